@@ -1,0 +1,2 @@
+export * from './resource-info.ts';
+export * from './patch/index.ts';
