@@ -1,0 +1,101 @@
+/**
+ * Request bodies: read with a size cap, then decoded as JSON or YAML according to the
+ * Content-Type. YAML is parsed with an alias cap (billion-laughs) and unique keys, and
+ * its decoded form is capped too, because an alias-expanded document can outgrow its text.
+ */
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { errors } from '../errors.ts';
+import type { PatchType } from '../registry/handlers.ts';
+
+export const patchTypes: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+/** 'application/json; charset=utf-8' → 'application/json'. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Reads the whole body; 413 as soon as it passes `limit` bytes (declared or actual). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume(); // drain so the connection can answer
+    throw errors.requestEntityTooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw errors.requestEntityTooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function decodeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+function decodeYaml(text: string, limit: number): unknown {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 50, uniqueKeys: true, prettyErrors: false });
+  } catch (err) {
+    throw errors.badRequest(`error converting YAML to JSON: yaml: ${(err as Error).message}`);
+  }
+  // Aliases may still expand a small text into a large object: cap the decoded size as well.
+  if (JSON.stringify(doc ?? null).length > limit) throw errors.requestEntityTooLarge(limit);
+  return doc;
+}
+
+/**
+ * Decodes a create/update body (application/json or application/yaml) or a patch body
+ * (the patch media types). An empty body decodes to undefined.
+ */
+export function decodeBody(buf: Buffer, contentType: string | undefined, limit: number): unknown {
+  const text = buf.toString('utf8');
+  if (text.trim() === '') return undefined;
+  const media = mediaTypeOf(contentType);
+  switch (media) {
+    case '':
+    case 'application/json':
+    case 'application/json-patch+json':
+    case 'application/merge-patch+json':
+    case 'application/strategic-merge-patch+json':
+      return decodeJson(text);
+    case 'application/yaml':
+    case 'application/x-yaml':
+    case 'text/yaml':
+    case 'application/apply-patch+yaml':
+      return decodeYaml(text, limit);
+    default:
+      throw errors.unsupportedMediaType(media);
+  }
+}
+
+/** The patch flavour of a PATCH request; anything else is 415. */
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const media = mediaTypeOf(contentType);
+  const type = patchTypes[media];
+  if (!type) throw errors.unsupportedMediaType(media);
+  return type;
+}
+
+/** Media types accepted for a POST/PUT body. */
+export function checkWriteContentType(contentType: string | undefined): void {
+  const media = mediaTypeOf(contentType);
+  if (['', 'application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'].includes(media)) return;
+  throw errors.unsupportedMediaType(media);
+}

@@ -1,0 +1,99 @@
+/**
+ * Discovery documents: /api, /apis, /apis/<group>, /api/v1, /apis/<group>/<version> and
+ * /version, built from the resource table so kubectl's RESTMapper sees exactly what we serve.
+ * kubectl ≥ 1.26 first asks for aggregated discovery (apidiscovery.k8s.io/v2); we answer
+ * the legacy documents with Content-Type application/json, which it accepts as a fall-back.
+ */
+import { arch, platform } from 'node:os';
+import { apiVersionOf, groupVersions, resources, type ResourceInfo } from '@skiff/api';
+
+export interface DiscoveryOptions {
+  /** host:port clients should use, for serverAddressByClientCIDRs. */
+  serverAddress: string;
+}
+
+interface ApiResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  group?: string;
+  version?: string;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+/** Kind (and group/version when it differs from the parent's) and verbs of each subresource, as kube reports them. */
+function describeSubresource(res: ResourceInfo, sub: string): Omit<ApiResource, 'name' | 'singularName' | 'namespaced'> {
+  switch (sub) {
+    case 'scale': return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'binding': return { kind: 'Binding', verbs: ['create'] };
+    case 'log': return { kind: 'Pod', verbs: ['get'] };
+    case 'exec': return { kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'attach': return { kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    case 'portforward': return { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
+    case 'eviction': return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    case 'finalize': return { kind: res.kind, verbs: ['update'] };
+    case 'status': return { kind: res.kind, verbs: ['get', 'patch', 'update'] };
+    default: return { kind: res.kind, verbs: ['get'] };
+  }
+}
+
+export function buildApiResourceList(group: string, version: string): Record<string, unknown> | undefined {
+  const inVersion = resources.filter((r) => r.group === group && r.version === version);
+  if (inVersion.length === 0) return undefined;
+  const list: ApiResource[] = [];
+  for (const r of inVersion) {
+    const entry: ApiResource = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs] };
+    if (r.shortNames.length > 0) entry.shortNames = [...r.shortNames];
+    if (r.categories.length > 0) entry.categories = [...r.categories];
+    list.push(entry);
+    for (const sub of r.subresources) {
+      list.push({ name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced, ...describeSubresource(r, sub) });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources: list };
+}
+
+export function buildApiVersions(opts: DiscoveryOptions): Record<string, unknown> {
+  return {
+    kind: 'APIVersions',
+    versions: groupVersions().filter((gv) => gv.group === '').map((gv) => gv.version),
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress }],
+  };
+}
+
+function buildGroup(name: string): Record<string, unknown> | undefined {
+  const versions = groupVersions().filter((gv) => gv.group === name)
+    .map((gv) => ({ groupVersion: `${gv.group}/${gv.version}`, version: gv.version }));
+  if (versions.length === 0) return undefined;
+  return { name, versions, preferredVersion: versions[0] };
+}
+
+export function buildApiGroupList(): Record<string, unknown> {
+  const names = [...new Set(groupVersions().map((gv) => gv.group).filter((g) => g !== ''))];
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: names.map(buildGroup) };
+}
+
+export function buildApiGroup(name: string): Record<string, unknown> | undefined {
+  const group = buildGroup(name);
+  return group ? { kind: 'APIGroup', apiVersion: 'v1', ...group } : undefined;
+}
+
+const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+
+/** /version, shaped like kube's version.Info; we claim the 1.30 API we implement. */
+export function buildVersionInfo(): Record<string, string> {
+  return {
+    major: '1',
+    minor: '30',
+    gitVersion: 'v1.30.0+skiff',
+    gitCommit: '',
+    gitTreeState: 'clean',
+    buildDate: '',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'node',
+    platform: `${platform()}/${goArch[arch()] ?? arch()}`,
+  };
+}

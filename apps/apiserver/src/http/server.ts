@@ -1,0 +1,186 @@
+/**
+ * The HTTPS front door: TLS with optional client certificates, then the pipeline
+ * observe → (anonymous health/version) → authenticate → authorize → route. Admission
+ * is the registry's job; the HTTP layer only decodes, dispatches and encodes.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '@skiff/log';
+import { errors } from '../errors.ts';
+import type { ApiHandlers, UserInfo } from '../registry/handlers.ts';
+import type { Authenticator } from './authn.ts';
+import type { Authorizer } from './authz.ts';
+import { buildApiGroup, buildApiGroupList, buildApiResourceList, buildApiVersions, buildVersionInfo } from './discovery.ts';
+import { healthRouter, type HealthChecks } from './health.ts';
+import { createApiMetrics, isReadOnly, metricVerb } from './metrics.ts';
+import type { MetricsRegistry } from '@skiff/log';
+import { openApiRouter } from './openapi/index.ts';
+import { parseRequestInfo, type RequestInfo } from './request-info.ts';
+import { handleResourceRequest, resourceNotFound } from './resource-handler.ts';
+import { sendError, sendJson } from './respond.ts';
+
+export interface ApiServerOptions {
+  tls: { cert: string | Buffer; key: string | Buffer; clientCa: string | Buffer };
+  handlers: ApiHandlers;
+  authenticate: Authenticator;
+  authorize: Authorizer;
+  health: HealthChecks;
+  metrics: MetricsRegistry;
+  logger: Logger;
+  maxRequestBytes: number;
+  /** host:port advertised in /api. */
+  serverAddress: string;
+  /** Watches without timeoutSeconds last a random [min, 2*min) seconds (kube: 1800). */
+  minRequestTimeoutSeconds?: number;
+}
+
+export interface ApiServer {
+  server: Server;
+  /** Stops accepting, ends watches, waits for in-flight requests (forcing them after `graceMs`). */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+interface RequestState {
+  info: RequestInfo;
+  user?: UserInfo;
+  started: bigint;
+}
+
+const stateKey = Symbol('skiff.request');
+function stateOf(req: IncomingMessage): RequestState {
+  return (req as unknown as Record<symbol, RequestState>)[stateKey]!;
+}
+
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const { logger } = opts;
+  const metrics = createApiMetrics(opts.metrics);
+  const shutdownController = new AbortController();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  // Observe: every request is counted, timed and logged once, whatever answers it.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    let info: RequestInfo;
+    try {
+      info = parseRequestInfo(req.method, req.originalUrl);
+    } catch {
+      sendError(res, errors.badRequest(`malformed request path: ${req.originalUrl}`), logger);
+      return;
+    }
+    const state: RequestState = { info, started: process.hrtime.bigint() };
+    (req as unknown as Record<symbol, RequestState>)[stateKey] = state;
+    const kind = isReadOnly(req.method) ? 'readOnly' : 'mutating';
+    metrics.inflight.inc({ kind });
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      metrics.inflight.dec({ kind });
+      const seconds = Number(process.hrtime.bigint() - state.started) / 1e9;
+      const verb = metricVerb(req.method, info, req.headers['content-type']);
+      const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+      const code = res.statusCode;
+      metrics.requests.inc({ verb, resource: info.resource, code: String(code) });
+      if (verb !== 'WATCH') metrics.duration.observe({ verb, resource: info.resource }, seconds);
+      const line = { verb: info.verb, resource, ns: info.namespace, name: info.name || undefined, code, ms: Math.round(seconds * 1000), user: state.user?.username, path: info.isResourceRequest ? undefined : info.path };
+      if (code >= 500) logger.error(line, 'request');
+      else if (code === 401 || code === 403 || code === 413) logger.warn(line, 'request');
+      else logger.debug(line, 'request');
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+    next();
+  });
+
+  // Anonymous: probes and /version.
+  app.use(healthRouter(opts.health));
+  app.get('/version', (_req, res) => { sendJson(res, 200, buildVersionInfo()); });
+
+  // Authenticate, then authorize. RBAC will replace opts.authorize; the seam stays.
+  app.use(async (req: Request, _res: Response, next: NextFunction) => {
+    const state = stateOf(req);
+    const user = opts.authenticate(req);
+    if (!user) throw errors.unauthorized();
+    state.user = user;
+    const decision = await opts.authorize(user, state.info);
+    if (!decision.allowed) {
+      const what = state.info.isResourceRequest ? `User "${user.username}" cannot ${state.info.verb} resource "${state.info.resource}"` : `User "${user.username}" cannot ${state.info.verb} path "${state.info.path}"`;
+      throw errors.forbidden({ group: state.info.group, resource: state.info.resource }, state.info.name, `${what}: ${decision.reason}`);
+    }
+    next();
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', opts.metrics.contentType);
+    res.end(await opts.metrics.metrics());
+  });
+  app.get('/api', (_req, res) => { sendJson(res, 200, buildApiVersions({ serverAddress: opts.serverAddress })); });
+  app.get('/apis', (_req, res) => { sendJson(res, 200, buildApiGroupList()); });
+  app.use(openApiRouter());
+
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const state = stateOf(req);
+    const { info } = state;
+    if (info.isResourceRequest) {
+      await handleResourceRequest({
+        handlers: opts.handlers,
+        maxRequestBytes: opts.maxRequestBytes,
+        watch: { handlers: opts.handlers, logger, shutdown: shutdownController.signal, minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds ?? 1800 },
+      }, req, res, info, state.user!);
+      return;
+    }
+    if (req.method === 'GET') {
+      const parts = info.path.split('/').filter(Boolean);
+      const doc = parts[0] === 'api' && parts.length === 2 ? buildApiResourceList('', parts[1]!)
+        : parts[0] === 'apis' && parts.length === 2 ? buildApiGroup(parts[1]!)
+          : parts[0] === 'apis' && parts.length === 3 ? buildApiResourceList(parts[1]!, parts[2]!)
+            : undefined;
+      if (doc) {
+        sendJson(res, 200, doc);
+        return;
+      }
+    }
+    next();
+  });
+
+  app.use((_req: Request, _res: Response) => { throw resourceNotFound(); });
+  // Express recognises error handlers by their four parameters.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const info = (req as unknown as Record<symbol, RequestState | undefined>)[stateKey]?.info;
+    sendError(res, err, logger, { verb: info?.verb, resource: info?.resource, ns: info?.namespace, name: info?.name });
+  });
+
+  const server = createServer({
+    cert: opts.tls.cert,
+    key: opts.tls.key,
+    ca: opts.tls.clientCa,
+    // Ask for a client certificate but let anonymous probes in; authn checks `authorized`.
+    requestCert: true,
+    rejectUnauthorized: false,
+    keepAlive: true,
+    keepAliveTimeout: 65_000,
+  }, app as unknown as (req: IncomingMessage, res: ServerResponse) => void);
+  server.on('clientError', (err, socket) => {
+    logger.debug({ err: err.message }, 'client connection error');
+    socket.destroy();
+  });
+
+  return {
+    server,
+    async shutdown(graceMs = 10_000): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      shutdownController.abort();
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => { server.closeAllConnections(); resolve(); }, graceMs);
+      });
+      await Promise.race([closed, forced]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

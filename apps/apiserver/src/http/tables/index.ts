@@ -1,0 +1,116 @@
+/**
+ * Turns objects and lists into meta.k8s.io Tables when the client asks for them
+ * (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`), as `kubectl get` does.
+ */
+import type { ResourceInfo } from '@skiff/api';
+import type { KubeObject } from '../../storage/store.ts';
+import { errors } from '../../errors.ts';
+import { defaultPrinter, nameColumn, type TableColumnDefinition, type TablePrinter } from './table.ts';
+import { podPrinter } from './pods.ts';
+import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
+import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services.ts';
+import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './cluster.ts';
+import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config-objects.ts';
+
+export { formatAge, formatHumanDuration } from './age.ts';
+
+/** Printers by `<group>/<resource>` ('' group for core). */
+const printers: Record<string, TablePrinter> = {
+  '/pods': podPrinter,
+  'apps/deployments': deploymentPrinter,
+  'apps/replicasets': replicaSetPrinter,
+  '/replicationcontrollers': replicationControllerPrinter,
+  '/services': servicePrinter,
+  '/endpoints': endpointsPrinter,
+  'discovery.k8s.io/endpointslices': endpointSlicePrinter,
+  '/nodes': nodePrinter,
+  '/namespaces': namespacePrinter,
+  '/events': eventPrinter,
+  'events.k8s.io/events': eventPrinter,
+  'coordination.k8s.io/leases': leasePrinter,
+  '/configmaps': configMapPrinter,
+  '/secrets': secretPrinter,
+  '/serviceaccounts': serviceAccountPrinter,
+};
+
+export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {
+  return printers[`${res.group}/${res.resource}`] ?? defaultPrinter;
+}
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export interface TableRequest {
+  /** meta.k8s.io version the client asked for. */
+  version: 'v1' | 'v1beta1';
+  includeObject: IncludeObject;
+}
+
+/**
+ * The Table version of the first acceptable `as=Table` entry of an Accept header, or
+ * undefined when the client wants plain JSON. Clients always list plain JSON as a
+ * fall-back, so a Table in a version we do not serve is simply skipped.
+ */
+export function parseTableAccept(accept: string | undefined): 'v1' | 'v1beta1' | undefined {
+  if (!accept) return undefined;
+  for (const entry of accept.split(',')) {
+    const [media, ...params] = entry.split(';').map((s) => s.trim());
+    if (media !== 'application/json' && media !== '*/*') continue;
+    const p = Object.fromEntries(params.map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
+    if (p.as !== 'Table') {
+      // A plain application/json earlier in the list wins over a later Table.
+      if (p.as === undefined) return undefined;
+      continue;
+    }
+    if (p.g !== 'meta.k8s.io') continue;
+    if (p.v === 'v1' || p.v === 'v1beta1') return p.v;
+  }
+  return undefined;
+}
+
+export function parseIncludeObject(value: string | null): IncludeObject {
+  if (value === null || value === '') return 'Metadata';
+  if (value === 'None' || value === 'Metadata' || value === 'Object') return value;
+  throw errors.badRequest(`invalid value for includeObject: "${value}": supported values: "None", "Metadata", "Object"`);
+}
+
+function rowObject(obj: KubeObject, req: TableRequest): Record<string, unknown> | undefined {
+  if (req.includeObject === 'None') return undefined;
+  if (req.includeObject === 'Object') return obj;
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${req.version}`, metadata: obj.metadata };
+}
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: string;
+  metadata: Record<string, unknown>;
+  columnDefinitions: TableColumnDefinition[];
+  rows: { cells: unknown[]; object?: Record<string, unknown> }[];
+}
+
+/** A Table of the given objects; `listMeta` is the list's metadata (resourceVersion, continue, ...). */
+export function buildTable(res: Pick<ResourceInfo, 'group' | 'resource'>, items: KubeObject[], listMeta: Record<string, unknown>, req: TableRequest, now = Date.now()): Table {
+  const printer = printerFor(res);
+  return {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${req.version}`,
+    metadata: listMeta,
+    columnDefinitions: printer.placesName ? printer.columns : [nameColumn, ...printer.columns],
+    rows: items.map((obj) => {
+      const cells = printer.cells(obj, now);
+      const row: Table['rows'][number] = { cells: printer.placesName ? cells : [obj.metadata?.name ?? '', ...cells] };
+      const object = rowObject(obj, req);
+      if (object) row.object = object;
+      return row;
+    }),
+  };
+}
+
+/** A List object (from ApiHandlers.list) or a single object, as a Table. */
+export function toTable(res: Pick<ResourceInfo, 'group' | 'resource'>, result: KubeObject, req: TableRequest, now = Date.now()): Table {
+  if (Array.isArray(result.items)) {
+    const meta = { ...(result.metadata as Record<string, unknown>) };
+    return buildTable(res, result.items as KubeObject[], meta, req, now);
+  }
+  const rv = result.metadata?.resourceVersion;
+  return buildTable(res, [result], rv ? { resourceVersion: rv } : {}, req, now);
+}

@@ -1,0 +1,96 @@
+/**
+ * meta.k8s.io Table: what `kubectl get` asks for with `Accept: ...;as=Table`. Each kind
+ * family has a printer (columns + a row function); kinds without one get NAME and AGE.
+ */
+import type { KubeObject } from '../../storage/store.ts';
+import { formatAge } from './age.ts';
+
+export interface TableColumnDefinition {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string;
+  description: string;
+  /** 0: always shown; 1: only with `-o wide`. */
+  priority: number;
+}
+
+export type Cell = string | number | boolean;
+
+export interface TablePrinter {
+  /** Columns after NAME, which comes first unless `placesName` says the printer places it itself. */
+  columns: TableColumnDefinition[];
+  placesName?: boolean;
+  cells(obj: KubeObject, now: number): Cell[];
+}
+
+export function column(name: string, description: string, opts: { type?: TableColumnDefinition['type']; wide?: boolean; format?: string } = {}): TableColumnDefinition {
+  return { name, type: opts.type ?? 'string', format: opts.format ?? '', description, priority: opts.wide ? 1 : 0 };
+}
+
+export const nameColumn = column('Name', 'Name must be unique within a namespace. Cannot be updated.', { format: 'name' });
+export const ageColumn = column('Age', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
+
+/** NAME AGE: the printer for kinds without a dedicated one. */
+export const defaultPrinter: TablePrinter = {
+  columns: [ageColumn],
+  cells: (obj, now) => [formatAge(obj.metadata?.creationTimestamp, now)],
+};
+
+/** Small typed accessors: printers read untyped JSON. */
+export function field(obj: unknown, ...path: (string | number)[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+export function list(obj: unknown, ...path: string[]): Record<string, unknown>[] {
+  const v = field(obj, ...path);
+  return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
+}
+export function str(obj: unknown, ...path: string[]): string {
+  const v = field(obj, ...path);
+  return typeof v === 'string' ? v : '';
+}
+export function int(obj: unknown, ...path: string[]): number {
+  const v = field(obj, ...path);
+  return typeof v === 'number' ? v : 0;
+}
+export function orNone(s: string): string {
+  return s === '' ? '<none>' : s;
+}
+
+/** A label selector as kubectl prints it: 'app=web,tier in (a,b)'. */
+export function formatLabelSelector(selector: unknown): string {
+  if (!selector || typeof selector !== 'object') return '<none>';
+  const parts: string[] = [];
+  const labels = field(selector, 'matchLabels');
+  if (labels && typeof labels === 'object') {
+    for (const [k, v] of Object.entries(labels as Record<string, string>).sort()) parts.push(`${k}=${v}`);
+  }
+  for (const req of list(selector, 'matchExpressions')) {
+    const key = String(req.key ?? '');
+    const values = Array.isArray(req.values) ? (req.values as string[]).join(',') : '';
+    switch (req.operator) {
+      case 'In': parts.push(`${key} in (${values})`); break;
+      case 'NotIn': parts.push(`${key} notin (${values})`); break;
+      case 'Exists': parts.push(key); break;
+      case 'DoesNotExist': parts.push(`!${key}`); break;
+    }
+  }
+  return parts.length === 0 ? '<none>' : parts.join(',');
+}
+
+/** A map selector (Service, ReplicationController): 'app=web'. */
+export function formatMapSelector(selector: unknown): string {
+  if (!selector || typeof selector !== 'object') return '<none>';
+  const parts = Object.entries(selector as Record<string, string>).sort().map(([k, v]) => `${k}=${v}`);
+  return parts.length === 0 ? '<none>' : parts.join(',');
+}
+
+/** Containers and images columns of workloads. */
+export function containerCells(podSpec: unknown): [string, string] {
+  const containers = list(podSpec, 'containers');
+  return [containers.map((c) => String(c.name ?? '')).join(','), containers.map((c) => String(c.image ?? '')).join(',')];
+}
