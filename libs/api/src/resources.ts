@@ -1,0 +1,110 @@
+/**
+ * The table of every resource Skiff serves, as Kubernetes 1.30 discovery reports them
+ * (`kubectl api-resources -o wide` on a 1.30 cluster, restricted to what we implement).
+ */
+import { apiVersionOf, type ResourceInfo } from './resource-info.ts';
+
+const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function define(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  opts: Partial<Omit<ResourceInfo, 'group' | 'version' | 'kind' | 'resource'>> = {},
+): ResourceInfo {
+  return {
+    group,
+    version,
+    kind,
+    listKind: opts.listKind ?? `${kind}List`,
+    resource,
+    singular: opts.singular ?? kind.toLowerCase(),
+    namespaced: opts.namespaced ?? true,
+    shortNames: opts.shortNames ?? [],
+    categories: opts.categories ?? [],
+    verbs: opts.verbs ?? allVerbs,
+    subresources: opts.subresources ?? [],
+    ...(opts.encryptAtRest ? { encryptAtRest: true } : {}),
+  };
+}
+
+export const resources: ResourceInfo[] = [
+  // core/v1
+  define('', 'v1', 'Binding', 'bindings', { verbs: ['create'] }),
+  define('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+  define('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
+  define('', 'v1', 'Event', 'events', { shortNames: ['ev'] }),
+  define('', 'v1', 'Namespace', 'namespaces', {
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: ['finalize', 'status'],
+  }),
+  define('', 'v1', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: ['status'] }),
+  define('', 'v1', 'Pod', 'pods', {
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['binding', 'exec', 'log', 'status'],
+  }),
+  define('', 'v1', 'ReplicationController', 'replicationcontrollers', {
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+  }),
+  define('', 'v1', 'Secret', 'secrets', { encryptAtRest: true }),
+  define('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
+  define('', 'v1', 'Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  // apps/v1
+  define('apps', 'v1', 'Deployment', 'deployments', {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+  }),
+  define('apps', 'v1', 'ReplicaSet', 'replicasets', {
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+  }),
+  // coordination.k8s.io/v1
+  define('coordination.k8s.io', 'v1', 'Lease', 'leases'),
+  // discovery.k8s.io/v1
+  define('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  // events.k8s.io/v1: the same objects as core/v1 events, seen through the newer schema.
+  define('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'] }),
+];
+
+export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
+  return resources.find((r) => r.group === group && r.version === version && r.resource === resource);
+}
+
+/** `findResourceByKind('apps/v1', 'Deployment')`; 'v1' means the core group. */
+export function findResourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return resources.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
+}
+
+/** Every group/version we serve, each once, in table order (core first): all are preferred. */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Set<string>();
+  const out: { group: string; version: string }[] = [];
+  for (const r of resources) {
+    const key = apiVersionOf(r);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ group: r.group, version: r.version });
+  }
+  return out;
+}
+
+/** 'deployments.apps', 'pods': how Kubernetes names a resource in error messages. */
+export function qualifiedResource(res: Pick<ResourceInfo, 'group' | 'resource'>): string {
+  return res.group ? `${res.resource}.${res.group}` : res.resource;
+}
+
+/** Resources whose names are looked up by `kubectl get <shortName>` style aliases. */
+export function findResourceByName(name: string): ResourceInfo | undefined {
+  const lower = name.toLowerCase();
+  return resources.find(
+    (r) => r.resource === lower || r.singular === lower || r.shortNames.includes(lower) || r.kind.toLowerCase() === lower,
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * `validateObject(res, obj, old?)`: Kubernetes' create (and, with `old`, update) validation for
+ * every kind we serve, returning field errors the registry turns into a 422 Invalid Status.
+ * Call it after defaultObject(), as the apiserver does.
+ */
+import type { ResourceInfo } from '../resource-info.ts';
+import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain } from '../names.ts';
+import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.ts';
+import { type FieldError, invalid, isObject } from './field-error.ts';
+import { type NameCheck, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
+import { validatePod, validatePodUpdate } from './pod.ts';
+import {
+  validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateService, validateServiceUpdate,
+} from './service.ts';
+import {
+  validateDeployment, validateReplicaSet, validateReplicationController, validateSelectorUpdate,
+} from './workloads.ts';
+
+export * from './field-error.ts';
+export { validateLabels, validateAnnotations, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
+export { validatePodSpec } from './pod.ts';
+
+interface KindValidation {
+  name?: NameCheck;
+  create?: (obj: any) => FieldError[];
+  update?: (obj: any, old: any) => FieldError[];
+}
+
+const kinds: Record<string, KindValidation> = {
+  '/Pod': { create: validatePod, update: validatePodUpdate },
+  '/Service': { name: checkDns1035Label, create: validateService, update: validateServiceUpdate },
+  '/Endpoints': { create: validateEndpoints },
+  '/Namespace': { name: checkDns1123Label, create: validateNamespace },
+  '/Node': { create: validateNode, update: validateNodeUpdate },
+  '/ConfigMap': { create: validateConfigMap, update: validateConfigMapUpdate },
+  '/Secret': { create: validateSecret, update: validateSecretUpdate },
+  '/ServiceAccount': { create: validateServiceAccount },
+  '/Event': { name: eventName, create: (e) => validateEvent(e, false) },
+  '/Binding': { create: validateBinding },
+  '/ReplicationController': { create: validateReplicationController },
+  'apps/Deployment': { create: validateDeployment, update: validateSelectorUpdate },
+  'apps/ReplicaSet': { create: validateReplicaSet, update: validateSelectorUpdate },
+  'coordination.k8s.io/Lease': { create: validateLease },
+  'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
+  'events.k8s.io/Event': { name: eventName, create: (e) => validateEvent(e, true) },
+};
+
+/** Event names are generated from object names plus a suffix; Kubernetes only requires a path segment. */
+function eventName(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  if (name.includes('/')) return ["may not contain '/'"];
+  if (name.includes('%')) return ["may not contain '%'"];
+  return [];
+}
+
+/** The checker for a kind's `metadata.name`: most are DNS subdomains, some labels. */
+export function nameCheckFor(res: Pick<ResourceInfo, 'group' | 'kind'>): NameCheck {
+  return kinds[`${res.group}/${res.kind}`]?.name ?? checkDns1123Subdomain;
+}
+
+export function validateObject(res: ResourceInfo, obj: any, old?: any): FieldError[] {
+  if (!isObject(obj)) return [invalid('', obj, 'must be an object')];
+  const v = kinds[`${res.group}/${res.kind}`] ?? {};
+  const errs = validateObjectMeta(res, obj.metadata, v.name ?? checkDns1123Subdomain);
+  if (v.create) errs.push(...v.create(obj));
+  if (old !== undefined && old !== null) {
+    errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+    if (v.update) errs.push(...v.update(obj, old));
+  }
+  return errs;
+}
