@@ -3,7 +3,8 @@
  * compares the key's version or mod revision, so concurrent writers never lose updates;
  * every call has a deadline so a cluster without quorum answers 504 instead of hanging.
  */
-import { Etcd3, type IKeyValue, type IRangeResponse, type ITxnResponse } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IKeyValue, type IRangeResponse, type ITxnResponse } from 'etcd3';
 import type { ResourceInfo } from '@skiff/api';
 import type { Logger } from '@skiff/log';
 import { errors } from '../errors.ts';
@@ -58,7 +59,16 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   const timeoutMs = opts.requestTimeoutMs ?? 5000;
   const logger = opts.logger;
   const codec = createValueCodec(opts.encryptionKey);
-  const client = new Etcd3({ hosts: opts.endpoints, dialTimeout: timeoutMs });
+  // etcd3's default per-host breaker stays open 5 s after three failures, so requests
+  // kept failing for seconds after a lost quorum came back; one second is enough to
+  // avoid hammering a dead member.
+  const client = new Etcd3({
+    hosts: opts.endpoints,
+    dialTimeout: timeoutMs,
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+    },
+  });
   let lastCompactedRevision = 0;
 
   function call<T>(operation: string, res: ResourceInfo | undefined, fn: (options: { deadline: Date }) => Promise<T>, ms = timeoutMs): Promise<T> {
