@@ -1,1 +1,6 @@
-export {};
+import { runApiBench } from './api-bench.ts';
+
+/** Every benchmark `./skiff bench <name>` can run; each prints its figure beside a baseline. */
+export const benches: Record<string, (args: string[]) => Promise<void>> = {
+  api: runApiBench,
+};

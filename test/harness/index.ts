@@ -1,1 +1,8 @@
-export {};
+export { REPO_ROOT } from './repo-root.ts';
+export { startTestCluster, TEST_TOKEN, type TestCluster, type TestClusterOptions } from './test-cluster.ts';
+export { ApiServerProcess, type ApiServerProcessOptions } from './api-server-process.ts';
+export { apiRequest, type ApiTarget, type ApiResponse, type ApiRequestOptions } from './api-request.ts';
+export { openWatch, type WatchStream, type StreamedEvent } from './watch-stream.ts';
+export { kubectl, kubectlBinaries, KUBECTL_120_PATH, type KubectlBinary, type KubectlResult, type KubectlOptions } from './kubectl.ts';
+export { eventually } from './eventually.ts';
+export { expectApiError, type StatusBody } from './expect-api-error.ts';

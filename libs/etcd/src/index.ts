@@ -1,1 +1,5 @@
-export {};
+export { findEtcdBinary } from './find-etcd-binary.ts';
+export { etcdCommand, clientUrlOf, peerUrlOf, type EtcdMemberSpec } from './etcd-command.ts';
+export { EtcdMember, type EtcdMemberOptions } from './etcd-member.ts';
+export { startEtcdCluster, type EtcdCluster, type EtcdClusterOptions } from './etcd-cluster.ts';
+export { waitForEtcd, isEtcdHealthy } from './wait-for-etcd.ts';
