@@ -1,1 +1,15 @@
-export {};
+export {
+  ensureClusterPki,
+  issueClientCertificate,
+  IN_CLUSTER_API_HOSTS,
+  type ClusterPki,
+  type EnsureClusterPkiOptions,
+} from './cluster-pki.ts';
+export { writeKubeconfig, renderKubeconfig, type KubeconfigOptions } from './kubeconfig.ts';
+export {
+  createCertificateAuthority,
+  issueCertificate,
+  isCertificateUsable,
+  type CertificatePair,
+  type CertificateRequest,
+} from './certificates.ts';

@@ -1,0 +1,100 @@
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { clientUrlOf, etcdCommand, isEtcdHealthy, type EtcdMemberSpec } from '@skiff/etcd';
+import { REPO_ROOT, getLogFile, getPidFile, type SkiffPaths, type SkiffPorts } from './paths.ts';
+import type { ManagedProcess, StartOptions } from './processes.ts';
+
+/** A component of the single-host cluster: how to start it and how to tell it is healthy. */
+export type ComponentSpec = ManagedProcess & {
+  /** Where its health is checked, for messages. */
+  healthUrl: string;
+  isHealthy(): Promise<boolean>;
+  createStartOptions(): StartOptions;
+};
+
+const APISERVER_MAIN = join(REPO_ROOT, 'apps/apiserver/src/main.ts');
+
+function createEtcdSpec(paths: SkiffPaths, ports: SkiffPorts): EtcdMemberSpec {
+  return { name: 'skiff', dataDir: paths.etcdDataDir, clientPort: ports.etcdClient, peerPort: ports.etcdPeer };
+}
+
+export function getEtcdComponent(paths: SkiffPaths, ports: SkiffPorts): ComponentSpec {
+  const spec = createEtcdSpec(paths, ports);
+  const clientUrl = clientUrlOf(spec);
+  const proc: ManagedProcess = {
+    name: 'etcd',
+    pidFile: getPidFile(paths, 'etcd'),
+    logFile: getLogFile(paths, 'etcd'),
+    // Our member's data dir is on its command line; another etcd on this machine has another one.
+    marker: `--data-dir=${paths.etcdDataDir}`,
+  };
+  return {
+    ...proc,
+    healthUrl: `${clientUrl}/health`,
+    isHealthy: () => isEtcdHealthy(clientUrl),
+    createStartOptions: () => {
+      const { bin, args } = etcdCommand(spec);
+      return { ...proc, command: bin, args, cwd: paths.home };
+    },
+  };
+}
+
+export function getEtcdEndpoint(paths: SkiffPaths, ports: SkiffPorts): string {
+  return clientUrlOf(createEtcdSpec(paths, ports));
+}
+
+/** GET /readyz over HTTPS, trusting only the cluster CA (as a client of the cluster would). */
+export function isApiServerReady(url: string, caCert: string | Buffer, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolveReady) => {
+    const req = request(`${url}/readyz`, { ca: caCert, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolveReady(res.statusCode === 200 && body.trim() === 'ok'));
+      res.on('error', () => resolveReady(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolveReady(false));
+    req.end();
+  });
+}
+
+export type ApiServerOptions = {
+  caCert: () => Promise<string | Buffer>;
+  advertiseAddress?: string;
+};
+
+export function getApiServerUrl(ports: SkiffPorts): string {
+  return `https://127.0.0.1:${ports.apiServer}`;
+}
+
+export function getApiServerComponent(paths: SkiffPaths, ports: SkiffPorts, opts: ApiServerOptions): ComponentSpec {
+  const proc: ManagedProcess = {
+    name: 'apiserver',
+    pidFile: getPidFile(paths, 'apiserver'),
+    logFile: getLogFile(paths, 'apiserver'),
+    marker: APISERVER_MAIN,
+  };
+  const url = getApiServerUrl(ports);
+  const pki = (file: string) => join(paths.pkiDir, file);
+  return {
+    ...proc,
+    healthUrl: `${url}/readyz`,
+    isHealthy: async () => isApiServerReady(url, await opts.caCert()),
+    createStartOptions: () => ({
+      ...proc,
+      command: process.execPath,
+      args: [
+        APISERVER_MAIN,
+        `--etcd-servers=${getEtcdEndpoint(paths, ports)}`,
+        '--bind-address=0.0.0.0',
+        `--secure-port=${ports.apiServer}`,
+        `--tls-cert-file=${pki('apiserver.crt')}`,
+        `--tls-private-key-file=${pki('apiserver.key')}`,
+        `--client-ca-file=${pki('ca.crt')}`,
+        `--encryption-key-file=${pki('encryption.key')}`,
+        ...(opts.advertiseAddress ? [`--advertise-address=${opts.advertiseAddress}`] : []),
+      ],
+      cwd: REPO_ROOT,
+    }),
+  };
+}

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { REPO_ROOT, resolveSkiffPaths } from './paths.ts';
+
+/** Debian's kubectl 1.20, unpacked (not installed) by ./skiff; see docs/operations.md. */
+export const DEBIAN_KUBECTL = join(REPO_ROOT, '.tools/kubernetes-client/usr/bin/kubectl');
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The kubectl on PATH (the user's, usually the newest), else Debian's from .tools/. */
+export function findKubectl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'kubectl'));
+  return [...onPath, DEBIAN_KUBECTL].find(isExecutable);
+}
+
+/**
+ * `skiff kubectl ...`: a real kubectl against this cluster's admin kubeconfig, until Skiff ships its
+ * own kubectl. Exit code and signals pass through.
+ */
+export async function runKubectl(args: string[]): Promise<number> {
+  const kubectl = findKubectl();
+  if (!kubectl) {
+    console.error('skiff kubectl: no kubectl on PATH and none in .tools/kubernetes-client; run ./skiff once to fetch it');
+    return 1;
+  }
+  const env = { ...process.env, KUBECONFIG: resolveSkiffPaths().kubeconfig };
+  const child = spawn(kubectl, args, { stdio: 'inherit', env });
+  // The terminal sends Ctrl-C to kubectl too; we just wait for it to finish.
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolveCode) => {
+    child.on('error', (err) => {
+      console.error(`skiff kubectl: cannot run ${kubectl}: ${err.message}`);
+      resolveCode(1);
+    });
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      // A shell reports death by signal N as 128 + N; so do we.
+      resolveCode(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+    });
+  });
+}

@@ -1,0 +1,48 @@
+// The launcher behind ./skiff (which has already installed what this needs). One file per command,
+// each loaded only when asked for so `./skiff status` does not pay for `./skiff bench`.
+
+const USAGE = `usage: ./skiff <command> [args]
+
+commands:
+  up                 start a single-host cluster (etcd + apiserver) and write an admin kubeconfig
+  down [--purge]     stop it; --purge also deletes its data, certificates, kubeconfig and logs
+  status             show each component's pid, whether it runs and whether it is healthy
+  test               run every test suite: typecheck, unit, integration
+  bench <name>       run a benchmark (./skiff bench lists them)
+  kubectl ...        run kubectl against this cluster's admin kubeconfig
+
+State lives in $SKIFF_HOME (default /var/lib/skiff as root, ~/.skiff otherwise).`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./up.ts')).runUp,
+  down: async () => (await import('./down.ts')).runDown,
+  status: async () => (await import('./status.ts')).runStatus,
+  test: async () => (await import('./test.ts')).runTest,
+  bench: async () => (await import('./bench.ts')).runBench,
+  kubectl: async () => (await import('./kubectl.ts')).runKubectl,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`skiff: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  return (await load())(args);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  // Errors carry their context (component, file, log tail); a stack trace would only bury it.
+  console.error(`skiff: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.SKIFF_DEBUG) console.error(err);
+  process.exitCode = 1;
+}

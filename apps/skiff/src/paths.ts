@@ -1,0 +1,66 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The repository root: the launcher runs components straight from their sources. */
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+/** The processes the launcher manages, by their own names (they name pid and log files). */
+export type Component = 'etcd' | 'apiserver';
+
+/** Where a Skiff installation keeps its state; see docs/operations.md. */
+export type SkiffPaths = {
+  home: string;
+  etcdDataDir: string;
+  pkiDir: string;
+  kubeconfig: string;
+  runDir: string;
+  logDir: string;
+};
+
+/**
+ * SKIFF_HOME when set; else /var/lib/skiff for root (a system service's place) and ~/.skiff for
+ * anyone else, so an unprivileged user can still run the parts that need no root.
+ */
+export function resolveSkiffHome(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
+  if (env.SKIFF_HOME) return resolve(env.SKIFF_HOME);
+  return uid === 0 ? '/var/lib/skiff' : join(homedir(), '.skiff');
+}
+
+export function resolveSkiffPaths(env: NodeJS.ProcessEnv = process.env): SkiffPaths {
+  const home = resolveSkiffHome(env);
+  return {
+    home,
+    etcdDataDir: join(home, 'etcd'),
+    pkiDir: join(home, 'pki'),
+    kubeconfig: join(home, 'kubeconfig'),
+    runDir: join(home, 'run'),
+    logDir: join(home, 'logs'),
+  };
+}
+
+export function getPidFile(paths: SkiffPaths, component: string): string {
+  return join(paths.runDir, `${component}.pid`);
+}
+
+export function getLogFile(paths: SkiffPaths, component: string): string {
+  return join(paths.logDir, `${component}.log`);
+}
+
+/** Ports of the single-host cluster; the env overrides exist for tests that must not take the defaults. */
+export type SkiffPorts = { etcdClient: number; etcdPeer: number; apiServer: number };
+
+function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw}: not a TCP port`);
+  return port;
+}
+
+export function resolveSkiffPorts(env: NodeJS.ProcessEnv = process.env): SkiffPorts {
+  return {
+    etcdClient: readPort(env, 'SKIFF_ETCD_CLIENT_PORT', 2379),
+    etcdPeer: readPort(env, 'SKIFF_ETCD_PEER_PORT', 2380),
+    apiServer: readPort(env, 'SKIFF_APISERVER_PORT', 6443),
+  };
+}

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { findEtcdBinary } from '@skiff/etcd';
+import { DEBIAN_KUBECTL } from './kubectl.ts';
+import { REPO_ROOT } from './paths.ts';
+
+type Suite = { name: string; command: string; args: string[] } | { name: string; error: string };
+
+/** Every `*.test.ts` under `dir`, recursively, sorted; node_modules skipped. */
+export async function findTestFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules') found.push(...(await findTestFiles(path)));
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(path);
+  }
+  return found.sort();
+}
+
+async function findSourceTests(parent: string): Promise<string[]> {
+  const root = join(REPO_ROOT, parent);
+  if (!existsSync(root)) return [];
+  const packages = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory());
+  const files = await Promise.all(packages.map((p) => findTestFiles(join(root, p.name, 'src'))));
+  return files.flat();
+}
+
+/** What `./skiff test` needs on the machine; ./skiff's bootstrap provides all of it. */
+export function findMissingPrerequisites(): string[] {
+  const missing: string[] = [];
+  try {
+    findEtcdBinary();
+  } catch (err) {
+    missing.push((err as Error).message);
+  }
+  if (!existsSync(DEBIAN_KUBECTL)) missing.push(`Debian's kubectl 1.20 is not at ${DEBIAN_KUBECTL}: run ./skiff (it fetches it)`);
+  return missing;
+}
+
+async function planSuites(): Promise<Suite[]> {
+  const rel = (files: string[]) => files.map((f) => relative(REPO_ROOT, f));
+  const unit = rel([...(await findSourceTests('libs')), ...(await findSourceTests('apps'))]);
+  const integration = rel(await findTestFiles(join(REPO_ROOT, 'test/integration')));
+  const node = process.execPath;
+  const typescript = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+  const suite = (name: string, files: string[], args: string[]): Suite =>
+    files.length > 0 ? { name, command: node, args: [...args, ...files] } : { name, error: 'no test files found' };
+  return [
+    { name: 'typecheck (tsc -b)', command: node, args: [typescript, '-b'] },
+    suite('unit (libs/*/src, apps/*/src)', unit, ['--test']),
+    // One file at a time: each integration file runs its own etcd cluster and apiserver.
+    suite('integration (test/integration)', integration, ['--test', '--test-concurrency=1']),
+  ];
+}
+
+function runSuite(command: string, args: string[]): Promise<number> {
+  return new Promise((resolveCode) => {
+    const env = { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'warn' };
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env });
+    child.on('error', (err) => {
+      console.error(`cannot run ${command}: ${err.message}`);
+      resolveCode(1);
+    });
+    child.on('exit', (code) => resolveCode(code ?? 1));
+  });
+}
+
+/** `skiff test`: typecheck, unit, integration; every suite runs even after a failure. */
+export async function runTest(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    console.error(`skiff test: unexpected arguments: ${args.join(' ')}`);
+    return 2;
+  }
+  const missing = findMissingPrerequisites();
+  if (missing.length > 0) {
+    for (const m of missing) console.error(`skiff test: missing prerequisite: ${m}`);
+    return 1;
+  }
+  const results: { name: string; ok: boolean; seconds: number; note?: string }[] = [];
+  for (const suite of await planSuites()) {
+    console.log(`\n=== ${suite.name}`);
+    const started = Date.now();
+    if ('error' in suite) {
+      console.error(`FAILED: ${suite.error}`);
+      results.push({ name: suite.name, ok: false, seconds: 0, note: suite.error });
+      continue;
+    }
+    const code = await runSuite(suite.command, suite.args);
+    results.push({ name: suite.name, ok: code === 0, seconds: (Date.now() - started) / 1000 });
+  }
+  console.log('\n=== summary');
+  for (const r of results) {
+    console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}  (${r.seconds.toFixed(1)} s)${r.note ? `  ${r.note}` : ''}`);
+  }
+  const ok = results.every((r) => r.ok);
+  console.log(ok ? 'skiff test: all suites passed' : 'skiff test: FAILED');
+  return ok ? 0 : 1;
+}

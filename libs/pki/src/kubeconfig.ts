@@ -1,0 +1,50 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+import { writeFileAtomic } from './cluster-pki.ts';
+
+export type KubeconfigOptions = {
+  /** e.g. https://127.0.0.1:6443 */
+  server: string;
+  /** PEM strings; embedded as base64 *-data fields so the file stands alone. */
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+  clusterName?: string;
+  userName?: string;
+};
+
+const CONTEXT_NAME = 'skiff';
+
+const toBase64 = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
+
+/** Renders a kubeconfig with one cluster, one user and the context `skiff` selected. */
+export function renderKubeconfig(opts: KubeconfigOptions): string {
+  const clusterName = opts.clusterName ?? 'skiff';
+  const userName = opts.userName ?? 'admin';
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    clusters: [
+      { name: clusterName, cluster: { server: opts.server, 'certificate-authority-data': toBase64(opts.caCert) } },
+    ],
+    users: [
+      {
+        name: userName,
+        user: {
+          'client-certificate-data': toBase64(opts.clientCert),
+          'client-key-data': toBase64(opts.clientKey),
+        },
+      },
+    ],
+    contexts: [{ name: CONTEXT_NAME, context: { cluster: clusterName, user: userName } }],
+    'current-context': CONTEXT_NAME,
+  });
+}
+
+/** Writes the kubeconfig with mode 0600: it holds a private key. */
+export async function writeKubeconfig(path: string, opts: KubeconfigOptions): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, renderKubeconfig(opts), 0o600);
+}
