@@ -6,6 +6,7 @@
  */
 import { arch, platform } from 'node:os';
 import { apiVersionOf, groupVersions, resources, type ResourceInfo } from '@skiff/api';
+import { authorizationResources } from './self-subject-access-review.ts';
 
 export interface DiscoveryOptions {
   /** host:port clients should use, for serverAddressByClientCIDRs. */
@@ -40,7 +41,19 @@ function describeSubresource(res: ResourceInfo, sub: string): Omit<ApiResource, 
   }
 }
 
+/** Groups the HTTP layer serves itself (reviews: computed per request, never stored). */
+const httpGroups: Record<string, { version: string; resources: ApiResource[] }> = {
+  'authorization.k8s.io': { version: 'v1', resources: authorizationResources },
+};
+
+/** Served group/versions: the resource table's plus the HTTP layer's own. */
+function allGroupVersions(): { group: string; version: string }[] {
+  return [...groupVersions(), ...Object.entries(httpGroups).map(([group, g]) => ({ group, version: g.version }))];
+}
+
 export function buildApiResourceList(group: string, version: string): Record<string, unknown> | undefined {
+  const own = httpGroups[group];
+  if (own && own.version === version) return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: own.resources };
   const inVersion = resources.filter((r) => r.group === group && r.version === version);
   if (inVersion.length === 0) return undefined;
   const list: ApiResource[] = [];
@@ -59,20 +72,20 @@ export function buildApiResourceList(group: string, version: string): Record<str
 export function buildApiVersions(opts: DiscoveryOptions): Record<string, unknown> {
   return {
     kind: 'APIVersions',
-    versions: groupVersions().filter((gv) => gv.group === '').map((gv) => gv.version),
+    versions: allGroupVersions().filter((gv) => gv.group === '').map((gv) => gv.version),
     serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress }],
   };
 }
 
 function buildGroup(name: string): Record<string, unknown> | undefined {
-  const versions = groupVersions().filter((gv) => gv.group === name)
+  const versions = allGroupVersions().filter((gv) => gv.group === name)
     .map((gv) => ({ groupVersion: `${gv.group}/${gv.version}`, version: gv.version }));
   if (versions.length === 0) return undefined;
   return { name, versions, preferredVersion: versions[0] };
 }
 
 export function buildApiGroupList(): Record<string, unknown> {
-  const names = [...new Set(groupVersions().map((gv) => gv.group).filter((g) => g !== ''))];
+  const names = [...new Set(allGroupVersions().map((gv) => gv.group).filter((g) => g !== ''))];
   return { kind: 'APIGroupList', apiVersion: 'v1', groups: names.map(buildGroup) };
 }
 

@@ -19,6 +19,7 @@ import { openApiRouter } from './openapi/index.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { handleResourceRequest, resourceNotFound } from './resource-handler.ts';
 import { sendError, sendJson } from './respond.ts';
+import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './self-subject-access-review.ts';
 
 export interface ApiServerOptions {
   tls: { cert: string | Buffer; key: string | Buffer; clientCa: string | Buffer };
@@ -119,6 +120,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.get('/api', (_req, res) => { sendJson(res, 200, buildApiVersions({ serverAddress: opts.serverAddress })); });
   app.get('/apis', (_req, res) => { sendJson(res, 200, buildApiGroupList()); });
   app.use(openApiRouter());
+  app.post(selfSubjectAccessReviewPath, async (req: Request, res: Response) => {
+    await serveSelfSubjectAccessReview(req, res, stateOf(req).user!, opts.authorize, opts.maxRequestBytes);
+  });
 
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
