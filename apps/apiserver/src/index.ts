@@ -100,6 +100,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     serviceClusterIpRange: config.serviceClusterIpRange,
     serviceNodePortRange: config.serviceNodePortRange,
     advertiseAddress,
+    advertisePort: config.securePort,
     logger,
   });
 

@@ -1,0 +1,64 @@
+/**
+ * What every cluster has from its first start: the four system namespaces, the
+ * `kubernetes` Service on the first IP of the service range, and (given an advertise
+ * address) this apiserver among that Service's endpoints. Idempotent, and safe when two
+ * apiservers start at once: each create that loses a race finds the winner's object.
+ */
+import { isIPv4, type ResourceInfo } from '@skiff/api';
+import { ApiError } from '../errors.ts';
+import type { KubeObject } from '../storage/store.ts';
+import type { RegistryContext } from './context.ts';
+import { createObject } from './create.ts';
+import { reconcileKubernetesEndpoints } from './kubernetes-endpoints.ts';
+import { namespacesResource } from './namespace-lifecycle.ts';
+
+export const servicesResource: ResourceInfo = {
+  group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', resource: 'services', singular: 'service', namespaced: true,
+  shortNames: ['svc'], categories: ['all'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: ['status'],
+};
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const SYSTEM_USER = { username: 'system:apiserver', groups: ['system:masters'] };
+
+async function ensureExists(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: KubeObject): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.store.get(res, namespace, name);
+      return;
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 404) throw err;
+    }
+    try {
+      await createObject(ctx, res, namespace, structuredClone(body), { user: SYSTEM_USER });
+      ctx.logger.info({ [res.singular]: namespace ? `${namespace}/${name}` : name }, `created ${res.singular}`);
+      return;
+    } catch (err) {
+      // AlreadyExists, or (for the Service) its IP taken by a peer that is creating it right now.
+      const lostRace = err instanceof ApiError && (err.reason === 'AlreadyExists' || err.code === 422);
+      if (!lostRace || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+export async function bootstrapCluster(ctx: RegistryContext, advertiseAddress: string | undefined, advertisePort = 6443): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensureExists(ctx, namespacesResource, undefined, name, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  await ensureExists(ctx, servicesResource, 'default', 'kubernetes', {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP', clusterIP: ctx.clusterIps.firstIp, sessionAffinity: 'None',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: advertisePort }],
+    },
+  });
+  // An unspecified or wildcard address is no endpoint anyone could reach.
+  if (advertiseAddress && isIPv4(advertiseAddress) && advertiseAddress !== '0.0.0.0') {
+    await reconcileKubernetesEndpoints(ctx, advertiseAddress, advertisePort);
+  } else if (advertiseAddress) {
+    ctx.logger.warn({ advertiseAddress }, 'advertise address is not a routable IPv4 address: the kubernetes service gets no endpoint from this apiserver');
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * POST: decode (apiVersion/kind, unknown fields), namespace checks and lifecycle, then
+ * server-set metadata, the kind's PrepareForCreate, defaults, validation, Service
+ * allocations, and an atomic create (generateName retries on a name clash).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ResourceInfo } from '@skiff/api';
+import { errors } from '../errors.ts';
+import type { KubeObject } from '../storage/store.ts';
+import type { WriteOptions, WriteResult } from './handlers.ts';
+import type { RegistryContext } from './context.ts';
+import { applyDefaults, validate } from './api-deps.ts';
+import { checkUnknownFields, decodeObject, reconcileNamespace } from './decode.ts';
+import { checkNamespaceAcceptsCreate } from './namespace-lifecycle.ts';
+import { formatTimestamp, qualifiedOf, randomNameSuffix, withTypeMeta } from './object-helpers.ts';
+import { isAlreadyExists } from './range-allocator.ts';
+import { allocateForCreate, emptyAllocations, releaseAllocations, type Allocations } from './service-allocation.ts';
+import { strategyFor } from './strategy/strategy.ts';
+
+const GENERATE_NAME_ATTEMPTS = 8;
+
+export async function createObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions, extra: { apply?: boolean } = {}): Promise<WriteResult> {
+  const obj = decodeObject(res, body);
+  checkUnknownFields(res, obj, opts.fieldValidation);
+  reconcileNamespace(res, obj, namespace);
+  const generateName = !obj.metadata.name && typeof obj.metadata.generateName === 'string' ? obj.metadata.generateName : undefined;
+  if (!obj.metadata.name && !generateName) {
+    throw errors.invalid(res.kind, res.group, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+  }
+  if (generateName) obj.metadata.name = generateName + randomNameSuffix();
+  if (res.namespaced) await checkNamespaceAcceptsCreate(ctx, res, obj.metadata.namespace!, obj.metadata.name!);
+
+  const prepared = prepareNewObject(ctx, res, obj, { fieldManager: opts.fieldManager, apply: extra.apply });
+  const isService = res.group === '' && res.resource === 'services';
+  const allocations: Allocations = isService ? await allocateForCreate(ctx, prepared, Boolean(opts.dryRun)) : emptyAllocations();
+  if (opts.dryRun) return { object: withTypeMeta(res, prepared), created: true };
+  try {
+    return { object: withTypeMeta(res, await writeNew(ctx, res, prepared, generateName)), created: true };
+  } catch (err) {
+    await releaseAllocations(ctx, allocations);
+    throw err;
+  }
+}
+
+/** Server-set metadata, the kind's PrepareForCreate, defaults and validation. */
+export function prepareNewObject(ctx: RegistryContext, res: ResourceInfo, input: KubeObject, opts: Pick<WriteOptions, 'fieldManager'> & { apply?: boolean }): KubeObject {
+  const meta = input.metadata;
+  for (const field of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation', 'managedFields'] as const) delete meta[field];
+  meta.uid = randomUUID();
+  meta.creationTimestamp = formatTimestamp(ctx.now());
+  const strategy = strategyFor(res);
+  strategy.prepareForCreate(input);
+  const obj = applyDefaults(res, input);
+  if (strategy.tracksGeneration(obj)) obj.metadata.generation = 1;
+  if (opts.apply && opts.fieldManager) recordManager(obj, opts.fieldManager, 'Apply', ctx.now());
+  const causes = validate(res, obj);
+  if (causes.length > 0) throw errors.invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
+  return obj;
+}
+
+/** Server-side apply's bookkeeping, kept minimal: one entry per manager and operation. */
+export function recordManager(obj: KubeObject, manager: string, operation: 'Apply' | 'Update', now: Date): void {
+  const entries = ((obj.metadata.managedFields ?? []) as { manager?: string; operation?: string }[])
+    .filter((e) => !(e.manager === manager && e.operation === operation));
+  entries.push({ manager, operation, apiVersion: obj.apiVersion, time: formatTimestamp(now), fieldsType: 'FieldsV1', fieldsV1: {} } as { manager: string });
+  obj.metadata.managedFields = entries;
+}
+
+async function writeNew(ctx: RegistryContext, res: ResourceInfo, obj: KubeObject, generateName: string | undefined): Promise<KubeObject> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.store.create(res, obj);
+    } catch (err) {
+      if (!generateName || !isAlreadyExists(err)) throw err;
+      if (attempt >= GENERATE_NAME_ATTEMPTS) {
+        throw errors.alreadyExists(qualifiedOf(res), obj.metadata.name ?? '');
+      }
+      obj.metadata.name = generateName + randomNameSuffix();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The registry: Kubernetes verb semantics over the Store, behind the ApiHandlers contract
+ * the HTTP layer calls. Each verb lives in its own file; this one wires them together and
+ * routes subresources.
+ */
+import type { ResourceInfo } from '@skiff/api';
+import { createLogger, type Logger } from '@skiff/log';
+import { ApiError } from '../errors.ts';
+import type { Store } from '../storage/store.ts';
+import type { ApiHandlers, PatchType, WriteOptions } from './handlers.ts';
+import type { RegistryContext } from './context.ts';
+import { createBinding } from './binding.ts';
+import { bootstrapCluster } from './bootstrap.ts';
+import { ClusterIpAllocator } from './cluster-ip-allocator.ts';
+import { createObject } from './create.ts';
+import { deleteObject } from './delete.ts';
+import { finalizeNamespace } from './finalize.ts';
+import { deleteCollection, getObject, listObjects, watchObjects } from './list.ts';
+import { NodePortAllocator } from './node-port-allocator.ts';
+import { patchObject } from './patch.ts';
+import { getScale, patchScale, updateScale } from './scale.ts';
+import { patchStatus, updateStatus } from './status.ts';
+import { replaceObject } from './update.ts';
+
+export interface RegistryOptions {
+  store: Store;
+  serviceClusterIpRange?: string;
+  serviceNodePortRange?: string;
+  advertiseAddress?: string;
+  /** The apiserver's secure port: the `kubernetes` Service's targetPort (default 6443). */
+  advertisePort?: number;
+  logger?: Logger;
+  /** Tests pin the clock. */
+  now?: () => Date;
+}
+
+export type Registry = ApiHandlers & {
+  bootstrap(): Promise<void>;
+  readonly clusterIps: ClusterIpAllocator;
+  readonly nodePorts: NodePortAllocator;
+};
+
+function subresourceNotFound(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+/** A subresource is served only where the resource table lists it. */
+function requireSubresource(res: ResourceInfo, sub: string): void {
+  if (!res.subresources.includes(sub)) throw subresourceNotFound();
+}
+
+export function createRegistry(opts: RegistryOptions): Registry {
+  const ctx: RegistryContext = {
+    store: opts.store,
+    logger: opts.logger ?? createLogger('registry'),
+    clusterIps: new ClusterIpAllocator(opts.store, opts.serviceClusterIpRange),
+    nodePorts: new NodePortAllocator(opts.store, opts.serviceNodePortRange),
+    now: opts.now ?? (() => new Date()),
+  };
+
+  return {
+    clusterIps: ctx.clusterIps,
+    nodePorts: ctx.nodePorts,
+    bootstrap: () => bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort),
+
+    get: (res, ns, name) => getObject(ctx, res, ns, name),
+    list: (res, ns, query) => listObjects(ctx, res, ns, query),
+    watch: (res, ns, query, signal) => watchObjects(ctx, res, ns, query, signal),
+    create: (res, ns, body, wopts) => res.group === '' && res.resource === 'bindings'
+      ? createBinding(ctx, ns, undefined, body, wopts)
+      : createObject(ctx, res, ns, body, wopts),
+    update: (res, ns, name, body, wopts) => replaceObject(ctx, res, ns, name, body, wopts),
+    patch: (res, ns, name, type, patch, wopts) => patchObject(ctx, res, ns, name, type, patch, wopts),
+    delete: (res, ns, name, dopts) => deleteObject(ctx, res, ns, name, dopts),
+    deleteCollection: (res, ns, query, dopts) => deleteCollection(ctx, res, ns, query, dopts),
+
+    async getSubresource(res, ns, name, sub) {
+      requireSubresource(res, sub);
+      if (sub === 'status') return getObject(ctx, res, ns, name);
+      if (sub === 'scale') return getScale(ctx, res, ns, name);
+      throw subresourceNotFound();
+    },
+    async updateSubresource(res, ns, name, sub, body, wopts: WriteOptions) {
+      requireSubresource(res, sub);
+      if (sub === 'status') return updateStatus(ctx, res, ns, name, body, wopts);
+      if (sub === 'scale') return updateScale(ctx, res, ns, name, body, wopts);
+      if (sub === 'finalize' && res.resource === 'namespaces') return finalizeNamespace(ctx, res, name, body, wopts);
+      throw subresourceNotFound();
+    },
+    async patchSubresource(res, ns, name, sub, type: PatchType, patch, wopts) {
+      requireSubresource(res, sub);
+      if (sub === 'status') return patchStatus(ctx, res, ns, name, type, patch, wopts);
+      if (sub === 'scale') return patchScale(ctx, res, ns, name, type, patch, wopts);
+      throw subresourceNotFound();
+    },
+    async createSubresource(res, ns, name, sub, body, wopts) {
+      requireSubresource(res, sub);
+      if (sub === 'binding' && res.resource === 'pods') return createBinding(ctx, ns, name, body, wopts);
+      throw subresourceNotFound();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** The `status` subresource: writes move status only; spec and metadata stay as stored. */
+import { apiVersionOf, type ResourceInfo } from '@skiff/api';
+import { errors } from '../errors.ts';
+import type { PatchType, WriteOptions, WriteResult } from './handlers.ts';
+import type { RegistryContext } from './context.ts';
+import { decodeObject } from './decode.ts';
+import { applyPatchTo } from './patch.ts';
+import { updateObject } from './update.ts';
+
+export function updateStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+  const obj = decodeObject(res, body);
+  if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+    throw errors.badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
+  }
+  const rv = obj.metadata.resourceVersion;
+  return updateObject(ctx, res, namespace, name, {
+    mode: 'status',
+    resourceVersion: rv ? rv : undefined,
+    transform: () => obj,
+    opts,
+  });
+}
+
+export function patchStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult> {
+  const typeKey = `${apiVersionOf(res)}/${res.kind}`;
+  return updateObject(ctx, res, namespace, name, {
+    mode: 'status',
+    transform: (current) => applyPatchTo(current, patchType === 'apply' ? 'strategic' : patchType, patch, typeKey),
+    opts,
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Per-kind hooks, as Kubernetes' registry strategies: what the server sets or keeps
+ * on create and update beyond the generic rules of create.ts and update.ts.
+ */
+import type { ResourceInfo } from '@skiff/api';
+import type { KubeObject } from '../../storage/store.ts';
+import { clearStatusOnCreate, defaultStrategy } from './default.ts';
+import { namespaceStrategy } from './namespace.ts';
+import { podStrategy } from './pod.ts';
+import { serviceStrategy } from './service.ts';
+
+export interface Strategy {
+  /** Mutates a new object before defaulting and validation. */
+  prepareForCreate(obj: KubeObject): void;
+  /** Mutates the desired object of an update; `old` is the stored state. */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+  /** Whether metadata.generation is set to 1 on create and bumped when spec changes. */
+  tracksGeneration(obj: KubeObject): boolean;
+}
+
+/** Workloads whose status is the controllers' business: a client cannot create one with a status. */
+const STATUS_CLEARED = new Set([
+  'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets',
+  '/replicationcontrollers', 'batch/jobs', 'batch/cronjobs',
+]);
+
+export function strategyFor(res: ResourceInfo): Strategy {
+  const key = `${res.group}/${res.resource}`;
+  if (key === '/pods') return podStrategy;
+  if (key === '/services') return serviceStrategy;
+  if (key === '/namespaces') return namespaceStrategy;
+  if (STATUS_CLEARED.has(key)) return clearStatusOnCreate;
+  return defaultStrategy;
+}
