@@ -1,0 +1,43 @@
+export { ApiStatusError, statusFromResponse, isNotFound, isConflict, isAlreadyExists, isResourceExpired } from './api-status-error.ts';
+export { loadKubeconfig, resolveKubeconfig, type RestConfig } from './kubeconfig.ts';
+export {
+  RestClient,
+  resourcePath,
+  type KubeObject,
+  type KubeList,
+  type WatchEvent,
+  type WatchEventType,
+  type PatchType,
+  type RequestOptions,
+  type ListOptions,
+  type WatchOptions,
+  type WriteOptions,
+  type PatchOptions,
+  type DeleteOptions,
+  type RestClientOptions,
+} from './rest-client.ts';
+export { parseJsonLines } from './parse-json-lines.ts';
+export { deepFreeze } from './deep-freeze.ts';
+export {
+  InformerCache,
+  diffCache,
+  objectKey,
+  splitKey,
+  indexByNamespace,
+  indexByOwnerUid,
+  indexByNodeName,
+  type IndexFunc,
+  type CacheDiff,
+} from './informer-cache.ts';
+export { Informer, NAMESPACE_INDEX, OWNER_UID_INDEX, NODE_NAME_INDEX, type InformerOptions } from './informer.ts';
+export {
+  ExponentialFailureRateLimiter,
+  TokenBucketRateLimiter,
+  MaxOfRateLimiter,
+  createDefaultRateLimiter,
+  type RateLimiter,
+} from './rate-limiter.ts';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
+export { runWorkers, waitForCacheSync, TerminalError, type SyncResult, type Syncable, type RunWorkersOptions } from './run-workers.ts';
+export { LeaderElector, isLeaseExpired, microTime, type LeaderElectionOptions } from './leader-election.ts';
+export { sleep } from './sleep.ts';
