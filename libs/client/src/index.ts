@@ -41,3 +41,5 @@ export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 export { runWorkers, waitForCacheSync, TerminalError, type SyncResult, type Syncable, type RunWorkersOptions } from './run-workers.ts';
 export { LeaderElector, isLeaseExpired, microTime, type LeaderElectionOptions } from './leader-election.ts';
 export { sleep } from './sleep.ts';
+export { InformerFactory, type InformerFactoryOptions, type InformerScope } from './informer-factory.ts';
+export { EventRecorder, type EventRecorderOptions, type EventObjectRef } from './event-recorder.ts';

@@ -1,2 +1,3 @@
 export { createLogger, type Logger } from './logger.ts';
 export { createMetricsRegistry, type MetricsRegistry } from './metrics.ts';
+export { serveMetrics, type MetricsServer } from './metrics-server.ts';
