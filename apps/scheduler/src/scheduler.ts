@@ -1,0 +1,235 @@
+import type { Node, Pod } from '@skiff/api';
+import { isConflict, isNotFound, type EventObjectRef } from '@skiff/client';
+import type { Logger } from '@skiff/log';
+import { hasUnschedulableCondition, type Binder } from './binder.ts';
+import { SchedulerCache } from './cache.ts';
+import { formatFitError } from './fit-error.ts';
+import type { SchedulerMetrics } from './metrics.ts';
+import { NodeFinder } from './node-finder.ts';
+import { newPodInfo, podKey } from './pod-info.ts';
+import { SchedulingQueue, type SchedulingQueueOptions } from './scheduling-queue.ts';
+
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+
+export interface EventSink {
+  event(obj: EventObjectRef, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export interface SchedulerOptions {
+  binder: Binder;
+  recorder?: EventSink;
+  logger?: Logger;
+  metrics?: SchedulerMetrics;
+  /** Bindings in flight at once (default 16); the loop goes on with assumed pods meanwhile. */
+  parallelism?: number;
+  percentageOfNodesToScore?: number;
+  queue?: SchedulingQueueOptions;
+  random?: () => number;
+}
+
+/** Pods this scheduler places: ours by name, not yet bound, not going away. */
+export function isSchedulable(pod: Pod): boolean {
+  const name = pod.spec?.schedulerName;
+  if (name && name !== DEFAULT_SCHEDULER_NAME) return false;
+  if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return false;
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Changes that can make an unschedulable pod fit somewhere. */
+export function nodeSchedulingChanged(old: Node, node: Node): boolean {
+  if (old === node) return false;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  return (
+    !same(old.status?.allocatable, node.status?.allocatable) ||
+    !same(old.metadata?.labels, node.metadata?.labels) ||
+    !same(old.spec?.taints, node.spec?.taints) ||
+    old.spec?.unschedulable !== node.spec?.unschedulable ||
+    ready(old) !== ready(node)
+  );
+}
+
+/**
+ * The scheduling loop: informer handlers feed the cache and the queue; scheduleOne pops a
+ * pod, finds a node, assumes the pod there and starts the binding without waiting for it
+ * (at most `parallelism` in flight), so the next pod is placed against the assumed
+ * resources right away.
+ */
+export class Scheduler {
+  readonly cache = new SchedulerCache();
+  readonly queue: SchedulingQueue;
+  readonly #finder: NodeFinder;
+  readonly #opts: SchedulerOptions;
+  /** Unbound pods we are responsible for, by key: the queue holds only keys. */
+  readonly #pending = new Map<string, Pod>();
+  readonly #bindings = new Set<Promise<void>>();
+  readonly #parallelism: number;
+
+  constructor(opts: SchedulerOptions) {
+    this.#opts = opts;
+    this.queue = new SchedulingQueue(opts.queue);
+    this.#finder = new NodeFinder({ percentageOfNodesToScore: opts.percentageOfNodesToScore, random: opts.random });
+    this.#parallelism = Math.max(1, opts.parallelism ?? 16);
+  }
+
+  // --- informer handlers: they only update the cache and the queue, never throw ---
+
+  onPodAdd(pod: Pod): void {
+    if (pod.spec?.nodeName) return this.#onBoundPod(pod);
+    if (!isSchedulable(pod)) return;
+    const key = podKey(pod);
+    this.#pending.set(key, pod);
+    this.queue.add(key);
+  }
+
+  onPodUpdate(old: Pod, pod: Pod): void {
+    if (pod.spec?.nodeName) return this.#onBoundPod(pod);
+    const key = podKey(pod);
+    if (!isSchedulable(pod)) {
+      this.#pending.delete(key);
+      this.queue.delete(key);
+      return;
+    }
+    this.#pending.set(key, pod);
+    // Our own status patches (and resyncs) must not wake an unschedulable pod.
+    if (old === pod || JSON.stringify(old.spec) === JSON.stringify(pod.spec)) this.queue.add(key);
+    else this.queue.update(key);
+  }
+
+  onPodDelete(pod: Pod): void {
+    const key = podKey(pod);
+    this.#pending.delete(key);
+    this.queue.delete(key);
+    if (pod.spec?.nodeName || this.cache.isAssumed(key)) {
+      this.cache.removePod(key);
+      // Freed resources and ports may let a parked pod fit.
+      this.queue.moveAllToActiveOrBackoff();
+    }
+  }
+
+  onNodeAdd(node: Node): void {
+    this.cache.setNode(node);
+    this.queue.moveAllToActiveOrBackoff();
+  }
+
+  onNodeUpdate(old: Node, node: Node): void {
+    this.cache.setNode(node);
+    if (nodeSchedulingChanged(old, node)) this.queue.moveAllToActiveOrBackoff();
+  }
+
+  onNodeDelete(node: Node): void {
+    this.cache.removeNode(node.metadata?.name ?? '');
+  }
+
+  #onBoundPod(pod: Pod): void {
+    const key = podKey(pod);
+    this.#pending.delete(key);
+    this.queue.delete(key);
+    this.cache.setPod(pod);
+  }
+
+  // --- the loop ---
+
+  /** Schedules pods until the signal aborts, then waits for bindings in flight. */
+  async run(signal: AbortSignal): Promise<void> {
+    const onAbort = () => this.queue.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) this.queue.close();
+    try {
+      while (await this.scheduleOne()) {
+        /* next pod */
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await this.waitForBindings();
+    }
+  }
+
+  /** One attempt for the next queued pod; false once the queue is closed. */
+  async scheduleOne(): Promise<boolean> {
+    const item = await this.queue.pop();
+    if (!item) return false;
+    const { key, cycle } = item;
+    const pod = this.#pending.get(key);
+    if (!pod || !isSchedulable(pod) || this.cache.isAssumed(key)) {
+      this.queue.done(key);
+      return true;
+    }
+    const started = performance.now();
+    const info = newPodInfo(pod);
+    const result = this.#finder.find(info, this.cache.nodes);
+    if (!result.node) {
+      this.queue.addUnschedulable(key, cycle);
+      this.queue.done(key);
+      this.#reportUnschedulable(pod, formatFitError(result.numAllNodes, result.reasons), started);
+      return true;
+    }
+    const nodeName = result.node.name;
+    this.cache.assumePod(info, nodeName);
+    while (this.#bindings.size >= this.#parallelism) await Promise.race(this.#bindings);
+    const binding = this.#bind(pod, key, nodeName, started).finally(() => this.#bindings.delete(binding));
+    this.#bindings.add(binding);
+    return true;
+  }
+
+  async waitForBindings(): Promise<void> {
+    while (this.#bindings.size > 0) await Promise.all(this.#bindings);
+  }
+
+  pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  updatePendingGauge(): void {
+    const gauge = this.#opts.metrics?.pendingPods;
+    if (!gauge) return;
+    const { active, backoff, unschedulable } = this.queue.lengths();
+    gauge.set({ queue: 'active' }, active);
+    gauge.set({ queue: 'backoff' }, backoff);
+    gauge.set({ queue: 'unschedulable' }, unschedulable);
+  }
+
+  async #bind(pod: Pod, key: string, nodeName: string, started: number): Promise<void> {
+    const { binder, recorder, logger } = this.#opts;
+    try {
+      await binder.bind(pod, nodeName);
+      this.queue.forget(key);
+      this.#observe('scheduled', started);
+      const { namespace, name } = pod.metadata ?? {};
+      recorder?.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+    } catch (err) {
+      this.cache.forgetPod(key);
+      this.#observe('error', started);
+      // Already bound or gone: the watch will tell us; retrying cannot help.
+      if (isConflict(err) || isNotFound(err)) {
+        logger?.debug({ err, pod: key, node: nodeName }, 'binding rejected; waiting for the watch');
+      } else {
+        logger?.warn({ err, pod: key, node: nodeName }, 'binding failed; retrying after backoff');
+        this.queue.addBackoff(key);
+        recorder?.event(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`);
+      }
+    } finally {
+      this.queue.done(key);
+    }
+  }
+
+  #reportUnschedulable(pod: Pod, message: string, started: number): void {
+    const { binder, recorder, logger } = this.#opts;
+    const key = podKey(pod);
+    this.#observe('unschedulable', started);
+    logger?.debug({ pod: key, message }, 'pod is unschedulable');
+    recorder?.event(pod, 'Warning', 'FailedScheduling', message);
+    if (hasUnschedulableCondition(pod, message)) return;
+    binder.markUnschedulable(pod, message).catch((err: unknown) => {
+      if (!isNotFound(err)) logger?.warn({ err, pod: key }, 'cannot record PodScheduled=False');
+    });
+  }
+
+  #observe(result: 'scheduled' | 'unschedulable' | 'error', started: number): void {
+    const metrics = this.#opts.metrics;
+    if (!metrics) return;
+    metrics.attempts.inc({ result });
+    metrics.e2eDuration.observe({ result }, (performance.now() - started) / 1000);
+  }
+}

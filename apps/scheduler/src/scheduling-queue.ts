@@ -1,0 +1,210 @@
+export interface SchedulingQueueOptions {
+  /** Backoff after a failed attempt: initial doubling per attempt up to max (kube: 1 s → 10 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Unschedulable pods are retried at least this often even without events (kube: 5 min). */
+  unschedulableTimeoutMs?: number;
+  /** How often backoff and leftover unschedulable pods are checked (kube: every second). */
+  flushIntervalMs?: number;
+  now?: () => number;
+}
+
+export interface QueuedPod {
+  key: string;
+  /** The scheduling cycle this attempt belongs to; pass it back to addUnschedulable. */
+  cycle: number;
+}
+
+/**
+ * kube's PriorityQueue without priorities: three places a pending pod can wait.
+ * - active: FIFO of pods to try now;
+ * - backoff: pods that failed recently, released when their backoff (1 s doubling to
+ *   10 s) expires;
+ * - unschedulable: pods that fit nowhere, parked until a cluster event that could make
+ *   them fit (node added/changed, pod deleted) moves them to active or, if still in
+ *   backoff, to backoff — so an unschedulable pod is never retried in a hot loop.
+ * A pod popped for scheduling is "in flight" until done(): events then do not queue it
+ * twice, and if a move event arrived during its cycle a failure goes to backoff instead
+ * of unschedulable, so the event is not missed.
+ */
+export class SchedulingQueue {
+  readonly #opts: Required<Omit<SchedulingQueueOptions, 'now'>>;
+  readonly #now: () => number;
+  #active: string[] = [];
+  #activeHead = 0;
+  readonly #activeSet = new Set<string>();
+  /** key → time its backoff ends. */
+  readonly #backoff = new Map<string, number>();
+  /** key → time it was parked. */
+  readonly #unschedulable = new Map<string, number>();
+  readonly #attempts = new Map<string, { count: number; lastAt: number }>();
+  readonly #inFlight = new Set<string>();
+  #waiters: ((item: QueuedPod | undefined) => void)[] = [];
+  #schedulingCycle = 0;
+  #moveRequestCycle = -1;
+  #closed = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: SchedulingQueueOptions = {}) {
+    this.#opts = {
+      initialBackoffMs: opts.initialBackoffMs ?? 1000,
+      maxBackoffMs: opts.maxBackoffMs ?? 10_000,
+      unschedulableTimeoutMs: opts.unschedulableTimeoutMs ?? 5 * 60_000,
+      flushIntervalMs: opts.flushIntervalMs ?? 1000,
+    };
+    this.#now = opts.now ?? Date.now;
+    this.#timer = setInterval(() => this.flush(), this.#opts.flushIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** A new pending pod (or one seen again after a relist). */
+  add(key: string): void {
+    if (this.#closed || this.#has(key)) return;
+    this.#pushActive(key);
+  }
+
+  /**
+   * The pod's spec changed: whatever made it unschedulable may be gone, so it is tried
+   * again (after its backoff). Status-only updates must not come here.
+   */
+  update(key: string): void {
+    if (this.#closed) return;
+    if (this.#unschedulable.delete(key)) return this.#requeue(key);
+    if (!this.#has(key)) this.#pushActive(key);
+  }
+
+  delete(key: string): void {
+    this.#unschedulable.delete(key);
+    this.#backoff.delete(key);
+    this.#attempts.delete(key);
+    // Left in the active array as a tombstone: pop skips keys no longer in the set.
+    this.#activeSet.delete(key);
+  }
+
+  /** Resolves with the next pod to schedule, or undefined once closed. */
+  pop(): Promise<QueuedPod | undefined> {
+    const item = this.#shiftActive();
+    if (item || this.#closed) return Promise.resolve(item);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** The attempt is over (scheduled and bound, parked, or dropped). */
+  done(key: string): void {
+    this.#inFlight.delete(key);
+  }
+
+  /** The pod fits nowhere: park it until an event, or back off if one came during its cycle. */
+  addUnschedulable(key: string, cycle: number): void {
+    if (this.#closed) return;
+    this.#recordAttempt(key);
+    if (this.#moveRequestCycle >= cycle) this.#backoff.set(key, this.#backoffEnd(key));
+    else this.#unschedulable.set(key, this.#now());
+  }
+
+  /** A transient error (say a failed binding): retry after the pod's backoff. */
+  addBackoff(key: string): void {
+    if (this.#closed) return;
+    this.#recordAttempt(key);
+    this.#backoff.set(key, this.#backoffEnd(key));
+  }
+
+  /** Scheduled: its failure history no longer matters. */
+  forget(key: string): void {
+    this.#attempts.delete(key);
+  }
+
+  /** A cluster event that may let parked pods fit (node added/changed, pod deleted). */
+  moveAllToActiveOrBackoff(): void {
+    this.#moveRequestCycle = this.#schedulingCycle;
+    if (this.#unschedulable.size === 0) return;
+    const keys = [...this.#unschedulable.keys()];
+    this.#unschedulable.clear();
+    for (const key of keys) this.#requeue(key);
+  }
+
+  /** Releases expired backoffs and long-parked pods; runs on the queue's timer. */
+  flush(): void {
+    const now = this.#now();
+    for (const [key, end] of this.#backoff) {
+      if (end <= now) {
+        this.#backoff.delete(key);
+        this.#pushActive(key);
+      }
+    }
+    for (const [key, since] of this.#unschedulable) {
+      if (now - since >= this.#opts.unschedulableTimeoutMs) {
+        this.#unschedulable.delete(key);
+        this.#requeue(key);
+      }
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const resolve of this.#waiters.splice(0)) resolve(undefined);
+  }
+
+  /** Sizes for the pending-pods gauge. */
+  lengths(): { active: number; backoff: number; unschedulable: number } {
+    return { active: this.#activeSet.size, backoff: this.#backoff.size, unschedulable: this.#unschedulable.size };
+  }
+
+  isUnschedulable(key: string): boolean {
+    return this.#unschedulable.has(key);
+  }
+
+  #has(key: string): boolean {
+    return this.#activeSet.has(key) || this.#backoff.has(key) || this.#unschedulable.has(key) || this.#inFlight.has(key);
+  }
+
+  #requeue(key: string): void {
+    const end = this.#backoffEnd(key);
+    if (this.#attempts.has(key) && end > this.#now()) this.#backoff.set(key, end);
+    else this.#pushActive(key);
+  }
+
+  #pushActive(key: string): void {
+    if (this.#activeSet.has(key) || this.#inFlight.has(key)) return;
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#inFlight.add(key);
+      waiter({ key, cycle: ++this.#schedulingCycle });
+      return;
+    }
+    this.#activeSet.add(key);
+    this.#active.push(key);
+  }
+
+  #shiftActive(): QueuedPod | undefined {
+    while (this.#activeHead < this.#active.length) {
+      const key = this.#active[this.#activeHead++];
+      if (!this.#activeSet.delete(key)) continue;
+      this.#compact();
+      this.#inFlight.add(key);
+      return { key, cycle: ++this.#schedulingCycle };
+    }
+    this.#compact();
+    return undefined;
+  }
+
+  /** Drops the consumed head of the array now and then, so shifting stays O(1). */
+  #compact(): void {
+    if (this.#activeHead > 1024 && this.#activeHead * 2 > this.#active.length) {
+      this.#active = this.#active.slice(this.#activeHead);
+      this.#activeHead = 0;
+    }
+  }
+
+  #recordAttempt(key: string): void {
+    const prev = this.#attempts.get(key);
+    this.#attempts.set(key, { count: (prev?.count ?? 0) + 1, lastAt: this.#now() });
+  }
+
+  #backoffEnd(key: string): number {
+    const attempt = this.#attempts.get(key);
+    if (!attempt) return 0;
+    const duration = Math.min(this.#opts.initialBackoffMs * 2 ** (attempt.count - 1), this.#opts.maxBackoffMs);
+    return attempt.lastAt + duration;
+  }
+}
