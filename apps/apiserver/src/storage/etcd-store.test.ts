@@ -87,6 +87,13 @@ describe('etcd store CRUD', () => {
 });
 
 describe('etcd store list', () => {
+  it("lists more than gRPC's default 4 MiB message in one answer", async () => {
+    const padding = 'x'.repeat(100_000);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => store.create(pods, pod(`big-${i}`, 'big', undefined, { padding }))));
+    const all = await store.list(pods, 'big');
+    assert.equal(all.items.length, 60);
+  });
+
   it('pages with continue on a pinned snapshot across writes', async () => {
     for (let i = 0; i < 7; i++) await store.create(pods, pod(`page-${i}`, 'paging', { idx: String(i) }));
     const first = await store.list(pods, 'paging', { limit: 3 });

@@ -65,6 +65,10 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   const client = new Etcd3({
     hosts: opts.endpoints,
     dialTimeout: timeoutMs,
+    // gRPC's default 4 MiB cap on a response broke an unpaged list of 10,000 pods
+    // (about 9 MiB); kube-apiserver lifts the cap the same way. Clients that want
+    // smaller answers page with limit/continue.
+    grpcOptions: { 'grpc.max_receive_message_length': 1 << 30 },
     faultHandling: {
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
     },
