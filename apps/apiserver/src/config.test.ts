@@ -21,3 +21,13 @@ test('parseApiServerFlags rejects unknown, malformed and missing flags', () => {
   assert.throws(() => parseApiServerFlags([...required, '--secure-port=70000']), FlagError);
   assert.throws(() => parseApiServerFlags(['--tls-cert-file=a']), /missing required flag\(s\): --etcd-servers, --tls-private-key-file, --client-ca-file/);
 });
+
+test('parseApiServerFlags reads the default toleration seconds', () => {
+  const defaults = parseApiServerFlags(required);
+  assert.equal(defaults.defaultNotReadyTolerationSeconds, 300);
+  assert.equal(defaults.defaultUnreachableTolerationSeconds, 300);
+  const cfg = parseApiServerFlags([...required, '--default-not-ready-toleration-seconds=5', '--default-unreachable-toleration-seconds', '0']);
+  assert.equal(cfg.defaultNotReadyTolerationSeconds, 5);
+  assert.equal(cfg.defaultUnreachableTolerationSeconds, 0);
+  assert.throws(() => parseApiServerFlags([...required, '--default-unreachable-toleration-seconds=-1']), FlagError);
+});

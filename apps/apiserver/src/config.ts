@@ -20,6 +20,9 @@ export interface ApiServerConfig {
   watchBookmarkIntervalMs: number;
   etcdCompactionIntervalMs: number;
   logLevel: string;
+  /** DefaultTolerationSeconds admission, as kube-apiserver's flags of the same names. */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export const defaultConfig = {
@@ -32,13 +35,16 @@ export const defaultConfig = {
   watchBookmarkIntervalMs: 60_000,
   etcdCompactionIntervalMs: 300_000,
   logLevel: 'info',
+  defaultNotReadyTolerationSeconds: 300,
+  defaultUnreachableTolerationSeconds: 300,
 } satisfies Partial<ApiServerConfig>;
 
 export const usage = `usage: apiserver --etcd-servers=URL[,URL...] --tls-cert-file=FILE --tls-private-key-file=FILE --client-ca-file=FILE
   [--bind-address=0.0.0.0] [--secure-port=6443] [--token-auth-file=FILE] [--encryption-key-file=FILE]
   [--service-cluster-ip-range=10.96.0.0/12] [--service-node-port-range=30000-32767] [--advertise-address=IP]
   [--max-request-bytes=3145728] [--etcd-request-timeout-ms=5000] [--watch-bookmark-interval-ms=60000]
-  [--etcd-compaction-interval-ms=300000] [--log-level=info]`;
+  [--etcd-compaction-interval-ms=300000] [--log-level=info]
+  [--default-not-ready-toleration-seconds=300] [--default-unreachable-toleration-seconds=300]`;
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -51,6 +57,11 @@ type Setter = (cfg: Partial<ApiServerConfig>, value: string, flag: string) => vo
 
 function parsePositiveInt(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new FlagError(`--${flag}: want a positive integer, got "${value}"`);
+  return Number(value);
+}
+
+function parseNonNegativeInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new FlagError(`--${flag}: want a non-negative integer, got "${value}"`);
   return Number(value);
 }
 
@@ -78,6 +89,8 @@ const flags: Record<string, Setter> = {
   'watch-bookmark-interval-ms': (c, v, f) => { c.watchBookmarkIntervalMs = parsePositiveInt(f, v); },
   'etcd-compaction-interval-ms': (c, v, f) => { c.etcdCompactionIntervalMs = parsePositiveInt(f, v); },
   'log-level': (c, v) => { c.logLevel = v; },
+  'default-not-ready-toleration-seconds': (c, v, f) => { c.defaultNotReadyTolerationSeconds = parseNonNegativeInt(f, v); },
+  'default-unreachable-toleration-seconds': (c, v, f) => { c.defaultUnreachableTolerationSeconds = parseNonNegativeInt(f, v); },
 };
 
 /** Parses `--flag=value` and `--flag value`; unknown flags and missing required ones throw FlagError. */

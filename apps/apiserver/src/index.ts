@@ -102,6 +102,8 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     advertiseAddress,
     advertisePort: config.securePort,
     logger,
+    defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds,
+    defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds,
   });
 
   let shuttingDown = false;

@@ -6,7 +6,7 @@
 import type { ResourceInfo } from '@skiff/api';
 import { createLogger, type Logger } from '@skiff/log';
 import { ApiError } from '../errors.ts';
-import type { Store } from '../storage/store.ts';
+import type { KubeObject, Store } from '../storage/store.ts';
 import type { ApiHandlers, PatchType, WriteOptions } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { createBinding } from './binding.ts';
@@ -20,6 +20,7 @@ import { NodePortAllocator } from './node-port-allocator.ts';
 import { patchObject } from './patch.ts';
 import { getScale, patchScale, updateScale } from './scale.ts';
 import { patchStatus, updateStatus } from './status.ts';
+import { addDefaultTolerations } from './strategy/pod.ts';
 import { replaceObject } from './update.ts';
 
 export interface RegistryOptions {
@@ -32,6 +33,10 @@ export interface RegistryOptions {
   logger?: Logger;
   /** Tests pin the clock. */
   now?: () => Date;
+  /** DefaultTolerationSeconds admission: seconds new pods tolerate node.kubernetes.io/not-ready:NoExecute (default 300). */
+  defaultNotReadyTolerationSeconds?: number;
+  /** ... and node.kubernetes.io/unreachable:NoExecute (default 300). */
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export type Registry = ApiHandlers & {
@@ -39,6 +44,10 @@ export type Registry = ApiHandlers & {
   readonly clusterIps: ClusterIpAllocator;
   readonly nodePorts: NodePortAllocator;
 };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 function subresourceNotFound(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -58,6 +67,16 @@ export function createRegistry(opts: RegistryOptions): Registry {
     now: opts.now ?? (() => new Date()),
   };
 
+  const notReadySeconds = opts.defaultNotReadyTolerationSeconds ?? 300;
+  const unreachableSeconds = opts.defaultUnreachableTolerationSeconds ?? 300;
+  // Admission runs before the generic create path (which would reject a malformed body anyway).
+  const admit = (res: ResourceInfo, body: unknown): unknown => {
+    if (res.group === '' && res.resource === 'pods' && isObject(body) && (body.spec === undefined || isObject(body.spec))) {
+      addDefaultTolerations(body as KubeObject, notReadySeconds, unreachableSeconds);
+    }
+    return body;
+  };
+
   return {
     clusterIps: ctx.clusterIps,
     nodePorts: ctx.nodePorts,
@@ -68,7 +87,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
     watch: (res, ns, query, signal) => watchObjects(ctx, res, ns, query, signal),
     create: (res, ns, body, wopts) => res.group === '' && res.resource === 'bindings'
       ? createBinding(ctx, ns, undefined, body, wopts)
-      : createObject(ctx, res, ns, body, wopts),
+      : createObject(ctx, res, ns, admit(res, body), wopts),
     update: (res, ns, name, body, wopts) => replaceObject(ctx, res, ns, name, body, wopts),
     patch: (res, ns, name, type, patch, wopts) => patchObject(ctx, res, ns, name, type, patch, wopts),
     delete: (res, ns, name, dopts) => deleteObject(ctx, res, ns, name, dopts),

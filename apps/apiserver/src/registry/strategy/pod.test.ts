@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeQosClass, quantityValue } from './pod.ts';
+import { addDefaultTolerations, computeQosClass, quantityValue } from './pod.ts';
 
 function pod(...resources: object[]) {
   return { metadata: {}, spec: { containers: resources.map((r, i) => ({ name: `c${i}`, image: 'x', resources: r })) } };
@@ -27,4 +27,27 @@ test('QoS classes as Kubernetes computes them', () => {
     ['only non-QoS resources', pod({ limits: { 'ephemeral-storage': '1Gi' } }), 'BestEffort'],
   ];
   for (const [why, p, want] of cases) assert.equal(computeQosClass(p), want, why);
+});
+
+test('default tolerations are added unless the pod already tolerates the taint', () => {
+  const notReady = { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 };
+  const unreachable = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 40 };
+  const cases: [string, object[] | undefined, object[]][] = [
+    ['no tolerations', undefined, [notReady, unreachable]],
+    ['unrelated toleration kept first', [{ key: 'gpu', operator: 'Exists' }], [{ key: 'gpu', operator: 'Exists' }, notReady, unreachable]],
+    ['own not-ready forever', [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }],
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }, unreachable]],
+    ['any effect tolerates NoExecute', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }, notReady]],
+    ['Equal with empty value tolerates', [{ key: 'node.kubernetes.io/unreachable', operator: 'Equal', effect: 'NoExecute' }],
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Equal', effect: 'NoExecute' }, notReady]],
+    ['NoSchedule only does not tolerate NoExecute', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }],
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }, notReady, unreachable]],
+    ['tolerate everything', [{ operator: 'Exists' }], [{ operator: 'Exists' }]],
+  ];
+  for (const [why, tolerations, want] of cases) {
+    const p = { metadata: {}, spec: { containers: [] } as Record<string, unknown> };
+    if (tolerations) p.spec.tolerations = structuredClone(tolerations);
+    addDefaultTolerations(p, 30, 40);
+    assert.deepEqual(p.spec.tolerations, want, why);
+  }
 });

@@ -55,3 +55,33 @@ export function computeQosClass(pod: KubeObject): 'Guaranteed' | 'Burstable' | '
   if (!anySet) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
+
+interface Toleration { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }
+
+export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
+
+/** Whether a toleration matches a NoExecute taint with this key and no value (Kubernetes' ToleratesTaint). */
+function toleratesNoExecute(t: Toleration, key: string): boolean {
+  if (t.effect && t.effect !== 'NoExecute') return false;
+  if (t.key && t.key !== key) return false;
+  // An empty key with Exists tolerates every taint; Equal needs the taint's (empty) value.
+  if ((t.operator ?? 'Equal') === 'Exists') return true;
+  return Boolean(t.key) && (t.value ?? '') === '';
+}
+
+/**
+ * The DefaultTolerationSeconds admission plugin: a new pod tolerates the not-ready and
+ * unreachable NoExecute taints for a bounded time, so the node-lifecycle controller evicts
+ * it that long after its node fails — unless the pod already says how it tolerates them.
+ */
+export function addDefaultTolerations(pod: KubeObject, notReadySeconds: number, unreachableSeconds: number): void {
+  const spec = (pod.spec ?? (pod.spec = {})) as { tolerations?: Toleration[] };
+  const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  const additions: Toleration[] = [];
+  for (const [key, seconds] of [[TAINT_NODE_NOT_READY, notReadySeconds], [TAINT_NODE_UNREACHABLE, unreachableSeconds]] as const) {
+    if (tolerations.some((t) => toleratesNoExecute(t, key))) continue;
+    additions.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+  }
+  if (additions.length > 0) spec.tolerations = [...tolerations, ...additions];
+}
