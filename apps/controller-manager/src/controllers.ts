@@ -1,0 +1,43 @@
+/**
+ * Every controller the manager knows, by the name --controllers uses. Order is start
+ * order; it does not matter for correctness (each waits for its own caches).
+ */
+import type { ControllerFactory } from './controller.ts';
+import { newDeploymentController } from './deployment/deployment-controller.ts';
+import { newReplicaSetController } from './replicaset/replicaset-controller.ts';
+import { newReplicationControllerController } from './replicaset/replication-controller.ts';
+import { newEndpointsController } from './endpoints/endpoints-controller.ts';
+import { newEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { newServiceAccountController } from './serviceaccount/serviceaccount-controller.ts';
+import { newNamespaceController } from './namespace/namespace-controller.ts';
+import { newGarbageCollector } from './garbage-collector/garbage-collector.ts';
+import { newNodeIpamController } from './node-ipam/node-ipam-controller.ts';
+import { newNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.ts';
+
+export const CONTROLLER_NAMES = [
+  'deployment',
+  'replicaset',
+  'replicationcontroller',
+  'endpoints',
+  'endpointslice',
+  'serviceaccount',
+  'namespace',
+  'garbage-collector',
+  'node-ipam',
+  'node-lifecycle',
+] as const;
+
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+export const controllerFactories: Partial<Record<ControllerName, ControllerFactory>> = {
+  deployment: newDeploymentController,
+  replicaset: newReplicaSetController,
+  replicationcontroller: newReplicationControllerController,
+  endpoints: newEndpointsController,
+  endpointslice: newEndpointSliceController,
+  serviceaccount: newServiceAccountController,
+  namespace: newNamespaceController,
+  'garbage-collector': newGarbageCollector,
+  'node-ipam': newNodeIpamController,
+  'node-lifecycle': newNodeLifecycleController,
+};
