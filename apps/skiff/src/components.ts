@@ -98,3 +98,81 @@ export function getApiServerComponent(paths: SkiffPaths, ports: SkiffPorts, opts
     }),
   };
 }
+
+/** GET /healthz over plain HTTP on loopback: where controller-manager, scheduler and kubelet report. */
+export async function isHealthzOk(port: number, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** The API clients the launcher runs beside the apiserver, in start order. */
+export type ClientComponentName = 'controller-manager' | 'scheduler' | 'kubelet-hollow';
+
+type ClientComponentDef = {
+  script: string;
+  /** The client certificate's user (CN) and groups (O), as kubeadm issues them. */
+  user: string;
+  groups: string[];
+  port: (ports: SkiffPorts) => number;
+  flags: (opts: { hollowNodes: number }) => string[];
+};
+
+const clientComponents: Record<ClientComponentName, ClientComponentDef> = {
+  'controller-manager': {
+    script: 'apps/controller-manager/src/main.ts',
+    user: 'system:kube-controller-manager',
+    groups: [],
+    port: (p) => p.controllerManager,
+    flags: () => ['--leader-elect=true'],
+  },
+  scheduler: {
+    script: 'apps/scheduler/src/main.ts',
+    user: 'system:kube-scheduler',
+    groups: [],
+    port: (p) => p.scheduler,
+    flags: () => ['--leader-elect=true'],
+  },
+  'kubelet-hollow': {
+    script: 'apps/kubelet/src/main.ts',
+    // One process speaks for many nodes, so it cannot be one system:node:<name>.
+    user: 'system:kubelet-hollow',
+    groups: ['system:nodes'],
+    port: (p) => p.kubeletHollow,
+    flags: ({ hollowNodes }) => [`--hollow-nodes=${hollowNodes}`],
+  },
+};
+
+export const CLIENT_COMPONENT_NAMES = Object.keys(clientComponents) as ClientComponentName[];
+
+export function getClientIdentity(name: ClientComponentName): { user: string; groups: string[] } {
+  const def = clientComponents[name];
+  return { user: def.user, groups: def.groups };
+}
+
+export function getComponentKubeconfig(paths: SkiffPaths, name: ClientComponentName): string {
+  return join(paths.kubeconfigDir, `${name}.kubeconfig`);
+}
+
+/** controller-manager, scheduler or the hollow kubelet: `node <script> --kubeconfig=... --metrics-port=...`. */
+export function getClientComponent(paths: SkiffPaths, ports: SkiffPorts, name: ClientComponentName, opts: { hollowNodes?: number } = {}): ComponentSpec {
+  const def = clientComponents[name];
+  const main = join(REPO_ROOT, def.script);
+  const port = def.port(ports);
+  const proc: ManagedProcess = { name, pidFile: getPidFile(paths, name), logFile: getLogFile(paths, name), marker: main };
+  return {
+    ...proc,
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
+    isHealthy: () => isHealthzOk(port),
+    createStartOptions: () => ({
+      ...proc,
+      command: process.execPath,
+      args: [main, `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`, ...def.flags({ hollowNodes: opts.hollowNodes ?? 0 })],
+      cwd: REPO_ROOT,
+    }),
+  };
+}

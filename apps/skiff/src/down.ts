@@ -1,11 +1,14 @@
 import { rm } from 'node:fs/promises';
-import { getApiServerComponent, getEtcdComponent } from './components.ts';
+import { CLIENT_COMPONENT_NAMES, getApiServerComponent, getClientComponent, getEtcdComponent } from './components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { stopProcess } from './processes.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
 
-/** `skiff down [--purge]`: stops the apiserver, then etcd; `--purge` also deletes all cluster state. */
+/**
+ * `skiff down [--purge]`: stops the hollow kubelet, scheduler, controller-manager, apiserver, then etcd
+ * (reverse start order); `--purge` also deletes all cluster state.
+ */
 export async function runDown(args: string[]): Promise<number> {
   const purge = args.includes('--purge');
   const unknown = args.filter((a) => a !== '--purge');
@@ -15,8 +18,10 @@ export async function runDown(args: string[]): Promise<number> {
   }
   const paths = resolveSkiffPaths();
   const ports = resolveSkiffPorts();
-  // The apiserver first, so it never serves a request against a vanishing etcd.
+  // Clients before the apiserver (they would only log connection errors), the apiserver before etcd
+  // (so it never serves a request against a vanishing etcd).
   const components = [
+    ...CLIENT_COMPONENT_NAMES.map((name) => getClientComponent(paths, ports, name)).reverse(),
     getApiServerComponent(paths, ports, { caCert: async () => '' }),
     getEtcdComponent(paths, ports),
   ];
@@ -26,10 +31,10 @@ export async function runDown(args: string[]): Promise<number> {
     console.log(`==> ${component.name}: ${said[result]}`);
   }
   if (purge) {
-    for (const path of [paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.logDir, paths.runDir]) {
+    for (const path of [paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir]) {
       await rm(path, { recursive: true, force: true });
     }
-    console.log(`==> purged etcd data, pki, kubeconfig, logs and pid files under ${paths.home}`);
+    console.log(`==> purged etcd data, pki, kubeconfigs, logs and pid files under ${paths.home}`);
   }
   return 0;
 }

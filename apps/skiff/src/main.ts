@@ -4,9 +4,11 @@
 const USAGE = `usage: ./skiff <command> [args]
 
 commands:
-  up                 start a single-host cluster (etcd + apiserver) and write an admin kubeconfig
+  up [--hollow-nodes N]
+                     start a single-host cluster (etcd, apiserver, controller-manager, scheduler) and
+                     write an admin kubeconfig; with N, also N hollow nodes (fake runtime, one process)
   down [--purge]     stop it; --purge also deletes its data, certificates, kubeconfig and logs
-  status             show each component's pid, whether it runs and whether it is healthy
+  status             show each component's pid, whether it runs and is healthy, and the nodes
   test               run every test suite: typecheck, unit, integration
   bench <name>       run a benchmark (./skiff bench lists them)
   kubectl ...        run kubectl against this cluster's admin kubeconfig

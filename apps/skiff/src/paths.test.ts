@@ -17,6 +17,7 @@ it('names pid and log files after the component', () => {
     etcdDataDir: '/srv/skiff/etcd',
     pkiDir: '/srv/skiff/pki',
     kubeconfig: '/srv/skiff/kubeconfig',
+    kubeconfigDir: '/srv/skiff/kubeconfigs',
     runDir: '/srv/skiff/run',
     logDir: '/srv/skiff/logs',
   });
@@ -25,7 +26,10 @@ it('names pid and log files after the component', () => {
 });
 
 it('uses the standard ports unless overridden, and rejects a bad one', () => {
-  assert.deepEqual(resolveSkiffPorts({}), { etcdClient: 2379, etcdPeer: 2380, apiServer: 6443 });
+  assert.deepEqual(resolveSkiffPorts({}), {
+    etcdClient: 2379, etcdPeer: 2380, apiServer: 6443, controllerManager: 10257, scheduler: 10259, kubeletHollow: 10248,
+  });
+  assert.equal(resolveSkiffPorts({ SKIFF_SCHEDULER_PORT: '24050' }).scheduler, 24050);
   assert.equal(resolveSkiffPorts({ SKIFF_APISERVER_PORT: '21312' }).apiServer, 21312);
   assert.throws(() => resolveSkiffPorts({ SKIFF_ETCD_CLIENT_PORT: '70000' }), /not a TCP port/);
 });

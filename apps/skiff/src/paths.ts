@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 /** The processes the launcher manages, by their own names (they name pid and log files). */
-export type Component = 'etcd' | 'apiserver';
+export type Component = 'etcd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet-hollow';
 
 /** Where a Skiff installation keeps its state; see docs/operations.md. */
 export type SkiffPaths = {
@@ -13,6 +13,8 @@ export type SkiffPaths = {
   etcdDataDir: string;
   pkiDir: string;
   kubeconfig: string;
+  /** One kubeconfig per control-plane component, each with its own client certificate. */
+  kubeconfigDir: string;
   runDir: string;
   logDir: string;
 };
@@ -33,6 +35,7 @@ export function resolveSkiffPaths(env: NodeJS.ProcessEnv = process.env): SkiffPa
     etcdDataDir: join(home, 'etcd'),
     pkiDir: join(home, 'pki'),
     kubeconfig: join(home, 'kubeconfig'),
+    kubeconfigDir: join(home, 'kubeconfigs'),
     runDir: join(home, 'run'),
     logDir: join(home, 'logs'),
   };
@@ -47,7 +50,15 @@ export function getLogFile(paths: SkiffPaths, component: string): string {
 }
 
 /** Ports of the single-host cluster; the env overrides exist for tests that must not take the defaults. */
-export type SkiffPorts = { etcdClient: number; etcdPeer: number; apiServer: number };
+export type SkiffPorts = {
+  etcdClient: number;
+  etcdPeer: number;
+  apiServer: number;
+  /** Plain-HTTP /metrics and /healthz on loopback, on kube's own ports for these components. */
+  controllerManager: number;
+  scheduler: number;
+  kubeletHollow: number;
+};
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -62,5 +73,8 @@ export function resolveSkiffPorts(env: NodeJS.ProcessEnv = process.env): SkiffPo
     etcdClient: readPort(env, 'SKIFF_ETCD_CLIENT_PORT', 2379),
     etcdPeer: readPort(env, 'SKIFF_ETCD_PEER_PORT', 2380),
     apiServer: readPort(env, 'SKIFF_APISERVER_PORT', 6443),
+    controllerManager: readPort(env, 'SKIFF_CONTROLLER_MANAGER_PORT', 10257),
+    scheduler: readPort(env, 'SKIFF_SCHEDULER_PORT', 10259),
+    kubeletHollow: readPort(env, 'SKIFF_KUBELET_HOLLOW_PORT', 10248),
   };
 }

@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getApiServerComponent, getEtcdComponent, type ComponentSpec } from './components.ts';
-import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
+import { findResourceByKind, type Node } from '@skiff/api';
+import { RestClient } from '@skiff/client';
+import { CLIENT_COMPONENT_NAMES, getApiServerComponent, getClientComponent, getEtcdComponent, type ComponentSpec } from './components.ts';
+import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
 import { findRunningPid, readPidFile } from './processes.ts';
+
+const NODES = findResourceByKind('v1', 'Node')!;
+/** Beyond this many nodes status prints a summary line instead of one line per node. */
+const MAX_NODE_LINES = 20;
 
 export type ComponentStatus = { name: string; pid?: number; running: boolean; healthy: boolean; healthUrl: string };
 
@@ -13,7 +19,30 @@ export async function getComponentStatus(component: ComponentSpec): Promise<Comp
   return { name: component.name, pid: pid ?? (await readPidFile(component.pidFile)), running, healthy, healthUrl: component.healthUrl };
 }
 
-/** `skiff status`: per component pid, running, healthy; exit 1 when anything is down. */
+/** A node's Ready condition as kubectl prints it: Ready, NotReady or Unknown. */
+export function describeNodeReady(node: Node): string {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const status = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  return node.spec?.unschedulable ? `${status},SchedulingDisabled` : status;
+}
+
+/** The cluster's nodes, read with the admin kubeconfig; undefined when the apiserver cannot answer. */
+async function listNodes(paths: SkiffPaths): Promise<Node[] | undefined> {
+  let client: RestClient | undefined;
+  try {
+    client = RestClient.fromKubeconfig(paths.kubeconfig, { timeoutMs: 5000 });
+    return (await client.list<Node>(NODES)).items;
+  } catch {
+    return undefined;
+  } finally {
+    client?.close();
+  }
+}
+
+/**
+ * `skiff status`: per component pid, running, healthy, then the nodes; exit 1 when a required
+ * component is down (the hollow kubelet is optional: only `up --hollow-nodes` starts it).
+ */
 export async function runStatus(args: string[]): Promise<number> {
   if (args.length > 0) {
     console.error(`skiff status: unexpected arguments: ${args.join(' ')}`);
@@ -22,13 +51,38 @@ export async function runStatus(args: string[]): Promise<number> {
   const paths = resolveSkiffPaths();
   const ports = resolveSkiffPorts();
   const caCert = () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8').catch(() => '');
-  const components = [getEtcdComponent(paths, ports), getApiServerComponent(paths, ports, { caCert })];
+  const components = [
+    getEtcdComponent(paths, ports),
+    getApiServerComponent(paths, ports, { caCert }),
+    ...CLIENT_COMPONENT_NAMES.map((name) => getClientComponent(paths, ports, name)),
+  ];
   const statuses = await Promise.all(components.map(getComponentStatus));
   console.log(`SKIFF_HOME ${paths.home}`);
-  console.log(`${'COMPONENT'.padEnd(12)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
+  console.log(`${'COMPONENT'.padEnd(20)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
+  let ok = true;
   for (const s of statuses) {
+    const optional = s.name === 'kubelet-hollow';
+    if (optional && !s.running && s.pid === undefined) {
+      console.log(`${s.name.padEnd(20)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (./skiff up --hollow-nodes N)`);
+      continue;
+    }
+    if (!(s.running && s.healthy)) ok = false;
     const pid = s.pid === undefined ? '-' : s.running ? String(s.pid) : `${s.pid}?`;
-    console.log(`${s.name.padEnd(12)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
+    console.log(`${s.name.padEnd(20)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
   }
-  return statuses.every((s) => s.running && s.healthy) ? 0 : 1;
+
+  const apiHealthy = statuses.find((s) => s.name === 'apiserver')?.healthy;
+  const nodes = apiHealthy ? await listNodes(paths) : undefined;
+  console.log('');
+  if (!nodes) {
+    console.log('NODES: unknown (apiserver not reachable)');
+  } else {
+    const ready = nodes.filter((n) => describeNodeReady(n).startsWith('Ready')).length;
+    console.log(`NODES: ${nodes.length} (${ready} Ready)`);
+    if (nodes.length > 0 && nodes.length <= MAX_NODE_LINES) {
+      console.log(`${'NAME'.padEnd(32)}STATUS`);
+      for (const node of nodes) console.log(`${(node.metadata?.name ?? '').padEnd(32)}${describeNodeReady(node)}`);
+    }
+  }
+  return ok ? 0 : 1;
 }

@@ -1,14 +1,46 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureClusterPki, writeKubeconfig } from '@skiff/pki';
-import { getApiServerComponent, getApiServerUrl, getEtcdComponent, type ComponentSpec } from './components.ts';
-import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
+import { ensureClusterPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
+import {
+  CLIENT_COMPONENT_NAMES,
+  getApiServerComponent,
+  getApiServerUrl,
+  getClientComponent,
+  getClientIdentity,
+  getComponentKubeconfig,
+  getEtcdComponent,
+  type ClientComponentName,
+  type ComponentSpec,
+} from './components.ts';
+import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
 import { findRunningPid, isOurProcess, readLogTail, startDetached } from './processes.ts';
 
 const ETCD_START_TIMEOUT_MS = 30_000;
 const APISERVER_START_TIMEOUT_MS = 60_000;
+const CLIENT_START_TIMEOUT_MS = 30_000;
+const MAX_HOLLOW_NODES = 10_000;
+
+export type UpOptions = { hollowNodes: number };
+
+/** `up [--hollow-nodes N]`; throws a usage message on anything else. */
+export function parseUpArgs(args: string[]): UpOptions {
+  const opts: UpOptions = { hollowNodes: 0 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    let value: string | undefined;
+    if (arg === '--hollow-nodes') value = args[++i];
+    else if (arg.startsWith('--hollow-nodes=')) value = arg.slice('--hollow-nodes='.length);
+    else throw new Error(`skiff up: unexpected argument "${arg}" (usage: skiff up [--hollow-nodes N])`);
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) > MAX_HOLLOW_NODES) {
+      throw new Error(`skiff up: --hollow-nodes wants a number from 0 to ${MAX_HOLLOW_NODES}, got "${value ?? ''}"`);
+    }
+    opts.hollowNodes = Number(value);
+  }
+  return opts;
+}
 
 const progress = (message: string): void => console.log(`==> ${message}`);
 
@@ -41,13 +73,14 @@ async function waitUntilHealthy(component: ComponentSpec, pid: number, timeoutMs
 }
 
 /** Starts `component` unless it already runs; either way returns once it is healthy. */
-async function ensureComponentRunning(component: ComponentSpec, timeoutMs: number): Promise<void> {
+async function ensureComponentRunning(component: ComponentSpec, timeoutMs: number, prepare?: () => Promise<void>): Promise<void> {
   const running = await findRunningPid(component);
   if (running !== undefined) {
     await waitUntilHealthy(component, running, timeoutMs);
     progress(`${component.name}: already running (pid ${running})`);
     return;
   }
+  await prepare?.();
   // Something healthy on our port that is not our process would make ours fail to bind: say so plainly.
   if (await component.isHealthy()) {
     throw new Error(`${component.name}: ${component.healthUrl} answers but not from a process Skiff started; stop it first`);
@@ -58,10 +91,38 @@ async function ensureComponentRunning(component: ComponentSpec, timeoutMs: numbe
   progress(`${component.name}: healthy`);
 }
 
-/** `skiff up`: a single-host control plane (etcd + apiserver) and an admin kubeconfig. */
+/**
+ * A fresh client certificate and kubeconfig for a component about to start (so it always matches the
+ * current CA); a running component keeps the one it has.
+ */
+async function writeComponentKubeconfig(paths: SkiffPaths, pki: ClusterPki, server: string, name: ClientComponentName): Promise<void> {
+  const { user, groups } = getClientIdentity(name);
+  const pair = await issueClientCertificate(pki, user, groups);
+  await mkdir(paths.kubeconfigDir, { recursive: true, mode: 0o700 });
+  await writeKubeconfig(getComponentKubeconfig(paths, name), { server, caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: user });
+}
+
+/** The --hollow-nodes=N a running hollow kubelet was started with, if it runs. */
+function readHollowNodeCount(pid: number): number | undefined {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const flag = args.find((a) => a.startsWith('--hollow-nodes='));
+    return flag ? Number(flag.slice('--hollow-nodes='.length)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `skiff up [--hollow-nodes N]`: a single-host control plane (etcd, apiserver, controller-manager,
+ * scheduler), an admin kubeconfig, and optionally N hollow nodes in one kubelet process.
+ */
 export async function runUp(args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error(`skiff up: unexpected arguments: ${args.join(' ')}`);
+  let opts: UpOptions;
+  try {
+    opts = parseUpArgs(args);
+  } catch (err) {
+    console.error((err as Error).message);
     return 2;
   }
   const paths = resolveSkiffPaths();
@@ -87,8 +148,25 @@ export async function runUp(args: string[]): Promise<number> {
     clientCert: pki.adminCert,
     clientKey: pki.adminKey,
   });
+
+  for (const name of CLIENT_COMPONENT_NAMES) {
+    const component = getClientComponent(paths, ports, name, { hollowNodes: opts.hollowNodes });
+    if (name === 'kubelet-hollow') {
+      const running = await findRunningPid(component);
+      if (running !== undefined) {
+        const count = readHollowNodeCount(running);
+        if (opts.hollowNodes > 0 && count !== opts.hollowNodes) {
+          progress(`kubelet-hollow: already running with ${count} hollow nodes; './skiff down' first to change that`);
+        }
+      } else if (opts.hollowNodes === 0) {
+        continue;
+      }
+    }
+    await ensureComponentRunning(component, CLIENT_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, name));
+  }
+
   console.log(`
-Skiff is up: apiserver ${server}, etcd ${paths.etcdDataDir}.
+Skiff is up: apiserver ${server}, etcd ${paths.etcdDataDir}, controller-manager, scheduler${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
 Kubeconfig (admin): ${paths.kubeconfig}
 
 Next:
@@ -96,6 +174,7 @@ Next:
   kubectl get ns
 or, without touching your environment:
   ./skiff kubectl get ns
+  ./skiff status            (components and nodes)
 
 Logs: ${paths.logDir}/<component>.log   Stop: ./skiff down`);
   return 0;
