@@ -6,3 +6,4 @@ export { openWatch, type WatchStream, type StreamedEvent } from './watch-stream.
 export { kubectl, kubectlBinaries, KUBECTL_120_PATH, type KubectlBinary, type KubectlResult, type KubectlOptions } from './kubectl.ts';
 export { eventually } from './eventually.ts';
 export { expectApiError, type StatusBody } from './expect-api-error.ts';
+export * from './components.ts';
