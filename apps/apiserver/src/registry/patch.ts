@@ -62,6 +62,12 @@ export async function patchObject(ctx: RegistryContext, res: ResourceInfo, names
     transform: (current) => {
       // Apply: the applied configuration merges onto the live object like a strategic merge patch.
       const patched = applyPatchTo(current, apply ? 'strategic' : patchType, rawPatch, typeKey);
+      // A patch that carries metadata.resourceVersion is an optimistic-concurrency
+      // precondition, as on Kubernetes: it applies only to that version of the object.
+      const wanted = patched.metadata?.resourceVersion;
+      if (wanted !== undefined && wanted !== current.metadata.resourceVersion) {
+        throw errors.conflict({ group: res.group, resource: res.resource }, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
       if (apply && !(hasManager(current, manager!) && sameContent(patched, current))) recordManager(patched, manager!, 'Apply', ctx.now());
       return patched;
     },

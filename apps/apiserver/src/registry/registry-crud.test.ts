@@ -196,6 +196,19 @@ test('patch: merge, json (failed test is 422), strategic, missing is 404', async
   assert.equal((await fx.registry.get(deployments, 'default', 'd3')).metadata.resourceVersion, before.metadata.resourceVersion);
 });
 
+test('a patch carrying metadata.resourceVersion applies only to that version (409 when stale)', async () => {
+  await fx.registry.create(deployments, 'default', deploymentBody('d-rv'), admin);
+  const current = await fx.registry.get(deployments, 'default', 'd-rv');
+  const rv = current.metadata.resourceVersion;
+  const ok = (await fx.registry.patch(deployments, 'default', 'd-rv', 'merge', { metadata: { resourceVersion: rv }, spec: { replicas: 5 } }, admin)).object;
+  assert.equal((ok.spec as { replicas: number }).replicas, 5);
+  assert.notEqual(ok.metadata.resourceVersion, rv);
+  const stale = await apiErrorOf(fx.registry.patch(deployments, 'default', 'd-rv', 'strategic', { metadata: { resourceVersion: rv }, spec: { replicas: 7 } }, admin));
+  assert.equal(stale.code, 409);
+  assert.equal(stale.reason, 'Conflict');
+  assert.equal(((await fx.registry.get(deployments, 'default', 'd-rv')).spec as { replicas: number }).replicas, 5);
+});
+
 test('server-side apply creates, then merges and records the manager', async () => {
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied' }, data: { a: '1' } };
   const first = await fx.registry.patch(configmaps, 'default', 'applied', 'apply', cm, { ...admin, fieldManager: 'kubectl' });
