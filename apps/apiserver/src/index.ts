@@ -153,6 +153,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
         shuttingDown = true;
         logger.info('apiserver shutting down');
         await started.shutdown();
+        registry.close();
         await store.close();
         logger.info('apiserver stopped');
       })();

@@ -141,6 +141,7 @@ export async function removeNow(ctx: RegistryContext, res: ResourceInfo, obj: Ku
 
 export async function deleteObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<WriteResult> {
   const outcome = await deleteOne(ctx, res, namespace, name, opts);
+  if (res.group === '' && res.resource === 'namespaces' && !opts.dryRun) ctx.namespaces.noteWrite(name, outcome.object.metadata.resourceVersion);
   if (outcome.removed) return { object: deletedStatus(res, outcome.object) };
   return { object: withTypeMeta(res, outcome.object), pending: true };
 }

@@ -16,13 +16,8 @@ export const namespacesResource: ResourceInfo = {
 };
 
 export async function checkNamespaceAcceptsCreate(ctx: RegistryContext, res: ResourceInfo, namespace: string, name: string): Promise<void> {
-  let ns: KubeObject;
-  try {
-    ns = await ctx.store.get(namespacesResource, undefined, namespace);
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
-    throw err;
-  }
+  const ns = await ctx.namespaces.get(namespace);
+  if (!ns) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
   if (isNamespaceTerminating(ns)) {
     const message = `unable to create new content in namespace ${namespace} because it is being terminated`;
     const base = errors.forbidden(qualifiedOf(res), name, message);

@@ -41,6 +41,8 @@ test('bootstrap is idempotent and concurrent-safe', async () => {
   const a = createRegistry({ store: fx.store, advertiseAddress: '192.0.2.10', logger: silent });
   const b = createRegistry({ store: fx.store, advertiseAddress: '192.0.2.11', logger: silent });
   await Promise.all([fx.registry.bootstrap(), a.bootstrap(), b.bootstrap(), a.bootstrap()]);
+  a.close();
+  b.close();
   const list = await fx.registry.list(namespaces, undefined, {});
   const names = (list.items as KubeObject[]).map((n) => n.metadata.name).sort();
   for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) assert.ok(names.includes(ns), ns);

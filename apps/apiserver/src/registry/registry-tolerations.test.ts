@@ -38,6 +38,7 @@ test('configured seconds apply and a pod\'s own toleration wins', async () => {
   const registry = createRegistry({ store: fx.store, logger: createLogger('t', 'silent'), defaultNotReadyTolerationSeconds: 7, defaultUnreachableTolerationSeconds: 9 });
   const own = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 };
   const { object } = await registry.create(pods, 'default', podBody('tol-own', [own]), admin);
+  registry.close();
   assert.deepEqual(tolerationsOf(object), [own, { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 7 }]);
 });
 

@@ -11,6 +11,7 @@ import type { ApiHandlers, PatchType, WriteOptions } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { createBinding } from './binding.ts';
 import { bootstrapCluster } from './bootstrap.ts';
+import { NamespaceCache } from './namespace-cache.ts';
 import { ClusterIpAllocator } from './cluster-ip-allocator.ts';
 import { createObject } from './create.ts';
 import { deleteObject } from './delete.ts';
@@ -41,6 +42,8 @@ export interface RegistryOptions {
 
 export type Registry = ApiHandlers & {
   bootstrap(): Promise<void>;
+  /** Stops the registry's own watches (the store is closed by its owner). */
+  close(): void;
   readonly clusterIps: ClusterIpAllocator;
   readonly nodePorts: NodePortAllocator;
 };
@@ -59,11 +62,13 @@ function requireSubresource(res: ResourceInfo, sub: string): void {
 }
 
 export function createRegistry(opts: RegistryOptions): Registry {
+  const logger = opts.logger ?? createLogger('registry');
   const ctx: RegistryContext = {
     store: opts.store,
-    logger: opts.logger ?? createLogger('registry'),
+    logger,
     clusterIps: new ClusterIpAllocator(opts.store, opts.serviceClusterIpRange),
     nodePorts: new NodePortAllocator(opts.store, opts.serviceNodePortRange),
+    namespaces: new NamespaceCache(opts.store, logger),
     now: opts.now ?? (() => new Date()),
   };
 
@@ -81,6 +86,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
     clusterIps: ctx.clusterIps,
     nodePorts: ctx.nodePorts,
     bootstrap: () => bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort),
+    close: () => ctx.namespaces.close(),
 
     get: (res, ns, name) => getObject(ctx, res, ns, name),
     list: (res, ns, query) => listObjects(ctx, res, ns, query),

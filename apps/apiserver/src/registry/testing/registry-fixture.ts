@@ -22,6 +22,7 @@ export async function startRegistryFixture(basePort: number, opts: { serviceClus
   return {
     etcd, store, registry,
     async close() {
+      registry.close();
       await store.close();
       await etcd.stop();
     },
