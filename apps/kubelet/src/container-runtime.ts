@@ -29,6 +29,44 @@ export interface PodSandboxConfig {
   annotations?: Labels;
   /** Host network pods get the node's address instead of one from the pod CIDR. */
   hostNetwork?: boolean;
+  /** The pod's resolv.conf (from its dnsPolicy/dnsConfig); the runtime's default when absent. */
+  dns?: DnsConfig;
+}
+
+export interface DnsConfig {
+  servers?: string[];
+  searches?: string[];
+  /** resolv.conf options, e.g. `ndots:5`. */
+  options?: string[];
+}
+
+/** A host path bind-mounted into a container (volumes are prepared on the host by the kubelet). */
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readOnly?: boolean;
+}
+
+/** CRI's LinuxContainerResources: cgroup values already converted from the pod's requests/limits. */
+export interface LinuxResources {
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpuShares?: number;
+  memoryLimitInBytes?: number;
+}
+
+export interface ContainerSecurity {
+  runAsUser?: number;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+}
+
+/** Credentials for one registry, as found in a kubernetes.io/dockerconfigjson pull secret. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serveraddress?: string;
 }
 
 export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
@@ -53,6 +91,10 @@ export interface ContainerConfig {
   command?: string[];
   args?: string[];
   env?: { name: string; value: string }[];
+  workingDir?: string;
+  mounts?: Mount[];
+  resources?: LinuxResources;
+  securityContext?: ContainerSecurity;
   labels: Labels;
   annotations?: Labels;
   /** Incremented on each restart of the same container. */
@@ -113,7 +155,9 @@ export interface ContainerRuntime {
   listPodSandboxes(filter?: SandboxFilter): Promise<PodSandbox[]>;
 
   /** Returns the image reference (digest) the container will run. */
-  pullImage(image: string): Promise<string>;
+  pullImage(image: string, auth?: RegistryAuth): Promise<string>;
+  /** For imagePullPolicy IfNotPresent/Never; a runtime without it is taken to have every image. */
+  imageExists?(image: string): Promise<boolean>;
   createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** Gives the container `timeoutSeconds` to exit before killing it; idempotent. */

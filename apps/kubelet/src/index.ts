@@ -7,6 +7,11 @@ import { serveKubeletMetrics } from './kubelet-metrics.ts';
 
 export * from './container-runtime.ts';
 export { FakeRuntime } from './fake-runtime.ts';
+export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts';
+export { runInContainer, type ExecOptions, type ExecSession, type LogOptions } from './docker/docker-streams.ts';
+export { findRegistryAuth } from './docker/registry-auth.ts';
+export { ensurePauseImage, PAUSE_IMAGE } from './images/pause-image.ts';
+export { ensureBusyboxImage, BUSYBOX_IMAGE } from './images/busybox-image.ts';
 export { HollowKubelet, type HollowKubeletOptions } from './hollow-kubelet.ts';
 export { NodeAgent, type NodeAgentOptions } from './node-agent.ts';
 export { parseKubeletFlags, usage, FlagError, type KubeletConfig } from './config.ts';
