@@ -22,18 +22,32 @@ export function findKubectl(env: NodeJS.ProcessEnv = process.env): string | unde
   return [...onPath, DEBIAN_KUBECTL].find(isExecutable);
 }
 
+/** Skiff's own kubectl (apps/kubectl), run by the same node that runs ./skiff. */
+export const OWN_KUBECTL = join(REPO_ROOT, 'apps/kubectl/src/main.ts');
+
 /**
- * `skiff kubectl ...`: a real kubectl against this cluster's admin kubeconfig, until Skiff ships its
- * own kubectl. Exit code and signals pass through.
+ * `skiff kubectl ...`: Skiff's own kubectl against this cluster's admin kubeconfig; with
+ * SKIFF_KUBECTL=upstream, a real kubectl (PATH, else Debian's in .tools/) instead.
+ * Exit code and signals pass through.
  */
 export async function runKubectl(args: string[]): Promise<number> {
-  const kubectl = findKubectl();
-  if (!kubectl) {
-    console.error('skiff kubectl: no kubectl on PATH and none in .tools/kubernetes-client; run ./skiff once to fetch it');
-    return 1;
-  }
   const env = { ...process.env, KUBECONFIG: resolveSkiffPaths().kubeconfig };
-  const child = spawn(kubectl, args, { stdio: 'inherit', env });
+  let command: string;
+  let argv: string[];
+  if (process.env.SKIFF_KUBECTL === 'upstream') {
+    const kubectl = findKubectl();
+    if (!kubectl) {
+      console.error('skiff kubectl: no kubectl on PATH and none in .tools/kubernetes-client; run ./skiff once to fetch it');
+      return 1;
+    }
+    command = kubectl;
+    argv = args;
+  } else {
+    command = process.execPath;
+    argv = [OWN_KUBECTL, ...args];
+  }
+  const kubectl = command;
+  const child = spawn(command, argv, { stdio: 'inherit', env });
   // The terminal sends Ctrl-C to kubectl too; we just wait for it to finish.
   const ignore = (): void => {};
   process.on('SIGINT', ignore);

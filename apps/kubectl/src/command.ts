@@ -1,0 +1,57 @@
+/**
+ * The command registry: each file under commands/ calls registerCommand() at import time,
+ * and main.ts dispatches `kubectl <name> ...` to the matching entry.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { RestClient } from '@skiff/client';
+import type { FlagSpec, Flags } from './cli.ts';
+import type { ResourceMapping, RestMapper } from './rest-mapper.ts';
+
+export interface CommandContext {
+  /** Built lazily from the kubeconfig: commands that never call the server work without one. */
+  readonly client: RestClient;
+  /** -n, else the context's namespace, else 'default'. */
+  namespace: string;
+  /** True when -n/--namespace was given explicitly. */
+  namespaceExplicit: boolean;
+  out: Writable;
+  err: Writable;
+  stdin: Readable;
+  flags: Flags;
+  /** Maps 'po', 'pods', 'Deployment', 'deploy.apps', ... to a served resource, by discovery. */
+  resolve(kindOrResource: string): Promise<ResourceMapping>;
+  /** Maps a manifest's apiVersion + kind to its resource. */
+  resolveKind(apiVersion: string, kind: string): Promise<ResourceMapping>;
+  readonly mapper: RestMapper;
+  /** Milliseconds since the epoch; tests pin it. */
+  now(): number;
+}
+
+export interface Command {
+  name: string;
+  aliases?: string[];
+  /** One-line summary for `kubectl help`. */
+  summary?: string;
+  /** Flags this command accepts beyond the global ones. */
+  flags?: FlagSpec[];
+  /** Answers the process exit code; throws CliError / ApiStatusError for kubectl-style errors. */
+  run(ctx: CommandContext, args: string[]): Promise<number>;
+}
+
+const commands = new Map<string, Command>();
+
+export function registerCommand(cmd: Command): void {
+  for (const name of [cmd.name, ...(cmd.aliases ?? [])]) {
+    if (commands.has(name)) throw new Error(`kubectl: command ${name} registered twice`);
+    commands.set(name, cmd);
+  }
+}
+
+export function findCommand(name: string): Command | undefined {
+  return commands.get(name);
+}
+
+/** Each command once, sorted by name. */
+export function listCommands(): Command[] {
+  return [...new Set(commands.values())].sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,23 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatAge, humanDuration } from './age.ts';
+
+describe('humanDuration', () => {
+  it('matches kubectl at each boundary', () => {
+    const s = 1000, m = 60 * s, h = 60 * m, d = 24 * h;
+    const cases: [number, string][] = [
+      [-5 * s, '<invalid>'], [-500, '0s'], [0, '0s'], [59 * s, '59s'], [119 * s, '119s'], [2 * m, '2m'], [2 * m + 5 * s, '2m5s'],
+      [9 * m + 59 * s, '9m59s'], [10 * m + 30 * s, '10m'], [179 * m, '179m'], [3 * h, '3h'], [3 * h + 10 * m, '3h10m'],
+      [8 * h + 30 * m, '8h'], [47 * h, '47h'], [2 * d, '2d'], [2 * d + 5 * h, '2d5h'], [8 * d + 5 * h, '8d'], [400 * d, '400d'],
+      [730 * d, '2y'], [800 * d, '2y70d'], [9 * 365 * d, '9y'],
+    ];
+    for (const [ms, want] of cases) assert.equal(humanDuration(ms), want, `${ms} ms`);
+  });
+
+  it('formats timestamps against now', () => {
+    const now = Date.parse('2026-01-01T01:00:00Z');
+    assert.equal(formatAge('2026-01-01T00:59:15Z', now), '45s');
+    assert.equal(formatAge(undefined, now), '<unknown>');
+    assert.equal(formatAge('garbage', now), '<unknown>');
+  });
+});
