@@ -11,3 +11,4 @@ export * from './field-selector.ts';
 export * from './list-filter.ts';
 export * from './defaults/index.ts';
 export * from './validation/index.ts';
+export { humanDuration, formatAge } from './human-duration.ts';

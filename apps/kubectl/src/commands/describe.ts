@@ -6,7 +6,7 @@
 import type { KubeObject } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { CliError } from '../errors.ts';
-import { formatAge } from '../printers/age.ts';
+import { formatAge } from '@skiff/api';
 import { formatColumns } from '../printers/table-printer.ts';
 import { namespaceFor, resolveFileTargets, resolveResourceArgs } from '../resource-args.ts';
 import type { ResourceMapping } from '../rest-mapper.ts';

@@ -1,5 +1,5 @@
 /** Nodes, Namespaces, Events and Leases as kubectl prints them. */
-import { formatAge } from './age.ts';
+import { formatAge } from '@skiff/api';
 import { ageColumn, column, field, int, list, nameColumn, str, type TablePrinter } from './table.ts';
 
 function nodeStatus(node: unknown): string {

@@ -1,5 +1,5 @@
 /** ConfigMaps, Secrets and ServiceAccounts as kubectl prints them. */
-import { formatAge } from './age.ts';
+import { formatAge } from '@skiff/api';
 import { ageColumn, column, field, list, str, type TablePrinter } from './table.ts';
 
 function countKeys(obj: unknown, ...fields: string[]): number {

@@ -12,7 +12,6 @@ import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './servic
 import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './cluster.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config-objects.ts';
 
-export { formatAge, formatHumanDuration } from './age.ts';
 
 /** Printers by `<group>/<resource>` ('' group for core). */
 const printers: Record<string, TablePrinter> = {

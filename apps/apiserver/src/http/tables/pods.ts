@@ -1,6 +1,6 @@
 /** Pods as `kubectl get pods` prints them: NAME READY STATUS RESTARTS AGE (+ IP NODE NOMINATED NODE READINESS GATES). */
 import type { KubeObject } from '../../storage/store.ts';
-import { formatAge, formatHumanDuration } from './age.ts';
+import { formatAge, humanDuration } from '@skiff/api';
 import { ageColumn, column, field, int, list, str, type TablePrinter } from './table.ts';
 
 /** kubectl's STATUS: the phase, overridden by init progress, a container's waiting/terminated reason, or Terminating. */
@@ -59,7 +59,7 @@ export function podRestarts(pod: KubeObject, now: number): string {
     const finished = Date.parse(str(cs, 'lastState', 'terminated', 'finishedAt'));
     if (!Number.isNaN(finished) && finished > last) last = finished;
   }
-  return restarts > 0 && last > 0 ? `${restarts} (${formatHumanDuration(now - last)} ago)` : String(restarts);
+  return restarts > 0 && last > 0 ? `${restarts} (${humanDuration(now - last)} ago)` : String(restarts);
 }
 
 function podReady(pod: KubeObject): string {

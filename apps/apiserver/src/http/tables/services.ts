@@ -1,5 +1,5 @@
 /** Services, Endpoints and EndpointSlices as kubectl prints them. */
-import { formatAge } from './age.ts';
+import { formatAge } from '@skiff/api';
 import { ageColumn, column, field, formatMapSelector, list, str, type TablePrinter } from './table.ts';
 
 /** First three entries then ' + N more...', as kubectl abbreviates address lists. */

@@ -3,7 +3,7 @@
  * family has a printer (columns + a row function); kinds without one get NAME and AGE.
  */
 import type { KubeObject } from '../../storage/store.ts';
-import { formatAge } from './age.ts';
+import { formatAge } from '@skiff/api';
 
 export interface TableColumnDefinition {
   name: string;

@@ -1,20 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../storage/store.ts';
-import { formatHumanDuration, parseTableAccept, toTable } from './index.ts';
+import { parseTableAccept, toTable } from './index.ts';
 import { podStatusReason } from './pods.ts';
 
 const now = Date.parse('2024-05-01T12:00:00Z');
 const ago = (s: number): string => new Date(now - s * 1000).toISOString();
-
-test('formatHumanDuration matches kubectl', () => {
-  const table: [number, string][] = [
-    [0, '0s'], [5, '5s'], [119, '119s'], [120, '2m'], [192, '3m12s'], [600, '10m'], [179 * 60, '179m'],
-    [3 * 3600, '3h'], [5 * 3600 + 4 * 60, '5h4m'], [20 * 3600, '20h'], [3 * 86400 + 4 * 3600, '3d4h'],
-    [20 * 86400, '20d'], [(2 * 365 + 31) * 86400, '2y31d'], [9 * 365 * 86400, '9y'],
-  ];
-  for (const [s, want] of table) assert.equal(formatHumanDuration(s * 1000), want, `${s}s`);
-});
 
 test('parseTableAccept picks the Table version kubectl asks for', () => {
   assert.equal(parseTableAccept('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'), 'v1');

@@ -1,5 +1,5 @@
 /** Deployments, ReplicaSets and ReplicationControllers as kubectl prints them. */
-import { formatAge } from './age.ts';
+import { formatAge } from '@skiff/api';
 import { ageColumn, column, containerCells, field, formatLabelSelector, formatMapSelector, int, type TablePrinter } from './table.ts';
 
 const wideColumns = [

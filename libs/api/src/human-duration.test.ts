@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { describe, test, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAge, humanDuration } from './age.ts';
+import { formatAge, humanDuration } from './human-duration.ts';
 
 describe('humanDuration', () => {
   it('matches kubectl at each boundary', () => {
@@ -21,3 +21,13 @@ describe('humanDuration', () => {
     assert.equal(formatAge('garbage', now), '<unknown>');
   });
 });
+
+test('humanDuration matches kubectl at every boundary', () => {
+  const table: [number, string][] = [
+    [0, '0s'], [5, '5s'], [119, '119s'], [120, '2m'], [192, '3m12s'], [600, '10m'], [179 * 60, '179m'],
+    [3 * 3600, '3h'], [5 * 3600 + 4 * 60, '5h4m'], [20 * 3600, '20h'], [3 * 86400 + 4 * 3600, '3d4h'],
+    [20 * 86400, '20d'], [(2 * 365 + 31) * 86400, '2y31d'], [9 * 365 * 86400, '9y'],
+  ];
+  for (const [s, want] of table) assert.equal(humanDuration(s * 1000), want, `${s}s`);
+});
+
