@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { splitFlags, parseIntegerFlag } from '@skiff/log';
 import type { UpstreamServer } from './upstream-resolver.ts';
 
 /** The DNS server's configuration, from `--name=value` flags. */
@@ -25,12 +26,8 @@ export class FlagError extends Error {
   }
 }
 
-function parseInteger(flag: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new FlagError(`--${flag}: want an integer from ${min} to ${max}, got "${value}"`);
-  }
-  return Number(value);
-}
+const fail = (message: string): Error => new FlagError(message);
+const parseInteger = (flag: string, value: string, min: number, max?: number): number => parseIntegerFlag(flag, value, fail, min, max);
 
 export function parseDnsFlags(argv: readonly string[]): DnsConfig {
   const config: DnsConfig = {
@@ -43,10 +40,7 @@ export function parseDnsFlags(argv: readonly string[]): DnsConfig {
     cacheSize: 10_000,
     logLevel: process.env.SKIFF_LOG_LEVEL ?? 'info',
   };
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new FlagError(`unexpected argument "${arg}"`);
-    const [, flag, value = ''] = m;
+  for (const [flag, value] of splitFlags(argv, fail)) {
     switch (flag) {
       case 'kubeconfig':
         config.kubeconfig = value;

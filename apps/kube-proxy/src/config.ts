@@ -1,4 +1,6 @@
 /** kube-proxy's configuration and flags, spelled as kube-proxy spells them. */
+import { splitFlags, parseIntegerFlag, parseBooleanFlag } from '@skiff/log';
+
 export interface ProxyConfig {
   kubeconfig: string;
   nodeName: string;
@@ -27,16 +29,9 @@ export class FlagError extends Error {
   }
 }
 
-function parseInteger(flag: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new FlagError(`--${flag}: want an integer ≥ ${min}, got "${value}"`);
-  return Number(value);
-}
-
-function parseBoolean(flag: string, value: string): boolean {
-  if (value === 'true' || value === '') return true;
-  if (value === 'false') return false;
-  throw new FlagError(`--${flag}: want true or false, got "${value}"`);
-}
+const fail = (message: string): Error => new FlagError(message);
+const parseInteger = (flag: string, value: string, min: number, max?: number): number => parseIntegerFlag(flag, value, fail, min, max);
+const parseBoolean = (flag: string, value: string): boolean => parseBooleanFlag(flag, value, fail);
 
 function parseCIDR(flag: string, value: string): string {
   if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(value)) throw new FlagError(`--${flag}: want an IPv4 CIDR, got "${value}"`);
@@ -55,10 +50,7 @@ export function parseProxyFlags(argv: readonly string[]): ProxyConfig {
     allowExternalIPs: false,
     logLevel: 'info',
   };
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new FlagError(`unexpected argument "${arg}"`);
-    const [, flag, value = ''] = m;
+  for (const [flag, value] of splitFlags(argv, fail)) {
     switch (flag) {
       case 'kubeconfig':
         config.kubeconfig = value;

@@ -1,4 +1,6 @@
 /** The scheduler's configuration and flags, spelled as kube-scheduler spells them. */
+import { splitFlags, parseIntegerFlag, parseBooleanFlag } from '@skiff/log';
+
 export interface SchedulerConfig {
   kubeconfig: string;
   leaderElect: boolean;
@@ -22,18 +24,9 @@ export class FlagError extends Error {
   }
 }
 
-function parseInteger(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new FlagError(`--${flag}: want an integer from ${min} to ${max}, got "${value}"`);
-  }
-  return Number(value);
-}
-
-function parseBoolean(flag: string, value: string): boolean {
-  if (value === 'true' || value === '') return true;
-  if (value === 'false') return false;
-  throw new FlagError(`--${flag}: want true or false, got "${value}"`);
-}
+const fail = (message: string): Error => new FlagError(message);
+const parseInteger = (flag: string, value: string, min: number, max?: number): number => parseIntegerFlag(flag, value, fail, min, max);
+const parseBoolean = (flag: string, value: string): boolean => parseBooleanFlag(flag, value, fail);
 
 /** `--name=value` flags (a bare `--leader-elect` means true). */
 export function parseSchedulerFlags(argv: readonly string[]): SchedulerConfig {
@@ -46,10 +39,7 @@ export function parseSchedulerFlags(argv: readonly string[]): SchedulerConfig {
     percentageOfNodesToScore: 0,
     logLevel: 'info',
   };
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new FlagError(`unexpected argument "${arg}"`);
-    const [, flag, value = ''] = m;
+  for (const [flag, value] of splitFlags(argv, fail)) {
     switch (flag) {
       case 'kubeconfig':
         config.kubeconfig = value;
