@@ -7,3 +7,4 @@ export { kubectl, kubectlBinaries, KUBECTL_120_PATH, type KubectlBinary, type Ku
 export { eventually } from './eventually.ts';
 export { expectApiError, type StatusBody } from './expect-api-error.ts';
 export * from './components.ts';
+export { startKubelet, cleanupNodeContainers, dockerFor, type StartKubeletOptions, type KubeletProcess } from './kubelet.ts';

@@ -1,6 +1,7 @@
-/** @skiff/kubelet: the kubelet's runtime interface, its fake runtime, and hollow nodes. */
+/** @skiff/kubelet: the kubelet's runtime interface, its fake runtime, hollow nodes and the Docker-mode kubelet. */
 import { RestClient } from '@skiff/client';
-import { createLogger } from '@skiff/log';
+import type { Logger } from '@skiff/log';
+import { Kubelet } from './agent/kubelet.ts';
 import type { KubeletConfig } from './config.ts';
 import { HollowKubelet } from './hollow-kubelet.ts';
 import { serveKubeletMetrics } from './kubelet-metrics.ts';
@@ -12,13 +13,21 @@ export { runInContainer, type ExecOptions, type ExecSession, type LogOptions } f
 export { findRegistryAuth } from './docker/registry-auth.ts';
 export { ensurePauseImage, PAUSE_IMAGE } from './images/pause-image.ts';
 export { ensureBusyboxImage, BUSYBOX_IMAGE } from './images/busybox-image.ts';
+export { ProbeManager, dockerProbeExec, runningContainers, type ProbeExec, type ProbeEvent, type RunningContainer } from './probes/index.ts';
 export { HollowKubelet, type HollowKubeletOptions } from './hollow-kubelet.ts';
 export { NodeAgent, type NodeAgentOptions } from './node-agent.ts';
-export { parseKubeletFlags, usage, FlagError, type KubeletConfig } from './config.ts';
+export { parseKubeletFlags, defaultKubeletConfig, usage, FlagError, type KubeletConfig } from './config.ts';
+export * from './agent/index.ts';
 
-/** Runs the hollow nodes until `signal` aborts; the Node objects stay (a stopped kubelet is a silent node). */
-export async function run(config: KubeletConfig, signal: AbortSignal): Promise<void> {
-  const logger = createLogger('kubelet', config.logLevel);
+/** Runs the kubelet (Docker mode, or hollow nodes) until `signal` aborts; the Node objects stay. */
+export async function run(config: KubeletConfig, signal: AbortSignal, logger: Logger): Promise<number> {
+  if (config.hollowNodes > 0) await runHollow(config, signal, logger);
+  else await new Kubelet({ config, logger }).run(signal);
+  return 0;
+}
+
+/** Hollow nodes until `signal` aborts (a stopped kubelet is a silent node). */
+async function runHollow(config: KubeletConfig, signal: AbortSignal, logger: Logger): Promise<void> {
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: 'skiff-kubelet/hollow' });
   let metrics: Awaited<ReturnType<typeof serveKubeletMetrics>> | undefined;
   try {

@@ -13,6 +13,17 @@ export interface NodeShape {
   labels: Record<string, string>;
   runtimeVersion: string;
   arch: string;
+  /** Real nodes: capacity minus system-reserved (default: capacity). */
+  allocatable?: Record<string, string>;
+  ephemeralStorage?: string;
+  /** daemonEndpoints.kubeletEndpoint.Port (default 10250). */
+  kubeletPort?: number;
+  /** Real nodes: kernel, OS image, machine/boot ids. */
+  nodeInfo?: Partial<NonNullable<NodeStatus['nodeInfo']>>;
+  /** Set while the node cannot run pods (container runtime down): Ready=False with this reason. */
+  notReady?: { reason: string; message: string };
+  /** Real nodes given --pod-cidr: registered with it in spec.podCIDR. */
+  podCidr?: string;
 }
 
 const CONDITIONS: [type: string, status: string, reason: string, message: string][] = [
@@ -28,21 +39,24 @@ const CONDITIONS: [type: string, status: string, reason: string, message: string
  */
 export function buildNodeStatus(shape: NodeShape, current: NodeStatus | undefined, now: Date): NodeStatus {
   const nowText = formatTime(now.getTime());
-  const conditions: NodeCondition[] = CONDITIONS.map(([type, status, reason, message]) => {
+  const conditions: NodeCondition[] = CONDITIONS.map(([type, okStatus, okReason, okMessage]) => {
+    const down = type === 'Ready' ? shape.notReady : undefined;
+    const [status, reason, message] = down ? ['False', down.reason, down.message] : [okStatus, okReason, okMessage];
     const old = current?.conditions?.find((c) => c.type === type);
     return { type, status, reason, message, lastHeartbeatTime: nowText, lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : nowText };
   });
-  const resources = { cpu: shape.cpu, memory: shape.memory, pods: String(shape.maxPods), 'ephemeral-storage': '100Gi' };
+  const resources = { cpu: shape.cpu, memory: shape.memory, pods: String(shape.maxPods), 'ephemeral-storage': shape.ephemeralStorage ?? '100Gi' };
   return {
     capacity: resources,
-    allocatable: { ...resources },
+    allocatable: { ...resources, ...shape.allocatable },
     conditions,
     addresses: [{ type: 'InternalIP', address: shape.internalIp }, { type: 'Hostname', address: shape.name }],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: shape.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: shape.name, systemUUID: shape.name, bootID: shape.name,
       kernelVersion: 'hollow', osImage: 'Skiff hollow node', containerRuntimeVersion: shape.runtimeVersion,
       kubeletVersion: KUBELET_VERSION, kubeProxyVersion: KUBELET_VERSION, operatingSystem: 'linux', architecture: shape.arch,
+      ...shape.nodeInfo,
     },
   };
 }
@@ -59,7 +73,7 @@ export function buildNode(shape: NodeShape, now: Date): Node {
         ...shape.labels,
       },
     },
-    spec: {},
+    spec: shape.podCidr ? { podCIDR: shape.podCidr, podCIDRs: [shape.podCidr] } : {},
     status: buildNodeStatus(shape, undefined, now),
   };
 }

@@ -20,6 +20,8 @@ export interface EventObjectRef {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+  /** The part of the object the event is about, e.g. `spec.containers{web}` (kubelet events). */
+  fieldPath?: string;
 }
 
 export interface EventRecorderOptions {
@@ -101,6 +103,7 @@ export class EventRecorder {
       name: meta.name,
       uid: meta.uid,
       resourceVersion: meta.resourceVersion,
+      ...(obj.fieldPath ? { fieldPath: obj.fieldPath } : {}),
     };
     const objectKey = [obj.kind, meta.namespace ?? '', meta.name, meta.uid ?? ''].join('/');
     const nowMs = this.#now();
@@ -108,7 +111,7 @@ export class EventRecorder {
       this.#logger?.debug({ object: objectKey, reason }, 'event dropped by spam filter');
       return;
     }
-    const key = [objectKey, type, reason, message].join('\u0000');
+    const key = [objectKey, obj.fieldPath ?? '', type, reason, message].join('\u0000');
     const stamp = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
     let entry = this.#entries.get(key);
     if (entry && nowMs - entry.lastMs <= AGGREGATION_WINDOW_MS) {

@@ -6,6 +6,7 @@
  */
 import type { Container as KubeContainer, Pod } from '@skiff/api';
 import type { ContainerRuntime } from '../container-runtime.ts';
+import { getPullSecretAuth } from '../docker/registry-auth.ts';
 import type { Backoff } from './backoff.ts';
 import type { PodEvent } from './sync-pod.ts';
 
@@ -23,7 +24,12 @@ export interface ImagePullDeps {
   now: () => number;
   /** Whether the image is on the node; without it every pull policy pulls (but Never). */
   imagePresent?: (image: string) => Promise<boolean>;
+  /** Secret lookups for the pod's imagePullSecrets (kubernetes.io/dockerconfigjson). */
+  env?: { getSecret(namespace: string, name: string): Promise<{ data?: Record<string, string> } | undefined> };
 }
+
+/** The last pull error per back-off key, so ImagePullBackOff can say what the registry answered. */
+const lastPullError = new Map<string, string>();
 
 /** Pull back-off is per pod and image, as in the kubelet. */
 export function getImageBackoffKey(pod: Pod, image: string): string {
@@ -58,18 +64,22 @@ export async function ensureImage(pod: Pod, container: KubeContainer, deps: Imag
   const key = getImageBackoffKey(pod, image);
   const now = deps.now();
   if (deps.imageBackoff.isInBackOffSinceUpdate(key, now)) {
-    const message = `Back-off pulling image "${image}"`;
+    const last = lastPullError.get(key);
+    const message = `Back-off pulling image "${image}"${last ? `: ErrImagePull: ${last}` : ''}`;
     event('Normal', 'BackOff', message);
     throw new ContainerStartError('ImagePullBackOff', message);
   }
   event('Normal', 'Pulling', `Pulling image "${image}"`);
   try {
-    const ref = await deps.runtime.pullImage(image);
+    const auth = deps.env ? await getPullSecretAuth(pod, image, (ns, name) => deps.env!.getSecret(ns, name)) : undefined;
+    const ref = await deps.runtime.pullImage(image, auth);
+    lastPullError.delete(key);
     event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${deps.now() - now}ms`);
     return ref;
   } catch (err) {
     deps.imageBackoff.next(key, deps.now());
     const message = `Failed to pull image "${image}": ${(err as Error).message}`;
+    lastPullError.set(key, (err as Error).message);
     event('Warning', 'Failed', message);
     event('Warning', 'Failed', 'Error: ErrImagePull');
     throw new ContainerStartError('ErrImagePull', message, { cause: err });

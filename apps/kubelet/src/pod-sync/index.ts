@@ -16,3 +16,5 @@ export {
   makeSandboxConfig, removePodResources, syncPod,
   type PodEvent, type SyncActionKind, type SyncActionResult, type SyncPodDeps, type SyncPodResult,
 } from './sync-pod.ts';
+export { toContainerSecurity, toLinuxResources, CPU_PERIOD_US } from './container-config.ts';
+export { getPodDns, parseResolvConf, type ClusterDnsSettings } from './pod-dns.ts';

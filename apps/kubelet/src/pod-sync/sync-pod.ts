@@ -7,8 +7,10 @@
  */
 import type { Container as KubeContainer, Pod } from '@skiff/api';
 import {
-  LABEL_CONTAINER_NAME, podLabels, type ContainerRuntime, type PodSandboxConfig,
+  LABEL_CONTAINER_NAME, podLabels, type ContainerRuntime, type Mount, type PodSandboxConfig,
 } from '../container-runtime.ts';
+import { toContainerSecurity, toLinuxResources } from './container-config.ts';
+import { getPodDns, type ClusterDnsSettings } from './pod-dns.ts';
 import type { Backoff } from './backoff.ts';
 import { computePodActions, type ContainerToStart, type PodActions } from './compute-pod-actions.ts';
 import { getPodRuntimeStatus, type PodRuntimeStatus } from './container-status.ts';
@@ -49,6 +51,12 @@ export interface SyncPodDeps {
   env?: Pick<EnvSources, 'getConfigMap' | 'getSecret' | 'nodeAllocatable'>;
   livenessFailed?: ReadonlySet<string>;
   imagePresent?: (image: string) => Promise<boolean>;
+  /** The container's binds (volumes, /etc/hosts, termination log), from the VolumeManager. */
+  mountsFor?: (pod: Pod, container: KubeContainer) => Mount[];
+  /** Without it a privileged container fails with CreateContainerConfigError. */
+  allowPrivileged?: boolean;
+  /** Cluster DNS for the sandbox's resolv.conf; absent: the runtime's default. */
+  dns?: ClusterDnsSettings;
 }
 
 export interface SyncPodResult {
@@ -102,7 +110,7 @@ export async function syncPod(pod: Pod, deps: SyncPodDeps): Promise<SyncPodResul
   }
 
   // Step 3: create the sandbox when there is none (or the old one was killed above).
-  const sandboxConfig = makeSandboxConfig(pod, actions.sandboxAttempt);
+  const sandboxConfig = makeSandboxConfig(pod, actions.sandboxAttempt, deps.dns);
   let sandboxId = actions.sandboxId ?? '';
   if (actions.createSandbox) {
     const ok = await recordResult(results, 'CreatePodSandbox', pod.metadata?.name ?? '', async () => {
@@ -175,6 +183,16 @@ async function startContainer(
     return fail('CreateContainerConfigError', (err as Error).message);
   }
   const envMap = new Map(env.map((e) => [e.name, e.value]));
+  const securityContext = toContainerSecurity(pod, spec);
+  if (securityContext.privileged && !deps.allowPrivileged) {
+    return fail('CreateContainerConfigError', `container ${spec.name}: privileged containers are not allowed on this node (--allow-privileged=false)`);
+  }
+  let mounts: Mount[];
+  try {
+    mounts = deps.mountsFor?.(pod, spec) ?? [];
+  } catch (err) {
+    return fail('CreateContainerConfigError', (err as Error).message);
+  }
   let id: string;
   try {
     id = await deps.runtime.createContainer(sandboxId, {
@@ -185,6 +203,10 @@ async function startContainer(
       ...(spec.command ? { command: spec.command.map((x) => expandVars(x, envMap)) } : {}),
       ...(spec.args ? { args: spec.args.map((x) => expandVars(x, envMap)) } : {}),
       env,
+      ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+      mounts,
+      resources: toLinuxResources(spec),
+      securityContext,
       labels: {
         ...sandboxConfig.labels, [LABEL_CONTAINER_NAME]: spec.name,
         [LABEL_CONTAINER_HASH]: toStart.hash, [LABEL_CONTAINER_RESTART_COUNT]: String(toStart.attempt),
@@ -217,14 +239,16 @@ function computeRequeueAfter(pod: Pod, actions: PodActions, waiting: ReadonlyMap
   return retryAt.length > 0 ? Math.max(0, Math.min(...retryAt) - now) : undefined;
 }
 
-export function makeSandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
+export function makeSandboxConfig(pod: Pod, attempt: number, dnsSettings?: ClusterDnsSettings): PodSandboxConfig {
   const metadata = { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? 'default', uid: pod.metadata?.uid ?? '', attempt };
+  const dns = dnsSettings ? getPodDns(pod, dnsSettings) : undefined;
   return {
     metadata,
     hostname: pod.spec?.hostname ?? metadata.name,
     labels: { ...pod.metadata?.labels, ...podLabels(metadata) },
     ...(pod.metadata?.annotations ? { annotations: { ...pod.metadata.annotations } } : {}),
     ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
+    ...(dns ? { dns } : {}),
   };
 }
 
