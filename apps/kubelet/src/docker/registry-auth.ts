@@ -47,3 +47,26 @@ export function findRegistryAuth(image: string, dockerConfigJsons: string[]): Re
   }
   return undefined;
 }
+
+/**
+ * The credentials for an image from the pod's imagePullSecrets (kubernetes.io/dockerconfigjson
+ * `.dockerconfigjson`, or the legacy kubernetes.io/dockercfg `.dockercfg` map), in the pod's
+ * order. A missing secret is skipped, as the kubelet does (it logs and pulls without it).
+ */
+export async function getPullSecretAuth(
+  pod: { metadata?: { namespace?: string }; spec?: { imagePullSecrets?: { name?: string }[] } },
+  image: string,
+  getSecret: (namespace: string, name: string) => Promise<{ data?: Record<string, string> } | undefined>,
+): Promise<RegistryAuth | undefined> {
+  const ns = pod.metadata?.namespace ?? 'default';
+  const configs: string[] = [];
+  for (const ref of pod.spec?.imagePullSecrets ?? []) {
+    if (!ref.name) continue;
+    const secret = await getSecret(ns, ref.name).catch(() => undefined);
+    const json = secret?.data?.['.dockerconfigjson'];
+    const legacy = secret?.data?.['.dockercfg'];
+    if (json) configs.push(Buffer.from(json, 'base64').toString('utf8'));
+    else if (legacy) configs.push(JSON.stringify({ auths: JSON.parse(Buffer.from(legacy, 'base64').toString('utf8') || '{}') }));
+  }
+  return findRegistryAuth(image, configs);
+}
