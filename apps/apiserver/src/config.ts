@@ -23,6 +23,11 @@ export interface ApiServerConfig {
   /** DefaultTolerationSeconds admission, as kube-apiserver's flags of the same names. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** The client certificate the apiserver shows kubelets (logs, exec, port-forward, stats), as kube-apiserver. */
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  /** CA for kubelets' serving certificates; absent: not verified, as upstream. */
+  kubeletCertificateAuthority?: string;
 }
 
 export const defaultConfig = {
@@ -44,7 +49,8 @@ export const usage = `usage: apiserver --etcd-servers=URL[,URL...] --tls-cert-fi
   [--service-cluster-ip-range=10.96.0.0/12] [--service-node-port-range=30000-32767] [--advertise-address=IP]
   [--max-request-bytes=3145728] [--etcd-request-timeout-ms=5000] [--watch-bookmark-interval-ms=60000]
   [--etcd-compaction-interval-ms=300000] [--log-level=info]
-  [--default-not-ready-toleration-seconds=300] [--default-unreachable-toleration-seconds=300]`;
+  [--default-not-ready-toleration-seconds=300] [--default-unreachable-toleration-seconds=300]
+  [--kubelet-client-certificate=FILE --kubelet-client-key=FILE] [--kubelet-certificate-authority=FILE]`;
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -91,6 +97,9 @@ const flags: Record<string, Setter> = {
   'log-level': (c, v) => { c.logLevel = v; },
   'default-not-ready-toleration-seconds': (c, v, f) => { c.defaultNotReadyTolerationSeconds = parseNonNegativeInt(f, v); },
   'default-unreachable-toleration-seconds': (c, v, f) => { c.defaultUnreachableTolerationSeconds = parseNonNegativeInt(f, v); },
+  'kubelet-client-certificate': (c, v) => { c.kubeletClientCertificate = v; },
+  'kubelet-client-key': (c, v) => { c.kubeletClientKey = v; },
+  'kubelet-certificate-authority': (c, v) => { c.kubeletCertificateAuthority = v; },
 };
 
 /** Parses `--flag=value` and `--flag value`; unknown flags and missing required ones throw FlagError. */

@@ -13,6 +13,7 @@ import { createRegistry } from './registry/index.ts';
 import { createEtcdStore } from './storage/index.ts';
 import type { Store } from './storage/store.ts';
 import { createAuthenticator, loadTokenFile } from './http/authn.ts';
+import { withBootstrapTokens } from './auth/bootstrap-token.ts';
 import { allowAuthenticated } from './http/authz.ts';
 import { createApiServer } from './http/server.ts';
 
@@ -87,6 +88,10 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     config.encryptionKeyFile ? readEncryptionKey(config.encryptionKeyFile) : undefined,
   ]);
   const advertiseAddress = pickAdvertiseAddress(config);
+  const kubeletClient = config.kubeletClientCertificate && config.kubeletClientKey ? {
+    cert: await readFile(config.kubeletClientCertificate), key: await readFile(config.kubeletClientKey),
+    ...(config.kubeletCertificateAuthority ? { ca: await readFile(config.kubeletCertificateAuthority) } : {}),
+  } : undefined;
 
   const store = withBookmarkInterval(createEtcdStore({
     endpoints: config.etcdServers,
@@ -113,7 +118,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     api = createApiServer({
       tls: { cert, key, clientCa },
       handlers: registry,
-      authenticate: createAuthenticator(tokens),
+      authenticate: withBootstrapTokens(createAuthenticator(tokens), store, logger),
       authorize: allowAuthenticated,
       health: {
         livez: { ping: () => true },
@@ -123,6 +128,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       logger,
       maxRequestBytes: config.maxRequestBytes,
       serverAddress: `${advertiseAddress}:${config.securePort}`,
+      kubeletClient,
     });
     const server = api.server;
     await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,11 @@ export interface ControllerManagerConfig {
   /** Port for /metrics and /healthz on 127.0.0.1; 0 = off. */
   metricsPort: number;
   gcIntervalSeconds?: number;
+  /** The CA the csrsigning controller issues node client certificates with (PEM files). */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** Longest lifetime of an issued certificate (default 1 year). */
+  clusterSigningDurationSeconds?: number;
   logLevel?: string;
 }
 
@@ -45,7 +50,8 @@ export const usage = `usage: controller-manager --kubeconfig=PATH
   [--node-monitor-grace-period=40] [--node-startup-grace-period=60]
   [--cluster-cidr=10.244.0.0/16] [--node-cidr-mask-size=24]
   [--controllers=*[,-name|,name...]] [--workers=name=N[,name=N...]] [--concurrent-<name>-syncs=N]
-  [--gc-interval=SECONDS] [--metrics-port=10257] [--log-level=info]`;
+  [--gc-interval=SECONDS] [--metrics-port=10257] [--log-level=info]
+  [--cluster-signing-cert-file=PATH --cluster-signing-key-file=PATH] [--cluster-signing-duration=8760h]`;
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -124,6 +130,9 @@ const flags: Record<string, Setter> = {
     c.workers = workers;
   },
   'gc-interval': (c, v, f) => { c.gcIntervalSeconds = parseDurationSeconds(f, v); },
+  'cluster-signing-cert-file': (c, v) => { c.clusterSigningCertFile = v; },
+  'cluster-signing-key-file': (c, v) => { c.clusterSigningKeyFile = v; },
+  'cluster-signing-duration': (c, v, f) => { c.clusterSigningDurationSeconds = parseDurationSeconds(f, v); },
   'metrics-port': (c, v, f) => {
     const port = parseNonNegativeInt(f, v);
     if (port > 65535) throw new FlagError(`--${f}: port out of range: ${v}`);

@@ -13,6 +13,8 @@ import { newNamespaceController } from './namespace/namespace-controller.ts';
 import { newGarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { newNodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { newNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.ts';
+import { newCsrApprovingController } from './csr/csr-approving-controller.ts';
+import { newCsrSigningController } from './csr/csr-signing-controller.ts';
 
 export const CONTROLLER_NAMES = [
   'deployment',
@@ -25,6 +27,8 @@ export const CONTROLLER_NAMES = [
   'garbage-collector',
   'node-ipam',
   'node-lifecycle',
+  'csrapproving',
+  'csrsigning',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
@@ -40,4 +44,6 @@ export const controllerFactories: Partial<Record<ControllerName, ControllerFacto
   'garbage-collector': newGarbageCollector,
   'node-ipam': newNodeIpamController,
   'node-lifecycle': newNodeLifecycleController,
+  csrapproving: newCsrApprovingController,
+  csrsigning: newCsrSigningController,
 };

@@ -36,7 +36,7 @@ test('resources: lookups', () => {
   assert.equal(findResourceByName('deploy')?.kind, 'Deployment');
   assert.equal(qualifiedResource(findResource('apps', 'v1', 'deployments')!), 'deployments.apps');
   assert.equal(qualifiedResource(findResource('', 'v1', 'pods')!), 'pods');
-  assert.deepEqual(groupVersions().map(apiVersionOf), ['v1', 'apps/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1']);
+  assert.deepEqual(groupVersions().map(apiVersionOf), ['v1', 'apps/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1']);
   const keys = new Set(resources.map((r) => `${apiVersionOf(r)}/${r.resource}`));
   assert.equal(keys.size, resources.length, 'no duplicate resources');
 });

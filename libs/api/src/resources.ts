@@ -41,11 +41,17 @@ export const resources: ResourceInfo[] = [
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: ['finalize', 'status'],
   }),
-  define('', 'v1', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: ['status'] }),
+  define('', 'v1', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: ['proxy', 'status'] }),
+  define('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', { shortNames: ['pvc'], subresources: ['status'] }),
+  define('', 'v1', 'PersistentVolume', 'persistentvolumes', {
+    namespaced: false,
+    shortNames: ['pv'],
+    subresources: ['status'],
+  }),
   define('', 'v1', 'Pod', 'pods', {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['binding', 'exec', 'log', 'status'],
+    subresources: ['attach', 'binding', 'exec', 'log', 'portforward', 'status'],
   }),
   define('', 'v1', 'ReplicationController', 'replicationcontrollers', {
     shortNames: ['rc'],
@@ -65,6 +71,12 @@ export const resources: ResourceInfo[] = [
     shortNames: ['rs'],
     categories: ['all'],
     subresources: ['scale', 'status'],
+  }),
+  // certificates.k8s.io/v1: node client certificates for `skiff join` (TLS bootstrap).
+  define('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', {
+    namespaced: false,
+    shortNames: ['csr'],
+    subresources: ['approval', 'status'],
   }),
   // coordination.k8s.io/v1
   define('coordination.k8s.io', 'v1', 'Lease', 'leases'),

@@ -26,6 +26,8 @@ export type {
   NodeSpec,
   NodeStatus,
   ObjectReference,
+  PersistentVolume,
+  PersistentVolumeClaim,
   Pod,
   PodCondition,
   PodList,
@@ -59,6 +61,12 @@ export type {
   ReplicaSetStatus,
 } from 'kubernetes-types/apps/v1.js';
 export type { Scale } from 'kubernetes-types/autoscaling/v1.js';
+export type {
+  CertificateSigningRequest,
+  CertificateSigningRequestCondition,
+  CertificateSigningRequestSpec,
+  CertificateSigningRequestStatus,
+} from 'kubernetes-types/certificates/v1.js';
 export type { Lease, LeaseList, LeaseSpec } from 'kubernetes-types/coordination/v1.js';
 export type { Endpoint, EndpointSlice, EndpointSliceList } from 'kubernetes-types/discovery/v1.js';
 export type { Event as EventsV1Event } from 'kubernetes-types/events/v1.js';

@@ -13,3 +13,11 @@ export {
   type CertificatePair,
   type CertificateRequest,
 } from './certificates.ts';
+export {
+  createCertificateRequest,
+  parseCertificateRequest,
+  signClientCertificateRequest,
+  publicKeyPin,
+  type CertificateRequestSubject,
+  type ParsedCertificateRequest,
+} from './csr.ts';

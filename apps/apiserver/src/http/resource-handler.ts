@@ -36,6 +36,7 @@ const subresourceVerbs: Record<string, string[]> = {
   portforward: ['get', 'create'],
   eviction: ['create'],
   finalize: ['update'],
+  approval: ['get', 'update', 'patch'],
 };
 
 /** The resource a request names, or the 404/405 kube answers for a path it has no route for. */

@@ -5,9 +5,10 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '@skiff/log';
-import { errors } from '../errors.ts';
+import { ApiError, errors } from '../errors.ts';
 import type { ApiHandlers, UserInfo } from '../registry/handlers.ts';
 import type { Authenticator } from './authn.ts';
 import type { Authorizer } from './authz.ts';
@@ -20,11 +21,14 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { handleResourceRequest, resourceNotFound } from './resource-handler.ts';
 import { sendError, sendJson } from './respond.ts';
 import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './self-subject-access-review.ts';
+import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
+import { createMetricsApi, metricsApiGroup } from './metrics-api/index.ts';
 
 export interface ApiServerOptions {
   tls: { cert: string | Buffer; key: string | Buffer; clientCa: string | Buffer };
   handlers: ApiHandlers;
-  authenticate: Authenticator;
+  /** May be async: bootstrap tokens are looked up in storage. */
+  authenticate: (...args: Parameters<Authenticator>) => ReturnType<Authenticator> | Promise<ReturnType<Authenticator>>;
   authorize: Authorizer;
   health: HealthChecks;
   metrics: MetricsRegistry;
@@ -34,6 +38,8 @@ export interface ApiServerOptions {
   serverAddress: string;
   /** Watches without timeoutSeconds last a random [min, 2*min) seconds (kube: 1800). */
   minRequestTimeoutSeconds?: number;
+  /** --kubelet-client-certificate/-key/--kubelet-certificate-authority: for logs, exec, port-forward, node proxy, metrics. */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export interface ApiServer {
@@ -102,7 +108,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Authenticate, then authorize. RBAC will replace opts.authorize; the seam stays.
   app.use(async (req: Request, _res: Response, next: NextFunction) => {
     const state = stateOf(req);
-    const user = opts.authenticate(req);
+    const user = await opts.authenticate(req);
     if (!user) throw errors.unauthorized();
     state.user = user;
     const decision = await opts.authorize(user, state.info);
@@ -118,7 +124,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     res.end(await opts.metrics.metrics());
   });
   app.get('/api', (_req, res) => { sendJson(res, 200, buildApiVersions({ serverAddress: opts.serverAddress })); });
-  app.get('/apis', (_req, res) => { sendJson(res, 200, buildApiGroupList()); });
+  const nodeProxy = createNodeProxy({ handlers: opts.handlers, kubeletClient: opts.kubeletClient, logger });
+  const serveMetricsApi = createMetricsApi({ handlers: opts.handlers, kubeletClient: opts.kubeletClient, logger });
+  app.get('/apis', (_req, res) => {
+    const list = buildApiGroupList() as { groups: unknown[] };
+    sendJson(res, 200, { ...list, groups: [...list.groups, metricsApiGroup] });
+  });
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const { info } = stateOf(req);
+    if (isNodeProxyRequest(info)) return nodeProxy.serve(req, res, info);
+    if (!(await serveMetricsApi(req, res))) next();
+  });
   app.use(openApiRouter());
   app.post(selfSubjectAccessReviewPath, async (req: Request, res: Response) => {
     await serveSelfSubjectAccessReview(req, res, stateOf(req).user!, opts.authorize, opts.maxRequestBytes);
@@ -166,6 +182,32 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     keepAlive: true,
     keepAliveTimeout: 65_000,
   }, app as unknown as (req: IncomingMessage, res: ServerResponse) => void);
+  // exec/attach/portforward arrive as Upgrade requests, which bypass express: same authn/authz, then the node proxy.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => logger.debug({ err: err.message }, 'upgraded connection error'));
+    const refuse = (err: ApiError) => {
+      const body = JSON.stringify(err.toStatus());
+      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    void (async () => {
+      let info: RequestInfo;
+      try {
+        info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+      } catch {
+        return refuse(errors.badRequest(`malformed request path: ${req.url}`));
+      }
+      const user = await opts.authenticate(req);
+      if (!user) return refuse(errors.unauthorized());
+      const decision = await opts.authorize(user, info);
+      if (!decision.allowed) return refuse(errors.forbidden({ group: info.group, resource: info.resource }, info.name, `User "${user.username}" cannot ${info.verb} resource "${info.resource}/${info.subresource}": ${decision.reason}`));
+      if (!isNodeProxyRequest(info)) return refuse(resourceNotFound());
+      logger.debug({ verb: info.verb, resource: `${info.resource}/${info.subresource}`, ns: info.namespace, name: info.name, user: user.username }, 'upgrade');
+      await nodeProxy.upgrade(req, socket, head, info);
+    })().catch((err: unknown) => {
+      logger.error({ err }, 'upgrade request failed');
+      socket.destroy();
+    });
+  });
   server.on('clientError', (err, socket) => {
     logger.debug({ err: err.message }, 'client connection error');
     socket.destroy();

@@ -14,6 +14,7 @@ import { bootstrapCluster } from './bootstrap.ts';
 import { NamespaceCache } from './namespace-cache.ts';
 import { ClusterIpAllocator } from './cluster-ip-allocator.ts';
 import { createObject } from './create.ts';
+import { isCertificateSigningRequests, patchApproval, stampRequester, updateApproval } from './csr.ts';
 import { deleteObject } from './delete.ts';
 import { finalizeNamespace } from './finalize.ts';
 import { deleteCollection, getObject, listObjects, watchObjects } from './list.ts';
@@ -93,7 +94,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
     watch: (res, ns, query, signal) => watchObjects(ctx, res, ns, query, signal),
     create: (res, ns, body, wopts) => res.group === '' && res.resource === 'bindings'
       ? createBinding(ctx, ns, undefined, body, wopts)
-      : createObject(ctx, res, ns, admit(res, body), wopts),
+      : createObject(ctx, res, ns, admit(res, isCertificateSigningRequests(res) ? stampRequester(body, wopts.user) : body), wopts),
     update: (res, ns, name, body, wopts) => replaceObject(ctx, res, ns, name, body, wopts),
     patch: (res, ns, name, type, patch, wopts) => patchObject(ctx, res, ns, name, type, patch, wopts),
     delete: (res, ns, name, dopts) => deleteObject(ctx, res, ns, name, dopts),
@@ -101,7 +102,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
 
     async getSubresource(res, ns, name, sub) {
       requireSubresource(res, sub);
-      if (sub === 'status') return getObject(ctx, res, ns, name);
+      if (sub === 'status' || sub === 'approval') return getObject(ctx, res, ns, name);
       if (sub === 'scale') return getScale(ctx, res, ns, name);
       throw subresourceNotFound();
     },
@@ -110,12 +111,14 @@ export function createRegistry(opts: RegistryOptions): Registry {
       if (sub === 'status') return updateStatus(ctx, res, ns, name, body, wopts);
       if (sub === 'scale') return updateScale(ctx, res, ns, name, body, wopts);
       if (sub === 'finalize' && res.resource === 'namespaces') return finalizeNamespace(ctx, res, name, body, wopts);
+      if (sub === 'approval' && isCertificateSigningRequests(res)) return updateApproval(ctx, res, name, body, wopts);
       throw subresourceNotFound();
     },
     async patchSubresource(res, ns, name, sub, type: PatchType, patch, wopts) {
       requireSubresource(res, sub);
       if (sub === 'status') return patchStatus(ctx, res, ns, name, type, patch, wopts);
       if (sub === 'scale') return patchScale(ctx, res, ns, name, type, patch, wopts);
+      if (sub === 'approval' && isCertificateSigningRequests(res)) return patchApproval(ctx, res, name, type, patch, wopts);
       throw subresourceNotFound();
     },
     async createSubresource(res, ns, name, sub, body, wopts) {

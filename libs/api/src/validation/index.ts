@@ -6,6 +6,7 @@
 import type { ResourceInfo } from '../resource-info.ts';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain } from '../names.ts';
 import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.ts';
 import { type FieldError, invalid, isObject } from './field-error.ts';
 import { type NameCheck, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
@@ -41,6 +42,7 @@ const kinds: Record<string, KindValidation> = {
   '/ReplicationController': { create: validateReplicationController },
   'apps/Deployment': { create: validateDeployment, update: validateSelectorUpdate },
   'apps/ReplicaSet': { create: validateReplicaSet, update: validateSelectorUpdate },
+  'certificates.k8s.io/CertificateSigningRequest': { create: validateCertificateSigningRequest, update: validateCertificateSigningRequestUpdate },
   'coordination.k8s.io/Lease': { create: validateLease },
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'events.k8s.io/Event': { name: eventName, create: (e) => validateEvent(e, true) },

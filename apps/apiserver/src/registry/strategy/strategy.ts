@@ -21,7 +21,7 @@ export interface Strategy {
 /** Workloads whose status is the controllers' business: a client cannot create one with a status. */
 const STATUS_CLEARED = new Set([
   'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets',
-  '/replicationcontrollers', 'batch/jobs', 'batch/cronjobs',
+  '/replicationcontrollers', 'batch/jobs', 'batch/cronjobs', 'certificates.k8s.io/certificatesigningrequests',
 ]);
 
 export function strategyFor(res: ResourceInfo): Strategy {

@@ -1,0 +1,76 @@
+/**
+ * csrapproving: approves node client certificate requests (signer
+ * kubernetes.io/kube-apiserver-client-kubelet) from bootstrappers and from nodes renewing
+ * their own certificate. Everything else is left for a human (`kubectl certificate approve`).
+ */
+import { findResource, type CertificateSigningRequest, type ResourceInfo } from '@skiff/api';
+import { isConflict, isNotFound, runWorkers, WorkQueue, type Informer, type RestClient } from '@skiff/client';
+import type { Logger } from '@skiff/log';
+import { parseCertificateRequest } from '@skiff/pki';
+import type { Controller, ControllerContext } from '../controller.ts';
+import { condition, isDecided, isIssued, mayAutoApprove, requestPem, whyNotNodeClientCert } from './util.ts';
+
+export const csrResource: ResourceInfo = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
+
+export interface CsrApproverDeps {
+  client: Pick<RestClient, 'update'>;
+  csrs: Pick<Informer<CertificateSigningRequest>, 'get'>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export class CsrApprover {
+  readonly queue = new WorkQueue<string>();
+  readonly #deps: CsrApproverDeps;
+
+  constructor(deps: CsrApproverDeps) {
+    this.#deps = deps;
+  }
+
+  registerHandlers(csrs: Informer<CertificateSigningRequest>): void {
+    csrs.onAdd((csr) => this.queue.add(csr.metadata?.name ?? ''));
+    csrs.onUpdate((old, csr) => {
+      if (old.metadata?.resourceVersion !== csr.metadata?.resourceVersion) this.queue.add(csr.metadata?.name ?? '');
+    });
+  }
+
+  async sync(name: string): Promise<void> {
+    const cached = this.#deps.csrs.get(undefined, name);
+    if (!cached || isDecided(cached) || isIssued(cached)) return;
+    let parsed;
+    try {
+      parsed = await parseCertificateRequest(requestPem(cached));
+    } catch (err) {
+      // The signer marks it Failed; nothing to approve.
+      this.#deps.logger.debug({ csr: name, err: (err as Error).message }, 'unparseable request; not approving');
+      return;
+    }
+    const notNode = whyNotNodeClientCert(cached, parsed);
+    if (notNode || !mayAutoApprove(cached, parsed)) return;
+    const csr = structuredClone(cached);
+    csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []),
+      condition('Approved', 'AutoApproved', 'Auto approving kubelet client certificate after SubjectAccessReview.', this.#deps.now?.() ?? new Date())] };
+    try {
+      await this.#deps.client.update(csrResource, csr, { subresource: 'approval' });
+      this.#deps.logger.info({ csr: name, requester: cached.spec?.username, node: parsed.commonName }, 'node client certificate request approved');
+    } catch (err) {
+      // Deleted meanwhile, or changed: the next event brings the new state.
+      if (isNotFound(err) || isConflict(err)) return;
+      throw err;
+    }
+  }
+}
+
+export function newCsrApprovingController(): Controller {
+  return {
+    name: 'csrapproving',
+    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
+      const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
+      const logger = ctx.logger.child({ controller: 'csrapproving' });
+      const controller = new CsrApprover({ client: ctx.client, csrs, logger });
+      controller.registerHandlers(csrs);
+      if (!(await ctx.informers.waitForSync(signal))) return;
+      await runWorkers({ queue: controller.queue, sync: (key) => controller.sync(key), workers: ctx.config.workers?.csrapproving ?? 2, signal, logger, name: 'csrapproving' });
+    },
+  };
+}

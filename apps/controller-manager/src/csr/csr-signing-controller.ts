@@ -1,0 +1,93 @@
+/**
+ * csrsigning: issues certificates for approved requests to the kube-apiserver-client
+ * signers with the cluster CA (--cluster-signing-cert-file / --cluster-signing-key-file),
+ * as kube-controller-manager's signer does. A request the signer cannot honour gets a
+ * Failed condition so the requester stops waiting. Without the flags the controller idles.
+ */
+import { readFile } from 'node:fs/promises';
+import type { CertificateSigningRequest } from '@skiff/api';
+import { isConflict, isNotFound, runWorkers, WorkQueue, type Informer, type RestClient } from '@skiff/client';
+import type { Logger } from '@skiff/log';
+import { parseCertificateRequest, signClientCertificateRequest } from '@skiff/pki';
+import type { Controller, ControllerContext } from '../controller.ts';
+import { csrResource } from './csr-approving-controller.ts';
+import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert } from './util.ts';
+
+export interface CsrSignerDeps {
+  client: Pick<RestClient, 'update'>;
+  csrs: Pick<Informer<CertificateSigningRequest>, 'get'>;
+  ca: { cert: string; key: string };
+  /** Longest certificate lifetime handed out (--cluster-signing-duration). */
+  maxValiditySeconds: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER]);
+
+export class CsrSigner {
+  readonly queue = new WorkQueue<string>();
+  readonly #deps: CsrSignerDeps;
+
+  constructor(deps: CsrSignerDeps) {
+    this.#deps = deps;
+  }
+
+  registerHandlers(csrs: Informer<CertificateSigningRequest>): void {
+    csrs.onAdd((csr) => this.queue.add(csr.metadata?.name ?? ''));
+    csrs.onUpdate((old, csr) => {
+      if (old.metadata?.resourceVersion !== csr.metadata?.resourceVersion) this.queue.add(csr.metadata?.name ?? '');
+    });
+  }
+
+  async sync(name: string): Promise<void> {
+    const cached = this.#deps.csrs.get(undefined, name);
+    if (!cached || !SIGNERS.has(cached.spec?.signerName ?? '')) return;
+    if (!hasCondition(cached, 'Approved') || hasCondition(cached, 'Denied') || hasCondition(cached, 'Failed') || isIssued(cached)) return;
+    const csr = structuredClone(cached);
+    const pem = requestPem(csr);
+    let certificate: string | undefined;
+    let failure: string | undefined;
+    try {
+      const parsed = await parseCertificateRequest(pem);
+      if (csr.spec?.signerName === KUBELET_CLIENT_SIGNER) failure = whyNotNodeClientCert(csr, parsed);
+      if (!failure) {
+        const asked = csr.spec?.expirationSeconds;
+        const validity = asked !== undefined ? Math.min(asked, this.#deps.maxValiditySeconds) : this.#deps.maxValiditySeconds;
+        certificate = await signClientCertificateRequest(this.#deps.ca, pem, validity);
+      }
+    } catch (err) {
+      failure = `invalid certificate request: ${(err as Error).message}`;
+    }
+    if (certificate) csr.status = { ...csr.status, certificate: Buffer.from(certificate).toString('base64') };
+    else csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition('Failed', 'SignerValidationFailure', failure ?? 'not signed', this.#deps.now?.() ?? new Date())] };
+    try {
+      await this.#deps.client.update(csrResource, csr, { subresource: 'status' });
+      if (certificate) this.#deps.logger.info({ csr: name, requester: csr.spec?.username }, 'certificate issued');
+      else this.#deps.logger.warn({ csr: name, reason: failure }, 'certificate request failed');
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return;
+      throw err;
+    }
+  }
+}
+
+export function newCsrSigningController(): Controller {
+  return {
+    name: 'csrsigning',
+    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
+      const logger = ctx.logger.child({ controller: 'csrsigning' });
+      const { clusterSigningCertFile: certFile, clusterSigningKeyFile: keyFile } = ctx.config;
+      if (!certFile || !keyFile) {
+        logger.info('no --cluster-signing-cert-file/--cluster-signing-key-file: not signing certificate requests');
+        return;
+      }
+      const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
+      const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+      const controller = new CsrSigner({ client: ctx.client, csrs, ca: { cert, key }, maxValiditySeconds: ctx.config.clusterSigningDurationSeconds ?? 365 * 24 * 3600, logger });
+      controller.registerHandlers(csrs);
+      if (!(await ctx.informers.waitForSync(signal))) return;
+      await runWorkers({ queue: controller.queue, sync: (key) => controller.sync(key), workers: ctx.config.workers?.csrsigning ?? 2, signal, logger, name: 'csrsigning' });
+    },
+  };
+}

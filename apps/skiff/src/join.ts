@@ -1,0 +1,248 @@
+/**
+ * `skiff join https://SERVER:PORT --token ID.SECRET --ca-cert-hash sha256:HEX [--node-name N] [--node-ip IP]`
+ * turns this machine into a node, as `kubeadm join` does:
+ *
+ * 1. Discovery. GET kube-public/cluster-info without credentials (TLS not yet verified: we
+ *    do not know the CA). Its kubeconfig must carry a JWS signed with our token's secret —
+ *    proof the answer comes from a server that knows the token, so the token itself is never
+ *    sent to an unverified server — and its CA must match --ca-cert-hash (the SPKI pin
+ *    `skiff token create` prints). From here on every connection verifies that CA.
+ * 2. TLS bootstrap. A fresh key and a CSR (CN system:node:<name>, O system:nodes, signer
+ *    kubernetes.io/kube-apiserver-client-kubelet), POSTed with the bootstrap token; the
+ *    controller-manager approves and signs it; we wait for status.certificate.
+ * 3. The node's kubeconfig ($SKIFF_HOME/kubeconfigs/kubelet.kubeconfig, also used by
+ *    kube-proxy and dns) and the CA (pki/ca.crt, the kubelet's --client-ca-file).
+ * 4. The agents: systemd units from deploy/systemd when systemd runs, else detached
+ *    processes with run/<name>.pid and logs/<name>.log, as `skiff up` does.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { timingSafeEqual } from 'node:crypto';
+import { findResource, type CertificateSigningRequest } from '@skiff/api';
+import { RestClient } from '@skiff/client';
+import { createCertificateRequest, publicKeyPin, writeKubeconfig } from '@skiff/pki';
+import { parse } from 'yaml';
+import { REPO_ROOT, getLogFile, getPidFile, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
+import { findRunningPid, startDetached } from './processes.ts';
+import { CLUSTER_INFO, signDetachedJws } from './token.ts';
+
+const csrResource = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
+const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
+
+export type JoinOptions = {
+  server: string;
+  token: string;
+  /** `sha256:<hex>`; without it --discovery-token-unsafe-skip-ca-verification must be given. */
+  caCertHash?: string;
+  unsafeSkipCaVerification?: boolean;
+  nodeName: string;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+};
+
+/** GET over TLS without verifying the server (discovery only; nothing secret is sent). */
+function getUnverified(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { rejectUnauthorized: false, timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', (err) => reject(new Error(`cannot reach ${url}: ${err.message}`)));
+    req.end();
+  });
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Step 1: the cluster CA, authenticated by the token's JWS and pinned by --ca-cert-hash. */
+export async function discoverClusterCa(opts: Pick<JoinOptions, 'server' | 'token' | 'caCertHash' | 'unsafeSkipCaVerification'>): Promise<string> {
+  const m = TOKEN.exec(opts.token);
+  if (!m) throw new Error('--token: want <6 chars>.<16 chars> of [a-z0-9], as ./skiff token create prints');
+  const [, id, secret] = m as unknown as [string, string, string];
+  if (!opts.caCertHash && !opts.unsafeSkipCaVerification) {
+    throw new Error('--ca-cert-hash is required (./skiff token create prints it); --discovery-token-unsafe-skip-ca-verification skips the pin');
+  }
+  const url = `${opts.server.replace(/\/+$/, '')}/api/v1/namespaces/${CLUSTER_INFO.namespace}/configmaps/${CLUSTER_INFO.name}`;
+  const res = await getUnverified(url, 15_000);
+  if (res.status !== 200) throw new Error(`discovery: GET ${url} answered ${res.status}: ${res.body.slice(0, 200)}`);
+  const data = (JSON.parse(res.body) as { data?: Record<string, string> }).data ?? {};
+  const kubeconfig = data.kubeconfig;
+  const jws = data[`jws-kubeconfig-${id}`];
+  if (!kubeconfig) throw new Error('discovery: cluster-info has no kubeconfig (was ./skiff token create run on the control plane?)');
+  if (!jws) throw new Error(`discovery: cluster-info is not signed for token id ${id} (unknown or deleted token?)`);
+  if (!sameText(jws, signDetachedJws(kubeconfig, id, secret))) throw new Error('discovery: cluster-info signature does not match the token: wrong token or not our server');
+  const doc = parse(kubeconfig) as { clusters?: { cluster?: Record<string, string> }[] };
+  const caData = doc.clusters?.[0]?.cluster?.['certificate-authority-data'];
+  if (!caData) throw new Error('discovery: cluster-info kubeconfig has no certificate-authority-data');
+  const caCert = Buffer.from(caData, 'base64').toString('utf8');
+  if (opts.caCertHash) {
+    const pin = publicKeyPin(caCert);
+    if (pin !== opts.caCertHash.toLowerCase()) throw new Error(`discovery: the cluster CA's hash is ${pin}, not the expected ${opts.caCertHash}`);
+  }
+  return caCert;
+}
+
+/** Step 2: a node client certificate through a CertificateSigningRequest. */
+export async function requestNodeCertificate(opts: JoinOptions & { caCert: string }): Promise<{ cert: string; key: string }> {
+  const log = opts.log ?? (() => undefined);
+  const { csr, key } = await createCertificateRequest({ commonName: `system:node:${opts.nodeName}`, organizations: ['system:nodes'] });
+  const client = new RestClient({ server: opts.server, caCert: opts.caCert, token: opts.token, namespace: 'default' });
+  try {
+    const created = await client.create<CertificateSigningRequest>(csrResource, {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { generateName: 'node-csr-' },
+      spec: {
+        request: Buffer.from(csr).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'client auth'],
+      },
+    });
+    const name = created.metadata!.name!;
+    log(`certificate signing request ${name} sent; waiting for approval and signing`);
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    for (;;) {
+      const current = await client.get<CertificateSigningRequest>(csrResource, undefined, name);
+      const cert = current.status?.certificate;
+      if (cert) return { cert: Buffer.from(cert, 'base64').toString('utf8'), key };
+      const verdict = current.status?.conditions?.find((c) => c.type === 'Denied' || c.type === 'Failed');
+      if (verdict) throw new Error(`certificate request ${name} ${verdict.type.toLowerCase()}: ${verdict.message ?? verdict.reason ?? ''}`);
+      if (Date.now() > deadline) throw new Error(`certificate request ${name} not signed in time: is the controller-manager running with --cluster-signing-cert-file? (kubectl get csr)`);
+      await sleep(1000);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+export function nodeKubeconfigPath(paths: SkiffPaths): string {
+  return join(paths.kubeconfigDir, 'kubelet.kubeconfig');
+}
+
+/** Steps 1–3: discovery, certificate, and the node's kubeconfig + CA on disk. Returns the kubeconfig path. */
+export async function bootstrapNode(paths: SkiffPaths, opts: JoinOptions): Promise<string> {
+  const log = opts.log ?? (() => undefined);
+  const caCert = await discoverClusterCa(opts);
+  log(`cluster CA verified (${publicKeyPin(caCert)})`);
+  const pair = await requestNodeCertificate({ ...opts, caCert });
+  log(`node certificate issued for system:node:${opts.nodeName}`);
+  await mkdir(paths.pkiDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(paths.pkiDir, 'ca.crt'), caCert, { mode: 0o644 });
+  const kubeconfig = nodeKubeconfigPath(paths);
+  await writeKubeconfig(kubeconfig, { server: opts.server, caCert, clientCert: pair.cert, clientKey: pair.key, userName: `system:node:${opts.nodeName}` });
+  return kubeconfig;
+}
+
+export type NodeAgent = 'kubelet' | 'kube-proxy' | 'dns';
+export const NODE_AGENTS: NodeAgent[] = ['kubelet', 'kube-proxy', 'dns'];
+const DNS_ADDRESS = '169.254.20.10';
+
+/** The command line of one agent: the flags deploy/systemd's units use too. */
+export function agentArgs(paths: SkiffPaths, agent: NodeAgent, node: { name: string; ip?: string; clusterCidr: string }): string[] {
+  const kubeconfig = `--kubeconfig=${nodeKubeconfigPath(paths)}`;
+  if (agent === 'kubelet') {
+    return [join(REPO_ROOT, 'apps/kubelet/src/main.ts'), kubeconfig, `--node-name=${node.name}`, ...(node.ip ? [`--node-ip=${node.ip}`] : []),
+      `--root-dir=${join(paths.home, 'kubelet')}`, '--network-name=skiff0', `--cluster-dns=${DNS_ADDRESS}`, `--client-ca-file=${join(paths.pkiDir, 'ca.crt')}`];
+  }
+  if (agent === 'kube-proxy') return [join(REPO_ROOT, 'apps/kube-proxy/src/main.ts'), kubeconfig, `--node-name=${node.name}`, `--cluster-cidr=${node.clusterCidr}`];
+  return [join(REPO_ROOT, 'apps/dns/src/main.ts'), kubeconfig, `--bind=${DNS_ADDRESS}`, '--port=53'];
+}
+
+function run(cmd: string, args: string[]): boolean {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+/** The node-local DNS address lives on a dummy interface, as `skiff up` sets it up. */
+function ensureDnsInterface(): void {
+  if (!run('ip', ['link', 'show', 'skiff-dns0'])) run('ip', ['link', 'add', 'skiff-dns0', 'type', 'dummy']);
+  run('ip', ['addr', 'replace', `${DNS_ADDRESS}/32`, 'dev', 'skiff-dns0']);
+  run('ip', ['link', 'set', 'skiff-dns0', 'up']);
+}
+
+/** Renders deploy/systemd/<unit> for this installation (paths, node binary). */
+export async function renderUnit(unit: string, values: { root: string; home: string; node: string }): Promise<string> {
+  const text = await readFile(join(REPO_ROOT, 'deploy/systemd', unit), 'utf8');
+  return text.replaceAll('@SKIFF_ROOT@', values.root).replaceAll('@SKIFF_HOME@', values.home).replaceAll('@NODE@', values.node);
+}
+
+async function installUnits(paths: SkiffPaths, node: { name: string; ip?: string; clusterCidr: string }, log: (l: string) => void): Promise<void> {
+  const env = [`NODE_NAME=${node.name}`, `CLUSTER_CIDR=${node.clusterCidr}`, `KUBELET_EXTRA_ARGS="${node.ip ? `--node-ip=${node.ip}` : ''}"`].join('\n');
+  await writeFile('/etc/default/skiff-node', `# Written by ./skiff join; read by the skiff-* node units.\n${env}\n`);
+  for (const agent of NODE_AGENTS) {
+    const unit = `skiff-${agent}.service`;
+    await writeFile(join('/etc/systemd/system', unit), await renderUnit(unit, { root: REPO_ROOT, home: paths.home, node: process.execPath }));
+  }
+  if (!run('systemctl', ['daemon-reload'])) throw new Error('systemctl daemon-reload failed');
+  for (const agent of NODE_AGENTS) {
+    if (!run('systemctl', ['enable', '--now', `skiff-${agent}.service`])) throw new Error(`systemctl enable --now skiff-${agent} failed (journalctl -u skiff-${agent})`);
+    log(`skiff-${agent}.service enabled and started (journalctl -u skiff-${agent})`);
+  }
+}
+
+async function startAgentsDetached(paths: SkiffPaths, node: { name: string; ip?: string; clusterCidr: string }, log: (l: string) => void): Promise<void> {
+  ensureDnsInterface();
+  for (const agent of NODE_AGENTS) {
+    const args = agentArgs(paths, agent, node);
+    const proc = { name: agent, pidFile: getPidFile(paths, agent), logFile: getLogFile(paths, agent), marker: args[0]! };
+    const running = await findRunningPid(proc);
+    if (running !== undefined) { log(`${agent} already running (pid ${running})`); continue; }
+    const pid = await startDetached({ ...proc, command: process.execPath, args, cwd: REPO_ROOT });
+    log(`${agent} started (pid ${pid}, log ${proc.logFile})`);
+  }
+}
+
+const USAGE = 'usage: ./skiff join https://SERVER:PORT --token ID.SECRET --ca-cert-hash sha256:HEX [--node-name NAME] [--node-ip IP] [--cluster-cidr 10.244.0.0/16] [--bootstrap-only] [--discovery-token-unsafe-skip-ca-verification]';
+
+export async function runJoin(args: string[]): Promise<number> {
+  let server: string | undefined;
+  const flags: Record<string, string> = {};
+  const bools = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      if (server) throw new Error(`join: unexpected argument ${arg}\n${USAGE}`);
+      server = arg;
+      continue;
+    }
+    const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (flag === 'bootstrap-only' || flag === 'discovery-token-unsafe-skip-ca-verification') { bools.add(flag); continue; }
+    if (!['token', 'ca-cert-hash', 'node-name', 'node-ip', 'cluster-cidr'].includes(flag)) throw new Error(`join: unknown flag --${flag}\n${USAGE}`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new Error(`join: --${flag} needs a value`);
+    flags[flag] = value;
+  }
+  if (!server || !flags.token) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (!server.startsWith('https://')) server = `https://${server}`;
+  const paths = resolveSkiffPaths();
+  const nodeName = flags['node-name'] ?? hostname().toLowerCase();
+  const log = (line: string) => console.log(`join: ${line}`);
+  const kubeconfig = await bootstrapNode(paths, {
+    server, token: flags.token, caCertHash: flags['ca-cert-hash'], unsafeSkipCaVerification: bools.has('discovery-token-unsafe-skip-ca-verification'), nodeName, log,
+  });
+  log(`wrote ${kubeconfig}`);
+  if (bools.has('bootstrap-only')) return 0;
+  const node = { name: nodeName, ip: flags['node-ip'], clusterCidr: flags['cluster-cidr'] ?? '10.244.0.0/16' };
+  if (existsSync('/run/systemd/system')) await installUnits(paths, node, log);
+  else {
+    log('systemd is not running here: starting the agents as detached processes');
+    await startAgentsDetached(paths, node, log);
+  }
+  log(`done: node ${nodeName} registers shortly (on the control plane: ./skiff kubectl get nodes)`);
+  return 0;
+}
