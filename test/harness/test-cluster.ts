@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startEtcdCluster, type EtcdCluster } from '@skiff/etcd';
-import { ensureClusterPki, writeKubeconfig, type ClusterPki } from '@skiff/pki';
+import { ensureClusterPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { ApiServerProcess } from './api-server-process.ts';
 import type { ApiTarget } from './api-request.ts';
 
@@ -12,10 +12,18 @@ export interface TestClusterOptions {
   etcdMembers?: number;
   /** First port of the suite's range; the apiserver listens on basePort+100. */
   basePort: number;
+  /** The apiserver's port when basePort+100 lies outside the suite's range. */
+  apiServerPort?: number;
   etcdRequestTimeoutMs?: number;
   watchBookmarkIntervalMs?: number;
   /** More apiserver flags, `--name=value`. */
   apiServerArgs?: string[];
+  /**
+   * Issue the apiserver a kubelet-client certificate (CN kube-apiserver-kubelet-client, O system:masters,
+   * as pki/apiserver-kubelet-client.{crt,key}) and pass --kubelet-client-certificate/-key, so it can
+   * reach kubelets started with --client-ca-file=<dir>/pki/ca.crt for logs, exec, port-forward, stats.
+   */
+  kubeletClientCert?: boolean;
 }
 
 export interface TestCluster {
@@ -70,9 +78,20 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     });
     const pkiDir = join(dir, 'pki');
     const pki = await ensureClusterPki(pkiDir, { apiServerHosts: ['127.0.0.1', 'localhost'] });
+    const kubeletClientArgs: string[] = [];
+    if (opts.kubeletClientCert) {
+      const pair = await issueClientCertificate(pki, 'kube-apiserver-kubelet-client', ['system:masters']);
+      writeFileSync(join(pkiDir, 'apiserver-kubelet-client.crt'), pair.cert);
+      writeFileSync(join(pkiDir, 'apiserver-kubelet-client.key'), pair.key, { mode: 0o600 });
+      // Kubelets' serving certificates are self-signed, so, as upstream without the flag, they are not verified.
+      kubeletClientArgs.push(
+        `--kubelet-client-certificate=${join(pkiDir, 'apiserver-kubelet-client.crt')}`,
+        `--kubelet-client-key=${join(pkiDir, 'apiserver-kubelet-client.key')}`,
+      );
+    }
     const tokenFile = join(dir, 'tokens.csv');
     writeFileSync(tokenFile, `${TEST_TOKEN},tester,tester-uid,"system:masters"\n`, { mode: 0o600 });
-    const port = opts.basePort + 100;
+    const port = opts.apiServerPort ?? opts.basePort + 100;
     const server = `https://127.0.0.1:${port}`;
     const args = [
       `--etcd-servers=${etcd.endpoints.join(',')}`,
@@ -86,6 +105,7 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       '--advertise-address=127.0.0.1',
       `--etcd-request-timeout-ms=${opts.etcdRequestTimeoutMs ?? 5000}`,
       ...(opts.watchBookmarkIntervalMs ? [`--watch-bookmark-interval-ms=${opts.watchBookmarkIntervalMs}`] : []),
+      ...kubeletClientArgs,
       ...(opts.apiServerArgs ?? []),
     ];
     apiServer = new ApiServerProcess({ args, url: server, caCert: pki.caCert, logFile: join(dir, 'logs', 'apiserver.log') });

@@ -29,6 +29,7 @@ import { createKubeletMetrics, type KubeletMetrics } from './kubelet-metrics.ts'
 import { buildNodeShape, detectNodeIp } from './node-info.ts';
 import { loadPlugins, type LoadedPlugins } from './plugins.ts';
 import { PodWorkers } from './pod-workers.ts';
+import { StatsCollector, startKubeletServer } from '../server/index.ts';
 import { StatusManager } from './status-manager.ts';
 import { getGracePeriodSeconds, killPodWithGrace } from './termination.ts';
 
@@ -161,7 +162,13 @@ export class Kubelet {
    * Returns its handle, or undefined.
    */
   async #startApiServer(): Promise<{ close(): Promise<void> } | undefined> {
-    return undefined;
+    const c = this.#config;
+    const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
+    const findPod = (ns: string, name: string) => [...this.#pods.values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
+    return startKubeletServer(
+      { address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir },
+      { logger: this.#logger, runtime: this.runtime, findPod, stats: () => collector.summary() },
+    );
   }
 
   #wireInformers(): void {
