@@ -6,11 +6,10 @@
  * kubelet can rebuild its state from the runtime after a restart.
  */
 
+import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from '@skiff/api';
+
 /** The labels kuberuntime puts on every sandbox and container (the same names as Kubernetes). */
-export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
-export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
-export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
-export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+export { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID };
 
 export type Labels = Record<string, string>;
 

@@ -18,8 +18,7 @@ import {
 } from './docker/docker-mapping.ts';
 import { ensureBridgeNetwork, removeBridgeNetwork } from './docker/bridge-network.ts';
 import { execInContainer, streamContainerLogs, type ExecOptions, type ExecSession, type LogOptions } from './docker/docker-streams.ts';
-import { hasImage } from './images/build-image.ts';
-import { PAUSE_IMAGE, ensurePauseImage } from './images/pause-image.ts';
+import { PAUSE_IMAGE, ensurePauseImage, hasImage } from '@skiff/images';
 
 export interface DockerRuntimeOptions {
   logger: Logger;

@@ -12,3 +12,4 @@ export * from './list-filter.ts';
 export * from './defaults/index.ts';
 export * from './validation/index.ts';
 export { humanDuration, formatAge } from './human-duration.ts';
+export * from './container-labels.ts';

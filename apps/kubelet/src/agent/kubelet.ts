@@ -15,7 +15,7 @@ import type { KubeletConfig } from '../config.ts';
 import { LABEL_POD_UID } from '../container-runtime.ts';
 import { DockerRuntime } from '../docker-runtime.ts';
 import { runInContainer } from '../docker/docker-streams.ts';
-import { PAUSE_IMAGE } from '../images/pause-image.ts';
+import { PAUSE_IMAGE } from '@skiff/images';
 import { NodeAgent } from '../node-agent.ts';
 import type { NodeShape } from '../node-status.ts';
 import { Backoff } from '../pod-sync/backoff.ts';

@@ -1,5 +1,5 @@
 /**
- * The pause image, built on this machine from apps/kubelet/pause/pause.c rather than pulled: Skiff
+ * The pause image, built on this machine from libs/images/pause/pause.c rather than pulled: Skiff
  * must run without a registry, and a static binary FROM scratch is the whole image.
  */
 import { execFile } from 'node:child_process';
@@ -14,7 +14,7 @@ import { buildImageFromContext, hasImage } from './build-image.ts';
 
 export const PAUSE_IMAGE = 'skiff/pause:3.9';
 
-const PAUSE_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '../../pause/pause.c');
+const PAUSE_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '../pause/pause.c');
 
 /** Where compiled helper binaries are cached: $SKIFF_HOME/cache, else the system temp dir. */
 export function getImageCacheDir(): string {
