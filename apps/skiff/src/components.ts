@@ -61,6 +61,8 @@ export function isApiServerReady(url: string, caCert: string | Buffer, timeoutMs
 export type ApiServerOptions = {
   caCert: () => Promise<string | Buffer>;
   advertiseAddress?: string;
+  /** More flags (the --kubelet-client-* pair when the cluster has a real kubelet). */
+  extraArgs?: string[];
 };
 
 export function getApiServerUrl(ports: SkiffPorts): string {
@@ -93,6 +95,7 @@ export function getApiServerComponent(paths: SkiffPaths, ports: SkiffPorts, opts
         `--client-ca-file=${pki('ca.crt')}`,
         `--encryption-key-file=${pki('encryption.key')}`,
         ...(opts.advertiseAddress ? [`--advertise-address=${opts.advertiseAddress}`] : []),
+        ...(opts.extraArgs ?? []),
       ],
       cwd: REPO_ROOT,
     }),
@@ -128,7 +131,8 @@ const clientComponents: Record<ClientComponentName, ClientComponentDef> = {
     user: 'system:kube-controller-manager',
     groups: [],
     port: (p) => p.controllerManager,
-    flags: () => ['--leader-elect=true'],
+    // The node-ipam controller hands each node a /24 of it: the kubelet's pod network.
+    flags: () => ['--leader-elect=true', '--cluster-cidr=10.244.0.0/16'],
   },
   scheduler: {
     script: 'apps/scheduler/src/main.ts',
@@ -171,7 +175,9 @@ export function getClientComponent(paths: SkiffPaths, ports: SkiffPorts, name: C
     createStartOptions: () => ({
       ...proc,
       command: process.execPath,
-      args: [main, `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`, ...def.flags({ hollowNodes: opts.hollowNodes ?? 0 })],
+      args: [main, `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`, ...def.flags({ hollowNodes: opts.hollowNodes ?? 0 }),
+        // The CSR signer issues `skiff join`'s node certificates with the cluster CA (K8).
+        ...(name === 'controller-manager' ? [`--cluster-signing-cert-file=${join(paths.pkiDir, 'ca.crt')}`, `--cluster-signing-key-file=${join(paths.pkiDir, 'ca.key')}`] : [])],
       cwd: REPO_ROOT,
     }),
   };

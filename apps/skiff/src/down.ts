@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { CLIENT_COMPONENT_NAMES, getApiServerComponent, getClientComponent, getEtcdComponent } from './components.ts';
+import { cleanupKubeProxy, getNodeComponent, kubeletRootDir, NODE_COMPONENT_NAMES, removeDnsInterface, removePodContainers } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { stopProcess } from './processes.ts';
 
@@ -21,6 +22,7 @@ export async function runDown(args: string[]): Promise<number> {
   // Clients before the apiserver (they would only log connection errors), the apiserver before etcd
   // (so it never serves a request against a vanishing etcd).
   const components = [
+    ...NODE_COMPONENT_NAMES.map((name) => getNodeComponent(paths, ports, name)).reverse(),
     ...CLIENT_COMPONENT_NAMES.map((name) => getClientComponent(paths, ports, name)).reverse(),
     getApiServerComponent(paths, ports, { caCert: async () => '' }),
     getEtcdComponent(paths, ports),
@@ -30,8 +32,20 @@ export async function runDown(args: string[]): Promise<number> {
     const said = { 'not-running': 'not running', stopped: 'stopped', killed: `killed (no exit ${STOP_TIMEOUT_MS / 1000} s after SIGTERM)` };
     console.log(`==> ${component.name}: ${said[result]}`);
   }
+  if (process.getuid?.() === 0) {
+    // What the node left on the host: its pods' containers and network, its Service rules, the DNS address.
+    try {
+      const removed = await removePodContainers();
+      console.log(`==> pods: removed ${removed} containers of this node and the skiff0 network`);
+    } catch (err) {
+      console.log(`==> pods: Docker not reachable (${(err as Error).message}); containers left as they are`);
+    }
+    await cleanupKubeProxy();
+    await removeDnsInterface();
+    console.log('==> kube-proxy rules and the dns address removed');
+  }
   if (purge) {
-    for (const path of [paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir]) {
+    for (const path of [kubeletRootDir(paths), paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir]) {
       await rm(path, { recursive: true, force: true });
     }
     console.log(`==> purged etcd data, pki, kubeconfigs, logs and pid files under ${paths.home}`);

@@ -12,6 +12,16 @@ commands:
   test               run every test suite: typecheck, unit, integration
   bench <name>       run a benchmark (./skiff bench lists them)
   kubectl ...        run kubectl against this cluster's admin kubeconfig
+  lab <up|status|stop-node|start-node|load|down>
+                     a multi-node cluster on this machine (netns + dockerd per node); ./skiff lab help
+
+  token create [--ttl 24h]
+                     on the control plane: a bootstrap token for ./skiff join, and the CA pin
+  join https://SERVER:PORT --token ID.SECRET --ca-cert-hash sha256:HEX [--node-name N]
+                     make this machine a node of that cluster (TLS bootstrap, then kubelet,
+                     kube-proxy and dns as systemd units, or detached processes without systemd)
+  etcd snapshot [FILE] | etcd restore FILE
+                     back up the cluster's etcd; restore into a new data dir (cluster stopped)
 
 State lives in $SKIFF_HOME (default /var/lib/skiff as root, ~/.skiff otherwise).`;
 
@@ -24,6 +34,10 @@ const commands: Record<string, () => Promise<Command>> = {
   test: async () => (await import('./test.ts')).runTest,
   bench: async () => (await import('./bench.ts')).runBench,
   kubectl: async () => (await import('./kubectl.ts')).runKubectl,
+  lab: async () => (await import('./lab/lab-command.ts')).runLab,
+  token: async () => (await import('./token.ts')).runToken,
+  join: async () => (await import('./join.ts')).runJoin,
+  etcd: async () => (await import('./etcd-backup.ts')).runEtcd,
 };
 
 async function main(argv: string[]): Promise<number> {

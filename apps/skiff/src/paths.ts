@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 /** The processes the launcher manages, by their own names (they name pid and log files). */
-export type Component = 'etcd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet-hollow';
+export type Component = 'etcd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet-hollow' | 'kubelet' | 'kube-proxy' | 'dns';
 
 /** Where a Skiff installation keeps its state; see docs/operations.md. */
 export type SkiffPaths = {
@@ -57,7 +57,13 @@ export type SkiffPorts = {
   /** Plain-HTTP /metrics and /healthz on loopback, on kube's own ports for these components. */
   controllerManager: number;
   scheduler: number;
+  /** The hollow kubelet's /metrics (kube's old read-only port: 10248 is the real kubelet's healthz). */
   kubeletHollow: number;
+  /** The Docker kubelet: its HTTPS API, and /healthz on loopback. */
+  kubelet: number;
+  kubeletHealthz: number;
+  kubeProxyMetrics: number;
+  dnsMetrics: number;
 };
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -75,6 +81,10 @@ export function resolveSkiffPorts(env: NodeJS.ProcessEnv = process.env): SkiffPo
     apiServer: readPort(env, 'SKIFF_APISERVER_PORT', 6443),
     controllerManager: readPort(env, 'SKIFF_CONTROLLER_MANAGER_PORT', 10257),
     scheduler: readPort(env, 'SKIFF_SCHEDULER_PORT', 10259),
-    kubeletHollow: readPort(env, 'SKIFF_KUBELET_HOLLOW_PORT', 10248),
+    kubeletHollow: readPort(env, 'SKIFF_KUBELET_HOLLOW_PORT', 10255),
+    kubelet: readPort(env, 'SKIFF_KUBELET_PORT', 10250),
+    kubeletHealthz: readPort(env, 'SKIFF_KUBELET_HEALTHZ_PORT', 10248),
+    kubeProxyMetrics: readPort(env, 'SKIFF_KUBE_PROXY_METRICS_PORT', 10249),
+    dnsMetrics: readPort(env, 'SKIFF_DNS_METRICS_PORT', 9153),
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { findResourceByKind, type Node } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { CLIENT_COMPONENT_NAMES, getApiServerComponent, getClientComponent, getEtcdComponent, type ComponentSpec } from './components.ts';
+import { getNodeComponent, NODE_COMPONENT_NAMES } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
 import { findRunningPid, readPidFile } from './processes.ts';
 
@@ -41,7 +42,7 @@ async function listNodes(paths: SkiffPaths): Promise<Node[] | undefined> {
 
 /**
  * `skiff status`: per component pid, running, healthy, then the nodes; exit 1 when a required
- * component is down (the hollow kubelet is optional: only `up --hollow-nodes` starts it).
+ * component is down (the hollow kubelet and the node components are optional: not every `up` starts them).
  */
 export async function runStatus(args: string[]): Promise<number> {
   if (args.length > 0) {
@@ -55,15 +56,17 @@ export async function runStatus(args: string[]): Promise<number> {
     getEtcdComponent(paths, ports),
     getApiServerComponent(paths, ports, { caCert }),
     ...CLIENT_COMPONENT_NAMES.map((name) => getClientComponent(paths, ports, name)),
+    ...NODE_COMPONENT_NAMES.map((name) => getNodeComponent(paths, ports, name)),
   ];
   const statuses = await Promise.all(components.map(getComponentStatus));
   console.log(`SKIFF_HOME ${paths.home}`);
   console.log(`${'COMPONENT'.padEnd(20)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
   let ok = true;
   for (const s of statuses) {
-    const optional = s.name === 'kubelet-hollow';
+    const optional = s.name === 'kubelet-hollow' || NODE_COMPONENT_NAMES.includes(s.name as never);
     if (optional && !s.running && s.pid === undefined) {
-      console.log(`${s.name.padEnd(20)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (./skiff up --hollow-nodes N)`);
+      const how = s.name === 'kubelet-hollow' ? './skiff up --hollow-nodes N' : 'sudo ./skiff up (without --no-node)';
+      console.log(`${s.name.padEnd(20)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (${how})`);
       continue;
     }
     if (!(s.running && s.healthy)) ok = false;

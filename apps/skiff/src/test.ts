@@ -44,6 +44,7 @@ async function planSuites(): Promise<Suite[]> {
   const rel = (files: string[]) => files.map((f) => relative(REPO_ROOT, f));
   const unit = rel([...(await findSourceTests('libs')), ...(await findSourceTests('apps'))]);
   const integration = rel(await findTestFiles(join(REPO_ROOT, 'test/integration')));
+  const e2e = rel(await findTestFiles(join(REPO_ROOT, 'test/e2e')));
   const node = process.execPath;
   const typescript = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
   const suite = (name: string, files: string[], args: string[]): Suite =>
@@ -53,6 +54,8 @@ async function planSuites(): Promise<Suite[]> {
     suite('unit (libs/*/src, apps/*/src)', unit, ['--test']),
     // One file at a time: each integration file runs its own etcd cluster and apiserver.
     suite('integration (test/integration)', integration, ['--test', '--test-concurrency=1']),
+    // Each end-to-end file brings up a multi-node lab (netns, dockerds): one at a time.
+    suite('end-to-end (test/e2e)', e2e, ['--test', '--test-concurrency=1']),
   ];
 }
 
@@ -68,7 +71,7 @@ function runSuite(command: string, args: string[]): Promise<number> {
   });
 }
 
-/** `skiff test`: typecheck, unit, integration; every suite runs even after a failure. */
+/** `skiff test`: typecheck, unit, integration, end-to-end; every suite runs even after a failure. */
 export async function runTest(args: string[]): Promise<number> {
   if (args.length > 0) {
     console.error(`skiff test: unexpected arguments: ${args.join(' ')}`);

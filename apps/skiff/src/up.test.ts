@@ -7,9 +7,10 @@ import { parseUpArgs } from './up.ts';
 
 describe('parseUpArgs', () => {
   it('reads --hollow-nodes in both spellings, default 0', () => {
-    assert.deepEqual(parseUpArgs([]), { hollowNodes: 0 });
-    assert.deepEqual(parseUpArgs(['--hollow-nodes', '5']), { hollowNodes: 5 });
-    assert.deepEqual(parseUpArgs(['--hollow-nodes=1000']), { hollowNodes: 1000 });
+    assert.deepEqual(parseUpArgs([]), { hollowNodes: 0, noNode: false });
+    assert.deepEqual(parseUpArgs(['--no-node']), { hollowNodes: 0, noNode: true });
+    assert.deepEqual(parseUpArgs(['--hollow-nodes', '5']), { hollowNodes: 5, noNode: false });
+    assert.deepEqual(parseUpArgs(['--hollow-nodes=1000']), { hollowNodes: 1000, noNode: false });
   });
   it('rejects anything else', () => {
     assert.throws(() => parseUpArgs(['--hollow-nodes']), /wants a number/);
@@ -27,14 +28,14 @@ describe('client components', () => {
     const cm = getClientComponent(paths, ports, 'controller-manager').createStartOptions();
     assert.equal(cm.command, process.execPath);
     assert.match(cm.args[0]!, /apps\/controller-manager\/src\/main\.ts$/);
-    assert.deepEqual(cm.args.slice(1), ['--kubeconfig=/srv/skiff/kubeconfigs/controller-manager.kubeconfig', '--metrics-port=10257', '--leader-elect=true']);
+    assert.deepEqual(cm.args.slice(1, 5), ['--kubeconfig=/srv/skiff/kubeconfigs/controller-manager.kubeconfig', '--metrics-port=10257', '--leader-elect=true', '--cluster-cidr=10.244.0.0/16']);
     assert.equal(cm.pidFile, '/srv/skiff/run/controller-manager.pid');
     assert.equal(cm.marker, cm.args[0]);
     const scheduler = getClientComponent(paths, ports, 'scheduler');
     assert.equal(scheduler.healthUrl, 'http://127.0.0.1:10259/healthz');
     assert.ok(scheduler.createStartOptions().args.includes('--leader-elect=true'));
     const hollow = getClientComponent(paths, ports, 'kubelet-hollow', { hollowNodes: 7 }).createStartOptions();
-    assert.deepEqual(hollow.args.slice(1), ['--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10248', '--hollow-nodes=7']);
+    assert.deepEqual(hollow.args.slice(1), ['--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);
     assert.equal(getComponentKubeconfig(paths, 'scheduler'), '/srv/skiff/kubeconfigs/scheduler.kubeconfig');
   });
 });

@@ -15,25 +15,37 @@ import {
   type ClientComponentName,
   type ComponentSpec,
 } from './components.ts';
-import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
+import Docker from 'dockerode';
+import { createLogger } from '@skiff/log';
+import { ensureNodeImages } from './images/web-image.ts';
+import {
+  apiServerKubeletClientFlags, DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getNodeComponent, nodeName,
+  NODE_COMPONENT_NAMES, writeNodeCredentials,
+} from './node-components.ts';
+import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { findRunningPid, isOurProcess, readLogTail, startDetached } from './processes.ts';
 
 const ETCD_START_TIMEOUT_MS = 30_000;
 const APISERVER_START_TIMEOUT_MS = 60_000;
 const CLIENT_START_TIMEOUT_MS = 30_000;
+const NODE_START_TIMEOUT_MS = 120_000;
 const MAX_HOLLOW_NODES = 10_000;
 
-export type UpOptions = { hollowNodes: number };
+export type UpOptions = { hollowNodes: number; /** Without the Docker kubelet, kube-proxy and dns (control plane only). */ noNode: boolean };
 
 /** `up [--hollow-nodes N]`; throws a usage message on anything else. */
 export function parseUpArgs(args: string[]): UpOptions {
-  const opts: UpOptions = { hollowNodes: 0 };
+  const opts: UpOptions = { hollowNodes: 0, noNode: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     let value: string | undefined;
+    if (arg === '--no-node') {
+      opts.noNode = true;
+      continue;
+    }
     if (arg === '--hollow-nodes') value = args[++i];
     else if (arg.startsWith('--hollow-nodes=')) value = arg.slice('--hollow-nodes='.length);
-    else throw new Error(`skiff up: unexpected argument "${arg}" (usage: skiff up [--hollow-nodes N])`);
+    else throw new Error(`skiff up: unexpected argument "${arg}" (usage: skiff up [--hollow-nodes N] [--no-node])`);
     if (value === undefined || !/^\d+$/.test(value) || Number(value) > MAX_HOLLOW_NODES) {
       throw new Error(`skiff up: --hollow-nodes wants a number from 0 to ${MAX_HOLLOW_NODES}, got "${value ?? ''}"`);
     }
@@ -114,6 +126,25 @@ function readHollowNodeCount(pid: number): number | undefined {
 }
 
 /**
+ * The node: pod images (pause, busybox, the example's web:v1/v2), the DNS address, then the Docker
+ * kubelet, kube-proxy and dns. Root only (iptables, interfaces); false when skipped.
+ */
+async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: ClusterPki, server: string, addresses: string[]): Promise<boolean> {
+  if (process.getuid?.() !== 0) {
+    progress('node: kubelet, kube-proxy and dns need root (iptables, interfaces); skipped (sudo ./skiff up)');
+    return false;
+  }
+  progress('images: pause, busybox, skiff/web:v1, skiff/web:v2');
+  await ensureNodeImages(new Docker(), createLogger('skiff-up', 'warn'));
+  progress(`dns address: ${DNS_ADDRESS} on ${await ensureDnsInterface()}`);
+  for (const name of NODE_COMPONENT_NAMES) {
+    const component = getNodeComponent(paths, ports, name, { nodeIp: addresses[0] });
+    await ensureComponentRunning(component, NODE_START_TIMEOUT_MS, () => writeNodeCredentials(paths, pki, server, name, addresses));
+  }
+  return true;
+}
+
+/**
  * `skiff up [--hollow-nodes N]`: a single-host control plane (etcd, apiserver, controller-manager,
  * scheduler), an admin kubeconfig, and optionally N hollow nodes in one kubelet process.
  */
@@ -135,9 +166,11 @@ export async function runUp(args: string[]): Promise<number> {
   const pki = await ensureClusterPki(paths.pkiDir, { apiServerHosts: hosts });
 
   await ensureComponentRunning(getEtcdComponent(paths, ports), ETCD_START_TIMEOUT_MS);
+  await ensureKubeletClientCert(paths, pki);
   const apiServer = getApiServerComponent(paths, ports, {
     caCert: () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8'),
     advertiseAddress: addresses[0],
+    extraArgs: apiServerKubeletClientFlags(paths),
   });
   await ensureComponentRunning(apiServer, APISERVER_START_TIMEOUT_MS);
 
@@ -165,8 +198,10 @@ export async function runUp(args: string[]): Promise<number> {
     await ensureComponentRunning(component, CLIENT_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, name));
   }
 
+  const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses));
+
   console.log(`
-Skiff is up: apiserver ${server}, etcd ${paths.etcdDataDir}, controller-manager, scheduler${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
+Skiff is up: apiserver ${server}, etcd ${paths.etcdDataDir}, controller-manager, scheduler${withNode ? `, node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS})` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
 Kubeconfig (admin): ${paths.kubeconfig}
 
 Next:
@@ -175,7 +210,12 @@ Next:
 or, without touching your environment:
   ./skiff kubectl get ns
   ./skiff status            (components and nodes)
-
+${withNode ? `
+Deploy the example (3 replicas of a small web server behind a NodePort Service):
+  ./skiff kubectl apply -f deploy/examples/web.yaml
+  ./skiff kubectl get pods -o wide
+  curl http://${addresses[0] ?? '127.0.0.1'}:30080/
+` : ''}
 Logs: ${paths.logDir}/<component>.log   Stop: ./skiff down`);
   return 0;
 }

@@ -1,0 +1,31 @@
+/** Runs the host tools the lab needs (ip, iptables, sysctl): they are the interface to the kernel here. */
+import { execFile } from 'node:child_process';
+
+export type CommandResult = { code: number; stdout: string; stderr: string };
+
+/** Runs `command args`; never throws for a non-zero exit (callers decide what a failure means). */
+export function tryCommand(command: string, args: string[], input?: string, timeoutMs = 0): Promise<CommandResult> {
+  return new Promise((resolveResult) => {
+    const child = execFile(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 127) : 0;
+      resolveResult({ code, stdout: String(stdout), stderr: String(stderr || (err && code === 127 ? err.message : '')) });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Runs `command args` and throws with its stderr when it fails. */
+export async function runCommand(command: string, args: string[], input?: string): Promise<string> {
+  const result = await tryCommand(command, args, input);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Runs `command args` inside the network namespace at `netnsPath` (nsenter keeps the host's mounts). */
+export function runInNetns(netnsPath: string, command: string, args: string[]): Promise<string> {
+  return runCommand('nsenter', [`--net=${netnsPath}`, command, ...args]);
+}
+
+export function tryInNetns(netnsPath: string, command: string, args: string[]): Promise<CommandResult> {
+  return tryCommand('nsenter', [`--net=${netnsPath}`, command, ...args]);
+}
