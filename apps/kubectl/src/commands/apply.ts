@@ -37,10 +37,14 @@ export async function applyObject(client: RestClient, obj: KubeObject, opts: App
   const { apiVersion, kind } = obj;
   const name = obj.metadata?.name;
   if (!apiVersion || !kind) throw new CliError('manifest object is missing apiVersion or kind');
-  if (!name) throw new CliError(`${kind} manifest has no metadata.name`);
   const res = opts.resolve ? await opts.resolve(apiVersion, kind) : findResourceByKind(apiVersion, kind);
   if (!res) throw new CliError(`resource mapping not found for kind "${kind}" in version "${apiVersion}"`);
   const namespace = res.namespaced ? (obj.metadata?.namespace ?? opts.namespace) : undefined;
+  // kubectl finds out when it GETs the live object: the same words, after the kind was mapped.
+  if (!name) {
+    const gv = `${res.group}/${res.version}`;
+    throw new CliError(`error when retrieving current configuration of:\nResource: "${gv}, Resource=${res.resource}", GroupVersionKind: "${gv}, Kind=${kind}"\nName: "", Namespace: "${namespace ?? ''}"\nfrom server: resource name may not be empty`);
+  }
   const dryRun = opts.dryRun ?? 'none';
   const suffix = dryRun === 'none' ? '' : dryRun === 'server' ? ' (server dry run)' : ' (dry run)';
   const result = opts.serverSide

@@ -1,0 +1,69 @@
+/**
+ * `kubectl exec [-i] [-t] [-c C] (POD | TYPE/NAME) -- COMMAND [args...]` over the apiserver's
+ * pods/exec WebSocket (v5.channel.k8s.io, else v4). With -t on a terminal the local terminal
+ * goes raw for the session and size changes are sent; the process exits with the remote code.
+ */
+import { ApiStatusError } from '@skiff/client';
+import { registerCommand } from '../command.ts';
+import { CliError } from '../errors.ts';
+import { exitCodeOfStatus, runWebSocketSession } from '../exec-session.ts';
+import { pickContainer, resolvePodTarget } from '../pod-target.ts';
+import { openWebSocket, type Query } from '../raw-stream.ts';
+
+registerCommand({
+  name: 'exec',
+  summary: 'Execute a command in a container',
+  flags: [
+    { name: 'stdin', short: 'i', type: 'bool' },
+    { name: 'tty', short: 't', type: 'bool' },
+    { name: 'container', short: 'c', type: 'string' },
+    { name: 'quiet', short: 'q', type: 'bool' },
+    { name: 'pod-running-timeout', type: 'string' },
+  ],
+  async run(ctx, args) {
+    if (args.length === 0) throw new CliError('expected \'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]\'.\nPOD or TYPE/NAME is a required argument for the exec command');
+    const [target, ...command] = args;
+    if (command.length === 0) throw new CliError('you must specify at least one command for the container');
+    const { pod } = await resolvePodTarget(ctx, target, ctx.namespace);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    const container = pickContainer(ctx, pod, ctx.flags.string('container'));
+    const stdin = ctx.flags.bool('stdin');
+    const input = ctx.stdin as NodeJS.ReadStream;
+    let tty = ctx.flags.bool('tty');
+    if (tty && !(stdin && input.isTTY)) {
+      if (!ctx.flags.bool('quiet')) ctx.err.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+      tty = false;
+    }
+    const query: Query = [...command.map((c): [string, string] => ['command', c]), ['container', container], ['stdout', 'true']];
+    if (stdin) query.push(['stdin', 'true']);
+    if (!tty) query.push(['stderr', 'true']);
+    if (tty) query.push(['tty', 'true']);
+    const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/exec`;
+    const ws = await openWebSocket(ctx.client.config, path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const output = ctx.out as NodeJS.WriteStream;
+    const restore = tty && input.setRawMode ? (input.setRawMode(true), () => input.setRawMode(false)) : () => {};
+    let status;
+    try {
+      status = await runWebSocketSession(ws, {
+        stdin: stdin ? ctx.stdin : undefined,
+        stdout: ctx.out,
+        stderr: ctx.err,
+        size: tty ? () => (output.columns ? { width: output.columns, height: output.rows } : undefined) : undefined,
+        onResize: tty ? (listener) => {
+          output.on('resize', listener);
+          return () => output.off('resize', listener);
+        } : undefined,
+      });
+    } finally {
+      restore();
+    }
+    const code = exitCodeOfStatus(status);
+    if (code === 0) return 0;
+    if (code !== undefined) {
+      ctx.err.write(`command terminated with exit code ${code}\n`);
+      return code;
+    }
+    throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: status.message ?? 'unknown error', reason: status.reason }, 'exec');
+  },
+});

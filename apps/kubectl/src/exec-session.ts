@@ -1,0 +1,91 @@
+/**
+ * The client side of the Kubernetes WebSocket stream protocol (v5/v4.channel.k8s.io): every
+ * binary message starts with a channel byte — 0 stdin, 1 stdout, 2 stderr, 3 error (a
+ * metav1.Status), 4 resize; v5 adds 255 "close channel" so stdin's end can be signalled.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type WebSocket from 'ws';
+
+export const STDIN = 0;
+export const STDOUT = 1;
+export const STDERR = 2;
+export const ERROR = 3;
+export const RESIZE = 4;
+export const CLOSE = 255;
+
+export interface StatusLike {
+  status?: string;
+  message?: string;
+  reason?: string;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}
+
+/** The remote exit code a v4/v5 error-channel Status stands for, or undefined for other failures. */
+export function exitCodeOfStatus(status: StatusLike): number | undefined {
+  if (status.status === 'Success') return 0;
+  if (status.reason !== 'NonZeroExitCode') return undefined;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const code = Number(cause?.message);
+  return Number.isInteger(code) ? code : 1;
+}
+
+export interface SessionIo {
+  stdin?: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Current terminal size and changes (TTY only). */
+  size?: () => { width: number; height: number } | undefined;
+  onResize?: (listener: () => void) => () => void;
+}
+
+/** Runs the session until the server closes it; answers the error channel's Status (Success when empty). */
+export function runWebSocketSession(ws: WebSocket, io: SessionIo): Promise<StatusLike> {
+  return new Promise((resolve, reject) => {
+    let errorText = '';
+    const cleanups: (() => void)[] = [];
+    const sendResize = () => {
+      const size = io.size?.();
+      if (size && ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([RESIZE]), Buffer.from(JSON.stringify({ Width: size.width, Height: size.height }))]));
+    };
+    if (io.size) {
+      sendResize();
+      if (io.onResize) cleanups.push(io.onResize(sendResize));
+    }
+    ws.on('message', (data: Buffer) => {
+      if (data.length === 0) return;
+      const body = data.subarray(1);
+      if (data[0] === STDOUT) io.stdout.write(body);
+      else if (data[0] === STDERR) io.stderr.write(body);
+      else if (data[0] === ERROR) errorText += body.toString('utf8');
+    });
+    ws.resume();
+    if (io.stdin) {
+      const onData = (chunk: Buffer | string) => {
+        if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([STDIN]), Buffer.from(chunk)]));
+      };
+      const onEnd = () => {
+        if (ws.readyState === ws.OPEN && ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.from([CLOSE, STDIN]));
+      };
+      io.stdin.on('data', onData);
+      io.stdin.on('end', onEnd);
+      cleanups.push(() => {
+        io.stdin?.off('data', onData);
+        io.stdin?.off('end', onEnd);
+        io.stdin?.pause();
+      });
+    }
+    ws.once('error', (err) => {
+      for (const c of cleanups) c();
+      reject(err);
+    });
+    ws.once('close', () => {
+      for (const c of cleanups) c();
+      if (!errorText.trim()) return resolve({ status: 'Success' });
+      try {
+        resolve(JSON.parse(errorText) as StatusLike);
+      } catch {
+        resolve({ status: 'Failure', message: errorText.trim() });
+      }
+    });
+  });
+}
