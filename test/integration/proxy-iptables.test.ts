@@ -3,7 +3,7 @@
  * "pod" namespaces on veth pairs, each pod serving HTTP with its own name. The rendered
  * payload is applied through Iptables inside the node namespace, then real connections
  * go through the ClusterIP, the NodePort, and a service without endpoints. Needs root.
- * Namespaces are named skx1-* and addresses stay in 10.231.0.0/16.
+ * Namespaces are named k6-pi-* and addresses stay in 10.206.100.0/24.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,12 +23,12 @@ interface ProxyModule {
 const modulePath = join(import.meta.dirname, '../../apps/kube-proxy/src/index.ts');
 
 const suffix = String(process.pid % 100000);
-const NODE_NS = `skx1-node-${suffix}`;
+const NODE_NS = `k6-pi-node-${suffix}`;
 const PODS = [
-  { ns: `skx1-pod1-${suffix}`, name: 'pod-one', ip: '10.231.1.2', hostIf: 'vpod1' },
-  { ns: `skx1-pod2-${suffix}`, name: 'pod-two', ip: '10.231.1.3', hostIf: 'vpod2' },
+  { ns: `k6-pi-pod1-${suffix}`, name: 'pod-one', ip: '10.206.100.2', hostIf: 'vpod1' },
+  { ns: `k6-pi-pod2-${suffix}`, name: 'pod-two', ip: '10.206.100.3', hostIf: 'vpod2' },
 ];
-const NODE_IP = '10.231.1.1';
+const NODE_IP = '10.206.100.1';
 const CLUSTER_IP = '10.96.231.10';
 const EMPTY_IP = '10.96.231.11';
 const NODE_PORT = 30231;
@@ -130,7 +130,7 @@ describe('kube-proxy iptables rules in network namespaces', { skip: canRun ? fal
       ],
       endpoints: { 'default/web:http': endpoints, 'default/empty:http': [] },
       nodeAddresses: [NODE_IP],
-      clusterCIDR: '10.231.1.0/24',
+      clusterCIDR: '10.206.100.0/24',
     };
     const iptables = new proxy.Iptables({ ipNetns: NODE_NS });
     const payload = proxy.renderRules(state);

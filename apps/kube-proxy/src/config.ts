@@ -15,12 +15,14 @@ export interface ProxyConfig {
   ipNetns?: string;
   nodePortAddresses: string[];
   allowExternalIPs: boolean;
+  /** host-gw: route every other node's pod CIDR via its InternalIP (routes/host-gw.ts). */
+  podRoutes: boolean;
   logLevel: string;
 }
 
 export const usage = `usage: kube-proxy --kubeconfig=PATH --node-name=NAME [--cluster-cidr=10.244.0.0/16]
   [--min-sync-period-ms=1000] [--metrics-port=10249] [--nodeport-addresses=CIDR,...]
-  [--allow-external-ips=false] [--ip-netns=NS] [--cleanup] [--log-level=info]`;
+  [--allow-external-ips=false] [--pod-routes=true] [--ip-netns=NS] [--cleanup] [--log-level=info]`;
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -48,6 +50,7 @@ export function parseProxyFlags(argv: readonly string[]): ProxyConfig {
     cleanup: false,
     nodePortAddresses: [],
     allowExternalIPs: false,
+    podRoutes: true,
     logLevel: 'info',
   };
   for (const [flag, value] of splitFlags(argv, fail)) {
@@ -78,6 +81,9 @@ export function parseProxyFlags(argv: readonly string[]): ProxyConfig {
         break;
       case 'allow-external-ips':
         config.allowExternalIPs = parseBoolean(flag, value);
+        break;
+      case 'pod-routes':
+        config.podRoutes = parseBoolean(flag, value);
         break;
       case 'log-level':
         config.logLevel = value;

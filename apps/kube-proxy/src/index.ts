@@ -17,3 +17,6 @@ export { Proxier, type ProxierOptions, type ProxyInformer, type RuleApplier } fr
 export { parseProxyFlags, FlagError, usage, type ProxyConfig } from './config.ts';
 export { createProxyMetrics, countRules, type ProxyMetrics } from './metrics.ts';
 export { run, type RunOptions } from './run.ts';
+export { desiredRoutes, planRouteBatch, parseRouteList, normalizeCIDR, ROUTE_PROTO, type PodRoute } from './routes/host-gw.ts';
+export { RouteTable, enableIPForwarding, type RouteTableOptions, type RouteSyncResult } from './routes/route-table.ts';
+export { RouteSyncer, type RouteSyncerOptions } from './routes/route-syncer.ts';

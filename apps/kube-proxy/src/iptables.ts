@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CHAIN_PREFIX } from './chain-names.ts';
+import { partialPayload } from './partial-restore.ts';
 import { FORWARD_CHAIN, POSTROUTING_CHAIN, SERVICES_CHAIN } from './render-rules.ts';
 
 export interface IptablesOptions {
@@ -9,6 +10,18 @@ export interface IptablesOptions {
   iptablesBin?: string;
   iptablesRestoreBin?: string;
   iptablesSaveBin?: string;
+  /**
+   * How often apply() re-checks the jumps from the built-in chains (default 60 s). As upstream's
+   * partial syncs do, a sync in between trusts the last check: each check costs ~10 commands.
+   * They are always checked on the first apply and after a failed one.
+   */
+  jumpCheckIntervalMs?: number;
+  /**
+   * Between full restores (the first, after a failure, and then at most this often; default
+   * 60 s) a changed payload is restored partially: only the chains that differ from the last
+   * payload applied (partial-restore.ts). 0 = always full.
+   */
+  fullRestoreIntervalMs?: number;
 }
 
 export interface CommandResult {
@@ -24,8 +37,13 @@ interface JumpRule {
   args: string[];
 }
 
-/** The jumps from built-in chains into our chains (kube-proxy's "ensure" step). */
-export function jumpRules(): JumpRule[] {
+/**
+ * The jumps from built-in chains into our chains (kube-proxy's "ensure" step). The pod
+ * forwarding accepts go in DOCKER-USER when Docker made it: Docker sets FORWARD's policy to
+ * DROP and jumps to DOCKER-USER before its own rules, and re-inserts that jump first on every
+ * restart, so a rule there stays ahead of Docker's. Without Docker, FORWARD itself.
+ */
+export function jumpRules(forwardChain: 'DOCKER-USER' | 'FORWARD' = 'FORWARD'): JumpRule[] {
   const comment = (text: string) => ['-m', 'comment', '--comment', text];
   return [
     { table: 'nat', chain: 'PREROUTING', args: [...comment('skiff service portals'), '-j', SERVICES_CHAIN] },
@@ -33,7 +51,7 @@ export function jumpRules(): JumpRule[] {
     { table: 'nat', chain: 'POSTROUTING', args: [...comment('skiff postrouting rules'), '-j', POSTROUTING_CHAIN] },
     { table: 'filter', chain: 'INPUT', args: [...comment('skiff service rejects'), '-j', SERVICES_CHAIN] },
     { table: 'filter', chain: 'FORWARD', args: [...comment('skiff service rejects'), '-j', SERVICES_CHAIN] },
-    { table: 'filter', chain: 'FORWARD', args: [...comment('skiff forwarding rules'), '-j', FORWARD_CHAIN] },
+    { table: 'filter', chain: forwardChain, args: [...comment('skiff forwarding rules'), '-j', FORWARD_CHAIN] },
     { table: 'filter', chain: 'OUTPUT', args: [...comment('skiff service rejects'), '-j', SERVICES_CHAIN] },
   ];
 }
@@ -45,6 +63,10 @@ export function jumpRules(): JumpRule[] {
 export class Iptables {
   readonly #opts: IptablesOptions;
   #lastApplied: string | undefined;
+  #jumpsCheckedAt = -Infinity;
+  #fullRestoreAt = -Infinity;
+  /** What the last successful apply() restored, for logs and the benchmark. */
+  lastRestore: 'full' | 'partial' | undefined;
 
   constructor(opts: IptablesOptions = {}) {
     this.#opts = opts;
@@ -52,10 +74,18 @@ export class Iptables {
 
   /** Creates our base chains (so jumps can point at them) and the jumps, each once. */
   async ensureJumps(): Promise<void> {
-    for (const rule of jumpRules()) {
+    const dockerUser = (await this.#iptables(['-w', '-t', 'filter', '-S', 'DOCKER-USER'])).code === 0;
+    if (dockerUser) {
+      // Docker appeared after us: the FORWARD copy of the forwarding jump is no longer needed.
+      const moved = jumpRules('FORWARD').find((r) => r.args.at(-1) === FORWARD_CHAIN && r.chain === 'FORWARD')!;
+      while ((await this.#iptables(['-w', '-t', 'filter', '-D', 'FORWARD', ...moved.args])).code === 0);
+    }
+    const created = new Set<string>();
+    for (const rule of jumpRules(dockerUser ? 'DOCKER-USER' : 'FORWARD')) {
       const target = rule.args[rule.args.length - 1]!;
       // -N fails with "already exists" on later syncs: that is the normal case.
-      await this.#iptables(['-w', '-t', rule.table, '-N', target]);
+      if (!created.has(`${rule.table}/${target}`)) await this.#iptables(['-w', '-t', rule.table, '-N', target]);
+      created.add(`${rule.table}/${target}`);
       const check = await this.#iptables(['-w', '-t', rule.table, '-C', rule.chain, ...rule.args]);
       if (check.code === 0) continue;
       const insert = await this.#iptables(['-w', '-t', rule.table, '-I', rule.chain, ...rule.args]);
@@ -63,23 +93,36 @@ export class Iptables {
     }
   }
 
-  /** Ensures jumps, then restores the payload unless it equals the last one applied. Returns whether it restored. */
+  /**
+   * Ensures jumps (see jumpCheckIntervalMs), then restores the payload unless it equals the last
+   * one applied, in full or only its changed chains (see fullRestoreIntervalMs). Returns whether
+   * it restored.
+   */
   async apply(payload: string): Promise<boolean> {
-    await this.ensureJumps();
-    if (payload === this.#lastApplied) return false;
-    const result = await this.#run(this.#opts.iptablesRestoreBin ?? 'iptables-restore', ['-w', '--noflush'], payload);
-    if (result.code !== 0) {
-      // Forget what we applied: the next sync must retry the whole payload.
-      this.#lastApplied = undefined;
-      throw new Error(`iptables-restore failed (exit ${result.code}): ${result.stderr.trim()}`);
+    if (performance.now() - this.#jumpsCheckedAt >= (this.#opts.jumpCheckIntervalMs ?? 60_000)) {
+      await this.ensureJumps();
+      this.#jumpsCheckedAt = performance.now();
     }
+    if (payload === this.#lastApplied) return false;
+    const full = this.#lastApplied === undefined || performance.now() - this.#fullRestoreAt >= (this.#opts.fullRestoreIntervalMs ?? 60_000);
+    const input = full ? payload : partialPayload(this.#lastApplied!, payload);
+    const result = await this.#run(this.#opts.iptablesRestoreBin ?? 'iptables-restore', ['-w', '--noflush'], input);
+    if (result.code !== 0) {
+      // Forget what we applied and re-check the jumps: the next sync must retry everything.
+      this.#lastApplied = undefined;
+      this.#jumpsCheckedAt = -Infinity;
+      throw new Error(`iptables-restore${full ? '' : ' (partial)'} failed (exit ${result.code}): ${result.stderr.trim()}`);
+    }
+    if (full) this.#fullRestoreAt = performance.now();
     this.#lastApplied = payload;
+    this.lastRestore = full ? 'full' : 'partial';
     return true;
   }
 
   /** Forces the next apply to restore even an unchanged payload (e.g. after an outside flush). */
   forget(): void {
     this.#lastApplied = undefined;
+    this.#jumpsCheckedAt = -Infinity;
   }
 
   async save(): Promise<string> {
@@ -93,7 +136,8 @@ export class Iptables {
    * flush and delete every SKIFF- chain in nat and filter. Other chains are untouched.
    */
   async cleanup(): Promise<void> {
-    for (const rule of jumpRules()) {
+    const everyJump = [...jumpRules('FORWARD'), ...jumpRules('DOCKER-USER').filter((r) => r.chain === 'DOCKER-USER')];
+    for (const rule of everyJump) {
       for (let i = 0; i < 16; i++) {
         const del = await this.#iptables(['-w', '-t', rule.table, '-D', rule.chain, ...rule.args]);
         if (del.code !== 0) break;
@@ -110,6 +154,7 @@ export class Iptables {
       lines.push('COMMIT');
     }
     this.#lastApplied = undefined;
+    this.#jumpsCheckedAt = -Infinity;
     if (lines.length === 0) return;
     const result = await this.#run(this.#opts.iptablesRestoreBin ?? 'iptables-restore', ['-w', '--noflush'], lines.join('\n') + '\n');
     if (result.code !== 0) throw new Error(`iptables cleanup failed (exit ${result.code}): ${result.stderr.trim()}`);

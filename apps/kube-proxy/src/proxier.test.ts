@@ -114,4 +114,6 @@ test('flags: defaults, required ones, and --cleanup alone', () => {
   assert.throws(() => parseProxyFlags(['--kubeconfig=/k']), /--node-name is required/);
   assert.throws(() => parseProxyFlags(['--kubeconfig=/k', '--node-name=n', '--cluster-cidr=bad']), /IPv4 CIDR/);
   assert.equal(parseProxyFlags(['--cleanup']).cleanup, true);
+  assert.equal(c.podRoutes, true, 'host-gw pod routes are on by default');
+  assert.equal(parseProxyFlags(['--kubeconfig=/k', '--node-name=n1', '--pod-routes=false']).podRoutes, false);
 });

@@ -196,3 +196,14 @@ test('rendering is deterministic whatever the input order', () => {
   const e2 = { 'default/api:http': [ep('10.244.1.7')], 'default/web:http': [ep('10.244.2.2'), ep('10.244.1.2')] };
   assert.equal(renderRules(state([a, b], e1)), renderRules(state([b, a], e2)));
 });
+
+test('pod traffic leaving the cluster CIDR is masqueraded; pod-to-pod keeps its source', () => {
+  const payload = renderRules(state([], {}));
+  const masq = linesOf(payload, '-A SKIFF-POSTROUTING');
+  assert.equal(masq[0], '-A SKIFF-POSTROUTING -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "skiff pod traffic leaving the cluster CIDR" -j MASQUERADE');
+  assert.equal(linesOf(payload, '-s 10.244.0.0/16 -d 10.244.0.0/16').length, 0);
+  assert.equal(linesOf(payload, '-A SKIFF-FORWARD -s 10.244.0.0/16').length, 1);
+  assert.equal(linesOf(payload, '-A SKIFF-FORWARD -d 10.244.0.0/16').length, 1);
+  const withoutCIDR = renderRules(state([], {}, { clusterCIDR: undefined }));
+  assert.equal(linesOf(withoutCIDR, 'leaving the cluster CIDR').length, 0, 'no cluster CIDR, no pod masquerade');
+});

@@ -90,6 +90,9 @@ function writeFixedChains(nat: TableWriter, filter: TableWriter, state: ProxySta
   filter.declare(FORWARD_CHAIN);
   // Conntrack-invalid packets would otherwise be un-NATed and leak pod addresses.
   filter.add(FORWARD_CHAIN, '-m conntrack --ctstate INVALID -j DROP');
+  // Service rejects (no endpoints) and drops (no local endpoints) must come before the accepts below:
+  // this chain may sit in DOCKER-USER, which Docker puts ahead of everything else in FORWARD.
+  filter.add(FORWARD_CHAIN, `-m conntrack --ctstate NEW -m comment --comment "skiff service rejects" -j ${SERVICES_CHAIN}`);
   filter.add(FORWARD_CHAIN, `-m comment --comment "skiff forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`);
   if (state.clusterCIDR) {
     filter.add(FORWARD_CHAIN, `-s ${state.clusterCIDR} -m comment --comment "skiff forwarding from the cluster CIDR" -j ACCEPT`);
@@ -100,6 +103,12 @@ function writeFixedChains(nat: TableWriter, filter: TableWriter, state: ProxySta
   nat.declare(NODEPORTS_CHAIN);
   nat.declare(POSTROUTING_CHAIN);
   nat.declare(MARK_MASQ_CHAIN);
+  if (state.clusterCIDR) {
+    // Pods reaching beyond the cluster (the internet, a node address) leave as the node; pod-to-pod
+    // traffic, including to another node's pod CIDR and to this node's own pod bridge (both inside
+    // the cluster CIDR), keeps its source. Docker's own masquerade is off for the pod network.
+    nat.add(POSTROUTING_CHAIN, `-s ${state.clusterCIDR} ! -d ${state.clusterCIDR} -m comment --comment "skiff pod traffic leaving the cluster CIDR" -j MASQUERADE`);
+  }
   nat.add(POSTROUTING_CHAIN, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
   // Clear the mark so a re-traversal (e.g. after IPsec) does not masquerade twice.
   nat.add(POSTROUTING_CHAIN, `-j MARK --xor-mark ${MASQ_MARK}`);

@@ -5,6 +5,8 @@ import type { ProxyConfig } from './config.ts';
 import { Iptables, runCommand } from './iptables.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { Proxier } from './proxier.ts';
+import { RouteSyncer } from './routes/route-syncer.ts';
+import { enableIPForwarding, RouteTable } from './routes/route-table.ts';
 
 const SERVICES = findResourceByKind('v1', 'Service')!;
 const NODES = findResourceByKind('v1', 'Node')!;
@@ -23,17 +25,22 @@ export interface RunOptions {
 export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOptions = {}): Promise<void> {
   const logger = opts.logger ?? createLogger('kube-proxy', config.logLevel);
   const iptables = new Iptables({ ipNetns: config.ipNetns });
+  const routeTable = new RouteTable({ ipNetns: config.ipNetns });
   if (config.cleanup) {
     await iptables.cleanup();
-    logger.info({ netns: config.ipNetns }, 'removed every SKIFF- chain and jump');
+    await routeTable.flush();
+    logger.info({ netns: config.ipNetns }, 'removed every SKIFF- chain and jump, and every pod route');
     return;
   }
+  // The node forwards pod traffic (its own pods out, other nodes' pods in), whoever else set it.
+  await enableIPForwarding(config.ipNetns);
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `kube-proxy/${config.nodeName}` });
   const registry = createMetricsRegistry('kube-proxy');
   const metrics = createProxyMetrics(registry);
   const factory = new InformerFactory(client, { logger });
   let server: MetricsServer | undefined;
   let proxier: Proxier | undefined;
+  let routes: RouteSyncer | undefined;
   try {
     if (config.metricsPort > 0) {
       server = await serveMetrics(registry, config.metricsPort, '127.0.0.1', () => (proxier?.syncCount ?? 0) > 0);
@@ -55,16 +62,27 @@ export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOpt
       metrics,
       conntrack,
     });
+    if (config.podRoutes) {
+      routes = new RouteSyncer({
+        nodeName: config.nodeName,
+        nodes: factory.informerFor<Node>(NODES),
+        table: routeTable,
+        minSyncPeriodMs: config.minSyncPeriodMs,
+        logger,
+      });
+    }
     factory.start(signal);
     if (!(await factory.waitForSync(signal))) return;
     logger.info({ node: config.nodeName }, 'caches synced; syncing proxy rules');
     proxier.requestSync();
+    routes?.start();
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
     await proxier?.stop();
+    await routes?.stop();
     await server?.close();
     client.close();
   }

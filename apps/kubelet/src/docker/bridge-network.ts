@@ -28,7 +28,9 @@ export async function ensureBridgeNetwork(docker: Docker, logger: Logger, spec: 
   }
   const options: Record<string, string> = {
     'com.docker.network.bridge.enable_icc': 'true',
-    'com.docker.network.bridge.enable_ip_masquerade': 'true',
+    // Docker must not NAT pod traffic: pod-to-pod across nodes keeps its source, and kube-proxy's
+    // SKIFF-POSTROUTING masquerades only what leaves the cluster CIDR.
+    'com.docker.network.bridge.enable_ip_masquerade': 'false',
   };
   if (spec.name.length <= MAX_INTERFACE_NAME) options['com.docker.network.bridge.name'] = spec.name;
   try {
