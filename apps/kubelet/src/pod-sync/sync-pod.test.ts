@@ -180,7 +180,10 @@ test('syncPod: ErrImagePull, then ImagePullBackOff until the delay passes; sibli
   assert.equal(second.waiting.get('web')?.reason, 'ImagePullBackOff');
   assert.equal(second.events.some((e) => e.reason === 'Pulling'), false, 'no pull while backing off');
   const status = buildPodStatus(pod, second.runtimeStatus, {}, { now: clock.now, hostIP: '192.168.1.5', waiting: second.waiting });
-  assert.deepEqual(status.containerStatuses![0]!.state, { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nginx:9.9"' } });
+  // As newer kubelets do, the back-off message carries the last pull error.
+  assert.deepEqual(status.containerStatuses![0]!.state, {
+    waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nginx:9.9": ErrImagePull: manifest for nginx:9.9 not found' },
+  });
   assert.equal(status.phase, 'Pending');
 
   runtime.failing.clear();
