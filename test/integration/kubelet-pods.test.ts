@@ -7,14 +7,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { findResource, type Event as CoreEvent, type Node, type Pod, type Secret } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
-import { REPO_ROOT, cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import { cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
 
 const NODE = 'k1-pods';
 const NETWORK = 'k1-pods';
@@ -187,8 +187,6 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
     }), { namespace: 'default' });
     const running = await waitForPod('stubborn', 'Running', (p) => p.status?.phase === 'Running');
     const uid = running.metadata!.uid!;
-    // K2's volume manager mounts the hostPath; without it the file lands in the container only.
-    const hasVolumes = existsSync(join(REPO_ROOT, 'apps/kubelet/src/volumes/index.ts'));
     await api.delete(pods, 'default', 'stubborn');
     const started = Date.now();
     await eventually(async () => {
@@ -207,9 +205,8 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
     assert.equal(left.length, 0, 'containers of the deleted pod remain');
     const killing = (await podEvents('stubborn')).find((e) => e.reason === 'Killing');
     assert.ok(killing, 'a Killing event');
-    // The preStop's side effect is visible when the volume manager mounted the hostPath.
     const failedHook = (await podEvents('stubborn')).find((e) => e.reason === 'FailedPreStopHook');
     assert.equal(failedHook, undefined, `preStop failed: ${failedHook?.message}`);
-    if (hasVolumes) assert.equal(readFileSync(marker, 'utf8').trim(), 'bye', 'the preStop hook wrote into the hostPath');
+    assert.equal(readFileSync(marker, 'utf8').trim(), 'bye', 'the preStop hook wrote into the hostPath');
   });
 });

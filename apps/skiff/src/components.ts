@@ -176,7 +176,7 @@ export function getClientComponent(paths: SkiffPaths, ports: SkiffPorts, name: C
       ...proc,
       command: process.execPath,
       args: [main, `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`, ...def.flags({ hollowNodes: opts.hollowNodes ?? 0 }),
-        // The CSR signer issues `skiff join`'s node certificates with the cluster CA (K8).
+        // The CSR signer issues `skiff join`'s node certificates with the cluster CA.
         ...(name === 'controller-manager' ? [`--cluster-signing-cert-file=${join(paths.pkiDir, 'ca.crt')}`, `--cluster-signing-key-file=${join(paths.pkiDir, 'ca.key')}`] : [])],
       cwd: REPO_ROOT,
     }),

@@ -157,11 +157,8 @@ export class Kubelet {
     }
   }
 
-  /**
-   * The kubelet API (K4's apps/kubelet/src/server): started when that module is present.
-   * Returns its handle, or undefined.
-   */
-  async #startApiServer(): Promise<{ close(): Promise<void> } | undefined> {
+  /** The kubelet API (apps/kubelet/src/server): logs, exec/attach/port-forward and stats for the apiserver. */
+  async #startApiServer(): Promise<{ close(): Promise<void> }> {
     const c = this.#config;
     const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
     const findPod = (ns: string, name: string) => [...this.#pods.values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);

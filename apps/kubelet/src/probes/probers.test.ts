@@ -12,7 +12,7 @@ import { probeHttp, PROBE_USER_AGENT } from './http-probe.ts';
 import { resolvePort, runProbe } from './run-probe.ts';
 import { probeTcp } from './tcp-probe.ts';
 
-// Ports from this suite's range (K3: 27200–27299).
+// Ports from this suite's range (27200–27299).
 const HTTP_PORT = 27201;
 const HTTPS_PORT = 27202;
 const TCP_PORT = 27203;
