@@ -85,6 +85,8 @@ export async function startKubelet(opts: StartKubeletOptions): Promise<KubeletPr
     // Tests want to see heartbeats and status changes quickly.
     '--heartbeat-interval-ms=2000',
     '--node-status-update-frequency-ms=2000',
+    // Its log is the first thing to read when a kubelet test fails (./skiff test defaults components to warn).
+    '--log-level=info',
     ...(opts.dockerHost ? [`--docker-host=${opts.dockerHost}`] : []),
     ...(opts.extraArgs ?? []),
   ];
