@@ -1,5 +1,5 @@
 /**
- * The kubelet's flags (docs: /work/briefs2/KUBELET-CONTRACT.md). Two modes: `--hollow-nodes=N`
+ * The kubelet's flags (see `usage` below and docs/architecture.md). Two modes: `--hollow-nodes=N`
  * runs N fake-runtime nodes in one process (kubemark style); without it the process is one
  * real node on Docker (`--node-name` required).
  */

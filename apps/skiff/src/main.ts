@@ -4,12 +4,14 @@
 const USAGE = `usage: ./skiff <command> [args]
 
 commands:
-  up [--hollow-nodes N]
-                     start a single-host cluster (etcd, apiserver, controller-manager, scheduler) and
+  up [--no-node] [--hollow-nodes N]
+                     start a single-host cluster: etcd, apiserver, controller-manager, scheduler, and
+                     this machine as a node (kubelet on Docker, kube-proxy, dns) unless --no-node;
                      write an admin kubeconfig; with N, also N hollow nodes (fake runtime, one process)
-  down [--purge]     stop it; --purge also deletes its data, certificates, kubeconfig and logs
+  down [--purge]     stop it and remove its pod containers, bridge, rules, routes and DNS address;
+                     --purge also deletes its data, certificates, kubeconfig and logs
   status             show each component's pid, whether it runs and is healthy, and the nodes
-  test               run every test suite: typecheck, unit, integration
+  test               run every test suite: typecheck, unit, integration, end-to-end (3-node lab)
   bench <name>       run a benchmark (./skiff bench lists them)
   kubectl ...        run kubectl against this cluster's admin kubeconfig
   lab <up|status|stop-node|start-node|load|down>

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '@skiff/log';
-import { ensureBusyboxImage, ensurePauseImage, BUSYBOX_IMAGE } from '@skiff/images';
+import { ensureBusyboxImage, ensurePauseImage, hasImage, BUSYBOX_IMAGE } from '@skiff/images';
 
 export const WEB_VERSIONS = ['v1', 'v2'] as const;
 export const WEB_PORT = 8080;
@@ -24,19 +24,10 @@ echo "skiff web ${version} on $(hostname)" > /www/index.html
 echo ok > /www/healthz
 httpd -f -p ${WEB_PORT} -h /www &
 pid=$!
+echo "skiff web ${version}: serving $(hostname) on :${WEB_PORT}"
 trap 'sleep "\${DRAIN_SECONDS:-5}"; kill $pid; exit 0' TERM INT
 wait $pid
 `;
-}
-
-async function hasImage(docker: Docker, ref: string): Promise<boolean> {
-  try {
-    await docker.getImage(ref).inspect();
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw err;
-  }
 }
 
 export async function ensureWebImage(docker: Docker, version: string): Promise<string> {

@@ -25,7 +25,7 @@ it('points the control plane at all etcd members and gives apiservers their kube
   assert.equal(etcdComponents(layout).length, 3);
   const [api] = apiServerComponents(layout, async () => '', true);
   const args = api!.createStartOptions().args;
-  assert.ok(args.includes('--etcd-servers=http://10.250.0.1:27800,http://10.250.0.1:27802,http://10.250.0.1:27804'));
+  assert.ok(args.includes('--etcd-servers=http://127.0.0.1:27800,http://127.0.0.1:27802,http://127.0.0.1:27804'));
   assert.ok(args.includes('--kubelet-client-certificate=/h/lab/pki/apiserver-kubelet-client.crt'));
   assert.ok(args.includes('--default-not-ready-toleration-seconds=10'));
   const cms = controllerManagerComponents(layout, true).map((c) => c.createStartOptions().args);

@@ -45,8 +45,13 @@ export function balancerUrl(layout: LabLayout): string {
   return `https://${layout.hostIp}:${layout.balancerPort}`;
 }
 
+/**
+ * etcd speaks plain HTTP without client auth, so its members listen on loopback: only the
+ * apiservers, which run on the host, talk to it. On the lab bridge, nodes (and by routing, pods)
+ * could reach it and read every object, Secrets included.
+ */
 function etcdSpecs(layout: LabLayout): EtcdMemberSpec[] {
-  const base = layout.etcd.map((m) => ({ name: m.name, dataDir: m.dataDir, clientPort: m.clientPort, peerPort: m.peerPort, host: layout.hostIp }));
+  const base = layout.etcd.map((m) => ({ name: m.name, dataDir: m.dataDir, clientPort: m.clientPort, peerPort: m.peerPort, host: '127.0.0.1' }));
   const initialCluster = base.map((s) => `${s.name}=${peerUrlOf(s)}`).join(',');
   return base.map((s) => ({ ...s, initialCluster, clusterState: 'new', clusterToken: `skiff-lab-${layout.slot}` }));
 }
