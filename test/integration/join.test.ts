@@ -89,6 +89,19 @@ describe('skiff token create + skiff join (TLS bootstrap)', { timeout: 300_000 }
     assert.ok(Date.parse(data('expiration')) > Date.now() + 23 * 3600_000, 'expires in about 24h');
   });
 
+  it('a valid token is good for a certificate request and nothing else: 403 on Secrets and pods', async () => {
+    const { token } = createToken('1h');
+    const target = { server: cluster.server, caCert: cluster.pki.caCert, token };
+    const secretsRes = await apiRequest(target, 'GET', '/api/v1/namespaces/kube-system/secrets');
+    assert.equal(secretsRes.status, 403);
+    const podRes = await apiRequest(target, 'POST', '/api/v1/namespaces/default/pods', {
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'k8-sneaky' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+    });
+    assert.equal(podRes.status, 403);
+    const csrs = await apiRequest(target, 'GET', '/apis/certificates.k8s.io/v1/certificatesigningrequests');
+    assert.equal(csrs.status, 200);
+  });
+
   it('join obtains a node certificate that works as system:node:<name>', async () => {
     const { token, pin } = createToken();
     const home = newHome();

@@ -14,7 +14,7 @@ import { createEtcdStore } from './storage/index.ts';
 import type { Store } from './storage/store.ts';
 import { createAuthenticator, loadTokenFile } from './http/authn.ts';
 import { withBootstrapTokens } from './auth/bootstrap-token.ts';
-import { allowAuthenticated } from './http/authz.ts';
+import { allowAuthenticated, restrictBootstrappers } from './http/authz.ts';
 import { createApiServer } from './http/server.ts';
 
 export type { ApiServerConfig } from './config.ts';
@@ -119,7 +119,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       tls: { cert, key, clientCa },
       handlers: registry,
       authenticate: withBootstrapTokens(createAuthenticator(tokens), store, logger),
-      authorize: allowAuthenticated,
+      authorize: restrictBootstrappers(allowAuthenticated),
       health: {
         livez: { ping: () => true },
         readyz: { ping: () => true, etcd: () => store.ping(), shutdown: () => !shuttingDown },
