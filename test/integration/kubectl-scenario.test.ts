@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { findResourceByKind, type Deployment } from '@skiff/api';
+import { findResourceByKind, type Deployment, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import {
   REPO_ROOT, cleanupNodeContainers, dockerFor, eventually, kubectlBinaries, startControllerManager, startKubelet,
@@ -23,6 +23,7 @@ const MALFORMED = join(REPO_ROOT, 'test/integration/fixtures/scenario/malformed'
 const DEPLOYMENTS = findResourceByKind('apps/v1', 'Deployment')!;
 const NAMESPACES = findResourceByKind('v1', 'Namespace')!;
 const CONFIGMAPS = findResourceByKind('v1', 'ConfigMap')!;
+const PODS = findResourceByKind('v1', 'Pod')!;
 
 interface Runner { name: string; argv: string[] }
 interface Result { code: number | null; stdout: string; stderr: string }
@@ -123,6 +124,12 @@ describe('the scenario, step by step', { timeout: 1_800_000 }, () => {
       assert.match(await ok(runner, ['rollout', 'undo', 'deployment/web', ...n]), /deployment\.apps\/web rolled back/);
       await ok(runner, ['rollout', 'status', 'deployment/web', ...n, '--timeout=180s']);
       assert.equal(await ok(runner, ['get', 'deployment', 'web', ...n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'skiff/busybox:test');
+      // rollout status returns once the new pods are available, while the old ones still run out their
+      // grace period; kubectl may pick one of those for deployment/web, and it dies under the exec (137).
+      await eventually(async () => {
+        const pods = await client.list<Pod>(PODS, NS, { labelSelector: 'app=web' });
+        assert.equal(pods.items.filter((p) => !p.metadata?.deletionTimestamp).length, pods.items.length, 'old pods still terminating');
+      }, 180_000, 1000);
 
       assert.match(await ok(runner, ['logs', 'deployment/web', ...n]), /web starting/);
       assert.equal(await ok(runner, ['exec', 'deployment/web', ...n, '--', 'cat', '/www/index.html']), 'hello from the k5 scenario\n');
