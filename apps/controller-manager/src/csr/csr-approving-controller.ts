@@ -8,7 +8,7 @@ import { isConflict, isNotFound, runWorkers, WorkQueue, type Informer, type Rest
 import type { Logger } from '@skiff/log';
 import { parseCertificateRequest } from '@skiff/pki';
 import type { Controller, ControllerContext } from '../controller.ts';
-import { condition, isDecided, isIssued, mayAutoApprove, requestPem, whyNotNodeClientCert } from './util.ts';
+import { condition, isDecided, isIssued, mayAutoApprove, requestPem, whyNotNodeClientCert, enqueueCsrChanges } from './util.ts';
 
 export const csrResource: ResourceInfo = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
 
@@ -28,10 +28,7 @@ export class CsrApprover {
   }
 
   registerHandlers(csrs: Informer<CertificateSigningRequest>): void {
-    csrs.onAdd((csr) => this.queue.add(csr.metadata?.name ?? ''));
-    csrs.onUpdate((old, csr) => {
-      if (old.metadata?.resourceVersion !== csr.metadata?.resourceVersion) this.queue.add(csr.metadata?.name ?? '');
-    });
+    enqueueCsrChanges(csrs, this.queue);
   }
 
   async sync(name: string): Promise<void> {

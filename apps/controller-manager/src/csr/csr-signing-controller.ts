@@ -11,7 +11,7 @@ import type { Logger } from '@skiff/log';
 import { parseCertificateRequest, signClientCertificateRequest } from '@skiff/pki';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { csrResource } from './csr-approving-controller.ts';
-import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert } from './util.ts';
+import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert, enqueueCsrChanges } from './util.ts';
 
 export interface CsrSignerDeps {
   client: Pick<RestClient, 'update'>;
@@ -34,10 +34,7 @@ export class CsrSigner {
   }
 
   registerHandlers(csrs: Informer<CertificateSigningRequest>): void {
-    csrs.onAdd((csr) => this.queue.add(csr.metadata?.name ?? ''));
-    csrs.onUpdate((old, csr) => {
-      if (old.metadata?.resourceVersion !== csr.metadata?.resourceVersion) this.queue.add(csr.metadata?.name ?? '');
-    });
+    enqueueCsrChanges(csrs, this.queue);
   }
 
   async sync(name: string): Promise<void> {

@@ -1,5 +1,6 @@
-/** Pure helpers shared by the CSR approver and signer. */
+/** Helpers shared by the CSR approver and signer. */
 import type { CertificateSigningRequest, CertificateSigningRequestCondition } from '@skiff/api';
+import type { Informer, WorkQueue } from '@skiff/client';
 import type { ParsedCertificateRequest } from '@skiff/pki';
 
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -56,4 +57,15 @@ export function mayAutoApprove(csr: CertificateSigningRequest, req: ParsedCertif
 export function condition(type: string, reason: string, message: string, now: Date): CertificateSigningRequestCondition {
   const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return { type, status: 'True', reason, message, lastUpdateTime: at, lastTransitionTime: at };
+}
+
+/** Both CSR controllers react to the same thing: a request added or changed, queued by name. */
+export function enqueueCsrChanges(
+  csrs: Pick<Informer<CertificateSigningRequest>, 'onAdd' | 'onUpdate'>, queue: Pick<WorkQueue<string>, 'add'>,
+): void {
+  csrs.onAdd((csr) => queue.add(csr.metadata?.name ?? ''));
+  csrs.onUpdate((old, csr) => {
+    // A resync carries the same resourceVersion: nothing changed, nothing to do.
+    if (old.metadata?.resourceVersion !== csr.metadata?.resourceVersion) queue.add(csr.metadata?.name ?? '');
+  });
 }

@@ -161,10 +161,9 @@ export class Kubelet {
   async #startApiServer(): Promise<{ close(): Promise<void> }> {
     const c = this.#config;
     const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
-    const findPod = (ns: string, name: string) => [...this.#pods.values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === name);
     return startKubeletServer(
       { address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir },
-      { logger: this.#logger, runtime: this.runtime, findPod, stats: () => collector.summary() },
+      { logger: this.#logger, runtime: this.runtime, findPod: (ns, name) => this.findPod(ns, name), stats: () => collector.summary() },
     );
   }
 
