@@ -113,6 +113,19 @@ export async function isHealthzOk(port: number, timeoutMs = 2000): Promise<boole
   }
 }
 
+/**
+ * A Skiff component run as `node <script> <args>` whose health is its plain-HTTP /healthz on a
+ * loopback port: the controller-manager, scheduler, kubelets, kube-proxy and dns, on one host or in the lab.
+ */
+export function nodeScriptComponent(proc: ManagedProcess, script: string, healthzPort: number, args: string[]): ComponentSpec {
+  return {
+    ...proc,
+    healthUrl: `http://127.0.0.1:${healthzPort}/healthz`,
+    isHealthy: () => isHealthzOk(healthzPort),
+    createStartOptions: () => ({ ...proc, command: process.execPath, args: [script, ...args], cwd: REPO_ROOT }),
+  };
+}
+
 /** The API clients the launcher runs beside the apiserver, in start order. */
 export type ClientComponentName = 'controller-manager' | 'scheduler' | 'kubelet-hollow';
 
@@ -122,7 +135,7 @@ type ClientComponentDef = {
   user: string;
   groups: string[];
   port: (ports: SkiffPorts) => number;
-  flags: (opts: { hollowNodes: number }) => string[];
+  flags: (opts: { hollowNodes: number; pkiDir: string }) => string[];
 };
 
 const clientComponents: Record<ClientComponentName, ClientComponentDef> = {
@@ -131,8 +144,12 @@ const clientComponents: Record<ClientComponentName, ClientComponentDef> = {
     user: 'system:kube-controller-manager',
     groups: [],
     port: (p) => p.controllerManager,
-    // The node-ipam controller hands each node a /24 of it: the kubelet's pod network.
-    flags: () => ['--leader-elect=true', '--cluster-cidr=10.244.0.0/16'],
+    // The node-ipam controller hands each node a /24 of it: the kubelet's pod network. The CSR
+    // signer issues `skiff join`'s node certificates with the cluster CA.
+    flags: ({ pkiDir }) => [
+      '--leader-elect=true', '--cluster-cidr=10.244.0.0/16',
+      `--cluster-signing-cert-file=${join(pkiDir, 'ca.crt')}`, `--cluster-signing-key-file=${join(pkiDir, 'ca.key')}`,
+    ],
   },
   scheduler: {
     script: 'apps/scheduler/src/main.ts',
@@ -168,17 +185,8 @@ export function getClientComponent(paths: SkiffPaths, ports: SkiffPorts, name: C
   const main = join(REPO_ROOT, def.script);
   const port = def.port(ports);
   const proc: ManagedProcess = { name, pidFile: getPidFile(paths, name), logFile: getLogFile(paths, name), marker: main };
-  return {
-    ...proc,
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
-    isHealthy: () => isHealthzOk(port),
-    createStartOptions: () => ({
-      ...proc,
-      command: process.execPath,
-      args: [main, `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`, ...def.flags({ hollowNodes: opts.hollowNodes ?? 0 }),
-        // The CSR signer issues `skiff join`'s node certificates with the cluster CA.
-        ...(name === 'controller-manager' ? [`--cluster-signing-cert-file=${join(paths.pkiDir, 'ca.crt')}`, `--cluster-signing-key-file=${join(paths.pkiDir, 'ca.key')}`] : [])],
-      cwd: REPO_ROOT,
-    }),
-  };
+  return nodeScriptComponent(proc, main, port, [
+    `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`,
+    ...def.flags({ hollowNodes: opts.hollowNodes ?? 0, pkiDir: paths.pkiDir }),
+  ]);
 }

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
-import { isHealthzOk, type ComponentSpec } from './components.ts';
+import { nodeScriptComponent, type ComponentSpec } from './components.ts';
 import { REPO_ROOT, getLogFile, getPidFile, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import type { ManagedProcess } from './processes.ts';
 import { runCommand, tryCommand } from './lab/run-command.ts';
@@ -94,17 +94,7 @@ export function getNodeComponent(paths: SkiffPaths, ports: SkiffPorts, name: Nod
     port = ports.dnsMetrics;
     flags = [`--bind=${DNS_ADDRESS}`, '--port=53', `--metrics-port=${port}`];
   }
-  return {
-    ...proc,
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
-    isHealthy: () => isHealthzOk(port),
-    createStartOptions: () => ({
-      ...proc,
-      command: process.execPath,
-      args: [main, `--kubeconfig=${kubeconfigOf(paths, name)}`, ...flags],
-      cwd: REPO_ROOT,
-    }),
-  };
+  return nodeScriptComponent(proc, main, port, [`--kubeconfig=${kubeconfigOf(paths, name)}`, ...flags]);
 }
 
 /** 169.254.20.10 on skiff-dns0 (a dummy interface), or on lo when there is no dummy driver. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { clientUrlOf, etcdCommand, isEtcdHealthy, peerUrlOf, type EtcdMemberSpec } from '@skiff/etcd';
 import { REPO_ROOT } from '../paths.ts';
 import type { ManagedProcess } from '../processes.ts';
-import { isApiServerReady, isHealthzOk, type ComponentSpec } from '../components.ts';
+import { isApiServerReady, nodeScriptComponent, type ComponentSpec } from '../components.ts';
 import { tryCommand } from './run-command.ts';
 import { LAB_CLUSTER_CIDR, LAB_DNS_ADDRESS, type LabLayout, type LabNode } from './lab-layout.ts';
 
@@ -140,18 +140,7 @@ export function balancerComponent(layout: LabLayout): ComponentSpec {
 }
 
 function hostClient(layout: LabLayout, name: string, main: string, port: number, flags: string[]): ComponentSpec {
-  const p = proc(layout, name, `--metrics-port=${port}`);
-  return {
-    ...p,
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
-    isHealthy: () => isHealthzOk(port),
-    createStartOptions: () => ({
-      ...p,
-      command: process.execPath,
-      args: [main, `--kubeconfig=${labKubeconfig(layout, name)}`, `--metrics-port=${port}`, ...flags],
-      cwd: REPO_ROOT,
-    }),
-  };
+  return nodeScriptComponent(proc(layout, name, `--metrics-port=${port}`), main, port, [`--kubeconfig=${labKubeconfig(layout, name)}`, `--metrics-port=${port}`, ...flags]);
 }
 
 export function controllerManagerComponents(layout: LabLayout, fastFailover: boolean): ComponentSpec[] {
