@@ -85,6 +85,10 @@ export const errors = {
   badRequest(message: string, causes?: StatusCause[]): ApiError {
     return new ApiError(400, 'BadRequest', message, causes ? { causes } : undefined);
   },
+  /** A body naming another object than the URL: every write path refuses it in the same words. */
+  nameMismatch(bodyName: unknown, urlName: string): ApiError {
+    return errors.badRequest(`the name of the object (${String(bodyName)}) does not match the name on the URL (${urlName})`);
+  },
   unauthorized(message = 'Unauthorized'): ApiError {
     return new ApiError(401, 'Unauthorized', message);
   },

@@ -24,7 +24,7 @@ function readBinding(body: unknown, podName: string | undefined): { name: string
   if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a Binding object');
   const binding = body as Binding;
   if (binding.metadata?.name && podName && binding.metadata.name !== podName) {
-    throw errors.badRequest(`the name of the object (${binding.metadata.name}) does not match the name on the URL (${podName})`);
+    throw errors.nameMismatch(binding.metadata.name, podName);
   }
   const name = podName ?? binding.metadata?.name;
   if (!name) {

@@ -4,7 +4,7 @@
  * and the `approval` subresource moves only status.conditions (Approved/Denied), as
  * kube's approval strategy does; the certificate itself goes through `status`.
  */
-import type { ResourceInfo } from '@skiff/api';
+import { apiVersionOf, type ResourceInfo } from '@skiff/api';
 import { errors } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { PatchType, UserInfo, WriteOptions, WriteResult } from './handlers.ts';
@@ -40,7 +40,7 @@ function takeConditions(current: KubeObject, proposed: KubeObject): KubeObject {
 export function updateApproval(ctx: RegistryContext, res: ResourceInfo, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
   const obj = decodeObject(res, body);
   if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
+    throw errors.nameMismatch(obj.metadata.name, name);
   }
   const rv = obj.metadata.resourceVersion;
   return updateObject(ctx, res, undefined, name, {
@@ -53,7 +53,7 @@ export function updateApproval(ctx: RegistryContext, res: ResourceInfo, name: st
 }
 
 export function patchApproval(ctx: RegistryContext, res: ResourceInfo, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult> {
-  const typeKey = `certificates.k8s.io/v1/${res.kind}`;
+  const typeKey = `${apiVersionOf(res)}/${res.kind}`;
   return updateObject(ctx, res, undefined, name, {
     mode: 'subresource',
     bumpGeneration: false,

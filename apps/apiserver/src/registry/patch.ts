@@ -84,7 +84,7 @@ export async function patchObject(ctx: RegistryContext, res: ResourceInfo, names
   const obj = structuredClone(body) as KubeObject;
   obj.metadata = { ...(isPlainObject(obj.metadata) ? obj.metadata : {}) };
   if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
+    throw errors.nameMismatch(obj.metadata.name, name);
   }
   obj.metadata.name = name;
   try {

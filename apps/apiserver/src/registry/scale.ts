@@ -46,7 +46,7 @@ export async function updateScale(ctx: RegistryContext, res: ResourceInfo, names
   if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a Scale object');
   const meta = (isPlainObject(body.metadata) ? body.metadata : {}) as { name?: string; resourceVersion?: string };
   if (meta.name !== undefined && meta.name !== name) {
-    throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    throw errors.nameMismatch(meta.name, name);
   }
   const replicas = readReplicas(body, name);
   const result = await updateObject(ctx, res, namespace, name, {

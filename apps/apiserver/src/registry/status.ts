@@ -10,7 +10,7 @@ import { updateObject } from './update.ts';
 export function updateStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
   const obj = decodeObject(res, body);
   if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
+    throw errors.nameMismatch(obj.metadata.name, name);
   }
   const rv = obj.metadata.resourceVersion;
   return updateObject(ctx, res, namespace, name, {

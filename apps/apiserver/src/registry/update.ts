@@ -118,7 +118,7 @@ async function desiredObject(res: ResourceInfo, namespace: string | undefined, n
 
 function checkIdentity(res: ResourceInfo, obj: KubeObject, namespace: string | undefined, name: string): void {
   if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
+    throw errors.nameMismatch(obj.metadata.name, name);
   }
   obj.metadata.name = name;
   if (res.namespaced && obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
