@@ -103,8 +103,10 @@ export const errors = {
   notAcceptable(message: string): ApiError {
     return new ApiError(406, 'NotAcceptable', message);
   },
-  unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType || 'none'})`);
+  /** 415; `detail` says why a known media type could not be read (a protobuf kind outside Skiff's tables). */
+  unsupportedMediaType(contentType: string, detail?: string): ApiError {
+    if (detail) return new ApiError(415, 'UnsupportedMediaType', `the body of the request could not be read as ${contentType}: ${detail}`);
+    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType || 'none'})`);
   },
   /** 410: the resourceVersion asked for is older than etcd's compaction (or the watch window). */
   gone(message: string): ApiError {

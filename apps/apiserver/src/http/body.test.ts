@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../errors.ts';
@@ -27,7 +29,8 @@ test('decodeBody parses JSON and YAML by content type', () => {
   assert.equal(decodeBody(Buffer.from('  '), 'application/json', 1000), undefined);
   assertApiError(() => decodeBody(Buffer.from('{"a":'), 'application/json', 1000), 400, /couldn't get version\/kind; json parse error/);
   assertApiError(() => decodeBody(Buffer.from('a: 1\na: 2\n'), 'application/yaml', 1000), 400, /YAML/);
-  assertApiError(() => decodeBody(Buffer.from('x'), 'application/vnd.kubernetes.protobuf', 1000), 415);
+  assertApiError(() => decodeBody(Buffer.from('x'), 'application/vnd.kubernetes.protobuf', 1000), 400, /protobuf body does not start with the Kubernetes magic/);
+  assertApiError(() => decodeBody(Buffer.from('x'), 'application/cbor', 1000), 415);
 });
 
 test('decodeBody refuses YAML alias bombs', () => {
@@ -49,4 +52,14 @@ test('patchTypeOf maps the patch media types and rejects others with 415', () =>
   assert.equal(patchTypeOf('application/strategic-merge-patch+json'), 'strategic');
   assert.equal(patchTypeOf('application/apply-patch+yaml'), 'apply');
   assertApiError(() => patchTypeOf('application/json'), 415);
+});
+
+test('decodeBody reads kubectl 1.31+ protobuf bodies, and refuses what Skiff has no table for with 415', () => {
+  const pb = readFileSync(join(import.meta.dirname, 'protobuf/testdata/configmap.pb'));
+  const cm = decodeBody(pb, 'application/vnd.kubernetes.protobuf', 10_000) as { kind: string; data: Record<string, string> };
+  assert.equal(cm.kind, 'ConfigMap');
+  assert.deepEqual(cm.data, { greeting: 'hello' });
+  // The same envelope re-labelled batch/v1 Job: a kind outside the tables.
+  const job = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0f, 0x0a, 0x08]), Buffer.from('batch/v1'), Buffer.from([0x12, 0x03]), Buffer.from('Job')]);
+  assertApiError(() => decodeBody(job, 'application/vnd.kubernetes.protobuf', 10_000), 415, /could not be read as application\/vnd\.kubernetes\.protobuf: .*send batch\/v1 Job as application\/json/);
 });
