@@ -11,6 +11,8 @@ import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } fr
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services.ts';
 import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './cluster.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config-objects.ts';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './storage.ts';
+import { certificateSigningRequestPrinter } from './certificates.ts';
 
 
 /** Printers by `<group>/<resource>` ('' group for core). */
@@ -30,6 +32,9 @@ const printers: Record<string, TablePrinter> = {
   '/configmaps': configMapPrinter,
   '/secrets': secretPrinter,
   '/serviceaccounts': serviceAccountPrinter,
+  '/persistentvolumes': persistentVolumePrinter,
+  '/persistentvolumeclaims': persistentVolumeClaimPrinter,
+  'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestPrinter,
 };
 
 export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {

@@ -87,3 +87,32 @@ test('deployment, service, node and default rows', () => {
   assert.deepEqual(t.rows[0]!.cells, ['x', '<unknown>']);
   assert.equal(t.rows[0]!.object, lease);
 });
+
+test('PersistentVolume and claim rows: capacity, short access modes, claim, status', () => {
+  const pv = {
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'data', creationTimestamp: ago(60) },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteMany', 'ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: 'default', name: 'db' }, storageClassName: 'local', volumeMode: 'Filesystem' },
+    status: { phase: 'Bound' },
+  } as unknown as KubeObject;
+  const pvTable = toTable({ group: '', resource: 'persistentvolumes' }, pv, { version: 'v1', includeObject: 'None' }, now);
+  assert.deepEqual(pvTable.columnDefinitions.map((c) => c.name), ['Name', 'Capacity', 'Access Modes', 'Reclaim Policy', 'Status', 'Claim', 'StorageClass', 'VolumeAttributesClass', 'Reason', 'Age', 'VolumeMode']);
+  assert.deepEqual(pvTable.rows[0]!.cells, ['data', '1Gi', 'RWO,RWX', 'Retain', 'Bound', 'default/db', 'local', '<none>', '', '60s', 'Filesystem']);
+  const pending = {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'db', namespace: 'default', creationTimestamp: ago(5) },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' },
+  } as unknown as KubeObject;
+  const pvcTable = toTable({ group: '', resource: 'persistentvolumeclaims' }, pending, { version: 'v1', includeObject: 'None' }, now);
+  assert.deepEqual(pvcTable.rows[0]!.cells, ['db', 'Pending', '', '', '', '', '<none>', '5s', '<none>']);
+});
+
+test('CertificateSigningRequest rows: requestor, duration and condition', () => {
+  const csr = (status: unknown, expirationSeconds?: number) => ({
+    apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'node-csr', creationTimestamp: ago(30) },
+    spec: { signerName: 'kubernetes.io/kube-apiserver-client-kubelet', username: 'system:bootstrap:abcdef', ...(expirationSeconds ? { expirationSeconds } : {}) },
+    status,
+  }) as unknown as KubeObject;
+  const row = (obj: KubeObject) => toTable({ group: 'certificates.k8s.io', resource: 'certificatesigningrequests' }, obj, { version: 'v1', includeObject: 'None' }, now).rows[0]!.cells;
+  assert.deepEqual(row(csr({})), ['node-csr', '30s', 'kubernetes.io/kube-apiserver-client-kubelet', 'system:bootstrap:abcdef', '<none>', 'Pending']);
+  assert.deepEqual(row(csr({ conditions: [{ type: 'Approved', status: 'True' }], certificate: 'LS0t' }, 86400)).slice(4), ['24h', 'Approved,Issued']);
+  assert.deepEqual(row(csr({ conditions: [{ type: 'Denied', status: 'True' }] })).slice(5), ['Denied']);
+});
