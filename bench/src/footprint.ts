@@ -107,7 +107,7 @@ function print(title: string, samples: Sample[]): void {
 }
 
 function skiff(args: string[], home: string): void {
-  const r = spawnSync(process.execPath, [SKIFF_MAIN, ...args], { stdio: 'inherit', env: { ...process.env, SKIFF_HOME: home } });
+  const r = spawnSync(process.execPath, [SKIFF_MAIN, ...args], { stdio: 'inherit', env: { ...process.env, SKIFF_HOME: home, KUBECONFIG: '' } });
   if (r.status !== 0) throw new Error(`./skiff ${args.join(' ')} failed (exit ${r.status})`);
 }
 
@@ -163,7 +163,7 @@ export async function runFootprintBench(args: string[]): Promise<void> {
     console.log(`RESULT footprint total_rss_mb=${Math.round(server)} agent_rss_mb=${Math.round(agent)}`);
   } finally {
     // Whatever happened, leave the machine as we found it: our workload gone, our cluster down.
-    spawnSync(process.execPath, [SKIFF_MAIN, 'kubectl', 'delete', '-f', EXAMPLE, '--ignore-not-found'], { stdio: 'ignore', env: { ...process.env, SKIFF_HOME: home } });
+    spawnSync(process.execPath, [SKIFF_MAIN, 'kubectl', 'delete', '-f', EXAMPLE, '--ignore-not-found'], { stdio: 'ignore', env: { ...process.env, SKIFF_HOME: home, KUBECONFIG: '' } });
     if (!running) skiff(['down'], home);
   }
 }

@@ -26,12 +26,19 @@ export function findKubectl(env: NodeJS.ProcessEnv = process.env): string | unde
 export const OWN_KUBECTL = join(REPO_ROOT, 'apps/kubectl/src/main.ts');
 
 /**
- * `skiff kubectl ...`: Skiff's own kubectl against this cluster's admin kubeconfig; with
- * SKIFF_KUBECTL=upstream, a real kubectl (PATH, else Debian's in .tools/) instead.
- * Exit code and signals pass through.
+ * The kubeconfig `skiff kubectl` uses: $KUBECONFIG when the user set one (the lab's, another
+ * cluster's — as `k3s kubectl` does), else this cluster's admin kubeconfig.
+ */
+export function kubeconfigFor(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KUBECONFIG || resolveSkiffPaths(env).kubeconfig;
+}
+
+/**
+ * `skiff kubectl ...`: Skiff's own kubectl against kubeconfigFor(); with SKIFF_KUBECTL=upstream,
+ * a real kubectl (PATH, else Debian's in .tools/) instead. Exit code and signals pass through.
  */
 export async function runKubectl(args: string[]): Promise<number> {
-  const env = { ...process.env, KUBECONFIG: resolveSkiffPaths().kubeconfig };
+  const env = { ...process.env, KUBECONFIG: kubeconfigFor() };
   let command: string;
   let argv: string[];
   if (process.env.SKIFF_KUBECTL === 'upstream') {
