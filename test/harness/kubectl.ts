@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './repo-root.ts';
 
@@ -42,13 +42,30 @@ function findOnPath(name: string): string | undefined {
 }
 
 /**
+ * The newest of the versioned kubectls installed beside `path`, else `path`. Google Cloud SDK's
+ * `kubectl` is a dispatcher that runs the `kubectl.1.NN` matching the server's version — 1.30
+ * against Skiff — so the newest kubectl on such a machine is its highest `kubectl.1.NN`.
+ */
+function newestBeside(path: string): string {
+  const dir = dirname(realpathSync(path));
+  let best: { path: string; minor: number } | undefined;
+  for (const name of readdirSync(dir)) {
+    const minor = /^kubectl\.1\.(\d+)$/.exec(name)?.[1];
+    if (minor === undefined || !isExecutable(join(dir, name))) continue;
+    if (!best || Number(minor) > best.minor) best = { path: join(dir, name), minor: Number(minor) };
+  }
+  return best?.path ?? path;
+}
+
+/**
  * The kubectls every kubectl suite runs against: the old 1.20 users still have, and the
  * newest one on PATH (when it is a different version). kubectl 1.20 is always listed:
  * when it is missing, the run fails with the fix in the message rather than skipping.
  */
 export async function kubectlBinaries(): Promise<KubectlBinary[]> {
   const binaries: KubectlBinary[] = [{ name: 'kubectl-1.20', path: KUBECTL_120_PATH }];
-  const latest = findOnPath('kubectl');
+  const onPath = findOnPath('kubectl');
+  const latest = onPath && newestBeside(onPath);
   if (latest) {
     const { stdout } = await promisify(execFile)(latest, ['version', '--client', '-o', 'json'], { timeout: 10_000 });
     const minor = String((JSON.parse(stdout) as { clientVersion?: { minor?: string } }).clientVersion?.minor ?? '');
