@@ -100,6 +100,10 @@ export const errors = {
     return new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(r)}"`,
       { group: r.group || undefined, kind: r.resource });
   },
+  /** 405 with a reason of our own (a resource that is served read-only). */
+  methodNotAllowed(r: QualifiedResource, message: string): ApiError {
+    return new ApiError(405, 'MethodNotAllowed', message, { group: r.group || undefined, kind: r.resource });
+  },
   notAcceptable(message: string): ApiError {
     return new ApiError(406, 'NotAcceptable', message);
   },

@@ -28,8 +28,36 @@ export function restrictBootstrappers(next: Authorizer): Authorizer {
   return (user, info) => {
     if (!user.groups.includes(BOOTSTRAPPERS_GROUP)) return next(user, info);
     if (!info.isResourceRequest) return { allowed: true, reason: 'discovery is open to bootstrappers' };
-    const csr = info.group === 'certificates.k8s.io' && info.resource === 'certificatesigningrequests' && info.subresource === '';
-    if (csr && ['create', 'get', 'list', 'watch'].includes(info.verb)) return { allowed: true, reason: 'bootstrappers may request node certificates' };
+    if (bootstrapperRules.some((rule) => ruleCovers(rule, info))) return { allowed: true, reason: 'bootstrappers may request node certificates and ask who they are' };
     return { allowed: false, reason: 'bootstrap tokens may only create and read CertificateSigningRequests' };
   };
+}
+
+export interface ResourceRule { verbs: string[]; apiGroups: string[]; resources: string[] }
+export interface NonResourceRule { verbs: string[]; nonResourceURLs: string[] }
+
+/**
+ * What a bootstrap token may do with resources: kubeadm's node-bootstrapper grant (CSRs) and
+ * system:basic-user's self reviews (`kubectl auth can-i`, `auth whoami`). Both the authorizer and
+ * rulesFor read this list.
+ */
+const bootstrapperRules: ResourceRule[] = [
+  { verbs: ['create', 'get', 'list', 'watch'], apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'] },
+  { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+  { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+];
+
+function ruleCovers(rule: ResourceRule, info: RequestInfo): boolean {
+  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  return rule.verbs.includes(info.verb) && rule.apiGroups.includes(info.group) && rule.resources.includes(resource);
+}
+
+/**
+ * The rules the authorizers above grant `user`, for SelfSubjectRulesReview (`kubectl auth can-i
+ * --list`). Written here, beside them, so the two change together.
+ */
+export function rulesFor(user: UserInfo): { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[] } {
+  const anyPath: NonResourceRule = { verbs: ['*'], nonResourceURLs: ['*'] };
+  if (user.groups.includes(BOOTSTRAPPERS_GROUP)) return { resourceRules: bootstrapperRules, nonResourceRules: [anyPath] };
+  return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [anyPath] };
 }

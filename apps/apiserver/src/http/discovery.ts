@@ -7,6 +7,8 @@
 import { arch, platform } from 'node:os';
 import { apiVersionOf, groupVersions, resources, type ResourceInfo } from '@skiff/api';
 import { authorizationResources } from './self-subject-access-review.ts';
+import { authenticationResources } from './self-subject-review.ts';
+import { apiextensionsResources } from './custom-resource-definitions.ts';
 
 export interface DiscoveryOptions {
   /** host:port clients should use, for serverAddressByClientCIDRs. */
@@ -44,6 +46,8 @@ function describeSubresource(res: ResourceInfo, sub: string): Omit<ApiResource, 
 /** Groups the HTTP layer serves itself (reviews: computed per request, never stored). */
 const httpGroups: Record<string, { version: string; resources: ApiResource[] }> = {
   'authorization.k8s.io': { version: 'v1', resources: authorizationResources },
+  'authentication.k8s.io': { version: 'v1', resources: authenticationResources },
+  'apiextensions.k8s.io': { version: 'v1', resources: apiextensionsResources },
 };
 
 /** Served group/versions: the resource table's plus the HTTP layer's own. */

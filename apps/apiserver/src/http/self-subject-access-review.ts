@@ -14,9 +14,10 @@ import { sendJson } from './respond.ts';
 
 export const selfSubjectAccessReviewPath = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
-/** Discovery entry for the authorization.k8s.io/v1 group this file serves. */
+/** Discovery entries for authorization.k8s.io/v1 (rules reviews: self-subject-rules-review.ts). */
 export const authorizationResources = [
   { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+  { name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', namespaced: false, kind: 'SelfSubjectRulesReview', verbs: ['create'] },
 ];
 
 interface ReviewSpec {

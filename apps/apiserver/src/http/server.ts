@@ -21,6 +21,9 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { handleResourceRequest, resourceNotFound } from './resource-handler.ts';
 import { sendError, sendJson } from './respond.ts';
 import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './self-subject-access-review.ts';
+import { selfSubjectRulesReviewPath, serveSelfSubjectRulesReview } from './self-subject-rules-review.ts';
+import { selfSubjectReviewPath, serveSelfSubjectReview } from './self-subject-review.ts';
+import { isCustomResourceDefinitionRequest, serveCustomResourceDefinitions } from './custom-resource-definitions.ts';
 import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
 import { createMetricsApi, metricsApiGroup } from './metrics-api/index.ts';
 
@@ -139,10 +142,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.post(selfSubjectAccessReviewPath, async (req: Request, res: Response) => {
     await serveSelfSubjectAccessReview(req, res, stateOf(req).user!, opts.authorize, opts.maxRequestBytes);
   });
+  app.post(selfSubjectRulesReviewPath, async (req: Request, res: Response) => {
+    await serveSelfSubjectRulesReview(req, res, stateOf(req).user!, opts.maxRequestBytes);
+  });
+  app.post(selfSubjectReviewPath, async (req: Request, res: Response) => {
+    await serveSelfSubjectReview(req, res, stateOf(req).user!, opts.maxRequestBytes);
+  });
 
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
     const { info } = state;
+    if (isCustomResourceDefinitionRequest(info)) return serveCustomResourceDefinitions(req, res, info);
     if (info.isResourceRequest) {
       await handleResourceRequest({
         handlers: opts.handlers,
