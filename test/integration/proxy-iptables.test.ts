@@ -45,7 +45,30 @@ function deleteNamespaces(): void {
   for (const ns of [NODE_NS, ...PODS.map((p) => p.ns)]) sh(['ip', 'netns', 'del', ns], true);
 }
 
+/**
+ * A run that was killed (CI timeout, a machine restart) never reaches `after`, and its namespaces
+ * carry its pid: remove every k6-pi-* namespace whose run is no longer alive.
+ */
+function deleteStaleNamespaces(): void {
+  for (const line of sh(['ip', 'netns', 'list'], true).split('\n')) {
+    const m = /^(k6-pi-\S+-(\d+))\b/.exec(line);
+    if (!m || m[2] === suffix) continue;
+    if (isAlive(Number(m[2]))) continue; // that run may still be going
+    sh(['ip', 'netns', 'del', m[1]!], true);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function buildTopology(): void {
+  deleteStaleNamespaces();
   deleteNamespaces();
   sh(['ip', 'netns', 'add', NODE_NS]);
   sh(['ip', '-n', NODE_NS, 'link', 'set', 'lo', 'up']);
