@@ -75,6 +75,10 @@ current-context: c
         assert.match(apply.stderr, /Skiff does not serve custom resources: CustomResourceDefinitions cannot be (created|patched)/);
         const again = await apiRequest(cluster.admin, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
         assert.deepEqual(again.json.items, []);
+        // A watch has nothing to send and ends at its timeout.
+        const watch = await apiRequest(cluster.admin, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions?watch=1&timeoutSeconds=1');
+        assert.equal(watch.status, 200);
+        assert.equal(watch.body, '');
       });
 
       it('auth can-i --list: everything for the admin', async () => {

@@ -106,6 +106,20 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   return type;
 }
 
+/**
+ * A POST/PUT body that must be one object (a resource, a review): content type checked, read with
+ * the size cap, decoded. `expected` names it in the error for an empty body ('a SelfSubjectReview').
+ */
+export async function readObjectBody(req: IncomingMessage, limit: number, expected = 'an object'): Promise<Record<string, unknown>> {
+  checkWriteContentType(req.headers['content-type']);
+  const body = decodeBody(await readBody(req, limit), req.headers['content-type'], limit);
+  if (body === undefined) throw errors.badRequest(`the request body is empty; expected ${expected}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw errors.badRequest("couldn't get version/kind; json parse error: the body is not a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
 /** Media types accepted for a POST/PUT body. */
 export function checkWriteContentType(contentType: string | undefined): void {
   const media = mediaTypeOf(contentType);

@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
 import type { RequestInfo } from './request-info.ts';
 import { sendJson } from './respond.ts';
-import { parseTableAccept } from './tables/index.ts';
+import { parseTableAccept, toTable } from './tables/index.ts';
+import { watchTimeoutMs, type WatchContext } from './watch.ts';
 
 export const APIEXTENSIONS_GROUP = 'apiextensions.k8s.io';
 const CRDS = { group: APIEXTENSIONS_GROUP, resource: 'customresourcedefinitions' };
@@ -26,37 +27,30 @@ export function isCustomResourceDefinitionRequest(info: RequestInfo): boolean {
   return info.isResourceRequest && info.group === APIEXTENSIONS_GROUP && info.version === 'v1' && info.resource === CRDS.resource;
 }
 
-/** Watches without timeoutSeconds end after this long; the client simply re-lists (still nothing). */
-const DEFAULT_WATCH_SECONDS = 1800;
+const emptyList = { kind: 'CustomResourceDefinitionList', apiVersion: `${APIEXTENSIONS_GROUP}/v1`, metadata: { resourceVersion: '0' }, items: [] };
 
-export function serveCustomResourceDefinitions(req: IncomingMessage, res: ServerResponse, info: RequestInfo): void {
+export function serveCustomResourceDefinitions(req: IncomingMessage, res: ServerResponse, info: RequestInfo, watch: Pick<WatchContext, 'shutdown' | 'minRequestTimeoutSeconds'>): void {
   if (info.subresource) throw errors.notFound(CRDS, `${info.name}/${info.subresource}`);
   switch (info.verb) {
     case 'get':
       throw errors.notFound(CRDS, info.name);
     case 'list': {
-      const table = parseTableAccept(req.headers.accept);
-      if (table) {
-        sendJson(res, 200, {
-          kind: 'Table', apiVersion: `meta.k8s.io/${table}`, metadata: { resourceVersion: '0' },
-          columnDefinitions: [
-            { name: 'Name', type: 'string', format: 'name', description: 'Name of the CustomResourceDefinition.', priority: 0 },
-            { name: 'Created At', type: 'date', format: '', description: 'When it was created.', priority: 0 },
-          ],
-          rows: [],
-        });
-        return;
-      }
-      sendJson(res, 200, { kind: 'CustomResourceDefinitionList', apiVersion: `${APIEXTENSIONS_GROUP}/v1`, metadata: { resourceVersion: '0' }, items: [] });
+      const version = parseTableAccept(req.headers.accept);
+      sendJson(res, 200, version ? toTable(CRDS, emptyList, { version, includeObject: 'None' }) : emptyList);
       return;
     }
     case 'watch': {
-      const requested = Number(new URL(req.url ?? '/', 'https://x').searchParams.get('timeoutSeconds'));
-      const seconds = requested > 0 ? requested : DEFAULT_WATCH_SECONDS;
+      // Open until the usual watch timeout or shutdown, with nothing ever to send.
+      const timeoutSeconds = Number(new URL(req.url ?? '/', 'https://x').searchParams.get('timeoutSeconds')) || undefined;
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
       res.flushHeaders();
-      const timer = setTimeout(() => res.end(), seconds * 1000);
-      res.on('close', () => clearTimeout(timer));
+      const end = (): void => { res.end(); };
+      const timer = setTimeout(end, watchTimeoutMs({ timeoutSeconds }, watch.minRequestTimeoutSeconds));
+      watch.shutdown.addEventListener('abort', end, { once: true });
+      res.on('close', () => {
+        clearTimeout(timer);
+        watch.shutdown.removeEventListener('abort', end);
+      });
       return;
     }
     default:

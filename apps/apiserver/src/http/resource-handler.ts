@@ -9,7 +9,7 @@ import { ApiError, errors } from '../errors.ts';
 import type { ApiHandlers, UserInfo, WriteResult } from '../registry/handlers.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { RequestInfo } from './request-info.ts';
-import { checkWriteContentType, decodeBody, patchTypeOf, readBody } from './body.ts';
+import { decodeBody, patchTypeOf, readBody, readObjectBody } from './body.ts';
 import { parseDeleteOptions, parseListQuery, parseWatchQuery, parseWriteOptions } from './query.ts';
 import { sendJson } from './respond.ts';
 import { parseIncludeObject, parseTableAccept, toTable, type TableRequest } from './tables/index.ts';
@@ -60,14 +60,6 @@ export function resolveResource(info: RequestInfo): ResourceInfo {
   return res;
 }
 
-function requireObject(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw errors.badRequest('the request body is empty; expected an object');
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw errors.badRequest("couldn't get version/kind; json parse error: the body is not a JSON object");
-  }
-  return body as Record<string, unknown>;
-}
-
 function writeCode(result: WriteResult, createdCode = 201): number {
   return result.created ? createdCode : 200;
 }
@@ -101,8 +93,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
     case 'watch':
       return serveWatch(ctx.watch, req, res, resource, ns, name, parseWatchQuery(q), tableRequestOf(req, q));
     case 'create': {
-      checkWriteContentType(req.headers['content-type']);
-      const body = requireObject(await readDecoded());
+      const body = await readObjectBody(req, ctx.maxRequestBytes);
       const opts = parseWriteOptions(q, user);
       if (sub) return answer(201, (await h.createSubresource(resource, ns, name, sub, body, opts)).object);
       if (resource.group === '' && resource.resource === 'bindings') {
@@ -115,8 +106,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
       return answer(201, (await h.create(resource, ns, body, opts)).object);
     }
     case 'update': {
-      checkWriteContentType(req.headers['content-type']);
-      const body = requireObject(await readDecoded());
+      const body = await readObjectBody(req, ctx.maxRequestBytes);
       const opts = parseWriteOptions(q, user);
       const result = sub ? await h.updateSubresource(resource, ns, name, sub, body, opts) : await h.update(resource, ns, name, body, opts);
       return answer(writeCode(result), result.object);

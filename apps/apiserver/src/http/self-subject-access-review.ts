@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
 import type { UserInfo } from '../registry/handlers.ts';
 import type { Authorizer } from './authz.ts';
-import { checkWriteContentType, decodeBody, readBody } from './body.ts';
+import { readObjectBody } from './body.ts';
 import type { RequestInfo } from './request-info.ts';
 import { sendJson } from './respond.ts';
 
@@ -42,9 +42,7 @@ export function requestInfoOfReview(spec: ReviewSpec): RequestInfo {
 }
 
 export async function serveSelfSubjectAccessReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, authorize: Authorizer, maxRequestBytes: number): Promise<void> {
-  checkWriteContentType(req.headers['content-type']);
-  const body = decodeBody(await readBody(req, maxRequestBytes), req.headers['content-type'], maxRequestBytes) as { spec?: ReviewSpec; metadata?: unknown } | undefined;
-  if (!body || typeof body !== 'object') throw errors.badRequest('the request body is empty; expected a SelfSubjectAccessReview');
+  const body = await readObjectBody(req, maxRequestBytes, 'a SelfSubjectAccessReview') as { spec?: ReviewSpec };
   const spec = body.spec ?? {};
   const decision = await authorize(user, requestInfoOfReview(spec));
   sendJson(res, 201, {

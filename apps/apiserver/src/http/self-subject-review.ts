@@ -4,9 +4,8 @@
  * status filled in, as kube does.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors } from '../errors.ts';
 import type { UserInfo } from '../registry/handlers.ts';
-import { checkWriteContentType, decodeBody, readBody } from './body.ts';
+import { readObjectBody } from './body.ts';
 import { sendJson } from './respond.ts';
 
 export const selfSubjectReviewPath = '/apis/authentication.k8s.io/v1/selfsubjectreviews';
@@ -17,9 +16,7 @@ export const authenticationResources = [
 ];
 
 export async function serveSelfSubjectReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, maxRequestBytes: number): Promise<void> {
-  checkWriteContentType(req.headers['content-type']);
-  const body = decodeBody(await readBody(req, maxRequestBytes), req.headers['content-type'], maxRequestBytes) as { metadata?: unknown } | undefined;
-  if (!body || typeof body !== 'object') throw errors.badRequest('the request body is empty; expected a SelfSubjectReview');
+  await readObjectBody(req, maxRequestBytes, 'a SelfSubjectReview');
   sendJson(res, 201, {
     kind: 'SelfSubjectReview',
     apiVersion: 'authentication.k8s.io/v1',

@@ -4,18 +4,15 @@
  * authorizer they describe.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors } from '../errors.ts';
 import type { UserInfo } from '../registry/handlers.ts';
 import { rulesFor } from './authz.ts';
-import { checkWriteContentType, decodeBody, readBody } from './body.ts';
+import { readObjectBody } from './body.ts';
 import { sendJson } from './respond.ts';
 
 export const selfSubjectRulesReviewPath = '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews';
 
 export async function serveSelfSubjectRulesReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, maxRequestBytes: number): Promise<void> {
-  checkWriteContentType(req.headers['content-type']);
-  const body = decodeBody(await readBody(req, maxRequestBytes), req.headers['content-type'], maxRequestBytes) as { spec?: { namespace?: string } } | undefined;
-  if (!body || typeof body !== 'object') throw errors.badRequest('the request body is empty; expected a SelfSubjectRulesReview');
+  const body = await readObjectBody(req, maxRequestBytes, 'a SelfSubjectRulesReview') as { spec?: { namespace?: string } };
   sendJson(res, 201, {
     kind: 'SelfSubjectRulesReview',
     apiVersion: 'authorization.k8s.io/v1',

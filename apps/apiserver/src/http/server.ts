@@ -149,16 +149,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     await serveSelfSubjectReview(req, res, stateOf(req).user!, opts.maxRequestBytes);
   });
 
+  const watchContext = { handlers: opts.handlers, logger, shutdown: shutdownController.signal, minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds ?? 1800 };
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
     const { info } = state;
-    if (isCustomResourceDefinitionRequest(info)) return serveCustomResourceDefinitions(req, res, info);
+    if (isCustomResourceDefinitionRequest(info)) return serveCustomResourceDefinitions(req, res, info, watchContext);
     if (info.isResourceRequest) {
-      await handleResourceRequest({
-        handlers: opts.handlers,
-        maxRequestBytes: opts.maxRequestBytes,
-        watch: { handlers: opts.handlers, logger, shutdown: shutdownController.signal, minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds ?? 1800 },
-      }, req, res, info, state.user!);
+      await handleResourceRequest({ handlers: opts.handlers, maxRequestBytes: opts.maxRequestBytes, watch: watchContext }, req, res, info, state.user!);
       return;
     }
     if (req.method === 'GET') {

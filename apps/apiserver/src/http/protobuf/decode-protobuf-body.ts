@@ -31,6 +31,5 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (!message) {
     throw new ProtobufDecodeError(`Skiff reads protobuf bodies of ${decodableKinds()}; send ${apiVersion || '(no apiVersion)'} ${kind || '(no kind)'} as application/json`, true);
   }
-  const raw = Buffer.from(String(envelope.raw ?? ''), 'base64');
-  return { apiVersion, kind, ...decoder.decode(raw, message) };
+  return { apiVersion, kind, ...decoder.decode((envelope.raw as Uint8Array | undefined) ?? new Uint8Array(), message) };
 }

@@ -4,7 +4,8 @@
  * JSON client would have sent.
  *
  * Field specs, e.g. `replicas *int32`, `labels map[string]`, `containers []Container`:
- * - types: string (the default), int32, int64, bool, bytes (→ base64), a message name,
+ * - types: string (the default), int32, int64, bool, bytes (→ base64), payload (the bytes as
+ *   they are, for the envelope's embedded object), a message name,
  *   or one of the apimachinery types with their own JSON form: Time, MicroTime (RFC 3339),
  *   Quantity ("100m"), IntOrString (8080 or "http"), ExtraValue (a string list);
  * - `*T` keeps a zero value: Go pointers, and the few fields JSON always writes whose zero
@@ -42,6 +43,7 @@ interface FieldSpec {
 }
 
 const scalarTypes = new Set(['string', 'int32', 'int64', 'bool', 'bytes']);
+const utf8 = new TextDecoder();
 const parsedSpecs = new Map<string, FieldSpec>();
 
 function parseSpec(spec: string): FieldSpec {
@@ -126,7 +128,7 @@ export class MessageDecoder {
     let value: unknown = zeroOf(valueType);
     while (!reader.done()) {
       const { field, wireType } = reader.tag();
-      if (field === 1) key = new TextDecoder().decode(expectBytes(reader, wireType, path));
+      if (field === 1) key = utf8.decode(expectBytes(reader, wireType, path));
       else if (field === 2) value = this.value(reader, wireType, valueType, `${path}[${key}]`);
       else reader.skip(wireType);
     }
@@ -141,8 +143,9 @@ export class MessageDecoder {
     }
     const bytes = expectBytes(reader, wireType, path);
     switch (type) {
-      case 'string': return new TextDecoder().decode(bytes);
+      case 'string': return utf8.decode(bytes);
       case 'bytes': return Buffer.from(bytes).toString('base64');
+      case 'payload': return bytes; // runtime.Unknown's raw object: decoded next, never shown as JSON
       case 'Time': return timeOf(this.message(bytes, 'apimachinery.Timestamp', path), false);
       case 'MicroTime': return timeOf(this.message(bytes, 'apimachinery.Timestamp', path), true);
       case 'Quantity': return (this.message(bytes, 'apimachinery.Quantity', path).string as string | undefined) ?? '0';
@@ -170,7 +173,7 @@ function zeroOf(type: string): unknown {
   if (type === 'bool') return false;
   if (type === 'int32' || type === 'int64') return 0;
   if (type === 'Quantity') return '0';
-  return scalarTypes.has(type) ? undefined : {};
+  return {};
 }
 
 /** What Go's omitempty would drop; a message that is present stays, even when empty. */

@@ -7,7 +7,7 @@ import type { SchemaSet } from './message-decoder.ts';
 
 export const metaSchemas: SchemaSet = {
   // The envelope every protobuf body travels in: "k8s\0" + runtime.Unknown.
-  'runtime.Unknown': { 1: 'typeMeta runtime.TypeMeta', 2: 'raw bytes', 3: 'contentEncoding', 4: 'contentType' },
+  'runtime.Unknown': { 1: 'typeMeta runtime.TypeMeta', 2: 'raw payload', 3: 'contentEncoding', 4: 'contentType' },
   'runtime.TypeMeta': { 1: 'apiVersion', 2: 'kind' },
 
   // Types with a JSON form of their own (see MessageDecoder.value).
