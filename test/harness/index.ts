@@ -8,3 +8,4 @@ export { eventually } from './eventually.ts';
 export { expectApiError, type StatusBody } from './expect-api-error.ts';
 export * from './components.ts';
 export { startKubelet, cleanupNodeContainers, dockerFor, type StartKubeletOptions, type KubeletProcess } from './kubelet.ts';
+export { ensureTestImages, BUSYBOX_IMAGE, PAUSE_IMAGE } from './test-images.ts';

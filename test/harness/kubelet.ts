@@ -12,6 +12,7 @@ import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { issueCertificate, issueClientCertificate, writeKubeconfig } from '@skiff/pki';
 import { ComponentProcess, isNodeReady } from './components.ts';
 import type { TestCluster } from './test-cluster.ts';
+import { ensureTestImages } from './test-images.ts';
 
 const NODES = findResourceByKind('v1', 'Node')!;
 
@@ -90,6 +91,8 @@ export async function startKubelet(opts: StartKubeletOptions): Promise<KubeletPr
     ...(opts.dockerHost ? [`--docker-host=${opts.dockerHost}`] : []),
     ...(opts.extraArgs ?? []),
   ];
+  // Tests' pods run skiff/busybox:test, which no registry has: build it (and pause) where `up` never ran.
+  await ensureTestImages(dockerFor(opts.dockerHost));
   const logFile = join(cluster.dir, 'logs', `kubelet-${nodeName}.log`);
   const proc = new ComponentProcess({ name: `kubelet-${nodeName}`, script: 'apps/kubelet/src/main.ts', args, logFile, settleMs: 500 });
 

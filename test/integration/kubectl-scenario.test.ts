@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { findResourceByKind, type Deployment, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import {
-  REPO_ROOT, cleanupNodeContainers, dockerFor, eventually, kubectlBinaries, startControllerManager, startKubelet,
-  startScheduler, startTestCluster, type ComponentProcess, type KubeletProcess, type TestCluster,
+  BUSYBOX_IMAGE, REPO_ROOT, cleanupNodeContainers, dockerFor, ensureTestImages, eventually, kubectlBinaries,
+  startControllerManager, startKubelet, startScheduler, startTestCluster,
+  type ComponentProcess, type KubeletProcess, type TestCluster,
 } from '../harness/index.ts';
 
 const NODE = 'k5-scenario-node';
@@ -61,7 +62,8 @@ before(async () => {
   for (const bin of await kubectlBinaries()) runners.push({ name: bin.name, argv: [bin.path] });
   await cleanupNodeContainers(NODE);
   // The second tag `set image` rolls out to: the same busybox under another name.
-  await dockerFor().getImage('skiff/busybox:test').tag({ repo: 'k5/web', tag: 'v2' });
+  await ensureTestImages();
+  await dockerFor().getImage(BUSYBOX_IMAGE).tag({ repo: 'k5/web', tag: 'v2' });
   cluster = await startTestCluster({ basePort: 27430, apiServerPort: 27540, etcdMembers: 1, kubeletClientCert: true });
   client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
   components.push(await startControllerManager(cluster));
