@@ -41,12 +41,13 @@ export function applyPatchTo(doc: KubeObject, patchType: PatchType, rawPatch: un
   return out as KubeObject;
 }
 
-/** PatchError kinds map as Kubernetes answers: malformed 400, not applicable 422, unsupported 415. */
+/** PatchError kinds map as Kubernetes answers: malformed 400, not applicable 422, too many operations 413, unsupported 415. */
 function patchFailure(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (!(err instanceof PatchError)) return errors.badRequest((err as Error)?.message ?? String(err));
   if (err.kind === 'invalid') return errors.badRequest(err.message);
   if (err.kind === 'unsupported') return new ApiError(415, 'UnsupportedMediaType', err.message);
+  if (err.kind === 'tooLarge') return new ApiError(413, 'RequestEntityTooLarge', err.message);
   return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request',
     { causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }] });
 }

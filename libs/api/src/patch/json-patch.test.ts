@@ -89,3 +89,30 @@ test('applyJsonPatch: an added value is not shared with the operation', () => {
   out.spec.template.spec.containers[1].image = 'changed';
   assert.equal(value.image, 'busybox');
 });
+
+test('applyJsonPatch: more than 10,000 operations are refused before any applies', () => {
+  const ops = Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 }));
+  assert.throws(() => applyJsonPatch(deployment(), ops), (err: unknown) => err instanceof PatchError && err.kind === 'tooLarge' && err.code === 413
+    && err.message === 'The allowed maximum operations in a JSON patch is 10000, got 10001');
+  assert.equal((applyJsonPatch(deployment(), ops.slice(1)) as ReturnType<typeof deployment>).spec.replicas, 1);
+});
+
+test('applyJsonPatch: copies that double the object stop at the copy budget, quickly', () => {
+  // Each copy puts the whole metadata inside itself: 2^40 times the object if nothing stops it.
+  const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/c${i}` }));
+  const started = performance.now();
+  assert.throws(() => applyJsonPatch(deployment(), ops), (err: unknown) => err instanceof PatchError && err.kind === 'conflict'
+    && /^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/.test(err.message));
+  assert.ok(performance.now() - started < 1000, 'refused in well under a second');
+  assert.throws(() => applyJsonPatch({ a: 'x'.repeat(60) }, [{ op: 'copy', from: '/a', path: '/b' }, { op: 'copy', from: '/a', path: '/c' }], { maxCopyBytes: 100 }),
+    /accumulated size increase of copy is 124, exceeding the limit 100/);
+  assert.deepEqual(applyJsonPatch({ a: 'x' }, [{ op: 'copy', from: '/a', path: '/b' }]), { a: 'x', b: 'x' });
+});
+
+test('applyJsonPatch: moves on a large object do not clone it per operation', () => {
+  const big = { spec: { blob: 'x'.repeat(1_000_000) }, a: 1 };
+  const ops = Array.from({ length: 10_000 }, (_, i) => ({ op: 'move', from: i % 2 ? '/b' : '/a', path: i % 2 ? '/a' : '/b' }));
+  const started = performance.now();
+  assert.deepEqual(Object.keys(applyJsonPatch(big, ops) as object).sort(), ['a', 'spec']);
+  assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+});

@@ -9,14 +9,16 @@
  *   patch `test` that fails, a path that does not exist, a `$setElementOrder` list that
  *   contradicts the patch) → 422 with Kubernetes' message "the server rejected our
  *   request due to an error in our request" and this error's message as the cause.
+ * - 'tooLarge': a patch past a size limit before anything is applied (more JSON patch
+ *   operations than Kubernetes' 10,000) → 413 RequestEntityTooLarge.
  * - 'unsupported': a construct the patch format reserves but nobody implements (such as
  *   `$patch: merge` on a list element, which Kubernetes rejects too) → 415 or 400.
  *
  * `code` is that suggested HTTP status, so a caller need not keep its own table.
  */
-export type PatchErrorKind = 'invalid' | 'conflict' | 'unsupported';
+export type PatchErrorKind = 'invalid' | 'conflict' | 'tooLarge' | 'unsupported';
 
-const codeByKind: Record<PatchErrorKind, number> = { invalid: 400, conflict: 422, unsupported: 415 };
+const codeByKind: Record<PatchErrorKind, number> = { invalid: 400, conflict: 422, tooLarge: 413, unsupported: 415 };
 
 export class PatchError extends Error {
   readonly kind: PatchErrorKind;
