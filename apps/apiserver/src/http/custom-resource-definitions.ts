@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
+import { parseWatchQuery } from './query.ts';
 import type { RequestInfo } from './request-info.ts';
 import { sendJson } from './respond.ts';
 import { parseTableAccept, toTable } from './tables/index.ts';
@@ -41,11 +42,11 @@ export function serveCustomResourceDefinitions(req: IncomingMessage, res: Server
     }
     case 'watch': {
       // Open until the usual watch timeout or shutdown, with nothing ever to send.
-      const timeoutSeconds = Number(new URL(req.url ?? '/', 'https://x').searchParams.get('timeoutSeconds')) || undefined;
+      const query = parseWatchQuery(new URL(req.url ?? '/', 'https://x').searchParams);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
       res.flushHeaders();
       const end = (): void => { res.end(); };
-      const timer = setTimeout(end, watchTimeoutMs({ timeoutSeconds }, watch.minRequestTimeoutSeconds));
+      const timer = setTimeout(end, watchTimeoutMs(query, watch.minRequestTimeoutSeconds));
       watch.shutdown.addEventListener('abort', end, { once: true });
       res.on('close', () => {
         clearTimeout(timer);

@@ -10,6 +10,12 @@ const cases: [string, string, Partial<ReturnType<typeof parseRequestInfo>>][] = 
   ['GET', '/api/v1/namespaces/default/pods?watch=true', { verb: 'watch', resource: 'pods' }],
   ['GET', '/api/v1/namespaces/default/pods?watch=1', { verb: 'watch' }],
   ['GET', '/api/v1/namespaces/default/pods?watch=false', { verb: 'list' }],
+  // Query booleans as apimachinery reads them: the Python client sends `True`.
+  ['GET', '/api/v1/namespaces/default/pods?watch=True', { verb: 'watch' }],
+  ['GET', '/api/v1/namespaces/default/pods?watch=TRUE', { verb: 'watch' }],
+  ['GET', '/api/v1/namespaces/default/pods?watch=', { verb: 'watch' }],
+  ['GET', '/api/v1/namespaces/default/pods?watch=False', { verb: 'list' }],
+  ['GET', '/api/v1/namespaces/default/pods?watch=0', { verb: 'list' }],
   ['GET', '/api/v1/watch/namespaces/default/pods', { verb: 'watch', namespace: 'default', resource: 'pods' }],
   ['GET', '/api/v1/watch/pods', { verb: 'watch', resource: 'pods', namespace: undefined }],
   ['POST', '/api/v1/namespaces/default/pods', { verb: 'create', resource: 'pods' }],

@@ -3,6 +3,7 @@
  * Kubernetes' RequestInfoFactory does, so authorization and dispatch see the same
  * verb/resource/namespace/name kube-apiserver would.
  */
+import { parseQueryBool } from './query.ts';
 
 export interface RequestInfo {
   /** False for /healthz, /version, /api, /apis, discovery documents and /metrics. */
@@ -23,10 +24,6 @@ export interface RequestInfo {
 
 /** Sub-paths of a namespace that are subresources of the Namespace itself, not a namespaced collection. */
 const namespaceSubresources = new Set(['status', 'finalize']);
-
-function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
-}
 
 /** Splits the path; `url` is the request target (path + query). */
 export function parseRequestInfo(method: string, url: string): RequestInfo {
@@ -76,7 +73,9 @@ export function parseRequestInfo(method: string, url: string): RequestInfo {
     case 'get':
     case 'head':
       info.verb = info.name ? 'get' : 'list';
-      if (legacyWatch || isTrue(parsed.searchParams.get('watch'))) info.verb = 'watch';
+      // The query's `watch` is read as every other query boolean is, so `?watch=True`
+      // (the Python client) and `?watch=` are watches, as in kube.
+      if (legacyWatch || parseQueryBool(parsed.searchParams.get('watch')) === true) info.verb = 'watch';
       break;
     case 'post': info.verb = 'create'; break;
     case 'put': info.verb = 'update'; break;

@@ -28,8 +28,15 @@ export function withNameSelector(query: WatchQuery, name: string): WatchQuery {
   return { ...query, fieldSelector: query.fieldSelector ? `${query.fieldSelector},${byName}` : byName };
 }
 
+/** Node's timers hold 32 bits: a longer delay would fire at once. */
+const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * `timeoutSeconds`, or kube's random default when it is absent or 0; a negative one
+ * ends the watch at once, as kube's already-expired context does.
+ */
 export function watchTimeoutMs(query: WatchQuery, minRequestTimeoutSeconds: number): number {
-  if (query.timeoutSeconds !== undefined && query.timeoutSeconds > 0) return query.timeoutSeconds * 1000;
+  if (query.timeoutSeconds !== undefined && query.timeoutSeconds !== 0) return Math.min(maxTimerMs, Math.max(0, query.timeoutSeconds * 1000));
   return Math.floor((minRequestTimeoutSeconds + Math.random() * minRequestTimeoutSeconds) * 1000);
 }
 
