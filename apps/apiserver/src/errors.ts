@@ -26,10 +26,51 @@ export interface Status {
   apiVersion: 'v1';
   metadata: Record<string, unknown>;
   status: 'Success' | 'Failure';
-  message: string;
-  reason: string;
+  message?: string;
+  reason?: string;
   details?: StatusDetails;
-  code: number;
+  code?: number;
+}
+
+/**
+ * The one builder of Status bodies. Fields go in metav1.Status's order (kind, apiVersion,
+ * metadata, status, message, reason, details, code), details and causes in theirs, and
+ * empty optional fields are left out as Go's omitempty does, because clients compare
+ * error bodies as text. An empty `details` object stays: kube writes `"details":{}` for
+ * an unknown path.
+ */
+export interface StatusFields {
+  status: Status['status'];
+  message?: string | undefined;
+  reason?: string | undefined;
+  details?: StatusDetails | undefined;
+  code?: number | undefined;
+}
+
+export function buildStatus(fields: StatusFields): Status {
+  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: fields.status };
+  if (fields.message) status.message = fields.message;
+  if (fields.reason) status.reason = fields.reason;
+  if (fields.details) status.details = orderDetails(fields.details);
+  if (fields.code) status.code = fields.code;
+  return status;
+}
+
+function orderDetails(d: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes?.length) {
+    out.causes = d.causes.map((c) => {
+      const cause: StatusCause = { reason: c.reason, message: c.message };
+      if (c.field) cause.field = c.field;
+      return cause;
+    });
+  }
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return out;
 }
 
 export class ApiError extends Error {
@@ -46,12 +87,7 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const status: Status = {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: this.message, reason: this.reason, code: this.code,
-    };
-    if (this.details) status.details = this.details;
-    return status;
+    return buildStatus({ status: 'Failure', message: this.message, reason: this.reason, details: this.details, code: this.code });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@skiff/log';
-import { ApiError, errors } from '../errors.ts';
+import { ApiError, buildStatus, errors, type Status, type StatusDetails } from '../errors.ts';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
@@ -36,6 +36,6 @@ export function sendError(res: ServerResponse, err: unknown, logger: Logger, con
 }
 
 /** A Success Status, as kube answers some deletes (deletecollection of nothing, etc.). */
-export function successStatus(details?: Record<string, unknown>): Record<string, unknown> {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', ...(details ? { details } : {}) };
+export function successStatus(details?: StatusDetails): Status {
+  return buildStatus({ status: 'Success', details });
 }

@@ -3,7 +3,7 @@
  * bound once; the PodScheduled condition records it.
  */
 import type { ResourceInfo } from '@skiff/api';
-import { errors } from '../errors.ts';
+import { buildStatus, errors } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { WriteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
@@ -60,6 +60,6 @@ export async function createBinding(ctx: RegistryContext, namespace: string | un
   } else {
     await ctx.store.guaranteedUpdate(podsResource, namespace, name, (pod) => bindPod(pod, node, annotations, ctx.now()));
   }
-  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+  const status = buildStatus({ status: 'Success', code: 201 });
   return { object: status as unknown as KubeObject, created: true };
 }

@@ -6,7 +6,7 @@
  * finalizers are gone.
  */
 import type { ResourceInfo } from '@skiff/api';
-import { ApiError, errors } from '../errors.ts';
+import { ApiError, buildStatus, errors } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { DeleteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
@@ -95,9 +95,8 @@ function checkPreconditions(res: ResourceInfo, current: KubeObject, pre: DeleteO
 
 /** The Status a finished delete answers, as Kubernetes' generic store writes it. */
 export function deletedStatus(res: ResourceInfo, obj: KubeObject): KubeObject {
-  const details: Record<string, unknown> = { name: obj.metadata.name, kind: res.resource, uid: obj.metadata.uid };
-  if (res.group) details.group = res.group;
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details } as KubeObject;
+  const details = { name: obj.metadata.name, group: res.group, kind: res.resource, uid: obj.metadata.uid };
+  return buildStatus({ status: 'Success', details }) as unknown as KubeObject;
 }
 
 export interface DeleteOutcome { object: KubeObject; removed: boolean }
