@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, NodeCondition, Taint } from '@skiff/api';
 import {
-  TAINT_NOT_READY, TAINT_UNREACHABLE, desiredTaintKeys, heartbeatSignature, markConditionsUnknown, msUntilStale, observeHeartbeat, reconcileTaints,
+  TAINT_NOT_READY, TAINT_UNREACHABLE, desiredTaintKeys, firstObservation, heartbeatSignature, lastHeartbeatStamp, markConditionsUnknown, msUntilStale,
+  observeHeartbeat, reconcileTaints,
 } from './node-health.ts';
 
 const timings = { gracePeriodMs: 40_000, startupGracePeriodMs: 60_000 };
@@ -27,6 +28,25 @@ test('staleness: a heartbeat restarts the grace period; never-ready nodes get th
   for (const [why, n, age, want] of cases) {
     const obs = { signature: 'x', observedAtMs: now.getTime() - age };
     assert.equal(msUntilStale(n, obs, now.getTime(), timings), want, why);
+  }
+});
+
+test('a first observation is backdated only when the heartbeat ran out more than a grace period ago', () => {
+  // now = 00:10:00, grace 40 s, startup grace 60 s; the node's Ready heartbeat is from 00:00:00.
+  const fresh = (n: Node): Node => ({ ...n, metadata: { name: 'n1', creationTimestamp: '2026-01-01T00:09:30Z' } });
+  const cases: [string, Node, { renewTime?: string; leaseDurationSeconds?: number } | undefined, number][] = [
+    // [why, node, lease, want observedAt as ms before now]
+    ['only a 10-minute-old status: backdated to it', node('True'), undefined, 600_000],
+    ['lease renewed 100 s ago, 40 s lease: ran out 60 s ago', node('True'), { renewTime: '2026-01-01T00:08:20.000000Z' }, 100_000],
+    ['lease renewed 70 s ago: ran out only 30 s ago', node('True'), { renewTime: '2026-01-01T00:08:50.000000Z' }, 0],
+    ['a 120 s lease renewed 150 s ago has not run out', node('True'), { renewTime: '2026-01-01T00:07:30.000000Z', leaseDurationSeconds: 120 }, 0],
+    ['never posted status, created 30 s ago: startup grace', fresh(node()), undefined, 0],
+    ['never posted status, created 10 minutes ago', { ...node(), metadata: { name: 'n1', creationTimestamp: '2026-01-01T00:00:00Z' } }, undefined, 600_000],
+    ['nothing stamped at all', node(), undefined, 0],
+  ];
+  for (const [why, n, lease, want] of cases) {
+    const obs = firstObservation('sig', lastHeartbeatStamp(n, lease, timings), now.getTime(), timings);
+    assert.equal(now.getTime() - obs.observedAtMs, want, why);
   }
 });
 

@@ -41,6 +41,56 @@ export function observeHeartbeat(prev: HeartbeatObservation | undefined, signatu
   return { signature, observedAtMs: nowMs };
 }
 
+/** What the controller reads of a node's Lease: when its kubelet last renewed it, and for how long. */
+export interface LeaseHeartbeat {
+  renewTime?: string;
+  leaseDurationSeconds?: number;
+}
+
+/** The lease duration a Lease without one is taken to have: the kubelet's default. */
+const DEFAULT_LEASE_DURATION_MS = 40_000;
+
+export interface HeartbeatStamp {
+  /** When the kubelet stamped it, on the kubelet's clock. */
+  atMs: number;
+  /** When it stopped vouching for the node. */
+  expiresAtMs: number;
+}
+
+/**
+ * The kubelet's newest heartbeat by its own stamps: a Lease renewal lasts the lease duration, a
+ * Ready heartbeat the grace period, and a node that never posted status counts from its creation
+ * with the startup grace (as kube counts such nodes). The one that expires last wins; undefined
+ * when nothing carries a time.
+ */
+export function lastHeartbeatStamp(node: Node, lease: LeaseHeartbeat | undefined, timings: HealthTimings): HeartbeatStamp | undefined {
+  const stamps: HeartbeatStamp[] = [];
+  const add = (time: string | undefined, validForMs: number) => {
+    const atMs = time ? Date.parse(time) : Number.NaN;
+    if (Number.isFinite(atMs)) stamps.push({ atMs, expiresAtMs: atMs + validForMs });
+  };
+  const leaseMs = lease?.leaseDurationSeconds ? lease.leaseDurationSeconds * 1000 : DEFAULT_LEASE_DURATION_MS;
+  add(lease?.renewTime, leaseMs);
+  const ready = readyConditionOf(node);
+  add(ready?.lastHeartbeatTime, timings.gracePeriodMs);
+  if (!ready) add(node.metadata?.creationTimestamp, timings.startupGracePeriodMs);
+  return stamps.reduce<HeartbeatStamp | undefined>((best, s) => (!best || s.expiresAtMs > best.expiresAtMs ? s : best), undefined);
+}
+
+/**
+ * The first observation of a node this controller has not seen yet. As in kube it is "now": the
+ * kubelet's clock is not trusted, and a controller restart must not flap healthy nodes. Except when
+ * the node's own last heartbeat had already expired more than a grace period before we looked — the
+ * cluster was down and its kubelet is gone (`skiff down; skiff up`): then the observation is
+ * backdated to that heartbeat, so the first pass marks the node Unknown instead of leaving it
+ * looking Ready, and offered to the scheduler, for one more grace period. A kubelet whose clock
+ * lags by more than lease + grace is marked Unknown once and back to Ready by its next status post.
+ */
+export function firstObservation(signature: string, stamp: HeartbeatStamp | undefined, nowMs: number, timings: HealthTimings): HeartbeatObservation {
+  const longExpired = stamp !== undefined && nowMs - stamp.expiresAtMs > timings.gracePeriodMs;
+  return { signature, observedAtMs: longExpired ? stamp.atMs : nowMs };
+}
+
 /**
  * Milliseconds until the node counts as silent (≤ 0: it already does). A node that has never
  * posted a Ready condition gets the (longer) startup grace period, so a slow first boot is

@@ -110,3 +110,36 @@ test('a Ready=False node gets the not-ready taints', async () => {
   const body = fx.actions[0]!.body as { spec: { taints: { key: string }[] } };
   assert.deepEqual(body.spec.taints.map((t) => t.key), ['node.kubernetes.io/not-ready', 'node.kubernetes.io/not-ready']);
 });
+
+test('a node whose heartbeat expired long before the controller started is marked on the first pass', async () => {
+  // The clock reads 00:00:00; grace 40 s, lease duration 40 s: a lease renewed before 23:58:40 had
+  // run out more than a grace period ago (`skiff down`, then `skiff up` minutes later).
+  const stale = (heartbeat: string): Node => ({
+    ...readyNode(),
+    status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: heartbeat, lastTransitionTime: heartbeat }] },
+  });
+  const cases: [string, Node, Lease | undefined, string[]][] = [
+    // [why, node, lease, actions of the first pass]
+    ['lease renewed 5 minutes ago', stale('2025-12-31T23:55:00Z'), lease('2025-12-31T23:55:00.000000Z'), ['patch nodes/status']],
+    ['no lease, status 5 minutes old', stale('2025-12-31T23:55:00Z'), undefined, ['patch nodes/status']],
+    ['lease expired, but less than a grace period ago', stale('2025-12-31T23:55:00Z'), lease('2025-12-31T23:59:00.000000Z'), []],
+    ['old status but a fresh lease (status is re-posted every 5 minutes)', stale('2025-12-31T23:55:00Z'), lease('2025-12-31T23:59:55.000000Z'), []],
+  ];
+  for (const [why, node, nodeLease, want] of cases) {
+    const fx = fixture(node, [podOn('a')], nodeLease);
+    await fx.syncer.sync('n1');
+    assert.deepEqual(fx.actions.map((a) => a.verb), want, why);
+  }
+
+  // The pass after the status write (its watch event, no time passing) taints the node, so the
+  // scheduler stops offering it at once.
+  const fx = fixture(stale('2025-12-31T23:55:00Z'), [], lease('2025-12-31T23:55:00.000000Z'));
+  await fx.syncer.sync('n1');
+  const conditions = (fx.actions[0]!.body as { status: { conditions: NonNullable<Node['status']>['conditions'] } }).status.conditions!;
+  assert.equal(conditions.find((c) => c.type === 'Ready')!.status, 'Unknown');
+  fx.state.node = { ...fx.state.node, status: { conditions } };
+  fx.actions.length = 0;
+  await fx.syncer.sync('n1');
+  const taints = (fx.actions[0]!.body as { spec: { taints: { key: string; effect: string }[] } }).spec.taints;
+  assert.deepEqual(taints.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
+});

@@ -9,8 +9,8 @@ import { findResource, type Lease, type Node, type Pod, type PodCondition } from
 import { NODE_NAME_INDEX, isNotFound, isConflict, type EventRecorder, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import {
-  desiredTaintKeys, heartbeatSignature, markConditionsUnknown, msUntilStale, observeHeartbeat, readyConditionOf,
-  reconcileTaints, type HealthTimings, type HeartbeatObservation,
+  desiredTaintKeys, firstObservation, heartbeatSignature, lastHeartbeatStamp, markConditionsUnknown, msUntilStale,
+  observeHeartbeat, readyConditionOf, reconcileTaints, type HealthTimings, type HeartbeatObservation,
 } from './node-health.ts';
 import { decideEviction, shouldForceDelete } from './taint-eviction.ts';
 
@@ -63,7 +63,11 @@ export class NodeLifecycleSyncer {
     }
     const now = this.#deps.now();
     const lease = leases.get(NODE_LEASE_NAMESPACE, name);
-    const obs = observeHeartbeat(this.#heartbeats.get(name), heartbeatSignature(node, lease?.spec?.renewTime), now.getTime());
+    const prev = this.#heartbeats.get(name);
+    const signature = heartbeatSignature(node, lease?.spec?.renewTime);
+    const obs = prev
+      ? observeHeartbeat(prev, signature, now.getTime())
+      : firstObservation(signature, lastHeartbeatStamp(node, lease?.spec, timings), now.getTime(), timings);
     this.#heartbeats.set(name, obs);
     const untilStale = msUntilStale(node, obs, now.getTime(), timings);
 
