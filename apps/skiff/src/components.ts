@@ -2,15 +2,9 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { clientUrlOf, etcdCommand, isEtcdHealthy, type EtcdMemberSpec } from '@skiff/etcd';
 import { REPO_ROOT, getLogFile, getPidFile, type SkiffPaths, type SkiffPorts } from './paths.ts';
-import type { ManagedProcess, StartOptions } from './processes.ts';
+import type { ComponentSpec, ManagedProcess } from './processes.ts';
 
-/** A component of the single-host cluster: how to start it and how to tell it is healthy. */
-export type ComponentSpec = ManagedProcess & {
-  /** Where its health is checked, for messages. */
-  healthUrl: string;
-  isHealthy(): Promise<boolean>;
-  createStartOptions(): StartOptions;
-};
+export type { ComponentSpec } from './processes.ts';
 
 const APISERVER_MAIN = join(REPO_ROOT, 'apps/apiserver/src/main.ts');
 

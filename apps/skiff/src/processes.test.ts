@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess, type ManagedProcess } from './processes.ts';
+import {
+  ensureComponentRunning, findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess, type ComponentSpec, type ManagedProcess,
+} from './processes.ts';
 
 describe('processes', () => {
   let dir = '';
@@ -77,5 +79,78 @@ describe('processes', () => {
     assert.equal(await findRunningPid(proc), undefined);
     assert.equal(await stopProcess(proc, 100), 'not-running');
     assert.equal(existsSync(proc.pidFile), false, 'the stale pid file is removed');
+  });
+
+  /**
+   * A component as `up` sees it: healthy while its health file exists. The script turns healthy
+   * after `startSeconds`, and on SIGTERM turns unhealthy at once but takes `stopSeconds` to exit,
+   * like an apiserver draining its watches.
+   */
+  function component(name: string, startSeconds: number, stopSeconds: number): ComponentSpec & { health: string } {
+    const proc = managed(name);
+    const health = join(dir, `${name}.healthy`);
+    const script = `trap 'rm -f "${health}"; sleep ${stopSeconds}; exit 0' TERM; sleep ${startSeconds}; echo $$ > "${health}"; echo ready; while :; do sleep 0.1; done`;
+    return {
+      ...proc, health,
+      healthUrl: `file://${health}`,
+      isHealthy: async () => existsSync(health),
+      createStartOptions: () => ({ ...proc, command: 'bash', args: ['-c', script, proc.marker] }),
+    };
+  }
+
+  async function untilHealthy(c: ComponentSpec): Promise<void> {
+    for (let i = 0; i < 250 && !(await c.isHealthy()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(await c.isHealthy(), `${c.name} never turned healthy`);
+  }
+
+  // bash runs its trap once the current `sleep 0.1` ends: wait for the handler, as a Node component's runs at once.
+  async function untilUnhealthy(c: ComponentSpec): Promise<void> {
+    for (let i = 0; i < 100 && (await c.isHealthy()); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it('waits for a component that is shutting down to exit, then starts it again', async () => {
+    const c = component('draining', 0, 1.5);
+    const lines: string[] = [];
+    assert.equal(await ensureComponentRunning(c, { timeoutMs: 10_000, progress: (l) => lines.push(l) }), 'started');
+    const old = (await findRunningPid(c))!;
+    started.push(old);
+    await untilHealthy(c);
+    process.kill(old, 'SIGTERM'); // kill $(cat run/draining.pid)
+    await untilUnhealthy(c);
+
+    lines.length = 0;
+    let prepared = 0;
+    const result = await ensureComponentRunning(c, { timeoutMs: 10_000, prepare: async () => { prepared++; }, progress: (l) => lines.push(l) });
+    const pid = (await findRunningPid(c))!;
+    started.push(pid);
+    assert.equal(result, 'restarted');
+    assert.notEqual(pid, old);
+    assert.equal(isOurProcess(old, c.marker), false, 'the old process is gone');
+    assert.ok(await c.isHealthy());
+    assert.equal(prepared, 1);
+    assert.match(lines[0]!, new RegExp(`^draining: pid ${old} is not healthy \\(starting, or shutting down\\); waiting up to 10 s`));
+    assert.match(lines[1]!, new RegExp(`^draining: pid ${old} exited \\(it was shutting down\\); starting it again`));
+    assert.equal(await stopProcess(c, 5_000), 'stopped');
+  });
+
+  it('keeps a component that is still starting', async () => {
+    const c = component('booting', 0.8, 0);
+    const pid = await startDetached(c.createStartOptions());
+    started.push(pid);
+    assert.equal(await ensureComponentRunning(c, { timeoutMs: 10_000 }), 'already-running');
+    assert.equal(await findRunningPid(c), pid);
+    assert.equal(await stopProcess(c, 5_000), 'stopped');
+  });
+
+  it('gives up, saying so, on a process that neither turns healthy nor exits', async () => {
+    const c = component('stuck', 0, 30);
+    const pid = await startDetached(c.createStartOptions());
+    started.push(pid);
+    await untilHealthy(c);
+    process.kill(pid, 'SIGTERM');
+    await untilUnhealthy(c);
+    await assert.rejects(ensureComponentRunning(c, { timeoutMs: 600 }), /stuck \(pid \d+\) neither turned healthy at .* nor exited within 0.6 s/);
+    assert.ok(isOurProcess(pid, c.marker), 'a stuck process is left to the operator, not killed');
+    assert.equal(await stopProcess(c, 100), 'killed');
   });
 });

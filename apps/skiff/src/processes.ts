@@ -23,6 +23,14 @@ export type StartOptions = ManagedProcess & {
   env?: NodeJS.ProcessEnv;
 };
 
+/** A component the launcher runs: how to start it and how to tell it is healthy. */
+export type ComponentSpec = ManagedProcess & {
+  /** Where its health is checked, for messages. */
+  healthUrl: string;
+  isHealthy(): Promise<boolean>;
+  createStartOptions(): StartOptions;
+};
+
 /** Whether `pid` exists and is not a zombie (an exited child its parent has not reaped yet). */
 function isAlive(pid: number): boolean {
   try {
@@ -128,5 +136,79 @@ export async function readLogTail(logFile: string, lines = 20): Promise<string> 
     return text.trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
+  }
+}
+
+export type EnsureOptions = {
+  /** How long a start, or a wait on a process found running, may take. */
+  timeoutMs: number;
+  /** Runs right before a start (fresh credentials for the new process). */
+  prepare?: () => Promise<void>;
+  progress?: (message: string) => void;
+};
+
+export type EnsureResult = 'already-running' | 'started' | 'restarted';
+
+/**
+ * Starts `component` unless it already runs; either way returns once it is healthy.
+ *
+ * A live pid in the pid file does not prove the component will keep running: it may be starting,
+ * or it may have been sent SIGTERM (`kill $(cat run/apiserver.pid)`, a `down` elsewhere) and be
+ * shutting down. Seen from outside the two look alike — alive, not healthy — so we wait for whichever
+ * comes first: healthy (it was starting: keep it) or gone (it was stopping: start it anew). Health is
+ * what tells them apart once it answers: every Skiff component fails its health check from the
+ * moment it begins to shut down (the apiserver's /readyz; the others' /healthz through
+ * @skiff/log's shutdown flag), and etcd stops answering within moments of SIGTERM.
+ */
+export async function ensureComponentRunning(component: ComponentSpec, opts: EnsureOptions): Promise<EnsureResult> {
+  const progress = opts.progress ?? (() => {});
+  const running = await findRunningPid(component);
+  if (running !== undefined) {
+    const waitingLine = `${component.name}: pid ${running} is not healthy (starting, or shutting down); waiting up to ${opts.timeoutMs / 1000} s for it to turn healthy or exit`;
+    const outcome = await waitForHealthyOrExit(component, running, opts.timeoutMs, () => progress(waitingLine));
+    if (outcome === 'healthy') {
+      progress(`${component.name}: already running (pid ${running})`);
+      return 'already-running';
+    }
+    if (outcome === 'timeout') {
+      const tail = await readLogTail(component.logFile);
+      throw new Error(`${component.name} (pid ${running}) neither turned healthy at ${component.healthUrl} nor exited within ${opts.timeoutMs / 1000} s; `
+        + `stop it ('./skiff down') and try again; see ${component.logFile}${tail ? `:\n${tail}` : ''}`);
+    }
+    progress(`${component.name}: pid ${running} exited (it was shutting down); starting it again`);
+  }
+  await opts.prepare?.();
+  // Something healthy on our port that is not our process would make ours fail to bind: say so plainly.
+  if (await component.isHealthy()) {
+    throw new Error(`${component.name}: ${component.healthUrl} answers but not from a process Skiff started; stop it first`);
+  }
+  const pid = await startDetached(component.createStartOptions());
+  progress(`${component.name}: started (pid ${pid}), waiting for ${component.healthUrl}`);
+  const outcome = await waitForHealthyOrExit(component, pid, opts.timeoutMs);
+  if (outcome !== 'healthy') {
+    const why = outcome === 'exited' ? 'exited' : `was not healthy at ${component.healthUrl} within ${opts.timeoutMs / 1000} s`;
+    const tail = await readLogTail(component.logFile);
+    throw new Error(`${component.name} ${why}; see ${component.logFile}${tail ? `:\n${tail}` : ''}`);
+  }
+  progress(`${component.name}: healthy`);
+  return running === undefined ? 'started' : 'restarted';
+}
+
+/**
+ * Polls until `component` answers healthy or process `pid` is gone, whichever comes first;
+ * `onWaiting` runs once, on the first unhealthy answer.
+ */
+export async function waitForHealthyOrExit(component: ComponentSpec, pid: number, timeoutMs: number, onWaiting?: () => void): Promise<'healthy' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + timeoutMs;
+  let waiting = false;
+  for (;;) {
+    // Alive first: a process that just exited may still have answered the probe a moment ago.
+    const alive = isOurProcess(pid, component.marker);
+    if (alive && (await component.isHealthy()) && isOurProcess(pid, component.marker)) return 'healthy';
+    if (!alive) return 'exited';
+    if (Date.now() > deadline) return 'timeout';
+    if (!waiting) onWaiting?.();
+    waiting = true;
+    await sleep(200);
   }
 }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureClusterPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import {
   CLIENT_COMPONENT_NAMES,
@@ -23,7 +22,7 @@ import {
   NODE_COMPONENT_NAMES, writeNodeCredentials,
 } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
-import { findRunningPid, isOurProcess, readLogTail, startDetached } from './processes.ts';
+import { ensureComponentRunning, findRunningPid } from './processes.ts';
 
 const ETCD_START_TIMEOUT_MS = 30_000;
 const APISERVER_START_TIMEOUT_MS = 60_000;
@@ -67,40 +66,9 @@ export function listHostAddresses(): string[] {
   return addresses;
 }
 
-/**
- * Waits for `component` to turn healthy, failing early when its process dies (a bad flag, a busy port),
- * with the end of its log in the error.
- */
-async function waitUntilHealthy(component: ComponentSpec, pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await component.isHealthy())) {
-    const died = !isOurProcess(pid, component.marker);
-    if (died || Date.now() > deadline) {
-      const why = died ? 'exited' : `was not healthy at ${component.healthUrl} within ${timeoutMs / 1000} s`;
-      const tail = await readLogTail(component.logFile);
-      throw new Error(`${component.name} ${why}; see ${component.logFile}${tail ? `:\n${tail}` : ''}`);
-    }
-    await sleep(200);
-  }
-}
-
-/** Starts `component` unless it already runs; either way returns once it is healthy. */
-async function ensureComponentRunning(component: ComponentSpec, timeoutMs: number, prepare?: () => Promise<void>): Promise<void> {
-  const running = await findRunningPid(component);
-  if (running !== undefined) {
-    await waitUntilHealthy(component, running, timeoutMs);
-    progress(`${component.name}: already running (pid ${running})`);
-    return;
-  }
-  await prepare?.();
-  // Something healthy on our port that is not our process would make ours fail to bind: say so plainly.
-  if (await component.isHealthy()) {
-    throw new Error(`${component.name}: ${component.healthUrl} answers but not from a process Skiff started; stop it first`);
-  }
-  const pid = await startDetached(component.createStartOptions());
-  progress(`${component.name}: started (pid ${pid}), waiting for ${component.healthUrl}`);
-  await waitUntilHealthy(component, pid, timeoutMs);
-  progress(`${component.name}: healthy`);
+/** Starts `component` unless it already runs (waiting out one that is shutting down); returns once it is healthy. */
+async function ensureRunning(component: ComponentSpec, timeoutMs: number, prepare?: () => Promise<void>): Promise<void> {
+  await ensureComponentRunning(component, { timeoutMs, prepare, progress });
 }
 
 /**
@@ -139,7 +107,7 @@ async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: Cl
   progress(`dns address: ${DNS_ADDRESS} on ${await ensureDnsInterface()}`);
   for (const name of NODE_COMPONENT_NAMES) {
     const component = getNodeComponent(paths, ports, name, { nodeIp: addresses[0] });
-    await ensureComponentRunning(component, NODE_START_TIMEOUT_MS, () => writeNodeCredentials(paths, pki, server, name, addresses));
+    await ensureRunning(component, NODE_START_TIMEOUT_MS, () => writeNodeCredentials(paths, pki, server, name, addresses));
   }
   return true;
 }
@@ -165,14 +133,14 @@ export async function runUp(args: string[]): Promise<number> {
   progress(`pki: ${paths.pkiDir} (apiserver certificate for ${hosts.join(', ')})`);
   const pki = await ensureClusterPki(paths.pkiDir, { apiServerHosts: hosts });
 
-  await ensureComponentRunning(getEtcdComponent(paths, ports), ETCD_START_TIMEOUT_MS);
+  await ensureRunning(getEtcdComponent(paths, ports), ETCD_START_TIMEOUT_MS);
   await ensureKubeletClientCert(paths, pki);
   const apiServer = getApiServerComponent(paths, ports, {
     caCert: () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8'),
     advertiseAddress: addresses[0],
     extraArgs: apiServerKubeletClientFlags(paths),
   });
-  await ensureComponentRunning(apiServer, APISERVER_START_TIMEOUT_MS);
+  await ensureRunning(apiServer, APISERVER_START_TIMEOUT_MS);
 
   const server = getApiServerUrl(ports);
   await writeKubeconfig(paths.kubeconfig, {
@@ -183,19 +151,19 @@ export async function runUp(args: string[]): Promise<number> {
   });
 
   for (const name of CLIENT_COMPONENT_NAMES) {
-    const component = getClientComponent(paths, ports, name, { hollowNodes: opts.hollowNodes });
+    let hollowNodes = opts.hollowNodes;
     if (name === 'kubelet-hollow') {
-      const running = await findRunningPid(component);
-      if (running !== undefined) {
-        const count = readHollowNodeCount(running);
-        if (opts.hollowNodes > 0 && count !== opts.hollowNodes) {
-          progress(`kubelet-hollow: already running with ${count} hollow nodes; './skiff down' first to change that`);
-        }
-      } else if (opts.hollowNodes === 0) {
-        continue;
+      const running = await findRunningPid(getClientComponent(paths, ports, name));
+      if (running === undefined && hollowNodes === 0) continue;
+      const count = running === undefined ? undefined : readHollowNodeCount(running);
+      if (count !== undefined && hollowNodes > 0 && count !== hollowNodes) {
+        progress(`kubelet-hollow: already running with ${count} hollow nodes; './skiff down' first to change that`);
       }
+      // Should the running one be shutting down, its successor keeps its node count unless told otherwise.
+      hollowNodes ||= count ?? 0;
     }
-    await ensureComponentRunning(component, CLIENT_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, name));
+    const component = getClientComponent(paths, ports, name, { hollowNodes });
+    await ensureRunning(component, CLIENT_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, name));
   }
 
   const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses));

@@ -5,6 +5,7 @@
  * not swallowed and not fatal: one bad event must not take a component down.
  */
 import { createLogger, type Logger } from './logger.ts';
+import { markShuttingDown } from './metrics-server.ts';
 
 export interface ComponentMain<C extends { logLevel?: string }> {
   component: string;
@@ -31,6 +32,7 @@ export async function runComponentMain<C extends { logLevel?: string }>(main: Co
   const stop = (signal: string): void => {
     if (abort.signal.aborted) return;
     logger.info({ signal }, 'signal received');
+    markShuttingDown();
     abort.abort();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

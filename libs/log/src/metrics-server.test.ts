@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter } from 'prom-client';
 import { createMetricsRegistry } from './metrics.ts';
-import { serveMetrics } from './metrics-server.ts';
+import { markShuttingDown, serveMetrics } from './metrics-server.ts';
 
 test('serveMetrics answers /metrics, /healthz and 404 on an ephemeral port', async (t) => {
   const registry = createMetricsRegistry('test-component');
@@ -38,4 +38,19 @@ test('serveMetrics rejects when the port is taken, and close frees it', async ()
   await first.close();
   const again = await serveMetrics(registry, first.port);
   await again.close();
+});
+
+// Last: the shutdown flag is for the whole process.
+test('once the process is shutting down every health endpoint answers 503', async (t) => {
+  const server = await serveMetrics(createMetricsRegistry('stopping'), 0);
+  t.after(() => server.close());
+  const base = `http://127.0.0.1:${server.port}`;
+  assert.equal((await fetch(`${base}/healthz`)).status, 200);
+  markShuttingDown();
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    const res = await fetch(`${base}${path}`);
+    assert.equal(res.status, 503, path);
+    assert.equal(await res.text(), 'shutting down');
+  }
+  assert.equal((await fetch(`${base}/metrics`)).status, 200, 'metrics are still served');
 });

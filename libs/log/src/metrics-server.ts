@@ -8,6 +8,17 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+let shuttingDown = false;
+
+/**
+ * Marks this process as shutting down (its SIGTERM handler calls it): from then on every health
+ * endpoint it serves answers 503, as kube-apiserver's /readyz does, so a launcher that finds the
+ * process still alive (`skiff up` right after a kill) waits for it to exit rather than count on it.
+ */
+export function markShuttingDown(): void {
+  shuttingDown = true;
+}
+
 /**
  * Plain-HTTP GET /metrics (Prometheus text) and /healthz ("ok") for a component, bound
  * to loopback by default: what kube's components serve on 10257/10259/10248. `healthy`
@@ -38,6 +49,7 @@ async function answer(registry: Registry, healthy: () => boolean, req: IncomingM
   try {
     if (path === '/metrics') return send(res, 200, registry.contentType, await registry.metrics());
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      if (shuttingDown) return send(res, 503, 'text/plain', 'shutting down');
       return healthy() ? send(res, 200, 'text/plain', 'ok') : send(res, 503, 'text/plain', 'unhealthy');
     }
     send(res, 404, 'text/plain', 'not found\n');
