@@ -6,6 +6,8 @@ import { findEtcdBinary } from '@skiff/etcd';
 import { DEBIAN_KUBECTL } from './kubectl.ts';
 import { REPO_ROOT } from './paths.ts';
 
+const PYTHON_CLIENT = '/usr/lib/python3/dist-packages/kubernetes';
+
 type Suite = { name: string; command: string; args: string[] } | { name: string; error: string };
 
 /** Every `*.test.ts` under `dir`, recursively, sorted; node_modules skipped. */
@@ -37,6 +39,8 @@ export function findMissingPrerequisites(): string[] {
     missing.push((err as Error).message);
   }
   if (!existsSync(DEBIAN_KUBECTL)) missing.push(`Debian's kubectl 1.20 is not at ${DEBIAN_KUBECTL}: run ./skiff (it fetches it)`);
+  // The Python client test runs Debian's /usr/bin/python3 with Debian's package, whatever python3 is on PATH.
+  if (!existsSync(PYTHON_CLIENT)) missing.push(`Debian's python3-kubernetes is not at ${PYTHON_CLIENT}: run ./skiff (it installs it)`);
   return missing;
 }
 
