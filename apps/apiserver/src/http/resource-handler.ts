@@ -11,7 +11,7 @@ import type { KubeObject } from '../storage/store.ts';
 import type { RequestInfo } from './request-info.ts';
 import { decodeBody, patchTypeOf, readBody, readObjectBody } from './body.ts';
 import { parseDeleteOptions, parseListQuery, parseWatchQuery, parseWriteOptions } from './query.ts';
-import { sendJson } from './respond.ts';
+import { addWarningHeaders, sendJson } from './respond.ts';
 import { parseIncludeObject, parseTableAccept, toTable, type TableRequest } from './tables/index.ts';
 import { serveWatch, type WatchContext } from './watch.ts';
 
@@ -81,6 +81,11 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
     sendJson(res, code, table ? toTable(resource, obj as KubeObject, table) : obj);
     return code;
   };
+  // A write's answer: its object, with its warnings (unknown fields dropped) as Warning headers.
+  const answerWrite = (code: number, result: WriteResult): number => {
+    addWarningHeaders(res, result.warnings);
+    return answer(code, result.object);
+  };
   const readDecoded = async (): Promise<unknown> => decodeBody(await readBody(req, ctx.maxRequestBytes), req.headers['content-type'], ctx.maxRequestBytes);
 
   switch (info.verb) {
@@ -95,21 +100,21 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
     case 'create': {
       const body = await readObjectBody(req, ctx.maxRequestBytes);
       const opts = parseWriteOptions(q, user);
-      if (sub) return answer(201, (await h.createSubresource(resource, ns, name, sub, body, opts)).object);
+      if (sub) return answerWrite(201, await h.createSubresource(resource, ns, name, sub, body, opts));
       if (resource.group === '' && resource.resource === 'bindings') {
         // POST .../namespaces/<ns>/bindings is the older spelling of pods/<name>/binding.
         const pods = findResource('', 'v1', 'pods');
         const target = (body.metadata as { name?: unknown } | undefined)?.name;
         if (!pods || typeof target !== 'string' || target === '') throw errors.badRequest('a Binding needs metadata.name: the pod to bind');
-        return answer(201, (await h.createSubresource(pods, ns, target, 'binding', body, opts)).object);
+        return answerWrite(201, await h.createSubresource(pods, ns, target, 'binding', body, opts));
       }
-      return answer(201, (await h.create(resource, ns, body, opts)).object);
+      return answerWrite(201, await h.create(resource, ns, body, opts));
     }
     case 'update': {
       const body = await readObjectBody(req, ctx.maxRequestBytes);
       const opts = parseWriteOptions(q, user);
       const result = sub ? await h.updateSubresource(resource, ns, name, sub, body, opts) : await h.update(resource, ns, name, body, opts);
-      return answer(writeCode(result), result.object);
+      return answerWrite(writeCode(result), result);
     }
     case 'patch': {
       const patchType = patchTypeOf(req.headers['content-type']);
@@ -120,7 +125,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
       const result = sub
         ? await h.patchSubresource(resource, ns, name, sub, patchType, patch, opts)
         : await h.patch(resource, ns, name, patchType, patch, opts);
-      return answer(writeCode(result), result.object);
+      return answerWrite(writeCode(result), result);
     }
     case 'delete': {
       const opts = parseDeleteOptions(q, await readDecoded());

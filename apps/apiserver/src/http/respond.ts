@@ -14,6 +14,40 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
   res.end(text);
 }
 
+/** kube-apiserver's warning budget: 4096 characters in all; past it, each warning is cut to 256 and the rest omitted. */
+const WARNINGS_TOTAL_CHARS = 4096;
+const WARNING_TRUNCATED_CHARS = 256;
+
+/**
+ * Adds one `Warning: 299 - "text"` header per distinct warning, in RFC 7234's format as
+ * kube-apiserver writes them (quotes and backslashes escaped). A warning with control
+ * characters is dropped, as Kubernetes drops it: it could not travel in a header. A
+ * request with thousands of unknown fields must not answer with a header block larger
+ * than clients accept, hence the budget.
+ */
+export function addWarningHeaders(res: ServerResponse, warnings: readonly string[] | undefined): void {
+  const distinct = [...new Set(warnings ?? [])].filter((w) => w !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(w));
+  if (distinct.length === 0) return;
+  const total = distinct.reduce((sum, w) => sum + [...w].length, 0);
+  const texts = total <= WARNINGS_TOTAL_CHARS ? distinct : withinBudget(distinct);
+  // Header values travel as bytes: UTF-8 written through Node's latin1 header encoding.
+  const headers = texts.map((text) => Buffer.from(`299 - "${text.replace(/["\\]/g, '\\$&')}"`, 'utf8').toString('latin1'));
+  res.setHeader('Warning', headers);
+}
+
+function withinBudget(warnings: string[]): string[] {
+  const kept: string[] = [];
+  let used = 0;
+  for (const warning of warnings) {
+    const text = [...warning].slice(0, WARNING_TRUNCATED_CHARS).join('');
+    const length = [...text].length;
+    if (used + length > WARNINGS_TOTAL_CHARS) break;
+    kept.push(text);
+    used += length;
+  }
+  return kept;
+}
+
 /** The ApiError for anything thrown: ApiErrors as they are, everything else as 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;

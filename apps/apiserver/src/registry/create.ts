@@ -10,7 +10,7 @@ import type { KubeObject } from '../storage/store.ts';
 import type { WriteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { applyDefaults, validate } from './api-deps.ts';
-import { checkUnknownFields, decodeObject, reconcileNamespace } from './decode.ts';
+import { checkUnknownFields, decodeObject, reconcileNamespace, type DecodedFrom } from './decode.ts';
 import { checkNamespaceAcceptsCreate } from './namespace-lifecycle.ts';
 import { formatTimestamp, qualifiedOf, randomNameSuffix, withTypeMeta } from './object-helpers.ts';
 import { isAlreadyExists } from './range-allocator.ts';
@@ -19,9 +19,9 @@ import { strategyFor } from './strategy/strategy.ts';
 
 const GENERATE_NAME_ATTEMPTS = 8;
 
-export async function createObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions, extra: { apply?: boolean } = {}): Promise<WriteResult> {
+export async function createObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions, extra: { apply?: boolean; decodedFrom?: DecodedFrom } = {}): Promise<WriteResult> {
   const obj = decodeObject(res, body);
-  checkUnknownFields(res, obj, opts.fieldValidation);
+  const warnings = checkUnknownFields(res, obj, opts.fieldValidation, extra.decodedFrom);
   reconcileNamespace(res, obj, namespace);
   const generateName = !obj.metadata.name && typeof obj.metadata.generateName === 'string' ? obj.metadata.generateName : undefined;
   if (!obj.metadata.name && !generateName) {
@@ -33,9 +33,9 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
   const prepared = prepareNewObject(ctx, res, obj, { fieldManager: opts.fieldManager, apply: extra.apply });
   const isService = res.group === '' && res.resource === 'services';
   const allocations: Allocations = isService ? await allocateForCreate(ctx, prepared, Boolean(opts.dryRun)) : emptyAllocations();
-  if (opts.dryRun) return { object: withTypeMeta(res, prepared), created: true };
+  if (opts.dryRun) return { object: withTypeMeta(res, prepared), created: true, warnings };
   try {
-    return { object: withTypeMeta(res, await writeNew(ctx, res, prepared, generateName)), created: true };
+    return { object: withTypeMeta(res, await writeNew(ctx, res, prepared, generateName)), created: true, warnings };
   } catch (err) {
     await releaseAllocations(ctx, allocations);
     throw err;

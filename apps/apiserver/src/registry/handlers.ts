@@ -37,7 +37,7 @@ export interface WatchQuery {
 export interface WriteOptions {
   /** `dryRun=All`: validate and answer, write nothing. */
   dryRun?: boolean;
-  /** 'Strict' (our default): unknown fields are a 400; 'Warn'/'Ignore': dropped. */
+  /** Unknown fields: 'Warn' (the default, as in Kubernetes) drops them with a warning each; 'Ignore' drops them; 'Strict' refuses the write. */
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   fieldManager?: string;
   user: UserInfo;
@@ -58,6 +58,8 @@ export interface WriteResult {
   created?: boolean;
   /** Delete of an object that stays (finalizers / graceful): 202 in Kubernetes when... we answer 200 like kube does for graceful deletes. */
   pending?: boolean;
+  /** Warnings for the client (`unknown field "spec.foo"`): the HTTP layer sends them as Warning headers. */
+  warnings?: string[];
 }
 
 export interface ApiHandlers {

@@ -60,6 +60,7 @@ export async function patchObject(ctx: RegistryContext, res: ResourceInfo, names
   const run = () => updateObject(ctx, res, namespace, name, {
     mode: 'main',
     opts,
+    decodedFrom: 'patch',
     transform: (current) => {
       // Apply: the applied configuration merges onto the live object like a strategic merge patch.
       const patched = applyPatchTo(current, apply ? 'strategic' : patchType, rawPatch, typeKey);
@@ -89,7 +90,7 @@ export async function patchObject(ctx: RegistryContext, res: ResourceInfo, names
   }
   obj.metadata.name = name;
   try {
-    return await createObject(ctx, res, namespace, obj, opts, { apply: true });
+    return await createObject(ctx, res, namespace, obj, opts, { apply: true, decodedFrom: 'patch' });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     return run();

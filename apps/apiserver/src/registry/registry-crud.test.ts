@@ -104,9 +104,9 @@ test('create rejects bad input with kube codes and writes nothing', async () => 
 
 test('unknown fields: Strict is a 400, Ignore drops them', async () => {
   const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-unknown' }, data: { a: 'b' }, bogus: 1 };
-  const err = await apiErrorOf(fx.registry.create(configmaps, 'default', body, admin));
+  const err = await apiErrorOf(fx.registry.create(configmaps, 'default', body, { ...admin, fieldValidation: 'Strict' }));
   assert.equal(err.code, 400);
-  assert.equal(err.message, 'strict decoding error: unknown field "bogus"');
+  assert.equal(err.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
   const { object } = await fx.registry.create(configmaps, 'default', body, { ...admin, fieldValidation: 'Ignore' });
   assert.equal(object.bogus, undefined);
   assert.deepEqual(object.data, { a: 'b' });

@@ -10,7 +10,7 @@ import type { KubeObject } from '../storage/store.ts';
 import type { WriteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { applyDefaults, validate } from './api-deps.ts';
-import { checkUnknownFields, decodeObject } from './decode.ts';
+import { checkUnknownFields, decodeObject, dropNulls, type DecodedFrom } from './decode.ts';
 import { removeNow } from './delete.ts';
 import { isReadyToRemove } from './namespace-lifecycle.ts';
 import { deepEqual, qualifiedOf, withTypeMeta } from './object-helpers.ts';
@@ -29,6 +29,8 @@ export interface UpdatePlan {
   resourceVersion?: string;
   bumpGeneration?: boolean;
   opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation'>;
+  /** 'patch' when the transform applies a patch: Strict then fails as Kubernetes fails a patch. */
+  decodedFrom?: DecodedFrom;
 }
 
 const SERVER_OWNED_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace'] as const;
@@ -38,14 +40,17 @@ export async function updateObject(ctx: RegistryContext, res: ResourceInfo, name
   // Allocations of the attempt in flight: a CAS retry (or a failure) gives them back.
   let reserved: Allocations = emptyAllocations();
   let released: Allocations = emptyAllocations();
+  // The warnings of the attempt that wins: a CAS retry decodes again.
+  let warnings: string[] = [];
   const tryUpdate = async (current: KubeObject): Promise<KubeObject | undefined> => {
     await releaseAllocations(ctx, reserved);
     reserved = emptyAllocations();
     released = emptyAllocations();
+    warnings = [];
     if (plan.resourceVersion && current.metadata.resourceVersion !== plan.resourceVersion) {
       throw errors.conflict(qualifiedOf(res), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    const desired = await desiredObject(res, namespace, name, structuredClone(current), plan);
+    const desired = await desiredObject(res, namespace, name, structuredClone(current), plan, warnings);
     if (isService) {
       ({ reserved, released } = await allocateForUpdate(ctx, desired, current, Boolean(plan.opts.dryRun)));
     }
@@ -63,7 +68,7 @@ export async function updateObject(ctx: RegistryContext, res: ResourceInfo, name
     // Nothing is written, so the answer carries the stored resourceVersion (as kube's
     // dry-run storage does); otherwise `kubectl diff` shows a spurious change.
     if (result) result.metadata.resourceVersion = current.metadata.resourceVersion;
-    return { object: withTypeMeta(res, result ?? current) };
+    return { object: withTypeMeta(res, result ?? current), warnings };
   }
   let updated: KubeObject;
   try {
@@ -75,7 +80,7 @@ export async function updateObject(ctx: RegistryContext, res: ResourceInfo, name
   }
   await releaseAllocations(ctx, released);
   if (isReadyToRemove(res, updated)) await removeFinalized(ctx, res, updated);
-  return { object: withTypeMeta(res, updated) };
+  return { object: withTypeMeta(res, updated), warnings };
 }
 
 /** The write that dropped the last finalizer succeeded; whoever changed the object since then owns its fate. */
@@ -88,12 +93,13 @@ async function removeFinalized(ctx: RegistryContext, res: ResourceInfo, obj: Kub
   }
 }
 
-async function desiredObject(res: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject, plan: UpdatePlan): Promise<KubeObject> {
+/** The object to store; unknown-field warnings are pushed onto `warnings`. */
+async function desiredObject(res: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject, plan: UpdatePlan, warnings: string[]): Promise<KubeObject> {
   const proposed = await plan.transform(structuredClone(current));
   let desired: KubeObject;
   if (plan.mode === 'main') {
     desired = decodeObject(res, proposed);
-    checkUnknownFields(res, desired, plan.opts.fieldValidation);
+    for (const warning of checkUnknownFields(res, desired, plan.opts.fieldValidation, plan.decodedFrom)) warnings.push(warning);
     checkIdentity(res, desired, namespace, name);
     keepServerOwned(desired, current);
     if (res.subresources.includes('status')) desired.status = structuredClone(current.status);
@@ -106,6 +112,8 @@ async function desiredObject(res: ResourceInfo, namespace: string | undefined, n
   } else {
     desired = proposed;
   }
+  // A null that a patch left in the status (or a subresource's result) is absent too.
+  if (plan.mode !== 'main') dropNulls(res, desired);
   desired = applyDefaults(res, desired);
   const strategy = strategyFor(res);
   if ((plan.bumpGeneration ?? plan.mode !== 'status') && strategy.tracksGeneration(desired) && !deepEqual(desired.spec, current.spec)) {
