@@ -85,6 +85,8 @@ describe('the official Python client', { timeout: 240_000 }, () => {
     assert.ok(versions[0] > Number(watch.startResourceVersion), 'an event from before the list resourceVersion');
     for (let i = 1; i < versions.length; i++) assert.ok(versions[i] > versions[i - 1], `resourceVersions out of order: ${versions.join(', ')}`);
     for (const e of events) assert.equal(e.model, 'V1ConfigMap');
+    assert.deepEqual(events.find((e) => e.type === 'MODIFIED' && e.name === 'a')?.data, { greeting: 'hello', added: 'yes' });
+    assert.deepEqual(events.find((e) => e.type === 'MODIFIED' && e.name === 'c')?.data, { greeting: 'bonjour' });
   });
 
   it('deletes a collection by label selector and leaves the rest', () => {
