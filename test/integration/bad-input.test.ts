@@ -151,6 +151,20 @@ describe('bad input', () => {
     assert.match(res.json.message, /strict decoding error: unknown field "dataa"/);
   });
 
+  it('refuses JSON patches past Kubernetes\' limits quickly: 10,001 operations (413), a copy bomb (422)', async () => {
+    const jsonPatch = (ops: unknown[]) => () => apiRequest(cluster.admin, 'PATCH', `${CM_PATH}/existing`, {
+      body: JSON.stringify(ops), headers: { 'content-type': 'application/json-patch+json' },
+    });
+    const started = Date.now();
+    const many = await expectRejected(jsonPatch(Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/data/a', value: '1' }))), 413, 'RequestEntityTooLarge');
+    assert.equal(many.json.message, 'The allowed maximum operations in a JSON patch is 10000, got 10001');
+    // Each copy doubles metadata: 2^30 times the object if the copy budget did not stop it.
+    const copies = Array.from({ length: 30 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/labels/c${i}` }));
+    const bomb = await expectRejected(jsonPatch([{ op: 'add', path: '/metadata/labels', value: {} }, ...copies]), 422, 'Invalid');
+    assert.match(bomb.body, /accumulated size increase of copy is \d+, exceeding the limit 3145728/);
+    assert.ok(Date.now() - started < 5_000, `refused in ${Date.now() - started} ms`);
+  });
+
   it('refuses a negative replica count with 422 and a spec.replicas cause', async () => {
     await expectRejected(() => apiRequest(cluster.admin, 'POST', DEPLOY_PATH, { body: deployment('negative', -1) }), 422, 'Invalid', 'spec.replicas');
   });
