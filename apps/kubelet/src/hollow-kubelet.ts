@@ -14,6 +14,8 @@ import { hollowNodeIp } from './node-status.ts';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
 const podsResource = findResource('', 'v1', 'pods')!;
+/** How long a clean stop may spend deleting this process's pods, Nodes and Leases. */
+const DEREGISTER_TIMEOUT_MS = 5_000;
 
 export interface HollowKubeletOptions {
   client: RestClient;
@@ -61,6 +63,7 @@ export class HollowKubelet {
   readonly stats = { podSyncs: 0, podSyncErrors: 0, heartbeats: 0, heartbeatFailures: 0 };
   /** Pod key → the node that ran it, to clean the right runtime once the pod is gone. */
   readonly #podNodes = new Map<string, string>();
+  #deregistering = false;
 
   constructor(opts: HollowKubeletOptions) {
     this.#opts = opts;
@@ -81,20 +84,57 @@ export class HollowKubelet {
     }
   }
 
-  /** Registers every node, then heartbeats and runs pods until the signal aborts. Never deletes its Nodes. */
+  /**
+   * Registers every node, then heartbeats and runs pods until the signal aborts; then deregisters
+   * (a clean stop, SIGTERM: a crash leaves the nodes to go Unknown).
+   */
   async run(signal: AbortSignal): Promise<void> {
     const { logger } = this.#opts;
     this.#wireHandlers();
     this.#nodes.start(signal);
     this.#pods.start(signal);
-    await this.#registerAll(signal);
-    if (signal.aborted) return;
-    const heartbeats = [...this.agents.values()].map((agent, i) => this.#heartbeatLoop(agent, i, signal));
-    logger.info({ nodes: this.agents.size }, 'hollow nodes registered; heartbeating');
-    await Promise.all([
-      runWorkers({ queue: this.#queue, sync: (key) => this.#syncPod(key), workers: this.#opts.podWorkers ?? 16, informers: [this.#pods, this.#nodes], signal, logger, name: 'hollow-pods' }),
-      ...heartbeats,
-    ]);
+    try {
+      await this.#registerAll(signal);
+      if (signal.aborted) return;
+      const heartbeats = [...this.agents.values()].map((agent, i) => this.#heartbeatLoop(agent, i, signal));
+      logger.info({ nodes: this.agents.size }, 'hollow nodes registered; heartbeating');
+      await Promise.all([
+        runWorkers({ queue: this.#queue, sync: (key) => this.#syncPod(key), workers: this.#opts.podWorkers ?? 16, informers: [this.#pods, this.#nodes], signal, logger, name: 'hollow-pods' }),
+        ...heartbeats,
+      ]);
+    } finally {
+      // Heartbeats and registrations have ended: nothing re-creates what is deleted now.
+      await this.#deregisterAll();
+    }
+  }
+
+  /**
+   * Hollow nodes exist only while this process runs, so a stopped one must not linger as a Node
+   * that looks Ready for another grace period and draws pods (`skiff down; skiff up`). Their pods
+   * go first, at once (their containers died with the runtime; nobody else would ever confirm
+   * them), so their controllers replace them; then each Node and its Lease. Bounded by
+   * DEREGISTER_TIMEOUT_MS, well inside the 10 s a launcher gives before SIGKILL.
+   */
+  async #deregisterAll(): Promise<void> {
+    const { logger } = this.#opts;
+    this.#deregistering = true;
+    const agents = [...this.agents.values()].filter((agent) => this.#registered.has(agent.name));
+    let done = 0;
+    const work = Promise.all(agents.map((agent) => this.#limiter.run(async () => {
+      try {
+        for (const pod of this.#pods.byIndex(NODE_NAME_INDEX, agent.name)) await agent.confirmDeletion(pod);
+        await agent.deregister();
+        this.#registered.delete(agent.name);
+        done++;
+      } catch (err) {
+        logger.warn({ err, node: agent.name }, 'node deregistration failed; it will go Unknown');
+      }
+    })));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, DEREGISTER_TIMEOUT_MS); });
+    await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    logger.info({ deregistered: done, nodes: agents.length }, 'hollow nodes deregistered');
   }
 
   #wireHandlers(): void {
@@ -112,7 +152,7 @@ export class HollowKubelet {
     });
     this.#nodes.onDelete((node) => {
       const agent = this.agents.get(node.metadata?.name ?? '');
-      if (!agent || !this.#registered.has(agent.name)) return;
+      if (!agent || !this.#registered.has(agent.name) || this.#deregistering) return;
       this.#opts.logger.warn({ node: agent.name }, 'node object deleted; registering it again');
       this.#registered.delete(agent.name);
     });

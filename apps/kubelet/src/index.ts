@@ -18,14 +18,14 @@ export { NodeAgent, type NodeAgentOptions } from './node-agent.ts';
 export { parseKubeletFlags, defaultKubeletConfig, usage, FlagError, type KubeletConfig } from './config.ts';
 export * from './agent/index.ts';
 
-/** Runs the kubelet (Docker mode, or hollow nodes) until `signal` aborts; the Node objects stay. */
+/** Runs the kubelet (Docker mode, or hollow nodes) until `signal` aborts; a Docker node's Node object stays, hollow ones deregister. */
 export async function run(config: KubeletConfig, signal: AbortSignal, logger: Logger): Promise<number> {
   if (config.hollowNodes > 0) await runHollow(config, signal, logger);
   else await new Kubelet({ config, logger }).run(signal);
   return 0;
 }
 
-/** Hollow nodes until `signal` aborts (a stopped kubelet is a silent node). */
+/** Hollow nodes until `signal` aborts; then they deregister (a killed process leaves silent nodes). */
 async function runHollow(config: KubeletConfig, signal: AbortSignal, logger: Logger): Promise<void> {
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: 'skiff-kubelet/hollow' });
   let metrics: Awaited<ReturnType<typeof serveKubeletMetrics>> | undefined;

@@ -174,6 +174,19 @@ export class NodeAgent {
     }
   }
 
+  /**
+   * Takes this node out of the cluster on a clean stop: its Node — only the one it registered (a
+   * uid precondition spares a successor's) — and its Lease. Gone already is fine.
+   */
+  async deregister(): Promise<void> {
+    const uid = this.#opts.getNode()?.metadata?.uid;
+    const gone = (err: unknown) => {
+      if (!isNotFound(err) && !isConflict(err)) throw new Error(`node ${this.name}: deregister`, { cause: err });
+    };
+    await this.#opts.client.delete(nodesResource, undefined, this.name, uid ? { preconditions: { uid } } : {}).catch(gone);
+    await this.#opts.client.delete(leasesResource, NODE_LEASE_NAMESPACE, this.name).catch(gone);
+  }
+
   /** The pod is gone from the apiserver: remove whatever the runtime still holds for it. */
   async cleanupPod(namespace: string, name: string): Promise<void> {
     const sandboxes = await this.#opts.runtime.listPodSandboxes({ labels: { [LABEL_POD_NAME]: name, [LABEL_POD_NAMESPACE]: namespace } });
