@@ -2,11 +2,16 @@
 import { formatAge, humanDuration } from '@skiff/api';
 import { ageColumn, column, field, list, str, type TablePrinter } from './table.ts';
 
-/** 'Approved,Issued', 'Denied', 'Pending': the conditions, then Issued once a certificate is there. */
+/**
+ * 'Approved,Issued', 'Denied', 'Pending': Denied over Approved over Pending, then Failed,
+ * then Issued once a certificate is there. Like kubectl, a condition counts by its type.
+ */
 function csrCondition(csr: unknown): string {
-  const conditions = list(csr, 'status', 'conditions').filter((c) => c.status !== 'False').map((c) => String(c.type));
-  if (str(csr, 'status', 'certificate')) conditions.push('Issued');
-  return conditions.length === 0 ? 'Pending' : conditions.join(',');
+  const types = new Set(list(csr, 'status', 'conditions').map((c) => c.type));
+  const status = [types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending'];
+  if (types.has('Failed')) status.push('Failed');
+  if (str(csr, 'status', 'certificate')) status.push('Issued');
+  return status.join(',');
 }
 
 export const certificateSigningRequestPrinter: TablePrinter = {
@@ -20,7 +25,7 @@ export const certificateSigningRequestPrinter: TablePrinter = {
   cells: (csr, now) => {
     const seconds = field(csr, 'spec', 'expirationSeconds');
     return [
-      formatAge(csr.metadata.creationTimestamp, now), str(csr, 'spec', 'signerName'), str(csr, 'spec', 'username'),
+      formatAge(csr.metadata.creationTimestamp, now), str(csr, 'spec', 'signerName') || '<none>', str(csr, 'spec', 'username'),
       typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>', csrCondition(csr),
     ];
   },

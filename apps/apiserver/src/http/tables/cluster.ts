@@ -2,11 +2,16 @@
 import { formatAge } from '@skiff/api';
 import { ageColumn, column, field, int, list, nameColumn, str, type TablePrinter } from './table.ts';
 
-function nodeStatus(node: unknown): string {
+/**
+ * kubectl's node STATUS: `Ready` for a True Ready condition and `NotReady` for any other
+ * status, Unknown included (a node whose kubelet stopped); `Unknown` only when the node
+ * has no Ready condition at all; then `SchedulingDisabled` when cordoned.
+ */
+export function nodeStatus(node: unknown): string {
   const ready = list(node, 'status', 'conditions').find((c) => c.type === 'Ready');
-  let status = ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown';
-  if (field(node, 'spec', 'unschedulable') === true) status += ',SchedulingDisabled';
-  return status;
+  const status = [ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady'];
+  if (field(node, 'spec', 'unschedulable') === true) status.push('SchedulingDisabled');
+  return status.join(',');
 }
 
 /** Roles from `node-role.kubernetes.io/<role>` labels and the older `kubernetes.io/role`. */
@@ -51,7 +56,7 @@ export const namespacePrinter: TablePrinter = {
 
 export const leasePrinter: TablePrinter = {
   columns: [column('Holder', 'The holder of the lease.'), ageColumn],
-  cells: (lease, now) => [str(lease, 'spec', 'holderIdentity') || '<none>', formatAge(lease.metadata.creationTimestamp, now)],
+  cells: (lease, now) => [str(lease, 'spec', 'holderIdentity'), formatAge(lease.metadata.creationTimestamp, now)],
 };
 
 /** The most recent of an Event's timestamps (series, lastTimestamp, eventTime, then creation). */

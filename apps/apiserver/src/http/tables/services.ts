@@ -12,13 +12,20 @@ function abbreviate(items: string[], none: string): string {
 function externalIp(svc: unknown): string {
   const type = str(svc, 'spec', 'type') || 'ClusterIP';
   const externalIPs = (field(svc, 'spec', 'externalIPs') as string[] | undefined) ?? [];
-  if (type === 'ExternalName') return str(svc, 'spec', 'externalName') || '<none>';
+  if (type === 'ExternalName') return str(svc, 'spec', 'externalName');
   if (type === 'LoadBalancer') {
-    const ingress = list(svc, 'status', 'loadBalancer', 'ingress').map((i) => String(i.ip ?? i.hostname ?? ''));
-    const all = [...ingress, ...externalIPs].filter(Boolean);
+    // The balancer's addresses (IP, else hostname) sorted and unique, then the external IPs.
+    const ingress = list(svc, 'status', 'loadBalancer', 'ingress').map((i) => str(i, 'ip') || str(i, 'hostname')).filter(Boolean);
+    const all = [...[...new Set(ingress)].sort(), ...externalIPs];
     return all.length > 0 ? all.join(',') : '<pending>';
   }
+  if (type !== 'ClusterIP' && type !== 'NodePort') return '<unknown>';
   return externalIPs.length > 0 ? externalIPs.join(',') : '<none>';
+}
+
+/** Go's net.JoinHostPort: IPv6 addresses in brackets. */
+function joinHostPort(host: string, port: string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function formatServicePorts(svc: unknown): string {
@@ -47,13 +54,13 @@ export const servicePrinter: TablePrinter = {
 export const endpointsPrinter: TablePrinter = {
   columns: [column('Endpoints', 'Endpoints of the service.'), ageColumn],
   cells: (ep, now) => {
+    // Port by port, every ready address of the subset: 10.0.0.1:80,10.0.0.2:80,10.0.0.1:443.
     const items: string[] = [];
     for (const subset of list(ep, 'subsets')) {
+      const ips = list(subset, 'addresses').map((a) => str(a, 'ip'));
       const ports = list(subset, 'ports');
-      for (const addr of list(subset, 'addresses')) {
-        if (ports.length === 0) items.push(String(addr.ip));
-        for (const p of ports) items.push(`${String(addr.ip)}:${String(p.port)}`);
-      }
+      if (ports.length === 0) items.push(...ips);
+      for (const p of ports) items.push(...ips.map((ip) => joinHostPort(ip, String(p.port))));
     }
     return [abbreviate(items, '<none>'), formatAge(ep.metadata.creationTimestamp, now)];
   },
@@ -67,8 +74,9 @@ export const endpointSlicePrinter: TablePrinter = {
     ageColumn,
   ],
   cells: (slice, now) => {
-    const ports = list(slice, 'ports').map((p) => String(p.port ?? ''));
+    // A port without a number is shown by name, or '*' (every port).
+    const ports = list(slice, 'ports').map((p) => (typeof p.port === 'number' ? String(p.port) : str(p, 'name') || '*'));
     const addresses = list(slice, 'endpoints').flatMap((e) => (Array.isArray(e.addresses) ? (e.addresses as string[]) : []));
-    return [str(slice, 'addressType'), ports.length > 0 ? ports.join(',') : '<unset>', abbreviate(addresses, '<unset>'), formatAge(slice.metadata.creationTimestamp, now)];
+    return [str(slice, 'addressType'), abbreviate(ports, '<unset>'), abbreviate(addresses, '<unset>'), formatAge(slice.metadata.creationTimestamp, now)];
   },
 };

@@ -1,5 +1,6 @@
 /** PersistentVolumes and PersistentVolumeClaims as kubectl prints them. */
 import { formatAge } from '@skiff/api';
+import type { KubeObject } from '../../storage/store.ts';
 import { ageColumn, column, field, orNone, str, type TablePrinter } from './table.ts';
 
 const accessModeShort: Record<string, string> = {
@@ -16,6 +17,11 @@ function accessModes(obj: unknown, ...path: string[]): string {
 function storage(obj: unknown, ...path: string[]): string {
   const v = field(obj, ...path, 'storage');
   return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}
+
+/** The phase, or Terminating once deletion has begun (finalizers keep bound volumes and claims). */
+function phaseOrTerminating(obj: KubeObject): string {
+  return obj.metadata.deletionTimestamp ? 'Terminating' : str(obj, 'status', 'phase');
 }
 
 export const persistentVolumePrinter: TablePrinter = {
@@ -36,7 +42,7 @@ export const persistentVolumePrinter: TablePrinter = {
     const claimName = str(pv, 'spec', 'claimRef', 'name');
     return [
       storage(pv, 'spec', 'capacity'), accessModes(pv, 'spec', 'accessModes'), str(pv, 'spec', 'persistentVolumeReclaimPolicy'),
-      str(pv, 'status', 'phase'), claimName ? `${claimNs}/${claimName}` : '', str(pv, 'spec', 'storageClassName'),
+      phaseOrTerminating(pv), claimName ? `${claimNs}/${claimName}` : '', str(pv, 'spec', 'storageClassName'),
       orNone(str(pv, 'spec', 'volumeAttributesClassName')), str(pv, 'status', 'reason'),
       formatAge(pv.metadata.creationTimestamp, now), orNone(str(pv, 'spec', 'volumeMode')),
     ];
@@ -55,10 +61,10 @@ export const persistentVolumeClaimPrinter: TablePrinter = {
     column('VolumeMode', 'volumeMode defines what type of volume is required by the claim.', { wide: true }),
   ],
   cells: (pvc, now) => {
-    // Capacity and modes come from the bound volume's status; a pending claim shows none.
-    const bound = str(pvc, 'status', 'phase') === 'Bound';
+    // Capacity and modes come from the claim's status once it names a volume; before, none.
+    const bound = str(pvc, 'spec', 'volumeName') !== '';
     return [
-      str(pvc, 'status', 'phase'), str(pvc, 'spec', 'volumeName'), bound ? storage(pvc, 'status', 'capacity') : '',
+      phaseOrTerminating(pvc), str(pvc, 'spec', 'volumeName'), bound ? storage(pvc, 'status', 'capacity') : '',
       bound ? accessModes(pvc, 'status', 'accessModes') : '', str(pvc, 'spec', 'storageClassName'),
       orNone(str(pvc, 'spec', 'volumeAttributesClassName')), formatAge(pvc.metadata.creationTimestamp, now),
       orNone(str(pvc, 'spec', 'volumeMode')),

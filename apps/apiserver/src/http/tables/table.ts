@@ -3,7 +3,7 @@
  * family has a printer (columns + a row function); kinds without one get NAME and AGE.
  */
 import type { KubeObject } from '../../storage/store.ts';
-import { formatAge } from '@skiff/api';
+import { formatAge, fromLabelSelector, type LabelSelector } from '@skiff/api';
 
 export interface TableColumnDefinition {
   name: string;
@@ -61,25 +61,16 @@ export function orNone(s: string): string {
   return s === '' ? '<none>' : s;
 }
 
-/** A label selector as kubectl prints it: 'app=web,tier in (a,b)'. */
+/**
+ * metav1.FormatLabelSelector: requirements sorted by key, values sorted ('app=web,tier in
+ * (a,b)'); `<none>` when it selects everything or nothing, `<error>` when malformed.
+ */
 export function formatLabelSelector(selector: unknown): string {
-  if (!selector || typeof selector !== 'object') return '<none>';
-  const parts: string[] = [];
-  const labels = field(selector, 'matchLabels');
-  if (labels && typeof labels === 'object') {
-    for (const [k, v] of Object.entries(labels as Record<string, string>).sort()) parts.push(`${k}=${v}`);
+  try {
+    return fromLabelSelector(selector as LabelSelector | undefined).toString() || '<none>';
+  } catch {
+    return '<error>';
   }
-  for (const req of list(selector, 'matchExpressions')) {
-    const key = String(req.key ?? '');
-    const values = Array.isArray(req.values) ? (req.values as string[]).join(',') : '';
-    switch (req.operator) {
-      case 'In': parts.push(`${key} in (${values})`); break;
-      case 'NotIn': parts.push(`${key} notin (${values})`); break;
-      case 'Exists': parts.push(key); break;
-      case 'DoesNotExist': parts.push(`!${key}`); break;
-    }
-  }
-  return parts.length === 0 ? '<none>' : parts.join(',');
 }
 
 /** A map selector (Service, ReplicationController): 'app=web'. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../storage/store.ts';
 import { parseTableAccept, toTable } from './index.ts';
-import { podStatusReason } from './pods.ts';
+import { podStatusReason, summarizePod } from './pods.ts';
+import { nodeStatus } from './cluster.ts';
 
 const now = Date.parse('2024-05-01T12:00:00Z');
 const ago = (s: number): string => new Date(now - s * 1000).toISOString();
@@ -115,4 +116,96 @@ test('CertificateSigningRequest rows: requestor, duration and condition', () => 
   assert.deepEqual(row(csr({})), ['node-csr', '30s', 'kubernetes.io/kube-apiserver-client-kubelet', 'system:bootstrap:abcdef', '<none>', 'Pending']);
   assert.deepEqual(row(csr({ conditions: [{ type: 'Approved', status: 'True' }], certificate: 'LS0t' }, 86400)).slice(4), ['24h', 'Approved,Issued']);
   assert.deepEqual(row(csr({ conditions: [{ type: 'Denied', status: 'True' }] })).slice(5), ['Denied']);
+});
+
+test('node STATUS as upstream printNode writes it', () => {
+  const cases: [string, unknown, string][] = [
+    ['ready', { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, 'Ready'],
+    ['not ready', { status: { conditions: [{ type: 'Ready', status: 'False' }] } }, 'NotReady'],
+    ['kubelet stopped: Unknown condition', { status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } }, 'NotReady'],
+    ['no Ready condition at all', { status: { conditions: [{ type: 'MemoryPressure', status: 'False' }] } }, 'Unknown'],
+    ['no status', {}, 'Unknown'],
+    ['cordoned and stopped', { spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } }, 'NotReady,SchedulingDisabled'],
+    ['cordoned, never reported', { spec: { unschedulable: true } }, 'Unknown,SchedulingDisabled'],
+  ];
+  for (const [name, node, want] of cases) assert.equal(nodeStatus(node), want, name);
+});
+
+test('pod READY, STATUS and RESTARTS edge cases as upstream printPod', () => {
+  const running = { running: {} };
+  const cases: [string, Record<string, unknown>, Partial<ReturnType<typeof summarizePod>>][] = [
+    ['a deleted pod that finished is not Terminating',
+      { metadata: { name: 'p', deletionTimestamp: ago(1) }, status: { phase: 'Succeeded', containerStatuses: [{ state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } },
+      { reason: 'Completed' }],
+    ['a deleted running pod is Terminating', { metadata: { name: 'p', deletionTimestamp: ago(1) }, status: { phase: 'Running' } }, { reason: 'Terminating' }],
+    ['a lost node\'s pod is Unknown', { metadata: { name: 'p', deletionTimestamp: ago(1) }, status: { phase: 'Running', reason: 'NodeLost' } }, { reason: 'Unknown' }],
+    ['scheduling gates', { status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] } }, { reason: 'SchedulingGated' }],
+    ['a failed init container', {
+      spec: { initContainers: [{ name: 'i' }], containers: [{ name: 'a' }] },
+      status: { phase: 'Pending', initContainerStatuses: [{ name: 'i', restartCount: 2, state: { terminated: { exitCode: 1, reason: 'Error' } }, lastState: { terminated: { finishedAt: ago(60) } } }] },
+    }, { ready: '0/1', reason: 'Init:Error', restarts: '2 (60s ago)' }],
+    ['an init container crash-looping', {
+      spec: { initContainers: [{ name: 'i' }], containers: [{ name: 'a' }] },
+      status: { phase: 'Pending', initContainerStatuses: [{ name: 'i', state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+    }, { reason: 'Init:CrashLoopBackOff' }],
+    ['a started sidecar counts towards READY, a finished init container\'s restarts do not', {
+      spec: { initContainers: [{ name: 'setup' }, { name: 'proxy', restartPolicy: 'Always' }], containers: [{ name: 'a' }] },
+      status: {
+        phase: 'Running', conditions: [{ type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }],
+        initContainerStatuses: [
+          { name: 'setup', restartCount: 4, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+          { name: 'proxy', started: true, ready: true, restartCount: 1, state: running, lastState: { terminated: { finishedAt: ago(600) } } },
+        ],
+        containerStatuses: [{ name: 'a', ready: true, restartCount: 0, state: running }],
+      },
+    }, { ready: '2/2', reason: 'Running', restarts: '1 (10m ago)' }],
+    ['ready but not running does not count', { status: { phase: 'Running', containerStatuses: [{ ready: true, state: { waiting: { reason: 'ContainerCreating' } } }] } }, { ready: '0/2', reason: 'ContainerCreating' }],
+    ['one container completed, the other running and ready', {
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [
+        { ready: true, state: running }, { ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] },
+    }, { ready: '1/2', reason: 'NotReady' }],
+    ['restarts without a recorded finish time', { status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 3, state: running }] } }, { restarts: '3' }],
+  ];
+  for (const [name, overrides, want] of cases) {
+    const p = pod(overrides);
+    if (overrides.metadata) p.metadata = { ...p.metadata, ...(overrides.metadata as object) };
+    const got = summarizePod(p, now);
+    for (const [k, v] of Object.entries(want)) assert.equal(got[k as keyof typeof got], v, `${name}: ${k}`);
+  }
+});
+
+test('service EXTERNAL-IP and PORT(S), endpoints and slices as upstream prints them', () => {
+  const row = (resource: string, obj: unknown) => toTable({ group: resource === 'endpointslices' ? 'discovery.k8s.io' : '', resource }, { metadata: { name: 'x', creationTimestamp: ago(5) }, ...(obj as object) } as KubeObject, { version: 'v1', includeObject: 'None' }, now).rows[0]!.cells;
+  const cases: [string, string, unknown, number, unknown][] = [
+    ['LoadBalancer pending', 'services', { spec: { type: 'LoadBalancer', clusterIP: '10.96.0.9', ports: [{ port: 80, nodePort: 31000, protocol: 'TCP' }] } }, 3, '<pending>'],
+    ['LoadBalancer addresses sorted and unique, hostname when no IP, then external IPs', 'services',
+      { spec: { type: 'LoadBalancer', externalIPs: ['192.0.2.9'] }, status: { loadBalancer: { ingress: [{ ip: '10.0.0.9' }, { hostname: 'lb.example' }, { ip: '10.0.0.1' }, { ip: '10.0.0.9' }] } } }, 3,
+      '10.0.0.1,10.0.0.9,lb.example,192.0.2.9'],
+    ['ClusterIP with external IPs', 'services', { spec: { type: 'ClusterIP', externalIPs: ['192.0.2.1', '192.0.2.2'] } }, 3, '192.0.2.1,192.0.2.2'],
+    ['ExternalName', 'services', { spec: { type: 'ExternalName', externalName: 'db.example' } }, 3, 'db.example'],
+    ['headless, no ports', 'services', { spec: { type: 'ClusterIP', clusterIP: 'None' } }, 4, '<none>'],
+    ['endpoints port by port', 'endpoints', { subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 80 }, { port: 443 }] }] }, 1, '10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...'],
+    ['endpoints IPv6 in brackets', 'endpoints', { subsets: [{ addresses: [{ ip: 'fd00::1' }], ports: [{ port: 80 }] }] }, 1, '[fd00::1]:80'],
+    ['endpoints with only unready addresses', 'endpoints', { subsets: [{ notReadyAddresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }, 1, '<none>'],
+    ['slice ports by number, name or *', 'endpointslices', { addressType: 'IPv4', ports: [{ port: 80 }, { name: 'http' }, {}, { port: 9 }], endpoints: [] }, 2, '80,http,* + 1 more...'],
+    ['slice without endpoints', 'endpointslices', { addressType: 'IPv4', ports: [], endpoints: [] }, 3, '<unset>'],
+  ];
+  for (const [name, resource, obj, cell, want] of cases) assert.equal(row(resource, obj)[cell], want, name);
+});
+
+test('workload selectors, volume and claim phases, CSR conditions as upstream', () => {
+  const rs = {
+    metadata: { name: 'web-1', creationTimestamp: ago(5) },
+    spec: { replicas: 0, selector: { matchLabels: { tier: 'fe', app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] }, template: { spec: { containers: [] } } },
+    status: { replicas: 0 },
+  } as unknown as KubeObject;
+  assert.deepEqual(toTable({ group: 'apps', resource: 'replicasets' }, rs, { version: 'v1', includeObject: 'None' }, now).rows[0]!.cells,
+    ['web-1', 0, 0, 0, '5s', '', '', 'app=web,env in (dev,prod),tier=fe']);
+  const deleting = { metadata: { name: 'data', creationTimestamp: ago(5), deletionTimestamp: ago(1) }, spec: { volumeName: 'pv-1' }, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] } } as unknown as KubeObject;
+  assert.deepEqual(toTable({ group: '', resource: 'persistentvolumeclaims' }, deleting, { version: 'v1', includeObject: 'None' }, now).rows[0]!.cells.slice(1, 5), ['Terminating', 'pv-1', '1Gi', 'RWO']);
+  const csr = (conditions: unknown[], certificate?: string) => toTable({ group: 'certificates.k8s.io', resource: 'certificatesigningrequests' },
+    { metadata: { name: 'c' }, spec: {}, status: { conditions, ...(certificate ? { certificate } : {}) } } as unknown as KubeObject, { version: 'v1', includeObject: 'None' }, now).rows[0]!.cells;
+  assert.deepEqual(csr([{ type: 'Approved', status: 'True' }, { type: 'Denied', status: 'True' }]).slice(2), ['<none>', '', '<none>', 'Denied']);
+  assert.equal(csr([{ type: 'Approved', status: 'True' }, { type: 'Failed', status: 'True' }])[5], 'Approved,Failed');
+  assert.equal(csr([], 'LS0t')[5], 'Pending,Issued');
 });
