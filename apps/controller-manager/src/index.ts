@@ -53,9 +53,12 @@ export async function run(config: ControllerManagerConfig, signal: AbortSignal, 
   let running: RunningControllers | undefined;
   let recorder: EventRecorder | undefined;
   let metrics: MetricsServer | undefined;
+  let leaving = false;
   try {
     if (config.metricsPort > 0) {
-      metrics = await serveMetrics(registry, config.metricsPort, '127.0.0.1', () => !running || running.failed.size === 0);
+      // Unhealthy from the moment this process is on its way out (signal, or a lost lease: it exits),
+      // so a launcher that finds it alive waits for the exit instead of counting on it.
+      metrics = await serveMetrics(registry, config.metricsPort, '127.0.0.1', () => !leaving && !signal.aborted && (!running || running.failed.size === 0));
       logger.info({ port: metrics.port }, 'serving /metrics and /healthz');
     }
     opts.onMetricsListening?.(metrics?.port ?? 0);
@@ -92,7 +95,10 @@ export async function run(config: ControllerManagerConfig, signal: AbortSignal, 
         leaderGauge.set(1);
         start(leading);
       },
-      onStoppedLeading: () => leaderGauge.set(0),
+      onStoppedLeading: () => {
+        leaving = true;
+        leaderGauge.set(0);
+      },
       onNewLeader: (holder) => logger.info({ leader: holder, self: holder === identity }, 'new leader observed'),
       logger,
     });

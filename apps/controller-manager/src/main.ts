@@ -3,7 +3,7 @@
  * SIGTERM/SIGINT stop the controllers, release the lease and exit 0; losing the lease
  * also exits 0 after logging, so a supervisor's fresh process campaigns again.
  */
-import { createLogger, markShuttingDown } from '@skiff/log';
+import { createLogger } from '@skiff/log';
 import { FlagError, parseControllerManagerFlags, type ControllerManagerConfig } from './config.ts';
 import { run } from './index.ts';
 
@@ -25,7 +25,6 @@ const abort = new AbortController();
 const onSignal = (name: string) => {
   if (abort.signal.aborted) return;
   logger.info({ signal: name }, 'signal received; shutting down');
-  markShuttingDown();
   abort.abort();
 };
 process.on('SIGTERM', () => onSignal('SIGTERM'));

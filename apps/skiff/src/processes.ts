@@ -157,8 +157,9 @@ export type EnsureResult = 'already-running' | 'started' | 'restarted';
  * shutting down. Seen from outside the two look alike — alive, not healthy — so we wait for whichever
  * comes first: healthy (it was starting: keep it) or gone (it was stopping: start it anew). Health is
  * what tells them apart once it answers: every Skiff component fails its health check from the
- * moment it begins to shut down (the apiserver's /readyz; the others' /healthz through
- * @skiff/log's shutdown flag), and etcd stops answering within moments of SIGTERM.
+ * moment it begins to shut down (the apiserver's /readyz; the controller-manager's /healthz, on a
+ * signal or a lost lease; the others' through @skiff/log's markShuttingDown), and etcd stops
+ * answering within moments of SIGTERM.
  */
 export async function ensureComponentRunning(component: ComponentSpec, opts: EnsureOptions): Promise<EnsureResult> {
   const progress = opts.progress ?? (() => {});
