@@ -156,3 +156,27 @@ test('defaultObject: quantities are stored canonical, stringData merges into dat
   assert.deepEqual(secret.data, { a: 'eA==', b: 'aGVsbG8=', c: 'd29ybGQ=' });
   assert.equal(secret.stringData, undefined);
 });
+
+const zeroValueTemplate = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+
+test('fields Go serialises without omitempty are there from the first write', () => {
+  const cases: [string, string, any, (o: any) => unknown, unknown][] = [
+    ['a new RC has status.replicas 0', 'v1', { kind: 'ReplicationController', spec: { replicas: 0, template: zeroValueTemplate } }, (o) => o.status, { replicas: 0 }],
+    ['a new RS has status.replicas 0', 'apps/v1', { kind: 'ReplicaSet', spec: { selector: { matchLabels: { app: 'web' } }, template: zeroValueTemplate } }, (o) => o.status, { replicas: 0 }],
+    ['a new Deployment has an empty status', 'apps/v1', { kind: 'Deployment', spec: { selector: { matchLabels: { app: 'web' } }, template: zeroValueTemplate } }, (o) => o.status, {}],
+    ['a controller status write without replicas keeps 0', 'v1', { kind: 'ReplicationController', spec: { template: zeroValueTemplate }, status: { observedGeneration: 2 } }, (o) => o.status, { observedGeneration: 2, replicas: 0 }],
+    ['a counted status is left alone', 'apps/v1', { kind: 'ReplicaSet', spec: { template: zeroValueTemplate }, status: { replicas: 3, readyReplicas: 2 } }, (o) => o.status, { replicas: 3, readyReplicas: 2 }],
+    ['a Service has status.loadBalancer', 'v1', { kind: 'Service', spec: { ports: [{ port: 80 }] } }, (o) => o.status, { loadBalancer: {} }],
+    ['container statuses carry ready, restartCount, image, imageID, state and lastState', 'v1',
+      { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { containerStatuses: [{ name: 'c', state: { running: {} } }] } },
+      (o) => o.status.containerStatuses[0], { name: 'c', state: { running: {} }, lastState: {}, ready: false, restartCount: 0, image: '', imageID: '' }],
+    ['a Node has nodeInfo and daemonEndpoints', 'v1', { kind: 'Node', metadata: { name: 'n1' }, status: { nodeInfo: { kubeletVersion: 'v1.30.0' } } },
+      (o) => [o.status.nodeInfo.kubeletVersion, o.status.nodeInfo.bootID, o.status.nodeInfo.kubeProxyVersion, o.status.daemonEndpoints], ['v1.30.0', '', '', { kubeletEndpoint: { Port: 0 } }]],
+    ['an EndpointSlice has endpoints, each with conditions', 'discovery.k8s.io/v1', { kind: 'EndpointSlice', addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] },
+      (o) => o.endpoints, [{ addresses: ['10.0.0.1'], conditions: {} }]],
+    ['an empty EndpointSlice has endpoints: []', 'discovery.k8s.io/v1', { kind: 'EndpointSlice', addressType: 'IPv4' }, (o) => o.endpoints, []],
+    ['container ports default to TCP', 'v1', { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
+      (o) => o.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP' }]],
+  ];
+  for (const [name, apiVersion, obj, pick, want] of cases) assert.deepEqual(pick(defaulted(apiVersion, obj)), want, name);
+});

@@ -7,6 +7,7 @@ import type { ResourceInfo } from '../resource-info.ts';
 import { canonicalizeResourceList, defaultPod } from './pod.ts';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.ts';
 import { defaultDeployment, defaultReplicaSet, defaultReplicationController } from './workloads.ts';
+import { fillAlwaysSerializedFields } from './zero-values.ts';
 
 export { defaultImagePullPolicy, defaultPodSpec, defaultPodTemplate, imageTag } from './pod.ts';
 
@@ -64,8 +65,10 @@ const defaulters: Record<string, (obj: any) => void> = {
   'coordination.k8s.io/Lease': defaultLease,
 };
 
-/** Applies Kubernetes' defaults in place. Objects of kinds without defaults are left alone. */
+/** Applies Kubernetes' defaults in place, then the zero values Go always serialises. */
 export function defaultObject(res: Pick<ResourceInfo, 'group' | 'kind'>, obj: any): void {
   if (!obj || typeof obj !== 'object') return;
-  defaulters[`${res.group}/${res.kind}`]?.(obj);
+  const groupKind = `${res.group}/${res.kind}`;
+  defaulters[groupKind]?.(obj);
+  fillAlwaysSerializedFields(groupKind, obj);
 }
