@@ -63,6 +63,8 @@ export interface WriteOptions {
   subresource?: string;
   dryRun?: boolean;
   fieldManager?: string;
+  /** Unknown fields: refused (Strict), dropped with a warning (Warn, the server's default) or dropped (Ignore). */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   signal?: AbortSignal;
 }
 
@@ -247,7 +249,7 @@ export function resourcePath(res: ResourceInfo, namespace?: string, name?: strin
 }
 
 function writeQuery(opts: WriteOptions): Record<string, string | undefined> {
-  return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager };
+  return { dryRun: opts.dryRun ? 'All' : undefined, fieldManager: opts.fieldManager, fieldValidation: opts.fieldValidation };
 }
 
 function queryString(query: RequestOptions['query']): string {

@@ -2,6 +2,7 @@ import { apiVersionOf, createThreeWayMergePatch, findResourceByKind, type Resour
 import { isNotFound, type KubeObject, type RestClient } from '@skiff/client';
 import { registerCommand } from '../command.ts';
 import { CliError, formatError } from '../errors.ts';
+import { fieldValidationOf, VALIDATE_FLAG, type FieldValidation } from '../field-validation.ts';
 import { readManifests } from '../manifests.ts';
 import { objectRef } from './scale.ts';
 
@@ -17,6 +18,8 @@ export interface ApplyOptions {
   /** Server-side apply's manager name (default kubectl). */
   fieldManager?: string;
   dryRun?: 'none' | 'client' | 'server';
+  /** Unknown fields (kubectl's --validate): Strict unless asked otherwise. */
+  fieldValidation?: FieldValidation;
   /** Looks a kind up when the built-in table does not know it (defaults to the table). */
   resolve?: (apiVersion: string, kind: string) => Promise<ResourceInfo>;
 }
@@ -49,7 +52,7 @@ export async function applyObject(client: RestClient, obj: KubeObject, opts: App
   const suffix = dryRun === 'none' ? '' : dryRun === 'server' ? ' (server dry run)' : ' (dry run)';
   const result = opts.serverSide
     ? await applyServerSide(client, res, namespace, name, obj, opts)
-    : await applyClientSide(client, res, namespace, name, obj, dryRun);
+    : await applyClientSide(client, res, namespace, name, obj, dryRun, opts.fieldValidation ?? 'Strict');
   return `${objectRef(res, name)} ${result}${suffix}`;
 }
 
@@ -60,25 +63,26 @@ async function applyServerSide(client: RestClient, res: ResourceInfo, namespace:
     fieldManager: opts.fieldManager ?? APPLY_FIELD_MANAGER,
     force: opts.forceConflicts || undefined,
     dryRun: opts.dryRun === 'server',
+    fieldValidation: opts.fieldValidation ?? 'Strict',
   });
   return 'serverside-applied';
 }
 
-async function applyClientSide(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, dryRun: 'none' | 'client' | 'server'): Promise<ApplyResult> {
+async function applyClientSide(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, dryRun: 'none' | 'client' | 'server', fieldValidation: FieldValidation): Promise<ApplyResult> {
   const modified = withLastApplied(obj);
   let current: KubeObject;
   try {
     current = await client.get(res, namespace, name);
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    if (dryRun !== 'client') await client.create(res, modified, { namespace, dryRun: dryRun === 'server' });
+    if (dryRun !== 'client') await client.create(res, modified, { namespace, dryRun: dryRun === 'server', fieldValidation });
     return 'created';
   }
   const originalText = current.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
   const original = originalText ? parseLastApplied(originalText) : undefined;
   const patch = createThreeWayMergePatch(original, modified, current, `${apiVersionOf(res)}/${res.kind}`);
   if (Object.keys(patch).length === 0) return 'unchanged';
-  if (dryRun !== 'client') await client.patch(res, namespace, name, 'strategic', patch, { dryRun: dryRun === 'server' });
+  if (dryRun !== 'client') await client.patch(res, namespace, name, 'strategic', patch, { dryRun: dryRun === 'server', fieldValidation });
   return 'configured';
 }
 
@@ -114,6 +118,7 @@ registerCommand({
     { name: 'force-conflicts', type: 'bool' },
     { name: 'field-manager', type: 'string' },
     { name: 'dry-run', type: 'string' },
+    VALIDATE_FLAG,
   ],
   async run(ctx, args) {
     if (args.length > 0) throw new CliError(`Unexpected args: [${args.join(' ')}]`);
@@ -123,6 +128,7 @@ registerCommand({
     if (dryRun !== 'none' && dryRun !== 'client' && dryRun !== 'server') {
       throw new CliError(`Invalid dry-run value (${dryRun}). Must be "none", "server", or "client".`);
     }
+    const fieldValidation = fieldValidationOf(ctx.flags.string('validate'));
     const manifests = await readManifests(filenames, { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin });
     let failed = false;
     // Like kubectl: one object's failure is reported and the rest are still applied.
@@ -134,6 +140,7 @@ registerCommand({
           forceConflicts: ctx.flags.bool('force-conflicts'),
           fieldManager: ctx.flags.string('field-manager'),
           dryRun,
+          fieldValidation,
           resolve: (apiVersion, kind) => ctx.resolveKind(apiVersion, kind),
         });
         ctx.out.write(`${line}\n`);

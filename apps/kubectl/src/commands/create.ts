@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { ApiStatusError, type KubeObject } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { CliError, formatError } from '../errors.ts';
+import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
 import { readManifests } from '../manifests.ts';
 import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
 import { parseOutputFormat, printObjects } from '../printers/object-printer.ts';
@@ -25,7 +26,8 @@ function dryRunOf(ctx: CommandContext): DryRun {
 async function createOne(ctx: CommandContext, mapping: ResourceMapping, obj: KubeObject, dryRun: DryRun): Promise<KubeObject> {
   const namespace = mapping.namespaced ? (obj.metadata?.namespace ?? ctx.namespace) : undefined;
   if (dryRun === 'client') return obj;
-  return ctx.client.create(mapping, obj, { namespace, dryRun: dryRun === 'server', fieldManager: 'kubectl-create' });
+  const fieldValidation = fieldValidationOf(ctx.flags.string('validate'));
+  return ctx.client.create(mapping, obj, { namespace, dryRun: dryRun === 'server', fieldManager: 'kubectl-create', fieldValidation });
 }
 
 function report(ctx: CommandContext, mapping: ResourceMapping, obj: KubeObject, dryRun: DryRun): void {
@@ -151,6 +153,7 @@ registerCommand({
     { name: 'port', type: 'int' },
     { name: 'type', type: 'string' },
     { name: 'dry-run', type: 'string' },
+    VALIDATE_FLAG,
   ],
   run: runCreate,
 });
