@@ -52,16 +52,16 @@ const kindFields: Record<string, Record<string, FieldGetter>> = {
   '/events': coreEventFields,
   'events.k8s.io/events': {
     // The same objects as core events, so Kubernetes accepts the core field names here too.
+    // The apiserver matches them in their storage version, core/v1, as Kubernetes' field
+    // label conversion does (regarding.kind is involvedObject.kind there); the events.k8s.io
+    // shape still answers, for callers that filter objects they read through this group.
     ...coreEventFields,
-    'regarding.kind': (o) => str(o?.regarding?.kind),
-    'regarding.namespace': (o) => str(o?.regarding?.namespace),
-    'regarding.name': (o) => str(o?.regarding?.name),
-    'regarding.uid': (o) => str(o?.regarding?.uid),
-    'involvedObject.kind': (o) => str((o?.regarding ?? o?.involvedObject)?.kind),
-    'involvedObject.namespace': (o) => str((o?.regarding ?? o?.involvedObject)?.namespace),
-    'involvedObject.name': (o) => str((o?.regarding ?? o?.involvedObject)?.name),
-    'involvedObject.uid': (o) => str((o?.regarding ?? o?.involvedObject)?.uid),
-    reportingController: (o) => str(o?.reportingController),
+    ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].flatMap((part) => {
+      const getter: FieldGetter = (o) => str((o?.involvedObject ?? o?.regarding)?.[part]);
+      return [[`regarding.${part}`, getter], [`involvedObject.${part}`, getter]];
+    })),
+    reportingController: (o) => str(o?.reportingComponent ?? o?.reportingController),
+    source: (o) => str((o?.source ?? o?.deprecatedSource)?.component),
   },
   '/secrets': { type: (o) => str(o?.type) },
   '/nodes': { 'spec.unschedulable': (o) => String(o?.spec?.unschedulable === true) },

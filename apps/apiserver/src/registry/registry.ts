@@ -24,6 +24,7 @@ import { getScale, patchScale, updateScale } from './scale.ts';
 import { patchStatus, updateStatus } from './status.ts';
 import { addDefaultTolerations } from './strategy/pod.ts';
 import { replaceObject } from './update.ts';
+import { createConvertingStore } from './conversion/converting-store.ts';
 
 export interface RegistryOptions {
   store: Store;
@@ -65,7 +66,8 @@ function requireSubresource(res: ResourceInfo, sub: string): void {
 export function createRegistry(opts: RegistryOptions): Registry {
   const logger = opts.logger ?? createLogger('registry');
   const ctx: RegistryContext = {
-    store: opts.store,
+    // Verbs work in the request's version; kinds served in several versions are stored in one.
+    store: createConvertingStore(opts.store),
     logger,
     clusterIps: new ClusterIpAllocator(opts.store, opts.serviceClusterIpRange),
     nodePorts: new NodePortAllocator(opts.store, opts.serviceNodePortRange),

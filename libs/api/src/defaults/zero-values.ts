@@ -45,6 +45,8 @@ const alwaysSerialized: Record<string, ZeroFields> = {
   '/PersistentVolumeClaim': { spec: {}, status: {} },
   'discovery.k8s.io/EndpointSlice': { endpoints: [], 'endpoints[].conditions': {} },
   '/Event': { involvedObject: {}, source: {}, reportingComponent: '', reportingInstance: '' },
+  // Struct fields: omitempty never drops them, so events.k8s.io/v1 writes them even when empty.
+  'events.k8s.io/Event': { regarding: {}, deprecatedSource: {} },
   'coordination.k8s.io/Lease': { spec: {} },
   'certificates.k8s.io/CertificateSigningRequest': { spec: {}, status: {} },
 };

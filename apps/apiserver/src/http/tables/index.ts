@@ -13,6 +13,7 @@ import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './clu
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config-objects.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './storage.ts';
 import { certificateSigningRequestPrinter } from './certificates.ts';
+import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 
 
 /** Printers by `<group>/<resource>` ('' group for core). */
@@ -100,7 +101,7 @@ export function buildTable(res: Pick<ResourceInfo, 'group' | 'resource'>, items:
     metadata: listMeta,
     columnDefinitions: printer.placesName ? printer.columns : [nameColumn, ...printer.columns],
     rows: items.map((obj) => {
-      const cells = printer.cells(obj, now);
+      const cells = printer.cells(toStorageVersion(res, obj), now);
       const row: Table['rows'][number] = { cells: printer.placesName ? cells : [obj.metadata?.name ?? '', ...cells] };
       const object = rowObject(obj, req);
       if (object) row.object = object;
