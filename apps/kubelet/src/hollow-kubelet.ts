@@ -120,9 +120,10 @@ export class HollowKubelet {
     this.#deregistering = true;
     const agents = [...this.agents.values()].filter((agent) => this.#registered.has(agent.name));
     let done = 0;
+    const podsOf = await this.#listBoundPods();
     const work = Promise.all(agents.map((agent) => this.#limiter.run(async () => {
       try {
-        for (const pod of this.#pods.byIndex(NODE_NAME_INDEX, agent.name)) await agent.confirmDeletion(pod);
+        for (const pod of podsOf(agent.name)) await agent.confirmDeletion(pod);
         await agent.deregister();
         this.#registered.delete(agent.name);
         done++;
@@ -135,6 +136,23 @@ export class HollowKubelet {
     await Promise.race([work, timeout]);
     clearTimeout(timer);
     logger.info({ deregistered: done, nodes: agents.length }, 'hollow nodes deregistered');
+  }
+
+  /**
+   * The pods bound to each node, read from the API rather than the informer: a pod bound a moment
+   * before SIGTERM may not have reached the cache yet, and would outlive its node. One list for all
+   * nodes; the cache serves when the apiserver cannot be asked.
+   */
+  async #listBoundPods(): Promise<(node: string) => Pod[]> {
+    try {
+      const list = await this.#opts.client.list<Pod>(podsResource, undefined, { fieldSelector: 'spec.nodeName!=', signal: AbortSignal.timeout(DEREGISTER_TIMEOUT_MS / 2) });
+      const byNode = new Map<string, Pod[]>();
+      for (const pod of list.items) byNode.set(pod.spec!.nodeName!, [...(byNode.get(pod.spec!.nodeName!) ?? []), pod]);
+      return (node) => byNode.get(node) ?? [];
+    } catch (err) {
+      this.#opts.logger.warn({ err }, 'listing bound pods failed; deleting the cached ones');
+      return (node) => this.#pods.byIndex(NODE_NAME_INDEX, node);
+    }
   }
 
   #wireHandlers(): void {
