@@ -36,7 +36,8 @@ describe('hollow nodes on stop', { timeout: 120_000 }, () => {
     (await client.list<Node | Lease>(resource, namespace)).items.map((o) => o.metadata!.name!).filter((n) => n.startsWith(prefix)).sort();
 
   it('deregister on SIGTERM: pods, Nodes and Leases go; a killed process leaves its nodes', async () => {
-    kubelets.push(await startHollowNodes(cluster, { prefix: 'clean-', count: 3 }));
+    // At info even under ./skiff test's warn default: the test reads the deregistration line.
+    kubelets.push(await startHollowNodes(cluster, { prefix: 'clean-', count: 3, args: ['--log-level=info'] }));
     kubelets.push(await startHollowNodes(cluster, { prefix: 'crash-', count: 1 }));
     await waitForReadyNodes(client, 4, 60_000);
     await eventually(async () => assert.deepEqual(await names('clean-', LEASES, 'kube-node-lease'), ['clean-0', 'clean-1', 'clean-2']), 30_000);
