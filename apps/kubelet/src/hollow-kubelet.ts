@@ -147,7 +147,11 @@ export class HollowKubelet {
     try {
       const list = await this.#opts.client.list<Pod>(podsResource, undefined, { fieldSelector: 'spec.nodeName!=', signal: AbortSignal.timeout(DEREGISTER_TIMEOUT_MS / 2) });
       const byNode = new Map<string, Pod[]>();
-      for (const pod of list.items) byNode.set(pod.spec!.nodeName!, [...(byNode.get(pod.spec!.nodeName!) ?? []), pod]);
+      for (const pod of list.items) {
+        const node = pod.spec!.nodeName!;
+        if (!byNode.has(node)) byNode.set(node, []);
+        byNode.get(node)!.push(pod);
+      }
       return (node) => byNode.get(node) ?? [];
     } catch (err) {
       this.#opts.logger.warn({ err }, 'listing bound pods failed; deleting the cached ones');

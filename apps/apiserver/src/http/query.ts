@@ -144,16 +144,18 @@ function parseDryRun(q: URLSearchParams): boolean | undefined {
   return true;
 }
 
-const fieldValidations = ['Strict', 'Warn', 'Ignore'] as const;
+function optionalEnum<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
+  const raw = optionalString(q, name);
+  if (raw !== undefined && !(allowed as readonly string[]).includes(raw)) {
+    throw errors.badRequest(`invalid value for ${name}: "${raw}": supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  }
+  return raw as T | undefined;
+}
 
 export function parseWriteOptions(q: URLSearchParams, user: UserInfo): WriteOptions & { force?: boolean } {
-  const fieldValidation = optionalString(q, 'fieldValidation');
-  if (fieldValidation !== undefined && !(fieldValidations as readonly string[]).includes(fieldValidation)) {
-    throw errors.badRequest(`invalid value for fieldValidation: "${fieldValidation}": supported values: ${fieldValidations.map((a) => `"${a}"`).join(', ')}`);
-  }
   return dropUndefined({
     dryRun: parseDryRun(q),
-    fieldValidation: fieldValidation as WriteOptions['fieldValidation'],
+    fieldValidation: optionalEnum(q, 'fieldValidation', ['Strict', 'Warn', 'Ignore'] as const),
     fieldManager: optionalString(q, 'fieldManager'),
     force: optionalBool(q, 'force'),
     user,

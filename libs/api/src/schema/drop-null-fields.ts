@@ -28,6 +28,7 @@
  */
 import { findModelName, parseApiVersion } from './builtin-kinds.ts';
 import { getModel, type TypeRef } from './model-catalog.ts';
+import { isJsonObject } from '../patch/json-value.ts';
 
 /** Removes or zeroes, in place, every null in `obj` that Go would not keep as null. */
 export function dropNullFields(apiVersion: string, kind: string, obj: unknown): void {
@@ -36,7 +37,7 @@ export function dropNullFields(apiVersion: string, kind: string, obj: unknown): 
 }
 
 function visit(type: TypeRef, value: unknown): void {
-  if (type.kind === 'model' && isPlainObject(value)) {
+  if (type.kind === 'model' && isJsonObject(value)) {
     const model = getModel(type.name);
     if (!model) return;
     for (const [key, item] of Object.entries(value)) {
@@ -45,7 +46,7 @@ function visit(type: TypeRef, value: unknown): void {
       if (item === null) delete value[key];
       else visit(field.type, item);
     }
-  } else if (type.kind === 'map' && isPlainObject(value)) {
+  } else if (type.kind === 'map' && isJsonObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       if (item !== null) visit(type.values, item);
       else if (type.values.kind === 'string') value[key] = '';
@@ -76,8 +77,4 @@ function zeroElement(type: TypeRef): unknown {
     case 'any': return keepNull;
     default: return undefined;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
