@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { findTestFiles } from './test.ts';
+import { failureRecap, findTestFiles } from './test.ts';
 
 it('finds *.test.ts files recursively, sorted, skipping node_modules', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'skiff-find-tests-'));
@@ -18,4 +18,14 @@ it('finds *.test.ts files recursively, sorted, skipping node_modules', async () 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+it('recaps the spec reporter failures section, without the counters after it', () => {
+  const output = [
+    '▶ suite', '  ✔ fine (1ms)', '  ✖ broken (2ms)', 'ℹ tests 2', 'ℹ fail 1', '',
+    '✖ failing tests:', '', 'test at test/x.test.ts:3:1', '✖ broken (2ms)', '  AssertionError: 1 !== 2', '',
+    'ℹ tests 2', 'ℹ fail 1',
+  ].join('\n');
+  assert.deepEqual(failureRecap(output), ['✖ failing tests:', 'test at test/x.test.ts:3:1', '✖ broken (2ms)', '  AssertionError: 1 !== 2']);
+  assert.deepEqual(failureRecap('✔ all fine\nℹ pass 3\n'), []);
 });

@@ -63,15 +63,41 @@ async function planSuites(): Promise<Suite[]> {
   ];
 }
 
-function runSuite(command: string, args: string[]): Promise<number> {
-  return new Promise((resolveCode) => {
+const FAILURES_MARKER = '✖ failing tests:';
+const RECAP_LINES = 120;
+
+/**
+ * The spec reporter's closing "✖ failing tests:" section, which names each failed assertion. The
+ * summary repeats it: a failure early in a long run otherwise scrolls out of the tail a CI keeps.
+ */
+export function failureRecap(output: string): string[] {
+  const at = output.lastIndexOf(FAILURES_MARKER);
+  if (at < 0) return [];
+  // Node's own stack frames (node:internal/...) say nothing about the failure.
+  const lines = output.slice(at).split('\n').filter((l) => l.trim() !== '' && !/^\s+at .*\(node:/.test(l));
+  // Past the failures the reporter prints only its counters (ℹ tests, ℹ pass...): not worth repeating.
+  const end = lines.findIndex((l) => l.startsWith('ℹ '));
+  const section = end < 0 ? lines : lines.slice(0, end);
+  return section.length > RECAP_LINES ? [...section.slice(0, RECAP_LINES), `… ${section.length - RECAP_LINES} more lines above`] : section;
+}
+
+/** Runs a suite with its output passed through as it comes, and kept to recap its failures. */
+function runSuite(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolveRun) => {
     const env = { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LOG_LEVEL ?? 'warn' };
-    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env });
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['inherit', 'pipe', 'inherit'], env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      output += chunk.toString();
+      // Only the tail can hold the failures section; keep memory bounded on long suites.
+      if (output.length > 4_000_000) output = output.slice(-2_000_000);
+    });
     child.on('error', (err) => {
       console.error(`cannot run ${command}: ${err.message}`);
-      resolveCode(1);
+      resolveRun({ code: 1, output });
     });
-    child.on('exit', (code) => resolveCode(code ?? 1));
+    child.on('close', (code) => resolveRun({ code: code ?? 1, output }));
   });
 }
 
@@ -86,7 +112,7 @@ export async function runTest(args: string[]): Promise<number> {
     for (const m of missing) console.error(`skiff test: missing prerequisite: ${m}`);
     return 1;
   }
-  const results: { name: string; ok: boolean; seconds: number; note?: string }[] = [];
+  const results: { name: string; ok: boolean; seconds: number; note?: string; recap?: string[] }[] = [];
   for (const suite of await planSuites()) {
     console.log(`\n=== ${suite.name}`);
     const started = Date.now();
@@ -95,8 +121,12 @@ export async function runTest(args: string[]): Promise<number> {
       results.push({ name: suite.name, ok: false, seconds: 0, note: suite.error });
       continue;
     }
-    const code = await runSuite(suite.command, suite.args);
-    results.push({ name: suite.name, ok: code === 0, seconds: (Date.now() - started) / 1000 });
+    const { code, output } = await runSuite(suite.command, suite.args);
+    results.push({ name: suite.name, ok: code === 0, seconds: (Date.now() - started) / 1000, recap: code === 0 ? [] : failureRecap(output) });
+  }
+  for (const r of results.filter((x) => x.recap && x.recap.length > 0)) {
+    console.log(`\n=== failures in ${r.name}`);
+    for (const line of r.recap ?? []) console.log(line);
   }
   console.log('\n=== summary');
   for (const r of results) {
