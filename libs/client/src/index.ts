@@ -43,3 +43,22 @@ export { LeaderElector, isLeaseExpired, microTime, type LeaderElectionOptions } 
 export { sleep } from './sleep.ts';
 export { InformerFactory, type InformerFactoryOptions, type InformerScope } from './informer-factory.ts';
 export { EventRecorder, type EventRecorderOptions, type EventObjectRef } from './event-recorder.ts';
+export {
+  ControllerRunner,
+  runController,
+  watch,
+  type ControllerSpec,
+  type EventMapper,
+  type EventSource,
+  type Keys,
+  type Watch,
+} from './controller-runner.ts';
+export {
+  enqueueObject,
+  enqueueOwner,
+  controllerRefOf,
+  sameLabels,
+  type EnqueueOwnerOptions,
+  type LabelMatcher,
+  type OwnerLister,
+} from './controller-runner-handlers.ts';
