@@ -8,11 +8,23 @@ import type { KubeObject } from './rest-client.ts';
  * an object's own key, and an owned object's owner key (EnqueueRequestForOwner).
  */
 
-/** An object's events queue its own key; updates only when its resourceVersion moved (not resyncs). */
-export function enqueueObject<T extends KubeObject>(keyOf: (obj: T) => string | undefined = objectKey): EventMapper<T> {
+export interface EnqueueObjectOptions<T> {
+  /** Default objectKey ('ns/name', or 'name' when cluster-scoped). */
+  keyOf?: (obj: T) => string | undefined;
+  /**
+   * Also queue updates whose resourceVersion did not move, i.e. an informer's periodic
+   * resync, for a controller that wants its resync to re-run every key (kube's deployment
+   * controller does). Default: skip them, nothing changed.
+   */
+  resyncs?: boolean;
+}
+
+/** An object's events queue its own key. */
+export function enqueueObject<T extends KubeObject>(opts: EnqueueObjectOptions<T> = {}): EventMapper<T> {
+  const keyOf = opts.keyOf ?? objectKey;
   return {
     add: (obj) => keyOf(obj),
-    update: (oldObj, obj) => (oldObj.metadata?.resourceVersion === obj.metadata?.resourceVersion ? undefined : keyOf(obj)),
+    update: (oldObj, obj) => (!opts.resyncs && oldObj.metadata?.resourceVersion === obj.metadata?.resourceVersion ? undefined : keyOf(obj)),
     delete: (obj) => keyOf(obj),
   };
 }
@@ -22,10 +34,18 @@ export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata?.ownerReferences?.find((ref) => ref.controller === true);
 }
 
-/** The part of an owner cache the mapper reads. */
-export interface OwnerLister<O> {
-  get(namespace: string | undefined, name: string): O | undefined;
-  list(namespace?: string): O[];
+/** The read side of a cache (an Informer, or an InformerCache in tests), client-go's lister. */
+export interface Lister<T> {
+  get(namespace: string | undefined, name: string): T | undefined;
+  list(namespace?: string): T[];
+}
+
+/** The object's controller of kind `kind`, if the cache holds it and it is the same object (UID, not just name). */
+export function resolveControllerRef<O extends KubeObject>(obj: KubeObject, kind: string, owners: Pick<Lister<O>, 'get'>): O | undefined {
+  const ref = controllerRefOf(obj);
+  if (!ref || ref.kind !== kind) return undefined;
+  const owner = owners.get(obj.metadata?.namespace, ref.name);
+  return owner && owner.metadata?.uid === ref.uid ? owner : undefined;
 }
 
 /** What the mapper asks of an owner's selector (libs/api's Selector fits). */
@@ -37,7 +57,7 @@ export interface LabelMatcher {
 export interface EnqueueOwnerOptions<T extends KubeObject, O extends KubeObject> {
   /** The kind a controllerRef must name: 'Deployment', 'ReplicaSet', ... */
   ownerKind: string;
-  owners: OwnerLister<O>;
+  owners: Lister<O>;
   /** The owner's selector; orphans go to every owner whose non-empty selector matches (it may adopt them). Throwing selects nothing. */
   selectorOf(owner: O): LabelMatcher;
   /** `obj` appeared under `ownerKey` (expectations note it here). */
@@ -59,12 +79,7 @@ export interface EnqueueOwnerOptions<T extends KubeObject, O extends KubeObject>
  * controller uses it for ReplicaSets, the replicaset controller for pods.
  */
 export function enqueueOwner<T extends KubeObject, O extends KubeObject>(opts: EnqueueOwnerOptions<T, O>): EventMapper<T> {
-  const ownerOf = (obj: T): O | undefined => {
-    const ref = controllerRefOf(obj);
-    if (!ref || ref.kind !== opts.ownerKind) return undefined;
-    const owner = opts.owners.get(obj.metadata?.namespace, ref.name);
-    return owner && owner.metadata?.uid === ref.uid ? owner : undefined;
-  };
+  const ownerOf = (obj: T): O | undefined => resolveControllerRef(obj, opts.ownerKind, opts.owners);
   const ownersSelecting = (obj: T): string[] =>
     opts.owners.list(obj.metadata?.namespace ?? '').filter((owner) => {
       try {

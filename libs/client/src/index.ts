@@ -57,8 +57,10 @@ export {
   enqueueObject,
   enqueueOwner,
   controllerRefOf,
+  resolveControllerRef,
   sameLabels,
+  type EnqueueObjectOptions,
   type EnqueueOwnerOptions,
   type LabelMatcher,
-  type OwnerLister,
+  type Lister,
 } from './controller-runner-handlers.ts';

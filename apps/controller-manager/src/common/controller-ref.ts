@@ -1,5 +1,5 @@
 import type { OwnerReference } from '@skiff/api';
-import { isNotFound, type KubeObject } from '@skiff/client';
+import { controllerRefOf, isNotFound, type KubeObject } from '@skiff/client';
 
 export interface GroupVersionKind {
   apiVersion: string;
@@ -7,9 +7,7 @@ export interface GroupVersionKind {
 }
 
 /** The ownerReference with `controller: true`, if any (an object has at most one). */
-export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((ref) => ref.controller === true);
-}
+export const getControllerOf = controllerRefOf;
 
 /**
  * The reference a controller stamps on what it creates or adopts. blockOwnerDeletion makes

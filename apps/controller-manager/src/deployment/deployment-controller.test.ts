@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReplicaSet } from '@skiff/api';
-import { deploymentsResource } from './sync.ts';
+import { deploymentsResource, replicaSetsResource } from './sync.ts';
 import { FakeWorld, newDeployment, podTemplate } from './fake-world.ts';
 import { computeTemplateHash, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, ROLLBACK_TO_ANNOTATION } from './util.ts';
-import { DeploymentEventRouter } from './deployment-controller.ts';
+import { podEvents, replicaSetEvents } from './deployment-controller.ts';
 
 const key = 'default/web';
 const hashOf = (image: string) => computeTemplateHash(podTemplate(image));
@@ -233,16 +233,28 @@ test('progress deadline: no progress for progressDeadlineSeconds → ProgressDea
 test('event routing: RS events enqueue the owner by UID; orphans enqueue selecting deployments', () => {
   const w = new FakeWorld();
   const d = w.create(deploymentsResource, newDeployment());
-  const keys: string[] = [];
-  const router = new DeploymentEventRouter(w.deployments, w.replicaSets, (k) => keys.push(k));
+  const events = replicaSetEvents(w.deployments);
   const owned = (uid: string): ReplicaSet => ({ metadata: { name: 'web-x', namespace: 'default', resourceVersion: '5', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid, controller: true }] } });
-  router.replicaSetAdded(owned(d.metadata!.uid!));
-  router.replicaSetAdded(owned('another-uid'));
-  router.replicaSetAdded({ metadata: { name: 'orphan', namespace: 'default', labels: { app: 'web' } } });
-  router.replicaSetAdded({ metadata: { name: 'stranger', namespace: 'default', labels: { app: 'db' } } });
-  router.replicaSetUpdated(owned(d.metadata!.uid!), owned(d.metadata!.uid!));
-  router.replicaSetDeleted(owned(d.metadata!.uid!));
+  const keys = [
+    events.add!(owned(d.metadata!.uid!)),
+    events.add!(owned('another-uid')),
+    events.add!({ metadata: { name: 'orphan', namespace: 'default', labels: { app: 'web' } } }),
+    events.add!({ metadata: { name: 'stranger', namespace: 'default', labels: { app: 'db' } } }),
+    events.update!(owned(d.metadata!.uid!), owned(d.metadata!.uid!)),
+    events.delete!(owned(d.metadata!.uid!)),
+  ].flat().filter((k) => k !== undefined);
   assert.deepEqual(keys, [key, key, key]);
+});
+
+test('event routing: a deleted pod wakes its deployment only under Recreate', () => {
+  const w = new FakeWorld();
+  const d = w.create(deploymentsResource, newDeployment());
+  const ref = (kind: string, name: string, uid: string) => [{ apiVersion: 'apps/v1', kind, name, uid, controller: true }];
+  const rs = w.create<ReplicaSet>(replicaSetsResource, { metadata: { name: 'web-x', namespace: 'default', ownerReferences: ref('Deployment', 'web', d.metadata!.uid!) } });
+  const pod = { metadata: { name: 'web-x-1', namespace: 'default', ownerReferences: ref('ReplicaSet', 'web-x', rs.metadata!.uid!) } };
+  assert.equal(podEvents(w.deployments, w.replicaSets).delete!(pod), undefined, 'RollingUpdate ignores pods');
+  w.editDeployment((dep) => (dep.spec!.strategy = { type: 'Recreate' }));
+  assert.equal(podEvents(w.deployments, w.replicaSets).delete!(pod), key);
 });
 
 test('rolling update: an unhealthy old pod is cleaned up first, but not while the surge pod is unavailable too', async () => {

@@ -1,14 +1,13 @@
 /**
- * The deployment controller: informers on Deployments, ReplicaSets and Pods; handlers that
- * only enqueue the owning deployment's key; sync(key) walks Kubernetes' ladder
- * (deleting → paused → rollback → scaling → rollout by strategy).
+ * The deployment controller: watches Deployments, the ReplicaSets they own and (for
+ * Recreate) their pods, each mapped to the deployment's key; sync(key) walks Kubernetes'
+ * ladder (deleting → paused → rollback → scaling → rollout by strategy).
  */
 import { fromLabelSelector, type Deployment, type Pod, type ReplicaSet } from '@skiff/api';
-import { WorkQueue, objectKey, runWorkers, splitKey, type SyncResult } from '@skiff/client';
-import type { Logger } from '@skiff/log';
+import { enqueueObject, enqueueOwner, objectKey, resolveControllerRef, splitKey, watch, type EventMapper, type Lister, type SyncResult } from '@skiff/client';
 import { claimObjects, getControllerOf, newControllerRef } from '../common/controller-ref.ts';
 import { podsResource } from '../common/pod-control.ts';
-import type { Controller, ControllerContext } from '../controller.ts';
+import { keyedController, type Controller } from '../controller.ts';
 import { checkPausedConditions } from './progress.ts';
 import { rolloutRecreate } from './recreate.ts';
 import { getRollbackTo, rollback } from './rollback.ts';
@@ -24,12 +23,6 @@ import {
   type PodMap,
   type SyncDeps,
 } from './sync.ts';
-
-/** What sync reads: an Informer, or an InformerCache in tests. */
-export interface Lister<T> {
-  get(namespace: string | undefined, name: string): T | undefined;
-  list(namespace?: string): T[];
-}
 
 export interface DeploymentSyncerOptions extends SyncDeps {
   deployments: Lister<Deployment>;
@@ -117,127 +110,36 @@ export class DeploymentSyncer {
   }
 }
 
-/** Pure event routing, exported for tests: which deployment keys an RS or pod event concerns. */
-export class DeploymentEventRouter {
-  readonly #deployments: Lister<Deployment>;
-  readonly #replicaSets: Lister<ReplicaSet>;
-  readonly #enqueue: (key: string) => void;
+/** ReplicaSet events queue the deployment controlling them (by UID), orphans every deployment that could adopt them. */
+export function replicaSetEvents(deployments: Lister<Deployment>): EventMapper<ReplicaSet> {
+  return enqueueOwner<ReplicaSet, Deployment>({ ownerKind: 'Deployment', owners: deployments, selectorOf: (d) => fromLabelSelector(d.spec?.selector) });
+}
 
-  constructor(deployments: Lister<Deployment>, replicaSets: Lister<ReplicaSet>, enqueue: (key: string) => void) {
-    this.#deployments = deployments;
-    this.#replicaSets = replicaSets;
-    this.#enqueue = enqueue;
-  }
-
-  replicaSetAdded(rs: ReplicaSet): void {
-    const owner = this.#resolveOwner(rs);
-    if (owner) return this.#enqueue(objectKey(owner));
-    if (getControllerOf(rs) || rs.metadata?.deletionTimestamp) return;
-    // An orphan: every deployment that could adopt it looks.
-    for (const d of this.#deploymentsSelecting(rs)) this.#enqueue(objectKey(d));
-  }
-
-  replicaSetUpdated(oldRS: ReplicaSet, rs: ReplicaSet): void {
-    if (oldRS.metadata?.resourceVersion === rs.metadata?.resourceVersion) return;
-    const oldRef = getControllerOf(oldRS);
-    const ref = getControllerOf(rs);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const previous = this.#resolveOwner(oldRS);
-      if (previous) this.#enqueue(objectKey(previous));
-    }
-    if (ref) {
-      const owner = this.#resolveOwner(rs);
-      if (owner) this.#enqueue(objectKey(owner));
-      return;
-    }
-    const labelsChanged = JSON.stringify(oldRS.metadata?.labels ?? {}) !== JSON.stringify(rs.metadata?.labels ?? {});
-    if (labelsChanged || oldRef) for (const d of this.#deploymentsSelecting(rs)) this.#enqueue(objectKey(d));
-  }
-
-  replicaSetDeleted(rs: ReplicaSet): void {
-    const owner = this.#resolveOwner(rs);
-    if (owner) this.#enqueue(objectKey(owner));
-  }
-
-  /** Only Recreate cares about pods: it waits for the old ones to be gone. */
-  podDeleted(pod: Pod): void {
-    const ref = getControllerOf(pod);
-    if (ref?.kind !== 'ReplicaSet') return;
-    const rs = this.#replicaSets.get(pod.metadata?.namespace, ref.name);
-    if (!rs || rs.metadata?.uid !== ref.uid) return;
-    const d = this.#resolveOwner(rs);
-    if (d?.spec?.strategy?.type === 'Recreate') this.#enqueue(objectKey(d));
-  }
-
-  /** The deployment named by the RS's controllerRef, if it is the same object (UID). */
-  #resolveOwner(rs: ReplicaSet): Deployment | undefined {
-    const ref = getControllerOf(rs);
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.#deployments.get(rs.metadata?.namespace, ref.name);
-    return d && d.metadata?.uid === ref.uid ? d : undefined;
-  }
-
-  #deploymentsSelecting(rs: ReplicaSet): Deployment[] {
-    return this.#deployments.list(rs.metadata?.namespace).filter((d) => {
-      try {
-        const selector = fromLabelSelector(d.spec?.selector);
-        return !selector.empty && selector.matches(rs.metadata?.labels ?? {});
-      } catch {
-        return false;
-      }
-    });
-  }
+/** Only Recreate cares about pods: it waits for the old ones to be gone. */
+export function podEvents(deployments: Lister<Deployment>, replicaSets: Lister<ReplicaSet>): EventMapper<Pod> {
+  return {
+    delete(pod) {
+      const rs = resolveControllerRef(pod, 'ReplicaSet', replicaSets);
+      const d = rs && resolveControllerRef(rs, 'Deployment', deployments);
+      return d?.spec?.strategy?.type === 'Recreate' ? objectKey(d) : undefined;
+    },
+  };
 }
 
 export function newDeploymentController(): Controller {
-  return {
-    name: 'deployment',
-    run: (ctx, signal) => runDeploymentController(ctx, signal),
-  };
-}
-
-async function runDeploymentController(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-  // Informers first, synchronously: the manager starts the shared factory after every
-  // controller has asked for its informers.
-  const deployments = ctx.informers.informerFor<Deployment>(deploymentsResource);
-  const replicaSets = ctx.informers.informerFor<ReplicaSet>(replicaSetsResource);
-  const pods = ctx.informers.informerFor<Pod>(podsResource);
-  const logger: Logger = ctx.logger.child({ controller: 'deployment' });
-  const queue = new WorkQueue<string>();
-  const enqueue = (key: string) => queue.add(key);
-  const router = new DeploymentEventRouter(deployments, replicaSets, enqueue);
-  const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
-    try {
-      fn(...args);
-    } catch (err) {
-      logger.warn({ err }, 'deployment event handler failed; dropping event');
-    }
-  };
-  deployments.onAdd(guard((d: Deployment) => enqueue(objectKey(d))));
-  deployments.onUpdate(guard((_old: Deployment, d: Deployment) => enqueue(objectKey(d))));
-  deployments.onDelete(guard((d: Deployment) => enqueue(objectKey(d))));
-  replicaSets.onAdd(guard((rs: ReplicaSet) => router.replicaSetAdded(rs)));
-  replicaSets.onUpdate(guard((oldRS: ReplicaSet, rs: ReplicaSet) => router.replicaSetUpdated(oldRS, rs)));
-  replicaSets.onDelete(guard((rs: ReplicaSet) => router.replicaSetDeleted(rs)));
-  pods.onDelete(guard((pod: Pod) => router.podDeleted(pod)));
-
-  const syncer = new DeploymentSyncer({
-    client: ctx.client,
-    recorder: ctx.recorder,
-    logger,
-    now: () => new Date(),
-    deployments,
-    replicaSets,
-    pods,
-  });
-  if (!(await ctx.informers.waitForSync(signal))) return;
-  await runWorkers({
-    queue,
-    sync: (key) => syncer.sync(key),
-    workers: ctx.config.workers?.deployment ?? 5,
-    informers: [deployments, replicaSets, pods],
-    signal,
-    logger,
-    name: 'deployment',
+  return keyedController('deployment', 5, (ctx) => {
+    const deployments = ctx.informers.informerFor<Deployment>(deploymentsResource);
+    const replicaSets = ctx.informers.informerFor<ReplicaSet>(replicaSetsResource);
+    const pods = ctx.informers.informerFor<Pod>(podsResource);
+    const syncer = new DeploymentSyncer({ client: ctx.client, recorder: ctx.recorder, logger: ctx.logger, now: () => new Date(), deployments, replicaSets, pods });
+    return {
+      // A resync re-runs every deployment, as kube's controller does.
+      watches: [
+        watch(deployments, enqueueObject({ resyncs: true })),
+        watch(replicaSets, replicaSetEvents(deployments)),
+        watch(pods, podEvents(deployments, replicaSets)),
+      ],
+      sync: (key) => syncer.sync(key),
+    };
   });
 }

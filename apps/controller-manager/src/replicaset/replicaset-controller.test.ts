@@ -120,11 +120,11 @@ test('expectations prevent double creation until the informer shows the pods', a
   assert.equal(actions.filter((a) => a.verb === 'create').length, 0);
   // One pod arrives: still waiting for the other.
   podCache.upsert(created[0]);
-  controller.addPod(created[0]);
+  controller.podEvents.add!(created[0]);
   await controller.sync('ns/web');
   assert.equal(actions.filter((a) => a.verb === 'create').length, 0);
   podCache.upsert(created[1]);
-  controller.addPod(created[1]);
+  controller.podEvents.add!(created[1]);
   assert.equal(controller.deps.expectations.satisfied('ns/web'), true);
   actions.length = 0;
   await controller.sync('ns/web');
@@ -140,18 +140,17 @@ test('scale down deletes unscheduled, then not-ready pods, keeping the ready one
   assert.deepEqual(events.sort(), ['Normal SuccessfulDelete Deleted pod: notready', 'Normal SuccessfulDelete Deleted pod: unscheduled']);
   assert.equal(controller.deps.expectations.satisfied('ns/web'), false);
   // A pod deleted by someone else does not satisfy the expectation; ours do.
-  controller.deletePod(pods[0]);
+  controller.podEvents.delete!(pods[0]);
   assert.equal(controller.deps.expectations.satisfied('ns/web'), false);
-  controller.deletePod(pods[1]);
-  controller.deletePod(pods[2]);
+  controller.podEvents.delete!(pods[1]);
+  controller.podEvents.delete!(pods[2]);
   assert.equal(controller.deps.expectations.satisfied('ns/web'), true);
 });
 
 test('an orphan matching the selector is adopted with a strategic patch carrying its uid', async () => {
   const orphan = pod('orphan', { owned: false, node: 'n1', ready: true });
   const { controller, actions } = setup(1, [orphan]);
-  controller.addPod(orphan);
-  assert.equal(controller.queue.len(), 1);
+  assert.deepEqual(controller.podEvents.add!(orphan), ['ns/web']);
   await controller.sync('ns/web');
   assert.ok(actions.some((a) => a.verb === 'get' && a.name === 'web'), 'rechecks the live ReplicaSet before adopting');
   const w = writes(actions);
@@ -195,15 +194,25 @@ test('a failed create records FailedCreate, lowers expectations, sets ReplicaFai
 
 test('pod handlers: owner resolved by UID; orphans enqueue every matching ReplicaSet', () => {
   const { controller } = setup(1);
-  controller.addPod({ ...pod('stale'), metadata: { ...pod('stale').metadata, ownerReferences: [{ ...ownerRef, uid: 'old-uid' }] } });
-  assert.equal(controller.queue.len(), 0, 'a ref to a deleted RS of the same name is ignored');
-  controller.addPod(pod('nomatch', { owned: false, labels: { app: 'db' } }));
-  assert.equal(controller.queue.len(), 0);
+  const events = controller.podEvents;
+  assert.equal(events.add!({ ...pod('stale'), metadata: { ...pod('stale').metadata, ownerReferences: [{ ...ownerRef, uid: 'old-uid' }] } }), undefined,
+    'a ref to a deleted RS of the same name is ignored');
+  assert.deepEqual(events.add!(pod('nomatch', { owned: false, labels: { app: 'db' } })), []);
   const before = pod('p', { rv: '1' });
-  controller.updatePod(before, before);
-  assert.equal(controller.queue.len(), 0, 'resync updates are skipped');
-  controller.updatePod(before, pod('p', { rv: '2', ready: true }));
-  assert.equal(controller.queue.len(), 1);
+  assert.equal(events.update!(before, before), undefined, 'resync updates are skipped');
+  assert.deepEqual(events.update!(before, pod('p', { rv: '2', ready: true })), ['ns/web']);
+});
+
+test('ReplicaSet handlers: a recreated or deleted ReplicaSet drops what was expected of the old one', () => {
+  const { controller, rs } = setup(1);
+  const { expectations } = controller.deps;
+  expectations.expectCreations('ns/web', 2);
+  const recreated = { ...rs, metadata: { ...rs.metadata, uid: 'rs-2', resourceVersion: '9' } };
+  assert.equal(controller.replicaSetEvents.update!(rs, recreated), 'ns/web');
+  assert.equal(expectations.pending('ns/web'), undefined);
+  expectations.expectCreations('ns/web', 2);
+  assert.equal(controller.replicaSetEvents.delete!(recreated), 'ns/web');
+  assert.equal(expectations.pending('ns/web'), undefined);
 });
 
 test('a missing ReplicaSet forgets its expectations', async () => {

@@ -1,6 +1,6 @@
 import { findResourceByKind, selectorFromSet, type ReplicaSet } from '@skiff/api';
 import type { Controller } from '../controller.ts';
-import { runReplicaController } from './replicaset-controller.ts';
+import { newReplicaController } from './replicaset-controller.ts';
 import type { ReplicaKind } from './util.ts';
 
 /**
@@ -15,8 +15,5 @@ export const replicationControllerKind: ReplicaKind = {
 };
 
 export function newReplicationControllerController(): Controller {
-  return {
-    name: replicationControllerKind.name,
-    run: (ctx, signal) => runReplicaController(replicationControllerKind, ctx, signal),
-  };
+  return newReplicaController(replicationControllerKind);
 }
