@@ -1,14 +1,10 @@
 /**
- * The Kubernetes type tree, read at run time from @kubernetes/client-node's generated
- * models: every model class carries `attributeTypeMap` (field name, JSON name, type
- * string such as 'Array<V1Container>'), and its `.d.ts` beside it carries the field
- * descriptions and which fields are required (no `?`). We walk that instead of keeping
- * a copy of Kubernetes' schema in the repo.
+ * The Kubernetes type tree, as @kubernetes/client-node's generated models describe it,
+ * read from the schema catalog (catalog-file.ts) the first time a model is asked for.
+ * Importing this module costs nothing: the apiserver pays for the catalog when it first
+ * decodes a body or builds its OpenAPI document, and no other component ever does.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import * as generatedModels from '@kubernetes/client-node/dist/gen/models/all.js';
+import { loadCatalog, type CatalogModel } from './catalog-file.ts';
 
 /** A field's type, parsed from client-node's type strings. */
 export type TypeRef =
@@ -40,42 +36,29 @@ export interface Model {
   fields: Map<string, ModelField>;
 }
 
-interface AttributeType {
-  name: string;
-  baseName: string;
-  type: string;
-  format: string;
-}
-
-interface ModelClass {
-  attributeTypeMap?: AttributeType[];
-}
-
-const modelClasses = generatedModels as unknown as Record<string, ModelClass | undefined>;
-const modelsDir = dirname(createRequire(import.meta.url).resolve('@kubernetes/client-node/dist/gen/models/all.js'));
+let catalogModels: Record<string, CatalogModel> | undefined;
 const cache = new Map<string, Model | undefined>();
+
+function catalogModel(name: string): CatalogModel | undefined {
+  catalogModels ??= loadCatalog().models;
+  return Object.hasOwn(catalogModels, name) ? catalogModels[name] : undefined;
+}
 
 /** True when client-node has a model class of this name. */
 export function hasModel(name: string): boolean {
-  return Array.isArray(modelClasses[name]?.attributeTypeMap);
+  return catalogModel(name) !== undefined;
 }
 
 /** The model named `name` ('V1Pod'), or undefined when client-node has none. */
 export function getModel(name: string): Model | undefined {
   if (cache.has(name)) return cache.get(name);
-  const attributes = modelClasses[name]?.attributeTypeMap;
+  const entry = catalogModel(name);
   let model: Model | undefined;
-  if (Array.isArray(attributes)) {
-    const docs = readDeclarationDocs(name);
-    model = { name, description: docs.classDescription, fields: new Map() };
-    for (const attr of attributes) {
-      const fieldDoc = docs.fields.get(attr.name);
-      model.fields.set(attr.baseName, {
-        jsonName: attr.baseName,
-        type: parseTypeString(attr.type, attr.format),
-        required: fieldDoc?.required ?? false,
-        description: fieldDoc?.description,
-      });
+  if (entry) {
+    model = { name, fields: new Map() };
+    if (entry.d) model.description = entry.d;
+    for (const [jsonName, type, format, required, description] of entry.f) {
+      model.fields.set(jsonName, { jsonName, type: parseTypeString(type, format), required: required === 1, description });
     }
   }
   cache.set(name, model);
@@ -110,47 +93,4 @@ export function parseTypeString(type: string, format = ''): TypeRef {
     default:
       return { kind: 'model', name: trimmed };
   }
-}
-
-interface DeclarationDocs {
-  classDescription?: string;
-  fields: Map<string, { required: boolean; description?: string }>;
-}
-
-/**
- * Reads descriptions and required-ness from the model's `.d.ts`, which looks like
- *   /** * A single application container ... *\/ export declare class V1Container {
- *     /** * Name of the container ... *\/ 'name': string;
- *     'image'?: string;
- * A missing or unreadable file only costs descriptions, never the structure.
- */
-function readDeclarationDocs(name: string): DeclarationDocs {
-  const docs: DeclarationDocs = { fields: new Map() };
-  let text: string;
-  try {
-    text = readFileSync(join(modelsDir, `${name}.d.ts`), 'utf8');
-  } catch {
-    return docs;
-  }
-  const classMatch = /\/\*\*\s*\n((?:\s*\*.*\n)*?)\s*\*\/\s*\nexport declare class /.exec(text);
-  if (classMatch) docs.classDescription = cleanComment(classMatch[1]);
-  const fieldPattern = /(?:\/\*\*\s*\n((?:\s*\*.*\n)*?)\s*\*\/\s*\n)?\s*'([^']+)'(\?)?:/g;
-  for (const match of text.matchAll(fieldPattern)) {
-    docs.fields.set(match[2], {
-      required: match[3] !== '?',
-      description: match[1] ? cleanComment(match[1]) : undefined,
-    });
-  }
-  return docs;
-}
-
-function cleanComment(block: string): string | undefined {
-  const text = block
-    .split('\n')
-    .map((line) => line.replace(/^\s*\*\s?/, ''))
-    .join('\n')
-    .trim()
-    .replace(/\\'/g, "'")
-    .replace(/\\"/g, '"');
-  return text || undefined;
 }
