@@ -2,4 +2,8 @@ export { createLogger, type Logger } from './logger.ts';
 export { createMetricsRegistry, type MetricsRegistry } from './metrics.ts';
 export { markShuttingDown, serveMetrics, type MetricsServer } from './metrics-server.ts';
 export { runComponentMain, type ComponentMain } from './component-main.ts';
-export { splitFlags, parseIntegerFlag, parseBooleanFlag, type FlagErrorFactory } from './flags.ts';
+export {
+  readFlags, formatUsage, flagDefaults, UsageError, splitFlags, parseIntegerFlag, parseBooleanFlag, parseDurationFlag,
+  integer, boolean, duration, oneOf, matching, ipv4Cidr, LOG_LEVELS, logLevelFlag, kubeconfigFlag, metricsPortFlag, leaderElectionFlags,
+  type FlagSpec, type FlagErrorFactory, type ValueFormat, type DurationUnit, type Env,
+} from './flags.ts';
