@@ -4,12 +4,6 @@
  * SIGTERM/SIGINT close the sockets and exit 0.
  */
 import { runComponentMain } from '@skiff/log';
-import { FlagError, parseDnsFlags } from './config.ts';
-import { run } from './index.ts';
+import { dnsComponent } from './component.ts';
 
-await runComponentMain({
-  component: 'dns',
-  parseFlags: parseDnsFlags,
-  isUsageError: (err) => err instanceof FlagError,
-  run: async (config, signal, logger) => { await run(config, signal, { logger }); return 0; },
-});
+await runComponentMain(dnsComponent);

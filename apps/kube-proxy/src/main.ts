@@ -5,12 +5,6 @@
  * SIGTERM/SIGINT stop gracefully (the rules stay, as kube-proxy leaves them) and exit 0.
  */
 import { runComponentMain } from '@skiff/log';
-import { FlagError, parseProxyFlags } from './config.ts';
-import { run } from './run.ts';
+import { kubeProxyComponent } from './component.ts';
 
-await runComponentMain({
-  component: 'kube-proxy',
-  parseFlags: parseProxyFlags,
-  isUsageError: (err) => err instanceof FlagError,
-  run: async (config, signal, logger) => { await run(config, signal, { logger }); return 0; },
-});
+await runComponentMain(kubeProxyComponent);

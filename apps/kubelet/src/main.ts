@@ -5,12 +5,6 @@
  * this process, delete their pods, Nodes and Leases.
  */
 import { runComponentMain } from '@skiff/log';
-import { FlagError, parseKubeletFlags } from './config.ts';
-import { run } from './index.ts';
+import { kubeletComponent } from './component.ts';
 
-await runComponentMain({
-  component: 'kubelet',
-  parseFlags: parseKubeletFlags,
-  isUsageError: (err) => err instanceof FlagError,
-  run,
-});
+await runComponentMain(kubeletComponent);

@@ -4,12 +4,6 @@
  * lease, let bindings in flight finish) and exit 0; losing leadership exits 1.
  */
 import { runComponentMain } from '@skiff/log';
-import { FlagError, parseSchedulerFlags } from './config.ts';
-import { run } from './index.ts';
+import { schedulerComponent } from './component.ts';
 
-await runComponentMain({
-  component: 'scheduler',
-  parseFlags: parseSchedulerFlags,
-  isUsageError: (err) => err instanceof FlagError,
-  run: async (config, signal, logger) => ((await run(config, signal, { logger })) === 'stopped' ? 0 : 1),
-});
+await runComponentMain(schedulerComponent);

@@ -1,7 +1,7 @@
 export { createLogger, type Logger } from './logger.ts';
 export { createMetricsRegistry, type MetricsRegistry } from './metrics.ts';
 export { markShuttingDown, serveMetrics, type MetricsServer } from './metrics-server.ts';
-export { runComponentMain, type ComponentMain } from './component-main.ts';
+export { runComponentMain, runComponents, runProcessMain, type ComponentMain, type ComponentPart, type ProcessOptions, type ProcessOutcome } from './component-main.ts';
 export {
   readFlags, formatUsage, flagDefaults, UsageError, splitFlags, parseIntegerFlag, parseBooleanFlag, parseDurationFlag,
   integer, boolean, duration, oneOf, matching, ipv4Cidr, LOG_LEVELS, logLevelFlag, kubeconfigFlag, metricsPortFlag, leaderElectionFlags,

@@ -1,0 +1,11 @@
+/** The kubelet as a component, for its own process (main.ts) or a role's (`skiff agent`). */
+import type { ComponentMain } from '@skiff/log';
+import { FlagError, parseKubeletFlags, type KubeletConfig } from './config.ts';
+import { run } from './index.ts';
+
+export const kubeletComponent: ComponentMain<KubeletConfig> = {
+  component: 'kubelet',
+  parseFlags: parseKubeletFlags,
+  isUsageError: (err) => err instanceof FlagError,
+  run,
+};
