@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs Skiff's systemd units, rendered for this machine.
-#   deploy/systemd/install.sh control-plane   etcd, apiserver, controller-manager, scheduler
-#   deploy/systemd/install.sh node            kubelet, kube-proxy, dns (./skiff join does this itself)
+#   deploy/systemd/install.sh control-plane   etcd, and the server role (apiserver, controller-manager,
+#                                             scheduler in one process; needs $SKIFF_HOME/roles/server.json)
+#   deploy/systemd/install.sh node            the agent role (kubelet, kube-proxy, dns in one process;
+#                                             needs $SKIFF_HOME/roles/agent.json; ./skiff join does this itself)
 # Environment: SKIFF_HOME (default /var/lib/skiff), NODE (the node >= 24 binary; default: the one
-# ./skiff installed, else `node` on PATH). Per-machine settings go to /etc/default/skiff(-node).
+# ./skiff installed, else `node` on PATH). Each role's flags live in its $SKIFF_HOME/roles/<role>.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 ROLE="${1:-}"
@@ -16,8 +18,8 @@ fi
 [ -n "$NODE" ] || { echo "install.sh: no node binary: run ./skiff once (it installs Node.js 24)" >&2; exit 1; }
 
 case "$ROLE" in
-  control-plane) UNITS=(skiff-etcd skiff-apiserver skiff-controller-manager skiff-scheduler) ;;
-  node) UNITS=(skiff-kubelet skiff-kube-proxy skiff-dns) ;;
+  control-plane) UNITS=(skiff-etcd skiff-server) ;;
+  node) UNITS=(skiff-agent) ;;
   *) echo "usage: $0 control-plane|node" >&2; exit 2 ;;
 esac
 
@@ -28,8 +30,9 @@ for unit in "${UNITS[@]}"; do
   echo "installed $DEST/$unit.service"
 done
 # SYSTEMD_DIR set means "render only" (packaging, tests): the machine itself is left alone.
-if [ "$ROLE" = node ] && [ -z "${SYSTEMD_DIR:-}" ] && [ ! -f /etc/default/skiff-node ]; then
-  printf 'NODE_NAME=%s\nCLUSTER_CIDR=10.244.0.0/16\nKUBELET_EXTRA_ARGS=""\n' "$(hostname)" >/etc/default/skiff-node
+role_file="$SKIFF_HOME/roles/$([ "$ROLE" = node ] && echo agent || echo server).json"
+if [ -z "${SYSTEMD_DIR:-}" ] && [ ! -f "$role_file" ]; then
+  echo "install.sh: $role_file is missing: $([ "$ROLE" = node ] && echo './skiff join' || echo './skiff up, then ./skiff down,') writes it" >&2
 fi
 if [ -d /run/systemd/system ] && [ -z "${SYSTEMD_DIR:-}" ]; then
   systemctl daemon-reload

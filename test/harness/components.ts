@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { findResourceByKind, type Node } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { REPO_ROOT } from './repo-root.ts';
@@ -8,11 +9,19 @@ import { startTestCluster, type TestCluster } from './test-cluster.ts';
 
 const NODES = findResourceByKind('v1', 'Node')!;
 
+// The launcher is not a project this one references (it references the benches, which use these
+// helpers): its roles module is loaded by path, as lab.ts loads the lab.
+type RolesModule = { componentCommand(name: ComponentProcessOptions['component'], flags: string[]): { command: string; args: string[] } };
+const roles = (await import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src/roles/roles.ts')).href)) as RolesModule;
+
 export interface ComponentProcessOptions {
   /** For messages and the log file name: `controller-manager`, `scheduler`, `hollow-a`... */
   name: string;
-  /** The entry point, relative to the repository root (`apps/scheduler/src/main.ts`). */
-  script: string;
+  /**
+   * The component, started as `./skiff run COMPONENT FLAGS` through the launcher's roles module
+   * (apps/skiff/src/roles/roles.ts), the one place that builds component command lines.
+   */
+  component: 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'kube-proxy' | 'dns';
   /** Flags, `--name=value` each. */
   args: string[];
   /** stdout+stderr, appended across restarts. */
@@ -72,7 +81,8 @@ export class ComponentProcess {
   async start(): Promise<void> {
     if (this.#child) return;
     const logFd = openSync(this.options.logFile, 'a');
-    const child = spawn(process.execPath, [join(REPO_ROOT, this.options.script), ...this.options.args], {
+    const { command, args } = roles.componentCommand(this.options.component, this.options.args);
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
       detached: true,
       stdio: ['ignore', logFd, logFd],
@@ -160,13 +170,13 @@ async function startComponent(options: ComponentProcessOptions, deferStart?: boo
   return component;
 }
 
-/** `node apps/controller-manager/src/main.ts --kubeconfig=... --metrics-port=0 [args]`. */
+/** `skiff run controller-manager --kubeconfig=... --metrics-port=0 [args]`. */
 export function startControllerManager(cluster: Pick<TestCluster, 'dir' | 'kubeconfigPath'>, opts: ComponentStartOptions = {}): Promise<ComponentProcess> {
   const name = opts.name ?? 'controller-manager';
   return startComponent(
     {
       name,
-      script: 'apps/controller-manager/src/main.ts',
+      component: 'controller-manager',
       args: [`--kubeconfig=${cluster.kubeconfigPath}`, '--leader-elect=false', '--metrics-port=0', ...(opts.args ?? [])],
       logFile: join(cluster.dir, 'logs', `${name}.log`),
     },
@@ -174,13 +184,13 @@ export function startControllerManager(cluster: Pick<TestCluster, 'dir' | 'kubec
   );
 }
 
-/** `node apps/scheduler/src/main.ts --kubeconfig=... --metrics-port=0 [args]`. */
+/** `skiff run scheduler --kubeconfig=... --metrics-port=0 [args]`. */
 export function startScheduler(cluster: Pick<TestCluster, 'dir' | 'kubeconfigPath'>, opts: ComponentStartOptions = {}): Promise<ComponentProcess> {
   const name = opts.name ?? 'scheduler';
   return startComponent(
     {
       name,
-      script: 'apps/scheduler/src/main.ts',
+      component: 'scheduler',
       args: [`--kubeconfig=${cluster.kubeconfigPath}`, '--leader-elect=false', '--metrics-port=0', ...(opts.args ?? [])],
       logFile: join(cluster.dir, 'logs', `${name}.log`),
     },
@@ -200,7 +210,7 @@ export interface HollowNodesOptions extends ComponentStartOptions {
   labels?: string;
 }
 
-/** `node apps/kubelet/src/main.ts --kubeconfig=... --hollow-nodes=N ...`: N fake-runtime nodes in one process. */
+/** `skiff run kubelet --kubeconfig=... --hollow-nodes=N ...`: N fake-runtime nodes in one process. */
 export function startHollowNodes(cluster: Pick<TestCluster, 'dir' | 'kubeconfigPath'>, opts: HollowNodesOptions = {}): Promise<ComponentProcess> {
   const prefix = opts.prefix ?? 'hollow-node-';
   const name = opts.name ?? `kubelet-${prefix.replace(/-$/, '')}`;
@@ -210,7 +220,7 @@ export function startHollowNodes(cluster: Pick<TestCluster, 'dir' | 'kubeconfigP
   if (opts.maxPods !== undefined) args.push(`--node-max-pods=${opts.maxPods}`);
   if (opts.labels) args.push(`--node-labels=${opts.labels}`);
   args.push(...(opts.args ?? []));
-  return startComponent({ name, script: 'apps/kubelet/src/main.ts', args, logFile: join(cluster.dir, 'logs', `${name}.log`) }, opts.deferStart);
+  return startComponent({ name, component: 'kubelet', args, logFile: join(cluster.dir, 'logs', `${name}.log`) }, opts.deferStart);
 }
 
 export interface ControlPlaneOptions {

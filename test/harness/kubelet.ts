@@ -94,7 +94,7 @@ export async function startKubelet(opts: StartKubeletOptions): Promise<KubeletPr
   // Tests' pods run skiff/busybox:test, which no registry has: build it (and pause) where `up` never ran.
   await ensureTestImages(dockerFor(opts.dockerHost));
   const logFile = join(cluster.dir, 'logs', `kubelet-${nodeName}.log`);
-  const proc = new ComponentProcess({ name: `kubelet-${nodeName}`, script: 'apps/kubelet/src/main.ts', args, logFile, settleMs: 500 });
+  const proc = new ComponentProcess({ name: `kubelet-${nodeName}`, component: 'kubelet', args, logFile, settleMs: 500 });
 
   const waitHealthy = async () => {
     if (opts.healthzPort <= 0) return;

@@ -129,7 +129,7 @@ describe('cluster DNS against a real apiserver', { timeout: 90_000 }, () => {
     });
     dns = new ComponentProcess({
       name: 'dns',
-      script: 'apps/dns/src/main.ts',
+      component: 'dns',
       args: [`--kubeconfig=${cluster.kubeconfigPath}`, `--port=${DNS_PORT}`, `--upstream=${HOST}:${UPSTREAM_PORT}`, `--metrics-port=${METRICS_PORT}`],
       logFile: join(cluster.dir, 'dns.log'),
       settleMs: 300,

@@ -64,7 +64,7 @@ describe('Vagrantfile and provisioning scripts', { timeout: 300_000 }, () => {
     }
   });
 
-  it('there is a systemd unit for every component, each rendered with no placeholder left', () => {
+  it('there is a systemd unit for every role (etcd, server, agent), each rendered with no placeholder left', () => {
     const dest = mkdtempSync(join(tmpdir(), 'k8-units-'));
     try {
       for (const role of ['control-plane', 'node']) {
@@ -74,14 +74,15 @@ describe('Vagrantfile and provisioning scripts', { timeout: 300_000 }, () => {
         assert.equal(r.status, 0, r.stderr);
       }
       const units = readdirSync(dest).sort();
-      assert.deepEqual(units, ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kubelet', 'kube-proxy', 'dns'].map((c) => `skiff-${c}.service`).sort());
+      assert.deepEqual(units, ['skiff-agent.service', 'skiff-etcd.service', 'skiff-server.service']);
       for (const unit of units) {
         const text = readFileSync(join(dest, unit), 'utf8');
         assert.doesNotMatch(text, /@[A-Z_]+@/, unit);
         assert.match(text, /^ExecStart=/m, unit);
         assert.match(text, /^WantedBy=multi-user.target$/m, unit);
       }
-      assert.match(readFileSync(join(dest, 'skiff-controller-manager.service'), 'utf8'), /--cluster-signing-cert-file=\/var\/lib\/skiff\/pki\/ca.crt/);
+      assert.match(readFileSync(join(dest, 'skiff-server.service'), 'utf8'), /apps\/skiff\/src\/main\.ts server --config=\/var\/lib\/skiff\/roles\/server\.json$/m);
+      assert.match(readFileSync(join(dest, 'skiff-agent.service'), 'utf8'), /apps\/skiff\/src\/main\.ts agent --config=\/var\/lib\/skiff\/roles\/agent\.json$/m);
     } finally {
       rmSync(dest, { recursive: true, force: true });
     }

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { clientUrlOf, etcdCommand, isEtcdHealthy, type EtcdMemberSpec } from '@skiff/etcd';
 import { REPO_ROOT, getLogFile, getPidFile, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import type { ComponentSpec, ManagedProcess } from './processes.ts';
+import { apiServerFlags, controllerManagerFlags, hollowKubeletFlags, pkiFilesIn, schedulerFlags } from './roles/component-flags.ts';
+import { componentCommand, roleConfigFile, roleMarker, roleSpec, type RoleConfig, type RoleName } from './roles/roles.ts';
 
 export type { ComponentSpec } from './processes.ts';
 
-const APISERVER_MAIN = join(REPO_ROOT, 'apps/apiserver/src/main.ts');
+/** The cluster's pod network; the node-ipam controller hands each node a /24 of it. */
+export const CLUSTER_CIDR = '10.244.0.0/16';
 
 function createEtcdSpec(paths: SkiffPaths, ports: SkiffPorts): EtcdMemberSpec {
   return { name: 'skiff', dataDir: paths.etcdDataDir, clientPort: ports.etcdClient, peerPort: ports.etcdPeer };
@@ -52,48 +55,8 @@ export function isApiServerReady(url: string, caCert: string | Buffer, timeoutMs
   });
 }
 
-export type ApiServerOptions = {
-  caCert: () => Promise<string | Buffer>;
-  advertiseAddress?: string;
-  /** More flags (the --kubelet-client-* pair when the cluster has a real kubelet). */
-  extraArgs?: string[];
-};
-
 export function getApiServerUrl(ports: SkiffPorts): string {
   return `https://127.0.0.1:${ports.apiServer}`;
-}
-
-export function getApiServerComponent(paths: SkiffPaths, ports: SkiffPorts, opts: ApiServerOptions): ComponentSpec {
-  const proc: ManagedProcess = {
-    name: 'apiserver',
-    pidFile: getPidFile(paths, 'apiserver'),
-    logFile: getLogFile(paths, 'apiserver'),
-    marker: APISERVER_MAIN,
-  };
-  const url = getApiServerUrl(ports);
-  const pki = (file: string) => join(paths.pkiDir, file);
-  return {
-    ...proc,
-    healthUrl: `${url}/readyz`,
-    isHealthy: async () => isApiServerReady(url, await opts.caCert()),
-    createStartOptions: () => ({
-      ...proc,
-      command: process.execPath,
-      args: [
-        APISERVER_MAIN,
-        `--etcd-servers=${getEtcdEndpoint(paths, ports)}`,
-        '--bind-address=0.0.0.0',
-        `--secure-port=${ports.apiServer}`,
-        `--tls-cert-file=${pki('apiserver.crt')}`,
-        `--tls-private-key-file=${pki('apiserver.key')}`,
-        `--client-ca-file=${pki('ca.crt')}`,
-        `--encryption-key-file=${pki('encryption.key')}`,
-        ...(opts.advertiseAddress ? [`--advertise-address=${opts.advertiseAddress}`] : []),
-        ...(opts.extraArgs ?? []),
-      ],
-      cwd: REPO_ROOT,
-    }),
-  };
 }
 
 /** GET /healthz over plain HTTP on loopback: where controller-manager, scheduler and kubelet report. */
@@ -107,80 +70,80 @@ export async function isHealthzOk(port: number, timeoutMs = 2000): Promise<boole
   }
 }
 
-/**
- * A Skiff component run as `node <script> <args>` whose health is its plain-HTTP /healthz on a
- * loopback port: the controller-manager, scheduler, kubelets, kube-proxy and dns, on one host or in the lab.
- */
-export function nodeScriptComponent(proc: ManagedProcess, script: string, healthzPort: number, args: string[]): ComponentSpec {
-  return {
-    ...proc,
-    healthUrl: `http://127.0.0.1:${healthzPort}/healthz`,
-    isHealthy: () => isHealthzOk(healthzPort),
-    createStartOptions: () => ({ ...proc, command: process.execPath, args: [script, ...args], cwd: REPO_ROOT }),
-  };
-}
-
-/** The API clients the launcher runs beside the apiserver, in start order. */
+/** The API clients `up` gives a kubeconfig of their own: the server's two, and the hollow kubelet. */
 export type ClientComponentName = 'controller-manager' | 'scheduler' | 'kubelet-hollow';
+export const CLIENT_COMPONENT_NAMES: ClientComponentName[] = ['controller-manager', 'scheduler', 'kubelet-hollow'];
 
-type ClientComponentDef = {
-  script: string;
-  /** The client certificate's user (CN) and groups (O), as kubeadm issues them. */
-  user: string;
-  groups: string[];
-  port: (ports: SkiffPorts) => number;
-  flags: (opts: { hollowNodes: number; pkiDir: string }) => string[];
+/** The client certificate's user (CN) and groups (O), as kubeadm issues them. */
+const CLIENT_IDENTITIES: Record<ClientComponentName, { user: string; groups: string[] }> = {
+  'controller-manager': { user: 'system:kube-controller-manager', groups: [] },
+  scheduler: { user: 'system:kube-scheduler', groups: [] },
+  // One process speaks for many nodes, so it cannot be one system:node:<name>.
+  'kubelet-hollow': { user: 'system:kubelet-hollow', groups: ['system:nodes'] },
 };
-
-const clientComponents: Record<ClientComponentName, ClientComponentDef> = {
-  'controller-manager': {
-    script: 'apps/controller-manager/src/main.ts',
-    user: 'system:kube-controller-manager',
-    groups: [],
-    port: (p) => p.controllerManager,
-    // The node-ipam controller hands each node a /24 of it: the kubelet's pod network. The CSR
-    // signer issues `skiff join`'s node certificates with the cluster CA.
-    flags: ({ pkiDir }) => [
-      '--leader-elect=true', '--cluster-cidr=10.244.0.0/16',
-      `--cluster-signing-cert-file=${join(pkiDir, 'ca.crt')}`, `--cluster-signing-key-file=${join(pkiDir, 'ca.key')}`,
-    ],
-  },
-  scheduler: {
-    script: 'apps/scheduler/src/main.ts',
-    user: 'system:kube-scheduler',
-    groups: [],
-    port: (p) => p.scheduler,
-    flags: () => ['--leader-elect=true'],
-  },
-  'kubelet-hollow': {
-    script: 'apps/kubelet/src/main.ts',
-    // One process speaks for many nodes, so it cannot be one system:node:<name>.
-    user: 'system:kubelet-hollow',
-    groups: ['system:nodes'],
-    port: (p) => p.kubeletHollow,
-    flags: ({ hollowNodes }) => [`--hollow-nodes=${hollowNodes}`],
-  },
-};
-
-export const CLIENT_COMPONENT_NAMES = Object.keys(clientComponents) as ClientComponentName[];
 
 export function getClientIdentity(name: ClientComponentName): { user: string; groups: string[] } {
-  const def = clientComponents[name];
-  return { user: def.user, groups: def.groups };
+  return CLIENT_IDENTITIES[name];
 }
 
 export function getComponentKubeconfig(paths: SkiffPaths, name: ClientComponentName): string {
   return join(paths.kubeconfigDir, `${name}.kubeconfig`);
 }
 
-/** controller-manager, scheduler or the hollow kubelet: `node <script> --kubeconfig=... --metrics-port=...`. */
-export function getClientComponent(paths: SkiffPaths, ports: SkiffPorts, name: ClientComponentName, opts: { hollowNodes?: number } = {}): ComponentSpec {
-  const def = clientComponents[name];
-  const main = join(REPO_ROOT, def.script);
-  const port = def.port(ports);
-  const proc: ManagedProcess = { name, pidFile: getPidFile(paths, name), logFile: getLogFile(paths, name), marker: main };
-  return nodeScriptComponent(proc, main, port, [
-    `--kubeconfig=${getComponentKubeconfig(paths, name)}`, `--metrics-port=${port}`,
-    ...def.flags({ hollowNodes: opts.hollowNodes ?? 0, pkiDir: paths.pkiDir }),
-  ]);
+/** A role's process, as the launcher tracks it: run/<role>.pid, logs/<role>.log, its role file as marker. */
+export function roleProcess(paths: SkiffPaths, role: RoleName): ManagedProcess {
+  return { name: role, pidFile: getPidFile(paths, role), logFile: getLogFile(paths, role), marker: roleMarker(roleConfigFile(paths.home, role)) };
+}
+
+/** A component inside a role: its own name and health check, the role's process. */
+export function memberOf(proc: ManagedProcess, name: string, healthUrl: string, isHealthy: () => Promise<boolean>): ComponentSpec {
+  return {
+    ...proc, name, healthUrl, isHealthy,
+    createStartOptions: () => { throw new Error(`${name} runs inside the ${proc.name} process: start the role`); },
+  };
+}
+
+export type HostRole = ComponentSpec & { config: RoleConfig; writeConfig(): Promise<void>; members: ComponentSpec[] };
+
+/**
+ * `skiff server` on this host: the apiserver on :6443 over the local etcd (with its kubelet-client
+ * certificate), the controller-manager and the scheduler, each with its own kubeconfig and health port.
+ */
+export function getServerRole(paths: SkiffPaths, ports: SkiffPorts, opts: { caCert: () => Promise<string | Buffer>; advertiseAddress?: string }): HostRole {
+  const proc = roleProcess(paths, 'server');
+  const url = getApiServerUrl(ports);
+  const pki = pkiFilesIn(paths.pkiDir);
+  const config: RoleConfig = {
+    role: 'server',
+    components: [
+      { name: 'apiserver', flags: apiServerFlags({
+        etcdServers: [getEtcdEndpoint(paths, ports)], bindAddress: '0.0.0.0', securePort: ports.apiServer,
+        ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}), pki, kubeletClient: true,
+      }) },
+      { name: 'controller-manager', flags: controllerManagerFlags({
+        kubeconfig: getComponentKubeconfig(paths, 'controller-manager'), metricsPort: ports.controllerManager, leaderElect: true,
+        clusterCidr: CLUSTER_CIDR, signingPki: pki,
+      }) },
+      { name: 'scheduler', flags: schedulerFlags({ kubeconfig: getComponentKubeconfig(paths, 'scheduler'), metricsPort: ports.scheduler, leaderElect: true }) },
+    ],
+  };
+  const members = [
+    memberOf(proc, 'apiserver', `${url}/readyz`, async () => isApiServerReady(url, await opts.caCert())),
+    memberOf(proc, 'controller-manager', `http://127.0.0.1:${ports.controllerManager}/healthz`, () => isHealthzOk(ports.controllerManager)),
+    memberOf(proc, 'scheduler', `http://127.0.0.1:${ports.scheduler}/healthz`, () => isHealthzOk(ports.scheduler)),
+  ];
+  return { ...roleSpec(proc, config, roleConfigFile(paths.home, 'server'), members, { restartOnFailure: true }), members };
+}
+
+/** N hollow nodes (fake runtime) in one kubelet process of their own: `skiff run kubelet --hollow-nodes=N`. */
+export function getHollowKubelet(paths: SkiffPaths, ports: SkiffPorts, hollowNodes = 0): ComponentSpec {
+  const kubeconfig = getComponentKubeconfig(paths, 'kubelet-hollow');
+  const proc: ManagedProcess = { name: 'kubelet-hollow', pidFile: getPidFile(paths, 'kubelet-hollow'), logFile: getLogFile(paths, 'kubelet-hollow'), marker: `--kubeconfig=${kubeconfig}` };
+  const port = ports.kubeletHollow;
+  return {
+    ...proc,
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
+    isHealthy: () => isHealthzOk(port),
+    createStartOptions: () => ({ ...proc, ...componentCommand('kubelet', hollowKubeletFlags({ kubeconfig, metricsPort: port, hollowNodes })), cwd: REPO_ROOT }),
+  };
 }

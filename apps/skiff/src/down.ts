@@ -1,14 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { CLIENT_COMPONENT_NAMES, getApiServerComponent, getClientComponent, getEtcdComponent } from './components.ts';
-import { cleanupKubeProxy, getNodeComponent, kubeletRootDir, NODE_COMPONENT_NAMES, removeDnsInterface, removePodContainers } from './node-components.ts';
+import { join } from 'node:path';
+import { getEtcdComponent, getHollowKubelet, getServerRole } from './components.ts';
+import { cleanupKubeProxy, getAgentRole, kubeletRootDir, removeDnsInterface, removePodContainers } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { stopProcess } from './processes.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * `skiff down [--purge]`: stops the hollow kubelet, scheduler, controller-manager, apiserver, then etcd
- * (reverse start order); `--purge` also deletes all cluster state.
+ * `skiff down [--purge]`: stops the agent, the hollow kubelet, the server, then etcd (reverse start
+ * order); `--purge` also deletes all cluster state.
  */
 export async function runDown(args: string[]): Promise<number> {
   const purge = args.includes('--purge');
@@ -19,12 +20,12 @@ export async function runDown(args: string[]): Promise<number> {
   }
   const paths = resolveSkiffPaths();
   const ports = resolveSkiffPorts();
-  // Clients before the apiserver (they would only log connection errors), the apiserver before etcd
-  // (so it never serves a request against a vanishing etcd).
+  // Clients before the server (they would only log connection errors), the server before etcd
+  // (so the apiserver never serves a request against a vanishing etcd).
   const components = [
-    ...NODE_COMPONENT_NAMES.map((name) => getNodeComponent(paths, ports, name)).reverse(),
-    ...CLIENT_COMPONENT_NAMES.map((name) => getClientComponent(paths, ports, name)).reverse(),
-    getApiServerComponent(paths, ports, { caCert: async () => '' }),
+    getAgentRole(paths, ports),
+    getHollowKubelet(paths, ports),
+    getServerRole(paths, ports, { caCert: async () => '' }),
     getEtcdComponent(paths, ports),
   ];
   for (const component of components) {
@@ -45,7 +46,7 @@ export async function runDown(args: string[]): Promise<number> {
     console.log('==> kube-proxy rules and the dns address removed');
   }
   if (purge) {
-    for (const path of [kubeletRootDir(paths), paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir]) {
+    for (const path of [kubeletRootDir(paths), paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir, join(paths.home, 'roles')]) {
       await rm(path, { recursive: true, force: true });
     }
     console.log(`==> purged etcd data, pki, kubeconfigs, logs and pid files under ${paths.home}`);

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { getEtcdComponent, getEtcdEndpoint, getApiServerComponent } from './components.ts';
+import { getEtcdComponent, getEtcdEndpoint, getServerRole } from './components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { findRunningPid } from './processes.ts';
 
@@ -91,8 +91,8 @@ export async function runEtcd(args: string[]): Promise<number> {
     const file = positional[0];
     if (!file) { console.error(USAGE); return 2; }
     const etcd = getEtcdComponent(paths, ports);
-    const apiserver = getApiServerComponent(paths, ports, { caCert: async () => '' });
-    for (const proc of [etcd, apiserver]) {
+    const server = getServerRole(paths, ports, { caCert: async () => '' });
+    for (const proc of [etcd, server]) {
       const pid = await findRunningPid(proc);
       if (pid !== undefined) throw new Error(`restore: ${proc.name} is running (pid ${pid}); stop the cluster first: ./skiff down`);
     }

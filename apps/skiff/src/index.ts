@@ -4,3 +4,6 @@ export type { SkiffPaths, SkiffPorts, Component } from './paths.ts';
 export { startDetached, stopProcess, findRunningPid, isOurProcess, readPidFile, waitForExit, readLogTail } from './processes.ts';
 export type { ManagedProcess, StartOptions, StopResult } from './processes.ts';
 export { findKubectl, DEBIAN_KUBECTL } from './kubectl.ts';
+export { componentCommand, roleCommand, writeRoleConfig, COMPONENT_NAMES, ROLE_COMPONENTS } from './roles/roles.ts';
+export type { ComponentName, RoleConfig, RoleName } from './roles/roles.ts';
+export * from './roles/component-flags.ts';

@@ -12,8 +12,9 @@
  *    controller-manager approves and signs it; we wait for status.certificate.
  * 3. The node's kubeconfig ($SKIFF_HOME/kubeconfigs/kubelet.kubeconfig, also used by
  *    kube-proxy and dns) and the CA (pki/ca.crt, the kubelet's --client-ca-file).
- * 4. The agents: systemd units from deploy/systemd when systemd runs, else detached
- *    processes with run/<name>.pid and logs/<name>.log, as `skiff up` does.
+ * 4. The agent role (kubelet, kube-proxy, dns in one process) from $SKIFF_HOME/roles/agent.json:
+ *    skiff-agent.service from deploy/systemd when systemd runs, else a detached process with
+ *    run/agent.pid and logs/agent.log, as `skiff up` does.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,8 @@ import { createCertificateRequest, publicKeyPin, writeKubeconfig } from '@skiff/
 import { parse } from 'yaml';
 import { REPO_ROOT, getLogFile, getPidFile, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
 import { findRunningPid, startDetached } from './processes.ts';
+import { dnsFlags, kubeletFlags, kubeProxyFlags } from './roles/component-flags.ts';
+import { roleConfigFile, roleMarker, roleSpec, type RoleConfig } from './roles/roles.ts';
 import { CLUSTER_INFO, signDetachedJws } from './token.ts';
 
 const csrResource = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
@@ -146,19 +149,30 @@ export async function bootstrapNode(paths: SkiffPaths, opts: JoinOptions): Promi
   return kubeconfig;
 }
 
-export type NodeAgent = 'kubelet' | 'kube-proxy' | 'dns';
-export const NODE_AGENTS: NodeAgent[] = ['kubelet', 'kube-proxy', 'dns'];
 const DNS_ADDRESS = '169.254.20.10';
+type JoinedNode = { name: string; ip?: string; clusterCidr: string };
 
-/** The command line of one agent: the flags deploy/systemd's units use too. */
-export function agentArgs(paths: SkiffPaths, agent: NodeAgent, node: { name: string; ip?: string; clusterCidr: string }): string[] {
-  const kubeconfig = `--kubeconfig=${nodeKubeconfigPath(paths)}`;
-  if (agent === 'kubelet') {
-    return [join(REPO_ROOT, 'apps/kubelet/src/main.ts'), kubeconfig, `--node-name=${node.name}`, ...(node.ip ? [`--node-ip=${node.ip}`] : []),
-      `--root-dir=${join(paths.home, 'kubelet')}`, '--network-name=skiff0', `--cluster-dns=${DNS_ADDRESS}`, `--client-ca-file=${join(paths.pkiDir, 'ca.crt')}`];
-  }
-  if (agent === 'kube-proxy') return [join(REPO_ROOT, 'apps/kube-proxy/src/main.ts'), kubeconfig, `--node-name=${node.name}`, `--cluster-cidr=${node.clusterCidr}`];
-  return [join(REPO_ROOT, 'apps/dns/src/main.ts'), kubeconfig, `--bind=${DNS_ADDRESS}`, '--port=53'];
+/**
+ * The joined machine's agent role: kubelet, kube-proxy and dns in one process, all three with the
+ * node's own kubeconfig from the TLS bootstrap. deploy/systemd's skiff-agent.service reads the same file.
+ */
+export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType<typeof roleSpec> {
+  const kubeconfig = nodeKubeconfigPath(paths);
+  const config: RoleConfig = {
+    role: 'agent',
+    components: [
+      { name: 'kubelet', flags: kubeletFlags({
+        kubeconfig, nodeName: node.name, ...(node.ip ? { nodeIp: node.ip } : {}), rootDir: join(paths.home, 'kubelet'),
+        networkName: 'skiff0', clusterDns: DNS_ADDRESS, clientCaFile: join(paths.pkiDir, 'ca.crt'),
+      }) },
+      { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },
+      { name: 'dns', flags: dnsFlags({ kubeconfig, bind: DNS_ADDRESS }) },
+    ],
+  };
+  const file = roleConfigFile(paths.home, 'agent');
+  const proc = { name: 'agent', pidFile: getPidFile(paths, 'agent'), logFile: getLogFile(paths, 'agent'), marker: roleMarker(file) };
+  // Started detached, its health is the process itself: the node registering is what join reports.
+  return roleSpec(proc, config, file, [], { restartOnFailure: true });
 }
 
 function run(cmd: string, args: string[]): boolean {
@@ -178,32 +192,21 @@ export async function renderUnit(unit: string, values: { root: string; home: str
   return text.replaceAll('@SKIFF_ROOT@', values.root).replaceAll('@SKIFF_HOME@', values.home).replaceAll('@NODE@', values.node);
 }
 
-async function installUnits(paths: SkiffPaths, node: { name: string; ip?: string; clusterCidr: string }, log: (l: string) => void): Promise<void> {
-  const env = [`NODE_NAME=${node.name}`, `CLUSTER_CIDR=${node.clusterCidr}`, `KUBELET_EXTRA_ARGS="${node.ip ? `--node-ip=${node.ip}` : ''}"`].join('\n');
-  await writeFile('/etc/default/skiff-node', `# Written by ./skiff join; read by the skiff-* node units.\n${env}\n`);
-  for (const agent of NODE_AGENTS) {
-    const unit = `skiff-${agent}.service`;
-    await writeFile(join('/etc/systemd/system', unit), await renderUnit(unit, { root: REPO_ROOT, home: paths.home, node: process.execPath }));
-  }
+async function installAgentUnit(paths: SkiffPaths, log: (l: string) => void): Promise<void> {
+  const unit = 'skiff-agent.service';
+  await writeFile(join('/etc/systemd/system', unit), await renderUnit(unit, { root: REPO_ROOT, home: paths.home, node: process.execPath }));
   if (!run('systemctl', ['daemon-reload'])) throw new Error('systemctl daemon-reload failed');
-  for (const agent of NODE_AGENTS) {
-    if (!run('systemctl', ['enable', '--now', `skiff-${agent}.service`])) throw new Error(`systemctl enable --now skiff-${agent} failed (journalctl -u skiff-${agent})`);
-    log(`skiff-${agent}.service enabled and started (journalctl -u skiff-${agent})`);
-  }
+  if (!run('systemctl', ['enable', '--now', unit])) throw new Error('systemctl enable --now skiff-agent failed (journalctl -u skiff-agent)');
+  log(`${unit} enabled and started (journalctl -u skiff-agent)`);
 }
 
-async function startAgentsDetached(paths: SkiffPaths, node: { name: string; ip?: string; clusterCidr: string }, log: (l: string) => void): Promise<void> {
+async function startAgentDetached(agent: ReturnType<typeof joinedAgentRole>, log: (l: string) => void): Promise<void> {
   ensureDnsInterface();
-  for (const agent of NODE_AGENTS) {
-    const args = agentArgs(paths, agent, node);
-    const proc = { name: agent, pidFile: getPidFile(paths, agent), logFile: getLogFile(paths, agent), marker: args[0]! };
-    const running = await findRunningPid(proc);
-    if (running !== undefined) { log(`${agent} already running (pid ${running})`); continue; }
-    const pid = await startDetached({ ...proc, command: process.execPath, args, cwd: REPO_ROOT });
-    log(`${agent} started (pid ${pid}, log ${proc.logFile})`);
-  }
+  const running = await findRunningPid(agent);
+  if (running !== undefined) { log(`agent already running (pid ${running})`); return; }
+  const pid = await startDetached(agent.createStartOptions());
+  log(`agent started (pid ${pid}, log ${agent.logFile})`);
 }
-
 const USAGE = 'usage: ./skiff join https://SERVER:PORT --token ID.SECRET --ca-cert-hash sha256:HEX [--node-name NAME] [--node-ip IP] [--cluster-cidr 10.244.0.0/16] [--bootstrap-only] [--discovery-token-unsafe-skip-ca-verification]';
 
 export async function runJoin(args: string[]): Promise<number> {
@@ -237,11 +240,13 @@ export async function runJoin(args: string[]): Promise<number> {
   });
   log(`wrote ${kubeconfig}`);
   if (bools.has('bootstrap-only')) return 0;
-  const node = { name: nodeName, ip: flags['node-ip'], clusterCidr: flags['cluster-cidr'] ?? '10.244.0.0/16' };
-  if (existsSync('/run/systemd/system')) await installUnits(paths, node, log);
+  const agent = joinedAgentRole(paths, { name: nodeName, ip: flags['node-ip'], clusterCidr: flags['cluster-cidr'] ?? '10.244.0.0/16' });
+  await agent.writeConfig();
+  log(`wrote ${roleConfigFile(paths.home, 'agent')} (kubelet, kube-proxy, dns)`);
+  if (existsSync('/run/systemd/system')) await installAgentUnit(paths, log);
   else {
-    log('systemd is not running here: starting the agents as detached processes');
-    await startAgentsDetached(paths, node, log);
+    log('systemd is not running here: starting the agent as a detached process');
+    await startAgentDetached(agent, log);
   }
   log(`done: node ${nodeName} registers shortly (on the control plane: ./skiff kubectl get nodes)`);
   return 0;

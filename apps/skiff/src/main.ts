@@ -25,6 +25,15 @@ commands:
   etcd snapshot [FILE] | etcd restore FILE
                      back up the cluster's etcd; restore into a new data dir (cluster stopped)
 
+  server --config=FILE
+                     the control-plane role: apiserver, controller-manager and scheduler in one
+                     process (up and the systemd units start it; FILE is $SKIFF_HOME/roles/server.json)
+  agent --config=FILE
+                     the node role: kubelet, kube-proxy and dns in one process
+  run COMPONENT [--flag=value ...]
+                     one component alone in its process, for debugging (apiserver, controller-manager,
+                     scheduler, kubelet, kube-proxy, dns)
+
 State lives in $SKIFF_HOME (default /var/lib/skiff as root, ~/.skiff otherwise).`;
 
 type Command = (args: string[]) => Promise<number>;
@@ -40,6 +49,9 @@ const commands: Record<string, () => Promise<Command>> = {
   token: async () => (await import('./token.ts')).runToken,
   join: async () => (await import('./join.ts')).runJoin,
   etcd: async () => (await import('./etcd-backup.ts')).runEtcd,
+  server: async () => async (args) => (await import('./roles/role-main.ts')).runRole('server', args),
+  agent: async () => async (args) => (await import('./roles/role-main.ts')).runRole('agent', args),
+  run: async () => (await import('./roles/role-main.ts')).runSingleComponent,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -10,23 +10,19 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
-import { nodeScriptComponent, type ComponentSpec } from './components.ts';
-import { REPO_ROOT, getLogFile, getPidFile, type SkiffPaths, type SkiffPorts } from './paths.ts';
-import type { ManagedProcess } from './processes.ts';
+import { CLUSTER_CIDR, isHealthzOk, memberOf, roleProcess, type HostRole } from './components.ts';
+import type { SkiffPaths, SkiffPorts } from './paths.ts';
+import { dnsFlags, kubeletFlags, kubeProxyFlags } from './roles/component-flags.ts';
+import { componentCommand, roleConfigFile, roleSpec, type RoleConfig } from './roles/roles.ts';
 import { runCommand, tryCommand } from './lab/run-command.ts';
 
-export const CLUSTER_CIDR = '10.244.0.0/16';
+export { CLUSTER_CIDR } from './components.ts';
 export const DNS_ADDRESS = '169.254.20.10';
 export const DNS_INTERFACE = 'skiff-dns0';
 export const POD_NETWORK = 'skiff0';
 export type NodeComponentName = 'kubelet' | 'kube-proxy' | 'dns';
 export const NODE_COMPONENT_NAMES: NodeComponentName[] = ['kubelet', 'kube-proxy', 'dns'];
 
-const MAIN: Record<NodeComponentName, string> = {
-  kubelet: join(REPO_ROOT, 'apps/kubelet/src/main.ts'),
-  'kube-proxy': join(REPO_ROOT, 'apps/kube-proxy/src/main.ts'),
-  dns: join(REPO_ROOT, 'apps/dns/src/main.ts'),
-};
 
 export function nodeName(): string {
   return hostname().toLowerCase();
@@ -38,14 +34,6 @@ export function kubeletRootDir(paths: SkiffPaths): string {
 
 const pkiFile = (paths: SkiffPaths, f: string) => join(paths.pkiDir, f);
 const kubeconfigOf = (paths: SkiffPaths, name: NodeComponentName) => join(paths.kubeconfigDir, `${name}.kubeconfig`);
-
-/** The apiserver's --kubelet-client-* flags: its identity towards kubelet APIs (kube-apiserver-kubelet-client). */
-export function apiServerKubeletClientFlags(paths: SkiffPaths): string[] {
-  return [
-    `--kubelet-client-certificate=${pkiFile(paths, 'apiserver-kubelet-client.crt')}`,
-    `--kubelet-client-key=${pkiFile(paths, 'apiserver-kubelet-client.key')}`,
-  ];
-}
 
 async function writePair(paths: SkiffPaths, name: string, pair: { cert: string; key: string }): Promise<void> {
   await writeFile(pkiFile(paths, `${name}.key`), pair.key, { mode: 0o600 });
@@ -73,28 +61,25 @@ export async function writeNodeCredentials(paths: SkiffPaths, pki: ClusterPki, s
   }
 }
 
-export function getNodeComponent(paths: SkiffPaths, ports: SkiffPorts, name: NodeComponentName, opts: { nodeIp?: string } = {}): ComponentSpec {
-  const main = MAIN[name];
-  const proc: ManagedProcess = { name, pidFile: getPidFile(paths, name), logFile: getLogFile(paths, name), marker: main };
-  let flags: string[];
-  let port: number;
-  if (name === 'kubelet') {
-    port = ports.kubeletHealthz;
-    flags = [
-      `--node-name=${nodeName()}`, ...(opts.nodeIp ? [`--node-ip=${opts.nodeIp}`] : []),
-      `--root-dir=${kubeletRootDir(paths)}`, `--network-name=${POD_NETWORK}`, `--cluster-dns=${DNS_ADDRESS}`,
-      `--port=${ports.kubelet}`, `--healthz-port=${port}`,
-      `--tls-cert-file=${pkiFile(paths, 'kubelet.crt')}`, `--tls-private-key-file=${pkiFile(paths, 'kubelet.key')}`,
-      `--client-ca-file=${pkiFile(paths, 'ca.crt')}`,
-    ];
-  } else if (name === 'kube-proxy') {
-    port = ports.kubeProxyMetrics;
-    flags = [`--node-name=${nodeName()}`, `--cluster-cidr=${CLUSTER_CIDR}`, `--metrics-port=${port}`];
-  } else {
-    port = ports.dnsMetrics;
-    flags = [`--bind=${DNS_ADDRESS}`, '--port=53', `--metrics-port=${port}`];
-  }
-  return nodeScriptComponent(proc, main, port, [`--kubeconfig=${kubeconfigOf(paths, name)}`, ...flags]);
+/** `skiff agent` on this host: the Docker kubelet (node name = hostname), kube-proxy and dns, each with its own kubeconfig. */
+export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeIp?: string } = {}): HostRole {
+  const proc = roleProcess(paths, 'agent');
+  const node = nodeName();
+  const config: RoleConfig = {
+    role: 'agent',
+    components: [
+      { name: 'kubelet', flags: kubeletFlags({
+        kubeconfig: kubeconfigOf(paths, 'kubelet'), nodeName: node, ...(opts.nodeIp ? { nodeIp: opts.nodeIp } : {}),
+        rootDir: kubeletRootDir(paths), networkName: POD_NETWORK, clusterDns: DNS_ADDRESS, port: ports.kubelet, healthzPort: ports.kubeletHealthz,
+        tlsCertFile: pkiFile(paths, 'kubelet.crt'), tlsPrivateKeyFile: pkiFile(paths, 'kubelet.key'), clientCaFile: pkiFile(paths, 'ca.crt'),
+      }) },
+      { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfigOf(paths, 'kube-proxy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.kubeProxyMetrics }) },
+      { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfigOf(paths, 'dns'), bind: DNS_ADDRESS, metricsPort: ports.dnsMetrics }) },
+    ],
+  };
+  const healthz = (name: NodeComponentName, port: number) => memberOf(proc, name, `http://127.0.0.1:${port}/healthz`, () => isHealthzOk(port));
+  const members = [healthz('kubelet', ports.kubeletHealthz), healthz('kube-proxy', ports.kubeProxyMetrics), healthz('dns', ports.dnsMetrics)];
+  return { ...roleSpec(proc, config, roleConfigFile(paths.home, 'agent'), members, { restartOnFailure: true }), members };
 }
 
 /** 169.254.20.10 on skiff-dns0 (a dummy interface), or on lo when there is no dummy driver. */
@@ -129,5 +114,6 @@ export async function removePodContainers(docker = new Docker()): Promise<number
 
 /** `kube-proxy --cleanup`: removes its SKIFF- chains and jumps. */
 export async function cleanupKubeProxy(): Promise<void> {
-  await tryCommand(process.execPath, [MAIN['kube-proxy'], '--cleanup']);
+  const { command, args } = componentCommand('kube-proxy', ['--cleanup']);
+  await tryCommand(command, args);
 }

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResourceByKind, type Node } from '@skiff/api';
 import { RestClient } from '@skiff/client';
-import { CLIENT_COMPONENT_NAMES, getApiServerComponent, getClientComponent, getEtcdComponent, type ComponentSpec } from './components.ts';
-import { getNodeComponent, NODE_COMPONENT_NAMES } from './node-components.ts';
+import { getEtcdComponent, getHollowKubelet, getServerRole, type ComponentSpec } from './components.ts';
+import { getAgentRole, NODE_COMPONENT_NAMES } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
 import { findRunningPid, readPidFile } from './processes.ts';
 
@@ -11,13 +11,14 @@ const NODES = findResourceByKind('v1', 'Node')!;
 /** Beyond this many nodes status prints a summary line instead of one line per node. */
 const MAX_NODE_LINES = 20;
 
-export type ComponentStatus = { name: string; pid?: number; running: boolean; healthy: boolean; healthUrl: string };
+export type ComponentStatus = { name: string; process: string; pid?: number; running: boolean; healthy: boolean; healthUrl: string };
 
-export async function getComponentStatus(component: ComponentSpec): Promise<ComponentStatus> {
+/** A component's status; `process` names the process it runs in (its role, or itself). */
+export async function getComponentStatus(component: ComponentSpec, process = component.name): Promise<ComponentStatus> {
   const pid = await findRunningPid(component);
   const running = pid !== undefined;
   const healthy = running && (await component.isHealthy());
-  return { name: component.name, pid: pid ?? (await readPidFile(component.pidFile)), running, healthy, healthUrl: component.healthUrl };
+  return { name: component.name, process, pid: pid ?? (await readPidFile(component.pidFile)), running, healthy, healthUrl: component.healthUrl };
 }
 
 /** A node's Ready condition as kubectl prints it: Ready, NotReady or Unknown. */
@@ -41,8 +42,9 @@ async function listNodes(paths: SkiffPaths): Promise<Node[] | undefined> {
 }
 
 /**
- * `skiff status`: per component pid, running, healthy, then the nodes; exit 1 when a required
- * component is down (the hollow kubelet and the node components are optional: not every `up` starts them).
+ * `skiff status`: per component its process (etcd, the server or agent role, the hollow kubelet), pid,
+ * running, healthy, then the nodes; exit 1 when a required component is down (the hollow kubelet and
+ * the agent's components are optional: not every `up` starts them).
  */
 export async function runStatus(args: string[]): Promise<number> {
   if (args.length > 0) {
@@ -52,26 +54,28 @@ export async function runStatus(args: string[]): Promise<number> {
   const paths = resolveSkiffPaths();
   const ports = resolveSkiffPorts();
   const caCert = () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8').catch(() => '');
-  const components = [
-    getEtcdComponent(paths, ports),
-    getApiServerComponent(paths, ports, { caCert }),
-    ...CLIENT_COMPONENT_NAMES.map((name) => getClientComponent(paths, ports, name)),
-    ...NODE_COMPONENT_NAMES.map((name) => getNodeComponent(paths, ports, name)),
-  ];
-  const statuses = await Promise.all(components.map(getComponentStatus));
+  const etcd = getEtcdComponent(paths, ports);
+  const server = getServerRole(paths, ports, { caCert });
+  const agent = getAgentRole(paths, ports);
+  const statuses = await Promise.all([
+    getComponentStatus(etcd),
+    ...server.members.map((m) => getComponentStatus(m, server.name)),
+    getComponentStatus(getHollowKubelet(paths, ports)),
+    ...agent.members.map((m) => getComponentStatus(m, agent.name)),
+  ]);
   console.log(`SKIFF_HOME ${paths.home}`);
-  console.log(`${'COMPONENT'.padEnd(20)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
+  console.log(`${'COMPONENT'.padEnd(20)}${'PROCESS'.padEnd(16)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
   let ok = true;
   for (const s of statuses) {
     const optional = s.name === 'kubelet-hollow' || NODE_COMPONENT_NAMES.includes(s.name as never);
     if (optional && !s.running && s.pid === undefined) {
       const how = s.name === 'kubelet-hollow' ? './skiff up --hollow-nodes N' : 'sudo ./skiff up (without --no-node)';
-      console.log(`${s.name.padEnd(20)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (${how})`);
+      console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (${how})`);
       continue;
     }
     if (!(s.running && s.healthy)) ok = false;
     const pid = s.pid === undefined ? '-' : s.running ? String(s.pid) : `${s.pid}?`;
-    console.log(`${s.name.padEnd(20)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
+    console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
   }
 
   const apiHealthy = statuses.find((s) => s.name === 'apiserver')?.healthy;

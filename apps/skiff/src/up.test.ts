@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_COMPONENT_NAMES, getClientComponent, getComponentKubeconfig } from './components.ts';
+import { getComponentKubeconfig, getHollowKubelet, getServerRole } from './components.ts';
+import { getAgentRole } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { describeNodeReady } from './status.ts';
 import { parseUpArgs } from './up.ts';
@@ -20,22 +21,28 @@ describe('parseUpArgs', () => {
   });
 });
 
-describe('client components', () => {
+describe('roles on one host', () => {
   const paths = resolveSkiffPaths({ SKIFF_HOME: '/srv/skiff' });
   const ports = resolveSkiffPorts({});
-  it('start in order with their own kubeconfig, metrics port and leader election', () => {
-    assert.deepEqual(CLIENT_COMPONENT_NAMES, ['controller-manager', 'scheduler', 'kubelet-hollow']);
-    const cm = getClientComponent(paths, ports, 'controller-manager').createStartOptions();
-    assert.equal(cm.command, process.execPath);
-    assert.match(cm.args[0]!, /apps\/controller-manager\/src\/main\.ts$/);
-    assert.deepEqual(cm.args.slice(1, 5), ['--kubeconfig=/srv/skiff/kubeconfigs/controller-manager.kubeconfig', '--metrics-port=10257', '--leader-elect=true', '--cluster-cidr=10.244.0.0/16']);
-    assert.equal(cm.pidFile, '/srv/skiff/run/controller-manager.pid');
-    assert.equal(cm.marker, cm.args[0]);
-    const scheduler = getClientComponent(paths, ports, 'scheduler');
-    assert.equal(scheduler.healthUrl, 'http://127.0.0.1:10259/healthz');
-    assert.ok(scheduler.createStartOptions().args.includes('--leader-elect=true'));
-    const hollow = getClientComponent(paths, ports, 'kubelet-hollow', { hollowNodes: 7 }).createStartOptions();
-    assert.deepEqual(hollow.args.slice(1), ['--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);
+  it('the server is one process running apiserver, controller-manager and scheduler from its role file', async () => {
+    const server = getServerRole(paths, ports, { caCert: async () => '' });
+    const start = server.createStartOptions();
+    assert.equal(start.command, process.execPath);
+    assert.match(start.args[0]!, /apps\/skiff\/src\/main\.ts$/);
+    assert.deepEqual(start.args.slice(1), ['server', '--config=/srv/skiff/roles/server.json', '--restart-on-failure', '--pid-file=/srv/skiff/run/server.pid']);
+    assert.equal(start.marker, '--config=/srv/skiff/roles/server.json');
+    assert.deepEqual(server.members.map((m) => [m.name, m.pidFile, m.healthUrl]), [
+      ['apiserver', '/srv/skiff/run/server.pid', 'https://127.0.0.1:6443/readyz'],
+      ['controller-manager', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10257/healthz'],
+      ['scheduler', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10259/healthz'],
+    ]);
+  });
+  it('the agent runs kubelet, kube-proxy and dns; the hollow kubelet is a component of its own', () => {
+    const agent = getAgentRole(paths, ports);
+    assert.deepEqual(agent.createStartOptions().args.slice(1, 3), ['agent', '--config=/srv/skiff/roles/agent.json']);
+    assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns']);
+    const hollow = getHollowKubelet(paths, ports, 7).createStartOptions();
+    assert.deepEqual(hollow.args.slice(1), ['run', 'kubelet', '--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);
     assert.equal(getComponentKubeconfig(paths, 'scheduler'), '/srv/skiff/kubeconfigs/scheduler.kubeconfig');
   });
 });

@@ -4,13 +4,12 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ensureClusterPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import {
-  CLIENT_COMPONENT_NAMES,
-  getApiServerComponent,
   getApiServerUrl,
-  getClientComponent,
   getClientIdentity,
   getComponentKubeconfig,
   getEtcdComponent,
+  getHollowKubelet,
+  getServerRole,
   type ClientComponentName,
   type ComponentSpec,
 } from './components.ts';
@@ -18,15 +17,14 @@ import Docker from 'dockerode';
 import { createLogger } from '@skiff/log';
 import { ensureNodeImages } from './images/web-image.ts';
 import {
-  apiServerKubeletClientFlags, DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getNodeComponent, nodeName,
-  NODE_COMPONENT_NAMES, writeNodeCredentials,
+  DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getAgentRole, nodeName, NODE_COMPONENT_NAMES, writeNodeCredentials,
 } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { ensureComponentRunning, findRunningPid } from './processes.ts';
 
 const ETCD_START_TIMEOUT_MS = 30_000;
 const APISERVER_START_TIMEOUT_MS = 60_000;
-const CLIENT_START_TIMEOUT_MS = 30_000;
+const HOLLOW_START_TIMEOUT_MS = 30_000;
 const NODE_START_TIMEOUT_MS = 120_000;
 const MAX_HOLLOW_NODES = 10_000;
 
@@ -94,8 +92,8 @@ function readHollowNodeCount(pid: number): number | undefined {
 }
 
 /**
- * The node: pod images (pause, busybox, the example's web:v1/v2), the DNS address, then the Docker
- * kubelet, kube-proxy and dns. Root only (iptables, interfaces); false when skipped.
+ * The node: pod images (pause, busybox, the example's web:v1/v2), the DNS address, then the agent
+ * (the Docker kubelet, kube-proxy and dns in one process). Root only (iptables, interfaces); false when skipped.
  */
 async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: ClusterPki, server: string, addresses: string[]): Promise<boolean> {
   if (process.getuid?.() !== 0) {
@@ -105,16 +103,18 @@ async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: Cl
   progress('images: pause, busybox, skiff/web:v1, skiff/web:v2');
   await ensureNodeImages(new Docker(), createLogger('skiff-up', 'warn'));
   progress(`dns address: ${DNS_ADDRESS} on ${await ensureDnsInterface()}`);
-  for (const name of NODE_COMPONENT_NAMES) {
-    const component = getNodeComponent(paths, ports, name, { nodeIp: addresses[0] });
-    await ensureRunning(component, NODE_START_TIMEOUT_MS, () => writeNodeCredentials(paths, pki, server, name, addresses));
-  }
+  const agent = getAgentRole(paths, ports, { nodeIp: addresses[0] });
+  await ensureRunning(agent, NODE_START_TIMEOUT_MS, async () => {
+    for (const name of NODE_COMPONENT_NAMES) await writeNodeCredentials(paths, pki, server, name, addresses);
+    await agent.writeConfig();
+  });
   return true;
 }
 
 /**
- * `skiff up [--hollow-nodes N]`: a single-host control plane (etcd, apiserver, controller-manager,
- * scheduler), an admin kubeconfig, and optionally N hollow nodes in one kubelet process.
+ * `skiff up [--hollow-nodes N]`: etcd, the server role (apiserver, controller-manager, scheduler in
+ * one process), an admin kubeconfig, the agent role (this machine as a node) unless --no-node, and
+ * optionally N hollow nodes in one kubelet process.
  */
 export async function runUp(args: string[]): Promise<number> {
   let opts: UpOptions;
@@ -135,13 +135,6 @@ export async function runUp(args: string[]): Promise<number> {
 
   await ensureRunning(getEtcdComponent(paths, ports), ETCD_START_TIMEOUT_MS);
   await ensureKubeletClientCert(paths, pki);
-  const apiServer = getApiServerComponent(paths, ports, {
-    caCert: () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8'),
-    advertiseAddress: addresses[0],
-    extraArgs: apiServerKubeletClientFlags(paths),
-  });
-  await ensureRunning(apiServer, APISERVER_START_TIMEOUT_MS);
-
   const server = getApiServerUrl(ports);
   await writeKubeconfig(paths.kubeconfig, {
     server,
@@ -149,27 +142,28 @@ export async function runUp(args: string[]): Promise<number> {
     clientCert: pki.adminCert,
     clientKey: pki.adminKey,
   });
+  const serverRole = getServerRole(paths, ports, { caCert: () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8'), advertiseAddress: addresses[0] });
+  await ensureRunning(serverRole, APISERVER_START_TIMEOUT_MS, async () => {
+    for (const name of ['controller-manager', 'scheduler'] as const) await writeComponentKubeconfig(paths, pki, server, name);
+    await serverRole.writeConfig();
+  });
 
-  for (const name of CLIENT_COMPONENT_NAMES) {
-    let hollowNodes = opts.hollowNodes;
-    if (name === 'kubelet-hollow') {
-      const running = await findRunningPid(getClientComponent(paths, ports, name));
-      if (running === undefined && hollowNodes === 0) continue;
-      const count = running === undefined ? undefined : readHollowNodeCount(running);
-      if (count !== undefined && hollowNodes > 0 && count !== hollowNodes) {
-        progress(`kubelet-hollow: already running with ${count} hollow nodes; './skiff down' first to change that`);
-      }
-      // Should the running one be shutting down, its successor keeps its node count unless told otherwise.
-      hollowNodes ||= count ?? 0;
+  const hollow = getHollowKubelet(paths, ports);
+  const running = await findRunningPid(hollow);
+  if (running !== undefined || opts.hollowNodes > 0) {
+    const count = running === undefined ? undefined : readHollowNodeCount(running);
+    if (count !== undefined && opts.hollowNodes > 0 && count !== opts.hollowNodes) {
+      progress(`kubelet-hollow: already running with ${count} hollow nodes; './skiff down' first to change that`);
     }
-    const component = getClientComponent(paths, ports, name, { hollowNodes });
-    await ensureRunning(component, CLIENT_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, name));
+    // Should the running one be shutting down, its successor keeps its node count unless told otherwise.
+    const hollowNodes = opts.hollowNodes || (count ?? 0);
+    await ensureRunning(getHollowKubelet(paths, ports, hollowNodes), HOLLOW_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, 'kubelet-hollow'));
   }
 
   const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses));
 
   console.log(`
-Skiff is up: apiserver ${server}, etcd ${paths.etcdDataDir}, controller-manager, scheduler${withNode ? `, node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS})` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
+Skiff is up: server (apiserver ${server}, controller-manager, scheduler), etcd ${paths.etcdDataDir}${withNode ? `, agent for node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS})` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
 Kubeconfig (admin): ${paths.kubeconfig}
 
 Next:
@@ -184,6 +178,6 @@ Deploy the example (3 replicas of a small web server behind a NodePort Service):
   ./skiff kubectl get pods -o wide
   curl http://${addresses[0] ?? '127.0.0.1'}:30080/
 ` : ''}
-Logs: ${paths.logDir}/<component>.log   Stop: ./skiff down`);
+Logs: ${paths.logDir}/{etcd,server,agent}.log   Stop: ./skiff down`);
   return 0;
 }

@@ -1,34 +1,40 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { apiServerComponents, controllerManagerComponents, etcdComponents, nodeAgentComponent } from './lab-components.ts';
+import { etcdComponents, nodeAgentRole, serverRoles } from './lab-components.ts';
 import { computeLabLayout } from './lab-layout.ts';
 
 const layout = computeLabLayout('/h', { nodes: 2, etcd: 3, controlPlanes: 2, slot: 0 });
 const node = layout.nodes[1]!;
+const flagsOf = (role: { config: { components: Array<{ name: string; flags: string[] }> } }, name: string) => role.config.components.find((c) => c.name === name)!.flags;
 
-it('starts node agents inside the node netns, the kubelet with the contract flags', () => {
-  const kubelet = nodeAgentComponent(layout, node, 'kubelet', true).createStartOptions();
-  assert.equal(kubelet.command, 'nsenter');
-  assert.equal(kubelet.args[0], '--net=/run/netns/skiff-n2');
-  assert.match(kubelet.args[2]!, /apps\/kubelet\/src\/main\.ts$/);
+it('starts one agent per node inside its netns, from the role file', () => {
+  const agent = nodeAgentRole(layout, node, true);
+  const start = agent.createStartOptions();
+  assert.equal(start.command, 'nsenter');
+  assert.equal(start.args[0], '--net=/run/netns/skiff-n2');
+  assert.match(start.args[2]!, /apps\/skiff\/src\/main\.ts$/);
+  assert.deepEqual(start.args.slice(3, 5), ['agent', '--config=/h/lab/roles/skiff-n2.agent.json']);
+  assert.equal(agent.marker, '--config=/h/lab/roles/skiff-n2.agent.json');
+  assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns']);
+  const kubelet = flagsOf(agent, 'kubelet');
   for (const flag of ['--node-name=skiff-n2', '--docker-host=unix:///run/skiff-lab/skiff-n2/docker.sock', '--node-ip=10.250.0.12',
     '--network-name=skiff0', '--cluster-dns=169.254.20.10', '--client-ca-file=/h/lab/pki/ca.crt', '--heartbeat-interval-ms=3000']) {
-    assert.ok(kubelet.args.includes(flag), `${flag} in ${kubelet.args.join(' ')}`);
+    assert.ok(kubelet.includes(flag), `${flag} in ${kubelet.join(' ')}`);
   }
-  assert.equal(kubelet.args.filter((a) => a.startsWith('--root-dir=')).length, 1);
-  const dns = nodeAgentComponent(layout, node, 'dns', false).createStartOptions();
-  assert.ok(dns.args.includes('--bind=169.254.20.10'));
-  assert.equal(dns.args.filter((a) => a.startsWith('--kubeconfig=')).length, 1);
+  assert.equal(kubelet.filter((a) => a.startsWith('--root-dir=')).length, 1);
+  assert.ok(flagsOf(agent, 'dns').includes('--bind=169.254.20.10'));
+  assert.ok(flagsOf(agent, 'kube-proxy').includes('--cluster-cidr=10.245.0.0/16'));
 });
 
-it('points the control plane at all etcd members and gives apiservers their kubelet-client cert', () => {
+it('runs one server per control plane: apiserver-i, controller-manager-i, scheduler-i in one process', () => {
   assert.equal(etcdComponents(layout).length, 3);
-  const [api] = apiServerComponents(layout, async () => '', true);
-  const args = api!.createStartOptions().args;
-  assert.ok(args.includes('--etcd-servers=http://127.0.0.1:27800,http://127.0.0.1:27802,http://127.0.0.1:27804'));
-  assert.ok(args.includes('--kubelet-client-certificate=/h/lab/pki/apiserver-kubelet-client.crt'));
-  assert.ok(args.includes('--default-not-ready-toleration-seconds=10'));
-  const cms = controllerManagerComponents(layout, true).map((c) => c.createStartOptions().args);
-  assert.equal(cms.length, 2);
-  assert.ok(cms.every((a) => a.includes('--cluster-cidr=10.245.0.0/16') && a.includes('--node-monitor-grace-period=12')));
+  const servers = serverRoles(layout, async () => '', true);
+  assert.deepEqual(servers.map((s) => s.name), ['server-0', 'server-1']);
+  assert.deepEqual(servers[1]!.members.map((m) => m.name), ['apiserver-1', 'controller-manager-1', 'scheduler-1']);
+  assert.deepEqual(servers[0]!.createStartOptions().args.slice(1, 3), ['server', '--config=/h/lab/roles/server-0.json']);
+  const api = flagsOf(servers[0]!, 'apiserver');
+  assert.ok(api.includes('--etcd-servers=http://127.0.0.1:27800,http://127.0.0.1:27802,http://127.0.0.1:27804'));
+  assert.ok(api.includes('--kubelet-client-certificate=/h/lab/pki/apiserver-kubelet-client.crt'));
+  assert.ok(api.includes('--default-not-ready-toleration-seconds=10'));
+  assert.ok(servers.every((s) => flagsOf(s, 'controller-manager').includes('--cluster-cidr=10.245.0.0/16') && flagsOf(s, 'controller-manager').includes('--node-monitor-grace-period=12')));
 });

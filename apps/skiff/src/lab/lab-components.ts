@@ -1,14 +1,17 @@
 /**
- * Every process of a lab, as ComponentSpecs (how to start it, how to tell it is healthy): the control
- * plane on the host (etcd members, apiservers, the balancer in front of them, controller-managers,
- * schedulers, the registry) and per node the agents started inside its netns (kubelet, kube-proxy, dns).
+ * Every process of a lab, as ComponentSpecs (how to start it, how to tell it is healthy): on the host
+ * the etcd members, one server role per control plane (apiserver, controller-manager, scheduler), the
+ * balancer in front of the apiservers and the registry; per node one agent role (kubelet, kube-proxy,
+ * dns) started inside its netns.
  */
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { clientUrlOf, etcdCommand, isEtcdHealthy, peerUrlOf, type EtcdMemberSpec } from '@skiff/etcd';
 import { REPO_ROOT } from '../paths.ts';
 import type { ManagedProcess } from '../processes.ts';
-import { isApiServerReady, nodeScriptComponent, type ComponentSpec } from '../components.ts';
+import { isApiServerReady, isHealthzOk, memberOf, type ComponentSpec, type HostRole } from '../components.ts';
+import { apiServerFlags, controllerManagerFlags, dnsFlags, kubeletFlags, kubeProxyFlags, pkiFilesIn, schedulerFlags } from '../roles/component-flags.ts';
+import { roleMarker, roleSpec, type RoleConfig } from '../roles/roles.ts';
 import { tryCommand } from './run-command.ts';
 import { LAB_CLUSTER_CIDR, LAB_DNS_ADDRESS, type LabLayout, type LabNode } from './lab-layout.ts';
 
@@ -19,14 +22,7 @@ export const FAST_FAILOVER = {
   kubeletHeartbeatMs: 3000,
 } as const;
 
-const script = (path: string) => join(REPO_ROOT, path);
-const APISERVER_MAIN = script('apps/apiserver/src/main.ts');
-const CONTROLLER_MANAGER_MAIN = script('apps/controller-manager/src/main.ts');
-const SCHEDULER_MAIN = script('apps/scheduler/src/main.ts');
-const KUBELET_MAIN = script('apps/kubelet/src/main.ts');
-const KUBE_PROXY_MAIN = script('apps/kube-proxy/src/main.ts');
-const DNS_MAIN = script('apps/dns/src/main.ts');
-const BALANCER_MAIN = script('apps/skiff/src/lab/tcp-balancer-main.ts');
+const BALANCER_MAIN = join(REPO_ROOT, 'apps/skiff/src/lab/tcp-balancer-main.ts');
 
 function proc(layout: LabLayout, name: string, marker: string): ManagedProcess {
   const file = name.replace('/', '.');
@@ -76,40 +72,6 @@ export function etcdComponents(layout: LabLayout): ComponentSpec[] {
   });
 }
 
-export function apiServerComponents(layout: LabLayout, caCert: () => Promise<string>, fastFailover: boolean): ComponentSpec[] {
-  return layout.apiServerPorts.map((port, i) => {
-    const p = proc(layout, `apiserver-${i}`, `--secure-port=${port}`);
-    const url = `https://${layout.hostIp}:${port}`;
-    const pki = (f: string) => labPki(layout, f);
-    return {
-      ...p,
-      healthUrl: `${url}/readyz`,
-      isHealthy: async () => isApiServerReady(url, await caCert()),
-      createStartOptions: () => ({
-        ...p,
-        command: process.execPath,
-        args: [
-          APISERVER_MAIN,
-          `--etcd-servers=${etcdEndpoints(layout).join(',')}`,
-          `--bind-address=${layout.hostIp}`,
-          `--secure-port=${port}`,
-          `--advertise-address=${layout.hostIp}`,
-          `--tls-cert-file=${pki('apiserver.crt')}`,
-          `--tls-private-key-file=${pki('apiserver.key')}`,
-          `--client-ca-file=${pki('ca.crt')}`,
-          `--encryption-key-file=${pki('encryption.key')}`,
-          `--kubelet-client-certificate=${pki('apiserver-kubelet-client.crt')}`,
-          `--kubelet-client-key=${pki('apiserver-kubelet-client.key')}`,
-          ...(fastFailover
-            ? [`--default-not-ready-toleration-seconds=${FAST_FAILOVER.tolerationSeconds}`, `--default-unreachable-toleration-seconds=${FAST_FAILOVER.tolerationSeconds}`]
-            : []),
-        ],
-        cwd: REPO_ROOT,
-      }),
-    };
-  });
-}
-
 function tcpOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolveUp) => {
     const req = request({ host, port, path: '/readyz', rejectUnauthorized: false, timeout: 2000 }, (res) => {
@@ -139,20 +101,44 @@ export function balancerComponent(layout: LabLayout): ComponentSpec {
   };
 }
 
-function hostClient(layout: LabLayout, name: string, main: string, port: number, flags: string[]): ComponentSpec {
-  return nodeScriptComponent(proc(layout, name, `--metrics-port=${port}`), main, port, [`--kubeconfig=${labKubeconfig(layout, name)}`, `--metrics-port=${port}`, ...flags]);
+function roleFile(layout: LabLayout, name: string): string {
+  return join(layout.dir, 'roles', `${name.replace('/', '.')}.json`);
 }
 
-export function controllerManagerComponents(layout: LabLayout, fastFailover: boolean): ComponentSpec[] {
-  return layout.controllerManagerPorts.map((port, i) => hostClient(layout, `controller-manager-${i}`, CONTROLLER_MANAGER_MAIN, port, [
-    '--leader-elect=true',
-    `--cluster-cidr=${LAB_CLUSTER_CIDR}`,
-    ...(fastFailover ? [`--node-monitor-grace-period=${FAST_FAILOVER.nodeMonitorGracePeriodSeconds}`] : []),
-  ]));
-}
-
-export function schedulerComponents(layout: LabLayout): ComponentSpec[] {
-  return layout.schedulerPorts.map((port, i) => hostClient(layout, `scheduler-${i}`, SCHEDULER_MAIN, port, ['--leader-elect=true']));
+/**
+ * Control plane i: `skiff server` on the host with apiserver-i (on the lab bridge address), and
+ * controller-manager-i and scheduler-i, which reach the apiservers through the balancer.
+ */
+export function serverRoles(layout: LabLayout, caCert: () => Promise<string>, fastFailover: boolean): HostRole[] {
+  const pki = pkiFilesIn(layout.pkiDir);
+  return layout.apiServerPorts.map((port, i) => {
+    const name = `server-${i}`;
+    const file = roleFile(layout, name);
+    const p = proc(layout, name, roleMarker(file));
+    const cmPort = layout.controllerManagerPorts[i]!;
+    const schedulerPort = layout.schedulerPorts[i]!;
+    const config: RoleConfig = {
+      role: 'server',
+      components: [
+        { name: 'apiserver', flags: apiServerFlags({
+          etcdServers: etcdEndpoints(layout), bindAddress: layout.hostIp, securePort: port, advertiseAddress: layout.hostIp, pki, kubeletClient: true,
+          ...(fastFailover ? { tolerationSeconds: FAST_FAILOVER.tolerationSeconds } : {}),
+        }) },
+        { name: 'controller-manager', flags: controllerManagerFlags({
+          kubeconfig: labKubeconfig(layout, `controller-manager-${i}`), metricsPort: cmPort, leaderElect: true, clusterCidr: LAB_CLUSTER_CIDR,
+          ...(fastFailover ? { nodeMonitorGracePeriodSeconds: FAST_FAILOVER.nodeMonitorGracePeriodSeconds } : {}),
+        }) },
+        { name: 'scheduler', flags: schedulerFlags({ kubeconfig: labKubeconfig(layout, `scheduler-${i}`), metricsPort: schedulerPort, leaderElect: true }) },
+      ],
+    };
+    const url = `https://${layout.hostIp}:${port}`;
+    const members = [
+      memberOf(p, `apiserver-${i}`, `${url}/readyz`, async () => isApiServerReady(url, await caCert())),
+      memberOf(p, `controller-manager-${i}`, `http://127.0.0.1:${cmPort}/healthz`, () => isHealthzOk(cmPort)),
+      memberOf(p, `scheduler-${i}`, `http://127.0.0.1:${schedulerPort}/healthz`, () => isHealthzOk(schedulerPort)),
+    ];
+    return { ...roleSpec(p, config, file, members, { restartOnFailure: true }), members };
+  });
 }
 
 export function registryComponent(layout: LabLayout): ComponentSpec {
@@ -208,45 +194,36 @@ export function kubeletRootDir(node: LabNode): string {
   return join(node.dir, 'kubelet');
 }
 
-/** A node agent, run inside the node's netns; its health is checked from the host where it can be. */
-export function nodeAgentComponent(layout: LabLayout, node: LabNode, agent: NodeAgentName, fastFailover: boolean): ComponentSpec {
-  const name = `${node.name}/${agent}`;
-  const kubeconfig = labKubeconfig(layout, name);
+/** A node's `skiff agent`, run inside the node's netns; its components' health is checked from the host where it can be. */
+export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: boolean): HostRole {
+  const name = `${node.name}/agent`;
+  const file = roleFile(layout, name);
+  const p = proc(layout, name, roleMarker(file));
   const pki = (f: string) => labPki(layout, f);
-  let main: string;
-  let flags: string[];
-  let marker: string;
-  if (agent === 'kubelet') {
-    main = KUBELET_MAIN;
-    marker = `--root-dir=${kubeletRootDir(node)}`;
-    const heartbeat = fastFailover ? [`--heartbeat-interval-ms=${FAST_FAILOVER.kubeletHeartbeatMs}`, `--node-status-update-frequency-ms=${FAST_FAILOVER.kubeletHeartbeatMs}`] : [];
-    flags = [
-      `--node-name=${node.name}`, `--docker-host=${node.dockerHost}`, `--node-ip=${node.ip}`, marker,
-      '--network-name=skiff0', `--cluster-dns=${LAB_DNS_ADDRESS}`,
-      `--tls-cert-file=${pki(`${node.name}.kubelet.crt`)}`, `--tls-private-key-file=${pki(`${node.name}.kubelet.key`)}`,
-      `--client-ca-file=${pki('ca.crt')}`, `--node-labels=skiff.dev/lab-node=${node.name}`, ...heartbeat,
-    ];
-  } else if (agent === 'kube-proxy') {
-    main = KUBE_PROXY_MAIN;
-    marker = `--kubeconfig=${kubeconfig}`;
-    flags = [`--node-name=${node.name}`, `--cluster-cidr=${LAB_CLUSTER_CIDR}`];
-  } else {
-    main = DNS_MAIN;
-    marker = `--kubeconfig=${kubeconfig}`;
-    // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
-    flags = [`--bind=${LAB_DNS_ADDRESS}`, '--port=53', `--upstream=${layout.hostIp}`];
-  }
-  const p = proc(layout, name, marker);
+  const kubeconfig = (agent: NodeAgentName) => labKubeconfig(layout, `${node.name}/${agent}`);
+  const config: RoleConfig = {
+    role: 'agent',
+    components: [
+      { name: 'kubelet', flags: kubeletFlags({
+        kubeconfig: kubeconfig('kubelet'), nodeName: node.name, dockerHost: node.dockerHost, nodeIp: node.ip, rootDir: kubeletRootDir(node),
+        networkName: 'skiff0', clusterDns: LAB_DNS_ADDRESS, tlsCertFile: pki(`${node.name}.kubelet.crt`), tlsPrivateKeyFile: pki(`${node.name}.kubelet.key`),
+        clientCaFile: pki('ca.crt'), nodeLabels: `skiff.dev/lab-node=${node.name}`, ...(fastFailover ? { heartbeatMs: FAST_FAILOVER.kubeletHeartbeatMs } : {}),
+      }) },
+      { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfig('kube-proxy'), nodeName: node.name, clusterCidr: LAB_CLUSTER_CIDR }) },
+      // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
+      { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfig('dns'), bind: LAB_DNS_ADDRESS, upstream: layout.hostIp }) },
+    ],
+  };
+  const members = NODE_AGENTS.map((agent) => memberOf(
+    { ...p, name: `${node.name}/${agent}` }, agent, `http://127.0.0.1:${AGENT_HEALTHZ_PORT[agent]}/healthz in ${node.netns}`,
+    () => netnsHealthzOk(node, AGENT_HEALTHZ_PORT[agent]),
+  ));
   return {
-    ...p,
-    healthUrl: `http://127.0.0.1:${AGENT_HEALTHZ_PORT[agent]}/healthz in ${node.netns}`,
-    isHealthy: () => netnsHealthzOk(node, AGENT_HEALTHZ_PORT[agent]),
-    createStartOptions: () => ({
-      ...p,
-      command: 'nsenter',
-      args: [`--net=${node.netns}`, process.execPath, main, `--kubeconfig=${kubeconfig}`, ...flags.filter((f) => f !== marker || agent === 'kubelet')],
-      cwd: REPO_ROOT,
+    ...roleSpec(p, config, file, members, {
+      restartOnFailure: true,
+      wrap: (cmd) => ({ command: 'nsenter', args: [`--net=${node.netns}`, cmd.command, ...cmd.args] }),
       env: { ...process.env, SKIFF_LOG_LEVEL: process.env.SKIFF_LAB_LOG_LEVEL ?? 'info' },
     }),
+    members,
   };
 }

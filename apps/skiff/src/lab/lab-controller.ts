@@ -15,9 +15,9 @@ import type { ComponentSpec } from '../components.ts';
 import { ensureNodeImages } from '../images/web-image.ts';
 import { findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess } from '../processes.ts';
 import {
-  apiServerComponents, balancerComponent, balancerUrl, controllerManagerComponents, etcdComponents,
-  NODE_AGENTS, nodeAgentComponent, registryComponent, registryConfig, schedulerComponents, type NodeAgentName,
+  balancerComponent, balancerUrl, etcdComponents, nodeAgentRole, registryComponent, registryConfig, serverRoles,
 } from './lab-components.ts';
+import type { HostRole } from '../components.ts';
 import { dockerdProcess, ensureNodeDockerd, nodeDocker, stopNodeDockerd } from './lab-dockerd.ts';
 import { execInNetns, execInPod, type ExecResult, type PodRef } from './lab-exec.ts';
 import { copyImageToNode, pushFromNode } from './lab-images.ts';
@@ -104,9 +104,8 @@ export class LabController {
     const caCert = () => readFile(join(layout.pkiDir, 'ca.crt'), 'utf8');
     // Members of a new etcd cluster wait for each other: start all, then wait for each.
     await this.#ensureAll(etcdComponents(layout));
-    await this.#ensureAll(apiServerComponents(layout, caCert, opts.fastFailover));
-    await this.#ensureAll([balancerComponent(layout)]);
-    await this.#ensureAll([...controllerManagerComponents(layout, opts.fastFailover), ...schedulerComponents(layout)]);
+    // The servers' controller-managers and schedulers reach the apiservers through the balancer.
+    await this.#ensureAll([...serverRoles(layout, caCert, opts.fastFailover), balancerComponent(layout)]);
     await mkdir(join(layout.dir, 'registry', 'data'), { recursive: true });
     await writeFile(join(layout.dir, 'registry', 'config.yml'), registryConfig(layout));
     if (existsSync('/usr/bin/docker-registry')) await this.#ensureAll([registryComponent(layout)]);
@@ -137,28 +136,23 @@ export class LabController {
     await writeFile(file, `${this.home}\n`);
   }
 
-  #agents(node: LabNode, only?: NodeAgentName[]): ComponentSpec[] {
-    return (only ?? NODE_AGENTS).map((a) => nodeAgentComponent(this.layout, node, a, this.options.fastFailover));
+  /** The node's agent role (kubelet, kube-proxy, dns in one process). */
+  #agents(node: LabNode): HostRole[] {
+    return [nodeAgentRole(this.layout, node, this.options.fastFailover)];
   }
 
-  /** Every control-plane component by name (etcd-0, apiserver-1, controller-manager-0, scheduler-1, apiserver-balancer, registry). */
+  /** Every host process by name (etcd-0, server-1, apiserver-balancer, registry). */
   #hostComponents(): ComponentSpec[] {
     const layout = this.layout;
     const caCert = () => readFile(join(layout.pkiDir, 'ca.crt'), 'utf8');
-    return [
-      ...etcdComponents(layout),
-      ...apiServerComponents(layout, caCert, this.options.fastFailover),
-      balancerComponent(layout),
-      ...controllerManagerComponents(layout, this.options.fastFailover),
-      ...schedulerComponents(layout),
-      registryComponent(layout),
-    ];
+    return [...etcdComponents(layout), ...serverRoles(layout, caCert, this.options.fastFailover), balancerComponent(layout), registryComponent(layout)];
   }
 
+  /** A host process by name, or with `node` that node's `agent`. */
   #component(name: string, node?: string): ComponentSpec {
     if (node !== undefined) {
-      const n = findLabNode(this.layout, node);
-      return this.#agents(n, [name as NodeAgentName])[0]!;
+      if (name !== 'agent') throw new Error(`skiff lab: a node runs one process, "agent" (kubelet, kube-proxy and dns); got "${name}"`);
+      return this.#agents(findLabNode(this.layout, node))[0]!;
     }
     const found = this.#hostComponents().find((c) => c.name === name);
     if (!found) throw new Error(`skiff lab: no component "${name}" (${this.#hostComponents().map((c) => c.name).join(', ')})`);
@@ -174,6 +168,7 @@ export class LabController {
         pids.set(c, running);
         continue;
       }
+      if (isRole(c)) await c.writeConfig();
       const pid = await startDetached(c.createStartOptions());
       pids.set(c, pid);
       this.progress(`${c.name}: started (pid ${pid})`);
@@ -287,6 +282,8 @@ export class LabController {
     for (const c of all) {
       const pid = await findRunningPid(c);
       rows.push({ name: c.name, pid, healthy: pid !== undefined && (await c.isHealthy()) });
+      // A role's components, each by name, under it.
+      for (const m of isRole(c) ? c.members : []) rows.push({ name: `${c.name} ${m.name}`, pid, healthy: pid !== undefined && (await m.isHealthy()) });
     }
     for (const node of layout.nodes) {
       const pid = await findRunningPid(dockerdProcess(layout, node));
@@ -375,3 +372,6 @@ async function removeCgroups(parent: string): Promise<void> {
   }
 }
 
+function isRole(c: ComponentSpec): c is HostRole {
+  return 'members' in c;
+}

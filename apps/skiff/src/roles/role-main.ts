@@ -1,0 +1,74 @@
+/**
+ * The role processes: `skiff server --config=FILE`, `skiff agent --config=FILE`, and `skiff run NAME
+ * FLAGS` (one component alone). Components are loaded only when a role runs them, so an agent never
+ * loads the apiserver. A component that stops by itself takes its whole process down; systemd
+ * restarts the unit, and without it (`--restart-on-failure`, as `up` and the lab start roles) the
+ * process starts its own successor first: same command line, same log, same pid file.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runProcessMain, type ComponentMain, type ComponentPart } from '@skiff/log';
+import { isComponentName, isRoleName, readRoleConfig, type ComponentName, type RoleName } from './roles.ts';
+
+type AnyMain = ComponentMain<{ logLevel?: string }>;
+
+const LOADERS: Record<ComponentName, () => Promise<AnyMain>> = {
+  apiserver: async () => (await import('@skiff/apiserver/component')).apiServerComponent as unknown as AnyMain,
+  'controller-manager': async () => (await import('@skiff/controller-manager/component')).controllerManagerComponent as unknown as AnyMain,
+  scheduler: async () => (await import('@skiff/scheduler/component')).schedulerComponent as unknown as AnyMain,
+  kubelet: async () => (await import('@skiff/kubelet/component')).kubeletComponent as unknown as AnyMain,
+  'kube-proxy': async () => (await import('@skiff/kube-proxy/component')).kubeProxyComponent as unknown as AnyMain,
+  dns: async () => (await import('@skiff/dns/component')).dnsComponent as unknown as AnyMain,
+};
+
+/** A role that dies this soon after starting waits out the rest before its successor starts: no hot loop. */
+const MIN_LIFETIME_MS = 10_000;
+const startedAt = Date.now();
+
+export function parseRoleArgs(role: string, args: string[]): { role: RoleName; configFile: string; restartOnFailure: boolean; pidFile?: string } {
+  if (!isRoleName(role)) throw new Error(`skiff: unknown role "${role}"`);
+  let configFile: string | undefined;
+  let restartOnFailure = false;
+  let pidFile: string | undefined;
+  for (const arg of args) {
+    if (arg.startsWith('--config=')) configFile = arg.slice('--config='.length);
+    else if (arg === '--restart-on-failure') restartOnFailure = true;
+    else if (arg.startsWith('--pid-file=')) pidFile = arg.slice('--pid-file='.length);
+    else throw new Error(`skiff ${role}: unexpected argument "${arg}" (usage: skiff ${role} --config=FILE [--restart-on-failure] [--pid-file=FILE])`);
+  }
+  if (!configFile) throw new Error(`skiff ${role}: --config=FILE is required (./skiff up writes $SKIFF_HOME/roles/${role}.json)`);
+  return { role, configFile, restartOnFailure, ...(pidFile ? { pidFile } : {}) };
+}
+
+/** Starts this very command again, detached, writing to the same stdout/stderr (the role's log). */
+async function startSuccessor(pidFile: string | undefined): Promise<void> {
+  const lived = Date.now() - startedAt;
+  if (lived < MIN_LIFETIME_MS) await sleep(MIN_LIFETIME_MS - lived);
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { detached: true, stdio: ['ignore', 1, 2], cwd: process.cwd(), env: process.env });
+  child.unref();
+  if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
+}
+
+/** `skiff server|agent --config=FILE ...`: never returns. */
+export async function runRole(role: string, args: string[]): Promise<number> {
+  const opts = parseRoleArgs(role, args);
+  const config = await readRoleConfig(opts.configFile);
+  if (config.role !== opts.role) throw new Error(`${opts.configFile} describes a ${config.role}, not a ${opts.role}`);
+  if (opts.pidFile) writeFileSync(opts.pidFile, `${process.pid}\n`);
+  const parts: ComponentPart[] = [];
+  for (const c of config.components) parts.push({ main: await LOADERS[c.name](), argv: c.flags });
+  return runProcessMain(parts, {
+    name: opts.role,
+    ...(opts.restartOnFailure ? { onComponentExit: () => startSuccessor(opts.pidFile) } : {}),
+  });
+}
+
+/** `skiff run NAME FLAGS`: one component in its own process, as its own main.ts runs it. */
+export async function runSingleComponent(args: string[]): Promise<number> {
+  const [name, ...flags] = args;
+  if (name === undefined || !isComponentName(name)) {
+    throw new Error(`skiff run: want a component (${Object.keys(LOADERS).join(', ')}), got "${name ?? ''}"`);
+  }
+  return runProcessMain([{ main: await LOADERS[name](), argv: flags }], { name });
+}
