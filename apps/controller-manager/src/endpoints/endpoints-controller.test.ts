@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Endpoints, Pod, Service } from '@skiff/api';
 import { EndpointsController } from './endpoints-controller.ts';
 import { buildSubsets } from './subsets.ts';
-import { cacheOf, drainQueue, RecordingClient } from './recording-client.ts';
+import { podServiceEvents } from './pod-endpoint.ts';
+import { cacheOf, RecordingClient } from './recording-client.ts';
 
 function makeService(name: string, selector: Record<string, string> | undefined, labels?: Record<string, string>): Service {
   return {
@@ -98,25 +99,23 @@ test('a failed write records a Warning event and throws for a retry', async () =
   assert.deepEqual(events, ['Warning FailedToCreateEndpoint']);
 });
 
-test('pod events enqueue the services selecting the old and new labels', async () => {
+test('pod events enqueue the services selecting the old and new labels', () => {
   const services = [makeService('web', { app: 'web' }), makeService('api', { app: 'api' }), makeService('all', { tier: 'x' }), makeService('manual', undefined)];
-  const { controller } = fixture({ services });
+  const events = podServiceEvents(cacheOf(services));
   const old = makePod('a', { app: 'web', tier: 'x' }, '10.0.0.1', true, '1');
   const relabelled = makePod('a', { app: 'api', tier: 'x' }, '10.0.0.1', true, '2');
-  controller.handlePodUpdate(old, relabelled);
-  assert.deepEqual((await drainQueue(controller.queue)).sort(), ['ns/all', 'ns/api', 'ns/web']);
+  assert.deepEqual([...events.update!(old, relabelled)!].sort(), ['ns/all', 'ns/api', 'ns/web']);
+  assert.deepEqual([...events.delete!(old)!].sort(), ['ns/all', 'ns/web']);
 });
 
 test('pod updates that change nothing an endpoint shows enqueue nothing', () => {
-  const { controller } = fixture({ services: [makeService('web', { app: 'web' })] });
+  const events = podServiceEvents(cacheOf([makeService('web', { app: 'web' })]));
   const pod = makePod('a', { app: 'web' }, '10.0.0.1', true, '1');
-  controller.handlePodUpdate(pod, pod);
+  assert.deepEqual(events.update!(pod, pod), []);
   const annotated = { ...makePod('a', { app: 'web' }, '10.0.0.1', true, '2') };
   annotated.metadata!.annotations = { note: 'x' };
-  controller.handlePodUpdate(pod, annotated);
-  assert.equal(controller.queue.len(), 0);
-  controller.handlePodUpdate(pod, makePod('a', { app: 'web' }, '10.0.0.1', false, '3'));
-  assert.equal(controller.queue.len(), 1);
+  assert.deepEqual(events.update!(pod, annotated), []);
+  assert.deepEqual(events.update!(pod, makePod('a', { app: 'web' }, '10.0.0.1', false, '3')), ['ns/web']);
 });
 
 test('more than 1000 pods: Endpoints truncated and annotated over-capacity', async () => {

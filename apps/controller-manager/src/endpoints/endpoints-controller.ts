@@ -1,8 +1,8 @@
 import { findResourceByKind, selectorFromSet, type Endpoints, type Pod, type ResourceInfo, type Service } from '@skiff/api';
-import { isNotFound, objectKey, runWorkers, splitKey, WorkQueue, type Informer, type RestClient } from '@skiff/client';
+import { enqueueObject, isNotFound, objectKey, splitKey, watch, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { Controller, ControllerContext } from '../controller.ts';
-import { labelsForService, sameRecord, serviceKeysForPodUpdate, serviceKeysSelecting, type CacheReader } from './pod-endpoint.ts';
+import { keyedController, type Controller } from '../controller.ts';
+import { labelsForService, podServiceEvents, sameRecord, type CacheReader } from './pod-endpoint.ts';
 import { buildSubsets, subsetsEqual, truncateSubsets } from './subsets.ts';
 
 export const servicesResource: ResourceInfo = findResourceByKind('v1', 'Service')!;
@@ -28,37 +28,13 @@ const APISERVER_SERVICE_KEY = 'default/kubernetes';
  * Keeps one core/v1 Endpoints per selector-bearing Service, listing the IPs of the pods
  * the selector matches, ready ones apart from not-ready ones, with each service port
  * resolved per pod. Keys are service keys ('ns/name'); pod events map to the services
- * whose selectors match the pod's old or new labels.
+ * whose selectors match the pod's old or new labels (podServiceEvents).
  */
 export class EndpointsController {
-  readonly queue = new WorkQueue<string>();
   readonly #deps: EndpointsControllerDeps;
 
   constructor(deps: EndpointsControllerDeps) {
     this.#deps = deps;
-  }
-
-  registerHandlers(services: Informer<Service>, pods: Informer<Pod>, endpoints: Informer<Endpoints>): void {
-    services.onAdd((svc) => this.queue.add(objectKey(svc)));
-    services.onUpdate((oldSvc, svc) => {
-      if (oldSvc.metadata?.resourceVersion !== svc.metadata?.resourceVersion) this.queue.add(objectKey(svc));
-    });
-    services.onDelete((svc) => this.queue.add(objectKey(svc)));
-    pods.onAdd((pod) => this.enqueueServicesForPod(pod));
-    pods.onUpdate((oldPod, pod) => this.handlePodUpdate(oldPod, pod));
-    pods.onDelete((pod) => this.enqueueServicesForPod(pod));
-    // Someone deleted an Endpoints we keep: the service's sync recreates it.
-    endpoints.onDelete((ep) => {
-      if (this.#deps.services.get(ep.metadata?.namespace, ep.metadata?.name ?? '')) this.queue.add(objectKey(ep));
-    });
-  }
-
-  enqueueServicesForPod(pod: Pod): void {
-    for (const key of serviceKeysSelecting(this.#deps.services, pod.metadata?.namespace, pod.metadata?.labels)) this.queue.add(key);
-  }
-
-  handlePodUpdate(oldPod: Pod, pod: Pod): void {
-    for (const key of serviceKeysForPodUpdate(this.#deps.services, oldPod, pod)) this.queue.add(key);
   }
 
   async sync(key: string): Promise<void> {
@@ -123,25 +99,19 @@ function withOverCapacity(annotations: Record<string, string> | undefined, trunc
 }
 
 export function newEndpointsController(): Controller {
-  return {
-    name: 'endpoints',
-    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-      // Informers first, synchronously: the manager starts the shared factory afterwards.
-      const services = ctx.informers.informerFor<Service>(servicesResource);
-      const pods = ctx.informers.informerFor<Pod>(podsResource);
-      const endpoints = ctx.informers.informerFor<Endpoints>(endpointsResource);
-      const logger = ctx.logger.child({ controller: 'endpoints' });
-      const controller = new EndpointsController({ client: ctx.client, services, pods, endpoints, recorder: ctx.recorder, logger });
-      controller.registerHandlers(services, pods, endpoints);
-      if (!(await ctx.informers.waitForSync(signal))) return;
-      await runWorkers({
-        queue: controller.queue,
-        sync: (key) => controller.sync(key),
-        workers: ctx.config.workers?.endpoints ?? 5,
-        signal,
-        logger,
-        name: 'endpoints',
-      });
-    },
-  };
+  return keyedController('endpoints', 5, (ctx) => {
+    const services = ctx.informers.informerFor<Service>(servicesResource);
+    const pods = ctx.informers.informerFor<Pod>(podsResource);
+    const endpoints = ctx.informers.informerFor<Endpoints>(endpointsResource);
+    const controller = new EndpointsController({ client: ctx.client, services, pods, endpoints, recorder: ctx.recorder, logger: ctx.logger });
+    return {
+      watches: [
+        watch(services, enqueueObject()),
+        watch(pods, podServiceEvents(services)),
+        // Someone deleted an Endpoints we keep: the service's sync recreates it.
+        watch(endpoints, { delete: (ep) => (services.get(ep.metadata?.namespace, ep.metadata?.name ?? '') ? objectKey(ep) : undefined) }),
+      ],
+      sync: (key) => controller.sync(key),
+    };
+  });
 }

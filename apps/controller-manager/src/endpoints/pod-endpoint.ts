@@ -1,5 +1,5 @@
 import { selectorFromSet, type Pod, type Service, type ServicePort } from '@skiff/api';
-import { objectKey, type Informer, type KubeObject } from '@skiff/client';
+import { objectKey, type EventMapper, type Informer, type KubeObject } from '@skiff/client';
 import { isPodReady } from '../common/pod-readiness.ts';
 
 /**
@@ -90,6 +90,12 @@ export function serviceKeysForPodUpdate(services: CacheReader<Service>, oldPod: 
   const keys = new Set(serviceKeysSelecting(services, pod.metadata?.namespace, pod.metadata?.labels));
   if (labelsChanged) for (const key of serviceKeysSelecting(services, oldPod.metadata?.namespace, oldPod.metadata?.labels)) keys.add(key);
   return [...keys];
+}
+
+/** Pod events queue the services selecting the pod (both controllers of endpoints watch pods this way). */
+export function podServiceEvents(services: CacheReader<Service>): EventMapper<Pod> {
+  const selecting = (pod: Pod) => serviceKeysSelecting(services, pod.metadata?.namespace, pod.metadata?.labels);
+  return { add: selecting, update: (oldPod, pod) => serviceKeysForPodUpdate(services, oldPod, pod), delete: selecting };
 }
 
 /** What of a pod shows in an endpoint; equal digests mean an update cannot matter. */

@@ -1,5 +1,5 @@
 import type { ResourceInfo } from '@skiff/api';
-import { ApiStatusError, InformerCache, type DeleteOptions, type KubeObject, type RestClient, type WorkQueue } from '@skiff/client';
+import { ApiStatusError, InformerCache, type DeleteOptions, type KubeObject, type RestClient } from '@skiff/client';
 
 /** One write a controller made, as the tests compare them. */
 export interface RecordedAction {
@@ -63,15 +63,4 @@ export function cacheOf<T extends KubeObject>(objs: readonly T[]): InformerCache
   const cache = new InformerCache<T>();
   for (const obj of objs) cache.upsert(structuredClone(obj));
   return cache;
-}
-
-/** Every key queued right now, in order, each marked done. */
-export async function drainQueue(queue: WorkQueue<string>): Promise<string[]> {
-  const keys: string[] = [];
-  while (queue.len() > 0) {
-    const key = (await queue.get())!;
-    keys.push(key);
-    queue.done(key);
-  }
-  return keys;
 }

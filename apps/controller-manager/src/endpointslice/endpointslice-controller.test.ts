@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice, Pod, Service } from '@skiff/api';
-import { EndpointSliceController } from './endpointslice-controller.ts';
+import { EndpointSliceController, serviceKeyOfSlice } from './endpointslice-controller.ts';
 import { SliceTracker, TRACKER_TTL_MS } from './slice-tracker.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './reconcile-slices.ts';
-import { cacheOf, drainQueue, RecordingClient } from '../endpoints/recording-client.ts';
+import { cacheOf, RecordingClient } from '../endpoints/recording-client.ts';
 
 const svc: Service = {
   metadata: { name: 'web', namespace: 'ns', uid: 'svc-uid', resourceVersion: '1' },
@@ -102,9 +102,7 @@ test('surplus slices are deleted with a uid precondition, NotFound tolerated', a
   assert.deepEqual(retry.client.actions[1].options, { preconditions: { uid: 'old' } });
 });
 
-test('slice events enqueue their service', async () => {
-  const { controller } = fixture({});
-  controller.enqueueServiceOfSlice({ metadata: { namespace: 'ns', name: 'web-abc', labels: { [SERVICE_NAME_LABEL]: 'web' } }, addressType: 'IPv4', endpoints: [] });
-  controller.enqueueServiceOfSlice({ metadata: { namespace: 'ns', name: 'orphan' }, addressType: 'IPv4', endpoints: [] });
-  assert.deepEqual(await drainQueue(controller.queue), ['ns/web']);
+test('slice events enqueue their service', () => {
+  assert.equal(serviceKeyOfSlice({ metadata: { namespace: 'ns', name: 'web-abc', labels: { [SERVICE_NAME_LABEL]: 'web' } }, addressType: 'IPv4', endpoints: [] }), 'ns/web');
+  assert.equal(serviceKeyOfSlice({ metadata: { namespace: 'ns', name: 'orphan' }, addressType: 'IPv4', endpoints: [] }), undefined);
 });

@@ -1,9 +1,9 @@
 import { findResourceByKind, selectorFromSet, type EndpointSlice, type Pod, type ResourceInfo, type Service } from '@skiff/api';
-import { isNotFound, objectKey, runWorkers, splitKey, WorkQueue, type Informer, type RestClient, type SyncResult } from '@skiff/client';
+import { enqueueObject, isNotFound, splitKey, watch, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { Controller, ControllerContext } from '../controller.ts';
+import { keyedController, type Controller } from '../controller.ts';
 import { podsResource, servicesResource } from '../endpoints/endpoints-controller.ts';
-import { serviceKeysForPodUpdate, serviceKeysSelecting, type CacheReader } from '../endpoints/pod-endpoint.ts';
+import { podServiceEvents, type CacheReader } from '../endpoints/pod-endpoint.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, MAX_ENDPOINTS_PER_SLICE, reconcileSlices, SERVICE_NAME_LABEL } from './reconcile-slices.ts';
 import { SliceTracker } from './slice-tracker.ts';
 
@@ -33,40 +33,12 @@ export interface EndpointSliceControllerDeps {
  * carry an ownerReference to their service, so the garbage collector removes them with it.
  */
 export class EndpointSliceController {
-  readonly queue = new WorkQueue<string>();
   readonly #deps: EndpointSliceControllerDeps;
   readonly #tracker: SliceTracker;
 
   constructor(deps: EndpointSliceControllerDeps) {
     this.#deps = deps;
     this.#tracker = deps.tracker ?? new SliceTracker();
-  }
-
-  registerHandlers(services: Informer<Service>, pods: Informer<Pod>, slices: Informer<EndpointSlice>): void {
-    services.onAdd((svc) => this.queue.add(objectKey(svc)));
-    services.onUpdate((oldSvc, svc) => {
-      if (oldSvc.metadata?.resourceVersion !== svc.metadata?.resourceVersion) this.queue.add(objectKey(svc));
-    });
-    services.onDelete((svc) => this.queue.add(objectKey(svc)));
-    const enqueueForPod = (pod: Pod) => {
-      for (const key of serviceKeysSelecting(this.#deps.services, pod.metadata?.namespace, pod.metadata?.labels)) this.queue.add(key);
-    };
-    pods.onAdd(enqueueForPod);
-    pods.onUpdate((oldPod, pod) => {
-      for (const key of serviceKeysForPodUpdate(this.#deps.services, oldPod, pod)) this.queue.add(key);
-    });
-    pods.onDelete(enqueueForPod);
-    slices.onAdd((slice) => this.enqueueServiceOfSlice(slice));
-    slices.onUpdate((oldSlice, slice) => {
-      if (oldSlice.metadata?.resourceVersion !== slice.metadata?.resourceVersion) this.enqueueServiceOfSlice(slice);
-    });
-    slices.onDelete((slice) => this.enqueueServiceOfSlice(slice));
-  }
-
-  /** A slice event (ours arriving, or someone else's edit) makes its service look again. */
-  enqueueServiceOfSlice(slice: EndpointSlice): void {
-    const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (service && slice.metadata?.namespace) this.queue.add(`${slice.metadata.namespace}/${service}`);
   }
 
   async sync(key: string): Promise<SyncResult> {
@@ -110,26 +82,25 @@ export class EndpointSliceController {
   }
 }
 
+/** A slice event (ours arriving, or someone else's edit) makes its service look again. */
+export function serviceKeyOfSlice(slice: EndpointSlice): string | undefined {
+  const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  return service && slice.metadata?.namespace ? `${slice.metadata.namespace}/${service}` : undefined;
+}
+
 export function newEndpointSliceController(): Controller {
-  return {
-    name: 'endpointslice',
-    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-      // Informers first, synchronously: the manager starts the shared factory afterwards.
-      const services = ctx.informers.informerFor<Service>(servicesResource);
-      const pods = ctx.informers.informerFor<Pod>(podsResource);
-      const slices = ctx.informers.informerFor<EndpointSlice>(endpointSlicesResource, { labelSelector: MANAGED_SLICES_SELECTOR });
-      const logger = ctx.logger.child({ controller: 'endpointslice' });
-      const controller = new EndpointSliceController({ client: ctx.client, services, pods, slices, recorder: ctx.recorder, logger });
-      controller.registerHandlers(services, pods, slices);
-      if (!(await ctx.informers.waitForSync(signal))) return;
-      await runWorkers({
-        queue: controller.queue,
-        sync: (key) => controller.sync(key),
-        workers: ctx.config.workers?.endpointslice ?? 5,
-        signal,
-        logger,
-        name: 'endpointslice',
-      });
-    },
-  };
+  return keyedController('endpointslice', 5, (ctx) => {
+    const services = ctx.informers.informerFor<Service>(servicesResource);
+    const pods = ctx.informers.informerFor<Pod>(podsResource);
+    const slices = ctx.informers.informerFor<EndpointSlice>(endpointSlicesResource, { labelSelector: MANAGED_SLICES_SELECTOR });
+    const controller = new EndpointSliceController({ client: ctx.client, services, pods, slices, recorder: ctx.recorder, logger: ctx.logger });
+    return {
+      watches: [
+        watch(services, enqueueObject()),
+        watch(pods, podServiceEvents(services)),
+        watch(slices, enqueueObject({ keyOf: serviceKeyOfSlice })),
+      ],
+      sync: (key) => controller.sync(key),
+    };
+  });
 }
