@@ -4,11 +4,11 @@
  * their own certificate. Everything else is left for a human (`kubectl certificate approve`).
  */
 import { findResource, type CertificateSigningRequest, type ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, runWorkers, WorkQueue, type Informer, type RestClient } from '@skiff/client';
+import { isConflict, isNotFound, watch, type Informer, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { parseCertificateRequest } from '@skiff/pki';
-import type { Controller, ControllerContext } from '../controller.ts';
-import { condition, isDecided, isIssued, mayAutoApprove, requestPem, whyNotNodeClientCert, enqueueCsrChanges } from './util.ts';
+import { keyedController, type Controller } from '../controller.ts';
+import { condition, isDecided, isIssued, mayAutoApprove, requestPem, whyNotNodeClientCert, csrEvents } from './util.ts';
 
 export const csrResource: ResourceInfo = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
 
@@ -20,15 +20,10 @@ export interface CsrApproverDeps {
 }
 
 export class CsrApprover {
-  readonly queue = new WorkQueue<string>();
   readonly #deps: CsrApproverDeps;
 
   constructor(deps: CsrApproverDeps) {
     this.#deps = deps;
-  }
-
-  registerHandlers(csrs: Informer<CertificateSigningRequest>): void {
-    enqueueCsrChanges(csrs, this.queue);
   }
 
   async sync(name: string): Promise<void> {
@@ -59,15 +54,9 @@ export class CsrApprover {
 }
 
 export function newCsrApprovingController(): Controller {
-  return {
-    name: 'csrapproving',
-    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-      const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
-      const logger = ctx.logger.child({ controller: 'csrapproving' });
-      const controller = new CsrApprover({ client: ctx.client, csrs, logger });
-      controller.registerHandlers(csrs);
-      if (!(await ctx.informers.waitForSync(signal))) return;
-      await runWorkers({ queue: controller.queue, sync: (key) => controller.sync(key), workers: ctx.config.workers?.csrapproving ?? 2, signal, logger, name: 'csrapproving' });
-    },
-  };
+  return keyedController('csrapproving', 2, (ctx) => {
+    const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
+    const controller = new CsrApprover({ client: ctx.client, csrs, logger: ctx.logger });
+    return { watches: [watch(csrs, csrEvents())], sync: (key) => controller.sync(key) };
+  });
 }

@@ -6,12 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CertificateSigningRequest } from '@skiff/api';
-import { isConflict, isNotFound, runWorkers, WorkQueue, type Informer, type RestClient } from '@skiff/client';
+import { isConflict, isNotFound, watch, type Informer, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { parseCertificateRequest, signClientCertificateRequest } from '@skiff/pki';
-import type { Controller, ControllerContext } from '../controller.ts';
+import { keyedController, type Controller } from '../controller.ts';
 import { csrResource } from './csr-approving-controller.ts';
-import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert, enqueueCsrChanges } from './util.ts';
+import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert, csrEvents } from './util.ts';
 
 export interface CsrSignerDeps {
   client: Pick<RestClient, 'update'>;
@@ -26,15 +26,10 @@ export interface CsrSignerDeps {
 const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER]);
 
 export class CsrSigner {
-  readonly queue = new WorkQueue<string>();
   readonly #deps: CsrSignerDeps;
 
   constructor(deps: CsrSignerDeps) {
     this.#deps = deps;
-  }
-
-  registerHandlers(csrs: Informer<CertificateSigningRequest>): void {
-    enqueueCsrChanges(csrs, this.queue);
   }
 
   async sync(name: string): Promise<void> {
@@ -70,21 +65,16 @@ export class CsrSigner {
 }
 
 export function newCsrSigningController(): Controller {
-  return {
-    name: 'csrsigning',
-    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-      const logger = ctx.logger.child({ controller: 'csrsigning' });
-      const { clusterSigningCertFile: certFile, clusterSigningKeyFile: keyFile } = ctx.config;
-      if (!certFile || !keyFile) {
-        logger.info('no --cluster-signing-cert-file/--cluster-signing-key-file: not signing certificate requests');
-        return;
-      }
-      const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
-      const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
-      const controller = new CsrSigner({ client: ctx.client, csrs, ca: { cert, key }, maxValiditySeconds: ctx.config.clusterSigningDurationSeconds ?? 365 * 24 * 3600, logger });
-      controller.registerHandlers(csrs);
-      if (!(await ctx.informers.waitForSync(signal))) return;
-      await runWorkers({ queue: controller.queue, sync: (key) => controller.sync(key), workers: ctx.config.workers?.csrsigning ?? 2, signal, logger, name: 'csrsigning' });
-    },
-  };
+  return keyedController('csrsigning', 2, async (ctx) => {
+    const { clusterSigningCertFile: certFile, clusterSigningKeyFile: keyFile } = ctx.config;
+    if (!certFile || !keyFile) {
+      ctx.logger.info('no --cluster-signing-cert-file/--cluster-signing-key-file: not signing certificate requests');
+      return undefined;
+    }
+    const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
+    const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+    const maxValiditySeconds = ctx.config.clusterSigningDurationSeconds ?? 365 * 24 * 3600;
+    const controller = new CsrSigner({ client: ctx.client, csrs, ca: { cert, key }, maxValiditySeconds, logger: ctx.logger });
+    return { watches: [watch(csrs, csrEvents())], sync: (key) => controller.sync(key) };
+  });
 }

@@ -1,6 +1,6 @@
 /** Helpers shared by the CSR approver and signer. */
 import type { CertificateSigningRequest, CertificateSigningRequestCondition } from '@skiff/api';
-import type { Informer, WorkQueue } from '@skiff/client';
+import { enqueueObject, type EventMapper } from '@skiff/client';
 import type { ParsedCertificateRequest } from '@skiff/pki';
 
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -60,12 +60,7 @@ export function condition(type: string, reason: string, message: string, now: Da
 }
 
 /** Both CSR controllers react to the same thing: a request added or changed, queued by name. */
-export function enqueueCsrChanges(
-  csrs: Pick<Informer<CertificateSigningRequest>, 'onAdd' | 'onUpdate'>, queue: Pick<WorkQueue<string>, 'add'>,
-): void {
-  csrs.onAdd((csr) => queue.add(csr.metadata?.name ?? ''));
-  csrs.onUpdate((old, csr) => {
-    // A resync carries the same resourceVersion: nothing changed, nothing to do.
-    if (old.metadata?.resourceVersion !== csr.metadata?.resourceVersion) queue.add(csr.metadata?.name ?? '');
-  });
+export function csrEvents(): EventMapper<CertificateSigningRequest> {
+  const { add, update } = enqueueObject<CertificateSigningRequest>();
+  return { add, update };
 }

@@ -1,7 +1,7 @@
 import { findResource, type ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, runWorkers, WorkQueue, type Informer, type KubeObject, type RestClient, type SyncResult } from '@skiff/client';
+import { enqueueObject, isConflict, isNotFound, watch, type Informer, type KubeObject, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { Controller, ControllerContext } from '../controller.ts';
+import { keyedController, type Controller } from '../controller.ts';
 import { DEFAULT_WORKERS } from '../config.ts';
 import { deleteNamespaceContent, type ContentRemaining, type NamespaceClient } from './namespace-content-deleter.ts';
 import { computeDeletionConditions, mergeConditions, type NamespaceCondition } from './namespace-conditions.ts';
@@ -33,34 +33,14 @@ export interface NamespaceSyncDeps {
  * finalizer through namespaces/NAME/finalize and the apiserver removes the namespace.
  */
 export function newNamespaceController(): Controller {
-  return {
-    name: NAMESPACE_CONTROLLER_NAME,
-    run: (ctx, signal) => runNamespaceController(ctx, signal),
-  };
-}
-
-async function runNamespaceController(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-  const logger = ctx.logger.child({ controller: NAMESPACE_CONTROLLER_NAME });
-  const informer = ctx.informers.informerFor<NamespaceObject>(namespacesResource);
-  const queue = new WorkQueue<string>();
-  const enqueueIfTerminating = (ns: NamespaceObject) => {
-    if (ns.metadata?.deletionTimestamp && ns.metadata.name) queue.add(ns.metadata.name);
-  };
-  informer.onAdd(enqueueIfTerminating);
-  informer.onUpdate((oldNs, newNs) => {
-    if (oldNs.metadata?.resourceVersion !== newNs.metadata?.resourceVersion) enqueueIfTerminating(newNs);
-  });
-
-  if (!(await ctx.informers.waitForSync(signal))) return;
-  const deps: NamespaceSyncDeps = { client: ctx.client, namespaces: informer, logger };
-  await runWorkers({
-    queue,
-    sync: (name) => syncNamespace(deps, name),
-    workers: ctx.config.workers[NAMESPACE_CONTROLLER_NAME] ?? DEFAULT_WORKERS,
-    informers: [informer],
-    signal,
-    logger,
-    name: NAMESPACE_CONTROLLER_NAME,
+  return keyedController(NAMESPACE_CONTROLLER_NAME, DEFAULT_WORKERS, (ctx) => {
+    const namespaces = ctx.informers.informerFor<NamespaceObject>(namespacesResource);
+    const deps: NamespaceSyncDeps = { client: ctx.client, namespaces, logger: ctx.logger };
+    const { add, update } = enqueueObject<NamespaceObject>({ keyOf: (ns) => (ns.metadata?.deletionTimestamp ? ns.metadata.name : undefined) });
+    return {
+      watches: [watch(namespaces, { add, update })],
+      sync: (name) => syncNamespace(deps, name),
+    };
   });
 }
 

@@ -4,9 +4,9 @@
  * before handing out pod IPs.
  */
 import { findResource, type Node } from '@skiff/api';
-import { runWorkers, WorkQueue, isNotFound, type EventRecorder, type RestClient } from '@skiff/client';
+import { isNotFound, watch, type EventRecorder, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { Controller, ControllerContext } from '../controller.ts';
+import { keyedController, type Controller } from '../controller.ts';
 import { CidrAllocator } from './cidr-allocator.ts';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
@@ -87,31 +87,15 @@ function podCidrsOf(node: Node): string[] {
 }
 
 export function newNodeIpamController(): Controller {
-  return {
-    name: 'node-ipam',
-    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-      const informer = ctx.informers.informerFor<Node>(nodesResource);
-      const logger = ctx.logger.child({ controller: 'node-ipam' });
-      const syncer = new NodeIpamSyncer({
-        client: ctx.client,
-        nodes: informer,
-        allocator: new CidrAllocator(ctx.config.clusterCidr, ctx.config.nodeCidrMaskSize),
-        logger,
-        recorder: ctx.recorder,
-      });
-      const queue = new WorkQueue<string>();
-      const handle = (node: Node) => {
-        try {
-          if (syncer.observe(node)) queue.add(node.metadata!.name!);
-        } catch (err) {
-          logger.error({ err }, 'node-ipam handler failed');
-        }
-      };
-      informer.onAdd(handle);
-      informer.onUpdate((_old, node) => handle(node));
-      informer.onDelete((node) => syncer.forget(node));
-      if (!(await ctx.informers.waitForSync(signal))) return;
-      await runWorkers({ queue, sync: (key) => syncer.sync(key), workers: ctx.config.workers['node-ipam'] ?? 1, informers: [informer], signal, logger, name: 'node-ipam' });
-    },
-  };
+  return keyedController('node-ipam', 1, (ctx) => {
+    const nodes = ctx.informers.informerFor<Node>(nodesResource);
+    const allocator = new CidrAllocator(ctx.config.clusterCidr, ctx.config.nodeCidrMaskSize);
+    const syncer = new NodeIpamSyncer({ client: ctx.client, nodes, allocator, logger: ctx.logger, recorder: ctx.recorder });
+    // Every node's CIDR is recorded as it arrives; only nodes without one are queued.
+    const observe = (node: Node) => (syncer.observe(node) ? node.metadata?.name : undefined);
+    return {
+      watches: [watch(nodes, { add: observe, update: (_old, node) => observe(node), delete: (node) => syncer.forget(node) })],
+      sync: (key) => syncer.sync(key),
+    };
+  });
 }

@@ -1,7 +1,7 @@
 import { findResourceByKind, type Namespace, type ResourceInfo, type ServiceAccount } from '@skiff/api';
-import { isAlreadyExists, runWorkers, WorkQueue, type Informer, type RestClient } from '@skiff/client';
+import { enqueueObject, isAlreadyExists, watch, type Informer, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { Controller, ControllerContext } from '../controller.ts';
+import { keyedController, type Controller } from '../controller.ts';
 
 export const namespacesResource: ResourceInfo = findResourceByKind('v1', 'Namespace')!;
 export const serviceAccountsResource: ResourceInfo = findResourceByKind('v1', 'ServiceAccount')!;
@@ -23,21 +23,10 @@ export interface ServiceAccountControllerDeps {
  * controller is emptying them, and the apiserver would refuse the create anyway.
  */
 export class ServiceAccountController {
-  readonly queue = new WorkQueue<string>();
   readonly #deps: ServiceAccountControllerDeps;
 
   constructor(deps: ServiceAccountControllerDeps) {
     this.#deps = deps;
-  }
-
-  registerHandlers(namespaces: Informer<Namespace>, serviceAccounts: Informer<ServiceAccount>): void {
-    namespaces.onAdd((ns) => this.queue.add(ns.metadata?.name ?? ''));
-    namespaces.onUpdate((oldNs, ns) => {
-      if (oldNs.metadata?.resourceVersion !== ns.metadata?.resourceVersion) this.queue.add(ns.metadata?.name ?? '');
-    });
-    serviceAccounts.onDelete((sa) => {
-      if (DEFAULT_SERVICE_ACCOUNTS.includes(sa.metadata?.name ?? '') && sa.metadata?.namespace) this.queue.add(sa.metadata.namespace);
-    });
   }
 
   async sync(namespace: string): Promise<void> {
@@ -59,24 +48,18 @@ export class ServiceAccountController {
 }
 
 export function newServiceAccountController(): Controller {
-  return {
-    name: 'serviceaccount',
-    async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-      // Informers first, synchronously: the manager starts the shared factory afterwards.
-      const namespaces = ctx.informers.informerFor<Namespace>(namespacesResource);
-      const serviceAccounts = ctx.informers.informerFor<ServiceAccount>(serviceAccountsResource);
-      const logger = ctx.logger.child({ controller: 'serviceaccount' });
-      const controller = new ServiceAccountController({ client: ctx.client, namespaces, serviceAccounts, logger });
-      controller.registerHandlers(namespaces, serviceAccounts);
-      if (!(await ctx.informers.waitForSync(signal))) return;
-      await runWorkers({
-        queue: controller.queue,
-        sync: (key) => controller.sync(key),
-        workers: ctx.config.workers?.serviceaccount ?? 5,
-        signal,
-        logger,
-        name: 'serviceaccount',
-      });
-    },
-  };
+  return keyedController('serviceaccount', 5, (ctx) => {
+    const namespaces = ctx.informers.informerFor<Namespace>(namespacesResource);
+    const serviceAccounts = ctx.informers.informerFor<ServiceAccount>(serviceAccountsResource);
+    const controller = new ServiceAccountController({ client: ctx.client, namespaces, serviceAccounts, logger: ctx.logger });
+    const { add, update } = enqueueObject<Namespace>();
+    return {
+      watches: [
+        watch(namespaces, { add, update }),
+        // Someone deleted a default account: put it back.
+        watch(serviceAccounts, { delete: (sa) => (DEFAULT_SERVICE_ACCOUNTS.includes(sa.metadata?.name ?? '') ? sa.metadata?.namespace : undefined) }),
+      ],
+      sync: (key) => controller.sync(key),
+    };
+  });
 }
