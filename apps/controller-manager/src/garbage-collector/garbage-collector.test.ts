@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Informer, KubeObject } from '@skiff/client';
-import { createLogger } from '@skiff/log';
-import { DependencyGraph, type GraphChanges } from './dependency-graph.ts';
-import { monitoredResources, watchIntoGraph } from './garbage-collector.ts';
+import { DependencyGraph } from './dependency-graph.ts';
+import { graphEvents, monitoredResources } from './garbage-collector.ts';
 import { obj, ownerRef } from './fake-gc-client.ts';
 
 test('monitored kinds: everything listable, watchable and deletable except Events', () => {
@@ -14,32 +12,19 @@ test('monitored kinds: everything listable, watchable and deletable except Event
   assert.ok(!names.includes('events') && !names.includes('bindings'));
 });
 
-/** Just the handler registration surface of an Informer, driven by the test. */
-class FakeInformer {
-  add?: (o: KubeObject) => void;
-  update?: (a: KubeObject, b: KubeObject) => void;
-  del?: (o: KubeObject) => void;
-  onAdd(h: (o: KubeObject) => void) { this.add = h; }
-  onUpdate(h: (a: KubeObject, b: KubeObject) => void) { this.update = h; }
-  onDelete(h: (o: KubeObject) => void) { this.del = h; }
-}
-
-test('handlers: resyncs are ignored; a name re-created under a new uid retires the old node', () => {
+test('events: resyncs are ignored; a name re-created under a new uid retires the old node', () => {
   const graph = new DependencyGraph();
-  const seen: GraphChanges[] = [];
-  const informer = new FakeInformer();
-  watchIntoGraph(informer as unknown as Informer<KubeObject>, graph, (c) => seen.push(c), createLogger('gc-test', 'silent'));
+  const orphans: string[] = [];
+  const events = graphEvents(graph, (uids) => orphans.push(...uids));
   const rs = obj('apps/v1', 'ReplicaSet', 'web', 'r1');
   const pod = obj('v1', 'Pod', 'web-1', 'p1', { ownerReferences: [ownerRef(rs)] });
-  informer.add!(rs);
-  informer.add!(pod);
-  seen.length = 0;
-  informer.update!(rs, rs);
-  assert.equal(seen.length, 0);
+  events.add!(rs);
+  assert.deepEqual(events.add!(pod), []);
+  assert.equal(events.update!(rs, rs), undefined);
   // A relist after a 410 shows the same name with another uid: the pod's owner is gone.
-  informer.update!(rs, obj('apps/v1', 'ReplicaSet', 'web', 'r2', { resourceVersion: '9' }));
+  assert.ok((events.update!(rs, obj('apps/v1', 'ReplicaSet', 'web', 'r2', { resourceVersion: '9' })) as string[]).includes('p1'));
   assert.equal(graph.get('r1'), undefined);
-  assert.ok(seen.some((c) => c.attemptToDelete.includes('p1')));
-  informer.del!(pod);
+  events.delete!(pod);
   assert.equal(graph.get('p1'), undefined);
+  assert.deepEqual(orphans, []);
 });

@@ -1,6 +1,5 @@
 import { resources, type ResourceInfo } from '@skiff/api';
-import { runWorkers, WorkQueue, type Informer, type KubeObject } from '@skiff/client';
-import type { Logger } from '@skiff/log';
+import { ControllerRunner, waitForCacheSync, watch, type EventMapper, type KubeObject } from '@skiff/client';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { DEFAULT_WORKERS } from '../config.ts';
 import { DependencyGraph, type GraphChanges } from './dependency-graph.ts';
@@ -33,47 +32,48 @@ export function newGarbageCollector(): Controller {
   };
 }
 
+/**
+ * Not one keyed controller but two runners on one graph: every informer event updates the
+ * graph, whose changes feed both queues, so the events are watched by the delete runner and
+ * hand their orphan uids to the other one.
+ */
 async function runGarbageCollector(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-  const logger = ctx.logger.child({ controller: GARBAGE_COLLECTOR_NAME });
+  const { logger } = ctx;
   const graph = new DependencyGraph();
-  const deleteQueue = new WorkQueue<string>();
-  const orphanQueue = new WorkQueue<string>();
-  const enqueue = (changes: GraphChanges) => {
-    for (const uid of changes.attemptToDelete) deleteQueue.add(uid);
-    for (const uid of changes.attemptToOrphan) orphanQueue.add(uid);
-  };
   // Synchronously, before the first await: the manager starts the factory afterwards.
   const informers = monitoredResources().map((res) => ctx.informers.informerFor<KubeObject>(res));
-  for (const informer of informers) watchIntoGraph(informer, graph, enqueue, logger);
-
-  if (!(await ctx.informers.waitForSync(signal))) return;
-  logger.info({ kinds: informers.length, objects: graph.size }, 'garbage collector graph synced');
-  const deps: GcDeps = { client: ctx.client, graph, enqueueDelete: (uid) => deleteQueue.add(uid), logger };
+  const deps: GcDeps = { client: ctx.client, graph, enqueueDelete: (uid) => deleter.enqueue(uid), logger };
   const workers = ctx.config.workers[GARBAGE_COLLECTOR_NAME] ?? DEFAULT_WORKERS;
-  await Promise.all([
-    runWorkers({ queue: deleteQueue, sync: (uid) => attemptToDelete(deps, uid), workers, informers, signal, logger, name: `${GARBAGE_COLLECTOR_NAME}/delete` }),
-    runWorkers({ queue: orphanQueue, sync: (uid) => attemptToOrphan(deps, uid), workers: Math.max(1, Math.ceil(workers / 2)), informers, signal, logger, name: `${GARBAGE_COLLECTOR_NAME}/orphan` }),
-  ]);
+  const orphaner = new ControllerRunner({
+    name: `${GARBAGE_COLLECTOR_NAME}/orphan`, watches: [], reads: informers, sync: (uid) => attemptToOrphan(deps, uid), workers: Math.max(1, Math.ceil(workers / 2)), logger,
+  });
+  const events = graphEvents(graph, (uids) => orphaner.enqueue(uids));
+  const deleter = new ControllerRunner({
+    name: `${GARBAGE_COLLECTOR_NAME}/delete`, watches: informers.map((i) => watch(i, events)), sync: (uid) => attemptToDelete(deps, uid), workers, logger,
+  });
+  if (!(await waitForCacheSync(informers, signal))) return;
+  logger.info({ kinds: informers.length, objects: graph.size }, 'garbage collector graph synced');
+  await Promise.all([deleter.run(signal), orphaner.run(signal)]);
 }
 
-/** Handlers only update the graph and enqueue uids; they never call the API and never throw. */
-export function watchIntoGraph(informer: Informer<KubeObject>, graph: DependencyGraph, enqueue: (changes: GraphChanges) => void, logger: Logger): void {
-  const safely = (fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      logger.error({ err }, 'garbage collector: graph update failed');
-    }
+/**
+ * Events only update the graph and answer the uids to attempt to delete; the uids to
+ * orphan go to `enqueueOrphan`. They never call the API.
+ */
+export function graphEvents(graph: DependencyGraph, enqueueOrphan: (uids: string[]) => void): EventMapper<KubeObject> {
+  const apply = (changes: GraphChanges) => {
+    enqueueOrphan(changes.attemptToOrphan);
+    return changes.attemptToDelete;
   };
-  informer.onAdd((obj) => safely(() => enqueue(graph.observe(obj))));
-  informer.onUpdate((oldObj, newObj) => {
-    // A resync (same resourceVersion) tells the graph nothing new.
-    if (oldObj.metadata?.resourceVersion === newObj.metadata?.resourceVersion && oldObj.metadata?.uid === newObj.metadata?.uid) return;
-    safely(() => {
+  return {
+    add: (obj) => apply(graph.observe(obj)),
+    update(oldObj, newObj) {
+      // A resync (same resourceVersion) tells the graph nothing new.
+      if (oldObj.metadata?.resourceVersion === newObj.metadata?.resourceVersion && oldObj.metadata?.uid === newObj.metadata?.uid) return undefined;
       // A relist may show a name re-created under a new uid: the old incarnation is gone.
-      if (oldObj.metadata?.uid !== newObj.metadata?.uid) enqueue(graph.remove(oldObj));
-      enqueue(graph.observe(newObj));
-    });
-  });
-  informer.onDelete((obj) => safely(() => enqueue(graph.remove(obj))));
+      const retired = oldObj.metadata?.uid !== newObj.metadata?.uid ? apply(graph.remove(oldObj)) : [];
+      return [...retired, ...apply(graph.observe(newObj))];
+    },
+    delete: (obj) => apply(graph.remove(obj)),
+  };
 }
