@@ -2,7 +2,7 @@
  * The schema catalog artifact: the Kubernetes type tree extracted once from
  * @kubernetes/client-node's generated models (see catalog-build.ts) and kept as one JSON
  * file under libs/api/dist/ (gitignored), so the apiserver reads a compact table instead
- * of loading client-node's ~1,400 model modules and parsing their `.d.ts` files.
+ * of loading client-node's ~900 model modules and parsing their `.d.ts` files.
  *
  * The file carries a key — a hash of the installed client-node version and of the
  * builder's own source — so an `npm ci` that upgrades client-node, or a change to what
