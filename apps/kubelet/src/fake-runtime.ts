@@ -1,12 +1,15 @@
 /**
  * An in-memory ContainerRuntime for hollow nodes and tests: every call completes at once,
- * containers "run" until stopped, images "pull" instantly with a fake digest. Pod IPs come
- * from the node's pod CIDR (set by updateRuntimeConfig), like a CNI bridge plugin would.
+ * containers "run" until stopped (or exitContainer), images "pull" instantly with a fake digest.
+ * Pod IPs come from the node's pod CIDR (set by updateRuntimeConfig), like a CNI bridge plugin
+ * would. The kubelet lists by pod uid on every sync of every pod, so sandboxes and containers
+ * are indexed by it, and results are shallow copies rather than structured clones: a hollow
+ * node with 110 pods resyncing must not scan and deep-copy the node for each.
  */
 import { createHash } from 'node:crypto';
 import {
-  matchesLabels, type Container, type ContainerConfig, type ContainerFilter, type ContainerRuntime, type ContainerStatus,
-  type PodSandbox, type PodSandboxConfig, type PodSandboxStatus, type SandboxFilter,
+  LABEL_POD_UID, matchesLabels, type Container, type ContainerConfig, type ContainerFilter, type ContainerRuntime, type ContainerStatus,
+  type Labels, type PodSandbox, type PodSandboxConfig, type PodSandboxStatus, type SandboxFilter,
 } from './container-runtime.ts';
 import { PodIpAllocator } from './pod-ip-allocator.ts';
 
@@ -16,6 +19,9 @@ export class FakeRuntime implements ContainerRuntime {
   readonly name = 'fake';
   readonly #sandboxes = new Map<string, PodSandboxStatus>();
   readonly #containers = new Map<string, ContainerStatus>();
+  /** Pod uid label → ids of its sandboxes / containers. */
+  readonly #sandboxesByPod = new Map<string, Set<string>>();
+  readonly #containersByPod = new Map<string, Set<string>>();
   readonly #now: () => number;
   #ips: PodIpAllocator | undefined;
   #podCidr = '';
@@ -45,36 +51,36 @@ export class FakeRuntime implements ContainerRuntime {
     }
     const id = this.#newId('sandbox', config.metadata.uid);
     this.#sandboxes.set(id, { id, metadata: { ...config.metadata }, state: 'SANDBOX_READY', createdAt: this.#now(), labels: { ...config.labels }, ip });
+    addToIndex(this.#sandboxesByPod, config.labels, id);
     return id;
   }
 
   async stopPodSandbox(id: string): Promise<void> {
     const sandbox = this.#sandboxes.get(id);
     if (!sandbox) return;
-    for (const c of this.#containers.values()) {
-      if (c.podSandboxId === id) this.#exit(c, 137, 'Error');
-    }
+    for (const c of this.#containersOf(sandbox)) this.#exit(c, 137, 'Error');
     if (sandbox.ip) this.#ips?.release(sandbox.ip);
     this.#sandboxes.set(id, { ...sandbox, state: 'SANDBOX_NOTREADY', ip: '' });
   }
 
   async removePodSandbox(id: string): Promise<void> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) return;
     await this.stopPodSandbox(id);
-    for (const [cid, c] of this.#containers) {
-      if (c.podSandboxId === id) this.#containers.delete(cid);
-    }
+    for (const c of this.#containersOf(sandbox)) await this.removeContainer(c.id);
     this.#sandboxes.delete(id);
+    removeFromIndex(this.#sandboxesByPod, sandbox.labels, id);
   }
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus | undefined> {
     const s = this.#sandboxes.get(id);
-    return s ? structuredClone(s) : undefined;
+    return s ? copySandbox(s) : undefined;
   }
 
   async listPodSandboxes(filter: SandboxFilter = {}): Promise<PodSandbox[]> {
-    return [...this.#sandboxes.values()]
+    return select(this.#sandboxes, this.#sandboxesByPod, filter.labels)
       .filter((s) => (!filter.id || s.id === filter.id) && (!filter.state || s.state === filter.state) && matchesLabels(s.labels, filter.labels))
-      .map(({ ip: _ip, ...s }) => structuredClone(s));
+      .map(({ ip: _ip, ...s }) => copySandbox(s));
   }
 
   async pullImage(image: string): Promise<string> {
@@ -90,6 +96,7 @@ export class FakeRuntime implements ContainerRuntime {
       state: 'CONTAINER_CREATED', createdAt: this.#now(), labels: { ...config.labels },
       startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '',
     });
+    addToIndex(this.#containersByPod, config.labels, id);
     return id;
   }
 
@@ -107,20 +114,35 @@ export class FakeRuntime implements ContainerRuntime {
     if (c) this.#exit(c, 143, 'Error');
   }
 
+  /** The container's process ends by itself (a crash, a finished job): for tests and hollow scenarios. */
+  exitContainer(id: string, exitCode: number, reason = exitCode === 0 ? 'Completed' : 'Error'): void {
+    const c = this.#containers.get(id);
+    if (!c) throw new Error(`fake runtime: no container ${id}`);
+    this.#exit(c, exitCode, reason);
+  }
+
   async removeContainer(id: string): Promise<void> {
+    const c = this.#containers.get(id);
+    if (!c) return;
     this.#containers.delete(id);
+    removeFromIndex(this.#containersByPod, c.labels, id);
   }
 
   async listContainers(filter: ContainerFilter = {}): Promise<Container[]> {
-    return [...this.#containers.values()]
+    return select(this.#containers, this.#containersByPod, filter.labels)
       .filter((c) => (!filter.id || c.id === filter.id) && (!filter.podSandboxId || c.podSandboxId === filter.podSandboxId)
         && (!filter.state || c.state === filter.state) && matchesLabels(c.labels, filter.labels))
-      .map(({ startedAt: _s, finishedAt: _f, exitCode: _e, reason: _r, message: _m, ...c }) => structuredClone(c));
+      .map(({ startedAt: _s, finishedAt: _f, exitCode: _e, reason: _r, message: _m, ...c }) => ({ ...c, labels: { ...c.labels } }));
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
     const c = this.#containers.get(id);
-    return c ? structuredClone(c) : undefined;
+    return c ? { ...c, labels: { ...c.labels } } : undefined;
+  }
+
+  /** The containers of a sandbox, found through its pod's index entry. */
+  #containersOf(sandbox: PodSandbox): ContainerStatus[] {
+    return select(this.#containers, this.#containersByPod, sandbox.labels).filter((c) => c.podSandboxId === sandbox.id);
   }
 
   #exit(c: ContainerStatus, exitCode: number, reason: string): void {
@@ -135,4 +157,29 @@ export class FakeRuntime implements ContainerRuntime {
   #newId(kind: string, seed: string): string {
     return createHash('sha256').update(`${kind}/${seed}/${++this.#seq}/${process.pid}`).digest('hex');
   }
+}
+
+function copySandbox<T extends PodSandbox>(s: T): T {
+  return { ...s, metadata: { ...s.metadata }, labels: { ...s.labels } };
+}
+
+function addToIndex(index: Map<string, Set<string>>, labels: Labels, id: string): void {
+  const uid = labels[LABEL_POD_UID] ?? '';
+  let ids = index.get(uid);
+  if (!ids) index.set(uid, ids = new Set());
+  ids.add(id);
+}
+
+function removeFromIndex(index: Map<string, Set<string>>, labels: Labels, id: string): void {
+  const uid = labels[LABEL_POD_UID] ?? '';
+  const ids = index.get(uid);
+  ids?.delete(id);
+  if (ids?.size === 0) index.delete(uid);
+}
+
+/** The candidates for a filter: one pod's entries when it names a pod uid, else everything. */
+function select<T>(all: Map<string, T>, index: Map<string, Set<string>>, labels: Labels | undefined): T[] {
+  const uid = labels?.[LABEL_POD_UID];
+  if (uid === undefined) return [...all.values()];
+  return [...(index.get(uid) ?? [])].map((id) => all.get(id)!);
 }
