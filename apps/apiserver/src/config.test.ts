@@ -5,7 +5,13 @@ import { FlagError, parseApiServerFlags } from './config.ts';
 const required = ['--etcd-servers=http://127.0.0.1:2379,http://127.0.0.1:2479', '--tls-cert-file=a.crt', '--tls-private-key-file=a.key', '--client-ca-file', 'ca.crt'];
 
 test('parseApiServerFlags reads the flags with defaults', () => {
-  const cfg = parseApiServerFlags([...required, '--secure-port=7443', '--max-request-bytes=1024', '--log-level=debug']);
+  assert.deepEqual(parseApiServerFlags(required, {}), {
+    etcdServers: ['http://127.0.0.1:2379', 'http://127.0.0.1:2479'], tlsCertFile: 'a.crt', tlsPrivateKeyFile: 'a.key', clientCaFile: 'ca.crt',
+    bindAddress: '0.0.0.0', securePort: 6443, serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', maxRequestBytes: 3 * 1024 * 1024,
+    etcdRequestTimeoutMs: 5000, watchBookmarkIntervalMs: 60_000, etcdCompactionIntervalMs: 300_000, logLevel: 'info',
+    defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300,
+  });
+  const cfg = parseApiServerFlags([...required, '--secure-port=7443', '--max-request-bytes=1024', '--log-level=debug', '--token-auth-file=']);
   assert.deepEqual(cfg.etcdServers, ['http://127.0.0.1:2379', 'http://127.0.0.1:2479']);
   assert.equal(cfg.clientCaFile, 'ca.crt');
   assert.equal(cfg.securePort, 7443);
@@ -13,13 +19,19 @@ test('parseApiServerFlags reads the flags with defaults', () => {
   assert.equal(cfg.serviceClusterIpRange, '10.96.0.0/12');
   assert.equal(cfg.bindAddress, '0.0.0.0');
   assert.equal(cfg.logLevel, 'debug');
+  assert.equal('tokenAuthFile' in cfg, false, 'an empty value leaves an optional file unset');
 });
 
 test('parseApiServerFlags rejects unknown, malformed and missing flags', () => {
   assert.throws(() => parseApiServerFlags([...required, '--insecure-port=8080']), (e: unknown) => e instanceof FlagError && /unknown flag: --insecure-port/.test(e.message) && /usage:/.test(e.message));
-  assert.throws(() => parseApiServerFlags([...required, '--secure-port=abc']), FlagError);
-  assert.throws(() => parseApiServerFlags([...required, '--secure-port=70000']), FlagError);
-  assert.throws(() => parseApiServerFlags(['--tls-cert-file=a']), /missing required flag\(s\): --etcd-servers, --tls-private-key-file, --client-ca-file/);
+  const bad: [string[], RegExp][] = [
+    [[...required, '--secure-port=abc'], /--secure-port: want an integer from 1 to 65535, got "abc"/],
+    [[...required, '--secure-port=70000'], /--secure-port: want an integer from 1 to 65535, got "70000"/],
+    [[...required, '--service-node-port-range=30000'], /--service-node-port-range: want FROM-TO, got "30000"/],
+    [['--tls-cert-file=a'], /--etcd-servers, --tls-private-key-file and --client-ca-file are required/],
+    [[...required, '--etcd-servers=,'], /--etcd-servers is required/],
+  ];
+  for (const [argv, message] of bad) assert.throws(() => parseApiServerFlags(argv, {}), (e: Error) => e instanceof FlagError && message.test(e.message), argv.join(' '));
 });
 
 test('parseApiServerFlags reads the default toleration seconds', () => {
@@ -30,4 +42,10 @@ test('parseApiServerFlags reads the default toleration seconds', () => {
   assert.equal(cfg.defaultNotReadyTolerationSeconds, 5);
   assert.equal(cfg.defaultUnreachableTolerationSeconds, 0);
   assert.throws(() => parseApiServerFlags([...required, '--default-unreachable-toleration-seconds=-1']), FlagError);
+});
+
+test('parseApiServerFlags: $SKIFF_LOG_LEVEL is the default level and --log-level wins; unknown flags are usage errors', () => {
+  assert.equal(parseApiServerFlags(required, { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'debug');
+  assert.equal(parseApiServerFlags([...required, '--log-level=error'], { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'error');
+  assert.throws(() => parseApiServerFlags([...required, '--no-such-flag=1'], {}), (e: Error) => e instanceof FlagError && /^unknown flag: --no-such-flag\nusage: apiserver /.test(e.message));
 });

@@ -2,6 +2,7 @@
  * The apiserver's configuration and its command-line flags, spelled as kube-apiserver
  * spells them so operators (and systemd units) recognise them.
  */
+import { formatUsage, logLevelFlag, matching, readFlags, UsageError, type Env, type FlagSpec } from '@skiff/log';
 
 export interface ApiServerConfig {
   etcdServers: string[];
@@ -30,100 +31,53 @@ export interface ApiServerConfig {
   kubeletCertificateAuthority?: string;
 }
 
-export const defaultConfig = {
-  bindAddress: '0.0.0.0',
-  securePort: 6443,
-  serviceClusterIpRange: '10.96.0.0/12',
-  serviceNodePortRange: '30000-32767',
-  maxRequestBytes: 3 * 1024 * 1024,
-  etcdRequestTimeoutMs: 5000,
-  watchBookmarkIntervalMs: 60_000,
-  etcdCompactionIntervalMs: 300_000,
-  logLevel: 'info',
-  defaultNotReadyTolerationSeconds: 300,
-  defaultUnreachableTolerationSeconds: 300,
-} satisfies Partial<ApiServerConfig>;
+const port = { type: 'int', min: 1, max: 65535 } as const;
+const positive = { type: 'int', min: 1 } as const;
+const seconds = { type: 'int', min: 0, meta: 'SECONDS' } as const;
+const file = { type: 'string', meta: 'FILE' } as const;
 
-export const usage = `usage: apiserver --etcd-servers=URL[,URL...] --tls-cert-file=FILE --tls-private-key-file=FILE --client-ca-file=FILE
-  [--bind-address=0.0.0.0] [--secure-port=6443] [--token-auth-file=FILE] [--encryption-key-file=FILE]
-  [--service-cluster-ip-range=10.96.0.0/12] [--service-node-port-range=30000-32767] [--advertise-address=IP]
-  [--max-request-bytes=3145728] [--etcd-request-timeout-ms=5000] [--watch-bookmark-interval-ms=60000]
-  [--etcd-compaction-interval-ms=300000] [--log-level=info]
-  [--default-not-ready-toleration-seconds=300] [--default-unreachable-toleration-seconds=300]
-  [--kubelet-client-certificate=FILE --kubelet-client-key=FILE] [--kubelet-certificate-authority=FILE]`;
+const flags: FlagSpec<ApiServerConfig>[] = [
+  { name: 'etcd-servers', type: 'list', key: 'etcdServers', required: true, meta: 'URL,...', help: 'the etcd members\' client URLs' },
+  { name: 'tls-cert-file', ...file, key: 'tlsCertFile', required: true, help: 'the serving certificate (PEM)' },
+  { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', required: true, help: 'its private key (PEM)' },
+  { name: 'client-ca-file', ...file, key: 'clientCaFile', required: true, help: 'CA that signs client certificates' },
+  { name: 'bind-address', type: 'string', key: 'bindAddress', default: '0.0.0.0', meta: 'IP', help: 'address to listen on' },
+  { name: 'secure-port', ...port, key: 'securePort', default: 6443, help: 'HTTPS port' },
+  { name: 'token-auth-file', ...file, key: 'tokenAuthFile', help: 'static bearer tokens (CSV, as kube-apiserver reads it)' },
+  { name: 'encryption-key-file', ...file, key: 'encryptionKeyFile', help: 'key that encrypts Secrets at rest in etcd' },
+  { name: 'service-cluster-ip-range', type: 'string', key: 'serviceClusterIpRange', default: '10.96.0.0/12', meta: 'CIDR', help: 'where ClusterIPs come from' },
+  {
+    name: 'service-node-port-range', type: 'string', key: 'serviceNodePortRange', default: '30000-32767', meta: 'FROM-TO',
+    format: matching(/^\d+-\d+$/, 'FROM-TO'), help: 'where NodePorts come from',
+  },
+  { name: 'advertise-address', type: 'string', key: 'advertiseAddress', meta: 'IP', help: 'address published in the kubernetes Service\'s endpoints' },
+  { name: 'max-request-bytes', ...positive, key: 'maxRequestBytes', default: 3 * 1024 * 1024, help: 'largest request body accepted' },
+  { name: 'etcd-request-timeout-ms', ...positive, key: 'etcdRequestTimeoutMs', default: 5000, help: 'deadline of one etcd request' },
+  { name: 'watch-bookmark-interval-ms', ...positive, key: 'watchBookmarkIntervalMs', default: 60_000, help: 'BOOKMARK events to watchers that asked for them' },
+  { name: 'etcd-compaction-interval-ms', ...positive, key: 'etcdCompactionIntervalMs', default: 300_000, help: 'how often old etcd revisions are compacted' },
+  logLevelFlag,
+  {
+    name: 'default-not-ready-toleration-seconds', ...seconds, key: 'defaultNotReadyTolerationSeconds', default: 300,
+    help: 'tolerationSeconds DefaultTolerationSeconds admission gives pods for not-ready nodes',
+  },
+  {
+    name: 'default-unreachable-toleration-seconds', ...seconds, key: 'defaultUnreachableTolerationSeconds', default: 300,
+    help: 'the same for unreachable nodes',
+  },
+  { name: 'kubelet-client-certificate', ...file, key: 'kubeletClientCertificate', help: 'client certificate shown to kubelets (logs, exec, port-forward, stats)' },
+  { name: 'kubelet-client-key', ...file, key: 'kubeletClientKey', help: 'its private key' },
+  { name: 'kubelet-certificate-authority', ...file, key: 'kubeletCertificateAuthority', help: 'CA of kubelets\' serving certificates; none: not verified, as upstream' },
+];
 
-export class FlagError extends Error {
+export const usage = formatUsage('apiserver', flags);
+
+export class FlagError extends UsageError {
   constructor(message: string) {
-    super(`${message}\n${usage}`);
-    this.name = 'FlagError';
+    super(message, usage);
   }
 }
 
-type Setter = (cfg: Partial<ApiServerConfig>, value: string, flag: string) => void;
-
-function parsePositiveInt(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new FlagError(`--${flag}: want a positive integer, got "${value}"`);
-  return Number(value);
-}
-
-function parseNonNegativeInt(flag: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new FlagError(`--${flag}: want a non-negative integer, got "${value}"`);
-  return Number(value);
-}
-
-const flags: Record<string, Setter> = {
-  'etcd-servers': (c, v) => { c.etcdServers = v.split(',').map((s) => s.trim()).filter(Boolean); },
-  'bind-address': (c, v) => { c.bindAddress = v; },
-  'secure-port': (c, v, f) => {
-    const port = parsePositiveInt(f, v);
-    if (port > 65535) throw new FlagError(`--${f}: port out of range: ${v}`);
-    c.securePort = port;
-  },
-  'tls-cert-file': (c, v) => { c.tlsCertFile = v; },
-  'tls-private-key-file': (c, v) => { c.tlsPrivateKeyFile = v; },
-  'client-ca-file': (c, v) => { c.clientCaFile = v; },
-  'token-auth-file': (c, v) => { c.tokenAuthFile = v; },
-  'encryption-key-file': (c, v) => { c.encryptionKeyFile = v; },
-  'service-cluster-ip-range': (c, v) => { c.serviceClusterIpRange = v; },
-  'service-node-port-range': (c, v, f) => {
-    if (!/^\d+-\d+$/.test(v)) throw new FlagError(`--${f}: want FROM-TO, got "${v}"`);
-    c.serviceNodePortRange = v;
-  },
-  'advertise-address': (c, v) => { c.advertiseAddress = v; },
-  'max-request-bytes': (c, v, f) => { c.maxRequestBytes = parsePositiveInt(f, v); },
-  'etcd-request-timeout-ms': (c, v, f) => { c.etcdRequestTimeoutMs = parsePositiveInt(f, v); },
-  'watch-bookmark-interval-ms': (c, v, f) => { c.watchBookmarkIntervalMs = parsePositiveInt(f, v); },
-  'etcd-compaction-interval-ms': (c, v, f) => { c.etcdCompactionIntervalMs = parsePositiveInt(f, v); },
-  'log-level': (c, v) => { c.logLevel = v; },
-  'default-not-ready-toleration-seconds': (c, v, f) => { c.defaultNotReadyTolerationSeconds = parseNonNegativeInt(f, v); },
-  'default-unreachable-toleration-seconds': (c, v, f) => { c.defaultUnreachableTolerationSeconds = parseNonNegativeInt(f, v); },
-  'kubelet-client-certificate': (c, v) => { c.kubeletClientCertificate = v; },
-  'kubelet-client-key': (c, v) => { c.kubeletClientKey = v; },
-  'kubelet-certificate-authority': (c, v) => { c.kubeletCertificateAuthority = v; },
-};
-
-/** Parses `--flag=value` and `--flag value`; unknown flags and missing required ones throw FlagError. */
-export function parseApiServerFlags(argv: string[]): ApiServerConfig {
-  const cfg: Partial<ApiServerConfig> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new FlagError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    const setter = flags[name];
-    if (!setter) throw new FlagError(`unknown flag: --${name}`);
-    let value: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new FlagError(`flag needs a value: --${name}`);
-    }
-    setter(cfg, value, name);
-  }
-  const missing = (['etcdServers', 'tlsCertFile', 'tlsPrivateKeyFile', 'clientCaFile'] as const)
-    .filter((k) => cfg[k] === undefined || (Array.isArray(cfg[k]) && cfg[k].length === 0));
-  if (missing.length > 0) {
-    const names = missing.map((k) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`);
-    throw new FlagError(`missing required flag(s): ${names.join(', ')}`);
-  }
-  return { ...defaultConfig, ...cfg } as ApiServerConfig;
+/** `--flag=value` and `--flag value`; unknown flags, bad values and missing required ones throw FlagError. */
+export function parseApiServerFlags(argv: readonly string[], env: Env = process.env): ApiServerConfig {
+  return readFlags(flags, argv, (message) => new FlagError(message), env);
 }

@@ -4,8 +4,7 @@ import { FlagError, parseControllerManagerFlags, parseDurationSeconds, selectCon
 
 describe('parseControllerManagerFlags', () => {
   it('applies kube defaults', () => {
-    const cfg = parseControllerManagerFlags(['--kubeconfig=/k']);
-    assert.deepEqual(cfg, {
+    assert.deepEqual(parseControllerManagerFlags(['--kubeconfig=/k'], {}), {
       kubeconfig: '/k',
       leaderElect: true,
       leaseDurationSeconds: 15,
@@ -50,22 +49,29 @@ describe('parseControllerManagerFlags', () => {
 
   it('rejects bad input with the usage', () => {
     const bad: [string[], RegExp][] = [
-      [[], /missing required flag: --kubeconfig/],
+      [[], /--kubeconfig is required/],
       [['--kubeconfig=/k', '--nope=1'], /unknown flag: --nope/],
       [['--kubeconfig=/k', 'stray'], /unexpected argument/],
       [['--kubeconfig'], /flag needs a value/],
-      [['--kubeconfig=/k', '--leader-elect=maybe'], /want true or false/],
-      [['--kubeconfig=/k', '--node-monitor-grace-period=soon'], /want a duration/],
-      [['--kubeconfig=/k', '--cluster-cidr=10.0.0.0'], /IPv4 CIDR/],
+      [['--kubeconfig=/k', '--leader-elect=maybe'], /--leader-elect: want true or false, got "maybe"/],
+      [['--kubeconfig=/k', '--node-monitor-grace-period=soon'], /--node-monitor-grace-period: want a duration like 40s, 1m or 1500ms, got "soon"/],
+      [['--kubeconfig=/k', '--cluster-cidr=10.0.0.0'], /--cluster-cidr: want an IPv4 CIDR/],
       [['--kubeconfig=/k', '--cluster-cidr=300.0.0.0/8'], /IPv4 CIDR/],
-      [['--kubeconfig=/k', '--node-cidr-mask-size=33'], /at most 32/],
-      [['--kubeconfig=/k', '--workers=deployment'], /name=N/],
-      [['--kubeconfig=/k', '--metrics-port=70000'], /out of range/],
+      [['--kubeconfig=/k', '--node-cidr-mask-size=33'], /--node-cidr-mask-size: want an integer from 1 to 32, got "33"/],
+      [['--kubeconfig=/k', '--workers=deployment'], /--workers: want KEY=VALUE pairs, got "deployment"/],
+      [['--kubeconfig=/k', '--concurrent-deployment-syncs=0'], /--concurrent-deployment-syncs: want an integer ≥ 1, got "0"/],
+      [['--kubeconfig=/k', '--metrics-port=70000'], /--metrics-port: want an integer from 0 to 65535, got "70000"/],
       [['--kubeconfig=/k', '--leader-elect-lease-duration=5', '--leader-elect-renew-deadline=5'], /renew-deadline must be shorter/],
     ];
     for (const [argv, message] of bad) {
-      assert.throws(() => parseControllerManagerFlags(argv), (err: Error) => err instanceof FlagError && message.test(err.message) && /usage:/.test(err.message), argv.join(' '));
+      assert.throws(() => parseControllerManagerFlags(argv, {}), (err: Error) => err instanceof FlagError && message.test(err.message) && /usage:/.test(err.message), argv.join(' '));
     }
+  });
+
+  it('takes $SKIFF_LOG_LEVEL as the default level, --log-level wins; unknown flags are usage errors', () => {
+    assert.equal(parseControllerManagerFlags(['--kubeconfig=/k'], { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'debug');
+    assert.equal(parseControllerManagerFlags(['--kubeconfig=/k', '--log-level=error'], { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'error');
+    assert.throws(() => parseControllerManagerFlags(['--kubeconfig=/k', '--no-such-flag=1'], {}), (e: Error) => e instanceof FlagError && /^unknown flag: --no-such-flag\nusage: controller-manager /.test(e.message));
   });
 });
 

@@ -1,5 +1,7 @@
 /** kube-proxy's configuration and flags, spelled as kube-proxy spells them. */
-import { splitFlags, parseIntegerFlag, parseBooleanFlag } from '@skiff/log';
+import {
+  formatUsage, ipv4Cidr, kubeconfigFlag, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec,
+} from '@skiff/log';
 
 export interface ProxyConfig {
   kubeconfig: string;
@@ -20,79 +22,34 @@ export interface ProxyConfig {
   logLevel: string;
 }
 
-export const usage = `usage: kube-proxy --kubeconfig=PATH --node-name=NAME [--cluster-cidr=10.244.0.0/16]
-  [--min-sync-period-ms=1000] [--metrics-port=10249] [--nodeport-addresses=CIDR,...]
-  [--allow-external-ips=false] [--pod-routes=true] [--ip-netns=NS] [--cleanup] [--log-level=info]`;
+/** `--cleanup` needs nothing else. */
+const unlessCleanup = (config: Partial<ProxyConfig>): boolean => !config.cleanup;
 
-export class FlagError extends Error {
+const flags: FlagSpec<ProxyConfig>[] = [
+  { ...kubeconfigFlag, required: unlessCleanup },
+  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: unlessCleanup, meta: 'NAME', help: 'this node\'s Node name' },
+  {
+    name: 'cluster-cidr', type: 'string', key: 'clusterCIDR', format: ipv4Cidr,
+    help: 'the pods\' range: traffic to a Service from outside it is masqueraded',
+  },
+  { name: 'min-sync-period-ms', type: 'int', key: 'minSyncPeriodMs', min: 0, default: 1000, help: 'at most one rules sync per this period; changes in between are coalesced' },
+  metricsPortFlag(10249),
+  { name: 'nodeport-addresses', type: 'list', key: 'nodePortAddresses', default: [], item: ipv4Cidr, help: 'NodePorts answer on these ranges only; none: every address' },
+  { name: 'allow-external-ips', type: 'bool', key: 'allowExternalIPs', default: false, help: 'route Services\' spec.externalIPs' },
+  { name: 'pod-routes', type: 'bool', key: 'podRoutes', default: true, help: 'host-gw: route every other node\'s pod CIDR via its InternalIP' },
+  { name: 'ip-netns', type: 'string', key: 'ipNetns', meta: 'NS', help: 'run iptables and ip inside this network namespace (labs and tests)' },
+  { name: 'cleanup', type: 'bool', key: 'cleanup', default: false, help: 'remove every SKIFF- chain, jump and pod route, then exit' },
+  logLevelFlag,
+];
+
+export const usage = formatUsage('kube-proxy', flags);
+
+export class FlagError extends UsageError {
   constructor(message: string) {
-    super(`${message}\n${usage}`);
-    this.name = 'FlagError';
+    super(message, usage);
   }
 }
 
-const fail = (message: string): Error => new FlagError(message);
-const parseInteger = (flag: string, value: string, min: number, max?: number): number => parseIntegerFlag(flag, value, fail, min, max);
-const parseBoolean = (flag: string, value: string): boolean => parseBooleanFlag(flag, value, fail);
-
-function parseCIDR(flag: string, value: string): string {
-  if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(value)) throw new FlagError(`--${flag}: want an IPv4 CIDR, got "${value}"`);
-  return value;
-}
-
-/** `--name=value` flags (a bare boolean flag means true). */
-export function parseProxyFlags(argv: readonly string[]): ProxyConfig {
-  const config: ProxyConfig = {
-    kubeconfig: '',
-    nodeName: '',
-    minSyncPeriodMs: 1000,
-    metricsPort: 10249,
-    cleanup: false,
-    nodePortAddresses: [],
-    allowExternalIPs: false,
-    podRoutes: true,
-    logLevel: 'info',
-  };
-  for (const [flag, value] of splitFlags(argv, fail)) {
-    switch (flag) {
-      case 'kubeconfig':
-        config.kubeconfig = value;
-        break;
-      case 'node-name':
-        config.nodeName = value;
-        break;
-      case 'cluster-cidr':
-        config.clusterCIDR = parseCIDR(flag, value);
-        break;
-      case 'min-sync-period-ms':
-        config.minSyncPeriodMs = parseInteger(flag, value, 0);
-        break;
-      case 'metrics-port':
-        config.metricsPort = parseInteger(flag, value, 0);
-        break;
-      case 'cleanup':
-        config.cleanup = parseBoolean(flag, value);
-        break;
-      case 'ip-netns':
-        config.ipNetns = value || undefined;
-        break;
-      case 'nodeport-addresses':
-        config.nodePortAddresses = value ? value.split(',').map((c) => parseCIDR(flag, c.trim())) : [];
-        break;
-      case 'allow-external-ips':
-        config.allowExternalIPs = parseBoolean(flag, value);
-        break;
-      case 'pod-routes':
-        config.podRoutes = parseBoolean(flag, value);
-        break;
-      case 'log-level':
-        config.logLevel = value;
-        break;
-      default:
-        throw new FlagError(`unknown flag --${flag}`);
-    }
-  }
-  if (!config.cleanup && !config.kubeconfig) throw new FlagError('--kubeconfig is required');
-  if (!config.cleanup && !config.nodeName) throw new FlagError('--node-name is required');
-  return config;
+export function parseProxyFlags(argv: readonly string[], env: Env = process.env): ProxyConfig {
+  return readFlags(flags, argv, (message) => new FlagError(message), env);
 }

@@ -3,7 +3,9 @@
  * runs N fake-runtime nodes in one process (kubemark style); without it the process is one
  * real node on Docker (`--node-name` required).
  */
-import { parseBooleanFlag, parseIntegerFlag, splitFlags } from '@skiff/log';
+import {
+  flagDefaults, formatUsage, ipv4Cidr, kubeconfigFlag, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec,
+} from '@skiff/log';
 
 export interface KubeletConfig {
   kubeconfig: string;
@@ -42,99 +44,67 @@ export interface KubeletConfig {
   imageGc: boolean;
 }
 
-export const usage = `usage: kubelet --kubeconfig=PATH --node-name=NAME [--docker-host=unix:///var/run/docker.sock] [--node-ip=IP]
-  [--root-dir=/var/lib/skiff/kubelet] [--network-name=skiff0] [--pod-cidr=CIDR] [--cluster-dns=IP[,IP]]
-  [--cluster-domain=cluster.local] [--port=10250] [--address=0.0.0.0] [--tls-cert-file=] [--tls-private-key-file=]
-  [--client-ca-file=] [--healthz-port=10248] [--node-labels=k=v,...] [--max-pods=110]
-  [--system-reserved=cpu=100m,memory=256Mi] [--allow-privileged=false] [--heartbeat-interval-ms=10000]
-  [--node-status-update-frequency-ms=10000] [--max-dead-containers-per-pod=1] [--max-dead-containers=100]
-  [--image-gc=false] [--log-level=info]
-or (hollow nodes): kubelet --kubeconfig=PATH --hollow-nodes=N [--node-name-prefix=hollow-node-] [--first-index=0]
-  [--node-cpu=4] [--node-memory=16Gi] [--node-max-pods=110] [--node-labels=k=v,...] [--metrics-port=0]
-  [--heartbeat-interval-ms=10000] [--log-level=info]`;
+const int = (min: number) => ({ type: 'int', min } as const);
+const port = { type: 'int', min: 0, max: 65535, meta: 'PORT' } as const;
+const file = { type: 'string', default: '', meta: 'FILE' } as const;
 
-export class FlagError extends Error {
+const flags: FlagSpec<KubeletConfig>[] = [
+  kubeconfigFlag,
+  logLevelFlag,
+  { name: 'heartbeat-interval-ms', ...int(100), key: 'heartbeatIntervalMs', default: 10_000, help: 'Lease renewal period' },
+  { name: 'node-labels', type: 'map', key: 'nodeLabels', default: {}, help: 'labels the Node registers with' },
+  // Hollow mode.
+  { name: 'hollow-nodes', ...int(1), key: 'hollowNodes', default: 0, help: 'run this many fake-runtime nodes in this process instead of one Docker node' },
+  { name: 'node-name-prefix', type: 'string', key: 'nodeNamePrefix', default: 'hollow-node-', help: 'hollow nodes are named PREFIX0, PREFIX1, ...' },
+  { name: 'first-index', ...int(0), key: 'firstIndex', default: 0, help: 'number of the first hollow node' },
+  { name: 'node-cpu', type: 'string', key: 'nodeCpu', default: '4', meta: 'QUANTITY', help: 'each hollow node\'s CPU capacity' },
+  { name: 'node-memory', type: 'string', key: 'nodeMemory', default: '16Gi', meta: 'QUANTITY', help: 'each hollow node\'s memory capacity' },
+  { name: 'node-max-pods', ...int(1), key: 'nodeMaxPods', default: 110, help: 'each hollow node\'s pod capacity' },
+  metricsPortFlag(0),
+  // Docker mode.
+  { name: 'node-name', type: 'string', key: 'nodeName', default: '', meta: 'NAME', help: 'this node\'s Node name (required without --hollow-nodes)' },
+  { name: 'docker-host', type: 'string', key: 'dockerHost', default: 'unix:///var/run/docker.sock', env: 'DOCKER_HOST', meta: 'URL', help: 'the Docker daemon' },
+  { name: 'node-ip', type: 'string', key: 'nodeIp', default: '', meta: 'IP', help: 'the Node\'s InternalIP; none: detected' },
+  { name: 'root-dir', type: 'string', key: 'rootDir', default: '/var/lib/skiff/kubelet', meta: 'PATH', help: 'volumes, logs and state' },
+  { name: 'network-name', type: 'string', key: 'networkName', default: 'skiff0', meta: 'NAME', help: 'Docker network pods join' },
+  { name: 'pod-cidr', type: 'string', key: 'podCidr', default: '', format: ipv4Cidr, help: 'this node\'s pod range, given to a Node that has none; none: the Node\'s spec.podCIDR' },
+  { name: 'cluster-dns', type: 'list', key: 'clusterDns', default: ['169.254.20.10'], meta: 'IP,...', help: 'nameservers written into pods\' resolv.conf' },
+  { name: 'cluster-domain', type: 'string', key: 'clusterDomain', default: 'cluster.local', meta: 'DOMAIN', help: 'search domain of pods\' resolv.conf' },
+  { name: 'port', ...port, key: 'port', default: 10250, help: 'HTTPS port of the logs, exec and stats server' },
+  { name: 'address', type: 'string', key: 'address', default: '0.0.0.0', meta: 'IP', help: 'address that server listens on' },
+  { name: 'tls-cert-file', ...file, key: 'tlsCertFile', help: 'its serving certificate; none: one made at start' },
+  { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', help: 'the certificate\'s private key' },
+  { name: 'client-ca-file', ...file, key: 'clientCaFile', help: 'CA of the client certificates that server accepts' },
+  { name: 'healthz-port', ...port, key: 'healthzPort', default: 10248, help: '/healthz on 127.0.0.1; 0 turns it off' },
+  { name: 'max-pods', ...int(1), key: 'maxPods', default: 110, help: 'the Node\'s pod capacity' },
+  { name: 'system-reserved', type: 'map', key: 'systemReserved', default: { cpu: '100m', memory: '256Mi' }, meta: 'RESOURCE=QUANTITY,...', help: 'kept back from pods for the system' },
+  { name: 'allow-privileged', type: 'bool', key: 'allowPrivileged', default: false, help: 'run privileged containers' },
+  { name: 'node-status-update-frequency-ms', ...int(100), key: 'nodeStatusUpdateFrequencyMs', default: 10_000, help: 'Node status update period' },
+  { name: 'max-dead-containers-per-pod', ...int(0), key: 'maxDeadContainersPerPod', default: 1, help: 'exited containers kept per pod' },
+  { name: 'max-dead-containers', ...int(0), key: 'maxDeadContainers', default: 100, help: 'exited containers kept on the node' },
+  { name: 'image-gc', type: 'bool', key: 'imageGc', default: false, help: 'remove unused images when the disk fills' },
+];
+
+export const usage = formatUsage('kubelet', flags, [
+  '--kubeconfig=PATH --node-name=NAME [flags]',
+  '--kubeconfig=PATH --hollow-nodes=N [flags]   (hollow nodes, kubemark style)',
+]);
+
+export class FlagError extends UsageError {
   constructor(message: string) {
-    super(`${message}\n${usage}`);
-    this.name = 'FlagError';
+    super(message, usage);
   }
 }
 
-const fail = (message: string) => new FlagError(message);
+const fail = (message: string): Error => new FlagError(message);
 
-function parseKeyValues(flag: string, value: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw fail(`--${flag}: want k=v pairs, got "${pair}"`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
+export function defaultKubeletConfig(env: Env = process.env): KubeletConfig {
+  return flagDefaults(flags, fail, env) as KubeletConfig;
 }
 
-function parseCidr(flag: string, value: string): string {
-  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value)) throw fail(`--${flag}: want an IPv4 CIDR, got "${value}"`);
-  return value;
-}
-
-type Setter = (c: KubeletConfig, v: string, f: string) => void;
-const int = (min: number) => (f: string, v: string) => parseIntegerFlag(f, v, fail, min);
-const flags: Record<string, Setter> = {
-  kubeconfig: (c, v) => { c.kubeconfig = v; },
-  'log-level': (c, v) => { c.logLevel = v; },
-  'heartbeat-interval-ms': (c, v, f) => { c.heartbeatIntervalMs = int(100)(f, v); },
-  'node-labels': (c, v, f) => { c.nodeLabels = parseKeyValues(f, v); },
-  'hollow-nodes': (c, v, f) => { c.hollowNodes = int(1)(f, v); },
-  'node-name-prefix': (c, v) => { c.nodeNamePrefix = v; },
-  'first-index': (c, v, f) => { c.firstIndex = int(0)(f, v); },
-  'node-cpu': (c, v) => { c.nodeCpu = v; },
-  'node-memory': (c, v) => { c.nodeMemory = v; },
-  'node-max-pods': (c, v, f) => { c.nodeMaxPods = int(1)(f, v); },
-  'metrics-port': (c, v, f) => { c.metricsPort = int(0)(f, v); },
-  'node-name': (c, v) => { c.nodeName = v; },
-  'docker-host': (c, v) => { c.dockerHost = v; },
-  'node-ip': (c, v) => { c.nodeIp = v; },
-  'root-dir': (c, v) => { c.rootDir = v; },
-  'network-name': (c, v) => { c.networkName = v; },
-  'pod-cidr': (c, v, f) => { c.podCidr = v ? parseCidr(f, v) : ''; },
-  'cluster-dns': (c, v) => { c.clusterDns = v.split(',').map((s) => s.trim()).filter(Boolean); },
-  'cluster-domain': (c, v) => { c.clusterDomain = v; },
-  port: (c, v, f) => { c.port = int(0)(f, v); },
-  address: (c, v) => { c.address = v; },
-  'tls-cert-file': (c, v) => { c.tlsCertFile = v; },
-  'tls-private-key-file': (c, v) => { c.tlsPrivateKeyFile = v; },
-  'client-ca-file': (c, v) => { c.clientCaFile = v; },
-  'healthz-port': (c, v, f) => { c.healthzPort = int(0)(f, v); },
-  'max-pods': (c, v, f) => { c.maxPods = int(1)(f, v); },
-  'system-reserved': (c, v, f) => { c.systemReserved = parseKeyValues(f, v); },
-  'allow-privileged': (c, v, f) => { c.allowPrivileged = parseBooleanFlag(f, v, fail); },
-  'node-status-update-frequency-ms': (c, v, f) => { c.nodeStatusUpdateFrequencyMs = int(100)(f, v); },
-  'max-dead-containers-per-pod': (c, v, f) => { c.maxDeadContainersPerPod = int(0)(f, v); },
-  'max-dead-containers': (c, v, f) => { c.maxDeadContainers = int(0)(f, v); },
-  'image-gc': (c, v, f) => { c.imageGc = parseBooleanFlag(f, v, fail); },
-};
-
-export function defaultKubeletConfig(): KubeletConfig {
-  return {
-    kubeconfig: '', logLevel: process.env.SKIFF_LOG_LEVEL ?? 'info', heartbeatIntervalMs: 10_000, nodeLabels: {},
-    hollowNodes: 0, nodeNamePrefix: 'hollow-node-', firstIndex: 0, nodeCpu: '4', nodeMemory: '16Gi', nodeMaxPods: 110, metricsPort: 0,
-    nodeName: '', dockerHost: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', nodeIp: '', rootDir: '/var/lib/skiff/kubelet',
-    networkName: 'skiff0', podCidr: '', clusterDns: ['169.254.20.10'], clusterDomain: 'cluster.local',
-    port: 10250, address: '0.0.0.0', tlsCertFile: '', tlsPrivateKeyFile: '', clientCaFile: '', healthzPort: 10248,
-    maxPods: 110, systemReserved: { cpu: '100m', memory: '256Mi' }, allowPrivileged: false,
-    nodeStatusUpdateFrequencyMs: 10_000, maxDeadContainersPerPod: 1, maxDeadContainers: 100, imageGc: false,
-  };
-}
-
-export function parseKubeletFlags(argv: string[]): KubeletConfig {
-  const cfg = defaultKubeletConfig();
-  for (const [name, value] of splitFlags(argv, fail)) {
-    const setter = flags[name];
-    if (!setter) throw fail(`unknown flag: --${name}`);
-    setter(cfg, value, name);
-  }
-  if (!cfg.kubeconfig) throw fail('missing required flag: --kubeconfig');
-  if (!cfg.hollowNodes && !cfg.nodeName) throw fail('missing required flag: --node-name (or --hollow-nodes=N)');
-  if (cfg.hollowNodes && cfg.nodeName) throw fail('--hollow-nodes and --node-name are mutually exclusive');
-  return cfg;
+export function parseKubeletFlags(argv: readonly string[], env: Env = process.env): KubeletConfig {
+  const config = readFlags(flags, argv, fail, env);
+  if (!config.hollowNodes && !config.nodeName) throw fail('--node-name is required (or --hollow-nodes=N)');
+  if (config.hollowNodes && config.nodeName) throw fail('--hollow-nodes and --node-name are mutually exclusive');
+  return config;
 }
