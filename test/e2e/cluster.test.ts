@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Lease, Pod, Service } from '@skiff/api';
+import type { Pod, Service } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { kubectl, kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
 import { startLab, type Lab } from '../harness/lab.ts';
 import {
-  LEASES, NODES, PODS, SERVICES, isNodeReady, isPodReady, livePods, listPods, waitFor, waitForReadyReplicas,
+  NODES, PODS, SERVICES, isNodeReady, isPodReady, livePods, listPods, waitFor, waitForReadyReplicas,
 } from './cluster-checks.ts';
 import { httpGet, startLoad, type LoadReport } from './http-load.ts';
 
@@ -164,40 +164,50 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
     await waitForReadyReplicas(client, WEB, 'web', 3);
   });
 
-  it('survives restarts: a kubelet (no container restarts), an apiserver, the controller-manager leader, an etcd member', async () => {
-    // kubelet: its pods' containers keep running, untouched.
+  it('survives restarts and crashes: an agent (no container restarts), a server, the leading server killed, an agent killed, an etcd member', async () => {
+    // An agent (kubelet, kube-proxy, dns): its pods' containers keep running, untouched.
     const before = await livePods(client, WEB);
     const node = before[0]!.spec!.nodeName!;
     const containerIds = (pods: Pod[]) => pods.filter((p) => p.spec?.nodeName === node)
       .flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => `${p.metadata?.name}/${c.containerID}/${c.restartCount}`)).sort();
     const idsBefore = containerIds(before);
-    await lab.restartComponent('kubelet', node);
+    await lab.restartComponent('agent', node);
     await lab.waitForNodesReady([node], 60_000);
     await new Promise((r) => setTimeout(r, 5000));
-    assert.deepEqual(containerIds(await livePods(client, WEB)), idsBefore, 'a kubelet restart must not restart containers');
+    assert.deepEqual(containerIds(await livePods(client, WEB)), idsBefore, 'an agent restart must not restart containers');
 
-    // One apiserver down: the other serves reads and writes through the balancer.
-    await lab.stopComponent('apiserver-0');
+    // One server down (its apiserver, controller-manager and scheduler): the other serves reads and writes through the balancer.
+    await lab.stopComponent('server-0');
     try {
-      await kc(['annotate', '--overwrite', 'deployment/web', 'e2e/apiserver-down=yes']);
+      await kc(['annotate', '--overwrite', 'deployment/web', 'e2e/server-down=yes']);
       assert.equal((await livePods(client, WEB)).length, 3);
     } finally {
-      await lab.startComponent('apiserver-0');
+      await lab.startComponent('server-0');
     }
 
-    // Controller-managers: with either one stopped (so the leader is stopped once), deleting a pod gets it replaced.
-    for (const cm of ['controller-manager-0', 'controller-manager-1']) {
-      const lease = await client.get<Lease>(LEASES, 'kube-system', 'kube-controller-manager').catch(() => undefined);
-      await lab.stopComponent(cm);
-      try {
-        const [pod] = await livePods(client, WEB);
-        await kc(['delete', 'pod', pod!.metadata!.name!, '--wait=false']);
-        await waitForReadyReplicas(client, WEB, 'web', 3);
-        console.log(`# ${cm} stopped (lease held by ${lease?.spec?.holderIdentity ?? '?'}): a pod was replaced`);
-      } finally {
-        await lab.startComponent(cm);
-      }
+    // kill -9 of the server whose controller-manager leads: the other takes the lease once it expires,
+    // and a deleted pod is replaced; the killed server comes back (as systemd would start it).
+    let leader = '';
+    await waitFor('a controller-manager leader', async () => ((leader = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'), 60_000);
+    await lab.killComponent(leader);
+    try {
+      const [pod] = await livePods(client, WEB);
+      await kc(['delete', 'pod', pod!.metadata!.name!, '--wait=false']);
+      await waitForReadyReplicas(client, WEB, 'web', 3);
+      let next = '';
+      await waitFor('a new leader', async () => ((next = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'), 60_000);
+      assert.notEqual(next, leader);
+      console.log(`# ${leader} (the controller-manager leader) killed: ${next} took over and a pod was replaced`);
+    } finally {
+      await lab.startComponent(leader);
     }
+
+    // kill -9 of an agent: its containers live on; started again, it adopts them and the node stays Ready.
+    const agentPid = await lab.killComponent('agent', node);
+    assert.ok(agentPid, `the agent of ${node} was running`);
+    await lab.startComponent('agent', node);
+    await lab.waitForNodesReady([node], 60_000);
+    await waitForReadyReplicas(client, WEB, 'web', 3);
 
     // One etcd member of three down: writes go on.
     await lab.stopComponent('etcd-1');

@@ -3,10 +3,10 @@
  * (apps/skiff/src/lab/), so tests exercise exactly what a user runs.
  *
  * A lab is: a host bridge (skiff-lab<slot>, 10.250.<slot>.1/24), one network namespace per node
- * (skiff-n1… for slot 0) with its own dockerd, kubelet, kube-proxy and dns (169.254.20.10 on a dummy
- * interface in the netns), and on the host a control plane of `etcd` etcd members, `controlPlanes`
- * apiservers behind a TCP load balancer with health checks (the address nodes and tests use), and as
- * many controller-managers and schedulers (leader-elected). Node K has the address 10.250.<slot>.(10+K).
+ * (skiff-n1… for slot 0) with its own dockerd and agent process (kubelet, kube-proxy and dns, on
+ * 169.254.20.10 on a dummy interface in the netns), and on the host a control plane of `etcd` etcd
+ * members and `controlPlanes` server processes (apiserver, controller-manager, scheduler each; the
+ * apiservers behind a TCP load balancer with health checks, the address nodes and tests use). Node K has the address 10.250.<slot>.(10+K).
  *
  * Usage:
  * ```ts
@@ -50,6 +50,8 @@ interface LabControllerLike {
   restartComponent(name: string, node?: string): Promise<void>;
   stopComponent(name: string, node?: string): Promise<void>;
   startComponent(name: string, node?: string): Promise<void>;
+  killComponent(name: string, node?: string): Promise<number | undefined>;
+  leaderServer(component: 'controller-manager' | 'scheduler'): Promise<string | undefined>;
   execInPod(node: string, pod: { namespace?: string; pod: string; container?: string }, cmd: string[]): Promise<ExecResult>;
   execInNode(node: string, cmd: string[]): Promise<ExecResult>;
   dockerOf(node: string): Docker;
@@ -92,13 +94,17 @@ export interface Lab {
   /** Starts them again (the node's containers are still on disk: the kubelet must clean them up). */
   startNode(name: string): Promise<void>;
   /**
-   * Restarts one component: on the host 'etcd-0'…, 'apiserver-0'…, 'apiserver-balancer',
-   * 'controller-manager-0'…, 'scheduler-0'…, 'registry'; with `node`, that node's 'kubelet', 'kube-proxy' or 'dns'.
+   * Restarts one process: on the host 'etcd-0'…, 'server-0'… (apiserver-i, controller-manager-i and
+   * scheduler-i), 'apiserver-balancer', 'registry'; with `node`, that node's 'agent' (kubelet, kube-proxy, dns).
    */
   restartComponent(name: string, node?: string): Promise<void>;
-  /** Stops one component without starting it again (startComponent brings it back). */
+  /** Stops one process without starting it again (startComponent brings it back). */
   stopComponent(name: string, node?: string): Promise<void>;
   startComponent(name: string, node?: string): Promise<void>;
+  /** kill -9 of one process (a crash); returns the pid it had. startComponent brings it back, as systemd would. */
+  killComponent(name: string, node?: string): Promise<number | undefined>;
+  /** Which server ('server-0'…) holds the controller-manager's (or scheduler's) lease. */
+  leaderServer(component: 'controller-manager' | 'scheduler'): Promise<string | undefined>;
   /** Runs `cmd` in a pod's first (or the named) container through the node's Docker engine. */
   exec(node: string, pod: { namespace?: string; pod: string; container?: string }, cmd: string[]): Promise<{ exitCode: number; output: string }>;
   /** Runs a command inside the node's network namespace (curl a NodePort from "the node"). */
@@ -155,6 +161,8 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       restartComponent: (name, node) => controller.restartComponent(name, node),
       stopComponent: (name, node) => controller.stopComponent(name, node),
       startComponent: (name, node) => controller.startComponent(name, node),
+      killComponent: (name, node) => controller.killComponent(name, node),
+      leaderServer: (component) => controller.leaderServer(component),
       exec: (node, pod, cmd) => controller.execInPod(node, pod, cmd),
       execInNode: (node, cmd) => controller.execInNode(node, cmd),
       docker: (node) => controller.dockerOf(node),

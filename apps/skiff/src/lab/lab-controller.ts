@@ -13,7 +13,7 @@ import { RestClient } from '@skiff/client';
 import { createLogger } from '@skiff/log';
 import type { ComponentSpec } from '../components.ts';
 import { ensureNodeImages } from '../images/web-image.ts';
-import { findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess } from '../processes.ts';
+import { findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess, waitForExit } from '../processes.ts';
 import {
   balancerComponent, balancerUrl, etcdComponents, nodeAgentRole, registryComponent, registryConfig, serverRoles,
 } from './lab-components.ts';
@@ -240,6 +240,32 @@ export class LabController {
 
   async startComponent(name: string, node?: string): Promise<void> {
     await this.#ensureAll([this.#component(name, node)]);
+  }
+
+  /** A crash: SIGKILL, no shutdown at all (leases stay held until they expire). startComponent brings it back, as systemd would. */
+  async killComponent(name: string, node?: string): Promise<number | undefined> {
+    const c = this.#component(name, node);
+    const pid = await findRunningPid(c);
+    if (pid !== undefined) {
+      process.kill(pid, 'SIGKILL');
+      await waitForExit(pid, 10_000);
+      this.progress(`${c.name}: killed (pid ${pid})`);
+    }
+    return pid;
+  }
+
+  /**
+   * The server whose controller-manager (or scheduler) holds the lease: each reports
+   * skiff_leader_election_master_status on its metrics port.
+   */
+  async leaderServer(component: 'controller-manager' | 'scheduler'): Promise<string | undefined> {
+    const caCert = () => readFile(join(this.layout.pkiDir, 'ca.crt'), 'utf8');
+    for (const server of serverRoles(this.layout, caCert, this.options.fastFailover)) {
+      const member = server.members.find((m) => m.name.startsWith(`${component}-`))!;
+      const metrics = await fetch(member.healthUrl.replace(/\/healthz$/, '/metrics'), { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+      if (/^skiff_leader_election_master_status 1$/m.test(metrics)) return server.name;
+    }
+    return undefined;
   }
 
   async restartComponent(name: string, node?: string): Promise<void> {
