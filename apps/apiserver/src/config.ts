@@ -53,7 +53,7 @@ const flags: FlagSpec<ApiServerConfig>[] = [
   { name: 'advertise-address', type: 'string', key: 'advertiseAddress', meta: 'IP', help: 'address published in the kubernetes Service\'s endpoints' },
   { name: 'max-request-bytes', ...positive, key: 'maxRequestBytes', default: 3 * 1024 * 1024, help: 'largest request body accepted' },
   { name: 'etcd-request-timeout-ms', ...positive, key: 'etcdRequestTimeoutMs', default: 5000, help: 'deadline of one etcd request' },
-  { name: 'watch-bookmark-interval-ms', ...positive, key: 'watchBookmarkIntervalMs', default: 60_000, help: 'BOOKMARK events to watchers that asked for them' },
+  { name: 'watch-bookmark-interval-ms', ...positive, key: 'watchBookmarkIntervalMs', default: 60_000, help: 'how often a watch that asked for bookmarks gets one' },
   { name: 'etcd-compaction-interval-ms', ...positive, key: 'etcdCompactionIntervalMs', default: 300_000, help: 'how often old etcd revisions are compacted' },
   logLevelFlag,
   {
