@@ -1,21 +1,34 @@
 /**
- * Many hollow nodes in one process, kubemark style. Thousands of nodes must not mean
- * thousands of watches: the process keeps ONE pod informer (pods bound to any node) and ONE
- * node informer, and dispatches by spec.nodeName / node name to its NodeAgents. Pod work
- * goes through one shared queue; heartbeats (lease every 10 s, node status check every
- * 10 s) run on per-node timers with a cap on API calls in flight.
+ * Many hollow nodes in one process, kubemark style: each is the real Kubelet (pod workers,
+ * syncPod, status manager, node status and Lease) over its own FakeRuntime. Thousands of nodes
+ * must not mean thousands of watches: the process keeps ONE pod informer (pods bound to any
+ * node) and ONE node informer, and dispatches by spec.nodeName / node name to its Kubelets,
+ * which share one ConfigMap/Secret cache too. What a fake node cannot do — volumes, probes,
+ * preStop exec, the kubelet API, garbage collection, Events — is simply not plugged in.
+ * Heartbeats (lease every 10 s, node status check every 10 s) run on per-node timers with a
+ * cap on API calls in flight; pod API calls (status, deletion) have a cap of their own, so a
+ * burst of pods cannot starve the leases.
  */
 import { findResource, type Node, type Pod } from '@skiff/api';
-import { Informer, NODE_NAME_INDEX, WorkQueue, runWorkers, sleep, type RestClient } from '@skiff/client';
+import { Informer, NODE_NAME_INDEX, sleep, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
+import { ApiSources } from './agent/api-sources.ts';
+import { Kubelet } from './agent/kubelet.ts';
 import { FakeRuntime, FAKE_RUNTIME_VERSION } from './fake-runtime.ts';
-import { NodeAgent } from './node-agent.ts';
 import { hollowNodeIp } from './node-status.ts';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
 const podsResource = findResource('', 'v1', 'pods')!;
 /** How long a clean stop may spend deleting this process's pods, Nodes and Leases. */
 const DEREGISTER_TIMEOUT_MS = 5_000;
+/**
+ * Hollow pods resync at upstream kubelet's default syncFrequency (1 min) rather than the Docker
+ * node's 10 s: nothing changes in a fake runtime unprompted, and 10,000 hollow pods at 10 s would
+ * be 1,000 syncs a second of pure overhead. Events (pod updates, back-off ends) still sync at once.
+ */
+export const HOLLOW_POD_RESYNC_MS = 60_000;
+
+type KubeletClient = Pick<RestClient, 'get' | 'create' | 'update' | 'patch' | 'delete'>;
 
 export interface HollowKubeletOptions {
   client: RestClient;
@@ -31,7 +44,10 @@ export interface HollowKubeletOptions {
   heartbeatIntervalMs?: number;
   /** API calls in flight for registration and heartbeats together. */
   concurrency?: number;
+  /** Pod API calls (status writes, deletion confirmations) in flight. */
   podWorkers?: number;
+  /** Each pod's periodic resync (default HOLLOW_POD_RESYNC_MS). */
+  podResyncMs?: number;
 }
 
 /** A counting semaphore: bounded concurrency for bursts of heartbeats and registrations. */
@@ -51,18 +67,26 @@ class Limiter {
   }
 }
 
+/** The client with every call counted against `limiter`. */
+function limitClient(client: KubeletClient, limiter: Limiter): KubeletClient {
+  return {
+    get: (...args) => limiter.run(() => client.get(...args)),
+    create: (...args) => limiter.run(() => client.create(...args)),
+    update: (...args) => limiter.run(() => client.update(...args)),
+    patch: (...args) => limiter.run(() => client.patch(...args)),
+    delete: (...args) => limiter.run(() => client.delete(...args)),
+  } as KubeletClient;
+}
+
 export class HollowKubelet {
-  readonly agents = new Map<string, NodeAgent>();
+  readonly kubelets = new Map<string, Kubelet>();
   readonly #opts: HollowKubeletOptions;
   readonly #pods: Informer<Pod>;
   readonly #nodes: Informer<Node>;
-  readonly #queue = new WorkQueue<string>();
   readonly #limiter: Limiter;
   /** Registered nodes: only these heartbeat (a node re-registers when deleted). */
   readonly #registered = new Set<string>();
   readonly stats = { podSyncs: 0, podSyncErrors: 0, heartbeats: 0, heartbeatFailures: 0 };
-  /** Pod key → the node that ran it, to clean the right runtime once the pod is gone. */
-  readonly #podNodes = new Map<string, string>();
   #deregistering = false;
 
   constructor(opts: HollowKubeletOptions) {
@@ -74,12 +98,19 @@ export class HollowKubelet {
     this.#nodes = new Informer<Node>({ client, resource: nodesResource, logger });
     const first = opts.firstIndex ?? 0;
     const runtimeVersion = `fake://${FAKE_RUNTIME_VERSION}`;
+    const podClient = limitClient(client, new Limiter(opts.podWorkers ?? 16));
+    const sources = new ApiSources(podClient);
+    const onSync = (result: 'success' | 'error') => {
+      this.stats.podSyncs++;
+      if (result === 'error') this.stats.podSyncErrors++;
+    };
     for (let i = first; i < first + opts.hollowNodes; i++) {
       const name = `${opts.nodeNamePrefix}${i}`;
-      this.agents.set(name, new NodeAgent({
+      this.kubelets.set(name, new Kubelet({
         shape: { name, internalIp: hollowNodeIp(i), cpu: opts.cpu, memory: opts.memory, maxPods: opts.maxPods, labels: opts.labels, runtimeVersion, arch: process.arch === 'arm64' ? 'arm64' : 'amd64' },
-        client, runtime: new FakeRuntime(), logger,
+        runtime: new FakeRuntime(), client: podClient, nodeClient: client, logger: logger.child({ node: name }),
         getNode: () => this.#nodes.get(undefined, name),
+        sources, onSync, resyncMs: opts.podResyncMs ?? HOLLOW_POD_RESYNC_MS,
       }));
     }
   }
@@ -96,14 +127,13 @@ export class HollowKubelet {
     try {
       await this.#registerAll(signal);
       if (signal.aborted) return;
-      const heartbeats = [...this.agents.values()].map((agent, i) => this.#heartbeatLoop(agent, i, signal));
-      logger.info({ nodes: this.agents.size }, 'hollow nodes registered; heartbeating');
-      await Promise.all([
-        runWorkers({ queue: this.#queue, sync: (key) => this.#syncPod(key), workers: this.#opts.podWorkers ?? 16, informers: [this.#pods, this.#nodes], signal, logger, name: 'hollow-pods' }),
-        ...heartbeats,
-      ]);
+      const heartbeats = [...this.kubelets.values()].map((kubelet, i) => this.#heartbeatLoop(kubelet, i, signal));
+      logger.info({ nodes: this.kubelets.size }, 'hollow nodes registered; heartbeating');
+      await Promise.all(heartbeats);
     } finally {
-      // Heartbeats and registrations have ended: nothing re-creates what is deleted now.
+      // Heartbeats and registrations have ended, pod workers stop (a sync in flight just ends):
+      // nothing re-creates what is deleted now.
+      for (const kubelet of this.kubelets.values()) void kubelet.stop();
       await this.#deregisterAll();
     }
   }
@@ -118,24 +148,24 @@ export class HollowKubelet {
   async #deregisterAll(): Promise<void> {
     const { logger } = this.#opts;
     this.#deregistering = true;
-    const agents = [...this.agents.values()].filter((agent) => this.#registered.has(agent.name));
+    const kubelets = [...this.kubelets.values()].filter((kubelet) => this.#registered.has(kubelet.name));
     let done = 0;
     const podsOf = await this.#listBoundPods();
-    const work = Promise.all(agents.map((agent) => this.#limiter.run(async () => {
+    const work = Promise.all(kubelets.map((kubelet) => this.#limiter.run(async () => {
       try {
-        for (const pod of podsOf(agent.name)) await agent.confirmDeletion(pod);
-        await agent.deregister();
-        this.#registered.delete(agent.name);
+        for (const pod of podsOf(kubelet.name)) await kubelet.confirmDeletion(pod);
+        await kubelet.node.deregister();
+        this.#registered.delete(kubelet.name);
         done++;
       } catch (err) {
-        logger.warn({ err, node: agent.name }, 'node deregistration failed; it will go Unknown');
+        logger.warn({ err, node: kubelet.name }, 'node deregistration failed; it will go Unknown');
       }
     })));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, DEREGISTER_TIMEOUT_MS); });
     await Promise.race([work, timeout]);
     clearTimeout(timer);
-    logger.info({ deregistered: done, nodes: agents.length }, 'hollow nodes deregistered');
+    logger.info({ deregistered: done, nodes: kubelets.length }, 'hollow nodes deregistered');
   }
 
   /**
@@ -160,96 +190,78 @@ export class HollowKubelet {
   }
 
   #wireHandlers(): void {
-    const onPod = (pod: Pod) => {
-      if (this.agents.has(pod.spec?.nodeName ?? '')) this.#queue.add(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
-    };
-    this.#pods.onAdd(onPod);
-    this.#pods.onUpdate((old, pod) => { if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion) onPod(pod); });
-    this.#pods.onDelete(onPod);
+    const kubeletOf = (pod: Pod) => this.kubelets.get(pod.spec?.nodeName ?? '');
+    this.#pods.onAdd((pod) => kubeletOf(pod)?.podUpdated(pod));
+    this.#pods.onUpdate((old, pod) => {
+      if (old.metadata?.resourceVersion !== pod.metadata?.resourceVersion) kubeletOf(pod)?.podUpdated(pod);
+    });
+    this.#pods.onDelete((pod) => kubeletOf(pod)?.podDeleted(pod));
     // A pod CIDR arriving unblocks the node's pods; a deleted Node is registered again.
     this.#nodes.onUpdate((old, node) => {
-      const name = node.metadata?.name ?? '';
-      if (!this.agents.has(name) || old.spec?.podCIDR === node.spec?.podCIDR) return;
-      for (const pod of this.#pods.byIndex(NODE_NAME_INDEX, name)) onPod(pod);
+      const kubelet = this.kubelets.get(node.metadata?.name ?? '');
+      if (kubelet && old.spec?.podCIDR !== node.spec?.podCIDR) kubelet.podCidrChanged();
     });
     this.#nodes.onDelete((node) => {
-      const agent = this.agents.get(node.metadata?.name ?? '');
-      if (!agent || !this.#registered.has(agent.name) || this.#deregistering) return;
-      this.#opts.logger.warn({ node: agent.name }, 'node object deleted; registering it again');
-      this.#registered.delete(agent.name);
+      const kubelet = this.kubelets.get(node.metadata?.name ?? '');
+      if (!kubelet || !this.#registered.has(kubelet.name) || this.#deregistering) return;
+      this.#opts.logger.warn({ node: kubelet.name }, 'node object deleted; registering it again');
+      this.#registered.delete(kubelet.name);
     });
   }
 
   get registeredNodes(): number { return this.#registered.size; }
-  /** Pods this process runs (bound to one of its nodes and known to the runtime). */
-  get runningPods(): number { return this.#podNodes.size; }
+  /** Pods bound to this process's nodes that their kubelets know. */
+  get runningPods(): number {
+    let n = 0;
+    for (const kubelet of this.kubelets.values()) n += kubelet.podCount;
+    return n;
+  }
 
   async #registerAll(signal: AbortSignal): Promise<void> {
     const { logger } = this.#opts;
-    const total = this.agents.size;
+    const total = this.kubelets.size;
     let done = 0;
     const started = Date.now();
-    await Promise.all([...this.agents.values()].map((agent) => this.#limiter.run(async () => {
+    await Promise.all([...this.kubelets.values()].map((kubelet) => this.#limiter.run(async () => {
       if (signal.aborted) return;
-      await this.#register(agent, signal);
+      await this.#register(kubelet, signal);
       done++;
       if (done % 100 === 0 || done === total) logger.info({ registered: done, total, seconds: (Date.now() - started) / 1000 }, 'registering hollow nodes');
     })));
   }
 
-  async #register(agent: NodeAgent, signal: AbortSignal): Promise<void> {
+  async #register(kubelet: Kubelet, signal: AbortSignal): Promise<void> {
     for (let backoff = 500; !signal.aborted; backoff = Math.min(backoff * 2, 10_000)) {
       try {
-        await agent.register();
-        this.#registered.add(agent.name);
-        await agent.renewLease();
+        await kubelet.node.register();
+        this.#registered.add(kubelet.name);
+        await kubelet.node.renewLease();
         return;
       } catch (err) {
-        this.#opts.logger.warn({ err, node: agent.name }, 'node registration failed; retrying');
+        this.#opts.logger.warn({ err, node: kubelet.name }, 'node registration failed; retrying');
         await sleep(backoff, signal);
       }
     }
   }
 
-  async #heartbeatLoop(agent: NodeAgent, index: number, signal: AbortSignal): Promise<void> {
+  async #heartbeatLoop(kubelet: Kubelet, index: number, signal: AbortSignal): Promise<void> {
     const interval = this.#opts.heartbeatIntervalMs ?? 10_000;
     // Spread the nodes over the interval so 1,000 nodes do not renew in one burst.
-    await sleep((index * interval) / Math.max(1, this.agents.size), signal);
+    await sleep((index * interval) / Math.max(1, this.kubelets.size), signal);
     while (!signal.aborted) {
       await this.#limiter.run(async () => {
         if (signal.aborted) return;
         try {
-          if (!this.#registered.has(agent.name)) await this.#register(agent, signal);
-          await agent.renewLease();
-          await agent.syncNodeStatus();
+          if (!this.#registered.has(kubelet.name)) await this.#register(kubelet, signal);
+          await kubelet.node.renewLease();
+          await kubelet.node.syncNodeStatus();
           this.stats.heartbeats++;
         } catch (err) {
           this.stats.heartbeatFailures++;
-          this.#opts.logger.warn({ err, node: agent.name }, 'heartbeat failed');
+          this.#opts.logger.warn({ err, node: kubelet.name }, 'heartbeat failed');
         }
       });
       await sleep(interval, signal);
-    }
-  }
-
-  async #syncPod(key: string) {
-    const pod = this.#pods.getByKey(key);
-    const [namespace, name] = key.split('/') as [string, string];
-    if (!pod) {
-      const agent = this.agents.get(this.#podNodes.get(key) ?? '');
-      this.#podNodes.delete(key);
-      await agent?.cleanupPod(namespace, name);
-      return;
-    }
-    const agent = this.agents.get(pod.spec?.nodeName ?? '');
-    if (!agent) return;
-    this.#podNodes.set(key, agent.name);
-    this.stats.podSyncs++;
-    try {
-      return await agent.syncPod(pod);
-    } catch (err) {
-      this.stats.podSyncErrors++;
-      throw err;
     }
   }
 }

@@ -1,7 +1,7 @@
 /** @skiff/kubelet: the kubelet's runtime interface, its fake runtime, hollow nodes and the Docker-mode kubelet. */
 import { RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import { Kubelet } from './agent/kubelet.ts';
+import { DockerKubelet } from './agent/docker-kubelet.ts';
 import type { KubeletConfig } from './config.ts';
 import { HollowKubelet } from './hollow-kubelet.ts';
 import { serveKubeletMetrics } from './kubelet-metrics.ts';
@@ -21,7 +21,7 @@ export * from './agent/index.ts';
 /** Runs the kubelet (Docker mode, or hollow nodes) until `signal` aborts; a Docker node's Node object stays, hollow ones deregister. */
 export async function run(config: KubeletConfig, signal: AbortSignal, logger: Logger): Promise<number> {
   if (config.hollowNodes > 0) await runHollow(config, signal, logger);
-  else await new Kubelet({ config, logger }).run(signal);
+  else await new DockerKubelet({ config, logger }).run(signal);
   return 0;
 }
 

@@ -1,10 +1,9 @@
-/** A NodeAgent over the fake runtime and a recording fake client. */
+/** A NodeAgent (registration, Lease, node status) over a recording fake client. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod } from '@skiff/api';
+import type { Node } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
 import { createLogger } from '@skiff/log';
-import { FakeRuntime } from './fake-runtime.ts';
 import { NodeAgent } from './node-agent.ts';
 import { buildNode, nodeStatusChanged, buildNodeStatus } from './node-status.ts';
 
@@ -17,7 +16,6 @@ function notFound(): ApiStatusError {
 function fixture() {
   const calls: { verb: string; path: string; body?: unknown; opts?: unknown }[] = [];
   let node: Node | undefined;
-  const runtime = new FakeRuntime({ now: () => Date.parse('2026-01-01T00:00:05Z') });
   const client = {
     get: async (res: { resource: string }, ns: string | undefined, name: string) => { calls.push({ verb: 'get', path: `${res.resource}/${ns}/${name}` }); throw notFound(); },
     create: async (res: { resource: string }, obj: object) => { calls.push({ verb: 'create', path: res.resource, body: obj }); return obj; },
@@ -25,15 +23,9 @@ function fixture() {
     patch: async (res: { resource: string }, ns: string | undefined, name: string, _t: string, body: unknown, opts?: { subresource?: string }) => { calls.push({ verb: 'patch', path: `${res.resource}/${ns ?? ''}/${name}/${opts?.subresource ?? ''}`, body }); return {}; },
     delete: async (res: { resource: string }, ns: string | undefined, name: string, opts?: unknown) => { calls.push({ verb: 'delete', path: `${res.resource}/${ns}/${name}`, opts }); return {}; },
   };
-  const agent = new NodeAgent({ shape, client: client as never, runtime, getNode: () => node, logger: createLogger('t', 'silent'), now: () => new Date('2026-01-01T00:00:10Z') });
-  return { agent, calls, runtime, setNode: (n: Node | undefined) => { node = n; } };
+  const agent = new NodeAgent({ shape, client: client as never, getNode: () => node, logger: createLogger('t', 'silent'), now: () => new Date('2026-01-01T00:00:10Z') });
+  return { agent, calls, setNode: (n: Node | undefined) => { node = n; } };
 }
-
-const pod = (extra: Partial<Pod['metadata']> = {}): Pod => ({
-  metadata: { name: 'web', namespace: 'default', uid: 'u1', ...extra },
-  spec: { nodeName: 'hollow-node-0', containers: [{ name: 'c', image: 'nginx' }] },
-  status: { phase: 'Pending', qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:01Z' }] },
-});
 
 test('registration creates a standard Node; the lease is created when missing, then updated', async () => {
   const fx = fixture();
@@ -69,46 +61,4 @@ test('node status is posted only when the server\'s differs (e.g. Ready=Unknown 
   assert.equal(nodeStatusChanged(unknown.status, buildNodeStatus(shape, unknown.status, new Date())), true);
   assert.equal(await fx.agent.syncNodeStatus(), true);
   assert.equal(fx.calls.at(-1)!.path, 'nodes//hollow-node-0/status');
-});
-
-test('a pod waits for the pod CIDR, then runs and is reported Running+Ready once', async () => {
-  const fx = fixture();
-  fx.setNode({ metadata: { name: 'hollow-node-0' }, spec: {} });
-  assert.deepEqual(await fx.agent.syncPod(pod()), { requeueAfter: 1000 });
-  assert.equal(fx.calls.length, 0);
-  fx.setNode({ metadata: { name: 'hollow-node-0' }, spec: { podCIDR: '10.244.7.0/24' } });
-  await fx.agent.syncPod(pod());
-  assert.equal(fx.calls.length, 1);
-  const status = (fx.calls[0]!.body as { status: NonNullable<Pod['status']> }).status;
-  assert.equal(fx.calls[0]!.path, 'pods/default/web/status');
-  assert.equal(status.phase, 'Running');
-  assert.equal(status.podIP, '10.244.7.2');
-  assert.equal(status.hostIP, '10.255.0.1');
-  assert.equal(status.startTime, '2026-01-01T00:00:05Z');
-  assert.deepEqual(status.conditions!.map((c) => `${c.type}=${c.status}`), ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
-  assert.equal(status.conditions!.find((c) => c.type === 'PodScheduled')!.lastTransitionTime, '2026-01-01T00:00:01Z');
-  const cs = status.containerStatuses![0]!;
-  assert.equal(cs.ready, true);
-  assert.match(cs.containerID!, /^fake:\/\/[0-9a-f]{64}$/);
-  assert.match(cs.imageID, /^fake:\/\/sha256:/);
-  assert.equal(cs.state!.running!.startedAt, '2026-01-01T00:00:05Z');
-  assert.equal(status.qosClass, 'BestEffort');
-  // The server now has that status: nothing more to write.
-  await fx.agent.syncPod({ ...pod(), status });
-  assert.equal(fx.calls.length, 1);
-  // A second pod gets the next IP.
-  await fx.agent.syncPod({ ...pod({ name: 'web2', uid: 'u2' }) });
-  assert.equal((fx.calls[1]!.body as { status: { podIP: string } }).status.podIP, '10.244.7.3');
-});
-
-test('a deleted pod is killed and its deletion confirmed with a uid precondition; its IP is freed', async () => {
-  const fx = fixture();
-  fx.setNode({ metadata: { name: 'hollow-node-0' }, spec: { podCIDR: '10.0.0.0/30' } });
-  await fx.agent.syncPod(pod());
-  await fx.agent.syncPod(pod({ deletionTimestamp: '2026-01-01T00:00:20Z', deletionGracePeriodSeconds: 30 }));
-  assert.deepEqual(fx.calls.at(-1), { verb: 'delete', path: 'pods/default/web', opts: { gracePeriodSeconds: 0, preconditions: { uid: 'u1' } } });
-  assert.deepEqual(await fx.runtime.listPodSandboxes(), []);
-  // The /30 has one pod address: it is free again.
-  await fx.agent.syncPod(pod({ name: 'next', uid: 'u3' }));
-  assert.equal((fx.calls.at(-1)!.body as { status: { podIP: string } }).status.podIP, '10.0.0.2');
 });

@@ -1,6 +1,6 @@
-/** The Node object a hollow kubelet registers and the status it keeps posting. */
+/** The Node object a kubelet (Docker or hollow) registers and the status it keeps posting. */
 import type { Node, NodeCondition, NodeStatus } from '@skiff/api';
-import { formatTime } from './pod-status.ts';
+import { formatTime } from './pod-sync/container-status.ts';
 
 export const KUBELET_VERSION = 'v1.30.0-skiff';
 

@@ -1,19 +1,28 @@
 /**
  * Stopping a pod's containers the way kubelet's killContainer does: run the preStop hook
  * (exec in the container, or an HTTP GET to the pod) within the grace period, then give the
- * container what is left of it between SIGTERM and SIGKILL (Docker's stop timeout).
+ * container what is left of it between SIGTERM and SIGKILL (the runtime's stop timeout).
+ * Hooks need a runtime that can exec and a pod network to reach: a node without them (hollow
+ * nodes) passes no `exec` and its pods stop without hooks.
  */
-import type { Container as KubeContainer, Pod } from '@skiff/api';
+import { findResource, type Container as KubeContainer, type Pod } from '@skiff/api';
+import { isConflict, isNotFound, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { DockerRuntime } from '../docker-runtime.ts';
-import { runInContainer } from '../docker/docker-streams.ts';
+import type { ContainerRuntime } from '../container-runtime.ts';
 import { getPodRuntimeStatus } from '../pod-sync/container-status.ts';
 import type { PodEvent } from '../pod-sync/sync-pod.ts';
 
+const podsResource = findResource('', 'v1', 'pods')!;
+
+/** Runs a command in a container (exec probes and exec preStop hooks). */
+export type ContainerExec = (containerId: string, command: string[], timeoutMs: number) => Promise<{ exitCode: number; output: string }>;
+
 export interface KillPodDeps {
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   logger: Logger;
   recordEvent(pod: Pod, ev: PodEvent): void;
+  /** Absent: preStop hooks are skipped (a runtime without exec, a node without a pod network). */
+  exec?: ContainerExec;
   now?: () => number;
 }
 
@@ -33,8 +42,8 @@ export async function killPodWithGrace(pod: Pod, graceSeconds: number, deps: Kil
   await Promise.all(running.map(async (c) => {
     const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === c.name);
     const fieldPath = `spec.containers{${c.name}}`;
-    if (spec?.lifecycle?.preStop && c.state === 'CONTAINER_RUNNING' && graceSeconds > 0) {
-      await runPreStop(pod, spec, c.id, podIP, deadline - now(), deps).catch((err: Error) => {
+    if (spec?.lifecycle?.preStop && deps.exec && c.state === 'CONTAINER_RUNNING' && graceSeconds > 0) {
+      await runPreStop(pod, spec, c.id, podIP, deadline - now(), deps.exec, deps.logger).catch((err: Error) => {
         deps.recordEvent(pod, { type: 'Warning', reason: 'FailedPreStopHook', message: `PreStopHook failed: ${err.message}`, fieldPath });
       });
     }
@@ -46,12 +55,22 @@ export async function killPodWithGrace(pod: Pod, graceSeconds: number, deps: Kil
   for (const s of status.sandboxes) await deps.runtime.stopPodSandbox(s.id);
 }
 
-async function runPreStop(pod: Pod, spec: KubeContainer, containerId: string, podIP: string, budgetMs: number, deps: KillPodDeps): Promise<void> {
+/** The containers are gone: the apiserver may remove the pod now (a uid precondition spares a same-name successor). */
+export async function confirmPodDeletion(client: Pick<RestClient, 'delete'>, pod: Pod): Promise<void> {
+  const meta = pod.metadata ?? {};
+  try {
+    await client.delete(podsResource, meta.namespace, meta.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: meta.uid } });
+  } catch (err) {
+    if (!isNotFound(err) && !isConflict(err)) throw err;
+  }
+}
+
+async function runPreStop(pod: Pod, spec: KubeContainer, containerId: string, podIP: string, budgetMs: number, exec: ContainerExec, logger: Logger): Promise<void> {
   const hook = spec.lifecycle!.preStop!;
   const timeoutMs = Math.max(1, budgetMs);
   if (hook.exec?.command?.length) {
-    const result = await runInContainer(deps.runtime.docker, containerId, hook.exec.command, timeoutMs);
-    if (result.exitCode !== 0) throw new Error(`command '${hook.exec.command.join(' ')}' exited with ${result.exitCode}: ${(result.stdout + result.stderr).trim()}`);
+    const result = await exec(containerId, hook.exec.command, timeoutMs);
+    if (result.exitCode !== 0) throw new Error(`command '${hook.exec.command.join(' ')}' exited with ${result.exitCode}: ${result.output.trim()}`);
     return;
   }
   if (hook.httpGet) {
@@ -65,5 +84,5 @@ async function runPreStop(pod: Pod, spec: KubeContainer, containerId: string, po
     if (res.status < 200 || res.status >= 400) throw new Error(`HTTP GET ${url} returned ${res.status}`);
     return;
   }
-  deps.logger.debug({ pod: pod.metadata?.name, container: spec.name }, 'preStop hook of an unsupported kind skipped');
+  logger.debug({ pod: pod.metadata?.name, container: spec.name }, 'preStop hook of an unsupported kind skipped');
 }

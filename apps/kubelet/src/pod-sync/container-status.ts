@@ -6,7 +6,11 @@
  */
 import type { ContainerState as KubeContainerState, Pod } from '@skiff/api';
 import { LABEL_POD_UID, type ContainerRuntime, type ContainerStatus, type PodSandboxStatus } from '../container-runtime.ts';
-import { formatTime } from '../pod-status.ts';
+
+/** RFC 3339 with second precision, as the API shows times (runtime times are Unix ms). */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
 
 export interface PodRuntimeStatus {
   /** The runtime's name ('docker', 'fake'): the scheme of containerIDs. */

@@ -7,9 +7,8 @@
  * transitions, startTime — are kept from the pod's current status.
  */
 import type { Container as KubeContainer, ContainerStatus as KubeContainerStatus, Pod, PodCondition, PodStatus } from '@skiff/api';
-import { formatTime } from '../pod-status.ts';
 import {
-  findContainerStatuses, findReadySandbox, formatContainerId, isExited, isRunning, toKubeContainerState, type PodRuntimeStatus,
+  findContainerStatuses, formatTime, findReadySandbox, formatContainerId, isExited, isRunning, toKubeContainerState, type PodRuntimeStatus,
 } from './container-status.ts';
 
 export interface ProbeResults {

@@ -1,0 +1,234 @@
+/**
+ * One real node on Docker: the Kubelet over a DockerRuntime, with what only a real node has —
+ * informers scoped to this node, volumes and probes, preStop exec, Events, the kubelet API
+ * (HTTPS), /healthz and /metrics, a Ready condition that follows Docker's health, and
+ * housekeeping (orphans, container and image garbage collection). Everything the kubelet knows
+ * about running pods is read back from Docker's labels, so a restarted kubelet adopts its
+ * containers instead of restarting them.
+ */
+import { readFile } from 'node:fs/promises';
+import { findResource, type Node, type Pod } from '@skiff/api';
+import { EventRecorder, Informer, RestClient, sleep } from '@skiff/client';
+import { serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
+import { PAUSE_IMAGE } from '@skiff/images';
+import type { KubeletConfig } from '../config.ts';
+import { DockerRuntime } from '../docker-runtime.ts';
+import { runInContainer } from '../docker/docker-streams.ts';
+import type { NodeShape } from '../node-status.ts';
+import type { PodEvent } from '../pod-sync/sync-pod.ts';
+import { StatsCollector, startKubeletServer } from '../server/index.ts';
+import { ApiSources } from './api-sources.ts';
+import { createDockerClient } from './docker-client.ts';
+import { collectContainers, collectImages } from './garbage-collector.ts';
+import { Kubelet } from './kubelet.ts';
+import { createKubeletMetrics, type KubeletMetrics } from './kubelet-metrics.ts';
+import { buildNodeShape, detectNodeIp } from './node-info.ts';
+import { loadPlugins } from './plugins.ts';
+import type { ContainerExec } from './termination.ts';
+
+const nodesResource = findResource('', 'v1', 'nodes')!;
+const podsResource = findResource('', 'v1', 'pods')!;
+const HOUSEKEEPING_MS = 10_000;
+const RUNTIME_DOWN = { reason: 'KubeletNotReady', message: 'container runtime is down' };
+
+export interface DockerKubeletOptions {
+  config: KubeletConfig;
+  logger: Logger;
+}
+
+export class DockerKubelet {
+  readonly #config: KubeletConfig;
+  readonly #logger: Logger;
+  readonly #client: RestClient;
+  readonly runtime: DockerRuntime;
+  readonly #podInformer: Informer<Pod>;
+  readonly #nodeInformer: Informer<Node>;
+  readonly #recorder: EventRecorder;
+  readonly #metrics: KubeletMetrics;
+  #shape!: NodeShape;
+  #kubelet!: Kubelet;
+  #runtimeUp = false;
+
+  constructor(opts: DockerKubeletOptions) {
+    this.#config = opts.config;
+    this.#logger = opts.logger.child({ node: opts.config.nodeName });
+    const c = this.#config;
+    this.#client = RestClient.fromKubeconfig(c.kubeconfig, { userAgent: `skiff-kubelet/${c.nodeName}` });
+    this.runtime = new DockerRuntime({
+      docker: createDockerClient(c.dockerHost), logger: this.#logger, nodeName: c.nodeName, networkName: c.networkName, allowPrivileged: c.allowPrivileged,
+    });
+    this.#podInformer = new Informer<Pod>({ client: this.#client, resource: podsResource, fieldSelector: `spec.nodeName=${c.nodeName}`, logger: this.#logger });
+    this.#nodeInformer = new Informer<Node>({ client: this.#client, resource: nodesResource, fieldSelector: `metadata.name=${c.nodeName}`, logger: this.#logger });
+    this.#recorder = new EventRecorder(this.#client, { component: 'kubelet', host: c.nodeName, logger: this.#logger });
+    this.#metrics = createKubeletMetrics();
+  }
+
+  /** The pod from the kubelet's cache (the kubelet API's lookups). */
+  findPod(namespace: string, name: string): Pod | undefined {
+    return this.#podInformer.get(namespace, name);
+  }
+
+  get metrics(): KubeletMetrics {
+    return this.#metrics;
+  }
+
+  /** Runs until `signal` aborts. Pods keep running after the kubelet stops (as with the real kubelet). */
+  async run(signal: AbortSignal): Promise<void> {
+    const c = this.#config;
+    const runtimeVersion = await this.runtime.version().then((v) => `docker://${v.runtimeVersion}`, () => 'docker://unknown');
+    this.#runtimeUp = runtimeVersion !== 'docker://unknown';
+    const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    this.#shape = buildNodeShape({
+      nodeName: c.nodeName, nodeIp: c.nodeIp || detectNodeIp(), maxPods: c.maxPods, labels: c.nodeLabels,
+      systemReserved: c.systemReserved, runtimeVersion, kubeletPort: c.port,
+    });
+    // Given at join: recorded on the Node so routes and kube-proxy see it as if the node-ipam controller set it.
+    if (c.podCidr) this.#shape.podCidr = c.podCidr;
+    if (!this.#runtimeUp) this.#shape.notReady = RUNTIME_DOWN;
+    const exec: ContainerExec = async (id, command, timeoutMs) => {
+      const r = await runInContainer(this.runtime.docker, id, command, timeoutMs);
+      return { exitCode: r.exitCode, output: r.stdout + r.stderr };
+    };
+    const recordEvent = (pod: Pod, ev: PodEvent) => this.#recordEvent(pod, ev);
+    const sources = new ApiSources(this.#client);
+    const plugins = await loadPlugins({
+      rootDir: c.rootDir, sources, logger: this.#logger,
+      probes: { logger: this.#logger, exec, onChange: (uid) => this.#kubelet.syncPod(uid), recordEvent },
+    });
+    this.#kubelet = new Kubelet({
+      shape: this.#shape, runtime: this.runtime, client: this.#client, logger: this.#logger,
+      getNode: () => this.#nodeInformer.get(undefined, c.nodeName),
+      sources, recordEvent, plugins, exec, podCidr: c.podCidr, allowPrivileged: c.allowPrivileged,
+      dns: { clusterDns: c.clusterDns, clusterDomain: c.clusterDomain, hostResolvConf },
+      imagePresent: (image) => this.runtime.imageExists(image),
+      onSync: (result, seconds) => {
+        this.#metrics.podSyncs.inc({ result });
+        this.#metrics.podSyncDuration.observe(seconds);
+      },
+    });
+
+    let healthz: MetricsServer | undefined;
+    const servers: { close(): Promise<void> }[] = [];
+    try {
+      if (c.healthzPort > 0) healthz = await serveMetrics(this.#metrics.registry, c.healthzPort, '127.0.0.1', () => !signal.aborted);
+      servers.push(await this.#startApiServer());
+      this.#wireInformers();
+      this.#nodeInformer.start(signal);
+      this.#podInformer.start(signal);
+      await this.#register(signal);
+      if (signal.aborted) return;
+      await Promise.race([
+        Promise.all([this.#podInformer.waitForSync(), this.#nodeInformer.waitForSync()]),
+        new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
+      ]);
+      if (signal.aborted) return;
+      await this.#kubelet.ensurePodCidr().catch((err) => this.#logger.warn({ err }, 'pod CIDR not applied yet'));
+      this.#logger.info({ ip: this.#shape.internalIp, podCidr: this.#kubelet.podCidr, runtime: runtimeVersion, pods: this.#kubelet.podCount }, 'kubelet running');
+      this.#kubelet.syncAll();
+      // Pods deleted while the kubelet was down: their containers go now, not at the first housekeeping.
+      if (this.#runtimeUp) await this.#kubelet.cleanupOrphans().catch((err) => this.#logger.warn({ err }, 'orphan cleanup failed'));
+      await Promise.all([this.#leaseLoop(signal), this.#nodeStatusLoop(signal), this.#housekeepingLoop(signal)]);
+    } finally {
+      await this.#kubelet.stop();
+      await this.#recorder.flush();
+      await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+      await healthz?.close();
+      this.#client.close();
+    }
+  }
+
+  /** The kubelet API (apps/kubelet/src/server): logs, exec/attach/port-forward and stats for the apiserver. */
+  async #startApiServer(): Promise<{ close(): Promise<void> }> {
+    const c = this.#config;
+    const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
+    return startKubeletServer(
+      { address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir },
+      { logger: this.#logger, runtime: this.runtime, findPod: (ns, name) => this.findPod(ns, name), stats: () => collector.summary() },
+    );
+  }
+
+  #wireInformers(): void {
+    this.#podInformer.onAdd((pod) => this.#kubelet.podUpdated(pod));
+    this.#podInformer.onUpdate((_old, pod) => this.#kubelet.podUpdated(pod));
+    this.#podInformer.onDelete((pod) => this.#kubelet.podDeleted(pod));
+    this.#nodeInformer.onUpdate((old, node) => {
+      if (old.spec?.podCIDR !== node.spec?.podCIDR) this.#kubelet.podCidrChanged();
+    });
+  }
+
+  async #register(signal: AbortSignal): Promise<void> {
+    for (let backoff = 500; !signal.aborted; backoff = Math.min(backoff * 2, 10_000)) {
+      try {
+        await this.#kubelet.node.register();
+        await this.#kubelet.node.renewLease();
+        if (this.#config.podCidr) {
+          const node = await this.#client.get<Node>(nodesResource, undefined, this.#config.nodeName);
+          // A Node registered before (without the flag) gets it now.
+          if (!node.spec?.podCIDR) {
+            await this.#client.patch(nodesResource, undefined, this.#config.nodeName, 'merge', { spec: { podCIDR: this.#config.podCidr, podCIDRs: [this.#config.podCidr] } });
+          }
+        }
+        this.#logger.info('node registered');
+        return;
+      } catch (err) {
+        this.#logger.warn({ err }, 'node registration failed; retrying');
+        await sleep(backoff, signal);
+      }
+    }
+  }
+
+  async #leaseLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.#kubelet.node.renewLease().catch((err) => this.#logger.warn({ err }, 'lease renewal failed'));
+      await sleep(this.#config.heartbeatIntervalMs, signal);
+    }
+  }
+
+  /** Ready follows Docker: a failed ping turns the node NotReady until it answers again. */
+  async #nodeStatusLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const up = await this.runtime.docker.ping().then(() => true, () => false);
+      if (up !== this.#runtimeUp) {
+        this.#logger.warn({ up }, up ? 'container runtime is back' : 'container runtime is down');
+        this.#runtimeUp = up;
+        if (up) {
+          // A restarted engine: re-check the network and sync every pod now.
+          this.#kubelet.resetPodCidr();
+          await this.#kubelet.ensurePodCidr().catch((err) => this.#logger.warn({ err }, 'pod CIDR not applied'));
+          this.#kubelet.syncAll();
+        }
+      }
+      if (up) delete this.#shape.notReady;
+      else this.#shape.notReady = RUNTIME_DOWN;
+      await this.#kubelet.node.syncNodeStatus(!up).catch((err) => this.#logger.warn({ err }, 'node status update failed'));
+      await sleep(this.#config.nodeStatusUpdateFrequencyMs, signal);
+    }
+  }
+
+  async #housekeepingLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(HOUSEKEEPING_MS, signal);
+      if (signal.aborted || !this.#runtimeUp) continue;
+      try {
+        if (this.#podInformer.hasSynced()) await this.#kubelet.cleanupOrphans();
+        await collectContainers(this.runtime, { maxPerPod: this.#config.maxDeadContainersPerPod, maxTotal: this.#config.maxDeadContainers }, this.#logger);
+        if (this.#config.imageGc) await collectImages(this.runtime, PAUSE_IMAGE, this.#logger);
+        await this.#updateGauges();
+      } catch (err) {
+        this.#logger.warn({ err }, 'housekeeping failed');
+      }
+    }
+  }
+
+  async #updateGauges(): Promise<void> {
+    const sandboxes = await this.runtime.listPodSandboxes({ state: 'SANDBOX_READY' });
+    const containers = await this.runtime.listContainers({ state: 'CONTAINER_RUNNING' });
+    this.#metrics.runningPods.set(sandboxes.length);
+    this.#metrics.runningContainers.set(containers.length);
+  }
+
+  #recordEvent(pod: Pod, ev: PodEvent): void {
+    const m = pod.metadata ?? {};
+    this.#recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid }, ...(ev.fieldPath ? { fieldPath: ev.fieldPath } : {}) }, ev.type, ev.reason, ev.message);
+  }
+}
