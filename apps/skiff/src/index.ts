@@ -1,6 +1,6 @@
 // The launcher's reusable pieces (the lab and `join` of later issues build on them).
 export { REPO_ROOT, resolveSkiffHome, resolveSkiffPaths, resolveSkiffPorts, getPidFile, getLogFile } from './paths.ts';
-export type { SkiffPaths, SkiffPorts, Component } from './paths.ts';
+export type { SkiffPaths, SkiffPorts, ManagedProcessName } from './paths.ts';
 export { startDetached, stopProcess, findRunningPid, isOurProcess, readPidFile, waitForExit, readLogTail } from './processes.ts';
 export type { ManagedProcess, StartOptions, StopResult } from './processes.ts';
 export { findKubectl, DEBIAN_KUBECTL } from './kubectl.ts';

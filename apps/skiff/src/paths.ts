@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 /** The repository root: the launcher runs components straight from their sources. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
-/** The processes the launcher manages, by their own names (they name pid and log files). */
-export type Component = 'etcd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet-hollow' | 'kubelet' | 'kube-proxy' | 'dns';
+/** The processes the launcher manages on one host, by their own names (they name pid and log files). */
+export type ManagedProcessName = 'etcd' | 'server' | 'agent' | 'kubelet-hollow';
 
 /** Where a Skiff installation keeps its state; see docs/operations.md. */
 export type SkiffPaths = {

@@ -28,8 +28,9 @@ describe('roles on one host', () => {
     const server = getServerRole(paths, ports, { caCert: async () => '' });
     const start = server.createStartOptions();
     assert.equal(start.command, process.execPath);
-    assert.match(start.args[0]!, /apps\/skiff\/src\/main\.ts$/);
-    assert.deepEqual(start.args.slice(1), ['server', '--config=/srv/skiff/roles/server.json', '--restart-on-failure', '--pid-file=/srv/skiff/run/server.pid']);
+    assert.deepEqual(start.args.slice(0, 2), ['--max-semi-space-size=4', '--max-old-space-size=1024'], 'V8 limits of the server role');
+    assert.match(start.args[2]!, /apps\/skiff\/src\/main\.ts$/);
+    assert.deepEqual(start.args.slice(3), ['server', '--config=/srv/skiff/roles/server.json', '--restart-on-failure', '--pid-file=/srv/skiff/run/server.pid']);
     assert.equal(start.marker, '--config=/srv/skiff/roles/server.json');
     assert.deepEqual(server.members.map((m) => [m.name, m.pidFile, m.healthUrl]), [
       ['apiserver', '/srv/skiff/run/server.pid', 'https://127.0.0.1:6443/readyz'],
@@ -39,7 +40,8 @@ describe('roles on one host', () => {
   });
   it('the agent runs kubelet, kube-proxy and dns; the hollow kubelet is a component of its own', () => {
     const agent = getAgentRole(paths, ports);
-    assert.deepEqual(agent.createStartOptions().args.slice(1, 3), ['agent', '--config=/srv/skiff/roles/agent.json']);
+    assert.deepEqual(agent.createStartOptions().args.slice(0, 1), ['--max-semi-space-size=1']);
+    assert.deepEqual(agent.createStartOptions().args.slice(3, 5), ['agent', '--config=/srv/skiff/roles/agent.json']);
     assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns']);
     const hollow = getHollowKubelet(paths, ports, 7).createStartOptions();
     assert.deepEqual(hollow.args.slice(1), ['run', 'kubelet', '--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);

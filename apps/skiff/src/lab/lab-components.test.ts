@@ -12,8 +12,8 @@ it('starts one agent per node inside its netns, from the role file', () => {
   const start = agent.createStartOptions();
   assert.equal(start.command, 'nsenter');
   assert.equal(start.args[0], '--net=/run/netns/skiff-n2');
-  assert.match(start.args[2]!, /apps\/skiff\/src\/main\.ts$/);
-  assert.deepEqual(start.args.slice(3, 5), ['agent', '--config=/h/lab/roles/skiff-n2.agent.json']);
+  assert.match(start.args[4]!, /apps\/skiff\/src\/main\.ts$/);
+  assert.deepEqual(start.args.slice(5, 7), ['agent', '--config=/h/lab/roles/skiff-n2.agent.json']);
   assert.equal(agent.marker, '--config=/h/lab/roles/skiff-n2.agent.json');
   assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns']);
   const kubelet = flagsOf(agent, 'kubelet');
@@ -31,7 +31,7 @@ it('runs one server per control plane: apiserver-i, controller-manager-i, schedu
   const servers = serverRoles(layout, async () => '', true);
   assert.deepEqual(servers.map((s) => s.name), ['server-0', 'server-1']);
   assert.deepEqual(servers[1]!.members.map((m) => m.name), ['apiserver-1', 'controller-manager-1', 'scheduler-1']);
-  assert.deepEqual(servers[0]!.createStartOptions().args.slice(1, 3), ['server', '--config=/h/lab/roles/server-0.json']);
+  assert.deepEqual(servers[0]!.createStartOptions().args.slice(3, 5), ['server', '--config=/h/lab/roles/server-0.json']);
   const api = flagsOf(servers[0]!, 'apiserver');
   assert.ok(api.includes('--etcd-servers=http://127.0.0.1:27800,http://127.0.0.1:27802,http://127.0.0.1:27804'));
   assert.ok(api.includes('--kubelet-client-certificate=/h/lab/pki/apiserver-kubelet-client.crt'));

@@ -212,7 +212,7 @@ export class LabController {
       if (line !== last) this.progress(line);
       last = line;
       if (ready.length === names.length) return;
-      if (Date.now() > deadline) throw new Error(`skiff lab: ${line} after ${timeoutMs / 1000} s; kubelet logs: ${this.layout.logDir}/<node>.kubelet.log`);
+      if (Date.now() > deadline) throw new Error(`skiff lab: ${line} after ${timeoutMs / 1000} s; agent logs (kubelet, kube-proxy, dns): ${this.layout.logDir}/<node>.agent.log`);
       await sleep(1000);
     }
   }

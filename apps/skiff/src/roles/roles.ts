@@ -25,6 +25,18 @@ export type RoleConfig = { role: RoleName; components: Array<{ name: ComponentNa
 
 const SKIFF_MAIN = join(REPO_ROOT, 'apps/skiff/src/main.ts');
 
+/**
+ * V8 limits per role. The young generation is what an idle Node.js process holds most of beyond its
+ * live data (16 MB semi-spaces by default): the agent, whose work comes in small steady events, runs
+ * with 1 MB (its RSS 153 → 125 MB with the example app, `./skiff bench footprint`); the server takes
+ * bursts of requests and keeps more. The old-space caps leave several times the measured heap as
+ * headroom, so a leak ends in a restart rather than in the machine swapping.
+ */
+export const ROLE_V8_FLAGS: Record<RoleName, string[]> = {
+  server: ['--max-semi-space-size=4', '--max-old-space-size=1024'],
+  agent: ['--max-semi-space-size=1', '--max-old-space-size=256'],
+};
+
 export function isComponentName(name: string): name is ComponentName {
   return (COMPONENT_NAMES as readonly string[]).includes(name);
 }
@@ -72,7 +84,7 @@ export function roleCommand(configFile: string, role: RoleName, opts: { restartO
   return {
     command: process.execPath,
     args: [
-      SKIFF_MAIN, role, `--config=${configFile}`,
+      ...ROLE_V8_FLAGS[role], SKIFF_MAIN, role, `--config=${configFile}`,
       ...(opts.restartOnFailure ? ['--restart-on-failure'] : []),
       ...(opts.pidFile ? [`--pid-file=${opts.pidFile}`] : []),
     ],
