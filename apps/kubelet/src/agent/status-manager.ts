@@ -28,7 +28,11 @@ export class StatusManager {
     const current = pod.status ?? {};
     if (current.phase === 'Succeeded' || current.phase === 'Failed') status = { ...status, phase: current.phase };
     const next = normalize(status);
-    if (normalize(current) === next) return false;
+    if (normalize(current) === next) {
+      // The server has it: the record of our write has served (one string less per pod on a hollow node).
+      this.#written.delete(uid);
+      return false;
+    }
     // The informer lags behind our own write for a moment; an identical recent write is not repeated.
     const last = this.#written.get(uid);
     if (last?.status === next && Date.now() - last.at < RECENT_WRITE_MS) return false;
