@@ -9,12 +9,12 @@ import { LAB_CLUSTER_CIDR, type LabOptions } from './lab-layout.ts';
 
 export const LAB_USAGE = `usage: ./skiff lab <command>
   up --nodes N [--etcd 3] [--control-planes 2] [--slot 0] [--default-failover]
-                         bridge skiff-lab0 (10.250.0.1/24), N nodes skiff-n1.. (netns + dockerd + kubelet +
-                         kube-proxy + dns), etcd members, apiservers behind a balancer, controller-managers,
-                         schedulers, a registry on 10.250.0.1:5000; short node-failure timings unless
-                         --default-failover
+                         bridge skiff-lab0 (10.250.0.1/24), N nodes skiff-n1.. (netns + dockerd + an agent:
+                         kubelet, kube-proxy, dns), etcd members, one server per control plane (apiserver,
+                         controller-manager, scheduler; the apiservers behind a balancer), a registry on
+                         10.250.0.1:5000; short node-failure timings unless --default-failover
   status                 processes and nodes
-  stop-node NAME         power a node off (its agents and engine stop)
+  stop-node NAME         power a node off (its agent and engine stop)
   start-node NAME        power it on again
   load IMAGE...          copy host images into every node's engine and push them to the lab registry
   down                   remove everything the lab made`;
