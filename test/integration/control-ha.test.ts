@@ -24,7 +24,8 @@ describe('controller-manager leader election', { timeout: 120_000 }, () => {
     cp = await startControlPlane({
       basePort: BASE_PORT,
       controllerManagers: 2,
-      controllerManagerArgs: ['--leader-elect=true', `--leader-elect-lease-duration=${LEASE_S}`],
+      // At info even under ./skiff test's warn default (which every component now honours): the test reads who campaigned.
+      controllerManagerArgs: ['--leader-elect=true', `--leader-elect-lease-duration=${LEASE_S}`, '--log-level=info'],
     });
   });
   after(async () => {
