@@ -263,7 +263,8 @@ export class LabController {
     for (const server of serverRoles(this.layout, caCert, this.options.fastFailover)) {
       const member = server.members.find((m) => m.name.startsWith(`${component}-`))!;
       const metrics = await fetch(member.healthUrl.replace(/\/healthz$/, '/metrics'), { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
-      if (/^skiff_leader_election_master_status 1$/m.test(metrics)) return server.name;
+      // Each component's registry labels its series ({component="controller-manager"}).
+      if (/^skiff_leader_election_master_status(\{[^}]*\})? 1$/m.test(metrics)) return server.name;
     }
     return undefined;
   }
