@@ -191,8 +191,12 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
     await waitFor('a controller-manager leader', async () => ((leader = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'), 60_000);
     await lab.killComponent(leader);
     try {
-      const [pod] = await livePods(client, WEB);
-      await kc(['delete', 'pod', pod!.metadata!.name!, '--wait=false']);
+      // Connections through the balancer to the killed apiserver break mid-handshake: a client retries, as kubectl does.
+      await waitFor('a pod deleted through the surviving apiserver', async () => {
+        const [pod] = await livePods(client, WEB);
+        await kc(['delete', 'pod', pod!.metadata!.name!, '--wait=false']);
+        return undefined;
+      }, 30_000, 1000);
       await waitForReadyReplicas(client, WEB, 'web', 3);
       let next = '';
       await waitFor('a new leader', async () => ((next = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'), 60_000);

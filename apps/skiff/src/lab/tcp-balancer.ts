@@ -2,7 +2,7 @@
  * A small TCP load balancer in front of the lab's apiservers, as k3s's agent keeps one in front of its
  * servers: nodes get one address that survives an apiserver going down. Backends are probed by TCP
  * connect every second; a connection goes to the next healthy backend (round robin) and, when that
- * connect fails, to the one after. TLS passes through untouched (clients verify the apiserver cert,
+ * connect fails, to the one after, and at last to those the probe saw down. TLS passes through untouched (clients verify the apiserver cert,
  * which names the lab's host address).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -62,7 +62,10 @@ export async function startBalancer(opts: BalancerOptions): Promise<{ server: Se
     const healthy = opts.backends.filter((b) => up.get(b));
     const pool = healthy.length > 0 ? healthy : opts.backends;
     const start = next++ % pool.length;
-    return [...pool.slice(start), ...pool.slice(0, start)];
+    const rotated = [...pool.slice(start), ...pool.slice(0, start)];
+    // Last resort, after every healthy one: a backend the probe last saw down may be back already
+    // (it probes once a second), and the healthy ones may have just died.
+    return healthy.length > 0 ? [...rotated, ...opts.backends.filter((b) => !up.get(b))] : rotated;
   };
 
   const forward = (client: Socket, tries: Backend[]) => {
