@@ -20,10 +20,14 @@ type RoleConfig = { role: 'server' | 'agent'; components: Array<{ name: string; 
 type RolesModule = { roleCommand(file: string, role: 'server' | 'agent', opts: { restartOnFailure?: boolean; pidFile?: string }): { command: string; args: string[] } };
 const roles = (await import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src/roles/roles.ts')).href)) as RolesModule;
 
+/**
+ * Alive and not a zombie: the successor's parent exits, and where init does not reap orphans (a
+ * container whose pid 1 is a shell) an exited successor stays in the process table.
+ */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !'ZX'.includes(stat.charAt(stat.lastIndexOf(')') + 2));
   } catch {
     return false;
   }
