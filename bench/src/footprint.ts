@@ -41,7 +41,10 @@ const deployments = findResource('apps', 'v1', 'deployments')!;
 type RoleConfig = { role: 'server' | 'agent'; components: Array<{ name: string; flags: string[] }> };
 // bench is referenced by the launcher's project, not the reverse: its roles module is loaded by path.
 type RolesModule = { componentCommand(name: string, flags: string[]): { command: string; args: string[] } };
-const roles = (await import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src/roles/roles.ts')).href)) as RolesModule;
+type ProcessesModule = { waitForExit(pid: number, timeoutMs: number): Promise<boolean> };
+const launcher = (path: string) => import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src', path)).href);
+const roles = (await launcher('roles/roles.ts')) as RolesModule;
+const processes = (await launcher('processes.ts')) as ProcessesModule;
 
 function skiffHome(): string {
   if (process.env.SKIFF_HOME) return resolve(process.env.SKIFF_HOME);
@@ -64,9 +67,10 @@ function parentMap(): Map<number, number> {
   return map;
 }
 
-function rssKb(pid: number): number {
+/** A `Field:  N kB` line of /proc/<pid>/<file> (status: VmRSS; smaps_rollup: Pss), 0 when gone. */
+function procKb(pid: number, file: 'status' | 'smaps_rollup', field: 'VmRSS' | 'Pss'): number {
   try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
@@ -84,19 +88,10 @@ export function treeRssKb(pid: number, parents: Map<number, number> = parentMap(
     const p = stack.pop()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    total += rssKb(p);
+    total += procKb(p, 'status', 'VmRSS');
     stack.push(...(children.get(p) ?? []));
   }
   return total;
-}
-
-function pssKb(pid: number): number {
-  try {
-    const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** user + system CPU time of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
@@ -120,7 +115,7 @@ function measure(runDir: string): Sample[] {
     const name = file.slice(0, -'.pid'.length);
     const pid = Number(readFileSync(join(runDir, file), 'utf8').trim());
     if (name === 'dockerd' || !Number.isInteger(pid) || !parents.has(pid)) continue;
-    samples.push({ name, pid, rssMb: treeRssKb(pid, parents) / 1024, pssMb: pssKb(pid) / 1024 });
+    samples.push({ name, pid, rssMb: treeRssKb(pid, parents) / 1024, pssMb: procKb(pid, 'smaps_rollup', 'Pss') / 1024 });
   }
   return samples;
 }
@@ -150,20 +145,17 @@ function skiff(args: string[], home: string): void {
   if (r.status !== 0) throw new Error(`./skiff ${args.join(' ')} failed (exit ${r.status})`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** SIGTERM, SIGKILL after 10 s; the launcher's waitForExit does not mistake an unreaped zombie for alive. */
 async function stopPid(pid: number): Promise<void> {
-  if (!isAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  if (!(await processes.waitForExit(pid, 10_000))) {
+    process.kill(pid, 'SIGKILL');
+    await processes.waitForExit(pid, 5_000);
+  }
 }
 
 /** Every Deployment of the example's namespace (default) has all its replicas Ready. */

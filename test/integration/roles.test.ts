@@ -18,20 +18,12 @@ const SCHEDULER_PORT = BASE_PORT + 51;
 
 type RoleConfig = { role: 'server' | 'agent'; components: Array<{ name: string; flags: string[] }> };
 type RolesModule = { roleCommand(file: string, role: 'server' | 'agent', opts: { restartOnFailure?: boolean; pidFile?: string }): { command: string; args: string[] } };
-const roles = (await import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src/roles/roles.ts')).href)) as RolesModule;
+/** The launcher's check: alive (an exited child nobody reaped is not) and carrying `marker` on its command line. */
+type ProcessesModule = { isOurProcess(pid: number, marker: string): boolean };
+const launcher = (path: string) => import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src', path)).href);
+const roles = (await launcher('roles/roles.ts')) as RolesModule;
+const { isOurProcess } = (await launcher('processes.ts')) as ProcessesModule;
 
-/**
- * Alive and not a zombie: the successor's parent exits, and where init does not reap orphans (a
- * container whose pid 1 is a shell) an exited successor stays in the process table.
- */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !'ZX'.includes(stat.charAt(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 async function healthz(port: number): Promise<boolean> {
   try {
@@ -48,6 +40,7 @@ describe('a role process: one process, a failing component restarts it whole', {
   let pidFile: string;
   let logFile: string;
   const readPid = () => Number(readFileSync(pidFile, 'utf8').trim());
+  const alive = (pid: number) => isOurProcess(pid, `--config=${configFile}`);
 
   const writeConfig = (schedulerKubeconfig: string) => {
     const config: RoleConfig = {

@@ -3,13 +3,12 @@
  * (main.ts) or a role's (`skiff server`). It stops accepting, ends watches and closes etcd on abort.
  */
 import type { ComponentMain } from '@skiff/log';
-import { FlagError, parseApiServerFlags, type ApiServerConfig } from './config.ts';
+import { parseApiServerFlags, type ApiServerConfig } from './config.ts';
 import { run } from './index.ts';
 
 export const apiServerComponent: ComponentMain<ApiServerConfig> = {
   component: 'apiserver',
   parseFlags: parseApiServerFlags,
-  isUsageError: (err) => err instanceof FlagError,
   run: async (config, signal) => {
     const handle = await run(config);
     if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));

@@ -3,7 +3,7 @@
  * server`). Losing the lease ends `run` (code 0): the process exits and a fresh one campaigns again.
  */
 import type { ComponentMain } from '@skiff/log';
-import { FlagError, parseControllerManagerFlags, selectControllers, type ControllerManagerConfig } from './config.ts';
+import { parseControllerManagerFlags, selectControllers, type ControllerManagerConfig } from './config.ts';
 import { CONTROLLER_NAMES } from './controllers.ts';
 import { run } from './index.ts';
 
@@ -15,7 +15,6 @@ export const controllerManagerComponent: ComponentMain<ControllerManagerConfig> 
     selectControllers(config.controllers, CONTROLLER_NAMES);
     return config;
   },
-  isUsageError: (err) => err instanceof FlagError,
   run: async (config, signal, logger) => {
     const result = await run(config, signal, { logger });
     logger.info({ result }, 'controller-manager exiting');

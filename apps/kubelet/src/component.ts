@@ -2,12 +2,11 @@
 // First: dockerode's unused transports (gRPC, SSH) must be stubbed before anything loads dockerode.
 import './docker/unused-transports.ts';
 import type { ComponentMain } from '@skiff/log';
-import { FlagError, parseKubeletFlags, type KubeletConfig } from './config.ts';
+import { parseKubeletFlags, type KubeletConfig } from './config.ts';
 import { run } from './index.ts';
 
 export const kubeletComponent: ComponentMain<KubeletConfig> = {
   component: 'kubelet',
   parseFlags: parseKubeletFlags,
-  isUsageError: (err) => err instanceof FlagError,
   run,
 };

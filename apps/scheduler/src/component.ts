@@ -1,11 +1,10 @@
 /** The scheduler as a component, for its own process (main.ts) or a role's (`skiff server`). Losing leadership is code 1. */
 import type { ComponentMain } from '@skiff/log';
-import { FlagError, parseSchedulerFlags, type SchedulerConfig } from './config.ts';
+import { parseSchedulerFlags, type SchedulerConfig } from './config.ts';
 import { run } from './index.ts';
 
 export const schedulerComponent: ComponentMain<SchedulerConfig> = {
   component: 'scheduler',
   parseFlags: parseSchedulerFlags,
-  isUsageError: (err) => err instanceof FlagError,
   run: async (config, signal, logger) => ((await run(config, signal, { logger })) === 'stopped' ? 0 : 1),
 };

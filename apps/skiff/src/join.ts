@@ -28,10 +28,12 @@ import { findResource, type CertificateSigningRequest } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { createCertificateRequest, publicKeyPin, writeKubeconfig } from '@skiff/pki';
 import { parse } from 'yaml';
-import { REPO_ROOT, getLogFile, getPidFile, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
+import { roleProcess } from './components.ts';
+import { DNS_ADDRESS, ensureDnsInterface, POD_NETWORK } from './node-components.ts';
+import { REPO_ROOT, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
 import { findRunningPid, startDetached } from './processes.ts';
 import { dnsFlags, kubeletFlags, kubeProxyFlags } from './roles/component-flags.ts';
-import { roleConfigFile, roleMarker, roleSpec, type RoleConfig } from './roles/roles.ts';
+import { roleConfigFile, roleSpec, type RoleConfig } from './roles/roles.ts';
 import { CLUSTER_INFO, signDetachedJws } from './token.ts';
 
 const csrResource = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
@@ -149,7 +151,6 @@ export async function bootstrapNode(paths: SkiffPaths, opts: JoinOptions): Promi
   return kubeconfig;
 }
 
-const DNS_ADDRESS = '169.254.20.10';
 type JoinedNode = { name: string; ip?: string; clusterCidr: string };
 
 /**
@@ -163,14 +164,14 @@ export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType
     components: [
       { name: 'kubelet', flags: kubeletFlags({
         kubeconfig, nodeName: node.name, ...(node.ip ? { nodeIp: node.ip } : {}), rootDir: join(paths.home, 'kubelet'),
-        networkName: 'skiff0', clusterDns: DNS_ADDRESS, clientCaFile: join(paths.pkiDir, 'ca.crt'),
+        networkName: POD_NETWORK, clusterDns: DNS_ADDRESS, clientCaFile: join(paths.pkiDir, 'ca.crt'),
       }) },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig, bind: DNS_ADDRESS }) },
     ],
   };
   const file = roleConfigFile(paths.home, 'agent');
-  const proc = { name: 'agent', pidFile: getPidFile(paths, 'agent'), logFile: getLogFile(paths, 'agent'), marker: roleMarker(file) };
+  const proc = roleProcess(paths, 'agent');
   // Started detached, its health is the process itself: the node registering is what join reports.
   return roleSpec(proc, config, file, [], { restartOnFailure: true });
 }
@@ -179,12 +180,6 @@ function run(cmd: string, args: string[]): boolean {
   return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 }
 
-/** The node-local DNS address lives on a dummy interface, as `skiff up` sets it up. */
-function ensureDnsInterface(): void {
-  if (!run('ip', ['link', 'show', 'skiff-dns0'])) run('ip', ['link', 'add', 'skiff-dns0', 'type', 'dummy']);
-  run('ip', ['addr', 'replace', `${DNS_ADDRESS}/32`, 'dev', 'skiff-dns0']);
-  run('ip', ['link', 'set', 'skiff-dns0', 'up']);
-}
 
 /** Renders deploy/systemd/<unit> for this installation (paths, node binary). */
 export async function renderUnit(unit: string, values: { root: string; home: string; node: string }): Promise<string> {
@@ -201,7 +196,8 @@ async function installAgentUnit(paths: SkiffPaths, log: (l: string) => void): Pr
 }
 
 async function startAgentDetached(agent: ReturnType<typeof joinedAgentRole>, log: (l: string) => void): Promise<void> {
-  ensureDnsInterface();
+  // The node-local DNS address, as `skiff up` sets it up (the systemd unit does it in ExecStartPre).
+  await ensureDnsInterface();
   const running = await findRunningPid(agent);
   if (running !== undefined) { log(`agent already running (pid ${running})`); return; }
   const pid = await startDetached(agent.createStartOptions());

@@ -10,7 +10,6 @@ function fake(name: string, o: { code?: number; endAfterMs?: number; throws?: bo
   return {
     component: name,
     parseFlags: () => ({}),
-    isUsageError: () => false,
     run: async (_config, signal) => {
       await new Promise<void>((resolve) => {
         signal.addEventListener('abort', () => resolve(), { once: true });
@@ -46,7 +45,7 @@ describe('runComponents', () => {
   });
 
   it('a component that throws is a failure with code 1; a stuck one is left after the grace period', async () => {
-    const stuck: ComponentMain<{ logLevel?: string }> = { component: 'stuck', parseFlags: () => ({}), isUsageError: () => false, run: () => new Promise(() => {}) };
+    const stuck: ComponentMain<{ logLevel?: string }> = { component: 'stuck', parseFlags: () => ({}), run: () => new Promise(() => {}) };
     const started = Date.now();
     const outcome = await runComponents([part(fake('kubelet', { endAfterMs: 5, throws: true })), part(stuck)], new AbortController().signal, { processLogger: logger, stopGraceMs: 100 });
     assert.deepEqual(outcome, { code: 1, failed: { component: 'kubelet', code: 1 } });

@@ -5,14 +5,14 @@
  * logger, turn SIGTERM/SIGINT into one abort signal, and exit with the code the components return.
  * Uncaught errors are logged, not swallowed and not fatal: one bad event must not take a process down.
  */
+import { UsageError } from './flags.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { markShuttingDown } from './metrics-server.ts';
 
 export interface ComponentMain<C extends { logLevel?: string }> {
   component: string;
+  /** Throws a UsageError (its message carries the usage text) on bad flags. */
   parseFlags(argv: string[]): C;
-  /** True for the component's flag errors (usage text in the message). */
-  isUsageError(err: unknown): boolean;
   /** Runs until `signal` aborts; resolves to the process exit code. */
   run(config: C, signal: AbortSignal, logger: Logger): Promise<number>;
 }
@@ -82,7 +82,7 @@ function parseParts(parts: ComponentPart[]): ParsedPart[] {
       config = main.parseFlags(argv);
     } catch (err) {
       const prefix = parts.length > 1 ? `${main.component}: ` : '';
-      process.stderr.write(`${prefix}${main.isUsageError(err) ? (err as Error).message : String(err)}\n`);
+      process.stderr.write(`${prefix}${err instanceof UsageError ? err.message : String(err)}\n`);
       process.exit(2);
     }
     return { main, config, logger: createLogger(main.component, config.logLevel) };

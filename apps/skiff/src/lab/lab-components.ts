@@ -215,8 +215,7 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
     ],
   };
   const members = NODE_AGENTS.map((agent) => memberOf(
-    { ...p, name: `${node.name}/${agent}` }, agent, `http://127.0.0.1:${AGENT_HEALTHZ_PORT[agent]}/healthz in ${node.netns}`,
-    () => netnsHealthzOk(node, AGENT_HEALTHZ_PORT[agent]),
+    p, agent, `http://127.0.0.1:${AGENT_HEALTHZ_PORT[agent]}/healthz in ${node.netns}`, () => netnsHealthzOk(node, AGENT_HEALTHZ_PORT[agent]),
   ));
   return {
     ...roleSpec(p, config, file, members, {

@@ -12,14 +12,16 @@ import { runProcessMain, type ComponentMain, type ComponentPart } from '@skiff/l
 import { isComponentName, isRoleName, readRoleConfig, type ComponentName, type RoleName } from './roles.ts';
 
 type AnyMain = ComponentMain<{ logLevel?: string }>;
+/** A process runs components of different configs side by side; each only ever gets its own parsed config. */
+const anyMain = <C extends { logLevel?: string }>(main: ComponentMain<C>): AnyMain => main as unknown as AnyMain;
 
 const LOADERS: Record<ComponentName, () => Promise<AnyMain>> = {
-  apiserver: async () => (await import('@skiff/apiserver/component')).apiServerComponent as unknown as AnyMain,
-  'controller-manager': async () => (await import('@skiff/controller-manager/component')).controllerManagerComponent as unknown as AnyMain,
-  scheduler: async () => (await import('@skiff/scheduler/component')).schedulerComponent as unknown as AnyMain,
-  kubelet: async () => (await import('@skiff/kubelet/component')).kubeletComponent as unknown as AnyMain,
-  'kube-proxy': async () => (await import('@skiff/kube-proxy/component')).kubeProxyComponent as unknown as AnyMain,
-  dns: async () => (await import('@skiff/dns/component')).dnsComponent as unknown as AnyMain,
+  apiserver: async () => anyMain((await import('@skiff/apiserver/component')).apiServerComponent),
+  'controller-manager': async () => anyMain((await import('@skiff/controller-manager/component')).controllerManagerComponent),
+  scheduler: async () => anyMain((await import('@skiff/scheduler/component')).schedulerComponent),
+  kubelet: async () => anyMain((await import('@skiff/kubelet/component')).kubeletComponent),
+  'kube-proxy': async () => anyMain((await import('@skiff/kube-proxy/component')).kubeProxyComponent),
+  dns: async () => anyMain((await import('@skiff/dns/component')).dnsComponent),
 };
 
 /** A role that dies this soon after starting waits out the rest before its successor starts: no hot loop. */
