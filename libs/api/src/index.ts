@@ -13,3 +13,4 @@ export * from './defaults/index.ts';
 export * from './validation/index.ts';
 export { humanDuration, formatAge } from './human-duration.ts';
 export * from './container-labels.ts';
+export * from './cron-schedule.ts';

@@ -72,6 +72,16 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: ['scale', 'status'],
   }),
+  define('apps', 'v1', 'StatefulSet', 'statefulsets', {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+  }),
+  define('apps', 'v1', 'DaemonSet', 'daemonsets', { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  define('apps', 'v1', 'ControllerRevision', 'controllerrevisions'),
+  // batch/v1
+  define('batch', 'v1', 'Job', 'jobs', { categories: ['all'], subresources: ['status'] }),
+  define('batch', 'v1', 'CronJob', 'cronjobs', { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   // certificates.k8s.io/v1: node client certificates for `skiff join` (TLS bootstrap).
   define('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', {
     namespaced: false,
@@ -82,6 +92,8 @@ export const resources: ResourceInfo[] = [
   define('coordination.k8s.io', 'v1', 'Lease', 'leases'),
   // discovery.k8s.io/v1
   define('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  // storage.k8s.io/v1
+  define('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', { namespaced: false, shortNames: ['sc'] }),
   // events.k8s.io/v1: the same objects as core/v1 events, seen through the newer schema.
   define('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'] }),
 ];

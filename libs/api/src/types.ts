@@ -59,7 +59,31 @@ export type {
   ReplicaSetList,
   ReplicaSetSpec,
   ReplicaSetStatus,
+  ControllerRevision,
+  ControllerRevisionList,
+  DaemonSet,
+  DaemonSetList,
+  DaemonSetSpec,
+  DaemonSetStatus,
+  DaemonSetUpdateStrategy,
+  StatefulSet,
+  StatefulSetList,
+  StatefulSetSpec,
+  StatefulSetStatus,
+  StatefulSetUpdateStrategy,
 } from 'kubernetes-types/apps/v1.js';
+export type {
+  CronJob,
+  CronJobList,
+  CronJobSpec,
+  CronJobStatus,
+  Job,
+  JobCondition,
+  JobList,
+  JobSpec,
+  JobStatus,
+} from 'kubernetes-types/batch/v1.js';
+export type { StorageClass, StorageClassList } from 'kubernetes-types/storage/v1.js';
 export type { Scale } from 'kubernetes-types/autoscaling/v1.js';
 export type {
   CertificateSigningRequest,
