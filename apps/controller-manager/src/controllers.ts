@@ -15,6 +15,13 @@ import { newNodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { newNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.ts';
 import { newCsrApprovingController } from './csr/csr-approving-controller.ts';
 import { newCsrSigningController } from './csr/csr-signing-controller.ts';
+import { newStatefulSetController } from './statefulset/statefulset-controller.ts';
+import { newDaemonSetController } from './daemonset/daemonset-controller.ts';
+import { newJobController } from './job/job-controller.ts';
+import { newCronJobController } from './cronjob/cronjob-controller.ts';
+import { newTtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.ts';
+import { newPodGcController } from './podgc/podgc-controller.ts';
+import { newPersistentVolumeBinderController } from './persistentvolume/pv-controller.ts';
 
 export const CONTROLLER_NAMES = [
   'deployment',
@@ -29,6 +36,13 @@ export const CONTROLLER_NAMES = [
   'node-lifecycle',
   'csrapproving',
   'csrsigning',
+  'statefulset',
+  'daemonset',
+  'job',
+  'cronjob',
+  'ttl-after-finished',
+  'podgc',
+  'persistentvolume-binder',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
@@ -46,4 +60,11 @@ export const controllerFactories: Partial<Record<ControllerName, ControllerFacto
   'node-lifecycle': newNodeLifecycleController,
   csrapproving: newCsrApprovingController,
   csrsigning: newCsrSigningController,
+  statefulset: newStatefulSetController,
+  daemonset: newDaemonSetController,
+  job: newJobController,
+  cronjob: newCronJobController,
+  'ttl-after-finished': newTtlAfterFinishedController,
+  podgc: newPodGcController,
+  'persistentvolume-binder': newPersistentVolumeBinderController,
 };
