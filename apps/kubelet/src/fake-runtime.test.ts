@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, podLabels, type PodSandboxConfig } from './container-runtime.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { ANNOTATION_EXIT_AFTER, ANNOTATION_EXIT_CODE, exitPlanOf, FakeRuntime } from './fake-runtime.ts';
 import { PodIpAllocator } from './pod-ip-allocator.ts';
 
 function sandboxConfig(uid: string): PodSandboxConfig {
@@ -68,4 +68,37 @@ test('containers go created → running → exited, and die with their sandbox',
   await assert.rejects(rt.createContainer(sb, { name: 'x', image: 'x', labels: {}, attempt: 0 }, cfg), /not ready/);
   await rt.removePodSandbox(sb);
   assert.deepEqual(await rt.listContainers(), []);
+});
+
+test('exit plan: hollow.skiff.dev/exit-after and exit-code, malformed values mean no plan', () => {
+  assert.deepEqual(exitPlanOf({ [ANNOTATION_EXIT_AFTER]: '2s' }), { afterMs: 2000, exitCode: 0 });
+  assert.deepEqual(exitPlanOf({ [ANNOTATION_EXIT_AFTER]: '500ms', [ANNOTATION_EXIT_CODE]: '3' }), { afterMs: 500, exitCode: 3 });
+  assert.deepEqual(exitPlanOf({ [ANNOTATION_EXIT_AFTER]: '1m30s' }), { afterMs: 90_000, exitCode: 0 });
+  assert.equal(exitPlanOf({}), undefined);
+  assert.equal(exitPlanOf({ [ANNOTATION_EXIT_AFTER]: 'soon' }), undefined);
+  assert.equal(exitPlanOf({ [ANNOTATION_EXIT_AFTER]: '1s', [ANNOTATION_EXIT_CODE]: '-1' }), undefined);
+});
+
+test('a container whose pod carries an exit plan exits by itself and the kubelet is told', async () => {
+  const exited: string[] = [];
+  const rt = new FakeRuntime({ onContainerExit: (uid) => exited.push(uid) });
+  await rt.updateRuntimeConfig({ podCidr: '10.244.1.0/24' });
+  const sandbox = { ...sandboxConfig('u1'), annotations: { [ANNOTATION_EXIT_AFTER]: '20ms', [ANNOTATION_EXIT_CODE]: '2' } };
+  const s = await rt.runPodSandbox(sandbox);
+  const c = await rt.createContainer(s, { name: 'main', image: 'busybox', attempt: 0, labels: { ...sandbox.labels, [LABEL_CONTAINER_NAME]: 'main' } }, sandbox);
+  await rt.startContainer(c);
+  assert.equal((await rt.containerStatus(c))!.state, 'CONTAINER_RUNNING');
+  while (exited.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  const status = (await rt.containerStatus(c))!;
+  assert.equal(status.state, 'CONTAINER_EXITED');
+  assert.equal(status.exitCode, 2);
+  assert.equal(status.reason, 'Error');
+  assert.deepEqual(exited, ['u1']);
+
+  const plain = sandboxConfig('u2');
+  const s2 = await rt.runPodSandbox(plain);
+  const c2 = await rt.createContainer(s2, { name: 'main', image: 'busybox', attempt: 0, labels: { ...plain.labels, [LABEL_CONTAINER_NAME]: 'main' } }, plain);
+  await rt.startContainer(c2);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal((await rt.containerStatus(c2))!.state, 'CONTAINER_RUNNING', 'no annotation: runs until stopped');
 });

@@ -5,6 +5,14 @@
  * would. The kubelet lists by pod uid on every sync of every pod, so sandboxes and containers
  * are indexed by it, and results are shallow copies rather than structured clones: a hollow
  * node with 110 pods resyncing must not scan and deep-copy the node for each.
+ *
+ * Containers that finish by themselves (Jobs on hollow nodes): a pod annotated
+ *   hollow.skiff.dev/exit-after: 2s      (a Go-style duration: 500ms, 2s, 1m30s)
+ *   hollow.skiff.dev/exit-code: "1"      (default 0)
+ * has every container exit that long after it started, with that code (reason Completed
+ * for 0, Error otherwise), and `onContainerExit(podUid)` tells the kubelet to sync the pod
+ * now rather than at its next resync. A restarted container (restartPolicy OnFailure or
+ * Always) runs the same course again. Docker nodes ignore these annotations.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -12,6 +20,35 @@ import {
   type Labels, type PodSandbox, type PodSandboxConfig, type PodSandboxStatus, type SandboxFilter,
 } from './container-runtime.ts';
 import { PodIpAllocator } from './pod-ip-allocator.ts';
+import { duration } from '@skiff/log';
+
+export const ANNOTATION_EXIT_AFTER = 'hollow.skiff.dev/exit-after';
+export const ANNOTATION_EXIT_CODE = 'hollow.skiff.dev/exit-code';
+
+/** How a hollow container ends by itself, read from its pod's annotations; undefined: it runs until stopped. */
+export interface ExitPlan {
+  afterMs: number;
+  exitCode: number;
+}
+
+const milliseconds = duration('ms');
+
+/** The exit plan of a pod's annotations; a malformed value means no plan (the container runs on). */
+export function exitPlanOf(annotations: Labels | undefined): ExitPlan | undefined {
+  const after = annotations?.[ANNOTATION_EXIT_AFTER];
+  if (after === undefined) return undefined;
+  const afterMs = milliseconds.parse(after.trim());
+  const codeText = annotations?.[ANNOTATION_EXIT_CODE]?.trim() ?? '0';
+  const exitCode = /^\d{1,3}$/.test(codeText) ? Number(codeText) : NaN;
+  if (afterMs === undefined || !(exitCode >= 0 && exitCode <= 255)) return undefined;
+  return { afterMs, exitCode };
+}
+
+export interface FakeRuntimeOptions {
+  now?: () => number;
+  /** A container exited by itself (its exit plan ran out): the kubelet should sync that pod. */
+  onContainerExit?: (podUid: string) => void;
+}
 
 export const FAKE_RUNTIME_VERSION = '0.1.0';
 
@@ -23,12 +60,17 @@ export class FakeRuntime implements ContainerRuntime {
   readonly #sandboxesByPod = new Map<string, Set<string>>();
   readonly #containersByPod = new Map<string, Set<string>>();
   readonly #now: () => number;
+  readonly #onContainerExit: ((podUid: string) => void) | undefined;
+  /** Container id → its exit plan, and the timer running it once started. */
+  readonly #exitPlans = new Map<string, ExitPlan>();
+  readonly #exitTimers = new Map<string, NodeJS.Timeout>();
   #ips: PodIpAllocator | undefined;
   #podCidr = '';
   #seq = 0;
 
-  constructor(opts: { now?: () => number } = {}) {
+  constructor(opts: FakeRuntimeOptions = {}) {
     this.#now = opts.now ?? Date.now;
+    this.#onContainerExit = opts.onContainerExit;
   }
 
   async version() {
@@ -87,7 +129,7 @@ export class FakeRuntime implements ContainerRuntime {
     return `fake://sha256:${createHash('sha256').update(image).digest('hex')}`;
   }
 
-  async createContainer(podSandboxId: string, config: ContainerConfig, _sandboxConfig: PodSandboxConfig): Promise<string> {
+  async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const sandbox = this.#sandboxes.get(podSandboxId);
     if (!sandbox || sandbox.state !== 'SANDBOX_READY') throw new Error(`fake runtime: sandbox ${podSandboxId} is not ready`);
     const id = this.#newId('container', `${podSandboxId}/${config.name}`);
@@ -97,6 +139,8 @@ export class FakeRuntime implements ContainerRuntime {
       startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '',
     });
     addToIndex(this.#containersByPod, config.labels, id);
+    const plan = exitPlanOf(sandboxConfig.annotations);
+    if (plan) this.#exitPlans.set(id, plan);
     return id;
   }
 
@@ -106,6 +150,20 @@ export class FakeRuntime implements ContainerRuntime {
     if (c.state !== 'CONTAINER_CREATED') throw new Error(`fake runtime: container ${id} is ${c.state}, cannot start`);
     c.state = 'CONTAINER_RUNNING';
     c.startedAt = this.#now();
+    const plan = this.#exitPlans.get(id);
+    if (plan) this.#scheduleExit(c, plan);
+  }
+
+  /** Runs a started container's exit plan: it exits on its own, and the kubelet hears of it. */
+  #scheduleExit(c: ContainerStatus, plan: ExitPlan): void {
+    const timer = setTimeout(() => {
+      this.#exitTimers.delete(c.id);
+      if (c.state !== 'CONTAINER_RUNNING') return;
+      this.#exit(c, plan.exitCode, plan.exitCode === 0 ? 'Completed' : 'Error');
+      this.#onContainerExit?.(c.labels[LABEL_POD_UID] ?? '');
+    }, plan.afterMs);
+    timer.unref();
+    this.#exitTimers.set(c.id, timer);
   }
 
   async stopContainer(id: string, _timeoutSeconds: number): Promise<void> {
@@ -124,6 +182,9 @@ export class FakeRuntime implements ContainerRuntime {
   async removeContainer(id: string): Promise<void> {
     const c = this.#containers.get(id);
     if (!c) return;
+    clearTimeout(this.#exitTimers.get(id));
+    this.#exitTimers.delete(id);
+    this.#exitPlans.delete(id);
     this.#containers.delete(id);
     removeFromIndex(this.#containersByPod, c.labels, id);
   }
@@ -147,6 +208,8 @@ export class FakeRuntime implements ContainerRuntime {
 
   #exit(c: ContainerStatus, exitCode: number, reason: string): void {
     if (c.state === 'CONTAINER_EXITED') return;
+    clearTimeout(this.#exitTimers.get(c.id));
+    this.#exitTimers.delete(c.id);
     if (c.state !== 'CONTAINER_RUNNING') exitCode = 0;
     c.state = 'CONTAINER_EXITED';
     c.finishedAt = this.#now();

@@ -106,9 +106,11 @@ export class HollowKubelet {
     };
     for (let i = first; i < first + opts.hollowNodes; i++) {
       const name = `${opts.nodeNamePrefix}${i}`;
+      // A container that exits by itself (hollow.skiff.dev/exit-after) syncs its pod at once.
+      const runtime = new FakeRuntime({ onContainerExit: (uid) => this.kubelets.get(name)?.syncPod(uid) });
       this.kubelets.set(name, new Kubelet({
         shape: { name, internalIp: hollowNodeIp(i), cpu: opts.cpu, memory: opts.memory, maxPods: opts.maxPods, labels: opts.labels, runtimeVersion, arch: process.arch === 'arm64' ? 'arm64' : 'amd64' },
-        runtime: new FakeRuntime(), client: podClient, nodeClient: client, logger: logger.child({ node: name }),
+        runtime, client: podClient, nodeClient: client, logger: logger.child({ node: name }),
         getNode: () => this.#nodes.get(undefined, name),
         sources, onSync, resyncMs: opts.podResyncMs ?? HOLLOW_POD_RESYNC_MS,
       }));
