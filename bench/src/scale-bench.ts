@@ -5,6 +5,8 @@
  * (b) kubemark-style: hollow nodes heartbeating, controller-manager and scheduler, Deployments
  *     created at once; seconds until every pod runs, API latency meanwhile, peak RSS of each
  *     control-plane process, and raw etcd puts/s from the same etcd as the ceiling beside it.
+ * (c) workloads: a Job's completions/s and a DaemonSet's seconds to cover every hollow node,
+ *     beside bare pod creates/s through the same apiserver (scale-workloads.ts).
  */
 import { Agent } from 'node:https';
 import { parseArgs } from 'node:util';
@@ -17,11 +19,15 @@ import {
 } from '@skiff/test/harness';
 import { runPhase } from './latency-stats.ts';
 import type { KubemarkResult } from './scale-kubemark.ts';
+import type { WorkloadsResult } from './scale-workloads.ts';
 import { ProcessMemorySampler, streamWatch, type StreamedWatch } from './scale-tools.ts';
 
 const usage =
   'usage: skiff bench scale [--nodes=5000] [--pods=10000] [--hollow-nodes=1000] [--deployments=100] [--replicas=100]\n' +
-  '                         [--only=scheduler|kubemark] [--timeout=600 (s per phase)] [--base-port=24760]';
+  '                         [--job-completions=1000] [--job-parallelism=100] [--job-nodes=100] [--job-pod-seconds=1]\n' +
+  '                         [--only=scheduler|kubemark|workloads] [--timeout=600 (s per phase)] [--base-port=24760]';
+
+const PHASES = ['scheduler', 'kubemark', 'workloads'] as const;
 
 export interface ScaleArgs {
   nodes: number;
@@ -29,7 +35,11 @@ export interface ScaleArgs {
   hollowNodes: number;
   deployments: number;
   replicas: number;
-  only?: 'scheduler' | 'kubemark';
+  jobCompletions: number;
+  jobParallelism: number;
+  jobNodes: number;
+  jobPodSeconds: number;
+  only?: (typeof PHASES)[number];
   timeoutS: number;
   basePort: number;
 }
@@ -43,6 +53,10 @@ function parseScaleArgs(args: string[]): ScaleArgs {
       'hollow-nodes': { type: 'string' },
       deployments: { type: 'string' },
       replicas: { type: 'string' },
+      'job-completions': { type: 'string' },
+      'job-parallelism': { type: 'string' },
+      'job-nodes': { type: 'string' },
+      'job-pod-seconds': { type: 'string' },
       only: { type: 'string' },
       timeout: { type: 'string' },
       'base-port': { type: 'string' },
@@ -53,13 +67,17 @@ function parseScaleArgs(args: string[]): ScaleArgs {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: want a positive integer, got "${value}"\n${usage}`);
     return n;
   };
-  if (values.only !== undefined && values.only !== 'scheduler' && values.only !== 'kubemark') throw new Error(`--only: scheduler or kubemark\n${usage}`);
+  if (values.only !== undefined && !(PHASES as readonly string[]).includes(values.only)) throw new Error(`--only: ${PHASES.join(', ')}\n${usage}`);
   return {
     nodes: positive('nodes', values.nodes, 5000),
     pods: positive('pods', values.pods, 10_000),
     hollowNodes: positive('hollow-nodes', values['hollow-nodes'], 1000),
     deployments: positive('deployments', values.deployments, 100),
     replicas: positive('replicas', values.replicas, 100),
+    jobCompletions: positive('job-completions', values['job-completions'], 1000),
+    jobParallelism: positive('job-parallelism', values['job-parallelism'], 100),
+    jobNodes: positive('job-nodes', values['job-nodes'], 100),
+    jobPodSeconds: positive('job-pod-seconds', values['job-pod-seconds'], 1),
     only: values.only as ScaleArgs['only'],
     timeoutS: positive('timeout', values.timeout, 600),
     basePort: positive('base-port', values['base-port'], 24760),
@@ -209,10 +227,14 @@ export async function runScaleBench(args: string[]): Promise<void> {
 
 async function runPhases(opts: ScaleArgs): Promise<void> {
   const { benchKubemark } = await import('./scale-kubemark.ts');
+  const { benchWorkloads } = await import('./scale-workloads.ts');
+  const runs = (phase: (typeof PHASES)[number]) => opts.only === undefined || opts.only === phase;
   let sched: SchedulerResult | undefined;
   let kubemark: KubemarkResult | undefined;
-  if (opts.only !== 'kubemark') sched = await benchScheduler(opts);
-  if (opts.only !== 'scheduler') kubemark = await benchKubemark({ ...opts, basePort: opts.basePort + 10 });
+  let workloads: WorkloadsResult | undefined;
+  if (runs('scheduler')) sched = await benchScheduler(opts);
+  if (runs('kubemark')) kubemark = await benchKubemark({ ...opts, basePort: opts.basePort + 10 });
+  if (runs('workloads')) workloads = await benchWorkloads({ ...opts, basePort: opts.basePort + 20 });
   console.log('');
   if (sched) {
     console.log(`(a) scheduler_perf-style, ${opts.nodes} nodes / ${opts.pods} pods: ${sched.podsPerS.toFixed(0)} pods/s bound` +
@@ -227,6 +249,12 @@ async function runPhases(opts: ScaleArgs): Promise<void> {
     console.log(`    peak RSS MB: apiserver ${k.rssMb.apiserver.toFixed(0)}, controller-manager ${k.rssMb['controller-manager'].toFixed(0)}, scheduler ${k.rssMb.scheduler.toFixed(0)}, hollow kubelets ${k.rssMb.kubelet.toFixed(0)}, etcd ${k.rssMb.etcd.toFixed(0)}`);
     console.log(`    raw etcd puts/s on the same etcd (pod-sized JSON, concurrency 32, 5 s): ${k.etcdPutsPerS.toFixed(0)}`);
   }
+  if (workloads) {
+    const w = workloads;
+    console.log(`(c) workloads: a Job of ${opts.jobCompletions} completions at parallelism ${opts.jobParallelism}: ${w.jobCompletionsPerS.toFixed(1)} completions/s` +
+      ` (ceiling ${w.jobCeilingPerS.toFixed(0)}/s: each pod runs ${opts.jobPodSeconds} s); a DaemonSet on ${w.daemonSetNodes} nodes: all Running in ${w.daemonSetAllRunningS.toFixed(1)} s`);
+    console.log(`    baseline, same run: bare pods created through the apiserver at ${w.podCreatesPerS.toFixed(0)}/s (no controller or scheduler in the path)`);
+  }
   const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NA' : n.toFixed(0));
   const fmt1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NA' : n.toFixed(1));
   console.log(
@@ -234,4 +262,10 @@ async function runPhases(opts: ScaleArgs): Promise<void> {
       ` controller_manager_rss_mb=${fmt(kubemark?.rssMb['controller-manager'])} scheduler_rss_mb=${fmt(kubemark?.rssMb.scheduler ?? sched?.schedulerRssMb)}` +
       ` etcd_puts_per_s=${fmt(kubemark?.etcdPutsPerS)} api_p50_ms=${fmt1(kubemark?.p50Ms)} api_p99_ms=${fmt1(kubemark?.p99Ms)}`,
   );
+  if (workloads) {
+    console.log(
+      `RESULT workloads job_completions_per_s=${fmt1(workloads.jobCompletionsPerS)} daemonset_${workloads.daemonSetNodes}_nodes_s=${fmt1(workloads.daemonSetAllRunningS)}` +
+        ` pod_creates_per_s=${fmt(workloads.podCreatesPerS)}`,
+    );
+  }
 }
