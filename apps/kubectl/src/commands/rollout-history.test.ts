@@ -1,24 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ReplicaSet } from '@skiff/api';
-import { findRevision, formatHistory, formatRevision, type Revision } from './rollout-history.ts';
-import { templateForRollback } from './rollout-undo.ts';
+import { findResourceByKind, type ControllerRevision, type DaemonSet, type PodTemplateSpec } from '@skiff/api';
+import { findRevision, formatHistory, formatRevision, templateForRollback, templateOfControllerRevision, type Revision } from './rollout-history.ts';
 
-function revision(n: number, image: string, cause?: string): Revision {
-  const replicaSet: ReplicaSet = {
-    metadata: { name: `web-${n}`, annotations: { 'deployment.kubernetes.io/revision': String(n) } },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web', 'pod-template-hash': `h${n}` } },
-        spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80 }] }] },
-      },
-    },
-  };
-  return { revision: n, changeCause: cause, replicaSet };
+const DAEMONSETS = findResourceByKind('apps/v1', 'DaemonSet')!;
+
+function template(image: string): PodTemplateSpec {
+  return { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80 }] }] } };
 }
 
-test('history prints kubectl\'s REVISION / CHANGE-CAUSE table', () => {
+function revision(n: number, image: string, cause?: string): Revision {
+  return { revision: n, changeCause: cause, template: template(image) };
+}
+
+test('history prints kubectl\'s REVISION / CHANGE-CAUSE table, or says there is none', () => {
   const out = formatHistory('deployment.apps/web', [revision(1, 'nginx:1'), revision(2, 'nginx:2', 'kubectl set image'), revision(10, 'nginx:3')]);
   assert.equal(out, [
     'deployment.apps/web ',
@@ -29,22 +24,45 @@ test('history prints kubectl\'s REVISION / CHANGE-CAUSE table', () => {
     '',
     '',
   ].join('\n'));
+  assert.equal(formatHistory('daemonset.apps/agent', []), 'daemonset.apps/agent \nNo rollout history found.\n');
 });
 
-test('--revision shows that revision\'s template; an unknown revision fails', () => {
+test('--revision shows that revision\'s template as kubectl describes one; an unknown revision fails', () => {
   const revisions = [revision(1, 'nginx:1'), revision(2, 'nginx:2')];
   const out = formatRevision('deployment.apps/web', findRevision(revisions, 1));
-  assert.match(out, /^deployment\.apps\/web with revision #1\nPod Template:\n/);
-  assert.match(out, /Image:\tnginx:1\n/);
-  assert.match(out, /Port:\t80\/TCP\n/);
-  assert.doesNotMatch(out, /nginx:2/);
+  assert.equal(out, [
+    'deployment.apps/web with revision #1',
+    'Pod Template:',
+    '  Labels:  app=web',
+    '  Containers:',
+    '   web:',
+    '    Image:         nginx:1',
+    '    Port:          80/TCP',
+    '    Host Port:     0/TCP',
+    '    Environment:   <none>',
+    '    Mounts:        <none>',
+    '  Volumes:         <none>',
+    '  Node-Selectors:  <none>',
+    '  Tolerations:     <none>',
+    '',
+    '',
+  ].join('\n'));
   assert.throws(() => findRevision(revisions, 3), /unable to find the specified revision/);
 });
 
-test('rollback template drops only the pod-template-hash label and leaves the ReplicaSet alone', () => {
-  const rs = revision(1, 'nginx:1').replicaSet;
-  const template = templateForRollback(rs.spec?.template);
-  assert.deepEqual(template.metadata?.labels, { app: 'web' });
-  assert.equal(template.spec?.containers[0].image, 'nginx:1');
-  assert.equal(rs.spec?.template?.metadata?.labels?.['pod-template-hash'], 'h1');
+test('rollback template drops only the pod-template-hash label and leaves the ReplicaSet\'s alone', () => {
+  const rsTemplate = template('nginx:1');
+  rsTemplate.metadata!.labels!['pod-template-hash'] = 'h1';
+  const copy = templateForRollback(rsTemplate);
+  assert.deepEqual(copy.metadata?.labels, { app: 'web' });
+  assert.equal(rsTemplate.metadata?.labels?.['pod-template-hash'], 'h1');
+});
+
+test('a ControllerRevision\'s data replaces the live template wholesale (its $patch: replace)', () => {
+  const ds: DaemonSet = {
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' }, annotations: { 'kubectl.kubernetes.io/restartedAt': 'x' } }, spec: { containers: [{ name: 'web', image: 'nginx:2' }, { name: 'side', image: 'busybox' }] } } },
+  };
+  const cr: ControllerRevision = { metadata: { name: 'agent-1' }, revision: 1, data: { spec: { template: { ...template('nginx:1'), $patch: 'replace' } } } };
+  assert.deepEqual(templateOfControllerRevision(DAEMONSETS, ds, cr), template('nginx:1'));
 });

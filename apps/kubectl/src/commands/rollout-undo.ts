@@ -1,48 +1,48 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Deployment, PodTemplateSpec } from '@skiff/api';
-import type { RestClient } from '@skiff/client';
+import type { Deployment, ResourceInfo } from '@skiff/api';
+import type { KubeObject, RestClient } from '@skiff/client';
 import { CliError } from '../errors.ts';
-import { findRevision, listRevisions } from './rollout-history.ts';
-import { DEPLOYMENTS } from './rollout-status.ts';
+import { objectRef } from './scale.ts';
+import { listRevisions, type Revision } from './rollout-history.ts';
 
-const POD_TEMPLATE_HASH = 'pod-template-hash';
-
-/** The template as the Deployment would hold it: the ReplicaSet's, minus the hash label the controller adds. */
-export function templateForRollback(template: PodTemplateSpec | undefined): PodTemplateSpec {
-  const copy = structuredClone(template ?? {});
-  if (copy.metadata?.labels) {
-    delete copy.metadata.labels[POD_TEMPLATE_HASH];
+/** The revision `undo` goes back to: `toRevision`, or with 0 the one before the newest. */
+function pickRevision(revisions: Revision[], toRevision: number, noHistory: string): Revision {
+  if (toRevision < 0) throw new CliError(`unable to find specified revision ${toRevision} in history`);
+  if (toRevision === 0) {
+    if (revisions.length < 2) throw new CliError(noHistory);
+    return revisions[revisions.length - 2];
   }
-  return copy;
+  const found = revisions.find((r) => r.revision === toRevision);
+  if (!found) throw new CliError(`unable to find specified revision ${toRevision} in history`);
+  return found;
 }
 
 /**
- * `kubectl rollout undo deployment/web [--to-revision=N]`: puts the chosen revision's
- * template back into the Deployment with a JSON patch guarded by a resourceVersion test,
- * so the controller rolls forward to it (as a new revision). 0 means the previous one.
+ * `kubectl rollout undo TYPE/NAME [--to-revision=N]` for a Deployment, StatefulSet or
+ * DaemonSet: puts the chosen revision's template back so the controller rolls to it (as a
+ * new revision). A Deployment gets the ReplicaSet's template by a JSON patch guarded by a
+ * resourceVersion test; a StatefulSet or DaemonSet gets its ControllerRevision's data as the
+ * strategic merge patch it already is, as kubectl sends it.
  */
-export async function undoRollout(client: RestClient, namespace: string, name: string, toRevision = 0): Promise<string> {
-  const d = await client.get<Deployment>(DEPLOYMENTS, namespace, name);
-  const ref = `deployment.apps/${name}`;
-  if (d.spec?.paused) {
+export async function undoRollout(client: RestClient, res: ResourceInfo, namespace: string, name: string, toRevision = 0): Promise<string> {
+  const obj = await client.get<KubeObject & { spec?: Deployment['spec'] }>(res, namespace, name);
+  const ref = objectRef(res, name);
+  const isDeployment = res.kind === 'Deployment';
+  if (isDeployment && obj.spec?.paused) {
     throw new CliError(`you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume ${ref}' and try again`);
   }
-  const revisions = await listRevisions(client, d);
-  let target;
-  if (toRevision > 0) {
-    target = findRevision(revisions, toRevision);
-  } else {
-    if (revisions.length < 2) throw new CliError('no rollout history found for deployment "' + name + '"');
-    // The newest revision is the current one; undo goes to the one before it.
-    target = revisions[revisions.length - 2];
-  }
-  const template = templateForRollback(target.replicaSet.spec?.template);
-  if (isDeepStrictEqual(template, d.spec?.template)) {
+  const revisions = await listRevisions(client, res, obj);
+  const target = pickRevision(revisions, toRevision, isDeployment ? `no rollout history found for deployment "${name}"` : 'no last revision to roll back to');
+  if (isDeepStrictEqual(target.template, obj.spec?.template)) {
     return `${ref} skipped rollback (current template already matches revision ${target.revision})`;
   }
-  await client.patch(DEPLOYMENTS, namespace, name, 'json', [
-    { op: 'test', path: '/metadata/resourceVersion', value: d.metadata?.resourceVersion },
-    { op: 'replace', path: '/spec/template', value: template },
-  ]);
+  if (target.controllerRevision) {
+    await client.patch(res, namespace, name, 'strategic', target.controllerRevision.data ?? {});
+  } else {
+    await client.patch(res, namespace, name, 'json', [
+      { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
+      { op: 'replace', path: '/spec/template', value: target.template },
+    ]);
+  }
   return `${ref} rolled back`;
 }
