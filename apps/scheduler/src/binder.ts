@@ -1,12 +1,16 @@
-import { findResourceByKind, type Binding, type Pod } from '@skiff/api';
+import { findResourceByKind, type Binding, type PersistentVolumeClaim, type Pod } from '@skiff/api';
 import type { RestClient } from '@skiff/client';
+import { ANN_SELECTED_NODE } from './filters/volume-binding.ts';
 
 const pods = findResourceByKind('v1', 'Pod')!;
+const claims = findResourceByKind('v1', 'PersistentVolumeClaim')!;
 
 /** What the scheduler writes to the API: a binding, or why a pod cannot be placed. */
 export interface Binder {
   bind(pod: Pod, nodeName: string): Promise<void>;
   markUnschedulable(pod: Pod, message: string): Promise<void>;
+  /** PreBind for a claim waiting for its first consumer: the node its volume must be on. */
+  selectNode?(claim: PersistentVolumeClaim, nodeName: string): Promise<void>;
 }
 
 /** The real writer: POST pods/NAME/binding and a strategic-merge patch of the status. */
@@ -26,6 +30,12 @@ export class ApiBinder implements Binder {
       target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
     };
     await this.#client.create(pods, binding, { subresource: 'binding', namespace, name });
+  }
+
+  /** A merge patch of the one annotation: the controller and the provisioner act on it. */
+  async selectNode(claim: PersistentVolumeClaim, nodeName: string): Promise<void> {
+    const { name = '', namespace } = claim.metadata ?? {};
+    await this.#client.patch(claims, namespace, name, 'merge', { metadata: { annotations: { [ANN_SELECTED_NODE]: nodeName } } });
   }
 
   /** PodScheduled=False/Unschedulable; conditions merge by type, so other conditions stay. */

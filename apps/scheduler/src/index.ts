@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import { findResourceByKind, type Node, type Pod } from '@skiff/api';
+import { findResourceByKind, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from '@skiff/api';
 import { EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { ApiBinder } from './binder.ts';
@@ -20,6 +20,9 @@ export const LEASE_NAME = 'kube-scheduler';
 
 const pods = findResourceByKind('v1', 'Pod')!;
 const nodes = findResourceByKind('v1', 'Node')!;
+const claims = findResourceByKind('v1', 'PersistentVolumeClaim')!;
+const volumes = findResourceByKind('v1', 'PersistentVolume')!;
+const classes = findResourceByKind('storage.k8s.io/v1', 'StorageClass')!;
 
 export interface RunOptions {
   logger?: Logger;
@@ -98,6 +101,9 @@ export async function runScheduling(deps: SchedulingDeps, signal: AbortSignal): 
   const informers = new InformerFactory(client, { logger });
   const podInformer = informers.informerFor<Pod>(pods);
   const nodeInformer = informers.informerFor<Node>(nodes);
+  const claimInformer = informers.informerFor<PersistentVolumeClaim>(claims);
+  const volumeInformer = informers.informerFor<PersistentVolume>(volumes);
+  const classInformer = informers.informerFor<StorageClass>(classes);
   const recorder = new EventRecorder(client, { component: 'default-scheduler', logger });
   const scheduler = new Scheduler({
     binder: new ApiBinder(client),
@@ -106,6 +112,12 @@ export async function runScheduling(deps: SchedulingDeps, signal: AbortSignal): 
     metrics,
     parallelism: config.parallelism,
     percentageOfNodesToScore: config.percentageOfNodesToScore,
+    volumes: {
+      getClaim: (ns, name) => claimInformer.get(ns, name),
+      getVolume: (name) => volumeInformer.get(undefined, name),
+      listVolumes: () => volumeInformer.list(),
+      getClass: (name) => classInformer.get(undefined, name),
+    },
   });
   // Nodes first, so pods that arrive with the first list meet a populated cache.
   nodeInformer.onAdd((node) => scheduler.onNodeAdd(node));
@@ -114,6 +126,14 @@ export async function runScheduling(deps: SchedulingDeps, signal: AbortSignal): 
   podInformer.onAdd((pod) => scheduler.onPodAdd(pod));
   podInformer.onUpdate((old, pod) => scheduler.onPodUpdate(old, pod));
   podInformer.onDelete((pod) => scheduler.onPodDelete(pod));
+  // A claim created or bound, a volume freed, a class added: a pod parked for its volumes may fit now.
+  for (const informer of [claimInformer, volumeInformer, classInformer] as const) {
+    informer.onAdd(() => scheduler.queue.moveAllToActiveOrBackoff());
+    informer.onUpdate((old, cur) => {
+      if (old.metadata?.resourceVersion !== cur.metadata?.resourceVersion) scheduler.queue.moveAllToActiveOrBackoff();
+    });
+    informer.onDelete(() => scheduler.queue.moveAllToActiveOrBackoff());
+  }
   informers.start(signal);
   const gaugeTimer = setInterval(() => scheduler.updatePendingGauge(), 1000);
   gaugeTimer.unref();

@@ -1,5 +1,6 @@
 import { parseQuantity, type Pod, type Container, type Toleration } from '@skiff/api';
 import type { NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
+import type { PodVolumes } from './filters/volume-binding.ts';
 
 /** A host port a pod asks for; hostIP '' or '0.0.0.0' means every address. */
 export interface HostPort {
@@ -28,6 +29,8 @@ export interface PodInfo {
   /** Required node affinity terms (ORed); undefined means no requirement. */
   requiredTerms: readonly NodeSelectorTerm[] | undefined;
   tolerations: readonly Toleration[];
+  /** The pod's claims as the volume-binding filter needs them; set per attempt by the scheduler. */
+  volumes?: PodVolumes;
 }
 
 // Kube's defaults for a container that requests nothing, so scoring still spreads them.

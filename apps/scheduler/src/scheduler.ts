@@ -4,6 +4,7 @@ import type { Logger } from '@skiff/log';
 import { hasUnschedulableCondition, type Binder } from './binder.ts';
 import { SchedulerCache } from './cache.ts';
 import { formatFitError } from './fit-error.ts';
+import { ANN_SELECTED_NODE, resolvePodVolumes, type PodVolumes, type VolumeLister } from './filters/volume-binding.ts';
 import type { SchedulerMetrics } from './metrics.ts';
 import { NodeFinder } from './node-finder.ts';
 import { newPodInfo, podKey } from './pod-info.ts';
@@ -25,6 +26,8 @@ export interface SchedulerOptions {
   percentageOfNodesToScore?: number;
   queue?: SchedulingQueueOptions;
   random?: () => number;
+  /** Claims, volumes and classes; without it pods' volumes are not looked at. */
+  volumes?: VolumeLister;
 }
 
 /** Pods this scheduler places: ours by name, not yet bound, not going away. */
@@ -158,6 +161,7 @@ export class Scheduler {
     }
     const started = performance.now();
     const info = newPodInfo(pod);
+    if (this.#opts.volumes) info.volumes = resolvePodVolumes(pod, this.#opts.volumes);
     const result = this.#finder.find(info, this.cache.nodes);
     if (!result.node) {
       this.queue.addUnschedulable(key, cycle);
@@ -168,7 +172,7 @@ export class Scheduler {
     const nodeName = result.node.name;
     this.cache.assumePod(info, nodeName);
     while (this.#bindings.size >= this.#parallelism) await Promise.race(this.#bindings);
-    const binding = this.#bind(pod, key, nodeName, started).finally(() => this.#bindings.delete(binding));
+    const binding = this.#bind(pod, key, nodeName, started, info.volumes).finally(() => this.#bindings.delete(binding));
     this.#bindings.add(binding);
     return true;
   }
@@ -190,9 +194,10 @@ export class Scheduler {
     gauge.set({ queue: 'unschedulable' }, unschedulable);
   }
 
-  async #bind(pod: Pod, key: string, nodeName: string, started: number): Promise<void> {
+  async #bind(pod: Pod, key: string, nodeName: string, started: number, volumes: PodVolumes | undefined): Promise<void> {
     const { binder, recorder, logger } = this.#opts;
     try {
+      await this.#selectNodeForClaims(volumes, nodeName);
       await binder.bind(pod, nodeName);
       this.queue.forget(key);
       this.#observe('scheduled', started);
@@ -211,6 +216,19 @@ export class Scheduler {
       }
     } finally {
       this.queue.done(key);
+    }
+  }
+
+  /**
+   * PreBind: claims waiting for their first consumer learn the chosen node, and the pod is
+   * bound at once. Upstream waits for the claims to be Bound first; Skiff does not hold a
+   * binding slot for that: the kubelet retries the pod's volumes until the claim is bound
+   * (the provisioner or the controller binds it for exactly this node).
+   */
+  async #selectNodeForClaims(volumes: PodVolumes | undefined, nodeName: string): Promise<void> {
+    for (const { claim } of volumes?.waiting ?? []) {
+      if (claim.metadata?.annotations?.[ANN_SELECTED_NODE] === nodeName) continue;
+      await this.#opts.binder.selectNode?.(claim, nodeName);
     }
   }
 

@@ -4,6 +4,7 @@ import { filterTaintToleration } from './taint-toleration.ts';
 import { filterNodeSelector } from './node-selector.ts';
 import { filterNodePorts } from './node-ports.ts';
 import { filterNodeResourcesFit } from './node-resources-fit.ts';
+import { filterVolumeBinding } from './volume-binding.ts';
 
 export type { Filter, FilterResult } from './filter.ts';
 
@@ -17,4 +18,5 @@ export const DEFAULT_FILTERS: readonly Filter[] = [
   filterNodeSelector,
   filterNodePorts,
   filterNodeResourcesFit,
+  filterVolumeBinding,
 ];
