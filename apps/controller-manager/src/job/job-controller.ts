@@ -1,6 +1,83 @@
+import { fromLabelSelector, type Job, type Pod } from '@skiff/api';
+import { enqueueObject, enqueueOwner, objectKey, watch, type EventMapper, type SyncResult } from '@skiff/client';
 import { keyedController, type Controller } from '../controller.ts';
+import { ControllerExpectations } from '../common/expectations.ts';
+import { podsResource } from '../common/pod-control.ts';
+import { indexOrphanPodsByNamespace, ORPHAN_POD_INDEX } from '../replicaset/sync.ts';
+import { syncJob, type BackoffRecord, type JobSyncDeps } from './sync.ts';
+import { JobTracking, jobsResource } from './tracking.ts';
+import { hasTrackingFinalizer } from './util.ts';
 
-/** Placeholder while the job controller is being written: it watches nothing and does nothing. */
+/**
+ * The job controller (kube's pkg/controller/job): Jobs' own events, and pod events mapped
+ * to their controlling Job (orphans: every Job whose selector matches), noting what the
+ * creation/deletion expectations and the finalizer-removal tracking wait for.
+ */
+export class JobController {
+  readonly deps: JobSyncDeps;
+  readonly jobEvents: EventMapper<Job>;
+  readonly podEvents: EventMapper<Pod>;
+
+  constructor(deps: Omit<JobSyncDeps, 'expectations' | 'tracking' | 'backoff' | 'now'> & Partial<JobSyncDeps>) {
+    this.deps = {
+      ...deps,
+      expectations: deps.expectations ?? new ControllerExpectations(),
+      tracking: deps.tracking ?? new JobTracking(),
+      backoff: deps.backoff ?? new Map<string, BackoffRecord>(),
+      now: deps.now ?? (() => new Date()),
+    };
+    const { expectations, tracking } = this.deps;
+    const own = enqueueObject<Job>();
+    this.jobEvents = {
+      add: own.add,
+      update(old, cur) {
+        if (old.metadata?.uid !== cur.metadata?.uid) expectations.delete(objectKey(old));
+        return own.update!(old, cur);
+      },
+      delete(job) {
+        expectations.delete(objectKey(job));
+        return objectKey(job);
+      },
+    };
+    const owner = enqueueOwner<Pod, Job>({
+      ownerKind: 'Job',
+      owners: deps.jobLister,
+      selectorOf: (job) => fromLabelSelector(job.spec?.selector),
+      observedCreation: (key) => expectations.creationObserved(key),
+      observedDeletion: (key, pod) => expectations.deletionObserved(key, objectKey(pod)),
+      terminatingIsDeleted: true,
+    });
+    this.podEvents = {
+      add: owner.add,
+      update(old, cur) {
+        if (!hasTrackingFinalizer(cur)) tracking.observed(cur);
+        return owner.update!(old, cur);
+      },
+      delete(pod) {
+        tracking.observed(pod);
+        return owner.delete!(pod);
+      },
+    };
+  }
+
+  sync(key: string): Promise<SyncResult> {
+    return syncJob(this.deps, key);
+  }
+}
+
 export function newJobController(): Controller {
-  return keyedController('job', 1, () => undefined);
+  return keyedController('job', 5, (ctx) => {
+    const jobs = ctx.informers.informerFor<Job>(jobsResource);
+    const pods = ctx.informers.informerFor<Pod>(podsResource);
+    try {
+      pods.addIndex(ORPHAN_POD_INDEX, indexOrphanPodsByNamespace);
+    } catch {
+      // The replica controllers added it already: same function.
+    }
+    const controller = new JobController({ client: ctx.client, jobLister: jobs, podLister: pods, recorder: ctx.recorder, logger: ctx.logger });
+    return {
+      watches: [watch(jobs, controller.jobEvents), watch(pods, controller.podEvents)],
+      sync: (key) => controller.sync(key),
+    };
+  });
 }
