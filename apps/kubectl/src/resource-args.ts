@@ -16,10 +16,23 @@ export interface ResourceTarget {
   namespaces?: (string | undefined)[];
 }
 
+/**
+ * A category's resources in the order kubectl lists them: groups in discovery order, and
+ * within a group by resource name, as a Kubernetes server's discovery sorts them — so
+ * `get all` prints pods, services, daemonsets, deployments, replicasets, statefulsets,
+ * cronjobs, jobs.
+ */
+export function categoryMembers(mappings: ResourceMapping[], category: string): ResourceMapping[] {
+  const groups = [...new Set(mappings.map((m) => m.group))];
+  return mappings
+    .filter((m) => m.categories.includes(category))
+    .sort((a, b) => groups.indexOf(a.group) - groups.indexOf(b.group) || a.resource.localeCompare(b.resource));
+}
+
 /** Expands a type token that may be a category ('all') into mappings. */
 async function expandType(ctx: CommandContext, token: string): Promise<ResourceMapping[]> {
   const mappings = await ctx.mapper.mappings();
-  const inCategory = mappings.filter((m) => m.categories.includes(token));
+  const inCategory = categoryMembers(mappings, token);
   if (inCategory.length > 0 && !mappings.some((m) => m.resource === token || m.singular === token || m.shortNames.includes(token))) {
     return inCategory;
   }

@@ -1,11 +1,12 @@
 /**
  * `kubectl create -f` (every object of the manifests, `deployment.apps/web created`) and
- * the generators: `create namespace|configmap|secret generic|deployment NAME`, which
- * build the object client-side and POST it as JSON. -o name|yaml|json and
+ * the generators: `create namespace|configmap|secret generic|deployment|job|cronjob NAME`,
+ * which build the object client-side and POST it as JSON. -o name|yaml|json and
  * --dry-run=client|server as kubectl.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { CronJob, Job } from '@skiff/api';
 import { ApiStatusError, type KubeObject } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { CliError, formatError } from '../errors.ts';
@@ -13,6 +14,7 @@ import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
 import { readManifests } from '../manifests.ts';
 import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
 import { parseOutputFormat, printObjects } from '../printers/object-printer.ts';
+import { cronJobFromImage, jobFromCronJob, jobFromImage } from './create-job.ts';
 
 type DryRun = 'none' | 'client' | 'server';
 
@@ -87,7 +89,42 @@ export function containerNameFor(image: string): string {
   return last.split('@')[0].split(':')[0].replace(/[^a-z0-9-]/g, '-');
 }
 
-function generate(ctx: CommandContext, kind: string, name: string): { resource: string; object: KubeObject & Record<string, unknown> } {
+type Generated = { resource: string; object: (KubeObject & Record<string, unknown>) | Job | CronJob };
+
+/** The one image of `create job|cronjob` (the last --image wins, as a string flag). */
+function singleImage(ctx: CommandContext): string | undefined {
+  return ctx.flags.list('image').pop();
+}
+
+/** `create job NAME --image=IMG [-- COMMAND...]` or `create job NAME --from=cronjob/X`. */
+async function generateJob(ctx: CommandContext, name: string, command: string[]): Promise<Generated> {
+  const image = singleImage(ctx);
+  const from = ctx.flags.string('from');
+  if ((!image && !from) || (image && from)) throw new CliError('either --image or --from must be specified');
+  const namespace = ctx.namespaceExplicit ? ctx.namespace : undefined;
+  if (image) return { resource: 'jobs.batch', object: jobFromImage({ name, image, command, namespace }) };
+  if (command.length > 0) throw new CliError('cannot specify --from and command');
+  const [type, source] = from!.split('/', 2);
+  if (!source) throw new CliError(`from must be an existing cronjob`);
+  const mapping = await ctx.resolve(type);
+  const obj = await ctx.client.get<CronJob>(mapping, mapping.namespaced ? ctx.namespace : undefined, source);
+  if (mapping.group !== 'batch' || mapping.kind !== 'CronJob') throw new CliError(`unknown object type *${mapping.version}.${mapping.kind}`);
+  return { resource: 'jobs.batch', object: jobFromCronJob(name, obj, namespace) };
+}
+
+function generateCronJob(ctx: CommandContext, name: string, command: string[]): Generated {
+  const image = singleImage(ctx);
+  const schedule = ctx.flags.string('schedule');
+  const missing = [...(image ? [] : ['"image"']), ...(schedule ? [] : ['"schedule"'])];
+  if (missing.length) throw new CliError(`required flag(s) ${missing.join(', ')} not set`);
+  const namespace = ctx.namespaceExplicit ? ctx.namespace : undefined;
+  return { resource: 'cronjobs.batch', object: cronJobFromImage({ name, image: image!, command, schedule: schedule!, restart: ctx.flags.string('restart'), namespace }) };
+}
+
+async function generate(ctx: CommandContext, kind: string, name: string, command: string[]): Promise<Generated> {
+  if (kind === 'job') return generateJob(ctx, name, command);
+  if (kind === 'cronjob' || kind === 'cj') return generateCronJob(ctx, name, command);
+  if (command.length > 0) throw new CliError(`exactly one NAME is required, got ${command.length + 1}`);
   const metadata = { name };
   switch (kind) {
     case 'namespace':
@@ -133,9 +170,9 @@ async function runCreate(ctx: CommandContext, args: string[]): Promise<number> {
     if (sub !== 'generic') throw new CliError(sub ? `unknown command "${sub}" for "kubectl create secret"` : 'must specify a secret type: generic');
     rest = more;
   }
-  const name = rest[0];
-  if (!name || rest.length > 1) throw new CliError('exactly one NAME is required, got ' + rest.length);
-  const { resource, object } = generate(ctx, kind, name);
+  const [name, ...command] = rest;
+  if (!name) throw new CliError('exactly one NAME is required, got 0');
+  const { resource, object } = await generate(ctx, kind, name, command);
   const mapping = await ctx.resolve(resource);
   const dryRun = dryRunOf(ctx);
   report(ctx, mapping, await createOne(ctx, mapping, object, dryRun), dryRun);
@@ -144,7 +181,7 @@ async function runCreate(ctx: CommandContext, args: string[]): Promise<number> {
 
 registerCommand({
   name: 'create',
-  summary: 'Create a resource from a file or from stdin',
+  summary: 'Create a resource from a file or from stdin, or a namespace, configmap, secret, deployment, job or cronjob by name',
   flags: [
     { name: 'from-literal', type: 'array' },
     { name: 'from-file', type: 'array' },
@@ -152,6 +189,9 @@ registerCommand({
     { name: 'replicas', short: 'r', type: 'int' },
     { name: 'port', type: 'int' },
     { name: 'type', type: 'string' },
+    { name: 'from', type: 'string' },
+    { name: 'schedule', type: 'string' },
+    { name: 'restart', type: 'string' },
     { name: 'dry-run', type: 'string' },
     VALIDATE_FLAG,
   ],
