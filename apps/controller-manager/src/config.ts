@@ -26,6 +26,8 @@ export interface ControllerManagerConfig {
   /** Port for /metrics and /healthz on 127.0.0.1; 0 = off. */
   metricsPort: number;
   gcIntervalSeconds?: number;
+  /** Terminated pods kept before the pod GC deletes the oldest (0: never; default 12500). */
+  terminatedPodGcThreshold?: number;
   /** The CA the csrsigning controller issues node client certificates with (PEM files). */
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
@@ -56,6 +58,7 @@ const flags: FlagSpec<ControllerManagerConfig>[] = [
     help: `workers per controller; ${DEFAULT_WORKERS} for the rest`,
   },
   { name: 'gc-interval', ...seconds, key: 'gcIntervalSeconds', help: 'accepted, not used yet' },
+  { name: 'terminated-pod-gc-threshold', type: 'int', key: 'terminatedPodGcThreshold', min: 0, help: 'terminated pods kept before the oldest are deleted (default: 12500; 0: keep all)' },
   metricsPortFlag(10257),
   logLevelFlag,
   { name: 'cluster-signing-cert-file', type: 'string', key: 'clusterSigningCertFile', meta: 'PATH', help: 'CA certificate the csrsigning controller issues with (PEM)' },
