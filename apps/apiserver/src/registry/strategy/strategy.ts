@@ -6,6 +6,7 @@ import type { ResourceInfo } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
 import { clearStatusOnCreate, defaultStrategy } from './default.ts';
 import { namespaceStrategy } from './namespace.ts';
+import { persistentVolumeClaimStrategy } from './persistentvolumeclaim.ts';
 import { podStrategy } from './pod.ts';
 import { serviceStrategy } from './service.ts';
 
@@ -29,6 +30,7 @@ export function strategyFor(res: ResourceInfo): Strategy {
   if (key === '/pods') return podStrategy;
   if (key === '/services') return serviceStrategy;
   if (key === '/namespaces') return namespaceStrategy;
+  if (key === '/persistentvolumeclaims') return persistentVolumeClaimStrategy;
   if (STATUS_CLEARED.has(key)) return clearStatusOnCreate;
   return defaultStrategy;
 }
