@@ -1,0 +1,27 @@
+/** Which describer writes which kind (`group/resource`); kinds not listed get the generic one. */
+import type { ResourceInfo } from '@skiff/api';
+import { describeCronJob, describeJob } from './batch.ts';
+import { describeGeneric, describeNamespace, describeNode, describePod, describeService } from './core.ts';
+import type { Describer } from './describer.ts';
+import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './storage.ts';
+import { describeDaemonSet, describeDeployment, describeReplicaSet, describeStatefulSet } from './workloads.ts';
+
+const describers: Record<string, Describer> = {
+  '/pods': describePod,
+  '/services': describeService,
+  '/nodes': describeNode,
+  '/namespaces': describeNamespace,
+  '/persistentvolumeclaims': describePersistentVolumeClaim,
+  '/persistentvolumes': describePersistentVolume,
+  'apps/deployments': describeDeployment,
+  'apps/replicasets': describeReplicaSet,
+  'apps/statefulsets': describeStatefulSet,
+  'apps/daemonsets': describeDaemonSet,
+  'batch/jobs': describeJob,
+  'batch/cronjobs': describeCronJob,
+  'storage.k8s.io/storageclasses': describeStorageClass,
+};
+
+export function describerFor(res: Pick<ResourceInfo, 'group' | 'resource' | 'namespaced'>): Describer {
+  return describers[`${res.group}/${res.resource}`] ?? ((w, o) => describeGeneric(w, o, res.namespaced));
+}
