@@ -45,16 +45,16 @@ export class FakeWorld {
     update: async <T extends KubeObject>(res: ResourceInfo, obj: T, opts: { subresource?: string } = {}) => {
       this.actions.push(`update ${res.resource}/${obj.metadata?.name}${opts.subresource ? '/' + opts.subresource : ''}`);
       const cache = this.cache(res.kind);
-      const stored = cache.get(obj.metadata?.namespace, obj.metadata?.name ?? '');
+      const stored: any = cache.get(obj.metadata?.namespace, obj.metadata?.name ?? '');
       if (!stored) throw apiError(404, 'NotFound', `"${obj.metadata?.name}" not found`);
-      const next = opts.subresource === 'status' ? { ...structuredClone(stored), status: structuredClone((obj as any).status) } : structuredClone(obj);
+      const next: any = opts.subresource === 'status' ? { ...structuredClone(stored), status: structuredClone((obj as any).status) } : structuredClone(obj);
       next.metadata = { ...next.metadata, resourceVersion: String(++this.#rv) };
       cache.upsert(next);
       return structuredClone(next) as T;
     },
     patch: async <T extends KubeObject>(res: ResourceInfo, ns: string | undefined, name: string, type: string, patch: any) => {
       this.actions.push(`patch ${res.resource}/${name}`);
-      const cache = this.cache(res.kind);
+      const cache = this.cache<any>(res.kind);
       const stored = cache.get(ns, name);
       if (!stored) throw apiError(404, 'NotFound', `"${name}" not found`);
       const next = structuredClone(stored);
@@ -75,7 +75,7 @@ export class FakeWorld {
     },
     delete: async (res: ResourceInfo, ns: string | undefined, name: string) => {
       this.actions.push(`delete ${res.resource}/${name}`);
-      const cache = this.cache(res.kind);
+      const cache = this.cache<any>(res.kind);
       const stored = cache.get(ns, name);
       if (!stored) throw apiError(404, 'NotFound', `"${name}" not found`);
       if (this.graceful && res.kind === 'Pod') {
