@@ -5,8 +5,8 @@ import { ControllerExpectations } from '../common/expectations.ts';
 import { podsResource } from '../common/pod-control.ts';
 import { indexOrphanPodsByNamespace, ORPHAN_POD_INDEX } from '../replicaset/sync.ts';
 import { syncJob, type BackoffRecord, type JobSyncDeps } from './sync.ts';
-import { JobTracking, jobsResource } from './tracking.ts';
-import { hasTrackingFinalizer } from './util.ts';
+import { JobTracking } from './tracking.ts';
+import { hasTrackingFinalizer, jobsResource } from './util.ts';
 
 /**
  * The job controller (kube's pkg/controller/job): Jobs' own events, and pod events mapped

@@ -8,13 +8,14 @@ import { isPodReady } from '../common/pod-readiness.ts';
 import { ORPHAN_POD_INDEX, type Lister } from '../replicaset/sync.ts';
 import { buildJobPod, jobGvk } from './job-pods.ts';
 import { matchPodFailurePolicy } from './pod-failure-policy.ts';
-import { countPods, flushTracking, jobsResource, type JobTracking, type PodCounts } from './tracking.ts';
+import { countPods, flushTracking, type JobTracking, type PodCounts } from './tracking.ts';
 import {
   findCondition,
   formatTime,
   hasTrueCondition,
   isJobFinished,
   jobParams,
+  jobsResource,
   MESSAGE_BACKOFF_LIMIT,
   MESSAGE_COMPLETIONS_REACHED,
   MESSAGE_DEADLINE,

@@ -9,7 +9,7 @@
  * uncountedTerminatedPods is never added twice, and a pod whose finalizer removal is in
  * flight (the cache may still show it) is skipped until its update or deletion is observed.
  */
-import { findResourceByKind, type Job, type JobStatus, type Pod } from '@skiff/api';
+import type { Job, JobStatus, Pod } from '@skiff/api';
 import { isNotFound, objectKey, type KubeObject } from '@skiff/client';
 import { getControllerOf } from '../common/controller-ref.ts';
 import { isPodActive } from '../common/pod-readiness.ts';
@@ -22,14 +22,13 @@ import {
   hasTrackingFinalizer,
   isPodFailed,
   JOB_TRACKING_FINALIZER,
+  jobsResource,
   MAX_UNCOUNTED_PODS,
   parseIndexes,
   podCompletionIndex,
   setCondition,
   type JobParams,
 } from './util.ts';
-
-export const jobsResource = findResourceByKind('batch/v1', 'Job')!;
 
 /** Finalizer removals sent and not yet observed, per Job key (upstream's finalizerExpectations). */
 export class JobTracking {

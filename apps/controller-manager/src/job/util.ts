@@ -3,7 +3,9 @@
  * effective values, conditions, completed-index sets, the pod-failure back-off and how a
  * finished pod counts.
  */
-import type { Job, JobCondition, JobStatus, Pod } from '@skiff/api';
+import { findResourceByKind, type Job, type JobCondition, type JobStatus, type Pod } from '@skiff/api';
+
+export const jobsResource = findResourceByKind('batch/v1', 'Job')!;
 
 /** Pods carry it from creation until the controller has counted them into the Job's status. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';

@@ -8,8 +8,7 @@ import type { Job } from '@skiff/api';
 import { enqueueObject, isNotFound, splitKey, watch, type EventMapper, type Lister, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { keyedController, type Controller } from '../controller.ts';
-import { jobsResource } from '../job/tracking.ts';
-import { isJobFinished, jobFinishTime } from '../job/util.ts';
+import { isJobFinished, jobFinishTime, jobsResource } from '../job/util.ts';
 
 export interface TtlDeps {
   client: Pick<RestClient, 'get' | 'delete'>;
