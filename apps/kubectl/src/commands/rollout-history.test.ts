@@ -27,23 +27,23 @@ test('history prints kubectl\'s REVISION / CHANGE-CAUSE table, or says there is 
   assert.equal(formatHistory('daemonset.apps/agent', []), 'daemonset.apps/agent \nNo rollout history found.\n');
 });
 
-test('--revision shows that revision\'s template as kubectl describes one; an unknown revision fails', () => {
+test('--revision shows that revision\'s template as kubectl describes one, tabs and all; an unknown revision fails', () => {
   const revisions = [revision(1, 'nginx:1'), revision(2, 'nginx:2')];
   const out = formatRevision('deployment.apps/web', findRevision(revisions, 1));
   assert.equal(out, [
     'deployment.apps/web with revision #1',
     'Pod Template:',
-    '  Labels:  app=web',
+    '  Labels:\tapp=web',
     '  Containers:',
     '   web:',
-    '    Image:         nginx:1',
-    '    Port:          80/TCP',
-    '    Host Port:     0/TCP',
-    '    Environment:   <none>',
-    '    Mounts:        <none>',
-    '  Volumes:         <none>',
-    '  Node-Selectors:  <none>',
-    '  Tolerations:     <none>',
+    '    Image:\tnginx:1',
+    '    Port:\t80/TCP',
+    '    Host Port:\t0/TCP',
+    '    Environment:\t<none>',
+    '    Mounts:\t<none>',
+    '  Volumes:\t<none>',
+    '  Node-Selectors:\t<none>',
+    '  Tolerations:\t<none>',
     '',
     '',
   ].join('\n'));

@@ -78,11 +78,14 @@ export function formatHistory(ref: string, revisions: Revision[]): string {
   return `${ref} \n${tabbed(`REVISION\tCHANGE-CAUSE\n${rows}`)}\n`;
 }
 
-/** `--revision=N`: that revision's pod template, described as kubectl describes one. */
+/**
+ * `--revision=N`: that revision's pod template, described as kubectl describes one — and,
+ * as kubectl writes it, straight to the output with its tabs (no tabwriter in between).
+ */
 export function formatRevision(ref: string, rev: Revision): string {
   const w = new Lines();
   describePodTemplate(w, rev.template);
-  return `${ref} with revision #${rev.revision}\n${tabbed(w.toString())}\n`;
+  return `${ref} with revision #${rev.revision}\n${w.toString()}\n`;
 }
 
 export function findRevision(revisions: Revision[], revision: number): Revision {

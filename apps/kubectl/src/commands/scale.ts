@@ -51,7 +51,7 @@ export async function resolveTargets(resolve: (arg: string) => Promise<ResourceI
 
 registerCommand({
   name: 'scale',
-  summary: 'Set a new size for a deployment, replica set, or replication controller',
+  summary: 'Set a new size for a deployment, replica set, replication controller, or stateful set',
   flags: [
     { name: 'replicas', type: 'int' },
     { name: 'current-replicas', type: 'int', default: -1 },
