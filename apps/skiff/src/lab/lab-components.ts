@@ -10,7 +10,7 @@ import { clientUrlOf, etcdCommand, isEtcdHealthy, peerUrlOf, type EtcdMemberSpec
 import { REPO_ROOT } from '../paths.ts';
 import type { ManagedProcess } from '../processes.ts';
 import { isApiServerReady, isHealthzOk, memberOf, type ComponentSpec, type HostRole } from '../components.ts';
-import { apiServerFlags, controllerManagerFlags, dnsFlags, kubeletFlags, kubeProxyFlags, pkiFilesIn, schedulerFlags } from '../roles/component-flags.ts';
+import { apiServerFlags, controllerManagerFlags, dnsFlags, kubeletFlags, kubeProxyFlags, localPathFlags, pkiFilesIn, schedulerFlags } from '../roles/component-flags.ts';
 import { roleMarker, roleSpec, type RoleConfig } from '../roles/roles.ts';
 import { tryCommand } from './run-command.ts';
 import { LAB_CLUSTER_CIDR, LAB_DNS_ADDRESS, type LabLayout, type LabNode } from './lab-layout.ts';
@@ -194,6 +194,11 @@ export function kubeletRootDir(node: LabNode): string {
   return join(node.dir, 'kubelet');
 }
 
+/** Each lab node's own local-path storage root: the nodes share the host's filesystem, so roots must differ. */
+export function localPathStorageRoot(node: LabNode): string {
+  return join(node.dir, 'storage');
+}
+
 /** A node's `skiff agent`, run inside the node's netns; its components' health is checked from the host where it can be. */
 export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: boolean): HostRole {
   const name = `${node.name}/agent`;
@@ -212,6 +217,8 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfig('kube-proxy'), nodeName: node.name, clusterCidr: LAB_CLUSTER_CIDR }) },
       // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfig('dns'), bind: LAB_DNS_ADDRESS, upstream: layout.hostIp }) },
+      // The node's identity serves its provisioner too (as k3s runs it with the node's credentials).
+      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfig('kubelet'), nodeName: node.name, storageRoot: localPathStorageRoot(node) }) },
     ],
   };
   const members = NODE_AGENTS.map((agent) => memberOf(

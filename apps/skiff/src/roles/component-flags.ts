@@ -114,6 +114,14 @@ export function dnsFlags(o: { kubeconfig: string; bind: string; metricsPort?: nu
   ];
 }
 
+/** The local-path provisioner's node half: the node it serves and where its volumes' directories go (one root per node). */
+export function localPathFlags(o: { kubeconfig: string; nodeName: string; storageRoot: string; metricsPort?: number }): string[] {
+  return [
+    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`, `--storage-root=${o.storageRoot}`,
+    ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
+  ];
+}
+
 export function hollowKubeletFlags(o: { kubeconfig: string; metricsPort: number; hollowNodes: number }): string[] {
   return [`--kubeconfig=${o.kubeconfig}`, `--metrics-port=${o.metricsPort}`, `--hollow-nodes=${o.hollowNodes}`];
 }

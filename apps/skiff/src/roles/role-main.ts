@@ -22,6 +22,7 @@ const LOADERS: Record<ComponentName, () => Promise<AnyMain>> = {
   kubelet: async () => anyMain((await import('@skiff/kubelet/component')).kubeletComponent),
   'kube-proxy': async () => anyMain((await import('@skiff/kube-proxy/component')).kubeProxyComponent),
   dns: async () => anyMain((await import('@skiff/dns/component')).dnsComponent),
+  'local-path': async () => anyMain((await import('@skiff/local-path/component')).localPathComponent),
 };
 
 /** A role that dies this soon after starting waits out the rest before its successor starts: no hot loop. */
