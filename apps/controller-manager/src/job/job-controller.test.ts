@@ -152,3 +152,16 @@ test('restartPolicy OnFailure: container restarts count toward the backoff limit
   await world.sync();
   assert.equal(condition(world, 'Failed')?.reason, 'BackoffLimitExceeded');
 });
+
+test('no more pods than the completions still missing, counting pods that just succeeded', async () => {
+  const world = new FakeJobWorld(newJob({ completions: 3, parallelism: 2 }));
+  await world.sync();
+  for (const pod of world.activePods()) world.finishPod(pod, 0);
+  await world.sync();
+  assert.equal(world.activePods().length, 1, '3 completions, 2 succeeded: one more pod');
+  world.finishPod(world.activePods()[0]!, 0);
+  await world.sync();
+  assert.equal(world.podList().length, 3);
+  assert.equal(world.job().status?.failed ?? 0, 0);
+  assert.equal(condition(world, 'Complete')?.status, 'True');
+});

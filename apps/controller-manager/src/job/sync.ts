@@ -110,7 +110,7 @@ export async function syncJob(deps: JobSyncDeps, key: string): Promise<SyncResul
         deps.recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
       }
       if (needsSync) {
-        const managed = await manageJob(deps, job, key, params, active, counts.succeededIndexes, now);
+        const managed = await manageJob(deps, job, key, params, active, counts, now);
         active = managed.active;
         requeueAfter = managed.requeueAfter;
       }
@@ -185,11 +185,12 @@ function recordFailures(deps: JobSyncDeps, key: string, failed: number, succeede
  * Creates or deletes toward the wanted number of active pods: parallelism, no more than
  * the completions still missing. Creation waits out the pod-failure back-off.
  */
-async function manageJob(deps: JobSyncDeps, job: Job, key: string, params: JobParams, active: Pod[], succeededIndexes: Set<number>, now: Date): Promise<{ active: Pod[]; requeueAfter?: number }> {
+async function manageJob(deps: JobSyncDeps, job: Job, key: string, params: JobParams, active: Pod[], counts: PodCounts, now: Date): Promise<{ active: Pod[]; requeueAfter?: number }> {
+  const { succeeded, succeededIndexes } = counts;
   let want = params.parallelism;
   if (params.indexed) want = Math.min(want, (params.completions ?? 0) - succeededIndexes.size);
-  else if (params.completions !== undefined) want = Math.min(want, params.completions - countSucceeded(job));
-  else if (countSucceeded(job) > 0) want = Math.min(want, active.length);
+  else if (params.completions !== undefined) want = Math.min(want, params.completions - succeeded);
+  else if (succeeded > 0) want = Math.min(want, active.length);
   want = Math.max(0, want);
 
   const duplicates = params.indexed ? indexDuplicates(active, succeededIndexes, params.completions ?? 0) : [];
@@ -225,11 +226,6 @@ async function manageJob(deps: JobSyncDeps, job: Job, key: string, params: JobPa
   }
   if (error !== undefined) throw error;
   return { active: [...active, ...created] };
-}
-
-/** Status.succeeded plus what is counted but not yet moved there. */
-function countSucceeded(job: Job): number {
-  return (job.status?.succeeded ?? 0) + (job.status?.uncountedTerminatedPods?.succeeded?.length ?? 0);
 }
 
 /** Indexes not yet succeeded and without an active pod, lowest first. */
