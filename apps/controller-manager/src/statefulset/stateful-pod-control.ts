@@ -3,7 +3,7 @@
  * the event upstream records: claims before the pod, so the pod's volumes resolve.
  */
 import { findResourceByKind, type PersistentVolumeClaim, type Pod, type ResourceInfo, type StatefulSet } from '@skiff/api';
-import { ApiStatusError, isAlreadyExists, isNotFound, type EventRecorder, type Lister, type RestClient } from '@skiff/client';
+import { ApiStatusError, isAlreadyExists, isConflict, isNotFound, type EventRecorder, type Lister, type RestClient } from '@skiff/client';
 import { podsResource } from '../common/pod-control.ts';
 import { ordinalOf, persistentVolumeClaims } from './util.ts';
 
@@ -63,7 +63,8 @@ export async function deleteStatefulPod(deps: PodControlDeps, set: StatefulSet, 
     await deps.client.delete(podsResource, pod.metadata?.namespace, name, { preconditions: { uid: pod.metadata?.uid } });
     deps.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in StatefulSet ${set.metadata?.name} successful`);
   } catch (err) {
-    if (isNotFound(err)) return;
+    // Gone, or replaced by a newer pod of the same name (the uid precondition failed): done.
+    if (isNotFound(err) || isConflict(err)) return;
     deps.recorder.event(set, 'Warning', 'FailedDelete', `delete Pod ${name} in StatefulSet ${set.metadata?.name} failed error: ${messageOf(err)}`);
     throw err;
   }
