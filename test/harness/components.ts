@@ -21,7 +21,7 @@ export interface ComponentProcessOptions {
    * The component, started as `./skiff run COMPONENT FLAGS` through the launcher's roles module
    * (apps/skiff/src/roles/roles.ts), the one place that builds component command lines.
    */
-  component: 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'kube-proxy' | 'dns';
+  component: 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'kube-proxy' | 'dns' | 'local-path';
   /** Flags, `--name=value` each. */
   args: string[];
   /** stdout+stderr, appended across restarts. */

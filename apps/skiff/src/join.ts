@@ -30,9 +30,9 @@ import { createCertificateRequest, publicKeyPin, writeKubeconfig } from '@skiff/
 import { parse } from 'yaml';
 import { roleProcess } from './components.ts';
 import { DNS_ADDRESS, ensureDnsInterface, POD_NETWORK } from './node-components.ts';
-import { REPO_ROOT, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
+import { localPathRoot, REPO_ROOT, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
 import { findRunningPid, startDetached } from './processes.ts';
-import { dnsFlags, kubeletFlags, kubeProxyFlags } from './roles/component-flags.ts';
+import { dnsFlags, kubeletFlags, kubeProxyFlags, localPathFlags } from './roles/component-flags.ts';
 import { roleConfigFile, roleSpec, type RoleConfig } from './roles/roles.ts';
 import { CLUSTER_INFO, signDetachedJws } from './token.ts';
 
@@ -154,7 +154,7 @@ export async function bootstrapNode(paths: SkiffPaths, opts: JoinOptions): Promi
 type JoinedNode = { name: string; ip?: string; clusterCidr: string };
 
 /**
- * The joined machine's agent role: kubelet, kube-proxy and dns in one process, all three with the
+ * The joined machine's agent role: kubelet, kube-proxy, dns and local-path in one process, all with the
  * node's own kubeconfig from the TLS bootstrap. deploy/systemd's skiff-agent.service reads the same file.
  */
 export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType<typeof roleSpec> {
@@ -168,6 +168,7 @@ export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType
       }) },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig, bind: DNS_ADDRESS }) },
+      { name: 'local-path', flags: localPathFlags({ kubeconfig, nodeName: node.name, storageRoot: localPathRoot(paths) }) },
     ],
   };
   const file = roleConfigFile(paths.home, 'agent');

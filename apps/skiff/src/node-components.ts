@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { CLUSTER_CIDR, isHealthzOk, memberOf, roleProcess, type HostRole } from './components.ts';
-import type { SkiffPaths, SkiffPorts } from './paths.ts';
-import { dnsFlags, kubeletFlags, kubeProxyFlags } from './roles/component-flags.ts';
-import { componentCommand, roleConfigFile, roleSpec, type RoleConfig } from './roles/roles.ts';
+import { localPathRoot, type SkiffPaths, type SkiffPorts } from './paths.ts';
+import { dnsFlags, kubeletFlags, kubeProxyFlags, localPathFlags } from './roles/component-flags.ts';
+import { componentCommand, roleConfigFile, roleSpec, type ComponentName, type RoleConfig } from './roles/roles.ts';
 import { runCommand, tryCommand } from './lab/run-command.ts';
 
 export { CLUSTER_CIDR } from './components.ts';
@@ -75,10 +75,12 @@ export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeI
       }) },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfigOf(paths, 'kube-proxy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.kubeProxyMetrics }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfigOf(paths, 'dns'), bind: DNS_ADDRESS, metricsPort: ports.dnsMetrics }) },
+      // The node's identity serves its provisioner too (as k3s runs it with the node's credentials).
+      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfigOf(paths, 'kubelet'), nodeName: node, storageRoot: localPathRoot(paths), metricsPort: ports.localPathMetrics }) },
     ],
   };
-  const healthz = (name: NodeComponentName, port: number) => memberOf(proc, name, `http://127.0.0.1:${port}/healthz`, () => isHealthzOk(port));
-  const members = [healthz('kubelet', ports.kubeletHealthz), healthz('kube-proxy', ports.kubeProxyMetrics), healthz('dns', ports.dnsMetrics)];
+  const healthz = (name: ComponentName, port: number) => memberOf(proc, name, `http://127.0.0.1:${port}/healthz`, () => isHealthzOk(port));
+  const members = [healthz('kubelet', ports.kubeletHealthz), healthz('kube-proxy', ports.kubeProxyMetrics), healthz('dns', ports.dnsMetrics), healthz('local-path', ports.localPathMetrics)];
   return { ...roleSpec(proc, config, roleConfigFile(paths.home, 'agent'), members, { restartOnFailure: true }), members };
 }
 

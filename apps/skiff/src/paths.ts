@@ -45,6 +45,11 @@ export function getPidFile(paths: SkiffPaths, component: string): string {
   return join(paths.runDir, `${component}.pid`);
 }
 
+/** Where the node's local-path provisioner puts volumes: user data, which `down` leaves in place. */
+export function localPathRoot(paths: SkiffPaths): string {
+  return join(paths.home, 'storage');
+}
+
 export function getLogFile(paths: SkiffPaths, component: string): string {
   return join(paths.logDir, `${component}.log`);
 }
@@ -64,6 +69,7 @@ export type SkiffPorts = {
   kubeletHealthz: number;
   kubeProxyMetrics: number;
   dnsMetrics: number;
+  localPathMetrics: number;
 };
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -86,5 +92,6 @@ export function resolveSkiffPorts(env: NodeJS.ProcessEnv = process.env): SkiffPo
     kubeletHealthz: readPort(env, 'SKIFF_KUBELET_HEALTHZ_PORT', 10248),
     kubeProxyMetrics: readPort(env, 'SKIFF_KUBE_PROXY_METRICS_PORT', 10249),
     dnsMetrics: readPort(env, 'SKIFF_DNS_METRICS_PORT', 9153),
+    localPathMetrics: readPort(env, 'SKIFF_LOCAL_PATH_METRICS_PORT', 10262),
   };
 }

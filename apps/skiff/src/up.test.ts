@@ -38,11 +38,11 @@ describe('roles on one host', () => {
       ['scheduler', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10259/healthz'],
     ]);
   });
-  it('the agent runs kubelet, kube-proxy and dns; the hollow kubelet is a component of its own', () => {
+  it('the agent runs kubelet, kube-proxy, dns and local-path; the hollow kubelet is a component of its own', () => {
     const agent = getAgentRole(paths, ports);
     assert.deepEqual(agent.createStartOptions().args.slice(0, 1), ['--max-semi-space-size=1']);
     assert.deepEqual(agent.createStartOptions().args.slice(3, 5), ['agent', '--config=/srv/skiff/roles/agent.json']);
-    assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns']);
+    assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'local-path']);
     const hollow = getHollowKubelet(paths, ports, 7).createStartOptions();
     assert.deepEqual(hollow.args.slice(1), ['run', 'kubelet', '--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);
     assert.equal(getComponentKubeconfig(paths, 'scheduler'), '/srv/skiff/kubeconfigs/scheduler.kubeconfig');

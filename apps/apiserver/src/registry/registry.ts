@@ -23,6 +23,7 @@ import { patchObject } from './patch.ts';
 import { getScale, patchScale, updateScale } from './scale.ts';
 import { patchStatus, updateStatus } from './status.ts';
 import { addDefaultTolerations } from './strategy/pod.ts';
+import { stopClaimAdmission } from './strategy/persistentvolumeclaim.ts';
 import { replaceObject } from './update.ts';
 import { createConvertingStore } from './conversion/converting-store.ts';
 
@@ -89,7 +90,10 @@ export function createRegistry(opts: RegistryOptions): Registry {
     clusterIps: ctx.clusterIps,
     nodePorts: ctx.nodePorts,
     bootstrap: () => bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort),
-    close: () => ctx.namespaces.close(),
+    close: () => {
+      ctx.namespaces.close();
+      stopClaimAdmission();
+    },
 
     get: (res, ns, name) => getObject(ctx, res, ns, name),
     list: (res, ns, query) => listObjects(ctx, res, ns, query),
