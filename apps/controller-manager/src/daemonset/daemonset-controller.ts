@@ -103,9 +103,13 @@ export class DaemonSetSyncer {
       requeueAfter = plan.requeueAfter;
       // One step per pass: the rollout looks at the world only once manage has nothing to do.
       if (plan.podsToDelete.length > 0 || plan.nodesNeedingPods.length > 0) {
+        this.#opts.logger?.debug({ daemonset: key, create: plan.nodesNeedingPods, delete: plan.podsToDelete.map((p) => p.metadata?.name) }, 'placing daemon pods');
         await syncNodes(deps, ds, key, plan.podsToDelete, plan.nodesNeedingPods, history.hash);
       } else if (ds.spec?.updateStrategy?.type !== 'OnDelete') {
         const rolling = planRollingUpdate(ds, nodes, nodeToPods, history.hash, now);
+        if (rolling.podsToDelete.length > 0 || rolling.nodesNeedingPods.length > 0) {
+          this.#opts.logger?.debug({ daemonset: key, surge: rolling.nodesNeedingPods, replace: rolling.podsToDelete.map((p) => p.metadata?.name) }, 'rolling daemon pods');
+        }
         await syncNodes(deps, ds, key, rolling.podsToDelete, rolling.nodesNeedingPods, history.hash);
       }
       await cleanupHistory(this.#opts.client, ds, pods, history);

@@ -56,6 +56,10 @@ export class StatefulSetSyncer {
 
     const setRevisions = await getStatefulSetRevisions(this.#opts.client, set, revisions);
     const status = await updateStatefulSet(this.#opts, set, pods, setRevisions);
+    this.#opts.logger?.debug(
+      { statefulset: key, replicas: status.replicas, ready: status.readyReplicas, updated: status.updatedReplicas, currentRevision: status.currentRevision, updateRevision: status.updateRevision },
+      'synced statefulset',
+    );
     await updateStatusIfChanged(this.#opts.client, statefulSetsResource, set, status);
     await truncateHistory(this.#opts.client, set, pods, setRevisions);
     return requeueAfterSoonest(nextAvailabilityCheckMs(pods, set.spec?.minReadySeconds ?? 0, this.#opts.now()));
