@@ -224,8 +224,9 @@ export function startHollowNodes(cluster: Pick<TestCluster, 'dir' | 'kubeconfigP
 }
 
 export interface ControlPlaneOptions {
-  /** First port of the suite's range (etcd basePort.., apiserver basePort+100). */
+  /** First port of the suite's range (etcd basePort.., apiserver basePort+100 unless apiServerPort). */
   basePort: number;
+  apiServerPort?: number;
   etcdMembers?: number;
   /** Hollow kubelet processes, one node each, named `hollow-<letter>-<i>` (default 3). */
   kubeletProcesses?: number;
@@ -261,7 +262,7 @@ export const hollowPrefix = (i: number): string => `hollow-${String.fromCharCode
  * returned once every hollow node is registered and Ready.
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
-  const cluster = await startTestCluster({ basePort: opts.basePort, etcdMembers: opts.etcdMembers ?? 1, apiServerArgs: opts.apiServerArgs });
+  const cluster = await startTestCluster({ basePort: opts.basePort, apiServerPort: opts.apiServerPort, etcdMembers: opts.etcdMembers ?? 1, apiServerArgs: opts.apiServerArgs });
   const client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
   const controllerManagers: ComponentProcess[] = [];
   const kubelets: ComponentProcess[] = [];
