@@ -15,14 +15,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findResourceByKind, type ControllerRevision, type CronJob, type DaemonSet, type Job, type PodTemplateSpec, type StatefulSet } from '@skiff/api';
+import { findResourceByKind, type ControllerRevision, type CronJob, type DaemonSet, type Job, type Pod, type PodTemplateSpec, type StatefulSet } from '@skiff/api';
 import { loadKubeconfig, RestClient, type KubeObject } from '@skiff/client';
 import {
   eventually, kubectl, REPO_ROOT, startControllerManager, startHollowNodes, startScheduler, startTestCluster, waitForReadyNodes,
   type ComponentProcess, type KubectlResult, type TestCluster,
 } from '../harness/index.ts';
 
-// Ports 29600-29601 (etcd) and 29650 (apiserver) belong to this file (range 29600-29699).
+// Ports 29600-29601 and 29610-29611 (etcd), 29650 and 29660 (apiservers) belong to this file (range 29600-29699).
 const BASE_PORT = 29600;
 const API_PORT = 29650;
 const KUBECTL = join(REPO_ROOT, 'apps/kubectl/src/main.ts');
@@ -31,37 +31,47 @@ const CRONJOBS = findResourceByKind('batch/v1', 'CronJob')!;
 const STATEFULSETS = findResourceByKind('apps/v1', 'StatefulSet')!;
 const DAEMONSETS = findResourceByKind('apps/v1', 'DaemonSet')!;
 const REVISIONS = findResourceByKind('apps/v1', 'ControllerRevision')!;
+const PODS = findResourceByKind('v1', 'Pod')!;
 
 function template(app: string, image: string): PodTemplateSpec {
   return { metadata: { labels: { app } }, spec: { containers: [{ name: app, image }] } };
 }
 
-describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage classes', { timeout: 170_000 }, () => {
-  let cluster: TestCluster;
-  let client: RestClient;
-  const components: ComponentProcess[] = [];
-  let dir: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'skiff-kubectl-batch-'));
-    cluster = await startTestCluster({ basePort: BASE_PORT, etcdMembers: 1, apiServerPort: API_PORT });
-    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-    components.push(await startControllerManager(cluster, { args: ['--controllers=*,-statefulset,-daemonset'] }));
-    components.push(await startScheduler(cluster));
-    components.push(await startHollowNodes(cluster, { count: 2, prefix: 'batch-node-' }));
-    await waitForReadyNodes(client, 2, 60_000);
-  });
-  after(async () => {
-    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
-    client?.close();
-    await cluster?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+/** One small cluster of this file's: etcd, apiserver, controller-manager, scheduler, 2 hollow nodes. */
+interface Bench {
+  cluster: TestCluster;
+  client: RestClient;
   /** Runs our kubectl as a user would and answers what it printed and its exit code. */
+  run(args: string[], timeoutMs?: number): Promise<KubectlResult>;
+  /** stdout of a kubectl run that must succeed. */
+  ok(args: string[], timeoutMs?: number): Promise<string>;
+  /** `kubectl apply -f` of `obj` written to a file. */
+  apply(name: string, obj: unknown): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function startBench(basePort: number, apiServerPort: number, controllerArgs: string[]): Promise<Bench> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-kubectl-batch-'));
+  const cluster = await startTestCluster({ basePort, etcdMembers: 1, apiServerPort });
+  const client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+  const components: ComponentProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
+    client.close();
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    components.push(await startControllerManager(cluster, { args: controllerArgs }));
+    components.push(await startScheduler(cluster));
+    components.push(await startHollowNodes(cluster, { count: 2, prefix: `node-${basePort}-` }));
+    await waitForReadyNodes(client, 2, 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   const run = (args: string[], timeoutMs = 60_000): Promise<KubectlResult> =>
     kubectl(process.execPath, [KUBECTL, `--kubeconfig=${cluster.kubeconfigPath}`, ...args], { timeoutMs });
-  /** stdout of a kubectl run that must succeed. */
   const ok = async (args: string[], timeoutMs?: number): Promise<string> => {
     const r = await run(args, timeoutMs);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
@@ -72,6 +82,22 @@ describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage cl
     writeFileSync(file, JSON.stringify(obj));
     return ok(['apply', '-f', file]);
   };
+  return { cluster, client, run, ok, apply, stop };
+}
+
+describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage classes', { timeout: 170_000 }, () => {
+  let bench: Bench;
+  let client: RestClient;
+  // The statefulset and daemonset controllers are left out: the test plays their part.
+  before(async () => {
+    bench = await startBench(BASE_PORT, API_PORT, ['--controllers=*,-statefulset,-daemonset']);
+    client = bench.client;
+  });
+  after(() => bench?.stop());
+  const run = (args: string[], timeoutMs?: number) => bench.run(args, timeoutMs);
+  const ok = (args: string[], timeoutMs?: number) => bench.ok(args, timeoutMs);
+  const apply = (name: string, obj: unknown) => bench.apply(name, obj);
+
   /** A ControllerRevision as the statefulset/daemonset controllers write one, from the live template. */
   const createRevision = (owner: KubeObject, revision: number, tmpl: PodTemplateSpec, changeCause?: string) =>
     client.create<ControllerRevision>(REVISIONS, {
@@ -255,4 +281,70 @@ describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage cl
       await client.update<T>(res, { ...obj, status: status(obj) }, { subresource: 'status' });
     }, 10_000);
   }
+});
+
+describe('skiff kubectl with the statefulset and daemonset controllers: rollouts that really roll', { timeout: 240_000 }, () => {
+  let bench: Bench;
+  before(async () => {
+    bench = await startBench(BASE_PORT + 10, API_PORT + 10, []);
+  });
+  after(() => bench?.stop());
+
+  /** The images the workload's live pods run, sorted by pod name. */
+  const podImages = async (app: string): Promise<string[]> => {
+    const pods = (await bench.client.list<Pod>(PODS, 'default', { labelSelector: `app=${app}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    return pods.sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!)).map((p) => p.spec!.containers[0].image!);
+  };
+  /** The newest revision of `kubectl rollout history` and how many there are. */
+  const history = async (ref: string): Promise<number[]> => {
+    const out = await bench.ok(['rollout', 'history', ref]);
+    assert.match(out, /^\S+ \nREVISION  CHANGE-CAUSE\n/);
+    return [...out.matchAll(/^(\d+)\s+<none>$/gm)].map((m) => Number(m[1]));
+  };
+
+  for (const kind of [
+    { ref: 'sts/web', app: 'web', manifest: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' }, spec: { replicas: 2, serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template: template('web', 'web:1') } } },
+    { ref: 'ds/agent', app: 'agent', manifest: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent', 'agent:1') } } },
+  ]) {
+    it(`${kind.ref}: status waits for the rollout, set image makes revision 2, undo goes back, restart rolls again`, async () => {
+      const { ok, apply } = bench;
+      const done = kind.ref.startsWith('sts') ? /(partitioned roll out complete: 2 new pods have been updated|statefulset rolling update complete 2 pods at revision \S+)\.\.\.\n$/ : /daemon set "agent" successfully rolled out\n$/;
+      assert.match(await apply(kind.app, kind.manifest), / created\n$/);
+      assert.match(await ok(['rollout', 'status', kind.ref, '--timeout=90s'], 100_000), done);
+      assert.deepEqual(await podImages(kind.app), [`${kind.app}:1`, `${kind.app}:1`]);
+
+      assert.match(await ok(['set', 'image', kind.ref, `${kind.app}=${kind.app}:2`]), / image updated\n$/);
+      assert.match(await ok(['rollout', 'status', kind.ref, '--timeout=90s'], 100_000), done);
+      await eventually(async () => assert.deepEqual(await podImages(kind.app), [`${kind.app}:2`, `${kind.app}:2`]), 30_000);
+      assert.deepEqual(await history(kind.ref), [1, 2]);
+      assert.match(await ok(['rollout', 'history', kind.ref, '--revision=1']), new RegExp(`\\n    Image:\\t${kind.app}:1\\n`));
+
+      assert.match(await ok(['rollout', 'undo', kind.ref]), / rolled back\n$/);
+      assert.match(await ok(['rollout', 'status', kind.ref, '--timeout=90s'], 100_000), done);
+      await eventually(async () => assert.deepEqual(await podImages(kind.app), [`${kind.app}:1`, `${kind.app}:1`]), 30_000);
+      // The controller makes revision 1's template the newest revision again (as revision 3).
+      const revisions = await history(kind.ref);
+      const newest = revisions[revisions.length - 1];
+      assert.ok(newest >= 3, `history after undo: ${revisions.join(',')}`);
+      assert.match(await ok(['rollout', 'history', kind.ref, `--revision=${newest}`]), new RegExp(`\\n    Image:\\t${kind.app}:1\\n`));
+
+      assert.match(await ok(['rollout', 'restart', kind.ref]), / restarted\n$/);
+      assert.match(await ok(['rollout', 'status', kind.ref, '--timeout=90s'], 100_000), done);
+      await eventually(async () => {
+        const pods = (await bench.client.list<Pod>(PODS, 'default', { labelSelector: `app=${kind.app}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+        assert.equal(pods.length, 2);
+        assert.ok(pods.every((p) => p.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']), 'every pod was replaced by the restart');
+      }, 60_000);
+      assert.match(await ok(['describe', kind.ref]), /\nPods Status:\s+2 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed\n/);
+    });
+  }
+
+  it('scales the stateful set to 3 and describes it', async () => {
+    assert.equal(await bench.ok(['scale', 'statefulset', 'web', '--replicas=3']), 'statefulset.apps/web scaled\n');
+    await eventually(async () => {
+      const names = (await bench.client.list<Pod>(PODS, 'default', { labelSelector: 'app=web' })).items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata!.name).sort();
+      assert.deepEqual(names, ['web-0', 'web-1', 'web-2']);
+    }, 60_000);
+    await eventually(async () => assert.match(await bench.ok(['describe', 'sts', 'web']), /\nReplicas:\s+3 desired \| 3 total\n[\s\S]*\nPods Status:\s+3 Running \//), 30_000);
+  });
 });
