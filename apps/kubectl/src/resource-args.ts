@@ -89,6 +89,13 @@ export async function resolveFileTargets(ctx: CommandContext): Promise<ResourceT
   return targets;
 }
 
+/** kubectl's line when nothing matched: the namespace is named unless every kind is cluster-scoped or -A. */
+export function noResourcesMessage(ctx: CommandContext, targets: ResourceTarget[]): string {
+  const namespaced = targets.some((t) => t.mapping.namespaced);
+  if (!namespaced || ctx.flags.bool('all-namespaces')) return 'No resources found\n';
+  return `No resources found in ${ctx.namespace} namespace.\n`;
+}
+
 /** The namespace a request for `mapping` goes to: undefined for cluster-scoped or -A. */
 export function namespaceFor(ctx: CommandContext, mapping: ResourceMapping, override?: string): string | undefined {
   if (!mapping.namespaced) return undefined;

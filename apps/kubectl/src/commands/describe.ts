@@ -12,7 +12,7 @@ import type { DescribeEnv } from '../describe/describer.ts';
 import { describerFor } from '../describe/describers.ts';
 import { formatSelector, Lines, type Obj } from '../describe/lines.ts';
 import { tabbed } from '../printers/tabwriter.ts';
-import { namespaceFor, resolveFileTargets, resolveResourceArgs } from '../resource-args.ts';
+import { namespaceFor, noResourcesMessage, resolveFileTargets, resolveResourceArgs } from '../resource-args.ts';
 import type { ResourceMapping } from '../rest-mapper.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
@@ -75,7 +75,7 @@ async function runDescribe(ctx: CommandContext, args: string[]): Promise<number>
     for (const o of list.items) reports.push(await describeObject(ctx, t.mapping, { apiVersion: list.apiVersion, kind: t.mapping.kind, ...o }));
   }
   if (reports.length === 0) {
-    ctx.err.write(`No resources found in ${ctx.namespace} namespace.\n`);
+    ctx.err.write(noResourcesMessage(ctx, targets));
     return 0;
   }
   ctx.out.write(reports.join('\n\n'));

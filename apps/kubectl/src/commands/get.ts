@@ -8,7 +8,7 @@ import { ApiStatusError, resourcePath, type KubeObject } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { CliError, formatError } from '../errors.ts';
 import { kindPrefix } from '../rest-mapper.ts';
-import { isMultiKind, namespaceFor, resolveFileTargets, resolveResourceArgs, type ResourceTarget } from '../resource-args.ts';
+import { isMultiKind, namespaceFor, noResourcesMessage, resolveFileTargets, resolveResourceArgs, type ResourceTarget } from '../resource-args.ts';
 import { TableClient, type Table } from '../table-client.ts';
 import { parseOutputFormat, printObjects, type OutputFormat } from '../printers/object-printer.ts';
 import { columnWidths, formatColumns, rowCells, tableRows, type TableOptions } from '../printers/table-printer.ts';
@@ -17,12 +17,6 @@ const MISSING_TYPE = `You must specify the type of resource to get. Use "kubectl
 
 function selectorQuery(ctx: CommandContext): { labelSelector?: string; fieldSelector?: string } {
   return { labelSelector: ctx.flags.string('selector'), fieldSelector: ctx.flags.string('field-selector') };
-}
-
-function noResourcesMessage(ctx: CommandContext, targets: ResourceTarget[]): string {
-  const namespaced = targets.some((t) => t.mapping.namespaced);
-  if (!namespaced || ctx.flags.bool('all-namespaces')) return 'No resources found\n';
-  return `No resources found in ${ctx.namespace} namespace.\n`;
 }
 
 async function targetsOf(ctx: CommandContext, args: string[]): Promise<ResourceTarget[]> {

@@ -14,10 +14,10 @@ export function describePod(w: Lines, o: Obj): void {
   w.field(0, 'Priority', o.spec?.priority ?? 0);
   w.field(0, 'Service Account', o.spec?.serviceAccountName);
   w.field(0, 'Node', o.spec?.nodeName ? `${o.spec.nodeName}/${o.status?.hostIP ?? ''}` : undefined);
-  w.field(0, 'Start Time', formatTime(o.status?.startTime));
+  if (o.status?.startTime) w.field(0, 'Start Time', formatTime(o.status.startTime));
   w.labels(0, 'Labels', o.metadata?.labels).labels(0, 'Annotations', o.metadata?.annotations, [LAST_APPLIED]);
   w.field(0, 'Status', o.metadata?.deletionTimestamp ? 'Terminating' : o.status?.phase);
-  w.field(0, 'IP', o.status?.podIP);
+  w.add(0, `IP:\t${o.status?.podIP ?? ''}`);
   const owner = controllerOf(o);
   if (owner) w.field(0, 'Controlled By', owner);
   if (o.spec?.initContainers?.length) describeContainers(w, 'Init Containers', o.spec.initContainers, o.status?.initContainerStatuses, '');

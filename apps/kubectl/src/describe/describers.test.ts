@@ -103,3 +103,14 @@ test('describe storageclass, claim and volume in kubectl\'s words', async () => 
   });
   assert.match(pv, /\nClaim:\s+default\/data-db-0\nReclaim Policy:\s+Delete\nAccess Modes:\s+RWO\nCapacity:\s+1Gi\nNode Affinity:\s+<none>\nMessage:\s*\nSource:\n    Type:\s+HostPath \(bare host directory volume\)\n    Path:\s+\/var\/lib\/skiff\/pv-1\n/);
 });
+
+test('describe pod: containers with their state, a conditions table without a rule line, claim volumes', async () => {
+  const out = await describe('v1', 'Pod', {
+    metadata: { name: 'db-0', namespace: 'default', ownerReferences: [{ kind: 'StatefulSet', name: 'db', controller: true }] },
+    spec: { nodeName: 'n1', containers: [{ name: 'db', image: 'pg:1' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }] },
+    status: { phase: 'Running', hostIP: '10.0.0.1', containerStatuses: [{ name: 'db', ready: true, restartCount: 0, state: { running: {} } }], conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  assert.match(out, /\nControlled By:\s+StatefulSet\/db\nContainers:\n  db:\n    Container ID:\s*\n    Image:\s+pg:1\n/);
+  assert.match(out, /\n    State:\s+Running\n    Ready:\s+True\n    Restart Count:\s+0\n/);
+  assert.match(out, /\nConditions:\n  Type\s+Status\n  Ready\s+True \nVolumes:\n  data:\n    Type:\s+PersistentVolumeClaim \(a reference to a PersistentVolumeClaim in the same namespace\)\n    ClaimName:\s+data-db-0\n/);
+});

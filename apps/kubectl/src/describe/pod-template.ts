@@ -30,9 +30,9 @@ function envValue(e: Obj): string {
 /** One container's lines (its name after `nameIndent`); `status` adds what a running Pod knows (state, readiness, restarts). */
 export function describeContainer(w: Lines, c: Obj, status: Obj | undefined, nameIndent: string): void {
   w.add(1, `${nameIndent}${c.name}:`);
-  if (status) w.field(2, 'Container ID', status.containerID ?? '');
+  if (status) w.add(2, `Container ID:\t${status.containerID ?? ''}`);
   w.add(2, `Image:\t${c.image ?? ''}`);
-  if (status) w.field(2, 'Image ID', status.imageID ?? '');
+  if (status) w.add(2, `Image ID:\t${status.imageID ?? ''}`);
   const containerPorts = ports(c, (p) => p.containerPort);
   const hostPorts = ports(c, (p) => p.hostPort);
   w.field(2, containerPorts.includes(',') ? 'Ports' : 'Port', containerPorts);

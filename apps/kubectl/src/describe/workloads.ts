@@ -3,12 +3,17 @@ import { podsStatus, type DescribeEnv } from './describer.ts';
 import { controllerOf, formatMap, formatSelector, formatTime, LAST_APPLIED, type Lines, type Obj } from './lines.ts';
 import { describePodTemplate } from './pod-template.ts';
 
+/** A workload's (or node's) conditions table; `withReason: false` is a Pod's, which has no rule line. */
 export function describeConditions(w: Lines, conditions: Obj[] | undefined, withReason: boolean): void {
   if (!conditions?.length) return;
   w.add(0, 'Conditions:');
-  w.add(1, withReason ? 'Type\tStatus\tReason' : 'Type\tStatus');
-  w.add(1, withReason ? '----\t------\t------' : '----\t------');
-  for (const c of conditions) w.add(1, withReason ? `${c.type}\t${c.status}\t${c.reason ?? ''}` : `${c.type} \t${c.status} `);
+  if (!withReason) {
+    w.add(1, 'Type\tStatus');
+    for (const c of conditions) w.add(1, `${c.type} \t${c.status} `);
+    return;
+  }
+  w.add(1, 'Type\tStatus\tReason').add(1, '----\t------\t------');
+  for (const c of conditions) w.add(1, `${c.type}\t${c.status}\t${c.reason ?? ''}`);
 }
 
 export function describeDeployment(w: Lines, o: Obj): void {
