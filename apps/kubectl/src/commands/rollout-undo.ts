@@ -6,7 +6,7 @@ import { objectRef } from './scale.ts';
 import { listRevisions, type Revision } from './rollout-history.ts';
 
 /** The revision `undo` goes back to: `toRevision`, or with 0 the one before the newest. */
-function pickRevision(revisions: Revision[], toRevision: number, noHistory: string): Revision {
+export function pickRevision(revisions: Revision[], toRevision: number, noHistory: string): Revision {
   if (toRevision < 0) throw new CliError(`unable to find specified revision ${toRevision} in history`);
   if (toRevision === 0) {
     if (revisions.length < 2) throw new CliError(noHistory);
