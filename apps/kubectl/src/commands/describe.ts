@@ -16,6 +16,7 @@ import { namespaceFor, noResourcesMessage, resolveFileTargets, resolveResourceAr
 import type { ResourceMapping } from '../rest-mapper.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
+const REPLICASETS = findResourceByKind('apps/v1', 'ReplicaSet')!;
 
 async function describeEvents(ctx: CommandContext, w: Lines, o: KubeObject, mapping: ResourceMapping): Promise<void> {
   const events = await ctx.client.list(await ctx.resolve('events'), mapping.namespaced ? o.metadata?.namespace : undefined, {
@@ -37,11 +38,11 @@ async function describeEvents(ctx: CommandContext, w: Lines, o: KubeObject, mapp
 
 function describeEnv(ctx: CommandContext): DescribeEnv {
   return {
-    async controlledPods(o) {
+    async controlled(resource, o) {
       const selector = formatSelector(o.spec?.selector);
       if (selector === '<none>') return [];
-      const pods = await ctx.client.list(PODS, o.metadata?.namespace, { labelSelector: selector });
-      return (pods.items as Obj[]).filter((p) => (p.metadata?.ownerReferences ?? []).some((ref: Obj) => ref.controller && ref.uid === o.metadata?.uid));
+      const list = await ctx.client.list(resource === 'pods' ? PODS : REPLICASETS, o.metadata?.namespace, { labelSelector: selector });
+      return (list.items as Obj[]).filter((p) => (p.metadata?.ownerReferences ?? []).some((ref: Obj) => ref.controller && ref.uid === o.metadata?.uid));
     },
     async podsUsingClaim(namespace, claim) {
       const pods = await ctx.client.list(PODS, namespace);

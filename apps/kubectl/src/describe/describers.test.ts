@@ -10,8 +10,13 @@ const pods: Obj[] = [
   { metadata: { name: 'db-0', ownerReferences: [{ controller: true, uid: 'sts-1' }] }, status: { phase: 'Running' }, spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }] } },
   { metadata: { name: 'db-1', ownerReferences: [{ controller: true, uid: 'sts-1' }] }, status: { phase: 'Pending' } },
 ];
+const replicaSets: Obj[] = [
+  { metadata: { name: 'web-1', ownerReferences: [{ controller: true, uid: 'd-1' }] }, spec: { replicas: 1, template: { metadata: { labels: { app: 'web', 'pod-template-hash': '1' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } }, status: { replicas: 1 } },
+  { metadata: { name: 'web-0', ownerReferences: [{ controller: true, uid: 'd-1' }] }, spec: { replicas: 0, template: { metadata: { labels: { app: 'web', 'pod-template-hash': '0' } }, spec: { containers: [{ name: 'web', image: 'web:0' }] } } }, status: { replicas: 0 } },
+  { metadata: { name: 'web-2', ownerReferences: [{ controller: true, uid: 'd-1' }] }, spec: { replicas: 2, template: { metadata: { labels: { app: 'web', 'pod-template-hash': '2' } }, spec: { containers: [{ name: 'web', image: 'web:2' }] } } }, status: { replicas: 1 } },
+];
 const env: DescribeEnv = {
-  controlledPods: async (o) => pods.filter((p) => p.metadata.ownerReferences.some((r: Obj) => r.uid === o.metadata?.uid)),
+  controlled: async (resource, o) => (resource === 'pods' ? pods : replicaSets).filter((p) => p.metadata.ownerReferences.some((r: Obj) => r.uid === o.metadata?.uid)),
   podsUsingClaim: async (_ns, claim) => pods.filter((p) => (p.spec?.volumes ?? []).some((v: Obj) => v.persistentVolumeClaim?.claimName === claim)),
 };
 
@@ -113,4 +118,12 @@ test('describe pod: containers with their state, a conditions table without a ru
   assert.match(out, /\nControlled By:\s+StatefulSet\/db\nContainers:\n  db:\n    Container ID:\s*\n    Image:\s+pg:1\n/);
   assert.match(out, /\n    State:\s+Running\n    Ready:\s+True\n    Restart Count:\s+0\n/);
   assert.match(out, /\nConditions:\n  Type\s+Status\n  Ready\s+True \nVolumes:\n  data:\n    Type:\s+PersistentVolumeClaim \(a reference to a PersistentVolumeClaim in the same namespace\)\n    ClaimName:\s+data-db-0\n/);
+});
+
+test('describe deployment: old replica sets that still have pods, and the one running its template', async () => {
+  const out = await describe('apps/v1', 'Deployment', {
+    metadata: { name: 'web', namespace: 'default', uid: 'd-1' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:2' }] } } },
+  });
+  assert.match(out, /\nOldReplicaSets:\s+web-1 \(1\/1 replicas created\)\nNewReplicaSet:\s+web-2 \(1\/2 replicas created\)\n/);
 });

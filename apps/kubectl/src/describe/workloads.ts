@@ -1,4 +1,5 @@
 /** Describers for the apps/v1 workloads: Deployment, ReplicaSet, StatefulSet, DaemonSet. */
+import { isDeepStrictEqual } from 'node:util';
 import { podsStatus, type DescribeEnv } from './describer.ts';
 import { controllerOf, formatMap, formatSelector, formatTime, LAST_APPLIED, type Lines, type Obj } from './lines.ts';
 import { describePodTemplate } from './pod-template.ts';
@@ -16,7 +17,28 @@ export function describeConditions(w: Lines, conditions: Obj[] | undefined, with
   for (const c of conditions) w.add(1, `${c.type}\t${c.status}\t${c.reason ?? ''}`);
 }
 
-export function describeDeployment(w: Lines, o: Obj): void {
+const POD_TEMPLATE_HASH = 'pod-template-hash';
+
+/** `web-5d4f (2/3 replicas created), ...` or `<none>` (kubectl's printReplicaSetsByLabels). */
+function replicaSetsText(sets: Obj[]): string {
+  return sets.map((rs) => `${rs.metadata?.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`).join(', ') || '<none>';
+}
+
+/** The new ReplicaSet runs the Deployment's template (the hash label aside); old ones with replicas still count. */
+async function describeReplicaSetsOf(w: Lines, o: Obj, env: DescribeEnv): Promise<void> {
+  const sets = (await env.controlled('replicasets', o))
+    .sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')));
+  const withoutHash = (rs: Obj): unknown => {
+    const template = structuredClone(rs.spec?.template ?? {});
+    if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH];
+    return template;
+  };
+  const newRs = sets.find((rs) => isDeepStrictEqual(withoutHash(rs), o.spec?.template ?? {}));
+  w.field(0, 'OldReplicaSets', replicaSetsText(sets.filter((rs) => rs !== newRs && (rs.spec?.replicas ?? 0) !== 0)));
+  w.field(0, 'NewReplicaSet', replicaSetsText(newRs ? [newRs] : []));
+}
+
+export async function describeDeployment(w: Lines, o: Obj, env: DescribeEnv): Promise<void> {
   w.field(0, 'Name', o.metadata?.name).field(0, 'Namespace', o.metadata?.namespace);
   w.field(0, 'CreationTimestamp', formatTime(o.metadata?.creationTimestamp));
   w.labels(0, 'Labels', o.metadata?.labels).labels(0, 'Annotations', o.metadata?.annotations, [LAST_APPLIED]);
@@ -29,6 +51,7 @@ export function describeDeployment(w: Lines, o: Obj): void {
   if (ru) w.field(0, 'RollingUpdateStrategy', `${ru.maxUnavailable} max unavailable, ${ru.maxSurge} max surge`);
   describePodTemplate(w, o.spec?.template);
   describeConditions(w, s.conditions, true);
+  await describeReplicaSetsOf(w, o, env);
 }
 
 export async function describeReplicaSet(w: Lines, o: Obj, env: DescribeEnv): Promise<void> {
