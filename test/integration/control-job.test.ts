@@ -7,10 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type Job, type JobSpec, type Node, type Pod } from '@skiff/api';
-import { loadKubeconfig, RestClient } from '@skiff/client';
-import {
-  eventually, startControllerManager, startHollowNodes, startScheduler, startTestCluster, waitForReadyNodes, type ComponentProcess, type TestCluster,
-} from '../harness/index.ts';
+import type { RestClient } from '@skiff/client';
+import { eventually, startControlPlane, type ControlPlane } from '../harness/index.ts';
 
 // Ports 29400-29401 (etcd) and 29450 (apiserver) belong to this file.
 const BASE_PORT = 29400;
@@ -30,9 +28,7 @@ function jobManifest(name: string, spec: Partial<JobSpec>, pod: { exitAfter?: st
     kind: 'Job',
     metadata: { name, namespace: NS },
     spec: {
-      // Until the apiserver generates Job selectors, tests set their own.
-      manualSelector: true,
-      selector: { matchLabels: { job: name } },
+      // The selector and the controller-uid / job-name labels are the apiserver's to generate.
       template: {
         metadata: { labels: { job: name }, annotations },
         spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'registry.local/work:1' }] },
@@ -46,24 +42,16 @@ const condition = (job: Job, type: string) => job.status?.conditions?.find((c) =
 const isActive = (pod: Pod) => !pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 
 describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
-  let cluster: TestCluster;
+  let cp: ControlPlane;
   let client: RestClient;
-  const components: ComponentProcess[] = [];
-  let victim: ComponentProcess;
 
   before(async () => {
-    cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: API_PORT, etcdMembers: 1 });
-    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-    components.push(await startControllerManager(cluster), await startScheduler(cluster));
-    components.push(await startHollowNodes(cluster, { prefix: 'hollow-job-', count: 3 }));
-    victim = await startHollowNodes(cluster, { prefix: 'hollow-victim-', count: 1 });
-    components.push(victim);
-    await waitForReadyNodes(client, 4, 60_000);
+    // Four one-node kubelet processes: the last is crashed for the pod GC case.
+    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: API_PORT, kubeletProcesses: 4 });
+    client = cp.client;
   });
   after(async () => {
-    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
-    client?.close();
-    await cluster?.stop();
+    await cp?.stop();
   });
 
   const getJob = (name: string) => client.get<Job>(JOBS, NS, name);
@@ -159,14 +147,14 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
   });
 
   it('podgc deletes the pods of a node that no longer exists', async () => {
-    const node = 'hollow-victim-0';
+    const node = `${cp.kubeletPrefix(3)}0`;
     await client.create<Pod>(PODS, {
       apiVersion: 'v1', kind: 'Pod',
       metadata: { name: 'stranded', namespace: NS },
       spec: { nodeName: node, containers: [{ name: 'c', image: 'registry.local/work:1' }] },
     });
     await eventually(async () => assert.equal((await client.get<Pod>(PODS, NS, 'stranded')).status?.phase, 'Running'), 30_000, 500);
-    await victim.kill(); // a crash: the node object and its pods stay behind
+    await cp.kubelets[3]!.kill(); // a crash: the node object and its pods stay behind
     await client.delete(NODES, undefined, node);
     await eventually(async () => assert.equal((await client.list<Node>(NODES)).items.some((n) => n.metadata?.name === node), false), 10_000);
     await eventually(async () => {
