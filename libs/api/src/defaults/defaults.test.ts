@@ -1,15 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findResource, findResourceByKind } from '../resources.ts';
+import { findResource } from '../resources.ts';
 import { defaultImagePullPolicy, defaultObject } from './index.ts';
-
-function defaulted(apiVersion: string, obj: any): any {
-  const res = findResourceByKind(apiVersion, obj.kind);
-  assert.ok(res, `${apiVersion} ${obj.kind}`);
-  const copy = structuredClone({ apiVersion, ...obj });
-  defaultObject(res, copy);
-  return copy;
-}
+import { defaulted } from './testing.ts';
 
 test('defaultImagePullPolicy: from the tag', () => {
   const cases: [string, string][] = [

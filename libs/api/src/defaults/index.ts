@@ -6,7 +6,11 @@
 import type { ResourceInfo } from '../resource-info.ts';
 import { canonicalizeResourceList, defaultPod } from './pod.ts';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.ts';
-import { defaultDeployment, defaultReplicaSet, defaultReplicationController } from './workloads.ts';
+import { defaultCronJob, defaultJob } from './batch.ts';
+import { defaultStorageClass } from './storage.ts';
+import {
+  defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
+} from './workloads.ts';
 import { fillAlwaysSerializedFields } from './zero-values.ts';
 
 export { defaultImagePullPolicy, defaultPodSpec, defaultPodTemplate, imageTag } from './pod.ts';
@@ -61,6 +65,11 @@ const defaulters: Record<string, (obj: any) => void> = {
   '/ReplicationController': defaultReplicationController,
   'apps/Deployment': defaultDeployment,
   'apps/ReplicaSet': defaultReplicaSet,
+  'apps/StatefulSet': defaultStatefulSet,
+  'apps/DaemonSet': defaultDaemonSet,
+  'batch/Job': defaultJob,
+  'batch/CronJob': defaultCronJob,
+  'storage.k8s.io/StorageClass': defaultStorageClass,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'coordination.k8s.io/Lease': defaultLease,
 };

@@ -22,7 +22,7 @@ function containerStatusFields(list: string): ZeroFields {
 
 const nodeInfoFields = ['machineID', 'systemUUID', 'bootID', 'kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'kubeProxyVersion', 'operatingSystem', 'architecture'];
 
-/** By `<group>/<Kind>`. Kinds added later list theirs here (StatefulSetStatus.replicas, DaemonSetStatus's counts, ...). */
+/** By `<group>/<Kind>`. */
 const alwaysSerialized: Record<string, ZeroFields> = {
   '/Pod': {
     spec: {}, status: {},
@@ -34,6 +34,18 @@ const alwaysSerialized: Record<string, ZeroFields> = {
   'apps/ReplicaSet': { spec: {}, 'status.replicas': 0 },
   // DeploymentStatus's counts are all omitempty; the struct itself still appears.
   'apps/Deployment': { spec: {}, status: {} },
+  // StatefulSetSpec.serviceName has no omitempty in 1.30; StatefulSetStatus.replicas and availableReplicas neither.
+  'apps/StatefulSet': {
+    'spec.template': {}, 'spec.updateStrategy': {}, 'spec.serviceName': '', 'status.replicas': 0, 'status.availableReplicas': 0,
+  },
+  'apps/DaemonSet': {
+    'spec.template': {}, 'spec.updateStrategy': {}, 'status.currentNumberScheduled': 0, 'status.numberMisscheduled': 0,
+    'status.desiredNumberScheduled': 0, 'status.numberReady': 0,
+  },
+  'apps/ControllerRevision': { revision: 0 },
+  'batch/Job': { 'spec.template': {}, status: {} },
+  'batch/CronJob': { 'spec.jobTemplate': {}, status: {} },
+  'storage.k8s.io/StorageClass': { provisioner: '' },
   '/Service': { spec: {}, 'status.loadBalancer': {} },
   '/Node': {
     spec: {},

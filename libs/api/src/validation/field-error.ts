@@ -9,6 +9,7 @@ export type FieldErrorReason =
   | 'FieldValueDuplicate'
   | 'FieldValueForbidden'
   | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
   | 'FieldValueNotFound';
 
 export interface FieldError {
@@ -50,6 +51,11 @@ export function forbidden(field: string, detail: string): FieldError {
 
 export function tooLong(field: string, maxLength: number): FieldError {
   return { reason: 'FieldValueTooLong', field, message: `Too long: must have at most ${maxLength} bytes` };
+}
+
+/** field.TooMany: a list with more items than allowed. */
+export function tooMany(field: string, actual: number, max: number): FieldError {
+  return { reason: 'FieldValueTooMany', field, message: `Too many: ${actual}: must have at most ${max} items` };
 }
 
 export function notFound(field: string, value: unknown): FieldError {

@@ -5,12 +5,18 @@
  */
 import type { ResourceInfo } from '../resource-info.ts';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain } from '../names.ts';
+import { validateCronJob, validateJob, validateJobUpdate } from './batch.ts';
 import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.ts';
+import { validateDaemonSet } from './daemonset.ts';
 import { type FieldError, invalid, isObject } from './field-error.ts';
 import { type NameCheck, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePod, validatePodUpdate } from './pod.ts';
+import {
+  validateControllerRevision, validateControllerRevisionUpdate, validateStatefulSet, validateStatefulSetUpdate,
+} from './statefulset.ts';
+import { validateStorageClass, validateStorageClassUpdate } from './storage.ts';
 import {
   validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateService, validateServiceUpdate,
 } from './service.ts';
@@ -21,6 +27,7 @@ import {
 export * from './field-error.ts';
 export { validateLabels, validateAnnotations, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 export { validatePodSpec } from './pod.ts';
+export { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './batch.ts';
 
 interface KindValidation {
   name?: NameCheck;
@@ -42,10 +49,16 @@ const kinds: Record<string, KindValidation> = {
   '/ReplicationController': { create: validateReplicationController },
   'apps/Deployment': { create: validateDeployment, update: validateSelectorUpdate },
   'apps/ReplicaSet': { create: validateReplicaSet, update: validateSelectorUpdate },
+  'apps/StatefulSet': { create: validateStatefulSet, update: validateStatefulSetUpdate },
+  'apps/DaemonSet': { create: validateDaemonSet, update: validateSelectorUpdate },
+  'apps/ControllerRevision': { create: validateControllerRevision, update: validateControllerRevisionUpdate },
+  'batch/Job': { create: validateJob, update: validateJobUpdate },
+  'batch/CronJob': { create: validateCronJob },
   'certificates.k8s.io/CertificateSigningRequest': { create: validateCertificateSigningRequest, update: validateCertificateSigningRequestUpdate },
   'coordination.k8s.io/Lease': { create: validateLease },
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'events.k8s.io/Event': { name: eventName, create: (e) => validateEvent(e, true) },
+  'storage.k8s.io/StorageClass': { create: validateStorageClass, update: validateStorageClassUpdate },
 };
 
 /** Event names are generated from object names plus a suffix; Kubernetes only requires a path segment. */

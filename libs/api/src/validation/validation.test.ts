@@ -1,21 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultObject } from '../defaults/index.ts';
-import { findResourceByKind } from '../resources.ts';
-import { validateObject } from './index.ts';
-
-function check(obj: any, old?: any): { field: string; reason: string; message: string }[] {
-  const res = findResourceByKind(obj.apiVersion, obj.kind);
-  assert.ok(res, `${obj.apiVersion} ${obj.kind}`);
-  const o = structuredClone(obj);
-  defaultObject(res, o);
-  let prev;
-  if (old) {
-    prev = structuredClone(old);
-    defaultObject(res, prev);
-  }
-  return validateObject(res, o, prev);
-}
+import { check, withPatch } from './testing.ts';
 
 const pod = {
   apiVersion: 'v1',
@@ -36,12 +21,6 @@ const service = {
   metadata: { name: 'web', namespace: 'default' },
   spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
 };
-
-function withPatch(base: any, patch: (o: any) => void): any {
-  const o = structuredClone(base);
-  patch(o);
-  return o;
-}
 
 test('validateObject: valid objects have no errors', () => {
   const valid = [

@@ -1,4 +1,7 @@
-/** Deployment, ReplicaSet and ReplicationController validation (pkg/apis/apps/validation). */
+/**
+ * Deployment, ReplicaSet and ReplicationController validation (pkg/apis/apps/validation), and the
+ * selector/template/strategy checks StatefulSets, DaemonSets and Jobs share with them.
+ */
 import { fromLabelSelector, selectorFromSet } from '../label-selector.ts';
 import {
   type FieldError, forbidden, immutable, invalid, isObject, nonNegative, notSupported, required,
@@ -9,7 +12,7 @@ import { validatePodSpec } from './pod.ts';
 const strategyTypes = ['Recreate', 'RollingUpdate'];
 
 /** ValidatePositiveIntOrPercent + IsNotMoreThan100Percent. */
-function validateIntOrPercent(value: unknown, path: string): FieldError[] {
+export function validateIntOrPercent(value: unknown, path: string): FieldError[] {
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') {
     const m = /^([0-9]+)%$/.exec(value);
@@ -20,40 +23,56 @@ function validateIntOrPercent(value: unknown, path: string): FieldError[] {
   return nonNegative(path, value);
 }
 
-function isZeroIntOrPercent(value: unknown): boolean {
+export function isZeroIntOrPercent(value: unknown): boolean {
   return value === 0 || value === '0%';
 }
 
-/** A LabelSelector that must be non-empty and must select the template's labels. */
-function validateSelectorAndTemplate(spec: any, kind: string): FieldError[] {
+/**
+ * A LabelSelector that must be non-empty and must select the template's labels; `spec` is at
+ * `path` ('spec', or 'spec.jobTemplate.spec'), `kind` names it in "empty selector is invalid for <kind>".
+ */
+export function validateSelectorAndTemplate(spec: any, kind: string, path = 'spec'): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObject(spec.selector)) {
-    errs.push(required('spec.selector'));
+    errs.push(required(`${path}.selector`));
   } else {
     const empty = Object.keys(spec.selector.matchLabels ?? {}).length === 0 && (spec.selector.matchExpressions ?? []).length === 0;
-    if (empty) errs.push(invalid('spec.selector', spec.selector, `empty selector is invalid for ${kind}`));
-    const selectorErrs = validateLabelSelector(spec.selector, 'spec.selector');
+    if (empty) errs.push(invalid(`${path}.selector`, spec.selector, `empty selector is invalid for ${kind}`));
+    const selectorErrs = validateLabelSelector(spec.selector, `${path}.selector`);
     errs.push(...selectorErrs);
-    // Only a well-formed selector can be compared with the template's labels.
-    const labels = spec.template?.metadata?.labels;
-    if (!empty && selectorErrs.length === 0 && isObject(spec.template) && !fromLabelSelector(spec.selector).matches(labels ?? {})) {
-      errs.push(invalid('spec.template.metadata.labels', labels ?? {}, '`selector` does not match template `labels`'));
-    }
+    if (!empty && selectorErrs.length === 0) errs.push(...validateSelectorMatchesTemplate(spec, path));
   }
-  errs.push(...validateTemplate(spec.template));
+  errs.push(...validateTemplate(spec.template, `${path}.template`));
   return errs;
 }
 
-function validateTemplate(template: unknown): FieldError[] {
-  if (!isObject(template)) return [required('spec.template')];
+/** Whether manually or automatically chosen, a selector must match the pods the template makes. */
+export function validateSelectorMatchesTemplate(spec: any, path: string): FieldError[] {
+  const labels = spec.template?.metadata?.labels;
+  if (!isObject(spec.template) || fromLabelSelector(spec.selector).matches(labels ?? {})) return [];
+  return [invalid(`${path}.template.metadata.labels`, labels ?? {}, '`selector` does not match template `labels`')];
+}
+
+/** ValidatePodTemplateSpec: the template's labels, annotations and pod spec. */
+export function validateTemplate(template: unknown, path: string): FieldError[] {
+  if (!isObject(template)) return [required(path)];
   const errs: FieldError[] = [];
-  errs.push(...validateLabels(template.metadata?.labels, 'spec.template.metadata.labels'));
-  errs.push(...validateAnnotations(template.metadata?.annotations, 'spec.template.metadata.annotations'));
-  errs.push(...validatePodSpec(template.spec, 'spec.template.spec'));
-  // Controllers restart pods forever; other policies would fight them.
-  const policy = template.spec?.restartPolicy;
-  if (policy !== undefined && policy !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', policy, ['Always']));
-  if (template.spec?.activeDeadlineSeconds !== undefined) {
+  errs.push(...validateLabels(template.metadata?.labels, `${path}.metadata.labels`));
+  errs.push(...validateAnnotations(template.metadata?.annotations, `${path}.metadata.annotations`));
+  errs.push(...validatePodSpec(template.spec, `${path}.spec`));
+  return errs;
+}
+
+/** Controllers that keep pods running restart them forever; other policies would fight them. */
+export function validateRestartAlways(template: any, path: string): FieldError[] {
+  const policy = template?.spec?.restartPolicy;
+  if (!isObject(template) || policy === undefined || policy === 'Always') return [];
+  return [notSupported(`${path}.spec.restartPolicy`, policy, ['Always'])];
+}
+
+function validateLongRunningTemplate(spec: any): FieldError[] {
+  const errs = validateRestartAlways(spec.template, 'spec.template');
+  if (spec.template?.spec?.activeDeadlineSeconds !== undefined) {
     errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
   }
   return errs;
@@ -66,7 +85,7 @@ function validateReplicasFields(spec: any): FieldError[] {
 export function validateDeployment(d: any): FieldError[] {
   const spec = d.spec;
   if (!isObject(spec)) return [required('spec')];
-  const errs = [...validateReplicasFields(spec), ...validateSelectorAndTemplate(spec, 'deployment')];
+  const errs = [...validateReplicasFields(spec), ...validateSelectorAndTemplate(spec, 'deployment'), ...validateLongRunningTemplate(spec)];
   const strategy = spec.strategy ?? {};
   const type = strategy.type ?? 'RollingUpdate';
   if (!strategyTypes.includes(type)) errs.push(notSupported('spec.strategy.type', type, strategyTypes));
@@ -96,7 +115,7 @@ export function validateDeployment(d: any): FieldError[] {
 export function validateReplicaSet(rs: any): FieldError[] {
   const spec = rs.spec;
   if (!isObject(spec)) return [required('spec')];
-  return [...validateReplicasFields(spec), ...validateSelectorAndTemplate(spec, 'replicaset')];
+  return [...validateReplicasFields(spec), ...validateSelectorAndTemplate(spec, 'replicaset'), ...validateLongRunningTemplate(spec)];
 }
 
 export function validateReplicationController(rc: any): FieldError[] {
@@ -112,7 +131,7 @@ export function validateReplicationController(rc: any): FieldError[] {
       errs.push(invalid('spec.template.metadata.labels', labels ?? {}, '`selector` does not match template `labels`'));
     }
   }
-  errs.push(...validateTemplate(spec.template));
+  errs.push(...validateTemplate(spec.template, 'spec.template'), ...validateLongRunningTemplate(spec));
   return errs;
 }
 
