@@ -45,13 +45,13 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
     const svc = await getJson('/api/v1/namespaces/pbfix/services/web');
     assert.match(svc.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/);
     // A kind Skiff has no protobuf table for is refused with 415 and nothing is stored.
-    const job = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0f, 0x0a, 0x08]), Buffer.from('batch/v1'), Buffer.from([0x12, 0x03]), Buffer.from('Job')]);
+    const sts = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x16, 0x0a, 0x07]), Buffer.from('apps/v1'), Buffer.from([0x12, 0x0b]), Buffer.from('StatefulSet')]);
     const refused = await apiRequest(cp.cluster.admin, 'POST', '/api/v1/namespaces/pbfix/configmaps', {
-      body: job, headers: { 'content-type': 'application/vnd.kubernetes.protobuf' },
+      body: sts, headers: { 'content-type': 'application/vnd.kubernetes.protobuf' },
     });
     assert.equal(refused.status, 415);
     assert.equal(refused.json.reason, 'UnsupportedMediaType');
-    assert.match(refused.json.message, /send batch\/v1 Job as application\/json/);
+    assert.match(refused.json.message, /send apps\/v1 StatefulSet as application\/json/);
   });
 
   binaries.forEach((bin, index) => {

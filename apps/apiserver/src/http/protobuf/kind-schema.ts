@@ -3,7 +3,8 @@
  * apiVersion/kind decodes with. The kinds are the ones client-go's typed clients send to Skiff:
  * everything `kubectl create <generator>` makes that Skiff serves (namespace, deployment,
  * configmap, secret, service, serviceaccount), the reviews behind `kubectl auth`, CSR approval
- * (`kubectl certificate approve`), pods, replica sets, and DeleteOptions/Eviction (drain).
+ * (`kubectl certificate approve`), pods, replica sets, jobs and cron jobs (`kubectl create job|cronjob`), and
+ * DeleteOptions/Eviction (drain).
  * Numbers from Kubernetes' generated.proto files; names are JSON's.
  */
 import type { SchemaSet } from './message-decoder.ts';
@@ -86,6 +87,37 @@ export const kindSchemas: SchemaSet = {
   },
   ReplicaSetCondition: { 1: 'type', 2: 'status', 3: 'lastTransitionTime Time', 4: 'reason', 5: 'message' },
 
+  // batch/v1: `kubectl create job`, `create cronjob` and `create job --from=cronjob/NAME`.
+  Job: { 1: 'metadata ObjectMeta', 2: 'spec JobSpec', 3: 'status JobStatus' },
+  JobSpec: {
+    1: 'parallelism *int32', 2: 'completions *int32', 3: 'activeDeadlineSeconds *int64', 11: 'podFailurePolicy PodFailurePolicy',
+    16: 'successPolicy SuccessPolicy', 7: 'backoffLimit *int32', 12: 'backoffLimitPerIndex *int32', 13: 'maxFailedIndexes *int32',
+    4: 'selector LabelSelector', 5: 'manualSelector *bool', 6: 'template PodTemplateSpec', 8: 'ttlSecondsAfterFinished *int32',
+    9: 'completionMode *string', 10: 'suspend *bool', 14: 'podReplacementPolicy *string', 15: 'managedBy *string',
+  },
+  PodFailurePolicy: { 1: 'rules []PodFailurePolicyRule' },
+  PodFailurePolicyRule: {
+    1: 'action', 2: 'onExitCodes PodFailurePolicyOnExitCodesRequirement', 3: 'onPodConditions []PodFailurePolicyOnPodConditionsPattern',
+  },
+  PodFailurePolicyOnExitCodesRequirement: { 1: 'containerName *string', 2: 'operator', 3: 'values []int32' },
+  PodFailurePolicyOnPodConditionsPattern: { 1: 'type', 2: 'status' },
+  SuccessPolicy: { 1: 'rules []SuccessPolicyRule' },
+  SuccessPolicyRule: { 1: 'succeededIndexes *string', 2: 'succeededCount *int32' },
+  JobStatus: {
+    1: 'conditions []JobCondition', 2: 'startTime *Time', 3: 'completionTime *Time', 4: 'active int32', 5: 'succeeded int32',
+    6: 'failed int32', 11: 'terminating *int32', 7: 'completedIndexes', 10: 'failedIndexes *string',
+    8: 'uncountedTerminatedPods UncountedTerminatedPods', 9: 'ready *int32',
+  },
+  JobCondition: { 1: 'type', 2: 'status', 3: 'lastProbeTime Time', 4: 'lastTransitionTime Time', 5: 'reason', 6: 'message' },
+  UncountedTerminatedPods: { 1: 'succeeded []string', 2: 'failed []string' },
+  JobTemplateSpec: { 1: 'metadata ObjectMeta', 2: 'spec JobSpec' },
+  CronJob: { 1: 'metadata ObjectMeta', 2: 'spec CronJobSpec', 3: 'status CronJobStatus' },
+  CronJobSpec: {
+    1: 'schedule', 8: 'timeZone *string', 2: 'startingDeadlineSeconds *int64', 3: 'concurrencyPolicy', 4: 'suspend *bool',
+    5: 'jobTemplate JobTemplateSpec', 6: 'successfulJobsHistoryLimit *int32', 7: 'failedJobsHistoryLimit *int32',
+  },
+  CronJobStatus: { 1: 'active []ObjectReference', 4: 'lastScheduleTime *Time', 5: 'lastSuccessfulTime *Time' },
+
   // authorization.k8s.io/v1 and authentication.k8s.io/v1: `kubectl auth can-i`, `auth whoami`
   SelfSubjectAccessReview: { 1: 'metadata ObjectMeta', 2: 'spec SelfSubjectAccessReviewSpec', 3: 'status SubjectAccessReviewStatus' },
   SelfSubjectAccessReviewSpec: { 1: 'resourceAttributes ResourceAttributes', 2: 'nonResourceAttributes NonResourceAttributes' },
@@ -133,6 +165,7 @@ export const kindSchemas: SchemaSet = {
 const kindsByVersion: Record<string, readonly string[]> = {
   v1: ['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod'],
   'apps/v1': ['Deployment', 'ReplicaSet'],
+  'batch/v1': ['Job', 'CronJob'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
   'authentication.k8s.io/v1': ['SelfSubjectReview'],
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],

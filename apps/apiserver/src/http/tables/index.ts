@@ -7,11 +7,14 @@ import type { KubeObject } from '../../storage/store.ts';
 import { errors } from '../../errors.ts';
 import { defaultPrinter, nameColumn, type TableColumnDefinition, type TablePrinter } from './table.ts';
 import { podPrinter } from './pods.ts';
-import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.ts';
+import {
+  controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter,
+} from './workloads.ts';
+import { cronJobPrinter, jobPrinter } from './batch.ts';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services.ts';
 import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './cluster.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config-objects.ts';
-import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './storage.ts';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
 import { certificateSigningRequestPrinter } from './certificates.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 
@@ -22,6 +25,11 @@ const printers: Record<string, TablePrinter> = {
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
   '/replicationcontrollers': replicationControllerPrinter,
+  'apps/statefulsets': statefulSetPrinter,
+  'apps/daemonsets': daemonSetPrinter,
+  'apps/controllerrevisions': controllerRevisionPrinter,
+  'batch/jobs': jobPrinter,
+  'batch/cronjobs': cronJobPrinter,
   '/services': servicePrinter,
   '/endpoints': endpointsPrinter,
   'discovery.k8s.io/endpointslices': endpointSlicePrinter,
@@ -35,6 +43,7 @@ const printers: Record<string, TablePrinter> = {
   '/serviceaccounts': serviceAccountPrinter,
   '/persistentvolumes': persistentVolumePrinter,
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
+  'storage.k8s.io/storageclasses': storageClassPrinter,
   'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestPrinter,
 };
 

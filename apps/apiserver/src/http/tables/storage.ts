@@ -1,7 +1,7 @@
-/** PersistentVolumes and PersistentVolumeClaims as kubectl prints them. */
+/** PersistentVolumes, PersistentVolumeClaims and StorageClasses as kubectl prints them. */
 import { formatAge } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
-import { ageColumn, column, field, orNone, str, type TablePrinter } from './table.ts';
+import { ageColumn, column, field, nameColumn, orNone, str, type TablePrinter } from './table.ts';
 
 const accessModeShort: Record<string, string> = {
   ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP',
@@ -70,4 +70,28 @@ export const persistentVolumeClaimPrinter: TablePrinter = {
       orNone(str(pvc, 'spec', 'volumeMode')),
     ];
   },
+};
+
+/** The class new claims without a storageClassName get (storageclass.IsDefaultAnnotation). */
+function isDefaultClass(sc: KubeObject): boolean {
+  const annotations = sc.metadata.annotations ?? {};
+  return annotations['storageclass.kubernetes.io/is-default-class'] === 'true'
+    || annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+}
+
+export const storageClassPrinter: TablePrinter = {
+  placesName: true,
+  columns: [
+    nameColumn,
+    column('Provisioner', 'provisioner indicates the type of the provisioner.'),
+    column('ReclaimPolicy', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'),
+    column('VolumeBindingMode', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'),
+    column('AllowVolumeExpansion', 'allowVolumeExpansion shows whether the storage class allow volume expand.'),
+    ageColumn,
+  ],
+  cells: (sc, now) => [
+    isDefaultClass(sc) ? `${sc.metadata.name ?? ''} (default)` : sc.metadata.name ?? '',
+    str(sc, 'provisioner'), str(sc, 'reclaimPolicy') || 'Delete', str(sc, 'volumeBindingMode') || 'Immediate',
+    field(sc, 'allowVolumeExpansion') === true, formatAge(sc.metadata.creationTimestamp, now),
+  ],
 };

@@ -5,6 +5,7 @@
 import type { ResourceInfo } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
 import { clearStatusOnCreate, defaultStrategy } from './default.ts';
+import { jobStrategy } from './job.ts';
 import { namespaceStrategy } from './namespace.ts';
 import { persistentVolumeClaimStrategy } from './persistentvolumeclaim.ts';
 import { podStrategy } from './pod.ts';
@@ -31,6 +32,7 @@ export function strategyFor(res: ResourceInfo): Strategy {
   if (key === '/services') return serviceStrategy;
   if (key === '/namespaces') return namespaceStrategy;
   if (key === '/persistentvolumeclaims') return persistentVolumeClaimStrategy;
+  if (key === 'batch/jobs') return jobStrategy;
   if (STATUS_CLEARED.has(key)) return clearStatusOnCreate;
   return defaultStrategy;
 }
