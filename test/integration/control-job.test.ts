@@ -146,6 +146,13 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
     }, 45_000, 500);
   });
 
+  it('deleting a running Job in the background takes its pods with it: none hangs on the tracking finalizer', async () => {
+    await client.create(JOBS, jobManifest('doomed', { parallelism: 2, completions: 2 }));
+    await eventually(async () => assert.equal((await podsOf('doomed')).filter((p) => p.status?.phase === 'Running').length, 2), 30_000, 500);
+    await client.delete(JOBS, NS, 'doomed', { propagationPolicy: 'Background' });
+    await eventually(async () => assert.deepEqual((await podsOf('doomed')).map((p) => p.metadata?.name), []), 45_000, 500);
+  });
+
   it('podgc deletes the pods of a node that no longer exists', async () => {
     const node = `${cp.kubeletPrefix(3)}0`;
     await client.create<Pod>(PODS, {

@@ -165,3 +165,19 @@ test('no more pods than the completions still missing, counting pods that just s
   assert.equal(world.job().status?.failed ?? 0, 0);
   assert.equal(condition(world, 'Complete')?.status, 'True');
 });
+
+test('a deleted Job\'s pods lose the tracking finalizer on their own key, so they do not hang in Terminating', async () => {
+  const world = new FakeJobWorld(newJob({ parallelism: 2, completions: 2 }));
+  await world.sync();
+  const [pod] = world.activePods();
+  const touched = { ...structuredClone(pod!), metadata: { ...structuredClone(pod!.metadata), resourceVersion: '998' } };
+  assert.deepEqual(world.controller.podEvents.update!(pod!, touched), ['default/pi'], 'an owned pod of a live Job queues only its Job');
+  world.jobs.remove(world.job()); // deleted in the background: the GC deletes the pods next
+  const terminating = { ...structuredClone(pod!), metadata: { ...structuredClone(pod!.metadata), deletionTimestamp: world.now.toISOString(), resourceVersion: '999' } };
+  world.pods.upsert(terminating);
+  const keys = world.controller.podEvents.update!(pod!, terminating) as string[];
+  const orphanKey = `orphan-pod:default/${pod!.metadata!.name}`;
+  assert.deepEqual(keys, [orphanKey]);
+  await world.controller.sync(orphanKey);
+  assert.equal(world.pods.get('default', pod!.metadata!.name!), undefined, 'finalizer removed: the pod is gone');
+});

@@ -1,9 +1,10 @@
 import { fromLabelSelector, type Job, type Pod } from '@skiff/api';
-import { enqueueObject, enqueueOwner, objectKey, watch, type EventMapper, type SyncResult } from '@skiff/client';
+import { enqueueObject, enqueueOwner, objectKey, watch, type EventMapper, type Keys, type SyncResult } from '@skiff/client';
 import { keyedController, type Controller } from '../controller.ts';
 import { ControllerExpectations } from '../common/expectations.ts';
 import { podsResource } from '../common/pod-control.ts';
 import { indexOrphanPodsByNamespace, ORPHAN_POD_INDEX } from '../replicaset/sync.ts';
+import { ORPHAN_POD_KEY_PREFIX, orphanPodKey, syncOrphanPod } from './orphan-pods.ts';
 import { syncJob, type BackoffRecord, type JobSyncDeps } from './sync.ts';
 import { JobTracking } from './tracking.ts';
 import { hasTrackingFinalizer, jobsResource } from './util.ts';
@@ -11,7 +12,8 @@ import { hasTrackingFinalizer, jobsResource } from './util.ts';
 /**
  * The job controller (kube's pkg/controller/job): Jobs' own events, and pod events mapped
  * to their controlling Job (orphans: every Job whose selector matches), noting what the
- * creation/deletion expectations and the finalizer-removal tracking wait for.
+ * creation/deletion expectations and the finalizer-removal tracking wait for. A pod left
+ * holding the tracking finalizer without a Job also gets a key of its own (orphan-pods.ts).
  */
 export class JobController {
   readonly deps: JobSyncDeps;
@@ -47,11 +49,16 @@ export class JobController {
       observedDeletion: (key, pod) => expectations.deletionObserved(key, objectKey(pod)),
       terminatingIsDeleted: true,
     });
+    const withOrphan = (keys: Keys, pod: Pod): string[] => {
+      const orphan = orphanPodKey(pod, deps.jobLister);
+      const list = keys === undefined ? [] : typeof keys === 'string' ? [keys] : [...keys];
+      return orphan ? [...list, orphan] : list;
+    };
     this.podEvents = {
-      add: owner.add,
+      add: (pod) => withOrphan(owner.add!(pod), pod),
       update(old, cur) {
         if (!hasTrackingFinalizer(cur)) tracking.observed(cur);
-        return owner.update!(old, cur);
+        return withOrphan(owner.update!(old, cur), cur);
       },
       delete(pod) {
         tracking.observed(pod);
@@ -61,6 +68,7 @@ export class JobController {
   }
 
   sync(key: string): Promise<SyncResult> {
+    if (key.startsWith(ORPHAN_POD_KEY_PREFIX)) return syncOrphanPod(this.deps, key.slice(ORPHAN_POD_KEY_PREFIX.length));
     return syncJob(this.deps, key);
   }
 }

@@ -10,7 +10,7 @@
  * flight (the cache may still show it) is skipped until its update or deletion is observed.
  */
 import type { Job, JobStatus, Pod } from '@skiff/api';
-import { isNotFound, objectKey, type KubeObject } from '@skiff/client';
+import { isNotFound, objectKey, type KubeObject, type RestClient } from '@skiff/client';
 import { getControllerOf } from '../common/controller-ref.ts';
 import { isPodActive } from '../common/pod-readiness.ts';
 import { podsResource } from '../common/pod-control.ts';
@@ -189,21 +189,26 @@ async function removeFinalizers(deps: JobSyncDeps, key: string, pods: readonly P
     const uid = uidOf(pod);
     deps.tracking.expectRemoval(key, uid);
     try {
-      await deps.client.patch<KubeObject>(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', {
-        metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] },
-      });
+      await removeTrackingFinalizer(deps.client, pod);
       released.add(uid);
     } catch (err) {
-      if (isNotFound(err)) {
-        released.add(uid);
-        return;
-      }
       deps.tracking.removalFailed(key, uid);
       deps.logger?.warn({ err, pod: objectKey(pod) }, 'removing the job tracking finalizer failed');
       error ??= err;
     }
   }));
   return { released, error };
+}
+
+/** Strategic merge's list directive: only our finalizer goes, whatever else the pod holds. A pod already gone is fine. */
+export async function removeTrackingFinalizer(client: Pick<RestClient, 'patch'>, pod: Pod): Promise<void> {
+  try {
+    await client.patch<KubeObject>(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', {
+      metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] },
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
 }
 
 function uidOf(pod: Pod): string {
