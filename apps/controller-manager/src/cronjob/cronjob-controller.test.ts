@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseCronSchedule, type CronJob, type Job, type ResourceInfo } from '@skiff/api';
 import { ApiStatusError, indexByOwnerUid, InformerCache, OWNER_UID_INDEX, type KubeObject } from '@skiff/client';
 import { syncCronJob, SCHEDULED_TIMESTAMP_ANNOTATION, type CronJobSyncDeps } from './sync.ts';
-import { jobNameForSlot, unmetSchedule } from './schedule-times.ts';
+import { formatInZone, jobNameForSlot, unmetSchedule } from './schedule-times.ts';
 
 function apiError(code: number, reason: string): ApiStatusError {
   return new ApiStatusError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message: reason });
@@ -181,4 +181,13 @@ test('unmetSchedule: exact below the limit, estimated above, and the latest is f
   assert.equal(b.mostRecent?.toISOString(), '2026-01-01T00:05:00.000Z');
   const none = unmetSchedule(parseCronSchedule('0 0 1 1 *'), new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z'));
   assert.deepEqual(none, { mostRecent: undefined, missed: 0 });
+});
+
+test('the scheduled-timestamp annotation is RFC 3339 in the CronJob\'s time zone', () => {
+  const at = new Date('2026-03-01T10:00:00Z');
+  assert.equal(formatInZone(at, undefined), '2026-03-01T10:00:00Z');
+  assert.equal(formatInZone(at, 'Europe/Paris'), '2026-03-01T11:00:00+01:00');
+  assert.equal(formatInZone(at, 'America/New_York'), '2026-03-01T05:00:00-05:00');
+  assert.equal(formatInZone(new Date('2026-01-01T00:30:00Z'), 'Europe/London'), '2026-01-01T00:30:00Z');
+  assert.equal(formatInZone(new Date('2026-06-01T00:00:00Z'), 'Asia/Kolkata'), '2026-06-01T05:30:00+05:30');
 });

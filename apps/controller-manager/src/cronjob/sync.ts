@@ -3,7 +3,7 @@ import { isAlreadyExists, isNotFound, OWNER_UID_INDEX, splitKey, type EventRecor
 import type { Logger } from '@skiff/log';
 import { getControllerOf, newControllerRef, type GroupVersionKind } from '../common/controller-ref.ts';
 import { formatTime, hasTrueCondition, isJobFinished, jobsResource } from '../job/util.ts';
-import { jobNameForSlot, MAX_MISSED_START_TIMES, unmetSchedule, untilNextActivationMs } from './schedule-times.ts';
+import { formatInZone, jobNameForSlot, MAX_MISSED_START_TIMES, unmetSchedule, untilNextActivationMs } from './schedule-times.ts';
 
 export const cronJobsResource = findResourceByKind('batch/v1', 'CronJob')!;
 export const cronJobGvk: GroupVersionKind = { apiVersion: 'batch/v1', kind: 'CronJob' };
@@ -166,7 +166,7 @@ export function buildJobForSlot(cj: CronJob, name: string, scheduledAt: Date): J
       name,
       namespace: cj.metadata?.namespace,
       labels: { ...(template?.metadata?.labels ?? {}) },
-      annotations: { ...(template?.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatTime(scheduledAt) },
+      annotations: { ...(template?.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatInZone(scheduledAt, cj.spec?.timeZone) },
       ownerReferences: [newControllerRef(cj, cronJobGvk)],
     },
     spec: structuredClone(template?.spec) as Job['spec'],
