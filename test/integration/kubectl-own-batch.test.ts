@@ -150,7 +150,9 @@ describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage cl
 
   it('gets and describes jobs and cron jobs; get all lists them after the apps kinds', async () => {
     assert.equal(await ok(['get', 'cj', '-o', 'name']), 'cronjob.batch/tick\n');
-    assert.equal(await ok(['get', 'jobs', '-o', 'name']), 'job.batch/pi\njob.batch/tick-now\n');
+    // The cronjob controller may have started tick's scheduled run (tick-<minutes>) by now.
+    const jobs = (await ok(['get', 'jobs', '-o', 'name'])).trim().split('\n');
+    assert.deepEqual(jobs.filter((n) => !/^job\.batch\/tick-\d+$/.test(n)), ['job.batch/pi', 'job.batch/tick-now']);
     const table = await ok(['get', 'cronjobs']);
     assert.match(table, /^NAME\s+SCHEDULE\s+/);
     assert.match(table, /\ntick\s+\*\/1 \* \* \* \*\s+/);
@@ -174,6 +176,14 @@ describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage cl
     const jobFromCron = await ok(['describe', 'job', 'tick-now']);
     assert.match(jobFromCron, /\nAnnotations:\s+cronjob\.kubernetes\.io\/instantiate=manual\n/);
     assert.match(jobFromCron, /\nControlled By:\s+CronJob\/tick\n/);
+
+    // A job whose hollow pod exits 0 after a moment (the fake runtime's exit-after annotation) completes.
+    const quick = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'quick' }, spec: { template: { metadata: { annotations: { 'hollow.skiff.dev/exit-after': '500ms' } }, spec: { containers: [{ name: 'quick', image: 'busybox' }], restartPolicy: 'Never' } } } };
+    assert.equal(await apply('quick', quick), 'job.batch/quick created\n');
+    await eventually(async () => {
+      const described = await ok(['describe', 'job', 'quick']);
+      assert.match(described, /\nCompleted At:\s+\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000\nDuration:\s+\d+s\nPods Statuses:\s+0 Active( \(0 Ready\))? \/ 1 Succeeded \/ 0 Failed\n/);
+    }, 30_000, 500);
 
     const noViewer = await run(['rollout', 'status', 'job/pi']);
     assert.deepEqual([noViewer.code, noViewer.stderr], [1, 'error: no status viewer has been implemented for Job.batch\n']);
@@ -211,6 +221,9 @@ describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage cl
     assert.equal(await ok(['rollout', 'history', 'statefulset/db']), 'statefulset.apps/db \nREVISION  CHANGE-CAUSE\n1         <none>\n2         upgrade to 16\n\n');
     const rev1 = await ok(['rollout', 'history', 'sts/db', '--revision=1']);
     assert.match(rev1, /^statefulset\.apps\/db with revision #1\nPod Template:\n  Labels:\tapp=db\n  Containers:\n   db:\n    Image:\tpostgres:15\n/);
+    assert.equal(await ok(['rollout', 'undo', 'sts/db', '--dry-run=server']), 'statefulset.apps/db rolled back (server dry run)\n');
+    assert.match(await ok(['rollout', 'undo', 'sts/db', '--dry-run=client']), /^statefulset\.apps\/db Pod Template:\n  Labels:\tapp=db\n[\s\S]*    Image:\tpostgres:15\n[\s\S]* \(dry run\)\n$/);
+    assert.deepEqual((await client.get<StatefulSet>(STATEFULSETS, 'default', 'db')).spec?.template.spec?.containers.map((c) => c.image), ['postgres:16'], 'dry runs change nothing');
     assert.equal(await ok(['rollout', 'undo', 'sts/db']), 'statefulset.apps/db rolled back\n');
     const undone = await client.get<StatefulSet>(STATEFULSETS, 'default', 'db');
     assert.deepEqual(undone.spec?.template.spec?.containers.map((c) => c.image), ['postgres:15']);

@@ -1,6 +1,7 @@
 import { apiVersionOf, createThreeWayMergePatch, findResourceByKind, type ResourceInfo } from '@skiff/api';
 import { isNotFound, type KubeObject, type RestClient } from '@skiff/client';
 import { registerCommand } from '../command.ts';
+import { DRY_RUN_FLAG, dryRunOf, type DryRun } from '../dry-run.ts';
 import { CliError, formatError } from '../errors.ts';
 import { fieldValidationOf, VALIDATE_FLAG, type FieldValidation } from '../field-validation.ts';
 import { readManifests } from '../manifests.ts';
@@ -17,7 +18,7 @@ export interface ApplyOptions {
   forceConflicts?: boolean;
   /** Server-side apply's manager name (default kubectl). */
   fieldManager?: string;
-  dryRun?: 'none' | 'client' | 'server';
+  dryRun?: DryRun;
   /** Unknown fields (kubectl's --validate): Strict unless asked otherwise. */
   fieldValidation?: FieldValidation;
   /** Looks a kind up when the built-in table does not know it (defaults to the table). */
@@ -68,7 +69,7 @@ async function applyServerSide(client: RestClient, res: ResourceInfo, namespace:
   return 'serverside-applied';
 }
 
-async function applyClientSide(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, dryRun: 'none' | 'client' | 'server', fieldValidation: FieldValidation): Promise<ApplyResult> {
+async function applyClientSide(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, dryRun: DryRun, fieldValidation: FieldValidation): Promise<ApplyResult> {
   const modified = withLastApplied(obj);
   let current: KubeObject;
   try {
@@ -117,17 +118,14 @@ registerCommand({
     { name: 'server-side', type: 'bool' },
     { name: 'force-conflicts', type: 'bool' },
     { name: 'field-manager', type: 'string' },
-    { name: 'dry-run', type: 'string' },
+    DRY_RUN_FLAG,
     VALIDATE_FLAG,
   ],
   async run(ctx, args) {
     if (args.length > 0) throw new CliError(`Unexpected args: [${args.join(' ')}]`);
     const filenames = ctx.flags.list('filename');
     if (filenames.length === 0) throw new CliError('must specify one of -f and -k');
-    const dryRun = ctx.flags.string('dry-run') ?? 'none';
-    if (dryRun !== 'none' && dryRun !== 'client' && dryRun !== 'server') {
-      throw new CliError(`Invalid dry-run value (${dryRun}). Must be "none", "server", or "client".`);
-    }
+    const dryRun = dryRunOf(ctx.flags.string('dry-run'));
     const fieldValidation = fieldValidationOf(ctx.flags.string('validate'));
     const manifests = await readManifests(filenames, { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin });
     let failed = false;

@@ -9,20 +9,13 @@ import { basename } from 'node:path';
 import type { CronJob, Job } from '@skiff/api';
 import { ApiStatusError, type KubeObject } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
+import { DRY_RUN_FLAG, dryRunOf, type DryRun } from '../dry-run.ts';
 import { CliError, formatError } from '../errors.ts';
 import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
 import { readManifests } from '../manifests.ts';
 import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
 import { parseOutputFormat, printObjects } from '../printers/object-printer.ts';
 import { cronJobFromImage, jobFromCronJob, jobFromImage } from './create-job.ts';
-
-type DryRun = 'none' | 'client' | 'server';
-
-function dryRunOf(ctx: CommandContext): DryRun {
-  const v = ctx.flags.string('dry-run') ?? 'none';
-  if (v === 'none' || v === 'client' || v === 'server') return v;
-  throw new CliError(`Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
-}
 
 /** POSTs (or, with --dry-run=client, only prints) one object; returns the line kubectl prints. */
 async function createOne(ctx: CommandContext, mapping: ResourceMapping, obj: KubeObject, dryRun: DryRun): Promise<KubeObject> {
@@ -47,7 +40,7 @@ function report(ctx: CommandContext, mapping: ResourceMapping, obj: KubeObject, 
 async function createFromFiles(ctx: CommandContext): Promise<number> {
   const manifests = await readManifests(ctx.flags.list('filename'), { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin });
   if (manifests.length === 0) throw new CliError('no objects passed to create');
-  const dryRun = dryRunOf(ctx);
+  const dryRun = dryRunOf(ctx.flags.string('dry-run'));
   let failures = 0;
   for (const { source, object } of manifests) {
     const mapping = await ctx.resolveKind(object.apiVersion!, object.kind!);
@@ -174,7 +167,7 @@ async function runCreate(ctx: CommandContext, args: string[]): Promise<number> {
   if (!name) throw new CliError('exactly one NAME is required, got 0');
   const { resource, object } = await generate(ctx, kind, name, command);
   const mapping = await ctx.resolve(resource);
-  const dryRun = dryRunOf(ctx);
+  const dryRun = dryRunOf(ctx.flags.string('dry-run'));
   report(ctx, mapping, await createOne(ctx, mapping, object, dryRun), dryRun);
   return 0;
 }
@@ -192,7 +185,7 @@ registerCommand({
     { name: 'from', type: 'string' },
     { name: 'schedule', type: 'string' },
     { name: 'restart', type: 'string' },
-    { name: 'dry-run', type: 'string' },
+    DRY_RUN_FLAG,
     VALIDATE_FLAG,
   ],
   run: runCreate,

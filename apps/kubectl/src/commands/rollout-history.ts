@@ -83,9 +83,14 @@ export function formatHistory(ref: string, revisions: Revision[]): string {
  * as kubectl writes it, straight to the output with its tabs (no tabwriter in between).
  */
 export function formatRevision(ref: string, rev: Revision): string {
+  return `${ref} with revision #${rev.revision}\n${podTemplateText(rev.template)}\n`;
+}
+
+/** kubectl's printTemplate: DescribePodTemplate's lines, tabs left in. */
+export function podTemplateText(template: PodTemplateSpec): string {
   const w = new Lines();
-  describePodTemplate(w, rev.template);
-  return `${ref} with revision #${rev.revision}\n${w.toString()}\n`;
+  describePodTemplate(w, template);
+  return w.toString();
 }
 
 export function findRevision(revisions: Revision[], revision: number): Revision {

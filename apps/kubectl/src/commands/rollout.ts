@@ -3,6 +3,7 @@
  * and DaemonSets (pause and resume: Deployments only, as upstream).
  */
 import { registerCommand } from '../command.ts';
+import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
 import { CliError } from '../errors.ts';
 import { parseDurationMs } from './drain.ts';
 import { assertHasHistory, findRevision, formatHistory, formatRevision, listRevisions } from './rollout-history.ts';
@@ -22,6 +23,7 @@ registerCommand({
     { name: 'timeout', type: 'string' },
     { name: 'revision', type: 'int', default: 0 },
     { name: 'to-revision', type: 'int', default: 0 },
+    DRY_RUN_FLAG,
   ],
   async run(ctx, args) {
     const [sub, ...rest] = args;
@@ -49,7 +51,7 @@ registerCommand({
         const ref = objectRef(res, name);
         ctx.out.write(revision > 0 ? formatRevision(ref, findRevision(revisions, revision)) : formatHistory(ref, revisions));
       } else if (sub === 'undo') {
-        ctx.out.write(`${await undoRollout(ctx.client, res, namespace, name, ctx.flags.int('to-revision') ?? 0)}\n`);
+        ctx.out.write(`${await undoRollout(ctx.client, res, namespace, name, ctx.flags.int('to-revision') ?? 0, dryRunOf(ctx.flags.string('dry-run')))}\n`);
       } else if (sub === 'restart') {
         ctx.out.write(`${await restartRollout(ctx.client, res, namespace, name, new Date(ctx.now()))}\n`);
       } else {
