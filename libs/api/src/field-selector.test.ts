@@ -73,3 +73,13 @@ test('compileListFilter: labels and fields together', () => {
   assert.throws(() => compileListFilter(pods, 'a b'), SelectorError);
   assert.throws(() => compileListFilter(pods, undefined, 'nope=1'), SelectorError);
 });
+
+test('compileFieldSelector: jobs select on status.successful, the succeeded count', () => {
+  const jobs = findResource('batch', 'v1', 'jobs')!;
+  const done = { metadata: { name: 'pi' }, status: { succeeded: 1 } };
+  const fresh = { metadata: { name: 'new' }, status: {} };
+  assert.equal(compileFieldSelector(jobs, 'status.successful=1')(done), true);
+  assert.equal(compileFieldSelector(jobs, 'status.successful=1')(fresh), false);
+  assert.equal(compileFieldSelector(jobs, 'status.successful=0')(fresh), true);
+  assert.throws(() => compileFieldSelector(jobs, 'status.succeeded=1'), SelectorError);
+});

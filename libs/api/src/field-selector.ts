@@ -72,6 +72,8 @@ const kindFields: Record<string, Record<string, FieldGetter>> = {
   },
   'apps/replicasets': { 'status.replicas': (o) => str(o?.status?.replicas ?? 0) },
   '/replicationcontrollers': { 'status.replicas': (o) => str(o?.status?.replicas ?? 0) },
+  // The Job registry's only selectable field names the count of succeeded pods differently.
+  'batch/jobs': { 'status.successful': (o) => str(o?.status?.succeeded ?? 0) },
 };
 
 /** Every selectable field of a resource, with how to read it. */

@@ -59,7 +59,7 @@ test('decodeBody reads kubectl 1.31+ protobuf bodies, and refuses what Skiff has
   const cm = decodeBody(pb, 'application/vnd.kubernetes.protobuf', 10_000) as { kind: string; data: Record<string, string> };
   assert.equal(cm.kind, 'ConfigMap');
   assert.deepEqual(cm.data, { greeting: 'hello' });
-  // The same envelope re-labelled batch/v1 Job: a kind outside the tables.
-  const job = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0f, 0x0a, 0x08]), Buffer.from('batch/v1'), Buffer.from([0x12, 0x03]), Buffer.from('Job')]);
-  assertApiError(() => decodeBody(job, 'application/vnd.kubernetes.protobuf', 10_000), 415, /could not be read as application\/vnd\.kubernetes\.protobuf: .*send batch\/v1 Job as application\/json/);
+  // The same envelope re-labelled apps/v1 StatefulSet: a kind outside the tables.
+  const sts = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x16, 0x0a, 0x07]), Buffer.from('apps/v1'), Buffer.from([0x12, 0x0b]), Buffer.from('StatefulSet')]);
+  assertApiError(() => decodeBody(sts, 'application/vnd.kubernetes.protobuf', 10_000), 415, /could not be read as application\/vnd\.kubernetes\.protobuf: .*send apps\/v1 StatefulSet as application\/json/);
 });
