@@ -181,3 +181,12 @@ test('a deleted Job\'s pods lose the tracking finalizer on their own key, so the
   await world.controller.sync(orphanKey);
   assert.equal(world.pods.get('default', pod!.metadata!.name!), undefined, 'finalizer removed: the pod is gone');
 });
+
+test('a Job managed by another controller (spec.managedBy) is left alone', async () => {
+  const world = new FakeJobWorld(newJob({ managedBy: 'example.com/queue' }));
+  await world.sync();
+  assert.deepEqual(world.takeActions(), []);
+  const ours = new FakeJobWorld(newJob({ managedBy: 'kubernetes.io/job-controller' }));
+  await ours.sync();
+  assert.equal(ours.activePods().length, 1);
+});

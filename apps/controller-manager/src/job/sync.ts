@@ -30,6 +30,8 @@ import {
   type JobParams,
 } from './util.ts';
 
+/** The spec.managedBy value (or its absence) that makes a Job ours. */
+export const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
 /** Pods created or deleted per sync at most (upstream's MaxPodCreateDeletePerSync). */
 const MAX_POD_CHANGES_PER_SYNC = 500;
 
@@ -68,6 +70,8 @@ export async function syncJob(deps: JobSyncDeps, key: string): Promise<SyncResul
     deps.tracking.forget(key);
     return;
   }
+  // spec.managedBy names another controller (MultiKueue and the like): the Job is theirs.
+  if (cached.spec?.managedBy !== undefined && cached.spec.managedBy !== JOB_CONTROLLER_NAME) return;
   const job = structuredClone(cached);
   const pods = await claimJobPods(deps, job);
   if (isJobFinished(job)) {
