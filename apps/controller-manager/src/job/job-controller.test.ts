@@ -190,3 +190,17 @@ test('a Job managed by another controller (spec.managedBy) is left alone', async
   await ours.sync();
   assert.equal(ours.activePods().length, 1);
 });
+
+test('a work-queue Job (parallelism, no completions) makes no new pod after a success and completes when none runs', async () => {
+  const world = new FakeJobWorld(newJob({ parallelism: 2 }));
+  await world.sync();
+  const [first, second] = world.activePods();
+  world.finishPod(first!, 0);
+  await world.sync();
+  assert.equal(world.podList().length, 2, 'no replacement once a pod succeeded');
+  assert.equal(condition(world, 'Complete'), undefined, 'not done while a pod still runs');
+  world.finishPod(second!, 0);
+  await world.sync();
+  assert.equal(condition(world, 'Complete')?.status, 'True');
+  assert.equal(world.job().status?.succeeded, 2);
+});
