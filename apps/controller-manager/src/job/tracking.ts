@@ -132,7 +132,7 @@ export async function flushTracking(deps: JobSyncDeps, job: Job, key: string, po
   };
   status.uncountedTerminatedPods = uncounted;
   if (indexed) status.completedIndexes = formatIndexes(counts.succeededIndexes);
-  let current = await writeStatus(deps, job, status);
+  const current = await writeStatus(deps, job, status);
 
   // Step 2: remove the finalizers of every counted pod (and of ignored failures).
   const toCount = new Set([...uncounted.succeeded, ...uncounted.failed]);
@@ -152,7 +152,7 @@ export async function flushTracking(deps: JobSyncDeps, job: Job, key: string, po
   };
   const allCounted = next.uncountedTerminatedPods.succeeded!.length === 0 && next.uncountedTerminatedPods.failed!.length === 0;
   if (plan.target && allCounted && status.active === 0 && status.terminating === 0) finish(deps, current, next, plan.target, plan.now);
-  current = await writeStatus(deps, current, next);
+  await writeStatus(deps, current, next);
   if (error !== undefined) throw error;
 }
 
