@@ -210,6 +210,8 @@ describe('skiff kubectl: jobs, cron jobs, stateful sets, daemon sets, storage cl
     };
     assert.equal(await apply('sts', manifest), 'statefulset.apps/db created\n');
     assert.equal(await ok(['scale', 'sts', 'db', '--replicas=3']), 'statefulset.apps/db scaled\n');
+    assert.equal(await ok(['scale', 'sts/db', '--replicas=5', '--dry-run=server']), 'statefulset.apps/db scaled (server dry run)\n');
+    assert.equal(await ok(['scale', 'sts/db', '--replicas=5', '--dry-run=client']), 'statefulset.apps/db scaled (dry run)\n');
     assert.equal((await client.get<StatefulSet>(STATEFULSETS, 'default', 'db')).spec?.replicas, 3);
 
     // Revision 1 is postgres:15; the user moves to postgres:16, recorded as revision 2.

@@ -1,6 +1,7 @@
 import { qualifiedResource, type ResourceInfo, type Scale } from '@skiff/api';
 import type { RestClient } from '@skiff/client';
 import { registerCommand } from '../command.ts';
+import { DRY_RUN_FLAG, dryRunOf, type DryRun } from '../dry-run.ts';
 import { CliError } from '../errors.ts';
 import { kindPrefix } from '../rest-mapper.ts';
 
@@ -8,7 +9,8 @@ export interface ScaleOptions {
   replicas: number;
   /** Precondition: fail unless the scale currently reads this many replicas. */
   currentReplicas?: number;
-  dryRun?: boolean;
+  /** client: print the result and send nothing, as kubectl; server: the write with dryRun. */
+  dryRun?: DryRun;
 }
 
 /**
@@ -18,13 +20,14 @@ export interface ScaleOptions {
  */
 export async function scaleResource(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, opts: ScaleOptions): Promise<string> {
   if (!res.subresources.includes('scale')) throw new CliError(`${qualifiedResource(res)} "${name}" cannot be scaled`);
+  if (opts.dryRun === 'client') return `${objectRef(res, name)} scaled (dry run)`;
   const scale = await client.get<Scale>(res, namespace, name, { subresource: 'scale' });
   if (opts.currentReplicas !== undefined && (scale.spec?.replicas ?? 0) !== opts.currentReplicas) {
     throw new CliError(`Expected replicas to be ${opts.currentReplicas}, was ${scale.spec?.replicas ?? 0}`);
   }
   const next: Scale = { ...scale, spec: { ...scale.spec, replicas: opts.replicas } };
-  await client.update<Scale>(res, next, { subresource: 'scale', dryRun: opts.dryRun });
-  return `${objectRef(res, name)} scaled${opts.dryRun ? ' (server dry run)' : ''}`;
+  await client.update<Scale>(res, next, { subresource: 'scale', dryRun: opts.dryRun === 'server' });
+  return `${objectRef(res, name)} scaled${opts.dryRun === 'server' ? ' (server dry run)' : ''}`;
 }
 
 /** `deployment.apps/web`, `node/n1`: how kubectl names an object in its one-line results. */
@@ -55,7 +58,7 @@ registerCommand({
   flags: [
     { name: 'replicas', type: 'int' },
     { name: 'current-replicas', type: 'int', default: -1 },
-    { name: 'dry-run', type: 'string' },
+    DRY_RUN_FLAG,
   ],
   async run(ctx, args) {
     const replicas = ctx.flags.int('replicas');
@@ -65,7 +68,7 @@ registerCommand({
       const line = await scaleResource(ctx.client, res, res.namespaced ? ctx.namespace : undefined, name, {
         replicas,
         currentReplicas: current >= 0 ? current : undefined,
-        dryRun: ctx.flags.string('dry-run') === 'server',
+        dryRun: dryRunOf(ctx.flags.string('dry-run')),
       });
       ctx.out.write(`${line}\n`);
     }
