@@ -4,11 +4,12 @@
  * job --from, get and describe of each kind, get all, apply and delete, scale sts, and
  * rollout status / history / undo / restart for a StatefulSet and a DaemonSet.
  *
- * The rollout checks drive what kubectl sends and prints: the statefulset and daemonset
- * controllers are left out of this controller-manager, and the test plays their part —
- * it writes ControllerRevisions in upstream's format (data `{"spec":{"template":{...,
- * "$patch":"replace"}}}`, controller ownerReference) and the status fields the status
- * viewers read — so every output is known in advance.
+ * Two clusters. In the first, the statefulset and daemonset controllers are left out and
+ * the test plays their part — it writes ControllerRevisions in upstream's format (data
+ * `{"spec":{"template":{...,"$patch":"replace"}}}`, controller ownerReference) and the
+ * status fields the status viewers read — so every line kubectl prints is known in
+ * advance. In the second, the real controllers run, and the same commands must move the
+ * pods to the new image, back again, and replace them all on a restart.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
