@@ -119,6 +119,9 @@ describe('workloads API with real kubectl', { timeout: 600_000 }, () => {
         assert.equal(sts.spec.podManagementPolicy, 'OrderedReady');
         assert.deepEqual(sts.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
         assert.equal(sts.metadata.generation, 1);
+        const ds = (await getJson(`/apis/apps/v1/namespaces/${ns}/daemonsets/agent`)).json;
+        assert.deepEqual(ds.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+        assert.equal(ds.metadata.annotations['deprecated.daemonset.template.generation'], '1');
         const job = (await getJson(`/apis/batch/v1/namespaces/${ns}/jobs/pi`)).json;
         const uid = job.metadata.uid;
         assert.deepEqual(job.spec.selector, { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } });

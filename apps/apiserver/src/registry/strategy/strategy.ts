@@ -4,6 +4,7 @@
  */
 import type { ResourceInfo } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
+import { daemonSetStrategy } from './daemonset.ts';
 import { clearStatusOnCreate, defaultStrategy } from './default.ts';
 import { jobStrategy } from './job.ts';
 import { namespaceStrategy } from './namespace.ts';
@@ -33,6 +34,7 @@ export function strategyFor(res: ResourceInfo): Strategy {
   if (key === '/namespaces') return namespaceStrategy;
   if (key === '/persistentvolumeclaims') return persistentVolumeClaimStrategy;
   if (key === 'batch/jobs') return jobStrategy;
+  if (key === 'apps/daemonsets') return daemonSetStrategy;
   if (STATUS_CLEARED.has(key)) return clearStatusOnCreate;
   return defaultStrategy;
 }
