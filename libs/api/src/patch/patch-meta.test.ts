@@ -24,6 +24,12 @@ const facts: Array<{ typeKey: string; path: string[]; strategy?: string; mergeKe
   { typeKey: 'apps/v1/StatefulSet', path: ['status', 'conditions'], strategy: 'merge', mergeKey: 'type' },
   { typeKey: 'v1/ReplicationController', path: ['spec', 'template', 'spec', 'containers'], strategy: 'merge', mergeKey: 'name' },
   { typeKey: 'batch/v1/Job', path: ['spec', 'template', 'spec', 'imagePullSecrets'], strategy: 'merge', mergeKey: 'name' },
+  { typeKey: 'batch/v1/Job', path: ['status', 'conditions'], strategy: 'merge', mergeKey: 'type' },
+  { typeKey: 'batch/v1/CronJob', path: ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers'], strategy: 'merge', mergeKey: 'name' },
+  { typeKey: 'apps/v1/DaemonSet', path: ['spec', 'template', 'spec', 'containers'], strategy: 'merge', mergeKey: 'name' },
+  { typeKey: 'apps/v1/DaemonSet', path: ['status', 'conditions'], strategy: 'merge', mergeKey: 'type' },
+  { typeKey: 'apps/v1/StatefulSet', path: ['spec', 'template', 'spec', 'containers', 'ports'], strategy: 'merge', mergeKey: 'containerPort' },
+  { typeKey: 'apps/v1/StatefulSet', path: ['spec', 'volumeClaimTemplates'] },
 ];
 
 for (const f of facts) {
