@@ -6,6 +6,7 @@ import type { ControllerExpectations } from '../common/expectations.ts';
 import { deletePod, podsResource } from '../common/pod-control.ts';
 import { isPodReady } from '../common/pod-readiness.ts';
 import { ORPHAN_POD_INDEX, type Lister } from '../replicaset/sync.ts';
+import { slowStartBatch } from '../replicaset/util.ts';
 import { buildJobPod, jobGvk } from './job-pods.ts';
 import { matchPodFailurePolicy } from './pod-failure-policy.ts';
 import { countPods, flushTracking, type JobTracking, type PodCounts } from './tracking.ts';
@@ -213,21 +214,24 @@ async function manageJob(deps: JobSyncDeps, job: Job, key: string, params: JobPa
   if (wait > 0) return { active, requeueAfter: wait };
   const indexes = params.indexed ? pendingIndexes(active, succeededIndexes, params.completions ?? 0).slice(0, missing) : undefined;
   const count = indexes ? indexes.length : missing;
+  // Expect all of them before the first request: a watch event may beat the answer.
   deps.expectations.expectCreations(key, count);
   const created: Pod[] = [];
-  let error: unknown;
-  for (let i = 0; i < count; i++) {
+  let slot = 0;
+  // In batches of 1, 2, 4 ...: a quota or admission refusal costs one call, not hundreds.
+  const { successes, error } = await slowStartBatch(count, 1, async () => {
+    const index = indexes?.[slot++];
     try {
-      const pod = await deps.client.create<Pod>(podsResource, buildJobPod(job, indexes?.[i]), { namespace: job.metadata?.namespace });
+      const pod = await deps.client.create<Pod>(podsResource, buildJobPod(job, index), { namespace: job.metadata?.namespace });
       created.push(pod);
       deps.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
     } catch (err) {
-      for (let j = i; j < count; j++) deps.expectations.creationObserved(key);
       deps.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
-      error = err;
-      break;
+      throw err;
     }
-  }
+  });
+  // Nothing will be observed for the failed and the never-attempted creations.
+  for (let i = successes; i < count; i++) deps.expectations.creationObserved(key);
   if (error !== undefined) throw error;
   return { active: [...active, ...created] };
 }
