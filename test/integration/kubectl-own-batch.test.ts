@@ -17,11 +17,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findResourceByKind, type ControllerRevision, type CronJob, type DaemonSet, type Job, type Pod, type PodTemplateSpec, type StatefulSet } from '@skiff/api';
-import { loadKubeconfig, RestClient, type KubeObject } from '@skiff/client';
-import {
-  eventually, kubectl, REPO_ROOT, startControllerManager, startHollowNodes, startScheduler, startTestCluster, waitForReadyNodes,
-  type ComponentProcess, type KubectlResult, type TestCluster,
-} from '../harness/index.ts';
+import type { KubeObject, RestClient } from '@skiff/client';
+import { eventually, kubectl, REPO_ROOT, startControlPlane, type ControlPlane, type KubectlResult, type TestCluster } from '../harness/index.ts';
 
 // Ports 29600-29601 and 29610-29611 (etcd), 29650 and 29660 (apiservers) belong to this file (range 29600-29699).
 const BASE_PORT = 29600;
@@ -51,26 +48,20 @@ interface Bench {
   stop(): Promise<void>;
 }
 
-async function startBench(basePort: number, apiServerPort: number, controllerArgs: string[]): Promise<Bench> {
+async function startBench(basePort: number, apiServerPort: number, controllerManagerArgs: string[]): Promise<Bench> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-kubectl-batch-'));
-  const cluster = await startTestCluster({ basePort, etcdMembers: 1, apiServerPort });
-  const client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-  const components: ComponentProcess[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
-    client.close();
-    await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let cp: ControlPlane;
   try {
-    components.push(await startControllerManager(cluster, { args: controllerArgs }));
-    components.push(await startScheduler(cluster));
-    components.push(await startHollowNodes(cluster, { count: 2, prefix: `node-${basePort}-` }));
-    await waitForReadyNodes(client, 2, 60_000);
+    cp = await startControlPlane({ basePort, apiServerPort, kubeletProcesses: 1, kubelet: { count: 2 }, controllerManagerArgs });
   } catch (err) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const { cluster, client } = cp;
+  const stop = async (): Promise<void> => {
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const run = (args: string[], timeoutMs = 60_000): Promise<KubectlResult> =>
     kubectl(process.execPath, [KUBECTL, `--kubeconfig=${cluster.kubeconfigPath}`, ...args], { timeoutMs });
   const ok = async (args: string[], timeoutMs?: number): Promise<string> => {
