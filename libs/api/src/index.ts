@@ -14,3 +14,4 @@ export * from './validation/index.ts';
 export { humanDuration, formatAge } from './human-duration.ts';
 export * from './container-labels.ts';
 export * from './cron-schedule.ts';
+export * from './node-affinity.ts';

@@ -4,8 +4,8 @@
  * and tolerate the node's NoSchedule and NoExecute taints. A pod already there keeps
  * running while it still fits and tolerates the NoExecute ones.
  */
-import type { DaemonSet, Node, Pod, Taint, Toleration } from '@skiff/api';
-import type { Affinity, NodeSelectorRequirement, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
+import { matchesAnyNodeSelectorTerm, type DaemonSet, type Node, type Pod, type Taint, type Toleration } from '@skiff/api';
+import type { Affinity, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 import { toleratesTaint } from '../node-lifecycle/taint-eviction.ts';
 
 export interface NodeVerdict {
@@ -64,49 +64,12 @@ export function targetNodeName(pod: Pod): string | undefined {
   return undefined;
 }
 
-function matchesRequirement(req: NodeSelectorRequirement, labels: Record<string, string>): boolean {
-  const has = Object.hasOwn(labels, req.key);
-  const value = labels[req.key];
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In':
-      return has && values.includes(value);
-    case 'NotIn':
-      return !has || !values.includes(value);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || values.length !== 1 || !/^[+-]?\d+$/.test(value) || !/^[+-]?\d+$/.test(values[0])) return false;
-      return req.operator === 'Gt' ? Number(value) > Number(values[0]) : Number(value) < Number(values[0]);
-    }
-    default:
-      return false;
-  }
-}
-
-function matchesField(req: NodeSelectorRequirement, nodeName: string): boolean {
-  if (req.key !== 'metadata.name') return false;
-  if (req.operator === 'In') return (req.values ?? []).includes(nodeName);
-  if (req.operator === 'NotIn') return !(req.values ?? []).includes(nodeName);
-  return false;
-}
-
 /** nodeSelector and required node affinity (terms ORed; an empty term matches nothing). */
 export function fitsNodeAffinity(spec: Pod['spec'], node: Node): boolean {
   const labels = node.metadata?.labels ?? {};
-  const name = node.metadata?.name ?? '';
   for (const [key, value] of Object.entries(spec?.nodeSelector ?? {})) if (labels[key] !== value) return false;
   const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (!terms) return true;
-  return terms.some((term) => {
-    const exprs = term.matchExpressions ?? [];
-    const fields = term.matchFields ?? [];
-    if (exprs.length === 0 && fields.length === 0) return false;
-    return exprs.every((r) => matchesRequirement(r, labels)) && fields.every((r) => matchesField(r, name));
-  });
+  return !terms || matchesAnyNodeSelectorTerm(terms, { name: node.metadata?.name ?? '', labels });
 }
 
 function untolerated(taints: readonly Taint[], tolerations: readonly Toleration[], effects: readonly string[]): boolean {
