@@ -19,6 +19,12 @@ test('StatefulSet: a valid one has no causes', () => {
   assert.deepEqual(causes(sts), []);
 });
 
+test('StatefulSet: containers may mount a claim template by name, but not a volume that is neither', () => {
+  const mounting = (name: string) => withPatch(sts, (o) => { o.spec.template.spec.containers[0].volumeMounts = [{ name, mountPath: '/data' }]; });
+  assert.deepEqual(causes(mounting('data')), []);
+  assert.deepEqual(causes(mounting('logs')), ['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "logs"']);
+});
+
 test('StatefulSet create: each bad field with the upstream message', () => {
   const cases: [string, (o: any) => void, string][] = [
     ['negative replicas', (o) => { o.spec.replicas = -1; }, 'spec.replicas: Invalid value: -1: must be greater than or equal to 0'],

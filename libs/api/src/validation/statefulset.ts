@@ -67,13 +67,29 @@ export function validateStatefulSet(sts: any): FieldError[] {
   if (isObject(spec.ordinals)) errs.push(...nonNegative('spec.ordinals.start', spec.ordinals.start));
   errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds));
   errs.push(...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
-  errs.push(...validateSelectorAndTemplate(spec, 'statefulset'));
+  errs.push(...validateSelectorAndTemplate(withClaimVolumes(spec), 'statefulset'));
   errs.push(...validateRestartAlways(spec.template, 'spec.template'));
   if (spec.template?.spec?.activeDeadlineSeconds != null) {
     errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in StatefulSet is not Supported'));
   }
   errs.push(...validateVolumeClaimTemplates(spec.volumeClaimTemplates));
   return errs;
+}
+
+/**
+ * The spec with each volumeClaimTemplate as a pod volume of its name, as the controller
+ * makes the pods: mounts of a claim are then valid. Upstream skips the template's pod spec
+ * altogether here; Skiff checks it, counting the claims.
+ */
+function withClaimVolumes(spec: any): any {
+  const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  const podSpec = spec.template?.spec;
+  if (claims.length === 0 || !isObject(podSpec)) return spec;
+  const volumes: any[] = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
+  const have = new Set(volumes.map((v) => v?.name));
+  const extra = claims.map((c: any) => c?.metadata?.name).filter((name: unknown) => typeof name === 'string' && name !== '' && !have.has(name))
+    .map((name: string) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return { ...spec, template: { ...spec.template, spec: { ...podSpec, volumes: [...volumes, ...extra] } } };
 }
 
 /** The fields of a StatefulSet's spec an update may change; everything else (selector, serviceName, claims) is fixed. */
