@@ -7,18 +7,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type ControllerRevision, type DaemonSet, type Node, type Pod } from '@skiff/api';
-import { loadKubeconfig, RestClient } from '@skiff/client';
+import type { RestClient } from '@skiff/client';
 import {
   eventually,
+  startControlPlane,
+  type ControlPlane,
   kubectl,
   KUBECTL_120_PATH,
   openWatch,
-  startControllerManager,
-  startHollowNodes,
-  startScheduler,
-  startTestCluster,
-  waitForReadyNodes,
-  type ComponentProcess,
   type TestCluster,
 } from '../harness/index.ts';
 
@@ -26,7 +22,7 @@ import {
 const BASE_PORT = 29320;
 const API_PORT = 29330;
 const NS = 'default';
-const NODES = ['hollow-d-0', 'hollow-d-1', 'hollow-d-2'];
+const NODES = ['hollow-a-0', 'hollow-a-1', 'hollow-a-2'];
 
 const DAEMONSETS = findResourceByKind('apps/v1', 'DaemonSet')!;
 const REVISIONS = findResourceByKind('apps/v1', 'ControllerRevision')!;
@@ -56,20 +52,16 @@ function daemonSet(name: string, opts: { nodeSelector?: Record<string, string> }
 }
 
 describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
+  let cp: ControlPlane;
   let cluster: TestCluster;
   let client: RestClient;
-  const components: ComponentProcess[] = [];
 
   before(async () => {
-    cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: API_PORT, etcdMembers: 1 });
-    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-    components.push(await startControllerManager(cluster), await startScheduler(cluster), await startHollowNodes(cluster, { count: 3, prefix: 'hollow-d-' }));
-    await waitForReadyNodes(client, 3, 60_000);
+    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: API_PORT, kubeletProcesses: 1, kubelet: { count: 3 } });
+    ({ cluster, client } = cp);
   });
   after(async () => {
-    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
-    client?.close();
-    await cluster?.stop();
+    await cp?.stop();
   });
 
   /** Running pods of the set, as sorted "node=image". */

@@ -8,18 +8,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type ControllerRevision, type PersistentVolumeClaim, type Pod, type StatefulSet } from '@skiff/api';
-import { loadKubeconfig, RestClient } from '@skiff/client';
+import type { RestClient } from '@skiff/client';
 import {
   eventually,
+  startControlPlane,
+  type ControlPlane,
   kubectl,
   KUBECTL_120_PATH,
   openWatch,
-  startControllerManager,
-  startHollowNodes,
-  startScheduler,
-  startTestCluster,
-  waitForReadyNodes,
-  type ComponentProcess,
   type StreamedEvent,
   type TestCluster,
 } from '../harness/index.ts';
@@ -60,20 +56,16 @@ function statefulSet(replicas: number): StatefulSet {
 }
 
 describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
+  let cp: ControlPlane;
   let cluster: TestCluster;
   let client: RestClient;
-  const components: ComponentProcess[] = [];
 
   before(async () => {
-    cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: API_PORT, etcdMembers: 1 });
-    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-    components.push(await startControllerManager(cluster), await startScheduler(cluster), await startHollowNodes(cluster, { count: 3, prefix: 'hollow-s-' }));
-    await waitForReadyNodes(client, 3, 60_000);
+    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: API_PORT, kubeletProcesses: 1, kubelet: { count: 3 } });
+    ({ cluster, client } = cp);
   });
   after(async () => {
-    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
-    client?.close();
-    await cluster?.stop();
+    await cp?.stop();
   });
 
   const pods = async () => (await client.list<Pod>(PODS, NS, { labelSelector: 'app=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);

@@ -9,9 +9,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type Event, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from '@skiff/api';
-import { ApiStatusError, RestClient, loadKubeconfig } from '@skiff/client';
+import { ApiStatusError, type RestClient } from '@skiff/client';
 import {
-  eventually, startControllerManager, startHollowNodes, startScheduler, startTestCluster, waitForReadyNodes, type ComponentProcess, type TestCluster,
+  eventually, startControlPlane, type ControlPlane, type TestCluster,
 } from '../harness/index.ts';
 
 // Ports 29700-29799 belong to this file: etcd 29700-29701, the apiserver 29790.
@@ -47,22 +47,16 @@ const podUsing = (name: string, claimName: string): Pod => ({
 });
 
 describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, () => {
+  let cp: ControlPlane;
   let cluster: TestCluster;
   let client: RestClient;
-  const components: ComponentProcess[] = [];
 
   before(async () => {
-    cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: API_PORT, etcdMembers: 1 });
-    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-    components.push(await startControllerManager(cluster));
-    components.push(await startScheduler(cluster));
-    components.push(await startHollowNodes(cluster, { count: 2, prefix: 'hollow-s-' }));
-    await waitForReadyNodes(client, 2, 60_000);
+    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: API_PORT, kubeletProcesses: 1, kubelet: { count: 2 } });
+    ({ cluster, client } = cp);
   });
   after(async () => {
-    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
-    client?.close();
-    await cluster?.stop();
+    await cp?.stop();
   });
 
   const getClaim = (name: string) => client.get<PersistentVolumeClaim>(PVCS, NS, name);
