@@ -1,6 +1,8 @@
 /** What a user would look at, read through the API: pods, endpoints, nodes. */
 import { findResourceByKind, type Endpoints, type Node, type Pod } from '@skiff/api';
 import type { RestClient } from '@skiff/client';
+import assert from 'node:assert/strict';
+import { kubectl, type KubectlBinary } from '../harness/index.ts';
 
 export const PODS = findResourceByKind('v1', 'Pod')!;
 export const NODES = findResourceByKind('v1', 'Node')!;
@@ -60,4 +62,11 @@ export async function waitForReadyReplicas(client: RestClient, selector: string,
     return undefined;
   }, timeoutMs);
   return pods;
+}
+
+/** A kubectl command that must succeed (the test fails with its stderr otherwise); its stdout. */
+export async function kubectlOk(bin: KubectlBinary, kubeconfig: string, args: string[], stdin?: string, timeoutMs = 60_000): Promise<string> {
+  const r = await kubectl(bin, args, { kubeconfig, stdin, timeoutMs });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
 }

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod, Service } from '@skiff/api';
 import { RestClient } from '@skiff/client';
-import { kubectl, kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
+import { kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
 import { startLab, type Lab } from '../harness/lab.ts';
 import {
-  NODES, PODS, SERVICES, isNodeReady, isPodReady, livePods, listPods, waitFor, waitForReadyReplicas,
+  NODES, PODS, SERVICES, isNodeReady, isPodReady, kubectlOk, livePods, listPods, waitFor, waitForReadyReplicas,
 } from './cluster-checks.ts';
 import { httpGet, startLoad, type LoadReport } from './http-load.ts';
 
@@ -40,11 +40,7 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
   let client: RestClient;
   let bin: KubectlBinary;
 
-  const kc = async (args: string[], stdin?: string, timeoutMs = 60_000) => {
-    const r = await kubectl(bin, args, { kubeconfig: lab.kubeconfigPath, stdin, timeoutMs });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const kc = (args: string[], stdin?: string, timeoutMs?: number) => kubectlOk(bin, lab.kubeconfigPath, args, stdin, timeoutMs);
   const nodeUrls = () => lab.nodes.map((n) => `http://${n.ip}:${NODE_PORT}/`);
   const reportLoad = (what: string, r: LoadReport) => {
     const bodies = [...r.bodies].map(([k, v]) => `${k}: ${v}`).join(', ');

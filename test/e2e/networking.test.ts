@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Service } from '@skiff/api';
 import { RestClient } from '@skiff/client';
-import { kubectl, kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
+import { kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
 import { startLab, type Lab } from '../harness/lab.ts';
-import { SERVICES, isPodReady, listPods, waitFor, waitForReadyReplicas } from './cluster-checks.ts';
+import { SERVICES, isPodReady, kubectlOk, listPods, waitFor, waitForReadyReplicas } from './cluster-checks.ts';
 import { httpGet } from './http-load.ts';
 
 const WEB = 'app=web';
@@ -106,11 +106,7 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
   let nodeB: string;
   let nodeC: string;
 
-  const kc = async (args: string[], stdin?: string) => {
-    const r = await kubectl(bin, args, { kubeconfig: lab.kubeconfigPath, stdin, timeoutMs: 60_000 });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const kc = (args: string[], stdin?: string, timeoutMs?: number) => kubectlOk(bin, lab.kubeconfigPath, args, stdin, timeoutMs);
   const inPod = (node: string, pod: string, cmd: string[], namespace = 'default') => lab.exec(node, { namespace, pod }, cmd);
   const clusterIP = async (name: string) => (await client.get<Service>(SERVICES, 'default', name)).spec!.clusterIP!;
   const podReady = (name: string, namespace = 'default') => waitFor(`pod ${namespace}/${name} Ready`, async () => {
