@@ -178,6 +178,26 @@ revision: 1
         assert.deepEqual({ kind: scale.kind, replicas: scale.spec.replicas, selector: scale.status.selector }, { kind: 'Scale', replicas: 3, selector: 'app=db' });
       });
 
+      it('status subresources move status only, and get shows it', async () => {
+        const patchStatus = async (path: string, body: unknown) => {
+          const res = await apiRequest(cluster.admin, 'PATCH', `${path}/status`, { body, headers: { 'content-type': 'application/merge-patch+json' } });
+          assert.equal(res.status, 200, res.body);
+          return res.json;
+        };
+        const job = await patchStatus(`/apis/batch/v1/namespaces/${ns}/jobs/pi`, {
+          spec: { parallelism: 9 },
+          status: { succeeded: 1, startTime: '2024-05-01T10:00:00Z', conditions: [{ type: 'Suspended', status: 'True' }] },
+        });
+        assert.equal(job.spec.parallelism, 1);
+        assert.equal(job.metadata.generation, 1);
+        assert.match((await ok(['-n', ns, 'get', 'job', 'pi'])).stdout, /\npi\s+Suspended\s+1\/2\s+\S+\s+\d+s/);
+        assert.match((await ok(['-n', ns, 'get', 'jobs', '--field-selector=status.successful=1', '-o', 'name'])).stdout, /^job.batch\/pi$/m);
+        await patchStatus(`/apis/apps/v1/namespaces/${ns}/statefulsets/db`, { status: { replicas: 3, readyReplicas: 2 } });
+        assert.match((await ok(['-n', ns, 'get', 'sts', 'db'])).stdout, /\ndb\s+2\/3\s+\d+s/);
+        await patchStatus(`/apis/apps/v1/namespaces/${ns}/daemonsets/agent`, { status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 1 } });
+        assert.match((await ok(['-n', ns, 'get', 'ds', 'agent'])).stdout, /\nagent\s+3\s+3\s+1\s+0\s+0\s+<none>\s+\d+s/);
+      });
+
       it('create job, create cronjob and create job --from=cronjob', async () => {
         assert.equal((await ok(['-n', ns, 'create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi'])).stdout.trim(), 'job.batch/once created');
         const once = (await getJson(`/apis/batch/v1/namespaces/${ns}/jobs/once`)).json;
