@@ -99,3 +99,19 @@ test('CronJob: schedule, time zone, policies, job template and name length', () 
   for (const [name, patch, want] of cases) assert.ok(causes(withPatch(cronJob, patch)).includes(want), `${name}: ${causes(withPatch(cronJob, patch)).join('; ')}`);
   assert.deepEqual(causes(withPatch(cronJob, (o) => { o.spec.schedule = '@hourly'; o.spec.timeZone = 'Europe/Paris'; })), []);
 });
+
+test('Job update: a suspended Job that never started may be told where to run, nothing else', () => {
+  const suspended = withPatch(job, (o) => { o.spec.suspend = true; });
+  const placed = withPatch(suspended, (o) => {
+    o.spec.template.metadata.labels.queue = 'a';
+    o.spec.template.metadata.annotations = { 'kueue.x-k8s.io/flavor': 'default' };
+    o.spec.template.spec.nodeSelector = { zone: 'a' };
+    o.spec.template.spec.tolerations = [{ key: 'dedicated', operator: 'Exists' }];
+    o.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } };
+  });
+  assert.deepEqual(causes(placed, suspended), []);
+  const started = withPatch(suspended, (o) => { o.status = { startTime: '2024-05-01T10:00:00Z' }; });
+  assert.match(causes(placed, started)[0] ?? '', /^spec\.template: Invalid value: .*: field is immutable$/);
+  const image = withPatch(suspended, (o) => { o.spec.template.spec.containers[0].image = 'perl:5.36'; });
+  assert.match(causes(image, suspended)[0] ?? '', /^spec\.template: Invalid value: .*: field is immutable$/);
+});

@@ -119,6 +119,27 @@ export function validateJob(job: any): FieldError[] {
 }
 
 /**
+ * The old template to compare an update's with. A Job suspended before it ever started may
+ * still be told where to run (how queueing controllers such as Kueue place it): its pods'
+ * labels, annotations, node selector, node affinity, tolerations and scheduling gates may
+ * change, so they are taken from the new template.
+ */
+function comparableOldTemplate(job: any, old: any): unknown {
+  const oldTemplate = old.spec?.template;
+  const template = job.spec?.template;
+  if (old.spec?.suspend !== true || old.status?.startTime != null || !isObject(oldTemplate) || !isObject(template)) return oldTemplate;
+  const merged = structuredClone(oldTemplate);
+  merged.metadata = { ...merged.metadata, labels: template.metadata?.labels, annotations: template.metadata?.annotations };
+  const spec = (merged.spec ??= {});
+  const next = template.spec ?? {};
+  for (const f of ['nodeSelector', 'tolerations', 'schedulingGates']) spec[f] = next[f];
+  const { nodeAffinity: _old, ...otherAffinity } = isObject(spec.affinity) ? spec.affinity : {};
+  const affinity = next.affinity?.nodeAffinity !== undefined ? { ...otherAffinity, nodeAffinity: next.affinity.nodeAffinity } : otherAffinity;
+  spec.affinity = Object.keys(affinity).length > 0 || next.affinity !== undefined ? affinity : undefined;
+  return merged;
+}
+
+/**
  * What a running Job may not change: its selector and pods' template (the controller counts
  * pods by them), how completions are tracked, and how failures are judged. Completions may
  * change only for an elastic Indexed Job that keeps completions equal to parallelism.
@@ -131,7 +152,7 @@ export function validateJobUpdate(job: any, old: any): FieldError[] {
     && oldSpec.completions != null && oldSpec.completions === oldSpec.parallelism;
   if (!elastic) errs.push(...immutable('spec.completions', spec.completions, oldSpec.completions));
   errs.push(...immutable('spec.selector', spec.selector, oldSpec.selector));
-  errs.push(...immutable('spec.template', spec.template, oldSpec.template));
+  errs.push(...immutable('spec.template', spec.template, comparableOldTemplate(job, old)));
   for (const f of ['completionMode', 'podFailurePolicy', 'backoffLimitPerIndex', 'managedBy', 'successPolicy']) {
     errs.push(...immutable(`spec.${f}`, spec[f], oldSpec[f]));
   }
