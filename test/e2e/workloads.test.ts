@@ -1,15 +1,16 @@
 /**
- * The workload kinds on a 3-node lab with real containers (issue #15 §5): a StatefulSet with
- * one local-path volume per pod behind a headless Service, a DaemonSet, a Job and a CronJob,
- * each checked as `kubectl` would show it. Uses lab slot 2 (cluster.test.ts has 0,
+ * The workload kinds on a 3-node lab with real containers (issue #15 §5), from the README's
+ * examples in deploy/examples: a StatefulSet with one local-path volume per pod behind a
+ * headless Service, a DaemonSet, a Job and a CronJob, each checked as `kubectl` would show it. Uses lab slot 2 (cluster.test.ts has 0,
  * networking.test.ts 1). Steps build on each other, so they run in order.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findResourceByKind, type Job, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@skiff/api';
 import { RestClient } from '@skiff/client';
-import { kubectl, kubectlBinaries, type KubectlBinary } from '../harness/index.ts';
+import { kubectl, kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
 import { startLab, type Lab } from '../harness/lab.ts';
 import { PODS, isPodReady, kubectlOk, listPods, livePods, waitFor } from './cluster-checks.ts';
 
@@ -17,90 +18,11 @@ const PVCS = findResourceByKind('v1', 'PersistentVolumeClaim')!;
 const PVS = findResourceByKind('v1', 'PersistentVolume')!;
 const JOBS = findResourceByKind('batch/v1', 'Job')!;
 
-const DB = `apiVersion: v1
-kind: Service
-metadata: { name: db }
-spec:
-  clusterIP: None
-  selector: { app: db }
-  ports: [{ port: 80 }]
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: { name: db }
-spec:
-  serviceName: db
-  replicas: 3
-  selector: { matchLabels: { app: db } }
-  template:
-    metadata: { labels: { app: db } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: db
-          image: skiff/busybox:test
-          imagePullPolicy: IfNotPresent
-          command: ["sh", "-c", "hostname > /data/host; echo boot >> /data/boots; exec sleep 3600"]
-          readinessProbe: { exec: { command: ["cat", "/data/host"] }, periodSeconds: 1 }
-          volumeMounts: [{ name: data, mountPath: /data }]
-  volumeClaimTemplates:
-    - metadata: { name: data }
-      spec:
-        accessModes: [ReadWriteOnce]
-        resources: { requests: { storage: 16Mi } }
-`;
-
-const NODE_AGENT = `apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: node-agent }
-spec:
-  selector: { matchLabels: { app: node-agent } }
-  template:
-    metadata: { labels: { app: node-agent } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: agent
-          image: skiff/busybox:test
-          imagePullPolicy: IfNotPresent
-          command: ["sleep", "3600"]
-`;
-
-const BATCH = `apiVersion: batch/v1
-kind: Job
-metadata: { name: batch }
-spec:
-  completions: 4
-  parallelism: 2
-  template:
-    spec:
-      restartPolicy: Never
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: work
-          image: skiff/busybox:test
-          imagePullPolicy: IfNotPresent
-          command: ["sh", "-c", "sleep 2; echo done"]
-`;
-
-const TICK = `apiVersion: batch/v1
-kind: CronJob
-metadata: { name: tick }
-spec:
-  schedule: "*/1 * * * *"
-  successfulJobsHistoryLimit: 1
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: OnFailure
-          terminationGracePeriodSeconds: 1
-          containers:
-            - name: tick
-              image: skiff/busybox:test
-              imagePullPolicy: IfNotPresent
-              command: ["sh", "-c", "echo tick"]
-`;
+const example = (name: string) => readFileSync(join(REPO_ROOT, 'deploy/examples', name), 'utf8');
+const DB = example('statefulset.yaml');
+const NODE_AGENT = example('daemonset.yaml');
+const BATCH = example('job.yaml');
+const TICK = example('cronjob.yaml');
 
 const runAsRoot = process.getuid?.() === 0;
 const time = (t: string | undefined) => (t ? Date.parse(t) : Number.NaN);
