@@ -54,7 +54,7 @@ function defaultVolumeClaimTemplate(claim: any): void {
 export function defaultStatefulSet(sts: any): void {
   sts.spec ??= {};
   const spec = sts.spec;
-  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.podManagementPolicy ||= 'OrderedReady';
   spec.updateStrategy ??= {};
   if (!spec.updateStrategy.type) {
     spec.updateStrategy.type = 'RollingUpdate';
