@@ -33,6 +33,8 @@ test('StatefulSet: SetDefaults_StatefulSet with the claim templates defaulted as
 test('StatefulSet: OnDelete gets no rollingUpdate, an explicit partition stays', () => {
   const onDelete = defaulted({ kind: 'StatefulSet', metadata: { name: 'db' }, spec: { updateStrategy: { type: 'OnDelete' }, template } });
   assert.deepEqual(onDelete.spec.updateStrategy, { type: 'OnDelete' });
+  const empty = defaulted({ kind: 'StatefulSet', metadata: { name: 'db' }, spec: { podManagementPolicy: '', template } });
+  assert.equal(empty.spec.podManagementPolicy, 'OrderedReady');
   const partitioned = defaulted({ kind: 'StatefulSet', metadata: { name: 'db' }, spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, template } });
   assert.deepEqual(partitioned.spec.updateStrategy.rollingUpdate, { partition: 2 });
 });
