@@ -163,7 +163,7 @@ export async function runUp(args: string[]): Promise<number> {
   const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses));
 
   console.log(`
-Skiff is up: server (apiserver ${server}, controller-manager, scheduler), etcd ${paths.etcdDataDir}${withNode ? `, agent for node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS})` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
+Skiff is up: server (apiserver ${server}, controller-manager, scheduler), etcd ${paths.etcdDataDir}${withNode ? `, agent for node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS}, local-path)` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
 Kubeconfig (admin): ${paths.kubeconfig}
 
 Next:
