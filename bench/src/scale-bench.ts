@@ -257,7 +257,7 @@ async function runPhases(opts: ScaleArgs): Promise<void> {
   }
   const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NA' : n.toFixed(0));
   const fmt1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NA' : n.toFixed(1));
-  console.log(
+  if (sched || kubemark) console.log(
     `RESULT scale pods_per_s=${fmt(sched?.podsPerS)} all_running_s=${fmt1(kubemark?.allRunningS)} apiserver_rss_mb=${fmt(kubemark?.rssMb.apiserver)}` +
       ` controller_manager_rss_mb=${fmt(kubemark?.rssMb['controller-manager'])} scheduler_rss_mb=${fmt(kubemark?.rssMb.scheduler ?? sched?.schedulerRssMb)}` +
       ` etcd_puts_per_s=${fmt(kubemark?.etcdPutsPerS)} api_p50_ms=${fmt1(kubemark?.p50Ms)} api_p99_ms=${fmt1(kubemark?.p99Ms)}`,
