@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { findResourceByKind, type Node } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { getEtcdComponent, getHollowKubelet, getServerRole, type ComponentSpec } from './components.ts';
-import { getAgentRole, NODE_COMPONENT_NAMES } from './node-components.ts';
+import { getAgentRole } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
 import { findRunningPid, readPidFile } from './processes.ts';
+import { ROLE_COMPONENTS } from './roles/roles.ts';
 
 const NODES = findResourceByKind('v1', 'Node')!;
 /** Beyond this many nodes status prints a summary line instead of one line per node. */
@@ -67,7 +68,8 @@ export async function runStatus(args: string[]): Promise<number> {
   console.log(`${'COMPONENT'.padEnd(20)}${'PROCESS'.padEnd(16)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
   let ok = true;
   for (const s of statuses) {
-    const optional = s.name === 'kubelet-hollow' || NODE_COMPONENT_NAMES.includes(s.name as never);
+    // The node is optional (`up --no-node`): every component of the agent role, whatever it runs.
+    const optional = s.name === 'kubelet-hollow' || (ROLE_COMPONENTS.agent as readonly string[]).includes(s.name);
     if (optional && !s.running && s.pid === undefined) {
       const how = s.name === 'kubelet-hollow' ? './skiff up --hollow-nodes N' : 'sudo ./skiff up (without --no-node)';
       console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (${how})`);
