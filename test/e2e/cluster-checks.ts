@@ -28,11 +28,6 @@ export async function livePods(client: RestClient, selector: string): Promise<Po
   return (await listPods(client, selector)).filter((p) => !p.metadata?.deletionTimestamp);
 }
 
-export async function readyEndpointAddresses(client: RestClient, name: string, namespace = 'default'): Promise<string[]> {
-  const ep = await client.get<Endpoints>(ENDPOINTS, namespace, name);
-  return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
-}
-
 /** Polls `check` (returns a description of what is still wrong, or undefined when done) until done. */
 export async function waitFor(what: string, check: () => Promise<string | undefined>, timeoutMs = 120_000, intervalMs = 500): Promise<number> {
   const started = Date.now();
@@ -57,9 +52,13 @@ export async function waitForReadyReplicas(client: RestClient, selector: string,
     const ready = pods.filter(isPodReady);
     if (pods.length !== count || ready.length !== count) return `${pods.length} pods, ${ready.length} ready`;
     const want = ready.map((p) => p.status?.podIP ?? '').sort();
-    const got = (await readyEndpointAddresses(client, service)).sort();
-    if (want.join(',') !== got.join(',')) return `endpoints ${got.join(',') || '(none)'} != pod IPs ${want.join(',')}`;
-    return undefined;
+    const ep = await client.get<Endpoints>(ENDPOINTS, 'default', service);
+    const got = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
+    if (want.join(',') === got.join(',')) return undefined;
+    // Enough to tell a controller that never saw the pod change from one whose writes fail.
+    const notReady = (ep.subsets ?? []).flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)).sort();
+    const readySince = ready.map((p) => `${p.metadata?.name}@${p.spec?.nodeName} ${p.status?.podIP} ready since ${p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime}`);
+    return `endpoints ${got.join(',') || '(none)'} (not ready: ${notReady.join(',') || 'none'}; resourceVersion ${ep.metadata?.resourceVersion}) != pod IPs ${want.join(',')} [${readySince.join('; ')}]`;
   }, timeoutMs);
   return pods;
 }
