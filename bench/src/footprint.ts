@@ -32,7 +32,7 @@ import { RestClient } from '@skiff/client';
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const SKIFF_MAIN = join(REPO_ROOT, 'apps/skiff/src/main.ts');
 const EXAMPLE = join(REPO_ROOT, 'deploy/examples/web.yaml');
-const AGENT_PARTS = ['agent', 'kubelet', 'kube-proxy', 'dns'];
+const AGENT_PARTS = ['agent', 'kubelet', 'kube-proxy', 'dns', 'local-path'];
 const K3S_SERVER_WITH_WORKLOAD_MB = 1606;
 const K3S_AGENT_MB = 275;
 const K3S_SERVER_CPU_PCT = 6;
