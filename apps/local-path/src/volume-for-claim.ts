@@ -7,10 +7,8 @@ import { join } from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@skiff/api';
 
 export const PROVISIONER_NAME = 'skiff.dev/local-path';
-export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
-export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER } from '@skiff/api';
+export { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER };
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 export function volumeNameFor(claim: PersistentVolumeClaim): string {

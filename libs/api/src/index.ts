@@ -15,3 +15,4 @@ export { humanDuration, formatAge } from './human-duration.ts';
 export * from './container-labels.ts';
 export * from './cron-schedule.ts';
 export * from './node-affinity.ts';
+export * from './volume-annotations.ts';

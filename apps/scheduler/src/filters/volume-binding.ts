@@ -13,7 +13,8 @@ import type { PodInfo } from '../pod-info.ts';
 import type { FilterResult } from './filter.ts';
 import { matchesAnyTerm } from './node-selector.ts';
 
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+import { ANN_SELECTED_NODE } from '@skiff/api';
+export { ANN_SELECTED_NODE };
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 export const REASON_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
