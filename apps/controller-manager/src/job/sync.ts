@@ -1,10 +1,10 @@
 import { fromLabelSelector, type Job, type JobStatus, type Pod } from '@skiff/api';
 import { objectKey, OWNER_UID_INDEX, splitKey, TerminalError, type EventRecorder, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import { claimObjects, newControllerRef } from '../common/controller-ref.ts';
 import type { ControllerExpectations } from '../common/expectations.ts';
 import { deletePod, podsResource } from '../common/pod-control.ts';
 import { isPodReady } from '../common/pod-readiness.ts';
+import { claimOwned } from '../common/workload-helpers.ts';
 import { ORPHAN_POD_INDEX, type Lister } from '../replicaset/sync.ts';
 import { slowStartBatch } from '../replicaset/util.ts';
 import { buildJobPod, jobGvk } from './job-pods.ts';
@@ -288,23 +288,16 @@ async function claimJobPods(deps: JobSyncDeps, job: Job): Promise<Pod[]> {
   }
   const owned = deps.podLister.byIndex(OWNER_UID_INDEX, uid).filter((pod) => pod.metadata?.namespace === ns);
   const orphans = selector ? deps.podLister.byIndex(ORPHAN_POD_INDEX, ns) : [];
-  return claimObjects<Pod>({
+  return claimOwned<Pod>({
+    client: deps.client,
     owner: job,
+    ownerResource: jobsResource,
     gvk: jobGvk,
+    resource: podsResource,
     candidates: [...owned, ...orphans],
     // Without a selector (not defaulted yet) the Job keeps what it created and adopts nothing.
     matches: (pod) => (selector ? selector.matches(pod.metadata?.labels ?? {}) : true),
-    adopt: (pod) => patchPod(deps, pod, { metadata: { ownerReferences: [newControllerRef(job, jobGvk)], uid: pod.metadata?.uid } }),
-    release: (pod) => patchPod(deps, pod, { metadata: { ownerReferences: [{ $patch: 'delete', uid }], uid: pod.metadata?.uid } }),
-    canAdopt: async () => {
-      const fresh = await deps.client.get<Job>(jobsResource, ns, job.metadata?.name ?? '');
-      return fresh.metadata?.uid === uid && !fresh.metadata?.deletionTimestamp;
-    },
   });
-}
-
-async function patchPod(deps: JobSyncDeps, pod: Pod, patch: unknown): Promise<void> {
-  await deps.client.patch(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', patch);
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
