@@ -9,3 +9,4 @@ export { expectApiError, type StatusBody } from './expect-api-error.ts';
 export * from './components.ts';
 export { startKubelet, cleanupNodeContainers, dockerFor, type StartKubeletOptions, type KubeletProcess } from './kubelet.ts';
 export { ensureTestImages, BUSYBOX_IMAGE, PAUSE_IMAGE } from './test-images.ts';
+export { identityFor, tokenKubeconfig, type Identity } from './identities.ts';

@@ -102,6 +102,8 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       `--client-ca-file=${join(pkiDir, 'ca.crt')}`,
       `--token-auth-file=${tokenFile}`,
       `--encryption-key-file=${join(pkiDir, 'encryption.key')}`,
+      `--service-account-key-file=${join(pkiDir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
       '--advertise-address=127.0.0.1',
       `--etcd-request-timeout-ms=${opts.etcdRequestTimeoutMs ?? 5000}`,
       ...(opts.watchBookmarkIntervalMs ? [`--watch-bookmark-interval-ms=${opts.watchBookmarkIntervalMs}`] : []),

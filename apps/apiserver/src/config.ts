@@ -29,6 +29,14 @@ export interface ApiServerConfig {
   kubeletClientKey?: string;
   /** CA for kubelets' serving certificates; absent: not verified, as upstream. */
   kubeletCertificateAuthority?: string;
+  /** Public (or private) key(s) that verify service-account tokens, as kube-apiserver's flag. */
+  serviceAccountKeyFile?: string;
+  /** The private key that signs them (TokenRequest). */
+  serviceAccountSigningKeyFile?: string;
+  /** `iss` of the tokens. */
+  serviceAccountIssuer: string;
+  /** Audiences a token must name (default: the issuer). */
+  apiAudiences: string[];
 }
 
 const port = { type: 'int', min: 1, max: 65535 } as const;
@@ -67,6 +75,13 @@ const flags: FlagSpec<ApiServerConfig>[] = [
   { name: 'kubelet-client-certificate', ...file, key: 'kubeletClientCertificate', help: 'client certificate shown to kubelets (logs, exec, port-forward, stats)' },
   { name: 'kubelet-client-key', ...file, key: 'kubeletClientKey', help: 'its private key' },
   { name: 'kubelet-certificate-authority', ...file, key: 'kubeletCertificateAuthority', help: 'CA of kubelets\' serving certificates; none: not verified, as upstream' },
+  { name: 'service-account-key-file', ...file, key: 'serviceAccountKeyFile', help: 'public key that verifies service-account tokens (PEM)' },
+  { name: 'service-account-signing-key-file', ...file, key: 'serviceAccountSigningKeyFile', help: 'private key that signs service-account tokens (PEM)' },
+  {
+    name: 'service-account-issuer', type: 'string', key: 'serviceAccountIssuer', default: 'https://kubernetes.default.svc.cluster.local', meta: 'URL',
+    help: 'the iss claim of service-account tokens',
+  },
+  { name: 'api-audiences', type: 'list', key: 'apiAudiences', default: [], meta: 'AUD,...', help: 'audiences a token must carry (default: the issuer)' },
 ];
 
 export const usage = formatUsage('apiserver', flags);

@@ -14,7 +14,8 @@ import { createEtcdStore } from './storage/index.ts';
 import type { Store } from './storage/store.ts';
 import { createAuthenticator, loadTokenFile } from './http/authn.ts';
 import { withBootstrapTokens } from './auth/bootstrap-token.ts';
-import { allowAuthenticated, restrictBootstrappers } from './http/authz.ts';
+import { setupAuthorization } from './auth/authorizer.ts';
+import { setupServiceAccounts } from './auth/serviceaccount/index.ts';
 import { createApiServer } from './http/server.ts';
 
 export type { ApiServerConfig } from './config.ts';
@@ -115,11 +116,14 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
   let api: ReturnType<typeof createApiServer> | undefined;
   try {
     await bootstrapWithRetry(() => registry.bootstrap(), logger);
+    const serviceAccounts = await setupServiceAccounts(config, registry.context, logger);
+    const authorization = await setupAuthorization(registry.context, logger);
     api = createApiServer({
       tls: { cert, key, clientCa },
       handlers: registry,
-      authenticate: withBootstrapTokens(createAuthenticator(tokens), store, logger),
-      authorize: restrictBootstrappers(allowAuthenticated),
+      authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), store, logger)),
+      authorize: authorization.authorize,
+      routes: [...authorization.routes, ...serviceAccounts.routes],
       health: {
         livez: { ping: () => true },
         readyz: { ping: () => true, etcd: () => store.ping(), shutdown: () => !shuttingDown },

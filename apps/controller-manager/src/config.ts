@@ -33,6 +33,10 @@ export interface ControllerManagerConfig {
   clusterSigningKeyFile?: string;
   /** Longest lifetime of an issued certificate (default 1 year). */
   clusterSigningDurationSeconds?: number;
+  /** The cluster CA certificate published in every namespace's kube-root-ca.crt ConfigMap and legacy token Secrets. */
+  rootCaFile?: string;
+  /** The service-account private key legacy token Secrets are signed with. */
+  serviceAccountPrivateKeyFile?: string;
   logLevel?: string;
 }
 
@@ -64,6 +68,8 @@ const flags: FlagSpec<ControllerManagerConfig>[] = [
   { name: 'cluster-signing-cert-file', type: 'string', key: 'clusterSigningCertFile', meta: 'PATH', help: 'CA certificate the csrsigning controller issues with (PEM)' },
   { name: 'cluster-signing-key-file', type: 'string', key: 'clusterSigningKeyFile', meta: 'PATH', help: 'its private key (PEM)' },
   { name: 'cluster-signing-duration', ...seconds, key: 'clusterSigningDurationSeconds', help: 'longest lifetime of an issued certificate (default: 8760h)' },
+  { name: 'root-ca-file', type: 'string', key: 'rootCaFile', meta: 'PATH', help: 'cluster CA published as kube-root-ca.crt and in token Secrets (PEM)' },
+  { name: 'service-account-private-key-file', type: 'string', key: 'serviceAccountPrivateKeyFile', meta: 'PATH', help: 'key that signs legacy service-account token Secrets (PEM)' },
 ];
 
 export const usage = formatUsage('controller-manager', flags);

@@ -22,6 +22,9 @@ import { newCronJobController } from './cronjob/cronjob-controller.ts';
 import { newTtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.ts';
 import { newPodGcController } from './podgc/podgc-controller.ts';
 import { newPersistentVolumeBinderController } from './persistentvolume/pv-controller.ts';
+import { newClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
+import { newRootCaPublisherController } from './root-ca-publisher/root-ca-publisher-controller.ts';
+import { newServiceAccountTokenController } from './serviceaccount/token-controller.ts';
 
 export const CONTROLLER_NAMES = [
   'deployment',
@@ -43,6 +46,9 @@ export const CONTROLLER_NAMES = [
   'ttl-after-finished',
   'podgc',
   'persistentvolume-binder',
+  'clusterrole-aggregation',
+  'root-ca-cert-publisher',
+  'serviceaccount-token',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
@@ -67,4 +73,7 @@ export const controllerFactories: Partial<Record<ControllerName, ControllerFacto
   'ttl-after-finished': newTtlAfterFinishedController,
   podgc: newPodGcController,
   'persistentvolume-binder': newPersistentVolumeBinderController,
+  'clusterrole-aggregation': newClusterRoleAggregationController,
+  'root-ca-cert-publisher': newRootCaPublisherController,
+  'serviceaccount-token': newServiceAccountTokenController,
 };

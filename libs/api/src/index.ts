@@ -16,3 +16,4 @@ export * from './container-labels.ts';
 export * from './cron-schedule.ts';
 export * from './node-affinity.ts';
 export * from './volume-annotations.ts';
+export * from './rbac-rules.ts';

@@ -59,7 +59,7 @@ export const resources: ResourceInfo[] = [
     subresources: ['scale', 'status'],
   }),
   define('', 'v1', 'Secret', 'secrets', { encryptAtRest: true }),
-  define('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
+  define('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'], subresources: ['token'] }),
   define('', 'v1', 'Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   // apps/v1
   define('apps', 'v1', 'Deployment', 'deployments', {
@@ -93,6 +93,11 @@ export const resources: ResourceInfo[] = [
   // discovery.k8s.io/v1
   define('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
   // storage.k8s.io/v1
+  // rbac.authorization.k8s.io/v1
+  define('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', { namespaced: false }),
+  define('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),
+  define('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
+  define('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
   define('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', { namespaced: false, shortNames: ['sc'] }),
   // events.k8s.io/v1: the same objects as core/v1 events, seen through the newer schema.
   define('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'] }),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, isCertificateUsable, issueCertificate, type CertificatePair } from './certificates.ts';
@@ -88,6 +88,18 @@ async function ensureEncryptionKey(dir: string): Promise<void> {
 }
 
 /**
+ * The service-account key pair (sa.key, private, PKCS#8; sa.pub, SPKI), RSA 2048 as kubeadm makes
+ * it: the apiserver signs tokens with the private key and checks them with the public one.
+ */
+async function ensureServiceAccountKey(dir: string): Promise<void> {
+  const keyPath = join(dir, 'sa.key');
+  if (await readIfExists(keyPath) !== undefined && await readIfExists(join(dir, 'sa.pub')) !== undefined) return;
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await writeFileAtomic(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }) as string, 0o644);
+  await writeFileAtomic(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+}
+
+/**
  * Makes `dir` hold a complete cluster PKI and returns it. Existing files are kept, so a restart never
  * invalidates the kubeconfigs already handed out; only missing pieces are created, and leaf
  * certificates are reissued when they are near expiry, not signed by the CA, or (apiserver) miss a
@@ -115,6 +127,7 @@ export async function ensureClusterPki(dir: string, opts: EnsureClusterPkiOption
     () => issueClientCertificate({ caCert: ca.cert, caKey: ca.key }, 'admin', ['system:masters']),
   );
   await ensureEncryptionKey(dir);
+  await ensureServiceAccountKey(dir);
   return { dir, caCert: ca.cert, caKey: ca.key, adminCert: admin.cert, adminKey: admin.key };
 }
 

@@ -3,16 +3,17 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from './cluster-pki.ts';
 
+/** The user's credential: a client certificate and key (PEM), or a bearer token. */
+type Credential = { clientCert: string; clientKey: string; token?: undefined } | { token: string; clientCert?: undefined; clientKey?: undefined };
+
 export type KubeconfigOptions = {
   /** e.g. https://127.0.0.1:6443 */
   server: string;
   /** PEM strings; embedded as base64 *-data fields so the file stands alone. */
   caCert: string;
-  clientCert: string;
-  clientKey: string;
   clusterName?: string;
   userName?: string;
-};
+} & Credential;
 
 const CONTEXT_NAME = 'skiff';
 
@@ -32,7 +33,7 @@ export function renderKubeconfig(opts: KubeconfigOptions): string {
     users: [
       {
         name: userName,
-        user: {
+        user: opts.token !== undefined ? { token: opts.token } : {
           'client-certificate-data': toBase64(opts.clientCert),
           'client-key-data': toBase64(opts.clientKey),
         },

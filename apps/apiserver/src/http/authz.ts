@@ -1,7 +1,8 @@
 /**
- * Authorization seam. Today every authenticated user may do everything (RBAC comes
- * with a later issue); the decision already takes the user and the RequestInfo so
- * the RBAC authorizer drops in here without touching the pipeline.
+ * Authorization seam: the decision takes the user and the RequestInfo (or, for access
+ * reviews, the attributes a request would have had). Authorizers chain as kube-apiserver's
+ * do (--authorization-mode=Node,RBAC): each allows, denies, or has no opinion, and the
+ * first that allows or denies decides (auth/authorizer.ts builds the cluster's chain).
  */
 import type { UserInfo } from '../registry/handlers.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -9,9 +10,24 @@ import type { RequestInfo } from './request-info.ts';
 export interface AuthorizationDecision {
   allowed: boolean;
   reason: string;
+  /** Not allowed and not denied either: the next authorizer of a union decides. */
+  noOpinion?: boolean;
 }
 
 export type Authorizer = (user: UserInfo, info: RequestInfo) => AuthorizationDecision | Promise<AuthorizationDecision>;
+
+/** kube's union authorizer: the first decision that is not "no opinion" wins; none at all is a denial. */
+export function unionAuthorizers(...authorizers: Authorizer[]): Authorizer {
+  return async (user, info) => {
+    const reasons: string[] = [];
+    for (const authorize of authorizers) {
+      const decision = await authorize(user, info);
+      if (!decision.noOpinion) return decision;
+      if (decision.reason) reasons.push(decision.reason);
+    }
+    return { allowed: false, noOpinion: true, reason: reasons.join(', ') };
+  };
+}
 
 export const allowAuthenticated: Authorizer = () => ({ allowed: true, reason: 'every authenticated user is allowed until RBAC lands' });
 

@@ -27,6 +27,12 @@ import { isCustomResourceDefinitionRequest, serveCustomResourceDefinitions } fro
 import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
 import { createMetricsApi, metricsApiGroup } from './metrics-api/index.ts';
 
+/**
+ * A path served beside the resource handlers, after authentication and authorization
+ * (access and token reviews, the service-account issuer's JWKS...). Answers true when it served the request.
+ */
+export type ApiRoute = (req: Request, res: Response, info: RequestInfo, user: UserInfo) => Promise<boolean>;
+
 export interface ApiServerOptions {
   tls: { cert: string | Buffer; key: string | Buffer; clientCa: string | Buffer };
   handlers: ApiHandlers;
@@ -43,6 +49,8 @@ export interface ApiServerOptions {
   minRequestTimeoutSeconds?: number;
   /** --kubelet-client-certificate/-key/--kubelet-certificate-authority: for logs, exec, port-forward, node proxy, metrics. */
   kubeletClient?: KubeletClientConfig;
+  /** Extra routes, tried in order before the node proxy and the resource handlers. */
+  routes?: ApiRoute[];
 }
 
 export interface ApiServer {
@@ -132,6 +140,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.get('/apis', (_req, res) => {
     const list = buildApiGroupList() as { groups: unknown[] };
     sendJson(res, 200, { ...list, groups: [...list.groups, metricsApiGroup] });
+  });
+  const routes = opts.routes ?? [];
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const state = stateOf(req);
+    for (const route of routes) if (await route(req, res, state.info, state.user!)) return;
+    next();
   });
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const { info } = stateOf(req);

@@ -16,6 +16,8 @@ import { formatTimestamp, qualifiedOf, randomNameSuffix, withTypeMeta } from './
 import { isAlreadyExists } from './range-allocator.ts';
 import { allocateForCreate, emptyAllocations, releaseAllocations, type Allocations } from './service-allocation.ts';
 import { strategyFor } from './strategy/strategy.ts';
+import { runMutatingAdmission, runValidatingAdmission, type AdmissionAttributes } from './admission/admission.ts';
+import { admissionPlugins } from './admission/plugins.ts';
 
 const GENERATE_NAME_ATTEMPTS = 8;
 
@@ -30,7 +32,12 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
   if (generateName) obj.metadata.name = generateName + randomNameSuffix();
   if (res.namespaced) await checkNamespaceAcceptsCreate(ctx, res, obj.metadata.namespace!, obj.metadata.name!);
 
-  const prepared = prepareNewObject(ctx, res, obj, { fieldManager: opts.fieldManager, apply: extra.apply });
+  const attrs: AdmissionAttributes = {
+    res, subresource: '', operation: 'CREATE', namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, user: opts.user, dryRun: Boolean(opts.dryRun),
+  };
+  await runMutatingAdmission(ctx, admissionPlugins, attrs);
+  const prepared = prepareNewObject(ctx, res, attrs.object!, { fieldManager: opts.fieldManager, apply: extra.apply });
+  await runValidatingAdmission(ctx, admissionPlugins, { ...attrs, object: prepared });
   const isService = res.group === '' && res.resource === 'services';
   const allocations: Allocations = isService ? await allocateForCreate(ctx, prepared, Boolean(opts.dryRun)) : emptyAllocations();
   if (opts.dryRun) return { object: withTypeMeta(res, prepared), created: true, warnings };

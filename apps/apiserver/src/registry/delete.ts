@@ -12,6 +12,8 @@ import type { DeleteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { formatTimestamp, qualifiedOf, withTypeMeta } from './object-helpers.ts';
 import { allocationsOf, releaseAllocations } from './service-allocation.ts';
+import { runValidatingAdmission } from './admission/admission.ts';
+import { admissionPlugins } from './admission/plugins.ts';
 
 export type DeletionPlan =
   | { action: 'remove' }
@@ -114,6 +116,11 @@ export async function deleteOne(ctx: RegistryContext, res: ResourceInfo, namespa
   for (let attempt = 1; ; attempt++) {
     const current = await ctx.store.get(res, namespace, name);
     checkPreconditions(res, current, opts.preconditions);
+    if (opts.user) {
+      await runValidatingAdmission(ctx, admissionPlugins, {
+        res, subresource: '', operation: 'DELETE', namespace, name, oldObject: current, user: opts.user, dryRun: Boolean(opts.dryRun),
+      });
+    }
     const plan = planDeletion(res, structuredClone(current), opts, ctx.now());
     try {
       if (plan.action === 'keep') return { object: current, removed: false };

@@ -13,6 +13,10 @@ import type { KubeObject, WatchEvent } from '../storage/store.ts';
 export interface UserInfo {
   username: string;
   groups: string[];
+  /** Set for service-account tokens (the ServiceAccount's uid) and CSR requesters. */
+  uid?: string;
+  /** e.g. `authentication.kubernetes.io/pod-name` and `pod-uid` for a pod-bound token. */
+  extra?: Record<string, string[]>;
 }
 
 /** Query parameters common to reads, already parsed by the HTTP layer. */
@@ -50,6 +54,8 @@ export interface DeleteOptions {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
+  /** Who asks: admission (NodeRestriction...) decides on it. Internal deletes leave it out and skip admission. */
+  user?: UserInfo;
 }
 
 /** What a write returns: the object and whether it was created (201) or not (200/202). */

@@ -51,7 +51,7 @@ async function upsert(ctx: RegistryContext, res: ResourceInfo, fresh: KubeObject
   const name = fresh.metadata.name!;
   for (let attempt = 1; ; attempt++) {
     try {
-      await updateObject(ctx, res, 'default', name, { mode: 'main', transform: add, opts: {} });
+      await updateObject(ctx, res, 'default', name, { mode: 'main', transform: add, opts: { user: SYSTEM_USER } });
       return;
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 404) throw err;

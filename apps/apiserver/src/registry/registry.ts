@@ -26,6 +26,15 @@ import { addDefaultTolerations } from './strategy/pod.ts';
 import { stopClaimAdmission } from './strategy/persistentvolumeclaim.ts';
 import { replaceObject } from './update.ts';
 import { createConvertingStore } from './conversion/converting-store.ts';
+import { WatchedCollections } from '../storage/watched-collection.ts';
+import type { RegistryAuthorization } from './context.ts';
+import { createTokenRequest } from './token-request.ts';
+
+/** Until index.ts installs the cluster's authorizer (and in registry tests): everyone may do everything. */
+const allowEverything: RegistryAuthorization = {
+  authorize: () => Promise.resolve({ allowed: true, reason: 'no authorizer installed' }),
+  rulesFor: () => [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }],
+};
 
 export interface RegistryOptions {
   store: Store;
@@ -49,6 +58,8 @@ export type Registry = ApiHandlers & {
   close(): void;
   readonly clusterIps: ClusterIpAllocator;
   readonly nodePorts: NodePortAllocator;
+  /** The verbs' shared context: index.ts installs the authorization and the token issuer on it. */
+  readonly context: RegistryContext;
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -73,6 +84,8 @@ export function createRegistry(opts: RegistryOptions): Registry {
     clusterIps: new ClusterIpAllocator(opts.store, opts.serviceClusterIpRange),
     nodePorts: new NodePortAllocator(opts.store, opts.serviceNodePortRange),
     namespaces: new NamespaceCache(opts.store, logger),
+    watched: new WatchedCollections(opts.store, logger),
+    authorization: allowEverything,
     now: opts.now ?? (() => new Date()),
   };
 
@@ -89,9 +102,11 @@ export function createRegistry(opts: RegistryOptions): Registry {
   return {
     clusterIps: ctx.clusterIps,
     nodePorts: ctx.nodePorts,
+    context: ctx,
     bootstrap: () => bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort),
     close: () => {
       ctx.namespaces.close();
+      ctx.watched.close();
       stopClaimAdmission();
     },
 
@@ -103,8 +118,8 @@ export function createRegistry(opts: RegistryOptions): Registry {
       : createObject(ctx, res, ns, admit(res, isCertificateSigningRequests(res) ? stampRequester(body, wopts.user) : body), wopts),
     update: (res, ns, name, body, wopts) => replaceObject(ctx, res, ns, name, body, wopts),
     patch: (res, ns, name, type, patch, wopts) => patchObject(ctx, res, ns, name, type, patch, wopts),
-    delete: (res, ns, name, dopts) => deleteObject(ctx, res, ns, name, dopts),
-    deleteCollection: (res, ns, query, dopts) => deleteCollection(ctx, res, ns, query, dopts),
+    delete: (res, ns, name, dopts, user) => deleteObject(ctx, res, ns, name, { ...dopts, user }),
+    deleteCollection: (res, ns, query, dopts, user) => deleteCollection(ctx, res, ns, query, { ...dopts, user }),
 
     async getSubresource(res, ns, name, sub) {
       requireSubresource(res, sub);
@@ -130,6 +145,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
     async createSubresource(res, ns, name, sub, body, wopts) {
       requireSubresource(res, sub);
       if (sub === 'binding' && res.resource === 'pods') return createBinding(ctx, ns, name, body, wopts);
+      if (sub === 'token' && res.group === '' && res.resource === 'serviceaccounts') return createTokenRequest(ctx, ns!, name, body, wopts);
       throw subresourceNotFound();
     },
   };

@@ -50,7 +50,7 @@ export async function updateScale(ctx: RegistryContext, res: ResourceInfo, names
   }
   const replicas = readReplicas(body, name);
   const result = await updateObject(ctx, res, namespace, name, {
-    mode: 'subresource',
+    mode: 'subresource', subresource: 'scale',
     resourceVersion: meta.resourceVersion || undefined,
     transform: (current) => setReplicas(current, replicas),
     opts,
@@ -60,7 +60,7 @@ export async function updateScale(ctx: RegistryContext, res: ResourceInfo, names
 
 export async function patchScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult> {
   const result = await updateObject(ctx, res, namespace, name, {
-    mode: 'subresource',
+    mode: 'subresource', subresource: 'scale',
     transform: (current) => {
       const scale = applyPatchTo(toScale(current), patchType === 'apply' ? 'strategic' : patchType, patch, 'autoscaling/v1/Scale');
       return setReplicas(current, readReplicas(scale, name));

@@ -16,6 +16,8 @@ import { isReadyToRemove } from './namespace-lifecycle.ts';
 import { deepEqual, qualifiedOf, withTypeMeta } from './object-helpers.ts';
 import { allocateForUpdate, emptyAllocations, releaseAllocations, type Allocations } from './service-allocation.ts';
 import { strategyFor } from './strategy/strategy.ts';
+import { runMutatingAdmission, runValidatingAdmission, type AdmissionAttributes } from './admission/admission.ts';
+import { admissionPlugins } from './admission/plugins.ts';
 
 export interface UpdatePlan {
   /** Produces the desired object from a private copy of the stored one. */
@@ -28,7 +30,9 @@ export interface UpdatePlan {
   /** Stored resourceVersion required (409 Conflict otherwise). */
   resourceVersion?: string;
   bumpGeneration?: boolean;
-  opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation'>;
+  opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation' | 'user'>;
+  /** For admission: which subresource a 'subresource' write is ('scale', 'approval', 'finalize'...). */
+  subresource?: string;
   /** 'patch' when the transform applies a patch: Strict then fails as Kubernetes fails a patch. */
   decodedFrom?: DecodedFrom;
 }
@@ -50,7 +54,7 @@ export async function updateObject(ctx: RegistryContext, res: ResourceInfo, name
     if (plan.resourceVersion && current.metadata.resourceVersion !== plan.resourceVersion) {
       throw errors.conflict(qualifiedOf(res), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    const desired = await desiredObject(res, namespace, name, structuredClone(current), plan, warnings);
+    const desired = await desiredObject(ctx, res, namespace, name, structuredClone(current), plan, warnings);
     if (isService) {
       ({ reserved, released } = await allocateForUpdate(ctx, desired, current, Boolean(plan.opts.dryRun)));
     }
@@ -94,7 +98,7 @@ async function removeFinalized(ctx: RegistryContext, res: ResourceInfo, obj: Kub
 }
 
 /** The object to store; unknown-field warnings are pushed onto `warnings`. */
-async function desiredObject(res: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject, plan: UpdatePlan, warnings: string[]): Promise<KubeObject> {
+async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject, plan: UpdatePlan, warnings: string[]): Promise<KubeObject> {
   const proposed = await plan.transform(structuredClone(current));
   let desired: KubeObject;
   if (plan.mode === 'main') {
@@ -114,13 +118,19 @@ async function desiredObject(res: ResourceInfo, namespace: string | undefined, n
   }
   // A null that a patch left in the status (or a subresource's result) is absent too.
   if (plan.mode !== 'main') dropNulls(res, desired);
-  desired = applyDefaults(res, desired);
+  const attrs: AdmissionAttributes = {
+    res, subresource: plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : plan.subresource ?? '', operation: 'UPDATE',
+    namespace, name, object: desired, oldObject: current, user: plan.opts.user, dryRun: Boolean(plan.opts.dryRun),
+  };
+  await runMutatingAdmission(ctx, admissionPlugins, attrs);
+  desired = applyDefaults(res, attrs.object!);
   const strategy = strategyFor(res);
   if ((plan.bumpGeneration ?? plan.mode !== 'status') && strategy.tracksGeneration(desired) && !deepEqual(desired.spec, current.spec)) {
     desired.metadata.generation = (current.metadata.generation ?? 0) + 1;
   }
   const causes = validate(res, desired, current);
   if (causes.length > 0) throw errors.invalid(res.kind, res.group, name, causes);
+  await runValidatingAdmission(ctx, admissionPlugins, { ...attrs, object: desired });
   return desired;
 }
 

@@ -34,6 +34,8 @@ export function apiServerFlags(o: ApiServerFlagOptions): string[] {
     `--tls-private-key-file=${o.pki('apiserver.key')}`,
     `--client-ca-file=${o.pki('ca.crt')}`,
     `--encryption-key-file=${o.pki('encryption.key')}`,
+    `--service-account-key-file=${o.pki('sa.pub')}`,
+    `--service-account-signing-key-file=${o.pki('sa.key')}`,
     ...(o.kubeletClient ? [`--kubelet-client-certificate=${o.pki('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${o.pki('apiserver-kubelet-client.key')}`] : []),
     ...(o.tolerationSeconds !== undefined
       ? [`--default-not-ready-toleration-seconds=${o.tolerationSeconds}`, `--default-unreachable-toleration-seconds=${o.tolerationSeconds}`]
@@ -57,6 +59,7 @@ export function controllerManagerFlags(o: ControllerManagerFlagOptions): string[
     // The node-ipam controller hands each node a /24 of it: the kubelet's pod network.
     ...(o.clusterCidr ? [`--cluster-cidr=${o.clusterCidr}`] : []),
     ...(o.signingPki ? [`--cluster-signing-cert-file=${o.signingPki('ca.crt')}`, `--cluster-signing-key-file=${o.signingPki('ca.key')}`] : []),
+    ...(o.signingPki ? [`--root-ca-file=${o.signingPki('ca.crt')}`, `--service-account-private-key-file=${o.signingPki('sa.key')}`] : []),
     ...(o.nodeMonitorGracePeriodSeconds !== undefined ? [`--node-monitor-grace-period=${o.nodeMonitorGracePeriodSeconds}`] : []),
   ];
 }

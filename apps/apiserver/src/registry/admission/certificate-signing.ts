@@ -1,0 +1,4 @@
+/** CertificateSigning admission (to be written). */
+import type { AdmissionPlugin } from './admission.ts';
+
+export const certificateSigningAdmission: AdmissionPlugin = { name: 'CertificateSigning' };

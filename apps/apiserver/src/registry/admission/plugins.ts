@@ -1,0 +1,20 @@
+/**
+ * The admission plugins, in kube-apiserver's order (mutating plugins run in this order, then
+ * validating plugins in this order). One file each.
+ */
+import type { AdmissionPlugin } from './admission.ts';
+import { certificateApprovalAdmission } from './certificate-approval.ts';
+import { certificateSigningAdmission } from './certificate-signing.ts';
+import { certificateSubjectRestrictionAdmission } from './certificate-subject-restriction.ts';
+import { nodeRestrictionAdmission } from './node-restriction.ts';
+import { rbacEscalationAdmission } from './rbac-escalation.ts';
+import { serviceAccountAdmission } from './service-account.ts';
+
+export const admissionPlugins: readonly AdmissionPlugin[] = [
+  serviceAccountAdmission,
+  nodeRestrictionAdmission,
+  certificateApprovalAdmission,
+  certificateSigningAdmission,
+  certificateSubjectRestrictionAdmission,
+  rbacEscalationAdmission,
+];

@@ -1,0 +1,4 @@
+/** ServiceAccount admission (to be written). */
+import type { AdmissionPlugin } from './admission.ts';
+
+export const serviceAccountAdmission: AdmissionPlugin = { name: 'ServiceAccount' };
