@@ -17,6 +17,10 @@ test('resources: discovery facts match Kubernetes 1.30', () => {
     ['apps', 'v1', 'replicasets', { shortNames: ['rs'] }],
     ['coordination.k8s.io', 'v1', 'leases', { kind: 'Lease', namespaced: true }],
     ['discovery.k8s.io', 'v1', 'endpointslices', { kind: 'EndpointSlice', singular: 'endpointslice' }],
+    ['rbac.authorization.k8s.io', 'v1', 'roles', { kind: 'Role', namespaced: true, shortNames: [] }],
+    ['rbac.authorization.k8s.io', 'v1', 'rolebindings', { kind: 'RoleBinding', namespaced: true }],
+    ['rbac.authorization.k8s.io', 'v1', 'clusterroles', { kind: 'ClusterRole', namespaced: false, listKind: 'ClusterRoleList' }],
+    ['rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', { kind: 'ClusterRoleBinding', namespaced: false }],
   ];
   for (const [group, version, resource, want] of cases) {
     const res = findResource(group, version, resource);
@@ -40,7 +44,8 @@ test('resources: lookups', () => {
   assert.equal(qualifiedResource(findResource('apps', 'v1', 'deployments')!), 'deployments.apps');
   assert.equal(qualifiedResource(findResource('', 'v1', 'pods')!), 'pods');
   assert.deepEqual(groupVersions().map(apiVersionOf), [
-    'v1', 'apps/v1', 'batch/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'storage.k8s.io/v1', 'events.k8s.io/v1',
+    'v1', 'apps/v1', 'batch/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'rbac.authorization.k8s.io/v1',
+    'storage.k8s.io/v1', 'events.k8s.io/v1',
   ]);
   const keys = new Set(resources.map((r) => `${apiVersionOf(r)}/${r.resource}`));
   assert.equal(keys.size, resources.length, 'no duplicate resources');
