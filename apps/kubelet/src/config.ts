@@ -34,6 +34,7 @@ export interface KubeletConfig {
   tlsCertFile: string;
   tlsPrivateKeyFile: string;
   clientCaFile: string;
+  authorizationMode: 'Webhook' | 'AlwaysAllow';
   healthzPort: number;
   maxPods: number;
   systemReserved: Record<string, string>;
@@ -75,6 +76,10 @@ const flags: FlagSpec<KubeletConfig>[] = [
   { name: 'tls-cert-file', ...file, key: 'tlsCertFile', help: 'its serving certificate; none: one made at start' },
   { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', help: 'the certificate\'s private key' },
   { name: 'client-ca-file', ...file, key: 'clientCaFile', help: 'CA of the client certificates that server accepts' },
+  {
+    name: 'authorization-mode', type: 'enum', key: 'authorizationMode', values: ['Webhook', 'AlwaysAllow'], default: 'Webhook', meta: 'MODE',
+    help: 'Webhook: the apiserver decides each caller (SubjectAccessReview); AlwaysAllow: any authenticated caller',
+  },
   { name: 'healthz-port', ...port, key: 'healthzPort', default: 10248, help: '/healthz on 127.0.0.1; 0 turns it off' },
   { name: 'max-pods', ...int(1), key: 'maxPods', default: 110, help: 'the Node\'s pod capacity' },
   { name: 'system-reserved', type: 'map', key: 'systemReserved', default: { cpu: '100m', memory: '256Mi' }, meta: 'RESOURCE=QUANTITY,...', help: 'kept back from pods for the system' },

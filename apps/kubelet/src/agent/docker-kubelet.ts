@@ -142,8 +142,14 @@ export class DockerKubelet {
     const c = this.#config;
     const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
     return startKubeletServer(
-      { address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir },
-      { logger: this.#logger, runtime: this.runtime, findPod: (ns, name) => this.findPod(ns, name), stats: () => collector.summary() },
+      {
+        address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir,
+        nodeName: c.nodeName, authorizationMode: c.authorizationMode,
+      },
+      {
+        logger: this.#logger, runtime: this.runtime, findPod: (ns, name) => this.findPod(ns, name), stats: () => collector.summary(),
+        postReview: (path, body) => this.#client.request('POST', path, { body }),
+      },
     );
   }
 

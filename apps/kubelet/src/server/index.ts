@@ -11,4 +11,4 @@ export {
 } from './streaming-backend.ts';
 export { DockerStreamingBackend } from './docker-backend.ts';
 export { StatsCollector, type StatsSummary, type PodStats, type ContainerStats, type NodeStats, type CpuStats, type MemoryStats } from './stats.ts';
-export { KUBELET_CLIENT_CN } from './auth.ts';
+export { KUBELET_CLIENT_CN, KubeletAuth, type AuthorizationMode } from './auth.ts';

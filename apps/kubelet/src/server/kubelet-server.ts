@@ -1,6 +1,6 @@
 /**
  * The kubelet's HTTPS server (node:https, paths as upstream's pkg/kubelet/server): authenticate the
- * caller by client certificate, then route. Upgrade requests (exec/attach/portForward) are
+ * caller (client certificate or bearer token) and authorize it through the apiserver (auth.ts), then route. Upgrade requests (exec/attach/portForward) are
  * authenticated and validated first, so a refused one gets a plain HTTP error, and then go to the
  * transport their Upgrade header names: WebSocket here, SPDY/3.1 in spdy/.
  */
@@ -11,13 +11,13 @@ import type { Duplex } from 'node:stream';
 import type { Pod } from '@skiff/api';
 import type { Logger } from '@skiff/log';
 import type { DockerRuntime } from '../docker-runtime.ts';
-import { authenticateKubeletClient, type AuthResult } from './auth.ts';
+import { KubeletAuth, type AuthorizationMode, type ReviewPoster } from './auth.ts';
 import { LogRequestError, serveContainerLogs } from './container-logs.ts';
 import { DockerStreamingBackend } from './docker-backend.ts';
 import { loadServingCert } from './serving-cert.ts';
 import { handleSpdyUpgrade } from './spdy/index.ts';
 import type { StatsSummary } from './stats.ts';
-import { parseStreamRequest, StreamError, type StreamingBackend } from './streaming-backend.ts';
+import { parseStreamRequest, StreamError, type StreamingBackend, type StreamRequest } from './streaming-backend.ts';
 import { handleWebSocketUpgrade } from './websocket.ts';
 
 export interface KubeletServerDeps {
@@ -28,6 +28,8 @@ export interface KubeletServerDeps {
   stats(): Promise<StatsSummary>;
   /** Defaults to a DockerStreamingBackend on `runtime` (tests swap in their own). */
   streaming?: StreamingBackend;
+  /** POSTs a TokenReview/SubjectAccessReview to the apiserver (Webhook mode and bearer tokens need it). */
+  postReview?: ReviewPoster;
 }
 
 export interface KubeletServerOptions {
@@ -37,6 +39,10 @@ export interface KubeletServerOptions {
   keyFile?: string;
   clientCaFile?: string;
   rootDir: string;
+  /** The Node name reviews ask about (`nodes/<name>/proxy`...). */
+  nodeName: string;
+  /** Default Webhook. */
+  authorizationMode?: AuthorizationMode;
 }
 
 export interface KubeletServer {
@@ -65,7 +71,9 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
   const clientCa = opts.clientCaFile ? await readFile(opts.clientCaFile) : undefined;
   if (!clientCa) logger.warn('kubelet API: no --client-ca-file, every request but /healthz is refused');
   const backend = deps.streaming ?? new DockerStreamingBackend({ runtime: deps.runtime, findPod: deps.findPod, logger });
-  const authenticate = (req: IncomingMessage): AuthResult => authenticateKubeletClient(req, clientCa !== undefined);
+  const auth = new KubeletAuth({
+    mode: opts.authorizationMode ?? 'Webhook', nodeName: opts.nodeName, hasClientCa: clientCa !== undefined, post: deps.postReview,
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://kubelet');
@@ -74,9 +82,9 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
       sendStatus(res, 200, 'ok');
       return;
     }
-    const auth = authenticate(req);
-    if (!auth.ok) {
-      sendStatus(res, auth.code, auth.message);
+    const decision = await auth.check(req);
+    if (!decision.ok) {
+      sendStatus(res, decision.code, decision.message);
       return;
     }
     const route = parts[0];
@@ -113,10 +121,14 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
     socket.on('error', (err) => logger.debug({ err: err.message }, 'stream connection error'));
-    const auth = authenticate(req);
-    if (!auth.ok) return rejectUpgrade(socket, auth.code, auth.message);
-    const request = parseStreamRequest(req.url ?? '/');
-    if (!request) return rejectUpgrade(socket, 404, '404 page not found');
+    auth.check(req).then((decision) => {
+      if (!decision.ok) return rejectUpgrade(socket, decision.code, decision.message);
+      const request = parseStreamRequest(req.url ?? '/');
+      if (!request) return rejectUpgrade(socket, 404, '404 page not found');
+      return validateAndUpgrade(req, socket, head, request);
+    }, (err: unknown) => rejectUpgrade(socket, 500, (err as Error).message));
+  });
+  const validateAndUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, request: StreamRequest): void => {
     backend.validate(request).then(() => {
       const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
       if (upgrade === 'websocket') handleWebSocketUpgrade(req, socket, head, backend, request, logger);
@@ -129,7 +141,7 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
         rejectUpgrade(socket, 500, (err as Error).message);
       }
     });
-  });
+  };
   server.on('clientError', (_err, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
