@@ -19,7 +19,7 @@ export interface TestClusterOptions {
   /** More apiserver flags, `--name=value`. */
   apiServerArgs?: string[];
   /**
-   * Issue the apiserver a kubelet-client certificate (CN kube-apiserver-kubelet-client, O system:masters,
+   * Issue the apiserver a kubelet-client certificate (CN kube-apiserver-kubelet-client, no groups: RBAC's system:kubelet-api-admin,
    * as pki/apiserver-kubelet-client.{crt,key}) and pass --kubelet-client-certificate/-key, so it can
    * reach kubelets started with --client-ca-file=<dir>/pki/ca.crt for logs, exec, port-forward, stats.
    */
@@ -80,7 +80,7 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     const pki = await ensureClusterPki(pkiDir, { apiServerHosts: ['127.0.0.1', 'localhost'] });
     const kubeletClientArgs: string[] = [];
     if (opts.kubeletClientCert) {
-      const pair = await issueClientCertificate(pki, 'kube-apiserver-kubelet-client', ['system:masters']);
+      const pair = await issueClientCertificate(pki, 'kube-apiserver-kubelet-client', []);
       writeFileSync(join(pkiDir, 'apiserver-kubelet-client.crt'), pair.cert);
       writeFileSync(join(pkiDir, 'apiserver-kubelet-client.key'), pair.key, { mode: 0o600 });
       // Kubelets' serving certificates are self-signed, so, as upstream without the flag, they are not verified.

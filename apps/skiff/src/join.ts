@@ -155,7 +155,9 @@ type JoinedNode = { name: string; ip?: string; clusterCidr: string };
 
 /**
  * The joined machine's agent role: kubelet, kube-proxy, dns and local-path in one process, all with the
- * node's own kubeconfig from the TLS bootstrap. deploy/systemd's skiff-agent.service reads the same file.
+ * node's own kubeconfig from the TLS bootstrap (the one certificate a bootstrap token can get: the
+ * default policy binds group system:nodes to system:node-proxier, system:skiff:dns and
+ * system:skiff:local-path for them). deploy/systemd's skiff-agent.service reads the same file.
  */
 export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType<typeof roleSpec> {
   const kubeconfig = nodeKubeconfigPath(paths);

@@ -4,8 +4,9 @@
  * the kernel has no dummy driver). Their certificates and kubeconfigs, and the host changes `up`
  * makes for them and `down` undoes.
  */
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -20,8 +21,38 @@ export { CLUSTER_CIDR } from './components.ts';
 export const DNS_ADDRESS = '169.254.20.10';
 export const DNS_INTERFACE = 'skiff-dns0';
 export const POD_NETWORK = 'skiff0';
-export type NodeComponentName = 'kubelet' | 'kube-proxy' | 'dns';
-export const NODE_COMPONENT_NAMES: NodeComponentName[] = ['kubelet', 'kube-proxy', 'dns'];
+export type NodeComponentName = 'kubelet' | 'kube-proxy' | 'dns' | 'local-path';
+export const NODE_COMPONENT_NAMES: NodeComponentName[] = ['kubelet', 'kube-proxy', 'dns', 'local-path'];
+
+/** The apiserver's user towards kubelets; RBAC binds it to system:kubelet-api-admin (nodes/proxy, log, stats...). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+
+/**
+ * Each node component's own identity (CN, O), the least each needs: the kubelet speaks for its node
+ * (Node authorizer); the others are bound by RBAC to system:node-proxier, system:skiff:dns and
+ * system:skiff:local-path.
+ */
+export function nodeComponentIdentity(name: NodeComponentName, node: string): { user: string; groups: string[] } {
+  switch (name) {
+    case 'kubelet': return { user: `system:node:${node}`, groups: ['system:nodes'] };
+    case 'kube-proxy': return { user: 'system:kube-proxy', groups: [] };
+    case 'dns': return { user: 'system:skiff-dns', groups: [] };
+    case 'local-path': return { user: 'system:skiff-local-path', groups: [] };
+  }
+}
+
+/**
+ * `<dir>/apiserver-kubelet-client.{crt,key}`: CN kube-apiserver-kubelet-client and no groups. A
+ * certificate from before RBAC carried O=system:masters; it is reissued, so the apiserver's reach
+ * into kubelets is what its role grants and no more.
+ */
+export async function ensureKubeletClientPair(pkiDir: string, pki: ClusterPki): Promise<void> {
+  const crt = join(pkiDir, 'apiserver-kubelet-client.crt');
+  if (existsSync(crt) && !new X509Certificate(await readFile(crt)).subject.split('\n').includes('O=system:masters')) return;
+  const pair = await issueClientCertificate(pki, KUBELET_CLIENT_USER, []);
+  await writeFile(join(pkiDir, 'apiserver-kubelet-client.key'), pair.key, { mode: 0o600 });
+  await writeFile(crt, pair.cert, { mode: 0o644 });
+}
 
 
 export function nodeName(): string {
@@ -42,15 +73,13 @@ async function writePair(paths: SkiffPaths, name: string, pair: { cert: string; 
 
 /** The apiserver's kubelet-client certificate (before the apiserver starts). */
 export async function ensureKubeletClientCert(paths: SkiffPaths, pki: ClusterPki): Promise<void> {
-  if (existsSync(pkiFile(paths, 'apiserver-kubelet-client.crt'))) return;
-  await writePair(paths, 'apiserver-kubelet-client', await issueClientCertificate(pki, 'kube-apiserver-kubelet-client', ['system:masters']));
+  await ensureKubeletClientPair(paths.pkiDir, pki);
 }
 
 /** Fresh credentials for a node component about to start: kubeconfig, and the kubelet's serving cert. */
 export async function writeNodeCredentials(paths: SkiffPaths, pki: ClusterPki, server: string, name: NodeComponentName, addresses: string[]): Promise<void> {
   const node = nodeName();
-  const identity = name === 'kubelet' ? { user: `system:node:${node}`, groups: ['system:nodes'] }
-    : name === 'kube-proxy' ? { user: 'system:kube-proxy', groups: [] } : { user: 'system:skiff-dns', groups: [] };
+  const identity = nodeComponentIdentity(name, node);
   const pair = await issueClientCertificate(pki, identity.user, identity.groups);
   await writeKubeconfig(kubeconfigOf(paths, name), { server, caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: identity.user });
   if (name === 'kubelet') {
@@ -61,7 +90,7 @@ export async function writeNodeCredentials(paths: SkiffPaths, pki: ClusterPki, s
   }
 }
 
-/** `skiff agent` on this host: the Docker kubelet (node name = hostname), kube-proxy and dns, each with its own kubeconfig. */
+/** `skiff agent` on this host: the Docker kubelet (node name = hostname), kube-proxy, dns and local-path, each with its own kubeconfig. */
 export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeIp?: string } = {}): HostRole {
   const proc = roleProcess(paths, 'agent');
   const node = nodeName();
@@ -75,8 +104,7 @@ export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeI
       }) },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfigOf(paths, 'kube-proxy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.kubeProxyMetrics }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfigOf(paths, 'dns'), bind: DNS_ADDRESS, metricsPort: ports.dnsMetrics }) },
-      // The node's identity serves its provisioner too (as k3s runs it with the node's credentials).
-      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfigOf(paths, 'kubelet'), nodeName: node, storageRoot: localPathRoot(paths), metricsPort: ports.localPathMetrics }) },
+      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfigOf(paths, 'local-path'), nodeName: node, storageRoot: localPathRoot(paths), metricsPort: ports.localPathMetrics }) },
     ],
   };
   const healthz = (name: ComponentName, port: number) => memberOf(proc, name, `http://127.0.0.1:${port}/healthz`, () => isHealthzOk(port));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { etcdComponents, nodeAgentRole, serverRoles } from './lab-components.ts';
+import { etcdComponents, labKubeconfig, nodeAgentRole, serverRoles } from './lab-components.ts';
 import { computeLabLayout } from './lab-layout.ts';
 
 const layout = computeLabLayout('/h', { nodes: 2, etcd: 3, controlPlanes: 2, slot: 0 });
@@ -24,6 +24,11 @@ it('starts one agent per node inside its netns, from the role file', () => {
   assert.equal(kubelet.filter((a) => a.startsWith('--root-dir=')).length, 1);
   assert.ok(flagsOf(agent, 'dns').includes('--bind=169.254.20.10'));
   assert.ok(flagsOf(agent, 'kube-proxy').includes('--cluster-cidr=10.245.0.0/16'));
+  // Each agent component on its own credential: local-path is not the kubelet.
+  for (const name of ['kubelet', 'kube-proxy', 'dns', 'local-path']) {
+    const kubeconfig = `--kubeconfig=${labKubeconfig(layout, `skiff-n2/${name}`)}`;
+    assert.ok(flagsOf(agent, name).includes(kubeconfig), `${kubeconfig} in ${flagsOf(agent, name).join(' ')}`);
+  }
 });
 
 it('runs one server per control plane: apiserver-i, controller-manager-i, scheduler-i in one process', () => {
@@ -36,5 +41,8 @@ it('runs one server per control plane: apiserver-i, controller-manager-i, schedu
   assert.ok(api.includes('--etcd-servers=http://127.0.0.1:27800,http://127.0.0.1:27802,http://127.0.0.1:27804'));
   assert.ok(api.includes('--kubelet-client-certificate=/h/lab/pki/apiserver-kubelet-client.crt'));
   assert.ok(api.includes('--default-not-ready-toleration-seconds=10'));
+  assert.ok(api.includes('--service-account-signing-key-file=/h/lab/pki/sa.key'));
+  const cm = flagsOf(servers[0]!, 'controller-manager');
+  assert.ok(cm.includes('--root-ca-file=/h/lab/pki/ca.crt') && cm.includes('--service-account-private-key-file=/h/lab/pki/sa.key'), cm.join(' '));
   assert.ok(servers.every((s) => flagsOf(s, 'controller-manager').includes('--cluster-cidr=10.245.0.0/16') && flagsOf(s, 'controller-manager').includes('--node-monitor-grace-period=12')));
 });

@@ -126,6 +126,8 @@ export function serverRoles(layout: LabLayout, caCert: () => Promise<string>, fa
         }) },
         { name: 'controller-manager', flags: controllerManagerFlags({
           kubeconfig: labKubeconfig(layout, `controller-manager-${i}`), metricsPort: cmPort, leaderElect: true, clusterCidr: LAB_CLUSTER_CIDR,
+          // The CA pods trust (kube-root-ca.crt) and the key of legacy service-account token Secrets, as `up` passes them.
+          signingPki: pki,
           ...(fastFailover ? { nodeMonitorGracePeriodSeconds: FAST_FAILOVER.nodeMonitorGracePeriodSeconds } : {}),
         }) },
         { name: 'scheduler', flags: schedulerFlags({ kubeconfig: labKubeconfig(layout, `scheduler-${i}`), metricsPort: schedulerPort, leaderElect: true }) },
@@ -187,6 +189,8 @@ async function netnsHealthzOk(node: LabNode, port: number): Promise<boolean> {
 
 export type NodeAgentName = 'kubelet' | 'kube-proxy' | 'dns';
 export const NODE_AGENTS: NodeAgentName[] = ['kubelet', 'kube-proxy', 'dns'];
+/** Who gets a kubeconfig of its own on each node: the agents, and local-path (system:skiff-local-path). */
+export const NODE_CREDENTIALS: Array<NodeAgentName | 'local-path'> = [...NODE_AGENTS, 'local-path'];
 /** Their default loopback health/metrics ports (each node has its own loopback). */
 const AGENT_HEALTHZ_PORT: Record<NodeAgentName, number> = { kubelet: 10248, 'kube-proxy': 10249, dns: 9153 };
 
@@ -205,7 +209,7 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
   const file = roleFile(layout, name);
   const p = proc(layout, name, roleMarker(file));
   const pki = (f: string) => labPki(layout, f);
-  const kubeconfig = (agent: NodeAgentName) => labKubeconfig(layout, `${node.name}/${agent}`);
+  const kubeconfig = (agent: NodeAgentName | 'local-path') => labKubeconfig(layout, `${node.name}/${agent}`);
   const config: RoleConfig = {
     role: 'agent',
     components: [
@@ -217,8 +221,7 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfig('kube-proxy'), nodeName: node.name, clusterCidr: LAB_CLUSTER_CIDR }) },
       // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfig('dns'), bind: LAB_DNS_ADDRESS, upstream: layout.hostIp }) },
-      // The node's identity serves its provisioner too (as k3s runs it with the node's credentials).
-      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfig('kubelet'), nodeName: node.name, storageRoot: localPathStorageRoot(node) }) },
+      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfig('local-path'), nodeName: node.name, storageRoot: localPathStorageRoot(node) }) },
     ],
   };
   const members = NODE_AGENTS.map((agent) => memberOf(

@@ -1,13 +1,14 @@
 /**
  * The lab's certificates and kubeconfigs: one CA; the apiservers' serving cert for the lab host
- * address; the apiserver's kubelet-client cert (CN kube-apiserver-kubelet-client, the only identity
- * kubelet APIs accept); per node a kubelet serving cert for its address; and a client cert +
- * kubeconfig for every component, all pointing at the balancer.
+ * address; the apiserver's kubelet-client cert (CN kube-apiserver-kubelet-client, no groups: RBAC
+ * lets it reach kubelet APIs); per node a kubelet serving cert for its address; and a client cert +
+ * kubeconfig for every component, each its own least-privileged identity, all pointing at the balancer.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureClusterPki, issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
-import { balancerUrl, labKubeconfig, labPki, NODE_AGENTS } from './lab-components.ts';
+import { ensureKubeletClientPair, nodeComponentIdentity, type NodeComponentName } from '../node-components.ts';
+import { balancerUrl, labKubeconfig, labPki, NODE_CREDENTIALS } from './lab-components.ts';
 import type { LabLayout } from './lab-layout.ts';
 
 const VALIDITY_DAYS = 365;
@@ -23,9 +24,7 @@ async function writePairOnce(layout: LabLayout, name: string, issue: () => Promi
 /** Identity (CN, O) of each client, as kubeadm names them. */
 function identityOf(name: string): { user: string; groups: string[] } {
   const [node, agent] = name.includes('/') ? name.split('/') : [undefined, name];
-  if (agent === 'kubelet') return { user: `system:node:${node}`, groups: ['system:nodes'] };
-  if (agent === 'kube-proxy') return { user: 'system:kube-proxy', groups: [] };
-  if (agent === 'dns') return { user: 'system:skiff-dns', groups: [] };
+  if (node !== undefined) return nodeComponentIdentity(agent as NodeComponentName, node);
   if (agent!.startsWith('controller-manager')) return { user: 'system:kube-controller-manager', groups: [] };
   if (agent!.startsWith('scheduler')) return { user: 'system:kube-scheduler', groups: [] };
   return { user: 'admin', groups: ['system:masters'] };
@@ -35,7 +34,7 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
   await mkdir(layout.pkiDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(layout.pkiDir, { apiServerHosts: [layout.hostIp, '127.0.0.1', 'localhost'] });
   const ca = { cert: pki.caCert, key: pki.caKey };
-  await writePairOnce(layout, 'apiserver-kubelet-client', () => issueClientCertificate(pki, 'kube-apiserver-kubelet-client', ['system:masters']));
+  await ensureKubeletClientPair(layout.pkiDir, pki);
   for (const node of layout.nodes) {
     await writePairOnce(layout, `${node.name}.kubelet`, () =>
       issueCertificate(ca, { commonName: node.name, hosts: [node.ip, node.name], usage: 'server', validityDays: VALIDITY_DAYS }));
@@ -46,7 +45,7 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
   const clients = [
     ...layout.controllerManagerPorts.map((_, i) => `controller-manager-${i}`),
     ...layout.schedulerPorts.map((_, i) => `scheduler-${i}`),
-    ...layout.nodes.flatMap((n) => NODE_AGENTS.map((a) => `${n.name}/${a}`)),
+    ...layout.nodes.flatMap((n) => NODE_CREDENTIALS.map((a) => `${n.name}/${a}`)),
   ];
   for (const name of clients) {
     const path = labKubeconfig(layout, name);
