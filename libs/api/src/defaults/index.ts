@@ -8,6 +8,7 @@ import { canonicalizeResourceList, defaultPod } from './pod.ts';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.ts';
 import { defaultCronJob, defaultJob } from './batch.ts';
 import { defaultStorageClass } from './storage.ts';
+import { defaultBinding } from './rbac.ts';
 import {
   defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
 } from './workloads.ts';
@@ -72,6 +73,8 @@ const defaulters: Record<string, (obj: any) => void> = {
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'coordination.k8s.io/Lease': defaultLease,
+  'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
 };
 
 /** Applies Kubernetes' defaults in place, then the zero values Go always serialises. */

@@ -14,6 +14,9 @@ import { type FieldError, invalid, isObject } from './field-error.ts';
 import { type NameCheck, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { validatePod, validatePodUpdate } from './pod.ts';
 import {
+  checkPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding,
+} from './rbac.ts';
+import {
   validateControllerRevision, validateControllerRevisionUpdate, validateStatefulSet, validateStatefulSetUpdate,
 } from './statefulset.ts';
 import { validateStorageClass, validateStorageClassUpdate } from './storage.ts';
@@ -59,6 +62,10 @@ const kinds: Record<string, KindValidation> = {
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'events.k8s.io/Event': { name: eventName, create: (e) => validateEvent(e, true) },
   'storage.k8s.io/StorageClass': { create: validateStorageClass, update: validateStorageClassUpdate },
+  'rbac.authorization.k8s.io/Role': { name: checkPathSegmentName, create: validateRole },
+  'rbac.authorization.k8s.io/ClusterRole': { name: checkPathSegmentName, create: validateClusterRole },
+  'rbac.authorization.k8s.io/RoleBinding': { name: checkPathSegmentName, create: validateRoleBinding, update: validateBindingUpdate },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { name: checkPathSegmentName, create: validateClusterRoleBinding, update: validateBindingUpdate },
 };
 
 /** Event names are generated from object names plus a suffix; Kubernetes only requires a path segment. */
