@@ -16,6 +16,7 @@ import { eventPrinter, leasePrinter, namespacePrinter, nodePrinter } from './clu
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config-objects.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
 import { certificateSigningRequestPrinter } from './certificates.ts';
+import { roleBindingPrinter, rolePrinter } from './rbac.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 
 
@@ -45,6 +46,10 @@ const printers: Record<string, TablePrinter> = {
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
   'storage.k8s.io/storageclasses': storageClassPrinter,
   'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestPrinter,
+  'rbac.authorization.k8s.io/roles': rolePrinter,
+  'rbac.authorization.k8s.io/clusterroles': rolePrinter,
+  'rbac.authorization.k8s.io/rolebindings': roleBindingPrinter,
+  'rbac.authorization.k8s.io/clusterrolebindings': roleBindingPrinter,
 };
 
 export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {
