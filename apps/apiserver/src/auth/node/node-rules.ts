@@ -28,6 +28,9 @@ export const nodeRules: PolicyRule[] = [
   { verbs: ['create', 'get', 'list', 'watch'], apiGroups: [''], resources: ['nodes'] },
   { verbs: ['update', 'patch'], apiGroups: [''], resources: ['nodes/status'] },
   { verbs: ['update', 'patch'], apiGroups: [''], resources: ['nodes'] },
+  // Not upstream's: hollow kubelets take their Nodes out when they stop (NodeRestriction keeps
+  // a real node to its own).
+  { verbs: ['delete'], apiGroups: [''], resources: ['nodes'] },
   { verbs: ['create', 'update', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
   // Pods: read (the kubelet watches spec.nodeName=<itself>), mirror pods and deletion of its
   // own (NodeRestriction), status of the pods it runs, evictions.
