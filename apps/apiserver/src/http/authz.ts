@@ -4,6 +4,7 @@
  * do (--authorization-mode=Node,RBAC): each allows, denies, or has no opinion, and the
  * first that allows or denies decides (auth/authorizer.ts builds the cluster's chain).
  */
+import { ApiError } from '../errors.ts';
 import type { UserInfo } from '../registry/handlers.ts';
 import type { RequestInfo } from './request-info.ts';
 
@@ -29,51 +30,25 @@ export function unionAuthorizers(...authorizers: Authorizer[]): Authorizer {
   };
 }
 
-export const allowAuthenticated: Authorizer = () => ({ allowed: true, reason: 'every authenticated user is allowed until RBAC lands' });
-
-/** The group every bootstrap token authenticates into (apps/apiserver/src/auth/bootstrap-token.ts). */
-export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
-
 /**
- * A bootstrap token is for one thing: asking for a node certificate. Without RBAC, allowing every
- * authenticated user would make a token that leaked during its TTL a full admin credential, so
- * its holders get only what kubeadm's bootstrap RBAC grants — CertificateSigningRequests
- * (create, get, list, watch) and discovery — and everything else is forbidden.
+ * The 403 for a request the chain did not allow, in upstream's words (responsewriters.Forbidden):
+ * `pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "b"`,
+ * `... at the cluster scope`, `forbidden: User "alice" cannot get path "/metrics"`, with the
+ * authorizers' reason after a colon when they gave one.
  */
-export function restrictBootstrappers(next: Authorizer): Authorizer {
-  return (user, info) => {
-    if (!user.groups.includes(BOOTSTRAPPERS_GROUP)) return next(user, info);
-    if (!info.isResourceRequest) return { allowed: true, reason: 'discovery is open to bootstrappers' };
-    if (bootstrapperRules.some((rule) => ruleCovers(rule, info))) return { allowed: true, reason: 'bootstrappers may request node certificates and ask who they are' };
-    return { allowed: false, reason: 'bootstrap tokens may only create and read CertificateSigningRequests' };
-  };
-}
-
-export interface ResourceRule { verbs: string[]; apiGroups: string[]; resources: string[] }
-export interface NonResourceRule { verbs: string[]; nonResourceURLs: string[] }
-
-/**
- * What a bootstrap token may do with resources: kubeadm's node-bootstrapper grant (CSRs) and
- * system:basic-user's self reviews (`kubectl auth can-i`, `auth whoami`). Both the authorizer and
- * rulesFor read this list.
- */
-const bootstrapperRules: ResourceRule[] = [
-  { verbs: ['create', 'get', 'list', 'watch'], apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'] },
-  { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
-  { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
-];
-
-function ruleCovers(rule: ResourceRule, info: RequestInfo): boolean {
-  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-  return rule.verbs.includes(info.verb) && rule.apiGroups.includes(info.group) && rule.resources.includes(resource);
-}
-
-/**
- * The rules the authorizers above grant `user`, for SelfSubjectRulesReview (`kubectl auth can-i
- * --list`). Written here, beside them, so the two change together.
- */
-export function rulesFor(user: UserInfo): { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[] } {
-  const anyPath: NonResourceRule = { verbs: ['*'], nonResourceURLs: ['*'] };
-  if (user.groups.includes(BOOTSTRAPPERS_GROUP)) return { resourceRules: bootstrapperRules, nonResourceRules: [anyPath] };
-  return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [anyPath] };
+export function forbiddenError(user: UserInfo, info: RequestInfo, reason: string): ApiError {
+  let message: string;
+  if (!info.isResourceRequest) {
+    message = `User "${user.username}" cannot ${info.verb} path "${info.path}"`;
+  } else {
+    const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+    const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+    message = `User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${scope}`;
+  }
+  if (reason) message = `${message}: ${reason}`;
+  const qualified = info.resource ? (info.group ? `${info.resource}.${info.group}` : info.resource) : '';
+  const subject = info.name ? `${qualified} "${info.name}"` : qualified;
+  return new ApiError(403, 'Forbidden', subject ? `${subject} is forbidden: ${message}` : `forbidden: ${message}`, {
+    ...(info.name ? { name: info.name } : {}), ...(info.group ? { group: info.group } : {}), ...(info.resource ? { kind: info.resource } : {}),
+  });
 }

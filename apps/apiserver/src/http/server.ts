@@ -11,7 +11,8 @@ import type { Logger } from '@skiff/log';
 import { ApiError, errors } from '../errors.ts';
 import type { ApiHandlers, UserInfo } from '../registry/handlers.ts';
 import type { Authenticator } from './authn.ts';
-import type { Authorizer } from './authz.ts';
+import { forbiddenError, type Authorizer } from './authz.ts';
+import { impersonate } from './impersonation.ts';
 import { buildApiGroup, buildApiGroupList, buildApiResourceList, buildApiVersions, buildVersionInfo } from './discovery.ts';
 import { healthRouter, type HealthChecks } from './health.ts';
 import { createApiMetrics, isReadOnly, metricVerb } from './metrics.ts';
@@ -19,9 +20,8 @@ import type { MetricsRegistry } from '@skiff/log';
 import { openApiRouter } from './openapi/index.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { handleResourceRequest, resourceNotFound } from './resource-handler.ts';
-import { sendError, sendJson } from './respond.ts';
+import { sendError, sendJson, toApiError } from './respond.ts';
 import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './self-subject-access-review.ts';
-import { selfSubjectRulesReviewPath, serveSelfSubjectRulesReview } from './self-subject-rules-review.ts';
 import { selfSubjectReviewPath, serveSelfSubjectReview } from './self-subject-review.ts';
 import { isCustomResourceDefinitionRequest, serveCustomResourceDefinitions } from './custom-resource-definitions.ts';
 import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
@@ -116,17 +116,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use(healthRouter(opts.health));
   app.get('/version', (_req, res) => { sendJson(res, 200, buildVersionInfo()); });
 
-  // Authenticate, then authorize. RBAC will replace opts.authorize; the seam stays.
+  // Authenticate, act as whom the request impersonates (if allowed), then authorize.
   app.use(async (req: Request, _res: Response, next: NextFunction) => {
     const state = stateOf(req);
-    const user = await opts.authenticate(req);
-    if (!user) throw errors.unauthorized();
+    const authenticated = await opts.authenticate(req);
+    if (!authenticated) throw errors.unauthorized();
+    state.user = authenticated;
+    const user = await impersonate(req.headers, authenticated, opts.authorize);
     state.user = user;
     const decision = await opts.authorize(user, state.info);
-    if (!decision.allowed) {
-      const what = state.info.isResourceRequest ? `User "${user.username}" cannot ${state.info.verb} resource "${state.info.resource}"` : `User "${user.username}" cannot ${state.info.verb} path "${state.info.path}"`;
-      throw errors.forbidden({ group: state.info.group, resource: state.info.resource }, state.info.name, `${what}: ${decision.reason}`);
-    }
+    if (!decision.allowed) throw forbiddenError(user, state.info, decision.reason);
     next();
   });
 
@@ -155,9 +154,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use(openApiRouter());
   app.post(selfSubjectAccessReviewPath, async (req: Request, res: Response) => {
     await serveSelfSubjectAccessReview(req, res, stateOf(req).user!, opts.authorize, opts.maxRequestBytes);
-  });
-  app.post(selfSubjectRulesReviewPath, async (req: Request, res: Response) => {
-    await serveSelfSubjectRulesReview(req, res, stateOf(req).user!, opts.maxRequestBytes);
   });
   app.post(selfSubjectReviewPath, async (req: Request, res: Response) => {
     await serveSelfSubjectReview(req, res, stateOf(req).user!, opts.maxRequestBytes);
@@ -217,10 +213,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       } catch {
         return refuse(errors.badRequest(`malformed request path: ${req.url}`));
       }
-      const user = await opts.authenticate(req);
-      if (!user) return refuse(errors.unauthorized());
+      const authenticated = await opts.authenticate(req);
+      if (!authenticated) return refuse(errors.unauthorized());
+      let user: UserInfo;
+      try {
+        user = await impersonate(req.headers, authenticated, opts.authorize);
+      } catch (err) {
+        return refuse(toApiError(err));
+      }
       const decision = await opts.authorize(user, info);
-      if (!decision.allowed) return refuse(errors.forbidden({ group: info.group, resource: info.resource }, info.name, `User "${user.username}" cannot ${info.verb} resource "${info.resource}/${info.subresource}": ${decision.reason}`));
+      if (!decision.allowed) return refuse(forbiddenError(user, info, decision.reason));
       if (!isNodeProxyRequest(info)) return refuse(resourceNotFound());
       logger.debug({ verb: info.verb, resource: `${info.resource}/${info.subresource}`, ns: info.namespace, name: info.name, user: user.username }, 'upgrade');
       await nodeProxy.upgrade(req, socket, head, info);
