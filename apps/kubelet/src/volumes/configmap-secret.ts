@@ -6,6 +6,7 @@
 import type { ConfigMap, Pod, Secret, Volume } from '@skiff/api';
 import type { Payload } from './atomic-writer.ts';
 import { buildDownwardPayload, type DownwardInfo } from './downward-api.ts';
+import { buildServiceAccountTokenPayload, type ServiceAccountTokens } from './service-account-token.ts';
 import type { VolumeSources } from './volume-sources.ts';
 
 /** 0644, the API's default for defaultMode. */
@@ -77,8 +78,13 @@ export async function buildSecretPayload(pod: Pod, source: NonNullable<Volume['s
   return projectKeys(secretData(secret), source.items, source.defaultMode ?? defaultMode ?? DEFAULT_MODE, source.optional ?? false, 'secret');
 }
 
-/** A projected volume: the union of its sources' files (a path given twice is an error, as upstream validation says). */
-export async function buildProjectedPayload(pod: Pod, source: NonNullable<Volume['projected']>, sources: VolumeSources, info: DownwardInfo): Promise<Payload> {
+/**
+ * A projected volume: the union of its sources' files (a path given twice is an error, as upstream
+ * validation says). `tokens` serves serviceAccountToken sources.
+ */
+export async function buildProjectedPayload(
+  pod: Pod, source: NonNullable<Volume['projected']>, sources: VolumeSources, info: DownwardInfo, tokens?: ServiceAccountTokens,
+): Promise<Payload> {
   const defaultMode = source.defaultMode ?? DEFAULT_MODE;
   const payload: Payload = new Map();
   for (const src of source.sources ?? []) {
@@ -90,7 +96,7 @@ export async function buildProjectedPayload(pod: Pod, source: NonNullable<Volume
     } else if (src.downwardAPI) {
       part = buildDownwardPayload(pod, { ...src.downwardAPI, defaultMode }, info);
     } else if (src.serviceAccountToken) {
-      throw new Error('projected serviceAccountToken sources are not supported by this kubelet');
+      part = await buildServiceAccountTokenPayload(pod, src.serviceAccountToken, defaultMode, tokens);
     } else {
       continue;
     }

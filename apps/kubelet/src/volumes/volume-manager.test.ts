@@ -270,7 +270,7 @@ test('etc-hosts: pod IP, FQDN with subdomain, hostAliases; not for hostNetwork; 
   for (const uid of ['uid-hosts', 'uid-hosts2', 'uid-hosts3']) await vm.tearDownPod(uid);
 });
 
-test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflicts and token sources refused', async () => {
+test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflicts, and token sources without a token manager, refused', async () => {
   const { vm, rootDir, sources } = setup();
   sources.configMaps.set('ns1/app', { metadata: { name: 'app' }, data: { 'app.conf': 'x=1' } });
   sources.secrets.set('ns1/tls', { metadata: { name: 'tls' }, data: { key: Buffer.from('KEY').toString('base64') } });
@@ -289,7 +289,7 @@ test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflict
   assert.equal(readFileSync(join(dir, 'name'), 'utf8'), 'web');
   assert.ok(mountsOf('uid-proj').some((l) => l.includes('kubernetes.io~projected/all') && / - tmpfs /.test(l)));
   await assert.rejects(vm.setUpPod(projected([{ configMap: { name: 'app' } }]), info), /conflicting projected path "app.conf"/);
-  await assert.rejects(vm.setUpPod(projected([{ serviceAccountToken: { path: 'token' } }]), info), /serviceAccountToken/);
+  await assert.rejects(vm.setUpPod(projected([{ serviceAccountToken: { path: 'token' } }]), info), /cannot request service account tokens/);
   await vm.tearDownPod('uid-proj');
   assert.equal(mountsOf('uid-proj').length, 0);
 });

@@ -23,6 +23,7 @@ import { resolveSubPath } from './subpath.ts';
 import { ensureTmpfs, unmountAllUnder } from './tmpfs.ts';
 import { describeError, VolumeError } from './volume-error.ts';
 import type { VolumeSources } from './volume-sources.ts';
+import type { ServiceAccountTokens } from './service-account-token.ts';
 
 export interface VolumeManagerOptions {
   rootDir: string;
@@ -32,6 +33,8 @@ export interface VolumeManagerOptions {
   clusterDomain?: string;
   /** Node allocatable, for downwardAPI resourceFieldRef limits a container leaves unset. */
   nodeAllocatable?: () => Record<string, string> | undefined;
+  /** Service-account tokens for projected serviceAccountToken sources; absent: such volumes fail. */
+  tokens?: ServiceAccountTokens;
 }
 
 /** API-data volumes are always mounted read-only, as the kubelet does since 1.9.4. */
@@ -45,6 +48,7 @@ export class VolumeManager {
   private readonly logger: Logger;
   private readonly clusterDomain: string;
   private readonly nodeAllocatable: () => Record<string, string> | undefined;
+  private readonly tokens: ServiceAccountTokens | undefined;
   /** Claims resolved by setUpPod, per pod uid and volume name: mountsFor is synchronous. */
   private readonly claims = new Map<string, Map<string, ResolvedClaim>>();
 
@@ -54,6 +58,7 @@ export class VolumeManager {
     this.logger = opts.logger;
     this.clusterDomain = opts.clusterDomain ?? 'cluster.local';
     this.nodeAllocatable = opts.nodeAllocatable ?? (() => undefined);
+    this.tokens = opts.tokens;
   }
 
   /**
@@ -122,6 +127,7 @@ export class VolumeManager {
   async tearDownPod(podUid: string): Promise<void> {
     const dir = podDir(this.rootDir, podUid);
     this.claims.delete(podUid);
+    this.tokens?.deletePodTokens(podUid);
     if (!existsSync(dir)) return;
     // Unmount first: rm must never walk into a tmpfs that is still mounted (or anything below it).
     await unmountAllUnder(dir);
@@ -144,7 +150,7 @@ export class VolumeManager {
     if (volume.downwardAPI) return this.project(pod, volume, dir('downward-api'), async () => buildDownwardPayload(pod, volume.downwardAPI!, downward), false);
     if (volume.projected) {
       // Projected volumes carry secrets as often as not: keep them off the disk like secret volumes.
-      return this.project(pod, volume, dir('projected'), () => buildProjectedPayload(pod, volume.projected!, this.sources, downward), true);
+      return this.project(pod, volume, dir('projected'), () => buildProjectedPayload(pod, volume.projected!, this.sources, downward, this.tokens), true);
     }
     if (volume.persistentVolumeClaim) {
       const claim = await resolveClaim(pod, volume.persistentVolumeClaim, this.sources);
