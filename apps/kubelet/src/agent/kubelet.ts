@@ -16,6 +16,7 @@ import type { NodeShape } from '../node-status.ts';
 import { Backoff } from '../pod-sync/backoff.ts';
 import { findReadySandbox, getPodRuntimeStatus } from '../pod-sync/container-status.ts';
 import type { EnvSources } from '../pod-sync/env.ts';
+import type { ServiceLister } from '../pod-sync/env-services.ts';
 import type { ClusterDnsSettings } from '../pod-sync/pod-dns.ts';
 import { buildPodStatus } from '../pod-sync/pod-status.ts';
 import { removePodResources, syncPod, type PodEvent } from '../pod-sync/sync-pod.ts';
@@ -39,6 +40,11 @@ export interface KubeletOptions {
   getNode: () => Node | undefined;
   /** ConfigMaps and Secrets for env (may be shared by many nodes). */
   sources: Pick<EnvSources, 'getConfigMap' | 'getSecret'>;
+  /**
+   * Services for containers' KUBERNETES_SERVICE_HOST and service-link variables (a cluster-wide
+   * informer); absent: containers get none (hollow nodes, whose containers never read them).
+   */
+  services?: ServiceLister;
   /** Absent: events are only logged at debug. */
   recordEvent?: (pod: Pod, ev: PodEvent) => void;
   /** Volumes and probes; absent: pods run without them (hollow nodes). */
@@ -215,7 +221,10 @@ export class Kubelet {
     }
     const res = await syncPod(pod, {
       runtime: this.runtime, backoff: this.#backoff, imageBackoff: this.#imageBackoff, hostIP,
-      env: { getConfigMap: (ns, n) => opts.sources.getConfigMap(ns, n), getSecret: (ns, n) => opts.sources.getSecret(ns, n), nodeAllocatable: opts.shape.allocatable },
+      env: {
+        getConfigMap: (ns, n) => opts.sources.getConfigMap(ns, n), getSecret: (ns, n) => opts.sources.getSecret(ns, n), nodeAllocatable: opts.shape.allocatable,
+        ...(opts.services ? { services: opts.services } : {}),
+      },
       livenessFailed: probes?.livenessFailed(uid),
       ...(opts.imagePresent ? { imagePresent: opts.imagePresent } : {}),
       ...(volumes ? { mountsFor: (p: Pod, ct: Parameters<typeof volumes.mountsFor>[1]) => volumes.mountsFor(p, ct) } : {}),

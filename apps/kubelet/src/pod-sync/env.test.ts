@@ -79,3 +79,28 @@ test('expandVars', () => {
   const vars = new Map([['A', 'x'], ['B', 'y']]);
   assert.equal(expandVars('$(A)-$(B)/$(C)/$$(A)/$', vars), 'x-y/$(C)/$(A)/$');
 });
+
+test('Service variables: appended after the container\'s own, which win; $(VAR) may use them; none without a lister', async () => {
+  const kubernetes = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } };
+  const backend = { metadata: { name: 'backend', namespace: 'shop' }, spec: { clusterIP: '10.96.0.3', ports: [{ port: 8080 }] } };
+  const services = { hasSynced: () => true, list: (ns?: string) => [kubernetes, backend].filter((s) => ns === undefined || s.metadata.namespace === ns) };
+  const container: KubeContainer = {
+    name: 'app',
+    env: [
+      { name: 'API', value: 'https://$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)' },
+      { name: 'BACKEND_SERVICE_HOST', value: 'mine' },
+    ],
+  };
+  const env = await resolveEnv(pod, container, { ...sources, services });
+  const byName = Object.fromEntries(env.map((e) => [e.name, e.value]));
+  assert.equal(byName.API, 'https://10.96.0.1:443');
+  assert.equal(byName.BACKEND_SERVICE_HOST, 'mine', 'the container\'s own variable wins');
+  assert.equal(byName.BACKEND_PORT, 'tcp://10.96.0.3:8080');
+  assert.equal(byName.KUBERNETES_SERVICE_PORT_HTTPS, '443');
+  assert.deepEqual(env.slice(0, 2).map((e) => e.name), ['API', 'BACKEND_SERVICE_HOST'], 'declared variables first, in order');
+  assert.equal(env.filter((e) => e.name === 'BACKEND_SERVICE_HOST').length, 1);
+
+  const noLinks = await resolveEnv({ ...pod, spec: { ...pod.spec!, enableServiceLinks: false } }, { name: 'c' }, { ...sources, services });
+  assert.deepEqual(noLinks.map((e) => e.name).filter((n) => n.endsWith('_SERVICE_HOST')), ['KUBERNETES_SERVICE_HOST']);
+  assert.deepEqual(await resolveEnv(pod, { name: 'c' }, sources), [], 'hollow nodes: no Services, no variables');
+});

@@ -3,9 +3,12 @@
  * first (ConfigMaps and Secrets, with prefix), then env entries in order, which override and
  * may refer to earlier variables as $(NAME). Values come from literals, ConfigMap and Secret
  * keys, the downward API (fieldRef) and the container's resources (resourceFieldRef).
+ * The Service variables (env-services.ts) come last, unless the container defines the same name,
+ * and $(VAR) may refer to them too.
  * A missing required source is an error the caller reports as CreateContainerConfigError.
  */
 import { parseQuantity, type ConfigMap, type Container as KubeContainer, type Pod, type Secret } from '@skiff/api';
+import { getServiceEnvVarMap, type ServiceLister } from './env-services.ts';
 
 export interface EnvSources {
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
@@ -14,6 +17,8 @@ export interface EnvSources {
   hostIP?: string;
   /** Node allocatable, used for resourceFieldRef limits the container does not set. */
   nodeAllocatable?: Record<string, string>;
+  /** Services for KUBERNETES_SERVICE_HOST and service links; absent: no such variables (hollow nodes). */
+  services?: ServiceLister;
 }
 
 export interface EnvVarValue {
@@ -27,6 +32,9 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export async function resolveEnv(pod: Pod, container: KubeContainer, sources: EnvSources): Promise<EnvVarValue[]> {
   const ns = pod.metadata?.namespace ?? 'default';
   const vars = new Map<string, string>();
+  const serviceEnv = sources.services ? getServiceEnvVarMap(ns, pod.spec?.enableServiceLinks !== false, sources.services) : new Map<string, string>();
+  // $(VAR) sees the container's own variables first, then the Services'.
+  const visible = { has: (k: string) => vars.has(k) || serviceEnv.has(k), get: (k: string) => vars.get(k) ?? serviceEnv.get(k) };
 
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
@@ -46,9 +54,10 @@ export async function resolveEnv(pod: Pod, container: KubeContainer, sources: En
   }
 
   for (const env of container.env ?? []) {
-    const value = env.valueFrom ? await resolveValueFrom(pod, container, env.name, env.valueFrom, sources) : expandVars(env.value ?? '', vars);
+    const value = env.valueFrom ? await resolveValueFrom(pod, container, env.name, env.valueFrom, sources) : expandVars(env.value ?? '', visible);
     if (value !== undefined) vars.set(env.name, value);
   }
+  for (const [name, value] of serviceEnv) if (!vars.has(name)) vars.set(name, value);
   return [...vars].map(([name, value]) => ({ name, value }));
 }
 
@@ -121,7 +130,7 @@ export function getResourceField(container: KubeContainer, ref: { resource: stri
 }
 
 /** Expands $(VAR) from earlier variables; $$(VAR) escapes; unknown references stay as written. */
-export function expandVars(input: string, vars: ReadonlyMap<string, string>): string {
+export function expandVars(input: string, vars: Pick<ReadonlyMap<string, string>, 'has' | 'get'>): string {
   return input.replace(/\$\$|\$\(([^)]*)\)/g, (match, name: string | undefined) => {
     if (match === '$$') return '$';
     return name !== undefined && vars.has(name) ? vars.get(name)! : match;

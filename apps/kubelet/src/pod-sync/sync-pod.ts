@@ -47,8 +47,8 @@ export interface SyncPodDeps {
   imageBackoff: Backoff;
   now?: () => number;
   hostIP?: string;
-  /** ConfigMap and Secret lookups for env and envFrom. */
-  env?: Pick<EnvSources, 'getConfigMap' | 'getSecret' | 'nodeAllocatable'>;
+  /** ConfigMap and Secret lookups for env and envFrom; Services for their variables. */
+  env?: Pick<EnvSources, 'getConfigMap' | 'getSecret' | 'nodeAllocatable' | 'services'>;
   livenessFailed?: ReadonlySet<string>;
   imagePresent?: (image: string) => Promise<boolean>;
   /** The container's binds (volumes, /etc/hosts, termination log), from the VolumeManager. */
