@@ -5,6 +5,7 @@
  */
 import { findResource, type ConfigMap, type PersistentVolume, type PersistentVolumeClaim, type Secret } from '@skiff/api';
 import { isNotFound, type KubeObject, type RestClient } from '@skiff/client';
+import type { IssuedToken, RequestToken, TokenRequestSpec } from '../volumes/index.ts';
 import type { VolumeSources } from './plugins.ts';
 
 const TTL_MS = 2_000;
@@ -12,6 +13,7 @@ const configMaps = findResource('', 'v1', 'configmaps')!;
 const secrets = findResource('', 'v1', 'secrets')!;
 const pvcs = findResource('', 'v1', 'persistentvolumeclaims')!;
 const pvs = findResource('', 'v1', 'persistentvolumes')!;
+const serviceAccounts = findResource('', 'v1', 'serviceaccounts')!;
 
 export class ApiSources implements VolumeSources {
   readonly #client: Pick<RestClient, 'get'>;
@@ -51,4 +53,18 @@ export class ApiSources implements VolumeSources {
     if (this.#cache.size > 1000) this.#cache.delete(this.#cache.keys().next().value!);
     return value;
   }
+}
+
+interface TokenRequest extends KubeObject {
+  spec: TokenRequestSpec;
+  status?: Partial<IssuedToken>;
+}
+
+/** The TokenRequest API (authentication.k8s.io/v1) as the token manager calls it: never cached here. */
+export function createTokenRequester(client: Pick<RestClient, 'create'>): RequestToken {
+  return async (namespace, serviceAccount, spec) => {
+    const body: TokenRequest = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec };
+    const answer = await client.create<TokenRequest>(serviceAccounts, body, { namespace, name: serviceAccount, subresource: 'token' });
+    return { token: answer.status?.token ?? '', expirationTimestamp: answer.status?.expirationTimestamp ?? '' };
+  };
 }

@@ -7,7 +7,7 @@
  * containers instead of restarting them.
  */
 import { readFile } from 'node:fs/promises';
-import { findResource, type Node, type Pod } from '@skiff/api';
+import { findResource, type Node, type Pod, type Service } from '@skiff/api';
 import { EventRecorder, Informer, RestClient, sleep } from '@skiff/client';
 import { serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { PAUSE_IMAGE } from '@skiff/images';
@@ -17,7 +17,8 @@ import { runInContainer } from '../docker/docker-streams.ts';
 import type { NodeShape } from '../node-status.ts';
 import type { PodEvent } from '../pod-sync/sync-pod.ts';
 import { StatsCollector, startKubeletServer } from '../server/index.ts';
-import { ApiSources } from './api-sources.ts';
+import { refreshFractionFromEnv, TEST_TOKEN_REFRESH_FRACTION_ENV, TokenManager } from '../volumes/index.ts';
+import { ApiSources, createTokenRequester } from './api-sources.ts';
 import { createDockerClient } from './docker-client.ts';
 import { collectContainers, collectImages } from './garbage-collector.ts';
 import { Kubelet } from './kubelet.ts';
@@ -28,8 +29,11 @@ import type { ContainerExec } from './termination.ts';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
 const podsResource = findResource('', 'v1', 'pods')!;
+const servicesResource = findResource('', 'v1', 'services')!;
 const HOUSEKEEPING_MS = 10_000;
 const RUNTIME_DOWN = { reason: 'KubeletNotReady', message: 'container runtime is down' };
+/** How long start-up waits for the Services list before syncing pods (their env needs it; pods retry without). */
+const SERVICES_SYNC_WAIT_MS = 5_000;
 
 export interface DockerKubeletOptions {
   config: KubeletConfig;
@@ -43,6 +47,8 @@ export class DockerKubelet {
   readonly runtime: DockerRuntime;
   readonly #podInformer: Informer<Pod>;
   readonly #nodeInformer: Informer<Node>;
+  /** Every Service, for containers' KUBERNETES_SERVICE_HOST and service-link variables. */
+  readonly #serviceInformer: Informer<Service>;
   readonly #recorder: EventRecorder;
   readonly #metrics: KubeletMetrics;
   #shape!: NodeShape;
@@ -59,6 +65,7 @@ export class DockerKubelet {
     });
     this.#podInformer = new Informer<Pod>({ client: this.#client, resource: podsResource, fieldSelector: `spec.nodeName=${c.nodeName}`, logger: this.#logger });
     this.#nodeInformer = new Informer<Node>({ client: this.#client, resource: nodesResource, fieldSelector: `metadata.name=${c.nodeName}`, logger: this.#logger });
+    this.#serviceInformer = new Informer<Service>({ client: this.#client, resource: servicesResource, logger: this.#logger });
     this.#recorder = new EventRecorder(this.#client, { component: 'kubelet', host: c.nodeName, logger: this.#logger });
     this.#metrics = createKubeletMetrics();
   }
@@ -91,14 +98,17 @@ export class DockerKubelet {
     };
     const recordEvent = (pod: Pod, ev: PodEvent) => this.#recordEvent(pod, ev);
     const sources = new ApiSources(this.#client);
+    const refreshFraction = refreshFractionFromEnv();
+    if (refreshFraction !== undefined) this.#logger.warn({ [TEST_TOKEN_REFRESH_FRACTION_ENV]: refreshFraction }, 'TEST SETTING: service account tokens refresh early');
+    const tokens = new TokenManager({ requestToken: createTokenRequester(this.#client), logger: this.#logger, ...(refreshFraction !== undefined ? { refreshFraction } : {}) });
     const plugins = await loadPlugins({
-      rootDir: c.rootDir, sources, logger: this.#logger,
+      rootDir: c.rootDir, sources, tokens, logger: this.#logger,
       probes: { logger: this.#logger, exec, onChange: (uid) => this.#kubelet.syncPod(uid), recordEvent },
     });
     this.#kubelet = new Kubelet({
       shape: this.#shape, runtime: this.runtime, client: this.#client, logger: this.#logger,
       getNode: () => this.#nodeInformer.get(undefined, c.nodeName),
-      sources, recordEvent, plugins, exec, podCidr: c.podCidr, allowPrivileged: c.allowPrivileged,
+      sources, services: this.#serviceInformer, recordEvent, plugins, exec, podCidr: c.podCidr, allowPrivileged: c.allowPrivileged,
       dns: { clusterDns: c.clusterDns, clusterDomain: c.clusterDomain, hostResolvConf },
       imagePresent: (image) => this.runtime.imageExists(image),
       onSync: (result, seconds) => {
@@ -115,12 +125,15 @@ export class DockerKubelet {
       this.#wireInformers();
       this.#nodeInformer.start(signal);
       this.#podInformer.start(signal);
+      this.#serviceInformer.start(signal);
       await this.#register(signal);
       if (signal.aborted) return;
       await Promise.race([
         Promise.all([this.#podInformer.waitForSync(), this.#nodeInformer.waitForSync()]),
         new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
       ]);
+      if (signal.aborted) return;
+      await Promise.race([this.#serviceInformer.waitForSync(), sleep(SERVICES_SYNC_WAIT_MS, signal)]);
       if (signal.aborted) return;
       await this.#kubelet.ensurePodCidr().catch((err) => this.#logger.warn({ err }, 'pod CIDR not applied yet'));
       this.#logger.info({ ip: this.#shape.internalIp, podCidr: this.#kubelet.podCidr, runtime: runtimeVersion, pods: this.#kubelet.podCount }, 'kubelet running');

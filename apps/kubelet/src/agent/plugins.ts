@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@skiff/log';
 import { ProbeManager, type ProbeEvent, type ProbeManagerOptions } from '../probes/index.ts';
-import { VolumeError, VolumeManager, type VolumeSources } from '../volumes/index.ts';
+import { VolumeError, VolumeManager, type ServiceAccountTokens, type VolumeSources } from '../volumes/index.ts';
 
 export type { ProbeEvent, ProbeManagerOptions, VolumeSources };
 
@@ -16,9 +16,11 @@ export interface LoadedPlugins {
   probes?: ProbeManager;
 }
 
-export async function loadPlugins(opts: { rootDir: string; sources: VolumeSources; logger: Logger; probes: ProbeManagerOptions }): Promise<LoadedPlugins> {
+export async function loadPlugins(opts: {
+  rootDir: string; sources: VolumeSources; logger: Logger; probes: ProbeManagerOptions; tokens?: ServiceAccountTokens;
+}): Promise<LoadedPlugins> {
   return {
-    volumes: new VolumeManager({ rootDir: opts.rootDir, sources: opts.sources, logger: opts.logger }),
+    volumes: new VolumeManager({ rootDir: opts.rootDir, sources: opts.sources, logger: opts.logger, ...(opts.tokens ? { tokens: opts.tokens } : {}) }),
     isVolumeError: (err): err is VolumeError => err instanceof VolumeError,
     probes: new ProbeManager(opts.probes),
   };
