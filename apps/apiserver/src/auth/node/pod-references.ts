@@ -101,13 +101,3 @@ export function persistentVolumeSecrets(pv: PersistentVolume): string[] {
   }
   return keys;
 }
-
-/** Whether the pod names any object a node may not hand to a mirror pod (NodeRestriction). */
-export function referencedKinds(refs: PodReferences): string[] {
-  const kinds: string[] = [];
-  if (refs.serviceAccount) kinds.push('serviceaccounts');
-  if (refs.secrets.size > 0) kinds.push('secrets');
-  if (refs.configMaps.size > 0) kinds.push('configmaps');
-  if (refs.claims.size > 0) kinds.push('persistentvolumeclaims');
-  return kinds;
-}
