@@ -1,7 +1,9 @@
 /**
  * The workload kinds on a 3-node lab with real containers (issue #15 §5), from the README's
  * examples in deploy/examples: a StatefulSet with one local-path volume per pod behind a
- * headless Service, a DaemonSet, a Job and a CronJob, each checked as `kubectl` would show it. Uses lab slot 2 (cluster.test.ts has 0,
+ * headless Service, a DaemonSet, a Job and a CronJob, each checked as `kubectl` would show it; then
+ * identities (issue #16): an in-cluster client with its service-account token, and the node
+ * components' credentials refused what their roles do not grant. Uses lab slot 2 (cluster.test.ts has 0,
  * networking.test.ts 1). Steps build on each other, so they run in order.
  */
 import assert from 'node:assert/strict';
@@ -9,14 +11,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findResourceByKind, type Job, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@skiff/api';
-import { RestClient } from '@skiff/client';
+import Docker from 'dockerode';
+import { ApiStatusError, RestClient } from '@skiff/client';
 import { kubectl, kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
 import { startLab, type Lab } from '../harness/lab.ts';
 import { PODS, isPodReady, kubectlOk, listPods, livePods, waitFor } from './cluster-checks.ts';
+import { ensureInClusterClientImage, inClusterClientPod } from './in-cluster-client.ts';
 
 const PVCS = findResourceByKind('v1', 'PersistentVolumeClaim')!;
 const PVS = findResourceByKind('v1', 'PersistentVolume')!;
 const JOBS = findResourceByKind('batch/v1', 'Job')!;
+const SECRETS = findResourceByKind('v1', 'Secret')!;
 
 const example = (name: string) => readFileSync(join(REPO_ROOT, 'deploy/examples', name), 'utf8');
 const DB = example('statefulset.yaml');
@@ -32,6 +37,7 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
   let lab: Lab;
   let client: RestClient;
   let bin: KubectlBinary;
+  let clientImage: string;
 
   const kc = (args: string[], stdin?: string, timeoutMs?: number) => kubectlOk(bin, lab.kubeconfigPath, args, stdin, timeoutMs);
   const execIn = async (pod: Pod, cmd: string[]) => {
@@ -52,7 +58,8 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
 
   before(async () => {
     const started = Date.now();
-    lab = await startLab({ nodes: 3, slot: 2 });
+    clientImage = await ensureInClusterClientImage(new Docker());
+    lab = await startLab({ nodes: 3, slot: 2, images: [clientImage] });
     client = RestClient.fromKubeconfig(lab.kubeconfigPath, { timeoutMs: 15_000 });
     bin = (await kubectlBinaries()).at(-1)!;
     console.log(`# lab up in ${((Date.now() - started) / 1000).toFixed(0)} s: ${lab.nodes.map((n) => `${n.name} ${n.ip}`).join(', ')}`);
@@ -191,5 +198,45 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
       const left = paths.filter((p) => existsSync(p));
       return pvs.length === 0 && left.length === 0 ? undefined : `${pvs.length} PVs, directories left: ${left.join(', ')}`;
     }, 120_000);
+  });
+
+  it('an in-cluster client lists its namespace\'s pods with its service-account token, and is refused kube-system\'s secrets', async () => {
+    await kc(['create', 'namespace', 'in-cluster']);
+    await kc(['create', 'serviceaccount', 'lister', '-n', 'in-cluster']);
+    await kc(['create', 'rolebinding', 'lister-view', '--clusterrole=view', '--serviceaccount=in-cluster:lister', '-n', 'in-cluster']);
+    await kc(['apply', '-f', '-'], JSON.stringify(inClusterClientPod(clientImage, 'in-cluster', 'lister')));
+    await waitFor('the in-cluster client to finish', async () => {
+      const pod = await client.get<Pod>(PODS, 'in-cluster', 'in-cluster-client');
+      return pod.status?.phase === 'Succeeded' ? undefined : `phase ${pod.status?.phase}`;
+    }, 120_000);
+    // kubectl logs goes apiserver → kubelet API: the kubelet asks the apiserver (SubjectAccessReview) about its caller.
+    const out = await kc(['logs', 'in-cluster-client', '-n', 'in-cluster']);
+    assert.match(out, /^PODS in-cluster-client$/m, out);
+    assert.match(out, /^SECRETS 403$/m, out);
+  });
+
+  it('the node components\' credentials do what their roles grant and no more', async () => {
+    const node = lab.nodes[0]!.name;
+    const credential = (agent: string) => RestClient.fromKubeconfig(join(lab.home, 'lab', 'kubeconfigs', `${node}.${agent}.kubeconfig`), { timeoutMs: 15_000 });
+    const refused = async (agent: string, what: string, call: (c: RestClient) => Promise<unknown>) => {
+      const c = credential(agent);
+      try {
+        await assert.rejects(call(c), (err: unknown) => err instanceof ApiStatusError && err.code === 403, `${agent} may ${what}`);
+      } finally {
+        c.close();
+      }
+    };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'not-allowed', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:test' }] } };
+    await refused('kube-proxy', 'create a pod', (c) => c.create(PODS, pod, { namespace: 'default' }));
+    await refused('dns', 'create a pod', (c) => c.create(PODS, pod, { namespace: 'default' }));
+    await refused('kubelet', 'list secrets', (c) => c.list(SECRETS, 'kube-system'));
+    await refused('local-path', 'list secrets', (c) => c.list(SECRETS, 'default'));
+    // What they are for still works: kube-proxy lists services, dns lists endpoints... through the same credentials.
+    const proxy = credential('kube-proxy');
+    try {
+      assert.ok((await proxy.list(findResourceByKind('v1', 'Service')!)).items.length >= 1);
+    } finally {
+      proxy.close();
+    }
   });
 });

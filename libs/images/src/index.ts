@@ -7,3 +7,4 @@ export { hasImage, buildImageFromContext } from './build-image.ts';
 export { ensurePauseImage, getImageCacheDir, PAUSE_IMAGE } from './pause-image.ts';
 export { ensureBusyboxImage, BUSYBOX_IMAGE } from './busybox-image.ts';
 export { createTarArchive, type TarEntry } from './tar-archive.ts';
+export { ensureNodeImage, packageFiles, sharedLibraries, type NodeImageOptions } from './node-image.ts';

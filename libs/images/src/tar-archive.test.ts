@@ -15,6 +15,7 @@ test('createTarArchive: system tar extracts files, directories and symlinks', ()
       { name: 'bin/alias', linkTarget: 'tool' },
       { name: 'big', data: Buffer.alloc(1300, 7) },
       { name: 'Dockerfile', data: Buffer.from('FROM scratch\n') },
+      { name: `${'d'.repeat(90)}/${'f'.repeat(60)}.js`, data: Buffer.from('long') },
     ]);
     assert.equal(archive.length % 512, 0);
     const file = join(dir, 'a.tar');
@@ -25,6 +26,7 @@ test('createTarArchive: system tar extracts files, directories and symlinks', ()
     assert.equal(readlinkSync(join(dir, 'bin/alias')), 'tool');
     assert.deepEqual(readFileSync(join(dir, 'big')), Buffer.alloc(1300, 7));
     assert.equal(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'FROM scratch\n');
+    assert.equal(readFileSync(join(dir, 'd'.repeat(90), `${'f'.repeat(60)}.js`), 'utf8'), 'long');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -36,5 +38,6 @@ test('createTarArchive: identical input gives identical bytes', () => {
 });
 
 test('createTarArchive: rejects names tar cannot hold in a ustar header', () => {
-  assert.throws(() => createTarArchive([{ name: 'n'.repeat(101), data: Buffer.from('') }]), /longer than 100 bytes/);
+  assert.throws(() => createTarArchive([{ name: 'n'.repeat(101), data: Buffer.from('') }]), /name too long for ustar/);
+  assert.throws(() => createTarArchive([{ name: `${'p'.repeat(156)}/x`, data: Buffer.from('') }]), /name too long for ustar/);
 });

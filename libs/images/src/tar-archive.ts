@@ -5,7 +5,7 @@
  */
 
 export interface TarEntry {
-  /** Path inside the archive, relative (`pause`, `bin/sh`); at most 100 bytes. */
+  /** Path inside the archive, relative (`pause`, `bin/sh`); up to 255 bytes (longer than 100: split into ustar's prefix at a `/`). */
   name: string;
   /** File contents; omit for directories and symlinks. */
   data?: Uint8Array;
@@ -34,8 +34,8 @@ export function createTarArchive(entries: TarEntry[]): Buffer {
 
 function createHeader(entry: TarEntry, size: number): Buffer {
   const header = Buffer.alloc(BLOCK);
-  const name = entry.directory && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
-  if (Buffer.byteLength(name) > 100) throw new Error(`tar entry ${name}: name longer than 100 bytes`);
+  const path = entry.directory && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
+  const [prefix, name] = splitName(path);
   if (entry.linkTarget && Buffer.byteLength(entry.linkTarget) > 100) {
     throw new Error(`tar entry ${name}: link target longer than 100 bytes`);
   }
@@ -51,12 +51,24 @@ function createHeader(entry: TarEntry, size: number): Buffer {
   header.write(type, 156, 1, 'ascii');
   if (entry.linkTarget) header.write(entry.linkTarget, 157, 100, 'utf8');
   header.write('ustar\u000000', 257, 8, 'ascii');
+  if (prefix) header.write(prefix, 345, 155, 'utf8');
   // The checksum is computed with its own field read as eight spaces.
   header.fill(0x20, 148, 156);
   let sum = 0;
   for (const byte of header) sum += byte;
   header.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'ascii');
   return header;
+}
+
+/** ustar keeps names over 100 bytes as prefix (≤ 155) + '/' + name (≤ 100), split at a slash. */
+function splitName(path: string): [string, string] {
+  if (Buffer.byteLength(path) <= 100) return ['', path];
+  for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name !== '') return [prefix, name];
+  }
+  throw new Error(`tar entry ${path}: name too long for ustar (at most 155 + 100 bytes, split at a slash)`);
 }
 
 /** Numeric fields are zero-padded octal terminated by NUL, filling `length` bytes. */
