@@ -17,3 +17,4 @@ export * from './cron-schedule.ts';
 export * from './node-affinity.ts';
 export * from './volume-annotations.ts';
 export * from './rbac-rules.ts';
+export * from './certificate-requests.ts';
