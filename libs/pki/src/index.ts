@@ -21,3 +21,10 @@ export {
   type CertificateRequestSubject,
   type ParsedCertificateRequest,
 } from './csr.ts';
+export {
+  parseServiceAccountPrivateKey,
+  parseServiceAccountPublicKeys,
+  serviceAccountKeyId,
+  signingAlgorithmOf,
+  type ServiceAccountSigningAlgorithm,
+} from './service-account-keys.ts';

@@ -32,6 +32,7 @@ function describeSubresource(res: ResourceInfo, sub: string): Omit<ApiResource, 
   switch (sub) {
     case 'scale': return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     case 'binding': return { kind: 'Binding', verbs: ['create'] };
+    case 'token': return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     case 'log': return { kind: 'Pod', verbs: ['get'] };
     case 'exec': return { kind: 'PodExecOptions', verbs: ['create', 'get'] };
     case 'attach': return { kind: 'PodAttachOptions', verbs: ['create', 'get'] };

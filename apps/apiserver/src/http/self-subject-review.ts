@@ -13,7 +13,14 @@ export const selfSubjectReviewPath = '/apis/authentication.k8s.io/v1/selfsubject
 /** Discovery entry for the authentication.k8s.io/v1 group this file serves. */
 export const authenticationResources = [
   { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] },
+  // Served by auth/serviceaccount/routes.ts.
+  { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
 ];
+
+/** authentication.k8s.io's UserInfo: uid and extra only when set (SelfSubjectReview, TokenReview). */
+export function userInfoOf(user: UserInfo): Record<string, unknown> {
+  return { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups], ...(user.extra ? { extra: user.extra } : {}) };
+}
 
 export async function serveSelfSubjectReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, maxRequestBytes: number): Promise<void> {
   await readObjectBody(req, maxRequestBytes, 'a SelfSubjectReview');
@@ -21,6 +28,6 @@ export async function serveSelfSubjectReview(req: IncomingMessage, res: ServerRe
     kind: 'SelfSubjectReview',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { creationTimestamp: null },
-    status: { userInfo: { username: user.username, groups: [...user.groups] } },
+    status: { userInfo: userInfoOf(user) },
   });
 }
