@@ -1,19 +1,51 @@
 /**
  * csrapproving: approves node client certificate requests (signer
- * kubernetes.io/kube-apiserver-client-kubelet) from bootstrappers and from nodes renewing
- * their own certificate. Everything else is left for a human (`kubectl certificate approve`).
+ * kubernetes.io/kube-apiserver-client-kubelet) as kube's sarApprover does — the request must be
+ * exactly a node's client certificate (CN system:node:<name>, O [system:nodes], client usages;
+ * so never system:masters), and a SubjectAccessReview must allow its requester
+ * `create certificatesigningrequests/selfnodeclient` (a node renewing its own certificate:
+ * requester == CN) or `.../nodeclient` (a bootstrapper asking for a new node). RBAC grants
+ * those (system:certificates.k8s.io:certificatesigningrequests:{nodeclient,selfnodeclient}).
+ * Everything else is left for a human (`kubectl certificate approve`).
+ *
+ * A bootstrap token cannot say which node it is for: whoever holds one may ask for a client
+ * certificate for any `system:node:<name>` and it is approved — exactly as in kubeadm. The
+ * token's short TTL and the Node authorizer (that name sees only its own pods' objects) bound it.
  */
 import { findResource, type CertificateSigningRequest, type ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, watch, type Informer, type RestClient } from '@skiff/client';
+import { isConflict, isNotFound, watch, type Informer, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import { parseCertificateRequest } from '@skiff/pki';
+import { parseCertificateRequest, type ParsedCertificateRequest } from '@skiff/pki';
 import { keyedController, type Controller } from '../controller.ts';
-import { condition, isDecided, isIssued, mayAutoApprove, requestPem, whyNotNodeClientCert, csrEvents } from './util.ts';
+import { requesterMay } from './subject-access-review.ts';
+import { condition, csrEvents, isDecided, isIssued, requestPem, whyNotNodeClientCert } from './util.ts';
 
 export const csrResource: ResourceInfo = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
 
+/** A requester without the permission (yet) or an apiserver without the review API: look again later. */
+const RECHECK_MS = 30_000;
+
+interface Recognizer {
+  recognize(csr: CertificateSigningRequest, req: ParsedCertificateRequest): boolean;
+  subresource: 'selfnodeclient' | 'nodeclient';
+  message: string;
+}
+
+const recognizers: Recognizer[] = [
+  {
+    recognize: (csr, req) => csr.spec?.username === req.commonName && !whyNotNodeClientCert(csr, req),
+    subresource: 'selfnodeclient',
+    message: 'Auto approving self kubelet client certificate after SubjectAccessReview.',
+  },
+  {
+    recognize: (csr, req) => !whyNotNodeClientCert(csr, req),
+    subresource: 'nodeclient',
+    message: 'Auto approving kubelet client certificate after SubjectAccessReview.',
+  },
+];
+
 export interface CsrApproverDeps {
-  client: Pick<RestClient, 'update'>;
+  client: Pick<RestClient, 'update' | 'request'>;
   csrs: Pick<Informer<CertificateSigningRequest>, 'get'>;
   logger: Logger;
   now?: () => Date;
@@ -26,10 +58,10 @@ export class CsrApprover {
     this.#deps = deps;
   }
 
-  async sync(name: string): Promise<void> {
+  async sync(name: string): Promise<SyncResult> {
     const cached = this.#deps.csrs.get(undefined, name);
     if (!cached || isDecided(cached) || isIssued(cached)) return;
-    let parsed;
+    let parsed: ParsedCertificateRequest;
     try {
       parsed = await parseCertificateRequest(requestPem(cached));
     } catch (err) {
@@ -37,11 +69,27 @@ export class CsrApprover {
       this.#deps.logger.debug({ csr: name, err: (err as Error).message }, 'unparseable request; not approving');
       return;
     }
-    const notNode = whyNotNodeClientCert(cached, parsed);
-    if (notNode || !mayAutoApprove(cached, parsed)) return;
+    const tried: string[] = [];
+    for (const recognizer of recognizers) {
+      if (!recognizer.recognize(cached, parsed)) continue;
+      tried.push(recognizer.subresource);
+      const answer = await requesterMay(this.#deps.client, cached, { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: recognizer.subresource, verb: 'create' });
+      if (answer === 'allowed') return this.#approve(cached, recognizer.message, parsed);
+      if (answer === 'unserved') {
+        this.#deps.logger.warn({ csr: name }, 'the apiserver serves no SubjectAccessReview API: not approving');
+        return { requeueAfter: RECHECK_MS };
+      }
+    }
+    if (tried.length > 0) {
+      this.#deps.logger.info({ csr: name, requester: cached.spec?.username, tried }, 'recognized a node client certificate request, but the SubjectAccessReview did not allow it');
+      return { requeueAfter: RECHECK_MS };
+    }
+  }
+
+  async #approve(cached: CertificateSigningRequest, message: string, parsed: ParsedCertificateRequest): Promise<void> {
+    const name = cached.metadata?.name ?? '';
     const csr = structuredClone(cached);
-    csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []),
-      condition('Approved', 'AutoApproved', 'Auto approving kubelet client certificate after SubjectAccessReview.', this.#deps.now?.() ?? new Date())] };
+    csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition('Approved', 'AutoApproved', message, this.#deps.now?.() ?? new Date())] };
     try {
       await this.#deps.client.update(csrResource, csr, { subresource: 'approval' });
       this.#deps.logger.info({ csr: name, requester: cached.spec?.username, node: parsed.commonName }, 'node client certificate request approved');

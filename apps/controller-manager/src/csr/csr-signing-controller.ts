@@ -2,13 +2,18 @@
  * csrsigning: issues certificates for approved requests to the kube-apiserver-client
  * signers with the cluster CA (--cluster-signing-cert-file / --cluster-signing-key-file),
  * as kube-controller-manager's signer does. A request the signer cannot honour gets a
- * Failed condition so the requester stops waiting. Without the flags the controller idles.
+ * Failed condition so the requester stops waiting: a kubelet-client request that is not
+ * exactly a node's client certificate, a kube-apiserver-client request with other than
+ * client usages, and any kube-apiserver-client request for system:masters — admission
+ * refuses those at create, and the signer would not sign one even if it got through (a
+ * system:masters certificate bypasses authorization and cannot be revoked).
+ * Without the flags the controller idles.
  */
 import { readFile } from 'node:fs/promises';
-import type { CertificateSigningRequest } from '@skiff/api';
+import { namesMasters, type CertificateSigningRequest } from '@skiff/api';
 import { isConflict, isNotFound, watch, type Informer, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import { parseCertificateRequest, signClientCertificateRequest } from '@skiff/pki';
+import { parseCertificateRequest, signClientCertificateRequest, type ParsedCertificateRequest } from '@skiff/pki';
 import { keyedController, type Controller } from '../controller.ts';
 import { csrResource } from './csr-approving-controller.ts';
 import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert, csrEvents } from './util.ts';
@@ -24,6 +29,16 @@ export interface CsrSignerDeps {
 }
 
 const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER]);
+const CLIENT_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
+
+/** Why this signer will not issue the request, or undefined. */
+export function whyNotSigned(csr: CertificateSigningRequest, parsed: ParsedCertificateRequest): string | undefined {
+  if (csr.spec?.signerName === KUBELET_CLIENT_SIGNER) return whyNotNodeClientCert(csr, parsed);
+  if (namesMasters(parsed)) return `${KUBE_APISERVER_CLIENT_SIGNER} never signs for the system:masters group`;
+  const unsupported = (csr.spec?.usages ?? []).find((u) => !CLIENT_USAGES.has(u));
+  if (unsupported) return `unsupported key usage: ${unsupported}`;
+  return undefined;
+}
 
 export class CsrSigner {
   readonly #deps: CsrSignerDeps;
@@ -42,7 +57,7 @@ export class CsrSigner {
     let failure: string | undefined;
     try {
       const parsed = await parseCertificateRequest(pem);
-      if (csr.spec?.signerName === KUBELET_CLIENT_SIGNER) failure = whyNotNodeClientCert(csr, parsed);
+      failure = whyNotSigned(csr, parsed);
       if (!failure) {
         const asked = csr.spec?.expirationSeconds;
         const validity = asked !== undefined ? Math.min(asked, this.#deps.maxValiditySeconds) : this.#deps.maxValiditySeconds;

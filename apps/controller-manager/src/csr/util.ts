@@ -1,15 +1,9 @@
 /** Helpers shared by the CSR approver and signer. */
-import type { CertificateSigningRequest, CertificateSigningRequestCondition } from '@skiff/api';
+import { KUBELET_CLIENT_SIGNER, whyNotKubeletClientRequest, type CertificateSigningRequest, type CertificateSigningRequestCondition } from '@skiff/api';
 import { enqueueObject, type EventMapper } from '@skiff/client';
 import type { ParsedCertificateRequest } from '@skiff/pki';
 
-export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
-export const KUBE_APISERVER_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client';
-export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
-export const NODES_GROUP = 'system:nodes';
-export const NODE_USER_PREFIX = 'system:node:';
-
-const NODE_CLIENT_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
+export { KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER } from '@skiff/api';
 
 export function hasCondition(csr: CertificateSigningRequest, type: string): boolean {
   return (csr.status?.conditions ?? []).some((c) => c.type === type && c.status !== 'False');
@@ -29,29 +23,12 @@ export function requestPem(csr: CertificateSigningRequest): string {
 }
 
 /**
- * kube's isNodeClientCert: CN system:node:<name>, O exactly [system:nodes], no SANs,
- * usages within {digital signature, key encipherment, client auth} and including client auth.
- * Returns why not, or undefined when it is one.
+ * kube's isNodeClientCert: the kubelet-client signer, and a request that is exactly a node's
+ * client certificate (libs/api whyNotKubeletClientRequest). Returns why not, or undefined.
  */
 export function whyNotNodeClientCert(csr: CertificateSigningRequest, req: ParsedCertificateRequest): string | undefined {
   if (csr.spec?.signerName !== KUBELET_CLIENT_SIGNER) return `signer is ${csr.spec?.signerName ?? '<none>'}`;
-  if (!req.commonName.startsWith(NODE_USER_PREFIX) || req.commonName.length === NODE_USER_PREFIX.length) return `common name ${req.commonName} is not system:node:<name>`;
-  if (req.organizations.length !== 1 || req.organizations[0] !== NODES_GROUP) return `organizations ${JSON.stringify(req.organizations)} are not [${NODES_GROUP}]`;
-  if (req.subjectAltNames.length > 0) return 'a node client certificate carries no subject alternative names';
-  const usages = csr.spec?.usages ?? [];
-  if (!usages.includes('client auth') || usages.some((u) => !NODE_CLIENT_USAGES.has(u))) return `usages ${JSON.stringify(usages)} are not those of a client certificate`;
-  return undefined;
-}
-
-/**
- * Who may get a node client certificate approved automatically: a bootstrapper (joining
- * with a bootstrap token), or the node itself renewing (requester == CN), as kube's
- * nodeclient and selfnodeclient approvals.
- */
-export function mayAutoApprove(csr: CertificateSigningRequest, req: ParsedCertificateRequest): boolean {
-  const groups = csr.spec?.groups ?? [];
-  if (groups.includes(BOOTSTRAPPERS_GROUP)) return true;
-  return csr.spec?.username === req.commonName && groups.includes(NODES_GROUP);
+  return whyNotKubeletClientRequest(req, csr.spec?.usages ?? []);
 }
 
 export function condition(type: string, reason: string, message: string, now: Date): CertificateSigningRequestCondition {
