@@ -177,7 +177,12 @@ export function startControllerManager(cluster: Pick<TestCluster, 'dir' | 'kubec
     {
       name,
       component: 'controller-manager',
-      args: [`--kubeconfig=${cluster.kubeconfigPath}`, '--leader-elect=false', '--metrics-port=0', ...(opts.args ?? [])],
+      args: [
+        `--kubeconfig=${cluster.kubeconfigPath}`, '--leader-elect=false', '--metrics-port=0',
+        // kube-root-ca.crt and legacy token Secrets, from the cluster PKI the apiserver uses.
+        `--root-ca-file=${join(cluster.dir, 'pki', 'ca.crt')}`, `--service-account-private-key-file=${join(cluster.dir, 'pki', 'sa.key')}`,
+        ...(opts.args ?? []),
+      ],
       logFile: join(cluster.dir, 'logs', `${name}.log`),
     },
     opts.deferStart,

@@ -22,6 +22,9 @@ export {
   type ParsedCertificateRequest,
 } from './csr.ts';
 export {
+  LEGACY_CLAIMS,
+  LEGACY_SERVICE_ACCOUNT_ISSUER,
+  legacyServiceAccountClaims,
   parseServiceAccountPrivateKey,
   parseServiceAccountPublicKeys,
   serviceAccountKeyId,

@@ -68,3 +68,29 @@ export function signingAlgorithmOf(key: KeyObject, source = 'service-account key
   }
   throw new Error(`${source}: unsupported key type ${key.asymmetricKeyType ?? 'unknown'} (want RSA or ECDSA P-256/384/521)`);
 }
+
+/** `iss` of the tokens in legacy token Secrets (pkg/serviceaccount/legacy.go). */
+export const LEGACY_SERVICE_ACCOUNT_ISSUER = 'kubernetes/serviceaccount';
+
+/** The flat private claims of a legacy token, as upstream spells them. */
+export const LEGACY_CLAIMS = {
+  namespace: 'kubernetes.io/serviceaccount/namespace',
+  secretName: 'kubernetes.io/serviceaccount/secret.name',
+  name: 'kubernetes.io/serviceaccount/service-account.name',
+  uid: 'kubernetes.io/serviceaccount/service-account.uid',
+} as const;
+
+/**
+ * The claims of a legacy token Secret's token: signed by the controller-manager, checked by the
+ * apiserver, and never expiring (it holds while the Secret holds it).
+ */
+export function legacyServiceAccountClaims(namespace: string, serviceAccount: { name: string; uid: string }, secretName: string): Record<string, string> {
+  return {
+    iss: LEGACY_SERVICE_ACCOUNT_ISSUER,
+    [LEGACY_CLAIMS.namespace]: namespace,
+    [LEGACY_CLAIMS.secretName]: secretName,
+    [LEGACY_CLAIMS.name]: serviceAccount.name,
+    [LEGACY_CLAIMS.uid]: serviceAccount.uid,
+    sub: `system:serviceaccount:${namespace}:${serviceAccount.name}`,
+  };
+}

@@ -15,11 +15,12 @@ import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { decodeJwt, decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import {
-  parseServiceAccountPrivateKey, parseServiceAccountPublicKeys, serviceAccountKeyId, signingAlgorithmOf, type ServiceAccountSigningAlgorithm,
+  LEGACY_CLAIMS, LEGACY_SERVICE_ACCOUNT_ISSUER, legacyServiceAccountClaims, parseServiceAccountPrivateKey, parseServiceAccountPublicKeys,
+  serviceAccountKeyId, signingAlgorithmOf, type ServiceAccountSigningAlgorithm,
 } from '@skiff/pki';
 
 /** `iss` of the tokens in legacy token Secrets. */
-export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
+export const LEGACY_ISSUER = LEGACY_SERVICE_ACCOUNT_ISSUER;
 
 export interface ObjectRef { name: string; uid: string }
 
@@ -62,12 +63,7 @@ interface KubernetesClaim {
   node?: Partial<ObjectRef>;
 }
 
-const LEGACY = {
-  namespace: 'kubernetes.io/serviceaccount/namespace',
-  secretName: 'kubernetes.io/serviceaccount/secret.name',
-  name: 'kubernetes.io/serviceaccount/service-account.name',
-  uid: 'kubernetes.io/serviceaccount/service-account.uid',
-} as const;
+const LEGACY = LEGACY_CLAIMS;
 
 export function serviceAccountUsername(namespace: string, name: string): string {
   return `system:serviceaccount:${namespace}:${name}`;
@@ -118,18 +114,6 @@ function legacyClaimsOf(payload: JWTPayload): VerifiedToken {
   const name = read(LEGACY.name);
   if (payload.sub !== serviceAccountUsername(namespace, name)) throw new InvalidTokenError('token subject does not match its service account');
   return { legacy: true, namespace, serviceAccount: { name, uid: read(LEGACY.uid) }, secretName: read(LEGACY.secretName) };
-}
-
-/** Legacy claims of a token Secret's token (the controller-manager signs them; tests build them here). */
-export function legacyTokenClaims(namespace: string, serviceAccount: ObjectRef, secretName: string): JWTPayload {
-  return {
-    iss: LEGACY_ISSUER,
-    [LEGACY.namespace]: namespace,
-    [LEGACY.secretName]: secretName,
-    [LEGACY.name]: serviceAccount.name,
-    [LEGACY.uid]: serviceAccount.uid,
-    sub: serviceAccountUsername(namespace, serviceAccount.name),
-  };
 }
 
 export interface TokenIssuerOptions {
@@ -200,7 +184,7 @@ export class TokenIssuer {
   /** Signs a legacy token Secret's token (tests; the controller-manager has its own signer). */
   async signLegacy(namespace: string, serviceAccount: ObjectRef, secretName: string): Promise<string> {
     if (!this.#signing) throw new Error('service-account token signing is not configured');
-    return new SignJWT(legacyTokenClaims(namespace, serviceAccount, secretName))
+    return new SignJWT(legacyServiceAccountClaims(namespace, serviceAccount, secretName))
       .setProtectedHeader({ alg: this.#signing.alg, kid: this.#signing.kid })
       .sign(this.#signing.privateKey);
   }
