@@ -9,9 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCertificateRequest } from '@skiff/pki';
-import { apiRequest, eventually, identityFor, kubectl, kubectlBinaries, startTestCluster, type ApiTarget, type Identity, type TestCluster } from '../harness/index.ts';
+import { join } from 'node:path';
+import {
+  apiRequest, eventually, identityFor, kubectl, kubectlBinaries, startControllerManager, startHollowNodes, startScheduler, startTestCluster,
+  type ApiTarget, type ComponentProcess, type Identity, type TestCluster,
+} from '../harness/index.ts';
 
-// Ports 28100-28101 (etcd) and 28150 (apiserver) belong to this file.
+// Ports 28100-28101 and 28110-28111 (etcd), 28150 and 28151 (apiserver) belong to this file.
 const BASE_PORT = 28100;
 const binaries = await kubectlBinaries();
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
@@ -225,5 +229,65 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     await must(cluster.admin, 'DELETE', `${RBAC}/clusterrolebindings/system:node-proxier`);
     await cluster.restartApiServer();
     await eventually(async () => assert.equal(await status(cluster.admin, 'GET', `${RBAC}/clusterrolebindings/system:node-proxier`), 200), 30_000);
+  });
+});
+
+/**
+ * The control plane under its own identities, as `skiff up` runs it: whatever the controllers and
+ * the scheduler do for a Deployment, a Service, a Job, a StatefulSet and a namespace's deletion, the
+ * default policy allows (their logs show no refusal).
+ */
+describe('RBAC: the components\' own identities', { timeout: 300_000 }, () => {
+  let cluster: TestCluster;
+  const components: ComponentProcess[] = [];
+  before(async () => {
+    cluster = await startTestCluster({ basePort: 28110, etcdMembers: 1, apiServerPort: 28151 });
+    const pki = join(cluster.dir, 'pki');
+    const manager = await identityFor(cluster, 'system:kube-controller-manager');
+    const scheduler = await identityFor(cluster, 'system:kube-scheduler');
+    components.push(await startControllerManager(cluster, {
+      args: [`--kubeconfig=${manager.kubeconfigPath}`, `--root-ca-file=${join(pki, 'ca.crt')}`, `--service-account-private-key-file=${join(pki, 'sa.key')}`],
+    }));
+    components.push(await startScheduler(cluster, { args: [`--kubeconfig=${scheduler.kubeconfigPath}`] }));
+    // The Node authorizer is not what this suite is about: the hollow node speaks as the admin.
+    components.push(await startHollowNodes(cluster, { prefix: 'rbac-node-' }));
+  });
+  after(async () => {
+    await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
+    await cluster?.stop();
+  });
+
+  it('a Deployment, Service, Job and StatefulSet run and a namespace is deleted with no refusal in the logs', async () => {
+    const ns = '/api/v1/namespaces/apps';
+    await must(cluster.admin, 'POST', '/api/v1/namespaces', { metadata: { name: 'apps' } });
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await must(cluster.admin, 'POST', '/apis/apps/v1/namespaces/apps/deployments', {
+      metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
+    });
+    await must(cluster.admin, 'POST', `${ns}/services`, { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    await must(cluster.admin, 'POST', '/apis/apps/v1/namespaces/apps/statefulsets', {
+      metadata: { name: 'db' }, spec: { replicas: 1, serviceName: 'web', selector: { matchLabels: { app: 'db' } }, template: { ...template, metadata: { labels: { app: 'db' } } } },
+    });
+    await must(cluster.admin, 'POST', '/apis/batch/v1/namespaces/apps/jobs', {
+      metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const refusals = () => components.slice(0, 2).flatMap((c) => c.log().split('\n').filter((line) => /forbidden|cannot \w+ resource|\b403\b/i.test(line)));
+    await eventually(async () => {
+      assert.deepEqual(refusals(), []);
+      const pods = await must(cluster.admin, 'GET', `${ns}/pods`);
+      const bound = pods.items.filter((p: any) => p.spec.nodeName);
+      assert.ok(bound.length >= 4, `bound pods: ${bound.length} of ${pods.items.length}`);
+      const slices = await must(cluster.admin, 'GET', '/apis/discovery.k8s.io/v1/namespaces/apps/endpointslices');
+      assert.ok(slices.items.length >= 1, 'no EndpointSlice yet');
+      const endpoints = await must(cluster.admin, 'GET', `${ns}/endpoints/web`);
+      assert.ok(endpoints.subsets?.length, 'no endpoints yet');
+      const accounts = await must(cluster.admin, 'GET', `${ns}/serviceaccounts`);
+      assert.ok(accounts.items.some((a: any) => a.metadata.name === 'default'), 'no default ServiceAccount yet');
+      const rootCa = await apiRequest(cluster.admin, 'GET', `${ns}/configmaps/kube-root-ca.crt`);
+      assert.equal(rootCa.status, 200, 'no kube-root-ca.crt yet');
+    }, 60_000, 500);
+    await must(cluster.admin, 'DELETE', ns.slice(0, -'/apps'.length) + '/apps');
+    await eventually(async () => assert.equal(await status(cluster.admin, 'GET', ns), 404), 60_000, 500);
+    assert.deepEqual(refusals(), []);
   });
 });
