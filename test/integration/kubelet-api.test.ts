@@ -213,7 +213,7 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
     const kubeletUrl = `https://127.0.0.1:${KUBELET_PORT}`;
     assert.equal((await get('/healthz', {}, kubeletUrl)).status, 200);
     assert.equal((await get('/stats/summary', {}, kubeletUrl)).status, 401);
-    const other = await issueClientCertificate(cluster.pki, 'someone', ['system:masters']);
+    const other = await issueClientCertificate(cluster.pki, 'someone', ['developers']);
     assert.equal((await get('/stats/summary', { cert: other.cert, key: other.key }, kubeletUrl)).status, 403);
   });
 
