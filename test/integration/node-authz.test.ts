@@ -9,13 +9,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCertificateRequest } from '@skiff/pki';
 import {
-  apiRequest, eventually, identityFor, startControllerManager, startTestCluster,
+  apiRequest, BUSYBOX_IMAGE, cleanupNodeContainers, eventually, identityFor, startControllerManager, startKubelet, startTestCluster,
   type ApiTarget, type ComponentProcess, type Identity, type TestCluster,
 } from '../harness/index.ts';
 
-// Ports 28200-28201 (etcd) and 28250 (apiserver) belong to this file.
+// Ports 28200-28201 (etcd), 28250 (apiserver) and 28260-28261 (kubelet) belong to this file.
 const BASE_PORT = 28200;
 const NS = 'nodeauthz';
 const CSRS = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
@@ -198,6 +201,45 @@ describe('Node authorizer, NodeRestriction and CSR admission', { timeout: 300_00
       assert.equal(stranger.status?.conditions, undefined, 'eve\'s request for a node name waits for a human');
     } finally {
       await cm?.stop();
+    }
+  });
+  it('a real kubelet with only its node credential registers and runs a pod with a secret, config map env and a claim', async () => {
+    const NODE = 'nodeauthz-kubelet';
+    const hostDir = mkdtempSync(join(tmpdir(), 'nodeauthz-pv-'));
+    const kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.202.28.0/24', networkName: 'k-nodeauthz', port: 28260, healthzPort: 28261 });
+    try {
+      const admin = cluster.admin;
+      await must(admin, 'POST', '/api/v1/persistentvolumes', {
+        metadata: { name: 'run-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: hostDir }, claimRef: { namespace: NS, name: 'run-data' } },
+      });
+      await must(admin, 'POST', `/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+        metadata: { name: 'run-data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '', volumeName: 'run-pv' },
+      });
+      await must(admin, 'POST', `/api/v1/namespaces/${NS}/pods`, {
+        metadata: { name: 'runner' },
+        spec: {
+          nodeName: NODE, serviceAccountName: 'mine-sa', automountServiceAccountToken: false, terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'c', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'],
+            env: [{ name: 'K', valueFrom: { configMapKeyRef: { name: 'mine-settings', key: 'k' } } }],
+            volumeMounts: [{ name: 's', mountPath: '/secret' }, { name: 'd', mountPath: '/data' }],
+          }],
+          volumes: [{ name: 's', secret: { secretName: 'mine-secret' } }, { name: 'd', persistentVolumeClaim: { claimName: 'run-data' } }],
+        },
+      });
+      await eventually(async () => {
+        const p = await must(admin, 'GET', `/api/v1/namespaces/${NS}/pods/runner`);
+        assert.equal(p.status?.phase, 'Running', `${JSON.stringify(p.status?.containerStatuses?.map((c: { state: unknown }) => c.state))}\n${kubelet.logTail(20)}`);
+      }, 120_000, 500);
+      const lease = await must(admin, 'GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`);
+      assert.equal(lease.spec.holderIdentity, NODE);
+      await must(admin, 'DELETE', `/api/v1/namespaces/${NS}/pods/runner`);
+      // The kubelet deletes the pod object itself once its containers are gone (its own pod: allowed).
+      await eventually(async () => assert.equal((await apiRequest(admin, 'GET', `/api/v1/namespaces/${NS}/pods/runner`)).status, 404), 60_000, 500);
+    } finally {
+      await kubelet.stop().catch(() => undefined);
+      await cleanupNodeContainers(NODE).catch(() => undefined);
+      rmSync(hostDir, { recursive: true, force: true });
     }
   });
 });
