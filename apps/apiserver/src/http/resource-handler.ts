@@ -30,6 +30,7 @@ const subresourceVerbs: Record<string, string[]> = {
   status: ['get', 'update', 'patch'],
   scale: ['get', 'update', 'patch'],
   binding: ['create'],
+  token: ['create'],
   log: ['get'],
   exec: ['get', 'create'],
   attach: ['get', 'create'],

@@ -139,6 +139,14 @@ export const kindSchemas: SchemaSet = {
   SelfSubjectReview: { 1: 'metadata ObjectMeta', 2: 'status SelfSubjectReviewStatus' },
   SelfSubjectReviewStatus: { 1: 'userInfo UserInfo' },
   UserInfo: { 1: 'username', 2: 'uid', 3: 'groups []string', 4: 'extra map[ExtraValue]' },
+  // `kubectl create token` (serviceaccounts/token) and TokenReview.
+  TokenRequest: { 1: 'metadata ObjectMeta', 2: 'spec TokenRequestSpec', 3: 'status TokenRequestStatus' },
+  TokenRequestSpec: { 1: 'audiences []string', 4: 'expirationSeconds *int64', 3: 'boundObjectRef BoundObjectReference' },
+  BoundObjectReference: { 1: 'kind', 2: 'apiVersion', 3: 'name', 4: 'uid' },
+  TokenRequestStatus: { 1: 'token', 2: 'expirationTimestamp Time' },
+  TokenReview: { 1: 'metadata ObjectMeta', 2: 'spec TokenReviewSpec', 3: 'status TokenReviewStatus' },
+  TokenReviewSpec: { 1: 'token', 2: 'audiences []string' },
+  TokenReviewStatus: { 1: 'authenticated bool', 2: 'user UserInfo', 4: 'audiences []string', 3: 'error' },
 
   // certificates.k8s.io/v1: `kubectl certificate approve|deny` PUTs the approval subresource.
   CertificateSigningRequest: {
@@ -167,7 +175,7 @@ const kindsByVersion: Record<string, readonly string[]> = {
   'apps/v1': ['Deployment', 'ReplicaSet'],
   'batch/v1': ['Job', 'CronJob'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
-  'authentication.k8s.io/v1': ['SelfSubjectReview'],
+  'authentication.k8s.io/v1': ['SelfSubjectReview', 'TokenRequest', 'TokenReview'],
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],
   'policy/v1': ['Eviction'],
 };
