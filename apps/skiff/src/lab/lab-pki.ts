@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureClusterPki, issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
+import { getClientIdentity } from '../components.ts';
 import { ensureKubeletClientPair, nodeComponentIdentity, type NodeComponentName } from '../node-components.ts';
 import { balancerUrl, labKubeconfig, labPki, NODE_CREDENTIALS } from './lab-components.ts';
 import type { LabLayout } from './lab-layout.ts';
@@ -25,8 +26,8 @@ async function writePairOnce(layout: LabLayout, name: string, issue: () => Promi
 function identityOf(name: string): { user: string; groups: string[] } {
   const [node, agent] = name.includes('/') ? name.split('/') : [undefined, name];
   if (node !== undefined) return nodeComponentIdentity(agent as NodeComponentName, node);
-  if (agent!.startsWith('controller-manager')) return { user: 'system:kube-controller-manager', groups: [] };
-  if (agent!.startsWith('scheduler')) return { user: 'system:kube-scheduler', groups: [] };
+  if (agent!.startsWith('controller-manager')) return getClientIdentity('controller-manager');
+  if (agent!.startsWith('scheduler')) return getClientIdentity('scheduler');
   return { user: 'admin', groups: ['system:masters'] };
 }
 
