@@ -7,7 +7,7 @@
  * on, with upstream's reason, so RBAC still decides — and grants nothing of the sort to nodes.
  * Other users: no opinion at all.
  */
-import { findResource, rulesAllow, type PersistentVolume, type Pod } from '@skiff/api';
+import { findResource, NODE_USER_PREFIX, NODES_GROUP, rulesAllow, type PersistentVolume, type Pod } from '@skiff/api';
 import type { AuthorizationDecision, Authorizer } from '../../http/authz.ts';
 import type { RequestInfo } from '../../http/request-info.ts';
 import type { RegistryContext } from '../../registry/context.ts';
@@ -15,8 +15,6 @@ import type { UserInfo } from '../../registry/handlers.ts';
 import { NodeGraph, type VertexType } from './graph.ts';
 import { nodeRules } from './node-rules.ts';
 
-export const NODES_GROUP = 'system:nodes';
-export const NODE_USER_PREFIX = 'system:node:';
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /**

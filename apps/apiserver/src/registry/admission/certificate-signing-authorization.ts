@@ -24,10 +24,7 @@ export async function isAuthorizedForSigner(ctx: RegistryContext, user: UserInfo
   return (await ctx.authorization.authorize(user, signerAttributes(verb, `${domain}/*`))).allowed;
 }
 
-/**
- * certificates.k8s.io CertificateSigningRequests. (registry/csr.ts has the same test; importing
- * it here would close a cycle: csr.ts → update.ts → plugins.ts → these plugins.)
- */
+/** certificates.k8s.io CertificateSigningRequests (registry/csr.ts re-exports it). */
 export function isCsrResource(res: ResourceInfo): boolean {
   return res.group === 'certificates.k8s.io' && res.resource === 'certificatesigningrequests';
 }
