@@ -63,8 +63,6 @@ interface KubernetesClaim {
   node?: Partial<ObjectRef>;
 }
 
-const LEGACY = LEGACY_CLAIMS;
-
 export function serviceAccountUsername(namespace: string, name: string): string {
   return `system:serviceaccount:${namespace}:${name}`;
 }
@@ -110,10 +108,10 @@ function legacyClaimsOf(payload: JWTPayload): VerifiedToken {
     if (typeof value !== 'string' || !value) throw new InvalidTokenError(`token lacks the ${claim} claim`);
     return value;
   };
-  const namespace = read(LEGACY.namespace);
-  const name = read(LEGACY.name);
+  const namespace = read(LEGACY_CLAIMS.namespace);
+  const name = read(LEGACY_CLAIMS.name);
   if (payload.sub !== serviceAccountUsername(namespace, name)) throw new InvalidTokenError('token subject does not match its service account');
-  return { legacy: true, namespace, serviceAccount: { name, uid: read(LEGACY.uid) }, secretName: read(LEGACY.secretName) };
+  return { legacy: true, namespace, serviceAccount: { name, uid: read(LEGACY_CLAIMS.uid) }, secretName: read(LEGACY_CLAIMS.secretName) };
 }
 
 export interface TokenIssuerOptions {
