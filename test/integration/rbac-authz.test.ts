@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCertificateRequest } from '@skiff/pki';
-import { join } from 'node:path';
 import {
   apiRequest, eventually, identityFor, kubectl, kubectlBinaries, startControllerManager, startHollowNodes, startScheduler, startTestCluster,
   type ApiTarget, type ComponentProcess, type Identity, type TestCluster,
@@ -242,12 +241,9 @@ describe('RBAC: the components\' own identities', { timeout: 300_000 }, () => {
   const components: ComponentProcess[] = [];
   before(async () => {
     cluster = await startTestCluster({ basePort: 28110, etcdMembers: 1, apiServerPort: 28151 });
-    const pki = join(cluster.dir, 'pki');
     const manager = await identityFor(cluster, 'system:kube-controller-manager');
     const scheduler = await identityFor(cluster, 'system:kube-scheduler');
-    components.push(await startControllerManager(cluster, {
-      args: [`--kubeconfig=${manager.kubeconfigPath}`, `--root-ca-file=${join(pki, 'ca.crt')}`, `--service-account-private-key-file=${join(pki, 'sa.key')}`],
-    }));
+    components.push(await startControllerManager(cluster, { args: [`--kubeconfig=${manager.kubeconfigPath}`] }));
     components.push(await startScheduler(cluster, { args: [`--kubeconfig=${scheduler.kubeconfigPath}`] }));
     // The Node authorizer is not what this suite is about: the hollow node speaks as the admin.
     components.push(await startHollowNodes(cluster, { prefix: 'rbac-node-' }));
