@@ -172,6 +172,10 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     assert.equal(allowed.json.status.allowed, true);
     assert.equal(allowed.json.metadata.namespace, 'team');
     assert.equal((await local('team', { user: SA_USER, resourceAttributes: { namespace: 'other', verb: 'get', resource: 'pods' } })).status, 422);
+    const discovery = await must(cluster.admin, 'GET', '/apis/authorization.k8s.io/v1');
+    const served = new Map<string, boolean>(discovery.resources.map((r: any) => [r.name, r.namespaced]));
+    assert.equal(served.get('subjectaccessreviews'), false);
+    assert.equal(served.get('localsubjectaccessreviews'), true);
     // The review itself is authorized: the reader may not ask about others.
     assert.equal(await status(reader.target, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { user: 'x', resourceAttributes: { verb: 'get', resource: 'pods' } } }), 403);
   });
