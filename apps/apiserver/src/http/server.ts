@@ -1,6 +1,6 @@
 /**
  * The HTTPS front door: TLS with optional client certificates, then the pipeline
- * observe → (anonymous health/version) → authenticate → authorize → route. Admission
+ * observe → (anonymous health/version) → authenticate → impersonate → authorize → route. Admission
  * is the registry's job; the HTTP layer only decodes, dispatches and encodes.
  */
 import { createServer, type Server } from 'node:https';
@@ -121,7 +121,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const state = stateOf(req);
     const authenticated = await opts.authenticate(req);
     if (!authenticated) throw errors.unauthorized();
-    state.user = authenticated;
+    state.user = authenticated; // a refused impersonation is logged as its caller
     const user = await impersonate(req.headers, authenticated, opts.authorize);
     state.user = user;
     const decision = await opts.authorize(user, state.info);
