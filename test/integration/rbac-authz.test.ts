@@ -211,6 +211,12 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     });
   }
 
+  it('removing the service account\'s RoleBinding takes its access away within seconds', async () => {
+    assert.equal(await status(reader.target, 'GET', '/api/v1/namespaces/team/pods'), 200);
+    await must(cluster.admin, 'DELETE', `${RBAC}/namespaces/team/rolebindings/reader-reads-pods`);
+    await eventually(async () => assert.equal(await status(reader.target, 'GET', '/api/v1/namespaces/team/pods'), 403), 5_000);
+  });
+
   it('the next start puts a removed rule back into view, unless autoupdate is "false"', async () => {
     const path = (name: string) => `${RBAC}/clusterroles/${name}`;
     const dropPods = async (name: string, annotations: Record<string, string> = {}) => {
