@@ -1,8 +1,9 @@
 /**
  * POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews — "may I?" asked by the
- * caller about itself (`kubectl auth can-i`). The answer comes from the same Authorizer
- * the request pipeline uses, so it stays true when RBAC replaces allow-all. Nothing is
- * stored: the review is echoed back with its status filled in, as kube does.
+ * caller about itself (`kubectl auth can-i`, which sends it as the impersonated user with
+ * --as). The answer comes from the same authorizer chain the request pipeline uses. Nothing
+ * is stored: the review is echoed back with its status filled in, as kube does. The other
+ * access reviews (auth/rbac/access-reviews.ts) share the attributes and the answer's shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
