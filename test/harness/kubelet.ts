@@ -4,17 +4,20 @@
  * for its API signed by the cluster CA, the cluster CA as --client-ca-file, and its own node
  * name, bridge network and pod CIDR so several kubelets share the host's dockerd.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { findResourceByKind, type Node } from '@skiff/api';
+import { findResourceByKind, type Node, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { issueCertificate, issueClientCertificate, writeKubeconfig } from '@skiff/pki';
 import { ComponentProcess, isNodeReady } from './components.ts';
+import { eventually } from './eventually.ts';
 import type { TestCluster } from './test-cluster.ts';
 import { ensureTestImages } from './test-images.ts';
 
 const NODES = findResourceByKind('v1', 'Node')!;
+const PODS = findResourceByKind('v1', 'Pod')!;
 
 export interface StartKubeletOptions {
   cluster: TestCluster;
@@ -172,4 +175,19 @@ export async function cleanupNodeContainers(nodeName: string, dockerHost?: strin
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
   const networks = await docker.listNetworks({ filters: { label: [label] } });
   for (const n of networks) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+/** Deletes every pod of the namespace (grace 0) and waits (up to 60 s) until the kubelet confirmed them gone. */
+export async function deletePodsAndWait(client: RestClient, namespace: string): Promise<void> {
+  const pods = (await client.list<Pod>(PODS, namespace)).items;
+  await Promise.all(pods.map((p) => client.delete(PODS, namespace, p.metadata!.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
+  await eventually(async () => {
+    if ((await client.list<Pod>(PODS, namespace)).items.length > 0) throw new Error(`pods of ${namespace} still there`);
+  }, 60_000, 500);
+}
+
+/** Lazily unmounts the tmpfs mounts a failed run may leave under dir (secret and projected volumes), deepest first. */
+export function unmountLeftovers(dir: string): void {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  for (const m of points.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
 }

@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { findResourceByKind, type Event, type Pod, type Secret } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
-import { cleanupNodeContainers, dockerFor, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import {
+  cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster,
+} from '../harness/index.ts';
 import { dockerConfigJson, registryAvailable, startRegistry, type TestRegistry } from '../harness/registry.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
@@ -79,7 +81,7 @@ describe('kubelet pulls from a private registry', { skip: !registryAvailable() &
 
   after(async () => {
     // Pods go first, so the kubelet removes their containers and pod directories.
-    if (api) await deleteAllPods(api).catch(() => undefined);
+    if (api) await deletePodsAndWait(api, NS).catch(() => undefined);
     await kubelet?.stop().catch(() => undefined);
     await cleanupNodeContainers(NODE).catch(() => undefined);
     api?.close();
@@ -120,10 +122,3 @@ describe('kubelet pulls from a private registry', { skip: !registryAvailable() &
     assert.match(backOffMessage, /unauthorized|authentication required|no basic auth credentials/i, 'the back-off message says what the registry answered');
   });
 });
-
-/** Deletes every pod in the namespace and waits (up to 60 s) until the kubelet confirmed them gone. */
-async function deleteAllPods(client: RestClient): Promise<void> {
-  const pods = (await client.list<Pod>(PODS, NS)).items;
-  await Promise.all(pods.map((p) => client.delete(PODS, NS, p.metadata!.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
-  await eventually(async () => assert.equal((await client.list<Pod>(PODS, NS)).items.length, 0), 60_000, 500);
-}

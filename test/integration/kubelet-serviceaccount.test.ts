@@ -15,14 +15,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { findResourceByKind, type Container, type Namespace, type Pod, type Service, type Volume } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, runInContainer } from '@skiff/kubelet';
 import {
-  apiRequest, cleanupNodeContainers, dockerFor, eventually, startControllerManager, startKubelet, startTestCluster,
+  apiRequest, cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startControllerManager, startKubelet, startTestCluster, unmountLeftovers,
   type ComponentProcess, type KubeletProcess, type TestCluster,
 } from '../harness/index.ts';
 
@@ -99,9 +96,7 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     cluster = await startTestCluster({ basePort: 28400, etcdMembers: 1, apiServerPort: 28410 });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     // The root-CA publisher (kube-root-ca.crt in every namespace) and the rest of the controllers.
-    controllerManager = await startControllerManager(cluster, {
-      args: [`--root-ca-file=${join(cluster.dir, 'pki', 'ca.crt')}`, `--service-account-private-key-file=${join(cluster.dir, 'pki', 'sa.key')}`],
-    });
+    controllerManager = await startControllerManager(cluster);
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.202.40.0/24', networkName: 'h4-sa', port: 28420, healthzPort: 28421 });
     await api.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as Namespace);
     await api.create(SERVICES, {
@@ -112,7 +107,7 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
 
   after(async () => {
     // Pods go first, so the kubelet tears their volumes down (projected tmpfs mounts included).
-    if (api) await deleteAllPods(api).catch(() => undefined);
+    if (api) await deletePodsAndWait(api, NS).catch(() => undefined);
     await kubelet?.stop().catch(() => undefined);
     await cleanupNodeContainers(NODE).catch(() => undefined);
     if (kubelet) unmountLeftovers(kubelet.rootDir);
@@ -225,15 +220,3 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     assert.equal(unlinked.has('BACKEND_SERVICE_HOST'), false, 'enableServiceLinks: false');
   });
 });
-
-async function deleteAllPods(client: RestClient): Promise<void> {
-  const pods = (await client.list<Pod>(PODS, NS)).items;
-  await Promise.all(pods.map((p) => client.delete(PODS, NS, p.metadata!.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
-  await eventually(async () => assert.equal((await client.list<Pod>(PODS, NS)).items.length, 0), 60_000, 500);
-}
-
-/** Lazily unmounts the tmpfs mounts a failed run may leave under dir (projected volumes), deepest first. */
-function unmountLeftovers(dir: string): void {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
-  for (const m of points.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
-}

@@ -7,7 +7,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,9 @@ import {
 } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, runInContainer } from '@skiff/kubelet';
-import { cleanupNodeContainers, dockerFor, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import {
+  cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, unmountLeftovers, type KubeletProcess, type TestCluster,
+} from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
 const CONFIGMAPS = findResourceByKind('v1', 'ConfigMap')!;
@@ -73,7 +74,7 @@ describe('kubelet volumes on Docker', { timeout: 600_000 }, () => {
 
   after(async () => {
     // Pods go first, so the kubelet tears their volumes down (secret tmpfs mounts included).
-    if (api) await deleteAllPods(api).catch(() => undefined);
+    if (api) await deletePodsAndWait(api, NS).catch(() => undefined);
     await kubelet?.stop().catch(() => undefined);
     await cleanupNodeContainers(NODE).catch(() => undefined);
     // Whatever a failed run left mounted must not stop the cluster's temp dir from going.
@@ -174,16 +175,3 @@ describe('kubelet volumes on Docker', { timeout: 600_000 }, () => {
     assert.equal(await exec('k2-waits', 'app', ['cat', '/cfg/ready']), 'yes');
   });
 });
-
-/** Deletes every pod in the namespace and waits (up to 60 s) until the kubelet confirmed them gone. */
-async function deleteAllPods(client: RestClient): Promise<void> {
-  const pods = (await client.list<Pod>(PODS, NS)).items;
-  await Promise.all(pods.map((p) => client.delete(PODS, NS, p.metadata!.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
-  await eventually(async () => assert.equal((await client.list<Pod>(PODS, NS)).items.length, 0), 60_000, 500);
-}
-
-/** Lazily unmounts the tmpfs mounts a failed run may leave under dir (secret volumes), deepest first. */
-function unmountLeftovers(dir: string): void {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
-  for (const m of points.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
-}
