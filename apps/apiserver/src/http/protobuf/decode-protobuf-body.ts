@@ -9,6 +9,7 @@ import { kindSchemas, decodableKinds, messageForKind } from './kind-schema.ts';
 import { MessageDecoder, ProtobufDecodeError } from './message-decoder.ts';
 import { metaSchemas } from './meta-schema.ts';
 import { podSchemas } from './pod-schema.ts';
+import { rbacSchemas } from './rbac-schema.ts';
 
 export { ProtobufDecodeError } from './message-decoder.ts';
 
@@ -16,7 +17,7 @@ export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
-const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas });
+const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas, ...rbacSchemas });
 
 export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {

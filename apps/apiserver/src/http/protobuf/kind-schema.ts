@@ -178,6 +178,7 @@ const kindsByVersion: Record<string, readonly string[]> = {
   'authentication.k8s.io/v1': ['SelfSubjectReview', 'TokenRequest', 'TokenReview'],
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],
   'policy/v1': ['Eviction'],
+  'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'], // rbac-schema.ts
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {
