@@ -89,6 +89,19 @@ test('the v2 document defines Pod, Deployment and Service with their GVKs, and e
   assert.deepEqual(dangling, []);
 });
 
+test('the RBAC kinds have definitions (kubectl explain role.rules) and paths, roles namespaced and clusterroles not', () => {
+  const doc = buildOpenApiV2Document();
+  for (const kind of ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']) {
+    assert.deepEqual(doc.definitions[`io.k8s.api.rbac.v1.${kind}`]?.['x-kubernetes-group-version-kind'], [{ group: 'rbac.authorization.k8s.io', kind, version: 'v1' }]);
+  }
+  const rule = doc.definitions['io.k8s.api.rbac.v1.PolicyRule']!;
+  assert.deepEqual(rule.required, ['verbs']);
+  assert.ok((rule.properties as Record<string, unknown>).nonResourceURLs);
+  assert.ok((doc.definitions['io.k8s.api.rbac.v1.ClusterRole']!.properties as Record<string, unknown>).aggregationRule);
+  assert.equal(doc.paths['/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles'].post?.operationId, 'createRbacAuthorizationV1NamespacedRole');
+  assert.equal(doc.paths['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}'].put?.operationId, 'replaceRbacAuthorizationV1ClusterRoleBinding');
+});
+
 test('the protobuf encoding decodes as gnostic openapi.v2.Document', () => {
   const doc = buildOpenApiV2Document();
   const decoded = decodeDocument(encodeGnosticDocument(doc as unknown as Record<string, unknown>));
