@@ -191,3 +191,16 @@ export function unmountLeftovers(dir: string): void {
   const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
   for (const m of points.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
 }
+
+/** Resolves with the pod once it is Running and every container runs; a timeout names the states and the kubelet's last log lines. */
+export function waitForPodRunning(
+  client: RestClient, namespace: string, name: string, kubelet?: Pick<KubeletProcess, 'logTail'>, timeoutMs = 120_000,
+): Promise<Pod> {
+  return eventually(async () => {
+    const p = await client.get<Pod>(PODS, namespace, name);
+    if (p.status?.phase !== 'Running' || !p.status.containerStatuses?.every((c) => c.state?.running)) {
+      throw new Error(`pod ${namespace}/${name} not running yet (${p.status?.phase}): ${JSON.stringify(p.status?.containerStatuses?.map((c) => c.state))}${kubelet?.logTail(15) ?? ''}`);
+    }
+    return p;
+  }, timeoutMs, 500);
+}

@@ -19,7 +19,7 @@ import { findResourceByKind, type Container, type Namespace, type Pod, type Serv
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, runInContainer } from '@skiff/kubelet';
 import {
-  apiRequest, cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startControllerManager, startKubelet, startTestCluster, unmountLeftovers,
+  apiRequest, cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startControllerManager, startKubelet, startTestCluster, unmountLeftovers, waitForPodRunning,
   type ComponentProcess, type KubeletProcess, type TestCluster,
 } from '../harness/index.ts';
 
@@ -51,13 +51,8 @@ function makePod(name: string, spec: Partial<NonNullable<Pod['spec']>> = {}, vol
   };
 }
 
-async function waitRunning(name: string, timeoutMs = 120_000): Promise<Pod> {
-  return eventually(async () => {
-    const p = await api.get<Pod>(PODS, NS, name);
-    assert.equal(p.status?.phase, 'Running', `${name}: ${JSON.stringify(p.status?.containerStatuses?.map((c) => c.state))}\n${kubelet!.logTail(15)}`);
-    assert.ok(p.status?.containerStatuses?.every((c) => c.state?.running), `${name}: not every container runs yet`);
-    return p;
-  }, timeoutMs, 500);
+function waitRunning(name: string, timeoutMs = 120_000): Promise<Pod> {
+  return waitForPodRunning(api, NS, name, kubelet, timeoutMs);
 }
 
 /** Runs a command in the pod's app container through the Engine API (the kubelet API is not under test here). */

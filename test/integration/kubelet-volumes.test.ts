@@ -16,7 +16,7 @@ import {
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, runInContainer } from '@skiff/kubelet';
 import {
-  cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, unmountLeftovers, type KubeletProcess, type TestCluster,
+  cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, unmountLeftovers, waitForPodRunning, type KubeletProcess, type TestCluster,
 } from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
@@ -45,13 +45,8 @@ function makePod(name: string, volumes: Volume[], containers: Container[], label
   };
 }
 
-async function waitRunning(name: string, timeoutMs = 120_000): Promise<Pod> {
-  return eventually(async () => {
-    const p = await api.get<Pod>(PODS, NS, name);
-    assert.equal(p.status?.phase, 'Running', `${name}: ${JSON.stringify(p.status?.containerStatuses?.map((c) => c.state))}\n${kubelet!.logTail(15)}`);
-    assert.ok(p.status?.containerStatuses?.every((c) => c.state?.running), `${name}: not every container runs yet`);
-    return p;
-  }, timeoutMs, 500);
+function waitRunning(name: string, timeoutMs = 120_000): Promise<Pod> {
+  return waitForPodRunning(api, NS, name, kubelet, timeoutMs);
 }
 
 /** Runs a command in a pod's container through the Engine API (the kubelet API is not under test here). */
