@@ -130,14 +130,18 @@ export function uncoveredRules(owner: readonly PolicyRule[], requested: readonly
   return missing;
 }
 
-/** `{APIGroups:["apps"], Resources:["deployments"], Verbs:["get"]}`, as upstream's CompactString prints a rule in messages. */
+/**
+ * `{APIGroups:["apps"], Resources:["deployments"], Verbs:["get" "list"]}`, as upstream's CompactString
+ * prints a rule in messages: non-empty fields in its order, each list as Go's %q prints a []string.
+ */
 export function formatRule(rule: PolicyRule): string {
   const parts: string[] = [];
-  const list = (values: string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
-  if (rule.apiGroups) parts.push(`APIGroups:${list(rule.apiGroups)}`);
-  if (rule.resources) parts.push(`Resources:${list(rule.resources)}`);
-  if (rule.resourceNames && rule.resourceNames.length > 0) parts.push(`ResourceNames:${list(rule.resourceNames)}`);
-  if (rule.nonResourceURLs) parts.push(`NonResourceURLs:${list(rule.nonResourceURLs)}`);
-  parts.push(`Verbs:${list(rule.verbs)}`);
+  const fields: [string, string[] | undefined][] = [
+    ['APIGroups', rule.apiGroups], ['Resources', rule.resources], ['NonResourceURLs', rule.nonResourceURLs],
+    ['ResourceNames', rule.resourceNames], ['Verbs', rule.verbs],
+  ];
+  for (const [label, values] of fields) {
+    if (values && values.length > 0) parts.push(`${label}:[${values.map((v) => JSON.stringify(v)).join(' ')}]`);
+  }
   return `{${parts.join(', ')}}`;
 }
