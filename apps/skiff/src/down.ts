@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { getEtcdComponent, getHollowKubelet, getServerRole } from './components.ts';
 import { cleanupKubeProxy, getAgentRole, kubeletRootDir, removeDnsInterface, removePodContainers } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
+import { unmountUnder } from './lab/run-command.ts';
 import { stopProcess } from './processes.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -46,6 +47,8 @@ export async function runDown(args: string[]): Promise<number> {
     console.log('==> kube-proxy rules and the dns address removed');
   }
   if (purge) {
+    // Pods' tmpfs volumes (secrets, service-account tokens) stay mounted after the kubelet stops.
+    if (process.getuid?.() === 0) await unmountUnder([kubeletRootDir(paths)]);
     for (const path of [kubeletRootDir(paths), paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir, join(paths.home, 'roles')]) {
       await rm(path, { recursive: true, force: true });
     }

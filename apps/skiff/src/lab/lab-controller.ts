@@ -15,7 +15,7 @@ import type { ComponentSpec } from '../components.ts';
 import { ensureNodeImages } from '../images/web-image.ts';
 import { findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess, waitForExit } from '../processes.ts';
 import {
-  balancerComponent, balancerUrl, etcdComponents, nodeAgentRole, registryComponent, registryConfig, serverRoles,
+  balancerComponent, balancerUrl, etcdComponents, kubeletRootDir, nodeAgentRole, registryComponent, registryConfig, serverRoles,
 } from './lab-components.ts';
 import type { HostRole } from '../components.ts';
 import { dockerdProcess, ensureNodeDockerd, nodeDocker, stopNodeDockerd } from './lab-dockerd.ts';
@@ -24,7 +24,7 @@ import { copyImageToNode, pushFromNode } from './lab-images.ts';
 import { computeLabLayout, findLabNode, validateLabOptions, type LabLayout, type LabNode, type LabNodeInfo, type LabOptions } from './lab-layout.ts';
 import { ensureLabBridge, ensureNodeNetwork, removeLabBridge, removeNodeNetwork } from './lab-network.ts';
 import { ensureLabPki } from './lab-pki.ts';
-import { tryCommand } from './run-command.ts';
+import { tryCommand, unmountUnder } from './run-command.ts';
 
 const NODES = findResourceByKind('v1', 'Node')!;
 const START_TIMEOUT_MS = 90_000;
@@ -344,7 +344,8 @@ export class LabController {
     }));
     for (const c of this.#hostComponents().reverse()) await attempt(c.name, () => stopProcess(c, 10_000));
     for (const node of layout.nodes) {
-      await attempt(`${node.name}/mounts`, () => unmountUnder([node.dockerDataRoot, node.dockerExecRoot]));
+      // The kubelet leaves its pods' tmpfs volumes (secrets, projected tokens) mounted when it stops, as it must for a restart.
+      await attempt(`${node.name}/mounts`, () => unmountUnder([node.dockerDataRoot, node.dockerExecRoot, kubeletRootDir(node)]));
       await attempt(`${node.name}/cgroups`, () => removeCgroups(`skiff-lab-${node.name}`));
       await attempt(`${node.name}/network`, () => removeNodeNetwork(node));
       await attempt(`${node.name}/run`, () => rm(`/run/skiff-lab/${node.name}`, { recursive: true, force: true }));
@@ -378,13 +379,6 @@ async function removeAllContainers(node: LabNode): Promise<void> {
     return;
   }
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
-}
-
-/** Lazily unmounts what a killed engine may have left mounted under its directories (overlays, netns files). */
-async function unmountUnder(prefixes: string[]): Promise<void> {
-  const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '');
-  const ours = mounts.filter((m) => prefixes.some((p) => m === p || m.startsWith(`${p}/`)));
-  for (const m of ours.sort((a, b) => b.length - a.length)) await tryCommand('umount', ['-l', m]);
 }
 
 /** Removes the (empty once its containers are gone) cgroup directories the node's engine used as parent. */

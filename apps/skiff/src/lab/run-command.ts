@@ -1,5 +1,6 @@
 /** Runs the host tools the lab needs (ip, iptables, sysctl): they are the interface to the kernel here. */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 
 export type CommandResult = { code: number; stdout: string; stderr: string };
 
@@ -28,4 +29,11 @@ export function runInNetns(netnsPath: string, command: string, args: string[]): 
 
 export function tryInNetns(netnsPath: string, command: string, args: string[]): Promise<CommandResult> {
   return tryCommand('nsenter', [`--net=${netnsPath}`, command, ...args]);
+}
+
+/** Lazily unmounts what a stopped engine or kubelet left mounted under these directories (overlays, netns files, pod tmpfs), deepest first. */
+export async function unmountUnder(prefixes: string[]): Promise<void> {
+  const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '');
+  const ours = mounts.filter((m) => prefixes.some((p) => m === p || m.startsWith(`${p}/`)));
+  for (const m of ours.sort((a, b) => b.length - a.length)) await tryCommand('umount', ['-l', m]);
 }
