@@ -3,8 +3,8 @@
  * apiVersion/kind decodes with. The kinds are the ones client-go's typed clients send to Skiff:
  * everything `kubectl create <generator>` makes that Skiff serves (namespace, deployment,
  * configmap, secret, service, serviceaccount), the reviews behind `kubectl auth`, CSR approval
- * (`kubectl certificate approve`), pods, replica sets, jobs and cron jobs (`kubectl create job|cronjob`), and
- * DeleteOptions/Eviction (drain).
+ * (`kubectl certificate approve`), pods, replica sets, jobs and cron jobs (`kubectl create job|cronjob`),
+ * DeleteOptions/Eviction (drain), and the RBAC kinds (`kubectl create role|rolebinding|...`, in rbac-schema.ts).
  * Numbers from Kubernetes' generated.proto files; names are JSON's.
  */
 import type { SchemaSet } from './message-decoder.ts';
