@@ -8,6 +8,7 @@
  * Decisions are cached (allowed 5 min, denied 30 s, tokens 2 min: upstream's defaults) so that
  * `kubectl logs`/`exec` pay a review at most once per identity and subresource, not per request.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 
@@ -131,7 +132,9 @@ export class KubeletAuth {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match || !this.#opts.post) return undefined;
     const token = match[1]!;
-    return this.#tokens.get(token, () => this.#reviewToken(token), (u) => (u ? TOKEN_TTL_MS : DENIED_TTL_MS));
+    // Keyed by the token's hash, so the cache does not hold credentials.
+    const key = createHash('sha256').update(token).digest('base64');
+    return this.#tokens.get(key, () => this.#reviewToken(token), (u) => (u ? TOKEN_TTL_MS : DENIED_TTL_MS));
   }
 
   #certificateUser(req: IncomingMessage): KubeletUser | undefined {
