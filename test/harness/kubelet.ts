@@ -4,14 +4,13 @@
  * for its API signed by the cluster CA, the cluster CA as --client-ca-file, and its own node
  * name, bridge network and pod CIDR so several kubelets share the host's dockerd.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { findResourceByKind, type Node, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { issueCertificate, issueClientCertificate, writeKubeconfig } from '@skiff/pki';
-import { ComponentProcess, isNodeReady } from './components.ts';
+import { ComponentProcess, isNodeReady, startControllerManager } from './components.ts';
 import { eventually } from './eventually.ts';
 import type { TestCluster } from './test-cluster.ts';
 import { ensureTestImages } from './test-images.ts';
@@ -54,8 +53,26 @@ export interface KubeletProcess {
 }
 
 /** Starts the kubelet and resolves once its Node is Ready. */
+const rootCaPublishers = new WeakMap<TestCluster, Promise<void>>();
+
+/**
+ * Every pod gets a kube-api-access volume whose ca.crt comes from the kube-root-ca.crt ConfigMap,
+ * which the controller-manager publishes: a cluster whose suite runs kubelets without one gets a
+ * controller-manager running only that publisher, stopped with the cluster.
+ */
+function ensureRootCaPublisher(cluster: TestCluster): Promise<void> {
+  let started = rootCaPublishers.get(cluster);
+  if (!started) {
+    started = startControllerManager(cluster, { name: 'root-ca-publisher', args: ['--controllers=root-ca-cert-publisher'] })
+      .then((proc) => cluster.onStop(() => proc.stop()));
+    rootCaPublishers.set(cluster, started);
+  }
+  return started;
+}
+
 export async function startKubelet(opts: StartKubeletOptions): Promise<KubeletProcess> {
   const { cluster, nodeName } = opts;
+  await ensureRootCaPublisher(cluster);
   const rootDir = opts.rootDir ?? join(cluster.dir, `kubelet-${nodeName}`);
   const pkiDir = join(cluster.dir, `kubelet-${nodeName}-pki`);
   mkdirSync(rootDir, { recursive: true });
@@ -186,11 +203,6 @@ export async function deletePodsAndWait(client: RestClient, namespace: string): 
   }, 60_000, 500);
 }
 
-/** Lazily unmounts the tmpfs mounts a failed run may leave under dir (secret and projected volumes), deepest first. */
-export function unmountLeftovers(dir: string): void {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
-  for (const m of points.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
-}
 
 /** Resolves with the pod once it is Running and every container runs; a timeout names the states and the kubelet's last log lines. */
 export function waitForPodRunning(

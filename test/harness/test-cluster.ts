@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startEtcdCluster, type EtcdCluster } from '@skiff/etcd';
 import { ensureClusterPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { ApiServerProcess } from './api-server-process.ts';
+import { unmountLeftovers } from './mounts.ts';
 import type { ApiTarget } from './api-request.ts';
 
 export interface TestClusterOptions {
@@ -48,6 +49,8 @@ export interface TestCluster {
   restartApiServer(): Promise<void>;
   /** Tears everything down; safe to call twice and after a failed start. */
   stop(): Promise<void>;
+  /** Runs `cleanup` first when the cluster stops (helpers that start processes tied to the cluster's life). */
+  onStop(cleanup: () => Promise<void>): void;
 }
 
 export const TEST_TOKEN = 'skiff-test-token-0123456789';
@@ -62,11 +65,14 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
   let etcd: EtcdCluster | undefined;
   let apiServer: ApiServerProcess | undefined;
   let stopped = false;
+  const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     await apiServer?.stop(5000).catch(() => apiServer?.kill());
     await etcd?.stop();
+    unmountLeftovers(dir);
     if (!process.env.SKIFF_TEST_KEEP) rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -135,6 +141,7 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
         await process_.start();
       },
       stop,
+      onStop: (cleanup) => { cleanups.push(cleanup); },
     };
   } catch (err) {
     await stop();
