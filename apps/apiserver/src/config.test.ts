@@ -10,6 +10,7 @@ test('parseApiServerFlags reads the flags with defaults', () => {
     bindAddress: '0.0.0.0', securePort: 6443, serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', maxRequestBytes: 3 * 1024 * 1024,
     etcdRequestTimeoutMs: 5000, watchBookmarkIntervalMs: 60_000, etcdCompactionIntervalMs: 300_000, logLevel: 'info',
     defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300,
+    serviceAccountIssuer: 'https://kubernetes.default.svc.cluster.local', apiAudiences: [],
   });
   const cfg = parseApiServerFlags([...required, '--secure-port=7443', '--max-request-bytes=1024', '--log-level=debug', '--token-auth-file=']);
   assert.deepEqual(cfg.etcdServers, ['http://127.0.0.1:2379', 'http://127.0.0.1:2479']);
