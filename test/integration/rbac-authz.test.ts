@@ -293,7 +293,11 @@ describe('RBAC: the components\' own identities', { timeout: 300_000 }, () => {
       assert.equal(rootCa.status, 200, 'no kube-root-ca.crt yet');
     }, 60_000, 500);
     await must(cluster.admin, 'DELETE', ns.slice(0, -'/apps'.length) + '/apps');
-    await eventually(async () => assert.equal(await status(cluster.admin, 'GET', ns), 404), 60_000, 500);
+    // A namespace that stays says why in its conditions (content or finalizers remaining).
+    await eventually(async () => {
+      const left = await apiRequest(cluster.admin, 'GET', ns);
+      assert.equal(left.status, 404, `namespace apps still there: ${JSON.stringify(left.json?.status?.conditions ?? left.json?.status)}`);
+    }, 60_000, 500);
     assert.deepEqual(refusals(), []);
   });
 });

@@ -182,6 +182,18 @@ test('a deleted Job\'s pods lose the tracking finalizer on their own key, so the
   assert.equal(world.pods.get('default', pod!.metadata!.name!), undefined, 'finalizer removed: the pod is gone');
 });
 
+test('deleting a Job queues its pods that still hold the finalizer, even when their last event came while the Job was cached', async () => {
+  const world = new FakeJobWorld(newJob({ parallelism: 2, completions: 2 }));
+  await world.sync();
+  const job = world.job();
+  const names = world.activePods().map((p) => `orphan-pod:default/${p.metadata!.name}`).sort();
+  world.jobs.remove(job);
+  const keys = world.controller.jobEvents.delete!(job) as string[];
+  assert.deepEqual([keys[0], ...keys.slice(1).sort()], ['default/pi', ...names]);
+  for (const key of names) await world.controller.sync(key);
+  assert.deepEqual(world.podList().filter((p) => p.metadata?.finalizers?.includes('batch.kubernetes.io/job-tracking')), [], 'every tracking finalizer removed');
+});
+
 test('a Job managed by another controller (spec.managedBy) is left alone', async () => {
   const world = new FakeJobWorld(newJob({ managedBy: 'example.com/queue' }));
   await world.sync();

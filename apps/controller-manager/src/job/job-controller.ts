@@ -1,5 +1,5 @@
 import { fromLabelSelector, type Job, type Pod } from '@skiff/api';
-import { enqueueObject, enqueueOwner, objectKey, watch, type EventMapper, type Keys, type SyncResult } from '@skiff/client';
+import { enqueueObject, enqueueOwner, objectKey, OWNER_UID_INDEX, watch, type EventMapper, type Keys, type SyncResult } from '@skiff/client';
 import { keyedController, type Controller } from '../controller.ts';
 import { ControllerExpectations } from '../common/expectations.ts';
 import { podsResource } from '../common/pod-control.ts';
@@ -36,9 +36,13 @@ export class JobController {
         if (old.metadata?.uid !== cur.metadata?.uid) expectations.delete(objectKey(old));
         return own.update!(old, cur);
       },
+      // A pod whose last event came while its Job was still cached got no orphan key; upstream's
+      // deleteJob queues every pod of the Job still holding the finalizer, and so does this.
       delete(job) {
         expectations.delete(objectKey(job));
-        return objectKey(job);
+        const uid = job.metadata?.uid;
+        const held = uid ? deps.podLister.byIndex(OWNER_UID_INDEX, uid).filter((pod) => pod.metadata?.namespace === job.metadata?.namespace && hasTrackingFinalizer(pod)) : [];
+        return [objectKey(job), ...held.map((pod) => `${ORPHAN_POD_KEY_PREFIX}${objectKey(pod)}`)];
       },
     };
     const owner = enqueueOwner<Pod, Job>({
