@@ -14,15 +14,13 @@ import { unionAuthorizers, type AuthorizationDecision, type Authorizer } from '.
 import type { ApiRoute } from '../http/server.ts';
 import type { RegistryContext } from '../registry/context.ts';
 import type { UserInfo } from '../registry/handlers.ts';
-import { createNodeAuthorizer } from './node/node-authorizer.ts';
+import { createNodeAuthorizer, nodeIdentity } from './node/node-authorizer.ts';
 import { nodeRules } from './node/node-rules.ts';
 import { accessReviewRoutes } from './rbac/access-reviews.ts';
 import { RbacAuthorizer } from './rbac/rbac-authorizer.ts';
 import { reconcileBootstrapPolicy } from './rbac/reconcile.ts';
 
 export const MASTERS_GROUP = 'system:masters';
-const NODES_GROUP = 'system:nodes';
-const NODE_USER_PREFIX = 'system:node:';
 
 export interface ClusterAuthorization {
   authorize: Authorizer;
@@ -42,7 +40,7 @@ function rulesForChain(rbac: RbacAuthorizer): (user: UserInfo, namespace: string
     if (user.groups.includes(MASTERS_GROUP)) return EVERYTHING;
     const rules = rbac.rulesFor(user, namespace);
     // The Node authorizer's grants, as upstream's NodeAuthorizer.RulesFor reports them.
-    if (user.groups.includes(NODES_GROUP) && user.username.startsWith(NODE_USER_PREFIX)) rules.push(...nodeRules);
+    if (nodeIdentity(user) !== undefined) rules.push(...nodeRules);
     return rules;
   };
 }

@@ -13,6 +13,7 @@ import { createObject } from './create.ts';
 import { reconcileKubernetesEndpoints } from './kubernetes-endpoints.ts';
 import { namespacesResource } from './namespace-lifecycle.ts';
 import { IS_DEFAULT_CLASS_ANNOTATION, startClaimAdmission } from './strategy/persistentvolumeclaim.ts';
+import { APISERVER_USER } from './handlers.ts';
 
 export const servicesResource: ResourceInfo = {
   group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', resource: 'services', singular: 'service', namespaced: true,
@@ -22,7 +23,6 @@ export const servicesResource: ResourceInfo = {
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-const SYSTEM_USER = { username: 'system:apiserver', groups: ['system:masters'] };
 
 async function ensureExists(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: KubeObject): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -33,7 +33,7 @@ async function ensureExists(ctx: RegistryContext, res: ResourceInfo, namespace: 
       if (!(err instanceof ApiError) || err.code !== 404) throw err;
     }
     try {
-      await createObject(ctx, res, namespace, structuredClone(body), { user: SYSTEM_USER });
+      await createObject(ctx, res, namespace, structuredClone(body), { user: APISERVER_USER });
       ctx.logger.info({ [res.singular]: namespace ? `${namespace}/${name}` : name }, `created ${res.singular}`);
       return;
     } catch (err) {

@@ -19,6 +19,9 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
+/** Who the apiserver's own writes (bootstrap, the default policy, the kubernetes endpoints, admission) are made as. */
+export const APISERVER_USER: UserInfo = Object.freeze({ username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] });
+
 /** Query parameters common to reads, already parsed by the HTTP layer. */
 export interface ListQuery {
   labelSelector?: string;

@@ -11,6 +11,7 @@ import type { KubeObject } from '../storage/store.ts';
 import type { RegistryContext } from './context.ts';
 import { createObject } from './create.ts';
 import { updateObject } from './update.ts';
+import { APISERVER_USER } from './handlers.ts';
 
 function info(group: string, kind: string, resource: string): ResourceInfo {
   return {
@@ -21,7 +22,6 @@ function info(group: string, kind: string, resource: string): ResourceInfo {
 export const endpointsResource = info('', 'Endpoints', 'endpoints');
 export const endpointSlicesResource = info('discovery.k8s.io', 'EndpointSlice', 'endpointslices');
 
-const SYSTEM_USER = { username: 'system:apiserver', groups: ['system:masters'] };
 const SERVICE_LABEL = 'kubernetes.io/service-name';
 
 interface Subset { addresses?: { ip: string }[]; ports?: { name?: string; port: number; protocol?: string }[] }
@@ -51,13 +51,13 @@ async function upsert(ctx: RegistryContext, res: ResourceInfo, fresh: KubeObject
   const name = fresh.metadata.name!;
   for (let attempt = 1; ; attempt++) {
     try {
-      await updateObject(ctx, res, 'default', name, { mode: 'main', transform: add, opts: { user: SYSTEM_USER } });
+      await updateObject(ctx, res, 'default', name, { mode: 'main', transform: add, opts: { user: APISERVER_USER } });
       return;
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 404) throw err;
     }
     try {
-      await createObject(ctx, res, 'default', add(structuredClone(fresh)), { user: SYSTEM_USER });
+      await createObject(ctx, res, 'default', add(structuredClone(fresh)), { user: APISERVER_USER });
       return;
     } catch (err) {
       if (!(err instanceof ApiError) || err.reason !== 'AlreadyExists' || attempt >= 5) throw err;

@@ -17,14 +17,13 @@ import { ApiError } from '../../errors.ts';
 import { createObject } from '../../registry/create.ts';
 import { deleteOne } from '../../registry/delete.ts';
 import type { RegistryContext } from '../../registry/context.ts';
-import type { UserInfo } from '../../registry/handlers.ts';
+import { APISERVER_USER } from '../../registry/handlers.ts';
 import { updateObject } from '../../registry/update.ts';
 import type { KubeObject } from '../../storage/store.ts';
 import { AUTOUPDATE_ANNOTATION, bootstrapPolicy, type BootstrapPolicy } from './bootstrap-policy.ts';
 import { clusterRoleBindingsResource, clusterRolesResource, roleBindingsResource, rolesResource, type RoleRef, type Subject } from './rbac-authorizer.ts';
 
 /** The apiserver's own writes (registry/bootstrap.ts writes as the same user). */
-const SYSTEM_USER: UserInfo = { username: 'system:apiserver', groups: ['system:masters'] };
 
 interface AggregationRule { clusterRoleSelectors?: { matchLabels?: Record<string, string> }[] }
 
@@ -101,19 +100,19 @@ async function reconcileOne(ctx: RegistryContext, res: ResourceInfo, expected: K
     }
     try {
       if (!existing) {
-        await createObject(ctx, res, namespace, structuredClone(expected), { user: SYSTEM_USER });
+        await createObject(ctx, res, namespace, structuredClone(expected), { user: APISERVER_USER });
         return 'created';
       }
       if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return 'skipped';
       const wantedRef = expected.roleRef as RoleRef | undefined;
       if (wantedRef && !sameJson({ ...(existing.roleRef as RoleRef), apiGroup: undefined }, { ...wantedRef, apiGroup: undefined })) {
-        await deleteOne(ctx, res, namespace, name, { user: SYSTEM_USER, preconditions: { uid: existing.metadata.uid! } });
+        await deleteOne(ctx, res, namespace, name, { user: APISERVER_USER, preconditions: { uid: existing.metadata.uid! } });
         continue;
       }
       const desired = reconcile(existing, expected);
       if (sameJson(desired, existing)) return 'unchanged';
       await updateObject(ctx, res, namespace, name, {
-        mode: 'main', resourceVersion: existing.metadata.resourceVersion, opts: { user: SYSTEM_USER },
+        mode: 'main', resourceVersion: existing.metadata.resourceVersion, opts: { user: APISERVER_USER },
         transform: () => desired,
       });
       return 'updated';

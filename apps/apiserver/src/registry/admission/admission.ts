@@ -6,7 +6,7 @@
  *
  * The chain runs on create, on every update path (main resource and subresources: status,
  * scale, approval...), and on delete, with the authenticated user. Writes the apiserver makes
- * itself (bootstrap) run as SYSTEM_USER through it too.
+ * itself (bootstrap) run as APISERVER_USER through it too.
  */
 import type { ResourceInfo } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';

@@ -15,6 +15,7 @@ import { isAlreadyExists } from '../range-allocator.ts';
 import type { RegistryContext } from '../context.ts';
 import { randomNameSuffix } from '../object-helpers.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.ts';
+import { APISERVER_USER } from '../handlers.ts';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const SERVICE_ACCOUNT_VOLUME_PREFIX = 'kube-api-access-';
@@ -27,7 +28,6 @@ const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 const serviceAccountsResource = findResourceByKind('v1', 'ServiceAccount')!;
 
 /** The apiserver's own identity, for the default account it creates on a pod's behalf. */
-const APISERVER_USER = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
 
 interface VolumeMount { name: string; mountPath: string; readOnly?: boolean }
 interface Container { name?: string; volumeMounts?: VolumeMount[] }
