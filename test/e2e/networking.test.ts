@@ -16,6 +16,11 @@ import { kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index
 import { startLab, type Lab } from '../harness/lab.ts';
 import { SERVICES, isPodReady, kubectlOk, listPods, waitFor, waitForReadyReplicas } from './cluster-checks.ts';
 import { httpGet } from './http-load.ts';
+import { emptyEdgeContext } from './edge/edge-context.ts';
+import { registerHostPortSteps } from './edge/host-port-steps.ts';
+import { registerIngressSteps } from './edge/ingress-steps.ts';
+import { registerLoadBalancerSteps } from './edge/load-balancer-steps.ts';
+import { registerNetworkPolicySteps } from './edge/network-policy-steps.ts';
 
 const WEB = 'app=web';
 const EXAMPLE = readFileSync(join(REPO_ROOT, 'deploy/examples/web.yaml'), 'utf8');
@@ -105,6 +110,7 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
   let nodeA: string;
   let nodeB: string;
   let nodeC: string;
+  const edge = emptyEdgeContext();
 
   const kc = (args: string[], stdin?: string, timeoutMs?: number) => kubectlOk(bin, lab.kubeconfigPath, args, stdin, timeoutMs);
   const inPod = (node: string, pod: string, cmd: string[], namespace = 'default') => lab.exec(node, { namespace, pod }, cmd);
@@ -135,6 +141,7 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
     await waitForReadyReplicas(client, WEB, 'web', 3);
     for (const name of ['client', 'echo', 'solo']) await podReady(name);
     await podReady('visitor', 'other');
+    Object.assign(edge, { lab, client, bin, nodes: [nodeA, nodeB, nodeC], kc, inPod });
   });
 
   after(async () => {
@@ -219,6 +226,12 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
       return r.exitCode !== 143 && /refused/i.test(r.output) ? undefined : `exit ${r.exitCode}: ${r.output}`;
     }, 60_000);
   });
+
+  // The edge of the cluster (issue #17) on the same lab: Ingress, LoadBalancer, hostPort, NetworkPolicy.
+  registerIngressSteps(edge);
+  registerLoadBalancerSteps(edge);
+  registerHostPortSteps(edge);
+  registerNetworkPolicySteps(edge);
 
   it('after the lab stops, nothing of Skiff\'s is left in iptables or routes', async () => {
     const during = await lab.execInNode(nodeA, ['iptables-save']);

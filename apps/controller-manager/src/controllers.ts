@@ -25,6 +25,7 @@ import { newPersistentVolumeBinderController } from './persistentvolume/pv-contr
 import { newClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { newRootCaPublisherController } from './root-ca-publisher/root-ca-publisher-controller.ts';
 import { newServiceAccountTokenController } from './serviceaccount/token-controller.ts';
+import { newServiceLbController } from './service-lb/service-lb-controller.ts';
 
 export const CONTROLLER_NAMES = [
   'deployment',
@@ -49,6 +50,7 @@ export const CONTROLLER_NAMES = [
   'clusterrole-aggregation',
   'root-ca-cert-publisher',
   'serviceaccount-token',
+  'service-lb',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
@@ -76,4 +78,5 @@ export const controllerFactories: Partial<Record<ControllerName, ControllerFacto
   'clusterrole-aggregation': newClusterRoleAggregationController,
   'root-ca-cert-publisher': newRootCaPublisherController,
   'serviceaccount-token': newServiceAccountTokenController,
+  'service-lb': newServiceLbController,
 };

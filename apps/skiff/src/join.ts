@@ -32,7 +32,7 @@ import { roleProcess } from './components.ts';
 import { DNS_ADDRESS, ensureDnsInterface, POD_NETWORK } from './node-components.ts';
 import { localPathRoot, REPO_ROOT, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
 import { findRunningPid, startDetached } from './processes.ts';
-import { dnsFlags, kubeletFlags, kubeProxyFlags, localPathFlags } from './roles/component-flags.ts';
+import { dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags } from './roles/component-flags.ts';
 import { roleConfigFile, roleSpec, type RoleConfig } from './roles/roles.ts';
 import { CLUSTER_INFO, signDetachedJws } from './token.ts';
 
@@ -154,10 +154,10 @@ export async function bootstrapNode(paths: SkiffPaths, opts: JoinOptions): Promi
 type JoinedNode = { name: string; ip?: string; clusterCidr: string };
 
 /**
- * The joined machine's agent role: kubelet, kube-proxy, dns and local-path in one process, all with the
- * node's own kubeconfig from the TLS bootstrap (the one certificate a bootstrap token can get: the
- * default policy binds group system:nodes to system:node-proxier, system:skiff:dns and
- * system:skiff:local-path for them). deploy/systemd's skiff-agent.service reads the same file.
+ * The joined machine's agent role: kubelet, kube-proxy, dns, local-path, ingress and network policy in
+ * one process, all with the node's own kubeconfig from the TLS bootstrap (the one certificate a
+ * bootstrap token can get: the default policy binds group system:nodes to system:node-proxier and
+ * system:skiff:{dns,local-path,ingress,network-policy} for them). deploy/systemd's skiff-agent.service reads the same file.
  */
 export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType<typeof roleSpec> {
   const kubeconfig = nodeKubeconfigPath(paths);
@@ -171,6 +171,8 @@ export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig, bind: DNS_ADDRESS }) },
       { name: 'local-path', flags: localPathFlags({ kubeconfig, nodeName: node.name, storageRoot: localPathRoot(paths) }) },
+      { name: 'ingress', flags: ingressFlags({ kubeconfig, nodeName: node.name }) },
+      { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },
     ],
   };
   const file = roleConfigFile(paths.home, 'agent');

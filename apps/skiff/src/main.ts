@@ -4,9 +4,10 @@
 const USAGE = `usage: ./skiff <command> [args]
 
 commands:
-  up [--no-node] [--hollow-nodes N]
+  up [--no-node] [--hollow-nodes N] [--disable ingress,network-policy]
                      start a single-host cluster: etcd, apiserver, controller-manager, scheduler, and
-                     this machine as a node (kubelet on Docker, kube-proxy, dns) unless --no-node;
+                     this machine as a node (kubelet on Docker, kube-proxy, dns, the ingress controller
+                     on :80/:443, network policy) unless --no-node; --disable leaves add-ons out;
                      write an admin kubeconfig; with N, also N hollow nodes (fake runtime, one process)
   down [--purge]     stop it and remove its pod containers, bridge, rules, routes and DNS address;
                      --purge also deletes its data, certificates, kubeconfig and logs

@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import { issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { CLUSTER_CIDR, isHealthzOk, memberOf, roleProcess, type HostRole } from './components.ts';
 import { localPathRoot, type SkiffPaths, type SkiffPorts } from './paths.ts';
-import { dnsFlags, kubeletFlags, kubeProxyFlags, localPathFlags } from './roles/component-flags.ts';
+import { dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags } from './roles/component-flags.ts';
 import { componentCommand, roleConfigFile, roleSpec, type ComponentName, type RoleConfig } from './roles/roles.ts';
 import { runCommand, tryCommand } from './lab/run-command.ts';
 
@@ -21,16 +21,19 @@ export { CLUSTER_CIDR } from './components.ts';
 export const DNS_ADDRESS = '169.254.20.10';
 export const DNS_INTERFACE = 'skiff-dns0';
 export const POD_NETWORK = 'skiff0';
-export type NodeComponentName = 'kubelet' | 'kube-proxy' | 'dns' | 'local-path';
-export const NODE_COMPONENT_NAMES: NodeComponentName[] = ['kubelet', 'kube-proxy', 'dns', 'local-path'];
+export type NodeComponentName = 'kubelet' | 'kube-proxy' | 'dns' | 'local-path' | 'ingress' | 'network-policy';
+export const NODE_COMPONENT_NAMES: NodeComponentName[] = ['kubelet', 'kube-proxy', 'dns', 'local-path', 'ingress', 'network-policy'];
+/** The node add-ons a user may leave out (`skiff up --disable ingress`: they bring their own controller). */
+export type OptionalNodeComponent = 'ingress' | 'network-policy';
+export const OPTIONAL_NODE_COMPONENTS: OptionalNodeComponent[] = ['ingress', 'network-policy'];
 
 /** The apiserver's user towards kubelets; RBAC binds it to system:kubelet-api-admin (nodes/proxy, log, stats...). */
 export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
 /**
  * Each node component's own identity (CN, O), the least each needs: the kubelet speaks for its node
- * (Node authorizer); the others are bound by RBAC to system:node-proxier, system:skiff:dns and
- * system:skiff:local-path.
+ * (Node authorizer); the others are bound by RBAC to system:node-proxier, system:skiff:dns,
+ * system:skiff:local-path, system:skiff:ingress and system:skiff:network-policy.
  */
 export function nodeComponentIdentity(name: NodeComponentName, node: string): { user: string; groups: string[] } {
   switch (name) {
@@ -38,6 +41,8 @@ export function nodeComponentIdentity(name: NodeComponentName, node: string): { 
     case 'kube-proxy': return { user: 'system:kube-proxy', groups: [] };
     case 'dns': return { user: 'system:skiff-dns', groups: [] };
     case 'local-path': return { user: 'system:skiff-local-path', groups: [] };
+    case 'ingress': return { user: 'system:skiff-ingress', groups: [] };
+    case 'network-policy': return { user: 'system:skiff-network-policy', groups: [] };
   }
 }
 
@@ -90,8 +95,11 @@ export async function writeNodeCredentials(paths: SkiffPaths, pki: ClusterPki, s
   }
 }
 
-/** `skiff agent` on this host: the Docker kubelet (node name = hostname), kube-proxy, dns and local-path, each with its own kubeconfig. */
-export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeIp?: string } = {}): HostRole {
+/**
+ * `skiff agent` on this host: the Docker kubelet (node name = hostname), kube-proxy, dns, local-path,
+ * the ingress controller and network policy, each with its own kubeconfig; `disable` leaves add-ons out.
+ */
+export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeIp?: string; disable?: OptionalNodeComponent[] } = {}): HostRole {
   const proc = roleProcess(paths, 'agent');
   const node = nodeName();
   const config: RoleConfig = {
@@ -105,10 +113,16 @@ export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeI
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfigOf(paths, 'kube-proxy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.kubeProxyMetrics }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfigOf(paths, 'dns'), bind: DNS_ADDRESS, metricsPort: ports.dnsMetrics }) },
       { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfigOf(paths, 'local-path'), nodeName: node, storageRoot: localPathRoot(paths), metricsPort: ports.localPathMetrics }) },
-    ],
+      { name: 'ingress', flags: ingressFlags({ kubeconfig: kubeconfigOf(paths, 'ingress'), nodeName: node, metricsPort: ports.ingressMetrics, httpPort: ports.ingressHttp, httpsPort: ports.ingressHttps }) },
+      { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig: kubeconfigOf(paths, 'network-policy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.networkPolicyMetrics }) },
+    ].filter((c) => !(opts.disable ?? []).includes(c.name as OptionalNodeComponent)) as RoleConfig['components'],
   };
   const healthz = (name: ComponentName, port: number) => memberOf(proc, name, `http://127.0.0.1:${port}/healthz`, () => isHealthzOk(port));
-  const members = [healthz('kubelet', ports.kubeletHealthz), healthz('kube-proxy', ports.kubeProxyMetrics), healthz('dns', ports.dnsMetrics), healthz('local-path', ports.localPathMetrics)];
+  const healthPorts: Array<[ComponentName, number]> = [
+    ['kubelet', ports.kubeletHealthz], ['kube-proxy', ports.kubeProxyMetrics], ['dns', ports.dnsMetrics], ['local-path', ports.localPathMetrics],
+    ['ingress', ports.ingressMetrics], ['network-policy', ports.networkPolicyMetrics],
+  ];
+  const members = healthPorts.filter(([name]) => config.components.some((c) => c.name === name)).map(([name, port]) => healthz(name, port));
   return { ...roleSpec(proc, config, roleConfigFile(paths.home, 'agent'), members, { restartOnFailure: true }), members };
 }
 
@@ -142,8 +156,10 @@ export async function removePodContainers(docker = new Docker()): Promise<number
   return containers.length;
 }
 
-/** `kube-proxy --cleanup`: removes its SKIFF- chains and jumps. */
+/** `kube-proxy --cleanup` and `network-policy --cleanup`: remove their chains, jumps and routes. */
 export async function cleanupKubeProxy(): Promise<void> {
-  const { command, args } = componentCommand('kube-proxy', ['--cleanup']);
-  await tryCommand(command, args);
+  for (const name of ['kube-proxy', 'network-policy'] as const) {
+    const { command, args } = componentCommand(name, ['--cleanup']);
+    await tryCommand(command, args);
+  }
 }

@@ -70,6 +70,11 @@ export type SkiffPorts = {
   kubeProxyMetrics: number;
   dnsMetrics: number;
   localPathMetrics: number;
+  ingressMetrics: number;
+  networkPolicyMetrics: number;
+  /** The built-in ingress controller's listeners on every address of the node. */
+  ingressHttp: number;
+  ingressHttps: number;
 };
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -93,5 +98,9 @@ export function resolveSkiffPorts(env: NodeJS.ProcessEnv = process.env): SkiffPo
     kubeProxyMetrics: readPort(env, 'SKIFF_KUBE_PROXY_METRICS_PORT', 10249),
     dnsMetrics: readPort(env, 'SKIFF_DNS_METRICS_PORT', 9153),
     localPathMetrics: readPort(env, 'SKIFF_LOCAL_PATH_METRICS_PORT', 10262),
+    ingressMetrics: readPort(env, 'SKIFF_INGRESS_METRICS_PORT', 10254),
+    networkPolicyMetrics: readPort(env, 'SKIFF_NETWORK_POLICY_METRICS_PORT', 10263),
+    ingressHttp: readPort(env, 'SKIFF_INGRESS_HTTP_PORT', 80),
+    ingressHttps: readPort(env, 'SKIFF_INGRESS_HTTPS_PORT', 443),
   };
 }

@@ -8,10 +8,16 @@ import { parseUpArgs } from './up.ts';
 
 describe('parseUpArgs', () => {
   it('reads --hollow-nodes in both spellings, default 0', () => {
-    assert.deepEqual(parseUpArgs([]), { hollowNodes: 0, noNode: false });
-    assert.deepEqual(parseUpArgs(['--no-node']), { hollowNodes: 0, noNode: true });
-    assert.deepEqual(parseUpArgs(['--hollow-nodes', '5']), { hollowNodes: 5, noNode: false });
-    assert.deepEqual(parseUpArgs(['--hollow-nodes=1000']), { hollowNodes: 1000, noNode: false });
+    assert.deepEqual(parseUpArgs([]), { hollowNodes: 0, noNode: false, disable: [] });
+    assert.deepEqual(parseUpArgs(['--no-node']), { hollowNodes: 0, noNode: true, disable: [] });
+    assert.deepEqual(parseUpArgs(['--hollow-nodes', '5']), { hollowNodes: 5, noNode: false, disable: [] });
+    assert.deepEqual(parseUpArgs(['--hollow-nodes=1000']), { hollowNodes: 1000, noNode: false, disable: [] });
+  });
+  it('reads --disable as a list, in both spellings, and refuses what is not an add-on', () => {
+    assert.deepEqual(parseUpArgs(['--disable', 'ingress']).disable, ['ingress']);
+    assert.deepEqual(parseUpArgs(['--disable=ingress,network-policy', '--disable', 'ingress']).disable, ['ingress', 'network-policy']);
+    assert.throws(() => parseUpArgs(['--disable', 'kubelet']), /--disable wants ingress or network-policy .*got "kubelet"/);
+    assert.throws(() => parseUpArgs(['--disable']), /--disable wants/);
   });
   it('rejects anything else', () => {
     assert.throws(() => parseUpArgs(['--hollow-nodes']), /wants a number/);
@@ -38,11 +44,14 @@ describe('roles on one host', () => {
       ['scheduler', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10259/healthz'],
     ]);
   });
-  it('the agent runs kubelet, kube-proxy, dns and local-path; the hollow kubelet is a component of its own', () => {
+  it('the agent runs kubelet, kube-proxy, dns, local-path, ingress and network policy; the hollow kubelet is a component of its own', () => {
     const agent = getAgentRole(paths, ports);
     assert.deepEqual(agent.createStartOptions().args.slice(0, 1), ['--max-semi-space-size=1']);
     assert.deepEqual(agent.createStartOptions().args.slice(3, 5), ['agent', '--config=/srv/skiff/roles/agent.json']);
-    assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'local-path']);
+    assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'local-path', 'ingress', 'network-policy']);
+    const without = getAgentRole(paths, ports, { disable: ['ingress'] });
+    assert.deepEqual(without.config.components.map((c) => c.name), ['kubelet', 'kube-proxy', 'dns', 'local-path', 'network-policy']);
+    assert.deepEqual(without.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'local-path', 'network-policy']);
     const hollow = getHollowKubelet(paths, ports, 7).createStartOptions();
     assert.deepEqual(hollow.args.slice(1), ['run', 'kubelet', '--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);
     assert.equal(getComponentKubeconfig(paths, 'scheduler'), '/srv/skiff/kubeconfigs/scheduler.kubeconfig');

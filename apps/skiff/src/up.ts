@@ -17,7 +17,8 @@ import Docker from 'dockerode';
 import { createLogger } from '@skiff/log';
 import { ensureNodeImages } from './images/web-image.ts';
 import {
-  DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getAgentRole, nodeName, NODE_COMPONENT_NAMES, writeNodeCredentials,
+  DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getAgentRole, nodeName, NODE_COMPONENT_NAMES, OPTIONAL_NODE_COMPONENTS, writeNodeCredentials,
+  type OptionalNodeComponent,
 } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { ensureComponentRunning, findRunningPid } from './processes.ts';
@@ -28,11 +29,29 @@ const HOLLOW_START_TIMEOUT_MS = 30_000;
 const NODE_START_TIMEOUT_MS = 120_000;
 const MAX_HOLLOW_NODES = 10_000;
 
-export type UpOptions = { hollowNodes: number; /** Without the Docker kubelet, kube-proxy and dns (control plane only). */ noNode: boolean };
+export type UpOptions = {
+  hollowNodes: number;
+  /** Without the Docker kubelet, kube-proxy and dns (control plane only). */
+  noNode: boolean;
+  /** Node add-ons left out (`--disable ingress`, as k3s' `--disable traefik`). */
+  disable: OptionalNodeComponent[];
+};
 
-/** `up [--hollow-nodes N]`; throws a usage message on anything else. */
+const UP_USAGE = 'usage: skiff up [--hollow-nodes N] [--no-node] [--disable ingress,network-policy]';
+
+/** `--disable ingress,network-policy` (or the flag given twice). */
+function parseDisable(value: string | undefined): OptionalNodeComponent[] {
+  const names = (value ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const bad = names.find((n) => !(OPTIONAL_NODE_COMPONENTS as string[]).includes(n));
+  if (names.length === 0 || bad !== undefined) {
+    throw new Error(`skiff up: --disable wants ${OPTIONAL_NODE_COMPONENTS.join(' or ')} (comma-separated), got "${bad ?? value ?? ''}"`);
+  }
+  return names as OptionalNodeComponent[];
+}
+
+/** `up [--hollow-nodes N] [--no-node] [--disable ADDONS]`; throws a usage message on anything else. */
 export function parseUpArgs(args: string[]): UpOptions {
-  const opts: UpOptions = { hollowNodes: 0, noNode: false };
+  const opts: UpOptions = { hollowNodes: 0, noNode: false, disable: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     let value: string | undefined;
@@ -40,9 +59,14 @@ export function parseUpArgs(args: string[]): UpOptions {
       opts.noNode = true;
       continue;
     }
+    if (arg === '--disable' || arg.startsWith('--disable=')) {
+      const names = parseDisable(arg === '--disable' ? args[++i] : arg.slice('--disable='.length));
+      opts.disable = [...new Set([...opts.disable, ...names])];
+      continue;
+    }
     if (arg === '--hollow-nodes') value = args[++i];
     else if (arg.startsWith('--hollow-nodes=')) value = arg.slice('--hollow-nodes='.length);
-    else throw new Error(`skiff up: unexpected argument "${arg}" (usage: skiff up [--hollow-nodes N] [--no-node])`);
+    else throw new Error(`skiff up: unexpected argument "${arg}" (${UP_USAGE})`);
     if (value === undefined || !/^\d+$/.test(value) || Number(value) > MAX_HOLLOW_NODES) {
       throw new Error(`skiff up: --hollow-nodes wants a number from 0 to ${MAX_HOLLOW_NODES}, got "${value ?? ''}"`);
     }
@@ -95,7 +119,7 @@ function readHollowNodeCount(pid: number): number | undefined {
  * The node: pod images (pause, busybox, the example's web:v1/v2), the DNS address, then the agent
  * (the Docker kubelet, kube-proxy and dns in one process). Root only (iptables, interfaces); false when skipped.
  */
-async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: ClusterPki, server: string, addresses: string[]): Promise<boolean> {
+async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: ClusterPki, server: string, addresses: string[], disable: OptionalNodeComponent[]): Promise<boolean> {
   if (process.getuid?.() !== 0) {
     progress('node: kubelet, kube-proxy and dns need root (iptables, interfaces); skipped (sudo ./skiff up)');
     return false;
@@ -103,7 +127,7 @@ async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: Cl
   progress('images: pause, busybox, skiff/web:v1, skiff/web:v2');
   await ensureNodeImages(new Docker(), createLogger('skiff-up', 'warn'));
   progress(`dns address: ${DNS_ADDRESS} on ${await ensureDnsInterface()}`);
-  const agent = getAgentRole(paths, ports, { nodeIp: addresses[0] });
+  const agent = getAgentRole(paths, ports, { nodeIp: addresses[0], disable });
   await ensureRunning(agent, NODE_START_TIMEOUT_MS, async () => {
     for (const name of NODE_COMPONENT_NAMES) await writeNodeCredentials(paths, pki, server, name, addresses);
     await agent.writeConfig();
@@ -160,10 +184,10 @@ export async function runUp(args: string[]): Promise<number> {
     await ensureRunning(getHollowKubelet(paths, ports, hollowNodes), HOLLOW_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, 'kubelet-hollow'));
   }
 
-  const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses));
+  const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses, opts.disable));
 
   console.log(`
-Skiff is up: server (apiserver ${server}, controller-manager, scheduler), etcd ${paths.etcdDataDir}${withNode ? `, agent for node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS}, local-path)` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
+Skiff is up: server (apiserver ${server}, controller-manager, scheduler), etcd ${paths.etcdDataDir}${withNode ? `, agent for node ${nodeName()} (kubelet on Docker, kube-proxy, dns ${DNS_ADDRESS}, local-path${opts.disable.includes('ingress') ? '' : `, ingress :${ports.ingressHttp}/:${ports.ingressHttps}`}${opts.disable.includes('network-policy') ? '' : ', network policy'})` : ''}${opts.hollowNodes ? `, ${opts.hollowNodes} hollow nodes` : ''}.
 Kubeconfig (admin): ${paths.kubeconfig}
 
 Next:

@@ -92,7 +92,10 @@ export const resources: ResourceInfo[] = [
   define('coordination.k8s.io', 'v1', 'Lease', 'leases'),
   // discovery.k8s.io/v1
   define('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
-  // storage.k8s.io/v1
+  // networking.k8s.io/v1: the edge (issue #17): Ingress with the built-in controller, NetworkPolicy enforced on every node.
+  define('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', { namespaced: false }),
+  define('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], subresources: ['status'] }),
+  define('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', { shortNames: ['netpol'] }),
   // rbac.authorization.k8s.io/v1
   define('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', { namespaced: false }),
   define('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),

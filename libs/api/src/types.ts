@@ -84,6 +84,22 @@ export type {
   JobStatus,
 } from 'kubernetes-types/batch/v1.js';
 export type { StorageClass, StorageClassList } from 'kubernetes-types/storage/v1.js';
+export type {
+  HTTPIngressPath,
+  Ingress,
+  IngressBackend,
+  IngressClass,
+  IngressClassList,
+  IngressList,
+  IngressRule,
+  IngressTLS,
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyList,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+} from 'kubernetes-types/networking/v1.js';
 export type { Scale } from 'kubernetes-types/autoscaling/v1.js';
 export type {
   CertificateSigningRequest,

@@ -15,7 +15,7 @@ it('starts one agent per node inside its netns, from the role file', () => {
   assert.match(start.args[4]!, /apps\/skiff\/src\/main\.ts$/);
   assert.deepEqual(start.args.slice(5, 7), ['agent', '--config=/h/lab/roles/skiff-n2.agent.json']);
   assert.equal(agent.marker, '--config=/h/lab/roles/skiff-n2.agent.json');
-  assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns']);
+  assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'ingress', 'network-policy']);
   const kubelet = flagsOf(agent, 'kubelet');
   for (const flag of ['--node-name=skiff-n2', '--docker-host=unix:///run/skiff-lab/skiff-n2/docker.sock', '--node-ip=10.250.0.12',
     '--network-name=skiff0', '--cluster-dns=169.254.20.10', '--client-ca-file=/h/lab/pki/ca.crt', '--heartbeat-interval-ms=3000']) {
@@ -25,7 +25,7 @@ it('starts one agent per node inside its netns, from the role file', () => {
   assert.ok(flagsOf(agent, 'dns').includes('--bind=169.254.20.10'));
   assert.ok(flagsOf(agent, 'kube-proxy').includes('--cluster-cidr=10.245.0.0/16'));
   // Each agent component on its own credential: local-path is not the kubelet.
-  for (const name of ['kubelet', 'kube-proxy', 'dns', 'local-path']) {
+  for (const name of ['kubelet', 'kube-proxy', 'dns', 'local-path', 'ingress', 'network-policy']) {
     const kubeconfig = `--kubeconfig=${labKubeconfig(layout, `skiff-n2/${name}`)}`;
     assert.ok(flagsOf(agent, name).includes(kubeconfig), `${kubeconfig} in ${flagsOf(agent, name).join(' ')}`);
   }

@@ -10,7 +10,9 @@ import { clientUrlOf, etcdCommand, isEtcdHealthy, peerUrlOf, type EtcdMemberSpec
 import { REPO_ROOT } from '../paths.ts';
 import type { ManagedProcess } from '../processes.ts';
 import { isApiServerReady, isHealthzOk, memberOf, type ComponentSpec, type HostRole } from '../components.ts';
-import { apiServerFlags, controllerManagerFlags, dnsFlags, kubeletFlags, kubeProxyFlags, localPathFlags, pkiFilesIn, schedulerFlags } from '../roles/component-flags.ts';
+import {
+  apiServerFlags, controllerManagerFlags, dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags, pkiFilesIn, schedulerFlags,
+} from '../roles/component-flags.ts';
 import { roleMarker, roleSpec, type RoleConfig } from '../roles/roles.ts';
 import { tryCommand } from './run-command.ts';
 import { LAB_CLUSTER_CIDR, LAB_DNS_ADDRESS, type LabLayout, type LabNode } from './lab-layout.ts';
@@ -187,12 +189,12 @@ async function netnsHealthzOk(node: LabNode, port: number): Promise<boolean> {
   return r.code === 0;
 }
 
-export type NodeAgentName = 'kubelet' | 'kube-proxy' | 'dns';
-export const NODE_AGENTS: NodeAgentName[] = ['kubelet', 'kube-proxy', 'dns'];
+export type NodeAgentName = 'kubelet' | 'kube-proxy' | 'dns' | 'ingress' | 'network-policy';
+export const NODE_AGENTS: NodeAgentName[] = ['kubelet', 'kube-proxy', 'dns', 'ingress', 'network-policy'];
 /** Who gets a kubeconfig of its own on each node: the agents, and local-path (system:skiff-local-path). */
 export const NODE_CREDENTIALS: Array<NodeAgentName | 'local-path'> = [...NODE_AGENTS, 'local-path'];
 /** Their default loopback health/metrics ports (each node has its own loopback). */
-const AGENT_HEALTHZ_PORT: Record<NodeAgentName, number> = { kubelet: 10248, 'kube-proxy': 10249, dns: 9153 };
+const AGENT_HEALTHZ_PORT: Record<NodeAgentName, number> = { kubelet: 10248, 'kube-proxy': 10249, dns: 9153, ingress: 10254, 'network-policy': 10263 };
 
 export function kubeletRootDir(node: LabNode): string {
   return join(node.dir, 'kubelet');
@@ -222,6 +224,9 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
       // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfig('dns'), bind: LAB_DNS_ADDRESS, upstream: layout.hostIp }) },
       { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfig('local-path'), nodeName: node.name, storageRoot: localPathStorageRoot(node) }) },
+      // :80 and :443 on the node's own address (each node is its own netns).
+      { name: 'ingress', flags: ingressFlags({ kubeconfig: kubeconfig('ingress'), nodeName: node.name }) },
+      { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig: kubeconfig('network-policy'), nodeName: node.name, clusterCidr: LAB_CLUSTER_CIDR }) },
     ],
   };
   const members = NODE_AGENTS.map((agent) => memberOf(

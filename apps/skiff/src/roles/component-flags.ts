@@ -125,6 +125,24 @@ export function localPathFlags(o: { kubeconfig: string; nodeName: string; storag
   ];
 }
 
+/** The built-in ingress controller: :80 and :443 on every address of the node unless told otherwise. */
+export function ingressFlags(o: { kubeconfig: string; nodeName: string; metricsPort?: number; httpPort?: number; httpsPort?: number }): string[] {
+  return [
+    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`,
+    ...(o.httpPort !== undefined ? [`--http-port=${o.httpPort}`] : []),
+    ...(o.httpsPort !== undefined ? [`--https-port=${o.httpsPort}`] : []),
+    ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
+  ];
+}
+
+/** NetworkPolicy enforcement for the pods of this node (iptables in the node's own network namespace). */
+export function networkPolicyFlags(o: { kubeconfig: string; nodeName: string; clusterCidr: string; metricsPort?: number }): string[] {
+  return [
+    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`, `--cluster-cidr=${o.clusterCidr}`,
+    ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
+  ];
+}
+
 export function hollowKubeletFlags(o: { kubeconfig: string; metricsPort: number; hollowNodes: number }): string[] {
   return [`--kubeconfig=${o.kubeconfig}`, `--metrics-port=${o.metricsPort}`, `--hollow-nodes=${o.hollowNodes}`];
 }

@@ -23,6 +23,8 @@ const LOADERS: Record<ComponentName, () => Promise<AnyMain>> = {
   'kube-proxy': async () => anyMain((await import('@skiff/kube-proxy/component')).kubeProxyComponent),
   dns: async () => anyMain((await import('@skiff/dns/component')).dnsComponent),
   'local-path': async () => anyMain((await import('@skiff/local-path/component')).localPathComponent),
+  ingress: async () => anyMain((await import('@skiff/ingress/component')).ingressComponent),
+  'network-policy': async () => anyMain((await import('@skiff/network-policy/component')).networkPolicyComponent),
 };
 
 /** A role that dies this soon after starting waits out the rest before its successor starts: no hot loop. */

@@ -1,7 +1,7 @@
 /**
  * Roles, as in k3s: `skiff server` runs the apiserver, controller-manager and scheduler in one
  * Node.js process (etcd beside it as its own), `skiff agent` runs a node's kubelet, kube-proxy,
- * dns and node add-ons (the local-path provisioner's node half) in one. This is the one module that turns a role (or a single component, `skiff run NAME`)
+ * dns and node add-ons (the local-path provisioner's node half, the ingress controller, network policy) in one. This is the one module that turns a role (or a single component, `skiff run NAME`)
  * into a command line: `up`, the lab, `join`, the systemd units and the test harness all start
  * processes through it. A role's per-component flags live in a JSON file beside its pid file, so
  * its command line stays short and its marker (`--config=FILE`) names the installation.
@@ -11,12 +11,12 @@ import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../paths.ts';
 import type { ComponentSpec, ManagedProcess, StartOptions } from '../processes.ts';
 
-export type ComponentName = 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'kube-proxy' | 'dns' | 'local-path';
+export type ComponentName = 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'kube-proxy' | 'dns' | 'local-path' | 'ingress' | 'network-policy';
 export type RoleName = 'server' | 'agent';
 
 export const ROLE_COMPONENTS: Record<RoleName, readonly ComponentName[]> = {
   server: ['apiserver', 'controller-manager', 'scheduler'],
-  agent: ['kubelet', 'kube-proxy', 'dns', 'local-path'],
+  agent: ['kubelet', 'kube-proxy', 'dns', 'local-path', 'ingress', 'network-policy'],
 };
 export const COMPONENT_NAMES: readonly ComponentName[] = [...ROLE_COMPONENTS.server, ...ROLE_COMPONENTS.agent];
 

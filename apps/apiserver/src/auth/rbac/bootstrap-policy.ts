@@ -161,6 +161,24 @@ const systemRoles: KubeObject[] = [
     rule(READ, [''], ['services']),
     rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   ]),
+  // The ingress controller reads what routes traffic (and the TLS Secrets it serves); its leader writes Ingress status.
+  clusterRole('system:skiff:ingress', [
+    rule(READ, ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+    rule(['update', 'patch'], ['networking.k8s.io'], ['ingresses/status']),
+    rule(READ, [''], ['services', 'nodes']),
+    rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+    rule(['create', 'get', 'update'], ['coordination.k8s.io'], ['leases']),
+    ...EVENTS,
+  ]),
+  // Every Secret (the TLS ones are among them), as ingress-nginx's account reads: bound to the ingress
+  // controller's own identity only, never to group system:nodes, which the Node authorizer keeps from secrets.
+  clusterRole('system:skiff:ingress-secrets', [rule(READ, [''], ['secrets'])]),
+  // Network policy needs every pod's address and labels, the namespaces' labels and the policies.
+  clusterRole('system:skiff:network-policy', [
+    rule(READ, [''], ['pods', 'namespaces', 'nodes']),
+    rule(READ, ['networking.k8s.io'], ['networkpolicies']),
+    ...EVENTS,
+  ]),
   clusterRole('system:skiff:local-path', [
     rule(['get', 'list', 'watch', 'create', 'delete', 'patch', 'update'], [''], ['persistentvolumes']),
     rule(['get', 'list', 'watch', 'patch', 'update'], [''], ['persistentvolumeclaims']),
@@ -187,6 +205,12 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['list', 'watch', 'create', 'delete', 'patch'], [''], ['pods']),
     rule(['create'], [''], ['pods/binding']),
     rule(['get', 'list', 'watch', 'create', 'delete', 'update', 'patch'], ['apps'], ['controllerrevisions']),
+  ],
+  // Skiff's bare-metal load balancer (as k3s' ServiceLB): addresses into LoadBalancer Services' status.
+  'service-lb-controller': [
+    rule(READ, [''], ['services', 'nodes']),
+    rule(['update', 'patch'], [''], ['services/status']),
+    rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
   ],
   'deployment-controller': [
     rule(['get', 'list', 'watch', 'update'], ['apps'], ['deployments']),
@@ -285,6 +309,9 @@ const bindings: KubeObject[] = [
   clusterRoleBinding('system:kube-apiserver:kubelet-api-admin', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]),
   clusterRoleBinding('system:skiff:dns', 'system:skiff:dns', [user('system:skiff-dns'), group('system:nodes')]),
   clusterRoleBinding('system:skiff:local-path', 'system:skiff:local-path', [user('system:skiff-local-path'), group('system:nodes')]),
+  clusterRoleBinding('system:skiff:ingress', 'system:skiff:ingress', [user('system:skiff-ingress'), group('system:nodes')]),
+  clusterRoleBinding('system:skiff:ingress-secrets', 'system:skiff:ingress-secrets', [user('system:skiff-ingress')]),
+  clusterRoleBinding('system:skiff:network-policy', 'system:skiff:network-policy', [user('system:skiff-network-policy'), group('system:nodes')]),
   clusterRoleBinding('system:skiff:kubelet-hollow', 'system:node', [user('system:kubelet-hollow')]),
   // kubeadm's bootstrap-token bindings: a token may ask for a node client certificate, and a node may renew its own.
   clusterRoleBinding('skiff:kubelet-bootstrap', 'system:node-bootstrapper', [group('system:bootstrappers')]),
