@@ -1,5 +1,7 @@
 import { runApiBench } from './api-bench.ts';
 import { runFootprintBench } from './footprint.ts';
+import { runIngressBench } from './ingress.ts';
+import { runNetpolBench } from './netpol.ts';
 import { runPodstartBench } from './podstart.ts';
 import { runProxyBench } from './proxy.ts';
 import { runScaleBench } from './scale-bench.ts';
@@ -8,6 +10,8 @@ import { runScaleBench } from './scale-bench.ts';
 export const benches: Record<string, (args: string[]) => Promise<void>> = {
   api: runApiBench,
   footprint: runFootprintBench,
+  ingress: runIngressBench,
+  netpol: runNetpolBench,
   podstart: runPodstartBench,
   proxy: runProxyBench,
   scale: runScaleBench,
