@@ -9,6 +9,7 @@ import { defaultEndpointSlice, defaultEndpoints, defaultService } from './servic
 import { defaultCronJob, defaultJob } from './batch.ts';
 import { defaultStorageClass } from './storage.ts';
 import { defaultBinding } from './rbac.ts';
+import { defaultIngressClass, defaultNetworkPolicy } from './networking.ts';
 import {
   defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
 } from './workloads.ts';
@@ -73,6 +74,8 @@ const defaulters: Record<string, (obj: any) => void> = {
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'coordination.k8s.io/Lease': defaultLease,
+  'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
+  'networking.k8s.io/IngressClass': defaultIngressClass,
   'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
 };

@@ -61,6 +61,10 @@ const alwaysSerialized: Record<string, ZeroFields> = {
   'events.k8s.io/Event': { regarding: {}, deprecatedSource: {} },
   'coordination.k8s.io/Lease': { spec: {} },
   'certificates.k8s.io/CertificateSigningRequest': { spec: {}, status: {} },
+  // IngressStatus.loadBalancer and NetworkPolicySpec.podSelector are structs (podSelector without omitempty).
+  'networking.k8s.io/Ingress': { spec: {}, 'status.loadBalancer': {} },
+  'networking.k8s.io/IngressClass': { spec: {} },
+  'networking.k8s.io/NetworkPolicy': { 'spec.podSelector': {} },
 };
 
 function fill(node: unknown, path: string[], value: unknown): void {

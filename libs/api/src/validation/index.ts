@@ -12,6 +12,9 @@ import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSec
 import { validateDaemonSet } from './daemonset.ts';
 import { type FieldError, invalid, isObject } from './field-error.ts';
 import { type NameCheck, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
+import {
+  validateIngress, validateIngressClass, validateIngressClassAnnotation, validateIngressClassUpdate, validateNetworkPolicy,
+} from './networking.ts';
 import { validatePod, validatePodUpdate } from './pod.ts';
 import {
   checkPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding,
@@ -34,7 +37,10 @@ export { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LAB
 
 interface KindValidation {
   name?: NameCheck;
+  /** On create and on every update. */
   create?: (obj: any) => FieldError[];
+  /** On create only (upstream's Validate*Create checks that stored objects need not pass again). */
+  createOnly?: (obj: any) => FieldError[];
   update?: (obj: any, old: any) => FieldError[];
 }
 
@@ -59,6 +65,9 @@ const kinds: Record<string, KindValidation> = {
   'batch/CronJob': { create: validateCronJob },
   'certificates.k8s.io/CertificateSigningRequest': { create: validateCertificateSigningRequest, update: validateCertificateSigningRequestUpdate },
   'coordination.k8s.io/Lease': { create: validateLease },
+  'networking.k8s.io/Ingress': { create: validateIngress, createOnly: validateIngressClassAnnotation },
+  'networking.k8s.io/IngressClass': { create: validateIngressClass, update: validateIngressClassUpdate },
+  'networking.k8s.io/NetworkPolicy': { create: validateNetworkPolicy },
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'events.k8s.io/Event': { name: eventName, create: (e) => validateEvent(e, true) },
   'storage.k8s.io/StorageClass': { create: validateStorageClass, update: validateStorageClassUpdate },
@@ -86,7 +95,9 @@ export function validateObject(res: ResourceInfo, obj: any, old?: any): FieldErr
   const v = kinds[`${res.group}/${res.kind}`] ?? {};
   const errs = validateObjectMeta(res, obj.metadata, v.name ?? checkDns1123Subdomain);
   if (v.create) errs.push(...v.create(obj));
-  if (old !== undefined && old !== null) {
+  if (old === undefined || old === null) {
+    if (v.createOnly) errs.push(...v.createOnly(obj));
+  } else {
     errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
     if (v.update) errs.push(...v.update(obj, old));
   }
