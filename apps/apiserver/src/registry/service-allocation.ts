@@ -9,8 +9,11 @@ import type { RegistryContext } from './context.ts';
 
 export interface Allocations { ips: string[]; ports: number[] }
 
-interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
-interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; ipFamilies?: string[]; ipFamilyPolicy?: string }
+export interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
+export interface ServiceSpec {
+  type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; ipFamilies?: string[]; ipFamilyPolicy?: string;
+  allocateLoadBalancerNodePorts?: boolean; externalTrafficPolicy?: string; healthCheckNodePort?: number;
+}
 
 export function emptyAllocations(): Allocations {
   return { ips: [], ports: [] };
@@ -25,12 +28,24 @@ export async function releaseAllocations(ctx: RegistryContext, a: Allocations): 
 export function allocationsOf(svc: KubeObject): Allocations {
   const spec = (svc.spec ?? {}) as ServiceSpec;
   const ips = spec.clusterIP && spec.clusterIP !== 'None' ? [spec.clusterIP] : [];
-  const ports = [...new Set((spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => typeof p === 'number' && p > 0))];
+  const held = [...(spec.ports ?? []).map((p) => p.nodePort), spec.healthCheckNodePort];
+  const ports = [...new Set(held.filter((p): p is number => typeof p === 'number' && p > 0))];
   return { ips, ports };
 }
 
-function needsNodePorts(spec: ServiceSpec): boolean {
+/** Types whose ports may carry node ports. */
+export function takesNodePorts(spec: ServiceSpec): boolean {
   return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+}
+
+/** `allocateLoadBalancerNodePorts: false` (for in-cluster load balancers that route to pods directly): only ports the user set. */
+function allocatesNodePorts(spec: ServiceSpec): boolean {
+  return spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+}
+
+/** Upstream's NeedsHealthCheck: load balancers send traffic only to nodes whose health check says they hold an endpoint. */
+export function needsHealthCheck(spec: ServiceSpec): boolean {
+  return spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
 }
 
 function invalid(svc: KubeObject, field: string, message: string): ApiError {
@@ -74,8 +89,10 @@ async function allocate(ctx: RegistryContext, svc: KubeObject, old: KubeObject |
     } else {
       await allocateClusterIp(ctx, svc, spec, held, owner, dryRun, reserved);
     }
-    if (needsNodePorts(spec)) await allocateNodePorts(ctx, svc, spec, held, owner, dryRun, reserved);
+    if (takesNodePorts(spec)) await allocateNodePorts(ctx, svc, spec, held, owner, dryRun, reserved);
     else for (const port of spec.ports ?? []) delete port.nodePort;
+    if (needsHealthCheck(spec)) await allocateHealthCheckNodePort(ctx, svc, spec, old, owner, dryRun, reserved);
+    else delete spec.healthCheckNodePort;
     return reserved;
   } catch (err) {
     await releaseAllocations(ctx, reserved);
@@ -130,7 +147,7 @@ async function allocateNodePorts(ctx: RegistryContext, svc: KubeObject, spec: Se
         reserved.ports.push(port.nodePort);
       }
       mine.add(port.nodePort);
-    } else if (!dryRun) {
+    } else if (!dryRun && allocatesNodePorts(spec)) {
       const sibling = ports.find((p) => p !== port && p.nodePort && p.port === port.port && p.protocol !== port.protocol);
       if (sibling?.nodePort) { port.nodePort = sibling.nodePort; continue; }
       port.nodePort = await ctx.nodePorts.allocateNext(owner);
@@ -138,4 +155,36 @@ async function allocateNodePorts(ctx: RegistryContext, svc: KubeObject, spec: Se
       mine.add(port.nodePort);
     }
   }
+}
+
+/**
+ * The health check node port of a LoadBalancer with externalTrafficPolicy Local: a port
+ * the user asked for, else the next free one; once allocated it stays for the service's
+ * life (as the service REST does, changing it is refused).
+ */
+async function allocateHealthCheckNodePort(ctx: RegistryContext, svc: KubeObject, spec: ServiceSpec, old: KubeObject | undefined, owner: string, dryRun: boolean, reserved: Allocations): Promise<void> {
+  const field = 'spec.healthCheckNodePort';
+  const before = old && needsHealthCheck((old.spec ?? {}) as ServiceSpec) ? (old.spec as ServiceSpec).healthCheckNodePort : undefined;
+  const requested = spec.healthCheckNodePort ?? 0;
+  if (before) {
+    if (requested !== 0 && requested !== before) {
+      throw invalid(svc, field, `Invalid value: ${requested}: cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update`);
+    }
+    spec.healthCheckNodePort = before;
+    return;
+  }
+  if (requested === 0) {
+    if (dryRun) return;
+    spec.healthCheckNodePort = await ctx.nodePorts.allocateNext(owner);
+    reserved.ports.push(spec.healthCheckNodePort);
+    return;
+  }
+  if (!ctx.nodePorts.contains(requested)) {
+    throw invalid(svc, field, `Invalid value: ${requested}: failed to allocate requested HealthCheck NodePort ${requested}: provided port is not in the valid range. The range of valid ports is ${ctx.nodePorts.range}`);
+  }
+  if (dryRun) return;
+  if (!await ctx.nodePorts.allocate(requested, owner)) {
+    throw invalid(svc, field, `Invalid value: ${requested}: failed to allocate requested HealthCheck NodePort ${requested}: provided port is already allocated`);
+  }
+  reserved.ports.push(requested);
 }

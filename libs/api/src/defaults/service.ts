@@ -17,7 +17,11 @@ export function defaultService(svc: any): void {
     if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '') port.targetPort = port.port;
   }
   if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
-  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  if (spec.type === 'LoadBalancer') {
+    spec.allocateLoadBalancerNodePorts ??= true;
+    // LoadBalancerIPMode (GA in 1.32): an address without a mode is a VIP the nodes accept.
+    for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (ing && typeof ing === 'object' && ing.ip && !ing.ipMode) ing.ipMode = 'VIP';
+  }
   if (spec.type !== 'ExternalName') {
     spec.internalTrafficPolicy ??= 'Cluster';
     // Single-stack IPv4 cluster: the service REST fills these in Kubernetes.

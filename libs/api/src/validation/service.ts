@@ -1,5 +1,5 @@
 /** Service, Endpoints and EndpointSlice validation (pkg/apis/core/validation, discovery/validation). */
-import { checkDns1123Label, checkDns1123Subdomain, checkIP, checkPortName, checkPortNumber, isIPv4, isIPv6 } from '../names.ts';
+import { checkDns1123Label, checkDns1123Subdomain, checkIP, checkPortName, checkPortNumber, checkQualifiedName, isIPv4, isIPv6 } from '../names.ts';
 import { supportedProtocols } from './container.ts';
 import {
   type FieldError, duplicate, forbidden, immutable, invalid, invalidEach, isObject, notSupported, required,
@@ -9,6 +9,7 @@ import { validateLabels } from './meta.ts';
 const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const sessionAffinities = ['ClientIP', 'None'];
 const trafficPolicies = ['Cluster', 'Local'];
+const loadBalancerIPModes = ['Proxy', 'VIP'];
 
 function validateServicePort(port: any, p: string, multiple: boolean, spec: any): FieldError[] {
   const errs: FieldError[] = [];
@@ -92,15 +93,74 @@ export function validateService(svc: any): FieldError[] {
   if (Array.isArray(spec.externalIPs)) {
     spec.externalIPs.forEach((ip: string, i: number) => errs.push(...invalidEach(`spec.externalIPs[${i}]`, ip, checkIP(String(ip)))));
   }
+  errs.push(...validateLoadBalancerFields(spec, type));
   return errs;
 }
 
-/** A ClusterIP, once allocated, stays until the service becomes ExternalName. */
+/** allocateLoadBalancerNodePorts, healthCheckNodePort and loadBalancerClass, as ValidateService words them. */
+function validateLoadBalancerFields(spec: any, type: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const isLoadBalancer = type === 'LoadBalancer';
+  if (isLoadBalancer && spec.allocateLoadBalancerNodePorts === undefined) errs.push(required('spec.allocateLoadBalancerNodePorts'));
+  if (!isLoadBalancer && spec.allocateLoadBalancerNodePorts !== undefined) {
+    errs.push(forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  const hc = spec.healthCheckNodePort;
+  if (hc !== undefined && hc !== 0) {
+    if (!isLoadBalancer || spec.externalTrafficPolicy !== 'Local') {
+      errs.push(invalid('spec.healthCheckNodePort', hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+    } else {
+      errs.push(...invalidEach('spec.healthCheckNodePort', hc, checkPortNumber(hc)));
+    }
+  }
+  if (spec.loadBalancerClass !== undefined) {
+    if (!isLoadBalancer) errs.push(forbidden('spec.loadBalancerClass', "may only be used when `type` is 'LoadBalancer'"));
+    else errs.push(...invalidEach('spec.loadBalancerClass', spec.loadBalancerClass, checkQualifiedName(String(spec.loadBalancerClass))));
+  }
+  return errs;
+}
+
+/**
+ * status.loadBalancer (ValidateLoadBalancerStatus): written by whoever implements the
+ * load balancer, read by users and tools waiting for an address.
+ */
+function validateLoadBalancerStatus(status: any): FieldError[] {
+  const errs: FieldError[] = [];
+  const ingress: any[] = Array.isArray(status?.loadBalancer?.ingress) ? status.loadBalancer.ingress : [];
+  ingress.forEach((ing, i) => {
+    const p = `status.loadBalancer.ingress[${i}]`;
+    if (!isObject(ing)) return void errs.push(invalid(p, ing, 'must be an object'));
+    if (ing.ip) errs.push(...invalidEach(`${p}.ip`, ing.ip, checkIP(String(ing.ip))));
+    if (ing.ipMode === undefined) {
+      if (ing.ip) errs.push(required(`${p}.ipMode`, 'must be specified when `ip` is set'));
+    } else if (!ing.ip) {
+      errs.push(forbidden(`${p}.ipMode`, 'may not be specified when `ip` is not set'));
+    } else if (!loadBalancerIPModes.includes(ing.ipMode)) {
+      errs.push(notSupported(`${p}.ipMode`, ing.ipMode, loadBalancerIPModes));
+    }
+    if (ing.hostname) {
+      errs.push(...invalidEach(`${p}.hostname`, ing.hostname, checkDns1123Subdomain(String(ing.hostname))));
+      if (checkIP(String(ing.hostname)).length === 0) errs.push(invalid(`${p}.hostname`, ing.hostname, 'must be a DNS name, not an IP address'));
+    }
+  });
+  return errs;
+}
+
+/**
+ * A ClusterIP, once allocated, stays until the service becomes ExternalName; a
+ * loadBalancerClass stays while the service remains a LoadBalancer (another implementation
+ * would otherwise find a half-built load balancer); the status is checked on every write.
+ */
 export function validateServiceUpdate(svc: any, old: any): FieldError[] {
   const spec = svc.spec ?? {};
   const prev = old.spec ?? {};
-  if (!prev.clusterIP || spec.type === 'ExternalName') return [];
-  return immutable('spec.clusterIP', spec.clusterIP ?? '', prev.clusterIP);
+  const errs = validateLoadBalancerStatus(svc.status);
+  if (spec.type === 'LoadBalancer' && prev.type === 'LoadBalancer') {
+    errs.push(...immutable('spec.loadBalancerClass', spec.loadBalancerClass, prev.loadBalancerClass));
+  }
+  if (!prev.clusterIP || spec.type === 'ExternalName') return errs;
+  errs.push(...immutable('spec.clusterIP', spec.clusterIP ?? '', prev.clusterIP));
+  return errs;
 }
 
 export function validateEndpoints(ep: any): FieldError[] {

@@ -1,13 +1,7 @@
 import type { KubeObject } from '../../storage/store.ts';
 import type { Strategy } from './strategy.ts';
 import { defaultStrategy } from './default.ts';
-
-interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
-interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; ipFamilies?: string[]; ipFamilyPolicy?: string }
-
-function needsNodePorts(spec: ServiceSpec): boolean {
-  return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-}
+import { needsHealthCheck, takesNodePorts as needsNodePorts, type ServicePort, type ServiceSpec } from '../service-allocation.ts';
 
 function samePort(a: ServicePort, b: ServicePort): boolean {
   if (a.name || b.name) return a.name === b.name;
@@ -19,7 +13,8 @@ function samePort(a: ServicePort, b: ServicePort): boolean {
  * On update, what the server allocated survives a body that leaves it out (kubectl apply
  * sends none of it): the ClusterIP(s), IP families and the node ports of ports that stay.
  * When the type no longer takes node ports, the old ones are dropped (Kubernetes'
- * dropTypeDependentFields). Writes to the allocators live in ../service-allocation.ts.
+ * dropTypeDependentFields), and so is a health check node port the service no longer needs
+ * (type or externalTrafficPolicy changed) when the body merely repeats it. Writes to the allocators live in ../service-allocation.ts.
  */
 export const serviceStrategy: Strategy = {
   ...defaultStrategy,
@@ -57,5 +52,6 @@ export const serviceStrategy: Strategy = {
         if (loose[field] !== undefined && loose[field] === was[field]) delete loose[field];
       }
     }
+    if (needsHealthCheck(oldSpec) && !needsHealthCheck(spec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) delete spec.healthCheckNodePort;
   },
 };
