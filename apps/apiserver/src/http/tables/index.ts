@@ -17,6 +17,7 @@ import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.ts';
 import { certificateSigningRequestPrinter } from './certificates.ts';
 import { roleBindingPrinter, rolePrinter } from './rbac.ts';
+import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 
 
@@ -50,6 +51,9 @@ const printers: Record<string, TablePrinter> = {
   'rbac.authorization.k8s.io/clusterroles': rolePrinter,
   'rbac.authorization.k8s.io/rolebindings': roleBindingPrinter,
   'rbac.authorization.k8s.io/clusterrolebindings': roleBindingPrinter,
+  'networking.k8s.io/ingresses': ingressPrinter,
+  'networking.k8s.io/ingressclasses': ingressClassPrinter,
+  'networking.k8s.io/networkpolicies': networkPolicyPrinter,
 };
 
 export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {
