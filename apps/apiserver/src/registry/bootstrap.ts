@@ -1,9 +1,9 @@
 /**
  * What every cluster has from its first start: the four system namespaces, the
  * `kubernetes` Service on the first IP of the service range, (given an advertise
- * address) this apiserver among that Service's endpoints, and the default StorageClass
- * `local-path`. Idempotent, and safe when two apiservers start at once: each create that
- * loses a race finds the winner's object.
+ * address) this apiserver among that Service's endpoints, the default StorageClass
+ * `local-path` and the default IngressClass `skiff`. Idempotent, and safe when two
+ * apiservers start at once: each create that loses a race finds the winner's object.
  */
 import { findResourceByKind, isIPv4, type ResourceInfo } from '@skiff/api';
 import { ApiError } from '../errors.ts';
@@ -14,6 +14,7 @@ import { reconcileKubernetesEndpoints } from './kubernetes-endpoints.ts';
 import { namespacesResource } from './namespace-lifecycle.ts';
 import { IS_DEFAULT_CLASS_ANNOTATION, startClaimAdmission } from './strategy/persistentvolumeclaim.ts';
 import { APISERVER_USER } from './handlers.ts';
+import { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './admission/default-ingress-class.ts';
 
 export const servicesResource: ResourceInfo = {
   group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', resource: 'services', singular: 'service', namespaced: true,
@@ -67,7 +68,26 @@ export const LOCAL_PATH_STORAGE_CLASS: KubeObject = {
   volumeBindingMode: 'WaitForFirstConsumer',
 };
 
-async function ensureDefaultStorageClassOnce(ctx: RegistryContext): Promise<void> {
+const ingressClassesResource = findResourceByKind('networking.k8s.io/v1', 'IngressClass')!;
+const SKIFF_INGRESS_CLASS_RECORD_KEY = 'ingressclass.skiff';
+
+/**
+ * The default IngressClass, served by the ingress controller every agent runs, so an Ingress
+ * that names no class is served (DefaultIngressClass admission gives it this one). Created once
+ * per cluster, as `local-path` is.
+ */
+export const SKIFF_INGRESS_CLASS: KubeObject = {
+  apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+  metadata: { name: 'skiff', annotations: { [IS_DEFAULT_INGRESS_CLASS_ANNOTATION]: 'true' } },
+  spec: { controller: 'skiff.dev/ingress' },
+};
+
+/**
+ * Creates a cluster-scoped object the first time only: the kube-system/skiff-bootstrap
+ * ConfigMap records under `recordKey` that it was, and while the record is there a cluster
+ * whose administrator deleted or replaced it is left as they made it.
+ */
+async function ensureCreatedOnce(ctx: RegistryContext, res: ResourceInfo, recordKey: string, body: KubeObject): Promise<void> {
   const { namespace, name } = BOOTSTRAP_RECORD;
   let record: KubeObject | undefined;
   try {
@@ -75,9 +95,9 @@ async function ensureDefaultStorageClassOnce(ctx: RegistryContext): Promise<void
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== 404) throw err;
   }
-  if ((record?.data as Record<string, string> | undefined)?.[LOCAL_PATH_RECORD_KEY]) return;
-  await ensureExists(ctx, storageClassesResource, undefined, 'local-path', LOCAL_PATH_STORAGE_CLASS);
-  const data = { [LOCAL_PATH_RECORD_KEY]: 'created' };
+  if ((record?.data as Record<string, string> | undefined)?.[recordKey]) return;
+  await ensureExists(ctx, res, undefined, body.metadata.name!, body);
+  const data = { [recordKey]: 'created' };
   if (record) {
     await ctx.store.guaranteedUpdate(configMapsResource, namespace, name, (cur) => ({ ...cur, data: { ...(cur.data as object | undefined), ...data } }));
   } else {
@@ -97,7 +117,8 @@ export async function bootstrapCluster(ctx: RegistryContext, advertiseAddress: s
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: advertisePort }],
     },
   });
-  await ensureDefaultStorageClassOnce(ctx);
+  await ensureCreatedOnce(ctx, storageClassesResource, LOCAL_PATH_RECORD_KEY, LOCAL_PATH_STORAGE_CLASS);
+  await ensureCreatedOnce(ctx, ingressClassesResource, SKIFF_INGRESS_CLASS_RECORD_KEY, SKIFF_INGRESS_CLASS);
   // Claims read classes and volumes from caches that must have listed before anyone creates one.
   await startClaimAdmission(ctx.store, ctx.logger);
   // An unspecified or wildcard address is no endpoint anyone could reach.

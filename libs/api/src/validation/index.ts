@@ -33,6 +33,7 @@ import {
 export * from './field-error.ts';
 export { validateLabels, validateAnnotations, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 export { validatePodSpec } from './pod.ts';
+export { INGRESS_CLASS_ANNOTATION } from './networking.ts';
 export { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from './batch.ts';
 
 interface KindValidation {

@@ -6,6 +6,7 @@ import type { AdmissionPlugin } from './admission.ts';
 import { certificateApprovalAdmission } from './certificate-approval.ts';
 import { certificateSigningAdmission } from './certificate-signing.ts';
 import { certificateSubjectRestrictionAdmission } from './certificate-subject-restriction.ts';
+import { defaultIngressClassAdmission } from './default-ingress-class.ts';
 import { nodeRestrictionAdmission } from './node-restriction.ts';
 import { rbacEscalationAdmission } from './rbac-escalation.ts';
 import { serviceAccountAdmission } from './service-account.ts';
@@ -16,5 +17,6 @@ export const admissionPlugins: readonly AdmissionPlugin[] = [
   certificateApprovalAdmission,
   certificateSigningAdmission,
   certificateSubjectRestrictionAdmission,
+  defaultIngressClassAdmission,
   rbacEscalationAdmission,
 ];
