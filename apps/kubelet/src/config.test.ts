@@ -13,7 +13,7 @@ test('parseKubeletFlags: defaults, and $DOCKER_HOST as the default Docker addres
     networkName: 'skiff0', podCidr: '', clusterDns: ['169.254.20.10'], clusterDomain: 'cluster.local',
     port: 10250, address: '0.0.0.0', tlsCertFile: '', tlsPrivateKeyFile: '', clientCaFile: '', authorizationMode: 'Webhook', healthzPort: 10248,
     maxPods: 110, systemReserved: { cpu: '100m', memory: '256Mi' }, allowPrivileged: false,
-    nodeStatusUpdateFrequencyMs: 10_000, maxDeadContainersPerPod: 1, maxDeadContainers: 100, imageGc: false,
+    nodeStatusUpdateFrequencyMs: 10_000, maxDeadContainersPerPod: 1, maxDeadContainers: 100, imageGc: false, cleanupHostports: false,
   });
   assert.equal(parseKubeletFlags(docker, { DOCKER_HOST: 'tcp://d:2375' }).dockerHost, 'tcp://d:2375');
   assert.equal(parseKubeletFlags([...docker, '--docker-host=unix:///d.sock'], { DOCKER_HOST: 'tcp://d:2375' }).dockerHost, 'unix:///d.sock');
@@ -34,6 +34,7 @@ test('parseKubeletFlags: hollow mode and Docker mode exclude each other', () => 
   ];
   for (const [argv, message] of bad) assert.throws(() => parseKubeletFlags(argv, {}), (e: Error) => e instanceof FlagError && message.test(e.message), argv.join(' '));
   assert.equal(parseKubeletFlags([...docker, '--pod-cidr='], {}).podCidr, '', 'an empty --pod-cidr means none');
+  assert.equal(parseKubeletFlags(['--cleanup-hostports'], {}).cleanupHostports, true, '--cleanup-hostports needs neither a kubeconfig nor a node name');
 });
 
 test('parseKubeletFlags: $SKIFF_LOG_LEVEL is the default level and --log-level wins; unknown flags are usage errors', () => {

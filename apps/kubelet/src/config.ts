@@ -43,6 +43,7 @@ export interface KubeletConfig {
   maxDeadContainersPerPod: number;
   maxDeadContainers: number;
   imageGc: boolean;
+  cleanupHostports: boolean;
 }
 
 const int = (min: number) => ({ type: 'int', min } as const);
@@ -50,7 +51,8 @@ const port = { type: 'int', min: 0, max: 65535, meta: 'PORT' } as const;
 const file = { type: 'string', default: '', meta: 'FILE' } as const;
 
 const flags: FlagSpec<KubeletConfig>[] = [
-  kubeconfigFlag,
+  // --cleanup-hostports talks to no apiserver.
+  { ...kubeconfigFlag, required: (config) => !config.cleanupHostports },
   logLevelFlag,
   { name: 'heartbeat-interval-ms', ...int(100), key: 'heartbeatIntervalMs', default: 10_000, help: 'Lease renewal period' },
   { name: 'node-labels', type: 'map', key: 'nodeLabels', default: {}, help: 'labels the Node registers with' },
@@ -88,11 +90,13 @@ const flags: FlagSpec<KubeletConfig>[] = [
   { name: 'max-dead-containers-per-pod', ...int(0), key: 'maxDeadContainersPerPod', default: 1, help: 'exited containers kept per pod' },
   { name: 'max-dead-containers', ...int(0), key: 'maxDeadContainers', default: 100, help: 'exited containers kept on the node' },
   { name: 'image-gc', type: 'bool', key: 'imageGc', default: false, help: 'remove unused images when the disk fills' },
+  { name: 'cleanup-hostports', type: 'bool', key: 'cleanupHostports', default: false, help: 'remove every hostPort rule (SKIFFHP- chains and their jumps) from this node and exit' },
 ];
 
 export const usage = formatUsage('kubelet', flags, [
   '--kubeconfig=PATH --node-name=NAME [flags]',
   '--kubeconfig=PATH --hollow-nodes=N [flags]   (hollow nodes, kubemark style)',
+  '--cleanup-hostports                          (remove the hostPort rules and exit)',
 ]);
 
 export class FlagError extends UsageError {
@@ -109,6 +113,7 @@ export function defaultKubeletConfig(env: Env = process.env): KubeletConfig {
 
 export function parseKubeletFlags(argv: readonly string[], env: Env = process.env): KubeletConfig {
   const config = readFlags(flags, argv, fail, env);
+  if (config.cleanupHostports) return config;
   if (!config.hollowNodes && !config.nodeName) throw fail('--node-name is required (or --hollow-nodes=N)');
   if (config.hollowNodes && config.nodeName) throw fail('--hollow-nodes and --node-name are mutually exclusive');
   return config;

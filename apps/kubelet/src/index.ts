@@ -4,6 +4,7 @@ import type { Logger } from '@skiff/log';
 import { DockerKubelet } from './agent/docker-kubelet.ts';
 import type { KubeletConfig } from './config.ts';
 import { HollowKubelet } from './hollow-kubelet.ts';
+import { cleanupHostPorts } from './hostports/index.ts';
 import { serveKubeletMetrics } from './kubelet-metrics.ts';
 
 export * from './container-runtime.ts';
@@ -17,10 +18,14 @@ export { HollowKubelet, type HollowKubeletOptions } from './hollow-kubelet.ts';
 export { NodeAgent, type NodeAgentOptions } from './node-agent.ts';
 export { parseKubeletFlags, defaultKubeletConfig, usage, FlagError, type KubeletConfig } from './config.ts';
 export * from './agent/index.ts';
+export { cleanupHostPorts, renderHostPortRules, HOSTPORT_CHAIN_PREFIX, type HostPortIptablesOptions } from './hostports/index.ts';
 
 /** Runs the kubelet (Docker mode, or hollow nodes) until `signal` aborts; a Docker node's Node object stays, hollow ones deregister. */
 export async function run(config: KubeletConfig, signal: AbortSignal, logger: Logger): Promise<number> {
-  if (config.hollowNodes > 0) await runHollow(config, signal, logger);
+  if (config.cleanupHostports) {
+    await cleanupHostPorts();
+    logger.info('hostport rules removed');
+  } else if (config.hollowNodes > 0) await runHollow(config, signal, logger);
   else await new DockerKubelet({ config, logger }).run(signal);
   return 0;
 }

@@ -14,6 +14,7 @@ import { PAUSE_IMAGE } from '@skiff/images';
 import type { KubeletConfig } from '../config.ts';
 import { DockerRuntime } from '../docker-runtime.ts';
 import { runInContainer } from '../docker/docker-streams.ts';
+import { HostPortIptables, HostPortSyncer } from '../hostports/index.ts';
 import type { NodeShape } from '../node-status.ts';
 import type { PodEvent } from '../pod-sync/sync-pod.ts';
 import { StatsCollector, startKubeletServer } from '../server/index.ts';
@@ -53,6 +54,8 @@ export class DockerKubelet {
   readonly #metrics: KubeletMetrics;
   #shape!: NodeShape;
   #kubelet!: Kubelet;
+  /** Publishes pods' hostPorts with iptables DNAT (portmap's job). */
+  #hostPorts!: HostPortSyncer;
   #runtimeUp = false;
 
   constructor(opts: DockerKubeletOptions) {
@@ -117,6 +120,15 @@ export class DockerKubelet {
       },
     });
 
+    this.#hostPorts = new HostPortSyncer({
+      logger: this.#logger.child({ part: 'hostports' }), listPods: () => this.#podInformer.list(), runtime: this.runtime,
+      podCidr: () => this.#kubelet.podCidr, iptables: new HostPortIptables(), recordEvent,
+      onSync: (result, mappings) => {
+        this.#metrics.hostPortSyncs.inc({ result });
+        this.#metrics.hostPortMappings.set(mappings);
+      },
+    });
+
     let healthz: MetricsServer | undefined;
     const servers: { close(): Promise<void> }[] = [];
     try {
@@ -140,7 +152,7 @@ export class DockerKubelet {
       this.#kubelet.syncAll();
       // Pods deleted while the kubelet was down: their containers go now, not at the first housekeeping.
       if (this.#runtimeUp) await this.#kubelet.cleanupOrphans().catch((err) => this.#logger.warn({ err }, 'orphan cleanup failed'));
-      await Promise.all([this.#leaseLoop(signal), this.#nodeStatusLoop(signal), this.#housekeepingLoop(signal)]);
+      await Promise.all([this.#leaseLoop(signal), this.#nodeStatusLoop(signal), this.#housekeepingLoop(signal), this.#hostPorts.run(signal)]);
     } finally {
       await this.#kubelet.stop();
       await this.#recorder.flush();
@@ -170,6 +182,11 @@ export class DockerKubelet {
     this.#podInformer.onAdd((pod) => this.#kubelet.podUpdated(pod));
     this.#podInformer.onUpdate((_old, pod) => this.#kubelet.podUpdated(pod));
     this.#podInformer.onDelete((pod) => this.#kubelet.podDeleted(pod));
+    // The sandbox's address reaches the pod's status after it is ready, and a pod's deletion comes
+    // after its sandbox stopped: these events are when the hostPort rules change.
+    this.#podInformer.onAdd((pod) => this.#hostPorts.podChanged(pod));
+    this.#podInformer.onUpdate((old, pod) => this.#hostPorts.podChanged(pod, old));
+    this.#podInformer.onDelete((pod) => this.#hostPorts.podChanged(pod));
     this.#nodeInformer.onUpdate((old, node) => {
       if (old.spec?.podCIDR !== node.spec?.podCIDR) this.#kubelet.podCidrChanged();
     });

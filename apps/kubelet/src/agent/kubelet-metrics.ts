@@ -8,6 +8,8 @@ export interface KubeletMetrics {
   podSyncDuration: Histogram;
   runningPods: Gauge;
   runningContainers: Gauge;
+  hostPortSyncs: Counter<'result'>;
+  hostPortMappings: Gauge;
 }
 
 export function createKubeletMetrics(): KubeletMetrics {
@@ -21,5 +23,7 @@ export function createKubeletMetrics(): KubeletMetrics {
     }),
     runningPods: new Gauge({ name: 'kubelet_running_pods', help: 'Pods with a ready sandbox', registers: [registry] }),
     runningContainers: new Gauge({ name: 'kubelet_running_containers', help: 'Running containers of pods', registers: [registry] }),
+    hostPortSyncs: new Counter({ name: 'kubelet_hostport_syncs_total', help: 'hostPort rule sync passes, by result', labelNames: ['result'], registers: [registry] }),
+    hostPortMappings: new Gauge({ name: 'kubelet_hostport_mappings', help: 'hostPort mappings published on this node', registers: [registry] }),
   };
 }
