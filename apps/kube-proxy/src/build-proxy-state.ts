@@ -38,6 +38,8 @@ export function buildProxyState(input: BuildStateInput): ProxyState {
         nodePort: p.nodePort,
       })),
       externalIPs: spec.externalIPs,
+      loadBalancerIPs: spec.type === 'LoadBalancer' ? loadBalancerIPsOf(svc) : undefined,
+      healthCheckNodePort: spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' ? spec.healthCheckNodePort : undefined,
       externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
       sessionAffinity: spec.sessionAffinity === 'ClientIP' ? 'ClientIP' : 'None',
       sessionAffinityTimeoutSeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds,
@@ -68,7 +70,7 @@ export function buildProxyState(input: BuildStateInput): ProxyState {
   }
 
   const nodeAddresses = (input.node?.status?.addresses ?? [])
-    .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')
+    .filter((a) => a.type === 'InternalIP')
     .map((a) => a.address);
   return {
     services,
@@ -78,6 +80,12 @@ export function buildProxyState(input: BuildStateInput): ProxyState {
     options: input.options,
     previousChains: input.previousChains,
   };
+}
+
+/** The addresses a load balancer implementation wrote; hostnames and proxy-mode addresses are not ours to capture. */
+function loadBalancerIPsOf(svc: Service): string[] | undefined {
+  const ips = (svc.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip && (i.ipMode ?? 'VIP') === 'VIP').map((i) => i.ip!);
+  return ips.length > 0 ? ips : undefined;
 }
 
 /** For each UDP ClusterIP, the endpoint IPs currently in use: `'10.96.0.10' → {'10.244.1.5'}`. */

@@ -21,10 +21,14 @@ test('parseProxyFlags: --cleanup needs nothing else; otherwise --kubeconfig and 
   const bad: [string[], RegExp][] = [
     [[], /--kubeconfig and --node-name are required/],
     [['--cleanup=false'], /--kubeconfig and --node-name are required/],
-    [[...required, '--nodeport-addresses=10.0.0.0/8,all'], /--nodeport-addresses: want an IPv4 CIDR like 10.244.0.0\/16, got "all"/],
+    [[...required, '--nodeport-addresses=10.0.0.0/8,all'], /--nodeport-addresses: want an IPv4 CIDR like 192.168.1.0\/24, or 'primary', got "all"/],
     [[...required, '--pod-routes=yes'], /--pod-routes: want true or false, got "yes"/],
   ];
   for (const [argv, message] of bad) assert.throws(() => parseProxyFlags(argv, {}), (e: Error) => e instanceof FlagError && message.test(e.message), argv.join(' '));
+});
+
+test('parseProxyFlags: --nodeport-addresses takes CIDRs and primary', () => {
+  assert.deepEqual(parseProxyFlags([...required, '--nodeport-addresses=192.168.1.0/24,primary'], {}).nodePortAddresses, ['192.168.1.0/24', 'primary']);
 });
 
 test('parseProxyFlags: $SKIFF_LOG_LEVEL is the default level and --log-level wins; unknown flags are usage errors', () => {

@@ -1,7 +1,14 @@
 /** kube-proxy's configuration and flags, spelled as kube-proxy spells them. */
 import {
-  formatUsage, ipv4Cidr, kubeconfigFlag, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec,
+  formatUsage, ipv4Cidr, kubeconfigFlag, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec, type ValueFormat,
 } from '@skiff/log';
+
+/** `--nodeport-addresses` takes CIDRs, or `primary` for the Node's InternalIP (kube-proxy ≥ 1.29). */
+const nodePortAddress: ValueFormat<string> = {
+  want: "an IPv4 CIDR like 192.168.1.0/24, or 'primary'",
+  meta: 'CIDR|primary',
+  parse: (value) => (value === 'primary' ? value : ipv4Cidr.parse(value)),
+};
 
 export interface ProxyConfig {
   kubeconfig: string;
@@ -34,7 +41,10 @@ const flags: FlagSpec<ProxyConfig>[] = [
   },
   { name: 'min-sync-period-ms', type: 'int', key: 'minSyncPeriodMs', min: 0, default: 1000, help: 'at most one rules sync per this period; changes in between are coalesced' },
   metricsPortFlag(10249),
-  { name: 'nodeport-addresses', type: 'list', key: 'nodePortAddresses', default: [], item: ipv4Cidr, help: 'NodePorts answer on these ranges only; none: every address' },
+  {
+    name: 'nodeport-addresses', type: 'list', key: 'nodePortAddresses', default: [], item: nodePortAddress,
+    help: "NodePorts answer on this node's addresses in these ranges, or only its InternalIP with 'primary'; none: every address but loopback",
+  },
   { name: 'allow-external-ips', type: 'bool', key: 'allowExternalIPs', default: false, help: 'route Services\' spec.externalIPs' },
   { name: 'pod-routes', type: 'bool', key: 'podRoutes', default: true, help: 'host-gw: route every other node\'s pod CIDR via its InternalIP' },
   { name: 'ip-netns', type: 'string', key: 'ipNetns', meta: 'NS', help: 'run iptables and ip inside this network namespace (labs and tests)' },

@@ -6,6 +6,7 @@ import { runCommand, type CommandResult } from './iptables.ts';
 import { countRules, type ProxyMetrics } from './metrics.ts';
 import type { ProxyOptions, ProxyState } from './proxy-state.ts';
 import { renderRulesWithChains, type RenderedChains } from './render-rules.ts';
+import { serviceHealthChecks, type ServiceHealthServer } from './service-health-server.ts';
 
 /** What the proxier needs of an informer (libs/client's Informer fits). */
 export interface ProxyInformer<T> {
@@ -31,6 +32,8 @@ export interface ProxierOptions {
   minSyncPeriodMs: number;
   logger: Logger;
   metrics?: ProxyMetrics;
+  /** Health checks of Local load balancers; absent: none served. */
+  healthServer?: Pick<ServiceHealthServer, 'sync'>;
   /** `conntrack` runner; tests record calls instead. */
   conntrack?: (args: string[]) => Promise<CommandResult>;
 }
@@ -97,6 +100,7 @@ export class Proxier {
     const { payload, chains } = renderRulesWithChains(state);
     const restored = await this.#opts.iptables.apply(payload);
     this.#chains = chains;
+    await this.#opts.healthServer?.sync(serviceHealthChecks(state));
     const udp = udpEndpointsByClusterIP(state);
     const stale = findStaleUdpFlows(this.#udp, udp);
     this.#udp = udp;

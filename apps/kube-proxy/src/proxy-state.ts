@@ -20,6 +20,10 @@ export interface ProxyService {
   clusterIP?: string;
   ports: ProxyServicePort[];
   externalIPs?: string[];
+  /** status.loadBalancer.ingress[].ip: accepted like external IPs, whatever --allow-external-ips says. */
+  loadBalancerIPs?: string[];
+  /** For externalTrafficPolicy Local load balancers: where kube-proxy serves the health check. */
+  healthCheckNodePort?: number;
   externalTrafficPolicy?: 'Cluster' | 'Local';
   sessionAffinity?: 'None' | 'ClientIP';
   /** Defaults to 10800 s, like Kubernetes. */
@@ -36,7 +40,10 @@ export interface ProxyEndpoint {
 }
 
 export interface ProxyOptions {
-  /** CIDRs; node addresses outside all of them do not accept NodePort traffic. Empty: all. */
+  /**
+   * CIDRs: only local addresses inside one of them accept NodePort traffic; 'primary': only
+   * the Node's InternalIP. Empty: every local address but loopback (kube-proxy's default).
+   */
   nodePortAddresses?: string[];
   /** Whether spec.externalIPs are honoured (they let a user capture any address). */
   allowExternalIPs?: boolean;
@@ -46,7 +53,7 @@ export interface ProxyState {
   services: ProxyService[];
   /** Endpoints keyed by `servicePortKey(ns, name, portName)`. */
   endpoints: Record<string, ProxyEndpoint[]>;
-  /** This node's addresses, the only destinations NodePorts answer on (never loopback). */
+  /** This node's InternalIPs: where NodePorts answer with --nodeport-addresses=primary. */
   nodeAddresses: string[];
   /** Pod CIDR of the cluster: traffic to a ClusterIP from outside it is masqueraded. */
   clusterCIDR?: string;

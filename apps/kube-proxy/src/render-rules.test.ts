@@ -93,23 +93,55 @@ test('multiple ports including UDP get a chain each', () => {
   assert.equal(linesOf(payload, ':SKIFF-SVC-').length, 3);
 });
 
-test('NodePort jumps only on node addresses, masquerades, and never on loopback', () => {
+test('NodePort jumps on every local address but loopback by default, masquerade', () => {
   const svc = web({ type: 'NodePort', ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }] });
-  const payload = renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2'), ep('10.244.2.2')] }, { nodeAddresses: ['192.168.1.10', '127.0.0.1', '10.0.0.5'] }));
+  const payload = renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2'), ep('10.244.2.2')] }, { nodeAddresses: ['192.168.1.10', '10.0.0.5'] }));
   assertGolden('node-port', payload);
-  const jumps = linesOf(payload, '-j SKIFF-NODEPORTS');
-  assert.deepEqual(jumps.map((l) => l.match(/-d (\S+)/)?.[1]), ['10.0.0.5/32', '192.168.1.10/32']);
-  assert.equal(linesOf(payload, '127.0.0.1').length, 0);
+  assert.deepEqual(linesOf(payload, '-j SKIFF-NODEPORTS'), [
+    '-A SKIFF-SERVICES -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS',
+  ]);
   assert.equal(linesOf(payload, '-A SKIFF-NODEPORTS -m comment --comment "default/web:http" -p tcp -m tcp --dport 30080 -j SKIFF-EXT-').length, 1);
   assert.equal(linesOf(payload, '-A SKIFF-EXT-').filter((l) => l.endsWith('-j SKIFF-MARK-MASQ')).length, 1);
 });
 
-test('nodePortAddresses restricts which node addresses answer', () => {
+test('nodePortAddresses: CIDRs keep the local addresses inside them, primary the InternalIP, loopback never', () => {
   const svc = web({ type: 'NodePort', ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }] });
-  const payload = renderRules(
-    state([svc], { 'default/web:http': [ep('10.244.1.2')] }, { nodeAddresses: ['192.168.1.10', '10.0.0.5'], options: { nodePortAddresses: ['10.0.0.0/8'] } }),
-  );
-  assert.deepEqual(linesOf(payload, '-j SKIFF-NODEPORTS').map((l) => l.match(/-d (\S+)/)?.[1]), ['10.0.0.5/32']);
+  const jumps = (nodePortAddresses: string[], nodeAddresses = ['192.168.1.10']) =>
+    linesOf(renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2')] }, { nodeAddresses, options: { nodePortAddresses } })), '-j SKIFF-NODEPORTS')
+      .map((l) => l.slice(l.indexOf('" ') + 2));
+  assert.deepEqual(jumps(['10.0.0.0/8', '192.168.0.0/16']), [
+    '-d 10.0.0.0/8 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS',
+    '-d 192.168.0.0/16 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS',
+  ]);
+  assert.deepEqual(jumps(['primary']), ['-d 192.168.1.10/32 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS']);
+  assert.deepEqual(jumps(['primary'], []), [], 'no InternalIP known yet: no NodePort answers');
+  assert.deepEqual(jumps(['0.0.0.0/0']), ['-d 0.0.0.0/0 ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS']);
+});
+
+test('LoadBalancer: the status addresses take the service port to the external chain, without --allow-external-ips', () => {
+  const svc = web({
+    type: 'LoadBalancer', loadBalancerIPs: ['10.250.1.12', '10.250.1.11'],
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }],
+  });
+  const payload = renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2'), ep('10.244.2.2')] }));
+  assertGolden('load-balancer', payload);
+  const ext = linesOf(payload, 'loadbalancer IP"');
+  assert.deepEqual(ext.map((l) => l.match(/-d (\S+) -p tcp -m tcp --dport (\d+) -j (SKIFF-\w+)/)?.slice(1, 3)), [['10.250.1.11/32', '80'], ['10.250.1.12/32', '80']]);
+  assert.ok(ext.every((l) => l.includes('-j SKIFF-EXT-')), 'Cluster: through the masquerading external chain');
+  // No endpoints: refused on the load balancer addresses too.
+  const empty = renderRules(state([svc], {}));
+  assert.equal(linesOf(empty, 'has no endpoints" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j REJECT').length, 1);
+});
+
+test('LoadBalancer Local: local endpoints only; without one the load balancer addresses drop', () => {
+  const svc = web({
+    type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerIPs: ['10.250.1.11'], healthCheckNodePort: 30099,
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }],
+  });
+  const withLocal = renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2', 8080, true), ep('10.244.2.2')] }));
+  assert.equal(linesOf(withLocal, 'loadbalancer IP" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j SKIFF-XLB-').length, 1);
+  const without = renderRules(state([svc], { 'default/web:http': [ep('10.244.2.2')] }));
+  assert.equal(linesOf(without, '-A SKIFF-SERVICES -m comment --comment "default/web:http has no local endpoints" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j DROP').length, 1);
 });
 
 test('externalTrafficPolicy Local uses only local endpoints and keeps the source', () => {

@@ -127,7 +127,7 @@ function writeServicePort(
   const proto = port.protocol.toLowerCase();
   const match = (dport: number) => `-p ${proto} -m ${proto} --dport ${dport}`;
   const all = (state.endpoints[key] ?? []).filter((e) => e.ready).sort(compareEndpoints);
-  const externalIPs = state.options?.allowExternalIPs ? [...(svc.externalIPs ?? [])].sort() : [];
+  const external = externalDestinations(state, svc);
   const nodePort = svc.type === 'NodePort' || svc.type === 'LoadBalancer' ? port.nodePort : undefined;
   const comment = `-m comment --comment "${key}`;
 
@@ -135,7 +135,7 @@ function writeServicePort(
     // No endpoint: refuse at once instead of letting clients time out.
     const reject = '-j REJECT --reject-with icmp-port-unreachable';
     filter.add(SERVICES_CHAIN, `${comment} has no endpoints" -d ${svc.clusterIP}/32 ${match(port.port)} ${reject}`);
-    for (const ip of externalIPs) filter.add(SERVICES_CHAIN, `${comment} has no endpoints" -d ${ip}/32 ${match(port.port)} ${reject}`);
+    for (const { ip } of external) filter.add(SERVICES_CHAIN, `${comment} has no endpoints" -d ${ip}/32 ${match(port.port)} ${reject}`);
     if (nodePort) filter.add(SERVICES_CHAIN, `${comment} has no endpoints" -m addrtype --dst-type LOCAL ${match(nodePort)} ${reject}`);
     return;
   }
@@ -152,10 +152,25 @@ function writeServicePort(
   writeBalancing(nat, svcChain, key, sepChains, affinity);
   all.forEach((e, i) => writeEndpointChain(nat, sepChains[i]!, key, proto, e, affinity));
 
-  if (!nodePort && externalIPs.length === 0) return;
+  if (!nodePort && external.length === 0) return;
   const externalChain = writeExternalChain(nat, filter, state, svc, port, key, svcChain, all, affinity);
-  for (const ip of externalIPs) nat.add(SERVICES_CHAIN, `${comment} external IP" -d ${ip}/32 ${match(port.port)} -j ${externalChain}`);
+  for (const { ip, what } of external) nat.add(SERVICES_CHAIN, `${comment} ${what}" -d ${ip}/32 ${match(port.port)} -j ${externalChain}`);
   if (nodePort) nat.add(NODEPORTS_CHAIN, `${comment}" ${match(nodePort)} -j ${externalChain}`);
+}
+
+/**
+ * Addresses outside the cluster that lead to the service port: spec.externalIPs when
+ * --allow-external-ips (they let a user capture any address), and the load balancer's
+ * addresses always (only a load balancer implementation writes status, and on bare metal
+ * they are the nodes' own). Both then behave like a NodePort: masquerade for Cluster, only
+ * local endpoints for Local.
+ */
+function externalDestinations(state: ProxyState, svc: ProxyService): { ip: string; what: string }[] {
+  const externalIPs = state.options?.allowExternalIPs ? svc.externalIPs ?? [] : [];
+  const out = new Map<string, string>();
+  for (const ip of [...externalIPs].sort()) out.set(ip, 'external IP');
+  for (const ip of [...(svc.loadBalancerIPs ?? [])].sort()) if (!out.has(ip)) out.set(ip, 'loadbalancer IP');
+  return [...out].map(([ip, what]) => ({ ip, what }));
 }
 
 /**
@@ -227,7 +242,7 @@ function writeExternalChain(
   if (local.length === 0) {
     const proto = port.protocol.toLowerCase();
     const drop = `-m comment --comment "${key} has no local endpoints"`;
-    for (const ip of state.options?.allowExternalIPs ? [...(svc.externalIPs ?? [])].sort() : []) {
+    for (const { ip } of externalDestinations(state, svc)) {
       filter.add(SERVICES_CHAIN, `${drop} -d ${ip}/32 -p ${proto} -m ${proto} --dport ${port.port} -j DROP`);
     }
     if (port.nodePort && svc.type !== 'ClusterIP') {
@@ -241,23 +256,32 @@ function writeExternalChain(
 }
 
 /**
- * NodePorts answer only on this node's own addresses, never on 127.0.0.1: exposing them
- * on loopback let neighbours on the LAN reach them (CVE-2020-8558). Without known
- * addresses we fall back to "any local address except loopback". Written last so the
- * ClusterIP rules match first.
+ * Which destinations reach the NodePorts, as kube-proxy's --nodeport-addresses: by default
+ * every local address of the node (wired, wireless, VPN, a second address) except loopback
+ * (exposing them on 127.0.0.1 let neighbours on the LAN reach them, CVE-2020-8558); CIDRs
+ * keep the local addresses inside them; 'primary' only the Node's InternalIP. Written last
+ * so the ClusterIP rules match first.
  */
 function writeNodePortJumps(nat: TableWriter, state: ProxyState): void {
-  const allowed = state.options?.nodePortAddresses ?? [];
-  const addresses = [...new Set(state.nodeAddresses)]
-    .filter((a) => !a.startsWith('127.') && a !== '::1' && !a.includes(':'))
-    .filter((a) => allowed.length === 0 || allowed.some((cidr) => isIPv4InCIDR(a, cidr)))
-    .sort(compareStrings);
   const comment = '-m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain"';
-  if (addresses.length === 0) {
+  const allowed = state.options?.nodePortAddresses ?? [];
+  if (allowed.length === 0) {
     nat.add(SERVICES_CHAIN, `${comment} ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j ${NODEPORTS_CHAIN}`);
     return;
   }
-  for (const a of addresses) nat.add(SERVICES_CHAIN, `${comment} -d ${a}/32 -j ${NODEPORTS_CHAIN}`);
+  const destinations = new Set<string>();
+  for (const entry of allowed) {
+    if (entry === 'primary') {
+      // Before the Node reports its InternalIP there is no primary address: no NodePort answers yet.
+      for (const a of state.nodeAddresses) if (ipv4ToNumber(a) !== undefined && !a.startsWith('127.')) destinations.add(`${a}/32`);
+    } else {
+      destinations.add(entry);
+    }
+  }
+  for (const d of [...destinations].sort(compareStrings)) {
+    const loopback = d.startsWith('127.') || isIPv4InCIDR('127.0.0.1', d) ? ' ! -d 127.0.0.0/8' : '';
+    nat.add(SERVICES_CHAIN, `${comment} -d ${d}${loopback} -m addrtype --dst-type LOCAL -j ${NODEPORTS_CHAIN}`);
+  }
 }
 
 function hasClusterIP(svc: ProxyService): boolean {

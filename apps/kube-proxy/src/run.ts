@@ -5,6 +5,7 @@ import type { ProxyConfig } from './config.ts';
 import { Iptables, runCommand } from './iptables.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { Proxier } from './proxier.ts';
+import { ServiceHealthServer } from './service-health-server.ts';
 import { RouteSyncer } from './routes/route-syncer.ts';
 import { enableIPForwarding, RouteTable } from './routes/route-table.ts';
 
@@ -41,6 +42,8 @@ export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOpt
   let server: MetricsServer | undefined;
   let proxier: Proxier | undefined;
   let routes: RouteSyncer | undefined;
+  // Listens in this process's network namespace: the node's own, as the agent runs there (--ip-netns is for tests).
+  const healthServer = new ServiceHealthServer({ logger });
   try {
     if (config.metricsPort > 0) {
       server = await serveMetrics(registry, config.metricsPort, '127.0.0.1', () => (proxier?.syncCount ?? 0) > 0);
@@ -61,6 +64,7 @@ export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOpt
       logger,
       metrics,
       conntrack,
+      healthServer,
     });
     if (config.podRoutes) {
       routes = new RouteSyncer({
@@ -83,6 +87,7 @@ export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOpt
   } finally {
     await proxier?.stop();
     await routes?.stop();
+    await healthServer.close();
     await server?.close();
     client.close();
   }
