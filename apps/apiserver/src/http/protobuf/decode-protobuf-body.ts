@@ -10,6 +10,7 @@ import { MessageDecoder, ProtobufDecodeError } from './message-decoder.ts';
 import { metaSchemas } from './meta-schema.ts';
 import { podSchemas } from './pod-schema.ts';
 import { rbacSchemas } from './rbac-schema.ts';
+import { networkingSchemas } from './networking-schema.ts';
 
 export { ProtobufDecodeError } from './message-decoder.ts';
 
@@ -17,7 +18,7 @@ export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
-const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas, ...rbacSchemas });
+const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas, ...rbacSchemas, ...networkingSchemas });
 
 export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {

@@ -4,7 +4,8 @@
  * everything `kubectl create <generator>` makes that Skiff serves (namespace, deployment,
  * configmap, secret, service, serviceaccount), the reviews behind `kubectl auth`, CSR approval
  * (`kubectl certificate approve`), pods, replica sets, jobs and cron jobs (`kubectl create job|cronjob`),
- * DeleteOptions/Eviction (drain), and the RBAC kinds (`kubectl create role|rolebinding|...`, in rbac-schema.ts).
+ * DeleteOptions/Eviction (drain), the RBAC kinds (`kubectl create role|rolebinding|...`, in rbac-schema.ts)
+ * and Ingress (`kubectl create ingress`, in networking-schema.ts).
  * Numbers from Kubernetes' generated.proto files; names are JSON's.
  */
 import type { SchemaSet } from './message-decoder.ts';
@@ -179,6 +180,7 @@ const kindsByVersion: Record<string, readonly string[]> = {
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],
   'policy/v1': ['Eviction'],
   'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'], // rbac-schema.ts
+  'networking.k8s.io/v1': ['Ingress'], // networking-schema.ts
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {
