@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { findResource, type Event as CoreEvent, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
-import { cleanupHostPorts } from '@skiff/kubelet';
+import { cleanupHostPorts, runInContainer } from '@skiff/kubelet';
 import { ensureUdpEchoImage, hostPortPod, udpAsk } from '../e2e/edge/host-port-steps.ts';
 import { httpGet } from '../e2e/http-load.ts';
 import { REPO_ROOT, cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
@@ -101,6 +101,15 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
     const metrics = await (await fetch('http://127.0.0.1:24421/metrics')).text();
     assert.match(metrics, /kubelet_hostport_syncs_total\{result="success"[^}]*\} [1-9]/);
     assert.match(metrics, /kubelet_hostport_mappings(\{[^}]*\})? 2\n/);
+  });
+
+  it('the pod reaches its own hostPort through a node address (hairpin)', async () => {
+    const pod = await api.get<Pod>(pods, 'default', 'hp-web');
+    const id = pod.status?.containerStatuses?.find((c) => c.name === 'web')?.containerID?.replace('docker://', '');
+    assert.ok(id, 'no containerID for hp-web/web');
+    const r = await runInContainer(new Docker(), id, ['timeout', '10', 'wget', '-qO-', `http://${ADDR}:24450/`], 15_000);
+    assert.equal(r.exitCode, 0, r.stderr + kubelet!.logTail(10));
+    assert.equal(r.stdout.trim(), 'hostport web on hp-web');
   });
 
   it('a hostIP publishes on that address only', async () => {

@@ -130,7 +130,7 @@ export function registerHostPortSteps(ctx: EdgeContext): void {
     const fromClient = await ctx.inPod(ctx.nodes[0], 'client', ['timeout', '10', 'wget', '-qO-', url]);
     assert.equal(fromClient.exitCode, 0, fromClient.output);
     assert.match(fromClient.output, new RegExp(`hostport web on ${POD}`));
-    const hairpin = await ctx.inPod(ctx.nodes[0], POD, ['timeout', '10', 'wget', '-qO-', url]);
+    const hairpin = await ctx.lab.exec(ctx.nodes[0], { pod: POD, container: 'web' }, ['timeout', '10', 'wget', '-qO-', url]);
     assert.equal(hairpin.exitCode, 0, hairpin.output);
     assert.match(hairpin.output, new RegExp(`hostport web on ${POD}`));
   });
@@ -139,7 +139,7 @@ export function registerHostPortSteps(ctx: EdgeContext): void {
     await ctx.kc(['delete', 'pod', POD, '--wait=true', '--timeout=60s']);
     await waitFor('the hostPort rules gone from node A', async () => {
       const saved = await ctx.lab.execInNode(ctx.nodes[0], ['iptables-save', '-t', 'nat']);
-      const left = saved.output.split('\n').filter((l) => /SKIFFHP-/.test(l) && /DNAT/.test(l));
+      const left = saved.output.split('\n').filter((l) => l.startsWith('-A SKIFFHP-') && l.includes('-j DNAT'));
       return left.length === 0 ? undefined : left.join('\n');
     }, 30_000);
     await assert.rejects(httpGet(`http://${nodeIP()}:${TCP_PORT}/`, 2000));

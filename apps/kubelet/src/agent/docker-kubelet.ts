@@ -14,7 +14,7 @@ import { PAUSE_IMAGE } from '@skiff/images';
 import type { KubeletConfig } from '../config.ts';
 import { DockerRuntime } from '../docker-runtime.ts';
 import { runInContainer } from '../docker/docker-streams.ts';
-import { HostPortIptables, HostPortSyncer } from '../hostports/index.ts';
+import { enableHairpinMode, HostPortIptables, HostPortSyncer } from '../hostports/index.ts';
 import type { NodeShape } from '../node-status.ts';
 import type { PodEvent } from '../pod-sync/sync-pod.ts';
 import { StatsCollector, startKubeletServer } from '../server/index.ts';
@@ -123,6 +123,7 @@ export class DockerKubelet {
     this.#hostPorts = new HostPortSyncer({
       logger: this.#logger.child({ part: 'hostports' }), listPods: () => this.#podInformer.list(), runtime: this.runtime,
       podCidr: () => this.#kubelet.podCidr, iptables: new HostPortIptables(), recordEvent,
+      enableHairpin: async () => { await enableHairpinMode(await this.#podBridgeName()); },
       onSync: (result, mappings) => {
         this.#metrics.hostPortSyncs.inc({ result });
         this.#metrics.hostPortMappings.set(mappings);
@@ -160,6 +161,12 @@ export class DockerKubelet {
       await healthz?.close();
       this.#client.close();
     }
+  }
+
+  /** The Linux bridge of the pod network: the network's name when Docker was told so (bridge-network.ts), else br-<id>. */
+  async #podBridgeName(): Promise<string> {
+    const info = await this.runtime.docker.getNetwork(this.#config.networkName).inspect() as { Id: string; Options?: Record<string, string> };
+    return info.Options?.['com.docker.network.bridge.name'] ?? `br-${info.Id.slice(0, 12)}`;
   }
 
   /** The kubelet API (apps/kubelet/src/server): logs, exec/attach/port-forward and stats for the apiserver. */

@@ -24,6 +24,8 @@ export interface HostPortSyncerOptions {
   podCidr: () => string;
   iptables: HostPortIptables;
   recordEvent?: (pod: Pod, ev: PodEvent) => void;
+  /** Puts the pod bridge's ports in hairpin mode (hairpin-mode.ts); absent: left as they are. */
+  enableHairpin?: () => Promise<void>;
   /** Called after each sync pass (metrics). */
   onSync?: (result: 'success' | 'error', mappings: number) => void;
   resyncMs?: number;
@@ -98,6 +100,8 @@ export class HostPortSyncer {
         await this.#opts.iptables.restore(payload);
         await this.#opts.iptables.ensureJumps();
       }
+      // New sandboxes bring new bridge ports: a pod reaching its own hostPort needs hairpin mode on its port.
+      if (mappings.length > 0) await this.#opts.enableHairpin?.().catch((err) => logger.warn({ err }, 'hairpin mode not set on the pod bridge'));
       const udp = udpTargets(mappings);
       for (const port of staleUdpPorts(this.#applied?.udp, udp)) {
         await this.#opts.iptables.deleteUdpConntrack(port).catch((err) => logger.warn({ err, hostPort: port }, 'stale UDP conntrack entries not deleted'));

@@ -3,3 +3,4 @@ export { cleanupHostPorts, HostPortIptables, type HostPortIptablesOptions } from
 export { HostPortSyncer, HOSTPORT_RESYNC_MS, type HostPortSyncerOptions } from './host-port-syncer.ts';
 export { getPortMappings, wantsHostPorts, type PortMapping } from './port-mappings.ts';
 export { renderHostPortRules, CHAIN_PREFIX as HOSTPORT_CHAIN_PREFIX } from './render-host-port-rules.ts';
+export { enableHairpinMode } from './hairpin-mode.ts';
