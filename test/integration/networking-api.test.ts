@@ -8,7 +8,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiRequest, kubectl, kubectlBinaries, startControlPlane, type ControlPlane, type KubectlResult, type TestCluster } from '../harness/index.ts';
+import { join } from 'node:path';
+import {
+  REPO_ROOT, apiRequest, kubectl, kubectlBinaries, startControlPlane, type ControlPlane, type KubectlResult, type TestCluster,
+} from '../harness/index.ts';
 
 // Ports 24100 (etcd) and 24150 (apiserver) belong to this file (range 24100-24199).
 const BASE_PORT = 24100;
@@ -29,10 +32,7 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
   });
   after(() => cp?.stop());
 
-  const getJson = async (path: string): Promise<{ status: number; json: any }> => {
-    const res = await apiRequest(cluster.admin, 'GET', path);
-    return { status: res.status, json: res.json };
-  };
+  const get = (path: string) => apiRequest(cluster.admin, 'GET', path);
 
   binaries.forEach((bin, index) => {
     describe(bin.name, () => {
@@ -49,7 +49,7 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
         assert.notEqual(res.code, 0, `${args.join(' ')} should fail: ${res.stdout}`);
         assert.match(res.stderr, / is invalid: /, res.stderr);
         for (const cause of causes) assert.ok(res.stderr.includes(cause), `${cause}\nin ${res.stderr}`);
-        assert.equal((await getJson(stored)).status, 404, `${stored} was stored`);
+        assert.equal((await get(stored)).status, 404, `${stored} was stored`);
       };
 
       before(() => ok(['create', 'namespace', ns]));
@@ -57,7 +57,7 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
       it('create ingress: rules, TLS, class and default backend as kubectl built them; no class means the default class skiff', async () => {
         assert.match((await ok(['-n', ns, 'create', 'ingress', 'web', '--class=other', '--rule=a.example.com/=web:80',
           '--rule=a.example.com/api*=api:http,tls=a-tls', '--default-backend=fallback:8080'])).stdout, /ingress.networking.k8s.io\/web created/);
-        const web = (await getJson(`${NET}/namespaces/${ns}/ingresses/web`)).json;
+        const web = (await get(`${NET}/namespaces/${ns}/ingresses/web`)).json;
         assert.equal(web.spec.ingressClassName, 'other');
         assert.deepEqual(web.spec.defaultBackend, { service: { name: 'fallback', port: { number: 8080 } } });
         assert.deepEqual(web.spec.tls, [{ hosts: ['a.example.com'], secretName: 'a-tls' }]);
@@ -67,7 +67,7 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
         assert.deepEqual(web.status, { loadBalancer: {} });
 
         await ok(['-n', ns, 'create', 'ingress', 'plain', '--rule=/static*=static:80']);
-        assert.equal((await getJson(`${NET}/namespaces/${ns}/ingresses/plain`)).json.spec.ingressClassName, 'skiff');
+        assert.equal((await get(`${NET}/namespaces/${ns}/ingresses/plain`)).json.spec.ingressClassName, 'skiff');
       });
 
       it('get prints NAME CLASS HOSTS ADDRESS PORTS AGE, NAME CONTROLLER PARAMETERS AGE and NAME POD-SELECTOR AGE', async () => {
@@ -92,7 +92,7 @@ spec:
         const policies = (await ok(['-n', ns, 'get', 'netpol'])).stdout;
         assert.equal(header(policies), 'NAME POD-SELECTOR AGE');
         assert.match(row(policies, 'db'), /^db app=db \d+s$/);
-        const db = (await getJson(`${NET}/namespaces/${ns}/networkpolicies/db`)).json;
+        const db = (await get(`${NET}/namespaces/${ns}/networkpolicies/db`)).json;
         assert.deepEqual(db.spec.policyTypes, ['Ingress', 'Egress'], 'defaulted from the rules');
         assert.deepEqual(db.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }, { protocol: 'TCP', port: 6000, endPort: 6010 }]);
       });
@@ -150,7 +150,7 @@ spec:
       assert.equal(res.status, 422);
       assert.equal(res.json.reason, 'Invalid');
       assert.deepEqual(res.json.details.causes, [{ reason: 'FieldValueDuplicate', field: 'spec.rules[0].http.paths[1].path', message: 'Duplicate value: "/"' }]);
-      assert.equal((await getJson(`${NET}/namespaces/default/ingresses/dup`)).status, 404);
+      assert.equal((await get(`${NET}/namespaces/default/ingresses/dup`)).status, 404);
     });
 
     it('Ingress status: /status changes only status; a spec change bumps generation and keeps status', async () => {
@@ -184,7 +184,7 @@ spec:
     });
 
     it('IngressClass: the default class is marked so; its controller cannot change', async () => {
-      const skiff = (await getJson(`${NET}/ingressclasses/skiff`)).json;
+      const skiff = (await get(`${NET}/ingressclasses/skiff`)).json;
       assert.equal(skiff.spec.controller, 'skiff.dev/ingress');
       assert.equal(skiff.metadata.annotations['ingressclass.kubernetes.io/is-default-class'], 'true');
       const changed = structuredClone(skiff);
@@ -194,11 +194,32 @@ spec:
       assert.deepEqual(res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`), ['spec.controller: Invalid value: "example.com/other": field is immutable']);
     });
 
+    it("Skiff's own kubectl gets the three kinds by their short names and describes Ingresses and NetworkPolicies", async () => {
+      const own = async (...args: string[]): Promise<string> => {
+        const res = await kubectl(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { kubeconfig: cluster.kubeconfigPath });
+        assert.equal(res.code, 0, `skiff kubectl ${args.join(' ')}: ${res.stderr}`);
+        return res.stdout;
+      };
+      const ings = await own('-n', 'net-0', 'get', 'ing');
+      assert.equal(header(ings), 'NAME CLASS HOSTS ADDRESS PORTS AGE');
+      assert.match(row(ings, 'web'), /^web other a\.example\.com 80, 443 \d+s$/);
+      assert.match(row(await own('-n', 'net-0', 'get', 'netpol'), 'db'), /^db app=db \d+s$/);
+      assert.match(row(await own('get', 'ingressclass'), 'skiff'), /^skiff skiff\.dev\/ingress <none> \d+/);
+      const web = await own('-n', 'net-0', 'describe', 'ingress', 'web');
+      assert.match(web, /Ingress Class:\s+other\n/);
+      assert.match(web, /Default backend:\s+fallback:8080\n/);
+      assert.match(web, /a-tls terminates a\.example\.com\n/);
+      assert.match(web, /\n\s+\/api\s+api:http\n/);
+      const db = await own('-n', 'net-0', 'describe', 'networkpolicy', 'db');
+      assert.match(db, /PodSelector:\s+app=db\n\s+Allowing ingress traffic:\n\s+To Port: 5432\/TCP\n\s+To Port: 6000-6010\/TCP\n/);
+      assert.match(db, /Policy Types: Ingress, Egress\n/);
+    });
+
     // Last: it deletes the default class and restarts the apiserver.
     it('a deleted default class stays deleted across an apiserver restart, and Ingresses then get no class', async () => {
       assert.equal((await apiRequest(cluster.admin, 'DELETE', `${NET}/ingressclasses/skiff`)).status, 200);
       await cluster.restartApiServer();
-      assert.equal((await getJson(`${NET}/ingressclasses/skiff`)).status, 404);
+      assert.equal((await get(`${NET}/ingressclasses/skiff`)).status, 404);
       const res = await apiRequest(cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
         body: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'classless' }, spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } },
       });

@@ -3,6 +3,7 @@ import type { ResourceInfo } from '@skiff/api';
 import { describeCronJob, describeJob } from './batch.ts';
 import { describeGeneric, describeNamespace, describeNode, describePod, describeService } from './core.ts';
 import type { Describer } from './describer.ts';
+import { describeIngress, describeIngressClass, describeNetworkPolicy } from './networking.ts';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './storage.ts';
 import { describeDaemonSet, describeDeployment, describeReplicaSet, describeStatefulSet } from './workloads.ts';
 
@@ -20,6 +21,9 @@ const describers: Record<string, Describer> = {
   'batch/jobs': describeJob,
   'batch/cronjobs': describeCronJob,
   'storage.k8s.io/storageclasses': describeStorageClass,
+  'networking.k8s.io/ingresses': describeIngress,
+  'networking.k8s.io/ingressclasses': describeIngressClass,
+  'networking.k8s.io/networkpolicies': describeNetworkPolicy,
 };
 
 export function describerFor(res: Pick<ResourceInfo, 'group' | 'resource' | 'namespaced'>): Describer {
