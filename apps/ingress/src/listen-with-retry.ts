@@ -3,7 +3,7 @@
  * logs an error and tries again every retryMs instead of exiting: the agent would only restart
  * us into the same wall, and the user's fix (stopping nginx) should take effect by itself.
  */
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Logger } from '@skiff/log';
 import { sleep } from '@skiff/client';
 
@@ -19,6 +19,7 @@ export interface ListenOptions {
 /** Resolves once listening (true) or when the signal aborted first (false). */
 export async function listenWithRetry(server: Server, opts: ListenOptions): Promise<boolean> {
   const retryMs = opts.retryMs ?? 10_000;
+  trackSockets(server);
   for (let attempt = 1; !opts.signal.aborted; attempt++) {
     try {
       await listenOnce(server, opts.port, opts.host);
@@ -45,11 +46,27 @@ function listenOnce(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/**
+ * Every socket a listener accepted, until it closes: an HTTP server's closeAllConnections does not
+ * reach sockets handed over to WebSockets, which would keep close() waiting forever.
+ */
+const openSockets = new WeakMap<Server, Set<Socket>>();
+
+function trackSockets(server: Server): void {
+  if (openSockets.has(server)) return;
+  const sockets = new Set<Socket>();
+  openSockets.set(server, sockets);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+}
+
 /** Stops accepting, lets in-flight requests finish for up to graceMs, then cuts what is left. */
-export function closeServer(server: Server & { closeIdleConnections?: () => void; closeAllConnections?: () => void }, graceMs = 5_000): Promise<void> {
+export function closeServer(server: Server & { closeIdleConnections?: () => void }, graceMs = 5_000): Promise<void> {
   if (!server.listening) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections?.(), graceMs);
+    const timer = setTimeout(() => { for (const s of openSockets.get(server) ?? []) s.destroy(); }, graceMs);
     server.close(() => {
       clearTimeout(timer);
       resolve();
