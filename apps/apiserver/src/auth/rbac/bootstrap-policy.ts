@@ -209,7 +209,8 @@ const controllerRules: Record<string, PolicyRule[]> = {
   // Skiff's bare-metal load balancer (as k3s' ServiceLB): addresses into LoadBalancer Services' status.
   'service-lb-controller': [
     rule(READ, [''], ['services', 'nodes']),
-    rule(['update', 'patch'], [''], ['services/status']),
+    // The load-balancer-cleanup finalizer is written on the Service itself.
+    rule(['update', 'patch'], [''], ['services', 'services/status']),
     rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
   ],
   'deployment-controller': [
