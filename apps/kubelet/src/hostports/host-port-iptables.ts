@@ -97,7 +97,7 @@ export function chainsIn(dump: string): string[] {
 }
 
 /** Runs without a shell; a non-zero exit resolves (callers read `code`), a missing binary rejects. */
-function runCommand(cmd: string, args: string[], stdin?: string): Promise<CommandResult> {
+export function runCommand(cmd: string, args: string[], stdin?: string): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') reject(new Error(`${cmd}: ${err.message}`, { cause: err }));
