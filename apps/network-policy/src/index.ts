@@ -9,7 +9,8 @@ import { createPolicyMetrics } from './metrics.ts';
 
 export type { NetworkPolicyConfig } from './config.ts';
 export { parseNetworkPolicyFlags, FlagError, usage } from './config.ts';
-export { Iptables } from './iptables.ts';
+export { Iptables, execCommand } from './iptables.ts';
+export { PolicyEnforcer, type ObjectSource } from './enforcer.ts';
 export { renderRules, type RenderedRules } from './render-rules.ts';
 export { resolvePolicies, type PolicyWorld } from './resolve-policies.ts';
 

@@ -103,9 +103,13 @@ export class Iptables {
     return true;
   }
 
-  /** Moves every misplaced jump to rule 1 (after deleting its copies); returns how many moved. */
+  /**
+   * Moves every misplaced jump to rule 1 (after deleting its copies); returns how many moved.
+   * Lists only FORWARD and INPUT (`-S`): a whole iptables-save costs ~0.3 s at 20,000 rules.
+   */
   async ensureJumpsFirst(): Promise<number> {
-    const misplaced = misplacedJumps(await this.saveFilter());
+    const listed = await Promise.all(JUMPS.map(({ chain }) => this.#must('iptables', ['-w', '-t', 'filter', '-S', chain])));
+    const misplaced = misplacedJumps(listed.join('\n'));
     for (const { chain, target } of misplaced) {
       const args = jumpArgs(target);
       while ((await this.run('iptables', ['-w', '-t', 'filter', '-D', chain, ...args])).code === 0);
@@ -123,8 +127,10 @@ export class Iptables {
     const chains = ownedChainsIn(await this.saveFilter());
     this.#lastApplied = undefined;
     this.chains = undefined;
-    if (chains.length === 0) return;
-    const payload = ['*filter', ...chains.map((c) => `:${c} - [0:0]`), ...chains.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
-    await this.#must('iptables-restore', ['-w', '--noflush'], payload);
+    if (chains.length > 0) {
+      const payload = ['*filter', ...chains.map((c) => `:${c} - [0:0]`), ...chains.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
+      await this.#must('iptables-restore', ['-w', '--noflush'], payload);
+    }
+    this.chains = []; // none left: the next sync need not read them back
   }
 }
