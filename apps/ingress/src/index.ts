@@ -4,9 +4,8 @@
  * them in; the HTTP and HTTPS listeners proxy by that table; the Lease holder writes Ingress status.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Duplex } from 'node:stream';
 import { findResourceByKind, type EndpointSlice, type Ingress, type IngressClass, type Node, type Secret, type Service } from '@skiff/api';
 import { ApiStatusError, InformerFactory, RestClient, type Informer, type KubeObject } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
@@ -23,6 +22,8 @@ export type { IngressConfig } from './config.ts';
 export { parseIngressFlags, FlagError, usage, INGRESS_CONTROLLER_NAME, DEFAULT_INGRESS_CLASS } from './config.ts';
 export { buildRoutingTable, findUpstream, type RoutingTable } from './routing-table.ts';
 export { FALLBACK_CERTIFICATE_CN } from './certificate-store.ts';
+export { IngressProxy } from './ingress-proxy.ts';
+export { createIngressMetrics } from './metrics.ts';
 
 export interface RunOptions {
   logger?: Logger;
@@ -82,10 +83,7 @@ export async function run(config: IngressConfig, signal: AbortSignal, opts: RunO
 
   const listeners: Server[] = [];
   const serve = (server: Server, scheme: Scheme, port: number) => {
-    server.keepAliveTimeout = 65_000; // longer than a browser's idle wait, as nginx's 75 s
-    server.on('request', (req, res) => proxy.handleRequest(req, res, scheme, port));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxy.handleUpgrade(req, socket, head, scheme, port));
-    server.on('clientError', (_err, socket: Duplex) => socket.destroy());
+    proxy.attach(server, scheme, port);
     listeners.push(server);
     return listenWithRetry(server, { port, host: config.bindAddress, name: scheme, retryMs: opts.listenRetryMs, logger, signal });
   };

@@ -3,7 +3,7 @@
  * handed to http-proxy-3 with one ready endpoint, chosen round-robin. The table is one reference
  * swapped whole by setTable, so a reload never touches a request already on its way.
  */
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { Logger } from '@skiff/log';
@@ -43,6 +43,14 @@ export class IngressProxy {
 
   get table(): RoutingTable {
     return this.#table;
+  }
+
+  /** Makes `server` (plain or TLS) a listener of this proxy; `port` is what X-Forwarded-Port says. */
+  attach(server: Server, scheme: Scheme, port: number): void {
+    server.keepAliveTimeout = 65_000; // longer than a browser's idle wait, as nginx's 75 s
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handleRequest(req, res, scheme, port));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head, scheme, port));
+    server.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
   }
 
   handleRequest(req: IncomingMessage, res: ServerResponse, scheme: Scheme, port: number): void {
