@@ -97,6 +97,26 @@ spec:
         assert.deepEqual(db.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }, { protocol: 'TCP', port: 6000, endPort: 6010 }]);
       });
 
+      it('apply creates an Ingress, then changes its rules; applying the same again writes nothing', async () => {
+        const manifest = (path: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: applied }
+spec:
+  rules:
+  - host: b.example.com
+    http:
+      paths:
+      - { path: ${path}, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }
+`;
+        assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('/v1'))).stdout, /ingress.networking.k8s.io\/applied created/);
+        assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('/v2'))).stdout, /ingress.networking.k8s.io\/applied configured/);
+        const applied = (await get(`${NET}/namespaces/${ns}/ingresses/applied`)).json;
+        assert.deepEqual(applied.spec.rules[0].http.paths.map((p: any) => p.path), ['/v2']);
+        assert.equal(applied.spec.ingressClassName, 'skiff');
+        assert.equal(applied.metadata.generation, 2);
+        assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('/v2'))).stdout, /ingress.networking.k8s.io\/applied unchanged/);
+      });
+
       it('explain reads the networking schemas', async () => {
         const rules = (await ok(['explain', 'ingress.spec.rules'])).stdout;
         for (const field of ['host', 'http']) assert.match(rules, new RegExp(`\\b${field}\\b`));
