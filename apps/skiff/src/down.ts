@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getEtcdComponent, getHollowKubelet, getServerRole } from './components.ts';
-import { cleanupKubeProxy, getAgentRole, kubeletRootDir, removeDnsInterface, removePodContainers } from './node-components.ts';
+import { cleanupNodeRules, getAgentRole, kubeletRootDir, removeDnsInterface, removePodContainers } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { unmountUnder } from './lab/run-command.ts';
 import { stopProcess } from './processes.ts';
@@ -42,9 +42,9 @@ export async function runDown(args: string[]): Promise<number> {
     } catch (err) {
       console.log(`==> pods: Docker not reachable (${(err as Error).message}); containers left as they are`);
     }
-    await cleanupKubeProxy();
+    await cleanupNodeRules();
     await removeDnsInterface();
-    console.log('==> kube-proxy rules and the dns address removed');
+    console.log('==> Service, network policy and hostPort rules and the dns address removed');
   }
   if (purge) {
     // Pods' tmpfs volumes (secrets, service-account tokens) stay mounted after the kubelet stops.

@@ -156,10 +156,15 @@ export async function removePodContainers(docker = new Docker()): Promise<number
   return containers.length;
 }
 
-/** `kube-proxy --cleanup` and `network-policy --cleanup`: remove their chains, jumps and routes. */
-export async function cleanupKubeProxy(): Promise<void> {
-  for (const name of ['kube-proxy', 'network-policy'] as const) {
-    const { command, args } = componentCommand(name, ['--cleanup']);
+/**
+ * What the node programmed into the host's iptables: kube-proxy's SKIFF- chains and pod routes,
+ * network policy's SKIFFNP- chains and the kubelet's hostPort SKIFFHP- chains, each removed by
+ * its own component's cleanup mode.
+ */
+export async function cleanupNodeRules(): Promise<void> {
+  const cleanups: Array<[ComponentName, string]> = [['kube-proxy', '--cleanup'], ['network-policy', '--cleanup'], ['kubelet', '--cleanup-hostports']];
+  for (const [name, flag] of cleanups) {
+    const { command, args } = componentCommand(name, [flag]);
     await tryCommand(command, args);
   }
 }

@@ -21,10 +21,11 @@ export interface Strategy {
   tracksGeneration(obj: KubeObject): boolean;
 }
 
-/** Workloads whose status is the controllers' business: a client cannot create one with a status. */
+/** Workloads (and Ingresses) whose status is the controllers' business: a client cannot create one with a status. */
 const STATUS_CLEARED = new Set([
   'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets',
   '/replicationcontrollers', 'batch/jobs', 'batch/cronjobs', 'certificates.k8s.io/certificatesigningrequests',
+  'networking.k8s.io/ingresses',
 ]);
 
 export function strategyFor(res: ResourceInfo): Strategy {
