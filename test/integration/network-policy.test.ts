@@ -70,8 +70,8 @@ function buildTopology(): void {
   sh(['ip', '-n', NODE_NS, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'npbr0']);
   sh(['ip', '-n', NODE_NS, 'link', 'set', 'npbr0', 'up']);
   // Same-node pod traffic crosses the bridge: it meets iptables only with br_netfilter's hook on.
-  const hook = sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-n', 'net.bridge.bridge-nf-call-iptables']).trim();
-  if (hook !== '1') sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
+  // Off here, so every test below also shows the component turning it on.
+  sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0']);
   for (const pod of POD_LIST) {
     sh(['ip', 'netns', 'add', pod.netns]);
     sh(['ip', '-n', NODE_NS, 'link', 'add', pod.host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
@@ -181,8 +181,9 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
     await cluster?.stop();
   });
 
-  it('netpol: without policies everything is open, and /healthz answers after the first sync', async () => {
+  it('netpol: without policies everything is open, the bridge hook is on, /healthz answers after the first sync', async () => {
     await expectReach([[client, echoUrl(), 'echo'], [visitor, echoUrl(), 'echo'], [client, `http://${NODE_LOCAL}:8053/`, 'node-local']]);
+    assert.equal(sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-n', 'net.bridge.bridge-nf-call-iptables']).trim(), '1');
     const health = await fetch(`http://127.0.0.1:${METRICS_PORT}/healthz`);
     assert.equal(health.status, 200);
     assert.match(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text(), /skiff_network_policy_syncs_total\{[^}]*result="restored"[^}]*\} [1-9]/);

@@ -2,6 +2,7 @@
 import { findResourceByKind, type Namespace, type NetworkPolicy, type Pod } from '@skiff/api';
 import { InformerFactory, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
+import { ensureBridgeHook } from './bridge-hook.ts';
 import type { NetworkPolicyConfig } from './config.ts';
 import { PolicyEnforcer } from './enforcer.ts';
 import { Iptables } from './iptables.ts';
@@ -52,6 +53,7 @@ export async function run(config: NetworkPolicyConfig, signal: AbortSignal, opts
       logger,
       metrics,
     });
+    await ensureBridgeHook((bin, args) => iptables.run(bin, args), logger);
     if (config.metricsPort > 0) server = await serveMetrics(registry, config.metricsPort, '127.0.0.1', () => enforcer.syncCount > 0);
     factory.start(signal);
     if (!(await factory.waitForSync(signal))) return;
