@@ -54,12 +54,15 @@ function peerCN(ip: string, servername: string): Promise<string> {
 
 const path = (p: string, service: string, pathType = 'Prefix') => `{ path: ${p}, pathType: ${pathType}, backend: { service: { name: ${service}, port: { name: http } } } }`;
 
-const APPS_INGRESS = `apiVersion: networking.k8s.io/v1
+/** An Ingress of class skiff in default: `body` is the YAML under spec after the class (tls, rules). */
+const ingress = (name: string, body: string) => `apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: { name: edge-apps, namespace: default }
+metadata: { name: ${name}, namespace: default }
 spec:
   ingressClassName: skiff
-  rules:
+${body}`;
+
+const APPS_INGRESS = ingress('edge-apps', `  rules:
     - host: web.lab.test
       http: { paths: [${path('/', 'web')}] }
     - host: solo.lab.test
@@ -68,17 +71,18 @@ spec:
       http: { paths: [${path('/', 'web')}, ${path('/index.html', 'solo', 'Exact')}, ${path('/down', 'nobody')}] }
     - host: prefix.lab.test
       http: { paths: [${path('/index.html', 'solo')}] }
-`;
+`);
 
-const loadIngress = (service: string) => `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: { name: edge-load, namespace: default }
-spec:
-  ingressClassName: skiff
-  rules:
+const loadIngress = (service: string) => ingress('edge-load', `  rules:
     - host: load.lab.test
       http: { paths: [${path('/', service)}] }
-`;
+`);
+
+const TLS_INGRESS = ingress('edge-tls', `  tls:
+${TLS_HOSTS.map((h) => `    - { hosts: [${h}], secretName: ${h.split('.')[0]}-tls }`).join('\n')}
+  rules:
+${TLS_HOSTS.map((h) => `    - host: ${h}\n      http: { paths: [${path('/', 'web')}] }`).join('\n')}
+`);
 
 function tlsSecret(name: string, cert: string, key: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -89,17 +93,6 @@ type: kubernetes.io/tls
 data: { tls.crt: ${b64(cert)}, tls.key: ${b64(key)} }
 `;
 }
-
-const TLS_INGRESS = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: { name: edge-tls, namespace: default }
-spec:
-  ingressClassName: skiff
-  tls:
-${TLS_HOSTS.map((h) => `    - { hosts: [${h}], secretName: ${h.split('.')[0]}-tls }`).join('\n')}
-  rules:
-${TLS_HOSTS.map((h) => `    - host: ${h}\n      http: { paths: [${path('/', 'web')}] }`).join('\n')}
-`;
 
 export function registerIngressSteps(ctx: EdgeContext): void {
   const ips = () => ctx.lab.nodes.map((n) => n.ip);
