@@ -48,6 +48,13 @@ const ingressApp = (await import(pathToFileURL(join(REPO_ROOT, 'apps/ingress/src
 /** Backend `name` on 127.0.0.<n>:BACKEND_PORT answers JSON naming itself, the URL and the headers it got; /ws echoes WebSocket text. */
 function startBackend(name: string, n: number): Promise<Server> {
   const server = createServer((req, res) => {
+    if (req.url === '/stream') {
+      // A streamed answer: the first chunk now, the rest half a second later.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write(`${name} first\n`);
+      setTimeout(() => res.end(`${name} last\n`), 500);
+      return;
+    }
     const body = JSON.stringify({ app: name, url: req.url, headers: req.headers });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -200,9 +207,15 @@ describe('ingress controller', { timeout: 240_000 }, () => {
   it('spreads requests over the ready endpoints and keeps connections to them alive', async () => {
     // Which replica answered shows in the address the backend's socket was reached on.
     const by = new Map<string, number>();
-    for (const s of backends.slice(0, 2)) s.on('request', (req: IncomingMessage) => by.set(req.socket.localAddress ?? '', (by.get(req.socket.localAddress ?? '') ?? 0) + 1));
+    let connections = 0;
+    const onRequest = (req: IncomingMessage) => by.set(req.socket.localAddress ?? '', (by.get(req.socket.localAddress ?? '') ?? 0) + 1);
+    const onConnection = () => connections++;
+    for (const s of backends.slice(0, 2)) s.on('request', onRequest).on('connection', onConnection);
     for (let i = 0; i < 10; i++) await get('a.test', '/');
+    for (const s of backends.slice(0, 2)) s.off('request', onRequest).off('connection', onConnection);
     assert.deepEqual([...by.entries()].sort(), [['127.0.0.2', 5], ['127.0.0.3', 5]]);
+    // Earlier tests left a kept-alive connection to each replica: ten requests in a row open none, or at most one each.
+    assert.ok(connections <= 2, `${connections} new backend connections for 10 requests`);
   });
 
   it('sets X-Forwarded-For/Proto/Host/Port and X-Real-IP, appending to a client\'s X-Forwarded-For', async () => {
@@ -249,6 +262,20 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     });
     socket.destroy();
     assert.equal(answer, 'b:hello');
+  });
+
+  it('streams a response through as the backend writes it', async () => {
+    const started = performance.now();
+    const times = await new Promise<number[]>((resolve, reject) => {
+      const at: number[] = [];
+      request({ host: '127.0.0.1', port: HTTP, path: '/stream', headers: { host: 'b.test' }, agent: false }, (res) => {
+        res.on('data', () => at.push(performance.now() - started));
+        res.on('end', () => resolve(at));
+      }).on('error', reject).end();
+    });
+    assert.ok(times.length >= 2, `two chunks, got ${times.length}`);
+    assert.ok(times[0]! < 400, `the first chunk came before the backend finished (${times[0]!.toFixed(0)} ms)`);
+    assert.ok(times.at(-1)! >= 450, `the last came when written (${times.at(-1)!.toFixed(0)} ms)`);
   });
 
   it('serves each host its own certificate by SNI on one port, the fallback for unknown names', async () => {
