@@ -1,7 +1,6 @@
 import type { Namespace, NetworkPolicy, Pod } from '@skiff/api';
 import { sleep, WorkQueue } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { Iptables } from './iptables.ts';
 import type { PolicyMetrics } from './metrics.ts';
 import { renderRules } from './render-rules.ts';
 import { resolvePolicies } from './resolve-policies.ts';
@@ -14,12 +13,19 @@ export interface ObjectSource<T> {
   onDelete(handler: (obj: T) => void): void;
 }
 
+/** What a sync needs of Iptables (tests count calls instead). */
+export interface RuleApplier {
+  existingChains(): Promise<string[]>;
+  restore(payload: string, chains: string[]): Promise<boolean>;
+  ensureJumpsFirst(): Promise<number>;
+}
+
 export interface EnforcerOptions {
   nodeName: string;
   pods: ObjectSource<Pod>;
   namespaces: ObjectSource<Namespace>;
   policies: ObjectSource<NetworkPolicy>;
-  iptables: Iptables;
+  iptables: RuleApplier;
   minSyncPeriodMs: number;
   /** Re-check our jumps' place this often even without changes (Docker restarts move them). */
   resyncPeriodMs?: number;
