@@ -12,11 +12,11 @@
  * the two paths are measured in halves, direct → ingress → ingress → direct, so drift in the
  * machine's load is charged to neither.
  */
-import { spawnSync } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import Docker from 'dockerode';
 import type { EndpointSlice, Ingress, Service } from '@skiff/api';
 import { IngressProxy, buildRoutingTable, createIngressMetrics } from '@skiff/ingress';
 import { createLogger, createMetricsRegistry } from '@skiff/log';
@@ -47,10 +47,14 @@ function parseIngressBenchArgs(args: string[]): IngressBenchArgs {
   };
 }
 
-function docker(args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout.trim();
+/** The backend: one container of the example app on Docker's default bridge; its address. */
+async function startBackend(docker: Docker, name: string): Promise<string> {
+  const container = await docker.createContainer({ name, Image: IMAGE, HostConfig: { AutoRemove: true } });
+  await container.start();
+  const info = await container.inspect();
+  const ip = Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).find(Boolean);
+  if (!ip) throw new Error(`container ${name} has no address on a Docker network`);
+  return ip;
 }
 
 /** The Ingress, Service and EndpointSlice a cluster would hold for one backend pod at ip:8080. */
@@ -95,10 +99,10 @@ function merge(label: string, a: PhaseResult, b: PhaseResult): PhaseResult {
 export async function runIngressBench(args: string[]): Promise<void> {
   const opts = parseIngressBenchArgs(args);
   const name = `skiff-bench-ingress-${process.pid}`;
-  docker(['run', '-d', '--rm', '--name', name, IMAGE]);
+  const docker = new Docker();
   let worker: Worker | undefined;
   try {
-    const ip = docker(['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name]);
+    const ip = await startBackend(docker, name);
     const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
     const direct = () => get(agent, 8080, ip, HOST);
     const viaIngress = () => get(agent, opts.port, '127.0.0.1', HOST);
@@ -127,7 +131,7 @@ export async function runIngressBench(args: string[]): Promise<void> {
     console.log(`RESULT ingress rps=${g.perSecond.toFixed(0)} direct_rps=${d.perSecond.toFixed(0)} ratio=${(g.perSecond / d.perSecond).toFixed(2)} p99_ms=${g.p99Ms.toFixed(2)} direct_p99_ms=${d.p99Ms.toFixed(2)}`);
   } finally {
     await worker?.terminate();
-    spawnSync('docker', ['rm', '-f', name]);
+    await docker.getContainer(name).remove({ force: true }).catch(() => {});
   }
 }
 
