@@ -135,6 +135,23 @@ async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: Cl
   return true;
 }
 
+/** What to try first: the example app through the built-in ingress on :80, or its NodePort without one. */
+function exampleHint(address: string, ingress: boolean): string {
+  return ingress
+    ? `
+Deploy the example (3 replicas of a small web server) and reach it through the built-in ingress on :80:
+  ./skiff kubectl apply -f deploy/examples/web.yaml -f deploy/examples/ingress.yaml
+  ./skiff kubectl get pods,ingress -o wide
+  curl http://${address}/
+`
+    : `
+Deploy the example (3 replicas of a small web server behind a NodePort Service):
+  ./skiff kubectl apply -f deploy/examples/web.yaml
+  ./skiff kubectl get pods -o wide
+  curl http://${address}:30080/
+`;
+}
+
 /**
  * `skiff up [--hollow-nodes N]`: etcd, the server role (apiserver, controller-manager, scheduler in
  * one process), an admin kubeconfig, the agent role (this machine as a node) unless --no-node, and
@@ -196,12 +213,7 @@ Next:
 or, without touching your environment:
   ./skiff kubectl get ns
   ./skiff status            (components and nodes)
-${withNode ? `
-Deploy the example (3 replicas of a small web server behind a NodePort Service):
-  ./skiff kubectl apply -f deploy/examples/web.yaml
-  ./skiff kubectl get pods -o wide
-  curl http://${addresses[0] ?? '127.0.0.1'}:30080/
-` : ''}
+${withNode ? exampleHint(addresses[0] ?? '127.0.0.1', !opts.disable.includes('ingress')) : ''}
 Logs: ${paths.logDir}/{etcd,server,agent}.log   Stop: ./skiff down`);
   return 0;
 }
