@@ -14,12 +14,12 @@
  */
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import Docker from 'dockerode';
 import type { EndpointSlice, Ingress, Service } from '@skiff/api';
 import { IngressProxy, buildRoutingTable, createIngressMetrics } from '@skiff/ingress';
 import { createLogger, createMetricsRegistry } from '@skiff/log';
+import { parseIntegerFlags } from './bench-tools.ts';
 import { runPhase, summarizePhase, type PhaseResult } from './latency-stats.ts';
 
 const usage = 'usage: skiff bench ingress [--requests=N (default 6000)] [--concurrency=C (default 16)] [--port=P (default 24280)]';
@@ -27,24 +27,13 @@ const IMAGE = 'skiff/web:v1';
 const HOST = 'bench.ingress.test';
 const WARMUP = 300;
 
-interface IngressBenchArgs {
-  requests: number;
-  concurrency: number;
-  port: number;
-}
-
-function parseIngressBenchArgs(args: string[]): IngressBenchArgs {
-  const { values } = parseArgs({ args, options: { requests: { type: 'string' }, concurrency: { type: 'string' }, port: { type: 'string' } } });
-  const int = (flag: string, value: string | undefined, dflt: number, min: number, max: number) => {
-    const n = Number(value ?? dflt);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: want an integer ${min}..${max}, got "${value}"\n${usage}`);
-    return n;
-  };
-  return {
-    requests: int('requests', values.requests, 6000, 100, 1_000_000),
-    concurrency: int('concurrency', values.concurrency, 16, 1, 1024),
-    port: int('port', values.port, 24280, 1024, 65535),
-  };
+/** --requests, --concurrency, --port: integers within bounds, or an error with the usage. */
+function parseIngressBenchArgs(args: string[]) {
+  return parseIntegerFlags(args, {
+    requests: { default: 6000, min: 100, max: 1_000_000 },
+    concurrency: { default: 16, min: 1, max: 1024 },
+    port: { default: 24280, min: 1024, max: 65535 },
+  }, usage);
 }
 
 /** The backend: one container of the example app on Docker's default bridge; its address. */

@@ -11,11 +11,10 @@
  * features: podSelector peers, namespaceSelector AND podSelector, named ports, endPort ranges,
  * ipBlocks with except, egress. Medians over the rounds. Needs root (ip netns, iptables).
  */
-import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
 import type { Namespace, NetworkPolicy, Pod } from '@skiff/api';
 import { createLogger } from '@skiff/log';
-import { execCommand, Iptables, PolicyEnforcer, renderRules, resolvePolicies, type ObjectSource } from '@skiff/network-policy';
+import { execCommand, Iptables, PolicyEnforcer, renderRules, resolvePolicies } from '@skiff/network-policy';
+import { ipString, median, parseIntegerFlags, staticInformer, withThrowawayNetns } from './bench-tools.ts';
 
 const usage = 'usage: skiff bench netpol [--pods=1000] [--policies=100] [--rounds=3]';
 const NODE = 'npbench-node';
@@ -23,24 +22,13 @@ const NAMESPACES = 10;
 /** Distinct app labels per namespace: each policy selects one, so ~pods/(10·20) pods apiece. */
 const APPS = 20;
 
-interface NetpolBenchArgs {
-  pods: number;
-  policies: number;
-  rounds: number;
-}
-
-function parseNetpolBenchArgs(args: string[]): NetpolBenchArgs {
-  const { values } = parseArgs({ args, options: { pods: { type: 'string' }, policies: { type: 'string' }, rounds: { type: 'string' } } });
-  const positive = (flag: string, value: string | undefined, dflt: number, max: number) => {
-    const n = Number(value ?? dflt);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: want an integer 1..${max}, got "${value}"\n${usage}`);
-    return n;
-  };
-  return { pods: positive('pods', values.pods, 1000, 60_000), policies: positive('policies', values.policies, 100, 10_000), rounds: positive('rounds', values.rounds, 3, 50) };
-}
-
-function ipString(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+/** --pods, --policies, --rounds: positive integers within bounds, or an error with the usage. */
+function parseNetpolBenchArgs(args: string[]) {
+  return parseIntegerFlags(args, {
+    pods: { default: 1000, max: 60_000 },
+    policies: { default: 100, max: 10_000 },
+    rounds: { default: 3, max: 50 },
+  }, usage);
 }
 
 /** Pod i: namespace ns-(i mod 10), app-(i/10 mod 20), IP 10.244.x.y, a named port http → 8080. */
@@ -66,26 +54,11 @@ export function synthesize(pods: number, policies: number): { pods: Pod[]; names
   return { pods: podList, namespaces, policies: policyList };
 }
 
-/** An informer over a fixed array: the enforcer only lists it here. */
-function staticSource<T>(items: T[]): ObjectSource<T> {
-  return { list: () => items, onAdd: () => {}, onUpdate: () => {}, onDelete: () => {} };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 export async function runNetpolBench(args: string[]): Promise<void> {
   const opts = parseNetpolBenchArgs(args);
-  if (process.getuid?.() !== 0) throw new Error('bench netpol needs root (it creates a network namespace and runs iptables in it)');
   const netns = `npbench${process.pid}`;
   const logger = createLogger('bench-netpol', 'warn');
-  const add = spawnSync('ip', ['netns', 'add', netns], { encoding: 'utf8' });
-  if (add.status !== 0) throw new Error(`ip netns add ${netns}: ${add.stderr.trim()}`);
-  const removeNetns = () => spawnSync('ip', ['netns', 'del', netns]);
-  process.once('SIGINT', () => { removeNetns(); process.exit(130); });
-  try {
+  await withThrowawayNetns('netpol', netns, async () => {
     const data = synthesize(opts.pods, opts.policies);
     const iptables = new Iptables({ ipNetns: netns });
     const rendered = renderRules(resolvePolicies({ nodeName: NODE, ...data }));
@@ -101,7 +74,7 @@ export async function runNetpolBench(args: string[]): Promise<void> {
 
       await iptables.cleanup();
       const enforcer = new PolicyEnforcer({
-        nodeName: NODE, pods: staticSource(data.pods), namespaces: staticSource(data.namespaces), policies: staticSource(data.policies),
+        nodeName: NODE, pods: staticInformer(() => data.pods), namespaces: staticInformer(() => data.namespaces), policies: staticInformer(() => data.policies),
         iptables, minSyncPeriodMs: 0, logger,
       });
       t = performance.now();
@@ -113,7 +86,5 @@ export async function runNetpolBench(args: string[]): Promise<void> {
     const syncMs = median(sync);
     const rawMs = median(raw);
     console.log(`RESULT netpol pods=${opts.pods} policies=${opts.policies} rules=${rendered.ruleCount} sync_ms=${syncMs.toFixed(0)} raw_restore_ms=${rawMs.toFixed(0)} ratio=${(syncMs / rawMs).toFixed(2)}`);
-  } finally {
-    removeNetns();
-  }
+  });
 }

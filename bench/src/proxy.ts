@@ -11,34 +11,22 @@
  * (incremental: it renders everything again, but restores only the chains that changed —
  * partial-restore.ts). Medians over the rounds are reported. Needs root (ip netns, iptables).
  */
-import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
 import type { EndpointSlice, Node, Service } from '@skiff/api';
-import { Iptables, Proxier, renderRules, runCommand, type ProxyInformer } from '@skiff/kube-proxy';
+import { Iptables, Proxier, renderRules, runCommand } from '@skiff/kube-proxy';
 import { createLogger } from '@skiff/log';
+import { ipString, median, parseIntegerFlags, staticInformer, withThrowawayNetns } from './bench-tools.ts';
 
 const usage = 'usage: skiff bench proxy [--services=1000] [--endpoints=10] [--rounds=3]';
 const CLUSTER_CIDR = '10.244.0.0/16';
 const NODE = 'k6-bench-node';
 
-interface ProxyBenchArgs {
-  services: number;
-  endpoints: number;
-  rounds: number;
-}
-
-function parseProxyBenchArgs(args: string[]): ProxyBenchArgs {
-  const { values } = parseArgs({ args, options: { services: { type: 'string' }, endpoints: { type: 'string' }, rounds: { type: 'string' } } });
-  const positive = (flag: string, value: string | undefined, dflt: number, max: number) => {
-    const n = Number(value ?? dflt);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: want an integer 1..${max}, got "${value}"\n${usage}`);
-    return n;
-  };
-  return {
-    services: positive('services', values.services, 1000, 60_000),
-    endpoints: positive('endpoints', values.endpoints, 10, 1000),
-    rounds: positive('rounds', values.rounds, 3, 50),
-  };
+/** --services, --endpoints, --rounds: positive integers within bounds, or an error with the usage. */
+function parseProxyBenchArgs(args: string[]) {
+  return parseIntegerFlags(args, {
+    services: { default: 1000, max: 60_000 },
+    endpoints: { default: 10, max: 1000 },
+    rounds: { default: 3, max: 50 },
+  }, usage);
 }
 
 /** Service i: ClusterIP 10.96.x.y, port 80 → 8080; its endpoints are pods across 10.244.0.0/16. */
@@ -72,34 +60,11 @@ function slice(service: string, endpoints: EndpointSlice['endpoints']): Endpoint
   } as EndpointSlice;
 }
 
-function ipString(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-}
-
-/** An informer over a fixed array: the proxier only lists it (events are not needed here). */
-function staticInformer<T>(items: () => T[]): ProxyInformer<T> {
-  return { list: items, onAdd: () => {}, onUpdate: () => {}, onDelete: () => {} };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function sh(args: string[]): void {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr.trim()}`);
-}
-
 export async function runProxyBench(args: string[]): Promise<void> {
   const opts = parseProxyBenchArgs(args);
-  if (process.getuid?.() !== 0) throw new Error('bench proxy needs root (it creates a network namespace and runs iptables in it)');
   const netns = `k6-bench-${process.pid}`;
   const logger = createLogger('bench-proxy', 'warn');
-  sh(['ip', 'netns', 'add', netns]);
-  const removeNetns = () => spawnSync('ip', ['netns', 'del', netns]);
-  process.once('SIGINT', () => { removeNetns(); process.exit(130); });
-  try {
+  await withThrowawayNetns('proxy', netns, async () => {
     const iptables = new Iptables({ ipNetns: netns });
     const data = synthesize(opts.services, opts.endpoints);
     const nodes: Node[] = [{ apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, status: { addresses: [{ type: 'InternalIP', address: '192.168.50.10' }] } } as Node];
@@ -154,7 +119,5 @@ export async function runProxyBench(args: string[]): Promise<void> {
     const rawMs = median(raw);
     console.log(`median over ${opts.rounds}: full sync ${syncMs.toFixed(0)} ms, raw restore ${rawMs.toFixed(0)} ms, incremental ${median(incremental).toFixed(0)} ms`);
     console.log(`RESULT proxy sync_ms=${syncMs.toFixed(0)} raw_restore_ms=${rawMs.toFixed(0)} ratio=${(syncMs / rawMs).toFixed(2)} incremental_ms=${median(incremental).toFixed(0)}`);
-  } finally {
-    removeNetns();
-  }
+  });
 }
