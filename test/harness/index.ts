@@ -11,3 +11,6 @@ export { startKubelet, cleanupNodeContainers, dockerFor, deletePodsAndWait, wait
 export { unmountLeftovers } from './mounts.ts';
 export { ensureTestImages, BUSYBOX_IMAGE, PAUSE_IMAGE } from './test-images.ts';
 export { identityFor, tokenKubeconfig, type Identity } from './identities.ts';
+export {
+  sh, inNetns, execInNetns, canUseNetns, addNetns, deleteNetns, deleteStaleNetns, addBridge, addVeth, startHttpServerIn, fetchFrom, type VethLink,
+} from './netns.ts';

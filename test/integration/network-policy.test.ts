@@ -15,7 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { findResourceByKind, type Namespace, type NetworkPolicy, type Pod } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { createLogger } from '@skiff/log';
-import { REPO_ROOT, eventually, identityFor, startTestCluster, type TestCluster } from '../harness/index.ts';
+import {
+  REPO_ROOT, addBridge, addNetns, addVeth, canUseNetns, deleteNetns, eventually, execInNetns, identityFor, inNetns, startTestCluster, type TestCluster,
+} from '../harness/index.ts';
 
 // etcd 25000-25001, the apiserver 25090, the component's metrics 25091.
 const BASE_PORT = 25000;
@@ -49,37 +51,20 @@ const POD_LIST: TestPod[] = [
 ];
 const [echo, client, other, visitor] = POD_LIST as [TestPod, TestPod, TestPod, TestPod];
 
-const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0 && spawnSync('busybox', ['true']).status === 0;
-
-function sh(args: string[], allowFail = false): string {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0 && !allowFail) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function deleteNetns(): void {
-  for (const ns of [NODE_NS, ...POD_LIST.map((p) => p.netns)]) sh(['ip', 'netns', 'del', ns], true);
-}
+const canRun = canUseNetns() && spawnSync('busybox', ['true']).status === 0;
+const allNetns = () => [NODE_NS, ...POD_LIST.map((p) => p.netns)];
 
 function buildTopology(): void {
-  deleteNetns();
-  sh(['ip', 'netns', 'add', NODE_NS]);
-  sh(['ip', '-n', NODE_NS, 'link', 'set', 'lo', 'up']);
-  sh(['ip', '-n', NODE_NS, 'addr', 'add', `${NODE_LOCAL}/32`, 'dev', 'lo']);
-  sh(['ip', '-n', NODE_NS, 'link', 'add', 'npbr0', 'type', 'bridge']);
-  sh(['ip', '-n', NODE_NS, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'npbr0']);
-  sh(['ip', '-n', NODE_NS, 'link', 'set', 'npbr0', 'up']);
+  deleteNetns(...allNetns());
+  addNetns(NODE_NS);
+  inNetns(NODE_NS, 'addr', 'add', `${NODE_LOCAL}/32`, 'dev', 'lo');
+  addBridge(NODE_NS, 'npbr0', `${NODE_IP}/24`);
   // Same-node pod traffic crosses the bridge: it meets iptables only with br_netfilter's hook on.
   // Off here, so every test below also shows the component turning it on.
-  sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0']);
+  execInNetns(NODE_NS, 'sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0');
   for (const pod of POD_LIST) {
-    sh(['ip', 'netns', 'add', pod.netns]);
-    sh(['ip', '-n', NODE_NS, 'link', 'add', pod.host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
-    sh(['ip', '-n', NODE_NS, 'link', 'set', pod.host, 'master', 'npbr0', 'up']);
-    sh(['ip', '-n', pod.netns, 'link', 'set', 'lo', 'up']);
-    sh(['ip', '-n', pod.netns, 'addr', 'add', `${pod.ip}/24`, 'dev', 'eth0']);
-    sh(['ip', '-n', pod.netns, 'link', 'set', 'eth0', 'up']);
-    sh(['ip', '-n', pod.netns, 'route', 'add', 'default', 'via', NODE_IP]);
+    addNetns(pod.netns);
+    addVeth({ ns: NODE_NS, hostIf: pod.host, bridge: 'npbr0', peerNs: pod.netns, peerAddress: `${pod.ip}/24`, gateway: NODE_IP });
   }
 }
 
@@ -121,7 +106,7 @@ async function expectReach(cases: [TestPod | 'node', string, string | undefined]
 }
 
 function ownChains(): string[] {
-  return sh(['ip', 'netns', 'exec', NODE_NS, 'iptables-save', '-t', 'filter']).split('\n').filter((l) => l.startsWith(':SKIFFNP-'));
+  return execInNetns(NODE_NS, 'iptables-save', '-t', 'filter').split('\n').filter((l) => l.startsWith(':SKIFFNP-'));
 }
 
 describe('network policy enforced in a node namespace', { skip: canRun ? false : 'needs root, ip netns and busybox', timeout: 240_000 }, () => {
@@ -175,7 +160,7 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
     stop.abort();
     await running?.catch(() => {});
     for (const s of servers) if (s.exitCode === null) s.kill('SIGKILL');
-    deleteNetns();
+    deleteNetns(...allNetns());
     rmSync(root, { recursive: true, force: true });
     api?.close();
     await cluster?.stop();
@@ -183,7 +168,7 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
 
   it('netpol: without policies everything is open, the bridge hook is on, /healthz answers after the first sync', async () => {
     await expectReach([[client, echoUrl(), 'echo'], [visitor, echoUrl(), 'echo'], [client, `http://${NODE_LOCAL}:8053/`, 'node-local']]);
-    assert.equal(sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-n', 'net.bridge.bridge-nf-call-iptables']).trim(), '1');
+    assert.equal(execInNetns(NODE_NS, 'sysctl', '-n', 'net.bridge.bridge-nf-call-iptables').trim(), '1');
     const health = await fetch(`http://127.0.0.1:${METRICS_PORT}/healthz`);
     assert.equal(health.status, 200);
     assert.match(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text(), /skiff_network_policy_syncs_total\{[^}]*result="restored"[^}]*\} [1-9]/);
@@ -194,7 +179,7 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
     const ms = await expectReach([[client, echoUrl(), undefined], [visitor, echoUrl(), undefined]]);
     assert.ok(ms < 3000, `cut after ${Math.round(ms)} ms`);
     await expectReach([['node', echoUrl(), 'echo']]);
-    const forward = sh(['ip', 'netns', 'exec', NODE_NS, 'iptables', '-S', 'FORWARD']).split('\n');
+    const forward = execInNetns(NODE_NS, 'iptables', '-S', 'FORWARD').split('\n');
     assert.match(forward[1]!, /-j SKIFFNP-FORWARD$/);
   });
 
@@ -223,12 +208,12 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
   });
 
   it('netpol: our FORWARD jump goes back to the top when an ACCEPT is put ahead of it', async () => {
-    sh(['ip', 'netns', 'exec', NODE_NS, 'iptables', '-I', 'FORWARD', '1', '-s', '10.251.7.0/24', '-j', 'ACCEPT']);
+    execInNetns(NODE_NS, 'iptables', '-I', 'FORWARD', '1', '-s', '10.251.7.0/24', '-j', 'ACCEPT');
     // Any change syncs (and there is a periodic check too): the deny must hold again.
     await api.patch<Namespace>(NAMESPACES, undefined, GUESTS, 'merge', { metadata: { labels: { touched: 'yes' } } });
     await expectReach([[client, echoUrl(), undefined]], 15_000);
-    assert.match(sh(['ip', 'netns', 'exec', NODE_NS, 'iptables', '-S', 'FORWARD']).split('\n')[1]!, /-j SKIFFNP-FORWARD$/);
-    sh(['ip', 'netns', 'exec', NODE_NS, 'iptables', '-D', 'FORWARD', '-s', '10.251.7.0/24', '-j', 'ACCEPT']);
+    assert.match(execInNetns(NODE_NS, 'iptables', '-S', 'FORWARD').split('\n')[1]!, /-j SKIFFNP-FORWARD$/);
+    execInNetns(NODE_NS, 'iptables', '-D', 'FORWARD', '-s', '10.251.7.0/24', '-j', 'ACCEPT');
   });
 
   it('netpol: egress deny blocks pods and an address on the node (INPUT) until allowed', async () => {
@@ -260,6 +245,6 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
     await running;
     await networkPolicy.run({ cleanup: true, ipNetns: NODE_NS, kubeconfig: '', nodeName: '', minSyncPeriodMs: 0, metricsPort: 0, logLevel: 'warn' }, new AbortController().signal, { logger: createLogger('network-policy', 'warn') });
     assert.deepEqual(ownChains(), []);
-    assert.doesNotMatch(sh(['ip', 'netns', 'exec', NODE_NS, 'iptables-save', '-t', 'filter']), /SKIFFNP/);
+    assert.doesNotMatch(execInNetns(NODE_NS, 'iptables-save', '-t', 'filter'), /SKIFFNP/);
   });
 });

@@ -16,7 +16,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiRequest, eventually, REPO_ROOT, startTestCluster, type TestCluster } from '../harness/index.ts';
+import {
+  addBridge, addNetns, addVeth, apiRequest, canUseNetns, deleteNetns, eventually, execInNetns, fetchFrom, inNetns, REPO_ROOT, startHttpServerIn,
+  startTestCluster, type TestCluster,
+} from '../harness/index.ts';
 
 const CLUSTER_CIDR = '10.206.0.0/17';
 const SWITCH_NS = 'k6-sw';
@@ -32,82 +35,34 @@ const POD_PORT = 8080;
 const NODE_PORT = 8081;
 const KUBE_PROXY = join(REPO_ROOT, 'apps/kube-proxy/src/main.ts');
 
-const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
+const canRun = canUseNetns();
 
-function sh(args: string[], allowFail = false): string {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0 && !allowFail) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const inNs = (ns: string, ...args: string[]) => sh(['ip', '-n', ns, ...args]);
-const iptablesSave = (ns: string) => sh(['ip', 'netns', 'exec', ns, 'iptables-save']);
-const ourRoutes = (ns: string) => inNs(ns, '-4', 'route', 'show', 'proto', '211').trim();
-
-function deleteNamespaces(): void {
-  for (const ns of [SWITCH_NS, ...NODES.flatMap((n) => [n.name, n.pod.ns])]) sh(['ip', 'netns', 'del', ns], true);
-}
+const iptablesSave = (ns: string) => execInNetns(ns, 'iptables-save');
+const ourRoutes = (ns: string) => inNetns(ns, '-4', 'route', 'show', 'proto', '211').trim();
+const allNamespaces = () => [SWITCH_NS, ...NODES.flatMap((n) => [n.name, n.pod.ns])];
 
 function buildTopology(): void {
-  deleteNamespaces();
-  sh(['ip', 'netns', 'add', SWITCH_NS]);
-  inNs(SWITCH_NS, 'link', 'add', 'br0', 'type', 'bridge');
-  inNs(SWITCH_NS, 'link', 'set', 'br0', 'up');
+  deleteNetns(...allNamespaces());
+  addNetns(SWITCH_NS);
+  addBridge(SWITCH_NS, 'br0');
   for (const [i, node] of NODES.entries()) {
-    sh(['ip', 'netns', 'add', node.name]);
-    inNs(node.name, 'link', 'set', 'lo', 'up');
-    inNs(SWITCH_NS, 'link', 'add', `port${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.name);
-    inNs(SWITCH_NS, 'link', 'set', `port${i}`, 'master', 'br0', 'up');
-    inNs(node.name, 'addr', 'add', `${node.ip}/24`, 'dev', 'eth0');
-    inNs(node.name, 'link', 'set', 'eth0', 'up');
+    addNetns(node.name);
+    addVeth({ ns: SWITCH_NS, hostIf: `port${i}`, bridge: 'br0', peerNs: node.name, peerAddress: `${node.ip}/24` });
     // The node-local pod bridge (the kubelet's Docker network) and one pod on it.
-    inNs(node.name, 'link', 'add', 'cbr0', 'type', 'bridge');
-    inNs(node.name, 'addr', 'add', `${node.gateway}/24`, 'dev', 'cbr0');
-    inNs(node.name, 'link', 'set', 'cbr0', 'up');
-    sh(['ip', 'netns', 'add', node.pod.ns]);
-    inNs(node.name, 'link', 'add', 'vpod', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.pod.ns);
-    inNs(node.name, 'link', 'set', 'vpod', 'master', 'cbr0', 'up');
-    inNs(node.pod.ns, 'link', 'set', 'lo', 'up');
-    inNs(node.pod.ns, 'addr', 'add', `${node.pod.ip}/24`, 'dev', 'eth0');
-    inNs(node.pod.ns, 'link', 'set', 'eth0', 'up');
-    inNs(node.pod.ns, 'route', 'add', 'default', 'via', node.gateway);
+    addBridge(node.name, 'cbr0', `${node.gateway}/24`);
+    addNetns(node.pod.ns);
+    addVeth({ ns: node.name, hostIf: 'vpod', bridge: 'cbr0', peerNs: node.pod.ns, peerAddress: `${node.pod.ip}/24`, gateway: node.gateway });
   }
-  const nft = (ns: string, ...args: string[]) => sh(['ip', 'netns', 'exec', ns, 'iptables', '-w', ...args]);
+  const nft = (ns: string, ...args: string[]) => execInNetns(ns, 'iptables', '-w', ...args);
   // Node A as Docker leaves it; node B a plain host with a closed FORWARD policy.
   nft('k6-a', '-P', 'FORWARD', 'DROP');
   nft('k6-a', '-N', 'DOCKER-USER');
   nft('k6-a', '-A', 'DOCKER-USER', '-j', 'RETURN');
   nft('k6-a', '-A', 'FORWARD', '-j', 'DOCKER-USER');
   nft('k6-b', '-P', 'FORWARD', 'DROP');
-  inNs('k6-a', 'route', 'add', FOREIGN_ROUTE, 'via', '10.206.255.99', 'proto', 'static');
+  inNetns('k6-a', 'route', 'add', FOREIGN_ROUTE, 'via', '10.206.255.99', 'proto', 'static');
   // Somewhere for ClusterIPs without endpoints to be routed to (nobody answers there).
-  inNs('k6-a', 'route', 'add', 'default', 'via', '10.206.255.254');
-}
-
-/** An HTTP server in a namespace answering with the client address it sees. */
-function startEchoServer(ns: string, port: number): Promise<ChildProcess> {
-  const script = `require('node:http').createServer((q, s) => s.end(q.socket.remoteAddress.replace(/^::ffff:/, ''))).listen(${port}, '0.0.0.0', () => console.log('ready'))`;
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server in ${ns} did not start`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server in ${ns} exited ${code}`)));
-  });
-}
-
-/** One GET from inside `ns`: the body, or the error code. */
-function fetchFrom(ns: string, host: string, port: number): string {
-  const script = `require('node:http').get({ host: ${JSON.stringify(host)}, port: ${port}, agent: false, timeout: 3000 }, (res) => {
-      let b = ''; res.on('data', (d) => b += d); res.on('end', () => console.log('body:' + b));
-    }).on('timeout', function () { this.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })); })
-      .on('error', (e) => console.log('error:' + (e.code ?? e.message)));`;
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8', timeout: 30_000 });
-  return r.stdout.trim();
+  inNetns('k6-a', 'route', 'add', 'default', 'via', '10.206.255.254');
 }
 
 function nodeObject(n: { name: string; ip: string; podCIDR: string }) {
@@ -150,14 +105,14 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
     buildTopology();
     cluster = await startTestCluster({ basePort: 27600, apiServerPort: 27650 });
     for (const n of [...NODES, GHOST]) await createNode(n);
-    servers.push(await startEchoServer('k6-pb', POD_PORT), await startEchoServer('k6-b', NODE_PORT));
+    servers.push(await startHttpServerIn('k6-pb', POD_PORT), await startHttpServerIn('k6-b', NODE_PORT));
   });
 
   after(async () => {
     for (const p of [...proxies, ...servers]) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     // Leave nothing behind even when an assertion failed half-way.
     for (const n of NODES) spawnSync(process.execPath, [KUBE_PROXY, '--cleanup', `--ip-netns=${n.name}`]);
-    deleteNamespaces();
+    deleteNetns(...allNamespaces());
     await cluster?.stop();
     if (!process.env.SKIFF_TEST_KEEP) rmSync(logDir, { recursive: true, force: true });
   });
@@ -180,7 +135,7 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
         '10.206.3.0/24 via 10.206.255.13 dev eth0',
       ]);
     }, 90_000, 500);
-    for (const n of NODES) assert.equal(sh(['ip', 'netns', 'exec', n.name, 'cat', '/proc/sys/net/ipv4/ip_forward']).trim(), '1');
+    for (const n of NODES) assert.equal(execInNetns(n.name, 'cat', '/proc/sys/net/ipv4/ip_forward').trim(), '1');
   });
 
   it('puts the forwarding accepts in DOCKER-USER where Docker made it, else in FORWARD', async () => {
@@ -213,8 +168,8 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
     const ip = created.json.spec.clusterIP as string;
     await eventually(async () => assert.match(iptablesSave('k6-a'), new RegExp(`-d ${ip.replaceAll('.', '\\.')}/32 .*-j REJECT`)), 60_000, 500);
     // As a Docker restart does: its jump to DOCKER-USER goes back to the top of FORWARD.
-    sh(['ip', 'netns', 'exec', 'k6-a', 'iptables', '-w', '-D', 'FORWARD', '-j', 'DOCKER-USER']);
-    sh(['ip', 'netns', 'exec', 'k6-a', 'iptables', '-w', '-I', 'FORWARD', '-j', 'DOCKER-USER']);
+    execInNetns('k6-a', 'iptables', '-w', '-D', 'FORWARD', '-j', 'DOCKER-USER');
+    execInNetns('k6-a', 'iptables', '-w', '-I', 'FORWARD', '-j', 'DOCKER-USER');
     assert.equal(fetchFrom('k6-pa', ip, 80), 'error:ECONNREFUSED');
   });
 
@@ -225,7 +180,7 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
       await eventually(async () => assert.doesNotMatch(ourRoutes(n.name), /10\.206\.3\.0/), 60_000, 500);
     }
     assert.match(ourRoutes('k6-a'), /^10\.206\.2\.0\/24 via 10\.206\.255\.12/);
-    assert.match(inNs('k6-a', 'route', 'show', FOREIGN_ROUTE), /via 10\.206\.255\.99/);
+    assert.match(inNetns('k6-a', 'route', 'show', FOREIGN_ROUTE), /via 10\.206\.255\.99/);
   });
 
   it('--cleanup removes every route with proto 211 and every SKIFF- rule, nothing else', async () => {
@@ -237,7 +192,7 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
       assert.equal(ourRoutes(n.name), '');
       assert.doesNotMatch(iptablesSave(n.name), /SKIFF|skiff/);
     }
-    assert.match(inNs('k6-a', 'route', 'show', FOREIGN_ROUTE), /via 10\.206\.255\.99/);
+    assert.match(inNetns('k6-a', 'route', 'show', FOREIGN_ROUTE), /via 10\.206\.255\.99/);
     assert.match(iptablesSave('k6-a'), /^-A DOCKER-USER -j RETURN$/m);
     assert.match(fetchFrom('k6-pa', NODES[1]!.pod.ip, POD_PORT), /^error:/, 'without the routes pod B is unreachable again');
   });

@@ -7,8 +7,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { addBridge, addNetns, addVeth, canUseNetns, deleteNetns, deleteStaleNetns, inNetns, startHttpServerIn } from '../harness/index.ts';
 
 // The test project does not reference apps/kube-proxy, so load it by path behind a narrow type.
 interface ProxyModule {
@@ -33,77 +34,20 @@ const CLUSTER_IP = '10.96.231.10';
 const EMPTY_IP = '10.96.231.11';
 const NODE_PORT = 30231;
 
-const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
-
-function sh(args: string[], allowFail = false): string {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0 && !allowFail) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function deleteNamespaces(): void {
-  for (const ns of [NODE_NS, ...PODS.map((p) => p.ns)]) sh(['ip', 'netns', 'del', ns], true);
-}
-
-/**
- * A run that was killed (CI timeout, a machine restart) never reaches `after`, and its namespaces
- * carry its pid: remove every k6-pi-* namespace whose run is no longer alive.
- */
-function deleteStaleNamespaces(): void {
-  for (const line of sh(['ip', 'netns', 'list'], true).split('\n')) {
-    const m = /^(k6-pi-\S+-(\d+))\b/.exec(line);
-    if (!m || m[2] === suffix) continue;
-    if (isAlive(Number(m[2]))) continue; // that run may still be going
-    sh(['ip', 'netns', 'del', m[1]!], true);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const canRun = canUseNetns();
+const allNamespaces = () => [NODE_NS, ...PODS.map((p) => p.ns)];
 
 function buildTopology(): void {
-  deleteStaleNamespaces();
-  deleteNamespaces();
-  sh(['ip', 'netns', 'add', NODE_NS]);
-  sh(['ip', '-n', NODE_NS, 'link', 'set', 'lo', 'up']);
-  sh(['ip', '-n', NODE_NS, 'link', 'add', 'br0', 'type', 'bridge']);
-  sh(['ip', '-n', NODE_NS, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'br0']);
-  sh(['ip', '-n', NODE_NS, 'link', 'set', 'br0', 'up']);
+  deleteStaleNetns(/^(k6-pi-\S+-(\d+))\b/, suffix);
+  deleteNetns(...allNamespaces());
+  addNetns(NODE_NS);
+  addBridge(NODE_NS, 'br0', `${NODE_IP}/24`);
   // ClusterIPs are virtual: the node only needs a route so connect() gets to nat OUTPUT.
-  sh(['ip', '-n', NODE_NS, 'route', 'add', '10.96.0.0/12', 'dev', 'br0']);
+  inNetns(NODE_NS, 'route', 'add', '10.96.0.0/12', 'dev', 'br0');
   for (const pod of PODS) {
-    sh(['ip', 'netns', 'add', pod.ns]);
-    sh(['ip', '-n', NODE_NS, 'link', 'add', pod.hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.ns]);
-    sh(['ip', '-n', NODE_NS, 'link', 'set', pod.hostIf, 'master', 'br0', 'up']);
-    sh(['ip', '-n', pod.ns, 'link', 'set', 'lo', 'up']);
-    sh(['ip', '-n', pod.ns, 'addr', 'add', `${pod.ip}/24`, 'dev', 'eth0']);
-    sh(['ip', '-n', pod.ns, 'link', 'set', 'eth0', 'up']);
-    sh(['ip', '-n', pod.ns, 'route', 'add', 'default', 'via', NODE_IP]);
+    addNetns(pod.ns);
+    addVeth({ ns: NODE_NS, hostIf: pod.hostIf, bridge: 'br0', peerNs: pod.ns, peerAddress: `${pod.ip}/24`, gateway: NODE_IP });
   }
-}
-
-function startServer(pod: (typeof PODS)[number]): ChildProcess {
-  const script = `require('node:http').createServer((q, s) => s.end(${JSON.stringify(pod.name)})).listen(8080, '0.0.0.0', () => console.log('ready'))`;
-  return spawn('ip', ['netns', 'exec', pod.ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-function waitReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('pod server did not start')), 15_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`pod server exited ${code}`)));
-  });
 }
 
 /** Runs `count` fresh-connection GETs from the node namespace; returns answers and error codes. */
@@ -132,13 +76,12 @@ describe('kube-proxy iptables rules in network namespaces', { skip: canRun ? fal
   before(async () => {
     proxy = (await import(modulePath)) as ProxyModule;
     buildTopology();
-    for (const pod of PODS) servers.push(startServer(pod));
-    await Promise.all(servers.map(waitReady));
+    for (const pod of PODS) servers.push(await startHttpServerIn(pod.ns, 8080, pod.name, 15_000));
   });
 
   after(() => {
     for (const s of servers) if (s.exitCode === null) s.kill('SIGKILL');
-    deleteNamespaces();
+    deleteNetns(...allNamespaces());
   });
 
   it('balances a ClusterIP, answers a NodePort, refuses without endpoints, cleans up', async () => {
