@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { findResourceByKind, type EndpointSlice, type Event, type Node, type Service } from '@skiff/api';
 import { isNotFound, loadKubeconfig, RestClient } from '@skiff/client';
 import {
-  eventually, KUBECTL_120_PATH, kubectl, REPO_ROOT, startControllerManager, startTestCluster, type ComponentProcess, type TestCluster,
+  addBridge, addNetns, addVeth, canUseNetns, deleteNetns, eventually, execInNetns, fetchFrom as fetchFromNetns, inNetns, KUBECTL_120_PATH, kubectl,
+  REPO_ROOT, startControllerManager, startHttpServerIn, startTestCluster, type ComponentProcess, type TestCluster,
 } from '../harness/index.ts';
 
 const SERVICES = findResourceByKind('v1', 'Service')!;
@@ -38,68 +39,21 @@ const POD = { ip: '10.243.0.2', gateway: '10.243.0.1', port: 8080 };
 const GHOSTS = [{ name: 'lb-ghost-1', ip: '10.243.1.11' }, { name: 'lb-ghost-2', ip: '10.243.1.12' }];
 const NOT_READY = { name: 'lb-down', ip: '10.243.1.13' };
 
-const canRun = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
-
-function sh(args: string[], allowFail = false): string {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0 && !allowFail) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-const inNs = (ns: string, ...args: string[]) => sh(['ip', '-n', ns, ...args]);
-
-function deleteNamespaces(): void {
-  for (const ns of [NODE_NS, POD_NS, CLIENT_NS]) sh(['ip', 'netns', 'del', ns], true);
-}
+const canRun = canUseNetns();
 
 /** client ──veth── node (10.243.1.1, and a second address later) ──bridge── pod 10.243.0.2. */
 function buildTopology(): void {
-  deleteNamespaces();
-  for (const ns of [NODE_NS, POD_NS, CLIENT_NS]) {
-    sh(['ip', 'netns', 'add', ns]);
-    inNs(ns, 'link', 'set', 'lo', 'up');
-  }
-  sh(['ip', 'netns', 'exec', NODE_NS, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  inNs(NODE_NS, 'link', 'add', 'ext0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CLIENT_NS);
-  inNs(NODE_NS, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'ext0');
-  inNs(NODE_NS, 'link', 'set', 'ext0', 'up');
-  inNs(CLIENT_NS, 'addr', 'add', `${CLIENT_IP}/24`, 'dev', 'eth0');
-  inNs(CLIENT_NS, 'link', 'set', 'eth0', 'up');
-  inNs(CLIENT_NS, 'route', 'add', '10.243.0.0/16', 'via', NODE_IP);
-  inNs(NODE_NS, 'link', 'add', 'cbr0', 'type', 'bridge');
-  inNs(NODE_NS, 'addr', 'add', `${POD.gateway}/24`, 'dev', 'cbr0');
-  inNs(NODE_NS, 'link', 'set', 'cbr0', 'up');
-  inNs(NODE_NS, 'link', 'add', 'vpod', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', POD_NS);
-  inNs(NODE_NS, 'link', 'set', 'vpod', 'master', 'cbr0', 'up');
-  inNs(POD_NS, 'addr', 'add', `${POD.ip}/24`, 'dev', 'eth0');
-  inNs(POD_NS, 'link', 'set', 'eth0', 'up');
-  inNs(POD_NS, 'route', 'add', 'default', 'via', POD.gateway);
+  deleteNetns(NODE_NS, POD_NS, CLIENT_NS);
+  for (const ns of [NODE_NS, POD_NS, CLIENT_NS]) addNetns(ns);
+  execInNetns(NODE_NS, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  addVeth({ ns: NODE_NS, hostIf: 'ext0', hostAddress: `${NODE_IP}/24`, peerNs: CLIENT_NS, peerAddress: `${CLIENT_IP}/24` });
+  inNetns(CLIENT_NS, 'route', 'add', '10.243.0.0/16', 'via', NODE_IP);
+  addBridge(NODE_NS, 'cbr0', `${POD.gateway}/24`);
+  addVeth({ ns: NODE_NS, hostIf: 'vpod', bridge: 'cbr0', peerNs: POD_NS, peerAddress: `${POD.ip}/24`, gateway: POD.gateway });
 }
 
-/** The pod answers with the client address it sees (masqueraded or kept). */
-function startEchoServer(): Promise<ChildProcess> {
-  const script = `require('node:http').createServer((q, s) => s.end(q.socket.remoteAddress.replace(/^::ffff:/, ''))).listen(${POD.port}, '0.0.0.0', () => console.log('ready'))`;
-  const child = spawn('ip', ['netns', 'exec', POD_NS, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('pod server did not start')), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`pod server exited ${code}`)));
-  });
-}
-
-/** One GET from the client namespace (or the host): `body:<text>`, `status:<code>` prefix for non-200, or `error:<code>`. */
-function fetchFrom(ns: string | undefined, host: string, port: number): string {
-  const script = `require('node:http').get({ host: ${JSON.stringify(host)}, port: ${port}, agent: false, timeout: 2000 }, (res) => {
-      let b = ''; res.on('data', (d) => b += d); res.on('end', () => console.log((res.statusCode === 200 ? 'body:' : 'status:' + res.statusCode + ':') + b.replace(/\\s+/g, '')));
-    }).on('timeout', function () { this.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })); })
-      .on('error', (e) => console.log('error:' + (e.code ?? e.message)));`;
-  const argv = ns ? ['ip', 'netns', 'exec', ns, process.execPath, '-e', script] : [process.execPath, '-e', script];
-  return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 }).stdout.trim();
-}
+/** One GET from the client namespace (or the host), as fetchFrom reports it. */
+const fetchFrom = (ns: string | undefined, host: string, port: number) => fetchFromNetns(ns, host, port, 2000);
 
 function service(name: string, spec: Partial<NonNullable<Service['spec']>>): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: POD.port }], ...spec } };
@@ -140,7 +94,7 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
 
   before(async () => {
     buildTopology();
-    server = await startEchoServer();
+    server = await startHttpServerIn(POD_NS, POD.port);
     cluster = await startTestCluster({ basePort: 24330, apiServerPort: 24360, etcdMembers: 1, apiServerArgs: ['--service-node-port-range=30300-30349'] });
     client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     await createNode(NODE_NS, NODE_IP, true);
@@ -159,7 +113,7 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
   after(async () => {
     for (const p of [proxy, server]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     spawnSync(process.execPath, [KUBE_PROXY, '--cleanup', `--ip-netns=${NODE_NS}`]);
-    deleteNamespaces();
+    deleteNetns(NODE_NS, POD_NS, CLIENT_NS);
     await cm?.stop(5000).catch(() => cm.kill());
     client?.close();
     await cluster?.stop();
@@ -184,12 +138,12 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
 
   it('NodePorts answer on every address of the node, not only the InternalIP', async () => {
     const nodePort = (await get('web')).spec!.ports![0]!.nodePort!;
-    inNs(NODE_NS, 'addr', 'add', `${SECOND_IP}/32`, 'dev', 'ext0');
+    inNetns(NODE_NS, 'addr', 'add', `${SECOND_IP}/32`, 'dev', 'ext0');
     try {
       await eventually(async () => assert.equal(fetchFrom(CLIENT_NS, SECOND_IP, nodePort), `body:${POD.gateway}`));
       assert.equal(fetchFrom(CLIENT_NS, SECOND_IP, 80), 'error:ECONNREFUSED', 'the service port is for the load balancer addresses only');
     } finally {
-      inNs(NODE_NS, 'addr', 'del', `${SECOND_IP}/32`, 'dev', 'ext0');
+      inNetns(NODE_NS, 'addr', 'del', `${SECOND_IP}/32`, 'dev', 'ext0');
     }
   });
 
