@@ -19,7 +19,7 @@ import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { cleanupHostPorts, runInContainer } from '@skiff/kubelet';
 import { ensureUdpEchoImage, hostPortPod, udpAsk } from '../e2e/edge/host-port-steps.ts';
 import { httpGet } from '../e2e/http-load.ts';
-import { REPO_ROOT, cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import { REPO_ROOT, cleanupNodeContainers, eventually, sh, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
 
 const NODE = 'hp-node';
 const DUMMY = 'hp-test0';
@@ -35,7 +35,6 @@ let api: RestClient;
 let udpImage = '';
 
 const natRules = () => execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' });
-const ip = (...args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
 
 async function runningPod(name: string): Promise<Pod> {
   return eventually(async () => {
@@ -62,10 +61,9 @@ async function deletePod(name: string): Promise<void> {
 
 describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root (iptables, an interface of its own)', timeout: 600_000 }, () => {
   before(async () => {
-    ip('link', 'del', DUMMY);
+    sh(['ip', 'link', 'del', DUMMY], true);
     for (const args of [['link', 'add', DUMMY, 'type', 'bridge'], ['addr', 'add', `${ADDR}/32`, 'dev', DUMMY], ['addr', 'add', `${OTHER_ADDR}/32`, 'dev', DUMMY], ['link', 'set', DUMMY, 'up']]) {
-      const r = ip(...args);
-      assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+      sh(['ip', ...args]);
     }
     await cleanupNodeContainers(NODE);
     udpImage = await ensureUdpEchoImage(new Docker());
@@ -80,7 +78,7 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
     await cleanupHostPorts().catch(() => undefined);
     api?.close();
     await cluster?.stop();
-    ip('link', 'del', DUMMY);
+    sh(['ip', 'link', 'del', DUMMY], true);
   });
 
   it('a pod\'s TCP and UDP hostPorts answer on a node address, DNATed to the pod', async () => {
