@@ -14,3 +14,4 @@ export { identityFor, tokenKubeconfig, type Identity } from './identities.ts';
 export {
   sh, inNetns, execInNetns, canUseNetns, addNetns, deleteNetns, deleteStaleNetns, addBridge, addVeth, startHttpServerIn, fetchFrom, type VethLink,
 } from './netns.ts';
+export { useApiControlPlane, tableHeader, tableRow, type ApiSuite } from './api-suite.ts';

@@ -6,11 +6,11 @@
  * that names none, upstream's 422 causes (and the duplicate host/path issue #17 adds) with
  * nothing stored, the Ingress status subresource, and a deleted default class staying deleted.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  REPO_ROOT, apiRequest, kubectl, kubectlBinaries, startControlPlane, type ControlPlane, type KubectlResult, type TestCluster,
+  REPO_ROOT, apiRequest, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type KubectlResult,
 } from '../harness/index.ts';
 
 // Ports 24100 (etcd) and 24150 (apiserver) belong to this file (range 24100-24199).
@@ -18,26 +18,15 @@ const BASE_PORT = 24100;
 const NET = '/apis/networking.k8s.io/v1';
 const binaries = await kubectlBinaries();
 
-/** The header line of `kubectl get`, words separated by single spaces. */
-const header = (out: string): string => (out.split('\n')[0] ?? '').trim().split(/\s{2,}/).join(' ');
-/** A row of `kubectl get`, cells separated by single spaces. */
-const row = (out: string, name: string): string => (out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '').trim().split(/\s{2,}/).join(' ');
-
 describe('networking API with real kubectl', { timeout: 600_000 }, () => {
-  let cp: ControlPlane;
-  let cluster: TestCluster;
-  before(async () => {
-    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, kubeletProcesses: 0, scheduler: false });
-    cluster = cp.cluster;
-  });
-  after(() => cp?.stop());
+  const api = useApiControlPlane(BASE_PORT);
 
-  const get = (path: string) => apiRequest(cluster.admin, 'GET', path);
+  const get = (path: string) => apiRequest(api.cluster.admin, 'GET', path);
 
   binaries.forEach((bin, index) => {
     describe(bin.name, () => {
       const ns = `net-${index}`;
-      const run = (args: string[], stdin?: string) => kubectl(bin, args, { kubeconfig: cluster.kubeconfigPath, stdin });
+      const run = (args: string[], stdin?: string) => kubectl(bin, args, { kubeconfig: api.cluster.kubeconfigPath, stdin });
       const ok = async (args: string[], stdin?: string): Promise<KubectlResult> => {
         const res = await run(args, stdin);
         assert.equal(res.code, 0, `${bin.name} ${args.join(' ')} failed (${res.code}): ${res.stderr}${res.stdout}`);
@@ -72,12 +61,12 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
 
       it('get prints NAME CLASS HOSTS ADDRESS PORTS AGE, NAME CONTROLLER PARAMETERS AGE and NAME POD-SELECTOR AGE', async () => {
         const ings = (await ok(['-n', ns, 'get', 'ingress'])).stdout;
-        assert.equal(header(ings), 'NAME CLASS HOSTS ADDRESS PORTS AGE');
-        assert.match(row(ings, 'web'), /^web other a\.example\.com 80, 443 \d+s$/);
-        assert.match(row(ings, 'plain'), /^plain skiff \* 80 \d+s$/);
+        assert.equal(tableHeader(ings), 'NAME CLASS HOSTS ADDRESS PORTS AGE');
+        assert.match(tableRow(ings, 'web'), /^web other a\.example\.com 80, 443 \d+s$/);
+        assert.match(tableRow(ings, 'plain'), /^plain skiff \* 80 \d+s$/);
         const classes = (await ok(['get', 'ingressclass'])).stdout;
-        assert.equal(header(classes), 'NAME CONTROLLER PARAMETERS AGE');
-        assert.match(row(classes, 'skiff'), /^skiff skiff\.dev\/ingress <none> \d+(s|m\d*s?)$/);
+        assert.equal(tableHeader(classes), 'NAME CONTROLLER PARAMETERS AGE');
+        assert.match(tableRow(classes, 'skiff'), /^skiff skiff\.dev\/ingress <none> \d+(s|m\d*s?)$/);
 
         assert.match((await ok(['-n', ns, 'apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -90,8 +79,8 @@ spec:
   egress: [{ to: [{ namespaceSelector: {} }] }]
 `)).stdout, /networkpolicy.networking.k8s.io\/db created/);
         const policies = (await ok(['-n', ns, 'get', 'netpol'])).stdout;
-        assert.equal(header(policies), 'NAME POD-SELECTOR AGE');
-        assert.match(row(policies, 'db'), /^db app=db \d+s$/);
+        assert.equal(tableHeader(policies), 'NAME POD-SELECTOR AGE');
+        assert.match(tableRow(policies, 'db'), /^db app=db \d+s$/);
         const db = (await get(`${NET}/namespaces/${ns}/networkpolicies/db`)).json;
         assert.deepEqual(db.spec.policyTypes, ['Ingress', 'Egress'], 'defaulted from the rules');
         assert.deepEqual(db.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }, { protocol: 'TCP', port: 6000, endPort: 6010 }]);
@@ -161,7 +150,7 @@ spec:
 
   describe('the API itself', () => {
     it('a 422 carries field causes typed as Kubernetes types them', async () => {
-      const res = await apiRequest(cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
+      const res = await apiRequest(api.cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
         body: {
           apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'dup' },
           spec: { rules: [{ host: 'a.io', http: { paths: [1, 2].map(() => ({ path: '/', pathType: 'Exact', backend: { service: { name: 's', port: { number: 80 } } } })) } }] },
@@ -175,14 +164,14 @@ spec:
 
     it('Ingress status: /status changes only status; a spec change bumps generation and keeps status', async () => {
       const path = `${NET}/namespaces/default/ingresses/st`;
-      const created = await apiRequest(cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
+      const created = await apiRequest(api.cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
         body: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'st' }, spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } },
       });
       assert.equal(created.status, 201, created.body);
       const withStatus = structuredClone(created.json);
       withStatus.status = { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } };
       withStatus.spec.defaultBackend.service.name = 'ignored';
-      const statusPut = await apiRequest(cluster.admin, 'PUT', `${path}/status`, { body: withStatus });
+      const statusPut = await apiRequest(api.cluster.admin, 'PUT', `${path}/status`, { body: withStatus });
       assert.equal(statusPut.status, 200, statusPut.body);
       assert.equal(statusPut.json.spec.defaultBackend.service.name, 's', 'spec is not changed through /status');
       assert.deepEqual(statusPut.json.status.loadBalancer.ingress, [{ ip: '192.0.2.10' }]);
@@ -190,14 +179,14 @@ spec:
 
       const badStatus = structuredClone(statusPut.json);
       badStatus.status.loadBalancer.ingress = [{ hostname: '192.0.2.11' }];
-      const refusedStatus = await apiRequest(cluster.admin, 'PUT', `${path}/status`, { body: badStatus });
+      const refusedStatus = await apiRequest(api.cluster.admin, 'PUT', `${path}/status`, { body: badStatus });
       assert.equal(refusedStatus.status, 422, refusedStatus.body);
       assert.match(refusedStatus.body, /status.loadBalancer.ingress\[0\].hostname: Invalid value: \\"192.0.2.11\\": must be a DNS name, not an IP address/);
 
       const specChange = structuredClone(statusPut.json);
       specChange.spec.defaultBackend.service.name = 'other';
       specChange.status = { loadBalancer: {} };
-      const specPut = await apiRequest(cluster.admin, 'PUT', path, { body: specChange });
+      const specPut = await apiRequest(api.cluster.admin, 'PUT', path, { body: specChange });
       assert.equal(specPut.status, 200, specPut.body);
       assert.equal(specPut.json.metadata.generation, 2);
       assert.deepEqual(specPut.json.status.loadBalancer.ingress, [{ ip: '192.0.2.10' }], 'status is not changed through the main resource');
@@ -209,22 +198,22 @@ spec:
       assert.equal(skiff.metadata.annotations['ingressclass.kubernetes.io/is-default-class'], 'true');
       const changed = structuredClone(skiff);
       changed.spec.controller = 'example.com/other';
-      const res = await apiRequest(cluster.admin, 'PUT', `${NET}/ingressclasses/skiff`, { body: changed });
+      const res = await apiRequest(api.cluster.admin, 'PUT', `${NET}/ingressclasses/skiff`, { body: changed });
       assert.equal(res.status, 422);
       assert.deepEqual(res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`), ['spec.controller: Invalid value: "example.com/other": field is immutable']);
     });
 
     it("Skiff's own kubectl gets the three kinds by their short names and describes Ingresses and NetworkPolicies", async () => {
       const own = async (...args: string[]): Promise<string> => {
-        const res = await kubectl(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { kubeconfig: cluster.kubeconfigPath });
+        const res = await kubectl(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { kubeconfig: api.cluster.kubeconfigPath });
         assert.equal(res.code, 0, `skiff kubectl ${args.join(' ')}: ${res.stderr}`);
         return res.stdout;
       };
       const ings = await own('-n', 'net-0', 'get', 'ing');
-      assert.equal(header(ings), 'NAME CLASS HOSTS ADDRESS PORTS AGE');
-      assert.match(row(ings, 'web'), /^web other a\.example\.com 80, 443 \d+s$/);
-      assert.match(row(await own('-n', 'net-0', 'get', 'netpol'), 'db'), /^db app=db \d+s$/);
-      assert.match(row(await own('get', 'ingressclass'), 'skiff'), /^skiff skiff\.dev\/ingress <none> \d+/);
+      assert.equal(tableHeader(ings), 'NAME CLASS HOSTS ADDRESS PORTS AGE');
+      assert.match(tableRow(ings, 'web'), /^web other a\.example\.com 80, 443 \d+s$/);
+      assert.match(tableRow(await own('-n', 'net-0', 'get', 'netpol'), 'db'), /^db app=db \d+s$/);
+      assert.match(tableRow(await own('get', 'ingressclass'), 'skiff'), /^skiff skiff\.dev\/ingress <none> \d+/);
       const web = await own('-n', 'net-0', 'describe', 'ingress', 'web');
       assert.match(web, /Ingress Class:\s+other\n/);
       assert.match(web, /Default backend:\s+fallback:8080\n/);
@@ -237,10 +226,10 @@ spec:
 
     // Last: it deletes the default class and restarts the apiserver.
     it('a deleted default class stays deleted across an apiserver restart, and Ingresses then get no class', async () => {
-      assert.equal((await apiRequest(cluster.admin, 'DELETE', `${NET}/ingressclasses/skiff`)).status, 200);
-      await cluster.restartApiServer();
+      assert.equal((await apiRequest(api.cluster.admin, 'DELETE', `${NET}/ingressclasses/skiff`)).status, 200);
+      await api.cluster.restartApiServer();
       assert.equal((await get(`${NET}/ingressclasses/skiff`)).status, 404);
-      const res = await apiRequest(cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
+      const res = await apiRequest(api.cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
         body: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'classless' }, spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } },
       });
       assert.equal(res.status, 201, res.body);

@@ -6,11 +6,10 @@
  * aggregated ClusterRole following its labelled members, and escalation prevention for a user
  * who may only create roles and bindings in one namespace.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiRequest, eventually, identityFor, kubectl, kubectlBinaries, startControlPlane,
-  type ControlPlane, type Identity, type KubectlResult, type TestCluster,
+  apiRequest, eventually, identityFor, kubectl, kubectlBinaries, tableHeader, useApiControlPlane, type Identity, type KubectlResult,
 } from '../harness/index.ts';
 
 // Ports 28000-28001 (etcd) and 28050 (apiserver) belong to this file (range 28000-28099).
@@ -18,27 +17,18 @@ const BASE_PORT = 28000;
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 const binaries = await kubectlBinaries();
 
-/** The header line of `kubectl get`, words separated by single spaces. */
-const header = (out: string): string => (out.split('\n')[0] ?? '').trim().split(/\s{2,}/).join(' ');
-
 describe('RBAC API with real kubectl', { timeout: 600_000 }, () => {
-  let cp: ControlPlane;
-  let cluster: TestCluster;
-  before(async () => {
-    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, kubeletProcesses: 0, scheduler: false });
-    cluster = cp.cluster;
-  });
-  after(() => cp?.stop());
+  const api = useApiControlPlane(BASE_PORT);
 
   const getJson = async (path: string): Promise<{ status: number; json: any }> => {
-    const res = await apiRequest(cluster.admin, 'GET', path);
+    const res = await apiRequest(api.cluster.admin, 'GET', path);
     return { status: res.status, json: res.json };
   };
 
   binaries.forEach((bin, index) => {
     describe(bin.name, () => {
       const ns = `rbac-${index}`;
-      const run = (args: string[], stdin?: string, kubeconfig = cluster.kubeconfigPath) => kubectl(bin, args, { kubeconfig, stdin });
+      const run = (args: string[], stdin?: string, kubeconfig = api.cluster.kubeconfigPath) => kubectl(bin, args, { kubeconfig, stdin });
       const ok = async (args: string[], stdin?: string): Promise<KubectlResult> => {
         const res = await run(args, stdin);
         assert.equal(res.code, 0, `${bin.name} ${args.join(' ')} failed (${res.code}): ${res.stderr}${res.stdout}`);
@@ -94,12 +84,12 @@ describe('RBAC API with real kubectl', { timeout: 600_000 }, () => {
 
       it('get prints NAME CREATED AT for roles and NAME ROLE AGE (wide: USERS GROUPS SERVICEACCOUNTS) for bindings', async () => {
         const roles = (await ok(['-n', ns, 'get', 'roles'])).stdout;
-        assert.equal(header(roles), 'NAME CREATED AT');
+        assert.equal(tableHeader(roles), 'NAME CREATED AT');
         assert.match(roles, /\nreader\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n/);
-        assert.equal(header((await ok(['get', 'clusterroles', `watcher-${index}`])).stdout), 'NAME CREATED AT');
-        assert.equal(header((await ok(['-n', ns, 'get', 'rolebindings'])).stdout), 'NAME ROLE AGE');
+        assert.equal(tableHeader((await ok(['get', 'clusterroles', `watcher-${index}`])).stdout), 'NAME CREATED AT');
+        assert.equal(tableHeader((await ok(['-n', ns, 'get', 'rolebindings'])).stdout), 'NAME ROLE AGE');
         const wide = (await ok(['-n', ns, 'get', 'rolebindings', '-o', 'wide'])).stdout;
-        assert.equal(header(wide), 'NAME ROLE AGE USERS GROUPS SERVICEACCOUNTS');
+        assert.equal(tableHeader(wide), 'NAME ROLE AGE USERS GROUPS SERVICEACCOUNTS');
         assert.match(wide, new RegExp(`\\nreaders\\s+Role/reader\\s+\\d+s\\s+alice\\s+devs\\s+${ns}/robot\\n`));
         assert.match(wide, /\nviewers\s+ClusterRole\/view\s+\d+s\s+bob\s*\n/);
         const cluster = (await ok(['get', 'clusterrolebinding', `watchers-${index}`, '-o', 'wide'])).stdout;
@@ -215,13 +205,13 @@ subjects:
     const roleWriter = [{ verbs: ['create'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'] }];
 
     before(async () => {
-      alice = await identityFor(cluster, 'alice');
+      alice = await identityFor(api.cluster, 'alice');
       for (const [path, body] of [
         ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }],
         [`${RBAC}/namespaces/${ns}/roles`, role('role-writer', roleWriter)],
         [`${RBAC}/namespaces/${ns}/rolebindings`, { ...binding('alice-writes-roles', 'Role', 'role-writer'), subjects: [{ kind: 'User', name: 'alice' }] }],
       ] as const) {
-        const res = await apiRequest(cluster.admin, 'POST', path, { body });
+        const res = await apiRequest(api.cluster.admin, 'POST', path, { body });
         assert.equal(res.status, 201, res.body);
       }
     });
