@@ -69,7 +69,8 @@ export class PolicyEnforcer {
     const periodic = setInterval(() => this.requestSync(), this.#opts.resyncPeriodMs ?? 10_000);
     try {
       for (let key = await this.#queue.get(); key !== undefined; key = await this.#queue.get()) {
-        await sleep(this.#lastStart + this.#opts.minSyncPeriodMs - performance.now(), signal);
+        // The first sync waits for nothing (-Infinity would make setTimeout warn and wait 1 ms).
+        await sleep(Math.max(0, this.#lastStart + this.#opts.minSyncPeriodMs - performance.now()), signal);
         this.#lastStart = performance.now();
         try {
           if (!signal.aborted) await this.sync();
