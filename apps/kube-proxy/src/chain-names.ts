@@ -1,31 +1,13 @@
-import { createHash } from 'node:crypto';
+import { chainHash } from '@skiff/netfilter';
 
 /** Kubernetes' chain prefixes with our name; iptables allows 28 characters per chain. */
 export const CHAIN_PREFIX = 'SKIFF-';
 
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 (standard alphabet, no padding). */
-export function encodeBase32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32_ALPHABET[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
-}
+export { encodeBase32 } from '@skiff/netfilter';
 
 /** First 16 characters of base32(sha256(text)): 80 bits, collisions are not a concern. */
-export function hashChainSuffix(text: string): string {
-  return encodeBase32(createHash('sha256').update(text).digest()).slice(0, 16);
+function hashChainSuffix(text: string): string {
+  return chainHash(text, 'base32', 16);
 }
 
 /** 'default/web:http' + 'TCP' → 'SKIFF-SVC-XXXXXXXXXXXXXXXX'. */

@@ -1,8 +1,8 @@
 import type { EndpointSlice, Node, Service } from '@skiff/api';
 import type { Logger } from '@skiff/log';
+import { runCommand, type CommandResult } from '@skiff/netfilter';
 import { BoundedSync } from './bounded-sync.ts';
 import { buildProxyState, findStaleUdpFlows, udpEndpointsByClusterIP } from './build-proxy-state.ts';
-import { runCommand, type CommandResult } from './iptables.ts';
 import { countRules, type ProxyMetrics } from './metrics.ts';
 import type { ProxyOptions, ProxyState } from './proxy-state.ts';
 import { renderRulesWithChains, type RenderedChains } from './render-rules.ts';

@@ -1,8 +1,9 @@
 import { findResourceByKind, type EndpointSlice, type Node, type Service } from '@skiff/api';
 import { InformerFactory, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
+import { runCommand } from '@skiff/netfilter';
 import type { ProxyConfig } from './config.ts';
-import { Iptables, runCommand } from './iptables.ts';
+import { Iptables } from './iptables.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { Proxier } from './proxier.ts';
 import { ServiceHealthServer } from './service-health-server.ts';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { chainHash } from '@skiff/netfilter';
 
 /**
  * Our chains' prefix. Not `SKIFF-`: kube-proxy --cleanup deletes every `SKIFF-` chain, and ours
@@ -18,5 +18,5 @@ export type ChainKind = 'I' | 'E' | 'P';
  * node's few thousand chains are not a concern). 26 characters.
  */
 export function chainName(kind: ChainKind, key: string): string {
-  return `${CHAIN_PREFIX}${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 16).toUpperCase()}`;
+  return `${CHAIN_PREFIX}${kind}-${chainHash(key, 'hex', 16)}`;
 }

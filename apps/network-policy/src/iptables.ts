@@ -2,26 +2,11 @@
  * Applies rendered payloads with one `iptables-restore --noflush` per change, keeps our jumps
  * FIRST in filter FORWARD and INPUT, and removes everything of ours on cleanup.
  */
-import { execFile } from 'node:child_process';
+import { chainsIn, flushAndDeletePayload, IptablesRunner, type ChainRule, type CommandResult } from '@skiff/netfilter';
 import { CHAIN_PREFIX, FORWARD_CHAIN, INPUT_CHAIN } from './chain-names.ts';
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command without a shell, feeding `stdin`; never rejects for a non-zero exit. */
-export function execCommand(cmd: string, args: readonly string[], stdin = ''): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(new Error(`${cmd}: ${err.message}`, { cause: err }));
-      else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-    child.stdin?.on('error', () => {}); // it may exit before reading everything
-    child.stdin?.end(stdin);
-  });
-}
+/** execCommand: the name this package has always exported the shared runner under. */
+export { runCommand as execCommand, type CommandResult } from '@skiff/netfilter';
 
 /** Our jumps from the built-in chains: each must be rule 1 of its chain. */
 export const JUMPS = [
@@ -29,8 +14,8 @@ export const JUMPS = [
   { chain: 'INPUT', target: INPUT_CHAIN },
 ] as const;
 
-function jumpArgs(target: string): string[] {
-  return ['-m', 'comment', '--comment', 'skiff network policy', '-j', target];
+function jumpRule(chain: string, target: string): ChainRule {
+  return { table: 'filter', chain, args: ['-m', 'comment', '--comment', 'skiff network policy', '-j', target] };
 }
 
 /**
@@ -50,7 +35,7 @@ export function misplacedJumps(dump: string): typeof JUMPS[number][] {
 
 /** SKIFFNP- chains declared in an `iptables-save` dump of the filter table. */
 export function ownedChainsIn(dump: string): string[] {
-  return dump.split('\n').filter((l) => l.startsWith(`:${CHAIN_PREFIX}`)).map((l) => l.slice(1).split(' ')[0]!);
+  return chainsIn(dump, CHAIN_PREFIX);
 }
 
 export interface IptablesOptions {
@@ -59,27 +44,21 @@ export interface IptablesOptions {
 }
 
 export class Iptables {
-  readonly #netns: string | undefined;
+  readonly #runner: IptablesRunner;
   #lastApplied: string | undefined;
   /** Our chains as of the last restore (undefined: unknown, read them from iptables-save). */
   chains: string[] | undefined;
 
   constructor(opts: IptablesOptions = {}) {
-    this.#netns = opts.ipNetns;
+    this.#runner = new IptablesRunner({ ipNetns: opts.ipNetns });
   }
 
   run(bin: string, args: string[], stdin?: string): Promise<CommandResult> {
-    return this.#netns ? execCommand('ip', ['netns', 'exec', this.#netns, bin, ...args], stdin) : execCommand(bin, args, stdin);
-  }
-
-  async #must(bin: string, args: string[], stdin?: string): Promise<string> {
-    const result = await this.run(bin, args, stdin);
-    if (result.code !== 0) throw new Error(`${bin} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
-    return result.stdout;
+    return this.#runner.run(bin, args, stdin);
   }
 
   saveFilter(): Promise<string> {
-    return this.#must('iptables-save', ['-t', 'filter']);
+    return this.#runner.save('filter');
   }
 
   /** The SKIFFNP- chains present now: remembered from the last restore, else read. */
@@ -91,7 +70,7 @@ export class Iptables {
   async restore(payload: string, chains: string[]): Promise<boolean> {
     if (payload === this.#lastApplied) return false;
     try {
-      await this.#must('iptables-restore', ['-w', '--noflush'], payload);
+      await this.#runner.restore(payload);
     } catch (err) {
       // Unknown state now: the next sync rereads our chains and restores in full.
       this.#lastApplied = undefined;
@@ -108,29 +87,20 @@ export class Iptables {
    * Lists only FORWARD and INPUT (`-S`): a whole iptables-save costs ~0.3 s at 20,000 rules.
    */
   async ensureJumpsFirst(): Promise<number> {
-    const listed = await Promise.all(JUMPS.map(({ chain }) => this.#must('iptables', ['-w', '-t', 'filter', '-S', chain])));
+    const listed = await Promise.all(JUMPS.map(({ chain }) => this.#runner.must('iptables', ['-w', '-t', 'filter', '-S', chain])));
     const misplaced = misplacedJumps(listed.join('\n'));
-    for (const { chain, target } of misplaced) {
-      const args = jumpArgs(target);
-      while ((await this.run('iptables', ['-w', '-t', 'filter', '-D', chain, ...args])).code === 0);
-      await this.#must('iptables', ['-w', '-t', 'filter', '-I', chain, '1', ...args]);
-    }
+    for (const { chain, target } of misplaced) await this.#runner.putRuleFirst(jumpRule(chain, target));
     return misplaced.length;
   }
 
   /** --cleanup: delete our jumps (every copy), then flush and delete every SKIFFNP- chain. */
   async cleanup(): Promise<void> {
-    for (const { chain, target } of JUMPS) {
-      const args = jumpArgs(target);
-      while ((await this.run('iptables', ['-w', '-t', 'filter', '-D', chain, ...args])).code === 0);
-    }
+    for (const { chain, target } of JUMPS) await this.#runner.deleteEveryCopy(jumpRule(chain, target));
     const chains = ownedChainsIn(await this.saveFilter());
     this.#lastApplied = undefined;
     this.chains = undefined;
-    if (chains.length > 0) {
-      const payload = ['*filter', ...chains.map((c) => `:${c} - [0:0]`), ...chains.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
-      await this.#must('iptables-restore', ['-w', '--noflush'], payload);
-    }
+    const payload = flushAndDeletePayload([['filter', chains]]);
+    if (payload) await this.#runner.restore(payload);
     this.chains = []; // none left: the next sync need not read them back
   }
 }

@@ -3,7 +3,7 @@
  * writes a whole sync with one `ip -force -batch -` process, and flushes them on cleanup.
  * Runs in --ip-netns when given (`ip -n <ns>`, so no extra process per namespace).
  */
-import { runCommand, type CommandResult } from '../iptables.ts';
+import { runCommand, type CommandResult } from '@skiff/netfilter';
 import { parseRouteList, planRouteBatch, ROUTE_PROTO, type PodRoute } from './host-gw.ts';
 
 export interface RouteTableOptions {

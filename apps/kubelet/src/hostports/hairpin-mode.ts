@@ -8,7 +8,7 @@
  * Through `ip` (netlink), not /sys/class/net: a lab node's kubelet enters the node's network
  * namespace with `nsenter --net`, which keeps the host's /sys.
  */
-import { runCommand, type CommandRunner } from './host-port-iptables.ts';
+import { runCommand, type CommandRunner } from '@skiff/netfilter';
 
 interface IpLink {
   ifname: string;

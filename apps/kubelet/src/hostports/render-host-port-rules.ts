@@ -7,7 +7,7 @@
  * Names start with SKIFFHP-, never SKIFF-: kube-proxy's --cleanup deletes every SKIFF- chain, and
  * these belong to the kubelet.
  */
-import { createHash } from 'node:crypto';
+import { chainHash } from '@skiff/netfilter';
 import type { PortMapping } from './port-mappings.ts';
 
 export const CHAIN_PREFIX = 'SKIFFHP-';
@@ -34,7 +34,7 @@ export interface HostPortState {
 
 /** `SKIFFHP-DN-` + 16 hex digits of sha256(pod uid): 27 characters, under iptables' 28. */
 export function podChainName(podUid: string): string {
-  return `${CHAIN_PREFIX}DN-${createHash('sha256').update(podUid).digest('hex').slice(0, 16).toUpperCase()}`;
+  return `${CHAIN_PREFIX}DN-${chainHash(podUid, 'hex', 16)}`;
 }
 
 export function renderHostPortRules(state: HostPortState): { payload: string; chains: string[] } {
