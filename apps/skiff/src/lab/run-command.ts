@@ -1,18 +1,19 @@
 /** Runs the host tools the lab needs (ip, iptables, sysctl): they are the interface to the kernel here. */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { runCommand as runTool, type CommandResult } from '@skiff/netfilter';
 
-export type CommandResult = { code: number; stdout: string; stderr: string };
+export type { CommandResult } from '@skiff/netfilter';
 
-/** Runs `command args`; never throws for a non-zero exit (callers decide what a failure means). */
-export function tryCommand(command: string, args: string[], input?: string, timeoutMs = 0): Promise<CommandResult> {
-  return new Promise((resolveResult) => {
-    const child = execFile(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 127) : 0;
-      resolveResult({ code, stdout: String(stdout), stderr: String(stderr || (err && code === 127 ? err.message : '')) });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+/**
+ * Runs `command args`; never throws, not even for a missing binary (exit 127, as a shell says it):
+ * callers decide what a failure means. A command past `timeoutMs` is killed (exit 137).
+ */
+export async function tryCommand(command: string, args: string[], input?: string, timeoutMs = 0): Promise<CommandResult> {
+  try {
+    return await runTool(command, args, input, { timeoutMs });
+  } catch (err) {
+    return { code: 127, stdout: '', stderr: (err as Error).message };
+  }
 }
 
 /** Runs `command args` and throws with its stderr when it fails. */
