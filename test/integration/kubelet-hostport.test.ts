@@ -96,9 +96,12 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
     assert.match(rules, new RegExp(`-A SKIFFHP-DN-\\w+ .*-p udp .*--dport 24451 -j DNAT --to-destination ${podIP.replace(/\./g, '\\.')}:5353`));
     assert.match(rules, /-A PREROUTING .*-m addrtype --dst-type LOCAL -j SKIFFHP-DNAT/);
     assert.match(rules, /-A OUTPUT .*-m addrtype --dst-type LOCAL -j SKIFFHP-DNAT/);
-    const metrics = await (await fetch('http://127.0.0.1:24421/metrics')).text();
-    assert.match(metrics, /kubelet_hostport_syncs_total\{result="success"[^}]*\} [1-9]/);
-    assert.match(metrics, /kubelet_hostport_mappings(\{[^}]*\})? 2\n/);
+    // The gauges are set once a pass has also set hairpin mode and cleared UDP flows: after the rules work.
+    await eventually(async () => {
+      const metrics = await (await fetch('http://127.0.0.1:24421/metrics')).text();
+      assert.match(metrics, /kubelet_hostport_syncs_total\{result="success"[^}]*\} [1-9]/);
+      assert.match(metrics, /kubelet_hostport_mappings(\{[^}]*\})? 2\n/);
+    });
   });
 
   it('the pod reaches its own hostPort through a node address (hairpin)', async () => {
