@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, createMetricsRegistry, type Logger } from '@skiff/log';
 import type { ApiServerConfig } from './config.ts';
 import { createRegistry } from './registry/index.ts';
+import { createAggregationRoute } from './http/aggregation/index.ts';
 import { createEtcdStore } from './storage/index.ts';
 import type { Store } from './storage/store.ts';
 import { createAuthenticator, loadTokenFile } from './http/authn.ts';
@@ -121,9 +122,10 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     api = createApiServer({
       tls: { cert, key, clientCa },
       handlers: registry,
+      served: registry.served,
       authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), store, logger)),
       authorize: authorization.authorize,
-      routes: [...authorization.routes, ...serviceAccounts.routes],
+      routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context })],
       health: {
         livez: { ping: () => true },
         readyz: { ping: () => true, etcd: () => store.ping(), shutdown: () => !shuttingDown },

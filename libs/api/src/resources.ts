@@ -61,6 +61,20 @@ export const resources: ResourceInfo[] = [
   define('', 'v1', 'Secret', 'secrets', { encryptAtRest: true }),
   define('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'], subresources: ['token'] }),
   define('', 'v1', 'Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  // admissionregistration.k8s.io/v1: admission webhooks and CEL policies (issue #18).
+  define('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', { namespaced: false, categories: ['api-extensions'] }),
+  define('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', { namespaced: false, categories: ['api-extensions'], subresources: ['status'] }),
+  define('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', { namespaced: false, categories: ['api-extensions'] }),
+  define('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', { namespaced: false, categories: ['api-extensions'] }),
+  // apiextensions.k8s.io/v1: CustomResourceDefinitions; the custom resources they define are served beside this table.
+  define('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', {
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
+  // apiregistration.k8s.io/v1: which server answers each group/version (the aggregation layer).
+  define('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', { namespaced: false, categories: ['api-extensions'], subresources: ['status'] }),
   // apps/v1
   define('apps', 'v1', 'Deployment', 'deployments', {
     shortNames: ['deploy'],

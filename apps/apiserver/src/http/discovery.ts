@@ -5,10 +5,10 @@
  * the legacy documents with Content-Type application/json, which it accepts as a fall-back.
  */
 import { arch, platform } from 'node:os';
-import { apiVersionOf, groupVersions, resources, type ResourceInfo } from '@skiff/api';
+import { apiVersionOf, type ResourceInfo } from '@skiff/api';
 import { authorizationResources } from './self-subject-access-review.ts';
 import { authenticationResources } from './self-subject-review.ts';
-import { apiextensionsResources } from './custom-resource-definitions.ts';
+import type { ServedResources } from '../registry/custom-resources/served-resources.ts';
 
 export interface DiscoveryOptions {
   /** host:port clients should use, for serverAddressByClientCIDRs. */
@@ -48,18 +48,17 @@ function describeSubresource(res: ResourceInfo, sub: string): Omit<ApiResource, 
 const httpGroups: Record<string, { version: string; resources: ApiResource[] }> = {
   'authorization.k8s.io': { version: 'v1', resources: authorizationResources },
   'authentication.k8s.io': { version: 'v1', resources: authenticationResources },
-  'apiextensions.k8s.io': { version: 'v1', resources: apiextensionsResources },
 };
 
-/** Served group/versions: the resource table's plus the HTTP layer's own. */
-function allGroupVersions(): { group: string; version: string }[] {
-  return [...groupVersions(), ...Object.entries(httpGroups).map(([group, g]) => ({ group, version: g.version }))];
+/** Served group/versions: the resource table's and established CRDs', plus the HTTP layer's own. */
+function allGroupVersions(served: ServedResources): { group: string; version: string }[] {
+  return [...served.groupVersions(), ...Object.entries(httpGroups).map(([group, g]) => ({ group, version: g.version }))];
 }
 
-export function buildApiResourceList(group: string, version: string): Record<string, unknown> | undefined {
+export function buildApiResourceList(served: ServedResources, group: string, version: string): Record<string, unknown> | undefined {
   const own = httpGroups[group];
   if (own && own.version === version) return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: own.resources };
-  const inVersion = resources.filter((r) => r.group === group && r.version === version);
+  const inVersion = served.resourcesIn(group, version);
   if (inVersion.length === 0) return undefined;
   const list: ApiResource[] = [];
   for (const r of inVersion) {
@@ -74,28 +73,28 @@ export function buildApiResourceList(group: string, version: string): Record<str
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources: list };
 }
 
-export function buildApiVersions(opts: DiscoveryOptions): Record<string, unknown> {
+export function buildApiVersions(served: ServedResources, opts: DiscoveryOptions): Record<string, unknown> {
   return {
     kind: 'APIVersions',
-    versions: allGroupVersions().filter((gv) => gv.group === '').map((gv) => gv.version),
+    versions: allGroupVersions(served).filter((gv) => gv.group === '').map((gv) => gv.version),
     serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress }],
   };
 }
 
-function buildGroup(name: string): Record<string, unknown> | undefined {
-  const versions = allGroupVersions().filter((gv) => gv.group === name)
+function buildGroup(served: ServedResources, name: string): Record<string, unknown> | undefined {
+  const versions = allGroupVersions(served).filter((gv) => gv.group === name)
     .map((gv) => ({ groupVersion: `${gv.group}/${gv.version}`, version: gv.version }));
   if (versions.length === 0) return undefined;
   return { name, versions, preferredVersion: versions[0] };
 }
 
-export function buildApiGroupList(): Record<string, unknown> {
-  const names = [...new Set(allGroupVersions().map((gv) => gv.group).filter((g) => g !== ''))];
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: names.map(buildGroup) };
+export function buildApiGroupList(served: ServedResources): Record<string, unknown> {
+  const names = [...new Set(allGroupVersions(served).map((gv) => gv.group).filter((g) => g !== ''))];
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: names.map((name) => buildGroup(served, name)) };
 }
 
-export function buildApiGroup(name: string): Record<string, unknown> | undefined {
-  const group = buildGroup(name);
+export function buildApiGroup(served: ServedResources, name: string): Record<string, unknown> | undefined {
+  const group = buildGroup(served, name);
   return group ? { kind: 'APIGroup', apiVersion: 'v1', ...group } : undefined;
 }
 

@@ -4,10 +4,11 @@
  * with Kubernetes' status codes. Verb semantics live in the registry, not here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findResource, type ResourceInfo } from '@skiff/api';
+import type { ResourceInfo } from '@skiff/api';
 import { ApiError, errors } from '../errors.ts';
 import type { ApiHandlers, UserInfo, WriteResult } from '../registry/handlers.ts';
 import type { KubeObject } from '../storage/store.ts';
+import type { ServedResources } from '../registry/custom-resources/served-resources.ts';
 import type { RequestInfo } from './request-info.ts';
 import { decodeBody, patchTypeOf, readBody, readObjectBody } from './body.ts';
 import { parseDeleteOptions, parseListQuery, parseWatchQuery, parseWriteOptions } from './query.ts';
@@ -17,6 +18,7 @@ import { serveWatch, type WatchContext } from './watch.ts';
 
 export interface ResourceContext {
   handlers: ApiHandlers;
+  served: ServedResources;
   maxRequestBytes: number;
   watch: WatchContext;
 }
@@ -41,8 +43,8 @@ const subresourceVerbs: Record<string, string[]> = {
 };
 
 /** The resource a request names, or the 404/405 kube answers for a path it has no route for. */
-export function resolveResource(info: RequestInfo): ResourceInfo {
-  const res = findResource(info.group, info.version, info.resource);
+export function resolveResource(served: ServedResources, info: RequestInfo): ResourceInfo {
+  const res = served.find(info.group, info.version, info.resource);
   if (!res || info.rest.length > 0) throw resourceNotFound();
   if (!res.namespaced && info.namespace !== undefined) throw resourceNotFound();
   // Namespaced objects are addressed inside a namespace; only list/watch span all of them.
@@ -72,7 +74,7 @@ function tableRequestOf(req: IncomingMessage, q: URLSearchParams): TableRequest 
 
 /** Handles one resource request end to end; returns the HTTP status code sent. */
 export async function handleResourceRequest(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): Promise<number> {
-  const resource = resolveResource(info);
+  const resource = resolveResource(ctx.served, info);
   const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
   const h = ctx.handlers;
   const ns = resource.namespaced ? info.namespace : undefined;
@@ -104,7 +106,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
       if (sub) return answerWrite(201, await h.createSubresource(resource, ns, name, sub, body, opts));
       if (resource.group === '' && resource.resource === 'bindings') {
         // POST .../namespaces/<ns>/bindings is the older spelling of pods/<name>/binding.
-        const pods = findResource('', 'v1', 'pods');
+        const pods = ctx.served.find('', 'v1', 'pods');
         const target = (body.metadata as { name?: unknown } | undefined)?.name;
         if (!pods || typeof target !== 'string' || target === '') throw errors.badRequest('a Binding needs metadata.name: the pod to bind');
         return answerWrite(201, await h.createSubresource(pods, ns, target, 'binding', body, opts));

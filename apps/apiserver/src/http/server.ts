@@ -23,7 +23,7 @@ import { handleResourceRequest, resourceNotFound } from './resource-handler.ts';
 import { sendError, sendJson, toApiError } from './respond.ts';
 import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './self-subject-access-review.ts';
 import { selfSubjectReviewPath, serveSelfSubjectReview } from './self-subject-review.ts';
-import { isCustomResourceDefinitionRequest, serveCustomResourceDefinitions } from './custom-resource-definitions.ts';
+import { ServedResources } from '../registry/custom-resources/served-resources.ts';
 import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
 import { createMetricsApi, metricsApiGroup } from './metrics-api/index.ts';
 
@@ -36,6 +36,8 @@ export type ApiRoute = (req: Request, res: Response, info: RequestInfo, user: Us
 export interface ApiServerOptions {
   tls: { cert: string | Buffer; key: string | Buffer; clientCa: string | Buffer };
   handlers: ApiHandlers;
+  /** What is served (built-in and custom resources); tests that serve only built-ins leave it out. */
+  served?: ServedResources;
   /** May be async: bootstrap tokens are looked up in storage. */
   authenticate: (...args: Parameters<Authenticator>) => ReturnType<Authenticator> | Promise<ReturnType<Authenticator>>;
   authorize: Authorizer;
@@ -73,6 +75,7 @@ function stateOf(req: IncomingMessage): RequestState {
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const { logger } = opts;
   const metrics = createApiMetrics(opts.metrics);
+  const served = opts.served ?? new ServedResources();
   const shutdownController = new AbortController();
   const app = express();
   app.disable('x-powered-by');
@@ -133,11 +136,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     res.setHeader('Content-Type', opts.metrics.contentType);
     res.end(await opts.metrics.metrics());
   });
-  app.get('/api', (_req, res) => { sendJson(res, 200, buildApiVersions({ serverAddress: opts.serverAddress })); });
+  app.get('/api', (_req, res) => { sendJson(res, 200, buildApiVersions(served, { serverAddress: opts.serverAddress })); });
   const nodeProxy = createNodeProxy({ handlers: opts.handlers, kubeletClient: opts.kubeletClient, logger });
   const serveMetricsApi = createMetricsApi({ handlers: opts.handlers, kubeletClient: opts.kubeletClient, logger });
   app.get('/apis', (_req, res) => {
-    const list = buildApiGroupList() as { groups: unknown[] };
+    const list = buildApiGroupList(served) as { groups: unknown[] };
     sendJson(res, 200, { ...list, groups: [...list.groups, metricsApiGroup] });
   });
   const routes = opts.routes ?? [];
@@ -151,7 +154,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (isNodeProxyRequest(info)) return nodeProxy.serve(req, res, info);
     if (!(await serveMetricsApi(req, res))) next();
   });
-  app.use(openApiRouter());
+  app.use(openApiRouter(served));
   app.post(selfSubjectAccessReviewPath, async (req: Request, res: Response) => {
     await serveSelfSubjectAccessReview(req, res, stateOf(req).user!, opts.authorize, opts.maxRequestBytes);
   });
@@ -163,16 +166,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
     const { info } = state;
-    if (isCustomResourceDefinitionRequest(info)) return serveCustomResourceDefinitions(req, res, info, watchContext);
     if (info.isResourceRequest) {
-      await handleResourceRequest({ handlers: opts.handlers, maxRequestBytes: opts.maxRequestBytes, watch: watchContext }, req, res, info, state.user!);
+      await handleResourceRequest({ handlers: opts.handlers, served, maxRequestBytes: opts.maxRequestBytes, watch: watchContext }, req, res, info, state.user!);
       return;
     }
     if (req.method === 'GET') {
       const parts = info.path.split('/').filter(Boolean);
-      const doc = parts[0] === 'api' && parts.length === 2 ? buildApiResourceList('', parts[1]!)
-        : parts[0] === 'apis' && parts.length === 2 ? buildApiGroup(parts[1]!)
-          : parts[0] === 'apis' && parts.length === 3 ? buildApiResourceList(parts[1]!, parts[2]!)
+      const doc = parts[0] === 'api' && parts.length === 2 ? buildApiResourceList(served, '', parts[1]!)
+        : parts[0] === 'apis' && parts.length === 2 ? buildApiGroup(served, parts[1]!)
+          : parts[0] === 'apis' && parts.length === 3 ? buildApiResourceList(served, parts[1]!, parts[2]!)
             : undefined;
       if (doc) {
         sendJson(res, 200, doc);

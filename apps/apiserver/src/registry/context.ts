@@ -10,6 +10,7 @@ import type { UserInfo } from './handlers.ts';
 import type { NamespaceCache } from './namespace-cache.ts';
 import type { NodePortAllocator } from './node-port-allocator.ts';
 import type { TokenIssuer } from '../auth/serviceaccount/token-issuer.ts';
+import type { ServedResources } from './custom-resources/served-resources.ts';
 
 
 /**
@@ -34,6 +35,8 @@ export interface RegistryContext {
   /** The apiserver's informers (storage/watched-collection.ts), shared by admission, authorization and authentication. */
   watched: WatchedCollections;
   authorization: RegistryAuthorization;
+  /** Built-in resources and the custom ones established CRDs add (custom-resources/). */
+  served: ServedResources;
   /** Signs and checks service-account tokens; absent when the apiserver has no service-account key. */
   serviceAccountTokens?: TokenIssuer;
   /** Wall clock, injectable so deletion timestamps can be asserted. */

@@ -33,7 +33,7 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
   if (res.namespaced) await checkNamespaceAcceptsCreate(ctx, res, obj.metadata.namespace!, obj.metadata.name!);
 
   const attrs: AdmissionAttributes = {
-    res, subresource: '', operation: 'CREATE', namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, user: opts.user, dryRun: Boolean(opts.dryRun),
+    res, subresource: '', operation: 'CREATE', namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, user: opts.user, dryRun: Boolean(opts.dryRun), warnings,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   const prepared = prepareNewObject(ctx, res, attrs.object!, { fieldManager: opts.fieldManager, apply: extra.apply });

@@ -29,6 +29,8 @@ import { createConvertingStore } from './conversion/converting-store.ts';
 import { WatchedCollections } from '../storage/watched-collection.ts';
 import type { RegistryAuthorization } from './context.ts';
 import { createTokenRequest } from './token-request.ts';
+import { ServedResources } from './custom-resources/served-resources.ts';
+import { startRegistryControllers } from './controllers.ts';
 
 /** Until index.ts installs the cluster's authorizer (and in registry tests): everyone may do everything. */
 const allowEverything: RegistryAuthorization = {
@@ -60,6 +62,8 @@ export type Registry = ApiHandlers & {
   readonly nodePorts: NodePortAllocator;
   /** The verbs' shared context: index.ts installs the authorization and the token issuer on it. */
   readonly context: RegistryContext;
+  /** What is served now: the HTTP layer resolves paths and builds discovery from it. */
+  readonly served: ServedResources;
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -86,6 +90,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
     namespaces: new NamespaceCache(opts.store, logger),
     watched: new WatchedCollections(opts.store, logger),
     authorization: allowEverything,
+    served: new ServedResources(),
     now: opts.now ?? (() => new Date()),
   };
 
@@ -99,12 +104,18 @@ export function createRegistry(opts: RegistryOptions): Registry {
     return body;
   };
 
+  let stopControllers: (() => void) | undefined;
   return {
     clusterIps: ctx.clusterIps,
     nodePorts: ctx.nodePorts,
     context: ctx,
-    bootstrap: () => bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort),
+    served: ctx.served,
+    bootstrap: async () => {
+      await bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort);
+      stopControllers ??= startRegistryControllers(ctx);
+    },
     close: () => {
+      stopControllers?.();
       ctx.namespaces.close();
       ctx.watched.close();
       stopClaimAdmission();

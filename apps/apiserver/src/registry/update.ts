@@ -120,7 +120,7 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
   if (plan.mode !== 'main') dropNulls(res, desired);
   const attrs: AdmissionAttributes = {
     res, subresource: plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : plan.subresource ?? '', operation: 'UPDATE',
-    namespace, name, object: desired, oldObject: current, user: plan.opts.user, dryRun: Boolean(plan.opts.dryRun),
+    namespace, name, object: desired, oldObject: current, user: plan.opts.user, dryRun: Boolean(plan.opts.dryRun), warnings,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   desired = applyDefaults(res, attrs.object!);

@@ -21,6 +21,11 @@ export const builtinKinds: readonly GroupVersionKind[] = [
     'PersistentVolume', 'PersistentVolumeClaim', 'Pod', 'PodTemplate', 'ReplicationController',
     'ResourceQuota', 'Secret', 'Service', 'ServiceAccount',
   ]),
+  ...kindsOf('admissionregistration.k8s.io', 'v1', [
+    'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+  ]),
+  ...kindsOf('apiextensions.k8s.io', 'v1', ['CustomResourceDefinition']),
+  ...kindsOf('apiregistration.k8s.io', 'v1', ['APIService']),
   ...kindsOf('apps', 'v1', ['ControllerRevision', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet']),
   ...kindsOf('autoscaling', 'v1', ['HorizontalPodAutoscaler', 'Scale']),
   ...kindsOf('autoscaling', 'v2', ['HorizontalPodAutoscaler']),

@@ -119,7 +119,8 @@ test('definitions carry GVK, refs that resolve, required fields and patch extens
 
   const dangling: string[] = [];
   JSON.stringify(defs, (key, value) => {
-    if (key === '$ref' && !defs[String(value).replace('#/definitions/', '')]) dangling.push(value);
+    // JSONSchemaProps (CRDs) has a property named $ref: only string values are references.
+    if (key === '$ref' && typeof value === 'string' && !defs[String(value).replace('#/definitions/', '')]) dangling.push(value);
     return value;
   });
   assert.deepEqual(dangling, []);

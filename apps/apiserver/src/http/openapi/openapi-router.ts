@@ -13,6 +13,7 @@ import express, { type Request, type Response } from 'express';
 import { buildOpenApiV2Document } from './openapi-v2-document.ts';
 import { encodeGnosticDocument } from './gnostic-proto.ts';
 import { ApiError, errors } from '../../errors.ts';
+import type { ServedResources } from '../../registry/custom-resources/served-resources.ts';
 
 const protobufTypes = [
   'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
@@ -32,7 +33,7 @@ interface Encoded {
   gzipped?: Buffer;
 }
 
-export function openApiRouter(): express.Router {
+export function openApiRouter(_served?: ServedResources): express.Router {
   const router = express.Router();
   let json: Encoded | undefined;
   let proto: Encoded | undefined;

@@ -83,7 +83,8 @@ test('the v2 document defines Pod, Deployment and Service with their GVKs, and e
 
   const dangling: string[] = [];
   JSON.stringify(doc, (key, value) => {
-    if (key === '$ref' && !doc.definitions[String(value).replace('#/definitions/', '')]) dangling.push(value);
+    // JSONSchemaProps (CRDs) has a property named $ref: only string values are references.
+    if (key === '$ref' && typeof value === 'string' && !doc.definitions[String(value).replace('#/definitions/', '')]) dangling.push(value);
     return value;
   });
   assert.deepEqual(dangling, []);

@@ -19,6 +19,8 @@ import { certificateSigningRequestPrinter } from './certificates.ts';
 import { roleBindingPrinter, rolePrinter } from './rbac.ts';
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
+import { isCustomResource } from '../../registry/custom-resources/served-resources.ts';
+import { customResourcePrinter } from './custom-resources.ts';
 
 
 /** Printers by `<group>/<resource>` ('' group for core). */
@@ -57,6 +59,7 @@ const printers: Record<string, TablePrinter> = {
 };
 
 export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {
+  if (isCustomResource(res as ResourceInfo)) return customResourcePrinter(res as never);
   return printers[`${res.group}/${res.resource}`] ?? defaultPrinter;
 }
 

@@ -28,6 +28,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
+  /** Warnings for the client (admission webhooks' `warnings`): sent as HTTP Warning headers with the write's answer. */
+  warnings?: string[];
 }
 
 export interface AdmissionPlugin {

@@ -10,6 +10,9 @@ import { defaultIngressClassAdmission } from './default-ingress-class.ts';
 import { nodeRestrictionAdmission } from './node-restriction.ts';
 import { rbacEscalationAdmission } from './rbac-escalation.ts';
 import { serviceAccountAdmission } from './service-account.ts';
+import { mutatingWebhookAdmission } from './mutating-webhook.ts';
+import { validatingAdmissionPolicyAdmission } from './validating-admission-policy.ts';
+import { validatingWebhookAdmission } from './validating-webhook.ts';
 
 export const admissionPlugins: readonly AdmissionPlugin[] = [
   serviceAccountAdmission,
@@ -19,4 +22,8 @@ export const admissionPlugins: readonly AdmissionPlugin[] = [
   certificateSubjectRestrictionAdmission,
   defaultIngressClassAdmission,
   rbacEscalationAdmission,
+  // After every built-in plugin, as kube-apiserver orders them.
+  mutatingWebhookAdmission,
+  validatingAdmissionPolicyAdmission,
+  validatingWebhookAdmission,
 ];

@@ -1,0 +1,6 @@
+/**
+ * ValidatingAdmissionPolicy: CEL validations of the policies their bindings select.
+ */
+import type { AdmissionPlugin } from './admission.ts';
+
+export const validatingAdmissionPolicyAdmission: AdmissionPlugin = { name: 'ValidatingAdmissionPolicy' };
