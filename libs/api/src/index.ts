@@ -18,3 +18,4 @@ export * from './node-affinity.ts';
 export * from './volume-annotations.ts';
 export * from './rbac-rules.ts';
 export * from './certificate-requests.ts';
+export * from './structural/index.ts';
