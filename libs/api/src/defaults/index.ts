@@ -10,6 +10,9 @@ import { defaultCronJob, defaultJob } from './batch.ts';
 import { defaultStorageClass } from './storage.ts';
 import { defaultBinding } from './rbac.ts';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking.ts';
+import { defaultMutatingWebhookConfiguration, defaultValidatingAdmissionPolicy, defaultValidatingWebhookConfiguration } from './admissionregistration.ts';
+import { defaultCustomResourceDefinition } from './apiextensions.ts';
+import { defaultApiService } from './apiregistration.ts';
 import {
   defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
 } from './workloads.ts';
@@ -76,6 +79,11 @@ const defaulters: Record<string, (obj: any) => void> = {
   'coordination.k8s.io/Lease': defaultLease,
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'networking.k8s.io/IngressClass': defaultIngressClass,
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': defaultMutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': defaultValidatingWebhookConfiguration,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': defaultValidatingAdmissionPolicy,
+  'apiextensions.k8s.io/CustomResourceDefinition': defaultCustomResourceDefinition,
+  'apiregistration.k8s.io/APIService': defaultApiService,
   'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
 };

@@ -5,6 +5,12 @@
  */
 import type { ResourceInfo } from '../resource-info.ts';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain } from '../names.ts';
+import {
+  validateMutatingWebhookConfiguration, validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding,
+  validateValidatingWebhookConfiguration,
+} from './admissionregistration.ts';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions.ts';
+import { validateApiService } from './apiregistration.ts';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.ts';
 import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
@@ -47,6 +53,12 @@ interface KindValidation {
 
 const kinds: Record<string, KindValidation> = {
   '/Pod': { create: validatePod, update: validatePodUpdate },
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': { create: validateMutatingWebhookConfiguration },
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': { create: validateValidatingWebhookConfiguration },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': { create: validateValidatingAdmissionPolicy },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': { create: validateValidatingAdmissionPolicyBinding },
+  'apiextensions.k8s.io/CustomResourceDefinition': { create: validateCustomResourceDefinition, update: validateCustomResourceDefinitionUpdate },
+  'apiregistration.k8s.io/APIService': { create: validateApiService },
   '/Service': { name: checkDns1035Label, create: validateService, update: validateServiceUpdate },
   '/Endpoints': { create: validateEndpoints },
   '/Namespace': { name: checkDns1123Label, create: validateNamespace },

@@ -18,6 +18,9 @@ import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrin
 import { certificateSigningRequestPrinter } from './certificates.ts';
 import { roleBindingPrinter, rolePrinter } from './rbac.ts';
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.ts';
+import { validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter, webhookConfigurationPrinter } from './admissionregistration.ts';
+import { customResourceDefinitionPrinter } from './apiextensions.ts';
+import { apiServicePrinter } from './apiregistration.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 import { isCustomResource } from '../../registry/custom-resources/served-resources.ts';
 import { customResourcePrinter } from './custom-resources.ts';
@@ -56,6 +59,12 @@ const printers: Record<string, TablePrinter> = {
   'networking.k8s.io/ingresses': ingressPrinter,
   'networking.k8s.io/ingressclasses': ingressClassPrinter,
   'networking.k8s.io/networkpolicies': networkPolicyPrinter,
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations': webhookConfigurationPrinter,
+  'admissionregistration.k8s.io/validatingwebhookconfigurations': webhookConfigurationPrinter,
+  'admissionregistration.k8s.io/validatingadmissionpolicies': validatingAdmissionPolicyPrinter,
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings': validatingAdmissionPolicyBindingPrinter,
+  'apiextensions.k8s.io/customresourcedefinitions': customResourceDefinitionPrinter,
+  'apiregistration.k8s.io/apiservices': apiServicePrinter,
 };
 
 export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {
