@@ -75,11 +75,17 @@ export async function run(config: IngressConfig, signal: AbortSignal, opts: RunO
     pending = true;
     setImmediate(() => { pending = false; reload(); });
   };
-  for (const informer of [ingresses, classes, services, slices, nodes, secrets] as (Informer<KubeObject> | undefined)[]) {
+  for (const informer of [ingresses, classes, services, slices, secrets] as (Informer<KubeObject> | undefined)[]) {
     informer?.onAdd(scheduleReload);
     informer?.onUpdate(scheduleReload);
     informer?.onDelete(scheduleReload);
   }
+  // Nodes only change the addresses the status writer publishes, never a route: every heartbeat
+  // would otherwise rebuild the routing table on every node.
+  const nodeChanged = () => { if (synced) status.trigger(); };
+  nodes.onAdd(nodeChanged);
+  nodes.onUpdate(nodeChanged);
+  nodes.onDelete(nodeChanged);
 
   const listeners: Server[] = [];
   const serve = (server: Server, scheme: Scheme, port: number) => {
