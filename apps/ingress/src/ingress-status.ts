@@ -3,7 +3,7 @@
  * every node runs this controller on :80/:443. One writer at a time: only the holder of the Lease
  * kube-system/skiff-ingress writes, and only what differs, so N nodes do not race N updates.
  */
-import { findResourceByKind, type Ingress, type Node } from '@skiff/api';
+import { findResourceByKind, isNodeReady, type Ingress, type Node } from '@skiff/api';
 import { LeaderElector, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 
@@ -16,7 +16,7 @@ type LoadBalancerIngress = { ip: string };
 export function statusAddresses(nodes: readonly Node[]): LoadBalancerIngress[] {
   const ips = new Set<string>();
   for (const node of nodes) {
-    if (node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') continue;
+    if (!isNodeReady(node)) continue;
     for (const a of node.status?.addresses ?? []) if (a.type === 'InternalIP') ips.add(a.address);
   }
   return [...ips].sort(compareIPs).map((ip) => ({ ip }));

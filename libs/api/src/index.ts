@@ -19,3 +19,4 @@ export * from './volume-annotations.ts';
 export * from './rbac-rules.ts';
 export * from './certificate-requests.ts';
 export * from './structural/index.ts';
+export * from './node-status.ts';

@@ -4,7 +4,7 @@
  * bare metal, a LoadBalancer's addresses are the InternalIPs of the nodes that accept its
  * traffic (kube-proxy answers on those addresses for the service port).
  */
-import type { EndpointSlice, Node, Service } from '@skiff/api';
+import { isNodeReady, nodeAddress, type EndpointSlice, type Node, type Service } from '@skiff/api';
 
 export type LoadBalancerIngress = NonNullable<NonNullable<NonNullable<Service['status']>['loadBalancer']>['ingress']>[number];
 
@@ -35,9 +35,7 @@ export function needsCleanup(svc: Service): boolean {
 export function servingAddressOf(node: Node): string | undefined {
   if (node.metadata?.deletionTimestamp || node.spec?.unschedulable) return undefined;
   if (node.metadata?.labels?.[EXCLUDE_FROM_LB_LABEL] !== undefined) return undefined;
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') return undefined;
-  return node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  return isNodeReady(node) ? nodeAddress(node, 'InternalIP') : undefined;
 }
 
 /** Names of the nodes holding a ready endpoint of the service (nil ready means ready, as consumers read it). */

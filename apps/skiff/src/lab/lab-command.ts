@@ -2,6 +2,7 @@
  * `./skiff lab <up|status|stop-node|start-node|load|down>`: a multi-node cluster on this one machine,
  * each node a network namespace with its own Docker engine (see docs and lab-controller.ts).
  */
+import { nodeAddress } from '@skiff/api';
 import { describeNodeReady } from '../status.ts';
 import { resolveSkiffHome } from '../paths.ts';
 import { LabController } from './lab-controller.ts';
@@ -52,7 +53,7 @@ async function printStatus(lab: LabController): Promise<number> {
   } else {
     console.log(`${'NODE'.padEnd(16)}${'STATUS'.padEnd(12)}${'ADDRESS'.padEnd(16)}POD CIDR`);
     for (const n of nodes) {
-      const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+      const ip = nodeAddress(n, 'InternalIP') ?? '';
       console.log(`${(n.metadata?.name ?? '').padEnd(16)}${describeNodeReady(n).padEnd(12)}${ip.padEnd(16)}${n.spec?.podCIDR ?? ''}`);
     }
   }

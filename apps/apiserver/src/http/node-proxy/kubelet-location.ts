@@ -2,7 +2,7 @@
  * Where a pod's or node's kubelet is, and which container a request means — with upstream's
  * refusals (pkg/registry/core/pod/strategy.go: LogLocation, streamLocation), which kubectl prints.
  */
-import { findResource, type Node, type Pod } from '@skiff/api';
+import { findResource, nodeAddress, type Node, type Pod } from '@skiff/api';
 import { ApiError, errors } from '../../errors.ts';
 import type { ApiHandlers } from '../../registry/handlers.ts';
 
@@ -16,8 +16,7 @@ export interface KubeletLocation {
 
 export async function locateNode(handlers: ApiHandlers, nodeName: string): Promise<KubeletLocation> {
   const node = (await handlers.get(NODES, undefined, nodeName)) as Node;
-  const addresses = node.status?.addresses ?? [];
-  const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'Hostname')?.address;
+  const host = nodeAddress(node, 'InternalIP') ?? nodeAddress(node, 'Hostname');
   if (!host) throw errors.badRequest(`node ${nodeName} has no address`);
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!port) throw errors.badRequest(`node ${nodeName} has no kubelet endpoint`);
