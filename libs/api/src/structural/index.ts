@@ -5,6 +5,9 @@
  */
 import type { FieldError } from '../validation/field-error.ts';
 
+// CEL reaches other packages through @skiff/api this way until libs/api/src/index.ts exports ../cel itself.
+export { CelError, compileCel, evaluateCel, type CelOptions } from '../cel/index.ts';
+
 /** One node of a CRD's openAPIV3Schema, as written in the CRD (JSONSchemaProps). */
 export type JsonSchema = Record<string, unknown>;
 

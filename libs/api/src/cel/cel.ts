@@ -1,0 +1,109 @@
+/**
+ * Common Expression Language for CRD validation rules (x-kubernetes-validations) and
+ * ValidatingAdmissionPolicy: compile once, evaluate many times. Programs are cached by
+ * expression text and declared variables, so callers need no cache of their own.
+ */
+import { Environment, type ParseError, type TypeError } from '@marcbachmann/cel-js';
+import { fromCelValue, toCelValue } from './cel-values.ts';
+import { registerKubernetesLibrary } from './kubernetes-library.ts';
+
+/** An expression that failed while evaluating (no such key, division by zero, bad overload...). */
+export class CelError extends Error {
+  override name = 'CelError';
+}
+
+export interface CelOptions {
+  /**
+   * The variables the expression may name (e.g. ['self', 'oldSelf']); any other identifier is a
+   * compile error, as in Kubernetes. Without it, every identifier is accepted and looked up at
+   * evaluation.
+   */
+  variables?: readonly string[];
+}
+
+type Program = (context: Record<string, unknown>) => unknown;
+
+interface Compiled {
+  program?: Program;
+  error?: string;
+}
+
+const environments = new Map<string, Environment>();
+const programs = new Map<string, Compiled>();
+const MAX_PROGRAMS = 4096;
+
+function environmentFor(variables: readonly string[] | undefined): Environment {
+  const key = variables ? variables.join(',') : '*';
+  let env = environments.get(key);
+  if (!env) {
+    env = new Environment({
+      unlistedVariablesAreDyn: !variables,
+      enableOptionalTypes: true,
+      homogeneousAggregateLiterals: false,
+    });
+    for (const name of variables ?? []) env.registerVariable(name, 'dyn');
+    registerKubernetesLibrary(env);
+    environments.set(key, env);
+  }
+  return env;
+}
+
+/** Kubernetes' "ERROR: <input>:1:9: ..." shape, with the library's one-line summary. */
+function describeCompileError(expression: string, err: ParseError | TypeError | Error): string {
+  const summary = 'summary' in err && typeof err.summary === 'string' ? err.summary : err.message.split('\n')[0];
+  const start = 'range' in err ? (err.range as { start?: number } | undefined)?.start : undefined;
+  if (start === undefined) return `ERROR: <input>: ${summary}`;
+  const before = expression.slice(0, start).split('\n');
+  return `ERROR: <input>:${before.length}:${before[before.length - 1].length + 1}: ${summary}`;
+}
+
+function compile(expression: string, options: CelOptions | undefined): Compiled {
+  const key = `${options?.variables?.join(',') ?? '*'}\u0000${expression}`;
+  let compiled = programs.get(key);
+  if (compiled) return compiled;
+  const env = environmentFor(options?.variables);
+  try {
+    const program = env.parse(expression);
+    const checked = program.check();
+    compiled = checked.valid
+      ? { program }
+      : { error: describeCompileError(expression, checked.error ?? new Error('type check failed')) };
+  } catch (err) {
+    compiled = { error: describeCompileError(expression, err as Error) };
+  }
+  // A crude bound: expressions come from stored objects, so the set is small unless someone churns them.
+  if (programs.size >= MAX_PROGRAMS) programs.clear();
+  programs.set(key, compiled);
+  return compiled;
+}
+
+/** Parses and type-checks; `error` is set (Kubernetes-style text) when the expression is not valid. */
+export function compileCel(expression: string, options?: CelOptions): { error?: string } {
+  const { error } = compile(expression, options);
+  return error ? { error } : {};
+}
+
+/**
+ * Evaluates with JSON variables (integers are CEL ints, other numbers doubles) and answers a JSON-
+ * friendly value (ints as numbers). Throws CelError when the expression does not compile or fails.
+ */
+export function evaluateCel(expression: string, variables: Record<string, unknown>, options?: CelOptions): unknown {
+  const context: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(variables)) context[name] = toCelValue(value);
+  return fromCelValue(evaluateCelRaw(expression, context, options));
+}
+
+/**
+ * Evaluates with variables already in CEL form (see toCelValue) and answers the raw CEL value;
+ * for callers that convert once and evaluate many rules against the same values.
+ */
+export function evaluateCelRaw(expression: string, context: Record<string, unknown>, options?: CelOptions): unknown {
+  const { program, error } = compile(expression, options);
+  if (!program) throw new CelError(`compilation failed: ${error}`);
+  try {
+    return program(context);
+  } catch (err) {
+    const e = err as Error & { summary?: string };
+    throw new CelError(e.summary ?? e.message.split('\n')[0], { cause: err });
+  }
+}
