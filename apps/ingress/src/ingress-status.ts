@@ -3,7 +3,7 @@
  * every node runs this controller on :80/:443. One writer at a time: only the holder of the Lease
  * kube-system/skiff-ingress writes, and only what differs, so N nodes do not race N updates.
  */
-import { findResourceByKind, isNodeReady, type Ingress, type Node } from '@skiff/api';
+import { compareIpv4, findResourceByKind, isNodeReady, type Ingress, type Node } from '@skiff/api';
 import { LeaderElector, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 
@@ -19,14 +19,7 @@ export function statusAddresses(nodes: readonly Node[]): LoadBalancerIngress[] {
     if (!isNodeReady(node)) continue;
     for (const a of node.status?.addresses ?? []) if (a.type === 'InternalIP') ips.add(a.address);
   }
-  return [...ips].sort(compareIPs).map((ip) => ({ ip }));
-}
-
-function compareIPs(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...ips].sort(compareIpv4).map((ip) => ({ ip }));
 }
 
 export function statusChanged(ing: Ingress, want: readonly LoadBalancerIngress[]): boolean {

@@ -1,4 +1,4 @@
-export { renderRules, renderRulesWithChains, isIPv4InCIDR, type RenderedChains } from './render-rules.ts';
+export { renderRules, renderRulesWithChains, type RenderedChains } from './render-rules.ts';
 export { Iptables, ownedChainsIn, runCommand, jumpRules, type IptablesOptions, type CommandResult } from './iptables.ts';
 export {
   servicePortKey,

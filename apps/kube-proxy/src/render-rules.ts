@@ -1,3 +1,4 @@
+import { compareIpv4, ipv4InCidr, parseIpv4 } from '@skiff/api';
 import {
   CHAIN_PREFIX,
   endpointChainName,
@@ -273,13 +274,13 @@ function writeNodePortJumps(nat: TableWriter, state: ProxyState): void {
   for (const entry of allowed) {
     if (entry === 'primary') {
       // Before the Node reports its InternalIP there is no primary address: no NodePort answers yet.
-      for (const a of state.nodeAddresses) if (ipv4ToNumber(a) !== undefined && !a.startsWith('127.')) destinations.add(`${a}/32`);
+      for (const a of state.nodeAddresses) if (parseIpv4(a) !== undefined && !a.startsWith('127.')) destinations.add(`${a}/32`);
     } else {
       destinations.add(entry);
     }
   }
   for (const d of [...destinations].sort(compareStrings)) {
-    const loopback = d.startsWith('127.') || isIPv4InCIDR('127.0.0.1', d) ? ' ! -d 127.0.0.0/8' : '';
+    const loopback = d.startsWith('127.') || ipv4InCidr('127.0.0.1', d) ? ' ! -d 127.0.0.0/8' : '';
     nat.add(SERVICES_CHAIN, `${comment} -d ${d}${loopback} -m addrtype --dst-type LOCAL -j ${NODEPORTS_CHAIN}`);
   }
 }
@@ -289,38 +290,10 @@ function hasClusterIP(svc: ProxyService): boolean {
 }
 
 function compareEndpoints(a: ProxyEndpoint, b: ProxyEndpoint): number {
-  return compareIPv4(a.ip, b.ip) || a.port - b.port;
+  return compareIpv4(a.ip, b.ip) || a.port - b.port;
 }
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function ipv4ToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
-
-function compareIPv4(a: string, b: string): number {
-  const x = ipv4ToNumber(a);
-  const y = ipv4ToNumber(b);
-  if (x === undefined || y === undefined) return compareStrings(a, b);
-  return x - y;
-}
-
-export function isIPv4InCIDR(ip: string, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const bits = Number(bitsText ?? '32');
-  const a = ipv4ToNumber(ip);
-  const b = ipv4ToNumber(base ?? '');
-  if (a === undefined || b === undefined || !(bits >= 0 && bits <= 32)) return false;
-  const size = 2 ** (32 - bits);
-  return Math.floor(a / size) === Math.floor(b / size);
-}

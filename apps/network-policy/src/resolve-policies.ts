@@ -3,8 +3,7 @@
  * which pods on this node are isolated in which direction and what each policy lets through.
  * The renderer (render-rules.ts) turns the result into iptables rules.
  */
-import { fromLabelSelector, type LabelSelector, type Namespace, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type Pod, type Selector } from '@skiff/api';
-import { formatCidr, parseIpv4, parseIpv4Cidr, subtractCidrs } from './cidr.ts';
+import { formatCidr, fromLabelSelector, parseIpv4, parseIpv4Cidr, subtractCidrs, type LabelSelector, type Namespace, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type Pod, type Selector } from '@skiff/api';
 import type { Allow, PodPlan, PolicyRules, PortMatch } from './policy-plan.ts';
 
 export interface PolicyWorld {

@@ -20,3 +20,4 @@ export * from './rbac-rules.ts';
 export * from './certificate-requests.ts';
 export * from './structural/index.ts';
 export * from './node-status.ts';
+export * from './ipv4.ts';

@@ -4,7 +4,7 @@
  * bare metal, a LoadBalancer's addresses are the InternalIPs of the nodes that accept its
  * traffic (kube-proxy answers on those addresses for the service port).
  */
-import { isNodeReady, nodeAddress, type EndpointSlice, type Node, type Service } from '@skiff/api';
+import { compareIpv4, isNodeReady, nodeAddress, type EndpointSlice, type Node, type Service } from '@skiff/api';
 
 export type LoadBalancerIngress = NonNullable<NonNullable<NonNullable<Service['status']>['loadBalancer']>['ingress']>[number];
 
@@ -60,7 +60,7 @@ export function desiredIngress(svc: Service, nodes: readonly Node[], slices: rea
     const ip = servingAddressOf(node);
     if (ip) ips.add(ip);
   }
-  return [...ips].sort(compareIPv4).map((ip) => ({ ip, ipMode: 'VIP' }));
+  return [...ips].sort(compareIpv4).map((ip) => ({ ip, ipMode: 'VIP' }));
 }
 
 /** Upstream's LoadBalancerStatusEqual, for the ingress list: order counts, as it is written sorted. */
@@ -68,9 +68,4 @@ export function sameIngress(a: readonly LoadBalancerIngress[] | undefined, b: re
   const x = a ?? [];
   const y = b ?? [];
   return x.length === y.length && x.every((ing, i) => ing.ip === y[i]!.ip && ing.hostname === y[i]!.hostname && (ing.ipMode ?? 'VIP') === (y[i]!.ipMode ?? 'VIP'));
-}
-
-function compareIPv4(a: string, b: string): number {
-  const n = (ip: string) => ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-  return n(a) - n(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

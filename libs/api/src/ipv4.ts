@@ -1,4 +1,4 @@
-/** IPv4 addresses and CIDRs as numbers, and CIDR subtraction for ipBlock `except`. */
+/** IPv4 addresses and CIDRs as numbers: order, containment, and CIDR subtraction for NetworkPolicy ipBlock `except`. */
 
 export interface Ipv4Cidr {
   /** The network address as an unsigned 32-bit number. */
@@ -61,4 +61,21 @@ export function subtractCidrs(cidr: Ipv4Cidr, excepts: readonly Ipv4Cidr[]): Ipv
   const low = { base: cidr.base, prefix: half };
   const high = { base: (cidr.base + 2 ** (32 - half)) >>> 0, prefix: half };
   return [...subtractCidrs(low, holes), ...subtractCidrs(high, holes)];
+}
+
+/** Numeric order for IPv4 addresses ('10.0.0.9' before '10.0.0.10'); anything else after them, by text. */
+export function compareIpv4(a: string, b: string): number {
+  const x = parseIpv4(a);
+  const y = parseIpv4(b);
+  if (x !== undefined && y !== undefined && x !== y) return x - y;
+  if (x !== undefined && y === undefined) return -1;
+  if (x === undefined && y !== undefined) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether `ip` lies in `cidr` ('10.0.0.0/8'; a bare address is a /32); false for anything not IPv4. */
+export function ipv4InCidr(ip: string, cidr: string): boolean {
+  const addr = parseIpv4(ip);
+  const block = parseIpv4Cidr(cidr.includes('/') ? cidr : `${cidr}/32`);
+  return addr !== undefined && block !== undefined && cidrContains(block, { base: addr, prefix: 32 });
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCidr, parseIpv4, parseIpv4Cidr, subtractCidrs } from './cidr.ts';
+import { formatCidr, parseIpv4, parseIpv4Cidr, subtractCidrs } from './ipv4.ts';
 
 const cidr = (text: string) => parseIpv4Cidr(text)!;
 const subtract = (block: string, excepts: string[]) => subtractCidrs(cidr(block), excepts.map(cidr)).map(formatCidr);
