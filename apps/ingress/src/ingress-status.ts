@@ -23,8 +23,8 @@ export function statusAddresses(nodes: readonly Node[]): LoadBalancerIngress[] {
 }
 
 export function statusChanged(ing: Ingress, want: readonly LoadBalancerIngress[]): boolean {
-  const have = (ing.status?.loadBalancer?.ingress ?? []).map((x) => ({ ip: x.ip ?? '' }));
-  return JSON.stringify(have) !== JSON.stringify(want);
+  const have = ing.status?.loadBalancer?.ingress ?? [];
+  return have.length !== want.length || have.some((x, i) => (x.ip ?? '') !== want[i]!.ip || x.hostname !== undefined);
 }
 
 export interface StatusWriterOptions {
