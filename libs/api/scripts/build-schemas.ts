@@ -1,26 +1,38 @@
 /**
- * Builds libs/api/dist/kubernetes-models.json, the schema catalog the apiserver reads
- * (see libs/api/src/schema/catalog-file.ts), from @kubernetes/client-node's models.
+ * Generates the committed schema catalog, libs/api/src/schema/generated/ (see
+ * libs/api/src/schema/catalog-file.ts), from @kubernetes/client-node's models.
  *
- *   node libs/api/scripts/build-schemas.ts            build it unless the current one is there
- *   node libs/api/scripts/build-schemas.ts --force    build it anyway
- *   node libs/api/scripts/build-schemas.ts --stdout   print it instead of writing it
+ *   node libs/api/scripts/build-schemas.ts --write    regenerate the files (after upgrading client-node)
+ *   node libs/api/scripts/build-schemas.ts --check    exit 1 when the committed files are stale
  *
- * Running it ahead of time (bootstrap) is optional: the apiserver runs it on first use
- * when the artifact is missing or stale. A current artifact is only touched, so that a
- * caller can skip starting node while the artifact is newer than node_modules and the
- * builder (`[ artifact -nt ... ]`).
+ * Without a flag it only says so and exits 0: bootstrap once ran it to build a cache,
+ * and nothing needs building any more.
  */
-import { utimesSync } from 'node:fs';
-import { catalogKey, catalogPath, readCatalogFile, writeCatalogFile } from '../src/schema/catalog-file.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { descriptionsPath, modelsPath, renderCatalogFiles } from '../src/schema/catalog-file.ts';
 
 const args = new Set(process.argv.slice(2));
-if (!args.has('--stdout') && !args.has('--force') && readCatalogFile(catalogKey())) {
-  const now = new Date();
-  utimesSync(catalogPath, now, now);
+if (!args.has('--write') && !args.has('--check')) {
+  console.log('the schema catalog is committed (libs/api/src/schema/generated/); --write regenerates it, --check compares');
   process.exit(0);
 }
 const { buildCatalog } = await import('../src/schema/catalog-build.ts');
-const text = JSON.stringify(await buildCatalog());
-if (args.has('--stdout')) process.stdout.write(text);
-else writeCatalogFile(text);
+const files = renderCatalogFiles(await buildCatalog());
+const targets: [string, string][] = [[modelsPath, files.models], [descriptionsPath, files.descriptions]];
+if (args.has('--write')) {
+  for (const [path, text] of targets) writeFileSync(path, text);
+} else {
+  const stale = targets.filter(([path, text]) => readText(path) !== text).map(([path]) => path);
+  if (stale.length > 0) {
+    console.error(`stale: ${stale.join(', ')}; run node libs/api/scripts/build-schemas.ts --write`);
+    process.exit(1);
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -6,12 +6,12 @@
  * copy of Kubernetes' schema in the repo.
  *
  * Only libs/api/scripts/build-schemas.ts imports this module: loading client-node's
- * models costs a process ~25 MB, which is why no component does it at run time.
+ * models costs a process ~25 MB, which is why the result is committed instead.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { catalogKey, installedClientNodeVersion, type CatalogField, type CatalogFile, type CatalogModel } from './catalog-file.ts';
+import type { CatalogDescription, CatalogDescriptions, CatalogField, CatalogFiles, CatalogModels } from './catalog-file.ts';
 
 interface AttributeType {
   name: string;
@@ -27,24 +27,27 @@ interface ModelClass {
 const modelsModule = '@kubernetes/client-node/dist/gen/models/all.js';
 
 /** Every client-node model class with an attribute map, in name order. */
-export async function buildCatalog(): Promise<CatalogFile> {
+export async function buildCatalog(): Promise<CatalogFiles> {
   const modelClasses = (await import(modelsModule)) as Record<string, ModelClass | undefined>;
-  const modelsDir = dirname(createRequire(import.meta.url).resolve(modelsModule));
-  const clientNodeVersion = installedClientNodeVersion();
-  const models: Record<string, CatalogModel> = {};
+  const require = createRequire(import.meta.url);
+  const modelsDir = dirname(require.resolve(modelsModule));
+  const manifest = JSON.parse(readFileSync(require.resolve('@kubernetes/client-node/package.json'), 'utf8')) as { version: string };
+  const models: CatalogModels = {};
+  const descriptions: CatalogDescriptions = {};
   for (const name of Object.keys(modelClasses).sort()) {
     const attributes = modelClasses[name]?.attributeTypeMap;
     if (!Array.isArray(attributes)) continue;
     const docs = readDeclarationDocs(join(modelsDir, `${name}.d.ts`));
-    const fields = attributes.map((attr): CatalogField => {
+    const prose: CatalogDescription = {};
+    if (docs.classDescription) prose.d = docs.classDescription;
+    models[name] = attributes.map((attr): CatalogField => {
       const fieldDoc = docs.fields.get(attr.name);
-      const field: CatalogField = [attr.baseName, attr.type, attr.format ?? '', fieldDoc?.required ? 1 : 0];
-      if (fieldDoc?.description) field.push(fieldDoc.description);
-      return field;
+      if (fieldDoc?.description) (prose.f ??= {})[attr.baseName] = fieldDoc.description;
+      return [attr.baseName, attr.type, attr.format ?? '', fieldDoc?.required ? 1 : 0];
     });
-    models[name] = { d: docs.classDescription ?? '', f: fields };
+    if (prose.d || prose.f) descriptions[name] = prose;
   }
-  return { key: catalogKey(clientNodeVersion), clientNodeVersion, models };
+  return { clientNodeVersion: manifest.version, models, descriptions };
 }
 
 interface DeclarationDocs {

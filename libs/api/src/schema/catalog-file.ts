@@ -1,98 +1,62 @@
 /**
- * The schema catalog artifact: the Kubernetes type tree extracted once from
- * @kubernetes/client-node's generated models (see catalog-build.ts) and kept as one JSON
- * file under libs/api/dist/ (gitignored), so the apiserver reads a compact table instead
- * of loading client-node's ~900 model modules and parsing their `.d.ts` files.
- *
- * The file carries a key — a hash of the installed client-node version and of the
- * builder's own source — so an `npm ci` that upgrades client-node, or a change to what
- * the builder writes, makes the loader rebuild it instead of trusting a stale copy.
+ * The schema catalog: the Kubernetes type tree extracted from @kubernetes/client-node's
+ * generated models by libs/api/scripts/build-schemas.ts and committed under ./generated/,
+ * so no process loads client-node's ~900 model modules or parses their `.d.ts` at run
+ * time. It comes in two files, because they serve different readers:
+ * - kubernetes-models.json (~130 KB): fields, types, required. Decoding a request body
+ *   (dropNullFields, findUnknownFields) needs only this.
+ * - kubernetes-descriptions.json (~750 KB): the prose, for the OpenAPI documents that
+ *   `kubectl explain` reads; only an apiserver that serves /openapi ever loads it.
+ * Each is read on first use, so a process that never asks for schemas holds neither.
+ * catalog.test.ts fails when the committed files differ from what the generator writes.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** One field: [JSON name, client-node type string, format ('' if none), required (1/0), description?]. */
-export type CatalogField = [jsonName: string, type: string, format: string, required: 0 | 1, description?: string];
+/** One field: [JSON name, client-node type string, format ('' if none), required (1/0)]. */
+export type CatalogField = [jsonName: string, type: string, format: string, required: 0 | 1];
 
-/** One model: its description ('' if none) and fields, in client-node's order. */
-export interface CatalogModel {
-  d: string;
-  f: CatalogField[];
+/** client-node class name ('V1PodSpec', 'CoreV1Event') → its fields, in client-node's order. */
+export type CatalogModels = Record<string, CatalogField[]>;
+
+/** One model's prose: its own description ('d') and its fields' ('f', by JSON name). */
+export interface CatalogDescription {
+  d?: string;
+  f?: Record<string, string>;
 }
 
-export interface CatalogFile {
-  key: string;
+export type CatalogDescriptions = Record<string, CatalogDescription>;
+
+export interface CatalogFiles {
+  /** The client-node version the files were generated from (a header line in the models file). */
   clientNodeVersion: string;
-  /** client-node class name ('V1PodSpec', 'CoreV1Event') → model. */
-  models: Record<string, CatalogModel>;
+  models: CatalogModels;
+  descriptions: CatalogDescriptions;
 }
 
-/** Where the artifact lives: libs/api/dist/kubernetes-models.json. */
-export const catalogPath = fileURLToPath(new URL('../../dist/kubernetes-models.json', import.meta.url));
+export const modelsPath = fileURLToPath(new URL('./generated/kubernetes-models.json', import.meta.url));
+export const descriptionsPath = fileURLToPath(new URL('./generated/kubernetes-descriptions.json', import.meta.url));
 
-/** The script that builds the artifact; run it to (re)generate it ahead of time. */
-export const buildScriptPath = fileURLToPath(new URL('../../scripts/build-schemas.ts', import.meta.url));
+let models: CatalogModels | undefined;
+let descriptions: CatalogDescriptions | undefined;
 
-const builderSource = new URL('./catalog-build.ts', import.meta.url);
-
-export function installedClientNodeVersion(): string {
-  const manifest = createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json');
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+export function loadModels(): CatalogModels {
+  return (models ??= (JSON.parse(readFileSync(modelsPath, 'utf8')) as { models: CatalogModels }).models);
 }
 
-/** The key a current artifact carries: client-node's version and the builder's source, hashed. */
-export function catalogKey(clientNodeVersion = installedClientNodeVersion()): string {
-  return createHash('sha256').update(clientNodeVersion).update('\0').update(readFileSync(builderSource)).digest('hex').slice(0, 16);
+export function loadDescriptions(): CatalogDescriptions {
+  return (descriptions ??= JSON.parse(readFileSync(descriptionsPath, 'utf8')) as CatalogDescriptions);
 }
 
 /**
- * The current catalog: the artifact when its key matches, else one built by the build
- * script in a child process (so client-node's models never load into this one) and
- * cached for the next process. Synchronous, because its callers (decoding a request
- * body) are; it runs once per process, and builds once per machine and client-node.
+ * The files' text, one model per line so that a client-node upgrade reads as a diff of
+ * the models that changed. Shared by the generator and the staleness test.
  */
-export function loadCatalog(): CatalogFile {
-  const key = catalogKey();
-  const cached = readCatalogFile(key);
-  if (cached) return cached;
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT; // under `node --test`, the child is a plain script, not a test file
-  const text = execFileSync(process.execPath, [buildScriptPath, '--stdout'], {
-    encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const built = JSON.parse(text) as CatalogFile;
-  if (built.key !== key) throw new Error(`${buildScriptPath} built a schema catalog keyed ${built.key}, expected ${key}`);
-  try {
-    writeCatalogFile(text);
-  } catch {
-    // A read-only checkout only loses the cache: the next process builds it again.
-  }
-  return built;
-}
-
-/** The artifact if it exists and carries `key`; undefined when missing, stale or torn. */
-export function readCatalogFile(key = catalogKey(), path = catalogPath): CatalogFile | undefined {
-  let catalog: CatalogFile;
-  try {
-    catalog = JSON.parse(readFileSync(path, 'utf8')) as CatalogFile;
-  } catch {
-    return undefined;
-  }
-  return catalog.key === key && catalog.models ? catalog : undefined;
-}
-
-/** Writes the artifact atomically (temp file, then rename), so concurrent builders and readers never see half a file. */
-export function writeCatalogFile(text: string): void {
-  mkdirSync(dirname(catalogPath), { recursive: true });
-  const temp = `${catalogPath}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, catalogPath);
-  } finally {
-    rmSync(temp, { force: true });
-  }
+export function renderCatalogFiles(catalog: CatalogFiles): { models: string; descriptions: string } {
+  const lines = (record: Record<string, unknown>) =>
+    Object.entries(record).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`).join(',\n');
+  return {
+    models: `{"clientNodeVersion":${JSON.stringify(catalog.clientNodeVersion)},"models":{\n${lines(catalog.models)}\n}}\n`,
+    descriptions: `{\n${lines(catalog.descriptions)}\n}\n`,
+  };
 }

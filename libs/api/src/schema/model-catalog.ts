@@ -1,10 +1,10 @@
 /**
  * The Kubernetes type tree, as @kubernetes/client-node's generated models describe it,
- * read from the schema catalog (catalog-file.ts) the first time a model is asked for.
- * Importing this module costs nothing: the apiserver pays for the catalog when it first
- * decodes a body or builds its OpenAPI document, and no other component ever does.
+ * read from the committed schema catalog (catalog-file.ts) the first time a model is
+ * asked for. Importing this module costs nothing; descriptions load separately, only
+ * for the OpenAPI documents.
  */
-import { loadCatalog, type CatalogModel } from './catalog-file.ts';
+import { loadDescriptions, loadModels } from './catalog-file.ts';
 
 /** A field's type, parsed from client-node's type strings. */
 export type TypeRef =
@@ -26,43 +26,46 @@ export interface ModelField {
   jsonName: string;
   type: TypeRef;
   required: boolean;
-  description?: string;
 }
 
 export interface Model {
   /** client-node class name, e.g. 'V1PodSpec', 'CoreV1Event'. */
   name: string;
-  description?: string;
   fields: Map<string, ModelField>;
 }
 
-let catalogModels: Record<string, CatalogModel> | undefined;
-const cache = new Map<string, Model | undefined>();
-
-function catalogModel(name: string): CatalogModel | undefined {
-  catalogModels ??= loadCatalog().models;
-  return Object.hasOwn(catalogModels, name) ? catalogModels[name] : undefined;
+export interface ModelDescription {
+  description?: string;
+  /** JSON name → description. */
+  fields: Readonly<Record<string, string>>;
 }
+
+const cache = new Map<string, Model | undefined>();
 
 /** True when client-node has a model class of this name. */
 export function hasModel(name: string): boolean {
-  return catalogModel(name) !== undefined;
+  return Object.hasOwn(loadModels(), name);
 }
 
 /** The model named `name` ('V1Pod'), or undefined when client-node has none. */
 export function getModel(name: string): Model | undefined {
   if (cache.has(name)) return cache.get(name);
-  const entry = catalogModel(name);
   let model: Model | undefined;
-  if (entry) {
+  if (hasModel(name)) {
     model = { name, fields: new Map() };
-    if (entry.d) model.description = entry.d;
-    for (const [jsonName, type, format, required, description] of entry.f) {
-      model.fields.set(jsonName, { jsonName, type: parseTypeString(type, format), required: required === 1, description });
+    for (const [jsonName, type, format, required] of loadModels()[name]) {
+      model.fields.set(jsonName, { jsonName, type: parseTypeString(type, format), required: required === 1 });
     }
   }
   cache.set(name, model);
   return model;
+}
+
+/** The prose of model `name` and its fields (empty when it has none). */
+export function describeModel(name: string): ModelDescription {
+  const descriptions = loadDescriptions();
+  const entry = Object.hasOwn(descriptions, name) ? descriptions[name] : undefined;
+  return { description: entry?.d, fields: entry?.f ?? {} };
 }
 
 /**

@@ -4,7 +4,7 @@
  * `x-kubernetes-group-version-kind` on kinds, and the strategic-merge-patch extensions
  * kubectl apply reads.
  */
-import { getModel, type Model, type TypeRef } from './model-catalog.ts';
+import { describeModel, getModel, type Model, type TypeRef } from './model-catalog.ts';
 import {
   builtinKinds,
   definitionNameFor,
@@ -120,15 +120,17 @@ function referencedModels(type: TypeRef): string[] {
 
 function renderModel(model: Model, names: Map<string, string>): OpenApiSchema {
   const { shortName } = splitModelName(model.name);
+  const prose = describeModel(model.name);
   const schema: OpenApiSchema = {};
-  if (model.description) schema.description = model.description;
+  if (prose.description) schema.description = prose.description;
   schema.type = 'object';
   const required = [...model.fields.values()].filter((f) => f.required).map((f) => f.jsonName);
   if (required.length > 0) schema.required = required;
   const properties: Record<string, OpenApiSchema> = {};
   for (const field of model.fields.values()) {
     const property = renderType(field.type, names);
-    if (field.description) property.description = field.description;
+    const description = prose.fields[field.jsonName];
+    if (description) property.description = description;
     const patch = findPatchStrategy(shortName, field.jsonName);
     if (patch?.mergeKey) property['x-kubernetes-patch-merge-key'] = patch.mergeKey;
     if (patch) property['x-kubernetes-patch-strategy'] = patch.strategy;
