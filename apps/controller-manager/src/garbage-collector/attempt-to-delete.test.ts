@@ -6,6 +6,7 @@ import { DependencyGraph } from './dependency-graph.ts';
 import { attemptToDelete, decideDeletion, type GcDeps } from './attempt-to-delete.ts';
 import { attemptToOrphan } from './attempt-to-orphan.ts';
 import { FakeGcClient, obj, ownerRef } from './fake-gc-client.ts';
+import { kindResolver } from './object-access.ts';
 
 const logger = createLogger('gc-test', 'silent');
 const deletedAt = '2026-01-01T00:00:00Z';
@@ -16,7 +17,7 @@ function fixture(observed: KubeObject[], live: KubeObject[] = observed) {
   for (const o of observed) graph.observe(o);
   const client = new FakeGcClient(live);
   const enqueued: string[] = [];
-  const deps: GcDeps = { client, graph, logger, enqueueDelete: (uid) => enqueued.push(uid) };
+  const deps: GcDeps = { client, graph, resolve: kindResolver(), logger, enqueueDelete: (uid) => enqueued.push(uid) };
   return { graph, client, deps, enqueued };
 }
 

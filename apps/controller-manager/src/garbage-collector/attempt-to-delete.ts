@@ -2,11 +2,12 @@ import type { OwnerReference, ResourceInfo } from '@skiff/api';
 import { isConflict, isNotFound, type KubeObject } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type DependencyGraph, type GraphNode } from './dependency-graph.ts';
-import { describe, getLiveObject, removeFinalizer, removeOwnerReferences, resolveResource, type GcClient } from './object-access.ts';
+import { describe, getLiveObject, removeFinalizer, removeOwnerReferences, type GcClient, type KindResolver } from './object-access.ts';
 
 export interface GcDeps {
   client: GcClient;
   graph: DependencyGraph;
+  resolve: KindResolver;
   /** Puts a uid (back) on the attempt-to-delete queue. */
   enqueueDelete: (uid: string) => void;
   logger: Logger;
@@ -65,7 +66,7 @@ export async function attemptToDelete(deps: GcDeps, uid: string): Promise<void> 
   // Fast path: every owner observed and standing; no API call needed.
   if (node.owners.every((ref) => deps.graph.ownerState(ref, node) === 'solid')) return;
 
-  const res = resolveResource(node.identity.apiVersion, node.identity.kind);
+  const res = await deps.resolve(node.identity.apiVersion, node.identity.kind);
   if (!res) return;
   const latest = await getLiveObject(deps.client, res, node.identity);
   // Gone or replaced: its delete event will tidy the graph.
@@ -115,7 +116,7 @@ export async function classifyOwners(deps: GcDeps, dependent: KubeObject, refs: 
 
 /** A live GET of the owner by name where the dependent may reference it, then a uid check. */
 async function readOwnerState(deps: GcDeps, dependent: KubeObject, ref: OwnerReference): Promise<'solid' | 'waiting' | 'dangling'> {
-  const res: ResourceInfo | undefined = resolveResource(ref.apiVersion, ref.kind);
+  const res: ResourceInfo | undefined = await deps.resolve(ref.apiVersion, ref.kind);
   if (!res) {
     // A kind we do not serve cannot be proven absent: keep the dependent, as kube does
     // until discovery knows the kind.
@@ -139,7 +140,7 @@ async function readOwnerState(deps: GcDeps, dependent: KubeObject, ref: OwnerRef
 async function processDeletingDependents(deps: GcDeps, owner: GraphNode): Promise<void> {
   const blocking = deps.graph.blockingDependentsOf(owner.identity.uid);
   if (blocking.length === 0) {
-    const res = resolveResource(owner.identity.apiVersion, owner.identity.kind);
+    const res = await deps.resolve(owner.identity.apiVersion, owner.identity.kind);
     if (res && (await removeFinalizer(deps.client, res, owner.identity, FOREGROUND_FINALIZER))) {
       deps.logger.info({ object: describe(owner.identity) }, 'foreground deletion: no blocking dependents remain; removed finalizer');
     }

@@ -1,6 +1,6 @@
 import { ORPHAN_FINALIZER } from './dependency-graph.ts';
 import type { GcDeps } from './attempt-to-delete.ts';
-import { describe, removeFinalizer, removeOwnerReferences, resolveResource } from './object-access.ts';
+import { describe, removeFinalizer, removeOwnerReferences } from './object-access.ts';
 
 /**
  * An owner deleted with propagationPolicy=Orphan: first every dependent loses its
@@ -12,13 +12,13 @@ export async function attemptToOrphan(deps: Omit<GcDeps, 'enqueueDelete'>, uid: 
   const owner = deps.graph.get(uid);
   if (!owner?.orphaning) return;
   for (const dep of deps.graph.dependentsOf(uid)) {
-    const res = resolveResource(dep.identity.apiVersion, dep.identity.kind);
+    const res = await deps.resolve(dep.identity.apiVersion, dep.identity.kind);
     if (!res) continue;
     if (await removeOwnerReferences(deps.client, res, dep.identity, [uid])) {
       deps.logger.info({ object: describe(dep.identity), owner: describe(owner.identity) }, 'orphaned dependent');
     }
   }
-  const res = resolveResource(owner.identity.apiVersion, owner.identity.kind);
+  const res = await deps.resolve(owner.identity.apiVersion, owner.identity.kind);
   if (res && (await removeFinalizer(deps.client, res, owner.identity, ORPHAN_FINALIZER))) {
     deps.logger.info({ object: describe(owner.identity) }, 'dependents orphaned; removed orphan finalizer');
   }

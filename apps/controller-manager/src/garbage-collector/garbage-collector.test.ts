@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DependencyGraph } from './dependency-graph.ts';
-import { graphEvents, monitoredResources } from './garbage-collector.ts';
+import { graphEvents } from './garbage-collector.ts';
+import { monitoredResources } from './graph-monitors.ts';
 import { obj, ownerRef } from './fake-gc-client.ts';
 
 test('monitored kinds: everything listable, watchable and deletable except Events', () => {

@@ -1,22 +1,15 @@
-import { resources, type ResourceInfo } from '@skiff/api';
-import { ControllerRunner, waitForCacheSync, watch, type EventMapper, type KubeObject } from '@skiff/client';
+import { ControllerRunner, waitForCacheSync, type EventMapper, type Keys, type KubeObject } from '@skiff/client';
+import type { Logger } from '@skiff/log';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { DEFAULT_WORKERS } from '../config.ts';
 import { DependencyGraph, type GraphChanges } from './dependency-graph.ts';
 import { attemptToDelete, type GcDeps } from './attempt-to-delete.ts';
 import { attemptToOrphan } from './attempt-to-orphan.ts';
+import { GraphMonitors } from './graph-monitors.ts';
+import { kindResolver } from './object-access.ts';
+import { ResourceDiscovery } from './resource-discovery.ts';
 
 export const GARBAGE_COLLECTOR_NAME = 'garbage-collector';
-
-/**
- * Kinds whose objects may own or be owned. Events are left out: there are many, they
- * carry no ownerReferences in practice, and they expire on their own. bindings cannot be
- * listed.
- */
-export function monitoredResources(all: readonly ResourceInfo[] = resources): ResourceInfo[] {
-  return all.filter((res) =>
-    res.kind !== 'Event' && ['list', 'watch', 'delete'].every((verb) => res.verbs.includes(verb)));
-}
 
 /**
  * Kubernetes' garbage collector: informers on every monitored kind feed a dependency
@@ -40,20 +33,39 @@ export function newGarbageCollector(): Controller {
 async function runGarbageCollector(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
   const { logger } = ctx;
   const graph = new DependencyGraph();
-  // Synchronously, before the first await: the manager starts the factory afterwards.
-  const informers = monitoredResources().map((res) => ctx.informers.informerFor<KubeObject>(res));
-  const deps: GcDeps = { client: ctx.client, graph, enqueueDelete: (uid) => deleter.enqueue(uid), logger };
+  const discovery = new ResourceDiscovery(ctx.client);
+  const deps: GcDeps = { client: ctx.client, graph, resolve: kindResolver(discovery), enqueueDelete: (uid) => deleter.enqueue(uid), logger };
   const workers = ctx.config.workers[GARBAGE_COLLECTOR_NAME] ?? DEFAULT_WORKERS;
   const orphaner = new ControllerRunner({
-    name: `${GARBAGE_COLLECTOR_NAME}/orphan`, watches: [], reads: informers, sync: (uid) => attemptToOrphan(deps, uid), workers: Math.max(1, Math.ceil(workers / 2)), logger,
+    name: `${GARBAGE_COLLECTOR_NAME}/orphan`, watches: [], sync: (uid) => attemptToOrphan(deps, uid), workers: Math.max(1, Math.ceil(workers / 2)), logger,
   });
-  const events = graphEvents(graph, (uids) => orphaner.enqueue(uids));
   const deleter = new ControllerRunner({
-    name: `${GARBAGE_COLLECTOR_NAME}/delete`, watches: informers.map((i) => watch(i, events)), sync: (uid) => attemptToDelete(deps, uid), workers, logger,
+    name: `${GARBAGE_COLLECTOR_NAME}/delete`, watches: [], sync: (uid) => attemptToDelete(deps, uid), workers, logger,
   });
-  if (!(await waitForCacheSync(informers, signal))) return;
-  logger.info({ kinds: informers.length, objects: graph.size }, 'garbage collector graph synced');
-  await Promise.all([deleter.run(signal), orphaner.run(signal)]);
+  const events = queueing(graphEvents(graph, (uids) => orphaner.enqueue(uids)), (uids) => deleter.enqueue(uids), logger);
+  // Synchronously, before the first await: the manager starts the factory afterwards.
+  const monitors = new GraphMonitors({ informers: ctx.informers, discovery, events, logger });
+  // The built-in kinds make the graph trustworthy enough to act; kinds discovered later join as they sync.
+  if (!(await waitForCacheSync(monitors.informers, signal))) return;
+  logger.info({ kinds: monitors.informers.length, objects: graph.size }, 'garbage collector graph synced');
+  await Promise.all([monitors.run(signal), deleter.run(signal), orphaner.run(signal)]);
+}
+
+/** Informer handlers that feed the graph and queue what it answers; never throw (a failing event is logged and dropped). */
+function queueing(mapper: EventMapper<KubeObject>, enqueue: (uids: string[]) => void, logger: Logger): Required<EventMapper<KubeObject>> {
+  const route = (event: string, map: () => Keys) => {
+    try {
+      const keys = map();
+      if (keys) enqueue(typeof keys === 'string' ? [keys] : [...keys]);
+    } catch (err) {
+      logger.warn({ err, event }, 'garbage collector event handler failed; dropping event');
+    }
+  };
+  return {
+    add: (obj) => route('add', () => mapper.add?.(obj)),
+    update: (oldObj, obj) => route('update', () => mapper.update?.(oldObj, obj)),
+    delete: (obj) => route('delete', () => mapper.delete?.(obj)),
+  };
 }
 
 /**

@@ -1,13 +1,17 @@
 import { findResourceByKind, type ResourceInfo } from '@skiff/api';
 import { isNotFound, type KubeObject, type RestClient } from '@skiff/client';
 import type { ObjectIdentity } from './dependency-graph.ts';
+import type { ResourceDiscovery } from './resource-discovery.ts';
 
 /** The verbs the collector uses: narrow, so tests hand it a recording fake. */
 export type GcClient = Pick<RestClient, 'get' | 'delete' | 'patch'>;
 
-/** The served resource an ownerReference's apiVersion/kind names; undefined for kinds we do not serve. */
-export function resolveResource(apiVersion: string, kind: string): ResourceInfo | undefined {
-  return findResourceByKind(apiVersion, kind);
+/** The served resource an apiVersion/kind names (an object's, an ownerReference's); undefined for kinds nobody serves. */
+export type KindResolver = (apiVersion: string, kind: string) => Promise<ResourceInfo | undefined>;
+
+/** Built-in kinds from the static table, at no cost; custom ones (and built-ins at another version) through discovery. */
+export function kindResolver(discovery?: Pick<ResourceDiscovery, 'resolveKind'>): KindResolver {
+  return async (apiVersion, kind) => findResourceByKind(apiVersion, kind) ?? (await discovery?.resolveKind(apiVersion, kind));
 }
 
 /**

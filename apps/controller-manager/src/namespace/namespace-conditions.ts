@@ -14,8 +14,11 @@ export interface NamespaceCondition {
  * Example: 3 pods left with no finalizers →
  *   NamespaceContentRemaining=True SomeResourcesRemain "Some resources are remaining: pods. has 3 resource instances".
  */
-export function computeDeletionConditions(content: ContentRemaining | undefined, failure: unknown): Omit<NamespaceCondition, 'lastTransitionTime'>[] {
+export function computeDeletionConditions(content: ContentRemaining | undefined, failure: unknown, discoveryFailure?: Error): Omit<NamespaceCondition, 'lastTransitionTime'>[] {
   const conditions: Omit<NamespaceCondition, 'lastTransitionTime'>[] = [];
+  conditions.push(discoveryFailure
+    ? { type: 'NamespaceDeletionDiscoveryFailure', status: 'True', reason: 'DiscoveryFailed', message: discoveryFailure.message }
+    : { type: 'NamespaceDeletionDiscoveryFailure', status: 'False', reason: 'ResourcesDiscovered', message: 'All resources successfully discovered' });
   conditions.push(failure
     ? { type: 'NamespaceDeletionContentFailure', status: 'True', reason: 'ContentDeletionFailed', message: `Failed to delete all resource types, 1 remaining: ${messageOf(failure)}` }
     : { type: 'NamespaceDeletionContentFailure', status: 'False', reason: 'ContentDeleted', message: 'All content successfully deleted, may be waiting on finalization' });

@@ -1,4 +1,4 @@
-import { resources, type ResourceInfo } from '@skiff/api';
+import { qualifiedResource, type ResourceInfo } from '@skiff/api';
 import { isNotFound, resourcePath, type KubeObject, type RestClient } from '@skiff/client';
 
 /** The verbs the deleter uses: narrow, so tests hand it a recording fake. */
@@ -13,17 +13,13 @@ export interface ContentRemaining {
 }
 
 /**
- * Namespaced kinds a namespace deletion empties: every one that can be listed and
- * deleted. events.k8s.io Events are the core Events under another schema, so deleting
- * the core ones covers both.
+ * Namespaced kinds a namespace deletion empties: every discovered one (custom resources
+ * included) that can be listed and deleted. events.k8s.io Events are the core Events under
+ * another schema, so deleting the core ones covers both.
  */
-export function deletableNamespacedResources(all: readonly ResourceInfo[] = resources): ResourceInfo[] {
+export function deletableNamespacedResources(all: readonly ResourceInfo[]): ResourceInfo[] {
   return all.filter((res) =>
     res.namespaced && res.group !== 'events.k8s.io' && res.verbs.includes('list') && res.verbs.includes('delete'));
-}
-
-function qualified(res: ResourceInfo): string {
-  return res.group ? `${res.resource}.${res.group}` : res.resource;
 }
 
 /**
@@ -32,21 +28,21 @@ function qualified(res: ResourceInfo): string {
  * their kubelet confirms), then list what is still there. Kinds are independent, so a
  * failure of one does not stop the others; the first error is thrown after the pass.
  */
-export async function deleteNamespaceContent(client: NamespaceClient, namespace: string, kinds: readonly ResourceInfo[] = deletableNamespacedResources()): Promise<ContentRemaining> {
+export async function deleteNamespaceContent(client: NamespaceClient, namespace: string, kinds: readonly ResourceInfo[]): Promise<ContentRemaining> {
   const out: ContentRemaining = { remaining: {}, total: 0, finalizersPending: [] };
   const failures: unknown[] = [];
   await Promise.all(kinds.map(async (res) => {
     try {
       const left = await deleteCollectionOf(client, res, namespace);
       if (left.length === 0) return;
-      out.remaining[qualified(res)] = left.length;
+      out.remaining[qualifiedResource(res)] = left.length;
       out.total += left.length;
       for (const obj of left) {
         const finalizers = obj.metadata?.finalizers ?? [];
         for (const f of finalizers) if (!out.finalizersPending.includes(f)) out.finalizersPending.push(f);
       }
     } catch (err) {
-      failures.push(new Error(`namespace ${namespace}: deleting ${qualified(res)}`, { cause: err }));
+      failures.push(new Error(`namespace ${namespace}: deleting ${qualifiedResource(res)}`, { cause: err }));
     }
   }));
   if (failures.length > 0) throw failures[0];

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findResource, type ResourceInfo, type Status } from '@skiff/api';
+import { findResource, resources, type ResourceInfo, type Status } from '@skiff/api';
 import { ApiStatusError, resourcePath, type KubeList, type KubeObject } from '@skiff/client';
 import { createLogger } from '@skiff/log';
 import { deletableNamespacedResources } from './namespace-content-deleter.ts';
 import { syncNamespace, type NamespaceSyncDeps } from './namespace-controller.ts';
+import type { DiscoverySnapshot } from '../garbage-collector/resource-discovery.ts';
 
 const logger = createLogger('ns-test', 'silent');
 
@@ -59,16 +60,28 @@ function terminating(name = 'team'): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: 'ns1', resourceVersion: '5', deletionTimestamp: '2026-01-01T00:00:00Z' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } } as KubeObject;
 }
 
-function depsFor(api: FakeNamespaceApi): NamespaceSyncDeps {
-  return { client: api as unknown as NamespaceSyncDeps['client'], namespaces: { get: () => api.namespace }, logger, now: () => new Date('2026-01-01T00:00:05Z') };
+/** A custom resource the static table does not know; only discovery brings it. */
+const widgets: ResourceInfo = {
+  group: 'example.com', version: 'v1', kind: 'Widget', listKind: 'WidgetList', resource: 'widgets', singular: 'widget', namespaced: true,
+  shortNames: [], categories: [], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], subresources: [],
+};
+
+function depsFor(api: FakeNamespaceApi, failed: Record<string, string> = {}, asked: number[] = []): NamespaceSyncDeps {
+  const discovery = {
+    snapshot: (notBefore = 0): Promise<DiscoverySnapshot> => {
+      asked.push(notBefore);
+      return Promise.resolve({ resources: [...resources, widgets], failed, fetchedAt: notBefore });
+    },
+  };
+  return { client: api as unknown as NamespaceSyncDeps['client'], namespaces: { get: () => api.namespace }, discovery, logger, now: () => new Date('2026-01-01T00:00:05Z') };
 }
 
 const pods = findResource('', 'v1', 'pods')!;
 const configmaps = findResource('', 'v1', 'configmaps')!;
 
 test('deletable kinds: namespaced, deletable, the events.k8s.io alias left out', () => {
-  const names = deletableNamespacedResources().map((r) => (r.group ? `${r.resource}.${r.group}` : r.resource));
-  assert.ok(names.includes('pods') && names.includes('deployments.apps') && names.includes('leases.coordination.k8s.io'));
+  const names = deletableNamespacedResources([...resources, widgets]).map((r) => (r.group ? `${r.resource}.${r.group}` : r.resource));
+  assert.ok(names.includes('pods') && names.includes('deployments.apps') && names.includes('leases.coordination.k8s.io') && names.includes('widgets.example.com'));
   assert.ok(!names.includes('namespaces') && !names.includes('nodes') && !names.includes('bindings') && !names.includes('events.events.k8s.io'));
 });
 
@@ -88,7 +101,7 @@ test('content is deleted; a graceful pod keeps the namespace until it is gone, t
   assert.ok(api.calls.includes('DELETE /api/v1/namespaces/team/pods'));
   assert.ok(api.calls.includes('DELETE /api/v1/namespaces/team/configmaps'));
   assert.ok(!api.calls.some((c) => c.startsWith('PUT finalize')));
-  assert.ok(api.calls.includes('PUT status ["NamespaceDeletionContentFailure=False","NamespaceContentRemaining=True","NamespaceFinalizersRemaining=False"]'));
+  assert.ok(api.calls.includes('PUT status ["NamespaceDeletionDiscoveryFailure=False","NamespaceDeletionContentFailure=False","NamespaceContentRemaining=True","NamespaceFinalizersRemaining=False"]'));
 
   // The kubelet confirmed: the pod is gone. Already-marked objects are not deleted twice.
   api.calls.length = 0;
@@ -114,4 +127,23 @@ test('a namespace whose kubernetes finalizer is already gone needs nothing', asy
   const api = new FakeNamespaceApi(ns);
   assert.equal(await syncNamespace(depsFor(api), 'team'), undefined);
   assert.deepEqual(api.calls, []);
+});
+
+test('custom objects are deleted too, through discovery no older than the deletion', async () => {
+  const api = new FakeNamespaceApi(terminating());
+  api.add(widgets, 'w1');
+  const asked: number[] = [];
+  assert.deepEqual(await syncNamespace(depsFor(api, {}, asked), 'team'), undefined);
+  assert.ok(api.calls.includes('DELETE /apis/example.com/v1/namespaces/team/widgets'));
+  assert.deepEqual(asked, [Date.parse('2026-01-01T00:00:00Z')]);
+  assert.ok(api.calls.includes('PUT finalize {"finalizers":[]}'));
+});
+
+test('a group discovery could not read keeps the namespace: reported, retried, never finalized', async () => {
+  const api = new FakeNamespaceApi(terminating());
+  api.add(configmaps, 'cfg');
+  await assert.rejects(syncNamespace(depsFor(api, { 'metrics.example.com/v1': 'HTTP 503' }), 'team'), /Discovery failed for some groups, 1 failing: metrics.example.com\/v1: HTTP 503/);
+  assert.ok(api.calls.includes('DELETE /api/v1/namespaces/team/configmaps'));
+  assert.ok(api.calls.some((c) => c.startsWith('PUT status') && c.includes('NamespaceDeletionDiscoveryFailure=True')));
+  assert.ok(!api.calls.some((c) => c.startsWith('PUT finalize')));
 });

@@ -3,7 +3,8 @@ import { enqueueObject, isConflict, isNotFound, watch, type Informer, type KubeO
 import type { Logger } from '@skiff/log';
 import { keyedController, type Controller } from '../controller.ts';
 import { DEFAULT_WORKERS } from '../config.ts';
-import { deleteNamespaceContent, type ContentRemaining, type NamespaceClient } from './namespace-content-deleter.ts';
+import { ResourceDiscovery } from '../garbage-collector/resource-discovery.ts';
+import { deletableNamespacedResources, deleteNamespaceContent, type ContentRemaining, type NamespaceClient } from './namespace-content-deleter.ts';
 import { computeDeletionConditions, mergeConditions, type NamespaceCondition } from './namespace-conditions.ts';
 
 export const NAMESPACE_CONTROLLER_NAME = 'namespace';
@@ -22,6 +23,8 @@ interface NamespaceObject extends KubeObject {
 export interface NamespaceSyncDeps {
   client: NamespaceClient & Pick<RestClient, 'get' | 'update'>;
   namespaces: Pick<Informer<NamespaceObject>, 'get'>;
+  /** Every served kind, custom ones included. */
+  discovery: Pick<ResourceDiscovery, 'snapshot'>;
   logger: Logger;
   now?: () => Date;
 }
@@ -35,7 +38,7 @@ export interface NamespaceSyncDeps {
 export function newNamespaceController(): Controller {
   return keyedController(NAMESPACE_CONTROLLER_NAME, DEFAULT_WORKERS, (ctx) => {
     const namespaces = ctx.informers.informerFor<NamespaceObject>(namespacesResource);
-    const deps: NamespaceSyncDeps = { client: ctx.client, namespaces, logger: ctx.logger };
+    const deps: NamespaceSyncDeps = { client: ctx.client, namespaces, discovery: new ResourceDiscovery(ctx.client), logger: ctx.logger };
     const { add, update } = enqueueObject<NamespaceObject>({ keyOf: (ns) => (ns.metadata?.deletionTimestamp ? ns.metadata.name : undefined) });
     return {
       watches: [watch(namespaces, { add, update })],
@@ -52,13 +55,21 @@ export async function syncNamespace(deps: NamespaceSyncDeps, name: string): Prom
 
   let content: ContentRemaining | undefined;
   let failure: unknown;
+  let discoveryFailure: Error | undefined;
   try {
-    content = await deleteNamespaceContent(deps.client, name);
+    // Discovery no older than the deletion: every kind that could hold objects here is in
+    // it (a terminating namespace takes no new objects), and one round serves every pass.
+    const snap = await deps.discovery.snapshot(Date.parse(ns.metadata.deletionTimestamp));
+    const failed = Object.entries(snap.failed);
+    if (failed.length > 0) discoveryFailure = new Error(`Discovery failed for some groups, ${failed.length} failing: ${failed.map(([gv, why]) => `${gv}: ${why}`).join('; ')}`);
+    content = await deleteNamespaceContent(deps.client, name, deletableNamespacedResources(snap.resources));
   } catch (err) {
     failure = err;
   }
-  await updateConditions(deps, ns, computeDeletionConditions(content, failure));
+  await updateConditions(deps, ns, computeDeletionConditions(content, failure, discoveryFailure));
   if (failure) throw failure;
+  // Kinds we could not see may still hold objects: never finalize past them.
+  if (discoveryFailure) throw discoveryFailure;
   if (content && content.total > 0) {
     deps.logger.debug({ namespace: name, remaining: content.remaining }, 'namespace content remains');
     return { requeueAfter: CONTENT_REQUEUE_MS };
