@@ -50,6 +50,8 @@ export interface CustomResourceVersion {
   conversion: { strategy: 'None' | 'Webhook'; webhook?: Record<string, unknown> };
   deprecated?: boolean;
   deprecationWarning?: string;
+  /** The CRD is being deleted: its objects are read and deleted, never created (upstream answers 405). */
+  terminating?: boolean;
 }
 
 export interface CustomResourceInfo extends ResourceInfo {

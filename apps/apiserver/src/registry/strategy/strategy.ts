@@ -6,6 +6,9 @@ import type { ResourceInfo } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
 import { daemonSetStrategy } from './daemonset.ts';
 import { clearStatusOnCreate, defaultStrategy } from './default.ts';
+import { customResourceStrategy } from './custom-resource.ts';
+import { customResourceDefinitionStrategy } from './customresourcedefinition.ts';
+import { isCustomResource } from '../custom-resources/served-resources.ts';
 import { jobStrategy } from './job.ts';
 import { namespaceStrategy } from './namespace.ts';
 import { persistentVolumeClaimStrategy } from './persistentvolumeclaim.ts';
@@ -29,7 +32,9 @@ const STATUS_CLEARED = new Set([
 ]);
 
 export function strategyFor(res: ResourceInfo): Strategy {
+  if (isCustomResource(res)) return customResourceStrategy(res);
   const key = `${res.group}/${res.resource}`;
+  if (key === 'apiextensions.k8s.io/customresourcedefinitions') return customResourceDefinitionStrategy;
   if (key === '/pods') return podStrategy;
   if (key === '/services') return serviceStrategy;
   if (key === '/namespaces') return namespaceStrategy;
