@@ -1,0 +1,236 @@
+/**
+ * Admission webhooks against a real etcd and apiserver, with webhooks served by this test over
+ * HTTPS (a CA of its own, given to the apiserver as caBundle) and driven by real kubectl:
+ * a refusal with the webhook's message and code, namespaceSelector and objectSelector, a JSON
+ * patch visible on the stored object, warnings kubectl prints, a webhook that times out
+ * (failurePolicy Fail: 500; Ignore: the write goes through), a webhook reached through a
+ * Service whose EndpointSlice points at 127.0.0.1, and the configurations' own validation and
+ * table. The apiserver reads configurations from a watch, so each one is awaited with dry-run
+ * probes before it is relied on.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:https';
+import { createCertificateAuthority, issueCertificate } from '@skiff/pki';
+import {
+  apiRequest, eventually, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type ApiResponse,
+} from '../harness/index.ts';
+
+// Ports 25700 (etcd), 25750 (apiserver) and 25790 (the webhooks) belong to this file (range 25700-25799).
+const BASE_PORT = 25700;
+const HOOK_PORT = 25790;
+const HOOK_URL = `https://127.0.0.1:${HOOK_PORT}`;
+const ADM = '/apis/admissionregistration.k8s.io/v1';
+const binaries = await kubectlBinaries();
+
+interface Review { request: any }
+const received: Review[] = [];
+
+/** The webhooks: each path answers an AdmissionReview its own way. */
+function answer(path: string, review: Review): unknown {
+  const { request } = review;
+  const name = request.object?.metadata?.name ?? request.name;
+  const response: Record<string, unknown> = { uid: request.uid, allowed: true };
+  if (path === '/deny') {
+    Object.assign(response, { allowed: false, status: { code: 403, reason: 'Forbidden', message: `configmap ${name} is not welcome here` } });
+  } else if (path === '/mutate') {
+    const ops = [
+      ...(request.object.metadata.labels ? [] : [{ op: 'add', path: '/metadata/labels', value: {} }]),
+      { op: 'add', path: '/metadata/labels/mutated-by', value: 'skiff-test' },
+      { op: 'add', path: '/data', value: { injected: 'true' } },
+    ];
+    Object.assign(response, { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
+  } else if (path === '/warn') {
+    response.warnings = [`configmap ${name} is deprecated here`];
+  }
+  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
+}
+
+async function startWebhooks(): Promise<{ server: Server; caBundle: string }> {
+  const ca = await createCertificateAuthority('admission-webhooks-test-ca', 1);
+  const serving = await issueCertificate(ca, { commonName: 'hooks', hosts: ['127.0.0.1', 'hooks.hooks-system.svc'], usage: 'server', validityDays: 1 });
+  const server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+      const path = new URL(req.url ?? '/', HOOK_URL).pathname;
+      received.push(review);
+      const reply = () => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(answer(path, review))); };
+      if (path === '/slow') setTimeout(reply, 3000);
+      else reply();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(HOOK_PORT, '127.0.0.1', resolve));
+  return { server, caBundle: Buffer.from(ca.cert).toString('base64') };
+}
+
+/** A webhook for configmaps carrying `label` (objectSelector), in namespaces labelled hooks=on. */
+function hook(name: string, label: string, clientConfig: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    clientConfig,
+    rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+    namespaceSelector: { matchLabels: { hooks: 'on' } },
+    objectSelector: { matchExpressions: [{ key: label, operator: 'Exists' }] },
+    sideEffects: 'None',
+    admissionReviewVersions: ['v1'],
+    ...extra,
+  };
+}
+
+const configMap = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels } });
+
+describe('admission webhooks', { timeout: 600_000 }, () => {
+  const api = useApiControlPlane(BASE_PORT);
+  let webhooks: { server: Server; caBundle: string };
+  const post = (path: string, body: unknown) => apiRequest(api.cluster.admin, 'POST', path, { body });
+  const get = (path: string) => apiRequest(api.cluster.admin, 'GET', path);
+  const createConfigMap = (ns: string, name: string, labels: Record<string, string>, dryRun = false): Promise<ApiResponse> =>
+    post(`/api/v1/namespaces/${ns}/configmaps${dryRun ? '?dryRun=All' : ''}`, configMap(name, labels));
+  /** Waits until the apiserver's watch has the configuration: a dry-run create answers `status`. */
+  const effective = (labels: Record<string, string>, status: number) => eventually(async () => {
+    assert.equal((await createConfigMap('hooks-on', 'probe', labels, true)).status, status);
+  });
+
+  before(async () => {
+    webhooks = await startWebhooks();
+    const url = (path: string) => ({ url: `${HOOK_URL}${path}`, caBundle: webhooks.caBundle });
+    for (const [name, labels] of [['hooks-on', { hooks: 'on' }], ['hooks-off', {}], ['hooks-system', {}]] as const) {
+      assert.equal((await post('/api/v1/namespaces', { metadata: { name, labels } })).status, 201);
+    }
+    // The Service clientConfig: port 443 of `hooks`, whose only endpoint is this test's server.
+    assert.equal((await post('/api/v1/namespaces/hooks-system/services', {
+      metadata: { name: 'hooks' }, spec: { ports: [{ name: 'https', port: 443, targetPort: HOOK_PORT }] },
+    })).status, 201);
+    assert.equal((await post('/apis/discovery.k8s.io/v1/namespaces/hooks-system/endpointslices', {
+      metadata: { name: 'hooks-manual', labels: { 'kubernetes.io/service-name': 'hooks' } },
+      addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: HOOK_PORT, protocol: 'TCP' }],
+    })).status, 201);
+    const validating = await post(`${ADM}/validatingwebhookconfigurations`, {
+      metadata: { name: 'test-validating' },
+      webhooks: [
+        hook('deny.skiff.test', 'deny', url('/deny')),
+        hook('warn.skiff.test', 'warn', url('/warn')),
+        hook('slow-fail.skiff.test', 'slow-fail', url('/slow'), { timeoutSeconds: 1 }),
+        hook('slow-ignore.skiff.test', 'slow-ignore', url('/slow'), { timeoutSeconds: 1, failurePolicy: 'Ignore' }),
+        hook('service.skiff.test', 'via-service', { service: { namespace: 'hooks-system', name: 'hooks', path: '/deny' }, caBundle: webhooks.caBundle }),
+      ],
+    });
+    assert.equal(validating.status, 201, validating.body);
+    const mutating = await post(`${ADM}/mutatingwebhookconfigurations`, {
+      metadata: { name: 'test-mutating' }, webhooks: [hook('mutate.skiff.test', 'mutate', url('/mutate'))],
+    });
+    assert.equal(mutating.status, 201, mutating.body);
+    await effective({ deny: 'yes' }, 403);
+  });
+  after(() => new Promise<void>((resolve) => webhooks?.server.close(() => resolve())));
+
+  it('defaults every webhook as upstream: Fail, Equivalent, 10s, scope *, Never, service port 443', async () => {
+    const config = (await get(`${ADM}/validatingwebhookconfigurations/test-validating`)).json;
+    const deny = config.webhooks[0];
+    assert.equal(deny.failurePolicy, 'Fail');
+    assert.equal(deny.matchPolicy, 'Equivalent');
+    assert.equal(deny.timeoutSeconds, 10);
+    assert.equal(deny.rules[0].scope, '*');
+    assert.equal(config.webhooks[4].clientConfig.service.port, 443);
+    const mutating = (await get(`${ADM}/mutatingwebhookconfigurations/test-mutating`)).json;
+    assert.equal(mutating.webhooks[0].reinvocationPolicy, 'Never');
+  });
+
+  binaries.forEach((bin) => {
+    describe(bin.name, () => {
+      const run = (args: string[], stdin?: string) => kubectl(bin, args, { kubeconfig: api.cluster.kubeconfigPath, stdin });
+      const suffix = bin.name.replace(/[^a-z0-9]/gi, '').toLowerCase();
+
+      it('a refusing webhook: kubectl shows its message, nothing is stored; selectors decide who is asked', async () => {
+        const name = `bad-${suffix}`;
+        const res = await run(['-n', 'hooks-on', 'create', '-f', '-'], JSON.stringify(configMap(name, { deny: 'yes' })));
+        assert.notEqual(res.code, 0, res.stdout);
+        assert.match(res.stderr, new RegExp(`admission webhook "deny.skiff.test" denied the request: configmap ${name} is not welcome here`));
+        assert.equal((await get(`/api/v1/namespaces/hooks-on/configmaps/${name}`)).status, 404);
+        // The namespace is not labelled hooks=on, or the object lacks the `deny` label: the webhook is not asked.
+        assert.equal((await run(['-n', 'hooks-off', 'create', '-f', '-'], JSON.stringify(configMap(name, { deny: 'yes' })))).code, 0);
+        assert.equal((await run(['-n', 'hooks-on', 'create', '-f', '-'], JSON.stringify(configMap(name, {})))).code, 0);
+        // An update that adds the label is refused too (UPDATE is in the rules).
+        const labelled = await run(['-n', 'hooks-on', 'label', 'configmap', name, 'deny=now']);
+        assert.match(labelled.stderr, /denied the request: configmap .* is not welcome here/);
+      });
+
+      it('warnings from a webhook are printed by kubectl', async () => {
+        const res = await run(['-n', 'hooks-on', 'create', '-f', '-'], JSON.stringify(configMap(`warned-${suffix}`, { warn: 'yes' })));
+        assert.equal(res.code, 0, res.stderr);
+        assert.match(res.stderr, new RegExp(`Warning: configmap warned-${suffix} is deprecated here`));
+      });
+    });
+  });
+
+  it('the refusal carries the webhook status code and reason', async () => {
+    const res = await createConfigMap('hooks-on', 'refused', { deny: 'yes' });
+    assert.equal(res.status, 403);
+    assert.equal(res.json.reason, 'Forbidden');
+    assert.equal(res.json.message, 'admission webhook "deny.skiff.test" denied the request: configmap refused is not welcome here');
+  });
+
+  it('a mutating webhook: its JSON patch is on the stored object; the review names the request', async () => {
+    received.length = 0;
+    assert.equal((await createConfigMap('hooks-on', 'patched', { mutate: 'yes' })).status, 201);
+    const stored = (await get('/api/v1/namespaces/hooks-on/configmaps/patched')).json;
+    assert.equal(stored.metadata.labels['mutated-by'], 'skiff-test');
+    assert.deepEqual(stored.data, { injected: 'true' });
+    const review = received.find((r) => r.request.name === 'patched')!.request;
+    assert.deepEqual(review.kind, { group: '', version: 'v1', kind: 'ConfigMap' });
+    assert.deepEqual(review.resource, { group: '', version: 'v1', resource: 'configmaps' });
+    assert.equal(review.operation, 'CREATE');
+    assert.equal(review.namespace, 'hooks-on');
+    assert.equal(review.userInfo.username, 'admin');
+    assert.equal(review.object.metadata.labels.mutate, 'yes');
+    assert.equal(review.oldObject, null);
+    assert.equal(review.options.kind, 'CreateOptions');
+    assert.match(review.uid, /^[0-9a-f-]{36}$/);
+  });
+
+  it('a webhook that times out: failurePolicy Fail answers 500, Ignore lets the write through', async () => {
+    const failed = await createConfigMap('hooks-on', 'slow-fail', { 'slow-fail': 'yes' });
+    assert.equal(failed.status, 500);
+    assert.match(failed.json.message, /^Internal error occurred: failed calling webhook "slow-fail.skiff.test": failed to call webhook: Post "https:\/\/127.0.0.1:25790\/slow\?timeout=1s": context deadline exceeded/);
+    assert.equal((await get('/api/v1/namespaces/hooks-on/configmaps/slow-fail')).status, 404);
+    assert.equal((await createConfigMap('hooks-on', 'slow-ignore', { 'slow-ignore': 'yes' })).status, 201);
+  });
+
+  it('a webhook reached through a Service and its EndpointSlice, its certificate checked for hooks.hooks-system.svc', async () => {
+    const res = await createConfigMap('hooks-on', 'served', { 'via-service': 'yes' });
+    assert.equal(res.status, 403, res.body);
+    assert.match(res.json.message, /admission webhook "service.skiff.test" denied the request: configmap served is not welcome here/);
+  });
+
+  it('kubectl get prints NAME WEBHOOKS AGE', async () => {
+    const [bin] = binaries;
+    const out = (await kubectl(bin!, ['get', 'validatingwebhookconfigurations'], { kubeconfig: api.cluster.kubeconfigPath })).stdout;
+    assert.equal(tableHeader(out), 'NAME WEBHOOKS AGE');
+    assert.match(tableRow(out, 'test-validating'), /^test-validating 5 \d+s$/);
+  });
+
+  it('invalid configurations are refused with upstream causes', async () => {
+    const res = await post(`${ADM}/validatingwebhookconfigurations`, {
+      metadata: { name: 'broken' },
+      webhooks: [
+        { name: 'short', clientConfig: { url: 'http://example.com/x?y=1' }, admissionReviewVersions: ['v1beta1'], timeoutSeconds: 31 },
+        { name: 'short', clientConfig: {}, sideEffects: 'Some', admissionReviewVersions: ['v1'] },
+      ],
+    });
+    assert.equal(res.status, 422, res.body);
+    const causes = res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`);
+    for (const expected of [
+      'webhooks[0].name: Invalid value: "short": should be a domain with at least three segments separated by dots',
+      'webhooks[0].clientConfig.url: Invalid value: "http": \'https\' is the only allowed URL scheme; desired format: https://host[/path]',
+      'webhooks[0].clientConfig.url: Invalid value: "y=1": query parameters are not permitted in the URL',
+      'webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun',
+      'webhooks[0].admissionReviewVersions: Invalid value: ["v1beta1"]: must include at least one of v1',
+      'webhooks[0].timeoutSeconds: Invalid value: 31: the timeout value must be between 1 and 30 seconds',
+      'webhooks[1].name: Duplicate value: "short"',
+      'webhooks[1].clientConfig: Required value: exactly one of url or service is required',
+      'webhooks[1].sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"',
+    ]) assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
+  });
+});
