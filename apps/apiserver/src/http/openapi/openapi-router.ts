@@ -1,19 +1,15 @@
 /**
- * GET /openapi/v2 in JSON or gnostic protobuf, chosen by the Accept header, as the
- * Kubernetes apiserver does. Both encodings are built once, on first request, with an
- * ETag so clients that cache the document (kubectl does) get 304s.
- *
- * /openapi/v3 answers 404 on purpose: kubectl ≥1.27 tries v3 first and falls back to
- * v2 when the server has none (for explain, validation, patch metadata and the
- * fieldValidation check), and that one document is the one we keep correct.
+ * GET /openapi/v2 in JSON or gnostic protobuf, chosen by the Accept header, and
+ * /openapi/v3 (an index of group-versions) and /openapi/v3/<prefix> in JSON, as the
+ * Kubernetes apiserver serves them. kubectl 1.20 reads v2; kubectl ≥1.27 reads v3 for
+ * explain, patch metadata and the fieldValidation check, and falls back to v2 only
+ * where the server has no v3. Documents come from ServedResources, so a CRD's kinds
+ * appear in both once it is established; ETags give clients that cache them 304s.
  */
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import express, { type Request, type Response } from 'express';
-import { buildOpenApiV2Document } from './openapi-v2-document.ts';
-import { encodeGnosticDocument } from './gnostic-proto.ts';
 import { ApiError, errors } from '../../errors.ts';
-import type { ServedResources } from '../../registry/custom-resources/served-resources.ts';
+import { ServedResources } from '../../registry/custom-resources/served-resources.ts';
+import { gzipped, jsonType, OpenApiDocuments, type Encoded } from './openapi-documents.ts';
 
 const protobufTypes = [
   'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
@@ -24,21 +20,15 @@ const protobufTypes = [
  * character, and client-go's mime.ParseMediaType rejects the whole response over it.
  */
 const protobufResponseType = protobufTypes[1];
-const jsonType = 'application/json';
+const oneYearMs = 365 * 24 * 3600 * 1000;
 
-interface Encoded {
-  body: Buffer;
-  etag: string;
-  /** Built on the first request that accepts gzip: the document is ~0.7 MB, ~10x smaller zipped. */
-  gzipped?: Buffer;
-}
-
-export function openApiRouter(_served?: ServedResources): express.Router {
+export function openApiRouter(served = new ServedResources()): express.Router {
   const router = express.Router();
-  let json: Encoded | undefined;
-  let proto: Encoded | undefined;
-  let doc: ReturnType<typeof buildOpenApiV2Document> | undefined;
-  const document = () => (doc ??= buildOpenApiV2Document());
+  let documents: OpenApiDocuments | undefined;
+  served.onChange(() => {
+    documents = undefined;
+  });
+  const current = () => (documents ??= new OpenApiDocuments(served.all()));
 
   router.get('/openapi/v2', (req: Request, res: Response) => {
     const wanted = negotiate(req.get('accept'));
@@ -46,33 +36,59 @@ export function openApiRouter(_served?: ServedResources): express.Router {
       sendError(res, errors.notAcceptable('only application/json and application/com.github.proto-openapi.spec.v2@v1.0+protobuf are available'));
       return;
     }
-    let encoded: Encoded;
-    if (wanted === 'protobuf') {
-      encoded = proto ??= withEtag(Buffer.from(encodeGnosticDocument(document() as unknown as Record<string, unknown>)), protobufResponseType);
-    } else {
-      encoded = json ??= withEtag(Buffer.from(JSON.stringify(document())), jsonType);
-    }
-    res.setHeader('ETag', encoded.etag);
-    res.setHeader('Vary', 'Accept, Accept-Encoding');
-    res.setHeader('Cache-Control', 'no-cache, private');
-    if (req.get('if-none-match') === encoded.etag) {
-      res.status(304).end();
-      return;
-    }
-    res.status(200).type(wanted === 'protobuf' ? protobufResponseType : jsonType);
-    if (/\bgzip\b/.test(req.get('accept-encoding') ?? '')) {
-      res.setHeader('Content-Encoding', 'gzip');
-      res.send((encoded.gzipped ??= gzipSync(encoded.body)));
-      return;
-    }
-    res.send(encoded.body);
+    const protobuf = wanted === 'protobuf';
+    const encoded = protobuf ? current().v2Protobuf(protobufResponseType) : current().v2Json();
+    sendDocument(req, res, encoded, protobuf ? protobufResponseType : jsonType, 'no-cache, private');
   });
 
-  router.get(/^\/openapi\/v3(\/.*)?$/, (_req: Request, res: Response) => {
-    sendError(res, new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}));
+  router.get('/openapi/v3', (req: Request, res: Response) => {
+    sendDocument(req, res, current().v3Index(), jsonType, 'no-cache, private');
+  });
+
+  router.get(/^\/openapi\/v3\/(.+)$/, (req: Request, res: Response) => {
+    const prefix = (req.params as Record<string, string>)[0].replace(/\/+$/, '');
+    const encoded = current().v3Document(prefix);
+    if (!encoded) {
+      sendError(res, new ApiError(404, 'NotFound', 'the server could not find the requested resource', {}));
+      return;
+    }
+    if (negotiate(req.get('accept')) !== 'json') {
+      sendError(res, errors.notAcceptable('only application/json is available'));
+      return;
+    }
+    const hash = typeof req.query.hash === 'string' ? req.query.hash : undefined;
+    if (hash === undefined) {
+      sendDocument(req, res, encoded, jsonType, 'no-cache, private');
+      return;
+    }
+    if (hash !== encoded.hash) {
+      // An old hash names an old document: send the client to the current one, as Kubernetes does.
+      res.redirect(301, `/openapi/v3/${prefix}?hash=${encoded.hash}`);
+      return;
+    }
+    // A hashed URL names one document forever: clients may keep it without asking again.
+    res.setHeader('Expires', new Date(Date.now() + oneYearMs).toUTCString());
+    sendDocument(req, res, encoded, jsonType, 'public, immutable');
   });
 
   return router;
+}
+
+function sendDocument(req: Request, res: Response, encoded: Encoded, contentType: string, cacheControl: string): void {
+  res.setHeader('ETag', encoded.etag);
+  res.setHeader('Vary', 'Accept, Accept-Encoding');
+  res.setHeader('Cache-Control', cacheControl);
+  if (req.get('if-none-match') === encoded.etag) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200).type(contentType);
+  if (/\bgzip\b/.test(req.get('accept-encoding') ?? '')) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.send(gzipped(encoded));
+    return;
+  }
+  res.send(encoded.body);
 }
 
 /**
@@ -96,12 +112,6 @@ export function negotiate(accept: string | undefined): 'protobuf' | 'json' | und
     if (type === jsonType || type === 'application/*' || type === '*/*') return 'json';
   }
   return undefined;
-}
-
-/** The content type is hashed too: kubectl's HTTP cache reuses stored headers on a 304. */
-function withEtag(body: Buffer, contentType: string): Encoded {
-  const digest = createHash('sha512').update(contentType).update(body).digest('hex');
-  return { body, etag: `"${digest.slice(0, 64).toUpperCase()}"` };
 }
 
 function sendError(res: Response, error: ApiError): void {

@@ -5,6 +5,8 @@
  * the PATCH operations' parameters (does the server take `fieldValidation`?).
  */
 import { openApiDefinitions, resources, type OpenApiSchema, type ResourceInfo } from '@skiff/api';
+import { isCustomResource } from '../../registry/custom-resources/served-resources.ts';
+import { customResourceDefinitions, toSwaggerSchema } from './custom-resource-schemas.ts';
 
 export interface OpenApiParameter {
   name: string;
@@ -56,10 +58,17 @@ const patchTypes = [
 ];
 const metaRef = (name: string): OpenApiSchema => ({ $ref: `#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.${name}` });
 
-/** Builds the whole document for `served` (default: every resource Skiff serves). */
-export function buildOpenApiV2Document(served: readonly ResourceInfo[] = resources): OpenApiV2Document {
-  const definitions = {
-    ...openApiDefinitions(served.map(({ group, version, kind }) => ({ group, version, kind }))),
+/**
+ * Builds the whole document for `served` (default: the built-in resources). Custom
+ * resources' schemas are cut down to what Swagger 2.0 can say unless `customSchemas` is
+ * 'v3': the OpenAPI v3 documents are made from this one and keep them whole.
+ */
+export function buildOpenApiV2Document(served: readonly ResourceInfo[] = resources, customSchemas: 'v2' | 'v3' = 'v2'): OpenApiV2Document {
+  const builtin = served.filter((res) => !isCustomResource(res));
+  const custom = customResourceDefinitions(served.filter(isCustomResource));
+  const definitions: Record<string, OpenApiSchema> = {
+    ...openApiDefinitions(builtin.map(({ group, version, kind }) => ({ group, version, kind }))),
+    ...(customSchemas === 'v2' ? mapValues(custom, toSwaggerSchema) : custom),
     'io.k8s.apimachinery.pkg.apis.meta.v1.Patch': {
       description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.',
       type: 'object',
@@ -69,6 +78,10 @@ export function buildOpenApiV2Document(served: readonly ResourceInfo[] = resourc
   const paths: Record<string, OpenApiPathItem> = {};
   for (const res of served) addResourcePaths(res, refs, paths);
   return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.30.0' }, paths, definitions };
+}
+
+function mapValues<T>(record: Record<string, T>, map: (value: T) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
 }
 
 /** 'group/version/Kind' → '#/definitions/<name>'. */
