@@ -37,6 +37,13 @@ export interface ApiServerConfig {
   serviceAccountIssuer: string;
   /** Audiences a token must name (default: the issuer). */
   apiAudiences: string[];
+  /** The aggregation layer's client certificate towards extension apiservers (the front proxy), as kube-apiserver. */
+  proxyClientCertFile?: string;
+  proxyClientKeyFile?: string;
+  /** The CA that signed it, published in kube-system/extension-apiserver-authentication. */
+  requestheaderClientCaFile?: string;
+  /** CNs extension apiservers should accept the front-proxy certificate from. */
+  requestheaderAllowedNames?: string[];
 }
 
 const port = { type: 'int', min: 1, max: 65535 } as const;
@@ -82,6 +89,10 @@ const flags: FlagSpec<ApiServerConfig>[] = [
     help: 'the iss claim of service-account tokens',
   },
   { name: 'api-audiences', type: 'list', key: 'apiAudiences', default: [], meta: 'AUD,...', help: 'audiences a token must carry (default: the issuer)' },
+  { name: 'proxy-client-cert-file', ...file, key: 'proxyClientCertFile', help: 'client certificate the aggregation layer shows extension apiservers' },
+  { name: 'proxy-client-key-file', ...file, key: 'proxyClientKeyFile', help: 'its private key' },
+  { name: 'requestheader-client-ca-file', ...file, key: 'requestheaderClientCaFile', help: 'CA of the proxy client certificate, for extension apiservers to trust X-Remote-* headers' },
+  { name: 'requestheader-allowed-names', type: 'list', key: 'requestheaderAllowedNames', default: [], meta: 'CN,...', help: 'CNs extension apiservers accept the proxy client certificate from (empty: any)' },
 ];
 
 export const usage = formatUsage('apiserver', flags);

@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
+import { createCertificateAuthority, isCertificateUsable, issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { CLUSTER_CIDR, isHealthzOk, memberOf, roleProcess, type HostRole } from './components.ts';
 import { localPathRoot, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags } from './roles/component-flags.ts';
@@ -59,6 +59,35 @@ export async function ensureKubeletClientPair(pkiDir: string, pki: ClusterPki): 
   await writeFile(crt, pair.cert, { mode: 0o644 });
 }
 
+export const FRONT_PROXY_CLIENT_USER = 'front-proxy-client';
+
+/**
+ * The aggregation layer's own CA and client certificate, as kubeadm makes them:
+ * `front-proxy-ca.{crt,key}` and `front-proxy-client.{crt,key}` (CN front-proxy-client). A CA of
+ * its own, so extension apiservers that trust it for X-Remote-User headers trust no other client.
+ */
+export async function ensureFrontProxyPairs(pkiDir: string): Promise<void> {
+  const caCrt = join(pkiDir, 'front-proxy-ca.crt');
+  let ca: { cert: string; key: string };
+  if (existsSync(caCrt)) ca = { cert: await readFile(caCrt, 'utf8'), key: await readFile(join(pkiDir, 'front-proxy-ca.key'), 'utf8') };
+  else {
+    ca = await createCertificateAuthority('front-proxy-ca', 3650);
+    await writeFile(join(pkiDir, 'front-proxy-ca.key'), ca.key, { mode: 0o600 });
+    await writeFile(caCrt, ca.cert, { mode: 0o644 });
+  }
+  const crt = join(pkiDir, 'front-proxy-client.crt');
+  if (existsSync(crt) && isCertificateUsable(await readFile(crt, 'utf8'), ca.cert, { minRemainingDays: 30 })) return;
+  const pair = await issueCertificate(ca, { commonName: FRONT_PROXY_CLIENT_USER, usage: 'client', validityDays: 365 });
+  await writeFile(join(pkiDir, 'front-proxy-client.key'), pair.key, { mode: 0o600 });
+  await writeFile(crt, pair.cert, { mode: 0o644 });
+}
+
+/** Every client certificate the apiserver shows others: to kubelets and to extension apiservers. */
+export async function ensureApiServerClientPairs(pkiDir: string, pki: ClusterPki): Promise<void> {
+  await ensureKubeletClientPair(pkiDir, pki);
+  await ensureFrontProxyPairs(pkiDir);
+}
+
 
 export function nodeName(): string {
   return hostname().toLowerCase();
@@ -76,9 +105,9 @@ async function writePair(paths: SkiffPaths, name: string, pair: { cert: string; 
   await writeFile(pkiFile(paths, `${name}.crt`), pair.cert, { mode: 0o644 });
 }
 
-/** The apiserver's kubelet-client certificate (before the apiserver starts). */
+/** The apiserver's kubelet-client and front-proxy certificates (before the apiserver starts). */
 export async function ensureKubeletClientCert(paths: SkiffPaths, pki: ClusterPki): Promise<void> {
-  await ensureKubeletClientPair(paths.pkiDir, pki);
+  await ensureApiServerClientPairs(paths.pkiDir, pki);
 }
 
 /** Fresh credentials for a node component about to start: kubeconfig, and the kubelet's serving cert. */

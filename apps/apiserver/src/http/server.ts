@@ -25,7 +25,8 @@ import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './sel
 import { selfSubjectReviewPath, serveSelfSubjectReview } from './self-subject-review.ts';
 import { ServedResources } from '../registry/custom-resources/served-resources.ts';
 import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
-import { createMetricsApi, metricsApiGroup } from './metrics-api/index.ts';
+import { createMetricsApi } from './metrics-api/index.ts';
+import { buildGroupDiscoveryList, negotiateAggregatedDiscovery, sendGroupDiscoveryList } from './aggregation/aggregated-discovery.ts';
 
 /**
  * A path served beside the resource handlers, after authentication and authorization
@@ -136,18 +137,27 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     res.setHeader('Content-Type', opts.metrics.contentType);
     res.end(await opts.metrics.metrics());
   });
-  app.get('/api', (_req, res) => { sendJson(res, 200, buildApiVersions(served, { serverAddress: opts.serverAddress })); });
+  // The core group is never aggregated: /api is answered here, in either discovery format.
+  app.get('/api', (req, res) => {
+    const v = negotiateAggregatedDiscovery(req.headers.accept);
+    if (v) return sendGroupDiscoveryList(req, res, buildGroupDiscoveryList({ served, remote: [] }, 'api', v), v);
+    res.setHeader('Vary', 'Accept');
+    sendJson(res, 200, buildApiVersions(served, { serverAddress: opts.serverAddress }));
+  });
   const nodeProxy = createNodeProxy({ handlers: opts.handlers, kubeletClient: opts.kubeletClient, logger });
   const serveMetricsApi = createMetricsApi({ handlers: opts.handlers, kubeletClient: opts.kubeletClient, logger });
-  app.get('/apis', (_req, res) => {
-    const list = buildApiGroupList(served) as { groups: unknown[] };
-    sendJson(res, 200, { ...list, groups: [...list.groups, metricsApiGroup] });
-  });
+  // Routes first: the aggregation layer answers /apis with extension apiservers' groups too.
   const routes = opts.routes ?? [];
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
     for (const route of routes) if (await route(req, res, state.info, state.user!)) return;
     next();
+  });
+  app.get('/apis', (req, res) => {
+    const v = negotiateAggregatedDiscovery(req.headers.accept);
+    if (v) return sendGroupDiscoveryList(req, res, buildGroupDiscoveryList({ served, remote: [] }, 'apis', v), v);
+    res.setHeader('Vary', 'Accept');
+    sendJson(res, 200, buildApiGroupList({ served, remote: [] }));
   });
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const { info } = stateOf(req);
@@ -173,7 +183,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (req.method === 'GET') {
       const parts = info.path.split('/').filter(Boolean);
       const doc = parts[0] === 'api' && parts.length === 2 ? buildApiResourceList(served, '', parts[1]!)
-        : parts[0] === 'apis' && parts.length === 2 ? buildApiGroup(served, parts[1]!)
+        : parts[0] === 'apis' && parts.length === 2 ? buildApiGroup({ served, remote: [] }, parts[1]!)
           : parts[0] === 'apis' && parts.length === 3 ? buildApiResourceList(served, parts[1]!, parts[2]!)
             : undefined;
       if (doc) {

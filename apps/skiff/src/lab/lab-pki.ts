@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureClusterPki, issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { getClientIdentity } from '../components.ts';
-import { ensureKubeletClientPair, nodeComponentIdentity, type NodeComponentName } from '../node-components.ts';
+import { ensureApiServerClientPairs, nodeComponentIdentity, type NodeComponentName } from '../node-components.ts';
 import { balancerUrl, labKubeconfig, labPki, NODE_CREDENTIALS } from './lab-components.ts';
 import type { LabLayout } from './lab-layout.ts';
 
@@ -35,7 +35,7 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
   await mkdir(layout.pkiDir, { recursive: true, mode: 0o700 });
   const pki = await ensureClusterPki(layout.pkiDir, { apiServerHosts: [layout.hostIp, '127.0.0.1', 'localhost'] });
   const ca = { cert: pki.caCert, key: pki.caKey };
-  await ensureKubeletClientPair(layout.pkiDir, pki);
+  await ensureApiServerClientPairs(layout.pkiDir, pki);
   for (const node of layout.nodes) {
     await writePairOnce(layout, `${node.name}.kubelet`, () =>
       issueCertificate(ca, { commonName: node.name, hosts: [node.ip, node.name], usage: 'server', validityDays: VALIDITY_DAYS }));

@@ -18,7 +18,10 @@ export type ApiServerFlagOptions = {
   securePort: number;
   advertiseAddress?: string;
   pki: PkiFiles;
-  /** The apiserver's identity towards kubelets (logs, exec): when the cluster has real kubelets. */
+  /**
+   * The apiserver's client identities, issued by the launcher with the cluster PKI: towards kubelets
+   * (logs, exec) and, as the aggregation layer's front proxy, towards extension apiservers.
+   */
   kubeletClient?: boolean;
   /** The default not-ready/unreachable tolerations of pods (fast failover in the lab). */
   tolerationSeconds?: number;
@@ -37,6 +40,10 @@ export function apiServerFlags(o: ApiServerFlagOptions): string[] {
     `--service-account-key-file=${o.pki('sa.pub')}`,
     `--service-account-signing-key-file=${o.pki('sa.key')}`,
     ...(o.kubeletClient ? [`--kubelet-client-certificate=${o.pki('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${o.pki('apiserver-kubelet-client.key')}`] : []),
+    ...(o.kubeletClient ? [
+      `--proxy-client-cert-file=${o.pki('front-proxy-client.crt')}`, `--proxy-client-key-file=${o.pki('front-proxy-client.key')}`,
+      `--requestheader-client-ca-file=${o.pki('front-proxy-ca.crt')}`, '--requestheader-allowed-names=front-proxy-client',
+    ] : []),
     ...(o.tolerationSeconds !== undefined
       ? [`--default-not-ready-toleration-seconds=${o.tolerationSeconds}`, `--default-unreachable-toleration-seconds=${o.tolerationSeconds}`]
       : []),

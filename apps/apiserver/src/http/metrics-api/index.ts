@@ -22,7 +22,7 @@ export const metricsApiGroup = {
   preferredVersion: { groupVersion: GROUP_VERSION, version: 'v1beta1' },
 };
 
-const resourceList = {
+export const metricsResourceList = {
   kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GROUP_VERSION,
   resources: [
     { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
@@ -103,7 +103,7 @@ export function createMetricsApi(opts: MetricsApiOptions) {
       if (req.method !== 'GET') throw errors.methodNotSupported({ group: METRICS_GROUP, resource: parts[3] ?? '' }, req.method?.toLowerCase() ?? '');
       if (parts.length === 2) return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...metricsApiGroup }), true;
       if (parts[2] !== 'v1beta1') throw errors.notFound({ group: METRICS_GROUP, resource: '' }, parts[2]!);
-      if (parts.length === 3) return sendJson(res, 200, resourceList), true;
+      if (parts.length === 3) return sendJson(res, 200, metricsResourceList), true;
       const rest = parts.slice(3);
       // nodes | nodes/{name} | pods | namespaces/{ns}/pods | namespaces/{ns}/pods/{name}
       if (rest[0] === 'nodes' && rest.length <= 2) {
