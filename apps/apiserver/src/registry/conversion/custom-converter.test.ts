@@ -180,3 +180,10 @@ test('the converting store writes custom objects in the storage version and read
   assert.deepEqual(events.map((e) => (e.object as KubeObject).spec), [{ cronSpec: '5 * * * *' }, { cronSpec: '6 * * * *' }]);
   assert.deepEqual(objects.get('b')!.spec, { schedule: '6 * * * *' }, 'stored objects stay as stored');
 });
+
+test('Webhook without a webhook client config: a 500, no crash', async () => {
+  const res = crontabs('v1beta1', 'Webhook');
+  delete res.custom.conversion.webhook;
+  await assert.rejects(convertCustomObjects(res, [stored('a', 'stable.example.com/v1', {})], 'v1beta1', single),
+    { code: 500, message: 'conversion webhook for stable.example.com/v1, Kind=CronTab failed: spec.conversion.webhook.clientConfig is missing' });
+});

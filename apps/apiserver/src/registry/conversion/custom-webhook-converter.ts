@@ -160,6 +160,8 @@ function urlOf(config: WebhookClientConfig): string {
 /** The batch's objects in `desiredAPIVersion`, in order; throws the 500 ApiError upstream would answer. */
 export async function convertWithWebhook(batch: WebhookBatch): Promise<KubeObject[]> {
   if (batch.objects.length === 0) return [];
+  // CRD validation requires spec.conversion.webhook with Webhook; a CRD stored before it did may still lack one.
+  if (!isRecord(batch.webhook?.clientConfig)) throw conversionError(`conversion webhook for ${batch.describedAs} failed: spec.conversion.webhook.clientConfig is missing`);
   const reviewVersion = reviewVersionOf(batch.webhook);
   if (!reviewVersion) throw conversionError('no supported conversion review versions');
   const uid = randomUUID();
