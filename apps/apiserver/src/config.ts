@@ -92,7 +92,7 @@ const flags: FlagSpec<ApiServerConfig>[] = [
   { name: 'proxy-client-cert-file', ...file, key: 'proxyClientCertFile', help: 'client certificate the aggregation layer shows extension apiservers' },
   { name: 'proxy-client-key-file', ...file, key: 'proxyClientKeyFile', help: 'its private key' },
   { name: 'requestheader-client-ca-file', ...file, key: 'requestheaderClientCaFile', help: 'CA of the proxy client certificate, for extension apiservers to trust X-Remote-* headers' },
-  { name: 'requestheader-allowed-names', type: 'list', key: 'requestheaderAllowedNames', default: [], meta: 'CN,...', help: 'CNs extension apiservers accept the proxy client certificate from (empty: any)' },
+  { name: 'requestheader-allowed-names', type: 'list', key: 'requestheaderAllowedNames', meta: 'CN,...', help: 'CNs extension apiservers accept the proxy client certificate from (empty: any)' },
 ];
 
 export const usage = formatUsage('apiserver', flags);
