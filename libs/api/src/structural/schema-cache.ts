@@ -1,0 +1,70 @@
+/**
+ * What a schema node needs at every write, worked out once per node: its pattern as a RegExp,
+ * its enum for lookups, its CEL rules. Keyed by the node itself (a WeakMap), so a CRD update that
+ * replaces the schema drops the old entries with it.
+ */
+import type { JsonSchema } from './index.ts';
+
+export interface CompiledRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  fieldPath?: string;
+  reason?: string;
+  /** Transition rules (naming oldSelf) run only on update when an old value correlates. */
+  transition: boolean;
+}
+
+export interface CompiledNode {
+  pattern?: RegExp;
+  /** The pattern does not compile: reported when the schema is validated, ignored for values. */
+  patternError?: string;
+  enumKeys?: Set<string>;
+  rules: CompiledRule[];
+}
+
+const cache = new WeakMap<JsonSchema, CompiledNode>();
+
+/** Enum members and values compared by their canonical JSON. */
+export function enumKey(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+  );
+}
+
+function compileNode(schema: JsonSchema): CompiledNode {
+  const node: CompiledNode = { rules: [] };
+  if (typeof schema.pattern === 'string') {
+    try {
+      // Go's RE2 syntax is close to JavaScript's for the patterns CRDs use; 'u' for code points.
+      node.pattern = new RegExp(schema.pattern, 'u');
+    } catch (err) {
+      node.patternError = (err as Error).message;
+    }
+  }
+  if (Array.isArray(schema.enum)) node.enumKeys = new Set(schema.enum.map(enumKey));
+  const rules = schema['x-kubernetes-validations'];
+  if (Array.isArray(rules)) {
+    for (const r of rules as Record<string, unknown>[]) {
+      if (typeof r?.rule !== 'string') continue;
+      node.rules.push({
+        rule: r.rule,
+        message: typeof r.message === 'string' ? r.message : undefined,
+        messageExpression: typeof r.messageExpression === 'string' ? r.messageExpression : undefined,
+        fieldPath: typeof r.fieldPath === 'string' ? r.fieldPath : undefined,
+        reason: typeof r.reason === 'string' ? r.reason : undefined,
+        transition: /\boldSelf\b/.test(r.rule),
+      });
+    }
+  }
+  return node;
+}
+
+export function compiled(schema: JsonSchema): CompiledNode {
+  let node = cache.get(schema);
+  if (!node) {
+    node = compileNode(schema);
+    cache.set(schema, node);
+  }
+  return node;
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { certificateSchema, cronTabSchema } from './fixtures.test-data.ts';
+import { type JsonSchema, validateStructuralSchema } from './index.ts';
+
+const AT = 'spec.versions[0].schema.openAPIV3Schema';
+
+function causes(schema: JsonSchema): string[] {
+  return validateStructuralSchema(schema, AT).map((e) => `${e.field.slice(AT.length)}: ${e.message}`);
+}
+
+test('well-known CRD schemas are structural', () => {
+  assert.deepEqual(causes(cronTabSchema), []);
+  assert.deepEqual(causes(certificateSchema), []);
+  assert.deepEqual(causes({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }), []);
+  assert.deepEqual(causes({ type: 'object', properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } } } } }), []);
+});
+
+test('every specified node needs a type, except int-or-string, preserve-unknown-fields and embedded resources', () => {
+  assert.deepEqual(causes({ properties: { spec: { properties: { a: {}, b: { type: 'array', items: {} } } } } }), [
+    '.type: Required value: must not be empty at the root',
+    '.properties[spec].type: Required value: must not be empty for specified object fields',
+    '.properties[spec].properties[a].type: Required value: must not be empty for specified object fields',
+    '.properties[spec].properties[b].items.type: Required value: must not be empty for specified array items',
+  ]);
+  assert.deepEqual(causes({ type: 'object', properties: { a: { 'x-kubernetes-int-or-string': true, type: 'string' }, b: { type: 'nope' } } }), [
+    '.properties[a].type: Invalid value: "string": must be empty if x-kubernetes-int-or-string is true',
+    '.properties[b].type: Unsupported value: "nope": supported values: "array", "boolean", "integer", "number", "object", "string"',
+  ]);
+  assert.deepEqual(causes({ type: 'object', properties: { e: { 'x-kubernetes-embedded-resource': true } } }), [
+    '.properties[e].type: Required value: must be object if x-kubernetes-embedded-resource is true',
+    '.properties[e].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+  ]);
+});
+
+test('unsupported keywords and forbidden combinations', () => {
+  assert.deepEqual(
+    causes({
+      type: 'object',
+      properties: {
+        a: { type: 'string', $ref: '#/definitions/x' },
+        b: { type: 'array', items: [{ type: 'string' }], uniqueItems: true, additionalItems: false },
+        c: { type: 'object', properties: { x: { type: 'string' } }, additionalProperties: { type: 'string' } },
+        d: { type: 'object', additionalProperties: false },
+        e: { type: 'object', patternProperties: {}, dependencies: {}, 'x-kubernetes-preserve-unknown-fields': false },
+      },
+      definitions: {},
+    }),
+    [
+      '.definitions: Forbidden: definitions is not supported',
+      '.properties[a].$ref: Forbidden: $ref is not supported',
+      '.properties[b].additionalItems: Forbidden: additionalItems is not supported',
+      '.properties[b].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+      '.properties[b].items: Forbidden: items must be a schema object and not an array',
+      '.properties[c].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive',
+      '.properties[d].additionalProperties: Forbidden: additionalProperties cannot be set to false',
+      '.properties[e].dependencies: Forbidden: dependencies is not supported',
+      '.properties[e].patternProperties: Forbidden: patternProperties is not supported',
+      '.properties[e].x-kubernetes-preserve-unknown-fields: Invalid value: false: must be true or undefined',
+    ],
+  );
+});
+
+test('root metadata may only restrict name and generateName, without defaults', () => {
+  assert.deepEqual(
+    causes({ type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' }, name: { type: 'string', default: 'x' } } } } }),
+    [
+      '.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified',
+      '.properties[metadata].properties[name].default: Forbidden: must not be set for metadata',
+    ],
+  );
+});
+
+test('defaults must validate against their schema and carry no unknown fields', () => {
+  assert.deepEqual(
+    causes({
+      type: 'object',
+      properties: {
+        replicas: { type: 'integer', maximum: 5, default: 7 },
+        mode: { type: 'string', enum: ['a', 'b'], default: 'c' },
+        obj: { type: 'object', properties: { x: { type: 'string' } }, default: { x: 'ok', y: 1 } },
+        ok: { type: 'object', properties: { x: { type: 'string' } }, default: { x: 'ok' } },
+      },
+    }),
+    [
+      '.properties[replicas].default: Invalid value: 7: spec.versions[0].schema.openAPIV3Schema.properties[replicas].default in body should be less than or equal to 5',
+      '.properties[mode].default: Unsupported value: "c": supported values: "a", "b"',
+      '.properties[obj].default: Invalid value: {"x":"ok","y":1}: must not have unknown fields: y',
+    ],
+  );
+});
+
+test('list types are consistent', () => {
+  assert.deepEqual(
+    causes({
+      type: 'object',
+      properties: {
+        a: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'bag' },
+        b: { type: 'string', 'x-kubernetes-list-type': 'set' },
+        c: { type: 'array', items: { type: 'object', properties: { k: { type: 'string' } } }, 'x-kubernetes-list-type': 'map' },
+        d: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'] },
+        e: { type: 'array', items: { type: 'object', properties: { k: { type: 'string' } } }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['z'] },
+        f: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', 'x-kubernetes-list-map-keys': ['k'] },
+      },
+    }),
+    [
+      '.properties[a].x-kubernetes-list-type: Unsupported value: "bag": supported values: "atomic", "set", "map"',
+      '.properties[b].x-kubernetes-list-type: Invalid value: "set": must only be used if type is array',
+      '.properties[c].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map',
+      '.properties[d].items.type: Invalid value: "string": must be object if parent array\'s x-kubernetes-list-type is map',
+      '.properties[e].x-kubernetes-list-map-keys: Invalid value: ["z"]: entries must all be names of item properties',
+      '.properties[f].x-kubernetes-list-map-keys: Forbidden: must be empty if x-kubernetes-list-type is not map',
+    ],
+  );
+});
+
+test('CEL rules must compile', () => {
+  const errs = causes({
+    type: 'object',
+    'x-kubernetes-validations': [
+      { rule: 'self.a <= self.b' },
+      { rule: 'self.a <=' },
+      { rule: 'selff.a > 0' },
+      { rule: '' },
+      { rule: 'true', reason: 'Nope', fieldPath: 'not a path', message: 'two\nlines' },
+      { rule: 'true', messageExpression: '"x" +' },
+    ],
+  });
+  assert.equal(errs.length, 7, errs.join('\n'));
+  assert.match(errs[0], /^\.x-kubernetes-validations\[1\]\.rule: Invalid value: "self\.a <=": compilation failed: ERROR: <input>:1:\d+: /);
+  assert.match(errs[1], /^\.x-kubernetes-validations\[2\]\.rule: Invalid value: "selff\.a > 0": compilation failed: .*selff/);
+  assert.equal(errs[2], '.x-kubernetes-validations[3].rule: Required value');
+  assert.equal(errs[3], '.x-kubernetes-validations[4].message: Invalid value: "two\\nlines": message must not contain line breaks');
+  assert.match(errs[4], /^\.x-kubernetes-validations\[4\]\.reason: Unsupported value: "Nope": supported values: "FieldValueInvalid"/);
+  assert.equal(errs[5], '.x-kubernetes-validations[4].fieldPath: Invalid value: "not a path": fieldPath must be a valid path');
+  assert.match(errs[6], /^\.x-kubernetes-validations\[5\]\.messageExpression: Invalid value: .*messageExpression compilation failed/);
+});
