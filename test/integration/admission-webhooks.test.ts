@@ -5,7 +5,8 @@
  * patch visible on the stored object, warnings kubectl prints, a webhook that times out
  * (failurePolicy Fail: 500; Ignore: the write goes through), a webhook reached through a
  * Service whose EndpointSlice points at 127.0.0.1, and the configurations' own validation and
- * table. The apiserver reads configurations from a watch, so each one is awaited with dry-run
+ * table, and ValidatingAdmissionPolicies in CEL (params, Deny and Warn bindings, compile errors).
+ * The apiserver reads configurations from a watch, so each one is awaited with dry-run
  * probes before it is relied on.
  */
 import { after, before, describe, it } from 'node:test';
@@ -232,5 +233,79 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       'webhooks[1].clientConfig: Required value: exactly one of url or service is required',
       'webhooks[1].sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"',
     ]) assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
+  });
+
+  describe('ValidatingAdmissionPolicy', () => {
+    const policy = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec });
+    const rules = (label: string) => ({
+      resourceRules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+      objectSelector: { matchExpressions: [{ key: label, operator: 'Exists' }] },
+    });
+    const withData = (name: string, label: string, data: Record<string, string>) => ({ ...configMap(name, { [label]: 'yes' }), data });
+
+    before(async () => {
+      assert.equal((await post('/api/v1/namespaces/hooks-system/configmaps', { metadata: { name: 'policy-params' }, data: { maxKeys: '1' } })).status, 201);
+      for (const [path, body] of [
+        ['validatingadmissionpolicies', policy('limit-data', {
+          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+          matchConstraints: rules('policy'),
+          validations: [{
+            expression: '!has(object.data) || size(object.data) <= int(params.data.maxKeys)',
+            messageExpression: "'configmap ' + object.metadata.name + ' has more than ' + params.data.maxKeys + ' keys'",
+          }],
+        })],
+        ['validatingadmissionpolicybindings', policy('limit-data-binding', {
+          policyName: 'limit-data', validationActions: ['Deny'], paramRef: { name: 'policy-params', namespace: 'hooks-system' },
+        })],
+        ['validatingadmissionpolicies', policy('ok-names', {
+          matchConstraints: rules('policy-warn'),
+          validations: [{ expression: "object.metadata.name.startsWith('ok-')", message: 'names must start with ok-' }],
+        })],
+        ['validatingadmissionpolicybindings', policy('ok-names-binding', { policyName: 'ok-names', validationActions: ['Warn'] })],
+      ] as const) {
+        const res = await post(`${ADM}/${path}`, body);
+        assert.equal(res.status, 201, res.body);
+      }
+      await eventually(async () => {
+        assert.equal((await post('/api/v1/namespaces/hooks-on/configmaps?dryRun=All', withData('probe', 'policy', { a: '1', b: '2' }))).status, 422);
+      });
+    });
+
+    it('a policy with params denies in CEL words; kubectl shows them; a conforming object is stored', async () => {
+      const res = await post('/api/v1/namespaces/hooks-on/configmaps', withData('big', 'policy', { a: '1', b: '2' }));
+      assert.equal(res.status, 422);
+      assert.equal(res.json.reason, 'Invalid');
+      assert.equal(res.json.message, 'configmaps "big" is forbidden: ValidatingAdmissionPolicy \'limit-data\' with binding \'limit-data-binding\' denied request: configmap big has more than 1 keys');
+      const [bin] = binaries;
+      const cli = await kubectl(bin!, ['-n', 'hooks-on', 'create', '-f', '-'], { kubeconfig: api.cluster.kubeconfigPath, stdin: JSON.stringify(withData('big', 'policy', { a: '1', b: '2' })) });
+      assert.match(cli.stderr, /ValidatingAdmissionPolicy 'limit-data' with binding 'limit-data-binding' denied request: configmap big has more than 1 keys/);
+      assert.equal((await post('/api/v1/namespaces/hooks-on/configmaps', withData('small', 'policy', { a: '1' }))).status, 201);
+    });
+
+    it('a Warn binding lets the write through with a Warning header', async () => {
+      const res = await eventually(async () => {
+        const r = await post('/api/v1/namespaces/hooks-on/configmaps?dryRun=All', configMap('bad-name', { 'policy-warn': 'yes' }));
+        assert.equal(r.status, 201, r.body);
+        assert.match(String(r.headers.warning ?? ''), /Validation failed for ValidatingAdmissionPolicy 'ok-names' with binding 'ok-names-binding': names must start with ok-/);
+        return r;
+      });
+      assert.ok(res);
+    });
+
+    it('policies and bindings are validated: expressions compile, actions are known', async () => {
+      const bad = await post(`${ADM}/validatingadmissionpolicies`, policy('broken', { matchConstraints: rules('x'), validations: [{ expression: 'object.metadata.name ==' }] }));
+      assert.equal(bad.status, 422, bad.body);
+      assert.match(bad.json.message, /spec\.validations\[0\]\.expression: Invalid value: "object\.metadata\.name ==": compilation failed: ERROR: <input>/);
+      const binding = await post(`${ADM}/validatingadmissionpolicybindings`, policy('broken', { policyName: 'x', validationActions: ['Deny', 'Warn'] }));
+      assert.equal(binding.status, 422, binding.body);
+      assert.match(binding.json.message, /must not contain both Deny and Warn/);
+      const [bin] = binaries;
+      const out = (await kubectl(bin!, ['get', 'validatingadmissionpolicies'], { kubeconfig: api.cluster.kubeconfigPath })).stdout;
+      assert.equal(tableHeader(out), 'NAME VALIDATIONS PARAMKIND AGE');
+      assert.match(tableRow(out, 'limit-data'), /^limit-data 1 v1\/ConfigMap \d+s$/);
+      const bindings = (await kubectl(bin!, ['get', 'validatingadmissionpolicybindings'], { kubeconfig: api.cluster.kubeconfigPath })).stdout;
+      assert.equal(tableHeader(bindings), 'NAME POLICYNAME PARAMREF AGE');
+      assert.match(tableRow(bindings, 'limit-data-binding'), /^limit-data-binding limit-data hooks-system\/policy-params \d+s$/);
+    });
   });
 });

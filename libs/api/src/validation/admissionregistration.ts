@@ -11,6 +11,7 @@ import {
   type FieldError, duplicate, invalid, invalidEach, isObject, notSupported, required,
 } from './field-error.ts';
 import { validateLabelSelector } from './meta.ts';
+import { compileCel } from '../cel/index.ts';
 
 const operations = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
 const scopes = ['*', 'Cluster', 'Namespaced'];
@@ -202,6 +203,17 @@ function validateMatchResources(match: any, field: string, requireRules: boolean
   return errs;
 }
 
+/** The variables upstream declares for admission policy expressions. */
+const POLICY_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
+
+/** A policy expression must compile, as upstream refuses one at create time. */
+function validateExpression(expression: unknown, field: string): FieldError[] {
+  const text = str(expression);
+  if (!text.trim()) return [required(field)];
+  const { error } = compileCel(text, { variables: POLICY_VARIABLES });
+  return error ? [invalid(field, text, `compilation failed: ${error}`)] : [];
+}
+
 export function validateValidatingAdmissionPolicy(policy: any): FieldError[] {
   const spec = isObject(policy.spec) ? policy.spec : {};
   const errs: FieldError[] = [];
@@ -210,7 +222,12 @@ export function validateValidatingAdmissionPolicy(policy: any): FieldError[] {
     errs.push(required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
   }
   validations.forEach((v, i) => {
-    if (!str(v?.expression).trim()) errs.push(required(`spec.validations[${i}].expression`));
+    errs.push(...validateExpression(v?.expression, `spec.validations[${i}].expression`));
+    if (v?.messageExpression) errs.push(...validateExpression(v.messageExpression, `spec.validations[${i}].messageExpression`));
+  });
+  list(spec.variables).forEach((v, i) => {
+    if (!str(v?.name)) errs.push(required(`spec.variables[${i}].name`));
+    errs.push(...validateExpression(v?.expression, `spec.variables[${i}].expression`));
   });
   if (isObject(spec.paramKind)) {
     if (!str(spec.paramKind.apiVersion)) errs.push(required('spec.paramKind.apiVersion'));

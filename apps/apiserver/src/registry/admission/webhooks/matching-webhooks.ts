@@ -19,14 +19,12 @@ import type { AdmissionAttributes } from '../admission.ts';
 import type { WebhookClientConfig } from '../../../webhook/webhook-client.ts';
 import { anyRuleMatches, type RuleWithOperations } from './rule-matcher.ts';
 
-export interface AdmissionWebhook {
+export interface AdmissionWebhook extends Selectors {
   name: string;
   clientConfig: WebhookClientConfig;
   rules?: RuleWithOperations[];
   failurePolicy?: 'Ignore' | 'Fail';
   matchPolicy?: 'Exact' | 'Equivalent';
-  namespaceSelector?: LabelSelector;
-  objectSelector?: LabelSelector;
   sideEffects?: string;
   timeoutSeconds?: number;
   admissionReviewVersions?: string[];
@@ -78,29 +76,53 @@ function selects(selector: LabelSelector | undefined, labels: Record<string, str
   return labelSelectorMatches(selector ?? {}, labels);
 }
 
-async function selectorsMatch(ctx: RegistryContext, hook: AdmissionWebhook, attrs: AdmissionAttributes, nsLabels: () => Promise<Record<string, string> | undefined>): Promise<boolean> {
-  const objectSelected = selects(hook.objectSelector, labelsOf(attrs.object)) || (attrs.oldObject !== undefined && selects(hook.objectSelector, labelsOf(attrs.oldObject)));
+export interface Selectors {
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
+}
+
+/** The namespace's labels, read once per request however many webhooks or policies ask. */
+export type NamespaceLabels = () => Promise<Record<string, string> | undefined>;
+
+export function namespaceLabelsOnce(ctx: RegistryContext, attrs: AdmissionAttributes): NamespaceLabels {
+  let cached: Promise<Record<string, string> | undefined> | undefined;
+  return () => (cached ??= namespaceLabels(ctx, attrs));
+}
+
+/** objectSelector selects the new or the old object, and namespaceSelector the namespace (cluster-scoped requests always pass). */
+export async function selectorsMatch(selectors: Selectors, attrs: AdmissionAttributes, nsLabels: NamespaceLabels): Promise<boolean> {
+  const objectSelected = selects(selectors.objectSelector, labelsOf(attrs.object))
+    || (attrs.oldObject !== undefined && selects(selectors.objectSelector, labelsOf(attrs.oldObject)));
   if (!objectSelected) return false;
   const labels = await nsLabels();
-  return labels === undefined || selects(hook.namespaceSelector, labels);
+  return labels === undefined || selects(selectors.namespaceSelector, labels);
+}
+
+/** The version of the request's resource that `rules` match (the request's own first), or undefined. */
+export function matchedResource(rules: readonly RuleWithOperations[] | undefined, matchPolicy: string | undefined, attrs: AdmissionAttributes): ResourceInfo | undefined {
+  return candidateResources(attrs.res, matchPolicy !== 'Exact').find((res) => anyRuleMatches(rules, {
+    operation: attrs.operation, group: res.group, version: res.version, resource: res.resource,
+    subresource: attrs.subresource, namespaced: Boolean(attrs.namespace),
+  }));
+}
+
+/** Every object of a cluster-scoped kind from the apiserver's watch, ordered by name as upstream orders configurations. */
+export async function watchedByName(ctx: RegistryContext, res: ResourceInfo): Promise<KubeObject[]> {
+  const collection = ctx.watched.of(res);
+  if (!collection.isSynced) await collection.synced;
+  return [...collection.values()].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
 }
 
 /** The webhooks of the configurations in `collection` that `attrs` goes to, in calling order. */
 export async function matchingWebhooks(ctx: RegistryContext, configurations: ResourceInfo, attrs: AdmissionAttributes): Promise<MatchedWebhook[]> {
   if (isExemptFromAdmissionHooks(attrs.res)) return [];
-  const collection = ctx.watched.of(configurations);
-  if (!collection.isSynced) await collection.synced;
-  const configs = [...collection.values()].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
-  let cachedLabels: Promise<Record<string, string> | undefined> | undefined;
-  const nsLabels = () => (cachedLabels ??= namespaceLabels(ctx, attrs));
+  const configs = await watchedByName(ctx, configurations);
+  const nsLabels = namespaceLabelsOnce(ctx, attrs);
   const matched: MatchedWebhook[] = [];
   for (const config of configs) {
     for (const hook of ((config as { webhooks?: AdmissionWebhook[] }).webhooks ?? [])) {
-      const as = candidateResources(attrs.res, hook.matchPolicy !== 'Exact').find((res) => anyRuleMatches(hook.rules, {
-        operation: attrs.operation, group: res.group, version: res.version, resource: res.resource,
-        subresource: attrs.subresource, namespaced: Boolean(attrs.namespace),
-      }));
-      if (!as || !(await selectorsMatch(ctx, hook, attrs, nsLabels))) continue;
+      const as = matchedResource(hook.rules, hook.matchPolicy, attrs);
+      if (!as || !(await selectorsMatch(hook, attrs, nsLabels))) continue;
       matched.push({ hook, configuration: config.metadata.name!, as });
     }
   }
