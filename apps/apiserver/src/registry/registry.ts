@@ -83,7 +83,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
   const logger = opts.logger ?? createLogger('registry');
   const ctx: RegistryContext = {
     // Verbs work in the request's version; kinds served in several versions are stored in one.
-    store: createConvertingStore(opts.store),
+    store: createConvertingStore(opts.store, () => ctx),
     logger,
     clusterIps: new ClusterIpAllocator(opts.store, opts.serviceClusterIpRange),
     nodePorts: new NodePortAllocator(opts.store, opts.serviceNodePortRange),
