@@ -18,10 +18,11 @@ import { allocateForCreate, emptyAllocations, releaseAllocations, type Allocatio
 import { strategyFor } from './strategy/strategy.ts';
 import { runMutatingAdmission, runValidatingAdmission, type AdmissionAttributes } from './admission/admission.ts';
 import { admissionPlugins } from './admission/plugins.ts';
+import { actorOf, recordUpdate } from './apply/field-manager.ts';
 
 const GENERATE_NAME_ATTEMPTS = 8;
 
-export async function createObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions, extra: { apply?: boolean; decodedFrom?: DecodedFrom } = {}): Promise<WriteResult> {
+export async function createObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions, extra: { applied?: boolean; decodedFrom?: DecodedFrom } = {}): Promise<WriteResult> {
   const obj = decodeObject(res, body);
   const warnings = checkUnknownFields(res, obj, opts.fieldValidation, extra.decodedFrom);
   reconcileNamespace(res, obj, namespace);
@@ -36,7 +37,7 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
     res, subresource: '', operation: 'CREATE', namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, user: opts.user, dryRun: Boolean(opts.dryRun), warnings,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
-  const prepared = prepareNewObject(ctx, res, attrs.object!, { fieldManager: opts.fieldManager, apply: extra.apply });
+  const prepared = prepareNewObject(ctx, res, attrs.object!, { fieldManager: opts.fieldManager, user: opts.user, applied: extra.applied });
   await runValidatingAdmission(ctx, admissionPlugins, { ...attrs, object: prepared });
   const isService = res.group === '' && res.resource === 'services';
   const allocations: Allocations = isService ? await allocateForCreate(ctx, prepared, Boolean(opts.dryRun)) : emptyAllocations();
@@ -50,8 +51,10 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
 }
 
 /** Server-set metadata, the kind's PrepareForCreate, defaults and validation. */
-export function prepareNewObject(ctx: RegistryContext, res: ResourceInfo, input: KubeObject, opts: Pick<WriteOptions, 'fieldManager'> & { apply?: boolean }): KubeObject {
+export function prepareNewObject(ctx: RegistryContext, res: ResourceInfo, input: KubeObject, opts: Pick<WriteOptions, 'fieldManager' | 'user'> & { applied?: boolean }): KubeObject {
   const meta = input.metadata;
+  // An applied configuration arrives with its ownership recorded; a plain create is an Update.
+  const applied = opts.applied ? meta.managedFields : undefined;
   for (const field of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation', 'managedFields'] as const) delete meta[field];
   meta.uid = randomUUID();
   meta.creationTimestamp = formatTimestamp(ctx.now());
@@ -59,18 +62,11 @@ export function prepareNewObject(ctx: RegistryContext, res: ResourceInfo, input:
   strategy.prepareForCreate(input);
   const obj = applyDefaults(res, input);
   if (strategy.tracksGeneration(obj)) obj.metadata.generation = 1;
-  if (opts.apply && opts.fieldManager) recordManager(obj, opts.fieldManager, 'Apply', ctx.now());
+  if (applied) obj.metadata.managedFields = applied;
+  else if (!opts.applied) recordUpdate(res, undefined, obj, actorOf(res, opts, 'Update', ''), ctx.now());
   const causes = validate(res, obj);
   if (causes.length > 0) throw errors.invalid(res.kind, res.group, obj.metadata.name ?? '', causes);
   return obj;
-}
-
-/** Server-side apply's bookkeeping, kept minimal: one entry per manager and operation. */
-export function recordManager(obj: KubeObject, manager: string, operation: 'Apply' | 'Update', now: Date): void {
-  const entries = ((obj.metadata.managedFields ?? []) as { manager?: string; operation?: string }[])
-    .filter((e) => !(e.manager === manager && e.operation === operation));
-  entries.push({ manager, operation, apiVersion: obj.apiVersion, time: formatTimestamp(now), fieldsType: 'FieldsV1', fieldsV1: {} } as { manager: string });
-  obj.metadata.managedFields = entries;
 }
 
 async function writeNew(ctx: RegistryContext, res: ResourceInfo, obj: KubeObject, generateName: string | undefined): Promise<KubeObject> {

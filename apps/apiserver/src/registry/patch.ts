@@ -1,13 +1,13 @@
-/** PATCH: JSON patch, merge patch, strategic merge patch and (minimal) server-side apply. */
+/** PATCH: JSON patch, merge patch, strategic merge patch; server-side apply lives in apply/. */
 import { apiVersionOf, PatchError, type ResourceInfo } from '@skiff/api';
 import { ApiError, errors } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { PatchType, WriteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { patchJson, patchMerge, patchStrategic } from './api-deps.ts';
-import { createObject, recordManager } from './create.ts';
-import { deepEqual, isPlainObject } from './object-helpers.ts';
-import { isAlreadyExists, isNotFound } from './range-allocator.ts';
+import { applyObject, checkResourceVersion } from './apply/apply-patch.ts';
+import { isCustomResource } from './custom-resources/served-resources.ts';
+import { isPlainObject } from './object-helpers.ts';
 import { updateObject } from './update.ts';
 
 /** The patch as a value: the HTTP layer may hand over the raw text. */
@@ -52,57 +52,33 @@ function patchFailure(err: unknown): ApiError {
     { causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }] });
 }
 
-export async function patchObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, rawPatch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+/**
+ * Which patches a resource takes: strategic merge patch needs Go struct tags a custom
+ * resource has none of (415, as upstream answers), and `force` belongs to apply only.
+ */
+export function checkPatchRequest(res: ResourceInfo, patchType: PatchType, opts: { force?: boolean }): void {
+  if (patchType === 'strategic' && isCustomResource(res)) {
+    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+  }
+  if (patchType !== 'apply' && opts.force !== undefined) {
+    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }]);
+  }
+}
+
+export function patchObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, rawPatch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+  checkPatchRequest(res, patchType, opts);
+  if (patchType === 'apply') return applyObject(ctx, res, namespace, name, parsePatch(rawPatch), opts);
   const typeKey = `${apiVersionOf(res)}/${res.kind}`;
-  const apply = patchType === 'apply';
-  const manager = opts.fieldManager;
-  if (apply && !manager) throw errors.badRequest('fieldManager is required for apply requests');
-  const run = () => updateObject(ctx, res, namespace, name, {
+  return updateObject(ctx, res, namespace, name, {
     mode: 'main',
     opts,
     decodedFrom: 'patch',
     transform: (current) => {
-      // Apply: the applied configuration merges onto the live object like a strategic merge patch.
-      const patched = applyPatchTo(current, apply ? 'strategic' : patchType, rawPatch, typeKey);
+      const patched = applyPatchTo(current, patchType, rawPatch, typeKey);
       // A patch that carries metadata.resourceVersion is an optimistic-concurrency
       // precondition, as on Kubernetes: it applies only to that version of the object.
-      const wanted = patched.metadata?.resourceVersion;
-      if (wanted !== undefined && wanted !== current.metadata.resourceVersion) {
-        throw errors.conflict({ group: res.group, resource: res.resource }, name, 'the object has been modified; please apply your changes to the latest version and try again');
-      }
-      if (apply && !(hasManager(current, manager!) && sameContent(patched, current))) recordManager(patched, manager!, 'Apply', ctx.now());
+      checkResourceVersion(res, name, patched, current);
       return patched;
     },
   });
-  if (!apply) return run();
-  try {
-    return await run();
-  } catch (err) {
-    if (!isNotFound(err) || (err as ApiError).details?.kind !== res.resource) throw err;
-  }
-  // Server-side apply creates what is absent.
-  const body = parsePatch(rawPatch);
-  if (!isPlainObject(body)) throw errors.badRequest('apply patch must be a YAML or JSON object');
-  const obj = structuredClone(body) as KubeObject;
-  obj.metadata = { ...(isPlainObject(obj.metadata) ? obj.metadata : {}) };
-  if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-    throw errors.nameMismatch(obj.metadata.name, name);
-  }
-  obj.metadata.name = name;
-  try {
-    return await createObject(ctx, res, namespace, obj, opts, { apply: true, decodedFrom: 'patch' });
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
-    return run();
-  }
-}
-
-function hasManager(obj: KubeObject, manager: string): boolean {
-  return ((obj.metadata.managedFields ?? []) as { manager?: string; operation?: string }[]).some((e) => e.manager === manager && e.operation === 'Apply');
-}
-
-/** Whether an apply changed anything but bookkeeping: an unchanged re-apply must not write. */
-function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });
-  return deepEqual(strip(a), strip(b));
 }

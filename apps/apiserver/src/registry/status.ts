@@ -4,7 +4,8 @@ import { errors } from '../errors.ts';
 import type { PatchType, WriteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { decodeObject } from './decode.ts';
-import { applyPatchTo } from './patch.ts';
+import { applyStatus } from './apply/apply-patch.ts';
+import { applyPatchTo, checkPatchRequest, parsePatch } from './patch.ts';
 import { updateObject } from './update.ts';
 
 export function updateStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
@@ -21,11 +22,13 @@ export function updateStatus(ctx: RegistryContext, res: ResourceInfo, namespace:
   });
 }
 
-export function patchStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult> {
+export function patchStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+  checkPatchRequest(res, patchType, opts);
+  if (patchType === 'apply') return applyStatus(ctx, res, namespace, name, parsePatch(patch), opts);
   const typeKey = `${apiVersionOf(res)}/${res.kind}`;
   return updateObject(ctx, res, namespace, name, {
     mode: 'status',
-    transform: (current) => applyPatchTo(current, patchType === 'apply' ? 'strategic' : patchType, patch, typeKey),
+    transform: (current) => applyPatchTo(current, patchType, patch, typeKey),
     opts,
   });
 }

@@ -18,6 +18,7 @@ import { allocateForUpdate, emptyAllocations, releaseAllocations, type Allocatio
 import { strategyFor } from './strategy/strategy.ts';
 import { runMutatingAdmission, runValidatingAdmission, type AdmissionAttributes } from './admission/admission.ts';
 import { admissionPlugins } from './admission/plugins.ts';
+import { actorOf, recordUpdate } from './apply/field-manager.ts';
 
 export interface UpdatePlan {
   /** Produces the desired object from a private copy of the stored one. */
@@ -30,7 +31,9 @@ export interface UpdatePlan {
   /** Stored resourceVersion required (409 Conflict otherwise). */
   resourceVersion?: string;
   bumpGeneration?: boolean;
-  opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation' | 'user'>;
+  opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation' | 'user' | 'fieldManager'>;
+  /** The transform applied a configuration and recorded its ownership (server-side apply); otherwise the write is an Update. */
+  applied?: boolean;
   /** For admission: which subresource a 'subresource' write is ('scale', 'approval', 'finalize'...). */
   subresource?: string;
   /** 'patch' when the transform applies a patch: Strict then fails as Kubernetes fails a patch. */
@@ -113,13 +116,14 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
     // Kubernetes' status strategies keep the stored spec and metadata; only status moves.
     desired = structuredClone(current);
     desired.status = structuredClone((proposed as KubeObject).status);
+    if (plan.applied) desired.metadata.managedFields = proposed.metadata.managedFields;
   } else {
     desired = proposed;
   }
   // A null that a patch left in the status (or a subresource's result) is absent too.
   if (plan.mode !== 'main') dropNulls(res, desired);
   const attrs: AdmissionAttributes = {
-    res, subresource: plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : plan.subresource ?? '', operation: 'UPDATE',
+    res, subresource: subresourceOf(plan), operation: 'UPDATE',
     namespace, name, object: desired, oldObject: current, user: plan.opts.user, dryRun: Boolean(plan.opts.dryRun), warnings,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
@@ -128,10 +132,15 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
   if ((plan.bumpGeneration ?? plan.mode !== 'status') && strategy.tracksGeneration(desired) && !deepEqual(desired.spec, current.spec)) {
     desired.metadata.generation = (current.metadata.generation ?? 0) + 1;
   }
+  if (!plan.applied) recordUpdate(res, current, desired, actorOf(res, plan.opts, 'Update', subresourceOf(plan)), ctx.now());
   const causes = validate(res, desired, current);
   if (causes.length > 0) throw errors.invalid(res.kind, res.group, name, causes);
   await runValidatingAdmission(ctx, admissionPlugins, { ...attrs, object: desired });
   return desired;
+}
+
+function subresourceOf(plan: UpdatePlan): string {
+  return plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : plan.subresource ?? '';
 }
 
 function checkIdentity(res: ResourceInfo, obj: KubeObject, namespace: string | undefined, name: string): void {
