@@ -1,6 +1,7 @@
 /**
  * The registry's one seam onto @skiff/api: defaulting, validation, selectors, unknown-field
- * detection and patches, typed as the registry uses them. Keeping them behind this file
+ * detection and patches, typed as the registry uses them; custom objects are defaulted and
+ * validated by their CRD's schema (custom-resources/custom-object.ts). Keeping them behind this file
  * lets the verb files read in the registry's terms (KubeObject in, KubeObject out).
  */
 import {
@@ -8,17 +9,20 @@ import {
   findUnknownFields, validateObject, type ResourceInfo,
 } from '@skiff/api';
 import type { KubeObject } from '../storage/store.ts';
+import { defaultCustomObject, validateCustomObject } from './custom-resources/custom-object.ts';
+import { isCustomResource } from './custom-resources/served-resources.ts';
 
 export interface FieldError { reason: string; field: string; message: string }
 
 /** Applies Kubernetes defaults in place and returns the object. */
 export function applyDefaults(res: ResourceInfo, obj: KubeObject): KubeObject {
-  defaultObject(res, obj);
+  if (isCustomResource(res)) defaultCustomObject(res, obj);
+  else defaultObject(res, obj);
   return obj;
 }
 
 export function validate(res: ResourceInfo, obj: KubeObject, old?: KubeObject): FieldError[] {
-  return validateObject(res, obj, old);
+  return isCustomResource(res) ? validateCustomObject(res, obj, old) : validateObject(res, obj, old);
 }
 
 export function findUnknown(apiVersion: string, kind: string, obj: unknown): string[] {

@@ -10,6 +10,8 @@ import type { KubeObject } from '../storage/store.ts';
 import type { WriteOptions } from './handlers.ts';
 import { findUnknown } from './api-deps.ts';
 import { deleteFieldPath, isPlainObject } from './object-helpers.ts';
+import { pruneCustomObject } from './custom-resources/custom-object.ts';
+import { isCustomResource } from './custom-resources/served-resources.ts';
 
 /**
  * A private copy of the body as a KubeObject with apiVersion/kind checked and set, and
@@ -49,12 +51,13 @@ export type DecodedFrom = 'body' | 'patch';
  * words kube uses for each. Returns the warnings.
  */
 export function checkUnknownFields(res: ResourceInfo, obj: KubeObject, validation: WriteOptions['fieldValidation'], from: DecodedFrom = 'body'): string[] {
-  const unknown = findUnknown(apiVersionOf(res), res.kind, obj);
+  const mode = validation ?? 'Warn';
+  // A custom object's unknown fields are those its schema prunes (pruned here unless Strict refuses them).
+  const unknown = isCustomResource(res) ? pruneCustomObject(res, obj, mode === 'Strict') : findUnknown(apiVersionOf(res), res.kind, obj);
   if (unknown.length === 0) return [];
   const problems = unknown.map((f) => `unknown field "${f}"`);
-  const mode = validation ?? 'Warn';
   if (mode === 'Strict') throw strictDecodingError(res, obj, problems, from);
-  for (const path of unknown) deleteFieldPath(obj, path);
+  if (!isCustomResource(res)) for (const path of unknown) deleteFieldPath(obj, path);
   return mode === 'Warn' ? problems : [];
 }
 

@@ -1,4 +1,7 @@
-/** CustomResourceDefinitions: NAME CREATED AT, as kube-apiserver prints them. */
-import { defaultPrinter, type TablePrinter } from './table.ts';
+/** CustomResourceDefinitions: NAME CREATED AT, as kube-apiserver prints them (the time itself, not an age). */
+import { column, str, type TablePrinter } from './table.ts';
 
-export const customResourceDefinitionPrinter: TablePrinter = defaultPrinter;
+export const customResourceDefinitionPrinter: TablePrinter = {
+  columns: [column('Created At', 'Creation timestamp of the CustomResourceDefinition', { type: 'date' })],
+  cells: (obj) => [str(obj, 'metadata', 'creationTimestamp')],
+};
