@@ -50,12 +50,18 @@ export interface OpenApiV2Document {
 }
 
 const jsonTypes = ['application/json', 'application/yaml'];
-const patchTypes = [
+const builtinPatchTypes = [
   'application/json-patch+json',
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
   'application/apply-patch+yaml',
 ];
+/**
+ * Custom resources take no strategic merge patch. kubectl picks its patch type from the
+ * PATCH operation's body types (v2 consumes, v3 requestBody), so listing it would make
+ * `kubectl apply` send one and fail.
+ */
+const customPatchTypes = builtinPatchTypes.filter((type) => type !== 'application/strategic-merge-patch+json');
 const metaRef = (name: string): OpenApiSchema => ({ $ref: `#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.${name}` });
 
 /**
@@ -155,7 +161,8 @@ function addResourcePaths(res: ResourceInfo, refs: Map<string, OpenApiSchema>, p
     });
   }
   if (verbs.has('update')) itemPath.put = replaceOperation(op, `replace${names.prefix}${names.scope}${res.kind}`, res.kind, objectSchema);
-  if (verbs.has('patch')) itemPath.patch = patchOperation(op, `patch${names.prefix}${names.scope}${res.kind}`, res.kind, objectSchema);
+  const patchTypes = isCustomResource(res) ? customPatchTypes : builtinPatchTypes;
+  if (verbs.has('patch')) itemPath.patch = patchOperation(op, `patch${names.prefix}${names.scope}${res.kind}`, res.kind, objectSchema, patchTypes);
   if (verbs.has('delete')) {
     itemPath.delete = op({
       description: `delete ${res.singular}`,
@@ -184,7 +191,7 @@ function addResourcePaths(res: ResourceInfo, refs: Map<string, OpenApiSchema>, p
       'x-kubernetes-action': 'get',
     });
     subPath.put = replaceOperation(op, `replace${names.prefix}${names.scope}${res.kind}${suffix}`, res.kind, subSchema);
-    subPath.patch = patchOperation(op, `patch${names.prefix}${names.scope}${res.kind}${suffix}`, res.kind, subSchema);
+    subPath.patch = patchOperation(op, `patch${names.prefix}${names.scope}${res.kind}${suffix}`, res.kind, subSchema, patchTypes);
     paths[`${item}/${sub}`] = subPath;
   }
 
@@ -217,7 +224,7 @@ function replaceOperation(op: OperationFactory, operationId: string, kind: strin
   });
 }
 
-function patchOperation(op: OperationFactory, operationId: string, kind: string, schema: OpenApiSchema): OpenApiOperation {
+function patchOperation(op: OperationFactory, operationId: string, kind: string, schema: OpenApiSchema, patchTypes: string[]): OpenApiOperation {
   return op({
     description: `partially update the specified ${kind}`,
     operationId,

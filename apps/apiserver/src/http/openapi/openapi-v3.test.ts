@@ -79,6 +79,9 @@ test('a custom resource: its schema under metadata/apiVersion/kind, whole in v3,
   assert.equal(schema.properties.spec.properties.image.nullable, true);
   assert.ok(schema.properties.spec.properties.replicas.anyOf);
   assert.ok(v3.components.schemas['com.example.stable.v1.CronTabList']);
+  const patch = v3.paths['/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}'].patch as Json;
+  assert.deepEqual(Object.keys(patch.requestBody.content).sort(), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'],
+    'no strategic merge patch for custom resources: kubectl apply reads this to pick its patch type');
   assert.ok(v3.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
 
   const v2 = buildOpenApiV2Document(served).definitions['com.example.stable.v1.CronTab'] as Json;
