@@ -1,9 +1,10 @@
-/** Describers for core/v1 Pod, Service, Node, Namespace, and the generic one for any other kind. */
+/** Describers for core/v1 Pod, Service, Node and Namespace (any other kind: unstructured.ts). */
 import { controllerOf, formatSelector, formatTime, LAST_APPLIED, type Lines, type Obj } from './lines.ts';
 import { describeContainers, describeVolumes, formatToleration } from './pod-template.ts';
 import { describeConditions } from './workloads.ts';
 
-function header(w: Lines, o: Obj, namespaced: boolean): void {
+/** Name, Namespace (of namespaced kinds), Labels, Annotations: how every describer starts. */
+export function header(w: Lines, o: Obj, namespaced: boolean): void {
   w.field(0, 'Name', o.metadata?.name);
   if (namespaced) w.field(0, 'Namespace', o.metadata?.namespace);
   w.labels(0, 'Labels', o.metadata?.labels).labels(0, 'Annotations', o.metadata?.annotations, [LAST_APPLIED]);
@@ -59,15 +60,4 @@ export function describeNode(w: Lines, o: Obj): void {
 export function describeNamespace(w: Lines, o: Obj): void {
   header(w, o, false);
   w.field(0, 'Status', o.status?.phase);
-}
-
-/** Any other kind: its top-level fields, objects as indented JSON. */
-export function describeGeneric(w: Lines, o: Obj, namespaced: boolean): void {
-  header(w, o, namespaced);
-  w.field(0, 'API Version', o.apiVersion);
-  w.field(0, 'Kind', o.kind);
-  for (const key of Object.keys(o).sort()) {
-    if (['apiVersion', 'kind', 'metadata'].includes(key)) continue;
-    w.field(0, key[0].toUpperCase() + key.slice(1), typeof o[key] === 'object' ? JSON.stringify(o[key], null, 2) : o[key]);
-  }
 }

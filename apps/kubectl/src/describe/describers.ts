@@ -1,9 +1,10 @@
 /** Which describer writes which kind (`group/resource`); kinds not listed get the generic one. */
 import type { ResourceInfo } from '@skiff/api';
 import { describeCronJob, describeJob } from './batch.ts';
-import { describeGeneric, describeNamespace, describeNode, describePod, describeService } from './core.ts';
+import { describeNamespace, describeNode, describePod, describeService } from './core.ts';
 import type { Describer } from './describer.ts';
 import { describeIngress, describeIngressClass, describeNetworkPolicy } from './networking.ts';
+import { describeUnstructured } from './unstructured.ts';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './storage.ts';
 import { describeDaemonSet, describeDeployment, describeReplicaSet, describeStatefulSet } from './workloads.ts';
 
@@ -27,5 +28,5 @@ const describers: Record<string, Describer> = {
 };
 
 export function describerFor(res: Pick<ResourceInfo, 'group' | 'resource' | 'namespaced'>): Describer {
-  return describers[`${res.group}/${res.resource}`] ?? ((w, o) => describeGeneric(w, o, res.namespaced));
+  return describers[`${res.group}/${res.resource}`] ?? ((w, o) => describeUnstructured(w, o, res.namespaced));
 }
