@@ -26,6 +26,7 @@ const binaries = await kubectlBinaries();
 
 interface Review { request: any }
 const received: Review[] = [];
+const callsByName = new Map<string, number>();
 
 /** The webhooks: each path answers an AdmissionReview its own way. */
 function answer(path: string, review: Review): unknown {
@@ -38,7 +39,16 @@ function answer(path: string, review: Review): unknown {
     const ops = [
       ...(request.object.metadata.labels ? [] : [{ op: 'add', path: '/metadata/labels', value: {} }]),
       { op: 'add', path: '/metadata/labels/mutated-by', value: 'skiff-test' },
-      { op: 'add', path: '/data', value: { injected: 'true' } },
+      ...(request.kind.kind === 'ConfigMap' ? [{ op: 'add', path: '/data', value: { injected: 'true' } }] : []),
+    ];
+    Object.assign(response, { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
+  } else if (path === '/count') {
+    // Counts its calls per object in an annotation: a reinvoked webhook writes 2.
+    const calls = (callsByName.get(name) ?? 0) + 1;
+    callsByName.set(name, calls);
+    const ops = [
+      ...(request.object.metadata.annotations ? [] : [{ op: 'add', path: '/metadata/annotations', value: {} }]),
+      { op: 'add', path: '/metadata/annotations/calls', value: String(calls) },
     ];
     Object.assign(response, { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
   } else if (path === '/warn') {
@@ -120,7 +130,14 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     });
     assert.equal(validating.status, 201, validating.body);
     const mutating = await post(`${ADM}/mutatingwebhookconfigurations`, {
-      metadata: { name: 'test-mutating' }, webhooks: [hook('mutate.skiff.test', 'mutate', url('/mutate'))],
+      metadata: { name: 'test-mutating' },
+      webhooks: [
+        hook('count.skiff.test', 'reinvoke', url('/count'), { reinvocationPolicy: 'IfNeeded' }),
+        hook('mutate.skiff.test', 'mutate', url('/mutate')),
+        hook('events.skiff.test', 'mutate', url('/mutate'), {
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['events'] }],
+        }),
+      ],
     });
     assert.equal(mutating.status, 201, mutating.body);
     await effective({ deny: 'yes' }, 403);
@@ -136,7 +153,7 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     assert.equal(deny.rules[0].scope, '*');
     assert.equal(config.webhooks[4].clientConfig.service.port, 443);
     const mutating = (await get(`${ADM}/mutatingwebhookconfigurations/test-mutating`)).json;
-    assert.equal(mutating.webhooks[0].reinvocationPolicy, 'Never');
+    assert.equal(mutating.webhooks[1].reinvocationPolicy, 'Never');
   });
 
   binaries.forEach((bin) => {
@@ -189,6 +206,34 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     assert.equal(review.oldObject, null);
     assert.equal(review.options.kind, 'CreateOptions');
     assert.match(review.uid, /^[0-9a-f-]{36}$/);
+  });
+
+  it('reinvocationPolicy IfNeeded: a webhook is called again once a later webhook changed the object', async () => {
+    assert.equal((await createConfigMap('hooks-on', 'twice', { reinvoke: 'yes', mutate: 'yes' })).status, 201);
+    const stored = (await get('/api/v1/namespaces/hooks-on/configmaps/twice')).json;
+    assert.equal(stored.metadata.annotations.calls, '2');
+    assert.equal(stored.metadata.labels['mutated-by'], 'skiff-test');
+    // Nothing after it changes the object: one call.
+    assert.equal((await createConfigMap('hooks-on', 'once', { reinvoke: 'yes' })).status, 201);
+    assert.equal((await get('/api/v1/namespaces/hooks-on/configmaps/once')).json.metadata.annotations.calls, '1');
+  });
+
+  it('matchPolicy Equivalent: a rule for core v1 events sees an events.k8s.io/v1 write as a core Event', async () => {
+    received.length = 0;
+    const created = await post('/apis/events.k8s.io/v1/namespaces/hooks-on/events', {
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'seen', labels: { mutate: 'yes' } },
+      eventTime: '2026-12-07T11:00:00.000000Z', reportingController: 'skiff.test/hooks', reportingInstance: 'hooks-1', action: 'Test',
+      reason: 'Testing', type: 'Normal', note: 'hello', regarding: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'hooks-on', name: 'small' },
+    });
+    assert.equal(created.status, 201, created.body);
+    const review = received.find((r) => r.request.name === 'seen')!.request;
+    assert.deepEqual(review.kind, { group: '', version: 'v1', kind: 'Event' });
+    assert.deepEqual(review.requestKind, { group: 'events.k8s.io', version: 'v1', kind: 'Event' });
+    assert.equal(review.object.apiVersion, 'v1');
+    assert.equal(review.object.message, 'hello');
+    const stored = (await get('/apis/events.k8s.io/v1/namespaces/hooks-on/events/seen')).json;
+    assert.equal(stored.metadata.labels['mutated-by'], 'skiff-test');
+    assert.equal(stored.note, 'hello');
   });
 
   it('a webhook that times out: failurePolicy Fail answers 500, Ignore lets the write through', async () => {
