@@ -64,21 +64,30 @@ current-context: c
         return res;
       };
 
-      it('get crd finds none; applying a CRD is refused and stores nothing', async () => {
-        const list = await ok(['get', 'crd']);
-        assert.match(list.stdout + list.stderr, /No resources found/);
-        const missing = await run(['get', 'crd', 'widgets.example.com']);
-        assert.notEqual(missing.code, 0);
-        assert.match(missing.stderr, /customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" not found/);
-        const apply = await run(['apply', '-f', '-'], { stdin: CRD });
-        assert.notEqual(apply.code, 0);
-        assert.match(apply.stderr, /Skiff does not serve custom resources: CustomResourceDefinitions cannot be (created|patched)/);
-        const again = await apiRequest(cluster.admin, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
-        assert.deepEqual(again.json.items, []);
-        // A watch has nothing to send and ends at its timeout.
-        const watch = await apiRequest(cluster.admin, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions?watch=1&timeoutSeconds=1');
-        assert.equal(watch.status, 200);
-        assert.equal(watch.body, '');
+      it('get crd finds none at first; an applied CRD is stored, established and listed', async () => {
+        const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+        if (bin === binaries[0]) {
+          const list = await ok(['get', 'crd']);
+          assert.match(list.stdout + list.stderr, /No resources found/);
+          const missing = await run(['get', 'crd', 'widgets.example.com']);
+          assert.notEqual(missing.code, 0);
+          assert.match(missing.stderr, /customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" not found/);
+          // A watch that starts now sees the CRD arrive.
+          const watch = apiRequest(cluster.admin, 'GET', `${crdPath}?watch=1&timeoutSeconds=2`);
+          await ok(['apply', '-f', '-'], { stdin: CRD });
+          const events = (await watch).body.trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
+          assert.equal(events[0]?.type, 'ADDED');
+          assert.equal(events[0]?.object.metadata.name, 'widgets.example.com');
+        } else {
+          // Applied again by the other kubectl: unchanged.
+          assert.match((await ok(['apply', '-f', '-'], { stdin: CRD })).stdout, /widgets.example.com unchanged/);
+        }
+        await ok(['wait', '--for=condition=Established', '--timeout=10s', 'crd/widgets.example.com']);
+        const table = await ok(['get', 'crd']);
+        assert.match(table.stdout, /^NAME\s+CREATED AT$/m);
+        assert.match(table.stdout, /^widgets\.example\.com\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
+        const widget = await ok(['apply', '--validate=false', '-f', '-'], { stdin: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w, namespace: default }\ncolor: blue\n' });
+        assert.match(widget.stdout, /widget.example.com\/w (created|unchanged)/);
       });
 
       it('auth can-i --list: everything for the admin', async () => {
