@@ -3,10 +3,10 @@
  * discovery says (fetched and cached, for /apis and aggregated discovery) and whether they are
  * Available, as kube-aggregator's availability controller decides it: the Service exists, has a
  * ready endpoint, and GET /apis/<group>/<version> answers 200 → `Passed`; else `ServiceNotFound`,
- * `MissingEndpoints` or `FailedDiscoveryCheck`. Checked on every change and every 30 s.
+ * `MissingEndpoints` or `FailedDiscoveryCheck`. Checked when the APIService, its Service or
+ * that Service's EndpointSlices change, and every 30 s.
  */
 import { findResource } from '@skiff/api';
-import { ApiError } from '../../errors.ts';
 import type { KubeObject } from '../../storage/store.ts';
 import type { RegistryContext } from '../../registry/context.ts';
 import { APISERVICES, availableConditionOf, setAvailableCondition, type AvailableCondition } from '../../registry/apiservices/available-condition.ts';
@@ -16,6 +16,7 @@ import type { FrontProxy } from './front-proxy.ts';
 import { getJson, resolveProxyTarget, type ApiServiceSpec, type ProxyTarget } from './proxy.ts';
 
 const SERVICES = findResource('', 'v1', 'services')!;
+const ENDPOINT_SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const RECHECK_MS = 30_000;
 const DISCOVERY_TIMEOUT_MS = 5_000;
 
@@ -71,6 +72,21 @@ export class RemoteApis {
       if (JSON.stringify(current.spec) !== JSON.stringify(previous?.spec)) void this.#check(current);
     });
     const recheckAll = (): void => { for (const obj of collection.values()) void this.#check(obj); };
+    // A Service or its endpoints coming and going changes the APIServices that name it.
+    const recheckService = (namespace: string | undefined, name: string | undefined): void => {
+      for (const obj of collection.values()) {
+        const ref = (obj.spec as ApiServiceSpec | undefined)?.service;
+        if (ref && ref.namespace === namespace && ref.name === name) void this.#check(obj);
+      }
+    };
+    this.#ctx.watched.of(SERVICES).onChange((current, previous) => {
+      const meta = (current ?? previous)!.metadata;
+      recheckService(meta.namespace, meta.name);
+    });
+    this.#ctx.watched.of(ENDPOINT_SLICES).onChange((current, previous) => {
+      const meta = (current ?? previous)!.metadata;
+      recheckService(meta.namespace, meta.labels?.['kubernetes.io/service-name']);
+    });
     void collection.synced.then(recheckAll, () => undefined);
     setInterval(recheckAll, RECHECK_MS).unref();
   }
@@ -117,13 +133,10 @@ export class RemoteApis {
 
   async #availability(remote: RemoteApiService): Promise<AvailableCondition> {
     const { namespace, name } = remote.spec.service!;
-    try {
-      await this.#ctx.store.get(SERVICES, namespace, name);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) {
-        return { status: 'False', reason: 'ServiceNotFound', message: `service/${name} in "${namespace}" is not present` };
-      }
-      throw err;
+    const services = this.#ctx.watched.of(SERVICES);
+    await services.synced;
+    if (!services.get(namespace, name)) {
+      return { status: 'False', reason: 'ServiceNotFound', message: `service/${name} in "${namespace}" is not present` };
     }
     let target: ProxyTarget;
     try {
