@@ -29,8 +29,25 @@ interface Compiled {
 }
 
 const environments = new Map<string, Environment>();
-const programs = new Map<string, Compiled>();
 const MAX_PROGRAMS = 4096;
+
+/** Compiled programs by expression, one table per set of declared variables. */
+const tablesByKey = new Map<string, Map<string, Compiled>>();
+/** The same tables keyed by the caller's variables array, so a constant array costs no join per call. */
+const tablesByArray = new WeakMap<readonly string[], Map<string, Compiled>>();
+
+function programTable(variables: readonly string[] | undefined): Map<string, Compiled> {
+  let table = variables && tablesByArray.get(variables);
+  if (table) return table;
+  const key = variables ? variables.join(',') : '*';
+  table = tablesByKey.get(key);
+  if (!table) {
+    table = new Map();
+    tablesByKey.set(key, table);
+  }
+  if (variables) tablesByArray.set(variables, table);
+  return table;
+}
 
 function environmentFor(variables: readonly string[] | undefined): Environment {
   const key = variables ? variables.join(',') : '*';
@@ -58,8 +75,8 @@ function describeCompileError(expression: string, err: ParseError | TypeError | 
 }
 
 function compile(expression: string, options: CelOptions | undefined): Compiled {
-  const key = `${options?.variables?.join(',') ?? '*'}\u0000${expression}`;
-  let compiled = programs.get(key);
+  const programs = programTable(options?.variables);
+  let compiled = programs.get(expression);
   if (compiled) return compiled;
   const env = environmentFor(options?.variables);
   try {
@@ -73,7 +90,7 @@ function compile(expression: string, options: CelOptions | undefined): Compiled 
   }
   // A crude bound: expressions come from stored objects, so the set is small unless someone churns them.
   if (programs.size >= MAX_PROGRAMS) programs.clear();
-  programs.set(key, compiled);
+  programs.set(expression, compiled);
   return compiled;
 }
 

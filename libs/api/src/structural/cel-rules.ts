@@ -6,9 +6,9 @@
 import { CelError, evaluateCelRaw, toCelValue } from '../cel/index.ts';
 import { duplicate, type FieldError, forbidden, invalid, required } from '../validation/field-error.ts';
 import type { JsonSchema } from './index.ts';
-import { listMapKey, listMapKeys } from './list-types.ts';
+import { listMapKeyString, listMapKeys } from './list-types.ts';
 import { childPath, indexPath, isPlainObject, properties, subSchema } from './paths.ts';
-import { type CompiledRule, compiled, enumKey } from './schema-cache.ts';
+import { type CompiledRule, compiled } from './schema-cache.ts';
 
 export const RULE_VARIABLES = { variables: ['self', 'oldSelf'] } as const;
 
@@ -98,15 +98,15 @@ function oldItemsByKey(schema: JsonSchema, old: unknown): Map<string, unknown> |
   const items = subSchema(schema, 'items');
   const byKey = new Map<string, unknown>();
   for (const item of old) {
-    const key = listMapKey(item, keys, items);
-    if (key) byKey.set(enumKey(key), item);
+    const key = listMapKeyString(item, keys, items);
+    if (key !== undefined) byKey.set(key, item);
   }
   return byKey;
 }
 
 /** Walks value and schema together; `old` is undefined where nothing correlates. */
 export function validateCelRules(schema: JsonSchema, v: unknown, old: unknown, path: string, errs: FieldError[], root: boolean): void {
-  if (v === null || v === undefined) return;
+  if (v === null || v === undefined || !hasCelRules(schema)) return;
   if (root && isPlainObject(v) && isPlainObject(v.metadata)) {
     // At the root, rules see only the name and generateName of metadata, as upstream.
     const { name, generateName } = v.metadata;
@@ -129,8 +129,8 @@ export function validateCelRules(schema: JsonSchema, v: unknown, old: unknown, p
     const byKey = oldItemsByKey(schema, old);
     const keys = byKey ? listMapKeys(schema) : [];
     v.forEach((item, i) => {
-      const key = byKey ? listMapKey(item, keys, items) : undefined;
-      const oldItem = key ? byKey?.get(enumKey(key)) : undefined;
+      const key = byKey ? listMapKeyString(item, keys, items) : undefined;
+      const oldItem = key !== undefined ? byKey?.get(key) : undefined;
       validateCelRules(items, item, oldItem, indexPath(path, i), errs, false);
     });
   }

@@ -6,6 +6,12 @@
  */
 import type { JsonSchema } from './index.ts';
 import { isPlainObject, properties, subSchema } from './paths.ts';
+import { compiled } from './schema-cache.ts';
+
+/** Defaults are deep-copied so objects never share the schema's value; scalars need no copy. */
+function copyOf(v: unknown): unknown {
+  return v !== null && typeof v === 'object' ? structuredClone(v) : v;
+}
 
 function fillsNull(v: unknown, schema: JsonSchema | undefined): schema is JsonSchema {
   return v === null && schema !== undefined && schema.nullable !== true && schema.default !== undefined && schema.default !== null;
@@ -15,16 +21,15 @@ export function applyDefaults(schema: JsonSchema | undefined, x: unknown): void 
   if (!schema) return;
   if (isPlainObject(x)) {
     const props = properties(schema);
-    for (const [k, prop] of Object.entries(props ?? {})) {
-      if (prop.default === undefined || prop.default === null) continue;
-      if (!(k in x) || fillsNull(x[k], prop)) x[k] = structuredClone(prop.default);
+    for (const [k, prop] of compiled(schema).defaulted) {
+      if (!(k in x) || fillsNull(x[k], prop)) x[k] = copyOf(prop.default);
     }
     const additional = subSchema(schema, 'additionalProperties');
     for (const [k, v] of Object.entries(x)) {
       const prop = props?.[k];
       if (prop) applyDefaults(prop, v);
       else if (additional) {
-        if (fillsNull(v, additional)) x[k] = structuredClone(additional.default);
+        if (fillsNull(v, additional)) x[k] = copyOf(additional.default);
         applyDefaults(additional, x[k]);
       }
     }
@@ -32,7 +37,7 @@ export function applyDefaults(schema: JsonSchema | undefined, x: unknown): void 
     const items = subSchema(schema, 'items');
     if (!items) return;
     for (let i = 0; i < x.length; i++) {
-      if (fillsNull(x[i], items)) x[i] = structuredClone(items.default);
+      if (fillsNull(x[i], items)) x[i] = copyOf(items.default);
       applyDefaults(items, x[i]);
     }
   }

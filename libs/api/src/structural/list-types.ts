@@ -16,6 +16,12 @@ export function listMapKey(item: unknown, keys: readonly string[], itemSchema: J
   return key;
 }
 
+/** The same key as one string, for lookups (key fields are scalars, in the schema's order). */
+export function listMapKeyString(item: unknown, keys: readonly string[], itemSchema: JsonSchema | undefined): string | undefined {
+  const key = listMapKey(item, keys, itemSchema);
+  return key && JSON.stringify(keys.map((k) => key[k]));
+}
+
 export function listMapKeys(schema: JsonSchema): string[] {
   const keys = schema['x-kubernetes-list-map-keys'];
   return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
@@ -28,10 +34,9 @@ export function validateListType(schema: JsonSchema, list: unknown[], path: stri
   const items = subSchema(schema, 'items');
   const seen = new Set<string>();
   list.forEach((item, i) => {
-    const identity = type === 'set' ? item : listMapKey(item, keys, items);
-    if (identity === undefined) return; // a non-object item in a map list is a type error elsewhere
-    const key = enumKey(identity);
-    if (seen.has(key)) errs.push(duplicate(indexPath(path, i), identity));
-    else seen.add(key);
+    const key = type === 'set' ? enumKey(item) : listMapKeyString(item, keys, items);
+    if (key === undefined) return; // a non-object item in a map list is a type error elsewhere
+    if (!seen.has(key)) seen.add(key);
+    else errs.push(duplicate(indexPath(path, i), type === 'set' ? item : listMapKey(item, keys, items)));
   });
 }

@@ -4,6 +4,7 @@
  * replaces the schema drops the old entries with it.
  */
 import type { JsonSchema } from './index.ts';
+import { isPlainObject } from './paths.ts';
 
 export interface CompiledRule {
   rule: string;
@@ -21,19 +22,37 @@ export interface CompiledNode {
   patternError?: string;
   enumKeys?: Set<string>;
   rules: CompiledRule[];
+  /** Properties that carry a (non-null) default, for defaulting without scanning every property. */
+  defaulted: [string, JsonSchema][];
 }
 
 const cache = new WeakMap<JsonSchema, CompiledNode>();
 
-/** Enum members and values compared by their canonical JSON. */
+/**
+ * Enum members and values compared by a canonical key: scalars by type and text (the common,
+ * cheap case), objects and arrays by JSON with sorted keys.
+ */
 export function enumKey(v: unknown): string {
-  return JSON.stringify(v, (_k, x) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
-  );
+  switch (typeof v) {
+    case 'string':
+      return `s${v}`;
+    case 'number':
+    case 'boolean':
+      return `${typeof v}${v}`;
+    default:
+      if (v === null || v === undefined) return 'null';
+      return `o${JSON.stringify(v, (_k, x) =>
+        x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+      )}`;
+  }
 }
 
 function compileNode(schema: JsonSchema): CompiledNode {
-  const node: CompiledNode = { rules: [] };
+  const node: CompiledNode = { rules: [], defaulted: [] };
+  const props = isPlainObject(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : {};
+  for (const [k, prop] of Object.entries(props)) {
+    if (isPlainObject(prop) && prop.default !== undefined && prop.default !== null) node.defaulted.push([k, prop]);
+  }
   if (typeof schema.pattern === 'string') {
     try {
       // Go's RE2 syntax is close to JavaScript's for the patterns CRDs use; 'u' for code points.
