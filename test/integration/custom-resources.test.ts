@@ -240,4 +240,27 @@ spec: { cronSpec: "0 3 * * *", image: cron-image }
     await waitEstablished('certificates.cert-manager.io');
     assert.deepEqual((await call('GET', ns)).json.items, []);
   });
+
+  it('a terminating CRD refuses new objects and waits for objects with finalizers of their own', async () => {
+    expectStatus(await call('POST', CRONTABS, { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: {} }), 201);
+    expectStatus(await call('DELETE', `${CRD_PATH}/crontabs.stable.example.com`), 200);
+    await eventually(async () => {
+      const refused = await call('POST', CRONTABS, { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'late' }, spec: {} });
+      expectStatus(refused, 405);
+      assert.equal(refused.json.message, 'create not allowed while custom resource definition is terminating');
+    }, 5000, 100);
+    const held = await eventually(async () => {
+      const res = await call('GET', `${CRONTABS}/held`);
+      assert.ok(res.json.metadata.deletionTimestamp, res.body);
+      return res.json;
+    }, 5000, 100);
+    const crd = await call('GET', `${CRD_PATH}/crontabs.stable.example.com`);
+    expectStatus(crd, 200);
+    const terminating = crd.json.status.conditions.find((c: { type: string }) => c.type === 'Terminating');
+    assert.equal(terminating.status, 'True', crd.body);
+    assert.equal((await call('GET', CRONTABS)).json.items.length, 1, 'only the object with a finalizer is left');
+    expectStatus(await call('PUT', `${CRONTABS}/held`, { ...held, metadata: { ...held.metadata, finalizers: [] } }), 200);
+    await eventually(async () => expectStatus(await call('GET', `${CRD_PATH}/crontabs.stable.example.com`), 404), 10_000, 100);
+    expectStatus(await call('GET', '/apis/stable.example.com/v1'), 404);
+  });
 });
