@@ -217,6 +217,8 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
       const out = await kubectl(bin, ['get', '--raw', '/apis/broken.example.com/v1/things'], { kubeconfig: cluster.kubeconfigPath });
       assert.notEqual(out.code, 0);
       assert.match(out.stderr, /ServiceUnavailable|the server is currently unable to handle the request/, bin.name);
+      const listed = await kubectl(bin, ['get', 'apiservices', 'v1.broken.example.com'], { kubeconfig: cluster.kubeconfigPath });
+      assert.match(listed.stdout, /\nv1\.broken\.example\.com\s+broken\/gone\s+False \(MissingEndpoints\)\s+/, bin.name);
     }
   });
 });
