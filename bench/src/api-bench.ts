@@ -4,12 +4,15 @@
  * into the same etcd with etcd3, at concurrency 1 and 32. The same POSTs again as `bench-user`,
  * whom only a namespaced Role allows, measure what authorization costs: the admin is allowed
  * by its first rule (system:masters), bench-user only after RBAC walks the bindings.
+ * Custom objects of a validation-heavy CRD beside ConfigMaps of the same bytes measure what
+ * schema validation costs (crd_ratio; see api-crd.ts).
  */
 import { Agent } from 'node:https';
 import { parseArgs } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { apiRequest, identityFor, startTestCluster, type ApiTarget, type TestCluster } from '@skiff/test/harness';
 import { runPhase, summarizePhase, type PhaseResult } from './latency-stats.ts';
+import { CONFIGMAPS_PATH, WIDGETS_PATH, certRequestFor, configMapFor, installCertRequestCrd } from './api-crd.ts';
 
 const CONCURRENCIES = [1, 32];
 const WARMUP = 100;
@@ -37,16 +40,22 @@ function parseBenchArgs(args: string[]): { requests: number; basePort: number; a
 const progress = (label: string, total: number) => (done: number) =>
   console.log(`  ${label}: ${done}/${total} (${Math.round((100 * done) / total)}%)`);
 
-async function benchApiWrites(target: ApiTarget, label: string, concurrency: number, count: number, prefix: string): Promise<PhaseResult> {
+/** What one phase POSTs: the collection, and the object for write i. */
+interface WriteKind { path: string; body: (name: string) => unknown }
+const pods: WriteKind = { path: '/api/v1/namespaces/bench/pods', body: podFor };
+const configMaps: WriteKind = { path: CONFIGMAPS_PATH, body: configMapFor };
+const certRequests: WriteKind = { path: WIDGETS_PATH, body: certRequestFor };
+
+async function benchApiWrites(target: ApiTarget, label: string, concurrency: number, count: number, prefix: string, kind: WriteKind = pods): Promise<PhaseResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
-    const path = '/api/v1/namespaces/bench/pods';
+    const { path } = kind;
     return await runPhase(
       label,
       count,
       concurrency,
       async (i) => {
-        const res = await apiRequest(target, 'POST', path, { body: podFor(`${prefix}-${i}`), agent });
+        const res = await apiRequest(target, 'POST', path, { body: kind.body(`${prefix}-${i}`), agent });
         if (res.status !== 201) throw new Error(`POST ${path}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
       },
       progress(`${label} c=${concurrency}`, count),
@@ -109,12 +118,15 @@ export async function runApiBench(args: string[]): Promise<void> {
     const ns = await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } } });
     if (ns.status !== 201) throw new Error(`creating namespace bench: HTTP ${ns.status}: ${ns.body.slice(0, 300)}`);
     const benchUser = await rbacBenchUser(cluster);
+    await installCertRequestCrd(cluster.admin);
     // Warm TLS sessions, the JIT and etcd's first writes so neither side pays start-up costs.
     await benchApiWrites(cluster.admin, 'apiserver POST', 8, WARMUP, 'warmup');
     await benchApiWrites(benchUser, 'POST with RBAC', 8, WARMUP, 'warmup-rbac');
+    await benchApiWrites(cluster.admin, 'ConfigMap POST', 8, WARMUP, 'warmup', configMaps);
+    await benchApiWrites(cluster.admin, 'custom POST', 8, WARMUP, 'warmup', certRequests);
     await benchEtcdPuts(etcd, 8, WARMUP, 'warmup');
 
-    const results: { api: PhaseResult; rbac: PhaseResult; etcd: PhaseResult }[] = [];
+    const results: { api: PhaseResult; rbac: PhaseResult; etcd: PhaseResult; cm: PhaseResult; custom: PhaseResult }[] = [];
     for (const concurrency of CONCURRENCIES) {
       console.log(`concurrency ${concurrency}: ${requests} writes each`);
       // Admin, RBAC, RBAC, admin in halves: each write lands on a fuller etcd and bigger caches than
@@ -126,29 +138,40 @@ export async function runApiBench(args: string[]): Promise<void> {
       const api2 = await benchApiWrites(cluster.admin, 'apiserver POST', concurrency, half, `c${concurrency}-b`);
       const api = combinePhases(api1, api2);
       const rbac = combinePhases(rbac1, rbac2);
+      // The same halves for ConfigMaps and custom objects of the same bytes.
+      const cm1 = await benchApiWrites(cluster.admin, 'ConfigMap POST', concurrency, half, `c${concurrency}-a`, configMaps);
+      const custom1 = await benchApiWrites(cluster.admin, 'custom POST', concurrency, half, `c${concurrency}-a`, certRequests);
+      const custom2 = await benchApiWrites(cluster.admin, 'custom POST', concurrency, half, `c${concurrency}-b`, certRequests);
+      const cm2 = await benchApiWrites(cluster.admin, 'ConfigMap POST', concurrency, half, `c${concurrency}-b`, configMaps);
       const raw = await benchEtcdPuts(etcd, concurrency, requests, `c${concurrency}`);
-      results.push({ api, rbac, etcd: raw });
+      results.push({ api, rbac, etcd: raw, cm: combinePhases(cm1, cm2), custom: combinePhases(custom1, custom2) });
     }
 
     console.log('');
-    console.log(`API writes vs raw etcd puts: ${requests} small pods per row, 1-member etcd, same machine`);
+    console.log(`API writes vs raw etcd puts: ${requests} small pods (ConfigMaps, custom objects) per row, 1-member etcd, same machine`);
     console.log(`${'what'.padEnd(16)} ${'conc'.padStart(4)} ${'writes/s'.padStart(9)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)}`);
     const ratioRow = (label: string, concurrency: number, ratio: number) =>
       console.log(`${label.padEnd(16)} ${String(concurrency).padStart(4)} ${ratio.toFixed(2).padStart(9)}`);
-    for (const { api, rbac, etcd: raw } of results) {
+    for (const { api, rbac, etcd: raw, cm, custom } of results) {
       console.log(formatRow(api));
       console.log(formatRow(rbac));
       console.log(formatRow(raw));
+      console.log(formatRow(cm));
+      console.log(formatRow(custom));
       ratioRow('ratio api/etcd', api.concurrency, summarizePhase(api).perSecond / summarizePhase(raw).perSecond);
       ratioRow('ratio rbac/admin', api.concurrency, summarizePhase(rbac).perSecond / summarizePhase(api).perSecond);
+      ratioRow('ratio custom/cm', api.concurrency, summarizePhase(custom).perSecond / summarizePhase(cm).perSecond);
     }
     const last = results[results.length - 1];
     const apiRate = summarizePhase(last.api).perSecond;
     const rbacRate = summarizePhase(last.rbac).perSecond;
     const etcdRate = summarizePhase(last.etcd).perSecond;
+    const cmRate = summarizePhase(last.cm).perSecond;
+    const customRate = summarizePhase(last.custom).perSecond;
     console.log(
       `RESULT api writes_per_s=${apiRate.toFixed(0)} etcd_puts_per_s=${etcdRate.toFixed(0)} ratio=${(apiRate / etcdRate).toFixed(2)}`
-      + ` rbac_writes_per_s=${rbacRate.toFixed(0)} rbac_ratio=${(rbacRate / apiRate).toFixed(2)}`,
+      + ` rbac_writes_per_s=${rbacRate.toFixed(0)} rbac_ratio=${(rbacRate / apiRate).toFixed(2)}`
+      + ` cm_writes_per_s=${cmRate.toFixed(0)} crd_writes_per_s=${customRate.toFixed(0)} crd_ratio=${(customRate / cmRate).toFixed(2)}`,
     );
   } finally {
     process.off('SIGINT', onSignal);
