@@ -51,6 +51,13 @@ async function startExtensionServer(serving: { cert: string; key: string }, fron
     }
     if (path === `${GV}/namespaces/default/flunders`) {
       const item = { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder', metadata: { name: 'alpha', namespace: 'default' } };
+      if ((req.url ?? '').includes('watch=1')) {
+        // One event now, one later: the proxy must pass each on as it comes.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write(`${JSON.stringify({ type: 'ADDED', object: item })}\n`);
+        setTimeout(() => res.end(`${JSON.stringify({ type: 'DELETED', object: item })}\n`), 300);
+        return;
+      }
       if ((headers.accept ?? '').includes('as=Table')) {
         return answer(res, 200, {
           kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: {},
@@ -194,6 +201,8 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
       const apiservices = await kubectl(bin, ['get', 'apiservices', 'v1alpha1.wardle.example.com'], { kubeconfig: cluster.kubeconfigPath });
       assert.match(apiservices.stdout, /v1alpha1\.wardle\.example\.com\s+wardle\/api\s+True\s+/);
     }
+    const watch = await apiRequest(cluster.admin, 'GET', `${GV}/namespaces/default/flunders?watch=1`);
+    assert.deepEqual(watch.body.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type), ['ADDED', 'DELETED']);
     const token = await apiRequest({ ...cluster.anonymous, token: cluster.token }, 'GET', `${GV}/namespaces/default/flunders`);
     assert.equal(token.status, 200, token.body);
     assert.equal(seen.at(-1)?.user, 'tester');
