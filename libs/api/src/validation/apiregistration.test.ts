@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { validateApiService } from './apiregistration.ts';
 import { defaultApiService } from '../defaults/apiregistration.ts';
 
-const apiService = (spec: Record<string, unknown>, name = 'v1beta1.metrics.k8s.io') => ({
+const apiService = (spec: Record<string, unknown>, name = 'v1beta1.metrics.k8s.io'): { metadata: { name: string }; spec: Record<string, unknown> } => ({
   metadata: { name },
   spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, ...spec },
 });
