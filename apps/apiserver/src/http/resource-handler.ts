@@ -15,6 +15,7 @@ import { parseDeleteOptions, parseListQuery, parseWatchQuery, parseWriteOptions 
 import { addWarningHeaders, sendJson } from './respond.ts';
 import { parseIncludeObject, parseTableAccept, toTable, type TableRequest } from './tables/index.ts';
 import { serveWatch, type WatchContext } from './watch.ts';
+import { managerFromUserAgent } from '../registry/apply/field-manager.ts';
 
 export interface ResourceContext {
   handlers: ApiHandlers;
@@ -89,6 +90,14 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
     addWarningHeaders(res, result.warnings);
     return answer(code, result.object);
   };
+  // A write that names no fieldManager is recorded under its User-Agent's product, as upstream
+  // does (`kubectl-client-side-apply`, `kubectl-edit`...); apply must name one.
+  const writeOptions = (apply = false): ReturnType<typeof parseWriteOptions> => {
+    const opts = parseWriteOptions(q, user);
+    if (apply && !opts.fieldManager) throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
+    opts.fieldManager ??= managerFromUserAgent(req.headers['user-agent']);
+    return opts;
+  };
   const readDecoded = async (): Promise<unknown> => decodeBody(await readBody(req, ctx.maxRequestBytes), req.headers['content-type'], ctx.maxRequestBytes);
 
   switch (info.verb) {
@@ -102,7 +111,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
       return serveWatch(ctx.watch, req, res, resource, ns, name, parseWatchQuery(q), tableRequestOf(req, q));
     case 'create': {
       const body = await readObjectBody(req, ctx.maxRequestBytes);
-      const opts = parseWriteOptions(q, user);
+      const opts = writeOptions();
       if (sub) return answerWrite(201, await h.createSubresource(resource, ns, name, sub, body, opts));
       if (resource.group === '' && resource.resource === 'bindings') {
         // POST .../namespaces/<ns>/bindings is the older spelling of pods/<name>/binding.
@@ -115,7 +124,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
     }
     case 'update': {
       const body = await readObjectBody(req, ctx.maxRequestBytes);
-      const opts = parseWriteOptions(q, user);
+      const opts = writeOptions();
       const result = sub ? await h.updateSubresource(resource, ns, name, sub, body, opts) : await h.update(resource, ns, name, body, opts);
       return answerWrite(writeCode(result), result);
     }
@@ -123,8 +132,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
       const patchType = patchTypeOf(req.headers['content-type']);
       const patch = await readDecoded();
       if (patch === undefined) throw errors.badRequest('the body of a patch must not be empty');
-      const opts = parseWriteOptions(q, user);
-      if (patchType === 'apply' && !opts.fieldManager) throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
+      const opts = writeOptions(patchType === 'apply');
       const result = sub
         ? await h.patchSubresource(resource, ns, name, sub, patchType, patch, opts)
         : await h.patch(resource, ns, name, patchType, patch, opts);
