@@ -69,7 +69,7 @@ export function customResourceDefinitions(customs: readonly CustomResourceInfo[]
  * A CRD schema as Swagger 2.0 can say it (kube-apiserver's ToStructuralOpenAPIV2):
  * v2 has no anyOf/oneOf/allOf/not/nullable, so those go; a nullable value loses its type,
  * items and properties, since a typed v2 schema would reject the null (kubectl 1.20
- * validates against it client-side).
+ * validates against it client-side); so do preserve-unknown-fields and int-or-string nodes.
  */
 export function toSwaggerSchema(schema: OpenApiSchema): OpenApiSchema {
   const out: Record<string, unknown> = {};
@@ -88,6 +88,14 @@ export function toSwaggerSchema(schema: OpenApiSchema): OpenApiSchema {
     delete out.items;
     delete out.properties;
   }
+  // kubectl's v2 validation knows neither extension: it would refuse the unknown fields a
+  // preserve-unknown-fields node keeps, and a string in an int-or-string typed integer.
+  if (schema['x-kubernetes-preserve-unknown-fields'] === true) {
+    delete out.type;
+    delete out.properties;
+    delete out.additionalProperties;
+  }
+  if (schema['x-kubernetes-int-or-string'] === true) delete out.type;
   return out as OpenApiSchema;
 }
 
