@@ -28,6 +28,10 @@ test('evaluateCel: JSON integers are CEL ints, results come back as JSON', () =>
     ['["a", "b"].indexOf("b")', {}, 1],
     ['"abc123".find("[0-9]+")', {}, '123'],
     ['"a1b2".findAll("[0-9]")', {}, ['1', '2']],
+    ['quantity(self.a).isLessThan(quantity("1")) && quantity("1Ki").compareTo(quantity("1024")) == 0', { self: { a: '500m' } }, true],
+    ['quantity("1.5").add(quantity("500m")).asInteger() + quantity("2Gi").sub(1).sign()', {}, 3],
+    ['isQuantity("10Mi") && !isQuantity("ten") && quantity("1").isInteger() && !quantity("1m").isInteger()', {}, true],
+    ['quantity("250m").asApproximateFloat()', {}, 0.25],
     ['"hello".charAt(1) + "x".reverse() + "a-b".replace("-", "_")', {}, 'ex' + 'a_b'],
   ];
   for (const [expr, vars, want] of cases) assert.deepEqual(evaluateCel(expr, vars), want, expr);

@@ -6,6 +6,7 @@
 import { Environment, type ParseError, type TypeError } from '@marcbachmann/cel-js';
 import { fromCelValue, toCelValue } from './cel-values.ts';
 import { registerKubernetesLibrary } from './kubernetes-library.ts';
+import { registerQuantityLibrary } from './quantity-library.ts';
 
 /** An expression that failed while evaluating (no such key, division by zero, bad overload...). */
 export class CelError extends Error {
@@ -60,6 +61,7 @@ function environmentFor(variables: readonly string[] | undefined): Environment {
     });
     for (const name of variables ?? []) env.registerVariable(name, 'dyn');
     registerKubernetesLibrary(env);
+    registerQuantityLibrary(env);
     environments.set(key, env);
   }
   return env;
@@ -121,6 +123,8 @@ export function evaluateCelRaw(expression: string, context: Record<string, unkno
     return program(context);
   } catch (err) {
     const e = err as Error & { summary?: string };
-    throw new CelError(e.summary ?? e.message.split('\n')[0], { cause: err });
+    const summary = e.summary ?? e.message.split('\n')[0];
+    // cel-go's messages, which clients see, start in lower case ("no such key: x").
+    throw new CelError(summary.charAt(0).toLowerCase() + summary.slice(1), { cause: err });
   }
 }

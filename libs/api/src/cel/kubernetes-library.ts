@@ -1,7 +1,8 @@
 /**
  * The parts of Kubernetes' CEL libraries (k8s.io/apiserver/pkg/cel/library and cel-go's strings
  * extension) that the CEL library lacks and that cost little: list helpers, regex find, a few
- * string helpers. url(), ip(), cidr(), quantity() and authorizer checks are not provided.
+ * string helpers (quantities: quantity-library.ts). url(), ip(), cidr() and authorizer checks are
+ * not provided.
  */
 import { EvaluationError, type Environment } from '@marcbachmann/cel-js';
 

@@ -149,7 +149,7 @@ test('CEL rules: message, default message, fieldPath and reason, evaluation erro
   assert.deepEqual(causes(s, { name: 'b', n: 3, m: {} }), [
     'name: Invalid value: "b": failed rule: self.startsWith("a")',
     'n: Invalid value: n must be even, got 3',
-    'm: Invalid value: "object": No such key: x',
+    'm: Invalid value: "object": no such key: x',
   ]);
 });
 
