@@ -47,6 +47,27 @@ export function enumKey(v: unknown): string {
   }
 }
 
+/**
+ * A Go (RE2) pattern as a JavaScript RegExp. The syntaxes agree on what CRDs use, but for RE2's
+ * leading flag group `(?i)`/`(?s)`/`(?m)` and `\A`/`\z`. Unicode mode first (code points, `\p{L}`);
+ * without it when the pattern leans on escapes unicode mode refuses (`\_`), which RE2 accepts.
+ */
+export function goRegExp(pattern: string): RegExp {
+  let source = pattern;
+  let flags = '';
+  const lead = /^\(\?([ims]+)\)/.exec(source);
+  if (lead) {
+    flags = lead[1];
+    source = source.slice(lead[0].length);
+  }
+  source = source.replace(/(^|[^\\])\\A/g, '$1^').replace(/(^|[^\\])\\z/g, '$1$$');
+  try {
+    return new RegExp(source, `${flags}u`);
+  } catch {
+    return new RegExp(source, flags);
+  }
+}
+
 function compileNode(schema: JsonSchema): CompiledNode {
   const node: CompiledNode = { rules: [], defaulted: [] };
   const props = isPlainObject(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : {};
@@ -55,8 +76,7 @@ function compileNode(schema: JsonSchema): CompiledNode {
   }
   if (typeof schema.pattern === 'string') {
     try {
-      // Go's RE2 syntax is close to JavaScript's for the patterns CRDs use; 'u' for code points.
-      node.pattern = new RegExp(schema.pattern, 'u');
+      node.pattern = goRegExp(schema.pattern);
     } catch (err) {
       node.patternError = (err as Error).message;
     }

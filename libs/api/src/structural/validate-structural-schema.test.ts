@@ -135,3 +135,9 @@ test('CEL rules must compile', () => {
   assert.equal(errs[5], '.x-kubernetes-validations[4].fieldPath: Invalid value: "not a path": fieldPath must be a valid path');
   assert.match(errs[6], /^\.x-kubernetes-validations\[5\]\.messageExpression: Invalid value: .*messageExpression compilation failed/);
 });
+
+test('a pattern must compile', () => {
+  const errs = causes({ type: 'object', properties: { a: { type: 'string', pattern: '[a-' } } });
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^\.properties\[a\]\.pattern: Invalid value: "\[a-": must be a valid regular expression, but isn't: /);
+});

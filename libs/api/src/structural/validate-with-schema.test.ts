@@ -182,3 +182,16 @@ test('CEL transition rules see oldSelf only on update, correlated by key', () =>
     'spec.items[0].size: Invalid value: 0: may only grow',
   ]);
 });
+
+test('patterns are Go regular expressions: leading flags, \\A and \\z, escapes RE2 allows', () => {
+  const s: JsonSchema = {
+    type: 'object',
+    properties: {
+      a: { type: 'string', pattern: '(?i)^abc$' },
+      b: { type: 'string', pattern: '\\A[a-z\\_]+\\z' },
+      c: { type: 'string', pattern: '^\\p{Lu}' },
+    },
+  };
+  assert.deepEqual(causes(s, { a: 'ABC', b: 'a_b', c: 'Émile' }), []);
+  assert.deepEqual(causes(s, { a: 'abcd', b: 'a-b', c: 'émile' }).length, 3);
+});
