@@ -77,7 +77,6 @@ async function startExtensionServer(serving: { cert: string; key: string }, fron
 describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () => {
   let cluster: TestCluster;
   let extension: Server;
-  let frontProxyWired = false;
   const seen: Seen[] = [];
   const pkiDir = mkdtempSync(join(tmpdir(), 'skiff-it-aggregation-'));
   const extensionCa = { cert: '', key: '' };
@@ -101,9 +100,10 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
     // Extension apiservers learn whom to trust from this ConfigMap; it appears when the apiserver wires its front proxy.
     const cm = await eventually(async () => {
       const res = await apiRequest(cluster.admin, 'GET', '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication');
-      return res.status === 200 ? res.json as { data: Record<string, string> } : undefined;
-    }, 5_000).catch(() => undefined);
-    frontProxyWired = cm?.data['requestheader-client-ca-file'] === frontProxyCa.cert;
+      assert.equal(res.status, 200, 'the extension-apiserver-authentication ConfigMap is published');
+      return res.json as { data: Record<string, string> };
+    }, 5_000);
+    assert.equal(cm.data['requestheader-client-ca-file'], frontProxyCa.cert, 'the apiserver publishes the front-proxy CA it was given');
   });
   after(async () => {
     await cluster?.stop();
@@ -171,11 +171,7 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
     assert.deepEqual(requests.filter((p) => p!.startsWith('/apis/') || p!.startsWith('/api/')), [], 'no per-group/version discovery requests');
   });
 
-  it('proxies an APIService backed by a Service to the extension apiserver, as the caller', async (t) => {
-    if (!frontProxyWired) {
-      t.skip('the apiserver was not given its front proxy (apps/apiserver/src/index.ts must pass loadFrontProxy(config) to createAggregationRoute)');
-      return;
-    }
+  it('proxies an APIService backed by a Service to the extension apiserver, as the caller', async () => {
     await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'wardle' } });
     await create('/api/v1/namespaces/wardle/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { ports: [{ name: 'https', port: 443, targetPort: EXTENSION_PORT }] } });
     // No selector: the endpoint is written by hand, to the extension server on loopback.

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, createMetricsRegistry, type Logger } from '@skiff/log';
 import type { ApiServerConfig } from './config.ts';
 import { createRegistry } from './registry/index.ts';
-import { createAggregationRoute } from './http/aggregation/index.ts';
+import { createAggregationRoute, loadFrontProxy } from './http/aggregation/index.ts';
 import { createEtcdStore } from './storage/index.ts';
 import type { Store } from './storage/store.ts';
 import { createAuthenticator, loadTokenFile } from './http/authn.ts';
@@ -125,7 +125,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       served: registry.served,
       authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), store, logger)),
       authorize: authorization.authorize,
-      routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context })],
+      routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context, frontProxy: await loadFrontProxy(config), clientCa: clientCa.toString() })],
       health: {
         livez: { ping: () => true },
         readyz: { ping: () => true, etcd: () => store.ping(), shutdown: () => !shuttingDown },

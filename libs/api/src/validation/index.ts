@@ -58,7 +58,8 @@ const kinds: Record<string, KindValidation> = {
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': { create: validateValidatingAdmissionPolicy },
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': { create: validateValidatingAdmissionPolicyBinding },
   'apiextensions.k8s.io/CustomResourceDefinition': { create: validateCustomResourceDefinition, update: validateCustomResourceDefinitionUpdate },
-  'apiregistration.k8s.io/APIService': { create: validateApiService },
+  // `v1.` (the core group's APIService) is a path segment, not a DNS subdomain.
+  'apiregistration.k8s.io/APIService': { name: checkPathSegmentName, create: validateApiService },
   '/Service': { name: checkDns1035Label, create: validateService, update: validateServiceUpdate },
   '/Endpoints': { create: validateEndpoints },
   '/Namespace': { name: checkDns1123Label, create: validateNamespace },
