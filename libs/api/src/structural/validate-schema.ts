@@ -96,7 +96,7 @@ function checkListType(s: JsonSchema, path: string, errs: FieldError[]): void {
   }
 }
 
-function checkRules(s: JsonSchema, path: string, errs: FieldError[]): void {
+function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelatableAt: string | undefined): void {
   const rules = s['x-kubernetes-validations'];
   if (rules === undefined) return;
   if (!Array.isArray(rules)) {
@@ -111,6 +111,10 @@ function checkRules(s: JsonSchema, path: string, errs: FieldError[]): void {
     }
     const { error } = compileCel(r.rule, RULE_VARIABLES);
     if (error) errs.push(invalid(`${at}.rule`, r.rule, `compilation failed: ${error}`));
+    else if (uncorrelatableAt !== undefined && /\boldSelf\b/.test(r.rule)) {
+      // Items of atomic and set lists have no old counterpart: such a rule could never run.
+      errs.push(invalid(`${at}.rule`, r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatableAt}`));
+    }
     if (typeof r.message === 'string' && r.message.includes('\n')) {
       errs.push(invalid(`${at}.message`, r.message, 'message must not contain line breaks'));
     }
@@ -144,21 +148,29 @@ function checkRootMetadata(s: JsonSchema, path: string, errs: FieldError[]): voi
   }
 }
 
-export function checkSchemaNode(s: JsonSchema, path: string, level: Level, errs: FieldError[]): void {
+/**
+ * Checks a node and everything below it. `uncorrelatableAt` is set below the items of a list that
+ * is not a list-type map: there no old value correlates, so transition rules are refused.
+ */
+export function checkSchemaNode(s: JsonSchema, path: string, level: Level, errs: FieldError[], uncorrelatableAt?: string): void {
   checkKeywords(s, path, errs);
   checkType(s, path, level, errs);
   checkObjectKeywords(s, path, errs);
   checkListType(s, path, errs);
-  if (level !== 'value') checkRules(s, path, errs);
+  if (level !== 'value') checkRules(s, path, errs, uncorrelatableAt);
   if (level === 'root') checkRootMetadata(s, path, errs);
   if (level !== 'value' && s.default !== undefined) errs.push(...checkDefault(s, `${path}.default`));
+  const below = (l: Level): Level => (level === 'value' ? 'value' : l);
   for (const [name, prop] of Object.entries(properties(s) ?? {})) {
-    if (isPlainObject(prop)) checkSchemaNode(prop, `${path}.properties[${name}]`, level === 'value' ? 'value' : 'field', errs);
+    if (isPlainObject(prop)) checkSchemaNode(prop, `${path}.properties[${name}]`, below('field'), errs, uncorrelatableAt);
   }
   const items = subSchema(s, 'items');
-  if (items) checkSchemaNode(items, `${path}.items`, level === 'value' ? 'value' : 'item', errs);
+  if (items) {
+    const itemsUncorrelatable = uncorrelatableAt ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : path);
+    checkSchemaNode(items, `${path}.items`, below('item'), errs, itemsUncorrelatable);
+  }
   const additional = subSchema(s, 'additionalProperties');
-  if (additional) checkSchemaNode(additional, `${path}.additionalProperties`, level === 'value' ? 'value' : 'field', errs);
+  if (additional) checkSchemaNode(additional, `${path}.additionalProperties`, below('field'), errs, uncorrelatableAt);
   for (const kw of ['allOf', 'anyOf', 'oneOf']) {
     const list = s[kw];
     if (Array.isArray(list)) list.forEach((sub, i) => isPlainObject(sub) && checkSchemaNode(sub, `${path}.${kw}[${i}]`, 'value', errs));

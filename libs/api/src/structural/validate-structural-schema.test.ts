@@ -141,3 +141,21 @@ test('a pattern must compile', () => {
   assert.equal(errs.length, 1);
   assert.match(errs[0], /^\.properties\[a\]\.pattern: Invalid value: "\[a-": must be a valid regular expression, but isn't: /);
 });
+
+test('transition rules are refused where no old value correlates (items of lists that are not list-type map)', () => {
+  const rule = { rule: 'self == oldSelf' };
+  const item = { type: 'object', properties: { v: { type: 'string', 'x-kubernetes-validations': [rule] } } };
+  assert.deepEqual(
+    causes({
+      type: 'object',
+      properties: {
+        atomic: { type: 'array', items: item },
+        keyed: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['v'], items: item },
+        whole: { type: 'array', items: { type: 'string' }, 'x-kubernetes-validations': [rule] },
+      },
+    }),
+    [
+      '.properties[atomic].items.properties[v].x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within spec.versions[0].schema.openAPIV3Schema.properties[atomic]',
+    ],
+  );
+});
