@@ -16,6 +16,7 @@ import { isReadyToRemove } from './namespace-lifecycle.ts';
 import { deepEqual, qualifiedOf, withTypeMeta } from './object-helpers.ts';
 import { allocateForUpdate, emptyAllocations, releaseAllocations, type Allocations } from './service-allocation.ts';
 import { strategyFor } from './strategy/strategy.ts';
+import { isCustomResource } from './custom-resources/served-resources.ts';
 import { runMutatingAdmission, runValidatingAdmission, type AdmissionAttributes } from './admission/admission.ts';
 import { admissionPlugins } from './admission/plugins.ts';
 import { actorOf, recordUpdate } from './apply/field-manager.ts';
@@ -129,7 +130,7 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   desired = applyDefaults(res, attrs.object!);
   const strategy = strategyFor(res);
-  if ((plan.bumpGeneration ?? plan.mode !== 'status') && strategy.tracksGeneration(desired) && !deepEqual(desired.spec, current.spec)) {
+  if ((plan.bumpGeneration ?? plan.mode !== 'status') && strategy.tracksGeneration(desired) && !deepEqual(generationInputs(res, desired), generationInputs(res, current))) {
     desired.metadata.generation = (current.metadata.generation ?? 0) + 1;
   }
   if (!plan.applied) recordUpdate(res, current, desired, actorOf(res, plan.opts, 'Update', subresourceOf(plan)), ctx.now());
@@ -141,6 +142,16 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
 
 function subresourceOf(plan: UpdatePlan): string {
   return plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : plan.subresource ?? '';
+}
+
+/**
+ * What moves metadata.generation: the spec of built-in kinds; for custom objects everything but
+ * metadata and status, as apiextensions-apiserver's strategy has it (a CRD need not have a spec).
+ */
+function generationInputs(res: ResourceInfo, obj: KubeObject): unknown {
+  if (!isCustomResource(res)) return obj.spec;
+  const { metadata: _metadata, status: _status, apiVersion: _apiVersion, kind: _kind, ...rest } = obj;
+  return rest;
 }
 
 function checkIdentity(res: ResourceInfo, obj: KubeObject, namespace: string | undefined, name: string): void {
