@@ -4,49 +4,17 @@
  * Ambiguous names resolve by discovery order: the core group first, then /apis order.
  */
 import type { ResourceInfo } from '@skiff/api';
-import type { RestClient } from '@skiff/client';
+import { resourcesFromList, type ApiResourceList, type RestClient } from '@skiff/client';
 import { CliError } from './errors.ts';
 
 /** A served resource, shaped as libs/api's ResourceInfo so RestClient accepts it. */
 export type ResourceMapping = ResourceInfo;
 
-interface ApiResource {
-  name: string;
-  singularName?: string;
-  namespaced: boolean;
-  kind: string;
-  verbs?: string[];
-  shortNames?: string[];
-  categories?: string[];
-}
-
-interface ApiResourceList { groupVersion: string; resources: ApiResource[] }
 interface ApiGroupList { groups: { name: string; preferredVersion?: { version: string }; versions: { version: string }[] }[] }
 
 /** Builds mappings from APIResourceLists, in priority order (subresources fold into their parent). */
 export function mappingsFromDiscovery(lists: ApiResourceList[]): ResourceMapping[] {
-  const out: ResourceMapping[] = [];
-  for (const list of lists) {
-    const slash = list.groupVersion.indexOf('/');
-    const group = slash < 0 ? '' : list.groupVersion.slice(0, slash);
-    const version = slash < 0 ? list.groupVersion : list.groupVersion.slice(slash + 1);
-    const byName = new Map<string, ResourceMapping>();
-    for (const r of list.resources) {
-      if (r.name.includes('/')) continue;
-      const m: ResourceMapping = {
-        group, version, kind: r.kind, listKind: `${r.kind}List`, resource: r.name,
-        singular: r.singularName || r.kind.toLowerCase(), namespaced: r.namespaced,
-        shortNames: r.shortNames ?? [], categories: r.categories ?? [], verbs: r.verbs ?? [], subresources: [],
-      };
-      byName.set(r.name, m);
-      out.push(m);
-    }
-    for (const r of list.resources) {
-      const [parent, sub] = r.name.split('/');
-      if (sub) byName.get(parent)?.subresources.push(sub);
-    }
-  }
-  return out;
+  return lists.flatMap(resourcesFromList);
 }
 
 /** 'deployment.apps' → kind/resource 'deployment', group 'apps'; 'deployments.v1.apps' also names the version. */

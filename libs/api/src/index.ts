@@ -21,3 +21,4 @@ export * from './certificate-requests.ts';
 export * from './structural/index.ts';
 export * from './node-status.ts';
 export * from './ipv4.ts';
+export * from './cel/index.ts';

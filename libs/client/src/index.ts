@@ -64,3 +64,4 @@ export {
   type LabelMatcher,
   type Lister,
 } from './controller-runner-handlers.ts';
+export { ResourceDiscovery, resourcesFromList, type ApiResource, type ApiResourceList, type DiscoveryClient, type DiscoverySnapshot } from './resource-discovery.ts';

@@ -7,7 +7,7 @@ import { attemptToDelete, type GcDeps } from './attempt-to-delete.ts';
 import { attemptToOrphan } from './attempt-to-orphan.ts';
 import { GraphMonitors } from './graph-monitors.ts';
 import { kindResolver } from './object-access.ts';
-import { ResourceDiscovery } from './resource-discovery.ts';
+import { ResourceDiscovery } from '@skiff/client';
 
 export const GARBAGE_COLLECTOR_NAME = 'garbage-collector';
 

@@ -1,7 +1,7 @@
 import { findResource, qualifiedResource, resources, type ResourceInfo } from '@skiff/api';
 import { sleep, type EventMapper, type Informer, type InformerFactory, type KubeObject } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import type { ResourceDiscovery } from './resource-discovery.ts';
+import type { ResourceDiscovery } from '@skiff/client';
 
 /** Upstream's resync period for the collector's monitors: how soon an aggregated API's kinds are seen. */
 export const MONITOR_RESYNC_MS = 30_000;

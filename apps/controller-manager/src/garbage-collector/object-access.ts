@@ -1,7 +1,7 @@
 import { findResourceByKind, type ResourceInfo } from '@skiff/api';
 import { isNotFound, type KubeObject, type RestClient } from '@skiff/client';
 import type { ObjectIdentity } from './dependency-graph.ts';
-import type { ResourceDiscovery } from './resource-discovery.ts';
+import type { ResourceDiscovery } from '@skiff/client';
 
 /** The verbs the collector uses: narrow, so tests hand it a recording fake. */
 export type GcClient = Pick<RestClient, 'get' | 'delete' | 'patch'>;

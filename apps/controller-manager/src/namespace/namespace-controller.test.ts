@@ -5,7 +5,7 @@ import { ApiStatusError, resourcePath, type KubeList, type KubeObject } from '@s
 import { createLogger } from '@skiff/log';
 import { deletableNamespacedResources } from './namespace-content-deleter.ts';
 import { syncNamespace, type NamespaceSyncDeps } from './namespace-controller.ts';
-import type { DiscoverySnapshot } from '../garbage-collector/resource-discovery.ts';
+import type { DiscoverySnapshot } from '@skiff/client';
 
 const logger = createLogger('ns-test', 'silent');
 

@@ -3,7 +3,7 @@ import { enqueueObject, isConflict, isNotFound, watch, type Informer, type KubeO
 import type { Logger } from '@skiff/log';
 import { keyedController, type Controller } from '../controller.ts';
 import { DEFAULT_WORKERS } from '../config.ts';
-import { ResourceDiscovery } from '../garbage-collector/resource-discovery.ts';
+import { ResourceDiscovery } from '@skiff/client';
 import { deletableNamespacedResources, deleteNamespaceContent, type ContentRemaining, type NamespaceClient } from './namespace-content-deleter.ts';
 import { computeDeletionConditions, mergeConditions, type NamespaceCondition } from './namespace-conditions.ts';
 

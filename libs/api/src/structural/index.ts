@@ -10,8 +10,6 @@ import { prune } from './prune.ts';
 import { checkSchemaNode } from './validate-schema.ts';
 import { validateNode, type ValueResult } from './validate-value.ts';
 
-// CEL reaches other packages through @skiff/api this way until libs/api/src/index.ts exports ../cel itself.
-export { CelError, compileCel, evaluateCel, type CelOptions } from '../cel/index.ts';
 
 /** One node of a CRD's openAPIV3Schema, as written in the CRD (JSONSchemaProps). */
 export type JsonSchema = Record<string, unknown>;

@@ -1,10 +1,11 @@
 import type { ResourceInfo } from '@skiff/api';
-import type { RestClient } from '@skiff/client';
+import type { RestClient } from './rest-client.ts';
 
 /** The one verb discovery needs: narrow, so tests hand it canned answers. */
 export type DiscoveryClient = Pick<RestClient, 'request'>;
 
-interface ApiResource {
+/** One entry of an APIResourceList. */
+export interface ApiResource {
   name: string;
   singularName?: string;
   namespaced: boolean;
@@ -13,7 +14,7 @@ interface ApiResource {
   shortNames?: string[];
   categories?: string[];
 }
-interface ApiResourceList { groupVersion: string; resources: ApiResource[] }
+export interface ApiResourceList { groupVersion: string; resources: ApiResource[] }
 interface ApiGroup { name: string; preferredVersion?: { version: string }; versions: { version: string }[] }
 
 /** What one discovery round found: the preferred version of every served resource, and what could not be read. */
