@@ -10,7 +10,6 @@ import { prune } from './prune.ts';
 import { checkSchemaNode } from './validate-schema.ts';
 import { validateNode, type ValueResult } from './validate-value.ts';
 
-
 /** One node of a CRD's openAPIV3Schema, as written in the CRD (JSONSchemaProps). */
 export type JsonSchema = Record<string, unknown>;
 
