@@ -68,6 +68,14 @@ describe('custom resources', { timeout: 600_000 }, () => {
     assert.deepEqual(list.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['first']);
   });
 
+  it('a restarted apiserver serves the stored custom resources as soon as it is ready', async () => {
+    await api.cluster.restartApiServer();
+    // restartApiServer returns at the first 200 from /readyz: no retry, the object must be there.
+    expectStatus(await call('GET', `${CRONTABS}/first`), 200);
+    const verbose = await call('GET', '/readyz?verbose');
+    assert.match(verbose.body, /\[\+\]crd-informer-synced ok/);
+  });
+
   const waitEstablished = (name: string) => eventually(async () => {
     const res = await call('GET', `${CRD_PATH}/${name}`);
     assert.equal(res.json.status?.conditions?.find((c: { type: string }) => c.type === 'Established')?.status, 'True', res.body);

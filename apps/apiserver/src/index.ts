@@ -128,7 +128,9 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context, frontProxy: await loadFrontProxy(config), clientCa: clientCa.toString() })],
       health: {
         livez: { ping: () => true },
-        readyz: { ping: () => true, etcd: () => store.ping(), shutdown: () => !shuttingDown },
+        readyz: {
+          ping: () => true, etcd: () => store.ping(), 'crd-informer-synced': () => registry.customResourcesSynced(), shutdown: () => !shuttingDown,
+        },
       },
       metrics: createMetricsRegistry('apiserver'),
       logger,

@@ -8,8 +8,20 @@ import type { RegistryContext } from './context.ts';
 import { startCustomResourceDefinitionController } from './custom-resources/crd-controller.ts';
 import { startApiServiceController } from './apiservices/apiservice-controller.ts';
 
-/** Starts each controller; the answer stops them all. */
-export function startRegistryControllers(ctx: RegistryContext): () => void {
-  const stops = [startCustomResourceDefinitionController, startApiServiceController].map((start) => start(ctx));
-  return () => { for (const stop of stops) stop(); };
+export interface RegistryControllers {
+  stop(): void;
+  /** True once the custom resources of the CRDs stored at start are served (readyz's crd-informer-synced). */
+  customResourcesSynced(): boolean;
+}
+
+export function startRegistryControllers(ctx: RegistryContext): RegistryControllers {
+  const crds = startCustomResourceDefinitionController(ctx);
+  const stopApiServices = startApiServiceController(ctx);
+  return {
+    stop: () => {
+      crds.stop();
+      stopApiServices();
+    },
+    customResourcesSynced: () => crds.synced(),
+  };
 }

@@ -30,7 +30,7 @@ import { WatchedCollections } from '../storage/watched-collection.ts';
 import type { RegistryAuthorization } from './context.ts';
 import { createTokenRequest } from './token-request.ts';
 import { ServedResources } from './custom-resources/served-resources.ts';
-import { startRegistryControllers } from './controllers.ts';
+import { startRegistryControllers, type RegistryControllers } from './controllers.ts';
 
 /** Until index.ts installs the cluster's authorizer (and in registry tests): everyone may do everything. */
 const allowEverything: RegistryAuthorization = {
@@ -64,6 +64,8 @@ export type Registry = ApiHandlers & {
   readonly context: RegistryContext;
   /** What is served now: the HTTP layer resolves paths and builds discovery from it. */
   readonly served: ServedResources;
+  /** readyz: the custom resources of the CRDs stored at start are served (false until bootstrap has run). */
+  customResourcesSynced(): boolean;
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -104,18 +106,19 @@ export function createRegistry(opts: RegistryOptions): Registry {
     return body;
   };
 
-  let stopControllers: (() => void) | undefined;
+  let controllers: RegistryControllers | undefined;
   return {
     clusterIps: ctx.clusterIps,
     nodePorts: ctx.nodePorts,
     context: ctx,
     served: ctx.served,
+    customResourcesSynced: () => controllers?.customResourcesSynced() ?? false,
     bootstrap: async () => {
       await bootstrapCluster(ctx, opts.advertiseAddress, opts.advertisePort);
-      stopControllers ??= startRegistryControllers(ctx);
+      controllers ??= startRegistryControllers(ctx);
     },
     close: () => {
-      stopControllers?.();
+      controllers?.stop();
       ctx.namespaces.close();
       ctx.watched.close();
       stopClaimAdmission();

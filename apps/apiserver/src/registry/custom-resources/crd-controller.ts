@@ -19,10 +19,18 @@ import { KeyQueue } from './key-queue.ts';
 
 const RESTART_DELAY_MS = 1000;
 
-export function startCustomResourceDefinitionController(ctx: RegistryContext): () => void {
+/** The controller's handle: stop it, and whether the CRDs stored at start are served yet. */
+export interface CustomResourceDefinitionController {
+  stop(): void;
+  /** readyz's `crd-informer-synced`: custom resources are served as stored once this is true. */
+  synced(): boolean;
+}
+
+export function startCustomResourceDefinitionController(ctx: RegistryContext): CustomResourceDefinitionController {
   const logger = ctx.logger.child({ controller: 'customresourcedefinitions' });
   const fingerprints = new Map<string, string>();
   let stopped = false;
+  let synced = false;
   let unsubscribe: (() => void) | undefined;
 
   const serve = (name: string, crd: CustomResourceDefinition | undefined): void => {
@@ -74,7 +82,13 @@ export function startCustomResourceDefinitionController(ctx: RegistryContext): (
     const collection = ctx.watched.of(crdResource);
     unsubscribe = collection.onChange(onChange);
     collection.synced.then(
-      () => { for (const crd of collection.values()) queue.add(crd.metadata.name!); },
+      () => {
+        // Serve what is stored at once (a restarted apiserver answers for its CRDs before
+        // anything else), then let the queue check names and status.
+        for (const crd of collection.values()) serve(crd.metadata.name!, crd as CustomResourceDefinition);
+        synced = true;
+        for (const crd of collection.values()) queue.add(crd.metadata.name!);
+      },
       (err: unknown) => {
         unsubscribe?.();
         logger.warn({ err }, 'listing CustomResourceDefinitions failed; retrying');
@@ -84,9 +98,12 @@ export function startCustomResourceDefinitionController(ctx: RegistryContext): (
   };
   start();
 
-  return () => {
-    stopped = true;
-    unsubscribe?.();
-    queue.stop();
+  return {
+    stop: () => {
+      stopped = true;
+      unsubscribe?.();
+      queue.stop();
+    },
+    synced: () => synced,
   };
 }
