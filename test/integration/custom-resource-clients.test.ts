@@ -126,4 +126,31 @@ describe('custom resources in the namespace controller, the garbage collector an
     const resources = await kubectl('api-resources', '--api-group', GROUP);
     assert.match(resources.stdout, /^widgets\s+wdg\s+clients\.skiff\.dev\/v1\s+true\s+Widget$/m);
   });
+
+  it("the README's own kind: skiff kubectl applies deploy/examples/backup-crd.yaml and backup.yaml, and the schema answers", async () => {
+    const example = (name: string) => join(REPO_ROOT, 'deploy/examples', name);
+    const crd = await kubectl('apply', '-f', example('backup-crd.yaml'));
+    assert.equal(crd.code, 0, crd.stderr);
+    assert.match(crd.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/backups\.homelab\.example\.com created/);
+    const applied = await eventually(async () => {
+      const res = await kubectl('apply', '-f', example('backup.yaml'));
+      assert.equal(res.code, 0, res.stderr);
+      return res;
+    }, 10_000, 200);
+    assert.match(applied.stdout, /backup\.homelab\.example\.com\/db-nightly created/);
+    const got = await kubectl('get', 'bk');
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /^NAME\s+SCHEDULE\s+CLAIM\s+KEEP\s+LAST RUN\s+AGE\ndb-nightly\s+0 3 \* \* \*\s+data-db-0\s+7\s+<none>\s+\d+s\n$/);
+    // The CEL rule and the pattern refuse what the schema does not allow, naming the field.
+    const scratch = await call('POST', '/apis/homelab.example.com/v1/namespaces/default/backups', {
+      apiVersion: 'homelab.example.com/v1', kind: 'Backup', metadata: { name: 'scratch' }, spec: { schedule: 'daily', claim: 'tmp-x' },
+    });
+    assert.equal(scratch.status, 422, scratch.body);
+    const fields = (scratch.json.details.causes as { field: string; message: string }[]).map((c) => `${c.field}: ${c.message}`).join('\n');
+    assert.match(fields, /^spec\.schedule: Invalid value: "daily": spec\.schedule in body should match/m);
+    assert.match(fields, /^spec: Invalid value: "object": scratch claims are not backed up$/m);
+    const deleted = await kubectl('delete', '-f', example('backup-crd.yaml'));
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await gone('/apis/homelab.example.com/v1/namespaces/default/backups/db-nightly');
+  });
 });
