@@ -50,27 +50,43 @@ function programTable(variables: readonly string[] | undefined): Map<string, Com
   return table;
 }
 
+/** An environment with Kubernetes' libraries; `declared` lists the variables (others are a compile error). */
+export function newCelEnvironment(declared: readonly string[] | undefined): Environment {
+  const env = new Environment({
+    unlistedVariablesAreDyn: !declared,
+    enableOptionalTypes: true,
+    homogeneousAggregateLiterals: false,
+  });
+  for (const name of declared ?? []) env.registerVariable(name, 'dyn');
+  registerKubernetesLibrary(env);
+  registerQuantityLibrary(env);
+  return env;
+}
+
 function environmentFor(variables: readonly string[] | undefined): Environment {
   const key = variables ? variables.join(',') : '*';
   let env = environments.get(key);
   if (!env) {
-    env = new Environment({
-      unlistedVariablesAreDyn: !variables,
-      enableOptionalTypes: true,
-      homogeneousAggregateLiterals: false,
-    });
-    for (const name of variables ?? []) env.registerVariable(name, 'dyn');
-    registerKubernetesLibrary(env);
-    registerQuantityLibrary(env);
+    env = newCelEnvironment(variables);
     environments.set(key, env);
   }
   return env;
 }
 
-/** Kubernetes' "ERROR: <input>:1:9: ..." shape, with the library's one-line summary. */
-function describeCompileError(expression: string, err: ParseError | TypeError | Error): string {
-  const summary = 'summary' in err && typeof err.summary === 'string' ? err.summary : err.message.split('\n')[0];
-  const start = 'range' in err ? (err.range as { start?: number } | undefined)?.start : undefined;
+/**
+ * Kubernetes' "ERROR: <input>:1:9: ..." shape, with the library's one-line summary. A field the
+ * declared type lacks reads as cel-go's "undefined field 'x'", placed like cel-go at the dot.
+ */
+export function describeCompileError(expression: string, err: ParseError | TypeError | Error): string {
+  let summary = 'summary' in err && typeof err.summary === 'string' ? err.summary : err.message.split('\n')[0];
+  let start = 'range' in err ? (err.range as { start?: number } | undefined)?.start : undefined;
+  const field = /^No such key: (.*)$/.exec(summary);
+  if (field) {
+    summary = `undefined field '${field[1]}'`;
+    if (start !== undefined && expression[start - 1] === '.') start--;
+  }
+  const variable = /^Unknown variable: (.*)$/.exec(summary);
+  if (variable) summary = `undeclared reference to '${variable[1]}' (in container '')`;
   if (start === undefined) return `ERROR: <input>: ${summary}`;
   const before = expression.slice(0, start).split('\n');
   return `ERROR: <input>:${before.length}:${before[before.length - 1].length + 1}: ${summary}`;

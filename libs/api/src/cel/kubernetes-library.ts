@@ -25,7 +25,7 @@ function regexFor(pattern: string): RegExp {
   }
 }
 
-function celEquals(a: unknown, b: unknown): boolean {
+export function celEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a, bigintAsString) === JSON.stringify(b, bigintAsString);

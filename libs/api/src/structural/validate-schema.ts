@@ -3,9 +3,9 @@
  * apiextensions-apiserver's CRD validation (ValidateCustomResourceDefinitionOpenAPISchema and
  * structural schema validation), with Kubernetes' paths: `...openAPIV3Schema.properties[spec].type`.
  */
-import { compileCel } from '../cel/index.ts';
+import { celTypeChecker } from '../cel/index.ts';
 import { type FieldError, forbidden, invalid, notSupported, required } from '../validation/field-error.ts';
-import { RULE_VARIABLES } from './cel-rules.ts';
+import { celTypeOf } from './cel-types.ts';
 import type { JsonSchema } from './index.ts';
 import { listMapKeys } from './list-types.ts';
 import { isPlainObject, isTrue, properties, subSchema } from './paths.ts';
@@ -96,21 +96,25 @@ function checkListType(s: JsonSchema, path: string, errs: FieldError[]): void {
   }
 }
 
-function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelatableAt: string | undefined): void {
+/** Checks rules with `self` and `oldSelf` typed from the node (cel-types.ts), as upstream compiles them. */
+function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelatableAt: string | undefined, root: boolean): void {
   const rules = s['x-kubernetes-validations'];
   if (rules === undefined) return;
   if (!Array.isArray(rules)) {
     errs.push(invalid(`${path}.x-kubernetes-validations`, rules, 'must be a list of rules'));
     return;
   }
+  const selfType = celTypeOf(s, root);
+  const check = celTypeChecker({ self: selfType, oldSelf: selfType });
   rules.forEach((r: Record<string, unknown>, i) => {
     const at = `${path}.x-kubernetes-validations[${i}]`;
     if (typeof r?.rule !== 'string' || r.rule.trim() === '') {
       errs.push(required(`${at}.rule`));
       return;
     }
-    const { error } = compileCel(r.rule, RULE_VARIABLES);
+    const { error, type } = check(r.rule);
     if (error) errs.push(invalid(`${at}.rule`, r.rule, `compilation failed: ${error}`));
+    else if (type !== 'bool' && type !== 'dyn') errs.push(invalid(`${at}.rule`, r.rule, 'cel expression must evaluate to a bool'));
     else if (uncorrelatableAt !== undefined && /\boldSelf\b/.test(r.rule)) {
       // Items of atomic and set lists have no old counterpart: such a rule could never run.
       errs.push(invalid(`${at}.rule`, r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatableAt}`));
@@ -119,8 +123,9 @@ function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelata
       errs.push(invalid(`${at}.message`, r.message, 'message must not contain line breaks'));
     }
     if (typeof r.messageExpression === 'string') {
-      const m = compileCel(r.messageExpression, RULE_VARIABLES);
+      const m = check(r.messageExpression);
       if (m.error) errs.push(invalid(`${at}.messageExpression`, r.messageExpression, `messageExpression compilation failed: ${m.error}`));
+      else if (m.type !== 'string' && m.type !== 'dyn') errs.push(invalid(`${at}.messageExpression`, r.messageExpression, 'must evaluate to a string'));
     }
     if (r.reason !== undefined && !RULE_REASONS.includes(r.reason as string)) {
       errs.push(notSupported(`${at}.reason`, r.reason, RULE_REASONS));
@@ -157,7 +162,7 @@ export function checkSchemaNode(s: JsonSchema, path: string, level: Level, errs:
   checkType(s, path, level, errs);
   checkObjectKeywords(s, path, errs);
   checkListType(s, path, errs);
-  if (level !== 'value') checkRules(s, path, errs, uncorrelatableAt);
+  if (level !== 'value') checkRules(s, path, errs, uncorrelatableAt, level === 'root');
   if (level === 'root') checkRootMetadata(s, path, errs);
   if (level !== 'value' && s.default !== undefined) errs.push(...checkDefault(s, `${path}.default`));
   const below = (l: Level): Level => (level === 'value' ? 'value' : l);

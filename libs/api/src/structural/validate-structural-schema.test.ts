@@ -117,6 +117,7 @@ test('list types are consistent', () => {
 test('CEL rules must compile', () => {
   const errs = causes({
     type: 'object',
+    properties: { a: { type: 'integer' }, b: { type: 'integer' } },
     'x-kubernetes-validations': [
       { rule: 'self.a <= self.b' },
       { rule: 'self.a <=' },
@@ -134,6 +135,56 @@ test('CEL rules must compile', () => {
   assert.match(errs[4], /^\.x-kubernetes-validations\[4\]\.reason: Unsupported value: "Nope": supported values: "FieldValueInvalid"/);
   assert.equal(errs[5], '.x-kubernetes-validations[4].fieldPath: Invalid value: "not a path": fieldPath must be a valid path');
   assert.match(errs[6], /^\.x-kubernetes-validations\[5\]\.messageExpression: Invalid value: .*messageExpression compilation failed/);
+});
+
+test('CEL rules are typed from the schema: fields, lists, maps, numbers, dyn where values vary', () => {
+  const port = { type: 'object', properties: { port: { type: 'integer' }, name: { type: 'string' } } };
+  const schema = (rules: string[], messageExpression?: string) => ({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer' },
+          ratio: { type: 'number' },
+          ports: { type: 'array', items: port },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+          size: { 'x-kubernetes-int-or-string': true },
+          extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          at: { type: 'string', format: 'date-time' },
+        },
+        'x-kubernetes-validations': rules.map((rule) => ({ rule, ...(messageExpression && { messageExpression }) })),
+      },
+    },
+    'x-kubernetes-validations': [{ rule: 'self.metadata.name.startsWith("a") && self.kind == "K" && has(self.spec)' }],
+  });
+  const good = [
+    'self.replicas > 1 && self.ratio * 2.0 > 1.0 && self.ratio > 1',
+    'self.ports.all(p, p.port > 0 && p.name != "")',
+    'self.ports.map(p, p.port).sum() < 100',
+    'self.labels.all(k, self.labels[k].size() < 10) && "a" in self.labels',
+    'self.size == 1 || self.size == "50%"',
+    'self.extra.anything.goes == 1',
+    'self == oldSelf && self.ports[0] == oldSelf.ports[0]',
+    'has(self.at) && self.?replicas.orValue(1) > 0',
+  ];
+  assert.deepEqual(causes(schema(good, '"replicas: " + string(self.replicas)')), []);
+  const at = '.properties[spec].x-kubernetes-validations';
+  assert.deepEqual(
+    causes(schema(['self.foo > 0', 'self.ports.all(p, p.nope)', 'self.replicas == 1.0', 'self.replicas', 'other > 1'], 'self.replicas')),
+    [
+      `${at}[0].rule: Invalid value: "self.foo > 0": compilation failed: ERROR: <input>:1:5: undefined field 'foo'`,
+      `${at}[0].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+      `${at}[1].rule: Invalid value: "self.ports.all(p, p.nope)": compilation failed: ERROR: <input>:1:20: undefined field 'nope'`,
+      `${at}[1].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+      `${at}[2].rule: Invalid value: "self.replicas == 1.0": compilation failed: ERROR: <input>:1:1: no such overload: int == double`,
+      `${at}[2].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+      `${at}[3].rule: Invalid value: "self.replicas": cel expression must evaluate to a bool`,
+      `${at}[3].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+      `${at}[4].rule: Invalid value: "other > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to 'other' (in container '')`,
+      `${at}[4].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+    ],
+  );
 });
 
 test('a pattern must compile', () => {

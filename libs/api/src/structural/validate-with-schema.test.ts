@@ -153,6 +153,30 @@ test('CEL rules: message, default message, fieldPath and reason, evaluation erro
   ]);
 });
 
+test('CEL sees numbers as the schema types them: number is double even when written 1, integer is int', () => {
+  const s: JsonSchema = {
+    type: 'object',
+    properties: {
+      ratio: { type: 'number' },
+      weights: { type: 'array', items: { type: 'number' } },
+      byName: { type: 'object', additionalProperties: { type: 'number' } },
+      count: { type: 'integer' },
+      size: { 'x-kubernetes-int-or-string': true },
+    },
+    'x-kubernetes-validations': [
+      { rule: 'self.ratio * 2.0 == 2.0', message: 'ratio' },
+      { rule: 'self.weights.all(w, w < 10.0) && self.weights.sum() == 3.0', message: 'weights' },
+      { rule: 'self.byName.x / 2.0 == 0.5', message: 'byName' },
+      { rule: 'self.count + 1 == 4 && self.size + 1 == 51', message: 'ints' },
+    ],
+  };
+  assert.deepEqual(causes(s, { ratio: 1, weights: [1, 2], byName: { x: 1 }, count: 3, size: 50 }), []);
+  assert.deepEqual(causes(s, { ratio: 1.5, weights: [1, 2.5], byName: { x: 1 }, count: 3, size: 50 }), [
+    ': Invalid value: "object": ratio',
+    ': Invalid value: "object": weights',
+  ]);
+});
+
 test('CEL transition rules see oldSelf only on update, correlated by key', () => {
   const s: JsonSchema = {
     type: 'object',
