@@ -33,16 +33,25 @@ export function defaultValidatingWebhookConfiguration(config: any): void {
   defaultWebhooks(config, false);
 }
 
-/** A policy fails closed and matches like a webhook: Equivalent, every namespace and object, both scopes. */
-export function defaultValidatingAdmissionPolicy(policy: any): void {
-  const spec = policy?.spec;
-  if (!spec || typeof spec !== 'object') return;
-  spec.failurePolicy ??= 'Fail';
-  const match = spec.matchConstraints;
+/** SetDefaults_MatchResources: Equivalent, every namespace and object, rules of both scopes. */
+function defaultMatchResources(match: any): void {
   if (!match || typeof match !== 'object') return;
   match.matchPolicy ??= 'Equivalent';
   match.namespaceSelector ??= {};
   match.objectSelector ??= {};
   defaultRules(match.resourceRules);
   defaultRules(match.excludeResourceRules);
+}
+
+/** A policy fails closed and matches like a webhook. */
+export function defaultValidatingAdmissionPolicy(policy: any): void {
+  const spec = policy?.spec;
+  if (!spec || typeof spec !== 'object') return;
+  spec.failurePolicy ??= 'Fail';
+  defaultMatchResources(spec.matchConstraints);
+}
+
+/** A binding's matchResources get the same defaults (v1 has none for paramRef: its parameterNotFoundAction is required). */
+export function defaultValidatingAdmissionPolicyBinding(binding: any): void {
+  defaultMatchResources(binding?.spec?.matchResources);
 }

@@ -3,12 +3,14 @@
  * with the field paths and messages of upstream's pkg/apis/admissionregistration/validation
  * and apiserver/pkg/util/webhook (URL and service checks).
  *
- * One difference: upstream still accepts `admissionReviewVersions: [v1beta1]`; Skiff only
- * speaks AdmissionReview v1, so the list must include v1.
+ * Differences: upstream still accepts `admissionReviewVersions: [v1beta1]`; Skiff only
+ * speaks AdmissionReview v1, so the list must include v1. And Skiff has no CEL `authorizer`
+ * (its authorizers answer asynchronously, CEL evaluates synchronously), so an expression that
+ * names it is refused when written rather than failing on every request.
  */
-import { checkDns1035Label, checkDns1123Subdomain, checkPortNumber } from '../names.ts';
+import { checkDns1035Label, checkDns1123Subdomain, checkPortNumber, checkQualifiedName } from '../names.ts';
 import {
-  type FieldError, duplicate, invalid, invalidEach, isObject, notSupported, required,
+  type FieldError, duplicate, forbidden, invalid, invalidEach, isObject, notSupported, required, tooMany,
 } from './field-error.ts';
 import { validateLabelSelector } from './meta.ts';
 import { compileCel } from '../cel/index.ts';
@@ -163,6 +165,7 @@ function validateWebhook(hook: any, field: string, mutating: boolean): FieldErro
   errs.push(...validateLabelSelector(hook.objectSelector, `${field}.objectSelector`));
   if (mutating) errs.push(...oneOf(`${field}.reinvocationPolicy`, hook.reinvocationPolicy, reinvocationPolicies));
   errs.push(...validateClientConfig(hook.clientConfig, `${field}.clientConfig`));
+  errs.push(...validateMatchConditions(hook.matchConditions, `${field}.matchConditions`, WEBHOOK_CONDITION_VARIABLES));
   return errs;
 }
 
@@ -188,6 +191,45 @@ export function validateValidatingWebhookConfiguration(config: any): FieldError[
   return validateWebhookConfiguration(config, false);
 }
 
+// --- CEL: match conditions and policy expressions ---
+
+/** The variables upstream declares for admission policy expressions, less `authorizer` (see the header). */
+const POLICY_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables'];
+/** Webhook matchConditions see the request only (no params, no policy variables). */
+const WEBHOOK_CONDITION_VARIABLES = ['object', 'oldObject', 'request'];
+const POLICY_CONDITION_VARIABLES = POLICY_VARIABLES.filter((v) => v !== 'variables');
+const MAX_MATCH_CONDITIONS = 64;
+
+/** The expression must compile with `variables`, and must not use `authorizer` (see the header). */
+function validateCel(expression: unknown, field: string, variables: readonly string[]): FieldError[] {
+  const text = str(expression);
+  if (!text.trim()) return [required(field)];
+  // `variables` never declares authorizer: an expression naming it fails as an undeclared reference, told apart here.
+  const { error } = compileCel(text, { variables });
+  if (!error) return [];
+  if (error.includes("undeclared reference to 'authorizer'")) {
+    return [invalid(field, text, 'the authorizer variable is not supported by Skiff: a CEL expression cannot check authorization here')];
+  }
+  return [invalid(field, text, `compilation failed: ${error}`)];
+}
+
+/** validateMatchConditions: at most 64, names required, qualified and unique, expressions that compile. */
+function validateMatchConditions(conditions: unknown, field: string, variables: readonly string[]): FieldError[] {
+  const items = list(conditions);
+  const errs: FieldError[] = items.length > MAX_MATCH_CONDITIONS ? [tooMany(field, items.length, MAX_MATCH_CONDITIONS)] : [];
+  const names = new Set<string>();
+  items.forEach((condition, i) => {
+    const at = `${field}[${i}]`;
+    errs.push(...validateCel(condition?.expression, `${at}.expression`, variables));
+    const name = str(condition?.name);
+    if (!name) return void errs.push(required(`${at}.name`));
+    errs.push(...invalidEach(`${at}.name`, name, checkQualifiedName(name)));
+    if (names.has(name)) errs.push(duplicate(`${at}.name`, name));
+    names.add(name);
+  });
+  return errs;
+}
+
 // --- ValidatingAdmissionPolicy (+Binding) ---
 
 function validateMatchResources(match: any, field: string, requireRules: boolean): FieldError[] {
@@ -203,15 +245,75 @@ function validateMatchResources(match: any, field: string, requireRules: boolean
   return errs;
 }
 
-/** The variables upstream declares for admission policy expressions. */
-const POLICY_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
-
 /** A policy expression must compile, as upstream refuses one at create time. */
 function validateExpression(expression: unknown, field: string): FieldError[] {
-  const text = str(expression);
-  if (!text.trim()) return [required(field)];
-  const { error } = compileCel(text, { variables: POLICY_VARIABLES });
-  return error ? [invalid(field, text, `compilation failed: ${error}`)] : [];
+  return validateCel(expression, field, POLICY_VARIABLES);
+}
+
+const validationReasons = ['Forbidden', 'Invalid', 'RequestEntityTooLarge', 'Unauthorized'];
+
+/** validateValidation's checks of message, messageExpression and reason. */
+function validateValidationTexts(validation: any, field: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const messageExpression = str(validation?.messageExpression);
+  if (messageExpression && !messageExpression.trim()) errs.push(invalid(`${field}.messageExpression`, messageExpression, 'must be non-empty if specified'));
+  else if (messageExpression) errs.push(...validateExpression(messageExpression, `${field}.messageExpression`));
+  const message = str(validation?.message);
+  if (message && !message.trim()) errs.push(invalid(`${field}.message`, message, 'message must be non-empty if specified'));
+  else if (/[\n\r]/.test(message.trim())) errs.push(invalid(`${field}.message`, message, 'message must not contain line breaks'));
+  errs.push(...oneOf(`${field}.reason`, validation?.reason, validationReasons));
+  return errs;
+}
+
+const MAX_AUDIT_ANNOTATIONS = 20;
+const MAX_VALUE_EXPRESSION_LENGTH = 5 * 1024;
+
+/** validateAuditAnnotation: `<policy>/<key>` a qualified name, keys unique, valueExpression compiles. */
+function validateAuditAnnotations(policyName: string, annotations: unknown, field: string): FieldError[] {
+  const items = list(annotations);
+  const errs: FieldError[] = items.length > MAX_AUDIT_ANNOTATIONS
+    ? [invalid(field, items, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`)] : [];
+  const keys = new Set<string>();
+  items.forEach((annotation, i) => {
+    const at = `${field}[${i}]`;
+    const key = str(annotation?.key);
+    if (policyName) errs.push(...invalidEach(`${at}.key`, `${policyName}/${key}`, checkQualifiedName(`${policyName}/${key}`)));
+    else errs.push(invalid(`${at}.key`, key, 'requires metadata.name be non-empty'));
+    if (keys.has(key)) errs.push(duplicate(`${at}.key`, key));
+    keys.add(key);
+    const value = str(annotation?.valueExpression).trim();
+    if (!value) errs.push(required(`${at}.valueExpression`, 'valueExpression is not specified'));
+    else if (value.length > MAX_VALUE_EXPRESSION_LENGTH) errs.push(required(`${at}.valueExpression`, `must not exceed ${MAX_VALUE_EXPRESSION_LENGTH} bytes in length`));
+    else errs.push(...validateExpression(value, `${at}.valueExpression`));
+  });
+  return errs;
+}
+
+/** validateParamRef: exactly one of name and selector, and a parameterNotFoundAction (v1 has no default). */
+function validateParamRef(ref: unknown, field: string): FieldError[] {
+  if (ref === undefined || ref === null) return [];
+  if (!isObject(ref)) return [invalid(field, ref, 'must be an object')];
+  const errs: FieldError[] = [];
+  const name = str(ref.name);
+  const hasSelector = ref.selector !== undefined && ref.selector !== null;
+  if (name) {
+    for (const msg of pathSegmentProblems(name)) errs.push(invalid(`${field}.name`, name, msg));
+    if (hasSelector) errs.push(forbidden(`${field}.name`, 'name and selector are mutually exclusive'));
+  }
+  if (hasSelector) {
+    errs.push(...validateLabelSelector(ref.selector, `${field}.selector`));
+    if (name) errs.push(forbidden(`${field}.selector`, 'name and selector are mutually exclusive'));
+  }
+  if (!name && !hasSelector) errs.push(required(field, 'one of name or selector must be specified'));
+  if (!str(ref.parameterNotFoundAction)) errs.push(required(`${field}.parameterNotFoundAction`));
+  else errs.push(...oneOf(`${field}.parameterNotFoundAction`, ref.parameterNotFoundAction, ['Deny', 'Allow']));
+  return errs;
+}
+
+/** path.ValidatePathSegmentName: a name that can be one segment of a URL path. */
+function pathSegmentProblems(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
 }
 
 export function validateValidatingAdmissionPolicy(policy: any): FieldError[] {
@@ -220,15 +322,18 @@ export function validateValidatingAdmissionPolicy(policy: any): FieldError[] {
   const validations = list(spec.validations);
   if (validations.length === 0 && list(spec.auditAnnotations).length === 0) {
     errs.push(required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
+    errs.push(required('spec.auditAnnotations', 'validations or auditAnnotations must contain at least one item'));
   }
   validations.forEach((v, i) => {
     errs.push(...validateExpression(v?.expression, `spec.validations[${i}].expression`));
-    if (v?.messageExpression) errs.push(...validateExpression(v.messageExpression, `spec.validations[${i}].messageExpression`));
+    errs.push(...validateValidationTexts(v, `spec.validations[${i}]`));
   });
   list(spec.variables).forEach((v, i) => {
     if (!str(v?.name)) errs.push(required(`spec.variables[${i}].name`));
     errs.push(...validateExpression(v?.expression, `spec.variables[${i}].expression`));
   });
+  errs.push(...validateMatchConditions(spec.matchConditions, 'spec.matchConditions', POLICY_CONDITION_VARIABLES));
+  errs.push(...validateAuditAnnotations(str(policy.metadata?.name), spec.auditAnnotations, 'spec.auditAnnotations'));
   if (isObject(spec.paramKind)) {
     if (!str(spec.paramKind.apiVersion)) errs.push(required('spec.paramKind.apiVersion'));
     if (!str(spec.paramKind.kind)) errs.push(required('spec.paramKind.kind'));
@@ -254,6 +359,7 @@ export function validateValidatingAdmissionPolicyBinding(binding: any): FieldErr
     errs.push(invalid('spec.validationActions', actions,
       'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)'));
   }
+  errs.push(...validateParamRef(spec.paramRef, 'spec.paramRef'));
   errs.push(...validateMatchResources(spec.matchResources, 'spec.matchResources', false));
   return errs;
 }
