@@ -95,8 +95,9 @@ describe('custom resources', { timeout: 600_000 }, () => {
       'spec.group: Invalid value: "example": should be a domain with at least one dot',
       'spec.versions: Invalid value: ',
       'spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required',
-      'spec.versions[0].additionalPrinterColumns[4].type: Unsupported value: "color": supported values: "boolean", "date", "integer", "number", "string"',
-      'spec.versions[0].additionalPrinterColumns[4].jsonPath: Invalid value: "spec": must be a simple json path starting with .',
+      'spec.versions[0].additionalPrinterColumns[4].type: Invalid value: "color": must be one of boolean,date,integer,number,string',
+      // apiextensions validates its internal type, whose field is JSONPath.
+      'spec.versions[0].additionalPrinterColumns[4].JSONPath: Invalid value: "spec": must be a simple json path starting with .',
     ]) assert.ok(causes.some((c: string) => c.startsWith(want)), `${want}\nin ${causes.join('\n')}`);
     assert.ok(causes.some((c: string) => c.endsWith('must have exactly one version marked as storage version')), causes.join('\n'));
     const named = await call('POST', CRD_PATH, { ...parse(fixture('crontab.yaml')), metadata: { name: 'wrong.stable.example.com' } });
@@ -128,6 +129,21 @@ describe('custom resources', { timeout: 600_000 }, () => {
     assert.deepEqual(status.json.status, { replicas: 1, labelSelector: 'app=cron' });
     assert.equal(status.json.spec.image, 'x', 'a status write keeps the spec');
     assert.equal(status.json.metadata.generation, 1, 'a status write does not move the generation');
+    // A status write's unknown fields warn, or with Strict refuse the write, as a main write's do.
+    const merge = { 'content-type': 'application/merge-patch+json' };
+    const pruned = await call('PATCH', `${CRONTABS}/defaults/status`, { status: { extra: 'x' } }, merge);
+    expectStatus(pruned, 200);
+    assert.equal(pruned.headers.warning, '299 - "unknown field \\"status.extra\\""');
+    assert.deepEqual(pruned.json.status, { replicas: 1, labelSelector: 'app=cron' });
+    const strictPatch = await call('PATCH', `${CRONTABS}/defaults/status?fieldValidation=Strict`, { status: { extra: 'x' } }, merge);
+    expectStatus(strictPatch, 422);
+    assert.match(strictPatch.json.details.causes[0].message, /strict decoding error: unknown field "status.extra"/);
+    const strictPut = await call('PUT', `${CRONTABS}/defaults/status?fieldValidation=Strict`, { ...pruned.json, status: { replicas: 2, extra: 'x' } });
+    expectStatus(strictPut, 400);
+    assert.match(strictPut.json.message, /^CronTab in version "v1" cannot be handled as a CronTab: strict decoding error: unknown field "status.extra"/);
+    const put = await call('PUT', `${CRONTABS}/defaults/status`, { ...pruned.json, status: { replicas: 1, labelSelector: 'app=cron', extra: 'x' } });
+    expectStatus(put, 200);
+    assert.equal(put.headers.warning, '299 - "unknown field \\"status.extra\\""');
     const main = await call('PATCH', `${CRONTABS}/defaults`, { spec: { image: 'y' }, status: { replicas: 5 } }, { 'content-type': 'application/merge-patch+json' });
     expectStatus(main, 200);
     assert.equal(main.json.metadata.generation, 2);
@@ -148,8 +164,25 @@ describe('custom resources', { timeout: 600_000 }, () => {
     assert.deepEqual(rest.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['page-c']);
     const byName = await call('GET', `/apis/stable.example.com/v1/crontabs?fieldSelector=metadata.name%3Dpage-b`);
     assert.deepEqual(byName.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['page-b']);
-    const badField = await call('GET', `${CRONTABS}?fieldSelector=spec.image%3Dx`);
+    // The CRD's selectableFields: .spec.image (a string) and .spec.replicas (an integer, compared as text).
+    const byImage = await call('GET', `${CRONTABS}?fieldSelector=${encodeURIComponent('spec.image=page-b')}`);
+    expectStatus(byImage, 200);
+    assert.deepEqual(byImage.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['page-b']);
+    const notImage = await call('GET', `${CRONTABS}?labelSelector=paged%3Dyes&fieldSelector=${encodeURIComponent('spec.image!=page-b,spec.replicas=1')}`);
+    assert.deepEqual(notImage.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['page-a', 'page-c']);
+    const badField = await call('GET', `${CRONTABS}?fieldSelector=spec.cronSpec%3Dx`);
     expectStatus(badField, 400);
+    assert.equal(badField.json.message, 'field label not supported: spec.cronSpec');
+    const byImageWatch = await openWatch(api.cluster.admin, `${CRONTABS}?watch=true&fieldSelector=spec.image%3Dselected&resourceVersion=${rest.json.metadata.resourceVersion}`);
+    try {
+      for (const [name, image] of [['not-selected', 'other'], ['selected', 'selected']]) {
+        expectStatus(await call('POST', CRONTABS, { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name }, spec: { image } }), 201);
+      }
+      await byImageWatch.waitFor((events) => events.some((e) => e.object.metadata.name === 'selected'), 5000);
+      assert.deepEqual(byImageWatch.events.map((e) => e.object.metadata.name), ['selected']);
+    } finally {
+      byImageWatch.close();
+    }
 
     const watch = await openWatch(api.cluster.admin, `${CRONTABS}?watch=true&labelSelector=watched%3Dyes&resourceVersion=${rest.json.metadata.resourceVersion}`);
     try {

@@ -12,13 +12,22 @@ export interface FieldRequirement {
   value: string;
 }
 
-type FieldGetter = (obj: any) => string;
+export type FieldGetter = (obj: any) => string;
+
+/**
+ * The fields one resource selects on and the words that refuse any other: built-in kinds
+ * have a fixed set (selectableFields below); a custom resource's version brings its CRD's.
+ */
+export interface FieldSet {
+  fields: Record<string, FieldGetter>;
+  unsupported(field: string): string;
+}
 
 function str(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
 }
 
-const metaFields: Record<string, FieldGetter> = {
+export const metaFields: Record<string, FieldGetter> = {
   'metadata.name': (o) => str(o?.metadata?.name),
   'metadata.namespace': (o) => str(o?.metadata?.namespace),
 };
@@ -146,16 +155,19 @@ export function parseFieldSelector(selector: string): FieldRequirement[] {
   return out;
 }
 
-/** A matcher for a field selector on one resource; unknown fields throw like Kubernetes. */
-export function compileFieldSelector(res: Pick<ResourceInfo, 'group' | 'resource'>, selector: string): (obj: any) => boolean {
+function builtinFieldSet(res: Pick<ResourceInfo, 'group' | 'resource'>): FieldSet {
   const fields = selectableFields(res);
+  const known = Object.keys(fields).map((f) => `"${f}"`).join(', ');
+  return { fields, unsupported: (field) => `"${field}" is not a known field selector: only ${known}` };
+}
+
+/** A matcher for a field selector on one resource; unknown fields throw like Kubernetes. */
+export function compileFieldSelector(res: Pick<ResourceInfo, 'group' | 'resource'>, selector: string, fieldSet: FieldSet = builtinFieldSet(res)): (obj: any) => boolean {
+  const { fields } = fieldSet;
   const requirements = parseFieldSelector(selector);
   const checks = requirements.map((r) => {
     const get = fields[r.field];
-    if (!get) {
-      const known = Object.keys(fields).map((f) => `"${f}"`).join(', ');
-      throw new SelectorError(`"${r.field}" is not a known field selector: only ${known}`);
-    }
+    if (!get) throw new SelectorError(fieldSet.unsupported(r.field));
     return r.operator === '=' ? (obj: any) => get(obj) === r.value : (obj: any) => get(obj) !== r.value;
   });
   return (obj) => checks.every((check) => check(obj));

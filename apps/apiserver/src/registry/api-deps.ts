@@ -11,6 +11,7 @@ import {
 import type { KubeObject } from '../storage/store.ts';
 import { defaultCustomObject, validateCustomObject } from './custom-resources/custom-object.ts';
 import { isCustomResource } from './custom-resources/served-resources.ts';
+import { fieldSetOf } from './custom-resources/selectable-fields.ts';
 
 export interface FieldError { reason: string; field: string; message: string }
 
@@ -32,7 +33,7 @@ export function findUnknown(apiVersion: string, kind: string, obj: unknown): str
 /** Throws the library's SelectorError on a malformed selector; undefined when there is none. */
 export function compileFilter(res: ResourceInfo, labelSelector?: string, fieldSelector?: string): ((obj: KubeObject) => boolean) | undefined {
   if (!labelSelector && !fieldSelector) return undefined;
-  return compileListFilter(res, labelSelector, fieldSelector);
+  return compileListFilter(res, labelSelector, fieldSelector, isCustomResource(res) ? fieldSetOf(res) : undefined);
 }
 
 /** The patch functions throw PatchError (kind 'invalid' | 'conflict' | 'unsupported'). */

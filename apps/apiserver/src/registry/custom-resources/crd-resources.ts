@@ -52,6 +52,7 @@ function customVersionOf(crd: CustomResourceDefinition, v: CrdVersion, storageVe
     status: Boolean(v.subresources?.status),
     scale: v.subresources?.scale,
     printerColumns: v.additionalPrinterColumns ?? [],
+    selectableFields: (v.selectableFields ?? []).map((f) => f.jsonPath),
     conversion: { strategy: spec.conversion?.strategy ?? 'None', webhook: spec.conversion?.webhook },
     ...(v.deprecated ? { deprecated: true } : {}),
     ...(v.deprecationWarning ? { deprecationWarning: v.deprecationWarning } : {}),

@@ -20,6 +20,7 @@ export interface CrdVersion {
   schema?: { openAPIV3Schema?: JsonSchemaProps };
   subresources?: { status?: Record<string, never>; scale?: ScaleSubresource };
   additionalPrinterColumns?: PrinterColumn[];
+  selectableFields?: { jsonPath: string }[];
 }
 
 export interface CrdCondition {

@@ -6,7 +6,7 @@
 import { applySchemaDefaults, pruneWithSchema, validateObjectMeta, validateObjectMetaUpdate, validateWithSchema } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
 import type { FieldError } from '../api-deps.ts';
-import { fieldsOfSimplePath } from './json-path.ts';
+import { fieldsOfSimplePath, valueAtFields } from './json-path.ts';
 import type { CustomResourceInfo } from './served-resources.ts';
 
 const MAX_INT32 = 2 ** 31 - 1;
@@ -43,7 +43,7 @@ export function validateCustomObject(res: CustomResourceInfo, obj: KubeObject, o
 function validateReplicas(obj: KubeObject, specReplicasPath: string): FieldError[] {
   const fields = fieldsOfSimplePath(specReplicasPath);
   if (!fields) return [];
-  const replicas = fields.reduce<unknown>((v, f) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[f] : undefined), obj);
+  const replicas = valueAtFields(obj, fields);
   if (typeof replicas !== 'number') return [];
   const field = fields.join('.');
   if (replicas < 0) return [{ reason: 'FieldValueInvalid', field, message: `Invalid value: ${replicas}: should be a non-negative integer` }];

@@ -49,6 +49,11 @@ export function readJsonPath(obj: unknown, path: string): unknown[] {
   return values;
 }
 
+/** The value at a path of fields (`['spec', 'replicas']`), undefined where the path breaks off. */
+export function valueAtFields(obj: unknown, fields: readonly string[]): unknown {
+  return fields.reduce<unknown>(childAt, obj);
+}
+
 /** `.spec.replicas` as the path of fields a scale subresource reads and writes (no indexes there). */
 export function fieldsOfSimplePath(path: string): string[] | undefined {
   const steps = parseJsonPath(path);

@@ -46,6 +46,8 @@ export interface CustomResourceVersion {
   status: boolean;
   scale?: ScaleSubresource;
   printerColumns: PrinterColumn[];
+  /** `selectableFields[].jsonPath` of this version (`.spec.color`): extra field selectors. */
+  selectableFields?: string[];
   /** spec.conversion: None (only apiVersion changes) or Webhook. */
   conversion: { strategy: 'None' | 'Webhook'; webhook?: Record<string, unknown> };
   deprecated?: boolean;
