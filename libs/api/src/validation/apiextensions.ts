@@ -5,13 +5,15 @@
  */
 import { checkDns1035Label, checkDns1123Subdomain } from '../names.ts';
 import { validateStructuralSchema } from '../structural/index.ts';
-import { type FieldError, forbidden, invalid, isObject, notSupported, required } from './field-error.ts';
+import { duplicate, type FieldError, forbidden, invalid, isObject, notSupported, required, tooMany } from './field-error.ts';
 
 const SCOPES = ['Cluster', 'Namespaced'];
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
 const COLUMN_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32', 'int64', 'password'];
 const CONVERSION_STRATEGIES = ['None', 'Webhook'];
 const CONVERSION_REVIEW_VERSIONS = ['v1', 'v1beta1'];
+const MAX_SELECTABLE_FIELDS = 8;
+const SELECTABLE_TYPES = ['string', 'boolean', 'integer'];
 
 export function validateCustomResourceDefinition(crd: any): FieldError[] {
   const spec = isObject(crd?.spec) ? crd.spec : {};
@@ -47,9 +49,27 @@ export function validateCustomResourceDefinitionUpdate(crd: any, old: any): Fiel
   }
   immutable('spec.group', spec.group, oldSpec.group);
   immutable('spec.names.plural', spec.names?.plural, oldSpec.names?.plural);
-  const versions = new Set((Array.isArray(spec.versions) ? spec.versions : []).map((v: any) => v?.name));
-  (crd?.status?.storedVersions ?? []).forEach((v: unknown, i: number) => {
-    if (!versions.has(v)) errs.push(invalid(`status.storedVersions[${i}]`, v, 'must appear in spec.versions'));
+  errs.push(...validateStoredVersions(crd?.status?.storedVersions, Array.isArray(spec.versions) ? spec.versions : []));
+  return errs;
+}
+
+/**
+ * ValidateCustomResourceDefinitionStoredVersions: the strategy records the storage version on
+ * every write of the CRD, so this catches a `/status` write that drops it, and a version
+ * removed from spec.versions while objects may still be stored in it.
+ */
+function validateStoredVersions(storedVersions: unknown, versions: any[]): FieldError[] {
+  const stored: unknown[] = Array.isArray(storedVersions) ? storedVersions : [];
+  if (stored.length === 0) return [invalid('status.storedVersions', stored, 'must have at least one stored version')];
+  const errs: FieldError[] = [];
+  const named = new Set(versions.map((v) => v?.name));
+  for (const v of versions) {
+    if (v?.storage === true && !stored.includes(v.name)) errs.push(invalid('status.storedVersions', stored, `must have the storage version ${v.name}`));
+  }
+  stored.forEach((v, i) => {
+    if (named.has(v)) return;
+    const why = `missing from spec.versions; ${v} was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in ${v} and removes ${v} from status.storedVersions`;
+    errs.push(invalid(`status.storedVersions[${i}]`, v, why));
   });
   return errs;
 }
@@ -100,7 +120,55 @@ function validateVersion(v: any, path: string): FieldError[] {
   (Array.isArray(v?.additionalPrinterColumns) ? v.additionalPrinterColumns : []).forEach((col: any, i: number) => {
     errs.push(...validatePrinterColumn(col, `${path}.additionalPrinterColumns[${i}]`));
   });
+  const selectable: any[] = Array.isArray(v?.selectableFields) ? v.selectableFields : [];
+  if (selectable.length > 0) {
+    if (!isObject(schema)) errs.push(invalid(`${path}.selectableFields`, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
+    else errs.push(...validateSelectableFields(selectable, schema, `${path}.selectableFields`));
+  }
   return errs;
+}
+
+/**
+ * ValidateCustomResourceSelectableFields: each a path to a string, boolean or integer field of
+ * the schema outside metadata, no two alike, at most eight.
+ */
+function validateSelectableFields(fields: any[], schema: Record<string, any>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const unique = new Set<string>();
+  fields.forEach((f, i) => {
+    const field = `${path}[${i}].jsonPath`;
+    const jsonPath = f?.jsonPath;
+    if (typeof jsonPath !== 'string' || jsonPath === '') {
+      errs.push(required(field));
+      return;
+    }
+    const names = jsonPath.startsWith('.') ? jsonPath.slice(1).split('.') : undefined;
+    const found = names && !names.includes('') ? schemaAt(schema, names) : undefined;
+    if (!names || !found) {
+      errs.push(invalid(field, jsonPath, 'is an invalid path: does not refer to a valid field'));
+      return;
+    }
+    if (names[0] === 'metadata') errs.push(invalid(field, jsonPath, 'must not point to fields in metadata'));
+    if (!SELECTABLE_TYPES.includes(found.type)) {
+      errs.push(invalid(field, jsonPath, 'must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed.'));
+    }
+    const key = names.join('.');
+    if (unique.has(key)) errs.push(duplicate(field, jsonPath));
+    unique.add(key);
+  });
+  if (unique.size > MAX_SELECTABLE_FIELDS) errs.push(tooMany(path, unique.size, MAX_SELECTABLE_FIELDS));
+  return errs;
+}
+
+/** The schema a path of property names leads to (metadata's fields count as known strings). */
+function schemaAt(schema: Record<string, any>, names: string[]): Record<string, any> | undefined {
+  let node: Record<string, any> | undefined = schema;
+  for (const [i, name] of names.entries()) {
+    if (i === 1 && names[0] === 'metadata') return { type: 'string' };
+    const next: unknown = node?.properties?.[name];
+    node = isObject(next) ? next : undefined;
+  }
+  return node;
 }
 
 /** validateSimpleJSONPath: `.a.b` or `.a[0].b` — what the scale subresource and columns can read. */
@@ -130,10 +198,11 @@ function validatePrinterColumn(col: any, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!col?.name) errs.push(required(`${path}.name`));
   if (!col?.type) errs.push(required(`${path}.type`, `must be one of ${COLUMN_TYPES.join(',')}`));
-  else if (!COLUMN_TYPES.includes(col.type)) errs.push(notSupported(`${path}.type`, col.type, COLUMN_TYPES));
-  if (col?.format && !COLUMN_FORMATS.includes(col.format)) errs.push(notSupported(`${path}.format`, col.format, COLUMN_FORMATS));
-  if (!col?.jsonPath) errs.push(required(`${path}.jsonPath`));
-  else errs.push(...validateSimpleJsonPath(String(col.jsonPath), `${path}.jsonPath`));
+  else if (!COLUMN_TYPES.includes(col.type)) errs.push(invalid(`${path}.type`, col.type, `must be one of ${COLUMN_TYPES.join(',')}`));
+  if (col?.format && !COLUMN_FORMATS.includes(col.format)) errs.push(invalid(`${path}.format`, col.format, `must be one of ${COLUMN_FORMATS.join(',')}`));
+  // Upstream names the field by its Go name here (JSONPath), not its JSON one.
+  if (!col?.jsonPath) errs.push(required(`${path}.JSONPath`));
+  else errs.push(...validateSimpleJsonPath(String(col.jsonPath), `${path}.JSONPath`));
   if (col?.priority !== undefined && (typeof col.priority !== 'number' || col.priority < 0)) {
     errs.push(invalid(`${path}.priority`, col.priority, 'must be a non-negative integer'));
   }
