@@ -17,12 +17,16 @@ export function fieldElement(name: string): PathElement {
   return `f:${name}`;
 }
 
-/** A keyed item: keys in name order, as upstream serialises them. */
-export function keyElement(item: Record<string, unknown>, keys: readonly string[]): PathElement | undefined {
+/**
+ * A keyed item: keys in name order, as upstream serialises them. A key the item omits
+ * takes its default when it has one; without either the item has no key (undefined).
+ */
+export function keyElement(item: Record<string, unknown>, keys: readonly string[], defaults: Readonly<Record<string, unknown>> = {}): PathElement | undefined {
   const out: Record<string, unknown> = {};
   for (const key of [...keys].sort()) {
-    if (item[key] === undefined || item[key] === null) return undefined;
-    out[key] = item[key];
+    const value = item[key] ?? defaults[key];
+    if (value === undefined || value === null) return undefined;
+    out[key] = value;
   }
   return `k:${JSON.stringify(out)}`;
 }

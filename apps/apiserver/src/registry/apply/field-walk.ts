@@ -17,14 +17,14 @@ function isObject(value: unknown): value is Json {
 
 function listKind(hint: TypeHint | undefined, items: unknown[]): 'atomic' | 'set' | 'map' {
   const kind = hint?.listType ?? 'atomic';
-  if (kind === 'map' && !(hint?.keys?.length && items.every((item) => isObject(item) && keyElement(item, hint.keys!) !== undefined))) return 'atomic';
+  if (kind === 'map' && !(hint?.keys?.length && items.every((item) => isObject(item) && keyElement(item, hint.keys!, hint.keyDefaults) !== undefined))) return 'atomic';
   if (kind === 'set' && !items.every((item) => item === null || typeof item !== 'object')) return 'atomic';
   return kind;
 }
 
 /** The element naming a list item: by keys for a map list, by value for a set. */
 function itemElement(kind: 'set' | 'map', hint: TypeHint | undefined, item: unknown): PathElement {
-  return kind === 'map' ? keyElement(item as Json, hint!.keys!)! : valueElement(item);
+  return kind === 'map' ? keyElement(item as Json, hint!.keys!, hint!.keyDefaults)! : valueElement(item);
 }
 
 /** Fields set by `value` (structured-merge-diff's ToFieldSet): leaves, atomic values, and each list item itself. */

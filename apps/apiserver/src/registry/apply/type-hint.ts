@@ -7,6 +7,7 @@
  * custom resources from their CRD's structural schema.
  */
 import type { FieldPatchMeta, TypePatchMeta } from '@skiff/api';
+import { listKeysFor } from './list-keys.ts';
 
 export interface TypeHint {
   /** Known fields of an object. */
@@ -16,6 +17,8 @@ export interface TypeHint {
   /** How a list merges; lists without one are atomic. */
   listType?: 'atomic' | 'set' | 'map';
   keys?: readonly string[];
+  /** Defaults of key fields an item may omit (the schema's `default` of each key). */
+  keyDefaults?: Readonly<Record<string, unknown>>;
   items?: TypeHint;
   /** An object replaced whole (`x-kubernetes-map-type: atomic`, patchStrategy replace). */
   atomic?: boolean;
@@ -44,20 +47,22 @@ function fromPatchMeta(meta: TypePatchMeta): TypeHint {
   let hint = patchMetaHints.get(meta);
   if (hint) return hint;
   const fields: Record<string, TypeHint> = {};
-  for (const [name, field] of Object.entries(meta)) fields[name] = fromFieldPatchMeta(field);
+  for (const [name, field] of Object.entries(meta)) fields[name] = fromFieldPatchMeta(name, field);
   hint = { fields };
   patchMetaHints.set(meta, hint);
   return hint;
 }
 
 /** The table does not say whether a field holds a list or an object: the hint serves both, the value decides. */
-function fromFieldPatchMeta(field: FieldPatchMeta): TypeHint {
+function fromFieldPatchMeta(name: string, field: FieldPatchMeta): TypeHint {
   const inner = field.type ? fromPatchMeta(field.type) : undefined;
   const listType = field.strategy === 'merge' ? (field.mergeKey ? 'map' : 'set') : undefined;
+  const listKeys = field.mergeKey ? listKeysFor(name, field.mergeKey) : undefined;
   return {
     ...(inner ? { fields: inner.fields, items: inner } : {}),
     ...(listType ? { listType } : {}),
-    ...(field.mergeKey ? { keys: [field.mergeKey] } : {}),
+    ...(listKeys ? { keys: listKeys.keys } : {}),
+    ...(listKeys?.defaults ? { keyDefaults: listKeys.defaults } : {}),
     ...(field.strategy === 'replace' ? { atomic: true } : {}),
   };
 }
@@ -88,10 +93,23 @@ function fromSchema(schema: Schema): TypeHint {
   if (listType === 'set' || listType === 'map' || listType === 'atomic') hint.listType = listType;
   const keys = schema['x-kubernetes-list-map-keys'];
   if (Array.isArray(keys)) hint.keys = keys.filter((k): k is string => typeof k === 'string');
-  if (isSchema(schema.items)) hint.items = fromSchema(schema.items);
+  if (isSchema(schema.items)) {
+    hint.items = fromSchema(schema.items);
+    if (hint.keys) hint.keyDefaults = keyDefaultsOf(schema.items, hint.keys);
+  }
   // An embedded object's metadata is as server-set as the top-level one.
   if (schema['x-kubernetes-embedded-resource'] === true) hint.fields = { ...hint.fields, metadata: objectMetaHint(undefined) };
   return hint;
+}
+
+/** The defaults a CRD's schema gives its list-map key fields: an item may omit those keys. */
+function keyDefaultsOf(items: Schema, keys: readonly string[]): Record<string, unknown> | undefined {
+  const props = isSchema(items.properties) ? items.properties : {};
+  const found = keys.flatMap((key) => {
+    const prop = props[key];
+    return isSchema(prop) && prop.default !== undefined ? [[key, prop.default] as const] : [];
+  });
+  return found.length > 0 ? Object.fromEntries(found) : undefined;
 }
 
 function isSchema(value: unknown): value is Schema {
