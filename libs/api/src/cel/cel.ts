@@ -112,6 +112,18 @@ function compile(expression: string, options: CelOptions | undefined): Compiled 
   return compiled;
 }
 
+/** A node of the CEL library's syntax tree: `{ op: '.', args: [operand, 'field'] }`, `{ op: 'id', args: 'self' }`... */
+export interface CelNode {
+  op: string;
+  args: unknown;
+}
+
+/** The syntax tree of an expression that compiles (for cost estimates), else undefined. */
+export function parseCel(expression: string, options?: CelOptions): CelNode | undefined {
+  const { program } = compile(expression, options);
+  return (program as { ast?: CelNode } | undefined)?.ast;
+}
+
 /** Parses and type-checks; `error` is set (Kubernetes-style text) when the expression is not valid. */
 export function compileCel(expression: string, options?: CelOptions): { error?: string } {
   const { error } = compile(expression, options);

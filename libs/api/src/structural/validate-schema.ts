@@ -3,8 +3,10 @@
  * apiextensions-apiserver's CRD validation (ValidateCustomResourceDefinitionOpenAPISchema and
  * structural schema validation), with Kubernetes' paths: `...openAPIV3Schema.properties[spec].type`.
  */
-import { celTypeChecker } from '../cel/index.ts';
+import { celTypeChecker, parseCel } from '../cel/index.ts';
 import { type FieldError, forbidden, invalid, notSupported, required } from '../validation/field-error.ts';
+import { RULE_VARIABLES } from './cel-rules.ts';
+import { costExceededMessage, estimateRuleCost, maxCardinality, RULE_COST_LIMIT } from './cel-cost.ts';
 import { celTypeOf } from './cel-types.ts';
 import type { JsonSchema } from './index.ts';
 import { listMapKeys } from './list-types.ts';
@@ -96,8 +98,26 @@ function checkListType(s: JsonSchema, path: string, errs: FieldError[]): void {
   }
 }
 
+/** Where a node sits, for its rules. */
+interface NodePlace {
+  root: boolean;
+  /** Set below the items of a list that is not a list-type map: no old value correlates there. */
+  uncorrelatableAt?: string;
+  /** How many times the node can occur in one object (product of the enclosing lists' and maps' sizes). */
+  repeats: number;
+}
+
+/** Refuses an expression whose estimated cost, times the node's occurrences, is over upstream's limit. */
+function checkCost(s: JsonSchema, expression: string, what: string, at: string, repeats: number, errs: FieldError[]): void {
+  const ast = parseCel(expression, RULE_VARIABLES);
+  if (!ast) return;
+  const cost = estimateRuleCost(ast, s) * repeats;
+  if (cost > RULE_COST_LIMIT) errs.push(forbidden(at, costExceededMessage(what, cost, RULE_COST_LIMIT)));
+}
+
 /** Checks rules with `self` and `oldSelf` typed from the node (cel-types.ts), as upstream compiles them. */
-function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelatableAt: string | undefined, root: boolean): void {
+function checkRules(s: JsonSchema, path: string, errs: FieldError[], place: NodePlace): void {
+  const { root, uncorrelatableAt } = place;
   const rules = s['x-kubernetes-validations'];
   if (rules === undefined) return;
   if (!Array.isArray(rules)) {
@@ -118,7 +138,7 @@ function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelata
     else if (uncorrelatableAt !== undefined && /\boldSelf\b/.test(r.rule)) {
       // Items of atomic and set lists have no old counterpart: such a rule could never run.
       errs.push(invalid(`${at}.rule`, r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatableAt}`));
-    }
+    } else checkCost(s, r.rule, 'estimated rule cost', `${at}.rule`, place.repeats, errs);
     if (typeof r.message === 'string' && r.message.includes('\n')) {
       errs.push(invalid(`${at}.message`, r.message, 'message must not contain line breaks'));
     }
@@ -126,6 +146,7 @@ function checkRules(s: JsonSchema, path: string, errs: FieldError[], uncorrelata
       const m = check(r.messageExpression);
       if (m.error) errs.push(invalid(`${at}.messageExpression`, r.messageExpression, `messageExpression compilation failed: ${m.error}`));
       else if (m.type !== 'string' && m.type !== 'dyn') errs.push(invalid(`${at}.messageExpression`, r.messageExpression, 'must evaluate to a string'));
+      else checkCost(s, r.messageExpression, 'estimated messageExpression cost', `${at}.messageExpression`, place.repeats, errs);
     }
     if (r.reason !== undefined && !RULE_REASONS.includes(r.reason as string)) {
       errs.push(notSupported(`${at}.reason`, r.reason, RULE_REASONS));
@@ -153,33 +174,32 @@ function checkRootMetadata(s: JsonSchema, path: string, errs: FieldError[]): voi
   }
 }
 
-/**
- * Checks a node and everything below it. `uncorrelatableAt` is set below the items of a list that
- * is not a list-type map: there no old value correlates, so transition rules are refused.
- */
-export function checkSchemaNode(s: JsonSchema, path: string, level: Level, errs: FieldError[], uncorrelatableAt?: string): void {
+/** Checks a node and everything below it; `place` (root by default) tells where the node sits. */
+export function checkSchemaNode(s: JsonSchema, path: string, level: Level, errs: FieldError[], place: NodePlace = { root: true, repeats: 1 }): void {
   checkKeywords(s, path, errs);
   checkType(s, path, level, errs);
   checkObjectKeywords(s, path, errs);
   checkListType(s, path, errs);
-  if (level !== 'value') checkRules(s, path, errs, uncorrelatableAt, level === 'root');
+  if (level !== 'value') checkRules(s, path, errs, place);
   if (level === 'root') checkRootMetadata(s, path, errs);
   if (level !== 'value' && s.default !== undefined) errs.push(...checkDefault(s, `${path}.default`));
   const below = (l: Level): Level => (level === 'value' ? 'value' : l);
+  const field: NodePlace = { ...place, root: false };
   for (const [name, prop] of Object.entries(properties(s) ?? {})) {
-    if (isPlainObject(prop)) checkSchemaNode(prop, `${path}.properties[${name}]`, below('field'), errs, uncorrelatableAt);
+    if (isPlainObject(prop)) checkSchemaNode(prop, `${path}.properties[${name}]`, below('field'), errs, field);
   }
+  const element: NodePlace = { ...field, repeats: place.repeats * maxCardinality(s) };
   const items = subSchema(s, 'items');
   if (items) {
-    const itemsUncorrelatable = uncorrelatableAt ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : path);
-    checkSchemaNode(items, `${path}.items`, below('item'), errs, itemsUncorrelatable);
+    const uncorrelatableAt = place.uncorrelatableAt ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : path);
+    checkSchemaNode(items, `${path}.items`, below('item'), errs, { ...element, uncorrelatableAt });
   }
   const additional = subSchema(s, 'additionalProperties');
-  if (additional) checkSchemaNode(additional, `${path}.additionalProperties`, below('field'), errs, uncorrelatableAt);
+  if (additional) checkSchemaNode(additional, `${path}.additionalProperties`, below('field'), errs, element);
   for (const kw of ['allOf', 'anyOf', 'oneOf']) {
     const list = s[kw];
-    if (Array.isArray(list)) list.forEach((sub, i) => isPlainObject(sub) && checkSchemaNode(sub, `${path}.${kw}[${i}]`, 'value', errs));
+    if (Array.isArray(list)) list.forEach((sub, i) => isPlainObject(sub) && checkSchemaNode(sub, `${path}.${kw}[${i}]`, 'value', errs, field));
   }
   const not = subSchema(s, 'not');
-  if (not) checkSchemaNode(not, `${path}.not`, 'value', errs);
+  if (not) checkSchemaNode(not, `${path}.not`, 'value', errs, field);
 }

@@ -187,6 +187,38 @@ test('CEL rules are typed from the schema: fields, lists, maps, numbers, dyn whe
   );
 });
 
+test('rules whose estimated cost is over the limit are refused: nested comprehensions over unbounded lists', () => {
+  const rule = 'self.tags.all(t, self.tags.exists_one(u, u == t))';
+  const tagged = (maxItems?: number) => ({
+    type: 'object',
+    properties: { tags: { type: 'array', ...(maxItems && { maxItems }), items: { type: 'string' } } },
+    'x-kubernetes-validations': [{ rule }],
+  });
+  const why = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+  assert.deepEqual(causes(tagged()), [
+    `.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${why}`,
+  ]);
+  assert.deepEqual(causes(tagged(100)), []);
+  // One pass over an unbounded list is fine; the same rule on items of another unbounded list is not.
+  const once = { type: 'array', items: { type: 'integer' }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x > 0)' }] };
+  assert.deepEqual(causes({ type: 'object', properties: { l: once } }), []);
+  assert.deepEqual(causes({ type: 'object', properties: { outer: { type: 'array', items: once } } }), [
+    `.properties[outer].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${why}`,
+  ]);
+  // ~1.5M ints × 3 steps, 10 times: over; bounding the inner list too brings it under.
+  assert.match(causes({ type: 'object', properties: { outer: { type: 'array', maxItems: 10, items: once } } })[0] ?? '', /factor of 4\.7x/);
+  assert.deepEqual(causes({ type: 'object', properties: { outer: { type: 'array', maxItems: 10, items: { ...once, maxItems: 1000 } } } }), []);
+  // Maps count by maxProperties; messageExpressions are estimated too.
+  const labels = (maxProperties?: number) => ({
+    type: 'object',
+    ...(maxProperties && { maxProperties }),
+    additionalProperties: { type: 'string' },
+    'x-kubernetes-validations': [{ rule: 'true', messageExpression: 'self.filter(k, self.exists(j, j == k)).join(",")' }],
+  });
+  assert.match(causes({ type: 'object', properties: { m: labels() } })[0] ?? '', /^\.properties\[m\]\.x-kubernetes-validations\[0\]\.messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x/);
+  assert.deepEqual(causes({ type: 'object', properties: { m: labels(64) } }), []);
+});
+
 test('a pattern must compile', () => {
   const errs = causes({ type: 'object', properties: { a: { type: 'string', pattern: '[a-' } } });
   assert.equal(errs.length, 1);
