@@ -280,6 +280,49 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     ]) assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
   });
 
+  it('matchConditions: a false condition skips the webhook; an evaluation error refuses under Fail, passes under Ignore', async () => {
+    const url = { url: `${HOOK_URL}/deny`, caBundle: webhooks.caBundle };
+    const created = await post(`${ADM}/validatingwebhookconfigurations`, {
+      metadata: { name: 'test-conditions' },
+      webhooks: [
+        hook('conditional.skiff.test', 'conditional', url, { matchConditions: [
+          { name: 'deny-prefix', expression: "object.metadata.name.startsWith('deny-')" },
+          { name: 'creates-only', expression: "request.operation == 'CREATE'" },
+        ] }),
+        hook('condition-error.skiff.test', 'cond-error', url, { matchConditions: [{ name: 'broken', expression: "object.data.missing == 'x'" }] }),
+        hook('condition-ignore.skiff.test', 'cond-ignore', url, { failurePolicy: 'Ignore', matchConditions: [{ name: 'broken', expression: "object.data.missing == 'x'" }] }),
+      ],
+    });
+    assert.equal(created.status, 201, created.body);
+    await eventually(async () => assert.equal((await createConfigMap('hooks-on', 'deny-probe', { conditional: 'yes' }, true)).status, 403));
+    received.length = 0;
+    const denied = await createConfigMap('hooks-on', 'deny-me', { conditional: 'yes' });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.json.message, 'admission webhook "conditional.skiff.test" denied the request: configmap deny-me is not welcome here');
+    // The name condition is false: the webhook is never called.
+    assert.equal((await createConfigMap('hooks-on', 'keep-me', { conditional: 'yes' })).status, 201);
+    assert.equal(received.filter((r) => r.request.name === 'keep-me').length, 0);
+    const failed = await createConfigMap('hooks-on', 'cond-fail', { 'cond-error': 'yes' });
+    assert.equal(failed.status, 403, failed.body);
+    assert.match(failed.json.message, /^configmaps "cond-fail" is forbidden: failed calling webhook "condition-error.skiff.test": expression 'object.data.missing == 'x'' resulted in error: /);
+    assert.equal((await createConfigMap('hooks-on', 'cond-ignored', { 'cond-ignore': 'yes' })).status, 201);
+  });
+
+  it('matchConditions are validated when written; the CEL authorizer is refused', async () => {
+    const res = await post(`${ADM}/mutatingwebhookconfigurations`, {
+      metadata: { name: 'broken-conditions' },
+      webhooks: [hook('conditions.skiff.test', 'x', { url: `${HOOK_URL}/deny` }, { matchConditions: [
+        { name: 'same', expression: 'object.metadata.name ==' },
+        { name: 'same', expression: "authorizer.group('').resource('pods').check('create').allowed()" },
+      ] })],
+    });
+    assert.equal(res.status, 422, res.body);
+    const causes = res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`);
+    assert.ok(causes.includes('webhooks[0].matchConditions[1].name: Duplicate value: "same"'), causes.join('\n'));
+    assert.ok(causes.some((c: string) => c.startsWith('webhooks[0].matchConditions[0].expression: Invalid value: "object.metadata.name ==": compilation failed: ERROR: <input>:1:')), causes.join('\n'));
+    assert.ok(causes.some((c: string) => c.endsWith('the authorizer variable is not supported by Skiff: a CEL expression cannot check authorization here')), causes.join('\n'));
+  });
+
   describe('ValidatingAdmissionPolicy', () => {
     const policy = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec });
     const rules = (label: string) => ({
@@ -300,7 +343,7 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
           }],
         })],
         ['validatingadmissionpolicybindings', policy('limit-data-binding', {
-          policyName: 'limit-data', validationActions: ['Deny'], paramRef: { name: 'policy-params', namespace: 'hooks-system' },
+          policyName: 'limit-data', validationActions: ['Deny'], paramRef: { name: 'policy-params', namespace: 'hooks-system', parameterNotFoundAction: 'Deny' },
         })],
         ['validatingadmissionpolicies', policy('ok-names', {
           matchConstraints: rules('policy-warn'),
@@ -335,6 +378,58 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
         return r;
       });
       assert.ok(res);
+    });
+
+    it('paramRef.selector: every selected params object is checked, from the watch; none found denies or is skipped; matchConditions exempt', async () => {
+      const forbid = (name: string, key: string) => post('/api/v1/namespaces/hooks-system/configmaps', { metadata: { name, labels: { forbid: 'yes' } }, data: { key } });
+      for (const [name, key] of [['forbid-a', 'a'], ['forbid-b', 'b']]) assert.equal((await forbid(name, key)).status, 201);
+      const selected = (label: string, matchLabels: Record<string, string>, parameterNotFoundAction: string) => ({
+        matchResources: { objectSelector: { matchExpressions: [{ key: label, operator: 'Exists' }] } },
+        paramRef: { selector: { matchLabels }, namespace: 'hooks-system', parameterNotFoundAction },
+      });
+      for (const [path, body] of [
+        ['validatingadmissionpolicies', policy('forbid-keys', {
+          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+          // The bindings choose the objects (matchResources); the policy matches every configmap.
+          matchConstraints: { resourceRules: rules('policy-select').resourceRules },
+          matchConditions: [{ name: 'not-exempt', expression: "object.metadata.name != 'exempt'" }],
+          validations: [{ expression: '!has(object.data) || !(params.data.key in object.data)', messageExpression: "'key ' + params.data.key + ' is forbidden'" }],
+        })],
+        ['validatingadmissionpolicybindings', policy('forbid-keys-selected', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-select', { forbid: 'yes' }, 'Deny') })],
+        ['validatingadmissionpolicybindings', policy('forbid-keys-none-deny', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-none-deny', { forbid: 'never' }, 'Deny') })],
+        ['validatingadmissionpolicybindings', policy('forbid-keys-none-allow', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-none-allow', { forbid: 'never' }, 'Allow') })],
+      ] as const) {
+        const res = await post(`${ADM}/${path}`, body);
+        assert.equal(res.status, 201, res.body);
+      }
+      const create = (name: string, label: string, data: Record<string, string>, dryRun = false) =>
+        post(`/api/v1/namespaces/hooks-on/configmaps${dryRun ? '?dryRun=All' : ''}`, withData(name, label, data));
+      await eventually(async () => assert.equal((await create('probe', 'policy-select', { b: '1' }, true)).status, 422));
+      // Both params are evaluated: the second one refuses key b.
+      const refused = await create('has-b', 'policy-select', { b: '1' });
+      assert.equal(refused.status, 422);
+      assert.equal(refused.json.message, 'configmaps "has-b" is forbidden: ValidatingAdmissionPolicy \'forbid-keys\' with binding \'forbid-keys-selected\' denied request: key b is forbidden');
+      assert.equal((await create('has-c', 'policy-select', { c: '1' })).status, 201);
+      // The policy's matchCondition is false for `exempt`: no validation runs.
+      assert.equal((await create('exempt', 'policy-select', { a: '1' })).status, 201);
+      // A params object added later is seen through the watch.
+      assert.equal((await forbid('forbid-c', 'c')).status, 201);
+      await eventually(async () => assert.equal((await create('has-c-again', 'policy-select', { c: '1' }, true)).status, 422));
+      // No params selected: Deny refuses, Allow skips the binding.
+      const none = await create('none', 'policy-none-deny', { z: '1' });
+      assert.equal(none.status, 422, none.body);
+      assert.equal(none.json.message, 'configmaps "none" is forbidden: ValidatingAdmissionPolicy \'forbid-keys\' with binding \'forbid-keys-none-deny\' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
+      assert.equal((await create('none', 'policy-none-allow', { z: '1' })).status, 201);
+    });
+
+    it('a binding with paramRef needs parameterNotFoundAction and one of name or selector', async () => {
+      const res = await post(`${ADM}/validatingadmissionpolicybindings`, policy('bad-ref', { policyName: 'x', validationActions: ['Deny'], paramRef: { name: 'a', selector: {} } }));
+      assert.equal(res.status, 422, res.body);
+      const causes = res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`);
+      for (const expected of [
+        'spec.paramRef.name: Forbidden: name and selector are mutually exclusive',
+        'spec.paramRef.parameterNotFoundAction: Required value',
+      ]) assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
     });
 
     it('policies and bindings are validated: expressions compile, actions are known', async () => {

@@ -3,7 +3,8 @@
  * after the built-in mutating plugins; each answer's JSON patch is applied to the object the
  * next webhook sees. A webhook with reinvocationPolicy IfNeeded is called once more when a
  * webhook after it changed the object (upstream reinvokes at most once, for the same reason:
- * webhooks that keep changing each other's output must not loop).
+ * webhooks that keep changing each other's output must not loop); the built-in mutating
+ * plugins run again first, as upstream re-runs the whole chain on reinvocation.
  */
 import { applyJsonPatch, deepEqual } from '@skiff/api';
 import { errors } from '../../errors.ts';
@@ -44,15 +45,30 @@ async function admitOnce(ctx: RegistryContext, matched: MatchedWebhook, attrs: A
   return true;
 }
 
+/**
+ * Upstream's reinvocation re-runs the whole mutating chain: the built-in mutating plugins see
+ * what the webhooks made (a container a webhook added gets its service-account token mount).
+ * They are read lazily: plugins.ts lists this plugin, so a static import would be a cycle.
+ */
+async function rerunBuiltInMutations(ctx: RegistryContext, attrs: AdmissionAttributes): Promise<void> {
+  const { admissionPlugins } = await import('./plugins.ts');
+  for (const plugin of admissionPlugins) {
+    if (plugin === mutatingWebhookAdmission) return;
+    if (plugin.admit) await plugin.admit(ctx, attrs);
+  }
+}
+
 export const mutatingWebhookAdmission: AdmissionPlugin = {
   name: 'MutatingAdmissionWebhook',
   async admit(ctx, attrs) {
     const hooks = await matchingWebhooks(ctx, MUTATING_WEBHOOK_CONFIGURATIONS, attrs);
     let lastChange = -1;
     for (const [index, matched] of hooks.entries()) if (await admitOnce(ctx, matched, attrs)) lastChange = index;
-    // Reinvocation: IfNeeded webhooks that ran before the last change see the changed object once more.
-    for (const [index, matched] of hooks.entries()) {
-      if (index < lastChange && matched.hook.reinvocationPolicy === 'IfNeeded') await admitOnce(ctx, matched, attrs);
-    }
+    // Reinvocation: IfNeeded webhooks that ran before the last change see the changed object once more,
+    // after the built-in mutating plugins had their second look.
+    const reinvoke = hooks.filter((matched, index) => index < lastChange && matched.hook.reinvocationPolicy === 'IfNeeded');
+    if (reinvoke.length === 0) return;
+    await rerunBuiltInMutations(ctx, attrs);
+    for (const matched of reinvoke) await admitOnce(ctx, matched, attrs);
   },
 };

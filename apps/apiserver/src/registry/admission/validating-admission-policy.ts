@@ -3,15 +3,16 @@
  * validating phase before the webhooks, as kube-apiserver orders them.
  *
  * For every binding (by name) whose policy exists and matches the request — the policy's
- * matchConstraints, then the binding's matchResources — the policy's validations run with
- * `object`, `oldObject`, `request`, `params` (the object the binding's paramRef names, of the
- * policy's paramKind) and `namespaceObject`. A failure is handled by the binding's
+ * matchConstraints, then the binding's matchResources — the policy runs once per params object
+ * (webhooks/policy-params.ts: the one paramRef.name names or every one paramRef.selector
+ * selects), with `object`, `oldObject`, `request`, `params` and `namespaceObject`: its
+ * matchConditions first (one false: nothing to check for these params), then its validations. A failure is handled by the binding's
  * validationActions: Deny refuses with `ValidatingAdmissionPolicy '<p>' with binding '<b>'
  * denied request: <message>` and the code of the validation's reason (422 for Invalid); Warn
  * adds a Warning header; Audit is logged (Skiff has no audit log).
  */
 import { randomUUID } from 'node:crypto';
-import { findResource, type ResourceInfo } from '@skiff/api';
+import { findResource } from '@skiff/api';
 import { ApiError, errors } from '../../errors.ts';
 import type { KubeObject } from '../../storage/store.ts';
 import type { RegistryContext } from '../context.ts';
@@ -20,7 +21,9 @@ import { buildAdmissionReview } from './webhooks/admission-review.ts';
 import {
   isExemptFromAdmissionHooks, matchedResource, namespaceLabelsOnce, selectorsMatch, watchedByName, type NamespaceLabels,
 } from './webhooks/matching-webhooks.ts';
-import { evaluatePolicy, type PolicyFailure, type PolicySpec } from './webhooks/policy-evaluation.ts';
+import { evaluateMatchConditions } from './webhooks/match-conditions.ts';
+import { POLICY_VARIABLES, evaluatePolicy, type PolicyFailure, type PolicySpec } from './webhooks/policy-evaluation.ts';
+import { collectParams, type ParamRef } from './webhooks/policy-params.ts';
 
 const GROUP = 'admissionregistration.k8s.io';
 const POLICIES = findResource(GROUP, 'v1', 'validatingadmissionpolicies')!;
@@ -29,7 +32,7 @@ const REASON_CODES: Record<string, number> = { Unauthorized: 401, Forbidden: 403
 
 interface BindingSpec {
   policyName?: string;
-  paramRef?: { name?: string; namespace?: string; parameterNotFoundAction?: 'Allow' | 'Deny' };
+  paramRef?: ParamRef;
   matchResources?: Record<string, any>;
   validationActions?: ('Deny' | 'Warn' | 'Audit')[];
 }
@@ -42,18 +45,11 @@ async function matches(match: Record<string, any> | undefined, attrs: AdmissionA
   return selectorsMatch(match, attrs, nsLabels);
 }
 
-/** The binding's params: the object, null without paramKind, or undefined when it should exist and does not. */
-async function paramsFor(ctx: RegistryContext, spec: PolicySpec, binding: BindingSpec, attrs: AdmissionAttributes): Promise<KubeObject | null | undefined> {
-  const kind = spec.paramKind;
-  const ref = binding.paramRef;
-  if (!kind || !ref?.name) return null;
-  const res: ResourceInfo | undefined = ctx.served.findByKind(kind.apiVersion ?? '', kind.kind ?? '');
-  if (!res) return undefined;
-  try {
-    return await ctx.store.get(res, res.namespaced ? (ref.namespace ?? attrs.namespace) : undefined, ref.name);
-  } catch {
-    return undefined;
-  }
+/** The policy against one params object: its matchConditions first (a false one: no failures), then its validations. */
+function evaluateWithParams(spec: PolicySpec, vars: Record<string, unknown>): PolicyFailure[] {
+  const matched = evaluateMatchConditions(spec.matchConditions, vars, POLICY_VARIABLES, spec.failurePolicy);
+  if (matched.error !== undefined) return [{ message: matched.error, reason: 'Invalid' }];
+  return matched.matches ? evaluatePolicy(spec, vars) : [];
 }
 
 /** admission.NewForbidden's words with the validation's reason and code, as upstream's dispatcher builds it. */
@@ -77,6 +73,7 @@ export const validatingAdmissionPolicyAdmission: AdmissionPlugin = {
     if (!policies.isSynced) await policies.synced;
     const nsLabels = namespaceLabelsOnce(ctx, attrs);
     let request: unknown;
+    let nsObject: KubeObject | null | undefined;
     for (const bindingObj of bindings) {
       const binding = (bindingObj.spec ?? {}) as BindingSpec;
       const policyObj = policies.get(undefined, binding.policyName ?? '');
@@ -84,16 +81,16 @@ export const validatingAdmissionPolicyAdmission: AdmissionPlugin = {
       const spec = (policyObj.spec ?? {}) as PolicySpec;
       if (!(await matches(spec.matchConstraints, attrs, nsLabels)) || !(await matches(binding.matchResources, attrs, nsLabels))) continue;
       const [policyName, bindingName] = [policyObj.metadata.name!, bindingObj.metadata.name!];
-      const params = await paramsFor(ctx, spec, binding, attrs);
-      let failures: PolicyFailure[];
-      if (params === undefined) {
-        if (binding.paramRef?.parameterNotFoundAction === 'Allow') continue;
-        failures = spec.failurePolicy === 'Ignore' ? [] : [{ message: 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction', reason: 'Invalid' }];
+      const collected = await collectParams(ctx, spec, binding.paramRef, attrs);
+      if ('skip' in collected) continue;
+      let failures: PolicyFailure[] = [];
+      if ('error' in collected) {
+        if (spec.failurePolicy !== 'Ignore') failures = [{ message: collected.error, reason: 'Invalid' }];
       } else {
-        request ??= (buildAdmissionReview(randomUUID(), attrs, attrs.res) as { request: unknown }).request;
-        failures = evaluatePolicy(spec, {
-          object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, params, namespaceObject: await namespaceObject(ctx, attrs),
-        });
+        request ??= buildAdmissionReview(randomUUID(), attrs, attrs.res).request;
+        if (nsObject === undefined) nsObject = await namespaceObject(ctx, attrs);
+        const base = { object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, namespaceObject: nsObject };
+        for (const params of collected.params) failures.push(...evaluateWithParams(spec, { ...base, params }));
       }
       const actions = binding.validationActions ?? [];
       for (const failure of failures) {

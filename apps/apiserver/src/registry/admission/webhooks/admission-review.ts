@@ -7,6 +7,11 @@
  * - the call failed (unreachable, timed out, not 2xx, not a valid review): with failurePolicy
  *   Fail a 500 `failed calling webhook "<name>": ...`; with Ignore the request goes on;
  * - a dry run reaching a webhook with side effects: 400 `... does not support dry run`.
+ *
+ * Before any of that, the webhook's matchConditions see the request as the webhook would
+ * (object, oldObject, request, in the version it asked for): one false skips the call; an
+ * evaluation error under failurePolicy Fail refuses with 403 `failed calling webhook "<name>":
+ * expression '...' resulted in error: ...`, as upstream's ShouldCallHook does.
  */
 import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type ResourceInfo } from '@skiff/api';
@@ -16,6 +21,7 @@ import { callWebhook, WebhookError } from '../../../webhook/webhook-client.ts';
 import { convertToVersion, converterFor } from '../../conversion/version-converter.ts';
 import type { RegistryContext } from '../../context.ts';
 import type { AdmissionAttributes } from '../admission.ts';
+import { evaluateMatchConditions } from './match-conditions.ts';
 import type { MatchedWebhook } from './matching-webhooks.ts';
 
 export interface AdmissionResponse {
@@ -40,7 +46,7 @@ export function inVersion(obj: KubeObject | undefined, as: ResourceInfo): KubeOb
   return convertToVersion(converter, obj, as);
 }
 
-export function buildAdmissionReview(uid: string, attrs: AdmissionAttributes, as: ResourceInfo): unknown {
+export function buildAdmissionReview(uid: string, attrs: AdmissionAttributes, as: ResourceInfo): { apiVersion: string; kind: string; request: Record<string, unknown> } {
   const { user } = attrs;
   const object = inVersion(attrs.object, as);
   const oldObject = inVersion(attrs.oldObject, as);
@@ -65,6 +71,18 @@ export function buildAdmissionReview(uid: string, attrs: AdmissionAttributes, as
       options: { apiVersion: 'meta.k8s.io/v1', kind: OPTIONS_KINDS[attrs.operation], ...(attrs.dryRun ? { dryRun: ['All'] } : {}) },
     },
   };
+}
+
+const CONDITION_VARIABLES = ['object', 'oldObject', 'request'];
+
+/** False when a match condition says the webhook is not for this request; throws when one failed under Fail. */
+function conditionsMatch(matched: MatchedWebhook, attrs: AdmissionAttributes, review: { request: Record<string, unknown> }): boolean {
+  const { hook } = matched;
+  if (!hook.matchConditions?.length) return true;
+  const { request } = review;
+  const result = evaluateMatchConditions(hook.matchConditions, { object: request.object, oldObject: request.oldObject, request }, CONDITION_VARIABLES, hook.failurePolicy);
+  if (result.error !== undefined) throw errors.forbidden(attrs.res, attrs.name, `failed calling webhook "${hook.name}": ${result.error}`);
+  return result.matches;
 }
 
 /** Where the call goes, as upstream's errors print it. */
@@ -98,18 +116,20 @@ export function deniedError(name: string, status: AdmissionResponse['status']): 
 const SIDE_EFFECT_FREE = new Set(['None', 'NoneOnDryRun']);
 
 /**
- * Calls the webhook. Answers its response; undefined when the call failed and failurePolicy
- * is Ignore. Throws the denial-independent errors (dry run unsupported, call failed with Fail).
+ * Calls the webhook. Answers its response; undefined when its matchConditions skip it or the
+ * call failed and failurePolicy is Ignore. Throws the denial-independent errors (dry run unsupported, call failed with Fail).
  */
 export async function callAdmissionWebhook(ctx: RegistryContext, matched: MatchedWebhook, attrs: AdmissionAttributes): Promise<AdmissionResponse | undefined> {
   const { hook } = matched;
+  const uid = randomUUID();
+  const review = buildAdmissionReview(uid, attrs, matched.as);
+  if (!conditionsMatch(matched, attrs, review)) return undefined;
   if (attrs.dryRun && !SIDE_EFFECT_FREE.has(hook.sideEffects ?? '')) {
     throw errors.badRequest(`admission webhook "${hook.name}" does not support dry run`);
   }
-  const uid = randomUUID();
   const timeoutMs = (hook.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   try {
-    return readResponse(await callWebhook(ctx, hook.clientConfig, buildAdmissionReview(uid, attrs, matched.as), timeoutMs), uid);
+    return readResponse(await callWebhook(ctx, hook.clientConfig, review, timeoutMs), uid);
   } catch (err) {
     const reason = err instanceof WebhookError && err.failure === 'decode' ? err.message : `failed to call webhook: ${describeTarget(matched)}: ${(err as Error).message}`;
     const message = `failed calling webhook "${hook.name}": ${reason}`;

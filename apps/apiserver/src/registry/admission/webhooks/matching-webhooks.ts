@@ -17,6 +17,7 @@ import { converterFor } from '../../conversion/version-converter.ts';
 import type { RegistryContext } from '../../context.ts';
 import type { AdmissionAttributes } from '../admission.ts';
 import type { WebhookClientConfig } from '../../../webhook/webhook-client.ts';
+import type { MatchCondition } from './match-conditions.ts';
 import { anyRuleMatches, type RuleWithOperations } from './rule-matcher.ts';
 
 export interface AdmissionWebhook extends Selectors {
@@ -29,6 +30,7 @@ export interface AdmissionWebhook extends Selectors {
   timeoutSeconds?: number;
   admissionReviewVersions?: string[];
   reinvocationPolicy?: 'Never' | 'IfNeeded';
+  matchConditions?: MatchCondition[];
 }
 
 /** A webhook to call, and the version of the resource it asked for (the request's own, or an equivalent one). */

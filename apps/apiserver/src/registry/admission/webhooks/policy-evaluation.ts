@@ -7,6 +7,7 @@
  * counts it, Ignore skips it.
  */
 import { evaluateCel } from '@skiff/api';
+import type { MatchCondition } from './match-conditions.ts';
 
 export interface PolicyValidation {
   expression: string;
@@ -21,6 +22,7 @@ export interface PolicySpec {
   matchConstraints?: Record<string, any>;
   validations?: PolicyValidation[];
   variables?: { name: string; expression: string }[];
+  matchConditions?: MatchCondition[];
 }
 
 export interface PolicyFailure {
@@ -28,8 +30,8 @@ export interface PolicyFailure {
   reason: string;
 }
 
-/** The variables upstream declares for admission policies. */
-export const POLICY_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
+/** The variables upstream declares for admission policies, but authorizer (refused when a policy is written). */
+export const POLICY_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables'];
 
 function evaluate(expression: string, vars: Record<string, unknown>): unknown {
   return evaluateCel(expression, vars, { variables: POLICY_VARIABLES });
