@@ -51,6 +51,10 @@ function answer(path: string, review: Review): unknown {
       { op: 'add', path: '/metadata/annotations/calls', value: String(calls) },
     ];
     Object.assign(response, { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
+  } else if (path === '/sidecar') {
+    // Adds a second container (no volume mounts): only a re-run of the ServiceAccount plugin mounts the token in it.
+    const ops = request.object.spec.containers.length > 1 ? [] : [{ op: 'add', path: '/spec/containers/-', value: { name: 'sidecar', image: 'busybox' } }];
+    Object.assign(response, { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
   } else if (path === '/warn') {
     response.warnings = [`configmap ${name} is deprecated here`];
   }
@@ -216,6 +220,34 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     // Nothing after it changes the object: one call.
     assert.equal((await createConfigMap('hooks-on', 'once', { reinvoke: 'yes' })).status, 201);
     assert.equal((await get('/api/v1/namespaces/hooks-on/configmaps/once')).json.metadata.annotations.calls, '1');
+  });
+
+  it('reinvocation re-runs the built-in mutating plugins: a container a webhook added gets the service-account token', async () => {
+    const podHook = (name: string, label: string, path: string, extra: Record<string, unknown> = {}) => hook(name, label, { url: `${HOOK_URL}${path}`, caBundle: webhooks.caBundle }, {
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }], ...extra,
+    });
+    const created = await post(`${ADM}/mutatingwebhookconfigurations`, {
+      metadata: { name: 'test-pods' },
+      webhooks: [podHook('count-pods.skiff.test', 'reinvoke', '/count', { reinvocationPolicy: 'IfNeeded' }), podHook('sidecar.skiff.test', 'sidecar', '/sidecar')],
+    });
+    assert.equal(created.status, 201, created.body);
+    const pod = (name: string, labels: Record<string, string>) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'main', image: 'busybox' }] },
+    });
+    const containers = async (name: string, labels: Record<string, string>) => {
+      const res = await post('/api/v1/namespaces/hooks-on/pods?dryRun=All', pod(name, labels));
+      assert.equal(res.status, 201, res.body);
+      return res.json.spec.containers as { name: string; volumeMounts?: { mountPath: string }[] }[];
+    };
+    const mounted = (c: { volumeMounts?: { mountPath: string }[] }) => (c.volumeMounts ?? []).some((m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
+    const reinvoked = await eventually(async () => {
+      const got = await containers('reinvoked', { reinvoke: 'yes', sidecar: 'yes' });
+      assert.equal(got.length, 2);
+      return got;
+    });
+    assert.deepEqual(reinvoked.map(mounted), [true, true]);
+    // No IfNeeded webhook before the change: no reinvocation, so the added container has no token mount (as upstream).
+    assert.deepEqual((await containers('not-reinvoked', { sidecar: 'yes' })).map(mounted), [true, false]);
   });
 
   it('matchPolicy Equivalent: a rule for core v1 events sees an events.k8s.io/v1 write as a core Event', async () => {
