@@ -17,7 +17,8 @@ import { APISERVER_USER, type WriteOptions } from '../handlers.ts';
 import { deepEqual } from '../object-helpers.ts';
 import { formatPath, FieldSet, type PathElement } from './field-set.ts';
 import { compareValues, fieldsOf, mergeApplied, removePaths } from './field-walk.ts';
-import { decodeManagers, disown, encodeManagers, managerKey, setOwned, type Actor, type Manager } from './managed-fields.ts';
+import { KUBECTL_MANAGER, fieldsStillLastApplied, syncLastApplied } from './last-applied.ts';
+import { capUpdateManagers, decodeManagers, disown, encodeManagers, managerKey, setOwned, type Actor, type Manager, type Managers } from './managed-fields.ts';
 import { hintForEndpoint, hintFromPatchMeta, hintFromSchema, type TypeHint } from './type-hint.ts';
 
 /** The kind's hint and, per endpoint ('' | 'status' | 'scale'...), the hint with its unowned parts. */
@@ -71,7 +72,7 @@ export function managerFromUserAgent(userAgent: string | undefined): string {
 export function recordUpdate(res: ResourceInfo, current: KubeObject | undefined, desired: KubeObject, actor: Actor, now: Date): void {
   const requested = desired.metadata.managedFields;
   if (Array.isArray(requested) && requested.length > 0 && !deepEqual(requested, current?.metadata.managedFields)) {
-    setManagedFields(desired, encodeManagers(decodeManagers(requested)));
+    setManagedFields(desired, decodeManagers(requested));
     return;
   }
   const managers = decodeManagers(current?.metadata.managedFields);
@@ -81,7 +82,7 @@ export function recordUpdate(res: ResourceInfo, current: KubeObject | undefined,
   disown(managers, changed.union(cmp.removed), key);
   const owned = (managers.get(key)?.set ?? new FieldSet()).union(changed).difference(cmp.removed);
   setOwned(managers, actor, owned, now, changed.size + cmp.removed.size > 0);
-  setManagedFields(desired, encodeManagers(managers));
+  setManagedFields(desired, managers);
 }
 
 export interface ApplyRequest {
@@ -90,8 +91,17 @@ export interface ApplyRequest {
   now: Date;
 }
 
-/** The live object (or none: a create) with the configuration applied and ownership recorded; 409 on conflicts. */
+/** Upstream's name for whoever set the fields of an object that had no managed fields before its first apply. */
+export const BEFORE_FIRST_APPLY = 'before-first-apply';
+
+/**
+ * The live object (or none: a create) with the configuration applied and ownership
+ * recorded; 409 on conflicts. A live object without managed fields first has its fields
+ * recorded as an Update by `before-first-apply` (upstream's skipNonApplied manager), so
+ * applying over what someone else set conflicts rather than silently taking it.
+ */
 export function applyConfiguration(res: ResourceInfo, live: KubeObject | undefined, config: KubeObject, req: ApplyRequest): KubeObject {
+  if (live && decodeManagers(live.metadata.managedFields).size === 0) live = withFieldsBeforeFirstApply(res, live, req);
   const hints = hintsOf(res);
   const hint = endpointHint(res, req.actor.subresource);
   const managers = decodeManagers(live?.metadata.managedFields);
@@ -107,21 +117,40 @@ export function applyConfiguration(res: ResourceInfo, live: KubeObject | undefin
   const cmp = compareValues(live ?? {}, merged, hint);
   const changed = cmp.added.union(cmp.modified);
   const conflicts = findConflicts(managers, key, changed);
-  if (conflicts.length > 0 && !req.force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !req.force) {
+    const refused = req.actor.manager === KUBECTL_MANAGER ? outside(conflicts, fieldsStillLastApplied(live!, req.actor.apiVersion, hint)) : conflicts;
+    if (refused.length > 0) throw conflictError(refused);
+  }
   for (const c of conflicts) disown(managers, c.fields, key);
   disown(managers, cmp.removed, key);
   setOwned(managers, req.actor, set, req.now, changed.size + cmp.removed.size > 0);
-  setManagedFields(merged, encodeManagers(managers));
+  setManagedFields(merged, managers);
+  if (req.actor.manager === KUBECTL_MANAGER) syncLastApplied(merged, config);
   return merged;
 }
 
-function setManagedFields(obj: KubeObject, entries: unknown[]): void {
+function withFieldsBeforeFirstApply(res: ResourceInfo, live: KubeObject, req: ApplyRequest): KubeObject {
+  const out = structuredClone(live);
+  delete out.metadata.managedFields;
+  recordUpdate(res, undefined, out, { ...req.actor, manager: BEFORE_FIRST_APPLY, operation: 'Update' }, req.now);
+  return out;
+}
+
+/** Encodes the managers onto the object, Update entries capped as upstream caps them. */
+function setManagedFields(obj: KubeObject, managers: Managers): void {
+  capUpdateManagers(managers);
+  const entries = encodeManagers(managers);
   obj.metadata = { ...obj.metadata };
   if (entries.length > 0) obj.metadata.managedFields = entries as never;
   else delete obj.metadata.managedFields;
 }
 
 interface Conflict { manager: Manager; fields: FieldSet }
+
+/** The conflicts left once `allowed` fields are taken out of each. */
+function outside(conflicts: Conflict[], allowed: FieldSet): Conflict[] {
+  return conflicts.map((c) => ({ ...c, fields: c.fields.difference(allowed) })).filter((c) => c.fields.size > 0);
+}
 
 function findConflicts(managers: Map<string, Manager>, self: string, changed: FieldSet): Conflict[] {
   const out: Conflict[] = [];

@@ -93,3 +93,43 @@ export function disown(managers: Managers, fields: FieldSet, except: string): vo
     if (left.size !== m.set.size) managers.set(key, { ...m, set: left, entry: undefined });
   }
 }
+
+/** Upstream's DefaultMaxUpdateManagers: more Update entries than this are merged, oldest first. */
+export const MAX_UPDATE_MANAGERS = 10;
+/** The manager the oldest Update entries are merged into, one entry per apiVersion. */
+export const ANCIENT_CHANGES = 'ancient-changes';
+
+/**
+ * Keeps at most `max` Update entries, as upstream's capManagersManager does: the oldest
+ * (by time, then key) are merged into an `ancient-changes` entry of their apiVersion —
+ * the first old entry of a version joins that bucket when a second one does — and
+ * the bucket takes the time of the last entry merged into it. Apply entries are never merged.
+ * Example with max 2 and updates a(v1, oldest), b(v1), c(v1): a is kept as the first v1
+ * entry, b joins it as `ancient-changes` (a ∪ b, b's time): two entries, the cap holds.
+ */
+export function capUpdateManagers(managers: Managers, max = MAX_UPDATE_MANAGERS): void {
+  const updaters = [...managers].filter(([, m]) => m.operation === 'Update' && m.set.size > 0)
+    .sort(([pk, p], [qk, q]) => compare(p.time ?? '', q.time ?? '') || compare(pk, qk));
+  let length = updaters.length;
+  const firstOfVersion = new Map<string, string>();
+  for (const [key, m] of updaters) {
+    if (length <= max) break;
+    const first = firstOfVersion.get(m.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(m.apiVersion, key);
+      continue;
+    }
+    const bucket: Actor = { manager: ANCIENT_CHANGES, operation: 'Update', apiVersion: m.apiVersion, subresource: '' };
+    // The bucket gathers the first entry of the version (once), any earlier bucket, and this entry.
+    let set = new FieldSet();
+    for (const source of new Set([first, managerKey(bucket), key])) {
+      const merged = managers.get(source);
+      if (!merged) continue;
+      set = set.union(merged.set);
+      managers.delete(source);
+      length--;
+    }
+    managers.set(managerKey(bucket), { ...bucket, set, ...(m.time ? { time: m.time } : {}) });
+    length++;
+  }
+}
