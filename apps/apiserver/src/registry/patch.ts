@@ -60,6 +60,11 @@ export function checkPatchRequest(res: ResourceInfo, patchType: PatchType, opts:
   if (patchType === 'strategic' && isCustomResource(res)) {
     throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
   }
+  checkForce(patchType, opts);
+}
+
+/** `force` belongs to apply only (422 otherwise), on every endpoint. */
+export function checkForce(patchType: PatchType, opts: { force?: boolean }): void {
   if (patchType !== 'apply' && opts.force !== undefined) {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }]);
   }

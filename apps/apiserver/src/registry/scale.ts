@@ -3,13 +3,15 @@
  * (spec.replicas, status.replicas, spec.selector) and custom resources, whose CRD names the
  * paths of the same three (specReplicasPath, statusReplicasPath, labelSelectorPath).
  */
-import type { ResourceInfo } from '@skiff/api';
+import { apiVersionOf, type ResourceInfo } from '@skiff/api';
 import { errors } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { PatchType, WriteOptions, WriteResult } from './handlers.ts';
 import type { RegistryContext } from './context.ts';
 import { formatLabelSelector, isPlainObject } from './object-helpers.ts';
-import { applyPatchTo } from './patch.ts';
+import { applyPatchTo, checkForce, parsePatch } from './patch.ts';
+import { checkResourceVersion, readConfiguration, requestOf, type ApplyOptions } from './apply/apply-patch.ts';
+import { applyConfiguration } from './apply/field-manager.ts';
 import { updateObject } from './update.ts';
 import { fieldsOfSimplePath, readJsonPath } from './custom-resources/json-path.ts';
 import { isCustomResource } from './custom-resources/served-resources.ts';
@@ -29,8 +31,12 @@ function pathsOf(res: ResourceInfo): ReplicaPaths {
   return { spec: fieldsOfSimplePath(scale.specReplicasPath) ?? [], status: fieldsOfSimplePath(scale.statusReplicasPath) ?? [], selector: scale.labelSelectorPath ?? '' };
 }
 
+function valueAt(obj: KubeObject, fields: string[]): unknown {
+  return fields.reduce<unknown>((v, f) => (isPlainObject(v) ? v[f] : undefined), obj);
+}
+
 function numberAt(obj: KubeObject, fields: string[]): number {
-  const value = fields.reduce<unknown>((v, f) => (isPlainObject(v) ? v[f] : undefined), obj);
+  const value = valueAt(obj, fields);
   return typeof value === 'number' ? value : 0;
 }
 
@@ -93,14 +99,51 @@ export async function updateScale(ctx: RegistryContext, res: ResourceInfo, names
   return { object: toScale(result.object, res) };
 }
 
-export async function patchScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult> {
+export async function patchScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: ApplyOptions): Promise<WriteResult> {
+  checkForce(patchType, opts);
+  if (patchType === 'apply') return applyScale(ctx, res, namespace, name, patch, opts);
   const result = await updateObject(ctx, res, namespace, name, {
     mode: 'subresource', subresource: 'scale',
     transform: (current) => {
-      const scale = applyPatchTo(toScale(current, res), patchType === 'apply' ? 'strategic' : patchType, patch, 'autoscaling/v1/Scale');
+      const scale = applyPatchTo(toScale(current, res), patchType, patch, 'autoscaling/v1/Scale');
       return setReplicas(res, current, readReplicas(scale, name));
     },
     opts,
   });
   return { object: toScale(result.object, res) };
+}
+
+/**
+ * Server-side apply of a Scale (`kubectl apply --server-side --subresource=scale`). The
+ * Scale's one writable field maps onto the object's replicas path, so the apply is made
+ * on the object itself as the manager's Apply entry with subresource `scale`: it owns
+ * that path, conflicts with whoever else owns it, and leaves every other field alone.
+ * A Scale that leaves out spec.replicas applies nothing.
+ */
+async function applyScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, opts: ApplyOptions): Promise<WriteResult> {
+  const config = readConfiguration(parsePatch(patch));
+  if (config.metadata.name !== undefined && config.metadata.name !== name) throw errors.nameMismatch(String(config.metadata.name), name);
+  const onObject = { metadata: {} } as KubeObject;
+  const replicas = appliedReplicas(res, config);
+  if (replicas !== undefined) setReplicas(res, onObject, readReplicas({ spec: { replicas } }, name));
+  const result = await updateObject(ctx, res, namespace, name, {
+    mode: 'subresource', subresource: 'scale', opts, applied: true,
+    transform: (current) => {
+      checkResourceVersion(res, name, config, current);
+      return applyConfiguration(res, current, onObject, requestOf(ctx, res, opts, 'scale'));
+    },
+  });
+  return { object: toScale(result.object, res) };
+}
+
+/**
+ * The replicas an applied configuration sets: a Scale's spec.replicas, as upstream takes
+ * it; or, since kubectl maps a manifest by its own kind and so sends the object itself for
+ * `--subresource=scale`, the object's replicas path. Any other kind is refused in
+ * upstream's words.
+ */
+function appliedReplicas(res: ResourceInfo, config: KubeObject): unknown {
+  if (config.apiVersion === 'autoscaling/v1' && config.kind === 'Scale') return isPlainObject(config.spec) ? config.spec.replicas : undefined;
+  if (config.apiVersion === apiVersionOf(res) && config.kind === res.kind) return valueAt(config, pathsOf(res).spec);
+  throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(config.apiVersion ?? '')}, expected: autoscaling/v1`);
 }

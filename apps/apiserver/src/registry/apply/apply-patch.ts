@@ -35,7 +35,7 @@ export function checkResourceVersion(res: ResourceInfo, name: string, patched: K
   }
 }
 
-function requestOf(ctx: RegistryContext, res: ResourceInfo, opts: ApplyOptions, subresource: string): ApplyRequest {
+export function requestOf(ctx: RegistryContext, res: ResourceInfo, opts: ApplyOptions, subresource: string): ApplyRequest {
   return { actor: actorOf(res, opts, 'Apply', subresource), force: opts.force === true, now: ctx.now() };
 }
 
