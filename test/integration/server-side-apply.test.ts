@@ -135,6 +135,113 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
     assert.deepEqual(dropped.json.status.conditions.map((c: any) => c.type), ['B']);
   });
 
+  it('container ports are keyed by containerPort and protocol (TCP when omitted), as upstream', async () => {
+    const dns = (ports: unknown[]) => JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'dns', namespace: NS },
+      spec: { selector: { matchLabels: { app: 'dns' } }, template: { metadata: { labels: { app: 'dns' } }, spec: { containers: [{ name: 'dns', image: 'coredns:1.11', ports }] } } },
+    });
+    await ok(['apply', '--server-side', '--field-manager=dns-owner', '-f', '-'], dns([{ containerPort: 53, name: 'dns-tcp' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }]));
+    const path = `/apis/apps/v1/namespaces/${NS}/deployments/dns`;
+    const owned = (await entry(path, 'dns-owner'))!.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"dns"}']['f:ports'];
+    assert.deepEqual(Object.keys(owned), ['k:{"containerPort":53,"protocol":"TCP"}', 'k:{"containerPort":53,"protocol":"UDP"}']);
+    // Another manager adds a port by applying only it: the two lists merge by both keys.
+    const res = await request('PATCH', `${path}?fieldManager=metrics`, dns([{ containerPort: 9153, name: 'metrics' }]));
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(res.json.spec.template.spec.containers[0].ports.map((p: any) => `${p.containerPort}/${p.protocol}`), ['53/TCP', '53/UDP', '9153/TCP']);
+  });
+
+  it('an object without managed fields gets a before-first-apply entry; applying over its values conflicts', async () => {
+    await ok(['-n', NS, 'create', 'configmap', 'legacy', '--from-literal=mode=a', '--from-literal=level=1']);
+    const path = `/api/v1/namespaces/${NS}/configmaps/legacy`;
+    const cleared = await request('PATCH', path, JSON.stringify({ metadata: { managedFields: [{}] } }), 'application/merge-patch+json');
+    assert.equal(cleared.status, 200, cleared.body);
+    assert.equal(cleared.json.metadata.managedFields, undefined);
+    const cm = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'legacy' }, data });
+    const refused = await request('PATCH', `${path}?fieldManager=tool`, cm({ mode: 'b' }));
+    assert.equal(refused.status, 409, refused.body);
+    assert.match(refused.json.message, /^Apply failed with 1 conflict: conflict with "before-first-apply" using v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \.data\.mode$/);
+    // The same values share ownership: before-first-apply keeps what the tool did not apply.
+    assert.equal((await request('PATCH', `${path}?fieldManager=tool`, cm({ mode: 'a' }))).status, 200);
+    assert.deepEqual((await entry(path, 'before-first-apply', 'Update'))?.fieldsV1, { 'f:data': { 'f:level': {}, 'f:mode': {} } });
+    assert.deepEqual((await entry(path, 'tool'))?.fieldsV1, { 'f:data': { 'f:mode': {} } });
+  });
+
+  it('more than ten Update managers: the oldest are merged into one ancient-changes entry', async () => {
+    await ok(['-n', NS, 'create', 'configmap', 'busy']);
+    const path = `/api/v1/namespaces/${NS}/configmaps/busy`;
+    for (let i = 0; i < 12; i++) {
+      const res = await request('PATCH', `${path}?fieldManager=writer-${i}`, JSON.stringify({ data: { [`k${i}`]: 'v' } }), 'application/merge-patch+json');
+      assert.equal(res.status, 200, res.body);
+    }
+    const updates = (await entries(path)).filter((e) => e.operation === 'Update');
+    assert.equal(updates.length, 10, updates.map((e) => e.manager).join(' '));
+    const ancient = updates.filter((e) => e.manager === 'ancient-changes');
+    assert.equal(ancient.length, 1);
+    // kubectl create and the first writers' fields are kept, under the one entry.
+    assert.ok(ancient[0]!.fieldsV1['f:data']['f:k0'] && ancient[0]!.fieldsV1['f:data']['f:k1'], JSON.stringify(ancient[0]!.fieldsV1));
+    assert.ok(updates.some((e) => e.manager === 'writer-11'));
+  });
+
+  it('kubectl apply --server-side --subresource=scale owns spec.replicas through scale', async () => {
+    // kubectl maps the manifest by its own kind, so it sends the Deployment; only its replicas are applied.
+    const manifest = (replicas: number) => JSON.stringify({ ...JSON.parse(deployment(replicas, { app: 'web' })), metadata: { name: 'web', namespace: NS } });
+    const scale = (replicas: number) => JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: NS }, spec: { replicas } });
+    const refused = await run(['apply', '--server-side', '--subresource=scale', '--field-manager=scaler', '-f', '-'], manifest(6));
+    assert.notEqual(refused.code, 0, refused.stdout);
+    assert.match(refused.stderr, /Apply failed with 1 conflict: conflict with "bob": \.spec\.replicas/);
+    await ok(['apply', '--server-side', '--subresource=scale', '--force-conflicts', '--field-manager=scaler', '-f', '-'], manifest(6));
+    const obj = (await apiRequest(api.cluster.admin, 'GET', DEPLOY)).json;
+    assert.equal(obj.spec.replicas, 6);
+    const scaler = obj.metadata.managedFields.find((e: Entry) => e.manager === 'scaler');
+    assert.deepEqual({ operation: scaler.operation, subresource: scaler.subresource, apiVersion: scaler.apiVersion, fieldsV1: scaler.fieldsV1 },
+      { operation: 'Apply', subresource: 'scale', apiVersion: 'apps/v1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+    assert.equal((await entry(DEPLOY, 'bob'))?.fieldsV1['f:spec']['f:replicas'], undefined, 'the forced apply took replicas from bob');
+    // A Scale applies the same way and is answered with a Scale; another kind is refused as upstream refuses it.
+    const scaleAnswer = await request('PATCH', `${DEPLOY}/scale?fieldManager=scaler`, scale(7));
+    assert.equal(scaleAnswer.status, 200, scaleAnswer.body);
+    assert.deepEqual([scaleAnswer.json.kind, scaleAnswer.json.spec.replicas], ['Scale', 7]);
+    const wrong = await request('PATCH', `${DEPLOY}/scale?fieldManager=scaler`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', spec: { replicas: 1 } }));
+    assert.equal(wrong.status, 400, wrong.body);
+    assert.equal(wrong.json.message, 'Incorrect version specified in apply patch. Specified patch version: v1, expected: autoscaling/v1');
+  });
+
+  it('client-side apply → server-side apply (newest kubectl) moves ownership without conflicts, and back', async () => {
+    const app = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'migrated', namespace: NS }, data });
+    const path = `/api/v1/namespaces/${NS}/configmaps/migrated`;
+    await ok(['apply', '-f', '-'], app({ a: '1', b: '1' }));
+    assert.ok(await entry(path, 'kubectl-client-side-apply', 'Update'));
+    // A changed value of a field client-side apply owned is no conflict.
+    await ok(['apply', '--server-side', '-f', '-'], app({ a: '2', b: '1' }));
+    const after = await entries(path);
+    // kubectl keeps its annotation under a manager of its own (kubectl-last-applied).
+    assert.deepEqual(after.map((e) => `${e.manager}/${e.operation}`).filter((m) => m !== 'kubectl-last-applied/Apply'), ['kubectl/Apply'], JSON.stringify(after));
+    assert.deepEqual(after[0]!.fieldsV1['f:data'], { 'f:a': {}, 'f:b': {} });
+    const obj = (await apiRequest(api.cluster.admin, 'GET', path)).json;
+    assert.deepEqual(obj.data, { a: '2', b: '1' });
+    // Back to client-side apply: the annotation follows the server-side applies, so a key left out is removed.
+    await ok(['apply', '--server-side', '-f', '-'], app({ a: '3', b: '1' }));
+    await ok(['apply', '-f', '-'], app({ a: '3' }));
+    assert.deepEqual((await apiRequest(api.cluster.admin, 'GET', path)).json.data, { a: '3' });
+  });
+
+  it('kubectl 1.20, which does not move ownership itself, applies server-side over client-side apply without conflicts', async () => {
+    const old = (await kubectlBinaries()).find((b) => b.name === 'kubectl-1.20')!;
+    const app = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-kubectl', namespace: NS }, data });
+    const path = `/api/v1/namespaces/${NS}/configmaps/old-kubectl`;
+    const run120 = async (args: string[], stdin: string) => {
+      const res = await kubectl(old, args, { kubeconfig: api.cluster.kubeconfigPath, stdin });
+      assert.equal(res.code, 0, `kubectl 1.20 ${args.join(' ')}: ${res.stderr}`);
+    };
+    await run120(['apply', '-f', '-'], app({ a: '1' }));
+    await run120(['apply', '--server-side', '-f', '-'], app({ a: '2' }));
+    assert.deepEqual((await apiRequest(api.cluster.admin, 'GET', path)).json.data, { a: '2' });
+    assert.deepEqual((await entry(path, 'kubectl'))?.fieldsV1, { 'f:data': { 'f:a': {} } });
+    // Another manager gets no such pass.
+    await run120(['apply', '-f', '-'], app({ a: '5' }));
+    const res = await request('PATCH', `${path}?fieldManager=other`, app({ a: '6' }));
+    assert.equal(res.status, 409, res.body);
+  });
+
   it('force is refused on other patches; apply needs no more than a fieldManager', async () => {
     const res = await request('PATCH', `${DEPLOY}?force=true`, JSON.stringify({ metadata: { labels: { x: 'y' } } }), 'application/merge-patch+json');
     assert.equal(res.status, 422, res.body);
