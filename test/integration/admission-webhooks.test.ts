@@ -454,6 +454,50 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       assert.equal((await create('none', 'policy-none-allow', { z: '1' })).status, 201);
     });
 
+    it('params of a custom resource kind: refused while the kind is not served, checked once its CRD is', async () => {
+      for (const [path, body] of [
+        ['validatingadmissionpolicies', policy('key-limit', {
+          paramKind: { apiVersion: 'policy.skiff.test/v1', kind: 'KeyLimit' },
+          matchConstraints: rules('policy-crd'),
+          validations: [{ expression: '!has(object.data) || size(object.data) <= params.spec.maxKeys', messageExpression: "'at most ' + string(params.spec.maxKeys) + ' keys'" }],
+        })],
+        ['validatingadmissionpolicybindings', policy('key-limit-default', {
+          policyName: 'key-limit', validationActions: ['Deny'], paramRef: { name: 'default', parameterNotFoundAction: 'Deny' },
+        })],
+      ] as const) assert.equal((await post(`${ADM}/${path}`, body)).status, 201);
+      const create = (name: string, data: Record<string, string>, dryRun = true) =>
+        post(`/api/v1/namespaces/hooks-on/configmaps${dryRun ? '?dryRun=All' : ''}`, withData(name, 'policy-crd', data));
+      await eventually(async () => {
+        const res = await create('unserved', { a: '1' });
+        assert.equal(res.status, 422, res.body);
+        assert.match(res.json.message, /denied request: failed to configure policy: failed to find resource referenced by paramKind: 'policy.skiff.test\/v1, Kind=KeyLimit'$/);
+      });
+      const crd = await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        metadata: { name: 'keylimits.policy.skiff.test' },
+        spec: {
+          group: 'policy.skiff.test', scope: 'Cluster', names: { plural: 'keylimits', singular: 'keylimit', kind: 'KeyLimit', listKind: 'KeyLimitList' },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {
+            type: 'object', properties: { spec: { type: 'object', properties: { maxKeys: { type: 'integer' } } } },
+          } } }],
+        },
+      });
+      assert.equal(crd.status, 201, crd.body);
+      const limit = await eventually(async () => {
+        const res = await post('/apis/policy.skiff.test/v1/keylimits', { apiVersion: 'policy.skiff.test/v1', kind: 'KeyLimit', metadata: { name: 'default' }, spec: { maxKeys: 1 } });
+        assert.equal(res.status, 201, res.body);
+        return res;
+      });
+      assert.ok(limit);
+      const refused = await eventually(async () => {
+        const res = await create('two-keys', { a: '1', b: '2' }, false);
+        assert.equal(res.status, 422, res.body);
+        assert.match(res.json.message, /with binding 'key-limit-default' denied request: at most 1 keys$/);
+        return res;
+      });
+      assert.ok(refused);
+      assert.equal((await create('one-key', { a: '1' }, false)).status, 201);
+    });
+
     it('a binding with paramRef needs parameterNotFoundAction and one of name or selector', async () => {
       const res = await post(`${ADM}/validatingadmissionpolicybindings`, policy('bad-ref', { policyName: 'x', validationActions: ['Deny'], paramRef: { name: 'a', selector: {} } }));
       assert.equal(res.status, 422, res.body);
