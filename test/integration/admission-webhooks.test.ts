@@ -5,7 +5,9 @@
  * patch visible on the stored object, warnings kubectl prints, a webhook that times out
  * (failurePolicy Fail: 500; Ignore: the write goes through), a webhook reached through a
  * Service whose EndpointSlice points at 127.0.0.1, and the configurations' own validation and
- * table, and ValidatingAdmissionPolicies in CEL (params, Deny and Warn bindings, compile errors).
+ * table, webhook matchConditions, reinvocation re-running the built-in mutating plugins, and
+ * ValidatingAdmissionPolicies in CEL (params by name, by selector and of a custom resource kind,
+ * parameterNotFoundAction, matchConditions, Deny and Warn bindings, compile errors).
  * The apiserver reads configurations from a watch, so each one is awaited with dry-run
  * probes before it is relied on.
  */
