@@ -5,8 +5,11 @@
  */
 import { Environment, type ParseError, type TypeError } from '@marcbachmann/cel-js';
 import { fromCelValue, toCelValue } from './cel-values.ts';
+import { registerFormatLibrary } from './format-library.ts';
+import { registerIPLibrary } from './ip-library.ts';
 import { registerKubernetesLibrary } from './kubernetes-library.ts';
 import { registerQuantityLibrary } from './quantity-library.ts';
+import { registerURLLibrary } from './url-library.ts';
 
 /** An expression that failed while evaluating (no such key, division by zero, bad overload...). */
 export class CelError extends Error {
@@ -60,6 +63,9 @@ export function newCelEnvironment(declared: readonly string[] | undefined): Envi
   for (const name of declared ?? []) env.registerVariable(name, 'dyn');
   registerKubernetesLibrary(env);
   registerQuantityLibrary(env);
+  registerFormatLibrary(env);
+  registerIPLibrary(env);
+  registerURLLibrary(env);
   return env;
 }
 
@@ -152,7 +158,8 @@ export function evaluateCelRaw(expression: string, context: Record<string, unkno
   } catch (err) {
     const e = err as Error & { summary?: string };
     const summary = e.summary ?? e.message.split('\n')[0];
-    // cel-go's messages, which clients see, start in lower case ("no such key: x").
-    throw new CelError(summary.charAt(0).toLowerCase() + summary.slice(1), { cause: err });
+    // cel-go's messages, which clients see, start in lower case ("no such key: x"); acronyms stay ("IP Address...").
+    const text = /^[A-Z][a-z]/.test(summary) ? summary.charAt(0).toLowerCase() + summary.slice(1) : summary;
+    throw new CelError(text, { cause: err });
   }
 }
