@@ -10,7 +10,9 @@ import { defaultCronJob, defaultJob } from './batch.ts';
 import { defaultStorageClass } from './storage.ts';
 import { defaultBinding } from './rbac.ts';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking.ts';
-import { defaultMutatingWebhookConfiguration, defaultValidatingAdmissionPolicy, defaultValidatingWebhookConfiguration } from './admissionregistration.ts';
+import {
+  defaultMutatingWebhookConfiguration, defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding, defaultValidatingWebhookConfiguration,
+} from './admissionregistration.ts';
 import { defaultCustomResourceDefinition } from './apiextensions.ts';
 import { defaultApiService } from './apiregistration.ts';
 import {
@@ -82,6 +84,7 @@ const defaulters: Record<string, (obj: any) => void> = {
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': defaultMutatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': defaultValidatingWebhookConfiguration,
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': defaultValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': defaultValidatingAdmissionPolicyBinding,
   'apiextensions.k8s.io/CustomResourceDefinition': defaultCustomResourceDefinition,
   'apiregistration.k8s.io/APIService': defaultApiService,
   'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
