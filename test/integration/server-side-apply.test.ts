@@ -224,7 +224,7 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
     assert.deepEqual((await apiRequest(api.cluster.admin, 'GET', path)).json.data, { a: '3' });
   });
 
-  it('kubectl 1.20, which does not move ownership itself, applies server-side over client-side apply without conflicts', async () => {
+  it('kubectl 1.20, which does not move ownership itself, applies server-side over client-side apply without conflicts, and back', async () => {
     const old = (await kubectlBinaries()).find((b) => b.name === 'kubectl-1.20')!;
     const app = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-kubectl', namespace: NS }, data });
     const path = `/api/v1/namespaces/${NS}/configmaps/old-kubectl`;
@@ -233,11 +233,13 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
       assert.equal(res.code, 0, `kubectl 1.20 ${args.join(' ')}: ${res.stderr}`);
     };
     await run120(['apply', '-f', '-'], app({ a: '1' }));
-    await run120(['apply', '--server-side', '-f', '-'], app({ a: '2' }));
-    assert.deepEqual((await apiRequest(api.cluster.admin, 'GET', path)).json.data, { a: '2' });
-    assert.deepEqual((await entry(path, 'kubectl'))?.fieldsV1, { 'f:data': { 'f:a': {} } });
-    // Another manager gets no such pass.
+    await run120(['apply', '--server-side', '-f', '-'], app({ a: '2', c: '1' }));
+    assert.deepEqual((await apiRequest(api.cluster.admin, 'GET', path)).json.data, { a: '2', c: '1' });
+    assert.deepEqual((await entry(path, 'kubectl'))?.fieldsV1, { 'f:data': { 'f:a': {}, 'f:c': {} } });
+    // The annotation followed the server-side apply: client-side apply without c removes it.
     await run120(['apply', '-f', '-'], app({ a: '5' }));
+    assert.deepEqual((await apiRequest(api.cluster.admin, 'GET', path)).json.data, { a: '5' });
+    // Another manager gets no such pass.
     const res = await request('PATCH', `${path}?fieldManager=other`, app({ a: '6' }));
     assert.equal(res.status, 409, res.body);
   });
