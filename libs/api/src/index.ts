@@ -22,3 +22,4 @@ export * from './structural/index.ts';
 export * from './node-status.ts';
 export * from './ipv4.ts';
 export * from './cel/index.ts';
+export { sortKeys } from './sort-keys.ts';

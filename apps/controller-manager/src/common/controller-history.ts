@@ -4,7 +4,7 @@
  * template as the patch that restores it — `{"spec":{"template":{...,"$patch":"replace"}}}`
  * — which is exactly what `kubectl rollout undo` applies to go back to it.
  */
-import { findResourceByKind, type ControllerRevision, type PodTemplateSpec, type ResourceInfo } from '@skiff/api';
+import { findResourceByKind, sortKeys, type ControllerRevision, type PodTemplateSpec, type ResourceInfo } from '@skiff/api';
 import { isAlreadyExists, type KubeObject, type RestClient } from '@skiff/client';
 import { safeEncodeString } from '../deployment/util.ts';
 import { getControllerOf, newControllerRef, type GroupVersionKind } from './controller-ref.ts';
@@ -41,17 +41,6 @@ export function marshalJson(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = sortKeys(v);
-  }
-  return out;
 }
 
 /** FNV-1 (not 1a), 32 bits: Go's fnv.New32, which HashControllerRevision uses. */

@@ -7,6 +7,7 @@
  *   applied configuration, so a later client-side `kubectl apply` diffs against what was
  *   really applied last (lastAppliedUpdater).
  */
+import { sortKeys } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
 import { isPlainObject } from '../object-helpers.ts';
 import { FieldSet } from './field-set.ts';
@@ -49,8 +50,3 @@ export function syncLastApplied(obj: KubeObject, config: KubeObject): void {
   obj.metadata.annotations = { ...obj.metadata.annotations, [LAST_APPLIED_ANNOTATION]: JSON.stringify(sortKeys(applied)) };
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
-}
