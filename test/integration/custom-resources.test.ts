@@ -144,6 +144,12 @@ describe('custom resources', { timeout: 600_000 }, () => {
     const put = await call('PUT', `${CRONTABS}/defaults/status`, { ...pruned.json, status: { replicas: 1, labelSelector: 'app=cron', extra: 'x' } });
     expectStatus(put, 200);
     assert.equal(put.headers.warning, '299 - "unknown field \\"status.extra\\""');
+    const applied = await call('PATCH', `${CRONTABS}/defaults/status?fieldManager=status-writer`,
+      { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'defaults' }, status: { replicas: 1, extra: 'x' } },
+      { 'content-type': 'application/apply-patch+yaml' });
+    expectStatus(applied, 200);
+    assert.equal(applied.headers.warning, '299 - "unknown field \\"status.extra\\""', 'server-side apply on status warns too');
+    assert.equal(applied.json.status.extra, undefined);
     const main = await call('PATCH', `${CRONTABS}/defaults`, { spec: { image: 'y' }, status: { replicas: 5 } }, { 'content-type': 'application/merge-patch+json' });
     expectStatus(main, 200);
     assert.equal(main.json.metadata.generation, 2);

@@ -26,7 +26,7 @@ export function updateStatus(ctx: RegistryContext, res: ResourceInfo, namespace:
 
 export function patchStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
   checkPatchRequest(res, patchType, opts);
-  if (patchType === 'apply') return applyStatus(ctx, res, namespace, name, parsePatch(patch), opts);
+  if (patchType === 'apply') return withPruningWarnings(res, opts, 'patch', (prune) => applyStatus(ctx, res, namespace, name, parsePatch(patch), opts, prune));
   const typeKey = `${apiVersionOf(res)}/${res.kind}`;
   return withPruningWarnings(res, opts, 'patch', (prune) => updateObject(ctx, res, namespace, name, {
     mode: 'status',

@@ -63,13 +63,17 @@ export async function applyObject(ctx: RegistryContext, res: ResourceInfo, names
   }
 }
 
-export function applyStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: ApplyOptions): Promise<WriteResult> {
+/** `prune` sees the applied object before it is written (status.ts: a custom object's pruning warnings). */
+export function applyStatus(
+  ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: ApplyOptions,
+  prune: (obj: KubeObject) => KubeObject = (obj) => obj,
+): Promise<WriteResult> {
   const config = readConfiguration(body);
   return updateObject(ctx, res, namespace, name, {
     mode: 'status', opts, applied: true,
     transform: (current) => {
       checkResourceVersion(res, name, config, current);
-      return applyConfiguration(res, current, config, requestOf(ctx, res, opts, 'status'));
+      return prune(applyConfiguration(res, current, config, requestOf(ctx, res, opts, 'status')));
     },
   });
 }
