@@ -17,6 +17,7 @@ import { kubectl, kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harn
 import { startLab, type Lab } from '../harness/lab.ts';
 import { PODS, isPodReady, kubectlOk, listPods, livePods, waitFor } from './cluster-checks.ts';
 import { ensureInClusterClientImage, inClusterClientPod } from './in-cluster-client.ts';
+import { installOperator, refuseThroughWebhook, removeOperator } from './operator/operator-steps.ts';
 
 const PVCS = findResourceByKind('v1', 'PersistentVolumeClaim')!;
 const PVS = findResourceByKind('v1', 'PersistentVolume')!;
@@ -238,5 +239,20 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
     } finally {
       proxy.close();
     }
+  });
+
+  it('operator: the Backup CRD, and an operator pod with in-cluster credentials records each Backup\'s last run in its status', async () => {
+    await installOperator({ lab, client, bin, kc });
+  });
+
+  // todo until the lab routes pod CIDRs to its control plane: its apiservers run in the host's network namespace,
+  // which has no route to 10.245.0.0/16, so the call to the webhook pod leaves by the default route. Passes with
+  // `ip route replace <node podCIDR> via <node IP> dev skiff-lab2` for each node (see docs/custom-resources.md).
+  it('operator: a validating webhook pod behind a Service refuses Backups keeping more than 30, as kubectl shows', { todo: 'the lab\'s apiservers have no route to pod IPs' }, async () => {
+    await refuseThroughWebhook({ lab, client, bin, kc });
+  });
+
+  it('operator: removing the namespace, CRD and webhook configuration leaves nothing served', async () => {
+    await removeOperator({ lab, client, bin, kc });
   });
 });
