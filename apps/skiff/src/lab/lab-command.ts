@@ -6,7 +6,7 @@ import { nodeAddress } from '@skiff/api';
 import { describeNodeReady } from '../status.ts';
 import { resolveSkiffHome } from '../paths.ts';
 import { LabController } from './lab-controller.ts';
-import { LAB_CLUSTER_CIDR, type LabOptions } from './lab-layout.ts';
+import type { LabOptions } from './lab-layout.ts';
 
 export const LAB_USAGE = `usage: ./skiff lab <command>
   up --nodes N [--etcd 3] [--control-planes 2] [--slot 0] [--default-failover]
@@ -69,7 +69,7 @@ export async function runLab(args: string[]): Promise<number> {
         const state = await lab.up(parseUp(rest));
         console.log(`
 The lab is up: ${state.nodes.length} nodes (${state.nodes.map((n) => `${n.name} ${n.ip}`).join(', ')}),
-apiservers behind ${state.server}, pod network ${LAB_CLUSTER_CIDR}.
+apiservers behind ${state.server}, pod network ${state.clusterCidr}.
 
   export KUBECONFIG=${state.kubeconfigPath}
   kubectl apply -f deploy/examples/web.yaml

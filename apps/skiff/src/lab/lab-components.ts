@@ -15,7 +15,7 @@ import {
 } from '../roles/component-flags.ts';
 import { roleMarker, roleSpec, type RoleConfig } from '../roles/roles.ts';
 import { tryCommand } from './run-command.ts';
-import { LAB_CLUSTER_CIDR, LAB_DNS_ADDRESS, type LabLayout, type LabNode } from './lab-layout.ts';
+import { LAB_DNS_ADDRESS, type LabLayout, type LabNode } from './lab-layout.ts';
 
 /** Node-failure timings of a CI lab: NotReady 12 s after the last heartbeat, pods evicted 10 s later. */
 export const FAST_FAILOVER = {
@@ -127,7 +127,7 @@ export function serverRoles(layout: LabLayout, caCert: () => Promise<string>, fa
           ...(fastFailover ? { tolerationSeconds: FAST_FAILOVER.tolerationSeconds } : {}),
         }) },
         { name: 'controller-manager', flags: controllerManagerFlags({
-          kubeconfig: labKubeconfig(layout, `controller-manager-${i}`), metricsPort: cmPort, leaderElect: true, clusterCidr: LAB_CLUSTER_CIDR,
+          kubeconfig: labKubeconfig(layout, `controller-manager-${i}`), metricsPort: cmPort, leaderElect: true, clusterCidr: layout.clusterCidr,
           // The CA pods trust (kube-root-ca.crt) and the key of legacy service-account token Secrets, as `up` passes them.
           signingPki: pki,
           ...(fastFailover ? { nodeMonitorGracePeriodSeconds: FAST_FAILOVER.nodeMonitorGracePeriodSeconds } : {}),
@@ -220,13 +220,13 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
         networkName: 'skiff0', clusterDns: LAB_DNS_ADDRESS, tlsCertFile: pki(`${node.name}.kubelet.crt`), tlsPrivateKeyFile: pki(`${node.name}.kubelet.key`),
         clientCaFile: pki('ca.crt'), nodeLabels: `skiff.dev/lab-node=${node.name}`, ...(fastFailover ? { heartbeatMs: FAST_FAILOVER.kubeletHeartbeatMs } : {}),
       }) },
-      { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfig('kube-proxy'), nodeName: node.name, clusterCidr: LAB_CLUSTER_CIDR }) },
+      { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfig('kube-proxy'), nodeName: node.name, clusterCidr: layout.clusterCidr }) },
       // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfig('dns'), bind: LAB_DNS_ADDRESS, upstream: layout.hostIp }) },
       { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfig('local-path'), nodeName: node.name, storageRoot: localPathStorageRoot(node) }) },
       // :80 and :443 on the node's own address (each node is its own netns).
       { name: 'ingress', flags: ingressFlags({ kubeconfig: kubeconfig('ingress'), nodeName: node.name }) },
-      { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig: kubeconfig('network-policy'), nodeName: node.name, clusterCidr: LAB_CLUSTER_CIDR }) },
+      { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig: kubeconfig('network-policy'), nodeName: node.name, clusterCidr: layout.clusterCidr }) },
     ],
   };
   const members = NODE_AGENTS.map((agent) => memberOf(

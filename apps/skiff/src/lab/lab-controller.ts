@@ -22,7 +22,7 @@ import { dockerdProcess, ensureNodeDockerd, nodeDocker, stopNodeDockerd } from '
 import { execInNetns, execInPod, type ExecResult, type PodRef } from './lab-exec.ts';
 import { copyImageToNode, pushFromNode } from './lab-images.ts';
 import { computeLabLayout, findLabNode, validateLabOptions, type LabLayout, type LabNode, type LabNodeInfo, type LabOptions } from './lab-layout.ts';
-import { ensureLabBridge, ensureNodeNetwork, removeLabBridge, removeNodeNetwork } from './lab-network.ts';
+import { ensureLabBridge, ensureNodeNetwork, removeLabBridge, removeNodeNetwork, routePodNetworks } from './lab-network.ts';
 import { ensureLabPki } from './lab-pki.ts';
 import { tryCommand, unmountUnder } from './run-command.ts';
 
@@ -30,7 +30,7 @@ const NODES = findResourceByKind('v1', 'Node')!;
 const START_TIMEOUT_MS = 90_000;
 const NODES_READY_TIMEOUT_MS = 180_000;
 
-export type LabState = { nodes: LabNodeInfo[]; kubeconfigPath: string; server: string };
+export type LabState = { nodes: LabNodeInfo[]; kubeconfigPath: string; server: string; clusterCidr: string };
 
 export class LabController {
   readonly home: string;
@@ -75,6 +75,7 @@ export class LabController {
       nodes: layout.nodes.map(({ name, ip, netns, dockerHost }) => ({ name, ip, netns, dockerHost })),
       kubeconfigPath: layout.kubeconfigPath,
       server: balancerUrl(layout),
+      clusterCidr: layout.clusterCidr,
     };
   }
 
@@ -119,6 +120,7 @@ export class LabController {
     }));
     await this.#ensureAll(layout.nodes.flatMap((node) => this.#agents(node)));
     await this.waitForNodesReady(layout.nodes.map((n) => n.name), NODES_READY_TIMEOUT_MS);
+    await this.#routePodNetworks();
     return this.state();
   }
 
@@ -230,7 +232,23 @@ export class LabController {
     await ensureNodeNetwork(this.layout, node);
     await ensureNodeDockerd(this.layout, node, this.progress);
     await this.#ensureAll(this.#agents(node));
+    await this.#routePodNetworks();
     this.progress(`${node.name}: started`);
+  }
+
+  /**
+   * The apiservers run on the host, as a dedicated control-plane machine would, and call webhook
+   * pods, conversion webhooks and aggregated APIs at pod IPs: the host routes each node's pod
+   * network to that node over the lab bridge (kube-proxy routes them only between the nodes).
+   * The routes go with the bridge at `down`.
+   */
+  async #routePodNetworks(): Promise<void> {
+    const routes = ((await this.listNodes()) ?? []).flatMap((n) => {
+      const node = this.layout.nodes.find((l) => l.name === n.metadata?.name);
+      return node && n.spec?.podCIDR ? [{ cidr: n.spec.podCIDR, via: node.ip }] : [];
+    });
+    await routePodNetworks(this.layout, routes);
+    if (routes.length > 0) this.progress(`pod networks routed from the host: ${routes.map((r) => `${r.cidr} via ${r.via}`).join(', ')}`);
   }
 
   async stopComponent(name: string, node?: string): Promise<void> {

@@ -9,8 +9,13 @@ export const MAX_LAB_NODES = 9;
 export const MAX_CONTROL_PLANES = 3;
 export const MAX_ETCD_MEMBERS = 5;
 export const MAX_SLOT = 4;
-/** The lab's pod network (node-ipam hands each node a /24 of it); the single-host default is 10.244.0.0/16. */
-export const LAB_CLUSTER_CIDR = '10.245.0.0/16';
+/**
+ * Slot s's pod network, 10.(245+s).0.0/16 (node-ipam hands each node a /24 of it); the single-host
+ * default is 10.244.0.0/16. One per slot: the host routes each lab's pod networks to its nodes.
+ */
+export function labClusterCidr(slot: number): string {
+  return `10.${245 + slot}.0.0/16`;
+}
 /** The node-local DNS address (on a dummy interface in every node's netns), the kubelet's --cluster-dns default. */
 export const LAB_DNS_ADDRESS = '169.254.20.10';
 export const LAB_DNS_INTERFACE = 'skiff-dns0';
@@ -59,6 +64,8 @@ export type LabLayout = {
   bridge: string;
   /** 10.250.<slot>.1 */
   hostIp: string;
+  /** The pod network: labClusterCidr(slot). */
+  clusterCidr: string;
   subnet: string;
   prefixLength: number;
   nodes: LabNode[];
@@ -129,6 +136,7 @@ export function computeLabLayout(home: string, opts: Pick<LabOptions, 'nodes' | 
     dir,
     bridge: `skiff-lab${slot}`,
     hostIp,
+    clusterCidr: labClusterCidr(slot),
     subnet: `10.250.${slot}.0/24`,
     prefixLength: 24,
     nodes,

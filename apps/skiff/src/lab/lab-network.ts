@@ -106,3 +106,10 @@ export async function removeNodeNetwork(node: LabNode): Promise<void> {
 export async function setNodeLink(node: LabNode, up: boolean): Promise<void> {
   await runCommand('ip', ['link', 'set', node.hostVeth, up ? 'up' : 'down']);
 }
+
+/** Host routes to the nodes' pod networks over the lab bridge (proto 211, as kube-proxy marks its own). */
+export async function routePodNetworks(layout: LabLayout, routes: { cidr: string; via: string }[]): Promise<void> {
+  for (const { cidr, via } of routes) {
+    await runCommand('ip', ['route', 'replace', cidr, 'via', via, 'dev', layout.bridge, 'proto', '211']);
+  }
+}
