@@ -56,6 +56,7 @@ interface LabControllerLike {
   execInNode(node: string, cmd: string[]): Promise<ExecResult>;
   dockerOf(node: string): Docker;
   waitForNodesReady(names: string[], timeoutMs: number): Promise<void>;
+  load(refs: string[]): Promise<void>;
 }
 type LabControllerClass = new (home: string, opts: { quiet?: boolean }) => LabControllerLike;
 
@@ -113,6 +114,8 @@ export interface Lab {
   docker(node: string): Docker;
   /** Waits until these nodes are Ready (progress not printed). */
   waitForNodesReady(names: string[], timeoutMs: number): Promise<void>;
+  /** `skiff lab load`: host images into every node's engine (skipped where the node has the same image ID). */
+  load(refs: string[]): Promise<void>;
   /** Tears everything down (every process, netns, veth, bridge, iptables rule, container). */
   stop(): Promise<void>;
 }
@@ -167,6 +170,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
       execInNode: (node, cmd) => controller.execInNode(node, cmd),
       docker: (node) => controller.dockerOf(node),
       waitForNodesReady: (names, timeoutMs) => controller.waitForNodesReady(names, timeoutMs),
+      load: (refs) => controller.load(refs),
       stop,
     };
   } catch (err) {

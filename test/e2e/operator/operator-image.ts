@@ -23,16 +23,6 @@ export async function ensureOperatorImage(lab: Lab): Promise<string> {
     app: [program('backup-operator.mjs'), program('backup-webhook.mjs'), ...packageFiles(join(REPO_ROOT, 'node_modules'), ['@kubernetes/client-node'])],
     args: [OPERATOR_PROGRAM],
   });
-  const { Id } = await host.getImage(ref).inspect();
-  await Promise.all(lab.nodes.map(async (node) => {
-    const engine = lab.docker(node.name);
-    const has = await engine.getImage(ref).inspect().then((i) => i.Id === Id, () => false);
-    if (has) return;
-    const loading = await engine.loadImage(await host.getImage(ref).get(), { quiet: true });
-    await new Promise<void>((resolve, reject) => engine.modem.followProgress(loading, (err: Error | null, out: { error?: string }[]) => {
-      const failed = err?.message ?? out.find((m) => m.error)?.error;
-      return failed ? reject(new Error(`${node.name}: loading ${ref}: ${failed}`)) : resolve();
-    }));
-  }));
+  await lab.load([ref]);
   return ref;
 }
