@@ -26,7 +26,7 @@ interface Step { result?: unknown; error?: string }
 interface WatchedEvent { type: string; name: string; resourceVersion: string; model: string; data: Record<string, string> }
 interface KindResult {
   apiVersion: string; kind: string; function?: string; error?: string;
-  /** 'class': the installed client predates the group version; 'method': it has no such function. */
+  /** 'class': the installed client predates the group version or the kind; 'method': it has no such function. */
   untyped?: 'class' | 'method';
   model?: string; count?: number; names?: string[];
 }
@@ -107,7 +107,7 @@ describe('the official Python client', { timeout: 240_000 }, () => {
       .map((r) => `${r.group ? `${r.group}/` : ''}${r.version} ${r.kind}`)
       .filter((key) => !listed.has(key));
     assert.deepEqual(missing, [], 'served kinds that discovery did not report');
-    // A group version the installed client predates has no typed API class; any other kind must work.
+    // A group version or kind the installed client predates has no typed API or model class; any other kind must work.
     for (const l of report.lists.filter((l) => l.untyped === 'class')) t.diagnostic(`${l.apiVersion} ${l.kind}: this client has no ${l.function}`);
     const failures = report.lists.filter((l) => l.error || l.untyped === 'method');
     assert.deepEqual(failures.map((l) => `${l.function}: ${l.error ?? 'no such function'}`), []);
