@@ -26,6 +26,8 @@ import { newClusterRoleAggregationController } from './clusterrole-aggregation/c
 import { newRootCaPublisherController } from './root-ca-publisher/root-ca-publisher-controller.ts';
 import { newServiceAccountTokenController } from './serviceaccount/token-controller.ts';
 import { newServiceLbController } from './service-lb/service-lb-controller.ts';
+import { newDisruptionController } from './disruption/disruption-controller.ts';
+import { newHorizontalController } from './podautoscaler/horizontal-controller.ts';
 
 export const CONTROLLER_NAMES = [
   'deployment',
@@ -51,6 +53,8 @@ export const CONTROLLER_NAMES = [
   'root-ca-cert-publisher',
   'serviceaccount-token',
   'service-lb',
+  'disruption',
+  'horizontalpodautoscaling',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
@@ -79,4 +83,6 @@ export const controllerFactories: Partial<Record<ControllerName, ControllerFacto
   'root-ca-cert-publisher': newRootCaPublisherController,
   'serviceaccount-token': newServiceAccountTokenController,
   'service-lb': newServiceLbController,
+  disruption: newDisruptionController,
+  horizontalpodautoscaling: newHorizontalController,
 };

@@ -8,6 +8,7 @@ test('`all` lists workloads as upstream kubectl get all does: by group, then by 
   assert.deepEqual(categoryMembers([...resources], 'all').map(kindPrefix), [
     'pod', 'replicationcontroller', 'service',
     'daemonset.apps', 'deployment.apps', 'replicaset.apps', 'statefulset.apps',
+    'horizontalpodautoscaler.autoscaling',
     'cronjob.batch', 'job.batch',
   ]);
 });

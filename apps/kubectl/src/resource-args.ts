@@ -24,8 +24,11 @@ export interface ResourceTarget {
  */
 export function categoryMembers(mappings: ResourceMapping[], category: string): ResourceMapping[] {
   const groups = [...new Set(mappings.map((m) => m.group))];
+  // A kind served in several versions (autoscaling/v2 and v1) is listed once, in its first (preferred) version.
+  const seen = new Set<string>();
   return mappings
     .filter((m) => m.categories.includes(category))
+    .filter((m) => !seen.has(`${m.group}/${m.resource}`) && Boolean(seen.add(`${m.group}/${m.resource}`)))
     .sort((a, b) => groups.indexOf(a.group) - groups.indexOf(b.group) || a.resource.localeCompare(b.resource));
 }
 

@@ -51,7 +51,7 @@ export const resources: ResourceInfo[] = [
   define('', 'v1', 'Pod', 'pods', {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['attach', 'binding', 'exec', 'log', 'portforward', 'status'],
+    subresources: ['attach', 'binding', 'eviction', 'exec', 'log', 'portforward', 'status'],
   }),
   define('', 'v1', 'ReplicationController', 'replicationcontrollers', {
     shortNames: ['rc'],
@@ -93,6 +93,9 @@ export const resources: ResourceInfo[] = [
   }),
   define('apps', 'v1', 'DaemonSet', 'daemonsets', { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
   define('apps', 'v1', 'ControllerRevision', 'controllerrevisions'),
+  // autoscaling: v2 is stored and preferred; v1 (`kubectl autoscale` of older clients) is served from the same objects.
+  define('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  define('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
   // batch/v1
   define('batch', 'v1', 'Job', 'jobs', { categories: ['all'], subresources: ['status'] }),
   define('batch', 'v1', 'CronJob', 'cronjobs', { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
@@ -110,11 +113,15 @@ export const resources: ResourceInfo[] = [
   define('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', { namespaced: false }),
   define('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], subresources: ['status'] }),
   define('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', { shortNames: ['netpol'] }),
+  // policy/v1: disruption budgets (the eviction subresource is pods/eviction).
+  define('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', { shortNames: ['pdb'], subresources: ['status'] }),
   // rbac.authorization.k8s.io/v1
   define('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', { namespaced: false }),
   define('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),
   define('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
   define('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
+  // scheduling.k8s.io/v1
+  define('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', { namespaced: false, shortNames: ['pc'] }),
   define('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', { namespaced: false, shortNames: ['sc'] }),
   // events.k8s.io/v1: the same objects as core/v1 events, seen through the newer schema.
   define('events.k8s.io', 'v1', 'Event', 'events', { shortNames: ['ev'] }),

@@ -100,7 +100,22 @@ export type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
 } from 'kubernetes-types/networking/v1.js';
-export type { Scale } from 'kubernetes-types/autoscaling/v1.js';
+export type { Scale, HorizontalPodAutoscaler as HorizontalPodAutoscalerV1 } from 'kubernetes-types/autoscaling/v1.js';
+export type {
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerBehavior,
+  HorizontalPodAutoscalerCondition,
+  HorizontalPodAutoscalerList,
+  HorizontalPodAutoscalerSpec,
+  HorizontalPodAutoscalerStatus,
+  HPAScalingPolicy,
+  HPAScalingRules,
+  MetricSpec,
+  MetricStatus,
+  MetricTarget,
+} from 'kubernetes-types/autoscaling/v2.js';
+export type { Eviction, PodDisruptionBudget, PodDisruptionBudgetList, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
+export type { PriorityClass, PriorityClassList } from 'kubernetes-types/scheduling/v1.js';
 export type {
   CertificateSigningRequest,
   CertificateSigningRequestCondition,

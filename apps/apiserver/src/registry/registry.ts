@@ -29,6 +29,7 @@ import { createConvertingStore } from './conversion/converting-store.ts';
 import { WatchedCollections } from '../storage/watched-collection.ts';
 import type { RegistryAuthorization } from './context.ts';
 import { createTokenRequest } from './token-request.ts';
+import { createEviction } from './eviction.ts';
 import { ServedResources } from './custom-resources/served-resources.ts';
 import { startRegistryControllers, type RegistryControllers } from './controllers.ts';
 
@@ -160,6 +161,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
       requireSubresource(res, sub);
       if (sub === 'binding' && res.resource === 'pods') return createBinding(ctx, ns, name, body, wopts);
       if (sub === 'token' && res.group === '' && res.resource === 'serviceaccounts') return createTokenRequest(ctx, ns!, name, body, wopts);
+      if (sub === 'eviction' && res.group === '' && res.resource === 'pods') return createEviction(ctx, ns, name, body, wopts);
       throw subresourceNotFound();
     },
   };

@@ -15,6 +15,9 @@ import {
 } from './admissionregistration.ts';
 import { defaultCustomResourceDefinition } from './apiextensions.ts';
 import { defaultApiService } from './apiregistration.ts';
+import { defaultHorizontalPodAutoscaler } from './autoscaling.ts';
+import { defaultPodDisruptionBudget } from './policy.ts';
+import { defaultPriorityClass } from './scheduling.ts';
 import {
   defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
 } from './workloads.ts';
@@ -79,6 +82,9 @@ const defaulters: Record<string, (obj: any) => void> = {
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'coordination.k8s.io/Lease': defaultLease,
+  'autoscaling/HorizontalPodAutoscaler': defaultHorizontalPodAutoscaler,
+  'policy/PodDisruptionBudget': defaultPodDisruptionBudget,
+  'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
   'networking.k8s.io/IngressClass': defaultIngressClass,
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': defaultMutatingWebhookConfiguration,

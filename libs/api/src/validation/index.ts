@@ -11,6 +11,9 @@ import {
 } from './admissionregistration.ts';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions.ts';
 import { validateApiService } from './apiregistration.ts';
+import { validateHorizontalPodAutoscaler } from './autoscaling.ts';
+import { validatePodDisruptionBudget } from './policy.ts';
+import { validatePriorityClass } from './scheduling.ts';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.ts';
 import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
@@ -79,6 +82,9 @@ const kinds: Record<string, KindValidation> = {
   'batch/CronJob': { create: validateCronJob },
   'certificates.k8s.io/CertificateSigningRequest': { create: validateCertificateSigningRequest, update: validateCertificateSigningRequestUpdate },
   'coordination.k8s.io/Lease': { create: validateLease },
+  'autoscaling/HorizontalPodAutoscaler': { create: validateHorizontalPodAutoscaler },
+  'policy/PodDisruptionBudget': { create: validatePodDisruptionBudget },
+  'scheduling.k8s.io/PriorityClass': { create: validatePriorityClass },
   'networking.k8s.io/Ingress': { create: validateIngress, createOnly: validateIngressClassAnnotation },
   'networking.k8s.io/IngressClass': { create: validateIngressClass, update: validateIngressClassUpdate },
   'networking.k8s.io/NetworkPolicy': { create: validateNetworkPolicy },

@@ -213,6 +213,22 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['update', 'patch'], [''], ['services', 'services/status']),
     rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
   ],
+  'disruption-controller': [
+    rule(['get', 'list', 'watch'], ['apps'], ['deployments', 'replicasets', 'statefulsets']),
+    rule(['get', 'list', 'watch'], [''], ['replicationcontrollers', 'pods']),
+    rule(['get', 'list', 'watch'], ['policy'], ['poddisruptionbudgets']),
+    rule(['update'], ['policy'], ['poddisruptionbudgets/status']),
+    rule(['get'], ['*'], ['*/scale']),
+    // Drops the DisruptionTarget condition from pods an eviction marked but did not delete.
+    rule(['patch', 'update'], [''], ['pods/status']),
+  ],
+  'horizontal-pod-autoscaler': [
+    rule(['get', 'list', 'watch'], ['autoscaling'], ['horizontalpodautoscalers']),
+    rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+    rule(['get', 'update'], ['*'], ['*/scale']),
+    rule(['list'], [''], ['pods']),
+    rule(['list'], ['metrics.k8s.io'], ['pods']),
+  ],
   'deployment-controller': [
     rule(['get', 'list', 'watch', 'update'], ['apps'], ['deployments']),
     rule(['update'], ['apps'], ['deployments/status', 'deployments/finalizers']),

@@ -11,6 +11,9 @@ import { metaSchemas } from './meta-schema.ts';
 import { podSchemas } from './pod-schema.ts';
 import { rbacSchemas } from './rbac-schema.ts';
 import { networkingSchemas } from './networking-schema.ts';
+import { autoscalingSchemas } from './autoscaling-schema.ts';
+import { policySchemas } from './policy-schema.ts';
+import { schedulingSchemas } from './scheduling-schema.ts';
 
 export { ProtobufDecodeError } from './message-decoder.ts';
 
@@ -18,7 +21,7 @@ export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
-const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas, ...rbacSchemas, ...networkingSchemas });
+const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas, ...rbacSchemas, ...networkingSchemas, ...policySchemas, ...autoscalingSchemas, ...schedulingSchemas });
 
 export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {

@@ -178,14 +178,23 @@ const kindsByVersion: Record<string, readonly string[]> = {
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
   'authentication.k8s.io/v1': ['SelfSubjectReview', 'TokenRequest', 'TokenReview'],
   'certificates.k8s.io/v1': ['CertificateSigningRequest'],
-  'policy/v1': ['Eviction'],
+  'policy/v1': ['Eviction', 'PodDisruptionBudget'], // PodDisruptionBudget: policy-schema.ts
   'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'], // rbac-schema.ts
   'networking.k8s.io/v1': ['Ingress'], // networking-schema.ts
+  'autoscaling/v2': ['HorizontalPodAutoscaler'], // autoscaling-schema.ts
+  'autoscaling/v1': ['HorizontalPodAutoscaler'], // autoscaling-schema.ts, as HorizontalPodAutoscalerV1
+  'scheduling.k8s.io/v1': ['PriorityClass'], // scheduling-schema.ts
+};
+
+/** Where two versions of a kind differ in their messages, the older one's message name. */
+const messageAliases: Record<string, string> = {
+  'autoscaling/v1 HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
 };
 
 export function messageForKind(apiVersion: string, kind: string): string | undefined {
   if (kind === 'DeleteOptions') return 'DeleteOptions';
-  return kindsByVersion[apiVersion]?.includes(kind) ? kind : undefined;
+  if (!kindsByVersion[apiVersion]?.includes(kind)) return undefined;
+  return messageAliases[`${apiVersion} ${kind}`] ?? kind;
 }
 
 /** 'apps/v1 Deployment, v1 ConfigMap, …' for error messages. */

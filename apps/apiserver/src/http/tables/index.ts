@@ -21,6 +21,9 @@ import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './net
 import { validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrinter, webhookConfigurationPrinter } from './admissionregistration.ts';
 import { customResourceDefinitionPrinter } from './apiextensions.ts';
 import { apiServicePrinter } from './apiregistration.ts';
+import { horizontalPodAutoscalerPrinter } from './autoscaling.ts';
+import { podDisruptionBudgetPrinter } from './policy.ts';
+import { priorityClassPrinter } from './scheduling.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 import { isCustomResource } from '../../registry/custom-resources/served-resources.ts';
 import { customResourcePrinter } from './custom-resources.ts';
@@ -65,6 +68,9 @@ const printers: Record<string, TablePrinter> = {
   'admissionregistration.k8s.io/validatingadmissionpolicybindings': validatingAdmissionPolicyBindingPrinter,
   'apiextensions.k8s.io/customresourcedefinitions': customResourceDefinitionPrinter,
   'apiregistration.k8s.io/apiservices': apiServicePrinter,
+  'autoscaling/horizontalpodautoscalers': horizontalPodAutoscalerPrinter,
+  'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
+  'scheduling.k8s.io/priorityclasses': priorityClassPrinter,
 };
 
 export function printerFor(res: Pick<ResourceInfo, 'group' | 'resource'>): TablePrinter {

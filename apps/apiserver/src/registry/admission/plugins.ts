@@ -8,6 +8,7 @@ import { certificateSigningAdmission } from './certificate-signing.ts';
 import { certificateSubjectRestrictionAdmission } from './certificate-subject-restriction.ts';
 import { defaultIngressClassAdmission } from './default-ingress-class.ts';
 import { nodeRestrictionAdmission } from './node-restriction.ts';
+import { priorityAdmission } from './priority.ts';
 import { rbacEscalationAdmission } from './rbac-escalation.ts';
 import { serviceAccountAdmission } from './service-account.ts';
 import { mutatingWebhookAdmission } from './mutating-webhook.ts';
@@ -17,6 +18,7 @@ import { validatingWebhookAdmission } from './validating-webhook.ts';
 export const admissionPlugins: readonly AdmissionPlugin[] = [
   serviceAccountAdmission,
   nodeRestrictionAdmission,
+  priorityAdmission,
   certificateApprovalAdmission,
   certificateSigningAdmission,
   certificateSubjectRestrictionAdmission,

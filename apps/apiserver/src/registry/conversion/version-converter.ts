@@ -10,6 +10,7 @@
  */
 import { apiVersionOf, findResource, type ResourceInfo } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
+import { horizontalPodAutoscalerConverter } from './autoscaling.ts';
 import { eventConverter } from './events.ts';
 
 export interface GroupVersion {
@@ -31,7 +32,7 @@ export interface VersionConverter {
   convert(obj: KubeObject, toApiVersion: string): KubeObject;
 }
 
-const converters: VersionConverter[] = [eventConverter];
+const converters: VersionConverter[] = [eventConverter, horizontalPodAutoscalerConverter];
 
 /**
  * The converter of a resource served in several versions, or undefined (most kinds). A
