@@ -57,11 +57,11 @@ test('v1 → v2: the cpu target, the 80% default when no metric is named, and v2
   const out = hpaV1ToV2(v1);
   assert.deepEqual(out.spec, { scaleTargetRef: ref, maxReplicas: 3, minReplicas: 1, metrics: [{ ...cpu, resource: { ...cpu.resource, target: { type: 'Utilization', averageUtilization: 80 } } }] });
   assert.equal(out.metadata.annotations, undefined);
-  const withStatus = hpaV1ToV2({ ...v1, spec: { ...v1.spec, targetCPUUtilizationPercentage: 50 }, status: { currentReplicas: 1, desiredReplicas: 1, currentCPUUtilizationPercentage: 20 } });
+  const withStatus: any = hpaV1ToV2({ ...v1, spec: { ...(v1.spec as object), targetCPUUtilizationPercentage: 50 }, status: { currentReplicas: 1, desiredReplicas: 1, currentCPUUtilizationPercentage: 20 } });
   assert.deepEqual(withStatus.spec.metrics, [cpu]);
   assert.deepEqual(withStatus.status, { currentReplicas: 1, desiredReplicas: 1, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 20 } } }] });
   // An annotation that does not parse is ignored, as upstream ignores it, and dropped.
-  const bad = hpaV1ToV2({ ...v1, metadata: { name: 'a', annotations: { [METRICS_ANNOTATION]: '{nope' } } });
+  const bad: any = hpaV1ToV2({ ...v1, metadata: { name: 'a', annotations: { [METRICS_ANNOTATION]: '{nope' } } });
   assert.equal(bad.spec.metrics.length, 1);
   assert.equal(bad.metadata.annotations, undefined);
 });
