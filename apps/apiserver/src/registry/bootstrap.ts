@@ -1,7 +1,8 @@
 /**
  * What every cluster has from its first start: the four system namespaces, the
  * `kubernetes` Service on the first IP of the service range, (given an advertise
- * address) this apiserver among that Service's endpoints, the default StorageClass
+ * address) this apiserver among that Service's endpoints, the built-in PriorityClasses
+ * `system-node-critical` and `system-cluster-critical`, the default StorageClass
  * `local-path` and the default IngressClass `skiff`. Idempotent, and safe when two
  * apiservers start at once: each create that loses a race finds the winner's object.
  */
@@ -15,6 +16,7 @@ import { namespacesResource } from './namespace-lifecycle.ts';
 import { IS_DEFAULT_CLASS_ANNOTATION, startClaimAdmission } from './strategy/persistentvolumeclaim.ts';
 import { APISERVER_USER } from './handlers.ts';
 import { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './admission/default-ingress-class.ts';
+import { priorityClassesResource, SYSTEM_PRIORITY_CLASSES } from './admission/priority.ts';
 
 export const servicesResource: ResourceInfo = {
   group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', resource: 'services', singular: 'service', namespaced: true,
@@ -117,6 +119,8 @@ export async function bootstrapCluster(ctx: RegistryContext, advertiseAddress: s
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: advertisePort }],
     },
   });
+  // Ensured at every start, as kube-apiserver's post-start hook does; they cannot be deleted.
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensureExists(ctx, priorityClassesResource, undefined, pc.metadata.name!, pc);
   await ensureCreatedOnce(ctx, storageClassesResource, LOCAL_PATH_RECORD_KEY, LOCAL_PATH_STORAGE_CLASS);
   await ensureCreatedOnce(ctx, ingressClassesResource, SKIFF_INGRESS_CLASS_RECORD_KEY, SKIFF_INGRESS_CLASS);
   // Claims read classes and volumes from caches that must have listed before anyone creates one.

@@ -6,6 +6,7 @@ import {
   type FieldError, deepEqual, duplicate, forbidden, invalid, invalidEach, isObject, nonNegative, notSupported, required,
 } from './field-error.ts';
 import { validateLabels } from './meta.ts';
+import { validatePreemptionPolicy } from './scheduling.ts';
 
 const restartPolicies = ['Always', 'OnFailure', 'Never'];
 const dnsPolicies = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -97,6 +98,11 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
     errs.push(...invalidEach(`${path}.${f}`, v, check(String(v))));
   }
   errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
+  // The class must exist too, but that is the Priority admission plugin's to say (403), on pods only.
+  if (typeof spec.priorityClassName === 'string' && spec.priorityClassName !== '') {
+    errs.push(...invalidEach(`${path}.priorityClassName`, spec.priorityClassName, checkDns1123Subdomain(spec.priorityClassName)));
+  }
+  errs.push(...validatePreemptionPolicy(spec.preemptionPolicy, `${path}.preemptionPolicy`));
   if (Array.isArray(spec.imagePullSecrets)) {
     spec.imagePullSecrets.forEach((s: any, i: number) => {
       if (!s?.name) errs.push(required(`${path}.imagePullSecrets[${i}].name`));
