@@ -28,6 +28,8 @@ export class NodeInfo {
   readonly usedPorts = new Map<string, string[]>();
   /** controllerRef uid → pods of that owner here. */
   readonly ownerCounts = new Map<string, number>();
+  /** The pods themselves, by key: preemption looks for victims among them. */
+  readonly pods = new Map<string, PodInfo>();
 
   constructor(name: string) {
     this.name = name;
@@ -45,7 +47,32 @@ export class NodeInfo {
     this.taints = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   }
 
+  /** A copy preemption can take pods off and put back on without touching the cache. */
+  clone(): NodeInfo {
+    const copy = new NodeInfo(this.name);
+    copy.node = this.node;
+    copy.index = this.index;
+    copy.allocCpu = this.allocCpu;
+    copy.allocMemory = this.allocMemory;
+    copy.allocPods = this.allocPods;
+    copy.requestedCpu = this.requestedCpu;
+    copy.requestedMemory = this.requestedMemory;
+    copy.nonZeroCpu = this.nonZeroCpu;
+    copy.nonZeroMemory = this.nonZeroMemory;
+    copy.podCount = this.podCount;
+    copy.ready = this.ready;
+    copy.unschedulable = this.unschedulable;
+    copy.labels = this.labels;
+    copy.taints = this.taints;
+    for (const [port, ips] of this.usedPorts) copy.usedPorts.set(port, [...ips]);
+    for (const [uid, n] of this.ownerCounts) copy.ownerCounts.set(uid, n);
+    for (const [key, pod] of this.pods) copy.pods.set(key, pod);
+    return copy;
+  }
+
   addPod(info: PodInfo, sign: 1 | -1): void {
+    if (sign > 0) this.pods.set(info.key, info);
+    else this.pods.delete(info.key);
     this.requestedCpu += sign * info.cpu;
     this.requestedMemory += sign * info.memory;
     this.nonZeroCpu += sign * info.nonZeroCpu;

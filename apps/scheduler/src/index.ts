@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import { findResourceByKind, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from '@skiff/api';
+import {
+  findResourceByKind, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type PodDisruptionBudget, type StorageClass,
+} from '@skiff/api';
 import { EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { ApiBinder } from './binder.ts';
@@ -23,6 +25,7 @@ const nodes = findResourceByKind('v1', 'Node')!;
 const claims = findResourceByKind('v1', 'PersistentVolumeClaim')!;
 const volumes = findResourceByKind('v1', 'PersistentVolume')!;
 const classes = findResourceByKind('storage.k8s.io/v1', 'StorageClass')!;
+const budgets = findResourceByKind('policy/v1', 'PodDisruptionBudget')!;
 
 export interface RunOptions {
   logger?: Logger;
@@ -104,6 +107,7 @@ export async function runScheduling(deps: SchedulingDeps, signal: AbortSignal): 
   const claimInformer = informers.informerFor<PersistentVolumeClaim>(claims);
   const volumeInformer = informers.informerFor<PersistentVolume>(volumes);
   const classInformer = informers.informerFor<StorageClass>(classes);
+  const budgetInformer = informers.informerFor<PodDisruptionBudget>(budgets);
   const recorder = new EventRecorder(client, { component: 'default-scheduler', logger });
   const scheduler = new Scheduler({
     binder: new ApiBinder(client),
@@ -118,6 +122,7 @@ export async function runScheduling(deps: SchedulingDeps, signal: AbortSignal): 
       listVolumes: () => volumeInformer.list(),
       getClass: (name) => classInformer.get(undefined, name),
     },
+    pdbs: () => budgetInformer.list(),
   });
   // Nodes first, so pods that arrive with the first list meet a populated cache.
   nodeInformer.onAdd((node) => scheduler.onNodeAdd(node));

@@ -1,5 +1,6 @@
 import type { NodeInfo } from './cache.ts';
-import { DEFAULT_FILTERS, type Filter } from './filters/index.ts';
+import { DEFAULT_FILTERS, type Filter, type FilterResult } from './filters/index.ts';
+import type { Nominator } from './nominator.ts';
 import type { PodInfo } from './pod-info.ts';
 import { scoreLeastAllocated } from './scores/least-allocated.ts';
 import { countOwnerPods, scoreSpread } from './scores/spread.ts';
@@ -12,6 +13,8 @@ export interface FindResult {
   numAllNodes: number;
   /** Nodes filtered this attempt (less than all when sampling stopped early). */
   evaluated: number;
+  /** For a failure: each node's rejection, which preemption reads (resolvable or not). */
+  rejections: Map<NodeInfo, FilterResult>;
 }
 
 export interface NodeFinderOptions {
@@ -19,6 +22,8 @@ export interface NodeFinderOptions {
   percentageOfNodesToScore?: number;
   filters?: readonly Filter[];
   random?: () => number;
+  /** Nominated pods held on their nodes while lower-priority pods are filtered. */
+  nominator?: Nominator;
 }
 
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -52,38 +57,78 @@ export class NodeFinder {
   readonly #filters: readonly Filter[];
   readonly #percentage: number;
   readonly #random: () => number;
+  readonly #nominator: Nominator | undefined;
   readonly #feasible: NodeInfo[] = [];
+  readonly #rejectedNodes: NodeInfo[] = [];
+  readonly #rejectedResults: FilterResult[] = [];
   #nextStart = 0;
 
   constructor(opts: NodeFinderOptions = {}) {
     this.#filters = opts.filters ?? DEFAULT_FILTERS;
     this.#percentage = opts.percentageOfNodesToScore ?? 0;
     this.#random = opts.random ?? Math.random;
+    this.#nominator = opts.nominator;
   }
 
-  find(pod: PodInfo, nodes: readonly NodeInfo[]): FindResult {
+  /**
+   * A pod nominated to a node after preempting there tries that node first, alone: once its
+   * victims are gone it goes where it made room (upstream's evaluateNominatedNode).
+   */
+  find(pod: PodInfo, nodes: readonly NodeInfo[], nominated?: NodeInfo): FindResult {
     const n = nodes.length;
     const reasons = new Map<string, number>();
-    if (n === 0) return { node: undefined, reasons, numAllNodes: 0, evaluated: 0 };
+    const rejections = new Map<NodeInfo, FilterResult>();
+    if (n === 0) return { node: undefined, reasons, numAllNodes: 0, evaluated: 0, rejections };
+    if (nominated && !this.filter(pod, nominated)) return { node: nominated, reasons, numAllNodes: n, evaluated: 1, rejections };
     const wanted = numFeasibleNodesToFind(n, this.#percentage);
     const feasible = this.#feasible;
     feasible.length = 0;
     const start = this.#nextStart % n;
     let evaluated = 0;
+    const rejectedNodes = this.#rejectedNodes;
+    const rejectedResults = this.#rejectedResults;
     while (evaluated < n && feasible.length < wanted) {
       const node = nodes[(start + evaluated) % n];
       evaluated++;
-      const rejected = this.#runFilters(pod, node);
-      if (!rejected) feasible.push(node);
-      else for (const reason of rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      const rejected = this.filter(pod, node);
+      if (!rejected) {
+        feasible.push(node);
+        continue;
+      }
+      for (const reason of rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      rejectedNodes.push(node);
+      rejectedResults.push(rejected);
     }
     this.#nextStart = (start + evaluated) % n;
     const node = feasible.length <= 1 ? feasible[0] : this.#selectBest(pod, feasible);
+    if (!node) for (let i = 0; i < rejectedNodes.length; i++) rejections.set(rejectedNodes[i], rejectedResults[i]);
     feasible.length = 0;
-    return { node, reasons, numAllNodes: n, evaluated };
+    rejectedNodes.length = 0;
+    rejectedResults.length = 0;
+    return { node, reasons, numAllNodes: n, evaluated, rejections };
   }
 
-  #runFilters(pod: PodInfo, node: NodeInfo): readonly string[] | undefined {
+  /**
+   * Runs the filters with the pods nominated to the node at the pod's priority or above
+   * counted as if placed there; undefined when the pod fits.
+   */
+  filter(pod: PodInfo, node: NodeInfo): FilterResult {
+    const nominated = this.#nominator?.podsOn(node.name);
+    if (!nominated) return this.#runFilters(pod, node);
+    const held: PodInfo[] = [];
+    for (const other of nominated.values()) {
+      if (other.key === pod.key || other.priority < pod.priority || node.pods.has(other.key)) continue;
+      node.addPod(other, 1);
+      held.push(other);
+    }
+    try {
+      return this.#runFilters(pod, node);
+    } finally {
+      for (const other of held) node.addPod(other, -1);
+    }
+  }
+
+  #runFilters(pod: PodInfo, node: NodeInfo): FilterResult {
     for (const filter of this.#filters) {
       const rejected = filter(pod, node);
       if (rejected) return rejected;

@@ -16,6 +16,8 @@ export interface HostPort {
 export interface PodInfo {
   key: string;
   pod: Pod;
+  /** spec.priority as the Priority admission plugin resolved it; 0 when unset, as upstream. */
+  priority: number;
   /** Requests used for fitting: millicores and bytes. */
   cpu: number;
   memory: number;
@@ -140,6 +142,7 @@ export function newPodInfo(pod: Pod): PodInfo {
   return {
     key: podKey(pod),
     pod,
+    priority: pod.spec?.priority ?? 0,
     ...requests,
     hostPorts: collectHostPorts(pod),
     ownerUid: getControllerUid(pod),

@@ -9,6 +9,8 @@ import { makeNode, makePod } from './test-fixtures.ts';
 class FakeBinder implements Binder {
   readonly bindings: [string, string][] = [];
   readonly unschedulable = new Map<string, string>();
+  readonly nominated = new Map<string, string>();
+  readonly preempted: string[] = [];
   failNext: Error | undefined;
 
   async bind(pod: Pod, nodeName: string): Promise<void> {
@@ -21,8 +23,17 @@ class FakeBinder implements Binder {
     this.bindings.push([pod.metadata!.name!, nodeName]);
   }
 
-  async markUnschedulable(pod: Pod, message: string): Promise<void> {
+  async markUnschedulable(pod: Pod, message: string, nominatedNodeName?: string): Promise<void> {
     this.unschedulable.set(pod.metadata!.name!, message);
+    if (nominatedNodeName !== undefined) this.nominated.set(pod.metadata!.name!, nominatedNodeName);
+  }
+
+  async preemptVictim(victim: Pod, message: string): Promise<void> {
+    this.preempted.push(`${victim.metadata!.name}: ${message}`);
+  }
+
+  async clearNominatedNode(pod: Pod): Promise<void> {
+    this.nominated.set(pod.metadata!.name!, '');
   }
 }
 
@@ -81,7 +92,7 @@ test('a pod too large for every node gets kube\'s message and waits for a fittin
   for (const name of ['n1', 'n2', 'n3']) scheduler.onNodeAdd(makeNode(name, { cpu: '2' }));
   scheduler.onPodAdd(makePod('big', { cpu: '3' }));
   await drain(scheduler);
-  const message = '0/3 nodes are available: 3 Insufficient cpu.';
+  const message = '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.';
   assert.equal(binder.unschedulable.get('big'), message);
   assert.deepEqual(recorder.events, [`Warning FailedScheduling big: ${message}`]);
   assert.equal(binder.bindings.length, 0);
@@ -104,7 +115,7 @@ test('a nodeSelector matching nothing, then a matching node appears', async (t) 
   scheduler.onNodeAdd(makeNode('n3', { labels: { disk: 'hdd' } }));
   scheduler.onPodAdd(makePod('needs-ssd', { nodeSelector: { disk: 'ssd' }, cpu: '2' }));
   await drain(scheduler);
-  assert.equal(binder.unschedulable.get('needs-ssd'), "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.");
+  assert.equal(binder.unschedulable.get('needs-ssd'), "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
   const old = makeNode('n2', { labels: { disk: 'hdd' } });
   scheduler.onNodeUpdate(old, makeNode('n2', { labels: { disk: 'ssd' } }));
   await new Promise((resolve) => setTimeout(resolve, 20));
@@ -150,10 +161,61 @@ test('deleting a bound pod frees room for a parked one', async (t) => {
   scheduler.onPodAdd(running);
   scheduler.onPodAdd(makePod('waiting', { cpu: '1' }));
   await drain(scheduler);
-  assert.equal(binder.unschedulable.get('waiting'), '0/1 nodes are available: 1 Insufficient cpu.');
+  assert.equal(binder.unschedulable.get('waiting'), '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
   scheduler.onPodDelete(running);
   await new Promise((resolve) => setTimeout(resolve, 20));
   scheduler.queue.flush();
   await drain(scheduler);
   assert.deepEqual(binder.bindings, [['waiting', 'n1']]);
+});
+
+test('a high-priority pod preempts the cheapest victim, is nominated, and binds there once it is gone', async (t) => {
+  const { scheduler, binder, recorder } = newScheduler(t);
+  const victims = new Map<string, Pod>();
+  for (const [node, priority] of [['n1', 10], ['n2', 1]] as const) {
+    scheduler.onNodeAdd(makeNode(node, { cpu: '2' }));
+    const pod = makePod(`low-${node}`, { cpu: '2', nodeName: node, priority });
+    victims.set(node, pod);
+    scheduler.onPodAdd(pod);
+  }
+  const preemptor = makePod('urgent', { cpu: '2', priority: 1000 });
+  scheduler.onPodAdd(preemptor);
+  await drain(scheduler);
+  assert.deepEqual(binder.preempted, ['low-n2: default-scheduler: preempting to accommodate a higher priority pod']);
+  assert.equal(binder.nominated.get('urgent'), 'n2');
+  assert.equal(binder.unschedulable.get('urgent'), '0/2 nodes are available: 2 Insufficient cpu.');
+  assert.ok(recorder.events.includes('Normal Preempted low-n2: Preempted by pod uid-urgent on node n2'));
+  assert.equal(scheduler.nominator.nodeOf('default/urgent'), 'n2');
+
+  // A lower-priority pod arriving meanwhile must not take the room being freed.
+  scheduler.onPodAdd(makePod('late', { cpu: '2', priority: 5 }));
+  await drain(scheduler);
+  assert.deepEqual(binder.bindings, []);
+
+  scheduler.onPodDelete(victims.get('n2')!);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  scheduler.queue.flush();
+  await drain(scheduler);
+  assert.deepEqual(binder.bindings, [['urgent', 'n2']]);
+  assert.equal(scheduler.nominator.size, 0);
+});
+
+test('preemptionPolicy Never waits, with upstream\'s words', async (t) => {
+  const { scheduler, binder } = newScheduler(t);
+  scheduler.onNodeAdd(makeNode('n1', { cpu: '1' }));
+  scheduler.onPodAdd(makePod('low', { cpu: '1', nodeName: 'n1', priority: 1 }));
+  scheduler.onPodAdd(makePod('polite', { cpu: '1', priority: 1000, preemptionPolicy: 'Never' }));
+  await drain(scheduler);
+  assert.equal(binder.unschedulable.get('polite'), '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.');
+  assert.deepEqual(binder.preempted, []);
+  assert.equal(binder.nominated.has('polite'), false);
+});
+
+test('with room for one, the higher-priority of two pending pods gets it', async (t) => {
+  const { scheduler, binder } = newScheduler(t);
+  scheduler.onPodAdd(makePod('first-but-low', { cpu: '1', priority: 1 }));
+  scheduler.onPodAdd(makePod('second-but-high', { cpu: '1', priority: 100 }));
+  scheduler.onNodeAdd(makeNode('n1', { cpu: '1' }));
+  await drain(scheduler);
+  assert.deepEqual(binder.bindings, [['second-but-high', 'n1']]);
 });

@@ -1,20 +1,21 @@
-import type { Node, Pod } from '@skiff/api';
-import { isConflict, isNotFound, type EventObjectRef } from '@skiff/client';
+import type { Node, Pod, PodDisruptionBudget } from '@skiff/api';
+import { isConflict, isNotFound } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { hasUnschedulableCondition, type Binder } from './binder.ts';
 import { SchedulerCache } from './cache.ts';
 import { formatFitError } from './fit-error.ts';
 import { ANN_SELECTED_NODE, resolvePodVolumes, type PodVolumes, type VolumeLister } from './filters/volume-binding.ts';
 import type { SchedulerMetrics } from './metrics.ts';
-import { NodeFinder } from './node-finder.ts';
-import { newPodInfo, podKey } from './pod-info.ts';
+import type { EventSink } from './event-sink.ts';
+import { NodeFinder, type FindResult } from './node-finder.ts';
+import { Nominator } from './nominator.ts';
+import { newPodInfo, podKey, type PodInfo } from './pod-info.ts';
+import { evaluatePreemption } from './preemption/evaluate.ts';
+import { preemptVictims } from './preemption/execute.ts';
 import { SchedulingQueue, type SchedulingQueueOptions } from './scheduling-queue.ts';
 
+export type { EventSink } from './event-sink.ts';
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
-
-export interface EventSink {
-  event(obj: EventObjectRef, type: 'Normal' | 'Warning', reason: string, message: string): void;
-}
 
 export interface SchedulerOptions {
   binder: Binder;
@@ -28,6 +29,8 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Claims, volumes and classes; without it pods' volumes are not looked at. */
   volumes?: VolumeLister;
+  /** PodDisruptionBudgets preemption tries not to break (the informer's list). */
+  pdbs?: () => readonly PodDisruptionBudget[];
 }
 
 /** Pods this scheduler places: ours by name, not yet bound, not going away. */
@@ -61,6 +64,7 @@ export function nodeSchedulingChanged(old: Node, node: Node): boolean {
  */
 export class Scheduler {
   readonly cache = new SchedulerCache();
+  readonly nominator = new Nominator();
   readonly queue: SchedulingQueue;
   readonly #finder: NodeFinder;
   readonly #opts: SchedulerOptions;
@@ -72,7 +76,7 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
     this.queue = new SchedulingQueue(opts.queue);
-    this.#finder = new NodeFinder({ percentageOfNodesToScore: opts.percentageOfNodesToScore, random: opts.random });
+    this.#finder = new NodeFinder({ percentageOfNodesToScore: opts.percentageOfNodesToScore, random: opts.random, nominator: this.nominator });
     this.#parallelism = Math.max(1, opts.parallelism ?? 16);
   }
 
@@ -83,7 +87,8 @@ export class Scheduler {
     if (!isSchedulable(pod)) return;
     const key = podKey(pod);
     this.#pending.set(key, pod);
-    this.queue.add(key);
+    this.#syncNomination(undefined, pod);
+    this.queue.add(key, pod.spec?.priority ?? 0);
   }
 
   onPodUpdate(old: Pod, pod: Pod): void {
@@ -91,18 +96,22 @@ export class Scheduler {
     const key = podKey(pod);
     if (!isSchedulable(pod)) {
       this.#pending.delete(key);
+      this.nominator.delete(key);
       this.queue.delete(key);
       return;
     }
     this.#pending.set(key, pod);
+    this.#syncNomination(old, pod);
     // Our own status patches (and resyncs) must not wake an unschedulable pod.
-    if (old === pod || JSON.stringify(old.spec) === JSON.stringify(pod.spec)) this.queue.add(key);
-    else this.queue.update(key);
+    const priority = pod.spec?.priority ?? 0;
+    if (old === pod || JSON.stringify(old.spec) === JSON.stringify(pod.spec)) this.queue.add(key, priority);
+    else this.queue.update(key, priority);
   }
 
   onPodDelete(pod: Pod): void {
     const key = podKey(pod);
     this.#pending.delete(key);
+    this.nominator.delete(key);
     this.queue.delete(key);
     if (pod.spec?.nodeName || this.cache.isAssumed(key)) {
       this.cache.removePod(key);
@@ -128,8 +137,20 @@ export class Scheduler {
   #onBoundPod(pod: Pod): void {
     const key = podKey(pod);
     this.#pending.delete(key);
+    this.nominator.delete(key);
     this.queue.delete(key);
     this.cache.setPod(pod);
+  }
+
+  /**
+   * status.nominatedNodeName from the watch. An update without it keeps a nomination made in
+   * memory whose status patch has not come back yet; only a pod that had one and lost it
+   * (cleared by a scheduler) gives it up, as upstream's nominator does.
+   */
+  #syncNomination(old: Pod | undefined, pod: Pod): void {
+    const nodeName = pod.status?.nominatedNodeName;
+    if (nodeName) this.nominator.set(newPodInfo(pod), nodeName);
+    else if (old?.status?.nominatedNodeName) this.nominator.delete(podKey(pod));
   }
 
   // --- the loop ---
@@ -162,14 +183,20 @@ export class Scheduler {
     const started = performance.now();
     const info = newPodInfo(pod);
     if (this.#opts.volumes) info.volumes = resolvePodVolumes(pod, this.#opts.volumes);
-    const result = this.#finder.find(info, this.cache.nodes);
+    const nominatedName = this.nominator.nodeOf(key) ?? pod.status?.nominatedNodeName;
+    const nominatedNode = nominatedName ? this.cache.getNode(nominatedName) : undefined;
+    const result = this.#finder.find(info, this.cache.nodes, nominatedNode);
     if (!result.node) {
-      this.queue.addUnschedulable(key, cycle);
-      this.queue.done(key);
-      this.#reportUnschedulable(pod, formatFitError(result.numAllNodes, result.reasons), started);
+      try {
+        await this.#failed(pod, info, result, nominatedName, started);
+      } finally {
+        this.queue.addUnschedulable(key, cycle);
+        this.queue.done(key);
+      }
       return true;
     }
     const nodeName = result.node.name;
+    this.nominator.delete(key);
     this.cache.assumePod(info, nodeName);
     while (this.#bindings.size >= this.#parallelism) await Promise.race(this.#bindings);
     const binding = this.#bind(pod, key, nodeName, started, info.volumes).finally(() => this.#bindings.delete(binding));
@@ -232,14 +259,63 @@ export class Scheduler {
     }
   }
 
-  #reportUnschedulable(pod: Pod, message: string, started: number): void {
+  /**
+   * The pod fits nowhere: upstream's PostFilter (preemption), then FailedScheduling with the
+   * filters' reasons and, when preemption did not help, its own ("preemption: ..."). A pod that
+   * preempted is nominated to the node, in memory at once and in status.nominatedNodeName.
+   */
+  async #failed(pod: Pod, info: PodInfo, result: FindResult, nominatedName: string | undefined, started: number): Promise<void> {
+    let message = formatFitError(result.numAllNodes, result.reasons);
+    if (result.numAllNodes === 0) return this.#reportUnschedulable(pod, message, started);
+    const outcome = evaluatePreemption({
+      pod: info,
+      nodes: this.cache.nodes,
+      rejections: result.rejections,
+      nominatedNode: nominatedName ? this.cache.getNode(nominatedName) : undefined,
+      pdbs: this.#opts.pdbs?.() ?? [],
+      filter: (p, node) => this.#finder.filter(p, node),
+      random: this.#opts.random,
+    });
+    if (!('candidate' in outcome)) {
+      message = `${message} ${outcome.message}`;
+      const clear = outcome.clearNomination && nominatedName !== undefined;
+      if (clear) this.nominator.delete(info.key);
+      return this.#reportUnschedulable(pod, message, started, clear ? '' : undefined);
+    }
+    const { node } = outcome.candidate;
+    const { recorder, logger } = this.#opts;
+    try {
+      await preemptVictims(this.#opts.binder, recorder, pod, pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME, outcome.candidate);
+    } catch (err) {
+      logger?.warn({ err, pod: info.key, node: node.name }, 'preemption failed');
+      return this.#reportUnschedulable(pod, `${message} preemption: ${(err as Error).message}`, started);
+    }
+    logger?.info({ pod: info.key, node: node.name, victims: outcome.candidate.pods.map((v) => v.key) }, 'preempted');
+    this.#clearLowerNominations(info, node.name);
+    this.nominator.set(info, node.name);
+    this.#reportUnschedulable(pod, message, started, node.name);
+  }
+
+  /** Pods of lower priority nominated to the node may not fit there any more: they look again. */
+  #clearLowerNominations(preemptor: PodInfo, nodeName: string): void {
+    for (const other of [...(this.nominator.podsOn(nodeName)?.values() ?? [])]) {
+      if (other.priority >= preemptor.priority) continue;
+      this.nominator.delete(other.key);
+      this.#opts.binder.clearNominatedNode?.(other.pod).catch((err: unknown) => {
+        if (!isNotFound(err)) this.#opts.logger?.warn({ err, pod: other.key }, 'cannot clear nominatedNodeName');
+      });
+      this.queue.update(other.key, other.priority);
+    }
+  }
+
+  #reportUnschedulable(pod: Pod, message: string, started: number, nominatedNodeName?: string): void {
     const { binder, recorder, logger } = this.#opts;
     const key = podKey(pod);
     this.#observe('unschedulable', started);
     logger?.debug({ pod: key, message }, 'pod is unschedulable');
     recorder?.event(pod, 'Warning', 'FailedScheduling', message);
-    if (hasUnschedulableCondition(pod, message)) return;
-    binder.markUnschedulable(pod, message).catch((err: unknown) => {
+    if (hasUnschedulableCondition(pod, message, nominatedNodeName)) return;
+    binder.markUnschedulable(pod, message, nominatedNodeName).catch((err: unknown) => {
       if (!isNotFound(err)) logger?.warn({ err, pod: key }, 'cannot record PodScheduled=False');
     });
   }

@@ -117,3 +117,43 @@ test('update moves a parked pod; delete forgets it; close releases waiters', asy
   queue.close();
   assert.equal(await waiting, undefined);
 });
+
+test('higher priority pops first; equal priorities in the order they entered the queue', async (t) => {
+  const { queue, clock } = newQueue(t);
+  queue.add('low-1', 0);
+  clock.now += 1;
+  queue.add('high', 1000);
+  clock.now += 1;
+  queue.add('low-2', 0);
+  clock.now += 1;
+  queue.add('negative', -5);
+  clock.now += 1;
+  queue.add('mid', 10);
+  const order: (string | undefined)[] = [];
+  for (let i = 0; i < 5; i++) order.push(await popNow(queue));
+  assert.deepEqual(order, ['high', 'mid', 'low-1', 'low-2', 'negative']);
+});
+
+test('a retried pod queues behind equals that entered after it first did, but before lower priorities', async (t) => {
+  const { queue, clock } = newQueue(t);
+  queue.add('a', 5);
+  const item = await queue.pop();
+  clock.now += 10;
+  queue.add('b', 5);
+  queue.add('c', 1);
+  queue.addBackoff('a');
+  queue.done('a');
+  clock.now += 5_000;
+  queue.flush();
+  assert.deepEqual([await popNow(queue), await popNow(queue), await popNow(queue)], ['b', 'a', 'c']);
+  assert.equal(item?.key, 'a');
+});
+
+test('a deleted key leaves no trace in the order', async (t) => {
+  const { queue } = newQueue(t);
+  queue.add('x', 9);
+  queue.add('y', 1);
+  queue.delete('x');
+  queue.add('x', 0);
+  assert.deepEqual([await popNow(queue), await popNow(queue)], ['y', 'x']);
+});

@@ -1,3 +1,5 @@
+import { ActiveQueue } from './active-queue.ts';
+
 export interface SchedulingQueueOptions {
   /** Backoff after a failed attempt: initial doubling per attempt up to max (kube: 1 s → 10 s). */
   initialBackoffMs?: number;
@@ -16,8 +18,9 @@ export interface QueuedPod {
 }
 
 /**
- * kube's PriorityQueue without priorities: three places a pending pod can wait.
- * - active: FIFO of pods to try now;
+ * kube's PriorityQueue: three places a pending pod can wait.
+ * - active: pods to try now, highest spec.priority first, then the earliest to (re-)enter
+ *   the queue (upstream's PrioritySort);
  * - backoff: pods that failed recently, released when their backoff (1 s doubling to
  *   10 s) expires;
  * - unschedulable: pods that fit nowhere, parked until a cluster event that could make
@@ -30,9 +33,9 @@ export interface QueuedPod {
 export class SchedulingQueue {
   readonly #opts: Required<Omit<SchedulingQueueOptions, 'now'>>;
   readonly #now: () => number;
-  #active: string[] = [];
-  #activeHead = 0;
-  readonly #activeSet = new Set<string>();
+  readonly #active = new ActiveQueue();
+  /** key → its pod's priority and when it last entered the queue (added, parked or backed off). */
+  readonly #entry = new Map<string, { priority: number; timestamp: number }>();
   /** key → time its backoff ends. */
   readonly #backoff = new Map<string, number>();
   /** key → time it was parked. */
@@ -57,9 +60,10 @@ export class SchedulingQueue {
     this.#timer.unref();
   }
 
-  /** A new pending pod (or one seen again after a relist). */
-  add(key: string): void {
+  /** A new pending pod (or one seen again after a relist); spec.priority orders the active queue. */
+  add(key: string, priority = 0): void {
     if (this.#closed || this.#has(key)) return;
+    this.#entry.set(key, { priority, timestamp: this.#now() });
     this.#pushActive(key);
   }
 
@@ -67,8 +71,9 @@ export class SchedulingQueue {
    * The pod's spec changed: whatever made it unschedulable may be gone, so it is tried
    * again (after its backoff). Status-only updates must not come here.
    */
-  update(key: string): void {
+  update(key: string, priority = 0): void {
     if (this.#closed) return;
+    if (!this.#entry.has(key)) this.#entry.set(key, { priority, timestamp: this.#now() });
     if (this.#unschedulable.delete(key)) return this.#requeue(key);
     if (!this.#has(key)) this.#pushActive(key);
   }
@@ -77,8 +82,8 @@ export class SchedulingQueue {
     this.#unschedulable.delete(key);
     this.#backoff.delete(key);
     this.#attempts.delete(key);
-    // Left in the active array as a tombstone: pop skips keys no longer in the set.
-    this.#activeSet.delete(key);
+    this.#entry.delete(key);
+    this.#active.delete(key);
   }
 
   /** Resolves with the next pod to schedule, or undefined once closed. */
@@ -111,6 +116,7 @@ export class SchedulingQueue {
   /** Scheduled: its failure history no longer matters. */
   forget(key: string): void {
     this.#attempts.delete(key);
+    this.#entry.delete(key);
   }
 
   /** A cluster event that may let parked pods fit (node added/changed, pod deleted). */
@@ -147,7 +153,7 @@ export class SchedulingQueue {
 
   /** Sizes for the pending-pods gauge. */
   lengths(): { active: number; backoff: number; unschedulable: number } {
-    return { active: this.#activeSet.size, backoff: this.#backoff.size, unschedulable: this.#unschedulable.size };
+    return { active: this.#active.size, backoff: this.#backoff.size, unschedulable: this.#unschedulable.size };
   }
 
   isUnschedulable(key: string): boolean {
@@ -155,7 +161,7 @@ export class SchedulingQueue {
   }
 
   #has(key: string): boolean {
-    return this.#activeSet.has(key) || this.#backoff.has(key) || this.#unschedulable.has(key) || this.#inFlight.has(key);
+    return this.#active.has(key) || this.#backoff.has(key) || this.#unschedulable.has(key) || this.#inFlight.has(key);
   }
 
   #requeue(key: string): void {
@@ -165,40 +171,31 @@ export class SchedulingQueue {
   }
 
   #pushActive(key: string): void {
-    if (this.#activeSet.has(key) || this.#inFlight.has(key)) return;
+    if (this.#active.has(key) || this.#inFlight.has(key)) return;
     const waiter = this.#waiters.shift();
     if (waiter) {
       this.#inFlight.add(key);
       waiter({ key, cycle: ++this.#schedulingCycle });
       return;
     }
-    this.#activeSet.add(key);
-    this.#active.push(key);
+    const entry = this.#entry.get(key);
+    this.#active.push(key, entry?.priority ?? 0, entry?.timestamp ?? this.#now());
   }
 
   #shiftActive(): QueuedPod | undefined {
-    while (this.#activeHead < this.#active.length) {
-      const key = this.#active[this.#activeHead++];
-      if (!this.#activeSet.delete(key)) continue;
-      this.#compact();
-      this.#inFlight.add(key);
-      return { key, cycle: ++this.#schedulingCycle };
-    }
-    this.#compact();
-    return undefined;
+    const key = this.#active.pop();
+    if (key === undefined) return undefined;
+    this.#inFlight.add(key);
+    return { key, cycle: ++this.#schedulingCycle };
   }
 
-  /** Drops the consumed head of the array now and then, so shifting stays O(1). */
-  #compact(): void {
-    if (this.#activeHead > 1024 && this.#activeHead * 2 > this.#active.length) {
-      this.#active = this.#active.slice(this.#activeHead);
-      this.#activeHead = 0;
-    }
-  }
-
+  /** A failed attempt: the backoff grows, and the pod queues behind its equals again. */
   #recordAttempt(key: string): void {
+    const now = this.#now();
     const prev = this.#attempts.get(key);
-    this.#attempts.set(key, { count: (prev?.count ?? 0) + 1, lastAt: this.#now() });
+    this.#attempts.set(key, { count: (prev?.count ?? 0) + 1, lastAt: now });
+    const entry = this.#entry.get(key);
+    if (entry) entry.timestamp = now;
   }
 
   #backoffEnd(key: string): number {

@@ -43,6 +43,14 @@ export interface PodSpecInput {
   ownerUid?: string;
   nodeName?: string;
   initContainers?: Container[];
+  priority?: number;
+  preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  labels?: Record<string, string>;
+  /** status.startTime (ISO). */
+  startTime?: string;
+  /** Set a deletionTimestamp, as for a pod that is terminating. */
+  deleting?: boolean;
+  conditions?: NonNullable<Pod['status']>['conditions'];
 }
 
 export function makePod(name: string, input: PodSpecInput = {}): Pod {
@@ -56,12 +64,16 @@ export function makePod(name: string, input: PodSpecInput = {}): Pod {
       name,
       namespace: input.namespace ?? 'default',
       uid: `uid-${name}`,
+      labels: input.labels,
+      deletionTimestamp: input.deleting ? '2026-01-01T00:00:00Z' : undefined,
       ownerReferences: input.ownerUid
         ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: input.ownerUid, controller: true }]
         : undefined,
     },
     spec: {
       nodeName: input.nodeName,
+      priority: input.priority,
+      preemptionPolicy: input.preemptionPolicy,
       nodeSelector: input.nodeSelector,
       affinity: input.affinity,
       tolerations: input.tolerations,
@@ -75,7 +87,7 @@ export function makePod(name: string, input: PodSpecInput = {}): Pod {
         },
       ],
     },
-    status: { phase: 'Pending' },
+    status: { phase: input.nodeName ? 'Running' : 'Pending', startTime: input.startTime, conditions: input.conditions },
   };
 }
 

@@ -2,10 +2,10 @@ import { matchesAnyNodeSelectorTerm } from '@skiff/api';
 import type { NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from '../cache.ts';
 import type { PodInfo } from '../pod-info.ts';
-import type { FilterResult } from './filter.ts';
+import { unresolvable, type FilterResult } from './filter.ts';
 
 export const REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
-const MISMATCH = [REASON_NODE_AFFINITY] as const;
+const MISMATCH = unresolvable([REASON_NODE_AFFINITY] as const);
 
 /** kube's NodeAffinity: every nodeSelector label, and at least one required affinity term. */
 export function filterNodeSelector(pod: PodInfo, node: NodeInfo): FilterResult {

@@ -1,7 +1,7 @@
 import type { Taint, Toleration } from '@skiff/api';
 import type { NodeInfo } from '../cache.ts';
 import type { PodInfo } from '../pod-info.ts';
-import type { FilterResult } from './filter.ts';
+import { unresolvable, type FilterResult } from './filter.ts';
 
 /** kube's Toleration.ToleratesTaint: an empty key with Exists tolerates every taint. */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
@@ -26,7 +26,7 @@ export function filterTaintToleration(pod: PodInfo, node: NodeInfo): FilterResul
         break;
       }
     }
-    if (!tolerated) return [formatUntoleratedTaint(taint)];
+    if (!tolerated) return unresolvable([formatUntoleratedTaint(taint)]);
   }
   return undefined;
 }

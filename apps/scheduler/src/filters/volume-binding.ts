@@ -10,7 +10,7 @@
 import { fromLabelSelector, parseQuantity, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from '@skiff/api';
 import type { NodeInfo } from '../cache.ts';
 import type { PodInfo } from '../pod-info.ts';
-import type { FilterResult } from './filter.ts';
+import { unresolvable, type FilterResult } from './filter.ts';
 import { matchesAnyTerm } from './node-selector.ts';
 
 import { ANN_SELECTED_NODE } from '@skiff/api';
@@ -104,13 +104,14 @@ function fitsNode(volume: PersistentVolume, node: NodeInfo): boolean {
   return !terms || matchesAnyTerm(terms, node);
 }
 
-const NODE_CONFLICT = [REASON_NODE_CONFLICT] as const;
-const BIND_CONFLICT = [REASON_BIND_CONFLICT] as const;
+// Preemption cannot move a volume: upstream reports these as unresolvable.
+const NODE_CONFLICT = unresolvable([REASON_NODE_CONFLICT] as const);
+const BIND_CONFLICT = unresolvable([REASON_BIND_CONFLICT] as const);
 
 export function filterVolumeBinding(pod: PodInfo, node: NodeInfo): FilterResult {
   const volumes = pod.volumes;
   if (!volumes) return undefined;
-  if (volumes.error) return [volumes.error];
+  if (volumes.error) return unresolvable([volumes.error]);
   for (const volume of volumes.pinned) {
     if (!fitsNode(volume, node)) return NODE_CONFLICT;
   }
