@@ -95,16 +95,16 @@ test('pod updates keep what create resolved and resolve nothing anew; subresourc
 test('a second globalDefault class is refused; the default itself may be saved again', async () => {
   const ctx = ctxWith([], [low, high]);
   const classAttrs = (object: KubeObject, operation: 'CREATE' | 'UPDATE') => attrsFor(object, { res: priorityClassesResource, operation, name: object.metadata.name! });
-  await assert.rejects(priorityAdmission.validate!(ctx, classAttrs(priorityClass('other', 1, { globalDefault: true }), 'CREATE')),
+  await assert.rejects(async () => priorityAdmission.validate!(ctx, classAttrs(priorityClass('other', 1, { globalDefault: true }), 'CREATE')),
     { code: 403, message: 'priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass low is already marked as default. Only one default can exist' });
-  await assert.rejects(priorityAdmission.validate!(ctx, classAttrs({ ...high, globalDefault: true }, 'UPDATE')), { code: 403 });
+  await assert.rejects(async () => priorityAdmission.validate!(ctx, classAttrs({ ...high, globalDefault: true }, 'UPDATE')), { code: 403 });
   await priorityAdmission.validate!(ctx, classAttrs({ ...low, description: 'changed' }, 'UPDATE'));
   await priorityAdmission.validate!(ctx, classAttrs(priorityClass('plain', 1), 'CREATE'));
 });
 
 test('the built-in classes cannot be deleted; others can', async () => {
   const deleting = (name: string) => attrsFor(undefined, { res: priorityClassesResource, operation: 'DELETE', name });
-  await assert.rejects(priorityAdmission.validate!(ctxWith([]), deleting('system-node-critical')),
+  await assert.rejects(async () => priorityAdmission.validate!(ctxWith([]), deleting('system-node-critical')),
     { code: 403, message: 'priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted' });
   await priorityAdmission.validate!(ctxWith([]), deleting('high'));
 });
