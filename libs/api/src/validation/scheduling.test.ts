@@ -4,7 +4,7 @@ import { defaultPriorityClass } from '../defaults/scheduling.ts';
 import { validatePodSpec } from './pod.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 
-const priorityClass = (name: string, fields: Record<string, unknown>) => {
+const priorityClass = (name: string, fields: Record<string, unknown>): Record<string, unknown> => {
   const pc = { metadata: { name }, ...fields };
   defaultPriorityClass(pc);
   return pc;
