@@ -157,3 +157,18 @@ test('a deleted key leaves no trace in the order', async (t) => {
   queue.add('x', 0);
   assert.deepEqual([await popNow(queue), await popNow(queue)], ['y', 'x']);
 });
+
+test('pods moved together reach a waiting scheduler by priority, not by the order they were parked', async (t) => {
+  const { queue, clock } = newQueue(t);
+  for (const [key, priority] of [['low', 1], ['high', 100]] as const) {
+    queue.add(key, priority);
+    const item = await queue.pop();
+    queue.addUnschedulable(item!.key, 1_000_000);
+    queue.done(item!.key);
+  }
+  clock.now += 5_000; // past both backoffs
+  const waiting = queue.pop(); // the loop is idle, waiting for work
+  queue.moveAllToActiveOrBackoff();
+  assert.equal((await waiting)?.key, 'high');
+  assert.equal(await popNow(queue), 'low');
+});

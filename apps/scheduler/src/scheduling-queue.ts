@@ -46,6 +46,7 @@ export class SchedulingQueue {
   #schedulingCycle = 0;
   #moveRequestCycle = -1;
   #closed = false;
+  #batching = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: SchedulingQueueOptions = {}) {
@@ -125,11 +126,17 @@ export class SchedulingQueue {
     if (this.#unschedulable.size === 0) return;
     const keys = [...this.#unschedulable.keys()];
     this.#unschedulable.clear();
-    for (const key of keys) this.#requeue(key);
+    this.#batch(() => {
+      for (const key of keys) this.#requeue(key);
+    });
   }
 
   /** Releases expired backoffs and long-parked pods; runs on the queue's timer. */
   flush(): void {
+    this.#batch(() => this.#flush());
+  }
+
+  #flush(): void {
     const now = this.#now();
     for (const [key, end] of this.#backoff) {
       if (end <= now) {
@@ -172,14 +179,31 @@ export class SchedulingQueue {
 
   #pushActive(key: string): void {
     if (this.#active.has(key) || this.#inFlight.has(key)) return;
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      this.#inFlight.add(key);
-      waiter({ key, cycle: ++this.#schedulingCycle });
-      return;
-    }
     const entry = this.#entry.get(key);
     this.#active.push(key, entry?.priority ?? 0, entry?.timestamp ?? this.#now());
+    if (!this.#batching) this.#serveWaiters();
+  }
+
+  /**
+   * Moves many pods at once, handing them to a waiting pop only afterwards: else the first
+   * key moved would go to the idle scheduling loop ahead of a higher-priority one.
+   */
+  #batch(move: () => void): void {
+    this.#batching = true;
+    try {
+      move();
+    } finally {
+      this.#batching = false;
+      this.#serveWaiters();
+    }
+  }
+
+  #serveWaiters(): void {
+    while (this.#waiters.length > 0) {
+      const item = this.#shiftActive();
+      if (!item) return;
+      this.#waiters.shift()!(item);
+    }
   }
 
   #shiftActive(): QueuedPod | undefined {
