@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@skiff/api';
-import { parseDurationMs, selectPodsToEvict } from './drain.ts';
+import { formatGoDuration, parseDurationMs, selectPodsToEvict } from './drain.ts';
 
 function pod(name: string, opts: { owner?: string; mirror?: boolean; emptyDir?: boolean; phase?: string } = {}): Pod {
   return {
@@ -25,21 +25,43 @@ test('drain evicts managed pods and skips mirror pods', () => {
 });
 
 test('DaemonSet pods block the drain unless --ignore-daemonsets, and are never evicted', () => {
-  const pods = [pod('ds', { owner: 'DaemonSet' }), pod('rs', { owner: 'ReplicaSet' })];
-  assert.match(selectPodsToEvict(pods, {}).errors.join(), /cannot delete DaemonSet-managed Pods \(use --ignore-daemonsets to ignore\): default\/ds/);
+  const pods = [pod('ds', { owner: 'DaemonSet' }), pod('ds2', { owner: 'DaemonSet' }), pod('rs', { owner: 'ReplicaSet' })];
+  assert.deepEqual(selectPodsToEvict(pods, {}).errors, ['cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/ds, default/ds2']);
   const ignored = selectPodsToEvict(pods, { ignoreDaemonSets: true });
   assert.deepEqual(names(ignored.evict), ['rs']);
   assert.deepEqual(ignored.errors, []);
+  assert.equal(ignored.warnings, 'ignoring DaemonSet-managed Pods: default/ds, default/ds2');
+});
+
+test('a pod of a DaemonSet that is gone needs --force, and the server\'s words say why', () => {
+  const missing = new Map([['default/o', 'daemonsets.apps "o" not found']]);
+  const pods = [pod('orphan', { owner: 'DaemonSet' })];
+  assert.deepEqual(selectPodsToEvict(pods, { ignoreDaemonSets: true }, missing).errors, ['cannot delete daemonsets.apps "o" not found: default/orphan']);
+  const forced = selectPodsToEvict(pods, { force: true }, missing);
+  assert.deepEqual(names(forced.evict), ['orphan']);
+  assert.deepEqual(forced.errors, []);
 });
 
 test('unmanaged pods need --force; finished ones do not; emptyDir needs --delete-emptydir-data', () => {
   const pods = [pod('bare'), pod('done', { phase: 'Succeeded' }), pod('scratch', { owner: 'ReplicaSet', emptyDir: true })];
   const strict = selectPodsToEvict(pods, {});
   assert.deepEqual(names(strict.evict), ['done']);
-  assert.equal(strict.errors.length, 2);
+  assert.deepEqual(strict.errors, [
+    'cannot delete Pods that declare no controller (use --force to override): default/bare',
+    'cannot delete Pods with local storage (use --delete-emptydir-data to override): default/scratch',
+  ]);
   const forced = selectPodsToEvict(pods, { force: true, deleteEmptyDirData: true });
   assert.deepEqual(names(forced.evict), ['bare', 'done', 'scratch']);
   assert.deepEqual(forced.errors, []);
+  // As upstream: the emptyDir warning of a managed pod is overwritten by the last filter's okay.
+  assert.equal(forced.warnings, 'deleting Pods that declare no controller: default/bare');
+});
+
+test('timeouts print as Go durations, as kubectl\'s "global timeout reached" does', () => {
+  assert.equal(formatGoDuration(7_000), '7s');
+  assert.equal(formatGoDuration(60_000), '1m0s');
+  assert.equal(formatGoDuration(5_400_000), '1h30m0s');
+  assert.equal(formatGoDuration(500), '500ms');
 });
 
 test('durations parse like kubectl\'s --timeout', () => {
