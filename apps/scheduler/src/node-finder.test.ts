@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isUnresolvable } from './filters/filter.ts';
 import { NodeFinder, numFeasibleNodesToFind } from './node-finder.ts';
 import { makeNodeInfo, makePodInfo } from './test-fixtures.ts';
 
@@ -37,4 +38,22 @@ test('find reports every node when nothing fits', () => {
   assert.deepEqual(new Map(result.reasons), new Map([['Insufficient cpu', 2], ["node(s) didn't match Pod's node affinity/selector", 1]]));
   const big = new NodeFinder().find(makePodInfo('p', { cpu: '2' }), nodes);
   assert.equal(big.node?.name, 'c');
+});
+
+test('rejections say which nodes preemption could help: resources yes; taints and too-small nodes no', () => {
+  const nodes = [
+    makeNodeInfo('busy', { cpu: '2' }),
+    makeNodeInfo('small', { cpu: '1' }),
+    makeNodeInfo('tainted', { cpu: '8', taints: [{ key: 'gpu', effect: 'NoSchedule' }] }),
+  ];
+  nodes[0].addPod(makePodInfo('x', { cpu: '2', nodeName: 'busy' }), 1);
+  const result = new NodeFinder().find(makePodInfo('p', { cpu: '2' }), nodes);
+  const verdict = (name: string) => isUnresolvable(result.rejections.get(nodes.find((n) => n.name === name)!));
+  assert.deepEqual([verdict('busy'), verdict('small'), verdict('tainted')], [false, true, true]);
+});
+
+test('a nominated node that fits is taken before any other', () => {
+  const nodes = [makeNodeInfo('roomy', { cpu: '16' }), makeNodeInfo('nominated', { cpu: '2' })];
+  const result = new NodeFinder({ random: () => 0 }).find(makePodInfo('p', { cpu: '1' }), nodes, nodes[1]);
+  assert.equal(result.node?.name, 'nominated');
 });

@@ -14,8 +14,10 @@ export interface FindResult {
   /** Nodes filtered this attempt (less than all when sampling stopped early). */
   evaluated: number;
   /** For a failure: each node's rejection, which preemption reads (resolvable or not). */
-  rejections: Map<NodeInfo, FilterResult>;
+  rejections: ReadonlyMap<NodeInfo, FilterResult>;
 }
+
+const NO_REJECTIONS: ReadonlyMap<NodeInfo, FilterResult> = new Map();
 
 export interface NodeFinderOptions {
   /** 1–100: score only this share of nodes; 0 (default) is kube's adaptive share. */
@@ -77,9 +79,8 @@ export class NodeFinder {
   find(pod: PodInfo, nodes: readonly NodeInfo[], nominated?: NodeInfo): FindResult {
     const n = nodes.length;
     const reasons = new Map<string, number>();
-    const rejections = new Map<NodeInfo, FilterResult>();
-    if (n === 0) return { node: undefined, reasons, numAllNodes: 0, evaluated: 0, rejections };
-    if (nominated && !this.filter(pod, nominated)) return { node: nominated, reasons, numAllNodes: n, evaluated: 1, rejections };
+    if (n === 0) return { node: undefined, reasons, numAllNodes: 0, evaluated: 0, rejections: NO_REJECTIONS };
+    if (nominated && !this.filter(pod, nominated)) return { node: nominated, reasons, numAllNodes: n, evaluated: 1, rejections: NO_REJECTIONS };
     const wanted = numFeasibleNodesToFind(n, this.#percentage);
     const feasible = this.#feasible;
     feasible.length = 0;
@@ -101,7 +102,8 @@ export class NodeFinder {
     }
     this.#nextStart = (start + evaluated) % n;
     const node = feasible.length <= 1 ? feasible[0] : this.#selectBest(pod, feasible);
-    if (!node) for (let i = 0; i < rejectedNodes.length; i++) rejections.set(rejectedNodes[i], rejectedResults[i]);
+    let rejections = NO_REJECTIONS;
+    if (!node) rejections = new Map(rejectedNodes.map((rejected, i) => [rejected, rejectedResults[i]]));
     feasible.length = 0;
     rejectedNodes.length = 0;
     rejectedResults.length = 0;
