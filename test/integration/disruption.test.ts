@@ -51,7 +51,7 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
   };
 
   const counts = async (name: string): Promise<Counts> => {
-    const s = (await cp.client.get<PodDisruptionBudget>(PDBS, NS, name)).status ?? {};
+    const s: Partial<NonNullable<PodDisruptionBudget['status']>> = (await cp.client.get<PodDisruptionBudget>(PDBS, NS, name)).status ?? {};
     return [s.expectedPods ?? -1, s.desiredHealthy ?? -1, s.currentHealthy ?? -1, s.disruptionsAllowed ?? -1];
   };
   const expectCounts = (want: Record<string, Counts>) => eventually(async () => {
