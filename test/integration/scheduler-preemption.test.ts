@@ -1,13 +1,14 @@
 /**
  * Priority and preemption on a real control plane with three hollow 2-cpu nodes filled by
  * low-priority pods: a pod of a higher PriorityClass preempts one of them (nominatedNodeName,
- * the victim's DisruptionTarget condition, its Preempted event) and is scheduled; a class with
+ * the victim's DisruptionTarget condition, its Preempted event) and is scheduled, choosing the
+ * one filler no PodDisruptionBudget guards; a class with
  * preemptionPolicy Never waits Pending with upstream's FailedScheduling words; and when room
  * for one pod opens, the higher-priority of two waiting pods takes it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findResourceByKind, type Event, type Pod, type PriorityClass } from '@skiff/api';
+import { findResourceByKind, type Event, type Pod, type PodDisruptionBudget, type PriorityClass } from '@skiff/api';
 import { eventually, kubectl, kubectlBinaries, openWatch, startControlPlane, type ControlPlane, type StreamedEvent, type WatchStream } from '../harness/index.ts';
 
 // Ports 20700-20701 (etcd) and 20750 (apiserver) belong to this file.
@@ -17,6 +18,7 @@ const NS = 'default';
 const PODS = findResourceByKind('v1', 'Pod')!;
 const EVENTS = findResourceByKind('v1', 'Event')!;
 const CLASSES = findResourceByKind('scheduling.k8s.io/v1', 'PriorityClass')!;
+const BUDGETS = findResourceByKind('policy/v1', 'PodDisruptionBudget')!;
 
 const priorityClass = (name: string, value: number, preemptionPolicy?: string): PriorityClass => ({
   apiVersion: 'scheduling.k8s.io/v1',
@@ -27,10 +29,10 @@ const priorityClass = (name: string, value: number, preemptionPolicy?: string): 
 });
 
 // Every pod asks for a whole node (2 cpu), so each node holds exactly one.
-const pod = (name: string, priorityClassName: string): Pod => ({
+const pod = (name: string, priorityClassName: string, app = 'other'): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace: NS, labels: { test: 'preemption' } },
+  metadata: { name, namespace: NS, labels: { app } },
   spec: {
     priorityClassName,
     containers: [{ name: 'app', image: 'registry.local/app:1', resources: { requests: { cpu: '2' } } }],
@@ -47,10 +49,20 @@ describe('scheduler priority and preemption', { timeout: 120_000 }, () => {
     await cp.client.create(CLASSES, priorityClass('batch-low-waiting', 20, 'Never'));
     await cp.client.create(CLASSES, priorityClass('urgent', 1000));
     await cp.client.create(CLASSES, priorityClass('urgent-polite', 1000, 'Never'));
-    for (let i = 0; i < 3; i++) await cp.client.create(PODS, pod(`filler-${i}`, 'batch-low'));
+    // filler-0 and filler-1 are guarded by a budget that allows no disruption; filler-2 is not.
+    for (let i = 0; i < 3; i++) await cp.client.create(PODS, pod(`filler-${i}`, 'batch-low', i < 2 ? 'guarded' : 'free'));
+    await cp.client.create<PodDisruptionBudget>(BUDGETS, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'guarded', namespace: NS },
+      spec: { minAvailable: 2, selector: { matchLabels: { app: 'guarded' } } },
+    });
     await eventually(async () => {
       const pods = (await cp.client.list<Pod>(PODS, NS)).items;
       assert.equal(pods.filter((p) => p.status?.phase === 'Running').length, 3, 'three fillers running, one per node');
+      const budget = await cp.client.get<PodDisruptionBudget>(BUDGETS, NS, 'guarded');
+      assert.equal(budget.status?.currentHealthy, 2);
+      assert.equal(budget.status?.disruptionsAllowed, 0);
     }, 30_000);
   });
   after(async () => {
@@ -87,7 +99,7 @@ describe('scheduler priority and preemption', { timeout: 120_000 }, () => {
     await cp.client.delete(PODS, NS, 'polite', { gracePeriodSeconds: 0 });
   });
 
-  it('a higher-priority pod preempts one filler, is nominated to its node and scheduled there', async () => {
+  it('a higher-priority pod preempts the one filler no budget guards, is nominated to its node and scheduled there', async () => {
     watch = await openWatch(cp.cluster.admin, `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${(await cp.client.list<Pod>(PODS, NS)).metadata?.resourceVersion}`);
     const created = await cp.client.create<Pod>(PODS, pod('vip', 'urgent'));
     const bound = await eventually(async () => {
@@ -103,6 +115,7 @@ describe('scheduler priority and preemption', { timeout: 120_000 }, () => {
     // The victim: the filler that ran on that node, marked, deleted, and gone.
     const victimEvent = watch.events.find((e) => e.object?.metadata?.name?.startsWith('filler-') && e.object.spec?.nodeName === node);
     const victim = victimEvent!.object.metadata.name as string;
+    assert.equal(victim, 'filler-2', 'the node without a PodDisruptionBudget violation is chosen');
     const marked = modified(victim).find((e) => e.object.status?.conditions?.some((c: { type: string }) => c.type === 'DisruptionTarget'));
     const condition = marked?.object.status.conditions.find((c: { type: string }) => c.type === 'DisruptionTarget');
     assert.deepEqual(
