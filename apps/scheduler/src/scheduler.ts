@@ -189,6 +189,8 @@ export class Scheduler {
     if (!result.node) {
       try {
         await this.#failed(pod, info, result, nominatedName, started);
+      } catch (err) {
+        this.#opts.logger?.error({ err, pod: key }, 'handling an unschedulable pod failed');
       } finally {
         this.queue.addUnschedulable(key, cycle);
         this.queue.done(key);
