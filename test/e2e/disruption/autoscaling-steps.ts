@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { findResourceByKind, type Deployment } from '@skiff/api';
-import { sleep, type RestClient } from '@skiff/client';
+import { findResourceByKind, type Deployment, type HorizontalPodAutoscaler } from '@skiff/api';
+import type { RestClient } from '@skiff/client';
 import { waitFor } from '../cluster-checks.ts';
-import { example, seconds, type DisruptionContext } from './disruption-context.ts';
+import { example, pollUntilStopped, seconds, type DisruptionContext } from './disruption-context.ts';
 
 const DEPLOYMENTS = findResourceByKind('apps/v1', 'Deployment')!;
+const HPAS = findResourceByKind('autoscaling/v2', 'HorizontalPodAutoscaler')!;
 
 /** Each pod holds ~40 MiB (tail buffering a line that never ends) against a request of 32Mi. */
 const MEMORY_HOG = `apiVersion: apps/v1
@@ -48,22 +49,11 @@ spec:
 /** Records every change of a Deployment's spec.replicas, polled every 250 ms, until stopped. */
 function recordReplicas(client: RestClient, name: string): { changes: Array<{ replicas: number; at: number }>; stop(): Promise<void> } {
   const changes: Array<{ replicas: number; at: number }> = [];
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const d = await client.get<Deployment>(DEPLOYMENTS, 'default', name).catch(() => undefined);
-      const replicas = d?.spec?.replicas;
-      if (replicas !== undefined && replicas !== changes.at(-1)?.replicas) changes.push({ replicas, at: Date.now() });
-      await sleep(250);
-    }
-  })();
-  return {
-    changes,
-    async stop() {
-      stopped = true;
-      await loop;
-    },
-  };
+  const poll = pollUntilStopped(async () => {
+    const replicas = (await client.get<Deployment>(DEPLOYMENTS, 'default', name).catch(() => undefined))?.spec?.replicas;
+    if (replicas !== undefined && replicas !== changes.at(-1)?.replicas) changes.push({ replicas, at: Date.now() });
+  }, 250);
+  return { changes, stop: () => poll.stop() };
 }
 
 const replicasOf = async (client: RestClient, name: string) => (await client.get<Deployment>(DEPLOYMENTS, 'default', name)).spec?.replicas;
@@ -106,12 +96,17 @@ export function registerAutoscalingSteps(ctx: DisruptionContext): void {
   });
 
   it('scales the CPU burner up to its max of 3, one pod per 15 s (the scaleUp policy)', async () => {
+    const utilization: number[] = [];
     await waitFor('cpu-burner at 3 replicas', async () => {
+      const hpa = await ctx.client.get<HorizontalPodAutoscaler>(HPAS, 'default', 'cpu-burner');
+      const current = hpa.status?.currentMetrics?.[0]?.resource?.current.averageUtilization;
+      if (current !== undefined && current !== utilization.at(-1)) utilization.push(current);
       const replicas = await replicasOf(ctx.client, 'cpu-burner');
       return replicas === 3 ? undefined : `${replicas} replicas`;
     }, 240_000, 1000);
     const out = await waitForHpaRow(ctx, 'cpu-burner', /^cpu-burner\s+Deployment\/cpu-burner\s+cpu: \d+%\/50%\s+1\s+3\s+3\s+/m, 30_000);
-    console.log(`# cpu-burner at 3 after ${seconds(started)}: ${out.split('\n')[1]}`);
+    console.log(`# cpu-burner at 3 after ${seconds(started)} (cpu utilization seen: ${utilization.join('%, ')}%): ${out.split('\n')[1]}`);
+    assert.ok(Math.max(...utilization) > 50, `the burner's utilization never went over the 50% target: ${utilization.join(', ')}`);
   });
 
   it('scales the memory-holding Deployment up on average memory', async () => {

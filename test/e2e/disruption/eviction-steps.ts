@@ -12,7 +12,7 @@ import { PODS, isPodReady, livePods, waitFor, waitForReadyReplicas } from '../cl
 import { example, seconds, type DisruptionContext } from './disruption-context.ts';
 
 export const WEB = 'app=web';
-const BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
+export const BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
 
 /** POST pods/<name>/eviction as `kubectl drain` does; the raw answer, so its HTTP status can be asserted. */
 export function evict(ctx: DisruptionContext, pod: string, namespace = 'default'): Promise<ApiResponse> {
