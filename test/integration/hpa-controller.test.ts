@@ -85,6 +85,21 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
     kubectlPath = (await kubectlBinaries()).at(-1)!.path;
     manager = await startControllerManager(cluster, { args: ['--controllers=deployment,replicaset,horizontalpodautoscaling'] });
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.214.4.0/24', networkName: NODE, port: 20450, healthzPort: 20451 });
+    // Every case starts here, so the slow parts (pods starting, metric windows, 15 s periods) overlap.
+    // Spins until /ctl/stop exists, then idles; `[` is a shell builtin, so the loop forks nothing.
+    await api.create(deployments, deployment('burner', 1, 'while [ ! -f /ctl/stop ]; do :; done; exec sleep 3600', { requests: { cpu: '100m' }, limits: { cpu: '200m' } }));
+    await apply(hpaManifest('burner', 'burner', 1, 3, [cpuAt(50)], { scaleDown: { stabilizationWindowSeconds: 0 } }));
+
+    await api.create(deployments, deployment('no-request', 1, 'exec sleep 3600'));
+    await api.create(deployments, deployment('no-adapter', 1, 'exec sleep 3600', { requests: { cpu: '50m' } }));
+    await api.create(deployments, deployment('mem', 1, 'exec sleep 3600', { requests: { memory: '16Mi' } }));
+    await api.create(deployments, deployment('idle-zero', 0, 'exec sleep 3600', { requests: { cpu: '50m' } }));
+    await apply(hpaManifest('no-request', 'no-request', 1, 2, [cpuAt(50)]));
+    await apply(hpaManifest('idle-zero', 'idle-zero', 1, 2, [cpuAt(50)]));
+    await apply(hpaManifest('custom', 'no-adapter', 1, 2, [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } }]));
+    await apply(hpaManifest('missing', 'nothing-here', 1, 2, [cpuAt(50)]));
+    // Any shell's working set is far above 1Ki a pod: memory scales up to maxReplicas at once.
+    await apply(hpaManifest('mem', 'mem', 1, 2, [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '1Ki' } } }]));
   });
 
   after(async () => {
@@ -96,10 +111,6 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
   });
 
   it('scales a CPU-burning Deployment up to maxReplicas and back down once the load stops', async () => {
-    // Spins until /ctl/stop exists, then idles; `[` is a shell builtin, so the loop forks nothing.
-    await api.create(deployments, deployment('burner', 1, 'while [ ! -f /ctl/stop ]; do :; done; exec sleep 3600', { requests: { cpu: '100m' }, limits: { cpu: '200m' } }));
-    await apply(hpaManifest('burner', 'burner', 1, 3, [cpuAt(50)], { scaleDown: { stabilizationWindowSeconds: 0 } }));
-
     // 200m of a 100m request is 200% against 50%: ceil(4 × 1) = 4, held to maxReplicas 3.
     await eventually(async () => {
       const hpa = await api.get<HorizontalPodAutoscaler>(hpas, NS, 'burner');
@@ -132,15 +143,7 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
     assert.equal(after.status?.conditions?.find((c) => c.type === 'AbleToScale')?.reason, 'SucceededRescale');
   });
 
-  it('reports why it cannot scale: missing requests, a replica count of zero, no custom metrics API, no target', async () => {
-    await api.create(deployments, deployment('no-request', 1, 'exec sleep 3600'));
-    await api.create(deployments, deployment('no-adapter', 1, 'exec sleep 3600', { requests: { cpu: '50m' } }));
-    await api.create(deployments, deployment('idle-zero', 0, 'exec sleep 3600', { requests: { cpu: '50m' } }));
-    await apply(hpaManifest('no-request', 'no-request', 1, 2, [cpuAt(50)]));
-    await apply(hpaManifest('idle-zero', 'idle-zero', 1, 2, [cpuAt(50)]));
-    await apply(hpaManifest('custom', 'no-adapter', 1, 2, [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } }]));
-    await apply(hpaManifest('missing', 'nothing-here', 1, 2, [cpuAt(50)]));
-
+  it('scales on memory, and reports why it cannot scale: missing requests, a replica count of zero, no custom metrics API, no target', async () => {
     const active = (name: string, reason: string, message: RegExp) => eventually(async () => {
       const { condition } = await hpaCondition(name, 'ScalingActive');
       assert.equal(condition?.status, 'False', JSON.stringify(condition));
@@ -158,6 +161,9 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
     assert.ok(warnings.some((e) => e.reason === 'FailedComputeMetricsReplicas' && e.type === 'Warning'
       && /^invalid metrics \(1 invalid out of 1\), first error is: failed to get cpu resource metric value: failed to get cpu utilization: /.test(e.message ?? '')), JSON.stringify(warnings.map((e) => e.message)));
     assert.equal(await replicasOf('idle-zero'), 0, 'a target scaled to zero stays there');
+
+    await eventually(async () => assert.equal(await replicasOf('mem'), 2), 60_000, 1000);
+    assert.ok((await eventsOf('mem')).some((e) => e.message === 'New size: 2; reason: memory resource above target'));
 
     const missing = await eventually(async () => {
       const { condition } = await hpaCondition('missing', 'AbleToScale');
