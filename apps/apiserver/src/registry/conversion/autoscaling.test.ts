@@ -57,6 +57,7 @@ test('v1 → v2: the cpu target, the 80% default when no metric is named, and v2
   const out = hpaV1ToV2(v1);
   assert.deepEqual(out.spec, { scaleTargetRef: ref, maxReplicas: 3, minReplicas: 1, metrics: [{ ...cpu, resource: { ...cpu.resource, target: { type: 'Utilization', averageUtilization: 80 } } }] });
   assert.equal(out.metadata.annotations, undefined);
+  assert.deepEqual(hpaV2ToV1(out).status, { currentReplicas: 0, desiredReplicas: 0 }, 'v1 always shows its replica counts');
   const withStatus: any = hpaV1ToV2({ ...v1, spec: { ...(v1.spec as object), targetCPUUtilizationPercentage: 50 }, status: { currentReplicas: 1, desiredReplicas: 1, currentCPUUtilizationPercentage: 20 } });
   assert.deepEqual(withStatus.spec.metrics, [cpu]);
   assert.deepEqual(withStatus.status, { currentReplicas: 1, desiredReplicas: 1, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 20 } } }] });

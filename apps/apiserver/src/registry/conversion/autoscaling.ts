@@ -191,18 +191,18 @@ export function hpaV2ToV1(hpa: KubeObject): KubeObject {
       targetCPUUtilizationPercentage: cpu?.resource.target.averageUtilization,
     }),
   };
-  if (status) {
-    const current: Json[] = Array.isArray(status.currentMetrics) ? status.currentMetrics : [];
-    if (current.length > 0) annotations[CURRENT_METRICS_ANNOTATION] = JSON.stringify(current.map(metricStatusToV1));
-    if (Array.isArray(status.conditions) && status.conditions.length > 0) annotations[CONDITIONS_ANNOTATION] = JSON.stringify(status.conditions);
-    // The last cpu utilization wins, as upstream's loop has it.
-    const cpuNow = current.filter((m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.current?.averageUtilization != null).at(-1);
-    out.status = defined({
-      observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime,
-      currentReplicas: status.currentReplicas ?? 0, desiredReplicas: status.desiredReplicas ?? 0,
-      currentCPUUtilizationPercentage: cpuNow?.resource.current.averageUtilization,
-    });
-  }
+  // v1 always writes its status' replica counts, zero before the controller's first pass.
+  const st: Json = status ?? {};
+  const current: Json[] = Array.isArray(st.currentMetrics) ? st.currentMetrics : [];
+  if (current.length > 0) annotations[CURRENT_METRICS_ANNOTATION] = JSON.stringify(current.map(metricStatusToV1));
+  if (Array.isArray(st.conditions) && st.conditions.length > 0) annotations[CONDITIONS_ANNOTATION] = JSON.stringify(st.conditions);
+  // The last cpu utilization wins, as upstream's loop has it.
+  const cpuNow = current.filter((m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.current?.averageUtilization != null).at(-1);
+  out.status = defined({
+    observedGeneration: st.observedGeneration, lastScaleTime: st.lastScaleTime,
+    currentReplicas: st.currentReplicas ?? 0, desiredReplicas: st.desiredReplicas ?? 0,
+    currentCPUUtilizationPercentage: cpuNow?.resource.current.averageUtilization,
+  });
   setAnnotations(out, annotations);
   return out;
 }
