@@ -5,6 +5,8 @@ export interface SchedulerMetrics {
   attempts: Counter<'result'>;
   e2eDuration: Histogram<'result'>;
   pendingPods: Gauge<'queue'>;
+  preemptionAttempts: Counter;
+  preemptionVictims: Histogram;
 }
 
 export function createSchedulerMetrics(registry: Registry): SchedulerMetrics {
@@ -26,6 +28,17 @@ export function createSchedulerMetrics(registry: Registry): SchedulerMetrics {
       name: 'scheduler_pending_pods',
       help: 'Number of pending pods, by the queue type: active, backoff or unschedulable.',
       labelNames: ['queue'],
+      registers: [registry],
+    }),
+    preemptionAttempts: new Counter({
+      name: 'scheduler_preemption_attempts_total',
+      help: 'Total preemption attempts in the cluster till now',
+      registers: [registry],
+    }),
+    preemptionVictims: new Histogram({
+      name: 'scheduler_preemption_victims',
+      help: 'Number of selected preemption victims',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),
   };

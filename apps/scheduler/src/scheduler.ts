@@ -269,6 +269,7 @@ export class Scheduler {
   async #failed(pod: Pod, info: PodInfo, result: FindResult, nominatedName: string | undefined, started: number): Promise<void> {
     let message = formatFitError(result.numAllNodes, result.reasons);
     if (result.numAllNodes === 0) return this.#reportUnschedulable(pod, message, started);
+    this.#opts.metrics?.preemptionAttempts.inc();
     const outcome = evaluatePreemption({
       pod: info,
       nodes: this.cache.nodes,
@@ -286,6 +287,7 @@ export class Scheduler {
     }
     const { node } = outcome.candidate;
     const { recorder, logger } = this.#opts;
+    this.#opts.metrics?.preemptionVictims.observe(outcome.candidate.pods.length);
     try {
       await preemptVictims(this.#opts.binder, recorder, pod, pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME, outcome.candidate);
     } catch (err) {
