@@ -173,7 +173,7 @@ export class DockerKubelet {
   async #startApiServer(): Promise<{ close(): Promise<void> }> {
     const c = this.#config;
     const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
-    return startKubeletServer(
+    const server = await startKubeletServer(
       {
         address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir,
         nodeName: c.nodeName, authorizationMode: c.authorizationMode,
@@ -183,6 +183,9 @@ export class DockerKubelet {
         postReview: (path, body) => this.#client.request('POST', path, { body }),
       },
     );
+    // Usage is sampled in the background from now on, so /stats/summary answers from memory.
+    collector.start();
+    return { close: async () => { await collector.stop(); await server.close(); } };
   }
 
   #wireInformers(): void {

@@ -1,20 +1,26 @@
 /**
- * metrics.k8s.io/v1beta1 (what `kubectl top` reads), served by the apiserver itself instead of a
- * metrics-server: each request asks every Ready node's kubelet for /stats/summary and turns it into
- * NodeMetrics/PodMetrics (cpu in nanocores "123456n", memory working set in "Ki").
+ * metrics.k8s.io/v1beta1 (what `kubectl top` and the HPA read), served by the apiserver itself
+ * instead of a metrics-server: a request lists the Nodes or Pods it is about (honouring
+ * labelSelector and fieldSelector), asks the kubelets concerned for /stats/summary in parallel
+ * (kubelet-summaries.ts) and answers NodeMetrics/PodMetrics built from them (metrics-objects.ts).
+ * The kubelets sample continuously, so the figures are as fresh as metrics-server's.
  */
-import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findResource, type Node, type NodeList } from '@skiff/api';
+import { findResource, type Node, type NodeList, type Pod, type PodList } from '@skiff/api';
 import type { Logger } from '@skiff/log';
 import { errors } from '../../errors.ts';
-import type { ApiHandlers } from '../../registry/handlers.ts';
+import type { ApiHandlers, ListQuery } from '../../registry/handlers.ts';
 import type { KubeletClientConfig } from '../node-proxy/index.ts';
 import { sendError, sendJson } from '../respond.ts';
+import { createSummaryFetcher } from './kubelet-summaries.ts';
+import { METRICS_GROUP_VERSION as GROUP_VERSION, nodeMetrics, podMetrics } from './metrics-objects.ts';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
-const GROUP_VERSION = `${METRICS_GROUP}/v1beta1`;
 const NODES = findResource('', 'v1', 'nodes')!;
+const PODS = findResource('', 'v1', 'pods')!;
+/** metrics-server's NotFound for an object that exists but has no metrics: podmetrics / nodemetrics. */
+const POD_METRICS = { group: METRICS_GROUP, resource: 'podmetrics' };
+const NODE_METRICS = { group: METRICS_GROUP, resource: 'nodemetrics' };
 
 export const metricsApiGroup = {
   name: METRICS_GROUP,
@@ -30,18 +36,14 @@ export const metricsResourceList = {
   ],
 };
 
-interface Usage { cpu: string; memory: string }
-interface Summary {
-  node: { nodeName: string; cpu?: { time: string; usageNanoCores?: number }; memory?: { workingSetBytes?: number } };
-  pods: { podRef: { name: string; namespace: string }; containers: { name: string; cpu?: { time: string; usageNanoCores?: number }; memory?: { workingSetBytes?: number } }[] }[];
-}
-
-function usage(cpu: number | undefined, memory: number | undefined): Usage {
-  return { cpu: `${Math.round(cpu ?? 0)}n`, memory: `${Math.round((memory ?? 0) / 1024)}Ki` };
-}
-
 function isReady(node: Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+function selectors(url: URL): ListQuery {
+  const labelSelector = url.searchParams.get('labelSelector') || undefined;
+  const fieldSelector = url.searchParams.get('fieldSelector') || undefined;
+  return { ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) };
 }
 
 export interface MetricsApiOptions {
@@ -52,52 +54,59 @@ export interface MetricsApiOptions {
 
 export function createMetricsApi(opts: MetricsApiOptions) {
   const { handlers, logger } = opts;
+  const fetchSummaries = createSummaryFetcher(opts.kubeletClient, logger);
+  const listNodes = async (query: ListQuery) => ((await handlers.list(NODES, undefined, query)) as unknown as NodeList).items;
 
-  const fetchSummary = (node: Node): Promise<Summary | undefined> => new Promise((resolve) => {
-    const c = opts.kubeletClient;
-    const host = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    if (!c || !host || !port) return resolve(undefined);
-    const r = httpsRequest({ host, port, path: '/stats/summary', cert: c.cert, key: c.key, ...(c.ca ? { ca: c.ca } : {}), rejectUnauthorized: c.ca !== undefined, timeout: 15_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) as Summary : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    // An unreachable kubelet costs that node's metrics, not the whole answer (as metrics-server).
-    r.on('error', (err) => { logger.debug({ node: node.metadata?.name, err: err.message }, 'stats summary failed'); resolve(undefined); });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.end();
-  });
-
-  const summaries = async (): Promise<Summary[]> => {
-    const list = (await handlers.list(NODES, undefined, {})) as unknown as NodeList;
-    const found = await Promise.all(list.items.filter(isReady).map(fetchSummary));
-    return found.filter((s): s is Summary => s !== undefined);
+  /** NodeMetrics of the Ready nodes among `nodes` whose kubelets answered; a node without a CPU rate yet is left out. */
+  const metricsOfNodes = async (nodes: Node[]) => {
+    const byName = new Map(nodes.map((n) => [n.metadata!.name!, n]));
+    const now = new Date().toISOString();
+    return (await fetchSummaries(nodes.filter(isReady)))
+      .flatMap((s) => {
+        const node = byName.get(s.node.nodeName);
+        const m = node && nodeMetrics(node, s, now);
+        return m ? [m] : [];
+      })
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   };
 
-  const nodeMetrics = (s: Summary) => ({
-    kind: 'NodeMetrics', apiVersion: GROUP_VERSION,
-    metadata: { name: s.node.nodeName, creationTimestamp: new Date().toISOString() },
-    timestamp: s.node.cpu?.time ?? new Date().toISOString(), window: '10s',
-    usage: usage(s.node.cpu?.usageNanoCores, s.node.memory?.workingSetBytes),
-  });
-  const podMetrics = (p: Summary['pods'][number]) => ({
-    kind: 'PodMetrics', apiVersion: GROUP_VERSION,
-    metadata: { name: p.podRef.name, namespace: p.podRef.namespace, creationTimestamp: new Date().toISOString() },
-    timestamp: p.containers[0]?.cpu?.time ?? new Date().toISOString(), window: '10s',
-    containers: p.containers.map((c) => ({ name: c.name, usage: usage(c.cpu?.usageNanoCores, c.memory?.workingSetBytes) })),
-  });
+  /** PodMetrics of the running `pods`: only the nodes they run on are asked. */
+  const metricsOfPods = async (pods: Pod[]) => {
+    const running = pods.filter((p) => p.status?.phase === 'Running' && p.spec?.nodeName);
+    const nodeNames = new Set(running.map((p) => p.spec!.nodeName!));
+    const nodes = (await listNodes({})).filter((n) => nodeNames.has(n.metadata!.name!));
+    return podMetrics(running, await fetchSummaries(nodes.filter(isReady)), new Date().toISOString());
+  };
+
+  const serveNodes = async (res: ServerResponse, url: URL, name: string | undefined) => {
+    if (name) {
+      const node = (await handlers.get(NODES, undefined, name)) as Node;
+      const [m] = await metricsOfNodes([node]);
+      if (!m) throw errors.notFound(NODE_METRICS, name);
+      return sendJson(res, 200, m);
+    }
+    const items = await metricsOfNodes(await listNodes(selectors(url)));
+    sendJson(res, 200, { kind: 'NodeMetricsList', apiVersion: GROUP_VERSION, metadata: {}, items });
+  };
+
+  const servePods = async (res: ServerResponse, url: URL, ns: string | undefined, name: string | undefined) => {
+    if (name) {
+      // A missing pod answers the pods registry's own NotFound, as metrics-server does.
+      const pod = (await handlers.get(PODS, ns, name)) as Pod;
+      const [m] = await metricsOfPods([pod]);
+      if (!m) throw errors.notFound(POD_METRICS, `${ns}/${name}`);
+      return sendJson(res, 200, m);
+    }
+    const pods = ((await handlers.list(PODS, ns, selectors(url))) as unknown as PodList).items;
+    // The order the API lists pods in: by namespace, then name.
+    pods.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+    sendJson(res, 200, { kind: 'PodMetricsList', apiVersion: GROUP_VERSION, metadata: {}, items: await metricsOfPods(pods) });
+  };
 
   /** Answers /apis/metrics.k8s.io[/v1beta1[/...]] GETs; returns false for other paths. */
   return async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'https://x');
-    const parts = url.pathname.split('/').filter(Boolean);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== 'apis' || parts[1] !== METRICS_GROUP) return false;
     try {
       if (req.method !== 'GET') throw errors.methodNotSupported({ group: METRICS_GROUP, resource: parts[3] ?? '' }, req.method?.toLowerCase() ?? '');
@@ -106,29 +115,10 @@ export function createMetricsApi(opts: MetricsApiOptions) {
       if (parts.length === 3) return sendJson(res, 200, metricsResourceList), true;
       const rest = parts.slice(3);
       // nodes | nodes/{name} | pods | namespaces/{ns}/pods | namespaces/{ns}/pods/{name}
-      if (rest[0] === 'nodes' && rest.length <= 2) {
-        const items = (await summaries()).map(nodeMetrics).filter((m) => !rest[1] || m.metadata.name === rest[1]);
-        if (rest[1]) {
-          if (!items[0]) throw errors.notFound({ group: METRICS_GROUP, resource: 'nodes' }, rest[1]);
-          return sendJson(res, 200, items[0]), true;
-        }
-        return sendJson(res, 200, { kind: 'NodeMetricsList', apiVersion: GROUP_VERSION, metadata: {}, items }), true;
-      }
+      if (rest[0] === 'nodes' && rest.length <= 2) return await serveNodes(res, url, rest[1]), true;
       const ns = rest[0] === 'namespaces' ? rest[1] : undefined;
       const podPath = rest[0] === 'namespaces' ? rest.slice(2) : rest;
-      if (podPath[0] === 'pods' && podPath.length <= 2) {
-        const name = podPath[1];
-        const selector = url.searchParams.get('labelSelector');
-        void selector; // kubectl top pod -l: the filter needs pod labels; every pod is returned (documented gap).
-        const items = (await summaries()).flatMap((s) => s.pods)
-          .filter((p) => (!ns || p.podRef.namespace === ns) && (!name || p.podRef.name === name))
-          .map(podMetrics);
-        if (name) {
-          if (!items[0]) throw errors.notFound({ group: METRICS_GROUP, resource: 'pods' }, name);
-          return sendJson(res, 200, items[0]), true;
-        }
-        return sendJson(res, 200, { kind: 'PodMetricsList', apiVersion: GROUP_VERSION, metadata: {}, items }), true;
-      }
+      if (podPath[0] === 'pods' && podPath.length <= 2 && (ns || podPath.length === 1)) return await servePods(res, url, ns, podPath[1]), true;
       throw errors.notFound({ group: METRICS_GROUP, resource: rest[0] ?? '' }, rest.slice(1).join('/'));
     } catch (err) {
       sendError(res, err, logger);
