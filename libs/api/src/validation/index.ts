@@ -13,7 +13,7 @@ import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdat
 import { validateApiService } from './apiregistration.ts';
 import { validateHorizontalPodAutoscaler } from './autoscaling.ts';
 import { validatePodDisruptionBudget } from './policy.ts';
-import { validatePriorityClass } from './scheduling.ts';
+import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.ts';
 import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
@@ -84,7 +84,7 @@ const kinds: Record<string, KindValidation> = {
   'coordination.k8s.io/Lease': { create: validateLease },
   'autoscaling/HorizontalPodAutoscaler': { create: validateHorizontalPodAutoscaler },
   'policy/PodDisruptionBudget': { create: validatePodDisruptionBudget },
-  'scheduling.k8s.io/PriorityClass': { create: validatePriorityClass },
+  'scheduling.k8s.io/PriorityClass': { create: validatePriorityClass, update: validatePriorityClassUpdate },
   'networking.k8s.io/Ingress': { create: validateIngress, createOnly: validateIngressClassAnnotation },
   'networking.k8s.io/IngressClass': { create: validateIngressClass, update: validateIngressClassUpdate },
   'networking.k8s.io/NetworkPolicy': { create: validateNetworkPolicy },
