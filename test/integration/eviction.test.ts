@@ -7,7 +7,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { findResourceByKind, type DaemonSet, type Deployment, type Node, type Pod, type PodDisruptionBudget } from '@skiff/api';
 import {
   apiRequest, eventually, kubectl, kubectlBinaries, openWatch, REPO_ROOT, startControlPlane, type ControlPlane, type KubectlResult,
@@ -146,7 +145,8 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
         spec: { selector: { matchLabels: labels('agent') }, template: { metadata: { labels: labels('agent') }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } },
       } as DaemonSet);
       for (const bin of await kubectlBinaries()) drainers.push({ name: bin.name, run: (args) => kubectl(bin, args, { kubeconfig: cp.cluster.kubeconfigPath, timeoutMs: 90_000 }) });
-      drainers.push({ name: 'skiff kubectl', run: (args) => runSkiffKubectl(cp.cluster.kubeconfigPath, args) });
+      // Skiff's kubectl as a user runs it: node on its entry point.
+      drainers.push({ name: 'skiff kubectl', run: (args) => kubectl(process.execPath, [SKIFF_KUBECTL, `--kubeconfig=${cp.cluster.kubeconfigPath}`, ...args], { timeoutMs: 90_000 }) });
       await eventually(async () => assert.equal((await podsOf('agent')).filter(isReady).length, nodes.length), 30_000);
     });
 
@@ -161,6 +161,22 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
         assert.equal(res.stderr, `error: unable to drain node "${node}" due to error: ${refusal}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${refusal}\n`, drainer.name);
         await setCordoned(node, false);
       }
+    });
+
+    it('--dry-run=server checks the cordon and each eviction, changes nothing, and says what the newest kubectl says', async () => {
+      const node = (await readyPods('web'))[0]!.spec!.nodeName!;
+      const uids = async () => (await podsOf('web')).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.uid).sort();
+      const before = await uids();
+      const outputs: string[][] = [];
+      for (const drainer of drainers.filter((d) => d.name !== 'kubectl-1.20')) {
+        const res = await drainer.run(['drain', node, '--ignore-daemonsets', '--dry-run=server']);
+        assert.equal(res.code, 0, `${drainer.name}: ${res.stderr}`);
+        assert.match(res.stdout, /^evicting pod default\/web-\S+ \(server dry run\)$/m);
+        outputs.push(`${res.stdout}${res.stderr}`.split('\n').sort());
+      }
+      if (outputs.length === 2) assert.deepEqual(outputs[1], outputs[0]);
+      assert.deepEqual(await uids(), before);
+      assert.equal((await cp.client.get<Node>(NODES, undefined, node)).spec?.unschedulable, undefined);
     });
 
     for (const [i, name] of ['kubectl-1.20', 'kubectl-latest', 'skiff kubectl'].entries()) {
@@ -206,20 +222,3 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
     }
   });
 });
-
-/** Skiff's kubectl as a user runs it, with stdout, stderr and the exit code. */
-function runSkiffKubectl(kubeconfig: string, args: string[]): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SKIFF_KUBECTL, `--kubeconfig=${kubeconfig}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
-}
