@@ -121,7 +121,7 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
       const pod = await client.get<Pod>(PODS, NS, 'waits-for-claim');
       const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
       assert.equal(cond?.reason, 'Unschedulable');
-      assert.equal(cond?.message, '0/2 nodes are available: 2 pod has unbound immediate PersistentVolumeClaims.');
+      assert.equal(cond?.message, '0/2 nodes are available: 2 pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
     }, 30_000);
     await client.create(PVS, volume('fast-2', '1Gi', { storageClassName: 'fast' }));
     await boundClaim('fast-late');
@@ -133,7 +133,7 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
     await eventually(async () => {
       const pod = await client.get<Pod>(PODS, NS, 'no-claim');
       const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      assert.equal(cond?.message, '0/2 nodes are available: 2 persistentvolumeclaim "nope" not found.');
+      assert.equal(cond?.message, '0/2 nodes are available: 2 persistentvolumeclaim "nope" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
     }, 30_000);
   });
 

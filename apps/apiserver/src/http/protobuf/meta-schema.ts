@@ -35,6 +35,6 @@ export const metaSchemas: SchemaSet = {
     1: 'gracePeriodSeconds *int64', 2: 'preconditions Preconditions', 3: 'orphanDependents *bool',
     4: 'propagationPolicy *string', 5: 'dryRun []string', 6: 'ignoreStoreReadErrorWithClusterBreakingPotential *bool',
   },
-  Condition: { 1: 'type', 2: 'status', 3: 'observedGeneration int64', 4: 'lastTransitionTime Time', 5: 'reason', 6: 'message' },
+  Condition: { 1: 'type', 2: 'status', 3: 'observedGeneration int64', 4: 'lastTransitionTime Time', 5: 'reason', 6: 'message *string' },
   Preconditions: { 1: 'uid *string', 2: 'resourceVersion *string' },
 };
