@@ -191,31 +191,28 @@ function changeInPeriod(periodSeconds: number, events: readonly ScaleEvent[], no
 }
 
 /**
- * The most replicas the scale-up policies allow now. Each policy measures from the size at the
- * start of its period: with 4 pods now after +2 in the last 60 s, "Percent 100 per 60 s" allows
- * ceil(2 × 2) = 4, i.e. no further step until the period has passed.
+ * The most replicas the scale-up policies allow now (up), or the fewest the scale-down ones do
+ * (down). Each policy measures from the size at the start of its period: with 4 pods now after
+ * +2 in the last 60 s, "Percent 100 per 60 s" allows ceil(2 × 2) = 4, i.e. no further step until
+ * the period has passed. "Max" picks the policy allowing the biggest change, "Min" the smallest.
  */
-export function scaleUpLimit(current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
+function policyLimit(direction: 'up' | 'down', current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  // Scaling up, the biggest change is the highest count; scaling down, the lowest.
+  const pickHighest = (rules.selectPolicy === 'Min') === (direction === 'down');
+  let result = pickHighest ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const policy of rules.policies) {
     const periodStart = current - changeInPeriod(policy.periodSeconds, ups, now) + changeInPeriod(policy.periodSeconds, downs, now);
-    const proposed = policy.type === 'Pods' ? periodStart + policy.value : Math.ceil(periodStart * (1 + policy.value / 100));
-    result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
+    let proposed: number;
+    if (direction === 'up') proposed = policy.type === 'Pods' ? periodStart + policy.value : Math.ceil(periodStart * (1 + policy.value / 100));
+    else proposed = policy.type === 'Pods' ? periodStart - policy.value : Math.trunc(periodStart * (1 - policy.value / 100));
+    result = pickHighest ? Math.max(result, proposed) : Math.min(result, proposed);
   }
   return result;
 }
 
-/** The fewest replicas the scale-down policies allow now ("Max" picks the biggest change, i.e. the lowest count). */
-export function scaleDownLimit(current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const policy of rules.policies) {
-    const periodStart = current - changeInPeriod(policy.periodSeconds, ups, now) + changeInPeriod(policy.periodSeconds, downs, now);
-    const proposed = policy.type === 'Pods' ? periodStart - policy.value : Math.trunc(periodStart * (1 - policy.value / 100));
-    result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
-  }
-  return result;
-}
+export const scaleUpLimit = (current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number =>
+  policyLimit('up', current, ups, downs, rules, now);
+
+export const scaleDownLimit = (current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number =>
+  policyLimit('down', current, ups, downs, rules, now);

@@ -9,7 +9,7 @@ import { parseQuantity, selectorToString, type HorizontalPodAutoscaler, type Lab
 import type { EventRecorder } from '@skiff/client';
 import type { ConditionUpdate } from './conditions.ts';
 import type { MetricsClient } from './metrics-client.ts';
-import { plainMetricReplicas, resourceReplicas, type CalculatorTimings, type ReplicaProposal } from './replica-calculator.ts';
+import { plainMetricReplicas, resourceReplicas, withinTolerance, type CalculatorTimings, type ReplicaProposal } from './replica-calculator.ts';
 
 export interface MetricContext {
   hpa: HorizontalPodAutoscaler;
@@ -146,7 +146,7 @@ async function resourceProposal(
     if (target.averageValue !== undefined) {
       const sample = await ctx.metrics.resourceMetric(resource, namespaceOf(ctx), ctx.selector, podNames, container)
         .catch((err: Error) => { throw new Error(`failed to get ${resource} usage: unable to get metrics for resource ${resource}: ${err.message}`); });
-      const proposal = await usageError(resource, () => plainMetricReplicas(ctx.specReplicas, milli(target.averageValue), resource, ctx.pods, sample.metrics, ctx.timings));
+      const proposal = prefixed(`failed to get ${resource} usage`, () => plainMetricReplicas(ctx.specReplicas, milli(target.averageValue), resource, ctx.pods, sample.metrics, ctx.timings));
       return { proposal: { ...proposal, timestamp: sample.timestamp }, name: `${resource} resource`, current: { averageValue: formatMilli(proposal.rawAverage) } };
     }
     if (target.averageUtilization === undefined) {
@@ -154,31 +154,23 @@ async function resourceProposal(
     }
     const sample = await ctx.metrics.resourceMetric(resource, namespaceOf(ctx), ctx.selector, podNames, container)
       .catch((err: Error) => { throw new Error(`failed to get ${resource} utilization: unable to get metrics for resource ${resource}: ${err.message}`); });
-    const proposal = await utilizationError(resource, () => resourceReplicas(ctx.specReplicas, target.averageUtilization!, resource, ctx.pods, sample.metrics, ctx.timings, container));
+    const proposal = prefixed(`failed to get ${resource} utilization`, () => resourceReplicas(ctx.specReplicas, target.averageUtilization!, resource, ctx.pods, sample.metrics, ctx.timings, container));
     const name = container ? `${resource} container resource utilization (percentage of request)` : `${resource} resource utilization (percentage of request)`;
     return { proposal: { ...proposal, timestamp: sample.timestamp }, name, current: { averageUtilization: proposal.utilization, averageValue: formatMilli(proposal.rawAverage) } };
   });
 }
 
-async function utilizationError<T>(resource: string, fn: () => T): Promise<T> {
+/** Runs `fn`, prefixing a failure's message (upstream's "failed to get cpu utilization: ..."). */
+function prefixed<T>(prefix: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw new Error(`failed to get ${resource} utilization: ${(err as Error).message}`);
-  }
-}
-
-async function usageError<T>(resource: string, fn: () => T): Promise<T> {
-  try {
-    return fn();
-  } catch (err) {
-    throw new Error(`failed to get ${resource} usage: ${(err as Error).message}`);
+    throw new Error(`${prefix}: ${(err as Error).message}`);
   }
 }
 
 const namespaceOf = (ctx: MetricContext): string => ctx.hpa.metadata?.namespace ?? 'default';
 
-const withinTolerance = (ratio: number, tolerance: number): boolean => Math.abs(1 - ratio) <= tolerance;
 
 /** Pods that are Running and Ready (getReadyPodsCount). */
 function readyPodCount(pods: readonly Pod[]): number {

@@ -143,74 +143,67 @@ export function metricUsageRatio(metrics: PodMetrics, targetUsage: number): { ra
   return { ratio: usage / targetUsage, usage };
 }
 
-const withinTolerance = (ratio: number, tolerance: number): boolean => Math.abs(1 - ratio) <= tolerance;
+export const withinTolerance = (ratio: number, tolerance: number): boolean => Math.abs(1 - ratio) <= tolerance;
+
+/**
+ * The rebalancing both target kinds share (GetResourceReplicas and calcPlainMetricReplicas):
+ * ratio over the ready, sampled pods; with pods missing metrics or (on a scale-up) unready ones,
+ * the ratio is recomputed counting them at `missingValue` / 0, and nothing changes if that flips
+ * the direction or lands within the tolerance.
+ */
+function rebalancedReplicas<U extends { ratio: number }>(
+  currentReplicas: number, resource: string, pods: readonly Pod[], sampled: PodMetrics, t: CalculatorTimings,
+  usageOf: (metrics: PodMetrics) => U, missingValue: (pod: string) => number,
+): { replicas: number; usage: U } {
+  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
+  const metrics = new Map(sampled);
+  const groups = groupPods(pods, metrics, resource, t);
+  for (const name of [...groups.ignored, ...groups.unready]) metrics.delete(name);
+  if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  const usage = usageOf(metrics);
+  const ratio = usage.ratio;
+  const unchanged = { replicas: currentReplicas, usage };
+
+  const scaleUpWithUnready = groups.unready.size > 0 && ratio > 1;
+  if (!scaleUpWithUnready && groups.missing.size === 0) {
+    if (withinTolerance(ratio, t.tolerance)) return unchanged;
+    return { replicas: Math.ceil(ratio * groups.readyPodCount), usage };
+  }
+  // A silent pod: on a scale-down assume it uses `missingValue`, on a scale-up nothing.
+  const assumed = (value: number) => ({ value, timestamp: 0, windowMs: 0 });
+  if (ratio !== 1) for (const name of groups.missing) metrics.set(name, assumed(ratio < 1 ? missingValue(name) : 0));
+  if (scaleUpWithUnready) for (const name of groups.unready) metrics.set(name, assumed(0));
+
+  const next = usageOf(metrics).ratio;
+  if (withinTolerance(next, t.tolerance) || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return unchanged;
+  const replicas = Math.ceil(next * metrics.size);
+  if ((next < 1 && replicas > currentReplicas) || (next > 1 && replicas < currentReplicas)) return unchanged;
+  return { replicas, usage };
+}
 
 /**
  * A Utilization target over a resource (GetResourceReplicas). Worked example: 3 ready pods at
- * 90%, 90%, 60% of a 50% target: ratio 80/50 = 1.6 → ceil(1.6 × 3) = 5. With a fourth pod
- * missing metrics the ratio is recomputed counting it at 0% (scale-up) or at 100% (scale-down),
- * and nothing changes if that flips the direction or lands within the tolerance.
+ * 90%, 90%, 60% of a 50% target: ratio 80/50 = 1.6 → ceil(1.6 × 3) = 5. A pod missing metrics
+ * counts at 0% on a scale-up and at 100% of its request (or the target, when above 100%) on a
+ * scale-down.
  */
 export function resourceReplicas(
   currentReplicas: number, targetUtilization: number, resource: string, pods: readonly Pod[], sampled: PodMetrics, t: CalculatorTimings, container?: string,
 ): ReplicaProposal {
-  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const metrics = new Map(sampled);
-  const groups = groupPods(pods, metrics, resource, t);
-  for (const name of [...groups.ignored, ...groups.unready]) metrics.delete(name);
-  if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
-  const requests = calculatePodRequests(pods, resource, container);
-  const { ratio, utilization, rawAverage } = resourceUtilizationRatio(metrics, requests, targetUtilization);
-  const unchanged = { replicas: currentReplicas, utilization, rawAverage };
-
-  const scaleUpWithUnready = groups.unready.size > 0 && ratio > 1;
-  if (!scaleUpWithUnready && groups.missing.size === 0) {
-    if (withinTolerance(ratio, t.tolerance)) return unchanged;
-    return { replicas: Math.ceil(ratio * groups.readyPodCount), utilization, rawAverage };
-  }
-  if (groups.missing.size > 0) {
-    // Scale-down: a silent pod is assumed to use its whole request (or the target, when that is above 100%).
-    const fallback = Math.max(100, targetUtilization);
-    for (const name of groups.missing) {
-      const value = ratio < 1 ? Math.trunc(((requests.get(name) ?? 0) * fallback) / 100) : 0;
-      if (ratio !== 1) metrics.set(name, { value, timestamp: 0, windowMs: 0 });
-    }
-  }
-  if (scaleUpWithUnready) for (const name of groups.unready) metrics.set(name, { value: 0, timestamp: 0, windowMs: 0 });
-
-  const next = resourceUtilizationRatio(metrics, requests, targetUtilization).ratio;
-  if (withinTolerance(next, t.tolerance) || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return unchanged;
-  const replicas = Math.ceil(next * metrics.size);
-  if ((next < 1 && replicas > currentReplicas) || (next > 1 && replicas < currentReplicas)) return unchanged;
-  return { replicas, utilization, rawAverage };
+  // Requests are read only once there are metrics, so errors come in upstream's order.
+  let requests: Map<string, number> | undefined;
+  const requestsOf = () => (requests ??= calculatePodRequests(pods, resource, container));
+  const fallback = Math.max(100, targetUtilization);
+  const { replicas, usage } = rebalancedReplicas(currentReplicas, resource, pods, sampled, t,
+    (metrics) => resourceUtilizationRatio(metrics, requestsOf(), targetUtilization),
+    (pod) => Math.trunc(((requestsOf().get(pod) ?? 0) * fallback) / 100));
+  return { replicas, utilization: usage.utilization, rawAverage: usage.rawAverage };
 }
 
-/**
- * An AverageValue target (calcPlainMetricReplicas): the same rebalancing, with a missing pod
- * counted at exactly the target on a scale-down.
- */
+/** An AverageValue target (calcPlainMetricReplicas): a missing pod counts at exactly the target on a scale-down. */
 export function plainMetricReplicas(
   currentReplicas: number, targetUsage: number, resource: string, pods: readonly Pod[], sampled: PodMetrics, t: CalculatorTimings,
 ): ReplicaProposal {
-  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const metrics = new Map(sampled);
-  const groups = groupPods(pods, metrics, resource, t);
-  for (const name of [...groups.ignored, ...groups.unready]) metrics.delete(name);
-  if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
-  const { ratio, usage } = metricUsageRatio(metrics, targetUsage);
-  const unchanged = { replicas: currentReplicas, rawAverage: usage };
-
-  const scaleUpWithUnready = groups.unready.size > 0 && ratio > 1;
-  if (!scaleUpWithUnready && groups.missing.size === 0) {
-    if (withinTolerance(ratio, t.tolerance)) return unchanged;
-    return { replicas: Math.ceil(ratio * groups.readyPodCount), rawAverage: usage };
-  }
-  for (const name of groups.missing) metrics.set(name, { value: ratio < 1 ? targetUsage : 0, timestamp: 0, windowMs: 0 });
-  if (scaleUpWithUnready) for (const name of groups.unready) metrics.set(name, { value: 0, timestamp: 0, windowMs: 0 });
-
-  const next = metricUsageRatio(metrics, targetUsage).ratio;
-  if (withinTolerance(next, t.tolerance) || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return unchanged;
-  const replicas = Math.ceil(next * metrics.size);
-  if ((next < 1 && replicas > currentReplicas) || (next > 1 && replicas < currentReplicas)) return unchanged;
-  return { replicas, rawAverage: usage };
+  const { replicas, usage } = rebalancedReplicas(currentReplicas, resource, pods, sampled, t, (metrics) => metricUsageRatio(metrics, targetUsage), () => targetUsage);
+  return { replicas, rawAverage: usage.usage };
 }
