@@ -140,12 +140,12 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
         assert.deepEqual(approved.status.conditions.map((c: any) => [c.type, c.status, c.reason]), [['Approved', 'True', 'KubectlApprove']]);
       });
 
-      it('drain deletes the node\'s pods and cordons it; uncordon undoes it', async () => {
+      it('drain evicts the node\'s pods and cordons it; uncordon undoes it', async () => {
         const node = `${hollowPrefix(0)}0`;
         const res = await ok(['drain', node, `--pod-selector=app=web`, '--grace-period=1', '--timeout=60s']);
-        // kubectl 1.20's drain reuses the pods' printer for its last line and says "deleted"; later ones say "drained".
-        assert.match(res.stdout, new RegExp(`^node/${node} (drained|deleted)$`, 'm'));
-        assert.match(res.stdout, /^pod\/web-\S+ deleted$/m);
+        // kubectl 1.20's drain reuses the pods' printer for its last line ("deleted", or "evicted" when it evicted); later ones say "drained".
+        assert.match(res.stdout, new RegExp(`^node/${node} (drained|deleted|evicted)$`, 'm'));
+        assert.match(res.stdout, /^pod\/web-\S+ evicted$/m);
         await eventually(async () => {
           const pods = await getJson(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
           assert.equal(pods.items.filter((p: any) => p.spec.nodeName === node && !p.metadata.deletionTimestamp).length, 0);
