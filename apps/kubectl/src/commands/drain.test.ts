@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@skiff/api';
-import { formatGoDuration, parseDurationMs, selectPodsToEvict } from './drain.ts';
+import { formatGoDuration, selectPodsToEvict } from './drain.ts';
 
 function pod(name: string, opts: { owner?: string; mirror?: boolean; emptyDir?: boolean; phase?: string } = {}): Pod {
   return {
@@ -62,11 +62,4 @@ test('timeouts print as Go durations, as kubectl\'s "global timeout reached" doe
   assert.equal(formatGoDuration(60_000), '1m0s');
   assert.equal(formatGoDuration(5_400_000), '1h30m0s');
   assert.equal(formatGoDuration(500), '500ms');
-});
-
-test('durations parse like kubectl\'s --timeout', () => {
-  assert.equal(parseDurationMs('30s'), 30_000);
-  assert.equal(parseDurationMs('2m'), 120_000);
-  assert.equal(parseDurationMs('5'), 5_000);
-  assert.throws(() => parseDurationMs('soon'), /invalid duration/);
 });

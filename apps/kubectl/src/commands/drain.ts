@@ -303,12 +303,3 @@ registerCommand({
   ],
   run: drainCommand,
 });
-
-/**
- * rollout status's --timeout, still imported from here by rollout.ts: a Go duration where 0 means
- * no limit (a day). New code reads durations with ../duration.ts.
- */
-export function parseDurationMs(text: string): number {
-  const ms = parseDuration(text);
-  return ms === 0 ? 86_400_000 : ms;
-}

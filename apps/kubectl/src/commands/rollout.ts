@@ -5,7 +5,7 @@
 import { registerCommand } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
 import { CliError } from '../errors.ts';
-import { parseDurationMs } from './drain.ts';
+import { parseDuration } from '../duration.ts';
 import { assertHasHistory, findRevision, formatHistory, formatRevision, listRevisions } from './rollout-history.ts';
 import { setRolloutPaused } from './rollout-pause.ts';
 import { restartRollout } from './rollout-restart.ts';
@@ -41,7 +41,8 @@ registerCommand({
         const timeout = ctx.flags.string('timeout');
         await waitForRollout(ctx.client, res, namespace, name, {
           out: ctx.out,
-          timeoutMs: timeout ? parseDurationMs(timeout) : undefined,
+          // 0 means no limit: a day.
+          timeoutMs: timeout ? (parseDuration(timeout) || 86_400_000) : undefined,
           watch: ctx.flags.has('watch') ? ctx.flags.bool('watch') : true,
         });
       } else if (sub === 'history') {
