@@ -98,8 +98,9 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
     await apply(hpaManifest('idle-zero', 'idle-zero', 1, 2, [cpuAt(50)]));
     await apply(hpaManifest('custom', 'no-adapter', 1, 2, [{ type: 'Pods', pods: { metric: { name: 'requests_per_second' }, target: { type: 'AverageValue', averageValue: '10' } } }]));
     await apply(hpaManifest('missing', 'nothing-here', 1, 2, [cpuAt(50)]));
-    // Any shell's working set is far above 1Ki a pod: memory scales up to maxReplicas at once.
-    await apply(hpaManifest('mem', 'mem', 1, 2, [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '1Ki' } } }]));
+    // Any shell's working set is far above 1Ki a pod, so memory asks for maxReplicas; the policy allows one pod per 10 min.
+    await apply(hpaManifest('mem', 'mem', 1, 4, [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '1Ki' } } }],
+      { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 600 }] } }));
   });
 
   after(async () => {
@@ -143,7 +144,7 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
     assert.equal(after.status?.conditions?.find((c) => c.type === 'AbleToScale')?.reason, 'SucceededRescale');
   });
 
-  it('scales on memory, and reports why it cannot scale: missing requests, a replica count of zero, no custom metrics API, no target', async () => {
+  it('scales on memory one pod at a time as its policy allows, and reports why it cannot scale: missing requests, a replica count of zero, no custom metrics API, no target', async () => {
     const active = (name: string, reason: string, message: RegExp) => eventually(async () => {
       const { condition } = await hpaCondition(name, 'ScalingActive');
       assert.equal(condition?.status, 'False', JSON.stringify(condition));
@@ -164,6 +165,16 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
 
     await eventually(async () => assert.equal(await replicasOf('mem'), 2), 60_000, 1000);
     assert.ok((await eventsOf('mem')).some((e) => e.message === 'New size: 2; reason: memory resource above target'));
+    // The next pass wants 4 but the policy's period has not passed: held at 2.
+    const held = await eventually(async () => {
+      const { hpa, condition } = await hpaCondition('mem', 'ScalingLimited');
+      assert.equal(condition?.reason, 'ScaleUpLimit', JSON.stringify(hpa.status));
+      assert.equal(hpa.status?.currentReplicas, 2);
+      return condition!;
+    }, 45_000, 1000);
+    assert.equal(held.status, 'True');
+    assert.equal(held.message, 'the desired replica count is increasing faster than the maximum scale rate');
+    assert.equal(await replicasOf('mem'), 2);
 
     const missing = await eventually(async () => {
       const { condition } = await hpaCondition('missing', 'AbleToScale');
