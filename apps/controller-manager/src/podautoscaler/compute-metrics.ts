@@ -55,6 +55,8 @@ const milli = (q: string | number | undefined): number => parseQuantity(q ?? 0).
 /** resource.NewMilliQuantity(v, DecimalSI).String(): 250 → "250m", 2000 → "2". */
 export const formatMilli = (v: number): string => parseQuantity(`${v}m`).toString();
 const metricSelector = (s: LabelSelector | undefined): string => (s ? selectorToString(s) : '');
+/** How upstream's messages print a metric's selector (Go's %+v of a *LabelSelector). */
+const describeSelector = (s: LabelSelector | undefined): string => (s ? JSON.stringify(s) : '<nil>');
 
 export async function computeReplicasForMetrics(ctx: MetricContext): Promise<MetricsOutcome> {
   // Upstream's defaulting puts cpu at 80% into an HPA without metrics; do the same if the stored object lacks it.
@@ -209,7 +211,7 @@ async function objectProposal(ctx: MetricContext, spec: MetricSpec): Promise<Met
       const { value, timestamp } = await read();
       const { replicas, average } = perPodReplicas(ctx, value, milli(o.target.averageValue));
       return {
-        replicas, timestamp, name: `external metric ${o.metric.name}(${JSON.stringify(o.metric.selector ?? null)})`,
+        replicas, timestamp, name: `external metric ${o.metric.name}(${describeSelector(o.metric.selector)})`,
         status: { type: 'Object', object: { describedObject: o.describedObject, metric: o.metric, current: { averageValue: formatMilli(average) } } },
       };
     }
@@ -223,10 +225,10 @@ async function externalProposal(ctx: MetricContext, spec: MetricSpec): Promise<M
   return failAs('FailedGetExternalMetric', wrap, async () => {
     const read = async () => {
       const { values, timestamp } = await ctx.metrics.externalMetric(e.metric.name, namespaceOf(ctx), metricSelector(e.metric.selector))
-        .catch((err: Error) => { throw new Error(`unable to get external metric ${namespaceOf(ctx)}/${e.metric.name}/${JSON.stringify(e.metric.selector ?? null)}: ${err.message}`); });
+        .catch((err: Error) => { throw new Error(`unable to get external metric ${namespaceOf(ctx)}/${e.metric.name}/${describeSelector(e.metric.selector)}: ${err.message}`); });
       return { total: values.reduce((a, b) => a + b, 0), timestamp };
     };
-    const name = `external metric ${e.metric.name}(${JSON.stringify(e.metric.selector ?? null)})`;
+    const name = `external metric ${e.metric.name}(${describeSelector(e.metric.selector)})`;
     if (e.target.averageValue !== undefined) {
       const { total, timestamp } = await read();
       const { replicas, average } = perPodReplicas(ctx, total, milli(e.target.averageValue));

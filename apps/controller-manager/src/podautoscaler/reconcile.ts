@@ -56,7 +56,7 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
     throw new ReconcileError(why);
   };
   const apiVersion = ref.apiVersion ?? '';
-  if (apiVersion.split('/').length > 2 || apiVersion === '') {
+  if (apiVersion.split('/').length > 2) {
     await failScale(`unexpected GroupVersion string: ${apiVersion}`, 'invalid API version in scale target reference');
   }
   const res = await deps.resolveKind(apiVersion, ref.kind);
