@@ -16,7 +16,17 @@ describe('parseControllerManagerFlags', () => {
       workers: {},
       metricsPort: 10257,
       logLevel: 'info',
+      horizontalPodAutoscalerSyncPeriodSeconds: 15,
+      horizontalPodAutoscalerDownscaleStabilizationSeconds: 300,
+      horizontalPodAutoscalerCpuInitializationPeriodSeconds: 300,
+      horizontalPodAutoscalerInitialReadinessDelaySeconds: 30,
     });
+  });
+
+  it('reads the HPA settings as kube-controller-manager spells them', () => {
+    const cfg = parseControllerManagerFlags(['--kubeconfig=/k', '--horizontal-pod-autoscaler-sync-period=5s', '--horizontal-pod-autoscaler-downscale-stabilization=1m'], {});
+    assert.equal(cfg.horizontalPodAutoscalerSyncPeriodSeconds, 5);
+    assert.equal(cfg.horizontalPodAutoscalerDownscaleStabilizationSeconds, 60);
   });
 
   it('parses every flag, in both spellings', () => {

@@ -37,6 +37,11 @@ export interface ControllerManagerConfig {
   rootCaFile?: string;
   /** The service-account private key legacy token Secrets are signed with. */
   serviceAccountPrivateKeyFile?: string;
+  /** --horizontal-pod-autoscaler-*: how often every HPA is looked at, and its algorithm's windows (upstream's defaults: 15, 300, 300, 30). */
+  horizontalPodAutoscalerSyncPeriodSeconds?: number;
+  horizontalPodAutoscalerDownscaleStabilizationSeconds?: number;
+  horizontalPodAutoscalerCpuInitializationPeriodSeconds?: number;
+  horizontalPodAutoscalerInitialReadinessDelaySeconds?: number;
   logLevel?: string;
 }
 
@@ -63,6 +68,10 @@ const flags: FlagSpec<ControllerManagerConfig>[] = [
   },
   { name: 'gc-interval', ...seconds, key: 'gcIntervalSeconds', help: 'accepted, not used yet' },
   { name: 'terminated-pod-gc-threshold', type: 'int', key: 'terminatedPodGcThreshold', min: 0, help: 'terminated pods kept before the oldest are deleted (default: 12500; 0: keep all)' },
+  { name: 'horizontal-pod-autoscaler-sync-period', ...seconds, key: 'horizontalPodAutoscalerSyncPeriodSeconds', default: 15, min: 1, help: 'how often every HorizontalPodAutoscaler is looked at' },
+  { name: 'horizontal-pod-autoscaler-downscale-stabilization', ...seconds, key: 'horizontalPodAutoscalerDownscaleStabilizationSeconds', default: 300, help: 'scale-down window of HPAs that set none' },
+  { name: 'horizontal-pod-autoscaler-cpu-initialization-period', ...seconds, key: 'horizontalPodAutoscalerCpuInitializationPeriodSeconds', default: 300, help: 'a pod this young counts as not ready for cpu scaling' },
+  { name: 'horizontal-pod-autoscaler-initial-readiness-delay', ...seconds, key: 'horizontalPodAutoscalerInitialReadinessDelaySeconds', default: 30, help: 'readiness changes this soon after start are ignored' },
   metricsPortFlag(10257),
   logLevelFlag,
   { name: 'cluster-signing-cert-file', type: 'string', key: 'clusterSigningCertFile', meta: 'PATH', help: 'CA certificate the csrsigning controller issues with (PEM)' },

@@ -17,26 +17,14 @@ import { DEFAULT_TIMINGS } from './replica-calculator.ts';
 export const hpaResource = findResourceByKind('autoscaling/v2', 'HorizontalPodAutoscaler')!;
 const podsResource = findResourceByKind('v1', 'Pod')!;
 
-/**
- * kube-controller-manager's --horizontal-pod-autoscaler-* settings. Read from the config when it
- * carries them (the flags belong in config.ts), else upstream's defaults.
- */
-interface HpaFlags {
-  horizontalPodAutoscalerSyncPeriodSeconds?: number;
-  horizontalPodAutoscalerTolerance?: number;
-  horizontalPodAutoscalerDownscaleStabilizationSeconds?: number;
-  horizontalPodAutoscalerCpuInitializationPeriodSeconds?: number;
-  horizontalPodAutoscalerInitialReadinessDelaySeconds?: number;
-}
-
-export function hpaSettings(config: ControllerManagerConfig | undefined): HpaSettings {
-  const flags = (config ?? {}) as HpaFlags;
+/** kube-controller-manager's --horizontal-pod-autoscaler-* settings (the tolerance has no flag: 0.1). */
+export function hpaSettings(config: Partial<ControllerManagerConfig> = {}): HpaSettings {
   return {
-    syncPeriodMs: (flags.horizontalPodAutoscalerSyncPeriodSeconds ?? 15) * 1000,
-    tolerance: flags.horizontalPodAutoscalerTolerance ?? DEFAULT_TIMINGS.tolerance,
-    downscaleStabilizationSeconds: flags.horizontalPodAutoscalerDownscaleStabilizationSeconds ?? 300,
-    cpuInitializationPeriodMs: (flags.horizontalPodAutoscalerCpuInitializationPeriodSeconds ?? 300) * 1000,
-    delayOfInitialReadinessStatusMs: (flags.horizontalPodAutoscalerInitialReadinessDelaySeconds ?? 30) * 1000,
+    syncPeriodMs: (config.horizontalPodAutoscalerSyncPeriodSeconds ?? 15) * 1000,
+    tolerance: DEFAULT_TIMINGS.tolerance,
+    downscaleStabilizationSeconds: config.horizontalPodAutoscalerDownscaleStabilizationSeconds ?? 300,
+    cpuInitializationPeriodMs: (config.horizontalPodAutoscalerCpuInitializationPeriodSeconds ?? 300) * 1000,
+    delayOfInitialReadinessStatusMs: (config.horizontalPodAutoscalerInitialReadinessDelaySeconds ?? 30) * 1000,
   };
 }
 

@@ -228,6 +228,7 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['get', 'update'], ['*'], ['*/scale']),
     rule(['list'], [''], ['pods']),
     rule(['list'], ['metrics.k8s.io'], ['pods']),
+    rule(['get', 'list'], ['custom.metrics.k8s.io', 'external.metrics.k8s.io'], ['*']),
   ],
   'deployment-controller': [
     rule(['get', 'list', 'watch', 'update'], ['apps'], ['deployments']),
