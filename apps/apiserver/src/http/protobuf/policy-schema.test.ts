@@ -71,6 +71,7 @@ test('a status with disruptedPods and a condition', () => {
     [7, msg([1, 'DisruptionAllowed'], [2, 'True'], [3, 3], [4, at], [5, 'SufficientPods'], [6, ''])]);
   assert.deepEqual((decodeProtobufBody(envelope(msg([1, meta], [3, status]))) as { status: unknown }).status, {
     observedGeneration: 3, disruptedPods: { 'web-1': '2026-12-07T12:00:00Z' }, disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3,
-    conditions: [{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 3, lastTransitionTime: '2026-12-07T12:00:00Z', reason: 'SufficientPods' }],
+    // Condition.message is always on the wire, so an empty one survives as JSON's "" does.
+    conditions: [{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 3, lastTransitionTime: '2026-12-07T12:00:00Z', reason: 'SufficientPods', message: '' }],
   });
 });
