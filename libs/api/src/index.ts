@@ -23,3 +23,4 @@ export * from './node-status.ts';
 export * from './ipv4.ts';
 export * from './cel/index.ts';
 export { sortKeys } from './sort-keys.ts';
+export { HIGHEST_USER_DEFINABLE_PRIORITY, SYSTEM_PRIORITY_CLASSES } from './priority-classes.ts';

@@ -6,7 +6,7 @@
  * `local-path` and the default IngressClass `skiff`. Idempotent, and safe when two
  * apiservers start at once: each create that loses a race finds the winner's object.
  */
-import { findResourceByKind, isIPv4, type ResourceInfo } from '@skiff/api';
+import { findResourceByKind, isIPv4, SYSTEM_PRIORITY_CLASSES, type ResourceInfo } from '@skiff/api';
 import { ApiError } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { RegistryContext } from './context.ts';
@@ -16,7 +16,7 @@ import { namespacesResource } from './namespace-lifecycle.ts';
 import { IS_DEFAULT_CLASS_ANNOTATION, startClaimAdmission } from './strategy/persistentvolumeclaim.ts';
 import { APISERVER_USER } from './handlers.ts';
 import { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './admission/default-ingress-class.ts';
-import { priorityClassesResource, SYSTEM_PRIORITY_CLASSES } from './admission/priority.ts';
+import { priorityClassesResource } from './admission/priority.ts';
 
 export const servicesResource: ResourceInfo = {
   group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', resource: 'services', singular: 'service', namespaced: true,
@@ -120,7 +120,7 @@ export async function bootstrapCluster(ctx: RegistryContext, advertiseAddress: s
     },
   });
   // Ensured at every start, as kube-apiserver's post-start hook does; they cannot be deleted.
-  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensureExists(ctx, priorityClassesResource, undefined, pc.metadata.name!, pc);
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensureExists(ctx, priorityClassesResource, undefined, pc.metadata!.name!, pc as unknown as KubeObject);
   await ensureCreatedOnce(ctx, storageClassesResource, LOCAL_PATH_RECORD_KEY, LOCAL_PATH_STORAGE_CLASS);
   await ensureCreatedOnce(ctx, ingressClassesResource, SKIFF_INGRESS_CLASS_RECORD_KEY, SKIFF_INGRESS_CLASS);
   // Claims read classes and volumes from caches that must have listed before anyone creates one.

@@ -6,21 +6,13 @@
  * `system-` prefix are validation (here); "only one globalDefault" needs the other classes and
  * is the Priority admission plugin's (apps/apiserver/.../admission/priority.ts).
  */
+import { HIGHEST_USER_DEFINABLE_PRIORITY, SYSTEM_PRIORITY_CLASSES } from '../priority-classes.ts';
 import { type FieldError, forbidden, invalid, notSupported, required } from './field-error.ts';
-
-/** scheduling.HighestUserDefinablePriority: classes users create stay at or below it. */
-export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 
 const SYSTEM_PRIORITY_CLASS_PREFIX = 'system-';
 
-/**
- * The built-in classes' name → value (both are not globalDefault). The apiserver creates them at
- * startup (SystemCriticalPriority = 2 × the user ceiling; node-critical 1000 above it).
- */
-const systemPriorityClassValues: Readonly<Record<string, number>> = {
-  'system-cluster-critical': 2 * HIGHEST_USER_DEFINABLE_PRIORITY,
-  'system-node-critical': 2 * HIGHEST_USER_DEFINABLE_PRIORITY + 1000,
-};
+/** The built-in classes' name → value (neither is globalDefault). */
+const systemPriorityClassValues: ReadonlyMap<string, number> = new Map(SYSTEM_PRIORITY_CLASSES.map((pc) => [pc.metadata!.name!, pc.value]));
 
 const preemptionPolicies = ['PreemptLowerPriority', 'Never'];
 
@@ -33,7 +25,7 @@ export function validatePreemptionPolicy(policy: unknown, path: string): FieldEr
 
 /** IsKnownSystemPriorityClass's reason why a `system-` class is not one of the built-ins, if it is not. */
 function unknownSystemClassReason(name: string, value: unknown, globalDefault: boolean): string | undefined {
-  const expected = systemPriorityClassValues[name];
+  const expected = systemPriorityClassValues.get(name);
   if (expected === undefined) return `${name} is not a known system priority class`;
   if (value !== expected) return `value of ${name} PriorityClass must be ${expected}`;
   if (globalDefault) return `globalDefault of ${name} PriorityClass must be false`;

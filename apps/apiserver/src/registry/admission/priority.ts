@@ -20,7 +20,7 @@
  * globalDefault check lists etcd: class writes are rare, and a default written a moment ago
  * must count.
  */
-import { findResourceByKind, type Pod, type PriorityClass } from '@skiff/api';
+import { findResourceByKind, SYSTEM_PRIORITY_CLASSES, type Pod, type PriorityClass } from '@skiff/api';
 import { ApiError, errors } from '../../errors.ts';
 import type { KubeObject } from '../../storage/store.ts';
 import type { RegistryContext } from '../context.ts';
@@ -28,23 +28,6 @@ import { qualifiedOf } from '../object-helpers.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.ts';
 
 export const priorityClassesResource = findResourceByKind('scheduling.k8s.io/v1', 'PriorityClass')!;
-
-/** SystemCriticalPriority: twice the highest value a user class may have. */
-const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
-
-/** The built-in classes (SystemPriorityClasses), created by bootstrap and never deletable. */
-export const SYSTEM_PRIORITY_CLASSES: readonly KubeObject[] = [
-  {
-    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-node-critical' },
-    value: SYSTEM_CRITICAL_PRIORITY + 1000,
-    description: 'Used for system critical pods that must not be moved from their current node.',
-  },
-  {
-    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-cluster-critical' },
-    value: SYSTEM_CRITICAL_PRIORITY,
-    description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
-  },
-];
 
 /** Stored objects are untyped JSON; a stored class has a value (defaults write 0). */
 const asClass = (obj: KubeObject) => obj as unknown as PriorityClass;
@@ -140,7 +123,7 @@ export const priorityAdmission: AdmissionPlugin = {
   async validate(ctx, attrs) {
     if (attrs.subresource !== '' || !isPriorityClasses(attrs)) return;
     if (attrs.operation === 'DELETE') {
-      if (SYSTEM_PRIORITY_CLASSES.some((spc) => spc.metadata.name === attrs.name)) {
+      if (SYSTEM_PRIORITY_CLASSES.some((spc) => spc.metadata?.name === attrs.name)) {
         throw forbidden(attrs, 'this is a system priority class and cannot be deleted');
       }
       return;
