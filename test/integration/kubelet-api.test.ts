@@ -190,13 +190,16 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
   });
 
   it('shows the pod with memory in /stats/summary (nodes/proxy) and in metrics.k8s.io', async () => {
-    const r = await get(`/api/v1/nodes/${NODE}/proxy/stats/summary`);
-    assert.equal(r.status, 200, r.body);
-    const summary = JSON.parse(r.body);
-    assert.equal(summary.node.nodeName, NODE);
-    const pod = summary.pods.find((p: { podRef: { name: string } }) => p.podRef.name === 'talker');
-    assert.ok(pod, 'talker missing from the summary');
-    assert.ok(pod.containers[0].memory.workingSetBytes > 0, 'no memory');
+    // The kubelet samples every 5 s and reports a container from its second reading on.
+    await eventually(async () => {
+      const r = await get(`/api/v1/nodes/${NODE}/proxy/stats/summary`);
+      assert.equal(r.status, 200, r.body);
+      const summary = JSON.parse(r.body);
+      assert.equal(summary.node.nodeName, NODE);
+      const pod = summary.pods.find((p: { podRef: { name: string } }) => p.podRef.name === 'talker');
+      assert.ok(pod, 'talker missing from the summary');
+      assert.ok(pod.containers[0].memory.workingSetBytes > 0, 'no memory');
+    }, 30_000);
     const groups = JSON.parse((await get('/apis')).body);
     assert.ok(groups.groups.some((g: { name: string }) => g.name === 'metrics.k8s.io'));
     const m = await get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
