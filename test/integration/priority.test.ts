@@ -95,7 +95,8 @@ describe('PriorityClasses and Priority admission', { timeout: 300_000 }, () => {
 
       it('the value cannot change', async () => {
         const stderr = await fails(['patch', 'priorityclass', high, '-p', '{"value":5}']);
-        assert.match(stderr, new RegExp(`PriorityClass.scheduling.k8s.io "${high}" is invalid: value: Forbidden: may not be changed in an update.`));
+        // kubectl words an Invalid answer to a patch itself, from the Status details: "The <Kind> "<name>" is invalid: <causes>".
+        assert.match(stderr, new RegExp(`The PriorityClass "${high}" is invalid: value: Forbidden: may not be changed in an update\\.`));
         assert.equal((await request('GET', `${PCS}/${high}`)).json.value, 1000);
       });
     });
