@@ -214,7 +214,7 @@ export class Kubelet {
       } catch (err) {
         if (!opts.plugins!.isVolumeError(err)) throw err;
         this.#recordEvent(pod, { type: 'Warning', reason: 'FailedMount', message: `MountVolume.SetUp failed for volume "${err.volume}" : ${err.message}` });
-        const status = buildPodStatus(pod, before, probes?.results(uid) ?? {}, { now: Date.now(), hostIP });
+        const status = buildPodStatus(pod, before, probes?.results(uid) ?? {}, { now: Date.now(), hostIP, lastWritten: this.#status.lastWritten(uid) });
         await this.#status.setStatus(pod, status);
         return { requeueAfterMs: 2000 };
       }
@@ -243,7 +243,7 @@ export class Kubelet {
       }
       probes.update(pod, podIP, [...latest.values()]);
     }
-    const status = buildPodStatus(pod, res.runtimeStatus, probes?.results(uid) ?? {}, { now: Date.now(), hostIP, waiting: res.waiting });
+    const status = buildPodStatus(pod, res.runtimeStatus, probes?.results(uid) ?? {}, { now: Date.now(), hostIP, waiting: res.waiting, lastWritten: this.#status.lastWritten(uid) });
     await this.#status.setStatus(pod, status);
     const resync = opts.resyncMs ?? POD_RESYNC_MS;
     return { requeueAfterMs: Math.min(res.requeueAfterMs ?? resync, resync) };

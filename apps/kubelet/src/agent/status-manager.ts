@@ -14,7 +14,7 @@ export class StatusManager {
   readonly #client: Pick<RestClient, 'patch'>;
   readonly #logger: Logger;
   /** The last status written per uid: the informer may lag behind our own write. */
-  readonly #written = new Map<string, { status: string; at: number }>();
+  readonly #written = new Map<string, { status: string; value: PodStatus; at: number }>();
   writes = 0;
 
   constructor(client: Pick<RestClient, 'patch'>, logger: Logger) {
@@ -41,13 +41,18 @@ export class StatusManager {
       const removed = Object.fromEntries(Object.keys(current).filter((k) => !(k in status) && k !== 'qosClass' && k !== 'nominatedNodeName').map((k) => [k, null]));
       await this.#client.patch(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', 'merge',
         { status: { ...removed, ...status } }, { subresource: 'status' });
-      this.#written.set(uid, { status: next, at: Date.now() });
+      this.#written.set(uid, { status: next, value: status, at: Date.now() });
       this.writes++;
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
     }
+  }
+
+  /** What we wrote last for the pod, while the server (as the informer shows it) does not have it yet. */
+  lastWritten(uid: string): PodStatus | undefined {
+    return this.#written.get(uid)?.value;
   }
 
   forget(uid: string): void {

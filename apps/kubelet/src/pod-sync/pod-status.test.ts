@@ -101,6 +101,16 @@ test('readiness probe drives Ready; unchanged conditions keep their transition t
   assert.equal(later.startTime, first.startTime);
 });
 
+test('a sync inside the informer\'s lag keeps the transition time this kubelet already wrote', () => {
+  const pod = makePod({ containers: [{ name: 'web', image: 'nginx:1.27', readinessProbe: { tcpSocket: { port: 80 } } }] });
+  const notReady = build(pod, rt([c('web', 'CONTAINER_RUNNING')]));
+  const ready = { readiness: new Map([['web', true]]) };
+  const written = buildPodStatus({ ...pod, status: notReady }, rt([c('web', 'CONTAINER_RUNNING')]), ready, { now: T0 + 120_000, hostIP: '192.168.1.5' });
+  // The pod object still shows Ready False: without what we wrote, Ready would be restamped at the later sync's time.
+  const again = buildPodStatus({ ...pod, status: notReady }, rt([c('web', 'CONTAINER_RUNNING')]), ready, { now: T0 + 121_000, hostIP: '192.168.1.5', lastWritten: written });
+  assert.equal(cond(again, 'Ready')!.lastTransitionTime, iso(T0 + 120_000));
+});
+
 test('succeeded pod: ContainersReady false with PodCompleted; ContainerCreating before the first start', () => {
   const done = build(makePod({ restartPolicy: 'Never' }), rt([c('web', 'CONTAINER_EXITED')]));
   assert.equal(cond(done, 'ContainersReady')!.reason, 'PodCompleted');

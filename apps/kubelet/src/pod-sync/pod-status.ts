@@ -26,6 +26,12 @@ export interface WaitingReason {
 export interface BuildPodStatusOptions {
   /** Unix ms, for new transition times and startTime. */
   now: number;
+  /**
+   * The status this kubelet wrote last, which the pod object may not show yet (the informer lags
+   * our own write): its conditions' transition times win, so a second sync inside that lag does not
+   * restamp a transition that already happened (upstream's status manager keeps the same cache).
+   */
+  lastWritten?: PodStatus;
   hostIP: string;
   /** Why containers that should run do not, from the last syncPod, by container name. */
   waiting?: ReadonlyMap<string, WaitingReason>;
@@ -48,7 +54,7 @@ export function buildPodStatus(pod: Pod, runtime: PodRuntimeStatus, probes: Prob
   const now = formatTime(opts.now);
   const condition = (type: string, ok: boolean, reason?: string, message?: string): PodCondition => {
     const status = ok ? 'True' : 'False';
-    const before = previous.conditions?.find((c) => c.type === type);
+    const before = opts.lastWritten?.conditions?.find((c) => c.type === type) ?? previous.conditions?.find((c) => c.type === type);
     return {
       type, status,
       lastTransitionTime: before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : now,
