@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { findResourceByKind, type Node, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
+import { cleanupHostPorts } from '@skiff/kubelet';
 import { issueCertificate, issueClientCertificate, writeKubeconfig } from '@skiff/pki';
 import { ComponentProcess, isNodeReady, startControllerManager } from './components.ts';
 import { eventually } from './eventually.ts';
@@ -70,9 +71,22 @@ function ensureRootCaPublisher(cluster: TestCluster): Promise<void> {
   return started;
 }
 
+/**
+ * A kubelet on the host's own network programs the hostPort chains (SKIFFHP-) into the host's nat
+ * table and, like upstream's, leaves them at exit so a restart keeps them: the cluster removes them
+ * once it stops, after every kubelet of the suite, as `./skiff down` does.
+ */
+const hostPortCleanups = new WeakSet<TestCluster>();
+function cleanHostPortsWith(cluster: TestCluster): void {
+  if (hostPortCleanups.has(cluster)) return;
+  hostPortCleanups.add(cluster);
+  cluster.onStop(() => cleanupHostPorts());
+}
+
 export async function startKubelet(opts: StartKubeletOptions): Promise<KubeletProcess> {
   const { cluster, nodeName } = opts;
   await ensureRootCaPublisher(cluster);
+  if (!opts.dockerHost) cleanHostPortsWith(cluster);
   const rootDir = opts.rootDir ?? join(cluster.dir, `kubelet-${nodeName}`);
   const pkiDir = join(cluster.dir, `kubelet-${nodeName}-pki`);
   mkdirSync(rootDir, { recursive: true });
