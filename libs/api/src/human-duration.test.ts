@@ -1,6 +1,6 @@
 import { describe, test, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAge, humanDuration } from './human-duration.ts';
+import { formatAge, humanDuration, goDuration } from './human-duration.ts';
 
 describe('humanDuration', () => {
   it('matches kubectl at each boundary', () => {
@@ -31,3 +31,9 @@ test('humanDuration matches kubectl at every boundary', () => {
   for (const [s, want] of table) assert.equal(humanDuration(s * 1000), want, `${s}s`);
 });
 
+test('timeouts print as Go durations, as kubectl\'s "global timeout reached" does', () => {
+  assert.equal(goDuration(7_000), '7s');
+  assert.equal(goDuration(60_000), '1m0s');
+  assert.equal(goDuration(5_400_000), '1h30m0s');
+  assert.equal(goDuration(500), '500ms');
+});

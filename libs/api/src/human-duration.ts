@@ -40,3 +40,13 @@ export function formatAge(timestamp: unknown, now = Date.now()): string {
   if (Number.isNaN(t)) return '<unknown>';
   return humanDuration(now - t);
 }
+
+/** Go's time.Duration.String for a whole number of ms, as kubelet and kubectl messages print it: 500ms, 7s, 2m40s, 1h30m0s. */
+export function goDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
+}

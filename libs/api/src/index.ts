@@ -11,7 +11,7 @@ export * from './field-selector.ts';
 export * from './list-filter.ts';
 export * from './defaults/index.ts';
 export * from './validation/index.ts';
-export { humanDuration, formatAge } from './human-duration.ts';
+export { humanDuration, formatAge, goDuration } from './human-duration.ts';
 export * from './container-labels.ts';
 export * from './cron-schedule.ts';
 export * from './node-affinity.ts';

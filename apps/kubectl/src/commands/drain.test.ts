@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@skiff/api';
-import { formatGoDuration, selectPodsToEvict } from './drain.ts';
+import { selectPodsToEvict } from './drain.ts';
 
 function pod(name: string, opts: { owner?: string; mirror?: boolean; emptyDir?: boolean; phase?: string } = {}): Pod {
   return {
@@ -55,11 +55,4 @@ test('unmanaged pods need --force; finished ones do not; emptyDir needs --delete
   assert.deepEqual(forced.errors, []);
   // As upstream: the emptyDir warning of a managed pod is overwritten by the last filter's okay.
   assert.equal(forced.warnings, 'deleting Pods that declare no controller: default/bare');
-});
-
-test('timeouts print as Go durations, as kubectl\'s "global timeout reached" does', () => {
-  assert.equal(formatGoDuration(7_000), '7s');
-  assert.equal(formatGoDuration(60_000), '1m0s');
-  assert.equal(formatGoDuration(5_400_000), '1h30m0s');
-  assert.equal(formatGoDuration(500), '500ms');
 });

@@ -4,7 +4,7 @@
  * PodDisruptionBudgets), retrying every 429 after 5 s until --timeout, and wait for each pod to be
  * gone. The messages and exit codes are kubectl 1.33's, so scripts that read them keep working.
  */
-import { findResourceByKind, parseLabelSelector, type Node, type Pod } from '@skiff/api';
+import { findResourceByKind, goDuration, parseLabelSelector, type Node, type Pod } from '@skiff/api';
 import { ApiStatusError, isNotFound, type RestClient } from '@skiff/client';
 import type { Writable } from 'node:stream';
 import { registerCommand, type CommandContext } from '../command.ts';
@@ -121,15 +121,6 @@ async function findMissingDaemonSets(client: RestClient, pods: Pod[]): Promise<M
   return missing;
 }
 
-/** Go's time.Duration.String for whole milliseconds: 7s, 1m0s, 1h30m0s, 500ms. */
-export function formatGoDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ref = (pod: Pod) => ({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
 const messageOf = (err: unknown) => (err instanceof ApiStatusError ? err.status.message ?? err.message : (err as Error).message);
@@ -233,7 +224,7 @@ export async function drainNode(client: RestClient, nodeName: string, opts: Drai
     for (const pod of evict) opts.out.write(`evicting pod ${pod.metadata?.namespace}/${pod.metadata?.name} (dry run)\n`);
     return undefined;
   }
-  const timeoutText = opts.timeoutMs ? formatGoDuration(opts.timeoutMs) : '2562047h47m16.854775807s';
+  const timeoutText = opts.timeoutMs ? goDuration(opts.timeoutMs) : '2562047h47m16.854775807s';
   const deadline = opts.timeoutMs ? Date.now() + opts.timeoutMs : Number.POSITIVE_INFINITY;
   const failures = opts.disableEviction
     ? await deleteAndWait(client, evict, opts, deadline, timeoutText)

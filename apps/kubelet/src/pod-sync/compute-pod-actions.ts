@@ -8,7 +8,7 @@
  * regular containers to start (restartPolicy and back-off permitting) or kill (spec hash
  * changed, liveness failed); nothing alive and nothing to restart → kill the pod's sandbox.
  */
-import type { Container as KubeContainer, Pod } from '@skiff/api';
+import { goDuration, type Container as KubeContainer, type Pod } from '@skiff/api';
 import type { ContainerStatus } from '../container-runtime.ts';
 import type { Backoff } from './backoff.ts';
 import {
@@ -202,9 +202,5 @@ function hasSucceeded(status: PodRuntimeStatus, name: string): boolean {
 
 /** Go's time.Duration format for whole seconds, as kubelet messages show it: 10s, 2m40s, 5m0s. */
 export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${s % 60}s`;
-  return `${Math.floor(m / 60)}h${m % 60}m${s % 60}s`;
+  return goDuration(Math.round(ms / 1000) * 1000);
 }
