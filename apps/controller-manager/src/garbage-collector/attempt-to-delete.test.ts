@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '@skiff/client';
 import { createLogger } from '@skiff/log';
 import { DependencyGraph } from './dependency-graph.ts';
-import { attemptToDelete, decideDeletion, type GcDeps } from './attempt-to-delete.ts';
+import { attemptToDelete, decideDeletion, UNOBSERVED_OWNER_RECHECK_MS, type GcDeps } from './attempt-to-delete.ts';
 import { attemptToOrphan } from './attempt-to-orphan.ts';
 import { FakeGcClient, obj, ownerRef } from './fake-gc-client.ts';
 import { kindResolver } from './object-access.ts';
@@ -64,6 +64,21 @@ test('a pod whose owner is gone (404 live) is deleted in the background with a u
 test('a slow informer never causes a delete: an owner the graph lacks but the server has keeps its pod', async () => {
   const { client, deps } = fixture([pod], [pod, rs]);
   await attemptToDelete(deps, 'p1');
+  assert.deepEqual(client.writes, []);
+});
+
+test('an owner standing only on a live read (its kind not watched yet) is checked again until observed', async () => {
+  const { deps, graph } = fixture([pod], [pod, rs]);
+  assert.deepEqual(await attemptToDelete(deps, 'p1'), { requeueAfter: UNOBSERVED_OWNER_RECHECK_MS }, 'no delete event would come when it goes');
+  graph.observe(rs);
+  assert.equal(await attemptToDelete(deps, 'p1'), undefined, 'observed: its delete event will come');
+});
+
+test('an owner of a kind nobody serves keeps its dependent without rechecks', async () => {
+  const widget = obj('example.com/v1', 'Widget', 'w', 'w1');
+  const owned = obj('v1', 'Pod', 'owned', 'p9', { ownerReferences: [ownerRef(widget)] });
+  const { client, deps } = fixture([owned]);
+  assert.equal(await attemptToDelete(deps, 'p9'), undefined);
   assert.deepEqual(client.writes, []);
 });
 

@@ -1,5 +1,5 @@
 import type { OwnerReference, ResourceInfo } from '@skiff/api';
-import { isConflict, isNotFound, type KubeObject } from '@skiff/client';
+import { isConflict, isNotFound, type KubeObject, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type DependencyGraph, type GraphNode } from './dependency-graph.ts';
 import { describe, getLiveObject, removeFinalizer, removeOwnerReferences, type GcClient, type KindResolver } from './object-access.ts';
@@ -21,6 +21,14 @@ export interface OwnerClassification {
 }
 
 export type Propagation = 'Background' | 'Foreground' | 'Orphan';
+
+/**
+ * How soon a dependent whose owner was found standing only by a live read is looked at
+ * again. Its owner's kind is not watched yet (a CRD established a moment ago, discovery
+ * lagging), so no delete event would tell the collector when the owner goes; upstream
+ * requeues such a virtual owner until an informer observes it (kubernetes#56121).
+ */
+export const UNOBSERVED_OWNER_RECHECK_MS = 2_000;
 
 /** What to do with a dependent once its owners are classified (pure; the heart of the GC). */
 export type DeleteDecision =
@@ -58,7 +66,7 @@ function names(refs: OwnerReference[]): string {
  * the references that no longer hold. Nothing is deleted on the graph's word alone:
  * the dependent and every owner the graph does not know are read live first.
  */
-export async function attemptToDelete(deps: GcDeps, uid: string): Promise<void> {
+export async function attemptToDelete(deps: GcDeps, uid: string): Promise<SyncResult> {
   const node = deps.graph.get(uid);
   if (!node) return;
   if (node.deletingDependents) return processDeletingDependents(deps, node);
@@ -80,12 +88,13 @@ export async function attemptToDelete(deps: GcDeps, uid: string): Promise<void> 
   const owners = await classifyOwners(deps, latest, refs);
   const decision = decideDeletion(owners, finalizers, deps.graph.dependentsOf(uid).length > 0);
   const what = describe(node.identity);
-  if (decision.action === 'none') return;
+  const recheck = owners.standingUnobserved ? { requeueAfter: UNOBSERVED_OWNER_RECHECK_MS } : undefined;
+  if (decision.action === 'none') return recheck;
   if (decision.action === 'removeReferences') {
     if (await removeOwnerReferences(deps.client, res, node.identity, decision.ownerUids)) {
       deps.logger.info({ object: what, ownerUids: decision.ownerUids }, 'removed dangling or blocking owner references');
     }
-    return;
+    return recheck;
   }
   try {
     await deps.client.delete(res, res.namespaced ? node.identity.namespace : undefined, node.identity.name, {
@@ -100,28 +109,32 @@ export async function attemptToDelete(deps: GcDeps, uid: string): Promise<void> 
   }
 }
 
-/** Sorts `refs` of the live `dependent`, reading live every owner the graph has not observed. */
-export async function classifyOwners(deps: GcDeps, dependent: KubeObject, refs: readonly OwnerReference[]): Promise<OwnerClassification> {
-  const out: OwnerClassification = { solid: [], dangling: [], waitingForDependentsDeletion: [] };
+/**
+ * Sorts `refs` of the live `dependent`, reading live every owner the graph has not
+ * observed; `standingUnobserved` says one of those stood (its kind served but not watched yet).
+ */
+export async function classifyOwners(deps: GcDeps, dependent: KubeObject, refs: readonly OwnerReference[]): Promise<OwnerClassification & { standingUnobserved: boolean }> {
+  const out = { solid: [] as OwnerReference[], dangling: [] as OwnerReference[], waitingForDependentsDeletion: [] as OwnerReference[], standingUnobserved: false };
   const node = deps.graph.get(dependent.metadata?.uid ?? '');
   for (const ref of refs) {
     const known = node ? deps.graph.ownerState(ref, node) : 'unknown';
     const state = known !== 'unknown' ? known : await readOwnerState(deps, dependent, ref);
-    if (state === 'solid') out.solid.push(ref);
+    if (state === 'solid' || state === 'unserved') out.solid.push(ref);
     else if (state === 'waiting') out.waitingForDependentsDeletion.push(ref);
     else out.dangling.push(ref);
+    if (known === 'unknown' && state === 'solid') out.standingUnobserved = true;
   }
   return out;
 }
 
 /** A live GET of the owner by name where the dependent may reference it, then a uid check. */
-async function readOwnerState(deps: GcDeps, dependent: KubeObject, ref: OwnerReference): Promise<'solid' | 'waiting' | 'dangling'> {
+async function readOwnerState(deps: GcDeps, dependent: KubeObject, ref: OwnerReference): Promise<'solid' | 'waiting' | 'dangling' | 'unserved'> {
   const res: ResourceInfo | undefined = await deps.resolve(ref.apiVersion, ref.kind);
   if (!res) {
     // A kind we do not serve cannot be proven absent: keep the dependent, as kube does
     // until discovery knows the kind.
     deps.logger.warn({ dependent: dependent.metadata?.name, owner: `${ref.apiVersion}/${ref.kind}` }, 'owner reference to an unknown kind; leaving the dependent alone');
-    return 'solid';
+    return 'unserved';
   }
   const namespace = dependent.metadata?.namespace;
   // A cluster-scoped object cannot be owned by a namespaced one.
