@@ -44,6 +44,19 @@ export interface ApiServerConfig {
   requestheaderClientCaFile?: string;
   /** CNs extension apiservers should accept the front-proxy certificate from. */
   requestheaderAllowedNames?: string[];
+  /** The audit log (audit.k8s.io/v1 Event JSON lines); absent: no audit log. As kube-apiserver's --audit-log-* flags. */
+  auditLogPath?: string;
+  /** The audit policy (audit.k8s.io/v1 Policy, YAML or JSON); absent: Skiff's default policy. */
+  auditPolicyFile?: string;
+  /** Rotation: megabytes per file, rotated files kept, days kept. */
+  auditLogMaxsize: number;
+  auditLogMaxbackup: number;
+  auditLogMaxage: number;
+  /** In-flight limits: read-only and mutating requests served at once before 429 with Retry-After. */
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  /** AdmissionConfiguration (apiserver.config.k8s.io/v1): PodSecurity defaults and exemptions. Absent: baseline enforced everywhere but kube-system. */
+  admissionControlConfigFile?: string;
 }
 
 const port = { type: 'int', min: 1, max: 65535 } as const;
@@ -92,6 +105,14 @@ const flags: FlagSpec<ApiServerConfig>[] = [
   { name: 'proxy-client-cert-file', ...file, key: 'proxyClientCertFile', help: 'client certificate the aggregation layer shows extension apiservers' },
   { name: 'proxy-client-key-file', ...file, key: 'proxyClientKeyFile', help: 'its private key' },
   { name: 'requestheader-client-ca-file', ...file, key: 'requestheaderClientCaFile', help: 'CA of the proxy client certificate, for extension apiservers to trust X-Remote-* headers' },
+  { name: 'audit-log-path', ...file, key: 'auditLogPath', help: 'write audit events (JSON lines) here; none: no audit log' },
+  { name: 'audit-policy-file', ...file, key: 'auditPolicyFile', help: 'audit policy (audit.k8s.io/v1 Policy); none: Skiff\'s default policy' },
+  { name: 'audit-log-maxsize', ...positive, key: 'auditLogMaxsize', default: 100, help: 'megabytes of one audit log file before it is rotated' },
+  { name: 'audit-log-maxbackup', ...positive, key: 'auditLogMaxbackup', default: 10, help: 'rotated audit log files kept' },
+  { name: 'audit-log-maxage', ...positive, key: 'auditLogMaxage', default: 30, help: 'days a rotated audit log file is kept' },
+  { name: 'max-requests-inflight', ...positive, key: 'maxRequestsInflight', default: 400, help: 'read-only requests served at once; beyond: 429 with Retry-After' },
+  { name: 'max-mutating-requests-inflight', ...positive, key: 'maxMutatingRequestsInflight', default: 200, help: 'mutating requests served at once; beyond: 429 with Retry-After' },
+  { name: 'admission-control-config-file', ...file, key: 'admissionControlConfigFile', help: 'AdmissionConfiguration: PodSecurity defaults and exemptions (default: baseline enforced, kube-system exempt)' },
   { name: 'requestheader-allowed-names', type: 'list', key: 'requestheaderAllowedNames', meta: 'CN,...', help: 'CNs extension apiservers accept the proxy client certificate from (empty: any)' },
 ];
 

@@ -111,6 +111,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     logger,
     defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds,
     defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds,
+    admissionControlConfigFile: config.admissionControlConfigFile,
   });
 
   let shuttingDown = false;
@@ -135,6 +136,11 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       metrics: createMetricsRegistry('apiserver'),
       logger,
       maxRequestBytes: config.maxRequestBytes,
+      maxRequestsInflight: config.maxRequestsInflight,
+      maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
+      ...(config.auditLogPath ? {
+        audit: { path: config.auditLogPath, policyFile: config.auditPolicyFile, maxSizeMB: config.auditLogMaxsize, maxBackups: config.auditLogMaxbackup, maxAgeDays: config.auditLogMaxage },
+      } : {}),
       serverAddress: `${advertiseAddress}:${config.securePort}`,
       kubeletClient,
     });

@@ -54,6 +54,20 @@ export interface ApiServerOptions {
   kubeletClient?: KubeletClientConfig;
   /** Extra routes, tried in order before the node proxy and the resource handlers. */
   routes?: ApiRoute[];
+  /** The audit log; absent: none. */
+  audit?: AuditOptions;
+  /** Requests served at once before 429 + Retry-After (kube-apiserver: 400 read-only, 200 mutating). */
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
+}
+
+/** --audit-log-path and friends, as kube-apiserver's. */
+export interface AuditOptions {
+  path: string;
+  policyFile?: string;
+  maxSizeMB: number;
+  maxBackups: number;
+  maxAgeDays: number;
 }
 
 export interface ApiServer {

@@ -53,6 +53,8 @@ export interface RegistryOptions {
   defaultNotReadyTolerationSeconds?: number;
   /** ... and node.kubernetes.io/unreachable:NoExecute (default 300). */
   defaultUnreachableTolerationSeconds?: number;
+  /** --admission-control-config-file: PodSecurity's defaults and exemptions (absent: baseline enforced, kube-system exempt). */
+  admissionControlConfigFile?: string;
 }
 
 export type Registry = ApiHandlers & {
