@@ -12,6 +12,8 @@ test('resources: discovery facts match Kubernetes 1.30', () => {
     ['', 'v1', 'endpoints', { kind: 'Endpoints', singular: 'endpoints', shortNames: ['ep'] }],
     ['', 'v1', 'secrets', { kind: 'Secret', encryptAtRest: true }],
     ['', 'v1', 'bindings', { kind: 'Binding', verbs: ['create'] }],
+    ['', 'v1', 'resourcequotas', { kind: 'ResourceQuota', shortNames: ['quota'], subresources: ['status'] }],
+    ['', 'v1', 'limitranges', { kind: 'LimitRange', shortNames: ['limits'], subresources: [] }],
     ['', 'v1', 'replicationcontrollers', { shortNames: ['rc'], subresources: ['scale', 'status'] }],
     ['apps', 'v1', 'deployments', { kind: 'Deployment', listKind: 'DeploymentList', shortNames: ['deploy'], subresources: ['scale', 'status'] }],
     ['apps', 'v1', 'replicasets', { shortNames: ['rs'] }],

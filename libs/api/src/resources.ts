@@ -35,6 +35,7 @@ export const resources: ResourceInfo[] = [
   define('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   define('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
   define('', 'v1', 'Event', 'events', { shortNames: ['ev'] }),
+  define('', 'v1', 'LimitRange', 'limitranges', { shortNames: ['limits'] }),
   define('', 'v1', 'Namespace', 'namespaces', {
     namespaced: false,
     shortNames: ['ns'],
@@ -53,6 +54,7 @@ export const resources: ResourceInfo[] = [
     categories: ['all'],
     subresources: ['attach', 'binding', 'eviction', 'exec', 'log', 'portforward', 'status'],
   }),
+  define('', 'v1', 'ResourceQuota', 'resourcequotas', { shortNames: ['quota'], subresources: ['status'] }),
   define('', 'v1', 'ReplicationController', 'replicationcontrollers', {
     shortNames: ['rc'],
     categories: ['all'],

@@ -17,6 +17,7 @@ import { defaultCustomResourceDefinition } from './apiextensions.ts';
 import { defaultApiService } from './apiregistration.ts';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.ts';
 import { defaultPodDisruptionBudget } from './policy.ts';
+import { defaultLimitRange } from './quota.ts';
 import { defaultPriorityClass } from './scheduling.ts';
 import {
   defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
@@ -67,6 +68,7 @@ function defaultLease(_lease: any): void {
 
 const defaulters: Record<string, (obj: any) => void> = {
   '/Pod': defaultPod,
+  '/LimitRange': defaultLimitRange,
   '/Service': defaultService,
   '/Endpoints': defaultEndpoints,
   '/Namespace': defaultNamespace,

@@ -13,6 +13,7 @@ import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdat
 import { validateApiService } from './apiregistration.ts';
 import { validateHorizontalPodAutoscaler } from './autoscaling.ts';
 import { validatePodDisruptionBudget } from './policy.ts';
+import { validateLimitRange, validateResourceQuota } from './quota.ts';
 import { validatePriorityClass, validatePriorityClassUpdate } from './scheduling.ts';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.ts';
 import { validateBinding, validateEvent, validateLease, validateNamespace, validateNode, validateNodeUpdate, validateServiceAccount } from './cluster.ts';
@@ -40,6 +41,8 @@ import {
 } from './workloads.ts';
 
 export * from './field-error.ts';
+// ResourceQuota's resource math (admission and the quota controller); validation checks quota names with it.
+export * from '../quota/index.ts';
 export { validateLabels, validateAnnotations, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 export { validatePodSpec } from './pod.ts';
 export { INGRESS_CLASS_ANNOTATION } from './networking.ts';
@@ -73,6 +76,8 @@ const kinds: Record<string, KindValidation> = {
   '/Event': { name: eventName, create: (e) => validateEvent(e, false) },
   '/Binding': { create: validateBinding },
   '/ReplicationController': { create: validateReplicationController },
+  '/ResourceQuota': { create: validateResourceQuota },
+  '/LimitRange': { create: validateLimitRange },
   'apps/Deployment': { create: validateDeployment, update: validateSelectorUpdate },
   'apps/ReplicaSet': { create: validateReplicaSet, update: validateSelectorUpdate },
   'apps/StatefulSet': { create: validateStatefulSet, update: validateStatefulSetUpdate },

@@ -1,0 +1,3 @@
+export * from './resources.ts';
+export * from './evaluators.ts';
+export * from './scopes.ts';
