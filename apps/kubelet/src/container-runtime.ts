@@ -30,6 +30,8 @@ export interface PodSandboxConfig {
   hostNetwork?: boolean;
   /** The pod's resolv.conf (from its dnsPolicy/dnsConfig); the runtime's default when absent. */
   dns?: DnsConfig;
+  /** spec.securityContext.sysctls, set on the sandbox whose namespaces the containers share. */
+  sysctls?: Record<string, string>;
 }
 
 export interface DnsConfig {
@@ -54,10 +56,28 @@ export interface LinuxResources {
   memoryLimitInBytes?: number;
 }
 
+/** A seccomp profile as the runtime applies it: Localhost carries the profile's JSON, read by the kubelet. */
+export type SeccompProfile = { type: 'RuntimeDefault' } | { type: 'Unconfined' } | { type: 'Localhost'; json: string };
+
+/** CRI's LinuxContainerSecurityContext, already merged from the pod's and the container's securityContext. */
 export interface ContainerSecurity {
   runAsUser?: number;
+  /** The image's own user, when runAsGroup is set without runAsUser (Docker wants `user:group`). */
+  runAsUsername?: string;
+  runAsGroup?: number;
+  /** supplementalGroups, then fsGroup. */
+  supplementalGroups?: number[];
   readOnlyRootFilesystem?: boolean;
   privileged?: boolean;
+  /** Capability names as Kubernetes writes them (no CAP_ prefix), `ALL` included. */
+  capabilitiesAdd?: string[];
+  capabilitiesDrop?: string[];
+  /** Sets no_new_privs on the container's process. */
+  noNewPrivileges?: boolean;
+  /** Absent: the runtime's default profile. */
+  seccomp?: SeccompProfile;
+  /** procMount Unmasked: no masked or read-only paths under /proc. */
+  unmaskedProc?: boolean;
 }
 
 /** Credentials for one registry, as found in a kubernetes.io/dockerconfigjson pull secret. */
@@ -157,6 +177,8 @@ export interface ContainerRuntime {
   pullImage(image: string, auth?: RegistryAuth): Promise<string>;
   /** For imagePullPolicy IfNotPresent/Never; a runtime without it is taken to have every image. */
   imageExists?(image: string): Promise<boolean>;
+  /** The user the image runs as (Config.User: `1000`, `app`, `0:0`, empty for root); undefined when unknown. */
+  imageUser?(image: string): Promise<string | undefined>;
   createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** Gives the container `timeoutSeconds` to exit before killing it; idempotent. */

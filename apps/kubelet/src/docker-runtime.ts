@@ -122,6 +122,15 @@ export class DockerRuntime implements ContainerRuntime {
     return hasImage(this.docker, image);
   }
 
+  async imageUser(image: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(withDefaultTag(image)).inspect()).Config?.User ?? '';
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
   /** Pulls through the daemon (X-Registry-Auth from `auth`); returns the image's id (sha256:...). */
   async pullImage(image: string, auth?: RegistryAuth): Promise<string> {
     let stream: NodeJS.ReadableStream;

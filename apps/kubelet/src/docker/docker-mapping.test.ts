@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ContainerConfig, PodSandboxConfig } from '../container-runtime.ts';
 import {
   getAnnotations, getExitReason, parseDockerTime, renderResolvConf, toContainerCreateOptions, toContainerState,
-  toEntrypointAndCmd, toSandboxCreateOptions, type RuntimeIdentity,
+  toEntrypointAndCmd, toSandboxCreateOptions, toSecurityHostConfig, type RuntimeIdentity,
 } from './docker-mapping.ts';
 
 const identity: RuntimeIdentity = { nodeName: 'n1', networkName: 'skiff0', pauseImage: 'skiff/pause:3.9', extraLabels: {} };
@@ -64,6 +64,24 @@ test('toContainerCreateOptions: joins the sandbox, maps env, mounts, resources a
   const privileged = { ...container, securityContext: { privileged: true } };
   assert.throws(() => toContainerCreateOptions({ sandboxId: 'sb1', config: privileged, sandbox, allowPrivileged: false }, identity), /privileged/);
   assert.equal(toContainerCreateOptions({ sandboxId: 'sb1', config: privileged, sandbox, allowPrivileged: true }, identity).HostConfig?.Privileged, true);
+});
+
+test('security: NET_RAW dropped by default, capabilities, no-new-privileges, seccomp, groups, user:group', () => {
+  assert.deepEqual(toSecurityHostConfig({}), { CapDrop: ['NET_RAW'] });
+  assert.deepEqual(toSecurityHostConfig({ capabilitiesAdd: ['NET_RAW'] }), { CapAdd: ['NET_RAW'] });
+  assert.deepEqual(toSecurityHostConfig({ capabilitiesDrop: ['ALL'], capabilitiesAdd: ['NET_BIND_SERVICE'], noNewPrivileges: true }),
+    { CapAdd: ['NET_BIND_SERVICE'], CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
+  assert.deepEqual(toSecurityHostConfig({ privileged: true, capabilitiesDrop: ['ALL'], seccomp: { type: 'Unconfined' } }), { SecurityOpt: ['seccomp=unconfined'] });
+  assert.deepEqual(toSecurityHostConfig({ seccomp: { type: 'RuntimeDefault' } }), { CapDrop: ['NET_RAW'] }, 'Docker\'s default profile: no option');
+  assert.deepEqual(toSecurityHostConfig({ seccomp: { type: 'Localhost', json: '{"defaultAction":"SCMP_ACT_ALLOW"}' } }).SecurityOpt, ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}']);
+  assert.deepEqual(toSecurityHostConfig({ supplementalGroups: [2000, 4000], unmaskedProc: true }),
+    { CapDrop: ['NET_RAW'], GroupAdd: ['2000', '4000'], MaskedPaths: [], ReadonlyPaths: [] });
+  const create = (securityContext: ContainerConfig['securityContext']) => toContainerCreateOptions({ sandboxId: 's', config: { ...container, securityContext }, sandbox, allowPrivileged: false }, identity);
+  assert.equal(create({ runAsUser: 1000, runAsGroup: 3000 }).User, '1000:3000');
+  assert.equal(create({ runAsGroup: 3000 }).User, '0:3000');
+  assert.equal(create({ runAsGroup: 3000, runAsUsername: 'app' }).User, 'app:3000');
+  assert.equal(create({}).User, undefined);
+  assert.deepEqual(toSandboxCreateOptions({ ...sandbox, sysctls: { 'net.ipv4.tcp_syncookies': '1' } }, identity).HostConfig?.Sysctls, { 'net.ipv4.tcp_syncookies': '1' });
 });
 
 test('state, time, exit reason, annotations and resolv.conf helpers', () => {

@@ -6,7 +6,7 @@
 import type Docker from 'dockerode';
 import {
   LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
-  type ContainerConfig, type ContainerState, type Labels, type PodSandboxConfig,
+  type ContainerConfig, type ContainerSecurity, type ContainerState, type Labels, type PodSandboxConfig,
 } from '../container-runtime.ts';
 
 /** On every sandbox: `true`; on every container of a pod: `false`. */
@@ -67,6 +67,8 @@ export function toSandboxCreateOptions(config: PodSandboxConfig, id: RuntimeIden
       // Containers of the pod join this IPC namespace with `container:<sandbox>`.
       IpcMode: 'shareable',
       Dns: dns?.servers, DnsSearch: dns?.searches, DnsOptions: dns?.options,
+      // The pod's sysctls live in the namespaces its containers join (net, ipc): set them here.
+      ...(config.sysctls ? { Sysctls: config.sysctls } : {}),
       RestartPolicy: { Name: 'no' },
     },
   };
@@ -101,7 +103,7 @@ export function toContainerCreateOptions(input: ContainerCreateInput, id: Runtim
     Cmd: cmd,
     Env: config.env?.map((e) => `${e.name}=${e.value}`),
     WorkingDir: config.workingDir || undefined,
-    User: security.runAsUser === undefined ? undefined : String(security.runAsUser),
+    User: toDockerUser(security),
     Labels: labels,
     HostConfig: {
       NetworkMode: `container:${sandboxId}`,
@@ -110,10 +112,46 @@ export function toContainerCreateOptions(input: ContainerCreateInput, id: Runtim
       CpuPeriod: r.cpuPeriod, CpuQuota: r.cpuQuota, CpuShares: r.cpuShares, Memory: r.memoryLimitInBytes,
       ReadonlyRootfs: security.readOnlyRootFilesystem ?? false,
       Privileged: security.privileged ?? false,
+      ...toSecurityHostConfig(security),
       // The kubelet restarts containers itself (restartPolicy, CrashLoopBackOff); Docker must not.
       RestartPolicy: { Name: 'no' },
     },
   };
+}
+
+/** `uid`, or `uid:gid` with runAsGroup (the image's user, else root, when only the group is set). */
+function toDockerUser(security: ContainerSecurity): string | undefined {
+  const user = security.runAsUser !== undefined ? String(security.runAsUser) : security.runAsUsername;
+  if (security.runAsGroup === undefined) return user;
+  return `${user || '0'}:${security.runAsGroup}`;
+}
+
+/**
+ * Capabilities, no_new_privs, seccomp, /proc masking and groups in Docker's HostConfig. Docker's
+ * default capability set keeps NET_RAW; like containerd's, ours drops it unless the spec adds it
+ * back. A privileged container gets every capability and no seccomp filter from Docker itself.
+ */
+export function toSecurityHostConfig(security: ContainerSecurity): Docker.HostConfig {
+  const add = security.capabilitiesAdd ?? [];
+  const drop = security.capabilitiesDrop ?? [];
+  const out: Docker.HostConfig = {};
+  if (!security.privileged) {
+    if (add.length > 0) out.CapAdd = add;
+    const addsNetRaw = add.includes('NET_RAW') || add.includes('ALL');
+    const dropped = drop.includes('ALL') ? drop : [...drop, ...(addsNetRaw || drop.includes('NET_RAW') ? [] : ['NET_RAW'])];
+    if (dropped.length > 0) out.CapDrop = dropped;
+  }
+  const opts: string[] = [];
+  if (security.noNewPrivileges) opts.push('no-new-privileges');
+  if (security.seccomp?.type === 'Unconfined') opts.push('seccomp=unconfined');
+  if (security.seccomp?.type === 'Localhost' && !security.privileged) opts.push(`seccomp=${security.seccomp.json}`);
+  if (opts.length > 0) out.SecurityOpt = opts;
+  if (security.supplementalGroups?.length) out.GroupAdd = security.supplementalGroups.map(String);
+  if (security.unmaskedProc && !security.privileged) {
+    out.MaskedPaths = [];
+    out.ReadonlyPaths = [];
+  }
+  return out;
 }
 
 /**

@@ -5,11 +5,15 @@
  * pass (the next one runs it again, or fails the pod); a regular container's failure does not
  * stop its siblings.
  */
+import { readFile } from 'node:fs/promises';
 import type { Container as KubeContainer, Pod } from '@skiff/api';
 import {
-  LABEL_CONTAINER_NAME, podLabels, type ContainerRuntime, type Mount, type PodSandboxConfig,
+  LABEL_CONTAINER_NAME, podLabels, type ContainerRuntime, type ContainerSecurity, type Mount, type PodSandboxConfig,
 } from '../container-runtime.ts';
-import { toContainerSecurity, toLinuxResources } from './container-config.ts';
+import {
+  getEffectiveSecurity, getLocalhostSeccompPath, toContainerSecurity, toLinuxResources, verifyRunAsNonRoot,
+} from './container-config.ts';
+import { checkPodSysctls, getSandboxSysctls } from './sysctls.ts';
 import { getPodDns, type ClusterDnsSettings } from './pod-dns.ts';
 import type { Backoff } from './backoff.ts';
 import { computePodActions, type ContainerToStart, type PodActions } from './compute-pod-actions.ts';
@@ -57,7 +61,11 @@ export interface SyncPodDeps {
   allowPrivileged?: boolean;
   /** Cluster DNS for the sandbox's resolv.conf; absent: the runtime's default. */
   dns?: ClusterDnsSettings;
+  /** Where Localhost seccomp profiles are read from (`<root-dir>/seccomp`, as the kubelet's seccomp-profile-root). */
+  seccompProfileRoot?: string;
 }
+
+export const DEFAULT_SECCOMP_PROFILE_ROOT = '/var/lib/skiff/kubelet/seccomp';
 
 export interface SyncPodResult {
   actions: PodActions;
@@ -114,6 +122,9 @@ export async function syncPod(pod: Pod, deps: SyncPodDeps): Promise<SyncPodResul
   let sandboxId = actions.sandboxId ?? '';
   if (actions.createSandbox) {
     const ok = await recordResult(results, 'CreatePodSandbox', pod.metadata?.name ?? '', async () => {
+      // The kubelet's admission refuses such a pod; this guards a pod that reached the sync anyway.
+      const forbidden = checkPodSysctls(pod);
+      if (forbidden) throw new Error(forbidden.message);
       sandboxId = await runtime.runPodSandbox(sandboxConfig);
     });
     if (!ok) {
@@ -187,6 +198,11 @@ async function startContainer(
   if (securityContext.privileged && !deps.allowPrivileged) {
     return fail('CreateContainerConfigError', `container ${spec.name}: privileged containers are not allowed on this node (--allow-privileged=false)`);
   }
+  try {
+    await completeSecurity(pod, spec, securityContext, deps);
+  } catch (err) {
+    return fail('CreateContainerConfigError', (err as Error).message);
+  }
   let mounts: Mount[];
   try {
     mounts = deps.mountsFor?.(pod, spec) ?? [];
@@ -226,6 +242,36 @@ async function startContainer(
   return undefined;
 }
 
+/**
+ * What the spec alone cannot say: the image's user (runAsNonRoot is judged against it, and a
+ * runAsGroup without runAsUser keeps it) and a Localhost seccomp profile's contents.
+ */
+async function completeSecurity(pod: Pod, spec: KubeContainer, security: ContainerSecurity, deps: SyncPodDeps): Promise<void> {
+  const effective = getEffectiveSecurity(pod, spec);
+  const image = spec.image ?? '';
+  const needsImageUser = effective.runAsUser === undefined && (effective.runAsNonRoot || effective.runAsGroup !== undefined);
+  const imageUser = needsImageUser && deps.runtime.imageUser ? await deps.runtime.imageUser(image) : undefined;
+  // A runtime that cannot say (the fake one of hollow nodes) runs images with no user to check.
+  const refusal = !needsImageUser || deps.runtime.imageUser ? verifyRunAsNonRoot(pod, spec, imageUser) : undefined;
+  if (refusal) throw new Error(refusal);
+  if (imageUser) security.runAsUsername = imageUser.split(':')[0]!;
+  const path = getLocalhostSeccompPath(pod, spec, deps.seccompProfileRoot ?? DEFAULT_SECCOMP_PROFILE_ROOT);
+  if (path === undefined) return;
+  let json: string;
+  try {
+    json = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`failed to load seccomp profile ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    // Docker takes the profile inline; re-serialising drops whitespace and proves it is JSON.
+    json = JSON.stringify(JSON.parse(json));
+  } catch {
+    throw new Error(`seccomp profile ${JSON.stringify(path)} is not valid JSON`);
+  }
+  security.seccomp = { type: 'Localhost', json };
+}
+
 /** When a back-off this pass ran into ends, relative to now: the caller syncs the pod again then. */
 function computeRequeueAfter(pod: Pod, actions: PodActions, waiting: ReadonlyMap<string, WaitingReason>, imageBackoff: Backoff, now: number): number | undefined {
   const retryAt = actions.backOff.map((b) => b.retryAt);
@@ -242,6 +288,7 @@ function computeRequeueAfter(pod: Pod, actions: PodActions, waiting: ReadonlyMap
 export function makeSandboxConfig(pod: Pod, attempt: number, dnsSettings?: ClusterDnsSettings): PodSandboxConfig {
   const metadata = { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? 'default', uid: pod.metadata?.uid ?? '', attempt };
   const dns = dnsSettings ? getPodDns(pod, dnsSettings) : undefined;
+  const sysctls = getSandboxSysctls(pod);
   return {
     metadata,
     hostname: pod.spec?.hostname ?? metadata.name,
@@ -249,6 +296,7 @@ export function makeSandboxConfig(pod: Pod, attempt: number, dnsSettings?: Clust
     ...(pod.metadata?.annotations ? { annotations: { ...pod.metadata.annotations } } : {}),
     ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
     ...(dns ? { dns } : {}),
+    ...(sysctls ? { sysctls } : {}),
   };
 }
 
