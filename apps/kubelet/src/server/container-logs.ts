@@ -1,11 +1,15 @@
 /**
  * GET /containerLogs/{namespace}/{pod}/{container}: which container instance to read follows
- * upstream's validateContainerLogStatus (the pod's status names the current and the previous
- * instance), and its refusals are worded as upstream's, since kubectl prints them verbatim.
+ * upstream's validateContainerLogStatus (the current instance, or the previous one), picked among
+ * the runtime's containers of that pod, and its refusals are worded as upstream's, since kubectl
+ * prints them verbatim.
  */
 import type { ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import type { ContainerStatus, Pod } from '@skiff/api';
+import {
+  LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, type Container as RuntimeContainer, type Labels,
+} from '../container-runtime.ts';
 import type { LogOptions } from '../docker/docker-streams.ts';
 import type { DockerRuntime } from '../docker-runtime.ts';
 
@@ -53,31 +57,30 @@ export function parseLogQuery(q: URLSearchParams, now = Date.now()): LogQuery {
   };
 }
 
-const stripRuntime = (id: string) => id.replace(/^[a-z]+:\/\//, '');
-
-/** The Docker id of the container instance to read, or the error kubectl shows. */
-export function selectLogContainer(pod: Pod, containerName: string, previous: boolean): string {
+/**
+ * The Docker id of the container instance to read, or the error kubectl shows. The ids come from
+ * the runtime (`instances`: this pod's containers of that name, found by the kubelet's labels),
+ * never from status.containerID, which anyone allowed to write pod status could point at
+ * another pod's container. The status only says which state the container is in.
+ */
+export function selectLogContainer(pod: Pod, containerName: string, previous: boolean, instances: readonly RuntimeContainer[]): string {
   const podName = pod.metadata?.name ?? '';
   const statuses: ContainerStatus[] = [
     ...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
   const s = statuses.find((c) => c.name === containerName);
   if (!s) throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is not available`);
-  const last = s.lastState?.terminated;
-  const { waiting, running, terminated } = s.state ?? {};
+  const [newest, older] = [...instances].sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
+  const waiting = s.state?.waiting;
   if (previous) {
-    if (!last?.containerID) throw new LogRequestError(400, `previous terminated container "${containerName}" in pod "${podName}" not found`);
-    return stripRuntime(last.containerID);
+    // Waiting to restart, the newest instance is the one that last terminated; running, the one before it.
+    const prev = waiting && newest?.state === 'CONTAINER_EXITED' ? newest : older;
+    if (!prev) throw new LogRequestError(400, `previous terminated container "${containerName}" in pod "${podName}" not found`);
+    return prev.id;
   }
-  if (running && s.containerID) return stripRuntime(s.containerID);
-  if (terminated) {
-    const id = terminated.containerID || last?.containerID;
-    if (!id) throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is terminated`);
-    return stripRuntime(id);
-  }
-  if (last) {
-    if (!last.containerID) throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is terminated`);
-    return stripRuntime(last.containerID);
+  if (newest) return newest.id;
+  if (s.state?.terminated || s.lastState?.terminated) {
+    throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is terminated`);
   }
   if (waiting) {
     const reason = waiting.reason === 'ErrImagePull' ? "image can't be pulled"
@@ -113,7 +116,9 @@ export async function serveContainerLogs(
   const inSpec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some((c) => c.name === containerName);
   if (!inSpec) throw new LogRequestError(404, `container "${containerName}" not found in pod "${podName}"`);
   const q = parseLogQuery(query);
-  const id = selectLogContainer(pod, containerName, q.previous);
+  const labels: Labels = { [LABEL_POD_NAMESPACE]: namespace, [LABEL_POD_NAME]: podName, [LABEL_CONTAINER_NAME]: containerName };
+  if (pod.metadata?.uid) labels[LABEL_POD_UID] = pod.metadata.uid;
+  const id = selectLogContainer(pod, containerName, q.previous, await runtime.listContainers({ labels }));
   const opts: LogOptions = { follow: q.follow, timestamps: q.timestamps, tailLines: q.tailLines, sinceTime: q.sinceTime };
   let logs: NodeJS.ReadableStream;
   try {

@@ -82,10 +82,22 @@ export class DockerStreamingBackend implements StreamingBackend {
     return pod;
   }
 
+  /**
+   * Where to dial: the IP of the pod's ready sandbox as the runtime reports it (the pod's network
+   * namespace), never status.podIP, which a status writer could point anywhere. A host-network pod
+   * shares the node's namespace: its ports are on the loopback.
+   */
   async #podIP(req: StreamRequest): Promise<string> {
     const pod = this.#pod(req);
-    const ip = pod.status?.podIP;
-    if (!ip || pod.status?.phase !== 'Running') throw new StreamError(400, 'BadRequest', `unable to do port forwarding: pod "${req.pod}" is not running`);
+    const notRunning = () => new StreamError(400, 'BadRequest', `unable to do port forwarding: pod "${req.pod}" is not running`);
+    const uid = pod.metadata?.uid;
+    if (!uid) throw notRunning();
+    const sandboxes = await this.#runtime.listPodSandboxes({ labels: { [LABEL_POD_UID]: uid }, state: 'SANDBOX_READY' });
+    const newest = sandboxes.sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+    if (!newest) throw notRunning();
+    if (pod.spec?.hostNetwork) return '127.0.0.1';
+    const ip = (await this.#runtime.podSandboxStatus(newest.id))?.ip;
+    if (!ip) throw notRunning();
     return ip;
   }
 

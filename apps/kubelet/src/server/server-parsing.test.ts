@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@skiff/api';
+import type { Container as RuntimeContainer } from '../container-runtime.ts';
 import { parseLogQuery, selectLogContainer } from './container-logs.ts';
 import { parseStreamRequest, toExitStatus } from './streaming-backend.ts';
 import { negotiateProtocol } from './websocket.ts';
@@ -41,12 +42,22 @@ describe('container logs', () => {
   const pod = (status: NonNullable<Pod['status']>['containerStatuses']): Pod => ({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] }, status: { containerStatuses: status } });
   it('picks the current, the previous, or says why not, in upstream words', () => {
     const restarted = pod([{ name: 'c', image: '', imageID: '', ready: true, restartCount: 1, containerID: 'docker://new', state: { running: {} }, lastState: { terminated: { exitCode: 1, containerID: 'docker://old' } } }]);
-    assert.equal(selectLogContainer(restarted, 'c', false), 'new');
-    assert.equal(selectLogContainer(restarted, 'c', true), 'old');
+    const instance = (id: string, attempt: number, state: RuntimeContainer['state']): RuntimeContainer => ({
+      id, podSandboxId: 's', name: 'c', attempt, image: '', imageRef: '', state, createdAt: attempt, labels: {},
+    });
+    const runtime = [instance('old', 0, 'CONTAINER_EXITED'), instance('new', 1, 'CONTAINER_RUNNING')];
+    assert.equal(selectLogContainer(restarted, 'c', false, runtime), 'new');
+    assert.equal(selectLogContainer(restarted, 'c', true, runtime), 'old');
+    // The ids are the runtime's: a status pointing elsewhere changes nothing.
+    const forged = pod([{ name: 'c', image: '', imageID: '', ready: true, restartCount: 1, containerID: 'docker://other-pods', state: { running: {} }, lastState: { terminated: { exitCode: 1, containerID: 'docker://x' } } }]);
+    assert.equal(selectLogContainer(forged, 'c', false, runtime), 'new');
     const fresh = pod([{ name: 'c', image: '', imageID: '', ready: true, restartCount: 0, containerID: 'docker://new', state: { running: {} } }]);
-    assert.throws(() => selectLogContainer(fresh, 'c', true), /previous terminated container "c" in pod "p" not found/);
+    assert.throws(() => selectLogContainer(fresh, 'c', true, [instance('new', 0, 'CONTAINER_RUNNING')]), /previous terminated container "c" in pod "p" not found/);
+    // Crash-looping: the newest instance is the previous one too.
+    const looping = pod([{ name: 'c', image: '', imageID: '', ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } }]);
+    assert.equal(selectLogContainer(looping, 'c', true, runtime.map((c) => ({ ...c, state: 'CONTAINER_EXITED' as const }))), 'new');
     const waiting = pod([{ name: 'c', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }]);
-    assert.throws(() => selectLogContainer(waiting, 'c', false), /container "c" in pod "p" is waiting to start: ContainerCreating/);
+    assert.throws(() => selectLogContainer(waiting, 'c', false, []), /container "c" in pod "p" is waiting to start: ContainerCreating/);
   });
   it('parses the query like the kubelet', () => {
     const q = parseLogQuery(new URLSearchParams('follow=true&tailLines=5&sinceSeconds=10&limitBytes=100'), 1_000_000);
