@@ -28,6 +28,7 @@ import { newServiceAccountTokenController } from './serviceaccount/token-control
 import { newServiceLbController } from './service-lb/service-lb-controller.ts';
 import { newDisruptionController } from './disruption/disruption-controller.ts';
 import { newHorizontalController } from './podautoscaler/horizontal-controller.ts';
+import { newResourceQuotaController } from './resourcequota/resource-quota-controller.ts';
 
 export const CONTROLLER_NAMES = [
   'deployment',
@@ -55,6 +56,7 @@ export const CONTROLLER_NAMES = [
   'service-lb',
   'disruption',
   'horizontalpodautoscaling',
+  'resourcequota',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
@@ -85,4 +87,5 @@ export const controllerFactories: Partial<Record<ControllerName, ControllerFacto
   'service-lb': newServiceLbController,
   disruption: newDisruptionController,
   horizontalpodautoscaling: newHorizontalController,
+  resourcequota: newResourceQuotaController,
 };

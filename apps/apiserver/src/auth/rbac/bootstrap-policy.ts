@@ -230,6 +230,11 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['list'], ['metrics.k8s.io'], ['pods']),
     rule(['get', 'list'], ['custom.metrics.k8s.io', 'external.metrics.k8s.io'], ['*']),
   ],
+  // Counts every kind a quota may name (count/<resource>.<group>), and writes the quotas' status.
+  'resourcequota-controller': [
+    rule(['list', 'watch'], ['*'], ['*']),
+    rule(['update'], [''], ['resourcequotas/status']),
+  ],
   'deployment-controller': [
     rule(['get', 'list', 'watch', 'update'], ['apps'], ['deployments']),
     rule(['update'], ['apps'], ['deployments/status', 'deployments/finalizers']),
