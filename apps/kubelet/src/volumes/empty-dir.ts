@@ -1,12 +1,13 @@
 /**
  * emptyDir volumes: a directory under the pod (0777, as upstream makes it so any user in the
- * pod can write), or with `medium: Memory` a tmpfs whose size is the sizeLimit.
+ * pod can write), or with `medium: Memory` a tmpfs whose size is the sizeLimit; owned by the pod's
+ * fsGroup when it has one.
  */
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { parseQuantity, type Volume } from '@skiff/api';
 import { ensureTmpfs } from './tmpfs.ts';
 
-export async function setUpEmptyDir(dir: string, source: NonNullable<Volume['emptyDir']>): Promise<void> {
+export async function setUpEmptyDir(dir: string, source: NonNullable<Volume['emptyDir']>, fsGroup?: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   const medium = source.medium ?? '';
   if (medium === 'Memory') {
@@ -15,5 +16,7 @@ export async function setUpEmptyDir(dir: string, source: NonNullable<Volume['emp
   } else if (medium !== '') {
     throw new Error(`emptyDir medium "${medium}" is not supported`);
   }
-  await chmod(dir, 0o777);
+  // With fsGroup the group owns it and the setgid bit hands that group to everything created inside.
+  if (fsGroup !== undefined) await chown(dir, -1, fsGroup);
+  await chmod(dir, fsGroup !== undefined ? 0o2777 : 0o777);
 }

@@ -12,6 +12,7 @@ import type { Logger } from '@skiff/log';
 import type { Mount } from '../container-runtime.ts';
 import { expandVars } from '../pod-sync/env.ts';
 import { writeAtomically, type Payload } from './atomic-writer.ts';
+import { chownTreeToGroup, getFsGroup, withGroupReadable } from './fs-group.ts';
 import { buildConfigMapPayload, buildProjectedPayload, buildSecretPayload } from './configmap-secret.ts';
 import { buildDownwardPayload, type DownwardInfo } from './downward-api.ts';
 import { setUpEmptyDir } from './empty-dir.ts';
@@ -143,7 +144,8 @@ export class VolumeManager {
     const uid = requireUid(pod);
     const dir = (plugin: VolumePlugin) => volumeDir(this.rootDir, uid, plugin, volume.name);
     const downward: DownwardInfo = { ...info, nodeAllocatable: this.nodeAllocatable() };
-    if (volume.emptyDir) return setUpEmptyDir(dir('empty-dir'), volume.emptyDir);
+    const fsGroup = getFsGroup(pod);
+    if (volume.emptyDir) return setUpEmptyDir(dir('empty-dir'), volume.emptyDir, fsGroup);
     if (volume.hostPath) return checkHostPathType(volume.hostPath.path, volume.hostPath.type);
     if (volume.configMap) return this.project(pod, volume, dir('configmap'), () => buildConfigMapPayload(pod, volume.configMap!, this.sources), false);
     if (volume.secret) return this.project(pod, volume, dir('secret'), () => buildSecretPayload(pod, volume.secret!, this.sources), true);
@@ -165,8 +167,12 @@ export class VolumeManager {
   private async project(pod: Pod, volume: Volume, dir: string, build: () => Promise<Payload>, onTmpfs: boolean): Promise<void> {
     await mkdir(dir, { recursive: true });
     if (onTmpfs) await ensureTmpfs(dir);
-    const payload = await build();
-    if (await writeAtomically(dir, payload)) {
+    const fsGroup = getFsGroup(pod);
+    const built = await build();
+    const payload = fsGroup === undefined ? built : withGroupReadable(built);
+    const wrote = await writeAtomically(dir, payload);
+    if (fsGroup !== undefined) await chownTreeToGroup(dir, fsGroup);
+    if (wrote) {
       this.logger.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, volume: volume.name, files: payload.size }, 'volume contents written');
     }
   }
