@@ -11,6 +11,7 @@ import type { NamespaceCache } from './namespace-cache.ts';
 import type { NodePortAllocator } from './node-port-allocator.ts';
 import type { TokenIssuer } from '../auth/serviceaccount/token-issuer.ts';
 import type { ServedResources } from './custom-resources/served-resources.ts';
+import type { AdmissionPluginConfigurations, PodSecurityConfig } from './admission/pod-security/config.ts';
 
 
 /**
@@ -39,6 +40,8 @@ export interface RegistryContext {
   served: ServedResources;
   /** Signs and checks service-account tokens; absent when the apiserver has no service-account key. */
   serviceAccountTokens?: TokenIssuer;
+  /** --admission-control-config-file, read at start: each plugin's configuration by name, and PodSecurity's resolved (absent: Skiff's defaults). */
+  admission?: { configurations: AdmissionPluginConfigurations; podSecurity: PodSecurityConfig };
   /** Wall clock, injectable so deletion timestamps can be asserted. */
   now(): Date;
 }

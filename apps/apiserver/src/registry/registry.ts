@@ -32,6 +32,7 @@ import { createTokenRequest } from './token-request.ts';
 import { createEviction } from './eviction.ts';
 import { ServedResources } from './custom-resources/served-resources.ts';
 import { startRegistryControllers, type RegistryControllers } from './controllers.ts';
+import { loadAdmissionConfiguration, podSecurityConfigFrom } from './admission/pod-security/config.ts';
 
 /** Until index.ts installs the cluster's authorizer (and in registry tests): everyone may do everything. */
 const allowEverything: RegistryAuthorization = {
@@ -86,6 +87,8 @@ function requireSubresource(res: ResourceInfo, sub: string): void {
 
 export function createRegistry(opts: RegistryOptions): Registry {
   const logger = opts.logger ?? createLogger('registry');
+  // Read once at start, as kube-apiserver does: a malformed file stops the apiserver here.
+  const admissionConfigurations = loadAdmissionConfiguration(opts.admissionControlConfigFile);
   const ctx: RegistryContext = {
     // Verbs work in the request's version; kinds served in several versions are stored in one.
     store: createConvertingStore(opts.store, () => ctx),
@@ -96,6 +99,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
     watched: new WatchedCollections(opts.store, logger),
     authorization: allowEverything,
     served: new ServedResources(),
+    admission: { configurations: admissionConfigurations, podSecurity: podSecurityConfigFrom(admissionConfigurations) },
     now: opts.now ?? (() => new Date()),
   };
 
