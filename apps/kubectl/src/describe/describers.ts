@@ -6,6 +6,7 @@ import { describeNamespace, describeNode, describePod, describeService } from '.
 import type { Describer } from './describer.ts';
 import { describeIngress, describeIngressClass, describeNetworkPolicy } from './networking.ts';
 import { describePodDisruptionBudget } from './policy.ts';
+import { describeLimitRange, describeResourceQuota } from './quota.ts';
 import { describePriorityClass } from './scheduling.ts';
 import { describeUnstructured } from './unstructured.ts';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './storage.ts';
@@ -15,6 +16,8 @@ const describers: Record<string, Describer> = {
   '/pods': describePod,
   '/services': describeService,
   '/nodes': describeNode,
+  '/resourcequotas': describeResourceQuota,
+  '/limitranges': describeLimitRange,
   '/namespaces': describeNamespace,
   '/persistentvolumeclaims': describePersistentVolumeClaim,
   '/persistentvolumes': describePersistentVolume,

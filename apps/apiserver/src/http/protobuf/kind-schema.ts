@@ -3,7 +3,7 @@
  * apiVersion/kind decodes with. The kinds are the ones client-go's typed clients send to Skiff:
  * everything `kubectl create <generator>` makes that Skiff serves (namespace, deployment,
  * configmap, secret, service, serviceaccount), the reviews behind `kubectl auth`, CSR approval
- * (`kubectl certificate approve`), pods, replica sets, jobs and cron jobs (`kubectl create job|cronjob`),
+ * (`kubectl certificate approve`), pods, resource quotas (`kubectl create quota`), replica sets, jobs and cron jobs (`kubectl create job|cronjob`),
  * DeleteOptions/Eviction (drain), the RBAC kinds (`kubectl create role|rolebinding|...`, in rbac-schema.ts)
  * and Ingress (`kubectl create ingress`, in networking-schema.ts).
  * Numbers from Kubernetes' generated.proto files; names are JSON's.
@@ -40,6 +40,12 @@ export const kindSchemas: SchemaSet = {
   LoadBalancerIngress: { 1: 'ip', 2: 'hostname', 3: 'ipMode *string', 4: 'ports []PortStatus' },
   PortStatus: { 1: 'port int32', 2: 'protocol', 3: 'error *string' },
   Pod: { 1: 'metadata ObjectMeta', 2: 'spec PodSpec', 3: 'status PodStatus' },
+  // `kubectl create quota`.
+  ResourceQuota: { 1: 'metadata ObjectMeta', 2: 'spec ResourceQuotaSpec', 3: 'status ResourceQuotaStatus' },
+  ResourceQuotaSpec: { 1: 'hard map[Quantity]', 2: 'scopes []string', 3: 'scopeSelector ScopeSelector' },
+  ResourceQuotaStatus: { 1: 'hard map[Quantity]', 2: 'used map[Quantity]' },
+  ScopeSelector: { 1: 'matchExpressions []ScopedResourceSelectorRequirement' },
+  ScopedResourceSelectorRequirement: { 1: 'scopeName', 2: 'operator', 3: 'values []string' },
   PodStatus: {
     17: 'observedGeneration int64', 1: 'phase', 2: 'conditions []PodCondition', 3: 'message', 4: 'reason',
     11: 'nominatedNodeName', 5: 'hostIP', 16: 'hostIPs []HostIP', 6: 'podIP', 12: 'podIPs []PodIP', 7: 'startTime *Time',
@@ -172,7 +178,7 @@ export const kindSchemas: SchemaSet = {
  * apiVersion names it.
  */
 const kindsByVersion: Record<string, readonly string[]> = {
-  v1: ['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod'],
+  v1: ['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod', 'ResourceQuota'],
   'apps/v1': ['Deployment', 'ReplicaSet'],
   'batch/v1': ['Job', 'CronJob'],
   'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'],

@@ -23,6 +23,7 @@ import { customResourceDefinitionPrinter } from './apiextensions.ts';
 import { apiServicePrinter } from './apiregistration.ts';
 import { horizontalPodAutoscalerPrinter } from './autoscaling.ts';
 import { podDisruptionBudgetPrinter } from './policy.ts';
+import { limitRangePrinter, resourceQuotaPrinter } from './quota.ts';
 import { priorityClassPrinter } from './scheduling.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 import { isCustomResource } from '../../registry/custom-resources/served-resources.ts';
@@ -51,6 +52,8 @@ const printers: Record<string, TablePrinter> = {
   '/configmaps': configMapPrinter,
   '/secrets': secretPrinter,
   '/serviceaccounts': serviceAccountPrinter,
+  '/resourcequotas': resourceQuotaPrinter,
+  '/limitranges': limitRangePrinter,
   '/persistentvolumes': persistentVolumePrinter,
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
   'storage.k8s.io/storageclasses': storageClassPrinter,
