@@ -15,3 +15,4 @@ export {
   sh, inNetns, execInNetns, canUseNetns, addNetns, deleteNetns, deleteStaleNetns, addBridge, addVeth, startHttpServerIn, fetchFrom, type VethLink,
 } from './netns.ts';
 export { useApiControlPlane, tableHeader, tableRow, type ApiSuite } from './api-suite.ts';
+export { allowPrivilegedPods, PRIVILEGED_LABELS } from './pod-security.ts';

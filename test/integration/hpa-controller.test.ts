@@ -16,7 +16,7 @@ import { findResourceByKind, type Deployment, type Event, type HorizontalPodAuto
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
 import {
-  cleanupNodeContainers, eventually, kubectl, kubectlBinaries, startControllerManager, startKubelet, startTestCluster,
+  allowPrivilegedPods, cleanupNodeContainers, eventually, kubectl, kubectlBinaries, startControllerManager, startKubelet, startTestCluster,
   type ComponentProcess, type KubeletProcess, type TestCluster,
 } from '../harness/index.ts';
 
@@ -80,6 +80,7 @@ describe('horizontal pod autoscaler controller', { timeout: 300_000 }, () => {
     await ensureBusyboxImage(docker, BUSYBOX_IMAGE);
     cluster = await startTestCluster({ basePort: 20400, apiServerPort: 20490, etcdMembers: 1, kubeletClientCert: true });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    await allowPrivilegedPods(api, NS); // hostPath / hostPort pods, refused by the default baseline
     controlDir = join(cluster.dir, 'burn-control');
     mkdirSync(controlDir, { recursive: true });
     kubectlPath = (await kubectlBinaries()).at(-1)!.path;

@@ -19,7 +19,7 @@ import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { cleanupHostPorts, runInContainer } from '@skiff/kubelet';
 import { ensureUdpEchoImage, hostPortPod, udpAsk } from '../e2e/edge/host-port-steps.ts';
 import { httpGet } from '../e2e/http-load.ts';
-import { REPO_ROOT, cleanupNodeContainers, eventually, sh, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import { allowPrivilegedPods, REPO_ROOT, cleanupNodeContainers, eventually, sh, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
 
 const NODE = 'hp-node';
 const DUMMY = 'hp-test0';
@@ -69,6 +69,7 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
     udpImage = await ensureUdpEchoImage(new Docker());
     cluster = await startTestCluster({ basePort: 24400, apiServerPort: 24410, etcdMembers: 1 });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    await allowPrivilegedPods(api, 'default'); // hostPath / hostPort pods, refused by the default baseline
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.202.44.0/24', networkName: 'hp-pods', port: 24420, healthzPort: 24421 });
   });
 

@@ -14,7 +14,7 @@ import Docker from 'dockerode';
 import { findResource, type Event as CoreEvent, type Node, type Pod, type Secret } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
-import { cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import { allowPrivilegedPods, cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
 
 const NODE = 'k1-pods';
 const NETWORK = 'k1-pods';
@@ -77,6 +77,7 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
     await ensureBusyboxImage(docker, BUSYBOX_IMAGE);
     cluster = await startTestCluster({ basePort: 27050, etcdMembers: 1 });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    await allowPrivilegedPods(api, 'default'); // hostPath / hostPort pods, refused by the default baseline
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: POD_CIDR, networkName: NETWORK, port: 27080, healthzPort: 27081 });
   });
 

@@ -16,7 +16,7 @@ import {
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, runInContainer } from '@skiff/kubelet';
 import {
-  cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, unmountLeftovers, waitForPodRunning, type KubeletProcess, type TestCluster,
+  allowPrivilegedPods, cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, unmountLeftovers, waitForPodRunning, type KubeletProcess, type TestCluster,
 } from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
@@ -64,6 +64,7 @@ describe('kubelet volumes on Docker', { timeout: 600_000 }, () => {
   before(async () => {
     cluster = await startTestCluster({ basePort: 27120, apiServerPort: 27130 });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    await allowPrivilegedPods(api, NS); // hostPath / hostPort pods, refused by the default baseline
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.202.2.0/24', networkName: 'k2-volumes', port: 27131, healthzPort: 27132 });
   });
 

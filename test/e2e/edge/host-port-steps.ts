@@ -97,6 +97,7 @@ async function copyImage(from: Docker, to: Docker, ref: string): Promise<void> {
 const TCP_PORT = 18080;
 const UDP_PORT = 15353;
 const POD = 'hostport-echo';
+const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 export function registerHostPortSteps(ctx: EdgeContext): void {
   const nodeIP = () => ctx.lab.nodes.find((n) => n.name === ctx.nodes[0])!.ip;
@@ -105,6 +106,8 @@ export function registerHostPortSteps(ctx: EdgeContext): void {
     const host = new Docker();
     const image = await ensureUdpEchoImage(host);
     await copyImage(host, ctx.lab.docker(ctx.nodes[0]), image);
+    // hostPort breaks the baseline Pod Security Standard the apiserver enforces; the label comes off with the pod.
+    await ctx.kc(['label', 'namespace', 'default', `${ENFORCE_LABEL}=privileged`, '--overwrite']);
     await ctx.kc(['apply', '-f', '-'], JSON.stringify(hostPortPod({ name: POD, udpImage: image, tcpHostPort: TCP_PORT, udpHostPort: UDP_PORT, labNode: ctx.nodes[0] })));
     await waitFor(`pod ${POD} Ready`, async () => {
       const pod = (await listPods(ctx.client, `app=${POD}`))[0];
@@ -137,6 +140,7 @@ export function registerHostPortSteps(ctx: EdgeContext): void {
 
   it('hostport: after the pod is deleted the ports refuse and node A has no DNAT for them', async () => {
     await ctx.kc(['delete', 'pod', POD, '--wait=true', '--timeout=60s']);
+    await ctx.kc(['label', 'namespace', 'default', `${ENFORCE_LABEL}-`]);
     await waitFor('the hostPort rules gone from node A', async () => {
       const saved = await ctx.lab.execInNode(ctx.nodes[0], ['iptables-save', '-t', 'nat']);
       const left = saved.output.split('\n').filter((l) => l.startsWith('-A SKIFFHP-') && l.includes('-j DNAT'));
