@@ -119,6 +119,7 @@ export function getServerRole(paths: SkiffPaths, ports: SkiffPorts, opts: { caCe
       { name: 'apiserver', flags: apiServerFlags({
         etcdServers: [getEtcdEndpoint(paths, ports)], bindAddress: '0.0.0.0', securePort: ports.apiServer,
         ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}), pki, kubeletClient: true,
+        auditLogPath: join(paths.logDir, 'audit.log'),
       }) },
       { name: 'controller-manager', flags: controllerManagerFlags({
         kubeconfig: getComponentKubeconfig(paths, 'controller-manager'), metricsPort: ports.controllerManager, leaderElect: true,

@@ -1,7 +1,8 @@
 /**
  * The HTTPS front door: TLS with optional client certificates, then the pipeline
- * observe → (anonymous health/version) → authenticate → impersonate → authorize → route. Admission
- * is the registry's job; the HTTP layer only decodes, dispatches and encodes.
+ * observe → (anonymous health/version) → authenticate → audit → impersonate → max in flight →
+ * authorize → route, in kube-apiserver's order. Admission is the registry's job; the HTTP layer
+ * only decodes, dispatches and encodes.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,6 +25,8 @@ import { sendError, sendJson, toApiError } from './respond.ts';
 import { selfSubjectAccessReviewPath, serveSelfSubjectAccessReview } from './self-subject-access-review.ts';
 import { selfSubjectReviewPath, serveSelfSubjectReview } from './self-subject-review.ts';
 import { ServedResources } from '../registry/custom-resources/served-resources.ts';
+import { ANONYMOUS, Auditor, auditIdFor, type RequestAudit } from './audit/auditor.ts';
+import { createMaxInFlight } from './max-in-flight.ts';
 import { createNodeProxy, isNodeProxyRequest, type KubeletClientConfig } from './node-proxy/index.ts';
 import { createMetricsApi } from './metrics-api/index.ts';
 import { buildGroupDiscoveryList, negotiateAggregatedDiscovery, sendGroupDiscoveryList } from './aggregation/aggregated-discovery.ts';
@@ -80,6 +83,11 @@ interface RequestState {
   info: RequestInfo;
   user?: UserInfo;
   started: bigint;
+  /** Date.now() when the request arrived: the audit event's requestReceivedTimestamp. */
+  received: number;
+  auditID: string;
+  /** Absent without an audit log, or when the policy says None. */
+  audit?: RequestAudit;
 }
 
 const stateKey = Symbol('skiff.request');
@@ -92,6 +100,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const metrics = createApiMetrics(opts.metrics);
   const served = opts.served ?? new ServedResources();
   const shutdownController = new AbortController();
+  const auditor = opts.audit ? new Auditor({ ...opts.audit, logger, maxBodyBytes: opts.maxRequestBytes }) : undefined;
+  const maxInFlight = createMaxInFlight({
+    maxRequestsInflight: opts.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? 200, metrics: opts.metrics,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -105,7 +117,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       sendError(res, errors.badRequest(`malformed request path: ${req.originalUrl}`), logger);
       return;
     }
-    const state: RequestState = { info, started: process.hrtime.bigint() };
+    const state: RequestState = { info, started: process.hrtime.bigint(), received: Date.now(), auditID: auditIdFor(req) };
+    res.setHeader('Audit-Id', state.auditID);
     (req as unknown as Record<symbol, RequestState>)[stateKey] = state;
     const kind = isReadOnly(req.method) ? 'readOnly' : 'mutating';
     metrics.inflight.inc({ kind });
@@ -135,14 +148,21 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.get('/version', (_req, res) => { sendJson(res, 200, buildVersionInfo()); });
 
   // Authenticate, act as whom the request impersonates (if allowed), then authorize.
-  app.use(async (req: Request, _res: Response, next: NextFunction) => {
+  // Audited from here on, so a refused request is recorded with whoever asked (anonymous for a 401).
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
     const authenticated = await opts.authenticate(req);
+    state.audit = auditor?.begin(req, res, state.auditID, state.info, authenticated ?? ANONYMOUS, state.received);
     if (!authenticated) throw errors.unauthorized();
     state.user = authenticated; // a refused impersonation is logged as its caller
     const user = await impersonate(req.headers, authenticated, opts.authorize);
+    if (user !== authenticated) state.audit?.impersonating(user);
     state.user = user;
+    const release = maxInFlight.acquire(isReadOnly(req.method) ? 'readOnly' : 'mutating', user, state.info);
+    res.on('finish', release);
+    res.on('close', release);
     const decision = await opts.authorize(user, state.info);
+    state.audit?.authorized(decision.allowed, decision.reason);
     if (!decision.allowed) throw forbiddenError(user, state.info, decision.reason);
     next();
   });
@@ -211,7 +231,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use((_req: Request, _res: Response) => { throw resourceNotFound(); });
   // Express recognises error handlers by their four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const info = (req as unknown as Record<symbol, RequestState | undefined>)[stateKey]?.info;
+    const state = (req as unknown as Record<symbol, RequestState | undefined>)[stateKey];
+    const info = state?.info;
+    if (!(err instanceof ApiError) && toApiError(err).code >= 500) state?.audit?.panic(err);
     sendError(res, err, logger, { verb: info?.verb, resource: info?.resource, ns: info?.namespace, name: info?.name });
   });
 
@@ -240,16 +262,24 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return refuse(errors.badRequest(`malformed request path: ${req.url}`));
       }
       const authenticated = await opts.authenticate(req);
-      if (!authenticated) return refuse(errors.unauthorized());
+      const audit = auditor?.begin(req, undefined, auditIdFor(req), info, authenticated ?? ANONYMOUS, Date.now());
+      const refuseAudited = (err: ApiError) => {
+        audit?.upgradeRefused(err.toStatus() as unknown as Record<string, unknown>, err.code);
+        refuse(err);
+      };
+      if (!authenticated) return refuseAudited(errors.unauthorized());
       let user: UserInfo;
       try {
         user = await impersonate(req.headers, authenticated, opts.authorize);
       } catch (err) {
-        return refuse(toApiError(err));
+        return refuseAudited(toApiError(err));
       }
+      if (user !== authenticated) audit?.impersonating(user);
       const decision = await opts.authorize(user, info);
-      if (!decision.allowed) return refuse(forbiddenError(user, info, decision.reason));
-      if (!isNodeProxyRequest(info)) return refuse(resourceNotFound());
+      audit?.authorized(decision.allowed, decision.reason);
+      if (!decision.allowed) return refuseAudited(forbiddenError(user, info, decision.reason));
+      if (!isNodeProxyRequest(info)) return refuseAudited(resourceNotFound());
+      audit?.upgraded(socket);
       logger.debug({ verb: info.verb, resource: `${info.resource}/${info.subresource}`, ns: info.namespace, name: info.name, user: user.username }, 'upgrade');
       await nodeProxy.upgrade(req, socket, head, info);
     })().catch((err: unknown) => {
@@ -276,6 +306,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       clearTimeout(timer);
       server.closeAllConnections();
       await closed;
+      auditor?.close();
     },
   };
 }

@@ -124,6 +124,7 @@ export function serverRoles(layout: LabLayout, caCert: () => Promise<string>, fa
       components: [
         { name: 'apiserver', flags: apiServerFlags({
           etcdServers: etcdEndpoints(layout), bindAddress: layout.hostIp, securePort: port, advertiseAddress: layout.hostIp, pki, kubeletClient: true,
+          auditLogPath: join(layout.logDir, `apiserver-${i}.audit.log`),
           ...(fastFailover ? { tolerationSeconds: FAST_FAILOVER.tolerationSeconds } : {}),
         }) },
         { name: 'controller-manager', flags: controllerManagerFlags({

@@ -25,6 +25,8 @@ export type ApiServerFlagOptions = {
   kubeletClient?: boolean;
   /** The default not-ready/unreachable tolerations of pods (fast failover in the lab). */
   tolerationSeconds?: number;
+  /** --audit-log-path (rotation at kube-apiserver's CIS values: 100 MB, 10 files, 30 days, the flags' defaults). */
+  auditLogPath?: string;
 };
 
 export function apiServerFlags(o: ApiServerFlagOptions): string[] {
@@ -44,6 +46,7 @@ export function apiServerFlags(o: ApiServerFlagOptions): string[] {
       `--proxy-client-cert-file=${o.pki('front-proxy-client.crt')}`, `--proxy-client-key-file=${o.pki('front-proxy-client.key')}`,
       `--requestheader-client-ca-file=${o.pki('front-proxy-ca.crt')}`, '--requestheader-allowed-names=front-proxy-client',
     ] : []),
+    ...(o.auditLogPath ? [`--audit-log-path=${o.auditLogPath}`] : []),
     ...(o.tolerationSeconds !== undefined
       ? [`--default-not-ready-toleration-seconds=${o.tolerationSeconds}`, `--default-unreachable-toleration-seconds=${o.tolerationSeconds}`]
       : []),
