@@ -55,10 +55,23 @@ function applyDefaults(container: Container, item: LimitRangeItem): { requests: 
   return set;
 }
 
+/**
+ * Upstream defaults a pod when it is decoded, before admission: a resource with only a limit is
+ * requested at that limit. Skiff defaults after the mutating plugins, so that rule comes first here,
+ * or a LimitRange's defaultRequest would win over the container's own limit.
+ */
+function requestLimitsFirst(c: Container): void {
+  const limits = c.resources?.limits as Resources | undefined;
+  if (!limits || Object.keys(limits).length === 0) return;
+  const requests = (c.resources!.requests ??= {}) as Resources;
+  for (const [name, value] of Object.entries(limits)) requests[name] ??= value;
+}
+
 function admitPod(pod: Pod, items: LimitRangeItem[]): void {
   const notes: string[] = [];
   const visit = (containers: Container[] | undefined, prefix: string) => {
     for (const c of containers ?? []) {
+      requestLimitsFirst(c);
       const requests = new Set<string>();
       const limits = new Set<string>();
       for (const item of items) {
