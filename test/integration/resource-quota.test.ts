@@ -9,13 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type Pod, type ResourceQuota } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
-import { eventually, kubectl, KUBECTL_120_PATH, startControlPlane, tableHeader, tableRow, type ControlPlane } from '../harness/index.ts';
+import { eventually, kubectl, KUBECTL_120_PATH, kubectlBinaries, startControlPlane, tableHeader, tableRow, type ControlPlane } from '../harness/index.ts';
 
 // Ports 21400 (etcd) and 21450 (apiserver) belong to this file (range 21400-21499).
 const BASE_PORT = 21400;
 const PODS = findResourceByKind('v1', 'Pod')!;
 const QUOTAS = findResourceByKind('v1', 'ResourceQuota')!;
 const NAMESPACES = findResourceByKind('v1', 'Namespace')!;
+const binaries = await kubectlBinaries();
 
 const pod = (name: string, resources?: Record<string, Record<string, string>>): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
@@ -79,6 +80,19 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
     await cp.client.delete(PODS, ns, 'a', { gracePeriodSeconds: 0 });
     await cp.client.delete(PODS, ns, 'b', { gracePeriodSeconds: 0 });
     await counted(ns, 'compute', { pods: '1', 'requests.cpu': '100m', 'count/configmaps': '0' });
+  });
+
+  it('kubectl create quota stores what every kubectl sends (the newest one sends protobuf)', async () => {
+    const ns = 'quota-create';
+    await createNamespace(ns);
+    for (const bin of binaries) {
+      const name = `q-${bin.name.replace(/\W/g, '')}`;
+      const res = await kubectl(bin, ['-n', ns, 'create', 'quota', name, '--hard=pods=2,requests.memory=1Gi', '--scopes=NotTerminating', '-v=8'], { kubeconfig: cp.cluster.kubeconfigPath });
+      assert.equal(res.code, 0, `${bin.name}: ${res.stderr}`);
+      if (bin.name !== 'kubectl-1.20') assert.match(res.stderr, /Content-Type: application\/vnd\.kubernetes\.protobuf/);
+      const stored = await cp.client.get<ResourceQuota>(QUOTAS, ns, name);
+      assert.deepEqual([stored.spec?.hard, stored.spec?.scopes], [{ pods: '2', 'requests.memory': '1Gi' }, ['NotTerminating']], bin.name);
+    }
   });
 
   it('ten concurrent creates against pods=4 admit exactly four; a dry run charges nothing', async () => {
