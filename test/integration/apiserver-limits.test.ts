@@ -6,8 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, type ClientRequest } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { request } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { apiRequest, eventually, identityFor, startTestCluster, type ApiResponse, type ApiTarget, type TestCluster } from '../harness/index.ts';
 
 // Ports 20910-20911 (etcd) and 20960 (apiserver) belong to this file (range 20900-20999 with apiserver-audit).
