@@ -193,7 +193,10 @@ const SAFE_SYSCTLS: ReadonlyMap<string, number> = new Map([
 const sysctls: Check = {
   id: 'sysctls', level: 'baseline',
   run(_meta, spec, minor) {
-    const names = (spec.securityContext?.sysctls ?? []).map((s) => s.name).filter((name) => !((SAFE_SYSCTLS.get(name) ?? Infinity) <= minor));
+    const names = (spec.securityContext?.sysctls ?? []).map((s) => s.name).filter((name) => {
+      const since = SAFE_SYSCTLS.get(name);
+      return since === undefined || since > minor;
+    });
     return names.length > 0 ? violation('forbidden sysctls', names.join(', ')) : undefined;
   },
 };
