@@ -3,13 +3,16 @@
  * controller: the (n+1)th pod refused with upstream's `exceeded quota` 403, status.used exact
  * after deletes, ten concurrent creates against pods=4 admitting exactly four, a requests.cpu
  * quota refusing a pod whose containers do not say, dry-run creates charging nothing, and
- * kubectl 1.20's `create quota`, `get quota` and `describe quota`.
+ * `create quota` from kubectl 1.20 and the newest, `get quota` and `describe quota` from kubectl
+ * 1.20 and Skiff's own kubectl.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { findResourceByKind, type Pod, type ResourceQuota } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
-import { eventually, kubectl, KUBECTL_120_PATH, kubectlBinaries, startControlPlane, tableHeader, tableRow, type ControlPlane } from '../harness/index.ts';
+import { eventually, kubectl, KUBECTL_120_PATH, kubectlBinaries, REPO_ROOT, startControlPlane, tableHeader, tableRow, type ControlPlane } from '../harness/index.ts';
 
 // Ports 21400 (etcd) and 21450 (apiserver) belong to this file (range 21400-21499).
 const BASE_PORT = 21400;
@@ -39,6 +42,11 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
   const used = async (ns: string, name: string) => (await cp.client.get<ResourceQuota>(QUOTAS, ns, name)).status?.used;
   /** The quota controller has counted the quota (status.hard set): admission refuses "status unknown" until then. */
   const counted = (ns: string, name: string, want: Record<string, string>) => eventually(async () => assert.deepEqual(await used(ns, name), want), 30_000);
+  const skiffKubectl = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { env: { ...process.env, KUBECONFIG: cp.cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
   const refusal = async (p: Promise<unknown>): Promise<ApiStatusError> => {
     try {
       await p;
@@ -66,15 +74,18 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
     assert.equal(err.code, 403);
     assert.equal(err.status.message, 'pods "d" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=3, limited: pods=3');
 
-    const get = await kc(['get', 'quota']);
-    assert.equal(get.code, 0, get.stderr);
-    assert.equal(tableHeader(get.stdout), 'NAME AGE REQUEST LIMIT');
-    assert.match(tableRow(get.stdout, 'compute'), /^compute \d+s count\/configmaps: 0\/5, pods: 3\/3, requests\.cpu: 300m\/1$/);
-    const described = await kc(['describe', 'quota', 'compute']);
-    assert.equal(described.code, 0, described.stderr);
-    const lines = described.stdout.split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
-    for (const line of [`Name: compute`, `Namespace: ${ns}`, 'Resource Used Hard', '-------- ---- ----', 'count/configmaps 0 5', 'pods 3 3', 'requests.cpu 300m 1']) {
-      assert.ok(lines.includes(line), `${line}\nin ${described.stdout}`);
+    // kubectl 1.20 and Skiff's own kubectl print the same table and description.
+    for (const run of [kc, (args: string[]) => skiffKubectl(['-n', ns, ...args])]) {
+      const get = await run(['get', 'quota']);
+      assert.equal(get.code, 0, get.stderr);
+      assert.equal(tableHeader(get.stdout), 'NAME AGE REQUEST LIMIT');
+      assert.match(tableRow(get.stdout, 'compute'), /^compute \d+s count\/configmaps: 0\/5, pods: 3\/3, requests\.cpu: 300m\/1$/);
+      const described = await run(['describe', 'quota', 'compute']);
+      assert.equal(described.code, 0, described.stderr);
+      const lines = described.stdout.split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
+      for (const line of [`Name: compute`, `Namespace: ${ns}`, 'Resource Used Hard', '-------- ---- ----', 'count/configmaps 0 5', 'pods 3 3', 'requests.cpu 300m 1']) {
+        assert.ok(lines.includes(line), `${line}\nin ${described.stdout}`);
+      }
     }
 
     await cp.client.delete(PODS, ns, 'a', { gracePeriodSeconds: 0 });
