@@ -14,7 +14,7 @@ import { createAggregationRoute, loadFrontProxy } from './http/aggregation/index
 import { createEtcdStore } from './storage/index.ts';
 import type { Store } from './storage/store.ts';
 import { createAuthenticator, loadTokenFile } from './http/authn.ts';
-import { withBootstrapTokens } from './auth/bootstrap-token.ts';
+import { bootstrapTokenSecrets, withBootstrapTokens } from './auth/bootstrap-token.ts';
 import { setupAuthorization } from './auth/authorizer.ts';
 import { setupServiceAccounts } from './auth/serviceaccount/index.ts';
 import { createApiServer } from './http/server.ts';
@@ -124,7 +124,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       tls: { cert, key, clientCa },
       handlers: registry,
       served: registry.served,
-      authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), store, logger)),
+      authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), bootstrapTokenSecrets(registry.context.watched, store), logger)),
       authorize: authorization.authorize,
       routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context, frontProxy: await loadFrontProxy(config), clientCa: clientCa.toString() })],
       health: {

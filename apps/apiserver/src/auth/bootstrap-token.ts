@@ -7,8 +7,11 @@
  * Secret's auth-extra-groups. `skiff token create` writes such Secrets; `skiff join`
  * presents one to ask for its node certificate.
  *
- * Joins are rare, so every such request reads the Secret from storage: a token deleted
- * or expired stops working at once, with no cache to go stale.
+ * The Secret is read from the apiserver's watched Secrets, not from etcd: anyone can send a
+ * bearer of the bootstrap shape without credentials, and a flood of them must not become a
+ * flood of etcd reads. A token the watch has not delivered yet (`skiff token create` a moment
+ * ago) is read from storage, but at most READS_PER_SECOND such reads happen a second across
+ * all callers; beyond that an unknown token is simply unknown (401), as it would be anyway.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -16,6 +19,8 @@ import { findResource } from '@skiff/api';
 import type { Logger } from '@skiff/log';
 import type { UserInfo } from '../registry/handlers.ts';
 import type { KubeObject, Store } from '../storage/store.ts';
+import type { WatchedCollections } from '../storage/watched-collection.ts';
+import { watchedServiceAccountObjects } from './serviceaccount/authenticator.ts';
 
 export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
 export const BOOTSTRAP_TOKEN_PATTERN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
@@ -73,11 +78,54 @@ export function userForBootstrapSecret(secret: KubeObject | undefined, id: strin
   return { user: { username: `system:bootstrap:${id}`, groups: [BOOTSTRAPPERS, ...new Set(extra), 'system:authenticated'] } };
 }
 
+/** Where kube-system/bootstrap-token-<id> Secrets are found. */
+export interface BootstrapTokenSecrets {
+  /** From memory: the apiserver's watched Secrets. */
+  cached(name: string): Promise<KubeObject | undefined>;
+  /** From storage: only for names the cache does not hold, and rate-limited. */
+  read(name: string): Promise<KubeObject | undefined>;
+}
+
+/** Storage reads a second (with a burst of as many) for tokens the watch has not delivered. */
+export const READS_PER_SECOND = 5;
+
+export function bootstrapTokenSecrets(watched: WatchedCollections, store: Pick<Store, 'get'>): BootstrapTokenSecrets {
+  const secrets = watchedServiceAccountObjects(watched);
+  return {
+    cached: (name) => secrets.secret('kube-system', name),
+    async read(name) {
+      try {
+        return await store.get(secretsResource, 'kube-system', name);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+        return undefined;
+      }
+    },
+  };
+}
+
+/** A token bucket: `take()` is true while reads are left this second. */
+function readBudget(perSecond: number, now: () => number): { take(): boolean } {
+  let tokens = perSecond;
+  let at = now();
+  return {
+    take() {
+      const t = now();
+      tokens = Math.min(perSecond, tokens + ((t - at) / 1000) * perSecond);
+      at = t;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+  };
+}
+
 /**
  * Wraps the static authenticator (client certificates, token file): when it does not
  * know the caller and the bearer token has the bootstrap shape, the token's Secret decides.
  */
-export function withBootstrapTokens(base: AsyncAuthenticator, store: Pick<Store, 'get'>, logger: Logger, now: () => Date = () => new Date()): AsyncAuthenticator {
+export function withBootstrapTokens(base: AsyncAuthenticator, secrets: BootstrapTokenSecrets, logger: Logger, now: () => Date = () => new Date()): AsyncAuthenticator {
+  const budget = readBudget(READS_PER_SECOND, () => now().getTime());
   return async (req) => {
     const known = await base(req);
     if (known) return known;
@@ -86,12 +134,9 @@ export function withBootstrapTokens(base: AsyncAuthenticator, store: Pick<Store,
     const token = m ? BOOTSTRAP_TOKEN_PATTERN.exec(m[1]!) : null;
     if (!token) return undefined;
     const [, id, tokenSecret] = token as unknown as [string, string, string];
-    let secret: KubeObject | undefined;
-    try {
-      secret = await store.get(secretsResource, 'kube-system', `bootstrap-token-${id}`);
-    } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw err;
-    }
+    const name = `bootstrap-token-${id}`;
+    let secret = await secrets.cached(name);
+    if (!secret && budget.take()) secret = await secrets.read(name);
     const { user, reason } = userForBootstrapSecret(secret, id, tokenSecret, now());
     if (!user) logger.debug({ tokenId: id, reason }, 'bootstrap token rejected');
     return user;
