@@ -61,16 +61,19 @@ describe('kubelet: securityContext', { timeout: 300_000 }, () => {
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.208.20.0/24', networkName: NODE, port: 20850, healthzPort: 20851 });
     await createPod('secure', {
       securityContext: {
-        runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000,
+        runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' },
         sysctls: [{ name: 'net.ipv4.ip_local_port_range', value: '20000 30000' }],
       },
       volumes: [{ name: 'data', emptyDir: {} }],
       containers: [
         {
-          name: 'dropped', image: BUSYBOX_IMAGE, command: sleeper('grep -E "^(CapEff|NoNewPrivs):" /proc/self/status'),
+          name: 'dropped', image: BUSYBOX_IMAGE, command: sleeper('grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'),
           securityContext: { runAsUser: 0, capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false },
         },
-        { name: 'plain', image: BUSYBOX_IMAGE, command: sleeper('grep -E "^(CapEff|NoNewPrivs):" /proc/self/status'), securityContext: { runAsUser: 0 } },
+        {
+          name: 'plain', image: BUSYBOX_IMAGE, command: sleeper('grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'),
+          securityContext: { runAsUser: 0, seccompProfile: { type: 'Unconfined' } },
+        },
         {
           name: 'ids', image: BUSYBOX_IMAGE, volumeMounts: [{ name: 'data', mountPath: '/data' }],
           command: sleeper('id; stat -c "dir %g %a" /data; touch /data/f; stat -c "file %g" /data/f; echo "range $(cat /proc/sys/net/ipv4/ip_local_port_range)"'),
@@ -92,16 +95,18 @@ describe('kubelet: securityContext', { timeout: 300_000 }, () => {
     await cluster?.stop();
   });
 
-  it('drops every capability and sets no_new_privs; by default NET_RAW is gone', async () => {
+  it('drops every capability and sets no_new_privs; by default NET_RAW is gone; seccomp RuntimeDefault filters, Unconfined does not', async () => {
     await waitForPodRunning(api, NS, 'secure', kubelet);
     const dropped = await logsOnceWritten('secure', 'dropped', /NoNewPrivs/);
     assert.match(dropped, /^CapEff:\s+0000000000000000$/m);
     assert.match(dropped, /^NoNewPrivs:\s+1$/m);
+    assert.match(dropped, /^Seccomp:\s+2$/m, 'SECCOMP_MODE_FILTER');
     const plain = await logsOnceWritten('secure', 'plain', /NoNewPrivs/);
     const capEff = BigInt(`0x${/^CapEff:\s+([0-9a-f]+)$/m.exec(plain)![1]}`);
     assert.notEqual(capEff, 0n, 'root keeps Docker\'s default set');
     assert.equal(capEff & (1n << 13n), 0n, `CAP_NET_RAW (bit 13) must be clear: ${plain}`);
     assert.match(plain, /^NoNewPrivs:\s+0$/m);
+    assert.match(plain, /^Seccomp:\s+0$/m, 'the container\'s Unconfined wins over the pod\'s RuntimeDefault');
   });
 
   it('runs as runAsUser/runAsGroup with supplementalGroups and fsGroup; the emptyDir belongs to fsGroup; safe sysctls apply', async () => {

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Pod } from '@skiff/api';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../container-runtime.ts';
 import { FakeRuntime } from '../fake-runtime.ts';
@@ -215,4 +218,39 @@ test('syncPod: an init container that cannot start ends the pass; Never + failed
   const status = buildPodStatus(pod, third.runtimeStatus, {}, { now: clock.now, hostIP: '192.168.1.5' });
   assert.equal(status.phase, 'Failed');
   await removePodResources(runtime, 'uid-1');
+});
+
+test('syncPod: runAsNonRoot against the image user, Localhost seccomp from the profile root, unsafe sysctls refused', async () => {
+  clock.now = 1_000_000;
+  const users = new Map([['root:1', ''], ['app:1', '1000:1000']]);
+  class UserRuntime extends TestRuntime {
+    async imageUser(image: string): Promise<string | undefined> {
+      return users.get(image);
+    }
+  }
+  const runtime = new UserRuntime({ now: () => clock.now });
+  const root = await mkdtemp(join(tmpdir(), 'seccomp-'));
+  try {
+    await writeFile(join(root, 'audit.json'), '{ "defaultAction": "SCMP_ACT_LOG" }\n');
+    const { deps } = await setup(runtime);
+    const pod = (name: string, spec: Partial<Pod['spec']>): Pod => ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { containers: [], ...spec } });
+    const nonRoot = { securityContext: { runAsNonRoot: true } };
+    const refused = await syncPod(pod('r', { ...nonRoot, containers: [{ name: 'c', image: 'root:1' }] }), { ...deps, seccompProfileRoot: root });
+    assert.deepEqual(refused.waiting.get('c'), { reason: 'CreateContainerConfigError', message: 'container has runAsNonRoot and image will run as root (pod: "r_default(uid-r)", container: c)' });
+    const allowed = await syncPod(pod('a', {
+      ...nonRoot, containers: [{ name: 'c', image: 'app:1', securityContext: { runAsGroup: 5, seccompProfile: { type: 'Localhost', localhostProfile: 'audit.json' } } }],
+    }), { ...deps, seccompProfileRoot: root });
+    assert.equal(allowed.waiting.size, 0, JSON.stringify([...allowed.waiting]));
+    assert.deepEqual(runtime.configs.at(-1)!.securityContext, {
+      runAsGroup: 5, runAsUsername: '1000', seccomp: { type: 'Localhost', json: '{"defaultAction":"SCMP_ACT_LOG"}' },
+    });
+    const missing = await syncPod(pod('m', { securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'nope.json' } }, containers: [{ name: 'c', image: 'app:1' }] }), { ...deps, seccompProfileRoot: root });
+    assert.equal(missing.waiting.get('c')?.reason, 'CreateContainerConfigError');
+    assert.match(missing.waiting.get('c')!.message, /failed to load seccomp profile ".*nope\.json": no such file/);
+    const sysctl = await syncPod(pod('s', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }] }, containers: [{ name: 'c', image: 'app:1' }] }), deps);
+    assert.equal(sysctl.events.find((e) => e.reason === 'FailedCreatePodSandBox')?.message, 'Failed to create pod sandbox: forbidden sysctl: "kernel.msgmax" not allowlisted');
+    assert.equal((await runtime.listPodSandboxes({ labels: { 'io.kubernetes.pod.uid': 'uid-s' } })).length, 0);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
