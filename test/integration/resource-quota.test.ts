@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findResourceByKind, type Pod, type ResourceQuota } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
@@ -104,6 +105,20 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
       const stored = await cp.client.get<ResourceQuota>(QUOTAS, ns, name);
       assert.deepEqual([stored.spec?.hard, stored.spec?.scopes], [{ pods: '2', 'requests.memory': '1Gi' }, ['NotTerminating']], bin.name);
     }
+  });
+
+  it('deploy/examples: a LimitRange gives a plain pod the requests the quota then charges', async () => {
+    const ns = 'team-a';
+    await createNamespace(ns);
+    const manifests = ['limitrange.yaml', 'quota.yaml'].map((f) => readFileSync(join(REPO_ROOT, 'deploy/examples', f), 'utf8')).join('\n---\n');
+    const applied = await kubectl(KUBECTL_120_PATH, ['-n', ns, 'apply', '-f', '-'], { kubeconfig: cp.cluster.kubeconfigPath, stdin: manifests });
+    assert.equal(applied.code, 0, applied.stderr);
+    await eventually(async () => assert.equal((await used(ns, 'team'))?.pods, '0'), 30_000);
+    await cp.client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } }, { namespace: ns });
+    const team = await used(ns, 'team');
+    assert.deepEqual([team?.pods, team?.['requests.cpu'], team?.['requests.memory'], team?.['limits.cpu'], team?.['limits.memory']], ['1', '100m', '128Mi', '500m', '256Mi']);
+    // Not best-effort once the LimitRange filled it in: the scoped quota does not count it.
+    assert.equal((await used(ns, 'best-effort'))?.pods, '0');
   });
 
   it('ten concurrent creates against pods=4 admit exactly four; a dry run charges nothing', async () => {

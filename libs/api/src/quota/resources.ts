@@ -33,8 +33,13 @@ export function quantity(value: string | number | undefined): Quantity {
 /** a + b for each resource of either. */
 export function addLists(a: ResourceList, b: ResourceList): ResourceList {
   const out: ResourceList = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = k in out ? quantity(out[k]).add(quantity(v)).toString() : quantity(v).toString();
+  for (const [k, v] of Object.entries(b)) out[k] = k in out ? addQuantities(quantity(out[k]), quantity(v)).toString() : quantity(v).toString();
   return out;
+}
+
+/** a + b in a's format, or b's when a is zero, as Go's Quantity.Add (0 + 128Mi prints 128Mi). */
+function addQuantities(a: Quantity, b: Quantity): Quantity {
+  return a.isZero() ? b : a.add(b);
 }
 
 /** a - b for each resource of a (never below zero). */
