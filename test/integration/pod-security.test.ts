@@ -166,6 +166,18 @@ describe('PodSecurity admission', { timeout: 300_000 }, () => {
     assert.deepEqual(warningsOf(cron), ['would violate PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)']);
   });
 
+  it('a pod created right after its namespace is relabelled meets the new label', async () => {
+    await createNamespace('relabelled', {});
+    const hostPod = podBody('agent', { volumes: [{ name: 'root', hostPath: { path: '/' } }] });
+    assert.equal((await createPod('relabelled', hostPod)).status, 403);
+    const label = await apiRequest(cluster.admin, 'PATCH', '/api/v1/namespaces/relabelled', {
+      body: { metadata: { labels: { [ENFORCE]: 'privileged', [WARN]: 'privileged' } } }, headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    assert.equal(label.status, 200, label.body);
+    const res = await createPod('relabelled', hostPod);
+    assert.equal(res.status, 201, res.body);
+  });
+
   it('kube-system is exempt', async () => {
     const res = await createPod('kube-system', podBody('node-agent', { hostNetwork: true, volumes: [{ name: 'root', hostPath: { path: '/' } }] }));
     assert.equal(res.status, 201, res.body);

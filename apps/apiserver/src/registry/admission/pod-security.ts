@@ -30,6 +30,7 @@ import { describeViolations, evaluatePod, levelVersionString, policyToEvaluate, 
 import { warningsForExistingPods } from './pod-security/namespace-pods.ts';
 
 const podsResource = findResource('', 'v1', 'pods')!;
+const namespacesResource = findResource('', 'v1', 'namespaces')!;
 
 /** Where each workload kind keeps its pod template (`group/resource` → path). */
 const TEMPLATE_PATHS: ReadonlyMap<string, readonly string[]> = new Map([
@@ -51,10 +52,34 @@ function templateOf(obj: KubeObject, path: readonly string[]): { metadata?: PodM
   return typeof at === 'object' && at !== null ? at as { metadata?: PodMeta; spec?: PodSpec } : undefined;
 }
 
+/**
+ * Namespaces whose labels this apiserver changed a moment ago, until when: pods read them live
+ * meanwhile, so a pod created right after `kubectl label ns x ...enforce=privileged` meets the
+ * new label, not the cache's old one (as NamespaceLifecycle's force-live-lookup set).
+ */
+const LIVE_LOOKUP_MS = 10_000;
+const relabelled = new WeakMap<RegistryContext, Map<string, number>>();
+
+function noteRelabel(ctx: RegistryContext, name: string): void {
+  let names = relabelled.get(ctx);
+  if (!names) relabelled.set(ctx, names = new Map());
+  names.set(name, Date.now() + LIVE_LOOKUP_MS);
+}
+
+async function namespaceLabels(ctx: RegistryContext, name: string): Promise<Record<string, string> | undefined> {
+  const names = relabelled.get(ctx);
+  const until = names?.get(name);
+  if (until !== undefined && until > Date.now()) {
+    const live = await ctx.store.get(namespacesResource, undefined, name).catch(() => undefined);
+    if (live) return live.metadata.labels;
+  } else if (until !== undefined) names!.delete(name);
+  return (await ctx.namespaces.get(name))?.metadata.labels;
+}
+
 async function namespacePolicy(ctx: RegistryContext, attrs: AdmissionAttributes): Promise<Policy> {
-  const ns = await ctx.namespaces.get(attrs.namespace!);
+  const labels = await namespaceLabels(ctx, attrs.namespace!);
   // NamespaceLifecycle refuses writes into a missing namespace; its labels are the defaults until then.
-  return policyToEvaluate(ns?.metadata.labels, configOf(ctx).defaults).policy;
+  return policyToEvaluate(labels, configOf(ctx).defaults).policy;
 }
 
 function exempt(config: PodSecurityConfig, attrs: AdmissionAttributes): boolean {
@@ -126,6 +151,7 @@ async function validateNamespace(ctx: RegistryContext, attrs: AdmissionAttribute
   const config = configOf(ctx);
   const { policy, errors: labelErrors } = policyToEvaluate(labels, config.defaults);
   if (labelErrors.length > 0) throw errors.invalid('Namespace', '', attrs.name, labelErrors);
+  if (attrs.operation === 'UPDATE') noteRelabel(ctx, attrs.name);
   if (attrs.operation !== 'UPDATE' || policy.enforce.level === 'privileged' || config.exemptions.namespaces.includes(attrs.name)) return;
   const before = policyToEvaluate(old?.metadata?.labels, config.defaults).policy.enforce;
   if (levelVersionString(before) === levelVersionString(policy.enforce)) return;
