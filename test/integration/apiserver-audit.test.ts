@@ -147,6 +147,18 @@ describe('apiserver audit log', () => {
     assert.equal(e403!.annotations?.['authorization.k8s.io/decision'], 'forbid');
   });
 
+  it('records a watch as ResponseStarted when it starts streaming, then ResponseComplete when it ends', async () => {
+    const res = await apiRequest(alice, 'GET', `/api/v1/namespaces/${NS}/configmaps?watch=true&timeoutSeconds=1`, { timeoutMs: 15_000 });
+    assert.equal(res.status, 200);
+    const stages = await eventually(async () => {
+      const found = events().filter((e) => e.auditID === res.headers['audit-id']);
+      assert.equal(found.length, 3, JSON.stringify(found.map((e) => e.stage)));
+      return found;
+    });
+    assert.deepEqual(stages.map((e) => [e.stage, e.verb]), [['RequestReceived', 'watch'], ['ResponseStarted', 'watch'], ['ResponseComplete', 'watch']]);
+    assert.equal(stages[2]!.responseObject, undefined, 'a stream is not copied into the event');
+  });
+
   it('leaves out a user the policy gives None', async () => {
     const res = await apiRequest(quiet, 'POST', `/api/v1/namespaces/${NS}/configmaps`, {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-quiet' } },
