@@ -19,8 +19,14 @@ function checkQuotaResourceName(name: string, path: string): FieldError[] {
     : [invalid(path, name, 'must be a standard resource for quota')];
 }
 
-/** A resource list's quantities (errors for those that do not parse or are negative). */
-function quantities(list: unknown, path: string, errs: FieldError[], integers: boolean): Map<string, Quantity> {
+/**
+ * A resource list's quantities, with a field error for each that does not parse or is negative, and
+ * whatever `check` adds per entry (names, integers). Container resources parse their lists the same
+ * way (container.ts could build on this).
+ */
+export function parseQuantityMap(
+  list: unknown, path: string, errs: FieldError[], check: (name: string, q: Quantity, p: string) => FieldError[] = () => [],
+): Map<string, Quantity> {
   const out = new Map<string, Quantity>();
   if (list === undefined || list === null) return out;
   if (!isObject(list)) {
@@ -37,12 +43,17 @@ function quantities(list: unknown, path: string, errs: FieldError[], integers: b
       continue;
     }
     if (q.sign() < 0) errs.push(invalid(p, q.toString(), 'must be greater than or equal to 0'));
-    if (integers && isIntegerQuotaResource(name) && q.scaledValue(0) * 1000n !== q.scaledValue(-3)) {
-      errs.push(invalid(p, q.toString(), 'must be an integer'));
-    }
+    errs.push(...check(name, q, p));
     out.set(name, q);
   }
   return out;
+}
+
+const isWhole = (q: Quantity) => q.scaledValue(0) * 1000n === q.scaledValue(-3);
+
+/** Quota lists: object counts are whole numbers. */
+function quantities(list: unknown, path: string, errs: FieldError[], integers: boolean): Map<string, Quantity> {
+  return parseQuantityMap(list, path, errs, (name, q, p) => (integers && isIntegerQuotaResource(name) && !isWhole(q) ? [invalid(p, q.toString(), 'must be an integer')] : []));
 }
 
 function validateQuotaList(list: unknown, path: string): FieldError[] {
