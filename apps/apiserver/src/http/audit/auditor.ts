@@ -271,49 +271,61 @@ function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
   return undefined;
 }
 
+/** A copy of a body, given up (undefined) once it passes `limit` bytes. */
+class BoundedCopy {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private over = false;
+  private readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  add(buf: Buffer): void {
+    if (this.over) return;
+    this.size += buf.length;
+    if (this.size > this.limit) {
+      this.over = true;
+      this.chunks.length = 0;
+    } else {
+      this.chunks.push(buf);
+    }
+  }
+
+  get full(): boolean {
+    return this.over;
+  }
+
+  contents(): Buffer | undefined {
+    return this.over ? undefined : Buffer.concat(this.chunks);
+  }
+}
+
 /**
  * Keeps a copy of the request body as the handler reads it. Every way of consuming a
  * readable (async iteration, pipe, 'data') goes through read(), so wrapping it sees every
  * chunk without changing when or how the handler reads. Past `limit` the copy is dropped.
  */
 function tapRequest(req: IncomingMessage, limit: number): () => Buffer | undefined {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
+  const copy = new BoundedCopy(limit);
   const read = req.read;
   req.read = function (this: IncomingMessage, ...args: Parameters<IncomingMessage['read']>) {
     const chunk = read.apply(this, args) as unknown;
-    if (chunk && !over) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      size += buf.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-      } else {
-        chunks.push(buf);
-      }
-    }
+    if (chunk && !copy.full) copy.add(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     return chunk;
   };
-  return () => (over ? undefined : Buffer.concat(chunks));
+  return () => copy.contents();
 }
 
 /** A copy of the response body when `all`, else only of failures (their Status is small). */
 function tapResponse(res: ServerResponse, limit: number, all: boolean): () => Buffer | undefined {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
+  const copy = new BoundedCopy(limit);
   const keep = (chunk: unknown, encoding: unknown) => {
-    if (over || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    if (copy.full || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (!all && res.statusCode < 400) return;
-    const buf = Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8');
-    size += buf.length;
-    if (size > limit) {
-      over = true;
-      chunks.length = 0;
-    } else {
-      chunks.push(buf);
-    }
+    copy.add(Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk)
+      : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8'));
   };
   const write = res.write;
   const end = res.end;
@@ -325,9 +337,5 @@ function tapResponse(res: ServerResponse, limit: number, all: boolean): () => Bu
     keep(chunk, rest[0]);
     return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
   } as ServerResponse['end'];
-  return () => {
-    if (over) return undefined;
-    const type = String(res.getHeader('content-type') ?? '');
-    return type.includes('json') ? Buffer.concat(chunks) : undefined;
-  };
+  return () => (String(res.getHeader('content-type') ?? '').includes('json') ? copy.contents() : undefined);
 }
