@@ -21,11 +21,12 @@ function checkQuotaResourceName(name: string, path: string): FieldError[] {
 
 /**
  * A resource list's quantities, with a field error for each that does not parse or is negative, and
- * whatever `check` adds per entry (names, integers). Container resources parse their lists the same
- * way (container.ts could build on this).
+ * whatever the checks add per entry: `checkName` before the value is parsed, `check` after.
+ * Container resources parse their lists the same way (container.ts could build on this).
  */
 export function parseQuantityMap(
   list: unknown, path: string, errs: FieldError[], check: (name: string, q: Quantity, p: string) => FieldError[] = () => [],
+  checkName: (name: string, p: string) => FieldError[] = () => [],
 ): Map<string, Quantity> {
   const out = new Map<string, Quantity>();
   if (list === undefined || list === null) return out;
@@ -35,6 +36,7 @@ export function parseQuantityMap(
   }
   for (const [name, raw] of Object.entries(list)) {
     const p = `${path}[${name}]`;
+    errs.push(...checkName(name, p));
     let q: Quantity;
     try {
       q = parseQuantity(raw as string);
@@ -49,7 +51,7 @@ export function parseQuantityMap(
   return out;
 }
 
-const isWhole = (q: Quantity) => q.scaledValue(0) * 1000n === q.scaledValue(-3);
+export const isWhole = (q: Quantity) => q.scaledValue(0) * 1000n === q.scaledValue(-3);
 
 /** Quota lists: object counts are whole numbers. */
 function quantities(list: unknown, path: string, errs: FieldError[], integers: boolean): Map<string, Quantity> {
