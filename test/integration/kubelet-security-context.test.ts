@@ -130,13 +130,19 @@ describe('kubelet: securityContext', { timeout: 300_000 }, () => {
     assert.equal(running.length, 0, 'no container was created');
   });
 
-  it('refuses an unsafe sysctl before anything runs', async () => {
+  it('rejects a pod with an unsafe sysctl before anything runs: Failed, SysctlForbidden', async () => {
     const uid = (await api.get<Pod>(pods, NS, 'badsysctl')).metadata!.uid;
     await eventually(async () => {
       const list = await api.list<Event>(events, NS);
       const mine = list.items.filter((e) => e.involvedObject?.name === 'badsysctl').map((e) => `${e.reason}: ${e.message}`);
       assert.ok(mine.some((m) => m.includes('forbidden sysctl: "net.core.somaxconn" not allowlisted')), mine.join('\n'));
     }, 90_000, 500);
+    await eventually(async () => {
+      const status = (await api.get<Pod>(pods, NS, 'badsysctl')).status;
+      assert.equal(status?.phase, 'Failed', JSON.stringify(status));
+      assert.equal(status?.reason, 'SysctlForbidden');
+      assert.match(status?.message ?? '', /^Pod was rejected: forbidden sysctl: "net.core.somaxconn" not allowlisted/);
+    }, 30_000, 500);
     const made = await docker.listContainers({ all: true, filters: { label: [`skiff.node=${NODE}`, `io.kubernetes.pod.uid=${uid}`] } });
     assert.equal(made.length, 0, 'neither sandbox nor container');
   });

@@ -7,6 +7,7 @@
  * containers instead of restarting them.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { findResource, type Node, type Pod, type Service } from '@skiff/api';
 import { EventRecorder, Informer, RestClient, sleep } from '@skiff/client';
 import { serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
@@ -113,6 +114,7 @@ export class DockerKubelet {
       getNode: () => this.#nodeInformer.get(undefined, c.nodeName),
       sources, services: this.#serviceInformer, recordEvent, plugins, exec, podCidr: c.podCidr, allowPrivileged: c.allowPrivileged,
       dns: { clusterDns: c.clusterDns, clusterDomain: c.clusterDomain, hostResolvConf },
+      seccompProfileRoot: join(c.rootDir, 'seccomp'),
       imagePresent: (image) => this.runtime.imageExists(image),
       onSync: (result, seconds) => {
         this.#metrics.podSyncs.inc({ result });

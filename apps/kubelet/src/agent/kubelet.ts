@@ -20,6 +20,7 @@ import type { ServiceLister } from '../pod-sync/env-services.ts';
 import type { ClusterDnsSettings } from '../pod-sync/pod-dns.ts';
 import { buildPodStatus } from '../pod-sync/pod-status.ts';
 import { removePodResources, syncPod, type PodEvent } from '../pod-sync/sync-pod.ts';
+import { checkPodSysctls, SYSCTL_FORBIDDEN_REASON } from '../pod-sync/sysctls.ts';
 import type { LoadedPlugins } from './plugins.ts';
 import { PodWorkers } from './pod-workers.ts';
 import { StatusManager } from './status-manager.ts';
@@ -55,6 +56,8 @@ export interface KubeletOptions {
   podCidr?: string;
   allowPrivileged?: boolean;
   dns?: ClusterDnsSettings;
+  /** Where Localhost seccomp profiles live (`<root-dir>/seccomp`). */
+  seccompProfileRoot?: string;
   imagePresent?: (image: string) => Promise<boolean>;
   resyncMs?: number;
   /** Called after every pod sync pass (metrics). */
@@ -205,6 +208,15 @@ export class Kubelet {
     if (!hostNetwork && !(await this.ensurePodCidr())) return { requeueAfterMs: 1000 };
     const hostIP = opts.shape.internalIp;
     const before = await getPodRuntimeStatus(this.runtime, uid);
+    // Admission (upstream's canAdmitPod, sysctl part): a pod that never ran and asks for an unsafe
+    // sysctl is rejected, Failed with the reason, as the kubelet's rejectPod does.
+    const forbidden = before.sandboxes.length === 0 && pod.status?.phase !== 'Failed' ? checkPodSysctls(pod) : undefined;
+    if (forbidden) {
+      this.#recordEvent(pod, { type: 'Warning', reason: forbidden.reason, message: forbidden.message });
+      await this.#status.setStatus(pod, { phase: 'Failed', reason: forbidden.reason, message: `Pod was rejected: ${forbidden.message}` });
+      return {};
+    }
+    if (pod.status?.phase === 'Failed' && pod.status.reason === SYSCTL_FORBIDDEN_REASON) return {};
     const knownIP = hostNetwork ? hostIP : findReadySandbox(before)?.ip ?? '';
     const { volumes, probes } = opts.plugins ?? {};
     const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
@@ -230,6 +242,7 @@ export class Kubelet {
       ...(volumes ? { mountsFor: (p: Pod, ct: Parameters<typeof volumes.mountsFor>[1]) => volumes.mountsFor(p, ct) } : {}),
       allowPrivileged: opts.allowPrivileged ?? false,
       ...(opts.dns ? { dns: opts.dns } : {}),
+      ...(opts.seccompProfileRoot ? { seccompProfileRoot: opts.seccompProfileRoot } : {}),
     });
     for (const ev of res.events) this.#recordEvent(pod, ev);
     const sandbox = findReadySandbox(res.runtimeStatus);
