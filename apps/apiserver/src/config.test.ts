@@ -11,6 +11,7 @@ test('parseApiServerFlags reads the flags with defaults', () => {
     etcdRequestTimeoutMs: 5000, watchBookmarkIntervalMs: 60_000, etcdCompactionIntervalMs: 300_000, logLevel: 'info',
     defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300,
     serviceAccountIssuer: 'https://kubernetes.default.svc.cluster.local', apiAudiences: [],
+    auditLogMaxsize: 100, auditLogMaxbackup: 10, auditLogMaxage: 30, maxRequestsInflight: 400, maxMutatingRequestsInflight: 200,
   });
   const cfg = parseApiServerFlags([...required, '--secure-port=7443', '--max-request-bytes=1024', '--log-level=debug', '--token-auth-file=']);
   assert.deepEqual(cfg.etcdServers, ['http://127.0.0.1:2379', 'http://127.0.0.1:2479']);
