@@ -8,7 +8,10 @@
  *
  * - `exceeded quota: q, requested: pods=1, used: pods=4, limited: pods=4`
  * - `failed quota: q: must specify limits.cpu for: c` (a quota on cpu/memory needs every container to say)
- * - `status unknown for quota: q, resources: pods` (the quota controller has not counted yet)
+ * - `status unknown for quota: q, resources: pods` (status.hard names what status.used lacks)
+ *
+ * As upstream, what a quota limits is what its controller took up into status.hard: a quota is
+ * enforced from its first sync (a moment after it is created), and a spec change from the next.
  *
  * Dry-run writes are checked but charge nothing. The quota controller recounts later, so a charge
  * for an object whose write then failed is given back at its next sync.
@@ -50,7 +53,8 @@ function requestedUsage(attrs: AdmissionAttributes): ResourceList {
 function chargedResources(quota: ResourceQuota, attrs: AdmissionAttributes, requested: ResourceList): string[] {
   const { group, resource } = attrs.res;
   if (!quotaScopesMatch(quota, group, resource, attrs.object)) return [];
-  return Object.keys(quota.spec?.hard ?? {}).filter((name) => quotaResourceMatches(group, resource, name) && (name in requested || MUST_SPECIFY.includes(name)));
+  // What the controller has taken up into status.hard (a quota it has not synced yet restricts nothing), as upstream.
+  return Object.keys(quota.status?.hard ?? {}).filter((name) => quotaResourceMatches(group, resource, name) && (name in requested || MUST_SPECIFY.includes(name)));
 }
 
 /** upstream's pod Constraints: `must specify limits.cpu for: a,b` per missing resource. */
@@ -77,7 +81,7 @@ function charge(quota: ResourceQuota, attrs: AdmissionAttributes, requested: Res
   const name = quota.metadata!.name!;
   const hard = (quota.status?.hard ?? {}) as ResourceList;
   const used = (quota.status?.used ?? {}) as ResourceList;
-  const unknown = names.filter((n) => !(n in hard) || !(n in used));
+  const unknown = names.filter((n) => !(n in used));
   if (unknown.length > 0) throw forbidden(attrs, `status unknown for quota: ${name}, resources: ${unknown.sort().join(',')}`);
   const charged = maskList(requested, names);
   if (Object.keys(charged).length === 0) return undefined;
