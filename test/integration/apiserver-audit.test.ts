@@ -159,6 +159,42 @@ describe('apiserver audit log', () => {
     assert.equal(stages[2]!.responseObject, undefined, 'a stream is not copied into the event');
   });
 
+  it('carries PodSecurity\'s audit annotations: the enforce policy, and the audit level\'s violations on pods let in or refused', async () => {
+    const ns = 'audited-psa';
+    const labels = { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted' };
+    const made = await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } } });
+    assert.equal(made.status, 201, made.body);
+    // The pod's service account may not exist yet (no controller-manager here): made by hand.
+    const sa = await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } } });
+    assert.ok(sa.status === 201 || sa.status === 409, sa.body);
+    const pod = (name: string, extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { automountServiceAccountToken: false, containers: [{ name: 'main', image: 'busybox' }], ...extra },
+    });
+    const admitted = await apiRequest(alice, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: pod('plain') });
+    assert.equal(admitted.status, 201, admitted.body);
+    const refused = await apiRequest(alice, 'POST', `/api/v1/namespaces/${ns}/pods`, {
+      body: pod('rooted', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }),
+    });
+    assert.equal(refused.status, 403, refused.body);
+    const [ok, denied] = await eventually(async () => {
+      const find = (id: unknown) => events().find((e) => e.auditID === id && e.stage === 'ResponseComplete');
+      const found = [find(admitted.headers['audit-id']), find(refused.headers['audit-id'])];
+      assert.ok(found[0] && found[1]);
+      return found as Event[];
+    });
+    assert.equal(ok!.annotations?.['pod-security.kubernetes.io/enforce-policy'], 'baseline:latest');
+    assert.match(ok!.annotations?.['pod-security.kubernetes.io/audit-violations'] ?? '',
+      /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "main" must set securityContext\.allowPrivilegeEscalation=false\)/);
+    assert.equal(ok!.annotations?.['authorization.k8s.io/decision'], 'allow');
+    assert.equal(denied!.responseStatus?.code, 403);
+    assert.equal(denied!.annotations?.['pod-security.kubernetes.io/enforce-policy'], 'baseline:latest');
+    assert.match(denied!.annotations?.['pod-security.kubernetes.io/audit-violations'] ?? '', /^would violate PodSecurity "restricted:latest": .*restricted volume types \(volume "root" uses restricted volume type "hostPath"\)/);
+    // The first stage was written before admission ran: it has no PodSecurity annotation.
+    const received = events().find((e) => e.auditID === admitted.headers['audit-id'] && e.stage === 'RequestReceived');
+    assert.equal(received?.annotations?.['pod-security.kubernetes.io/enforce-policy'], undefined);
+  });
+
   it('leaves out a user the policy gives None', async () => {
     const res = await apiRequest(quiet, 'POST', `/api/v1/namespaces/${NS}/configmaps`, {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-quiet' } },

@@ -16,6 +16,7 @@ import { addWarningHeaders, sendJson } from './respond.ts';
 import { parseIncludeObject, parseTableAccept, toTable, type TableRequest } from './tables/index.ts';
 import { serveWatch, type WatchContext } from './watch.ts';
 import { managerFromUserAgent } from '../registry/apply/field-manager.ts';
+import { auditAnnotationsOf } from './audit/auditor.ts';
 
 export interface ResourceContext {
   handlers: ApiHandlers;
@@ -96,6 +97,7 @@ export async function handleResourceRequest(ctx: ResourceContext, req: IncomingM
     const opts = parseWriteOptions(q, user);
     if (apply && !opts.fieldManager) throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
     opts.fieldManager ??= managerFromUserAgent(req.headers['user-agent']);
+    opts.auditAnnotations = auditAnnotationsOf(req);
     return opts;
   };
   const readDecoded = async (): Promise<unknown> => decodeBody(await readBody(req, ctx.maxRequestBytes), req.headers['content-type'], ctx.maxRequestBytes);

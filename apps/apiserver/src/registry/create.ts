@@ -35,6 +35,7 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
 
   const attrs: AdmissionAttributes = {
     res, subresource: '', operation: 'CREATE', namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, user: opts.user, dryRun: Boolean(opts.dryRun), warnings,
+    auditAnnotations: opts.auditAnnotations,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   const prepared = prepareNewObject(ctx, res, attrs.object!, { fieldManager: opts.fieldManager, user: opts.user, applied: extra.applied });

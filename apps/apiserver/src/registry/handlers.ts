@@ -48,6 +48,8 @@ export interface WriteOptions {
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   fieldManager?: string;
   user: UserInfo;
+  /** Where admission puts its audit annotations: the request's audit event (AdmissionAttributes.auditAnnotations). */
+  auditAnnotations?: Record<string, string>;
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';

@@ -32,7 +32,7 @@ export interface UpdatePlan {
   /** Stored resourceVersion required (409 Conflict otherwise). */
   resourceVersion?: string;
   bumpGeneration?: boolean;
-  opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation' | 'user' | 'fieldManager'>;
+  opts: Pick<WriteOptions, 'dryRun' | 'fieldValidation' | 'user' | 'fieldManager' | 'auditAnnotations'>;
   /** The transform applied a configuration and recorded its ownership (server-side apply); otherwise the write is an Update. */
   applied?: boolean;
   /** For admission: which subresource a 'subresource' write is ('scale', 'approval', 'finalize'...). */
@@ -126,6 +126,7 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
   const attrs: AdmissionAttributes = {
     res, subresource: subresourceOf(plan), operation: 'UPDATE',
     namespace, name, object: desired, oldObject: current, user: plan.opts.user, dryRun: Boolean(plan.opts.dryRun), warnings,
+    auditAnnotations: plan.opts.auditAnnotations,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   desired = applyDefaults(res, attrs.object!);

@@ -102,6 +102,14 @@ function objectRefOf(info: RequestInfo): ObjectReference | undefined {
   return ref;
 }
 
+/** Each audited request's event, for the handlers that annotate it (admission's audit annotations). */
+const requestAudits = new WeakMap<IncomingMessage, RequestAudit>();
+
+/** The live annotations of the request's audit event; a record nobody reads when it is not audited. */
+export function auditAnnotationsOf(req: IncomingMessage): Record<string, string> {
+  return requestAudits.get(req)?.annotations() ?? {};
+}
+
 export class Auditor {
   private readonly writer: AuditLogWriter;
   private readonly policy: AuditPolicy;
@@ -127,6 +135,7 @@ export class Auditor {
       requestReceivedTimestamp: microTime(received), stageTimestamp: '',
     }, isLongRunning(info));
     audit.emit('RequestReceived');
+    requestAudits.set(req, audit);
     if (res) audit.watch(req, res, info);
     return audit;
   }
@@ -161,7 +170,12 @@ export class RequestAudit {
   }
 
   authorized(allowed: boolean, reason: string): void {
-    this.event.annotations = { ...this.event.annotations, 'authorization.k8s.io/decision': allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': reason };
+    Object.assign(this.annotations(), { 'authorization.k8s.io/decision': allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': reason });
+  }
+
+  /** The event's annotations, live: what is set here appears in the stages emitted after. */
+  annotations(): Record<string, string> {
+    return this.event.annotations ??= {};
   }
 
   /**
@@ -187,7 +201,8 @@ export class RequestAudit {
 
   emit(stage: AuditStage, now = Date.now()): void {
     if (this.decision.omitStages.has(stage)) return;
-    this.auditor.record({ ...this.event, stage, stageTimestamp: microTime(now) });
+    const annotations = this.event.annotations ? { annotations: { ...this.event.annotations } } : {};
+    this.auditor.record({ ...this.event, ...annotations, stage, stageTimestamp: microTime(now) });
   }
 
   /** Copies the bodies the level asks for (and failures' Status) and emits the response stages. */

@@ -30,6 +30,11 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Warnings for the client (admission webhooks' `warnings`): sent as HTTP Warning headers with the write's answer. */
   warnings?: string[];
+  /**
+   * Annotations for the request's audit event (`pod-security.kubernetes.io/audit-violations`...),
+   * kept whether the write is admitted or refused. The HTTP layer hands in the event's own record.
+   */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface AdmissionPlugin {

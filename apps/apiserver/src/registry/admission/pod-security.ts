@@ -14,9 +14,10 @@
  * - Namespaces: a label the policy parser cannot read refuses the write (422, the label's field
  *   error); an update that makes `enforce` stricter warns about the existing pods that break it.
  * - Exempt namespaces, users and runtime classes (config.ts) skip every check.
- *
- * The `audit` level is parsed and evaluated by nothing yet: Skiff's admission attributes carry no
- * audit annotations to put `pod-security.kubernetes.io/audit-violations` on.
+ * - The request's audit event gets upstream's annotations: `pod-security.kubernetes.io/enforce-policy`
+ *   (`baseline:latest`, pods only), `.../audit-violations` (`would violate PodSecurity
+ *   "restricted:latest": ...`, when the `audit` level is broken, refused or not) and `.../exempt`
+ *   (`namespace`, `user` or `runtimeClass`).
  */
 import { findResource, type Namespace, type Pod, type PodSpec } from '@skiff/api';
 import { errors } from '../../errors.ts';
@@ -82,18 +83,38 @@ async function namespacePolicy(ctx: RegistryContext, attrs: AdmissionAttributes)
   return policyToEvaluate(labels, configOf(ctx).defaults).policy;
 }
 
-function exempt(config: PodSecurityConfig, attrs: AdmissionAttributes): boolean {
-  return (attrs.namespace !== undefined && config.exemptions.namespaces.includes(attrs.namespace))
-    || config.exemptions.usernames.includes(attrs.user.username);
+/** Upstream's audit annotations carry the plugin's prefix: `pod-security.kubernetes.io/audit-violations`. */
+function annotate(attrs: AdmissionAttributes, key: 'enforce-policy' | 'audit-violations' | 'exempt', value: string): void {
+  (attrs.auditAnnotations ??= {})[`pod-security.kubernetes.io/${key}`] = value;
 }
 
-const exemptRuntimeClass = (config: PodSecurityConfig, spec: PodSpec): boolean =>
-  Boolean(spec.runtimeClassName) && config.exemptions.runtimeClasses.includes(spec.runtimeClassName!);
+/** Whether the request is exempt; an exempt one is annotated with why (`namespace`, `user`). */
+function exempt(config: PodSecurityConfig, attrs: AdmissionAttributes): boolean {
+  const reason = attrs.namespace !== undefined && config.exemptions.namespaces.includes(attrs.namespace) ? 'namespace'
+    : config.exemptions.usernames.includes(attrs.user.username) ? 'user' : undefined;
+  if (reason) annotate(attrs, 'exempt', reason);
+  return reason !== undefined;
+}
+
+function exemptRuntimeClass(config: PodSecurityConfig, spec: PodSpec, attrs?: AdmissionAttributes): boolean {
+  const exempted = Boolean(spec.runtimeClassName) && config.exemptions.runtimeClasses.includes(spec.runtimeClassName!);
+  if (exempted && attrs) annotate(attrs, 'exempt', 'runtimeClass');
+  return exempted;
+}
+
+const wouldViolate = (lv: LevelVersion, meta: PodMeta, spec: PodSpec): string | undefined => {
+  const violations = evaluatePod(lv, meta, spec);
+  return violations.length === 0 ? undefined : `would violate PodSecurity ${JSON.stringify(levelVersionString(lv))}: ${describeViolations(violations)}`;
+};
 
 function warnIfViolates(attrs: AdmissionAttributes, warn: LevelVersion, meta: PodMeta, spec: PodSpec): void {
-  const violations = evaluatePod(warn, meta, spec);
-  if (violations.length === 0) return;
-  (attrs.warnings ??= []).push(`would violate PodSecurity ${JSON.stringify(levelVersionString(warn))}: ${describeViolations(violations)}`);
+  const warning = wouldViolate(warn, meta, spec);
+  if (warning) (attrs.warnings ??= []).push(warning);
+}
+
+function auditIfViolates(attrs: AdmissionAttributes, audit: LevelVersion, meta: PodMeta, spec: PodSpec): void {
+  const violation = wouldViolate(audit, meta, spec);
+  if (violation) annotate(attrs, 'audit-violations', violation);
 }
 
 /** Pod updates upstream evaluates: what pod validation lets change and could weaken the pod. */
@@ -122,10 +143,13 @@ async function validatePod(ctx: RegistryContext, attrs: AdmissionAttributes): Pr
   const config = configOf(ctx);
   if (exempt(config, attrs)) return;
   const pod = attrs.object as unknown as Pod | undefined;
-  if (!pod?.spec || exemptRuntimeClass(config, pod.spec)) return;
+  if (!pod?.spec || exemptRuntimeClass(config, pod.spec, attrs)) return;
   if (attrs.operation === 'UPDATE' && attrs.oldObject && !isSignificantPodUpdate(pod, attrs.oldObject as unknown as Pod)) return;
   const policy = await namespacePolicy(ctx, attrs);
+  annotate(attrs, 'enforce-policy', levelVersionString(policy.enforce));
   const violations = evaluatePod(policy.enforce, pod.metadata ?? {}, pod.spec);
+  // Audited whether or not enforce refuses the pod, as upstream.
+  auditIfViolates(attrs, policy.audit, pod.metadata ?? {}, pod.spec);
   if (violations.length > 0) {
     throw errors.forbidden(qualifiedOf(attrs.res), attrs.name, `violates PodSecurity ${JSON.stringify(levelVersionString(policy.enforce))}: ${describeViolations(violations)}`);
   }
@@ -137,8 +161,9 @@ async function validateWorkload(ctx: RegistryContext, attrs: AdmissionAttributes
   const config = configOf(ctx);
   if (exempt(config, attrs)) return;
   const template = templateOf(attrs.object, path);
-  if (!template?.spec || exemptRuntimeClass(config, template.spec)) return;
+  if (!template?.spec || exemptRuntimeClass(config, template.spec, attrs)) return;
   const policy = await namespacePolicy(ctx, attrs);
+  auditIfViolates(attrs, policy.audit, template.metadata ?? {}, template.spec);
   warnIfViolates(attrs, policy.warn, template.metadata ?? {}, template.spec);
 }
 
