@@ -6,6 +6,10 @@ import { formatUsage, logLevelFlag, matching, readFlags, UsageError, type Env, t
 
 export interface ApiServerConfig {
   etcdServers: string[];
+  /** Mutual TLS towards etcd, as kube-apiserver: the etcd CA, and the client certificate etcd checks. */
+  etcdCaFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   bindAddress: string;
   securePort: number;
   tlsCertFile: string;
@@ -66,6 +70,9 @@ const file = { type: 'string', meta: 'FILE' } as const;
 
 const flags: FlagSpec<ApiServerConfig>[] = [
   { name: 'etcd-servers', type: 'list', key: 'etcdServers', required: true, meta: 'URL,...', help: 'the etcd members\' client URLs' },
+  { name: 'etcd-cafile', ...file, key: 'etcdCaFile', help: 'CA that signs the etcd members\' serving certificates (https:// etcd)' },
+  { name: 'etcd-certfile', ...file, key: 'etcdCertFile', help: 'client certificate shown to etcd' },
+  { name: 'etcd-keyfile', ...file, key: 'etcdKeyFile', help: 'its private key' },
   { name: 'tls-cert-file', ...file, key: 'tlsCertFile', required: true, help: 'the serving certificate (PEM)' },
   { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', required: true, help: 'its private key (PEM)' },
   { name: 'client-ca-file', ...file, key: 'clientCaFile', required: true, help: 'CA that signs client certificates' },

@@ -95,8 +95,14 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
     ...(config.kubeletCertificateAuthority ? { ca: await readFile(config.kubeletCertificateAuthority) } : {}),
   } : undefined;
 
+  const etcdTls = config.etcdCaFile ? {
+    ca: await readFile(config.etcdCaFile),
+    ...(config.etcdCertFile ? { cert: await readFile(config.etcdCertFile) } : {}),
+    ...(config.etcdKeyFile ? { key: await readFile(config.etcdKeyFile) } : {}),
+  } : undefined;
   const store = withBookmarkInterval(createEtcdStore({
     endpoints: config.etcdServers,
+    ...(etcdTls ? { tls: etcdTls } : {}),
     requestTimeoutMs: config.etcdRequestTimeoutMs,
     compactionIntervalMs: config.etcdCompactionIntervalMs,
     logger,

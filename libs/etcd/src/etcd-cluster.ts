@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { peerUrlOf, type EtcdMemberSpec } from './etcd-command.ts';
+import { peerUrlOf, type EtcdMemberSpec, type EtcdMemberTls } from './etcd-command.ts';
 import { EtcdMember } from './etcd-member.ts';
 
 export interface EtcdClusterOptions {
@@ -13,6 +13,8 @@ export interface EtcdClusterOptions {
   logDir?: string;
   host?: string;
   startTimeoutMs?: number;
+  /** Mutual TLS for every member (one certificate set: they all run on this host). */
+  tls?: EtcdMemberTls;
 }
 
 export interface EtcdCluster {
@@ -37,6 +39,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
     clusterState: 'new',
     // A token per base port keeps two test clusters on one host from ever merging.
     clusterToken: `skiff-${opts.basePort}`,
+    ...(opts.tls ? { tls: opts.tls } : {}),
   }));
   const initialCluster = specs.map((spec) => `${spec.name}=${peerUrlOf(spec)}`).join(',');
   const members = specs.map((spec, i) => {

@@ -14,17 +14,39 @@ export interface EtcdMemberSpec {
   clusterState?: 'new' | 'existing';
   /** Token separating clusters that share hosts; default 'skiff'. */
   clusterToken?: string;
+  /** Mutual TLS on both ports (https:// URLs); without it the member speaks plain HTTP. */
+  tls?: EtcdMemberTls;
+}
+
+/**
+ * A member's certificates, as kubeadm lays them out under pki/etcd/: the etcd CA verifies every
+ * client and peer (--client-cert-auth, --peer-client-cert-auth), so only holders of an etcd-CA
+ * certificate get in — not the cluster CA's users, not anyone without a certificate.
+ */
+export interface EtcdMemberTls {
+  /** The etcd CA (ca.crt): trusted for clients and peers alike. */
+  caFile: string;
+  /** Serving certificate of the client port (server.crt/key). */
+  certFile: string;
+  keyFile: string;
+  /** Certificate of the peer port, server and client at once (peer.crt/key). */
+  peerCertFile: string;
+  peerKeyFile: string;
+}
+
+function schemeOf(spec: EtcdMemberSpec): string {
+  return spec.tls ? 'https' : 'http';
 }
 
 export function clientUrlOf(spec: EtcdMemberSpec): string {
-  return `http://${formatHost(spec.host ?? '127.0.0.1')}:${spec.clientPort}`;
+  return `${schemeOf(spec)}://${formatHost(spec.host ?? '127.0.0.1')}:${spec.clientPort}`;
 }
 
 export function peerUrlOf(spec: EtcdMemberSpec): string {
-  return `http://${formatHost(spec.host ?? '127.0.0.1')}:${spec.peerPort}`;
+  return `${schemeOf(spec)}://${formatHost(spec.host ?? '127.0.0.1')}:${spec.peerPort}`;
 }
 
-/** The command line for one etcd v3.4 member (no TLS: members bind loopback or a private lab network). */
+/** The command line for one etcd v3.4 member; with `tls`, clients and peers must show an etcd-CA certificate. */
 export function etcdCommand(spec: EtcdMemberSpec): { bin: string; args: string[] } {
   const clientUrl = clientUrlOf(spec);
   const peerUrl = peerUrlOf(spec);
@@ -41,8 +63,22 @@ export function etcdCommand(spec: EtcdMemberSpec): { bin: string; args: string[]
     // zap is the non-deprecated logger in 3.4; stderr ends up in the member's log file.
     '--logger=zap',
     '--log-outputs=stderr',
+    ...(spec.tls ? tlsArgs(spec.tls) : []),
   ];
   return { bin: findEtcdBinary(), args };
+}
+
+function tlsArgs(tls: EtcdMemberTls): string[] {
+  return [
+    '--client-cert-auth',
+    `--trusted-ca-file=${tls.caFile}`,
+    `--cert-file=${tls.certFile}`,
+    `--key-file=${tls.keyFile}`,
+    '--peer-client-cert-auth',
+    `--peer-trusted-ca-file=${tls.caFile}`,
+    `--peer-cert-file=${tls.peerCertFile}`,
+    `--peer-key-file=${tls.peerKeyFile}`,
+  ];
 }
 
 function formatHost(host: string): string {

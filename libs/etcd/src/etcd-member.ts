@@ -2,13 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { clientUrlOf, etcdCommand, type EtcdMemberSpec } from './etcd-command.ts';
-import { isEtcdHealthy } from './wait-for-etcd.ts';
+import { isEtcdHealthy, type EtcdClientTls } from './wait-for-etcd.ts';
 
 export interface EtcdMemberOptions {
   /** stdout+stderr of the member go here (appended across restarts); default: discarded. */
   logFile?: string;
   /** How long start() waits for /health (default 30 s). */
   startTimeoutMs?: number;
+  /** What start() shows a TLS member's /health; default its own peer certificate (server and client). */
+  healthClient?: EtcdClientTls;
 }
 
 /** Every live member of this process, so an abrupt exit (failed test, Ctrl-C) leaves no etcd behind. */
@@ -87,7 +89,8 @@ export class EtcdMember {
     });
 
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000);
-    while (!(await isEtcdHealthy(this.clientUrl))) {
+    const healthClient = this.#healthClient();
+    while (!(await isEtcdHealthy(this.clientUrl, 1000, healthClient))) {
       if (exitInfo !== undefined) {
         throw new Error(`etcd member ${this.name} exited during start (${exitInfo})${this.#logTail()}`);
       }
@@ -122,6 +125,12 @@ export class EtcdMember {
   /** For the process exit hook only: no awaiting possible there. */
   killSync(): void {
     this.#child?.kill('SIGKILL');
+  }
+
+  #healthClient(): EtcdClientTls | undefined {
+    const tls = this.spec.tls;
+    if (this.options.healthClient || !tls) return this.options.healthClient;
+    return { ca: readFileSync(tls.caFile), cert: readFileSync(tls.peerCertFile), key: readFileSync(tls.peerKeyFile) };
   }
 
   #logTail(): string {

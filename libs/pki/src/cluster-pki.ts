@@ -17,10 +17,10 @@ export type EnsureClusterPkiOptions = {
   apiServerHosts: string[];
 };
 
-const CA_VALIDITY_DAYS = 3650;
-const LEAF_VALIDITY_DAYS = 365;
+export const CA_VALIDITY_DAYS = 3650;
+export const LEAF_VALIDITY_DAYS = 365;
 // A leaf certificate closer than this to expiry is reissued by the next `ensureClusterPki`.
-const RENEW_BEFORE_DAYS = 30;
+export const RENEW_BEFORE_DAYS = 30;
 
 /** Names every apiserver certificate carries: what pods use to reach the `kubernetes` Service. */
 export const IN_CLUSTER_API_HOSTS = [
@@ -66,7 +66,7 @@ async function writePair(dir: string, name: string, pair: CertificatePair): Prom
  * Loads the pair `name` from `dir` when it is usable, else issues and writes a new one.
  * `isUsable` decides whether an existing pair is kept (e.g. signed by our CA, SANs cover the hosts).
  */
-async function ensurePair(
+export async function ensurePair(
   dir: string,
   name: string,
   isUsable: (pair: CertificatePair) => boolean,

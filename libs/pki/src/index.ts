@@ -31,3 +31,4 @@ export {
   signingAlgorithmOf,
   type ServiceAccountSigningAlgorithm,
 } from './service-account-keys.ts';
+export { ensureEtcdPki, etcdPkiFiles, ETCD_LOOPBACK_HOSTS, type EtcdPkiFiles } from './etcd-pki.ts';

@@ -19,6 +19,8 @@ import { streamWatchEvents } from './watch-stream.ts';
 
 export interface EtcdStoreOptions {
   endpoints: string[];
+  /** For https:// endpoints: the etcd CA and the client certificate (PEM) etcd's --client-cert-auth checks. */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
   requestTimeoutMs?: number;
   /** 32 bytes: AES-256-GCM key for resources with `encryptAtRest`. */
   encryptionKey?: Buffer;
@@ -64,6 +66,7 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   // avoid hammering a dead member.
   const client = new Etcd3({
     hosts: opts.endpoints,
+    ...(opts.tls ? { credentials: { rootCertificate: opts.tls.ca, certChain: opts.tls.cert, privateKey: opts.tls.key } } : {}),
     dialTimeout: timeoutMs,
     // gRPC's default 4 MiB cap on a response broke an unpaged list of 10,000 pods
     // (about 9 MiB); kube-apiserver lifts the cap the same way. Clients that want
