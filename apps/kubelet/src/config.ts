@@ -32,6 +32,10 @@ export interface KubeletConfig {
   port: number;
   address: string;
   tlsCertFile: string;
+  /** Without tlsCertFile: the serving certificate from the certificates API (kubernetes.io/kubelet-serving), renewed. */
+  rotateServerCertificates: boolean;
+  /** spec.expirationSeconds of those requests; 0: the signer decides. */
+  servingCertificateExpirationSeconds: number;
   tlsPrivateKeyFile: string;
   clientCaFile: string;
   authorizationMode: 'Webhook' | 'AlwaysAllow';
@@ -76,6 +80,11 @@ const flags: FlagSpec<KubeletConfig>[] = [
   { name: 'port', ...port, key: 'port', default: 10250, help: 'HTTPS port of the logs, exec and stats server' },
   { name: 'address', type: 'string', key: 'address', default: '0.0.0.0', meta: 'IP', help: 'address that server listens on' },
   { name: 'tls-cert-file', ...file, key: 'tlsCertFile', help: 'its serving certificate; none: one made at start' },
+  {
+    name: 'rotate-server-certificates', type: 'bool', key: 'rotateServerCertificates', default: true,
+    help: 'without --tls-cert-file: ask the certificates API (kubernetes.io/kubelet-serving) for the serving certificate and renew it',
+  },
+  { name: 'serving-certificate-expiration-seconds', ...int(0), key: 'servingCertificateExpirationSeconds', default: 0, help: 'lifetime asked for the serving certificate; 0: the signer\'s' },
   { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', help: 'the certificate\'s private key' },
   { name: 'client-ca-file', ...file, key: 'clientCaFile', help: 'CA of the client certificates that server accepts' },
   {

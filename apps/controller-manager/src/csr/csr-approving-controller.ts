@@ -6,21 +6,26 @@
  * `create certificatesigningrequests/selfnodeclient` (a node renewing its own certificate:
  * requester == CN) or `.../nodeclient` (a bootstrapper asking for a new node). RBAC grants
  * those (system:certificates.k8s.io:certificatesigningrequests:{nodeclient,selfnodeclient}).
+ * Serving certificates (kubernetes.io/kubelet-serving), which upstream leaves to an external
+ * approver, are approved here when a node asks for itself and names only the addresses its Node
+ * reports (kubelet-serving.ts); the rest stays pending, re-examined as the Node's addresses settle.
  * Everything else is left for a human (`kubectl certificate approve`).
  *
  * A bootstrap token cannot say which node it is for: whoever holds one may ask for a client
  * certificate for any `system:node:<name>` and it is approved — exactly as in kubeadm. The
  * token's short TTL and the Node authorizer (that name sees only its own pods' objects) bound it.
  */
-import { findResource, type CertificateSigningRequest, type ResourceInfo } from '@skiff/api';
+import { findResource, type CertificateSigningRequest, type Node, type ResourceInfo } from '@skiff/api';
 import { isConflict, isNotFound, watch, type Informer, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { parseCertificateRequest, type ParsedCertificateRequest } from '@skiff/pki';
 import { keyedController, type Controller } from '../controller.ts';
+import { KUBELET_SERVING_SIGNER, whyNotApprovedServing } from './kubelet-serving.ts';
 import { requesterMay } from './subject-access-review.ts';
 import { condition, csrEvents, isDecided, isIssued, requestPem, whyNotNodeClientCert } from './util.ts';
 
 export const csrResource: ResourceInfo = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
+const nodesResource: ResourceInfo = findResource('', 'v1', 'nodes')!;
 
 /** A requester without the permission (yet) or an apiserver without the review API: look again later. */
 const RECHECK_MS = 30_000;
@@ -47,6 +52,8 @@ const recognizers: Recognizer[] = [
 export interface CsrApproverDeps {
   client: Pick<RestClient, 'update' | 'request'>;
   csrs: Pick<Informer<CertificateSigningRequest>, 'get'>;
+  /** The Nodes whose addresses serving requests must name; absent: serving requests stay pending. */
+  nodes?: Pick<Informer<Node>, 'get'>;
   logger: Logger;
   now?: () => Date;
 }
@@ -69,6 +76,7 @@ export class CsrApprover {
       this.#deps.logger.debug({ csr: name, err: (err as Error).message }, 'unparseable request; not approving');
       return;
     }
+    if (cached.spec?.signerName === KUBELET_SERVING_SIGNER) return this.#syncServing(cached, parsed);
     const tried: string[] = [];
     for (const recognizer of recognizers) {
       if (!recognizer.recognize(cached, parsed)) continue;
@@ -86,13 +94,21 @@ export class CsrApprover {
     }
   }
 
+  #syncServing(cached: CertificateSigningRequest, parsed: ParsedCertificateRequest): Promise<void> | SyncResult {
+    const nodeName = parsed.commonName.replace(/^system:node:/, '');
+    const why = whyNotApprovedServing(cached, parsed, this.#deps.nodes?.get(undefined, nodeName));
+    if (!why) return this.#approve(cached, 'Auto approving kubelet serving certificate: the node asks for its own addresses.', parsed);
+    this.#deps.logger.info({ csr: cached.metadata?.name, requester: cached.spec?.username, why }, 'kubelet serving certificate request left pending');
+    return { requeueAfter: RECHECK_MS };
+  }
+
   async #approve(cached: CertificateSigningRequest, message: string, parsed: ParsedCertificateRequest): Promise<void> {
     const name = cached.metadata?.name ?? '';
     const csr = structuredClone(cached);
     csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition('Approved', 'AutoApproved', message, this.#deps.now?.() ?? new Date())] };
     try {
       await this.#deps.client.update(csrResource, csr, { subresource: 'approval' });
-      this.#deps.logger.info({ csr: name, requester: cached.spec?.username, node: parsed.commonName }, 'node client certificate request approved');
+      this.#deps.logger.info({ csr: name, requester: cached.spec?.username, node: parsed.commonName }, 'node certificate request approved');
     } catch (err) {
       // Deleted meanwhile, or changed: the next event brings the new state.
       if (isNotFound(err) || isConflict(err)) return;
@@ -104,7 +120,8 @@ export class CsrApprover {
 export function newCsrApprovingController(): Controller {
   return keyedController('csrapproving', 2, (ctx) => {
     const csrs = ctx.informers.informerFor<CertificateSigningRequest>(csrResource);
-    const controller = new CsrApprover({ client: ctx.client, csrs, logger: ctx.logger });
+    const nodes = ctx.informers.informerFor<Node>(nodesResource);
+    const controller = new CsrApprover({ client: ctx.client, csrs, nodes, logger: ctx.logger });
     return { watches: [watch(csrs, csrEvents())], sync: (key) => controller.sync(key) };
   });
 }

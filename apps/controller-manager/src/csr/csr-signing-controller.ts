@@ -1,6 +1,6 @@
 /**
  * csrsigning: issues certificates for approved requests to the kube-apiserver-client
- * signers with the cluster CA (--cluster-signing-cert-file / --cluster-signing-key-file),
+ * signers and to kubernetes.io/kubelet-serving (server auth, the request's DNS/IP names) with the cluster CA (--cluster-signing-cert-file / --cluster-signing-key-file),
  * as kube-controller-manager's signer does. A request the signer cannot honour gets a
  * Failed condition so the requester stops waiting: a kubelet-client request that is not
  * exactly a node's client certificate, a kube-apiserver-client request with other than
@@ -16,6 +16,7 @@ import type { Logger } from '@skiff/log';
 import { parseCertificateRequest, signClientCertificateRequest, type ParsedCertificateRequest } from '@skiff/pki';
 import { keyedController, type Controller } from '../controller.ts';
 import { csrResource } from './csr-approving-controller.ts';
+import { KUBELET_SERVING_SIGNER, signServingRequest, whyNotKubeletServingRequest } from './kubelet-serving.ts';
 import { condition, hasCondition, isIssued, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, requestPem, whyNotNodeClientCert, csrEvents } from './util.ts';
 
 export interface CsrSignerDeps {
@@ -28,12 +29,13 @@ export interface CsrSignerDeps {
   now?: () => Date;
 }
 
-const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER]);
+const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, KUBE_APISERVER_CLIENT_SIGNER, KUBELET_SERVING_SIGNER]);
 const CLIENT_USAGES = new Set(['digital signature', 'key encipherment', 'client auth']);
 
 /** Why this signer will not issue the request, or undefined. */
 export function whyNotSigned(csr: CertificateSigningRequest, parsed: ParsedCertificateRequest): string | undefined {
   if (csr.spec?.signerName === KUBELET_CLIENT_SIGNER) return whyNotNodeClientCert(csr, parsed);
+  if (csr.spec?.signerName === KUBELET_SERVING_SIGNER) return whyNotKubeletServingRequest(csr, parsed);
   if (namesMasters(parsed)) return `${KUBE_APISERVER_CLIENT_SIGNER} never signs for the system:masters group`;
   const unsupported = (csr.spec?.usages ?? []).find((u) => !CLIENT_USAGES.has(u));
   if (unsupported) return `unsupported key usage: ${unsupported}`;
@@ -61,7 +63,8 @@ export class CsrSigner {
       if (!failure) {
         const asked = csr.spec?.expirationSeconds;
         const validity = asked !== undefined ? Math.min(asked, this.#deps.maxValiditySeconds) : this.#deps.maxValiditySeconds;
-        certificate = await signClientCertificateRequest(this.#deps.ca, pem, validity);
+        const sign = csr.spec?.signerName === KUBELET_SERVING_SIGNER ? signServingRequest : signClientCertificateRequest;
+        certificate = await sign(this.#deps.ca, pem, validity);
       }
     } catch (err) {
       failure = `invalid certificate request: ${(err as Error).message}`;

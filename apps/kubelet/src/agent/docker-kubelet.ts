@@ -18,6 +18,7 @@ import { runInContainer } from '../docker/docker-streams.ts';
 import { enableHairpinMode, HostPortIptables, HostPortSyncer } from '../hostports/index.ts';
 import type { NodeShape } from '../node-status.ts';
 import type { PodEvent } from '../pod-sync/sync-pod.ts';
+import { ServingCertificateManager } from '../certificates/serving-certificate.ts';
 import { StatsCollector, startKubeletServer } from '../server/index.ts';
 import { refreshFractionFromEnv, TEST_TOKEN_REFRESH_FRACTION_ENV, TokenManager } from '../volumes/index.ts';
 import { ApiSources, createTokenRequester } from './api-sources.ts';
@@ -136,7 +137,7 @@ export class DockerKubelet {
     const servers: { close(): Promise<void> }[] = [];
     try {
       if (c.healthzPort > 0) healthz = await serveMetrics(this.#metrics.registry, c.healthzPort, '127.0.0.1', () => !signal.aborted);
-      servers.push(await this.#startApiServer());
+      servers.push(await this.#startApiServer(signal));
       this.#wireInformers();
       this.#nodeInformer.start(signal);
       this.#podInformer.start(signal);
@@ -172,7 +173,7 @@ export class DockerKubelet {
   }
 
   /** The kubelet API (apps/kubelet/src/server): logs, exec/attach/port-forward and stats for the apiserver. */
-  async #startApiServer(): Promise<{ close(): Promise<void> }> {
+  async #startApiServer(signal: AbortSignal): Promise<{ close(): Promise<void> }> {
     const c = this.#config;
     const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
     const server = await startKubeletServer(
@@ -187,6 +188,14 @@ export class DockerKubelet {
     );
     // Usage is sampled in the background from now on, so /stats/summary answers from memory.
     collector.start();
+    if (!c.tlsCertFile && c.rotateServerCertificates) {
+      const certificates = new ServingCertificateManager({
+        client: this.#client, nodeName: c.nodeName, rootDir: c.rootDir, logger: this.#logger.child({ part: 'serving-certificate' }),
+        getNode: () => this.#nodeInformer.get(undefined, c.nodeName), onCertificate: (pair) => server.setServingCertificate(pair),
+        ...(c.servingCertificateExpirationSeconds ? { expirationSeconds: c.servingCertificateExpirationSeconds } : {}),
+      });
+      void certificates.run(signal);
+    }
     return { close: async () => { await collector.stop(); await server.close(); } };
   }
 

@@ -47,6 +47,8 @@ export interface KubeletServerOptions {
 
 export interface KubeletServer {
   port: number;
+  /** Serves with a new certificate from the next handshake on (serving-certificate rotation); open connections keep theirs. */
+  setServingCertificate(pair: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
   logger.info({ address: opts.address, port }, 'kubelet API serving');
   return {
     port,
+    setServingCertificate: (pair) => server.setSecureContext({ cert: pair.cert, key: pair.key, ...(clientCa ? { ca: clientCa } : {}) }),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
