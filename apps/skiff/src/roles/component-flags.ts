@@ -25,6 +25,8 @@ export type ApiServerFlagOptions = {
   kubeletClient?: boolean;
   /** The default not-ready/unreachable tolerations of pods (fast failover in the lab). */
   tolerationSeconds?: number;
+  /** etcd wants mutual TLS: the etcd CA (etcd/ca.crt) and the apiserver-etcd-client certificate. */
+  etcdTls?: boolean;
   /** --audit-log-path (rotation at kube-apiserver's CIS values: 100 MB, 10 files, 30 days, the flags' defaults). */
   auditLogPath?: string;
 };
@@ -32,6 +34,7 @@ export type ApiServerFlagOptions = {
 export function apiServerFlags(o: ApiServerFlagOptions): string[] {
   return [
     `--etcd-servers=${o.etcdServers.join(',')}`,
+    ...(o.etcdTls ? [`--etcd-cafile=${o.pki('etcd/ca.crt')}`, `--etcd-certfile=${o.pki('apiserver-etcd-client.crt')}`, `--etcd-keyfile=${o.pki('apiserver-etcd-client.key')}`] : []),
     `--bind-address=${o.bindAddress}`,
     `--secure-port=${o.securePort}`,
     ...(o.advertiseAddress ? [`--advertise-address=${o.advertiseAddress}`] : []),
