@@ -45,6 +45,8 @@ export function apiServerFlags(o: ApiServerFlagOptions): string[] {
     `--service-account-key-file=${o.pki('sa.pub')}`,
     `--service-account-signing-key-file=${o.pki('sa.key')}`,
     ...(o.kubeletClient ? [`--kubelet-client-certificate=${o.pki('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${o.pki('apiserver-kubelet-client.key')}`] : []),
+    // Kubelets serve certificates from the cluster CA (issued by the launcher, or through the CSR flow on joined nodes): verified.
+    ...(o.kubeletClient ? [`--kubelet-certificate-authority=${o.pki('ca.crt')}`] : []),
     ...(o.kubeletClient ? [
       `--proxy-client-cert-file=${o.pki('front-proxy-client.crt')}`, `--proxy-client-key-file=${o.pki('front-proxy-client.key')}`,
       `--requestheader-client-ca-file=${o.pki('front-proxy-ca.crt')}`, '--requestheader-allowed-names=front-proxy-client',
@@ -109,6 +111,8 @@ export function kubeletFlags(o: KubeletFlagOptions): string[] {
     ...(o.healthzPort !== undefined ? [`--healthz-port=${o.healthzPort}`] : []),
     ...(o.tlsCertFile ? [`--tls-cert-file=${o.tlsCertFile}`] : []),
     ...(o.tlsPrivateKeyFile ? [`--tls-private-key-file=${o.tlsPrivateKeyFile}`] : []),
+    // Without a serving certificate file the kubelet asks the certificates API for one (kubernetes.io/kubelet-serving).
+    ...(o.tlsCertFile ? [] : ['--rotate-server-certificates=true']),
     `--client-ca-file=${o.clientCaFile}`,
     ...(o.nodeLabels ? [`--node-labels=${o.nodeLabels}`] : []),
     ...(o.heartbeatMs !== undefined ? [`--heartbeat-interval-ms=${o.heartbeatMs}`, `--node-status-update-frequency-ms=${o.heartbeatMs}`] : []),
