@@ -14,9 +14,16 @@ export interface KubeletLocation {
   port: number;
 }
 
+/** Upstream's default --kubelet-preferred-address-types (less the DNS kinds Skiff's kubelets never report). */
+const PREFERRED_ADDRESS_TYPES = ['InternalIP', 'ExternalIP', 'Hostname'];
+
+/**
+ * The kubelet of a Node: its first address of a preferred type and its daemonEndpoints port, both
+ * from the Node object — never a host taken from the request.
+ */
 export async function locateNode(handlers: ApiHandlers, nodeName: string): Promise<KubeletLocation> {
   const node = (await handlers.get(NODES, undefined, nodeName)) as Node;
-  const host = nodeAddress(node, 'InternalIP') ?? nodeAddress(node, 'Hostname');
+  const host = PREFERRED_ADDRESS_TYPES.map((type) => nodeAddress(node, type)).find((a) => a);
   if (!host) throw errors.badRequest(`node ${nodeName} has no address`);
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!port) throw errors.badRequest(`node ${nodeName} has no kubelet endpoint`);
