@@ -4,6 +4,12 @@ import type { ResourceInfo, ObjectMeta, ListMeta, Status } from '@skiff/api';
 import { ApiStatusError, statusFromResponse } from './api-status-error.ts';
 import { loadKubeconfig, type RestConfig } from './kubeconfig.ts';
 import { parseJsonLines } from './parse-json-lines.ts';
+import { sleep } from './sleep.ts';
+
+/** client-go's maxRetries: attempts after the first that a Retry-After answer may ask for. */
+const MAX_RETRIES = 10;
+/** The longest a Retry-After makes a request wait per attempt (the apiserver asks for 1 s). */
+const MAX_RETRY_AFTER_MS = 5_000;
 
 /** The least every API object has; typed callers narrow with the generic parameter. */
 export interface KubeObject {
@@ -82,9 +88,11 @@ export interface DeleteOptions {
 }
 
 export interface RestClientOptions {
-  /** Per-request timeout for everything but watches (default 30 s). */
+  /** Per-request timeout for everything but watches (default 30 s); each attempt has its own. */
   timeoutMs?: number;
   userAgent?: string;
+  /** Retries a 429 or 5xx answer with Retry-After may ask for (default 10, as client-go; 0: none). */
+  maxRetries?: number;
 }
 
 /**
@@ -92,6 +100,11 @@ export interface RestClientOptions {
  * namespace and name. Every answer is parsed JSON; every non-2xx answer throws an
  * ApiStatusError with the server's Status. One keep-alive agent per client, so
  * informers and controllers reuse their TLS connections.
+ *
+ * As client-go's checkWait: a 429 or 5xx answer carrying `Retry-After: <seconds>` (the
+ * apiserver's max-in-flight refusal) is sent again after that many seconds (at most 5 s a
+ * time), up to 10 times, whatever the verb: the server did not act on it. A watch retries
+ * its opening request only. The answer of the last attempt is what the caller gets.
  */
 export class RestClient {
   readonly config: RestConfig;
@@ -99,11 +112,13 @@ export class RestClient {
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #secure: boolean;
+  readonly #maxRetries: number;
 
   constructor(config: RestConfig, opts: RestClientOptions = {}) {
     this.config = config;
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
     this.#userAgent = opts.userAgent ?? 'skiff-client';
+    this.#maxRetries = opts.maxRetries ?? MAX_RETRIES;
     this.#secure = config.server.startsWith('https:');
     this.#agent = this.#secure
       ? new HttpsAgent({
@@ -182,7 +197,7 @@ export class RestClient {
     const path = resourcePath(res, namespace);
     let response: IncomingMessage;
     try {
-      response = await this.#open('GET', path, { query: { ...query, watch: true }, signal }, 0);
+      response = await this.#openRetrying('GET', path, { query: { ...query, watch: true }, signal }, 0);
     } catch (err) {
       if (signal?.aborted) return;
       throw err;
@@ -203,7 +218,7 @@ export class RestClient {
 
   /** The low-level verb: any path, parsed JSON back, ApiStatusError on non-2xx. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const response = await this.#open(method, path, opts, this.#timeoutMs);
+    const response = await this.#openRetrying(method, path, opts, this.#timeoutMs);
     const text = await readBody(response);
     if (!isSuccess(response.statusCode)) {
       throw new ApiStatusError(statusFromResponse(response.statusCode ?? 0, text), `${method} ${path}`);
@@ -212,6 +227,18 @@ export class RestClient {
       return (text ? JSON.parse(text) : undefined) as T;
     } catch (cause) {
       throw new Error(`${method} ${path}: answer is not JSON`, { cause });
+    }
+  }
+
+  /** #open, sent again while the server answers 429/5xx with Retry-After (client-go's checkWait). */
+  async #openRetrying(method: string, path: string, opts: RequestOptions, timeoutMs: number): Promise<IncomingMessage> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#open(method, path, opts, timeoutMs);
+      const waitMs = attempt < this.#maxRetries ? retryAfterMs(response) : undefined;
+      if (waitMs === undefined || opts.signal?.aborted) return response;
+      response.resume();
+      await sleep(waitMs, opts.signal);
+      // Aborted while waiting: the next #open rejects with the abort, as a request aborted in flight.
     }
   }
 
@@ -260,6 +287,16 @@ function queryString(query: RequestOptions['query']): string {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/** How long a 429 or 5xx answer asks the client to wait before sending again; undefined: do not. */
+function retryAfterMs(response: IncomingMessage): number | undefined {
+  const code = response.statusCode ?? 0;
+  if (code !== 429 && code < 500) return undefined;
+  const header = response.headers['retry-after'];
+  // Seconds only: client-go ignores the HTTP-date form too.
+  if (typeof header !== 'string' || !/^\s*\d+\s*$/.test(header)) return undefined;
+  return Math.min(Number(header) * 1000, MAX_RETRY_AFTER_MS);
 }
 
 function isSuccess(code: number | undefined): boolean {
