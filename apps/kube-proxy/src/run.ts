@@ -70,6 +70,7 @@ export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOpt
     if (config.podRoutes) {
       routes = new RouteSyncer({
         nodeName: config.nodeName,
+        ...(config.clusterCIDR ? { clusterCIDR: config.clusterCIDR } : {}),
         nodes: factory.informerFor<Node>(NODES),
         table: routeTable,
         minSyncPeriodMs: config.minSyncPeriodMs,

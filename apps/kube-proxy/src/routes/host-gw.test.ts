@@ -33,6 +33,12 @@ test('a CIDR claimed by our node or twice is routed once, deterministically', ()
   assert.deepEqual(desiredRoutes(nodes, 'a'), [{ dst: '10.244.9.0/24', via: '10.0.0.18', node: 'x' }]);
 });
 
+test('with the cluster CIDR, only pod ranges inside it are routed', () => {
+  const nodes = [node('a', '10.0.0.11', '10.244.1.0/24'), node('b', '10.0.0.12', '10.244.2.0/24'), node('evil', '10.0.0.13', '10.0.0.0/8'), node('wide', '10.0.0.14', '10.244.0.0/15')];
+  assert.deepEqual(desiredRoutes(nodes, 'a', '10.244.0.0/16'), [{ dst: '10.244.2.0/24', via: '10.0.0.12', node: 'b' }]);
+  assert.equal(desiredRoutes(nodes, 'a').length, 3, 'without it, as before');
+});
+
 test('normalizes CIDRs the way ip route prints them', () => {
   assert.equal(normalizeCIDR('10.244.1.7/24'), '10.244.1.0/24');
   assert.equal(normalizeCIDR('10.206.3.0/24'), '10.206.3.0/24');

@@ -23,8 +23,19 @@ export interface PodRoute {
 const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
 
-/** The routes this node should have: one per other node with an IPv4 podCIDR and InternalIP. */
-export function desiredRoutes(nodes: readonly Node[], ownNodeName: string): PodRoute[] {
+/** Whether `cidr` lies inside `outer` (both IPv4 CIDRs). */
+export function cidrWithin(cidr: string, outer: string): boolean {
+  const bits = Number(cidr.split('/')[1]);
+  const outerBits = Number(outer.split('/')[1]);
+  return bits >= outerBits && normalizeCIDR(`${cidr.split('/')[0]}/${outerBits}`) === normalizeCIDR(outer);
+}
+
+/**
+ * The routes this node should have: one per other node with an IPv4 podCIDR and InternalIP.
+ * With the cluster CIDR known, only pod ranges inside it: a Node claiming another range
+ * (10.0.0.0/8, the apiserver's subnet...) never pulls that traffic to itself.
+ */
+export function desiredRoutes(nodes: readonly Node[], ownNodeName: string, clusterCIDR?: string): PodRoute[] {
   const own = nodes.find((n) => n.metadata?.name === ownNodeName);
   const ownCIDRs = new Set(podCIDRsOf(own));
   const byDst = new Map<string, PodRoute>();
@@ -35,7 +46,7 @@ export function desiredRoutes(nodes: readonly Node[], ownNodeName: string): PodR
     if (!via) continue;
     for (const dst of podCIDRsOf(node)) {
       // Our own CIDR is on the local bridge; a second claim on a CIDR is a conflict: first name wins.
-      if (ownCIDRs.has(dst)) continue;
+      if (ownCIDRs.has(dst) || (clusterCIDR && !cidrWithin(dst, clusterCIDR))) continue;
       const seen = byDst.get(dst);
       if (!seen || (seen.node ?? '') > name) byDst.set(dst, { dst, via, node: name });
     }

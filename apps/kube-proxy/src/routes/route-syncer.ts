@@ -7,6 +7,8 @@ import type { RouteTable } from './route-table.ts';
 
 export interface RouteSyncerOptions {
   nodeName: string;
+  /** --cluster-cidr: pod ranges outside it are not routed. */
+  clusterCIDR?: string;
   nodes: ProxyInformer<Node>;
   table: Pick<RouteTable, 'sync'>;
   minSyncPeriodMs: number;
@@ -49,7 +51,7 @@ export class RouteSyncer {
   }
 
   async sync(): Promise<void> {
-    const desired = desiredRoutes(this.#opts.nodes.list(), this.#opts.nodeName);
+    const desired = desiredRoutes(this.#opts.nodes.list(), this.#opts.nodeName, this.#opts.clusterCIDR);
     const { lines, errors } = await this.#opts.table.sync(desired);
     this.#syncs++;
     if (lines.length > 0) this.#opts.logger.info({ changes: lines, routes: desired.length }, 'updated pod routes');
