@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { clientUrlOf, etcdCommand, isEtcdHealthy, type EtcdMemberSpec } from '@skiff/etcd';
+import { clientUrlOf, etcdCommand, isEtcdHealthy, peerUrlOf, type EtcdClientTls, type EtcdMemberSpec, type EtcdMemberTls } from '@skiff/etcd';
+import { etcdPkiFiles } from '@skiff/pki';
 import { REPO_ROOT, getLogFile, getPidFile, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import type { ComponentSpec, ManagedProcess } from './processes.ts';
 import { apiServerFlags, controllerManagerFlags, hollowKubeletFlags, pkiFilesIn, schedulerFlags } from './roles/component-flags.ts';
@@ -11,8 +13,27 @@ export type { ComponentSpec } from './processes.ts';
 /** The cluster's pod network; the node-ipam controller hands each node a /24 of it. */
 export const CLUSTER_CIDR = '10.244.0.0/16';
 
+/** An etcd member's certificates in a pki dir, kubeadm's layout (pki/etcd/{ca,server,peer}.crt). */
+export function etcdMemberTls(pkiDir: string): EtcdMemberTls {
+  const files = etcdPkiFiles(pkiDir);
+  return { caFile: files.caCert, certFile: files.serverCert, keyFile: files.serverKey, peerCertFile: files.peerCert, peerKeyFile: files.peerKey };
+}
+
+/** What the operator's tools show etcd: the etcd CA and etcd/healthcheck-client.crt (read when asked). */
+export async function readEtcdHealthcheckClient(pkiDir: string): Promise<EtcdClientTls> {
+  const files = etcdPkiFiles(pkiDir);
+  const [ca, cert, key] = await Promise.all([files.caCert, files.healthcheckClientCert, files.healthcheckClientKey].map((f) => readFile(f)));
+  return { ca: ca!, cert: cert!, key: key! };
+}
+
+/** /health of an https member with the healthcheck-client certificate; no certificates yet: not healthy. */
+export async function isEtcdHealthyWithPki(clientUrl: string, pkiDir: string): Promise<boolean> {
+  const tls = await readEtcdHealthcheckClient(pkiDir).catch(() => undefined);
+  return tls !== undefined && isEtcdHealthy(clientUrl, 1000, tls);
+}
+
 function createEtcdSpec(paths: SkiffPaths, ports: SkiffPorts): EtcdMemberSpec {
-  return { name: 'skiff', dataDir: paths.etcdDataDir, clientPort: ports.etcdClient, peerPort: ports.etcdPeer };
+  return { name: 'skiff', dataDir: paths.etcdDataDir, clientPort: ports.etcdClient, peerPort: ports.etcdPeer, tls: etcdMemberTls(paths.pkiDir) };
 }
 
 export function getEtcdComponent(paths: SkiffPaths, ports: SkiffPorts): ComponentSpec {
@@ -28,7 +49,7 @@ export function getEtcdComponent(paths: SkiffPaths, ports: SkiffPorts): Componen
   return {
     ...proc,
     healthUrl: `${clientUrl}/health`,
-    isHealthy: () => isEtcdHealthy(clientUrl),
+    isHealthy: () => isEtcdHealthyWithPki(clientUrl, paths.pkiDir),
     createStartOptions: () => {
       const { bin, args } = etcdCommand(spec);
       return { ...proc, command: bin, args, cwd: paths.home };
@@ -38,6 +59,10 @@ export function getEtcdComponent(paths: SkiffPaths, ports: SkiffPorts): Componen
 
 export function getEtcdEndpoint(paths: SkiffPaths, ports: SkiffPorts): string {
   return clientUrlOf(createEtcdSpec(paths, ports));
+}
+
+export function getEtcdPeerUrl(paths: SkiffPaths, ports: SkiffPorts): string {
+  return peerUrlOf(createEtcdSpec(paths, ports));
 }
 
 /** GET /readyz over HTTPS, trusting only the cluster CA (as a client of the cluster would). */
@@ -118,7 +143,7 @@ export function getServerRole(paths: SkiffPaths, ports: SkiffPorts, opts: { caCe
     components: [
       { name: 'apiserver', flags: apiServerFlags({
         etcdServers: [getEtcdEndpoint(paths, ports)], bindAddress: '0.0.0.0', securePort: ports.apiServer,
-        ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}), pki, kubeletClient: true,
+        ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}), pki, kubeletClient: true, etcdTls: true,
         auditLogPath: join(paths.logDir, 'audit.log'),
       }) },
       { name: 'controller-manager', flags: controllerManagerFlags({

@@ -11,8 +11,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { getEtcdComponent, getEtcdEndpoint, getServerRole } from './components.ts';
-import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
+import { etcdPkiFiles } from '@skiff/pki';
+import { getEtcdComponent, getEtcdEndpoint, getEtcdPeerUrl, getServerRole } from './components.ts';
+import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { findRunningPid } from './processes.ts';
 
 export type EtcdTls = { cacert?: string; cert?: string; key?: string };
@@ -23,6 +24,27 @@ function tlsArgs(tls: EtcdTls): string[] {
     ...(tls.cert ? [`--cert=${tls.cert}`] : []),
     ...(tls.key ? [`--key=${tls.key}`] : []),
   ];
+}
+
+/** The operator's etcd client certificate (pki/etcd/healthcheck-client.crt) and the etcd CA, as etcdctl flags. */
+export function etcdctlTls(pkiDir: string): EtcdTls {
+  const files = etcdPkiFiles(pkiDir);
+  return { cacert: files.caCert, cert: files.healthcheckClientCert, key: files.healthcheckClientKey };
+}
+
+/**
+ * A member first started before etcd had TLS keeps its http:// peer URL in the cluster's membership
+ * (the data dir outlives --initial-advertise-peer-urls): `etcdctl member update` moves it to https://.
+ * A single member never dials its peer URL, so this is tidiness, but a member added later would.
+ */
+export async function upgradeEtcdPeerUrl(paths: SkiffPaths, ports: SkiffPorts, progress: (line: string) => void): Promise<void> {
+  const base = [`--endpoints=${getEtcdEndpoint(paths, ports)}`, ...tlsArgs(etcdctlTls(paths.pkiDir))];
+  const peerUrl = getEtcdPeerUrl(paths, ports);
+  // Lines of `member list`: ID, status, name, peer URLs, client URLs, is learner.
+  const line = (await etcdctl([...base, 'member', 'list'])).split('\n').map((l) => l.split(', ')).find((cols) => cols[2] === 'skiff');
+  if (!line || line[3] === peerUrl) return;
+  await etcdctl([...base, 'member', 'update', line[0]!, `--peer-urls=${peerUrl}`]);
+  progress(`etcd: member peer URL ${line[3]} -> ${peerUrl}`);
 }
 
 /** Runs etcdctl (API v3) and returns its output; a failure throws with etcdctl's own words. */
@@ -82,7 +104,10 @@ export async function runEtcd(args: string[]): Promise<number> {
   if (sub === 'snapshot') {
     const file = resolve(positional[0] ?? join(paths.home, 'backups', `etcd-${stamp()}.db`));
     const endpoint = flags.endpoints ?? getEtcdEndpoint(paths, ports);
-    await snapshotEtcd({ endpoint, file, tls: { cacert: flags.cacert, cert: flags.cert, key: flags.key } });
+    // etcd wants a client certificate of its own CA: by default the operator's, from the pki dir.
+    const given = flags.cacert ?? flags.cert ?? flags.key;
+    const tls = given !== undefined || !endpoint.startsWith('https:') ? { cacert: flags.cacert, cert: flags.cert, key: flags.key } : etcdctlTls(paths.pkiDir);
+    await snapshotEtcd({ endpoint, file, tls });
     console.log(`etcd snapshot of ${endpoint} saved to ${file}`);
     console.log(`keep it with ${join(paths.pkiDir, 'encryption.key')}: Secrets in the snapshot are encrypted with it`);
     return 0;
@@ -97,7 +122,7 @@ export async function runEtcd(args: string[]): Promise<number> {
       if (pid !== undefined) throw new Error(`restore: ${proc.name} is running (pid ${pid}); stop the cluster first: ./skiff down`);
     }
     const dataDir = resolve(flags['data-dir'] ?? `${paths.etcdDataDir}.restored-${stamp()}`);
-    await restoreEtcd({ file: resolve(file), dataDir, name: 'skiff', peerUrl: `http://127.0.0.1:${ports.etcdPeer}` });
+    await restoreEtcd({ file: resolve(file), dataDir, name: 'skiff', peerUrl: getEtcdPeerUrl(paths, ports) });
     console.log(`restored ${resolve(file)} into ${dataDir}. To run the cluster on it:`);
     console.log(`  mv ${paths.etcdDataDir} ${paths.etcdDataDir}.old-${stamp()}`);
     console.log(`  mv ${dataDir} ${paths.etcdDataDir}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { ensureClusterPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
+import { ensureClusterPki, ensureEtcdPki, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import {
   getApiServerUrl,
   getClientIdentity,
@@ -15,6 +15,7 @@ import {
 } from './components.ts';
 import Docker from 'dockerode';
 import { createLogger } from '@skiff/log';
+import { upgradeEtcdPeerUrl } from './etcd-backup.ts';
 import { ensureNodeImages } from './images/web-image.ts';
 import {
   DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getAgentRole, nodeName, NODE_COMPONENT_NAMES, OPTIONAL_NODE_COMPONENTS, writeNodeCredentials,
@@ -173,8 +174,11 @@ export async function runUp(args: string[]): Promise<number> {
   const hosts = ['localhost', '127.0.0.1', hostname(), ...addresses];
   progress(`pki: ${paths.pkiDir} (apiserver certificate for ${hosts.join(', ')})`);
   const pki = await ensureClusterPki(paths.pkiDir, { apiServerHosts: hosts });
+  // etcd's own CA (pki/etcd): only the apiserver and the operator's tools hold its client certificates.
+  await ensureEtcdPki(paths.pkiDir, { hosts });
 
   await ensureRunning(getEtcdComponent(paths, ports), ETCD_START_TIMEOUT_MS);
+  await upgradeEtcdPeerUrl(paths, ports, progress);
   await ensureKubeletClientCert(paths, pki);
   const server = getApiServerUrl(ports);
   await writeKubeconfig(paths.kubeconfig, {

@@ -31,6 +31,18 @@ it('starts one agent per node inside its netns, from the role file', () => {
   }
 });
 
+it('runs etcd members with client and peer mutual TLS from the etcd CA, over https', () => {
+  const args = etcdComponents(layout)[1]!.createStartOptions().args;
+  for (const flag of [
+    '--listen-client-urls=https://127.0.0.1:27802', '--listen-peer-urls=https://127.0.0.1:27803',
+    '--initial-cluster=etcd-0=https://127.0.0.1:27801,etcd-1=https://127.0.0.1:27803,etcd-2=https://127.0.0.1:27805',
+    '--client-cert-auth', '--trusted-ca-file=/h/lab/pki/etcd/ca.crt', '--cert-file=/h/lab/pki/etcd/server.crt', '--key-file=/h/lab/pki/etcd/server.key',
+    '--peer-client-cert-auth', '--peer-trusted-ca-file=/h/lab/pki/etcd/ca.crt', '--peer-cert-file=/h/lab/pki/etcd/peer.crt', '--peer-key-file=/h/lab/pki/etcd/peer.key',
+  ]) {
+    assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
+  }
+});
+
 it('runs one server per control plane: apiserver-i, controller-manager-i, scheduler-i in one process', () => {
   assert.equal(etcdComponents(layout).length, 3);
   const servers = serverRoles(layout, async () => '', true);
@@ -38,7 +50,10 @@ it('runs one server per control plane: apiserver-i, controller-manager-i, schedu
   assert.deepEqual(servers[1]!.members.map((m) => m.name), ['apiserver-1', 'controller-manager-1', 'scheduler-1']);
   assert.deepEqual(servers[0]!.createStartOptions().args.slice(3, 5), ['server', '--config=/h/lab/roles/server-0.json']);
   const api = flagsOf(servers[0]!, 'apiserver');
-  assert.ok(api.includes('--etcd-servers=http://127.0.0.1:27800,http://127.0.0.1:27802,http://127.0.0.1:27804'));
+  assert.ok(api.includes('--etcd-servers=https://127.0.0.1:27800,https://127.0.0.1:27802,https://127.0.0.1:27804'));
+  for (const flag of ['--etcd-cafile=/h/lab/pki/etcd/ca.crt', '--etcd-certfile=/h/lab/pki/apiserver-etcd-client.crt', '--etcd-keyfile=/h/lab/pki/apiserver-etcd-client.key']) {
+    assert.ok(api.includes(flag), `${flag} in ${api.join(' ')}`);
+  }
   assert.ok(api.includes('--kubelet-client-certificate=/h/lab/pki/apiserver-kubelet-client.crt'));
   assert.ok(api.includes('--default-not-ready-toleration-seconds=10'));
   assert.ok(api.includes('--service-account-signing-key-file=/h/lab/pki/sa.key'));

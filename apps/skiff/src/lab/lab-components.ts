@@ -6,10 +6,10 @@
  */
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { clientUrlOf, etcdCommand, isEtcdHealthy, peerUrlOf, type EtcdMemberSpec } from '@skiff/etcd';
+import { clientUrlOf, etcdCommand, peerUrlOf, type EtcdMemberSpec } from '@skiff/etcd';
 import { REPO_ROOT } from '../paths.ts';
 import type { ManagedProcess } from '../processes.ts';
-import { isApiServerReady, isHealthzOk, memberOf, type ComponentSpec, type HostRole } from '../components.ts';
+import { etcdMemberTls, isApiServerReady, isEtcdHealthyWithPki, isHealthzOk, memberOf, type ComponentSpec, type HostRole } from '../components.ts';
 import {
   apiServerFlags, controllerManagerFlags, dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags, pkiFilesIn, schedulerFlags,
 } from '../roles/component-flags.ts';
@@ -44,12 +44,12 @@ export function balancerUrl(layout: LabLayout): string {
 }
 
 /**
- * etcd speaks plain HTTP without client auth, so its members listen on loopback: only the
- * apiservers, which run on the host, talk to it. On the lab bridge, nodes (and by routing, pods)
- * could reach it and read every object, Secrets included.
+ * etcd members with mutual TLS from the lab's etcd CA (pki/etcd), clients and peers alike; they
+ * also listen on loopback only: just the apiservers, which run on the host, talk to etcd.
  */
 function etcdSpecs(layout: LabLayout): EtcdMemberSpec[] {
-  const base = layout.etcd.map((m) => ({ name: m.name, dataDir: m.dataDir, clientPort: m.clientPort, peerPort: m.peerPort, host: '127.0.0.1' }));
+  const tls = etcdMemberTls(layout.pkiDir);
+  const base = layout.etcd.map((m) => ({ name: m.name, dataDir: m.dataDir, clientPort: m.clientPort, peerPort: m.peerPort, host: '127.0.0.1', tls }));
   const initialCluster = base.map((s) => `${s.name}=${peerUrlOf(s)}`).join(',');
   return base.map((s) => ({ ...s, initialCluster, clusterState: 'new', clusterToken: `skiff-lab-${layout.slot}` }));
 }
@@ -65,7 +65,7 @@ export function etcdComponents(layout: LabLayout): ComponentSpec[] {
     return {
       ...p,
       healthUrl: `${url}/health`,
-      isHealthy: () => isEtcdHealthy(url),
+      isHealthy: () => isEtcdHealthyWithPki(url, layout.pkiDir),
       createStartOptions: () => {
         const { bin, args } = etcdCommand(spec);
         return { ...p, command: bin, args, cwd: layout.dir };
@@ -123,7 +123,7 @@ export function serverRoles(layout: LabLayout, caCert: () => Promise<string>, fa
       role: 'server',
       components: [
         { name: 'apiserver', flags: apiServerFlags({
-          etcdServers: etcdEndpoints(layout), bindAddress: layout.hostIp, securePort: port, advertiseAddress: layout.hostIp, pki, kubeletClient: true,
+          etcdServers: etcdEndpoints(layout), bindAddress: layout.hostIp, securePort: port, advertiseAddress: layout.hostIp, pki, kubeletClient: true, etcdTls: true,
           auditLogPath: join(layout.logDir, `apiserver-${i}.audit.log`),
           ...(fastFailover ? { tolerationSeconds: FAST_FAILOVER.tolerationSeconds } : {}),
         }) },

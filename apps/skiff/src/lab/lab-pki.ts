@@ -1,12 +1,12 @@
 /**
- * The lab's certificates and kubeconfigs: one CA; the apiservers' serving cert for the lab host
+ * The lab's certificates and kubeconfigs: the etcd CA and its member and client certificates; one CA; the apiservers' serving cert for the lab host
  * address; the apiserver's kubelet-client cert (CN kube-apiserver-kubelet-client, no groups: RBAC
  * lets it reach kubelet APIs); per node a kubelet serving cert for its address; and a client cert +
  * kubeconfig for every component, each its own least-privileged identity, all pointing at the balancer.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { ensureClusterPki, issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
+import { ensureClusterPki, ensureEtcdPki, issueCertificate, issueClientCertificate, writeKubeconfig, type ClusterPki } from '@skiff/pki';
 import { getClientIdentity } from '../components.ts';
 import { ensureApiServerClientPairs, nodeComponentIdentity, type NodeComponentName } from '../node-components.ts';
 import { balancerUrl, labKubeconfig, labPki, NODE_CREDENTIALS } from './lab-components.ts';
@@ -36,6 +36,8 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
   const pki = await ensureClusterPki(layout.pkiDir, { apiServerHosts: [layout.hostIp, '127.0.0.1', 'localhost'] });
   const ca = { cert: pki.caCert, key: pki.caKey };
   await ensureApiServerClientPairs(layout.pkiDir, pki);
+  // The etcd CA apart from the cluster CA: members on loopback, the apiservers its only clients.
+  await ensureEtcdPki(layout.pkiDir, { hosts: [] });
   for (const node of layout.nodes) {
     await writePairOnce(layout, `${node.name}.kubelet`, () =>
       issueCertificate(ca, { commonName: node.name, hosts: [node.ip, node.name], usage: 'server', validityDays: VALIDITY_DAYS }));
