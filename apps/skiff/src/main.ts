@@ -25,6 +25,8 @@ commands:
                      kube-proxy and dns as systemd units, or detached processes without systemd)
   etcd snapshot [FILE] | etcd restore FILE
                      back up the cluster's etcd; restore into a new data dir (cluster stopped)
+  certs check        list every certificate (pki, kubelet, kubeconfigs, the lab's) with its expiry;
+                     WARNING under 30 days, exit 1 when one has expired
 
   server --config=FILE
                      the control-plane role: apiserver, controller-manager and scheduler in one
@@ -50,6 +52,7 @@ const commands: Record<string, () => Promise<Command>> = {
   token: async () => (await import('./token.ts')).runToken,
   join: async () => (await import('./join.ts')).runJoin,
   etcd: async () => (await import('./etcd-backup.ts')).runEtcd,
+  certs: async () => async (args) => (await import('./certs.ts')).runCerts(args),
   server: async () => async (args) => (await import('./roles/role-main.ts')).runRole('server', args),
   agent: async () => async (args) => (await import('./roles/role-main.ts')).runRole('agent', args),
   run: async () => (await import('./roles/role-main.ts')).runSingleComponent,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResourceByKind, type Node } from '@skiff/api';
 import { RestClient } from '@skiff/client';
+import { describeExpiry, findCertificates, nearestExpiry } from './certs.ts';
 import { getEtcdComponent, getHollowKubelet, getServerRole, type ComponentSpec } from './components.ts';
 import { getAgentRole } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
@@ -79,6 +80,9 @@ export async function runStatus(args: string[]): Promise<number> {
     const pid = s.pid === undefined ? '-' : s.running ? String(s.pid) : `${s.pid}?`;
     console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
   }
+
+  const nearest = nearestExpiry(await findCertificates(paths));
+  console.log(`\nCERTIFICATES: ${nearest ? `nearest expiry ${nearest.source} on ${describeExpiry(nearest)}; ./skiff certs check lists them` : 'none'}`);
 
   const apiHealthy = statuses.find((s) => s.name === 'apiserver')?.healthy;
   const nodes = apiHealthy ? await listNodes(paths) : undefined;
