@@ -99,18 +99,6 @@ test('NodeRestriction: nodes — only its own, reserved labels and taints kept',
   assert.match((await refusal(attrs({ res: nodes, operation: 'DELETE', name: 'n2', oldObject: node('n2') })))!, /not allowed to modify node "n2"/);
 });
 
-test('NodeRestriction: nodes — a pod range or provider ID once set stays', async () => {
-  const node = (spec: Record<string, unknown>) => ({ metadata: { name: 'n1' }, spec }) as KubeObject;
-  const update = (before: KubeObject, after: KubeObject) => refusal(attrs({ res: nodes, operation: 'UPDATE', name: 'n1', object: after, oldObject: before }));
-  const ranged = node({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] });
-  assert.equal(await update(node({}), ranged), undefined, 'an empty range may be filled (kubelet --pod-cidr)');
-  assert.equal(await update(ranged, structuredClone(ranged)), undefined);
-  assert.equal(await update(ranged, node({ podCIDR: '10.244.2.0/24', podCIDRs: ['10.244.2.0/24'] })),
-    '403 nodes "n1" is forbidden: node updates may not change podCIDR except from "" to valid');
-  assert.match((await update(ranged, node({})))!, /may not change podCIDR/);
-  assert.match((await update(node({ providerID: 'skiff://n1' }), node({ providerID: 'aws://x' })))!, /may not change providerID except from "" to valid/);
-});
-
 test('NodeRestriction: leases, claim status and tokens', async () => {
   const lease = (ns: string, name: string, operation: AdmissionAttributes['operation'] = 'UPDATE') =>
     refusal(attrs({ res: leases, operation, name, namespace: ns, object: { metadata: { name, namespace: ns } } }));

@@ -9,8 +9,8 @@
  * - nodes: only its own Node; no node-restriction.kubernetes.io/ labels nor other
  *   kubernetes.io / k8s.io labels but the kubelet's own (hostname, os, arch, zone...) set or
  *   changed; taints fixed after registration (a node could otherwise shed a NoSchedule taint
- *   and draw workloads meant to stay away); spec.podCIDR(s) and providerID fixed once set
- *   (node-ipam assigns pod ranges; a node moving its own would take other nodes' pod traffic).
+ *   and draw workloads meant to stay away). A pod range once set is fixed for everyone by Node
+ *   validation (libs/api validation/cluster.ts), as upstream.
  * - persistentvolumeclaims: only status.capacity and status.conditions.
  * - serviceaccounts/token: only tokens bound to a pod (by uid) running on itself.
  * - leases: only kube-node-lease/<itself>; csinodes: only its own.
@@ -113,11 +113,6 @@ function admitNode(node: string, attrs: AdmissionAttributes): void {
   }
   if (attrs.operation === 'UPDATE' && after && before) {
     if (!isDeepStrictEqual(after.spec?.taints ?? [], before.spec?.taints ?? [])) throw forbidden(attrs, 'is not allowed to modify taints');
-    // A kubelet given --pod-cidr may fill an empty range (as upstream's validation), never move one.
-    if (before.spec?.podCIDR && !isDeepStrictEqual(after.spec?.podCIDRs ?? [after.spec?.podCIDR], before.spec?.podCIDRs ?? [before.spec.podCIDR])) {
-      throw forbidden(attrs, 'node updates may not change podCIDR except from "" to valid');
-    }
-    if (before.spec?.providerID && after.spec?.providerID !== before.spec.providerID) throw forbidden(attrs, 'node updates may not change providerID except from "" to valid');
     const refused = forbiddenNodeLabels(modifiedLabels(after.metadata?.labels, before.metadata?.labels));
     if (refused.length > 0) throw forbidden(attrs, `is not allowed to modify labels: ${refused.join(', ')}`);
   }
