@@ -84,7 +84,8 @@ function stamp(now = new Date()): string {
 }
 
 const USAGE = `usage: ./skiff etcd snapshot [FILE] [--endpoints URL] [--cacert F --cert F --key F]
-       ./skiff etcd restore FILE [--data-dir DIR]`;
+       ./skiff etcd restore FILE [--data-dir DIR]
+(snapshot of an https:// etcd without --cacert/--cert/--key: pki/etcd/ca.crt and pki/etcd/healthcheck-client.crt)`;
 
 export async function runEtcd(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
