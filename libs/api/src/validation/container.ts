@@ -1,6 +1,7 @@
 /** Container validation (validateContainers & co. in pkg/apis/core/validation). */
+import { isWhole, parseQuantityMap } from './quota.ts';
 import { checkDns1123Label, checkEnvVarName, checkPortName, checkPortNumber, checkQualifiedName } from '../names.ts';
-import { parseQuantity, type Quantity } from '../quantity.ts';
+import type { Quantity } from '../quantity.ts';
 import {
   type FieldError, duplicate, forbidden, invalid, invalidEach, isObject, nonNegative, notFound, notSupported, required,
 } from './field-error.ts';
@@ -59,34 +60,13 @@ function validateEnv(env: unknown, path: string): FieldError[] {
 }
 
 function parseResourceList(list: unknown, path: string, errs: FieldError[]): Map<string, Quantity> {
-  const out = new Map<string, Quantity>();
-  if (list === undefined || list === null) return out;
-  if (!isObject(list)) {
-    errs.push(invalid(path, list, 'must be a map of resource names to quantities'));
-    return out;
-  }
-  for (const [name, raw] of Object.entries(list)) {
-    const p = `${path}[${name}]`;
-    if (!name.includes('/') && !standardContainerResources.has(name) && !name.startsWith('hugepages-')) {
-      errs.push(invalid(p, name, 'must be a standard resource for containers'));
-    } else if (name.includes('/')) {
-      errs.push(...invalidEach(p, name, checkQualifiedName(name)));
-    }
-    let q: Quantity;
-    try {
-      q = parseQuantity(raw as string);
-    } catch (err) {
-      errs.push(invalid(p, raw, (err as Error).message));
-      continue;
-    }
-    if (q.sign() < 0) errs.push(invalid(p, q.toString(), 'must be greater than or equal to 0'));
+  return parseQuantityMap(list, path, errs,
     // Extended resources (vendor.com/gpu) are whole units.
-    if (name.includes('/') && q.scaledValue(0) * 1000n !== q.scaledValue(-3)) {
-      errs.push(invalid(p, q.toString(), 'must be an integer'));
-    }
-    out.set(name, q);
-  }
-  return out;
+    (name, q, p) => (name.includes('/') && !isWhole(q) ? [invalid(p, q.toString(), 'must be an integer')] : []),
+    (name, p) => {
+      if (name.includes('/')) return invalidEach(p, name, checkQualifiedName(name));
+      return standardContainerResources.has(name) || name.startsWith('hugepages-') ? [] : [invalid(p, name, 'must be a standard resource for containers')];
+    });
 }
 
 export function validateResources(resources: unknown, path: string): FieldError[] {

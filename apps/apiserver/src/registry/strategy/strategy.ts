@@ -28,7 +28,7 @@ export interface Strategy {
 const STATUS_CLEARED = new Set([
   'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets',
   '/replicationcontrollers', 'batch/jobs', 'batch/cronjobs', 'certificates.k8s.io/certificatesigningrequests',
-  'networking.k8s.io/ingresses', 'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers',
+  'networking.k8s.io/ingresses', 'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers', '/resourcequotas',
 ]);
 
 export function strategyFor(res: ResourceInfo): Strategy {
