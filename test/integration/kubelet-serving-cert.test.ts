@@ -95,7 +95,9 @@ describe('kubelet serving certificates through the CSR flow', { timeout: 300_000
     nodeA = await issueClientCertificate(cluster.pki, `system:node:${A}`, ['system:nodes']);
     cm = await startControllerManager(cluster, {
       name: 'csr-controllers',
-      args: [`--cluster-signing-cert-file=${join(cluster.dir, 'pki', 'ca.crt')}`, `--cluster-signing-key-file=${join(cluster.dir, 'pki', 'ca.key')}`, '--controllers=csrapproving,csrsigning,root-ca-cert-publisher'],
+      args: [`--cluster-signing-cert-file=${join(cluster.dir, 'pki', 'ca.crt')}`, `--cluster-signing-key-file=${join(cluster.dir, 'pki', 'ca.key')}`, '--controllers=csrapproving,csrsigning,root-ca-cert-publisher',
+        // Serving certificates live 16 s, so the kubelet renews them (at 70–90% of their life) while the suite runs.
+        '--cluster-signing-duration=16s'],
     });
     const noServingFile = ['--tls-cert-file=', '--tls-private-key-file='];
     kubelets.push(await startKubelet({ cluster, nodeName: A, podCidr: '10.219.1.0/24', networkName: A, port: A_PORT, healthzPort: A_PORT + 1, extraArgs: noServingFile }));
@@ -134,6 +136,22 @@ describe('kubelet serving certificates through the CSR flow', { timeout: 300_000
     const stored = readFileSync(join(kubelets[0]!.rootDir, 'pki', 'kubelet-server-current.pem'), 'utf8');
     assert.equal(new X509Certificate(stored).fingerprint256, served.fingerprint256);
     assert.match(stored, /BEGIN PRIVATE KEY/);
+  });
+
+  it('the certificate is renewed before it expires, in place: same kubelet process, a new CSR, a new certificate served', async () => {
+    const first = (await servedCertificate(A_PORT)).cert;
+    assert.ok(Date.parse(first.validTo) - Date.now() <= 16_000, `lives longer than the signing duration: ${first.validTo}`);
+    const pid = kubelets[0]!.pid;
+    const renewed = await eventually(async () => {
+      const s = await servedCertificate(A_PORT);
+      assert.notEqual(s.cert.fingerprint256, first.fingerprint256, 'not renewed yet');
+      return s;
+    }, 60_000, 1000);
+    assert.ok(renewed.authorized, renewed.error);
+    assert.ok(Date.parse(renewed.cert.validTo) > Date.parse(first.validTo));
+    assert.equal(kubelets[0]!.pid, pid, 'the kubelet was not restarted');
+    const issued = (await api.list<CertificateSigningRequest>(csrs)).items.filter((c) => c.spec?.username === `system:node:${A}` && c.status?.certificate);
+    assert.ok(issued.length >= 2, `${issued.length} issued requests`);
   });
 
   it('pods/log reaches the verified kubelet; a kubelet serving a self-signed certificate is refused', async () => {

@@ -34,8 +34,6 @@ export interface KubeletConfig {
   tlsCertFile: string;
   /** Without tlsCertFile: the serving certificate from the certificates API (kubernetes.io/kubelet-serving), renewed. */
   rotateServerCertificates: boolean;
-  /** spec.expirationSeconds of those requests; 0: the signer decides. */
-  servingCertificateExpirationSeconds: number;
   tlsPrivateKeyFile: string;
   clientCaFile: string;
   authorizationMode: 'Webhook' | 'AlwaysAllow';
@@ -84,7 +82,6 @@ const flags: FlagSpec<KubeletConfig>[] = [
     name: 'rotate-server-certificates', type: 'bool', key: 'rotateServerCertificates', default: true,
     help: 'without --tls-cert-file: ask the certificates API (kubernetes.io/kubelet-serving) for the serving certificate and renew it',
   },
-  { name: 'serving-certificate-expiration-seconds', ...int(0), key: 'servingCertificateExpirationSeconds', default: 0, help: 'lifetime asked for the serving certificate; 0: the signer\'s' },
   { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', help: 'the certificate\'s private key' },
   { name: 'client-ca-file', ...file, key: 'clientCaFile', help: 'CA of the client certificates that server accepts' },
   {

@@ -63,7 +63,8 @@ export async function signServingRequest(ca: { cert: string; key: string }, csrP
     serialNumber: Buffer.from(serial).toString('hex'),
     subject: request.subjectName,
     issuer: issuer.subjectName,
-    notBefore: new Date(start - 5 * 60_000),
+    // Backdated for clock skew, but by at most a tenth of the life: renewal is planned from notBefore (70–90% of the span).
+    notBefore: new Date(start - Math.min(5 * 60_000, validitySeconds * 100)),
     notAfter: new Date(Math.min(start + validitySeconds * 1000, issuer.notAfter.getTime())),
     publicKey: request,
     signingKey,

@@ -192,7 +192,6 @@ export class DockerKubelet {
       const certificates = new ServingCertificateManager({
         client: this.#client, nodeName: c.nodeName, rootDir: c.rootDir, logger: this.#logger.child({ part: 'serving-certificate' }),
         getNode: () => this.#nodeInformer.get(undefined, c.nodeName), onCertificate: (pair) => server.setServingCertificate(pair),
-        ...(c.servingCertificateExpirationSeconds ? { expirationSeconds: c.servingCertificateExpirationSeconds } : {}),
       });
       void certificates.run(signal);
     }

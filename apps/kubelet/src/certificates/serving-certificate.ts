@@ -7,7 +7,7 @@
  * (certificate then key), renewed at a jittered 70–90% of its life. Until then the server keeps the
  * self-signed pair it started with, which an apiserver that verifies refuses.
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -34,8 +34,6 @@ export interface ServingCertificateManagerOptions {
   /** A new certificate to serve. */
   onCertificate: (pair: ServingPair) => void;
   logger: Logger;
-  /** spec.expirationSeconds asked for (tests ask for short lives); the signer may give less. */
-  expirationSeconds?: number;
   random?: () => number;
 }
 
@@ -142,7 +140,6 @@ export class ServingCertificateManager {
       spec: {
         request: Buffer.from(csr).toString('base64'), signerName: KUBELET_SERVING_SIGNER,
         usages: ['digital signature', 'key encipherment', 'server auth'],
-        ...(this.#o.expirationSeconds ? { expirationSeconds: this.#o.expirationSeconds } : {}),
       },
     });
     const name = created.metadata?.name ?? '';
@@ -156,7 +153,11 @@ export class ServingCertificateManager {
         throw err;
       }
       const issued = current.status?.certificate;
-      if (issued) return { cert: Buffer.from(issued, 'base64').toString('utf8'), key };
+      if (issued) {
+        const cert = Buffer.from(issued, 'base64').toString('utf8');
+        if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new Error(`certificate request ${name} was issued for another key`);
+        return { cert, key };
+      }
       const verdict = current.status?.conditions?.find((c) => c.type === 'Denied' || c.type === 'Failed');
       if (verdict) throw new Error(`certificate request ${name} ${verdict.type.toLowerCase()}: ${verdict.message ?? verdict.reason ?? ''}`);
       await sleep(POLL_MS, signal);
