@@ -11,6 +11,8 @@ export * from './field-selector.ts';
 export * from './list-filter.ts';
 export * from './defaults/index.ts';
 export * from './validation/index.ts';
+// ResourceQuota's resource math, shared by quota admission and the quota controller.
+export * from './quota/index.ts';
 export { humanDuration, formatAge, goDuration } from './human-duration.ts';
 export * from './container-labels.ts';
 export * from './cron-schedule.ts';

@@ -41,8 +41,6 @@ import {
 } from './workloads.ts';
 
 export * from './field-error.ts';
-// ResourceQuota's resource math (admission and the quota controller); validation checks quota names with it.
-export * from '../quota/index.ts';
 export { validateLabels, validateAnnotations, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 export { validatePodSpec } from './pod.ts';
 export { INGRESS_CLASS_ANNOTATION } from './networking.ts';
