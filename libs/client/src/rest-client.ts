@@ -107,8 +107,10 @@ export interface RestClientOptions {
  * its opening request only. The answer of the last attempt is what the caller gets.
  */
 export class RestClient {
-  readonly config: RestConfig;
-  readonly #agent: HttpsAgent | HttpAgent;
+  config: RestConfig;
+  #agent: HttpsAgent | HttpAgent;
+  /** Agents replaced by a certificate rotation: their open requests (watches) run on; closed with the client. */
+  readonly #retired: (HttpsAgent | HttpAgent)[] = [];
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #secure: boolean;
@@ -120,7 +122,11 @@ export class RestClient {
     this.#userAgent = opts.userAgent ?? 'skiff-client';
     this.#maxRetries = opts.maxRetries ?? MAX_RETRIES;
     this.#secure = config.server.startsWith('https:');
-    this.#agent = this.#secure
+    this.#agent = this.#makeAgent(config);
+  }
+
+  #makeAgent(config: RestConfig): HttpsAgent | HttpAgent {
+    return this.#secure
       ? new HttpsAgent({
           keepAlive: true,
           ca: config.caCert,
@@ -131,6 +137,21 @@ export class RestClient {
       : new HttpAgent({ keepAlive: true });
   }
 
+  /**
+   * A renewed client certificate (rotation): new requests present it at once; requests already
+   * open (watches) keep their connection and its old certificate until they end, as client-go's
+   * certificate manager does. Idle sockets of the old agent are closed.
+   */
+  setClientCertificate(cert: string, key: string): void {
+    this.config = { ...this.config, clientCert: cert, clientKey: key };
+    const old = this.#agent;
+    this.#agent = this.#makeAgent(this.config);
+    this.#retired.push(old);
+    // Idle keep-alive sockets go now; busy ones are closed when their response ends.
+    for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+    old.on('free', (socket: { destroy(): void }) => socket.destroy());
+  }
+
   static fromKubeconfig(path: string, opts: RestClientOptions & { context?: string } = {}): RestClient {
     return new RestClient(loadKubeconfig(path, opts.context), opts);
   }
@@ -138,6 +159,7 @@ export class RestClient {
   /** Closes idle keep-alive sockets; open watches end as their sockets close. */
   close(): void {
     this.#agent.destroy();
+    for (const agent of this.#retired.splice(0)) agent.destroy();
   }
 
   get<T extends KubeObject>(res: ResourceInfo, namespace: string | undefined, name: string, opts: { subresource?: string; signal?: AbortSignal } = {}): Promise<T> {
