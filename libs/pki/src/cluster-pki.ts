@@ -18,9 +18,16 @@ export type EnsureClusterPkiOptions = {
 };
 
 export const CA_VALIDITY_DAYS = 3650;
-export const LEAF_VALIDITY_DAYS = 365;
-// A leaf certificate closer than this to expiry is reissued by the next `ensureClusterPki`.
-export const RENEW_BEFORE_DAYS = 30;
+/** A leaf's life: one year, or SKIFF_CERT_VALIDITY_SECONDS (tests make it minutes to watch rotation happen). */
+export const LEAF_VALIDITY_DAYS = leafValidityDays();
+
+export function leafValidityDays(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.SKIFF_CERT_VALIDITY_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds / 86_400 : 365;
+}
+// A leaf certificate closer than this to expiry is reissued by the next `ensureClusterPki`
+// (30 days, or a third of a shortened life).
+export const RENEW_BEFORE_DAYS = Math.min(30, LEAF_VALIDITY_DAYS / 3);
 
 /** Names every apiserver certificate carries: what pods use to reach the `kubernetes` Service. */
 export const IN_CLUSTER_API_HOSTS = [
@@ -56,7 +63,7 @@ async function readPair(dir: string, name: string): Promise<CertificatePair | un
   return cert !== undefined && key !== undefined ? { cert, key } : undefined;
 }
 
-async function writePair(dir: string, name: string, pair: CertificatePair): Promise<void> {
+export async function writePair(dir: string, name: string, pair: CertificatePair): Promise<void> {
   // Key first: a certificate on disk always has its key beside it.
   await writeFileAtomic(join(dir, `${name}.key`), pair.key, 0o600);
   await writeFileAtomic(join(dir, `${name}.crt`), pair.cert, 0o644);

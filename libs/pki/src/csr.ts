@@ -7,10 +7,9 @@
 import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from './certificates.ts';
+import { backdateMs, exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from './certificates.ts';
 
 const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const BACKDATE_MS = 5 * 60 * 1000;
 const SUBJECT_ALT_NAME_OID = '2.5.29.17';
 
 export type CertificateRequestSubject = { commonName: string; organizations?: string[] };
@@ -62,7 +61,7 @@ export async function signClientCertificateRequest(ca: { cert: string; key: stri
     serialNumber: serial.toString('hex'),
     subject: csr.subjectName,
     issuer: caCert.subjectName,
-    notBefore: new Date(now - BACKDATE_MS),
+    notBefore: new Date(now - backdateMs(notAfter.getTime() - now)),
     notAfter,
     publicKey: csr,
     signingKey: await importPrivateKeyPem(ca.key),

@@ -10,6 +10,7 @@ export {
   createCertificateAuthority,
   issueCertificate,
   isCertificateUsable,
+  backdateMs,
   type CertificatePair,
   type CertificateRequest,
 } from './certificates.ts';
@@ -32,3 +33,4 @@ export {
   type ServiceAccountSigningAlgorithm,
 } from './service-account-keys.ts';
 export { ensureEtcdPki, etcdPkiFiles, ETCD_LOOPBACK_HOSTS, type EtcdPkiFiles } from './etcd-pki.ts';
+export { isRenewalDue, reissueLeaf, renewCertificates, requestOf, type RenewedCertificate, type RenewOptions } from './renewal.ts';
