@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import { EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
+import { followKubeconfigCertificate, EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { selectControllers, type ControllerManagerConfig } from './config.ts';
 import type { ControllerContext, ControllerFactory } from './controller.ts';
@@ -48,6 +48,8 @@ export async function run(config: ControllerManagerConfig, signal: AbortSignal, 
   selectControllers(config.controllers, opts.known ?? CONTROLLER_NAMES);
   const identity = opts.identity ?? `${hostname()}_${randomBytes(8).toString('hex')}`;
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `controller-manager/${identity}` });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('controller-manager');
   const leaderGauge = new Gauge({ name: 'skiff_leader_election_master_status', help: '1 while this replica leads', registers: [registry] });
   let running: RunningControllers | undefined;

@@ -1,4 +1,4 @@
-import { InformerFactory, RestClient } from '@skiff/client';
+import { followKubeconfigCertificate, InformerFactory, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { readResolvConf, type DnsConfig } from './config.ts';
 import { DnsServer } from './dns-server.ts';
@@ -32,6 +32,8 @@ export interface RunOptions {
 export async function run(config: DnsConfig, signal: AbortSignal, opts: RunOptions = {}): Promise<void> {
   const logger = opts.logger ?? createLogger('dns', config.logLevel);
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: 'skiff-dns' });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('dns');
   const metrics = createDnsMetrics(registry);
   const factory = new InformerFactory(client, { logger });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { findResourceByKind, type EndpointSlice, type Ingress, type IngressClass, type Node, type Secret, type Service } from '@skiff/api';
-import { ApiStatusError, InformerFactory, RestClient, type Informer, type KubeObject } from '@skiff/client';
+import { followKubeconfigCertificate, ApiStatusError, InformerFactory, RestClient, type Informer, type KubeObject } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import type { IngressConfig } from './config.ts';
 import { CertificateStore, createFallbackCertificate } from './certificate-store.ts';
@@ -39,6 +39,8 @@ const TLS_SECRETS = 'type=kubernetes.io/tls';
 export async function run(config: IngressConfig, signal: AbortSignal, opts: RunOptions = {}): Promise<void> {
   const logger = opts.logger ?? createLogger('ingress', config.logLevel);
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `skiff-ingress/${config.nodeName}` });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('ingress');
   const metrics = createIngressMetrics(registry);
   const informers = new InformerFactory(client, { logger });

@@ -1,5 +1,5 @@
 import { findResourceByKind, type EndpointSlice, type Node, type Service } from '@skiff/api';
-import { InformerFactory, RestClient } from '@skiff/client';
+import { followKubeconfigCertificate, InformerFactory, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { runCommand } from '@skiff/netfilter';
 import type { ProxyConfig } from './config.ts';
@@ -37,6 +37,8 @@ export async function run(config: ProxyConfig, signal: AbortSignal, opts: RunOpt
   // The node forwards pod traffic (its own pods out, other nodes' pods in), whoever else set it.
   await enableIPForwarding(config.ipNetns);
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `kube-proxy/${config.nodeName}` });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('kube-proxy');
   const metrics = createProxyMetrics(registry);
   const factory = new InformerFactory(client, { logger });

@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@skiff/api';
-import { ControllerRunner, EventRecorder, InformerFactory, RestClient, watch, type EventMapper, type KubeObject } from '@skiff/client';
+import { followKubeconfigCertificate, ControllerRunner, EventRecorder, InformerFactory, RestClient, watch, type EventMapper, type KubeObject } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import type { LocalPathConfig } from './config.ts';
 import { PROVISIONER_NAME as PROVISIONER } from './volume-for-claim.ts';
@@ -29,6 +29,8 @@ function onChange<T extends KubeObject>(keyOf: (obj: T) => string): EventMapper<
 export async function run(config: LocalPathConfig, signal: AbortSignal, opts: RunOptions = {}): Promise<void> {
   const logger = opts.logger ?? createLogger('local-path', config.logLevel);
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `skiff-local-path/${config.nodeName}` });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('local-path');
   const provisioned = new Counter({ name: 'skiff_local_path_volumes_provisioned_total', help: 'Volumes this node provisioned.', registers: [registry] });
   const deleted = new Counter({ name: 'skiff_local_path_volumes_deleted_total', help: 'Released volumes this node deleted with their directories.', registers: [registry] });

@@ -1,6 +1,6 @@
 /** NetworkPolicy enforcement on this node: informers on pods, namespaces and policies; iptables rules kept in sync. */
 import { findResourceByKind, type Namespace, type NetworkPolicy, type Pod } from '@skiff/api';
-import { InformerFactory, RestClient } from '@skiff/client';
+import { followKubeconfigCertificate, InformerFactory, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { ensureBridgeHook } from './bridge-hook.ts';
 import type { NetworkPolicyConfig } from './config.ts';
@@ -38,6 +38,8 @@ export async function run(config: NetworkPolicyConfig, signal: AbortSignal, opts
     return;
   }
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `skiff-network-policy/${config.nodeName}` });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('network-policy');
   const metrics = createPolicyMetrics(registry);
   const factory = new InformerFactory(client, { logger });

@@ -4,7 +4,7 @@ import { Gauge } from 'prom-client';
 import {
   findResourceByKind, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type PodDisruptionBudget, type StorageClass,
 } from '@skiff/api';
-import { EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
+import { followKubeconfigCertificate, EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { ApiBinder } from './binder.ts';
 import type { SchedulerConfig } from './config.ts';
@@ -46,6 +46,8 @@ export async function run(config: SchedulerConfig, signal: AbortSignal, opts: Ru
   const logger = opts.logger ?? createLogger('scheduler', config.logLevel);
   const identity = opts.identity ?? `${hostname()}_${randomBytes(8).toString('hex')}`;
   const client = RestClient.fromKubeconfig(config.kubeconfig, { userAgent: `scheduler/${identity}` });
+  // A renewed client certificate in the kubeconfig is taken without a restart.
+  signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('scheduler');
   const metrics = createSchedulerMetrics(registry);
   const leaderGauge = new Gauge({ name: 'skiff_leader_election_master_status', help: '1 while this replica leads', registers: [registry] });

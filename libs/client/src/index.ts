@@ -1,5 +1,6 @@
 export { ApiStatusError, statusFromResponse, isNotFound, isConflict, isAlreadyExists, isResourceExpired } from './api-status-error.ts';
 export { loadKubeconfig, resolveKubeconfig, type RestConfig } from './kubeconfig.ts';
+export { followKubeconfigCertificate, FOLLOW_INTERVAL_MS, type ClientCertificateTarget, type FollowOptions } from './client-certificate-follower.ts';
 export {
   RestClient,
   resourcePath,
