@@ -11,7 +11,7 @@ test('parseKubeletFlags: defaults, and $DOCKER_HOST as the default Docker addres
     hollowNodes: 0, nodeNamePrefix: 'hollow-node-', firstIndex: 0, nodeCpu: '4', nodeMemory: '16Gi', nodeMaxPods: 110, metricsPort: 0,
     nodeName: '', dockerHost: 'unix:///var/run/docker.sock', nodeIp: '', rootDir: '/var/lib/skiff/kubelet',
     networkName: 'skiff0', podCidr: '', clusterDns: ['169.254.20.10'], clusterDomain: 'cluster.local',
-    port: 10250, address: '0.0.0.0', tlsCertFile: '', rotateServerCertificates: true, tlsPrivateKeyFile: '', clientCaFile: '', authorizationMode: 'Webhook', healthzPort: 10248,
+    port: 10250, address: '0.0.0.0', tlsCertFile: '', rotateServerCertificates: true, rotateCertificates: true, tlsPrivateKeyFile: '', clientCaFile: '', authorizationMode: 'Webhook', healthzPort: 10248,
     maxPods: 110, systemReserved: { cpu: '100m', memory: '256Mi' }, allowPrivileged: false,
     nodeStatusUpdateFrequencyMs: 10_000, maxDeadContainersPerPod: 1, maxDeadContainers: 100, imageGc: false, cleanupHostports: false,
   });

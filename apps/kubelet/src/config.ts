@@ -34,6 +34,7 @@ export interface KubeletConfig {
   tlsCertFile: string;
   /** Without tlsCertFile: the serving certificate from the certificates API (kubernetes.io/kubelet-serving), renewed. */
   rotateServerCertificates: boolean;
+  rotateCertificates: boolean;
   tlsPrivateKeyFile: string;
   clientCaFile: string;
   authorizationMode: 'Webhook' | 'AlwaysAllow';
@@ -81,6 +82,10 @@ const flags: FlagSpec<KubeletConfig>[] = [
   {
     name: 'rotate-server-certificates', type: 'bool', key: 'rotateServerCertificates', default: true,
     help: 'without --tls-cert-file: ask the certificates API (kubernetes.io/kubelet-serving) for the serving certificate and renew it',
+  },
+  {
+    name: 'rotate-certificates', type: 'bool', key: 'rotateCertificates', default: true,
+    help: 'renew the kubeconfig\'s client certificate through the certificates API (kubernetes.io/kube-apiserver-client-kubelet) before it expires, kept as <root-dir>/pki/kubelet-client-current.pem',
   },
   { name: 'tls-private-key-file', ...file, key: 'tlsPrivateKeyFile', help: 'the certificate\'s private key' },
   { name: 'client-ca-file', ...file, key: 'clientCaFile', help: 'CA of the client certificates that server accepts' },

@@ -18,6 +18,7 @@ import { runInContainer } from '../docker/docker-streams.ts';
 import { enableHairpinMode, HostPortIptables, HostPortSyncer } from '../hostports/index.ts';
 import type { NodeShape } from '../node-status.ts';
 import type { PodEvent } from '../pod-sync/sync-pod.ts';
+import { ClientCertificateManager, hasClientCertificate } from '../certificates/client-certificate.ts';
 import { ServingCertificateManager } from '../certificates/serving-certificate.ts';
 import { StatsCollector, startKubeletServer } from '../server/index.ts';
 import { refreshFractionFromEnv, TEST_TOKEN_REFRESH_FRACTION_ENV, TokenManager } from '../volumes/index.ts';
@@ -87,6 +88,7 @@ export class DockerKubelet {
   /** Runs until `signal` aborts. Pods keep running after the kubelet stops (as with the real kubelet). */
   async run(signal: AbortSignal): Promise<void> {
     const c = this.#config;
+    await this.#rotateClientCertificate(signal);
     const runtimeVersion = await this.runtime.version().then((v) => `docker://${v.runtimeVersion}`, () => 'docker://unknown');
     this.#runtimeUp = runtimeVersion !== 'docker://unknown';
     const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
@@ -170,6 +172,24 @@ export class DockerKubelet {
   async #podBridgeName(): Promise<string> {
     const info = await this.runtime.docker.getNetwork(this.#config.networkName).inspect() as { Id: string; Options?: Record<string, string> };
     return info.Options?.['com.docker.network.bridge.name'] ?? `br-${info.Id.slice(0, 12)}`;
+  }
+
+  /**
+   * --rotate-certificates: the renewed client certificate kept in <root-dir>/pki is presented from
+   * the first request on, and renewed before it expires (certificates/client-certificate.ts).
+   */
+  async #rotateClientCertificate(signal: AbortSignal): Promise<void> {
+    const c = this.#config;
+    if (!c.rotateCertificates) return;
+    if (!hasClientCertificate(this.#client)) {
+      this.#logger.info('the kubeconfig has no client certificate: nothing to rotate');
+      return;
+    }
+    const certificates = new ClientCertificateManager({
+      client: this.#client, nodeName: c.nodeName, rootDir: c.rootDir, logger: this.#logger.child({ part: 'client-certificate' }),
+    });
+    await certificates.load();
+    void certificates.run(signal);
   }
 
   /** The kubelet API (apps/kubelet/src/server): logs, exec/attach/port-forward and stats for the apiserver. */
