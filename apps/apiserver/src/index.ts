@@ -18,6 +18,7 @@ import { bootstrapTokenSecrets, withBootstrapTokens } from './auth/bootstrap-tok
 import { setupAuthorization } from './auth/authorizer.ts';
 import { setupServiceAccounts } from './auth/serviceaccount/index.ts';
 import { createApiServer } from './http/server.ts';
+import { followKeyPair } from './http/key-pair-reload.ts';
 
 export type { ApiServerConfig } from './config.ts';
 export { parseApiServerFlags, usage } from './config.ts';
@@ -122,6 +123,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
 
   let shuttingDown = false;
   let api: ReturnType<typeof createApiServer> | undefined;
+  const frontProxy = await loadFrontProxy(config);
   try {
     await bootstrapWithRetry(() => registry.bootstrap(), logger);
     const serviceAccounts = await setupServiceAccounts(config, registry.context, logger);
@@ -132,7 +134,7 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       served: registry.served,
       authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), bootstrapTokenSecrets(registry.context.watched, store), logger)),
       authorize: authorization.authorize,
-      routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context, frontProxy: await loadFrontProxy(config), clientCa: clientCa.toString() })],
+      routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context, frontProxy, clientCa: clientCa.toString() })],
       health: {
         livez: { ping: () => true },
         readyz: {
@@ -169,14 +171,25 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url, etcd: config.etcdServers, advertiseAddress }, 'apiserver serving');
 
-  let closing: Promise<void> | undefined;
+  // Renewed certificates are taken in place: the serving one for new connections, the kubelet and
+  // front-proxy client ones for the next request (both are read per request).
   const started = api;
+  const stopReloading = [
+    followKeyPair({ cert: config.tlsCertFile, key: config.tlsPrivateKeyFile }, (p) => started.server.setSecureContext({ cert: p.cert, key: p.key, ca: clientCa }), { logger, what: 'serving' }),
+    ...(kubeletClient && config.kubeletClientCertificate && config.kubeletClientKey
+      ? [followKeyPair({ cert: config.kubeletClientCertificate, key: config.kubeletClientKey }, (p) => Object.assign(kubeletClient, p), { logger, what: 'kubelet client' })] : []),
+    ...(frontProxy && config.proxyClientCertFile && config.proxyClientKeyFile
+      ? [followKeyPair({ cert: config.proxyClientCertFile, key: config.proxyClientKeyFile }, (p) => Object.assign(frontProxy, p), { logger, what: 'front-proxy client' })] : []),
+  ];
+
+  let closing: Promise<void> | undefined;
   return {
     url,
     port,
     close(): Promise<void> {
       closing ??= (async () => {
         shuttingDown = true;
+        for (const stop of stopReloading) stop();
         logger.info('apiserver shutting down');
         await started.shutdown();
         registry.close();
