@@ -1,9 +1,9 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCertificateAuthority, issueCertificate, renderKubeconfig } from '@skiff/pki';
+import { createCertificateAuthority, ensureClusterPki, issueCertificate, issueClientCertificate, renderKubeconfig, writeKubeconfig } from '@skiff/pki';
 import { runCerts } from './certs.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'skiff-certs-'));
@@ -86,5 +86,29 @@ it('says so when there is nothing to check', async () => {
     assert.deepEqual(lines, [`no certificates under ${empty} (./skiff up makes them)`]);
   } finally {
     rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+it('rotate renews every leaf and the components\' kubeconfigs but the kubelet\'s, and says what it renewed', async () => {
+  const rotateHome = mkdtempSync(join(tmpdir(), 'skiff-certs-rotate-'));
+  try {
+    const pki = await ensureClusterPki(join(rotateHome, 'pki'), { apiServerHosts: ['127.0.0.1'] });
+    const before = readFileSync(join(rotateHome, 'pki', 'apiserver.crt'), 'utf8');
+    for (const [name, cn] of [['scheduler', 'system:kube-scheduler'], ['kubelet', 'system:node:n1']] as const) {
+      const pair = await issueClientCertificate(pki, cn, []);
+      await writeKubeconfig(join(rotateHome, 'kubeconfigs', `${name}.kubeconfig`), { server: 'https://127.0.0.1:6443', caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: cn });
+    }
+    const kubelet = readFileSync(join(rotateHome, 'kubeconfigs', 'kubelet.kubeconfig'), 'utf8');
+    const lines: string[] = [];
+    assert.equal(await runCerts(['rotate'], { SKIFF_HOME: rotateHome }, (l) => lines.push(l)), 0);
+    assert.ok(lines.some((l) => l.startsWith('renewed pki/apiserver.crt (CN=kube-apiserver)')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('renewed pki/admin.crt')));
+    assert.ok(lines.some((l) => l.includes('scheduler.kubeconfig (user system:kube-scheduler)')));
+    assert.ok(!lines.some((l) => l.includes('kubelet.kubeconfig')), 'the kubelet renews its own');
+    assert.match(lines.at(-1)!, /^3 certificates renewed/);
+    assert.notEqual(readFileSync(join(rotateHome, 'pki', 'apiserver.crt'), 'utf8'), before);
+    assert.equal(readFileSync(join(rotateHome, 'kubeconfigs', 'kubelet.kubeconfig'), 'utf8'), kubelet);
+  } finally {
+    rmSync(rotateHome, { recursive: true, force: true });
   }
 });

@@ -7,21 +7,27 @@
  *  - the client certificates embedded in kubeconfig and kubeconfigs/*.kubeconfig;
  *  - the same under lab/ (pki, kubeconfigs, and each lab node's kubelet) when a lab was brought up here.
  * A certificate with fewer than 30 days left is flagged WARNING; the exit code is 1 when any has
- * expired. Renewal is not done here (docs/operations.md, "Certificates").
+ * expired. `skiff certs rotate` renews every leaf at once (the server role does it by itself when
+ * one is due; docs/operations.md, "Certificates").
  */
 import { X509Certificate } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { renewCertificates } from '@skiff/pki';
 import { resolveSkiffPaths, type SkiffPaths } from './paths.ts';
+import { launcherKubeconfigs } from './roles/cert-renewer.ts';
 
 const WARN_DAYS = 30;
 
-const USAGE = `usage: ./skiff certs check
+const USAGE = `usage: ./skiff certs check | ./skiff certs rotate
 
   check    list every certificate under $SKIFF_HOME (pki/, the kubelet's pki/, the client
            certificates in the kubeconfigs, and the lab's when there is one) with its subject,
-           issuer, expiry and days left; WARNING under ${WARN_DAYS} days; exit 1 when any has expired`;
+           issuer, expiry and days left; WARNING under ${WARN_DAYS} days; exit 1 when any has expired
+  rotate   renew every leaf certificate under pki/ (the cluster's, the front-proxy's, etcd's) and
+           the client certificates in the kubeconfigs now, as the server role does by itself when
+           two thirds of a certificate's life have passed; prints what it renewed`;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Certificates are a few KB; a bigger file in a pki directory is not one. */
@@ -172,6 +178,18 @@ export function renderCertificateTable(certs: CertificateInfo[], now = Date.now(
   return { lines, expired };
 }
 
+/** `skiff certs rotate`: every leaf now; the running components take them from disk as usual. */
+async function rotate(paths: SkiffPaths, print: (line: string) => void): Promise<number> {
+  const renewed = await renewCertificates({ pkiDir: paths.pkiDir, kubeconfigs: await launcherKubeconfigs(paths.home), force: true });
+  if (renewed.length === 0) {
+    print(`no certificates to renew under ${paths.pkiDir} (./skiff up makes them)`);
+    return 0;
+  }
+  for (const r of renewed) print(`renewed ${r.source} (${r.subject}), valid until ${r.notAfter.toISOString()}`);
+  print(`${renewed.length} certificate${renewed.length === 1 ? '' : 's'} renewed; running components take them within a minute, no restart needed`);
+  return 0;
+}
+
 export async function runCerts(
   args: string[], env: NodeJS.ProcessEnv = process.env,
   print: (line: string) => void = console.log, printError: (line: string) => void = console.error,
@@ -181,6 +199,7 @@ export async function runCerts(
     print(USAGE);
     return 0;
   }
+  if (sub === 'rotate' && rest.length === 0) return rotate(resolveSkiffPaths(env), print);
   if (sub !== 'check' || rest.length > 0) {
     printError(`skiff certs: ${sub === undefined ? 'missing subcommand' : `unexpected arguments: ${args.join(' ')}`}\n\n${USAGE}`);
     return 2;

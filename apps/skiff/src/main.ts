@@ -27,6 +27,8 @@ commands:
                      back up the cluster's etcd; restore into a new data dir (cluster stopped)
   certs check        list every certificate (pki, kubelet, kubeconfigs, the lab's) with its expiry;
                      WARNING under 30 days, exit 1 when one has expired
+  certs rotate       renew every leaf certificate now (the server role renews each by itself
+                     when two thirds of its life have passed)
 
   server --config=FILE
                      the control-plane role: apiserver, controller-manager and scheduler in one

@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProcessMain, type ComponentMain, type ComponentPart } from '@skiff/log';
+import { createLogger, runProcessMain, type ComponentMain, type ComponentPart } from '@skiff/log';
+import { startCertificateRenewer } from './cert-renewer.ts';
 import { isComponentName, isRoleName, readRoleConfig, type ComponentName, type RoleName } from './roles.ts';
 
 type AnyMain = ComponentMain<{ logLevel?: string }>;
@@ -50,9 +51,32 @@ export function parseRoleArgs(role: string, args: string[]): { role: RoleName; c
 async function startSuccessor(pidFile: string | undefined): Promise<void> {
   const lived = Date.now() - startedAt;
   if (lived < MIN_LIFETIME_MS) await sleep(MIN_LIFETIME_MS - lived);
+  spawnSuccessor(pidFile);
+}
+
+function spawnSuccessor(pidFile: string | undefined): void {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { detached: true, stdio: ['ignore', 1, 2], cwd: process.cwd(), env: process.env });
   child.unref();
   if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
+}
+
+/**
+ * The server role renews the certificates of its host. A renewed etcd client certificate is only
+ * used by a new gRPC client, so the role then stops gracefully and (with --restart-on-failure) its
+ * successor starts once this process has exited and freed its ports.
+ */
+function startServerRenewer(config: Awaited<ReturnType<typeof readRoleConfig>>, opts: ReturnType<typeof parseRoleArgs>): void {
+  const logger = createLogger('cert-renewer');
+  startCertificateRenewer(config, {
+    logger,
+    onEtcdClientRenewed: () => {
+      logger.info('the apiserver\'s etcd client certificate was renewed; restarting the server role to use it');
+      if (opts.restartOnFailure) {
+        process.once('exit', () => spawnSuccessor(opts.pidFile));
+      }
+      process.kill(process.pid, 'SIGTERM');
+    },
+  });
 }
 
 /** `skiff server|agent --config=FILE ...`: never returns. */
@@ -63,6 +87,7 @@ export async function runRole(role: string, args: string[]): Promise<number> {
   if (opts.pidFile) writeFileSync(opts.pidFile, `${process.pid}\n`);
   const parts: ComponentPart[] = [];
   for (const c of config.components) parts.push({ main: await LOADERS[c.name](), argv: c.flags });
+  if (config.role === 'server') startServerRenewer(config, opts);
   return runProcessMain(parts, {
     name: opts.role,
     ...(opts.restartOnFailure ? { onComponentExit: () => startSuccessor(opts.pidFile) } : {}),
