@@ -10,24 +10,25 @@
  * 2. TLS bootstrap. A fresh key and a CSR (CN system:node:<name>, O system:nodes, signer
  *    kubernetes.io/kube-apiserver-client-kubelet), POSTed with the bootstrap token; the
  *    controller-manager approves and signs it; we wait for status.certificate.
- * 3. The node's kubeconfig ($SKIFF_HOME/kubeconfigs/kubelet.kubeconfig, also used by
- *    kube-proxy and dns) and the CA (pki/ca.crt, the kubelet's --client-ca-file).
+ * 3. The node's certificate and key in $SKIFF_HOME/kubelet/pki/kubelet-client-current.pem (where
+ *    the kubelet renews it), its kubeconfig ($SKIFF_HOME/kubeconfigs/kubelet.kubeconfig, also used
+ *    by kube-proxy and dns) naming that file, and the CA (pki/ca.crt, the kubelet's --client-ca-file).
  * 4. The agent role (kubelet, kube-proxy, dns in one process) from $SKIFF_HOME/roles/agent.json:
  *    skiff-agent.service from deploy/systemd when systemd runs, else a detached process with
  *    run/agent.pid and logs/agent.log, as `skiff up` does.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { timingSafeEqual } from 'node:crypto';
 import { findResource, type CertificateSigningRequest } from '@skiff/api';
 import { RestClient } from '@skiff/client';
-import { createCertificateRequest, publicKeyPin, writeKubeconfig } from '@skiff/pki';
-import { parse } from 'yaml';
+import { createCertificateRequest, publicKeyPin, renderKubeconfig } from '@skiff/pki';
+import { parse, stringify } from 'yaml';
 import { roleProcess } from './components.ts';
 import { DNS_ADDRESS, ensureDnsInterface, POD_NETWORK } from './node-components.ts';
 import { localPathRoot, REPO_ROOT, resolveSkiffPaths, type SkiffPaths } from './paths.ts';
@@ -147,8 +148,44 @@ export async function bootstrapNode(paths: SkiffPaths, opts: JoinOptions): Promi
   await mkdir(paths.pkiDir, { recursive: true, mode: 0o700 });
   await writeFile(join(paths.pkiDir, 'ca.crt'), caCert, { mode: 0o644 });
   const kubeconfig = nodeKubeconfigPath(paths);
-  await writeKubeconfig(kubeconfig, { server: opts.server, caCert, clientCert: pair.cert, clientKey: pair.key, userName: `system:node:${opts.nodeName}` });
+  // As kubeadm: the certificate lives where the kubelet renews it (--rotate-certificates) and the
+  // kubeconfig names that file, so every component reading the kubeconfig takes each renewal.
+  const current = nodeClientCertificatePath(paths);
+  await mkdir(dirname(current), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(current, `${pair.cert.trimEnd()}\n${pair.key.trimEnd()}\n`);
+  const embedded = renderKubeconfig({ server: opts.server, caCert, clientCert: pair.cert, clientKey: pair.key, userName: `system:node:${opts.nodeName}` });
+  await mkdir(dirname(kubeconfig), { recursive: true });
+  await writeFileAtomic(kubeconfig, nodeKubeconfigNamingFile(embedded, current));
   return kubeconfig;
+}
+
+/** Written whole or not at all, mode 0600 (a private key). */
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
+}
+
+/** The kubelet's root dir on a joined node (the agent role's --root-dir). */
+function nodeKubeletRootDir(paths: SkiffPaths): string {
+  return join(paths.home, 'kubelet');
+}
+
+/** Where the kubelet keeps, and renews, its client certificate and key (one PEM file). */
+export function nodeClientCertificatePath(paths: SkiffPaths): string {
+  return join(nodeKubeletRootDir(paths), 'pki', 'kubelet-client-current.pem');
+}
+
+/** The kubeconfig with its user's embedded certificate and key replaced by `file` (client-certificate and client-key both). */
+export function nodeKubeconfigNamingFile(kubeconfigText: string, file: string): string {
+  const doc = parse(kubeconfigText) as { users?: { user?: Record<string, unknown> }[] };
+  for (const u of doc.users ?? []) {
+    if (!u.user) continue;
+    delete u.user['client-certificate-data'];
+    delete u.user['client-key-data'];
+    u.user['client-certificate'] = file;
+    u.user['client-key'] = file;
+  }
+  return stringify(doc);
 }
 
 type JoinedNode = { name: string; ip?: string; clusterCidr: string };
@@ -165,7 +202,7 @@ export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType
     role: 'agent',
     components: [
       { name: 'kubelet', flags: kubeletFlags({
-        kubeconfig, nodeName: node.name, ...(node.ip ? { nodeIp: node.ip } : {}), rootDir: join(paths.home, 'kubelet'),
+        kubeconfig, nodeName: node.name, ...(node.ip ? { nodeIp: node.ip } : {}), rootDir: nodeKubeletRootDir(paths),
         networkName: POD_NETWORK, clusterDns: DNS_ADDRESS, clientCaFile: join(paths.pkiDir, 'ca.crt'),
       }) },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },

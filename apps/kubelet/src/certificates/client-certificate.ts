@@ -11,7 +11,7 @@
  */
 import type { RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
-import { CertificateManager, createNodeRequest } from './certificate-manager.ts';
+import { CertificateManager, createNodeRequest, parsePairPem } from './certificate-manager.ts';
 
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 export const KUBELET_CLIENT_CURRENT = 'kubelet-client-current.pem';
@@ -33,7 +33,8 @@ export class ClientCertificateManager extends CertificateManager {
       client: o.client, rootDir: o.rootDir, logger: o.logger, ...(o.random ? { random: o.random } : {}),
       what: 'kubelet client certificate', signerName: KUBELET_CLIENT_SIGNER, file: KUBELET_CLIENT_CURRENT, usages: KUBELET_CLIENT_USAGES,
       newRequest: () => createNodeRequest(o.nodeName),
-      initial: () => (clientCert && clientKey ? { cert: clientCert, key: clientKey } : undefined),
+      // The kubeconfig's files may hold both (kubelet-client-current.pem named twice, as kubeadm writes it).
+      initial: () => (clientCert && clientKey ? parsePairPem(`${clientCert}\n${clientKey}`) : undefined),
       // The kubeconfig may name the kept file itself: then the client presents it already.
       onCertificate: (pair) => { if (pair.cert !== o.client.config.clientCert) o.client.setClientCertificate(pair.cert, pair.key); },
     });
