@@ -7,3 +7,4 @@ export { findKubectl, DEBIAN_KUBECTL } from './kubectl.ts';
 export { componentCommand, roleCommand, writeRoleConfig, COMPONENT_NAMES, ROLE_COMPONENTS } from './roles/roles.ts';
 export type { ComponentName, RoleConfig, RoleName } from './roles/roles.ts';
 export * from './roles/component-flags.ts';
+export { startCertificateRenewer, launcherKubeconfigs, RENEW_INTERVAL_MS } from './roles/cert-renewer.ts';

@@ -59,7 +59,7 @@ async function etcdClientStamp(pkiDir: string): Promise<string> {
  */
 export function startCertificateRenewer(
   config: RoleConfig,
-  opts: { logger: Logger; intervalMs?: number; onEtcdClientRenewed?: () => void },
+  opts: { logger: Logger; intervalMs?: number; validityDays?: number; onEtcdClientRenewed?: () => void },
 ): () => void {
   let busy = false;
   let etcdClient: string | undefined;
@@ -70,7 +70,7 @@ export function startCertificateRenewer(
       const targets = await renewalTargets(config);
       if (!targets) return;
       etcdClient ??= await etcdClientStamp(targets.pkiDir);
-      const renewed = await renewCertificates(targets);
+      const renewed = await renewCertificates({ ...targets, ...(opts.validityDays ? { validityDays: opts.validityDays } : {}) });
       for (const r of renewed) opts.logger.info({ certificate: r.source, subject: r.subject, notAfter: r.notAfter.toISOString() }, 'certificate renewed');
       const stamp = await etcdClientStamp(targets.pkiDir);
       if (stamp !== etcdClient) {
