@@ -62,7 +62,7 @@ function spawnSuccessor(pidFile: string | undefined): void {
 
 /**
  * The server role renews the certificates of its host. A renewed etcd client certificate is only
- * used by a new gRPC client, so the role then stops gracefully and (with --restart-on-failure) its
+ * used by a new gRPC client, so with --restart-on-failure the role then stops gracefully and its
  * successor starts once this process has exited and freed its ports.
  */
 function startServerRenewer(config: Awaited<ReturnType<typeof readRoleConfig>>, opts: ReturnType<typeof parseRoleArgs>): void {
@@ -70,10 +70,13 @@ function startServerRenewer(config: Awaited<ReturnType<typeof readRoleConfig>>, 
   startCertificateRenewer(config, {
     logger,
     onEtcdClientRenewed: () => {
-      logger.info('the apiserver\'s etcd client certificate was renewed; restarting the server role to use it');
-      if (opts.restartOnFailure) {
-        process.once('exit', () => spawnSuccessor(opts.pidFile));
+      if (!opts.restartOnFailure) {
+        // Nobody would start this role again: say what to do instead of stopping it.
+        logger.warn('the apiserver\'s etcd client certificate was renewed; restart the server role before the old one expires to use it');
+        return;
       }
+      logger.info('the apiserver\'s etcd client certificate was renewed; restarting the server role to use it');
+      process.once('exit', () => spawnSuccessor(opts.pidFile));
       process.kill(process.pid, 'SIGTERM');
     },
   });
