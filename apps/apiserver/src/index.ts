@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, createMetricsRegistry, type Logger } from '@skiff/log';
+import { followKeyPair } from '@skiff/pki';
 import type { ApiServerConfig } from './config.ts';
 import { createRegistry } from './registry/index.ts';
 import { createAggregationRoute, loadFrontProxy } from './http/aggregation/index.ts';
@@ -18,7 +19,6 @@ import { bootstrapTokenSecrets, withBootstrapTokens } from './auth/bootstrap-tok
 import { setupAuthorization } from './auth/authorizer.ts';
 import { setupServiceAccounts } from './auth/serviceaccount/index.ts';
 import { createApiServer } from './http/server.ts';
-import { followKeyPair } from './http/key-pair-reload.ts';
 
 export type { ApiServerConfig } from './config.ts';
 export { parseApiServerFlags, usage } from './config.ts';

@@ -34,3 +34,4 @@ export {
 } from './service-account-keys.ts';
 export { ensureEtcdPki, etcdPkiFiles, ETCD_LOOPBACK_HOSTS, type EtcdPkiFiles } from './etcd-pki.ts';
 export { isRenewalDue, reissueLeaf, renewCertificates, requestOf, type RenewedCertificate, type RenewOptions } from './renewal.ts';
+export { followKeyPair, KEY_PAIR_RELOAD_INTERVAL_MS, type KeyPairFiles, type KeyPairLogger } from './key-pair-follow.ts';

@@ -12,6 +12,7 @@ import { findResource, type Node, type Pod, type Service } from '@skiff/api';
 import { EventRecorder, Informer, RestClient, sleep } from '@skiff/client';
 import { serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import { PAUSE_IMAGE } from '@skiff/images';
+import { followKeyPair } from '@skiff/pki';
 import type { KubeletConfig } from '../config.ts';
 import { DockerRuntime } from '../docker-runtime.ts';
 import { runInContainer } from '../docker/docker-streams.ts';
@@ -208,6 +209,10 @@ export class DockerKubelet {
     );
     // Usage is sampled in the background from now on, so /stats/summary answers from memory.
     collector.start();
+    // A serving certificate given as files is renewed on disk by the server role's renewer: follow it.
+    const unfollow = c.tlsCertFile && c.tlsPrivateKeyFile
+      ? followKeyPair({ cert: c.tlsCertFile, key: c.tlsPrivateKeyFile }, (pair) => server.setServingCertificate({ cert: pair.cert.toString(), key: pair.key.toString() }), { logger: this.#logger, what: 'kubelet serving' })
+      : () => undefined;
     if (!c.tlsCertFile && c.rotateServerCertificates) {
       const certificates = new ServingCertificateManager({
         client: this.#client, nodeName: c.nodeName, rootDir: c.rootDir, logger: this.#logger.child({ part: 'serving-certificate' }),
@@ -215,7 +220,7 @@ export class DockerKubelet {
       });
       void certificates.run(signal);
     }
-    return { close: async () => { await collector.stop(); await server.close(); } };
+    return { close: async () => { unfollow(); await collector.stop(); await server.close(); } };
   }
 
   #wireInformers(): void {

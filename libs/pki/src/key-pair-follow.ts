@@ -1,11 +1,16 @@
 /**
  * Reloading a certificate and key the renewer replaced on disk, as kube-apiserver's dynamic
- * certificate controllers do: the files are looked at every few seconds; a changed pair whose
+ * certificate controllers do (the apiserver's serving and client pairs, a kubelet's --tls-cert-file): the files are looked at every few seconds; a changed pair whose
  * key matches its certificate is handed over (a pair caught half-written waits for the next look).
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import type { Logger } from '@skiff/log';
+
+/** What the follower logs through (a pino logger fits). */
+export interface KeyPairLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
 
 export const KEY_PAIR_RELOAD_INTERVAL_MS = 5_000;
 
@@ -20,7 +25,7 @@ async function stamp(files: KeyPairFiles): Promise<string> {
 export function followKeyPair(
   files: KeyPairFiles,
   apply: (pair: { cert: Buffer; key: Buffer }) => void,
-  opts: { logger: Logger; what: string; intervalMs?: number },
+  opts: { logger: KeyPairLogger; what: string; intervalMs?: number },
 ): () => void {
   let last: string | undefined;
   let busy = false;
