@@ -25,7 +25,7 @@ const RETRY_MAX_MS = 60_000;
 export interface CertificatePair { cert: string; key: string }
 
 export interface CertificateManagerOptions {
-  client: Pick<RestClient, 'create' | 'get'>;
+  client: Pick<RestClient, 'create' | 'get' | 'config'>;
   /** For logs: "kubelet serving certificate", "kubelet client certificate". */
   what: string;
   signerName: string;
@@ -151,6 +151,10 @@ export class CertificateManager {
   async #load(): Promise<CertificatePair | undefined> {
     const pair = parsePairPem(await readFile(this.path, 'utf8').catch(() => undefined));
     try {
+      // A kept pair from another cluster (its CA replaced since) would lock the kubelet out: only
+      // one the cluster CA the kubelet trusts signed is taken up.
+      const ca = this.#o.client.config.caCert;
+      if (pair && ca && !new X509Certificate(pair.cert).verify(new X509Certificate(ca).publicKey)) return undefined;
       return pair && expiry(pair) > Date.now() ? pair : undefined;
     } catch {
       return undefined;

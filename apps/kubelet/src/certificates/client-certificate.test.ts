@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,30 +33,48 @@ test('a kept pair is read back whatever its key\'s PEM label', () => {
   assert.equal(parsePairPem(undefined), undefined);
 });
 
-test('at start the kept kubelet-client-current.pem wins over the kubeconfig\'s certificate, and the client presents it', async () => {
+/** A kept pair and a kubeconfig pair for node n1, the kept one signed by `keptBy`. */
+async function startWithKeptPair(keptBy: 'cluster CA' | 'another CA') {
   const dir = mkdtempSync(join(tmpdir(), 'client-cert-'));
+  const ca = await createCertificateAuthority('ca', 1);
+  const other = await createCertificateAuthority('old-ca', 1);
+  const issue = async (by = ca) => {
+    const { csr, key } = await createNodeRequest('n1');
+    return { cert: await signClientCertificateRequest(by, csr, 3600), key };
+  };
+  const fromKubeconfig = await issue();
+  const kept = await issue(keptBy === 'cluster CA' ? ca : other);
+  mkdirSync(join(dir, 'pki'));
+  writeFileSync(join(dir, 'pki', KUBELET_CLIENT_CURRENT), kept.cert + kept.key, { mode: 0o600 });
+  const presented: string[] = [];
+  const client = {
+    config: { server: 'https://x', namespace: 'default', caCert: ca.cert, clientCert: fromKubeconfig.cert, clientKey: fromKubeconfig.key },
+    setClientCertificate: (cert: string) => { presented.push(cert); },
+    create: () => assert.fail('no request before the deadline'),
+    get: () => assert.fail('no request before the deadline'),
+  };
+  const manager = new ClientCertificateManager({ client, nodeName: 'n1', rootDir: dir, logger });
+  await manager.load();
+  return { dir, manager, presented, kept, fromKubeconfig };
+}
+
+test('at start the kept kubelet-client-current.pem wins over the kubeconfig\'s certificate, and the client presents it', async () => {
+  const { dir, manager, presented, kept } = await startWithKeptPair('cluster CA');
   try {
-    const ca = await createCertificateAuthority('ca', 1);
-    const issue = async () => {
-      const { csr, key } = await createNodeRequest('n1');
-      return { cert: await signClientCertificateRequest(ca, csr, 3600), key };
-    };
-    const fromKubeconfig = await issue();
-    const kept = await issue();
-    mkdirSync(join(dir, 'pki'));
-    writeFileSync(join(dir, 'pki', KUBELET_CLIENT_CURRENT), kept.cert + kept.key, { mode: 0o600 });
-    const presented: string[] = [];
-    const client = {
-      config: { server: 'https://x', namespace: 'default', clientCert: fromKubeconfig.cert, clientKey: fromKubeconfig.key },
-      setClientCertificate: (cert: string) => { presented.push(cert); },
-      create: () => assert.fail('no request before the deadline'),
-      get: () => assert.fail('no request before the deadline'),
-    };
-    const manager = new ClientCertificateManager({ client, nodeName: 'n1', rootDir: dir, logger });
-    await manager.load();
     assert.deepEqual(presented, [kept.cert]);
     assert.equal(manager.current?.cert, kept.cert);
     assert.equal(statSync(manager.path).mode & 0o777, 0o600);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a kept pair another CA signed (a cluster made anew) is passed over for the kubeconfig\'s', async () => {
+  const { dir, manager, presented, fromKubeconfig } = await startWithKeptPair('another CA');
+  try {
+    assert.deepEqual(presented, []);
+    const serial = (pem: string | undefined) => (pem ? new X509Certificate(pem).serialNumber : undefined);
+    assert.equal(serial(manager.current?.cert), serial(fromKubeconfig.cert));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

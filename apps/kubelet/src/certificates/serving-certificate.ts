@@ -19,7 +19,7 @@ const POLL_MS = 2000;
 export type ServingPair = CertificatePair;
 
 export interface ServingCertificateManagerOptions {
-  client: Pick<RestClient, 'create' | 'get'>;
+  client: Pick<RestClient, 'create' | 'get' | 'config'>;
   nodeName: string;
   rootDir: string;
   /** The Node as the kubelet last saw it: its status.addresses are the SANs asked for. */
