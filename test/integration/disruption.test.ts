@@ -89,7 +89,8 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
   });
 
   it('follows churn: an unready pod, a deleted and replaced pod, a scale-up, a disruptedPods entry', async () => {
-    const [first, second] = await webPods();
+    const originals = await webPods();
+    const [first, second] = originals;
     await setReady(first!, false);
     await expectCounts({ 'min-int': [3, 2, 2, 0], 'max-pct': [3, 1, 2, 1] });
 
@@ -98,7 +99,8 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
     const replacement = await eventually(async () => {
       const ps = await webPods();
       assert.equal(ps.length, 3);
-      const fresh = ps.find((p) => ![first, second].some((o) => o!.metadata!.name === p.metadata!.name));
+      // Not any of the three it started with: the third one is neither first nor second either.
+      const fresh = ps.find((p) => !originals.some((o) => o.metadata!.name === p.metadata!.name));
       assert.ok(fresh, 'the ReplicaSet replaced the deleted pod');
       return fresh;
     }, 20_000);
