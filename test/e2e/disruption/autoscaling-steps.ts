@@ -123,6 +123,8 @@ export function registerAutoscalingSteps(ctx: DisruptionContext): void {
       const replicas = await replicasOf(ctx.client, 'cpu-burner');
       return replicas === 1 ? undefined : `${replicas} replicas`;
     }, 300_000, 1000);
+    // The recorder polls on its own 250 ms clock: let it see the 1 this loop saw before stopping it.
+    await waitFor('the replica recorder to see 1', async () => (burner?.changes.at(-1)?.replicas === 1 ? undefined : 'not yet'), 10_000, 100);
     await burner?.stop();
     const steps = burner?.changes.map((c) => `${c.replicas}@${((c.at - started) / 1000).toFixed(0)}s`).join(' → ');
     console.log(`# cpu-burner replicas: ${steps}`);
