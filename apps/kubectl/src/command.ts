@@ -32,6 +32,14 @@ export interface Command {
   aliases?: string[];
   /** One-line summary for `kubectl help`. */
   summary?: string;
+  /** `--help`'s longer description (kubectl's Long); the summary when absent. */
+  long?: string;
+  /** `--help`'s usage line without the leading `kubectl `, e.g. `label [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... [options]`. */
+  usage?: string;
+  /** `--help`'s examples, kubectl-style: `  # comment\n  kubectl ...` lines. */
+  examples?: string;
+  /** Subcommands (`config view`, `auth can-i`) so `--help` describes the one named; the parent's run dispatches. */
+  subcommands?: Command[];
   /** Flags this command accepts beyond the global ones. */
   flags?: FlagSpec[];
   /** Answers the process exit code; throws CliError / ApiStatusError for kubectl-style errors. */
