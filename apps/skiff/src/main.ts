@@ -55,6 +55,7 @@ const commands: Record<string, () => Promise<Command>> = {
   join: async () => (await import('./join.ts')).runJoin,
   etcd: async () => (await import('./etcd-backup.ts')).runEtcd,
   certs: async () => async (args) => (await import('./certs.ts')).runCerts(args),
+  logs: async () => (await import('./logs.ts')).runLogs,
   server: async () => async (args) => (await import('./roles/role-main.ts')).runRole('server', args),
   agent: async () => async (args) => (await import('./roles/role-main.ts')).runRole('agent', args),
   run: async () => (await import('./roles/role-main.ts')).runSingleComponent,
