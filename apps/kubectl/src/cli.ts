@@ -13,21 +13,23 @@ export interface FlagSpec {
   type: FlagType;
   /** Default for bools is false; strings/ints default to undefined; arrays to []. */
   default?: string | boolean | number;
+  /** `--help`'s one-line description, in kubectl's words. */
+  usage?: string;
 }
 
 export const globalFlags: FlagSpec[] = [
-  { name: 'kubeconfig', type: 'string' },
-  { name: 'context', type: 'string' },
-  { name: 'namespace', short: 'n', type: 'string' },
-  { name: 'all-namespaces', short: 'A', type: 'bool' },
-  { name: 'output', short: 'o', type: 'string' },
-  { name: 'selector', short: 'l', type: 'string' },
-  { name: 'field-selector', type: 'string' },
-  { name: 'watch', short: 'w', type: 'bool' },
-  { name: 'filename', short: 'f', type: 'array' },
-  { name: 'recursive', short: 'R', type: 'bool' },
-  { name: 'help', short: 'h', type: 'bool' },
-  { name: 'request-timeout', type: 'string' },
+  { name: 'kubeconfig', type: 'string', usage: 'Path to the kubeconfig file to use for CLI requests.' },
+  { name: 'context', type: 'string', usage: 'The name of the kubeconfig context to use' },
+  { name: 'namespace', short: 'n', type: 'string', usage: 'If present, the namespace scope for this CLI request' },
+  { name: 'all-namespaces', short: 'A', type: 'bool', usage: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.' },
+  { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (json, yaml, name, wide, custom-columns, jsonpath, go-template).' },
+  { name: 'selector', short: 'l', type: 'string', usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
+  { name: 'field-selector', type: 'string', usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
+  { name: 'watch', short: 'w', type: 'bool', usage: 'After listing/getting the requested object, watch for changes.' },
+  { name: 'filename', short: 'f', type: 'array', usage: 'Filename, directory, or URL to files identifying the resource.' },
+  { name: 'recursive', short: 'R', type: 'bool', usage: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.' },
+  { name: 'help', short: 'h', type: 'bool', usage: 'help for the command' },
+  { name: 'request-timeout', type: 'string', usage: 'The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don\'t timeout requests.' },
 ];
 
 type FlagValue = string | boolean | number | string[];

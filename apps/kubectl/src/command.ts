@@ -38,13 +38,21 @@ export interface Command {
   usage?: string;
   /** `--help`'s examples, kubectl-style: `  # comment\n  kubectl ...` lines. */
   examples?: string;
-  /** Subcommands (`config view`, `auth can-i`) so `--help` describes the one named; the parent's run dispatches. */
-  subcommands?: Command[];
+  /** Subcommands (`config view`, `auth can-i`) so `--help` describes the one named; the parent's run dispatches, so theirs may be absent. */
+  subcommands?: Subcommand[];
   /** Flags this command accepts beyond the global ones. */
   flags?: FlagSpec[];
+  /**
+   * Global flags (cli.ts globalFlags) that kubectl declares on this command and so lists among
+   * its Options, e.g. ['output', 'selector']: Skiff parses them on every command line.
+   */
+  sharedFlags?: string[];
   /** Answers the process exit code; throws CliError / ApiStatusError for kubectl-style errors. */
   run(ctx: CommandContext, args: string[]): Promise<number>;
 }
+
+/** A subcommand as `--help` describes it: its parent's run usually does the work. */
+export type Subcommand = Omit<Command, 'run'> & { run?: Command['run'] };
 
 const commands = new Map<string, Command>();
 

@@ -10,7 +10,8 @@ import type { Readable, Writable } from 'node:stream';
 import { RestClient } from '@skiff/client';
 import { findCommand, listCommands, type CommandContext } from './command.ts';
 import { findCommandName, parseArgs } from './cli.ts';
-import { CliError, exitCodeOf, formatError } from './errors.ts';
+import { exitCodeOf, formatError } from './errors.ts';
+import { findHelpTarget, formatCommandHelp, formatOverview, formatUnknownCommand } from './help.ts';
 import { loadMergedKubeconfig } from './kubeconfig.ts';
 import { RestMapper } from './rest-mapper.ts';
 
@@ -40,12 +41,6 @@ export function loadCommands(): Promise<void> {
   return loaded;
 }
 
-function printHelp(out: Writable): void {
-  out.write('kubectl controls the Skiff cluster manager.\n\nCommands:\n');
-  for (const cmd of listCommands()) out.write(`  ${cmd.name.padEnd(16)}${cmd.summary ?? ''}\n`);
-  out.write('\nUsage:\n  kubectl [flags] [options]\n');
-}
-
 export async function runCli(argv: string[], opts: RunOptions = {}): Promise<number> {
   const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
@@ -54,13 +49,23 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
     await loadCommands();
     const name = findCommandName(argv);
     if (!name) {
-      printHelp(out);
+      // `kubectl`, `kubectl --help`: the overview, as `kubectl help` prints it.
+      out.write(formatOverview(listCommands()));
       return 0;
     }
     const command = findCommand(name);
-    if (!command) throw new CliError(`unknown command "${name}" for "kubectl"`);
+    if (!command) {
+      err.write(formatUnknownCommand(name, listCommands()));
+      return 1;
+    }
     const parsed = parseArgs(argv, command.flags);
     const flags = parsed.flags;
+    // Help is asked: describe the command (or the subcommand named) and never run it.
+    if (flags.bool('help')) {
+      const { target, path } = findHelpTarget(command, parsed.args);
+      out.write(formatCommandHelp(target, path));
+      return 0;
+    }
     let config: ReturnType<typeof loadMergedKubeconfig> | undefined;
     const configOf = (): ReturnType<typeof loadMergedKubeconfig> => {
       config ??= loadMergedKubeconfig({
