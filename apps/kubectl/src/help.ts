@@ -93,7 +93,7 @@ export function formatCommandHelp(cmd: Subcommand, path: string[] = [cmd.name]):
   const subs = (cmd.subcommands ?? []).slice().sort((a, b) => a.name.localeCompare(b.name));
   if (subs.length > 0) blocks.push(`Available Commands:\n${commandList(subs)}`);
   const options = optionsOf(cmd);
-  if (options.length > 0) blocks.push(`Options:\n${formatFlags(options)}`.replace(/\n$/, ''));
+  if (options.length > 0) blocks.push(`Options:\n${formatFlags(options)}`);
   const usage = cmd.usage ?? `${path.join(' ')}${subs.length > 0 ? ' SUBCOMMAND' : ''} [flags] [options]`;
   blocks.push(`Usage:\n  kubectl ${usage}\n`);
   const more = subs.length > 0 ? `Use "kubectl ${path.join(' ')} <command> --help" for more information about a given command.\n` : '';
@@ -108,7 +108,7 @@ export function formatOverview(cmds: Command[]): string {
   const grouped = new Set(GROUPS.flatMap(([, names]) => names));
   const blocks = ['kubectl controls the Skiff cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n'];
   const groups: Array<[string, Command[]]> = GROUPS.map(([title, names]) => [title, names.flatMap((n) => byName.get(n) ?? [])]);
-  groups.push(['Other Commands', visible.filter((c) => !grouped.has(c.name))]);
+  groups.push(['Other Commands', visible.filter((c) => !grouped.has(c.name)).sort((a, b) => a.name.localeCompare(b.name))]);
   for (const [title, members] of groups) {
     if (members.length > 0) blocks.push(`${title}:\n${commandList(members, visible)}`);
   }
