@@ -1,0 +1,200 @@
+/**
+ * `kubectl expose (TYPE NAME | TYPE/NAME | -f FILE) [--port] [--target-port] [--name] [--type]
+ * [--protocol] [--selector] [--external-ip] [--cluster-ip] [--labels] [--session-affinity]`:
+ * a Service in front of a Pod, Service, ReplicationController, Deployment or ReplicaSet, built
+ * by kubectl's rules — the selector from the workload's matchLabels (or the Pod's labels, the
+ * Service's selector), the ports from its containers when --port is absent, named after the
+ * object and carrying its labels: `service/web exposed`.
+ */
+import type { KubeObject } from '@skiff/client';
+import { registerCommand, type CommandContext } from '../command.ts';
+import { DRY_RUN_FLAG } from '../dry-run.ts';
+import { CliError } from '../errors.ts';
+import { VALIDATE_FLAG } from '../field-validation.ts';
+import { readManifests } from '../manifests.ts';
+import { createAndReport, parseLabelList } from './run.ts';
+import { resolveTargets } from './scale.ts';
+
+interface PortLike { containerPort?: number; port?: number; protocol?: string }
+interface Exposable extends KubeObject {
+  spec?: {
+    selector?: Record<string, string> | { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+    ports?: PortLike[];
+    containers?: { ports?: PortLike[] }[];
+    template?: { spec?: { containers?: { ports?: PortLike[] }[] } };
+  };
+}
+
+export interface ExposeOptions {
+  port?: string;
+  targetPort?: string;
+  name?: string;
+  type?: string;
+  protocol?: string;
+  selector?: string;
+  externalIp?: string;
+  clusterIp?: string;
+  labels?: string;
+  sessionAffinity?: string;
+  loadBalancerIp?: string;
+}
+
+const EXPOSABLE = new Set(['Pod', 'Service', 'ReplicationController', 'Deployment.apps', 'ReplicaSet.apps', 'Deployment.extensions', 'ReplicaSet.extensions']);
+
+function groupKind(obj: KubeObject): string {
+  const slash = obj.apiVersion?.indexOf('/') ?? -1;
+  const group = slash > 0 ? obj.apiVersion!.slice(0, slash) : '';
+  return group ? `${obj.kind}.${group}` : (obj.kind ?? '');
+}
+
+/** The pods the object stands for, as a label map (kubectl's MapBasedSelectorForObject). */
+export function selectorOf(obj: Exposable): Record<string, string> {
+  if (obj.kind === 'Pod') {
+    const labels = obj.metadata?.labels ?? {};
+    if (Object.keys(labels).length === 0) throw new CliError('the pod has no labels and cannot be exposed');
+    return { ...labels };
+  }
+  const raw = obj.spec?.selector;
+  if (obj.kind === 'Service' || obj.kind === 'ReplicationController') {
+    if (!raw || Object.keys(raw).length === 0) throw new CliError(`the ${obj.kind === 'Service' ? 'service' : 'replication controller'} has no pod selector set`);
+    return { ...(raw as Record<string, string>) };
+  }
+  const sel = raw as { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } | undefined;
+  if (sel?.matchExpressions?.length) throw new CliError(`couldn't convert expressions - "${JSON.stringify(sel.matchExpressions)}", to map-based selector format`);
+  return { ...(sel?.matchLabels ?? {}) };
+}
+
+/** The ports the object's containers (or the Service) declare, in order (kubectl's PortsForObject). */
+export function portsOf(obj: Exposable): { port: number; protocol?: string }[] {
+  if (obj.kind === 'Service') return (obj.spec?.ports ?? []).map((p) => ({ port: p.port!, protocol: p.protocol }));
+  const containers = obj.kind === 'Pod' ? obj.spec?.containers : obj.spec?.template?.spec?.containers;
+  return (containers ?? []).flatMap((c) => c.ports ?? []).filter((p) => p.containerPort !== undefined).map((p) => ({ port: p.containerPort!, protocol: p.protocol }));
+}
+
+function intOrString(text: string): number | string {
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+/** The Service `kubectl expose` builds for `obj`. */
+export function serviceFor(obj: Exposable, opts: ExposeOptions): KubeObject {
+  const kind = groupKind(obj);
+  if (!EXPOSABLE.has(kind)) throw new CliError(`cannot expose a ${kind}`);
+  const selector = opts.selector ? parseLabelList(opts.selector) : selectorOf(obj);
+  if (Object.keys(selector).length === 0) throw new CliError("couldn't retrieve selectors via --selector flag or introspection");
+  let found: { port: number; protocol?: string }[];
+  if (opts.port) {
+    if (!/^\d+$/.test(opts.port)) throw new CliError(`invalid port: ${opts.port}`);
+    found = [{ port: Number(opts.port), protocol: portsOf(obj).find((p) => p.port === Number(opts.port))?.protocol }];
+  } else {
+    found = portsOf(obj);
+  }
+  const headless = opts.clusterIp === 'None';
+  if (found.length === 0 && !headless) throw new CliError("couldn't find port via --port flag or introspection");
+  const ports = found.map((p, i) => ({
+    ...(found.length > 1 ? { name: `port-${i + 1}` } : {}),
+    port: p.port,
+    protocol: opts.protocol ?? p.protocol ?? 'TCP',
+    targetPort: opts.targetPort ? intOrString(opts.targetPort) : p.port,
+  }));
+  const labels = opts.labels ? parseLabelList(opts.labels) : obj.metadata?.labels;
+  const name = opts.name ?? obj.metadata?.name;
+  if (opts.type && !['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(opts.type)) {
+    throw new CliError(`unsupported service type: ${opts.type}`);
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, ...(labels && Object.keys(labels).length ? { labels: { ...labels } } : {}) },
+    spec: {
+      ports,
+      selector,
+      ...(opts.type ? { type: opts.type } : {}),
+      ...(opts.clusterIp ? { clusterIP: opts.clusterIp } : {}),
+      ...(opts.externalIp ? { externalIPs: opts.externalIp.split(',') } : {}),
+      ...(opts.loadBalancerIp ? { loadBalancerIP: opts.loadBalancerIp } : {}),
+      ...(opts.sessionAffinity ? { sessionAffinity: opts.sessionAffinity } : {}),
+    },
+    status: { loadBalancer: {} },
+  } as KubeObject;
+}
+
+function optionsOf(ctx: CommandContext): ExposeOptions {
+  const f = ctx.flags;
+  return {
+    port: f.string('port'),
+    targetPort: f.string('target-port'),
+    name: f.string('name'),
+    type: f.string('type'),
+    protocol: f.string('protocol'),
+    selector: f.string('selector'),
+    externalIp: f.string('external-ip'),
+    clusterIp: f.string('cluster-ip'),
+    labels: f.string('labels'),
+    sessionAffinity: f.string('session-affinity'),
+    loadBalancerIp: f.string('load-balancer-ip'),
+  };
+}
+
+async function runExpose(ctx: CommandContext, args: string[]): Promise<number> {
+  const objects: Exposable[] = [];
+  if (ctx.flags.list('filename').length > 0) {
+    for (const { object } of await readManifests(ctx.flags.list('filename'), { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin })) objects.push(object as Exposable);
+  } else {
+    if (args.length === 0) throw new CliError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');
+    for (const { res, name } of await resolveTargets((a) => ctx.resolve(a), args)) {
+      objects.push(await ctx.client.get<Exposable>(res, res.namespaced ? ctx.namespace : undefined, name));
+    }
+  }
+  const services = await ctx.resolve('services');
+  const opts = optionsOf(ctx);
+  for (const obj of objects) {
+    const service = serviceFor(obj, opts);
+    if (obj.metadata?.namespace) service.metadata = { ...service.metadata, namespace: obj.metadata.namespace };
+    await createAndReport(ctx, services, service, 'exposed');
+  }
+  return 0;
+}
+
+registerCommand({
+  name: 'expose',
+  summary: 'Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service',
+  long: [
+    'Expose a resource as a new Kubernetes service.',
+    '',
+    'Looks up a deployment, service, replica set, replication controller or pod by name and uses the selector for that resource as the selector for a new service on the specified port. A deployment or replica set will be exposed as a service only if its selector is convertible to a selector that service supports, i.e. when the selector contains only the matchLabels component. Note that if no port is specified via --port and the exposed resource has multiple ports, all will be re-used by the new service. Also if no labels are specified, the new service will re-use the labels from the resource it exposes.',
+    '',
+    'Possible resources include (case insensitive):',
+    '',
+    ' pod (po), service (svc), replicationcontroller (rc), deployment (deploy), replicaset (rs)',
+  ].join('\n'),
+  usage: 'expose (-f FILENAME | TYPE NAME) [--port=port] [--protocol=TCP|UDP|SCTP] [--target-port=number-or-name] [--name=name] [--external-ip=external-ip-of-service] [--type=type] [options]',
+  examples: [
+    '  # Create a service for a replicated nginx, which serves on port 80 and connects to the containers on port 8000',
+    '  kubectl expose rc nginx --port=80 --target-port=8000',
+    '',
+    '  # Create a service for a pod valid-pod, which serves on port 444 with the name "frontend"',
+    '  kubectl expose pod valid-pod --port=444 --name=frontend',
+    '',
+    '  # Create a service for an nginx deployment, which serves on port 80 and connects to the containers on port 8000',
+    '  kubectl expose deployment nginx --port=80 --target-port=8000',
+    '',
+    '  # Expose a deployment on every node\'s port',
+    '  kubectl expose deployment nginx --port=80 --type=NodePort',
+  ].join('\n'),
+  flags: [
+    { name: 'port', type: 'string' },
+    { name: 'target-port', type: 'string' },
+    { name: 'name', type: 'string' },
+    { name: 'type', type: 'string' },
+    { name: 'protocol', type: 'string' },
+    { name: 'external-ip', type: 'string' },
+    { name: 'cluster-ip', type: 'string' },
+    { name: 'labels', short: 'l', type: 'string' },
+    { name: 'selector', type: 'string' },
+    { name: 'session-affinity', type: 'string' },
+    { name: 'load-balancer-ip', type: 'string' },
+    DRY_RUN_FLAG,
+    VALIDATE_FLAG,
+  ],
+  run: runExpose,
+});

@@ -1,0 +1,194 @@
+/**
+ * `kubectl run NAME --image=IMG [--port] [--labels] [--env]... [--restart] [--command] [-- ARGS...]`:
+ * builds a Pod client-side as kubectl ≥ 1.18 does (label run=NAME unless --labels, one
+ * container named NAME, the words after NAME its args — or its command with --command),
+ * applies --overrides as a JSON merge patch, and POSTs it: `pod/NAME created`.
+ *
+ * Not here (refused with a clear error): -i/-t/--attach/--rm. They need a container whose
+ * stdin the kubelet keeps open and an attach session; use `kubectl run` then `kubectl attach`
+ * or `kubectl logs -f`.
+ */
+import { applyMergePatch, type Pod } from '@skiff/api';
+import type { KubeObject } from '@skiff/client';
+import { registerCommand, type CommandContext } from '../command.ts';
+import { DRY_RUN_FLAG, dryRunOf, type DryRun } from '../dry-run.ts';
+import { CliError } from '../errors.ts';
+import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
+import { parseOutputFormat, printObjects } from '../printers/object-printer.ts';
+import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
+
+export interface RunPodOptions {
+  name: string;
+  image: string;
+  /** The words after NAME (or after `--`). */
+  args: string[];
+  /** --command: the words are the container's command, not its args. */
+  command?: boolean;
+  port?: number;
+  /** --labels 'a=b,c=d'; default run=NAME. */
+  labels?: string;
+  env?: string[];
+  restart?: string;
+  imagePullPolicy?: string;
+  /** Set when -n was given (kubectl's EnforceNamespace). */
+  namespace?: string;
+}
+
+/** `a=b,c=d` → {a: b, c: d}, refused as kubectl refuses a malformed pair. */
+export function parseLabelList(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`invalid label spec: ${pair}`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The Pod kubectl run builds, before --overrides. */
+export function podForRun(opts: RunPodOptions): Pod {
+  const restart = opts.restart ?? 'Always';
+  if (!['Always', 'OnFailure', 'Never'].includes(restart)) throw new CliError(`invalid restart policy: ${restart}`);
+  const env = (opts.env ?? []).map((kv) => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new CliError(`invalid env: ${kv}`);
+    return { name: kv.slice(0, eq), value: kv.slice(eq + 1) };
+  });
+  const container: Record<string, unknown> = {
+    name: opts.name,
+    image: opts.image,
+    ...(opts.args.length ? { [opts.command ? 'command' : 'args']: opts.args } : {}),
+    ...(env.length ? { env } : {}),
+    ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
+    ...(opts.port !== undefined && opts.port >= 0 ? { ports: [{ containerPort: opts.port }] } : {}),
+    resources: {},
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: opts.name,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      labels: opts.labels ? parseLabelList(opts.labels) : { run: opts.name },
+    },
+    spec: { containers: [container as never], dnsPolicy: 'ClusterFirst', restartPolicy: restart as 'Always' },
+    status: {},
+  } as Pod;
+}
+
+/** --overrides: a JSON merge patch over the generated object, as kubectl's default --override-type=merge. */
+export function applyOverrides<T extends KubeObject>(obj: T, overrides: string | undefined): T {
+  if (!overrides) return obj;
+  let patch: unknown;
+  try {
+    patch = JSON.parse(overrides);
+  } catch (err) {
+    throw new CliError(`error: unable to parse ${overrides}: ${(err as Error).message}`);
+  }
+  return applyMergePatch(obj, patch) as T;
+}
+
+/**
+ * POSTs a generated object (or, with --dry-run=client, keeps it) and prints it with -o or
+ * as kubectl's one line: `pod/web created`, `service/web exposed (dry run)`.
+ */
+export async function createAndReport(ctx: CommandContext, mapping: ResourceMapping, obj: KubeObject, verb: string): Promise<KubeObject> {
+  const dryRun: DryRun = dryRunOf(ctx.flags.string('dry-run'));
+  const output = ctx.flags.string('output');
+  const format = output ? parseOutputFormat(output) : undefined;
+  if (format?.kind === 'table') throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
+  const namespace = mapping.namespaced ? (obj.metadata?.namespace ?? ctx.namespace) : undefined;
+  const created = dryRun === 'client'
+    ? obj
+    : await ctx.client.create(mapping, obj, {
+        namespace,
+        dryRun: dryRun === 'server',
+        fieldManager: `kubectl-${verb === 'exposed' ? 'expose' : 'run'}`,
+        fieldValidation: fieldValidationOf(ctx.flags.string('validate')),
+      });
+  if (format) {
+    ctx.out.write(printObjects([created], format, { single: true, prefixOf: () => kindPrefix(mapping) }));
+  } else {
+    const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
+    ctx.out.write(`${kindPrefix(mapping)}/${created.metadata?.name ?? ''} ${verb}${suffix}\n`);
+  }
+  return created;
+}
+
+async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (!name) throw new CliError('NAME is required for run');
+  const image = ctx.flags.string('image');
+  if (!image) throw new CliError('required flag(s) "image" not set');
+  const attach = ctx.flags.bool('stdin') || ctx.flags.bool('tty') || ctx.flags.bool('attach');
+  if (ctx.flags.bool('rm') && !attach) throw new CliError('--rm should only be used for attached containers');
+  if (attach) {
+    throw new CliError(`-i, -t, --attach and --rm are not supported by Skiff's kubectl run yet: run the pod detached, then use 'kubectl attach ${name}' or 'kubectl logs -f ${name}'`);
+  }
+  if (ctx.flags.bool('expose')) throw new CliError(`--expose is not supported by Skiff's kubectl run yet: use 'kubectl expose pod ${name} --port=PORT'`);
+  const pod = podForRun({
+    name,
+    image,
+    args: rest,
+    command: ctx.flags.bool('command'),
+    port: ctx.flags.int('port'),
+    labels: ctx.flags.string('labels'),
+    env: ctx.flags.list('env'),
+    restart: ctx.flags.string('restart'),
+    imagePullPolicy: ctx.flags.string('image-pull-policy'),
+    namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
+  });
+  const obj = applyOverrides(pod, ctx.flags.string('overrides'));
+  await createAndReport(ctx, await ctx.resolve('pods'), obj, 'created');
+  return 0;
+}
+
+registerCommand({
+  name: 'run',
+  summary: 'Run a particular image on the cluster',
+  long: 'Create and run a particular image in a pod.',
+  usage: 'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]',
+  examples: [
+    '  # Start a nginx pod',
+    '  kubectl run nginx --image=nginx',
+    '',
+    '  # Start a hazelcast pod and let the container expose port 5701',
+    '  kubectl run hazelcast --image=hazelcast/hazelcast --port=5701',
+    '',
+    '  # Start a hazelcast pod and set environment variables "DNS_DOMAIN=cluster" and "POD_NAMESPACE=default" in the container',
+    '  kubectl run hazelcast --image=hazelcast/hazelcast --env="DNS_DOMAIN=cluster" --env="POD_NAMESPACE=default"',
+    '',
+    '  # Start a hazelcast pod and set labels "app=hazelcast" and "env=prod" in the container',
+    '  kubectl run hazelcast --image=hazelcast/hazelcast --labels="app=hazelcast,env=prod"',
+    '',
+    '  # Dry run; print the corresponding API objects without creating them',
+    '  kubectl run nginx --image=nginx --dry-run=client -o yaml',
+    '',
+    '  # Start a nginx pod, but overload the spec with a partial set of values parsed from JSON',
+    '  kubectl run nginx --image=nginx --overrides=\'{ "apiVersion": "v1", "spec": { ... } }\'',
+    '',
+    '  # Start the nginx pod using the default command, but use custom arguments (arg1 .. argN) for that command',
+    '  kubectl run nginx --image=nginx -- <arg1> <arg2> ... <argN>',
+    '',
+    '  # Start the nginx pod using a different command and custom arguments',
+    '  kubectl run nginx --image=nginx --command -- <cmd> <arg1> ... <argN>',
+  ].join('\n'),
+  flags: [
+    { name: 'image', type: 'string' },
+    { name: 'port', type: 'int', default: -1 },
+    { name: 'labels', short: 'l', type: 'string' },
+    { name: 'env', type: 'array' },
+    { name: 'restart', type: 'string', default: 'Always' },
+    { name: 'command', type: 'bool' },
+    { name: 'overrides', type: 'string' },
+    { name: 'image-pull-policy', type: 'string' },
+    { name: 'stdin', short: 'i', type: 'bool' },
+    { name: 'tty', short: 't', type: 'bool' },
+    { name: 'attach', type: 'bool' },
+    { name: 'rm', type: 'bool' },
+    { name: 'expose', type: 'bool' },
+    DRY_RUN_FLAG,
+    VALIDATE_FLAG,
+  ],
+  run: runRun,
+});
