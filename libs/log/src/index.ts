@@ -7,3 +7,4 @@ export {
   integer, boolean, duration, oneOf, matching, ipv4Cidr, LOG_LEVELS, logLevelFlag, kubeconfigFlag, metricsPortFlag, leaderElectionFlags,
   type FlagSpec, type FlagErrorFactory, type ValueFormat, type DurationUnit, type Env,
 } from './flags.ts';
+export { RotatingFile, DEFAULT_ROTATION, parseByteSize, rotateFile, rotateIfFull, rotatedFiles, rotationFromEnv, rotationLimitsFromEnv, type RotationOptions } from './rotating-file.ts';
