@@ -114,13 +114,33 @@ function parseLastApplied(text: string): unknown {
 registerCommand({
   name: 'apply',
   summary: 'Apply a configuration to a resource by file name or stdin',
+  long: [
+    "Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet. To use 'apply', always create the resource initially with 'apply'.",
+    '',
+    ' JSON and YAML formats are accepted.',
+  ].join('\n'),
+  usage: 'apply -f FILENAME [options]',
+  examples: [
+    '  # Apply the configuration in pod.json to a pod',
+    '  kubectl apply -f ./pod.json',
+    '',
+    '  # Apply the JSON passed into stdin to a pod',
+    '  cat pod.json | kubectl apply -f -',
+    '',
+    '  # Apply every manifest in a directory and its subdirectories',
+    '  kubectl apply -R -f ./manifests/',
+    '',
+    '  # Apply server-side, taking ownership of conflicting fields',
+    '  kubectl apply --server-side --force-conflicts -f app.yaml',
+  ].join('\n'),
   flags: [
-    { name: 'server-side', type: 'bool' },
-    { name: 'force-conflicts', type: 'bool' },
-    { name: 'field-manager', type: 'string' },
+    { name: 'server-side', type: 'bool', usage: 'If true, apply runs in the server instead of the client.' },
+    { name: 'force-conflicts', type: 'bool', usage: 'If true, server-side apply will force the changes against conflicts.' },
+    { name: 'field-manager', type: 'string', usage: 'Name of the manager used to track field ownership.' },
     DRY_RUN_FLAG,
     VALIDATE_FLAG,
   ],
+  sharedFlags: ['filename', 'recursive'],
   async run(ctx, args) {
     if (args.length > 0) throw new CliError(`Unexpected args: [${args.join(' ')}]`);
     const filenames = ctx.flags.list('filename');

@@ -100,12 +100,26 @@ async function runAutoscale(ctx: CommandContext, args: string[]): Promise<number
 registerCommand({
   name: 'autoscale',
   summary: 'Auto-scale a deployment, replica set, stateful set, or replication controller',
+  long: [
+    'Creates an autoscaler that automatically chooses and sets the number of pods that run in a Kubernetes cluster.',
+    '',
+    ' Looks up a deployment, replica set, stateful set, or replication controller by name and creates an autoscaler that uses the given resource as a reference. An autoscaler can automatically increase or decrease number of pods deployed within the system as needed.',
+  ].join('\n'),
+  usage: 'autoscale (TYPE NAME | TYPE/NAME) [--min=MINPODS] --max=MAXPODS [--cpu-percent=CPU] [options]',
+  examples: [
+    '  # Auto scale a deployment "foo", with the number of pods between 2 and 10, no target CPU utilization specified so a default autoscaling policy will be used',
+    '  kubectl autoscale deployment foo --min=2 --max=10',
+    '',
+    '  # Auto scale a stateful set "foo", with the number of pods between 1 and 5, target CPU utilization at 80%',
+    '  kubectl autoscale statefulset foo --max=5 --cpu-percent=80',
+  ].join('\n'),
   flags: [
-    { name: 'min', type: 'int', default: -1 },
-    { name: 'max', type: 'int', default: -1 },
-    { name: 'cpu-percent', type: 'int', default: -1 },
-    { name: 'name', type: 'string' },
+    { name: 'min', type: 'int', default: -1, usage: "The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value." },
+    { name: 'max', type: 'int', default: -1, usage: 'The upper limit for the number of pods that can be set by the autoscaler. Required.' },
+    { name: 'cpu-percent', type: 'int', default: -1, usage: "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used." },
+    { name: 'name', type: 'string', usage: 'The name for the newly created object. If not specified, the name of the input resource will be used.' },
     DRY_RUN_FLAG,
   ],
+  sharedFlags: ['output'],
   run: runAutoscale,
 });

@@ -4,6 +4,9 @@ import { registerCommand } from '../command.ts';
 registerCommand({
   name: 'cluster-info',
   summary: 'Display cluster information',
+  long: 'Display addresses of the control plane and services with label kubernetes.io/cluster-service=true.',
+  usage: 'cluster-info [flags] [options]',
+  examples: '  # Print the address of the control plane and cluster services\n  kubectl cluster-info',
   async run(ctx) {
     const server = ctx.client.config.server;
     // Asking /version proves the server answers before we claim it runs.

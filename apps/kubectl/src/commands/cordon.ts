@@ -19,6 +19,9 @@ for (const [name, value] of [['cordon', true], ['uncordon', false]] as const) {
   registerCommand({
     name,
     summary: value ? 'Mark node as unschedulable' : 'Mark node as schedulable',
+    long: `${value ? 'Mark node as unschedulable' : 'Mark node as schedulable'}.`,
+    usage: `${name} NODE [options]`,
+    examples: `  # Mark node "foo" as ${value ? 'unschedulable' : 'schedulable'}\n  kubectl ${name} foo`,
     async run(ctx, args) {
       if (args.length === 0) throw new CliError('USAGE: ' + name + ' NODE [flags]');
       for (const node of args) ctx.out.write(`${await setUnschedulable(ctx.client, node.replace(/^nodes?\//, ''), value)}\n`);
