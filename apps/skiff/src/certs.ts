@@ -20,7 +20,7 @@ import { launcherKubeconfigs } from './roles/cert-renewer.ts';
 
 const WARN_DAYS = 30;
 
-const USAGE = `usage: ./skiff certs check | ./skiff certs rotate
+export const CERTS_USAGE = `usage: ./skiff certs check | ./skiff certs rotate
 
   check    list every certificate under $SKIFF_HOME (pki/, the kubelet's pki/, the client
            certificates in the kubeconfigs, and the lab's when there is one) with its subject,
@@ -196,12 +196,12 @@ export async function runCerts(
 ): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h' || sub === 'help') {
-    print(USAGE);
+    print(CERTS_USAGE);
     return 0;
   }
   if (sub === 'rotate' && rest.length === 0) return rotate(resolveSkiffPaths(env), print);
   if (sub !== 'check' || rest.length > 0) {
-    printError(`skiff certs: ${sub === undefined ? 'missing subcommand' : `unexpected arguments: ${args.join(' ')}`}\n\n${USAGE}`);
+    printError(`skiff certs: ${sub === undefined ? 'missing subcommand' : `unexpected arguments: ${args.join(' ')}`}\n\n${CERTS_USAGE}`);
     return 2;
   }
   const paths = resolveSkiffPaths(env);

@@ -5,6 +5,7 @@ import { cleanupNodeRules, getAgentRole, kubeletRootDir, removeDnsInterface, rem
 import { resolveSkiffPaths, resolveSkiffPorts } from './paths.ts';
 import { unmountUnder } from './lab/run-command.ts';
 import { stopProcess } from './processes.ts';
+import { parseFlags } from './usage.ts';
 
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -13,12 +14,7 @@ const STOP_TIMEOUT_MS = 10_000;
  * order); `--purge` also deletes all cluster state.
  */
 export async function runDown(args: string[]): Promise<number> {
-  const purge = args.includes('--purge');
-  const unknown = args.filter((a) => a !== '--purge');
-  if (unknown.length > 0) {
-    console.error(`skiff down: unknown arguments: ${unknown.join(' ')} (usage: skiff down [--purge])`);
-    return 2;
-  }
+  const purge = parseFlags(args, { booleans: ['purge'] }).flags.purge === true;
   const paths = resolveSkiffPaths();
   const ports = resolveSkiffPorts();
   // Clients before the server (they would only log connection errors), the server before etcd

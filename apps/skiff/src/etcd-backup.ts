@@ -15,6 +15,7 @@ import { etcdPkiFiles } from '@skiff/pki';
 import { getEtcdComponent, getEtcdEndpoint, getEtcdPeerUrl, getServerRole } from './components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { findRunningPid } from './processes.ts';
+import { UsageError } from './usage.ts';
 
 export type EtcdTls = { cacert?: string; cert?: string; key?: string };
 
@@ -83,10 +84,6 @@ function stamp(now = new Date()): string {
   return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
-const USAGE = `usage: ./skiff etcd snapshot [FILE] [--endpoints URL] [--cacert F --cert F --key F]
-       ./skiff etcd restore FILE [--data-dir DIR]
-(snapshot of an https:// etcd without --cacert/--cert/--key: pki/etcd/ca.crt and pki/etcd/healthcheck-client.crt)`;
-
 export async function runEtcd(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const positional: string[] = [];
@@ -96,7 +93,7 @@ export async function runEtcd(args: string[]): Promise<number> {
     if (!arg.startsWith('--')) { positional.push(arg); continue; }
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const value = inline ?? rest[++i];
-    if (!['endpoints', 'cacert', 'cert', 'key', 'data-dir'].includes(flag) || value === undefined) throw new Error(`etcd: bad flag --${flag}\n${USAGE}`);
+    if (!['endpoints', 'cacert', 'cert', 'key', 'data-dir'].includes(flag) || value === undefined) throw new UsageError(`unknown flag or missing value: --${flag}`);
     flags[flag] = value;
   }
   const paths = resolveSkiffPaths();
@@ -115,7 +112,7 @@ export async function runEtcd(args: string[]): Promise<number> {
   }
   if (sub === 'restore') {
     const file = positional[0];
-    if (!file) { console.error(USAGE); return 2; }
+    if (!file) throw new UsageError('restore wants a snapshot FILE');
     const etcd = getEtcdComponent(paths, ports);
     const server = getServerRole(paths, ports, { caCert: async () => '' });
     for (const proc of [etcd, server]) {
@@ -131,6 +128,5 @@ export async function runEtcd(args: string[]): Promise<number> {
     console.log('then check: ./skiff kubectl get nodes,pods -A  (nodes re-register; the kubelets reconcile their containers)');
     return 0;
   }
-  console.error(USAGE);
-  return 2;
+  throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`);
 }

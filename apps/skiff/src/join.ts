@@ -36,6 +36,7 @@ import { findRunningPid, startDetached } from './processes.ts';
 import { dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags } from './roles/component-flags.ts';
 import { roleConfigFile, roleSpec, type RoleConfig } from './roles/roles.ts';
 import { CLUSTER_INFO, signDetachedJws } from './token.ts';
+import { UsageError } from './usage.ts';
 
 const csrResource = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
 const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
@@ -245,7 +246,6 @@ async function startAgentDetached(agent: ReturnType<typeof joinedAgentRole>, log
   const pid = await startDetached(agent.createStartOptions());
   log(`agent started (pid ${pid}, log ${agent.logFile})`);
 }
-const USAGE = 'usage: ./skiff join https://SERVER:PORT --token ID.SECRET --ca-cert-hash sha256:HEX [--node-name NAME] [--node-ip IP] [--cluster-cidr 10.244.0.0/16] [--bootstrap-only] [--discovery-token-unsafe-skip-ca-verification]';
 
 export async function runJoin(args: string[]): Promise<number> {
   let server: string | undefined;
@@ -254,21 +254,18 @@ export async function runJoin(args: string[]): Promise<number> {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith('--')) {
-      if (server) throw new Error(`join: unexpected argument ${arg}\n${USAGE}`);
+      if (server) throw new UsageError(`unexpected argument "${arg}"`);
       server = arg;
       continue;
     }
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (flag === 'bootstrap-only' || flag === 'discovery-token-unsafe-skip-ca-verification') { bools.add(flag); continue; }
-    if (!['token', 'ca-cert-hash', 'node-name', 'node-ip', 'cluster-cidr'].includes(flag)) throw new Error(`join: unknown flag --${flag}\n${USAGE}`);
+    if (!['token', 'ca-cert-hash', 'node-name', 'node-ip', 'cluster-cidr'].includes(flag)) throw new UsageError(`unknown flag: --${flag}`);
     const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`join: --${flag} needs a value`);
+    if (value === undefined) throw new UsageError(`flag needs an argument: --${flag}`);
     flags[flag] = value;
   }
-  if (!server || !flags.token) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (!server || !flags.token) throw new UsageError(server ? 'missing --token' : 'missing the server address');
   if (!server.startsWith('https://')) server = `https://${server}`;
   const paths = resolveSkiffPaths();
   const nodeName = flags['node-name'] ?? hostname().toLowerCase();

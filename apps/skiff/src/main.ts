@@ -1,6 +1,8 @@
 // The launcher behind ./skiff (which has already installed what this needs). One file per command,
 // each loaded only when asked for so `./skiff status` does not pay for `./skiff bench`.
 
+import { helpFor, UsageError, wantsHelp } from './usage.ts';
+
 const USAGE = `usage: ./skiff <command> [args]
 
 commands:
@@ -11,7 +13,12 @@ commands:
                      write an admin kubeconfig; with N, also N hollow nodes (fake runtime, one process)
   down [--purge]     stop it and remove its pod containers, bridge, rules, routes and DNS address;
                      --purge also deletes its data, certificates, kubeconfig and logs
-  status             show each component's pid, whether it runs and is healthy, and the nodes
+  status [-o json]   show each component's pid, whether it runs and is healthy, and the nodes
+  version [-o json]  Skiff's version, the Kubernetes API version it serves, Node.js's, the server's
+  kubeconfig [--merge] [--lab]
+                     print the admin kubeconfig; --merge adds it to ~/.kube/config (as kind does)
+  logs COMPONENT [-f]
+                     a component's log, pretty-printed; -f follows it
   test               run every test suite: typecheck, unit, integration, end-to-end (3-node lab)
   bench <name>       run a benchmark (./skiff bench lists them)
   kubectl ...        run kubectl against this cluster's admin kubeconfig
@@ -39,7 +46,9 @@ commands:
                      one component alone in its process, for debugging (apiserver, controller-manager,
                      scheduler, kubelet, kube-proxy, dns)
 
-State lives in $SKIFF_HOME (default /var/lib/skiff as root, ~/.skiff otherwise).`;
+State lives in $SKIFF_HOME (default /var/lib/skiff as root, ~/.skiff otherwise).
+./skiff help COMMAND or ./skiff COMMAND --help prints a command's usage. Exit codes: 0 ok, 1 failure,
+2 usage error.`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -56,6 +65,8 @@ const commands: Record<string, () => Promise<Command>> = {
   etcd: async () => (await import('./etcd-backup.ts')).runEtcd,
   certs: async () => async (args) => (await import('./certs.ts')).runCerts(args),
   logs: async () => (await import('./logs.ts')).runLogs,
+  version: async () => (await import('./version.ts')).runVersion,
+  kubeconfig: async () => (await import('./kubeconfig-merge.ts')).runKubeconfig,
   server: async () => async (args) => (await import('./roles/role-main.ts')).runRole('server', args),
   agent: async () => async (args) => (await import('./roles/role-main.ts')).runRole('agent', args),
   run: async () => (await import('./roles/role-main.ts')).runSingleComponent,
@@ -63,16 +74,32 @@ const commands: Record<string, () => Promise<Command>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE);
-    return name === undefined ? 2 : 0;
-  }
-  const load = commands[name];
-  if (!load) {
-    console.error(`skiff: unknown command "${name}"\n\n${USAGE}`);
+  if (name === undefined) {
+    console.error(USAGE);
     return 2;
   }
-  return (await load())(args);
+  if (name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
+    console.log(USAGE);
+    return 0;
+  }
+  // `help CMD` is `CMD --help`; kubectl's help is kubectl's own.
+  const [command, commandArgs] = name === 'help' ? [args[0]!, ['--help']] : [name, args];
+  const load = commands[command];
+  if (!load) {
+    console.error(`skiff: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (command !== 'kubectl' && wantsHelp(commandArgs)) {
+    console.log(await helpFor(command));
+    return 0;
+  }
+  try {
+    return await (await load())(commandArgs);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`skiff ${command}: ${err.message}\n\n${await helpFor(command)}`);
+    return 2;
+  }
 }
 
 try {

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { findEtcdBinary } from '@skiff/etcd';
 import { DEBIAN_KUBECTL } from './kubectl.ts';
 import { REPO_ROOT } from './paths.ts';
+import { parseFlags } from './usage.ts';
 
 const PYTHON_CLIENT = '/usr/lib/python3/dist-packages/kubernetes';
 
@@ -103,10 +104,7 @@ function runSuite(command: string, args: string[]): Promise<{ code: number; outp
 
 /** `skiff test`: typecheck, unit, integration, end-to-end; every suite runs even after a failure. */
 export async function runTest(args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error(`skiff test: unexpected arguments: ${args.join(' ')}`);
-    return 2;
-  }
+  parseFlags(args, {});
   const missing = findMissingPrerequisites();
   if (missing.length > 0) {
     for (const m of missing) console.error(`skiff test: missing prerequisite: ${m}`);

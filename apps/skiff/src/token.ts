@@ -18,6 +18,7 @@ import { isAlreadyExists, isConflict, isNotFound, RestClient } from '@skiff/clie
 import { publicKeyPin } from '@skiff/pki';
 import { stringify } from 'yaml';
 import { resolveSkiffPaths } from './paths.ts';
+import { parseFlags, UsageError } from './usage.ts';
 
 export const BOOTSTRAP_TOKEN_TYPE = 'bootstrap.kubernetes.io/token';
 export const DEFAULT_NODE_TOKEN_GROUP = 'system:bootstrappers:skiff:default-node-token';
@@ -132,22 +133,11 @@ function advertisedServer(server: string): string {
 
 export async function runToken(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'create') {
-    console.error('usage: ./skiff token create [--ttl 24h] [--description TEXT] [--server https://ADDR:PORT]');
-    return 2;
-  }
-  let ttl = '24h';
-  let description: string | undefined;
-  let server: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const [flag, inline] = rest[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = inline ?? rest[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (flag === '--ttl') ttl = value;
-    else if (flag === '--description') description = value;
-    else if (flag === '--server') server = value;
-    else throw new Error(`token create: unknown flag ${flag}`);
-  }
+  if (sub !== 'create') throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`);
+  const { flags } = parseFlags(rest, { values: ['ttl', 'description', 'server'] });
+  const ttl = (flags.ttl as string | undefined) ?? '24h';
+  const description = flags.description as string | undefined;
+  const server = flags.server as string | undefined;
   const paths = resolveSkiffPaths();
   const client = RestClient.fromKubeconfig(paths.kubeconfig);
   try {

@@ -23,6 +23,7 @@ import {
 } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { ensureComponentRunning, findRunningPid } from './processes.ts';
+import { UsageError } from './usage.ts';
 
 const ETCD_START_TIMEOUT_MS = 30_000;
 const APISERVER_START_TIMEOUT_MS = 60_000;
@@ -38,14 +39,12 @@ export type UpOptions = {
   disable: OptionalNodeComponent[];
 };
 
-const UP_USAGE = 'usage: skiff up [--hollow-nodes N] [--no-node] [--disable ingress,network-policy]';
-
 /** `--disable ingress,network-policy` (or the flag given twice). */
 function parseDisable(value: string | undefined): OptionalNodeComponent[] {
   const names = (value ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   const bad = names.find((n) => !(OPTIONAL_NODE_COMPONENTS as string[]).includes(n));
   if (names.length === 0 || bad !== undefined) {
-    throw new Error(`skiff up: --disable wants ${OPTIONAL_NODE_COMPONENTS.join(' or ')} (comma-separated), got "${bad ?? value ?? ''}"`);
+    throw new UsageError(`--disable wants ${OPTIONAL_NODE_COMPONENTS.join(' or ')} (comma-separated), got "${bad ?? value ?? ''}"`);
   }
   return names as OptionalNodeComponent[];
 }
@@ -67,9 +66,9 @@ export function parseUpArgs(args: string[]): UpOptions {
     }
     if (arg === '--hollow-nodes') value = args[++i];
     else if (arg.startsWith('--hollow-nodes=')) value = arg.slice('--hollow-nodes='.length);
-    else throw new Error(`skiff up: unexpected argument "${arg}" (${UP_USAGE})`);
+    else throw new UsageError(arg.startsWith('-') ? `unknown flag: ${arg}` : `unexpected argument "${arg}"`);
     if (value === undefined || !/^\d+$/.test(value) || Number(value) > MAX_HOLLOW_NODES) {
-      throw new Error(`skiff up: --hollow-nodes wants a number from 0 to ${MAX_HOLLOW_NODES}, got "${value ?? ''}"`);
+      throw new UsageError(`--hollow-nodes wants a number from 0 to ${MAX_HOLLOW_NODES}, got "${value ?? ''}"`);
     }
     opts.hollowNodes = Number(value);
   }
@@ -159,13 +158,7 @@ Deploy the example (3 replicas of a small web server behind a NodePort Service):
  * optionally N hollow nodes in one kubelet process.
  */
 export async function runUp(args: string[]): Promise<number> {
-  let opts: UpOptions;
-  try {
-    opts = parseUpArgs(args);
-  } catch (err) {
-    console.error((err as Error).message);
-    return 2;
-  }
+  const opts = parseUpArgs(args);
   const paths = resolveSkiffPaths();
   const ports = resolveSkiffPorts();
   await mkdir(paths.home, { recursive: true, mode: 0o700 });

@@ -7,6 +7,7 @@ import { describeNodeReady } from '../status.ts';
 import { resolveSkiffHome } from '../paths.ts';
 import { LabController } from './lab-controller.ts';
 import type { LabOptions } from './lab-layout.ts';
+import { UsageError } from '../usage.ts';
 
 export const LAB_USAGE = `usage: ./skiff lab <command>
   up --nodes N [--etcd 3] [--control-planes 2] [--slot 0] [--default-failover]
@@ -31,14 +32,14 @@ function parseUp(args: string[]): LabOptions {
     }
     const value = inline ?? args[++i];
     const num = Number(value);
-    if (value === undefined || !/^\d+$/.test(value)) throw new Error(`skiff lab up: ${flag} wants a number\n${LAB_USAGE}`);
+    if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`up: ${flag} wants a number`);
     if (flag === '--nodes') opts.nodes = num;
     else if (flag === '--etcd') opts.etcd = num;
     else if (flag === '--control-planes') opts.controlPlanes = num;
     else if (flag === '--slot') opts.slot = num;
-    else throw new Error(`skiff lab up: unknown flag ${flag}\n${LAB_USAGE}`);
+    else throw new UsageError(`up: unknown flag: ${flag}`);
   }
-  if (opts.nodes === 0) throw new Error(`skiff lab up: --nodes N is required\n${LAB_USAGE}`);
+  if (opts.nodes === 0) throw new UsageError('up: --nodes N is required');
   return opts;
 }
 
@@ -83,22 +84,25 @@ apiservers behind ${state.server}, pod network ${state.clusterCidr}.
         return await printStatus(lab);
       case 'stop-node':
       case 'start-node': {
-        if (rest.length !== 1) throw new Error(`skiff lab ${sub}: want one node name\n${LAB_USAGE}`);
+        if (rest.length !== 1) throw new UsageError(`${sub}: want one node name`);
         await (sub === 'stop-node' ? lab.stopNode(rest[0]!) : lab.startNode(rest[0]!));
         return 0;
       }
       case 'load':
-        if (rest.length === 0) throw new Error(`skiff lab load: want at least one image\n${LAB_USAGE}`);
+        if (rest.length === 0) throw new UsageError('load: want at least one image');
         await lab.load(rest);
         return 0;
       case 'down':
         await lab.down();
         return 0;
+      case 'help':
+        console.log(LAB_USAGE);
+        return 0;
       default:
-        console.error(LAB_USAGE);
-        return sub === undefined || sub === 'help' || sub === '--help' ? 0 : 2;
+        throw new UsageError(sub === undefined ? 'missing command' : `unknown command "${sub}"`);
     }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     console.error((err as Error).message);
     return 1;
   }
