@@ -5,9 +5,10 @@ import { RestClient } from '@skiff/client';
 import { describeExpiry, findCertificates, nearestExpiry } from './certs.ts';
 import { getEtcdComponent, getHollowKubelet, getServerRole, type ComponentSpec } from './components.ts';
 import { getAgentRole } from './node-components.ts';
-import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths } from './paths.ts';
+import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
 import { findRunningPid, readPidFile } from './processes.ts';
 import { ROLE_COMPONENTS } from './roles/roles.ts';
+import { parseFlags, wantsJson } from './usage.ts';
 
 const NODES = findResourceByKind('v1', 'Node')!;
 /** Beyond this many nodes status prints a summary line instead of one line per node. */
@@ -43,18 +44,18 @@ async function listNodes(paths: SkiffPaths): Promise<Node[] | undefined> {
   }
 }
 
-/**
- * `skiff status`: per component its process (etcd, the server or agent role, the hollow kubelet), pid,
- * running, healthy, then the nodes; exit 1 when a required component is down (the hollow kubelet and
- * the agent's components are optional: not every `up` starts them).
- */
-export async function runStatus(args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error(`skiff status: unexpected arguments: ${args.join(' ')}`);
-    return 2;
-  }
-  const paths = resolveSkiffPaths();
-  const ports = resolveSkiffPorts();
+export type StatusReport = {
+  home: string;
+  components: Array<ComponentStatus & { optional: boolean; started: boolean }>;
+  nearestCertificateExpiry?: { source: string; notAfter: string; description: string };
+  /** undefined when the apiserver cannot answer. */
+  nodes?: Array<{ name: string; status: string }>;
+  /** Whether every required component runs and is healthy (status's exit code). */
+  ok: boolean;
+};
+
+/** What `skiff status` reports, gathered once for the table and for -o json. */
+export async function gatherStatus(paths: SkiffPaths, ports: SkiffPorts): Promise<StatusReport> {
   const caCert = () => readFile(join(paths.pkiDir, 'ca.crt'), 'utf8').catch(() => '');
   const etcd = getEtcdComponent(paths, ports);
   const server = getServerRole(paths, ports, { caCert });
@@ -65,37 +66,61 @@ export async function runStatus(args: string[]): Promise<number> {
     getComponentStatus(getHollowKubelet(paths, ports)),
     ...agent.members.map((m) => getComponentStatus(m, agent.name)),
   ]);
-  console.log(`SKIFF_HOME ${paths.home}`);
-  console.log(`${'COMPONENT'.padEnd(20)}${'PROCESS'.padEnd(16)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
-  let ok = true;
-  for (const s of statuses) {
+  const components = statuses.map((s) => {
     // The node is optional (`up --no-node`): every component of the agent role, whatever it runs.
     const optional = s.name === 'kubelet-hollow' || (ROLE_COMPONENTS.agent as readonly string[]).includes(s.name);
-    if (optional && !s.running && s.pid === undefined) {
+    return { ...s, optional, started: s.running || s.pid !== undefined };
+  });
+  const nearest = nearestExpiry(await findCertificates(paths));
+  const apiHealthy = statuses.find((s) => s.name === 'apiserver')?.healthy;
+  const nodes = apiHealthy ? await listNodes(paths) : undefined;
+  return {
+    home: paths.home,
+    components,
+    nearestCertificateExpiry: nearest ? { source: nearest.source, notAfter: nearest.notAfter.toISOString(), description: describeExpiry(nearest) } : undefined,
+    nodes: nodes?.map((n) => ({ name: n.metadata?.name ?? '', status: describeNodeReady(n) })),
+    ok: components.every((c) => (c.optional && !c.started) || (c.running && c.healthy)),
+  };
+}
+
+/**
+ * `skiff status [-o json]`: per component its process (etcd, the server or agent role, the hollow
+ * kubelet), pid, running, healthy, then the nodes; exit 1 when a required component is down (the
+ * hollow kubelet and the agent's components are optional: not every `up` starts them).
+ */
+export async function runStatus(args: string[]): Promise<number> {
+  const json = wantsJson(parseFlags(args, { values: ['output'], aliases: { '-o': 'output' } }).flags);
+  const paths = resolveSkiffPaths();
+  const report = await gatherStatus(paths, resolveSkiffPorts());
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+    return report.ok ? 0 : 1;
+  }
+  console.log(`SKIFF_HOME ${report.home}`);
+  console.log(`${'COMPONENT'.padEnd(20)}${'PROCESS'.padEnd(16)}${'PID'.padEnd(9)}${'RUNNING'.padEnd(9)}${'HEALTHY'.padEnd(9)}CHECKED`);
+  for (const s of report.components) {
+    if (s.optional && !s.started) {
       const how = s.name === 'kubelet-hollow' ? './skiff up --hollow-nodes N' : 'sudo ./skiff up (without --no-node)';
       console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${'-'.padEnd(9)}${'no'.padEnd(9)}${'-'.padEnd(9)}not started (${how})`);
       continue;
     }
-    if (!(s.running && s.healthy)) ok = false;
     const pid = s.pid === undefined ? '-' : s.running ? String(s.pid) : `${s.pid}?`;
     console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
   }
 
-  const nearest = nearestExpiry(await findCertificates(paths));
-  console.log(`\nCERTIFICATES: ${nearest ? `nearest expiry ${nearest.source} on ${describeExpiry(nearest)}; ./skiff certs check lists them` : 'none'}`);
+  const nearest = report.nearestCertificateExpiry;
+  console.log(`\nCERTIFICATES: ${nearest ? `nearest expiry ${nearest.source} on ${nearest.description}; ./skiff certs check lists them` : 'none'}`);
 
-  const apiHealthy = statuses.find((s) => s.name === 'apiserver')?.healthy;
-  const nodes = apiHealthy ? await listNodes(paths) : undefined;
   console.log('');
-  if (!nodes) {
+  if (!report.nodes) {
     console.log('NODES: unknown (apiserver not reachable)');
   } else {
-    const ready = nodes.filter((n) => describeNodeReady(n).startsWith('Ready')).length;
-    console.log(`NODES: ${nodes.length} (${ready} Ready)`);
-    if (nodes.length > 0 && nodes.length <= MAX_NODE_LINES) {
+    const ready = report.nodes.filter((n) => n.status.startsWith('Ready')).length;
+    console.log(`NODES: ${report.nodes.length} (${ready} Ready)`);
+    if (report.nodes.length > 0 && report.nodes.length <= MAX_NODE_LINES) {
       console.log(`${'NAME'.padEnd(32)}STATUS`);
-      for (const node of nodes) console.log(`${(node.metadata?.name ?? '').padEnd(32)}${describeNodeReady(node)}`);
+      for (const node of report.nodes) console.log(`${node.name.padEnd(32)}${node.status}`);
     }
   }
-  return ok ? 0 : 1;
+  return report.ok ? 0 : 1;
 }
