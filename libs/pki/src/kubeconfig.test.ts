@@ -23,6 +23,12 @@ it('honours custom cluster and user names', () => {
   assert.equal(config.users[0].name, 'jane');
 });
 
+it('names the context (and current-context) when asked, as a lab does', () => {
+  const config = parse(renderKubeconfig({ ...opts, clusterName: 'skiff-lab-1', userName: 'skiff-lab-1', contextName: 'skiff-lab-1' }));
+  assert.equal(config['current-context'], 'skiff-lab-1');
+  assert.deepEqual(config.contexts, [{ name: 'skiff-lab-1', context: { cluster: 'skiff-lab-1', user: 'skiff-lab-1' } }]);
+});
+
 it('writes the file with mode 0600, creating its directory', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'skiff-kubeconfig-'));
   try {

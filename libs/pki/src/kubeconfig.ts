@@ -13,16 +13,17 @@ export type KubeconfigOptions = {
   caCert: string;
   clusterName?: string;
   userName?: string;
+  /** The context's name, also its current-context: `skiff` by default, `skiff-lab-<slot>` for a lab. */
+  contextName?: string;
 } & Credential;
-
-const CONTEXT_NAME = 'skiff';
 
 const toBase64 = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
 
-/** Renders a kubeconfig with one cluster, one user and the context `skiff` selected. */
+/** Renders a kubeconfig with one cluster, one user and its context (`skiff` unless named) selected. */
 export function renderKubeconfig(opts: KubeconfigOptions): string {
   const clusterName = opts.clusterName ?? 'skiff';
   const userName = opts.userName ?? 'admin';
+  const contextName = opts.contextName ?? 'skiff';
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -39,8 +40,8 @@ export function renderKubeconfig(opts: KubeconfigOptions): string {
         },
       },
     ],
-    contexts: [{ name: CONTEXT_NAME, context: { cluster: clusterName, user: userName } }],
-    'current-context': CONTEXT_NAME,
+    contexts: [{ name: contextName, context: { cluster: clusterName, user: userName } }],
+    'current-context': contextName,
   });
 }
 

@@ -14,6 +14,11 @@ import type { LabLayout } from './lab-layout.ts';
 
 const VALIDITY_DAYS = 365;
 
+/** The name of a lab's cluster, admin user and context in its kubeconfigs, unique per slot (kind's `kind-<name>`). */
+export function labContextName(slot: number): string {
+  return `skiff-lab-${slot}`;
+}
+
 async function writePairOnce(layout: LabLayout, name: string, issue: () => Promise<{ cert: string; key: string }>): Promise<void> {
   const crt = labPki(layout, `${name}.crt`);
   if (existsSync(crt)) return;
@@ -44,7 +49,10 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
   }
   const server = balancerUrl(layout);
   await mkdir(layout.kubeconfigDir, { recursive: true, mode: 0o700 });
-  await writeKubeconfig(layout.kubeconfigPath, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  const labName = labContextName(layout.slot);
+  await writeKubeconfig(layout.kubeconfigPath, {
+    server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey, clusterName: labName, userName: labName, contextName: labName,
+  });
   const clients = [
     ...layout.controllerManagerPorts.map((_, i) => `controller-manager-${i}`),
     ...layout.schedulerPorts.map((_, i) => `scheduler-${i}`),
@@ -55,7 +63,7 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
     if (existsSync(path)) continue;
     const { user, groups } = identityOf(name);
     const pair = await issueClientCertificate(pki, user, groups);
-    await writeKubeconfig(path, { server, caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: user });
+    await writeKubeconfig(path, { server, caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: user, clusterName: labName, contextName: labName });
   }
   return pki;
 }
