@@ -50,6 +50,21 @@ describe('processes', () => {
     assert.equal(await stopProcess(proc, 5_000), 'stopped');
   });
 
+  it('tells the process its log file, and rotates a full log before it starts', async () => {
+    const proc = managed('rotated');
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    await writeFile(proc.logFile, 'the last run\'s lines\n');
+    const pid = await startDetached({
+      ...proc, command: 'bash', args: ['-c', 'echo "log=$SKIFF_LOG_FILE"; sleep 30; :', proc.marker],
+      env: { ...process.env, SKIFF_LOG_MAX_BYTES: '10', SKIFF_LOG_MAX_FILES: '2' },
+    });
+    started.push(pid);
+    await waitForLog(proc.logFile, 'log=');
+    assert.equal(await readFile(proc.logFile, 'utf8'), `log=${proc.logFile}\n`);
+    assert.equal(await readFile(`${proc.logFile}.1`, 'utf8'), 'the last run\'s lines\n');
+    assert.equal(await stopProcess(proc, 5_000), 'stopped');
+  });
+
   it('recognises its own process by the marker and stops it', async () => {
     const proc = managed('marked');
     // bash carries the marker as $0 in /proc/<pid>/cmdline; the trailing ':' keeps bash from exec'ing sleep.

@@ -3,6 +3,8 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+// Not from '@skiff/log': the launcher's quick commands need not load pino and prom-client.
+import { rotateIfFull, rotationLimitsFromEnv } from '@skiff/log/rotating-file';
 
 /** A process the launcher owns: its pid file, its log file, and a marker its command line must contain. */
 export type ManagedProcess = {
@@ -72,15 +74,22 @@ export async function findRunningPid(proc: ManagedProcess): Promise<number | und
 /**
  * Starts a process in its own session (so it outlives the launcher and a Ctrl-C in its terminal),
  * stdout and stderr appended to its log file, and records its pid.
+ *
+ * The log stays bounded by size (SKIFF_LOG_MAX_BYTES, SKIFF_LOG_MAX_FILES: @skiff/log's
+ * rotating-file.ts). A Skiff process is told its log file in SKIFF_LOG_FILE and rotates it itself
+ * as it writes; one that is not ours (etcd, dockerd) has its log rotated here, when it starts on a
+ * full one.
  */
 export async function startDetached(opts: StartOptions): Promise<number> {
   await mkdir(dirname(opts.pidFile), { recursive: true });
   await mkdir(dirname(opts.logFile), { recursive: true });
+  const env = opts.env ?? process.env;
+  rotateIfFull(opts.logFile, rotationLimitsFromEnv(env));
   const log = openSync(opts.logFile, 'a');
   try {
     const child = spawn(opts.command, opts.args, {
       cwd: opts.cwd,
-      env: opts.env ?? process.env,
+      env: { ...env, SKIFF_LOG_FILE: opts.logFile },
       detached: true,
       stdio: ['ignore', log, log],
     });
