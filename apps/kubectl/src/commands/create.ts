@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CronJob, Job } from '@skiff/api';
 import { ApiStatusError, type KubeObject } from '@skiff/client';
-import { registerCommand, type CommandContext } from '../command.ts';
+import type { FlagSpec } from '../cli.ts';
+import { registerCommand, type CommandContext, type Subcommand } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf, type DryRun } from '../dry-run.ts';
 import { CliError, formatError } from '../errors.ts';
 import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
@@ -172,21 +173,118 @@ async function runCreate(ctx: CommandContext, args: string[]): Promise<number> {
   return 0;
 }
 
+// The generators' flags, each listed by the subcommands whose --help describes it.
+const FROM_LITERAL: FlagSpec = { name: 'from-literal', type: 'array', usage: 'Specify a key and literal value to insert (i.e. mykey=somevalue)' };
+const FROM_FILE: FlagSpec = { name: 'from-file', type: 'array', usage: 'Key file can be specified using its file path, in which case file basename will be used as the key, or optionally with a key and file path, in which case the given key will be used.' };
+const IMAGE: FlagSpec = { name: 'image', type: 'array', usage: 'Image name to run. A deployment can have multiple images set for multi-container pod.' };
+const REPLICAS: FlagSpec = { name: 'replicas', short: 'r', type: 'int', usage: 'Number of replicas to create. Default is 1.' };
+const PORT: FlagSpec = { name: 'port', type: 'int', usage: 'The containerPort that this deployment exposes.' };
+const TYPE: FlagSpec = { name: 'type', type: 'string', usage: 'The type of secret to create' };
+const FROM: FlagSpec = { name: 'from', type: 'string', usage: 'The name of the resource to create a Job from (only cronjob is supported).' };
+const SCHEDULE: FlagSpec = { name: 'schedule', type: 'string', usage: 'A schedule in the Cron format the job should be run with.' };
+const RESTART: FlagSpec = { name: 'restart', type: 'string', usage: "job's restart policy. supported values: OnFailure, Never" };
+const GENERATOR_FLAGS = [DRY_RUN_FLAG];
+
+const createSubcommands: Subcommand[] = [
+  {
+    name: 'namespace', aliases: ['ns'], summary: 'Create a namespace with the specified name',
+    long: 'Create a namespace with the specified name.',
+    usage: 'create namespace NAME [--dry-run=server|client|none] [options]',
+    examples: '  # Create a new namespace named my-namespace\n  kubectl create namespace my-namespace',
+    flags: GENERATOR_FLAGS, sharedFlags: ['output'],
+  },
+  {
+    name: 'configmap', aliases: ['cm'], summary: 'Create a config map from a local file or literal value',
+    long: 'Create a config map based on a file or specified literal value.\n\n A single config map may package one or more key/value pairs.\n\n When creating a config map based on a file, the key will default to the basename of the file, and the value will default to the file content.  If the basename is an invalid key, you may specify an alternate key.',
+    usage: 'create configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none] [options]',
+    examples: [
+      '  # Create a new config map named my-config with specified keys instead of file basenames on disk',
+      '  kubectl create configmap my-config --from-file=key1=/path/to/bar/file1.txt --from-file=key2=/path/to/bar/file2.txt',
+      '',
+      '  # Create a new config map named my-config with key1=config1 and key2=config2',
+      '  kubectl create configmap my-config --from-literal=key1=config1 --from-literal=key2=config2',
+    ].join('\n'),
+    flags: [FROM_FILE, FROM_LITERAL, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+  },
+  {
+    name: 'secret', summary: 'Create a secret using a specified subcommand',
+    long: 'Create a secret with specified type.\n\n A generic type secret indicate an Opaque secret type.',
+    usage: 'create secret generic [options]',
+    subcommands: [{
+      name: 'generic', summary: 'Create a secret from a local file or literal value',
+      long: 'Create a secret based on a file or specified literal value.\n\n A single secret may package one or more key/value pairs.\n\n When creating a secret based on a file, the key will default to the basename of the file, and the value will default to the file content. If the basename is an invalid key or you wish to chose your own, you may specify an alternate key.',
+      usage: 'create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none] [options]',
+      examples: [
+        '  # Create a new secret named my-secret with key1=supersecret and key2=topsecret',
+        '  kubectl create secret generic my-secret --from-literal=key1=supersecret --from-literal=key2=topsecret',
+        '',
+        '  # Create a new secret named my-secret using a combination of a file and a literal',
+        '  kubectl create secret generic my-secret --from-file=ssh-privatekey=path/to/id_rsa --from-literal=passphrase=topsecret',
+      ].join('\n'),
+      flags: [FROM_FILE, FROM_LITERAL, TYPE, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+    }],
+  },
+  {
+    name: 'deployment', aliases: ['deploy'], summary: 'Create a deployment with the specified name',
+    long: 'Create a deployment with the specified name.',
+    usage: 'create deployment NAME --image=image [--replicas=N] [--port=PORT] [options]',
+    examples: [
+      '  # Create a deployment named my-dep that runs the busybox image',
+      '  kubectl create deployment my-dep --image=busybox',
+      '',
+      '  # Create a deployment named my-dep that runs the nginx image with 3 replicas',
+      '  kubectl create deployment my-dep --image=nginx --replicas=3',
+      '',
+      '  # Create a deployment named my-dep that runs multiple containers',
+      '  kubectl create deployment my-dep --image=busybox:latest --image=ubuntu:latest --image=nginx',
+    ].join('\n'),
+    flags: [IMAGE, REPLICAS, PORT, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+  },
+  {
+    name: 'job', summary: 'Create a job with the specified name',
+    long: 'Create a job with the specified name.',
+    usage: 'create job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...] [options]',
+    examples: [
+      '  # Create a job',
+      '  kubectl create job my-job --image=busybox',
+      '',
+      '  # Create a job with a command',
+      '  kubectl create job my-job --image=busybox -- date',
+      '',
+      '  # Create a job from a cron job named "a-cronjob"',
+      '  kubectl create job test-job --from=cronjob/a-cronjob',
+    ].join('\n'),
+    flags: [IMAGE, FROM, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+  },
+  {
+    name: 'cronjob', aliases: ['cj'], summary: 'Create a cron job with the specified name',
+    long: 'Create a cron job with the specified name.',
+    usage: "create cronjob NAME --image=image --schedule='0/5 * * * ?' -- [COMMAND] [args...] [flags] [options]",
+    examples: [
+      '  # Create a cron job',
+      '  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *"',
+      '',
+      '  # Create a cron job with a command',
+      '  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *" -- date',
+    ].join('\n'),
+    flags: [IMAGE, SCHEDULE, RESTART, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+  },
+];
+
 registerCommand({
   name: 'create',
-  summary: 'Create a resource from a file or from stdin, or a namespace, configmap, secret, deployment, job or cronjob by name',
-  flags: [
-    { name: 'from-literal', type: 'array' },
-    { name: 'from-file', type: 'array' },
-    { name: 'image', type: 'array' },
-    { name: 'replicas', short: 'r', type: 'int' },
-    { name: 'port', type: 'int' },
-    { name: 'type', type: 'string' },
-    { name: 'from', type: 'string' },
-    { name: 'schedule', type: 'string' },
-    { name: 'restart', type: 'string' },
-    DRY_RUN_FLAG,
-    VALIDATE_FLAG,
-  ],
+  summary: 'Create a resource from a file or from stdin',
+  long: 'Create a resource from a file or from stdin.\n\n JSON and YAML formats are accepted.',
+  usage: 'create -f FILENAME [options]',
+  examples: [
+    '  # Create a pod using the data in pod.json',
+    '  kubectl create -f ./pod.json',
+    '',
+    '  # Create a pod based on the JSON passed into stdin',
+    '  cat pod.json | kubectl create -f -',
+  ].join('\n'),
+  subcommands: createSubcommands,
+  flags: [FROM_LITERAL, FROM_FILE, IMAGE, REPLICAS, PORT, TYPE, FROM, SCHEDULE, RESTART, DRY_RUN_FLAG, VALIDATE_FLAG],
+  sharedFlags: ['filename', 'recursive', 'output'],
   run: runCreate,
 });
