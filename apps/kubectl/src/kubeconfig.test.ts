@@ -1,9 +1,11 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMergedKubeconfig } from './kubeconfig.ts';
+import {
+  defaultKubeconfigFile, editKubeconfigFile, fileForCurrentContext, fileForEntry, loadMergedKubeconfig, readKubeconfigFiles, upsertEntry,
+} from './kubeconfig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-kubectl-kubeconfig-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,5 +67,41 @@ describe('kubeconfig', () => {
     assert.throws(() => loadMergedKubeconfig({ env: { KUBECONFIG }, context: 'nope' }), /context was not found for specified context: nope/);
     assert.throws(() => loadMergedKubeconfig({ kubeconfig: join(dir, 'missing') }), /no such file/);
     assert.throws(() => loadMergedKubeconfig({ env: { KUBECONFIG: join(dir, 'missing') } }), /no configuration has been provided/);
+  });
+});
+
+describe('kubeconfig files kubectl config writes', () => {
+  const base = mkdtempSync(join(tmpdir(), 'skiff-kubectl-kubeconfig-write-'));
+  after(() => rmSync(base, { recursive: true, force: true }));
+  const a = join(base, 'a');
+  const b = join(base, 'b');
+  const missing = join(base, 'missing');
+  writeFileSync(a, 'clusters:\n- name: c1\n  cluster: {server: "https://one"}\n');
+  writeFileSync(b, 'current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c1}\n');
+
+  it('writes new entries to the first file that exists, else the last listed, and --kubeconfig always', () => {
+    assert.equal(defaultKubeconfigFile({ env: { KUBECONFIG: `${missing}:${a}:${b}` } }), a);
+    assert.equal(defaultKubeconfigFile({ env: { KUBECONFIG: `${missing}:${join(base, 'other')}` } }), join(base, 'other'));
+    assert.equal(defaultKubeconfigFile({ kubeconfig: missing, env: { KUBECONFIG: a } }), missing);
+  });
+
+  it('edits an entry where it is defined and current-context where it is set', () => {
+    const opts = { env: { KUBECONFIG: `${a}:${b}` } };
+    const files = readKubeconfigFiles(opts);
+    assert.equal(fileForEntry(files, 'contexts', 'prod', opts), b);
+    assert.equal(fileForEntry(files, 'contexts', 'new', opts), a);
+    assert.equal(fileForCurrentContext(files, opts), b);
+    assert.equal(fileForCurrentContext(readKubeconfigFiles({ env: { KUBECONFIG: a } }), { env: { KUBECONFIG: a } }), a);
+  });
+
+  it('writes the whole document with sorted keys, keeps unknown fields, and creates new files 0600', () => {
+    editKubeconfigFile(a, (doc) => upsertEntry(doc, 'contexts', { name: 'dev', context: { cluster: 'c1' }, extra: 'kept' }));
+    assert.equal(readFileSync(a, 'utf8'), [
+      'apiVersion: v1', 'clusters:', '- cluster:', '    server: https://one', '  name: c1', 'contexts:', '- context:', '    cluster: c1',
+      '  extra: kept', '  name: dev', 'current-context: ""', 'kind: Config', 'preferences: {}', 'users: null', '',
+    ].join('\n'));
+    const fresh = join(base, 'dir', 'new-config');
+    editKubeconfigFile(fresh, (doc) => { doc['current-context'] = 'x'; });
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
   });
 });
