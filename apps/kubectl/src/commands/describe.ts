@@ -83,4 +83,35 @@ async function runDescribe(ctx: CommandContext, args: string[]): Promise<number>
   return 0;
 }
 
-registerCommand({ name: 'describe', summary: 'Show details of a specific resource or group of resources', run: runDescribe });
+registerCommand({
+  name: 'describe',
+  summary: 'Show details of a specific resource or group of resources',
+  long: [
+    'Show details of a specific resource or group of resources.',
+    '',
+    ' Print a detailed description of the selected resources, including related resources such as events or controllers. You may select a single object by name, all objects of that type, provide a name prefix, or label selector. For example:',
+    '',
+    '        $ kubectl describe TYPE NAME_PREFIX',
+    '',
+    ' will first check for an exact match on TYPE and NAME_PREFIX. If no such resource exists, it will output details for every resource that has a name prefixed with NAME_PREFIX.',
+  ].join('\n'),
+  usage: 'describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME) [options]',
+  examples: [
+    '  # Describe a node',
+    '  kubectl describe nodes kubernetes-node-emt8.c.myproject.internal',
+    '',
+    '  # Describe a pod',
+    '  kubectl describe pods/nginx',
+    '',
+    '  # Describe a pod identified by type and name in "pod.json"',
+    '  kubectl describe -f pod.json',
+    '',
+    '  # Describe all pods',
+    '  kubectl describe pods',
+    '',
+    '  # Describe pods by label name=myLabel',
+    '  kubectl describe pods -l name=myLabel',
+  ].join('\n'),
+  sharedFlags: ['filename', 'recursive', 'selector', 'all-namespaces'],
+  run: runDescribe,
+});
