@@ -55,9 +55,30 @@ export async function resolveTargets(resolve: (arg: string) => Promise<ResourceI
 registerCommand({
   name: 'scale',
   summary: 'Set a new size for a deployment, replica set, replication controller, or stateful set',
+  long: [
+    'Set a new size for a deployment, replica set, replication controller, or stateful set.',
+    '',
+    ' Scale also allows users to specify one or more preconditions for the scale action.',
+    '',
+    ' If --current-replicas is specified, it is validated before the scale is attempted, and it is guaranteed that the precondition holds true when the scale is sent to the server.',
+  ].join('\n'),
+  usage: 'scale [--current-replicas=count] --replicas=COUNT (TYPE NAME | TYPE/NAME) [options]',
+  examples: [
+    "  # Scale a replica set named 'foo' to 3",
+    '  kubectl scale --replicas=3 rs/foo',
+    '',
+    "  # If the deployment named mysql's current size is 2, scale mysql to 3",
+    '  kubectl scale --current-replicas=2 --replicas=3 deployment/mysql',
+    '',
+    '  # Scale multiple deployments',
+    '  kubectl scale --replicas=5 deploy/example1 deploy/example2 deploy/example3',
+    '',
+    "  # Scale stateful set named 'web' to 3",
+    '  kubectl scale --replicas=3 statefulset/web',
+  ].join('\n'),
   flags: [
-    { name: 'replicas', type: 'int' },
-    { name: 'current-replicas', type: 'int', default: -1 },
+    { name: 'replicas', type: 'int', usage: 'The new desired number of replicas. Required.' },
+    { name: 'current-replicas', type: 'int', default: -1, usage: 'Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.' },
     DRY_RUN_FLAG,
   ],
   async run(ctx, args) {
