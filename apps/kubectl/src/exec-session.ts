@@ -5,6 +5,8 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type WebSocket from 'ws';
+import { ApiStatusError, type RestConfig } from '@skiff/client';
+import { openWebSocket, type Query } from './raw-stream.ts';
 
 export const STDIN = 0;
 export const STDOUT = 1;
@@ -28,6 +30,8 @@ export function exitCodeOfStatus(status: StatusLike): number | undefined {
   const code = Number(cause?.message);
   return Number.isInteger(code) ? code : 1;
 }
+
+const HIGH_WATER = 1 << 20;
 
 export interface SessionIo {
   stdin?: Readable;
@@ -60,8 +64,14 @@ export function runWebSocketSession(ws: WebSocket, io: SessionIo): Promise<Statu
     });
     ws.resume();
     if (io.stdin) {
+      const input = io.stdin;
+      // Backpressure: a piped archive (kubectl cp) is read no faster than the socket drains.
       const onData = (chunk: Buffer | string) => {
-        if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([STDIN]), Buffer.from(chunk)]));
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send(Buffer.concat([Buffer.from([STDIN]), Buffer.from(chunk)]), () => {
+          if (input.isPaused() && ws.bufferedAmount < HIGH_WATER) input.resume();
+        });
+        if (ws.bufferedAmount >= HIGH_WATER) input.pause();
       };
       const onEnd = () => {
         if (ws.readyState === ws.OPEN && ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.from([CLOSE, STDIN]));
@@ -88,4 +98,39 @@ export function runWebSocketSession(ws: WebSocket, io: SessionIo): Promise<Statu
       }
     });
   });
+}
+
+export interface ExecTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+/**
+ * Runs `command` in the container over pods/exec (stdout and stderr separate, no TTY) and answers
+ * the error channel's Status; aborting `signal` drops the connection (the session then resolves).
+ */
+export async function execInContainer(config: RestConfig, target: ExecTarget, command: string[], io: SessionIo, signal?: AbortSignal): Promise<StatusLike> {
+  const query: Query = [...command.map((c): [string, string] => ['command', c]), ['container', target.container], ['stdout', 'true'], ['stderr', 'true']];
+  if (io.stdin) query.push(['stdin', 'true']);
+  const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`;
+  const ws = await openWebSocket(config, path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+  const onAbort = () => ws.terminate();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await runWebSocketSession(ws, io);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** kubectl's ending for a remote command: 0, or "command terminated with exit code N" and N; other failures throw the Status. */
+export function exitOfSession(status: StatusLike, err: Writable, verb: string): number {
+  const code = exitCodeOfStatus(status);
+  if (code === 0) return 0;
+  if (code !== undefined) {
+    err.write(`command terminated with exit code ${code}\n`);
+    return code;
+  }
+  throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: status.message ?? 'unknown error', reason: status.reason as never }, verb);
 }
