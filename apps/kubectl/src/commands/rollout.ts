@@ -2,7 +2,8 @@
  * `kubectl rollout status|history|undo|restart|pause|resume` for Deployments, StatefulSets
  * and DaemonSets (pause and resume: Deployments only, as upstream).
  */
-import { registerCommand } from '../command.ts';
+import type { FlagSpec } from '../cli.ts';
+import { registerCommand, type Subcommand } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
 import { CliError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
@@ -14,17 +15,72 @@ import { statusViewerFor } from './rollout-status-viewers.ts';
 import { undoRollout } from './rollout-undo.ts';
 import { objectRef, resolveTargets } from './scale.ts';
 
-const subcommands = ['status', 'history', 'undo', 'restart', 'pause', 'resume'];
+const TIMEOUT: FlagSpec = { name: 'timeout', type: 'string', usage: 'The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).' };
+const REVISION: FlagSpec = { name: 'revision', type: 'int', default: 0, usage: 'See the details, including podTemplate of the revision specified' };
+const TO_REVISION: FlagSpec = { name: 'to-revision', type: 'int', default: 0, usage: 'The revision to rollback to. Default to 0 (last revision).' };
+const WATCH: FlagSpec = { name: 'watch', short: 'w', type: 'bool', default: true, usage: "Watch the status of the rollout until it's done." };
+
+/** What `kubectl rollout SUB --help` describes; the run below dispatches. */
+const rolloutSubcommands: Subcommand[] = [
+  {
+    name: 'status', summary: 'Show the status of the rollout',
+    long: "Show the status of the rollout.\n\n By default 'rollout status' will watch the status of the latest rollout until it's done. If you don't want to wait for the rollout to finish then you can use --watch=false.",
+    usage: 'rollout status (TYPE NAME | TYPE/NAME) [flags] [options]',
+    examples: '  # Watch the rollout status of a deployment\n  kubectl rollout status deployment/nginx',
+    flags: [TIMEOUT, WATCH],
+  },
+  {
+    name: 'history', summary: 'View rollout history',
+    long: 'View previous rollout revisions and configurations.',
+    usage: 'rollout history (TYPE NAME | TYPE/NAME) [flags] [options]',
+    examples: '  # View the rollout history of a deployment\n  kubectl rollout history deployment/abc\n\n  # View the details of daemonset revision 3\n  kubectl rollout history daemonset/abc --revision=3',
+    flags: [REVISION],
+  },
+  {
+    name: 'undo', summary: 'Undo a previous rollout',
+    long: 'Roll back to a previous rollout.',
+    usage: 'rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]',
+    examples: '  # Roll back to the previous deployment\n  kubectl rollout undo deployment/abc\n\n  # Roll back to daemonset revision 3\n  kubectl rollout undo daemonset/abc --to-revision=3\n\n  # Roll back to the previous deployment with dry-run\n  kubectl rollout undo --dry-run=server deployment/abc',
+    flags: [TO_REVISION, DRY_RUN_FLAG],
+  },
+  {
+    name: 'restart', summary: 'Restart a resource',
+    long: 'Restart a resource.\n\n        Resource rollout will be restarted.',
+    usage: 'rollout restart RESOURCE [options]',
+    examples: '  # Restart a deployment\n  kubectl rollout restart deployment/nginx\n\n  # Restart a daemon set\n  kubectl rollout restart daemonset/abc',
+  },
+  {
+    name: 'pause', summary: 'Mark the provided resource as paused',
+    long: 'Mark the provided resource as paused.\n\n Paused resources will not be reconciled by a controller. Use "kubectl rollout resume" to resume a paused resource. Currently only deployments support being paused.',
+    usage: 'rollout pause RESOURCE [options]',
+    examples: '  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubectl rollout pause deployment/nginx',
+  },
+  {
+    name: 'resume', summary: 'Resume a paused resource',
+    long: 'Resume a paused resource.\n\n Paused resources will not be reconciled by a controller. By resuming a resource, we allow it to be reconciled again. Currently only deployments support being resumed.',
+    usage: 'rollout resume RESOURCE [options]',
+    examples: '  # Resume an already paused deployment\n  kubectl rollout resume deployment/nginx',
+  },
+];
+const subcommands = rolloutSubcommands.map((s) => s.name);
 
 registerCommand({
   name: 'rollout',
-  summary: 'Manage the rollout of a deployment, statefulset or daemonset (status, history, undo, restart, pause, resume)',
-  flags: [
-    { name: 'timeout', type: 'string' },
-    { name: 'revision', type: 'int', default: 0 },
-    { name: 'to-revision', type: 'int', default: 0 },
-    DRY_RUN_FLAG,
-  ],
+  summary: 'Manage the rollout of a resource',
+  long: 'Manage the rollout of one or many resources.\n\n Valid resource types include:\n\n  *  deployments\n  *  daemonsets\n  *  statefulsets',
+  usage: 'rollout SUBCOMMAND [options]',
+  examples: [
+    '  # Rollback to the previous deployment',
+    '  kubectl rollout undo deployment/abc',
+    '',
+    '  # Check the rollout status of a daemonset',
+    '  kubectl rollout status daemonset/foo',
+    '',
+    '  # Restart a deployment',
+    '  kubectl rollout restart deployment/abc',
+  ].join('\n'),
+  subcommands: rolloutSubcommands,
+  flags: [TIMEOUT, REVISION, TO_REVISION, DRY_RUN_FLAG],
   async run(ctx, args) {
     const [sub, ...rest] = args;
     if (!subcommands.includes(sub ?? '')) throw new CliError(`unknown command "${sub ?? ''}" for "kubectl rollout"`);

@@ -49,7 +49,22 @@ export function parseImageArgs(args: string[]): Record<string, string> {
 
 registerCommand({
   name: 'set',
-  summary: 'Set specific features on objects (set image)',
+  summary: 'Set specific features on objects',
+  long: 'Configure application resources.\n\n These commands help you make changes to existing application resources.',
+  usage: 'set SUBCOMMAND [options]',
+  subcommands: [{
+    name: 'image',
+    summary: 'Update the image of a pod template',
+    long: 'Update existing container image(s) of resources.\n\n Possible resources include (case insensitive):\n\n        pod (po), deployment (deploy), daemonset (ds), statefulset (sts), replicaset (rs)',
+    usage: 'set image (TYPE NAME | TYPE/NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N [options]',
+    examples: [
+      "  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'",
+      '  kubectl set image deployment/nginx busybox=busybox nginx=nginx:1.9.1',
+      '',
+      "  # Update image of all containers of daemonset abc to 'nginx:1.9.1'",
+      "  kubectl set image daemonset abc '*=nginx:1.9.1'",
+    ].join('\n'),
+  }],
   async run(ctx, args) {
     const [what, ...rest] = args;
     if (what !== 'image') throw new CliError(`unknown command "${what ?? ''}" for "kubectl set" (only "image" is supported)`);

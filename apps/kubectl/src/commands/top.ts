@@ -98,6 +98,33 @@ async function topNodes(ctx: CommandContext, args: string[]): Promise<number> {
 registerCommand({
   name: 'top',
   summary: 'Display resource (CPU/memory) usage',
+  long: "Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.",
+  usage: 'top [flags] [options]',
+  subcommands: [
+    {
+      name: 'pod', aliases: ['pods', 'po'], summary: 'Display resource (CPU/memory) usage of pods',
+      long: "Display resource (CPU/memory) usage of pods.\n\n The 'top pod' command allows you to see the resource consumption of pods.\n\n Due to the metrics pipeline delay, they may be unavailable for a few minutes since pod creation.",
+      usage: 'top pod [NAME | -l label] [options]',
+      examples: [
+        '  # Show metrics for all pods in the default namespace',
+        '  kubectl top pod',
+        '',
+        '  # Show metrics for all pods in the given namespace',
+        '  kubectl top pod --namespace=NAMESPACE',
+        '',
+        '  # Show metrics for the pods defined by label name=myLabel',
+        '  kubectl top pod -l name=myLabel',
+      ].join('\n'),
+      sharedFlags: ['all-namespaces', 'selector'],
+    },
+    {
+      name: 'node', aliases: ['nodes', 'no'], summary: 'Display resource (CPU/memory) usage of nodes',
+      long: 'Display resource (CPU/memory) usage of nodes.\n\n The top-node command allows you to see the resource consumption of nodes.',
+      usage: 'top node [NAME | -l label] [options]',
+      examples: '  # Show metrics for all nodes\n  kubectl top node\n\n  # Show metrics for a given node\n  kubectl top node NODE_NAME',
+      sharedFlags: ['selector'],
+    },
+  ],
   async run(ctx, args) {
     const [what, ...rest] = args;
     if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, rest);
