@@ -125,7 +125,7 @@ async function watchTarget(ctx: CommandContext, tables: TableClient, target: Res
 }
 
 async function runGet(ctx: CommandContext, args: string[]): Promise<number> {
-  const format = parseOutputFormat(ctx.flags.string('output'));
+  const format = parseOutputFormat(ctx.flags.string('output'), ctx.flags.string('template'));
   const targets = await targetsOf(ctx, args);
   const failures: Failures = { count: 0 };
   const multi = ctx.flags.list('filename').length > 0 ? new Set(targets.map((t) => t.mapping)).size > 1 : isMultiKind(targets, args);
@@ -149,7 +149,7 @@ async function runGet(ctx: CommandContext, args: string[]): Promise<number> {
     const single = targets.length === 1 && targets[0].names.length === 1 && !args.some((a) => a === 'all');
     const prefixes = new Map(targets.map((t) => [t.mapping.kind, kindPrefix(t.mapping)]));
     if (objects.length > 0 || format.kind !== 'name') {
-      ctx.out.write(printObjects(objects, format, { single, prefixOf: (o) => prefixes.get(o.kind ?? '') ?? (o.kind ?? '').toLowerCase() }));
+      ctx.out.write(printObjects(objects, format, { single, noHeaders: ctx.flags.bool('no-headers'), prefixOf: (o) => prefixes.get(o.kind ?? '') ?? (o.kind ?? '').toLowerCase() }));
     }
     if (objects.length === 0 && failures.count === 0 && format.kind === 'name') ctx.err.write(noResourcesMessage(ctx, targets));
     return failures.count > 0 ? 1 : 0;
@@ -180,6 +180,7 @@ registerCommand({
     { name: 'show-labels', type: 'bool' },
     { name: 'watch-only', type: 'bool' },
     { name: 'ignore-not-found', type: 'bool' },
+    { name: 'template', type: 'string' },
   ],
   run: runGet,
 });
