@@ -70,7 +70,7 @@ test('a parent lists its subcommands; the subcommand named first is the one desc
     long: 'Manage the rollout of one or many resources.',
     subcommands: [
       { name: 'undo', summary: 'Undo a previous rollout', usage: 'rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]' },
-      { name: 'status', summary: 'Show the status of the rollout', long: 'Show the status of the rollout.', flags: [{ name: 'revision', type: 'int', usage: 'Pin to a specific revision.' }] },
+      { name: 'status', aliases: ['st'], summary: 'Show the status of the rollout', long: 'Show the status of the rollout.', flags: [{ name: 'revision', type: 'int', usage: 'Pin to a specific revision.' }] },
     ],
     run: noop,
   };
@@ -79,7 +79,8 @@ test('a parent lists its subcommands; the subcommand named first is the one desc
   const { target, path } = findHelpTarget(rollout, ['status', 'deploy/web']);
   assert.deepEqual(path, ['rollout', 'status']);
   const sub = formatCommandHelp(target, path);
-  assert.ok(sub.startsWith('Show the status of the rollout.\n\nOptions:\n    --revision=0:\n\tPin to a specific revision.\n\nUsage:\n  kubectl rollout status [flags] [options]\n'), sub);
+  assert.ok(sub.startsWith('Show the status of the rollout.\n\nAliases:\nstatus, st\n\nOptions:\n    --revision=0:\n\tPin to a specific revision.\n\nUsage:\n  kubectl rollout status [flags] [options]\n'), sub);
+  assert.equal(findHelpTarget(rollout, ['st']).target, target);
   assert.equal(findHelpTarget(rollout, ['deploy/web']).target, rollout);
 });
 

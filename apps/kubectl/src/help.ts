@@ -82,13 +82,14 @@ export function findHelpTarget(cmd: Command, args: string[]): { target: Subcomma
 }
 
 /**
- * `kubectl <path> --help`: Long, Examples, Available Commands (a parent's), Options, Usage
+ * `kubectl <path> --help`: Long, Aliases, Examples, Available Commands (a parent's), Options, Usage
  * and the footer, each block separated by a blank line as kubectl does.
  */
 export function formatCommandHelp(cmd: Subcommand, path: string[] = [cmd.name]): string {
   const blocks: string[] = [];
   const long = (cmd.long ?? cmd.summary ?? '').trimEnd();
   if (long) blocks.push(`${long}\n`);
+  if (cmd.aliases?.length) blocks.push(`Aliases:\n${[cmd.name, ...cmd.aliases].join(', ')}\n`);
   if (cmd.examples) blocks.push(`Examples:\n${cmd.examples.replace(/\n+$/, '')}\n`);
   const subs = (cmd.subcommands ?? []).slice().sort((a, b) => a.name.localeCompare(b.name));
   if (subs.length > 0) blocks.push(`Available Commands:\n${commandList(subs)}`);
