@@ -22,7 +22,7 @@ export const globalFlags: FlagSpec[] = [
   { name: 'context', type: 'string', usage: 'The name of the kubeconfig context to use' },
   { name: 'namespace', short: 'n', type: 'string', usage: 'If present, the namespace scope for this CLI request' },
   { name: 'all-namespaces', short: 'A', type: 'bool', usage: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.' },
-  { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (json, yaml, name, wide, custom-columns, jsonpath, go-template).' },
+  { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (json, yaml, name, wide, custom-columns, custom-columns-file, jsonpath, go-template, go-template-file, template).' },
   { name: 'selector', short: 'l', type: 'string', usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
   { name: 'field-selector', type: 'string', usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
   { name: 'watch', short: 'w', type: 'bool', usage: 'After listing/getting the requested object, watch for changes.' },
