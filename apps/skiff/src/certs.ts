@@ -17,17 +17,9 @@ import { parse } from 'yaml';
 import { renewCertificates } from '@skiff/pki';
 import { resolveSkiffPaths, type SkiffPaths } from './paths.ts';
 import { launcherKubeconfigs } from './roles/cert-renewer.ts';
+import { CERTS_USAGE, CERTS_WARN_DAYS } from './usage.ts';
 
-const WARN_DAYS = 30;
-
-export const CERTS_USAGE = `usage: ./skiff certs check | ./skiff certs rotate
-
-  check    list every certificate under $SKIFF_HOME (pki/, the kubelet's pki/, the client
-           certificates in the kubeconfigs, and the lab's when there is one) with its subject,
-           issuer, expiry and days left; WARNING under ${WARN_DAYS} days; exit 1 when any has expired
-  rotate   renew every leaf certificate under pki/ (the cluster's, the front-proxy's, etcd's) and
-           the client certificates in the kubeconfigs now, as the server role does by itself when
-           two thirds of a certificate's life have passed; prints what it renewed`;
+const WARN_DAYS = CERTS_WARN_DAYS;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Certificates are a few KB; a bigger file in a pki directory is not one. */

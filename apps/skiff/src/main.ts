@@ -90,14 +90,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command !== 'kubectl' && wantsHelp(commandArgs)) {
-    console.log(await helpFor(command));
+    console.log(helpFor(command));
     return 0;
   }
   try {
     return await (await load())(commandArgs);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`skiff ${command}: ${err.message}\n\n${await helpFor(command)}`);
+    console.error(`skiff ${command}: ${err.message}\n\n${helpFor(command)}`);
     return 2;
   }
 }

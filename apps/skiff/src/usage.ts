@@ -4,6 +4,30 @@
 /** A mistake in how a command was called: main prints it, then the command's usage, to stderr and exits 2. */
 export class UsageError extends Error {}
 
+/** certs check warns about a certificate with fewer days left than this. */
+export const CERTS_WARN_DAYS = 30;
+
+export const CERTS_USAGE = `usage: ./skiff certs check | ./skiff certs rotate
+
+  check    list every certificate under $SKIFF_HOME (pki/, the kubelet's pki/, the client
+           certificates in the kubeconfigs, and the lab's when there is one) with its subject,
+           issuer, expiry and days left; WARNING under ${CERTS_WARN_DAYS} days; exit 1 when any has expired
+  rotate   renew every leaf certificate under pki/ (the cluster's, the front-proxy's, etcd's) and
+           the client certificates in the kubeconfigs now, as the server role does by itself when
+           two thirds of a certificate's life have passed; prints what it renewed`;
+
+export const LAB_USAGE = `usage: ./skiff lab <command>
+  up --nodes N [--etcd 3] [--control-planes 2] [--slot 0] [--default-failover]
+                         bridge skiff-lab0 (10.250.0.1/24), N nodes skiff-n1.. (netns + dockerd + an agent:
+                         kubelet, kube-proxy, dns), etcd members, one server per control plane (apiserver,
+                         controller-manager, scheduler; the apiservers behind a balancer), a registry on
+                         10.250.0.1:5000; short node-failure timings unless --default-failover
+  status                 processes and nodes
+  stop-node NAME         power a node off (its agent and engine stop)
+  start-node NAME        power it on again
+  load IMAGE...          copy host images into every node's engine and push them to the lab registry
+  down                   remove everything the lab made`;
+
 export const COMMAND_USAGE: Record<string, string> = {
   up: `usage: ./skiff up [--no-node] [--hollow-nodes N] [--disable ingress,network-policy]
 
@@ -56,7 +80,7 @@ Run every test suite: typecheck, unit, integration, end-to-end (a 3-node lab).`,
   bench: `usage: ./skiff bench <name> [args]
 
 Run one benchmark from bench/; ./skiff bench (no name) lists them.`,
-  lab: '', // the lab's own: LAB_USAGE, filled in by helpFor()
+  lab: LAB_USAGE,
   token: `usage: ./skiff token create [--ttl 24h] [--description TEXT] [--server https://ADDR:PORT]
 
 On the control plane: a bootstrap token for ./skiff join, and the CA pin.`,
@@ -70,7 +94,7 @@ units, or detached processes without systemd).`,
 
 Back up the cluster's etcd; restore a snapshot into a new data dir (cluster stopped). A snapshot of an
 https:// etcd without --cacert/--cert/--key uses pki/etcd/ca.crt and pki/etcd/healthcheck-client.crt.`,
-  certs: '', // the certs command's own USAGE, filled in by helpFor()
+  certs: CERTS_USAGE,
   server: `usage: ./skiff server --config=FILE [--restart-on-failure] [--pid-file=FILE]
 
 The control-plane role: apiserver, controller-manager and scheduler in one process.`,
@@ -84,9 +108,7 @@ kube-proxy, dns).`,
 };
 
 /** The usage of `name`; undefined for a command that has none here. */
-export async function helpFor(name: string): Promise<string | undefined> {
-  if (name === 'lab') return (await import('./lab/lab-command.ts')).LAB_USAGE;
-  if (name === 'certs') return (await import('./certs.ts')).CERTS_USAGE;
+export function helpFor(name: string): string | undefined {
   return COMMAND_USAGE[name];
 }
 

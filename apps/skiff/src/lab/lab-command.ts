@@ -7,19 +7,7 @@ import { describeNodeReady } from '../status.ts';
 import { resolveSkiffHome } from '../paths.ts';
 import { LabController } from './lab-controller.ts';
 import type { LabOptions } from './lab-layout.ts';
-import { UsageError } from '../usage.ts';
-
-export const LAB_USAGE = `usage: ./skiff lab <command>
-  up --nodes N [--etcd 3] [--control-planes 2] [--slot 0] [--default-failover]
-                         bridge skiff-lab0 (10.250.0.1/24), N nodes skiff-n1.. (netns + dockerd + an agent:
-                         kubelet, kube-proxy, dns), etcd members, one server per control plane (apiserver,
-                         controller-manager, scheduler; the apiservers behind a balancer), a registry on
-                         10.250.0.1:5000; short node-failure timings unless --default-failover
-  status                 processes and nodes
-  stop-node NAME         power a node off (its agent and engine stop)
-  start-node NAME        power it on again
-  load IMAGE...          copy host images into every node's engine and push them to the lab registry
-  down                   remove everything the lab made`;
+import { LAB_USAGE, UsageError } from '../usage.ts';
 
 function parseUp(args: string[]): LabOptions {
   const opts: LabOptions = { nodes: 0, etcd: 3, controlPlanes: 2, slot: 0, fastFailover: true, images: [] };
