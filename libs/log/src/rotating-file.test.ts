@@ -74,6 +74,17 @@ describe('RotatingFile', () => {
     });
   });
 
+  it('still writes when it cannot rotate (its file removed), and never throws', () => {
+    withDir((dir) => {
+      const path = join(dir, 'gone.log');
+      const file = new RotatingFile(path, { maxBytes: 60, maxFiles: 1 });
+      file.write(line(1));
+      rmSync(path);
+      assert.doesNotThrow(() => file.write(line(2)));
+      file.close();
+    });
+  });
+
   it('drops files beyond a lowered maxFiles at the next rotation', () => {
     withDir((dir) => {
       const path = join(dir, 'x.log');

@@ -107,14 +107,15 @@ export function rotateIfFull(path: string, opts: RotationOptions): boolean {
 
 /**
  * The destination pino writes to: whole lines, appended synchronously, the file rotated before a
- * line would take it past maxBytes (a line longer than maxBytes gets a file to itself). Write errors
- * (a full disk) are reported once on stderr and the line dropped: logging never throws into a caller.
+ * line would take it past maxBytes (a line longer than maxBytes gets a file to itself). Errors (a full
+ * disk, a removed directory) are reported once on stderr: logging never throws into a caller.
  */
 export class RotatingFile {
   readonly path: string;
   private readonly opts: RotationOptions;
   private readonly fd: number;
-  private failing = false;
+  /** What fails now (rotate, write): said once on stderr, again only after it worked in between. */
+  private readonly failing = new Set<string>();
 
   constructor(path: string, opts: RotationOptions) {
     this.path = path;
@@ -127,14 +128,26 @@ export class RotatingFile {
       // The size is looked up each time, not tallied: stderr and a successor append to the file too.
       // An fstat beside the write it precedes costs next to nothing.
       const size = fstatSync(this.fd).size;
-      if (size > 0 && size + Buffer.byteLength(line) > this.opts.maxBytes) rotateFile(this.path, this.opts.maxFiles, this.fd);
-      writeSync(this.fd, line);
-      this.failing = false;
+      if (size > 0 && size + Buffer.byteLength(line) > this.opts.maxBytes) {
+        rotateFile(this.path, this.opts.maxFiles, this.fd);
+        this.failing.delete('rotate');
+      }
     } catch (err) {
-      if (!this.failing) process.stderr.write(`skiff: cannot write log ${this.path}: ${(err as Error).message}\n`);
-      this.failing = true;
+      // The line still goes out: a log that cannot rotate (its directory removed) beats a silent process.
+      this.report('rotate', err);
+    }
+    try {
+      writeSync(this.fd, line);
+      this.failing.delete('write');
+    } catch (err) {
+      this.report('write', err);
     }
     return true;
+  }
+
+  private report(what: string, err: unknown): void {
+    if (!this.failing.has(what)) process.stderr.write(`skiff: cannot ${what} log ${this.path}: ${(err as Error).message}\n`);
+    this.failing.add(what);
   }
 
   close(): void {
