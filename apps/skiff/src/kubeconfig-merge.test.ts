@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderKubeconfig } from '@skiff/pki';
 import { parse, stringify } from 'yaml';
-import { runKubeconfig, userKubeconfigPath } from './kubeconfig-merge.ts';
+import { mergeKubeconfigFile, runKubeconfig, userKubeconfigPath } from './kubeconfig-merge.ts';
 
 const creds = { server: 'https://127.0.0.1:6443', caCert: 'CA\n', clientCert: 'CERT\n', clientKey: 'KEY\n' };
 const foreign = {
@@ -81,6 +81,22 @@ it('--merge creates $KUBECONFIG\'s first file (mode 0600) when it does not exist
     assert.equal(config.kind, 'Config');
     assert.equal((await stat(target)).mode & 0o777, 0o600);
     assert.equal(userKubeconfigPath({ HOME: home }), join(home, '.kube', 'config'));
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+it('under sudo, the kubeconfig merged into is the sudo user\'s, and stays theirs', async (t) => {
+  assert.equal(userKubeconfigPath({ HOME: '/root' }, { home: '/home/jane', uid: 1000, gid: 1000 }), '/home/jane/.kube/config');
+  assert.equal(userKubeconfigPath({ KUBECONFIG: '/k' }, { home: '/home/jane', uid: 1000, gid: 1000 }), '/k');
+  if (process.getuid?.() !== 0) return t.skip('chown needs root');
+  const home = await mkdtemp(join(tmpdir(), 'skiff-merge-'));
+  try {
+    await writeFile(join(home, 'source'), renderKubeconfig(creds));
+    const target = join(home, '.kube', 'config');
+    assert.equal(await mergeKubeconfigFile(join(home, 'source'), target, { home, uid: 65534, gid: 65534 }), 'skiff');
+    assert.equal((await stat(target)).uid, 65534);
+    assert.equal((await stat(join(home, '.kube'))).uid, 65534);
   } finally {
     await rm(home, { recursive: true, force: true });
   }

@@ -4,8 +4,9 @@
  * its cluster, user and context go into $KUBECONFIG's first file, else ~/.kube/config, replacing
  * entries of the same names, keeping every other, and its context becomes the current one.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -22,10 +23,22 @@ type Kubeconfig = {
   [field: string]: unknown;
 };
 
-/** The file kubectl writes to: $KUBECONFIG's first entry, else ~/.kube/config (as client-go's loading rules pick). */
-export function userKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
+/** Who ran `sudo ./skiff ...`: the kubeconfig to merge into is theirs, not root's. */
+export type SudoUser = { home: string; uid: number; gid: number };
+
+function sudoUser(env: NodeJS.ProcessEnv): SudoUser | undefined {
+  if (process.getuid?.() !== 0 || !env.SUDO_USER || !env.SUDO_UID || !env.SUDO_GID) return undefined;
+  const home = spawnSync('getent', ['passwd', env.SUDO_USER], { encoding: 'utf8' }).stdout?.split(':')[5];
+  return home ? { home, uid: Number(env.SUDO_UID), gid: Number(env.SUDO_GID) } : undefined;
+}
+
+/**
+ * The file kubectl writes to: $KUBECONFIG's first entry, else ~/.kube/config (as client-go's loading
+ * rules pick), the home being the sudo user's when there is one.
+ */
+export function userKubeconfigPath(env: NodeJS.ProcessEnv = process.env, sudo?: SudoUser): string {
   const first = (env.KUBECONFIG ?? '').split(delimiter).find((p) => p !== '');
-  return first ?? join(env.HOME || homedir(), '.kube', 'config');
+  return first ?? join(sudo?.home ?? (env.HOME || homedir()), '.kube', 'config');
 }
 
 const upsert = (list: Named[] | undefined, entry: Named): Named[] => [...(list ?? []).filter((e) => e.name !== entry.name), entry];
@@ -53,15 +66,20 @@ export function mergeKubeconfig(target: Kubeconfig, source: Kubeconfig): { merge
   return { merged, context: name };
 }
 
-/** Merges `sourcePath` into `targetPath` (created with mode 0600 when missing); returns the context name. */
-export async function mergeKubeconfigFile(sourcePath: string, targetPath: string): Promise<string> {
+/**
+ * Merges `sourcePath` into `targetPath` (created with mode 0600 when missing, owned by `owner` when
+ * given); returns the context name.
+ */
+export async function mergeKubeconfigFile(sourcePath: string, targetPath: string, owner?: SudoUser): Promise<string> {
   const source = parse(await readFile(sourcePath, 'utf8')) as Kubeconfig;
   const target = existsSync(targetPath) ? ((parse(await readFile(targetPath, 'utf8')) as Kubeconfig | null) ?? {}) : {};
   const { merged, context } = mergeKubeconfig(target, source);
-  await mkdir(dirname(targetPath), { recursive: true, mode: 0o700 });
+  const created = await mkdir(dirname(targetPath), { recursive: true, mode: 0o700 });
+  if (owner && created) await chown(created, owner.uid, owner.gid);
   // Written aside then renamed: a crash never leaves the user's kubeconfig half-written.
   const tmp = `${targetPath}.skiff-${process.pid}.tmp`;
   await writeFile(tmp, stringify(merged), { mode: 0o600 });
+  if (owner) await chown(tmp, owner.uid, owner.gid);
   await rename(tmp, targetPath);
   return context;
 }
@@ -79,7 +97,8 @@ export async function runKubeconfig(args: string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(await readFile(source, 'utf8'));
     return 0;
   }
-  const context = await mergeKubeconfigFile(source, userKubeconfigPath(env));
+  const sudo = sudoUser(env);
+  const context = await mergeKubeconfigFile(source, userKubeconfigPath(env, sudo), sudo);
   console.log(`Set kubectl context to "${context}"`);
   console.log(`You can now use your cluster with:\n\nkubectl cluster-info --context ${context}`);
   return 0;

@@ -207,6 +207,8 @@ Kubeconfig (admin): ${paths.kubeconfig}
 Next:
   export KUBECONFIG=${paths.kubeconfig}
   kubectl get ns
+or add the context "skiff" to ~/.kube/config (as kind does):
+  ${process.getuid?.() === 0 && process.env.SUDO_USER ? 'sudo ' : ''}./skiff kubeconfig --merge
 or, without touching your environment:
   ./skiff kubectl get ns
   ./skiff status            (components and nodes)
