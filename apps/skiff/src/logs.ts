@@ -16,8 +16,9 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rotatedFiles } from '@skiff/log/rotating-file';
 import { prettyFactory } from 'pino-pretty';
-import { getLogFile, resolveSkiffPaths } from './paths.ts';
+import { resolveSkiffPaths } from './paths.ts';
 import { COMPONENT_NAMES, ROLE_COMPONENTS, type RoleName } from './roles/roles.ts';
 import { parseFlags, UsageError } from './usage.ts';
 
@@ -47,14 +48,8 @@ export function resolveLogTarget(name: string, logDir: string): LogTarget | unde
   const file = join(logDir, `${processName}.log`);
   return {
     name, file, format: name === 'etcd' ? 'plain' : 'pino', ...(role ? { component: name } : {}),
-    rotated: () => numberedBackups(file),
+    rotated: () => rotatedFiles(file),
   };
-}
-
-function numberedBackups(file: string): string[] {
-  const files: string[] = [];
-  for (let i = 1; existsSync(`${file}.${i}`); i++) files.push(`${file}.${i}`);
-  return files;
 }
 
 /** lumberjack's audit-2026-12-07T17-48-07.123.log beside audit.log, newest first (the stamps sort as text). */
