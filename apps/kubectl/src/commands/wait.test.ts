@@ -33,7 +33,7 @@ test('conditions match case-insensitively and not before their generation is obs
 });
 
 test('jsonpath conditions: one primitive compared as text; missing waits; lists refuse', () => {
-  const pod = { status: { phase: 'Running', replicas: 3, conditions: [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'False' }] } };
+  const pod = { kind: 'Pod', status: { phase: 'Running', replicas: 3, conditions: [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'False' }] } };
   assert.equal(isJsonPathMet(pod, '{.status.phase}', 'Running'), true);
   assert.equal(isJsonPathMet(pod, '{.status.replicas}', '3'), true);
   assert.equal(isJsonPathMet(pod, '{.status.conditions[?(@.type=="Ready")].status}', 'True'), true);
