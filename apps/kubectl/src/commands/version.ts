@@ -3,12 +3,15 @@ import { registerCommand } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { toJson, toYaml } from '../printers/object-printer.ts';
 
-/** The Kubernetes version this kubectl speaks, as a client version report. */
-export const CLIENT_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-skiff', platform: `${process.platform}/${process.arch}` };
+/**
+ * The Kubernetes version this kubectl speaks, as a client version report: the 1.30 API Skiff's
+ * apiserver claims (its /version), so `kubectl version` against Skiff never warns of skew.
+ */
+export const CLIENT_VERSION = { major: '1', minor: '30', gitVersion: 'v1.30.0-skiff', platform: `${process.platform}/${process.arch}` };
 
 interface VersionInfo { major?: string; minor?: string; gitVersion?: string }
 
-/** major.minor from gitVersion (`v1.32.0-skiff`), else from the major/minor fields (`32+`). */
+/** major.minor from gitVersion (`v1.30.0-skiff`), else from the major/minor fields (`32+`). */
 function majorMinor(v: VersionInfo): [number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)/.exec(v.gitVersion ?? '');
   const [major, minor] = m ? [m[1], m[2]] : [v.major, v.minor];
