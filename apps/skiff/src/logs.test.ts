@@ -163,7 +163,7 @@ describe('./skiff logs', () => {
   it('says which components there are (exit 2), and that there is no log yet (exit 1)', async () => {
     const unknown = cli(['apiservr']);
     assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, /^skiff logs: unknown component "apiservr": one of server, agent, etcd, kubelet-hollow, apiserver, controller-manager, scheduler, kubelet, kube-proxy, dns, local-path, ingress, network-policy, audit\n/);
+    assert.match(unknown.stderr, /^skiff logs: unknown component "apiservr": one of server, agent, etcd, kubelet-hollow, dockerd, apiserver, controller-manager, scheduler, kubelet, kube-proxy, dns, local-path, ingress, network-policy, audit\n/);
     assert.match(unknown.stderr, /usage: \.\/skiff logs COMPONENT/);
     assert.equal(unknown.stdout, '');
     const missing = cli(['etcd']);

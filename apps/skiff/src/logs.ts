@@ -4,8 +4,8 @@
  * A role's processes write one file (logs/server.log, logs/agent.log: see processes.ts), each pino
  * line naming its component in `name`; `logs apiserver` is server.log's apiserver lines. Lines that
  * are not JSON (a crash trace, a warning from Node.js) belong to no component and are always shown.
- * `audit` is the apiserver's audit log (audit.k8s.io Events, one line each); `etcd` is etcd's own log,
- * printed as it is.
+ * `audit` is the apiserver's audit log (audit.k8s.io Events, one line each); `etcd` and `dockerd` are
+ * their own logs, printed as they are.
  *
  * Files rotate while we read them, two ways, and -f follows both: a role's log is copied to
  * `<file>.1` and truncated (@skiff/log's rotating-file.ts), the audit log renamed aside and started
@@ -27,7 +27,9 @@ type LogFormat = 'pino' | 'audit' | 'plain';
 /** Where COMPONENT's lines are: a file, its rotated files, how they read, which lines are its own. */
 export type LogTarget = { name: string; file: string; format: LogFormat; component?: string; rotated(): string[] };
 
-const PROCESSES = ['server', 'agent', 'etcd', 'kubelet-hollow'] as const;
+/** The processes with a log of their own; etcd's and dockerd's (./skiff starts one without systemd) are not pino's. */
+const PROCESSES = ['server', 'agent', 'etcd', 'kubelet-hollow', 'dockerd'] as const;
+const PLAIN = ['etcd', 'dockerd'];
 
 /** What `logs` accepts, in the order the usage error lists them. */
 export const LOG_TARGETS: readonly string[] = [...PROCESSES, ...COMPONENT_NAMES, 'audit'];
@@ -47,7 +49,7 @@ export function resolveLogTarget(name: string, logDir: string): LogTarget | unde
   if (!processName) return undefined;
   const file = join(logDir, `${processName}.log`);
   return {
-    name, file, format: name === 'etcd' ? 'plain' : 'pino', ...(role ? { component: name } : {}),
+    name, file, format: PLAIN.includes(name) ? 'plain' : 'pino', ...(role ? { component: name } : {}),
     rotated: () => rotatedFiles(file),
   };
 }
