@@ -89,7 +89,7 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.deepEqual(parse(dry.stdout), {
       apiVersion: 'v1', kind: 'Pod',
-      metadata: { labels: { run: 'pod1' }, name: 'pod1', namespace: NS },
+      metadata: { creationTimestamp: null, labels: { run: 'pod1' }, name: 'pod1', namespace: NS },
       spec: {
         containers: [{ args: ['sh', '-c', 'echo hi'], env: [{ name: 'A', value: '1' }], image: 'nginx', name: 'pod1', ports: [{ containerPort: 80 }], resources: {} }],
         dnsPolicy: 'ClusterFirst', restartPolicy: 'Always',

@@ -12,7 +12,7 @@
  * exit 1) and says where the copy of the changes is.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { toJson, toYaml } from '../printers/object-printer.ts';
 import { displayName, type ResourceMapping } from '../rest-mapper.ts';
 import { resolveFileTargets } from '../resource-args.ts';
 import { withLastApplied } from './apply.ts';
+import { NO_RESOURCES_GIVEN } from './expose.ts';
 import { objectRef, resolveTargets } from './scale.ts';
 
 export const EDIT_HEADER = [
@@ -99,6 +100,7 @@ async function targetsOf(ctx: CommandContext, args: string[]): Promise<Target[]>
   if (ctx.flags.list('filename').length > 0) {
     return (await resolveFileTargets(ctx)).map((t) => ({ mapping: t.mapping, name: t.names[0], namespace: t.mapping.namespaced ? (t.namespaces?.[0] ?? ctx.namespace) : undefined }));
   }
+  if (args.length === 0) throw new CliError(NO_RESOURCES_GIVEN);
   return (await resolveTargets((a) => ctx.resolve(a), args)).map(({ res, name }) => ({ mapping: res, name, namespace: res.namespaced ? ctx.namespace : undefined }));
 }
 
@@ -117,7 +119,7 @@ async function editOne(ctx: CommandContext, target: Target, env: NodeJS.ProcessE
   if (format !== 'yaml' && format !== 'json') throw new CliError(`the edit mode "${format}" is not supported: use yaml or json`);
   const original = editableObject(await ctx.client.get<KubeObject>(mapping, namespace, name));
   const originalText = json ? toJson(original) : toYaml(original);
-  const file = join(tmpdir(), `kubectl-edit-${randomBytes(6).toString('hex')}.${format}`);
+  const file = join(tmpdir(), `kubectl-edit-${randomInt(2 ** 32)}.${format}`);
   const resource = displayName(mapping);
   const editor = editorCommand(env);
   let reasons: EditReason[] = [];
@@ -147,7 +149,10 @@ async function editOne(ctx: CommandContext, target: Target, env: NodeJS.ProcessE
       if (docs.length !== 1) throw new CliError(`expected one object, found ${docs.length}`);
       obj = docs[0].object;
     } catch (err) {
-      reasons = [{ head: `The edited file had a syntax error: ${(err as Error).message}` }];
+      // kubectl ≥ 1.27 reports a file it cannot decode as the object's validation failure.
+      const message = (err as Error).message.replace(/^.*error converting YAML to JSON: /, '');
+      ctx.err.write(`error: ${resource} "${name}" is invalid\n`);
+      reasons = [{ head: `${resource} "${name}" was not valid`, other: [`<nil>: Invalid value: "The edited file failed validation": ${message}`] }];
       continue;
     }
     if (obj.apiVersion !== original.apiVersion || obj.kind !== original.kind || obj.metadata?.name !== original.metadata?.name) {

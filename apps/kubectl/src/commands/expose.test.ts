@@ -11,7 +11,7 @@ const deployment = {
 test('expose a Deployment: its matchLabels, every container port named port-N, its labels, its name', () => {
   assert.deepEqual(serviceFor(deployment, {}), {
     apiVersion: 'v1', kind: 'Service',
-    metadata: { name: 'web', labels: { app: 'web', tier: 'front' } },
+    metadata: { creationTimestamp: null, name: 'web', labels: { app: 'web', tier: 'front' } },
     spec: {
       ports: [{ name: 'port-1', port: 8080, protocol: 'TCP', targetPort: 8080 }, { name: 'port-2', port: 53, protocol: 'UDP', targetPort: 53 }],
       selector: { app: 'web' },

@@ -39,6 +39,16 @@ export interface ExposeOptions {
   loadBalancerIp?: string;
 }
 
+/** kubectl's words when a command that takes resources is given none (expose, edit). */
+export const NO_RESOURCES_GIVEN = [
+  'You must provide one or more resources by argument or filename.',
+  'Example resource specifications include:',
+  "   '-f rsrc.yaml'",
+  "   '--filename=rsrc.json'",
+  "   '<resource> <name>'",
+  "   '<resource>'",
+].join('\n');
+
 const EXPOSABLE = new Set(['Pod', 'Service', 'ReplicationController', 'Deployment.apps', 'ReplicaSet.apps', 'Deployment.extensions', 'ReplicaSet.extensions']);
 
 function groupKind(obj: KubeObject): string {
@@ -83,7 +93,7 @@ export function serviceFor(obj: Exposable, opts: ExposeOptions): KubeObject {
   if (Object.keys(selector).length === 0) throw new CliError("couldn't retrieve selectors via --selector flag or introspection");
   let found: { port: number; protocol?: string }[];
   if (opts.port) {
-    if (!/^\d+$/.test(opts.port)) throw new CliError(`invalid port: ${opts.port}`);
+    if (!/^\d+$/.test(opts.port)) throw new CliError(`strconv.Atoi: parsing "${opts.port}": invalid syntax`);
     found = [{ port: Number(opts.port), protocol: portsOf(obj).find((p) => p.port === Number(opts.port))?.protocol }];
   } else {
     found = portsOf(obj);
@@ -98,13 +108,10 @@ export function serviceFor(obj: Exposable, opts: ExposeOptions): KubeObject {
   }));
   const labels = opts.labels ? parseLabelList(opts.labels) : obj.metadata?.labels;
   const name = opts.name ?? obj.metadata?.name;
-  if (opts.type && !['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(opts.type)) {
-    throw new CliError(`unsupported service type: ${opts.type}`);
-  }
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, ...(labels && Object.keys(labels).length ? { labels: { ...labels } } : {}) },
+    metadata: { creationTimestamp: null, name, ...(labels && Object.keys(labels).length ? { labels: { ...labels } } : {}) },
     spec: {
       ports,
       selector,
@@ -115,7 +122,7 @@ export function serviceFor(obj: Exposable, opts: ExposeOptions): KubeObject {
       ...(opts.sessionAffinity ? { sessionAffinity: opts.sessionAffinity } : {}),
     },
     status: { loadBalancer: {} },
-  } as KubeObject;
+  } as unknown as KubeObject;
 }
 
 function optionsOf(ctx: CommandContext): ExposeOptions {
@@ -136,20 +143,24 @@ function optionsOf(ctx: CommandContext): ExposeOptions {
 }
 
 async function runExpose(ctx: CommandContext, args: string[]): Promise<number> {
-  const objects: Exposable[] = [];
+  // The namespace the Service names: the manifest's, or -n's (kubectl's EnforceNamespace); else none, so the default applies.
+  const objects: { obj: Exposable; namespace?: string }[] = [];
   if (ctx.flags.list('filename').length > 0) {
-    for (const { object } of await readManifests(ctx.flags.list('filename'), { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin })) objects.push(object as Exposable);
+    for (const { object } of await readManifests(ctx.flags.list('filename'), { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin })) {
+      objects.push({ obj: object as Exposable, namespace: object.metadata?.namespace ?? (ctx.namespaceExplicit ? ctx.namespace : undefined) });
+    }
   } else {
-    if (args.length === 0) throw new CliError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');
+    if (args.length === 0) throw new CliError(NO_RESOURCES_GIVEN);
     for (const { res, name } of await resolveTargets((a) => ctx.resolve(a), args)) {
-      objects.push(await ctx.client.get<Exposable>(res, res.namespaced ? ctx.namespace : undefined, name));
+      const obj = await ctx.client.get<Exposable>(res, res.namespaced ? ctx.namespace : undefined, name);
+      objects.push({ obj, namespace: ctx.namespaceExplicit ? ctx.namespace : undefined });
     }
   }
   const services = await ctx.resolve('services');
   const opts = optionsOf(ctx);
-  for (const obj of objects) {
+  for (const { obj, namespace } of objects) {
     const service = serviceFor(obj, opts);
-    if (obj.metadata?.namespace) service.metadata = { ...service.metadata, namespace: obj.metadata.namespace };
+    if (namespace) service.metadata = { ...service.metadata, namespace };
     await createAndReport(ctx, services, service, 'exposed');
   }
   return 0;

@@ -39,7 +39,7 @@ export function parseLabelList(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of text.split(',')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliError(`invalid label spec: ${pair}`);
+    if (eq <= 0) throw new CliError(`unexpected label spec: ${pair}`);
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
@@ -67,13 +67,15 @@ export function podForRun(opts: RunPodOptions): Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
+      // As kubectl prints it (an unset metav1.Time); the server sets the real one.
+      creationTimestamp: null,
       name: opts.name,
       ...(opts.namespace ? { namespace: opts.namespace } : {}),
       labels: opts.labels ? parseLabelList(opts.labels) : { run: opts.name },
     },
     spec: { containers: [container as never], dnsPolicy: 'ClusterFirst', restartPolicy: restart as 'Always' },
     status: {},
-  } as Pod;
+  } as unknown as Pod;
 }
 
 /** --overrides: a JSON merge patch over the generated object, as kubectl's default --override-type=merge. */
