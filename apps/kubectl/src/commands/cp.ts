@@ -56,7 +56,7 @@ export function memberPrefix(file: string): string {
 
 /** The local path member `name` lands on, or undefined when it would escape `dest`. */
 export function localTargetFor(dest: string, prefix: string, name: string): string | undefined {
-  const rest = stripTrailingSlash(name.slice(prefix.length));
+  const rest = name.slice(prefix.length).replace(/\/+$/, '');
   const target = join(dest, rest);
   const rel = relative(dest, target);
   if (rel === '' || rel === '.') return target;
