@@ -66,27 +66,37 @@ function auditBackups(file: string): string[] {
   }
 }
 
-/** Turns a log line into what is printed (without its newline), or undefined for another component's line. */
-export function createLineFormatter(target: LogTarget, opts: { raw: boolean; colorize: boolean }): (line: string) => string | undefined {
+/** Whether a line is COMPONENT's (lines that are not JSON are everyone's), and how it is printed (without its newline). */
+export type LineFormat = { select(line: string): boolean; render(line: string): string };
+
+export function createLineFormat(target: LogTarget, opts: { raw: boolean; colorize: boolean }): LineFormat {
   const pretty = prettyFactory({ colorize: opts.colorize, translateTime: 'SYS:standard', ignore: 'pid,hostname', singleLine: true });
-  return (line) => {
-    if (target.format === 'plain') return line;
-    let entry: Record<string, unknown> | undefined;
-    try {
-      const parsed: unknown = JSON.parse(line);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) entry = parsed as Record<string, unknown>;
-    } catch {}
-    if (!entry) return line;
-    if (target.component && (entry.name ?? entry.component) !== target.component) return undefined;
-    if (opts.raw) return line;
-    if (target.format === 'audit') return formatAuditEvent(entry);
-    // A child logger's own component (the apiserver's serviceaccount) is worth a field; the name's twin is not.
-    if (entry.component === entry.name) {
-      entry = { ...entry };
-      delete entry.component;
-    }
-    return pretty(entry).trimEnd();
+  const component = target.format === 'pino' ? target.component : undefined;
+  return {
+    select: (line) => {
+      if (!component) return true;
+      const entry = parseEntry(line);
+      return !entry || (entry.name ?? entry.component) === component;
+    },
+    render: (line) => {
+      const entry = opts.raw || target.format === 'plain' ? undefined : parseEntry(line);
+      if (!entry) return line;
+      if (target.format === 'audit') return formatAuditEvent(entry);
+      // A child logger's own component (the apiserver's serviceaccount) is worth a field; the name's twin is not.
+      if (entry.component === entry.name) delete entry.component;
+      return pretty(entry).trimEnd();
+    },
   };
+}
+
+function parseEntry(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** pino-pretty's SYS:standard, for the audit log's lines: `2026-12-07 17:48:07.123 +0000` in local time. */
@@ -211,13 +221,12 @@ function stampOf(file: string): string {
   return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
 }
 
-/** The last `count` lines `keep` accepts, of the live file and as many rotated ones as it takes. */
-function lastLines(target: LogTarget, count: number, keep: (line: string) => string | undefined, reader: LogFileReader): string[] {
+/** The last `count` lines `select` accepts, of the live file and as many rotated ones as it takes. */
+function lastLines(target: LogTarget, count: number, select: (line: string) => boolean, reader: LogFileReader): string[] {
   const last: string[] = [];
   const collect = (line: string) => {
-    const shown = keep(line);
-    if (shown === undefined) return;
-    last.push(shown);
+    if (!select(line)) return;
+    last.push(line);
     if (last.length > count) last.shift();
   };
   reader.readNew(collect);
@@ -251,27 +260,35 @@ export async function runLogs(args: string[], opts: LogsOptions = {}): Promise<n
     return 1;
   }
 
-  // `./skiff logs server | head` closes the pipe early: that ends us quietly, as it does cat.
-  if (!opts.write) process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+  // A closed pipe is seen on the next write (writeStdout); its error event must not crash us meanwhile.
+  if (!opts.write) process.stdout.on('error', () => {});
   const write = opts.write ?? writeStdout;
-  const format = createLineFormatter(target, { raw: flags.raw === true, colorize: opts.write === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR });
-  const show = (text: string | undefined) => { if (text !== undefined) write(`${text}\n`); };
+  const format = createLineFormat(target, { raw: flags.raw === true, colorize: opts.write === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR });
+  const show = (line: string) => { if (format.select(line)) write(`${format.render(line)}\n`); };
   const reader = new LogFileReader(target.file);
   try {
-    if (tail === -1) reader.readNew((line) => show(format(line)));
-    else if (tail > 0) for (const line of lastLines(target, tail, format, reader)) show(line);
+    if (tail === -1) reader.readNew(show);
+    else if (tail > 0) for (const line of lastLines(target, tail, format.select, reader)) write(`${format.render(line)}\n`);
     else reader.readNew(() => {}); // --tail 0: only what comes next
     if (flags.follow !== true) return 0;
     while (!opts.signal?.aborted) {
       await sleep(opts.pollMs ?? 200, undefined, { signal: opts.signal }).catch(() => {});
-      reader.readNew((line) => show(format(line)));
+      reader.readNew(show);
     }
     return 0;
+  } catch (err) {
+    if (err instanceof StdoutClosed) return 0;
+    throw err;
   } finally {
     reader.close();
   }
 }
 
+class StdoutClosed extends Error {}
+
+/** `./skiff logs server | head` closes the pipe early: that ends us quietly, as it does cat. */
 function writeStdout(text: string): void {
+  // A write to a closed pipe fails at once (pipes are synchronous on Linux), its error event comes later.
+  if (process.stdout.errored) throw new StdoutClosed();
   process.stdout.write(text);
 }
