@@ -177,7 +177,7 @@ registerCommand({
     { name: 'type', type: 'string', default: 'strategic', usage: 'The type of patch being provided; one of [json merge strategic]' },
     { name: 'subresource', type: 'string', usage: 'If specified, patch will operate on the subresource of the requested object. Must be one of [status scale].' },
     { name: 'field-manager', type: 'string', default: 'kubectl-patch', usage: 'Name of the manager used to track field ownership.' },
-    { ...DRY_RUN_FLAG, usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+    { ...DRY_RUN_FLAG, default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
   ],
   sharedFlags: ['output', 'filename', 'recursive'],
   run: runPatch,

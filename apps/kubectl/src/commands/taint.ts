@@ -200,7 +200,7 @@ registerCommand({
     { name: 'overwrite', type: 'bool', usage: 'If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.' },
     { name: 'all', type: 'bool', usage: 'Select all nodes in the cluster' },
     { name: 'field-manager', type: 'string', default: 'kubectl-taint', usage: 'Name of the manager used to track field ownership.' },
-    { ...DRY_RUN_FLAG, usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+    { ...DRY_RUN_FLAG, default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
   ],
   sharedFlags: ['output', 'selector'],
   run: runTaint,
