@@ -17,7 +17,7 @@ commands:
   version [-o json]  Skiff's version, the Kubernetes API version it serves, Node.js's, the server's
   kubeconfig [--merge] [--lab]
                      print the admin kubeconfig; --merge adds it to ~/.kube/config (as kind does)
-  logs COMPONENT [-f]
+  logs COMPONENT [-f] [--tail N] [--raw]
                      a component's log, pretty-printed; -f follows it
   test               run every test suite: typecheck, unit, integration, end-to-end (3-node lab)
   bench <name>       run a benchmark (./skiff bench lists them)

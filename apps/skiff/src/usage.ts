@@ -68,12 +68,15 @@ entries kept, same-named ones replaced) and make its context the current one.
 flags:
   --merge                   merge into your kubeconfig instead of printing
   --lab                     the lab's kubeconfig (context skiff-lab-<slot>) instead of the single host's`,
-  logs: `usage: ./skiff logs COMPONENT [-f]
+  logs: `usage: ./skiff logs COMPONENT [-f] [--tail N] [--raw]
 
-A component's log, pretty-printed.
+A component's log on this host, pretty-printed: a role (server, agent), a component of one (apiserver,
+kubelet, ...), kubelet-hollow, etcd, dockerd, or audit (the apiserver's audit log). Follows rotation.
 
 flags:
-  -f, --follow              keep printing as the log grows`,
+  -f, --follow              keep printing as the log grows
+      --tail N              only the last N lines (default -1: all)
+      --raw                 the lines as written, not pretty-printed`,
   test: `usage: ./skiff test
 
 Run every test suite: typecheck, unit, integration, end-to-end (a 3-node lab).`,
