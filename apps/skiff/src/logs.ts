@@ -133,9 +133,10 @@ export class LogFileReader {
   /** `<file>.1` as last seen: a new copy there means the live file was truncated since. */
   private rotatedStamp = '';
 
+  /** Throws when `file` cannot be read (the audit log is root's alone); later reopens wait for it instead. */
   constructor(file: string) {
     this.file = file;
-    this.reopen();
+    this.open(openSync(file, 'r'));
   }
 
   /** Complete lines written since the last call (all of the file the first time). */
@@ -165,11 +166,13 @@ export class LogFileReader {
   private reopen(): void {
     this.close();
     try {
-      this.fd = openSync(this.file, 'r');
-    } catch {
-      return;
-    }
-    this.ino = fstatSync(this.fd).ino;
+      this.open(openSync(this.file, 'r'));
+    } catch {}
+  }
+
+  private open(fd: number): void {
+    this.fd = fd;
+    this.ino = fstatSync(fd).ino;
     this.offset = 0;
     this.rotatedStamp = stampOf(`${this.file}.1`);
   }
