@@ -84,7 +84,7 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     await cluster?.stop();
   });
 
-  it('run: --dry-run=client -o yaml prints the Pod without creating it; then creates it', async () => {
+  it('run: --dry-run=client -o yaml prints the Pod without creating it; then creates it, and with --expose its Service', async () => {
     const dry = await kubectl(['run', 'pod1', '--image=nginx', '--port=80', '--env=A=1', '--dry-run=client', '-o', 'yaml', '--', 'sh', '-c', 'echo hi']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.deepEqual(parse(dry.stdout), {
@@ -105,6 +105,11 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     assert.deepEqual(pod.metadata?.labels, { run: 'pod1' });
     assert.equal(pod.spec?.restartPolicy, 'Never');
     assert.deepEqual(pod.spec?.containers.map((c) => [c.name, c.image, c.command, c.ports?.[0]?.containerPort]), [['pod1', 'nginx', ['sleep', '60'], 80]]);
+
+    const exposed = await kubectl(['run', 'pod3', '--image=nginx', '--port=8080', '--expose']);
+    assert.equal(exposed.stdout, 'service/pod3 created\npod/pod3 created\n', exposed.stderr);
+    const svc = await client.get<Service>(SERVICES, NS, 'pod3');
+    assert.deepEqual([svc.metadata?.labels, svc.spec?.selector, svc.spec?.ports?.map((p) => [p.port, p.targetPort])], [undefined, { run: 'pod3' }, [[8080, 8080]]]);
 
     const attach = await kubectl(['run', 'pod2', '--image=nginx', '-i', '--rm']);
     assert.equal(attach.code, 1);

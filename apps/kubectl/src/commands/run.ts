@@ -4,9 +4,12 @@
  * container named NAME, the words after NAME its args — or its command with --command),
  * applies --overrides as a JSON merge patch, and POSTs it: `pod/NAME created`.
  *
+ * --expose --port=P also creates a Service in front of the pod, as `kubectl expose pod` would.
+ *
  * Not here (refused with a clear error): -i/-t/--attach/--rm. They need a container whose
  * stdin the kubelet keeps open and an attach session; use `kubectl run` then `kubectl attach`
- * or `kubectl logs -f`.
+ * or `kubectl logs -f`. (The kubelet does not open a container's stdin yet, so -i could not
+ * feed it anyway.)
  */
 import { applyMergePatch, type Pod } from '@skiff/api';
 import type { KubeObject } from '@skiff/client';
@@ -16,6 +19,7 @@ import { CliError } from '../errors.ts';
 import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
 import { parseOutputFormat, printObjects } from '../printers/object-printer.ts';
 import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
+import { serviceFor } from './expose.ts';
 
 export interface RunPodOptions {
   name: string;
@@ -127,13 +131,14 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
   if (attach) {
     throw new CliError(`-i, -t, --attach and --rm are not supported by Skiff's kubectl run yet: run the pod detached, then use 'kubectl attach ${name}' or 'kubectl logs -f ${name}'`);
   }
-  if (ctx.flags.bool('expose')) throw new CliError(`--expose is not supported by Skiff's kubectl run yet: use 'kubectl expose pod ${name} --port=PORT'`);
+  const port = ctx.flags.int('port');
+  if (ctx.flags.bool('expose') && (port === undefined || port < 0)) throw new CliError('--port must be set when exposing a service');
   const pod = podForRun({
     name,
     image,
     args: rest,
     command: ctx.flags.bool('command'),
-    port: ctx.flags.int('port'),
+    port,
     labels: ctx.flags.string('labels'),
     env: ctx.flags.list('env'),
     restart: ctx.flags.string('restart'),
@@ -141,6 +146,16 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
     namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
   });
   const obj = applyOverrides(pod, ctx.flags.string('overrides'));
+  // --expose: the Service first, as kubectl, selecting the pod's labels on --port.
+  if (ctx.flags.bool('expose')) {
+    const service = serviceFor(obj, { port: String(port) });
+    // Unlike `kubectl expose`, run's Service carries no labels of its own.
+    const { labels: _labels, ...metadata } = service.metadata ?? {};
+    service.metadata = { ...metadata, ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}) };
+    await createAndReport(ctx, await ctx.resolve('services'), service, 'created');
+    // Two YAML documents (kubectl writes the separator twice, an empty document between; one is enough).
+    if (ctx.flags.string('output') === 'yaml') ctx.out.write('---\n');
+  }
   await createAndReport(ctx, await ctx.resolve('pods'), obj, 'created');
   return 0;
 }
