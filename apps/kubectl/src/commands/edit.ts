@@ -217,8 +217,8 @@ registerCommand({
     '  kubectl edit deployment/mydeployment -o yaml --save-config',
   ].join('\n'),
   flags: [
-    { name: 'output-patch', type: 'bool' },
-    { name: 'save-config', type: 'bool' },
+    { name: 'output-patch', type: 'bool', usage: 'Output the patch if the resource is edited.' },
+    { name: 'save-config', type: 'bool', usage: 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.' },
   ],
   async run(ctx, args) {
     const targets = await targetsOf(ctx, args);
