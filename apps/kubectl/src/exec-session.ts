@@ -100,6 +100,27 @@ export function runWebSocketSession(ws: WebSocket, io: SessionIo): Promise<Statu
   });
 }
 
+/**
+ * runWebSocketSession with the local terminal raw while it runs when `tty` (restored even on
+ * failure), sending the size of io.stdout and its changes: exec -t and attach -it.
+ */
+export async function runTerminalSession(ws: WebSocket, io: Omit<SessionIo, 'size' | 'onResize'>, tty: boolean, input: NodeJS.ReadStream): Promise<StatusLike> {
+  const output = io.stdout as NodeJS.WriteStream;
+  const restore = tty && input.setRawMode ? (input.setRawMode(true), () => input.setRawMode(false)) : () => {};
+  try {
+    return await runWebSocketSession(ws, {
+      ...io,
+      size: tty ? () => (output.columns ? { width: output.columns, height: output.rows } : undefined) : undefined,
+      onResize: tty ? (listener) => {
+        output.on('resize', listener);
+        return () => output.off('resize', listener);
+      } : undefined,
+    });
+  } finally {
+    restore();
+  }
+}
+
 export interface ExecTarget {
   namespace: string;
   pod: string;

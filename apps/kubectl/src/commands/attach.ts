@@ -9,7 +9,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { Container, Pod } from '@skiff/api';
 import { registerCommand } from '../command.ts';
 import { CliError } from '../errors.ts';
-import { exitOfSession, runWebSocketSession } from '../exec-session.ts';
+import { exitOfSession, runTerminalSession } from '../exec-session.ts';
 import { pickContainer, resolvePodTarget } from '../pod-target.ts';
 import { openWebSocket, type Query } from '../raw-stream.ts';
 
@@ -114,23 +114,11 @@ registerCommand({
       ctx.err.write('All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n');
       ctx.err.write("If you don't see a command prompt, try pressing enter.\n");
     }
-    const output = ctx.out as NodeJS.WriteStream;
-    const restore = raw && input.setRawMode ? (input.setRawMode(true), () => input.setRawMode(false)) : () => {};
-    let status;
-    try {
-      status = await runWebSocketSession(ws, {
-        stdin: stdin ? (raw ? detachableInput(input, keys, () => ws.close(1000)) : ctx.stdin) : undefined,
-        stdout: ctx.out,
-        stderr: ctx.err,
-        size: raw ? () => (output.columns ? { width: output.columns, height: output.rows } : undefined) : undefined,
-        onResize: raw ? (listener) => {
-          output.on('resize', listener);
-          return () => output.off('resize', listener);
-        } : undefined,
-      });
-    } finally {
-      restore();
-    }
+    const status = await runTerminalSession(ws, {
+      stdin: stdin ? (raw ? detachableInput(input, keys, () => ws.close(1000)) : ctx.stdin) : undefined,
+      stdout: ctx.out,
+      stderr: ctx.err,
+    }, raw, input);
     const code = exitOfSession(status, ctx.err, 'attach');
     if (code === 0 && !quiet && stdin && raw) {
       ctx.out.write(`Session ended, resume using 'kubectl attach ${pod.metadata!.name} -c ${name} -n ${pod.metadata!.namespace} -i -t' command\n`);
