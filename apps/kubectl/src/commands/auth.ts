@@ -9,6 +9,7 @@
  */
 import { ApiStatusError } from '@skiff/client';
 import { registerCommand, type Command, type CommandContext } from '../command.ts';
+import { parentCommand } from '../parent-command.ts';
 import { CliError } from '../errors.ts';
 import { findMapping } from '../rest-mapper.ts';
 import { toJson, toYaml } from '../printers/object-printer.ts';
@@ -169,13 +170,14 @@ const canICommand: Command = {
     '  kubectl auth can-i --list --namespace=foo',
   ].join('\n'),
   flags: [
-    { name: 'quiet', short: 'q', type: 'bool' },
-    { name: 'subresource', type: 'string' },
-    { name: 'list', type: 'bool' },
-    { name: 'no-headers', type: 'bool' },
-    { name: 'as', type: 'string' },
-    { name: 'as-group', type: 'array' },
+    { name: 'quiet', short: 'q', type: 'bool', usage: 'If true, suppress output and just return the exit code.' },
+    { name: 'subresource', type: 'string', usage: 'SubResource such as pod/log or deployment/scale' },
+    { name: 'list', type: 'bool', usage: 'If true, prints all allowed actions.' },
+    { name: 'no-headers', type: 'bool', usage: 'If true, prints allowed actions without headers' },
+    { name: 'as', type: 'string', usage: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.' },
+    { name: 'as-group', type: 'array', usage: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.' },
   ],
+  sharedFlags: ['all-namespaces'],
   run: canI,
 };
 
@@ -184,23 +186,14 @@ const whoamiCommand: Command = {
   summary: 'Experimental: Check self subject attributes',
   long: 'Experimental: Check who you are and your attributes (groups, extra).\n\n This command is helpful to get yourself aware of the current user attributes, especially when dynamic authentication, e.g., token webhook, auth proxy, or OIDC provider, is enabled in the Kubernetes cluster.',
   usage: 'auth whoami',
+  sharedFlags: ['output'],
   examples: '  # Get your subject attributes\n  kubectl auth whoami\n\n  # Get your subject attributes in JSON format\n  kubectl auth whoami -o json',
   run: (ctx) => whoami(ctx),
 };
 
-const subcommands = [canICommand, whoamiCommand];
-
-registerCommand({
+registerCommand(parentCommand({
   name: 'auth',
   summary: 'Inspect authorization',
   long: 'Inspect authorization.',
   usage: 'auth [flags] [options]',
-  subcommands,
-  flags: canICommand.flags,
-  async run(ctx, args) {
-    const [name = '', ...rest] = args;
-    const sub = subcommands.find((c) => c.name === name);
-    if (!sub) throw new CliError(name ? `unknown command "${name}" for "kubectl auth"` : 'you must specify a subcommand: kubectl auth can-i|whoami (see kubectl auth --help)');
-    return sub.run(ctx, rest);
-  },
-});
+}, [canICommand, whoamiCommand]));

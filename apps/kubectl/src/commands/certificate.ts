@@ -8,6 +8,7 @@
 import { findResourceByKind } from '@skiff/api';
 import { ApiStatusError, type KubeObject, type RestClient } from '@skiff/client';
 import { registerCommand, type Command, type CommandContext } from '../command.ts';
+import { parentCommand } from '../parent-command.ts';
 import { CliError, formatError } from '../errors.ts';
 import { readManifests } from '../manifests.ts';
 import { printObjects } from '../printers/object-printer.ts';
@@ -85,7 +86,8 @@ function certificateCommand(name: 'approve' | 'deny', decision: Decision): Comma
       : 'Deny a certificate signing request.\n\n kubectl certificate deny allows a cluster admin to deny a certificate signing request (CSR). This action tells a certificate signing controller to not to issue a certificate to the requester.',
     usage: `certificate ${name} (-f FILENAME | NAME)`,
     examples: `  # ${what} CSR 'csr-sqgzp'\n  kubectl certificate ${name} csr-sqgzp`,
-    flags: [{ name: 'force', type: 'bool' }],
+    flags: [{ name: 'force', type: 'bool', usage: `Update the CSR even if it is already ${decision.verb}.` }],
+    sharedFlags: ['output', 'filename', 'recursive'],
     async run(ctx, args) {
       const output = ctx.flags.string('output') ?? '';
       if (output && output !== 'name' && output !== 'yaml' && output !== 'json') {
@@ -107,19 +109,9 @@ function certificateCommand(name: 'approve' | 'deny', decision: Decision): Comma
   };
 }
 
-const subcommands = [certificateCommand('approve', approve), certificateCommand('deny', deny)];
-
-registerCommand({
+registerCommand(parentCommand({
   name: 'certificate',
   summary: 'Modify certificate resources',
   long: 'Modify certificate resources.',
   usage: 'certificate SUBCOMMAND [options]',
-  subcommands,
-  flags: [{ name: 'force', type: 'bool' }],
-  async run(ctx, args) {
-    const [name = '', ...rest] = args;
-    const sub = subcommands.find((c) => c.name === name);
-    if (!sub) throw new CliError(name ? `unknown command "${name}" for "kubectl certificate"` : 'you must specify a subcommand: kubectl certificate approve|deny (see kubectl certificate --help)');
-    return sub.run(ctx, rest);
-  },
-});
+}, [certificateCommand('approve', approve), certificateCommand('deny', deny)]));

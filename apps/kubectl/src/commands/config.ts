@@ -7,6 +7,7 @@
  * None of these talks to the server.
  */
 import { registerCommand, type Command, type CommandContext } from '../command.ts';
+import { parentCommand } from '../parent-command.ts';
 import { CliError } from '../errors.ts';
 import {
   editKubeconfigFile, entriesOf, fileForCurrentContext, fileForEntry, defaultKubeconfigFile, mergeKubeconfigs,
@@ -66,10 +67,11 @@ const view: Command = {
     `  kubectl config view -o jsonpath='{.users[?(@.name == "e2e")].user.password}'`,
   ].join('\n'),
   flags: [
-    { name: 'minify', type: 'bool' },
-    { name: 'raw', type: 'bool' },
-    { name: 'flatten', type: 'bool' },
+    { name: 'minify', type: 'bool', usage: 'Remove all information not used by current-context from the output' },
+    { name: 'raw', type: 'bool', usage: 'Display raw byte data and sensitive data' },
+    { name: 'flatten', type: 'bool', usage: 'Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)' },
   ],
+  sharedFlags: ['output'],
   async run(ctx) {
     const { files } = loaded(ctx);
     const doc = viewKubeconfig(files, {
@@ -90,7 +92,8 @@ const getContexts: Command = {
   long: 'Display one or many contexts from the kubeconfig file.',
   usage: 'config get-contexts [(-o|--output=)name)]',
   examples: '  # List all the contexts in your kubeconfig file\n  kubectl config get-contexts\n\n  # Describe one context in your kubeconfig file\n  kubectl config get-contexts my-context',
-  flags: [{ name: 'no-headers', type: 'bool' }],
+  flags: [{ name: 'no-headers', type: 'bool', usage: "When using the default or custom-column output format, don't print headers (default print headers)." }],
+  sharedFlags: ['output'],
   async run(ctx, args) {
     const output = ctx.flags.string('output') ?? '';
     if (output !== '' && output !== 'name') throw new CliError(`output must be one of '' or 'name': ${output}`);
@@ -171,9 +174,10 @@ const setContext: Command = {
   usage: 'config set-context [NAME | --current] [--cluster=cluster_nickname] [--user=user_nickname] [--namespace=namespace] [options]',
   examples: '  # Set the user field on the gce context entry without touching other values\n  kubectl config set-context gce --user=cluster-admin',
   flags: [
-    { name: 'current', type: 'bool' },
-    { name: 'cluster', type: 'string' },
-    { name: 'user', type: 'string' },
+    { name: 'current', type: 'bool', usage: 'Modify the current context' },
+    { name: 'cluster', type: 'string', usage: 'cluster for the context entry in kubeconfig' },
+    { name: 'user', type: 'string', usage: 'user for the context entry in kubeconfig' },
+    { name: 'namespace', short: 'n', type: 'string', usage: 'namespace for the context entry in kubeconfig' },
   ],
   async run(ctx, args) {
     if (args.length > 1) throw new CliError(`Unexpected args: [${args.join(' ')}]`);
@@ -252,7 +256,7 @@ const subcommands: Command[] = [
   renameContext, setContext, useContext, view,
 ];
 
-registerCommand({
+registerCommand(parentCommand({
   name: 'config',
   summary: 'Modify kubeconfig files',
   long: [
@@ -265,12 +269,4 @@ registerCommand({
     '  3. Otherwise, ${HOME}/.kube/config is used and no merging takes place.',
   ].join('\n'),
   usage: 'config SUBCOMMAND [options]',
-  subcommands,
-  flags: [...new Map(subcommands.flatMap((c) => c.flags ?? []).map((f) => [f.name, f])).values()],
-  async run(ctx, args) {
-    const [name = '', ...rest] = args;
-    const sub = subcommands.find((c) => c.name === name || c.aliases?.includes(name));
-    if (!sub) throw new CliError(name ? `unknown command "${name}" for "kubectl config"` : 'you must specify a subcommand: kubectl config SUBCOMMAND (see kubectl config --help)');
-    return sub.run(ctx, rest);
-  },
-});
+}, subcommands));
