@@ -72,12 +72,12 @@ registerCommand({
   # Get output from the first pod of a replica set named nginx
   kubectl attach rs/nginx`,
   flags: [
-    { name: 'container', short: 'c', type: 'string' },
-    { name: 'stdin', short: 'i', type: 'bool' },
-    { name: 'tty', short: 't', type: 'bool' },
-    { name: 'quiet', short: 'q', type: 'bool' },
-    { name: 'detach-keys', type: 'string', default: 'ctrl-p,ctrl-q' },
-    { name: 'pod-running-timeout', type: 'string' },
+    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
+    { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
+    { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
+    { name: 'detach-keys', type: 'string', default: 'ctrl-p,ctrl-q', usage: 'Override the key sequence for detaching a container' },
+    { name: 'pod-running-timeout', type: 'string', default: '1m0s', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
   ],
   async run(ctx, args) {
     if (args.length === 0) throw new CliError('at least 1 argument is required for attach');
