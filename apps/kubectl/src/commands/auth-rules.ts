@@ -4,15 +4,8 @@
  * folded back together by verb, sorted by the rule's Go String() (so by verbs first), then
  * `Resources  Non-Resource URLs  Resource Names  Verbs` with Go's `[a b]` lists.
  */
+import type { PolicyRule } from '@skiff/api';
 import { formatColumns } from '../printers/table-printer.ts';
-
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
 
 export interface RulesReviewStatus {
   resourceRules?: PolicyRule[];
