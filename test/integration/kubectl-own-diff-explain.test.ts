@@ -5,10 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, startTestCluster, type TestCluster } from '../harness/index.ts';
+import { REPO_ROOT, kubectl as runKubectl, startTestCluster, type KubectlResult, type TestCluster } from '../harness/index.ts';
 
 // Ports 23250-23251 (etcd) and 23260 (apiserver) belong to this file (range 23250-23299).
 const BASE_PORT = 23250;
@@ -51,22 +50,15 @@ spec:
         image: busybox:1.36
 `;
 
-interface Result { code: number; stdout: string; stderr: string }
+// diff's output below is `diff -u -N`'s, whatever the caller's environment prefers.
+delete process.env.KUBECTL_EXTERNAL_DIFF;
 
 describe('skiff kubectl (own): custom-columns, go-template, diff, explain', () => {
   let cluster: TestCluster | undefined;
   let dir = '';
 
-  const kubectl = (...args: string[]): Promise<Result> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], {
-        env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath, KUBECTL_EXTERNAL_DIFF: '' },
-        timeout: 60_000,
-      }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const kubectl = (...args: string[]): Promise<KubectlResult> =>
+    runKubectl(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { kubeconfig: cluster!.kubeconfigPath });
 
   before(async () => {
     cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: BASE_PORT + 10, etcdMembers: 1 });
