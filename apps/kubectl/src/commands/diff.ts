@@ -44,7 +44,8 @@ export async function mergedObject(client: RestClient, mapping: ResourceMapping,
   // Like kubectl, annotations become {} rather than vanish: the recorded configuration
   // usually says `annotations: {}`, and a missing key would read as "delete them all".
   const modified = structuredClone(local);
-  const { [LAST_APPLIED_ANNOTATION]: _recorded, ...annotations } = modified.metadata?.annotations ?? {};
+  const annotations = { ...modified.metadata?.annotations };
+  delete annotations[LAST_APPLIED_ANNOTATION];
   modified.metadata = { ...modified.metadata, annotations };
   const originalText = live.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
   let original: unknown;
