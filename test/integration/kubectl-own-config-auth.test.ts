@@ -11,6 +11,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createCertificateRequest } from '@skiff/pki';
+import { runCli } from '@skiff/kubectl';
 import { REPO_ROOT, apiRequest, identityFor, startTestCluster, type TestCluster } from '../harness/index.ts';
 
 // Ports 29550-29551 (etcd) and 29560 (apiserver) belong to this file (range 29550-29599).
@@ -19,10 +20,6 @@ const NS = 'own-config';
 const MAIN = join(REPO_ROOT, 'apps/kubectl/src/main.ts');
 
 interface Result { code: number; stdout: string; stderr: string }
-
-// kubectl's runCli, loaded by path: the test project does not reference apps/kubectl.
-type RunCli = (argv: string[], opts: { out: Writable; err: Writable; env: NodeJS.ProcessEnv }) => Promise<number>;
-const { runCli } = (await import(join(REPO_ROOT, 'apps/kubectl/src/run-cli.ts'))) as { runCli: RunCli };
 
 /** kubectl in this process (a node start per command costs seconds on a loaded machine), on the given kubeconfig. */
 async function kubectlWith(kubeconfig: string, args: string[]): Promise<Result> {

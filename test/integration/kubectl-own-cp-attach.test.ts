@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { findResourceByKind, type Pod } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
+import { runCli } from '@skiff/kubectl';
 import {
   REPO_ROOT, cleanupNodeContainers, startKubelet, startTestCluster, waitForPodRunning,
   type KubeletProcess, type TestCluster,
@@ -43,10 +44,6 @@ function start(args: string[]): Running {
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   return Object.assign(child, { out: () => stdout, errText: () => stderr });
 }
-
-type RunCli = (argv: string[], opts: { out: Writable; err: Writable; env: NodeJS.ProcessEnv }) => Promise<number>;
-// By path: the test workspace does not depend on @skiff/kubectl.
-const { runCli } = (await import(join(REPO_ROOT, 'apps/kubectl/src/run-cli.ts'))) as { runCli: RunCli };
 
 /** One kubectl run in this process (a process start costs seconds here); paths are relative to the work dir. */
 async function kubectl(...args: string[]): Promise<Result> {

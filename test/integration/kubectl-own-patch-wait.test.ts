@@ -8,19 +8,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { findResourceByKind, type Deployment, type Node } from '@skiff/api';
 import { loadKubeconfig, RestClient } from '@skiff/client';
-import { REPO_ROOT, startTestCluster, type TestCluster } from '../harness/index.ts';
+import { runCli } from '@skiff/kubectl';
+import { startTestCluster, type TestCluster } from '../harness/index.ts';
 
 // Ports 29500-29501 (etcd) and 29510 (apiserver) belong to this file (range 29500-29549).
 const NS = 'own-patch';
 const NODES = findResourceByKind('v1', 'Node')!;
 const DEPLOYMENTS = findResourceByKind('apps/v1', 'Deployment')!;
-// kubectl's runCli, loaded by path: the test project does not reference apps/kubectl.
-type RunCli = (argv: string[], opts: { out: Writable; err: Writable; env: NodeJS.ProcessEnv }) => Promise<number>;
-const { runCli } = (await import(join(REPO_ROOT, 'apps/kubectl/src/run-cli.ts'))) as { runCli: RunCli };
 
 interface Result { code: number; stdout: string; stderr: string }
 

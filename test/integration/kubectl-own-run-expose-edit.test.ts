@@ -13,17 +13,14 @@ import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { findResourceByKind, type Deployment, type Pod, type Service } from '@skiff/api';
 import { isNotFound, loadKubeconfig, RestClient } from '@skiff/client';
-import { REPO_ROOT, startTestCluster, type TestCluster } from '../harness/index.ts';
+import { runCli } from '@skiff/kubectl';
+import { startTestCluster, type TestCluster } from '../harness/index.ts';
 
 // Ports 23200-23201 (etcd) and 23210 (apiserver) belong to this file (range 23200-23249).
 const NS = 'own-ree';
 const PODS = findResourceByKind('v1', 'Pod')!;
 const SERVICES = findResourceByKind('v1', 'Service')!;
 const DEPLOYMENTS = findResourceByKind('apps/v1', 'Deployment')!;
-// kubectl's runCli, loaded by path: the test project does not reference apps/kubectl (its own
-// files then fall outside this project's rootDir), so its shape is restated here.
-type RunCli = (argv: string[], opts: { out: Writable; err: Writable; env: NodeJS.ProcessEnv }) => Promise<number>;
-const { runCli } = (await import(join(REPO_ROOT, 'apps/kubectl/src/run-cli.ts'))) as { runCli: RunCli };
 
 interface Result { code: number; stdout: string; stderr: string }
 
