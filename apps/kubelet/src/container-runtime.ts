@@ -116,6 +116,12 @@ export interface ContainerConfig {
   securityContext?: ContainerSecurity;
   labels: Labels;
   annotations?: Labels;
+  /** Keep the process's stdin open (an attach can feed it); without it stdin is /dev/null. */
+  stdin?: boolean;
+  /** With stdin: close it after the first attach session ends (the process then sees EOF). */
+  stdinOnce?: boolean;
+  /** Give the process a terminal: its stdout and stderr become one stream. */
+  tty?: boolean;
   /** Incremented on each restart of the same container. */
   attempt: number;
 }

@@ -66,6 +66,16 @@ test('toContainerCreateOptions: joins the sandbox, maps env, mounts, resources a
   assert.equal(toContainerCreateOptions({ sandboxId: 'sb1', config: privileged, sandbox, allowPrivileged: true }, identity).HostConfig?.Privileged, true);
 });
 
+test('stdin/tty: opened only when the spec asks, as dockershim; defaults untouched otherwise', () => {
+  const create = (extra: Partial<ContainerConfig>) => toContainerCreateOptions({ sandboxId: 's', config: { ...container, ...extra }, sandbox, allowPrivileged: false }, identity);
+  const plain = create({});
+  for (const key of ['OpenStdin', 'AttachStdin', 'StdinOnce', 'Tty'] as const) assert.equal(plain[key], undefined, key);
+  const once = create({ stdin: true, stdinOnce: true });
+  assert.deepEqual([once.OpenStdin, once.AttachStdin, once.StdinOnce, once.Tty], [true, true, true, undefined]);
+  const tty = create({ stdin: true, tty: true });
+  assert.deepEqual([tty.OpenStdin, tty.StdinOnce, tty.Tty], [true, false, true]);
+});
+
 test('security: NET_RAW dropped by default, capabilities, no-new-privileges, seccomp, groups, user:group', () => {
   assert.deepEqual(toSecurityHostConfig({}), { CapDrop: ['NET_RAW'] });
   assert.deepEqual(toSecurityHostConfig({ capabilitiesAdd: ['NET_RAW'] }), { CapAdd: ['NET_RAW'] });

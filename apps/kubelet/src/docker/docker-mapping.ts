@@ -104,6 +104,9 @@ export function toContainerCreateOptions(input: ContainerCreateInput, id: Runtim
     Env: config.env?.map((e) => `${e.name}=${e.value}`),
     WorkingDir: config.workingDir || undefined,
     User: toDockerUser(security),
+    // As dockershim: stdin open (and attached, so Docker keeps it) only when the spec asks.
+    ...(config.stdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: config.stdinOnce ?? false } : {}),
+    ...(config.tty ? { Tty: true } : {}),
     Labels: labels,
     HostConfig: {
       NetworkMode: `container:${sandboxId}`,

@@ -220,6 +220,8 @@ async function startContainer(
       ...(spec.args ? { args: spec.args.map((x) => expandVars(x, envMap)) } : {}),
       env,
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+      ...(spec.stdin ? { stdin: true, stdinOnce: spec.stdinOnce ?? false } : {}),
+      ...(spec.tty ? { tty: true } : {}),
       mounts,
       resources: toLinuxResources(spec),
       securityContext,

@@ -49,7 +49,7 @@ export class DockerStreamingBackend implements StreamingBackend {
     streams.resize?.on('resize', (size) => {
       exec.resize({ h: size.height, w: size.width }).catch((err: Error) => this.#logger.debug({ err: err.message }, 'exec resize failed'));
     });
-    await pump(docker, stream, req, streams);
+    await pump(docker, stream, req.tty, req, streams);
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? 0 };
   }
@@ -58,11 +58,14 @@ export class DockerStreamingBackend implements StreamingBackend {
     const id = await this.#runningContainer(req);
     const docker = this.#runtime.docker;
     const container = docker.getContainer(id);
+    // The framing is the container's, fixed at create: a TTY container's output is one raw stream
+    // whatever the client asked for, any other's is multiplexed.
+    const tty = (await container.inspect()).Config?.Tty ?? false;
     const stream = (await container.attach({ stream: true, stdin: req.stdin, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
     streams.resize?.on('resize', (size) => {
       container.resize({ h: size.height, w: size.width }).catch((err: Error) => this.#logger.debug({ err: err.message }, 'attach resize failed'));
     });
-    await pump(docker, stream, req, streams);
+    await pump(docker, stream, tty, req, streams);
     // Upstream's attach reports no exit code: the session ended, which is success.
     return { exitCode: 0 };
   }
@@ -120,7 +123,7 @@ export class DockerStreamingBackend implements StreamingBackend {
  * Docker turns into EOF on the process's stdin) and the process's output to the client, until Docker
  * ends the connection.
  */
-async function pump(docker: Docker, stream: Duplex, req: StreamRequest, streams: SessionStreams): Promise<void> {
+async function pump(docker: Docker, stream: Duplex, tty: boolean, req: StreamRequest, streams: SessionStreams): Promise<void> {
   const stdout = streams.stdout ?? new PassThrough().resume();
   const stderr = streams.stderr ?? new PassThrough().resume();
   const done = new Promise<void>((resolve) => {
@@ -128,7 +131,7 @@ async function pump(docker: Docker, stream: Duplex, req: StreamRequest, streams:
     stream.once('close', resolve);
     stream.once('error', () => resolve());
   });
-  if (req.tty) stream.on('data', (chunk: Buffer) => stdout.write(chunk));
+  if (tty) stream.on('data', (chunk: Buffer) => stdout.write(chunk));
   else docker.modem.demuxStream(stream, stdout, stderr);
   if (req.stdin && streams.stdin) {
     streams.stdin.on('data', (chunk: Buffer) => stream.write(chunk));
