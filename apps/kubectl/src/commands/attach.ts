@@ -7,7 +7,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import type { Container, Pod } from '@skiff/api';
-import { registerCommand } from '../command.ts';
+import { registerCommand, type CommandContext } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { exitOfSession, runTerminalSession } from '../exec-session.ts';
 import { pickContainer, resolvePodTarget } from '../pod-target.ts';
@@ -85,47 +85,67 @@ registerCommand({
     const { pod } = await resolvePodTarget(ctx, args.length === 2 ? `${args[0]}/${args[1]}` : args[0]!, ctx.namespace);
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
-    const quiet = ctx.flags.bool('quiet');
     const name = pickContainer(ctx, pod, ctx.flags.string('container'));
-    const container = findContainer(pod, name);
-    let tty = ctx.flags.bool('tty');
-    if (tty && !container?.tty) {
-      tty = false;
-      if (!quiet) ctx.err.write(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
-    } else if (!tty && container?.tty) {
-      // The container's output is a terminal's: reading it as multiplexed streams would garble it.
-      tty = true;
-    }
-    const stdin = ctx.flags.bool('stdin');
-    const input = ctx.stdin as NodeJS.ReadStream;
-    let raw = false;
-    if (stdin && tty) {
-      if (input.isTTY) raw = true;
-      else if (!quiet) ctx.err.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
-    }
-    const keys = parseDetachKeys(ctx.flags.string('detach-keys') || 'ctrl-p,ctrl-q');
-    const query: Query = [['container', name], ['stdout', 'true']];
-    if (stdin) query.push(['stdin', 'true']);
-    if (!raw) query.push(['stderr', 'true']);
-    if (raw) query.push(['tty', 'true']);
-    const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/attach`;
-    const ws = await openWebSocket(ctx.client.config, path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
-    if (!quiet) {
-      ctx.err.write('All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n');
-      ctx.err.write("If you don't see a command prompt, try pressing enter.\n");
-    }
-    const status = await runTerminalSession(ws, {
-      stdin: stdin ? (raw ? detachableInput(input, keys, () => ws.close(1000)) : ctx.stdin) : undefined,
-      stdout: ctx.out,
-      stderr: ctx.err,
-    }, raw, input);
-    const code = exitOfSession(status, ctx.err, 'attach');
-    if (code === 0 && !quiet && stdin && raw) {
-      ctx.out.write(`Session ended, resume using 'kubectl attach ${pod.metadata!.name} -c ${name} -n ${pod.metadata!.namespace} -i -t' command\n`);
-    }
-    return code;
+    return attachToContainer(ctx, pod, name, {
+      stdin: ctx.flags.bool('stdin'), tty: ctx.flags.bool('tty'), quiet: ctx.flags.bool('quiet'),
+      detachKeys: ctx.flags.string('detach-keys'),
+    });
   },
 });
+
+export interface AttachOptions {
+  /** -i: our stdin to the process's stdin. */
+  stdin: boolean;
+  /** -t: a raw terminal when our input is one (forced when the container has a TTY, dropped when not). */
+  tty: boolean;
+  quiet: boolean;
+  detachKeys?: string;
+}
+
+/**
+ * One attach session to container `name` of `pod` (kubectl attach's Run, which run -i/--attach
+ * also uses): kubectl's notices on stderr, the process's output to ctx.out/ctx.err; answers the exit code.
+ */
+export async function attachToContainer(ctx: CommandContext, pod: Pod, name: string, opts: AttachOptions): Promise<number> {
+  const { quiet, stdin } = opts;
+  const container = findContainer(pod, name);
+  let tty = opts.tty;
+  if (tty && !container?.tty) {
+    tty = false;
+    if (!quiet) ctx.err.write(`error: Unable to use a TTY - container ${name} did not allocate one\n`);
+  } else if (!tty && container?.tty) {
+    // The container's output is a terminal's: reading it as multiplexed streams would garble it.
+    tty = true;
+  }
+  const input = ctx.stdin as NodeJS.ReadStream;
+  let raw = false;
+  if (stdin && tty) {
+    if (input.isTTY) raw = true;
+    else if (!quiet) ctx.err.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+  }
+  const keys = parseDetachKeys(opts.detachKeys || 'ctrl-p,ctrl-q');
+  const query: Query = [['container', name], ['stdout', 'true']];
+  if (stdin) query.push(['stdin', 'true']);
+  if (!raw) query.push(['stderr', 'true']);
+  if (raw) query.push(['tty', 'true']);
+  const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/attach`;
+  const ws = await openWebSocket(ctx.client.config, path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+  if (!quiet) {
+    ctx.err.write('All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n');
+    ctx.err.write("If you don't see a command prompt, try pressing enter.\n");
+  }
+  const status = await runTerminalSession(ws, {
+    stdin: stdin ? (raw ? detachableInput(input, keys, () => ws.close(1000)) : ctx.stdin) : undefined,
+    stdout: ctx.out,
+    stderr: ctx.err,
+  }, raw, input);
+  const code = exitOfSession(status, ctx.err, 'attach');
+  if (code === 0 && !quiet && stdin && raw && !container?.stdinOnce) {
+    // A stdinOnce container's stdin is closed now: there is nothing to resume.
+    ctx.out.write(`Session ended, resume using 'kubectl attach ${pod.metadata!.name} -c ${name} -n ${pod.metadata!.namespace} -i -t' command\n`);
+  }
+  return code;
+}
 
 function findContainer(pod: Pod, name: string): Container | undefined {
   const spec = pod.spec as { containers?: Container[]; initContainers?: Container[]; ephemeralContainers?: Container[] } | undefined;

@@ -34,3 +34,14 @@ test('--overrides is a JSON merge patch over the generated Pod', () => {
   assert.equal(pod.spec?.hostname, 'h');
   assert.equal(pod.spec?.dnsPolicy, undefined);
 });
+
+test('run -i: stdin once (open across attaches with --leave-stdin-open), -t a TTY; neither by default', () => {
+  const fields = (extra: object) => {
+    const c = podForRun({ name: 'x', image: 'i', args: [], ...extra }).spec!.containers[0];
+    return [c.stdin, c.stdinOnce, c.tty];
+  };
+  assert.deepEqual(fields({}), [undefined, undefined, undefined]);
+  assert.deepEqual(fields({ stdin: true }), [true, true, undefined]);
+  assert.deepEqual(fields({ stdin: true, tty: true }), [true, true, true]);
+  assert.deepEqual(fields({ stdin: true, leaveStdinOpen: true }), [true, false, undefined]);
+});

@@ -6,19 +6,23 @@
  *
  * --expose --port=P also creates a Service in front of the pod, as `kubectl expose pod` would.
  *
- * Not here (refused with a clear error): -i/-t/--attach/--rm. They need a container whose
- * stdin the kubelet keeps open and an attach session; use `kubectl run` then `kubectl attach`
- * or `kubectl logs -f`. (The kubelet does not open a container's stdin yet, so -i could not
- * feed it anyway.)
+ * -i/-t/--attach (-i implies --attach) create the container with stdin (stdinOnce unless
+ * --leave-stdin-open) and a TTY with -t, wait for the pod to run, and attach as `kubectl attach`
+ * does; a pod already completed has its log printed instead. With --restart=Never/OnFailure the
+ * exit code is the container's, read from the pod's status after the session (`pod NS/NAME
+ * terminated (REASON)` on stderr when not 0). --rm deletes the pod afterwards: `pod "NAME" deleted`.
  */
 import { applyMergePatch, type Pod } from '@skiff/api';
-import type { KubeObject } from '@skiff/client';
+import { isNotFound, type KubeObject } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf, type DryRun } from '../dry-run.ts';
 import { CliError } from '../errors.ts';
 import { fieldValidationOf, VALIDATE_FLAG } from '../field-validation.ts';
 import { parseOutputFormat, printObjects } from '../printers/object-printer.ts';
 import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
+import { parseDuration } from '../duration.ts';
+import { openStream } from '../raw-stream.ts';
+import { attachToContainer } from './attach.ts';
 import { serviceFor } from './expose.ts';
 
 export interface RunPodOptions {
@@ -36,6 +40,10 @@ export interface RunPodOptions {
   imagePullPolicy?: string;
   /** Set when -n was given (kubectl's EnforceNamespace). */
   namespace?: string;
+  /** -i: stdin kept open, closed after the first attach unless leaveStdinOpen. */
+  stdin?: boolean;
+  leaveStdinOpen?: boolean;
+  tty?: boolean;
 }
 
 /** `a=b,c=d` → {a: b, c: d}, refused as kubectl refuses a malformed pair. */
@@ -66,6 +74,8 @@ export function podForRun(opts: RunPodOptions): Pod {
     ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
     ...(opts.port !== undefined && opts.port >= 0 ? { ports: [{ containerPort: opts.port }] } : {}),
     resources: {},
+    ...(opts.stdin ? { stdin: true, stdinOnce: !opts.leaveStdinOpen } : {}),
+    ...(opts.tty ? { tty: true } : {}),
   };
   return {
     apiVersion: 'v1',
@@ -126,11 +136,13 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
   if (!name) throw new CliError('NAME is required for run');
   const image = ctx.flags.string('image');
   if (!image) throw new CliError('required flag(s) "image" not set');
-  const attach = ctx.flags.bool('stdin') || ctx.flags.bool('tty') || ctx.flags.bool('attach');
+  const interactive = ctx.flags.bool('stdin');
+  const tty = ctx.flags.bool('tty');
+  // -i attaches unless --attach=false was said.
+  const attach = ctx.flags.has('attach') ? ctx.flags.bool('attach') : interactive;
+  if (tty && !interactive) throw new CliError("-i/--stdin is required for containers with -t/--tty=true\nSee 'kubectl run -h' for help and examples");
   if (ctx.flags.bool('rm') && !attach) throw new CliError('--rm should only be used for attached containers');
-  if (attach) {
-    throw new CliError(`-i, -t, --attach and --rm are not supported by Skiff's kubectl run yet: run the pod detached, then use 'kubectl attach ${name}' or 'kubectl logs -f ${name}'`);
-  }
+  if (attach && dryRunOf(ctx.flags.string('dry-run')) !== 'none') throw new CliError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)");
   const port = ctx.flags.int('port');
   if (ctx.flags.bool('expose') && (port === undefined || port < 0)) throw new CliError('--port must be set when exposing a service');
   const pod = podForRun({
@@ -144,6 +156,9 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
     restart: ctx.flags.string('restart'),
     imagePullPolicy: ctx.flags.string('image-pull-policy'),
     namespace: ctx.namespaceExplicit ? ctx.namespace : undefined,
+    stdin: interactive,
+    leaveStdinOpen: ctx.flags.bool('leave-stdin-open'),
+    tty,
   });
   const obj = applyOverrides(pod, ctx.flags.string('overrides'));
   // --expose: the Service first, as kubectl, selecting the pod's labels on --port.
@@ -156,8 +171,84 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
     // Two YAML documents (kubectl writes the separator twice, an empty document between; one is enough).
     if (ctx.flags.string('output') === 'yaml') ctx.out.write('---\n');
   }
-  await createAndReport(ctx, await ctx.resolve('pods'), obj, 'created');
-  return 0;
+  if (!attach) {
+    await createAndReport(ctx, await ctx.resolve('pods'), obj, 'created');
+    return 0;
+  }
+  const pods = await ctx.resolve('pods');
+  const created = await ctx.client.create<Pod>(pods, obj, {
+    namespace: obj.metadata?.namespace ?? ctx.namespace, fieldManager: 'kubectl-run',
+    fieldValidation: fieldValidationOf(ctx.flags.string('validate')),
+  });
+  const ref = { namespace: created.metadata!.namespace!, name: created.metadata!.name! };
+  try {
+    return await attachAndWait(ctx, ref, created.spec?.restartPolicy ?? 'Always', { interactive, tty });
+  } finally {
+    if (ctx.flags.bool('rm')) await deleteAndWait(ctx, ref);
+  }
+}
+
+interface PodRef { namespace: string; name: string }
+
+/** kubectl run's attached path: wait until the pod runs (or completed: its log), attach, then its exit code. */
+async function attachAndWait(ctx: CommandContext, ref: PodRef, restart: string, opts: { interactive: boolean; tty: boolean }): Promise<number> {
+  const timeoutMs = parseDuration(ctx.flags.string('pod-running-timeout') || '1m0s', 'pod-running-timeout');
+  const pod = await waitForPod(ctx, ref, timeoutMs, (p) => ['Running', 'Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+  const container = pod.spec?.containers?.[0]?.name ?? '';
+  if (pod.status?.phase === 'Running') {
+    const quiet = ctx.flags.bool('quiet');
+    try {
+      await attachToContainer(ctx, pod, container, { stdin: opts.interactive, tty: opts.tty, quiet });
+    } catch (err) {
+      ctx.err.write(`warning: couldn't attach to pod/${ref.name}, falling back to streaming logs: ${(err as Error).message}\n`);
+      await printLog(ctx, ref, container);
+    }
+  } else {
+    await printLog(ctx, ref, container);
+  }
+  // Only a pod that ends has an exit code worth waiting for; --leave-stdin-open keeps it running.
+  if (ctx.flags.bool('leave-stdin-open') || restart === 'Always') return 0;
+  const ended = await waitForPod(ctx, ref, 0, (p) => p.status?.phase === 'Succeeded' || (restart === 'Never' && p.status?.phase === 'Failed'));
+  if (ended.status?.phase === 'Succeeded') return 0;
+  const terminated = ended.status?.containerStatuses?.[0]?.state?.terminated;
+  if (!terminated?.exitCode) throw new CliError(`pod ${ref.namespace}/${ref.name} failed with unknown exit code`);
+  // kubectl's exit error: printed as it is, without "error: ".
+  ctx.err.write(`pod ${ref.namespace}/${ref.name} terminated (${terminated.reason ?? ''})\n${terminated.message ?? ''}`);
+  if (terminated.message && !terminated.message.endsWith('\n')) ctx.err.write('\n');
+  return terminated.exitCode;
+}
+
+/** Polls the pod until `done` holds; timeoutMs 0 waits as long as it takes. */
+async function waitForPod(ctx: CommandContext, ref: PodRef, timeoutMs: number, done: (pod: Pod) => boolean): Promise<Pod> {
+  const pods = await ctx.resolve('pods');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pod = await ctx.client.get<Pod>(pods, ref.namespace, ref.name);
+    if (done(pod)) return pod;
+    if (timeoutMs > 0 && Date.now() > deadline) throw new CliError('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function printLog(ctx: CommandContext, ref: PodRef, container: string): Promise<void> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.name)}/log`;
+  for await (const chunk of await openStream(ctx.client.config, path, [['container', container]])) ctx.out.write(chunk as Buffer);
+}
+
+/** --rm: delete, wait until it is gone (as kubectl's delete --wait), and say so. */
+async function deleteAndWait(ctx: CommandContext, ref: PodRef): Promise<void> {
+  const pods = await ctx.resolve('pods');
+  await ctx.client.delete(pods, ref.namespace, ref.name);
+  for (;;) {
+    try {
+      await ctx.client.get<Pod>(pods, ref.namespace, ref.name);
+    } catch (err) {
+      if (isNotFound(err)) break;
+      throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  ctx.out.write(`pod "${ref.name}" deleted\n`);
 }
 
 registerCommand({
@@ -199,10 +290,13 @@ registerCommand({
     { name: 'command', type: 'bool', usage: "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default." },
     { name: 'overrides', type: 'string', usage: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.' },
     { name: 'image-pull-policy', type: 'string', usage: 'The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.' },
-    { name: 'stdin', short: 'i', type: 'bool', usage: 'Keep stdin open on the container in the pod, even if nothing is attached. (Not supported by Skiff yet.)' },
-    { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod. (Not supported by Skiff yet.)' },
-    { name: 'attach', type: 'bool', usage: "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called. (Not supported by Skiff yet.)" },
-    { name: 'rm', type: 'bool', usage: 'If true, delete the pod after it exits.  Only valid when attaching to the container. (Not supported by Skiff yet.)' },
+    { name: 'stdin', short: 'i', type: 'bool', usage: 'Keep stdin open on the container in the pod, even if nothing is attached.' },
+    { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod.' },
+    { name: 'attach', type: 'bool', usage: "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned." },
+    { name: 'rm', type: 'bool', usage: "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'." },
+    { name: 'leave-stdin-open', type: 'bool', usage: 'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.' },
+    { name: 'quiet', short: 'q', type: 'bool', usage: 'If true, suppress prompt messages.' },
+    { name: 'pod-running-timeout', type: 'string', default: '1m0s', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
     { name: 'expose', type: 'bool', usage: 'If true, create a ClusterIP service associated with the pod.  Requires `--port`.' },
     DRY_RUN_FLAG,
     VALIDATE_FLAG,
