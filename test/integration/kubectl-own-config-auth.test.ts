@@ -1,7 +1,7 @@
 /**
  * Skiff's own kubectl (apps/kubectl) against a real apiserver: `config` on a copy of the
  * cluster's kubeconfig (a namespace set with set-context --current is the one `get` uses),
- * `auth can-i` for the admin and for a user RBAC grants nothing, `auth whoami`,
+ * `auth can-i` for the admin and for a user RBAC grants nothing (also via --as impersonation), `auth whoami`,
  * `certificate approve` on a CSR, and the bash completion script answering COMPREPLY.
  */
 import { after, before, describe, it } from 'node:test';
@@ -83,12 +83,16 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
 
   it('auth can-i: yes for the admin, no (exit 1) for a user RBAC grants nothing; --list and whoami', async () => {
     const nobody = await identityFor(cluster!, 'nobody');
-    const [admin, denied, asNobody, list, whoami] = await Promise.all([
+    const [admin, denied, asNobody, list, whoami, listAs, getAs, whoamiAs] = await Promise.all([
       kubectl('auth', 'can-i', 'create', 'deployments.apps', '-n', NS),
       kubectlWith(nobody.kubeconfigPath, ['auth', 'can-i', 'get', 'pods/web', '-n', NS]),
       kubectl('auth', 'can-i', 'list', 'secrets', '--as=nobody'),
       kubectlWith(nobody.kubeconfigPath, ['auth', 'can-i', '--list']),
       kubectl('auth', 'whoami'),
+      // --as impersonates on every request: the admin may, and the server answers for nobody.
+      kubectl('auth', 'can-i', '--list', '--as=nobody'),
+      kubectl('get', 'pods', '-n', NS, '--as', 'nobody'),
+      kubectl('auth', 'whoami', '--as=nobody', '--as-group=team-a'),
     ]);
     assert.deepEqual([admin.code, admin.stdout], [0, 'yes\n'], admin.stderr);
     assert.deepEqual([denied.code, denied.stdout], [1, 'no\n'], denied.stderr);
@@ -98,6 +102,11 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
     assert.match(list.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io +\[\] +\[\] +\[create\]$/m);
     assert.equal(whoami.code, 0, whoami.stderr);
     assert.match(whoami.stdout, /^ATTRIBUTE +VALUE\nUsername +\S+\nGroups +\[[^\]]*system:masters[^\]]*\]\n/);
+    assert.equal(listAs.code, 0, listAs.stderr);
+    assert.match(listAs.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io +\[\] +\[\] +\[create\]$/m);
+    assert.doesNotMatch(listAs.stdout, /^\*\.\*/m);
+    assert.deepEqual([getAs.code, getAs.stdout, getAs.stderr], [1, '', `Error from server (Forbidden): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "${NS}"\n`]);
+    assert.deepEqual([whoamiAs.code, whoamiAs.stdout], [0, 'ATTRIBUTE   VALUE\nUsername    nobody\nGroups      [team-a system:authenticated]\n'], whoamiAs.stderr);
   });
 
   it('certificate approve adds the Approved condition; approving again changes nothing; deny then refuses', async () => {

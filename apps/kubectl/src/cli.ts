@@ -29,6 +29,8 @@ export const globalFlags: FlagSpec[] = [
   { name: 'filename', short: 'f', type: 'array', usage: 'Filename, directory, or URL to files identifying the resource.' },
   { name: 'recursive', short: 'R', type: 'bool', usage: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.' },
   { name: 'help', short: 'h', type: 'bool', usage: 'help for the command' },
+  { name: 'as', type: 'string', usage: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.' },
+  { name: 'as-group', type: 'array', usage: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.' },
   { name: 'request-timeout', type: 'string', usage: 'The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don\'t timeout requests.' },
 ];
 

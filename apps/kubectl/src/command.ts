@@ -17,6 +17,8 @@ export interface CommandContext {
   out: Writable;
   err: Writable;
   stdin: Readable;
+  /** The environment the invocation sees (runCli's opts.env, else process.env): KUBECONFIG, KUBE_EDITOR, ... */
+  env: NodeJS.ProcessEnv;
   flags: Flags;
   /** Maps 'po', 'pods', 'Deployment', 'deploy.apps', ... to a served resource, by discovery. */
   resolve(kindOrResource: string): Promise<ResourceMapping>;

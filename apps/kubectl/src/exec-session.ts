@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type WebSocket from 'ws';
-import { ApiStatusError, type RestConfig } from '@skiff/client';
+import { ApiStatusError, type ClientConfig } from '@skiff/client';
 import { openWebSocket, type Query } from './raw-stream.ts';
 
 export const STDIN = 0;
@@ -131,7 +131,7 @@ export interface ExecTarget {
  * Runs `command` in the container over pods/exec (stdout and stderr separate, no TTY) and answers
  * the error channel's Status; aborting `signal` drops the connection (the session then resolves).
  */
-export async function execInContainer(config: RestConfig, target: ExecTarget, command: string[], io: SessionIo, signal?: AbortSignal): Promise<StatusLike> {
+export async function execInContainer(config: ClientConfig, target: ExecTarget, command: string[], io: SessionIo, signal?: AbortSignal): Promise<StatusLike> {
   const query: Query = [...command.map((c): [string, string] => ['command', c]), ['container', target.container], ['stdout', 'true'], ['stderr', 'true']];
   if (io.stdin) query.push(['stdin', 'true']);
   const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec`;

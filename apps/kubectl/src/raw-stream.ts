@@ -1,26 +1,26 @@
 /**
  * Streaming requests RestClient does not model: a plain response body read as it arrives
  * (pods/log with follow) and WebSocket upgrades (pods/exec, pods/portforward), both
- * authenticated with the kubeconfig's certificates or token.
+ * authenticated with the kubeconfig's certificates or token, acting as the client's impersonated user.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
-import { ApiStatusError, statusFromResponse, type RestConfig } from '@skiff/client';
+import { ApiStatusError, impersonationHeaders, statusFromResponse, type ClientConfig } from '@skiff/client';
 
 export type Query = [string, string][];
 
-function urlOf(config: RestConfig, path: string, query: Query): URL {
+function urlOf(config: ClientConfig, path: string, query: Query): URL {
   const url = new URL(config.server.replace(/\/$/, '') + path);
   for (const [k, v] of query) url.searchParams.append(k, v);
   return url;
 }
 
-function tlsOptions(config: RestConfig) {
+function tlsOptions(config: ClientConfig) {
   return {
     ca: config.caCert, cert: config.clientCert, key: config.clientKey,
     rejectUnauthorized: !config.insecureSkipTlsVerify,
-    headers: config.token ? { authorization: `Bearer ${config.token}` } : {},
+    headers: { ...(config.token ? { authorization: `Bearer ${config.token}` } : {}), ...impersonationHeaders(config) },
   };
 }
 
@@ -31,7 +31,7 @@ async function readAll(res: IncomingMessage): Promise<string> {
 }
 
 /** GET with the body left unread; a non-2xx answer throws the server's Status. */
-export function openStream(config: RestConfig, path: string, query: Query, signal?: AbortSignal): Promise<IncomingMessage> {
+export function openStream(config: ClientConfig, path: string, query: Query, signal?: AbortSignal): Promise<IncomingMessage> {
   const url = urlOf(config, path, query);
   const { headers, ...tls } = tlsOptions(config);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -46,7 +46,7 @@ export function openStream(config: RestConfig, path: string, query: Query, signa
 }
 
 /** Opens a WebSocket to `path`, paused (call resume()); a refused upgrade throws the server's Status like a plain request. */
-export function openWebSocket(config: RestConfig, path: string, query: Query, protocols: string[]): Promise<WebSocket> {
+export function openWebSocket(config: ClientConfig, path: string, query: Query, protocols: string[]): Promise<WebSocket> {
   const url = urlOf(config, path, query);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const { headers, ...tls } = tlsOptions(config);

@@ -7,10 +7,10 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import { RestClient } from '@skiff/client';
+import { RestClient, type Impersonation } from '@skiff/client';
 import { findCommand, listCommands, type CommandContext } from './command.ts';
-import { findCommandName, parseArgs } from './cli.ts';
-import { exitCodeOf, formatError } from './errors.ts';
+import { findCommandName, parseArgs, type Flags } from './cli.ts';
+import { CliError, exitCodeOf, formatError } from './errors.ts';
 import { findHelpTarget, formatCommandHelp, formatOverview, formatUnknownCommand } from './help.ts';
 import { loadMergedKubeconfig } from './kubeconfig.ts';
 import { RestMapper } from './rest-mapper.ts';
@@ -41,9 +41,19 @@ export function loadCommands(): Promise<void> {
   return loaded;
 }
 
+/** --as / --as-group: whom every request acts as; groups alone are refused, as client-go refuses them. */
+export function impersonationOf(flags: Flags): Impersonation | undefined {
+  const user = flags.string('as') ?? '';
+  const groups = flags.list('as-group');
+  if (!user && groups.length === 0) return undefined;
+  if (!user) throw new CliError('requesting uid, groups or user-extra for  without impersonating a user');
+  return groups.length ? { user, groups } : { user };
+}
+
 export async function runCli(argv: string[], opts: RunOptions = {}): Promise<number> {
   const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
+  const env = opts.env ?? process.env;
   let client: RestClient | undefined;
   try {
     await loadCommands();
@@ -72,12 +82,12 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
         kubeconfig: flags.string('kubeconfig'),
         context: flags.string('context'),
         namespace: flags.string('namespace'),
-        env: opts.env,
+        env,
       });
       return config;
     };
     const clientOf = (): RestClient => {
-      client ??= new RestClient(configOf(), { userAgent: 'skiff-kubectl' });
+      client ??= new RestClient(configOf(), { userAgent: 'skiff-kubectl', impersonate: impersonationOf(flags) });
       return client;
     };
     let mapper: RestMapper | undefined;
@@ -89,6 +99,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       out,
       err,
       get stdin() { return opts.stdin ?? process.stdin; },
+      env,
       flags,
       resolve: (arg) => mapperOf().resolve(arg),
       resolveKind: (apiVersion, kind) => mapperOf().resolveKind(apiVersion, kind),

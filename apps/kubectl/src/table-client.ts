@@ -5,7 +5,7 @@
  */
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { ApiStatusError, parseJsonLines, statusFromResponse, type RestConfig } from '@skiff/client';
+import { ApiStatusError, impersonationHeaders, parseJsonLines, statusFromResponse, type ClientConfig } from '@skiff/client';
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
@@ -38,11 +38,11 @@ function queryString(query: Record<string, string | number | boolean | undefined
 }
 
 export class TableClient {
-  readonly #config: RestConfig;
+  readonly #config: ClientConfig;
   readonly #agent: HttpsAgent | HttpAgent;
   readonly #secure: boolean;
 
-  constructor(config: RestConfig) {
+  constructor(config: ClientConfig) {
     this.#config = config;
     this.#secure = config.server.startsWith('https:');
     this.#agent = this.#secure
@@ -56,7 +56,7 @@ export class TableClient {
 
   #open(path: string, query: Record<string, string | number | boolean | undefined>, signal?: AbortSignal): Promise<IncomingMessage> {
     const url = new URL(this.#config.server + path + queryString(query));
-    const headers: Record<string, string> = { accept: TABLE_ACCEPT, 'user-agent': 'skiff-kubectl' };
+    const headers: Record<string, string | string[]> = { accept: TABLE_ACCEPT, 'user-agent': 'skiff-kubectl', ...impersonationHeaders(this.#config) };
     if (this.#config.token) headers.authorization = `Bearer ${this.#config.token}`;
     const send = this.#secure ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {

@@ -4,6 +4,9 @@ export { followKubeconfigCertificate, FOLLOW_INTERVAL_MS, type ClientCertificate
 export {
   RestClient,
   resourcePath,
+  impersonationHeaders,
+  type Impersonation,
+  type ClientConfig,
   type KubeObject,
   type KubeList,
   type WatchEvent,

@@ -87,12 +87,32 @@ export interface DeleteOptions {
   signal?: AbortSignal;
 }
 
+/** Whom every request acts as (kubectl's --as / --as-group): the server checks the caller may impersonate them. */
+export interface Impersonation {
+  user: string;
+  groups?: string[];
+}
+
+/** The server's address and credentials, with the impersonation a RestClient was given (streams opened beside it send it too). */
+export type ClientConfig = RestConfig & { impersonate?: Impersonation };
+
+/** `Impersonate-User`, and one `Impersonate-Group` header per group (Node sends an array as repeated headers). */
+export function impersonationHeaders(config: ClientConfig): Record<string, string | string[]> {
+  const imp = config.impersonate;
+  if (!imp) return {};
+  const headers: Record<string, string | string[]> = { 'impersonate-user': imp.user };
+  if (imp.groups?.length) headers['impersonate-group'] = [...imp.groups];
+  return headers;
+}
+
 export interface RestClientOptions {
   /** Per-request timeout for everything but watches (default 30 s); each attempt has its own. */
   timeoutMs?: number;
   userAgent?: string;
   /** Retries a 429 or 5xx answer with Retry-After may ask for (default 10, as client-go; 0: none). */
   maxRetries?: number;
+  /** Act as this user (and groups) on every request: `Impersonate-User` / `Impersonate-Group` headers. */
+  impersonate?: Impersonation;
 }
 
 /**
@@ -107,7 +127,8 @@ export interface RestClientOptions {
  * its opening request only. The answer of the last attempt is what the caller gets.
  */
 export class RestClient {
-  config: RestConfig;
+  /** Carries the impersonation given, so streams opened with it (kubectl's exec, logs) act as the same user. */
+  config: ClientConfig;
   #agent: HttpsAgent | HttpAgent;
   /** Agents replaced by a certificate rotation: their open requests (watches) run on; closed with the client. */
   readonly #retired: (HttpsAgent | HttpAgent)[] = [];
@@ -117,7 +138,7 @@ export class RestClient {
   readonly #maxRetries: number;
 
   constructor(config: RestConfig, opts: RestClientOptions = {}) {
-    this.config = config;
+    this.config = opts.impersonate ? { ...config, impersonate: opts.impersonate } : config;
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
     this.#userAgent = opts.userAgent ?? 'skiff-client';
     this.#maxRetries = opts.maxRetries ?? MAX_RETRIES;
@@ -267,7 +288,7 @@ export class RestClient {
   #open(method: string, path: string, opts: RequestOptions, timeoutMs: number): Promise<IncomingMessage> {
     const url = new URL(this.config.server + path + queryString(opts.query));
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string | number> = { accept: 'application/json', 'user-agent': this.#userAgent };
+    const headers: Record<string, string | number | string[]> = { accept: 'application/json', 'user-agent': this.#userAgent, ...impersonationHeaders(this.config) };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (body) {
       headers['content-type'] = opts.contentType ?? 'application/json';

@@ -1,11 +1,7 @@
 /**
  * `kubectl auth can-i` (a SelfSubjectAccessReview; `--list`: a SelfSubjectRulesReview) and
  * `kubectl auth whoami` (a SelfSubjectReview). can-i prints yes or no and exits 0 or 1.
- *
- * --as/--as-group: Skiff's RestClient cannot send impersonation headers yet, so can-i asks a
- * SubjectAccessReview about that user instead (the answer is the same; the caller needs
- * `create subjectaccessreviews` rather than `impersonate`), adding system:authenticated as the
- * apiserver's impersonation would.
+ * With the global --as/--as-group the reviews are sent impersonating that user, so they answer for them.
  */
 import { ApiStatusError } from '@skiff/client';
 import { registerCommand, type Command, type CommandContext } from '../command.ts';
@@ -44,16 +40,6 @@ async function resourceFor(ctx: CommandContext, arg: string): Promise<ResourceTa
   return { group: '', resource: arg, namespaced: undefined };
 }
 
-/** The review to send: about oneself, or (with --as) about the impersonated user. */
-function review(ctx: CommandContext, spec: Record<string, unknown>): { path: string; body: unknown } {
-  const as = ctx.flags.string('as');
-  const groups = ctx.flags.list('as-group');
-  if (!as && groups.length === 0) return { path: `${AUTHZ}/selfsubjectaccessreviews`, body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec } };
-  if (!as) throw new CliError('requesting uid, groups or user-extra for  without impersonating a user');
-  const allGroups = as === 'system:anonymous' || groups.includes('system:authenticated') ? groups : [...groups, 'system:authenticated'];
-  return { path: `${AUTHZ}/subjectaccessreviews`, body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { ...spec, user: as, groups: allGroups } } };
-}
-
 async function canI(ctx: CommandContext, args: string[]): Promise<number> {
   const quiet = ctx.flags.bool('quiet');
   const allNamespaces = ctx.flags.bool('all-namespaces');
@@ -61,7 +47,6 @@ async function canI(ctx: CommandContext, args: string[]): Promise<number> {
   if (ctx.flags.bool('list')) {
     if (args.length !== 0) throw new CliError('list option must be specified with no arguments');
     if (quiet || allNamespaces || subresource) throw new CliError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
-    if (ctx.flags.has('as') || ctx.flags.has('as-group')) throw new CliError('--list with --as needs impersonation, which Skiff\'s kubectl does not send yet');
     const answer = await ctx.client.request<{ status?: RulesReviewStatus }>('POST', `${AUTHZ}/selfsubjectrulesreviews`, {
       body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: ctx.namespace } },
     });
@@ -92,8 +77,9 @@ async function canI(ctx: CommandContext, args: string[]): Promise<number> {
     spec = { resourceAttributes: Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== '')) };
   }
   if (ctx.flags.bool('no-headers')) throw new CliError('--no-headers cannot be set without --list specified');
-  const { path, body } = review(ctx, spec);
-  const answer = await ctx.client.request<{ status?: ReviewStatus }>('POST', path, { body });
+  const answer = await ctx.client.request<{ status?: ReviewStatus }>('POST', `${AUTHZ}/selfsubjectaccessreviews`, {
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec },
+  });
   const status = answer.status ?? {};
   if (!quiet) {
     let line = status.allowed ? 'yes' : 'no';
@@ -174,8 +160,6 @@ const canICommand: Command = {
     { name: 'subresource', type: 'string', usage: 'SubResource such as pod/log or deployment/scale' },
     { name: 'list', type: 'bool', usage: 'If true, prints all allowed actions.' },
     { name: 'no-headers', type: 'bool', usage: 'If true, prints allowed actions without headers' },
-    { name: 'as', type: 'string', usage: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.' },
-    { name: 'as-group', type: 'array', usage: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.' },
   ],
   sharedFlags: ['all-namespaces'],
   run: canI,

@@ -18,9 +18,9 @@ import { parseOutputFormat, toJson, toYaml } from '../printers/object-printer.ts
 import { formatColumns } from '../printers/table-printer.ts';
 import { viewKubeconfig } from './config-view.ts';
 
-/** --kubeconfig, else the process's KUBECONFIG (the CommandContext carries no environment). */
+/** --kubeconfig, else the invocation's KUBECONFIG. */
 function pathOptions(ctx: CommandContext): KubeconfigOptions {
-  return { kubeconfig: ctx.flags.string('kubeconfig'), env: process.env };
+  return { kubeconfig: ctx.flags.string('kubeconfig'), env: ctx.env };
 }
 
 function loaded(ctx: CommandContext): { opts: KubeconfigOptions; files: ReturnType<typeof readKubeconfigFiles>; merged: Fields } {
