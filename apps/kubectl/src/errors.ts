@@ -29,6 +29,14 @@ export function formatStatusError(err: ApiStatusError): string {
   return `Error from server (${err.reason}): ${message}`;
 }
 
+/**
+ * A parent command (`rollout`, `set`, `top`) given a subcommand it lacks: kubectl's
+ * RequireNoArguments names every argument left, `unknown command "bogus x"`.
+ */
+export function unknownSubcommandError(parent: string, args: string[]): CliError {
+  return new CliError(`unknown command "${args.join(' ')}"\nSee 'kubectl ${parent} -h' for help and examples`);
+}
+
 export function exitCodeOf(err: unknown): number {
   return err instanceof CliError ? err.exitCode : 1;
 }

@@ -3,9 +3,10 @@
  * and DaemonSets (pause and resume: Deployments only, as upstream).
  */
 import type { FlagSpec } from '../cli.ts';
-import { registerCommand, type Subcommand } from '../command.ts';
+import { registerCommand, type Command, type Subcommand } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
-import { CliError } from '../errors.ts';
+import { CliError, unknownSubcommandError } from '../errors.ts';
+import { formatCommandHelp } from '../help.ts';
 import { parseDuration } from '../duration.ts';
 import { assertHasHistory, findRevision, formatHistory, formatRevision, listRevisions } from './rollout-history.ts';
 import { setRolloutPaused } from './rollout-pause.ts';
@@ -64,7 +65,7 @@ const rolloutSubcommands: Subcommand[] = [
 ];
 const subcommands = rolloutSubcommands.map((s) => s.name);
 
-registerCommand({
+const rolloutCommand: Command = {
   name: 'rollout',
   summary: 'Manage the rollout of a resource',
   long: 'Manage the rollout of one or many resources.\n\n Valid resource types include:\n\n  *  deployments\n  *  daemonsets\n  *  statefulsets',
@@ -83,7 +84,12 @@ registerCommand({
   flags: [TIMEOUT, REVISION, TO_REVISION, DRY_RUN_FLAG],
   async run(ctx, args) {
     const [sub, ...rest] = args;
-    if (!subcommands.includes(sub ?? '')) throw new CliError(`unknown command "${sub ?? ''}" for "kubectl rollout"`);
+    if (sub === undefined) {
+      // kubectl's DefaultSubCommandRun: the help on stderr, exit 1.
+      ctx.err.write(formatCommandHelp(rolloutCommand));
+      return 1;
+    }
+    if (!subcommands.includes(sub)) throw unknownSubcommandError('rollout', args);
     const namespace = ctx.namespace;
     const targets = await resolveTargets((a) => ctx.resolve(a), rest);
     // Like kubectl, refuse an unsupported kind before acting on any of the objects.
@@ -117,4 +123,6 @@ registerCommand({
     }
     return 0;
   },
-});
+};
+
+registerCommand(rolloutCommand);

@@ -1,7 +1,8 @@
 import type { ResourceInfo } from '@skiff/api';
 import type { KubeObject, RestClient } from '@skiff/client';
-import { registerCommand } from '../command.ts';
-import { CliError } from '../errors.ts';
+import { registerCommand, type Command } from '../command.ts';
+import { CliError, unknownSubcommandError } from '../errors.ts';
+import { formatCommandHelp } from '../help.ts';
 import { objectRef, resolveTargets } from './scale.ts';
 
 interface ContainerLike { name: string; image?: string }
@@ -47,7 +48,7 @@ export function parseImageArgs(args: string[]): Record<string, string> {
   return out;
 }
 
-registerCommand({
+const setCommand: Command = {
   name: 'set',
   summary: 'Set specific features on objects',
   long: 'Configure application resources.\n\n These commands help you make changes to existing application resources.',
@@ -67,7 +68,12 @@ registerCommand({
   }],
   async run(ctx, args) {
     const [what, ...rest] = args;
-    if (what !== 'image') throw new CliError(`unknown command "${what ?? ''}" for "kubectl set" (only "image" is supported)`);
+    if (what === undefined) {
+      // kubectl's DefaultSubCommandRun: the help on stderr, exit 1.
+      ctx.err.write(formatCommandHelp(setCommand));
+      return 1;
+    }
+    if (what !== 'image') throw unknownSubcommandError('set', args);
     const split = rest.findIndex((a) => a.includes('='));
     if (split < 1) throw new CliError('you must specify a resource and at least one CONTAINER=IMAGE pair');
     const images = parseImageArgs(rest.slice(split));
@@ -76,4 +82,6 @@ registerCommand({
     }
     return 0;
   },
-});
+};
+
+registerCommand(setCommand);

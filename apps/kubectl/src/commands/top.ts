@@ -6,7 +6,7 @@
 import { parseQuantity, type Node } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
-import { CliError } from '../errors.ts';
+import { CliError, unknownSubcommandError } from '../errors.ts';
 
 interface Usage { cpu?: string; memory?: string }
 interface PodMetrics { metadata: { name: string; namespace?: string }; containers: { name: string; usage: Usage }[] }
@@ -130,6 +130,6 @@ registerCommand({
     if (what === 'pod' || what === 'pods' || what === 'po') return topPods(ctx, rest);
     if (what === 'node' || what === 'nodes' || what === 'no') return topNodes(ctx, rest);
     if (!what) throw new CliError('You must specify the type of resource to get. Valid resource types include:\n\n  * nodes\n  * pods');
-    throw new CliError(`unknown command "${what}" for "kubectl top"`);
+    throw unknownSubcommandError('top', args);
   },
 });
