@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { RestClient, type Impersonation } from '@skiff/client';
 import { findCommand, listCommands, type CommandContext } from './command.ts';
 import { findCommandName, parseArgs, type Flags } from './cli.ts';
-import { CliError, exitCodeOf, formatError } from './errors.ts';
+import { CliError, exitCodeOf, formatFinalError } from './errors.ts';
 import { findHelpTarget, formatCommandHelp, formatOverview, formatUnknownCommand } from './help.ts';
 import { loadMergedKubeconfig } from './kubeconfig.ts';
 import { RestMapper } from './rest-mapper.ts';
@@ -108,7 +108,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
     };
     return await command.run(ctx, parsed.args);
   } catch (e) {
-    err.write(`${formatError(e)}\n`);
+    err.write(`${formatFinalError(e)}\n`);
     return exitCodeOf(e);
   } finally {
     client?.close();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPatchLocally, formatInvalid, parsePatch, patchTypeOf } from './patch.ts';
+import { applyPatchLocally, parsePatch, patchTypeOf } from './patch.ts';
 
 const deployments = { kind: 'Deployment', group: 'apps', version: 'v1' } as Parameters<typeof applyPatchLocally>[3];
 
@@ -27,11 +27,4 @@ test('--dry-run=client applies each patch type locally', () => {
   assert.throws(() => applyPatchLocally(dep, 'json', [{ op: 'test', path: '/spec/replicas', value: 9 }], deployments), /test/);
   const crd = { kind: 'CronTab', group: 'stable.example.com', version: 'v1' } as Parameters<typeof applyPatchLocally>[3];
   assert.throws(() => applyPatchLocally(dep, 'strategic', {}, crd), /^CliError: strategic merge patch is not supported for stable.example.com\/v1, Kind=CronTab locally, try --type merge$/);
-});
-
-test('a 422 Invalid reads as kubectl prints it', () => {
-  const status = (details?: object) => ({ message: 'the server rejected our request due to an error in our request', details }) as Parameters<typeof formatInvalid>[0];
-  assert.equal(formatInvalid(status({ causes: [{ field: 'patch', message: 'testing value /spec/replicas failed: test failed' }] })), 'The request is invalid: patch: testing value /spec/replicas failed: test failed');
-  assert.equal(formatInvalid(status({ kind: 'Deployment', name: 'web', causes: [{ field: 'spec.replicas', message: 'a' }, { field: 'spec.x', message: 'b' }] })), 'The Deployment "web" is invalid: \n* spec.replicas: a\n* spec.x: b');
-  assert.equal(formatInvalid(status()), 'The request is invalid: the server rejected our request due to an error in our request');
 });

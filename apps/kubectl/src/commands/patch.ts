@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
-import { apiVersionOf, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaFor, PatchError, type Status } from '@skiff/api';
+import { apiVersionOf, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaFor, PatchError } from '@skiff/api';
 import { ApiStatusError, type KubeObject, type PatchType } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
@@ -53,21 +53,6 @@ export function applyPatchLocally(obj: KubeObject, type: (typeof PATCH_TYPES)[nu
     if (err instanceof PatchError) throw new CliError(err.message);
     throw err;
   }
-}
-
-/**
- * kubectl's words for a 422 Invalid (its checkErr): `The request is invalid: patch: testing
- * value /spec/replicas failed: test failed`, `The Deployment "web" is invalid: spec.replicas:
- * ...`, one `* field: message` line per cause when there are several. No `error:` prefix.
- */
-export function formatInvalid(status: Status): string {
-  const details = status.details;
-  if (!details) return `The request is invalid${status.message ? `: ${status.message}` : ''}`;
-  const head = details.kind || details.name ? `The ${details.kind ?? ''} "${details.name ?? ''}" is invalid` : 'The request is invalid';
-  const causes = (details.causes ?? []).map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
-  if (causes.length === 0) return head;
-  if (causes.length === 1) return `${head}: ${causes[0]}`;
-  return `${head}: \n${causes.map((c) => `* ${c}`).join('\n')}`;
 }
 
 /** Go's GroupVersionKind.String(): `apps/v1, Kind=Deployment`, `/v1, Kind=Pod`. */
@@ -132,11 +117,6 @@ async function runPatch(ctx: CommandContext, args: string[]): Promise<number> {
       } catch (err) {
         if (err instanceof ApiStatusError && err.code === 415) {
           throw new CliError(`${contentTypes[type]} is not supported by ${gvkString(res)}: ${err.status.message ?? err.message}`);
-        }
-        // Belongs in errors.ts's formatStatusError for every command (not this file's to change yet).
-        if (err instanceof ApiStatusError && err.reason === 'Invalid') {
-          ctx.err.write(`${formatInvalid(err.status)}\n`);
-          return 1;
         }
         throw err;
       }
