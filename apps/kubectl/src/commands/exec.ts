@@ -3,10 +3,9 @@
  * pods/exec WebSocket (v5.channel.k8s.io, else v4). With -t on a terminal the local terminal
  * goes raw for the session and size changes are sent; the process exits with the remote code.
  */
-import { ApiStatusError } from '@skiff/client';
 import { registerCommand } from '../command.ts';
 import { CliError } from '../errors.ts';
-import { exitCodeOfStatus, runWebSocketSession } from '../exec-session.ts';
+import { exitOfSession, runTerminalSession } from '../exec-session.ts';
 import { pickContainer, resolvePodTarget } from '../pod-target.ts';
 import { openWebSocket, type Query } from '../raw-stream.ts';
 
@@ -60,29 +59,7 @@ registerCommand({
     if (tty) query.push(['tty', 'true']);
     const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/exec`;
     const ws = await openWebSocket(ctx.client.config, path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
-    const output = ctx.out as NodeJS.WriteStream;
-    const restore = tty && input.setRawMode ? (input.setRawMode(true), () => input.setRawMode(false)) : () => {};
-    let status;
-    try {
-      status = await runWebSocketSession(ws, {
-        stdin: stdin ? ctx.stdin : undefined,
-        stdout: ctx.out,
-        stderr: ctx.err,
-        size: tty ? () => (output.columns ? { width: output.columns, height: output.rows } : undefined) : undefined,
-        onResize: tty ? (listener) => {
-          output.on('resize', listener);
-          return () => output.off('resize', listener);
-        } : undefined,
-      });
-    } finally {
-      restore();
-    }
-    const code = exitCodeOfStatus(status);
-    if (code === 0) return 0;
-    if (code !== undefined) {
-      ctx.err.write(`command terminated with exit code ${code}\n`);
-      return code;
-    }
-    throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: status.message ?? 'unknown error', reason: status.reason }, 'exec');
+    const status = await runTerminalSession(ws, { stdin: stdin ? ctx.stdin : undefined, stdout: ctx.out, stderr: ctx.err }, tty, input);
+    return exitOfSession(status, ctx.err, 'exec');
   },
 });
