@@ -180,7 +180,7 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
     namespace: obj.metadata?.namespace ?? ctx.namespace, fieldManager: 'kubectl-run',
     fieldValidation: fieldValidationOf(ctx.flags.string('validate')),
   });
-  const ref = { namespace: created.metadata!.namespace!, name: created.metadata!.name! };
+  const ref = { namespace: created.metadata!.namespace!, name: created.metadata!.name!, uid: created.metadata!.uid };
   try {
     return await attachAndWait(ctx, ref, created.spec?.restartPolicy ?? 'Always', { interactive, tty });
   } finally {
@@ -188,7 +188,7 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
   }
 }
 
-interface PodRef { namespace: string; name: string }
+interface PodRef { namespace: string; name: string; uid?: string }
 
 /** kubectl run's attached path: wait until the pod runs (or completed: its log), attach, then its exit code. */
 async function attachAndWait(ctx: CommandContext, ref: PodRef, restart: string, opts: { interactive: boolean; tty: boolean }): Promise<number> {
@@ -235,20 +235,22 @@ async function printLog(ctx: CommandContext, ref: PodRef, container: string): Pr
   for await (const chunk of await openStream(ctx.client.config, path, [['container', container]])) ctx.out.write(chunk as Buffer);
 }
 
-/** --rm: delete, wait until it is gone (as kubectl's delete --wait), and say so. */
+/** --rm: delete, say so (as kubectl delete), and wait until this very pod is gone (its --wait). */
 async function deleteAndWait(ctx: CommandContext, ref: PodRef): Promise<void> {
   const pods = await ctx.resolve('pods');
   await ctx.client.delete(pods, ref.namespace, ref.name);
+  ctx.out.write(`pod "${ref.name}" deleted\n`);
   for (;;) {
+    let current: Pod;
     try {
-      await ctx.client.get<Pod>(pods, ref.namespace, ref.name);
+      current = await ctx.client.get<Pod>(pods, ref.namespace, ref.name);
     } catch (err) {
-      if (isNotFound(err)) break;
+      if (isNotFound(err)) return;
       throw err;
     }
+    if (current.metadata?.uid !== ref.uid) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  ctx.out.write(`pod "${ref.name}" deleted\n`);
 }
 
 registerCommand({
