@@ -208,7 +208,8 @@ async function attachAndWait(ctx: CommandContext, ref: PodRef, restart: string, 
   }
   // Only a pod that ends has an exit code worth waiting for; --leave-stdin-open keeps it running.
   if (ctx.flags.bool('leave-stdin-open') || restart === 'Always') return 0;
-  const ended = await waitForPod(ctx, ref, 0, (p) => p.status?.phase === 'Succeeded' || (restart === 'Never' && p.status?.phase === 'Failed'));
+  // As kubectl, --pod-running-timeout bounds this wait too.
+  const ended = await waitForPod(ctx, ref, timeoutMs, (p) => p.status?.phase === 'Succeeded' || (restart === 'Never' && p.status?.phase === 'Failed'));
   if (ended.status?.phase === 'Succeeded') return 0;
   const terminated = ended.status?.containerStatuses?.[0]?.state?.terminated;
   if (!terminated?.exitCode) throw new CliError(`pod ${ref.namespace}/${ref.name} failed with unknown exit code`);
@@ -218,7 +219,7 @@ async function attachAndWait(ctx: CommandContext, ref: PodRef, restart: string, 
   return terminated.exitCode;
 }
 
-/** Polls the pod until `done` holds; timeoutMs 0 waits as long as it takes. */
+/** Polls the pod until `done` holds, for at most timeoutMs (0: as long as it takes). */
 async function waitForPod(ctx: CommandContext, ref: PodRef, timeoutMs: number, done: (pod: Pod) => boolean): Promise<Pod> {
   const pods = await ctx.resolve('pods');
   const deadline = Date.now() + timeoutMs;
