@@ -87,7 +87,10 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       return config;
     };
     const clientOf = (): RestClient => {
-      client ??= new RestClient(configOf(), { userAgent: 'skiff-kubectl', impersonate: impersonationOf(flags) });
+      if (client) return client;
+      // As kubectl: groups without a user are refused before the kubeconfig is read.
+      const impersonate = impersonationOf(flags);
+      client = new RestClient(configOf(), { userAgent: 'skiff-kubectl', impersonate });
       return client;
     };
     let mapper: RestMapper | undefined;
