@@ -92,7 +92,7 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
       // --as impersonates on every request: the admin may, and the server answers for nobody.
       kubectl('auth', 'can-i', '--list', '--as=nobody'),
       kubectl('get', 'pods', '-n', NS, '--as', 'nobody'),
-      kubectl('auth', 'whoami', '--as=nobody', '--as-group=team-a'),
+      kubectl('auth', 'whoami', '--as=nobody', '--as-group=team-a', '--as-group=team-b'),
     ]);
     assert.deepEqual([admin.code, admin.stdout], [0, 'yes\n'], admin.stderr);
     assert.deepEqual([denied.code, denied.stdout], [1, 'no\n'], denied.stderr);
@@ -106,7 +106,7 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
     assert.match(listAs.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io +\[\] +\[\] +\[create\]$/m);
     assert.doesNotMatch(listAs.stdout, /^\*\.\*/m);
     assert.deepEqual([getAs.code, getAs.stdout, getAs.stderr], [1, '', `Error from server (Forbidden): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "${NS}"\n`]);
-    assert.deepEqual([whoamiAs.code, whoamiAs.stdout], [0, 'ATTRIBUTE   VALUE\nUsername    nobody\nGroups      [team-a system:authenticated]\n'], whoamiAs.stderr);
+    assert.deepEqual([whoamiAs.code, whoamiAs.stdout], [0, 'ATTRIBUTE   VALUE\nUsername    nobody\nGroups      [team-a team-b system:authenticated]\n'], whoamiAs.stderr);
   });
 
   it('certificate approve adds the Approved condition; approving again changes nothing; deny then refuses', async () => {

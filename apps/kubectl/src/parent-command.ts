@@ -4,7 +4,7 @@
  * without one prints its help to stderr and exits 1, as kubectl's DefaultSubCommandRun does.
  */
 import type { Command } from './command.ts';
-import { CliError } from './errors.ts';
+import { unknownSubcommandError } from './errors.ts';
 import { formatCommandHelp } from './help.ts';
 
 export function parentCommand(parent: Omit<Command, 'run' | 'subcommands' | 'flags'>, subcommands: Command[]): Command {
@@ -16,7 +16,7 @@ export function parentCommand(parent: Omit<Command, 'run' | 'subcommands' | 'fla
       const [name = '', ...rest] = args;
       const sub = subcommands.find((c) => c.name === name || c.aliases?.includes(name));
       if (sub) return sub.run(ctx, rest);
-      if (name) throw new CliError(`unknown command "${name}"\nSee 'kubectl ${parent.name} -h' for help and examples`);
+      if (name) throw unknownSubcommandError(parent.name, args);
       ctx.err.write(formatCommandHelp(command));
       return 1;
     },

@@ -13,7 +13,6 @@
  * The request then proceeds as the impersonated user, who gets system:authenticated (unless a
  * group says otherwise) and, for a service account without groups asked for, its fixed groups.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { errors } from '../errors.ts';
 import type { UserInfo } from '../registry/handlers.ts';
 import { forbiddenError, type Authorizer } from './authz.ts';
@@ -41,8 +40,14 @@ function impersonation(resource: string, name: string, opts: { group?: string; n
   };
 }
 
+/**
+ * The request's headers with repeated lines kept apart (`req.headersDistinct`): Node joins a repeated
+ * Impersonate-Group into "a, b", which would name one group.
+ */
+type RequestHeaders = NodeJS.Dict<string | string[]>;
+
 /** Whether the request asks to impersonate anyone (a cheap check for the common case). */
-export function asksImpersonation(headers: IncomingHttpHeaders): boolean {
+export function asksImpersonation(headers: RequestHeaders): boolean {
   for (const name in headers) if (name.startsWith('impersonate-')) return true;
   return false;
 }
@@ -52,7 +57,7 @@ export function asksImpersonation(headers: IncomingHttpHeaders): boolean {
  * impersonated user once every part was allowed. Throws 403 (the part refused) or 400 (groups,
  * uid or extras without a user).
  */
-export async function impersonate(headers: IncomingHttpHeaders, requestor: UserInfo, authorize: Authorizer): Promise<UserInfo> {
+export async function impersonate(headers: RequestHeaders, requestor: UserInfo, authorize: Authorizer): Promise<UserInfo> {
   if (!asksImpersonation(headers)) return requestor;
   const username = values(headers[USER_HEADER])[0];
   const groupsAsked = values(headers[GROUP_HEADER]);

@@ -155,7 +155,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     state.audit = auditor?.begin(req, res, state.auditID, state.info, authenticated ?? ANONYMOUS, state.received);
     if (!authenticated) throw errors.unauthorized();
     state.user = authenticated; // a refused impersonation is logged as its caller
-    const user = await impersonate(req.headers, authenticated, opts.authorize);
+    const user = await impersonate(req.headersDistinct, authenticated, opts.authorize);
     if (user !== authenticated) state.audit?.impersonating(user);
     state.user = user;
     const release = maxInFlight.acquire(isReadOnly(req.method) ? 'readOnly' : 'mutating', user, state.info);
@@ -270,7 +270,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!authenticated) return refuseAudited(errors.unauthorized());
       let user: UserInfo;
       try {
-        user = await impersonate(req.headers, authenticated, opts.authorize);
+        user = await impersonate(req.headersDistinct, authenticated, opts.authorize);
       } catch (err) {
         return refuseAudited(toApiError(err));
       }

@@ -12,7 +12,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { chmodSync, createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { RestConfig } from '@skiff/client';
+import { impersonationHeaders, type ClientConfig, type RestConfig } from '@skiff/client';
 import { registerCommand } from '../command.ts';
 import { CliError } from '../errors.ts';
 
@@ -64,9 +64,11 @@ export function apiPathFor(path: string, apiPrefix: string): string | undefined 
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
-function forwardHeaders(headers: IncomingHttpHeaders, config: RestConfig, target: URL, upgrade: boolean): Record<string, string | string[]> {
+function forwardHeaders(headers: IncomingHttpHeaders, config: ClientConfig, target: URL, upgrade: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  // kubectl proxy --as: the impersonation goes with every forwarded request.
+  Object.assign(out, impersonationHeaders(config));
   // As client-go's bearer round tripper: a request that brings its own Authorization keeps it.
   if (config.token && !out.authorization) out.authorization = `Bearer ${config.token}`;
   out.host = target.host;
@@ -118,7 +120,7 @@ function serveStatic(base: string, rel: string, res: ServerResponse): void {
 }
 
 export interface ProxyOptions {
-  config: RestConfig;
+  config: ClientConfig;
   apiPrefix: string;
   staticDir?: string;
   staticPrefix: string;
