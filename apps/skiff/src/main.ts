@@ -20,6 +20,7 @@ commands:
   logs COMPONENT [-f] [--tail N] [--raw]
                      a component's log, pretty-printed; -f follows it
   test               run every test suite: typecheck, unit, integration, end-to-end (3-node lab)
+  deps [up|test]     install what up and join need, or also what test and lab need, then stop
   bench <name>       run a benchmark (./skiff bench lists them)
   kubectl ...        run kubectl against this cluster's admin kubeconfig
   lab <up|status|stop-node|start-node|load|down>
@@ -65,6 +66,11 @@ const commands: Record<string, () => Promise<Command>> = {
   etcd: async () => (await import('./etcd-backup.ts')).runEtcd,
   certs: async () => async (args) => (await import('./certs.ts')).runCerts(args),
   logs: async () => (await import('./logs.ts')).runLogs,
+  // The ./skiff script installs and exits before main.ts; only `deps --help` gets here.
+  deps: async () => async () => {
+    console.error('skiff deps: run it as ./skiff deps [up|test] (the script installs; Node.js is not needed for it)');
+    return 2;
+  },
   version: async () => (await import('./version.ts')).runVersion,
   kubeconfig: async () => (await import('./kubeconfig-merge.ts')).runKubeconfig,
   server: async () => async (args) => (await import('./roles/role-main.ts')).runRole('server', args),

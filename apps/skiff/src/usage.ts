@@ -77,6 +77,11 @@ flags:
   -f, --follow              keep printing as the log grows
       --tail N              only the last N lines (default -1: all)
       --raw                 the lines as written, not pretty-printed`,
+  deps: `usage: ./skiff deps [up|test]
+
+Install what this machine needs and stop: up (default) what up, join and the agent need; test also what
+./skiff test and ./skiff lab need (docker-registry, apache2-utils, vagrant, python3-kubernetes, Debian's
+kubectl 1.20). The ./skiff script itself does this; test and lab do it on their own.`,
   test: `usage: ./skiff test
 
 Run every test suite: typecheck, unit, integration, end-to-end (a 3-node lab).`,
