@@ -45,7 +45,11 @@ export function findMissingPrerequisites(): string[] {
   return missing;
 }
 
-async function planSuites(): Promise<Suite[]> {
+/** Biome's lint and format check, no writes; warnings fail it too. `npm run format` applies its safe fixes. */
+export const LINT_ARGS = ['check', '--error-on-warnings', '--diagnostic-level=warn'];
+
+/** What `./skiff test` runs, in order; every suite runs even after one fails. */
+export async function planSuites(): Promise<Suite[]> {
   const rel = (files: string[]) => files.map((f) => relative(REPO_ROOT, f));
   const unit = rel([...(await findSourceTests('libs')), ...(await findSourceTests('apps'))]);
   const integration = rel(await findTestFiles(join(REPO_ROOT, 'test/integration')));
@@ -54,7 +58,10 @@ async function planSuites(): Promise<Suite[]> {
   const typescript = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
   const suite = (name: string, files: string[], args: string[]): Suite =>
     files.length > 0 ? { name, command: node, args: [...args, ...files] } : { name, error: 'no test files found' };
+  const biome = join(REPO_ROOT, 'node_modules/@biomejs/biome/bin/biome');
   return [
+    { name: 'lint (biome check)', command: node, args: [biome, ...LINT_ARGS] },
+    { name: 'workspace dependencies', command: node, args: [join(REPO_ROOT, 'apps/skiff/src/workspace-deps.ts')] },
     { name: 'typecheck (tsc -b)', command: node, args: [typescript, '-b'] },
     suite('unit (libs/*/src, apps/*/src)', unit, ['--test']),
     // One file at a time: each integration file runs its own etcd cluster and apiserver.
@@ -75,7 +82,10 @@ export function failureRecap(output: string): string[] {
   const at = output.lastIndexOf(FAILURES_MARKER);
   if (at < 0) return [];
   // Node's own stack frames (node:internal/...) say nothing about the failure.
-  const lines = output.slice(at).split('\n').filter((l) => l.trim() !== '' && !/^\s+at .*\(node:/.test(l));
+  const lines = output
+    .slice(at)
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^\s+at .*\(node:/.test(l));
   // Past the failures the reporter prints only its counters (ℹ tests, ℹ pass...): not worth repeating.
   const end = lines.findIndex((l) => l.startsWith('ℹ '));
   const section = end < 0 ? lines : lines.slice(0, end);
@@ -102,7 +112,7 @@ function runSuite(command: string, args: string[]): Promise<{ code: number; outp
   });
 }
 
-/** `skiff test`: typecheck, unit, integration, end-to-end; every suite runs even after a failure. */
+/** `skiff test`: lint, workspace dependencies, typecheck, unit, integration, end-to-end; every suite runs even after a failure. */
 export async function runTest(args: string[]): Promise<number> {
   parseFlags(args, {});
   const missing = findMissingPrerequisites();
