@@ -37,16 +37,25 @@ function parseBenchArgs(args: string[]): { requests: number; basePort: number; a
   return { requests, basePort, apiPort };
 }
 
-const progress = (label: string, total: number) => (done: number) =>
-  console.log(`  ${label}: ${done}/${total} (${Math.round((100 * done) / total)}%)`);
+const progress = (label: string, total: number) => (done: number) => console.log(`  ${label}: ${done}/${total} (${Math.round((100 * done) / total)}%)`);
 
 /** What one phase POSTs: the collection, and the object for write i. */
-interface WriteKind { path: string; body: (name: string) => unknown }
+interface WriteKind {
+  path: string;
+  body: (name: string) => unknown;
+}
 const pods: WriteKind = { path: '/api/v1/namespaces/bench/pods', body: podFor };
 const configMaps: WriteKind = { path: CONFIGMAPS_PATH, body: configMapFor };
 const certRequests: WriteKind = { path: WIDGETS_PATH, body: certRequestFor };
 
-async function benchApiWrites(target: ApiTarget, label: string, concurrency: number, count: number, prefix: string, kind: WriteKind = pods): Promise<PhaseResult> {
+async function benchApiWrites(
+  target: ApiTarget,
+  label: string,
+  concurrency: number,
+  count: number,
+  prefix: string,
+  kind: WriteKind = pods,
+): Promise<PhaseResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const { path } = kind;
@@ -82,15 +91,22 @@ async function benchEtcdPuts(etcd: Etcd3, concurrency: number, count: number, pr
 async function rbacBenchUser(cluster: TestCluster): Promise<ApiTarget> {
   const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/bench';
   const role = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'bench-writer', namespace: 'bench' },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'bench-writer', namespace: 'bench' },
     rules: [{ apiGroups: [''], resources: ['pods', 'configmaps'], verbs: ['create', 'get', 'list', 'delete'] }],
   };
   const binding = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'bench-writer', namespace: 'bench' },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'bench-writer', namespace: 'bench' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bench-writer' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bench-user' }],
   };
-  for (const [path, body] of [[`${rbac}/roles`, role], [`${rbac}/rolebindings`, binding]] as const) {
+  for (const [path, body] of [
+    [`${rbac}/roles`, role],
+    [`${rbac}/rolebindings`, binding],
+  ] as const) {
     const res = await apiRequest(cluster.admin, 'POST', path, { body });
     if (res.status !== 201) throw new Error(`POST ${path}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
   }
@@ -169,9 +185,9 @@ export async function runApiBench(args: string[]): Promise<void> {
     const cmRate = summarizePhase(last.cm).perSecond;
     const customRate = summarizePhase(last.custom).perSecond;
     console.log(
-      `RESULT api writes_per_s=${apiRate.toFixed(0)} etcd_puts_per_s=${etcdRate.toFixed(0)} ratio=${(apiRate / etcdRate).toFixed(2)}`
-      + ` rbac_writes_per_s=${rbacRate.toFixed(0)} rbac_ratio=${(rbacRate / apiRate).toFixed(2)}`
-      + ` cm_writes_per_s=${cmRate.toFixed(0)} crd_writes_per_s=${customRate.toFixed(0)} crd_ratio=${(customRate / cmRate).toFixed(2)}`,
+      `RESULT api writes_per_s=${apiRate.toFixed(0)} etcd_puts_per_s=${etcdRate.toFixed(0)} ratio=${(apiRate / etcdRate).toFixed(2)}` +
+        ` rbac_writes_per_s=${rbacRate.toFixed(0)} rbac_ratio=${(rbacRate / apiRate).toFixed(2)}` +
+        ` cm_writes_per_s=${cmRate.toFixed(0)} crd_writes_per_s=${customRate.toFixed(0)} crd_ratio=${(customRate / cmRate).toFixed(2)}`,
     );
   } finally {
     process.off('SIGINT', onSignal);

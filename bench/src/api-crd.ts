@@ -33,8 +33,13 @@ const specSchema = {
     usages: strings({ enum: ['digital signature', 'key encipherment', 'server auth', 'client auth', 'cert sign'] }, 10),
     revisionHistoryLimit: { type: 'integer', minimum: 1, maximum: 100 },
     issuerRef: {
-      type: 'object', required: ['name'],
-      properties: { name: str({ minLength: 1 }), kind: str({ enum: ['Issuer', 'ClusterIssuer'], default: 'Issuer' }), group: str({ default: 'cert-manager.io' }) },
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: str({ minLength: 1 }),
+        kind: str({ enum: ['Issuer', 'ClusterIssuer'], default: 'Issuer' }),
+        group: str({ default: 'cert-manager.io' }),
+      },
     },
     privateKey: {
       type: 'object',
@@ -64,10 +69,17 @@ export const certRequestCrd = {
     group: GROUP,
     scope: 'Namespaced',
     names: { plural: 'certrequests', singular: 'certrequest', kind: 'CertRequest', listKind: 'CertRequestList' },
-    versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: specSchema, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: { type: 'object', properties: { spec: specSchema, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+        },
+      },
+    ],
   },
 };
 
@@ -92,11 +104,17 @@ function specFor(name: string): Record<string, unknown> {
 }
 
 export const certRequestFor = (name: string) => ({
-  apiVersion: `${GROUP}/v1`, kind: 'CertRequest', metadata: { name, namespace: 'bench', labels: { app: 'bench' } }, spec: specFor(name),
+  apiVersion: `${GROUP}/v1`,
+  kind: 'CertRequest',
+  metadata: { name, namespace: 'bench', labels: { app: 'bench' } },
+  spec: specFor(name),
 });
 
 export const configMapFor = (name: string) => ({
-  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'bench', labels: { app: 'bench' } }, data: { 'spec.json': JSON.stringify(specFor(name)) },
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'bench', labels: { app: 'bench' } },
+  data: { 'spec.json': JSON.stringify(specFor(name)) },
 });
 
 /**
@@ -112,11 +130,13 @@ export async function installCertRequestCrd(target: ApiTarget, timeoutMs = 30_00
   for (;;) {
     const probe = await apiRequest(target, 'POST', `${WIDGETS_PATH}?dryRun=All`, { body: certRequestFor('probe') });
     if (probe.status === 201) break;
-    if (Date.now() > deadline) throw new Error(`CRD ${certRequestCrd.metadata.name} not served after ${timeoutMs} ms: HTTP ${probe.status}: ${probe.body.slice(0, 300)}`);
+    if (Date.now() > deadline)
+      throw new Error(`CRD ${certRequestCrd.metadata.name} not served after ${timeoutMs} ms: HTTP ${probe.status}: ${probe.body.slice(0, 300)}`);
     await sleep(200);
   }
   const bad = certRequestFor('bad');
   bad.spec.privateKey = { algorithm: 'DSA', size: 64, encoding: 'PKCS8' };
   const refused = await apiRequest(target, 'POST', `${WIDGETS_PATH}?dryRun=All`, { body: bad });
-  if (refused.status !== 422) throw new Error(`an invalid ${certRequestCrd.spec.names.kind} was not refused: HTTP ${refused.status}: ${refused.body.slice(0, 300)}`);
+  if (refused.status !== 422)
+    throw new Error(`an invalid ${certRequestCrd.spec.names.kind} was not refused: HTTP ${refused.status}: ${refused.body.slice(0, 300)}`);
 }

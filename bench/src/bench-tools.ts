@@ -63,7 +63,10 @@ export async function withThrowawayNetns<R>(bench: string, netns: string, fn: ()
   const add = spawnSync('ip', ['netns', 'add', netns], { encoding: 'utf8' });
   if (add.status !== 0) throw new Error(`ip netns add ${netns}: ${add.stderr.trim()}`);
   const removeNetns = () => spawnSync('ip', ['netns', 'del', netns]);
-  const onInterrupt = () => { removeNetns(); process.exit(130); };
+  const onInterrupt = () => {
+    removeNetns();
+    process.exit(130);
+  };
   process.once('SIGINT', onInterrupt);
   try {
     return await fn();

@@ -111,7 +111,11 @@ type Sample = { name: string; pid: number; rssMb: number; pssMb: number };
 function measure(runDir: string): Sample[] {
   const parents = parentMap();
   const samples: Sample[] = [];
-  for (const file of existsSync(runDir) ? readdirSync(runDir).filter((f) => f.endsWith('.pid')).sort() : []) {
+  for (const file of existsSync(runDir)
+    ? readdirSync(runDir)
+        .filter((f) => f.endsWith('.pid'))
+        .sort()
+    : []) {
     const name = file.slice(0, -'.pid'.length);
     const pid = Number(readFileSync(join(runDir, file), 'utf8').trim());
     if (name === 'dockerd' || !Number.isInteger(pid) || !parents.has(pid)) continue;
@@ -203,8 +207,10 @@ async function startOneProcessPerComponent(home: string, dir: string): Promise<n
 }
 
 function report(label: string, samples: Sample[], cpu: number): void {
-  console.log(`RESULT footprint ${label}_total_rss_mb=${Math.round(sum(samples, 'rssMb'))} ${label}_total_pss_mb=${Math.round(sum(samples, 'pssMb'))} `
-    + `${label}_agent_rss_mb=${Math.round(sum(samples, 'rssMb', isAgent))} ${label}_agent_pss_mb=${Math.round(sum(samples, 'pssMb', isAgent))} ${label}_idle_cpu_pct=${cpu.toFixed(1)}`);
+  console.log(
+    `RESULT footprint ${label}_total_rss_mb=${Math.round(sum(samples, 'rssMb'))} ${label}_total_pss_mb=${Math.round(sum(samples, 'pssMb'))} ` +
+      `${label}_agent_rss_mb=${Math.round(sum(samples, 'rssMb', isAgent))} ${label}_agent_pss_mb=${Math.round(sum(samples, 'pssMb', isAgent))} ${label}_idle_cpu_pct=${cpu.toFixed(1)}`,
+  );
 }
 
 export async function runFootprintBench(args: string[]): Promise<void> {
@@ -228,29 +234,44 @@ export async function runFootprintBench(args: string[]): Promise<void> {
     const asRoles = measure(runDir);
     print('roles (etcd, server, agent), the example app Ready', asRoles);
     console.log(`footprint: idle CPU over ${cpuSeconds} s...`);
-    const rolesCpu = await cpuPercent(asRoles.map((s) => s.pid), cpuSeconds);
+    const rolesCpu = await cpuPercent(
+      asRoles.map((s) => s.pid),
+      cpuSeconds,
+    );
 
-    console.log('\nfootprint: the same cluster with one process per component (skiff run NAME, the roles\' flags)');
+    console.log("\nfootprint: the same cluster with one process per component (skiff run NAME, the roles' flags)");
     perComponent = await startOneProcessPerComponent(home, scratch);
     await waitForExampleReady(home, 180_000);
     await sleep(settleMs);
     const asComponents = measure(join(scratch, 'run'));
     print('one process per component, the example app Ready', asComponents);
-    const componentsCpu = await cpuPercent(asComponents.map((s) => s.pid), cpuSeconds);
+    const componentsCpu = await cpuPercent(
+      asComponents.map((s) => s.pid),
+      cpuSeconds,
+    );
 
     console.log(`\nidle CPU over ${cpuSeconds} s: roles ${rolesCpu.toFixed(1)}% of a core, one process per component ${componentsCpu.toFixed(1)}%`);
-    console.log(`baseline k3s (docs.k3s.io/reference/resource-profiling, v1.26.5, Intel 8375C): server with a workload ${K3S_SERVER_WITH_WORKLOAD_MB} MB (incl. containerd), ${K3S_SERVER_CPU_PCT}% of a core; agent ${K3S_AGENT_MB} MB`);
+    console.log(
+      `baseline k3s (docs.k3s.io/reference/resource-profiling, v1.26.5, Intel 8375C): server with a workload ${K3S_SERVER_WITH_WORKLOAD_MB} MB (incl. containerd), ${K3S_SERVER_CPU_PCT}% of a core; agent ${K3S_AGENT_MB} MB`,
+    );
     const total = sum(asRoles, 'rssMb');
     const agent = sum(asRoles, 'rssMb', isAgent);
-    console.log(`roles vs one process per component: total ${total.toFixed(0)} vs ${sum(asComponents, 'rssMb').toFixed(0)} MB RSS, agent ${agent.toFixed(0)} vs ${sum(asComponents, 'rssMb', isAgent).toFixed(0)} MB`);
-    console.log(`skiff/k3s: total ${(total / K3S_SERVER_WITH_WORKLOAD_MB).toFixed(2)} (goal ≤ 0.25: ≤ 400 MB), agent ${(agent / K3S_AGENT_MB).toFixed(2)} (goal ≤ 0.5: ≤ 140 MB)`);
+    console.log(
+      `roles vs one process per component: total ${total.toFixed(0)} vs ${sum(asComponents, 'rssMb').toFixed(0)} MB RSS, agent ${agent.toFixed(0)} vs ${sum(asComponents, 'rssMb', isAgent).toFixed(0)} MB`,
+    );
+    console.log(
+      `skiff/k3s: total ${(total / K3S_SERVER_WITH_WORKLOAD_MB).toFixed(2)} (goal ≤ 0.25: ≤ 400 MB), agent ${(agent / K3S_AGENT_MB).toFixed(2)} (goal ≤ 0.5: ≤ 140 MB)`,
+    );
     report('roles', asRoles, rolesCpu);
     report('per_component', asComponents, componentsCpu);
   } finally {
     // Whatever happened, leave the machine as we found it: roles back, our workload gone, our cluster down if we started it.
     for (const pid of perComponent) await stopPid(pid);
     if (perComponent.length > 0) skiff(['up'], home);
-    spawnSync(process.execPath, [SKIFF_MAIN, 'kubectl', 'delete', '-f', EXAMPLE, '--ignore-not-found'], { stdio: 'ignore', env: { ...process.env, SKIFF_HOME: home, KUBECONFIG: '' } });
+    spawnSync(process.execPath, [SKIFF_MAIN, 'kubectl', 'delete', '-f', EXAMPLE, '--ignore-not-found'], {
+      stdio: 'ignore',
+      env: { ...process.env, SKIFF_HOME: home, KUBECONFIG: '' },
+    });
     if (!running) skiff(['down'], home);
     rmSync(scratch, { recursive: true, force: true });
   }

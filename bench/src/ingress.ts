@@ -29,11 +29,15 @@ const WARMUP = 300;
 
 /** --requests, --concurrency, --port: integers within bounds, or an error with the usage. */
 function parseIngressBenchArgs(args: string[]) {
-  return parseIntegerFlags(args, {
-    requests: { default: 6000, min: 100, max: 1_000_000 },
-    concurrency: { default: 16, min: 1, max: 1024 },
-    port: { default: 24280, min: 1024, max: 65535 },
-  }, usage);
+  return parseIntegerFlags(
+    args,
+    {
+      requests: { default: 6000, min: 100, max: 1_000_000 },
+      concurrency: { default: 16, min: 1, max: 1024 },
+      port: { default: 24280, min: 1024, max: 65535 },
+    },
+    usage,
+  );
 }
 
 /** The backend: one container of the example app on Docker's default bridge; its address. */
@@ -41,7 +45,9 @@ async function startBackend(docker: Docker, name: string): Promise<string> {
   const container = await docker.createContainer({ name, Image: IMAGE, HostConfig: { AutoRemove: true } });
   await container.start();
   const info = await container.inspect();
-  const ip = Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).find(Boolean);
+  const ip = Object.values(info.NetworkSettings.Networks ?? {})
+    .map((n) => n.IPAddress)
+    .find(Boolean);
   if (!ip) throw new Error(`container ${name} has no address on a Docker network`);
   return ip;
 }
@@ -55,7 +61,9 @@ function routingFor(ip: string) {
   const service = { metadata: { name: 'web', namespace: 'bench' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } } as Service;
   const slice = {
     metadata: { name: 'web-1', namespace: 'bench', labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080 }],
+    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
   } as EndpointSlice;
   return buildRoutingTable({ ingresses: [ingress], services: [service], slices: [slice] });
 }
@@ -82,7 +90,13 @@ function get(agent: Agent, port: number, host: string, hostHeader: string): Prom
 }
 
 function merge(label: string, a: PhaseResult, b: PhaseResult): PhaseResult {
-  return { label, concurrency: a.concurrency, count: a.count + b.count, elapsedMs: a.elapsedMs + b.elapsedMs, latenciesMs: [...a.latenciesMs, ...b.latenciesMs] };
+  return {
+    label,
+    concurrency: a.concurrency,
+    count: a.count + b.count,
+    elapsedMs: a.elapsedMs + b.elapsedMs,
+    latenciesMs: [...a.latenciesMs, ...b.latenciesMs],
+  };
 }
 
 export async function runIngressBench(args: string[]): Promise<void> {
@@ -97,11 +111,22 @@ export async function runIngressBench(args: string[]): Promise<void> {
     const viaIngress = () => get(agent, opts.port, '127.0.0.1', HOST);
     // The backend answers once httpd is up.
     for (let i = 0; ; i++) {
-      try { await direct(); break; } catch (err) { if (i > 50) throw err; await new Promise((r) => setTimeout(r, 100)); }
+      try {
+        await direct();
+        break;
+      } catch (err) {
+        if (i > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     worker = new Worker(new URL(import.meta.url), { workerData: { role: 'ingress-bench-proxy', ip, port: opts.port } });
-    await new Promise<void>((resolve, reject) => { worker!.once('message', () => resolve()); worker!.once('error', reject); });
-    console.log(`ingress bench: backend ${IMAGE} at ${ip}:8080 (container ${name}), ingress on 127.0.0.1:${opts.port}, ${opts.requests} requests per path at concurrency ${opts.concurrency}`);
+    await new Promise<void>((resolve, reject) => {
+      worker!.once('message', () => resolve());
+      worker!.once('error', reject);
+    });
+    console.log(
+      `ingress bench: backend ${IMAGE} at ${ip}:8080 (container ${name}), ingress on 127.0.0.1:${opts.port}, ${opts.requests} requests per path at concurrency ${opts.concurrency}`,
+    );
 
     await runPhase('warm-up direct', WARMUP, opts.concurrency, direct);
     await runPhase('warm-up ingress', WARMUP, opts.concurrency, viaIngress);
@@ -117,10 +142,15 @@ export async function runIngressBench(args: string[]): Promise<void> {
     const g = summarizePhase(merge('ingress', i1, i2));
     console.log(`direct to the pod:   ${d.perSecond.toFixed(0)} req/s, p50 ${d.p50Ms.toFixed(2)} ms, p99 ${d.p99Ms.toFixed(2)} ms`);
     console.log(`through the ingress: ${g.perSecond.toFixed(0)} req/s, p50 ${g.p50Ms.toFixed(2)} ms, p99 ${g.p99Ms.toFixed(2)} ms`);
-    console.log(`RESULT ingress rps=${g.perSecond.toFixed(0)} direct_rps=${d.perSecond.toFixed(0)} ratio=${(g.perSecond / d.perSecond).toFixed(2)} p99_ms=${g.p99Ms.toFixed(2)} direct_p99_ms=${d.p99Ms.toFixed(2)}`);
+    console.log(
+      `RESULT ingress rps=${g.perSecond.toFixed(0)} direct_rps=${d.perSecond.toFixed(0)} ratio=${(g.perSecond / d.perSecond).toFixed(2)} p99_ms=${g.p99Ms.toFixed(2)} direct_p99_ms=${d.p99Ms.toFixed(2)}`,
+    );
   } finally {
     await worker?.terminate();
-    await docker.getContainer(name).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch(() => {});
   }
 }
 

@@ -29,15 +29,24 @@ describe('runPhase', () => {
       inFlight--;
     });
     assert.equal(maxInFlight, 4);
-    assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     assert.equal(result.latenciesMs.length, 50);
-    assert.ok(result.latenciesMs.every((ms) => ms > 0), "every operation timed");
+    assert.ok(
+      result.latenciesMs.every((ms) => ms > 0),
+      'every operation timed',
+    );
     assert.ok(summarizePhase(result).perSecond > 0);
   });
 
   it('fails the phase when an operation fails', async () => {
-    await assert.rejects(runPhase('t', 10, 2, async (i) => {
-      if (i === 5) throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      runPhase('t', 10, 2, async (i) => {
+        if (i === 5) throw new Error('boom');
+      }),
+      /boom/,
+    );
   });
 });

@@ -24,11 +24,15 @@ const APPS = 20;
 
 /** --pods, --policies, --rounds: positive integers within bounds, or an error with the usage. */
 function parseNetpolBenchArgs(args: string[]) {
-  return parseIntegerFlags(args, {
-    pods: { default: 1000, max: 60_000 },
-    policies: { default: 100, max: 10_000 },
-    rounds: { default: 3, max: 50 },
-  }, usage);
+  return parseIntegerFlags(
+    args,
+    {
+      pods: { default: 1000, max: 60_000 },
+      policies: { default: 100, max: 10_000 },
+      rounds: { default: 3, max: 50 },
+    },
+    usage,
+  );
 }
 
 /** Pod i: namespace ns-(i mod 10), app-(i/10 mod 20), IP 10.244.x.y, a named port http → 8080. */
@@ -45,9 +49,26 @@ export function synthesize(pods: number, policies: number): { pods: Pod[]; names
     const k = Math.floor(j / NAMESPACES);
     const shapes: NonNullable<NetworkPolicy['spec']>[] = [
       { podSelector: app(k), ingress: [{ from: [{ podSelector: app(k + 1) }], ports: [{ port: 8080 }] }] },
-      { podSelector: app(k), ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'team-1' } }, podSelector: { matchLabels: { tier: 'web' } } }], ports: [{ port: 'http' }] }] },
-      { podSelector: app(k), policyTypes: ['Egress'], egress: [{ to: [{ podSelector: app(k + 2) }, { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '192.168.0.0/16'] } }], ports: [{ protocol: 'UDP', port: 53 }, { port: 443 }] }] },
-      { podSelector: app(k), ingress: [{ from: [{ ipBlock: { cidr: '10.244.0.0/16', except: ['10.244.1.0/24'] } }], ports: [{ port: 30000, endPort: 30100 }] }] },
+      {
+        podSelector: app(k),
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { team: 'team-1' } }, podSelector: { matchLabels: { tier: 'web' } } }], ports: [{ port: 'http' }] },
+        ],
+      },
+      {
+        podSelector: app(k),
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ podSelector: app(k + 2) }, { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '192.168.0.0/16'] } }],
+            ports: [{ protocol: 'UDP', port: 53 }, { port: 443 }],
+          },
+        ],
+      },
+      {
+        podSelector: app(k),
+        ingress: [{ from: [{ ipBlock: { cidr: '10.244.0.0/16', except: ['10.244.1.0/24'] } }], ports: [{ port: 30000, endPort: 30100 }] }],
+      },
     ];
     return { metadata: { namespace: ns, name: `policy-${j}` }, spec: shapes[j % shapes.length]! };
   });
@@ -62,7 +83,9 @@ export async function runNetpolBench(args: string[]): Promise<void> {
     const data = synthesize(opts.pods, opts.policies);
     const iptables = new Iptables({ ipNetns: netns });
     const rendered = renderRules(resolvePolicies({ nodeName: NODE, ...data }));
-    console.log(`netpol bench: ${opts.pods} pods × ${opts.policies} policies = ${rendered.ruleCount} rules in ${rendered.chains.length} chains, ${(rendered.payload.length / 1024 / 1024).toFixed(1)} MiB payload, netns ${netns}, ${opts.rounds} rounds`);
+    console.log(
+      `netpol bench: ${opts.pods} pods × ${opts.policies} policies = ${rendered.ruleCount} rules in ${rendered.chains.length} chains, ${(rendered.payload.length / 1024 / 1024).toFixed(1)} MiB payload, netns ${netns}, ${opts.rounds} rounds`,
+    );
     const raw: number[] = [];
     const sync: number[] = [];
     for (let round = 1; round <= opts.rounds; round++) {
@@ -74,8 +97,13 @@ export async function runNetpolBench(args: string[]): Promise<void> {
 
       await iptables.cleanup();
       const enforcer = new PolicyEnforcer({
-        nodeName: NODE, pods: staticInformer(() => data.pods), namespaces: staticInformer(() => data.namespaces), policies: staticInformer(() => data.policies),
-        iptables, minSyncPeriodMs: 0, logger,
+        nodeName: NODE,
+        pods: staticInformer(() => data.pods),
+        namespaces: staticInformer(() => data.namespaces),
+        policies: staticInformer(() => data.policies),
+        iptables,
+        minSyncPeriodMs: 0,
+        logger,
       });
       t = performance.now();
       await enforcer.sync();
@@ -85,6 +113,8 @@ export async function runNetpolBench(args: string[]): Promise<void> {
     await iptables.cleanup();
     const syncMs = median(sync);
     const rawMs = median(raw);
-    console.log(`RESULT netpol pods=${opts.pods} policies=${opts.policies} rules=${rendered.ruleCount} sync_ms=${syncMs.toFixed(0)} raw_restore_ms=${rawMs.toFixed(0)} ratio=${(syncMs / rawMs).toFixed(2)}`);
+    console.log(
+      `RESULT netpol pods=${opts.pods} policies=${opts.policies} rules=${rendered.ruleCount} sync_ms=${syncMs.toFixed(0)} raw_restore_ms=${rawMs.toFixed(0)} ratio=${(syncMs / rawMs).toFixed(2)}`,
+    );
   });
 }

@@ -23,12 +23,17 @@ export async function runDockerBaseline(docker: Docker, opts: DockerBaselineOpti
     for (let i = 0; i < opts.count; i++) {
       const started = performance.now();
       const pause = await docker.createContainer({
-        name: `k2-bench-pause-${i}`, Image: opts.pauseImage, Labels: { 'skiff.bench': 'k2-podstart' },
+        name: `k2-bench-pause-${i}`,
+        Image: opts.pauseImage,
+        Labels: { 'skiff.bench': 'k2-podstart' },
         HostConfig: { NetworkMode: NETWORK, IpcMode: 'shareable' },
       });
       await pause.start();
       const app = await docker.createContainer({
-        name: `k2-bench-app-${i}`, Image: opts.image, Cmd: ['sleep', '3600'], Labels: { 'skiff.bench': 'k2-podstart' },
+        name: `k2-bench-app-${i}`,
+        Image: opts.image,
+        Cmd: ['sleep', '3600'],
+        Labels: { 'skiff.bench': 'k2-podstart' },
         HostConfig: { NetworkMode: `container:${pause.id}`, IpcMode: `container:${pause.id}` },
       });
       await app.start();
@@ -45,8 +50,25 @@ async function removeBaseline(docker: Docker): Promise<void> {
   const containers = await docker.listContainers({ all: true, filters: { label: [LABEL] } });
   // Apps first: a pause container cannot go while others share its namespaces.
   const apps = containers.filter((c) => c.Names.some((n) => n.includes('k2-bench-app-')));
-  await Promise.all(apps.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    apps.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   const rest = containers.filter((c) => !apps.includes(c));
-  await Promise.all(rest.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-  await docker.getNetwork(NETWORK).remove().catch(() => undefined);
+  await Promise.all(
+    rest.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+  await docker
+    .getNetwork(NETWORK)
+    .remove()
+    .catch(() => undefined);
 }

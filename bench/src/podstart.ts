@@ -30,7 +30,10 @@ interface PodstartArgs {
 }
 
 function parsePodstartArgs(args: string[]): PodstartArgs {
-  const { values } = parseArgs({ args, options: { pods: { type: 'string' }, batch: { type: 'string' }, 'base-port': { type: 'string' }, timeout: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { pods: { type: 'string' }, batch: { type: 'string' }, 'base-port': { type: 'string' }, timeout: { type: 'string' } },
+  });
   const positive = (flag: string, value: string | undefined, dflt: number) => {
     const n = Number(value ?? dflt);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: want a positive integer, got "${value}"\n${usage}`);
@@ -46,7 +49,8 @@ function parsePodstartArgs(args: string[]): PodstartArgs {
 
 function benchPod(name: string): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: NS, labels: { bench: 'podstart' } },
     spec: {
       nodeName: NODE,
@@ -103,11 +107,13 @@ async function measureKubelet(api: RestClient, opts: PodstartArgs, prefix: strin
   try {
     for (let i = 0; i < count; i += opts.batch) {
       const names = Array.from({ length: Math.min(opts.batch, count - i) }, (_, j) => `${prefix}-${i + j}`);
-      await Promise.all(names.map(async (name) => {
-        const started = performance.now();
-        await api.create(PODS, benchPod(name));
-        latencies.push((await watcher.waitRunning(name, opts.timeoutS * 1000)) - started);
-      }));
+      await Promise.all(
+        names.map(async (name) => {
+          const started = performance.now();
+          await api.create(PODS, benchPod(name));
+          latencies.push((await watcher.waitRunning(name, opts.timeoutS * 1000)) - started);
+        }),
+      );
       if (prefix !== 'warmup') console.log(`podstart: kubelet ${Math.min(i + opts.batch, count)}/${count} running (last ${Math.round(latencies.at(-1)!)} ms)`);
     }
   } finally {
@@ -144,7 +150,12 @@ export async function runPodstartBench(args: string[]): Promise<void> {
     cluster = await startTestCluster({ basePort: opts.basePort, apiServerPort: opts.basePort + 10, etcdMembers: 1 });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     kubelet = await startKubelet({
-      cluster, nodeName: NODE, podCidr: '10.202.100.0/24', networkName: 'k2-bench', port: opts.basePort + 11, healthzPort: opts.basePort + 12,
+      cluster,
+      nodeName: NODE,
+      podCidr: '10.202.100.0/24',
+      networkName: 'k2-bench',
+      port: opts.basePort + 11,
+      healthzPort: opts.basePort + 12,
     });
     console.log('podstart: cluster and kubelet up; one warm-up pod (not counted)');
     await measureKubelet(api, opts, 'warmup', 1);
@@ -157,9 +168,14 @@ export async function runPodstartBench(args: string[]): Promise<void> {
     await cluster?.stop();
   }
 
-  const dockerLatencies = await runDockerBaseline(docker, { count: opts.pods, pauseImage: PAUSE_IMAGE, image: BUSYBOX_IMAGE, onProgress: (done, last) => {
-    if (done % 5 === 0 || done === opts.pods) console.log(`podstart: docker ${done}/${opts.pods} running (last ${Math.round(last)} ms)`);
-  } });
+  const dockerLatencies = await runDockerBaseline(docker, {
+    count: opts.pods,
+    pauseImage: PAUSE_IMAGE,
+    image: BUSYBOX_IMAGE,
+    onProgress: (done, last) => {
+      if (done % 5 === 0 || done === opts.pods) console.log(`podstart: docker ${done}/${opts.pods} running (last ${Math.round(last)} ms)`);
+    },
+  });
 
   const p50 = Math.round(percentile(latencies, 50));
   const p99 = Math.round(percentile(latencies, 99));

@@ -22,11 +22,15 @@ const NODE = 'k6-bench-node';
 
 /** --services, --endpoints, --rounds: positive integers within bounds, or an error with the usage. */
 function parseProxyBenchArgs(args: string[]) {
-  return parseIntegerFlags(args, {
-    services: { default: 1000, max: 60_000 },
-    endpoints: { default: 10, max: 1000 },
-    rounds: { default: 3, max: 50 },
-  }, usage);
+  return parseIntegerFlags(
+    args,
+    {
+      services: { default: 1000, max: 60_000 },
+      endpoints: { default: 10, max: 1000 },
+      rounds: { default: 3, max: 50 },
+    },
+    usage,
+  );
 }
 
 /** Service i: ClusterIP 10.96.x.y, port 80 → 8080; its endpoints are pods across 10.244.0.0/16. */
@@ -38,7 +42,8 @@ function synthesize(services: number, endpoints: number): { services: Service[];
     const name = `svc-${i}`;
     const ip = 0x0a600000 + 10 + i; // 10.96.0.10 upwards
     svcs.push({
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name, namespace: 'bench' },
       spec: { type: 'ClusterIP', clusterIP: ipString(ip), ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }] },
     } as Service);
@@ -53,7 +58,9 @@ function synthesize(services: number, endpoints: number): { services: Service[];
 
 function slice(service: string, endpoints: EndpointSlice['endpoints']): EndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    addressType: 'IPv4',
     metadata: { name: `${service}-abcde`, namespace: 'bench', labels: { 'kubernetes.io/service-name': service } },
     ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
     endpoints,
@@ -67,22 +74,27 @@ export async function runProxyBench(args: string[]): Promise<void> {
   await withThrowawayNetns('proxy', netns, async () => {
     const iptables = new Iptables({ ipNetns: netns });
     const data = synthesize(opts.services, opts.endpoints);
-    const nodes: Node[] = [{ apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, status: { addresses: [{ type: 'InternalIP', address: '192.168.50.10' }] } } as Node];
+    const nodes: Node[] = [
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE }, status: { addresses: [{ type: 'InternalIP', address: '192.168.50.10' }] } } as Node,
+    ];
     let slices = data.slices;
-    const newProxier = () => new Proxier({
-      nodeName: NODE,
-      services: staticInformer(() => data.services),
-      slices: staticInformer(() => slices),
-      nodes: staticInformer(() => nodes),
-      iptables,
-      clusterCIDR: CLUSTER_CIDR,
-      minSyncPeriodMs: 0,
-      logger,
-      conntrack: (a) => runCommand('ip', ['netns', 'exec', netns, 'conntrack', ...a]),
-    });
+    const newProxier = () =>
+      new Proxier({
+        nodeName: NODE,
+        services: staticInformer(() => data.services),
+        slices: staticInformer(() => slices),
+        nodes: staticInformer(() => nodes),
+        iptables,
+        clusterCIDR: CLUSTER_CIDR,
+        minSyncPeriodMs: 0,
+        logger,
+        conntrack: (a) => runCommand('ip', ['netns', 'exec', netns, 'conntrack', ...a]),
+      });
     const payload = renderRules(newProxier().buildState());
     const ruleCount = payload.split('\n').filter((l) => l.startsWith('-A ')).length;
-    console.log(`proxy bench: ${opts.services} services × ${opts.endpoints} endpoints = ${ruleCount} rules, ${(payload.length / 1024 / 1024).toFixed(1)} MiB payload, netns ${netns}, ${opts.rounds} rounds`);
+    console.log(
+      `proxy bench: ${opts.services} services × ${opts.endpoints} endpoints = ${ruleCount} rules, ${(payload.length / 1024 / 1024).toFixed(1)} MiB payload, netns ${netns}, ${opts.rounds} rounds`,
+    );
 
     const raw: number[] = [];
     const full: number[] = [];
@@ -103,21 +115,28 @@ export async function runProxyBench(args: string[]): Promise<void> {
 
       // One endpoint of one service moves to a new pod IP: the next sync must rewrite it.
       const changed = round % data.slices.length;
-      slices = data.slices.map((s, i) => (i !== changed ? s : slice(`svc-${i}`, [
-        ...s.endpoints.slice(1),
-        { addresses: [ipString(0x0af50000 + round)], conditions: { ready: true }, nodeName: 'node-0' },
-      ])));
+      slices = data.slices.map((s, i) =>
+        i !== changed
+          ? s
+          : slice(`svc-${i}`, [...s.endpoints.slice(1), { addresses: [ipString(0x0af50000 + round)], conditions: { ready: true }, nodeName: 'node-0' }]),
+      );
       t = performance.now();
       await proxier.sync();
       incremental.push(performance.now() - t);
       const kind = iptables.lastRestore;
       await proxier.stop();
-      console.log(`round ${round}/${opts.rounds}: raw iptables-restore ${raw.at(-1)!.toFixed(0)} ms, full sync ${full.at(-1)!.toFixed(0)} ms, incremental sync ${incremental.at(-1)!.toFixed(0)} ms (${kind} restore)`);
+      console.log(
+        `round ${round}/${opts.rounds}: raw iptables-restore ${raw.at(-1)!.toFixed(0)} ms, full sync ${full.at(-1)!.toFixed(0)} ms, incremental sync ${incremental.at(-1)!.toFixed(0)} ms (${kind} restore)`,
+      );
     }
     await iptables.cleanup();
     const syncMs = median(full);
     const rawMs = median(raw);
-    console.log(`median over ${opts.rounds}: full sync ${syncMs.toFixed(0)} ms, raw restore ${rawMs.toFixed(0)} ms, incremental ${median(incremental).toFixed(0)} ms`);
-    console.log(`RESULT proxy sync_ms=${syncMs.toFixed(0)} raw_restore_ms=${rawMs.toFixed(0)} ratio=${(syncMs / rawMs).toFixed(2)} incremental_ms=${median(incremental).toFixed(0)}`);
+    console.log(
+      `median over ${opts.rounds}: full sync ${syncMs.toFixed(0)} ms, raw restore ${rawMs.toFixed(0)} ms, incremental ${median(incremental).toFixed(0)} ms`,
+    );
+    console.log(
+      `RESULT proxy sync_ms=${syncMs.toFixed(0)} raw_restore_ms=${rawMs.toFixed(0)} ratio=${(syncMs / rawMs).toFixed(2)} incremental_ms=${median(incremental).toFixed(0)}`,
+    );
   });
 }

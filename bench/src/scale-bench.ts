@@ -10,13 +10,7 @@
  */
 import { Agent } from 'node:https';
 import { parseArgs } from 'node:util';
-import {
-  apiRequest,
-  startScheduler,
-  startTestCluster,
-  type ComponentProcess,
-  type TestCluster,
-} from '@skiff/test/harness';
+import { apiRequest, startScheduler, startTestCluster, type ComponentProcess, type TestCluster } from '@skiff/test/harness';
 import { runPhase } from './latency-stats.ts';
 import type { KubemarkResult } from './scale-kubemark.ts';
 import type { WorkloadsResult } from './scale-workloads.ts';
@@ -100,7 +94,16 @@ const nodeFor = (name: string) => ({
   status: {
     capacity: { cpu: '4', memory: '16Gi', pods: '110' },
     allocatable: { cpu: '4', memory: '16Gi', pods: '110' },
-    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'hollow', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'hollow',
+        lastHeartbeatTime: new Date().toISOString(),
+        lastTransitionTime: new Date().toISOString(),
+      },
+    ],
   },
 });
 
@@ -113,21 +116,27 @@ export function expectStatus(what: string, res: { status: number; body: string }
 
 async function createNodes(cluster: TestCluster, count: number, agent: Agent): Promise<void> {
   let statusKept: boolean | undefined;
-  await runPhase('create nodes', count, 32, async (i) => {
-    const name = `bench-node-${i}`;
-    const res = await apiRequest(cluster.admin, 'POST', '/api/v1/nodes', { body: nodeFor(name), agent });
-    expectStatus(`POST node ${name}`, res, 201);
-    // Kubernetes keeps a created Node's status; should the server drop it, set it as a kubelet would.
-    statusKept ??= Boolean(res.json?.status?.conditions?.length);
-    if (!statusKept) {
-      const patched = await apiRequest(cluster.admin, 'PATCH', `/api/v1/nodes/${name}/status`, {
-        body: { status: nodeFor(name).status },
-        headers: { 'content-type': 'application/merge-patch+json' },
-        agent,
-      });
-      expectStatus(`PATCH node ${name}/status`, patched, 200);
-    }
-  }, progressEvery(`  nodes created`, count));
+  await runPhase(
+    'create nodes',
+    count,
+    32,
+    async (i) => {
+      const name = `bench-node-${i}`;
+      const res = await apiRequest(cluster.admin, 'POST', '/api/v1/nodes', { body: nodeFor(name), agent });
+      expectStatus(`POST node ${name}`, res, 201);
+      // Kubernetes keeps a created Node's status; should the server drop it, set it as a kubelet would.
+      statusKept ??= Boolean(res.json?.status?.conditions?.length);
+      if (!statusKept) {
+        const patched = await apiRequest(cluster.admin, 'PATCH', `/api/v1/nodes/${name}/status`, {
+          body: { status: nodeFor(name).status },
+          headers: { 'content-type': 'application/merge-patch+json' },
+          agent,
+        });
+        expectStatus(`PATCH node ${name}/status`, patched, 200);
+      }
+    },
+    progressEvery(`  nodes created`, count),
+  );
 }
 
 export function progressEvery(label: string, total: number): (done: number) => void {
@@ -162,7 +171,9 @@ interface SchedulerResult {
 
 async function benchScheduler(opts: ScaleArgs): Promise<SchedulerResult> {
   const basePort = opts.basePort;
-  console.log(`(a) scheduler throughput: ${opts.nodes} nodes, ${opts.pods} pods; 1-member etcd + apiserver (ports ${basePort}-${basePort + 1}, ${basePort + 100}) + scheduler`);
+  console.log(
+    `(a) scheduler throughput: ${opts.nodes} nodes, ${opts.pods} pods; 1-member etcd + apiserver (ports ${basePort}-${basePort + 1}, ${basePort + 100}) + scheduler`,
+  );
   const cluster = await startTestCluster({ basePort, etcdMembers: 1 });
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   let watch: StreamedWatch | undefined;
@@ -170,10 +181,16 @@ async function benchScheduler(opts: ScaleArgs): Promise<SchedulerResult> {
   try {
     await createNamespace(cluster);
     await createNodes(cluster, opts.nodes, agent);
-    const created = await runPhase('create pods', opts.pods, 32, async (i) => {
-      const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${i}`, namespace: NS, labels: { app: 'sched' } }, spec: podTemplateSpec };
-      expectStatus(`POST pod-${i}`, await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${NS}/pods`, { body, agent }), 201);
-    }, progressEvery('  pending pods created', opts.pods));
+    const created = await runPhase(
+      'create pods',
+      opts.pods,
+      32,
+      async (i) => {
+        const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${i}`, namespace: NS, labels: { app: 'sched' } }, spec: podTemplateSpec };
+        expectStatus(`POST pod-${i}`, await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${NS}/pods`, { body, agent }), 201);
+      },
+      progressEvery('  pending pods created', opts.pods),
+    );
     const createPerS = opts.pods / (created.elapsedMs / 1000);
     console.log(`  ${opts.pods} pending pods created at ${createPerS.toFixed(0)}/s; starting the scheduler`);
 
@@ -194,12 +211,19 @@ async function benchScheduler(opts: ScaleArgs): Promise<SchedulerResult> {
     const memory = new ProcessMemorySampler();
     await scheduler.start();
     memory.track('scheduler', scheduler.pid);
-    await waitUntil(() => bound.size >= opts.pods || watch!.failed !== undefined, () => `bound ${bound.size}/${opts.pods}`, opts.timeoutS, 'scheduling');
+    await waitUntil(
+      () => bound.size >= opts.pods || watch!.failed !== undefined,
+      () => `bound ${bound.size}/${opts.pods}`,
+      opts.timeoutS,
+      'scheduling',
+    );
     if (watch.failed) throw watch.failed;
     const podsPerS = bound.size > 1 ? (bound.size - 1) / ((last - first) / 1000) : 0;
     const schedulerRssMb = memory.peakMb('scheduler');
     memory.stop();
-    console.log(`  ${bound.size} pods bound in ${((last - first) / 1000).toFixed(1)} s: ${podsPerS.toFixed(0)} pods/s (scheduler peak RSS ${schedulerRssMb.toFixed(0)} MB)`);
+    console.log(
+      `  ${bound.size} pods bound in ${((last - first) / 1000).toFixed(1)} s: ${podsPerS.toFixed(0)} pods/s (scheduler peak RSS ${schedulerRssMb.toFixed(0)} MB)`,
+    );
     return { podsPerS, createPerS, schedulerRssMb };
   } finally {
     watch?.close();
@@ -237,31 +261,42 @@ async function runPhases(opts: ScaleArgs): Promise<void> {
   if (runs('workloads')) workloads = await benchWorkloads({ ...opts, basePort: opts.basePort + 20 });
   console.log('');
   if (sched) {
-    console.log(`(a) scheduler_perf-style, ${opts.nodes} nodes / ${opts.pods} pods: ${sched.podsPerS.toFixed(0)} pods/s bound` +
-      ` (pending pods were created at ${sched.createPerS.toFixed(0)}/s through the apiserver)`);
+    console.log(
+      `(a) scheduler_perf-style, ${opts.nodes} nodes / ${opts.pods} pods: ${sched.podsPerS.toFixed(0)} pods/s bound` +
+        ` (pending pods were created at ${sched.createPerS.toFixed(0)}/s through the apiserver)`,
+    );
     console.log(`    upstream: scheduler_perf 680 pods/s (5,000 nodes / 10,000 pods, larger machine); clusterloader2 400 pods/s; best published 1,000 pods/s`);
   }
   if (kubemark) {
     const k = kubemark;
-    console.log(`(b) kubemark-style, ${opts.hollowNodes} hollow nodes, ${opts.deployments}x${opts.replicas} pods: all Running in ${k.allRunningS.toFixed(1)} s` +
-      ` (${(k.pods / k.allRunningS).toFixed(0)} pods/s end to end)`);
-    console.log(`    API latency during the run (GET/LIST probe every 100 ms, ${k.probeSamples} samples): p50 ${k.p50Ms.toFixed(1)} ms, p99 ${k.p99Ms.toFixed(1)} ms`);
-    console.log(`    peak RSS MB: apiserver ${k.rssMb.apiserver.toFixed(0)}, controller-manager ${k.rssMb['controller-manager'].toFixed(0)}, scheduler ${k.rssMb.scheduler.toFixed(0)}, hollow kubelets ${k.rssMb.kubelet.toFixed(0)}, etcd ${k.rssMb.etcd.toFixed(0)}`);
+    console.log(
+      `(b) kubemark-style, ${opts.hollowNodes} hollow nodes, ${opts.deployments}x${opts.replicas} pods: all Running in ${k.allRunningS.toFixed(1)} s` +
+        ` (${(k.pods / k.allRunningS).toFixed(0)} pods/s end to end)`,
+    );
+    console.log(
+      `    API latency during the run (GET/LIST probe every 100 ms, ${k.probeSamples} samples): p50 ${k.p50Ms.toFixed(1)} ms, p99 ${k.p99Ms.toFixed(1)} ms`,
+    );
+    console.log(
+      `    peak RSS MB: apiserver ${k.rssMb.apiserver.toFixed(0)}, controller-manager ${k.rssMb['controller-manager'].toFixed(0)}, scheduler ${k.rssMb.scheduler.toFixed(0)}, hollow kubelets ${k.rssMb.kubelet.toFixed(0)}, etcd ${k.rssMb.etcd.toFixed(0)}`,
+    );
     console.log(`    raw etcd puts/s on the same etcd (pod-sized JSON, concurrency 32, 5 s): ${k.etcdPutsPerS.toFixed(0)}`);
   }
   if (workloads) {
     const w = workloads;
-    console.log(`(c) workloads: a Job of ${opts.jobCompletions} completions at parallelism ${opts.jobParallelism}: ${w.jobCompletionsPerS.toFixed(1)} completions/s` +
-      ` (ceiling ${w.jobCeilingPerS.toFixed(0)}/s: each pod runs ${opts.jobPodSeconds} s); a DaemonSet on ${w.daemonSetNodes} nodes: all Running in ${w.daemonSetAllRunningS.toFixed(1)} s`);
+    console.log(
+      `(c) workloads: a Job of ${opts.jobCompletions} completions at parallelism ${opts.jobParallelism}: ${w.jobCompletionsPerS.toFixed(1)} completions/s` +
+        ` (ceiling ${w.jobCeilingPerS.toFixed(0)}/s: each pod runs ${opts.jobPodSeconds} s); a DaemonSet on ${w.daemonSetNodes} nodes: all Running in ${w.daemonSetAllRunningS.toFixed(1)} s`,
+    );
     console.log(`    baseline, same run: bare pods created through the apiserver at ${w.podCreatesPerS.toFixed(0)}/s (no controller or scheduler in the path)`);
   }
   const fmt = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NA' : n.toFixed(0));
   const fmt1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NA' : n.toFixed(1));
-  if (sched || kubemark) console.log(
-    `RESULT scale pods_per_s=${fmt(sched?.podsPerS)} all_running_s=${fmt1(kubemark?.allRunningS)} apiserver_rss_mb=${fmt(kubemark?.rssMb.apiserver)}` +
-      ` controller_manager_rss_mb=${fmt(kubemark?.rssMb['controller-manager'])} scheduler_rss_mb=${fmt(kubemark?.rssMb.scheduler ?? sched?.schedulerRssMb)}` +
-      ` etcd_puts_per_s=${fmt(kubemark?.etcdPutsPerS)} api_p50_ms=${fmt1(kubemark?.p50Ms)} api_p99_ms=${fmt1(kubemark?.p99Ms)}`,
-  );
+  if (sched || kubemark)
+    console.log(
+      `RESULT scale pods_per_s=${fmt(sched?.podsPerS)} all_running_s=${fmt1(kubemark?.allRunningS)} apiserver_rss_mb=${fmt(kubemark?.rssMb.apiserver)}` +
+        ` controller_manager_rss_mb=${fmt(kubemark?.rssMb['controller-manager'])} scheduler_rss_mb=${fmt(kubemark?.rssMb.scheduler ?? sched?.schedulerRssMb)}` +
+        ` etcd_puts_per_s=${fmt(kubemark?.etcdPutsPerS)} api_p50_ms=${fmt1(kubemark?.p50Ms)} api_p99_ms=${fmt1(kubemark?.p99Ms)}`,
+    );
   if (workloads) {
     console.log(
       `RESULT workloads job_completions_per_s=${fmt1(workloads.jobCompletionsPerS)} daemonset_${workloads.daemonSetNodes}_nodes_s=${fmt1(workloads.daemonSetAllRunningS)}` +

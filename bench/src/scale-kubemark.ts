@@ -89,7 +89,8 @@ export async function benchKubemark(opts: ScaleArgs): Promise<KubemarkResult> {
     for (;;) {
       await countReady();
       if (readyNodes >= opts.hollowNodes) break;
-      if (elapsedS(nodesSince) > opts.timeoutS) throw new Error(`only ${readyNodes}/${opts.hollowNodes} nodes Ready after ${opts.timeoutS} s${kubelet.logTail()}`);
+      if (elapsedS(nodesSince) > opts.timeoutS)
+        throw new Error(`only ${readyNodes}/${opts.hollowNodes} nodes Ready after ${opts.timeoutS} s${kubelet.logTail()}`);
       console.log(`  nodes Ready ${readyNodes}/${opts.hollowNodes} [${elapsedS(nodesSince).toFixed(0)} s]`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }

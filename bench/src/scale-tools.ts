@@ -32,30 +32,34 @@ export function streamWatch(target: ApiTarget, path: string, onEvent: (event: Wa
     const fail = (err: Error) => {
       if (!closed && !handle.failed) handle.failed = err;
     };
-    const req = request(new URL(path, target.server), { headers: { accept: 'application/json' }, ca: target.caCert, cert: target.clientCert, key: target.clientKey }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        reject(new Error(`watch ${path}: HTTP ${res.statusCode}`));
-        return;
-      }
-      let buffered = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffered += chunk;
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!line) continue;
-          const event = JSON.parse(line) as WatchLine;
-          if (event.type === 'ERROR') fail(new Error(`watch ${path}: ${JSON.stringify(event.object).slice(0, 300)}`));
-          else onEvent(event);
+    const req = request(
+      new URL(path, target.server),
+      { headers: { accept: 'application/json' }, ca: target.caCert, cert: target.clientCert, key: target.clientKey },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`watch ${path}: HTTP ${res.statusCode}`));
+          return;
         }
-      });
-      res.on('end', () => fail(new Error(`watch ${path}: the server ended the stream`)));
-      res.on('error', (err) => fail(err));
-      resolve(handle);
-    });
+        let buffered = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          let newline: number;
+          while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (!line) continue;
+            const event = JSON.parse(line) as WatchLine;
+            if (event.type === 'ERROR') fail(new Error(`watch ${path}: ${JSON.stringify(event.object).slice(0, 300)}`));
+            else onEvent(event);
+          }
+        });
+        res.on('end', () => fail(new Error(`watch ${path}: the server ended the stream`)));
+        res.on('error', (err) => fail(err));
+        resolve(handle);
+      },
+    );
     req.on('error', (err) => {
       fail(err);
       reject(err);

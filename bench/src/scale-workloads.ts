@@ -11,7 +11,15 @@
  * (pods created per second), then deleted before the workloads start.
  */
 import { Agent } from 'node:https';
-import { apiRequest, startControllerManager, startHollowNodes, startScheduler, startTestCluster, type ComponentProcess, type TestCluster } from '@skiff/test/harness';
+import {
+  apiRequest,
+  startControllerManager,
+  startHollowNodes,
+  startScheduler,
+  startTestCluster,
+  type ComponentProcess,
+  type TestCluster,
+} from '@skiff/test/harness';
 import { runPhase } from './latency-stats.ts';
 import { NS, createNamespace, elapsedS, expectStatus, podTemplateSpec, progressEvery, waitUntil, type ScaleArgs } from './scale-bench.ts';
 import { streamWatch, type StreamedWatch } from './scale-tools.ts';
@@ -54,13 +62,22 @@ async function watchPods(cluster: TestCluster, agent: Agent, onPod: (type: strin
 
 /** The baseline: bare pods POSTed at concurrency 32 (no controller in the path), then removed. */
 async function measurePodCreates(cluster: TestCluster, agent: Agent): Promise<number> {
-  const created = await runPhase('create pods', BASELINE_PODS, 32, async (i) => {
-    const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `baseline-${i}`, namespace: NS, labels: { app: 'baseline' } }, spec: podTemplateSpec };
-    expectStatus(`POST baseline-${i}`, await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${NS}/pods`, { body, agent }), 201);
-  }, progressEvery('  baseline pods created', BASELINE_PODS));
+  const created = await runPhase(
+    'create pods',
+    BASELINE_PODS,
+    32,
+    async (i) => {
+      const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `baseline-${i}`, namespace: NS, labels: { app: 'baseline' } }, spec: podTemplateSpec };
+      expectStatus(`POST baseline-${i}`, await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${NS}/pods`, { body, agent }), 201);
+    },
+    progressEvery('  baseline pods created', BASELINE_PODS),
+  );
   const perS = BASELINE_PODS / (created.elapsedMs / 1000);
   console.log(`  baseline: ${BASELINE_PODS} bare pods created at ${perS.toFixed(0)}/s; deleting them`);
-  const del = await apiRequest(cluster.admin, 'DELETE', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dbaseline&gracePeriodSeconds=0`, { agent, timeoutMs: 120_000 });
+  const del = await apiRequest(cluster.admin, 'DELETE', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dbaseline&gracePeriodSeconds=0`, {
+    agent,
+    timeoutMs: 120_000,
+  });
   expectStatus('DELETE baseline pods', del, 200);
   return perS;
 }
@@ -87,16 +104,20 @@ async function benchJob(cluster: TestCluster, agent: Agent, opts: ScaleArgs): Pr
   let failed = '';
   const list = await apiRequest(cluster.admin, 'GET', `/apis/batch/v1/namespaces/${NS}/jobs?limit=1`, { agent });
   expectStatus('LIST jobs', list, 200);
-  const watch = await streamWatch(cluster.admin, `/apis/batch/v1/namespaces/${NS}/jobs?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`, (event) => {
-    const status = event.object?.status ?? {};
-    succeeded = status.succeeded ?? 0;
-    active = status.active ?? 0;
-    for (const c of status.conditions ?? []) {
-      if (c.status !== 'True') continue;
-      if (c.type === 'Complete') complete = true;
-      if (c.type === 'Failed') failed = `${c.reason}: ${c.message}`;
-    }
-  });
+  const watch = await streamWatch(
+    cluster.admin,
+    `/apis/batch/v1/namespaces/${NS}/jobs?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`,
+    (event) => {
+      const status = event.object?.status ?? {};
+      succeeded = status.succeeded ?? 0;
+      active = status.active ?? 0;
+      for (const c of status.conditions ?? []) {
+        if (c.status !== 'True') continue;
+        if (c.type === 'Complete') complete = true;
+        if (c.type === 'Failed') failed = `${c.reason}: ${c.message}`;
+      }
+    },
+  );
   try {
     const started = performance.now();
     expectStatus('POST job', await apiRequest(cluster.admin, 'POST', `/apis/batch/v1/namespaces/${NS}/jobs`, { body: job, agent }), 201);
@@ -137,7 +158,12 @@ async function benchDaemonSet(cluster: TestCluster, agent: Agent, nodes: number,
     };
     const started = performance.now();
     expectStatus('POST daemonset', await apiRequest(cluster.admin, 'POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, { body: ds, agent }), 201);
-    await waitUntil(() => running.size >= nodes || watch.failed !== undefined, () => `daemon pods Running on ${running.size}/${nodes} nodes`, timeoutS, 'the DaemonSet on every node');
+    await waitUntil(
+      () => running.size >= nodes || watch.failed !== undefined,
+      () => `daemon pods Running on ${running.size}/${nodes} nodes`,
+      timeoutS,
+      'the DaemonSet on every node',
+    );
     if (watch.failed) throw watch.failed;
     const seconds = elapsedS(started);
     console.log(`  DaemonSet Running on all ${nodes} nodes after ${seconds.toFixed(1)} s`);

@@ -11,8 +11,9 @@ export const SERVICES = findResourceByKind('v1', 'Service')!;
 export const LEASES = findResourceByKind('coordination.k8s.io/v1', 'Lease')!;
 
 export function isPodReady(pod: Pod): boolean {
-  return pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp &&
-    (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (
+    pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 export function isNodeReady(node: Node): boolean {
@@ -47,19 +48,26 @@ export async function waitFor(what: string, check: () => Promise<string | undefi
 /** Waits until exactly `count` pods match, all Ready, and the Service's endpoints list exactly their IPs. */
 export async function waitForReadyReplicas(client: RestClient, selector: string, service: string, count: number, timeoutMs = 180_000): Promise<Pod[]> {
   let pods: Pod[] = [];
-  await waitFor(`${count} ready pods (${selector}) behind service ${service}`, async () => {
-    pods = await livePods(client, selector);
-    const ready = pods.filter(isPodReady);
-    if (pods.length !== count || ready.length !== count) return `${pods.length} pods, ${ready.length} ready`;
-    const want = ready.map((p) => p.status?.podIP ?? '').sort();
-    const ep = await client.get<Endpoints>(ENDPOINTS, 'default', service);
-    const got = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
-    if (want.join(',') === got.join(',')) return undefined;
-    // Enough to tell a controller that never saw the pod change from one whose writes fail.
-    const notReady = (ep.subsets ?? []).flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)).sort();
-    const readySince = ready.map((p) => `${p.metadata?.name}@${p.spec?.nodeName} ${p.status?.podIP} ready since ${p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime}`);
-    return `endpoints ${got.join(',') || '(none)'} (not ready: ${notReady.join(',') || 'none'}; resourceVersion ${ep.metadata?.resourceVersion}) != pod IPs ${want.join(',')} [${readySince.join('; ')}]`;
-  }, timeoutMs);
+  await waitFor(
+    `${count} ready pods (${selector}) behind service ${service}`,
+    async () => {
+      pods = await livePods(client, selector);
+      const ready = pods.filter(isPodReady);
+      if (pods.length !== count || ready.length !== count) return `${pods.length} pods, ${ready.length} ready`;
+      const want = ready.map((p) => p.status?.podIP ?? '').sort();
+      const ep = await client.get<Endpoints>(ENDPOINTS, 'default', service);
+      const got = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
+      if (want.join(',') === got.join(',')) return undefined;
+      // Enough to tell a controller that never saw the pod change from one whose writes fail.
+      const notReady = (ep.subsets ?? []).flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)).sort();
+      const readySince = ready.map(
+        (p) =>
+          `${p.metadata?.name}@${p.spec?.nodeName} ${p.status?.podIP} ready since ${p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime}`,
+      );
+      return `endpoints ${got.join(',') || '(none)'} (not ready: ${notReady.join(',') || 'none'}; resourceVersion ${ep.metadata?.resourceVersion}) != pod IPs ${want.join(',')} [${readySince.join('; ')}]`;
+    },
+    timeoutMs,
+  );
   return pods;
 }
 

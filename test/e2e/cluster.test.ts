@@ -13,9 +13,7 @@ import type { Pod, Service } from '@skiff/api';
 import { RestClient } from '@skiff/client';
 import { kubectlBinaries, REPO_ROOT, type KubectlBinary } from '../harness/index.ts';
 import { startLab, type Lab } from '../harness/lab.ts';
-import {
-  NODES, PODS, SERVICES, isNodeReady, isPodReady, kubectlOk, livePods, listPods, waitFor, waitForReadyReplicas,
-} from './cluster-checks.ts';
+import { NODES, PODS, SERVICES, isNodeReady, isPodReady, kubectlOk, livePods, listPods, waitFor, waitForReadyReplicas } from './cluster-checks.ts';
 import { httpGet, startLoad, type LoadReport } from './http-load.ts';
 
 const WEB = 'app=web';
@@ -84,20 +82,32 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
       assert.equal(r.exitCode, 0, `wget ${url} from the client pod: ${r.output}`);
       assert.match(r.output, /skiff web v1 on web-/);
     };
-    await waitFor('the ClusterIP answering from a pod', async () => {
-      await fromPod(`http://${svc.spec!.clusterIP}/`);
-      return undefined;
-    }, 60_000);
-    await waitFor('the DNS name answering from a pod', async () => {
-      await fromPod('http://web.default.svc.cluster.local/');
-      await fromPod('http://web/');
-      return undefined;
-    }, 60_000);
+    await waitFor(
+      'the ClusterIP answering from a pod',
+      async () => {
+        await fromPod(`http://${svc.spec!.clusterIP}/`);
+        return undefined;
+      },
+      60_000,
+    );
+    await waitFor(
+      'the DNS name answering from a pod',
+      async () => {
+        await fromPod('http://web.default.svc.cluster.local/');
+        await fromPod('http://web/');
+        return undefined;
+      },
+      60_000,
+    );
     for (const url of nodeUrls()) {
-      await waitFor(`NodePort ${url}`, async () => {
-        const r = await httpGet(url);
-        return r.status === 200 && /skiff web v1/.test(r.body) ? undefined : `HTTP ${r.status}: ${r.body}`;
-      }, 60_000);
+      await waitFor(
+        `NodePort ${url}`,
+        async () => {
+          const r = await httpGet(url);
+          return r.status === 200 && /skiff web v1/.test(r.body) ? undefined : `HTTP ${r.status}: ${r.body}`;
+        },
+        60_000,
+      );
     }
   });
 
@@ -111,7 +121,10 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
   });
 
   it('rolls out v2 and back under load through the NodePort with zero failed requests', async () => {
-    for (const [image, version] of [['skiff/web:v2', 'skiff web v2'], ['undo', 'skiff web v1']] as const) {
+    for (const [image, version] of [
+      ['skiff/web:v2', 'skiff web v2'],
+      ['undo', 'skiff web v1'],
+    ] as const) {
       const load = startLoad(nodeUrls());
       await new Promise((r) => setTimeout(r, 1000));
       if (image === 'undo') await kc(['rollout', 'undo', 'deployment/web']);
@@ -138,25 +151,33 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
       const node = (await client.list<import('@skiff/api').Node>(NODES)).items.find((n) => n.metadata?.name === victim);
       return node && !isNodeReady(node) ? undefined : 'still Ready';
     });
-    await waitFor('3 Ready web pods off the lost node', async () => {
-      const live = (await livePods(client, WEB)).filter((p) => p.spec?.nodeName !== victim && isPodReady(p));
-      return live.length >= 3 ? undefined : `${live.length} ready elsewhere`;
-    }, 180_000);
+    await waitFor(
+      '3 Ready web pods off the lost node',
+      async () => {
+        const live = (await livePods(client, WEB)).filter((p) => p.spec?.nodeName !== victim && isPodReady(p));
+        return live.length >= 3 ? undefined : `${live.length} ready elsewhere`;
+      },
+      180_000,
+    );
     console.log(`# node ${victim} lost: all 3 replicas Ready elsewhere after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     await lab.startNode(victim);
     await lab.waitForNodesReady([victim], 120_000);
     // The pods that were on it were deleted (replaced elsewhere): none of their containers may linger.
     const docker = lab.docker(victim);
-    await waitFor(`stale containers removed from ${victim}`, async () => {
-      const bound = new Set((await listPods(client, '', 'default')).filter((p) => p.spec?.nodeName === victim).map((p) => p.metadata!.name!));
-      const containers = await docker.listContainers({ all: true });
-      const stale = containers.filter((c) => {
-        const pod = c.Labels['io.kubernetes.pod.name'];
-        return pod !== undefined && lostPods.has(pod) && !bound.has(pod);
-      });
-      return stale.length === 0 ? undefined : `${stale.length} containers of deleted pods: ${stale.map((c) => c.Names[0]).join(', ')}`;
-    }, 120_000);
+    await waitFor(
+      `stale containers removed from ${victim}`,
+      async () => {
+        const bound = new Set((await listPods(client, '', 'default')).filter((p) => p.spec?.nodeName === victim).map((p) => p.metadata!.name!));
+        const containers = await docker.listContainers({ all: true });
+        const stale = containers.filter((c) => {
+          const pod = c.Labels['io.kubernetes.pod.name'];
+          return pod !== undefined && lostPods.has(pod) && !bound.has(pod);
+        });
+        return stale.length === 0 ? undefined : `${stale.length} containers of deleted pods: ${stale.map((c) => c.Names[0]).join(', ')}`;
+      },
+      120_000,
+    );
     await waitForReadyReplicas(client, WEB, 'web', 3);
   });
 
@@ -164,8 +185,11 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
     // An agent (kubelet, kube-proxy, dns): its pods' containers keep running, untouched.
     const before = await livePods(client, WEB);
     const node = before[0]!.spec!.nodeName!;
-    const containerIds = (pods: Pod[]) => pods.filter((p) => p.spec?.nodeName === node)
-      .flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => `${p.metadata?.name}/${c.containerID}/${c.restartCount}`)).sort();
+    const containerIds = (pods: Pod[]) =>
+      pods
+        .filter((p) => p.spec?.nodeName === node)
+        .flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => `${p.metadata?.name}/${c.containerID}/${c.restartCount}`))
+        .sort();
     const idsBefore = containerIds(before);
     await lab.restartComponent('agent', node);
     await lab.waitForNodesReady([node], 60_000);
@@ -184,18 +208,31 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
     // kill -9 of the server whose controller-manager leads: the other takes the lease once it expires,
     // and a deleted pod is replaced; the killed server comes back (as systemd would start it).
     let leader = '';
-    await waitFor('a controller-manager leader', async () => ((leader = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'), 60_000);
+    await waitFor(
+      'a controller-manager leader',
+      async () => ((leader = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'),
+      60_000,
+    );
     await lab.killComponent(leader);
     try {
       // Connections through the balancer to the killed apiserver break mid-handshake: a client retries, as kubectl does.
-      await waitFor('a pod deleted through the surviving apiserver', async () => {
-        const [pod] = await livePods(client, WEB);
-        await kc(['delete', 'pod', pod!.metadata!.name!, '--wait=false']);
-        return undefined;
-      }, 30_000, 1000);
+      await waitFor(
+        'a pod deleted through the surviving apiserver',
+        async () => {
+          const [pod] = await livePods(client, WEB);
+          await kc(['delete', 'pod', pod!.metadata!.name!, '--wait=false']);
+          return undefined;
+        },
+        30_000,
+        1000,
+      );
       await waitForReadyReplicas(client, WEB, 'web', 3);
       let next = '';
-      await waitFor('a new leader', async () => ((next = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'), 60_000);
+      await waitFor(
+        'a new leader',
+        async () => ((next = (await lab.leaderServer('controller-manager')) ?? '') ? undefined : 'no server reports the lease'),
+        60_000,
+      );
       assert.notEqual(next, leader);
       console.log(`# ${leader} (the controller-manager leader) killed: ${next} took over and a pod was replaced`);
     } finally {
@@ -228,7 +265,9 @@ describe('a 3-node lab cluster, as a user sees it', { skip: runAsRoot ? false : 
     const node = pod!.spec!.nodeName!;
     const restarts = pod!.status?.containerStatuses?.[0]?.restartCount ?? 0;
     const docker = lab.docker(node);
-    const [container] = await docker.listContainers({ filters: JSON.stringify({ label: [`io.kubernetes.pod.name=${name}`, 'io.kubernetes.container.name=web'] }) });
+    const [container] = await docker.listContainers({
+      filters: JSON.stringify({ label: [`io.kubernetes.pod.name=${name}`, 'io.kubernetes.container.name=web'] }),
+    });
     assert.ok(container, `the web container of ${name} on ${node}`);
     await docker.getContainer(container.Id).kill();
     await waitFor(`${name} restarted and Ready`, async () => {

@@ -17,7 +17,10 @@ import { registerEvictionSteps } from './disruption/eviction-steps.ts';
 
 const runAsRoot = process.getuid?.() === 0;
 
-describe('disruption budgets, drain and autoscaling on a 3-node lab', { skip: runAsRoot ? false : 'needs root (netns, iptables, dockerd)', timeout: 15 * 60_000 }, () => {
+describe('disruption budgets, drain and autoscaling on a 3-node lab', {
+  skip: runAsRoot ? false : 'needs root (netns, iptables, dockerd)',
+  timeout: 15 * 60_000,
+}, () => {
   const ctx = disruptionContext();
 
   before(async () => {

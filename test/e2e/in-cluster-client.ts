@@ -38,20 +38,19 @@ try {
 export async function ensureInClusterClientImage(docker: Docker): Promise<string> {
   return ensureNodeImage(docker, {
     repository: 'skiff/in-cluster-client',
-    app: [
-      { name: 'main.mjs', data: Buffer.from(SCRIPT) },
-      ...packageFiles(join(REPO_ROOT, 'node_modules'), ['@kubernetes/client-node']),
-    ],
+    app: [{ name: 'main.mjs', data: Buffer.from(SCRIPT) }, ...packageFiles(join(REPO_ROOT, 'node_modules'), ['@kubernetes/client-node'])],
   });
 }
 
 /** The pod that runs it once as `serviceAccountName` (restartPolicy Never), as a manifest. */
 export function inClusterClientPod(image: string, namespace: string, serviceAccountName: string): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'in-cluster-client', namespace, labels: { app: 'in-cluster-client' } },
     spec: {
-      serviceAccountName, restartPolicy: 'Never',
+      serviceAccountName,
+      restartPolicy: 'Never',
       containers: [{ name: 'client', image, imagePullPolicy: 'Never' }],
     },
   };

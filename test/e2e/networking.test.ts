@@ -115,15 +115,24 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
   const kc = (args: string[], stdin?: string, timeoutMs?: number) => kubectlOk(bin, lab.kubeconfigPath, args, stdin, timeoutMs);
   const inPod = (node: string, pod: string, cmd: string[], namespace = 'default') => lab.exec(node, { namespace, pod }, cmd);
   const clusterIP = async (name: string) => (await client.get<Service>(SERVICES, 'default', name)).spec!.clusterIP!;
-  const podReady = (name: string, namespace = 'default') => waitFor(`pod ${namespace}/${name} Ready`, async () => {
-    const pod = (await listPods(client, `app=${name}`, namespace))[0];
-    return pod && isPodReady(pod) ? undefined : `phase ${pod?.status?.phase ?? 'none'}`;
-  }, 180_000);
+  const podReady = (name: string, namespace = 'default') =>
+    waitFor(
+      `pod ${namespace}/${name} Ready`,
+      async () => {
+        const pod = (await listPods(client, `app=${name}`, namespace))[0];
+        return pod && isPodReady(pod) ? undefined : `phase ${pod?.status?.phase ?? 'none'}`;
+      },
+      180_000,
+    );
   /** `count` fresh wget connections from the client pod; how many answers each web pod gave. */
   const spread = async (url: string, count: number) => {
     const r = await inPod(nodeA, 'client', ['sh', '-c', `for i in $(seq ${count}); do timeout 5 wget -qO- ${url} || echo FAILED; done`]);
     const counts = new Map<string, number>();
-    for (const line of r.output.split('\n').map((l) => l.trim()).filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
+    for (const line of r.output
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean))
+      counts.set(line, (counts.get(line) ?? 0) + 1);
     return counts;
   };
 
@@ -152,10 +161,14 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
   it('300 requests from a pod to a ClusterIP reach all 3 backends, none below 20%', async () => {
     const ip = await clusterIP('web');
     let counts = new Map<string, number>();
-    await waitFor('the ClusterIP answering', async () => {
-      counts = await spread(`http://${ip}/`, 3);
-      return counts.has('FAILED') ? 'a request failed' : undefined;
-    }, 60_000);
+    await waitFor(
+      'the ClusterIP answering',
+      async () => {
+        counts = await spread(`http://${ip}/`, 3);
+        return counts.has('FAILED') ? 'a request failed' : undefined;
+      },
+      60_000,
+    );
     counts = await spread(`http://${ip}/`, 300);
     console.log(`# ClusterIP spread: ${[...counts].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
     assert.equal(counts.get('FAILED') ?? 0, 0);
@@ -166,14 +179,18 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
 
   it('the NodePort answers on every node, including nodes without a local endpoint', async () => {
     for (const node of lab.nodes) {
-      await waitFor(`NodePort ${SOLO_NODE_PORT} on ${node.name}`, async () => {
-        const r = await httpGet(`http://${node.ip}:${SOLO_NODE_PORT}/`);
-        return r.status === 200 && /skiff web v1 on solo-/.test(r.body) ? undefined : `HTTP ${r.status}: ${r.body}`;
-      }, 60_000);
+      await waitFor(
+        `NodePort ${SOLO_NODE_PORT} on ${node.name}`,
+        async () => {
+          const r = await httpGet(`http://${node.ip}:${SOLO_NODE_PORT}/`);
+          return r.status === 200 && /skiff web v1 on solo-/.test(r.body) ? undefined : `HTTP ${r.status}: ${r.body}`;
+        },
+        60_000,
+      );
     }
   });
 
-  it('a pod on node A fetches from a pod IP on node B, and the server sees and logs A\'s pod IP', async () => {
+  it("a pod on node A fetches from a pod IP on node B, and the server sees and logs A's pod IP", async () => {
     const [clientP] = await listPods(client, 'app=client');
     const [echoP] = await listPods(client, 'app=echo');
     const from = clientP!.status!.podIP!;
@@ -181,12 +198,18 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
     const r = await inPod(nodeA, 'client', ['timeout', '10', 'wget', '-qO-', `http://${echoP!.status!.podIP}:8080/cgi-bin/ip`]);
     assert.equal(r.exitCode, 0, r.output);
     // busybox httpd writes an IPv4 client on its IPv6 socket as [::ffff:a.b.c.d].
-    assert.equal(r.output.trim().replace(/^\[?(::ffff:)?/, '').replace(/\]$/, ''), from);
+    assert.equal(
+      r.output
+        .trim()
+        .replace(/^\[?(::ffff:)?/, '')
+        .replace(/\]$/, ''),
+      from,
+    );
     const logs = await kc(['logs', 'echo']);
     assert.match(logs, new RegExp(`client \\[?(::ffff:)?${from.replaceAll('.', '\\.')}\\b`));
   });
 
-  it('resolves service names from the pod\'s namespace and across namespaces; unknown names get NXDOMAIN', async () => {
+  it("resolves service names from the pod's namespace and across namespaces; unknown names get NXDOMAIN", async () => {
     for (const url of ['http://web.default.svc.cluster.local/', 'http://web/']) {
       const r = await inPod(nodeA, 'client', ['timeout', '10', 'wget', '-qO-', url]);
       assert.equal(r.exitCode, 0, `${url}: ${r.output}`);
@@ -208,10 +231,15 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
     // The readiness probe GETs /healthz every second: without the file it fails at once.
     const broke = await inPod(victim.spec!.nodeName!, name, ['rm', '/www/healthz']);
     assert.equal(broke.exitCode, 0, broke.output);
-    await waitFor(`${name} out of the rotation`, async () => {
-      const counts = await spread(`http://${ip}/`, 30);
-      return counts.has(`skiff web v1 on ${name}`) ? `${name} still answers` : undefined;
-    }, 60_000, 1000);
+    await waitFor(
+      `${name} out of the rotation`,
+      async () => {
+        const counts = await spread(`http://${ip}/`, 30);
+        return counts.has(`skiff web v1 on ${name}`) ? `${name} still answers` : undefined;
+      },
+      60_000,
+      1000,
+    );
     const counts = await spread(`http://${ip}/`, 30);
     assert.equal(counts.get('FAILED') ?? 0, 0, 'the other pods keep answering');
     await inPod(victim.spec!.nodeName!, name, ['sh', '-c', 'echo ok > /www/healthz']);
@@ -220,11 +248,15 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
 
   it('a service with no endpoints refuses at once', async () => {
     const ip = await clusterIP('nobody');
-    await waitFor('the empty service rejecting', async () => {
-      const r = await inPod(nodeA, 'client', ['timeout', '5', 'wget', '-qO-', `http://${ip}/`]);
-      // busybox wget: "can't connect to remote host (...): Connection refused"; exit 143 would be a timeout.
-      return r.exitCode !== 143 && /refused/i.test(r.output) ? undefined : `exit ${r.exitCode}: ${r.output}`;
-    }, 60_000);
+    await waitFor(
+      'the empty service rejecting',
+      async () => {
+        const r = await inPod(nodeA, 'client', ['timeout', '5', 'wget', '-qO-', `http://${ip}/`]);
+        // busybox wget: "can't connect to remote host (...): Connection refused"; exit 143 would be a timeout.
+        return r.exitCode !== 143 && /refused/i.test(r.output) ? undefined : `exit ${r.exitCode}: ${r.output}`;
+      },
+      60_000,
+    );
   });
 
   // The edge of the cluster (issue #17) on the same lab: Ingress, LoadBalancer, hostPort, NetworkPolicy.
@@ -233,7 +265,7 @@ describe('service networking on a 3-node lab', { skip: runAsRoot ? false : 'need
   registerHostPortSteps(edge);
   registerNetworkPolicySteps(edge);
 
-  it('after the lab stops, nothing of Skiff\'s is left in iptables or routes', async () => {
+  it("after the lab stops, nothing of Skiff's is left in iptables or routes", async () => {
     const during = await lab.execInNode(nodeA, ['iptables-save']);
     assert.match(during.output, /SKIFF-SERVICES/, 'the node had Skiff rules while running');
     const routes = await lab.execInNode(nodeA, ['ip', 'route', 'show', 'proto', '211']);

@@ -49,11 +49,15 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
   const getPod = (name: string) => client.get<Pod>(PODS, 'default', name);
   const readyDbPods = async (count: number) => {
     let pods: Pod[] = [];
-    await waitFor(`${count} Ready db pods`, async () => {
-      pods = (await livePods(client, 'app=db')).sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
-      const ready = pods.filter(isPodReady).length;
-      return pods.length === count && ready === count ? undefined : `${pods.length} pods, ${ready} ready`;
-    }, 180_000);
+    await waitFor(
+      `${count} Ready db pods`,
+      async () => {
+        pods = (await livePods(client, 'app=db')).sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
+        const ready = pods.filter(isPodReady).length;
+        return pods.length === count && ready === count ? undefined : `${pods.length} pods, ${ready} ready`;
+      },
+      180_000,
+    );
     return pods;
   };
 
@@ -81,7 +85,10 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
   it('starts a StatefulSet one pod at a time, each after the previous is Ready, each with its own bound volume on its node', async () => {
     await kc(['apply', '-f', '-'], DB);
     const pods = await readyDbPods(3);
-    assert.deepEqual(pods.map((p) => p.metadata?.name), ['db-0', 'db-1', 'db-2']);
+    assert.deepEqual(
+      pods.map((p) => p.metadata?.name),
+      ['db-0', 'db-1', 'db-2'],
+    );
     for (let i = 1; i < pods.length; i++) {
       const created = time(pods[i]!.metadata?.creationTimestamp);
       const previousReady = readySince(pods[i - 1]!);
@@ -102,21 +109,29 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
 
   it('gives each pod a stable DNS name under the headless Service', async () => {
     const [db0, db1] = await readyDbPods(3);
-    await waitFor('db-0.db resolving from db-1', async () => {
-      const r = await lab.exec(db1!.spec!.nodeName!, { pod: 'db-1' }, ['nslookup', 'db-0.db.default.svc.cluster.local']);
-      return r.exitCode === 0 && r.output.includes(db0!.status!.podIP!) ? undefined : r.output;
-    }, 60_000);
+    await waitFor(
+      'db-0.db resolving from db-1',
+      async () => {
+        const r = await lab.exec(db1!.spec!.nodeName!, { pod: 'db-1' }, ['nslookup', 'db-0.db.default.svc.cluster.local']);
+        return r.exitCode === 0 && r.output.includes(db0!.status!.podIP!) ? undefined : r.output;
+      },
+      60_000,
+    );
   });
 
-  it('keeps a pod\'s data when the pod is deleted and recreated under the same name', async () => {
+  it("keeps a pod's data when the pod is deleted and recreated under the same name", async () => {
     const db0 = await getPod('db-0');
     await execIn(db0, ['sh', '-c', 'echo keep-me > /data/note']);
     await kc(['delete', 'pod', 'db-0', '--wait=false']);
     let again: Pod | undefined;
-    await waitFor('db-0 recreated and Ready', async () => {
-      again = await getPod('db-0').catch(() => undefined);
-      return again && again.metadata?.uid !== db0.metadata?.uid && isPodReady(again) ? undefined : 'not yet';
-    }, 120_000);
+    await waitFor(
+      'db-0 recreated and Ready',
+      async () => {
+        again = await getPod('db-0').catch(() => undefined);
+        return again && again.metadata?.uid !== db0.metadata?.uid && isPodReady(again) ? undefined : 'not yet';
+      },
+      120_000,
+    );
     assert.equal(again!.spec?.nodeName, db0.spec?.nodeName, 'the local volume keeps db-0 on its node');
     assert.equal((await execIn(again!, ['cat', '/data/note'])).trim(), 'keep-me');
     assert.equal((await execIn(again!, ['cat', '/data/boots'])).trim().split('\n').length, 2);
@@ -125,11 +140,16 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
   it('scales down highest ordinal first and keeps the claims', async () => {
     const gone = new Map<string, number>();
     await kc(['scale', 'statefulset', 'db', '--replicas=1']);
-    await waitFor('db-1 and db-2 gone', async () => {
-      const live = new Set((await livePods(client, 'app=db')).map((p) => p.metadata!.name!));
-      for (const name of ['db-1', 'db-2']) if (!live.has(name) && !gone.has(name)) gone.set(name, Date.now());
-      return gone.size === 2 ? undefined : `live: ${[...live].join(', ')}`;
-    }, 120_000, 200);
+    await waitFor(
+      'db-1 and db-2 gone',
+      async () => {
+        const live = new Set((await livePods(client, 'app=db')).map((p) => p.metadata!.name!));
+        for (const name of ['db-1', 'db-2']) if (!live.has(name) && !gone.has(name)) gone.set(name, Date.now());
+        return gone.size === 2 ? undefined : `live: ${[...live].join(', ')}`;
+      },
+      120_000,
+      200,
+    );
     assert.ok(gone.get('db-2')! <= gone.get('db-1')!, 'db-2 went before db-1');
     const claims = (await client.list<PersistentVolumeClaim>(PVCS, 'default', { labelSelector: 'app=db' })).items.map((c) => c.metadata?.name).sort();
     assert.deepEqual(claims, ['data-db-0', 'data-db-1', 'data-db-2']);
@@ -137,11 +157,15 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
 
   it('runs a DaemonSet pod on every node and rolls it to a new template', async () => {
     await kc(['apply', '-f', '-'], NODE_AGENT);
-    await waitFor('a Ready node-agent on each node', async () => {
-      const pods = (await livePods(client, 'app=node-agent')).filter(isPodReady);
-      const nodes = new Set(pods.map((p) => p.spec?.nodeName));
-      return pods.length === 3 && nodes.size === 3 ? undefined : `${pods.length} ready on ${nodes.size} nodes`;
-    }, 120_000);
+    await waitFor(
+      'a Ready node-agent on each node',
+      async () => {
+        const pods = (await livePods(client, 'app=node-agent')).filter(isPodReady);
+        const nodes = new Set(pods.map((p) => p.spec?.nodeName));
+        return pods.length === 3 && nodes.size === 3 ? undefined : `${pods.length} ready on ${nodes.size} nodes`;
+      },
+      120_000,
+    );
     const before = new Set((await livePods(client, 'app=node-agent')).map((p) => p.metadata!.name!));
     await kc(['set', 'env', 'daemonset/node-agent', 'VERSION=2']);
     await kc(['rollout', 'status', 'daemonset/node-agent', '--timeout=180s'], undefined, 190_000);
@@ -157,12 +181,19 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
   it('runs a Job of 4 completions never more than 2 at a time', async () => {
     await kc(['apply', '-f', '-'], BATCH);
     let most = 0;
-    await waitFor('the Job Complete', async () => {
-      const running = (await listPods(client, 'job-name=batch')).filter((p) => !p.metadata?.deletionTimestamp && (p.status?.phase === 'Running' || p.status?.phase === 'Pending'));
-      most = Math.max(most, running.length);
-      const job = await client.get<Job>(JOBS, 'default', 'batch');
-      return job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? undefined : `succeeded ${job.status?.succeeded ?? 0}`;
-    }, 180_000, 250);
+    await waitFor(
+      'the Job Complete',
+      async () => {
+        const running = (await listPods(client, 'job-name=batch')).filter(
+          (p) => !p.metadata?.deletionTimestamp && (p.status?.phase === 'Running' || p.status?.phase === 'Pending'),
+        );
+        most = Math.max(most, running.length);
+        const job = await client.get<Job>(JOBS, 'default', 'batch');
+        return job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? undefined : `succeeded ${job.status?.succeeded ?? 0}`;
+      },
+      180_000,
+      250,
+    );
     assert.ok(most <= 2, `${most} pods active at once`);
     const job = await client.get<Job>(JOBS, 'default', 'batch');
     assert.equal(job.status?.succeeded, 4);
@@ -171,18 +202,25 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
   });
 
   it('fires the CronJob each minute and keeps one successful Job', async () => {
-    await waitFor('a successful tick', async () => {
-      const out = await kubectl(bin, ['get', 'cronjob', 'tick', '-o', 'jsonpath={.status.lastSuccessfulTime}'], { kubeconfig: lab.kubeconfigPath });
-      return out.stdout.trim() ? undefined : 'no lastSuccessfulTime yet';
-    }, 150_000, 2000);
-    const jobs = (await client.list<Job>(JOBS, 'default')).items.filter((j) => j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'tick'));
+    await waitFor(
+      'a successful tick',
+      async () => {
+        const out = await kubectl(bin, ['get', 'cronjob', 'tick', '-o', 'jsonpath={.status.lastSuccessfulTime}'], { kubeconfig: lab.kubeconfigPath });
+        return out.stdout.trim() ? undefined : 'no lastSuccessfulTime yet';
+      },
+      150_000,
+      2000,
+    );
+    const jobs = (await client.list<Job>(JOBS, 'default')).items.filter((j) =>
+      j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'tick'),
+    );
     assert.ok(jobs.length >= 1, 'the CronJob made a Job');
     for (const j of jobs) assert.match(j.metadata!.name!, /^tick-\d+$/);
     const logs = await kc(['logs', `job/${jobs[0]!.metadata!.name}`]);
     assert.match(logs, /tick/);
   });
 
-  it('removes the volumes\' directories when their claims are deleted', async () => {
+  it("removes the volumes' directories when their claims are deleted", async () => {
     const claims = (await client.list<PersistentVolumeClaim>(PVCS, 'default', { labelSelector: 'app=db' })).items;
     const paths: string[] = [];
     for (const c of claims) {
@@ -194,29 +232,37 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
     assert.equal(readFileSync(`${paths[0]}/host`, 'utf8').trim(), 'db-0');
     await kc(['delete', 'statefulset', 'db']);
     await kc(['delete', 'pvc', '-l', 'app=db']);
-    await waitFor('the volumes and their directories gone', async () => {
-      const pvs = (await client.list<PersistentVolume>(PVS)).items.filter((pv) => pv.spec?.claimRef?.name?.startsWith('data-db-'));
-      const left = paths.filter((p) => existsSync(p));
-      return pvs.length === 0 && left.length === 0 ? undefined : `${pvs.length} PVs, directories left: ${left.join(', ')}`;
-    }, 120_000);
+    await waitFor(
+      'the volumes and their directories gone',
+      async () => {
+        const pvs = (await client.list<PersistentVolume>(PVS)).items.filter((pv) => pv.spec?.claimRef?.name?.startsWith('data-db-'));
+        const left = paths.filter((p) => existsSync(p));
+        return pvs.length === 0 && left.length === 0 ? undefined : `${pvs.length} PVs, directories left: ${left.join(', ')}`;
+      },
+      120_000,
+    );
   });
 
-  it('an in-cluster client lists its namespace\'s pods with its service-account token, and is refused kube-system\'s secrets', async () => {
+  it("an in-cluster client lists its namespace's pods with its service-account token, and is refused kube-system's secrets", async () => {
     await kc(['create', 'namespace', 'in-cluster']);
     await kc(['create', 'serviceaccount', 'lister', '-n', 'in-cluster']);
     await kc(['create', 'rolebinding', 'lister-view', '--clusterrole=view', '--serviceaccount=in-cluster:lister', '-n', 'in-cluster']);
     await kc(['apply', '-f', '-'], JSON.stringify(inClusterClientPod(clientImage, 'in-cluster', 'lister')));
-    await waitFor('the in-cluster client to finish', async () => {
-      const pod = await client.get<Pod>(PODS, 'in-cluster', 'in-cluster-client');
-      return pod.status?.phase === 'Succeeded' ? undefined : `phase ${pod.status?.phase}`;
-    }, 120_000);
+    await waitFor(
+      'the in-cluster client to finish',
+      async () => {
+        const pod = await client.get<Pod>(PODS, 'in-cluster', 'in-cluster-client');
+        return pod.status?.phase === 'Succeeded' ? undefined : `phase ${pod.status?.phase}`;
+      },
+      120_000,
+    );
     // kubectl logs goes apiserver → kubelet API: the kubelet asks the apiserver (SubjectAccessReview) about its caller.
     const out = await kc(['logs', 'in-cluster-client', '-n', 'in-cluster']);
     assert.match(out, /^PODS in-cluster-client$/m, out);
     assert.match(out, /^SECRETS 403$/m, out);
   });
 
-  it('the node components\' credentials do what their roles grant and no more', async () => {
+  it("the node components' credentials do what their roles grant and no more", async () => {
     const node = lab.nodes[0]!.name;
     const credential = (agent: string) => RestClient.fromKubeconfig(join(lab.home, 'lab', 'kubeconfigs', `${node}.${agent}.kubeconfig`), { timeoutMs: 15_000 });
     const refused = async (agent: string, what: string, call: (c: RestClient) => Promise<unknown>) => {
@@ -227,7 +273,12 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
         c.close();
       }
     };
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'not-allowed', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:test' }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'not-allowed', namespace: 'default' },
+      spec: { containers: [{ name: 'c', image: 'skiff/busybox:test' }] },
+    };
     await refused('kube-proxy', 'create a pod', (c) => c.create(PODS, pod, { namespace: 'default' }));
     await refused('dns', 'create a pod', (c) => c.create(PODS, pod, { namespace: 'default' }));
     await refused('kubelet', 'list secrets', (c) => c.list(SECRETS, 'kube-system'));
@@ -241,7 +292,7 @@ describe('workloads on a 3-node lab, as a user sees them', { skip: runAsRoot ? f
     }
   });
 
-  it('operator: the Backup CRD, and an operator pod with in-cluster credentials records each Backup\'s last run in its status', async () => {
+  it("operator: the Backup CRD, and an operator pod with in-cluster credentials records each Backup's last run in its status", async () => {
     await installOperator({ lab, client, bin, kc });
   });
 

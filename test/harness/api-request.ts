@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:https';
+import { type Agent, request } from 'node:https';
 
 /** Who talks to the apiserver, and how: a client certificate, a bearer token, or nobody. */
 export interface ApiTarget {
@@ -30,8 +30,7 @@ export interface ApiRequestOptions {
  * cannot (malformed bodies, wrong content types, huge payloads) and benchmarks use it.
  */
 export function apiRequest(target: ApiTarget, method: string, path: string, opts: ApiRequestOptions = {}): Promise<ApiResponse> {
-  const body =
-    opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
+  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers['content-type'] = 'application/json';

@@ -31,8 +31,15 @@ export function useApiControlPlane(basePort: number): ApiSuite {
 }
 
 /** The header line of `kubectl get`, words separated by single spaces. */
-export const tableHeader = (out: string): string => (out.split('\n')[0] ?? '').trim().split(/\s{2,}/).join(' ');
+export const tableHeader = (out: string): string =>
+  (out.split('\n')[0] ?? '')
+    .trim()
+    .split(/\s{2,}/)
+    .join(' ');
 
 /** The row of `kubectl get` for `name`, cells separated by single spaces ('' when there is none). */
 export const tableRow = (out: string, name: string): string =>
-  (out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '').trim().split(/\s{2,}/).join(' ');
+  (out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')
+    .trim()
+    .split(/\s{2,}/)
+    .join(' ');

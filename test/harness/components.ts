@@ -178,9 +178,12 @@ export function startControllerManager(cluster: Pick<TestCluster, 'dir' | 'kubec
       name,
       component: 'controller-manager',
       args: [
-        `--kubeconfig=${cluster.kubeconfigPath}`, '--leader-elect=false', '--metrics-port=0',
+        `--kubeconfig=${cluster.kubeconfigPath}`,
+        '--leader-elect=false',
+        '--metrics-port=0',
         // kube-root-ca.crt and legacy token Secrets, from the cluster PKI the apiserver uses.
-        `--root-ca-file=${join(cluster.dir, 'pki', 'ca.crt')}`, `--service-account-private-key-file=${join(cluster.dir, 'pki', 'sa.key')}`,
+        `--root-ca-file=${join(cluster.dir, 'pki', 'ca.crt')}`,
+        `--service-account-private-key-file=${join(cluster.dir, 'pki', 'sa.key')}`,
         ...(opts.args ?? []),
       ],
       logFile: join(cluster.dir, 'logs', `${name}.log`),
@@ -267,7 +270,12 @@ export const hollowPrefix = (i: number): string => `hollow-${String.fromCharCode
  * returned once every hollow node is registered and Ready.
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
-  const cluster = await startTestCluster({ basePort: opts.basePort, apiServerPort: opts.apiServerPort, etcdMembers: opts.etcdMembers ?? 1, apiServerArgs: opts.apiServerArgs });
+  const cluster = await startTestCluster({
+    basePort: opts.basePort,
+    apiServerPort: opts.apiServerPort,
+    etcdMembers: opts.etcdMembers ?? 1,
+    apiServerArgs: opts.apiServerArgs,
+  });
   const client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
   const controllerManagers: ComponentProcess[] = [];
   const kubelets: ComponentProcess[] = [];

@@ -7,12 +7,31 @@ export { kubectl, kubectlBinaries, KUBECTL_120_PATH, type KubectlBinary, type Ku
 export { eventually } from './eventually.ts';
 export { expectApiError, type StatusBody } from './expect-api-error.ts';
 export * from './components.ts';
-export { startKubelet, cleanupNodeContainers, dockerFor, deletePodsAndWait, waitForPodRunning, type StartKubeletOptions, type KubeletProcess } from './kubelet.ts';
+export {
+  startKubelet,
+  cleanupNodeContainers,
+  dockerFor,
+  deletePodsAndWait,
+  waitForPodRunning,
+  type StartKubeletOptions,
+  type KubeletProcess,
+} from './kubelet.ts';
 export { unmountLeftovers } from './mounts.ts';
 export { ensureTestImages, BUSYBOX_IMAGE, PAUSE_IMAGE } from './test-images.ts';
 export { identityFor, tokenKubeconfig, type Identity } from './identities.ts';
 export {
-  sh, inNetns, execInNetns, canUseNetns, addNetns, deleteNetns, deleteStaleNetns, addBridge, addVeth, startHttpServerIn, fetchFrom, type VethLink,
+  sh,
+  inNetns,
+  execInNetns,
+  canUseNetns,
+  addNetns,
+  deleteNetns,
+  deleteStaleNetns,
+  addBridge,
+  addVeth,
+  startHttpServerIn,
+  fetchFrom,
+  type VethLink,
 } from './netns.ts';
 export { useApiControlPlane, tableHeader, tableRow, type ApiSuite } from './api-suite.ts';
 export { allowPrivilegedPods, PRIVILEGED_LABELS } from './pod-security.ts';

@@ -64,8 +64,9 @@ const rootCaPublishers = new WeakMap<TestCluster, Promise<void>>();
 function ensureRootCaPublisher(cluster: TestCluster): Promise<void> {
   let started = rootCaPublishers.get(cluster);
   if (!started) {
-    started = startControllerManager(cluster, { name: 'root-ca-publisher', args: ['--controllers=root-ca-cert-publisher'] })
-      .then((proc) => cluster.onStop(() => proc.stop()));
+    started = startControllerManager(cluster, { name: 'root-ca-publisher', args: ['--controllers=root-ca-cert-publisher'] }).then((proc) =>
+      cluster.onStop(() => proc.stop()),
+    );
     rootCaPublishers.set(cluster, started);
   }
   return started;
@@ -148,7 +149,9 @@ export async function startKubelet(opts: StartKubeletOptions): Promise<KubeletPr
 
   const handle: KubeletProcess = {
     nodeName,
-    get pid() { return proc.pid ?? 0; },
+    get pid() {
+      return proc.pid ?? 0;
+    },
     rootDir,
     logFile,
     stop: () => proc.stop(15_000),
@@ -203,30 +206,54 @@ export async function cleanupNodeContainers(nodeName: string, dockerHost?: strin
   const docker = dockerFor(dockerHost);
   const label = `skiff.node=${nodeName}`;
   const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
   const networks = await docker.listNetworks({ filters: { label: [label] } });
-  for (const n of networks) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const n of networks)
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
 }
 
 /** Deletes every pod of the namespace (grace 0) and waits (up to 60 s) until the kubelet confirmed them gone. */
 export async function deletePodsAndWait(client: RestClient, namespace: string): Promise<void> {
   const pods = (await client.list<Pod>(PODS, namespace)).items;
   await Promise.all(pods.map((p) => client.delete(PODS, namespace, p.metadata!.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
-  await eventually(async () => {
-    if ((await client.list<Pod>(PODS, namespace)).items.length > 0) throw new Error(`pods of ${namespace} still there`);
-  }, 60_000, 500);
+  await eventually(
+    async () => {
+      if ((await client.list<Pod>(PODS, namespace)).items.length > 0) throw new Error(`pods of ${namespace} still there`);
+    },
+    60_000,
+    500,
+  );
 }
-
 
 /** Resolves with the pod once it is Running and every container runs; a timeout names the states and the kubelet's last log lines. */
 export function waitForPodRunning(
-  client: RestClient, namespace: string, name: string, kubelet?: Pick<KubeletProcess, 'logTail'>, timeoutMs = 120_000,
+  client: RestClient,
+  namespace: string,
+  name: string,
+  kubelet?: Pick<KubeletProcess, 'logTail'>,
+  timeoutMs = 120_000,
 ): Promise<Pod> {
-  return eventually(async () => {
-    const p = await client.get<Pod>(PODS, namespace, name);
-    if (p.status?.phase !== 'Running' || !p.status.containerStatuses?.every((c) => c.state?.running)) {
-      throw new Error(`pod ${namespace}/${name} not running yet (${p.status?.phase}): ${JSON.stringify(p.status?.containerStatuses?.map((c) => c.state))}${kubelet?.logTail(15) ?? ''}`);
-    }
-    return p;
-  }, timeoutMs, 500);
+  return eventually(
+    async () => {
+      const p = await client.get<Pod>(PODS, namespace, name);
+      if (p.status?.phase !== 'Running' || !p.status.containerStatuses?.every((c) => c.state?.running)) {
+        throw new Error(
+          `pod ${namespace}/${name} not running yet (${p.status?.phase}): ${JSON.stringify(p.status?.containerStatuses?.map((c) => c.state))}${kubelet?.logTail(15) ?? ''}`,
+        );
+      }
+      return p;
+    },
+    timeoutMs,
+    500,
+  );
 }

@@ -43,7 +43,14 @@ type ExecResult = { exitCode: number; output: string };
  * would close the cycle bench → test → apps/skiff → bench), so its shape is restated here.
  */
 interface LabControllerLike {
-  up(opts: { nodes: number; etcd: number; controlPlanes: number; slot: number; fastFailover: boolean; images: string[] }): Promise<{ nodes: LabNodeInfo[]; kubeconfigPath: string; server: string }>;
+  up(opts: {
+    nodes: number;
+    etcd: number;
+    controlPlanes: number;
+    slot: number;
+    fastFailover: boolean;
+    images: string[];
+  }): Promise<{ nodes: LabNodeInfo[]; kubeconfigPath: string; server: string }>;
   down(opts?: { keepLogs?: boolean }): Promise<void>;
   stopNode(name: string): Promise<void>;
   startNode(name: string): Promise<void>;

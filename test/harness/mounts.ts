@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
  * mounted across a kubelet stop, as they must for a restart), deepest first, so dir can be removed.
  */
 export function unmountLeftovers(dir: string): void {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`));
   for (const m of points.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
 }

@@ -37,29 +37,37 @@ export async function startRegistry(opts: RegistryOptions): Promise<TestRegistry
   // -B: bcrypt, the only hash distribution's htpasswd backend accepts.
   execFileSync('/usr/bin/htpasswd', ['-Bbc', htpasswd, opts.username, opts.password], { stdio: 'ignore' });
   const config = join(dir, 'config.yml');
-  writeFileSync(config, [
-    'version: 0.1',
-    'log:',
-    '  level: info',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: 127.0.0.1:${opts.port}`,
-    'auth:',
-    '  htpasswd:',
-    '    realm: skiff-test-registry',
-    `    path: ${htpasswd}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: info',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${opts.port}`,
+      'auth:',
+      '  htpasswd:',
+      '    realm: skiff-test-registry',
+      `    path: ${htpasswd}`,
+      '',
+    ].join('\n'),
+  );
   const logFile = join(dir, 'registry.log');
   const logFd = openSync(logFile, 'a');
   const child: ChildProcess = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const logTail = () => {
     try {
       return readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');

@@ -141,7 +141,9 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
         await process_.start();
       },
       stop,
-      onStop: (cleanup) => { cleanups.push(cleanup); },
+      onStop: (cleanup) => {
+        cleanups.push(cleanup);
+      },
     };
   } catch (err) {
     await stop();

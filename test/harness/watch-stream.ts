@@ -75,7 +75,9 @@ export function openWatch(target: ApiTarget, path: string): Promise<WatchStream>
             };
             const timer = setTimeout(() => {
               waiters.delete(check);
-              fail(new Error(`watch ${path}: condition not met in ${timeoutMs} ms; ${events.length} events: ${JSON.stringify(events.slice(-3)).slice(0, 600)}`));
+              fail(
+                new Error(`watch ${path}: condition not met in ${timeoutMs} ms; ${events.length} events: ${JSON.stringify(events.slice(-3)).slice(0, 600)}`),
+              );
             }, timeoutMs);
             waiters.add(check);
             check();

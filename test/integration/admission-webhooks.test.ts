@@ -15,9 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import { createCertificateAuthority, issueCertificate } from '@skiff/pki';
-import {
-  apiRequest, eventually, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type ApiResponse,
-} from '../harness/index.ts';
+import { apiRequest, eventually, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type ApiResponse } from '../harness/index.ts';
 
 // Ports 25700 (etcd), 25750 (apiserver) and 25790 (the webhooks) belong to this file (range 25700-25799).
 const BASE_PORT = 25700;
@@ -26,7 +24,9 @@ const HOOK_URL = `https://127.0.0.1:${HOOK_PORT}`;
 const ADM = '/apis/admissionregistration.k8s.io/v1';
 const binaries = await kubectlBinaries();
 
-interface Review { request: any }
+interface Review {
+  request: any;
+}
 const received: Review[] = [];
 const callsByName = new Map<string, number>();
 
@@ -73,7 +73,10 @@ async function startWebhooks(): Promise<{ server: Server; caBundle: string }> {
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
       const path = new URL(req.url ?? '/', HOOK_URL).pathname;
       received.push(review);
-      const reply = () => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(answer(path, review))); };
+      const reply = () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(answer(path, review)));
+      };
       if (path === '/slow') setTimeout(reply, 3000);
       else reply();
     });
@@ -106,24 +109,42 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
   const createConfigMap = (ns: string, name: string, labels: Record<string, string>, dryRun = false): Promise<ApiResponse> =>
     post(`/api/v1/namespaces/${ns}/configmaps${dryRun ? '?dryRun=All' : ''}`, configMap(name, labels));
   /** Waits until the apiserver's watch has the configuration: a dry-run create answers `status`. */
-  const effective = (labels: Record<string, string>, status: number) => eventually(async () => {
-    assert.equal((await createConfigMap('hooks-on', 'probe', labels, true)).status, status);
-  });
+  const effective = (labels: Record<string, string>, status: number) =>
+    eventually(async () => {
+      assert.equal((await createConfigMap('hooks-on', 'probe', labels, true)).status, status);
+    });
 
   before(async () => {
     webhooks = await startWebhooks();
     const url = (path: string) => ({ url: `${HOOK_URL}${path}`, caBundle: webhooks.caBundle });
-    for (const [name, labels] of [['hooks-on', { hooks: 'on' }], ['hooks-off', {}], ['hooks-system', {}]] as const) {
+    for (const [name, labels] of [
+      ['hooks-on', { hooks: 'on' }],
+      ['hooks-off', {}],
+      ['hooks-system', {}],
+    ] as const) {
       assert.equal((await post('/api/v1/namespaces', { metadata: { name, labels } })).status, 201);
     }
     // The Service clientConfig: port 443 of `hooks`, whose only endpoint is this test's server.
-    assert.equal((await post('/api/v1/namespaces/hooks-system/services', {
-      metadata: { name: 'hooks' }, spec: { ports: [{ name: 'https', port: 443, targetPort: HOOK_PORT }] },
-    })).status, 201);
-    assert.equal((await post('/apis/discovery.k8s.io/v1/namespaces/hooks-system/endpointslices', {
-      metadata: { name: 'hooks-manual', labels: { 'kubernetes.io/service-name': 'hooks' } },
-      addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: HOOK_PORT, protocol: 'TCP' }],
-    })).status, 201);
+    assert.equal(
+      (
+        await post('/api/v1/namespaces/hooks-system/services', {
+          metadata: { name: 'hooks' },
+          spec: { ports: [{ name: 'https', port: 443, targetPort: HOOK_PORT }] },
+        })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (
+        await post('/apis/discovery.k8s.io/v1/namespaces/hooks-system/endpointslices', {
+          metadata: { name: 'hooks-manual', labels: { 'kubernetes.io/service-name': 'hooks' } },
+          addressType: 'IPv4',
+          endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+          ports: [{ name: 'https', port: HOOK_PORT, protocol: 'TCP' }],
+        })
+      ).status,
+      201,
+    );
     const validating = await post(`${ADM}/validatingwebhookconfigurations`, {
       metadata: { name: 'test-validating' },
       webhooks: [
@@ -225,23 +246,37 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
   });
 
   it('reinvocation re-runs the built-in mutating plugins: a container a webhook added gets the service-account token', async () => {
-    const podHook = (name: string, label: string, path: string, extra: Record<string, unknown> = {}) => hook(name, label, { url: `${HOOK_URL}${path}`, caBundle: webhooks.caBundle }, {
-      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }], ...extra,
-    });
+    const podHook = (name: string, label: string, path: string, extra: Record<string, unknown> = {}) =>
+      hook(
+        name,
+        label,
+        { url: `${HOOK_URL}${path}`, caBundle: webhooks.caBundle },
+        {
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+          ...extra,
+        },
+      );
     const created = await post(`${ADM}/mutatingwebhookconfigurations`, {
       metadata: { name: 'test-pods' },
-      webhooks: [podHook('count-pods.skiff.test', 'reinvoke', '/count', { reinvocationPolicy: 'IfNeeded' }), podHook('sidecar.skiff.test', 'sidecar', '/sidecar')],
+      webhooks: [
+        podHook('count-pods.skiff.test', 'reinvoke', '/count', { reinvocationPolicy: 'IfNeeded' }),
+        podHook('sidecar.skiff.test', 'sidecar', '/sidecar'),
+      ],
     });
     assert.equal(created.status, 201, created.body);
     const pod = (name: string, labels: Record<string, string>) => ({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'main', image: 'busybox' }] },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels },
+      spec: { containers: [{ name: 'main', image: 'busybox' }] },
     });
     const containers = async (name: string, labels: Record<string, string>) => {
       const res = await post('/api/v1/namespaces/hooks-on/pods?dryRun=All', pod(name, labels));
       assert.equal(res.status, 201, res.body);
       return res.json.spec.containers as { name: string; volumeMounts?: { mountPath: string }[] }[];
     };
-    const mounted = (c: { volumeMounts?: { mountPath: string }[] }) => (c.volumeMounts ?? []).some((m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
+    const mounted = (c: { volumeMounts?: { mountPath: string }[] }) =>
+      (c.volumeMounts ?? []).some((m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
     const reinvoked = await eventually(async () => {
       const got = await containers('reinvoked', { reinvoke: 'yes', sidecar: 'yes' });
       assert.equal(got.length, 2);
@@ -255,9 +290,17 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
   it('matchPolicy Equivalent: a rule for core v1 events sees an events.k8s.io/v1 write as a core Event', async () => {
     received.length = 0;
     const created = await post('/apis/events.k8s.io/v1/namespaces/hooks-on/events', {
-      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'seen', labels: { mutate: 'yes' } },
-      eventTime: '2026-12-07T11:00:00.000000Z', reportingController: 'skiff.test/hooks', reportingInstance: 'hooks-1', action: 'Test',
-      reason: 'Testing', type: 'Normal', note: 'hello', regarding: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'hooks-on', name: 'small' },
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'seen', labels: { mutate: 'yes' } },
+      eventTime: '2026-12-07T11:00:00.000000Z',
+      reportingController: 'skiff.test/hooks',
+      reportingInstance: 'hooks-1',
+      action: 'Test',
+      reason: 'Testing',
+      type: 'Normal',
+      note: 'hello',
+      regarding: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'hooks-on', name: 'small' },
     });
     assert.equal(created.status, 201, created.body);
     const review = received.find((r) => r.request.name === 'seen')!.request;
@@ -273,7 +316,10 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
   it('a webhook that times out: failurePolicy Fail answers 500, Ignore lets the write through', async () => {
     const failed = await createConfigMap('hooks-on', 'slow-fail', { 'slow-fail': 'yes' });
     assert.equal(failed.status, 500);
-    assert.match(failed.json.message, /^Internal error occurred: failed calling webhook "slow-fail.skiff.test": failed to call webhook: Post "https:\/\/127.0.0.1:25790\/slow\?timeout=1s": context deadline exceeded/);
+    assert.match(
+      failed.json.message,
+      /^Internal error occurred: failed calling webhook "slow-fail.skiff.test": failed to call webhook: Post "https:\/\/127.0.0.1:25790\/slow\?timeout=1s": context deadline exceeded/,
+    );
     assert.equal((await get('/api/v1/namespaces/hooks-on/configmaps/slow-fail')).status, 404);
     assert.equal((await createConfigMap('hooks-on', 'slow-ignore', { 'slow-ignore': 'yes' })).status, 201);
   });
@@ -311,7 +357,8 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       'webhooks[1].name: Duplicate value: "short"',
       'webhooks[1].clientConfig: Required value: exactly one of url or service is required',
       'webhooks[1].sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"',
-    ]) assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
+    ])
+      assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
   });
 
   it('matchConditions: a false condition skips the webhook; an evaluation error refuses under Fail, passes under Ignore', async () => {
@@ -319,12 +366,17 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     const created = await post(`${ADM}/validatingwebhookconfigurations`, {
       metadata: { name: 'test-conditions' },
       webhooks: [
-        hook('conditional.skiff.test', 'conditional', url, { matchConditions: [
-          { name: 'deny-prefix', expression: "object.metadata.name.startsWith('deny-')" },
-          { name: 'creates-only', expression: "request.operation == 'CREATE'" },
-        ] }),
+        hook('conditional.skiff.test', 'conditional', url, {
+          matchConditions: [
+            { name: 'deny-prefix', expression: "object.metadata.name.startsWith('deny-')" },
+            { name: 'creates-only', expression: "request.operation == 'CREATE'" },
+          ],
+        }),
         hook('condition-error.skiff.test', 'cond-error', url, { matchConditions: [{ name: 'broken', expression: "object.data.missing == 'x'" }] }),
-        hook('condition-ignore.skiff.test', 'cond-ignore', url, { failurePolicy: 'Ignore', matchConditions: [{ name: 'broken', expression: "object.data.missing == 'x'" }] }),
+        hook('condition-ignore.skiff.test', 'cond-ignore', url, {
+          failurePolicy: 'Ignore',
+          matchConditions: [{ name: 'broken', expression: "object.data.missing == 'x'" }],
+        }),
       ],
     });
     assert.equal(created.status, 201, created.body);
@@ -338,23 +390,43 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     assert.equal(received.filter((r) => r.request.name === 'keep-me').length, 0);
     const failed = await createConfigMap('hooks-on', 'cond-fail', { 'cond-error': 'yes' });
     assert.equal(failed.status, 403, failed.body);
-    assert.match(failed.json.message, /^configmaps "cond-fail" is forbidden: failed calling webhook "condition-error.skiff.test": expression 'object.data.missing == 'x'' resulted in error: /);
+    assert.match(
+      failed.json.message,
+      /^configmaps "cond-fail" is forbidden: failed calling webhook "condition-error.skiff.test": expression 'object.data.missing == 'x'' resulted in error: /,
+    );
     assert.equal((await createConfigMap('hooks-on', 'cond-ignored', { 'cond-ignore': 'yes' })).status, 201);
   });
 
   it('matchConditions are validated when written; the CEL authorizer is refused', async () => {
     const res = await post(`${ADM}/mutatingwebhookconfigurations`, {
       metadata: { name: 'broken-conditions' },
-      webhooks: [hook('conditions.skiff.test', 'x', { url: `${HOOK_URL}/deny` }, { matchConditions: [
-        { name: 'same', expression: 'object.metadata.name ==' },
-        { name: 'same', expression: "authorizer.group('').resource('pods').check('create').allowed()" },
-      ] })],
+      webhooks: [
+        hook(
+          'conditions.skiff.test',
+          'x',
+          { url: `${HOOK_URL}/deny` },
+          {
+            matchConditions: [
+              { name: 'same', expression: 'object.metadata.name ==' },
+              { name: 'same', expression: "authorizer.group('').resource('pods').check('create').allowed()" },
+            ],
+          },
+        ),
+      ],
     });
     assert.equal(res.status, 422, res.body);
     const causes = res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`);
     assert.ok(causes.includes('webhooks[0].matchConditions[1].name: Duplicate value: "same"'), causes.join('\n'));
-    assert.ok(causes.some((c: string) => c.startsWith('webhooks[0].matchConditions[0].expression: Invalid value: "object.metadata.name ==": compilation failed: ERROR: <input>:1:')), causes.join('\n'));
-    assert.ok(causes.some((c: string) => c.endsWith('the authorizer variable is not supported by Skiff: a CEL expression cannot check authorization here')), causes.join('\n'));
+    assert.ok(
+      causes.some((c: string) =>
+        c.startsWith('webhooks[0].matchConditions[0].expression: Invalid value: "object.metadata.name ==": compilation failed: ERROR: <input>:1:'),
+      ),
+      causes.join('\n'),
+    );
+    assert.ok(
+      causes.some((c: string) => c.endsWith('the authorizer variable is not supported by Skiff: a CEL expression cannot check authorization here')),
+      causes.join('\n'),
+    );
   });
 
   describe('ValidatingAdmissionPolicy', () => {
@@ -368,21 +440,34 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     before(async () => {
       assert.equal((await post('/api/v1/namespaces/hooks-system/configmaps', { metadata: { name: 'policy-params' }, data: { maxKeys: '1' } })).status, 201);
       for (const [path, body] of [
-        ['validatingadmissionpolicies', policy('limit-data', {
-          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
-          matchConstraints: rules('policy'),
-          validations: [{
-            expression: '!has(object.data) || size(object.data) <= int(params.data.maxKeys)',
-            messageExpression: "'configmap ' + object.metadata.name + ' has more than ' + params.data.maxKeys + ' keys'",
-          }],
-        })],
-        ['validatingadmissionpolicybindings', policy('limit-data-binding', {
-          policyName: 'limit-data', validationActions: ['Deny'], paramRef: { name: 'policy-params', namespace: 'hooks-system', parameterNotFoundAction: 'Deny' },
-        })],
-        ['validatingadmissionpolicies', policy('ok-names', {
-          matchConstraints: rules('policy-warn'),
-          validations: [{ expression: "object.metadata.name.startsWith('ok-')", message: 'names must start with ok-' }],
-        })],
+        [
+          'validatingadmissionpolicies',
+          policy('limit-data', {
+            paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+            matchConstraints: rules('policy'),
+            validations: [
+              {
+                expression: '!has(object.data) || size(object.data) <= int(params.data.maxKeys)',
+                messageExpression: "'configmap ' + object.metadata.name + ' has more than ' + params.data.maxKeys + ' keys'",
+              },
+            ],
+          }),
+        ],
+        [
+          'validatingadmissionpolicybindings',
+          policy('limit-data-binding', {
+            policyName: 'limit-data',
+            validationActions: ['Deny'],
+            paramRef: { name: 'policy-params', namespace: 'hooks-system', parameterNotFoundAction: 'Deny' },
+          }),
+        ],
+        [
+          'validatingadmissionpolicies',
+          policy('ok-names', {
+            matchConstraints: rules('policy-warn'),
+            validations: [{ expression: "object.metadata.name.startsWith('ok-')", message: 'names must start with ok-' }],
+          }),
+        ],
         ['validatingadmissionpolicybindings', policy('ok-names-binding', { policyName: 'ok-names', validationActions: ['Warn'] })],
       ] as const) {
         const res = await post(`${ADM}/${path}`, body);
@@ -397,9 +482,15 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       const res = await post('/api/v1/namespaces/hooks-on/configmaps', withData('big', 'policy', { a: '1', b: '2' }));
       assert.equal(res.status, 422);
       assert.equal(res.json.reason, 'Invalid');
-      assert.equal(res.json.message, 'configmaps "big" is forbidden: ValidatingAdmissionPolicy \'limit-data\' with binding \'limit-data-binding\' denied request: configmap big has more than 1 keys');
+      assert.equal(
+        res.json.message,
+        "configmaps \"big\" is forbidden: ValidatingAdmissionPolicy 'limit-data' with binding 'limit-data-binding' denied request: configmap big has more than 1 keys",
+      );
       const [bin] = binaries;
-      const cli = await kubectl(bin!, ['-n', 'hooks-on', 'create', '-f', '-'], { kubeconfig: api.cluster.kubeconfigPath, stdin: JSON.stringify(withData('big', 'policy', { a: '1', b: '2' })) });
+      const cli = await kubectl(bin!, ['-n', 'hooks-on', 'create', '-f', '-'], {
+        kubeconfig: api.cluster.kubeconfigPath,
+        stdin: JSON.stringify(withData('big', 'policy', { a: '1', b: '2' })),
+      });
       assert.match(cli.stderr, /ValidatingAdmissionPolicy 'limit-data' with binding 'limit-data-binding' denied request: configmap big has more than 1 keys/);
       assert.equal((await post('/api/v1/namespaces/hooks-on/configmaps', withData('small', 'policy', { a: '1' }))).status, 201);
     });
@@ -408,30 +499,60 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       const res = await eventually(async () => {
         const r = await post('/api/v1/namespaces/hooks-on/configmaps?dryRun=All', configMap('bad-name', { 'policy-warn': 'yes' }));
         assert.equal(r.status, 201, r.body);
-        assert.match(String(r.headers.warning ?? ''), /Validation failed for ValidatingAdmissionPolicy 'ok-names' with binding 'ok-names-binding': names must start with ok-/);
+        assert.match(
+          String(r.headers.warning ?? ''),
+          /Validation failed for ValidatingAdmissionPolicy 'ok-names' with binding 'ok-names-binding': names must start with ok-/,
+        );
         return r;
       });
       assert.ok(res);
     });
 
     it('paramRef.selector: every selected params object is checked, from the watch; none found denies or is skipped; matchConditions exempt', async () => {
-      const forbid = (name: string, key: string) => post('/api/v1/namespaces/hooks-system/configmaps', { metadata: { name, labels: { forbid: 'yes' } }, data: { key } });
-      for (const [name, key] of [['forbid-a', 'a'], ['forbid-b', 'b']]) assert.equal((await forbid(name, key)).status, 201);
+      const forbid = (name: string, key: string) =>
+        post('/api/v1/namespaces/hooks-system/configmaps', { metadata: { name, labels: { forbid: 'yes' } }, data: { key } });
+      for (const [name, key] of [
+        ['forbid-a', 'a'],
+        ['forbid-b', 'b'],
+      ])
+        assert.equal((await forbid(name, key)).status, 201);
       const selected = (label: string, matchLabels: Record<string, string>, parameterNotFoundAction: string) => ({
         matchResources: { objectSelector: { matchExpressions: [{ key: label, operator: 'Exists' }] } },
         paramRef: { selector: { matchLabels }, namespace: 'hooks-system', parameterNotFoundAction },
       });
       for (const [path, body] of [
-        ['validatingadmissionpolicies', policy('forbid-keys', {
-          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
-          // The bindings choose the objects (matchResources); the policy matches every configmap.
-          matchConstraints: { resourceRules: rules('policy-select').resourceRules },
-          matchConditions: [{ name: 'not-exempt', expression: "object.metadata.name != 'exempt'" }],
-          validations: [{ expression: '!has(object.data) || !(params.data.key in object.data)', messageExpression: "'key ' + params.data.key + ' is forbidden'" }],
-        })],
-        ['validatingadmissionpolicybindings', policy('forbid-keys-selected', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-select', { forbid: 'yes' }, 'Deny') })],
-        ['validatingadmissionpolicybindings', policy('forbid-keys-none-deny', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-none-deny', { forbid: 'never' }, 'Deny') })],
-        ['validatingadmissionpolicybindings', policy('forbid-keys-none-allow', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-none-allow', { forbid: 'never' }, 'Allow') })],
+        [
+          'validatingadmissionpolicies',
+          policy('forbid-keys', {
+            paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+            // The bindings choose the objects (matchResources); the policy matches every configmap.
+            matchConstraints: { resourceRules: rules('policy-select').resourceRules },
+            matchConditions: [{ name: 'not-exempt', expression: "object.metadata.name != 'exempt'" }],
+            validations: [
+              { expression: '!has(object.data) || !(params.data.key in object.data)', messageExpression: "'key ' + params.data.key + ' is forbidden'" },
+            ],
+          }),
+        ],
+        [
+          'validatingadmissionpolicybindings',
+          policy('forbid-keys-selected', { policyName: 'forbid-keys', validationActions: ['Deny'], ...selected('policy-select', { forbid: 'yes' }, 'Deny') }),
+        ],
+        [
+          'validatingadmissionpolicybindings',
+          policy('forbid-keys-none-deny', {
+            policyName: 'forbid-keys',
+            validationActions: ['Deny'],
+            ...selected('policy-none-deny', { forbid: 'never' }, 'Deny'),
+          }),
+        ],
+        [
+          'validatingadmissionpolicybindings',
+          policy('forbid-keys-none-allow', {
+            policyName: 'forbid-keys',
+            validationActions: ['Deny'],
+            ...selected('policy-none-allow', { forbid: 'never' }, 'Allow'),
+          }),
+        ],
       ] as const) {
         const res = await post(`${ADM}/${path}`, body);
         assert.equal(res.status, 201, res.body);
@@ -442,7 +563,10 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       // Both params are evaluated: the second one refuses key b.
       const refused = await create('has-b', 'policy-select', { b: '1' });
       assert.equal(refused.status, 422);
-      assert.equal(refused.json.message, 'configmaps "has-b" is forbidden: ValidatingAdmissionPolicy \'forbid-keys\' with binding \'forbid-keys-selected\' denied request: key b is forbidden');
+      assert.equal(
+        refused.json.message,
+        "configmaps \"has-b\" is forbidden: ValidatingAdmissionPolicy 'forbid-keys' with binding 'forbid-keys-selected' denied request: key b is forbidden",
+      );
       assert.equal((await create('has-c', 'policy-select', { c: '1' })).status, 201);
       // The policy's matchCondition is false for `exempt`: no validation runs.
       assert.equal((await create('exempt', 'policy-select', { a: '1' })).status, 201);
@@ -452,40 +576,77 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
       // No params selected: Deny refuses, Allow skips the binding.
       const none = await create('none', 'policy-none-deny', { z: '1' });
       assert.equal(none.status, 422, none.body);
-      assert.equal(none.json.message, 'configmaps "none" is forbidden: ValidatingAdmissionPolicy \'forbid-keys\' with binding \'forbid-keys-none-deny\' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
+      assert.equal(
+        none.json.message,
+        "configmaps \"none\" is forbidden: ValidatingAdmissionPolicy 'forbid-keys' with binding 'forbid-keys-none-deny' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction",
+      );
       assert.equal((await create('none', 'policy-none-allow', { z: '1' })).status, 201);
     });
 
     it('params of a custom resource kind: refused while the kind is not served, checked once its CRD is', async () => {
       for (const [path, body] of [
-        ['validatingadmissionpolicies', policy('key-limit', {
-          paramKind: { apiVersion: 'policy.skiff.test/v1', kind: 'KeyLimit' },
-          matchConstraints: rules('policy-crd'),
-          validations: [{ expression: '!has(object.data) || size(object.data) <= params.spec.maxKeys', messageExpression: "'at most ' + string(params.spec.maxKeys) + ' keys'" }],
-        })],
-        ['validatingadmissionpolicybindings', policy('key-limit-default', {
-          policyName: 'key-limit', validationActions: ['Deny'], paramRef: { name: 'default', parameterNotFoundAction: 'Deny' },
-        })],
-      ] as const) assert.equal((await post(`${ADM}/${path}`, body)).status, 201);
+        [
+          'validatingadmissionpolicies',
+          policy('key-limit', {
+            paramKind: { apiVersion: 'policy.skiff.test/v1', kind: 'KeyLimit' },
+            matchConstraints: rules('policy-crd'),
+            validations: [
+              {
+                expression: '!has(object.data) || size(object.data) <= params.spec.maxKeys',
+                messageExpression: "'at most ' + string(params.spec.maxKeys) + ' keys'",
+              },
+            ],
+          }),
+        ],
+        [
+          'validatingadmissionpolicybindings',
+          policy('key-limit-default', {
+            policyName: 'key-limit',
+            validationActions: ['Deny'],
+            paramRef: { name: 'default', parameterNotFoundAction: 'Deny' },
+          }),
+        ],
+      ] as const)
+        assert.equal((await post(`${ADM}/${path}`, body)).status, 201);
       const create = (name: string, data: Record<string, string>, dryRun = true) =>
         post(`/api/v1/namespaces/hooks-on/configmaps${dryRun ? '?dryRun=All' : ''}`, withData(name, 'policy-crd', data));
       await eventually(async () => {
         const res = await create('unserved', { a: '1' });
         assert.equal(res.status, 422, res.body);
-        assert.match(res.json.message, /denied request: failed to configure policy: failed to find resource referenced by paramKind: 'policy.skiff.test\/v1, Kind=KeyLimit'$/);
+        assert.match(
+          res.json.message,
+          /denied request: failed to configure policy: failed to find resource referenced by paramKind: 'policy.skiff.test\/v1, Kind=KeyLimit'$/,
+        );
       });
       const crd = await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
         metadata: { name: 'keylimits.policy.skiff.test' },
         spec: {
-          group: 'policy.skiff.test', scope: 'Cluster', names: { plural: 'keylimits', singular: 'keylimit', kind: 'KeyLimit', listKind: 'KeyLimitList' },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {
-            type: 'object', properties: { spec: { type: 'object', properties: { maxKeys: { type: 'integer' } } } },
-          } } }],
+          group: 'policy.skiff.test',
+          scope: 'Cluster',
+          names: { plural: 'keylimits', singular: 'keylimit', kind: 'KeyLimit', listKind: 'KeyLimitList' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: { spec: { type: 'object', properties: { maxKeys: { type: 'integer' } } } },
+                },
+              },
+            },
+          ],
         },
       });
       assert.equal(crd.status, 201, crd.body);
       const limit = await eventually(async () => {
-        const res = await post('/apis/policy.skiff.test/v1/keylimits', { apiVersion: 'policy.skiff.test/v1', kind: 'KeyLimit', metadata: { name: 'default' }, spec: { maxKeys: 1 } });
+        const res = await post('/apis/policy.skiff.test/v1/keylimits', {
+          apiVersion: 'policy.skiff.test/v1',
+          kind: 'KeyLimit',
+          metadata: { name: 'default' },
+          spec: { maxKeys: 1 },
+        });
         assert.equal(res.status, 201, res.body);
         return res;
       });
@@ -501,17 +662,24 @@ describe('admission webhooks', { timeout: 600_000 }, () => {
     });
 
     it('a binding with paramRef needs parameterNotFoundAction and one of name or selector', async () => {
-      const res = await post(`${ADM}/validatingadmissionpolicybindings`, policy('bad-ref', { policyName: 'x', validationActions: ['Deny'], paramRef: { name: 'a', selector: {} } }));
+      const res = await post(
+        `${ADM}/validatingadmissionpolicybindings`,
+        policy('bad-ref', { policyName: 'x', validationActions: ['Deny'], paramRef: { name: 'a', selector: {} } }),
+      );
       assert.equal(res.status, 422, res.body);
       const causes = res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`);
       for (const expected of [
         'spec.paramRef.name: Forbidden: name and selector are mutually exclusive',
         'spec.paramRef.parameterNotFoundAction: Required value',
-      ]) assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
+      ])
+        assert.ok(causes.includes(expected), `${expected}\nin\n${causes.join('\n')}`);
     });
 
     it('policies and bindings are validated: expressions compile, actions are known', async () => {
-      const bad = await post(`${ADM}/validatingadmissionpolicies`, policy('broken', { matchConstraints: rules('x'), validations: [{ expression: 'object.metadata.name ==' }] }));
+      const bad = await post(
+        `${ADM}/validatingadmissionpolicies`,
+        policy('broken', { matchConstraints: rules('x'), validations: [{ expression: 'object.metadata.name ==' }] }),
+      );
       assert.equal(bad.status, 422, bad.body);
       assert.match(bad.json.message, /spec\.validations\[0\]\.expression: Invalid value: "object\.metadata\.name ==": compilation failed: ERROR: <input>/);
       const binding = await post(`${ADM}/validatingadmissionpolicybindings`, policy('broken', { policyName: 'x', validationActions: ['Deny', 'Warn'] }));

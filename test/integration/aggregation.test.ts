@@ -39,15 +39,23 @@ async function startExtensionServer(serving: { cert: string; key: string }, fron
     res.end(JSON.stringify(body));
   };
   const serve = (req: IncomingMessage, res: ServerResponse) => {
-    if (!(req.socket as TLSSocket).authorized) return answer(res, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+    if (!(req.socket as TLSSocket).authorized)
+      return answer(res, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
     const headers: IncomingHttpHeaders = req.headers;
     // One X-Remote-Group header per group (headersDistinct keeps them apart).
-    seen.push({ user: headers['x-remote-user'] as string | undefined, groups: req.headersDistinct['x-remote-group'] ?? [], authorization: headers.authorization });
+    seen.push({
+      user: headers['x-remote-user'] as string | undefined,
+      groups: req.headersDistinct['x-remote-group'] ?? [],
+      authorization: headers.authorization,
+    });
     const path = (req.url ?? '').split('?')[0];
     if (path === GV) {
-      return answer(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'wardle.example.com/v1alpha1', resources: [
-        { name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get', 'list'] },
-      ] });
+      return answer(res, 200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'wardle.example.com/v1alpha1',
+        resources: [{ name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get', 'list'] }],
+      });
     }
     if (path === `${GV}/namespaces/default/flunders`) {
       const item = { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder', metadata: { name: 'alpha', namespace: 'default' } };
@@ -60,8 +68,13 @@ async function startExtensionServer(serving: { cert: string; key: string }, fron
       }
       if ((headers.accept ?? '').includes('as=Table')) {
         return answer(res, 200, {
-          kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: {},
-          columnDefinitions: [{ name: 'Name', type: 'string', format: 'name', description: '', priority: 0 }, { name: 'Served-By', type: 'string', format: '', description: '', priority: 0 }],
+          kind: 'Table',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: {},
+          columnDefinitions: [
+            { name: 'Name', type: 'string', format: 'name', description: '', priority: 0 },
+            { name: 'Served-By', type: 'string', format: '', description: '', priority: 0 },
+          ],
           rows: [{ cells: ['alpha', 'extension'], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: item.metadata } }],
         });
       }
@@ -91,10 +104,14 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
     const serving = await issueCertificate(extensionCa, { commonName: 'api.wardle.svc', hosts: ['api.wardle.svc'], usage: 'server', validityDays: 1 });
     extension = await startExtensionServer(serving, frontProxyCa.cert, seen);
     cluster = await startTestCluster({
-      basePort: BASE_PORT, apiServerPort: API_PORT, etcdMembers: 1,
+      basePort: BASE_PORT,
+      apiServerPort: API_PORT,
+      etcdMembers: 1,
       apiServerArgs: [
-        `--proxy-client-cert-file=${join(pkiDir, 'front-proxy-client.crt')}`, `--proxy-client-key-file=${join(pkiDir, 'front-proxy-client.key')}`,
-        `--requestheader-client-ca-file=${join(pkiDir, 'front-proxy-ca.crt')}`, '--requestheader-allowed-names=front-proxy-client',
+        `--proxy-client-cert-file=${join(pkiDir, 'front-proxy-client.crt')}`,
+        `--proxy-client-key-file=${join(pkiDir, 'front-proxy-client.key')}`,
+        `--requestheader-client-ca-file=${join(pkiDir, 'front-proxy-ca.crt')}`,
+        '--requestheader-allowed-names=front-proxy-client',
       ],
     });
     // Extension apiservers learn whom to trust from this ConfigMap; it appears when the apiserver wires its front proxy.
@@ -117,7 +134,9 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
   };
   const condition = async (name: string) => {
     const res = await apiRequest(cluster.admin, 'GET', `/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
-    return (res.json as { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }).status?.conditions?.find((c) => c.type === 'Available');
+    return (res.json as { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }).status?.conditions?.find(
+      (c) => c.type === 'Available',
+    );
   };
 
   it('registers a local APIService per built-in group/version, Available with reason Local', async () => {
@@ -131,14 +150,21 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
     }
   });
 
-  it('refuses an invalid APIService with kube-aggregator\'s messages', async () => {
-    const res = await apiRequest(cluster.admin, 'POST', '/apis/apiregistration.k8s.io/v1/apiservices', { body: {
-      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.wrong.example.com' },
-      spec: { group: 'other.example.com', version: 'v1', groupPriorityMinimum: 0, versionPriority: 10, caBundle: 'YWJj' },
-    } });
+  it("refuses an invalid APIService with kube-aggregator's messages", async () => {
+    const res = await apiRequest(cluster.admin, 'POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
+      body: {
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: 'v1.wrong.example.com' },
+        spec: { group: 'other.example.com', version: 'v1', groupPriorityMinimum: 0, versionPriority: 10, caBundle: 'YWJj' },
+      },
+    });
     assert.equal(res.status, 422, res.body);
     const causes = (res.json as { details: { causes: { field: string; message: string }[] } }).details.causes;
-    assert.deepEqual(causes.map((c) => c.field), ['metadata.name', 'spec.groupPriorityMinimum', 'spec.caBundle']);
+    assert.deepEqual(
+      causes.map((c) => c.field),
+      ['metadata.name', 'spec.groupPriorityMinimum', 'spec.caBundle'],
+    );
     assert.match(causes[0]!.message, /must be `spec.version\+"."\+spec.group`: "v1.other.example.com"/);
   });
 
@@ -147,14 +173,20 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
     assert.equal(apis.status, 200);
     assert.equal(apis.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
     assert.equal(apis.headers.vary, 'Accept');
-    const doc = apis.json as { kind: string; items: { metadata: { name: string }; versions: { version: string; resources: { resource: string; scope: string }[] }[] }[] };
+    const doc = apis.json as {
+      kind: string;
+      items: { metadata: { name: string }; versions: { version: string; resources: { resource: string; scope: string }[] }[] }[];
+    };
     assert.equal(doc.kind, 'APIGroupDiscoveryList');
     const apps = doc.items.find((i) => i.metadata.name === 'apps')!;
     assert.ok(apps.versions[0]!.resources.some((r) => r.resource === 'deployments' && r.scope === 'Namespaced'));
     const again = await apiRequest(cluster.admin, 'GET', '/apis', { headers: { accept: AGGREGATED_ACCEPT, 'if-none-match': String(apis.headers.etag) } });
     assert.equal(again.status, 304);
     const core = await apiRequest(cluster.admin, 'GET', '/api', { headers: { accept: AGGREGATED_ACCEPT } });
-    assert.deepEqual((core.json as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name), ['']);
+    assert.deepEqual(
+      (core.json as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name),
+      [''],
+    );
     const legacy = await apiRequest(cluster.admin, 'GET', '/apis');
     assert.equal((legacy.json as { kind: string }).kind, 'APIGroupList');
   });
@@ -168,28 +200,56 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
     // Logged as `GET https://host/path?...` (older) or `url="https://host/path?..."` (newer).
     const requests = [...out.stderr.matchAll(/https:\/\/[^/\s"]+(\/[^?\s"]*)/g)].map((m) => m[1]);
     assert.ok(requests.includes('/apis'), requests.join(' '));
-    assert.deepEqual(requests.filter((p) => p!.startsWith('/apis/') || p!.startsWith('/api/')), [], 'no per-group/version discovery requests');
+    assert.deepEqual(
+      requests.filter((p) => p!.startsWith('/apis/') || p!.startsWith('/api/')),
+      [],
+      'no per-group/version discovery requests',
+    );
   });
 
   it('proxies an APIService backed by a Service to the extension apiserver, as the caller', async () => {
     await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'wardle' } });
-    await create('/api/v1/namespaces/wardle/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { ports: [{ name: 'https', port: 443, targetPort: EXTENSION_PORT }] } });
+    await create('/api/v1/namespaces/wardle/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api' },
+      spec: { ports: [{ name: 'https', port: 443, targetPort: EXTENSION_PORT }] },
+    });
     // No selector: the endpoint is written by hand, to the extension server on loopback.
     await create('/apis/discovery.k8s.io/v1/namespaces/wardle/endpointslices', {
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'api-1', labels: { 'kubernetes.io/service-name': 'api' } },
-      addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: EXTENSION_PORT, protocol: 'TCP' }],
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'api-1', labels: { 'kubernetes.io/service-name': 'api' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: EXTENSION_PORT, protocol: 'TCP' }],
     });
     await create('/apis/apiregistration.k8s.io/v1/apiservices', {
-      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1alpha1.wardle.example.com' },
-      spec: { group: 'wardle.example.com', version: 'v1alpha1', service: { namespace: 'wardle', name: 'api' }, caBundle: Buffer.from(extensionCa.cert).toString('base64'), groupPriorityMinimum: 1000, versionPriority: 15 },
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1alpha1.wardle.example.com' },
+      spec: {
+        group: 'wardle.example.com',
+        version: 'v1alpha1',
+        service: { namespace: 'wardle', name: 'api' },
+        caBundle: Buffer.from(extensionCa.cert).toString('base64'),
+        groupPriorityMinimum: 1000,
+        versionPriority: 15,
+      },
     });
-    await eventually(async () => assert.deepEqual(await condition('v1alpha1.wardle.example.com').then((c) => [c?.status, c?.reason]), ['True', 'Passed']), 20_000);
+    await eventually(
+      async () => assert.deepEqual(await condition('v1alpha1.wardle.example.com').then((c) => [c?.status, c?.reason]), ['True', 'Passed']),
+      20_000,
+    );
 
     for (const bin of binaries) {
       seen.length = 0;
       const raw = await kubectl(bin, ['get', '--raw', `${GV}/namespaces/default/flunders`], { kubeconfig: cluster.kubeconfigPath });
       assert.equal(raw.code, 0, raw.stderr);
-      assert.deepEqual((JSON.parse(raw.stdout) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name), ['alpha']);
+      assert.deepEqual(
+        (JSON.parse(raw.stdout) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name),
+        ['alpha'],
+      );
       assert.deepEqual(seen.at(-1), { user: 'admin', groups: ['system:masters', 'system:authenticated'], authorization: undefined });
       const get = await kubectl(bin, ['get', 'flunders', '-n', 'default'], { kubeconfig: cluster.kubeconfigPath });
       assert.equal(get.code, 0, `${bin.name}: ${get.stderr}`);
@@ -198,7 +258,13 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
       assert.match(apiservices.stdout, /v1alpha1\.wardle\.example\.com\s+wardle\/api\s+True\s+/);
     }
     const watch = await apiRequest(cluster.admin, 'GET', `${GV}/namespaces/default/flunders?watch=1`);
-    assert.deepEqual(watch.body.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type), ['ADDED', 'DELETED']);
+    assert.deepEqual(
+      watch.body
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { type: string }).type),
+      ['ADDED', 'DELETED'],
+    );
     const token = await apiRequest({ ...cluster.anonymous, token: cluster.token }, 'GET', `${GV}/namespaces/default/flunders`);
     assert.equal(token.status, 200, token.body);
     assert.equal(seen.at(-1)?.user, 'tester');
@@ -208,11 +274,27 @@ describe('aggregation layer and aggregated discovery', { timeout: 300_000 }, () 
   it('answers 503 for an APIService whose server is missing, with the reason in its condition', async () => {
     await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'broken' } } });
     await create('/apis/apiregistration.k8s.io/v1/apiservices', {
-      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.broken.example.com' },
-      spec: { group: 'broken.example.com', version: 'v1', service: { namespace: 'broken', name: 'gone' }, insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 10 },
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1.broken.example.com' },
+      spec: {
+        group: 'broken.example.com',
+        version: 'v1',
+        service: { namespace: 'broken', name: 'gone' },
+        insecureSkipTLSVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: 10,
+      },
     });
-    await eventually(async () => assert.deepEqual(await condition('v1.broken.example.com').then((c) => [c?.status, c?.reason, c?.message]),
-      ['False', 'ServiceNotFound', 'service/gone in "broken" is not present']), 20_000);
+    await eventually(
+      async () =>
+        assert.deepEqual(await condition('v1.broken.example.com').then((c) => [c?.status, c?.reason, c?.message]), [
+          'False',
+          'ServiceNotFound',
+          'service/gone in "broken" is not present',
+        ]),
+      20_000,
+    );
     const res = await apiRequest(cluster.admin, 'GET', '/apis/broken.example.com/v1/things');
     assert.equal(res.status, 503);
     assert.equal(res.body, 'service unavailable\n');

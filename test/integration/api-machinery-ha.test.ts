@@ -23,10 +23,16 @@ const widgetCrd = {
     group: 'ha.example.com',
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: [{
-      name: 'v1', served: true, storage: true,
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1, default: 3 } } } } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1, default: 3 } } } } },
+        },
+      },
+    ],
   },
 };
 
@@ -59,11 +65,18 @@ describe('API machinery on two apiservers', { timeout: 180_000 }, () => {
   it('a CRD created through one apiserver is served by the other within a second, objects flow both ways', async () => {
     expectStatus(await call(first, 'POST', CRDS, widgetCrd), 201);
     const started = Date.now();
-    await eventually(async () => {
-      const res = await call(other, 'GET', '/apis/ha.example.com/v1');
-      expectStatus(res, 200);
-      assert.ok(res.json.resources.some((r: { name: string }) => r.name === 'widgets'), res.body);
-    }, 5000, 50);
+    await eventually(
+      async () => {
+        const res = await call(other, 'GET', '/apis/ha.example.com/v1');
+        expectStatus(res, 200);
+        assert.ok(
+          res.json.resources.some((r: { name: string }) => r.name === 'widgets'),
+          res.body,
+        );
+      },
+      5000,
+      50,
+    );
     assert.ok(Date.now() - started < 1500, `served by the second apiserver after ${Date.now() - started} ms`);
 
     const created = await call(other, 'POST', WIDGETS, { apiVersion: 'ha.example.com/v1', kind: 'Widget', metadata: { name: 'a' }, spec: {} });
@@ -96,14 +109,22 @@ describe('API machinery on two apiservers', { timeout: 180_000 }, () => {
   it('a CRD deleted through one apiserver takes its objects and stops being served on both', async () => {
     expectStatus(await call(other, 'DELETE', `${CRDS}/widgets.ha.example.com`), 200);
     for (const target of [first, other]) {
-      await eventually(async () => {
-        expectStatus(await call(target, 'GET', `${CRDS}/widgets.ha.example.com`), 404);
-        expectStatus(await call(target, 'GET', WIDGETS), 404);
-      }, 15_000, 100);
+      await eventually(
+        async () => {
+          expectStatus(await call(target, 'GET', `${CRDS}/widgets.ha.example.com`), 404);
+          expectStatus(await call(target, 'GET', WIDGETS), 404);
+        },
+        15_000,
+        100,
+      );
     }
     // The CRD's APIService goes with its last served version.
-    await eventually(async () => {
-      expectStatus(await call(first, 'GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.ha.example.com'), 404);
-    }, 15_000, 100);
+    await eventually(
+      async () => {
+        expectStatus(await call(first, 'GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.ha.example.com'), 404);
+      },
+      15_000,
+      100,
+    );
   });
 });

@@ -25,11 +25,23 @@ rules:
 `;
 
 interface Event {
-  kind: string; apiVersion: string; level: string; auditID: string; stage: string; verb: string; requestURI: string;
-  user: { username: string; groups: string[] }; sourceIPs: string[]; userAgent?: string;
-  objectRef?: Record<string, string>; responseStatus?: { code: number; reason?: string };
-  requestObject?: any; responseObject?: any; annotations?: Record<string, string>;
-  requestReceivedTimestamp: string; stageTimestamp: string;
+  kind: string;
+  apiVersion: string;
+  level: string;
+  auditID: string;
+  stage: string;
+  verb: string;
+  requestURI: string;
+  user: { username: string; groups: string[] };
+  sourceIPs: string[];
+  userAgent?: string;
+  objectRef?: Record<string, string>;
+  responseStatus?: { code: number; reason?: string };
+  requestObject?: any;
+  responseObject?: any;
+  annotations?: Record<string, string>;
+  requestReceivedTimestamp: string;
+  stageTimestamp: string;
 }
 
 describe('apiserver audit log', () => {
@@ -38,25 +50,48 @@ describe('apiserver audit log', () => {
   let quiet: ApiTarget;
   const auditDir = mkdtempSync(join(tmpdir(), 'skiff-audit-'));
   const auditLog = join(auditDir, 'audit.log');
-  const allText = () => readdirSync(auditDir).filter((f) => f.startsWith('audit')).map((f) => readFileSync(join(auditDir, f), 'utf8')).join('');
-  const events = (): Event[] => allText().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Event);
+  const allText = () =>
+    readdirSync(auditDir)
+      .filter((f) => f.startsWith('audit'))
+      .map((f) => readFileSync(join(auditDir, f), 'utf8'))
+      .join('');
+  const events = (): Event[] =>
+    allText()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Event);
 
   before(async () => {
     writeFileSync(join(auditDir, 'policy.yaml'), POLICY);
     cluster = await startTestCluster({
-      basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, etcdMembers: 1,
-      apiServerArgs: [`--audit-log-path=${auditLog}`, `--audit-policy-file=${join(auditDir, 'policy.yaml')}`, '--audit-log-maxsize=1', '--audit-log-maxbackup=2'],
+      basePort: BASE_PORT,
+      apiServerPort: BASE_PORT + 50,
+      etcdMembers: 1,
+      apiServerArgs: [
+        `--audit-log-path=${auditLog}`,
+        `--audit-policy-file=${join(auditDir, 'policy.yaml')}`,
+        '--audit-log-maxsize=1',
+        '--audit-log-maxbackup=2',
+      ],
     });
     alice = (await identityFor(cluster, 'alice', ['devs'])).target;
     quiet = (await identityFor(cluster, 'quiet')).target;
     const admin = cluster.admin;
     for (const [path, body] of [
       ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }],
-      ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'audit-test-admins' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }, { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'quiet' }],
-      }],
+      [
+        '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'audit-test-admins' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+          subjects: [
+            { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' },
+            { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'quiet' },
+          ],
+        },
+      ],
     ] as const) {
       const r = await apiRequest(admin, 'POST', path, { body });
       assert.ok(r.status < 300, `setup ${path}: ${r.status} ${r.body}`);
@@ -83,7 +118,10 @@ describe('apiserver audit log', () => {
       assert.equal(found.length, 2, 'RequestReceived and ResponseComplete');
       return found;
     });
-    assert.deepEqual(mine.map((e) => e.stage), ['RequestReceived', 'ResponseComplete']);
+    assert.deepEqual(
+      mine.map((e) => e.stage),
+      ['RequestReceived', 'ResponseComplete'],
+    );
     const done = mine[1]!;
     assert.equal(done.kind, 'Event');
     assert.equal(done.apiVersion, 'audit.k8s.io/v1');
@@ -123,7 +161,13 @@ describe('apiserver audit log', () => {
       assert.equal(e.requestObject, undefined);
       assert.equal(e.responseObject, undefined);
     }
-    assert.deepEqual(mine.map((e) => [e.verb, e.responseStatus?.code]), [['create', 201], ['get', 200]]);
+    assert.deepEqual(
+      mine.map((e) => [e.verb, e.responseStatus?.code]),
+      [
+        ['create', 201],
+        ['get', 200],
+      ],
+    );
     const text = allText();
     assert.ok(!text.includes(SECRET_VALUE) && !text.includes(encoded), 'the secret value is in the audit log');
   });
@@ -155,20 +199,33 @@ describe('apiserver audit log', () => {
       assert.equal(found.length, 3, JSON.stringify(found.map((e) => e.stage)));
       return found;
     });
-    assert.deepEqual(stages.map((e) => [e.stage, e.verb]), [['RequestReceived', 'watch'], ['ResponseStarted', 'watch'], ['ResponseComplete', 'watch']]);
+    assert.deepEqual(
+      stages.map((e) => [e.stage, e.verb]),
+      [
+        ['RequestReceived', 'watch'],
+        ['ResponseStarted', 'watch'],
+        ['ResponseComplete', 'watch'],
+      ],
+    );
     assert.equal(stages[2]!.responseObject, undefined, 'a stream is not copied into the event');
   });
 
-  it('carries PodSecurity\'s audit annotations: the enforce policy, and the audit level\'s violations on pods let in or refused', async () => {
+  it("carries PodSecurity's audit annotations: the enforce policy, and the audit level's violations on pods let in or refused", async () => {
     const ns = 'audited-psa';
     const labels = { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted' };
-    const made = await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } } });
+    const made = await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } },
+    });
     assert.equal(made.status, 201, made.body);
     // The pod's service account may not exist yet (no controller-manager here): made by hand.
-    const sa = await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } } });
+    const sa = await apiRequest(cluster.admin, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts`, {
+      body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } },
+    });
     assert.ok(sa.status === 201 || sa.status === 409, sa.body);
     const pod = (name: string, extra: Record<string, unknown> = {}) => ({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
       spec: { automountServiceAccountToken: false, containers: [{ name: 'main', image: 'busybox' }], ...extra },
     });
     const admitted = await apiRequest(alice, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: pod('plain') });
@@ -184,12 +241,17 @@ describe('apiserver audit log', () => {
       return found as Event[];
     });
     assert.equal(ok!.annotations?.['pod-security.kubernetes.io/enforce-policy'], 'baseline:latest');
-    assert.match(ok!.annotations?.['pod-security.kubernetes.io/audit-violations'] ?? '',
-      /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "main" must set securityContext\.allowPrivilegeEscalation=false\)/);
+    assert.match(
+      ok!.annotations?.['pod-security.kubernetes.io/audit-violations'] ?? '',
+      /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "main" must set securityContext\.allowPrivilegeEscalation=false\)/,
+    );
     assert.equal(ok!.annotations?.['authorization.k8s.io/decision'], 'allow');
     assert.equal(denied!.responseStatus?.code, 403);
     assert.equal(denied!.annotations?.['pod-security.kubernetes.io/enforce-policy'], 'baseline:latest');
-    assert.match(denied!.annotations?.['pod-security.kubernetes.io/audit-violations'] ?? '', /^would violate PodSecurity "restricted:latest": .*restricted volume types \(volume "root" uses restricted volume type "hostPath"\)/);
+    assert.match(
+      denied!.annotations?.['pod-security.kubernetes.io/audit-violations'] ?? '',
+      /^would violate PodSecurity "restricted:latest": .*restricted volume types \(volume "root" uses restricted volume type "hostPath"\)/,
+    );
     // The first stage was written before admission ran: it has no PodSecurity annotation.
     const received = events().find((e) => e.auditID === admitted.headers['audit-id'] && e.stage === 'RequestReceived');
     assert.equal(received?.annotations?.['pod-security.kubernetes.io/enforce-policy'], undefined);

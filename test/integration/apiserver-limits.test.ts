@@ -21,11 +21,20 @@ const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', meta
 function slowPost(target: ApiTarget, path: string, body: string): { finish(): Promise<number> } {
   const url = new URL(path, target.server);
   const req: ClientRequest = request({
-    host: url.hostname, port: url.port, path: url.pathname, method: 'POST', ca: target.caCert, cert: target.clientCert, key: target.clientKey,
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname,
+    method: 'POST',
+    ca: target.caCert,
+    cert: target.clientCert,
+    key: target.clientKey,
     headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
   });
   const answered = new Promise<number>((resolve, reject) => {
-    req.on('response', (res: IncomingMessage) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('response', (res: IncomingMessage) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
     req.on('error', reject);
   });
   req.write(body.slice(0, 10));
@@ -50,17 +59,24 @@ describe('apiserver limits', () => {
 
   before(async () => {
     cluster = await startTestCluster({
-      basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, etcdMembers: 1,
+      basePort: BASE_PORT,
+      apiServerPort: BASE_PORT + 50,
+      etcdMembers: 1,
       apiServerArgs: ['--max-mutating-requests-inflight=2', '--max-requests-inflight=50'],
     });
     alice = (await identityFor(cluster, 'alice')).target;
     for (const [path, body] of [
       ['/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }],
-      ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'limits-alice' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
-      }],
+      [
+        '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'limits-alice' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+        },
+      ],
       [CM_PATH, configMap('target')],
     ] as const) {
       const r = await apiRequest(cluster.admin, 'POST', path, { body });
@@ -74,18 +90,25 @@ describe('apiserver limits', () => {
   it('answers a burst beyond --max-mutating-requests-inflight=2 with 429 and Retry-After, and keeps serving', async () => {
     const held = [slowPost(alice, CM_PATH, JSON.stringify(configMap('slow-0'))), slowPost(alice, CM_PATH, JSON.stringify(configMap('slow-1')))];
     // Both slow requests have reached the server once a third write is refused.
-    const first = await eventually(async () => {
-      const r = await apiRequest(alice, 'POST', CM_PATH, { body: configMap('probe') });
-      assert.equal(r.status, 429, r.body);
-      return r;
-    }, 15_000, 50);
+    const first = await eventually(
+      async () => {
+        const r = await apiRequest(alice, 'POST', CM_PATH, { body: configMap('probe') });
+        assert.equal(r.status, 429, r.body);
+        return r;
+      },
+      15_000,
+      50,
+    );
     assert.equal(first.headers['retry-after'], '1');
     assert.equal(first.json.kind, 'Status');
     assert.equal(first.json.reason, 'TooManyRequests');
     assert.equal(first.json.message, 'Too many requests, please try again later.');
 
     const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => apiRequest(alice, 'POST', CM_PATH, { body: configMap(`burst-${i}`) })));
-    assert.deepEqual(burst.map((r) => r.status), Array(10).fill(429));
+    assert.deepEqual(
+      burst.map((r) => r.status),
+      Array(10).fill(429),
+    );
     // Reads have their own budget; system:masters is never limited (an administrator can always get in).
     assert.equal((await apiRequest(alice, 'GET', `${CM_PATH}/target`)).status, 200);
     assert.equal((await apiRequest(cluster.admin, 'POST', CM_PATH, { body: configMap('by-admin') })).status, 201);
@@ -103,7 +126,10 @@ describe('apiserver limits', () => {
     const rssBefore = await residentBytes(cluster);
     const patch = async (ops: unknown[]) => {
       const started = Date.now();
-      const res = await apiRequest(alice, 'PATCH', `${CM_PATH}/target`, { body: JSON.stringify(ops), headers: { 'content-type': 'application/json-patch+json' } });
+      const res = await apiRequest(alice, 'PATCH', `${CM_PATH}/target`, {
+        body: JSON.stringify(ops),
+        headers: { 'content-type': 'application/json-patch+json' },
+      });
       return { res, ms: Date.now() - started };
     };
     const many = await patch(Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/data/a', value: '1' })));

@@ -9,9 +9,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  REPO_ROOT, apiRequest, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type KubectlResult,
-} from '../harness/index.ts';
+import { REPO_ROOT, apiRequest, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type KubectlResult } from '../harness/index.ts';
 
 // Ports 20300 (etcd) and 20350 (apiserver) belong to this file (range 20300-20399).
 const BASE_PORT = 20300;
@@ -20,16 +18,21 @@ const V1 = '/apis/autoscaling/v1';
 const binaries = await kubectlBinaries();
 
 const deployment = (name: string) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
   spec: {
-    replicas: 1, selector: { matchLabels: { app: name } },
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
     template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'busybox', resources: { requests: { cpu: '100m' } } }] } },
   },
 });
 const cpu = (percent: number) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } } });
 const memory = { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } };
 const hpa = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name },
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name },
   spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5, ...spec },
 });
 
@@ -37,11 +40,18 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
   const api = useApiControlPlane(BASE_PORT);
   const call = (method: string, path: string, body?: unknown) => apiRequest(api.cluster.admin, method, path, body === undefined ? undefined : { body });
   const get = (path: string) => call('GET', path);
-  const skiff = (args: string[]): Promise<KubectlResult> => new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], {
-      env: { ...process.env, KUBECONFIG: api.cluster.kubeconfigPath }, timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
+  const skiff = (args: string[]): Promise<KubectlResult> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args],
+        {
+          env: { ...process.env, KUBECONFIG: api.cluster.kubeconfigPath },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
   const ns = 'hpa';
   const hpas = (version = V2) => `${version}/namespaces/${ns}/horizontalpodautoscalers`;
 
@@ -72,7 +82,10 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
         if (bin.name !== 'kubectl-1.20') assert.match(res.stderr, /Content-Type: application\/vnd\.kubernetes\.protobuf/);
         const stored = (await get(`${hpas()}/${name}`)).json;
         assert.deepEqual(stored.spec, {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, metrics: [cpu(50)],
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          minReplicas: 2,
+          maxReplicas: 5,
+          metrics: [cpu(50)],
         });
         const v1 = (await get(`${hpas(V1)}/${name}`)).json;
         assert.equal(v1.spec.targetCPUUtilizationPercentage, 50);
@@ -108,17 +121,30 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
 
   it('discovery documents: /apis/autoscaling prefers v2 and lists v1; both versions resolve', async () => {
     const group = (await get('/apis/autoscaling')).json;
-    assert.deepEqual(group.versions, [{ groupVersion: 'autoscaling/v2', version: 'v2' }, { groupVersion: 'autoscaling/v1', version: 'v1' }]);
+    assert.deepEqual(group.versions, [
+      { groupVersion: 'autoscaling/v2', version: 'v2' },
+      { groupVersion: 'autoscaling/v1', version: 'v1' },
+    ]);
     assert.deepEqual(group.preferredVersion, { groupVersion: 'autoscaling/v2', version: 'v2' });
     for (const path of [V2, V1]) {
       const list = (await get(path)).json;
-      assert.ok(list.resources.some((r: { name: string }) => r.name === 'horizontalpodautoscalers/status'), path);
+      assert.ok(
+        list.resources.some((r: { name: string }) => r.name === 'horizontalpodautoscalers/status'),
+        path,
+      );
     }
-    const aggregated = await apiRequest(api.cluster.admin, 'GET', '/apis', { headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' } });
+    const aggregated = await apiRequest(api.cluster.admin, 'GET', '/apis', {
+      headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' },
+    });
     const item = aggregated.json.items.find((i: { metadata: { name: string } }) => i.metadata.name === 'autoscaling');
-    assert.deepEqual(item.versions.map((v: { version: string }) => v.version), ['v2', 'v1']);
+    assert.deepEqual(
+      item.versions.map((v: { version: string }) => v.version),
+      ['v2', 'v1'],
+    );
     const openapi = (await get('/openapi/v2')).json;
-    assert.ok(openapi.definitions['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler'] && openapi.definitions['io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler']);
+    assert.ok(
+      openapi.definitions['io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler'] && openapi.definitions['io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler'],
+    );
     const v3 = (await get('/openapi/v3/apis/autoscaling/v1')).json;
     assert.ok(v3.components.schemas['io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler']);
   });
@@ -130,14 +156,23 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
     const v2 = created.json;
     // Defaults: the rest of the behavior filled in; scale-down keeps its own window.
     assert.deepEqual(v2.spec.behavior, {
-      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: 'Max',
+        policies: [
+          { type: 'Pods', value: 4, periodSeconds: 15 },
+          { type: 'Percent', value: 100, periodSeconds: 15 },
+        ],
+      },
       scaleDown: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 1, periodSeconds: 30 }] },
     });
 
     const v1 = (await get(`${hpas(V1)}/round`)).json;
     assert.equal(v1.apiVersion, 'autoscaling/v1');
     assert.equal(v1.spec.targetCPUUtilizationPercentage, 60);
-    assert.deepEqual(JSON.parse(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics']), [{ type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } }]);
+    assert.deepEqual(JSON.parse(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics']), [
+      { type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } },
+    ]);
     assert.match(v1.metadata.annotations['autoscaling.alpha.kubernetes.io/behavior'], /^\{"ScaleUp":\{"StabilizationWindowSeconds":0,"SelectPolicy":"Max"/);
 
     // The HPA controller writes status meanwhile: a stale resourceVersion is read again.
@@ -155,9 +190,19 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
     assert.equal(back.metadata.generation, 2);
 
     // A v1 client that names no metric gets v1's implicit 80% cpu target.
-    const plain = await call('POST', hpas(V1), { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'plain' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'shop' }, maxReplicas: 3 } });
+    const plain = await call('POST', hpas(V1), {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'plain' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'shop' }, maxReplicas: 3 },
+    });
     assert.equal(plain.status, 201, plain.body);
-    assert.deepEqual(plain.json.spec, { scaleTargetRef: { kind: 'Deployment', name: 'shop' }, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 80 });
+    assert.deepEqual(plain.json.spec, {
+      scaleTargetRef: { kind: 'Deployment', name: 'shop' },
+      minReplicas: 1,
+      maxReplicas: 3,
+      targetCPUUtilizationPercentage: 80,
+    });
     assert.deepEqual((await get(`${hpas()}/plain`)).json.spec.metrics, [cpu(80)]);
   });
 
@@ -166,21 +211,26 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
       const res = await call('POST', hpas(), hpa('bad', spec));
       assert.equal(res.status, 422, res.body);
       assert.equal(res.json.reason, 'Invalid');
-      assert.deepEqual(res.json.details.causes.map((c: { field: string; message: string }) => [c.field, c.message]), causes);
+      assert.deepEqual(
+        res.json.details.causes.map((c: { field: string; message: string }) => [c.field, c.message]),
+        causes,
+      );
       assert.equal((await get(`${hpas()}/bad`)).status, 404);
     };
-    await refused({ metrics: [{ type: 'Memory', resource: memory.resource }] },
-      [['spec.metrics[0].type', 'Unsupported value: "Memory": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"']]);
+    await refused({ metrics: [{ type: 'Memory', resource: memory.resource }] }, [
+      ['spec.metrics[0].type', 'Unsupported value: "Memory": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"'],
+    ]);
     await refused({ metrics: [{ type: 'Pods' }] }, [['spec.metrics[0].pods', 'Required value: must populate information for the given metric source']]);
-    await refused({ metrics: [{ ...memory, pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1' } } }] },
-      [['spec.metrics[0].pods', 'Forbidden: must populate the given metric source only']]);
+    await refused({ metrics: [{ ...memory, pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1' } } }] }, [
+      ['spec.metrics[0].pods', 'Forbidden: must populate the given metric source only'],
+    ]);
     await refused({ minReplicas: 0, behavior: { scaleUp: { policies: [{ type: 'Percent', value: 0, periodSeconds: 15 }] } } }, [
       ['spec.minReplicas', 'Invalid value: 0: must be greater than or equal to 1'],
       ['spec.behavior.scaleUp.policies[0].value', 'Invalid value: 0: must be greater than zero'],
     ]);
   });
 
-  it("skiff kubectl: autoscale (v2, --dry-run, -o yaml), get hpa, describe hpa", async () => {
+  it('skiff kubectl: autoscale (v2, --dry-run, -o yaml), get hpa, describe hpa', async () => {
     const dry = await skiff(['-n', ns, 'autoscale', 'deployment/shop', '--max=4', '--cpu-percent=70', '--dry-run=client', '-o', 'yaml']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /apiVersion: autoscaling\/v2\nkind: HorizontalPodAutoscaler/);
@@ -209,9 +259,19 @@ describe('autoscaling API with real kubectl', { timeout: 300_000 }, () => {
       /^Metrics:\s+\( current \/ target \)$/,
       /^ {2}resource memory on pods:\s+<unknown> \/ 100Mi$/,
       /^ {2}resource cpu on pods {2}\(as a percentage of request\):\s+<unknown> \/ 60%$/,
-      /^Min replicas:\s+2$/, /^Max replicas:\s+7$/, /^Behavior:$/, /^ {2}Scale Up:$/, /^ {4}Stabilization Window: 0 seconds$/,
-      /^ {6}- Type: Pods\s+Value: 4\s+Period: 15 seconds$/, /^ {4}Stabilization Window: 60 seconds$/,
-      /^Deployment pods:\s+\d current \/ \d desired$/, /^Events:/,
-    ]) assert.ok(lines.some((l) => expected.test(l)), `${expected} in\n${described.stdout}`);
+      /^Min replicas:\s+2$/,
+      /^Max replicas:\s+7$/,
+      /^Behavior:$/,
+      /^ {2}Scale Up:$/,
+      /^ {4}Stabilization Window: 0 seconds$/,
+      /^ {6}- Type: Pods\s+Value: 4\s+Period: 15 seconds$/,
+      /^ {4}Stabilization Window: 60 seconds$/,
+      /^Deployment pods:\s+\d current \/ \d desired$/,
+      /^Events:/,
+    ])
+      assert.ok(
+        lines.some((l) => expected.test(l)),
+        `${expected} in\n${described.stdout}`,
+      );
   });
 });

@@ -89,7 +89,11 @@ describe('bad input', () => {
   }
 
   it('rejects malformed JSON with 400', async () => {
-    await expectRejected(() => apiRequest(cluster.admin, 'POST', CM_PATH, { body: '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {' }), 400, 'BadRequest');
+    await expectRejected(
+      () => apiRequest(cluster.admin, 'POST', CM_PATH, { body: '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {' }),
+      400,
+      'BadRequest',
+    );
   });
 
   it('rejects malformed YAML with 400', async () => {
@@ -151,12 +155,18 @@ describe('bad input', () => {
     assert.match(res.json.message, /strict decoding error: unknown field "dataa"/);
   });
 
-  it('refuses JSON patches past Kubernetes\' limits quickly: 10,001 operations (413), a copy bomb (422)', async () => {
-    const jsonPatch = (ops: unknown[]) => () => apiRequest(cluster.admin, 'PATCH', `${CM_PATH}/existing`, {
-      body: JSON.stringify(ops), headers: { 'content-type': 'application/json-patch+json' },
-    });
+  it("refuses JSON patches past Kubernetes' limits quickly: 10,001 operations (413), a copy bomb (422)", async () => {
+    const jsonPatch = (ops: unknown[]) => () =>
+      apiRequest(cluster.admin, 'PATCH', `${CM_PATH}/existing`, {
+        body: JSON.stringify(ops),
+        headers: { 'content-type': 'application/json-patch+json' },
+      });
     const started = Date.now();
-    const many = await expectRejected(jsonPatch(Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/data/a', value: '1' }))), 413, 'RequestEntityTooLarge');
+    const many = await expectRejected(
+      jsonPatch(Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/data/a', value: '1' }))),
+      413,
+      'RequestEntityTooLarge',
+    );
     assert.equal(many.json.message, 'The allowed maximum operations in a JSON patch is 10000, got 10001');
     // Each copy doubles metadata: 2^30 times the object if the copy budget did not stop it.
     const copies = Array.from({ length: 30 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/labels/c${i}` }));

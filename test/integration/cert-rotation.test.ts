@@ -58,29 +58,53 @@ describe('certificate rotation', { timeout: 180_000 }, () => {
     caCert = pki.caCert;
     files = await ensureEtcdPki(pkiDir, { hosts: [] });
     const pair = await issueClientCertificate(pki, 'system:kube-scheduler', []);
-    await writeKubeconfig(kubeconfig, { server: `https://127.0.0.1:${API_PORT}`, caCert, clientCert: pair.cert, clientKey: pair.key, userName: 'system:kube-scheduler' });
+    await writeKubeconfig(kubeconfig, {
+      server: `https://127.0.0.1:${API_PORT}`,
+      caCert,
+      clientCert: pair.cert,
+      clientKey: pair.key,
+      userName: 'system:kube-scheduler',
+    });
     // Every leaf one minute long from here on.
     await renewCertificates({ pkiDir, kubeconfigs: [kubeconfig], force: true, validityDays: LIFE_DAYS });
     etcd = await startEtcdCluster({
-      size: 1, dataRoot: join(dir, 'etcd'), basePort: ETCD_PORT, logDir: join(dir, 'logs'),
+      size: 1,
+      dataRoot: join(dir, 'etcd'),
+      basePort: ETCD_PORT,
+      logDir: join(dir, 'logs'),
       tls: { caFile: files.caCert, certFile: files.serverCert, keyFile: files.serverKey, peerCertFile: files.peerCert, peerKeyFile: files.peerKey },
     });
     api = new ApiServerProcess({
-      url: `https://127.0.0.1:${API_PORT}`, caCert, logFile: join(dir, 'logs', 'apiserver.log'),
+      url: `https://127.0.0.1:${API_PORT}`,
+      caCert,
+      logFile: join(dir, 'logs', 'apiserver.log'),
       args: [
         `--etcd-servers=${etcd.endpoints.join(',')}`,
-        `--etcd-cafile=${files.caCert}`, `--etcd-certfile=${files.apiServerClientCert}`, `--etcd-keyfile=${files.apiServerClientKey}`,
-        '--bind-address=127.0.0.1', `--secure-port=${API_PORT}`, '--advertise-address=127.0.0.1',
-        `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`, `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
-        `--client-ca-file=${join(pkiDir, 'ca.crt')}`, `--encryption-key-file=${join(pkiDir, 'encryption.key')}`,
-        `--service-account-key-file=${join(pkiDir, 'sa.pub')}`, `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
+        `--etcd-cafile=${files.caCert}`,
+        `--etcd-certfile=${files.apiServerClientCert}`,
+        `--etcd-keyfile=${files.apiServerClientKey}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${API_PORT}`,
+        '--advertise-address=127.0.0.1',
+        `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`,
+        `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
+        `--client-ca-file=${join(pkiDir, 'ca.crt')}`,
+        `--encryption-key-file=${join(pkiDir, 'encryption.key')}`,
+        `--service-account-key-file=${join(pkiDir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
       ],
     });
     await api.start();
     client = RestClient.fromKubeconfig(kubeconfig);
     stopFollowing = followKubeconfigCertificate(kubeconfig, client, { intervalMs: 1000 });
     stopRenewer = startCertificateRenewer(
-      { role: 'server', components: [{ name: 'apiserver', flags: [`--client-ca-file=${join(pkiDir, 'ca.crt')}`] }, { name: 'scheduler', flags: [`--kubeconfig=${kubeconfig}`] }] },
+      {
+        role: 'server',
+        components: [
+          { name: 'apiserver', flags: [`--client-ca-file=${join(pkiDir, 'ca.crt')}`] },
+          { name: 'scheduler', flags: [`--kubeconfig=${kubeconfig}`] },
+        ],
+      },
       { logger: createLogger('cert-renewer', 'warn'), intervalMs: 2000, validityDays: LIFE_DAYS, onEtcdClientRenewed: () => etcdClientRenewals++ },
     );
   });
@@ -96,7 +120,11 @@ describe('certificate rotation', { timeout: 180_000 }, () => {
 
   it('renews the serving and client certificates in place while requests keep succeeding', async () => {
     const firstServing = await servedCertificate(API_PORT, { ca: caCert });
-    const etcdTls = { ca: readFileSync(files.caCert, 'utf8'), cert: readFileSync(files.healthcheckClientCert, 'utf8'), key: readFileSync(files.healthcheckClientKey, 'utf8') };
+    const etcdTls = {
+      ca: readFileSync(files.caCert, 'utf8'),
+      cert: readFileSync(files.healthcheckClientCert, 'utf8'),
+      key: readFileSync(files.healthcheckClientKey, 'utf8'),
+    };
     const firstEtcd = await servedCertificate(ETCD_PORT, etcdTls);
     const firstClient = new X509Certificate(client.config.clientCert!);
 
@@ -116,16 +144,25 @@ describe('certificate rotation', { timeout: 180_000 }, () => {
     })();
     try {
       // The apiserver and etcd present new certificates to new connections.
-      const serving = await eventually(async () => {
-        const now = await servedCertificate(API_PORT, { ca: caCert });
-        assert.notEqual(now.serialNumber, firstServing.serialNumber);
-        return now;
-      }, 90_000, 1000);
+      const serving = await eventually(
+        async () => {
+          const now = await servedCertificate(API_PORT, { ca: caCert });
+          assert.notEqual(now.serialNumber, firstServing.serialNumber);
+          return now;
+        },
+        90_000,
+        1000,
+      );
       assert.equal(serving.subject.CN, 'kube-apiserver');
       assert.match(serving.subjectaltname ?? '', /IP Address:127\.0\.0\.1/);
       const etcdNow = await servedCertificate(ETCD_PORT, etcdTls).catch(async () =>
         // The healthcheck client certificate was renewed too: shake hands with the new one.
-        servedCertificate(ETCD_PORT, { ca: etcdTls.ca, cert: readFileSync(files.healthcheckClientCert, 'utf8'), key: readFileSync(files.healthcheckClientKey, 'utf8') }));
+        servedCertificate(ETCD_PORT, {
+          ca: etcdTls.ca,
+          cert: readFileSync(files.healthcheckClientCert, 'utf8'),
+          key: readFileSync(files.healthcheckClientKey, 'utf8'),
+        }),
+      );
       assert.notEqual(etcdNow.serialNumber, firstEtcd.serialNumber, 'etcd serves its renewed certificate without a restart');
 
       // The client took its renewed certificate; after the first one expired, new handshakes still succeed.

@@ -77,7 +77,12 @@ async function startCluster(): Promise<Cluster> {
   }
 }
 
-const cm = (ns: string, name: string, data: Record<string, string> = {}): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: ns, name }, data });
+const cm = (ns: string, name: string, data: Record<string, string> = {}): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { namespace: ns, name },
+  data,
+});
 
 describe('@skiff/client against the apiserver', () => {
   let cluster: Cluster;
@@ -113,7 +118,10 @@ describe('@skiff/client against the apiserver', () => {
     const list = await client.list<ConfigMap>(configMaps, 'rest');
     assert.equal(list.kind, 'ConfigMapList');
     assert.ok(list.metadata.resourceVersion);
-    assert.deepEqual(list.items.map((i) => i.metadata?.name), ['one']);
+    assert.deepEqual(
+      list.items.map((i) => i.metadata?.name),
+      ['one'],
+    );
 
     await client.delete(configMaps, 'rest', 'one');
     await assert.rejects(client.get(configMaps, 'rest', 'one'), (err) => {
@@ -149,10 +157,19 @@ describe('@skiff/client against the apiserver', () => {
     await client.update(deployments, { ...scale, spec: { replicas: 3 } }, { subresource: 'scale' });
     assert.equal((await client.get<Deployment>(deployments, 'rest', 'web')).spec?.replicas, 3);
 
-    await client.create<Pod>(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'rest', name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-    await client.create<Binding>(pods, { apiVersion: 'v1', kind: 'Binding', metadata: { namespace: 'rest', name: 'p' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } }, {
-      subresource: 'binding',
+    await client.create<Pod>(pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'rest', name: 'p' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
     });
+    await client.create<Binding>(
+      pods,
+      { apiVersion: 'v1', kind: 'Binding', metadata: { namespace: 'rest', name: 'p' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } },
+      {
+        subresource: 'binding',
+      },
+    );
     assert.equal((await client.get<Pod>(pods, 'rest', 'p')).spec?.nodeName, 'node-1');
   });
 
@@ -191,7 +208,10 @@ describe('@skiff/client against the apiserver', () => {
       await client.delete(configMaps, 'inf', 'before');
       await eventually(async () => assert.deepEqual(events, ['add before', 'add x', 'update x 2', 'delete before']));
       assert.equal(informer.get('inf', 'x')?.data?.v, '2');
-      assert.deepEqual(informer.byIndex('namespace', 'inf').map((o) => o.metadata?.name), ['x']);
+      assert.deepEqual(
+        informer.byIndex('namespace', 'inf').map((o) => o.metadata?.name),
+        ['x'],
+      );
       assert.ok(Object.isFrozen(informer.get('inf', 'x')));
     } finally {
       await informer.stop();
@@ -237,7 +257,13 @@ describe('@skiff/client against the apiserver', () => {
       }
       await cluster.api.start();
       await eventually(async () => assert.deepEqual(events.sort(), ['add appears', 'add stays', 'add vanishes', 'delete vanishes']), 30_000);
-      assert.deepEqual(informer.list().map((o) => o.metadata?.name).sort(), ['appears', 'stays']);
+      assert.deepEqual(
+        informer
+          .list()
+          .map((o) => o.metadata?.name)
+          .sort(),
+        ['appears', 'stays'],
+      );
       assert.ok(messages.includes('watch resourceVersion expired; relisting'), `the informer relisted on 410: ${messages.join(' | ')}`);
     } finally {
       await other.stop();

@@ -68,22 +68,30 @@ describe('CronJobs on hollow nodes', { timeout: 240_000 }, () => {
   it('a */1 CronJob fires within the minute, its Job is named after the slot and runs to Complete', async () => {
     await client.create(CRONJOBS, cronJob('every', { exitAfter: '1s', successfulJobsHistoryLimit: 1 }));
     await client.create(CRONJOBS, cronJob('forbid', { concurrencyPolicy: 'Forbid' })); // its Job runs until deleted
-    firstJob = await eventually(async () => {
-      const jobs = await jobsOf('every');
-      assert.equal(jobs.length, 1);
-      assert.ok(isComplete(jobs[0]!), 'the Job ran to Complete');
-      return jobs[0]!;
-    }, 80_000, 1000);
+    firstJob = await eventually(
+      async () => {
+        const jobs = await jobsOf('every');
+        assert.equal(jobs.length, 1);
+        assert.ok(isComplete(jobs[0]!), 'the Job ran to Complete');
+        return jobs[0]!;
+      },
+      80_000,
+      1000,
+    );
     const scheduled = firstJob.metadata?.annotations?.[SCHEDULED];
     assert.ok(scheduled, 'the Job carries its scheduled time');
     assert.equal(new Date(scheduled).getUTCSeconds(), 0);
     assert.equal(firstJob.metadata?.name, `every-${Date.parse(scheduled) / 60_000}`);
-    const cj = await eventually(async () => {
-      const c = await client.get<CronJob>(CRONJOBS, NS, 'every');
-      assert.ok(c.status?.lastSuccessfulTime, 'lastSuccessfulTime follows the Job');
-      assert.equal(c.status?.active?.length ?? 0, 0, 'the finished Job left status.active');
-      return c;
-    }, 20_000, 500);
+    const cj = await eventually(
+      async () => {
+        const c = await client.get<CronJob>(CRONJOBS, NS, 'every');
+        assert.ok(c.status?.lastSuccessfulTime, 'lastSuccessfulTime follows the Job');
+        assert.equal(c.status?.active?.length ?? 0, 0, 'the finished Job left status.active');
+        return c;
+      },
+      20_000,
+      500,
+    );
     assert.equal(Date.parse(cj.status!.lastScheduleTime!), Date.parse(scheduled));
   });
 
@@ -94,31 +102,46 @@ describe('CronJobs on hollow nodes', { timeout: 240_000 }, () => {
     await client.update(CRONJOBS, { ...cj, status: {} }, { subresource: 'status' });
     // Replaced in place, so the control plane's stop() stops the new one.
     cp.controllerManagers[0] = await startControllerManager(cp.cluster, { name: 'controller-manager-2' });
-    await eventually(async () => {
-      const c = await client.get<CronJob>(CRONJOBS, NS, 'every');
-      assert.ok(c.status?.lastScheduleTime, 'the restarted controller recorded the slot');
-    }, 30_000, 500);
+    await eventually(
+      async () => {
+        const c = await client.get<CronJob>(CRONJOBS, NS, 'every');
+        assert.ok(c.status?.lastScheduleTime, 'the restarted controller recorded the slot');
+      },
+      30_000,
+      500,
+    );
     const jobs = await jobsOf('every');
     const same = jobs.find((j) => j.metadata?.name === firstJob.metadata?.name);
-    assert.equal(same?.metadata?.uid, firstJob.metadata?.uid, 'the slot\'s Job is the one from before the restart');
+    assert.equal(same?.metadata?.uid, firstJob.metadata?.uid, "the slot's Job is the one from before the restart");
     assert.equal((await createdEvents(firstJob.metadata!.name!)).length, 1, 'created once');
   });
 
   it('at the next activation the history limit keeps only the newest Job, and Forbid does not overlap', async () => {
-    await eventually(async () => {
-      const jobs = await jobsOf('every');
-      assert.equal(jobs.length, 1, `one Job kept (got ${jobs.map((j) => j.metadata?.name)})`);
-      assert.notEqual(jobs[0]!.metadata?.name, firstJob.metadata?.name, 'the older Job was trimmed');
-      assert.ok(isComplete(jobs[0]!));
-    }, 80_000, 1000);
-    await eventually(async () => {
-      const events = (await client.list<Event>(EVENTS, NS)).items.filter((e) => e.involvedObject?.name === 'forbid' && e.reason === 'JobAlreadyActive');
-      assert.ok(events.length > 0, 'Forbid skipped the slot');
-      assert.equal(events[0]!.message, 'Not starting job because prior execution is running and concurrency policy is Forbid');
-    }, 20_000, 1000);
+    await eventually(
+      async () => {
+        const jobs = await jobsOf('every');
+        assert.equal(jobs.length, 1, `one Job kept (got ${jobs.map((j) => j.metadata?.name)})`);
+        assert.notEqual(jobs[0]!.metadata?.name, firstJob.metadata?.name, 'the older Job was trimmed');
+        assert.ok(isComplete(jobs[0]!));
+      },
+      80_000,
+      1000,
+    );
+    await eventually(
+      async () => {
+        const events = (await client.list<Event>(EVENTS, NS)).items.filter((e) => e.involvedObject?.name === 'forbid' && e.reason === 'JobAlreadyActive');
+        assert.ok(events.length > 0, 'Forbid skipped the slot');
+        assert.equal(events[0]!.message, 'Not starting job because prior execution is running and concurrency policy is Forbid');
+      },
+      20_000,
+      1000,
+    );
     const forbidJobs = await jobsOf('forbid');
     assert.equal(forbidJobs.length, 1, 'Forbid never ran two Jobs');
     const forbid = await client.get<CronJob>(CRONJOBS, NS, 'forbid');
-    assert.deepEqual(forbid.status?.active?.map((r) => r.name), [forbidJobs[0]!.metadata?.name]);
+    assert.deepEqual(
+      forbid.status?.active?.map((r) => r.name),
+      [forbidJobs[0]!.metadata?.name],
+    );
   });
 });

@@ -8,15 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type ControllerRevision, type DaemonSet, type Node, type Pod } from '@skiff/api';
 import type { RestClient } from '@skiff/client';
-import {
-  eventually,
-  startControlPlane,
-  type ControlPlane,
-  kubectl,
-  KUBECTL_120_PATH,
-  openWatch,
-  type TestCluster,
-} from '../harness/index.ts';
+import { eventually, startControlPlane, type ControlPlane, kubectl, KUBECTL_120_PATH, openWatch, type TestCluster } from '../harness/index.ts';
 
 // Ports 29320-29321 (etcd) and 29330 (apiserver) belong to this file.
 const BASE_PORT = 29320;
@@ -72,7 +64,10 @@ describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
       .sort();
   const allReady = async (app: string) => {
     const ps = (await client.list<Pod>(PODS, NS, { labelSelector: `app=${app}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
-    assert.ok(ps.every((p) => p.status?.phase === 'Running' && isReady(p)), 'all Running and Ready');
+    assert.ok(
+      ps.every((p) => p.status?.phase === 'Running' && isReady(p)),
+      'all Running and Ready',
+    );
   };
   const run = async (args: string[]) => {
     const res = await kubectl(KUBECTL_120_PATH, args, { kubeconfig: cluster.kubeconfigPath, timeoutMs: 90_000 });
@@ -84,7 +79,10 @@ describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
   it('runs one Ready pod on every node, bound there by the scheduler', async () => {
     await client.create(DAEMONSETS, daemonSet('agent'));
     await eventually(async () => {
-      assert.deepEqual(await placement('agent'), NODES.map((n) => `${n}=registry.local/agent:1`));
+      assert.deepEqual(
+        await placement('agent'),
+        NODES.map((n) => `${n}=registry.local/agent:1`),
+      );
       await allReady('agent');
       const ds = await client.get<DaemonSet>(DAEMONSETS, NS, 'agent');
       assert.equal(ds.status?.desiredNumberScheduled, 3);
@@ -111,11 +109,19 @@ describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
 
   it('rolls to a new image, one node at a time, and keeps its revisions', async () => {
     const list = await client.list<Pod>(PODS, NS, { labelSelector: 'app=agent' });
-    const watch = await openWatch(cluster.admin, `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dagent&resourceVersion=${list.metadata?.resourceVersion}`);
+    const watch = await openWatch(
+      cluster.admin,
+      `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dagent&resourceVersion=${list.metadata?.resourceVersion}`,
+    );
     try {
-      await client.patch(DAEMONSETS, NS, 'agent', 'merge', { spec: { template: { spec: { containers: [{ name: 'agent', image: 'registry.local/agent:2' }] } } } });
+      await client.patch(DAEMONSETS, NS, 'agent', 'merge', {
+        spec: { template: { spec: { containers: [{ name: 'agent', image: 'registry.local/agent:2' }] } } },
+      });
       await eventually(async () => {
-        assert.deepEqual(await placement('agent'), NODES.map((n) => `${n}=registry.local/agent:2`));
+        assert.deepEqual(
+          await placement('agent'),
+          NODES.map((n) => `${n}=registry.local/agent:2`),
+        );
         await allReady('agent');
       }, 90_000);
       // maxUnavailable 1: at every moment at least 2 of the 3 nodes had a Ready pod.
@@ -141,7 +147,10 @@ describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
   it('kubectl rollout undo goes back to the previous revision', async () => {
     await run(['rollout', 'undo', 'daemonset/agent']);
     await eventually(async () => {
-      assert.deepEqual(await placement('agent'), NODES.map((n) => `${n}=registry.local/agent:1`));
+      assert.deepEqual(
+        await placement('agent'),
+        NODES.map((n) => `${n}=registry.local/agent:1`),
+      );
       await allReady('agent');
     }, 90_000);
     const revisions = (await client.list<ControllerRevision>(REVISIONS, NS, { labelSelector: 'app=agent' })).items;
@@ -156,7 +165,10 @@ describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
       spec: { template: { spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }] } } },
     });
     await eventually(async () => {
-      assert.deepEqual((await placement('tol')).map((p) => p.split('=')[0]), NODES);
+      assert.deepEqual(
+        (await placement('tol')).map((p) => p.split('=')[0]),
+        NODES,
+      );
       await allReady('tol');
     }, 90_000);
     await patchNode(NODES[2], { spec: { taints: null } });
@@ -166,7 +178,10 @@ describe('DaemonSet on hollow nodes', { timeout: 240_000 }, () => {
     await patchNode(NODES[0], { spec: { unschedulable: true } });
     await client.create(DAEMONSETS, daemonSet('cordon'));
     await eventually(async () => {
-      assert.deepEqual(await placement('cordon'), NODES.map((n) => `${n}=registry.local/cordon:1`));
+      assert.deepEqual(
+        await placement('cordon'),
+        NODES.map((n) => `${n}=registry.local/cordon:1`),
+      );
       await allReady('cordon');
       assert.equal((await placement('agent')).length, 3, 'existing daemon pods stay');
     }, 60_000);

@@ -29,8 +29,7 @@ describe('Deployment → ReplicaSet → pods on hollow nodes', { timeout: 120_00
     await cp?.stop();
   });
 
-  const activePods = async () =>
-    (await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const activePods = async () => (await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
 
   it('creates one hash-named ReplicaSet and 3 Running, Ready pods on 3 different nodes', async () => {
     await cp.client.create<Deployment>(DEPLOYMENTS, {
@@ -98,7 +97,10 @@ describe('Deployment → ReplicaSet → pods on hollow nodes', { timeout: 120_00
       await eventually(async () => {
         const ps = await activePods();
         assert.equal(ps.length, replicas, `${replicas} active pods`);
-        assert.ok(ps.every((p) => p.status?.phase === 'Running' && isReady(p)), 'all Running and Ready');
+        assert.ok(
+          ps.every((p) => p.status?.phase === 'Running' && isReady(p)),
+          'all Running and Ready',
+        );
         const d = await cp.client.get<Deployment>(DEPLOYMENTS, NS, 'web');
         assert.equal(d.status?.observedGeneration, d.metadata?.generation);
         assert.equal(d.status?.readyReplicas, replicas);

@@ -77,11 +77,15 @@ describe('controller-manager leader election', { timeout: 120_000 }, () => {
 
     const killedAt = Date.now();
     await first.process.kill();
-    const second = await eventually(async () => {
-      const identity = await holder();
-      assert.ok(identity && identity !== first.identity, `the Lease moved from ${first.identity} (now ${identity})`);
-      return leaderProcess();
-    }, (LEASE_S + 20) * 1000, 250);
+    const second = await eventually(
+      async () => {
+        const identity = await holder();
+        assert.ok(identity && identity !== first.identity, `the Lease moved from ${first.identity} (now ${identity})`);
+        return leaderProcess();
+      },
+      (LEASE_S + 20) * 1000,
+      250,
+    );
     const takeoverS = (Date.now() - killedAt) / 1000;
     assert.notEqual(second.process, first.process);
     // "About the lease duration": the standby's retry period and a loaded machine on top.
@@ -110,7 +114,10 @@ describe('controller-manager leader election', { timeout: 120_000 }, () => {
     const standbyIdentity = identityOf(standby);
     assert.ok(standbyIdentity && standbyIdentity !== leader.identity);
     assert.ok(
-      !standby.log().split('\n').some((line) => line.includes('became leader') && line.includes(standbyIdentity)),
+      !standby
+        .log()
+        .split('\n')
+        .some((line) => line.includes('became leader') && line.includes(standbyIdentity)),
       'the standby never started leading',
     );
     await cp.client.patch<Deployment>(DEPLOYMENTS, NS, 'ha', 'merge', { spec: { replicas: 1 } });

@@ -33,7 +33,10 @@ describe('hollow nodes on stop', { timeout: 120_000 }, () => {
   });
 
   const names = async (prefix: string, resource: typeof NODES, namespace?: string) =>
-    (await client.list<Node | Lease>(resource, namespace)).items.map((o) => o.metadata!.name!).filter((n) => n.startsWith(prefix)).sort();
+    (await client.list<Node | Lease>(resource, namespace)).items
+      .map((o) => o.metadata!.name!)
+      .filter((n) => n.startsWith(prefix))
+      .sort();
 
   it('deregister on SIGTERM: pods, Nodes and Leases go; a killed process leaves its nodes', async () => {
     // At info even under ./skiff test's warn default: the test reads the deregistration line.
@@ -43,7 +46,8 @@ describe('hollow nodes on stop', { timeout: 120_000 }, () => {
     await eventually(async () => assert.deepEqual(await names('clean-', LEASES, 'kube-node-lease'), ['clean-0', 'clean-1', 'clean-2']), 30_000);
     // Bound by hand (no scheduler here): a pod whose only runtime is the process about to stop.
     await client.create<Pod>(PODS, {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: 'on-clean', namespace: 'default' },
       spec: { nodeName: 'clean-1', containers: [{ name: 'app', image: 'registry.local/app:1' }] },
     });

@@ -71,11 +71,15 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
       }
     })();
     await client.create(JOBS, jobManifest('four', { completions: 4, parallelism: 2 }, { exitAfter: '1500ms' }));
-    const done = await eventually(async () => {
-      const job = await getJob('four');
-      assert.ok(condition(job, 'Complete'), `Complete (status ${JSON.stringify(job.status)})`);
-      return job;
-    }, 60_000, 500);
+    const done = await eventually(
+      async () => {
+        const job = await getJob('four');
+        assert.ok(condition(job, 'Complete'), `Complete (status ${JSON.stringify(job.status)})`);
+        return job;
+      },
+      60_000,
+      500,
+    );
     watching.abort();
     await watched.catch(() => undefined);
     assert.equal(maxActive, 2, 'parallelism 2 was reached and never exceeded');
@@ -94,11 +98,15 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
 
   it('an Indexed Job runs indexes 0..n-1, one pod each, and reports completedIndexes', async () => {
     await client.create(JOBS, jobManifest('indexed', { completions: 3, parallelism: 3, completionMode: 'Indexed' }, { exitAfter: '1s' }));
-    const job = await eventually(async () => {
-      const j = await getJob('indexed');
-      assert.ok(condition(j, 'Complete'));
-      return j;
-    }, 45_000, 500);
+    const job = await eventually(
+      async () => {
+        const j = await getJob('indexed');
+        assert.ok(condition(j, 'Complete'));
+        return j;
+      },
+      45_000,
+      500,
+    );
     assert.equal(job.status?.completedIndexes, '0-2');
     assert.equal(job.status?.succeeded, 3);
     const pods = await podsOf('indexed');
@@ -114,11 +122,15 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
 
   it('failing pods reach backoffLimit: Failed with BackoffLimitExceeded', async () => {
     await client.create(JOBS, jobManifest('crash', { backoffLimit: 1 }, { exitAfter: '500ms', exitCode: 3 }));
-    const job = await eventually(async () => {
-      const j = await getJob('crash');
-      assert.ok(condition(j, 'Failed'), `Failed (status ${JSON.stringify(j.status)})`);
-      return j;
-    }, 60_000, 500);
+    const job = await eventually(
+      async () => {
+        const j = await getJob('crash');
+        assert.ok(condition(j, 'Failed'), `Failed (status ${JSON.stringify(j.status)})`);
+        return j;
+      },
+      60_000,
+      500,
+    );
     assert.equal(condition(job, 'Failed')?.reason, 'BackoffLimitExceeded');
     assert.equal(condition(job, 'Failed')?.message, 'Job has reached the specified backoff limit');
     assert.equal(job.status?.failed, 2);
@@ -127,11 +139,15 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
 
   it('activeDeadlineSeconds: Failed with DeadlineExceeded and its pods deleted', async () => {
     await client.create(JOBS, jobManifest('slow', { activeDeadlineSeconds: 3, parallelism: 2, completions: 2 }));
-    const job = await eventually(async () => {
-      const j = await getJob('slow');
-      assert.ok(condition(j, 'Failed'));
-      return j;
-    }, 45_000, 500);
+    const job = await eventually(
+      async () => {
+        const j = await getJob('slow');
+        assert.ok(condition(j, 'Failed'));
+        return j;
+      },
+      45_000,
+      500,
+    );
     assert.equal(condition(job, 'Failed')?.reason, 'DeadlineExceeded');
     assert.equal(condition(job, 'Failed')?.message, 'Job was active longer than specified deadline');
     await eventually(async () => assert.equal((await podsOf('slow')).filter(isActive).length, 0), 30_000, 500);
@@ -140,32 +156,56 @@ describe('Jobs on hollow nodes', { timeout: 240_000 }, () => {
   it('ttlSecondsAfterFinished removes the finished Job and its pods', async () => {
     await client.create(JOBS, jobManifest('brief', { ttlSecondsAfterFinished: 2 }, { exitAfter: '500ms' }));
     await eventually(async () => assert.ok(condition(await getJob('brief'), 'Complete')), 30_000, 500);
-    await eventually(async () => {
-      await assert.rejects(getJob('brief'), (err: { code?: number }) => err.code === 404);
-      assert.equal((await podsOf('brief')).length, 0);
-    }, 45_000, 500);
+    await eventually(
+      async () => {
+        await assert.rejects(getJob('brief'), (err: { code?: number }) => err.code === 404);
+        assert.equal((await podsOf('brief')).length, 0);
+      },
+      45_000,
+      500,
+    );
   });
 
   it('deleting a running Job in the background takes its pods with it: none hangs on the tracking finalizer', async () => {
     await client.create(JOBS, jobManifest('doomed', { parallelism: 2, completions: 2 }));
     await eventually(async () => assert.equal((await podsOf('doomed')).filter((p) => p.status?.phase === 'Running').length, 2), 30_000, 500);
     await client.delete(JOBS, NS, 'doomed', { propagationPolicy: 'Background' });
-    await eventually(async () => assert.deepEqual((await podsOf('doomed')).map((p) => p.metadata?.name), []), 45_000, 500);
+    await eventually(
+      async () =>
+        assert.deepEqual(
+          (await podsOf('doomed')).map((p) => p.metadata?.name),
+          [],
+        ),
+      45_000,
+      500,
+    );
   });
 
   it('podgc deletes the pods of a node that no longer exists', async () => {
     const node = `${cp.kubeletPrefix(3)}0`;
     await client.create<Pod>(PODS, {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: 'stranded', namespace: NS },
       spec: { nodeName: node, containers: [{ name: 'c', image: 'registry.local/work:1' }] },
     });
     await eventually(async () => assert.equal((await client.get<Pod>(PODS, NS, 'stranded')).status?.phase, 'Running'), 30_000, 500);
     await cp.kubelets[3]!.kill(); // a crash: the node object and its pods stay behind
     await client.delete(NODES, undefined, node);
-    await eventually(async () => assert.equal((await client.list<Node>(NODES)).items.some((n) => n.metadata?.name === node), false), 10_000);
-    await eventually(async () => {
-      await assert.rejects(client.get<Pod>(PODS, NS, 'stranded'), (err: { code?: number }) => err.code === 404);
-    }, 90_000, 1000);
+    await eventually(
+      async () =>
+        assert.equal(
+          (await client.list<Node>(NODES)).items.some((n) => n.metadata?.name === node),
+          false,
+        ),
+      10_000,
+    );
+    await eventually(
+      async () => {
+        await assert.rejects(client.get<Pod>(PODS, NS, 'stranded'), (err: { code?: number }) => err.code === 404);
+      },
+      90_000,
+      1000,
+    );
   });
 });

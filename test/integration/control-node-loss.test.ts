@@ -43,8 +43,7 @@ describe('node loss on hollow nodes', { timeout: 150_000 }, () => {
     await cp?.stop();
   });
 
-  const activePods = async () =>
-    (await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=survivor' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const activePods = async () => (await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=survivor' })).items.filter((p) => !p.metadata?.deletionTimestamp);
 
   it('taints the silent node, evicts its pods, replaces them elsewhere and untaints it when it returns', async () => {
     await cp.client.create<Deployment>(DEPLOYMENTS, {
@@ -73,30 +72,38 @@ describe('node loss on hollow nodes', { timeout: 150_000 }, () => {
     const lostAt = Date.now();
     await cp.kubelets[victimIndex].kill();
 
-    const tainted = await eventually(async () => {
-      const node = await cp.client.get<Node>(NODES, undefined, victimNode);
-      assert.equal(readyCondition(node)?.status, 'Unknown', `Ready of ${victimNode}: ${JSON.stringify(readyCondition(node))}`);
-      assert.ok(taintKeys(node).includes('node.kubernetes.io/unreachable:NoExecute'), `taints: ${taintKeys(node).join(', ')}`);
-      return node;
-    }, (GRACE_S + SLACK_S) * 1000, 500);
+    const tainted = await eventually(
+      async () => {
+        const node = await cp.client.get<Node>(NODES, undefined, victimNode);
+        assert.equal(readyCondition(node)?.status, 'Unknown', `Ready of ${victimNode}: ${JSON.stringify(readyCondition(node))}`);
+        assert.ok(taintKeys(node).includes('node.kubernetes.io/unreachable:NoExecute'), `taints: ${taintKeys(node).join(', ')}`);
+        return node;
+      },
+      (GRACE_S + SLACK_S) * 1000,
+      500,
+    );
     const taintedAfterS = (Date.now() - lostAt) / 1000;
     assert.ok(taintedAfterS <= GRACE_S + SLACK_S, `tainted after ${taintedAfterS} s`);
     assert.ok(taintKeys(tainted).includes('node.kubernetes.io/unreachable:NoSchedule'), `taints: ${taintKeys(tainted).join(', ')}`);
     assert.match(readyCondition(tainted)?.reason ?? '', /NodeStatusUnknown/);
 
     // Its pods get evicted after their (defaulted) toleration and the ReplicaSet replaces them elsewhere.
-    const replaced = await eventually(async () => {
-      const ps = await activePods();
-      const names = ps.map((p) => p.metadata!.name!);
-      for (const gone of victimPods) assert.ok(!names.includes(gone), `${gone} was evicted`);
-      assert.equal(ps.length, 3);
-      for (const p of ps) {
-        assert.notEqual(p.spec?.nodeName, victimNode);
-        assert.equal(p.status?.phase, 'Running');
-        assert.ok(isReady(p));
-      }
-      return ps;
-    }, (GRACE_S + TOLERATION_S + SLACK_S) * 1000, 500);
+    const replaced = await eventually(
+      async () => {
+        const ps = await activePods();
+        const names = ps.map((p) => p.metadata!.name!);
+        for (const gone of victimPods) assert.ok(!names.includes(gone), `${gone} was evicted`);
+        assert.equal(ps.length, 3);
+        for (const p of ps) {
+          assert.notEqual(p.spec?.nodeName, victimNode);
+          assert.equal(p.status?.phase, 'Running');
+          assert.ok(isReady(p));
+        }
+        return ps;
+      },
+      (GRACE_S + TOLERATION_S + SLACK_S) * 1000,
+      500,
+    );
     const replacedAfterS = (Date.now() - lostAt) / 1000;
     assert.ok(replacedAfterS <= GRACE_S + TOLERATION_S + SLACK_S, `replaced after ${replacedAfterS} s`);
     assert.ok(new Set(replaced.map((p) => p.spec?.nodeName)).size >= 1);
@@ -111,17 +118,25 @@ describe('node loss on hollow nodes', { timeout: 150_000 }, () => {
 
     // The node comes back: Ready again, taints gone, and the evicted pods' deletion completes.
     await cp.kubelets[victimIndex].start();
-    await eventually(async () => {
-      const node = await cp.client.get<Node>(NODES, undefined, victimNode);
-      assert.equal(readyCondition(node)?.status, 'True');
-      assert.deepEqual(
-        taintKeys(node).filter((k) => k.startsWith('node.kubernetes.io/unreachable') || k.startsWith('node.kubernetes.io/not-ready')),
-        [],
-      );
-    }, 30_000, 500);
-    await eventually(async () => {
-      const all = (await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=survivor' })).items;
-      assert.equal(all.length, 3, `terminating pods are gone: ${all.map((p) => p.metadata?.name).join(', ')}`);
-    }, 30_000, 500);
+    await eventually(
+      async () => {
+        const node = await cp.client.get<Node>(NODES, undefined, victimNode);
+        assert.equal(readyCondition(node)?.status, 'True');
+        assert.deepEqual(
+          taintKeys(node).filter((k) => k.startsWith('node.kubernetes.io/unreachable') || k.startsWith('node.kubernetes.io/not-ready')),
+          [],
+        );
+      },
+      30_000,
+      500,
+    );
+    await eventually(
+      async () => {
+        const all = (await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=survivor' })).items;
+        assert.equal(all.length, 3, `terminating pods are gone: ${all.map((p) => p.metadata?.name).join(', ')}`);
+      },
+      30_000,
+      500,
+    );
   });
 });

@@ -74,7 +74,10 @@ describe('rolling updates and kubectl rollout', { timeout: 150_000 }, () => {
     // Watch from the listed state, so the invariant is checked from the first change on.
     const list = await cp.client.list<Pod>(PODS, NS, { labelSelector: 'app=roll' });
     const pods = new Map(list.items.map((p) => [p.metadata!.name!, p]));
-    const watch = await openWatch(cp.cluster.admin, `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Droll&resourceVersion=${list.metadata?.resourceVersion}`);
+    const watch = await openWatch(
+      cp.cluster.admin,
+      `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Droll&resourceVersion=${list.metadata?.resourceVersion}`,
+    );
     const violations: string[] = [];
     let seen = 0;
     let maxTotal = 0;
@@ -133,7 +136,11 @@ describe('rolling updates and kubectl rollout', { timeout: 150_000 }, () => {
       const after_ = await replicaSetsByRevision();
       // kubectl copies the old ReplicaSet's template as the server serialised it (1.20 adds
       // `creationTimestamp: null` and `resources: {}`); the controller must still see it equal.
-      const summary = [...after_.values()].map((rs) => ({ name: rs.metadata?.name, revision: rs.metadata?.annotations?.[REVISION], template: rs.spec?.template }));
+      const summary = [...after_.values()].map((rs) => ({
+        name: rs.metadata?.name,
+        revision: rs.metadata?.annotations?.[REVISION],
+        template: rs.spec?.template,
+      }));
       assert.equal(after_.size, before.size, `${bin.name}: the old ReplicaSet is reused, not a new one created: ${JSON.stringify(summary)}`);
       const revived = after_.get(String(expectedRevision));
       assert.equal(revived?.metadata?.uid, target.metadata?.uid, `the ${expectedImage} ReplicaSet became revision ${expectedRevision}`);

@@ -81,7 +81,10 @@ describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
     const ready = await eventually(async () => {
       const ps = await pods();
       assert.equal(ps.length, 3);
-      assert.ok(ps.every((p) => p.status?.phase === 'Running' && readyCondition(p)), 'all Running and Ready');
+      assert.ok(
+        ps.every((p) => p.status?.phase === 'Running' && readyCondition(p)),
+        'all Running and Ready',
+      );
       return new Map(ps.map((p) => [p.metadata!.name!, p]));
     }, 90_000);
     for (const i of [1, 2]) {
@@ -101,7 +104,10 @@ describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
     }
     const claims = (await client.list<PersistentVolumeClaim>(CLAIMS, NS)).items;
     assert.deepEqual(claims.map((c) => c.metadata?.name).sort(), ['www-web-0', 'www-web-1', 'www-web-2']);
-    assert.ok(claims.every((c) => c.metadata?.labels?.app === 'web'), 'claims carry the selector labels');
+    assert.ok(
+      claims.every((c) => c.metadata?.labels?.app === 'web'),
+      'claims carry the selector labels',
+    );
     const sts = await eventually(async () => {
       const s = await client.get<StatefulSet>(STATEFULSETS, NS, 'web');
       assert.equal(s.status?.readyReplicas, 3);
@@ -119,7 +125,10 @@ describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
 
   it('scales down from the highest ordinal, one at a time, and keeps the claims', async () => {
     const list = await client.list<Pod>(PODS, NS, { labelSelector: 'app=web' });
-    const watch = await openWatch(cluster.admin, `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dweb&resourceVersion=${list.metadata?.resourceVersion}`);
+    const watch = await openWatch(
+      cluster.admin,
+      `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dweb&resourceVersion=${list.metadata?.resourceVersion}`,
+    );
     try {
       await client.patch(STATEFULSETS, NS, 'web', 'merge', { spec: { replicas: 1 } });
       await eventually(async () => assert.deepEqual(await podNames(), ['web-0']), 60_000);
@@ -147,10 +156,16 @@ describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
     assert.equal((await client.list(CLAIMS, NS)).items.length, 3, 'no new claims');
 
     const list = await client.list<Pod>(PODS, NS, { labelSelector: 'app=web' });
-    const watch = await openWatch(cluster.admin, `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dweb&resourceVersion=${list.metadata?.resourceVersion}`);
+    const watch = await openWatch(
+      cluster.admin,
+      `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dweb&resourceVersion=${list.metadata?.resourceVersion}`,
+    );
     try {
       await client.patch(STATEFULSETS, NS, 'web', 'merge', {
-        spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } }, template: { spec: { containers: [{ name: 'web', image: 'registry.local/web:2' }] } } },
+        spec: {
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } },
+          template: { spec: { containers: [{ name: 'web', image: 'registry.local/web:2' }] } },
+        },
       });
       await eventually(async () => {
         const byName = new Map((await pods()).map((p) => [p.metadata!.name!, p]));
@@ -179,7 +194,10 @@ describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
       assert.ok((await pods()).every((p) => imageOf(p) === 'registry.local/web:2'));
     }, 90_000);
     const revisions = (await client.list<ControllerRevision>(REVISIONS, NS)).items.sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
-    assert.deepEqual(revisions.map((r) => r.revision), [1, 2]);
+    assert.deepEqual(
+      revisions.map((r) => r.revision),
+      [1, 2],
+    );
     // kubectl 1.20 reports any set with rollingUpdate.partition as a partitioned roll-out.
     assert.match(await run(['rollout', 'status', 'statefulset/web', '--timeout=60s']), /partitioned roll out complete: 3 new pods have been updated/);
   });
@@ -197,7 +215,10 @@ describe('StatefulSet on hollow nodes', { timeout: 240_000 }, () => {
     }, 90_000);
     // Going back reuses revision 1's data, renumbered as the newest.
     const revisions = (await client.list<ControllerRevision>(REVISIONS, NS)).items.sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
-    assert.deepEqual(revisions.map((r) => r.revision), [2, 3]);
+    assert.deepEqual(
+      revisions.map((r) => r.revision),
+      [2, 3],
+    );
   });
 });
 

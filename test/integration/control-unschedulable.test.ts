@@ -55,8 +55,14 @@ describe('unschedulable pods', { timeout: 120_000 }, () => {
   it('reports Insufficient cpu and a node selector that matches nothing in kube words', async () => {
     await cp.client.create(PODS, pod('huge', {}, { cpu: '10' }));
     await cp.client.create(PODS, pod('picky', { nodeSelector: { disk: 'ssd' } }));
-    await expectUnschedulable('huge', '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.');
-    await expectUnschedulable('picky', "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+    await expectUnschedulable(
+      'huge',
+      '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    );
+    await expectUnschedulable(
+      'picky',
+      "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    );
 
     // Retried on cluster changes with backoff, not in a hot loop: a few seconds later the
     // event count has grown by little, if at all.

@@ -18,7 +18,10 @@ const BASE_PORT = 25600;
 const WEBHOOK_PORT = 25660;
 const binaries = await kubectlBinaries();
 
-interface Review { apiVersion: string; request: { uid: string; desiredAPIVersion: string; objects: any[] } }
+interface Review {
+  apiVersion: string;
+  request: { uid: string; desiredAPIVersion: string; objects: any[] };
+}
 
 /** v1beta1 spec.cronSpec ⇄ v1 spec.schedule; the rest of the object as it is. */
 function convert(obj: any, desired: string): any {
@@ -40,7 +43,8 @@ async function startConverter(): Promise<{ server: Server; caBundle: string; rev
       reviews.push(review);
       const { uid, desiredAPIVersion, objects } = review.request;
       const convertedObjects = objects.map((o) => convert(o, desiredAPIVersion));
-      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
         .end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'ConversionReview', response: { uid, result: { status: 'Success' }, convertedObjects } }));
     });
   });
@@ -125,7 +129,10 @@ describe('CRD versions and conversion', { timeout: 300_000 }, () => {
         converter.reviews.length = 0;
         await ok(bin, ['create', '-f', '-'], crontab('v1beta1', beta, { cronSpec: '*/5 * * * *', replicas: 1 }, { via: 'beta' }));
         await ok(bin, ['create', '-f', '-'], crontab('v1', ga, { schedule: '0 * * * *', replicas: 2 }, { via: 'ga' }));
-        assert.ok(converter.reviews.some((r) => r.request.desiredAPIVersion === 'stable.example.com/v1'), 'the v1beta1 write went through the webhook');
+        assert.ok(
+          converter.reviews.some((r) => r.request.desiredAPIVersion === 'stable.example.com/v1'),
+          'the v1beta1 write went through the webhook',
+        );
 
         const inEtcd = await stored(`/registry/stable.example.com/crontabs/default/${beta}`);
         assert.equal(inEtcd.apiVersion, 'stable.example.com/v1');
@@ -158,8 +165,10 @@ describe('CRD versions and conversion', { timeout: 300_000 }, () => {
 
       it('a watch through v1beta1 sees a change made through v1 in v1beta1', async () => {
         const list = await apiRequest(cluster.admin, 'GET', '/apis/stable.example.com/v1beta1/namespaces/default/crontabs');
-        const watch = await openWatch(cluster.admin,
-          `/apis/stable.example.com/v1beta1/namespaces/default/crontabs?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`);
+        const watch = await openWatch(
+          cluster.admin,
+          `/apis/stable.example.com/v1beta1/namespaces/default/crontabs?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`,
+        );
         try {
           await ok(bin, ['patch', 'crontabs.v1.stable.example.com', ga, '--type=merge', '-p', '{"spec":{"schedule":"30 2 * * *"}}']);
           await watch.waitFor((events) => events.some((e) => e.type === 'MODIFIED' && e.object.metadata.name === ga), 10_000);
@@ -173,7 +182,11 @@ describe('CRD versions and conversion', { timeout: 300_000 }, () => {
 
       it('a None CRD changes only apiVersion between versions', async () => {
         const name = `${bin.name}-w`;
-        await ok(bin, ['create', '-f', '-'], JSON.stringify({ apiVersion: 'none.example.com/v1alpha1', kind: 'Widget', metadata: { name, namespace: 'default' }, spec: { size: 'L' } }));
+        await ok(
+          bin,
+          ['create', '-f', '-'],
+          JSON.stringify({ apiVersion: 'none.example.com/v1alpha1', kind: 'Widget', metadata: { name, namespace: 'default' }, spec: { size: 'L' } }),
+        );
         assert.equal((await stored(`/registry/none.example.com/widgets/default/${name}`)).apiVersion, 'none.example.com/v1');
         const asV1 = await getJson(bin, ['widgets.v1.none.example.com', name]);
         assert.equal(asV1.apiVersion, 'none.example.com/v1');
@@ -193,7 +206,12 @@ describe('CRD versions and conversion', { timeout: 300_000 }, () => {
       const res = await apiRequest(cluster.admin, 'GET', `/apis/stable.example.com/v1beta1/namespaces/default/crontabs/${name}`);
       assert.equal(res.status, 500);
       assert.equal(res.json.kind, 'Status');
-      assert.match(res.json.message, new RegExp(`^conversion webhook for stable\\.example\\.com/v1, Kind=CronTab failed: Post "https://127\\.0\\.0\\.1:${WEBHOOK_PORT}/convert": .*ECONNREFUSED`));
+      assert.match(
+        res.json.message,
+        new RegExp(
+          `^conversion webhook for stable\\.example\\.com/v1, Kind=CronTab failed: Post "https://127\\.0\\.0\\.1:${WEBHOOK_PORT}/convert": .*ECONNREFUSED`,
+        ),
+      );
       const get = await run(bin, ['get', 'crontabs.v1beta1.stable.example.com', name]);
       assert.notEqual(get.code, 0);
       assert.match(get.stderr, /conversion webhook for stable\.example\.com\/v1, Kind=CronTab failed/);

@@ -12,7 +12,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
-  REPO_ROOT, apiRequest, eventually, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane,
+  REPO_ROOT,
+  apiRequest,
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  tableHeader,
+  tableRow,
+  useApiControlPlane,
   type KubectlResult,
 } from '../harness/index.ts';
 
@@ -99,31 +106,51 @@ status:
 
 /** One invalid object of each kind, and the cause its field path names. */
 const invalid = (ns: string): [string, string, RegExp][] => [
-  ['servicemonitors', `apiVersion: monitoring.coreos.com/v1
+  [
+    'servicemonitors',
+    `apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata: { name: bad, namespace: ${ns} }
 spec: { selector: {}, endpoints: [{ port: metrics, scheme: ftp }] }
-`, /spec\.endpoints\[0\]\.scheme: Unsupported value: "ftp": supported values: "http", "https"/],
-  ['ipaddresspools', `apiVersion: metallb.io/v1beta1
+`,
+    /spec\.endpoints\[0\]\.scheme: Unsupported value: "ftp": supported values: "http", "https"/,
+  ],
+  [
+    'ipaddresspools',
+    `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
 metadata: { name: bad, namespace: ${ns} }
 spec: { autoAssign: false }
-`, /spec\.addresses: Required value/],
-  ['l2advertisements', `apiVersion: metallb.io/v1beta1
+`,
+    /spec\.addresses: Required value/,
+  ],
+  [
+    'l2advertisements',
+    `apiVersion: metallb.io/v1beta1
 kind: L2Advertisement
 metadata: { name: bad, namespace: ${ns} }
 spec: { interfaces: eth0 }
-`, /spec\.interfaces: Invalid value: "string": spec\.interfaces in body must be of type array: "string"/],
-  ['ingressroutes', `apiVersion: traefik.io/v1alpha1
+`,
+    /spec\.interfaces: Invalid value: "string": spec\.interfaces in body must be of type array: "string"/,
+  ],
+  [
+    'ingressroutes',
+    `apiVersion: traefik.io/v1alpha1
 kind: IngressRoute
 metadata: { name: bad, namespace: ${ns} }
 spec: { routes: [{ kind: Other, match: "Host(\`x\`)", services: [{ name: s, port: 80, weight: -1 }] }] }
-`, /spec\.routes\[0\]\.kind: Unsupported value: "Other": supported values: "Rule"/],
-  ['applications', `apiVersion: argoproj.io/v1alpha1
+`,
+    /spec\.routes\[0\]\.kind: Unsupported value: "Other": supported values: "Rule"/,
+  ],
+  [
+    'applications',
+    `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata: { name: bad, namespace: ${ns} }
 spec: { project: default, destination: {}, syncPolicy: { retry: { limit: many } } }
-`, /spec\.syncPolicy\.retry\.limit: Invalid value: "string": spec\.syncPolicy\.retry\.limit in body must be of type integer: "string"/],
+`,
+    /spec\.syncPolicy\.retry\.limit: Invalid value: "string": spec\.syncPolicy\.retry\.limit in body must be of type integer: "string"/,
+  ],
 ];
 
 describe('real-world CRDs', { timeout: 600_000 }, () => {
@@ -144,7 +171,8 @@ describe('real-world CRDs', { timeout: 600_000 }, () => {
         for (const file of CRD_FILES) await ok(['apply', '-f', join(FIXTURES, file)]);
         if (newest) {
           const ssa = await ok(['apply', '--server-side', ...CRD_FILES.flatMap((f) => ['-f', join(FIXTURES, f)])]);
-          for (const name of CRD_NAMES) assert.match(ssa.stdout, new RegExp(`customresourcedefinition.apiextensions.k8s.io/${name.replace(/\./g, '\\.')} serverside-applied`));
+          for (const name of CRD_NAMES)
+            assert.match(ssa.stdout, new RegExp(`customresourcedefinition.apiextensions.k8s.io/${name.replace(/\./g, '\\.')} serverside-applied`));
         }
         await ok(['wait', '--for=condition=Established', '--timeout=10s', ...CRD_NAMES.map((n) => `crd/${n}`)]);
         const resources = await ok(['api-resources', '--api-group=argoproj.io']);
@@ -198,7 +226,10 @@ describe('real-world CRDs', { timeout: 600_000 }, () => {
           const res = await apiRequest(api.cluster.admin, 'POST', `/apis/${doc.apiVersion}/namespaces/${ns}/${resource}`, { body: doc });
           assert.equal(res.status, 422, res.body);
           assert.equal(res.json.reason, 'Invalid');
-          assert.ok(res.json.details.causes.some((c: { field: string; message: string }) => cause.test(`${c.field}: ${c.message}`)), res.body);
+          assert.ok(
+            res.json.details.causes.some((c: { field: string; message: string }) => cause.test(`${c.field}: ${c.message}`)),
+            res.body,
+          );
         }
       });
 
@@ -221,17 +252,25 @@ describe('real-world CRDs', { timeout: 600_000 }, () => {
         assert.notEqual(updated, file);
         const applied = await ok(['apply', '-f', '-'], updated);
         assert.match(applied.stdout, /customresourcedefinition.apiextensions.k8s.io\/ingressroutes.traefik.io configured/);
-        await eventually(async () => {
-          const got = await ok(['get', shortName, '-n', ns]);
-          assert.match(got.stdout, /^whoami\s/m);
-        }, 10_000, 200);
+        await eventually(
+          async () => {
+            const got = await ok(['get', shortName, '-n', ns]);
+            assert.match(got.stdout, /^whoami\s/m);
+          },
+          10_000,
+          200,
+        );
         await ok(['apply', '-f', join(FIXTURES, 'ingressroute.yaml')]);
       });
 
       if (newest) {
         it('kubectl explain <kind>.spec describes each kind from the CRD schema', async () => {
           const cases: [string, RegExp, string[]][] = [
-            ['servicemonitor.spec', /Specification of desired Service selection for target discovery by Prometheus/, ['endpoints', 'namespaceSelector', 'selector']],
+            [
+              'servicemonitor.spec',
+              /Specification of desired Service selection for target discovery by Prometheus/,
+              ['endpoints', 'namespaceSelector', 'selector'],
+            ],
             ['ipaddresspool.spec', /KIND: IPAddressPool/, ['addresses', 'autoAssign', 'serviceAllocation']],
             ['l2advertisement.spec', /KIND: L2Advertisement/, ['ipAddressPools', 'interfaces']],
             ['ingressroute.spec', /IngressRouteSpec defines the desired state of IngressRoute/, ['entryPoints', 'routes', 'tls']],

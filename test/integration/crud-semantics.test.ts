@@ -33,7 +33,12 @@ describe('API semantics', () => {
   after(() => cluster?.stop());
 
   it('filters lists by label and field selectors', async () => {
-    for (const [name, tier] of [['sel-1', 'a'], ['sel-2', 'a'], ['sel-3', 'b'], ['sel-4', 'c']]) {
+    for (const [name, tier] of [
+      ['sel-1', 'a'],
+      ['sel-2', 'a'],
+      ['sel-3', 'b'],
+      ['sel-4', 'c'],
+    ]) {
       await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name, labels: { tier, group: 'sel' } } } });
     }
     const names = async (labelSelector?: string, fieldSelector?: string) =>
@@ -49,8 +54,7 @@ describe('API semantics', () => {
 
     await core.createNamespacedPod({ namespace: NS, body: makePod('on-n1', { nodeName: 'n1' }) });
     await core.createNamespacedPod({ namespace: NS, body: makePod('unbound') });
-    const pods = async (fieldSelector: string) =>
-      (await core.listNamespacedPod({ namespace: NS, fieldSelector })).items.map((p) => p.metadata?.name).sort();
+    const pods = async (fieldSelector: string) => (await core.listNamespacedPod({ namespace: NS, fieldSelector })).items.map((p) => p.metadata?.name).sort();
     assert.deepEqual(await pods('spec.nodeName=n1'), ['on-n1']);
     assert.deepEqual(await pods('spec.nodeName='), ['unbound']);
     assert.deepEqual(await pods('status.phase=Pending'), ['on-n1', 'unbound']);
@@ -71,7 +75,7 @@ describe('API semantics', () => {
       seen.push(...page.items.map((cm) => cm.metadata!.name!));
       token = page.metadata?._continue || undefined;
       listRv ??= page.metadata?.resourceVersion;
-      if (token) assert.equal(page.metadata?.resourceVersion, listRv, 'every page reflects the first page\'s snapshot');
+      if (token) assert.equal(page.metadata?.resourceVersion, listRv, "every page reflects the first page's snapshot");
       // Writes between pages must not leak into later pages.
       if (sizes.length === 1) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'page-99-late' } } });
     } while (token);
@@ -190,11 +194,7 @@ describe('API semantics', () => {
     await core.deleteNamespace({ name: 'doomed' });
     const ns = await core.readNamespace({ name: 'doomed' });
     assert.equal(ns.status?.phase, 'Terminating');
-    const status = await expectApiError(
-      core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }),
-      403,
-      'Forbidden',
-    );
+    const status = await expectApiError(core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'late' } } }), 403, 'Forbidden');
     assert.match(status.message ?? '', /terminat/i);
   });
 

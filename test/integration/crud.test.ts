@@ -5,15 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  AppsV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  DiscoveryV1Api,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, DiscoveryV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { expectApiError, startTestCluster, type TestCluster } from '../harness/index.ts';
 import { kindCases } from './fixtures/sample-objects.ts';
 
@@ -52,7 +44,10 @@ describe('CRUD for every kind', () => {
       assert.equal(got.metadata.resourceVersion, created.metadata.resourceVersion);
 
       const list = await objects.list(c.apiVersion, c.kind, c.namespaced ? NS : undefined);
-      assert.ok(list.items.some((item: KubernetesObject) => item.metadata?.name === name), `${name} listed`);
+      assert.ok(
+        list.items.some((item: KubernetesObject) => item.metadata?.name === name),
+        `${name} listed`,
+      );
       assert.match(list.metadata?.resourceVersion ?? '', /^\d+$/, 'list carries a resourceVersion');
       assert.ok(Number(list.metadata?.resourceVersion) >= Number(created.metadata.resourceVersion));
 
@@ -123,7 +118,10 @@ describe('CRUD for every kind', () => {
     assert.equal((await core.readNode({ name: 'node-typed' })).spec?.podCIDR, '10.244.9.0/24');
 
     const all = await core.listConfigMapForAllNamespaces();
-    assert.ok(all.items.some((cm) => cm.metadata?.name === 'configmap-typed' && cm.metadata.namespace === NS), 'cross-namespace list');
+    assert.ok(
+      all.items.some((cm) => cm.metadata?.name === 'configmap-typed' && cm.metadata.namespace === NS),
+      'cross-namespace list',
+    );
   });
 
   it('the built-in namespaces exist', async () => {
@@ -138,10 +136,6 @@ describe('CRUD for every kind', () => {
 
   it('creating in a missing namespace is refused', async () => {
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    await expectApiError(
-      core.createNamespacedConfigMap({ namespace: 'no-such-ns', body: { metadata: { name: 'x' }, data: {} } }),
-      404,
-      'NotFound',
-    );
+    await expectApiError(core.createNamespacedConfigMap({ namespace: 'no-such-ns', body: { metadata: { name: 'x' }, data: {} } }), 404, 'NotFound');
   });
 });

@@ -25,24 +25,47 @@ const widgetCrd = {
     group: GROUP,
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wdg'] },
-    versions: [{
-      name: 'v1', served: true, storage: true,
-      additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
-      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } } } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        additionalPrinterColumns: [
+          { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string' } } } } },
+        },
+      },
+    ],
   },
 };
 
-interface Owner { apiVersion: string; kind: string; metadata: { name: string; uid: string } }
+interface Owner {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; uid: string };
+}
 const ownedBy = (o: Owner) => [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid }];
 const widget = (ns: string, name: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name, namespace: ns, labels: { app: 'shop' }, ...extra }, spec: { size: 3, color: 'teal' },
+  apiVersion: `${GROUP}/v1`,
+  kind: 'Widget',
+  metadata: { name, namespace: ns, labels: { app: 'shop' }, ...extra },
+  spec: { size: 3, color: 'teal' },
 });
 const configMap = (ns: string, name: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, ...extra }, data: { a: '1' },
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns, ...extra },
+  data: { a: '1' },
 });
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 describe('custom resources in the namespace controller, the garbage collector and skiff kubectl', { timeout: 300_000 }, () => {
   const api = useApiControlPlane(BASE_PORT);
@@ -55,17 +78,27 @@ describe('custom resources in the namespace controller, the garbage collector an
   const gone = (path: string, within = 20_000) => eventually(async () => assert.equal((await call('GET', path)).status, 404), within, 100);
   const kubectl = (...args: string[]): Promise<Result> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], {
-        env: { ...process.env, KUBECONFIG: api.cluster.kubeconfigPath }, timeout: 60_000,
-      }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+      execFile(
+        process.execPath,
+        [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args],
+        {
+          env: { ...process.env, KUBECONFIG: api.cluster.kubeconfigPath },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
     });
 
   const established = async () => {
     await create(CRD_PATH, widgetCrd);
-    await eventually(async () => {
-      const crd = (await call('GET', `${CRD_PATH}/widgets.${GROUP}`)).json;
-      assert.equal(crd.status?.conditions?.find((c: { type: string }) => c.type === 'Established')?.status, 'True');
-    }, 10_000, 50);
+    await eventually(
+      async () => {
+        const crd = (await call('GET', `${CRD_PATH}/widgets.${GROUP}`)).json;
+        assert.equal(crd.status?.conditions?.find((c: { type: string }) => c.type === 'Established')?.status, 'True');
+      },
+      10_000,
+      50,
+    );
   };
 
   it('a namespace holding custom objects is emptied of them and then goes away', async () => {
@@ -90,8 +123,14 @@ describe('custom resources in the namespace controller, the garbage collector an
     await gone('/api/v1/namespaces/gc/configmaps/dependent');
 
     const deploy = await create('/apis/apps/v1/namespaces/gc/deployments', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'gc' },
-      spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'gc' },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+      },
     });
     await create(widgetsIn('gc'), widget('gc', 'owned', { ownerReferences: ownedBy(deploy) }));
     await create(widgetsIn('gc'), widget('gc', 'free'));
@@ -132,18 +171,25 @@ describe('custom resources in the namespace controller, the garbage collector an
     const crd = await kubectl('apply', '-f', example('backup-crd.yaml'));
     assert.equal(crd.code, 0, crd.stderr);
     assert.match(crd.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/backups\.homelab\.example\.com created/);
-    const applied = await eventually(async () => {
-      const res = await kubectl('apply', '-f', example('backup.yaml'));
-      assert.equal(res.code, 0, res.stderr);
-      return res;
-    }, 10_000, 200);
+    const applied = await eventually(
+      async () => {
+        const res = await kubectl('apply', '-f', example('backup.yaml'));
+        assert.equal(res.code, 0, res.stderr);
+        return res;
+      },
+      10_000,
+      200,
+    );
     assert.match(applied.stdout, /backup\.homelab\.example\.com\/db-nightly created/);
     const got = await kubectl('get', 'bk');
     assert.equal(got.code, 0, got.stderr);
     assert.match(got.stdout, /^NAME\s+SCHEDULE\s+CLAIM\s+KEEP\s+LAST RUN\s+AGE\ndb-nightly\s+0 3 \* \* \*\s+data-db-0\s+7\s+<none>\s+\d+s\n$/);
     // The CEL rule and the pattern refuse what the schema does not allow, naming the field.
     const scratch = await call('POST', '/apis/homelab.example.com/v1/namespaces/default/backups', {
-      apiVersion: 'homelab.example.com/v1', kind: 'Backup', metadata: { name: 'scratch' }, spec: { schedule: 'daily', claim: 'tmp-x' },
+      apiVersion: 'homelab.example.com/v1',
+      kind: 'Backup',
+      metadata: { name: 'scratch' },
+      spec: { schedule: 'daily', claim: 'tmp-x' },
     });
     assert.equal(scratch.status, 422, scratch.body);
     const fields = (scratch.json.details.causes as { field: string; message: string }[]).map((c) => `${c.field}: ${c.message}`).join('\n');

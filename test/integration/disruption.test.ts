@@ -13,9 +13,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { findResourceByKind, type Deployment, type Pod, type PodDisruptionBudget, type Status } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
-import {
-  eventually, kubectl, kubectlBinaries, REPO_ROOT, startControlPlane, tableHeader, tableRow, type ControlPlane,
-} from '../harness/index.ts';
+import { eventually, kubectl, kubectlBinaries, REPO_ROOT, startControlPlane, tableHeader, tableRow, type ControlPlane } from '../harness/index.ts';
 
 // Ports 20100-20101 (etcd) and 20150 (apiserver) belong to this file (range 20100-20199).
 const BASE_PORT = 20100;
@@ -32,7 +30,10 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
 
   before(async () => {
     cp = await startControlPlane({
-      basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, kubeletProcesses: 0, scheduler: false,
+      basePort: BASE_PORT,
+      apiServerPort: BASE_PORT + 50,
+      kubeletProcesses: 0,
+      scheduler: false,
       controllerManagerArgs: ['--controllers=deployment,replicaset,disruption'],
     });
   });
@@ -45,27 +46,38 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
   /** What a kubelet would write: the Ready condition, True or False. */
   const setReady = async (pod: Pod, ready: boolean) => {
     const status = ready ? 'True' : 'False';
-    await cp.client.patch(PODS, NS, pod.metadata!.name!, 'merge', {
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] },
-    }, { subresource: 'status' });
+    await cp.client.patch(
+      PODS,
+      NS,
+      pod.metadata!.name!,
+      'merge',
+      {
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] },
+      },
+      { subresource: 'status' },
+    );
   };
 
   const counts = async (name: string): Promise<Counts> => {
     const s: Partial<NonNullable<PodDisruptionBudget['status']>> = (await cp.client.get<PodDisruptionBudget>(PDBS, NS, name)).status ?? {};
     return [s.expectedPods ?? -1, s.desiredHealthy ?? -1, s.currentHealthy ?? -1, s.disruptionsAllowed ?? -1];
   };
-  const expectCounts = (want: Record<string, Counts>) => eventually(async () => {
-    for (const [name, c] of Object.entries(want)) assert.deepEqual(await counts(name), c, name);
-  }, 20_000);
+  const expectCounts = (want: Record<string, Counts>) =>
+    eventually(async () => {
+      for (const [name, c] of Object.entries(want)) assert.deepEqual(await counts(name), c, name);
+    }, 20_000);
 
   const createBudget = (name: string, spec: PodDisruptionBudget['spec']) =>
     cp.client.create<PodDisruptionBudget>(PDBS, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: NS }, spec });
 
   it('counts a Deployment of 3 for minAvailable 2, minAvailable 100% and maxUnavailable 34%', async () => {
     await cp.client.create<Deployment>(DEPLOYMENTS, {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: NS },
       spec: {
-        replicas: 3, selector: { matchLabels: { app: 'web' } },
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
         template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'registry.local/web:1' }] } },
       },
     });
@@ -83,9 +95,15 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
     await expectCounts({ 'min-int': [3, 2, 3, 1], 'min-pct': [3, 3, 3, 0], 'max-pct': [3, 1, 3, 2] });
     const pdb = await cp.client.get<PodDisruptionBudget>(PDBS, NS, 'min-int');
     assert.equal(pdb.status?.observedGeneration, 1);
-    assert.deepEqual(pdb.status?.conditions?.map((c) => [c.type, c.status, c.reason]), [['DisruptionAllowed', 'True', 'SufficientPods']]);
+    assert.deepEqual(
+      pdb.status?.conditions?.map((c) => [c.type, c.status, c.reason]),
+      [['DisruptionAllowed', 'True', 'SufficientPods']],
+    );
     const none = await cp.client.get<PodDisruptionBudget>(PDBS, NS, 'min-pct');
-    assert.deepEqual(none.status?.conditions?.map((c) => [c.status, c.reason]), [['False', 'InsufficientPods']]);
+    assert.deepEqual(
+      none.status?.conditions?.map((c) => [c.status, c.reason]),
+      [['False', 'InsufficientPods']],
+    );
   });
 
   it('follows churn: an unready pod, a deleted and replaced pod, a scale-up, a disruptedPods entry', async () => {
@@ -184,7 +202,10 @@ describe('PodDisruptionBudget API and the disruption controller', { timeout: 150
 
 /** The Status of a call that must fail with `code` and `reason`. */
 async function refusal(call: Promise<unknown>, code: number, reason: string): Promise<Status> {
-  const err: unknown = await call.then(() => undefined, (e: unknown) => e);
+  const err: unknown = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ApiStatusError, `want HTTP ${code} ${reason}, got ${String(err)}`);
   assert.equal(err.code, code, err.message);
   assert.equal(err.reason, reason, err.message);

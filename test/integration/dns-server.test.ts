@@ -75,7 +75,11 @@ function askTcp(name: string, type: QType = 'A'): Promise<Reply> {
 /** Every record but OPT has data and a TTL; the OPT member of dns-packet's union hides them. */
 const rdata = (rr: Answer) => (rr as { data: unknown }).data;
 const ttl = (rr: Answer) => (rr as { ttl: number }).ttl;
-const ips = (reply: Reply) => reply.answers!.filter((rr) => rr.type === 'A').map((rr) => rdata(rr) as string).sort();
+const ips = (reply: Reply) =>
+  reply
+    .answers!.filter((rr) => rr.type === 'A')
+    .map((rr) => rdata(rr) as string)
+    .sort();
 
 /** A loopback upstream answering A 198.51.100.7 (TTL 300) for anything; it counts queries. */
 function startFakeUpstream(): Promise<{ socket: UdpSocket; queries: string[] }> {
@@ -86,7 +90,11 @@ function startFakeUpstream(): Promise<{ socket: UdpSocket; queries: string[] }> 
     const question = q.questions![0]!;
     queries.push(question.name);
     const answers = question.type === 'A' ? [{ type: 'A' as const, name: question.name, ttl: 300, data: '198.51.100.7' }] : [];
-    socket.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers }), rinfo.port, rinfo.address);
+    socket.send(
+      dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers }),
+      rinfo.port,
+      rinfo.address,
+    );
   });
   return new Promise((resolve) => socket.bind(UPSTREAM_PORT, HOST, () => resolve({ socket, queries })));
 }
@@ -146,7 +154,7 @@ describe('cluster DNS against a real apiserver', { timeout: 90_000 }, () => {
     upstream?.socket.close();
   });
 
-  it('answers a service\'s ClusterIP over UDP and TCP', async () => {
+  it("answers a service's ClusterIP over UDP and TCP", async () => {
     assert.ok(webIp, 'the apiserver allocated a ClusterIP');
     for (const ask of [askUdp, askTcp]) {
       const reply = await ask('web.default.svc.cluster.local');
@@ -165,7 +173,10 @@ describe('cluster DNS against a real apiserver', { timeout: 90_000 }, () => {
     assert.deepEqual(ips(await askTcp('db-1.db.default.svc.cluster.local')), ['10.244.2.11']);
     assert.equal((await askUdp('db-2.db.default.svc.cluster.local')).rcode, 'NXDOMAIN', 'not-ready endpoints are not published');
     const srv = await askUdp('_pg._tcp.db.default.svc.cluster.local', 'SRV');
-    const targets = srv.answers!.map((rr) => rdata(rr) as { port: number; target: string }).map((d) => `${d.target}:${d.port}`).sort();
+    const targets = srv
+      .answers!.map((rr) => rdata(rr) as { port: number; target: string })
+      .map((d) => `${d.target}:${d.port}`)
+      .sort();
     assert.deepEqual(targets, ['db-0.db.default.svc.cluster.local:5432', 'db-1.db.default.svc.cluster.local:5432']);
     const webSrv = await askTcp('_http._tcp.web.default.svc.cluster.local', 'SRV');
     assert.deepEqual(webSrv.answers!.map(rdata), [{ priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' }]);
@@ -201,7 +212,11 @@ describe('cluster DNS against a real apiserver', { timeout: 90_000 }, () => {
     const second = await askTcp('www.example.test');
     assert.deepEqual(ips(second), ['198.51.100.7']);
     assert.ok(ttl(second.answers![0]!) <= 300);
-    assert.deepEqual(upstream!.queries.filter((n) => n === 'www.example.test'), ['www.example.test'], 'the second query was served from the cache');
+    assert.deepEqual(
+      upstream!.queries.filter((n) => n === 'www.example.test'),
+      ['www.example.test'],
+      'the second query was served from the cache',
+    );
   });
 
   it('counts queries by type and rcode, cache hits and upstream latency', async () => {

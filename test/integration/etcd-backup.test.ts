@@ -24,7 +24,9 @@ const NAMES = ['k8-backup-a', 'k8-backup-b', 'k8-backup-c'];
 
 function skiff(home: string, args: string[], env: NodeJS.ProcessEnv = {}): { code: number; out: string } {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'apps/skiff/src/main.ts'), ...args], {
-    env: { ...process.env, SKIFF_HOME: home, ...env }, encoding: 'utf8', timeout: 120_000,
+    env: { ...process.env, SKIFF_HOME: home, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
@@ -57,7 +59,12 @@ describe('skiff etcd snapshot / restore', { timeout: 300_000 }, () => {
     for (const name of NAMES) {
       await client.create<ConfigMap>(configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value: name } });
     }
-    await client.create<Secret>(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k8-backup-secret', namespace: 'default' }, stringData: { password: 's3cret' } });
+    await client.create<Secret>(secrets, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'k8-backup-secret', namespace: 'default' },
+      stringData: { password: 's3cret' },
+    });
 
     const snap = skiff(home, ['etcd', 'snapshot', snapshot, '--endpoints', cluster.etcd.endpoints[0]!]);
     assert.equal(snap.code, 0, snap.out);

@@ -24,7 +24,9 @@ const configMaps = findResource('', 'v1', 'configmaps')!;
 /** etcdctl v3 against one endpoint with the given TLS flags; fails fast on a refused handshake. */
 function etcdctl(endpoint: string, flags: string[], args: string[]): { code: number; out: string } {
   const r = spawnSync('etcdctl', [`--endpoints=${endpoint}`, '--dial-timeout=3s', '--command-timeout=5s', ...flags, ...args], {
-    env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8', timeout: 30_000,
+    env: { ...process.env, ETCDCTL_API: '3' },
+    encoding: 'utf8',
+    timeout: 30_000,
   });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
@@ -42,19 +44,31 @@ describe('etcd with mutual TLS', { timeout: 120_000 }, () => {
     pki = await ensureClusterPki(pkiDir, { apiServerHosts: ['127.0.0.1', 'localhost'] });
     files = await ensureEtcdPki(pkiDir, { hosts: [] });
     etcd = await startEtcdCluster({
-      size: 3, dataRoot: join(dir, 'etcd'), basePort: ETCD_BASE_PORT, logDir: join(dir, 'logs'),
+      size: 3,
+      dataRoot: join(dir, 'etcd'),
+      basePort: ETCD_BASE_PORT,
+      logDir: join(dir, 'logs'),
       tls: { caFile: files.caCert, certFile: files.serverCert, keyFile: files.serverKey, peerCertFile: files.peerCert, peerKeyFile: files.peerKey },
     });
     const server = `https://127.0.0.1:${API_PORT}`;
     api = new ApiServerProcess({
-      url: server, caCert: pki.caCert, logFile: join(dir, 'logs', 'apiserver.log'),
+      url: server,
+      caCert: pki.caCert,
+      logFile: join(dir, 'logs', 'apiserver.log'),
       args: [
         `--etcd-servers=${etcd.endpoints.join(',')}`,
-        `--etcd-cafile=${files.caCert}`, `--etcd-certfile=${files.apiServerClientCert}`, `--etcd-keyfile=${files.apiServerClientKey}`,
-        '--bind-address=127.0.0.1', `--secure-port=${API_PORT}`, '--advertise-address=127.0.0.1',
-        `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`, `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
-        `--client-ca-file=${join(pkiDir, 'ca.crt')}`, `--encryption-key-file=${join(pkiDir, 'encryption.key')}`,
-        `--service-account-key-file=${join(pkiDir, 'sa.pub')}`, `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
+        `--etcd-cafile=${files.caCert}`,
+        `--etcd-certfile=${files.apiServerClientCert}`,
+        `--etcd-keyfile=${files.apiServerClientKey}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${API_PORT}`,
+        '--advertise-address=127.0.0.1',
+        `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`,
+        `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
+        `--client-ca-file=${join(pkiDir, 'ca.crt')}`,
+        `--encryption-key-file=${join(pkiDir, 'encryption.key')}`,
+        `--service-account-key-file=${join(pkiDir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
       ],
     });
     await api.start();
@@ -71,8 +85,15 @@ describe('etcd with mutual TLS', { timeout: 120_000 }, () => {
   });
 
   it('the members speak https with each other and with clients', () => {
-    assert.deepEqual(etcd.endpoints, [0, 2, 4].map((i) => `https://127.0.0.1:${ETCD_BASE_PORT + i}`));
-    const list = etcdctl(etcd.endpoints[0]!, [`--cacert=${files.caCert}`, `--cert=${files.healthcheckClientCert}`, `--key=${files.healthcheckClientKey}`], ['member', 'list']);
+    assert.deepEqual(
+      etcd.endpoints,
+      [0, 2, 4].map((i) => `https://127.0.0.1:${ETCD_BASE_PORT + i}`),
+    );
+    const list = etcdctl(
+      etcd.endpoints[0]!,
+      [`--cacert=${files.caCert}`, `--cert=${files.healthcheckClientCert}`, `--key=${files.healthcheckClientKey}`],
+      ['member', 'list'],
+    );
     assert.equal(list.code, 0, list.out);
     for (const i of [1, 3, 5]) assert.match(list.out, new RegExp(`https://127\\.0\\.0\\.1:${ETCD_BASE_PORT + i}`));
   });
@@ -89,8 +110,11 @@ describe('etcd with mutual TLS', { timeout: 120_000 }, () => {
       watch.close();
     }
     // And it is really in etcd, for a holder of an etcd-CA client certificate.
-    const keys = etcdctl(etcd.endpoints[1]!, [`--cacert=${files.caCert}`, `--cert=${files.apiServerClientCert}`, `--key=${files.apiServerClientKey}`],
-      ['get', '/registry/configmaps/default/mtls', '--keys-only']);
+    const keys = etcdctl(
+      etcd.endpoints[1]!,
+      [`--cacert=${files.caCert}`, `--cert=${files.apiServerClientCert}`, `--key=${files.apiServerClientKey}`],
+      ['get', '/registry/configmaps/default/mtls', '--keys-only'],
+    );
     assert.equal(keys.code, 0, keys.out);
     assert.match(keys.out, /\/registry\/configmaps\/default\/mtls/);
   });

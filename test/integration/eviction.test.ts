@@ -9,7 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type DaemonSet, type Deployment, type Node, type Pod, type PodDisruptionBudget } from '@skiff/api';
 import {
-  apiRequest, eventually, kubectl, kubectlBinaries, openWatch, REPO_ROOT, startControlPlane, type ControlPlane, type KubectlResult,
+  apiRequest,
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  openWatch,
+  REPO_ROOT,
+  startControlPlane,
+  type ControlPlane,
+  type KubectlResult,
 } from '../harness/index.ts';
 
 // Ports 20200-20201 (etcd) and 20250 (apiserver) belong to this file.
@@ -25,14 +33,28 @@ const VIOLATION = "Cannot evict pod as it would violate the pod's disruption bud
 const labels = (app: string) => ({ app });
 function deployment(app: string, replicas: number): Deployment {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace: 'default' },
-    spec: { replicas, selector: { matchLabels: labels(app) }, template: { metadata: { labels: labels(app) }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: app, namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels(app) },
+      template: { metadata: { labels: labels(app) }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+    },
   };
 }
 const budget = (name: string, app: string): PodDisruptionBudget => ({
-  apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: 'default' }, spec: { minAvailable: 2, selector: { matchLabels: labels(app) } },
+  apiVersion: 'policy/v1',
+  kind: 'PodDisruptionBudget',
+  metadata: { name, namespace: 'default' },
+  spec: { minAvailable: 2, selector: { matchLabels: labels(app) } },
 });
-const eviction = (name: string, deleteOptions?: Record<string, unknown>) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' }, ...(deleteOptions ? { deleteOptions } : {}) });
+const eviction = (name: string, deleteOptions?: Record<string, unknown>) => ({
+  apiVersion: 'policy/v1',
+  kind: 'Eviction',
+  metadata: { name, namespace: 'default' },
+  ...(deleteOptions ? { deleteOptions } : {}),
+});
 const isReady = (p: Pod) => !p.metadata?.deletionTimestamp && (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
 const hasDisruptionTarget = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'DisruptionTarget') ?? false;
 
@@ -49,16 +71,18 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
     apiRequest(cp.cluster.admin, 'POST', `/api/v1/namespaces/default/pods/${name}/eviction${query}`, { body: eviction(name, deleteOptions) });
   const podsOf = async (app: string) => (await cp.client.list<Pod>(PODS, 'default', { labelSelector: `app=${app}` })).items;
   const readyPods = async (app: string) => (await podsOf(app)).filter(isReady);
-  const setCordoned = (node: string, unschedulable: boolean) => cp.client.patch(NODES, undefined, node, 'merge', { spec: { unschedulable: unschedulable || null } });
+  const setCordoned = (node: string, unschedulable: boolean) =>
+    cp.client.patch(NODES, undefined, node, 'merge', { spec: { unschedulable: unschedulable || null } });
   /** Waits until `app` has `count` ready pods and its budget has seen them (disruptionsAllowed = count - 2). */
-  const settled = (app: string, count: number) => eventually(async () => {
-    assert.equal((await readyPods(app)).length, count);
-    const status = (await cp.client.get<PodDisruptionBudget>(BUDGETS, 'default', app)).status;
-    assert.equal(status?.observedGeneration, 1);
-    assert.equal(status?.disruptionsAllowed, count - 2);
-  }, 30_000);
+  const settled = (app: string, count: number) =>
+    eventually(async () => {
+      assert.equal((await readyPods(app)).length, count);
+      const status = (await cp.client.get<PodDisruptionBudget>(BUDGETS, 'default', app)).status;
+      assert.equal(status?.observedGeneration, 1);
+      assert.equal(status?.disruptionsAllowed, count - 2);
+    }, 30_000);
 
-  it('evicts while the budget allows (201, DisruptionTarget, graceful delete), then 429 in upstream\'s words', async () => {
+  it("evicts while the budget allows (201, DisruptionTarget, graceful delete), then 429 in upstream's words", async () => {
     await cp.client.create(DEPLOYMENTS, deployment('api', 3));
     await cp.client.create(BUDGETS, budget('api', 'api'));
     await settled('api', 3);
@@ -73,7 +97,17 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
       await watch.waitFor((events) => events.some((e) => e.type === 'MODIFIED' && hasDisruptionTarget(e.object)));
       const marked = watch.events.map((e) => e.object as Pod).find(hasDisruptionTarget)!;
       const condition = marked.status!.conditions!.find((c) => c.type === 'DisruptionTarget');
-      assert.deepEqual({ ...condition, lastTransitionTime: undefined }, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null, lastTransitionTime: undefined });
+      assert.deepEqual(
+        { ...condition, lastTransitionTime: undefined },
+        {
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'EvictionByEvictionAPI',
+          message: 'Eviction API: evicting',
+          lastProbeTime: null,
+          lastTransitionTime: undefined,
+        },
+      );
       await watch.waitFor((events) => events.some((e) => e.object.metadata?.deletionTimestamp && e.object.metadata?.deletionGracePeriodSeconds === 30));
     } finally {
       watch.close();
@@ -84,8 +118,14 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
     const refused = await evict(second!);
     assert.equal(refused.status, 429, refused.body);
     assert.deepEqual(refused.json, {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: VIOLATION, reason: 'TooManyRequests',
-      details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget api needs 2 healthy pods and has 2 currently' }] }, code: 429,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: VIOLATION,
+      reason: 'TooManyRequests',
+      details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget api needs 2 healthy pods and has 2 currently' }] },
+      code: 429,
     });
     assert.equal(refused.headers['retry-after'], undefined);
     const untouched = await cp.client.get<Pod>(PODS, 'default', second!);
@@ -98,11 +138,17 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
   });
 
   it('preconditions that do not hold are 409s and change nothing; dryRun writes nothing', async () => {
-    const pod = (await cp.client.create(PODS, { metadata: { name: 'solo', namespace: 'default', labels: labels('solo') }, spec: { containers: [{ name: 'c', image: 'nginx' }] } })) as Pod;
+    const pod = (await cp.client.create(PODS, {
+      metadata: { name: 'solo', namespace: 'default', labels: labels('solo') },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    })) as Pod;
     await eventually(async () => assert.ok(isReady(await cp.client.get<Pod>(PODS, 'default', 'solo'))), 20_000);
     const stale = await evict('solo', { preconditions: { uid: 'not-the-uid' } });
     assert.equal(stale.status, 409, stale.body);
-    assert.equal(stale.json.message, `Operation cannot be fulfilled on Pod "solo": the UID in the precondition (not-the-uid) does not match the UID in record (${pod.metadata!.uid}). The object might have been deleted and then recreated`);
+    assert.equal(
+      stale.json.message,
+      `Operation cannot be fulfilled on Pod "solo": the UID in the precondition (not-the-uid) does not match the UID in record (${pod.metadata!.uid}). The object might have been deleted and then recreated`,
+    );
     const moved = await evict('solo', { preconditions: { resourceVersion: '1' } });
     assert.equal(moved.status, 409, moved.body);
     assert.match(moved.json.message, /the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record/);
@@ -110,7 +156,10 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
     await settled('api', 3);
     const before = await cp.client.get<PodDisruptionBudget>(BUDGETS, 'default', 'api');
     const target = (await readyPods('api'))[0]!.metadata!.name!;
-    for (const [name, options, query] of [['solo', undefined, '?dryRun=All'], [target, { dryRun: ['All'] }, '']] as const) {
+    for (const [name, options, query] of [
+      ['solo', undefined, '?dryRun=All'],
+      [target, { dryRun: ['All'] }, ''],
+    ] as const) {
       const dry = await evict(name, options, query);
       assert.equal(dry.status, 201, dry.body);
       const still = await cp.client.get<Pod>(PODS, 'default', name);
@@ -122,13 +171,20 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
     await cp.client.delete(PODS, 'default', 'solo', { gracePeriodSeconds: 0 });
   });
 
-  it('a pod under two budgets is a 500 with upstream\'s message', async () => {
+  it("a pod under two budgets is a 500 with upstream's message", async () => {
     await cp.client.create(BUDGETS, budget('api-too', 'api'));
     try {
       const target = (await readyPods('api'))[0]!.metadata!.name!;
       const res = await evict(target);
       assert.equal(res.status, 500, res.body);
-      assert.deepEqual(res.json, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 });
+      assert.deepEqual(res.json, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+        code: 500,
+      });
     } finally {
       await cp.client.delete(BUDGETS, 'default', 'api-too');
     }
@@ -141,16 +197,25 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
       await cp.client.create(DEPLOYMENTS, deployment('web', 3));
       await cp.client.create(BUDGETS, budget('web', 'web'));
       await cp.client.create(DAEMONSETS, {
-        apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'default' },
-        spec: { selector: { matchLabels: labels('agent') }, template: { metadata: { labels: labels('agent') }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } },
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'agent', namespace: 'default' },
+        spec: {
+          selector: { matchLabels: labels('agent') },
+          template: { metadata: { labels: labels('agent') }, spec: { containers: [{ name: 'a', image: 'busybox' }] } },
+        },
       } as DaemonSet);
-      for (const bin of await kubectlBinaries()) drainers.push({ name: bin.name, run: (args) => kubectl(bin, args, { kubeconfig: cp.cluster.kubeconfigPath, timeoutMs: 90_000 }) });
+      for (const bin of await kubectlBinaries())
+        drainers.push({ name: bin.name, run: (args) => kubectl(bin, args, { kubeconfig: cp.cluster.kubeconfigPath, timeoutMs: 90_000 }) });
       // Skiff's kubectl as a user runs it: node on its entry point.
-      drainers.push({ name: 'skiff kubectl', run: (args) => kubectl(process.execPath, [SKIFF_KUBECTL, `--kubeconfig=${cp.cluster.kubeconfigPath}`, ...args], { timeoutMs: 90_000 }) });
+      drainers.push({
+        name: 'skiff kubectl',
+        run: (args) => kubectl(process.execPath, [SKIFF_KUBECTL, `--kubeconfig=${cp.cluster.kubeconfigPath}`, ...args], { timeoutMs: 90_000 }),
+      });
       await eventually(async () => assert.equal((await podsOf('agent')).filter(isReady).length, nodes.length), 30_000);
     });
 
-    it('without --ignore-daemonsets, DaemonSet pods stop the drain with kubectl\'s error (exit 1)', async () => {
+    it("without --ignore-daemonsets, DaemonSet pods stop the drain with kubectl's error (exit 1)", async () => {
       const node = nodes[0]!;
       const agent = (await podsOf('agent')).find((p) => p.spec?.nodeName === node)!.metadata!.name;
       for (const drainer of drainers.filter((d) => d.name !== 'kubectl-1.20')) {
@@ -158,14 +223,22 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
         assert.equal(res.code, 1, `${drainer.name}: ${res.stderr}`);
         assert.equal(res.stdout, `node/${node} cordoned\n`, drainer.name);
         const refusal = `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/${agent}`;
-        assert.equal(res.stderr, `error: unable to drain node "${node}" due to error: ${refusal}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${refusal}\n`, drainer.name);
+        assert.equal(
+          res.stderr,
+          `error: unable to drain node "${node}" due to error: ${refusal}, continuing command...\nThere are pending nodes to be drained:\n ${node}\n${refusal}\n`,
+          drainer.name,
+        );
         await setCordoned(node, false);
       }
     });
 
     it('--dry-run=server checks the cordon and each eviction, changes nothing, and says what the newest kubectl says', async () => {
       const node = (await readyPods('web'))[0]!.spec!.nodeName!;
-      const uids = async () => (await podsOf('web')).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.uid).sort();
+      const uids = async () =>
+        (await podsOf('web'))
+          .filter((p) => !p.metadata?.deletionTimestamp)
+          .map((p) => p.metadata?.uid)
+          .sort();
       const before = await uids();
       const outputs: string[][] = [];
       for (const drainer of drainers.filter((d) => d.name !== 'kubectl-1.20')) {
@@ -197,14 +270,21 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
         await sampler;
         assert.equal(res.code, 0, `${name}: ${res.stderr}`);
         assert.ok(lowest >= 2, `${name}: ready web pods fell to ${lowest}`);
-        assert.match(res.stderr, /error when evicting pods\/"web-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.\n/);
+        assert.match(
+          res.stderr,
+          /error when evicting pods\/"web-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.\n/,
+        );
         assert.match(res.stdout, new RegExp(`^node/${node} cordoned$`, 'm'));
         assert.equal(res.stdout.match(/^evicting pod default\/web-/gm)!.length >= 3, true, res.stdout);
         assert.equal(res.stdout.match(/^pod\/web-\S+ evicted$/gm)?.length, 3, res.stdout);
         // kubectl 1.20 reuses the pods' printer for its last line and says "evicted"; later ones say "drained".
         assert.match(res.stdout, new RegExp(`node/${node} (drained|evicted)\n$`));
         const left = (await cp.client.list<Pod>(PODS, 'default', { fieldSelector: `spec.nodeName=${node}` })).items;
-        assert.deepEqual(left.map((p) => p.metadata?.labels?.app), ['agent'], 'the DaemonSet pod stays');
+        assert.deepEqual(
+          left.map((p) => p.metadata?.labels?.app),
+          ['agent'],
+          'the DaemonSet pod stays',
+        );
         await setCordoned(node, false);
       });
     }
@@ -212,10 +292,14 @@ describe('pods/eviction and drain', { timeout: 150_000 }, () => {
     /** All 3 web pods on `node` (the others cordoned while they are recreated), ready and counted by the budget. */
     async function gatherOn(node: string): Promise<void> {
       for (const other of nodes) await setCordoned(other, other !== node);
-      for (const pod of await podsOf('web')) if (pod.spec?.nodeName !== node) await cp.client.delete(PODS, 'default', pod.metadata!.name!, { gracePeriodSeconds: 0 });
+      for (const pod of await podsOf('web'))
+        if (pod.spec?.nodeName !== node) await cp.client.delete(PODS, 'default', pod.metadata!.name!, { gracePeriodSeconds: 0 });
       await eventually(async () => {
         const pods = await readyPods('web');
-        assert.deepEqual(pods.map((p) => p.spec?.nodeName), [node, node, node]);
+        assert.deepEqual(
+          pods.map((p) => p.spec?.nodeName),
+          [node, node, node],
+        );
       }, 30_000);
       await settled('web', 3);
       for (const other of nodes) if (other !== node) await setCordoned(other, false);

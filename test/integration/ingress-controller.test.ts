@@ -82,7 +82,10 @@ function get(host: string, path: string, port = HTTP): Promise<{ status: number;
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: keepAlive, timeout: 5000 }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -108,12 +111,19 @@ function peerCN(servername: string, port = HTTPS): Promise<string> {
 }
 
 function service(name: string): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { ports: [{ name: 'http', port: 80, targetPort: BACKEND_PORT }] } } as Service;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: NS },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: BACKEND_PORT }] },
+  } as Service;
 }
 
 function slice(svc: string, ips: string[], ready = true, port = BACKEND_PORT): EndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    addressType: 'IPv4',
     metadata: { name: `${svc}-abc`, namespace: NS, labels: { 'kubernetes.io/service-name': svc } },
     ports: [{ name: 'http', protocol: 'TCP', port }],
     endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready } })),
@@ -133,7 +143,13 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: API_PORT, etcdMembers: 1 });
     client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     // Apps a (two replicas), b, c; d has no ready endpoint; e points at a closed port.
-    for (const [name, n] of [['a', 2], ['a', 3], ['b', 4], ['c', 5]] as const) backends.push(await startBackend(name, n));
+    for (const [name, n] of [
+      ['a', 2],
+      ['a', 3],
+      ['b', 4],
+      ['c', 5],
+    ] as const)
+      backends.push(await startBackend(name, n));
     for (const name of ['a', 'b', 'c', 'd', 'e']) await client.create(SERVICES, service(name));
     await client.create(SLICES, slice('a', ['127.0.0.2', '127.0.0.3']));
     await client.create(SLICES, slice('b', ['127.0.0.4']));
@@ -141,13 +157,26 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     await client.create(SLICES, slice('d', ['127.0.0.6'], false));
     await client.create(SLICES, slice('e', ['127.0.0.7'], true, BACKEND_PORT + 1));
     // Our class, marked default (the apiserver may already have made it).
-    await client.create<IngressClass>(CLASSES, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
-      metadata: { name: 'skiff', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'skiff.dev/ingress' },
-    }).catch((err) => { if (!isAlreadyExists(err)) throw err; });
-    for (const [name, ip, ready] of [['ing-n1', '192.168.77.12', 'True'], ['ing-n2', '192.168.77.11', 'True'], ['ing-n3', '192.168.77.13', 'False']] as const) {
+    await client
+      .create<IngressClass>(CLASSES, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'IngressClass',
+        metadata: { name: 'skiff', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+        spec: { controller: 'skiff.dev/ingress' },
+      })
+      .catch((err) => {
+        if (!isAlreadyExists(err)) throw err;
+      });
+    for (const [name, ip, ready] of [
+      ['ing-n1', '192.168.77.12', 'True'],
+      ['ing-n2', '192.168.77.11', 'True'],
+      ['ing-n3', '192.168.77.13', 'False'],
+    ] as const) {
       const node = await client.create<Node>(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name } } as Node);
-      const status = { addresses: [{ type: 'InternalIP', address: ip }], conditions: [{ type: 'Ready', status: ready, reason: 'Test', lastHeartbeatTime: new Date().toISOString() }] };
+      const status = {
+        addresses: [{ type: 'InternalIP', address: ip }],
+        conditions: [{ type: 'Ready', status: ready, reason: 'Test', lastHeartbeatTime: new Date().toISOString() }],
+      };
       await client.update(NODES, { ...node, status } as Node, { subresource: 'status' });
     }
 
@@ -172,18 +201,25 @@ describe('ingress controller', { timeout: 240_000 }, () => {
 
   it('routes by host and by path, longest prefix first, and 404s what no rule names', async () => {
     await client.create<Ingress>(INGRESSES, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'apps', namespace: NS },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'apps', namespace: NS },
       spec: {
         ingressClassName: 'skiff',
         rules: [
           { host: 'a.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('a') }] } },
-          { host: 'b.test', http: { paths: [
-            { path: '/', pathType: 'Prefix', backend: backend('b', 80) },
-            { path: '/api', pathType: 'Prefix', backend: backend('c') },
-            { path: '/exact', pathType: 'Exact', backend: backend('a') },
-            { path: '/down', pathType: 'Prefix', backend: backend('d') },
-            { path: '/refused', pathType: 'Prefix', backend: backend('e') },
-          ] } },
+          {
+            host: 'b.test',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: backend('b', 80) },
+                { path: '/api', pathType: 'Prefix', backend: backend('c') },
+                { path: '/exact', pathType: 'Exact', backend: backend('a') },
+                { path: '/down', pathType: 'Prefix', backend: backend('d') },
+                { path: '/refused', pathType: 'Prefix', backend: backend('e') },
+              ],
+            },
+          },
         ],
       },
     } as Ingress);
@@ -213,21 +249,31 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     for (const s of backends.slice(0, 2)) s.on('request', onRequest).on('connection', onConnection);
     for (let i = 0; i < 10; i++) await get('a.test', '/');
     for (const s of backends.slice(0, 2)) s.off('request', onRequest).off('connection', onConnection);
-    assert.deepEqual([...by.entries()].sort(), [['127.0.0.2', 5], ['127.0.0.3', 5]]);
+    assert.deepEqual([...by.entries()].sort(), [
+      ['127.0.0.2', 5],
+      ['127.0.0.3', 5],
+    ]);
     // Earlier tests left a kept-alive connection to each replica: ten requests in a row open none, or at most one each.
     assert.ok(connections <= 2, `${connections} new backend connections for 10 requests`);
   });
 
-  it('sets X-Forwarded-For/Proto/Host/Port and X-Real-IP, appending to a client\'s X-Forwarded-For', async () => {
+  it("sets X-Forwarded-For/Proto/Host/Port and X-Real-IP, appending to a client's X-Forwarded-For", async () => {
     const res = await new Promise<{ headers: Record<string, string> }>((resolve, reject) => {
-      request({ host: '127.0.0.1', port: HTTP, path: '/', headers: { host: 'a.test:8080', 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' } }, (r) => {
-        let body = '';
-        r.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(JSON.parse(body)));
-      }).on('error', reject).end();
+      request(
+        { host: '127.0.0.1', port: HTTP, path: '/', headers: { host: 'a.test:8080', 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' } },
+        (r) => {
+          let body = '';
+          r.setEncoding('utf8')
+            .on('data', (c: string) => (body += c))
+            .on('end', () => resolve(JSON.parse(body)));
+        },
+      )
+        .on('error', reject)
+        .end();
     });
     assert.equal(res.headers['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
     assert.equal(res.headers['x-real-ip'], '127.0.0.1');
-    assert.equal(res.headers['x-forwarded-proto'], 'http', 'the listener\'s scheme, not the client\'s claim');
+    assert.equal(res.headers['x-forwarded-proto'], 'http', "the listener's scheme, not the client's claim");
     assert.equal(res.headers['x-forwarded-host'], 'a.test:8080');
     assert.equal(res.headers['x-forwarded-port'], String(HTTP));
     assert.equal(res.headers.host, 'a.test:8080', 'the Host header reaches the backend as sent');
@@ -237,7 +283,9 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     // A raw client: the WebSocket global may not set the Host header, which picks the route here.
     const socket = netConnect(HTTP, '127.0.0.1');
     const key = randomBytes(16).toString('base64');
-    socket.write(`GET /ws HTTP/1.1\r\nHost: b.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: b.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
     const received: Buffer[] = [];
     const answer = await new Promise<string>((resolve, reject) => {
       socket.on('error', reject);
@@ -271,7 +319,9 @@ describe('ingress controller', { timeout: 240_000 }, () => {
       request({ host: '127.0.0.1', port: HTTP, path: '/stream', headers: { host: 'b.test' }, agent: false }, (res) => {
         res.on('data', () => at.push(performance.now() - started));
         res.on('end', () => resolve(at));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.ok(times.length >= 2, `two chunks, got ${times.length}`);
     assert.ok(times[0]! < 400, `the first chunk came before the backend finished (${times[0]!.toFixed(0)} ms)`);
@@ -283,15 +333,23 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     for (const host of ['one.test', 'two.test']) {
       const pair = await issueCertificate(ca, { commonName: host, hosts: [host], usage: 'server', validityDays: 1 });
       await client.create<Secret>(SECRETS, {
-        apiVersion: 'v1', kind: 'Secret', metadata: { name: `${host.split('.')[0]}-tls`, namespace: NS }, type: 'kubernetes.io/tls',
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `${host.split('.')[0]}-tls`, namespace: NS },
+        type: 'kubernetes.io/tls',
         data: { 'tls.crt': Buffer.from(pair.cert).toString('base64'), 'tls.key': Buffer.from(pair.key).toString('base64') },
       } as Secret);
     }
     await client.create<Ingress>(INGRESSES, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'tls', namespace: NS },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'tls', namespace: NS },
       spec: {
         ingressClassName: 'skiff',
-        tls: [{ hosts: ['one.test'], secretName: 'one-tls' }, { hosts: ['two.test'], secretName: 'two-tls' }],
+        tls: [
+          { hosts: ['one.test'], secretName: 'one-tls' },
+          { hosts: ['two.test'], secretName: 'two-tls' },
+        ],
         rules: [{ host: 'one.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('c') }] } }],
       },
     } as Ingress);
@@ -303,8 +361,12 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     const body = await new Promise<string>((resolve, reject) => {
       httpsRequest({ host: '127.0.0.1', port: HTTPS, path: '/', servername: 'one.test', headers: { host: 'one.test' }, rejectUnauthorized: false }, (r) => {
         let b = '';
-        r.setEncoding('utf8').on('data', (c: string) => (b += c)).on('end', () => resolve(b));
-      }).on('error', reject).end();
+        r.setEncoding('utf8')
+          .on('data', (c: string) => (b += c))
+          .on('end', () => resolve(b));
+      })
+        .on('error', reject)
+        .end();
     });
     const seen = JSON.parse(body) as { app: string; headers: Record<string, string> };
     assert.equal(seen.app, 'c');
@@ -313,12 +375,16 @@ describe('ingress controller', { timeout: 240_000 }, () => {
 
   it('serves an Ingress without a class while ours is the default', async () => {
     await client.create<Ingress>(INGRESSES, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'classless', namespace: NS },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'classless', namespace: NS },
       spec: { rules: [{ host: 'classless.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('b') }] } }] },
     } as Ingress);
     await eventually(async () => assert.equal(await appAt('classless.test', '/'), 'b'));
     await client.create<Ingress>(INGRESSES, {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'other-class', namespace: NS },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'other-class', namespace: NS },
       spec: { ingressClassName: 'nginx', rules: [{ host: 'other.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('b') }] } }] },
     } as Ingress);
     await new Promise((r) => setTimeout(r, 500));
@@ -354,14 +420,14 @@ describe('ingress controller', { timeout: 240_000 }, () => {
     assert.ok((apps.get('a') ?? 0) > 20, 'a answered before the change');
   });
 
-  it('writes status.loadBalancer.ingress with every Ready node\'s InternalIP, once, from the lease holder', async () => {
+  it("writes status.loadBalancer.ingress with every Ready node's InternalIP, once, from the lease holder", async () => {
     const ing = await eventually(async () => {
       const i = await client.get<Ingress>(INGRESSES, NS, 'apps');
       assert.deepEqual(i.status?.loadBalancer?.ingress, [{ ip: '192.168.77.11' }, { ip: '192.168.77.12' }]);
       return i;
     }, 30_000);
     const other = await client.get<Ingress>(INGRESSES, NS, 'other-class');
-    assert.equal(other.status?.loadBalancer?.ingress, undefined, 'another class\'s Ingress is left alone');
+    assert.equal(other.status?.loadBalancer?.ingress, undefined, "another class's Ingress is left alone");
     await new Promise((r) => setTimeout(r, 1000));
     const again = await client.get<Ingress>(INGRESSES, NS, 'apps');
     assert.equal(again.metadata?.resourceVersion, ing.metadata?.resourceVersion, 'no rewrite when nothing changed');
@@ -369,8 +435,12 @@ describe('ingress controller', { timeout: 240_000 }, () => {
 
   it('counts requests by status code and is healthy once synced', async () => {
     const text = await (await fetch(`http://127.0.0.1:${METRICS}/metrics`)).text();
-    for (const series of [/skiff_ingress_requests_total\{code="404"[^}]*\} [1-9]/, /skiff_ingress_requests_total\{code="200"[^}]*\} [1-9]/,
-      /skiff_ingress_requests_total\{code="101"[^}]*\} [1-9]/, /skiff_ingress_upstream_latency_seconds_count\{[^}]*\} [1-9]/]) {
+    for (const series of [
+      /skiff_ingress_requests_total\{code="404"[^}]*\} [1-9]/,
+      /skiff_ingress_requests_total\{code="200"[^}]*\} [1-9]/,
+      /skiff_ingress_requests_total\{code="101"[^}]*\} [1-9]/,
+      /skiff_ingress_upstream_latency_seconds_count\{[^}]*\} [1-9]/,
+    ]) {
       assert.ok(series.test(text), `${series} in /metrics`);
     }
     assert.equal((await fetch(`http://127.0.0.1:${METRICS}/healthz`)).status, 200);

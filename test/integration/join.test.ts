@@ -15,7 +15,17 @@ import { findResource, type CertificateSigningRequest, type Secret } from '@skif
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { publicKeyPin } from '@skiff/pki';
 import { createCertificateRequest } from '@skiff/pki';
-import { apiRequest, eventually, kubectl, kubectlBinaries, REPO_ROOT, startControllerManager, startTestCluster, type ComponentProcess, type TestCluster } from '../harness/index.ts';
+import {
+  apiRequest,
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  REPO_ROOT,
+  startControllerManager,
+  startTestCluster,
+  type ComponentProcess,
+  type TestCluster,
+} from '../harness/index.ts';
 
 // The suite's range is 27900–27999; the harness puts the apiserver at basePort+100 (28000).
 const BASE_PORT = 27900;
@@ -25,7 +35,9 @@ const secrets = findResource('', 'v1', 'secrets')!;
 
 function skiff(home: string, args: string[]): { code: number; out: string } {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'apps/skiff/src/main.ts'), ...args], {
-    env: { ...process.env, SKIFF_HOME: home }, encoding: 'utf8', timeout: 180_000,
+    env: { ...process.env, SKIFF_HOME: home },
+    encoding: 'utf8',
+    timeout: 180_000,
   });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
@@ -114,7 +126,11 @@ describe('skiff token create + skiff join (TLS bootstrap)', { timeout: 300_000 }
     assert.match(cert.subject, /O=system:nodes/);
     assert.ok(cert.checkIssued(new X509Certificate(cluster.pki.caCert)), 'signed by the cluster CA');
     // The node's identity now reaches the API with no token at all.
-    const res = await apiRequest({ server: cluster.server, caCert: config.caCert!, clientCert: config.clientCert!, clientKey: config.clientKey! }, 'GET', '/api/v1/nodes');
+    const res = await apiRequest(
+      { server: cluster.server, caCert: config.caCert!, clientCert: config.clientCert!, clientKey: config.clientKey! },
+      'GET',
+      '/api/v1/nodes',
+    );
     assert.equal(res.status, 200, res.body);
     const list = await admin.list<CertificateSigningRequest>(csrs);
     const mine = list.items.find((c) => c.spec?.username === `system:bootstrap:${token.split('.')[0]}`);
@@ -130,9 +146,19 @@ describe('skiff token create + skiff join (TLS bootstrap)', { timeout: 300_000 }
     const res = await apiRequest({ server: cluster.server, caCert: cluster.pki.caCert, token: wrong }, 'GET', '/api/v1/nodes');
     assert.equal(res.status, 401);
     const before = (await admin.list(csrs)).items.length;
-    const post = await apiRequest({ server: cluster.server, caCert: cluster.pki.caCert, token: wrong }, 'POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', {
-      body: { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'k8-wrong' }, spec: { request: 'eA==', signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['client auth'] } },
-    });
+    const post = await apiRequest(
+      { server: cluster.server, caCert: cluster.pki.caCert, token: wrong },
+      'POST',
+      '/apis/certificates.k8s.io/v1/certificatesigningrequests',
+      {
+        body: {
+          apiVersion: 'certificates.k8s.io/v1',
+          kind: 'CertificateSigningRequest',
+          metadata: { name: 'k8-wrong' },
+          spec: { request: 'eA==', signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['client auth'] },
+        },
+      },
+    );
     assert.equal(post.status, 401);
     const home = newHome();
     const r = skiff(home, ['join', cluster.server, '--token', wrong, '--ca-cert-hash', pin, '--node-name', 'k8-wrong-node', '--bootstrap-only']);
@@ -168,7 +194,9 @@ describe('skiff token create + skiff join (TLS bootstrap)', { timeout: 300_000 }
   it('other requests wait for a human: kubectl get csr, kubectl certificate approve', async () => {
     const { csr } = await createCertificateRequest({ commonName: 'k8-alice', organizations: ['k8-devs'] });
     await admin.create<CertificateSigningRequest>(csrs, {
-      apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'k8-alice' },
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name: 'k8-alice' },
       spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['digital signature', 'client auth'] },
     });
     for (const bin of await kubectlBinaries()) {
@@ -182,11 +210,15 @@ describe('skiff token create + skiff join (TLS bootstrap)', { timeout: 300_000 }
     const [bin] = await kubectlBinaries();
     const approve = await kubectl(bin!, ['certificate', 'approve', 'k8-alice'], { kubeconfig: cluster.kubeconfigPath });
     assert.equal(approve.code, 0, approve.stderr);
-    await eventually(async () => {
-      const cur = await admin.get<CertificateSigningRequest>(csrs, undefined, 'k8-alice');
-      assert.ok(cur.status?.conditions?.some((c) => c.type === 'Approved'));
-      assert.match(Buffer.from(cur.status?.certificate ?? '', 'base64').toString(), /BEGIN CERTIFICATE/);
-    }, 60_000, 500);
+    await eventually(
+      async () => {
+        const cur = await admin.get<CertificateSigningRequest>(csrs, undefined, 'k8-alice');
+        assert.ok(cur.status?.conditions?.some((c) => c.type === 'Approved'));
+        assert.match(Buffer.from(cur.status?.certificate ?? '', 'base64').toString(), /BEGIN CERTIFICATE/);
+      },
+      60_000,
+      500,
+    );
   });
 
   it('only cluster-info is readable without credentials', async () => {

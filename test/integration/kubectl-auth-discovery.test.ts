@@ -36,7 +36,10 @@ describe('kubectl: CRDs, whoami and can-i --list', { timeout: 300_000 }, () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const res = await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces/kube-system/secrets', {
       body: {
-        apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bootstrap-token-abcdef' }, type: 'bootstrap.kubernetes.io/token',
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'bootstrap-token-abcdef' },
+        type: 'bootstrap.kubernetes.io/token',
         data: { 'token-id': b64('abcdef'), 'token-secret': b64('0123456789abcdef'), 'usage-bootstrap-authentication': b64('true') },
       },
     });
@@ -44,13 +47,16 @@ describe('kubectl: CRDs, whoami and can-i --list', { timeout: 300_000 }, () => {
     tokenKubeconfig = join(cluster.dir, 'bootstrap.kubeconfig');
     const ca = join(cluster.dir, 'bootstrap-ca.crt');
     writeFileSync(ca, cluster.pki.caCert);
-    writeFileSync(tokenKubeconfig, `apiVersion: v1
+    writeFileSync(
+      tokenKubeconfig,
+      `apiVersion: v1
 kind: Config
 clusters: [{ name: c, cluster: { server: "${cluster.server}", certificate-authority: "${ca}" } }]
 users: [{ name: u, user: { token: abcdef.0123456789abcdef } }]
 contexts: [{ name: c, context: { cluster: c, user: u } }]
 current-context: c
-`);
+`,
+    );
   });
   after(() => cluster?.stop());
 
@@ -75,7 +81,10 @@ current-context: c
           // A watch that starts now sees the CRD arrive.
           const watch = apiRequest(cluster.admin, 'GET', `${crdPath}?watch=1&timeoutSeconds=2`);
           await ok(['apply', '-f', '-'], { stdin: CRD });
-          const events = (await watch).body.trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
+          const events = (await watch).body
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
           assert.equal(events[0]?.type, 'ADDED');
           assert.equal(events[0]?.object.metadata.name, 'widgets.example.com');
         } else {
@@ -86,7 +95,9 @@ current-context: c
         const table = await ok(['get', 'crd']);
         assert.match(table.stdout, /^NAME\s+CREATED AT$/m);
         assert.match(table.stdout, /^widgets\.example\.com\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
-        const widget = await ok(['apply', '--validate=false', '-f', '-'], { stdin: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w, namespace: default }\ncolor: blue\n' });
+        const widget = await ok(['apply', '--validate=false', '-f', '-'], {
+          stdin: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w, namespace: default }\ncolor: blue\n',
+        });
         assert.match(widget.stdout, /widget.example.com\/w (created|unchanged)/);
       });
 

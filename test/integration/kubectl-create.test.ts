@@ -9,7 +9,17 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCertificateRequest } from '@skiff/pki';
-import { apiRequest, eventually, hollowPrefix, kubectl, kubectlBinaries, REPO_ROOT, startControlPlane, type ControlPlane, type KubectlResult } from '../harness/index.ts';
+import {
+  apiRequest,
+  eventually,
+  hollowPrefix,
+  kubectl,
+  kubectlBinaries,
+  REPO_ROOT,
+  startControlPlane,
+  type ControlPlane,
+  type KubectlResult,
+} from '../harness/index.ts';
 
 // Ports 28300-28301 (etcd) and 28400 (apiserver) belong to this file.
 const BASE_PORT = 28300;
@@ -32,7 +42,8 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
   it('accepts the protobuf bodies kubectl 1.33 recorded, whatever kubectl is installed', async () => {
     const post = async (file: string, path: string) => {
       const res = await apiRequest(cp.cluster.admin, 'POST', path, {
-        body: readFileSync(join(TESTDATA, file)), headers: { 'content-type': 'application/vnd.kubernetes.protobuf' },
+        body: readFileSync(join(TESTDATA, file)),
+        headers: { 'content-type': 'application/vnd.kubernetes.protobuf' },
       });
       assert.equal(res.status, 201, `${file}: ${res.body}`);
     };
@@ -45,9 +56,15 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
     const svc = await getJson('/api/v1/namespaces/pbfix/services/web');
     assert.match(svc.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/);
     // A kind Skiff has no protobuf table for is refused with 415 and nothing is stored.
-    const sts = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x16, 0x0a, 0x07]), Buffer.from('apps/v1'), Buffer.from([0x12, 0x0b]), Buffer.from('StatefulSet')]);
+    const sts = Buffer.concat([
+      Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x16, 0x0a, 0x07]),
+      Buffer.from('apps/v1'),
+      Buffer.from([0x12, 0x0b]),
+      Buffer.from('StatefulSet'),
+    ]);
     const refused = await apiRequest(cp.cluster.admin, 'POST', '/api/v1/namespaces/pbfix/configmaps', {
-      body: sts, headers: { 'content-type': 'application/vnd.kubernetes.protobuf' },
+      body: sts,
+      headers: { 'content-type': 'application/vnd.kubernetes.protobuf' },
     });
     assert.equal(refused.status, 415);
     assert.equal(refused.json.reason, 'UnsupportedMediaType');
@@ -81,10 +98,14 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
         assert.equal(idle.spec.replicas, 0);
         assert.deepEqual(idle.spec.template.spec.containers[0].command, ['sleep', '3600']);
         // The controller-manager and scheduler take it from there, as with any deployment.
-        await eventually(async () => {
-          const pods = await getJson(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
-          assert.equal(pods.items.filter((p: any) => p.spec.nodeName).length, 2);
-        }, 60_000, 500);
+        await eventually(
+          async () => {
+            const pods = await getJson(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
+            assert.equal(pods.items.filter((p: any) => p.spec.nodeName).length, 2);
+          },
+          60_000,
+          500,
+        );
       });
 
       it('create configmap (binary file), secrets, services, serviceaccount', async () => {
@@ -107,7 +128,13 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
 
         await created(['service', 'clusterip', 'web', '--tcp=80:8080', '--tcp=443:https'], 'service/web');
         const web = await getJson(`/api/v1/namespaces/${ns}/services/web`);
-        assert.deepEqual(web.spec.ports.map((p: any) => [p.port, p.targetPort]), [[80, 8080], [443, 'https']]);
+        assert.deepEqual(
+          web.spec.ports.map((p: any) => [p.port, p.targetPort]),
+          [
+            [80, 8080],
+            [443, 'https'],
+          ],
+        );
         assert.match(web.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/);
         const nodePort = 30200 + index;
         await created(['service', 'nodeport', 'web-np', '--tcp=80:8080', `--node-port=${nodePort}`], 'service/web-np');
@@ -130,26 +157,35 @@ describe('kubectl create and typed-client commands', { timeout: 600_000 }, () =>
         const name = `approve-${index}`;
         const res = await apiRequest(cp.cluster.admin, 'POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', {
           body: {
-            apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
+            apiVersion: 'certificates.k8s.io/v1',
+            kind: 'CertificateSigningRequest',
+            metadata: { name },
             spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] },
           },
         });
         assert.equal(res.status, 201, res.body);
         assert.equal((await ok(['certificate', 'approve', name])).stdout.trim(), `certificatesigningrequest.certificates.k8s.io/${name} approved`);
         const approved = await getJson(`/apis/certificates.k8s.io/v1/certificatesigningrequests/${name}`);
-        assert.deepEqual(approved.status.conditions.map((c: any) => [c.type, c.status, c.reason]), [['Approved', 'True', 'KubectlApprove']]);
+        assert.deepEqual(
+          approved.status.conditions.map((c: any) => [c.type, c.status, c.reason]),
+          [['Approved', 'True', 'KubectlApprove']],
+        );
       });
 
-      it('drain evicts the node\'s pods and cordons it; uncordon undoes it', async () => {
+      it("drain evicts the node's pods and cordons it; uncordon undoes it", async () => {
         const node = `${hollowPrefix(0)}0`;
         const res = await ok(['drain', node, `--pod-selector=app=web`, '--grace-period=1', '--timeout=60s']);
         // kubectl 1.20's drain reuses the pods' printer for its last line ("deleted", or "evicted" when it evicted); later ones say "drained".
         assert.match(res.stdout, new RegExp(`^node/${node} (drained|deleted|evicted)$`, 'm'));
         assert.match(res.stdout, /^pod\/web-\S+ evicted$/m);
-        await eventually(async () => {
-          const pods = await getJson(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
-          assert.equal(pods.items.filter((p: any) => p.spec.nodeName === node && !p.metadata.deletionTimestamp).length, 0);
-        }, 60_000, 500);
+        await eventually(
+          async () => {
+            const pods = await getJson(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
+            assert.equal(pods.items.filter((p: any) => p.spec.nodeName === node && !p.metadata.deletionTimestamp).length, 0);
+          },
+          60_000,
+          500,
+        );
         assert.equal((await getJson(`/api/v1/nodes/${node}`)).spec.unschedulable, true);
         await ok(['uncordon', node]);
         assert.notEqual((await getJson(`/api/v1/nodes/${node}`)).spec.unschedulable, true);

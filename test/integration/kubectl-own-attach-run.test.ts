@@ -13,16 +13,17 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { findResourceByKind, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { runCli } from '@skiff/kubectl';
-import {
-  cleanupNodeContainers, startKubelet, startTestCluster, waitForPodRunning,
-  type KubeletProcess, type TestCluster,
-} from '../harness/index.ts';
+import { cleanupNodeContainers, startKubelet, startTestCluster, waitForPodRunning, type KubeletProcess, type TestCluster } from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
 const NODE = 'k22-attach-node';
 const IMAGE = 'skiff/busybox:test';
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 let cluster: TestCluster | undefined;
 let kubelet: KubeletProcess | undefined;
@@ -32,28 +33,46 @@ let client: RestClient | undefined;
 async function kubectl(args: string[], stdin: Readable = Readable.from([]), live?: (stdout: string) => void): Promise<Result> {
   let stdout = '';
   let stderr = '';
-  const sink = (add: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => { add(String(c)); cb(); } });
+  const sink = (add: (s: string) => void) =>
+    new Writable({
+      write: (c: Buffer, _e, cb) => {
+        add(String(c));
+        cb();
+      },
+    });
   const code = await runCli(args, {
-    out: sink((s) => { stdout += s; live?.(stdout); }), err: sink((s) => (stderr += s)), stdin,
+    out: sink((s) => {
+      stdout += s;
+      live?.(stdout);
+    }),
+    err: sink((s) => (stderr += s)),
+    stdin,
     env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath },
   });
   return { code, stdout, stderr };
 }
 
-before(async () => {
-  await cleanupNodeContainers(NODE);
-  cluster = await startTestCluster({ basePort: 23140, apiServerPort: 23142, etcdMembers: 1, kubeletClientCert: true });
-  client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-  kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.231.40.0/24', networkName: 'k22-attach', port: 23143, healthzPort: 23144 });
-  await client.create(PODS, {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cat', namespace: 'default' },
-    spec: {
-      nodeName: NODE, terminationGracePeriodSeconds: 1, restartPolicy: 'Never',
-      containers: [{ name: 'main', image: IMAGE, imagePullPolicy: 'Never', command: ['cat'], stdin: true, stdinOnce: true }],
-    },
-  } as Pod);
-  await waitForPodRunning(client, 'default', 'cat', kubelet);
-}, { timeout: 240_000 });
+before(
+  async () => {
+    await cleanupNodeContainers(NODE);
+    cluster = await startTestCluster({ basePort: 23140, apiServerPort: 23142, etcdMembers: 1, kubeletClientCert: true });
+    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.231.40.0/24', networkName: 'k22-attach', port: 23143, healthzPort: 23144 });
+    await client.create(PODS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cat', namespace: 'default' },
+      spec: {
+        nodeName: NODE,
+        terminationGracePeriodSeconds: 1,
+        restartPolicy: 'Never',
+        containers: [{ name: 'main', image: IMAGE, imagePullPolicy: 'Never', command: ['cat'], stdin: true, stdinOnce: true }],
+      },
+    } as Pod);
+    await waitForPodRunning(client, 'default', 'cat', kubelet);
+  },
+  { timeout: 240_000 },
+);
 
 after(async () => {
   await kubelet?.stop().catch(() => undefined);
@@ -70,8 +89,24 @@ function runTerm(): Promise<Result> {
   const input = new PassThrough();
   input.write('hello\n');
   return kubectl(
-    ['run', 'term', '-it', '--rm', '--restart=Never', `--image=${IMAGE}`, '--image-pull-policy=Never', onNode, '--', 'sh', '-c', 'read x; test -t 0 && echo tty got $x'],
-    input, (stdout) => { if (stdout.includes('tty got hello')) input.end(); },
+    [
+      'run',
+      'term',
+      '-it',
+      '--rm',
+      '--restart=Never',
+      `--image=${IMAGE}`,
+      '--image-pull-policy=Never',
+      onNode,
+      '--',
+      'sh',
+      '-c',
+      'read x; test -t 0 && echo tty got $x',
+    ],
+    input,
+    (stdout) => {
+      if (stdout.includes('tty got hello')) input.end();
+    },
   );
 }
 
@@ -87,10 +122,42 @@ describe('skiff kubectl (own): attach -i/-t, run -i/-t/--rm', { timeout: 240_000
     // The TTY session of the next test runs alongside (a pod's start and end take seconds here).
     term = runTerm();
     const [ok, failing, output] = await Promise.all([
-      kubectl(['run', 'reader', '-i', '--rm', '--restart=Never', `--image=${IMAGE}`, '--image-pull-policy=Never', onNode, '--', 'sh', '-c', 'read x; echo got $x'], Readable.from(['hello\n'])),
-      kubectl(['run', 'failer', '-i', '--rm', '--restart=Never', `--image=${IMAGE}`, '--image-pull-policy=Never', onNode, '--', 'sh', '-c', 'read x; echo bye $x; exit 3'], Readable.from(['now\n'])),
+      kubectl(
+        ['run', 'reader', '-i', '--rm', '--restart=Never', `--image=${IMAGE}`, '--image-pull-policy=Never', onNode, '--', 'sh', '-c', 'read x; echo got $x'],
+        Readable.from(['hello\n']),
+      ),
+      kubectl(
+        [
+          'run',
+          'failer',
+          '-i',
+          '--rm',
+          '--restart=Never',
+          `--image=${IMAGE}`,
+          '--image-pull-policy=Never',
+          onNode,
+          '--',
+          'sh',
+          '-c',
+          'read x; echo bye $x; exit 3',
+        ],
+        Readable.from(['now\n']),
+      ),
       // --attach alone: the output only (or the log, when the pod is done before the attach).
-      kubectl(['run', 'talker', '--attach', '--rm', '--restart=Never', `--image=${IMAGE}`, '--image-pull-policy=Never', onNode, '--', 'sh', '-c', 'sleep 1; echo out']),
+      kubectl([
+        'run',
+        'talker',
+        '--attach',
+        '--rm',
+        '--restart=Never',
+        `--image=${IMAGE}`,
+        '--image-pull-policy=Never',
+        onNode,
+        '--',
+        'sh',
+        '-c',
+        'sleep 1; echo out',
+      ]),
     ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, 'got hello\npod "reader" deleted\n');

@@ -19,13 +19,23 @@ const BASE_PORT = 29550;
 const NS = 'own-config';
 const MAIN = join(REPO_ROOT, 'apps/kubectl/src/main.ts');
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** kubectl in this process (a node start per command costs seconds on a loaded machine), on the given kubeconfig. */
 async function kubectlWith(kubeconfig: string, args: string[]): Promise<Result> {
   let stdout = '';
   let stderr = '';
-  const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, done) { append(String(chunk)); done(); } });
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(String(chunk));
+        done();
+      },
+    });
   const code = await runCli(['--kubeconfig', kubeconfig, ...args], { out: sink((s) => (stdout += s)), err: sink((s) => (stderr += s)), env: process.env });
   return { code, stdout, stderr };
 }
@@ -105,15 +115,24 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
     assert.equal(listAs.code, 0, listAs.stderr);
     assert.match(listAs.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io +\[\] +\[\] +\[create\]$/m);
     assert.doesNotMatch(listAs.stdout, /^\*\.\*/m);
-    assert.deepEqual([getAs.code, getAs.stdout, getAs.stderr], [1, '', `Error from server (Forbidden): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "${NS}"\n`]);
-    assert.deepEqual([whoamiAs.code, whoamiAs.stdout], [0, 'ATTRIBUTE   VALUE\nUsername    nobody\nGroups      [team-a team-b system:authenticated]\n'], whoamiAs.stderr);
+    assert.deepEqual(
+      [getAs.code, getAs.stdout, getAs.stderr],
+      [1, '', `Error from server (Forbidden): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "${NS}"\n`],
+    );
+    assert.deepEqual(
+      [whoamiAs.code, whoamiAs.stdout],
+      [0, 'ATTRIBUTE   VALUE\nUsername    nobody\nGroups      [team-a team-b system:authenticated]\n'],
+      whoamiAs.stderr,
+    );
   });
 
   it('certificate approve adds the Approved condition; approving again changes nothing; deny then refuses', async () => {
     const { csr } = await createCertificateRequest({ commonName: 'someone' });
     const res = await apiRequest(cluster!.admin, 'POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', {
       body: {
-        apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'someone' },
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
+        metadata: { name: 'someone' },
         spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] },
       },
     });
@@ -126,9 +145,10 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
       kubectl('certificate', 'approve', 'nope'),
     ]);
     const conditions = JSON.parse(again.stdout).status.conditions;
-    assert.deepEqual(conditions.map((c: { type: string; status: string; reason: string; message: string }) => [c.type, c.status, c.reason, c.message]), [
-      ['Approved', 'True', 'KubectlApprove', 'This CSR was approved by kubectl certificate approve.'],
-    ]);
+    assert.deepEqual(
+      conditions.map((c: { type: string; status: string; reason: string; message: string }) => [c.type, c.status, c.reason, c.message]),
+      [['Approved', 'True', 'KubectlApprove', 'This CSR was approved by kubectl certificate approve.']],
+    );
     assert.deepEqual([deny.code, deny.stderr], [1, 'error: certificate signing request "someone" is already Approved\n']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^Error from server \(NotFound\): .*"nope" not found\n$/);
@@ -138,13 +158,20 @@ describe('skiff kubectl (own): config, auth, certificate, completion', () => {
     const script = await kubectl('completion', 'bash');
     assert.equal(script.code, 0, script.stderr);
     const complete = async (...words: string[]): Promise<string[]> => {
-      const res = await run('bash', ['-c', [
-        `kubectl() { "${process.execPath}" "${MAIN}" "$@"; }`,
-        'eval "$SCRIPT"',
-        `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}`,
-        '__skiff_kubectl',
-        'printf "%s\\n" "${COMPREPLY[@]}"',
-      ].join('\n')], { KUBECONFIG: kubeconfig, SCRIPT: script.stdout });
+      const res = await run(
+        'bash',
+        [
+          '-c',
+          [
+            `kubectl() { "${process.execPath}" "${MAIN}" "$@"; }`,
+            'eval "$SCRIPT"',
+            `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}`,
+            '__skiff_kubectl',
+            'printf "%s\\n" "${COMPREPLY[@]}"',
+          ].join('\n'),
+        ],
+        { KUBECONFIG: kubeconfig, SCRIPT: script.stdout },
+      );
       assert.equal(res.code, 0, res.stderr);
       return res.stdout.split('\n').filter(Boolean);
     };

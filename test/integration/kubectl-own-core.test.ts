@@ -48,7 +48,11 @@ spec:
         image: nginx:1.27
 `;
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 describe('skiff kubectl (own): core commands', () => {
   let cluster: TestCluster | undefined;
@@ -57,13 +61,18 @@ describe('skiff kubectl (own): core commands', () => {
 
   const kubectl = (...args: string[]): Promise<Result> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], {
-        env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath },
-        timeout: 60_000,
-      }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args],
+        {
+          env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
 
   before(async () => {
@@ -122,14 +131,18 @@ describe('skiff kubectl (own): core commands', () => {
   });
 
   it('describes a deployment with its events', async () => {
-    await eventually(async () => {
-      const r = await kubectl('describe', 'deployment', 'web', '-n', NS);
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^Name:\s+web$/m);
-      assert.match(r.stdout, /^Namespace:\s+own-core$/m);
-      assert.match(r.stdout, /Image:\s+nginx:1\.27/);
-      assert.match(r.stdout, /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n[\s-]+\n\s+Normal\s+ScalingReplicaSet\s+.*Scaled up replica set web-/);
-    }, 20_000, 500);
+    await eventually(
+      async () => {
+        const r = await kubectl('describe', 'deployment', 'web', '-n', NS);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^Name:\s+web$/m);
+        assert.match(r.stdout, /^Namespace:\s+own-core$/m);
+        assert.match(r.stdout, /Image:\s+nginx:1\.27/);
+        assert.match(r.stdout, /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n[\s-]+\n\s+Normal\s+ScalingReplicaSet\s+.*Scaled up replica set web-/);
+      },
+      20_000,
+      500,
+    );
   });
 
   it('reports unknown kinds and missing objects in kubectl words with exit code 1', async () => {

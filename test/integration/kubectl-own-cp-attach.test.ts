@@ -19,14 +19,23 @@ import { findResourceByKind, type Pod } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { runCli } from '@skiff/kubectl';
 import {
-  REPO_ROOT, cleanupNodeContainers, startKubelet, startTestCluster, waitForPodRunning,
-  type KubeletProcess, type TestCluster,
+  REPO_ROOT,
+  cleanupNodeContainers,
+  startKubelet,
+  startTestCluster,
+  waitForPodRunning,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
 const NODE = 'k22-cp-node';
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 type Running = ChildProcess & { out: () => string; errText: () => string };
 
 let cluster: TestCluster | undefined;
@@ -36,7 +45,9 @@ let work = '';
 const children: ChildProcess[] = [];
 
 function start(args: string[]): Running {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath } });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], {
+    env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath },
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -49,9 +60,19 @@ function start(args: string[]): Running {
 async function kubectl(...args: string[]): Promise<Result> {
   let stdout = '';
   let stderr = '';
-  const sink = (add: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => { add(String(c)); cb(); } });
+  const sink = (add: (s: string) => void) =>
+    new Writable({
+      write: (c: Buffer, _e, cb) => {
+        add(String(c));
+        cb();
+      },
+    });
   const abs = args.map((a) => (a.startsWith('local/') || a.startsWith('back/') ? join(work, a) : a));
-  const code = await runCli(abs, { out: sink((s) => (stdout += s)), err: sink((s) => (stderr += s)), env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath } });
+  const code = await runCli(abs, {
+    out: sink((s) => (stdout += s)),
+    err: sink((s) => (stderr += s)),
+    env: { ...process.env, KUBECONFIG: cluster!.kubeconfigPath },
+  });
   return { code, stdout: stdout.replaceAll(`${work}/`, ''), stderr: stderr.replaceAll(`${work}/`, '') };
 }
 
@@ -75,21 +96,34 @@ async function bodyOf(res: IncomingMessage): Promise<string> {
   return text;
 }
 
-before(async () => {
-  await cleanupNodeContainers(NODE);
-  cluster = await startTestCluster({ basePort: 23100, apiServerPort: 23102, etcdMembers: 1, kubeletClientCert: true });
-  client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-  kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.231.22.0/24', networkName: 'k22-cp', port: 23103, healthzPort: 23104 });
-  await client.create(PODS, {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'box', namespace: 'default' },
-    spec: {
-      nodeName: NODE, terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'main', image: 'skiff/busybox:test', imagePullPolicy: 'Never', command: ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done'] }],
-    },
-  } as Pod);
-  await waitForPodRunning(client, 'default', 'box', kubelet);
-  work = mkdtempSync(join(tmpdir(), 'skiff-k22-cp-'));
-}, { timeout: 240_000 });
+before(
+  async () => {
+    await cleanupNodeContainers(NODE);
+    cluster = await startTestCluster({ basePort: 23100, apiServerPort: 23102, etcdMembers: 1, kubeletClientCert: true });
+    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.231.22.0/24', networkName: 'k22-cp', port: 23103, healthzPort: 23104 });
+    await client.create(PODS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'box', namespace: 'default' },
+      spec: {
+        nodeName: NODE,
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'main',
+            image: 'skiff/busybox:test',
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done'],
+          },
+        ],
+      },
+    } as Pod);
+    await waitForPodRunning(client, 'default', 'box', kubelet);
+    work = mkdtempSync(join(tmpdir(), 'skiff-k22-cp-'));
+  },
+  { timeout: 240_000 },
+);
 
 after(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -120,8 +154,10 @@ describe('skiff kubectl (own): cp, attach, proxy', { timeout: 240_000 }, () => {
 
   test('cp fails as kubectl does for a missing file, a missing pod and two local paths', async () => {
     const [missing, local, noPod, both] = await Promise.all([
-      kubectl('cp', 'box:/tmp/nope', 'back/nope'), kubectl('cp', 'local/nope', 'box:/tmp'),
-      kubectl('cp', 'local/f.txt', 'nobox:/tmp'), kubectl('cp', 'a', 'b'),
+      kubectl('cp', 'box:/tmp/nope', 'back/nope'),
+      kubectl('cp', 'local/nope', 'box:/tmp'),
+      kubectl('cp', 'local/f.txt', 'nobox:/tmp'),
+      kubectl('cp', 'a', 'b'),
     ]);
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /tar: \/tmp\/nope: No such file or directory/);
@@ -149,7 +185,10 @@ describe('skiff kubectl (own): cp, attach, proxy', { timeout: 240_000 }, () => {
       const list = await httpGet(port, '/api/v1/namespaces/default/pods');
       assert.equal(list.statusCode, 200);
       const pods = JSON.parse(await bodyOf(list)) as { items: Pod[] };
-      assert.deepEqual(pods.items.map((p) => p.metadata?.name), ['box']);
+      assert.deepEqual(
+        pods.items.map((p) => p.metadata?.name),
+        ['box'],
+      );
 
       const watch = await httpGet(port, '/api/v1/namespaces/default/pods?watch=true');
       assert.equal(watch.statusCode, 200);

@@ -75,14 +75,24 @@ describe('skiff kubectl (own): custom-columns, go-template, diff, explain', () =
   });
 
   it('get -o custom-columns prints kubectl’s aligned columns, <none> and joined values', async () => {
-    const r = await kubectl('get', 'deploy,cm', '-n', NS, '-o', 'custom-columns=NAME:.metadata.name,IMAGES:.spec.template.spec.containers[*].image,LABELS:.metadata.labels,R:{.spec.replicas}');
+    const r = await kubectl(
+      'get',
+      'deploy,cm',
+      '-n',
+      NS,
+      '-o',
+      'custom-columns=NAME:.metadata.name,IMAGES:.spec.template.spec.containers[*].image,LABELS:.metadata.labels,R:{.spec.replicas}',
+    );
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, [
-      'NAME         IMAGES                    LABELS                    R',
-      'web          nginx:1.27,busybox:1.36   map[app:web tier:front]   2',
-      'web-config   <none>                    <none>                    <none>',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        'NAME         IMAGES                    LABELS                    R',
+        'web          nginx:1.27,busybox:1.36   map[app:web tier:front]   2',
+        'web-config   <none>                    <none>                    <none>',
+        '',
+      ].join('\n'),
+    );
     const single = await kubectl('get', 'deploy', 'web', '-n', NS, '--no-headers', '-o', 'custom-columns=N:metadata.name,R:.spec.replicas');
     assert.equal(single.stdout, 'web   2\n');
     const bad = await kubectl('get', 'deploy', '-n', NS, '-o', 'custom-columns=NAME');
@@ -91,7 +101,14 @@ describe('skiff kubectl (own): custom-columns, go-template, diff, explain', () =
   });
 
   it('get -o go-template ranges over .items, and -o template decodes secrets', async () => {
-    const list = await kubectl('get', 'deploy', '-n', NS, '-o', 'go-template={{range .items}}{{.metadata.name}} {{.spec.replicas}} {{index .metadata.labels "tier"}} {{len .spec.template.spec.containers}}{{"\\n"}}{{end}}');
+    const list = await kubectl(
+      'get',
+      'deploy',
+      '-n',
+      NS,
+      '-o',
+      'go-template={{range .items}}{{.metadata.name}} {{.spec.replicas}} {{index .metadata.labels "tier"}} {{len .spec.template.spec.containers}}{{"\\n"}}{{end}}',
+    );
     assert.equal(list.code, 0, list.stderr);
     assert.equal(list.stdout, 'web 2 front 2\n');
     const secret = await kubectl('get', 'secret', 'web-secret', '-n', NS, '-o', 'template={{.data.password | base64decode}}{{if .nope}}x{{else}}!{{end}}');
@@ -105,13 +122,17 @@ describe('skiff kubectl (own): custom-columns, go-template, diff, explain', () =
     const unchanged = await kubectl('diff', '-f', join(dir, 'app.yaml'));
     assert.equal(unchanged.code, 0, unchanged.stderr);
     assert.equal(unchanged.stdout, '');
-    const live = (): Promise<string> => kubectl('get', 'deploy', 'web', '-n', NS, '-o', 'go-template={{.spec.replicas}} {{.metadata.resourceVersion}}').then((r) => r.stdout);
+    const live = (): Promise<string> =>
+      kubectl('get', 'deploy', 'web', '-n', NS, '-o', 'go-template={{.spec.replicas}} {{.metadata.resourceVersion}}').then((r) => r.stdout);
     const before = await live();
     assert.match(before, /^2 \d+$/);
 
     const changed = await kubectl('diff', '-f', join(dir, 'changed.yaml'));
     assert.equal(changed.code, 1, changed.stderr);
-    assert.match(changed.stdout, new RegExp(`^diff -u -N /tmp/LIVE-\\w+/apps\\.v1\\.Deployment\\.${NS}\\.web /tmp/MERGED-\\w+/apps\\.v1\\.Deployment\\.${NS}\\.web$`, 'm'));
+    assert.match(
+      changed.stdout,
+      new RegExp(`^diff -u -N /tmp/LIVE-\\w+/apps\\.v1\\.Deployment\\.${NS}\\.web /tmp/MERGED-\\w+/apps\\.v1\\.Deployment\\.${NS}\\.web$`, 'm'),
+    );
     assert.match(changed.stdout, /^- {2}replicas: 2\n\+ {2}replicas: 3$/m);
     assert.match(changed.stdout, /^- {2}generation: 1\n\+ {2}generation: 2$/m);
     assert.doesNotMatch(changed.stdout, /managedFields|hunter2|aHVudGVyMg/);
@@ -126,34 +147,45 @@ describe('skiff kubectl (own): custom-columns, go-template, diff, explain', () =
   it('explain prints kubectl 1.20’s layout from the served OpenAPI', async () => {
     const deploy = await kubectl('explain', 'deployment');
     assert.equal(deploy.code, 0, deploy.stderr);
-    assert.ok(deploy.stdout.startsWith([
-      'KIND:     Deployment',
-      'VERSION:  apps/v1',
-      '',
-      'DESCRIPTION:',
-      '     Deployment enables declarative updates for Pods and ReplicaSets.',
-      '',
-      'FIELDS:',
-      '   apiVersion\t<string>',
-      '     APIVersion defines the versioned schema of this representation of an',
-    ].join('\n')), deploy.stdout);
+    assert.ok(
+      deploy.stdout.startsWith(
+        [
+          'KIND:     Deployment',
+          'VERSION:  apps/v1',
+          '',
+          'DESCRIPTION:',
+          '     Deployment enables declarative updates for Pods and ReplicaSets.',
+          '',
+          'FIELDS:',
+          '   apiVersion\t<string>',
+          '     APIVersion defines the versioned schema of this representation of an',
+        ].join('\n'),
+      ),
+      deploy.stdout,
+    );
 
     const replicas = await kubectl('explain', 'deployment.spec.replicas');
-    assert.equal(replicas.stdout, [
-      'KIND:     Deployment',
-      'VERSION:  apps/v1',
-      '',
-      'FIELD:    replicas <integer>',
-      '',
-      'DESCRIPTION:',
-      '     Number of desired pods. This is a pointer to distinguish between explicit',
-      '     zero and not specified. Defaults to 1.',
-      '',
-    ].join('\n'));
+    assert.equal(
+      replicas.stdout,
+      [
+        'KIND:     Deployment',
+        'VERSION:  apps/v1',
+        '',
+        'FIELD:    replicas <integer>',
+        '',
+        'DESCRIPTION:',
+        '     Number of desired pods. This is a pointer to distinguish between explicit',
+        '     zero and not specified. Defaults to 1.',
+        '',
+      ].join('\n'),
+    );
 
     const pods = await kubectl('explain', 'pods', '--recursive');
     assert.equal(pods.code, 0, pods.stderr);
-    assert.ok(pods.stdout.includes('FIELDS:\n   apiVersion\t<string>\n   kind\t<string>\n   metadata\t<Object>\n      annotations\t<map[string]string>\n'), pods.stdout.slice(0, 600));
+    assert.ok(
+      pods.stdout.includes('FIELDS:\n   apiVersion\t<string>\n   kind\t<string>\n   metadata\t<Object>\n      annotations\t<map[string]string>\n'),
+      pods.stdout.slice(0, 600),
+    );
     assert.match(pods.stdout, /^ {6}containers\t<\[\]Object>\n {9}args\t<\[\]string>$/m);
 
     const unknown = await kubectl('explain', 'deployment.spec.foo');

@@ -19,7 +19,11 @@ const NS = 'own-patch';
 const NODES = findResourceByKind('v1', 'Node')!;
 const DEPLOYMENTS = findResourceByKind('apps/v1', 'Deployment')!;
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +35,13 @@ describe('skiff kubectl (own): patch, taint, wait', () => {
   const kubectl = async (...args: string[]): Promise<Result> => {
     let stdout = '';
     let stderr = '';
-    const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, done) { append(String(chunk)); done(); } });
+    const sink = (append: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, done) {
+          append(String(chunk));
+          done();
+        },
+      });
     const code = await runCli(['-n', NS, ...args], {
       out: sink((s) => (stdout += s)),
       err: sink((s) => (stderr += s)),
@@ -47,10 +57,21 @@ describe('skiff kubectl (own): patch, taint, wait', () => {
     client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     await client.create(findResourceByKind('v1', 'Namespace')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await client.create(DEPLOYMENTS, {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: NS },
       spec: {
-        replicas: 1, selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }, { name: 'side', image: 'busybox:1' }] } },
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [
+              { name: 'web', image: 'nginx:1' },
+              { name: 'side', image: 'busybox:1' },
+            ],
+          },
+        },
       },
     } as Deployment);
   });
@@ -64,7 +85,10 @@ describe('skiff kubectl (own): patch, taint, wait', () => {
     // Strategic: the container list merges by name, so `side` stays.
     let r = await kubectl('patch', 'deployment', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:2"}]}}}}');
     assert.deepEqual(r, { code: 0, stdout: 'deployment.apps/web patched\n', stderr: '' });
-    assert.deepEqual((await deployment()).spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`), ['web=nginx:2', 'side=busybox:1']);
+    assert.deepEqual(
+      (await deployment()).spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`),
+      ['web=nginx:2', 'side=busybox:1'],
+    );
 
     // Merge (as YAML): the same list is replaced whole.
     r = await kubectl('patch', 'deploy/web', '--type=merge', '-p', 'metadata:\n  labels:\n    tier: front');
@@ -81,7 +105,14 @@ describe('skiff kubectl (own): patch, taint, wait', () => {
 
   it('fails a JSON patch whose test op does not hold, and refuses bad arguments as kubectl', async () => {
     const before = (await deployment()).metadata?.resourceVersion;
-    let r = await kubectl('patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"test","path":"/spec/replicas","value":5},{"op":"replace","path":"/spec/replicas","value":5}]');
+    let r = await kubectl(
+      'patch',
+      'deploy',
+      'web',
+      '--type=json',
+      '-p',
+      '[{"op":"test","path":"/spec/replicas","value":5},{"op":"replace","path":"/spec/replicas","value":5}]',
+    );
     assert.deepEqual(r, { code: 1, stdout: '', stderr: 'The request is invalid: patch: testing value /spec/replicas failed: test failed\n' });
     assert.equal((await deployment()).metadata?.resourceVersion, before);
 
@@ -94,7 +125,17 @@ describe('skiff kubectl (own): patch, taint, wait', () => {
   });
 
   it('patches the scale subresource, and a server dry run changes nothing', async () => {
-    let r = await kubectl('patch', 'deploy', 'web', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":2}}', '-o', 'jsonpath={.kind} {.spec.replicas}');
+    let r = await kubectl(
+      'patch',
+      'deploy',
+      'web',
+      '--subresource=scale',
+      '--type=merge',
+      '-p',
+      '{"spec":{"replicas":2}}',
+      '-o',
+      'jsonpath={.kind} {.spec.replicas}',
+    );
     assert.deepEqual(r, { code: 0, stdout: 'Scale 2', stderr: '' });
     assert.equal((await deployment()).spec?.replicas, 2);
     r = await kubectl('patch', 'deploy', 'web', '--dry-run=server', '-p', '{"spec":{"replicas":7}}', '-o', 'jsonpath={.spec.replicas}');
@@ -124,7 +165,11 @@ describe('skiff kubectl (own): patch, taint, wait', () => {
     r = await kubectl('taint', 'nodes', 'k2-a', 'spot-');
     assert.deepEqual(r, { code: 1, stdout: '', stderr: 'error: taint "spot" not found\n' });
     r = await kubectl('taint', 'nodes', 'k2-a', 'a=b:Sometimes');
-    assert.deepEqual(r, { code: 1, stdout: '', stderr: "error: invalid taint effect: Sometimes, unsupported taint effect\nSee 'kubectl taint -h' for help and examples\n" });
+    assert.deepEqual(r, {
+      code: 1,
+      stdout: '',
+      stderr: "error: invalid taint effect: Sometimes, unsupported taint effect\nSee 'kubectl taint -h' for help and examples\n",
+    });
   });
 
   it('waits for a condition and a jsonpath value set while it waits', async () => {

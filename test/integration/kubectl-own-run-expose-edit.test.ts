@@ -22,7 +22,11 @@ const PODS = findResourceByKind('v1', 'Pod')!;
 const SERVICES = findResourceByKind('v1', 'Service')!;
 const DEPLOYMENTS = findResourceByKind('apps/v1', 'Deployment')!;
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 describe('skiff kubectl (own): run, expose, edit', () => {
   let cluster: TestCluster | undefined;
@@ -35,7 +39,13 @@ describe('skiff kubectl (own): run, expose, edit', () => {
   const kubectl = async (args: string[], env: Record<string, string> = {}): Promise<Result> => {
     let stdout = '';
     let stderr = '';
-    const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, done) { append(String(chunk)); done(); } });
+    const sink = (append: (s: string) => void) =>
+      new Writable({
+        write(chunk, _enc, done) {
+          append(String(chunk));
+          done();
+        },
+      });
     const saved = { KUBE_EDITOR: process.env.KUBE_EDITOR, EDITOR: process.env.EDITOR };
     process.env.KUBE_EDITOR = env.KUBE_EDITOR ?? '';
     process.env.EDITOR = env.EDITOR ?? '';
@@ -68,9 +78,12 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     await client.create(findResourceByKind('v1', 'Namespace')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await client.create(DEPLOYMENTS, {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS, labels: { app: 'web', tier: 'front' } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: NS, labels: { app: 'web', tier: 'front' } },
       spec: {
-        replicas: 1, selector: { matchLabels: { app: 'web' } },
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
         template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 8080 }] }] } },
       },
     } as Deployment);
@@ -85,11 +98,15 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     const dry = await kubectl(['run', 'pod1', '--image=nginx', '--port=80', '--env=A=1', '--dry-run=client', '-o', 'yaml', '--', 'sh', '-c', 'echo hi']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.deepEqual(parse(dry.stdout), {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { creationTimestamp: null, labels: { run: 'pod1' }, name: 'pod1', namespace: NS },
       spec: {
-        containers: [{ args: ['sh', '-c', 'echo hi'], env: [{ name: 'A', value: '1' }], image: 'nginx', name: 'pod1', ports: [{ containerPort: 80 }], resources: {} }],
-        dnsPolicy: 'ClusterFirst', restartPolicy: 'Always',
+        containers: [
+          { args: ['sh', '-c', 'echo hi'], env: [{ name: 'A', value: '1' }], image: 'nginx', name: 'pod1', ports: [{ containerPort: 80 }], resources: {} },
+        ],
+        dnsPolicy: 'ClusterFirst',
+        restartPolicy: 'Always',
       },
       status: {},
     });
@@ -101,12 +118,18 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     const pod = await client.get<Pod>(PODS, NS, 'pod1');
     assert.deepEqual(pod.metadata?.labels, { run: 'pod1' });
     assert.equal(pod.spec?.restartPolicy, 'Never');
-    assert.deepEqual(pod.spec?.containers.map((c) => [c.name, c.image, c.command, c.ports?.[0]?.containerPort]), [['pod1', 'nginx', ['sleep', '60'], 80]]);
+    assert.deepEqual(
+      pod.spec?.containers.map((c) => [c.name, c.image, c.command, c.ports?.[0]?.containerPort]),
+      [['pod1', 'nginx', ['sleep', '60'], 80]],
+    );
 
     const exposed = await kubectl(['run', 'pod3', '--image=nginx', '--port=8080', '--expose']);
     assert.equal(exposed.stdout, 'service/pod3 created\npod/pod3 created\n', exposed.stderr);
     const svc = await client.get<Service>(SERVICES, NS, 'pod3');
-    assert.deepEqual([svc.metadata?.labels, svc.spec?.selector, svc.spec?.ports?.map((p) => [p.port, p.targetPort])], [undefined, { run: 'pod3' }, [[8080, 8080]]]);
+    assert.deepEqual(
+      [svc.metadata?.labels, svc.spec?.selector, svc.spec?.ports?.map((p) => [p.port, p.targetPort])],
+      [undefined, { run: 'pod3' }, [[8080, 8080]]],
+    );
 
     // Attaching is kubectl-own-attach-run.test.ts's; here only kubectl's refusals that need no container.
     const rmAlone = await kubectl(['run', 'pod2', '--image=nginx', '--rm']);
@@ -122,13 +145,19 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     assert.deepEqual(svc.metadata?.labels, { app: 'web', tier: 'front' });
     assert.deepEqual(svc.spec?.selector, { app: 'web' });
     assert.equal(svc.spec?.type, 'NodePort');
-    assert.deepEqual(svc.spec?.ports?.map((p) => [p.port, p.targetPort, p.protocol, typeof p.nodePort]), [[80, 8080, 'TCP', 'number']]);
+    assert.deepEqual(
+      svc.spec?.ports?.map((p) => [p.port, p.targetPort, p.protocol, typeof p.nodePort]),
+      [[80, 8080, 'TCP', 'number']],
+    );
 
     const pod = await kubectl(['expose', 'pod/pod1', '--name=pod1-svc']);
     assert.equal(pod.stdout, 'service/pod1-svc exposed\n', pod.stderr);
     const podSvc = await client.get<Service>(SERVICES, NS, 'pod1-svc');
     assert.deepEqual(podSvc.spec?.selector, { run: 'pod1' });
-    assert.deepEqual(podSvc.spec?.ports?.map((p) => [p.port, p.targetPort]), [[80, 80]]);
+    assert.deepEqual(
+      podSvc.spec?.ports?.map((p) => [p.port, p.targetPort]),
+      [[80, 80]],
+    );
 
     const noPort = await kubectl(['expose', 'service', 'pod1-svc', '--name=again', '--dry-run=client', '-o', 'name']);
     assert.equal(noPort.stdout, 'service/again\n', noPort.stderr);
@@ -152,16 +181,22 @@ describe('skiff kubectl (own): run, expose, edit', () => {
 
   it('edit: an invalid value re-opens the file with the reasons; fixing it saves', async () => {
     const seen = join(cluster!.dir, 'reopened.yaml');
-    const fixer = editor('fixer', [
-      `if [ "$N" = 1 ]; then grep -q "^# Please edit the object below" "$1"; if grep -q managedFields "$1"; then exit 3; fi; sed -i 's/^  replicas: 3$/  replicas: -1/' "$1"; exit 0; fi`,
-      `cp "$1" ${seen}`,
-      `sed -i 's/^  replicas: -1$/  replicas: 2/' "$1"`,
-    ].join('\n'));
+    const fixer = editor(
+      'fixer',
+      [
+        `if [ "$N" = 1 ]; then grep -q "^# Please edit the object below" "$1"; if grep -q managedFields "$1"; then exit 3; fi; sed -i 's/^  replicas: 3$/  replicas: -1/' "$1"; exit 0; fi`,
+        `cp "$1" ${seen}`,
+        `sed -i 's/^  replicas: -1$/  replicas: 2/' "$1"`,
+      ].join('\n'),
+    );
     const r = await kubectl(['edit', 'deploy/web'], { KUBE_EDITOR: fixer });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, 'error: deployments.apps "web" is invalid\n');
     assert.equal(r.stdout, 'deployment.apps/web edited\n');
-    assert.match(readFileSync(seen, 'utf8'), /^# Please edit the object below[^]*#\n# deployments\.apps "web" was not valid:\n# \* spec\.replicas: Invalid value: -1: .*\n#\n/);
+    assert.match(
+      readFileSync(seen, 'utf8'),
+      /^# Please edit the object below[^]*#\n# deployments\.apps "web" was not valid:\n# \* spec\.replicas: Invalid value: -1: .*\n#\n/,
+    );
     assert.equal(await replicas(), 2);
   });
 
@@ -169,19 +204,28 @@ describe('skiff kubectl (own): run, expose, edit', () => {
     const stubborn = editor('stubborn', `[ "$N" = 1 ] && sed -i 's/^  replicas: 2$/  replicas: -1/' "$1"; exit 0`);
     const r = await kubectl(['edit', 'deploy/web'], { EDITOR: stubborn });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^error: deployments\.apps "web" is invalid\nA copy of your changes has been stored to ".*kubectl-edit-.*\.yaml"\nerror: Edit cancelled, no valid changes were saved\.\n$/);
+    assert.match(
+      r.stderr,
+      /^error: deployments\.apps "web" is invalid\nA copy of your changes has been stored to ".*kubectl-edit-.*\.yaml"\nerror: Edit cancelled, no valid changes were saved\.\n$/,
+    );
     assert.equal(await replicas(), 2);
     rmSync(/"(.*kubectl-edit-.*\.yaml)"/.exec(r.stderr)![1]);
 
     // While the editor is open, someone else changes the Deployment.
-    const racer = editor('racer', [
-      `curl -sfk -o /dev/null -X PATCH -H 'Authorization: Bearer ${cluster!.token}' -H 'Content-Type: application/merge-patch+json' \\`,
-      `  -d '{"metadata":{"labels":{"raced":"yes"}}}' ${cluster!.server}/apis/apps/v1/namespaces/${NS}/deployments/web`,
-      `sed -i 's/^  replicas: 2$/  replicas: 5/' "$1"`,
-    ].join('\n'));
+    const racer = editor(
+      'racer',
+      [
+        `curl -sfk -o /dev/null -X PATCH -H 'Authorization: Bearer ${cluster!.token}' -H 'Content-Type: application/merge-patch+json' \\`,
+        `  -d '{"metadata":{"labels":{"raced":"yes"}}}' ${cluster!.server}/apis/apps/v1/namespaces/${NS}/deployments/web`,
+        `sed -i 's/^  replicas: 2$/  replicas: 5/' "$1"`,
+      ].join('\n'),
+    );
     const stale = await kubectl(['edit', 'deploy/web'], { EDITOR: racer });
     assert.equal(stale.code, 1);
-    assert.match(stale.stderr, /^error: deployments\.apps "web" could not be patched: Operation cannot be fulfilled on deployments\.apps "web": .*\nYou can run `kubectl replace -f .*kubectl-edit-.*\.yaml` to try this update again\.\n$/);
+    assert.match(
+      stale.stderr,
+      /^error: deployments\.apps "web" could not be patched: Operation cannot be fulfilled on deployments\.apps "web": .*\nYou can run `kubectl replace -f .*kubectl-edit-.*\.yaml` to try this update again\.\n$/,
+    );
     assert.equal(await replicas(), 2);
     rmSync(/-f (.*kubectl-edit-.*\.yaml)`/.exec(stale.stderr)![1]);
   });

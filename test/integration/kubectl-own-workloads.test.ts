@@ -51,20 +51,21 @@ describe('skiff kubectl: apply, scale, set image, rollout, label, cordon, drain'
   });
 
   /** Runs our kubectl as a user would; answers stdout, failing on a non-zero exit. */
-  const kubectl = (args: string[], timeoutMs = 60_000): Promise<string> => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KUBECTL, `--kubeconfig=${cp.cluster.kubeconfigPath}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${stderr}${stdout}`));
+  const kubectl = (args: string[], timeoutMs = 60_000): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [KUBECTL, `--kubeconfig=${cp.cluster.kubeconfigPath}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(stdout);
+        else reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${stderr}${stdout}`));
+      });
     });
-  });
 
   const applyManifest = (text: string) => {
     const file = join(dir, 'web.json');
@@ -160,7 +161,10 @@ describe('skiff kubectl: apply, scale, set image, rollout, label, cordon, drain'
     await eventually(async () => {
       const now = (await cp.client.list<Pod>(PODS, 'default', { labelSelector: 'app=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
       assert.equal(now.length, 5);
-      assert.ok(now.every((p) => p.spec?.nodeName && p.spec.nodeName !== busy), `pods still on ${busy}`);
+      assert.ok(
+        now.every((p) => p.spec?.nodeName && p.spec.nodeName !== busy),
+        `pods still on ${busy}`,
+      );
       assert.equal((await deployment()).status?.availableReplicas, 5);
     }, 60_000);
     assert.equal((await cp.client.get<Node>(NODES, undefined, busy)).spec?.unschedulable, true);

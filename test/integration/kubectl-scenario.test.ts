@@ -12,9 +12,20 @@ import { join } from 'node:path';
 import { findResourceByKind, type Deployment, type Pod } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import {
-  BUSYBOX_IMAGE, REPO_ROOT, cleanupNodeContainers, dockerFor, ensureTestImages, eventually, kubectlBinaries,
-  startControllerManager, startKubelet, startScheduler, startTestCluster,
-  type ComponentProcess, type KubeletProcess, type TestCluster,
+  BUSYBOX_IMAGE,
+  REPO_ROOT,
+  cleanupNodeContainers,
+  dockerFor,
+  ensureTestImages,
+  eventually,
+  kubectlBinaries,
+  startControllerManager,
+  startKubelet,
+  startScheduler,
+  startTestCluster,
+  type ComponentProcess,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const NODE = 'k5-scenario-node';
@@ -26,8 +37,15 @@ const NAMESPACES = findResourceByKind('v1', 'Namespace')!;
 const CONFIGMAPS = findResourceByKind('v1', 'ConfigMap')!;
 const PODS = findResourceByKind('v1', 'Pod')!;
 
-interface Runner { name: string; argv: string[] }
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Runner {
+  name: string;
+  argv: string[];
+}
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 let cluster: TestCluster;
 let client: RestClient;
@@ -58,24 +76,30 @@ async function ok(runner: Runner, args: string[]): Promise<string> {
   return res.stdout;
 }
 
-before(async () => {
-  for (const bin of await kubectlBinaries()) runners.push({ name: bin.name, argv: [bin.path] });
-  await cleanupNodeContainers(NODE);
-  // The second tag `set image` rolls out to: the same busybox under another name.
-  await ensureTestImages();
-  await dockerFor().getImage(BUSYBOX_IMAGE).tag({ repo: 'k5/web', tag: 'v2' });
-  cluster = await startTestCluster({ basePort: 27430, apiServerPort: 27540, etcdMembers: 1, kubeletClientCert: true });
-  client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-  components.push(await startControllerManager(cluster));
-  components.push(await startScheduler(cluster));
-  kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.205.2.0/24', networkName: 'k5-scenario', port: 27550, healthzPort: 27551 });
-}, { timeout: 300_000 });
+before(
+  async () => {
+    for (const bin of await kubectlBinaries()) runners.push({ name: bin.name, argv: [bin.path] });
+    await cleanupNodeContainers(NODE);
+    // The second tag `set image` rolls out to: the same busybox under another name.
+    await ensureTestImages();
+    await dockerFor().getImage(BUSYBOX_IMAGE).tag({ repo: 'k5/web', tag: 'v2' });
+    cluster = await startTestCluster({ basePort: 27430, apiServerPort: 27540, etcdMembers: 1, kubeletClientCert: true });
+    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    components.push(await startControllerManager(cluster));
+    components.push(await startScheduler(cluster));
+    kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.205.2.0/24', networkName: 'k5-scenario', port: 27550, healthzPort: 27551 });
+  },
+  { timeout: 300_000 },
+);
 
 after(async () => {
   await kubelet?.stop().catch(() => undefined);
   await Promise.all(components.map((c) => c.stop(5000).catch(() => c.kill())));
   await cleanupNodeContainers(NODE).catch(() => undefined);
-  await dockerFor().getImage('k5/web:v2').remove().catch(() => undefined);
+  await dockerFor()
+    .getImage('k5/web:v2')
+    .remove()
+    .catch(() => undefined);
   client?.close();
   await cluster?.stop();
 });
@@ -89,9 +113,13 @@ describe('the scenario, step by step', { timeout: 1_800_000 }, () => {
       if (!runner) return t.skip(`${name} not installed`);
       const n = ['-n', NS];
       // The previous kubectl's run ends with the namespace gone; a failed one may leave it terminating.
-      await eventually(async () => {
-        await assert.rejects(client.get(NAMESPACES, undefined, NS), (err) => isNotFound(err));
-      }, 180_000, 1000);
+      await eventually(
+        async () => {
+          await assert.rejects(client.get(NAMESPACES, undefined, NS), (err) => isNotFound(err));
+        },
+        180_000,
+        1000,
+      );
 
       const applied = await ok(runner, ['apply', '-f', APP]);
       assert.match(applied, /namespace\/k5-scenario created/);
@@ -114,10 +142,14 @@ describe('the scenario, step by step', { timeout: 1_800_000 }, () => {
       assert.match(described, /Events:[\s\S]*ScalingReplicaSet/);
 
       assert.match(await ok(runner, ['scale', 'deployment/web', ...n, '--replicas=5']), /deployment\.apps\/web scaled/);
-      await eventually(async () => {
-        const d = await client.get<Deployment>(DEPLOYMENTS, NS, 'web');
-        assert.equal(d.status?.readyReplicas, 5);
-      }, 180_000, 1000);
+      await eventually(
+        async () => {
+          const d = await client.get<Deployment>(DEPLOYMENTS, NS, 'web');
+          assert.equal(d.status?.readyReplicas, 5);
+        },
+        180_000,
+        1000,
+      );
 
       assert.match(await ok(runner, ['set', 'image', 'deployment/web', ...n, 'web=k5/web:v2']), /deployment\.apps\/web image updated/);
       assert.match(await ok(runner, ['rollout', 'status', 'deployment/web', ...n, '--timeout=180s']), /successfully rolled out/);
@@ -128,10 +160,14 @@ describe('the scenario, step by step', { timeout: 1_800_000 }, () => {
       assert.equal(await ok(runner, ['get', 'deployment', 'web', ...n, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'skiff/busybox:test');
       // rollout status returns once the new pods are available, while the old ones still run out their
       // grace period; kubectl may pick one of those for deployment/web, and it dies under the exec (137).
-      await eventually(async () => {
-        const pods = await client.list<Pod>(PODS, NS, { labelSelector: 'app=web' });
-        assert.equal(pods.items.filter((p) => !p.metadata?.deletionTimestamp).length, pods.items.length, 'old pods still terminating');
-      }, 180_000, 1000);
+      await eventually(
+        async () => {
+          const pods = await client.list<Pod>(PODS, NS, { labelSelector: 'app=web' });
+          assert.equal(pods.items.filter((p) => !p.metadata?.deletionTimestamp).length, pods.items.length, 'old pods still terminating');
+        },
+        180_000,
+        1000,
+      );
 
       assert.match(await ok(runner, ['logs', 'deployment/web', ...n]), /web starting/);
       assert.equal(await ok(runner, ['exec', 'deployment/web', ...n, '--', 'cat', '/www/index.html']), 'hello from the k5 scenario\n');
@@ -139,9 +175,13 @@ describe('the scenario, step by step', { timeout: 1_800_000 }, () => {
       // The namespace goes first and takes its contents along: the later objects may already be gone.
       const deleted = await ok(runner, ['delete', '-f', APP, '--ignore-not-found']);
       assert.match(deleted, /namespace "k5-scenario" deleted/);
-      await eventually(async () => {
-        await assert.rejects(client.get(NAMESPACES, undefined, NS), (err) => isNotFound(err));
-      }, 180_000, 1000);
+      await eventually(
+        async () => {
+          await assert.rejects(client.get(NAMESPACES, undefined, NS), (err) => isNotFound(err));
+        },
+        180_000,
+        1000,
+      );
     });
   }
 });

@@ -11,16 +11,29 @@ import { join } from 'node:path';
 import { findResourceByKind, type Pod } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import {
-  REPO_ROOT, cleanupNodeContainers, eventually, kubectlBinaries, startKubelet, startTestCluster,
-  type KubeletProcess, type TestCluster,
+  REPO_ROOT,
+  cleanupNodeContainers,
+  eventually,
+  kubectlBinaries,
+  startKubelet,
+  startTestCluster,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
 const NODE = 'k5-streams-node';
 const IMAGE = 'skiff/busybox:test';
 
-interface Runner { name: string; argv: string[] }
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Runner {
+  name: string;
+  argv: string[];
+}
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 let cluster: TestCluster;
 let kubelet: KubeletProcess | undefined;
@@ -61,14 +74,18 @@ function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     get({ host: '127.0.0.1', port, path: '/' }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve(body));
+      res
+        .setEncoding('utf8')
+        .on('data', (c) => (body += c))
+        .on('end', () => resolve(body));
     }).on('error', reject);
   });
 }
 
 function pod(name: string, script: string): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: 'default' },
     spec: {
       nodeName: NODE,
@@ -78,21 +95,34 @@ function pod(name: string, script: string): Pod {
   } as Pod;
 }
 
-before(async () => {
-  for (const bin of await kubectlBinaries()) runners.push({ name: bin.name, argv: [bin.path] });
-  await cleanupNodeContainers(NODE);
-  cluster = await startTestCluster({ basePort: 27420, etcdMembers: 1, kubeletClientCert: true });
-  client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
-  kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.205.1.0/24', networkName: 'k5-streams', port: 27450, healthzPort: 27451 });
-  await client.create(PODS, pod('web', 'mkdir -p /www && echo hello-from-pod > /www/index.html && echo started && (i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done) & httpd -f -p 8080 -h /www'));
-  await client.create(PODS, pod('crasher', 'echo attempt at $(date +%s); sleep 2; exit 1'));
-  await eventually(async () => {
-    const web = await client.get<Pod>(PODS, 'default', 'web');
-    assert.equal(web.status?.phase, 'Running');
-    const crasher = await client.get<Pod>(PODS, 'default', 'crasher');
-    assert.ok((crasher.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'crasher restarted');
-  }, 120_000, 500);
-}, { timeout: 300_000 });
+before(
+  async () => {
+    for (const bin of await kubectlBinaries()) runners.push({ name: bin.name, argv: [bin.path] });
+    await cleanupNodeContainers(NODE);
+    cluster = await startTestCluster({ basePort: 27420, etcdMembers: 1, kubeletClientCert: true });
+    client = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
+    kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.205.1.0/24', networkName: 'k5-streams', port: 27450, healthzPort: 27451 });
+    await client.create(
+      PODS,
+      pod(
+        'web',
+        'mkdir -p /www && echo hello-from-pod > /www/index.html && echo started && (i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done) & httpd -f -p 8080 -h /www',
+      ),
+    );
+    await client.create(PODS, pod('crasher', 'echo attempt at $(date +%s); sleep 2; exit 1'));
+    await eventually(
+      async () => {
+        const web = await client.get<Pod>(PODS, 'default', 'web');
+        assert.equal(web.status?.phase, 'Running');
+        const crasher = await client.get<Pod>(PODS, 'default', 'crasher');
+        assert.ok((crasher.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'crasher restarted');
+      },
+      120_000,
+      500,
+    );
+  },
+  { timeout: 300_000 },
+);
 
 after(async () => {
   await kubelet?.stop().catch(() => undefined);
@@ -163,11 +193,15 @@ describe('kubectl streams', { timeout: 600_000 }, () => {
 
     test(`${name}: top pod lists the pod's usage`, async (t) => {
       if (!runner()) return t.skip(`${name} not installed`);
-      await eventually(async () => {
-        const res = await run(runner()!, ['top', 'pod', 'web']);
-        assert.equal(res.code, 0, res.stderr);
-        assert.match(res.stdout, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nweb\s+\d+m\s+\d+Mi\s*\n$/);
-      }, 90_000, 2000);
+      await eventually(
+        async () => {
+          const res = await run(runner()!, ['top', 'pod', 'web']);
+          assert.equal(res.code, 0, res.stderr);
+          assert.match(res.stdout, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nweb\s+\d+m\s+\d+Mi\s*\n$/);
+        },
+        90_000,
+        2000,
+      );
     });
   }
 });

@@ -92,7 +92,11 @@ describe('kubectl', () => {
         return res;
       };
       const getJson = async (args: string[]) => JSON.parse((await ok(['get', ...args, '-o', 'json'])).stdout);
-      const lines = (out: string) => out.trim().split('\n').map((l) => l.trim());
+      const lines = (out: string) =>
+        out
+          .trim()
+          .split('\n')
+          .map((l) => l.trim());
       const header = (out: string) => out.split('\n')[0].trim().split(/\s+/);
 
       before(() => {
@@ -121,7 +125,10 @@ describe('kubectl', () => {
         assert.equal(deploy.spec.replicas, 3);
         const container = deploy.spec.template.spec.containers[0];
         assert.equal(container.image, 'registry.local/web:2');
-        assert.deepEqual(container.env, [{ name: 'GREETING', value: 'bonjour' }, { name: 'A', value: '1' }]);
+        assert.deepEqual(container.env, [
+          { name: 'GREETING', value: 'bonjour' },
+          { name: 'A', value: '1' },
+        ]);
       });
 
       it('prints the familiar table headers', async () => {
@@ -155,7 +162,10 @@ describe('kubectl', () => {
         const none = await ok(['get', 'pods', '-l', 'app=nobody']);
         assert.match(none.stdout + none.stderr, /No resources found/);
         const list = await getJson(['pods,services', '-l', 'app in (tester)']);
-        assert.deepEqual(list.items.map((i: any) => `${i.kind}/${i.metadata.name}`), ['Pod/tester']);
+        assert.deepEqual(
+          list.items.map((i: any) => `${i.kind}/${i.metadata.name}`),
+          ['Pod/tester'],
+        );
       });
 
       it('scales, sets an image, labels', async () => {

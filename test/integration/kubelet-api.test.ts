@@ -14,7 +14,16 @@ import { findResource, type Pod } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
 import { issueClientCertificate } from '@skiff/pki';
-import { cleanupNodeContainers, eventually, kubectl, kubectlBinaries, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import {
+  cleanupNodeContainers,
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  startKubelet,
+  startTestCluster,
+  type KubeletProcess,
+  type TestCluster,
+} from '../harness/index.ts';
 
 const NODE = 'k4-api';
 const NETWORK = 'k4-api';
@@ -27,30 +36,42 @@ let cluster: TestCluster;
 let kubelet: KubeletProcess | undefined;
 let api: RestClient;
 
-interface Answer { status: number; body: string }
+interface Answer {
+  status: number;
+  body: string;
+}
 
 /** A GET with the admin's certificate (or `identity`) against `base` (default: the apiserver). */
 function get(path: string, identity?: { cert?: string; key?: string }, base?: string): Promise<Answer> {
   const url = new URL(path, base ?? cluster.server);
   const id = identity ?? { cert: cluster.pki.adminCert, key: cluster.pki.adminKey };
   return new Promise((resolve, reject) => {
-    const r = httpsRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, ca: cluster.pki.caCert, rejectUnauthorized: !base, ...id }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const r = httpsRequest(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, ca: cluster.pki.caCert, rejectUnauthorized: !base, ...id },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     r.on('error', reject);
     r.end();
   });
 }
 
-interface WsSession { channels: Map<number, Buffer>; ws: WebSocket; closed: Promise<void> }
+interface WsSession {
+  channels: Map<number, Buffer>;
+  ws: WebSocket;
+  closed: Promise<void>;
+}
 
 /** Opens a channel-protocol WebSocket to the apiserver and collects what arrives per channel. */
 function openWs(path: string, protocols: string[]): Promise<WsSession> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(new URL(path, cluster.server.replace('https', 'wss')).toString(), protocols, {
-      ca: cluster.pki.caCert, cert: cluster.pki.adminCert, key: cluster.pki.adminKey,
+      ca: cluster.pki.caCert,
+      cert: cluster.pki.adminCert,
+      key: cluster.pki.adminKey,
     });
     const channels = new Map<number, Buffer>();
     ws.on('message', (data: Buffer) => {
@@ -61,7 +82,9 @@ function openWs(path: string, protocols: string[]): Promise<WsSession> {
     ws.once('open', () => resolve({ channels, ws, closed }));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       res.on('end', () => reject(new Error(`upgrade refused: ${res.statusCode} ${body}`)));
     });
     ws.once('error', reject);
@@ -71,13 +94,17 @@ function openWs(path: string, protocols: string[]): Promise<WsSession> {
 const text = (s: WsSession, channel: number) => s.channels.get(channel)?.toString('utf8') ?? '';
 
 async function waitRunning(name: string): Promise<Pod> {
-  return eventually(async () => {
-    const p = await api.get<Pod>(pods, 'default', name);
-    if (p.status?.phase !== 'Running' || !p.status.containerStatuses?.every((c) => c.state?.running)) {
-      throw new Error(`pod ${name} not running yet: ${JSON.stringify(p.status?.containerStatuses)}${kubelet?.logTail(5) ?? ''}`);
-    }
-    return p;
-  }, 120_000, 500);
+  return eventually(
+    async () => {
+      const p = await api.get<Pod>(pods, 'default', name);
+      if (p.status?.phase !== 'Running' || !p.status.containerStatuses?.every((c) => c.state?.running)) {
+        throw new Error(`pod ${name} not running yet: ${JSON.stringify(p.status?.containerStatuses)}${kubelet?.logTail(5) ?? ''}`);
+      }
+      return p;
+    },
+    120_000,
+    500,
+  );
 }
 
 describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
@@ -87,16 +114,30 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
     cluster = await startTestCluster({ basePort: 27300, etcdMembers: 1, kubeletClientCert: true });
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: POD_CIDR, networkName: NETWORK, port: KUBELET_PORT, healthzPort: 27351 });
-    await api.create(pods, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'talker', namespace: 'default' },
-      spec: {
-        nodeName: NODE, terminationGracePeriodSeconds: 1,
-        containers: [{
-          name: 'main', image: BUSYBOX_IMAGE,
-          command: ['sh', '-c', 'echo line-1; echo line-2; echo line-3; mkdir -p /www; echo hello-from-httpd > /www/index.html; httpd -p 8080 -h /www; while true; do sleep 1; if [ -f /tmp/tick ]; then echo tick; rm /tmp/tick; fi; done'],
-        }],
+    await api.create(
+      pods,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'talker', namespace: 'default' },
+        spec: {
+          nodeName: NODE,
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'main',
+              image: BUSYBOX_IMAGE,
+              command: [
+                'sh',
+                '-c',
+                'echo line-1; echo line-2; echo line-3; mkdir -p /www; echo hello-from-httpd > /www/index.html; httpd -p 8080 -h /www; while true; do sleep 1; if [ -f /tmp/tick ]; then echo tick; rm /tmp/tick; fi; done',
+              ],
+            },
+          ],
+        },
       },
-    }, { namespace: 'default' });
+      { namespace: 'default' },
+    );
     await waitRunning('talker');
   });
 
@@ -108,12 +149,16 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
   });
 
   it('serves pods/log with tailLines and timestamps', async () => {
-    const all = await eventually(async () => {
-      const r = await get('/api/v1/namespaces/default/pods/talker/log');
-      assert.equal(r.status, 200, r.body);
-      assert.match(r.body, /line-3/);
-      return r.body;
-    }, 30_000, 500);
+    const all = await eventually(
+      async () => {
+        const r = await get('/api/v1/namespaces/default/pods/talker/log');
+        assert.equal(r.status, 200, r.body);
+        assert.match(r.body, /line-3/);
+        return r.body;
+      },
+      30_000,
+      500,
+    );
     assert.equal(all.split('\n').slice(0, 3).join(','), 'line-1,line-2,line-3');
     const tail = await get('/api/v1/namespaces/default/pods/talker/log?tailLines=1&container=main');
     assert.equal(tail.status, 200);
@@ -126,10 +171,21 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
   });
 
   it('refuses pods/log in Kubernetes words: no container named among several, pod not bound', async () => {
-    await api.create(pods, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unbound', namespace: 'default' },
-      spec: { containers: [{ name: 'a', image: BUSYBOX_IMAGE }, { name: 'b', image: BUSYBOX_IMAGE }] },
-    }, { namespace: 'default' });
+    await api.create(
+      pods,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'unbound', namespace: 'default' },
+        spec: {
+          containers: [
+            { name: 'a', image: BUSYBOX_IMAGE },
+            { name: 'b', image: BUSYBOX_IMAGE },
+          ],
+        },
+      },
+      { namespace: 'default' },
+    );
     const r = await get('/api/v1/namespaces/default/pods/unbound/log');
     assert.equal(r.status, 400);
     assert.equal(JSON.parse(r.body).message, 'a container name must be specified for pod unbound, choose one of: [a b]');
@@ -142,14 +198,22 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
   it('follows a log: a line written later arrives on the open stream', async () => {
     const url = new URL('/api/v1/namespaces/default/pods/talker/log?follow=true&tailLines=0', cluster.server);
     const got = await new Promise<string>((resolve, reject) => {
-      const r = httpsRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, ca: cluster.pki.caCert, cert: cluster.pki.adminCert, key: cluster.pki.adminKey }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => {
-          body += c.toString();
-          if (body.includes('tick')) { r.destroy(); resolve(body); }
-        });
+      const r = httpsRequest(
+        { host: url.hostname, port: url.port, path: url.pathname + url.search, ca: cluster.pki.caCert, cert: cluster.pki.adminCert, key: cluster.pki.adminKey },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+            if (body.includes('tick')) {
+              r.destroy();
+              resolve(body);
+            }
+          });
+        },
+      );
+      r.on('error', (err) => {
+        if (!(err as NodeJS.ErrnoException).code?.includes('RESET')) reject(err);
       });
-      r.on('error', (err) => { if (!(err as NodeJS.ErrnoException).code?.includes('RESET')) reject(err); });
       r.end();
       setTimeout(() => {
         void openWs('/api/v1/namespaces/default/pods/talker/exec?command=touch&command=/tmp/tick&stdout=1', ['v5.channel.k8s.io']).catch(reject);
@@ -243,17 +307,29 @@ describe('kubelet API through the apiserver', { timeout: 600_000 }, () => {
   });
 
   it('logs --previous shows the instance before a restart', async () => {
-    await api.create(pods, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'restarter', namespace: 'default' },
-      spec: {
-        nodeName: NODE, terminationGracePeriodSeconds: 1, restartPolicy: 'Always',
-        containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo started-at-$(date +%s); sleep 2; exit 1'] }],
+    await api.create(
+      pods,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'restarter', namespace: 'default' },
+        spec: {
+          nodeName: NODE,
+          terminationGracePeriodSeconds: 1,
+          restartPolicy: 'Always',
+          containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo started-at-$(date +%s); sleep 2; exit 1'] }],
+        },
       },
-    }, { namespace: 'default' });
-    await eventually(async () => {
-      const p = await api.get<Pod>(pods, 'default', 'restarter');
-      if (!p.status?.containerStatuses?.[0]?.lastState?.terminated) throw new Error(`no restart yet: ${JSON.stringify(p.status?.containerStatuses)}`);
-    }, 120_000, 500);
+      { namespace: 'default' },
+    );
+    await eventually(
+      async () => {
+        const p = await api.get<Pod>(pods, 'default', 'restarter');
+        if (!p.status?.containerStatuses?.[0]?.lastState?.terminated) throw new Error(`no restart yet: ${JSON.stringify(p.status?.containerStatuses)}`);
+      },
+      120_000,
+      500,
+    );
     const previous = await get('/api/v1/namespaces/default/pods/restarter/log?previous=true');
     assert.equal(previous.status, 200, previous.body);
     assert.match(previous.body, /^started-at-\d+$/m);

@@ -15,8 +15,14 @@ import { findResource, type CertificateSigningRequest, type Lease } from '@skiff
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { createCertificateRequest, signClientCertificateRequest, writeKubeconfig } from '@skiff/pki';
 import {
-  cleanupNodeContainers, eventually, startControllerManager, startKubelet, startTestCluster,
-  type ComponentProcess, type KubeletProcess, type TestCluster,
+  cleanupNodeContainers,
+  eventually,
+  startControllerManager,
+  startKubelet,
+  startTestCluster,
+  type ComponentProcess,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const NODE = 'kcr-a';
@@ -32,8 +38,10 @@ let kubelet: KubeletProcess | undefined;
 let api: RestClient;
 let first: X509Certificate;
 
-const renewals = async () => (await api.list<CertificateSigningRequest>(csrs)).items
-  .filter((c) => c.spec?.signerName === 'kubernetes.io/kube-apiserver-client-kubelet' && c.spec?.username === `system:node:${NODE}`);
+const renewals = async () =>
+  (await api.list<CertificateSigningRequest>(csrs)).items.filter(
+    (c) => c.spec?.signerName === 'kubernetes.io/kube-apiserver-client-kubelet' && c.spec?.username === `system:node:${NODE}`,
+  );
 
 describe('the kubelet renews its client certificate through the CSR API', { timeout: 240_000 }, () => {
   before(async () => {
@@ -42,8 +50,12 @@ describe('the kubelet renews its client certificate through the CSR API', { time
     api = new RestClient(loadKubeconfig(cluster.kubeconfigPath));
     cm = await startControllerManager(cluster, {
       name: 'csr-controllers',
-      args: [`--cluster-signing-cert-file=${join(cluster.dir, 'pki', 'ca.crt')}`, `--cluster-signing-key-file=${join(cluster.dir, 'pki', 'ca.key')}`,
-        '--controllers=csrapproving,csrsigning,root-ca-cert-publisher', '--cluster-signing-duration=60s'],
+      args: [
+        `--cluster-signing-cert-file=${join(cluster.dir, 'pki', 'ca.crt')}`,
+        `--cluster-signing-key-file=${join(cluster.dir, 'pki', 'ca.key')}`,
+        '--controllers=csrapproving,csrsigning,root-ca-cert-publisher',
+        '--cluster-signing-duration=60s',
+      ],
     });
     // The node's first certificate, as `skiff join` would have got it, but living only FIRST_LIFE_SECONDS.
     const { csr, key } = await createCertificateRequest({ commonName: `system:node:${NODE}`, organizations: ['system:nodes'] });
@@ -51,7 +63,15 @@ describe('the kubelet renews its client certificate through the CSR API', { time
     first = new X509Certificate(cert);
     const kubeconfig = join(cluster.dir, `${NODE}-short.kubeconfig`);
     await writeKubeconfig(kubeconfig, { server: cluster.server, caCert: cluster.pki.caCert, clientCert: cert, clientKey: key });
-    kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.229.1.0/24', networkName: NODE, port: PORT, healthzPort: PORT + 1, extraArgs: [`--kubeconfig=${kubeconfig}`] });
+    kubelet = await startKubelet({
+      cluster,
+      nodeName: NODE,
+      podCidr: '10.229.1.0/24',
+      networkName: NODE,
+      port: PORT,
+      healthzPort: PORT + 1,
+      extraArgs: [`--kubeconfig=${kubeconfig}`],
+    });
   });
 
   after(async () => {
@@ -63,11 +83,15 @@ describe('the kubelet renews its client certificate through the CSR API', { time
   });
 
   it('a kube-apiserver-client-kubelet CSR from system:node:<name> is approved as a self renewal, issued, and kept in kubelet-client-current.pem', async () => {
-    const issued = await eventually(async () => {
-      const mine = (await renewals()).find((c) => c.status?.certificate);
-      assert.ok(mine, `no issued client CSR for ${NODE}: ${JSON.stringify((await renewals()).map((c) => c.status?.conditions))}\n${kubelet?.logTail()}`);
-      return mine;
-    }, 90_000, 1000);
+    const issued = await eventually(
+      async () => {
+        const mine = (await renewals()).find((c) => c.status?.certificate);
+        assert.ok(mine, `no issued client CSR for ${NODE}: ${JSON.stringify((await renewals()).map((c) => c.status?.conditions))}\n${kubelet?.logTail()}`);
+        return mine;
+      },
+      90_000,
+      1000,
+    );
     const approved = issued.status?.conditions?.find((c) => c.type === 'Approved');
     assert.equal(approved?.reason, 'AutoApproved');
     assert.equal(approved?.message, 'Auto approving self kubelet client certificate after SubjectAccessReview.');
@@ -79,20 +103,32 @@ describe('the kubelet renews its client certificate through the CSR API', { time
     const stored = await eventually(async () => readFileSync(file, 'utf8'), 20_000, 500);
     const cert = new X509Certificate(stored);
     assert.notEqual(cert.fingerprint256, first.fingerprint256);
-    assert.ok((await renewals()).some((c) => c.status?.certificate && new X509Certificate(Buffer.from(c.status.certificate, 'base64').toString('utf8')).fingerprint256 === cert.fingerprint256));
-    assert.ok(cert.checkPrivateKey(createPrivateKey(stored)), 'the kept key is not the certificate\'s');
+    assert.ok(
+      (await renewals()).some(
+        (c) =>
+          c.status?.certificate && new X509Certificate(Buffer.from(c.status.certificate, 'base64').toString('utf8')).fingerprint256 === cert.fingerprint256,
+      ),
+    );
+    assert.ok(cert.checkPrivateKey(createPrivateKey(stored)), "the kept key is not the certificate's");
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.ok(Date.parse(cert.validTo) > Date.parse(first.validTo));
   });
 
-  it('the node keeps heartbeating past the first certificate\'s expiry, without a restart', async () => {
+  it("the node keeps heartbeating past the first certificate's expiry, without a restart", async () => {
     const pid = kubelet!.pid;
     const expiry = Date.parse(first.validTo);
-    const lease = await eventually(async () => {
-      const l = await api.get<Lease>(leases, 'kube-node-lease', NODE);
-      assert.ok(Date.parse(l.spec?.renewTime ?? '') > expiry + 2000, `lease renewed last at ${l.spec?.renewTime}; first certificate expires ${first.validTo}\n${kubelet?.logTail()}`);
-      return l;
-    }, 90_000, 1000);
+    const lease = await eventually(
+      async () => {
+        const l = await api.get<Lease>(leases, 'kube-node-lease', NODE);
+        assert.ok(
+          Date.parse(l.spec?.renewTime ?? '') > expiry + 2000,
+          `lease renewed last at ${l.spec?.renewTime}; first certificate expires ${first.validTo}\n${kubelet?.logTail()}`,
+        );
+        return l;
+      },
+      90_000,
+      1000,
+    );
     assert.equal(lease.spec?.holderIdentity, NODE);
     assert.equal(kubelet!.pid, pid, 'the kubelet was restarted');
     assert.doesNotMatch(kubelet!.logTail(200), /EXPIRED/);

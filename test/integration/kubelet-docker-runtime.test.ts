@@ -8,10 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { createLogger } from '@skiff/log';
-import {
-  DockerRuntime, ensureBusyboxImage, ensurePauseImage, podLabels, runInContainer,
-  type ContainerConfig, type PodSandboxConfig,
-} from '@skiff/kubelet';
+import { DockerRuntime, ensureBusyboxImage, ensurePauseImage, podLabels, runInContainer, type ContainerConfig, type PodSandboxConfig } from '@skiff/kubelet';
 
 const TEST_LABEL = { 'skiff.test': 'x4' };
 const PAUSE = 'skx4-pause:test';
@@ -25,7 +22,12 @@ const runtime = new DockerRuntime({ docker, logger, nodeName: 'skx4-node', netwo
 
 function sandboxConfig(name: string): PodSandboxConfig {
   const metadata = { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 };
-  return { metadata, hostname: name, labels: podLabels(metadata), dns: { servers: ['10.96.0.10'], searches: ['default.svc.cluster.local'], options: ['ndots:5'] } };
+  return {
+    metadata,
+    hostname: name,
+    labels: podLabels(metadata),
+    dns: { servers: ['10.96.0.10'], searches: ['default.svc.cluster.local'], options: ['ndots:5'] },
+  };
 }
 
 function containerConfig(name: string, command: string[]): ContainerConfig {
@@ -50,9 +52,23 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 
 async function removeEverything(): Promise<void> {
   const leftovers = await docker.listContainers({ all: true, filters: { label: ['skiff.test=x4'] } });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-  await docker.getNetwork(NETWORK).remove().catch(() => undefined);
-  for (const image of [PAUSE, BUSYBOX]) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  await Promise.all(
+    leftovers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+  await docker
+    .getNetwork(NETWORK)
+    .remove()
+    .catch(() => undefined);
+  for (const image of [PAUSE, BUSYBOX])
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
 }
 
 describe('DockerRuntime on a real dockerd', { timeout: 120_000 }, () => {
@@ -83,7 +99,11 @@ describe('DockerRuntime on a real dockerd', { timeout: 120_000 }, () => {
     await runtime.updateRuntimeConfig({ podCidr: SUBNET });
     const web = sandboxConfig('skx4-web');
     const webId = await runtime.runPodSandbox(web);
-    const httpd = await runContainer(webId, web, containerConfig('httpd', ['sh', '-c', 'echo hello-from-x4 > /www/index.html && exec httpd -f -p 8080 -h /www']));
+    const httpd = await runContainer(
+      webId,
+      web,
+      containerConfig('httpd', ['sh', '-c', 'echo hello-from-x4 > /www/index.html && exec httpd -f -p 8080 -h /www']),
+    );
     const sidecar = await runContainer(webId, web, containerConfig('sidecar', ['sleep', '600']));
 
     const status = await runtime.podSandboxStatus(webId);
@@ -115,7 +135,10 @@ describe('DockerRuntime on a real dockerd', { timeout: 120_000 }, () => {
     assert.ok(webContainers.every((c) => c.podSandboxId === webId && c.state === 'CONTAINER_RUNNING'));
     const sandboxes = await runtime.listPodSandboxes();
     assert.deepEqual(sandboxes.map((s) => s.metadata.name).sort(), ['skx4-client', 'skx4-web']);
-    assert.deepEqual((await runtime.listPodSandboxes({ labels: podLabels(client.metadata) })).map((s) => s.id), [clientId]);
+    assert.deepEqual(
+      (await runtime.listPodSandboxes({ labels: podLabels(client.metadata) })).map((s) => s.id),
+      [clientId],
+    );
 
     await runtime.stopPodSandbox(webId);
     assert.equal((await runtime.podSandboxStatus(webId))?.state, 'SANDBOX_NOTREADY');

@@ -19,7 +19,17 @@ import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { cleanupHostPorts, runInContainer } from '@skiff/kubelet';
 import { ensureUdpEchoImage, hostPortPod, udpAsk } from '../e2e/edge/host-port-steps.ts';
 import { httpGet } from '../e2e/http-load.ts';
-import { allowPrivilegedPods, REPO_ROOT, cleanupNodeContainers, eventually, sh, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import {
+  allowPrivilegedPods,
+  REPO_ROOT,
+  cleanupNodeContainers,
+  eventually,
+  sh,
+  startKubelet,
+  startTestCluster,
+  type KubeletProcess,
+  type TestCluster,
+} from '../harness/index.ts';
 
 const NODE = 'hp-node';
 const DUMMY = 'hp-test0';
@@ -37,12 +47,16 @@ let udpImage = '';
 const natRules = () => execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' });
 
 async function runningPod(name: string): Promise<Pod> {
-  return eventually(async () => {
-    const p = await api.get<Pod>(pods, 'default', name);
-    const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    if (!ready || !p.status?.podIP) throw new Error(`pod ${name} not ready: ${JSON.stringify(p.status)}${kubelet?.logTail(5) ?? ''}`);
-    return p;
-  }, 90_000, 500);
+  return eventually(
+    async () => {
+      const p = await api.get<Pod>(pods, 'default', name);
+      const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      if (!ready || !p.status?.podIP) throw new Error(`pod ${name} not ready: ${JSON.stringify(p.status)}${kubelet?.logTail(5) ?? ''}`);
+      return p;
+    },
+    90_000,
+    500,
+  );
 }
 
 async function httpBody(url: string): Promise<string> {
@@ -52,17 +66,31 @@ async function httpBody(url: string): Promise<string> {
 }
 
 async function deletePod(name: string): Promise<void> {
-  await api.delete(pods, 'default', name).catch((err) => { if (!isNotFound(err)) throw err; });
-  await eventually(async () => {
-    const gone = await api.get(pods, 'default', name).then(() => false, (err) => isNotFound(err));
-    if (!gone) throw new Error(`pod ${name} still there`);
-  }, 60_000, 500);
+  await api.delete(pods, 'default', name).catch((err) => {
+    if (!isNotFound(err)) throw err;
+  });
+  await eventually(
+    async () => {
+      const gone = await api.get(pods, 'default', name).then(
+        () => false,
+        (err) => isNotFound(err),
+      );
+      if (!gone) throw new Error(`pod ${name} still there`);
+    },
+    60_000,
+    500,
+  );
 }
 
 describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root (iptables, an interface of its own)', timeout: 600_000 }, () => {
   before(async () => {
     sh(['ip', 'link', 'del', DUMMY], true);
-    for (const args of [['link', 'add', DUMMY, 'type', 'bridge'], ['addr', 'add', `${ADDR}/32`, 'dev', DUMMY], ['addr', 'add', `${OTHER_ADDR}/32`, 'dev', DUMMY], ['link', 'set', DUMMY, 'up']]) {
+    for (const args of [
+      ['link', 'add', DUMMY, 'type', 'bridge'],
+      ['addr', 'add', `${ADDR}/32`, 'dev', DUMMY],
+      ['addr', 'add', `${OTHER_ADDR}/32`, 'dev', DUMMY],
+      ['link', 'set', DUMMY, 'up'],
+    ]) {
       sh(['ip', ...args]);
     }
     await cleanupNodeContainers(NODE);
@@ -82,7 +110,7 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
     sh(['ip', 'link', 'del', DUMMY], true);
   });
 
-  it('a pod\'s TCP and UDP hostPorts answer on a node address, DNATed to the pod', async () => {
+  it("a pod's TCP and UDP hostPorts answer on a node address, DNATed to the pod", async () => {
     await api.create(pods, hostPortPod({ name: 'hp-web', udpImage, tcpHostPort: 24450, udpHostPort: 24451, nodeName: NODE }), { namespace: 'default' });
     const pod = await runningPod('hp-web');
     const podIP = pod.status!.podIP!;
@@ -91,7 +119,7 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
     assert.equal(body, 'hostport web on hp-web');
     assert.equal(await httpBody(`http://${OTHER_ADDR}:24450/`), 'hostport web on hp-web', 'no hostIP: every local address');
     const echo = await eventually(() => udpAsk(ADDR, 24451, 'ping'), 30_000, 500);
-    assert.equal(echo, `ping from ${ADDR}`, 'the pod sees the client\'s address (no masquerade from outside the pod CIDR)');
+    assert.equal(echo, `ping from ${ADDR}`, "the pod sees the client's address (no masquerade from outside the pod CIDR)");
     const rules = natRules();
     assert.match(rules, new RegExp(`-A SKIFFHP-DN-\\w+ .*--dport 24450 -j DNAT --to-destination ${podIP.replace(/\./g, '\\.')}:8080`));
     assert.match(rules, new RegExp(`-A SKIFFHP-DN-\\w+ .*-p udp .*--dport 24451 -j DNAT --to-destination ${podIP.replace(/\./g, '\\.')}:5353`));
@@ -115,7 +143,9 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
   });
 
   it('a hostIP publishes on that address only', async () => {
-    await api.create(pods, hostPortPod({ name: 'hp-pinned', udpImage, tcpHostPort: 24452, udpHostPort: 24453, nodeName: NODE, hostIP: OTHER_ADDR }), { namespace: 'default' });
+    await api.create(pods, hostPortPod({ name: 'hp-pinned', udpImage, tcpHostPort: 24452, udpHostPort: 24453, nodeName: NODE, hostIP: OTHER_ADDR }), {
+      namespace: 'default',
+    });
     await runningPod('hp-pinned');
     assert.equal(await eventually(() => httpBody(`http://${OTHER_ADDR}:24452/`), 30_000, 500), 'hostport web on hp-pinned');
     assert.equal(await udpAsk(OTHER_ADDR, 24453, 'hello'), `hello from ${OTHER_ADDR}`);
@@ -127,10 +157,16 @@ describe('kubelet on Docker: hostPort', { skip: runAsRoot ? false : 'needs root 
   it('after the pod is deleted its rules are gone and the ports refuse', async () => {
     const podIP = (await api.get<Pod>(pods, 'default', 'hp-web')).status!.podIP!;
     await deletePod('hp-web');
-    await eventually(async () => {
-      const left = natRules().split('\n').filter((l) => l.includes('SKIFFHP-') && (l.includes(`${podIP}:`) || l.includes('hp-web') || l.includes('hp-pinned')));
-      if (left.length) throw new Error(`rules left:\n${left.join('\n')}`);
-    }, 30_000, 500);
+    await eventually(
+      async () => {
+        const left = natRules()
+          .split('\n')
+          .filter((l) => l.includes('SKIFFHP-') && (l.includes(`${podIP}:`) || l.includes('hp-web') || l.includes('hp-pinned')));
+        if (left.length) throw new Error(`rules left:\n${left.join('\n')}`);
+      },
+      30_000,
+      500,
+    );
     await assert.rejects(httpGet(`http://${ADDR}:24450/`, 2000), /ECONNREFUSED/);
     await assert.rejects(udpAsk(ADDR, 24451, 'ping', 1000), /no UDP answer/);
     const warnings = (await api.list<CoreEvent>(events, 'default')).items.filter((e) => e.reason === 'FailedHostPortMapping');

@@ -14,7 +14,15 @@ import Docker from 'dockerode';
 import { findResource, type Event as CoreEvent, type Node, type Pod, type Secret } from '@skiff/api';
 import { RestClient, isNotFound, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
-import { allowPrivilegedPods, cleanupNodeContainers, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster } from '../harness/index.ts';
+import {
+  allowPrivilegedPods,
+  cleanupNodeContainers,
+  eventually,
+  startKubelet,
+  startTestCluster,
+  type KubeletProcess,
+  type TestCluster,
+} from '../harness/index.ts';
 
 const NODE = 'k1-pods';
 const NETWORK = 'k1-pods';
@@ -40,21 +48,25 @@ async function getPod(name: string): Promise<Pod> {
 
 /** Polls the pod until `check` returns true (it may throw to explain what it still waits for). */
 async function waitForPod(name: string, what: string, check: (p: Pod) => boolean, timeoutMs = 90_000): Promise<Pod> {
-  return eventually(async () => {
-    const p = await getPod(name);
-    if (!check(p)) throw new Error(`pod ${name}: waiting for ${what}; status ${JSON.stringify(p.status)}${kubelet?.logTail(5) ?? ''}`);
-    return p;
-  }, timeoutMs, 500);
+  return eventually(
+    async () => {
+      const p = await getPod(name);
+      if (!check(p)) throw new Error(`pod ${name}: waiting for ${what}; status ${JSON.stringify(p.status)}${kubelet?.logTail(5) ?? ''}`);
+      return p;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 async function containerLogs(podName: string, container: string): Promise<string> {
   const p = await getPod(podName);
   const id = p.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace('docker://', '');
   assert.ok(id, `no containerID for ${podName}/${container}`);
-  const raw = await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false }) as unknown as Buffer;
+  const raw = (await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
   // Docker frames non-TTY output: 8-byte headers before each payload.
   const parts: Buffer[] = [];
-  for (let o = 0; o + 8 <= raw.length;) {
+  for (let o = 0; o + 8 <= raw.length; ) {
     const len = raw.readUInt32BE(o + 4);
     parts.push(raw.subarray(o + 8, o + 8 + len));
     o += 8 + len;
@@ -97,7 +109,10 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
     assert.equal(node.metadata?.labels?.['kubernetes.io/os'], 'linux');
     assert.ok(Number(node.status?.capacity?.cpu) >= 1, 'cpu capacity');
     assert.match(node.status?.allocatable?.cpu ?? '', /^\d+m$/);
-    assert.deepEqual(node.status?.addresses, [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE }]);
+    assert.deepEqual(node.status?.addresses, [
+      { type: 'InternalIP', address: '127.0.0.1' },
+      { type: 'Hostname', address: NODE },
+    ]);
     assert.equal(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, 27080);
     assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? '', /^docker:\/\/\d+/);
     assert.equal(node.spec?.podCIDR, POD_CIDR);
@@ -106,20 +121,33 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
   });
 
   it('runs two containers that talk over localhost, with env from a Secret and the downward API', async () => {
-    await api.create<Secret>(secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k1-secret', namespace: 'default' }, stringData: { password: 's3cr3t' } }, { namespace: 'default' });
-    await api.create(pods, pod('web', {
-      containers: [
-        { name: 'server', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo hello-from-server > /tmp/index.html && httpd -f -p 8080 -h /tmp'] },
-        {
-          name: 'client', image: BUSYBOX_IMAGE,
-          command: ['sh', '-c', 'echo "PASSWORD=$PASSWORD IP=$MY_IP"; while true; do wget -qO- http://127.0.0.1:8080/index.html && sleep 1000; sleep 1; done'],
-          env: [
-            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'k1-secret', key: 'password' } } },
-            { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-          ],
-        },
-      ],
-    }), { namespace: 'default' });
+    await api.create<Secret>(
+      secrets,
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k1-secret', namespace: 'default' }, stringData: { password: 's3cr3t' } },
+      { namespace: 'default' },
+    );
+    await api.create(
+      pods,
+      pod('web', {
+        containers: [
+          { name: 'server', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo hello-from-server > /tmp/index.html && httpd -f -p 8080 -h /tmp'] },
+          {
+            name: 'client',
+            image: BUSYBOX_IMAGE,
+            command: [
+              'sh',
+              '-c',
+              'echo "PASSWORD=$PASSWORD IP=$MY_IP"; while true; do wget -qO- http://127.0.0.1:8080/index.html && sleep 1000; sleep 1; done',
+            ],
+            env: [
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'k1-secret', key: 'password' } } },
+              { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            ],
+          },
+        ],
+      }),
+      { namespace: 'default' },
+    );
     const running = await waitForPod('web', 'Running and Ready', (p) => p.status?.phase === 'Running' && isReady(p));
     assert.match(running.status?.podIP ?? '', /^10\.201\.1\.\d+$/, 'podIP in the node CIDR');
     assert.equal(running.status?.hostIP, '127.0.0.1');
@@ -128,16 +156,22 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
       assert.equal(c.restartCount, 0);
       assert.match(c.containerID ?? '', /^docker:\/\//);
     }
-    const logs = await eventually(async () => {
-      const out = await containerLogs('web', 'client');
-      assert.match(out, /hello-from-server/);
-      return out;
-    }, 60_000, 500);
+    const logs = await eventually(
+      async () => {
+        const out = await containerLogs('web', 'client');
+        assert.match(out, /hello-from-server/);
+        return out;
+      },
+      60_000,
+      500,
+    );
     assert.match(logs, new RegExp(`PASSWORD=s3cr3t IP=${running.status!.podIP!.replace(/\./g, '\\.')}`));
   });
 
   it('reports a restartPolicy Never container that exits 3 as Failed with exitCode 3, reason Error', async () => {
-    await api.create(pods, pod('exit3', { restartPolicy: 'Never', containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'exit 3'] }] }), { namespace: 'default' });
+    await api.create(pods, pod('exit3', { restartPolicy: 'Never', containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'exit 3'] }] }), {
+      namespace: 'default',
+    });
     const failed = await waitForPod('exit3', 'phase Failed', (p) => p.status?.phase === 'Failed');
     const term = failed.status?.containerStatuses?.[0]?.state?.terminated;
     assert.equal(term?.exitCode, 3);
@@ -150,19 +184,27 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
     const p = await waitForPod('crash', 'restartCount >= 2', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2, 120_000);
     assert.equal(p.status?.phase, 'Running', 'restartPolicy Always keeps the pod Running');
     assert.equal(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 1);
-    await eventually(async () => {
-      const backoff = (await podEvents('crash')).find((e) => e.reason === 'BackOff');
-      assert.ok(backoff, 'a BackOff event');
-      assert.equal(backoff.type, 'Warning');
-      assert.equal(backoff.involvedObject?.fieldPath, 'spec.containers{main}');
-    }, 30_000, 500);
+    await eventually(
+      async () => {
+        const backoff = (await podEvents('crash')).find((e) => e.reason === 'BackOff');
+        assert.ok(backoff, 'a BackOff event');
+        assert.equal(backoff.type, 'Warning');
+        assert.equal(backoff.involvedObject?.fieldPath, 'spec.containers{main}');
+      },
+      30_000,
+      500,
+    );
   });
 
   it('reports OOMKilled for a container past its memory limit', async (t) => {
-    await api.create(pods, pod('oom', {
-      restartPolicy: 'Never',
-      containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'head -c 200m /dev/zero | tail'], resources: { limits: { memory: '50Mi' } } }],
-    }), { namespace: 'default' });
+    await api.create(
+      pods,
+      pod('oom', {
+        restartPolicy: 'Never',
+        containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'head -c 200m /dev/zero | tail'], resources: { limits: { memory: '50Mi' } } }],
+      }),
+      { namespace: 'default' },
+    );
     const done = await waitForPod('oom', 'a terminal phase', (p) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded');
     const id = done.status?.containerStatuses?.[0]?.containerID?.replace('docker://', '') ?? '';
     const limit = (await docker.getContainer(id).inspect()).HostConfig.Memory;
@@ -177,28 +219,40 @@ describe('kubelet on Docker: pods', { timeout: 600_000 }, () => {
 
   it('deletes a pod that ignores SIGTERM after its grace period, running preStop first', async () => {
     const marker = join(hostDir, 'prestop-ran');
-    await api.create(pods, pod('stubborn', {
-      terminationGracePeriodSeconds: 5,
-      volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
-      containers: [{
-        name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'],
-        volumeMounts: [{ name: 'host', mountPath: '/host' }],
-        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'mkdir -p /host && echo bye > /host/prestop-ran'] } } },
-      }],
-    }), { namespace: 'default' });
+    await api.create(
+      pods,
+      pod('stubborn', {
+        terminationGracePeriodSeconds: 5,
+        volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
+        containers: [
+          {
+            name: 'main',
+            image: BUSYBOX_IMAGE,
+            command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'],
+            volumeMounts: [{ name: 'host', mountPath: '/host' }],
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', 'mkdir -p /host && echo bye > /host/prestop-ran'] } } },
+          },
+        ],
+      }),
+      { namespace: 'default' },
+    );
     const running = await waitForPod('stubborn', 'Running', (p) => p.status?.phase === 'Running');
     const uid = running.metadata!.uid!;
     await api.delete(pods, 'default', 'stubborn');
     const started = Date.now();
-    await eventually(async () => {
-      try {
-        await getPod('stubborn');
-      } catch (err) {
-        if (isNotFound(err)) return;
-        throw err;
-      }
-      throw new Error('pod still there');
-    }, 90_000, 250);
+    await eventually(
+      async () => {
+        try {
+          await getPod('stubborn');
+        } catch (err) {
+          if (isNotFound(err)) return;
+          throw err;
+        }
+        throw new Error('pod still there');
+      },
+      90_000,
+      250,
+    );
     const took = Date.now() - started;
     // A container that ignores SIGTERM is killed only when the grace period ends.
     assert.ok(took >= 4000, `pod went away after ${took} ms, before its 5 s grace period`);

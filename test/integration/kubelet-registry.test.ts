@@ -11,7 +11,14 @@ import { findResourceByKind, type Event, type Pod, type Secret } from '@skiff/ap
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '@skiff/kubelet';
 import {
-  cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startKubelet, startTestCluster, type KubeletProcess, type TestCluster,
+  cleanupNodeContainers,
+  deletePodsAndWait,
+  dockerFor,
+  eventually,
+  startKubelet,
+  startTestCluster,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 import { dockerConfigJson, registryAvailable, startRegistry, type TestRegistry } from '../harness/registry.ts';
 
@@ -46,7 +53,9 @@ async function pushImage(reg: TestRegistry): Promise<void> {
 
 function pullSecret(name: string, password: string): Secret {
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/dockerconfigjson',
     metadata: { name, namespace: NS },
     data: { '.dockerconfigjson': Buffer.from(dockerConfigJson(registry!.host, registry!.username, password)).toString('base64') },
   };
@@ -54,7 +63,8 @@ function pullSecret(name: string, password: string): Secret {
 
 function podPulling(name: string, secret: string): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: NS },
     spec: {
       nodeName: NODE,
@@ -86,18 +96,25 @@ describe('kubelet pulls from a private registry', { skip: !registryAvailable() &
     await cleanupNodeContainers(NODE).catch(() => undefined);
     api?.close();
     await cluster?.stop();
-    await docker.getImage(IMAGE).remove().catch(() => undefined);
+    await docker
+      .getImage(IMAGE)
+      .remove()
+      .catch(() => undefined);
     await registry?.stop();
   });
 
   it('runs a pod whose pull secret has the right credentials', async () => {
     await api.create(SECRETS, pullSecret('k2-good', 'k2-right-password'));
     await api.create(PODS, podPulling('k2-pull-ok', 'k2-good'));
-    const pod = await eventually(async () => {
-      const p = await api.get<Pod>(PODS, NS, 'k2-pull-ok');
-      assert.equal(p.status?.phase, 'Running', `${JSON.stringify(p.status?.containerStatuses?.[0]?.state)}\n${kubelet!.logTail(20)}`);
-      return p;
-    }, 120_000, 1000);
+    const pod = await eventually(
+      async () => {
+        const p = await api.get<Pod>(PODS, NS, 'k2-pull-ok');
+        assert.equal(p.status?.phase, 'Running', `${JSON.stringify(p.status?.containerStatuses?.[0]?.state)}\n${kubelet!.logTail(20)}`);
+        return p;
+      },
+      120_000,
+      1000,
+    );
     assert.equal(pod.status?.containerStatuses?.[0]?.image, IMAGE);
     const reasons = (await podEvents('k2-pull-ok')).map((e) => e.reason);
     assert.ok(reasons.includes('Pulling') && reasons.includes('Pulled'), reasons.join(','));
@@ -108,17 +125,24 @@ describe('kubelet pulls from a private registry', { skip: !registryAvailable() &
     await api.create(PODS, podPulling('k2-pull-denied', 'k2-bad'));
     const seen = new Set<string>();
     let backOffMessage = '';
-    await eventually(async () => {
-      const p = await api.get<Pod>(PODS, NS, 'k2-pull-denied');
-      const waiting = p.status?.containerStatuses?.[0]?.state?.waiting;
-      if (waiting?.reason) seen.add(waiting.reason);
-      if (waiting?.reason === 'ImagePullBackOff') backOffMessage = waiting.message ?? '';
-      assert.ok(seen.has('ImagePullBackOff'), `waiting reasons so far: ${[...seen].join(',')}`);
-    }, 120_000, 250);
+    await eventually(
+      async () => {
+        const p = await api.get<Pod>(PODS, NS, 'k2-pull-denied');
+        const waiting = p.status?.containerStatuses?.[0]?.state?.waiting;
+        if (waiting?.reason) seen.add(waiting.reason);
+        if (waiting?.reason === 'ImagePullBackOff') backOffMessage = waiting.message ?? '';
+        assert.ok(seen.has('ImagePullBackOff'), `waiting reasons so far: ${[...seen].join(',')}`);
+      },
+      120_000,
+      250,
+    );
     assert.notEqual((await api.get<Pod>(PODS, NS, 'k2-pull-denied')).status?.phase, 'Running');
     const failed = (await podEvents('k2-pull-denied')).filter((e) => e.reason === 'Failed').map((e) => e.message ?? '');
     assert.ok(seen.has('ErrImagePull') || failed.includes('Error: ErrImagePull'), 'ErrImagePull came first');
-    assert.ok(failed.some((m) => /unauthorized|authentication required|no basic auth credentials/i.test(m)), `Failed events: ${failed.join(' | ')}`);
+    assert.ok(
+      failed.some((m) => /unauthorized|authentication required|no basic auth credentials/i.test(m)),
+      `Failed events: ${failed.join(' | ')}`,
+    );
     assert.match(backOffMessage, /unauthorized|authentication required|no basic auth credentials/i, 'the back-off message says what the registry answered');
   });
 });

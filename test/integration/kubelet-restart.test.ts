@@ -38,17 +38,27 @@ function isReady(p: Pod): boolean {
 }
 
 async function waitForPod(name: string, what: string, check: (p: Pod) => boolean, timeoutMs = 120_000): Promise<Pod> {
-  return eventually(async () => {
-    const p = await api.get<Pod>(pods, 'default', name);
-    if (!check(p)) throw new Error(`pod ${name}: waiting for ${what}; status ${JSON.stringify(p.status)}`);
-    return p;
-  }, timeoutMs, 500);
+  return eventually(
+    async () => {
+      const p = await api.get<Pod>(pods, 'default', name);
+      if (!check(p)) throw new Error(`pod ${name}: waiting for ${what}; status ${JSON.stringify(p.status)}`);
+      return p;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 function sleeper(name: string, nodeName: string): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
-    spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'while true; do sleep 1; done'] }] },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      nodeName,
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'while true; do sleep 1; done'] }],
+    },
   };
 }
 
@@ -66,19 +76,39 @@ class PrivateDockerd {
     mkdirSync(PRIVATE.execRoot, { recursive: true });
     const log = openSync(PRIVATE.log, 'a');
     if (spawnSync('ip', ['link', 'show', PRIVATE_BRIDGE.name]).status !== 0) {
-      for (const args of [['link', 'add', PRIVATE_BRIDGE.name, 'type', 'bridge'], ['addr', 'add', PRIVATE_BRIDGE.address, 'dev', PRIVATE_BRIDGE.name], ['link', 'set', PRIVATE_BRIDGE.name, 'up']]) {
+      for (const args of [
+        ['link', 'add', PRIVATE_BRIDGE.name, 'type', 'bridge'],
+        ['addr', 'add', PRIVATE_BRIDGE.address, 'dev', PRIVATE_BRIDGE.name],
+        ['link', 'set', PRIVATE_BRIDGE.name, 'up'],
+      ]) {
         const r = spawnSync('ip', args, { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
       }
     }
-    this.#child = spawn('dockerd', [
-      `--data-root=${PRIVATE.dataRoot}`, `--exec-root=${PRIVATE.execRoot}`, `--pidfile=${PRIVATE.pidfile}`, `-H`, PRIVATE.host,
-      `--bridge=${PRIVATE_BRIDGE.name}`, '--iptables=false', '--ip-masq=false', '--containerd-namespace=k1moby', '--containerd-plugins-namespace=k1plugins',
-    ], { stdio: ['ignore', log, log] });
-    await eventually(async () => {
-      if (this.#child?.exitCode !== null) throw new Error(`private dockerd exited: ${readFileSync(PRIVATE.log, 'utf8').slice(-2000)}`);
-      await this.docker.ping();
-    }, 60_000, 300);
+    this.#child = spawn(
+      'dockerd',
+      [
+        `--data-root=${PRIVATE.dataRoot}`,
+        `--exec-root=${PRIVATE.execRoot}`,
+        `--pidfile=${PRIVATE.pidfile}`,
+        `-H`,
+        PRIVATE.host,
+        `--bridge=${PRIVATE_BRIDGE.name}`,
+        '--iptables=false',
+        '--ip-masq=false',
+        '--containerd-namespace=k1moby',
+        '--containerd-plugins-namespace=k1plugins',
+      ],
+      { stdio: ['ignore', log, log] },
+    );
+    await eventually(
+      async () => {
+        if (this.#child?.exitCode !== null) throw new Error(`private dockerd exited: ${readFileSync(PRIVATE.log, 'utf8').slice(-2000)}`);
+        await this.docker.ping();
+      },
+      60_000,
+      300,
+    );
   }
 
   /** SIGTERM (dockerd stops its containers: no live-restore), SIGKILL after 30 s; then its containerd, by pid. */
@@ -134,7 +164,9 @@ describe('kubelet on Docker: restart safety', { timeout: 600_000 }, () => {
     const before = await waitForPod('adopt', 'Ready', isReady);
     const idBefore = before.status?.containerStatuses?.[0]?.containerID;
     assert.ok(idBefore);
-    const sandboxesBefore = (await hostDocker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${before.metadata!.uid}`] } })).map((c) => c.Id).sort();
+    const sandboxesBefore = (await hostDocker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${before.metadata!.uid}`] } }))
+      .map((c) => c.Id)
+      .sort();
 
     await kubelet.kill();
     await kubelet.start();
@@ -143,7 +175,9 @@ describe('kubelet on Docker: restart safety', { timeout: 600_000 }, () => {
     const after = await waitForPod('adopt', 'Ready', isReady);
     assert.equal(after.status?.containerStatuses?.[0]?.containerID, idBefore, 'the container was replaced');
     assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 0);
-    const sandboxesAfter = (await hostDocker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${before.metadata!.uid}`] } })).map((c) => c.Id).sort();
+    const sandboxesAfter = (await hostDocker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${before.metadata!.uid}`] } }))
+      .map((c) => c.Id)
+      .sort();
     assert.deepEqual(sandboxesAfter, sandboxesBefore, 'containers or sandboxes were created or removed');
     assert.match(kubelet.logTail(200), /kubelet running/);
 
@@ -151,10 +185,14 @@ describe('kubelet on Docker: restart safety', { timeout: 600_000 }, () => {
     await kubelet.stop();
     await api.delete(pods, 'default', 'adopt', { gracePeriodSeconds: 0 });
     await kubelet.start();
-    await eventually(async () => {
-      const left = await hostDocker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${before.metadata!.uid}`] } });
-      assert.equal(left.length, 0, 'containers of a pod deleted while the kubelet was down');
-    }, 60_000, 500);
+    await eventually(
+      async () => {
+        const left = await hostDocker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.uid=${before.metadata!.uid}`] } });
+        assert.equal(left.length, 0, 'containers of a pod deleted while the kubelet was down');
+      },
+      60_000,
+      500,
+    );
   });
 
   describe('with a private Docker engine', () => {
@@ -178,7 +216,13 @@ describe('kubelet on Docker: restart safety', { timeout: 600_000 }, () => {
 
     it('brings pods back Running after the engine restarts', async () => {
       const kubelet = await startKubelet({
-        cluster, nodeName: NODE, podCidr: '10.201.3.0/24', networkName: 'k1-engine', port: 27084, healthzPort: 27085, dockerHost: PRIVATE.host,
+        cluster,
+        nodeName: NODE,
+        podCidr: '10.201.3.0/24',
+        networkName: 'k1-engine',
+        port: 27084,
+        healthzPort: 27085,
+        dockerHost: PRIVATE.host,
       });
       kubelets.push(kubelet);
       await api.create(pods, sleeper('survivor', NODE), { namespace: 'default' });
@@ -187,18 +231,27 @@ describe('kubelet on Docker: restart safety', { timeout: 600_000 }, () => {
 
       await engine.stop();
       // Ready follows Docker's health.
-      await eventually(async () => {
-        const node = await api.get<Node>(findResource('', 'v1', 'nodes')!, undefined, NODE);
-        const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-        assert.equal(ready?.status, 'False');
-        assert.equal(ready?.message, 'container runtime is down');
-      }, 60_000, 500);
+      await eventually(
+        async () => {
+          const node = await api.get<Node>(findResource('', 'v1', 'nodes')!, undefined, NODE);
+          const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+          assert.equal(ready?.status, 'False');
+          assert.equal(ready?.message, 'container runtime is down');
+        },
+        60_000,
+        500,
+      );
       await engine.start();
 
-      const back = await waitForPod('survivor', 'Running and Ready with a new container', (p) => {
-        const id = p.status?.containerStatuses?.[0]?.containerID;
-        return p.status?.phase === 'Running' && isReady(p) && id !== undefined && id !== firstId;
-      }, 180_000);
+      const back = await waitForPod(
+        'survivor',
+        'Running and Ready with a new container',
+        (p) => {
+          const id = p.status?.containerStatuses?.[0]?.containerID;
+          return p.status?.phase === 'Running' && isReady(p) && id !== undefined && id !== firstId;
+        },
+        180_000,
+      );
       assert.match(back.status?.podIP ?? '', /^10\.201\.3\.\d+$/);
       const running = await engine.docker.listContainers({ filters: { label: [`io.kubernetes.pod.uid=${back.metadata!.uid}`] } });
       assert.equal(running.length, 2, 'a running sandbox and container');

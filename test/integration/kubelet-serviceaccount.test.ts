@@ -19,8 +19,19 @@ import { findResourceByKind, type Container, type Namespace, type Pod, type Serv
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { BUSYBOX_IMAGE, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, runInContainer } from '@skiff/kubelet';
 import {
-  apiRequest, cleanupNodeContainers, deletePodsAndWait, dockerFor, eventually, startControllerManager, startKubelet, startTestCluster, unmountLeftovers, waitForPodRunning,
-  type ComponentProcess, type KubeletProcess, type TestCluster,
+  apiRequest,
+  cleanupNodeContainers,
+  deletePodsAndWait,
+  dockerFor,
+  eventually,
+  startControllerManager,
+  startKubelet,
+  startTestCluster,
+  unmountLeftovers,
+  waitForPodRunning,
+  type ComponentProcess,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const PODS = findResourceByKind('v1', 'Pod')!;
@@ -41,11 +52,15 @@ let api: RestClient;
 
 function makePod(name: string, spec: Partial<NonNullable<Pod['spec']>> = {}, volumeMounts: Container['volumeMounts'] = undefined): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: NS },
     spec: {
-      nodeName: NODE, terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'app', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], ...(volumeMounts ? { volumeMounts } : {}) }],
+      nodeName: NODE,
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        { name: 'app', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], ...(volumeMounts ? { volumeMounts } : {}) },
+      ],
       ...spec,
     },
   };
@@ -95,7 +110,9 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     kubelet = await startKubelet({ cluster, nodeName: NODE, podCidr: '10.202.40.0/24', networkName: 'h4-sa', port: 28420, healthzPort: 28421 });
     await api.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } as Namespace);
     await api.create(SERVICES, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend', namespace: NS },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'backend', namespace: NS },
       spec: { ports: [{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 }] },
     } as Service);
   });
@@ -118,7 +135,7 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     assert.ok(volume?.projected, `the ServiceAccount admission adds kube-api-access-*: ${JSON.stringify(pod.spec?.volumes)}`);
     assert.equal(pod.spec?.serviceAccountName, 'default');
 
-    assert.equal((await exec('reader', ['cat', `${SA_DIR}/namespace`])), NS);
+    assert.equal(await exec('reader', ['cat', `${SA_DIR}/namespace`]), NS);
     assert.equal((await exec('reader', ['cat', `${SA_DIR}/ca.crt`])).trim(), cluster!.pki.caCert.trim());
     assert.equal((await exec('reader', ['stat', '-L', '-c', '%a', `${SA_DIR}/token`])).trim(), '644');
     assert.match(await exec('reader', ['grep', SA_DIR, '/proc/mounts']), new RegExp(`^tmpfs ${SA_DIR} tmpfs ro`, 'm'));
@@ -147,9 +164,18 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
         ],
       },
     };
-    await api.create(PODS, makePod('short', { automountServiceAccountToken: false, volumes: [volume] }, [{ name: 'short-lived', mountPath: '/var/run/secrets/tokens', readOnly: true }]));
+    await api.create(
+      PODS,
+      makePod('short', { automountServiceAccountToken: false, volumes: [volume] }, [
+        { name: 'short-lived', mountPath: '/var/run/secrets/tokens', readOnly: true },
+      ]),
+    );
     const pod = await waitRunning('short');
-    assert.equal(pod.spec?.volumes?.some((v) => v.name.startsWith('kube-api-access-')), false, 'automountServiceAccountToken: false');
+    assert.equal(
+      pod.spec?.volumes?.some((v) => v.name.startsWith('kube-api-access-')),
+      false,
+      'automountServiceAccountToken: false',
+    );
 
     const first = await exec('short', ['cat', '/var/run/secrets/tokens/api-token']);
     assert.equal((await exec('short', ['stat', '-L', '-c', '%a', '/var/run/secrets/tokens/api-token'])).trim(), '440');
@@ -162,11 +188,15 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     assert.equal((await whoAmI(vault)).status, 401, 'a token for another audience is no credential for the apiserver');
 
     // 3% of 600 s is 18 s (less up to 10 s of jitter), then the next pod sync (every 10 s) rewrites the file.
-    const second = await eventually(async () => {
-      const now = await exec('short', ['cat', '/var/run/secrets/tokens/api-token']);
-      assert.notEqual(now, first, 'token not rewritten yet');
-      return now;
-    }, 90_000, 2000);
+    const second = await eventually(
+      async () => {
+        const now = await exec('short', ['cat', '/var/run/secrets/tokens/api-token']);
+        assert.notEqual(now, first, 'token not rewritten yet');
+        return now;
+      },
+      90_000,
+      2000,
+    );
     const renewed = claimsOf(second);
     assert.ok(renewed.iat > claims.iat, 'a newer token');
     assert.ok(renewed.iat - claims.iat < 480, `refreshed before 80% of the first token's life (${renewed.iat - claims.iat} s)`);
@@ -174,7 +204,7 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     assert.equal((await exec('short', ['stat', '-L', '-c', '%a', '/var/run/secrets/tokens/api-token'])).trim(), '440');
   });
 
-  it('sets KUBERNETES_SERVICE_HOST/PORT and the namespace\'s service links, fixed at container start', async () => {
+  it("sets KUBERNETES_SERVICE_HOST/PORT and the namespace's service links, fixed at container start", async () => {
     const kubernetes = await api.get<Service>(SERVICES, 'default', 'kubernetes');
     const backend = await api.get<Service>(SERVICES, NS, 'backend');
     const apiIP = kubernetes.spec!.clusterIP!;
@@ -186,23 +216,23 @@ describe('kubelet: service account tokens and service environment', { timeout: 6
     await waitRunning('linked');
     await waitRunning('unlinked');
     await api.create(SERVICES, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: NS }, spec: { ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'late', namespace: NS },
+      spec: { ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] },
     } as Service);
 
     const linked = await containerEnv('linked');
-    assert.deepEqual(
-      Object.fromEntries([...linked].filter(([k]) => k.startsWith('KUBERNETES_'))),
-      {
-        KUBERNETES_SERVICE_HOST: apiIP,
-        KUBERNETES_SERVICE_PORT: '443',
-        KUBERNETES_SERVICE_PORT_HTTPS: '443',
-        KUBERNETES_PORT: `tcp://${apiIP}:443`,
-        KUBERNETES_PORT_443_TCP: `tcp://${apiIP}:443`,
-        KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
-        KUBERNETES_PORT_443_TCP_PORT: '443',
-        KUBERNETES_PORT_443_TCP_ADDR: apiIP,
-      },
-    );
+    assert.deepEqual(Object.fromEntries([...linked].filter(([k]) => k.startsWith('KUBERNETES_'))), {
+      KUBERNETES_SERVICE_HOST: apiIP,
+      KUBERNETES_SERVICE_PORT: '443',
+      KUBERNETES_SERVICE_PORT_HTTPS: '443',
+      KUBERNETES_PORT: `tcp://${apiIP}:443`,
+      KUBERNETES_PORT_443_TCP: `tcp://${apiIP}:443`,
+      KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
+      KUBERNETES_PORT_443_TCP_PORT: '443',
+      KUBERNETES_PORT_443_TCP_ADDR: apiIP,
+    });
     assert.equal(linked.get('BACKEND_SERVICE_HOST'), backendIP);
     assert.equal(linked.get('BACKEND_SERVICE_PORT'), '8080');
     assert.equal(linked.get('BACKEND_SERVICE_PORT_HTTP'), '8080');

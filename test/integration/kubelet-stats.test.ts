@@ -14,8 +14,18 @@ import Docker from 'dockerode';
 import { findResource, type Node, type Pod } from '@skiff/api';
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import {
-  apiRequest, BUSYBOX_IMAGE, cleanupNodeContainers, ensureTestImages, eventually, kubectl, kubectlBinaries, startKubelet, startTestCluster,
-  waitForPodRunning, type KubeletProcess, type TestCluster,
+  apiRequest,
+  BUSYBOX_IMAGE,
+  cleanupNodeContainers,
+  ensureTestImages,
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  startKubelet,
+  startTestCluster,
+  waitForPodRunning,
+  type KubeletProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const NODE = 'h5-stats';
@@ -30,7 +40,10 @@ let api: RestClient;
 let silent: Server | undefined;
 const held: Socket[] = [];
 
-interface CpuMemory { cpu?: { time: string; usageNanoCores?: number }; memory?: { time: string; workingSetBytes?: number } }
+interface CpuMemory {
+  cpu?: { time: string; usageNanoCores?: number };
+  memory?: { time: string; workingSetBytes?: number };
+}
 interface Summary {
   node: { nodeName: string } & CpuMemory;
   pods: ({ podRef: { name: string; namespace: string; uid: string }; containers: ({ name: string } & CpuMemory)[] } & CpuMemory)[];
@@ -62,10 +75,20 @@ async function printLatency(label: string, path: string, count = 5): Promise<voi
 
 function pod(name: string, command: string, labels: Record<string, string>, cpuLimit?: string): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', labels },
     spec: {
-      nodeName: NODE, terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', command], ...(cpuLimit ? { resources: { limits: { cpu: cpuLimit, memory: '64Mi' } } } : {}) }],
+      nodeName: NODE,
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'main',
+          image: BUSYBOX_IMAGE,
+          command: ['sh', '-c', command],
+          ...(cpuLimit ? { resources: { limits: { cpu: cpuLimit, memory: '64Mi' } } } : {}),
+        },
+      ],
     },
   };
 }
@@ -93,16 +116,20 @@ describe('kubelet stats and metrics.k8s.io', { timeout: 300_000 }, () => {
   });
 
   it('/stats/summary shows the CPU-bound pod near its 200m limit and the idle pod near 0, with the time of the sample', async () => {
-    const s = await eventually(async () => {
-      const s = await summary();
-      const burner = podStats(s, 'burner');
-      const idler = podStats(s, 'idler');
-      assert.ok(burner && idler, `pods missing from the summary: ${JSON.stringify(s.pods.map((p) => p.podRef.name))}`);
-      const used = millicores(burner.containers[0]?.cpu?.usageNanoCores);
-      assert.ok(used >= 120 && used <= 260, `burner uses ${used}m, expected 120m-260m`);
-      assert.ok(millicores(idler.containers[0]?.cpu?.usageNanoCores) <= 20, `idler uses ${JSON.stringify(idler.containers[0]?.cpu)}`);
-      return s;
-    }, 60_000, 1000);
+    const s = await eventually(
+      async () => {
+        const s = await summary();
+        const burner = podStats(s, 'burner');
+        const idler = podStats(s, 'idler');
+        assert.ok(burner && idler, `pods missing from the summary: ${JSON.stringify(s.pods.map((p) => p.podRef.name))}`);
+        const used = millicores(burner.containers[0]?.cpu?.usageNanoCores);
+        assert.ok(used >= 120 && used <= 260, `burner uses ${used}m, expected 120m-260m`);
+        assert.ok(millicores(idler.containers[0]?.cpu?.usageNanoCores) <= 20, `idler uses ${JSON.stringify(idler.containers[0]?.cpu)}`);
+        return s;
+      },
+      60_000,
+      1000,
+    );
     const burner = podStats(s, 'burner')!;
     const container = burner.containers[0]!;
     assert.equal(container.name, 'main');
@@ -131,9 +158,15 @@ describe('kubelet stats and metrics.k8s.io', { timeout: 300_000 }, () => {
     assert.match(burner.containers[0].usage.memory, /^\d+Ki$/);
 
     const bySelector = await get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Didler');
-    assert.deepEqual(bySelector.json.items.map((i: Pod) => i.metadata!.name), ['idler']);
+    assert.deepEqual(
+      bySelector.json.items.map((i: Pod) => i.metadata!.name),
+      ['idler'],
+    );
     const byName = await get('/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=metadata.name%3Dburner');
-    assert.deepEqual(byName.json.items.map((i: Pod) => i.metadata!.name), ['burner']);
+    assert.deepEqual(
+      byName.json.items.map((i: Pod) => i.metadata!.name),
+      ['burner'],
+    );
     const one = await get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/idler');
     assert.equal(one.status, 200, one.body);
     assert.equal(one.json.kind, 'PodMetrics');
@@ -172,20 +205,42 @@ describe('kubelet stats and metrics.k8s.io', { timeout: 300_000 }, () => {
 
   it('a kubelet that accepts but never answers costs its own node, not `kubectl top node`', async () => {
     // A Ready Node whose "kubelet" holds every connection open without a word, like a hung node.
-    silent = createServer((socket) => { held.push(socket); });
+    silent = createServer((socket) => {
+      held.push(socket);
+    });
     await new Promise<void>((resolve) => silent!.listen(SILENT_PORT, '127.0.0.1', resolve));
     await api.create(nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: SILENT_NODE } } as Node);
-    await api.patch(nodes, undefined, SILENT_NODE, 'merge', {
-      status: {
-        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: SILENT_PORT } },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+    await api.patch(
+      nodes,
+      undefined,
+      SILENT_NODE,
+      'merge',
+      {
+        status: {
+          addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+          daemonEndpoints: { kubeletEndpoint: { Port: SILENT_PORT } },
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status',
+              lastHeartbeatTime: new Date().toISOString(),
+              lastTransitionTime: new Date().toISOString(),
+            },
+          ],
+        },
       },
-    }, { subresource: 'status' });
+      { subresource: 'status' },
+    );
     const t0 = performance.now();
     const list = await get('/apis/metrics.k8s.io/v1beta1/nodes');
     console.log(`metrics.k8s.io nodes with one silent kubelet: ${(performance.now() - t0).toFixed(0)} ms (the silent one is given up on)`);
     assert.equal(list.status, 200, list.body);
-    assert.deepEqual(list.json.items.map((n: Node) => n.metadata!.name), [NODE]);
+    assert.deepEqual(
+      list.json.items.map((n: Node) => n.metadata!.name),
+      [NODE],
+    );
     for (const bin of await kubectlBinaries()) {
       const top = await kubectl(bin, ['top', 'node'], { kubeconfig: cluster.kubeconfigPath, timeoutMs: 60_000 });
       assert.equal(top.code, 0, `${bin.name}: ${top.stderr}`);
@@ -196,10 +251,17 @@ describe('kubelet stats and metrics.k8s.io', { timeout: 300_000 }, () => {
 
   it('a deleted pod leaves the summary and metrics.k8s.io', async () => {
     await api.delete(pods, 'default', 'idler', { gracePeriodSeconds: 0 });
-    await eventually(async () => {
-      assert.equal(podStats(await summary(), 'idler'), undefined, 'idler still in the summary');
-    }, 60_000, 1000);
+    await eventually(
+      async () => {
+        assert.equal(podStats(await summary(), 'idler'), undefined, 'idler still in the summary');
+      },
+      60_000,
+      1000,
+    );
     const left = await get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
-    assert.deepEqual(left.json.items.map((i: Pod) => i.metadata!.name), ['burner']);
+    assert.deepEqual(
+      left.json.items.map((i: Pod) => i.metadata!.name),
+      ['burner'],
+    );
   });
 });

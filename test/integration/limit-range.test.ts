@@ -19,19 +19,36 @@ const PVCS = findResourceByKind('v1', 'PersistentVolumeClaim')!;
 const LIMIT_RANGES = findResourceByKind('v1', 'LimitRange')!;
 
 const pod = (name: string, resources?: Record<string, Record<string, string>>): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
   spec: { containers: [{ name: 'app', image: 'busybox', ...(resources ? { resources } : {}) }] },
 });
 
 describe('LimitRange and LimitRanger admission', { timeout: 120_000 }, () => {
   let cp: ControlPlane;
   before(async () => {
-    cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, etcdMembers: 1, kubeletProcesses: 0, scheduler: false, controllerManagers: 0 });
+    cp = await startControlPlane({
+      basePort: BASE_PORT,
+      apiServerPort: BASE_PORT + 50,
+      etcdMembers: 1,
+      kubeletProcesses: 0,
+      scheduler: false,
+      controllerManagers: 0,
+    });
     await cp.client.create(LIMIT_RANGES, {
-      apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'limits', namespace: NS },
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'limits', namespace: NS },
       spec: {
         limits: [
-          { type: 'Container', max: { cpu: '1', memory: '512Mi' }, min: { cpu: '50m' }, defaultRequest: { cpu: '100m', memory: '64Mi' }, maxLimitRequestRatio: { cpu: '10' } },
+          {
+            type: 'Container',
+            max: { cpu: '1', memory: '512Mi' },
+            min: { cpu: '50m' },
+            defaultRequest: { cpu: '100m', memory: '64Mi' },
+            maxLimitRequestRatio: { cpu: '10' },
+          },
           { type: 'Pod', max: { memory: '1Gi' } },
           { type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '5Gi' } },
         ],
@@ -60,36 +77,58 @@ describe('LimitRange and LimitRanger admission', { timeout: 120_000 }, () => {
   it('a container without resources gets the defaults, and the pod says who set them', async () => {
     const created = await cp.client.create(PODS, pod('plain'), { namespace: NS });
     assert.deepEqual(created.spec?.containers[0].resources, { limits: { cpu: '1', memory: '512Mi' }, requests: { cpu: '100m', memory: '64Mi' } });
-    assert.equal(created.metadata?.annotations?.['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app');
+    assert.equal(
+      created.metadata?.annotations?.['kubernetes.io/limit-ranger'],
+      'LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app',
+    );
   });
 
   it('refuses too-big limits, too-small requests, ratios and pod totals in upstream words', async () => {
-    assert.equal(await refusal(cp.client.create(PODS, pod('big', { limits: { cpu: '2' } }), { namespace: NS })),
-      'pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
-    assert.equal(await refusal(cp.client.create(PODS, pod('small', { requests: { cpu: '10m' }, limits: { cpu: '500m' } }), { namespace: NS })),
-      'pods "small" is forbidden: [minimum cpu usage per Container is 50m, but request is 10m, cpu max limit to request ratio per Container is 10, but provided ratio is 50.000000]');
-    const twoBig: Pod = { ...pod('pair'), spec: { containers: ['a', 'b', 'c'].map((name) => ({ name, image: 'busybox', resources: { limits: { memory: '400Mi' } } })) } };
-    assert.equal(await refusal(cp.client.create(PODS, twoBig, { namespace: NS })),
-      'pods "pair" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1200Mi');
+    assert.equal(
+      await refusal(cp.client.create(PODS, pod('big', { limits: { cpu: '2' } }), { namespace: NS })),
+      'pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2',
+    );
+    assert.equal(
+      await refusal(cp.client.create(PODS, pod('small', { requests: { cpu: '10m' }, limits: { cpu: '500m' } }), { namespace: NS })),
+      'pods "small" is forbidden: [minimum cpu usage per Container is 50m, but request is 10m, cpu max limit to request ratio per Container is 10, but provided ratio is 50.000000]',
+    );
+    const twoBig: Pod = {
+      ...pod('pair'),
+      spec: { containers: ['a', 'b', 'c'].map((name) => ({ name, image: 'busybox', resources: { limits: { memory: '400Mi' } } })) },
+    };
+    assert.equal(
+      await refusal(cp.client.create(PODS, twoBig, { namespace: NS })),
+      'pods "pair" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1200Mi',
+    );
     const names = (await cp.client.list(PODS, NS)).items.map((p) => p.metadata?.name);
     assert.deepEqual(names, ['plain']);
   });
 
-  it('bounds a claim\'s storage', async () => {
+  it("bounds a claim's storage", async () => {
     const claim = (name: string, storage: string) => ({
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name },
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
     });
-    assert.equal(await refusal(cp.client.create(PVCS, claim('huge', '10Gi'), { namespace: NS })),
-      'persistentvolumeclaims "huge" is forbidden: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 10Gi');
+    assert.equal(
+      await refusal(cp.client.create(PVCS, claim('huge', '10Gi'), { namespace: NS })),
+      'persistentvolumeclaims "huge" is forbidden: maximum storage usage per PersistentVolumeClaim is 5Gi, but request is 10Gi',
+    );
     await cp.client.create(PVCS, claim('fits', '2Gi'), { namespace: NS });
   });
 
   it('refuses an inconsistent range with 422', async () => {
-    await assert.rejects(cp.client.create(LIMIT_RANGES, {
-      apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'bad', namespace: NS },
-      spec: { limits: [{ type: 'Container', min: { cpu: '2' }, max: { cpu: '1' } }] },
-    }), (err: ApiStatusError) => err.code === 422 && /spec\.limits\[0\]\.min\[cpu\]: Invalid value: "2": min value 2 is greater than max value 1/.test(err.message));
+    await assert.rejects(
+      cp.client.create(LIMIT_RANGES, {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'bad', namespace: NS },
+        spec: { limits: [{ type: 'Container', min: { cpu: '2' }, max: { cpu: '1' } }] },
+      }),
+      (err: ApiStatusError) =>
+        err.code === 422 && /spec\.limits\[0\]\.min\[cpu\]: Invalid value: "2": min value 2 is greater than max value 1/.test(err.message),
+    );
   });
 
   it('kubectl 1.20 lists and describes limit ranges', async () => {
@@ -101,7 +140,14 @@ describe('LimitRange and LimitRanger admission', { timeout: 120_000 }, () => {
     const described = await kc(['describe', 'limitrange', 'limits']);
     assert.equal(described.code, 0, described.stderr);
     const lines = described.stdout.split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
-    for (const line of ['Name: limits', 'Namespace: default', 'Container cpu 50m 1 100m 1 10', 'Container memory - 512Mi 64Mi 512Mi -', 'Pod memory - 1Gi - - -', 'PersistentVolumeClaim storage 1Gi 5Gi - - -']) {
+    for (const line of [
+      'Name: limits',
+      'Namespace: default',
+      'Container cpu 50m 1 100m 1 10',
+      'Container memory - 512Mi 64Mi 512Mi -',
+      'Pod memory - 1Gi - - -',
+      'PersistentVolumeClaim storage 1Gi 5Gi - - -',
+    ]) {
       assert.ok(lines.includes(line), `${line}\nin ${described.stdout}`);
     }
   });

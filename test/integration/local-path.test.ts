@@ -15,7 +15,15 @@ import { findResourceByKind, type Event, type PersistentVolume, type PersistentV
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { createLogger } from '@skiff/log';
 import {
-  REPO_ROOT, eventually, startControllerManager, startHollowNodes, startScheduler, startTestCluster, waitForReadyNodes, type ComponentProcess, type TestCluster,
+  REPO_ROOT,
+  eventually,
+  startControllerManager,
+  startHollowNodes,
+  startScheduler,
+  startTestCluster,
+  waitForReadyNodes,
+  type ComponentProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 // Ports 29800-29899 belong to this file: etcd 29800-29801, the apiserver 29890.
@@ -31,7 +39,11 @@ const EVENTS = findResourceByKind('v1', 'Event')!;
 
 // The component runs in this process; test/ does not reference the app's project, so it is loaded by path.
 type LocalPathModule = {
-  run(config: { kubeconfig: string; nodeName: string; storageRoot: string; metricsPort: number; logLevel: string }, signal: AbortSignal, opts?: { logger?: unknown; onReady?: () => void }): Promise<void>;
+  run(
+    config: { kubeconfig: string; nodeName: string; storageRoot: string; metricsPort: number; logLevel: string },
+    signal: AbortSignal,
+    opts?: { logger?: unknown; onReady?: () => void },
+  ): Promise<void>;
 };
 const localPath = (await import(pathToFileURL(join(REPO_ROOT, 'apps/local-path/src/index.ts')).href)) as LocalPathModule;
 
@@ -55,7 +67,14 @@ describe('local-path provisioner', { timeout: 180_000 }, () => {
       const root = mkdtempSync(join(tmpdir(), `skiff-local-path-${nodeName}-`));
       roots.set(nodeName, root);
       await new Promise<void>((resolve, reject) => {
-        running.push(localPath.run({ kubeconfig: cluster.kubeconfigPath, nodeName, storageRoot: root, metricsPort: 0, logLevel: 'warn' }, stop.signal, { logger, onReady: resolve }).catch(reject));
+        running.push(
+          localPath
+            .run({ kubeconfig: cluster.kubeconfigPath, nodeName, storageRoot: root, metricsPort: 0, logLevel: 'warn' }, stop.signal, {
+              logger,
+              onReady: resolve,
+            })
+            .catch(reject),
+        );
       });
     }
   });
@@ -74,12 +93,16 @@ describe('local-path provisioner', { timeout: 180_000 }, () => {
 
   it('provisions a directory and a Bound volume pinned to the node the pod was scheduled to', async () => {
     const pvc = await client.create<PersistentVolumeClaim>(PVCS, {
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: NS },
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: NS },
       spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } },
     });
     uid = pvc.metadata?.uid ?? '';
     await client.create<Pod>(PODS, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'writer', namespace: NS },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'writer', namespace: NS },
       spec: {
         containers: [{ name: 'app', image: 'registry.local/app:1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
@@ -111,9 +134,14 @@ describe('local-path provisioner', { timeout: 180_000 }, () => {
     assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Delete');
     assert.equal(pv.spec?.storageClassName, 'local-path');
     assert.equal(pv.spec?.claimRef?.uid, uid);
-    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }]);
+    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [
+      { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] },
+    ]);
     const events = (await client.list<Event>(EVENTS, NS, { fieldSelector: 'involvedObject.name=data' })).items;
-    assert.ok(events.some((e) => e.reason === 'ProvisioningSucceeded' && e.message === `Successfully provisioned volume pvc-${uid}`), 'ProvisioningSucceeded event');
+    assert.ok(
+      events.some((e) => e.reason === 'ProvisioningSucceeded' && e.message === `Successfully provisioned volume pvc-${uid}`),
+      'ProvisioningSucceeded event',
+    );
   });
 
   it('deleting the claim removes the directory and the volume', async () => {

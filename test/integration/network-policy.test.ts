@@ -16,7 +16,18 @@ import { findResourceByKind, type Namespace, type NetworkPolicy, type Pod } from
 import { RestClient, loadKubeconfig } from '@skiff/client';
 import { createLogger } from '@skiff/log';
 import {
-  REPO_ROOT, addBridge, addNetns, addVeth, canUseNetns, deleteNetns, eventually, execInNetns, identityFor, inNetns, startTestCluster, type TestCluster,
+  REPO_ROOT,
+  addBridge,
+  addNetns,
+  addVeth,
+  canUseNetns,
+  deleteNetns,
+  eventually,
+  execInNetns,
+  identityFor,
+  inNetns,
+  startTestCluster,
+  type TestCluster,
 } from '../harness/index.ts';
 
 // etcd 25000-25001, the apiserver 25090, the component's metrics 25091.
@@ -42,7 +53,14 @@ const NODE_LOCAL = '169.254.20.10';
 const HOME = 'np-home';
 const GUESTS = 'np-guests';
 
-interface TestPod { name: string; ns: string; ip: string; labels: Record<string, string>; netns: string; host: string }
+interface TestPod {
+  name: string;
+  ns: string;
+  ip: string;
+  labels: Record<string, string>;
+  netns: string;
+  host: string;
+}
 const POD_LIST: TestPod[] = [
   { name: 'echo', ns: HOME, ip: '10.251.7.10', labels: { app: 'echo' }, netns: `npecho${suffix}`, host: 'npv-echo' },
   { name: 'client', ns: HOME, ip: '10.251.7.11', labels: { app: 'client' }, netns: `npcli${suffix}`, host: 'npv-cli' },
@@ -82,7 +100,11 @@ function serve(netns: string, listen: string, name: string, root: string): Child
  */
 function get(fromNetns: string, url: string): string | undefined {
   const { hostname, port } = new URL(url);
-  const r = spawnSync('ip', ['netns', 'exec', fromNetns, 'busybox', 'nc', '-w', '2', hostname, port], { input: 'GET / HTTP/1.0\r\n\r\n', encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('ip', ['netns', 'exec', fromNetns, 'busybox', 'nc', '-w', '2', hostname, port], {
+    input: 'GET / HTTP/1.0\r\n\r\n',
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   const body = r.stdout.split('\r\n\r\n')[1];
   return r.status === 0 && r.stdout.startsWith('HTTP/1.1 200') ? body?.trim() : undefined;
 }
@@ -95,18 +117,24 @@ const echoUrl = (port = 8080) => `http://${echo.ip}:${port}/`;
  */
 async function expectReach(cases: [TestPod | 'node', string, string | undefined][], timeoutMs = 10_000): Promise<number> {
   const start = performance.now();
-  return eventually(async () => {
-    const round = performance.now() - start;
-    for (const [from, url, want] of cases) {
-      const got = get(from === 'node' ? NODE_NS : from.netns, url);
-      assert.equal(got, want, `${from === 'node' ? 'node' : from.name} → ${url}`);
-    }
-    return round;
-  }, timeoutMs, 200);
+  return eventually(
+    async () => {
+      const round = performance.now() - start;
+      for (const [from, url, want] of cases) {
+        const got = get(from === 'node' ? NODE_NS : from.netns, url);
+        assert.equal(got, want, `${from === 'node' ? 'node' : from.name} → ${url}`);
+      }
+      return round;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 function ownChains(): string[] {
-  return execInNetns(NODE_NS, 'iptables-save', '-t', 'filter').split('\n').filter((l) => l.startsWith(':SKIFFNP-'));
+  return execInNetns(NODE_NS, 'iptables-save', '-t', 'filter')
+    .split('\n')
+    .filter((l) => l.startsWith(':SKIFFNP-'));
 }
 
 describe('network policy enforced in a node namespace', { skip: canRun ? false : 'needs root, ip netns and busybox', timeout: 240_000 }, () => {
@@ -121,10 +149,12 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
     stop = new AbortController();
     const logger = createLogger('network-policy', process.env.SKIFF_LOG_LEVEL === 'debug' ? 'debug' : 'warn');
     await new Promise<void>((resolve, reject) => {
-      running = networkPolicy.run(
-        { kubeconfig, nodeName: NODE, minSyncPeriodMs: 200, metricsPort: METRICS_PORT, ipNetns: NODE_NS, cleanup: false, logLevel: 'warn' },
-        stop.signal, { logger, onReady: () => resolve() },
-      ).catch(reject);
+      running = networkPolicy
+        .run({ kubeconfig, nodeName: NODE, minSyncPeriodMs: 200, metricsPort: METRICS_PORT, ipNetns: NODE_NS, cleanup: false, logLevel: 'warn' }, stop.signal, {
+          logger,
+          onReady: () => resolve(),
+        })
+        .catch(reject);
     });
   }
 
@@ -167,16 +197,26 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
   });
 
   it('netpol: without policies everything is open, the bridge hook is on, /healthz answers after the first sync', async () => {
-    await expectReach([[client, echoUrl(), 'echo'], [visitor, echoUrl(), 'echo'], [client, `http://${NODE_LOCAL}:8053/`, 'node-local']]);
+    await expectReach([
+      [client, echoUrl(), 'echo'],
+      [visitor, echoUrl(), 'echo'],
+      [client, `http://${NODE_LOCAL}:8053/`, 'node-local'],
+    ]);
     assert.equal(execInNetns(NODE_NS, 'sysctl', '-n', 'net.bridge.bridge-nf-call-iptables').trim(), '1');
     const health = await fetch(`http://127.0.0.1:${METRICS_PORT}/healthz`);
     assert.equal(health.status, 200);
-    assert.match(await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text(), /skiff_network_policy_syncs_total\{[^}]*result="restored"[^}]*\} [1-9]/);
+    assert.match(
+      await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text(),
+      /skiff_network_policy_syncs_total\{[^}]*result="restored"[^}]*\} [1-9]/,
+    );
   });
 
   it('netpol: default-deny ingress cuts traffic within seconds; the node still reaches the pod', async () => {
     await policy(HOME, 'deny', { podSelector: { matchLabels: { app: 'echo' } }, policyTypes: ['Ingress'] });
-    const ms = await expectReach([[client, echoUrl(), undefined], [visitor, echoUrl(), undefined]]);
+    const ms = await expectReach([
+      [client, echoUrl(), undefined],
+      [visitor, echoUrl(), undefined],
+    ]);
     assert.ok(ms < 3000, `cut after ${Math.round(ms)} ms`);
     await expectReach([['node', echoUrl(), 'echo']]);
     const forward = execInNetns(NODE_NS, 'iptables', '-S', 'FORWARD').split('\n');
@@ -184,26 +224,53 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
   });
 
   it('netpol: an allow rule lets only app=client of the same namespace through', async () => {
-    await policy(HOME, 'allow-client', { podSelector: { matchLabels: { app: 'echo' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 8080 }] }] });
-    await expectReach([[client, echoUrl(), 'echo'], [other, echoUrl(), undefined], [visitor, echoUrl(), undefined], [client, echoUrl(9090), undefined]]);
+    await policy(HOME, 'allow-client', {
+      podSelector: { matchLabels: { app: 'echo' } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 8080 }] }],
+    });
+    await expectReach([
+      [client, echoUrl(), 'echo'],
+      [other, echoUrl(), undefined],
+      [visitor, echoUrl(), undefined],
+      [client, echoUrl(9090), undefined],
+    ]);
   });
 
   it('netpol: a namespaceSelector admits the labelled namespace', async () => {
-    await policy(HOME, 'allow-guests', { podSelector: { matchLabels: { app: 'echo' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'guests' } } }] }] });
-    await expectReach([[visitor, echoUrl(), 'echo'], [other, echoUrl(), undefined]]);
+    await policy(HOME, 'allow-guests', {
+      podSelector: { matchLabels: { app: 'echo' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'guests' } } }] }],
+    });
+    await expectReach([
+      [visitor, echoUrl(), 'echo'],
+      [other, echoUrl(), undefined],
+    ]);
     await deletePolicies('allow-client', 'allow-guests');
-    await expectReach([[client, echoUrl(), undefined], [visitor, echoUrl(), undefined]]);
+    await expectReach([
+      [client, echoUrl(), undefined],
+      [visitor, echoUrl(), undefined],
+    ]);
   });
 
   it('netpol: an ipBlock with except admits the block but not the excepted address', async () => {
-    await policy(HOME, 'allow-block', { podSelector: { matchLabels: { app: 'echo' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.251.7.8/29', except: [`${client.ip}/32`] } }] }] });
-    await expectReach([[other, echoUrl(), 'echo'], [visitor, echoUrl(), 'echo'], [client, echoUrl(), undefined]]);
+    await policy(HOME, 'allow-block', {
+      podSelector: { matchLabels: { app: 'echo' } },
+      ingress: [{ from: [{ ipBlock: { cidr: '10.251.7.8/29', except: [`${client.ip}/32`] } }] }],
+    });
+    await expectReach([
+      [other, echoUrl(), 'echo'],
+      [visitor, echoUrl(), 'echo'],
+      [client, echoUrl(), undefined],
+    ]);
     await deletePolicies('allow-block');
   });
 
   it('netpol: a named port resolves on the pod; its other port stays closed', async () => {
     await policy(HOME, 'allow-http', { podSelector: { matchLabels: { app: 'echo' } }, ingress: [{ ports: [{ port: 'http' }] }] });
-    await expectReach([[other, echoUrl(), 'echo'], [other, echoUrl(9090), undefined]]);
+    await expectReach([
+      [other, echoUrl(), 'echo'],
+      [other, echoUrl(9090), undefined],
+    ]);
     await deletePolicies('allow-http');
   });
 
@@ -220,30 +287,55 @@ describe('network policy enforced in a node namespace', { skip: canRun ? false :
     await deletePolicies('deny');
     await policy(HOME, 'client-egress', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'] });
     const nodeLocal = `http://${NODE_LOCAL}:8053/`;
-    await expectReach([[client, echoUrl(), undefined], [client, nodeLocal, undefined], [other, nodeLocal, 'node-local'], [other, echoUrl(), 'echo']]);
-    await policy(HOME, 'client-dns', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: `${NODE_LOCAL}/32` } }], ports: [{ port: 8053 }] }] });
-    await expectReach([[client, nodeLocal, 'node-local'], [client, echoUrl(), undefined]]);
+    await expectReach([
+      [client, echoUrl(), undefined],
+      [client, nodeLocal, undefined],
+      [other, nodeLocal, 'node-local'],
+      [other, echoUrl(), 'echo'],
+    ]);
+    await policy(HOME, 'client-dns', {
+      podSelector: { matchLabels: { app: 'client' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: `${NODE_LOCAL}/32` } }], ports: [{ port: 8053 }] }],
+    });
+    await expectReach([
+      [client, nodeLocal, 'node-local'],
+      [client, echoUrl(), undefined],
+    ]);
     await deletePolicies('client-egress', 'client-dns');
   });
 
   it('netpol: replies flow back to an allowed client although the server may send nothing', async () => {
     await policy(HOME, 'echo-locked', {
-      podSelector: { matchLabels: { app: 'echo' } }, policyTypes: ['Ingress', 'Egress'],
+      podSelector: { matchLabels: { app: 'echo' } },
+      policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }],
     });
-    await expectReach([[client, echoUrl(), 'echo'], [other, echoUrl(), undefined]]);
+    await expectReach([
+      [client, echoUrl(), 'echo'],
+      [other, echoUrl(), undefined],
+    ]);
   });
 
   it('netpol: removing the policies restores traffic', async () => {
     await deletePolicies('echo-locked');
-    await expectReach([[client, echoUrl(), 'echo'], [other, echoUrl(), 'echo'], [visitor, echoUrl(), 'echo'], [client, `http://${NODE_LOCAL}:8053/`, 'node-local']]);
+    await expectReach([
+      [client, echoUrl(), 'echo'],
+      [other, echoUrl(), 'echo'],
+      [visitor, echoUrl(), 'echo'],
+      [client, `http://${NODE_LOCAL}:8053/`, 'node-local'],
+    ]);
   });
 
   it('netpol: --cleanup leaves no SKIFFNP- chain and no jump', async () => {
     assert.ok(ownChains().length >= 2);
     stop.abort();
     await running;
-    await networkPolicy.run({ cleanup: true, ipNetns: NODE_NS, kubeconfig: '', nodeName: '', minSyncPeriodMs: 0, metricsPort: 0, logLevel: 'warn' }, new AbortController().signal, { logger: createLogger('network-policy', 'warn') });
+    await networkPolicy.run(
+      { cleanup: true, ipNetns: NODE_NS, kubeconfig: '', nodeName: '', minSyncPeriodMs: 0, metricsPort: 0, logLevel: 'warn' },
+      new AbortController().signal,
+      { logger: createLogger('network-policy', 'warn') },
+    );
     assert.deepEqual(ownChains(), []);
     assert.doesNotMatch(execInNetns(NODE_NS, 'iptables-save', '-t', 'filter'), /SKIFFNP/);
   });

@@ -9,9 +9,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  REPO_ROOT, apiRequest, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type KubectlResult,
-} from '../harness/index.ts';
+import { REPO_ROOT, apiRequest, kubectl, kubectlBinaries, tableHeader, tableRow, useApiControlPlane, type KubectlResult } from '../harness/index.ts';
 
 // Ports 24100 (etcd) and 24150 (apiserver) belong to this file (range 24100-24199).
 const BASE_PORT = 24100;
@@ -44,14 +42,33 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
       before(() => ok(['create', 'namespace', ns]));
 
       it('create ingress: rules, TLS, class and default backend as kubectl built them; no class means the default class skiff', async () => {
-        assert.match((await ok(['-n', ns, 'create', 'ingress', 'web', '--class=other', '--rule=a.example.com/=web:80',
-          '--rule=a.example.com/api*=api:http,tls=a-tls', '--default-backend=fallback:8080'])).stdout, /ingress.networking.k8s.io\/web created/);
+        assert.match(
+          (
+            await ok([
+              '-n',
+              ns,
+              'create',
+              'ingress',
+              'web',
+              '--class=other',
+              '--rule=a.example.com/=web:80',
+              '--rule=a.example.com/api*=api:http,tls=a-tls',
+              '--default-backend=fallback:8080',
+            ])
+          ).stdout,
+          /ingress.networking.k8s.io\/web created/,
+        );
         const web = (await get(`${NET}/namespaces/${ns}/ingresses/web`)).json;
         assert.equal(web.spec.ingressClassName, 'other');
         assert.deepEqual(web.spec.defaultBackend, { service: { name: 'fallback', port: { number: 8080 } } });
         assert.deepEqual(web.spec.tls, [{ hosts: ['a.example.com'], secretName: 'a-tls' }]);
-        assert.deepEqual(web.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name, p.backend.service.port]),
-          [['/', 'Exact', 'web', { number: 80 }], ['/api', 'Prefix', 'api', { name: 'http' }]]);
+        assert.deepEqual(
+          web.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name, p.backend.service.port]),
+          [
+            ['/', 'Exact', 'web', { number: 80 }],
+            ['/api', 'Prefix', 'api', { name: 'http' }],
+          ],
+        );
         assert.equal(web.metadata.generation, 1);
         assert.deepEqual(web.status, { loadBalancer: {} });
 
@@ -68,7 +85,11 @@ describe('networking API with real kubectl', { timeout: 600_000 }, () => {
         assert.equal(tableHeader(classes), 'NAME CONTROLLER PARAMETERS AGE');
         assert.match(tableRow(classes, 'skiff'), /^skiff skiff\.dev\/ingress <none> \d+(s|m\d*s?)$/);
 
-        assert.match((await ok(['-n', ns, 'apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
+        assert.match(
+          (
+            await ok(
+              ['-n', ns, 'apply', '-f', '-'],
+              `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: db }
 spec:
@@ -77,13 +98,20 @@ spec:
   - from: [{ podSelector: { matchLabels: { app: web } } }, { ipBlock: { cidr: 10.0.0.0/8, except: [10.1.0.0/16] } }]
     ports: [{ port: 5432 }, { port: 6000, endPort: 6010 }]
   egress: [{ to: [{ namespaceSelector: {} }] }]
-`)).stdout, /networkpolicy.networking.k8s.io\/db created/);
+`,
+            )
+          ).stdout,
+          /networkpolicy.networking.k8s.io\/db created/,
+        );
         const policies = (await ok(['-n', ns, 'get', 'netpol'])).stdout;
         assert.equal(tableHeader(policies), 'NAME POD-SELECTOR AGE');
         assert.match(tableRow(policies, 'db'), /^db app=db \d+s$/);
         const db = (await get(`${NET}/namespaces/${ns}/networkpolicies/db`)).json;
         assert.deepEqual(db.spec.policyTypes, ['Ingress', 'Egress'], 'defaulted from the rules');
-        assert.deepEqual(db.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }, { protocol: 'TCP', port: 6000, endPort: 6010 }]);
+        assert.deepEqual(db.spec.ingress[0].ports, [
+          { protocol: 'TCP', port: 5432 },
+          { protocol: 'TCP', port: 6000, endPort: 6010 },
+        ]);
       });
 
       it('apply creates an Ingress, then changes its rules; applying the same again writes nothing', async () => {
@@ -100,7 +128,10 @@ spec:
         assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('/v1'))).stdout, /ingress.networking.k8s.io\/applied created/);
         assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('/v2'))).stdout, /ingress.networking.k8s.io\/applied configured/);
         const applied = (await get(`${NET}/namespaces/${ns}/ingresses/applied`)).json;
-        assert.deepEqual(applied.spec.rules[0].http.paths.map((p: any) => p.path), ['/v2']);
+        assert.deepEqual(
+          applied.spec.rules[0].http.paths.map((p: any) => p.path),
+          ['/v2'],
+        );
         assert.equal(applied.spec.ingressClassName, 'skiff');
         assert.equal(applied.metadata.generation, 2);
         assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('/v2'))).stdout, /ingress.networking.k8s.io\/applied unchanged/);
@@ -124,14 +155,27 @@ spec:
       paths:
 ${paths}`;
         const backend = 'backend: { service: { name: web, port: { number: 80 } } }';
-        await refused(['-n', ns, 'apply', '-f', '-'], ingress('regex', `      - { path: /api, pathType: Regex, ${backend} }\n      - { path: api, pathType: Prefix, ${backend} }\n`), [
-          'spec.rules[0].http.paths[0].pathType: Unsupported value: "Regex": supported values: "Exact", "ImplementationSpecific", "Prefix"',
-          'spec.rules[0].http.paths[1].path: Invalid value: "api": must be an absolute path',
-        ], `${NET}/namespaces/${ns}/ingresses/regex`);
-        await refused(['-n', ns, 'apply', '-f', '-'], ingress('twice', `      - { path: /api, pathType: Prefix, ${backend} }\n      - { path: /api, pathType: Prefix, backend: { service: { name: other, port: { number: 80 } } } }\n`), [
-          'spec.rules[0].http.paths[1].path: Duplicate value: "/api"',
-        ], `${NET}/namespaces/${ns}/ingresses/twice`);
-        await refused(['-n', ns, 'apply', '-f', '-'], `apiVersion: networking.k8s.io/v1
+        await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          ingress('regex', `      - { path: /api, pathType: Regex, ${backend} }\n      - { path: api, pathType: Prefix, ${backend} }\n`),
+          [
+            'spec.rules[0].http.paths[0].pathType: Unsupported value: "Regex": supported values: "Exact", "ImplementationSpecific", "Prefix"',
+            'spec.rules[0].http.paths[1].path: Invalid value: "api": must be an absolute path',
+          ],
+          `${NET}/namespaces/${ns}/ingresses/regex`,
+        );
+        await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          ingress(
+            'twice',
+            `      - { path: /api, pathType: Prefix, ${backend} }\n      - { path: /api, pathType: Prefix, backend: { service: { name: other, port: { number: 80 } } } }\n`,
+          ),
+          ['spec.rules[0].http.paths[1].path: Duplicate value: "/api"'],
+          `${NET}/namespaces/${ns}/ingresses/twice`,
+        );
+        await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: bad }
 spec:
@@ -139,11 +183,14 @@ spec:
   ingress:
   - from: [{ ipBlock: { cidr: 10.0.0.0/33 } }, { ipBlock: { cidr: 10.0.0.0/16, except: [10.1.0.0/24] } }]
     ports: [{ port: 8080, endPort: 80 }]
-`, [
-          'spec.ingress[0].from[0].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
-          'spec.ingress[0].from[1].ipBlock.except[0]: Invalid value: "10.1.0.0/24": must be a strict subset of `cidr`',
-          'spec.ingress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`',
-        ], `${NET}/namespaces/${ns}/networkpolicies/bad`);
+`,
+          [
+            'spec.ingress[0].from[0].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+            'spec.ingress[0].from[1].ipBlock.except[0]: Invalid value: "10.1.0.0/24": must be a strict subset of `cidr`',
+            'spec.ingress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`',
+          ],
+          `${NET}/namespaces/${ns}/networkpolicies/bad`,
+        );
       });
     });
   });
@@ -152,20 +199,36 @@ spec:
     it('a 422 carries field causes typed as Kubernetes types them', async () => {
       const res = await apiRequest(api.cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
         body: {
-          apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'dup' },
-          spec: { rules: [{ host: 'a.io', http: { paths: [1, 2].map(() => ({ path: '/', pathType: 'Exact', backend: { service: { name: 's', port: { number: 80 } } } })) } }] },
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: { name: 'dup' },
+          spec: {
+            rules: [
+              {
+                host: 'a.io',
+                http: { paths: [1, 2].map(() => ({ path: '/', pathType: 'Exact', backend: { service: { name: 's', port: { number: 80 } } } })) },
+              },
+            ],
+          },
         },
       });
       assert.equal(res.status, 422);
       assert.equal(res.json.reason, 'Invalid');
-      assert.deepEqual(res.json.details.causes, [{ reason: 'FieldValueDuplicate', field: 'spec.rules[0].http.paths[1].path', message: 'Duplicate value: "/"' }]);
+      assert.deepEqual(res.json.details.causes, [
+        { reason: 'FieldValueDuplicate', field: 'spec.rules[0].http.paths[1].path', message: 'Duplicate value: "/"' },
+      ]);
       assert.equal((await get(`${NET}/namespaces/default/ingresses/dup`)).status, 404);
     });
 
     it('Ingress status: /status changes only status; a spec change bumps generation and keeps status', async () => {
       const path = `${NET}/namespaces/default/ingresses/st`;
       const created = await apiRequest(api.cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
-        body: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'st' }, spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } },
+        body: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: { name: 'st' },
+          spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } },
+        },
       });
       assert.equal(created.status, 201, created.body);
       const withStatus = structuredClone(created.json);
@@ -200,7 +263,10 @@ spec:
       changed.spec.controller = 'example.com/other';
       const res = await apiRequest(api.cluster.admin, 'PUT', `${NET}/ingressclasses/skiff`, { body: changed });
       assert.equal(res.status, 422);
-      assert.deepEqual(res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`), ['spec.controller: Invalid value: "example.com/other": field is immutable']);
+      assert.deepEqual(
+        res.json.details.causes.map((c: any) => `${c.field}: ${c.message}`),
+        ['spec.controller: Invalid value: "example.com/other": field is immutable'],
+      );
     });
 
     it("Skiff's own kubectl gets the three kinds by their short names and describes Ingresses and NetworkPolicies", async () => {
@@ -230,7 +296,12 @@ spec:
       await api.cluster.restartApiServer();
       assert.equal((await get(`${NET}/ingressclasses/skiff`)).status, 404);
       const res = await apiRequest(api.cluster.admin, 'POST', `${NET}/namespaces/default/ingresses`, {
-        body: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'classless' }, spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } },
+        body: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: { name: 'classless' },
+          spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } },
+        },
       });
       assert.equal(res.status, 201, res.body);
       assert.equal(res.json.spec.ingressClassName, undefined);

@@ -17,8 +17,20 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  addBridge, addNetns, addVeth, apiRequest, canUseNetns, deleteNetns, eventually, execInNetns, fetchFrom, inNetns, REPO_ROOT, startHttpServerIn,
-  startTestCluster, type TestCluster,
+  addBridge,
+  addNetns,
+  addVeth,
+  apiRequest,
+  canUseNetns,
+  deleteNetns,
+  eventually,
+  execInNetns,
+  fetchFrom,
+  inNetns,
+  REPO_ROOT,
+  startHttpServerIn,
+  startTestCluster,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const CLUSTER_CIDR = '10.206.0.0/17';
@@ -71,7 +83,12 @@ function nodeObject(n: { name: string; ip: string; podCIDR: string }) {
     kind: 'Node',
     metadata: { name: n.name },
     spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
-    status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: n.ip },
+        { type: 'Hostname', address: n.name },
+      ],
+    },
   };
 }
 
@@ -90,10 +107,19 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
   }
 
   function startProxy(node: string): ChildProcess {
-    const child = spawn(process.execPath, [
-      KUBE_PROXY, `--kubeconfig=${cluster.kubeconfigPath}`, `--node-name=${node}`, `--cluster-cidr=${CLUSTER_CIDR}`,
-      `--ip-netns=${node}`, '--metrics-port=0', '--min-sync-period-ms=200',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        KUBE_PROXY,
+        `--kubeconfig=${cluster.kubeconfigPath}`,
+        `--node-name=${node}`,
+        `--cluster-cidr=${CLUSTER_CIDR}`,
+        `--ip-netns=${node}`,
+        '--metrics-port=0',
+        '--min-sync-period-ms=200',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const log = createWriteStream(join(logDir, `kube-proxy-${node}.log`));
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -121,38 +147,58 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
     assert.match(fetchFrom('k6-pa', NODES[1]!.pod.ip, POD_PORT), /^error:/);
   });
 
-  it('kube-proxy routes every other node\'s pod CIDR via its address, with forwarding on', async () => {
+  it("kube-proxy routes every other node's pod CIDR via its address, with forwarding on", async () => {
     for (const n of NODES) proxies.push(startProxy(n.name));
-    await eventually(async () => {
-      assert.deepEqual(ourRoutes('k6-a').split('\n').map((l) => l.trim()), [
-        '10.206.2.0/24 via 10.206.255.12 dev eth0',
-        '10.206.3.0/24 via 10.206.255.13 dev eth0',
-      ]);
-    }, 90_000, 500);
-    await eventually(async () => {
-      assert.deepEqual(ourRoutes('k6-b').split('\n').map((l) => l.trim()), [
-        '10.206.1.0/24 via 10.206.255.11 dev eth0',
-        '10.206.3.0/24 via 10.206.255.13 dev eth0',
-      ]);
-    }, 90_000, 500);
+    await eventually(
+      async () => {
+        assert.deepEqual(
+          ourRoutes('k6-a')
+            .split('\n')
+            .map((l) => l.trim()),
+          ['10.206.2.0/24 via 10.206.255.12 dev eth0', '10.206.3.0/24 via 10.206.255.13 dev eth0'],
+        );
+      },
+      90_000,
+      500,
+    );
+    await eventually(
+      async () => {
+        assert.deepEqual(
+          ourRoutes('k6-b')
+            .split('\n')
+            .map((l) => l.trim()),
+          ['10.206.1.0/24 via 10.206.255.11 dev eth0', '10.206.3.0/24 via 10.206.255.13 dev eth0'],
+        );
+      },
+      90_000,
+      500,
+    );
     for (const n of NODES) assert.equal(execInNetns(n.name, 'cat', '/proc/sys/net/ipv4/ip_forward').trim(), '1');
   });
 
   it('puts the forwarding accepts in DOCKER-USER where Docker made it, else in FORWARD', async () => {
-    await eventually(async () => {
-      const a = iptablesSave('k6-a');
-      assert.match(a, /^-A DOCKER-USER -m comment --comment "skiff forwarding rules" -j SKIFF-FORWARD$/m);
-      assert.doesNotMatch(a, /^-A FORWARD .*-j SKIFF-FORWARD$/m);
-      assert.match(iptablesSave('k6-b'), /^-A FORWARD -m comment --comment "skiff forwarding rules" -j SKIFF-FORWARD$/m);
-    }, 60_000, 500);
+    await eventually(
+      async () => {
+        const a = iptablesSave('k6-a');
+        assert.match(a, /^-A DOCKER-USER -m comment --comment "skiff forwarding rules" -j SKIFF-FORWARD$/m);
+        assert.doesNotMatch(a, /^-A FORWARD .*-j SKIFF-FORWARD$/m);
+        assert.match(iptablesSave('k6-b'), /^-A FORWARD -m comment --comment "skiff forwarding rules" -j SKIFF-FORWARD$/m);
+      },
+      60_000,
+      500,
+    );
   });
 
-  it('pod A reaches pod B by pod IP, and B sees A\'s pod IP', async () => {
-    const answer = await eventually(async () => {
-      const r = fetchFrom('k6-pa', NODES[1]!.pod.ip, POD_PORT);
-      assert.match(r, /^body:/);
-      return r;
-    }, 60_000, 500);
+  it("pod A reaches pod B by pod IP, and B sees A's pod IP", async () => {
+    const answer = await eventually(
+      async () => {
+        const r = fetchFrom('k6-pa', NODES[1]!.pod.ip, POD_PORT);
+        assert.match(r, /^body:/);
+        return r;
+      },
+      60_000,
+      500,
+    );
     assert.equal(answer, `body:${NODES[0]!.pod.ip}`);
   });
 
@@ -160,9 +206,14 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
     assert.equal(fetchFrom('k6-pa', NODES[1]!.ip, NODE_PORT), `body:${NODES[0]!.ip}`);
   });
 
-  it('a pod reaching a service without endpoints is refused at once, even behind Docker\'s accepts', async () => {
+  it("a pod reaching a service without endpoints is refused at once, even behind Docker's accepts", async () => {
     const created = await apiRequest(cluster.admin, 'POST', '/api/v1/namespaces/default/services', {
-      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty' }, spec: { selector: { app: 'nobody' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+      body: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'empty' },
+        spec: { selector: { app: 'nobody' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      },
     });
     assert.equal(created.status, 201, created.body);
     const ip = created.json.spec.clusterIP as string;
@@ -173,7 +224,7 @@ describe('host-gw pod routing between two node namespaces', { skip: canRun ? fal
     assert.equal(fetchFrom('k6-pa', ip, 80), 'error:ECONNREFUSED');
   });
 
-  it('a deleted Node\'s route goes; routes that are not ours stay', async () => {
+  it("a deleted Node's route goes; routes that are not ours stay", async () => {
     const del = await apiRequest(cluster.admin, 'DELETE', `/api/v1/nodes/${GHOST.name}`);
     assert.ok(del.status === 200 || del.status === 202, del.body);
     for (const n of NODES) {

@@ -66,8 +66,9 @@ describe('OpenAPI v2 and v3 through kubectl', { timeout: 300_000 }, () => {
     assert.equal(apps.headers['cache-control'], 'public, immutable');
     const doc = apps.json as Json;
     assert.equal(doc.openapi, '3.0.0');
-    assert.deepEqual(doc.components.schemas['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'],
-      [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    assert.deepEqual(doc.components.schemas['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'], [
+      { group: 'apps', kind: 'Deployment', version: 'v1' },
+    ]);
     assert.ok(doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch);
 
     const etag = String(apps.headers.etag);

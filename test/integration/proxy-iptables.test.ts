@@ -15,7 +15,9 @@ import { addBridge, addNetns, addVeth, canUseNetns, deleteNetns, deleteStaleNetn
 interface ProxyModule {
   renderRules(state: unknown): string;
   renderRulesWithChains(state: unknown): { payload: string; chains: { nat: string[]; filter: string[] } };
-  Iptables: new (opts: { ipNetns?: string }) => {
+  Iptables: new (opts: {
+    ipNetns?: string;
+  }) => {
     apply(payload: string): Promise<boolean>;
     save(): Promise<string>;
     cleanup(): Promise<void>;
@@ -89,7 +91,10 @@ describe('kube-proxy iptables rules in network namespaces', { skip: canRun ? fal
     const state = {
       services: [
         {
-          namespace: 'default', name: 'web', type: 'NodePort', clusterIP: CLUSTER_IP,
+          namespace: 'default',
+          name: 'web',
+          type: 'NodePort',
+          clusterIP: CLUSTER_IP,
           ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: NODE_PORT }],
         },
         { namespace: 'default', name: 'empty', type: 'ClusterIP', clusterIP: EMPTY_IP, ports: [{ name: 'http', protocol: 'TCP', port: 80 }] },
@@ -111,7 +116,10 @@ describe('kube-proxy iptables rules in network namespaces', { skip: canRun ? fal
 
     const nodePort = requestFromNode(NODE_IP, NODE_PORT, 10);
     assert.deepEqual(nodePort.errors, []);
-    assert.equal(Object.values(nodePort.answers).reduce((a, b) => a + b, 0), 10);
+    assert.equal(
+      Object.values(nodePort.answers).reduce((a, b) => a + b, 0),
+      10,
+    );
     // Not on loopback (CVE-2020-8558): nothing listens on 127.0.0.1:30231, so refused.
     assert.deepEqual(requestFromNode('127.0.0.1', NODE_PORT, 1).errors, ['ECONNREFUSED']);
 

@@ -22,13 +22,27 @@ const PYTHON = '/usr/bin/python3';
 const CLIENT_PACKAGE = '/usr/lib/python3/dist-packages/kubernetes';
 const SCRIPT = join(REPO_ROOT, 'test/integration/fixtures/python-client.py');
 
-interface Step { result?: unknown; error?: string }
-interface WatchedEvent { type: string; name: string; resourceVersion: string; model: string; data: Record<string, string> }
+interface Step {
+  result?: unknown;
+  error?: string;
+}
+interface WatchedEvent {
+  type: string;
+  name: string;
+  resourceVersion: string;
+  model: string;
+  data: Record<string, string>;
+}
 interface KindResult {
-  apiVersion: string; kind: string; function?: string; error?: string;
+  apiVersion: string;
+  kind: string;
+  function?: string;
+  error?: string;
   /** 'class': the installed client predates the group version or the kind; 'method': it has no such function. */
   untyped?: 'class' | 'method';
-  model?: string; count?: number; names?: string[];
+  model?: string;
+  count?: number;
+  names?: string[];
 }
 interface Report {
   steps: Record<string, Step>;
@@ -41,12 +55,15 @@ describe('the official Python client', { timeout: 240_000 }, () => {
   let cluster: TestCluster;
   let report: Report;
 
-  before(async () => {
-    assert.ok(existsSync(CLIENT_PACKAGE), `${CLIENT_PACKAGE} missing: apt-get install python3-kubernetes (./skiff installs it)`);
-    cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: BASE_PORT + 10, etcdMembers: 1 });
-    const run = await promisify(execFile)(PYTHON, [SCRIPT, cluster.kubeconfigPath], { timeout: 120_000, maxBuffer: 16 << 20 });
-    report = JSON.parse(run.stdout) as Report;
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      assert.ok(existsSync(CLIENT_PACKAGE), `${CLIENT_PACKAGE} missing: apt-get install python3-kubernetes (./skiff installs it)`);
+      cluster = await startTestCluster({ basePort: BASE_PORT, apiServerPort: BASE_PORT + 10, etcdMembers: 1 });
+      const run = await promisify(execFile)(PYTHON, [SCRIPT, cluster.kubeconfigPath], { timeout: 120_000, maxBuffer: 16 << 20 });
+      report = JSON.parse(run.stdout) as Report;
+    },
+    { timeout: 180_000 },
+  );
   after(() => cluster?.stop());
 
   /** The step's result; a failed step fails the test with the client's own error. */
@@ -96,7 +113,10 @@ describe('the official Python client', { timeout: 240_000 }, () => {
 
   it('creates a sample of each kind through its typed function', () => {
     const failed = report.samples.filter((s) => s.error || s.untyped);
-    assert.deepEqual(failed.map((s) => `${s.function ?? s.kind}: ${s.error ?? `no typed ${s.untyped}`}`), []);
+    assert.deepEqual(
+      failed.map((s) => `${s.function ?? s.kind}: ${s.error ?? `no typed ${s.untyped}`}`),
+      [],
+    );
   });
 
   it('lists every served kind through its typed function and deserialises every object', (t) => {
@@ -110,10 +130,16 @@ describe('the official Python client', { timeout: 240_000 }, () => {
     // A group version or kind the installed client predates has no typed API or model class; any other kind must work.
     for (const l of report.lists.filter((l) => l.untyped === 'class')) t.diagnostic(`${l.apiVersion} ${l.kind}: this client has no ${l.function}`);
     const failures = report.lists.filter((l) => l.error || l.untyped === 'method');
-    assert.deepEqual(failures.map((l) => `${l.function}: ${l.error ?? 'no such function'}`), []);
+    assert.deepEqual(
+      failures.map((l) => `${l.function}: ${l.error ?? 'no such function'}`),
+      [],
+    );
     for (const sample of report.samples.filter((s) => !s.error && !s.untyped)) {
       const list = report.lists.find((l) => l.apiVersion === sample.apiVersion && l.kind === sample.kind);
-      assert.ok(list?.names?.some((n) => n.endsWith(`/${sample.name}`)), `${sample.kind} ${sample.name} missing from ${list?.function}`);
+      assert.ok(
+        list?.names?.some((n) => n.endsWith(`/${sample.name}`)),
+        `${sample.kind} ${sample.name} missing from ${list?.function}`,
+      );
     }
   });
 });

@@ -9,7 +9,15 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiRequest, eventually, identityFor, kubectl, kubectlBinaries, tableHeader, useApiControlPlane, type Identity, type KubectlResult,
+  apiRequest,
+  eventually,
+  identityFor,
+  kubectl,
+  kubectlBinaries,
+  tableHeader,
+  useApiControlPlane,
+  type Identity,
+  type KubectlResult,
 } from '../harness/index.ts';
 
 // Ports 28000-28001 (etcd) and 28050 (apiserver) belong to this file (range 28000-28099).
@@ -46,16 +54,19 @@ describe('RBAC API with real kubectl', { timeout: 600_000 }, () => {
       before(() => ok(['create', 'namespace', ns]));
 
       it('create role and clusterrole turn --verb/--resource/--resource-name/--non-resource-url/--aggregation-rule into rules', async () => {
-        assert.match((await ok(['-n', ns, 'create', 'role', 'reader', '--verb=get', '--verb=list', '--resource=pods,deployments.apps,pods/log'])).stdout,
-          /role.rbac.authorization.k8s.io\/reader created/);
+        assert.match(
+          (await ok(['-n', ns, 'create', 'role', 'reader', '--verb=get', '--verb=list', '--resource=pods,deployments.apps,pods/log'])).stdout,
+          /role.rbac.authorization.k8s.io\/reader created/,
+        );
         const reader = (await getJson(`${RBAC}/namespaces/${ns}/roles/reader`)).json;
         assert.deepEqual(reader.rules, [
           { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'] },
           { verbs: ['get', 'list'], apiGroups: ['apps'], resources: ['deployments'] },
         ]);
         await ok(['-n', ns, 'create', 'role', 'db-secret', '--verb=get', '--resource=secrets', '--resource-name=db', '--resource-name=db-tls']);
-        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/roles/db-secret`)).json.rules,
-          [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['db', 'db-tls'] }]);
+        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/roles/db-secret`)).json.rules, [
+          { verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['db', 'db-tls'] },
+        ]);
 
         await ok(['create', 'clusterrole', `watcher-${index}`, '--verb=get', '--resource=nodes', '--non-resource-url=/healthz', '--non-resource-url=/logs/*']);
         assert.deepEqual((await getJson(`${RBAC}/clusterroles/watcher-${index}`)).json.rules, [
@@ -63,8 +74,9 @@ describe('RBAC API with real kubectl', { timeout: 600_000 }, () => {
           { verbs: ['get'], nonResourceURLs: ['/healthz', '/logs/*'] },
         ]);
         await ok(['create', 'clusterrole', `monitoring-${index}`, `--aggregation-rule=example.com/aggregate-to-monitoring-${index}=true`]);
-        assert.deepEqual((await getJson(`${RBAC}/clusterroles/monitoring-${index}`)).json.aggregationRule,
-          { clusterRoleSelectors: [{ matchLabels: { [`example.com/aggregate-to-monitoring-${index}`]: 'true' } }] });
+        assert.deepEqual((await getJson(`${RBAC}/clusterroles/monitoring-${index}`)).json.aggregationRule, {
+          clusterRoleSelectors: [{ matchLabels: { [`example.com/aggregate-to-monitoring-${index}`]: 'true' } }],
+        });
       });
 
       it('create rolebinding and clusterrolebinding name the role and the subjects, with their API groups defaulted', async () => {
@@ -78,8 +90,11 @@ describe('RBAC API with real kubectl', { timeout: 600_000 }, () => {
         ]);
         await ok(['-n', ns, 'create', 'rolebinding', 'viewers', '--clusterrole=view', '--user=bob']);
         await ok(['create', 'clusterrolebinding', `watchers-${index}`, `--clusterrole=watcher-${index}`, '--user=bob', `--serviceaccount=${ns}:robot`]);
-        assert.deepEqual((await getJson(`${RBAC}/clusterrolebindings/watchers-${index}`)).json.roleRef,
-          { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `watcher-${index}` });
+        assert.deepEqual((await getJson(`${RBAC}/clusterrolebindings/watchers-${index}`)).json.roleRef, {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: `watcher-${index}`,
+        });
       });
 
       it('get prints NAME CREATED AT for roles and NAME ROLE AGE (wide: USERS GROUPS SERVICEACCOUNTS) for bindings', async () => {
@@ -111,9 +126,12 @@ subjects: [{ kind: User, name: ${user} }]
 `;
         assert.match((await ok(['-n', ns, 'apply', '-f', '-'], manifest('get, list', 'dave'))).stdout, /role.rbac.authorization.k8s.io\/applied created/);
         await ok(['-n', ns, 'apply', '-f', '-'], manifest('watch', 'erin'));
-        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/roles/applied`)).json.rules, [{ verbs: ['watch'], apiGroups: [''], resources: ['configmaps'] }]);
-        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/rolebindings/applied`)).json.subjects,
-          [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'erin' }]);
+        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/roles/applied`)).json.rules, [
+          { verbs: ['watch'], apiGroups: [''], resources: ['configmaps'] },
+        ]);
+        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/rolebindings/applied`)).json.subjects, [
+          { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'erin' },
+        ]);
         // kubectl sends the binding's atomic subjects again, since the stored ones carry the defaulted
         // apiGroup (it says "configured", as against Kubernetes); the server finds nothing to write.
         const rv = (await getJson(`${RBAC}/namespaces/${ns}/rolebindings/applied`)).json.metadata.resourceVersion;
@@ -129,21 +147,27 @@ subjects: [{ kind: User, name: ${user} }]
       });
 
       it('invalid rules and bindings are refused with their field causes, and nothing is stored', async () => {
-        await refused(['-n', ns, 'apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
+        await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: { name: health }
 rules:
 - { verbs: [get], nonResourceURLs: [/healthz] }
 - { verbs: [], apiGroups: [""], resources: [pods] }
 - { verbs: [get] }
-`, [
-          'rules[0].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
-          'rules[1].verbs: Required value: verbs must contain at least one value',
-          'rules[2].apiGroups: Required value: resource rules must supply at least one api group',
-          'rules[2].resources: Required value: resource rules must supply at least one resource',
-        ]);
+`,
+          [
+            'rules[0].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
+            'rules[1].verbs: Required value: verbs must contain at least one value',
+            'rules[2].apiGroups: Required value: resource rules must supply at least one api group',
+            'rules[2].resources: Required value: resource rules must supply at least one resource',
+          ],
+        );
         assert.equal((await getJson(`${RBAC}/namespaces/${ns}/roles/health`)).status, 404);
-        await refused(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
+        await refused(
+          ['apply', '-f', '-'],
+          `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: { name: bad-${index} }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader }
@@ -151,24 +175,31 @@ subjects:
 - { kind: Robot, name: r2 }
 - { kind: ServiceAccount, name: robot }
 - { kind: User, name: bob, apiGroup: v1 }
-`, [
-          'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',
-          'subjects[0].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"',
-          'subjects[1].namespace: Required value',
-          'subjects[2].apiGroup: Unsupported value: "v1": supported values: "rbac.authorization.k8s.io"',
-        ]);
+`,
+          [
+            'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',
+            'subjects[0].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"',
+            'subjects[1].namespace: Required value',
+            'subjects[2].apiGroup: Unsupported value: "v1": supported values: "rbac.authorization.k8s.io"',
+          ],
+        );
         assert.equal((await getJson(`${RBAC}/clusterrolebindings/bad-${index}`)).status, 404);
-        await refused(['create', 'clusterrole', 'a/b', '--verb=get', '--resource=pods'], undefined, [`metadata.name: Invalid value: "a/b": may not contain '/'`]);
+        await refused(['create', 'clusterrole', 'a/b', '--verb=get', '--resource=pods'], undefined, [
+          `metadata.name: Invalid value: "a/b": may not contain '/'`,
+        ]);
       });
 
-      it('a binding\'s roleRef cannot change; its subjects can', async () => {
-        const stderr = await refused(['-n', ns, 'patch', 'rolebinding', 'readers', '--type=merge', '-p', '{"roleRef":{"kind":"ClusterRole","name":"edit"}}'], undefined, [
-          'roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef',
-        ]);
+      it("a binding's roleRef cannot change; its subjects can", async () => {
+        const stderr = await refused(
+          ['-n', ns, 'patch', 'rolebinding', 'readers', '--type=merge', '-p', '{"roleRef":{"kind":"ClusterRole","name":"edit"}}'],
+          undefined,
+          ['roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef'],
+        );
         assert.match(stderr, /The RoleBinding "readers" is invalid/);
         await ok(['-n', ns, 'patch', 'rolebinding', 'readers', '--type=merge', '-p', '{"subjects":[{"kind":"User","name":"carol"}]}']);
-        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/rolebindings/readers`)).json.subjects,
-          [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'carol' }]);
+        assert.deepEqual((await getJson(`${RBAC}/namespaces/${ns}/rolebindings/readers`)).json.subjects, [
+          { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'carol' },
+        ]);
       });
 
       it('an aggregated ClusterRole picks up the rules of a role labelled for it, and drops them when it goes', async () => {
@@ -199,8 +230,11 @@ subjects:
     const asAlice = (method: string, path: string, body: unknown) => apiRequest(alice.target, method, path, { body });
     const role = (name: string, rules: unknown[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules });
     const binding = (name: string, kind: string, roleName: string) => ({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: roleName }, subjects: [{ kind: 'User', name: 'bob' }],
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: roleName },
+      subjects: [{ kind: 'User', name: 'bob' }],
     });
     const roleWriter = [{ verbs: ['create'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'] }];
 
@@ -216,19 +250,30 @@ subjects:
       }
     });
 
-    it('a role granting what its author does not hold is 403 with upstream\'s message; one within it is created', async () => {
+    it("a role granting what its author does not hold is 403 with upstream's message; one within it is created", async () => {
       const denied = await eventually(async () => {
-        const res = await asAlice('POST', `${RBAC}/namespaces/${ns}/roles`, role('secret-reader', [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }]));
+        const res = await asAlice(
+          'POST',
+          `${RBAC}/namespaces/${ns}/roles`,
+          role('secret-reader', [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }]),
+        );
         assert.equal(res.status, 403, res.body);
         return res.json;
       }, 10_000);
       assert.equal(denied.reason, 'Forbidden');
-      assert.match(denied.message, /^roles\.rbac\.authorization\.k8s\.io "secret-reader" is forbidden: user "alice" \(groups=\[("[^"]+" ?)*\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}$/);
-      const created = await asAlice('POST', `${RBAC}/namespaces/${ns}/roles`, role('role-maker', [{ verbs: ['create'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'] }]));
+      assert.match(
+        denied.message,
+        /^roles\.rbac\.authorization\.k8s\.io "secret-reader" is forbidden: user "alice" \(groups=\[("[^"]+" ?)*\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}$/,
+      );
+      const created = await asAlice(
+        'POST',
+        `${RBAC}/namespaces/${ns}/roles`,
+        role('role-maker', [{ verbs: ['create'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'] }]),
+      );
       assert.equal(created.status, 201, created.body);
     });
 
-    it('a binding needs the bound role\'s rules (or bind): her own role yes, admin no, a missing role 404', async () => {
+    it("a binding needs the bound role's rules (or bind): her own role yes, admin no, a missing role 404", async () => {
       const own = await eventually(async () => {
         const res = await asAlice('POST', `${RBAC}/namespaces/${ns}/rolebindings`, binding('bob-writes-roles', 'Role', 'role-writer'));
         assert.equal(res.status, 201, res.body);
@@ -237,7 +282,10 @@ subjects:
       assert.equal(own.json.roleRef.name, 'role-writer');
       const admin = await asAlice('POST', `${RBAC}/namespaces/${ns}/rolebindings`, binding('bob-admin', 'ClusterRole', 'admin'));
       assert.equal(admin.status, 403, admin.body);
-      assert.match(admin.json.message, /^rolebindings\.rbac\.authorization\.k8s\.io "bob-admin" is forbidden: user "alice" .* is attempting to grant RBAC permissions not currently held:\n/);
+      assert.match(
+        admin.json.message,
+        /^rolebindings\.rbac\.authorization\.k8s\.io "bob-admin" is forbidden: user "alice" .* is attempting to grant RBAC permissions not currently held:\n/,
+      );
       const missing = await asAlice('POST', `${RBAC}/namespaces/${ns}/rolebindings`, binding('bob-nothing', 'Role', 'nope'));
       assert.equal(missing.status, 404, missing.body);
       assert.equal(missing.json.message, 'roles.rbac.authorization.k8s.io "nope" not found');
@@ -247,7 +295,10 @@ subjects:
       const bin = binaries[binaries.length - 1]!;
       const res = await kubectl(bin, ['-n', ns, 'create', 'role', 'pod-killer', '--verb=delete', '--resource=pods'], { kubeconfig: alice.kubeconfigPath });
       assert.notEqual(res.code, 0, res.stdout);
-      assert.match(res.stderr, /Error from server \(Forbidden\): roles\.rbac\.authorization\.k8s\.io "pod-killer" is forbidden: user "alice" .* is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["delete"\]\}/);
+      assert.match(
+        res.stderr,
+        /Error from server \(Forbidden\): roles\.rbac\.authorization\.k8s\.io "pod-killer" is forbidden: user "alice" .* is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["delete"\]\}/,
+      );
     });
   });
 });

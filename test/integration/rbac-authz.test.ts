@@ -10,8 +10,19 @@ import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCertificateRequest } from '@skiff/pki';
 import {
-  apiRequest, eventually, identityFor, kubectl, kubectlBinaries, startControllerManager, startHollowNodes, startScheduler, startTestCluster,
-  type ApiTarget, type ComponentProcess, type Identity, type TestCluster,
+  apiRequest,
+  eventually,
+  identityFor,
+  kubectl,
+  kubectlBinaries,
+  startControllerManager,
+  startHollowNodes,
+  startScheduler,
+  startTestCluster,
+  type ApiTarget,
+  type ComponentProcess,
+  type Identity,
+  type TestCluster,
 } from '../harness/index.ts';
 
 // Ports 28100-28101 and 28110-28111 (etcd), 28150 and 28151 (apiserver) belong to this file.
@@ -38,7 +49,8 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     for (const name of ['team', 'other']) await must(cluster.admin, 'POST', '/api/v1/namespaces', { metadata: { name } });
     await must(cluster.admin, 'POST', '/api/v1/namespaces/team/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
     await must(cluster.admin, 'POST', `${RBAC}/namespaces/team/roles`, {
-      metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+      metadata: { name: 'pod-reader' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
     });
     await must(cluster.admin, 'POST', `${RBAC}/namespaces/team/rolebindings`, {
       metadata: { name: 'reader-reads-pods' },
@@ -49,7 +61,7 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
   });
   after(() => cluster?.stop());
 
-  it('a service account reads pods in its namespace and nothing else, with upstream\'s messages', async () => {
+  it("a service account reads pods in its namespace and nothing else, with upstream's messages", async () => {
     await eventually(async () => assert.equal(await status(reader.target, 'GET', '/api/v1/namespaces/team/pods'), 200));
     const secrets = await apiRequest(reader.target, 'GET', '/api/v1/namespaces/team/secrets');
     assert.equal(secrets.status, 403);
@@ -72,7 +84,10 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     kc.loadFromFile(reader.kubeconfigPath);
     const core = kc.makeApiClient(CoreV1Api);
     const pods = await core.listNamespacedPod({ namespace: 'team' });
-    assert.deepEqual(pods.items.map((p) => p.metadata?.name), ['p']);
+    assert.deepEqual(
+      pods.items.map((p) => p.metadata?.name),
+      ['p'],
+    );
     await assert.rejects(core.listNamespacedSecret({ namespace: 'team' }), (err: { code?: number }) => err.code === 403);
   });
 
@@ -80,7 +95,8 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     const carol = await identityFor(cluster, 'carol', ['devs']);
     assert.equal(await status(carol.target, 'GET', '/api/v1/namespaces/other/pods'), 403);
     await must(cluster.admin, 'POST', `${RBAC}/clusterrolebindings`, {
-      metadata: { name: 'devs-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      metadata: { name: 'devs-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
       subjects: [{ kind: 'Group', name: 'devs', apiGroup: 'rbac.authorization.k8s.io' }],
     });
     await eventually(async () => assert.equal(await status(carol.target, 'GET', '/api/v1/namespaces/other/pods'), 200));
@@ -95,17 +111,36 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
   it('the default policy exists after start, labelled, with admin/edit/view carrying their aggregated rules', async () => {
     const roles = await must(cluster.admin, 'GET', `${RBAC}/clusterroles`);
     const byName = new Map<string, any>(roles.items.map((r: any) => [r.metadata.name, r]));
-    for (const name of ['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:basic-user', 'system:public-info-viewer', 'system:node',
-      'system:node-proxier', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:volume-scheduler', 'system:kubelet-api-admin',
-      'system:node-bootstrapper', 'system:controller:deployment-controller', 'system:controller:generic-garbage-collector', 'system:skiff:dns', 'system:skiff:local-path']) {
+    for (const name of [
+      'cluster-admin',
+      'admin',
+      'edit',
+      'view',
+      'system:discovery',
+      'system:basic-user',
+      'system:public-info-viewer',
+      'system:node',
+      'system:node-proxier',
+      'system:kube-controller-manager',
+      'system:kube-scheduler',
+      'system:volume-scheduler',
+      'system:kubelet-api-admin',
+      'system:node-bootstrapper',
+      'system:controller:deployment-controller',
+      'system:controller:generic-garbage-collector',
+      'system:skiff:dns',
+      'system:skiff:local-path',
+    ]) {
       const role = byName.get(name);
       assert.ok(role, `ClusterRole ${name} missing`);
       assert.equal(role.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');
       assert.equal(role.metadata.annotations['rbac.authorization.kubernetes.io/autoupdate'], 'true');
     }
-    const grants = (name: string, group: string, resource: string, verb: string) => byName.get(name).rules
-      .some((r: any) => r.apiGroups?.includes(group) && r.resources?.includes(resource) && r.verbs.includes(verb));
-    assert.deepEqual(byName.get('view').aggregationRule, { clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } }] });
+    const grants = (name: string, group: string, resource: string, verb: string) =>
+      byName.get(name).rules.some((r: any) => r.apiGroups?.includes(group) && r.resources?.includes(resource) && r.verbs.includes(verb));
+    assert.deepEqual(byName.get('view').aggregationRule, {
+      clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } }],
+    });
     assert.ok(grants('view', '', 'pods', 'list'));
     assert.ok(!grants('view', '', 'secrets', 'get'));
     assert.ok(grants('edit', '', 'pods', 'list') && grants('edit', 'apps', 'deployments', 'create') && grants('edit', '', 'secrets', 'get'));
@@ -122,7 +157,11 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
       const id = await identityFor(cluster, user);
       assert.equal(await status(id.target, 'GET', '/api/v1/services'), 200, user);
       assert.equal(await status(id.target, 'GET', '/apis/discovery.k8s.io/v1/endpointslices?watch=1&timeoutSeconds=1'), 200, user);
-      assert.equal(await status(id.target, 'POST', '/api/v1/namespaces/team/services', { metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } }), 403, user);
+      assert.equal(
+        await status(id.target, 'POST', '/api/v1/namespaces/team/services', { metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } }),
+        403,
+        user,
+      );
       assert.equal(await status(id.target, 'GET', '/api/v1/namespaces/team/secrets'), 403, user);
       assert.equal(await status(id.target, 'DELETE', '/api/v1/namespaces/team/pods/p'), 403, user);
     }
@@ -130,20 +169,24 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
 
   it('health and /version are open; anything else without credentials is 401', async () => {
     for (const path of ['/healthz', '/livez', '/readyz', '/version']) assert.equal(await status(cluster.anonymous, 'GET', path), 200, path);
-    for (const path of ['/api', '/api/v1/namespaces/team/pods', '/apis/rbac.authorization.k8s.io/v1/clusterroles']) assert.equal(await status(cluster.anonymous, 'GET', path), 401, path);
+    for (const path of ['/api', '/api/v1/namespaces/team/pods', '/apis/rbac.authorization.k8s.io/v1/clusterroles'])
+      assert.equal(await status(cluster.anonymous, 'GET', path), 401, path);
   });
 
   it('a bootstrap token may create a CSR but not list pods', async () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     await must(cluster.admin, 'POST', '/api/v1/namespaces/kube-system/secrets', {
-      metadata: { name: 'bootstrap-token-h1bh1b' }, type: 'bootstrap.kubernetes.io/token',
+      metadata: { name: 'bootstrap-token-h1bh1b' },
+      type: 'bootstrap.kubernetes.io/token',
       data: { 'token-id': b64('h1bh1b'), 'token-secret': b64('0123456789abcdef'), 'usage-bootstrap-authentication': b64('true') },
     });
     const token: ApiTarget = { server: cluster.server, caCert: cluster.pki.caCert, token: 'h1bh1b.0123456789abcdef' };
     const { csr } = await createCertificateRequest({ commonName: 'system:node:n1', organizations: ['system:nodes'] });
     const created = await apiRequest(token, 'POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', {
       body: {
-        apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'node-csr-h1b' },
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
+        metadata: { name: 'node-csr-h1b' },
         spec: { request: b64(csr), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] },
       },
     });
@@ -155,18 +198,32 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
   });
 
   it('SubjectAccessReview and LocalSubjectAccessReview answer from the same chain', async () => {
-    const review = (spec: object) => must(cluster.admin, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec });
+    const review = (spec: object) =>
+      must(cluster.admin, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec,
+      });
     const yes = await review({ user: SA_USER, groups: ['system:serviceaccounts'], resourceAttributes: { namespace: 'team', verb: 'list', resource: 'pods' } });
     assert.equal(yes.status.allowed, true);
     assert.equal(yes.status.reason, 'RBAC: allowed by RoleBinding "reader-reads-pods/team" of Role "pod-reader" to ServiceAccount "reader/team"');
     assert.equal((await review({ user: SA_USER, resourceAttributes: { namespace: 'other', verb: 'list', resource: 'pods' } })).status.allowed, false);
     assert.equal((await review({ user: 'x', groups: ['system:masters'], resourceAttributes: { verb: 'delete', resource: 'nodes' } })).status.allowed, true);
-    assert.equal((await review({ user: 'x', groups: ['system:authenticated'], nonResourceAttributes: { verb: 'get', path: '/version' } })).status.allowed, true);
-    assert.equal(await status(cluster.admin, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } }), 422);
+    assert.equal(
+      (await review({ user: 'x', groups: ['system:authenticated'], nonResourceAttributes: { verb: 'get', path: '/version' } })).status.allowed,
+      true,
+    );
+    assert.equal(
+      await status(cluster.admin, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        spec: { resourceAttributes: { verb: 'get', resource: 'pods' } },
+      }),
+      422,
+    );
 
-    const local = (ns: string, spec: object) => apiRequest(cluster.admin, 'POST', `/apis/authorization.k8s.io/v1/namespaces/${ns}/localsubjectaccessreviews`, {
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', metadata: { namespace: ns }, spec },
-    });
+    const local = (ns: string, spec: object) =>
+      apiRequest(cluster.admin, 'POST', `/apis/authorization.k8s.io/v1/namespaces/${ns}/localsubjectaccessreviews`, {
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', metadata: { namespace: ns }, spec },
+      });
     const allowed = await local('team', { user: SA_USER, resourceAttributes: { namespace: 'team', verb: 'get', resource: 'pods' } });
     assert.equal(allowed.status, 201, allowed.body);
     assert.equal(allowed.json.status.allowed, true);
@@ -177,7 +234,12 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     assert.equal(served.get('subjectaccessreviews'), false);
     assert.equal(served.get('localsubjectaccessreviews'), true);
     // The review itself is authorized: the reader may not ask about others.
-    assert.equal(await status(reader.target, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { user: 'x', resourceAttributes: { verb: 'get', resource: 'pods' } } }), 403);
+    assert.equal(
+      await status(reader.target, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        spec: { user: 'x', resourceAttributes: { verb: 'get', resource: 'pods' } },
+      }),
+      403,
+    );
   });
 
   it('impersonation needs the impersonate verb, and acts as the impersonated user', async () => {
@@ -187,7 +249,10 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     assert.equal((await apiRequest(cluster.admin, 'GET', '/api/v1/namespaces/team/pods', { headers: { 'Impersonate-User': SA_USER } })).status, 200);
     const refused = await apiRequest(reader.target, 'GET', '/api/v1/namespaces/team/pods', { headers: { 'Impersonate-User': 'alice' } });
     assert.equal(refused.status, 403);
-    assert.equal(refused.json.message, `users "alice" is forbidden: User "${SA_USER}" cannot impersonate resource "users" in API group "" at the cluster scope`);
+    assert.equal(
+      refused.json.message,
+      `users "alice" is forbidden: User "${SA_USER}" cannot impersonate resource "users" in API group "" at the cluster scope`,
+    );
     assert.equal((await apiRequest(cluster.admin, 'GET', '/api/v1/pods', { headers: { 'Impersonate-Group': 'system:masters' } })).status, 400);
   });
 
@@ -211,7 +276,7 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
     });
   }
 
-  it('removing the service account\'s RoleBinding takes its access away within seconds', async () => {
+  it("removing the service account's RoleBinding takes its access away within seconds", async () => {
     assert.equal(await status(reader.target, 'GET', '/api/v1/namespaces/team/pods'), 200);
     await must(cluster.admin, 'DELETE', `${RBAC}/namespaces/team/rolebindings/reader-reads-pods`);
     await eventually(async () => assert.equal(await status(reader.target, 'GET', '/api/v1/namespaces/team/pods'), 403), 5_000);
@@ -246,7 +311,7 @@ describe('RBAC authorization', { timeout: 300_000 }, () => {
  * the scheduler do for a Deployment, a Service, a Job, a StatefulSet and a namespace's deletion, the
  * default policy allows (their logs show no refusal).
  */
-describe('RBAC: the components\' own identities', { timeout: 300_000 }, () => {
+describe("RBAC: the components' own identities", { timeout: 300_000 }, () => {
   let cluster: TestCluster;
   const components: ComponentProcess[] = [];
   before(async () => {
@@ -268,36 +333,56 @@ describe('RBAC: the components\' own identities', { timeout: 300_000 }, () => {
     await must(cluster.admin, 'POST', '/api/v1/namespaces', { metadata: { name: 'apps' } });
     const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
     await must(cluster.admin, 'POST', '/apis/apps/v1/namespaces/apps/deployments', {
-      metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
+      metadata: { name: 'web' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
     });
     await must(cluster.admin, 'POST', `${ns}/services`, { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
     await must(cluster.admin, 'POST', '/apis/apps/v1/namespaces/apps/statefulsets', {
-      metadata: { name: 'db' }, spec: { replicas: 1, serviceName: 'web', selector: { matchLabels: { app: 'db' } }, template: { ...template, metadata: { labels: { app: 'db' } } } },
+      metadata: { name: 'db' },
+      spec: { replicas: 1, serviceName: 'web', selector: { matchLabels: { app: 'db' } }, template: { ...template, metadata: { labels: { app: 'db' } } } },
     });
     await must(cluster.admin, 'POST', '/apis/batch/v1/namespaces/apps/jobs', {
-      metadata: { name: 'once' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      metadata: { name: 'once' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
     });
-    const refusals = () => components.slice(0, 2).flatMap((c) => c.log().split('\n').filter((line) => /forbidden|cannot \w+ resource|\b403\b/i.test(line)));
-    await eventually(async () => {
-      assert.deepEqual(refusals(), []);
-      const pods = await must(cluster.admin, 'GET', `${ns}/pods`);
-      const bound = pods.items.filter((p: any) => p.spec.nodeName);
-      assert.ok(bound.length >= 4, `bound pods: ${bound.length} of ${pods.items.length}`);
-      const slices = await must(cluster.admin, 'GET', '/apis/discovery.k8s.io/v1/namespaces/apps/endpointslices');
-      assert.ok(slices.items.length >= 1, 'no EndpointSlice yet');
-      const endpoints = await must(cluster.admin, 'GET', `${ns}/endpoints/web`);
-      assert.ok(endpoints.subsets?.length, 'no endpoints yet');
-      const accounts = await must(cluster.admin, 'GET', `${ns}/serviceaccounts`);
-      assert.ok(accounts.items.some((a: any) => a.metadata.name === 'default'), 'no default ServiceAccount yet');
-      const rootCa = await apiRequest(cluster.admin, 'GET', `${ns}/configmaps/kube-root-ca.crt`);
-      assert.equal(rootCa.status, 200, 'no kube-root-ca.crt yet');
-    }, 60_000, 500);
+    const refusals = () =>
+      components.slice(0, 2).flatMap((c) =>
+        c
+          .log()
+          .split('\n')
+          .filter((line) => /forbidden|cannot \w+ resource|\b403\b/i.test(line)),
+      );
+    await eventually(
+      async () => {
+        assert.deepEqual(refusals(), []);
+        const pods = await must(cluster.admin, 'GET', `${ns}/pods`);
+        const bound = pods.items.filter((p: any) => p.spec.nodeName);
+        assert.ok(bound.length >= 4, `bound pods: ${bound.length} of ${pods.items.length}`);
+        const slices = await must(cluster.admin, 'GET', '/apis/discovery.k8s.io/v1/namespaces/apps/endpointslices');
+        assert.ok(slices.items.length >= 1, 'no EndpointSlice yet');
+        const endpoints = await must(cluster.admin, 'GET', `${ns}/endpoints/web`);
+        assert.ok(endpoints.subsets?.length, 'no endpoints yet');
+        const accounts = await must(cluster.admin, 'GET', `${ns}/serviceaccounts`);
+        assert.ok(
+          accounts.items.some((a: any) => a.metadata.name === 'default'),
+          'no default ServiceAccount yet',
+        );
+        const rootCa = await apiRequest(cluster.admin, 'GET', `${ns}/configmaps/kube-root-ca.crt`);
+        assert.equal(rootCa.status, 200, 'no kube-root-ca.crt yet');
+      },
+      60_000,
+      500,
+    );
     await must(cluster.admin, 'DELETE', ns.slice(0, -'/apps'.length) + '/apps');
     // A namespace that stays says why in its conditions (content or finalizers remaining).
-    await eventually(async () => {
-      const left = await apiRequest(cluster.admin, 'GET', ns);
-      assert.equal(left.status, 404, `namespace apps still there: ${JSON.stringify(left.json?.status?.conditions ?? left.json?.status)}`);
-    }, 60_000, 500);
+    await eventually(
+      async () => {
+        const left = await apiRequest(cluster.admin, 'GET', ns);
+        assert.equal(left.status, 404, `namespace apps still there: ${JSON.stringify(left.json?.status?.conditions ?? left.json?.status)}`);
+      },
+      60_000,
+      500,
+    );
     assert.deepEqual(refusals(), []);
   });
 });

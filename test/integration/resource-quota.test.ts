@@ -13,7 +13,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findResourceByKind, type Pod, type ResourceQuota } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
-import { eventually, kubectl, KUBECTL_120_PATH, kubectlBinaries, REPO_ROOT, startControlPlane, tableHeader, tableRow, type ControlPlane } from '../harness/index.ts';
+import {
+  eventually,
+  kubectl,
+  KUBECTL_120_PATH,
+  kubectlBinaries,
+  REPO_ROOT,
+  startControlPlane,
+  tableHeader,
+  tableRow,
+  type ControlPlane,
+} from '../harness/index.ts';
 
 // Ports 21400 (etcd) and 21450 (apiserver) belong to this file (range 21400-21499).
 const BASE_PORT = 21400;
@@ -23,15 +33,26 @@ const NAMESPACES = findResourceByKind('v1', 'Namespace')!;
 const binaries = await kubectlBinaries();
 
 const pod = (name: string, resources?: Record<string, Record<string, string>>): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name },
-  spec: { containers: [{ name: 'app', image: 'busybox', ...(resources ? { resources } : {}) }, { name: 'sidecar', image: 'busybox' }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: {
+    containers: [
+      { name: 'app', image: 'busybox', ...(resources ? { resources } : {}) },
+      { name: 'sidecar', image: 'busybox' },
+    ],
+  },
 });
 
 describe('ResourceQuota admission and the quota controller', { timeout: 120_000 }, () => {
   let cp: ControlPlane;
   before(async () => {
     cp = await startControlPlane({
-      basePort: BASE_PORT, apiServerPort: BASE_PORT + 50, etcdMembers: 1, kubeletProcesses: 0, scheduler: false,
+      basePort: BASE_PORT,
+      apiServerPort: BASE_PORT + 50,
+      etcdMembers: 1,
+      kubeletProcesses: 0,
+      scheduler: false,
       controllerManagerArgs: ['--controllers=resourcequota'],
     });
   });
@@ -43,11 +64,17 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
   const used = async (ns: string, name: string) => (await cp.client.get<ResourceQuota>(QUOTAS, ns, name)).status?.used;
   /** The quota controller has counted the quota (status.hard set): admission refuses "status unknown" until then. */
   const counted = (ns: string, name: string, want: Record<string, string>) => eventually(async () => assert.deepEqual(await used(ns, name), want), 30_000);
-  const skiffKubectl = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args], { env: { ...process.env, KUBECONFIG: cp.cluster.kubeconfigPath }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+  const skiffKubectl = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(REPO_ROOT, 'apps/kubectl/src/main.ts'), ...args],
+        { env: { ...process.env, KUBECONFIG: cp.cluster.kubeconfigPath }, timeout: 60_000 },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+        },
+      );
     });
-  });
   const refusal = async (p: Promise<unknown>): Promise<ApiStatusError> => {
     try {
       await p;
@@ -67,7 +94,10 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
     assert.match(created.stdout, /resourcequota\/compute created/);
     await counted(ns, 'compute', { pods: '0', 'requests.cpu': '0', 'count/configmaps': '0' });
 
-    const cpuPod = (name: string): Pod => ({ ...pod(name), spec: { containers: [{ name: 'app', image: 'busybox', resources: { requests: { cpu: '100m' } } }] } });
+    const cpuPod = (name: string): Pod => ({
+      ...pod(name),
+      spec: { containers: [{ name: 'app', image: 'busybox', resources: { requests: { cpu: '100m' } } }] },
+    });
     for (const name of ['a', 'b', 'c']) await cp.client.create(PODS, cpuPod(name), { namespace: ns });
     assert.deepEqual(await used(ns, 'compute'), { pods: '3', 'requests.cpu': '300m', 'count/configmaps': '0' });
 
@@ -84,7 +114,15 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
       const described = await run(['describe', 'quota', 'compute']);
       assert.equal(described.code, 0, described.stderr);
       const lines = described.stdout.split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
-      for (const line of [`Name: compute`, `Namespace: ${ns}`, 'Resource Used Hard', '-------- ---- ----', 'count/configmaps 0 5', 'pods 3 3', 'requests.cpu 300m 1']) {
+      for (const line of [
+        `Name: compute`,
+        `Namespace: ${ns}`,
+        'Resource Used Hard',
+        '-------- ---- ----',
+        'count/configmaps 0 5',
+        'pods 3 3',
+        'requests.cpu 300m 1',
+      ]) {
         assert.ok(lines.includes(line), `${line}\nin ${described.stdout}`);
       }
     }
@@ -99,7 +137,9 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
     await createNamespace(ns);
     for (const bin of binaries) {
       const name = `q-${bin.name.replace(/\W/g, '')}`;
-      const res = await kubectl(bin, ['-n', ns, 'create', 'quota', name, '--hard=pods=2,requests.memory=1Gi', '--scopes=NotTerminating', '-v=8'], { kubeconfig: cp.cluster.kubeconfigPath });
+      const res = await kubectl(bin, ['-n', ns, 'create', 'quota', name, '--hard=pods=2,requests.memory=1Gi', '--scopes=NotTerminating', '-v=8'], {
+        kubeconfig: cp.cluster.kubeconfigPath,
+      });
       assert.equal(res.code, 0, `${bin.name}: ${res.stderr}`);
       if (bin.name !== 'kubectl-1.20') assert.match(res.stderr, /Content-Type: application\/vnd\.kubernetes\.protobuf/);
       const stored = await cp.client.get<ResourceQuota>(QUOTAS, ns, name);
@@ -114,9 +154,16 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
     const applied = await kubectl(KUBECTL_120_PATH, ['-n', ns, 'apply', '-f', '-'], { kubeconfig: cp.cluster.kubeconfigPath, stdin: manifests });
     assert.equal(applied.code, 0, applied.stderr);
     await eventually(async () => assert.equal((await used(ns, 'team'))?.pods, '0'), 30_000);
-    await cp.client.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } }, { namespace: ns });
+    await cp.client.create(
+      PODS,
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
+      { namespace: ns },
+    );
     const team = await used(ns, 'team');
-    assert.deepEqual([team?.pods, team?.['requests.cpu'], team?.['requests.memory'], team?.['limits.cpu'], team?.['limits.memory']], ['1', '100m', '128Mi', '500m', '256Mi']);
+    assert.deepEqual(
+      [team?.pods, team?.['requests.cpu'], team?.['requests.memory'], team?.['limits.cpu'], team?.['limits.memory']],
+      ['1', '100m', '128Mi', '500m', '256Mi'],
+    );
     // Not best-effort once the LimitRange filled it in: the scoped quota does not count it.
     assert.equal((await used(ns, 'best-effort'))?.pods, '0');
   });
@@ -148,7 +195,10 @@ describe('ResourceQuota admission and the quota controller', { timeout: 120_000 
     await counted(ns, 'cpu', { 'requests.cpu': '0', 'limits.memory': '0' });
     const err = await refusal(cp.client.create(PODS, pod('greedy', { requests: { cpu: '100m' } }), { namespace: ns }));
     assert.equal(err.code, 403);
-    assert.equal(err.status.message, 'pods "greedy" is forbidden: failed quota: cpu: [must specify limits.memory for: app,sidecar, must specify requests.cpu for: sidecar]');
+    assert.equal(
+      err.status.message,
+      'pods "greedy" is forbidden: failed quota: cpu: [must specify limits.memory for: app,sidecar, must specify requests.cpu for: sidecar]',
+    );
     assert.equal((await cp.client.list(PODS, ns)).items.length, 0);
   });
 });

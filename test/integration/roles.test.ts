@@ -17,13 +17,14 @@ const CM_PORT = BASE_PORT + 50;
 const SCHEDULER_PORT = BASE_PORT + 51;
 
 type RoleConfig = { role: 'server' | 'agent'; components: Array<{ name: string; flags: string[] }> };
-type RolesModule = { roleCommand(file: string, role: 'server' | 'agent', opts: { restartOnFailure?: boolean; pidFile?: string }): { command: string; args: string[] } };
+type RolesModule = {
+  roleCommand(file: string, role: 'server' | 'agent', opts: { restartOnFailure?: boolean; pidFile?: string }): { command: string; args: string[] };
+};
 /** The launcher's check: alive (an exited child nobody reaped is not) and carrying `marker` on its command line. */
 type ProcessesModule = { isOurProcess(pid: number, marker: string): boolean };
 const launcher = (path: string) => import(pathToFileURL(join(REPO_ROOT, 'apps/skiff/src', path)).href);
 const roles = (await launcher('roles/roles.ts')) as RolesModule;
 const { isOurProcess } = (await launcher('processes.ts')) as ProcessesModule;
-
 
 async function healthz(port: number): Promise<boolean> {
   try {
@@ -46,7 +47,10 @@ describe('a role process: one process, a failing component restarts it whole', {
     const config: RoleConfig = {
       role: 'server',
       components: [
-        { name: 'controller-manager', flags: [`--kubeconfig=${cluster.kubeconfigPath}`, `--metrics-port=${CM_PORT}`, '--leader-elect=false', '--log-level=info'] },
+        {
+          name: 'controller-manager',
+          flags: [`--kubeconfig=${cluster.kubeconfigPath}`, `--metrics-port=${CM_PORT}`, '--leader-elect=false', '--log-level=info'],
+        },
         { name: 'scheduler', flags: [`--kubeconfig=${schedulerKubeconfig}`, `--metrics-port=${SCHEDULER_PORT}`, '--leader-elect=false', '--log-level=info'] },
       ],
     };
@@ -85,13 +89,17 @@ describe('a role process: one process, a failing component restarts it whole', {
 
     // Fixed before the successor starts (it waits out ten seconds from the first start): it runs both.
     writeConfig(cluster.kubeconfigPath);
-    await eventually(async () => {
-      const pid = readPid();
-      assert.notEqual(pid, firstPid);
-      assert.ok(alive(pid));
-      assert.ok(await healthz(CM_PORT), 'controller-manager healthy');
-      assert.ok(await healthz(SCHEDULER_PORT), 'scheduler healthy');
-    }, 40_000, 250);
+    await eventually(
+      async () => {
+        const pid = readPid();
+        assert.notEqual(pid, firstPid);
+        assert.ok(alive(pid));
+        assert.ok(await healthz(CM_PORT), 'controller-manager healthy');
+        assert.ok(await healthz(SCHEDULER_PORT), 'scheduler healthy');
+      },
+      40_000,
+      250,
+    );
     const cmdline = readFileSync(`/proc/${readPid()}/cmdline`, 'utf8').split('\0');
     assert.ok(cmdline.includes(`--config=${configFile}`), 'the successor has the same command line (the launcher finds it by its marker)');
 

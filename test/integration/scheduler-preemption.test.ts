@@ -9,7 +9,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type Event, type Pod, type PodDisruptionBudget, type PriorityClass } from '@skiff/api';
-import { eventually, kubectl, kubectlBinaries, openWatch, startControlPlane, type ControlPlane, type StreamedEvent, type WatchStream } from '../harness/index.ts';
+import {
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  openWatch,
+  startControlPlane,
+  type ControlPlane,
+  type StreamedEvent,
+  type WatchStream,
+} from '../harness/index.ts';
 
 // Ports 20700-20701 (etcd) and 20750 (apiserver) belong to this file.
 const BASE_PORT = 20700;
@@ -100,7 +109,10 @@ describe('scheduler priority and preemption', { timeout: 120_000 }, () => {
   });
 
   it('a higher-priority pod preempts the one filler no budget guards, is nominated to its node and scheduled there', async () => {
-    watch = await openWatch(cp.cluster.admin, `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${(await cp.client.list<Pod>(PODS, NS)).metadata?.resourceVersion}`);
+    watch = await openWatch(
+      cp.cluster.admin,
+      `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${(await cp.client.list<Pod>(PODS, NS)).metadata?.resourceVersion}`,
+    );
     const created = await cp.client.create<Pod>(PODS, pod('vip', 'urgent'));
     const bound = await eventually(async () => {
       const p = await get('vip');
@@ -110,7 +122,10 @@ describe('scheduler priority and preemption', { timeout: 120_000 }, () => {
     }, 40_000);
     const node = bound.spec!.nodeName!;
     const modified = (name: string) => watch!.events.filter((e: StreamedEvent) => e.type === 'MODIFIED' && e.object?.metadata?.name === name);
-    assert.ok(modified('vip').some((e) => e.object.status?.nominatedNodeName === node), `vip was nominated to ${node} before binding`);
+    assert.ok(
+      modified('vip').some((e) => e.object.status?.nominatedNodeName === node),
+      `vip was nominated to ${node} before binding`,
+    );
 
     // The victim: the filler that ran on that node, marked, deleted, and gone.
     const victimEvent = watch.events.find((e) => e.object?.metadata?.name?.startsWith('filler-') && e.object.spec?.nodeName === node);
@@ -122,7 +137,10 @@ describe('scheduler priority and preemption', { timeout: 120_000 }, () => {
       { status: condition?.status, reason: condition?.reason, message: condition?.message },
       { status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod' },
     );
-    assert.ok(watch.events.some((e) => e.type === 'DELETED' && e.object?.metadata?.name === victim), `${victim} is gone`);
+    assert.ok(
+      watch.events.some((e) => e.type === 'DELETED' && e.object?.metadata?.name === victim),
+      `${victim} is gone`,
+    );
     const preempted = await eventually(async () => {
       const events = await eventsFor(victim, 'Preempted');
       assert.equal(events.length, 1);

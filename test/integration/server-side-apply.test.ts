@@ -16,11 +16,21 @@ const NS = 'ssa';
 const DEPLOY = `/apis/apps/v1/namespaces/${NS}/deployments/web`;
 const newest = (await kubectlBinaries()).find((b) => b.name === 'kubectl-latest');
 
-interface Entry { manager: string; operation: string; apiVersion: string; time?: string; fieldsType: string; fieldsV1: any; subresource?: string }
+interface Entry {
+  manager: string;
+  operation: string;
+  apiVersion: string;
+  time?: string;
+  fieldsType: string;
+  fieldsV1: any;
+  subresource?: string;
+}
 
 function deployment(replicas: number | undefined, labels: Record<string, string>): string {
   return JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS, labels },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: NS, labels },
     spec: {
       ...(replicas === undefined ? {} : { replicas }),
       selector: { matchLabels: { app: 'web' } },
@@ -46,7 +56,10 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
   before(() => ok(['create', 'namespace', NS]));
 
   it('kubectl apply --server-side creates and records exactly the applied fields for its manager', async () => {
-    assert.match((await ok(['apply', '--server-side', '--field-manager=alice', '-f', '-'], deployment(2, { app: 'web', team: 'a' }))).stdout, /deployment.apps\/web serverside-applied/);
+    assert.match(
+      (await ok(['apply', '--server-side', '--field-manager=alice', '-f', '-'], deployment(2, { app: 'web', team: 'a' }))).stdout,
+      /deployment.apps\/web serverside-applied/,
+    );
     const alice = await entry(DEPLOY, 'alice');
     assert.ok(alice, 'no Apply entry for alice');
     assert.equal(alice.apiVersion, 'apps/v1');
@@ -60,13 +73,21 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
   });
 
   it('a second manager changing spec.replicas gets 409 naming the owner; an equal value is shared', async () => {
-    const res = await request('PATCH', `${DEPLOY}?fieldManager=bob`, JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }));
+    const res = await request(
+      'PATCH',
+      `${DEPLOY}?fieldManager=bob`,
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }),
+    );
     assert.equal(res.status, 409, res.body);
     assert.equal(res.json.reason, 'Conflict');
     assert.equal(res.json.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.replicas');
     assert.deepEqual(res.json.details.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.spec.replicas' }]);
 
-    const shared = await request('PATCH', `${DEPLOY}?fieldManager=carol`, JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } }));
+    const shared = await request(
+      'PATCH',
+      `${DEPLOY}?fieldManager=carol`,
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } }),
+    );
     assert.equal(shared.status, 200, shared.body);
     assert.deepEqual((await entry(DEPLOY, 'carol'))?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
     assert.deepEqual((await entry(DEPLOY, 'alice'))?.fieldsV1['f:spec']['f:replicas'], {});
@@ -88,8 +109,8 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
   it('a field its manager no longer applies is removed unless someone else owns it', async () => {
     await ok(['apply', '--server-side', '--field-manager=alice', '-f', '-'], deployment(undefined, { app: 'web' }));
     const obj = (await apiRequest(api.cluster.admin, 'GET', DEPLOY)).json;
-    assert.deepEqual(obj.metadata.labels, { app: 'web' }, 'team was alice\'s alone');
-    assert.equal(obj.spec.replicas, 4, 'replicas is bob\'s');
+    assert.deepEqual(obj.metadata.labels, { app: 'web' }, "team was alice's alone");
+    assert.equal(obj.spec.replicas, 4, "replicas is bob's");
   });
 
   it('an Update manager keeps its own entry and is named with its apiVersion in conflicts', async () => {
@@ -120,34 +141,67 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
     await ok(['-n', NS, 'create', 'service', 'clusterip', 'db', '--tcp=5432:5432']);
     const path = `/api/v1/namespaces/${NS}/services/db/status`;
     const condition = (type: string) => ({ type, status: 'True', reason: 'Checked', message: 'fine', lastTransitionTime: '2026-01-01T00:00:00Z' });
-    const apply = (manager: string, type: string) => request('PATCH', `${path}?fieldManager=${manager}`,
-      JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { type: 'NodePort' }, status: { conditions: [condition(type)] } }));
+    const apply = (manager: string, type: string) =>
+      request(
+        'PATCH',
+        `${path}?fieldManager=${manager}`,
+        JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { type: 'NodePort' }, status: { conditions: [condition(type)] } }),
+      );
     assert.equal((await apply('prober-a', 'A')).status, 200);
     const res = await apply('prober-b', 'B');
     assert.equal(res.status, 200, res.body);
-    assert.deepEqual(res.json.status.conditions.map((c: any) => c.type), ['A', 'B']);
+    assert.deepEqual(
+      res.json.status.conditions.map((c: any) => c.type),
+      ['A', 'B'],
+    );
     assert.equal(res.json.spec.type, 'ClusterIP', 'the status endpoint does not move spec');
     const a = (await entries(`/api/v1/namespaces/${NS}/services/db`)).find((e) => e.manager === 'prober-a');
     assert.equal(a?.subresource, 'status');
-    assert.deepEqual(a?.fieldsV1, { 'f:status': { 'f:conditions': { 'k:{"type":"A"}': { '.': {}, 'f:lastTransitionTime': {}, 'f:message': {}, 'f:reason': {}, 'f:status': {}, 'f:type': {} } } } });
+    assert.deepEqual(a?.fieldsV1, {
+      'f:status': {
+        'f:conditions': { 'k:{"type":"A"}': { '.': {}, 'f:lastTransitionTime': {}, 'f:message': {}, 'f:reason': {}, 'f:status': {}, 'f:type': {} } },
+      },
+    });
     // Dropping its condition removes it; the other prober's stays.
-    const dropped = await request('PATCH', `${path}?fieldManager=prober-a`, JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, status: {} }));
-    assert.deepEqual(dropped.json.status.conditions.map((c: any) => c.type), ['B']);
+    const dropped = await request(
+      'PATCH',
+      `${path}?fieldManager=prober-a`,
+      JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, status: {} }),
+    );
+    assert.deepEqual(
+      dropped.json.status.conditions.map((c: any) => c.type),
+      ['B'],
+    );
   });
 
   it('container ports are keyed by containerPort and protocol (TCP when omitted), as upstream', async () => {
-    const dns = (ports: unknown[]) => JSON.stringify({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'dns', namespace: NS },
-      spec: { selector: { matchLabels: { app: 'dns' } }, template: { metadata: { labels: { app: 'dns' } }, spec: { containers: [{ name: 'dns', image: 'coredns:1.11', ports }] } } },
-    });
-    await ok(['apply', '--server-side', '--field-manager=dns-owner', '-f', '-'], dns([{ containerPort: 53, name: 'dns-tcp' }, { containerPort: 53, protocol: 'UDP', name: 'dns' }]));
+    const dns = (ports: unknown[]) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'dns', namespace: NS },
+        spec: {
+          selector: { matchLabels: { app: 'dns' } },
+          template: { metadata: { labels: { app: 'dns' } }, spec: { containers: [{ name: 'dns', image: 'coredns:1.11', ports }] } },
+        },
+      });
+    await ok(
+      ['apply', '--server-side', '--field-manager=dns-owner', '-f', '-'],
+      dns([
+        { containerPort: 53, name: 'dns-tcp' },
+        { containerPort: 53, protocol: 'UDP', name: 'dns' },
+      ]),
+    );
     const path = `/apis/apps/v1/namespaces/${NS}/deployments/dns`;
     const owned = (await entry(path, 'dns-owner'))!.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"dns"}']['f:ports'];
     assert.deepEqual(Object.keys(owned), ['k:{"containerPort":53,"protocol":"TCP"}', 'k:{"containerPort":53,"protocol":"UDP"}']);
     // Another manager adds a port by applying only it: the two lists merge by both keys.
     const res = await request('PATCH', `${path}?fieldManager=metrics`, dns([{ containerPort: 9153, name: 'metrics' }]));
     assert.equal(res.status, 200, res.body);
-    assert.deepEqual(res.json.spec.template.spec.containers[0].ports.map((p: any) => `${p.containerPort}/${p.protocol}`), ['53/TCP', '53/UDP', '9153/TCP']);
+    assert.deepEqual(
+      res.json.spec.template.spec.containers[0].ports.map((p: any) => `${p.containerPort}/${p.protocol}`),
+      ['53/TCP', '53/UDP', '9153/TCP'],
+    );
   });
 
   it('an object without managed fields gets a before-first-apply entry; applying over its values conflicts', async () => {
@@ -159,7 +213,10 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
     const cm = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'legacy' }, data });
     const refused = await request('PATCH', `${path}?fieldManager=tool`, cm({ mode: 'b' }));
     assert.equal(refused.status, 409, refused.body);
-    assert.match(refused.json.message, /^Apply failed with 1 conflict: conflict with "before-first-apply" using v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \.data\.mode$/);
+    assert.match(
+      refused.json.message,
+      /^Apply failed with 1 conflict: conflict with "before-first-apply" using v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \.data\.mode$/,
+    );
     // The same values share ownership: before-first-apply keeps what the tool did not apply.
     assert.equal((await request('PATCH', `${path}?fieldManager=tool`, cm({ mode: 'a' }))).status, 200);
     assert.deepEqual((await entry(path, 'before-first-apply', 'Update'))?.fieldsV1, { 'f:data': { 'f:level': {}, 'f:mode': {} } });
@@ -185,7 +242,8 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
   it('kubectl apply --server-side --subresource=scale owns spec.replicas through scale', async () => {
     // kubectl maps the manifest by its own kind, so it sends the Deployment; only its replicas are applied.
     const manifest = (replicas: number) => JSON.stringify({ ...JSON.parse(deployment(replicas, { app: 'web' })), metadata: { name: 'web', namespace: NS } });
-    const scale = (replicas: number) => JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: NS }, spec: { replicas } });
+    const scale = (replicas: number) =>
+      JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: NS }, spec: { replicas } });
     const refused = await run(['apply', '--server-side', '--subresource=scale', '--field-manager=scaler', '-f', '-'], manifest(6));
     assert.notEqual(refused.code, 0, refused.stdout);
     assert.match(refused.stderr, /Apply failed with 1 conflict: conflict with "bob": \.spec\.replicas/);
@@ -193,8 +251,10 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
     const obj = (await apiRequest(api.cluster.admin, 'GET', DEPLOY)).json;
     assert.equal(obj.spec.replicas, 6);
     const scaler = obj.metadata.managedFields.find((e: Entry) => e.manager === 'scaler');
-    assert.deepEqual({ operation: scaler.operation, subresource: scaler.subresource, apiVersion: scaler.apiVersion, fieldsV1: scaler.fieldsV1 },
-      { operation: 'Apply', subresource: 'scale', apiVersion: 'apps/v1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+    assert.deepEqual(
+      { operation: scaler.operation, subresource: scaler.subresource, apiVersion: scaler.apiVersion, fieldsV1: scaler.fieldsV1 },
+      { operation: 'Apply', subresource: 'scale', apiVersion: 'apps/v1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+    );
     assert.equal((await entry(DEPLOY, 'bob'))?.fieldsV1['f:spec']['f:replicas'], undefined, 'the forced apply took replicas from bob');
     // A Scale applies the same way and is answered with a Scale; another kind is refused as upstream refuses it.
     const scaleAnswer = await request('PATCH', `${DEPLOY}/scale?fieldManager=scaler`, scale(7));
@@ -214,7 +274,11 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
     await ok(['apply', '--server-side', '-f', '-'], app({ a: '2', b: '1' }));
     const after = await entries(path);
     // kubectl keeps its annotation under a manager of its own (kubectl-last-applied).
-    assert.deepEqual(after.map((e) => `${e.manager}/${e.operation}`).filter((m) => m !== 'kubectl-last-applied/Apply'), ['kubectl/Apply'], JSON.stringify(after));
+    assert.deepEqual(
+      after.map((e) => `${e.manager}/${e.operation}`).filter((m) => m !== 'kubectl-last-applied/Apply'),
+      ['kubectl/Apply'],
+      JSON.stringify(after),
+    );
     assert.deepEqual(after[0]!.fieldsV1['f:data'], { 'f:a': {}, 'f:b': {} });
     const obj = (await apiRequest(api.cluster.admin, 'GET', path)).json;
     assert.deepEqual(obj.data, { a: '2', b: '1' });
@@ -226,7 +290,8 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
 
   it('kubectl 1.20, which does not move ownership itself, applies server-side over client-side apply without conflicts, and back', async () => {
     const old = (await kubectlBinaries()).find((b) => b.name === 'kubectl-1.20')!;
-    const app = (data: Record<string, string>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-kubectl', namespace: NS }, data });
+    const app = (data: Record<string, string>) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-kubectl', namespace: NS }, data });
     const path = `/api/v1/namespaces/${NS}/configmaps/old-kubectl`;
     const run120 = async (args: string[], stdin: string) => {
       const res = await kubectl(old, args, { kubeconfig: api.cluster.kubeconfigPath, stdin });
@@ -252,25 +317,58 @@ describe('server-side apply', { timeout: 600_000, skip: newest ? false : 'no kub
 
   it('a strategic merge patch on a custom resource is 415 as upstream', async () => {
     const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.ssa.example.com' },
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.ssa.example.com' },
       spec: {
-        group: 'ssa.example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: {
-          ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } } },
-        } } } } } }],
+        group: 'ssa.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    properties: {
+                      ports: {
+                        type: 'array',
+                        'x-kubernetes-list-type': 'map',
+                        'x-kubernetes-list-map-keys': ['name'],
+                        items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
       },
     };
     assert.equal((await apiRequest(api.cluster.admin, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd })).status, 201);
     const widget = `/apis/ssa.example.com/v1/namespaces/${NS}/widgets/w`;
-    const body = (manager: string, name: string, port: number) => JSON.stringify({ apiVersion: 'ssa.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { ports: [{ name, port }] } });
+    const body = (manager: string, name: string, port: number) =>
+      JSON.stringify({ apiVersion: 'ssa.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { ports: [{ name, port }] } });
     await waitFor(async () => (await request('PATCH', `${widget}?fieldManager=one`, body('one', 'http', 80))).status === 201);
     // The CRD's list-map-keys merge the two managers' items.
     const two = await request('PATCH', `${widget}?fieldManager=two`, body('two', 'https', 443));
-    assert.deepEqual(two.json.spec.ports, [{ name: 'http', port: 80 }, { name: 'https', port: 443 }]);
+    assert.deepEqual(two.json.spec.ports, [
+      { name: 'http', port: 80 },
+      { name: 'https', port: 443 },
+    ]);
     const smp = await request('PATCH', widget, JSON.stringify({ spec: { ports: [] } }), 'application/strategic-merge-patch+json');
     assert.equal(smp.status, 415, smp.body);
     assert.equal(smp.json.reason, 'UnsupportedMediaType');
-    assert.equal(smp.json.message, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    assert.equal(
+      smp.json.message,
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    );
   });
 });
 

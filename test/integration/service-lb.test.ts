@@ -16,8 +16,23 @@ import { join } from 'node:path';
 import { findResourceByKind, type EndpointSlice, type Event, type Node, type Service } from '@skiff/api';
 import { isNotFound, loadKubeconfig, RestClient } from '@skiff/client';
 import {
-  addBridge, addNetns, addVeth, canUseNetns, deleteNetns, eventually, execInNetns, fetchFrom as fetchFromNetns, inNetns, KUBECTL_120_PATH, kubectl,
-  REPO_ROOT, startControllerManager, startHttpServerIn, startTestCluster, type ComponentProcess, type TestCluster,
+  addBridge,
+  addNetns,
+  addVeth,
+  canUseNetns,
+  deleteNetns,
+  eventually,
+  execInNetns,
+  fetchFrom as fetchFromNetns,
+  inNetns,
+  KUBECTL_120_PATH,
+  kubectl,
+  REPO_ROOT,
+  startControllerManager,
+  startHttpServerIn,
+  startTestCluster,
+  type ComponentProcess,
+  type TestCluster,
 } from '../harness/index.ts';
 
 const SERVICES = findResourceByKind('v1', 'Service')!;
@@ -36,7 +51,10 @@ const SECOND_IP = '10.243.2.1';
 const CLIENT_IP = '10.243.1.2';
 const POD = { ip: '10.243.0.2', gateway: '10.243.0.1', port: 8080 };
 /** Nodes without a machine: they only lend their addresses to the status. */
-const GHOSTS = [{ name: 'lb-ghost-1', ip: '10.243.1.11' }, { name: 'lb-ghost-2', ip: '10.243.1.12' }];
+const GHOSTS = [
+  { name: 'lb-ghost-1', ip: '10.243.1.11' },
+  { name: 'lb-ghost-2', ip: '10.243.1.12' },
+];
 const NOT_READY = { name: 'lb-down', ip: '10.243.1.13' };
 
 const canRun = canUseNetns();
@@ -56,13 +74,20 @@ function buildTopology(): void {
 const fetchFrom = (ns: string | undefined, host: string, port: number) => fetchFromNetns(ns, host, port, 2000);
 
 function service(name: string, spec: Partial<NonNullable<Service['spec']>>): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: POD.port }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: POD.port }], ...spec },
+  };
 }
 
 /** Selectorless services with slices of our own: the endpoints' node is ours to choose. */
 function slice(svc: string, nodeName: string, ready = true): EndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    addressType: 'IPv4',
     metadata: { name: `${svc}-manual`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
     endpoints: [{ addresses: [POD.ip], nodeName, conditions: { ready } }],
     ports: [{ name: 'http', port: POD.port, protocol: 'TCP' }],
@@ -82,13 +107,22 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
   const waitIngress = (name: string, want: string[], timeoutMs = 20_000) =>
     eventually(async () => {
       const svc = await get(name);
-      assert.deepEqual(ingressOf(svc), want.map((ip) => `${ip}/VIP`));
+      assert.deepEqual(
+        ingressOf(svc),
+        want.map((ip) => `${ip}/VIP`),
+      );
       return svc;
     }, timeoutMs);
 
   async function createNode(name: string, ip: string, ready: boolean): Promise<void> {
     const created = await client.create<Node>(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name } });
-    const status = { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', reason: 'Test' }] };
+    const status = {
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', reason: 'Test' }],
+    };
     await client.update(NODES, { ...created, status }, { subresource: 'status' });
   }
 
@@ -101,10 +135,19 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
     for (const g of GHOSTS) await createNode(g.name, g.ip, true);
     await createNode(NOT_READY.name, NOT_READY.ip, false);
     cm = await startControllerManager(cluster, { args: ['--controllers=service-lb'] });
-    proxy = spawn(process.execPath, [
-      KUBE_PROXY, `--kubeconfig=${cluster.kubeconfigPath}`, `--node-name=${NODE_NS}`, `--ip-netns=${NODE_NS}`,
-      '--cluster-cidr=10.243.0.0/24', '--metrics-port=0', '--min-sync-period-ms=200',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proxy = spawn(
+      process.execPath,
+      [
+        KUBE_PROXY,
+        `--kubeconfig=${cluster.kubeconfigPath}`,
+        `--node-name=${NODE_NS}`,
+        `--ip-netns=${NODE_NS}`,
+        '--cluster-cidr=10.243.0.0/24',
+        '--metrics-port=0',
+        '--min-sync-period-ms=200',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const log = createWriteStream(join(cluster.dir, 'kube-proxy.log'));
     proxy.stdout!.pipe(log);
     proxy.stderr!.pipe(log);
@@ -154,14 +197,24 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
     const hc = svc.spec!.healthCheckNodePort!;
     assert.ok(hc >= 30300 && hc <= 30349, `healthCheckNodePort ${hc}`);
     // kube-proxy runs with --ip-netns, so its health server listens in this (the host's) namespace.
-    await eventually(async () => assert.equal(fetchFrom(undefined, '127.0.0.1', hc), `status:503:{"service":{"namespace":"default","name":"local"},"localEndpoints":0,"serviceProxyHealthy":true}`));
+    await eventually(async () =>
+      assert.equal(
+        fetchFrom(undefined, '127.0.0.1', hc),
+        `status:503:{"service":{"namespace":"default","name":"local"},"localEndpoints":0,"serviceProxyHealthy":true}`,
+      ),
+    );
     assert.match(fetchFrom(CLIENT_NS, NODE_IP, 81), /^error:/, 'no address of this node in the status: nothing answers');
 
     const moved = slice('local', NODE_NS);
     const current = await client.get<EndpointSlice>(SLICES, 'default', 'local-manual');
     await client.update(SLICES, { ...moved, metadata: { ...moved.metadata, resourceVersion: current.metadata?.resourceVersion } });
     await waitIngress('local', [NODE_IP]);
-    await eventually(async () => assert.equal(fetchFrom(undefined, '127.0.0.1', hc), `body:{"service":{"namespace":"default","name":"local"},"localEndpoints":1,"serviceProxyHealthy":true}`));
+    await eventually(async () =>
+      assert.equal(
+        fetchFrom(undefined, '127.0.0.1', hc),
+        `body:{"service":{"namespace":"default","name":"local"},"localEndpoints":1,"serviceProxyHealthy":true}`,
+      ),
+    );
     await eventually(async () => assert.equal(fetchFrom(CLIENT_NS, NODE_IP, 81), `body:${CLIENT_IP}`));
 
     // Cluster again: the health check node port is released and closed.
@@ -185,7 +238,16 @@ describe('LoadBalancer services on bare metal', { skip: canRun ? false : 'needs 
 
   it('a type change clears the status and the finalizer; a delete releases the address and the object goes', async () => {
     const web = await get('web');
-    await client.update(SERVICES, { ...web, spec: { ...web.spec, type: 'ClusterIP', externalTrafficPolicy: undefined, allocateLoadBalancerNodePorts: undefined, ports: [{ name: 'http', port: 80, targetPort: POD.port }] } });
+    await client.update(SERVICES, {
+      ...web,
+      spec: {
+        ...web.spec,
+        type: 'ClusterIP',
+        externalTrafficPolicy: undefined,
+        allocateLoadBalancerNodePorts: undefined,
+        ports: [{ name: 'http', port: 80, targetPort: POD.port }],
+      },
+    });
     await eventually(async () => {
       const svc = await get('web');
       assert.deepEqual(ingressOf(svc), []);

@@ -17,7 +17,15 @@ import { findResourceByKind, type Pod, type Secret, type ServiceAccount } from '
 import type { RestClient } from '@skiff/client';
 import { parseServiceAccountPrivateKey, serviceAccountKeyId } from '@skiff/pki';
 import {
-  apiRequest, eventually, kubectl, kubectlBinaries, startControlPlane, tokenKubeconfig, type ApiTarget, type ControlPlane, type TestCluster,
+  apiRequest,
+  eventually,
+  kubectl,
+  kubectlBinaries,
+  startControlPlane,
+  tokenKubeconfig,
+  type ApiTarget,
+  type ControlPlane,
+  type TestCluster,
 } from '../harness/index.ts';
 
 // Ports 28300-28399 belong to this file: etcd 28300-28301, the apiserver 28390.
@@ -34,10 +42,14 @@ const CONFIGMAPS = findResourceByKind('v1', 'ConfigMap')!;
 
 const newest = (await kubectlBinaries()).find((b) => b.name === 'kubectl-latest');
 
-interface TokenRequestStatus { status: { token: string; expirationTimestamp: string } }
+interface TokenRequestStatus {
+  status: { token: string; expirationTimestamp: string };
+}
 
 const pod = (name: string, spec: Partial<Pod['spec']> = {}): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: NS },
   spec: { containers: [{ name: 'app', image: 'registry.local/app:1' }], ...spec },
 });
 
@@ -50,7 +62,9 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
   before(async () => {
     cp = await startControlPlane({ basePort: BASE_PORT, apiServerPort: API_PORT, kubeletProcesses: 0, scheduler: false });
     ({ cluster, client } = cp);
-    builderUid = (await client.create<ServiceAccount>(SERVICE_ACCOUNTS, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder', namespace: NS } })).metadata!.uid!;
+    builderUid = (
+      await client.create<ServiceAccount>(SERVICE_ACCOUNTS, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder', namespace: NS } })
+    ).metadata!.uid!;
   });
   after(async () => {
     await cp?.stop();
@@ -64,9 +78,10 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
     return (res.json as TokenRequestStatus).status.token;
   };
   const bearer = (token: string): ApiTarget => ({ server: cluster.server, caCert: cluster.pki.caCert, token });
-  const whoAmI = (token: string) => apiRequest(bearer(token), 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-  });
+  const whoAmI = (token: string) =>
+    apiRequest(bearer(token), 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
 
   it('a requested token authenticates as its service account', async () => {
     const token = await requestToken('builder');
@@ -85,8 +100,19 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
     assert.equal(Number(claims.exp) - Number(claims.iat), 3600);
   });
 
-  it('kubectl create token (with --duration, --audience, --bound-object-*) and kubectl auth whoami', { skip: !newest && 'no kubectl newer than 1.20 on PATH' }, async () => {
-    const created = await kubectl(newest!, ['--kubeconfig', cluster.kubeconfigPath, 'create', 'token', 'builder', '--duration=20m', `--audience=${ISSUER}`, '--audience=vault']);
+  it('kubectl create token (with --duration, --audience, --bound-object-*) and kubectl auth whoami', {
+    skip: !newest && 'no kubectl newer than 1.20 on PATH',
+  }, async () => {
+    const created = await kubectl(newest!, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'create',
+      'token',
+      'builder',
+      '--duration=20m',
+      `--audience=${ISSUER}`,
+      '--audience=vault',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const token = created.stdout.trim();
     const claims = decodeJwt(token);
@@ -98,7 +124,15 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
     assert.equal(JSON.parse(whoami.stdout).status.userInfo.username, 'system:serviceaccount:default:builder');
 
     const web = await client.create<Pod>(PODS, pod('kubectl-bound', { serviceAccountName: 'builder' }));
-    const bound = await kubectl(newest!, ['--kubeconfig', cluster.kubeconfigPath, 'create', 'token', 'builder', '--bound-object-kind=Pod', '--bound-object-name=kubectl-bound']);
+    const bound = await kubectl(newest!, [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'create',
+      'token',
+      'builder',
+      '--bound-object-kind=Pod',
+      '--bound-object-name=kubectl-bound',
+    ]);
     assert.equal(bound.code, 0, bound.stderr);
     assert.deepEqual((decodeJwt(bound.stdout.trim())['kubernetes.io'] as { pod: unknown }).pod, { name: 'kubectl-bound', uid: web.metadata!.uid });
     const tooShort = await kubectl(newest!, ['--kubeconfig', cluster.kubeconfigPath, 'create', 'token', 'builder', '--duration=1m']);
@@ -124,11 +158,17 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
     const key = parseServiceAccountPrivateKey(await readFile(join(cluster.dir, 'pki', 'sa.key'), 'utf8'), 'sa.key');
     const claims = decodeJwt(await requestToken('builder'));
     const past = Math.floor(Date.now() / 1000) - 7200;
-    const expired = await new SignJWT({ ...claims, iat: past, nbf: past, exp: past + 600 }).setProtectedHeader({ alg: 'RS256', kid: serviceAccountKeyId(key) }).sign(key);
+    const expired = await new SignJWT({ ...claims, iat: past, nbf: past, exp: past + 600 })
+      .setProtectedHeader({ alg: 'RS256', kid: serviceAccountKeyId(key) })
+      .sign(key);
     const { privateKey: stranger } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: serviceAccountKeyId(key) }).sign(stranger);
     const vaultOnly = await requestToken('builder', { audiences: ['vault'] });
-    for (const [what, token] of [['expired', expired], ['forged', forged], ['wrong audience', vaultOnly]] as const) {
+    for (const [what, token] of [
+      ['expired', expired],
+      ['forged', forged],
+      ['wrong audience', vaultOnly],
+    ] as const) {
       const res = await whoAmI(token);
       assert.equal(res.status, 401, `${what}: ${res.body}`);
       assert.equal(res.json.reason, 'Unauthorized');
@@ -136,9 +176,10 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
   });
 
   it('TokenReview tells who a token is, for which audiences, or why not', async () => {
-    const review = (token: string, audiences?: string[]) => apiRequest(cluster.admin, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } },
-    });
+    const review = (token: string, audiences?: string[]) =>
+      apiRequest(cluster.admin, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } },
+      });
     const token = await requestToken('builder', { audiences: [ISSUER, 'vault'] });
     const ok = await review(token, ['vault']);
     assert.equal(ok.status, 201, ok.body);
@@ -172,13 +213,16 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
     assert.equal(payload.sub, 'system:serviceaccount:default:builder');
   });
 
-  it('pods get the account\'s token volume, mounted in every container, unless automount is off', async () => {
+  it("pods get the account's token volume, mounted in every container, unless automount is off", async () => {
     const created = await client.create<Pod>(PODS, pod('mounted', { initContainers: [{ name: 'init', image: 'registry.local/app:1' }] }));
     const spec = created.spec!;
     assert.equal(spec.serviceAccountName, 'default');
     const volume = spec.volumes?.find((v) => v.name.startsWith('kube-api-access-'));
     assert.match(volume?.name ?? '', /^kube-api-access-[a-z0-9]{5}$/);
-    assert.deepEqual(volume?.projected?.sources?.map((s) => Object.keys(s)[0]), ['serviceAccountToken', 'configMap', 'downwardAPI']);
+    assert.deepEqual(
+      volume?.projected?.sources?.map((s) => Object.keys(s)[0]),
+      ['serviceAccountToken', 'configMap', 'downwardAPI'],
+    );
     assert.equal(volume?.projected?.sources?.[0]?.serviceAccountToken?.expirationSeconds, 3607);
     for (const c of [...spec.initContainers!, ...spec.containers]) {
       assert.deepEqual(c.volumeMounts, [{ name: volume!.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
@@ -196,7 +240,9 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
 
   it('a legacy token Secret is filled by the controller-manager and authenticates while it exists', async () => {
     await client.create<Secret>(SECRETS, {
-      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
       metadata: { name: 'builder-legacy', namespace: NS, annotations: { 'kubernetes.io/service-account.name': 'builder' } },
     });
     const filled = await eventually(async () => {
@@ -224,10 +270,24 @@ describe('service-account tokens', { timeout: 240_000 }, () => {
     // Straight away: the serviceaccount controller may not have made `default` yet.
     const first = await client.create<Pod>(PODS, { ...pod('first'), metadata: { name: 'first', namespace: 'fresh' } });
     assert.equal(first.spec?.serviceAccountName, 'default');
-    const cm = await eventually(async () => client.get<{ metadata: { annotations?: Record<string, string> }; data?: Record<string, string> } & { apiVersion?: string }>(CONFIGMAPS, 'fresh', 'kube-root-ca.crt'), 30_000);
+    const cm = await eventually(
+      async () =>
+        client.get<{ metadata: { annotations?: Record<string, string> }; data?: Record<string, string> } & { apiVersion?: string }>(
+          CONFIGMAPS,
+          'fresh',
+          'kube-root-ca.crt',
+        ),
+      30_000,
+    );
     assert.deepEqual(cm.data, { 'ca.crt': cluster.pki.caCert });
     assert.match(cm.metadata.annotations?.['kubernetes.io/description'] ?? '', /^Contains a CA bundle/);
     await client.delete(CONFIGMAPS, 'fresh', 'kube-root-ca.crt');
-    await eventually(async () => assert.deepEqual((await client.get<{ data?: Record<string, string> } & { metadata?: object }>(CONFIGMAPS, 'fresh', 'kube-root-ca.crt')).data, { 'ca.crt': cluster.pki.caCert }), 30_000);
+    await eventually(
+      async () =>
+        assert.deepEqual((await client.get<{ data?: Record<string, string> } & { metadata?: object }>(CONFIGMAPS, 'fresh', 'kube-root-ca.crt')).data, {
+          'ca.crt': cluster.pki.caCert,
+        }),
+      30_000,
+    );
   });
 });

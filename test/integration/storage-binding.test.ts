@@ -10,9 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResourceByKind, type Event, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass } from '@skiff/api';
 import { ApiStatusError, type RestClient } from '@skiff/client';
-import {
-  eventually, startControlPlane, type ControlPlane, type TestCluster,
-} from '../harness/index.ts';
+import { eventually, startControlPlane, type ControlPlane, type TestCluster } from '../harness/index.ts';
 
 // Ports 29700-29799 belong to this file: etcd 29700-29701, the apiserver 29790.
 const BASE_PORT = 29700;
@@ -26,19 +24,22 @@ const CLASSES = findResourceByKind('storage.k8s.io/v1', 'StorageClass')!;
 const EVENTS = findResourceByKind('v1', 'Event')!;
 
 const volume = (name: string, size: string, spec: Partial<PersistentVolume['spec']> = {}, labels?: Record<string, string>): PersistentVolume => ({
-  apiVersion: 'v1', kind: 'PersistentVolume',
+  apiVersion: 'v1',
+  kind: 'PersistentVolume',
   metadata: { name, ...(labels ? { labels } : {}) },
   spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/skiff-it-pv/${name}` }, ...spec },
 });
 
 const claim = (name: string, spec: Partial<PersistentVolumeClaim['spec']> = {}): PersistentVolumeClaim => ({
-  apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
   metadata: { name, namespace: NS },
   spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec },
 });
 
 const podUsing = (name: string, claimName: string): Pod => ({
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: { name, namespace: NS },
   spec: {
     containers: [{ name: 'app', image: 'registry.local/app:1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
@@ -61,11 +62,12 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
 
   const getClaim = (name: string) => client.get<PersistentVolumeClaim>(PVCS, NS, name);
   const getVolume = (name: string) => client.get<PersistentVolume>(PVS, undefined, name);
-  const boundClaim = (name: string) => eventually(async () => {
-    const pvc = await getClaim(name);
-    assert.equal(pvc.status?.phase, 'Bound', `claim ${name} is ${pvc.status?.phase}`);
-    return pvc;
-  }, 30_000);
+  const boundClaim = (name: string) =>
+    eventually(async () => {
+      const pvc = await getClaim(name);
+      assert.equal(pvc.status?.phase, 'Bound', `claim ${name} is ${pvc.status?.phase}`);
+      return pvc;
+    }, 30_000);
 
   it('binds a claim to the smallest Available volume of its class, access modes and selector, both ways', async () => {
     await client.create(PVS, volume('manual-small', '1Gi', { storageClassName: 'manual' }, { tier: 'db' }));
@@ -74,7 +76,10 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
     await client.create(PVS, volume('manual-web', '3Gi', { storageClassName: 'manual' }, { tier: 'web' }));
     await client.create(PVS, volume('manual-rox', '3Gi', { storageClassName: 'manual', accessModes: ['ReadOnlyMany'] }, { tier: 'db' }));
     await client.create(PVS, volume('other-class', '3Gi', { storageClassName: 'other' }, { tier: 'db' }));
-    await client.create(PVCS, claim('db-data', { storageClassName: 'manual', resources: { requests: { storage: '2Gi' } }, selector: { matchLabels: { tier: 'db' } } }));
+    await client.create(
+      PVCS,
+      claim('db-data', { storageClassName: 'manual', resources: { requests: { storage: '2Gi' } }, selector: { matchLabels: { tier: 'db' } } }),
+    );
 
     const pvc = await boundClaim('db-data');
     assert.equal(pvc.spec?.volumeName, 'manual-fit');
@@ -102,14 +107,21 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
     }, 30_000);
     assert.equal(pv.spec?.claimRef?.name, 'db-data', 'a Released volume keeps its claimRef for the administrator');
     // A new claim of the same name does not get the old data.
-    await client.create(PVCS, claim('db-data', { storageClassName: 'manual', resources: { requests: { storage: '4Gi' } }, selector: { matchLabels: { tier: 'db' } } }));
+    await client.create(
+      PVCS,
+      claim('db-data', { storageClassName: 'manual', resources: { requests: { storage: '4Gi' } }, selector: { matchLabels: { tier: 'db' } } }),
+    );
     assert.equal((await boundClaim('db-data')).spec?.volumeName, 'manual-big');
     assert.equal((await getVolume('manual-fit')).status?.phase, 'Released');
   });
 
   it('an Immediate class binds at once, and its pods wait until their claim is bound', async () => {
     await client.create<StorageClass>(CLASSES, {
-      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate',
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'fast' },
+      provisioner: 'kubernetes.io/no-provisioner',
+      volumeBindingMode: 'Immediate',
     });
     await client.create(PVS, volume('fast-1', '1Gi', { storageClassName: 'fast' }));
     await client.create(PVCS, claim('fast-data', { storageClassName: 'fast' }));
@@ -121,7 +133,10 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
       const pod = await client.get<Pod>(PODS, NS, 'waits-for-claim');
       const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
       assert.equal(cond?.reason, 'Unschedulable');
-      assert.equal(cond?.message, '0/2 nodes are available: 2 pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+      assert.equal(
+        cond?.message,
+        '0/2 nodes are available: 2 pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+      );
     }, 30_000);
     await client.create(PVS, volume('fast-2', '1Gi', { storageClassName: 'fast' }));
     await boundClaim('fast-late');
@@ -133,7 +148,10 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
     await eventually(async () => {
       const pod = await client.get<Pod>(PODS, NS, 'no-claim');
       const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-      assert.equal(cond?.message, '0/2 nodes are available: 2 persistentvolumeclaim "nope" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+      assert.equal(
+        cond?.message,
+        '0/2 nodes are available: 2 persistentvolumeclaim "nope" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+      );
     }, 30_000);
   });
 
@@ -175,7 +193,15 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
       }
       // The apiserver had not seen the volume yet: take the claim back and try again.
       await client.delete(PVCS, NS, 'too-big');
-      await eventually(async () => assert.equal(await getClaim('too-big').then(() => 'exists', (e: ApiStatusError) => String(e.code)), '404'));
+      await eventually(async () =>
+        assert.equal(
+          await getClaim('too-big').then(
+            () => 'exists',
+            (e: ApiStatusError) => String(e.code),
+          ),
+          '404',
+        ),
+      );
       throw new Error('claim was accepted');
     }, 15_000);
     assert.equal(refused.code, 422);
@@ -184,4 +210,3 @@ describe('PV/PVC binding and scheduler volume binding', { timeout: 180_000 }, ()
     await assert.rejects(getClaim('too-big'), (err: ApiStatusError) => err.code === 404);
   });
 });
-

@@ -16,10 +16,17 @@ const vagrantHome = mkdtempSync(join(tmpdir(), 'k8-vagrant-home-'));
 
 function vagrant(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; out: string } {
   const r = spawnSync('vagrant', args, {
-    cwd: REPO_ROOT, encoding: 'utf8', timeout: 180_000,
-    env: { ...process.env, VAGRANT_HOME: vagrantHome, VAGRANT_CHECKPOINT_DISABLE: '1',
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: {
+      ...process.env,
+      VAGRANT_HOME: vagrantHome,
+      VAGRANT_CHECKPOINT_DISABLE: '1',
       // Vagrant's per-project state (.vagrant/) goes to the temp dir, not into the checkout.
-      VAGRANT_DOTFILE_PATH: join(vagrantHome, 'dotfile'), ...env },
+      VAGRANT_DOTFILE_PATH: join(vagrantHome, 'dotfile'),
+      ...env,
+    },
   });
   if (r.error) throw new Error(`vagrant could not run (./skiff installs Debian's vagrant): ${r.error.message}`);
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
@@ -54,7 +61,9 @@ describe('Vagrantfile and provisioning scripts', { timeout: 300_000 }, () => {
 
   it('provisioning scripts and the unit installer pass bash -n', () => {
     const scripts = [
-      ...readdirSync(join(REPO_ROOT, 'deploy/provision')).filter((f) => f.endsWith('.sh')).map((f) => join('deploy/provision', f)),
+      ...readdirSync(join(REPO_ROOT, 'deploy/provision'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => join('deploy/provision', f)),
       'deploy/systemd/install.sh',
     ];
     assert.ok(scripts.includes('deploy/provision/control-plane.sh') && scripts.includes('deploy/provision/node.sh'));
@@ -69,7 +78,8 @@ describe('Vagrantfile and provisioning scripts', { timeout: 300_000 }, () => {
     try {
       for (const role of ['control-plane', 'node']) {
         const r = spawnSync('bash', [join(REPO_ROOT, 'deploy/systemd/install.sh'), role], {
-          encoding: 'utf8', env: { ...process.env, SYSTEMD_DIR: dest, NODE: process.execPath, SKIFF_HOME: '/var/lib/skiff' },
+          encoding: 'utf8',
+          env: { ...process.env, SYSTEMD_DIR: dest, NODE: process.execPath, SKIFF_HOME: '/var/lib/skiff' },
         });
         assert.equal(r.status, 0, r.stderr);
       }
@@ -81,8 +91,14 @@ describe('Vagrantfile and provisioning scripts', { timeout: 300_000 }, () => {
         assert.match(text, /^ExecStart=/m, unit);
         assert.match(text, /^WantedBy=multi-user.target$/m, unit);
       }
-      assert.match(readFileSync(join(dest, 'skiff-server.service'), 'utf8'), /apps\/skiff\/src\/main\.ts server --config=\/var\/lib\/skiff\/roles\/server\.json$/m);
-      assert.match(readFileSync(join(dest, 'skiff-agent.service'), 'utf8'), /apps\/skiff\/src\/main\.ts agent --config=\/var\/lib\/skiff\/roles\/agent\.json$/m);
+      assert.match(
+        readFileSync(join(dest, 'skiff-server.service'), 'utf8'),
+        /apps\/skiff\/src\/main\.ts server --config=\/var\/lib\/skiff\/roles\/server\.json$/m,
+      );
+      assert.match(
+        readFileSync(join(dest, 'skiff-agent.service'), 'utf8'),
+        /apps\/skiff\/src\/main\.ts agent --config=\/var\/lib\/skiff\/roles\/agent\.json$/m,
+      );
     } finally {
       rmSync(dest, { recursive: true, force: true });
     }

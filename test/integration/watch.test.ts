@@ -80,18 +80,24 @@ describe('watch', () => {
         const events = changes(watcher.events);
         assert.equal(events.length, want, `watcher ${i}: ${want} events`);
         const rvs = events.map((e) => Number(e.object.metadata.resourceVersion));
-        assert.ok(rvs.every((rv, j) => j === 0 || rv > rvs[j - 1]), `watcher ${i}: resourceVersions strictly increase`);
+        assert.ok(
+          rvs.every((rv, j) => j === 0 || rv > rvs[j - 1]),
+          `watcher ${i}: resourceVersions strictly increase`,
+        );
         assert.ok(rvs[0] > Number(watcher === late ? midpoint : start), 'nothing at or before the requested revision');
         const seen = new Set(events.map((e) => `${e.type}/${e.object.metadata.name}`));
         assert.equal(seen.size, want, `watcher ${i}: each change exactly once`);
         for (const e of events) {
           assert.equal(e.object.kind, 'ConfigMap');
           const rv = writeRvs.get(`${e.type}/${e.object.metadata.name}`);
-          if (rv) assert.equal(e.object.metadata.resourceVersion, rv, 'event carries the write\'s resourceVersion');
+          if (rv) assert.equal(e.object.metadata.resourceVersion, rv, "event carries the write's resourceVersion");
         }
         const deleted = events.filter((e) => e.type === 'DELETED');
         assert.equal(deleted.length, 100);
-        assert.ok(deleted.every((e) => e.object.data?.v === '1'), 'DELETED carries the last state');
+        assert.ok(
+          deleted.every((e) => e.object.data?.v === '1'),
+          'DELETED carries the last state',
+        );
       }
     } finally {
       watchers.forEach((w) => w.close());
@@ -174,13 +180,19 @@ describe('watch', () => {
     const create = (api: CoreV1Api, name: string) => api.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name } } });
     await create(core, 'keep');
     await create(core, 'doomed');
-    const informer = makeInformer<V1ConfigMap>(cluster.kubeConfig, `/api/v1/namespaces/${ns}/configmaps`, () => core.listNamespacedConfigMap({ namespace: ns }));
+    const informer = makeInformer<V1ConfigMap>(cluster.kubeConfig, `/api/v1/namespaces/${ns}/configmaps`, () =>
+      core.listNamespacedConfigMap({ namespace: ns }),
+    );
     let stopped = false;
     // client-node's documented pattern: a watch that fails (server gone) is restarted by the caller.
     informer.on('error', () => {
       if (!stopped) setTimeout(() => !stopped && informer.start().catch(() => {}), 300);
     });
-    const cached = () => informer.list(ns).map((cm) => cm.metadata!.name!).sort();
+    const cached = () =>
+      informer
+        .list(ns)
+        .map((cm) => cm.metadata!.name!)
+        .sort();
     // A second apiserver on the same etcd, to write while the first is down (as in an HA control plane).
     const port = BASE_PORT + 101;
     const second = new ApiServerProcess({

@@ -74,7 +74,11 @@ volumeBindingMode: WaitForFirstConsumer
 `;
 
 /** The header line of `kubectl get`, words separated by single spaces. */
-const header = (out: string): string => (out.split('\n')[0] ?? '').trim().split(/\s{2,}/).join(' ');
+const header = (out: string): string =>
+  (out.split('\n')[0] ?? '')
+    .trim()
+    .split(/\s{2,}/)
+    .join(' ');
 
 describe('workloads API with real kubectl', { timeout: 600_000 }, () => {
   let cluster: TestCluster;
@@ -111,8 +115,13 @@ describe('workloads API with real kubectl', { timeout: 600_000 }, () => {
 
       it('apply creates each kind, and client-side validation accepts them', async () => {
         const out = (await ok(['-n', ns, 'apply', '-f', '-'], manifests(sc))).stdout;
-        for (const line of ['statefulset.apps/db created', 'daemonset.apps/agent created', 'job.batch/pi created',
-          'cronjob.batch/nightly created', `storageclass.storage.k8s.io/${sc} created`]) {
+        for (const line of [
+          'statefulset.apps/db created',
+          'daemonset.apps/agent created',
+          'job.batch/pi created',
+          'cronjob.batch/nightly created',
+          `storageclass.storage.k8s.io/${sc} created`,
+        ]) {
           assert.ok(out.includes(line), `${line} in ${out}`);
         }
         const sts = (await getJson(`/apis/apps/v1/namespaces/${ns}/statefulsets/db`)).json;
@@ -146,8 +155,10 @@ describe('workloads API with real kubectl', { timeout: 600_000 }, () => {
         assert.equal(header((await ok(['-n', ns, 'get', 'sts'])).stdout), 'NAME READY AGE');
         assert.match((await ok(['-n', ns, 'get', 'sts', 'db'])).stdout, /\ndb\s+0\/1\s+\d+s/);
         assert.equal(header((await ok(['-n', ns, 'get', 'ds'])).stdout), 'NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE');
-        assert.equal(header((await ok(['-n', ns, 'get', 'ds', '-o', 'wide'])).stdout),
-          'NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE CONTAINERS IMAGES SELECTOR');
+        assert.equal(
+          header((await ok(['-n', ns, 'get', 'ds', '-o', 'wide'])).stdout),
+          'NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE CONTAINERS IMAGES SELECTOR',
+        );
         assert.equal(header((await ok(['-n', ns, 'get', 'jobs'])).stdout), 'NAME STATUS COMPLETIONS DURATION AGE');
         assert.match((await ok(['-n', ns, 'get', 'job', 'pi'])).stdout, /\npi\s+Running\s+0\/2\s+\d+s/);
         assert.equal(header((await ok(['-n', ns, 'get', 'cj'])).stdout), 'NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE');
@@ -156,14 +167,17 @@ describe('workloads API with real kubectl', { timeout: 600_000 }, () => {
         assert.equal(header(classes), 'NAME PROVISIONER RECLAIMPOLICY VOLUMEBINDINGMODE ALLOWVOLUMEEXPANSION AGE');
         assert.match(classes, new RegExp(`\\n${sc} \\(default\\)\\s+skiff.dev/local-path\\s+Delete\\s+WaitForFirstConsumer\\s+false\\s+\\d+s`));
         const owner = (await getJson(`/apis/apps/v1/namespaces/${ns}/statefulsets/db`)).json.metadata.uid;
-        await ok(['-n', ns, 'apply', '-f', '-'], `apiVersion: apps/v1
+        await ok(
+          ['-n', ns, 'apply', '-f', '-'],
+          `apiVersion: apps/v1
 kind: ControllerRevision
 metadata:
   name: db-5d4c8b7f9
   ownerReferences: [{ apiVersion: apps/v1, kind: StatefulSet, name: db, uid: ${owner}, controller: true }]
 data: { spec: { template: { $patch: replace } } }
 revision: 1
-`);
+`,
+        );
         const revisions = (await ok(['-n', ns, 'get', 'controllerrevisions'])).stdout;
         assert.equal(header(revisions), 'NAME CONTROLLER REVISION AGE');
         assert.match(revisions, /\ndb-5d4c8b7f9\s+statefulset\.apps\/db\s+1\s+\d+s/);
@@ -175,7 +189,10 @@ revision: 1
         assert.equal(sts.spec.replicas, 3);
         assert.equal(sts.metadata.generation, 2);
         const scale = (await getJson(`/apis/apps/v1/namespaces/${ns}/statefulsets/db/scale`)).json;
-        assert.deepEqual({ kind: scale.kind, replicas: scale.spec.replicas, selector: scale.status.selector }, { kind: 'Scale', replicas: 3, selector: 'app=db' });
+        assert.deepEqual(
+          { kind: scale.kind, replicas: scale.spec.replicas, selector: scale.status.selector },
+          { kind: 'Scale', replicas: 3, selector: 'app=db' },
+        );
       });
 
       it('status subresources move status only, and get shows it', async () => {
@@ -194,7 +211,9 @@ revision: 1
         assert.match((await ok(['-n', ns, 'get', 'jobs', '--field-selector=status.successful=1', '-o', 'name'])).stdout, /^job.batch\/pi$/m);
         await patchStatus(`/apis/apps/v1/namespaces/${ns}/statefulsets/db`, { status: { replicas: 3, readyReplicas: 2 } });
         assert.match((await ok(['-n', ns, 'get', 'sts', 'db'])).stdout, /\ndb\s+2\/3\s+\d+s/);
-        await patchStatus(`/apis/apps/v1/namespaces/${ns}/daemonsets/agent`, { status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 1 } });
+        await patchStatus(`/apis/apps/v1/namespaces/${ns}/daemonsets/agent`, {
+          status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 1 },
+        });
         assert.match((await ok(['-n', ns, 'get', 'ds', 'agent'])).stdout, /\nagent\s+3\s+3\s+1\s+0\s+0\s+<none>\s+\d+s/);
       });
 
@@ -218,7 +237,10 @@ revision: 1
         assert.equal((await ok(['-n', ns, 'create', 'job', 'manual', '--from=cronjob/tick'])).stdout.trim(), 'job.batch/manual created');
         const manual = (await getJson(`/apis/batch/v1/namespaces/${ns}/jobs/manual`)).json;
         assert.equal(manual.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');
-        assert.deepEqual(manual.metadata.ownerReferences.map((r: any) => `${r.kind}/${r.name}/${r.uid}`), [`CronJob/tick/${tick.metadata.uid}`]);
+        assert.deepEqual(
+          manual.metadata.ownerReferences.map((r: any) => `${r.kind}/${r.name}/${r.uid}`),
+          [`CronJob/tick/${tick.metadata.uid}`],
+        );
         assert.deepEqual(manual.spec.selector, { matchLabels: { 'batch.kubernetes.io/controller-uid': manual.metadata.uid } });
       });
 
@@ -232,16 +254,31 @@ spec:
     spec:
       template:${template('x', 'Never').replaceAll('\n', '\n    ')}
 `;
-        const after = await refused(['-n', ns, 'apply', '-f', '-'], bad,
-          /spec\.schedule: Invalid value: "every 5 minutes": expected exactly 5 fields, found 3/, `/apis/batch/v1/namespaces/${ns}/cronjobs/bad-cron`);
+        const after = await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          bad,
+          /spec\.schedule: Invalid value: "every 5 minutes": expected exactly 5 fields, found 3/,
+          `/apis/batch/v1/namespaces/${ns}/cronjobs/bad-cron`,
+        );
         assert.equal(after.status, 404);
         const res = await apiRequest(cluster.admin, 'POST', `/apis/batch/v1/namespaces/${ns}/cronjobs`, {
-          body: JSON.stringify({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'bad-cron' }, spec: { schedule: '61 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } } } }),
+          body: JSON.stringify({
+            apiVersion: 'batch/v1',
+            kind: 'CronJob',
+            metadata: { name: 'bad-cron' },
+            spec: {
+              schedule: '61 * * * *',
+              jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } },
+            },
+          }),
           headers: { 'content-type': 'application/json' },
         });
         assert.equal(res.status, 422);
         assert.equal(res.json.reason, 'Invalid');
-        assert.deepEqual(res.json.details.causes.map((c: any) => `${c.reason} ${c.field}`), ['FieldValueInvalid spec.schedule']);
+        assert.deepEqual(
+          res.json.details.causes.map((c: any) => `${c.reason} ${c.field}`),
+          ['FieldValueInvalid spec.schedule'],
+        );
       });
 
       it('refuses a negative parallelism and a Job whose pods would restart forever', async () => {
@@ -252,22 +289,37 @@ spec:
   ${extra}
   template:${template(name, restartPolicy)}
 `;
-        const negative = await refused(['-n', ns, 'apply', '-f', '-'], job('negative', 'parallelism: -1', 'Never'),
-          /spec\.parallelism: Invalid value: -1: must be greater than or equal to 0/, `/apis/batch/v1/namespaces/${ns}/jobs/negative`);
+        const negative = await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          job('negative', 'parallelism: -1', 'Never'),
+          /spec\.parallelism: Invalid value: -1: must be greater than or equal to 0/,
+          `/apis/batch/v1/namespaces/${ns}/jobs/negative`,
+        );
         assert.equal(negative.status, 404);
-        const forever = await refused(['-n', ns, 'apply', '-f', '-'], job('forever', 'completions: 1'),
-          /spec\.template\.spec\.restartPolicy: Required value: valid values: "OnFailure", "Never"/, `/apis/batch/v1/namespaces/${ns}/jobs/forever`);
+        const forever = await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          job('forever', 'completions: 1'),
+          /spec\.template\.spec\.restartPolicy: Required value: valid values: "OnFailure", "Never"/,
+          `/apis/batch/v1/namespaces/${ns}/jobs/forever`,
+        );
         assert.equal(forever.status, 404);
-        const always = await refused(['-n', ns, 'create', '-f', '-'], job('always', 'completions: 1', 'Always'),
-          /spec\.template\.spec\.restartPolicy: Required value/, `/apis/batch/v1/namespaces/${ns}/jobs/always`);
+        const always = await refused(
+          ['-n', ns, 'create', '-f', '-'],
+          job('always', 'completions: 1', 'Always'),
+          /spec\.template\.spec\.restartPolicy: Required value/,
+          `/apis/batch/v1/namespaces/${ns}/jobs/always`,
+        );
         assert.equal(always.status, 404);
       });
 
-      it("refuses a changed StatefulSet selector and keeps the stored one", async () => {
+      it('refuses a changed StatefulSet selector and keeps the stored one', async () => {
         const before = (await getJson(`/apis/apps/v1/namespaces/${ns}/statefulsets/db`)).json;
-        const after = await refused(['-n', ns, 'apply', '-f', '-'], statefulSet('database'),
+        const after = await refused(
+          ['-n', ns, 'apply', '-f', '-'],
+          statefulSet('database'),
           /spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden/,
-          `/apis/apps/v1/namespaces/${ns}/statefulsets/db`);
+          `/apis/apps/v1/namespaces/${ns}/statefulsets/db`,
+        );
         assert.deepEqual(after.json.spec.selector, { matchLabels: { app: 'db' } });
         assert.equal(after.json.metadata.resourceVersion, before.metadata.resourceVersion);
       });

@@ -92,31 +92,39 @@ export class ApiError extends Error {
 }
 
 /** `pods`, `deployments.apps`: how Kubernetes names a resource in messages. */
-export interface QualifiedResource { group: string; resource: string }
+export interface QualifiedResource {
+  group: string;
+  resource: string;
+}
 function qualified(r: QualifiedResource): string {
   return r.group ? `${r.resource}.${r.group}` : r.resource;
 }
 
 export const errors = {
   notFound(r: QualifiedResource, name: string): ApiError {
-    return new ApiError(404, 'NotFound', `${qualified(r)} "${name}" not found`,
-      { name, group: r.group || undefined, kind: r.resource });
+    return new ApiError(404, 'NotFound', `${qualified(r)} "${name}" not found`, { name, group: r.group || undefined, kind: r.resource });
   },
   alreadyExists(r: QualifiedResource, name: string): ApiError {
-    return new ApiError(409, 'AlreadyExists', `${qualified(r)} "${name}" already exists`,
-      { name, group: r.group || undefined, kind: r.resource });
+    return new ApiError(409, 'AlreadyExists', `${qualified(r)} "${name}" already exists`, { name, group: r.group || undefined, kind: r.resource });
   },
   /** Stale resourceVersion on update: the message kubectl users know. */
   conflict(r: QualifiedResource, name: string, why: string): ApiError {
-    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${why}`,
-      { name, group: r.group || undefined, kind: r.resource });
+    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${name}": ${why}`, {
+      name,
+      group: r.group || undefined,
+      kind: r.resource,
+    });
   },
   /** 422 with one cause per invalid field. `kind` is the object's Kind ('Pod'). */
   invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
     const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
     const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-    return new ApiError(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`,
-      { name, group: group || undefined, kind, causes });
+    return new ApiError(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, {
+      name,
+      group: group || undefined,
+      kind,
+      causes,
+    });
   },
   badRequest(message: string, causes?: StatusCause[]): ApiError {
     return new ApiError(400, 'BadRequest', message, causes ? { causes } : undefined);
@@ -129,12 +137,13 @@ export const errors = {
     return new ApiError(401, 'Unauthorized', message);
   },
   forbidden(r: QualifiedResource, name: string, message: string): ApiError {
-    return new ApiError(403, 'Forbidden', `${qualified(r)} "${name}" is forbidden: ${message}`,
-      { name, group: r.group || undefined, kind: r.resource });
+    return new ApiError(403, 'Forbidden', `${qualified(r)} "${name}" is forbidden: ${message}`, { name, group: r.group || undefined, kind: r.resource });
   },
   methodNotSupported(r: QualifiedResource, verb: string): ApiError {
-    return new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(r)}"`,
-      { group: r.group || undefined, kind: r.resource });
+    return new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(r)}"`, {
+      group: r.group || undefined,
+      kind: r.resource,
+    });
   },
   /** 405 with a reason of our own (a resource that is served read-only). */
   methodNotAllowed(r: QualifiedResource, message: string): ApiError {
@@ -146,7 +155,11 @@ export const errors = {
   /** 415; `detail` says why a known media type could not be read (a protobuf kind outside Skiff's tables). */
   unsupportedMediaType(contentType: string, detail?: string): ApiError {
     if (detail) return new ApiError(415, 'UnsupportedMediaType', `the body of the request could not be read as ${contentType}: ${detail}`);
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType || 'none'})`);
+    return new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${contentType || 'none'})`,
+    );
   },
   /** 410: the resourceVersion asked for is older than etcd's compaction (or the watch window). */
   gone(message: string): ApiError {
@@ -154,7 +167,11 @@ export const errors = {
   },
   /** 410 for a continue token whose snapshot was compacted. */
   expiredContinue(): ApiError {
-    return new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+    return new ApiError(
+      410,
+      'Expired',
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    );
   },
   requestEntityTooLarge(limit: number): ApiError {
     return new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
@@ -163,8 +180,7 @@ export const errors = {
     return new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds });
   },
   internal(message: string, cause?: unknown): ApiError {
-    return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`,
-      { causes: [{ reason: 'UnexpectedServerResponse', message }] }, { cause });
+    return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerResponse', message }] }, { cause });
   },
   /** 504: etcd did not answer within the request timeout (quorum lost). */
   timeout(message: string): ApiError {

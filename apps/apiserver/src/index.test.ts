@@ -9,8 +9,12 @@ import { request as httpsRequest } from 'node:https';
 import { startTestApiServer, type TestApiServer } from './http/testing/test-api-server.ts';
 
 let api: TestApiServer;
-before(async () => { api = await startTestApiServer({ etcdBase: 21200, api: 21251 }, ['--max-request-bytes=65536']); });
-after(async () => { await api?.stop(); });
+before(async () => {
+  api = await startTestApiServer({ etcdBase: 21200, api: 21251 }, ['--max-request-bytes=65536']);
+});
+after(async () => {
+  await api?.stop();
+});
 
 const table = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -65,7 +69,11 @@ test('create, get, conflict, update, delete with Kubernetes status codes', async
   const again = await api.request(base, { method: 'POST', body: configMap('cm1'), headers: json });
   assert.equal(again.status, 409);
   assert.equal(again.json().reason, 'AlreadyExists');
-  const yaml = await api.request(base, { method: 'POST', body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm2\ndata:\n  b: "2"\n', headers: { 'content-type': 'application/yaml' } });
+  const yaml = await api.request(base, {
+    method: 'POST',
+    body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm2\ndata:\n  b: "2"\n',
+    headers: { 'content-type': 'application/yaml' },
+  });
   assert.equal(yaml.status, 201, yaml.text);
   const got = (await api.request(`${base}/cm1`)).json();
   assert.equal(got.data.a, '1');
@@ -73,7 +81,11 @@ test('create, get, conflict, update, delete with Kubernetes status codes', async
   assert.equal(updated.status, 200, updated.text);
   const stale = await api.request(`${base}/cm1`, { method: 'PUT', body: JSON.stringify({ ...got, data: { a: '3' } }), headers: json });
   assert.equal(stale.status, 409);
-  const patched = await api.request(`${base}/cm1`, { method: 'PATCH', body: '{"data":{"c":"3"}}', headers: { 'content-type': 'application/merge-patch+json' } });
+  const patched = await api.request(`${base}/cm1`, {
+    method: 'PATCH',
+    body: '{"data":{"c":"3"}}',
+    headers: { 'content-type': 'application/merge-patch+json' },
+  });
   assert.equal(patched.status, 200, patched.text);
   assert.deepEqual(patched.json().data, { a: '2', c: '3' });
   const deleted = await api.request(`${base}/cm2`, { method: 'DELETE' });
@@ -86,7 +98,11 @@ test('bad requests are Status objects, never crashes', async () => {
   const malformed = await api.request(base, { method: 'POST', body: '{"kind":', headers: { 'content-type': 'application/json' } });
   assert.equal(malformed.status, 400);
   assert.match(malformed.json().message, /json parse error/);
-  const tooBig = await api.request(base, { method: 'POST', body: configMap('big', { x: 'y'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });
+  const tooBig = await api.request(base, {
+    method: 'POST',
+    body: configMap('big', { x: 'y'.repeat(70_000) }),
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(tooBig.status, 413);
   assert.equal(tooBig.json().reason, 'RequestEntityTooLarge');
   const media = await api.request(`${base}/cm1`, { method: 'PATCH', body: '{}', headers: { 'content-type': 'text/plain' } });
@@ -108,7 +124,10 @@ test('lists answer as Tables when asked', async () => {
   assert.equal(res.status, 200);
   const t = res.json();
   assert.equal(t.kind, 'Table');
-  assert.deepEqual(t.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Status', 'Age']);
+  assert.deepEqual(
+    t.columnDefinitions.map((c: { name: string }) => c.name),
+    ['Name', 'Status', 'Age'],
+  );
   const row = t.rows.find((r: { cells: string[] }) => r.cells[0] === 'default');
   assert.equal(row.cells[1], 'Active');
   assert.equal(row.object.kind, 'PartialObjectMetadata');
@@ -118,7 +137,9 @@ test('lists answer as Tables when asked', async () => {
 /** Opens a watch and collects events until `stopWhen` is satisfied or the stream ends. */
 function watch(path: string, stopWhen: (events: any[]) => boolean, headers: Record<string, string> = {}): { events: Promise<any[]>; status: Promise<number> } {
   let setStatus!: (s: number) => void;
-  const status = new Promise<number>((r) => { setStatus = r; });
+  const status = new Promise<number>((r) => {
+    setStatus = r;
+  });
   const events = new Promise<any[]>((resolve, reject) => {
     const req = httpsRequest(new URL(path, api.url), { headers, ca: api.pki.caCert, cert: api.pki.adminCert, key: api.pki.adminKey, agent: false }, (res) => {
       setStatus(res.statusCode ?? 0);
@@ -131,7 +152,10 @@ function watch(path: string, stopWhen: (events: any[]) => boolean, headers: Reco
           got.push(JSON.parse(buf.slice(0, nl)));
           buf = buf.slice(nl + 1);
         }
-        if (stopWhen(got)) { res.destroy(); resolve(got); }
+        if (stopWhen(got)) {
+          res.destroy();
+          resolve(got);
+        }
       });
       res.on('end', () => resolve(got));
       res.on('close', () => resolve(got));

@@ -86,29 +86,40 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
   if (signals.etcdReady) await signals.etcdReady;
 
   const [cert, key, clientCa, tokens, encryptionKey] = await Promise.all([
-    readFile(config.tlsCertFile), readFile(config.tlsPrivateKeyFile), readFile(config.clientCaFile),
+    readFile(config.tlsCertFile),
+    readFile(config.tlsPrivateKeyFile),
+    readFile(config.clientCaFile),
     config.tokenAuthFile ? loadTokenFile(config.tokenAuthFile) : undefined,
     config.encryptionKeyFile ? readEncryptionKey(config.encryptionKeyFile) : undefined,
   ]);
   const advertiseAddress = pickAdvertiseAddress(config);
-  const kubeletClient = config.kubeletClientCertificate && config.kubeletClientKey ? {
-    cert: await readFile(config.kubeletClientCertificate), key: await readFile(config.kubeletClientKey),
-    ...(config.kubeletCertificateAuthority ? { ca: await readFile(config.kubeletCertificateAuthority) } : {}),
-  } : undefined;
+  const kubeletClient =
+    config.kubeletClientCertificate && config.kubeletClientKey
+      ? {
+          cert: await readFile(config.kubeletClientCertificate),
+          key: await readFile(config.kubeletClientKey),
+          ...(config.kubeletCertificateAuthority ? { ca: await readFile(config.kubeletCertificateAuthority) } : {}),
+        }
+      : undefined;
 
-  const etcdTls = config.etcdCaFile ? {
-    ca: await readFile(config.etcdCaFile),
-    ...(config.etcdCertFile ? { cert: await readFile(config.etcdCertFile) } : {}),
-    ...(config.etcdKeyFile ? { key: await readFile(config.etcdKeyFile) } : {}),
-  } : undefined;
-  const store = withBookmarkInterval(createEtcdStore({
-    endpoints: config.etcdServers,
-    ...(etcdTls ? { tls: etcdTls } : {}),
-    requestTimeoutMs: config.etcdRequestTimeoutMs,
-    compactionIntervalMs: config.etcdCompactionIntervalMs,
-    logger,
-    ...(encryptionKey ? { encryptionKey } : {}),
-  }), config.watchBookmarkIntervalMs);
+  const etcdTls = config.etcdCaFile
+    ? {
+        ca: await readFile(config.etcdCaFile),
+        ...(config.etcdCertFile ? { cert: await readFile(config.etcdCertFile) } : {}),
+        ...(config.etcdKeyFile ? { key: await readFile(config.etcdKeyFile) } : {}),
+      }
+    : undefined;
+  const store = withBookmarkInterval(
+    createEtcdStore({
+      endpoints: config.etcdServers,
+      ...(etcdTls ? { tls: etcdTls } : {}),
+      requestTimeoutMs: config.etcdRequestTimeoutMs,
+      compactionIntervalMs: config.etcdCompactionIntervalMs,
+      logger,
+      ...(encryptionKey ? { encryptionKey } : {}),
+    }),
+    config.watchBookmarkIntervalMs,
+  );
   const registry = createRegistry({
     store,
     serviceClusterIpRange: config.serviceClusterIpRange,
@@ -132,13 +143,22 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       tls: { cert, key, clientCa },
       handlers: registry,
       served: registry.served,
-      authenticate: serviceAccounts.authenticate(withBootstrapTokens(createAuthenticator(tokens), bootstrapTokenSecrets(registry.context.watched, store), logger)),
+      authenticate: serviceAccounts.authenticate(
+        withBootstrapTokens(createAuthenticator(tokens), bootstrapTokenSecrets(registry.context.watched, store), logger),
+      ),
       authorize: authorization.authorize,
-      routes: [...authorization.routes, ...serviceAccounts.routes, createAggregationRoute({ ctx: registry.context, frontProxy, clientCa: clientCa.toString() })],
+      routes: [
+        ...authorization.routes,
+        ...serviceAccounts.routes,
+        createAggregationRoute({ ctx: registry.context, frontProxy, clientCa: clientCa.toString() }),
+      ],
       health: {
         livez: { ping: () => true },
         readyz: {
-          ping: () => true, etcd: () => store.ping(), 'crd-informer-synced': () => registry.customResourcesSynced(), shutdown: () => !shuttingDown,
+          ping: () => true,
+          etcd: () => store.ping(),
+          'crd-informer-synced': () => registry.customResourcesSynced(),
+          shutdown: () => !shuttingDown,
         },
       },
       metrics: createMetricsRegistry('apiserver'),
@@ -146,9 +166,17 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
       maxRequestBytes: config.maxRequestBytes,
       maxRequestsInflight: config.maxRequestsInflight,
       maxMutatingRequestsInflight: config.maxMutatingRequestsInflight,
-      ...(config.auditLogPath ? {
-        audit: { path: config.auditLogPath, policyFile: config.auditPolicyFile, maxSizeMB: config.auditLogMaxsize, maxBackups: config.auditLogMaxbackup, maxAgeDays: config.auditLogMaxage },
-      } : {}),
+      ...(config.auditLogPath
+        ? {
+            audit: {
+              path: config.auditLogPath,
+              policyFile: config.auditPolicyFile,
+              maxSizeMB: config.auditLogMaxsize,
+              maxBackups: config.auditLogMaxbackup,
+              maxAgeDays: config.auditLogMaxage,
+            },
+          }
+        : {}),
       serverAddress: `${advertiseAddress}:${config.securePort}`,
       kubeletClient,
     });
@@ -175,11 +203,27 @@ export async function run(config: ApiServerConfig, signals: ApiServerSignals = {
   // front-proxy client ones for the next request (both are read per request).
   const started = api;
   const stopReloading = [
-    followKeyPair({ cert: config.tlsCertFile, key: config.tlsPrivateKeyFile }, (p) => started.server.setSecureContext({ cert: p.cert, key: p.key, ca: clientCa }), { logger, what: 'serving' }),
+    followKeyPair(
+      { cert: config.tlsCertFile, key: config.tlsPrivateKeyFile },
+      (p) => started.server.setSecureContext({ cert: p.cert, key: p.key, ca: clientCa }),
+      { logger, what: 'serving' },
+    ),
     ...(kubeletClient && config.kubeletClientCertificate && config.kubeletClientKey
-      ? [followKeyPair({ cert: config.kubeletClientCertificate, key: config.kubeletClientKey }, (p) => Object.assign(kubeletClient, p), { logger, what: 'kubelet client' })] : []),
+      ? [
+          followKeyPair({ cert: config.kubeletClientCertificate, key: config.kubeletClientKey }, (p) => Object.assign(kubeletClient, p), {
+            logger,
+            what: 'kubelet client',
+          }),
+        ]
+      : []),
     ...(frontProxy && config.proxyClientCertFile && config.proxyClientKeyFile
-      ? [followKeyPair({ cert: config.proxyClientCertFile, key: config.proxyClientKeyFile }, (p) => Object.assign(frontProxy, p), { logger, what: 'front-proxy client' })] : []),
+      ? [
+          followKeyPair({ cert: config.proxyClientCertFile, key: config.proxyClientKeyFile }, (p) => Object.assign(frontProxy, p), {
+            logger,
+            what: 'front-proxy client',
+          }),
+        ]
+      : []),
   ];
 
   let closing: Promise<void> | undefined;

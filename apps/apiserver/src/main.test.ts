@@ -39,7 +39,10 @@ async function waitReady(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
-      const req = httpsRequest(`https://127.0.0.1:${port}/readyz`, { ca: pki.caCert, agent: false }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+      const req = httpsRequest(`https://127.0.0.1:${port}/readyz`, { ca: pki.caCert, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
       req.on('error', () => resolve(false));
       req.end();
     });
@@ -54,24 +57,45 @@ before(async () => {
   etcd = await startTestEtcd(1, 21220);
   pki = await ensureClusterPki(join(dir, 'pki'), { apiServerHosts: ['127.0.0.1'] });
   await writeKubeconfig(kubeconfig(), { server: `https://127.0.0.1:${port}`, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
-  server = spawn(process.execPath, [mainTs, `--etcd-servers=${etcd.endpoints[0]}`, '--bind-address=127.0.0.1', `--secure-port=${port}`,
-    `--tls-cert-file=${pki.dir}/apiserver.crt`, `--tls-private-key-file=${pki.dir}/apiserver.key`, `--client-ca-file=${pki.dir}/ca.crt`,
-    `--encryption-key-file=${pki.dir}/encryption.key`, '--log-level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (c: Buffer) => { logs += c.toString(); });
-  server.stderr!.on('data', (c: Buffer) => { logs += c.toString(); });
+  server = spawn(
+    process.execPath,
+    [
+      mainTs,
+      `--etcd-servers=${etcd.endpoints[0]}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--tls-cert-file=${pki.dir}/apiserver.crt`,
+      `--tls-private-key-file=${pki.dir}/apiserver.key`,
+      `--client-ca-file=${pki.dir}/ca.crt`,
+      `--encryption-key-file=${pki.dir}/encryption.key`,
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout!.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+  server.stderr!.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
   exited = new Promise((resolve) => server!.once('exit', (code) => resolve(code)));
   await waitReady(20_000);
 });
 
 after(async () => {
-  if (server && server.exitCode === null) { server.kill('SIGKILL'); await exited; }
+  if (server && server.exitCode === null) {
+    server.kill('SIGKILL');
+    await exited;
+  }
   await etcd?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 async function kubectl(bin: string, args: string[], input?: string): Promise<string> {
   const child = run(bin, ['--kubeconfig', kubeconfig(), ...args], { timeout: 30_000 });
-  if (input !== undefined) { child.child.stdin!.end(input); }
+  if (input !== undefined) {
+    child.child.stdin!.end(input);
+  }
   const { stdout } = await child;
   return stdout;
 }
@@ -88,7 +112,10 @@ spec:
 `;
 
 test('main.ts rejects unknown flags with usage and exit code 2', async () => {
-  await assert.rejects(run(process.execPath, [mainTs, '--no-such-flag=1']), (err: { code?: number; stderr?: string }) => err.code === 2 && /usage:/.test(err.stderr ?? ''));
+  await assert.rejects(
+    run(process.execPath, [mainTs, '--no-such-flag=1']),
+    (err: { code?: number; stderr?: string }) => err.code === 2 && /usage:/.test(err.stderr ?? ''),
+  );
 });
 
 for (const [version, bin] of binaries) {
@@ -110,12 +137,16 @@ for (const [version, bin] of binaries) {
 
 test('SIGTERM ends open watches and exits 0', async () => {
   const watchEnded = new Promise<void>((resolve, reject) => {
-    const req = httpsRequest(`https://127.0.0.1:${port}/api/v1/namespaces?watch=true`, { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, agent: false }, (res) => {
-      assert.equal(res.statusCode, 200);
-      res.once('data', () => server!.kill('SIGTERM'));
-      res.on('end', resolve);
-      res.on('error', reject);
-    });
+    const req = httpsRequest(
+      `https://127.0.0.1:${port}/api/v1/namespaces?watch=true`,
+      { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey, agent: false },
+      (res) => {
+        assert.equal(res.statusCode, 200);
+        res.once('data', () => server!.kill('SIGTERM'));
+        res.on('end', resolve);
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -24,17 +24,33 @@ describe('parseControllerManagerFlags', () => {
   });
 
   it('reads the HPA settings as kube-controller-manager spells them', () => {
-    const cfg = parseControllerManagerFlags(['--kubeconfig=/k', '--horizontal-pod-autoscaler-sync-period=5s', '--horizontal-pod-autoscaler-downscale-stabilization=1m'], {});
+    const cfg = parseControllerManagerFlags(
+      ['--kubeconfig=/k', '--horizontal-pod-autoscaler-sync-period=5s', '--horizontal-pod-autoscaler-downscale-stabilization=1m'],
+      {},
+    );
     assert.equal(cfg.horizontalPodAutoscalerSyncPeriodSeconds, 5);
     assert.equal(cfg.horizontalPodAutoscalerDownscaleStabilizationSeconds, 60);
   });
 
   it('parses every flag, in both spellings', () => {
     const cfg = parseControllerManagerFlags([
-      '--kubeconfig', '/k', '--leader-elect=false', '--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline', '3',
-      '--leader-elect-retry-period=500ms', '--node-monitor-grace-period=1m', '--node-startup-grace-period=90',
-      '--cluster-cidr=10.200.0.0/14', '--node-cidr-mask-size=26', '--controllers=*,-node-ipam', '--workers=deployment=10,replicaset=2',
-      '--concurrent-garbage-collector-syncs=20', '--gc-interval=30s', '--metrics-port=0', '--log-level=debug',
+      '--kubeconfig',
+      '/k',
+      '--leader-elect=false',
+      '--leader-elect-lease-duration=4s',
+      '--leader-elect-renew-deadline',
+      '3',
+      '--leader-elect-retry-period=500ms',
+      '--node-monitor-grace-period=1m',
+      '--node-startup-grace-period=90',
+      '--cluster-cidr=10.200.0.0/14',
+      '--node-cidr-mask-size=26',
+      '--controllers=*,-node-ipam',
+      '--workers=deployment=10,replicaset=2',
+      '--concurrent-garbage-collector-syncs=20',
+      '--gc-interval=30s',
+      '--metrics-port=0',
+      '--log-level=debug',
     ]);
     assert.equal(cfg.leaderElect, false);
     assert.equal(cfg.leaseDurationSeconds, 4);
@@ -74,14 +90,21 @@ describe('parseControllerManagerFlags', () => {
       [['--kubeconfig=/k', '--leader-elect-lease-duration=5', '--leader-elect-renew-deadline=5'], /renew-deadline must be shorter/],
     ];
     for (const [argv, message] of bad) {
-      assert.throws(() => parseControllerManagerFlags(argv, {}), (err: Error) => err instanceof FlagError && message.test(err.message) && /usage:/.test(err.message), argv.join(' '));
+      assert.throws(
+        () => parseControllerManagerFlags(argv, {}),
+        (err: Error) => err instanceof FlagError && message.test(err.message) && /usage:/.test(err.message),
+        argv.join(' '),
+      );
     }
   });
 
   it('takes $SKIFF_LOG_LEVEL as the default level, --log-level wins; unknown flags are usage errors', () => {
     assert.equal(parseControllerManagerFlags(['--kubeconfig=/k'], { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'debug');
     assert.equal(parseControllerManagerFlags(['--kubeconfig=/k', '--log-level=error'], { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'error');
-    assert.throws(() => parseControllerManagerFlags(['--kubeconfig=/k', '--no-such-flag=1'], {}), (e: Error) => e instanceof FlagError && /^unknown flag: --no-such-flag\nusage: controller-manager /.test(e.message));
+    assert.throws(
+      () => parseControllerManagerFlags(['--kubeconfig=/k', '--no-such-flag=1'], {}),
+      (e: Error) => e instanceof FlagError && /^unknown flag: --no-such-flag\nusage: controller-manager /.test(e.message),
+    );
   });
 });
 

@@ -15,7 +15,12 @@ function fakeClient() {
   const client = {
     async list<T extends KubeObject>(): Promise<KubeList<T>> {
       calls.lists++;
-      return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items: [{ metadata: { name: 'p', namespace: 'ns', resourceVersion: '1' } } as T] };
+      return {
+        apiVersion: 'v1',
+        kind: 'PodList',
+        metadata: { resourceVersion: '1' },
+        items: [{ metadata: { name: 'p', namespace: 'ns', resourceVersion: '1' } } as T],
+      };
     },
     async *watch(_r: unknown, _n?: string, opts: { signal?: AbortSignal } = {}) {
       if (!opts.signal?.aborted) await new Promise((resolve) => opts.signal?.addEventListener('abort', resolve, { once: true }));
@@ -54,17 +59,25 @@ describe('startControllers', () => {
     const log: string[] = [];
     const registry = createMetricsRegistry('cm-unit');
     const abort = new AbortController();
-    const running = startControllers({
-      ctx,
-      known: ['a', 'b', 'off', 'missing', 'broken'],
-      factories: {
-        a: () => podWatcher('a', log),
-        b: () => podWatcher('b', log),
-        off: () => podWatcher('off', log),
-        broken: () => ({ name: 'broken', run: async () => { throw new Error('boom'); } }),
+    const running = startControllers(
+      {
+        ctx,
+        known: ['a', 'b', 'off', 'missing', 'broken'],
+        factories: {
+          a: () => podWatcher('a', log),
+          b: () => podWatcher('b', log),
+          off: () => podWatcher('off', log),
+          broken: () => ({
+            name: 'broken',
+            run: async () => {
+              throw new Error('boom');
+            },
+          }),
+        },
+        registry,
       },
-      registry,
-    }, abort.signal);
+      abort.signal,
+    );
     assert.deepEqual(running.names, ['a', 'b', 'broken']);
     assert.deepEqual(log, ['a asked (started=false)', 'b asked (started=false)']);
     for (let i = 0; i < 100 && log.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -80,6 +93,9 @@ describe('startControllers', () => {
 
   it('rejects an unknown name in --controllers', () => {
     const { client } = fakeClient();
-    assert.throws(() => startControllers({ ctx: context(client, ['typo']), known: ['a'], factories: {} }, new AbortController().signal), /unknown controller "typo"/);
+    assert.throws(
+      () => startControllers({ ctx: context(client, ['typo']), known: ['a'], factories: {} }, new AbortController().signal),
+      /unknown controller "typo"/,
+    );
   });
 });

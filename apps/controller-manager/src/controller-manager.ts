@@ -42,14 +42,16 @@ export function startControllers(opts: StartControllersOptions, signal: AbortSig
     const controllerLog = log.child({ controller: name });
     names.push(name);
     running?.set({ controller: name }, 1);
-    runs.push(runOne(controller.run.bind(controller), { ...ctx, logger: controllerLog }, signal, controllerLog).then(
-      () => running?.set({ controller: name }, 0),
-      (err: unknown) => {
-        failed.add(name);
-        running?.set({ controller: name }, 0);
-        controllerLog.error({ err }, 'controller stopped with an error');
-      },
-    ));
+    runs.push(
+      runOne(controller.run.bind(controller), { ...ctx, logger: controllerLog }, signal, controllerLog).then(
+        () => running?.set({ controller: name }, 0),
+        (err: unknown) => {
+          failed.add(name);
+          running?.set({ controller: name }, 0);
+          controllerLog.error({ err }, 'controller stopped with an error');
+        },
+      ),
+    );
   }
   ctx.informers.start(signal);
   log.info({ controllers: names, informers: ctx.informers.size }, 'controllers started');
@@ -72,5 +74,10 @@ function runOne(run: (ctx: ControllerContext, signal: AbortSignal) => Promise<vo
 function controllerGauge(registry: Registry): Gauge<'controller'> {
   const existing = registry.getSingleMetric('skiff_controller_running');
   if (existing) return existing as Gauge<'controller'>;
-  return new Gauge({ name: 'skiff_controller_running', help: 'Whether each controller is running (1) or not (0)', labelNames: ['controller'], registers: [registry] });
+  return new Gauge({
+    name: 'skiff_controller_running',
+    help: 'Whether each controller is running (1) or not (0)',
+    labelNames: ['controller'],
+    registers: [registry],
+  });
 }

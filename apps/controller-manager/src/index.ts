@@ -79,7 +79,7 @@ export async function run(config: ControllerManagerConfig, signal: AbortSignal, 
     if (!config.leaderElect) {
       leaderGauge.set(1);
       start(signal);
-      await new Promise<void>((resolve) => signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
       await settle(running, logger);
       return 'stopped';
     }
@@ -121,7 +121,9 @@ export async function run(config: ControllerManagerConfig, signal: AbortSignal, 
 async function settle(running: RunningControllers | undefined, logger: Logger): Promise<void> {
   if (!running) return;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), STOP_GRACE_MS); });
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), STOP_GRACE_MS);
+  });
   const finished = await Promise.race([running.done.then(() => true), timeout]);
   clearTimeout(timer);
   if (!finished) logger.warn({ graceMs: STOP_GRACE_MS }, 'controllers still busy at shutdown; leaving them');

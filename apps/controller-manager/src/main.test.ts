@@ -35,7 +35,11 @@ const children = new Set<ChildProcess>();
 
 function spawnNode(script: string, args: string[], logName: string): ChildProcess {
   const fd = openSync(join(dir, `${logName}.log`), 'a');
-  const child = spawn(process.execPath, [join(repoRoot, script), ...args], { cwd: repoRoot, stdio: ['ignore', fd, fd], env: { ...process.env, SKIFF_LOG_LEVEL: 'info' } });
+  const child = spawn(process.execPath, [join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, SKIFF_LOG_LEVEL: 'info' },
+  });
   closeSync(fd);
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -66,11 +70,19 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'skiff-cm-'));
   etcd = await startEtcdCluster({ size: 1, dataRoot: join(dir, 'etcd'), basePort: BASE_PORT, logDir: dir });
   const pki = await ensureClusterPki(join(dir, 'pki'), { apiServerHosts: ['127.0.0.1'] });
-  apiServer = spawnNode('apps/apiserver/src/main.ts', [
-    `--etcd-servers=${etcd.endpoints.join(',')}`, '--bind-address=127.0.0.1', `--secure-port=${API_PORT}`,
-    `--tls-cert-file=${join(pki.dir, 'apiserver.crt')}`, `--tls-private-key-file=${join(pki.dir, 'apiserver.key')}`,
-    `--client-ca-file=${join(pki.dir, 'ca.crt')}`, '--advertise-address=127.0.0.1',
-  ], 'apiserver');
+  apiServer = spawnNode(
+    'apps/apiserver/src/main.ts',
+    [
+      `--etcd-servers=${etcd.endpoints.join(',')}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${API_PORT}`,
+      `--tls-cert-file=${join(pki.dir, 'apiserver.crt')}`,
+      `--tls-private-key-file=${join(pki.dir, 'apiserver.key')}`,
+      `--client-ca-file=${join(pki.dir, 'ca.crt')}`,
+      '--advertise-address=127.0.0.1',
+    ],
+    'apiserver',
+  );
   kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, { server: `https://127.0.0.1:${API_PORT}`, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
   client = RestClient.fromKubeconfig(kubeconfig);
@@ -92,8 +104,17 @@ after(async () => {
 
 function config(overrides: Partial<ControllerManagerConfig> = {}): ControllerManagerConfig {
   return {
-    kubeconfig, leaderElect: false, leaseDurationSeconds: 4, nodeMonitorGracePeriodSeconds: 40, nodeStartupGracePeriodSeconds: 60,
-    clusterCidr: '10.244.0.0/16', nodeCidrMaskSize: 24, controllers: ['*'], workers: {}, metricsPort: 0, ...overrides,
+    kubeconfig,
+    leaderElect: false,
+    leaseDurationSeconds: 4,
+    nodeMonitorGracePeriodSeconds: 40,
+    nodeStartupGracePeriodSeconds: 60,
+    clusterCidr: '10.244.0.0/16',
+    nodeCidrMaskSize: 24,
+    controllers: ['*'],
+    workers: {},
+    metricsPort: 0,
+    ...overrides,
   };
 }
 
@@ -105,7 +126,13 @@ function probeController(name: string, seen: string[]): Controller {
       const informer = ctx.informers.informerFor<Namespace>(namespaces);
       assert.equal(ctx.informers.informerFor(namespaces), informer, 'shared');
       if (!(await ctx.informers.waitForSync(signal))) return;
-      seen.push(`${name}: ${informer.list().map((n) => n.metadata?.name).sort().join(',')}`);
+      seen.push(
+        `${name}: ${informer
+          .list()
+          .map((n) => n.metadata?.name)
+          .sort()
+          .join(',')}`,
+      );
       ctx.recorder.event(informer.get(undefined, 'default')!, 'Normal', 'Probed', `${name} saw the namespaces`);
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       seen.push(`${name}: stopped`);
@@ -140,9 +167,12 @@ describe('run() in process', () => {
 
 describe('the controller-manager process with leader election', () => {
   const metricsPorts = [BASE_PORT + 20, BASE_PORT + 21, BASE_PORT + 22];
-  const start = (i: number) => spawnNode('apps/controller-manager/src/main.ts', [
-    `--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--leader-elect-lease-duration=4', `--metrics-port=${metricsPorts[i]}`,
-  ], `controller-manager-${i}`);
+  const start = (i: number) =>
+    spawnNode(
+      'apps/controller-manager/src/main.ts',
+      [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--leader-elect-lease-duration=4', `--metrics-port=${metricsPorts[i]}`],
+      `controller-manager-${i}`,
+    );
 
   async function leaderStatus(i: number): Promise<number | undefined> {
     const res = await fetch(`http://127.0.0.1:${metricsPorts[i]}/metrics`);
@@ -204,7 +234,11 @@ describe('the controller-manager process with leader election', () => {
   });
 
   it('exits 2 on an unknown controller name, before campaigning', async () => {
-    const child = spawnNode('apps/controller-manager/src/main.ts', [`--kubeconfig=${kubeconfig}`, '--controllers=*,-nope', '--metrics-port=0'], 'bad-controllers');
+    const child = spawnNode(
+      'apps/controller-manager/src/main.ts',
+      [`--kubeconfig=${kubeconfig}`, '--controllers=*,-nope', '--metrics-port=0'],
+      'bad-controllers',
+    );
     assert.equal(await exitOf(child), 2);
     assert.match(await readFile(join(dir, 'bad-controllers.log'), 'utf8'), /unknown controller "nope"[\s\S]*usage:/);
   });

@@ -9,7 +9,12 @@ function service(ns: string, name: string, spec: Service['spec']): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec };
 }
 
-function slice(ns: string, svc: string, ports: Array<[string, number, string?]>, endpoints: Array<{ ip: string; hostname?: string; ready?: boolean }>): EndpointSlice {
+function slice(
+  ns: string,
+  svc: string,
+  ports: Array<[string, number, string?]>,
+  endpoints: Array<{ ip: string; hostname?: string; ready?: boolean }>,
+): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -36,12 +41,17 @@ const view = viewOf(
     service('default', 'ext', { type: 'ExternalName', externalName: 'db.example.com' }),
   ],
   [
-    slice('prod', 'db', [['pg', 15432]], [
-      { ip: '10.244.1.5', hostname: 'db-0' },
-      { ip: '10.244.2.6', hostname: 'db-1', ready: true },
-      { ip: '10.244.3.7', ready: true },
-      { ip: '10.244.4.8', hostname: 'db-3', ready: false },
-    ]),
+    slice(
+      'prod',
+      'db',
+      [['pg', 15432]],
+      [
+        { ip: '10.244.1.5', hostname: 'db-0' },
+        { ip: '10.244.2.6', hostname: 'db-1', ready: true },
+        { ip: '10.244.3.7', ready: true },
+        { ip: '10.244.4.8', hostname: 'db-3', ready: false },
+      ],
+    ),
   ],
 );
 
@@ -62,11 +72,16 @@ const cases: Array<[string, string, string, unknown[]]> = [
   ['10-244-3-7.db.prod.svc.cluster.local', 'A', 'NOERROR', ['10.244.3.7']],
   ['db-3.db.prod.svc.cluster.local', 'A', 'NXDOMAIN', []],
   ['db-0.web.default.svc.cluster.local', 'A', 'NXDOMAIN', []],
-  ['_pg._tcp.db.prod.svc.cluster.local', 'SRV', 'NOERROR', [
-    { priority: 0, weight: 33, port: 15432, target: 'db-0.db.prod.svc.cluster.local' },
-    { priority: 0, weight: 33, port: 15432, target: 'db-1.db.prod.svc.cluster.local' },
-    { priority: 0, weight: 33, port: 15432, target: '10-244-3-7.db.prod.svc.cluster.local' },
-  ]],
+  [
+    '_pg._tcp.db.prod.svc.cluster.local',
+    'SRV',
+    'NOERROR',
+    [
+      { priority: 0, weight: 33, port: 15432, target: 'db-0.db.prod.svc.cluster.local' },
+      { priority: 0, weight: 33, port: 15432, target: 'db-1.db.prod.svc.cluster.local' },
+      { priority: 0, weight: 33, port: 15432, target: '10-244-3-7.db.prod.svc.cluster.local' },
+    ],
+  ],
   ['_pg._tcp.empty.prod.svc.cluster.local', 'SRV', 'NOERROR', []],
   ['ext.default.svc.cluster.local', 'A', 'NOERROR', ['db.example.com']],
   ['10-244-1-7.default.pod.cluster.local', 'A', 'NOERROR', ['10.244.1.7']],
@@ -83,7 +98,10 @@ describe('answerClusterQuestion', () => {
     it(`${type} ${name} → ${rcode} ${JSON.stringify(data)}`, () => {
       const got = answerClusterQuestion(name, type, D, view, 42);
       assert.equal(got.rcode, rcode);
-      assert.deepEqual(got.answers.map((rr) => (rr as { data: unknown }).data), data);
+      assert.deepEqual(
+        got.answers.map((rr) => (rr as { data: unknown }).data),
+        data,
+      );
       for (const rr of got.answers) assert.equal((rr as { ttl: number }).ttl, CLUSTER_TTL);
       if (data.length === 0) {
         assert.equal(got.authorities.length, 1, 'negative answers carry the SOA');
@@ -97,20 +115,26 @@ describe('answerClusterQuestion', () => {
     });
   }
 
-  it('keeps the asker\'s spelling as the owner name', () => {
+  it("keeps the asker's spelling as the owner name", () => {
     const got = answerClusterQuestion('WEB.default.svc.cluster.local.', 'A', D, view);
     assert.equal(got.answers[0]!.name, 'WEB.default.svc.cluster.local');
   });
 
-  it('adds the targets\' A records for SRV answers', () => {
+  it("adds the targets' A records for SRV answers", () => {
     const headless = answerClusterQuestion('_pg._tcp.db.prod.svc.cluster.local', 'SRV', D, view);
-    assert.deepEqual(headless.additionals.map((rr) => [rr.name, (rr as { data: string }).data]), [
-      ['db-0.db.prod.svc.cluster.local', '10.244.1.5'],
-      ['db-1.db.prod.svc.cluster.local', '10.244.2.6'],
-      ['10-244-3-7.db.prod.svc.cluster.local', '10.244.3.7'],
-    ]);
+    assert.deepEqual(
+      headless.additionals.map((rr) => [rr.name, (rr as { data: string }).data]),
+      [
+        ['db-0.db.prod.svc.cluster.local', '10.244.1.5'],
+        ['db-1.db.prod.svc.cluster.local', '10.244.2.6'],
+        ['10-244-3-7.db.prod.svc.cluster.local', '10.244.3.7'],
+      ],
+    );
     const clusterIp = answerClusterQuestion('_http._tcp.web.default.svc.cluster.local', 'SRV', D, view);
-    assert.deepEqual(clusterIp.additionals.map((rr) => [rr.name, (rr as { data: string }).data]), [['web.default.svc.cluster.local', '10.96.0.20']]);
+    assert.deepEqual(
+      clusterIp.additionals.map((rr) => [rr.name, (rr as { data: string }).data]),
+      [['web.default.svc.cluster.local', '10.96.0.20']],
+    );
   });
 
   it('answers an ExternalName service with a CNAME', () => {

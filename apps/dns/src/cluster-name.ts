@@ -41,7 +41,10 @@ export function parseClusterName(name: string, domain: string): ClusterName | un
   if (n === d) return { kind: 'apex' };
   if (!n.endsWith(`.${d}`)) return undefined;
   // Labels read right to left from the domain: [section, ns, ...rest].
-  const labels = n.slice(0, -(d.length + 1)).split('.').reverse();
+  const labels = n
+    .slice(0, -(d.length + 1))
+    .split('.')
+    .reverse();
   const [section, namespace, ...rest] = labels;
   if (section === 'svc') return parseServiceName(namespace, rest);
   if (section === 'pod') return parsePodName(namespace, rest);

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import {
-  formatUsage, kubeconfigFlag, logLevelFlag, matching, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec, type ValueFormat,
+  formatUsage,
+  kubeconfigFlag,
+  logLevelFlag,
+  matching,
+  metricsPortFlag,
+  readFlags,
+  UsageError,
+  type Env,
+  type FlagSpec,
+  type ValueFormat,
 } from '@skiff/log';
 import type { UpstreamServer } from './upstream-resolver.ts';
 
@@ -37,11 +46,20 @@ const flags: FlagSpec<DnsConfig>[] = [
   { name: 'bind', type: 'string', key: 'bind', default: '127.0.0.1', meta: 'IP', help: 'address to serve DNS on (UDP and TCP)' },
   { name: 'port', type: 'int', key: 'port', min: 0, max: 65535, default: 53, help: 'port to serve DNS on' },
   {
-    name: 'cluster-domain', type: 'string', key: 'clusterDomain', default: 'cluster.local', meta: 'DOMAIN', help: 'the zone answered from Services',
+    name: 'cluster-domain',
+    type: 'string',
+    key: 'clusterDomain',
+    default: 'cluster.local',
+    meta: 'DOMAIN',
+    help: 'the zone answered from Services',
     format: matching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'a lower-case domain name'),
   },
   {
-    name: 'upstream', type: 'list', key: 'upstream', default: [], item: upstreamServer,
+    name: 'upstream',
+    type: 'list',
+    key: 'upstream',
+    default: [],
+    item: upstreamServer,
     help: 'where other names are forwarded; none: the nameservers of /etc/resolv.conf',
   },
   metricsPortFlag(9153),

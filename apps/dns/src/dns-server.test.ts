@@ -58,14 +58,19 @@ function startFakeUpstream(): Promise<{ udpQueries: string[]; tcpQueries: string
     });
   });
   return new Promise((resolve) => {
-    udp.bind(UPSTREAM_PORT, HOST, () => tcp.listen(UPSTREAM_PORT, HOST, () => resolve({
-      udpQueries,
-      tcpQueries,
-      close: () => new Promise<void>((done) => {
-        udp.close();
-        tcp.close(() => done());
-      }),
-    })));
+    udp.bind(UPSTREAM_PORT, HOST, () =>
+      tcp.listen(UPSTREAM_PORT, HOST, () =>
+        resolve({
+          udpQueries,
+          tcpQueries,
+          close: () =>
+            new Promise<void>((done) => {
+              udp.close();
+              tcp.close(() => done());
+            }),
+        }),
+      ),
+    );
   });
 }
 
@@ -127,7 +132,10 @@ describe('DnsServer', () => {
       assert.equal(reply.flag_aa, true);
       assert.equal(reply.flag_rd, true);
       assert.equal(reply.flag_ra, true);
-      assert.deepEqual(reply.answers!.map((rr) => (rr as { data: string }).data), ['10.96.0.20']);
+      assert.deepEqual(
+        reply.answers!.map((rr) => (rr as { data: string }).data),
+        ['10.96.0.20'],
+      );
     }
   });
 
@@ -145,7 +153,11 @@ describe('DnsServer', () => {
     const edns = await askUdp(query('big.default.svc.cluster.local', 'A', true));
     assert.equal(edns.flag_tc, false, '20 answers fit in 1232 bytes');
     assert.equal(edns.answers!.length, 20);
-    assert.equal(edns.additionals!.some((rr) => rr.type === 'OPT'), true, 'the OPT record is echoed');
+    assert.equal(
+      edns.additionals!.some((rr) => rr.type === 'OPT'),
+      true,
+      'the OPT record is echoed',
+    );
     const tcp = await askTcp(query('big.default.svc.cluster.local'));
     assert.equal(tcp.flag_tc, false);
     assert.equal(tcp.answers!.length, 20);
@@ -155,15 +167,28 @@ describe('DnsServer', () => {
     const first = await askUdp(query('example.org'));
     assert.equal(first.rcode, 'NOERROR');
     assert.equal(first.flag_aa, false);
-    assert.deepEqual(first.answers!.map((rr) => (rr as { data: string }).data), ['192.0.2.1']);
+    assert.deepEqual(
+      first.answers!.map((rr) => (rr as { data: string }).data),
+      ['192.0.2.1'],
+    );
     const second = await askTcp(query('example.org'));
-    assert.deepEqual(second.answers!.map((rr) => (rr as { data: string }).data), ['192.0.2.1']);
-    assert.deepEqual(upstream.udpQueries.filter((n) => n === 'example.org'), ['example.org'], 'the second query was not forwarded');
+    assert.deepEqual(
+      second.answers!.map((rr) => (rr as { data: string }).data),
+      ['192.0.2.1'],
+    );
+    assert.deepEqual(
+      upstream.udpQueries.filter((n) => n === 'example.org'),
+      ['example.org'],
+      'the second query was not forwarded',
+    );
   });
 
   it('retries over TCP when the upstream truncates', async () => {
     const reply = await askUdp(query('tc.example'));
-    assert.deepEqual(reply.answers!.map((rr) => (rr as { data: string }).data), ['192.0.2.1']);
+    assert.deepEqual(
+      reply.answers!.map((rr) => (rr as { data: string }).data),
+      ['192.0.2.1'],
+    );
     assert.ok(upstream.udpQueries.includes('tc.example'));
     assert.ok(upstream.tcpQueries.includes('tc.example'));
   });
@@ -184,12 +209,18 @@ describe('DnsServer', () => {
     const failover = new UpstreamResolver({ servers: [dead, { host: HOST, port: UPSTREAM_PORT }], cache: new ResponseCache(), timeoutMs: 200 });
     const reply = await failover.resolve({ name: 'failover.example', type: 'A', class: 'IN' });
     assert.equal(reply.fromCache, false);
-    assert.deepEqual(reply.answers.map((rr) => (rr as { data: string }).data), ['192.0.2.1']);
+    assert.deepEqual(
+      reply.answers.map((rr) => (rr as { data: string }).data),
+      ['192.0.2.1'],
+    );
     const again = await failover.resolve({ name: 'failover.example', type: 'A', class: 'IN' });
     assert.equal(again.fromCache, true);
 
     const nowhere = new DnsServer({
-      host: HOST, port: 0, domain: 'cluster.local', view,
+      host: HOST,
+      port: 0,
+      domain: 'cluster.local',
+      view,
       upstream: new UpstreamResolver({ servers: [dead], cache: new ResponseCache(), timeoutMs: 200 }),
     });
     const servfail = await nowhere.answer(dnsPacket.encode(query('unreachable.example')));

@@ -161,9 +161,12 @@ export class DnsServer {
     socket.on('error', () => socket.destroy());
     socket.setTimeout(this.#opts.tcpIdleMs ?? 10_000, () => socket.destroy());
     readFramedMessages(socket, (msg) => {
-      void this.answer(Buffer.from(msg)).then((reply) => {
-        if (reply && !socket.destroyed) socket.write(frame(dnsPacket.encode(reply)));
-      }, (err) => this.#opts.logger?.error({ err }, 'tcp query failed'));
+      void this.answer(Buffer.from(msg)).then(
+        (reply) => {
+          if (reply && !socket.destroyed) socket.write(frame(dnsPacket.encode(reply)));
+        },
+        (err) => this.#opts.logger?.error({ err }, 'tcp query failed'),
+      );
     });
   }
 }

@@ -42,15 +42,18 @@ export async function run(config: DnsConfig, signal: AbortSignal, opts: RunOptio
   const servers = (config.upstream.length > 0 ? config.upstream : readResolvConf()).filter((s) => !(s.host === config.bind && s.port === config.port));
   if (servers.length === 0) logger.warn('no upstream resolvers: names outside the cluster domain are refused');
   const cache = new ResponseCache({ maxEntries: config.cacheSize });
-  const upstream = servers.length === 0 ? undefined : new UpstreamResolver({
-    servers,
-    cache,
-    onUpstream: (seconds, outcome) => metrics.upstreamDuration.observe({ outcome }, seconds),
-    onCache: (hit) => {
-      (hit ? metrics.cacheHits : metrics.cacheMisses).inc();
-      metrics.cacheEntries.set(cache.size);
-    },
-  });
+  const upstream =
+    servers.length === 0
+      ? undefined
+      : new UpstreamResolver({
+          servers,
+          cache,
+          onUpstream: (seconds, outcome) => metrics.upstreamDuration.observe({ outcome }, seconds),
+          onCache: (hit) => {
+            (hit ? metrics.cacheHits : metrics.cacheMisses).inc();
+            metrics.cacheEntries.set(cache.size);
+          },
+        });
   let metricsServer: MetricsServer | undefined;
   let dns: DnsServer | undefined;
   try {

@@ -7,10 +7,5 @@ export const NODE_LOCAL_DNS_IP = '169.254.20.10';
  * five dots) are tried against the search path before being sent out as they are.
  */
 export function renderPodResolvConf(namespace: string, clusterDomain = 'cluster.local', nameserver = NODE_LOCAL_DNS_IP): string {
-  return [
-    `nameserver ${nameserver}`,
-    `search ${namespace}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}`,
-    'options ndots:5',
-    '',
-  ].join('\n');
+  return [`nameserver ${nameserver}`, `search ${namespace}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}`, 'options ndots:5', ''].join('\n');
 }

@@ -74,7 +74,11 @@ export class ResponseCache {
     if (ttl <= 0) return 0;
     const now = this.#now();
     this.#entries.delete(key);
-    this.#entries.set(key, { reply: { ...reply, additionals: reply.additionals.filter((rr) => rr.type !== 'OPT') }, storedAt: now, expiresAt: now + ttl * 1000 });
+    this.#entries.set(key, {
+      reply: { ...reply, additionals: reply.additionals.filter((rr) => rr.type !== 'OPT') },
+      storedAt: now,
+      expiresAt: now + ttl * 1000,
+    });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);

@@ -147,14 +147,18 @@ export function queryTcp(server: UpstreamServer, question: Question, timeoutMs: 
     };
     socket.on('error', (err) => finish(err));
     socket.on('close', () => finish(new Error('tcp connection closed before a reply')));
-    readFramedMessages(socket, (msg) => {
-      try {
-        const reply: DecodedReply = dnsPacket.decode(msg);
-        if (matches(reply, id, question)) finish(undefined, reply);
-      } catch (err) {
-        finish(err as Error);
-      }
-    }, EDNS_UDP_LIMIT * 64);
+    readFramedMessages(
+      socket,
+      (msg) => {
+        try {
+          const reply: DecodedReply = dnsPacket.decode(msg);
+          if (matches(reply, id, question)) finish(undefined, reply);
+        } catch (err) {
+          finish(err as Error);
+        }
+      },
+      EDNS_UDP_LIMIT * 64,
+    );
     socket.on('connect', () => socket.write(frame(buf)));
   });
 }

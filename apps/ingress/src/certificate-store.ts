@@ -62,7 +62,10 @@ export class CertificateStore {
     const crt = secret.data?.['tls.crt'];
     const tlsKey = secret.data?.['tls.key'];
     if (secret.type !== 'kubernetes.io/tls' || !crt || !tlsKey) {
-      this.#logger.warn({ secret: key, type: secret.type }, 'TLS secret is not of type kubernetes.io/tls with tls.crt and tls.key; serving the fallback certificate');
+      this.#logger.warn(
+        { secret: key, type: secret.type },
+        'TLS secret is not of type kubernetes.io/tls with tls.crt and tls.key; serving the fallback certificate',
+      );
       return undefined;
     }
     try {

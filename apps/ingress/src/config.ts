@@ -24,7 +24,7 @@ export const DEFAULT_INGRESS_CLASS = 'skiff';
 
 const flags: FlagSpec<IngressConfig>[] = [
   kubeconfigFlag,
-  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: true, meta: 'NAME', help: 'this node\'s Node name' },
+  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: true, meta: 'NAME', help: "this node's Node name" },
   { name: 'bind-address', type: 'string', key: 'bindAddress', default: '0.0.0.0', meta: 'IP', help: 'where the HTTP and HTTPS listeners bind' },
   { name: 'http-port', type: 'int', key: 'httpPort', min: 0, max: 65535, default: 80, help: 'the plain HTTP listener; 0 = off' },
   { name: 'https-port', type: 'int', key: 'httpsPort', min: 0, max: 65535, default: 443, help: 'the TLS listener (SNI picks the certificate); 0 = off' },

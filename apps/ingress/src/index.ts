@@ -49,14 +49,18 @@ export async function run(config: IngressConfig, signal: AbortSignal, opts: RunO
   const services = informers.informerFor<Service>(r('v1', 'Service'));
   const slices = informers.informerFor<EndpointSlice>(r('discovery.k8s.io/v1', 'EndpointSlice'));
   const nodes = informers.informerFor<Node>(r('v1', 'Node'));
-  const secrets = (await canReadTlsSecrets(client, logger, signal)) ? informers.informerFor<Secret>(r('v1', 'Secret'), { fieldSelector: TLS_SECRETS }) : undefined;
+  const secrets = (await canReadTlsSecrets(client, logger, signal))
+    ? informers.informerFor<Secret>(r('v1', 'Secret'), { fieldSelector: TLS_SECRETS })
+    : undefined;
 
   const proxy = new IngressProxy(metrics, logger);
   const fallback = await createFallbackCertificate();
   const certs = new CertificateStore(fallback, logger);
   const served = () => ingresses.list().filter((ing) => isServedIngress(ing, classes.list(), config.ingressClass));
   const status = new IngressStatusWriter({
-    client, identity: `${config.nodeName}_${randomUUID().slice(0, 8)}`, logger,
+    client,
+    identity: `${config.nodeName}_${randomUUID().slice(0, 8)}`,
+    logger,
     read: () => ({ ingresses: served(), nodes: nodes.list() }),
   });
 
@@ -75,7 +79,10 @@ export async function run(config: IngressConfig, signal: AbortSignal, opts: RunO
   const scheduleReload = () => {
     if (!synced || pending) return;
     pending = true;
-    setImmediate(() => { pending = false; reload(); });
+    setImmediate(() => {
+      pending = false;
+      reload();
+    });
   };
   for (const informer of [ingresses, classes, services, slices, secrets] as (Informer<KubeObject> | undefined)[]) {
     informer?.onAdd(scheduleReload);
@@ -84,7 +91,9 @@ export async function run(config: IngressConfig, signal: AbortSignal, opts: RunO
   }
   // Nodes only change the addresses the status writer publishes, never a route: every heartbeat
   // would otherwise rebuild the routing table on every node.
-  const nodeChanged = () => { if (synced) status.trigger(); };
+  const nodeChanged = () => {
+    if (synced) status.trigger();
+  };
   nodes.onAdd(nodeChanged);
   nodes.onUpdate(nodeChanged);
   nodes.onDelete(nodeChanged);
@@ -137,7 +146,10 @@ async function canReadTlsSecrets(client: RestClient, logger: Logger, signal: Abo
     return true;
   } catch (err) {
     if (err instanceof ApiStatusError && err.code === 403) {
-      logger.error({ err: err.message }, 'not allowed to read Secrets: Ingress TLS certificates will not be served from this node (HTTPS answers with the fallback certificate)');
+      logger.error(
+        { err: err.message },
+        'not allowed to read Secrets: Ingress TLS certificates will not be served from this node (HTTPS answers with the fallback certificate)',
+      );
       return false;
     }
     return true; // anything else (the apiserver starting) is the informer's to retry

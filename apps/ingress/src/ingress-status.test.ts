@@ -15,7 +15,12 @@ function node(name: string, ready: string, ips: string[]): Node {
 
 describe('ingress status', () => {
   it('lists the InternalIP of every Ready node, in address order, once each', () => {
-    const nodes = [node('c', 'True', ['192.168.56.20']), node('a', 'True', ['192.168.56.9']), node('b', 'False', ['192.168.56.10']), node('d', 'Unknown', ['192.168.56.30'])];
+    const nodes = [
+      node('c', 'True', ['192.168.56.20']),
+      node('a', 'True', ['192.168.56.9']),
+      node('b', 'False', ['192.168.56.10']),
+      node('d', 'Unknown', ['192.168.56.30']),
+    ];
     assert.deepEqual(statusAddresses(nodes), [{ ip: '192.168.56.9' }, { ip: '192.168.56.20' }]);
   });
 

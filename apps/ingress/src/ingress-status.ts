@@ -57,7 +57,14 @@ export class IngressStatusWriter {
       onStartedLeading: async (leading) => {
         this.#leading = true;
         const timer = setInterval(() => this.trigger(), this.#opts.resyncMs ?? 30_000);
-        leading.addEventListener('abort', () => { this.#leading = false; clearInterval(timer); }, { once: true });
+        leading.addEventListener(
+          'abort',
+          () => {
+            this.#leading = false;
+            clearInterval(timer);
+          },
+          { once: true },
+        );
         this.trigger();
       },
     });

@@ -12,7 +12,9 @@ describe('listenWithRetry', () => {
     const server = createServer();
     const errors: string[] = [];
     const logger = createLogger('test', 'error');
-    logger.error = ((obj: { code?: string }) => { errors.push(obj.code ?? ''); }) as typeof logger.error;
+    logger.error = ((obj: { code?: string }) => {
+      errors.push(obj.code ?? '');
+    }) as typeof logger.error;
     const bound = listenWithRetry(server, { port, host: '127.0.0.1', name: 'http', retryMs: 30, logger, signal: new AbortController().signal });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(server.listening, false);
@@ -28,7 +30,14 @@ describe('listenWithRetry', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const stop = new AbortController();
     const logger = createLogger('test', 'silent');
-    const bound = listenWithRetry(createServer(), { port: (squatter.address() as AddressInfo).port, host: '127.0.0.1', name: 'http', retryMs: 10_000, logger, signal: stop.signal });
+    const bound = listenWithRetry(createServer(), {
+      port: (squatter.address() as AddressInfo).port,
+      host: '127.0.0.1',
+      name: 'http',
+      retryMs: 10_000,
+      logger,
+      signal: stop.signal,
+    });
     setTimeout(() => stop.abort(), 50);
     assert.equal(await bound, false);
     squatter.close();

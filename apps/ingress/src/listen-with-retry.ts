@@ -27,8 +27,10 @@ export async function listenWithRetry(server: Server, opts: ListenOptions): Prom
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      opts.logger.error({ listener: opts.name, address: `${opts.host}:${opts.port}`, code, err, retryInMs: retryMs },
-        code === 'EADDRINUSE' ? 'port already in use (another web server?); retrying' : 'cannot listen; retrying');
+      opts.logger.error(
+        { listener: opts.name, address: `${opts.host}:${opts.port}`, code, err, retryInMs: retryMs },
+        code === 'EADDRINUSE' ? 'port already in use (another web server?); retrying' : 'cannot listen; retrying',
+      );
       await sleep(retryMs, opts.signal);
     }
   }
@@ -66,7 +68,9 @@ function trackSockets(server: Server): void {
 export function closeServer(server: Server & { closeIdleConnections?: () => void }, graceMs = 5_000): Promise<void> {
   if (!server.listening) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { for (const s of openSockets.get(server) ?? []) s.destroy(); }, graceMs);
+    const timer = setTimeout(() => {
+      for (const s of openSockets.get(server) ?? []) s.destroy();
+    }, graceMs);
     server.close(() => {
       clearTimeout(timer);
       resolve();

@@ -11,7 +11,12 @@ export interface IngressMetrics {
 
 export function createIngressMetrics(registry: MetricsRegistry): IngressMetrics {
   return {
-    requests: new Counter({ name: 'skiff_ingress_requests_total', help: 'Requests answered, by HTTP status code (101 for WebSocket upgrades).', labelNames: ['code'], registers: [registry] }),
+    requests: new Counter({
+      name: 'skiff_ingress_requests_total',
+      help: 'Requests answered, by HTTP status code (101 for WebSocket upgrades).',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     upstreamLatency: new Histogram({
       name: 'skiff_ingress_upstream_latency_seconds',
       help: 'Time from sending a request to a backend until its response headers arrived.',
@@ -19,6 +24,6 @@ export function createIngressMetrics(registry: MetricsRegistry): IngressMetrics 
       registers: [registry],
     }),
     reloads: new Counter({ name: 'skiff_ingress_table_reloads_total', help: 'Routing tables computed and swapped in.', registers: [registry] }),
-    servedIngresses: new Gauge({ name: 'skiff_ingress_served_ingresses', help: 'Ingresses of this controller\'s class.', registers: [registry] }),
+    servedIngresses: new Gauge({ name: 'skiff_ingress_served_ingresses', help: "Ingresses of this controller's class.", registers: [registry] }),
   };
 }

@@ -8,10 +8,17 @@ function svc(name: string, ports: { name?: string; port: number }[], ns = 'defau
   return { metadata: { name, namespace: ns }, spec: { ports } } as Service;
 }
 
-function slice(service: string, ports: { name?: string; port: number }[], eps: { ip: string; ready?: boolean }[], ns = 'default', name = `${service}-x`): EndpointSlice {
+function slice(
+  service: string,
+  ports: { name?: string; port: number }[],
+  eps: { ip: string; ready?: boolean }[],
+  ns = 'default',
+  name = `${service}-x`,
+): EndpointSlice {
   return {
     metadata: { name, namespace: ns, labels: { 'kubernetes.io/service-name': service } },
-    addressType: 'IPv4', ports,
+    addressType: 'IPv4',
+    ports,
     endpoints: eps.map((e) => ({ addresses: [e.ip], conditions: e.ready === undefined ? {} : { ready: e.ready } })),
   } as EndpointSlice;
 }
@@ -35,10 +42,14 @@ const at = (s: string) => `2026-01-01T00:00:0${s}Z`;
 
 describe('routing table', () => {
   const table = buildRoutingTable({
-    services, slices,
+    services,
+    slices,
     ingresses: [
       ing('one', at('1'), [
-        { host: 'app.example.com', paths: [path('/', 'Prefix', 'a'), path('/foo', 'Prefix', 'b'), path('/foo/bar/', 'Prefix', 'c'), path('/exact', 'Exact', 'd')] },
+        {
+          host: 'app.example.com',
+          paths: [path('/', 'Prefix', 'a'), path('/foo', 'Prefix', 'b'), path('/foo/bar/', 'Prefix', 'c'), path('/exact', 'Exact', 'd')],
+        },
         { host: '*.example.com', paths: [path('/', 'ImplementationSpecific', 'e')] },
         { paths: [path('/any', 'Prefix', 'f')] },
       ]),
@@ -73,19 +84,49 @@ describe('routing table', () => {
   });
 
   it('the oldest Ingress wins a conflicting host/path, whatever the order in the cache', () => {
-    const newer = ing('newer', at('5'), [{ host: 'h', paths: [path('/', 'Prefix', 'b')] }], { defaultBackend: { service: { name: 'd', port: { number: 80 } } } });
-    const older = ing('older', at('2'), [{ host: 'h', paths: [path('/', 'Prefix', 'a')] }], { defaultBackend: { service: { name: 'c', port: { number: 80 } } } });
+    const newer = ing('newer', at('5'), [{ host: 'h', paths: [path('/', 'Prefix', 'b')] }], {
+      defaultBackend: { service: { name: 'd', port: { number: 80 } } },
+    });
+    const older = ing('older', at('2'), [{ host: 'h', paths: [path('/', 'Prefix', 'a')] }], {
+      defaultBackend: { service: { name: 'c', port: { number: 80 } } },
+    });
     const t = buildRoutingTable({ services, slices, ingresses: [newer, older] });
     assert.equal(findUpstream(t, 'h', '/')?.id, 'default/a:80');
     assert.equal(findUpstream(t, 'other', '/')?.id, 'default/c:80', 'the oldest default backend');
   });
 
-  it('resolves a port by name or number to the slice\'s target port of ready endpoints only', () => {
+  it("resolves a port by name or number to the slice's target port of ready endpoints only", () => {
     const t = buildRoutingTable({
-      services: [svc('web', [{ name: 'http', port: 80 }, { name: 'admin', port: 9000 }])],
+      services: [
+        svc('web', [
+          { name: 'http', port: 80 },
+          { name: 'admin', port: 9000 },
+        ]),
+      ],
       slices: [
-        slice('web', [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }], [{ ip: '10.1.0.1', ready: true }, { ip: '10.1.0.2', ready: false }], 'default', 'web-1'),
-        slice('web', [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }], [{ ip: '10.1.0.3' }], 'default', 'web-2'),
+        slice(
+          'web',
+          [
+            { name: 'http', port: 8080 },
+            { name: 'admin', port: 9090 },
+          ],
+          [
+            { ip: '10.1.0.1', ready: true },
+            { ip: '10.1.0.2', ready: false },
+          ],
+          'default',
+          'web-1',
+        ),
+        slice(
+          'web',
+          [
+            { name: 'http', port: 8080 },
+            { name: 'admin', port: 9090 },
+          ],
+          [{ ip: '10.1.0.3' }],
+          'default',
+          'web-2',
+        ),
       ],
       ingresses: [ing('x', at('1'), [{ paths: [path('/', 'Prefix', 'web', 80), path('/admin', 'Prefix', 'web', 'admin')] }])],
     });
@@ -94,7 +135,11 @@ describe('routing table', () => {
   });
 
   it('a missing Service or port leaves a route with no endpoints (503), not a 404', () => {
-    const t = buildRoutingTable({ services, slices, ingresses: [ing('x', at('1'), [{ paths: [path('/gone', 'Prefix', 'nope'), path('/p', 'Prefix', 'a', 81)] }])] });
+    const t = buildRoutingTable({
+      services,
+      slices,
+      ingresses: [ing('x', at('1'), [{ paths: [path('/gone', 'Prefix', 'nope'), path('/p', 'Prefix', 'a', 81)] }])],
+    });
     assert.deepEqual(findUpstream(t, 'h', '/gone')?.endpoints, []);
     assert.deepEqual(findUpstream(t, 'h', '/p')?.endpoints, []);
   });
@@ -103,19 +148,33 @@ describe('routing table', () => {
     const a = ing('a', at('1'), [], { tls: [{ hosts: ['A.example.com', '*.w.example.com'], secretName: 'a-tls' }] });
     const b = ing('b', at('2'), [], { tls: [{ hosts: ['a.example.com', 'b.example.com'], secretName: 'b-tls' }] });
     const t = buildRoutingTable({ services, slices, ingresses: [b, a] });
-    assert.deepEqual([...t.tlsSecrets], [['a.example.com', 'default/a-tls'], ['*.w.example.com', 'default/a-tls'], ['b.example.com', 'default/b-tls']]);
+    assert.deepEqual(
+      [...t.tlsSecrets],
+      [
+        ['a.example.com', 'default/a-tls'],
+        ['*.w.example.com', 'default/a-tls'],
+        ['b.example.com', 'default/b-tls'],
+      ],
+    );
   });
 });
 
 describe('hostOf', () => {
-  for (const [header, want] of [['Example.COM', 'example.com'], ['example.com:8080', 'example.com'], ['[::1]:80', '::1'], [undefined, '']] as const) {
+  for (const [header, want] of [
+    ['Example.COM', 'example.com'],
+    ['example.com:8080', 'example.com'],
+    ['[::1]:80', '::1'],
+    [undefined, ''],
+  ] as const) {
     it(`${header} → "${want}"`, () => assert.equal(hostOf(header), want));
   }
 });
 
 describe('isServedIngress', () => {
-  const cls = (name: string, isDefault: boolean): IngressClass => ({ metadata: { name, annotations: isDefault ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : {} } }) as IngressClass;
-  const withClass = (spec?: string, annotation?: string): Ingress => ({ metadata: { name: 'i', annotations: annotation ? { 'kubernetes.io/ingress.class': annotation } : {} }, spec: { ingressClassName: spec } }) as Ingress;
+  const cls = (name: string, isDefault: boolean): IngressClass =>
+    ({ metadata: { name, annotations: isDefault ? { 'ingressclass.kubernetes.io/is-default-class': 'true' } : {} } }) as IngressClass;
+  const withClass = (spec?: string, annotation?: string): Ingress =>
+    ({ metadata: { name: 'i', annotations: annotation ? { 'kubernetes.io/ingress.class': annotation } : {} }, spec: { ingressClassName: spec } }) as Ingress;
   const cases: [string, Ingress, IngressClass[], boolean][] = [
     ['our class by name', withClass('skiff'), [], true],
     ['another class', withClass('nginx'), [cls('skiff', true)], false],

@@ -69,9 +69,7 @@ export function buildProxyState(input: BuildStateInput): ProxyState {
     }
   }
 
-  const nodeAddresses = (input.node?.status?.addresses ?? [])
-    .filter((a) => a.type === 'InternalIP')
-    .map((a) => a.address);
+  const nodeAddresses = (input.node?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
   return {
     services,
     endpoints,
@@ -107,10 +105,7 @@ export function udpEndpointsByClusterIP(state: ProxyState): Map<string, Set<stri
  * UDP has no connection close: conntrack keeps DNATing a client's flow to an endpoint that
  * is gone until the entry times out. These pairs must be deleted after the new rules land.
  */
-export function findStaleUdpFlows(
-  before: Map<string, Set<string>>,
-  after: Map<string, Set<string>>,
-): { clusterIP: string; endpointIP: string }[] {
+export function findStaleUdpFlows(before: Map<string, Set<string>>, after: Map<string, Set<string>>): { clusterIP: string; endpointIP: string }[] {
   const stale: { clusterIP: string; endpointIP: string }[] = [];
   for (const [clusterIP, ips] of before) {
     const now = after.get(clusterIP);

@@ -6,5 +6,8 @@ import { run } from './run.ts';
 export const kubeProxyComponent: ComponentMain<ProxyConfig> = {
   component: 'kube-proxy',
   parseFlags: parseProxyFlags,
-  run: async (config, signal, logger) => { await run(config, signal, { logger }); return 0; },
+  run: async (config, signal, logger) => {
+    await run(config, signal, { logger });
+    return 0;
+  },
 };

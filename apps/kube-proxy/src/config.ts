@@ -1,6 +1,15 @@
 /** kube-proxy's configuration and flags, spelled as kube-proxy spells them. */
 import {
-  formatUsage, ipv4Cidr, kubeconfigFlag, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec, type ValueFormat,
+  formatUsage,
+  ipv4Cidr,
+  kubeconfigFlag,
+  logLevelFlag,
+  metricsPortFlag,
+  readFlags,
+  UsageError,
+  type Env,
+  type FlagSpec,
+  type ValueFormat,
 } from '@skiff/log';
 
 /** `--nodeport-addresses` takes CIDRs, or `primary` for the Node's InternalIP (kube-proxy ≥ 1.29). */
@@ -34,19 +43,33 @@ const unlessCleanup = (config: Partial<ProxyConfig>): boolean => !config.cleanup
 
 const flags: FlagSpec<ProxyConfig>[] = [
   { ...kubeconfigFlag, required: unlessCleanup },
-  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: unlessCleanup, meta: 'NAME', help: 'this node\'s Node name' },
+  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: unlessCleanup, meta: 'NAME', help: "this node's Node name" },
   {
-    name: 'cluster-cidr', type: 'string', key: 'clusterCIDR', format: ipv4Cidr,
-    help: 'the pods\' range: traffic to a Service from outside it is masqueraded',
+    name: 'cluster-cidr',
+    type: 'string',
+    key: 'clusterCIDR',
+    format: ipv4Cidr,
+    help: "the pods' range: traffic to a Service from outside it is masqueraded",
   },
-  { name: 'min-sync-period-ms', type: 'int', key: 'minSyncPeriodMs', min: 0, default: 1000, help: 'at most one rules sync per this period; changes in between are coalesced' },
+  {
+    name: 'min-sync-period-ms',
+    type: 'int',
+    key: 'minSyncPeriodMs',
+    min: 0,
+    default: 1000,
+    help: 'at most one rules sync per this period; changes in between are coalesced',
+  },
   metricsPortFlag(10249),
   {
-    name: 'nodeport-addresses', type: 'list', key: 'nodePortAddresses', default: [], item: nodePortAddress,
+    name: 'nodeport-addresses',
+    type: 'list',
+    key: 'nodePortAddresses',
+    default: [],
+    item: nodePortAddress,
     help: "NodePorts answer on this node's addresses in these ranges, or only its InternalIP with 'primary'; none: every address but loopback",
   },
-  { name: 'allow-external-ips', type: 'bool', key: 'allowExternalIPs', default: false, help: 'route Services\' spec.externalIPs' },
-  { name: 'pod-routes', type: 'bool', key: 'podRoutes', default: true, help: 'host-gw: route every other node\'s pod CIDR via its InternalIP' },
+  { name: 'allow-external-ips', type: 'bool', key: 'allowExternalIPs', default: false, help: "route Services' spec.externalIPs" },
+  { name: 'pod-routes', type: 'bool', key: 'podRoutes', default: true, help: "host-gw: route every other node's pod CIDR via its InternalIP" },
   { name: 'ip-netns', type: 'string', key: 'ipNetns', meta: 'NS', help: 'run iptables and ip inside this network namespace (labs and tests)' },
   { name: 'cleanup', type: 'bool', key: 'cleanup', default: false, help: 'remove every SKIFF- chain, jump and pod route, then exit' },
   logLevelFlag,

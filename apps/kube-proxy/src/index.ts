@@ -20,4 +20,10 @@ export { run, type RunOptions } from './run.ts';
 export { desiredRoutes, planRouteBatch, parseRouteList, normalizeCIDR, ROUTE_PROTO, type PodRoute } from './routes/host-gw.ts';
 export { RouteTable, enableIPForwarding, type RouteTableOptions, type RouteSyncResult } from './routes/route-table.ts';
 export { RouteSyncer, type RouteSyncerOptions } from './routes/route-syncer.ts';
-export { ServiceHealthServer, serviceHealthChecks, healthCheckBody, type ServiceHealthCheck, type ServiceHealthServerOptions } from './service-health-server.ts';
+export {
+  ServiceHealthServer,
+  serviceHealthChecks,
+  healthCheckBody,
+  type ServiceHealthCheck,
+  type ServiceHealthServerOptions,
+} from './service-health-server.ts';

@@ -126,7 +126,10 @@ export class Iptables {
     for (const rule of everyJump) await this.#runner.deleteEveryCopy(rule);
     const chains = ownedChainsIn(await this.save());
     this.forget();
-    const payload = flushAndDeletePayload([['filter', chains.filter], ['nat', chains.nat]]);
+    const payload = flushAndDeletePayload([
+      ['filter', chains.filter],
+      ['nat', chains.nat],
+    ]);
     if (payload) await this.#runner.restore(payload);
   }
 }

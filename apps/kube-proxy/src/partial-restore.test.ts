@@ -5,7 +5,13 @@ import { renderRules, renderRulesWithChains } from './render-rules.ts';
 import { parsePayload, partialPayload } from './partial-restore.ts';
 import type { ProxyEndpoint, ProxyService, ProxyState } from './proxy-state.ts';
 
-const svc = (name: string, ip: string): ProxyService => ({ namespace: 'default', name, type: 'ClusterIP', clusterIP: ip, ports: [{ name: 'http', protocol: 'TCP', port: 80 }] });
+const svc = (name: string, ip: string): ProxyService => ({
+  namespace: 'default',
+  name,
+  type: 'ClusterIP',
+  clusterIP: ip,
+  ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+});
 const ep = (ip: string): ProxyEndpoint => ({ ip, port: 8080, ready: true, local: false });
 
 function state(endpointsB: ProxyEndpoint[], previousChains?: ProxyState['previousChains']): ProxyState {
@@ -23,7 +29,7 @@ test('an unchanged payload needs no restore at all', () => {
   assert.equal(partialPayload(p, p), '');
 });
 
-test('one endpoint changing rewrites only that service\'s chains and deletes the old endpoint chain', () => {
+test("one endpoint changing rewrites only that service's chains and deletes the old endpoint chain", () => {
   const first = renderRulesWithChains(state([ep('10.244.2.2'), ep('10.244.2.3')]));
   const next = renderRules(state([ep('10.244.2.2'), ep('10.244.2.9')], first.chains));
   const partial = partialPayload(first.payload, next);

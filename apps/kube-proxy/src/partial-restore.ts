@@ -21,7 +21,6 @@ export function parsePayload(payload: string): Map<string, ParsedTable> {
       current = { chains: new Map(), deleted: [] };
       tables.set(line.slice(1).trim(), current);
     } else if (!current || line === 'COMMIT' || line === '') {
-      continue;
     } else if (line.startsWith(':')) {
       current.chains.set(line.slice(1).split(' ')[0]!, []);
     } else if (line.startsWith('-A ')) {

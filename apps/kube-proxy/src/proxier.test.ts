@@ -49,7 +49,15 @@ function slice(ips: string[], ready = true): EndpointSlice {
   };
 }
 
-const node: Node = { metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.5.1' }, { type: 'Hostname', address: 'node-a' }] } };
+const node: Node = {
+  metadata: { name: 'node-a' },
+  status: {
+    addresses: [
+      { type: 'InternalIP', address: '192.168.5.1' },
+      { type: 'Hostname', address: 'node-a' },
+    ],
+  },
+};
 
 function setup() {
   const services = new FakeInformer<Service>();

@@ -52,10 +52,14 @@ export class Proxier {
 
   constructor(opts: ProxierOptions) {
     this.#opts = opts;
-    this.#runner = new BoundedSync(() => this.sync(), opts.minSyncPeriodMs, (err) => {
-      opts.metrics?.syncFailures.inc();
-      opts.logger.error({ err }, 'sync proxy rules failed; retrying');
-    });
+    this.#runner = new BoundedSync(
+      () => this.sync(),
+      opts.minSyncPeriodMs,
+      (err) => {
+        opts.metrics?.syncFailures.inc();
+        opts.logger.error({ err }, 'sync proxy rules failed; retrying');
+      },
+    );
     const request = () => this.#runner.request();
     opts.services.onAdd(request);
     opts.services.onUpdate(request);

@@ -107,8 +107,9 @@ test('NodePort jumps on every local address but loopback by default, masquerade'
 test('nodePortAddresses: CIDRs keep the local addresses inside them, primary the InternalIP, loopback never', () => {
   const svc = web({ type: 'NodePort', ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }] });
   const jumps = (nodePortAddresses: string[], nodeAddresses = ['192.168.1.10']) =>
-    linesOf(renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2')] }, { nodeAddresses, options: { nodePortAddresses } })), '-j SKIFF-NODEPORTS')
-      .map((l) => l.slice(l.indexOf('" ') + 2));
+    linesOf(renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2')] }, { nodeAddresses, options: { nodePortAddresses } })), '-j SKIFF-NODEPORTS').map(
+      (l) => l.slice(l.indexOf('" ') + 2),
+    );
   assert.deepEqual(jumps(['10.0.0.0/8', '192.168.0.0/16']), [
     '-d 10.0.0.0/8 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS',
     '-d 192.168.0.0/16 -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS',
@@ -120,14 +121,24 @@ test('nodePortAddresses: CIDRs keep the local addresses inside them, primary the
 
 test('LoadBalancer: the status addresses take the service port to the external chain, without --allow-external-ips', () => {
   const svc = web({
-    type: 'LoadBalancer', loadBalancerIPs: ['10.250.1.12', '10.250.1.11'],
+    type: 'LoadBalancer',
+    loadBalancerIPs: ['10.250.1.12', '10.250.1.11'],
     ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }],
   });
   const payload = renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2'), ep('10.244.2.2')] }));
   assertGolden('load-balancer', payload);
   const ext = linesOf(payload, 'loadbalancer IP"');
-  assert.deepEqual(ext.map((l) => l.match(/-d (\S+) -p tcp -m tcp --dport (\d+) -j (SKIFF-\w+)/)?.slice(1, 3)), [['10.250.1.11/32', '80'], ['10.250.1.12/32', '80']]);
-  assert.ok(ext.every((l) => l.includes('-j SKIFF-EXT-')), 'Cluster: through the masquerading external chain');
+  assert.deepEqual(
+    ext.map((l) => l.match(/-d (\S+) -p tcp -m tcp --dport (\d+) -j (SKIFF-\w+)/)?.slice(1, 3)),
+    [
+      ['10.250.1.11/32', '80'],
+      ['10.250.1.12/32', '80'],
+    ],
+  );
+  assert.ok(
+    ext.every((l) => l.includes('-j SKIFF-EXT-')),
+    'Cluster: through the masquerading external chain',
+  );
   // No endpoints: refused on the load balancer addresses too.
   const empty = renderRules(state([svc], {}));
   assert.equal(linesOf(empty, 'has no endpoints" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j REJECT').length, 1);
@@ -135,13 +146,20 @@ test('LoadBalancer: the status addresses take the service port to the external c
 
 test('LoadBalancer Local: local endpoints only; without one the load balancer addresses drop', () => {
   const svc = web({
-    type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancerIPs: ['10.250.1.11'], healthCheckNodePort: 30099,
+    type: 'LoadBalancer',
+    externalTrafficPolicy: 'Local',
+    loadBalancerIPs: ['10.250.1.11'],
+    healthCheckNodePort: 30099,
     ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }],
   });
   const withLocal = renderRules(state([svc], { 'default/web:http': [ep('10.244.1.2', 8080, true), ep('10.244.2.2')] }));
   assert.equal(linesOf(withLocal, 'loadbalancer IP" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j SKIFF-XLB-').length, 1);
   const without = renderRules(state([svc], { 'default/web:http': [ep('10.244.2.2')] }));
-  assert.equal(linesOf(without, '-A SKIFF-SERVICES -m comment --comment "default/web:http has no local endpoints" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j DROP').length, 1);
+  assert.equal(
+    linesOf(without, '-A SKIFF-SERVICES -m comment --comment "default/web:http has no local endpoints" -d 10.250.1.11/32 -p tcp -m tcp --dport 80 -j DROP')
+      .length,
+    1,
+  );
 });
 
 test('externalTrafficPolicy Local uses only local endpoints and keeps the source', () => {
@@ -153,7 +171,10 @@ test('externalTrafficPolicy Local uses only local endpoints and keeps the source
   assert.equal(sepJumps.length, 1);
   assert.ok(sepJumps[0]!.endsWith(endpointChainName('default/web:http', 'TCP', '10.244.1.2:8080')));
   // Only traffic the node itself originates is masqueraded; external clients keep their address.
-  assert.deepEqual(xlb.filter((l) => l.endsWith('-j SKIFF-MARK-MASQ')).map((l) => l.includes('--src-type LOCAL')), [true]);
+  assert.deepEqual(
+    xlb.filter((l) => l.endsWith('-j SKIFF-MARK-MASQ')).map((l) => l.includes('--src-type LOCAL')),
+    [true],
+  );
   assert.equal(linesOf(payload, '-j DROP').filter((l) => l.includes('SKIFF-SERVICES')).length, 0);
 });
 
@@ -162,7 +183,13 @@ test('externalTrafficPolicy Local without local endpoints drops external traffic
   const payload = renderRules(state([svc], { 'default/web:http': [ep('10.244.2.2')] }));
   assertGolden('local-policy-without-local-endpoint', payload);
   assert.equal(linesOf(payload, '-A SKIFF-XLB-').filter((l) => l.includes('-j SKIFF-SEP-')).length, 0);
-  assert.equal(linesOf(payload, '-A SKIFF-SERVICES -m comment --comment "default/web:http has no local endpoints" -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 30080 -j DROP').length, 1);
+  assert.equal(
+    linesOf(
+      payload,
+      '-A SKIFF-SERVICES -m comment --comment "default/web:http has no local endpoints" -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 30080 -j DROP',
+    ).length,
+    1,
+  );
 });
 
 test('sessionAffinity ClientIP checks recent clients first and records them', () => {
@@ -189,10 +216,7 @@ test('a service port without ready endpoints is rejected in the filter table', (
 test('headless and ExternalName services render nothing of their own', () => {
   const empty = renderRules(state([], {}));
   const payload = renderRules(
-    state(
-      [web({ clusterIP: 'None' }), web({ name: 'ext', type: 'ExternalName', clusterIP: undefined })],
-      { 'default/web:http': [ep('10.244.1.2')] },
-    ),
+    state([web({ clusterIP: 'None' }), web({ name: 'ext', type: 'ExternalName', clusterIP: undefined })], { 'default/web:http': [ep('10.244.1.2')] }),
   );
   assert.equal(payload, empty);
   assertGolden('empty', payload);
@@ -210,7 +234,11 @@ test('stale chains we owned are flushed and deleted; foreign chains are left alo
   const endpoints = { 'default/web:http': [ep('10.244.1.2'), ep('10.244.2.2')] };
   const before = renderRulesWithChains(state([web()], endpoints));
   const after = renderRulesWithChains(
-    state([web()], { 'default/web:http': [ep('10.244.1.2')] }, { previousChains: { nat: [...before.chains.nat, 'KUBE-SERVICES'], filter: before.chains.filter } }),
+    state(
+      [web()],
+      { 'default/web:http': [ep('10.244.1.2')] },
+      { previousChains: { nat: [...before.chains.nat, 'KUBE-SERVICES'], filter: before.chains.filter } },
+    ),
   );
   assertGolden('stale-chains', after.payload);
   const gone = endpointChainName('default/web:http', 'TCP', '10.244.2.2:8080');
@@ -232,7 +260,10 @@ test('rendering is deterministic whatever the input order', () => {
 test('pod traffic leaving the cluster CIDR is masqueraded; pod-to-pod keeps its source', () => {
   const payload = renderRules(state([], {}));
   const masq = linesOf(payload, '-A SKIFF-POSTROUTING');
-  assert.equal(masq[0], '-A SKIFF-POSTROUTING -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "skiff pod traffic leaving the cluster CIDR" -j MASQUERADE');
+  assert.equal(
+    masq[0],
+    '-A SKIFF-POSTROUTING -s 10.244.0.0/16 ! -d 10.244.0.0/16 -m comment --comment "skiff pod traffic leaving the cluster CIDR" -j MASQUERADE',
+  );
   assert.equal(linesOf(payload, '-s 10.244.0.0/16 -d 10.244.0.0/16').length, 0);
   assert.equal(linesOf(payload, '-A SKIFF-FORWARD -s 10.244.0.0/16').length, 1);
   assert.equal(linesOf(payload, '-A SKIFF-FORWARD -d 10.244.0.0/16').length, 1);

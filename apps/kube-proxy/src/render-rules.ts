@@ -1,11 +1,5 @@
 import { compareIpv4, ipv4InCidr, parseIpv4 } from '@skiff/api';
-import {
-  CHAIN_PREFIX,
-  endpointChainName,
-  externalChainName,
-  localChainName,
-  serviceChainName,
-} from './chain-names.ts';
+import { CHAIN_PREFIX, endpointChainName, externalChainName, localChainName, serviceChainName } from './chain-names.ts';
 import {
   DEFAULT_AFFINITY_TIMEOUT_SECONDS,
   servicePortKey,
@@ -108,7 +102,10 @@ function writeFixedChains(nat: TableWriter, filter: TableWriter, state: ProxySta
     // Pods reaching beyond the cluster (the internet, a node address) leave as the node; pod-to-pod
     // traffic, including to another node's pod CIDR and to this node's own pod bridge (both inside
     // the cluster CIDR), keeps its source. Docker's own masquerade is off for the pod network.
-    nat.add(POSTROUTING_CHAIN, `-s ${state.clusterCIDR} ! -d ${state.clusterCIDR} -m comment --comment "skiff pod traffic leaving the cluster CIDR" -j MASQUERADE`);
+    nat.add(
+      POSTROUTING_CHAIN,
+      `-s ${state.clusterCIDR} ! -d ${state.clusterCIDR} -m comment --comment "skiff pod traffic leaving the cluster CIDR" -j MASQUERADE`,
+    );
   }
   nat.add(POSTROUTING_CHAIN, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
   // Clear the mark so a re-traversal (e.g. after IPsec) does not masquerade twice.
@@ -117,13 +114,7 @@ function writeFixedChains(nat: TableWriter, filter: TableWriter, state: ProxySta
   nat.add(MARK_MASQ_CHAIN, `-j MARK --or-mark ${MASQ_MARK}`);
 }
 
-function writeServicePort(
-  nat: TableWriter,
-  filter: TableWriter,
-  state: ProxyState,
-  svc: ProxyService,
-  port: ProxyServicePort,
-): void {
+function writeServicePort(nat: TableWriter, filter: TableWriter, state: ProxyState, svc: ProxyService, port: ProxyServicePort): void {
   const key = servicePortKey(svc.namespace, svc.name, port.name);
   const proto = port.protocol.toLowerCase();
   const match = (dport: number) => `-p ${proto} -m ${proto} --dport ${dport}`;
@@ -167,7 +158,7 @@ function writeServicePort(
  * local endpoints for Local.
  */
 function externalDestinations(state: ProxyState, svc: ProxyService): { ip: string; what: string }[] {
-  const externalIPs = state.options?.allowExternalIPs ? svc.externalIPs ?? [] : [];
+  const externalIPs = state.options?.allowExternalIPs ? (svc.externalIPs ?? []) : [];
   const out = new Map<string, string>();
   for (const ip of [...externalIPs].sort()) out.set(ip, 'external IP');
   for (const ip of [...(svc.loadBalancerIPs ?? [])].sort()) if (!out.has(ip)) out.set(ip, 'loadbalancer IP');
@@ -193,14 +184,7 @@ function writeBalancing(nat: TableWriter, chain: string, key: string, sepChains:
   });
 }
 
-function writeEndpointChain(
-  nat: TableWriter,
-  chain: string,
-  key: string,
-  proto: string,
-  e: ProxyEndpoint,
-  affinity: number | undefined,
-): void {
+function writeEndpointChain(nat: TableWriter, chain: string, key: string, proto: string, e: ProxyEndpoint, affinity: number | undefined): void {
   nat.declare(chain);
   // Hairpin: a pod reaching itself through the service must see the node as the source.
   nat.add(chain, `-m comment --comment "${key}" -s ${e.ip}/32 -j ${MARK_MASQ_CHAIN}`);
@@ -296,4 +280,3 @@ function compareEndpoints(a: ProxyEndpoint, b: ProxyEndpoint): number {
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

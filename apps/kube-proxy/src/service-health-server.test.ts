@@ -11,8 +11,16 @@ const PORT_B = 24391;
 
 function lb(name: string, extra: Partial<ProxyService> = {}): ProxyService {
   return {
-    namespace: 'default', name, type: 'LoadBalancer', clusterIP: '10.96.0.20', externalTrafficPolicy: 'Local', healthCheckNodePort: PORT_A,
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 }, { name: 'https', protocol: 'TCP', port: 443, nodePort: 30443 }],
+    namespace: 'default',
+    name,
+    type: 'LoadBalancer',
+    clusterIP: '10.96.0.20',
+    externalTrafficPolicy: 'Local',
+    healthCheckNodePort: PORT_A,
+    ports: [
+      { name: 'http', protocol: 'TCP', port: 80, nodePort: 30080 },
+      { name: 'https', protocol: 'TCP', port: 443, nodePort: 30443 },
+    ],
     ...extra,
   };
 }
@@ -39,7 +47,9 @@ function get(port: number): Promise<{ status: number; body: unknown; weight: str
     const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text), weight: res.headers['x-load-balancing-endpoint-weight'] as string | undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, body: JSON.parse(text), weight: res.headers['x-load-balancing-endpoint-weight'] as string | undefined }),
+      );
     });
     req.on('error', (err: NodeJS.ErrnoException) => resolve(String(err.code)));
     req.end();
@@ -49,14 +59,25 @@ function get(port: number): Promise<{ status: number; body: unknown; weight: str
 test('the server answers 200 with local endpoints, 503 without, and opens and closes ports as services come and go', async () => {
   const server = new ServiceHealthServer({ host: '127.0.0.1', logger: createLogger('test', 'silent') });
   try {
-    await server.sync([{ namespace: 'default', name: 'web', port: PORT_A, localEndpoints: 2 }, { namespace: 'team', name: 'db', port: PORT_B, localEndpoints: 0 }]);
+    await server.sync([
+      { namespace: 'default', name: 'web', port: PORT_A, localEndpoints: 2 },
+      { namespace: 'team', name: 'db', port: PORT_B, localEndpoints: 0 },
+    ]);
     assert.deepEqual(server.ports, [PORT_A, PORT_B]);
-    assert.deepEqual(await get(PORT_A), { status: 200, weight: '2', body: { service: { namespace: 'default', name: 'web' }, localEndpoints: 2, serviceProxyHealthy: true } });
-    assert.deepEqual(await get(PORT_B), { status: 503, weight: '0', body: { service: { namespace: 'team', name: 'db' }, localEndpoints: 0, serviceProxyHealthy: true } });
+    assert.deepEqual(await get(PORT_A), {
+      status: 200,
+      weight: '2',
+      body: { service: { namespace: 'default', name: 'web' }, localEndpoints: 2, serviceProxyHealthy: true },
+    });
+    assert.deepEqual(await get(PORT_B), {
+      status: 503,
+      weight: '0',
+      body: { service: { namespace: 'team', name: 'db' }, localEndpoints: 0, serviceProxyHealthy: true },
+    });
 
     await server.sync([{ namespace: 'default', name: 'web', port: PORT_A, localEndpoints: 0 }]);
     assert.deepEqual(server.ports, [PORT_A]);
-    assert.equal((await get(PORT_A) as { status: number }).status, 503, 'the count updates in place');
+    assert.equal(((await get(PORT_A)) as { status: number }).status, 503, 'the count updates in place');
     assert.equal(await get(PORT_B), 'ECONNREFUSED');
   } finally {
     await server.close();

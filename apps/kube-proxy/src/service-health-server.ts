@@ -33,7 +33,11 @@ export function serviceHealthChecks(state: ProxyState): ServiceHealthCheck[] {
 
 /** Upstream's body (pkg/proxy/healthcheck): the service, its local endpoint count, and whether the proxy is healthy. */
 export function healthCheckBody(check: ServiceHealthCheck): string {
-  return JSON.stringify({ service: { namespace: check.namespace, name: check.name }, localEndpoints: check.localEndpoints, serviceProxyHealthy: true }, undefined, 2);
+  return JSON.stringify(
+    { service: { namespace: check.namespace, name: check.name }, localEndpoints: check.localEndpoints, serviceProxyHealthy: true },
+    undefined,
+    2,
+  );
 }
 
 interface Listener {

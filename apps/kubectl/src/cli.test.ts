@@ -23,7 +23,11 @@ describe('parseArgs', () => {
   });
 
   it('takes command flags with types and defaults, bools accept =false', () => {
-    const specs = [{ name: 'wait', type: 'bool' as const, default: true }, { name: 'grace-period', type: 'int' as const }, { name: 'from-literal', type: 'array' as const }];
+    const specs = [
+      { name: 'wait', type: 'bool' as const, default: true },
+      { name: 'grace-period', type: 'int' as const },
+      { name: 'from-literal', type: 'array' as const },
+    ];
     const p = parseArgs(['delete', 'pod', 'x', '--wait=false', '--grace-period', '0', '--from-literal=a=b=c'], specs);
     assert.equal(p.flags.bool('wait'), false);
     assert.equal(p.flags.has('wait'), true);
@@ -34,7 +38,10 @@ describe('parseArgs', () => {
 
   it('stops at -- and refuses unknown or valueless flags as kubectl does', () => {
     assert.deepEqual(parseArgs(['get', '--', '-x']).args, ['-x']);
-    assert.throws(() => parseArgs(['get', '--bogus']), (e: unknown) => e instanceof CliError && e.message === 'unknown flag: --bogus');
+    assert.throws(
+      () => parseArgs(['get', '--bogus']),
+      (e: unknown) => e instanceof CliError && e.message === 'unknown flag: --bogus',
+    );
     assert.throws(() => parseArgs(['get', '-n']), /flag needs an argument: -n, --namespace/);
     assert.throws(() => parseArgs(['delete', '--grace-period=x'], [{ name: 'grace-period', type: 'int' }]), /invalid argument "x"/);
   });

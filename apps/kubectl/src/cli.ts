@@ -21,17 +21,48 @@ export const globalFlags: FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', usage: 'Path to the kubeconfig file to use for CLI requests.' },
   { name: 'context', type: 'string', usage: 'The name of the kubeconfig context to use' },
   { name: 'namespace', short: 'n', type: 'string', usage: 'If present, the namespace scope for this CLI request' },
-  { name: 'all-namespaces', short: 'A', type: 'bool', usage: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.' },
-  { name: 'output', short: 'o', type: 'string', usage: 'Output format. One of: (json, yaml, name, wide, custom-columns, custom-columns-file, jsonpath, go-template, go-template-file, template).' },
-  { name: 'selector', short: 'l', type: 'string', usage: "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints." },
-  { name: 'field-selector', type: 'string', usage: "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type." },
+  {
+    name: 'all-namespaces',
+    short: 'A',
+    type: 'bool',
+    usage: 'If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.',
+  },
+  {
+    name: 'output',
+    short: 'o',
+    type: 'string',
+    usage: 'Output format. One of: (json, yaml, name, wide, custom-columns, custom-columns-file, jsonpath, go-template, go-template-file, template).',
+  },
+  {
+    name: 'selector',
+    short: 'l',
+    type: 'string',
+    usage:
+      "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.",
+  },
+  {
+    name: 'field-selector',
+    type: 'string',
+    usage:
+      "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.",
+  },
   { name: 'watch', short: 'w', type: 'bool', usage: 'After listing/getting the requested object, watch for changes.' },
   { name: 'filename', short: 'f', type: 'array', usage: 'Filename, directory, or URL to files identifying the resource.' },
-  { name: 'recursive', short: 'R', type: 'bool', usage: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.' },
+  {
+    name: 'recursive',
+    short: 'R',
+    type: 'bool',
+    usage: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.',
+  },
   { name: 'help', short: 'h', type: 'bool', usage: 'help for the command' },
   { name: 'as', type: 'string', usage: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.' },
   { name: 'as-group', type: 'array', usage: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.' },
-  { name: 'request-timeout', type: 'string', usage: 'The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don\'t timeout requests.' },
+  {
+    name: 'request-timeout',
+    type: 'string',
+    usage:
+      "The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.",
+  },
 ];
 
 type FlagValue = string | boolean | number | string[];

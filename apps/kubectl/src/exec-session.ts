@@ -49,7 +49,8 @@ export function runWebSocketSession(ws: WebSocket, io: SessionIo): Promise<Statu
     const cleanups: (() => void)[] = [];
     const sendResize = () => {
       const size = io.size?.();
-      if (size && ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([RESIZE]), Buffer.from(JSON.stringify({ Width: size.width, Height: size.height }))]));
+      if (size && ws.readyState === ws.OPEN)
+        ws.send(Buffer.concat([Buffer.from([RESIZE]), Buffer.from(JSON.stringify({ Width: size.width, Height: size.height }))]));
     };
     if (io.size) {
       sendResize();
@@ -111,10 +112,12 @@ export async function runTerminalSession(ws: WebSocket, io: Omit<SessionIo, 'siz
     return await runWebSocketSession(ws, {
       ...io,
       size: tty ? () => (output.columns ? { width: output.columns, height: output.rows } : undefined) : undefined,
-      onResize: tty ? (listener) => {
-        output.on('resize', listener);
-        return () => output.off('resize', listener);
-      } : undefined,
+      onResize: tty
+        ? (listener) => {
+            output.on('resize', listener);
+            return () => output.off('resize', listener);
+          }
+        : undefined,
     });
   } finally {
     restore();
@@ -153,5 +156,8 @@ export function exitOfSession(status: StatusLike, err: Writable, verb: string): 
     err.write(`command terminated with exit code ${code}\n`);
     return code;
   }
-  throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: status.message ?? 'unknown error', reason: status.reason as never }, verb);
+  throw new ApiStatusError(
+    { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: status.message ?? 'unknown error', reason: status.reason as never },
+    verb,
+  );
 }

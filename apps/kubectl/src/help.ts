@@ -39,7 +39,8 @@ function flagDefault(spec: FlagSpec): string {
 
 /** Usage for shared specs that live outside this file's reach (dry-run.ts, field-validation.ts). */
 const KNOWN_USAGE: Record<string, string> = {
-  'dry-run': 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
+  'dry-run':
+    'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
   validate: `Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. "warn" will warn about unknown or duplicate fields without blocking the request. "false" or "ignore" will not perform any schema validation.`,
 };
 

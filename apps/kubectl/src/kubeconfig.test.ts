@@ -4,7 +4,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  defaultKubeconfigFile, editKubeconfigFile, fileForCurrentContext, fileForEntry, loadMergedKubeconfig, readKubeconfigFiles, upsertEntry,
+  defaultKubeconfigFile,
+  editKubeconfigFile,
+  fileForCurrentContext,
+  fileForEntry,
+  loadMergedKubeconfig,
+  readKubeconfigFiles,
+  upsertEntry,
 } from './kubeconfig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-kubectl-kubeconfig-'));
@@ -96,12 +102,30 @@ describe('kubeconfig files kubectl config writes', () => {
 
   it('writes the whole document with sorted keys, keeps unknown fields, and creates new files 0600', () => {
     editKubeconfigFile(a, (doc) => upsertEntry(doc, 'contexts', { name: 'dev', context: { cluster: 'c1' }, extra: 'kept' }));
-    assert.equal(readFileSync(a, 'utf8'), [
-      'apiVersion: v1', 'clusters:', '- cluster:', '    server: https://one', '  name: c1', 'contexts:', '- context:', '    cluster: c1',
-      '  extra: kept', '  name: dev', 'current-context: ""', 'kind: Config', 'preferences: {}', 'users: null', '',
-    ].join('\n'));
+    assert.equal(
+      readFileSync(a, 'utf8'),
+      [
+        'apiVersion: v1',
+        'clusters:',
+        '- cluster:',
+        '    server: https://one',
+        '  name: c1',
+        'contexts:',
+        '- context:',
+        '    cluster: c1',
+        '  extra: kept',
+        '  name: dev',
+        'current-context: ""',
+        'kind: Config',
+        'preferences: {}',
+        'users: null',
+        '',
+      ].join('\n'),
+    );
     const fresh = join(base, 'dir', 'new-config');
-    editKubeconfigFile(fresh, (doc) => { doc['current-context'] = 'x'; });
+    editKubeconfigFile(fresh, (doc) => {
+      doc['current-context'] = 'x';
+    });
     assert.equal(statSync(fresh).mode & 0o777, 0o600);
   });
 });

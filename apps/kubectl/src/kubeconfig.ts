@@ -12,7 +12,10 @@ import { CliError } from './errors.ts';
 import { toYaml } from './printers/object-printer.ts';
 
 export type Fields = Record<string, unknown>;
-export interface Named { name: string; [key: string]: unknown }
+export interface Named {
+  name: string;
+  [key: string]: unknown;
+}
 export type KubeconfigSection = 'clusters' | 'users' | 'contexts';
 
 export interface KubeconfigOptions {

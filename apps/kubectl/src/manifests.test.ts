@@ -27,7 +27,10 @@ describe('manifests', () => {
       bomb.push(`${cur}: &${cur} [${Array(10).fill(`*${prev}`).join(',')}]`);
     }
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: boom}\ndata:\n  ${bomb.join('\n  ')}\n`;
-    assert.throws(() => parseManifests(text, 'bomb.yaml'), (e: unknown) => e instanceof CliError && /error parsing bomb.yaml/.test(e.message));
+    assert.throws(
+      () => parseManifests(text, 'bomb.yaml'),
+      (e: unknown) => e instanceof CliError && /error parsing bomb.yaml/.test(e.message),
+    );
   });
 
   it('words syntax and shape errors as kubectl', () => {
@@ -44,9 +47,15 @@ describe('manifests', () => {
     writeFileSync(join(dir, 'notes.txt'), 'ignored');
     writeFileSync(join(dir, 'sub', '3.yml'), cm('three'));
     const flat = await readManifests([dir]);
-    assert.deepEqual(flat.map((m) => m.object.metadata?.name), ['one', 'two']);
+    assert.deepEqual(
+      flat.map((m) => m.object.metadata?.name),
+      ['one', 'two'],
+    );
     const deep = await readManifests([dir, '-'], { recursive: true, stdin: Readable.from([cm('stdin')]) });
-    assert.deepEqual(deep.map((m) => m.object.metadata?.name), ['one', 'two', 'three', 'stdin']);
+    assert.deepEqual(
+      deep.map((m) => m.object.metadata?.name),
+      ['one', 'two', 'three', 'stdin'],
+    );
     assert.equal(deep[3].source, '-');
     await assert.rejects(readManifests([join(dir, 'missing.yaml')]), /the path ".*missing.yaml" does not exist/);
   });

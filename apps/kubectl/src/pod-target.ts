@@ -22,9 +22,12 @@ function rank(pod: Pod): number {
 }
 
 export function firstPod(pods: Pod[]): Pod | undefined {
-  return [...pods].sort((a, b) => rank(a) - rank(b)
-    || String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? ''))
-    || String(a.metadata?.name).localeCompare(String(b.metadata?.name)))[0];
+  return [...pods].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) ||
+      String(a.metadata?.name).localeCompare(String(b.metadata?.name)),
+  )[0];
 }
 
 export async function podsForSelector(ctx: CommandContext, namespace: string, selector: string): Promise<Pod[]> {
@@ -54,7 +57,11 @@ export async function resolvePodTarget(ctx: CommandContext, arg: string, namespa
 export function pickContainer(ctx: CommandContext, pod: Pod, flag: string | undefined): string {
   const names = (pod.spec?.containers ?? []).map((c) => c.name);
   if (flag) {
-    const all = [...names, ...(pod.spec?.initContainers ?? []).map((c) => c.name), ...((pod.spec as { ephemeralContainers?: { name: string }[] })?.ephemeralContainers ?? []).map((c) => c.name)];
+    const all = [
+      ...names,
+      ...(pod.spec?.initContainers ?? []).map((c) => c.name),
+      ...((pod.spec as { ephemeralContainers?: { name: string }[] })?.ephemeralContainers ?? []).map((c) => c.name),
+    ];
     if (!all.includes(flag)) throw new CliError(`container ${flag} is not valid for pod ${pod.metadata?.name}`);
     return flag;
   }

@@ -18,7 +18,9 @@ function urlOf(config: ClientConfig, path: string, query: Query): URL {
 
 function tlsOptions(config: ClientConfig) {
   return {
-    ca: config.caCert, cert: config.clientCert, key: config.clientKey,
+    ca: config.caCert,
+    cert: config.clientCert,
+    key: config.clientKey,
     rejectUnauthorized: !config.insecureSkipTlsVerify,
     headers: { ...(config.token ? { authorization: `Bearer ${config.token}` } : {}), ...impersonationHeaders(config) },
   };

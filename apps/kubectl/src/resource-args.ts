@@ -44,7 +44,9 @@ async function expandType(ctx: CommandContext, token: string): Promise<ResourceM
 
 /** True when the arguments name several kinds (names then print as kind/name). */
 export function isMultiKind(targets: ResourceTarget[], args: string[]): boolean {
-  return new Set(targets.map((t) => `${t.mapping.group}/${t.mapping.resource}`)).size > 1 || args.some((a) => a.includes('/') || a === 'all' || a.includes(','));
+  return (
+    new Set(targets.map((t) => `${t.mapping.group}/${t.mapping.resource}`)).size > 1 || args.some((a) => a.includes('/') || a === 'all' || a.includes(','))
+  );
 }
 
 export async function resolveResourceArgs(ctx: CommandContext, args: string[]): Promise<ResourceTarget[]> {
@@ -52,7 +54,9 @@ export async function resolveResourceArgs(ctx: CommandContext, args: string[]): 
   const slashed = args.filter((a) => a.includes('/'));
   if (slashed.length > 0) {
     if (slashed.length !== args.length) {
-      throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
+      throw new CliError(
+        `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`,
+      );
     }
     const targets: ResourceTarget[] = [];
     for (const arg of args) {
@@ -85,7 +89,9 @@ export async function resolveFileTargets(ctx: CommandContext): Promise<ResourceT
     if (!name) throw new CliError(`resource name may not be empty`);
     const ns = object.metadata?.namespace;
     if (mapping.namespaced && ns && ctx.namespaceExplicit && ns !== ctx.namespace) {
-      throw new CliError(`the namespace from the provided object "${ns}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${ns}' to perform this operation.`);
+      throw new CliError(
+        `the namespace from the provided object "${ns}" does not match the namespace "${ctx.namespace}". You must pass '--namespace=${ns}' to perform this operation.`,
+      );
     }
     targets.push({ mapping, names: [name], namespaces: [mapping.namespaced ? object.metadata?.namespace : undefined] });
   }

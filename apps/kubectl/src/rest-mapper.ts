@@ -10,7 +10,9 @@ import { CliError } from './errors.ts';
 /** A served resource, shaped as libs/api's ResourceInfo so RestClient accepts it. */
 export type ResourceMapping = ResourceInfo;
 
-interface ApiGroupList { groups: { name: string; preferredVersion?: { version: string }; versions: { version: string }[] }[] }
+interface ApiGroupList {
+  groups: { name: string; preferredVersion?: { version: string }; versions: { version: string }[] }[];
+}
 
 /** Builds mappings from APIResourceLists, in priority order (subresources fold into their parent). */
 export function mappingsFromDiscovery(lists: ApiResourceList[]): ResourceMapping[] {
@@ -43,10 +45,12 @@ export function findMapping(mappings: ResourceMapping[], arg: string): ResourceM
   const tryMatch = (name: string, group?: string, version?: string): ResourceMapping | undefined => {
     const lower = name.toLowerCase();
     const candidates = mappings.filter((m) => (group === undefined || m.group === group) && (version === undefined || m.version === version));
-    return candidates.find((m) => m.resource === lower)
-      ?? candidates.find((m) => m.singular === lower)
-      ?? candidates.find((m) => m.shortNames.includes(lower))
-      ?? candidates.find((m) => m.kind.toLowerCase() === lower);
+    return (
+      candidates.find((m) => m.resource === lower) ??
+      candidates.find((m) => m.singular === lower) ??
+      candidates.find((m) => m.shortNames.includes(lower)) ??
+      candidates.find((m) => m.kind.toLowerCase() === lower)
+    );
   };
   const split = splitResourceArg(arg);
   if (split.group !== undefined) {
@@ -83,7 +87,9 @@ export class RestMapper {
     const all = await this.mappings();
     const found = all.find((m) => m.group === group && m.version === version && m.kind === kind);
     if (!found) {
-      throw new CliError(`resource mapping not found for name: "" namespace: "" from "": no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first`);
+      throw new CliError(
+        `resource mapping not found for name: "" namespace: "" from "": no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first`,
+      );
     }
     return found;
   }

@@ -29,7 +29,9 @@ let loaded: Promise<void> | undefined;
 export function loadCommands(): Promise<void> {
   loaded ??= (async () => {
     const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+      .sort();
     for (const file of files) {
       try {
         await import(join(dir, file));
@@ -96,17 +98,25 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
     let mapper: RestMapper | undefined;
     const mapperOf = (): RestMapper => (mapper ??= new RestMapper(clientOf()));
     const ctx: CommandContext = {
-      get client() { return clientOf(); },
-      get namespace() { return flags.string('namespace') || (configOf().namespace ?? 'default'); },
+      get client() {
+        return clientOf();
+      },
+      get namespace() {
+        return flags.string('namespace') || (configOf().namespace ?? 'default');
+      },
       namespaceExplicit: flags.has('namespace'),
       out,
       err,
-      get stdin() { return opts.stdin ?? process.stdin; },
+      get stdin() {
+        return opts.stdin ?? process.stdin;
+      },
       env,
       flags,
       resolve: (arg) => mapperOf().resolve(arg),
       resolveKind: (apiVersion, kind) => mapperOf().resolveKind(apiVersion, kind),
-      get mapper() { return mapperOf(); },
+      get mapper() {
+        return mapperOf();
+      },
       now: opts.now ?? Date.now,
     };
     return await command.run(ctx, parsed.args);

@@ -26,14 +26,24 @@ test('a v5 exec session: stdout/stderr demuxed, stdin sent and closed, status re
     ws.on('message', (data: Buffer) => {
       if (data[0] === 0) received.push(data.subarray(1).toString());
       if (data[0] === 255 && data[1] === 0) {
-        ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '7' }] } }))]));
+        ws.send(
+          Buffer.concat([
+            Buffer.from([3]),
+            Buffer.from(JSON.stringify({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '7' }] } })),
+          ]),
+        );
         ws.close();
       }
     });
   });
   try {
     const port = (wss.address() as AddressInfo).port;
-    const ws = await openWebSocket({ server: `http://127.0.0.1:${port}`, namespace: 'default' }, '/exec', [['command', 'cat']], ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const ws = await openWebSocket(
+      { server: `http://127.0.0.1:${port}`, namespace: 'default' },
+      '/exec',
+      [['command', 'cat']],
+      ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    );
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -54,13 +64,25 @@ test('a v5 exec session: stdout/stderr demuxed, stdin sent and closed, status re
 });
 
 test('port specs: LOCAL:REMOTE, PORT, :REMOTE; bad ones are refused', () => {
-  assert.deepEqual(parsePortSpecs(['8080:80', '9000', ':443']), [{ local: 8080, remote: '80' }, { local: 9000, remote: '9000' }, { local: 0, remote: '443' }]);
+  assert.deepEqual(parsePortSpecs(['8080:80', '9000', ':443']), [
+    { local: 8080, remote: '80' },
+    { local: 9000, remote: '9000' },
+    { local: 0, remote: '443' },
+  ]);
   assert.throws(() => parsePortSpecs(['a:80']), /Error parsing local port 'a'/);
 });
 
 test('a service port maps to the pod port behind it (number or named targetPort)', () => {
   const pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ name: 'http', containerPort: 8080 }] }] } } as Pod;
-  const svc = { metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http' }, { port: 81, targetPort: 9090 }] } } as Service;
+  const svc = {
+    metadata: { name: 's' },
+    spec: {
+      ports: [
+        { port: 80, targetPort: 'http' },
+        { port: 81, targetPort: 9090 },
+      ],
+    },
+  } as Service;
   assert.equal(podPortFor(pod, '80', svc), 8080);
   assert.equal(podPortFor(pod, '81', svc), 9090);
   assert.equal(podPortFor(pod, 'http'), 8080);

@@ -46,7 +46,13 @@ export class TableClient {
     this.#config = config;
     this.#secure = config.server.startsWith('https:');
     this.#agent = this.#secure
-      ? new HttpsAgent({ keepAlive: true, ca: config.caCert, cert: config.clientCert, key: config.clientKey, rejectUnauthorized: !config.insecureSkipTlsVerify })
+      ? new HttpsAgent({
+          keepAlive: true,
+          ca: config.caCert,
+          cert: config.clientCert,
+          key: config.clientKey,
+          rejectUnauthorized: !config.insecureSkipTlsVerify,
+        })
       : new HttpAgent({ keepAlive: true });
   }
 

@@ -43,9 +43,15 @@ test('packTar names entries after the destination and reads back in any chunking
     assert.equal(archive.length % 512, 0);
     for (const size of [1, 7, 512, 100_000]) {
       const entries = extract(archive, size);
-      assert.deepEqual(entries.map((e) => [e.header.name, e.header.type]), [
-        ['dest/a.txt', '0'], ['dest/empty/', '5'], ['dest/link', '2'], ['dest/sub/b.bin', '0'],
-      ]);
+      assert.deepEqual(
+        entries.map((e) => [e.header.name, e.header.type]),
+        [
+          ['dest/a.txt', '0'],
+          ['dest/empty/', '5'],
+          ['dest/link', '2'],
+          ['dest/sub/b.bin', '0'],
+        ],
+      );
       assert.equal(entries[0]!.body, 'alpha\n');
       assert.equal(entries[2]!.header.linkname, 'a.txt');
       assert.equal(entries[3]!.body.length, 1500);

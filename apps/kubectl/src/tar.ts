@@ -58,7 +58,15 @@ function rawHeader(h: TarHeader, prefix: string): Buffer {
 }
 
 function octal(b: Buffer, value: number, offset: number, length: number): void {
-  b.write(`${value.toString(8).padStart(length - 1, '0').slice(-(length - 1))}\u0000`, offset, length, 'ascii');
+  b.write(
+    `${value
+      .toString(8)
+      .padStart(length - 1, '0')
+      .slice(-(length - 1))}\u0000`,
+    offset,
+    length,
+    'ascii',
+  );
 }
 
 /** [prefix, name] for ustar, or [.., undefined] when the path needs a GNU long name. */

@@ -7,13 +7,42 @@ const docker = ['--kubeconfig=/k', '--node-name=n1'];
 test('parseKubeletFlags: defaults, and $DOCKER_HOST as the default Docker address', () => {
   assert.deepEqual(parseKubeletFlags(docker, {}), { ...defaultKubeletConfig({}), kubeconfig: '/k', nodeName: 'n1' });
   assert.deepEqual(defaultKubeletConfig({}), {
-    kubeconfig: '', logLevel: 'info', heartbeatIntervalMs: 10_000, nodeLabels: {},
-    hollowNodes: 0, nodeNamePrefix: 'hollow-node-', firstIndex: 0, nodeCpu: '4', nodeMemory: '16Gi', nodeMaxPods: 110, metricsPort: 0,
-    nodeName: '', dockerHost: 'unix:///var/run/docker.sock', nodeIp: '', rootDir: '/var/lib/skiff/kubelet',
-    networkName: 'skiff0', podCidr: '', clusterDns: ['169.254.20.10'], clusterDomain: 'cluster.local',
-    port: 10250, address: '0.0.0.0', tlsCertFile: '', rotateServerCertificates: true, rotateCertificates: true, tlsPrivateKeyFile: '', clientCaFile: '', authorizationMode: 'Webhook', healthzPort: 10248,
-    maxPods: 110, systemReserved: { cpu: '100m', memory: '256Mi' }, allowPrivileged: false,
-    nodeStatusUpdateFrequencyMs: 10_000, maxDeadContainersPerPod: 1, maxDeadContainers: 100, imageGc: false, cleanupHostports: false,
+    kubeconfig: '',
+    logLevel: 'info',
+    heartbeatIntervalMs: 10_000,
+    nodeLabels: {},
+    hollowNodes: 0,
+    nodeNamePrefix: 'hollow-node-',
+    firstIndex: 0,
+    nodeCpu: '4',
+    nodeMemory: '16Gi',
+    nodeMaxPods: 110,
+    metricsPort: 0,
+    nodeName: '',
+    dockerHost: 'unix:///var/run/docker.sock',
+    nodeIp: '',
+    rootDir: '/var/lib/skiff/kubelet',
+    networkName: 'skiff0',
+    podCidr: '',
+    clusterDns: ['169.254.20.10'],
+    clusterDomain: 'cluster.local',
+    port: 10250,
+    address: '0.0.0.0',
+    tlsCertFile: '',
+    rotateServerCertificates: true,
+    rotateCertificates: true,
+    tlsPrivateKeyFile: '',
+    clientCaFile: '',
+    authorizationMode: 'Webhook',
+    healthzPort: 10248,
+    maxPods: 110,
+    systemReserved: { cpu: '100m', memory: '256Mi' },
+    allowPrivileged: false,
+    nodeStatusUpdateFrequencyMs: 10_000,
+    maxDeadContainersPerPod: 1,
+    maxDeadContainers: 100,
+    imageGc: false,
+    cleanupHostports: false,
   });
   assert.equal(parseKubeletFlags(docker, { DOCKER_HOST: 'tcp://d:2375' }).dockerHost, 'tcp://d:2375');
   assert.equal(parseKubeletFlags([...docker, '--docker-host=unix:///d.sock'], { DOCKER_HOST: 'tcp://d:2375' }).dockerHost, 'unix:///d.sock');
@@ -32,7 +61,12 @@ test('parseKubeletFlags: hollow mode and Docker mode exclude each other', () => 
     [[...docker, '--heartbeat-interval-ms=50'], /--heartbeat-interval-ms: want an integer ≥ 100, got "50"/],
     [[...docker, '--healthz-port=70000'], /--healthz-port: want an integer from 0 to 65535, got "70000"/],
   ];
-  for (const [argv, message] of bad) assert.throws(() => parseKubeletFlags(argv, {}), (e: Error) => e instanceof FlagError && message.test(e.message), argv.join(' '));
+  for (const [argv, message] of bad)
+    assert.throws(
+      () => parseKubeletFlags(argv, {}),
+      (e: Error) => e instanceof FlagError && message.test(e.message),
+      argv.join(' '),
+    );
   assert.equal(parseKubeletFlags([...docker, '--pod-cidr='], {}).podCidr, '', 'an empty --pod-cidr means none');
   assert.equal(parseKubeletFlags(['--cleanup-hostports'], {}).cleanupHostports, true, '--cleanup-hostports needs neither a kubeconfig nor a node name');
 });
@@ -40,5 +74,8 @@ test('parseKubeletFlags: hollow mode and Docker mode exclude each other', () => 
 test('parseKubeletFlags: $SKIFF_LOG_LEVEL is the default level and --log-level wins; unknown flags are usage errors', () => {
   assert.equal(parseKubeletFlags(docker, { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'debug');
   assert.equal(parseKubeletFlags([...docker, '--log-level=error'], { SKIFF_LOG_LEVEL: 'debug' }).logLevel, 'error');
-  assert.throws(() => parseKubeletFlags([...docker, '--no-such-flag=1'], {}), (e: Error) => e instanceof FlagError && /^unknown flag: --no-such-flag\nusage: kubelet /.test(e.message));
+  assert.throws(
+    () => parseKubeletFlags([...docker, '--no-such-flag=1'], {}),
+    (e: Error) => e instanceof FlagError && /^unknown flag: --no-such-flag\nusage: kubelet /.test(e.message),
+  );
 });

@@ -8,13 +8,35 @@ import { writeFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import type { Logger } from '@skiff/log';
 import {
-  LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, matchesLabels,
-  type Container, type ContainerConfig, type ContainerFilter, type ContainerRuntime, type ContainerStatus, type Labels,
-  type PodSandbox, type PodSandboxConfig, type PodSandboxStatus, type RegistryAuth, type SandboxFilter,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  matchesLabels,
+  type Container,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerRuntime,
+  type ContainerStatus,
+  type Labels,
+  type PodSandbox,
+  type PodSandboxConfig,
+  type PodSandboxStatus,
+  type RegistryAuth,
+  type SandboxFilter,
 } from './container-runtime.ts';
 import {
-  LABEL_ATTEMPT, LABEL_NODE, LABEL_SANDBOX, LABEL_SANDBOX_ID, getExitReason, parseDockerTime, renderResolvConf, toContainerCreateOptions,
-  toContainerState, toSandboxCreateOptions, type RuntimeIdentity,
+  LABEL_ATTEMPT,
+  LABEL_NODE,
+  LABEL_SANDBOX,
+  LABEL_SANDBOX_ID,
+  getExitReason,
+  parseDockerTime,
+  renderResolvConf,
+  toContainerCreateOptions,
+  toContainerState,
+  toSandboxCreateOptions,
+  type RuntimeIdentity,
 } from './docker/docker-mapping.ts';
 import { ensureBridgeNetwork, removeBridgeNetwork } from './docker/bridge-network.ts';
 import { execInContainer, streamContainerLogs, type ExecOptions, type ExecSession, type LogOptions } from './docker/docker-streams.ts';
@@ -45,8 +67,10 @@ export class DockerRuntime implements ContainerRuntime {
     this.#logger = opts.logger;
     this.#allowPrivileged = opts.allowPrivileged ?? false;
     this.#id = {
-      nodeName: opts.nodeName, networkName: opts.networkName ?? 'skiff0',
-      pauseImage: opts.pauseImage ?? PAUSE_IMAGE, extraLabels: opts.extraLabels ?? {},
+      nodeName: opts.nodeName,
+      networkName: opts.networkName ?? 'skiff0',
+      pauseImage: opts.pauseImage ?? PAUSE_IMAGE,
+      extraLabels: opts.extraLabels ?? {},
     };
   }
 
@@ -63,7 +87,9 @@ export class DockerRuntime implements ContainerRuntime {
   async updateRuntimeConfig(config: { podCidr: string }): Promise<void> {
     if (config.podCidr === this.#podCidr) return;
     await ensureBridgeNetwork(this.docker, this.#logger, {
-      name: this.#id.networkName, subnet: config.podCidr, labels: { ...this.#id.extraLabels, [LABEL_NODE]: this.#id.nodeName },
+      name: this.#id.networkName,
+      subnet: config.podCidr,
+      labels: { ...this.#id.extraLabels, [LABEL_NODE]: this.#id.nodeName },
     });
     await ensurePauseImage(this.docker, this.#logger, this.#id.pauseImage);
     this.#podCidr = config.podCidr;
@@ -103,18 +129,27 @@ export class DockerRuntime implements ContainerRuntime {
     const running = info.State.Running;
     const network = info.NetworkSettings.Networks?.[this.#id.networkName];
     return {
-      id: info.Id, metadata: getSandboxMetadata(labels), state: running ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY',
-      createdAt: parseDockerTime(info.Created), labels, ip: running ? network?.IPAddress ?? '' : '',
+      id: info.Id,
+      metadata: getSandboxMetadata(labels),
+      state: running ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY',
+      createdAt: parseDockerTime(info.Created),
+      labels,
+      ip: running ? (network?.IPAddress ?? '') : '',
     };
   }
 
   async listPodSandboxes(filter: SandboxFilter = {}): Promise<PodSandbox[]> {
     const found = await this.#list({ ...filter.labels, [LABEL_SANDBOX]: 'true' }, filter.id);
     return found
-      .map((c): PodSandbox => ({
-        id: c.Id, metadata: getSandboxMetadata(c.Labels), state: c.State === 'running' ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY',
-        createdAt: c.Created * 1000, labels: c.Labels,
-      }))
+      .map(
+        (c): PodSandbox => ({
+          id: c.Id,
+          metadata: getSandboxMetadata(c.Labels),
+          state: c.State === 'running' ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY',
+          createdAt: c.Created * 1000,
+          labels: c.Labels,
+        }),
+      )
       .filter((s) => !filter.state || s.state === filter.state);
   }
 
@@ -181,11 +216,19 @@ export class DockerRuntime implements ContainerRuntime {
     const labels: Labels = { ...filter.labels, [LABEL_SANDBOX]: 'false' };
     if (filter.podSandboxId) labels[LABEL_SANDBOX_ID] = filter.podSandboxId;
     return (await this.#list(labels, filter.id))
-      .map((c): Container => ({
-        id: c.Id, podSandboxId: c.Labels[LABEL_SANDBOX_ID] ?? '', name: c.Labels[LABEL_CONTAINER_NAME] ?? '',
-        attempt: Number(c.Labels[LABEL_ATTEMPT] ?? 0), image: c.Image, imageRef: c.ImageID,
-        state: toContainerState(c.State), createdAt: c.Created * 1000, labels: c.Labels,
-      }))
+      .map(
+        (c): Container => ({
+          id: c.Id,
+          podSandboxId: c.Labels[LABEL_SANDBOX_ID] ?? '',
+          name: c.Labels[LABEL_CONTAINER_NAME] ?? '',
+          attempt: Number(c.Labels[LABEL_ATTEMPT] ?? 0),
+          image: c.Image,
+          imageRef: c.ImageID,
+          state: toContainerState(c.State),
+          createdAt: c.Created * 1000,
+          labels: c.Labels,
+        }),
+      )
       .filter((c) => !filter.state || c.state === filter.state);
   }
 
@@ -195,10 +238,17 @@ export class DockerRuntime implements ContainerRuntime {
     const labels = info.Config.Labels ?? {};
     const state = toContainerState(info.State.Status);
     return {
-      id: info.Id, podSandboxId: labels[LABEL_SANDBOX_ID] ?? '', name: labels[LABEL_CONTAINER_NAME] ?? '',
-      attempt: Number(labels[LABEL_ATTEMPT] ?? 0), image: info.Config.Image, imageRef: info.Image,
-      state, createdAt: parseDockerTime(info.Created), labels,
-      startedAt: parseDockerTime(info.State.StartedAt), finishedAt: parseDockerTime(info.State.FinishedAt),
+      id: info.Id,
+      podSandboxId: labels[LABEL_SANDBOX_ID] ?? '',
+      name: labels[LABEL_CONTAINER_NAME] ?? '',
+      attempt: Number(labels[LABEL_ATTEMPT] ?? 0),
+      image: info.Config.Image,
+      imageRef: info.Image,
+      state,
+      createdAt: parseDockerTime(info.Created),
+      labels,
+      startedAt: parseDockerTime(info.State.StartedAt),
+      finishedAt: parseDockerTime(info.State.FinishedAt),
       exitCode: info.State.ExitCode,
       reason: state === 'CONTAINER_EXITED' ? getExitReason(info.State) : '',
       message: info.State.Error ?? '',
@@ -259,7 +309,9 @@ export class DockerRuntime implements ContainerRuntime {
 
 function getSandboxMetadata(labels: Labels) {
   return {
-    name: labels[LABEL_POD_NAME] ?? '', namespace: labels[LABEL_POD_NAMESPACE] ?? '', uid: labels[LABEL_POD_UID] ?? '',
+    name: labels[LABEL_POD_NAME] ?? '',
+    namespace: labels[LABEL_POD_NAMESPACE] ?? '',
+    uid: labels[LABEL_POD_UID] ?? '',
     attempt: Number(labels[LABEL_ATTEMPT] ?? 0),
   };
 }

@@ -30,12 +30,18 @@ test('a sandbox needs the pod CIDR, gets an IP, and gives it back when stopped',
   const s2 = await rt.runPodSandbox(sandboxConfig('u2'));
   assert.equal((await rt.podSandboxStatus(s1))!.ip, '10.244.1.2');
   assert.equal((await rt.podSandboxStatus(s2))!.ip, '10.244.1.3');
-  assert.deepEqual((await rt.listPodSandboxes({ labels: { [LABEL_POD_UID]: 'u2' } })).map((s) => s.id), [s2]);
+  assert.deepEqual(
+    (await rt.listPodSandboxes({ labels: { [LABEL_POD_UID]: 'u2' } })).map((s) => s.id),
+    [s2],
+  );
   await rt.stopPodSandbox(s1);
   const stopped = (await rt.podSandboxStatus(s1))!;
   assert.equal(stopped.state, 'SANDBOX_NOTREADY');
   assert.equal(stopped.ip, '');
-  assert.deepEqual((await rt.listPodSandboxes({ state: 'SANDBOX_READY' })).map((s) => s.id), [s2]);
+  assert.deepEqual(
+    (await rt.listPodSandboxes({ state: 'SANDBOX_READY' })).map((s) => s.id),
+    [s2],
+  );
   await rt.removePodSandbox(s1);
   await rt.removePodSandbox(s1);
   assert.equal(await rt.podSandboxStatus(s1), undefined);
@@ -58,7 +64,10 @@ test('containers go created → running → exited, and die with their sandbox',
   assert.equal(running.startedAt, 2000);
   assert.match(running.imageRef, /^fake:\/\/sha256:[0-9a-f]{64}$/);
   await assert.rejects(rt.startContainer(id), /cannot start/);
-  assert.deepEqual((await rt.listContainers({ labels: { [LABEL_CONTAINER_NAME]: 'web' } })).map((c) => c.id), [id]);
+  assert.deepEqual(
+    (await rt.listContainers({ labels: { [LABEL_CONTAINER_NAME]: 'web' } })).map((c) => c.id),
+    [id],
+  );
   clock = 3000;
   await rt.stopPodSandbox(sb);
   const exited = (await rt.containerStatus(id))!;

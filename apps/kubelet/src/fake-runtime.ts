@@ -16,8 +16,18 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  LABEL_POD_UID, matchesLabels, type Container, type ContainerConfig, type ContainerFilter, type ContainerRuntime, type ContainerStatus,
-  type Labels, type PodSandbox, type PodSandboxConfig, type PodSandboxStatus, type SandboxFilter,
+  LABEL_POD_UID,
+  matchesLabels,
+  type Container,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerRuntime,
+  type ContainerStatus,
+  type Labels,
+  type PodSandbox,
+  type PodSandboxConfig,
+  type PodSandboxStatus,
+  type SandboxFilter,
 } from './container-runtime.ts';
 import { PodIpAllocator } from './pod-ip-allocator.ts';
 import { duration } from '@skiff/log';
@@ -79,7 +89,8 @@ export class FakeRuntime implements ContainerRuntime {
 
   async updateRuntimeConfig(config: { podCidr: string }): Promise<void> {
     if (config.podCidr === this.#podCidr) return;
-    if (this.#sandboxes.size > 0 && this.#podCidr) throw new Error(`fake runtime: pod CIDR changed from ${this.#podCidr} to ${config.podCidr} with sandboxes running`);
+    if (this.#sandboxes.size > 0 && this.#podCidr)
+      throw new Error(`fake runtime: pod CIDR changed from ${this.#podCidr} to ${config.podCidr} with sandboxes running`);
     this.#ips = new PodIpAllocator(config.podCidr);
     this.#podCidr = config.podCidr;
   }
@@ -134,9 +145,20 @@ export class FakeRuntime implements ContainerRuntime {
     if (!sandbox || sandbox.state !== 'SANDBOX_READY') throw new Error(`fake runtime: sandbox ${podSandboxId} is not ready`);
     const id = this.#newId('container', `${podSandboxId}/${config.name}`);
     this.#containers.set(id, {
-      id, podSandboxId, name: config.name, attempt: config.attempt, image: config.image, imageRef: await this.pullImage(config.image),
-      state: 'CONTAINER_CREATED', createdAt: this.#now(), labels: { ...config.labels },
-      startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '',
+      id,
+      podSandboxId,
+      name: config.name,
+      attempt: config.attempt,
+      image: config.image,
+      imageRef: await this.pullImage(config.image),
+      state: 'CONTAINER_CREATED',
+      createdAt: this.#now(),
+      labels: { ...config.labels },
+      startedAt: 0,
+      finishedAt: 0,
+      exitCode: 0,
+      reason: '',
+      message: '',
     });
     addToIndex(this.#containersByPod, config.labels, id);
     const plan = exitPlanOf(sandboxConfig.annotations);
@@ -191,8 +213,13 @@ export class FakeRuntime implements ContainerRuntime {
 
   async listContainers(filter: ContainerFilter = {}): Promise<Container[]> {
     return select(this.#containers, this.#containersByPod, filter.labels)
-      .filter((c) => (!filter.id || c.id === filter.id) && (!filter.podSandboxId || c.podSandboxId === filter.podSandboxId)
-        && (!filter.state || c.state === filter.state) && matchesLabels(c.labels, filter.labels))
+      .filter(
+        (c) =>
+          (!filter.id || c.id === filter.id) &&
+          (!filter.podSandboxId || c.podSandboxId === filter.podSandboxId) &&
+          (!filter.state || c.state === filter.state) &&
+          matchesLabels(c.labels, filter.labels),
+      )
       .map(({ startedAt: _s, finishedAt: _f, exitCode: _e, reason: _r, message: _m, ...c }) => ({ ...c, labels: { ...c.labels } }));
   }
 
@@ -218,7 +245,9 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   #newId(kind: string, seed: string): string {
-    return createHash('sha256').update(`${kind}/${seed}/${++this.#seq}/${process.pid}`).digest('hex');
+    return createHash('sha256')
+      .update(`${kind}/${seed}/${++this.#seq}/${process.pid}`)
+      .digest('hex');
   }
 }
 
@@ -229,7 +258,7 @@ function copySandbox<T extends PodSandbox>(s: T): T {
 function addToIndex(index: Map<string, Set<string>>, labels: Labels, id: string): void {
   const uid = labels[LABEL_POD_UID] ?? '';
   let ids = index.get(uid);
-  if (!ids) index.set(uid, ids = new Set());
+  if (!ids) index.set(uid, (ids = new Set()));
   ids.add(id);
 }
 

@@ -54,7 +54,9 @@ export interface HollowKubeletOptions {
 class Limiter {
   #free: number;
   readonly #waiters: (() => void)[] = [];
-  constructor(n: number) { this.#free = n; }
+  constructor(n: number) {
+    this.#free = n;
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#free > 0) this.#free--;
     else await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -62,7 +64,8 @@ class Limiter {
       return await fn();
     } finally {
       const next = this.#waiters.shift();
-      if (next) next(); else this.#free++;
+      if (next) next();
+      else this.#free++;
     }
   }
 }
@@ -108,12 +111,29 @@ export class HollowKubelet {
       const name = `${opts.nodeNamePrefix}${i}`;
       // A container that exits by itself (hollow.skiff.dev/exit-after) syncs its pod at once.
       const runtime = new FakeRuntime({ onContainerExit: (uid) => this.kubelets.get(name)?.syncPod(uid) });
-      this.kubelets.set(name, new Kubelet({
-        shape: { name, internalIp: hollowNodeIp(i), cpu: opts.cpu, memory: opts.memory, maxPods: opts.maxPods, labels: opts.labels, runtimeVersion, arch: process.arch === 'arm64' ? 'arm64' : 'amd64' },
-        runtime, client: podClient, nodeClient: client, logger: logger.child({ node: name }),
-        getNode: () => this.#nodes.get(undefined, name),
-        sources, onSync, resyncMs: opts.podResyncMs ?? HOLLOW_POD_RESYNC_MS,
-      }));
+      this.kubelets.set(
+        name,
+        new Kubelet({
+          shape: {
+            name,
+            internalIp: hollowNodeIp(i),
+            cpu: opts.cpu,
+            memory: opts.memory,
+            maxPods: opts.maxPods,
+            labels: opts.labels,
+            runtimeVersion,
+            arch: process.arch === 'arm64' ? 'arm64' : 'amd64',
+          },
+          runtime,
+          client: podClient,
+          nodeClient: client,
+          logger: logger.child({ node: name }),
+          getNode: () => this.#nodes.get(undefined, name),
+          sources,
+          onSync,
+          resyncMs: opts.podResyncMs ?? HOLLOW_POD_RESYNC_MS,
+        }),
+      );
     }
   }
 
@@ -153,18 +173,24 @@ export class HollowKubelet {
     const kubelets = [...this.kubelets.values()].filter((kubelet) => this.#registered.has(kubelet.name));
     let done = 0;
     const podsOf = await this.#listBoundPods();
-    const work = Promise.all(kubelets.map((kubelet) => this.#limiter.run(async () => {
-      try {
-        for (const pod of podsOf(kubelet.name)) await kubelet.confirmDeletion(pod);
-        await kubelet.node.deregister();
-        this.#registered.delete(kubelet.name);
-        done++;
-      } catch (err) {
-        logger.warn({ err, node: kubelet.name }, 'node deregistration failed; it will go Unknown');
-      }
-    })));
+    const work = Promise.all(
+      kubelets.map((kubelet) =>
+        this.#limiter.run(async () => {
+          try {
+            for (const pod of podsOf(kubelet.name)) await kubelet.confirmDeletion(pod);
+            await kubelet.node.deregister();
+            this.#registered.delete(kubelet.name);
+            done++;
+          } catch (err) {
+            logger.warn({ err, node: kubelet.name }, 'node deregistration failed; it will go Unknown');
+          }
+        }),
+      ),
+    );
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, DEREGISTER_TIMEOUT_MS); });
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DEREGISTER_TIMEOUT_MS);
+    });
     await Promise.race([work, timeout]);
     clearTimeout(timer);
     logger.info({ deregistered: done, nodes: kubelets.length }, 'hollow nodes deregistered');
@@ -177,7 +203,10 @@ export class HollowKubelet {
    */
   async #listBoundPods(): Promise<(node: string) => Pod[]> {
     try {
-      const list = await this.#opts.client.list<Pod>(podsResource, undefined, { fieldSelector: 'spec.nodeName!=', signal: AbortSignal.timeout(DEREGISTER_TIMEOUT_MS / 2) });
+      const list = await this.#opts.client.list<Pod>(podsResource, undefined, {
+        fieldSelector: 'spec.nodeName!=',
+        signal: AbortSignal.timeout(DEREGISTER_TIMEOUT_MS / 2),
+      });
       const byNode = new Map<string, Pod[]>();
       for (const pod of list.items) {
         const node = pod.spec!.nodeName!;
@@ -211,7 +240,9 @@ export class HollowKubelet {
     });
   }
 
-  get registeredNodes(): number { return this.#registered.size; }
+  get registeredNodes(): number {
+    return this.#registered.size;
+  }
   /** Pods bound to this process's nodes that their kubelets know. */
   get runningPods(): number {
     let n = 0;
@@ -224,12 +255,16 @@ export class HollowKubelet {
     const total = this.kubelets.size;
     let done = 0;
     const started = Date.now();
-    await Promise.all([...this.kubelets.values()].map((kubelet) => this.#limiter.run(async () => {
-      if (signal.aborted) return;
-      await this.#register(kubelet, signal);
-      done++;
-      if (done % 100 === 0 || done === total) logger.info({ registered: done, total, seconds: (Date.now() - started) / 1000 }, 'registering hollow nodes');
-    })));
+    await Promise.all(
+      [...this.kubelets.values()].map((kubelet) =>
+        this.#limiter.run(async () => {
+          if (signal.aborted) return;
+          await this.#register(kubelet, signal);
+          done++;
+          if (done % 100 === 0 || done === total) logger.info({ registered: done, total, seconds: (Date.now() - started) / 1000 }, 'registering hollow nodes');
+        }),
+      ),
+    );
   }
 
   async #register(kubelet: Kubelet, signal: AbortSignal): Promise<void> {

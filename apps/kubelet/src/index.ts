@@ -36,9 +36,15 @@ async function runHollow(config: KubeletConfig, signal: AbortSignal, logger: Log
   let metrics: Awaited<ReturnType<typeof serveKubeletMetrics>> | undefined;
   try {
     const hollow = new HollowKubelet({
-      client, logger,
-      hollowNodes: config.hollowNodes, nodeNamePrefix: config.nodeNamePrefix, firstIndex: config.firstIndex,
-      cpu: config.nodeCpu, memory: config.nodeMemory, maxPods: config.nodeMaxPods, labels: config.nodeLabels,
+      client,
+      logger,
+      hollowNodes: config.hollowNodes,
+      nodeNamePrefix: config.nodeNamePrefix,
+      firstIndex: config.firstIndex,
+      cpu: config.nodeCpu,
+      memory: config.nodeMemory,
+      maxPods: config.nodeMaxPods,
+      labels: config.nodeLabels,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
     });
     if (config.metricsPort > 0) metrics = await serveKubeletMetrics(hollow, config.metricsPort);

@@ -54,7 +54,10 @@ export class NodeAgent {
     const renewTime = microTime(this.#now());
     if (this.#lease) {
       try {
-        this.#lease = await this.#opts.client.update(leasesResource, { ...this.#lease, spec: { ...this.#lease.spec, holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime } });
+        this.#lease = await this.#opts.client.update(leasesResource, {
+          ...this.#lease,
+          spec: { ...this.#lease.spec, holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime },
+        });
         return;
       } catch (err) {
         if (!isConflict(err) && !isNotFound(err)) throw new Error(`node ${this.name}: renew lease`, { cause: err });
@@ -63,19 +66,28 @@ export class NodeAgent {
     }
     try {
       const current = await this.#opts.client.get<Lease>(leasesResource, NODE_LEASE_NAMESPACE, this.name);
-      this.#lease = await this.#opts.client.update(leasesResource, { ...current, spec: { ...current.spec, holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime } });
+      this.#lease = await this.#opts.client.update(leasesResource, {
+        ...current,
+        spec: { ...current.spec, holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime },
+      });
     } catch (err) {
       if (!isNotFound(err)) throw new Error(`node ${this.name}: renew lease`, { cause: err });
       const node = this.#opts.getNode();
-      this.#lease = await this.#opts.client.create<Lease>(leasesResource, {
-        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-        metadata: {
-          name: this.name, namespace: NODE_LEASE_NAMESPACE,
-          // Owned by the Node, so the garbage collector removes it with the node.
-          ...(node?.metadata?.uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: node.metadata.uid }] } : {}),
+      this.#lease = await this.#opts.client.create<Lease>(
+        leasesResource,
+        {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: {
+            name: this.name,
+            namespace: NODE_LEASE_NAMESPACE,
+            // Owned by the Node, so the garbage collector removes it with the node.
+            ...(node?.metadata?.uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: node.metadata.uid }] } : {}),
+          },
+          spec: { holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime, acquireTime: renewTime },
         },
-        spec: { holderIdentity: this.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime, acquireTime: renewTime },
-      }, { namespace: NODE_LEASE_NAMESPACE });
+        { namespace: NODE_LEASE_NAMESPACE },
+      );
     }
   }
 

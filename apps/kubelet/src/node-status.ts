@@ -43,19 +43,36 @@ export function buildNodeStatus(shape: NodeShape, current: NodeStatus | undefine
     const down = type === 'Ready' ? shape.notReady : undefined;
     const [status, reason, message] = down ? ['False', down.reason, down.message] : [okStatus, okReason, okMessage];
     const old = current?.conditions?.find((c) => c.type === type);
-    return { type, status, reason, message, lastHeartbeatTime: nowText, lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : nowText };
+    return {
+      type,
+      status,
+      reason,
+      message,
+      lastHeartbeatTime: nowText,
+      lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : nowText,
+    };
   });
   const resources = { cpu: shape.cpu, memory: shape.memory, pods: String(shape.maxPods), 'ephemeral-storage': shape.ephemeralStorage ?? '100Gi' };
   return {
     capacity: resources,
     allocatable: { ...resources, ...shape.allocatable },
     conditions,
-    addresses: [{ type: 'InternalIP', address: shape.internalIp }, { type: 'Hostname', address: shape.name }],
+    addresses: [
+      { type: 'InternalIP', address: shape.internalIp },
+      { type: 'Hostname', address: shape.name },
+    ],
     daemonEndpoints: { kubeletEndpoint: { Port: shape.kubeletPort ?? 10250 } },
     nodeInfo: {
-      machineID: shape.name, systemUUID: shape.name, bootID: shape.name,
-      kernelVersion: 'hollow', osImage: 'Skiff hollow node', containerRuntimeVersion: shape.runtimeVersion,
-      kubeletVersion: KUBELET_VERSION, kubeProxyVersion: KUBELET_VERSION, operatingSystem: 'linux', architecture: shape.arch,
+      machineID: shape.name,
+      systemUUID: shape.name,
+      bootID: shape.name,
+      kernelVersion: 'hollow',
+      osImage: 'Skiff hollow node',
+      containerRuntimeVersion: shape.runtimeVersion,
+      kubeletVersion: KUBELET_VERSION,
+      kubeProxyVersion: KUBELET_VERSION,
+      operatingSystem: 'linux',
+      architecture: shape.arch,
       ...shape.nodeInfo,
     },
   };
@@ -68,8 +85,11 @@ export function buildNode(shape: NodeShape, now: Date): Node {
     metadata: {
       name: shape.name,
       labels: {
-        'beta.kubernetes.io/arch': shape.arch, 'beta.kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': shape.arch, 'kubernetes.io/hostname': shape.name, 'kubernetes.io/os': 'linux',
+        'beta.kubernetes.io/arch': shape.arch,
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': shape.arch,
+        'kubernetes.io/hostname': shape.name,
+        'kubernetes.io/os': 'linux',
         ...shape.labels,
       },
     },

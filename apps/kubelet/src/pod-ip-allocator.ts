@@ -20,7 +20,9 @@ export class PodIpAllocator {
     this.#network = ip - (ip % this.#size);
   }
 
-  get inUse(): number { return this.#used.size; }
+  get inUse(): number {
+    return this.#used.size;
+  }
 
   /** The next free address, or undefined when the CIDR is full. */
   allocate(): string | undefined {

@@ -6,5 +6,8 @@ import { run } from './index.ts';
 export const localPathComponent: ComponentMain<LocalPathConfig> = {
   component: 'local-path',
   parseFlags: parseLocalPathFlags,
-  run: async (config, signal, logger) => { await run(config, signal, { logger }); return 0; },
+  run: async (config, signal, logger) => {
+    await run(config, signal, { logger });
+    return 0;
+  },
 };

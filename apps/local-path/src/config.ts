@@ -17,7 +17,14 @@ export interface LocalPathConfig {
 const flags: FlagSpec<LocalPathConfig>[] = [
   kubeconfigFlag,
   { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: true, meta: 'NAME', help: 'the Node this provisioner serves' },
-  { name: 'storage-root', type: 'string', key: 'storageRoot', default: '', meta: 'DIR', help: 'where volume directories are made (default $SKIFF_HOME/storage)' },
+  {
+    name: 'storage-root',
+    type: 'string',
+    key: 'storageRoot',
+    default: '',
+    meta: 'DIR',
+    help: 'where volume directories are made (default $SKIFF_HOME/storage)',
+  },
   metricsPortFlag(0),
   logLevelFlag,
 ];

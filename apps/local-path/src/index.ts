@@ -1,6 +1,15 @@
 import { Counter } from 'prom-client';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@skiff/api';
-import { followKubeconfigCertificate, ControllerRunner, EventRecorder, InformerFactory, RestClient, watch, type EventMapper, type KubeObject } from '@skiff/client';
+import {
+  followKubeconfigCertificate,
+  ControllerRunner,
+  EventRecorder,
+  InformerFactory,
+  RestClient,
+  watch,
+  type EventMapper,
+  type KubeObject,
+} from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';
 import type { LocalPathConfig } from './config.ts';
 import { PROVISIONER_NAME as PROVISIONER } from './volume-for-claim.ts';
@@ -33,16 +42,27 @@ export async function run(config: LocalPathConfig, signal: AbortSignal, opts: Ru
   signal.addEventListener('abort', followKubeconfigCertificate(config.kubeconfig, client), { once: true });
   const registry = createMetricsRegistry('local-path');
   const provisioned = new Counter({ name: 'skiff_local_path_volumes_provisioned_total', help: 'Volumes this node provisioned.', registers: [registry] });
-  const deleted = new Counter({ name: 'skiff_local_path_volumes_deleted_total', help: 'Released volumes this node deleted with their directories.', registers: [registry] });
+  const deleted = new Counter({
+    name: 'skiff_local_path_volumes_deleted_total',
+    help: 'Released volumes this node deleted with their directories.',
+    registers: [registry],
+  });
   const informers = new InformerFactory(client, { logger });
   const claims = informers.informerFor<PersistentVolumeClaim>(claimsResource);
   const volumes = informers.informerFor<PersistentVolume>(volumesResource);
   const classes = informers.informerFor<StorageClass>(classesResource);
   const recorder = new EventRecorder(client, { component: `${PROVISIONER}_${config.nodeName}`, logger });
   const provisioner = new LocalPathProvisioner({
-    client, claims, volumes, classes, recorder, logger,
-    nodeName: config.nodeName, storageRoot: config.storageRoot,
-    onProvisioned: () => provisioned.inc(), onDeleted: () => deleted.inc(),
+    client,
+    claims,
+    volumes,
+    classes,
+    recorder,
+    logger,
+    nodeName: config.nodeName,
+    storageRoot: config.storageRoot,
+    onProvisioned: () => provisioned.inc(),
+    onDeleted: () => deleted.inc(),
   });
   const runner = new ControllerRunner({
     name: 'local-path-provisioner',

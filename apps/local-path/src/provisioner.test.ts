@@ -8,7 +8,12 @@ import { InformerCache, type KubeObject } from '@skiff/client';
 import { LocalPathProvisioner } from './provisioner.ts';
 import { parseLocalPathFlags } from './config.ts';
 
-const localPath: StorageClass = { metadata: { name: 'local-path' }, provisioner: 'skiff.dev/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' };
+const localPath: StorageClass = {
+  metadata: { name: 'local-path' },
+  provisioner: 'skiff.dev/local-path',
+  reclaimPolicy: 'Delete',
+  volumeBindingMode: 'WaitForFirstConsumer',
+};
 
 const claim = (annotations: Record<string, string>, extra: Partial<PersistentVolumeClaim> = {}): PersistentVolumeClaim => ({
   metadata: { name: 'data', namespace: 'app', uid: 'u1', resourceVersion: '7', annotations },
@@ -32,11 +37,22 @@ function fixture(t: { after(fn: () => void): void }, objs: { claims?: Persistent
   const deleted: string[] = [];
   const events: string[] = [];
   const client = {
-    async create<T extends KubeObject>(_res: unknown, obj: T): Promise<T> { created.push(obj as PersistentVolume); return obj; },
-    async delete(_res: unknown, _ns: unknown, name: string) { deleted.push(name); return { kind: 'Status' }; },
+    async create<T extends KubeObject>(_res: unknown, obj: T): Promise<T> {
+      created.push(obj as PersistentVolume);
+      return obj;
+    },
+    async delete(_res: unknown, _ns: unknown, name: string) {
+      deleted.push(name);
+      return { kind: 'Status' };
+    },
   };
   const provisioner = new LocalPathProvisioner({
-    client: client as never, claims, volumes, classes, nodeName: 'node-a', storageRoot: root,
+    client: client as never,
+    claims,
+    volumes,
+    classes,
+    nodeName: 'node-a',
+    storageRoot: root,
     recorder: { event: (_o, type, reason, message) => void events.push(`${type} ${reason} ${message}`) },
   });
   return { root, provisioner, created, deleted, events };
@@ -57,8 +73,13 @@ test('a claim handed to local-path and placed on this node gets a 0777 directory
   assert.equal(pv.spec?.storageClassName, 'local-path');
   assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Delete');
   assert.deepEqual(pv.spec?.claimRef, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'app', name: 'data', uid: 'u1', resourceVersion: '7' });
-  assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a'] }] }]);
-  assert.deepEqual(fx.events.map((e) => e.split(' ').slice(0, 2).join(' ')), ['Normal Provisioning', 'Normal ProvisioningSucceeded']);
+  assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [
+    { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a'] }] },
+  ]);
+  assert.deepEqual(
+    fx.events.map((e) => e.split(' ').slice(0, 2).join(' ')),
+    ['Normal Provisioning', 'Normal ProvisioningSucceeded'],
+  );
 });
 
 test('claims that are not ours to provision are left alone', async (t) => {
@@ -79,7 +100,8 @@ test('claims that are not ours to provision are left alone', async (t) => {
 const ourVolume = (path: string, phase: string, policy = 'Delete', node = 'node-a'): PersistentVolume => ({
   metadata: { name: 'pvc-u1', annotations: { 'pv.kubernetes.io/provisioned-by': 'skiff.dev/local-path' } },
   spec: {
-    hostPath: { path }, persistentVolumeReclaimPolicy: policy,
+    hostPath: { path },
+    persistentVolumeReclaimPolicy: policy,
     nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } },
   },
   status: { phase },
@@ -90,9 +112,21 @@ function provisionerWith(root: string, volume: PersistentVolume) {
   const deleted: string[] = [];
   const volumes = new InformerCache<PersistentVolume>();
   volumes.upsert(volume);
-  const client = { create: async () => ({}), delete: async (_r: unknown, _n: unknown, name: string) => { deleted.push(name); return {}; } };
+  const client = {
+    create: async () => ({}),
+    delete: async (_r: unknown, _n: unknown, name: string) => {
+      deleted.push(name);
+      return {};
+    },
+  };
   const provisioner = new LocalPathProvisioner({
-    client: client as never, claims: new InformerCache(), volumes, classes: new InformerCache(), nodeName: 'node-a', storageRoot: root, recorder: { event() {} },
+    client: client as never,
+    claims: new InformerCache(),
+    volumes,
+    classes: new InformerCache(),
+    nodeName: 'node-a',
+    storageRoot: root,
+    recorder: { event() {} },
   });
   return { provisioner, deleted };
 }
@@ -112,7 +146,13 @@ test('Bound, Retain, another node, or a path outside the root: nothing is delete
   const { root } = fixture(t, {});
   const dir = join(root, 'pvc-u1_app_data');
   mkdirSync(dir);
-  for (const volume of [ourVolume(dir, 'Bound'), ourVolume(dir, 'Released', 'Retain'), ourVolume(dir, 'Released', 'Delete', 'node-b'), ourVolume(root, 'Released'), ourVolume('/etc', 'Released')]) {
+  for (const volume of [
+    ourVolume(dir, 'Bound'),
+    ourVolume(dir, 'Released', 'Retain'),
+    ourVolume(dir, 'Released', 'Delete', 'node-b'),
+    ourVolume(root, 'Released'),
+    ourVolume('/etc', 'Released'),
+  ]) {
     const { provisioner, deleted } = provisionerWith(root, volume);
     await provisioner.sync('volume:pvc-u1');
     assert.deepEqual(deleted, [], JSON.stringify(volume.spec?.hostPath));

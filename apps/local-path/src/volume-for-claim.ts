@@ -27,11 +27,13 @@ export function directoryFor(root: string, claim: PersistentVolumeClaim): string
 export function shouldProvision(claim: PersistentVolumeClaim, nodeName: string): boolean {
   const ann = claim.metadata?.annotations ?? {};
   const provisioner = ann[ANN_STORAGE_PROVISIONER] ?? ann[ANN_BETA_STORAGE_PROVISIONER];
-  return provisioner === PROVISIONER_NAME
-    && ann[ANN_SELECTED_NODE] === nodeName
-    && !claim.spec?.volumeName
-    && !claim.metadata?.deletionTimestamp
-    && (claim.status?.phase ?? 'Pending') === 'Pending';
+  return (
+    provisioner === PROVISIONER_NAME &&
+    ann[ANN_SELECTED_NODE] === nodeName &&
+    !claim.spec?.volumeName &&
+    !claim.metadata?.deletionTimestamp &&
+    (claim.status?.phase ?? 'Pending') === 'Pending'
+  );
 }
 
 /** The node a volume of ours is pinned to (its required hostname term), if any. */
@@ -46,11 +48,13 @@ export function volumeNode(volume: PersistentVolume): string | undefined {
 
 /** A Released volume of ours on this node whose class said Delete: its directory and object go. */
 export function shouldDelete(volume: PersistentVolume, nodeName: string): boolean {
-  return volume.metadata?.annotations?.[ANN_PROVISIONED_BY] === PROVISIONER_NAME
-    && volumeNode(volume) === nodeName
-    && volume.status?.phase === 'Released'
-    && volume.spec?.persistentVolumeReclaimPolicy === 'Delete'
-    && !volume.metadata?.deletionTimestamp;
+  return (
+    volume.metadata?.annotations?.[ANN_PROVISIONED_BY] === PROVISIONER_NAME &&
+    volumeNode(volume) === nodeName &&
+    volume.status?.phase === 'Released' &&
+    volume.spec?.persistentVolumeReclaimPolicy === 'Delete' &&
+    !volume.metadata?.deletionTimestamp
+  );
 }
 
 export function buildVolume(claim: PersistentVolumeClaim, storageClass: StorageClass, nodeName: string, path: string): PersistentVolume {

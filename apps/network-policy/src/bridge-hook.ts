@@ -17,6 +17,7 @@ export async function ensureBridgeHook(run: (bin: string, args: string[]) => Pro
   }
   if (read.stdout.trim() === '1') return;
   const write = await run('sysctl', ['-w', `${SYSCTL}=1`]);
-  if (write.code !== 0) logger.warn({ sysctl: SYSCTL, stderr: write.stderr.trim() }, 'could not turn on the bridge hook: traffic between pods on this node is not filtered');
+  if (write.code !== 0)
+    logger.warn({ sysctl: SYSCTL, stderr: write.stderr.trim() }, 'could not turn on the bridge hook: traffic between pods on this node is not filtered');
   else logger.info({ sysctl: SYSCTL }, 'turned on the bridge hook so traffic between pods on this node meets the policy rules');
 }

@@ -6,5 +6,8 @@ import { run } from './index.ts';
 export const networkPolicyComponent: ComponentMain<NetworkPolicyConfig> = {
   component: 'network-policy',
   parseFlags: parseNetworkPolicyFlags,
-  run: async (config, signal, logger) => { await run(config, signal, { logger }); return 0; },
+  run: async (config, signal, logger) => {
+    await run(config, signal, { logger });
+    return 0;
+  },
 };

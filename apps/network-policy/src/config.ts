@@ -23,9 +23,16 @@ const unlessCleanup = (config: Partial<NetworkPolicyConfig>): boolean => !config
 
 const flags: FlagSpec<NetworkPolicyConfig>[] = [
   { ...kubeconfigFlag, required: unlessCleanup },
-  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: unlessCleanup, meta: 'NAME', help: 'this node\'s Node name' },
-  { name: 'cluster-cidr', type: 'string', key: 'clusterCIDR', format: ipv4Cidr, help: 'the pods\' range' },
-  { name: 'min-sync-period-ms', type: 'int', key: 'minSyncPeriodMs', min: 0, default: 500, help: 'at most one rules sync per this period; changes in between are coalesced' },
+  { name: 'node-name', type: 'string', key: 'nodeName', default: '', required: unlessCleanup, meta: 'NAME', help: "this node's Node name" },
+  { name: 'cluster-cidr', type: 'string', key: 'clusterCIDR', format: ipv4Cidr, help: "the pods' range" },
+  {
+    name: 'min-sync-period-ms',
+    type: 'int',
+    key: 'minSyncPeriodMs',
+    min: 0,
+    default: 500,
+    help: 'at most one rules sync per this period; changes in between are coalesced',
+  },
   metricsPortFlag(10263),
   { name: 'ip-netns', type: 'string', key: 'ipNetns', meta: 'NS', help: 'run iptables inside this network namespace (tests)' },
   { name: 'cleanup', type: 'bool', key: 'cleanup', default: false, help: 'remove every chain and jump of ours, then exit' },

@@ -14,7 +14,8 @@ function source<T>(items: T[]): ObjectSource<T> & { fire(): void } {
 function recordingApplier(ms: number): RuleApplier & { starts: number[]; payloads: string[] } {
   let last: string | undefined;
   const out = {
-    starts: [] as number[], payloads: [] as string[],
+    starts: [] as number[],
+    payloads: [] as string[],
     existingChains: async () => [],
     restore: async (payload: string) => {
       out.starts.push(performance.now());
@@ -29,7 +30,11 @@ function recordingApplier(ms: number): RuleApplier & { starts: number[]; payload
   return out;
 }
 
-const pod: Pod = { metadata: { namespace: 'default', name: 'echo', labels: { app: 'echo' } }, spec: { nodeName: 'n', containers: [] }, status: { podIP: '10.244.0.10', phase: 'Running' } };
+const pod: Pod = {
+  metadata: { namespace: 'default', name: 'echo', labels: { app: 'echo' } },
+  spec: { nodeName: 'n', containers: [] },
+  status: { podIP: '10.244.0.10', phase: 'Running' },
+};
 const deny: NetworkPolicy = { metadata: { namespace: 'default', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
 
 test('requests during a sync coalesce into one more, no sooner than the min period', async () => {
@@ -37,7 +42,13 @@ test('requests during a sync coalesce into one more, no sooner than the min peri
   const policies = source<NetworkPolicy>([deny]);
   const iptables = recordingApplier(50);
   const enforcer = new PolicyEnforcer({
-    nodeName: 'n', pods, namespaces: source<Namespace>([]), policies, iptables, minSyncPeriodMs: 200, logger: createLogger('test', 'silent'),
+    nodeName: 'n',
+    pods,
+    namespaces: source<Namespace>([]),
+    policies,
+    iptables,
+    minSyncPeriodMs: 200,
+    logger: createLogger('test', 'silent'),
   });
   const stop = new AbortController();
   const running = enforcer.run(stop.signal);

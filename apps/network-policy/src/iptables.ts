@@ -24,7 +24,7 @@ function jumpRule(chain: string, target: string): ChainRule {
  * but first would let that traffic through unfiltered. Reads an `iptables-save -t filter` dump;
  * returns the jumps that are missing, duplicated or not first.
  */
-export function misplacedJumps(dump: string): typeof JUMPS[number][] {
+export function misplacedJumps(dump: string): (typeof JUMPS)[number][] {
   const rulesOf = (chain: string) => dump.split('\n').filter((l) => l.startsWith(`-A ${chain} `));
   return JUMPS.filter(({ chain, target }) => {
     const lines = rulesOf(chain);

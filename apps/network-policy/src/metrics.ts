@@ -11,7 +11,12 @@ export interface PolicyMetrics {
 
 export function createPolicyMetrics(registry: Registry): PolicyMetrics {
   return {
-    syncs: new Counter({ name: 'skiff_network_policy_syncs_total', help: 'Rule syncs, by result (restored, unchanged, failed)', labelNames: ['result'], registers: [registry] }),
+    syncs: new Counter({
+      name: 'skiff_network_policy_syncs_total',
+      help: 'Rule syncs, by result (restored, unchanged, failed)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     syncDuration: new Histogram({
       name: 'skiff_network_policy_sync_duration_seconds',
       help: 'Resolve, render and apply latency of one rule sync',
@@ -19,7 +24,16 @@ export function createPolicyMetrics(registry: Registry): PolicyMetrics {
       registers: [registry],
     }),
     rules: new Gauge({ name: 'skiff_network_policy_iptables_rules', help: 'iptables rules in the last payload restored', registers: [registry] }),
-    isolatedPods: new Gauge({ name: 'skiff_network_policy_isolated_pods', help: 'Pods on this node isolated by a policy, by direction', labelNames: ['direction'], registers: [registry] }),
-    jumpsMoved: new Counter({ name: 'skiff_network_policy_jumps_moved_total', help: 'Times a jump of ours was missing or not first in FORWARD/INPUT and was re-inserted', registers: [registry] }),
+    isolatedPods: new Gauge({
+      name: 'skiff_network_policy_isolated_pods',
+      help: 'Pods on this node isolated by a policy, by direction',
+      labelNames: ['direction'],
+      registers: [registry],
+    }),
+    jumpsMoved: new Counter({
+      name: 'skiff_network_policy_jumps_moved_total',
+      help: 'Times a jump of ours was missing or not first in FORWARD/INPUT and was re-inserted',
+      registers: [registry],
+    }),
   };
 }

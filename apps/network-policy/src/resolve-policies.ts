@@ -3,7 +3,20 @@
  * which pods on this node are isolated in which direction and what each policy lets through.
  * The renderer (render-rules.ts) turns the result into iptables rules.
  */
-import { formatCidr, fromLabelSelector, parseIpv4, parseIpv4Cidr, subtractCidrs, type LabelSelector, type Namespace, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type Pod, type Selector } from '@skiff/api';
+import {
+  formatCidr,
+  fromLabelSelector,
+  parseIpv4,
+  parseIpv4Cidr,
+  subtractCidrs,
+  type LabelSelector,
+  type Namespace,
+  type NetworkPolicy,
+  type NetworkPolicyPeer,
+  type NetworkPolicyPort,
+  type Pod,
+  type Selector,
+} from '@skiff/api';
 import type { Allow, PodPlan, PolicyRules, PortMatch } from './policy-plan.ts';
 
 export interface PolicyWorld {
@@ -82,8 +95,7 @@ class World {
     const podSel = compile(peer.podSelector);
     const nsSel = peer.namespaceSelector ? compile(peer.namespaceSelector) : undefined;
     if (!podSel || (peer.namespaceSelector && !nsSel)) return { pods: [], cidrs: [] };
-    const pods = this.pods.filter(({ pod, ns }) =>
-      (nsSel ? nsSel.matches(this.nsLabels(ns)) : ns === policyNs) && podSel.matches(pod.metadata?.labels ?? {}));
+    const pods = this.pods.filter(({ pod, ns }) => (nsSel ? nsSel.matches(this.nsLabels(ns)) : ns === policyNs) && podSel.matches(pod.metadata?.labels ?? {}));
     return { pods: pods.map((p) => p.pod), cidrs: [] };
   }
 
@@ -141,7 +153,10 @@ function allowsForRule(dir: Direction, peers: PeerSet, ports: NetworkPolicyPort[
   const plain: PortMatch[] = [];
   const byPort = new Map<string, { match: PortMatch; ips: string[] }>();
   for (const port of ports) {
-    if (!isNamed(port)) { plain.push(numericPort(port)); continue; }
+    if (!isNamed(port)) {
+      plain.push(numericPort(port));
+      continue;
+    }
     const protocol = protocolOf(port);
     const targets = dir === 'ingress' ? [local] : peers.any ? world.pods.map((p) => p.pod) : peers.pods;
     for (const target of targets) {

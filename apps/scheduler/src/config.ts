@@ -1,7 +1,5 @@
 /** The scheduler's configuration and flags, spelled as kube-scheduler spells them. */
-import {
-  formatUsage, kubeconfigFlag, leaderElectionFlags, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec,
-} from '@skiff/log';
+import { formatUsage, kubeconfigFlag, leaderElectionFlags, logLevelFlag, metricsPortFlag, readFlags, UsageError, type Env, type FlagSpec } from '@skiff/log';
 
 export interface SchedulerConfig {
   kubeconfig: string;
@@ -22,8 +20,13 @@ const flags: FlagSpec<SchedulerConfig>[] = [
   metricsPortFlag(10259),
   { name: 'parallelism', type: 'int', key: 'parallelism', min: 1, max: 1024, default: 16, help: 'bindings in flight at once' },
   {
-    name: 'percentage-of-nodes-to-score', type: 'int', key: 'percentageOfNodesToScore', min: 0, max: 100, default: 0,
-    help: 'share of feasible nodes to score; 0 = kube\'s adaptive share',
+    name: 'percentage-of-nodes-to-score',
+    type: 'int',
+    key: 'percentageOfNodesToScore',
+    min: 0,
+    max: 100,
+    default: 0,
+    help: "share of feasible nodes to score; 0 = kube's adaptive share",
   },
   logLevelFlag,
 ];

@@ -7,12 +7,18 @@ test('formatFitError: kube words, counts grouped and sorted as strings', () => {
     [3, [['Insufficient cpu', 3]], '0/3 nodes are available: 3 Insufficient cpu.'],
     [
       3,
-      [['Insufficient cpu', 2], ["node(s) didn't match Pod's node affinity/selector", 1]],
+      [
+        ['Insufficient cpu', 2],
+        ["node(s) didn't match Pod's node affinity/selector", 1],
+      ],
       "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 Insufficient cpu.",
     ],
     [
       12,
-      [['Insufficient memory', 2], ['Insufficient cpu', 10]],
+      [
+        ['Insufficient memory', 2],
+        ['Insufficient cpu', 10],
+      ],
       // sort.Strings order: "10 ..." before "2 ...", as kube prints it.
       '0/12 nodes are available: 10 Insufficient cpu, 2 Insufficient memory.',
     ],

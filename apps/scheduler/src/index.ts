@@ -2,7 +2,13 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import {
-  findResourceByKind, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type PodDisruptionBudget, type StorageClass,
+  findResourceByKind,
+  type Node,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type Pod,
+  type PodDisruptionBudget,
+  type StorageClass,
 } from '@skiff/api';
 import { followKubeconfigCertificate, EventRecorder, InformerFactory, LeaderElector, RestClient } from '@skiff/client';
 import { createLogger, createMetricsRegistry, serveMetrics, type Logger, type MetricsServer } from '@skiff/log';

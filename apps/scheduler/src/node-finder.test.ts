@@ -31,11 +31,21 @@ test('find stops after enough feasible nodes and rotates the start', () => {
 
 test('find reports every node when nothing fits', () => {
   const ssd = { disk: 'ssd' };
-  const nodes = [makeNodeInfo('a', { cpu: '1', labels: ssd }), makeNodeInfo('b', { cpu: '1', labels: ssd }), makeNodeInfo('c', { cpu: '8', labels: { disk: 'hdd' } })];
+  const nodes = [
+    makeNodeInfo('a', { cpu: '1', labels: ssd }),
+    makeNodeInfo('b', { cpu: '1', labels: ssd }),
+    makeNodeInfo('c', { cpu: '8', labels: { disk: 'hdd' } }),
+  ];
   const result = new NodeFinder().find(makePodInfo('p', { cpu: '2', nodeSelector: ssd }), nodes);
   assert.equal(result.node, undefined);
   assert.equal(result.evaluated, 3);
-  assert.deepEqual(new Map(result.reasons), new Map([['Insufficient cpu', 2], ["node(s) didn't match Pod's node affinity/selector", 1]]));
+  assert.deepEqual(
+    new Map(result.reasons),
+    new Map([
+      ['Insufficient cpu', 2],
+      ["node(s) didn't match Pod's node affinity/selector", 1],
+    ]),
+  );
   const big = new NodeFinder().find(makePodInfo('p', { cpu: '2' }), nodes);
   assert.equal(big.node?.name, 'c');
 });

@@ -66,7 +66,7 @@ function confirmBindings(scheduler: Scheduler, binder: FakeBinder, pods: Map<str
   }
 }
 
-test('an owner\'s pods spread over three equal nodes, and resources are assumed before binding', async (t) => {
+test("an owner's pods spread over three equal nodes, and resources are assumed before binding", async (t) => {
   const { scheduler, binder, recorder } = newScheduler(t);
   for (const name of ['n1', 'n2', 'n3']) scheduler.onNodeAdd(makeNode(name, { cpu: '2' }));
   const pods = new Map<string, Pod>();
@@ -87,7 +87,7 @@ test('an owner\'s pods spread over three equal nodes, and resources are assumed 
   assert.equal(scheduler.pendingCount(), 0);
 });
 
-test('a pod too large for every node gets kube\'s message and waits for a fitting node', async (t) => {
+test("a pod too large for every node gets kube's message and waits for a fitting node", async (t) => {
   const { scheduler, binder, recorder } = newScheduler(t);
   for (const name of ['n1', 'n2', 'n3']) scheduler.onNodeAdd(makeNode(name, { cpu: '2' }));
   scheduler.onPodAdd(makePod('big', { cpu: '3' }));
@@ -115,7 +115,10 @@ test('a nodeSelector matching nothing, then a matching node appears', async (t) 
   scheduler.onNodeAdd(makeNode('n3', { labels: { disk: 'hdd' } }));
   scheduler.onPodAdd(makePod('needs-ssd', { nodeSelector: { disk: 'ssd' }, cpu: '2' }));
   await drain(scheduler);
-  assert.equal(binder.unschedulable.get('needs-ssd'), "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+  assert.equal(
+    binder.unschedulable.get('needs-ssd'),
+    "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+  );
   const old = makeNode('n2', { labels: { disk: 'hdd' } });
   scheduler.onNodeUpdate(old, makeNode('n2', { labels: { disk: 'ssd' } }));
   await new Promise((resolve) => setTimeout(resolve, 20));
@@ -141,7 +144,10 @@ test('a failed binding forgets the assumed pod and retries after backoff', async
 test('a conflict (already bound) is not retried; pods of other schedulers are ignored', async (t) => {
   const { scheduler, binder } = newScheduler(t);
   scheduler.onNodeAdd(makeNode('n1'));
-  binder.failNext = new ApiStatusError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Conflict', code: 409, message: 'already assigned' }, 'bind');
+  binder.failNext = new ApiStatusError(
+    { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Conflict', code: 409, message: 'already assigned' },
+    'bind',
+  );
   scheduler.onPodAdd(makePod('p'));
   const other = makePod('other');
   other.spec!.schedulerName = 'my-scheduler';
@@ -161,7 +167,10 @@ test('deleting a bound pod frees room for a parked one', async (t) => {
   scheduler.onPodAdd(running);
   scheduler.onPodAdd(makePod('waiting', { cpu: '1' }));
   await drain(scheduler);
-  assert.equal(binder.unschedulable.get('waiting'), '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+  assert.equal(
+    binder.unschedulable.get('waiting'),
+    '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+  );
   scheduler.onPodDelete(running);
   await new Promise((resolve) => setTimeout(resolve, 20));
   scheduler.queue.flush();
@@ -172,7 +181,10 @@ test('deleting a bound pod frees room for a parked one', async (t) => {
 test('a high-priority pod preempts the cheapest victim, is nominated, and binds there once it is gone', async (t) => {
   const { scheduler, binder, recorder } = newScheduler(t);
   const victims = new Map<string, Pod>();
-  for (const [node, priority] of [['n1', 10], ['n2', 1]] as const) {
+  for (const [node, priority] of [
+    ['n1', 10],
+    ['n2', 1],
+  ] as const) {
     scheduler.onNodeAdd(makeNode(node, { cpu: '2' }));
     const pod = makePod(`low-${node}`, { cpu: '2', nodeName: node, priority });
     victims.set(node, pod);
@@ -200,7 +212,7 @@ test('a high-priority pod preempts the cheapest victim, is nominated, and binds 
   assert.equal(scheduler.nominator.size, 0);
 });
 
-test('preemptionPolicy Never waits, with upstream\'s words', async (t) => {
+test("preemptionPolicy Never waits, with upstream's words", async (t) => {
   const { scheduler, binder } = newScheduler(t);
   scheduler.onNodeAdd(makeNode('n1', { cpu: '1' }));
   scheduler.onPodAdd(makePod('low', { cpu: '1', nodeName: 'n1', priority: 1 }));

@@ -160,7 +160,10 @@ test('a deleted key leaves no trace in the order', async (t) => {
 
 test('pods moved together reach a waiting scheduler by priority, not by the order they were parked', async (t) => {
   const { queue, clock } = newQueue(t);
-  for (const [key, priority] of [['low', 1], ['high', 100]] as const) {
+  for (const [key, priority] of [
+    ['low', 1],
+    ['high', 100],
+  ] as const) {
     queue.add(key, priority);
     const item = await queue.pop();
     queue.addUnschedulable(item!.key, 1_000_000);

@@ -66,9 +66,7 @@ export function makePod(name: string, input: PodSpecInput = {}): Pod {
       uid: `uid-${name}`,
       labels: input.labels,
       deletionTimestamp: input.deleting ? '2026-01-01T00:00:00Z' : undefined,
-      ownerReferences: input.ownerUid
-        ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: input.ownerUid, controller: true }]
-        : undefined,
+      ownerReferences: input.ownerUid ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: input.ownerUid, controller: true }] : undefined,
     },
     spec: {
       nodeName: input.nodeName,

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renewalTargets, renewIntervalMs } from './roles/cert-renewer.ts';
 
-it('finds the pki dir from the apiserver\'s flags and the kubeconfigs the launcher wrote, not the kubelet\'s', async () => {
+it("finds the pki dir from the apiserver's flags and the kubeconfigs the launcher wrote, not the kubelet's", async () => {
   const home = mkdtempSync(join(tmpdir(), 'skiff-renewer-'));
   try {
     mkdirSync(join(home, 'kubeconfigs'));
-    for (const name of ['controller-manager.kubeconfig', 'kube-proxy.kubeconfig', 'kubelet.kubeconfig', 'notes.txt']) writeFileSync(join(home, 'kubeconfigs', name), '');
+    for (const name of ['controller-manager.kubeconfig', 'kube-proxy.kubeconfig', 'kubelet.kubeconfig', 'notes.txt'])
+      writeFileSync(join(home, 'kubeconfigs', name), '');
     const targets = await renewalTargets({
       role: 'server',
       components: [
@@ -18,12 +19,15 @@ it('finds the pki dir from the apiserver\'s flags and the kubeconfigs the launch
       ],
     });
     assert.equal(targets?.pkiDir, join(home, 'pki'));
-    assert.deepEqual(targets?.kubeconfigs.sort(), [
-      '/elsewhere/scheduler.kubeconfig',
-      join(home, 'kubeconfig'),
-      join(home, 'kubeconfigs', 'controller-manager.kubeconfig'),
-      join(home, 'kubeconfigs', 'kube-proxy.kubeconfig'),
-    ].sort());
+    assert.deepEqual(
+      targets?.kubeconfigs.sort(),
+      [
+        '/elsewhere/scheduler.kubeconfig',
+        join(home, 'kubeconfig'),
+        join(home, 'kubeconfigs', 'controller-manager.kubeconfig'),
+        join(home, 'kubeconfigs', 'kube-proxy.kubeconfig'),
+      ].sort(),
+    );
     assert.equal(await renewalTargets({ role: 'server', components: [{ name: 'scheduler', flags: [] }] }), undefined, 'no apiserver here: nothing to renew');
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -13,7 +13,12 @@ const env = { SKIFF_HOME: home };
 async function certs(...args: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
   const lines: string[] = [];
   const errors: string[] = [];
-  const code = await runCerts(args, env, (line) => lines.push(line), (line) => errors.push(line));
+  const code = await runCerts(
+    args,
+    env,
+    (line) => lines.push(line),
+    (line) => errors.push(line),
+  );
   return { code, lines, errors };
 }
 const rowOf = (lines: string[], source: string) => lines.find((l) => l.startsWith(`${source} `));
@@ -27,7 +32,10 @@ before(async () => {
   writeFileSync(join(home, 'pki', 'ca.key'), ca.key);
   writeFileSync(join(home, 'pki', 'apiserver.crt'), apiserver.cert);
   writeFileSync(join(home, 'pki', 'etcd', 'bundle.pem'), ca.cert + apiserver.cert);
-  writeFileSync(join(home, 'kubeconfig'), renderKubeconfig({ server: 'https://127.0.0.1:6443', caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key }));
+  writeFileSync(
+    join(home, 'kubeconfig'),
+    renderKubeconfig({ server: 'https://127.0.0.1:6443', caCert: ca.cert, clientCert: admin.cert, clientKey: admin.key }),
+  );
   const kubelet = await issueCertificate(ca, { commonName: 'system:node:n1', organizations: ['system:nodes'], usage: 'client', validityDays: 300 });
   mkdirSync(join(home, 'lab', 'nodes', 'n1', 'kubelet', 'pki'), { recursive: true });
   writeFileSync(join(home, 'lab', 'nodes', 'n1', 'kubelet', 'pki', 'kubelet-client-current.pem'), kubelet.cert + kubelet.key);
@@ -35,7 +43,7 @@ before(async () => {
 
 after(() => rmSync(home, { recursive: true, force: true }));
 
-it('lists every certificate with subject, issuer, expiry and days left, a bundle\'s one by one, and warns under 30 days', async () => {
+it("lists every certificate with subject, issuer, expiry and days left, a bundle's one by one, and warns under 30 days", async () => {
   const { code, lines } = await certs('check');
   assert.equal(code, 0, lines.join('\n'));
   assert.match(lines[0]!, /^CERTIFICATE\s+SUBJECT CN\s+ISSUER CN\s+EXPIRES\s+DAYS LEFT$/);
@@ -89,19 +97,31 @@ it('says so when there is nothing to check', async () => {
   }
 });
 
-it('rotate renews every leaf and the components\' kubeconfigs but the kubelet\'s, and says what it renewed', async () => {
+it("rotate renews every leaf and the components' kubeconfigs but the kubelet's, and says what it renewed", async () => {
   const rotateHome = mkdtempSync(join(tmpdir(), 'skiff-certs-rotate-'));
   try {
     const pki = await ensureClusterPki(join(rotateHome, 'pki'), { apiServerHosts: ['127.0.0.1'] });
     const before = readFileSync(join(rotateHome, 'pki', 'apiserver.crt'), 'utf8');
-    for (const [name, cn] of [['scheduler', 'system:kube-scheduler'], ['kubelet', 'system:node:n1']] as const) {
+    for (const [name, cn] of [
+      ['scheduler', 'system:kube-scheduler'],
+      ['kubelet', 'system:node:n1'],
+    ] as const) {
       const pair = await issueClientCertificate(pki, cn, []);
-      await writeKubeconfig(join(rotateHome, 'kubeconfigs', `${name}.kubeconfig`), { server: 'https://127.0.0.1:6443', caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: cn });
+      await writeKubeconfig(join(rotateHome, 'kubeconfigs', `${name}.kubeconfig`), {
+        server: 'https://127.0.0.1:6443',
+        caCert: pki.caCert,
+        clientCert: pair.cert,
+        clientKey: pair.key,
+        userName: cn,
+      });
     }
     const kubelet = readFileSync(join(rotateHome, 'kubeconfigs', 'kubelet.kubeconfig'), 'utf8');
     const lines: string[] = [];
     assert.equal(await runCerts(['rotate'], { SKIFF_HOME: rotateHome }, (l) => lines.push(l)), 0);
-    assert.ok(lines.some((l) => l.startsWith('renewed pki/apiserver.crt (CN=kube-apiserver)')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('renewed pki/apiserver.crt (CN=kube-apiserver)')),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => l.startsWith('renewed pki/admin.crt')));
     assert.ok(lines.some((l) => l.includes('scheduler.kubeconfig (user system:kube-scheduler)')));
     assert.ok(!lines.some((l) => l.includes('kubelet.kubeconfig')), 'the kubelet renews its own');

@@ -83,7 +83,7 @@ async function pemFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...await pemFiles(path));
+    if (entry.isDirectory()) files.push(...(await pemFiles(path)));
     else if (/\.(crt|pem|cert)$/.test(entry.name)) files.push(path);
   }
   return files;
@@ -107,7 +107,10 @@ function kubeconfigCertificates(text: string, source: string): CertificateInfo[]
 
 async function kubeconfigFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith('.kubeconfig')).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith('.kubeconfig'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** Every certificate of the installation at `paths` (and of its lab), in a stable order. */
@@ -116,8 +119,10 @@ export async function findCertificates(paths: SkiffPaths): Promise<CertificateIn
   const labNodes = await readdir(join(lab, 'nodes')).catch(() => [] as string[]);
   const pemDirs = [paths.pkiDir, join(paths.home, 'kubelet', 'pki'), join(lab, 'pki'), ...labNodes.sort().map((n) => join(lab, 'nodes', n, 'kubelet', 'pki'))];
   const kubeconfigs = [
-    paths.kubeconfig, ...await kubeconfigFiles(paths.kubeconfigDir),
-    join(lab, 'kubeconfig'), ...await kubeconfigFiles(join(lab, 'kubeconfigs')),
+    paths.kubeconfig,
+    ...(await kubeconfigFiles(paths.kubeconfigDir)),
+    join(lab, 'kubeconfig'),
+    ...(await kubeconfigFiles(join(lab, 'kubeconfigs'))),
   ];
   const found: CertificateInfo[] = [];
   const name = (path: string) => relative(paths.home, path);
@@ -183,8 +188,10 @@ async function rotate(paths: SkiffPaths, print: (line: string) => void): Promise
 }
 
 export async function runCerts(
-  args: string[], env: NodeJS.ProcessEnv = process.env,
-  print: (line: string) => void = console.log, printError: (line: string) => void = console.error,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
 ): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h' || sub === 'help') {
@@ -207,6 +214,7 @@ export async function runCerts(
   print('');
   const nearest = nearestExpiry(certs)!;
   print(`nearest expiry: ${nearest.source} on ${describeExpiry(nearest)}`);
-  if (expired > 0) print(`${expired} certificate${expired === 1 ? ' has' : 's have'} expired: components that use ${expired === 1 ? 'it' : 'them'} cannot connect`);
+  if (expired > 0)
+    print(`${expired} certificate${expired === 1 ? ' has' : 's have'} expired: components that use ${expired === 1 ? 'it' : 'them'} cannot connect`);
   return expired > 0 ? 1 : 0;
 }

@@ -123,8 +123,13 @@ export function roleProcess(paths: SkiffPaths, role: RoleName): ManagedProcess {
 /** A component inside a role: its own name and health check, the role's process. */
 export function memberOf(proc: ManagedProcess, name: string, healthUrl: string, isHealthy: () => Promise<boolean>): ComponentSpec {
   return {
-    ...proc, name, healthUrl, isHealthy,
-    createStartOptions: () => { throw new Error(`${name} runs inside the ${proc.name} process: start the role`); },
+    ...proc,
+    name,
+    healthUrl,
+    isHealthy,
+    createStartOptions: () => {
+      throw new Error(`${name} runs inside the ${proc.name} process: start the role`);
+    },
   };
 }
 
@@ -141,15 +146,29 @@ export function getServerRole(paths: SkiffPaths, ports: SkiffPorts, opts: { caCe
   const config: RoleConfig = {
     role: 'server',
     components: [
-      { name: 'apiserver', flags: apiServerFlags({
-        etcdServers: [getEtcdEndpoint(paths, ports)], bindAddress: '0.0.0.0', securePort: ports.apiServer,
-        ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}), pki, kubeletClient: true, etcdTls: true,
-        auditLogPath: join(paths.logDir, 'audit.log'),
-      }) },
-      { name: 'controller-manager', flags: controllerManagerFlags({
-        kubeconfig: getComponentKubeconfig(paths, 'controller-manager'), metricsPort: ports.controllerManager, leaderElect: true,
-        clusterCidr: CLUSTER_CIDR, signingPki: pki,
-      }) },
+      {
+        name: 'apiserver',
+        flags: apiServerFlags({
+          etcdServers: [getEtcdEndpoint(paths, ports)],
+          bindAddress: '0.0.0.0',
+          securePort: ports.apiServer,
+          ...(opts.advertiseAddress ? { advertiseAddress: opts.advertiseAddress } : {}),
+          pki,
+          kubeletClient: true,
+          etcdTls: true,
+          auditLogPath: join(paths.logDir, 'audit.log'),
+        }),
+      },
+      {
+        name: 'controller-manager',
+        flags: controllerManagerFlags({
+          kubeconfig: getComponentKubeconfig(paths, 'controller-manager'),
+          metricsPort: ports.controllerManager,
+          leaderElect: true,
+          clusterCidr: CLUSTER_CIDR,
+          signingPki: pki,
+        }),
+      },
       { name: 'scheduler', flags: schedulerFlags({ kubeconfig: getComponentKubeconfig(paths, 'scheduler'), metricsPort: ports.scheduler, leaderElect: true }) },
     ],
   };
@@ -164,7 +183,12 @@ export function getServerRole(paths: SkiffPaths, ports: SkiffPorts, opts: { caCe
 /** N hollow nodes (fake runtime) in one kubelet process of their own: `skiff run kubelet --hollow-nodes=N`. */
 export function getHollowKubelet(paths: SkiffPaths, ports: SkiffPorts, hollowNodes = 0): ComponentSpec {
   const kubeconfig = getComponentKubeconfig(paths, 'kubelet-hollow');
-  const proc: ManagedProcess = { name: 'kubelet-hollow', pidFile: getPidFile(paths, 'kubelet-hollow'), logFile: getLogFile(paths, 'kubelet-hollow'), marker: `--kubeconfig=${kubeconfig}` };
+  const proc: ManagedProcess = {
+    name: 'kubelet-hollow',
+    pidFile: getPidFile(paths, 'kubelet-hollow'),
+    logFile: getLogFile(paths, 'kubelet-hollow'),
+    marker: `--kubeconfig=${kubeconfig}`,
+  };
   const port = ports.kubeletHollow;
   return {
     ...proc,

@@ -45,7 +45,16 @@ export async function runDown(args: string[]): Promise<number> {
   if (purge) {
     // Pods' tmpfs volumes (secrets, service-account tokens) stay mounted after the kubelet stops.
     if (process.getuid?.() === 0) await unmountUnder([kubeletRootDir(paths)]);
-    for (const path of [kubeletRootDir(paths), paths.etcdDataDir, paths.pkiDir, paths.kubeconfig, paths.kubeconfigDir, paths.logDir, paths.runDir, join(paths.home, 'roles')]) {
+    for (const path of [
+      kubeletRootDir(paths),
+      paths.etcdDataDir,
+      paths.pkiDir,
+      paths.kubeconfig,
+      paths.kubeconfigDir,
+      paths.logDir,
+      paths.runDir,
+      join(paths.home, 'roles'),
+    ]) {
       await rm(path, { recursive: true, force: true });
     }
     console.log(`==> purged etcd data, pki, kubeconfigs, logs and pid files under ${paths.home}`);

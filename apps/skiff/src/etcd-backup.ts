@@ -20,11 +20,7 @@ import { UsageError } from './usage.ts';
 export type EtcdTls = { cacert?: string; cert?: string; key?: string };
 
 function tlsArgs(tls: EtcdTls): string[] {
-  return [
-    ...(tls.cacert ? [`--cacert=${tls.cacert}`] : []),
-    ...(tls.cert ? [`--cert=${tls.cert}`] : []),
-    ...(tls.key ? [`--key=${tls.key}`] : []),
-  ];
+  return [...(tls.cacert ? [`--cacert=${tls.cacert}`] : []), ...(tls.cert ? [`--cert=${tls.cert}`] : []), ...(tls.key ? [`--key=${tls.key}`] : [])];
 }
 
 /** The operator's etcd client certificate (pki/etcd/healthcheck-client.crt) and the etcd CA, as etcdctl flags. */
@@ -42,7 +38,10 @@ export async function upgradeEtcdPeerUrl(paths: SkiffPaths, ports: SkiffPorts, p
   const base = [`--endpoints=${getEtcdEndpoint(paths, ports)}`, ...tlsArgs(etcdctlTls(paths.pkiDir))];
   const peerUrl = getEtcdPeerUrl(paths, ports);
   // Lines of `member list`: ID, status, name, peer URLs, client URLs, is learner.
-  const line = (await etcdctl([...base, 'member', 'list'])).split('\n').map((l) => l.split(', ')).find((cols) => cols[2] === 'skiff');
+  const line = (await etcdctl([...base, 'member', 'list']))
+    .split('\n')
+    .map((l) => l.split(', '))
+    .find((cols) => cols[2] === 'skiff');
   if (!line || line[3] === peerUrl) return;
   await etcdctl([...base, 'member', 'update', line[0]!, `--peer-urls=${peerUrl}`]);
   progress(`etcd: member peer URL ${line[3]} -> ${peerUrl}`);
@@ -71,7 +70,9 @@ export async function restoreEtcd(opts: { file: string; dataDir: string; name: s
   if (!existsSync(opts.file)) throw new Error(`restore: no snapshot at ${opts.file}`);
   if (existsSync(opts.dataDir)) throw new Error(`restore: ${opts.dataDir} exists; restore needs a new data dir`);
   await etcdctl([
-    'snapshot', 'restore', opts.file,
+    'snapshot',
+    'restore',
+    opts.file,
     `--data-dir=${opts.dataDir}`,
     `--name=${opts.name}`,
     `--initial-cluster=${opts.name}=${opts.peerUrl}`,
@@ -81,7 +82,10 @@ export async function restoreEtcd(opts: { file: string; dataDir: string; name: s
 }
 
 function stamp(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export async function runEtcd(args: string[]): Promise<number> {
@@ -90,10 +94,14 @@ export async function runEtcd(args: string[]): Promise<number> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
-    if (!arg.startsWith('--')) { positional.push(arg); continue; }
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const value = inline ?? rest[++i];
-    if (!['endpoints', 'cacert', 'cert', 'key', 'data-dir'].includes(flag) || value === undefined) throw new UsageError(`unknown flag or missing value: --${flag}`);
+    if (!['endpoints', 'cacert', 'cert', 'key', 'data-dir'].includes(flag) || value === undefined)
+      throw new UsageError(`unknown flag or missing value: --${flag}`);
     flags[flag] = value;
   }
   const paths = resolveSkiffPaths();

@@ -90,7 +90,8 @@ export async function discoverClusterCa(opts: Pick<JoinOptions, 'server' | 'toke
   const jws = data[`jws-kubeconfig-${id}`];
   if (!kubeconfig) throw new Error('discovery: cluster-info has no kubeconfig (was ./skiff token create run on the control plane?)');
   if (!jws) throw new Error(`discovery: cluster-info is not signed for token id ${id} (unknown or deleted token?)`);
-  if (!sameText(jws, signDetachedJws(kubeconfig, id, secret))) throw new Error('discovery: cluster-info signature does not match the token: wrong token or not our server');
+  if (!sameText(jws, signDetachedJws(kubeconfig, id, secret)))
+    throw new Error('discovery: cluster-info signature does not match the token: wrong token or not our server');
   const doc = parse(kubeconfig) as { clusters?: { cluster?: Record<string, string> }[] };
   const caData = doc.clusters?.[0]?.cluster?.['certificate-authority-data'];
   if (!caData) throw new Error('discovery: cluster-info kubeconfig has no certificate-authority-data');
@@ -127,7 +128,10 @@ export async function requestNodeCertificate(opts: JoinOptions & { caCert: strin
       if (cert) return { cert: Buffer.from(cert, 'base64').toString('utf8'), key };
       const verdict = current.status?.conditions?.find((c) => c.type === 'Denied' || c.type === 'Failed');
       if (verdict) throw new Error(`certificate request ${name} ${verdict.type.toLowerCase()}: ${verdict.message ?? verdict.reason ?? ''}`);
-      if (Date.now() > deadline) throw new Error(`certificate request ${name} not signed in time: is the controller-manager running with --cluster-signing-cert-file? (kubectl get csr)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `certificate request ${name} not signed in time: is the controller-manager running with --cluster-signing-cert-file? (kubectl get csr)`,
+        );
       await sleep(1000);
     }
   } finally {
@@ -202,10 +206,18 @@ export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType
   const config: RoleConfig = {
     role: 'agent',
     components: [
-      { name: 'kubelet', flags: kubeletFlags({
-        kubeconfig, nodeName: node.name, ...(node.ip ? { nodeIp: node.ip } : {}), rootDir: nodeKubeletRootDir(paths),
-        networkName: POD_NETWORK, clusterDns: DNS_ADDRESS, clientCaFile: join(paths.pkiDir, 'ca.crt'),
-      }) },
+      {
+        name: 'kubelet',
+        flags: kubeletFlags({
+          kubeconfig,
+          nodeName: node.name,
+          ...(node.ip ? { nodeIp: node.ip } : {}),
+          rootDir: nodeKubeletRootDir(paths),
+          networkName: POD_NETWORK,
+          clusterDns: DNS_ADDRESS,
+          clientCaFile: join(paths.pkiDir, 'ca.crt'),
+        }),
+      },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig, nodeName: node.name, clusterCidr: node.clusterCidr }) },
       { name: 'dns', flags: dnsFlags({ kubeconfig, bind: DNS_ADDRESS }) },
       { name: 'local-path', flags: localPathFlags({ kubeconfig, nodeName: node.name, storageRoot: localPathRoot(paths) }) },
@@ -222,7 +234,6 @@ export function joinedAgentRole(paths: SkiffPaths, node: JoinedNode): ReturnType
 function run(cmd: string, args: string[]): boolean {
   return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 }
-
 
 /** Renders deploy/systemd/<unit> for this installation (paths, node binary). */
 export async function renderUnit(unit: string, values: { root: string; home: string; node: string }): Promise<string> {
@@ -242,7 +253,10 @@ async function startAgentDetached(agent: ReturnType<typeof joinedAgentRole>, log
   // The node-local DNS address, as `skiff up` sets it up (the systemd unit does it in ExecStartPre).
   await ensureDnsInterface();
   const running = await findRunningPid(agent);
-  if (running !== undefined) { log(`agent already running (pid ${running})`); return; }
+  if (running !== undefined) {
+    log(`agent already running (pid ${running})`);
+    return;
+  }
   const pid = await startDetached(agent.createStartOptions());
   log(`agent started (pid ${pid}, log ${agent.logFile})`);
 }
@@ -259,7 +273,10 @@ export async function runJoin(args: string[]): Promise<number> {
       continue;
     }
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (flag === 'bootstrap-only' || flag === 'discovery-token-unsafe-skip-ca-verification') { bools.add(flag); continue; }
+    if (flag === 'bootstrap-only' || flag === 'discovery-token-unsafe-skip-ca-verification') {
+      bools.add(flag);
+      continue;
+    }
     if (!['token', 'ca-cert-hash', 'node-name', 'node-ip', 'cluster-cidr'].includes(flag)) throw new UsageError(`unknown flag: --${flag}`);
     const value = inline ?? args[++i];
     if (value === undefined) throw new UsageError(`flag needs an argument: --${flag}`);
@@ -271,7 +288,12 @@ export async function runJoin(args: string[]): Promise<number> {
   const nodeName = flags['node-name'] ?? hostname().toLowerCase();
   const log = (line: string) => console.log(`join: ${line}`);
   const kubeconfig = await bootstrapNode(paths, {
-    server, token: flags.token, caCertHash: flags['ca-cert-hash'], unsafeSkipCaVerification: bools.has('discovery-token-unsafe-skip-ca-verification'), nodeName, log,
+    server,
+    token: flags.token,
+    caCertHash: flags['ca-cert-hash'],
+    unsafeSkipCaVerification: bools.has('discovery-token-unsafe-skip-ca-verification'),
+    nodeName,
+    log,
   });
   log(`wrote ${kubeconfig}`);
   if (bools.has('bootstrap-only')) return 0;

@@ -9,7 +9,9 @@ import { mergeKubeconfigFile, runKubeconfig, userKubeconfigPath } from './kubeco
 
 const creds = { server: 'https://127.0.0.1:6443', caCert: 'CA\n', clientCert: 'CERT\n', clientKey: 'KEY\n' };
 const foreign = {
-  apiVersion: 'v1', kind: 'Config', preferences: {},
+  apiVersion: 'v1',
+  kind: 'Config',
+  preferences: {},
   clusters: [{ name: 'kind-kind', cluster: { server: 'https://127.0.0.1:40000' } }],
   users: [{ name: 'kind-kind', user: { token: 't' } }],
   contexts: [{ name: 'kind-kind', context: { cluster: 'kind-kind', user: 'kind-kind' } }],
@@ -21,8 +23,13 @@ async function capture(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   const out: string[] = [];
   const log = console.log;
   const write = process.stdout.write;
-  console.log = (line: string) => { out.push(`${line}\n`); };
-  process.stdout.write = ((chunk: string) => { out.push(chunk); return true; }) as typeof process.stdout.write;
+  console.log = (line: string) => {
+    out.push(`${line}\n`);
+  };
+  process.stdout.write = ((chunk: string) => {
+    out.push(chunk);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     return { code: await runKubeconfig(args, env), out: out.join('') };
   } finally {
@@ -31,7 +38,7 @@ async function capture(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   }
 }
 
-it('--merge adds skiff\'s cluster, user and context to ~/.kube/config, keeps a foreign one, and selects skiff', async () => {
+it("--merge adds skiff's cluster, user and context to ~/.kube/config, keeps a foreign one, and selects skiff", async () => {
   const home = await mkdtemp(join(tmpdir(), 'skiff-merge-'));
   try {
     const env = { HOME: home, SKIFF_HOME: join(home, 'skiff') };
@@ -49,9 +56,18 @@ it('--merge adds skiff\'s cluster, user and context to ~/.kube/config, keeps a f
     assert.match(merged.out, /^Set kubectl context to "skiff"\n/);
     const config = parse(await readFile(join(home, '.kube', 'config'), 'utf8'));
     assert.equal(config['current-context'], 'skiff');
-    assert.deepEqual(config.contexts.map((c: { name: string }) => c.name), ['kind-kind', 'skiff']);
-    assert.deepEqual(config.clusters.map((c: { name: string }) => c.name), ['kind-kind', 'skiff']);
-    assert.deepEqual(config.users.map((c: { name: string }) => c.name), ['kind-kind', 'admin']);
+    assert.deepEqual(
+      config.contexts.map((c: { name: string }) => c.name),
+      ['kind-kind', 'skiff'],
+    );
+    assert.deepEqual(
+      config.clusters.map((c: { name: string }) => c.name),
+      ['kind-kind', 'skiff'],
+    );
+    assert.deepEqual(
+      config.users.map((c: { name: string }) => c.name),
+      ['kind-kind', 'admin'],
+    );
     assert.equal((await stat(join(home, '.kube', 'config'))).mode & 0o777, 0o600);
 
     // Again with a new server address: replaced, not added twice.
@@ -65,14 +81,17 @@ it('--merge adds skiff\'s cluster, user and context to ~/.kube/config, keeps a f
   }
 });
 
-it('--merge creates $KUBECONFIG\'s first file (mode 0600) when it does not exist; the lab\'s context is its own', async () => {
+it("--merge creates $KUBECONFIG's first file (mode 0600) when it does not exist; the lab's context is its own", async () => {
   const home = await mkdtemp(join(tmpdir(), 'skiff-merge-'));
   try {
     const target = join(home, 'new', 'config');
     const env = { HOME: home, SKIFF_HOME: home, KUBECONFIG: `${target}:${join(home, 'other')}` };
     assert.equal(userKubeconfigPath(env), target);
     await mkdir(join(home, 'lab'));
-    await writeFile(join(home, 'lab', 'kubeconfig'), renderKubeconfig({ ...creds, clusterName: 'skiff-lab-0', userName: 'skiff-lab-0', contextName: 'skiff-lab-0' }));
+    await writeFile(
+      join(home, 'lab', 'kubeconfig'),
+      renderKubeconfig({ ...creds, clusterName: 'skiff-lab-0', userName: 'skiff-lab-0', contextName: 'skiff-lab-0' }),
+    );
     const merged = await capture(['--merge', '--lab'], env);
     assert.equal(merged.code, 0);
     assert.match(merged.out, /^Set kubectl context to "skiff-lab-0"\n/);
@@ -86,7 +105,7 @@ it('--merge creates $KUBECONFIG\'s first file (mode 0600) when it does not exist
   }
 });
 
-it('under sudo, the kubeconfig merged into is the sudo user\'s, and stays theirs', async (t) => {
+it("under sudo, the kubeconfig merged into is the sudo user's, and stays theirs", async (t) => {
   assert.equal(userKubeconfigPath({ HOME: '/root' }, { home: '/home/jane', uid: 1000, gid: 1000 }), '/home/jane/.kube/config');
   assert.equal(userKubeconfigPath({ KUBECONFIG: '/k' }, { home: '/home/jane', uid: 1000, gid: 1000 }), '/k');
   if (process.getuid?.() !== 0) return t.skip('chown needs root');

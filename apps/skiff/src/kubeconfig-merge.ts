@@ -52,7 +52,7 @@ export function mergeKubeconfig(target: Kubeconfig, source: Kubeconfig): { merge
   const context = source.contexts?.find((c) => c.name === name);
   const cluster = source.clusters?.find((c) => c.name === context?.context?.cluster);
   const user = source.users?.find((u) => u.name === context?.context?.user);
-  if (!name || !context || !cluster || !user) throw new Error('the cluster\'s kubeconfig has no complete current context (cluster, user) to merge');
+  if (!name || !context || !cluster || !user) throw new Error("the cluster's kubeconfig has no complete current context (cluster, user) to merge");
   const merged: Kubeconfig = {
     apiVersion: 'v1',
     kind: 'Config',

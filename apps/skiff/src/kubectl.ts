@@ -18,7 +18,10 @@ function isExecutable(path: string): boolean {
 
 /** The kubectl on PATH (the user's, usually the newest), else Debian's from .tools/. */
 export function findKubectl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'kubectl'));
+  const onPath = (env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'kubectl'));
   return [...onPath, DEBIAN_KUBECTL].find(isExecutable);
 }
 

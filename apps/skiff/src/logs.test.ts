@@ -26,21 +26,29 @@ describe('./skiff logs', () => {
     home = mkdtempSync(join(tmpdir(), 'skiff-logs-'));
     logDir = join(home, 'logs');
     mkdirSync(logDir);
-    writeFileSync(join(logDir, 'server.log'), [
-      pinoLine('server', 'server starting'),
-      pinoLine('apiserver', 'serving', { port: 6443 }),
-      pinoLine('scheduler', 'no nodes fit', { pod: 'default/web' }, 40),
-      pinoLine('apiserver', 'token issued', { component: 'serviceaccount' }),
-      'RangeError: a crash trace is no component\'s\n',
-      pinoLine('controller-manager', 'synced', {}, 20),
-    ].join(''));
+    writeFileSync(
+      join(logDir, 'server.log'),
+      [
+        pinoLine('server', 'server starting'),
+        pinoLine('apiserver', 'serving', { port: 6443 }),
+        pinoLine('scheduler', 'no nodes fit', { pod: 'default/web' }, 40),
+        pinoLine('apiserver', 'token issued', { component: 'serviceaccount' }),
+        "RangeError: a crash trace is no component's\n",
+        pinoLine('controller-manager', 'synced', {}, 20),
+      ].join(''),
+    );
   });
   after(() => rmSync(home, { recursive: true, force: true }));
 
   /** Runs `logs ARGS` in this process, returning what it printed. */
   async function logs(args: string[]): Promise<{ code: number; out: string }> {
     let out = '';
-    const code = await runLogs(args, { env: env(), write: (text) => { out += text; } });
+    const code = await runLogs(args, {
+      env: env(),
+      write: (text) => {
+        out += text;
+      },
+    });
     return { code, out };
   }
 
@@ -49,7 +57,7 @@ describe('./skiff logs', () => {
     return spawnSync(process.execPath, [MAIN, 'logs', ...args], { env: env(), encoding: 'utf8' });
   }
 
-  it('pretty-prints a role\'s log: time, level, component, message, fields; other lines as they are', async () => {
+  it("pretty-prints a role's log: time, level, component, message, fields; other lines as they are", async () => {
     const { code, out } = await logs(['server']);
     assert.equal(code, 0);
     assert.deepEqual(out.split('\n'), [
@@ -57,20 +65,23 @@ describe('./skiff logs', () => {
       '[2026-12-07 17:48:07.123 +0000] INFO (apiserver): serving {"port":6443}',
       '[2026-12-07 17:48:07.123 +0000] WARN (scheduler): no nodes fit {"pod":"default/web"}',
       '[2026-12-07 17:48:07.123 +0000] INFO (apiserver): token issued {"component":"serviceaccount"}',
-      'RangeError: a crash trace is no component\'s',
+      "RangeError: a crash trace is no component's",
       '[2026-12-07 17:48:07.123 +0000] DEBUG (controller-manager): synced',
       '',
     ]);
   });
 
-  it('shows a component\'s own lines (its child loggers\' too), --tail N of them, --raw as written', async () => {
+  it("shows a component's own lines (its child loggers' too), --tail N of them, --raw as written", async () => {
     const apiserver = await logs(['apiserver']);
     assert.match(apiserver.out, /^\[.*\] INFO \(apiserver\): serving \{"port":6443\}\n.*token issued.*\nRangeError.*\n$/);
     assert.doesNotMatch(apiserver.out, /scheduler|server starting/);
-    assert.equal((await logs(['scheduler', '--tail', '1'])).out, 'RangeError: a crash trace is no component\'s\n');
+    assert.equal((await logs(['scheduler', '--tail', '1'])).out, "RangeError: a crash trace is no component's\n");
     assert.equal((await logs(['--tail=2', 'scheduler'])).out.split('\n').length, 3);
     assert.equal((await logs(['scheduler', '--tail', '0'])).out, '');
-    assert.equal((await logs(['scheduler', '--raw', '--tail', '2'])).out, `${pinoLine('scheduler', 'no nodes fit', { pod: 'default/web' }, 40)}RangeError: a crash trace is no component's\n`);
+    assert.equal(
+      (await logs(['scheduler', '--raw', '--tail', '2'])).out,
+      `${pinoLine('scheduler', 'no nodes fit', { pod: 'default/web' }, 40)}RangeError: a crash trace is no component's\n`,
+    );
   });
 
   it('--tail reaches into the rotated files when the live one has too few lines', async () => {
@@ -100,7 +111,14 @@ describe('./skiff logs', () => {
       for (let i = 0; i < 500 && seen().length < n; i++) await sleep(10);
       assert.equal(seen().length, n, out);
     };
-    const following = runLogs(['kubelet', '-f'], { env: { ...env(), SKIFF_HOME: followHome }, write: (t) => { out += t; }, signal: abort.signal, pollMs: 20 });
+    const following = runLogs(['kubelet', '-f'], {
+      env: { ...env(), SKIFF_HOME: followHome },
+      write: (t) => {
+        out += t;
+      },
+      signal: abort.signal,
+      pollMs: 20,
+    });
     try {
       await until(1);
       const writer = new RotatingFile(live, { maxBytes: 600, maxFiles: 2 });
@@ -117,7 +135,10 @@ describe('./skiff logs', () => {
       for (let i = 12; i <= 14; i++) writer.write(pinoLine('kubelet', `m${i}`));
       await until(15);
       writer.close();
-      assert.deepEqual(seen(), Array.from({ length: 15 }, (_, i) => `m${i}`));
+      assert.deepEqual(
+        seen(),
+        Array.from({ length: 15 }, (_, i) => `m${i}`),
+      );
       assert.doesNotMatch(out, /not-kubelet/);
     } finally {
       abort.abort();
@@ -128,15 +149,30 @@ describe('./skiff logs', () => {
 
   it('audit: one line per event, and -f follows the file renamed aside (lumberjack) and started anew', async () => {
     const file = join(logDir, 'audit.log');
-    const event = (verb: string, code: number) => `${JSON.stringify({
-      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', stage: 'ResponseComplete', requestURI: '/api/v1/namespaces/default/pods',
-      verb, user: { username: 'kubernetes-admin', groups: ['system:masters'] }, sourceIPs: ['127.0.0.1'], responseStatus: { metadata: {}, code },
-      stageTimestamp: new Date(TIME).toISOString(),
-    })}\n`;
+    const event = (verb: string, code: number) =>
+      `${JSON.stringify({
+        kind: 'Event',
+        apiVersion: 'audit.k8s.io/v1',
+        level: 'Metadata',
+        stage: 'ResponseComplete',
+        requestURI: '/api/v1/namespaces/default/pods',
+        verb,
+        user: { username: 'kubernetes-admin', groups: ['system:masters'] },
+        sourceIPs: ['127.0.0.1'],
+        responseStatus: { metadata: {}, code },
+        stageTimestamp: new Date(TIME).toISOString(),
+      })}\n`;
     writeFileSync(file, event('list', 200));
     const abort = new AbortController();
     let out = '';
-    const following = runLogs(['audit', '-f'], { env: env(), write: (t) => { out += t; }, signal: abort.signal, pollMs: 20 });
+    const following = runLogs(['audit', '-f'], {
+      env: env(),
+      write: (t) => {
+        out += t;
+      },
+      signal: abort.signal,
+      pollMs: 20,
+    });
     const until = async (n: number) => {
       for (let i = 0; i < 500 && out.split('\n').length - 1 < n; i++) await sleep(10);
       assert.equal(out.split('\n').length - 1, n, out);
@@ -163,7 +199,10 @@ describe('./skiff logs', () => {
   it('says which components there are (exit 2), and that there is no log yet (exit 1)', async () => {
     const unknown = cli(['apiservr']);
     assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, /^skiff logs: unknown component "apiservr": one of server, agent, etcd, kubelet-hollow, dockerd, apiserver, controller-manager, scheduler, kubelet, kube-proxy, dns, local-path, ingress, network-policy, audit\n/);
+    assert.match(
+      unknown.stderr,
+      /^skiff logs: unknown component "apiservr": one of server, agent, etcd, kubelet-hollow, dockerd, apiserver, controller-manager, scheduler, kubelet, kube-proxy, dns, local-path, ingress, network-policy, audit\n/,
+    );
     assert.match(unknown.stderr, /usage: \.\/skiff logs COMPONENT/);
     assert.equal(unknown.stdout, '');
     const missing = cli(['etcd']);
@@ -179,9 +218,11 @@ describe('./skiff logs', () => {
     await assert.rejects(logs(['server', '--since', '1h']), /unknown flag: --since/);
   });
 
-  it('formats local time as pino-pretty\'s SYS:standard, and audit events missing fields', () => {
+  it("formats local time as pino-pretty's SYS:standard, and audit events missing fields", () => {
     assert.match(formatLocalTime(new Date(TIME)), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.123 [+-]\d{4}$/);
-    assert.equal(formatAuditEvent({ stage: 'RequestReceived', verb: 'watch', requestURI: '/api/v1/pods?watch=1', level: 'Request' }),
-      '[?] RequestReceived - watch /api/v1/pods?watch=1 user=? (Request)');
+    assert.equal(
+      formatAuditEvent({ stage: 'RequestReceived', verb: 'watch', requestURI: '/api/v1/pods?watch=1', level: 'Request' }),
+      '[?] RequestReceived - watch /api/v1/pods?watch=1 user=? (Request)',
+    );
   });
 });

@@ -49,7 +49,10 @@ export function resolveLogTarget(name: string, logDir: string): LogTarget | unde
   if (!processName) return undefined;
   const file = join(logDir, `${processName}.log`);
   return {
-    name, file, format: PLAIN.includes(name) ? 'plain' : 'pino', ...(role ? { component: name } : {}),
+    name,
+    file,
+    format: PLAIN.includes(name) ? 'plain' : 'pino',
+    ...(role ? { component: name } : {}),
     rotated: () => rotatedFiles(file),
   };
 }
@@ -59,7 +62,8 @@ function auditBackups(file: string): string[] {
   try {
     return readdirSync(dirname(file))
       .filter((f) => /^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/.test(f))
-      .sort().reverse()
+      .sort()
+      .reverse()
       .map((f) => join(dirname(file), f));
   } catch {
     return [];
@@ -93,7 +97,7 @@ function parseEntry(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(line);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -103,8 +107,10 @@ function parseEntry(line: string): Record<string, unknown> | undefined {
 export function formatLocalTime(at: Date): string {
   const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
   const offset = -at.getTimezoneOffset();
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)} `
-    + `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}${pad(offset % 60)}`;
+  return (
+    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)} ` +
+    `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}${pad(offset % 60)}`
+  );
 }
 
 /** `[time] ResponseComplete 201 create /api/v1/namespaces/default/pods user=kubernetes-admin ip=10.0.0.5 (Metadata)` */
@@ -114,8 +120,14 @@ export function formatAuditEvent(event: Record<string, unknown>): string {
   const user = (event.user as { username?: string } | undefined)?.username ?? '?';
   const ips = Array.isArray(event.sourceIPs) ? event.sourceIPs.join(',') : '';
   return [
-    at && !Number.isNaN(at.getTime()) ? `[${formatLocalTime(at)}]` : '[?]', event.stage ?? '?', status?.code ?? '-', event.verb ?? '?', event.requestURI ?? '?',
-    `user=${user}`, ...(ips ? [`ip=${ips}`] : []), `(${String(event.level ?? '?')})`,
+    at && !Number.isNaN(at.getTime()) ? `[${formatLocalTime(at)}]` : '[?]',
+    event.stage ?? '?',
+    status?.code ?? '-',
+    event.verb ?? '?',
+    event.requestURI ?? '?',
+    `user=${user}`,
+    ...(ips ? [`ip=${ips}`] : []),
+    `(${String(event.level ?? '?')})`,
   ].join(' ');
 }
 
@@ -252,7 +264,8 @@ export async function runLogs(args: string[], opts: LogsOptions = {}): Promise<n
   const name = positional[0];
   if (name === undefined) throw new UsageError(`COMPONENT is required: ${valid}`);
   const tail = flags.tail === undefined ? -1 : Number(flags.tail);
-  if (!Number.isInteger(tail) || tail < -1) throw new UsageError(`invalid argument "${String(flags.tail)}" for "--tail" flag: want a whole number of lines, -1 for all`);
+  if (!Number.isInteger(tail) || tail < -1)
+    throw new UsageError(`invalid argument "${String(flags.tail)}" for "--tail" flag: want a whole number of lines, -1 for all`);
   const paths = resolveSkiffPaths(opts.env ?? process.env);
   const target = resolveLogTarget(name, paths.logDir);
   if (!target) throw new UsageError(`unknown component "${name}": ${valid}`);
@@ -266,8 +279,13 @@ export async function runLogs(args: string[], opts: LogsOptions = {}): Promise<n
   // A closed pipe is seen on the next write (writeStdout); its error event must not crash us meanwhile.
   if (!opts.write) process.stdout.on('error', () => {});
   const write = opts.write ?? writeStdout;
-  const format = createLineFormat(target, { raw: flags.raw === true, colorize: opts.write === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR });
-  const show = (line: string) => { if (format.select(line)) write(`${format.render(line)}\n`); };
+  const format = createLineFormat(target, {
+    raw: flags.raw === true,
+    colorize: opts.write === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR,
+  });
+  const show = (line: string) => {
+    if (format.select(line)) write(`${format.render(line)}\n`);
+  };
   const reader = new LogFileReader(target.file);
   try {
     if (tail === -1) reader.readNew(show);

@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import { ensureClusterPki, issueClientCertificate } from '@skiff/pki';
 import { ensureKubeletClientPair, nodeComponentIdentity } from './node-components.ts';
 
-it('the apiserver\'s kubelet-client certificate has no group, and one with O=system:masters is reissued once', async () => {
+it("the apiserver's kubelet-client certificate has no group, and one with O=system:masters is reissued once", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-kubelet-client-'));
   try {
     const pki = await ensureClusterPki(dir, { apiServerHosts: ['127.0.0.1'] });
@@ -16,9 +16,7 @@ it('the apiserver\'s kubelet-client certificate has no group, and one with O=sys
     await ensureKubeletClientPair(dir, pki);
     const cert = readFileSync(join(dir, 'apiserver-kubelet-client.crt'), 'utf8');
     assert.equal(new X509Certificate(cert).subject, 'CN=kube-apiserver-kubelet-client');
-    assert.ok(new X509Certificate(cert).checkPrivateKey(
-      createPrivateKey(readFileSync(join(dir, 'apiserver-kubelet-client.key'))),
-    ));
+    assert.ok(new X509Certificate(cert).checkPrivateKey(createPrivateKey(readFileSync(join(dir, 'apiserver-kubelet-client.key')))));
     await ensureKubeletClientPair(dir, pki);
     assert.equal(readFileSync(join(dir, 'apiserver-kubelet-client.crt'), 'utf8'), cert, 'a good certificate is kept');
   } finally {

@@ -37,12 +37,18 @@ export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
  */
 export function nodeComponentIdentity(name: NodeComponentName, node: string): { user: string; groups: string[] } {
   switch (name) {
-    case 'kubelet': return { user: `system:node:${node}`, groups: ['system:nodes'] };
-    case 'kube-proxy': return { user: 'system:kube-proxy', groups: [] };
-    case 'dns': return { user: 'system:skiff-dns', groups: [] };
-    case 'local-path': return { user: 'system:skiff-local-path', groups: [] };
-    case 'ingress': return { user: 'system:skiff-ingress', groups: [] };
-    case 'network-policy': return { user: 'system:skiff-network-policy', groups: [] };
+    case 'kubelet':
+      return { user: `system:node:${node}`, groups: ['system:nodes'] };
+    case 'kube-proxy':
+      return { user: 'system:kube-proxy', groups: [] };
+    case 'dns':
+      return { user: 'system:skiff-dns', groups: [] };
+    case 'local-path':
+      return { user: 'system:skiff-local-path', groups: [] };
+    case 'ingress':
+      return { user: 'system:skiff-ingress', groups: [] };
+    case 'network-policy':
+      return { user: 'system:skiff-network-policy', groups: [] };
   }
 }
 
@@ -88,7 +94,6 @@ export async function ensureApiServerClientPairs(pkiDir: string, pki: ClusterPki
   await ensureFrontProxyPairs(pkiDir);
 }
 
-
 export function nodeName(): string {
   return hostname().toLowerCase();
 }
@@ -117,9 +122,15 @@ export async function writeNodeCredentials(paths: SkiffPaths, pki: ClusterPki, s
   const pair = await issueClientCertificate(pki, identity.user, identity.groups);
   await writeKubeconfig(kubeconfigOf(paths, name), { server, caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: identity.user });
   if (name === 'kubelet') {
-    const serving = await issueCertificate({ cert: pki.caCert, key: pki.caKey }, {
-      commonName: node, hosts: [node, 'localhost', '127.0.0.1', ...addresses], usage: 'server', validityDays: 365,
-    });
+    const serving = await issueCertificate(
+      { cert: pki.caCert, key: pki.caKey },
+      {
+        commonName: node,
+        hosts: [node, 'localhost', '127.0.0.1', ...addresses],
+        usage: 'server',
+        validityDays: 365,
+      },
+    );
     await writePair(paths, 'kubelet', serving);
   }
 }
@@ -134,22 +145,70 @@ export function getAgentRole(paths: SkiffPaths, ports: SkiffPorts, opts: { nodeI
   const config: RoleConfig = {
     role: 'agent',
     components: [
-      { name: 'kubelet', flags: kubeletFlags({
-        kubeconfig: kubeconfigOf(paths, 'kubelet'), nodeName: node, ...(opts.nodeIp ? { nodeIp: opts.nodeIp } : {}),
-        rootDir: kubeletRootDir(paths), networkName: POD_NETWORK, clusterDns: DNS_ADDRESS, port: ports.kubelet, healthzPort: ports.kubeletHealthz,
-        tlsCertFile: pkiFile(paths, 'kubelet.crt'), tlsPrivateKeyFile: pkiFile(paths, 'kubelet.key'), clientCaFile: pkiFile(paths, 'ca.crt'),
-      }) },
-      { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfigOf(paths, 'kube-proxy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.kubeProxyMetrics }) },
+      {
+        name: 'kubelet',
+        flags: kubeletFlags({
+          kubeconfig: kubeconfigOf(paths, 'kubelet'),
+          nodeName: node,
+          ...(opts.nodeIp ? { nodeIp: opts.nodeIp } : {}),
+          rootDir: kubeletRootDir(paths),
+          networkName: POD_NETWORK,
+          clusterDns: DNS_ADDRESS,
+          port: ports.kubelet,
+          healthzPort: ports.kubeletHealthz,
+          tlsCertFile: pkiFile(paths, 'kubelet.crt'),
+          tlsPrivateKeyFile: pkiFile(paths, 'kubelet.key'),
+          clientCaFile: pkiFile(paths, 'ca.crt'),
+        }),
+      },
+      {
+        name: 'kube-proxy',
+        flags: kubeProxyFlags({
+          kubeconfig: kubeconfigOf(paths, 'kube-proxy'),
+          nodeName: node,
+          clusterCidr: CLUSTER_CIDR,
+          metricsPort: ports.kubeProxyMetrics,
+        }),
+      },
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfigOf(paths, 'dns'), bind: DNS_ADDRESS, metricsPort: ports.dnsMetrics }) },
-      { name: 'local-path', flags: localPathFlags({ kubeconfig: kubeconfigOf(paths, 'local-path'), nodeName: node, storageRoot: localPathRoot(paths), metricsPort: ports.localPathMetrics }) },
-      { name: 'ingress', flags: ingressFlags({ kubeconfig: kubeconfigOf(paths, 'ingress'), nodeName: node, metricsPort: ports.ingressMetrics, httpPort: ports.ingressHttp, httpsPort: ports.ingressHttps }) },
-      { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig: kubeconfigOf(paths, 'network-policy'), nodeName: node, clusterCidr: CLUSTER_CIDR, metricsPort: ports.networkPolicyMetrics }) },
+      {
+        name: 'local-path',
+        flags: localPathFlags({
+          kubeconfig: kubeconfigOf(paths, 'local-path'),
+          nodeName: node,
+          storageRoot: localPathRoot(paths),
+          metricsPort: ports.localPathMetrics,
+        }),
+      },
+      {
+        name: 'ingress',
+        flags: ingressFlags({
+          kubeconfig: kubeconfigOf(paths, 'ingress'),
+          nodeName: node,
+          metricsPort: ports.ingressMetrics,
+          httpPort: ports.ingressHttp,
+          httpsPort: ports.ingressHttps,
+        }),
+      },
+      {
+        name: 'network-policy',
+        flags: networkPolicyFlags({
+          kubeconfig: kubeconfigOf(paths, 'network-policy'),
+          nodeName: node,
+          clusterCidr: CLUSTER_CIDR,
+          metricsPort: ports.networkPolicyMetrics,
+        }),
+      },
     ].filter((c) => !(opts.disable ?? []).includes(c.name as OptionalNodeComponent)) as RoleConfig['components'],
   };
   const healthz = (name: ComponentName, port: number) => memberOf(proc, name, `http://127.0.0.1:${port}/healthz`, () => isHealthzOk(port));
   const healthPorts: Array<[ComponentName, number]> = [
-    ['kubelet', ports.kubeletHealthz], ['kube-proxy', ports.kubeProxyMetrics], ['dns', ports.dnsMetrics], ['local-path', ports.localPathMetrics],
-    ['ingress', ports.ingressMetrics], ['network-policy', ports.networkPolicyMetrics],
+    ['kubelet', ports.kubeletHealthz],
+    ['kube-proxy', ports.kubeProxyMetrics],
+    ['dns', ports.dnsMetrics],
+    ['local-path', ports.localPathMetrics],
+    ['ingress', ports.ingressMetrics],
+    ['network-policy', ports.networkPolicyMetrics],
   ];
   const members = healthPorts.filter(([name]) => config.components.some((c) => c.name === name)).map(([name, port]) => healthz(name, port));
   return { ...roleSpec(proc, config, roleConfigFile(paths.home, 'agent'), members, { restartOnFailure: true }), members };
@@ -179,9 +238,20 @@ export async function removeDnsInterface(): Promise<void> {
 export async function removePodContainers(docker = new Docker()): Promise<number> {
   const filters = JSON.stringify({ label: [`skiff.node=${nodeName()}`] });
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
   const networks = await docker.listNetworks({ filters: JSON.stringify({ name: [POD_NETWORK] }) });
-  for (const n of networks.filter((n) => n.Name === POD_NETWORK)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  for (const n of networks.filter((n) => n.Name === POD_NETWORK))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
   return containers.length;
 }
 
@@ -191,7 +261,11 @@ export async function removePodContainers(docker = new Docker()): Promise<number
  * its own component's cleanup mode.
  */
 export async function cleanupNodeRules(): Promise<void> {
-  const cleanups: Array<[ComponentName, string]> = [['kube-proxy', '--cleanup'], ['network-policy', '--cleanup'], ['kubelet', '--cleanup-hostports']];
+  const cleanups: Array<[ComponentName, string]> = [
+    ['kube-proxy', '--cleanup'],
+    ['network-policy', '--cleanup'],
+    ['kubelet', '--cleanup-hostports'],
+  ];
   for (const [name, flag] of cleanups) {
     const { command, args } = componentCommand(name, [flag]);
     await tryCommand(command, args);

@@ -27,9 +27,21 @@ it('names pid and log files after the component', () => {
 
 it('uses the standard ports unless overridden, and rejects a bad one', () => {
   assert.deepEqual(resolveSkiffPorts({}), {
-    etcdClient: 2379, etcdPeer: 2380, apiServer: 6443, controllerManager: 10257, scheduler: 10259, kubeletHollow: 10255,
-    kubelet: 10250, kubeletHealthz: 10248, kubeProxyMetrics: 10249, dnsMetrics: 9153, localPathMetrics: 10262,
-    ingressMetrics: 10254, networkPolicyMetrics: 10263, ingressHttp: 80, ingressHttps: 443,
+    etcdClient: 2379,
+    etcdPeer: 2380,
+    apiServer: 6443,
+    controllerManager: 10257,
+    scheduler: 10259,
+    kubeletHollow: 10255,
+    kubelet: 10250,
+    kubeletHealthz: 10248,
+    kubeProxyMetrics: 10249,
+    dnsMetrics: 9153,
+    localPathMetrics: 10262,
+    ingressMetrics: 10254,
+    networkPolicyMetrics: 10263,
+    ingressHttp: 80,
+    ingressHttps: 443,
   });
   assert.equal(resolveSkiffPorts({ SKIFF_SCHEDULER_PORT: '24050' }).scheduler, 24050);
   assert.equal(resolveSkiffPorts({ SKIFF_APISERVER_PORT: '21312' }).apiServer, 21312);

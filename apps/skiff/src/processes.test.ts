@@ -5,7 +5,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ensureComponentRunning, findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess, type ComponentSpec, type ManagedProcess,
+  ensureComponentRunning,
+  findRunningPid,
+  isOurProcess,
+  readLogTail,
+  startDetached,
+  stopProcess,
+  type ComponentSpec,
+  type ManagedProcess,
 } from './processes.ts';
 
 describe('processes', () => {
@@ -53,15 +60,17 @@ describe('processes', () => {
   it('tells the process its log file, and rotates a full log before it starts', async () => {
     const proc = managed('rotated');
     await mkdir(join(dir, 'logs'), { recursive: true });
-    await writeFile(proc.logFile, 'the last run\'s lines\n');
+    await writeFile(proc.logFile, "the last run's lines\n");
     const pid = await startDetached({
-      ...proc, command: 'bash', args: ['-c', 'echo "log=$SKIFF_LOG_FILE"; sleep 30; :', proc.marker],
+      ...proc,
+      command: 'bash',
+      args: ['-c', 'echo "log=$SKIFF_LOG_FILE"; sleep 30; :', proc.marker],
       env: { ...process.env, SKIFF_LOG_MAX_BYTES: '10', SKIFF_LOG_MAX_FILES: '2' },
     });
     started.push(pid);
     await waitForLog(proc.logFile, 'log=');
     assert.equal(await readFile(proc.logFile, 'utf8'), `log=${proc.logFile}\n`);
-    assert.equal(await readFile(`${proc.logFile}.1`, 'utf8'), 'the last run\'s lines\n');
+    assert.equal(await readFile(`${proc.logFile}.1`, 'utf8'), "the last run's lines\n");
     assert.equal(await stopProcess(proc, 5_000), 'stopped');
   });
 
@@ -106,7 +115,8 @@ describe('processes', () => {
     const health = join(dir, `${name}.healthy`);
     const script = `trap 'rm -f "${health}"; sleep ${stopSeconds}; exit 0' TERM; sleep ${startSeconds}; echo $$ > "${health}"; echo ready; while :; do sleep 0.1; done`;
     return {
-      ...proc, health,
+      ...proc,
+      health,
       healthUrl: `file://${health}`,
       isHealthy: async () => existsSync(health),
       createStartOptions: () => ({ ...proc, command: 'bash', args: ['-c', script, proc.marker] }),
@@ -135,7 +145,13 @@ describe('processes', () => {
 
     lines.length = 0;
     let prepared = 0;
-    const result = await ensureComponentRunning(c, { timeoutMs: 10_000, prepare: async () => { prepared++; }, progress: (l) => lines.push(l) });
+    const result = await ensureComponentRunning(c, {
+      timeoutMs: 10_000,
+      prepare: async () => {
+        prepared++;
+      },
+      progress: (l) => lines.push(l),
+    });
     const pid = (await findRunningPid(c))!;
     started.push(pid);
     assert.equal(result, 'restarted');

@@ -182,8 +182,10 @@ export async function ensureComponentRunning(component: ComponentSpec, opts: Ens
     }
     if (outcome === 'timeout') {
       const tail = await readLogTail(component.logFile);
-      throw new Error(`${component.name} (pid ${running}) neither turned healthy at ${component.healthUrl} nor exited within ${opts.timeoutMs / 1000} s; `
-        + `stop it ('./skiff down') and try again; see ${component.logFile}${tail ? `:\n${tail}` : ''}`);
+      throw new Error(
+        `${component.name} (pid ${running}) neither turned healthy at ${component.healthUrl} nor exited within ${opts.timeoutMs / 1000} s; ` +
+          `stop it ('./skiff down') and try again; see ${component.logFile}${tail ? `:\n${tail}` : ''}`,
+      );
     }
     progress(`${component.name}: pid ${running} exited (it was shutting down); starting it again`);
   }
@@ -208,7 +210,12 @@ export async function ensureComponentRunning(component: ComponentSpec, opts: Ens
  * Polls until `component` answers healthy or process `pid` is gone, whichever comes first;
  * `onWaiting` runs once, on the first unhealthy answer.
  */
-export async function waitForHealthyOrExit(component: ComponentSpec, pid: number, timeoutMs: number, onWaiting?: () => void): Promise<'healthy' | 'exited' | 'timeout'> {
+export async function waitForHealthyOrExit(
+  component: ComponentSpec,
+  pid: number,
+  timeoutMs: number,
+  onWaiting?: () => void,
+): Promise<'healthy' | 'exited' | 'timeout'> {
   const deadline = Date.now() + timeoutMs;
   let waiting = false;
   for (;;) {

@@ -105,7 +105,9 @@ export async function runStatus(args: string[]): Promise<number> {
       continue;
     }
     const pid = s.pid === undefined ? '-' : s.running ? String(s.pid) : `${s.pid}?`;
-    console.log(`${s.name.padEnd(20)}${s.process.padEnd(16)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`);
+    console.log(
+      `${s.name.padEnd(20)}${s.process.padEnd(16)}${pid.padEnd(9)}${(s.running ? 'yes' : 'no').padEnd(9)}${(s.healthy ? 'yes' : 'no').padEnd(9)}${s.healthUrl}`,
+    );
   }
 
   const nearest = report.nearestCertificateExpiry;

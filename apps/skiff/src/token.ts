@@ -53,7 +53,9 @@ export function parseTtlSeconds(text: string): number {
 export function signDetachedJws(payload: string, tokenId: string, tokenSecret: string): string {
   const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
   const header = b64(JSON.stringify({ alg: 'HS256', kid: tokenId }));
-  const signature = createHmac('sha256', `${tokenId}.${tokenSecret}`).update(`${header}.${b64(payload)}`).digest('base64url');
+  const signature = createHmac('sha256', `${tokenId}.${tokenSecret}`)
+    .update(`${header}.${b64(payload)}`)
+    .digest('base64url');
   return `${header}..${signature}`;
 }
 
@@ -78,7 +80,13 @@ export async function createBootstrapToken(
     ...(expiration ? { expiration } : {}),
   };
   const data = Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-  const obj: Secret = { apiVersion: 'v1', kind: 'Secret', type: BOOTSTRAP_TOKEN_TYPE, metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' }, data };
+  const obj: Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: BOOTSTRAP_TOKEN_TYPE,
+    metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+    data,
+  };
   await client.create(secrets, obj);
   await signClusterInfo(client, { server: opts.server, caCert: opts.caCert, tokenId: id, tokenSecret: secret });
   return { token: `${id}.${secret}`, id, secret, ...(expiration ? { expiration } : {}) };
@@ -107,7 +115,12 @@ async function signClusterInfo(client: RestClient, opts: { server: string; caCer
     // Keep the published kubeconfig once there is one: older tokens' signatures are over it.
     const kubeconfig = current?.data?.kubeconfig ?? renderClusterInfoKubeconfig(opts.server, opts.caCert);
     const data = { ...current?.data, kubeconfig, [`jws-kubeconfig-${opts.tokenId}`]: signDetachedJws(kubeconfig, opts.tokenId, opts.tokenSecret) };
-    const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...current?.metadata, name: CLUSTER_INFO.name, namespace: CLUSTER_INFO.namespace }, data };
+    const cm: ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { ...current?.metadata, name: CLUSTER_INFO.name, namespace: CLUSTER_INFO.namespace },
+      data,
+    };
     try {
       if (current) await client.update(configMaps, cm);
       else await client.create(configMaps, cm);
@@ -141,7 +154,7 @@ export async function runToken(args: string[]): Promise<number> {
   const paths = resolveSkiffPaths();
   const client = RestClient.fromKubeconfig(paths.kubeconfig);
   try {
-    const caCert = client.config.caCert ?? await readFile(`${paths.pkiDir}/ca.crt`, 'utf8');
+    const caCert = client.config.caCert ?? (await readFile(`${paths.pkiDir}/ca.crt`, 'utf8'));
     const joinServer = server ?? advertisedServer(client.config.server);
     const created = await createBootstrapToken(client, { server: joinServer, caCert, ttlSeconds: parseTtlSeconds(ttl), description });
     const pin = publicKeyPin(caCert);

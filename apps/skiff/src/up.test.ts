@@ -38,22 +38,40 @@ describe('roles on one host', () => {
     assert.match(start.args[2]!, /apps\/skiff\/src\/main\.ts$/);
     assert.deepEqual(start.args.slice(3), ['server', '--config=/srv/skiff/roles/server.json', '--restart-on-failure', '--pid-file=/srv/skiff/run/server.pid']);
     assert.equal(start.marker, '--config=/srv/skiff/roles/server.json');
-    assert.deepEqual(server.members.map((m) => [m.name, m.pidFile, m.healthUrl]), [
-      ['apiserver', '/srv/skiff/run/server.pid', 'https://127.0.0.1:6443/readyz'],
-      ['controller-manager', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10257/healthz'],
-      ['scheduler', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10259/healthz'],
-    ]);
+    assert.deepEqual(
+      server.members.map((m) => [m.name, m.pidFile, m.healthUrl]),
+      [
+        ['apiserver', '/srv/skiff/run/server.pid', 'https://127.0.0.1:6443/readyz'],
+        ['controller-manager', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10257/healthz'],
+        ['scheduler', '/srv/skiff/run/server.pid', 'http://127.0.0.1:10259/healthz'],
+      ],
+    );
   });
   it('the agent runs kubelet, kube-proxy, dns, local-path, ingress and network policy; the hollow kubelet is a component of its own', () => {
     const agent = getAgentRole(paths, ports);
     assert.deepEqual(agent.createStartOptions().args.slice(0, 1), ['--max-semi-space-size=1']);
     assert.deepEqual(agent.createStartOptions().args.slice(3, 5), ['agent', '--config=/srv/skiff/roles/agent.json']);
-    assert.deepEqual(agent.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'local-path', 'ingress', 'network-policy']);
+    assert.deepEqual(
+      agent.members.map((m) => m.name),
+      ['kubelet', 'kube-proxy', 'dns', 'local-path', 'ingress', 'network-policy'],
+    );
     const without = getAgentRole(paths, ports, { disable: ['ingress'] });
-    assert.deepEqual(without.config.components.map((c) => c.name), ['kubelet', 'kube-proxy', 'dns', 'local-path', 'network-policy']);
-    assert.deepEqual(without.members.map((m) => m.name), ['kubelet', 'kube-proxy', 'dns', 'local-path', 'network-policy']);
+    assert.deepEqual(
+      without.config.components.map((c) => c.name),
+      ['kubelet', 'kube-proxy', 'dns', 'local-path', 'network-policy'],
+    );
+    assert.deepEqual(
+      without.members.map((m) => m.name),
+      ['kubelet', 'kube-proxy', 'dns', 'local-path', 'network-policy'],
+    );
     const hollow = getHollowKubelet(paths, ports, 7).createStartOptions();
-    assert.deepEqual(hollow.args.slice(1), ['run', 'kubelet', '--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig', '--metrics-port=10255', '--hollow-nodes=7']);
+    assert.deepEqual(hollow.args.slice(1), [
+      'run',
+      'kubelet',
+      '--kubeconfig=/srv/skiff/kubeconfigs/kubelet-hollow.kubeconfig',
+      '--metrics-port=10255',
+      '--hollow-nodes=7',
+    ]);
     assert.equal(getComponentKubeconfig(paths, 'scheduler'), '/srv/skiff/kubeconfigs/scheduler.kubeconfig');
   });
 });

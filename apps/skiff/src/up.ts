@@ -18,7 +18,14 @@ import { createLogger } from '@skiff/log';
 import { upgradeEtcdPeerUrl } from './etcd-backup.ts';
 import { ensureNodeImages } from './images/web-image.ts';
 import {
-  DNS_ADDRESS, ensureDnsInterface, ensureKubeletClientCert, getAgentRole, nodeName, NODE_COMPONENT_NAMES, OPTIONAL_NODE_COMPONENTS, writeNodeCredentials,
+  DNS_ADDRESS,
+  ensureDnsInterface,
+  ensureKubeletClientCert,
+  getAgentRole,
+  nodeName,
+  NODE_COMPONENT_NAMES,
+  OPTIONAL_NODE_COMPONENTS,
+  writeNodeCredentials,
   type OptionalNodeComponent,
 } from './node-components.ts';
 import { resolveSkiffPaths, resolveSkiffPorts, type SkiffPaths, type SkiffPorts } from './paths.ts';
@@ -41,7 +48,10 @@ export type UpOptions = {
 
 /** `--disable ingress,network-policy` (or the flag given twice). */
 function parseDisable(value: string | undefined): OptionalNodeComponent[] {
-  const names = (value ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const bad = names.find((n) => !(OPTIONAL_NODE_COMPONENTS as string[]).includes(n));
   if (names.length === 0 || bad !== undefined) {
     throw new UsageError(`--disable wants ${OPTIONAL_NODE_COMPONENTS.join(' or ')} (comma-separated), got "${bad ?? value ?? ''}"`);
@@ -119,7 +129,14 @@ function readHollowNodeCount(pid: number): number | undefined {
  * The node: pod images (pause, busybox, the example's web:v1/v2), the DNS address, then the agent
  * (the Docker kubelet, kube-proxy and dns in one process). Root only (iptables, interfaces); false when skipped.
  */
-async function startNodeComponents(paths: SkiffPaths, ports: SkiffPorts, pki: ClusterPki, server: string, addresses: string[], disable: OptionalNodeComponent[]): Promise<boolean> {
+async function startNodeComponents(
+  paths: SkiffPaths,
+  ports: SkiffPorts,
+  pki: ClusterPki,
+  server: string,
+  addresses: string[],
+  disable: OptionalNodeComponent[],
+): Promise<boolean> {
   if (process.getuid?.() !== 0) {
     progress('node: kubelet, kube-proxy and dns need root (iptables, interfaces); skipped (sudo ./skiff up)');
     return false;
@@ -195,7 +212,9 @@ export async function runUp(args: string[]): Promise<number> {
     }
     // Should the running one be shutting down, its successor keeps its node count unless told otherwise.
     const hollowNodes = opts.hollowNodes || (count ?? 0);
-    await ensureRunning(getHollowKubelet(paths, ports, hollowNodes), HOLLOW_START_TIMEOUT_MS, () => writeComponentKubeconfig(paths, pki, server, 'kubelet-hollow'));
+    await ensureRunning(getHollowKubelet(paths, ports, hollowNodes), HOLLOW_START_TIMEOUT_MS, () =>
+      writeComponentKubeconfig(paths, pki, server, 'kubelet-hollow'),
+    );
   }
 
   const withNode = !opts.noNode && (await startNodeComponents(paths, ports, pki, server, addresses, opts.disable));

@@ -18,7 +18,10 @@ if (!args.has('--write') && !args.has('--check')) {
 }
 const { buildCatalog } = await import('../src/schema/catalog-build.ts');
 const files = renderCatalogFiles(await buildCatalog());
-const targets: [string, string][] = [[modelsPath, files.models], [descriptionsPath, files.descriptions]];
+const targets: [string, string][] = [
+  [modelsPath, files.models],
+  [descriptionsPath, files.descriptions],
+];
 if (args.has('--write')) {
   for (const [path, text] of targets) writeFileSync(path, text);
 } else {

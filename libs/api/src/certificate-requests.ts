@@ -25,7 +25,10 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The two usage sets upstream accepts (with key encipherment for RSA keys, without for EC). */
-const KUBELET_CLIENT_USAGES = [['digital signature', 'key encipherment', 'client auth'], ['digital signature', 'client auth']];
+const KUBELET_CLIENT_USAGES = [
+  ['digital signature', 'key encipherment', 'client auth'],
+  ['digital signature', 'client auth'],
+];
 
 /**
  * Why a request is not a kubelet client certificate (upstream's wording), or undefined when

@@ -65,10 +65,15 @@ const kindFields: Record<string, Record<string, FieldGetter>> = {
     // label conversion does (regarding.kind is involvedObject.kind there); the events.k8s.io
     // shape still answers, for callers that filter objects they read through this group.
     ...coreEventFields,
-    ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].flatMap((part) => {
-      const getter: FieldGetter = (o) => str((o?.involvedObject ?? o?.regarding)?.[part]);
-      return [[`regarding.${part}`, getter], [`involvedObject.${part}`, getter]];
-    })),
+    ...Object.fromEntries(
+      ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].flatMap((part) => {
+        const getter: FieldGetter = (o) => str((o?.involvedObject ?? o?.regarding)?.[part]);
+        return [
+          [`regarding.${part}`, getter],
+          [`involvedObject.${part}`, getter],
+        ];
+      }),
+    ),
     reportingController: (o) => str(o?.reportingComponent ?? o?.reportingController),
     source: (o) => str((o?.source ?? o?.deprecatedSource)?.component),
   },
@@ -157,12 +162,18 @@ export function parseFieldSelector(selector: string): FieldRequirement[] {
 
 function builtinFieldSet(res: Pick<ResourceInfo, 'group' | 'resource'>): FieldSet {
   const fields = selectableFields(res);
-  const known = Object.keys(fields).map((f) => `"${f}"`).join(', ');
+  const known = Object.keys(fields)
+    .map((f) => `"${f}"`)
+    .join(', ');
   return { fields, unsupported: (field) => `"${field}" is not a known field selector: only ${known}` };
 }
 
 /** A matcher for a field selector on one resource; unknown fields throw like Kubernetes. */
-export function compileFieldSelector(res: Pick<ResourceInfo, 'group' | 'resource'>, selector: string, fieldSet: FieldSet = builtinFieldSet(res)): (obj: any) => boolean {
+export function compileFieldSelector(
+  res: Pick<ResourceInfo, 'group' | 'resource'>,
+  selector: string,
+  fieldSet: FieldSet = builtinFieldSet(res),
+): (obj: any) => boolean {
   const { fields } = fieldSet;
   const requirements = parseFieldSelector(selector);
   const checks = requirements.map((r) => {

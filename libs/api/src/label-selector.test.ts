@@ -59,12 +59,15 @@ test('parseLabelSelector: Kubernetes error messages', () => {
     ['a>b', /the value must be an integer/],
   ];
   for (const [selector, message] of cases) {
-    assert.throws(() => parseLabelSelector(selector), (err: Error) => {
-      assert.ok(err instanceof SelectorError, selector);
-      if (typeof message === 'string') assert.equal(err.message, message, selector);
-      else assert.match(err.message, message, selector);
-      return true;
-    });
+    assert.throws(
+      () => parseLabelSelector(selector),
+      (err: Error) => {
+        assert.ok(err instanceof SelectorError, selector);
+        if (typeof message === 'string') assert.equal(err.message, message, selector);
+        else assert.match(err.message, message, selector);
+        return true;
+      },
+    );
   }
 });
 

@@ -29,8 +29,17 @@ export interface Selector {
 type Token = 'error' | 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'id' | 'in' | '<' | '!=' | 'notin' | '(';
 
 const keywordTokens = new Map<string, Token>([
-  [')', ')'], [',', ','], ['!', '!'], ['==', '=='], ['=', '='], ['>', '>'], ['in', 'in'],
-  ['<', '<'], ['!=', '!='], ['notin', 'notin'], ['(', '('],
+  [')', ')'],
+  [',', ','],
+  ['!', '!'],
+  ['==', '=='],
+  ['=', '='],
+  ['>', '>'],
+  ['in', 'in'],
+  ['<', '<'],
+  ['!=', '!='],
+  ['notin', 'notin'],
+  ['(', '('],
 ]);
 
 function isWhitespace(ch: string): boolean {
@@ -134,14 +143,22 @@ class Parser {
   private parseOperator(): SelectorOperator {
     const [tok, lit] = this.consume(false);
     switch (tok) {
-      case 'in': return 'in';
-      case 'notin': return 'notin';
-      case '=': return '=';
-      case '==': return '==';
-      case '!=': return '!=';
-      case '>': return 'gt';
-      case '<': return 'lt';
-      default: throw new Error(`found '${lit}', expected: '=', '!=', '==', 'in', notin'`);
+      case 'in':
+        return 'in';
+      case 'notin':
+        return 'notin';
+      case '=':
+        return '=';
+      case '==':
+        return '==';
+      case '!=':
+        return '!=';
+      case '>':
+        return 'gt';
+      case '<':
+        return 'lt';
+      default:
+        throw new Error(`found '${lit}', expected: '=', '!=', '==', 'in', notin'`);
     }
   }
 
@@ -258,13 +275,20 @@ function matchesRequirement(r: Requirement, labels: Record<string, string>): boo
 
 function requirementToString(r: Requirement): string {
   switch (r.operator) {
-    case 'exists': return r.key;
-    case '!': return `!${r.key}`;
-    case 'in': return `${r.key} in (${r.values.join(',')})`;
-    case 'notin': return `${r.key} notin (${r.values.join(',')})`;
-    case 'gt': return `${r.key}>${r.values[0]}`;
-    case 'lt': return `${r.key}<${r.values[0]}`;
-    default: return `${r.key}${r.operator}${r.values[0]}`;
+    case 'exists':
+      return r.key;
+    case '!':
+      return `!${r.key}`;
+    case 'in':
+      return `${r.key} in (${r.values.join(',')})`;
+    case 'notin':
+      return `${r.key} notin (${r.values.join(',')})`;
+    case 'gt':
+      return `${r.key}>${r.values[0]}`;
+    case 'lt':
+      return `${r.key}<${r.values[0]}`;
+    default:
+      return `${r.key}${r.operator}${r.values[0]}`;
   }
 }
 

@@ -1,8 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkCIDR, checkConfigMapKey, checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkLabelValue,
-  checkPortName, checkQualifiedName, generateName, isIP, isIPv4, isIPv6,
+  checkCIDR,
+  checkConfigMapKey,
+  checkDns1035Label,
+  checkDns1123Label,
+  checkDns1123Subdomain,
+  checkEnvVarName,
+  checkLabelValue,
+  checkPortName,
+  checkQualifiedName,
+  generateName,
+  isIP,
+  isIPv4,
+  isIPv6,
 } from './names.ts';
 
 test('name checks: valid and invalid tables', () => {

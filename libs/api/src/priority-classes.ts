@@ -12,12 +12,16 @@ const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
 
 export const SYSTEM_PRIORITY_CLASSES: readonly PriorityClass[] = [
   {
-    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-node-critical' },
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: { name: 'system-node-critical' },
     value: SYSTEM_CRITICAL_PRIORITY + 1000,
     description: 'Used for system critical pods that must not be moved from their current node.',
   },
   {
-    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-cluster-critical' },
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: { name: 'system-cluster-critical' },
     value: SYSTEM_CRITICAL_PRIORITY,
     description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
   },

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatRule, ruleAllows, uncoveredRules, type RuleAttributes } from './rbac-rules.ts';
 
-const req = (verb: string, group: string, resource: string, subresource = '', name = ''): RuleAttributes => ({ isResourceRequest: true, verb, group, resource, subresource, name, path: '' });
+const req = (verb: string, group: string, resource: string, subresource = '', name = ''): RuleAttributes => ({
+  isResourceRequest: true,
+  verb,
+  group,
+  resource,
+  subresource,
+  name,
+  path: '',
+});
 
 test('rules match verbs, groups, resources, subresources and names with wildcards', () => {
   const podsRead = { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'] };
@@ -19,7 +27,10 @@ test('rules match verbs, groups, resources, subresources and names with wildcard
 });
 
 test('covering is decided piece by piece, as upstream Covers', () => {
-  const owner = [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'] }, { verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['mine'] }];
+  const owner = [
+    { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'] },
+    { verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['mine'] },
+  ];
   assert.deepEqual(uncoveredRules(owner, [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }]), []);
   assert.deepEqual(uncoveredRules(owner, [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['mine'] }]), []);
   const missing = uncoveredRules(owner, [{ verbs: ['get', 'delete'], apiGroups: [''], resources: ['pods', 'secrets'] }]);
@@ -28,5 +39,14 @@ test('covering is decided piece by piece, as upstream Covers', () => {
     '{APIGroups:[""], Resources:["pods"], Verbs:["delete"]}',
     '{APIGroups:[""], Resources:["secrets"], Verbs:["delete"]}',
   ]);
-  assert.deepEqual(uncoveredRules([{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }], missing), []);
+  assert.deepEqual(
+    uncoveredRules(
+      [
+        { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+        { verbs: ['*'], nonResourceURLs: ['*'] },
+      ],
+      missing,
+    ),
+    [],
+  );
 });

@@ -137,8 +137,11 @@ export function uncoveredRules(owner: readonly PolicyRule[], requested: readonly
 export function formatRule(rule: PolicyRule): string {
   const parts: string[] = [];
   const fields: [string, string[] | undefined][] = [
-    ['APIGroups', rule.apiGroups], ['Resources', rule.resources], ['NonResourceURLs', rule.nonResourceURLs],
-    ['ResourceNames', rule.resourceNames], ['Verbs', rule.verbs],
+    ['APIGroups', rule.apiGroups],
+    ['Resources', rule.resources],
+    ['NonResourceURLs', rule.nonResourceURLs],
+    ['ResourceNames', rule.resourceNames],
+    ['Verbs', rule.verbs],
   ];
   for (const [label, values] of fields) {
     if (values && values.length > 0) parts.push(`${label}:[${values.map((v) => JSON.stringify(v)).join(' ')}]`);

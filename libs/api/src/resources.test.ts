@@ -40,14 +40,35 @@ test('resources: lookups', () => {
   assert.equal(findResourceByKind('events.k8s.io/v1', 'Event')?.group, 'events.k8s.io');
   assert.equal(findResourceByKind('v1', 'Deployment'), undefined);
   assert.equal(findResourceByName('deploy')?.kind, 'Deployment');
-  for (const [short, kind] of [['sts', 'StatefulSet'], ['ds', 'DaemonSet'], ['cj', 'CronJob'], ['sc', 'StorageClass'], ['jobs', 'Job']]) {
+  for (const [short, kind] of [
+    ['sts', 'StatefulSet'],
+    ['ds', 'DaemonSet'],
+    ['cj', 'CronJob'],
+    ['sc', 'StorageClass'],
+    ['jobs', 'Job'],
+  ]) {
     assert.equal(findResourceByName(short!)?.kind, kind);
   }
   assert.equal(qualifiedResource(findResource('apps', 'v1', 'deployments')!), 'deployments.apps');
   assert.equal(qualifiedResource(findResource('', 'v1', 'pods')!), 'pods');
   assert.deepEqual(groupVersions().map(apiVersionOf), [
-    'v1', 'admissionregistration.k8s.io/v1', 'apiextensions.k8s.io/v1', 'apiregistration.k8s.io/v1', 'apps/v1', 'autoscaling/v2', 'autoscaling/v1', 'batch/v1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1',
-    'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'events.k8s.io/v1',
+    'v1',
+    'admissionregistration.k8s.io/v1',
+    'apiextensions.k8s.io/v1',
+    'apiregistration.k8s.io/v1',
+    'apps/v1',
+    'autoscaling/v2',
+    'autoscaling/v1',
+    'batch/v1',
+    'certificates.k8s.io/v1',
+    'coordination.k8s.io/v1',
+    'discovery.k8s.io/v1',
+    'networking.k8s.io/v1',
+    'policy/v1',
+    'rbac.authorization.k8s.io/v1',
+    'scheduling.k8s.io/v1',
+    'storage.k8s.io/v1',
+    'events.k8s.io/v1',
   ]);
   const keys = new Set(resources.map((r) => `${apiVersionOf(r)}/${r.resource}`));
   assert.equal(keys.size, resources.length, 'no duplicate resources');

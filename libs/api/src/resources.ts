@@ -64,10 +64,23 @@ export const resources: ResourceInfo[] = [
   define('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'], subresources: ['token'] }),
   define('', 'v1', 'Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   // admissionregistration.k8s.io/v1: admission webhooks and CEL policies (issue #18).
-  define('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', { namespaced: false, categories: ['api-extensions'] }),
-  define('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', { namespaced: false, categories: ['api-extensions'], subresources: ['status'] }),
-  define('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', { namespaced: false, categories: ['api-extensions'] }),
-  define('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', { namespaced: false, categories: ['api-extensions'] }),
+  define('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', {
+    namespaced: false,
+    categories: ['api-extensions'],
+  }),
+  define('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', {
+    namespaced: false,
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
+  define('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', {
+    namespaced: false,
+    categories: ['api-extensions'],
+  }),
+  define('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', {
+    namespaced: false,
+    categories: ['api-extensions'],
+  }),
   // apiextensions.k8s.io/v1: CustomResourceDefinitions; the custom resources they define are served beside this table.
   define('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', {
     namespaced: false,
@@ -159,7 +172,5 @@ export function qualifiedResource(res: Pick<ResourceInfo, 'group' | 'resource'>)
 /** Resources whose names are looked up by `kubectl get <shortName>` style aliases. */
 export function findResourceByName(name: string): ResourceInfo | undefined {
   const lower = name.toLowerCase();
-  return resources.find(
-    (r) => r.resource === lower || r.singular === lower || r.shortNames.includes(lower) || r.kind.toLowerCase() === lower,
-  );
+  return resources.find((r) => r.resource === lower || r.singular === lower || r.shortNames.includes(lower) || r.kind.toLowerCase() === lower);
 }

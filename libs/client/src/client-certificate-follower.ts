@@ -42,10 +42,12 @@ function watchedFiles(path: string): string[] {
 }
 
 async function fingerprint(files: string[]): Promise<string> {
-  const parts = await Promise.all(files.map(async (f) => {
-    const s = await stat(f).catch(() => undefined);
-    return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : '-';
-  }));
+  const parts = await Promise.all(
+    files.map(async (f) => {
+      const s = await stat(f).catch(() => undefined);
+      return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : '-';
+    }),
+  );
   return parts.join('|');
 }
 

@@ -81,14 +81,17 @@ export interface EnqueueOwnerOptions<T extends KubeObject, O extends KubeObject>
 export function enqueueOwner<T extends KubeObject, O extends KubeObject>(opts: EnqueueOwnerOptions<T, O>): EventMapper<T> {
   const ownerOf = (obj: T): O | undefined => resolveControllerRef(obj, opts.ownerKind, opts.owners);
   const ownersSelecting = (obj: T): string[] =>
-    opts.owners.list(obj.metadata?.namespace ?? '').filter((owner) => {
-      try {
-        const selector = opts.selectorOf(owner);
-        return !selector.empty && selector.matches(obj.metadata?.labels ?? {});
-      } catch {
-        return false;
-      }
-    }).map(objectKey);
+    opts.owners
+      .list(obj.metadata?.namespace ?? '')
+      .filter((owner) => {
+        try {
+          const selector = opts.selectorOf(owner);
+          return !selector.empty && selector.matches(obj.metadata?.labels ?? {});
+        } catch {
+          return false;
+        }
+      })
+      .map(objectKey);
   const deleted = (obj: T): string[] => {
     const owner = ownerOf(obj);
     if (!owner) return [];

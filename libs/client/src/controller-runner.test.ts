@@ -12,30 +12,55 @@ class FakeSource<T> implements EventSource<T> {
   readonly adds: ((obj: T) => void)[] = [];
   readonly updates: ((oldObj: T, obj: T) => void)[] = [];
   readonly deletes: ((obj: T) => void)[] = [];
-  onAdd(h: (obj: T) => void): void { this.adds.push(h); }
-  onUpdate(h: (oldObj: T, obj: T) => void): void { this.updates.push(h); }
-  onDelete(h: (obj: T) => void): void { this.deletes.push(h); }
-  hasSynced(): boolean { return this.synced; }
-  add(obj: T): void { for (const h of this.adds) h(obj); }
-  update(oldObj: T, obj: T): void { for (const h of this.updates) h(oldObj, obj); }
-  delete(obj: T): void { for (const h of this.deletes) h(obj); }
+  onAdd(h: (obj: T) => void): void {
+    this.adds.push(h);
+  }
+  onUpdate(h: (oldObj: T, obj: T) => void): void {
+    this.updates.push(h);
+  }
+  onDelete(h: (obj: T) => void): void {
+    this.deletes.push(h);
+  }
+  hasSynced(): boolean {
+    return this.synced;
+  }
+  add(obj: T): void {
+    for (const h of this.adds) h(obj);
+  }
+  update(oldObj: T, obj: T): void {
+    for (const h of this.updates) h(oldObj, obj);
+  }
+  delete(obj: T): void {
+    for (const h of this.deletes) h(obj);
+  }
 }
 
-const obj = (name: string, rv = '1', extra: Partial<NonNullable<KubeObject['metadata']>> = {}): KubeObject =>
-  ({ metadata: { namespace: 'ns', name, uid: `uid-${name}`, resourceVersion: rv, ...extra } });
+const obj = (name: string, rv = '1', extra: Partial<NonNullable<KubeObject['metadata']>> = {}): KubeObject => ({
+  metadata: { namespace: 'ns', name, uid: `uid-${name}`, resourceVersion: rv, ...extra },
+});
 
 const tick = (ms = 10) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ControllerRunner', () => {
   it('waits for every watched and read cache before the first sync', async () => {
     const source = new FakeSource<KubeObject>();
-    const read = { synced: false, hasSynced() { return this.synced; } };
+    const read = {
+      synced: false,
+      hasSynced() {
+        return this.synced;
+      },
+    };
     source.synced = false;
     const seen: string[] = [];
     const abort = new AbortController();
     const runner = new ControllerRunner({
-      name: 't', watches: [watch(source, enqueueObject())], reads: [read],
-      sync: async (key) => { seen.push(key); abort.abort(); },
+      name: 't',
+      watches: [watch(source, enqueueObject())],
+      reads: [read],
+      sync: async (key) => {
+        seen.push(key);
+        abort.abort();
+      },
     });
     source.add(obj('a'));
     const running = runner.run(abort.signal);
@@ -66,7 +91,8 @@ describe('ControllerRunner', () => {
     const abort = new AbortController();
     const at: number[] = [];
     const runner = new ControllerRunner({
-      name: 't', watches: [watch(source, enqueueObject())],
+      name: 't',
+      watches: [watch(source, enqueueObject())],
       rateLimiter: new ExponentialFailureRateLimiter(20, 1000),
       sync: async (key) => {
         at.push(Date.now());
@@ -89,7 +115,8 @@ describe('ControllerRunner', () => {
     const abort = new AbortController();
     const seen: string[] = [];
     const runner = new ControllerRunner({
-      name: 't', watches: [],
+      name: 't',
+      watches: [],
       sync: async (key) => {
         seen.push(key);
         if (seen.length === 1) return { requeueAfter: 20 };
@@ -107,13 +134,22 @@ describe('ControllerRunner', () => {
     let release!: () => void;
     const seen: string[] = [];
     const runner = new ControllerRunner({
-      name: 't', watches: [watch(source, enqueueObject())], workers: 1,
-      sync: async (key) => { seen.push(key); await new Promise<void>((resolve) => { release = resolve; }); },
+      name: 't',
+      watches: [watch(source, enqueueObject())],
+      workers: 1,
+      sync: async (key) => {
+        seen.push(key);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
     });
     source.add(obj('a'));
     source.add(obj('b'));
     let done = false;
-    const running = runner.run(abort.signal).then(() => { done = true; });
+    const running = runner.run(abort.signal).then(() => {
+      done = true;
+    });
     await tick();
     abort.abort();
     await tick();
@@ -128,7 +164,13 @@ describe('ControllerRunner', () => {
     source.synced = false;
     const abort = new AbortController();
     let calls = 0;
-    const runner = new ControllerRunner({ name: 't', watches: [watch(source, enqueueObject())], sync: async () => { calls++; } });
+    const runner = new ControllerRunner({
+      name: 't',
+      watches: [watch(source, enqueueObject())],
+      sync: async () => {
+        calls++;
+      },
+    });
     source.add(obj('a'));
     const running = runner.run(abort.signal);
     abort.abort();
@@ -141,8 +183,17 @@ describe('ControllerRunner', () => {
     const warned: string[] = [];
     const logger = { warn: (fields: { event: string }) => warned.push(fields.event) } as never;
     const runner = new ControllerRunner({
-      name: 't', logger, sync: async () => {},
-      watches: [watch(source, { add: () => { throw new Error('boom'); }, delete: (o) => o.metadata?.name })],
+      name: 't',
+      logger,
+      sync: async () => {},
+      watches: [
+        watch(source, {
+          add: () => {
+            throw new Error('boom');
+          },
+          delete: (o) => o.metadata?.name,
+        }),
+      ],
     });
     source.add(obj('a'));
     source.delete(obj('b'));

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { ApiStatusError } from './api-status-error.ts';
 import { EventRecorder } from './event-recorder.ts';
 
-interface Call { verb: 'create' | 'patch'; namespace?: string; name?: string; body: any }
+interface Call {
+  verb: 'create' | 'patch';
+  namespace?: string;
+  name?: string;
+  body: any;
+}
 
 /** Records every write; a write can be slowed or failed by the test. */
 class FakeClient {
@@ -112,7 +117,10 @@ describe('EventRecorder', () => {
     // The create is in flight now; the next nine ride on one follow-up patch.
     for (let i = 0; i < 9; i++) rec.event(rs, 'Warning', 'FailedCreate', 'quota exceeded');
     await rec.flush();
-    assert.deepEqual(client.calls.map((c) => c.verb), ['create', 'patch']);
+    assert.deepEqual(
+      client.calls.map((c) => c.verb),
+      ['create', 'patch'],
+    );
     assert.equal(client.calls[0]!.body.count, 1);
     assert.equal(client.calls[1]!.body.count, 10);
   });
@@ -126,7 +134,10 @@ describe('EventRecorder', () => {
     client.stored.clear();
     rec.event(rs, 'Normal', 'Killing', 'Stopping');
     await rec.flush();
-    assert.deepEqual(client.calls.map((c) => c.verb), ['create', 'patch', 'create']);
+    assert.deepEqual(
+      client.calls.map((c) => c.verb),
+      ['create', 'patch', 'create'],
+    );
     assert.equal(client.calls[2]!.body.count, 2);
 
     client.failNext = new Error('connection refused');

@@ -230,10 +230,12 @@ export class EventRecorder {
       this.#inFlight++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.#waiting.push(() => {
-      this.#inFlight++;
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      this.#waiting.push(() => {
+        this.#inFlight++;
+        resolve();
+      }),
+    );
   }
 
   #release(): void {

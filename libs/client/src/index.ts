@@ -68,4 +68,11 @@ export {
   type LabelMatcher,
   type Lister,
 } from './controller-runner-handlers.ts';
-export { ResourceDiscovery, resourcesFromList, type ApiResource, type ApiResourceList, type DiscoveryClient, type DiscoverySnapshot } from './resource-discovery.ts';
+export {
+  ResourceDiscovery,
+  resourcesFromList,
+  type ApiResource,
+  type ApiResourceList,
+  type DiscoveryClient,
+  type DiscoverySnapshot,
+} from './resource-discovery.ts';

@@ -16,7 +16,14 @@ class FakeClient {
     if (this.listDelayMs) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, this.listDelayMs);
-        opts.signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('aborted')); }, { once: true });
+        opts.signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(new Error('aborted'));
+          },
+          { once: true },
+        );
       });
     }
     const item = { metadata: { name: `${res.resource}-1`, namespace: ns, resourceVersion: '5' } } as T;

@@ -83,7 +83,10 @@ describe('Informer', () => {
     assert.deepEqual(events, ['add a@5', 'add b@6', 'add c@11', 'update a@5->12', 'delete b@13']);
     assert.deepEqual(client.calls, ['list', 'watch@10', 'watch@20']);
     assert.equal(informer.lastSyncResourceVersion, '20');
-    assert.deepEqual(informer.byIndex(NODE_NAME_INDEX, 'n1').map((o) => o.metadata?.name), ['c']);
+    assert.deepEqual(
+      informer.byIndex(NODE_NAME_INDEX, 'n1').map((o) => o.metadata?.name),
+      ['c'],
+    );
     assert.equal(informer.get('ns', 'a')?.kind, 'Pod', 'list items get their apiVersion/kind back');
     assert.ok(Object.isFrozen(informer.get('ns', 'a')!.metadata));
   });
@@ -101,7 +104,13 @@ describe('Informer', () => {
     await informer.stop();
     assert.deepEqual(client.calls, ['list', 'watch@10', 'list', 'watch@30']);
     assert.deepEqual(events.slice(3), ['delete b@6', 'add d@26', 'update c@7->25']);
-    assert.deepEqual(informer.list().map((o) => o.metadata?.name).sort(), ['a', 'c', 'd']);
+    assert.deepEqual(
+      informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['a', 'c', 'd'],
+    );
   });
 
   it('relists on a 410 at watch start, backs off on other errors and re-watches from the last revision', async () => {

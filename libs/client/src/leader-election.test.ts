@@ -56,7 +56,9 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
 
 describe('isLeaseExpired / microTime', () => {
   const now = new Date('2024-05-01T10:00:20Z');
-  const lease = (holder: string, renew: string, duration = 15): Lease => ({ spec: { holderIdentity: holder, renewTime: renew, leaseDurationSeconds: duration } });
+  const lease = (holder: string, renew: string, duration = 15): Lease => ({
+    spec: { holderIdentity: holder, renewTime: renew, leaseDurationSeconds: duration },
+  });
   const table: [string, Lease, boolean][] = [
     ['renewed 5 s ago, 15 s lease', lease('a', '2024-05-01T10:00:15.000000Z'), false],
     ['renewed exactly 15 s ago', lease('a', '2024-05-01T10:00:05.000000Z'), false],

@@ -56,7 +56,7 @@ describe('TokenBucketRateLimiter', () => {
 
 describe('MaxOfRateLimiter', () => {
   it('answers the larger delay and the larger requeue count', () => {
-    let now = 0;
+    const now = 0;
     const limiter = new MaxOfRateLimiter(new ExponentialFailureRateLimiter(5, 1_000_000), new TokenBucketRateLimiter(10, 2, () => now));
     assert.equal(limiter.when('k'), 5); // bucket: 0, backoff: 5
     assert.equal(limiter.when('k'), 10); // bucket: 0, backoff: 10

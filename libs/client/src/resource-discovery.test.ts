@@ -7,19 +7,36 @@ function fakeApi() {
   const state = { crdEstablished: false, gets: [] as string[], failMetrics: true };
   const answers = (path: string): unknown => {
     switch (path) {
-      case '/api': return { versions: ['v1'] };
-      case '/apis': return { groups: [
-        { name: 'apps', versions: [{ version: 'v1' }], preferredVersion: { version: 'v1' } },
-        ...(state.crdEstablished ? [{ name: 'example.com', versions: [{ version: 'v2' }, { version: 'v1' }], preferredVersion: { version: 'v2' } }] : []),
-        { name: 'metrics.k8s.io', versions: [{ version: 'v1beta1' }] },
-      ] };
-      case '/api/v1': return { groupVersion: 'v1', resources: [
-        { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['list', 'watch', 'delete'], shortNames: ['po'] },
-        { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch'] },
-      ] };
-      case '/apis/apps/v1': return { groupVersion: 'apps/v1', resources: [{ name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['list', 'watch', 'delete'] }] };
-      case '/apis/example.com/v2': return { groupVersion: 'example.com/v2', resources: [{ name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget', verbs: ['list', 'watch', 'delete', 'deletecollection'] }] };
-      default: return undefined;
+      case '/api':
+        return { versions: ['v1'] };
+      case '/apis':
+        return {
+          groups: [
+            { name: 'apps', versions: [{ version: 'v1' }], preferredVersion: { version: 'v1' } },
+            ...(state.crdEstablished ? [{ name: 'example.com', versions: [{ version: 'v2' }, { version: 'v1' }], preferredVersion: { version: 'v2' } }] : []),
+            { name: 'metrics.k8s.io', versions: [{ version: 'v1beta1' }] },
+          ],
+        };
+      case '/api/v1':
+        return {
+          groupVersion: 'v1',
+          resources: [
+            { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['list', 'watch', 'delete'], shortNames: ['po'] },
+            { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch'] },
+          ],
+        };
+      case '/apis/apps/v1':
+        return {
+          groupVersion: 'apps/v1',
+          resources: [{ name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['list', 'watch', 'delete'] }],
+        };
+      case '/apis/example.com/v2':
+        return {
+          groupVersion: 'example.com/v2',
+          resources: [{ name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget', verbs: ['list', 'watch', 'delete', 'deletecollection'] }],
+        };
+      default:
+        return undefined;
     }
   };
   const client: DiscoveryClient = {
@@ -36,7 +53,10 @@ function fakeApi() {
 test('preferred version of every group, subresources folded, an unreadable group reported but not fatal', async () => {
   const { client } = fakeApi();
   const snap = await new ResourceDiscovery(client, { now: () => 1000 }).refresh();
-  assert.deepEqual(snap.resources.map((r) => `${r.group}/${r.version}/${r.resource}`), ['/v1/pods', 'apps/v1/deployments']);
+  assert.deepEqual(
+    snap.resources.map((r) => `${r.group}/${r.version}/${r.resource}`),
+    ['/v1/pods', 'apps/v1/deployments'],
+  );
   assert.deepEqual(snap.resources[0].subresources, ['status']);
   assert.deepEqual(snap.resources[0].shortNames, ['po']);
   assert.deepEqual(Object.keys(snap.failed), ['metrics.k8s.io/v1beta1']);

@@ -14,8 +14,15 @@ export interface ApiResource {
   shortNames?: string[];
   categories?: string[];
 }
-export interface ApiResourceList { groupVersion: string; resources: ApiResource[] }
-interface ApiGroup { name: string; preferredVersion?: { version: string }; versions: { version: string }[] }
+export interface ApiResourceList {
+  groupVersion: string;
+  resources: ApiResource[];
+}
+interface ApiGroup {
+  name: string;
+  preferredVersion?: { version: string };
+  versions: { version: string }[];
+}
 
 /** What one discovery round found: the preferred version of every served resource, and what could not be read. */
 export interface DiscoverySnapshot {
@@ -62,8 +69,15 @@ export class ResourceDiscovery {
   /** A new round, or the one already under way. */
   refresh(): Promise<DiscoverySnapshot> {
     this.#inflight ??= this.#discover().then(
-      (snap) => { this.#snapshot = snap; this.#inflight = undefined; return snap; },
-      (err: unknown) => { this.#inflight = undefined; throw err; },
+      (snap) => {
+        this.#snapshot = snap;
+        this.#inflight = undefined;
+        return snap;
+      },
+      (err: unknown) => {
+        this.#inflight = undefined;
+        throw err;
+      },
     );
     return this.#inflight;
   }
@@ -90,14 +104,16 @@ export class ResourceDiscovery {
       ...groups.groups.map((g) => `${g.name}/${g.preferredVersion?.version ?? g.versions[0]?.version}`),
     ];
     const failed: Record<string, string> = {};
-    const lists = await Promise.all(groupVersions.map(async (gv) => {
-      try {
-        return await this.#client.request<ApiResourceList>('GET', gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`);
-      } catch (err) {
-        failed[gv] = (err as Error).message;
-        return undefined;
-      }
-    }));
+    const lists = await Promise.all(
+      groupVersions.map(async (gv) => {
+        try {
+          return await this.#client.request<ApiResourceList>('GET', gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`);
+        } catch (err) {
+          failed[gv] = (err as Error).message;
+          return undefined;
+        }
+      }),
+    );
     return { resources: lists.flatMap((list) => (list ? resourcesFromList(list) : [])), failed, fetchedAt };
   }
 }
@@ -109,8 +125,17 @@ export function resourcesFromList(list: ApiResourceList): ResourceInfo[] {
   for (const r of list.resources) {
     if (r.name.includes('/')) continue;
     byName.set(r.name, {
-      group, version, kind: r.kind, listKind: `${r.kind}List`, resource: r.name, singular: r.singularName || r.kind.toLowerCase(),
-      namespaced: r.namespaced, shortNames: r.shortNames ?? [], categories: r.categories ?? [], verbs: r.verbs ?? [], subresources: [],
+      group,
+      version,
+      kind: r.kind,
+      listKind: `${r.kind}List`,
+      resource: r.name,
+      singular: r.singularName || r.kind.toLowerCase(),
+      namespaced: r.namespaced,
+      shortNames: r.shortNames ?? [],
+      categories: r.categories ?? [],
+      verbs: r.verbs ?? [],
+      subresources: [],
     });
   }
   for (const r of list.resources) {
@@ -126,4 +151,3 @@ function findKind(all: readonly ResourceInfo[], apiVersion: string, kind: string
   const sameKind = all.filter((res) => res.group === group && res.kind === kind);
   return sameKind.find((res) => res.version === version) ?? sameKind[0];
 }
-

@@ -28,7 +28,11 @@ async function serve(impersonate: Impersonation | undefined) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const config = { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, namespace: 'default' };
   const client = new RestClient(config, impersonate ? { impersonate } : {});
-  const close = async () => { client.close(); server.closeAllConnections(); await new Promise((r) => server.close(r)); };
+  const close = async () => {
+    client.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
   return { seen, client, close };
 }
 

@@ -183,7 +183,12 @@ export class RestClient {
     for (const agent of this.#retired.splice(0)) agent.destroy();
   }
 
-  get<T extends KubeObject>(res: ResourceInfo, namespace: string | undefined, name: string, opts: { subresource?: string; signal?: AbortSignal } = {}): Promise<T> {
+  get<T extends KubeObject>(
+    res: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    opts: { subresource?: string; signal?: AbortSignal } = {},
+  ): Promise<T> {
     return this.request<T>('GET', resourcePath(res, namespace, name, opts.subresource), { signal: opts.signal });
   }
 
@@ -199,9 +204,7 @@ export class RestClient {
    */
   create<T extends KubeObject>(res: ResourceInfo, obj: T, opts: WriteOptions & { namespace?: string; name?: string } = {}): Promise<T> {
     const namespace = res.namespaced ? (opts.namespace ?? obj.metadata?.namespace) : undefined;
-    const path = opts.subresource
-      ? resourcePath(res, namespace, opts.name ?? obj.metadata?.name ?? '', opts.subresource)
-      : resourcePath(res, namespace);
+    const path = opts.subresource ? resourcePath(res, namespace, opts.name ?? obj.metadata?.name ?? '', opts.subresource) : resourcePath(res, namespace);
     return this.request<T>('POST', path, { body: obj, query: writeQuery(opts), signal: opts.signal });
   }
 
@@ -213,7 +216,14 @@ export class RestClient {
     return this.request<T>('PUT', resourcePath(res, namespace, name, opts.subresource), { body: obj, query: writeQuery(opts), signal: opts.signal });
   }
 
-  patch<T extends KubeObject>(res: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {}): Promise<T> {
+  patch<T extends KubeObject>(
+    res: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: PatchOptions = {},
+  ): Promise<T> {
     if (type === 'apply' && !opts.fieldManager) throw new Error(`patch ${res.resource} ${name}: server-side apply needs a fieldManager`);
     return this.request<T>('PATCH', resourcePath(res, namespace, name, opts.subresource), {
       body: patch,
@@ -288,7 +298,11 @@ export class RestClient {
   #open(method: string, path: string, opts: RequestOptions, timeoutMs: number): Promise<IncomingMessage> {
     const url = new URL(this.config.server + path + queryString(opts.query));
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string | number | string[]> = { accept: 'application/json', 'user-agent': this.#userAgent, ...impersonationHeaders(this.config) };
+    const headers: Record<string, string | number | string[]> = {
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
+      ...impersonationHeaders(this.config),
+    };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (body) {
       headers['content-type'] = opts.contentType ?? 'application/json';

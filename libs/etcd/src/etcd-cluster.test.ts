@@ -32,10 +32,18 @@ describe('etcdCommand', () => {
     const tls = { caFile: '/p/ca.crt', certFile: '/p/server.crt', keyFile: '/p/server.key', peerCertFile: '/p/peer.crt', peerKeyFile: '/p/peer.key' };
     const { args } = etcdCommand({ name: 'a', dataDir: '/tmp/x', clientPort: 1, peerPort: 2, tls });
     for (const flag of [
-      '--listen-client-urls=https://127.0.0.1:1', '--advertise-client-urls=https://127.0.0.1:1',
-      '--listen-peer-urls=https://127.0.0.1:2', '--initial-cluster=a=https://127.0.0.1:2',
-      '--client-cert-auth', '--trusted-ca-file=/p/ca.crt', '--cert-file=/p/server.crt', '--key-file=/p/server.key',
-      '--peer-client-cert-auth', '--peer-trusted-ca-file=/p/ca.crt', '--peer-cert-file=/p/peer.crt', '--peer-key-file=/p/peer.key',
+      '--listen-client-urls=https://127.0.0.1:1',
+      '--advertise-client-urls=https://127.0.0.1:1',
+      '--listen-peer-urls=https://127.0.0.1:2',
+      '--initial-cluster=a=https://127.0.0.1:2',
+      '--client-cert-auth',
+      '--trusted-ca-file=/p/ca.crt',
+      '--cert-file=/p/server.crt',
+      '--key-file=/p/server.key',
+      '--peer-client-cert-auth',
+      '--peer-trusted-ca-file=/p/ca.crt',
+      '--peer-cert-file=/p/peer.crt',
+      '--peer-key-file=/p/peer.key',
     ]) {
       assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
     }

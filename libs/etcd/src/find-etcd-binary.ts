@@ -13,14 +13,15 @@ export function findEtcdBinary(env: NodeJS.ProcessEnv = process.env, wellKnownPa
   const candidates = [
     ...(env.SKIFF_ETCD_BIN ? [env.SKIFF_ETCD_BIN] : []),
     ...wellKnownPaths,
-    ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'etcd')),
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'etcd')),
   ];
   for (const path of candidates) {
     if (isExecutable(path)) return path;
   }
-  throw new Error(
-    `etcd binary not found (looked in ${[...new Set(candidates)].join(', ')}): run ./skiff, which installs etcd-server`,
-  );
+  throw new Error(`etcd binary not found (looked in ${[...new Set(candidates)].join(', ')}): run ./skiff, which installs etcd-server`);
 }
 
 function isExecutable(path: string): boolean {

@@ -23,7 +23,11 @@ export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
  * checked; returns the new image's id.
  */
 export async function buildImageFromContext(
-  docker: Docker, tag: string, dockerfile: string, files: TarEntry[], labels: Record<string, string> = {},
+  docker: Docker,
+  tag: string,
+  dockerfile: string,
+  files: TarEntry[],
+  labels: Record<string, string> = {},
 ): Promise<string> {
   const context = createTarArchive([{ name: 'Dockerfile', data: Buffer.from(dockerfile) }, ...files]);
   let stream: NodeJS.ReadableStream;

@@ -16,10 +16,56 @@ export const BUSYBOX_IMAGE = 'skiff/busybox:test';
 const BUSYBOX_BINARY = '/bin/busybox';
 
 const APPLETS = [
-  'sh', 'ash', 'sleep', 'httpd', 'wget', 'cat', 'echo', 'nc', 'ls', 'mkdir', 'rm', 'cp', 'mv', 'touch',
-  'env', 'id', 'ps', 'kill', 'hostname', 'ip', 'ifconfig', 'ping', 'nslookup', 'grep', 'sed', 'head',
-  'tail', 'wc', 'date', 'true', 'false', 'test', 'printf', 'tee', 'sync', 'chmod', 'chown', 'ln', 'df',
-  'du', 'pwd', 'uname', 'whoami', 'nproc', 'free', 'stat', 'dd', 'yes', 'timeout', 'tar',
+  'sh',
+  'ash',
+  'sleep',
+  'httpd',
+  'wget',
+  'cat',
+  'echo',
+  'nc',
+  'ls',
+  'mkdir',
+  'rm',
+  'cp',
+  'mv',
+  'touch',
+  'env',
+  'id',
+  'ps',
+  'kill',
+  'hostname',
+  'ip',
+  'ifconfig',
+  'ping',
+  'nslookup',
+  'grep',
+  'sed',
+  'head',
+  'tail',
+  'wc',
+  'date',
+  'true',
+  'false',
+  'test',
+  'printf',
+  'tee',
+  'sync',
+  'chmod',
+  'chown',
+  'ln',
+  'df',
+  'du',
+  'pwd',
+  'uname',
+  'whoami',
+  'nproc',
+  'free',
+  'stat',
+  'dd',
+  'yes',
+  'timeout',
+  'tar',
 ];
 
 const APPLETS_LABEL = 'io.skiff.busybox-applets';
@@ -38,7 +84,7 @@ async function builtAppletsHash(docker: Docker, name: string): Promise<string | 
 
 /** Builds `name` (skiff/busybox:test) unless Docker already has it with today's applets; returns the image reference. */
 export async function ensureBusyboxImage(docker: Docker, name = BUSYBOX_IMAGE): Promise<string> {
-  if (await builtAppletsHash(docker, name) === APPLETS_HASH) return name;
+  if ((await builtAppletsHash(docker, name)) === APPLETS_HASH) return name;
   let busybox: Buffer;
   try {
     busybox = await readFile(BUSYBOX_BINARY);
@@ -58,11 +104,9 @@ export async function ensureBusyboxImage(docker: Docker, name = BUSYBOX_IMAGE): 
     { name: 'etc/passwd', data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n') },
     { name: 'etc/group', data: Buffer.from('root:x:0:\nnogroup:x:65534:\n') },
   ];
-  await buildImageFromContext(
-    docker, name,
-    'FROM scratch\nCOPY . /\nENV PATH=/bin\nCMD ["sh"]\n',
-    files,
-    { 'io.skiff.image': 'busybox', [APPLETS_LABEL]: APPLETS_HASH },
-  );
+  await buildImageFromContext(docker, name, 'FROM scratch\nCOPY . /\nENV PATH=/bin\nCMD ["sh"]\n', files, {
+    'io.skiff.image': 'busybox',
+    [APPLETS_LABEL]: APPLETS_HASH,
+  });
   return name;
 }

@@ -106,6 +106,9 @@ function withParentDirectories(files: TarEntry[]): TarEntry[] {
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
   }
   const explicit = new Set(files.filter((f) => f.directory).map((f) => f.name));
-  const missing = [...dirs].filter((d) => !explicit.has(d)).sort().map((name) => ({ name, directory: true }));
+  const missing = [...dirs]
+    .filter((d) => !explicit.has(d))
+    .sort()
+    .map((name) => ({ name, directory: true }));
   return [...missing, ...files];
 }

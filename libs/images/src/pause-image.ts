@@ -28,7 +28,8 @@ export async function ensurePauseImage(docker: Docker, logger: Logger, image = P
   const binary = await compilePause(getImageCacheDir(), logger);
   logger.info({ image }, 'building the pause image');
   await buildImageFromContext(
-    docker, image,
+    docker,
+    image,
     'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n',
     [{ name: 'pause', data: await readFile(binary), mode: 0o755 }],
     { 'io.skiff.image': 'pause' },

@@ -38,7 +38,8 @@ describe('runComponents', () => {
     const stopped: string[] = [];
     const outcome = await runComponents(
       [part(fake('apiserver', { stopped })), part(fake('scheduler', { endAfterMs: 10, stopped })), part(fake('cm', { stopped }))],
-      new AbortController().signal, { processLogger: logger },
+      new AbortController().signal,
+      { processLogger: logger },
     );
     assert.deepEqual(outcome, { code: 1, failed: { component: 'scheduler', code: 0 } });
     assert.deepEqual(stopped.sort(), ['apiserver', 'cm', 'scheduler']);
@@ -47,7 +48,10 @@ describe('runComponents', () => {
   it('a component that throws is a failure with code 1; a stuck one is left after the grace period', async () => {
     const stuck: ComponentMain<{ logLevel?: string }> = { component: 'stuck', parseFlags: () => ({}), run: () => new Promise(() => {}) };
     const started = Date.now();
-    const outcome = await runComponents([part(fake('kubelet', { endAfterMs: 5, throws: true })), part(stuck)], new AbortController().signal, { processLogger: logger, stopGraceMs: 100 });
+    const outcome = await runComponents([part(fake('kubelet', { endAfterMs: 5, throws: true })), part(stuck)], new AbortController().signal, {
+      processLogger: logger,
+      stopGraceMs: 100,
+    });
     assert.deepEqual(outcome, { code: 1, failed: { component: 'kubelet', code: 1 } });
     assert.ok(Date.now() - started < 2000);
   });

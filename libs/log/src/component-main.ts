@@ -49,26 +49,31 @@ export async function runComponents(parts: ParsedPart[], signal: AbortSignal, op
   if (signal.aborted) forward();
   else signal.addEventListener('abort', forward, { once: true });
   let failed: ProcessOutcome['failed'];
-  const all = Promise.all(parts.map(async ({ main, config, logger }) => {
-    let code: number;
-    try {
-      code = await main.run(config, inner.signal, logger);
-    } catch (err) {
-      logger.fatal({ err }, `${main.component} failed`);
-      code = 1;
-    }
-    if (!inner.signal.aborted) {
-      failed = { component: main.component, code };
-      if (parts.length > 1) opts.processLogger.error({ component: main.component, code }, `${main.component} stopped on its own; stopping the rest of this process`);
-      inner.abort();
-    }
-    return code;
-  }));
-  await new Promise<void>((resolve) => inner.signal.aborted ? resolve() : inner.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const all = Promise.all(
+    parts.map(async ({ main, config, logger }) => {
+      let code: number;
+      try {
+        code = await main.run(config, inner.signal, logger);
+      } catch (err) {
+        logger.fatal({ err }, `${main.component} failed`);
+        code = 1;
+      }
+      if (!inner.signal.aborted) {
+        failed = { component: main.component, code };
+        if (parts.length > 1)
+          opts.processLogger.error({ component: main.component, code }, `${main.component} stopped on its own; stopping the rest of this process`);
+        inner.abort();
+      }
+      return code;
+    }),
+  );
+  await new Promise<void>((resolve) => (inner.signal.aborted ? resolve() : inner.signal.addEventListener('abort', () => resolve(), { once: true })));
   signal.removeEventListener('abort', forward);
   if (!failed) return { code: Math.max(0, ...(await all)) };
   let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, opts.stopGraceMs ?? 15_000); });
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, opts.stopGraceMs ?? 15_000);
+  });
   await Promise.race([all, grace]);
   clearTimeout(timer);
   return { code: failed.code === 0 ? 1 : failed.code, failed };

@@ -1,15 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  duration, formatUsage, integer, ipv4Cidr, kubeconfigFlag, logLevelFlag, metricsPortFlag, parseBooleanFlag, parseIntegerFlag, readFlags,
-  splitFlags, UsageError, type FlagSpec,
+  duration,
+  formatUsage,
+  integer,
+  ipv4Cidr,
+  kubeconfigFlag,
+  logLevelFlag,
+  metricsPortFlag,
+  parseBooleanFlag,
+  parseIntegerFlag,
+  readFlags,
+  splitFlags,
+  UsageError,
+  type FlagSpec,
 } from './flags.ts';
 
 const fail = (m: string): Error => new Error(m);
 
 test('splitFlags reads --name=value and bare --name, and refuses anything else', () => {
-  assert.deepEqual(splitFlags(['--a=1', '--b', '--c='], fail), [['a', '1'], ['b', ''], ['c', '']]);
-  assert.deepEqual(splitFlags(['--a', 'x', '--b'], fail, (f) => f === 'a'), [['a', 'x'], ['b', '']], 'a value flag takes the next argument');
+  assert.deepEqual(splitFlags(['--a=1', '--b', '--c='], fail), [
+    ['a', '1'],
+    ['b', ''],
+    ['c', ''],
+  ]);
+  assert.deepEqual(
+    splitFlags(['--a', 'x', '--b'], fail, (f) => f === 'a'),
+    [
+      ['a', 'x'],
+      ['b', ''],
+    ],
+    'a value flag takes the next argument',
+  );
   assert.throws(() => splitFlags(['--a'], fail, () => true), /flag needs a value: --a/);
   assert.throws(() => splitFlags(['--a', '--b=1'], fail, () => true), /flag needs a value: --a/);
   assert.throws(() => splitFlags(['positional'], fail), /unexpected argument "positional"/);
@@ -18,8 +40,13 @@ test('splitFlags reads --name=value and bare --name, and refuses anything else',
 
 test('parseIntegerFlag checks bounds and says which', () => {
   const table: [string, number, number | undefined, number | RegExp][] = [
-    ['5', 0, 10, 5], ['0', 0, undefined, 0], ['11', 0, 10, /from 0 to 10, got "11"/],
-    ['1', 2, undefined, /≥ 2, got "1"/], ['-1', 0, 10, /got "-1"/], ['1.5', 0, 10, /got "1.5"/], ['', 0, 10, /got ""/],
+    ['5', 0, 10, 5],
+    ['0', 0, undefined, 0],
+    ['11', 0, 10, /from 0 to 10, got "11"/],
+    ['1', 2, undefined, /≥ 2, got "1"/],
+    ['-1', 0, 10, /got "-1"/],
+    ['1.5', 0, 10, /got "1.5"/],
+    ['', 0, 10, /got ""/],
   ];
   for (const [value, min, max, want] of table) {
     if (typeof want === 'number') assert.equal(parseIntegerFlag('n', value, fail, min, max), want);
@@ -28,7 +55,13 @@ test('parseIntegerFlag checks bounds and says which', () => {
 });
 
 test('parseBooleanFlag: true, false, 1, 0, bare; nothing else', () => {
-  for (const [value, want] of [['true', true], ['', true], ['1', true], ['false', false], ['0', false]] as const) {
+  for (const [value, want] of [
+    ['true', true],
+    ['', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+  ] as const) {
     assert.equal(parseBooleanFlag('b', value, fail), want, value);
   }
   assert.throws(() => parseBooleanFlag('b', 'maybe', fail), /--b: want true or false, got "maybe"/);
@@ -36,8 +69,14 @@ test('parseBooleanFlag: true, false, 1, 0, bare; nothing else', () => {
 
 test('duration reads Go-style durations in its unit', () => {
   const seconds = duration('s');
-  assert.deepEqual(['40', '2.5', '40s', '1m30s', '1h', '1500ms'].map((v) => seconds.parse(v)), [40, 2.5, 40, 90, 3600, 1.5]);
-  assert.deepEqual(['5x', '5s garbage', '', 's'].map((v) => seconds.parse(v)), [undefined, undefined, undefined, undefined]);
+  assert.deepEqual(
+    ['40', '2.5', '40s', '1m30s', '1h', '1500ms'].map((v) => seconds.parse(v)),
+    [40, 2.5, 40, 90, 3600, 1.5],
+  );
+  assert.deepEqual(
+    ['5x', '5s garbage', '', 's'].map((v) => seconds.parse(v)),
+    [undefined, undefined, undefined, undefined],
+  );
   assert.equal(duration('ms').parse('2s'), 2000);
   assert.equal(duration('s', 2).parse('1s'), undefined, 'below the minimum');
 });
@@ -75,7 +114,16 @@ const read = (argv: string[], env = {}): Config => readFlags(flags, argv, fail, 
 
 test('readFlags: defaults for what is not given, copied so no call shares them', () => {
   assert.deepEqual(read(['--kubeconfig=/k']), {
-    kubeconfig: '/k', logLevel: 'info', metricsPort: 9000, verbose: false, timeoutSeconds: 30, names: ['a'], cidrs: [], workers: { x: 1 }, labels: {}, dir: '/var',
+    kubeconfig: '/k',
+    logLevel: 'info',
+    metricsPort: 9000,
+    verbose: false,
+    timeoutSeconds: 30,
+    names: ['a'],
+    cidrs: [],
+    workers: { x: 1 },
+    labels: {},
+    dir: '/var',
   });
   const a = read(['--kubeconfig=/k']);
   a.names.push('b');
@@ -85,12 +133,36 @@ test('readFlags: defaults for what is not given, copied so no call shares them',
 
 test('readFlags: every type, in both spellings; a bare boolean does not eat the next flag', () => {
   const c = read([
-    '--kubeconfig', '/k', '--verbose', '--zone=z', '--timeout', '1m', '--names=b, c,,', '--cidrs=10.0.0.0/8,192.168.0.0/16', '--metrics-port=0',
-    '--workers=a=2', '--concurrent-b-syncs=3', '--workers', 'c=4', '--labels=k=v,k2=a=b', '--netns=ns1', '--log-level=debug',
+    '--kubeconfig',
+    '/k',
+    '--verbose',
+    '--zone=z',
+    '--timeout',
+    '1m',
+    '--names=b, c,,',
+    '--cidrs=10.0.0.0/8,192.168.0.0/16',
+    '--metrics-port=0',
+    '--workers=a=2',
+    '--concurrent-b-syncs=3',
+    '--workers',
+    'c=4',
+    '--labels=k=v,k2=a=b',
+    '--netns=ns1',
+    '--log-level=debug',
   ]);
   assert.deepEqual(c, {
-    kubeconfig: '/k', logLevel: 'debug', metricsPort: 0, verbose: true, timeoutSeconds: 60, names: ['b', 'c'], cidrs: ['10.0.0.0/8', '192.168.0.0/16'],
-    workers: { a: 2, b: 3, c: 4 }, labels: { k: 'v', k2: 'a=b' }, netns: 'ns1', dir: '/var', zone: 'z',
+    kubeconfig: '/k',
+    logLevel: 'debug',
+    metricsPort: 0,
+    verbose: true,
+    timeoutSeconds: 60,
+    names: ['b', 'c'],
+    cidrs: ['10.0.0.0/8', '192.168.0.0/16'],
+    workers: { a: 2, b: 3, c: 4 },
+    labels: { k: 'v', k2: 'a=b' },
+    netns: 'ns1',
+    dir: '/var',
+    zone: 'z',
   });
   assert.equal(read(['--kubeconfig=/k', '--verbose=false', '--verbose=true', '--zone=z']).verbose, true, 'the last wins');
 });
@@ -102,7 +174,10 @@ test('readFlags: an empty value leaves a flag without a default unset', () => {
 });
 
 test('readFlags: an environment variable replaces the default and the flag wins over it', () => {
-  assert.deepEqual([read(['--kubeconfig=/k'], { SKIFF_LOG_LEVEL: 'warn', DIR: '/d' })].map((c) => [c.logLevel, c.dir]), [['warn', '/d']]);
+  assert.deepEqual(
+    [read(['--kubeconfig=/k'], { SKIFF_LOG_LEVEL: 'warn', DIR: '/d' })].map((c) => [c.logLevel, c.dir]),
+    [['warn', '/d']],
+  );
   assert.equal(read(['--kubeconfig=/k', '--log-level=error'], { SKIFF_LOG_LEVEL: 'warn' }).logLevel, 'error');
   assert.equal(read(['--kubeconfig=/k'], { SKIFF_LOG_LEVEL: '' }).logLevel, 'info', 'set but empty is unset');
   assert.throws(() => read(['--kubeconfig=/k'], { SKIFF_LOG_LEVEL: 'loud' }), /^Error: \$SKIFF_LOG_LEVEL: want one of trace, .*, got "loud"$/);
@@ -125,14 +200,23 @@ test('readFlags: bad input names the flag, what it wanted and what it got', () =
     [['--verbose'], /^--kubeconfig and --zone are required$/],
     [['--kubeconfig=/k', '--verbose', '--zone='], /^--zone is required$/],
   ];
-  for (const [argv, message] of bad) assert.throws(() => read(argv), (err: Error) => message.test(err.message), argv.join(' '));
+  for (const [argv, message] of bad)
+    assert.throws(
+      () => read(argv),
+      (err: Error) => message.test(err.message),
+      argv.join(' '),
+    );
 });
 
 test('formatUsage: the required flags, then every flag with its help, default and environment variable', () => {
   const usage = formatUsage('demo', flags);
   const lines = usage.split('\n');
   assert.equal(lines[0], 'usage: demo --kubeconfig=PATH --zone=STRING [flags]');
-  for (const spec of flags) assert.ok(lines.some((line) => line.trimStart().startsWith(`--${spec.name}=`) && line.includes(spec.help)), spec.name);
+  for (const spec of flags)
+    assert.ok(
+      lines.some((line) => line.trimStart().startsWith(`--${spec.name}=`) && line.includes(spec.help)),
+      spec.name,
+    );
   assert.match(usage, /--log-level=LEVEL +least severe level logged: .* \(default: \$SKIFF_LOG_LEVEL, else info\)/);
   assert.match(usage, /--timeout=DURATION +give up after \(default: 30s\)/);
   assert.match(usage, /--cidrs=CIDR,\.\.\. +ranges\n/);

@@ -35,22 +35,23 @@ interface CommonSpec<C> {
   meta?: string;
 }
 
-export type FlagSpec<C> = CommonSpec<C> & (
+export type FlagSpec<C> = CommonSpec<C> &
   /** An empty value (`--name=`) leaves a flag whose default is none or '' at that default, unchecked. */
-  | { type: 'string'; key: KeysOf<C, string>; default?: string; format?: ValueFormat<string> }
-  | { type: 'int'; key: KeysOf<C, number>; default?: number; min: number; max?: number }
-  | { type: 'bool'; key: KeysOf<C, boolean>; default?: boolean }
-  /** `40`, `40s`, `1m30s`, `1500ms`, `1h`, read in `unit` (a plain number is already in it). */
-  | { type: 'duration'; key: KeysOf<C, number>; default?: number; unit: DurationUnit; min?: number }
-  | { type: 'enum'; key: KeysOf<C, string>; default?: string; values: readonly string[] }
-  /** Comma-separated, blanks dropped; `item` checks and converts each one. */
-  | { type: 'list'; key: KeysOf<C, readonly unknown[]>; default?: readonly unknown[]; item?: ValueFormat<unknown> }
-  /**
-   * `k=v,k=v`; `value` checks and converts each value. The first use replaces the default,
-   * later ones add to it. `perKeyFlag` (`concurrent-<name>-syncs`) names a flag family that sets one key each.
-   */
-  | { type: 'map'; key: KeysOf<C, Record<string, unknown>>; default?: Readonly<Record<string, unknown>>; value?: ValueFormat<unknown>; perKeyFlag?: string }
-);
+  (
+    | { type: 'string'; key: KeysOf<C, string>; default?: string; format?: ValueFormat<string> }
+    | { type: 'int'; key: KeysOf<C, number>; default?: number; min: number; max?: number }
+    | { type: 'bool'; key: KeysOf<C, boolean>; default?: boolean }
+    /** `40`, `40s`, `1m30s`, `1500ms`, `1h`, read in `unit` (a plain number is already in it). */
+    | { type: 'duration'; key: KeysOf<C, number>; default?: number; unit: DurationUnit; min?: number }
+    | { type: 'enum'; key: KeysOf<C, string>; default?: string; values: readonly string[] }
+    /** Comma-separated, blanks dropped; `item` checks and converts each one. */
+    | { type: 'list'; key: KeysOf<C, readonly unknown[]>; default?: readonly unknown[]; item?: ValueFormat<unknown> }
+    /**
+     * `k=v,k=v`; `value` checks and converts each value. The first use replaces the default,
+     * later ones add to it. `perKeyFlag` (`concurrent-<name>-syncs`) names a flag family that sets one key each.
+     */
+    | { type: 'map'; key: KeysOf<C, Record<string, unknown>>; default?: Readonly<Record<string, unknown>>; value?: ValueFormat<unknown>; perKeyFlag?: string }
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -87,7 +88,13 @@ export function duration(unit: DurationUnit, min = 0): ValueFormat<number> {
     }
     return consumed > 0 && consumed === value.length ? ms / unitMs[unit]! : undefined;
   };
-  return { want, parse: (value) => { const n = parse(value); return n !== undefined && n >= min ? n : undefined; } };
+  return {
+    want,
+    parse: (value) => {
+      const n = parse(value);
+      return n !== undefined && n >= min ? n : undefined;
+    },
+  };
 }
 
 export function oneOf(values: readonly string[]): ValueFormat<string> {
@@ -130,7 +137,11 @@ export function parseDurationFlag(flag: string, value: string, fail: FlagErrorFa
   return check(duration(unit), `--${flag}`, value, fail);
 }
 
-const splitList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** One value of a map flag. */
 function entryValue<C>(spec: FlagSpec<C>, label: string, text: string, fail: FlagErrorFactory): unknown {
@@ -143,11 +154,16 @@ function parseValue<C>(spec: FlagSpec<C>, label: string, value: string, fail: Fl
     case 'string':
       if (value === '' && !spec.default) return spec.default;
       return spec.format ? check(spec.format, label, value, fail) : value;
-    case 'int': return check(integer(spec.min, spec.max), label, value, fail);
-    case 'bool': return check(boolean, label, value, fail);
-    case 'duration': return check(duration(spec.unit, spec.min), label, value, fail);
-    case 'enum': return check(oneOf(spec.values), label, value, fail);
-    case 'list': return splitList(value).map((item) => (spec.item ? check(spec.item, label, item, fail) : item));
+    case 'int':
+      return check(integer(spec.min, spec.max), label, value, fail);
+    case 'bool':
+      return check(boolean, label, value, fail);
+    case 'duration':
+      return check(duration(spec.unit, spec.min), label, value, fail);
+    case 'enum':
+      return check(oneOf(spec.values), label, value, fail);
+    case 'list':
+      return splitList(value).map((item) => (spec.item ? check(spec.item, label, item, fail) : item));
     case 'map': {
       const map: Record<string, unknown> = { ...(previous as Record<string, unknown> | undefined) };
       for (const pair of splitList(value)) {
@@ -168,7 +184,11 @@ function parseValue<C>(spec: FlagSpec<C>, label: string, value: string, fail: Fl
  * `takesValue`, a bare `--name` it answers true for takes the next argument as its value
  * (`--kubeconfig /k`), as pflag does for every flag but booleans.
  */
-export function splitFlags(argv: readonly string[], fail: FlagErrorFactory, takesValue: (flag: string) => boolean = () => false): Array<[flag: string, value: string]> {
+export function splitFlags(
+  argv: readonly string[],
+  fail: FlagErrorFactory,
+  takesValue: (flag: string) => boolean = () => false,
+): Array<[flag: string, value: string]> {
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -235,9 +255,10 @@ export function readFlags<C>(flags: readonly FlagSpec<C>[], argv: readonly strin
     const { spec, entry } = found;
     const key = spec.key as string;
     const previous = seenMaps.has(key) ? config[key] : undefined;
-    const value = entry === undefined
-      ? parseValue(spec, `--${name}`, text, fail, previous)
-      : { ...(previous as object | undefined), [entry]: entryValue(spec, `--${name}`, text, fail) };
+    const value =
+      entry === undefined
+        ? parseValue(spec, `--${name}`, text, fail, previous)
+        : { ...(previous as object | undefined), [entry]: entryValue(spec, `--${name}`, text, fail) };
     if (value === undefined) delete config[key];
     else config[key] = value;
     if (spec.type === 'map') seenMaps.add(key);
@@ -256,13 +277,20 @@ export function readFlags<C>(flags: readonly FlagSpec<C>[], argv: readonly strin
 function metaOf<C>(spec: FlagSpec<C>): string {
   if (spec.meta) return spec.meta;
   switch (spec.type) {
-    case 'string': return spec.format?.meta ?? 'STRING';
-    case 'int': return 'N';
-    case 'bool': return 'BOOL';
-    case 'duration': return 'DURATION';
-    case 'enum': return spec.values.join('|');
-    case 'list': return `${spec.item?.meta ?? 'VALUE'},...`;
-    case 'map': return `KEY=${spec.value?.meta ?? 'VALUE'},...`;
+    case 'string':
+      return spec.format?.meta ?? 'STRING';
+    case 'int':
+      return 'N';
+    case 'bool':
+      return 'BOOL';
+    case 'duration':
+      return 'DURATION';
+    case 'enum':
+      return spec.values.join('|');
+    case 'list':
+      return `${spec.item?.meta ?? 'VALUE'},...`;
+    case 'map':
+      return `KEY=${spec.value?.meta ?? 'VALUE'},...`;
   }
 }
 
@@ -314,18 +342,35 @@ export class UsageError extends Error {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const logLevelFlag = {
-  name: 'log-level', type: 'enum', key: 'logLevel', values: LOG_LEVELS, default: 'info', env: 'SKIFF_LOG_LEVEL', meta: 'LEVEL',
+  name: 'log-level',
+  type: 'enum',
+  key: 'logLevel',
+  values: LOG_LEVELS,
+  default: 'info',
+  env: 'SKIFF_LOG_LEVEL',
+  meta: 'LEVEL',
   help: `least severe level logged: ${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`,
 } as const;
 
 export const kubeconfigFlag = {
-  name: 'kubeconfig', type: 'string', key: 'kubeconfig', default: '', required: true, meta: 'PATH',
-  help: 'kubeconfig with the apiserver address and this component\'s credentials',
+  name: 'kubeconfig',
+  type: 'string',
+  key: 'kubeconfig',
+  default: '',
+  required: true,
+  meta: 'PATH',
+  help: "kubeconfig with the apiserver address and this component's credentials",
 } as const;
 
 export function metricsPortFlag(port: number) {
   return {
-    name: 'metrics-port', type: 'int', key: 'metricsPort', min: 0, max: 65535, default: port, meta: 'PORT',
+    name: 'metrics-port',
+    type: 'int',
+    key: 'metricsPort',
+    min: 0,
+    max: 65535,
+    default: port,
+    meta: 'PORT',
     help: '/metrics and /healthz on 127.0.0.1; 0 turns them off',
   } as const;
 }
@@ -335,7 +380,12 @@ export function leaderElectionFlags(minLeaseSeconds = 0) {
   return [
     { name: 'leader-elect', type: 'bool', key: 'leaderElect', default: true, help: 'campaign for the lease so only one copy works at a time' },
     {
-      name: 'leader-elect-lease-duration', type: 'duration', key: 'leaseDurationSeconds', unit: 's', min: minLeaseSeconds, default: 15,
+      name: 'leader-elect-lease-duration',
+      type: 'duration',
+      key: 'leaseDurationSeconds',
+      unit: 's',
+      min: minLeaseSeconds,
+      default: 15,
       help: 'how long followers wait after the last renewal before taking the lease',
     },
   ] as const;

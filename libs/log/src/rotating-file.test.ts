@@ -36,7 +36,10 @@ describe('RotatingFile', () => {
       // Whole JSON lines everywhere, and the newest ones in order across the kept files.
       const seen = files.flat().map((l) => (JSON.parse(l) as { i: number }).i);
       assert.equal(seen.at(-1), 99);
-      assert.deepEqual(seen, seen.map((_, k) => 100 - seen.length + k));
+      assert.deepEqual(
+        seen,
+        seen.map((_, k) => 100 - seen.length + k),
+      );
       assert.ok(files[0]!.length > 0 && files[1]!.length > 0, 'the rotated files are full ones');
     });
   });
@@ -117,12 +120,25 @@ describe('rotation settings', () => {
   it('reads SKIFF_LOG_FILE, SKIFF_LOG_MAX_BYTES and SKIFF_LOG_MAX_FILES; bad values fall back and say so', () => {
     assert.equal(rotationFromEnv({}), undefined);
     assert.deepEqual(rotationFromEnv({ SKIFF_LOG_FILE: '/l/server.log' }), { path: '/l/server.log', maxBytes: 20 * 1024 * 1024, maxFiles: 5, problems: [] });
-    assert.deepEqual(rotationFromEnv({ SKIFF_LOG_FILE: '/l', SKIFF_LOG_MAX_BYTES: '1Mi', SKIFF_LOG_MAX_FILES: '0' }), { path: '/l', maxBytes: 1048576, maxFiles: 0, problems: [] });
+    assert.deepEqual(rotationFromEnv({ SKIFF_LOG_FILE: '/l', SKIFF_LOG_MAX_BYTES: '1Mi', SKIFF_LOG_MAX_FILES: '0' }), {
+      path: '/l',
+      maxBytes: 1048576,
+      maxFiles: 0,
+      problems: [],
+    });
     const bad = rotationFromEnv({ SKIFF_LOG_FILE: '/l', SKIFF_LOG_MAX_BYTES: '1MB', SKIFF_LOG_MAX_FILES: '-1' })!;
     assert.equal(bad.maxBytes, 20 * 1024 * 1024);
     assert.equal(bad.maxFiles, 5);
     assert.match(bad.problems.join('\n'), /SKIFF_LOG_MAX_BYTES="1MB" is not a size[^]*SKIFF_LOG_MAX_FILES="-1"/);
-    assert.deepEqual(['4096', '500K', '2Mi', '1Gi', '', '1.5Mi', 'x'].map(parseByteSize), [4096, 500_000, 2 * 1024 ** 2, 1024 ** 3, undefined, undefined, undefined]);
+    assert.deepEqual(['4096', '500K', '2Mi', '1Gi', '', '1.5Mi', 'x'].map(parseByteSize), [
+      4096,
+      500_000,
+      2 * 1024 ** 2,
+      1024 ** 3,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -131,25 +147,41 @@ describe('a detached process logging through createLogger with SKIFF_LOG_FILE', 
     withDir((dir) => {
       const path = join(dir, 'server.log');
       const script = join(dir, 'role.mjs');
-      writeFileSync(script, `
+      writeFileSync(
+        script,
+        `
         const { createLogger } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'logger.ts')).href)});
         const a = createLogger('apiserver', 'info');
         const b = createLogger('scheduler', 'info');
         for (let i = 0; i < 60; i++) (i % 2 ? a : b).info({ i }, 'line ' + i);
         throw new Error('the crash');
-      `);
+      `,
+      );
       // As startDetached starts a role: stdout and stderr appended to the log file, the env naming it.
       const out = openSync(path, 'a');
       try {
-        spawnSync(process.execPath, [script], { stdio: ['ignore', out, out], env: { ...process.env, SKIFF_LOG_FILE: path, SKIFF_LOG_MAX_BYTES: '2Ki', SKIFF_LOG_MAX_FILES: '20' } });
+        spawnSync(process.execPath, [script], {
+          stdio: ['ignore', out, out],
+          env: { ...process.env, SKIFF_LOG_FILE: path, SKIFF_LOG_MAX_BYTES: '2Ki', SKIFF_LOG_MAX_FILES: '20' },
+        });
       } finally {
         closeSync(out);
       }
       const files = readAll(path);
       assert.ok(files.length >= 3, `rotated: ${readdirSync(dir).join(' ')}`);
-      const pinoLines = files.flat().filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { i: number; name: string; msg: string });
-      assert.deepEqual(pinoLines.map((l) => l.i), [...Array(60).keys()], 'every line once, in order, across the files');
-      assert.deepEqual(pinoLines.slice(0, 2).map((l) => l.name), ['scheduler', 'apiserver']);
+      const pinoLines = files
+        .flat()
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { i: number; name: string; msg: string });
+      assert.deepEqual(
+        pinoLines.map((l) => l.i),
+        [...Array(60).keys()],
+        'every line once, in order, across the files',
+      );
+      assert.deepEqual(
+        pinoLines.slice(0, 2).map((l) => l.name),
+        ['scheduler', 'apiserver'],
+      );
       assert.match(readFileSync(path, 'utf8'), /Error: the crash/);
     });
   });

@@ -4,7 +4,15 @@ import { createHash } from 'node:crypto';
 import { chainHash, encodeBase32 } from './chain-hash.ts';
 
 test('encodeBase32 matches the RFC 4648 test vectors (no padding)', () => {
-  const vectors: [string, string][] = [['', ''], ['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
+  const vectors: [string, string][] = [
+    ['', ''],
+    ['f', 'MY'],
+    ['fo', 'MZXQ'],
+    ['foo', 'MZXW6'],
+    ['foob', 'MZXW6YQ'],
+    ['fooba', 'MZXW6YTB'],
+    ['foobar', 'MZXW6YTBOI'],
+  ];
   for (const [input, want] of vectors) assert.equal(encodeBase32(new TextEncoder().encode(input)), want, input);
 });
 

@@ -20,7 +20,13 @@ const DUMP = [
 ].join('\n');
 
 test('chainsByTable: the chains a prefix owns, per table, in dump order; the prefix is matched whole', () => {
-  assert.deepEqual([...chainsByTable(DUMP, 'SKIFF-')], [['nat', ['SKIFF-SERVICES', 'SKIFF-SVC-AAAA']], ['filter', ['SKIFF-FORWARD']]]);
+  assert.deepEqual(
+    [...chainsByTable(DUMP, 'SKIFF-')],
+    [
+      ['nat', ['SKIFF-SERVICES', 'SKIFF-SVC-AAAA']],
+      ['filter', ['SKIFF-FORWARD']],
+    ],
+  );
   assert.deepEqual([...chainsByTable(DUMP, 'SKIFFHP-')], [['nat', ['SKIFFHP-DNAT']]]);
   assert.deepEqual(chainsByTable(DUMP, 'NOPE-').size, 0);
   // Rules (-A) that merely jump to a chain do not declare it.
@@ -34,9 +40,18 @@ test('chainsIn: a one-table dump, or declarations with no table header at all', 
 
 test('flushAndDeletePayload: declares (so flushes) every chain before deleting any, table by table; empty when nothing', () => {
   assert.equal(
-    flushAndDeletePayload([['filter', ['SKIFF-A']], ['nat', ['SKIFF-B', 'SKIFF-C']]]),
+    flushAndDeletePayload([
+      ['filter', ['SKIFF-A']],
+      ['nat', ['SKIFF-B', 'SKIFF-C']],
+    ]),
     '*filter\n:SKIFF-A - [0:0]\n-X SKIFF-A\nCOMMIT\n*nat\n:SKIFF-B - [0:0]\n:SKIFF-C - [0:0]\n-X SKIFF-B\n-X SKIFF-C\nCOMMIT\n',
   );
   assert.equal(flushAndDeletePayload([['filter', []]]), '');
-  assert.equal(flushAndDeletePayload([['filter', []], ['nat', ['X']]]), '*nat\n:X - [0:0]\n-X X\nCOMMIT\n');
+  assert.equal(
+    flushAndDeletePayload([
+      ['filter', []],
+      ['nat', ['X']],
+    ]),
+    '*nat\n:X - [0:0]\n-X X\nCOMMIT\n',
+  );
 });

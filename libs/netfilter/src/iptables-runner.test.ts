@@ -40,12 +40,17 @@ test('ensureRule inserts only a missing rule; putRuleFirst deletes every copy th
   assert.equal(missing.calls[1], 'iptables -w -t nat -I PREROUTING -m comment --comment skiff x -j SKIFFX-TOP');
 
   const refused = recorder(() => 1);
-  await assert.rejects(new IptablesRunner({ run: refused.run }).ensureRule(JUMP), { message: 'iptables: insert jump nat/PREROUTING → SKIFFX-TOP: iptables: Bad rule.' });
+  await assert.rejects(new IptablesRunner({ run: refused.run }).ensureRule(JUMP), {
+    message: 'iptables: insert jump nat/PREROUTING → SKIFFX-TOP: iptables: Bad rule.',
+  });
 
   let copies = 2;
   const first = recorder((_, args) => (args.includes('-D') ? (copies-- > 0 ? 0 : 1) : 0));
   await new IptablesRunner({ run: first.run }).putRuleFirst(JUMP);
-  assert.deepEqual(first.calls.map((c) => c.split(' ')[4]), ['-D', '-D', '-D', '-I']);
+  assert.deepEqual(
+    first.calls.map((c) => c.split(' ')[4]),
+    ['-D', '-D', '-D', '-I'],
+  );
   assert.equal(first.calls[3], 'iptables -w -t nat -I PREROUTING 1 -m comment --comment skiff x -j SKIFFX-TOP');
 });
 

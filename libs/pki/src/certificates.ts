@@ -83,10 +83,7 @@ export async function createCertificateAuthority(commonName: string, validityDay
     signingAlgorithm: SIGNING_ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-        true,
-      ),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -137,11 +134,7 @@ export async function issueCertificate(ca: CertificatePair, request: Certificate
  * and (when hosts are given) valid for every one of them. Uses Node's own X.509 parser, which is
  * what the apiserver's TLS stack will use too.
  */
-export function isCertificateUsable(
-  certPem: string,
-  caPem: string,
-  opts: { minRemainingDays: number; hosts?: string[] },
-): boolean {
+export function isCertificateUsable(certPem: string, caPem: string, opts: { minRemainingDays: number; hosts?: string[] }): boolean {
   let cert: NodeX509Certificate;
   let ca: NodeX509Certificate;
   try {

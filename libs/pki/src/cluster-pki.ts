@@ -56,10 +56,7 @@ export async function writeFileAtomic(path: string, data: string, mode: number):
 }
 
 async function readPair(dir: string, name: string): Promise<CertificatePair | undefined> {
-  const [cert, key] = await Promise.all([
-    readIfExists(join(dir, `${name}.crt`)),
-    readIfExists(join(dir, `${name}.key`)),
-  ]);
+  const [cert, key] = await Promise.all([readIfExists(join(dir, `${name}.crt`)), readIfExists(join(dir, `${name}.key`))]);
   return cert !== undefined && key !== undefined ? { cert, key } : undefined;
 }
 
@@ -100,7 +97,7 @@ async function ensureEncryptionKey(dir: string): Promise<void> {
  */
 async function ensureServiceAccountKey(dir: string): Promise<void> {
   const keyPath = join(dir, 'sa.key');
-  if (await readIfExists(keyPath) !== undefined && await readIfExists(join(dir, 'sa.pub')) !== undefined) return;
+  if ((await readIfExists(keyPath)) !== undefined && (await readIfExists(join(dir, 'sa.pub'))) !== undefined) return;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await writeFileAtomic(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }) as string, 0o644);
   await writeFileAtomic(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
@@ -142,13 +139,6 @@ export async function ensureClusterPki(dir: string, opts: EnsureClusterPkiOption
  * Issues a client certificate for user `cn` in `groups` (the apiserver maps CN → user, O → groups,
  * as Kubernetes does). Nothing is written to disk.
  */
-export async function issueClientCertificate(
-  pki: Pick<ClusterPki, 'caCert' | 'caKey'>,
-  cn: string,
-  groups: string[],
-): Promise<CertificatePair> {
-  return issueCertificate(
-    { cert: pki.caCert, key: pki.caKey },
-    { commonName: cn, organizations: groups, usage: 'client', validityDays: LEAF_VALIDITY_DAYS },
-  );
+export async function issueClientCertificate(pki: Pick<ClusterPki, 'caCert' | 'caKey'>, cn: string, groups: string[]): Promise<CertificatePair> {
+  return issueCertificate({ cert: pki.caCert, key: pki.caKey }, { commonName: cn, organizations: groups, usage: 'client', validityDays: LEAF_VALIDITY_DAYS });
 }

@@ -54,13 +54,17 @@ export async function ensureEtcdPki(pkiDir: string, opts: { hosts: string[] }): 
   const files = etcdPkiFiles(pkiDir);
   const dir = join(pkiDir, 'etcd');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const ca = await ensurePair(dir, 'ca', () => true, () => createCertificateAuthority('etcd-ca', CA_VALIDITY_DAYS));
+  const ca = await ensurePair(
+    dir,
+    'ca',
+    () => true,
+    () => createCertificateAuthority('etcd-ca', CA_VALIDITY_DAYS),
+  );
   const hosts = [...new Set([...ETCD_LOOPBACK_HOSTS, ...opts.hosts])];
   const usable = (withHosts: boolean) => (pair: { cert: string }) =>
     isCertificateUsable(pair.cert, ca.cert, { minRemainingDays: RENEW_BEFORE_DAYS, ...(withHosts ? { hosts } : {}) });
   // kubeadm's server and peer certificates are both server-and-client: members dial each other with them.
-  const member = (commonName: string) => () =>
-    issueCertificate(ca, { commonName, hosts, usage: 'server-and-client', validityDays: LEAF_VALIDITY_DAYS });
+  const member = (commonName: string) => () => issueCertificate(ca, { commonName, hosts, usage: 'server-and-client', validityDays: LEAF_VALIDITY_DAYS });
   const client = (commonName: string, organizations: string[]) => () =>
     issueCertificate(ca, { commonName, organizations, usage: 'client', validityDays: LEAF_VALIDITY_DAYS });
   await ensurePair(dir, 'server', usable(true), member(hosts.find((h) => !ETCD_LOOPBACK_HOSTS.includes(h)) ?? 'localhost'));

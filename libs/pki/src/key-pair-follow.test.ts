@@ -10,7 +10,7 @@ import { followKeyPair } from './key-pair-follow.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 
-it('hands over a replaced pair once, and never a certificate with someone else\'s key', async () => {
+it("hands over a replaced pair once, and never a certificate with someone else's key", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-follow-'));
   try {
     const ca = await createCertificateAuthority('test-ca', 1);

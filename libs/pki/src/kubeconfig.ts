@@ -28,16 +28,17 @@ export function renderKubeconfig(opts: KubeconfigOptions): string {
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: [
-      { name: clusterName, cluster: { server: opts.server, 'certificate-authority-data': toBase64(opts.caCert) } },
-    ],
+    clusters: [{ name: clusterName, cluster: { server: opts.server, 'certificate-authority-data': toBase64(opts.caCert) } }],
     users: [
       {
         name: userName,
-        user: opts.token !== undefined ? { token: opts.token } : {
-          'client-certificate-data': toBase64(opts.clientCert),
-          'client-key-data': toBase64(opts.clientKey),
-        },
+        user:
+          opts.token !== undefined
+            ? { token: opts.token }
+            : {
+                'client-certificate-data': toBase64(opts.clientCert),
+                'client-key-data': toBase64(opts.clientKey),
+              },
       },
     ],
     contexts: [{ name: contextName, context: { cluster: clusterName, user: userName } }],

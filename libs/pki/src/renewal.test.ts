@@ -39,7 +39,13 @@ it('a leaf is due once two thirds of its life have passed', async () => {
 
 it('reissues with the same subject, SANs and usages, a new key and serial', async () => {
   const ca = await createCertificateAuthority('test-ca', 1);
-  const old = await issueCertificate(ca, { commonName: 'kube-apiserver', organizations: ['o1'], hosts: ['kubernetes', '10.96.0.1', '::1'], usage: 'server-and-client', validityDays: 1 });
+  const old = await issueCertificate(ca, {
+    commonName: 'kube-apiserver',
+    organizations: ['o1'],
+    hosts: ['kubernetes', '10.96.0.1', '::1'],
+    usage: 'server-and-client',
+    validityDays: 1,
+  });
   const fresh = await reissueLeaf(ca, old.cert, 2);
   const [a, b] = [new X509Certificate(old.cert), new X509Certificate(fresh.cert)];
   assert.equal(b.subject, a.subject);
@@ -58,13 +64,26 @@ it('renews due leaves of every CA in the pki dir and kubeconfigs, atomically, an
     await ensureEtcdPki(pkiDir, { hosts: ['127.0.0.1'] });
     const kubeconfig = join(home, 'kubeconfigs', 'scheduler.kubeconfig');
     const pair = await issueClientCertificate(pki, 'system:kube-scheduler', []);
-    await writeKubeconfig(kubeconfig, { server: 'https://127.0.0.1:6443', caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: 'system:kube-scheduler' });
+    await writeKubeconfig(kubeconfig, {
+      server: 'https://127.0.0.1:6443',
+      caCert: pki.caCert,
+      clientCert: pair.cert,
+      clientKey: pair.key,
+      userName: 'system:kube-scheduler',
+    });
     const before = readFileSync(join(pkiDir, 'etcd', 'server.crt'), 'utf8');
 
     assert.deepEqual(await renewCertificates({ pkiDir, kubeconfigs: [kubeconfig] }), [], 'nothing due yet');
     const renewed = await renewCertificates({ pkiDir, kubeconfigs: [kubeconfig], now: Date.now() + 300 * DAY_MS });
     const sources = renewed.map((r) => r.source).sort();
-    for (const want of ['pki/apiserver.crt', 'pki/admin.crt', 'pki/apiserver-etcd-client.crt', 'pki/etcd/server.crt', 'pki/etcd/peer.crt', 'pki/etcd/healthcheck-client.crt']) {
+    for (const want of [
+      'pki/apiserver.crt',
+      'pki/admin.crt',
+      'pki/apiserver-etcd-client.crt',
+      'pki/etcd/server.crt',
+      'pki/etcd/peer.crt',
+      'pki/etcd/healthcheck-client.crt',
+    ]) {
       assert.ok(sources.includes(want), `${want} renewed (got ${sources.join(', ')})`);
     }
     assert.ok(sources.includes(`${kubeconfig} (user system:kube-scheduler)`));
@@ -75,7 +94,11 @@ it('renews due leaves of every CA in the pki dir and kubeconfigs, atomically, an
     assert.equal(new X509Certificate(after).subjectAltName, new X509Certificate(before).subjectAltName);
     assert.ok(new X509Certificate(after).checkIssued(new X509Certificate(readFileSync(join(pkiDir, 'etcd', 'ca.crt')))), 'signed by the etcd CA');
     assert.equal(statSync(join(pkiDir, 'etcd', 'server.key')).mode & 0o777, 0o600);
-    assert.deepEqual(readdirSync(join(pkiDir, 'etcd')).filter((f) => f.endsWith('.tmp')), [], 'no temporary files left');
+    assert.deepEqual(
+      readdirSync(join(pkiDir, 'etcd')).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary files left',
+    );
 
     const user = (parse(readFileSync(kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> }).users[0]!.user;
     const cert = Buffer.from(user['client-certificate-data']!, 'base64').toString();

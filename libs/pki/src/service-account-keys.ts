@@ -54,7 +54,9 @@ export function parseServiceAccountPrivateKey(text: string, source: string): Key
 /** Upstream's key id: base64url (no padding) of the SHA-256 of the public key's SPKI DER. */
 export function serviceAccountKeyId(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('base64url');
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
 }
 
 /** RS256 for RSA, ES256/384/512 for the NIST curves, as upstream's signer picks them. */

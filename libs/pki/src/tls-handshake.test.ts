@@ -18,23 +18,17 @@ const PORT = 21301; // helper D's test range
 
 function getJson(opts: { ca: string; cert?: string; key?: string; servername?: string }): Promise<unknown> {
   return new Promise((resolveBody, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: PORT, path: '/whoami', ...opts, servername: opts.servername ?? 'localhost' },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolveBody(JSON.parse(body)));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port: PORT, path: '/whoami', ...opts, servername: opts.servername ?? 'localhost' }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolveBody(JSON.parse(body)));
+    });
     req.on('error', reject);
     req.end();
   });
 }
 
-const kubectlCandidates = [
-  '/usr/bin/kubectl',
-  resolve(import.meta.dirname, '../../../.tools/kubernetes-client/usr/bin/kubectl'),
-];
+const kubectlCandidates = ['/usr/bin/kubectl', resolve(import.meta.dirname, '../../../.tools/kubernetes-client/usr/bin/kubectl')];
 
 describe('TLS with the cluster PKI', () => {
   let dir = '';
@@ -109,13 +103,7 @@ describe('TLS with the cluster PKI', () => {
   }
 
   it('passes openssl verify', { skip: !existsSync('/usr/bin/openssl') && 'no openssl' }, async () => {
-    const { stdout } = await run('openssl', [
-      'verify',
-      '-CAfile',
-      join(dir, 'ca.crt'),
-      join(dir, 'apiserver.crt'),
-      join(dir, 'admin.crt'),
-    ]);
+    const { stdout } = await run('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'apiserver.crt'), join(dir, 'admin.crt')]);
     assert.match(stdout, /apiserver\.crt: OK/);
     assert.match(stdout, /admin\.crt: OK/);
   });

@@ -61,10 +61,15 @@ const replicasOf = async (client: RestClient, name: string) => (await client.get
 /** `kubectl get hpa NAME`'s row once its TARGETS column matches `target` (metrics have arrived). */
 async function waitForHpaRow(ctx: DisruptionContext, name: string, row: RegExp, timeoutMs = 120_000): Promise<string> {
   let out = '';
-  await waitFor(`kubectl get hpa ${name} matching ${row}`, async () => {
-    out = await ctx.kc(['get', 'hpa', name]);
-    return row.test(out) ? undefined : out;
-  }, timeoutMs, 2000);
+  await waitFor(
+    `kubectl get hpa ${name} matching ${row}`,
+    async () => {
+      out = await ctx.kc(['get', 'hpa', name]);
+      return row.test(out) ? undefined : out;
+    },
+    timeoutMs,
+    2000,
+  );
   return out;
 }
 
@@ -84,8 +89,11 @@ export function registerAutoscalingSteps(ctx: DisruptionContext): void {
     assert.match(out, /^memory-hog\s+Deployment\/memory-hog\s+memory: \S+\/24Mi\s+1\s+3\s+/m, out);
   });
 
-  it('kubectl autoscale (upstream, then Skiff\'s) makes an HPA whose TARGETS show the web pods\' CPU against 80%', async () => {
-    for (const [who, kubectl] of [[ctx.bin.name, ctx.kc], ['skiff kubectl', ctx.skiffKc]] as const) {
+  it("kubectl autoscale (upstream, then Skiff's) makes an HPA whose TARGETS show the web pods' CPU against 80%", async () => {
+    for (const [who, kubectl] of [
+      [ctx.bin.name, ctx.kc],
+      ['skiff kubectl', ctx.skiffKc],
+    ] as const) {
       const out = await kubectl(['autoscale', 'deployment', 'web', '--min=3', '--max=4', '--cpu-percent=80']);
       assert.match(out, /^horizontalpodautoscaler\.autoscaling\/web autoscaled$/m, `${who}: ${out}`);
       const row = await waitForHpaRow(ctx, 'web', /^web\s+Deployment\/web\s+cpu: \d+%\/80%\s+3\s+4\s+3\s+/m);
@@ -97,37 +105,56 @@ export function registerAutoscalingSteps(ctx: DisruptionContext): void {
 
   it('scales the CPU burner up to its max of 3, one pod per 15 s (the scaleUp policy)', async () => {
     const utilization: number[] = [];
-    await waitFor('cpu-burner at 3 replicas', async () => {
-      const hpa = await ctx.client.get<HorizontalPodAutoscaler>(HPAS, 'default', 'cpu-burner');
-      const current = hpa.status?.currentMetrics?.[0]?.resource?.current.averageUtilization;
-      if (current !== undefined && current !== utilization.at(-1)) utilization.push(current);
-      const replicas = await replicasOf(ctx.client, 'cpu-burner');
-      return replicas === 3 ? undefined : `${replicas} replicas`;
-    }, 240_000, 1000);
+    await waitFor(
+      'cpu-burner at 3 replicas',
+      async () => {
+        const hpa = await ctx.client.get<HorizontalPodAutoscaler>(HPAS, 'default', 'cpu-burner');
+        const current = hpa.status?.currentMetrics?.[0]?.resource?.current.averageUtilization;
+        if (current !== undefined && current !== utilization.at(-1)) utilization.push(current);
+        const replicas = await replicasOf(ctx.client, 'cpu-burner');
+        return replicas === 3 ? undefined : `${replicas} replicas`;
+      },
+      240_000,
+      1000,
+    );
     const out = await waitForHpaRow(ctx, 'cpu-burner', /^cpu-burner\s+Deployment\/cpu-burner\s+cpu: \d+%\/50%\s+1\s+3\s+3\s+/m, 30_000);
     console.log(`# cpu-burner at 3 after ${seconds(started)} (cpu utilization seen: ${utilization.join('%, ')}%): ${out.split('\n')[1]}`);
     assert.ok(Math.max(...utilization) > 50, `the burner's utilization never went over the 50% target: ${utilization.join(', ')}`);
   });
 
   it('scales the memory-holding Deployment up on average memory', async () => {
-    await waitFor('memory-hog at 3 replicas', async () => {
-      const replicas = await replicasOf(ctx.client, 'memory-hog');
-      return replicas === 3 ? undefined : `${replicas} replicas`;
-    }, 180_000, 1000);
+    await waitFor(
+      'memory-hog at 3 replicas',
+      async () => {
+        const replicas = await replicasOf(ctx.client, 'memory-hog');
+        return replicas === 3 ? undefined : `${replicas} replicas`;
+      },
+      180_000,
+      1000,
+    );
     const out = await waitForHpaRow(ctx, 'memory-hog', /^memory-hog\s+Deployment\/memory-hog\s+memory: \S+\/24Mi\s+1\s+3\s+3\s+/m, 30_000);
     console.log(`# memory-hog at 3 after ${seconds(started)}: ${out.split('\n')[1]}`);
   });
 
   it('scales the CPU burner back down to 1 once the burn stops, one step at a time', async () => {
-    await waitFor('cpu-burner back at 1 replica', async () => {
-      const replicas = await replicasOf(ctx.client, 'cpu-burner');
-      return replicas === 1 ? undefined : `${replicas} replicas`;
-    }, 300_000, 1000);
+    await waitFor(
+      'cpu-burner back at 1 replica',
+      async () => {
+        const replicas = await replicasOf(ctx.client, 'cpu-burner');
+        return replicas === 1 ? undefined : `${replicas} replicas`;
+      },
+      300_000,
+      1000,
+    );
     // The recorder polls on its own 250 ms clock: let it see the 1 this loop saw before stopping it.
     await waitFor('the replica recorder to see 1', async () => (burner?.changes.at(-1)?.replicas === 1 ? undefined : 'not yet'), 10_000, 100);
     await burner?.stop();
     const steps = burner?.changes.map((c) => `${c.replicas}@${((c.at - started) / 1000).toFixed(0)}s`).join(' → ');
     console.log(`# cpu-burner replicas: ${steps}`);
-    assert.deepEqual(burner?.changes.map((c) => c.replicas), [1, 2, 3, 2, 1], `each step is one pod: ${steps}`);
+    assert.deepEqual(
+      burner?.changes.map((c) => c.replicas),
+      [1, 2, 3, 2, 1],
+      `each step is one pod: ${steps}`,
+    );
   });
 }

@@ -87,11 +87,14 @@ async function drainUnderBudget(ctx: DisruptionContext, flavour: KubectlFlavour,
   }
   const started = Date.now();
   const sampler = sampleReadyPods(ctx.client, WEB);
-  const drain = await ctx.run(flavour, ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], undefined, 170_000)
+  const drain = await ctx
+    .run(flavour, ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], undefined, 170_000)
     .catch((err: Error) => err);
   const seen = await sampler.stop();
   if (drain instanceof Error) throw drain;
-  console.log(`# ${flavour} kubectl drained ${node} (${pods.length} web pods) in ${seconds(started)}; ${seen.samples} samples, fewest Ready ${seen.fewest} at ${seen.fewestAt}`);
+  console.log(
+    `# ${flavour} kubectl drained ${node} (${pods.length} web pods) in ${seconds(started)}; ${seen.samples} samples, fewest Ready ${seen.fewest} at ${seen.fewestAt}`,
+  );
   const { code, stdout, stderr } = drain;
   assert.equal(code, 0, `${flavour} kubectl drain ${node} failed: ${stderr}`);
   // kubectl 1.20 (the newest kubectl where no newer one is installed) reuses the pods' printer for its last line: "evicted".
@@ -103,7 +106,11 @@ async function drainUnderBudget(ctx: DisruptionContext, flavour: KubectlFlavour,
   assert.ok(seen.fewest >= 2, `the drain took web below its budget: ${seen.fewest} Ready at ${seen.fewestAt}`);
 
   const left = (await livePods(ctx.client, WEB)).filter((p) => p.spec?.nodeName === node);
-  assert.deepEqual(left.map((p) => p.metadata?.name), [], `web pods left on ${node}`);
+  assert.deepEqual(
+    left.map((p) => p.metadata?.name),
+    [],
+    `web pods left on ${node}`,
+  );
   const cordoned = await ctx.client.get<Node>(NODES, undefined, node);
   assert.equal(cordoned.spec?.unschedulable, true, `${node} stays cordoned after the drain`);
   const uncordon = await ctx.run(flavour, ['uncordon', node]);
@@ -116,11 +123,11 @@ async function drainUnderBudget(ctx: DisruptionContext, flavour: KubectlFlavour,
 export function registerDrainSteps(ctx: DisruptionContext): void {
   const drained: string[] = [];
 
-  it('upstream kubectl drain evicts a node\'s 2 web pods, retrying while the budget refuses, never leaving fewer than 2 Ready', async () => {
+  it("upstream kubectl drain evicts a node's 2 web pods, retrying while the budget refuses, never leaving fewer than 2 Ready", async () => {
     drained.push(await drainUnderBudget(ctx, 'upstream', drained));
   });
 
-  it('Skiff\'s kubectl drain does the same on another node', async () => {
+  it("Skiff's kubectl drain does the same on another node", async () => {
     drained.push(await drainUnderBudget(ctx, 'skiff', drained));
   });
 }

@@ -24,10 +24,14 @@ export function evict(ctx: DisruptionContext, pod: string, namespace = 'default'
 /** Waits until `kubectl get pdb web` shows ALLOWED DISRUPTIONS `allowed`; its output. */
 export async function waitForAllowedDisruptions(ctx: DisruptionContext, allowed: number): Promise<string> {
   let out = '';
-  await waitFor(`pdb web allowing ${allowed} disruption(s)`, async () => {
-    out = await ctx.kc(['get', 'pdb', 'web']);
-    return new RegExp(`^web\\s+2\\s+N/A\\s+${allowed}\\s+\\S+\\s*$`, 'm').test(out) ? undefined : out;
-  }, 60_000);
+  await waitFor(
+    `pdb web allowing ${allowed} disruption(s)`,
+    async () => {
+      out = await ctx.kc(['get', 'pdb', 'web']);
+      return new RegExp(`^web\\s+2\\s+N/A\\s+${allowed}\\s+\\S+\\s*$`, 'm').test(out) ? undefined : out;
+    },
+    60_000,
+  );
   return out;
 }
 
@@ -80,8 +84,10 @@ export function registerEvictionSteps(ctx: DisruptionContext): void {
     // The budget let the second pod go only once a replacement for the first was Ready
     // (the Ready condition's time has a second's resolution).
     const replacements = (await livePods(ctx.client, WEB)).filter((p) => !original.has(p.metadata!.name!) && isPodReady(p));
-    assert.ok(replacements.some((p) => readySince(p) <= admittedAt + 1000),
-      `no replacement was Ready when ${second}'s eviction was admitted: ${replacements.map((p) => `${p.metadata?.name} ${p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime}`).join(', ')}`);
+    assert.ok(
+      replacements.some((p) => readySince(p) <= admittedAt + 1000),
+      `no replacement was Ready when ${second}'s eviction was admitted: ${replacements.map((p) => `${p.metadata?.name} ${p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime}`).join(', ')}`,
+    );
 
     await waitForReadyReplicas(ctx.client, WEB, 'web', 3);
     await waitForAllowedDisruptions(ctx, 1);

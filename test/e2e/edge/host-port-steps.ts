@@ -43,7 +43,8 @@ export interface HostPortPodOptions {
 export function hostPortPod(o: HostPortPodOptions): Record<string, unknown> {
   const hostIP = o.hostIP ? { hostIP: o.hostIP } : {};
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: o.name, namespace: 'default', labels: { app: o.name } },
     spec: {
       ...(o.nodeName ? { nodeName: o.nodeName } : {}),
@@ -51,12 +52,17 @@ export function hostPortPod(o: HostPortPodOptions): Record<string, unknown> {
       terminationGracePeriodSeconds: 1,
       containers: [
         {
-          name: 'web', image: 'skiff/busybox:test', imagePullPolicy: 'IfNotPresent',
+          name: 'web',
+          image: 'skiff/busybox:test',
+          imagePullPolicy: 'IfNotPresent',
           command: ['sh', '-c', 'mkdir -p /www && echo "hostport web on $(hostname)" > /www/index.html && exec httpd -f -p 8080 -h /www'],
           ports: [{ name: 'http', containerPort: 8080, hostPort: o.tcpHostPort, ...hostIP }],
         },
         {
-          name: 'udp', image: o.udpImage, imagePullPolicy: 'Never', env: [{ name: 'UDP_PORT', value: '5353' }],
+          name: 'udp',
+          image: o.udpImage,
+          imagePullPolicy: 'Never',
+          env: [{ name: 'UDP_PORT', value: '5353' }],
           ports: [{ name: 'echo', containerPort: 5353, hostPort: o.udpHostPort, protocol: 'UDP', ...hostIP }],
         },
       ],
@@ -88,7 +94,16 @@ export function udpAsk(host: string, port: number, text: string, timeoutMs = 200
 
 /** Copies an image from the host's engine into a node's (the lab loads only pause, busybox and web). */
 async function copyImage(from: Docker, to: Docker, ref: string): Promise<void> {
-  if (await to.getImage(ref).inspect().then(() => true, () => false)) return;
+  if (
+    await to
+      .getImage(ref)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      )
+  )
+    return;
   const tar = await from.getImage(ref).get();
   const progress = await to.loadImage(tar);
   await new Promise<void>((resolve, reject) => to.modem.followProgress(progress, (err) => (err ? reject(err) : resolve())));
@@ -102,33 +117,48 @@ const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 export function registerHostPortSteps(ctx: EdgeContext): void {
   const nodeIP = () => ctx.lab.nodes.find((n) => n.name === ctx.nodes[0])!.ip;
 
-  it('hostport: a pod with TCP and UDP hostPorts on node A answers on A\'s address from the host', async () => {
+  it("hostport: a pod with TCP and UDP hostPorts on node A answers on A's address from the host", async () => {
     const host = new Docker();
     const image = await ensureUdpEchoImage(host);
     await copyImage(host, ctx.lab.docker(ctx.nodes[0]), image);
     // hostPort breaks the baseline Pod Security Standard the apiserver enforces; the label comes off with the pod.
     await ctx.kc(['label', 'namespace', 'default', `${ENFORCE_LABEL}=privileged`, '--overwrite']);
-    await ctx.kc(['apply', '-f', '-'], JSON.stringify(hostPortPod({ name: POD, udpImage: image, tcpHostPort: TCP_PORT, udpHostPort: UDP_PORT, labNode: ctx.nodes[0] })));
-    await waitFor(`pod ${POD} Ready`, async () => {
-      const pod = (await listPods(ctx.client, `app=${POD}`))[0];
-      return pod && isPodReady(pod) ? undefined : `phase ${pod?.status?.phase ?? 'none'}`;
-    }, 180_000);
+    await ctx.kc(
+      ['apply', '-f', '-'],
+      JSON.stringify(hostPortPod({ name: POD, udpImage: image, tcpHostPort: TCP_PORT, udpHostPort: UDP_PORT, labNode: ctx.nodes[0] })),
+    );
+    await waitFor(
+      `pod ${POD} Ready`,
+      async () => {
+        const pod = (await listPods(ctx.client, `app=${POD}`))[0];
+        return pod && isPodReady(pod) ? undefined : `phase ${pod?.status?.phase ?? 'none'}`;
+      },
+      180_000,
+    );
     const pod = (await listPods(ctx.client, `app=${POD}`))[0]!;
     assert.equal(pod.spec?.nodeName, ctx.nodes[0]);
-    await waitFor(`http://${nodeIP()}:${TCP_PORT}/`, async () => {
-      const r = await httpGet(`http://${nodeIP()}:${TCP_PORT}/`).catch((err: Error) => ({ status: 0, body: err.message }));
-      return r.status === 200 && r.body.includes(`hostport web on ${POD}`) ? undefined : `HTTP ${r.status}: ${r.body}`;
-    }, 30_000);
-    await waitFor(`udp ${nodeIP()}:${UDP_PORT}`, async () => {
-      const r = await udpAsk(nodeIP(), UDP_PORT, 'ping').catch((err: Error) => err.message);
-      return /^ping from /.test(r) ? undefined : r;
-    }, 30_000);
+    await waitFor(
+      `http://${nodeIP()}:${TCP_PORT}/`,
+      async () => {
+        const r = await httpGet(`http://${nodeIP()}:${TCP_PORT}/`).catch((err: Error) => ({ status: 0, body: err.message }));
+        return r.status === 200 && r.body.includes(`hostport web on ${POD}`) ? undefined : `HTTP ${r.status}: ${r.body}`;
+      },
+      30_000,
+    );
+    await waitFor(
+      `udp ${nodeIP()}:${UDP_PORT}`,
+      async () => {
+        const r = await udpAsk(nodeIP(), UDP_PORT, 'ping').catch((err: Error) => err.message);
+        return /^ping from /.test(r) ? undefined : r;
+      },
+      30_000,
+    );
     // The other nodes publish nothing for it.
     const other = ctx.lab.nodes.find((n) => n.name === ctx.nodes[1])!.ip;
     await assert.rejects(httpGet(`http://${other}:${TCP_PORT}/`, 2000));
   });
 
-  it('hostport: another pod on node A and the pod itself (hairpin) reach it through A\'s address', async () => {
+  it("hostport: another pod on node A and the pod itself (hairpin) reach it through A's address", async () => {
     const url = `http://${nodeIP()}:${TCP_PORT}/`;
     const fromClient = await ctx.inPod(ctx.nodes[0], 'client', ['timeout', '10', 'wget', '-qO-', url]);
     assert.equal(fromClient.exitCode, 0, fromClient.output);
@@ -141,11 +171,15 @@ export function registerHostPortSteps(ctx: EdgeContext): void {
   it('hostport: after the pod is deleted the ports refuse and node A has no DNAT for them', async () => {
     await ctx.kc(['delete', 'pod', POD, '--wait=true', '--timeout=60s']);
     await ctx.kc(['label', 'namespace', 'default', `${ENFORCE_LABEL}-`]);
-    await waitFor('the hostPort rules gone from node A', async () => {
-      const saved = await ctx.lab.execInNode(ctx.nodes[0], ['iptables-save', '-t', 'nat']);
-      const left = saved.output.split('\n').filter((l) => l.startsWith('-A SKIFFHP-') && l.includes('-j DNAT'));
-      return left.length === 0 ? undefined : left.join('\n');
-    }, 30_000);
+    await waitFor(
+      'the hostPort rules gone from node A',
+      async () => {
+        const saved = await ctx.lab.execInNode(ctx.nodes[0], ['iptables-save', '-t', 'nat']);
+        const left = saved.output.split('\n').filter((l) => l.startsWith('-A SKIFFHP-') && l.includes('-j DNAT'));
+        return left.length === 0 ? undefined : left.join('\n');
+      },
+      30_000,
+    );
     await assert.rejects(httpGet(`http://${nodeIP()}:${TCP_PORT}/`, 2000));
     await assert.rejects(udpAsk(nodeIP(), UDP_PORT, 'ping', 1500));
   });

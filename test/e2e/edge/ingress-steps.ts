@@ -25,10 +25,22 @@ type Answer = { status: number; body: string };
 /** One GET on a fresh connection, with the Host header a browser would send for `host`. */
 function getVia(ip: string, host: string, path = '/', tls = false, timeoutMs = 5000): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const opts = { host: ip, port: tls ? 443 : 80, path, agent: false as const, timeout: timeoutMs, headers: { host }, servername: host, rejectUnauthorized: false };
+    const opts = {
+      host: ip,
+      port: tls ? 443 : 80,
+      path,
+      agent: false as const,
+      timeout: timeoutMs,
+      headers: { host },
+      servername: host,
+      rejectUnauthorized: false,
+    };
     const req = (tls ? httpsRequest : request)(opts, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
@@ -52,7 +64,8 @@ function peerCN(ip: string, servername: string): Promise<string> {
   });
 }
 
-const path = (p: string, service: string, pathType = 'Prefix') => `{ path: ${p}, pathType: ${pathType}, backend: { service: { name: ${service}, port: { name: http } } } }`;
+const path = (p: string, service: string, pathType = 'Prefix') =>
+  `{ path: ${p}, pathType: ${pathType}, backend: { service: { name: ${service}, port: { name: http } } } }`;
 
 /** An Ingress of class skiff in default: `body` is the YAML under spec after the class (tls, rules). */
 const ingress = (name: string, body: string) => `apiVersion: networking.k8s.io/v1
@@ -62,7 +75,9 @@ spec:
   ingressClassName: skiff
 ${body}`;
 
-const APPS_INGRESS = ingress('edge-apps', `  rules:
+const APPS_INGRESS = ingress(
+  'edge-apps',
+  `  rules:
     - host: web.lab.test
       http: { paths: [${path('/', 'web')}] }
     - host: solo.lab.test
@@ -71,18 +86,26 @@ const APPS_INGRESS = ingress('edge-apps', `  rules:
       http: { paths: [${path('/', 'web')}, ${path('/index.html', 'solo', 'Exact')}, ${path('/down', 'nobody')}] }
     - host: prefix.lab.test
       http: { paths: [${path('/index.html', 'solo')}] }
-`);
+`,
+);
 
-const loadIngress = (service: string) => ingress('edge-load', `  rules:
+const loadIngress = (service: string) =>
+  ingress(
+    'edge-load',
+    `  rules:
     - host: load.lab.test
       http: { paths: [${path('/', service)}] }
-`);
+`,
+  );
 
-const TLS_INGRESS = ingress('edge-tls', `  tls:
+const TLS_INGRESS = ingress(
+  'edge-tls',
+  `  tls:
 ${TLS_HOSTS.map((h) => `    - { hosts: [${h}], secretName: ${h.split('.')[0]}-tls }`).join('\n')}
   rules:
 ${TLS_HOSTS.map((h) => `    - host: ${h}\n      http: { paths: [${path('/', 'web')}] }`).join('\n')}
-`);
+`,
+);
 
 function tlsSecret(name: string, cert: string, key: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -97,13 +120,17 @@ data: { tls.crt: ${b64(cert)}, tls.key: ${b64(key)} }
 export function registerIngressSteps(ctx: EdgeContext): void {
   const ips = () => ctx.lab.nodes.map((n) => n.ip);
 
-  it('ingress: two apps behind one Ingress by host and by path on every node\'s :80', async () => {
+  it("ingress: two apps behind one Ingress by host and by path on every node's :80", async () => {
     await ctx.kc(['apply', '-f', '-'], APPS_INGRESS);
     for (const ip of ips()) {
-      await waitFor(`web.lab.test on ${ip}:80`, async () => {
-        const app = appOf(await getVia(ip, 'web.lab.test'));
-        return app === 'web' ? undefined : app;
-      }, 60_000);
+      await waitFor(
+        `web.lab.test on ${ip}:80`,
+        async () => {
+          const app = appOf(await getVia(ip, 'web.lab.test'));
+          return app === 'web' ? undefined : app;
+        },
+        60_000,
+      );
       assert.equal(appOf(await getVia(ip, 'solo.lab.test')), 'solo', `solo.lab.test on ${ip}`);
       assert.equal(appOf(await getVia(ip, 'SOLO.lab.test:80')), 'solo', 'host names match case-insensitively, port ignored');
       // Both apps serve /index.html: the Exact path sends it to solo, everything else under / to web.
@@ -134,10 +161,14 @@ export function registerIngressSteps(ctx: EdgeContext): void {
     await ctx.kc(['apply', '-f', '-'], TLS_INGRESS);
     for (const ip of ips()) {
       for (const host of TLS_HOSTS) {
-        await waitFor(`${host}'s certificate on ${ip}:443`, async () => {
-          const cn = await peerCN(ip, host);
-          return cn === host ? undefined : `CN ${cn}`;
-        }, 60_000);
+        await waitFor(
+          `${host}'s certificate on ${ip}:443`,
+          async () => {
+            const cn = await peerCN(ip, host);
+            return cn === host ? undefined : `CN ${cn}`;
+          },
+          60_000,
+        );
       }
       assert.equal(await peerCN(ip, 'three.lab.test'), FALLBACK_CN);
       const answer = await getVia(ip, 'one.lab.test', '/', true);
@@ -171,10 +202,14 @@ export function registerIngressSteps(ctx: EdgeContext): void {
     try {
       await new Promise((r) => setTimeout(r, 2000));
       await ctx.kc(['apply', '-f', '-'], loadIngress('solo'));
-      await waitFor('every node sending load.lab.test to solo', async () => {
-        const missing = ips().filter((ip) => !seen.get(`${ip} solo`));
-        return missing.length === 0 ? undefined : `not yet: ${missing.join(', ')}`;
-      }, 60_000);
+      await waitFor(
+        'every node sending load.lab.test to solo',
+        async () => {
+          const missing = ips().filter((ip) => !seen.get(`${ip} solo`));
+          return missing.length === 0 ? undefined : `not yet: ${missing.join(', ')}`;
+        },
+        60_000,
+      );
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
       running = false;
@@ -184,13 +219,17 @@ export function registerIngressSteps(ctx: EdgeContext): void {
     for (const ip of ips()) assert.ok((seen.get(`${ip} web`) ?? 0) > 0, `${ip} served web before the change`);
   });
 
-  it('ingress: status.loadBalancer.ingress lists every Ready node\'s address', async () => {
+  it("ingress: status.loadBalancer.ingress lists every Ready node's address", async () => {
     const want = [...ips()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    await waitFor('edge-apps status addresses', async () => {
-      const ing = await ctx.client.get<Ingress>(INGRESSES, 'default', 'edge-apps');
-      const have = (ing.status?.loadBalancer?.ingress ?? []).map((x) => x.ip ?? '');
-      return JSON.stringify(have) === JSON.stringify(want) ? undefined : `have ${have.join(',') || 'none'}`;
-    }, 60_000);
+    await waitFor(
+      'edge-apps status addresses',
+      async () => {
+        const ing = await ctx.client.get<Ingress>(INGRESSES, 'default', 'edge-apps');
+        const have = (ing.status?.loadBalancer?.ingress ?? []).map((x) => x.ip ?? '');
+        return JSON.stringify(have) === JSON.stringify(want) ? undefined : `have ${have.join(',') || 'none'}`;
+      },
+      60_000,
+    );
     await ctx.kc(['delete', 'ingress', 'edge-apps', 'edge-tls', 'edge-load']);
     await ctx.kc(['delete', 'secret', ...TLS_HOSTS.map((h) => `${h.split('.')[0]}-tls`)]);
   });

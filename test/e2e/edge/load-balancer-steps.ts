@@ -48,41 +48,68 @@ export function registerLoadBalancerSteps(ctx: EdgeContext): void {
   it('loadbalancer: a LoadBalancer for the web example gets the three node addresses and answers on each', async () => {
     await ctx.kc(['apply', '-f', '-'], loadBalancer('web-lb', 'web', WEB_LB_PORT, false));
     const want = ctx.lab.nodes.map((n) => n.ip).sort();
-    await waitFor('web-lb ingress = the node addresses', async () => {
-      const got = await ingressOf('web-lb');
-      return got.join(',') === want.join(',') ? undefined : `ingress ${got.join(',') || 'none'}`;
-    }, 60_000);
+    await waitFor(
+      'web-lb ingress = the node addresses',
+      async () => {
+        const got = await ingressOf('web-lb');
+        return got.join(',') === want.join(',') ? undefined : `ingress ${got.join(',') || 'none'}`;
+      },
+      60_000,
+    );
     const table = await ctx.kc(['get', 'svc', 'web-lb']);
-    assert.match(table, new RegExp(`web-lb\\s+LoadBalancer\\s+\\S+\\s+${want.map((ip) => ip.replaceAll('.', '\\.')).join(',')}\\s+${WEB_LB_PORT}:\\d+/TCP`), table);
+    assert.match(
+      table,
+      new RegExp(`web-lb\\s+LoadBalancer\\s+\\S+\\s+${want.map((ip) => ip.replaceAll('.', '\\.')).join(',')}\\s+${WEB_LB_PORT}:\\d+/TCP`),
+      table,
+    );
     for (const ip of want) {
-      await waitFor(`web-lb on ${ip}:${WEB_LB_PORT}`, async () => {
-        const r = await probe(`http://${ip}:${WEB_LB_PORT}/`);
-        return /^HTTP 200: skiff web v1 on web-/.test(r) ? undefined : r;
-      }, 60_000);
+      await waitFor(
+        `web-lb on ${ip}:${WEB_LB_PORT}`,
+        async () => {
+          const r = await probe(`http://${ip}:${WEB_LB_PORT}/`);
+          return /^HTTP 200: skiff web v1 on web-/.test(r) ? undefined : r;
+        },
+        60_000,
+      );
     }
   });
 
   it('loadbalancer: Local answers only on the node with an endpoint; its health check node port says 200 there, 503 elsewhere', async () => {
     const [withPod, other] = ctx.nodes;
     await ctx.kc(['apply', '-f', '-'], loadBalancer('solo-lb', 'solo', SOLO_LB_PORT, true));
-    await waitFor('solo-lb ingress = the first node only', async () => {
-      const got = await ingressOf('solo-lb');
-      return got.join(',') === ipOf(withPod) ? undefined : `ingress ${got.join(',') || 'none'}`;
-    }, 60_000);
+    await waitFor(
+      'solo-lb ingress = the first node only',
+      async () => {
+        const got = await ingressOf('solo-lb');
+        return got.join(',') === ipOf(withPod) ? undefined : `ingress ${got.join(',') || 'none'}`;
+      },
+      60_000,
+    );
     const hc = (await ctx.client.get<Service>(SERVICES, 'default', 'solo-lb')).spec?.healthCheckNodePort;
     assert.ok(hc, 'a healthCheckNodePort was allocated');
-    await waitFor(`solo-lb on ${ipOf(withPod)}:${SOLO_LB_PORT}`, async () => {
-      const r = await probe(`http://${ipOf(withPod)}:${SOLO_LB_PORT}/`);
-      return /^HTTP 200: skiff web v1 on solo-/.test(r) ? undefined : r;
-    }, 60_000);
+    await waitFor(
+      `solo-lb on ${ipOf(withPod)}:${SOLO_LB_PORT}`,
+      async () => {
+        const r = await probe(`http://${ipOf(withPod)}:${SOLO_LB_PORT}/`);
+        return /^HTTP 200: skiff web v1 on solo-/.test(r) ? undefined : r;
+      },
+      60_000,
+    );
     assert.match(await probe(`http://${ipOf(other)}:${SOLO_LB_PORT}/`), /^error: /, 'not a load balancer address of the other node');
-    await waitFor('health checks', async () => {
-      const here = await probe(`http://${ipOf(withPod)}:${hc}/`);
-      const there = await probe(`http://${ipOf(other)}:${hc}/`);
-      const ok = here === 'HTTP 200: ' + JSON.stringify({ service: { namespace: 'default', name: 'solo-lb' }, localEndpoints: 1, serviceProxyHealthy: true }, undefined, 2)
-        && there.startsWith('HTTP 503: ') && JSON.parse(there.slice('HTTP 503: '.length)).localEndpoints === 0;
-      return ok ? undefined : `${withPod}: ${here}; ${other}: ${there}`;
-    }, 60_000);
+    await waitFor(
+      'health checks',
+      async () => {
+        const here = await probe(`http://${ipOf(withPod)}:${hc}/`);
+        const there = await probe(`http://${ipOf(other)}:${hc}/`);
+        const ok =
+          here ===
+            'HTTP 200: ' + JSON.stringify({ service: { namespace: 'default', name: 'solo-lb' }, localEndpoints: 1, serviceProxyHealthy: true }, undefined, 2) &&
+          there.startsWith('HTTP 503: ') &&
+          JSON.parse(there.slice('HTTP 503: '.length)).localEndpoints === 0;
+        return ok ? undefined : `${withPod}: ${here}; ${other}: ${there}`;
+      },
+      60_000,
+    );
   });
 
   it('loadbalancer: deleting releases the address; the port no longer answers and the health check closes', async () => {
@@ -92,11 +119,15 @@ export function registerLoadBalancerSteps(ctx: EdgeContext): void {
       await assert.rejects(ctx.client.get(SERVICES, 'default', name), (err) => isNotFound(err), `${name} is gone (its finalizer was released)`);
     }
     const ip = ipOf(ctx.nodes[1]);
-    await waitFor('web-lb and the health check gone', async () => {
-      const lb = await probe(`http://${ip}:${WEB_LB_PORT}/`);
-      const health = await probe(`http://${ipOf(ctx.nodes[0])}:${hc}/`);
-      return lb.startsWith('error: ') && health.startsWith('error: ') ? undefined : `${lb}; ${health}`;
-    }, 30_000);
+    await waitFor(
+      'web-lb and the health check gone',
+      async () => {
+        const lb = await probe(`http://${ip}:${WEB_LB_PORT}/`);
+        const health = await probe(`http://${ipOf(ctx.nodes[0])}:${hc}/`);
+        return lb.startsWith('error: ') && health.startsWith('error: ') ? undefined : `${lb}; ${health}`;
+      },
+      30_000,
+    );
   });
 
   it('loadbalancer: a NodePort answers on a second address of a node', async () => {
@@ -105,10 +136,14 @@ export function registerLoadBalancerSteps(ctx: EdgeContext): void {
     const add = await ctx.lab.execInNode(node, ['ip', 'addr', 'add', `${second}/32`, 'dev', 'eth0']);
     assert.equal(add.exitCode, 0, add.output);
     try {
-      await waitFor(`NodePort ${WEB_NODE_PORT} on ${second}`, async () => {
-        const r = await probe(`http://${second}:${WEB_NODE_PORT}/`);
-        return /^HTTP 200: skiff web v1 on web-/.test(r) ? undefined : r;
-      }, 30_000);
+      await waitFor(
+        `NodePort ${WEB_NODE_PORT} on ${second}`,
+        async () => {
+          const r = await probe(`http://${second}:${WEB_NODE_PORT}/`);
+          return /^HTTP 200: skiff web v1 on web-/.test(r) ? undefined : r;
+        },
+        30_000,
+      );
     } finally {
       await ctx.lab.execInNode(node, ['ip', 'addr', 'del', `${second}/32`, 'dev', 'eth0']);
     }

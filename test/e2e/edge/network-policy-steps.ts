@@ -33,7 +33,12 @@ export function registerNetworkPolicySteps(ctx: EdgeContext): void {
   /** A fresh GET of echo's /cgi-bin/ip: the address echo saw, or `blocked` (a dropped SYN times out). */
   const fetchEcho = async (who: Who): Promise<string> => {
     const r = await ctx.inPod(where[who].node(), who, ['timeout', '3', 'wget', '-qO-', `http://${await ip('echo')}:8080/cgi-bin/ip`], where[who].namespace);
-    return r.exitCode === 0 ? r.output.trim().replace(/^\[?(::ffff:)?/, '').replace(/\]$/, '') : 'blocked';
+    return r.exitCode === 0
+      ? r.output
+          .trim()
+          .replace(/^\[?(::ffff:)?/, '')
+          .replace(/\]$/, '')
+      : 'blocked';
   };
   /**
    * Waits until each pod sees what it should: its own IP echoed (`open`) or `blocked`. Returns the
@@ -42,15 +47,20 @@ export function registerNetworkPolicySteps(ctx: EdgeContext): void {
   const expect = async (want: Partial<Record<Who, 'open' | 'blocked'>>, timeoutMs = 30_000): Promise<number> => {
     const start = Date.now();
     let roundStart = start;
-    await waitFor(`echo reachability ${JSON.stringify(want)}`, async () => {
-      roundStart = Date.now();
-      for (const [who, state] of Object.entries(want) as [Who, 'open' | 'blocked'][]) {
-        const got = await fetchEcho(who);
-        const expected = state === 'open' ? await ip(who, where[who].namespace) : 'blocked';
-        if (got !== expected) return `${who} got ${got}, want ${expected}`;
-      }
-      return undefined;
-    }, timeoutMs, 250);
+    await waitFor(
+      `echo reachability ${JSON.stringify(want)}`,
+      async () => {
+        roundStart = Date.now();
+        for (const [who, state] of Object.entries(want) as [Who, 'open' | 'blocked'][]) {
+          const got = await fetchEcho(who);
+          const expected = state === 'open' ? await ip(who, where[who].namespace) : 'blocked';
+          if (got !== expected) return `${who} got ${got}, want ${expected}`;
+        }
+        return undefined;
+      },
+      timeoutMs,
+      250,
+    );
     return (roundStart - start) / 1000;
   };
   const apply = (yaml: string) => ctx.kc(['apply', '-f', '-'], yaml);
@@ -66,22 +76,36 @@ export function registerNetworkPolicySteps(ctx: EdgeContext): void {
     assert.ok(seconds < 5, `deny took ${seconds} s`);
   });
 
-  it('netpol: an allow rule lets only app=client through, across nodes, and echo sees the client\'s pod IP', async () => {
-    await apply(policy('echo-allow-client', 'default', `${ECHO_INGRESS}  ingress: [{ from: [{ podSelector: { matchLabels: { app: client } } }], ports: [{ port: 8080 }] }]\n`));
+  it("netpol: an allow rule lets only app=client through, across nodes, and echo sees the client's pod IP", async () => {
+    await apply(
+      policy(
+        'echo-allow-client',
+        'default',
+        `${ECHO_INGRESS}  ingress: [{ from: [{ podSelector: { matchLabels: { app: client } } }], ports: [{ port: 8080 }] }]\n`,
+      ),
+    );
     await expect({ client: 'open', visitor: 'blocked' });
     const out = await ctx.kc(['get', 'networkpolicy', '-n', 'default']);
     assert.match(out, /echo-allow-client/);
   });
 
   it('netpol: a namespaceSelector admits the pods of namespace other', async () => {
-    await apply(policy('echo-allow-other', 'default', `${ECHO_INGRESS}  ingress: [{ from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: other } } }] }]\n`));
+    await apply(
+      policy(
+        'echo-allow-other',
+        'default',
+        `${ECHO_INGRESS}  ingress: [{ from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: other } } }] }]\n`,
+      ),
+    );
     await expect({ client: 'open', visitor: 'open' });
     await remove('default', 'echo-allow-client', 'echo-allow-other');
     await expect({ client: 'blocked', visitor: 'blocked' });
   });
 
   it('netpol: an ipBlock with except admits everyone but the excepted client', async () => {
-    await apply(policy('echo-allow-block', 'default', `${ECHO_INGRESS}  ingress: [{ from: [{ ipBlock: { cidr: 0.0.0.0/0, except: [${await ip('client')}/32] } }] }]\n`));
+    await apply(
+      policy('echo-allow-block', 'default', `${ECHO_INGRESS}  ingress: [{ from: [{ ipBlock: { cidr: 0.0.0.0/0, except: [${await ip('client')}/32] } }] }]\n`),
+    );
     await expect({ client: 'blocked', visitor: 'open' });
     await remove('default', 'echo-deny', 'echo-allow-block');
     await expect({ client: 'open', visitor: 'open' });
@@ -92,10 +116,16 @@ export function registerNetworkPolicySteps(ctx: EdgeContext): void {
     await apply(policy('client-egress', 'default', '  podSelector: { matchLabels: { app: client } }\n  policyTypes: [Egress]\n'));
     await expect({ client: 'blocked', visitor: 'open' });
     await waitFor('DNS blocked for the client', async () => ((await lookup()) ? 'nslookup still answers' : undefined), 30_000);
-    await apply(policy('client-dns', 'default', `  podSelector: { matchLabels: { app: client } }
+    await apply(
+      policy(
+        'client-dns',
+        'default',
+        `  podSelector: { matchLabels: { app: client } }
   policyTypes: [Egress]
   egress: [{ to: [{ ipBlock: { cidr: 169.254.20.10/32 } }], ports: [{ protocol: UDP, port: 53 }, { protocol: TCP, port: 53 }] }]
-`));
+`,
+      ),
+    );
     await waitFor('DNS allowed again for the client', async () => ((await lookup()) ? undefined : 'nslookup fails'), 30_000);
     await expect({ client: 'blocked' });
   });

@@ -35,10 +35,22 @@ async function run() {
       console.log(`LISTED ${list.items.length} at ${list.metadata.resourceVersion}`);
       for (const item of list.items) await reconcile(item);
       await new Promise((resolve) => {
-        watch.watch(`/apis/${GROUP}/${VERSION}/${PLURAL}`, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
-          (type, obj) => { if (type === 'ADDED' || type === 'MODIFIED') void reconcile(obj); },
-          (err) => { if (err) console.log(`WATCH ENDED ${codeOf(err)}`); resolve(); },
-        ).catch((err) => { console.log(`WATCH FAILED ${codeOf(err)}`); resolve(); });
+        watch
+          .watch(
+            `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+            { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
+            (type, obj) => {
+              if (type === 'ADDED' || type === 'MODIFIED') void reconcile(obj);
+            },
+            (err) => {
+              if (err) console.log(`WATCH ENDED ${codeOf(err)}`);
+              resolve();
+            },
+          )
+          .catch((err) => {
+            console.log(`WATCH FAILED ${codeOf(err)}`);
+            resolve();
+          });
       });
     } catch (err) {
       console.log(`LIST FAILED ${codeOf(err)} ${err?.body ?? ''}`);

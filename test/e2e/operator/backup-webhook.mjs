@@ -9,7 +9,11 @@ const MAX_KEEP = 30;
 function review(request) {
   const keep = request.object?.spec?.keep;
   if (typeof keep === 'number' && keep > MAX_KEEP) {
-    return { uid: request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: `spec.keep: ${keep} backups is more than this cluster keeps (at most ${MAX_KEEP})` } };
+    return {
+      uid: request.uid,
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden', message: `spec.keep: ${keep} backups is more than this cluster keeps (at most ${MAX_KEEP})` },
+    };
   }
   return { uid: request.uid, allowed: true };
 }
@@ -27,7 +31,9 @@ const server = createServer({ cert: readFileSync('/certs/tls.crt'), key: readFil
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       answer = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: review(body.request) };
-      console.log(`REVIEWED ${body.request?.operation} ${body.request?.namespace}/${body.request?.name ?? body.request?.object?.metadata?.name} allowed=${answer.response.allowed}`);
+      console.log(
+        `REVIEWED ${body.request?.operation} ${body.request?.namespace}/${body.request?.name ?? body.request?.object?.metadata?.name} allowed=${answer.response.allowed}`,
+      );
     } catch (err) {
       res.statusCode = 400;
       return res.end(String(err));

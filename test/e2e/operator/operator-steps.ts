@@ -16,8 +16,17 @@ import type { Lab } from '../../harness/lab.ts';
 import { waitFor } from '../cluster-checks.ts';
 import { ensureOperatorImage, OPERATOR_PROGRAM, WEBHOOK_PROGRAM } from './operator-image.ts';
 import {
-  backup, CRD_NAME, list, NAMESPACE, operatorManifests, WEBHOOK_CONFIGURATION, WEBHOOK_HOSTS, WEBHOOK_NAME,
-  WEBHOOK_SERVICE, webhookConfiguration, webhookManifests,
+  backup,
+  CRD_NAME,
+  list,
+  NAMESPACE,
+  operatorManifests,
+  WEBHOOK_CONFIGURATION,
+  WEBHOOK_HOSTS,
+  WEBHOOK_NAME,
+  WEBHOOK_SERVICE,
+  webhookConfiguration,
+  webhookManifests,
 } from './operator-manifests.ts';
 
 export interface OperatorContext {
@@ -39,11 +48,15 @@ async function logsOf(ctx: OperatorContext, app: string): Promise<string> {
 
 async function waitForReadyEndpoint(ctx: OperatorContext, service: string): Promise<string> {
   let ip = '';
-  await waitFor(`a ready endpoint of ${NAMESPACE}/${service}`, async () => {
-    const ep = await ctx.client.get<Endpoints>(ENDPOINTS, NAMESPACE, service).catch(() => undefined);
-    ip = ep?.subsets?.flatMap((s) => s.addresses ?? [])[0]?.ip ?? '';
-    return ip ? undefined : `endpoints: ${JSON.stringify(ep?.subsets ?? [])}`;
-  }, 180_000);
+  await waitFor(
+    `a ready endpoint of ${NAMESPACE}/${service}`,
+    async () => {
+      const ep = await ctx.client.get<Endpoints>(ENDPOINTS, NAMESPACE, service).catch(() => undefined);
+      ip = ep?.subsets?.flatMap((s) => s.addresses ?? [])[0]?.ip ?? '';
+      return ip ? undefined : `endpoints: ${JSON.stringify(ep?.subsets ?? [])}`;
+    },
+    180_000,
+  );
   return ip;
 }
 
@@ -55,17 +68,27 @@ export async function installOperator(ctx: OperatorContext): Promise<void> {
   await ctx.kc(['rollout', 'status', '-n', NAMESPACE, 'deployment/backup-operator', '--timeout=180s'], undefined, 190_000);
 
   // The binding grants the status subresource, not the Backups themselves.
-  const can = async (verb: string, ...what: string[]) => (await kubectl(ctx.bin, ['auth', 'can-i', verb, ...what, `--as=system:serviceaccount:${NAMESPACE}:backup-operator`], { kubeconfig: ctx.lab.kubeconfigPath })).stdout.trim();
+  const can = async (verb: string, ...what: string[]) =>
+    (
+      await kubectl(ctx.bin, ['auth', 'can-i', verb, ...what, `--as=system:serviceaccount:${NAMESPACE}:backup-operator`], {
+        kubeconfig: ctx.lab.kubeconfigPath,
+      })
+    ).stdout.trim();
   assert.equal(await can('update', 'backups.homelab.example.com', '--subresource=status', '-A'), 'yes');
   assert.equal(await can('update', 'backups.homelab.example.com', '-A'), 'no');
   assert.equal(await can('watch', 'backups.homelab.example.com', '-A'), 'yes');
 
   await ctx.kc(['apply', '-f', '-'], backup('nightly', 7));
   let lastRun = '';
-  await waitFor('the operator to record the run of default/nightly', async () => {
-    lastRun = (await ctx.kc(['get', 'backup', 'nightly', '-o', 'jsonpath={.status.lastRun}'])).trim();
-    return lastRun ? undefined : `no status.lastRun; operator log:\n${await logsOf(ctx, 'backup-operator')}`;
-  }, 60_000, 1000);
+  await waitFor(
+    'the operator to record the run of default/nightly',
+    async () => {
+      lastRun = (await ctx.kc(['get', 'backup', 'nightly', '-o', 'jsonpath={.status.lastRun}'])).trim();
+      return lastRun ? undefined : `no status.lastRun; operator log:\n${await logsOf(ctx, 'backup-operator')}`;
+    },
+    60_000,
+    1000,
+  );
   assert.ok(Math.abs(Date.now() - Date.parse(lastRun)) < 5 * 60_000, `lastRun ${lastRun} is now`);
   assert.match(await logsOf(ctx, 'backup-operator'), /^RAN default\/nightly /m);
 
@@ -83,15 +106,22 @@ export async function refuseThroughWebhook(ctx: OperatorContext): Promise<void> 
   await ctx.kc(['apply', '-f', '-'], JSON.stringify(webhookConfiguration(ca.cert)));
 
   // Both apiservers learn of the configuration through their watch: until then a Backup may go in unchecked.
-  const refusal = new RegExp(`admission webhook "${WEBHOOK_NAME.replaceAll('.', '\\.')}" denied the request: spec\\.keep: 40 backups is more than this cluster keeps \\(at most 30\\)`);
+  const refusal = new RegExp(
+    `admission webhook "${WEBHOOK_NAME.replaceAll('.', '\\.')}" denied the request: spec\\.keep: 40 backups is more than this cluster keeps \\(at most 30\\)`,
+  );
   for (let attempt = 0; attempt < 3; attempt++) {
     let stderr = '';
-    await waitFor('kubectl refused a Backup keeping 40', async () => {
-      const r = await kubectl(ctx.bin, ['create', '-f', '-'], { kubeconfig: ctx.lab.kubeconfigPath, stdin: backup('hoard', 40) });
-      if (r.code === 0) await ctx.kc(['delete', 'backup', 'hoard']);
-      stderr = r.stderr;
-      return r.code !== 0 ? undefined : 'accepted';
-    }, 30_000, 1000);
+    await waitFor(
+      'kubectl refused a Backup keeping 40',
+      async () => {
+        const r = await kubectl(ctx.bin, ['create', '-f', '-'], { kubeconfig: ctx.lab.kubeconfigPath, stdin: backup('hoard', 40) });
+        if (r.code === 0) await ctx.kc(['delete', 'backup', 'hoard']);
+        stderr = r.stderr;
+        return r.code !== 0 ? undefined : 'accepted';
+      },
+      30_000,
+      1000,
+    );
     // Three requests, which the balancer spreads over the apiservers: each must end refused.
     assert.match(stderr, /^Error from server \(Forbidden\): /m, stderr);
     assert.match(stderr, refusal, `${stderr}\nwebhook log:\n${await logsOf(ctx, WEBHOOK_SERVICE)}`);
@@ -112,11 +142,15 @@ export async function removeOperator(ctx: OperatorContext): Promise<void> {
   await ctx.kc(['delete', 'clusterrolebinding,clusterrole', 'backup-operator', '--ignore-not-found']);
   await ctx.kc(['delete', 'namespace', NAMESPACE, '--ignore-not-found', '--timeout=120s'], undefined, 130_000);
 
-  const gone = async (args: string[]) => (await kubectl(ctx.bin, ['get', ...args], { kubeconfig: ctx.lab.kubeconfigPath }));
+  const gone = async (args: string[]) => await kubectl(ctx.bin, ['get', ...args], { kubeconfig: ctx.lab.kubeconfigPath });
   const backups = await gone(['backups', '-A']);
   assert.notEqual(backups.code, 0, `backups still served:\n${backups.stdout}`);
   // kubectl says so from fresh discovery, or from its cached discovery as the server's 404.
-  assert.match(backups.stderr, /the server doesn't have a resource type "backups"|Unable to list "homelab\.example\.com\/v1, Resource=backups": the server could not find the requested resource/, backups.stderr);
+  assert.match(
+    backups.stderr,
+    /the server doesn't have a resource type "backups"|Unable to list "homelab\.example\.com\/v1, Resource=backups": the server could not find the requested resource/,
+    backups.stderr,
+  );
   assert.notEqual((await gone(['namespace', NAMESPACE])).code, 0, `namespace ${NAMESPACE} is still there`);
   assert.notEqual((await gone(['validatingwebhookconfiguration', WEBHOOK_CONFIGURATION])).code, 0);
   // The Backups went with their CRD: the same CRD applied again serves none of them.

@@ -28,11 +28,13 @@ export interface ClusterAuthorization {
 }
 
 /** kube's privileged-group authorizer: system:masters is never asked about rules. */
-const allowMasters: Authorizer = (user) => user.groups.includes(MASTERS_GROUP)
-  ? { allowed: true, reason: '' }
-  : { allowed: false, noOpinion: true, reason: '' };
+const allowMasters: Authorizer = (user) =>
+  user.groups.includes(MASTERS_GROUP) ? { allowed: true, reason: '' } : { allowed: false, noOpinion: true, reason: '' };
 
-const EVERYTHING: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
+const EVERYTHING: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
 
 /** What SelfSubjectRulesReview and the escalation check see: the chain's grants as rules. */
 function rulesForChain(rbac: RbacAuthorizer): (user: UserInfo, namespace: string | undefined) => PolicyRule[] {

@@ -10,16 +10,27 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function tokenSecret(overrides: Record<string, string | undefined> = {}, type = 'bootstrap.kubernetes.io/token'): KubeObject {
   const fields: Record<string, string | undefined> = {
-    'token-id': 'abcdef', 'token-secret': '0123456789abcdef', 'usage-bootstrap-authentication': 'true',
-    expiration: '2026-01-02T00:00:00Z', 'auth-extra-groups': 'system:bootstrappers:skiff:default-node-token,system:masters', ...overrides,
+    'token-id': 'abcdef',
+    'token-secret': '0123456789abcdef',
+    'usage-bootstrap-authentication': 'true',
+    expiration: '2026-01-02T00:00:00Z',
+    'auth-extra-groups': 'system:bootstrappers:skiff:default-node-token,system:masters',
+    ...overrides,
   };
-  const data = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => [k, b64(v!)]));
+  const data = Object.fromEntries(
+    Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, b64(v!)]),
+  );
   return { apiVersion: 'v1', kind: 'Secret', type, metadata: { name: 'bootstrap-token-abcdef', namespace: 'kube-system' }, data };
 }
 
 test('bootstrap token: a valid token names system:bootstrap:<id>; extra groups only under system:bootstrappers', () => {
   const { user } = userForBootstrapSecret(tokenSecret(), 'abcdef', '0123456789abcdef', NOW);
-  assert.deepEqual(user, { username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:bootstrappers:skiff:default-node-token', 'system:authenticated'] });
+  assert.deepEqual(user, {
+    username: 'system:bootstrap:abcdef',
+    groups: ['system:bootstrappers', 'system:bootstrappers:skiff:default-node-token', 'system:authenticated'],
+  });
 });
 
 test('bootstrap token: wrong secret, expired, not for authentication, wrong type, missing → no user', () => {
@@ -41,10 +52,20 @@ function req(headers: Record<string, string>, url = '/api/v1/nodes', method = 'G
 test('bootstrap token authenticator: answers from the watched Secrets; cluster-info alone is anonymous', async () => {
   const reads: string[] = [];
   const secrets = {
-    async cached(name: string) { return name === 'bootstrap-token-abcdef' ? tokenSecret() : undefined; },
-    async read(name: string) { reads.push(name); return undefined; },
+    async cached(name: string) {
+      return name === 'bootstrap-token-abcdef' ? tokenSecret() : undefined;
+    },
+    async read(name: string) {
+      reads.push(name);
+      return undefined;
+    },
   };
-  const auth = withBootstrapTokens(() => undefined, secrets, createLogger('test', 'silent'), () => NOW);
+  const auth = withBootstrapTokens(
+    () => undefined,
+    secrets,
+    createLogger('test', 'silent'),
+    () => NOW,
+  );
   assert.equal((await auth(req({ authorization: 'Bearer abcdef.0123456789abcdef' })))?.username, 'system:bootstrap:abcdef');
   assert.equal(await auth(req({ authorization: 'Bearer abcdef.ffffffffffffffff' })), undefined);
   assert.equal(await auth(req({ authorization: 'Bearer zzzzzz.0123456789abcdef' })), undefined);
@@ -61,16 +82,26 @@ test('bootstrap token authenticator: a token created a moment ago is read from s
   let clock = NOW.getTime();
   let reads = 0;
   const secrets = {
-    async cached() { return undefined; },
-    async read(name: string) { reads++; return name === 'bootstrap-token-abcdef' ? tokenSecret() : undefined; },
+    async cached() {
+      return undefined;
+    },
+    async read(name: string) {
+      reads++;
+      return name === 'bootstrap-token-abcdef' ? tokenSecret() : undefined;
+    },
   };
-  const auth = withBootstrapTokens(() => undefined, secrets, createLogger('test', 'silent'), () => new Date(clock));
+  const auth = withBootstrapTokens(
+    () => undefined,
+    secrets,
+    createLogger('test', 'silent'),
+    () => new Date(clock),
+  );
   assert.equal((await auth(req({ authorization: 'Bearer abcdef.0123456789abcdef' })))?.username, 'system:bootstrap:abcdef');
   for (let i = 0; i < 1000; i++) {
     const id = i.toString(36).padStart(6, '0');
     assert.equal(await auth(req({ authorization: `Bearer ${id}.0123456789abcdef` })), undefined);
   }
-  assert.equal(reads, READS_PER_SECOND, 'a second\'s budget of storage reads, then none');
+  assert.equal(reads, READS_PER_SECOND, "a second's budget of storage reads, then none");
   clock += 1000;
   await auth(req({ authorization: 'Bearer qqqqqq.0123456789abcdef' }));
   assert.equal(reads, READS_PER_SECOND + 1, 'the budget refills with time');

@@ -72,7 +72,9 @@ export function userForBootstrapSecret(secret: KubeObject | undefined, id: strin
     const at = Date.parse(expiration);
     if (Number.isNaN(at) || at <= now.getTime()) return { reason: 'token expired' };
   }
-  const extra = (field(secret, 'auth-extra-groups') ?? '').split(',').map((g) => g.trim())
+  const extra = (field(secret, 'auth-extra-groups') ?? '')
+    .split(',')
+    .map((g) => g.trim())
     // kube accepts only groups under system:bootstrappers: a token never grants system:masters.
     .filter((g) => g.startsWith(`${BOOTSTRAPPERS}:`));
   return { user: { username: `system:bootstrap:${id}`, groups: [BOOTSTRAPPERS, ...new Set(extra), 'system:authenticated'] } };
@@ -124,7 +126,12 @@ function readBudget(perSecond: number, now: () => number): { take(): boolean } {
  * Wraps the static authenticator (client certificates, token file): when it does not
  * know the caller and the bearer token has the bootstrap shape, the token's Secret decides.
  */
-export function withBootstrapTokens(base: AsyncAuthenticator, secrets: BootstrapTokenSecrets, logger: Logger, now: () => Date = () => new Date()): AsyncAuthenticator {
+export function withBootstrapTokens(
+  base: AsyncAuthenticator,
+  secrets: BootstrapTokenSecrets,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): AsyncAuthenticator {
   const budget = readBudget(READS_PER_SECOND, () => now().getTime());
   return async (req) => {
     const known = await base(req);

@@ -11,7 +11,11 @@ import type { UserInfo } from '../registry/handlers.ts';
 
 export type Authenticator = (req: IncomingMessage) => UserInfo | undefined;
 
-interface TokenEntry { user: string; uid: string; groups: string[] }
+interface TokenEntry {
+  user: string;
+  uid: string;
+  groups: string[];
+}
 
 /** Parses one CSV line, honouring double quotes (groups are quoted because they contain commas). */
 function splitCsvLine(line: string): string[] {
@@ -21,12 +25,16 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { fields.push(cur); cur = ''; }
-    else cur += ch;
+    else if (ch === ',') {
+      fields.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   fields.push(cur);
   return fields.map((f) => f.trim());
@@ -39,7 +47,16 @@ export function parseTokenFile(text: string, source = 'token file'): Map<string,
     if (line === '' || line.startsWith('#')) return;
     const [token, user, uid, groups] = splitCsvLine(line);
     if (!token || !user) throw new Error(`${source}: line ${i + 1}: want token,user,uid[,"groups"]`);
-    tokens.set(token, { user, uid: uid ?? '', groups: groups ? groups.split(',').map((g) => g.trim()).filter(Boolean) : [] });
+    tokens.set(token, {
+      user,
+      uid: uid ?? '',
+      groups: groups
+        ? groups
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
+    });
   });
   return tokens;
 }

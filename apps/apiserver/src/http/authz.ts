@@ -49,6 +49,8 @@ export function forbiddenError(user: UserInfo, info: RequestInfo, reason: string
   const qualified = info.resource ? (info.group ? `${info.resource}.${info.group}` : info.resource) : '';
   const subject = info.name ? `${qualified} "${info.name}"` : qualified;
   return new ApiError(403, 'Forbidden', subject ? `${subject} is forbidden: ${message}` : `forbidden: ${message}`, {
-    ...(info.name ? { name: info.name } : {}), ...(info.group ? { group: info.group } : {}), ...(info.resource ? { kind: info.resource } : {}),
+    ...(info.name ? { name: info.name } : {}),
+    ...(info.group ? { group: info.group } : {}),
+    ...(info.resource ? { kind: info.resource } : {}),
   });
 }

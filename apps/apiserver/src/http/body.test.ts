@@ -19,7 +19,10 @@ function assertApiError(fn: () => unknown, code: number, pattern?: RegExp): void
 
 test('readBody enforces the size limit on actual and declared length', async () => {
   assert.equal((await readBody(fakeRequest(['ab', 'cd']), 4)).toString(), 'abcd');
-  await assert.rejects(readBody(fakeRequest(['abc', 'de']), 4), (e: unknown) => e instanceof ApiError && e.code === 413 && e.reason === 'RequestEntityTooLarge');
+  await assert.rejects(
+    readBody(fakeRequest(['abc', 'de']), 4),
+    (e: unknown) => e instanceof ApiError && e.code === 413 && e.reason === 'RequestEntityTooLarge',
+  );
   await assert.rejects(readBody(fakeRequest(['a'], { 'content-length': '100' }), 4), (e: unknown) => e instanceof ApiError && e.code === 413);
 });
 
@@ -29,7 +32,11 @@ test('decodeBody parses JSON and YAML by content type', () => {
   assert.equal(decodeBody(Buffer.from('  '), 'application/json', 1000), undefined);
   assertApiError(() => decodeBody(Buffer.from('{"a":'), 'application/json', 1000), 400, /couldn't get version\/kind; json parse error/);
   assertApiError(() => decodeBody(Buffer.from('a: 1\na: 2\n'), 'application/yaml', 1000), 400, /YAML/);
-  assertApiError(() => decodeBody(Buffer.from('x'), 'application/vnd.kubernetes.protobuf', 1000), 400, /protobuf body does not start with the Kubernetes magic/);
+  assertApiError(
+    () => decodeBody(Buffer.from('x'), 'application/vnd.kubernetes.protobuf', 1000),
+    400,
+    /protobuf body does not start with the Kubernetes magic/,
+  );
   assertApiError(() => decodeBody(Buffer.from('x'), 'application/cbor', 1000), 415);
 });
 
@@ -60,6 +67,15 @@ test('decodeBody reads kubectl 1.31+ protobuf bodies, and refuses what Skiff has
   assert.equal(cm.kind, 'ConfigMap');
   assert.deepEqual(cm.data, { greeting: 'hello' });
   // The same envelope re-labelled apps/v1 StatefulSet: a kind outside the tables.
-  const sts = Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x16, 0x0a, 0x07]), Buffer.from('apps/v1'), Buffer.from([0x12, 0x0b]), Buffer.from('StatefulSet')]);
-  assertApiError(() => decodeBody(sts, 'application/vnd.kubernetes.protobuf', 10_000), 415, /could not be read as application\/vnd\.kubernetes\.protobuf: .*send apps\/v1 StatefulSet as application\/json/);
+  const sts = Buffer.concat([
+    Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x16, 0x0a, 0x07]),
+    Buffer.from('apps/v1'),
+    Buffer.from([0x12, 0x0b]),
+    Buffer.from('StatefulSet'),
+  ]);
+  assertApiError(
+    () => decodeBody(sts, 'application/vnd.kubernetes.protobuf', 10_000),
+    415,
+    /could not be read as application\/vnd\.kubernetes\.protobuf: .*send apps\/v1 StatefulSet as application\/json/,
+  );
 });

@@ -33,17 +33,28 @@ export interface ApiResource {
 /** Kind (and group/version when it differs from the parent's) and verbs of each subresource, as kube reports them. */
 function describeSubresource(res: ResourceInfo, sub: string): Omit<ApiResource, 'name' | 'singularName' | 'namespaced'> {
   switch (sub) {
-    case 'scale': return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
-    case 'binding': return { kind: 'Binding', verbs: ['create'] };
-    case 'token': return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
-    case 'log': return { kind: 'Pod', verbs: ['get'] };
-    case 'exec': return { kind: 'PodExecOptions', verbs: ['create', 'get'] };
-    case 'attach': return { kind: 'PodAttachOptions', verbs: ['create', 'get'] };
-    case 'portforward': return { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
-    case 'eviction': return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
-    case 'finalize': return { kind: res.kind, verbs: ['update'] };
-    case 'status': return { kind: res.kind, verbs: ['get', 'patch', 'update'] };
-    default: return { kind: res.kind, verbs: ['get'] };
+    case 'scale':
+      return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'binding':
+      return { kind: 'Binding', verbs: ['create'] };
+    case 'token':
+      return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
+    case 'log':
+      return { kind: 'Pod', verbs: ['get'] };
+    case 'exec':
+      return { kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'attach':
+      return { kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    case 'portforward':
+      return { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
+    case 'eviction':
+      return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    case 'finalize':
+      return { kind: res.kind, verbs: ['update'] };
+    case 'status':
+      return { kind: res.kind, verbs: ['get', 'patch', 'update'] };
+    default:
+      return { kind: res.kind, verbs: ['get'] };
   }
 }
 
@@ -81,8 +92,9 @@ export interface GroupVersion {
  */
 export function localGroupVersions(served: ServedResources, remote: readonly GroupVersion[] = []): GroupVersion[] {
   const taken = new Set(remote.map((gv) => `${gv.group}/${gv.version}`));
-  return [...served.groupVersions(), ...Object.entries(httpGroups).map(([group, g]) => ({ group, version: g.version }))]
-    .filter((gv) => !taken.has(`${gv.group}/${gv.version}`));
+  return [...served.groupVersions(), ...Object.entries(httpGroups).map(([group, g]) => ({ group, version: g.version }))].filter(
+    (gv) => !taken.has(`${gv.group}/${gv.version}`),
+  );
 }
 
 function allGroupVersions(sources: DiscoverySources): GroupVersion[] {
@@ -92,7 +104,7 @@ function allGroupVersions(sources: DiscoverySources): GroupVersion[] {
 /** The resources of one local group/version (undefined: not served here). */
 export function localResources(served: ServedResources, group: string, version: string): ApiResource[] | undefined {
   const doc = buildApiResourceList(served, group, version);
-  return doc ? doc.resources as ApiResource[] : undefined;
+  return doc ? (doc.resources as ApiResource[]) : undefined;
 }
 
 export function buildApiResourceList(served: ServedResources, group: string, version: string): Record<string, unknown> | undefined {
@@ -116,13 +128,16 @@ export function buildApiResourceList(served: ServedResources, group: string, ver
 export function buildApiVersions(served: ServedResources, opts: DiscoveryOptions): Record<string, unknown> {
   return {
     kind: 'APIVersions',
-    versions: localGroupVersions(served).filter((gv) => gv.group === '').map((gv) => gv.version),
+    versions: localGroupVersions(served)
+      .filter((gv) => gv.group === '')
+      .map((gv) => gv.version),
     serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress }],
   };
 }
 
 function buildGroup(sources: DiscoverySources, name: string): Record<string, unknown> | undefined {
-  const versions = allGroupVersions(sources).filter((gv) => gv.group === name)
+  const versions = allGroupVersions(sources)
+    .filter((gv) => gv.group === name)
     .map((gv) => ({ groupVersion: `${gv.group}/${gv.version}`, version: gv.version }));
   if (versions.length === 0) return undefined;
   return { name, versions, preferredVersion: versions[0] };
@@ -130,7 +145,13 @@ function buildGroup(sources: DiscoverySources, name: string): Record<string, unk
 
 /** Named groups, local ones first, each once. */
 export function groupNames(sources: DiscoverySources): string[] {
-  return [...new Set(allGroupVersions(sources).map((gv) => gv.group).filter((g) => g !== ''))];
+  return [
+    ...new Set(
+      allGroupVersions(sources)
+        .map((gv) => gv.group)
+        .filter((g) => g !== ''),
+    ),
+  ];
 }
 
 export function buildApiGroupList(sources: DiscoverySources): Record<string, unknown> {

@@ -16,13 +16,15 @@ export interface HealthChecks {
 
 async function runChecks(checks: Record<string, HealthCheck>, only?: string): Promise<{ name: string; ok: boolean }[]> {
   const names = only ? [only] : Object.keys(checks);
-  return Promise.all(names.map(async (name) => {
-    try {
-      return { name, ok: await checks[name]!() };
-    } catch {
-      return { name, ok: false };
-    }
-  }));
+  return Promise.all(
+    names.map(async (name) => {
+      try {
+        return { name, ok: await checks[name]!() };
+      } catch {
+        return { name, ok: false };
+      }
+    }),
+  );
 }
 
 function serveChecks(endpoint: string, checks: Record<string, HealthCheck>) {
@@ -44,14 +46,21 @@ function serveChecks(endpoint: string, checks: Record<string, HealthCheck>) {
     // kube withholds failure details from unauthenticated callers; we say which check failed.
     const lines = results.map((r) => (r.ok ? `[+]${r.name} ok` : `[-]${r.name} failed: reason withheld`));
     lines.push(failed.length === 0 ? `${endpoint} check passed` : `${endpoint} check failed`);
-    res.status(failed.length === 0 ? 200 : 500).type('text/plain').send(`${lines.join('\n')}\n`);
+    res
+      .status(failed.length === 0 ? 200 : 500)
+      .type('text/plain')
+      .send(`${lines.join('\n')}\n`);
   };
 }
 
 export function healthRouter(checks: HealthChecks): Router {
   const router = express.Router();
   const healthz = { ...checks.livez, ...checks.readyz };
-  for (const [endpoint, set] of [['healthz', healthz], ['livez', checks.livez], ['readyz', checks.readyz]] as const) {
+  for (const [endpoint, set] of [
+    ['healthz', healthz],
+    ['livez', checks.livez],
+    ['readyz', checks.readyz],
+  ] as const) {
     router.get(`/${endpoint}`, serveChecks(endpoint, set));
     router.get(`/${endpoint}/:check`, serveChecks(endpoint, set));
   }

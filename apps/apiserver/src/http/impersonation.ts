@@ -35,7 +35,15 @@ function values(header: string | string[] | undefined): string[] {
 /** The attributes of "impersonate <resource> <name>", as a RequestInfo the chain can decide on. */
 function impersonation(resource: string, name: string, opts: { group?: string; namespace?: string; subresource?: string } = {}): RequestInfo {
   return {
-    isResourceRequest: true, path: '', verb: 'impersonate', group: opts.group ?? '', version: 'v1', resource, subresource: opts.subresource ?? '', name, rest: [],
+    isResourceRequest: true,
+    path: '',
+    verb: 'impersonate',
+    group: opts.group ?? '',
+    version: 'v1',
+    resource,
+    subresource: opts.subresource ?? '',
+    name,
+    rest: [],
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
   };
 }

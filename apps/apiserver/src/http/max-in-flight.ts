@@ -43,8 +43,9 @@ export function createMaxInFlight(opts: MaxInFlightOptions): MaxInFlight {
   const current: Record<RequestKind, number> = { readOnly: 0, mutating: 0 };
   const dropped = new Counter({
     name: 'apiserver_dropped_requests_total',
-    help: 'Number of requests dropped with \'Try again later\' response (429), by request kind (readOnly, mutating).',
-    labelNames: ['request_kind'], registers: [opts.metrics],
+    help: "Number of requests dropped with 'Try again later' response (429), by request kind (readOnly, mutating).",
+    labelNames: ['request_kind'],
+    registers: [opts.metrics],
   });
   return {
     acquire(kind, user, info) {

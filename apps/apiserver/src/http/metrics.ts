@@ -17,17 +17,23 @@ export function createApiMetrics(registry: MetricsRegistry): ApiMetrics {
   return {
     registry,
     requests: new Counter({
-      name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out by verb, resource and HTTP response code.',
-      labelNames: ['verb', 'resource', 'code'], registers: [registry],
+      name: 'apiserver_request_total',
+      help: 'Counter of apiserver requests broken out by verb, resource and HTTP response code.',
+      labelNames: ['verb', 'resource', 'code'],
+      registers: [registry],
     }),
     duration: new Histogram({
-      name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb and resource (watches excluded).',
-      labelNames: ['verb', 'resource'], registers: [registry],
+      name: 'apiserver_request_duration_seconds',
+      help: 'Response latency distribution in seconds for each verb and resource (watches excluded).',
+      labelNames: ['verb', 'resource'],
+      registers: [registry],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.5, 2, 3, 5, 10, 30, 60],
     }),
     inflight: new Gauge({
-      name: 'apiserver_current_inflight_requests', help: 'Number of requests currently being served, by kind (readOnly, mutating).',
-      labelNames: ['kind'], registers: [registry],
+      name: 'apiserver_current_inflight_requests',
+      help: 'Number of requests currently being served, by kind (readOnly, mutating).',
+      labelNames: ['kind'],
+      registers: [registry],
     }),
   };
 }

@@ -79,7 +79,8 @@ function listOptionErrors(o: ListOptions): FieldError[] {
     if (!o.resourceVersion) causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
     if (o.continue) causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
     if (match !== 'Exact' && match !== 'NotOlderThan') causes.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
-    if (match === 'Exact' && o.resourceVersion === '0') causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    if (match === 'Exact' && o.resourceVersion === '0')
+      causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   }
   if (o.sendInitialEvents !== undefined) causes.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
   return causes;
@@ -98,7 +99,8 @@ function watchOptionErrors(o: ListOptions): FieldError[] {
     causes.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'));
   }
   if (match) {
-    if (o.sendInitialEvents === undefined) causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (o.sendInitialEvents === undefined)
+      causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
     if (match !== 'NotOlderThan') causes.push(notSupported('resourceVersionMatch', match, ['NotOlderThan']));
     if (o.continue) causes.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
   }
@@ -192,7 +194,8 @@ export function parseDeleteOptions(q: URLSearchParams, body: unknown): DeleteOpt
   }
   // ValidateDeleteOptions: one of the two spellings of the policy, and a known one.
   const causes: FieldError[] = [];
-  if (orphanDependents !== undefined && propagationPolicy !== undefined) causes.push(invalidField('propagationPolicy', propagationPolicy, 'orphanDependents and deletionPropagation cannot be both set'));
+  if (orphanDependents !== undefined && propagationPolicy !== undefined)
+    causes.push(invalidField('propagationPolicy', propagationPolicy, 'orphanDependents and deletionPropagation cannot be both set'));
   if (propagationPolicy !== undefined && !(propagationPolicies as readonly string[]).includes(propagationPolicy)) {
     causes.push(notSupported('propagationPolicy', propagationPolicy, ['Foreground', 'Background', 'Orphan', 'nil']));
   }
@@ -200,7 +203,7 @@ export function parseDeleteOptions(q: URLSearchParams, body: unknown): DeleteOpt
   return dropUndefined({
     // kube's BeforeDelete reads a negative grace period as one second.
     gracePeriodSeconds: gracePeriodSeconds !== undefined && gracePeriodSeconds < 0 ? 1 : gracePeriodSeconds,
-    propagationPolicy: orphanDependents === true ? 'Orphan' : propagationPolicy as PropagationPolicy | undefined,
+    propagationPolicy: orphanDependents === true ? 'Orphan' : (propagationPolicy as PropagationPolicy | undefined),
     dryRun,
     preconditions,
   });

@@ -29,11 +29,21 @@ const namespaceSubresources = new Set(['status', 'finalize']);
 export function parseRequestInfo(method: string, url: string): RequestInfo {
   const parsed = new URL(url, 'http://localhost');
   const path = parsed.pathname;
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const lower = method.toLowerCase();
   const info: RequestInfo = {
-    isResourceRequest: false, path, verb: lower, group: '', version: '',
-    resource: '', subresource: '', name: '', rest: [],
+    isResourceRequest: false,
+    path,
+    verb: lower,
+    group: '',
+    version: '',
+    resource: '',
+    subresource: '',
+    name: '',
+    rest: [],
   };
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return info;
@@ -77,11 +87,20 @@ export function parseRequestInfo(method: string, url: string): RequestInfo {
       // (the Python client) and `?watch=` are watches, as in kube.
       if (legacyWatch || parseQueryBool(parsed.searchParams.get('watch')) === true) info.verb = 'watch';
       break;
-    case 'post': info.verb = 'create'; break;
-    case 'put': info.verb = 'update'; break;
-    case 'patch': info.verb = 'patch'; break;
-    case 'delete': info.verb = info.name ? 'delete' : 'deletecollection'; break;
-    default: info.verb = lower;
+    case 'post':
+      info.verb = 'create';
+      break;
+    case 'put':
+      info.verb = 'update';
+      break;
+    case 'patch':
+      info.verb = 'patch';
+      break;
+    case 'delete':
+      info.verb = info.name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      info.verb = lower;
   }
   return info;
 }

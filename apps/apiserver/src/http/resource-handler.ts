@@ -75,7 +75,13 @@ function tableRequestOf(req: IncomingMessage, q: URLSearchParams): TableRequest 
 }
 
 /** Handles one resource request end to end; returns the HTTP status code sent. */
-export async function handleResourceRequest(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): Promise<number> {
+export async function handleResourceRequest(
+  ctx: ResourceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: RequestInfo,
+  user: UserInfo,
+): Promise<number> {
   const resource = resolveResource(ctx.served, info);
   const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
   const h = ctx.handlers;

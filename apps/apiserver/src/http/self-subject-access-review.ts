@@ -33,8 +33,16 @@ export function requestInfoOfReview(spec: ReviewSpec, kind = 'SelfSubjectAccessR
   const r = spec.resourceAttributes;
   if (r) {
     return {
-      isResourceRequest: true, path: '', verb: r.verb ?? '', group: r.group ?? '', version: r.version ?? '',
-      ...(r.namespace ? { namespace: r.namespace } : {}), resource: r.resource ?? '', subresource: r.subresource ?? '', name: r.name ?? '', rest: [],
+      isResourceRequest: true,
+      path: '',
+      verb: r.verb ?? '',
+      group: r.group ?? '',
+      version: r.version ?? '',
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+      resource: r.resource ?? '',
+      subresource: r.subresource ?? '',
+      name: r.name ?? '',
+      rest: [],
     };
   }
   const n = spec.nonResourceAttributes;
@@ -44,8 +52,14 @@ export function requestInfoOfReview(spec: ReviewSpec, kind = 'SelfSubjectAccessR
   ]);
 }
 
-export async function serveSelfSubjectAccessReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, authorize: Authorizer, maxRequestBytes: number): Promise<void> {
-  const body = await readObjectBody(req, maxRequestBytes, 'a SelfSubjectAccessReview') as { spec?: ReviewSpec };
+export async function serveSelfSubjectAccessReview(
+  req: IncomingMessage,
+  res: ServerResponse,
+  user: UserInfo,
+  authorize: Authorizer,
+  maxRequestBytes: number,
+): Promise<void> {
+  const body = (await readObjectBody(req, maxRequestBytes, 'a SelfSubjectAccessReview')) as { spec?: ReviewSpec };
   const spec = body.spec ?? {};
   const decision = await authorize(user, requestInfoOfReview(spec));
   sendJson(res, 201, accessReviewAnswer('SelfSubjectAccessReview', { creationTimestamp: null }, spec, decision));
@@ -57,7 +71,14 @@ export async function serveSelfSubjectAccessReview(req: IncomingMessage, res: Se
  */
 export function accessReviewAnswer(kind: string, metadata: Record<string, unknown>, spec: unknown, decision: AuthorizationDecision): Record<string, unknown> {
   return {
-    kind, apiVersion: 'authorization.k8s.io/v1', metadata, spec,
-    status: { allowed: decision.allowed, ...(decision.allowed || decision.noOpinion ? {} : { denied: true }), ...(decision.reason ? { reason: decision.reason } : {}) },
+    kind,
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata,
+    spec,
+    status: {
+      allowed: decision.allowed,
+      ...(decision.allowed || decision.noOpinion ? {} : { denied: true }),
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    },
   };
 }

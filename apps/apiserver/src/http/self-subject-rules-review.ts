@@ -20,14 +20,25 @@ export function rulesReviewStatus(rules: readonly PolicyRule[]): { resourceRules
   for (const rule of rules) {
     if (rule.nonResourceURLs && rule.nonResourceURLs.length > 0) nonResourceRules.push({ verbs: rule.verbs, nonResourceURLs: rule.nonResourceURLs });
     if (rule.resources && rule.resources.length > 0) {
-      resourceRules.push({ verbs: rule.verbs, apiGroups: rule.apiGroups ?? [], resources: rule.resources, ...(rule.resourceNames?.length ? { resourceNames: rule.resourceNames } : {}) });
+      resourceRules.push({
+        verbs: rule.verbs,
+        apiGroups: rule.apiGroups ?? [],
+        resources: rule.resources,
+        ...(rule.resourceNames?.length ? { resourceNames: rule.resourceNames } : {}),
+      });
     }
   }
   return { resourceRules, nonResourceRules, incomplete: false };
 }
 
-export async function serveSelfSubjectRulesReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, rulesFor: RulesFor, maxRequestBytes: number): Promise<void> {
-  const body = await readObjectBody(req, maxRequestBytes, 'a SelfSubjectRulesReview') as { spec?: { namespace?: string } };
+export async function serveSelfSubjectRulesReview(
+  req: IncomingMessage,
+  res: ServerResponse,
+  user: UserInfo,
+  rulesFor: RulesFor,
+  maxRequestBytes: number,
+): Promise<void> {
+  const body = (await readObjectBody(req, maxRequestBytes, 'a SelfSubjectRulesReview')) as { spec?: { namespace?: string } };
   const spec = body.spec ?? {};
   sendJson(res, 201, {
     kind: 'SelfSubjectRulesReview',

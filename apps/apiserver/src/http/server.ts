@@ -102,7 +102,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const shutdownController = new AbortController();
   const auditor = opts.audit ? new Auditor({ ...opts.audit, logger, maxBodyBytes: opts.maxRequestBytes }) : undefined;
   const maxInFlight = createMaxInFlight({
-    maxRequestsInflight: opts.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? 200, metrics: opts.metrics,
+    maxRequestsInflight: opts.maxRequestsInflight ?? 400,
+    maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? 200,
+    metrics: opts.metrics,
   });
   const app = express();
   app.disable('x-powered-by');
@@ -133,7 +135,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const code = res.statusCode;
       metrics.requests.inc({ verb, resource: info.resource, code: String(code) });
       if (verb !== 'WATCH') metrics.duration.observe({ verb, resource: info.resource }, seconds);
-      const line = { verb: info.verb, resource, ns: info.namespace, name: info.name || undefined, code, ms: Math.round(seconds * 1000), user: state.user?.username, path: info.isResourceRequest ? undefined : info.path };
+      const line = {
+        verb: info.verb,
+        resource,
+        ns: info.namespace,
+        name: info.name || undefined,
+        code,
+        ms: Math.round(seconds * 1000),
+        user: state.user?.username,
+        path: info.isResourceRequest ? undefined : info.path,
+      };
       if (code >= 500) logger.error(line, 'request');
       else if (code === 401 || code === 403 || code === 413) logger.warn(line, 'request');
       else logger.debug(line, 'request');
@@ -145,7 +156,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   // Anonymous: probes and /version.
   app.use(healthRouter(opts.health));
-  app.get('/version', (_req, res) => { sendJson(res, 200, buildVersionInfo()); });
+  app.get('/version', (_req, res) => {
+    sendJson(res, 200, buildVersionInfo());
+  });
 
   // Authenticate, act as whom the request impersonates (if allowed), then authorize.
   // Audited from here on, so a refused request is recorded with whoever asked (anonymous for a 401).
@@ -206,7 +219,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     await serveSelfSubjectReview(req, res, stateOf(req).user!, opts.maxRequestBytes);
   });
 
-  const watchContext = { handlers: opts.handlers, logger, shutdown: shutdownController.signal, minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds ?? 1800 };
+  const watchContext = {
+    handlers: opts.handlers,
+    logger,
+    shutdown: shutdownController.signal,
+    minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds ?? 1800,
+  };
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const state = stateOf(req);
     const { info } = state;
@@ -216,10 +234,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
     if (req.method === 'GET') {
       const parts = info.path.split('/').filter(Boolean);
-      const doc = parts[0] === 'api' && parts.length === 2 ? buildApiResourceList(served, '', parts[1]!)
-        : parts[0] === 'apis' && parts.length === 2 ? buildApiGroup({ served, remote: [] }, parts[1]!)
-          : parts[0] === 'apis' && parts.length === 3 ? buildApiResourceList(served, parts[1]!, parts[2]!)
-            : undefined;
+      const doc =
+        parts[0] === 'api' && parts.length === 2
+          ? buildApiResourceList(served, '', parts[1]!)
+          : parts[0] === 'apis' && parts.length === 2
+            ? buildApiGroup({ served, remote: [] }, parts[1]!)
+            : parts[0] === 'apis' && parts.length === 3
+              ? buildApiResourceList(served, parts[1]!, parts[2]!)
+              : undefined;
       if (doc) {
         sendJson(res, 200, doc);
         return;
@@ -228,7 +250,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     next();
   });
 
-  app.use((_req: Request, _res: Response) => { throw resourceNotFound(); });
+  app.use((_req: Request, _res: Response) => {
+    throw resourceNotFound();
+  });
   // Express recognises error handlers by their four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const state = (req as unknown as Record<symbol, RequestState | undefined>)[stateKey];
@@ -237,22 +261,27 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     sendError(res, err, logger, { verb: info?.verb, resource: info?.resource, ns: info?.namespace, name: info?.name });
   });
 
-  const server = createServer({
-    cert: opts.tls.cert,
-    key: opts.tls.key,
-    ca: opts.tls.clientCa,
-    // Ask for a client certificate but let anonymous probes in; authn checks `authorized`.
-    requestCert: true,
-    rejectUnauthorized: false,
-    keepAlive: true,
-    keepAliveTimeout: 65_000,
-  }, app as unknown as (req: IncomingMessage, res: ServerResponse) => void);
+  const server = createServer(
+    {
+      cert: opts.tls.cert,
+      key: opts.tls.key,
+      ca: opts.tls.clientCa,
+      // Ask for a client certificate but let anonymous probes in; authn checks `authorized`.
+      requestCert: true,
+      rejectUnauthorized: false,
+      keepAlive: true,
+      keepAliveTimeout: 65_000,
+    },
+    app as unknown as (req: IncomingMessage, res: ServerResponse) => void,
+  );
   // exec/attach/portforward arrive as Upgrade requests, which bypass express: same authn/authz, then the node proxy.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug({ err: err.message }, 'upgraded connection error'));
     const refuse = (err: ApiError) => {
       const body = JSON.stringify(err.toStatus());
-      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     };
     void (async () => {
       let info: RequestInfo;
@@ -300,7 +329,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const forced = new Promise<void>((resolve) => {
-        timer = setTimeout(() => { server.closeAllConnections(); resolve(); }, graceMs);
+        timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, graceMs);
       });
       await Promise.race([closed, forced]);
       clearTimeout(timer);

@@ -15,16 +15,30 @@ const pods = { group: '', version: 'v1', resource: 'pods', kind: 'Pod' } as Reso
 async function runWatch(watch: ApiHandlers['watch']): Promise<{ status: number; lines: any[] }> {
   const shutdown = new AbortController();
   const ctx = { handlers: { watch } as ApiHandlers, logger: createLogger('test', 'silent'), shutdown: shutdown.signal, minRequestTimeoutSeconds: 1800 };
-  const server = createServer((req, res) => { void serveWatch(ctx, req, res, pods, 'default', '', {}, undefined); });
+  const server = createServer((req, res) => {
+    void serveWatch(ctx, req, res, pods, 'default', '', {}, undefined);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const { port } = server.address() as AddressInfo;
     return await new Promise((resolve, reject) => {
       request({ port, host: '127.0.0.1', path: '/' }, (res) => {
         let body = '';
-        res.on('data', (c: Buffer) => { body += c.toString(); });
-        res.on('end', () => resolve({ status: res.statusCode!, lines: body.split('\n').filter(Boolean).map((l) => JSON.parse(l)) }));
-      }).on('error', reject).end();
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            lines: body
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l)),
+          }),
+        );
+      })
+        .on('error', reject)
+        .end();
     });
   } finally {
     shutdown.abort();
@@ -33,7 +47,9 @@ async function runWatch(watch: ApiHandlers['watch']): Promise<{ status: number; 
 }
 
 test('a 410 before the first event is a 200 with one ERROR event, as client-go expects', async () => {
-  const { status, lines } = await runWatch(async () => { throw errors.gone('too old resource version: 1 (5)'); });
+  const { status, lines } = await runWatch(async () => {
+    throw errors.gone('too old resource version: 1 (5)');
+  });
   assert.equal(status, 200);
   assert.equal(lines.length, 1);
   assert.equal(lines[0].type, 'ERROR');
@@ -42,7 +58,9 @@ test('a 410 before the first event is a 200 with one ERROR event, as client-go e
 });
 
 test('other errors before the stream are plain Status responses', async () => {
-  const { status, lines } = await runWatch(async () => { throw errors.badRequest('bad selector'); });
+  const { status, lines } = await runWatch(async () => {
+    throw errors.badRequest('bad selector');
+  });
   assert.equal(status, 400);
   assert.equal(lines[0].kind, 'Status');
 });
@@ -55,10 +73,13 @@ test('events stream one per line; an error mid-stream becomes an ERROR event', a
   }
   const { status, lines } = await runWatch(async () => events());
   assert.equal(status, 200);
-  assert.deepEqual(lines.map((l) => l.type), ['ADDED', 'MODIFIED', 'ERROR']);
+  assert.deepEqual(
+    lines.map((l) => l.type),
+    ['ADDED', 'MODIFIED', 'ERROR'],
+  );
 });
 
-test('named watches filter by metadata.name; timeouts follow timeoutSeconds or kube\'s random window', () => {
+test("named watches filter by metadata.name; timeouts follow timeoutSeconds or kube's random window", () => {
   assert.deepEqual(withNameSelector({ fieldSelector: 'spec.nodeName=n1' }, 'web'), { fieldSelector: 'spec.nodeName=n1,metadata.name=web' });
   assert.deepEqual(withNameSelector({}, ''), {});
   assert.equal(watchTimeoutMs({ timeoutSeconds: 5 }, 1800), 5000);

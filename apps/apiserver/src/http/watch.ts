@@ -58,15 +58,23 @@ async function writeChunk(res: ServerResponse, text: string, signal: AbortSignal
 
 /** Serves `GET ...?watch=true`; resolves when the stream has ended. Returns the HTTP code sent. */
 export async function serveWatch(
-  ctx: WatchContext, req: IncomingMessage, res: ServerResponse,
-  resource: ResourceInfo, namespace: string | undefined, name: string, query: WatchQuery, table: TableRequest | undefined,
+  ctx: WatchContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  resource: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  query: WatchQuery,
+  table: TableRequest | undefined,
 ): Promise<number> {
   const controller = new AbortController();
   const { signal } = controller;
   const stop = (): void => controller.abort();
   const timer = setTimeout(stop, watchTimeoutMs(query, ctx.minRequestTimeoutSeconds));
   res.on('close', stop);
-  req.on('close', () => { if (!res.writableFinished) stop(); });
+  req.on('close', () => {
+    if (!res.writableFinished) stop();
+  });
   ctx.shutdown.addEventListener('abort', stop, { once: true });
   const cleanup = (): void => {
     clearTimeout(timer);

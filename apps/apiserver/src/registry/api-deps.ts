@@ -5,15 +5,25 @@
  * lets the verb files read in the registry's terms (KubeObject in, KubeObject out).
  */
 import {
-  applyJsonPatch, applyMergePatch, applyStrategicMergePatch, compileListFilter, defaultObject,
-  findUnknownFields, validateObject, type ResourceInfo,
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  compileListFilter,
+  defaultObject,
+  findUnknownFields,
+  validateObject,
+  type ResourceInfo,
 } from '@skiff/api';
 import type { KubeObject } from '../storage/store.ts';
 import { defaultCustomObject, validateCustomObject } from './custom-resources/custom-object.ts';
 import { isCustomResource } from './custom-resources/served-resources.ts';
 import { fieldSetOf } from './custom-resources/selectable-fields.ts';
 
-export interface FieldError { reason: string; field: string; message: string }
+export interface FieldError {
+  reason: string;
+  field: string;
+  message: string;
+}
 
 /** Applies Kubernetes defaults in place and returns the object. */
 export function applyDefaults(res: ResourceInfo, obj: KubeObject): KubeObject {

@@ -10,15 +10,33 @@ import type { RegistryContext } from './context.ts';
 import { formatTimestamp, isPlainObject } from './object-helpers.ts';
 
 export const podsResource: ResourceInfo = {
-  group: '', version: 'v1', kind: 'Pod', listKind: 'PodList', resource: 'pods', singular: 'pod', namespaced: true,
-  shortNames: ['po'], categories: ['all'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  listKind: 'PodList',
+  resource: 'pods',
+  singular: 'pod',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: ['status', 'binding', 'log', 'exec'],
 };
 
 const BINDING_QUALIFIER = { group: '', resource: 'pods/binding' };
 
-interface Binding { metadata?: { name?: string; annotations?: Record<string, string> }; target?: { kind?: string; name?: string } }
-interface PodCondition { type: string; status: string; lastProbeTime?: unknown; lastTransitionTime?: string; reason?: string; message?: string }
+interface Binding {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  target?: { kind?: string; name?: string };
+}
+interface PodCondition {
+  type: string;
+  status: string;
+  lastProbeTime?: unknown;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
 
 function readBinding(body: unknown, podName: string | undefined): { name: string; node: string; annotations: Record<string, string> } {
   if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a Binding object');
@@ -28,12 +46,16 @@ function readBinding(body: unknown, podName: string | undefined): { name: string
   }
   const name = podName ?? binding.metadata?.name;
   if (!name) {
-    throw errors.invalid('Binding', '', '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    throw errors.invalid('Binding', '', '', [
+      { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+    ]);
   }
   const node = binding.target?.name;
   if (!node) throw errors.invalid('Binding', '', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
   if (binding.target?.kind && binding.target.kind !== 'Node') {
-    throw errors.invalid('Binding', '', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${binding.target.kind}": supported values: "Node"` }]);
+    throw errors.invalid('Binding', '', name, [
+      { reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${binding.target.kind}": supported values: "Node"` },
+    ]);
   }
   return { name, node, annotations: binding.metadata?.annotations ?? {} };
 }
@@ -53,7 +75,13 @@ function bindPod(pod: KubeObject, node: string, annotations: Record<string, stri
 }
 
 /** POST pods/NAME/binding, or a Binding POSTed to a namespace's `bindings` (podName undefined). */
-export async function createBinding(ctx: RegistryContext, namespace: string | undefined, podName: string | undefined, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+export async function createBinding(
+  ctx: RegistryContext,
+  namespace: string | undefined,
+  podName: string | undefined,
+  body: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const { name, node, annotations } = readBinding(body, podName);
   if (opts.dryRun) {
     bindPod(await ctx.store.get(podsResource, namespace, name), node, annotations, ctx.now());

@@ -19,13 +19,20 @@ import { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './admission/default-ingress
 import { priorityClassesResource } from './admission/priority.ts';
 
 export const servicesResource: ResourceInfo = {
-  group: '', version: 'v1', kind: 'Service', listKind: 'ServiceList', resource: 'services', singular: 'service', namespaced: true,
-  shortNames: ['svc'], categories: ['all'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  group: '',
+  version: 'v1',
+  kind: 'Service',
+  listKind: 'ServiceList',
+  resource: 'services',
+  singular: 'service',
+  namespaced: true,
+  shortNames: ['svc'],
+  categories: ['all'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: ['status'],
 };
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
 
 async function ensureExists(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: KubeObject): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -63,7 +70,8 @@ const LOCAL_PATH_RECORD_KEY = 'storageclass.local-path';
  * default, is left as they made it.
  */
 export const LOCAL_PATH_STORAGE_CLASS: KubeObject = {
-  apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
   metadata: { name: 'local-path', annotations: { [IS_DEFAULT_CLASS_ANNOTATION]: 'true' } },
   provisioner: 'skiff.dev/local-path',
   reclaimPolicy: 'Delete',
@@ -79,7 +87,8 @@ const SKIFF_INGRESS_CLASS_RECORD_KEY = 'ingressclass.skiff';
  * per cluster, as `local-path` is.
  */
 export const SKIFF_INGRESS_CLASS: KubeObject = {
-  apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'IngressClass',
   metadata: { name: 'skiff', annotations: { [IS_DEFAULT_INGRESS_CLASS_ANNOTATION]: 'true' } },
   spec: { controller: 'skiff.dev/ingress' },
 };
@@ -112,10 +121,13 @@ export async function bootstrapCluster(ctx: RegistryContext, advertiseAddress: s
     await ensureExists(ctx, namespacesResource, undefined, name, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   await ensureExists(ctx, servicesResource, 'default', 'kubernetes', {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
-      type: 'ClusterIP', clusterIP: ctx.clusterIps.firstIp, sessionAffinity: 'None',
+      type: 'ClusterIP',
+      clusterIP: ctx.clusterIps.firstIp,
+      sessionAffinity: 'None',
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: advertisePort }],
     },
   });

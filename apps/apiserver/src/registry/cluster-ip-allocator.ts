@@ -9,7 +9,11 @@ import { RangeAllocator, internalResource } from './range-allocator.ts';
 
 export const serviceIpAllocations = internalResource('serviceipallocations', 'ServiceIPAllocation');
 
-export interface Cidr { base: number; prefix: number; size: number }
+export interface Cidr {
+  base: number;
+  prefix: number;
+  size: number;
+}
 
 export function parseIpv4(ip: string): number | undefined {
   const parts = ip.split('.');
@@ -42,8 +46,11 @@ export class ClusterIpAllocator {
     this.range = `${formatIpv4(this.#cidr.base)}/${this.#cidr.prefix}`;
     const size = this.#cidr.size;
     this.#allocator = new RangeAllocator(store, serviceIpAllocations, {
-      size, firstDynamic: 2, excluded: (o) => o <= 0 || o >= size - 1,
-      nameOf: (o) => formatIpv4(this.#cidr.base + o), what: 'serviceIP',
+      size,
+      firstDynamic: 2,
+      excluded: (o) => o <= 0 || o >= size - 1,
+      nameOf: (o) => formatIpv4(this.#cidr.base + o),
+      what: 'serviceIP',
     });
   }
 
@@ -68,7 +75,7 @@ export class ClusterIpAllocator {
   }
 
   async allocateNext(owner: string): Promise<string> {
-    return formatIpv4(this.#cidr.base + await this.#allocator.reserveNext(owner));
+    return formatIpv4(this.#cidr.base + (await this.#allocator.reserveNext(owner)));
   }
 
   async release(ip: string): Promise<void> {

@@ -13,7 +13,6 @@ import type { TokenIssuer } from '../auth/serviceaccount/token-issuer.ts';
 import type { ServedResources } from './custom-resources/served-resources.ts';
 import type { AdmissionPluginConfigurations, PodSecurityConfig } from './admission/pod-security/config.ts';
 
-
 /**
  * What the registry asks of authorization: admission plugins that decide on a second verb
  * (`bind`, `escalate`, `approve`, `sign`) and RBAC's escalation check, which needs the rules

@@ -22,19 +22,36 @@ import { actorOf, recordUpdate } from './apply/field-manager.ts';
 
 const GENERATE_NAME_ATTEMPTS = 8;
 
-export async function createObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions, extra: { applied?: boolean; decodedFrom?: DecodedFrom } = {}): Promise<WriteResult> {
+export async function createObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  body: unknown,
+  opts: WriteOptions,
+  extra: { applied?: boolean; decodedFrom?: DecodedFrom } = {},
+): Promise<WriteResult> {
   const obj = decodeObject(res, body);
   const warnings = checkUnknownFields(res, obj, opts.fieldValidation, extra.decodedFrom);
   reconcileNamespace(res, obj, namespace);
   const generateName = !obj.metadata.name && typeof obj.metadata.generateName === 'string' ? obj.metadata.generateName : undefined;
   if (!obj.metadata.name && !generateName) {
-    throw errors.invalid(res.kind, res.group, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+    throw errors.invalid(res.kind, res.group, '', [
+      { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+    ]);
   }
   if (generateName) obj.metadata.name = generateName + randomNameSuffix();
   if (res.namespaced) await checkNamespaceAcceptsCreate(ctx, res, obj.metadata.namespace!, obj.metadata.name!);
 
   const attrs: AdmissionAttributes = {
-    res, subresource: '', operation: 'CREATE', namespace: obj.metadata.namespace, name: obj.metadata.name!, object: obj, user: opts.user, dryRun: Boolean(opts.dryRun), warnings,
+    res,
+    subresource: '',
+    operation: 'CREATE',
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name!,
+    object: obj,
+    user: opts.user,
+    dryRun: Boolean(opts.dryRun),
+    warnings,
     auditAnnotations: opts.auditAnnotations,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
@@ -52,11 +69,17 @@ export async function createObject(ctx: RegistryContext, res: ResourceInfo, name
 }
 
 /** Server-set metadata, the kind's PrepareForCreate, defaults and validation. */
-export function prepareNewObject(ctx: RegistryContext, res: ResourceInfo, input: KubeObject, opts: Pick<WriteOptions, 'fieldManager' | 'user'> & { applied?: boolean }): KubeObject {
+export function prepareNewObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  input: KubeObject,
+  opts: Pick<WriteOptions, 'fieldManager' | 'user'> & { applied?: boolean },
+): KubeObject {
   const meta = input.metadata;
   // An applied configuration arrives with its ownership recorded; a plain create is an Update.
   const applied = opts.applied ? meta.managedFields : undefined;
-  for (const field of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation', 'managedFields'] as const) delete meta[field];
+  for (const field of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation', 'managedFields'] as const)
+    delete meta[field];
   meta.uid = randomUUID();
   meta.creationTimestamp = formatTimestamp(ctx.now());
   const strategy = strategyFor(res);

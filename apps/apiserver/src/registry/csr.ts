@@ -43,7 +43,8 @@ export function updateApproval(ctx: RegistryContext, res: ResourceInfo, name: st
   }
   const rv = obj.metadata.resourceVersion;
   return updateObject(ctx, res, undefined, name, {
-    mode: 'subresource', subresource: 'approval',
+    mode: 'subresource',
+    subresource: 'approval',
     resourceVersion: rv ? rv : undefined,
     bumpGeneration: false,
     transform: (current) => takeConditions(current, obj),
@@ -51,10 +52,18 @@ export function updateApproval(ctx: RegistryContext, res: ResourceInfo, name: st
   });
 }
 
-export function patchApproval(ctx: RegistryContext, res: ResourceInfo, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult> {
+export function patchApproval(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  name: string,
+  patchType: PatchType,
+  patch: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const typeKey = `${apiVersionOf(res)}/${res.kind}`;
   return updateObject(ctx, res, undefined, name, {
-    mode: 'subresource', subresource: 'approval',
+    mode: 'subresource',
+    subresource: 'approval',
     bumpGeneration: false,
     transform: (current) => takeConditions(current, applyPatchTo(structuredClone(current), patchType === 'apply' ? 'strategic' : patchType, patch, typeKey)),
     opts,

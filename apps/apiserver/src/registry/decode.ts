@@ -65,7 +65,9 @@ function strictDecodingError(res: ResourceInfo, obj: KubeObject, problems: strin
   const detail = `strict decoding error: ${problems.join(', ')}`;
   if (from === 'body') return errors.badRequest(`${res.kind} in version "${res.version}" cannot be handled as a ${res.kind}: ${detail}`);
   // kube-apiserver's patch handler: Invalid with no kind or name, the patched object as the value.
-  return errors.invalid('', '', '', [{ reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: ${JSON.stringify(JSON.stringify(obj))}: ${detail}` }]);
+  return errors.invalid('', '', '', [
+    { reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: ${JSON.stringify(JSON.stringify(obj))}: ${detail}` },
+  ]);
 }
 
 /** The body's namespace must agree with the URL's; it defaults from it. Cluster-scoped objects have none. */

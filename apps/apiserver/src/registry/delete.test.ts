@@ -5,7 +5,19 @@ import type { KubeObject } from '../storage/store.ts';
 import { planDeletion } from './delete.ts';
 
 function res(resource: string, kind: string, namespaced = true): ResourceInfo {
-  return { group: '', version: 'v1', kind, listKind: `${kind}List`, resource, singular: kind.toLowerCase(), namespaced, shortNames: [], categories: [], verbs: [], subresources: [] };
+  return {
+    group: '',
+    version: 'v1',
+    kind,
+    listKind: `${kind}List`,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced,
+    shortNames: [],
+    categories: [],
+    verbs: [],
+    subresources: [],
+  };
 }
 const pods = res('pods', 'Pod');
 const configmaps = res('configmaps', 'ConfigMap');
@@ -58,7 +70,9 @@ test('finalizers and propagation policies mark instead of removing', () => {
   assert.deepEqual(orphan.object.metadata.finalizers, ['orphan']);
   const fg = planDeletion(configmaps, { metadata: { name: 'c', finalizers: ['orphan'] } }, { propagationPolicy: 'Foreground' }, now) as { object: KubeObject };
   assert.deepEqual(fg.object.metadata.finalizers, ['foregroundDeletion']);
-  assert.deepEqual(planDeletion(configmaps, { metadata: { name: 'c', finalizers: ['orphan'] } }, { propagationPolicy: 'Background' }, now), { action: 'remove' });
+  assert.deepEqual(planDeletion(configmaps, { metadata: { name: 'c', finalizers: ['orphan'] } }, { propagationPolicy: 'Background' }, now), {
+    action: 'remove',
+  });
   const again = { metadata: { name: 'c', finalizers: ['x/y'], deletionTimestamp: '2025-01-01T00:00:00Z', deletionGracePeriodSeconds: 0 } };
   assert.deepEqual(planDeletion(configmaps, again, {}, now), { action: 'keep' });
 });

@@ -91,7 +91,11 @@ function checkPreconditions(res: ResourceInfo, current: KubeObject, pre: DeleteO
     throw errors.conflict(qualifiedOf(res), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
   }
   if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-    throw errors.conflict(qualifiedOf(res), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+    throw errors.conflict(
+      qualifiedOf(res),
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+    );
   }
 }
 
@@ -101,7 +105,10 @@ export function deletedStatus(res: ResourceInfo, obj: KubeObject): KubeObject {
   return buildStatus({ status: 'Success', details }) as unknown as KubeObject;
 }
 
-export interface DeleteOutcome { object: KubeObject; removed: boolean }
+export interface DeleteOutcome {
+  object: KubeObject;
+  removed: boolean;
+}
 
 const CAS_ATTEMPTS = 5;
 
@@ -109,7 +116,13 @@ const CAS_ATTEMPTS = 5;
 /** Kubernetes' NamespaceLifecycle admission keeps these: the cluster's own workloads live there. */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
-export async function deleteOne(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<DeleteOutcome> {
+export async function deleteOne(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
+): Promise<DeleteOutcome> {
   if (res.group === '' && res.resource === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
     throw errors.forbidden(qualifiedOf(res), name, 'this namespace may not be deleted');
   }
@@ -118,7 +131,14 @@ export async function deleteOne(ctx: RegistryContext, res: ResourceInfo, namespa
     checkPreconditions(res, current, opts.preconditions);
     if (opts.user) {
       await runValidatingAdmission(ctx, admissionPlugins, {
-        res, subresource: '', operation: 'DELETE', namespace, name, oldObject: current, user: opts.user, dryRun: Boolean(opts.dryRun),
+        res,
+        subresource: '',
+        operation: 'DELETE',
+        namespace,
+        name,
+        oldObject: current,
+        user: opts.user,
+        dryRun: Boolean(opts.dryRun),
       });
     }
     const plan = planDeletion(res, structuredClone(current), opts, ctx.now());
@@ -139,13 +159,21 @@ export async function deleteOne(ctx: RegistryContext, res: ResourceInfo, namespa
 
 /** Removes the stored object if it is still the version given; releases what a Service held. */
 export async function removeNow(ctx: RegistryContext, res: ResourceInfo, obj: KubeObject): Promise<KubeObject> {
-  const last = await ctx.store.delete(res, obj.metadata.namespace, obj.metadata.name ?? '',
-    { resourceVersion: obj.metadata.resourceVersion, uid: obj.metadata.uid });
+  const last = await ctx.store.delete(res, obj.metadata.namespace, obj.metadata.name ?? '', {
+    resourceVersion: obj.metadata.resourceVersion,
+    uid: obj.metadata.uid,
+  });
   if (res.group === '' && res.resource === 'services') await releaseAllocations(ctx, allocationsOf(last));
   return last;
 }
 
-export async function deleteObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<WriteResult> {
+export async function deleteObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
+): Promise<WriteResult> {
   const outcome = await deleteOne(ctx, res, namespace, name, opts);
   if (res.group === '' && res.resource === 'namespaces' && !opts.dryRun) ctx.namespaces.noteWrite(name, outcome.object.metadata.resourceVersion);
   if (outcome.removed) return { object: deletedStatus(res, outcome.object) };

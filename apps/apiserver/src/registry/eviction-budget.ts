@@ -23,7 +23,12 @@ const DISRUPTION_BUDGET_CAUSE = 'DisruptionBudget';
 export function budgetViolated(pdb: PodDisruptionBudget): ApiError {
   const { desiredHealthy = 0, currentHealthy = 0 } = pdb.status ?? {};
   return new ApiError(429, 'TooManyRequests', BUDGET_VIOLATED, {
-    causes: [{ reason: DISRUPTION_BUDGET_CAUSE, message: `The disruption budget ${pdb.metadata?.name ?? ''} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently` }],
+    causes: [
+      {
+        reason: DISRUPTION_BUDGET_CAUSE,
+        message: `The disruption budget ${pdb.metadata?.name ?? ''} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`,
+      },
+    ],
   });
 }
 
@@ -139,7 +144,13 @@ export function withDisruptionTarget(pod: KubeObject, now: Date): KubeObject | u
   const status = (pod.status ?? {}) as { conditions?: Array<Record<string, unknown>> };
   const conditions = status.conditions ?? [];
   const existing = conditions.find((c) => c.type === DISRUPTION_TARGET.type);
-  if (existing && existing.status === DISRUPTION_TARGET.status && existing.reason === DISRUPTION_TARGET.reason && existing.message === DISRUPTION_TARGET.message) return undefined;
+  if (
+    existing &&
+    existing.status === DISRUPTION_TARGET.status &&
+    existing.reason === DISRUPTION_TARGET.reason &&
+    existing.message === DISRUPTION_TARGET.message
+  )
+    return undefined;
   const condition = {
     ...DISRUPTION_TARGET,
     lastProbeTime: null,
@@ -158,9 +169,17 @@ export function checkEvictionPreconditions(pod: KubeObject, pre: { uid?: string;
   // GroupResource{Resource: "Pod"}: upstream names the kind here, not the resource.
   const podKind = { group: '', resource: 'Pod' };
   if (pre?.uid && pre.uid !== pod.metadata.uid) {
-    throw errors.conflict(podKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${pod.metadata.uid ?? ''}). The object might have been deleted and then recreated`);
+    throw errors.conflict(
+      podKind,
+      name,
+      `the UID in the precondition (${pre.uid}) does not match the UID in record (${pod.metadata.uid ?? ''}). The object might have been deleted and then recreated`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== pod.metadata.resourceVersion) {
-    throw errors.conflict(podKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${pod.metadata.resourceVersion ?? ''}). The object might have been modified`);
+    throw errors.conflict(
+      podKind,
+      name,
+      `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${pod.metadata.resourceVersion ?? ''}). The object might have been modified`,
+    );
   }
 }

@@ -12,28 +12,39 @@ before(async () => {
   fx = await startRegistryFixture(20290);
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 const evict = (name: string, body: Record<string, unknown> = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name } }) =>
   fx.registry.createSubresource(pods, 'default', name, 'eviction', body, admin);
 
 /** A pod on node-1 in `phase`, Ready or not, written with its status as a kubelet would. */
 async function podIn(name: string, phase: string, ready: boolean, app = 'web'): Promise<KubeObject> {
-  const created = (await fx.registry.create(pods, 'default', { metadata: { name, labels: { app } }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'i' }] } }, admin)).object;
+  const created = (
+    await fx.registry.create(
+      pods,
+      'default',
+      { metadata: { name, labels: { app } }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'i' }] } },
+      admin,
+    )
+  ).object;
   const status = { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
   return (await fx.registry.updateSubresource(pods, 'default', name, 'status', { ...created, status }, admin)).object;
 }
 
 /** A budget over app=`app` whose status says what a disruption controller would have written. */
 async function budgetWith(name: string, app: string, status: Record<string, unknown>, spec: Record<string, unknown> = {}): Promise<void> {
-  const created = (await fx.registry.create(budgets, 'default', { metadata: { name }, spec: { minAvailable: 2, selector: { matchLabels: { app } }, ...spec } }, admin)).object;
+  const created = (
+    await fx.registry.create(budgets, 'default', { metadata: { name }, spec: { minAvailable: 2, selector: { matchLabels: { app } }, ...spec } }, admin)
+  ).object;
   await fx.registry.updateSubresource(budgets, 'default', name, 'status', { ...created, status: { observedGeneration: 1, expectedPods: 3, ...status } }, admin);
 }
 
 const gone = async (name: string) => (await apiErrorOf(fx.registry.get(pods, 'default', name))).code === 404;
 const deleting = async (name: string) => Boolean((await fx.registry.get(pods, 'default', name)).metadata.deletionTimestamp);
 
-test('the body must name the URL\'s pod; a missing pod is 404; policy/v1beta1 is accepted', async () => {
+test("the body must name the URL's pod; a missing pod is 404; policy/v1beta1 is accepted", async () => {
   const mismatch = await apiErrorOf(evict('a', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'b' } }));
   assert.deepEqual([mismatch.code, mismatch.message], [400, 'name in URL does not match name in Eviction object']);
   const missing = await apiErrorOf(evict('nope'));
@@ -76,7 +87,10 @@ test('a budget its controller has not observed yet answers 429 with Retry-After 
   await podIn('fresh-1', 'Running', true, 'fresh');
   const err = await apiErrorOf(evict('fresh-1'));
   assert.equal(err.code, 429);
-  assert.deepEqual(err.toStatus().details, { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget fresh is still being processed by the server.' }], retryAfterSeconds: 10 });
+  assert.deepEqual(err.toStatus().details, {
+    causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget fresh is still being processed by the server.' }],
+    retryAfterSeconds: 10,
+  });
 });
 
 test('an allowed eviction spends the disruption and honours the grace period asked', async () => {

@@ -15,8 +15,15 @@ import { admissionPlugins } from './admission/plugins.ts';
 import type { RegistryContext } from './context.ts';
 import { deleteOne } from './delete.ts';
 import {
-  budgetStillProcessing, budgetsCovering, canIgnoreBudget, checkAndDecrement, checkEvictionPreconditions, moreThanOneBudget,
-  shouldEnforceResourceVersion, unhealthyPodMayGo, withDisruptionTarget,
+  budgetStillProcessing,
+  budgetsCovering,
+  canIgnoreBudget,
+  checkAndDecrement,
+  checkEvictionPreconditions,
+  moreThanOneBudget,
+  shouldEnforceResourceVersion,
+  unhealthyPodMayGo,
+  withDisruptionTarget,
 } from './eviction-budget.ts';
 import { decodeEvictionRequest } from './eviction-request.ts';
 import type { DeleteOptions, WriteOptions, WriteResult } from './handlers.ts';
@@ -28,10 +35,23 @@ const BUDGETS = findResourceByKind('policy/v1', 'PodDisruptionBudget')!;
 const RETRY_STEPS = 20;
 const RETRY_DELAY_MS = 500;
 
-export async function createEviction(ctx: RegistryContext, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+export async function createEviction(
+  ctx: RegistryContext,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const { eviction, deleteOptions } = decodeEvictionRequest(body, namespace, name, opts);
   const attrs = {
-    res: PODS, subresource: 'eviction', operation: 'CREATE' as const, namespace, name, object: eviction, user: opts.user, dryRun: Boolean(deleteOptions.dryRun),
+    res: PODS,
+    subresource: 'eviction',
+    operation: 'CREATE' as const,
+    namespace,
+    name,
+    object: eviction,
+    user: opts.user,
+    dryRun: Boolean(deleteOptions.dryRun),
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   await runValidatingAdmission(ctx, admissionPlugins, attrs);

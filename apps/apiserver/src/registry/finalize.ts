@@ -13,7 +13,8 @@ export function finalizeNamespace(ctx: RegistryContext, res: ResourceInfo, name:
   const rv = isPlainObject(body.metadata) && typeof body.metadata.resourceVersion === 'string' ? body.metadata.resourceVersion : undefined;
   // When the last finalizer goes on a terminating namespace, updateObject removes it.
   return updateObject(ctx, res, undefined, name, {
-    mode: 'subresource', subresource: 'finalize',
+    mode: 'subresource',
+    subresource: 'finalize',
     bumpGeneration: false,
     resourceVersion: rv || undefined,
     transform: (current) => {

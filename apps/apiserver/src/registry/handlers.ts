@@ -81,14 +81,29 @@ export interface ApiHandlers {
   create(res: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions): Promise<WriteResult>;
   /** PUT: replaces; creates when absent only for kinds that allow create-on-update (none of ours except Lease-like? Kubernetes: Services no, Leases no; return 404). */
   update(res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult>;
-  patch(res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult>;
+  patch(
+    res: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    patchType: PatchType,
+    patch: unknown,
+    opts: WriteOptions & { force?: boolean },
+  ): Promise<WriteResult>;
   delete(res: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions, user: UserInfo): Promise<WriteResult>;
   deleteCollection(res: ResourceInfo, namespace: string | undefined, query: ListQuery, opts: DeleteOptions, user: UserInfo): Promise<KubeObject>;
 
   /** status / scale: GET, PUT, PATCH of a subresource. */
   getSubresource(res: ResourceInfo, namespace: string | undefined, name: string, sub: string): Promise<KubeObject>;
   updateSubresource(res: ResourceInfo, namespace: string | undefined, name: string, sub: string, body: unknown, opts: WriteOptions): Promise<WriteResult>;
-  patchSubresource(res: ResourceInfo, namespace: string | undefined, name: string, sub: string, patchType: PatchType, patch: unknown, opts: WriteOptions): Promise<WriteResult>;
+  patchSubresource(
+    res: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    sub: string,
+    patchType: PatchType,
+    patch: unknown,
+    opts: WriteOptions,
+  ): Promise<WriteResult>;
   /** POST pods/<name>/binding (and POST of a Binding to the pods collection's `bindings`). */
   createSubresource(res: ResourceInfo, namespace: string | undefined, name: string, sub: string, body: unknown, opts: WriteOptions): Promise<WriteResult>;
 }

@@ -15,8 +15,17 @@ import { APISERVER_USER } from './handlers.ts';
 
 function info(group: string, kind: string, resource: string): ResourceInfo {
   return {
-    group, version: 'v1', kind, listKind: `${kind}List`, resource, singular: resource === 'endpoints' ? 'endpoints' : kind.toLowerCase(),
-    namespaced: true, shortNames: [], categories: [], verbs: [], subresources: [],
+    group,
+    version: 'v1',
+    kind,
+    listKind: `${kind}List`,
+    resource,
+    singular: resource === 'endpoints' ? 'endpoints' : kind.toLowerCase(),
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    verbs: [],
+    subresources: [],
   };
 }
 export const endpointsResource = info('', 'Endpoints', 'endpoints');
@@ -24,8 +33,14 @@ export const endpointSlicesResource = info('discovery.k8s.io', 'EndpointSlice', 
 
 const SERVICE_LABEL = 'kubernetes.io/service-name';
 
-interface Subset { addresses?: { ip: string }[]; ports?: { name?: string; port: number; protocol?: string }[] }
-interface SliceEndpoint { addresses: string[]; conditions?: { ready?: boolean } }
+interface Subset {
+  addresses?: { ip: string }[];
+  ports?: { name?: string; port: number; protocol?: string }[];
+}
+interface SliceEndpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean };
+}
 
 function withEndpointsAddress(ep: KubeObject, ip: string, port: number): KubeObject {
   const subsets = (ep.subsets ?? []) as Subset[];
@@ -66,10 +81,21 @@ async function upsert(ctx: RegistryContext, res: ResourceInfo, fresh: KubeObject
 }
 
 export async function reconcileKubernetesEndpoints(ctx: RegistryContext, ip: string, port: number): Promise<void> {
-  await upsert(ctx, endpointsResource,
+  await upsert(
+    ctx,
+    endpointsResource,
     { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } } },
-    (ep) => withEndpointsAddress(ep, ip, port));
-  await upsert(ctx, endpointSlicesResource,
-    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', labels: { [SERVICE_LABEL]: 'kubernetes' } }, addressType: 'IPv4' },
-    (slice) => withSliceAddress(slice, ip, port));
+    (ep) => withEndpointsAddress(ep, ip, port),
+  );
+  await upsert(
+    ctx,
+    endpointSlicesResource,
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', labels: { [SERVICE_LABEL]: 'kubernetes' } },
+      addressType: 'IPv4',
+    },
+    (slice) => withSliceAddress(slice, ip, port),
+  );
 }

@@ -31,17 +31,33 @@ function listObject(res: ResourceInfo, items: KubeObject[], meta: { resourceVers
 export async function listObjects(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, query: ListQuery): Promise<KubeObject> {
   const filter = compileSelectors(res, query.labelSelector, query.fieldSelector);
   const result = await ctx.store.list(res, namespace, {
-    filter, limit: query.limit, continue: query.continue,
-    resourceVersion: query.resourceVersion, resourceVersionMatch: query.resourceVersionMatch,
+    filter,
+    limit: query.limit,
+    continue: query.continue,
+    resourceVersion: query.resourceVersion,
+    resourceVersionMatch: query.resourceVersionMatch,
   });
   return listObject(res, result.items, result);
 }
 
-export async function watchObjects(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, query: WatchQuery, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> {
+export async function watchObjects(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  query: WatchQuery,
+  signal: AbortSignal,
+): Promise<AsyncIterable<WatchEvent>> {
   const filter = compileSelectors(res, query.labelSelector, query.fieldSelector);
-  const events = ctx.store.watch(res, namespace, {
-    filter, resourceVersion: query.resourceVersion, allowWatchBookmarks: query.allowWatchBookmarks,
-  }, signal);
+  const events = ctx.store.watch(
+    res,
+    namespace,
+    {
+      filter,
+      resourceVersion: query.resourceVersion,
+      allowWatchBookmarks: query.allowWatchBookmarks,
+    },
+    signal,
+  );
   return typeEvents(res, events);
 }
 
@@ -54,7 +70,13 @@ async function* typeEvents(res: ResourceInfo, events: AsyncIterable<WatchEvent>)
 }
 
 /** DELETE on a collection: every selected object goes through the single-object rules. */
-export async function deleteCollection(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, query: ListQuery, opts: DeleteOptions): Promise<KubeObject> {
+export async function deleteCollection(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  query: ListQuery,
+  opts: DeleteOptions,
+): Promise<KubeObject> {
   const filter = compileSelectors(res, query.labelSelector, query.fieldSelector);
   const listed = await ctx.store.list(res, namespace, { filter, limit: query.limit, continue: query.continue });
   const done: KubeObject[] = [];

@@ -26,8 +26,11 @@ export class NodePortAllocator {
     this.high = high;
     this.range = `${low}-${high}`;
     this.#allocator = new RangeAllocator(store, serviceNodePortAllocations, {
-      size: high - low + 1, firstDynamic: 0, excluded: () => false,
-      nameOf: (o) => String(low + o), what: 'nodePort',
+      size: high - low + 1,
+      firstDynamic: 0,
+      excluded: () => false,
+      nameOf: (o) => String(low + o),
+      what: 'nodePort',
     });
   }
 
@@ -40,7 +43,7 @@ export class NodePortAllocator {
   }
 
   async allocateNext(owner: string): Promise<number> {
-    return this.low + await this.#allocator.reserveNext(owner);
+    return this.low + (await this.#allocator.reserveNext(owner));
   }
 
   async release(port: number): Promise<void> {

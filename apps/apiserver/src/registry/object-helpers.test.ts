@@ -21,7 +21,15 @@ test('deleteFieldPath follows dots and indexes', () => {
 
 test('label selectors print in kube string form', () => {
   assert.equal(formatLabelSelector({ matchLabels: { app: 'web', tier: 'fe' } }), 'app=web,tier=fe');
-  assert.equal(formatLabelSelector({ matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }, { key: 'x', operator: 'Exists' }] }), 'env in (dev,prod),x');
+  assert.equal(
+    formatLabelSelector({
+      matchExpressions: [
+        { key: 'env', operator: 'In', values: ['prod', 'dev'] },
+        { key: 'x', operator: 'Exists' },
+      ],
+    }),
+    'env in (dev,prod),x',
+  );
   assert.equal(formatLabelSelector({ app: 'rc' }), 'app=rc');
   assert.equal(formatLabelSelector(undefined), '');
 });

@@ -47,7 +47,10 @@ export function deleteFieldPath(obj: unknown, path: string): void {
   const steps: (string | number)[] = [];
   for (const part of path.split('.')) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) { steps.push(part); continue; }
+    if (!m) {
+      steps.push(part);
+      continue;
+    }
     if (m[1]) steps.push(m[1]);
     for (const idx of m[2].matchAll(/\[(\d+)\]/g)) steps.push(Number(idx[1]));
   }

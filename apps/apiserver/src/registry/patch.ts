@@ -48,8 +48,9 @@ function patchFailure(err: unknown): ApiError {
   if (err.kind === 'invalid') return errors.badRequest(err.message);
   if (err.kind === 'unsupported') return new ApiError(415, 'UnsupportedMediaType', err.message);
   if (err.kind === 'tooLarge') return new ApiError(413, 'RequestEntityTooLarge', err.message);
-  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request',
-    { causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }] });
+  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+    causes: [{ reason: 'FieldValueInvalid', message: err.message, field: 'patch' }],
+  });
 }
 
 /**
@@ -58,7 +59,11 @@ function patchFailure(err: unknown): ApiError {
  */
 export function checkPatchRequest(res: ResourceInfo, patchType: PatchType, opts: { force?: boolean }): void {
   if (patchType === 'strategic' && isCustomResource(res)) {
-    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    );
   }
   checkForce(patchType, opts);
 }
@@ -66,11 +71,21 @@ export function checkPatchRequest(res: ResourceInfo, patchType: PatchType, opts:
 /** `force` belongs to apply only (422 otherwise), on every endpoint. */
 export function checkForce(patchType: PatchType, opts: { force?: boolean }): void {
   if (patchType !== 'apply' && opts.force !== undefined) {
-    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }]);
+    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [
+      { reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' },
+    ]);
   }
 }
 
-export function patchObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, rawPatch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+export function patchObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  patchType: PatchType,
+  rawPatch: unknown,
+  opts: WriteOptions & { force?: boolean },
+): Promise<WriteResult> {
   checkPatchRequest(res, patchType, opts);
   if (patchType === 'apply') return applyObject(ctx, res, namespace, name, parsePatch(rawPatch), opts);
   const typeKey = `${apiVersionOf(res)}/${res.kind}`;

@@ -13,8 +13,17 @@ import type { Store } from '../storage/store.ts';
 
 export function internalResource(resource: string, kind: string): ResourceInfo {
   return {
-    group: 'skiff.internal', version: 'v1', kind, listKind: `${kind}List`, resource,
-    singular: resource.replace(/s$/, ''), namespaced: false, shortNames: [], categories: [], verbs: [], subresources: [],
+    group: 'skiff.internal',
+    version: 'v1',
+    kind,
+    listKind: `${kind}List`,
+    resource,
+    singular: resource.replace(/s$/, ''),
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    verbs: [],
+    subresources: [],
   };
 }
 
@@ -55,7 +64,10 @@ export class RangeAllocator {
     const name = this.#spec.nameOf(offset);
     try {
       await this.#store.create(this.#res, {
-        apiVersion: 'skiff.internal/v1', kind: this.#res.kind, metadata: { name }, owner,
+        apiVersion: 'skiff.internal/v1',
+        kind: this.#res.kind,
+        metadata: { name },
+        owner,
       });
       return true;
     } catch (err) {
@@ -75,7 +87,7 @@ export class RangeAllocator {
     if (span <= 0) throw errors.internal(`failed to allocate a ${this.#spec.what}: range is empty`);
     for (let i = 0; i < 8; i++) {
       const offset = firstDynamic + randomInt(span);
-      if (!excluded(offset) && await this.reserve(offset, owner)) return offset;
+      if (!excluded(offset) && (await this.reserve(offset, owner))) return offset;
     }
     const taken = new Set((await this.#store.list(this.#res, undefined)).items.map((o) => o.metadata.name));
     const start = randomInt(span);

@@ -15,20 +15,28 @@ before(async () => {
   fx = await startRegistryFixture(21100);
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 function podBody(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } },
-    spec: { containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: '1', memory: '64Mi' } } }] }, ...extra,
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'web' } },
+    spec: { containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: '1', memory: '64Mi' } } }] },
+    ...extra,
   };
 }
 
 function deploymentBody(name: string, replicas = 2): Record<string, unknown> {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
     spec: {
-      replicas, selector: { matchLabels: { app: name } },
+      replicas,
+      selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
     },
     status: { replicas: 99 },
@@ -51,7 +59,10 @@ test('bootstrap is idempotent and concurrent-safe', async () => {
   const ep = await fx.registry.get(resource('', 'endpoints'), 'default', 'kubernetes');
   assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '192.0.2.10' }, { ip: '192.0.2.11' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
   const slice = await fx.registry.get(resource('discovery.k8s.io', 'endpointslices'), 'default', 'kubernetes');
-  assert.deepEqual((slice.endpoints as { addresses: string[] }[]).map((e) => e.addresses[0]), ['192.0.2.10', '192.0.2.11']);
+  assert.deepEqual(
+    (slice.endpoints as { addresses: string[] }[]).map((e) => e.addresses[0]),
+    ['192.0.2.10', '192.0.2.11'],
+  );
   assert.equal(slice.metadata.labels?.['kubernetes.io/service-name'], 'kubernetes');
 });
 
@@ -99,7 +110,10 @@ test('create rejects bad input with kube codes and writes nothing', async () => 
   assert.equal(err.code, 409);
   assert.equal(err.reason, 'AlreadyExists');
   const afterList = await fx.registry.list(pods, 'default', {});
-  assert.deepEqual((afterList.items as KubeObject[]).map((p) => p.metadata.name), (before.items as KubeObject[]).map((p) => p.metadata.name));
+  assert.deepEqual(
+    (afterList.items as KubeObject[]).map((p) => p.metadata.name),
+    (before.items as KubeObject[]).map((p) => p.metadata.name),
+  );
 });
 
 test('unknown fields: Strict is a 400, Ignore drops them', async () => {
@@ -113,8 +127,11 @@ test('unknown fields: Strict is a 400, Ignore drops them', async () => {
 });
 
 test('generateName makes unique names', async () => {
-  const results = await Promise.all(Array.from({ length: 5 }, () =>
-    fx.registry.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } }, admin)));
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      fx.registry.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } }, admin),
+    ),
+  );
   const names = results.map((r) => r.object.metadata.name!);
   assert.equal(new Set(names).size, 5);
   for (const n of names) assert.match(n, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
@@ -128,7 +145,10 @@ test('list answers the List kind with typed items and selectors', async () => {
   assert.ok(Number((all.metadata as { resourceVersion: string }).resourceVersion) > 0);
   for (const item of all.items as KubeObject[]) assert.equal(item.kind, 'Pod');
   const db = await fx.registry.list(pods, 'default', { labelSelector: 'app=db' });
-  assert.deepEqual((db.items as KubeObject[]).map((p) => p.metadata.name), ['p2']);
+  assert.deepEqual(
+    (db.items as KubeObject[]).map((p) => p.metadata.name),
+    ['p2'],
+  );
   const err = await apiErrorOf(fx.registry.list(pods, 'default', { labelSelector: 'app in (' }));
   assert.equal(err.code, 400);
 });
@@ -186,10 +206,21 @@ test('patch: merge, json (failed test is 422), strategic, missing is 404', async
   assert.equal(failed.code, 422);
   const malformed = await apiErrorOf(fx.registry.patch(deployments, 'default', 'd3', 'json', { op: 'replace' }, admin));
   assert.equal(malformed.code, 400);
-  const strategic = (await fx.registry.patch(deployments, 'default', 'd3', 'strategic',
-    { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, admin)).object;
+  const strategic = (
+    await fx.registry.patch(
+      deployments,
+      'default',
+      'd3',
+      'strategic',
+      { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } },
+      admin,
+    )
+  ).object;
   const containers = (strategic.spec as { template: { spec: { containers: { name: string; image: string }[] } } }).template.spec.containers;
-  assert.deepEqual(containers.map((c) => [c.name, c.image]), [['c', 'nginx:2']]);
+  assert.deepEqual(
+    containers.map((c) => [c.name, c.image]),
+    [['c', 'nginx:2']],
+  );
   const missing = await apiErrorOf(fx.registry.patch(deployments, 'default', 'nope', 'merge', { spec: {} }, admin));
   assert.equal(missing.code, 404);
   const before = await fx.registry.get(deployments, 'default', 'd3');
@@ -205,7 +236,9 @@ test('a patch carrying metadata.resourceVersion applies only to that version (40
   const ok = (await fx.registry.patch(deployments, 'default', 'd-rv', 'merge', { metadata: { resourceVersion: rv }, spec: { replicas: 5 } }, admin)).object;
   assert.equal((ok.spec as { replicas: number }).replicas, 5);
   assert.notEqual(ok.metadata.resourceVersion, rv);
-  const stale = await apiErrorOf(fx.registry.patch(deployments, 'default', 'd-rv', 'strategic', { metadata: { resourceVersion: rv }, spec: { replicas: 7 } }, admin));
+  const stale = await apiErrorOf(
+    fx.registry.patch(deployments, 'default', 'd-rv', 'strategic', { metadata: { resourceVersion: rv }, spec: { replicas: 7 } }, admin),
+  );
   assert.equal(stale.code, 409);
   assert.equal(stale.reason, 'Conflict');
   assert.equal(((await fx.registry.get(deployments, 'default', 'd-rv')).spec as { replicas: number }).replicas, 5);
@@ -216,10 +249,16 @@ test('server-side apply creates, then merges and records the manager', async () 
   const first = await fx.registry.patch(configmaps, 'default', 'applied', 'apply', cm, { ...admin, fieldManager: 'kubectl' });
   assert.equal(first.created, true);
   const entries = first.object.metadata.managedFields as { manager: string; operation: string }[];
-  assert.deepEqual(entries.map((e) => [e.manager, e.operation]), [['kubectl', 'Apply']]);
-  const second = (await fx.registry.patch(configmaps, 'default', 'applied', 'apply', { ...cm, data: { a: '1', b: '2' } }, { ...admin, fieldManager: 'kubectl' })).object;
+  assert.deepEqual(
+    entries.map((e) => [e.manager, e.operation]),
+    [['kubectl', 'Apply']],
+  );
+  const second = (
+    await fx.registry.patch(configmaps, 'default', 'applied', 'apply', { ...cm, data: { a: '1', b: '2' } }, { ...admin, fieldManager: 'kubectl' })
+  ).object;
   assert.deepEqual(second.data, { a: '1', b: '2' });
-  const again = (await fx.registry.patch(configmaps, 'default', 'applied', 'apply', { ...cm, data: { a: '1', b: '2' } }, { ...admin, fieldManager: 'kubectl' })).object;
+  const again = (await fx.registry.patch(configmaps, 'default', 'applied', 'apply', { ...cm, data: { a: '1', b: '2' } }, { ...admin, fieldManager: 'kubectl' }))
+    .object;
   assert.equal(again.metadata.resourceVersion, second.metadata.resourceVersion, 'an unchanged re-apply writes nothing');
 });
 
@@ -236,7 +275,9 @@ test('status subresource changes status only, without a generation bump', async 
   assert.equal(updated.metadata.generation, 1);
   const stale = await apiErrorOf(fx.registry.updateSubresource(deployments, 'default', 'd4', 'status', body, admin));
   assert.equal(stale.code, 409);
-  const patched = (await fx.registry.patchSubresource(deployments, 'default', 'd4', 'status', 'merge', { status: { readyReplicas: 2 }, spec: { replicas: 9 } }, admin)).object;
+  const patched = (
+    await fx.registry.patchSubresource(deployments, 'default', 'd4', 'status', 'merge', { status: { readyReplicas: 2 }, spec: { replicas: 9 } }, admin)
+  ).object;
   assert.deepEqual(patched.status, { replicas: 2, readyReplicas: 2 });
   assert.equal((patched.spec as { replicas: number }).replicas, 2);
   const got = await fx.registry.getSubresource(deployments, 'default', 'd4', 'status');
@@ -275,8 +316,13 @@ test('binding assigns a node once', async () => {
   const pod = await fx.registry.get(pods, 'default', 'to-bind');
   assert.equal((pod.spec as { nodeName: string }).nodeName, 'node-1');
   const cond = (pod.status as { conditions: { type: string; status: string }[] }).conditions;
-  assert.deepEqual(cond.map((c) => [c.type, c.status]), [['PodScheduled', 'True']]);
-  const twice = await apiErrorOf(fx.registry.createSubresource(pods, 'default', 'to-bind', 'binding', { ...binding, target: { kind: 'Node', name: 'node-2' } }, admin));
+  assert.deepEqual(
+    cond.map((c) => [c.type, c.status]),
+    [['PodScheduled', 'True']],
+  );
+  const twice = await apiErrorOf(
+    fx.registry.createSubresource(pods, 'default', 'to-bind', 'binding', { ...binding, target: { kind: 'Node', name: 'node-2' } }, admin),
+  );
   assert.equal(twice.code, 409);
   assert.equal(twice.message, 'Operation cannot be fulfilled on pods/binding "to-bind": pod to-bind is already assigned to node "node-1"');
   // The `bindings` collection form.
@@ -287,7 +333,12 @@ test('binding assigns a node once', async () => {
 
 test('dryRun writes nothing', async () => {
   const rev = await fx.store.currentRevision();
-  const created = await fx.registry.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } }, { ...admin, dryRun: true });
+  const created = await fx.registry.create(
+    configmaps,
+    'default',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } },
+    { ...admin, dryRun: true },
+  );
   assert.equal(created.object.metadata.name, 'dry');
   await apiErrorOf(fx.registry.get(configmaps, 'default', 'dry'));
   const stored = await fx.registry.get(deployments, 'default', 'd5');
@@ -304,13 +355,25 @@ test('validation failures are 422 Invalid with field causes, and nothing is writ
   const err = await apiErrorOf(fx.registry.create(pods, 'default', noImage, admin));
   assert.equal(err.code, 422);
   assert.equal(err.reason, 'Invalid');
-  assert.ok(err.details?.causes?.some((c) => c.field === 'spec.containers[0].image'), JSON.stringify(err.details));
+  assert.ok(
+    err.details?.causes?.some((c) => c.field === 'spec.containers[0].image'),
+    JSON.stringify(err.details),
+  );
   const badName = await apiErrorOf(fx.registry.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } }, admin));
   assert.equal(badName.code, 422);
   assert.equal(badName.details?.causes?.[0]?.field, 'metadata.name');
   await fx.registry.create(deployments, 'default', deploymentBody('d6'), admin);
   const rev2 = await fx.store.currentRevision();
-  const selector = await apiErrorOf(fx.registry.patch(deployments, 'default', 'd6', 'merge', { spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } } } } }, admin));
+  const selector = await apiErrorOf(
+    fx.registry.patch(
+      deployments,
+      'default',
+      'd6',
+      'merge',
+      { spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } } } } },
+      admin,
+    ),
+  );
   assert.equal(selector.code, 422, selector.message);
   assert.equal(await fx.store.currentRevision(), rev2);
   assert.ok(rev2 > rev);

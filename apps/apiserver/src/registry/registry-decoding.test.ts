@@ -17,7 +17,9 @@ before(async () => {
   fx = await startRegistryFixture(25300);
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 /** A ConfigMap body whose metadata carries a misspelt field, as in the issue's report. */
 function misspelt(name: string): Record<string, unknown> {
@@ -29,17 +31,25 @@ const expectedWarnings = ['unknown field "metadata.resourceversion"', 'unknown f
 /** Every way one body reaches the store: create, PUT, and each patch type onto an existing object. */
 const writes: Array<{ verb: string; write: (name: string, opts: WriteOptions) => ReturnType<typeof fx.registry.create> }> = [
   { verb: 'create', write: (name, opts) => fx.registry.create(configmaps, 'default', misspelt(name), opts) },
-  { verb: 'update', write: async (name, opts) => {
-    await fx.registry.create(configmaps, 'default', { metadata: { name } }, admin);
-    return fx.registry.update(configmaps, 'default', name, misspelt(name), opts);
-  } },
+  {
+    verb: 'update',
+    write: async (name, opts) => {
+      await fx.registry.create(configmaps, 'default', { metadata: { name } }, admin);
+      return fx.registry.update(configmaps, 'default', name, misspelt(name), opts);
+    },
+  },
   ...(['merge', 'strategic', 'apply', 'json'] as PatchType[]).map((type) => ({
     verb: `${type} patch`,
     write: async (name: string, opts: WriteOptions) => {
       await fx.registry.create(configmaps, 'default', { metadata: { name } }, admin);
-      const patch = type === 'json'
-        ? [{ op: 'add', path: '/metadata/resourceversion', value: '1' }, { op: 'add', path: '/data', value: { a: 'b' } }, { op: 'add', path: '/spec', value: { foo: 1 } }]
-        : misspelt(name);
+      const patch =
+        type === 'json'
+          ? [
+              { op: 'add', path: '/metadata/resourceversion', value: '1' },
+              { op: 'add', path: '/data', value: { a: 'b' } },
+              { op: 'add', path: '/spec', value: { foo: 1 } },
+            ]
+          : misspelt(name);
       return fx.registry.patch(configmaps, 'default', name, type, patch, { ...opts, fieldManager: 'test' });
     },
   })),
@@ -69,7 +79,9 @@ for (const { verb, write } of writes) {
 
 test('explicit nulls are absent fields: a ClusterIP Service with nodePort: null, on create, update and patches', async () => {
   const longhorn = {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'longhorn-frontend', labels: { app: 'ui' }, annotations: null },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'longhorn-frontend', labels: { app: 'ui' }, annotations: null },
     spec: { type: 'ClusterIP', selector: { app: 'ui' }, ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: null }] },
   };
   const { object } = await fx.registry.create(services, 'default', longhorn, { ...admin, fieldValidation: 'Strict' });
@@ -77,11 +89,24 @@ test('explicit nulls are absent fields: a ClusterIP Service with nodePort: null,
   assert.equal('nodePort' in ports[0]!, false);
   assert.equal('annotations' in object.metadata, false);
 
-  const { object: replaced } = await fx.registry.update(services, 'default', 'longhorn-frontend', { ...structuredClone(object), spec: { ...(object.spec as object), ports: [{ port: 81, nodePort: null }] } }, admin);
+  const { object: replaced } = await fx.registry.update(
+    services,
+    'default',
+    'longhorn-frontend',
+    { ...structuredClone(object), spec: { ...(object.spec as object), ports: [{ port: 81, nodePort: null }] } },
+    admin,
+  );
   assert.deepEqual((replaced.spec as { ports: unknown[] }).ports, [{ port: 81, protocol: 'TCP', targetPort: 81 }]);
 
   // A null a JSON patch writes into the object is absent in the result too.
-  const { object: patched } = await fx.registry.patch(services, 'default', 'longhorn-frontend', 'json', [{ op: 'add', path: '/spec/ports/0/nodePort', value: null }], admin);
+  const { object: patched } = await fx.registry.patch(
+    services,
+    'default',
+    'longhorn-frontend',
+    'json',
+    [{ op: 'add', path: '/spec/ports/0/nodePort', value: null }],
+    admin,
+  );
   assert.equal('nodePort' in (patched.spec as { ports: Record<string, unknown>[] }).ports[0]!, false);
   // In a merge patch a null still deletes the key it names.
   const { object: merged } = await fx.registry.patch(services, 'default', 'longhorn-frontend', 'merge', { metadata: { labels: { app: null } } }, admin);
@@ -98,7 +123,9 @@ test('JSON patch limits: more than 10,000 operations is 413, a copy bomb is 422;
 
   const started = performance.now();
   const copies = Array.from({ length: 30 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/annotations/c${i}` }));
-  const copyErr = await apiErrorOf(fx.registry.patch(configmaps, 'default', 'patch-limits', 'json', [{ op: 'add', path: '/metadata/annotations', value: {} }, ...copies], admin));
+  const copyErr = await apiErrorOf(
+    fx.registry.patch(configmaps, 'default', 'patch-limits', 'json', [{ op: 'add', path: '/metadata/annotations', value: {} }, ...copies], admin),
+  );
   assert.equal(copyErr.code, 422);
   assert.match(JSON.stringify(copyErr.toStatus()), /accumulated size increase of copy is \d+, exceeding the limit 3145728/);
   assert.ok(performance.now() - started < 1000, 'refused well under a second');

@@ -13,7 +13,9 @@ before(async () => {
   fx = await startRegistryFixture(21110);
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 const user = admin.user;
 
@@ -30,7 +32,10 @@ test('immediate delete answers a Success Status', async () => {
   const result = await fx.registry.delete(configmaps, 'default', 'gone', {}, user);
   assert.equal(result.pending, undefined);
   assert.deepEqual(result.object, {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
     details: { name: 'gone', kind: 'configmaps', uid: created.metadata.uid },
   });
   assert.equal((await apiErrorOf(fx.registry.get(configmaps, 'default', 'gone'))).code, 404);
@@ -44,7 +49,13 @@ test('delete preconditions are honoured', async () => {
   assert.match(wrongUid.message, /Precondition failed: UID in precondition: other/);
   const wrongRv = await apiErrorOf(fx.registry.delete(configmaps, 'default', 'pre', { preconditions: { resourceVersion: '1' } }, user));
   assert.equal(wrongRv.code, 409);
-  await fx.registry.delete(configmaps, 'default', 'pre', { preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion } }, user);
+  await fx.registry.delete(
+    configmaps,
+    'default',
+    'pre',
+    { preconditions: { uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion } },
+    user,
+  );
 });
 
 test('finalizers keep an object until the last one is removed', async () => {

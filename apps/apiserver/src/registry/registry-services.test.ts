@@ -13,13 +13,31 @@ before(async () => {
   fx = await startRegistryFixture(21120, { serviceClusterIpRange: '10.100.0.0/24', serviceNodePortRange: '30000-30099' });
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
-interface Port { name?: string; port: number; protocol?: string; nodePort?: number; targetPort?: number }
-interface Spec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports: Port[] }
+interface Port {
+  name?: string;
+  port: number;
+  protocol?: string;
+  nodePort?: number;
+  targetPort?: number;
+}
+interface Spec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports: Port[];
+}
 
 function svc(name: string, spec: Partial<Spec> = {}): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec },
+  };
 }
 
 const specOf = (o: KubeObject) => o.spec as Spec;
@@ -32,8 +50,7 @@ test('the kubernetes service holds the first IP', async () => {
 });
 
 test('50 concurrent creates get distinct IPs and node ports; deletes free them', async () => {
-  const created = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-    fx.registry.create(services, 'default', svc(`np-${i}`, { type: 'NodePort' }), admin)));
+  const created = await Promise.all(Array.from({ length: 50 }, (_, i) => fx.registry.create(services, 'default', svc(`np-${i}`, { type: 'NodePort' }), admin)));
   const ips = created.map((r) => specOf(r.object).clusterIP!);
   const ports = created.map((r) => specOf(r.object).ports[0].nodePort!);
   assert.equal(new Set(ips).size, 50);
@@ -77,10 +94,14 @@ test('headless services get no IP; dryRun allocates nothing', async () => {
 
 test('explicit node ports: taken is 422 on the port path', async () => {
   await fx.registry.create(services, 'default', svc('np-fixed', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }), admin);
-  const taken = await apiErrorOf(fx.registry.create(services, 'default', svc('np-fixed-2', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }), admin));
+  const taken = await apiErrorOf(
+    fx.registry.create(services, 'default', svc('np-fixed-2', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }), admin),
+  );
   assert.equal(taken.code, 422);
   assert.equal(taken.message, 'Service "np-fixed-2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
-  const outside = await apiErrorOf(fx.registry.create(services, 'default', svc('np-out', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 31000 }] }), admin));
+  const outside = await apiErrorOf(
+    fx.registry.create(services, 'default', svc('np-out', { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 31000 }] }), admin),
+  );
   assert.equal(outside.code, 422);
 });
 
@@ -100,7 +121,16 @@ test('updates keep the IP when the body omits it, refuse to change it, and manag
   assert.equal(change.code, 422);
   assert.match(change.message, /field is immutable/);
 
-  const toClusterIp = (await fx.registry.patch(services, 'default', 'evolving', 'merge', { spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 9090 }] } }, admin)).object;
+  const toClusterIp = (
+    await fx.registry.patch(
+      services,
+      'default',
+      'evolving',
+      'merge',
+      { spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, targetPort: 9090 }] } },
+      admin,
+    )
+  ).object;
   assert.equal(specOf(toClusterIp).ports[0].nodePort, undefined);
   assert.ok(!(await fx.registry.nodePorts.listAllocated()).includes(String(port)), 'the node port is released');
 

@@ -14,10 +14,17 @@ before(async () => {
   fx = await startRegistryFixture(24510);
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 function podBody(name: string, tolerations?: object[]): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...(tolerations ? { tolerations } : {}) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [{ name: 'c', image: 'busybox' }], ...(tolerations ? { tolerations } : {}) },
+  };
 }
 
 function tolerationsOf(obj: KubeObject): unknown {
@@ -34,8 +41,13 @@ test('created pods get the default NoExecute tolerations (300 s)', async () => {
   assert.deepEqual(tolerationsOf(stored), tolerationsOf(object));
 });
 
-test('configured seconds apply and a pod\'s own toleration wins', async () => {
-  const registry = createRegistry({ store: fx.store, logger: createLogger('t', 'silent'), defaultNotReadyTolerationSeconds: 7, defaultUnreachableTolerationSeconds: 9 });
+test("configured seconds apply and a pod's own toleration wins", async () => {
+  const registry = createRegistry({
+    store: fx.store,
+    logger: createLogger('t', 'silent'),
+    defaultNotReadyTolerationSeconds: 7,
+    defaultUnreachableTolerationSeconds: 9,
+  });
   const own = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 };
   const { object } = await registry.create(pods, 'default', podBody('tol-own', [own]), admin);
   registry.close();
@@ -43,6 +55,11 @@ test('configured seconds apply and a pod\'s own toleration wins', async () => {
 });
 
 test('other kinds are untouched', async () => {
-  const { object } = await fx.registry.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tol-cm' }, data: { a: 'b' } }, admin);
+  const { object } = await fx.registry.create(
+    configmaps,
+    'default',
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tol-cm' }, data: { a: 'b' } },
+    admin,
+  );
   assert.equal(object.spec, undefined);
 });

@@ -37,7 +37,10 @@ import { loadAdmissionConfiguration, podSecurityConfigFrom } from './admission/p
 /** Until index.ts installs the cluster's authorizer (and in registry tests): everyone may do everything. */
 const allowEverything: RegistryAuthorization = {
   authorize: () => Promise.resolve({ allowed: true, reason: 'no authorizer installed' }),
-  rulesFor: () => [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }],
+  rulesFor: () => [
+    { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+    { verbs: ['*'], nonResourceURLs: ['*'] },
+  ],
 };
 
 export interface RegistryOptions {
@@ -134,9 +137,10 @@ export function createRegistry(opts: RegistryOptions): Registry {
     get: (res, ns, name) => getObject(ctx, res, ns, name),
     list: (res, ns, query) => listObjects(ctx, res, ns, query),
     watch: (res, ns, query, signal) => watchObjects(ctx, res, ns, query, signal),
-    create: (res, ns, body, wopts) => res.group === '' && res.resource === 'bindings'
-      ? createBinding(ctx, ns, undefined, body, wopts)
-      : createObject(ctx, res, ns, admit(res, isCertificateSigningRequests(res) ? stampRequester(body, wopts.user) : body), wopts),
+    create: (res, ns, body, wopts) =>
+      res.group === '' && res.resource === 'bindings'
+        ? createBinding(ctx, ns, undefined, body, wopts)
+        : createObject(ctx, res, ns, admit(res, isCertificateSigningRequests(res) ? stampRequester(body, wopts.user) : body), wopts),
     update: (res, ns, name, body, wopts) => replaceObject(ctx, res, ns, name, body, wopts),
     patch: (res, ns, name, type, patch, wopts) => patchObject(ctx, res, ns, name, type, patch, wopts),
     delete: (res, ns, name, dopts, user) => deleteObject(ctx, res, ns, name, { ...dopts, user }),

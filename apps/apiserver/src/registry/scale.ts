@@ -28,7 +28,11 @@ const WORKLOAD_PATHS: ReplicaPaths = { spec: ['spec', 'replicas'], status: ['sta
 function pathsOf(res: ResourceInfo): ReplicaPaths {
   if (!isCustomResource(res) || !res.custom.scale) return WORKLOAD_PATHS;
   const scale = res.custom.scale;
-  return { spec: fieldsOfSimplePath(scale.specReplicasPath) ?? [], status: fieldsOfSimplePath(scale.statusReplicasPath) ?? [], selector: scale.labelSelectorPath ?? '' };
+  return {
+    spec: fieldsOfSimplePath(scale.specReplicasPath) ?? [],
+    status: fieldsOfSimplePath(scale.statusReplicasPath) ?? [],
+    selector: scale.labelSelectorPath ?? '',
+  };
 }
 
 function valueAt(obj: KubeObject, fields: string[]): unknown {
@@ -51,7 +55,8 @@ export function toScale(obj: KubeObject, res: ResourceInfo): KubeObject {
   const paths = pathsOf(res);
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
   return {
-    apiVersion: 'autoscaling/v1', kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
     spec: { replicas: numberAt(obj, paths.spec) },
     status: { replicas: numberAt(obj, paths.status), selector: selectorOf(obj, paths) },
@@ -64,10 +69,10 @@ export async function getScale(ctx: RegistryContext, res: ResourceInfo, namespac
 
 function readReplicas(scale: unknown, name: string): number {
   const replicas = isPlainObject(scale) && isPlainObject(scale.spec) ? scale.spec.replicas : undefined;
-  const fail = (reason: string, message: string) =>
-    errors.invalid('Scale', 'autoscaling', name, [{ reason, field: 'spec.replicas', message }]);
+  const fail = (reason: string, message: string) => errors.invalid('Scale', 'autoscaling', name, [{ reason, field: 'spec.replicas', message }]);
   if (replicas === undefined) return 0;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas)) throw fail('FieldValueInvalid', `Invalid value: ${JSON.stringify(replicas)}: must be an integer`);
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas))
+    throw fail('FieldValueInvalid', `Invalid value: ${JSON.stringify(replicas)}: must be an integer`);
   if (replicas < 0) throw fail('FieldValueInvalid', `Invalid value: ${replicas}: must be greater than or equal to 0`);
   return replicas;
 }
@@ -83,7 +88,14 @@ function setReplicas(res: ResourceInfo, obj: KubeObject, replicas: number): Kube
   return obj;
 }
 
-export async function updateScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+export async function updateScale(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
   if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a Scale object');
   const meta = (isPlainObject(body.metadata) ? body.metadata : {}) as { name?: string; resourceVersion?: string };
   if (meta.name !== undefined && meta.name !== name) {
@@ -91,7 +103,8 @@ export async function updateScale(ctx: RegistryContext, res: ResourceInfo, names
   }
   const replicas = readReplicas(body, name);
   const result = await updateObject(ctx, res, namespace, name, {
-    mode: 'subresource', subresource: 'scale',
+    mode: 'subresource',
+    subresource: 'scale',
     resourceVersion: meta.resourceVersion || undefined,
     transform: (current) => setReplicas(res, current, replicas),
     opts,
@@ -99,11 +112,20 @@ export async function updateScale(ctx: RegistryContext, res: ResourceInfo, names
   return { object: toScale(result.object, res) };
 }
 
-export async function patchScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: ApplyOptions): Promise<WriteResult> {
+export async function patchScale(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  patchType: PatchType,
+  patch: unknown,
+  opts: ApplyOptions,
+): Promise<WriteResult> {
   checkForce(patchType, opts);
   if (patchType === 'apply') return applyScale(ctx, res, namespace, name, patch, opts);
   const result = await updateObject(ctx, res, namespace, name, {
-    mode: 'subresource', subresource: 'scale',
+    mode: 'subresource',
+    subresource: 'scale',
     transform: (current) => {
       const scale = applyPatchTo(toScale(current, res), patchType, patch, 'autoscaling/v1/Scale');
       return setReplicas(res, current, readReplicas(scale, name));
@@ -120,14 +142,24 @@ export async function patchScale(ctx: RegistryContext, res: ResourceInfo, namesp
  * that path, conflicts with whoever else owns it, and leaves every other field alone.
  * A Scale that leaves out spec.replicas applies nothing.
  */
-async function applyScale(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, opts: ApplyOptions): Promise<WriteResult> {
+async function applyScale(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  patch: unknown,
+  opts: ApplyOptions,
+): Promise<WriteResult> {
   const config = readConfiguration(parsePatch(patch));
   if (config.metadata.name !== undefined && config.metadata.name !== name) throw errors.nameMismatch(String(config.metadata.name), name);
   const onObject = { metadata: {} } as KubeObject;
   const replicas = appliedReplicas(res, config);
   if (replicas !== undefined) setReplicas(res, onObject, readReplicas({ spec: { replicas } }, name));
   const result = await updateObject(ctx, res, namespace, name, {
-    mode: 'subresource', subresource: 'scale', opts, applied: true,
+    mode: 'subresource',
+    subresource: 'scale',
+    opts,
+    applied: true,
     transform: (current) => {
       checkResourceVersion(res, name, config, current);
       return applyConfiguration(res, current, onObject, requestOf(ctx, res, opts, 'scale'));

@@ -11,15 +11,26 @@ before(async () => {
   fx = await startRegistryFixture(24310, { serviceClusterIpRange: '10.101.0.0/24', serviceNodePortRange: '30300-30349' });
   await fx.registry.bootstrap();
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 interface Spec {
-  type?: string; ports: { name?: string; port: number; nodePort?: number }[];
-  allocateLoadBalancerNodePorts?: boolean; externalTrafficPolicy?: string; healthCheckNodePort?: number; loadBalancerClass?: string;
+  type?: string;
+  ports: { name?: string; port: number; nodePort?: number }[];
+  allocateLoadBalancerNodePorts?: boolean;
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
+  loadBalancerClass?: string;
 }
 
 function lb(name: string, spec: Partial<Spec> = {}): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port: 80 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port: 80 }], ...spec },
+  };
 }
 
 const specOf = (o: KubeObject) => o.spec as Spec;
@@ -32,9 +43,22 @@ test('a LoadBalancer gets node ports unless allocateLoadBalancerNodePorts is fal
 
   // The port asked for must not be the one plain drew at random (1 in 50 it would be).
   const asked = plain.ports[0]!.nodePort === 30348 ? 30347 : 30348;
-  const none = specOf((await fx.registry.create(services, 'default', lb('lb-none', {
-    allocateLoadBalancerNodePorts: false, ports: [{ name: 'http', port: 80 }, { name: 'admin', port: 81, nodePort: asked }],
-  }), admin)).object);
+  const none = specOf(
+    (
+      await fx.registry.create(
+        services,
+        'default',
+        lb('lb-none', {
+          allocateLoadBalancerNodePorts: false,
+          ports: [
+            { name: 'http', port: 80 },
+            { name: 'admin', port: 81, nodePort: asked },
+          ],
+        }),
+        admin,
+      )
+    ).object,
+  );
   assert.equal(none.ports[0]!.nodePort, undefined);
   assert.equal(none.ports[1]!.nodePort, asked);
   assert.ok((await allocated()).includes(asked));
@@ -73,12 +97,18 @@ test('healthCheckNodePort: allocated for Local, kept on update, changing it refu
 });
 
 test('a requested healthCheckNodePort is taken as asked, or refused when taken or out of range', async () => {
-  const asked = specOf((await fx.registry.create(services, 'default', lb('lb-asked', { externalTrafficPolicy: 'Local', healthCheckNodePort: 30340 }), admin)).object);
+  const asked = specOf(
+    (await fx.registry.create(services, 'default', lb('lb-asked', { externalTrafficPolicy: 'Local', healthCheckNodePort: 30340 }), admin)).object,
+  );
   assert.equal(asked.healthCheckNodePort, 30340);
-  const taken = await apiErrorOf(fx.registry.create(services, 'default', lb('lb-taken', { externalTrafficPolicy: 'Local', healthCheckNodePort: 30340 }), admin));
+  const taken = await apiErrorOf(
+    fx.registry.create(services, 'default', lb('lb-taken', { externalTrafficPolicy: 'Local', healthCheckNodePort: 30340 }), admin),
+  );
   assert.equal(taken.code, 422);
   assert.match(taken.message, /failed to allocate requested HealthCheck NodePort 30340: provided port is already allocated/);
-  const outside = await apiErrorOf(fx.registry.create(services, 'default', lb('lb-out', { externalTrafficPolicy: 'Local', healthCheckNodePort: 31999 }), admin));
+  const outside = await apiErrorOf(
+    fx.registry.create(services, 'default', lb('lb-out', { externalTrafficPolicy: 'Local', healthCheckNodePort: 31999 }), admin),
+  );
   assert.match(outside.message, /provided port is not in the valid range\. The range of valid ports is 30300-30349/);
   await fx.registry.delete(services, 'default', 'lb-asked', {}, admin.user);
   assert.deepEqual(await allocated(), [], 'failed creates took nothing');
@@ -86,7 +116,11 @@ test('a requested healthCheckNodePort is taken as asked, or refused when taken o
 
 test('validation speaks as upstream for fields that need a LoadBalancer', async () => {
   const cases: [Record<string, unknown>, string, string][] = [
-    [{ type: 'NodePort', healthCheckNodePort: 30330 }, 'spec.healthCheckNodePort', "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"],
+    [
+      { type: 'NodePort', healthCheckNodePort: 30330 },
+      'spec.healthCheckNodePort',
+      "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+    ],
     [{ type: 'ClusterIP', allocateLoadBalancerNodePorts: false }, 'spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"],
     [{ type: 'NodePort', loadBalancerClass: 'example.com/lb' }, 'spec.loadBalancerClass', "may only be used when `type` is 'LoadBalancer'"],
     [{ loadBalancerClass: 'bad class!' }, 'spec.loadBalancerClass', 'name part must consist of'],

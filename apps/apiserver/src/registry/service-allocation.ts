@@ -3,16 +3,31 @@
  * validation and before the object is written; whoever calls these must release
  * `reserved` when the write does not happen and `released` once it has.
  */
-import { ApiError, errors } from '../errors.ts';
+import { type ApiError, errors } from '../errors.ts';
 import type { KubeObject } from '../storage/store.ts';
 import type { RegistryContext } from './context.ts';
 
-export interface Allocations { ips: string[]; ports: number[] }
+export interface Allocations {
+  ips: string[];
+  ports: number[];
+}
 
-export interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
+export interface ServicePort {
+  name?: string;
+  port?: number;
+  protocol?: string;
+  nodePort?: number;
+}
 export interface ServiceSpec {
-  type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; ipFamilies?: string[]; ipFamilyPolicy?: string;
-  allocateLoadBalancerNodePorts?: boolean; externalTrafficPolicy?: string; healthCheckNodePort?: number;
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: ServicePort[];
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+  allocateLoadBalancerNodePorts?: boolean;
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
 }
 
 export function emptyAllocations(): Allocations {
@@ -61,7 +76,12 @@ export async function allocateForCreate(ctx: RegistryContext, svc: KubeObject, d
  * For an update: refuses a changed ClusterIP, reserves what is new, and reports what the
  * old object held that the new one no longer does.
  */
-export async function allocateForUpdate(ctx: RegistryContext, svc: KubeObject, old: KubeObject, dryRun: boolean): Promise<{ reserved: Allocations; released: Allocations }> {
+export async function allocateForUpdate(
+  ctx: RegistryContext,
+  svc: KubeObject,
+  old: KubeObject,
+  dryRun: boolean,
+): Promise<{ reserved: Allocations; released: Allocations }> {
   // Omitted IPs and node ports were carried over by the strategy's prepareForUpdate.
   const spec = (svc.spec ??= {}) as ServiceSpec;
   const oldSpec = (old.spec ?? {}) as ServiceSpec;
@@ -100,7 +120,15 @@ async function allocate(ctx: RegistryContext, svc: KubeObject, old: KubeObject |
   }
 }
 
-async function allocateClusterIp(ctx: RegistryContext, svc: KubeObject, spec: ServiceSpec, held: Allocations, owner: string, dryRun: boolean, reserved: Allocations): Promise<void> {
+async function allocateClusterIp(
+  ctx: RegistryContext,
+  svc: KubeObject,
+  spec: ServiceSpec,
+  held: Allocations,
+  owner: string,
+  dryRun: boolean,
+  reserved: Allocations,
+): Promise<void> {
   const requested = spec.clusterIP || spec.clusterIPs?.[0] || '';
   if (requested === 'None') {
     spec.clusterIP = 'None';
@@ -117,7 +145,7 @@ async function allocateClusterIp(ctx: RegistryContext, svc: KubeObject, spec: Se
       throw invalid(svc, 'spec.clusterIPs', `${prefix}: provided IP is not in the valid range. The range of valid IPs is ${ctx.clusterIps.range}`);
     }
     if (!dryRun) {
-      if (!await ctx.clusterIps.allocate(requested, owner)) throw invalid(svc, 'spec.clusterIPs', `${prefix}: provided IP is already allocated`);
+      if (!(await ctx.clusterIps.allocate(requested, owner))) throw invalid(svc, 'spec.clusterIPs', `${prefix}: provided IP is already allocated`);
       reserved.ips.push(requested);
     }
     spec.clusterIP = requested;
@@ -130,7 +158,15 @@ async function allocateClusterIp(ctx: RegistryContext, svc: KubeObject, spec: Se
   spec.ipFamilyPolicy ??= 'SingleStack';
 }
 
-async function allocateNodePorts(ctx: RegistryContext, svc: KubeObject, spec: ServiceSpec, held: Allocations, owner: string, dryRun: boolean, reserved: Allocations): Promise<void> {
+async function allocateNodePorts(
+  ctx: RegistryContext,
+  svc: KubeObject,
+  spec: ServiceSpec,
+  held: Allocations,
+  owner: string,
+  dryRun: boolean,
+  reserved: Allocations,
+): Promise<void> {
   const ports = spec.ports ?? [];
   // The same nodePort may serve one port number over TCP and UDP within a service: reserve it once.
   const mine = new Set<number>(held.ports);
@@ -138,10 +174,14 @@ async function allocateNodePorts(ctx: RegistryContext, svc: KubeObject, spec: Se
     if (port.nodePort) {
       if (mine.has(port.nodePort)) continue;
       if (!ctx.nodePorts.contains(port.nodePort)) {
-        throw invalid(svc, `spec.ports[${i}].nodePort`, `Invalid value: ${port.nodePort}: provided port is not in the valid range. The range of valid ports is ${ctx.nodePorts.range}`);
+        throw invalid(
+          svc,
+          `spec.ports[${i}].nodePort`,
+          `Invalid value: ${port.nodePort}: provided port is not in the valid range. The range of valid ports is ${ctx.nodePorts.range}`,
+        );
       }
       if (!dryRun) {
-        if (!await ctx.nodePorts.allocate(port.nodePort, owner)) {
+        if (!(await ctx.nodePorts.allocate(port.nodePort, owner))) {
           throw invalid(svc, `spec.ports[${i}].nodePort`, `Invalid value: ${port.nodePort}: provided port is already allocated`);
         }
         reserved.ports.push(port.nodePort);
@@ -149,7 +189,10 @@ async function allocateNodePorts(ctx: RegistryContext, svc: KubeObject, spec: Se
       mine.add(port.nodePort);
     } else if (!dryRun && allocatesNodePorts(spec)) {
       const sibling = ports.find((p) => p !== port && p.nodePort && p.port === port.port && p.protocol !== port.protocol);
-      if (sibling?.nodePort) { port.nodePort = sibling.nodePort; continue; }
+      if (sibling?.nodePort) {
+        port.nodePort = sibling.nodePort;
+        continue;
+      }
       port.nodePort = await ctx.nodePorts.allocateNext(owner);
       reserved.ports.push(port.nodePort);
       mine.add(port.nodePort);
@@ -162,13 +205,25 @@ async function allocateNodePorts(ctx: RegistryContext, svc: KubeObject, spec: Se
  * the user asked for, else the next free one; once allocated it stays for the service's
  * life (as the service REST does, changing it is refused).
  */
-async function allocateHealthCheckNodePort(ctx: RegistryContext, svc: KubeObject, spec: ServiceSpec, old: KubeObject | undefined, owner: string, dryRun: boolean, reserved: Allocations): Promise<void> {
+async function allocateHealthCheckNodePort(
+  ctx: RegistryContext,
+  svc: KubeObject,
+  spec: ServiceSpec,
+  old: KubeObject | undefined,
+  owner: string,
+  dryRun: boolean,
+  reserved: Allocations,
+): Promise<void> {
   const field = 'spec.healthCheckNodePort';
   const before = old && needsHealthCheck((old.spec ?? {}) as ServiceSpec) ? (old.spec as ServiceSpec).healthCheckNodePort : undefined;
   const requested = spec.healthCheckNodePort ?? 0;
   if (before) {
     if (requested !== 0 && requested !== before) {
-      throw invalid(svc, field, `Invalid value: ${requested}: cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update`);
+      throw invalid(
+        svc,
+        field,
+        `Invalid value: ${requested}: cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update`,
+      );
     }
     spec.healthCheckNodePort = before;
     return;
@@ -180,11 +235,19 @@ async function allocateHealthCheckNodePort(ctx: RegistryContext, svc: KubeObject
     return;
   }
   if (!ctx.nodePorts.contains(requested)) {
-    throw invalid(svc, field, `Invalid value: ${requested}: failed to allocate requested HealthCheck NodePort ${requested}: provided port is not in the valid range. The range of valid ports is ${ctx.nodePorts.range}`);
+    throw invalid(
+      svc,
+      field,
+      `Invalid value: ${requested}: failed to allocate requested HealthCheck NodePort ${requested}: provided port is not in the valid range. The range of valid ports is ${ctx.nodePorts.range}`,
+    );
   }
   if (dryRun) return;
-  if (!await ctx.nodePorts.allocate(requested, owner)) {
-    throw invalid(svc, field, `Invalid value: ${requested}: failed to allocate requested HealthCheck NodePort ${requested}: provided port is already allocated`);
+  if (!(await ctx.nodePorts.allocate(requested, owner))) {
+    throw invalid(
+      svc,
+      field,
+      `Invalid value: ${requested}: failed to allocate requested HealthCheck NodePort ${requested}: provided port is already allocated`,
+    );
   }
   reserved.ports.push(requested);
 }

@@ -10,29 +10,48 @@ import { applyStatus } from './apply/apply-patch.ts';
 import { applyPatchTo, checkPatchRequest, parsePatch } from './patch.ts';
 import { updateObject } from './update.ts';
 
-export function updateStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+export function updateStatus(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const obj = decodeObject(res, body);
   if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
     throw errors.nameMismatch(obj.metadata.name, name);
   }
   const rv = obj.metadata.resourceVersion;
-  return withPruningWarnings(res, opts, 'body', (prune) => updateObject(ctx, res, namespace, name, {
-    mode: 'status',
-    resourceVersion: rv ? rv : undefined,
-    transform: () => prune(structuredClone(obj)),
-    opts,
-  }));
+  return withPruningWarnings(res, opts, 'body', (prune) =>
+    updateObject(ctx, res, namespace, name, {
+      mode: 'status',
+      resourceVersion: rv ? rv : undefined,
+      transform: () => prune(structuredClone(obj)),
+      opts,
+    }),
+  );
 }
 
-export function patchStatus(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+export function patchStatus(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  patchType: PatchType,
+  patch: unknown,
+  opts: WriteOptions & { force?: boolean },
+): Promise<WriteResult> {
   checkPatchRequest(res, patchType, opts);
   if (patchType === 'apply') return withPruningWarnings(res, opts, 'patch', (prune) => applyStatus(ctx, res, namespace, name, parsePatch(patch), opts, prune));
   const typeKey = `${apiVersionOf(res)}/${res.kind}`;
-  return withPruningWarnings(res, opts, 'patch', (prune) => updateObject(ctx, res, namespace, name, {
-    mode: 'status',
-    transform: (current) => prune(applyPatchTo(current, patchType, patch, typeKey) as KubeObject),
-    opts,
-  }));
+  return withPruningWarnings(res, opts, 'patch', (prune) =>
+    updateObject(ctx, res, namespace, name, {
+      mode: 'status',
+      transform: (current) => prune(applyPatchTo(current, patchType, patch, typeKey) as KubeObject),
+      opts,
+    }),
+  );
 }
 
 /**
@@ -43,7 +62,9 @@ export function patchStatus(ctx: RegistryContext, res: ResourceInfo, namespace: 
  * wins (a compare-and-swap retry transforms again) join the write's own.
  */
 async function withPruningWarnings(
-  res: ResourceInfo, opts: WriteOptions, from: DecodedFrom,
+  res: ResourceInfo,
+  opts: WriteOptions,
+  from: DecodedFrom,
   write: (prune: (obj: KubeObject) => KubeObject) => Promise<WriteResult>,
 ): Promise<WriteResult> {
   if (!isCustomResource(res)) return write((obj) => obj);

@@ -20,7 +20,9 @@ before(async () => {
   fx.registry.context.now = () => now;
   for (const name of ['builder', 'default']) await fx.registry.create(serviceaccounts, 'default', { metadata: { name } }, admin);
 });
-after(async () => { await fx?.close(); });
+after(async () => {
+  await fx?.close();
+});
 
 const request = (spec: Record<string, unknown> = {}) => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
 const tokenFor = (name: string, body: unknown) => fx.registry.createSubresource(serviceaccounts, 'default', name, 'token', body, admin);
@@ -41,13 +43,23 @@ test('defaults: the api audiences and an hour; the answer carries the token and 
 test('expirationSeconds outside [10 min, 2^32 s] is refused as upstream words it', async () => {
   const short = await apiErrorOf(tokenFor('builder', request({ expirationSeconds: 60 })));
   assert.equal(short.code, 422);
-  assert.equal(short.message, 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
+  assert.equal(
+    short.message,
+    'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes',
+  );
   const long = await apiErrorOf(tokenFor('builder', request({ expirationSeconds: 2 ** 32 + 1 })));
   assert.match(long.message, /may not specify a duration larger than 2\^32 seconds/);
 });
 
 test('a pod-bound token names the pod; the pod must run as the account and match the uid given', async () => {
-  const pod = (await fx.registry.create(pods, 'default', { metadata: { name: 'web' }, spec: { serviceAccountName: 'builder', containers: [{ name: 'c', image: 'i' }] } }, admin)).object;
+  const pod = (
+    await fx.registry.create(
+      pods,
+      'default',
+      { metadata: { name: 'web' }, spec: { serviceAccountName: 'builder', containers: [{ name: 'c', image: 'i' }] } },
+      admin,
+    )
+  ).object;
   const { object } = await tokenFor('builder', request({ boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: pod.metadata.uid } }));
   const claims = decodeJwt((object as unknown as { status: { token: string } }).status.token);
   assert.deepEqual((claims['kubernetes.io'] as { pod: unknown }).pod, { name: 'web', uid: pod.metadata.uid });

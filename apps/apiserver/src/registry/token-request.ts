@@ -27,11 +27,23 @@ const resources = {
   nodes: findResourceByKind('v1', 'Node')!,
 };
 
-interface BoundObjectReference { kind?: string; apiVersion?: string; name?: string; uid?: string }
+interface BoundObjectReference {
+  kind?: string;
+  apiVersion?: string;
+  name?: string;
+  uid?: string;
+}
 
-interface TokenRequestSpec { audiences: string[]; expirationSeconds: number; boundObjectRef?: BoundObjectReference }
+interface TokenRequestSpec {
+  audiences: string[];
+  expirationSeconds: number;
+  boundObjectRef?: BoundObjectReference;
+}
 
-interface TokenRequest extends KubeObject { spec: TokenRequestSpec; status?: { token: string; expirationTimestamp: string } }
+interface TokenRequest extends KubeObject {
+  spec: TokenRequestSpec;
+  status?: { token: string; expirationTimestamp: string };
+}
 
 function invalid(name: string, causes: StatusCause[]): ApiError {
   return errors.invalid('TokenRequest', GROUP, name, causes);
@@ -46,10 +58,18 @@ function decodeTokenRequest(body: unknown, namespace: string, name: string): Tok
   }
   const metadata = (isPlainObject(body.metadata) ? body.metadata : {}) as KubeObject['metadata'];
   if (metadata.name && metadata.name !== name) {
-    throw invalid(name, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${metadata.name}": must match the service account name if specified` }]);
+    throw invalid(name, [
+      { reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${metadata.name}": must match the service account name if specified` },
+    ]);
   }
   if (metadata.namespace && metadata.namespace !== namespace) {
-    throw invalid(name, [{ reason: 'FieldValueInvalid', field: 'metadata.namespace', message: `Invalid value: "${metadata.namespace}": must match the service account namespace if specified` }]);
+    throw invalid(name, [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.namespace',
+        message: `Invalid value: "${metadata.namespace}": must match the service account namespace if specified`,
+      },
+    ]);
   }
   const spec = (isPlainObject(body.spec) ? body.spec : {}) as Partial<Record<keyof TokenRequestSpec, unknown>>;
   const audiences = spec.audiences ?? [];
@@ -81,7 +101,12 @@ function refOf(obj: KubeObject): ObjectRef {
 }
 
 /** The claims binding the token to its object; upstream's errors for a wrong kind, a different account, a stale uid. */
-async function resolveBoundObject(ctx: RegistryContext, namespace: string, saName: string, ref: BoundObjectReference): Promise<Omit<BoundTokenClaims, 'namespace' | 'serviceAccount'>> {
+async function resolveBoundObject(
+  ctx: RegistryContext,
+  namespace: string,
+  saName: string,
+  ref: BoundObjectReference,
+): Promise<Omit<BoundTokenClaims, 'namespace' | 'serviceAccount'>> {
   const apiVersion = ref.apiVersion ?? '';
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
   const version = apiVersion.includes('/') ? apiVersion.split('/')[1]! : apiVersion;
@@ -106,7 +131,11 @@ async function resolveBoundObject(ctx: RegistryContext, namespace: string, saNam
     throw errors.badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${ref.kind ?? ''}`);
   }
   if (ref.uid && ref.uid !== uid) {
-    throw errors.conflict({ group, resource: ref.kind }, name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    throw errors.conflict(
+      { group, resource: ref.kind },
+      name,
+      `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+    );
   }
   return claims;
 }
@@ -122,14 +151,24 @@ export async function createTokenRequest(ctx: RegistryContext, namespace: string
   request.metadata.creationTimestamp = formatTimestamp(now);
   validateExpiration(request.spec.expirationSeconds);
   const attrs = {
-    res: resources.serviceAccounts, subresource: 'token', operation: 'CREATE' as const, namespace, name, object: request, user: opts.user, dryRun: Boolean(opts.dryRun),
+    res: resources.serviceAccounts,
+    subresource: 'token',
+    operation: 'CREATE' as const,
+    namespace,
+    name,
+    object: request,
+    user: opts.user,
+    dryRun: Boolean(opts.dryRun),
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   await runValidatingAdmission(ctx, admissionPlugins, attrs);
   const ref = request.spec.boundObjectRef;
   const bound = ref ? await resolveBoundObject(ctx, namespace, name, ref) : {};
   if (opts.dryRun) return { object: request, created: true };
-  const issued = await issuer.issue({ ...bound, namespace, serviceAccount: refOf(sa), audiences: request.spec.audiences, expirationSeconds: request.spec.expirationSeconds }, now);
+  const issued = await issuer.issue(
+    { ...bound, namespace, serviceAccount: refOf(sa), audiences: request.spec.audiences, expirationSeconds: request.spec.expirationSeconds },
+    now,
+  );
   request.status = { token: issued.token, expirationTimestamp: formatTimestamp(issued.expirationTimestamp) };
   return { object: request, created: true };
 }

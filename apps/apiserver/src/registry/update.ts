@@ -43,7 +43,13 @@ export interface UpdatePlan {
 
 const SERVER_OWNED_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace'] as const;
 
-export async function updateObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, plan: UpdatePlan): Promise<WriteResult> {
+export async function updateObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  plan: UpdatePlan,
+): Promise<WriteResult> {
   const isService = plan.mode === 'main' && res.group === '' && res.resource === 'services';
   // Allocations of the attempt in flight: a CAS retry (or a failure) gives them back.
   let reserved: Allocations = emptyAllocations();
@@ -80,8 +86,7 @@ export async function updateObject(ctx: RegistryContext, res: ResourceInfo, name
   }
   let updated: KubeObject;
   try {
-    updated = await ctx.store.guaranteedUpdate(res, namespace, name, tryUpdate,
-      plan.resourceVersion ? { resourceVersion: plan.resourceVersion } : undefined);
+    updated = await ctx.store.guaranteedUpdate(res, namespace, name, tryUpdate, plan.resourceVersion ? { resourceVersion: plan.resourceVersion } : undefined);
   } catch (err) {
     await releaseAllocations(ctx, reserved);
     throw err;
@@ -102,7 +107,15 @@ async function removeFinalized(ctx: RegistryContext, res: ResourceInfo, obj: Kub
 }
 
 /** The object to store; unknown-field warnings are pushed onto `warnings`. */
-async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject, plan: UpdatePlan, warnings: string[]): Promise<KubeObject> {
+async function desiredObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  current: KubeObject,
+  plan: UpdatePlan,
+  warnings: string[],
+): Promise<KubeObject> {
   const proposed = await plan.transform(structuredClone(current));
   let desired: KubeObject;
   if (plan.mode === 'main') {
@@ -124,14 +137,26 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
   // A null that a patch left in the status (or a subresource's result) is absent too.
   if (plan.mode !== 'main') dropNulls(res, desired);
   const attrs: AdmissionAttributes = {
-    res, subresource: subresourceOf(plan), operation: 'UPDATE',
-    namespace, name, object: desired, oldObject: current, user: plan.opts.user, dryRun: Boolean(plan.opts.dryRun), warnings,
+    res,
+    subresource: subresourceOf(plan),
+    operation: 'UPDATE',
+    namespace,
+    name,
+    object: desired,
+    oldObject: current,
+    user: plan.opts.user,
+    dryRun: Boolean(plan.opts.dryRun),
+    warnings,
     auditAnnotations: plan.opts.auditAnnotations,
   };
   await runMutatingAdmission(ctx, admissionPlugins, attrs);
   desired = applyDefaults(res, attrs.object!);
   const strategy = strategyFor(res);
-  if ((plan.bumpGeneration ?? plan.mode !== 'status') && strategy.tracksGeneration(desired) && !deepEqual(generationInputs(res, desired), generationInputs(res, current))) {
+  if (
+    (plan.bumpGeneration ?? plan.mode !== 'status') &&
+    strategy.tracksGeneration(desired) &&
+    !deepEqual(generationInputs(res, desired), generationInputs(res, current))
+  ) {
     desired.metadata.generation = (current.metadata.generation ?? 0) + 1;
   }
   if (!plan.applied) recordUpdate(res, current, desired, actorOf(res, plan.opts, 'Update', subresourceOf(plan)), ctx.now());
@@ -142,7 +167,7 @@ async function desiredObject(ctx: RegistryContext, res: ResourceInfo, namespace:
 }
 
 function subresourceOf(plan: UpdatePlan): string {
-  return plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : plan.subresource ?? '';
+  return plan.mode === 'main' ? '' : plan.mode === 'status' ? 'status' : (plan.subresource ?? '');
 }
 
 /**
@@ -183,7 +208,14 @@ function sameObject(a: KubeObject, b: KubeObject): boolean {
 }
 
 /** PUT of the resource itself. */
-export function replaceObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+export function replaceObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const rv = (body as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion;
   return updateObject(ctx, res, namespace, name, {
     mode: 'main',

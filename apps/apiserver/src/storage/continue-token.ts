@@ -25,8 +25,15 @@ export function decodeContinueToken(raw: string): ContinueToken {
     throw errors.badRequest('continue key is not valid: illegal base64 or JSON');
   }
   const value = parsed as { v?: unknown; rv?: unknown; start?: unknown };
-  if (value.v !== 'skiff/1' || typeof value.rv !== 'number' || !Number.isSafeInteger(value.rv) || value.rv <= 0 ||
-      typeof value.start !== 'string' || value.start.includes('..') || value.start.startsWith('/')) {
+  if (
+    value.v !== 'skiff/1' ||
+    typeof value.rv !== 'number' ||
+    !Number.isSafeInteger(value.rv) ||
+    value.rv <= 0 ||
+    typeof value.start !== 'string' ||
+    value.start.includes('..') ||
+    value.start.startsWith('/')
+  ) {
     throw errors.badRequest('continue key is not valid: unknown format or version');
   }
   return { revision: value.rv, start: value.start };

@@ -93,7 +93,7 @@ async function readRange(ctx: ListContext, req: IRangeRequest, opts: ListOptions
   } catch (err) {
     if (isCompactedError(err)) {
       if (opts.continue) throw errors.expiredContinue();
-      throw errors.gone(`too old resource version: ${String(req.revision)} (${ctx.lastCompactedRevision() || await ctx.currentRevision()})`);
+      throw errors.gone(`too old resource version: ${String(req.revision)} (${ctx.lastCompactedRevision() || (await ctx.currentRevision())})`);
     }
     if (err instanceof Error && /future revision/.test(err.message)) {
       throw errors.timeout(`Too large resource version: ${String(req.revision)}, current: ${await ctx.currentRevision()}`);

@@ -66,7 +66,7 @@ it('answers 504 within the deadline without quorum, and recovers when members re
   // The first write after quorum returns may still miss the short deadline while a restarted
   // member catches up or a leader is elected; it must succeed soon, not necessarily at once. A
   // timed-out attempt may have been committed anyway, so AlreadyExists counts as done.
-  for (const writeDeadline = Date.now() + 15_000; ;) {
+  for (const writeDeadline = Date.now() + 15_000; ; ) {
     const { err } = await timed(() => store.create(pods, pod('q3')));
     if (err === undefined || (err instanceof ApiError && err.code === 409)) break;
     assert.ok(err instanceof ApiError && err.code === 504 && Date.now() < writeDeadline, `write did not recover: ${String(err)}`);
@@ -83,8 +83,11 @@ it('answers 504 within the deadline without quorum, and recovers when members re
   // The shared etcd watch reconnected by itself and resumed where it was. q2's create timed
   // out, but its proposal may still have been committed once quorum came back.
   const events: WatchEvent[] = [];
-  while (!events.some((e) => nameOf(e) === 'q3')) events.push(...await takeEvents(watch, 1, 15_000));
-  assert.ok(events.every((e) => e.type === 'ADDED' && ['q2', 'q3'].includes(nameOf(e)!)), JSON.stringify(events));
+  while (!events.some((e) => nameOf(e) === 'q3')) events.push(...(await takeEvents(watch, 1, 15_000)));
+  assert.ok(
+    events.every((e) => e.type === 'ADDED' && ['q2', 'q3'].includes(nameOf(e)!)),
+    JSON.stringify(events),
+  );
   assert.ok(events.length <= 2);
   ac.abort();
 });

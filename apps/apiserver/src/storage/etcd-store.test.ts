@@ -38,7 +38,7 @@ describe('etcd store CRUD', () => {
     const created = await store.create(pods, pod('crud-1'));
     const rv = Number(created.metadata.resourceVersion);
     assert.ok(rv > 0);
-    const stored = await raw.get('/registry/pods/default/crud-1').json() as { metadata: Record<string, unknown> };
+    const stored = (await raw.get('/registry/pods/default/crud-1').json()) as { metadata: Record<string, unknown> };
     assert.equal(stored.metadata.resourceVersion, undefined, 'resourceVersion is not stored');
 
     await assert.rejects(store.create(pods, pod('crud-1')), rejectsWith(409, 'AlreadyExists', /pods "crud-1" already exists/));
@@ -49,10 +49,14 @@ describe('etcd store CRUD', () => {
 
     const updated = await store.update(pods, { ...got, spec: { nodeName: 'n1' } }, { resourceVersion: String(rv) });
     assert.ok(Number(updated.metadata.resourceVersion) > rv);
-    await assert.rejects(store.update(pods, { ...got, spec: { nodeName: 'n2' } }, { resourceVersion: String(rv) }),
-      rejectsWith(409, 'Conflict', /the object has been modified; please apply your changes to the latest version and try again/));
-    await assert.rejects(store.update(pods, pod('crud-1'), { uid: 'other-uid' }),
-      rejectsWith(409, 'Conflict', /Precondition failed: UID in precondition: other-uid, UID in object meta: uid-crud-1/));
+    await assert.rejects(
+      store.update(pods, { ...got, spec: { nodeName: 'n2' } }, { resourceVersion: String(rv) }),
+      rejectsWith(409, 'Conflict', /the object has been modified; please apply your changes to the latest version and try again/),
+    );
+    await assert.rejects(
+      store.update(pods, pod('crud-1'), { uid: 'other-uid' }),
+      rejectsWith(409, 'Conflict', /Precondition failed: UID in precondition: other-uid, UID in object meta: uid-crud-1/),
+    );
     await assert.rejects(store.update(pods, pod('missing'), { resourceVersion: '5' }), rejectsWith(404, 'NotFound'));
     await assert.rejects(store.update(pods, pod('missing')), rejectsWith(404, 'NotFound'));
 
@@ -65,24 +69,34 @@ describe('etcd store CRUD', () => {
 
   it('guaranteedUpdate retries CAS conflicts so no increment is lost', async () => {
     await store.create(pods, pod('counter', 'default', undefined, { status: { n: 0 } }));
-    const bump = () => store.guaranteedUpdate(pods, 'default', 'counter', (cur) => {
-      (cur.status as { n: number }).n++;
-      return cur;
-    });
+    const bump = () =>
+      store.guaranteedUpdate(pods, 'default', 'counter', (cur) => {
+        (cur.status as { n: number }).n++;
+        return cur;
+      });
     await Promise.all(Array.from({ length: 8 }, bump));
     const final = await store.get(pods, 'default', 'counter');
     assert.equal((final.status as { n: number }).n, 8);
     const same = await store.guaranteedUpdate(pods, 'default', 'counter', (cur) => cur);
     assert.equal(same.metadata.resourceVersion, final.metadata.resourceVersion, 'a no-op update writes nothing');
-    await assert.rejects(store.guaranteedUpdate(pods, 'default', 'counter', (cur) => cur, { resourceVersion: '1' }), rejectsWith(409, 'Conflict'));
-    await assert.rejects(store.guaranteedUpdate(pods, 'default', 'ghost', (cur) => cur), rejectsWith(404, 'NotFound'));
+    await assert.rejects(
+      store.guaranteedUpdate(pods, 'default', 'counter', (cur) => cur, { resourceVersion: '1' }),
+      rejectsWith(409, 'Conflict'),
+    );
+    await assert.rejects(
+      store.guaranteedUpdate(pods, 'default', 'ghost', (cur) => cur),
+      rejectsWith(404, 'NotFound'),
+    );
   });
 
   it('stores cluster-scoped objects without a namespace segment', async () => {
     await store.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
     assert.ok(await raw.get('/registry/namespaces/team-a').string());
     const listed = await store.list(namespaces, undefined);
-    assert.deepEqual(listed.items.map((o) => o.metadata.name), ['team-a']);
+    assert.deepEqual(
+      listed.items.map((o) => o.metadata.name),
+      ['team-a'],
+    );
   });
 });
 
@@ -97,7 +111,10 @@ describe('etcd store list', () => {
   it('pages with continue on a pinned snapshot across writes', async () => {
     for (let i = 0; i < 7; i++) await store.create(pods, pod(`page-${i}`, 'paging', { idx: String(i) }));
     const first = await store.list(pods, 'paging', { limit: 3 });
-    assert.deepEqual(first.items.map((o) => o.metadata.name), ['page-0', 'page-1', 'page-2']);
+    assert.deepEqual(
+      first.items.map((o) => o.metadata.name),
+      ['page-0', 'page-1', 'page-2'],
+    );
     assert.equal(first.remainingItemCount, 4);
     assert.ok(first.continue);
     // Writes after the first page are invisible to the rest of this paged list.
@@ -105,22 +122,37 @@ describe('etcd store list', () => {
     await store.delete(pods, 'paging', 'page-5');
     const second = await store.list(pods, 'paging', { limit: 3, continue: first.continue });
     assert.equal(second.resourceVersion, first.resourceVersion);
-    assert.deepEqual(second.items.map((o) => o.metadata.name), ['page-3', 'page-4', 'page-5']);
+    assert.deepEqual(
+      second.items.map((o) => o.metadata.name),
+      ['page-3', 'page-4', 'page-5'],
+    );
     const third = await store.list(pods, 'paging', { limit: 3, continue: second.continue! });
-    assert.deepEqual(third.items.map((o) => o.metadata.name), ['page-6']);
+    assert.deepEqual(
+      third.items.map((o) => o.metadata.name),
+      ['page-6'],
+    );
     assert.equal(third.continue, undefined);
     const fresh = await store.list(pods, 'paging');
-    assert.deepEqual(fresh.items.map((o) => o.metadata.name), ['page-0', 'page-1', 'page-2', 'page-3', 'page-4', 'page-6', 'page-9']);
+    assert.deepEqual(
+      fresh.items.map((o) => o.metadata.name),
+      ['page-0', 'page-1', 'page-2', 'page-3', 'page-4', 'page-6', 'page-9'],
+    );
     assert.ok(Number(fresh.resourceVersion) > Number(first.resourceVersion));
   });
 
   it('filters server-side and fills pages despite the filter', async () => {
     const even = (o: { metadata: { labels?: Record<string, string> } }) => Number(o.metadata.labels?.idx) % 2 === 0;
     const page = await store.list(pods, 'paging', { limit: 2, filter: even });
-    assert.deepEqual(page.items.map((o) => o.metadata.name), ['page-0', 'page-2']);
+    assert.deepEqual(
+      page.items.map((o) => o.metadata.name),
+      ['page-0', 'page-2'],
+    );
     assert.equal(page.remainingItemCount, undefined);
     const rest = await store.list(pods, 'paging', { limit: 2, filter: even, continue: page.continue! });
-    assert.deepEqual(rest.items.map((o) => o.metadata.name), ['page-4', 'page-6']);
+    assert.deepEqual(
+      rest.items.map((o) => o.metadata.name),
+      ['page-4', 'page-6'],
+    );
   });
 
   it('lists across namespaces and at an exact revision', async () => {
@@ -140,15 +172,23 @@ describe('etcd store list', () => {
     await store.create(pods, pod('after-compact', 'paging'));
     await store.compact(await store.currentRevision());
     await assert.rejects(store.list(pods, 'paging', { limit: 2, continue: first.continue! }), rejectsWith(410, 'Expired', /continue parameter is too old/));
-    await assert.rejects(store.list(pods, 'paging', { resourceVersion: first.resourceVersion, resourceVersionMatch: 'Exact' }),
-      rejectsWith(410, 'Expired', /too old resource version/));
+    await assert.rejects(
+      store.list(pods, 'paging', { resourceVersion: first.resourceVersion, resourceVersionMatch: 'Exact' }),
+      rejectsWith(410, 'Expired', /too old resource version/),
+    );
     assert.ok(store.stats().lastCompactedRevision > 0);
   });
 });
 
 describe('encryption at rest', () => {
   it('stores secrets as AES-GCM envelopes and reads them back', async () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { password: 'aHVudGVyMg==' }, stringData: undefined };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'default' },
+      data: { password: 'aHVudGVyMg==' },
+      stringData: undefined,
+    };
     await store.create(secrets, secret);
     const value = await raw.get('/registry/secrets/default/db').buffer();
     assert.ok(value);
@@ -158,7 +198,9 @@ describe('encryption at rest', () => {
     const back = await store.get(secrets, 'default', 'db');
     assert.deepEqual(back.data, { password: 'aHVudGVyMg==' });
     // Values written before encryption was enabled stay readable.
-    await raw.put('/registry/secrets/default/legacy').value(JSON.stringify({ kind: 'Secret', metadata: { name: 'legacy', namespace: 'default' }, data: { a: 'Yg==' } }));
+    await raw
+      .put('/registry/secrets/default/legacy')
+      .value(JSON.stringify({ kind: 'Secret', metadata: { name: 'legacy', namespace: 'default' }, data: { a: 'Yg==' } }));
     assert.deepEqual((await store.get(secrets, 'default', 'legacy')).data, { a: 'Yg==' });
     // Pods are not encrypted.
     await store.create(pods, pod('plain'));
@@ -186,9 +228,11 @@ describe('compaction', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       // Never compacts the present: what the previous tick saw is older than now.
-      assert.ok(compacting.stats().lastCompactedRevision < await compacting.currentRevision());
-      await assert.rejects(compacting.list(pods, 'compaction', { resourceVersion: String(before - 1), resourceVersionMatch: 'Exact' }),
-        rejectsWith(410, 'Expired'));
+      assert.ok(compacting.stats().lastCompactedRevision < (await compacting.currentRevision()));
+      await assert.rejects(
+        compacting.list(pods, 'compaction', { resourceVersion: String(before - 1), resourceVersionMatch: 'Exact' }),
+        rejectsWith(410, 'Expired'),
+      );
     } finally {
       await compacting.close();
     }

@@ -115,22 +115,38 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
       throw errors.conflict(res, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${state.object.metadata.uid ?? ''}`);
     }
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== state.modRevision) {
-      throw errors.conflict(res, name, verb === 'update' ? MODIFIED
-        : `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${state.modRevision}`);
+      throw errors.conflict(
+        res,
+        name,
+        verb === 'update'
+          ? MODIFIED
+          : `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${state.modRevision}`,
+      );
     }
   }
 
   /** CAS put: succeeds only if the key's mod revision is still `modRevision`; else returns the fresh state. */
   async function putIfUnchanged(res: ResourceInfo, key: string, value: Buffer, modRevision: string): Promise<ITxnResponse> {
     const k = Buffer.from(key);
-    return call('update', res, (o) => client.kv.txn({
-      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
-      success: [{ request_put: { key: k, value } }],
-      failure: [{ request_range: { key: k } }],
-    }, o));
+    return call('update', res, (o) =>
+      client.kv.txn(
+        {
+          compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
+          success: [{ request_put: { key: k, value } }],
+          failure: [{ request_range: { key: k } }],
+        },
+        o,
+      ),
+    );
   }
 
-  async function guaranteedUpdate(res: ResourceInfo, namespace: string | undefined, name: string, tryUpdate: UpdateFunc, pre?: Preconditions): Promise<KubeObject> {
+  async function guaranteedUpdate(
+    res: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    tryUpdate: UpdateFunc,
+    pre?: Preconditions,
+  ): Promise<KubeObject> {
     const key = keyFor(res, namespace, name);
     let state = await read(res, key);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
@@ -150,19 +166,33 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   async function ensureRevisionAvailable(res: ResourceInfo, revision: number): Promise<void> {
     const prefix = prefixFor(res);
     try {
-      await call('watch-check', res, (o) => client.kv.range({
-        key: Buffer.from(prefix), range_end: prefixEnd(prefix), revision, limit: 1, keys_only: true,
-      }, o));
+      await call('watch-check', res, (o) =>
+        client.kv.range(
+          {
+            key: Buffer.from(prefix),
+            range_end: prefixEnd(prefix),
+            revision,
+            limit: 1,
+            keys_only: true,
+          },
+          o,
+        ),
+      );
     } catch (err) {
-      if (isCompactedError(err)) throw errors.gone(`too old resource version: ${revision} (${lastCompactedRevision || await currentRevision()})`);
+      if (isCompactedError(err)) throw errors.gone(`too old resource version: ${revision} (${lastCompactedRevision || (await currentRevision())})`);
       if (err instanceof Error && /future revision/.test(err.message)) return; // a watch may wait for it
       throw err;
     }
   }
 
   const watchCaches = new WatchCacheSet({
-    client, codec, capacity: opts.watchCacheSize ?? 10000, maxLag: opts.watchMaxLag ?? opts.watchCacheSize ?? 10000, lingerMs: opts.watchLingerMs ?? 5000,
-    ensureRevisionAvailable, ...(logger ? { logger } : {}),
+    client,
+    codec,
+    capacity: opts.watchCacheSize ?? 10000,
+    maxLag: opts.watchMaxLag ?? opts.watchCacheSize ?? 10000,
+    lingerMs: opts.watchLingerMs ?? 5000,
+    ensureRevisionAvailable,
+    ...(logger ? { logger } : {}),
   });
 
   async function* watch(res: ResourceInfo, namespace: string | undefined, wopts: WatchOptions, signal: AbortSignal): AsyncGenerator<WatchEvent> {
@@ -181,7 +211,12 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
     signal.addEventListener('abort', sub.release, { once: true });
     try {
       yield* streamWatchEvents(sub.cache, sub.reader, {
-        res, namespace: res.namespaced ? namespace : undefined, filter: wopts.filter, fromRevision: from, initial, signal,
+        res,
+        namespace: res.namespaced ? namespace : undefined,
+        filter: wopts.filter,
+        fromRevision: from,
+        initial,
+        signal,
         bookmarkIntervalMs: wopts.allowWatchBookmarks ? (wopts.bookmarkIntervalMs ?? 60_000) : undefined,
       });
     } finally {
@@ -191,8 +226,15 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   }
 
   function list(res: ResourceInfo, namespace: string | undefined, lopts: ListOptions = {}): Promise<ListResult> {
-    return listObjects({ res, namespace, opts: lopts, decode, currentRevision, lastCompactedRevision: () => lastCompactedRevision,
-      range: (req) => call('list', res, (o) => client.kv.range(req, o)) });
+    return listObjects({
+      res,
+      namespace,
+      opts: lopts,
+      decode,
+      currentRevision,
+      lastCompactedRevision: () => lastCompactedRevision,
+      range: (req) => call('list', res, (o) => client.kv.range(req, o)),
+    });
   }
 
   async function currentRevision(): Promise<number> {
@@ -229,11 +271,16 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
     async create(res, obj) {
       const name = obj.metadata?.name ?? '';
       const key = Buffer.from(keyFor(res, obj.metadata?.namespace, name));
-      const resp = await call('create', res, (o) => client.kv.txn({
-        compare: [{ key, target: 'Version', result: 'Equal', version: 0 }],
-        success: [{ request_put: { key, value: codec.encode(res, key.toString(), obj) } }],
-        failure: [],
-      }, o));
+      const resp = await call('create', res, (o) =>
+        client.kv.txn(
+          {
+            compare: [{ key, target: 'Version', result: 'Equal', version: 0 }],
+            success: [{ request_put: { key, value: codec.encode(res, key.toString(), obj) } }],
+            failure: [],
+          },
+          o,
+        ),
+      );
       if (!resp.succeeded) throw errors.alreadyExists(res, name);
       return withRevision(obj, resp.header.revision);
     },
@@ -275,11 +322,16 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
         if (!state) throw errors.notFound(res, name);
         checkPreconditions(res, name, state, pre, 'delete');
         const modRevision = state.modRevision;
-        const resp = await call('delete', res, (o) => client.kv.txn({
-          compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
-          success: [{ request_delete_range: { key, prev_kv: true } }],
-          failure: [{ request_range: { key } }],
-        }, o));
+        const resp = await call('delete', res, (o) =>
+          client.kv.txn(
+            {
+              compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
+              success: [{ request_delete_range: { key, prev_kv: true } }],
+              failure: [{ request_range: { key } }],
+            },
+            o,
+          ),
+        );
         const prev = resp.responses[0]?.response_delete_range?.prev_kvs[0];
         if (resp.succeeded && prev) return decode(prev, resp.header.revision);
         state = resp.succeeded ? undefined : stateOf(resp.responses[0]?.response_range);

@@ -47,10 +47,18 @@ describe('continue token', () => {
   it('round-trips and rejects what it did not make', () => {
     const token = encodeContinueToken({ revision: 42, start: 'web-3\u0000' });
     assert.deepEqual(decodeContinueToken(token), { revision: 42, start: 'web-3\u0000' });
-    for (const bad of ['', 'not-base64!!', Buffer.from('{"v":"skiff/1","rv":0,"start":"a"}').toString('base64'),
+    for (const bad of [
+      '',
+      'not-base64!!',
+      Buffer.from('{"v":"skiff/1","rv":0,"start":"a"}').toString('base64'),
       Buffer.from('{"v":"skiff/1","rv":3,"start":"/registry/secrets/x"}').toString('base64'),
-      Buffer.from('{"v":"skiff/1","rv":3,"start":"../secrets/x"}').toString('base64')]) {
-      assert.throws(() => decodeContinueToken(bad), (err: unknown) => err instanceof ApiError && err.code === 400, bad);
+      Buffer.from('{"v":"skiff/1","rv":3,"start":"../secrets/x"}').toString('base64'),
+    ]) {
+      assert.throws(
+        () => decodeContinueToken(bad),
+        (err: unknown) => err instanceof ApiError && err.code === 400,
+        bad,
+      );
     }
   });
 });

@@ -83,8 +83,14 @@ export class WatchCacheSet {
 
   private startCache(res: ResourceInfo, from: number, capacity: number, onStop: (cache: WatchCache) => void): WatchCache {
     return new WatchCache({
-      client: this.opts.client, res, codec: this.opts.codec, capacity, maxLag: this.opts.maxLag,
-      startRevision: from, onStop, ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+      client: this.opts.client,
+      res,
+      codec: this.opts.codec,
+      capacity,
+      maxLag: this.opts.maxLag,
+      startRevision: from,
+      onStop,
+      ...(this.opts.logger ? { logger: this.opts.logger } : {}),
     });
   }
 

@@ -68,7 +68,11 @@ describe('watch cache', () => {
     }
     for (const events of all) {
       const rvs = events.map(rvOf);
-      assert.deepEqual(rvs, [...rvs].sort((a, b) => a - b), 'in revision order');
+      assert.deepEqual(
+        rvs,
+        [...rvs].sort((a, b) => a - b),
+        'in revision order',
+      );
       assert.equal(new Set(rvs).size, expected, 'each revision once');
       assert.ok(rvs[0]! > Number(start.resourceVersion));
       assert.equal(events.filter((e) => e.type === 'ADDED').length, 30);
@@ -93,7 +97,13 @@ describe('watch cache', () => {
     await store.create(pods, pod('b', 'w3'));
     const w = startWatch(store, 'w3', {});
     const initial = await takeEvents(w.iter, 2);
-    assert.deepEqual(initial.map((e) => [e.type, nameOf(e)]), [['ADDED', 'a'], ['ADDED', 'b']]);
+    assert.deepEqual(
+      initial.map((e) => [e.type, nameOf(e)]),
+      [
+        ['ADDED', 'a'],
+        ['ADDED', 'b'],
+      ],
+    );
     await store.create(pods, pod('c', 'w3'));
     const [next] = await takeEvents(w.iter, 1);
     assert.deepEqual([next!.type, nameOf(next!)], ['ADDED', 'c']);
@@ -109,9 +119,12 @@ describe('watch cache', () => {
     for (let i = 0; i < 12; i++) {
       const next = takeEvents(early.iter, 1);
       await store.create(pods, pod(`d${i}`, 'w4'));
-      seenEarly.push(...await next);
+      seenEarly.push(...(await next));
     }
-    assert.deepEqual(seenEarly.map(nameOf), Array.from({ length: 12 }, (_, i) => `d${i}`));
+    assert.deepEqual(
+      seenEarly.map(nameOf),
+      Array.from({ length: 12 }, (_, i) => `d${i}`),
+    );
     // The shared buffer now holds only the last 4 events (nobody lags).
     const old = startWatch(store, 'w4', { resourceVersion: start.resourceVersion });
     const replay = await takeEvents(old.iter, 12);
@@ -145,7 +158,10 @@ describe('watch cache', () => {
       if (next.done) break;
       events.push(next.value);
     }
-    assert.deepEqual(events.map((e) => e.type), ['ERROR']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['ERROR'],
+    );
     const status = events[0]!.object as { code: number; reason: string };
     assert.equal(status.code, 410);
     assert.equal(status.reason, 'Expired');
@@ -192,14 +208,24 @@ describe('watch cache', () => {
     const pending = takeEvents(w.iter, 4);
     await store.create(pods, pod('f', 'w7'));
     await store.create(pods, pod('other', 'w7', { app: 'db' }));
-    const set = (labels: Record<string, string> | undefined, spec: unknown = {}) => (cur: KubeObject) => ({ ...cur, spec, metadata: { ...cur.metadata, labels } });
+    const set =
+      (labels: Record<string, string> | undefined, spec: unknown = {}) =>
+      (cur: KubeObject) => ({ ...cur, spec, metadata: { ...cur.metadata, labels } });
     await store.guaranteedUpdate(pods, 'w7', 'f', set({ app: 'web' }));
     await store.guaranteedUpdate(pods, 'w7', 'f', set({ app: 'web' }, { x: 1 }));
     const removed = await store.guaranteedUpdate(pods, 'w7', 'f', set({ app: 'api' }));
     await store.delete(pods, 'w7', 'f');
     await store.create(pods, pod('g', 'w7', { app: 'web' }));
     const events = await pending;
-    assert.deepEqual(events.map((e) => [e.type, nameOf(e)]), [['ADDED', 'f'], ['MODIFIED', 'f'], ['DELETED', 'f'], ['ADDED', 'g']]);
+    assert.deepEqual(
+      events.map((e) => [e.type, nameOf(e)]),
+      [
+        ['ADDED', 'f'],
+        ['MODIFIED', 'f'],
+        ['DELETED', 'f'],
+        ['ADDED', 'g'],
+      ],
+    );
     const deleted = events[2]!.object as KubeObject;
     assert.equal(deleted.metadata.labels?.app, 'web', 'DELETED carries the last matching state');
     assert.equal(deleted.metadata.resourceVersion, removed.metadata.resourceVersion, 'at the revision it stopped matching');
@@ -246,7 +272,12 @@ describe('watch cache failure', () => {
     const store = newStore();
     const client = new Etcd3({ hosts: etcd.endpoints });
     const set = new WatchCacheSet({
-      client, codec: createValueCodec(), capacity: 100, maxLag: 100, lingerMs: 0, ensureRevisionAvailable: async () => undefined,
+      client,
+      codec: createValueCodec(),
+      capacity: 100,
+      maxLag: 100,
+      lingerMs: 0,
+      ensureRevisionAvailable: async () => undefined,
     });
     const ac = new AbortController();
     try {
@@ -254,9 +285,17 @@ describe('watch cache failure', () => {
       const subs = [await set.subscribe(pods, from), await set.subscribe(pods, from)];
       assert.equal(subs[0]!.cache, subs[1]!.cache);
       assert.equal(set.etcdWatchCount(), 1);
-      const streams = subs.map((sub) => streamWatchEvents(sub.cache, sub.reader, {
-        res: pods, namespace: 'w11', filter: undefined, fromRevision: from, initial: [], bookmarkIntervalMs: undefined, signal: ac.signal,
-      }));
+      const streams = subs.map((sub) =>
+        streamWatchEvents(sub.cache, sub.reader, {
+          res: pods,
+          namespace: 'w11',
+          filter: undefined,
+          fromRevision: from,
+          initial: [],
+          bookmarkIntervalMs: undefined,
+          signal: ac.signal,
+        }),
+      );
       const pending = streams.map((st) => takeEvents(st, 1));
       await store.create(pods, pod('x', 'w11'));
       for (const events of await Promise.all(pending)) assert.deepEqual(events.map(nameOf), ['x']);
@@ -305,7 +344,13 @@ describe('etcd restart', () => {
     }
     await store.create(pods, pod('after-2', 'w13'));
     const events = await takeEvents(w.iter, 2, 20_000);
-    assert.deepEqual(events.map((e) => [e.type, nameOf(e)]), [['ADDED', 'after'], ['ADDED', 'after-2']]);
+    assert.deepEqual(
+      events.map((e) => [e.type, nameOf(e)]),
+      [
+        ['ADDED', 'after'],
+        ['ADDED', 'after-2'],
+      ],
+    );
     assert.equal(store.stats().etcdWatches, 1);
     w.ac.abort();
   });

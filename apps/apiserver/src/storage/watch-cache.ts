@@ -16,7 +16,7 @@ import type { Etcd3, IKeyValue, IWatchCreateRequest, IWatchResponse, Watcher } f
 import type { ResourceInfo } from '@skiff/api';
 import { apiVersionOf } from '@skiff/api';
 import type { Logger } from '@skiff/log';
-import { ApiError, errors } from '../errors.ts';
+import { type ApiError, errors } from '../errors.ts';
 import { prefixFor } from './keys.ts';
 import type { KubeObject } from './store.ts';
 import { storageMetrics } from './storage-metrics.ts';
@@ -86,7 +86,8 @@ export class WatchCache {
     this.maxLag = Math.max(1, opts.maxLag ?? opts.capacity);
     this.floor = opts.startRevision;
     this.lastRevision = opts.startRevision;
-    this.watcher = opts.client.watch()
+    this.watcher = opts.client
+      .watch()
       .prefix(prefixFor(opts.res))
       .withPreviousKV()
       .startRevision(String(opts.startRevision + 1))
@@ -205,9 +206,8 @@ export class WatchCache {
         if (previous === null) previous = prevKv ? codec.decode(key, prevKv.value, prevKv.mod_revision) : undefined;
         return previous;
       };
-      const object = type === 'put'
-        ? codec.decode(key, kv.value, revision)
-        : prevKv ? codec.decode(key, prevKv.value, revision) : this.tombstone(key, revision);
+      const object =
+        type === 'put' ? codec.decode(key, kv.value, revision) : prevKv ? codec.decode(key, prevKv.value, revision) : this.tombstone(key, revision);
       return { revision, type, key, created: type === 'put' && kv.version === '1', object, previous: decodePrevious };
     } catch (err) {
       this.logger?.error({ err, key, revision }, 'watch cache: cannot decode stored value, event dropped');
@@ -221,7 +221,8 @@ export class WatchCache {
     const name = parts[parts.length - 1];
     const namespace = this.res.namespaced ? parts[parts.length - 2] : undefined;
     return {
-      apiVersion: apiVersionOf(this.res), kind: this.res.kind,
+      apiVersion: apiVersionOf(this.res),
+      kind: this.res.kind,
       metadata: { name, ...(namespace ? { namespace } : {}), resourceVersion: String(revision) },
     };
   }

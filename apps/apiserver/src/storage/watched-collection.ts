@@ -35,7 +35,9 @@ export class WatchedCollection {
     this.#store = store;
     this.#res = res;
     this.#logger = logger;
-    this.synced = new Promise<void>((resolve, reject) => { void this.#run(signal, resolve, reject); });
+    this.synced = new Promise<void>((resolve, reject) => {
+      void this.#run(signal, resolve, reject);
+    });
     // A failed first list is the starter's to report (bootstrap retries); never unhandled.
     this.synced.catch(() => undefined);
   }
@@ -145,7 +147,9 @@ export class WatchedCollections {
       collection = new WatchedCollection(this.#store, res, this.#logger, this.#abort.signal);
       this.#collections.set(key, collection);
       // A first list that failed is retried by the next caller (bootstrap retries as a whole).
-      collection.synced.catch(() => { if (this.#collections.get(key) === collection) this.#collections.delete(key); });
+      collection.synced.catch(() => {
+        if (this.#collections.get(key) === collection) this.#collections.delete(key);
+      });
     }
     return collection;
   }

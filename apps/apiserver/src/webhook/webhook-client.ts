@@ -59,7 +59,7 @@ export async function resolveServiceEndpoint(ctx: RegistryContext, ref: ServiceR
   const where = `service "${ref.namespace}/${ref.name}"`;
   let service: Service;
   try {
-    service = await ctx.store.get(SERVICES, ref.namespace, ref.name) as unknown as Service;
+    service = (await ctx.store.get(SERVICES, ref.namespace, ref.name)) as unknown as Service;
   } catch {
     throw new WebhookError('unreachable', `${where} not found`);
   }
@@ -103,34 +103,37 @@ export function postJson(target: WebhookTarget, body: unknown, timeoutMs: number
   const payload = Buffer.from(JSON.stringify(body));
   const isIp = /^[\d.]+$|:/.test(target.serverName);
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({
-      host: target.host,
-      port: target.port,
-      path: target.path,
-      method: 'POST',
-      ...(target.ca ? { ca: target.ca } : {}),
-      // SNI only carries host names; an IP is checked against the certificate's IP SANs.
-      ...(isIp ? {} : { servername: target.serverName }),
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': payload.length },
-      timeout: timeoutMs,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => reject(new WebhookError('unreachable', err.message)));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) {
-          reject(new WebhookError('status', `the server responded with ${status}: ${text.slice(0, 200)}`, status));
-          return;
-        }
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new WebhookError('decode', `the response is not JSON: ${text.slice(0, 200)}`));
-        }
-      });
-    });
+    const req = httpsRequest(
+      {
+        host: target.host,
+        port: target.port,
+        path: target.path,
+        method: 'POST',
+        ...(target.ca ? { ca: target.ca } : {}),
+        // SNI only carries host names; an IP is checked against the certificate's IP SANs.
+        ...(isIp ? {} : { servername: target.serverName }),
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': payload.length },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(new WebhookError('unreachable', err.message)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            reject(new WebhookError('status', `the server responded with ${status}: ${text.slice(0, 200)}`, status));
+            return;
+          }
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new WebhookError('decode', `the response is not JSON: ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
     const timer = setTimeout(() => {
       req.destroy(new WebhookError('timeout', `context deadline exceeded (timeout ${timeoutMs / 1000}s)`));
     }, timeoutMs);

@@ -2,13 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PolicyRule } from '@skiff/api';
 import { ApiStatusError } from '@skiff/client';
-import {
-  aggregatedRules, aggregationEvents, syncClusterRole, type AggregationDeps, type ClusterRole,
-} from './clusterrole-aggregation-controller.ts';
+import { aggregatedRules, aggregationEvents, syncClusterRole, type AggregationDeps, type ClusterRole } from './clusterrole-aggregation-controller.ts';
 
 const rule = (verb: string, resource: string): PolicyRule => ({ verbs: [verb], apiGroups: [''], resources: [resource] });
 const role = (name: string, rules: PolicyRule[], labels: Record<string, string> = {}, selectors?: Record<string, string>[]): ClusterRole => ({
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRole',
   metadata: { name, labels, resourceVersion: '1' },
   rules,
   ...(selectors ? { aggregationRule: { clusterRoleSelectors: selectors.map((matchLabels) => ({ matchLabels })) } } : {}),
@@ -19,7 +18,7 @@ function fixture(roles: ClusterRole[], fail?: ApiStatusError) {
   const deps: AggregationDeps = {
     clusterRoles: { get: (_ns, name) => roles.find((r) => r.metadata?.name === name), list: () => roles },
     client: {
-      update: async <T,>(_res: unknown, obj: T) => {
+      update: async <T>(_res: unknown, obj: T) => {
         if (fail) throw fail;
         updates.push(obj as ClusterRole);
         return obj;
@@ -39,9 +38,7 @@ test('an aggregated role gets the rules of every role its selectors match, once 
     role('other', [rule('delete', 'nodes')], { unrelated: 'true' }),
     view([rule('stale', 'x')]),
   ];
-  assert.deepEqual(aggregatedRules(view(), roles), [
-    rule('get', 'services'), rule('get', 'pods'), rule('list', 'pods'), rule('update', 'pods'),
-  ]);
+  assert.deepEqual(aggregatedRules(view(), roles), [rule('get', 'services'), rule('get', 'pods'), rule('list', 'pods'), rule('update', 'pods')]);
   // A role that matches its own selector does not feed on itself.
   const selfish = role('self', [rule('get', 'x')], { 'aggregate-to-view': 'true' }, [{ 'aggregate-to-view': 'true' }]);
   assert.deepEqual(aggregatedRules(selfish, [selfish]), []);

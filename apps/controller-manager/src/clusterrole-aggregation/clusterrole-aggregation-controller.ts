@@ -56,7 +56,11 @@ export async function syncClusterRole(deps: AggregationDeps, key: string): Promi
 
 /** Every aggregated ClusterRole, whatever changed. */
 export function aggregationEvents(clusterRoles: Pick<Lister<ClusterRole>, 'list'>): EventMapper<ClusterRole> {
-  const everyAggregated = () => clusterRoles.list().filter((r) => r.aggregationRule).map((r) => r.metadata!.name!);
+  const everyAggregated = () =>
+    clusterRoles
+      .list()
+      .filter((r) => r.aggregationRule)
+      .map((r) => r.metadata!.name!);
   return {
     add: everyAggregated,
     update: (old, role) => (old.metadata?.resourceVersion === role.metadata?.resourceVersion ? undefined : everyAggregated()),

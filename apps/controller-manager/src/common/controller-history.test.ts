@@ -24,7 +24,11 @@ const gvk = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1' }] } };
 
 function revision(name: string, rev: number, data: unknown = templatePatch(template), extra: Partial<ControllerRevision['metadata']> = {}): ControllerRevision {
-  return { metadata: { name, namespace: 'ns', labels: { app: 'web' }, creationTimestamp: '2026-01-01T00:00:00Z', ...extra }, data: data as ControllerRevision['data'], revision: rev };
+  return {
+    metadata: { name, namespace: 'ns', labels: { app: 'web' }, creationTimestamp: '2026-01-01T00:00:00Z', ...extra },
+    data: data as ControllerRevision['data'],
+    revision: rev,
+  };
 }
 
 test('fnv32 is FNV-1 (Go fnv.New32): reference vectors', () => {
@@ -58,7 +62,16 @@ test('hashRevisionData: stable, safe-encoded, and moved by the collision count',
 
 test('newControllerRevision: name, labels, owner, revision', () => {
   const data = templatePatch(template);
-  const cr = newControllerRevision({ parent: owner, gvk, templateLabels: { app: 'web' }, data, revision: 3, hash: 'abc', hashLabel: REVISION_DATA_HASH_LABEL, annotations: { a: 'b' } });
+  const cr = newControllerRevision({
+    parent: owner,
+    gvk,
+    templateLabels: { app: 'web' },
+    data,
+    revision: 3,
+    hash: 'abc',
+    hashLabel: REVISION_DATA_HASH_LABEL,
+    annotations: { a: 'b' },
+  });
   assert.equal(cr.metadata?.name, 'web-abc');
   assert.deepEqual(cr.metadata?.labels, { app: 'web', [REVISION_DATA_HASH_LABEL]: 'abc' });
   assert.deepEqual(cr.metadata?.annotations, { a: 'b' });
@@ -72,20 +85,39 @@ test('ordering, next revision, equality and ownership', () => {
   const a = revision('web-a', 2);
   const b = revision('web-b', 1, templatePatch({ ...template, metadata: { labels: { app: 'web', v: '2' } } }));
   const c = revision('web-c', 2, undefined, { creationTimestamp: '2025-01-01T00:00:00Z' });
-  assert.deepEqual(sortRevisions([a, b, c]).map((r) => r.metadata?.name), ['web-b', 'web-c', 'web-a']);
+  assert.deepEqual(
+    sortRevisions([a, b, c]).map((r) => r.metadata?.name),
+    ['web-b', 'web-c', 'web-a'],
+  );
   assert.equal(nextRevision([a, b]), 3);
   assert.equal(nextRevision([]), 1);
-  assert.deepEqual(findEqualRevisions([a, b, c], revision('needle', 9)).map((r) => r.metadata?.name), ['web-a', 'web-c']);
-  const theirs = revision('other', 1, undefined, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'x', uid: 'other', controller: true }] });
-  const mine = revision('mine', 1, undefined, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'sts-1', controller: true }] });
+  assert.deepEqual(
+    findEqualRevisions([a, b, c], revision('needle', 9)).map((r) => r.metadata?.name),
+    ['web-a', 'web-c'],
+  );
+  const theirs = revision('other', 1, undefined, {
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'x', uid: 'other', controller: true }],
+  });
+  const mine = revision('mine', 1, undefined, {
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'sts-1', controller: true }],
+  });
   const unrelated = revision('db', 1, undefined, { labels: { app: 'db' } });
-  assert.deepEqual(ownedOrOrphanRevisions([theirs, mine, a, unrelated], owner, (l) => l.app === 'web').map((r) => r.metadata?.name), ['mine', 'web-a']);
+  assert.deepEqual(
+    ownedOrOrphanRevisions([theirs, mine, a, unrelated], owner, (l) => l.app === 'web').map((r) => r.metadata?.name),
+    ['mine', 'web-a'],
+  );
 });
 
 test('revisionsToPrune keeps the live ones and the newest unused up to the limit', () => {
   const revs = [1, 2, 3, 4, 5].map((n) => revision(`web-${n}`, n));
-  assert.deepEqual(revisionsToPrune(revs, new Set(['web-4', 'web-5']), 2).map((r) => r.metadata?.name), ['web-1']);
-  assert.deepEqual(revisionsToPrune(revs, new Set(['web-1']), 0).map((r) => r.metadata?.name), ['web-2', 'web-3', 'web-4', 'web-5']);
+  assert.deepEqual(
+    revisionsToPrune(revs, new Set(['web-4', 'web-5']), 2).map((r) => r.metadata?.name),
+    ['web-1'],
+  );
+  assert.deepEqual(
+    revisionsToPrune(revs, new Set(['web-1']), 0).map((r) => r.metadata?.name),
+    ['web-2', 'web-3', 'web-4', 'web-5'],
+  );
   assert.deepEqual(revisionsToPrune(revs, new Set(), 10), []);
 });
 

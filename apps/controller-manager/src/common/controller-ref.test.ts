@@ -60,7 +60,9 @@ test('claimObjects: canAdopt is asked once and false prevents every adoption', a
   let asked = 0;
   const adopted: string[] = [];
   const claimed = await claimObjects<Pod>({
-    owner, gvk, candidates: [pod('a'), pod('b'), pod('c', { controller: 'rs-1' })],
+    owner,
+    gvk,
+    candidates: [pod('a'), pod('b'), pod('c', { controller: 'rs-1' })],
     matches: () => true,
     adopt: async (p) => void adopted.push(p.metadata!.name!),
     release: async () => {},
@@ -68,7 +70,10 @@ test('claimObjects: canAdopt is asked once and false prevents every adoption', a
   });
   assert.equal(asked, 1);
   assert.deepEqual(adopted, []);
-  assert.deepEqual(claimed.map((p) => p.metadata?.name), ['c']);
+  assert.deepEqual(
+    claimed.map((p) => p.metadata?.name),
+    ['c'],
+  );
 });
 
 test('claimObjects: NotFound on adopt is ignored, other errors are thrown after the whole pass', async () => {
@@ -76,7 +81,9 @@ test('claimObjects: NotFound on adopt is ignored, other errors are thrown after 
   const adopted: string[] = [];
   await assert.rejects(
     claimObjects<Pod>({
-      owner, gvk, candidates: [pod('gone'), pod('boom'), pod('ok')],
+      owner,
+      gvk,
+      candidates: [pod('gone'), pod('boom'), pod('ok')],
       matches: () => true,
       adopt: async (p) => {
         if (p.metadata?.name === 'gone') throw notFound;
@@ -89,9 +96,17 @@ test('claimObjects: NotFound on adopt is ignored, other errors are thrown after 
   );
   assert.deepEqual(adopted, ['ok']);
   const claimed = await claimObjects<Pod>({
-    owner, gvk, candidates: [pod('gone'), pod('ok')], matches: () => true,
-    adopt: async (p) => { if (p.metadata?.name === 'gone') throw notFound; },
+    owner,
+    gvk,
+    candidates: [pod('gone'), pod('ok')],
+    matches: () => true,
+    adopt: async (p) => {
+      if (p.metadata?.name === 'gone') throw notFound;
+    },
     release: async () => {},
   });
-  assert.deepEqual(claimed.map((p) => p.metadata?.name), ['ok']);
+  assert.deepEqual(
+    claimed.map((p) => p.metadata?.name),
+    ['ok'],
+  );
 });

@@ -85,7 +85,11 @@ export async function claimObjects<T extends KubeObject>(opts: ClaimObjectsOptio
     if (await tolerateNotFound(() => opts.adopt(obj), errors)) claimed.push(obj);
   }
   if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new AggregateError(errors, `claiming objects for ${opts.gvk.kind} ${ownerNamespace ? ownerNamespace + '/' : ''}${opts.owner.metadata?.name}: ${errors.length} errors`);
+  if (errors.length > 1)
+    throw new AggregateError(
+      errors,
+      `claiming objects for ${opts.gvk.kind} ${ownerNamespace ? ownerNamespace + '/' : ''}${opts.owner.metadata?.name}: ${errors.length} errors`,
+    );
   return claimed;
 }
 

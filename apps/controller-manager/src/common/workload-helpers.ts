@@ -25,7 +25,9 @@ export interface ClaimOwnedOptions<T extends KubeObject> {
 export function claimOwned<T extends KubeObject>(opts: ClaimOwnedOptions<T>): Promise<T[]> {
   const { client, owner } = opts;
   const patchRefs = (obj: KubeObject, ownerReferences: unknown[]) =>
-    client.patch(opts.resource, obj.metadata?.namespace, obj.metadata?.name ?? '', 'strategic', { metadata: { ownerReferences, uid: obj.metadata?.uid } }).then(() => undefined);
+    client
+      .patch(opts.resource, obj.metadata?.namespace, obj.metadata?.name ?? '', 'strategic', { metadata: { ownerReferences, uid: obj.metadata?.uid } })
+      .then(() => undefined);
   return claimObjects<T>({
     owner,
     gvk: opts.gvk,
@@ -42,7 +44,12 @@ export function claimOwned<T extends KubeObject>(opts: ClaimOwnedOptions<T>): Pr
 }
 
 /** PUT the status subresource when it changed; on a conflict, once more on the live object. */
-export async function updateStatusIfChanged<T extends KubeObject & { status?: unknown }>(client: Client, resource: ResourceInfo, obj: T, status: T['status']): Promise<void> {
+export async function updateStatusIfChanged<T extends KubeObject & { status?: unknown }>(
+  client: Client,
+  resource: ResourceInfo,
+  obj: T,
+  status: T['status'],
+): Promise<void> {
   if (JSON.stringify(obj.status ?? {}) === JSON.stringify(status ?? {})) return;
   try {
     await client.update<T>(resource, { ...obj, status }, { subresource: 'status' });

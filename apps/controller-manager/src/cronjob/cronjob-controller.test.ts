@@ -38,7 +38,10 @@ class World {
         create: async <T extends KubeObject>(_res: ResourceInfo, obj: T) => {
           if (this.jobs.get(obj.metadata?.namespace, obj.metadata!.name!)) throw apiError(409, 'AlreadyExists');
           this.actions.push(`create ${obj.metadata?.name}`);
-          const stored = { ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), uid: `job-${++this.#seq}`, creationTimestamp: this.now.toISOString() } };
+          const stored = {
+            ...structuredClone(obj),
+            metadata: { ...structuredClone(obj.metadata), uid: `job-${++this.#seq}`, creationTimestamp: this.now.toISOString() },
+          };
           this.jobs.upsert(stored as Job);
           return stored as T;
         },
@@ -70,7 +73,11 @@ class World {
 
   finish(name: string, type: 'Complete' | 'Failed'): void {
     const job = structuredClone(this.jobs.get('default', name)!) as any;
-    job.status = { startTime: job.metadata.creationTimestamp, conditions: [{ type, status: 'True' }], ...(type === 'Complete' ? { completionTime: this.now.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}) };
+    job.status = {
+      startTime: job.metadata.creationTimestamp,
+      conditions: [{ type, status: 'True' }],
+      ...(type === 'Complete' ? { completionTime: this.now.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+    };
     this.jobs.upsert(job);
   }
 
@@ -91,7 +98,10 @@ test('the latest unmet activation starts a Job named after its slot, and the syn
   assert.deepEqual(job.metadata?.labels, { app: 'tick' });
   assert.equal(job.metadata?.ownerReferences?.[0]?.uid, 'cj-uid');
   assert.equal(w.cj().status?.lastScheduleTime, '2026-03-01T10:00:00Z');
-  assert.deepEqual(w.cj().status?.active?.map((r) => r.name), [name]);
+  assert.deepEqual(
+    w.cj().status?.active?.map((r) => r.name),
+    [name],
+  );
   assert.deepEqual(result, { requeueAfter: 30_100 });
 });
 
@@ -124,7 +134,11 @@ test('a create answering AlreadyExists (the Job cache lags) is taken as the slot
 });
 
 test('Forbid skips a slot while the previous Job runs; Replace deletes it; Allow overlaps', async () => {
-  for (const [policy, want] of [['Forbid', 1], ['Replace', 1], ['Allow', 2]] as const) {
+  for (const [policy, want] of [
+    ['Forbid', 1],
+    ['Replace', 1],
+    ['Allow', 2],
+  ] as const) {
     const w = new World({ concurrencyPolicy: policy });
     await w.sync();
     w.advance(60_000);
@@ -146,7 +160,10 @@ test('finished Jobs leave status.active, lastSuccessfulTime moves, and history l
     w.advance(60_000);
   }
   await w.sync();
-  const left = w.jobs.list('default').map((j) => j.metadata!.name!).sort();
+  const left = w.jobs
+    .list('default')
+    .map((j) => j.metadata!.name!)
+    .sort();
   assert.ok(!left.includes(names[0]!) && !left.includes(names[1]!), 'the two oldest successes were deleted');
   assert.ok(left.includes(names[2]!) && left.includes(names[3]!));
   assert.ok(w.cj().status?.lastSuccessfulTime);
@@ -168,7 +185,10 @@ test('more than 100 missed start times: a warning, and only the latest starts', 
   await w.sync();
   assert.equal(w.jobs.list().length, 1);
   assert.equal(w.cj().status?.lastScheduleTime, '2026-03-01T13:00:00Z');
-  assert.ok(w.events.some((e) => /^Warning TooManyMissedTimes: too many missed start times: 18[0-9]\. Set or decrease/.test(e)), w.events.join('\n'));
+  assert.ok(
+    w.events.some((e) => /^Warning TooManyMissedTimes: too many missed start times: 18[0-9]\. Set or decrease/.test(e)),
+    w.events.join('\n'),
+  );
 });
 
 test('unmetSchedule: exact below the limit, estimated above, and the latest is found either way', () => {
@@ -183,7 +203,7 @@ test('unmetSchedule: exact below the limit, estimated above, and the latest is f
   assert.deepEqual(none, { mostRecent: undefined, missed: 0 });
 });
 
-test('the scheduled-timestamp annotation is RFC 3339 in the CronJob\'s time zone', () => {
+test("the scheduled-timestamp annotation is RFC 3339 in the CronJob's time zone", () => {
   const at = new Date('2026-03-01T10:00:00Z');
   assert.equal(formatInZone(at, undefined), '2026-03-01T10:00:00Z');
   assert.equal(formatInZone(at, 'Europe/Paris'), '2026-03-01T11:00:00+01:00');

@@ -25,7 +25,14 @@ export function newCronJobController(): Controller {
   return keyedController('cronjob', 5, (ctx) => {
     const cronJobs = ctx.informers.informerFor<CronJob>(cronJobsResource);
     const jobs = ctx.informers.informerFor<Job>(jobsResource);
-    const deps: CronJobSyncDeps = { client: ctx.client, cronJobLister: cronJobs, jobLister: jobs, recorder: ctx.recorder, now: () => new Date(), logger: ctx.logger };
+    const deps: CronJobSyncDeps = {
+      client: ctx.client,
+      cronJobLister: cronJobs,
+      jobLister: jobs,
+      recorder: ctx.recorder,
+      now: () => new Date(),
+      logger: ctx.logger,
+    };
     return {
       watches: [watch(cronJobs, enqueueObject<CronJob>()), watch(jobs, jobEventsToCronJob(cronJobs))],
       sync: (key) => syncCronJob(deps, key),

@@ -67,9 +67,18 @@ export function untilNextActivationMs(schedule: CronSchedule, now: Date): number
 export function formatInZone(at: Date, timeZone: string | undefined): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
-      timeZone: timeZone ?? 'UTC', hourCycle: 'h23', timeZoneName: 'longOffset',
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    }).formatToParts(at).map((p) => [p.type, p.value]),
+      timeZone: timeZone ?? 'UTC',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
   );
   const offset = /^GMT([+-]\d{2}:\d{2})$/.exec(parts.timeZoneName ?? '')?.[1] ?? 'Z';
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset === '+00:00' || offset === '-00:00' ? 'Z' : offset}`;

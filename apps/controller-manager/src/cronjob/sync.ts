@@ -30,7 +30,8 @@ export async function syncCronJob(deps: CronJobSyncDeps, key: string): Promise<S
   if (!cached) return;
   const cj = structuredClone(cached);
   const status: CronJobStatus = structuredClone(cj.status ?? {});
-  const jobs = deps.jobLister.byIndex(OWNER_UID_INDEX, cj.metadata?.uid ?? '')
+  const jobs = deps.jobLister
+    .byIndex(OWNER_UID_INDEX, cj.metadata?.uid ?? '')
     .filter((job) => job.metadata?.namespace === namespace && getControllerOf(job)?.uid === cj.metadata?.uid);
   await reconcileActive(deps, cj, status, jobs);
 
@@ -65,7 +66,11 @@ async function reconcileActive(deps: CronJobSyncDeps, cj: CronJob, status: CronJ
       active.set(uid, jobRef(job));
     }
     const completed = job.status?.completionTime;
-    if (hasTrueCondition(job.status, 'Complete') && completed && (!status.lastSuccessfulTime || Date.parse(completed) > Date.parse(status.lastSuccessfulTime))) {
+    if (
+      hasTrueCondition(job.status, 'Complete') &&
+      completed &&
+      (!status.lastSuccessfulTime || Date.parse(completed) > Date.parse(status.lastSuccessfulTime))
+    ) {
       status.lastSuccessfulTime = completed;
     }
   }
@@ -101,7 +106,12 @@ async function startUnmetActivation(deps: CronJobSyncDeps, cj: CronJob, status: 
   const next = untilNextActivationMs(schedule, now);
   const unmet = unmetSchedule(schedule, earliestTime(cj, now), now);
   if (unmet.missed > MAX_MISSED_START_TIMES) {
-    deps.recorder.event(cj, 'Warning', 'TooManyMissedTimes', `too many missed start times: ${unmet.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
+    deps.recorder.event(
+      cj,
+      'Warning',
+      'TooManyMissedTimes',
+      `too many missed start times: ${unmet.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
+    );
   }
   const scheduledAt = unmet.mostRecent;
   if (!scheduledAt) return next;
@@ -137,7 +147,8 @@ async function startUnmetActivation(deps: CronJobSyncDeps, cj: CronJob, status: 
     // The slot already ran (a restart, or another sync got there first): never twice.
     const existing = jobs.find((job) => job.metadata?.name === jobName);
     status.lastScheduleTime = formatTime(scheduledAt);
-    if (existing && !isJobFinished(existing) && !status.active?.some((ref) => ref.uid === existing.metadata?.uid)) status.active = [...(status.active ?? []), jobRef(existing)];
+    if (existing && !isJobFinished(existing) && !status.active?.some((ref) => ref.uid === existing.metadata?.uid))
+      status.active = [...(status.active ?? []), jobRef(existing)];
     return next;
   }
   status.active = [...(status.active ?? []), jobRef(created)];
@@ -178,7 +189,10 @@ export function buildJobForSlot(cj: CronJob, name: string, scheduledAt: Date): J
  * Jobs beyond them go, oldest start first.
  */
 async function cleanupFinishedJobs(deps: CronJobSyncDeps, cj: CronJob, jobs: Job[], status: CronJobStatus): Promise<void> {
-  const limits: [string, number][] = [['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3], ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1]];
+  const limits: [string, number][] = [
+    ['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3],
+    ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1],
+  ];
   const active = new Set((status.active ?? []).map((ref) => ref.uid));
   for (const [type, limit] of limits) {
     const finished = jobs
@@ -217,8 +231,8 @@ function jobRef(job: Job): ObjectReference {
 /** PUT of the status when it changed; a conflict throws and the runner retries on a fresher cache. */
 async function writeStatus(deps: CronJobSyncDeps, cj: CronJob, status: CronJobStatus): Promise<void> {
   const same = (a: CronJobStatus | undefined, b: CronJobStatus) =>
-    JSON.stringify({ ...a, active: a?.active?.length ? a.active.map((r) => r.uid) : undefined })
-    === JSON.stringify({ ...b, active: b.active?.length ? b.active.map((r) => r.uid) : undefined });
+    JSON.stringify({ ...a, active: a?.active?.length ? a.active.map((r) => r.uid) : undefined }) ===
+    JSON.stringify({ ...b, active: b.active?.length ? b.active.map((r) => r.uid) : undefined });
   if (same(cj.status, status)) return;
   if (!status.active?.length) delete status.active;
   await deps.client.update<CronJob>(cronJobsResource, { ...cj, status }, { subresource: 'status' });

@@ -81,7 +81,12 @@ export class CsrApprover {
     for (const recognizer of recognizers) {
       if (!recognizer.recognize(cached, parsed)) continue;
       tried.push(recognizer.subresource);
-      const answer = await requesterMay(this.#deps.client, cached, { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: recognizer.subresource, verb: 'create' });
+      const answer = await requesterMay(this.#deps.client, cached, {
+        group: 'certificates.k8s.io',
+        resource: 'certificatesigningrequests',
+        subresource: recognizer.subresource,
+        verb: 'create',
+      });
       if (answer === 'allowed') return this.#approve(cached, recognizer.message, parsed);
       if (answer === 'unserved') {
         this.#deps.logger.warn({ csr: name }, 'the apiserver serves no SubjectAccessReview API: not approving');
@@ -89,7 +94,10 @@ export class CsrApprover {
       }
     }
     if (tried.length > 0) {
-      this.#deps.logger.info({ csr: name, requester: cached.spec?.username, tried }, 'recognized a node client certificate request, but the SubjectAccessReview did not allow it');
+      this.#deps.logger.info(
+        { csr: name, requester: cached.spec?.username, tried },
+        'recognized a node client certificate request, but the SubjectAccessReview did not allow it',
+      );
       return { requeueAfter: RECHECK_MS };
     }
   }
@@ -105,7 +113,10 @@ export class CsrApprover {
   async #approve(cached: CertificateSigningRequest, message: string, parsed: ParsedCertificateRequest): Promise<void> {
     const name = cached.metadata?.name ?? '';
     const csr = structuredClone(cached);
-    csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition('Approved', 'AutoApproved', message, this.#deps.now?.() ?? new Date())] };
+    csr.status = {
+      ...csr.status,
+      conditions: [...(csr.status?.conditions ?? []), condition('Approved', 'AutoApproved', message, this.#deps.now?.() ?? new Date())],
+    };
     try {
       await this.#deps.client.update(csrResource, csr, { subresource: 'approval' });
       this.#deps.logger.info({ csr: name, requester: cached.spec?.username, node: parsed.commonName }, 'node certificate request approved');

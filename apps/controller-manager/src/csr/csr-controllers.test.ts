@@ -10,12 +10,23 @@ import { whyNotSigned } from './csr-signing-controller.ts';
 
 const logger = createLogger('csr-test', 'silent');
 
-async function csrFor(commonName: string, organizations: string[], spec: Partial<NonNullable<CertificateSigningRequest['spec']>> = {}): Promise<CertificateSigningRequest> {
+async function csrFor(
+  commonName: string,
+  organizations: string[],
+  spec: Partial<NonNullable<CertificateSigningRequest['spec']>> = {},
+): Promise<CertificateSigningRequest> {
   const { csr } = await createCertificateRequest({ commonName, organizations });
-  return { metadata: { name: 'req' }, spec: {
-    request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'],
-    username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'], ...spec,
-  } };
+  return {
+    metadata: { name: 'req' },
+    spec: {
+      request: Buffer.from(csr).toString('base64'),
+      signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+      usages: ['digital signature', 'client auth'],
+      username: 'system:bootstrap:abcdef',
+      groups: ['system:bootstrappers', 'system:authenticated'],
+      ...spec,
+    },
+  };
 }
 
 /** A client whose SubjectAccessReviews allow `allowed` subresources (or answer 404), recording reviews and updates. */
@@ -23,11 +34,13 @@ function fakeClient(answer: { allowed?: string[]; unserved?: boolean }) {
   const reviews: { user: string; groups: string[]; subresource: string }[] = [];
   const updates: CertificateSigningRequest[] = [];
   return {
-    reviews, updates,
+    reviews,
+    updates,
     async request<T>(method: string, path: string, opts: { body?: unknown } = {}): Promise<T> {
       assert.equal(`${method} ${path}`, 'POST /apis/authorization.k8s.io/v1/subjectaccessreviews');
       if (answer.unserved) throw new ApiStatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404 });
-      const spec = (opts.body as { spec: { user: string; groups: string[]; resourceAttributes: { subresource: string; verb: string; resource: string } } }).spec;
+      const spec = (opts.body as { spec: { user: string; groups: string[]; resourceAttributes: { subresource: string; verb: string; resource: string } } })
+        .spec;
       assert.equal(spec.resourceAttributes.verb, 'create');
       assert.equal(spec.resourceAttributes.resource, 'certificatesigningrequests');
       reviews.push({ user: spec.user, groups: spec.groups, subresource: spec.resourceAttributes.subresource });
@@ -50,7 +63,10 @@ async function approve(csr: CertificateSigningRequest, answer: Parameters<typeof
 
 test('approver: a bootstrapper’s node request is approved when the review allows nodeclient', async () => {
   const { reviews, approved } = await approve(await csrFor('system:node:n1', ['system:nodes']), { allowed: ['nodeclient'] });
-  assert.deepEqual(reviews.map((r) => r.subresource), ['nodeclient']);
+  assert.deepEqual(
+    reviews.map((r) => r.subresource),
+    ['nodeclient'],
+  );
   assert.equal(reviews[0]!.user, 'system:bootstrap:abcdef');
   assert.deepEqual(reviews[0]!.groups, ['system:bootstrappers', 'system:authenticated']);
   assert.equal(approved?.message, 'Auto approving kubelet client certificate after SubjectAccessReview.');
@@ -59,7 +75,10 @@ test('approver: a bootstrapper’s node request is approved when the review allo
 test('approver: a node renewing its own certificate is asked selfnodeclient first', async () => {
   const csr = await csrFor('system:node:n1', ['system:nodes'], { username: 'system:node:n1', groups: ['system:nodes'] });
   const { reviews, approved } = await approve(csr, { allowed: ['selfnodeclient'] });
-  assert.deepEqual(reviews.map((r) => r.subresource), ['selfnodeclient']);
+  assert.deepEqual(
+    reviews.map((r) => r.subresource),
+    ['selfnodeclient'],
+  );
   assert.equal(approved?.message, 'Auto approving self kubelet client certificate after SubjectAccessReview.');
 });
 

@@ -70,7 +70,14 @@ export class CsrSigner {
       failure = `invalid certificate request: ${(err as Error).message}`;
     }
     if (certificate) csr.status = { ...csr.status, certificate: Buffer.from(certificate).toString('base64') };
-    else csr.status = { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition('Failed', 'SignerValidationFailure', failure ?? 'not signed', this.#deps.now?.() ?? new Date())] };
+    else
+      csr.status = {
+        ...csr.status,
+        conditions: [
+          ...(csr.status?.conditions ?? []),
+          condition('Failed', 'SignerValidationFailure', failure ?? 'not signed', this.#deps.now?.() ?? new Date()),
+        ],
+      };
     try {
       await this.#deps.client.update(csrResource, csr, { subresource: 'status' });
       if (certificate) this.#deps.logger.info({ csr: name, requester: csr.spec?.username }, 'certificate issued');

@@ -11,18 +11,35 @@ import { signServingRequest, whyNotApprovedServing, whyNotKubeletServingRequest 
 async function servingCsr(cn: string, names: string[], spec: Partial<NonNullable<CertificateSigningRequest['spec']>> = {}) {
   const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const req = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: [{ O: ['system:nodes'] }, { CN: [cn] }], keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: /^[\d.]+$/.test(n) ? 'ip' as const : 'dns' as const, value: n })))],
+    name: [{ O: ['system:nodes'] }, { CN: [cn] }],
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: [new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: /^[\d.]+$/.test(n) ? ('ip' as const) : ('dns' as const), value: n })))],
   });
   const pem = req.toString('pem');
-  const csr: CertificateSigningRequest = { metadata: { name: 'csr-1' }, spec: {
-    request: Buffer.from(pem).toString('base64'), signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'key encipherment', 'server auth'],
-    username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'], ...spec,
-  } };
+  const csr: CertificateSigningRequest = {
+    metadata: { name: 'csr-1' },
+    spec: {
+      request: Buffer.from(pem).toString('base64'),
+      signerName: 'kubernetes.io/kubelet-serving',
+      usages: ['digital signature', 'key encipherment', 'server auth'],
+      username: 'system:node:n1',
+      groups: ['system:nodes', 'system:authenticated'],
+      ...spec,
+    },
+  };
   return { csr, pem, parsed: await parseCertificateRequest(pem) };
 }
 
-const node: Node = { metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'Hostname', address: 'n1' }] } };
+const node: Node = {
+  metadata: { name: 'n1' },
+  status: {
+    addresses: [
+      { type: 'InternalIP', address: '10.0.0.5' },
+      { type: 'Hostname', address: 'n1' },
+    ],
+  },
+};
 
 test('kubelet-serving: approved only for the node asking for its own reported addresses', async () => {
   const own = await servingCsr('system:node:n1', ['n1', '10.0.0.5']);
@@ -38,7 +55,7 @@ test('kubelet-serving: approved only for the node asking for its own reported ad
   assert.equal(whyNotKubeletServingRequest(none.csr, none.parsed), 'DNS or IP subjectAltName is required');
 });
 
-test('kubelet-serving: the signer issues a server-auth certificate with the request\'s names, capped by the lifetime', async () => {
+test("kubelet-serving: the signer issues a server-auth certificate with the request's names, capped by the lifetime", async () => {
   const ca = await createCertificateAuthority('test-ca', 1);
   const { pem } = await servingCsr('system:node:n1', ['n1', '10.0.0.5']);
   const cert = new X509Certificate(await signServingRequest(ca, pem, 3600));

@@ -6,13 +6,16 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { type CertificateSigningRequest, type Node } from '@skiff/api';
+import type { CertificateSigningRequest, Node } from '@skiff/api';
 import type { ParsedCertificateRequest } from '@skiff/pki';
 
 export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
 const NODES_GROUP = 'system:nodes';
 const NODE_PREFIX = 'system:node:';
-const SERVING_USAGES = [['digital signature', 'key encipherment', 'server auth'], ['digital signature', 'server auth']];
+const SERVING_USAGES = [
+  ['digital signature', 'key encipherment', 'server auth'],
+  ['digital signature', 'server auth'],
+];
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
@@ -36,7 +39,8 @@ export function whyNotKubeletServingRequest(csr: CertificateSigningRequest, req:
 export function whyNotApprovedServing(csr: CertificateSigningRequest, req: ParsedCertificateRequest, node: Node | undefined): string | undefined {
   const invalid = whyNotKubeletServingRequest(csr, req);
   if (invalid) return invalid;
-  if (csr.spec?.username !== req.commonName || !(csr.spec?.groups ?? []).includes(NODES_GROUP)) return `requester ${csr.spec?.username ?? ''} is not ${req.commonName}`;
+  if (csr.spec?.username !== req.commonName || !(csr.spec?.groups ?? []).includes(NODES_GROUP))
+    return `requester ${csr.spec?.username ?? ''} is not ${req.commonName}`;
   const nodeName = req.commonName.slice(NODE_PREFIX.length);
   if (!node) return `node ${nodeName} is not registered`;
   const known = new Set((node.status?.addresses ?? []).map((a) => a.address));

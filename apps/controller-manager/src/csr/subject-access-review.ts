@@ -18,7 +18,9 @@ export interface ResourceAttributes {
 
 export type AccessAnswer = 'allowed' | 'denied' | 'unserved';
 
-interface SubjectAccessReview { status?: { allowed?: boolean } }
+interface SubjectAccessReview {
+  status?: { allowed?: boolean };
+}
 
 export async function requesterMay(client: Pick<RestClient, 'request'>, csr: CertificateSigningRequest, attributes: ResourceAttributes): Promise<AccessAnswer> {
   const spec = csr.spec;

@@ -4,7 +4,17 @@ import type { CertificateSigningRequest } from '@skiff/api';
 import { whyNotNodeClientCert } from './util.ts';
 
 function csr(spec: Partial<NonNullable<CertificateSigningRequest['spec']>>): CertificateSigningRequest {
-  return { metadata: { name: 'x' }, spec: { request: '', signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'], username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'], ...spec } };
+  return {
+    metadata: { name: 'x' },
+    spec: {
+      request: '',
+      signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+      usages: ['digital signature', 'client auth'],
+      username: 'system:bootstrap:abcdef',
+      groups: ['system:bootstrappers', 'system:authenticated'],
+      ...spec,
+    },
+  };
 }
 const node = { commonName: 'system:node:n1', organizations: ['system:nodes'], subjectAltNames: [] };
 

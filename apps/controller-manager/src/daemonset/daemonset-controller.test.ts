@@ -21,7 +21,11 @@ function newDaemonSet(opts: { image?: string; nodeSelector?: Record<string, stri
   };
 }
 
-function node(name: string, labels: Record<string, string> = {}, taints: Node['spec'] extends infer S ? (S extends { taints?: infer T } ? T : never) : never = []): Node {
+function node(
+  name: string,
+  labels: Record<string, string> = {},
+  taints: Node['spec'] extends infer S ? (S extends { taints?: infer T } ? T : never) : never = [],
+): Node {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: { taints } };
 }
 
@@ -85,7 +89,16 @@ test('one pod per node, placed through the scheduler with node affinity and daem
   await sync();
   const status = current().status!;
   assert.deepEqual(
-    [status.desiredNumberScheduled, status.currentNumberScheduled, status.numberReady, status.numberAvailable, status.updatedNumberScheduled, status.numberUnavailable, status.numberMisscheduled, status.observedGeneration],
+    [
+      status.desiredNumberScheduled,
+      status.currentNumberScheduled,
+      status.numberReady,
+      status.numberAvailable,
+      status.updatedNumberScheduled,
+      status.numberUnavailable,
+      status.numberMisscheduled,
+      status.observedGeneration,
+    ],
     [2, 2, 2, 2, 2, 0, 0, 1],
   );
 });
@@ -112,9 +125,17 @@ test('taints: an untolerated NoSchedule taint keeps the daemon off; a toleration
   const { world, sync, placement } = setup(newDaemonSet(), [node('n1'), tainted, cordoned]);
   await sync();
   assert.deepEqual(placement(), ['n1=agent:1', 'n3=agent:1']);
-  world.edit<DaemonSet>('DaemonSet', 'default', 'agent', (ds) => void (ds.spec!.template!.spec!.tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }]));
+  world.edit<DaemonSet>(
+    'DaemonSet',
+    'default',
+    'agent',
+    (ds) => void (ds.spec!.template!.spec!.tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }]),
+  );
   await sync();
-  assert.deepEqual(placement().map((p) => p.split('=')[0]), ['n1', 'n2', 'n3']);
+  assert.deepEqual(
+    placement().map((p) => p.split('=')[0]),
+    ['n1', 'n2', 'n3'],
+  );
 });
 
 test('an untolerated NoExecute taint evicts the daemon pod; NoSchedule alone does not', async () => {
@@ -171,7 +192,14 @@ test('RollingUpdate, maxUnavailable 1: one node at a time, the next once the new
   assert.equal(status.updatedNumberScheduled, 3);
   assert.equal(status.numberAvailable, 3);
   assert.equal(status.observedGeneration, 2);
-  assert.deepEqual(world.cache<ControllerRevision>('ControllerRevision').list().map((r) => r.revision).sort(), [1, 2]);
+  assert.deepEqual(
+    world
+      .cache<ControllerRevision>('ControllerRevision')
+      .list()
+      .map((r) => r.revision)
+      .sort(),
+    [1, 2],
+  );
 });
 
 test('RollingUpdate with maxSurge: the new pod starts beside the old, which goes once the new is available', async () => {

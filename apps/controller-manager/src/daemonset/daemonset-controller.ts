@@ -4,7 +4,16 @@
  * makes the current revision, puts one pod on every eligible node and none elsewhere,
  * rolls old pods to the current revision, trims history and writes the status.
  */
-import { findResourceByKind, fromLabelSelector, type ControllerRevision, type DaemonSet, type DaemonSetStatus, type Node, type Pod, type ResourceInfo } from '@skiff/api';
+import {
+  findResourceByKind,
+  fromLabelSelector,
+  type ControllerRevision,
+  type DaemonSet,
+  type DaemonSetStatus,
+  type Node,
+  type Pod,
+  type ResourceInfo,
+} from '@skiff/api';
 import {
   enqueueObject,
   enqueueOwner,
@@ -82,7 +91,11 @@ export class DaemonSetSyncer {
     if (ds.metadata?.deletionTimestamp) return;
     const matches = (obj: KubeObject) => selector.matches(obj.metadata?.labels ?? {});
     const claim = { client: this.#opts.client, owner: ds, ownerResource: daemonSetsResource, gvk: daemonSetGvk, matches };
-    const revisions = await claimOwned<ControllerRevision>({ ...claim, resource: controllerRevisionsResource, candidates: this.#opts.revisions.list(namespace) });
+    const revisions = await claimOwned<ControllerRevision>({
+      ...claim,
+      resource: controllerRevisionsResource,
+      candidates: this.#opts.revisions.list(namespace),
+    });
     const pods = await claimOwned<Pod>({ ...claim, resource: podsResource, candidates: this.#opts.pods.list(namespace) });
 
     let history;
@@ -90,7 +103,10 @@ export class DaemonSetSyncer {
       history = await constructHistory(this.#opts.client, ds, revisions);
     } catch (err) {
       if (!(err instanceof HashCollisionError)) throw err;
-      await updateStatusIfChanged(this.#opts.client, daemonSetsResource, ds, { ...(ds.status ?? {}), collisionCount: (ds.status?.collisionCount ?? 0) + 1 } as DaemonSetStatus);
+      await updateStatusIfChanged(this.#opts.client, daemonSetsResource, ds, {
+        ...(ds.status ?? {}),
+        collisionCount: (ds.status?.collisionCount ?? 0) + 1,
+      } as DaemonSetStatus);
       throw err;
     }
     const nodes = this.#opts.nodes.list();
@@ -103,12 +119,18 @@ export class DaemonSetSyncer {
       requeueAfter = plan.requeueAfter;
       // One step per pass: the rollout looks at the world only once manage has nothing to do.
       if (plan.podsToDelete.length > 0 || plan.nodesNeedingPods.length > 0) {
-        this.#opts.logger?.debug({ daemonset: key, create: plan.nodesNeedingPods, delete: plan.podsToDelete.map((p) => p.metadata?.name) }, 'placing daemon pods');
+        this.#opts.logger?.debug(
+          { daemonset: key, create: plan.nodesNeedingPods, delete: plan.podsToDelete.map((p) => p.metadata?.name) },
+          'placing daemon pods',
+        );
         await syncNodes(deps, ds, key, plan.podsToDelete, plan.nodesNeedingPods, history.hash);
       } else if (ds.spec?.updateStrategy?.type !== 'OnDelete') {
         const rolling = planRollingUpdate(ds, nodes, nodeToPods, history.hash, now);
         if (rolling.podsToDelete.length > 0 || rolling.nodesNeedingPods.length > 0) {
-          this.#opts.logger?.debug({ daemonset: key, surge: rolling.nodesNeedingPods, replace: rolling.podsToDelete.map((p) => p.metadata?.name) }, 'rolling daemon pods');
+          this.#opts.logger?.debug(
+            { daemonset: key, surge: rolling.nodesNeedingPods, replace: rolling.podsToDelete.map((p) => p.metadata?.name) },
+            'rolling daemon pods',
+          );
         }
         await syncNodes(deps, ds, key, rolling.podsToDelete, rolling.nodesNeedingPods, history.hash);
       }
@@ -141,7 +163,16 @@ export function newDaemonSetController(): Controller {
     const pods = ctx.informers.informerFor<Pod>(podsResource);
     const revisions = ctx.informers.informerFor<ControllerRevision>(controllerRevisionsResource);
     const nodes = ctx.informers.informerFor<Node>(nodesResource);
-    const syncer = new DaemonSetSyncer({ client: ctx.client, recorder: ctx.recorder, logger: ctx.logger, now: () => new Date(), daemonSets, pods, revisions, nodes });
+    const syncer = new DaemonSetSyncer({
+      client: ctx.client,
+      recorder: ctx.recorder,
+      logger: ctx.logger,
+      now: () => new Date(),
+      daemonSets,
+      pods,
+      revisions,
+      nodes,
+    });
     const { expectations } = syncer;
     const selectorOf = (ds: DaemonSet) => fromLabelSelector(ds.spec?.selector);
     return {

@@ -93,6 +93,8 @@ async function deleteRevision(client: HistoryClient, revision: ControllerRevisio
 /** Deletes old revisions beyond revisionHistoryLimit (default 10), oldest first, never one a pod still runs. */
 export async function cleanupHistory(client: HistoryClient, ds: DaemonSet, pods: readonly Pod[], history: DaemonSetHistory): Promise<void> {
   const liveHashes = new Set(pods.map((p) => p.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL]).filter((h): h is string => Boolean(h)));
-  const live = new Set(history.old.filter((r) => liveHashes.has(r.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '')).map((r) => r.metadata?.name ?? ''));
+  const live = new Set(
+    history.old.filter((r) => liveHashes.has(r.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '')).map((r) => r.metadata?.name ?? ''),
+  );
   for (const victim of revisionsToPrune(history.old, live, ds.spec?.revisionHistoryLimit ?? 10)) await deleteRevision(client, victim);
 }

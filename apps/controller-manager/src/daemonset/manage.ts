@@ -57,7 +57,13 @@ function surplusPods(ds: DaemonSet, running: Pod[], hash: string): Pod[] {
 }
 
 /** podsShouldBeOnNode for every node, plus the pods whose node is gone. */
-export function planNodes(deps: Pick<ManageDeps, 'recorder' | 'backoff' | 'now'>, ds: DaemonSet, nodes: readonly Node[], nodeToPods: ReadonlyMap<string, Pod[]>, hash: string): NodePlan {
+export function planNodes(
+  deps: Pick<ManageDeps, 'recorder' | 'backoff' | 'now'>,
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToPods: ReadonlyMap<string, Pod[]>,
+  hash: string,
+): NodePlan {
   const plan: NodePlan = { podsToDelete: [], nodesNeedingPods: [] };
   const now = deps.now().getTime();
   const known = new Set<string>();
@@ -80,7 +86,12 @@ export function planNodes(deps: Pick<ManageDeps, 'recorder' | 'backoff' | 'now'>
             continue;
           }
           deps.backoff.next(key, now);
-          deps.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${pod.metadata?.namespace}/${pod.metadata?.name} on node ${nodeName}, will try to kill it`);
+          deps.recorder.event(
+            ds,
+            'Warning',
+            'FailedDaemonPod',
+            `Found failed daemon pod ${pod.metadata?.namespace}/${pod.metadata?.name} on node ${nodeName}, will try to kill it`,
+          );
           plan.podsToDelete.push(pod);
         } else if (pod.status?.phase === 'Succeeded') {
           plan.podsToDelete.push(pod);
@@ -116,7 +127,14 @@ function messageOf(err: unknown): string {
 }
 
 /** syncNodes: deletes then creates (each capped at BURST_REPLICAS), creations under expectations. */
-export async function syncNodes(deps: ManageDeps, ds: DaemonSet, key: string, podsToDelete: readonly Pod[], nodesNeedingPods: readonly string[], hash: string): Promise<void> {
+export async function syncNodes(
+  deps: ManageDeps,
+  ds: DaemonSet,
+  key: string,
+  podsToDelete: readonly Pod[],
+  nodesNeedingPods: readonly string[],
+  hash: string,
+): Promise<void> {
   const errors: unknown[] = [];
   await Promise.all(
     podsToDelete.slice(0, BURST_REPLICAS).map(async (pod) => {

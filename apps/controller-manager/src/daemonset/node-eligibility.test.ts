@@ -19,21 +19,39 @@ const cases: { name: string; ds: DaemonSet; node: Node; run: boolean; stay: bool
   { name: 'nodeSelector does not match', ds: ds({ nodeSelector: { disk: 'ssd' } }), node: node({ disk: 'hdd' }), run: false, stay: false },
   {
     name: 'required affinity In matches',
-    ds: ds({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }] } } } }),
+    ds: ds({
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] }] },
+        },
+      },
+    }),
     node: node({ zone: 'b' }),
     run: true,
     stay: true,
   },
   {
     name: 'required affinity terms are ORed, an empty term matches nothing',
-    ds: ds({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}, { matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }] } } } }),
+    ds: ds({
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}, { matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }] },
+        },
+      },
+    }),
     node: node({ zone: 'b' }),
     run: false,
     stay: false,
   },
   {
     name: 'Gt compares integers',
-    ds: ds({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }] } } } }),
+    ds: ds({
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }] },
+        },
+      },
+    }),
     node: node({ cores: '8' }),
     run: true,
     stay: true,
@@ -49,10 +67,34 @@ const cases: { name: string; ds: DaemonSet; node: Node; run: boolean; stay: bool
     run: true,
     stay: true,
   },
-  { name: 'cordoned (unschedulable taint) is tolerated by default', ds: ds(), node: node({}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]), run: true, stay: true },
-  { name: 'not-ready NoExecute is tolerated by default', ds: ds(), node: node({}, [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]), run: true, stay: true },
-  { name: 'network-unavailable only for hostNetwork', ds: ds(), node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]), run: false, stay: true },
-  { name: 'network-unavailable with hostNetwork', ds: ds({ hostNetwork: true }), node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]), run: true, stay: true },
+  {
+    name: 'cordoned (unschedulable taint) is tolerated by default',
+    ds: ds(),
+    node: node({}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]),
+    run: true,
+    stay: true,
+  },
+  {
+    name: 'not-ready NoExecute is tolerated by default',
+    ds: ds(),
+    node: node({}, [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]),
+    run: true,
+    stay: true,
+  },
+  {
+    name: 'network-unavailable only for hostNetwork',
+    ds: ds(),
+    node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]),
+    run: false,
+    stay: true,
+  },
+  {
+    name: 'network-unavailable with hostNetwork',
+    ds: ds({ hostNetwork: true }),
+    node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]),
+    run: true,
+    stay: true,
+  },
 ];
 
 for (const c of cases) {
@@ -78,7 +120,9 @@ test('affinityForNode replaces the required terms and keeps the rest; targetNode
     },
     'n7',
   );
-  assert.deepEqual(affinity.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms, [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n7'] }] }]);
+  assert.deepEqual(affinity.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms, [
+    { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n7'] }] },
+  ]);
   assert.deepEqual(affinity.podAntiAffinity, {});
   assert.equal(targetNodeName({ spec: { containers: [], affinity } }), 'n7');
   assert.equal(targetNodeName({ spec: { containers: [], nodeName: 'bound', affinity } }), 'bound');

@@ -16,7 +16,13 @@ function compareOldestRunningFirst(a: Pod, b: Pod): number {
   return running(a) - running(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 }
 
-export function computeDaemonSetStatus(ds: DaemonSet, nodes: readonly Node[], nodeToPods: ReadonlyMap<string, Pod[]>, hash: string, now: Date): DaemonSetStatus {
+export function computeDaemonSetStatus(
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToPods: ReadonlyMap<string, Pod[]>,
+  hash: string,
+  now: Date,
+): DaemonSetStatus {
   const status: DaemonSetStatus = {
     currentNumberScheduled: 0,
     desiredNumberScheduled: 0,

@@ -71,13 +71,19 @@ test('rolling update maxSurge=1 maxUnavailable=0: surge one, old goes only as ne
   assert.notEqual(oldName, newName);
 
   await w.syncer.sync(key);
-  assert.deepEqual(w.takeActions().filter((a) => a.includes('replicasets')), [`create replicasets/${newName}`]);
+  assert.deepEqual(
+    w.takeActions().filter((a) => a.includes('replicasets')),
+    [`create replicasets/${newName}`],
+  );
   assert.equal(spec(w.replicaSets.get('default', newName)), 1);
   assert.equal(w.replicaSets.get('default', newName)!.metadata!.annotations![REVISION_ANNOTATION], '2');
   // The new pod is not available yet: no old pod may go.
   w.settleReplicaSets((rs) => (rs.metadata!.name === newName ? 0 : 3));
   await w.syncer.sync(key);
-  assert.deepEqual(w.takeActions().filter((a) => a.includes('replicasets')), []);
+  assert.deepEqual(
+    w.takeActions().filter((a) => a.includes('replicasets')),
+    [],
+  );
 
   // From here pods become available one settle after they were asked for.
   let previous = new Map<string, number>();
@@ -108,19 +114,37 @@ test('Recreate: old scaled to 0, new created only once old pods are gone', async
   w.create(deploymentsResource, newDeployment({ replicas: 2, strategy: { type: 'Recreate' } }));
   await converge(w);
   const oldRS = w.replicaSets.get('default', rsName('nginx:1'))!;
-  w.pods.upsert({ metadata: { name: 'web-old-1', namespace: 'default', uid: 'p1', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: oldRS.metadata!.name!, uid: oldRS.metadata!.uid!, controller: true }] }, status: { phase: 'Running' } });
+  w.pods.upsert({
+    metadata: {
+      name: 'web-old-1',
+      namespace: 'default',
+      uid: 'p1',
+      labels: { app: 'web' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: oldRS.metadata!.name!, uid: oldRS.metadata!.uid!, controller: true }],
+    },
+    status: { phase: 'Running' },
+  });
   w.editDeployment((d) => (d.spec!.template = podTemplate('nginx:2')));
 
   await w.syncer.sync(key);
-  assert.deepEqual(w.takeActions().filter((a) => a.includes('replicasets')), [`update replicasets/${oldRS.metadata!.name}`]);
+  assert.deepEqual(
+    w.takeActions().filter((a) => a.includes('replicasets')),
+    [`update replicasets/${oldRS.metadata!.name}`],
+  );
   assert.equal(spec(w.replicaSets.get('default', oldRS.metadata!.name!)), 0);
   w.settleReplicaSets();
   // A pod of the old RS is still running (terminating): wait.
   await w.syncer.sync(key);
-  assert.deepEqual(w.takeActions().filter((a) => a.includes('replicasets')), []);
+  assert.deepEqual(
+    w.takeActions().filter((a) => a.includes('replicasets')),
+    [],
+  );
   w.pods.remove(w.pods.get('default', 'web-old-1')!);
   await w.syncer.sync(key);
-  assert.deepEqual(w.takeActions().filter((a) => a.includes('replicasets')), [`create replicasets/${rsName('nginx:2')}`]);
+  assert.deepEqual(
+    w.takeActions().filter((a) => a.includes('replicasets')),
+    [`create replicasets/${rsName('nginx:2')}`],
+  );
   assert.equal(spec(w.replicaSets.get('default', rsName('nginx:2'))), 2);
 });
 
@@ -210,7 +234,10 @@ test('revisionHistoryLimit removes the oldest empty ReplicaSets', async () => {
     w.editDeployment((d) => (d.spec!.template = podTemplate(image)));
     await converge(w);
   }
-  const names = w.replicaSets.list().map((rs) => rs.metadata!.name).sort();
+  const names = w.replicaSets
+    .list()
+    .map((rs) => rs.metadata!.name)
+    .sort();
   assert.deepEqual(names, [rsName('nginx:2'), rsName('nginx:3')].sort());
 });
 
@@ -234,7 +261,15 @@ test('event routing: RS events enqueue the owner by UID; orphans enqueue selecti
   const w = new FakeWorld();
   const d = w.create(deploymentsResource, newDeployment());
   const events = replicaSetEvents(w.deployments);
-  const owned = (uid: string): ReplicaSet => ({ metadata: { name: 'web-x', namespace: 'default', resourceVersion: '5', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid, controller: true }] } });
+  const owned = (uid: string): ReplicaSet => ({
+    metadata: {
+      name: 'web-x',
+      namespace: 'default',
+      resourceVersion: '5',
+      labels: { app: 'web' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid, controller: true }],
+    },
+  });
   const keys = [
     events.add!(owned(d.metadata!.uid!)),
     events.add!(owned('another-uid')),
@@ -242,7 +277,9 @@ test('event routing: RS events enqueue the owner by UID; orphans enqueue selecti
     events.add!({ metadata: { name: 'stranger', namespace: 'default', labels: { app: 'db' } } }),
     events.update!(owned(d.metadata!.uid!), owned(d.metadata!.uid!)),
     events.delete!(owned(d.metadata!.uid!)),
-  ].flat().filter((k) => k !== undefined);
+  ]
+    .flat()
+    .filter((k) => k !== undefined);
   assert.deepEqual(keys, [key, key, key]);
 });
 
@@ -250,7 +287,9 @@ test('event routing: a deleted pod wakes its deployment only under Recreate', ()
   const w = new FakeWorld();
   const d = w.create(deploymentsResource, newDeployment());
   const ref = (kind: string, name: string, uid: string) => [{ apiVersion: 'apps/v1', kind, name, uid, controller: true }];
-  const rs = w.create<ReplicaSet>(replicaSetsResource, { metadata: { name: 'web-x', namespace: 'default', ownerReferences: ref('Deployment', 'web', d.metadata!.uid!) } });
+  const rs = w.create<ReplicaSet>(replicaSetsResource, {
+    metadata: { name: 'web-x', namespace: 'default', ownerReferences: ref('Deployment', 'web', d.metadata!.uid!) },
+  });
   const pod = { metadata: { name: 'web-x-1', namespace: 'default', ownerReferences: ref('ReplicaSet', 'web-x', rs.metadata!.uid!) } };
   assert.equal(podEvents(w.deployments, w.replicaSets).delete!(pod), undefined, 'RollingUpdate ignores pods');
   w.editDeployment((dep) => (dep.spec!.strategy = { type: 'Recreate' }));
@@ -268,7 +307,10 @@ test('rolling update: an unhealthy old pod is cleaned up first, but not while th
   w.settleReplicaSets((rs) => (rs.metadata!.name === oldName ? 2 : 0));
   w.takeActions();
   await w.syncer.sync(key);
-  assert.deepEqual(w.takeActions().filter((a) => a.includes('replicasets')), []);
+  assert.deepEqual(
+    w.takeActions().filter((a) => a.includes('replicasets')),
+    [],
+  );
   // The new pod is available: the broken old pod is the one to go.
   w.settleReplicaSets((rs) => (rs.metadata!.name === oldName ? 2 : 1));
   await w.syncer.sync(key);

@@ -131,7 +131,15 @@ export function newDeploymentController(): Controller {
     const deployments = ctx.informers.informerFor<Deployment>(deploymentsResource);
     const replicaSets = ctx.informers.informerFor<ReplicaSet>(replicaSetsResource);
     const pods = ctx.informers.informerFor<Pod>(podsResource);
-    const syncer = new DeploymentSyncer({ client: ctx.client, recorder: ctx.recorder, logger: ctx.logger, now: () => new Date(), deployments, replicaSets, pods });
+    const syncer = new DeploymentSyncer({
+      client: ctx.client,
+      recorder: ctx.recorder,
+      logger: ctx.logger,
+      now: () => new Date(),
+      deployments,
+      replicaSets,
+      pods,
+    });
     return {
       // A resync re-runs every deployment, as kube's controller does.
       watches: [

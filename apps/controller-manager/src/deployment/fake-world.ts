@@ -78,7 +78,13 @@ export class FakeWorld {
         return this.create(res, obj);
       },
       update: async <T extends KubeObject>(res: ResourceInfo, obj: T, opts: { subresource?: string } = {}) => {
-        this.actions.push({ verb: 'update', resource: res.resource, name: obj.metadata?.name ?? '', subresource: opts.subresource, object: structuredClone(obj) });
+        this.actions.push({
+          verb: 'update',
+          resource: res.resource,
+          name: obj.metadata?.name ?? '',
+          subresource: opts.subresource,
+          object: structuredClone(obj),
+        });
         const cache = this.#cache(res);
         const stored = cache.get(obj.metadata?.namespace, obj.metadata!.name!) as any;
         if (!stored) throw notFound(res.resource, obj.metadata!.name!);
@@ -125,12 +131,25 @@ export class FakeWorld {
   create<T extends KubeObject>(res: ResourceInfo, obj: T): T {
     const cache = this.#cache(res);
     if (cache.get(obj.metadata?.namespace, obj.metadata!.name!)) {
-      throw new ApiStatusError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 409, reason: 'AlreadyExists', message: `"${obj.metadata!.name}" already exists` });
+      throw new ApiStatusError({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        code: 409,
+        reason: 'AlreadyExists',
+        message: `"${obj.metadata!.name}" already exists`,
+      });
     }
     const stored = structuredClone(obj) as any;
     // Creation times one second apart keep "oldest first" orderings deterministic.
     const created = new Date(Date.parse('2026-03-01T00:00:00Z') + 1000 * this.#created++);
-    stored.metadata = { ...stored.metadata, uid: `uid-${this.#uid++}`, resourceVersion: String(++this.#rv), generation: 1, creationTimestamp: created.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    stored.metadata = {
+      ...stored.metadata,
+      uid: `uid-${this.#uid++}`,
+      resourceVersion: String(++this.#rv),
+      generation: 1,
+      creationTimestamp: created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
     cache.upsert(stored);
     return structuredClone(stored);
   }

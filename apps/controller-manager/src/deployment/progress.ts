@@ -100,7 +100,14 @@ function replicaFailureCondition(allRSs: readonly MaybeRS[], newRS: MaybeRS) {
   const failureOf = (rs: MaybeRS) => rs?.status?.conditions?.find((c) => c.type === REPLICA_FAILURE);
   const found = failureOf(newRS) ?? allRSs.map(failureOf).find((c) => c !== undefined);
   if (!found) return undefined;
-  return { type: REPLICA_FAILURE, status: found.status, reason: found.reason, message: found.message, lastUpdateTime: found.lastTransitionTime, lastTransitionTime: found.lastTransitionTime };
+  return {
+    type: REPLICA_FAILURE,
+    status: found.status,
+    reason: found.reason,
+    message: found.message,
+    lastUpdateTime: found.lastTransitionTime,
+    lastTransitionTime: found.lastTransitionTime,
+  };
 }
 
 /** A rollout in progress gets looked at again right after its deadline passes. */

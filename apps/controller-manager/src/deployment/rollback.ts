@@ -34,7 +34,12 @@ export async function rollback(deps: SyncDeps, d: Deployment, rsList: readonly R
     return clearRollbackTo(deps, d);
   }
   if (equalIgnoreHash(d.spec?.template, target.spec?.template)) {
-    deps.recorder.event(d, 'Warning', 'DeploymentRollbackTemplateUnchanged', `The rollback revision contains the same template as current deployment "${d.metadata?.name}"`);
+    deps.recorder.event(
+      d,
+      'Warning',
+      'DeploymentRollbackTemplateUnchanged',
+      `The rollback revision contains the same template as current deployment "${d.metadata?.name}"`,
+    );
     return clearRollbackTo(deps, d);
   }
   // Copy the template (without its hash label) and the RS's user annotations; the revision

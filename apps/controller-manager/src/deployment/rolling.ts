@@ -60,7 +60,12 @@ async function reconcileOldReplicaSets(deps: SyncDeps, allRSs: ReplicaSet[], old
   return cleaned.count + scaledDown > 0;
 }
 
-async function cleanupUnhealthyReplicas(deps: SyncDeps, oldRSs: ReplicaSet[], d: Deployment, maxCleanup: number): Promise<{ oldRSs: ReplicaSet[]; count: number }> {
+async function cleanupUnhealthyReplicas(
+  deps: SyncDeps,
+  oldRSs: ReplicaSet[],
+  d: Deployment,
+  maxCleanup: number,
+): Promise<{ oldRSs: ReplicaSet[]; count: number }> {
   const sorted = [...oldRSs].sort(compareByCreation);
   let total = 0;
   for (let i = 0; i < sorted.length && total < maxCleanup; i++) {

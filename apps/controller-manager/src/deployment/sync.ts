@@ -95,7 +95,13 @@ export async function getAllReplicaSetsAndSyncRevision(
   return { newRS, oldRSs };
 }
 
-async function getNewReplicaSet(deps: SyncDeps, d: Deployment, rsList: readonly ReplicaSet[], oldRSs: ReplicaSet[], createIfMissing: boolean): Promise<ReplicaSet | undefined> {
+async function getNewReplicaSet(
+  deps: SyncDeps,
+  d: Deployment,
+  rsList: readonly ReplicaSet[],
+  oldRSs: ReplicaSet[],
+  createIfMissing: boolean,
+): Promise<ReplicaSet | undefined> {
   const existing = findNewReplicaSet(d, rsList);
   const newRevision = maxRevision(oldRSs) + 1;
   if (existing) return syncExistingNewReplicaSet(deps, d, existing, newRevision);
@@ -164,7 +170,9 @@ async function createNewReplicaSet(deps: SyncDeps, d: Deployment, oldRSs: Replic
     if (!ours) {
       (d.status ??= {}).collisionCount = (d.status.collisionCount ?? 0) + 1;
       await updateDeploymentStatus(deps, d);
-      throw new Error(`deployment ${d.metadata!.namespace}/${d.metadata!.name}: replica set name ${name} collides; collisionCount now ${d.status.collisionCount}`);
+      throw new Error(
+        `deployment ${d.metadata!.namespace}/${d.metadata!.name}: replica set name ${name} collides; collisionCount now ${d.status.collisionCount}`,
+      );
     }
     created = found;
     alreadyExists = true;

@@ -74,7 +74,11 @@ test('resolveFenceposts: surge rounds up, unavailable down, both zero → unavai
     [0, 2, 10, 0, 2],
   ];
   for (const [surge, unavailable, desired, wantSurge, wantUnavailable] of cases) {
-    assert.deepEqual(resolveFenceposts(surge, unavailable, desired), { surge: wantSurge, unavailable: wantUnavailable }, `${surge}/${unavailable} of ${desired}`);
+    assert.deepEqual(
+      resolveFenceposts(surge, unavailable, desired),
+      { surge: wantSurge, unavailable: wantUnavailable },
+      `${surge}/${unavailable} of ${desired}`,
+    );
   }
 });
 
@@ -112,7 +116,10 @@ test('equalIgnoreHash ignores only the pod-template-hash label', () => {
   assert.ok(equalIgnoreHash(withHash, template('nginx:1')));
   assert.ok(!equalIgnoreHash(withHash, template('nginx:2')));
   // What kubectl rollout undo writes back: nulls and empty structs are not differences.
-  const undone = { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1', resources: {} }], volumes: [] } } as unknown as PodTemplateSpec;
+  const undone = {
+    metadata: { creationTimestamp: null, labels: { app: 'web' } },
+    spec: { containers: [{ name: 'web', image: 'nginx:1', resources: {} }], volumes: [] },
+  } as unknown as PodTemplateSpec;
   assert.ok(equalIgnoreHash(undone, template('nginx:1')));
   assert.equal(computeTemplateHash(undone), computeTemplateHash(template('nginx:1')));
   const noLabels: PodTemplateSpec = { spec: { containers: [] } };

@@ -59,7 +59,11 @@ export function scaledValueFromIntOrPercent(value: IntOrString | undefined, tota
  * desired = 1, maxSurge 0, maxUnavailable 10%: surge 0, unavailable floor(0.1) = 0 → both 0,
  *   so unavailable = 1 (the single pod is replaced in place).
  */
-export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, desired: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: IntOrString | undefined,
+  maxUnavailable: IntOrString | undefined,
+  desired: number,
+): { surge: number; unavailable: number } {
   const surge = scaledValueFromIntOrPercent(maxSurge ?? 0, desired, true);
   let unavailable = scaledValueFromIntOrPercent(maxUnavailable ?? 0, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -271,7 +275,7 @@ export function maxReplicasAnnotation(rs: ReplicaSet): number | undefined {
 
 /** Sets desired/max-replicas on a mutable RS; answers whether anything changed. */
 export function setReplicasAnnotations(rs: ReplicaSet, desired: number, max: number): boolean {
-  const annotations = (rs.metadata ??= {}).annotations ??= {};
+  const annotations = ((rs.metadata ??= {}).annotations ??= {});
   const want = { [DESIRED_REPLICAS_ANNOTATION]: String(desired), [MAX_REPLICAS_ANNOTATION]: String(max) };
   let changed = false;
   for (const [key, value] of Object.entries(want)) {
@@ -290,7 +294,7 @@ export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desired: number, m
 
 /** Copies the user's deployment annotations onto a mutable RS; answers whether anything changed. */
 export function copyDeploymentAnnotationsToReplicaSet(d: Deployment, rs: ReplicaSet): boolean {
-  const annotations = (rs.metadata ??= {}).annotations ??= {};
+  const annotations = ((rs.metadata ??= {}).annotations ??= {});
   let changed = false;
   for (const [key, value] of Object.entries(d.metadata?.annotations ?? {})) {
     if (skippedAnnotations.has(key) || annotations[key] === value) continue;
@@ -316,7 +320,7 @@ export function setDeploymentAnnotationsTo(d: Deployment, rs: ReplicaSet): void 
  */
 export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: number, exists: boolean): boolean {
   let changed = copyDeploymentAnnotationsToReplicaSet(d, rs);
-  const annotations = (rs.metadata ??= {}).annotations ??= {};
+  const annotations = ((rs.metadata ??= {}).annotations ??= {});
   const oldText = annotations[REVISION_ANNOTATION];
   const oldRevision = revisionOf(rs);
   if (oldRevision < newRevision) {

@@ -31,22 +31,38 @@ export function nextStatus(pdb: PodDisruptionBudget, counts: BudgetCounts, now: 
   const disruptionsAllowed = expectedCount <= 0 ? 0 : Math.max(0, currentHealthy - desiredHealthy);
   const generation = pdb.metadata?.generation ?? 0;
   const old = pdb.status;
-  if (old?.currentHealthy === currentHealthy && old.desiredHealthy === desiredHealthy && old.expectedPods === expectedCount
-    && old.disruptionsAllowed === disruptionsAllowed && deepEqual(old.disruptedPods ?? {}, disruptedPods)
-    && (old.observedGeneration ?? 0) === generation && conditionsAreUpToDate(pdb)) {
+  if (
+    old?.currentHealthy === currentHealthy &&
+    old.desiredHealthy === desiredHealthy &&
+    old.expectedPods === expectedCount &&
+    old.disruptionsAllowed === disruptionsAllowed &&
+    deepEqual(old.disruptedPods ?? {}, disruptedPods) &&
+    (old.observedGeneration ?? 0) === generation &&
+    conditionsAreUpToDate(pdb)
+  ) {
     return undefined;
   }
   const status: PodDisruptionBudgetStatus = {
     ...(generation ? { observedGeneration: generation } : {}),
     ...(Object.keys(disruptedPods).length > 0 ? { disruptedPods } : {}),
-    disruptionsAllowed, currentHealthy, desiredHealthy, expectedPods: expectedCount,
+    disruptionsAllowed,
+    currentHealthy,
+    desiredHealthy,
+    expectedPods: expectedCount,
     conditions: structuredClone(old?.conditions ?? []),
   };
   const allowed = disruptionsAllowed > 0;
-  setStatusCondition(status.conditions!, {
-    type: DISRUPTION_ALLOWED_CONDITION, status: allowed ? 'True' : 'False',
-    reason: allowed ? SUFFICIENT_PODS_REASON : INSUFFICIENT_PODS_REASON, message: '', observedGeneration: generation,
-  }, now);
+  setStatusCondition(
+    status.conditions!,
+    {
+      type: DISRUPTION_ALLOWED_CONDITION,
+      status: allowed ? 'True' : 'False',
+      reason: allowed ? SUFFICIENT_PODS_REASON : INSUFFICIENT_PODS_REASON,
+      message: '',
+      observedGeneration: generation,
+    },
+    now,
+  );
   return status;
 }
 
@@ -58,10 +74,17 @@ export function failSafeStatus(pdb: PodDisruptionBudget, message: string, now: D
   const status: PodDisruptionBudgetStatus = structuredClone(pdb.status ?? {}) as PodDisruptionBudgetStatus;
   status.disruptionsAllowed = 0;
   status.conditions ??= [];
-  setStatusCondition(status.conditions, {
-    type: DISRUPTION_ALLOWED_CONDITION, status: 'False', reason: SYNC_FAILED_REASON, message,
-    observedGeneration: status.observedGeneration ?? 0,
-  }, now);
+  setStatusCondition(
+    status.conditions,
+    {
+      type: DISRUPTION_ALLOWED_CONDITION,
+      status: 'False',
+      reason: SYNC_FAILED_REASON,
+      message,
+      observedGeneration: status.observedGeneration ?? 0,
+    },
+    now,
+  );
   return status;
 }
 

@@ -7,8 +7,14 @@
  * DisruptionTarget condition went stale (stale-disruption.ts).
  */
 import {
-  findResourceByKind, fromLabelSelector, type Deployment, type Pod, type PodDisruptionBudget, type ReplicaSet,
-  type ReplicationController, type StatefulSet,
+  findResourceByKind,
+  fromLabelSelector,
+  type Deployment,
+  type Pod,
+  type PodDisruptionBudget,
+  type ReplicaSet,
+  type ReplicationController,
+  type StatefulSet,
 } from '@skiff/api';
 import { ControllerRunner, enqueueObject, objectKey, ResourceDiscovery, watch, type EventMapper, type Informer, type KubeObject } from '@skiff/client';
 import type { Controller } from '../controller.ts';
@@ -22,23 +28,27 @@ const NAME = 'disruption';
 
 /** The budgets in the pod's namespace whose selector matches any of the given label sets. */
 function budgetsSelecting(pdbs: Informer<PodDisruptionBudget>, namespace: string, ...labelSets: (Record<string, string> | undefined)[]): string[] {
-  return pdbs.list(namespace).filter((pdb) => {
-    try {
-      const selector = fromLabelSelector(pdb.spec?.selector);
-      return labelSets.some((labels) => selector.matches(labels ?? {}));
-    } catch {
-      return false; // An invalid selector selects nothing; its own sync reports it.
-    }
-  }).map((pdb) => objectKey(pdb)!);
+  return pdbs
+    .list(namespace)
+    .filter((pdb) => {
+      try {
+        const selector = fromLabelSelector(pdb.spec?.selector);
+        return labelSets.some((labels) => selector.matches(labels ?? {}));
+      } catch {
+        return false; // An invalid selector selects nothing; its own sync reports it.
+      }
+    })
+    .map((pdb) => objectKey(pdb)!);
 }
 
 function podEvents(pdbs: Informer<PodDisruptionBudget>): EventMapper<Pod> {
   const keysOf = (pod: Pod) => budgetsSelecting(pdbs, pod.metadata?.namespace ?? '', pod.metadata?.labels);
   return {
     add: keysOf,
-    update: (old, pod) => (old.metadata?.resourceVersion === pod.metadata?.resourceVersion
-      ? undefined
-      : budgetsSelecting(pdbs, pod.metadata?.namespace ?? '', old.metadata?.labels, pod.metadata?.labels)),
+    update: (old, pod) =>
+      old.metadata?.resourceVersion === pod.metadata?.resourceVersion
+        ? undefined
+        : budgetsSelecting(pdbs, pod.metadata?.namespace ?? '', old.metadata?.labels, pod.metadata?.labels),
     delete: keysOf,
   };
 }
@@ -66,7 +76,12 @@ export function newDisruptionController(): Controller {
       const discovery = new ResourceDiscovery(ctx.client);
       const now = () => new Date();
       const deps: PdbSyncDeps = {
-        client: ctx.client, pdbs, pods, recorder: ctx.recorder, logger: ctx.logger, now,
+        client: ctx.client,
+        pdbs,
+        pods,
+        recorder: ctx.recorder,
+        logger: ctx.logger,
+        now,
         findScale: firstFinder([
           ...workloadFinders({ replicationControllers, replicaSets, deployments, statefulSets }),
           scaleSubresourceFinder({ client: ctx.client, resolveKind: (apiVersion, kind) => discovery.resolveKind(apiVersion, kind) }),

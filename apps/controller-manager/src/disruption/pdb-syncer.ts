@@ -64,9 +64,14 @@ async function trySync(deps: PdbSyncDeps, pdb: PodDisruptionBudget): Promise<Syn
     throw err;
   }
   if (expected.unmanagedPods.length > 0) {
-    deps.recorder.event(ref, 'Warning', 'UnmanagedPods', `Pods selected by this PodDisruptionBudget (selector: ${formatLabelSelectorStruct(pdb.spec?.selector)}) were found `
-      + 'to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. '
-      + 'To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.');
+    deps.recorder.event(
+      ref,
+      'Warning',
+      'UnmanagedPods',
+      `Pods selected by this PodDisruptionBudget (selector: ${formatLabelSelectorStruct(pdb.spec?.selector)}) were found ` +
+        'to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. ' +
+        'To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.',
+    );
   }
 
   const now = deps.now();
@@ -75,9 +80,16 @@ async function trySync(deps: PdbSyncDeps, pdb: PodDisruptionBudget): Promise<Syn
     deps.recorder.event(pod, 'Warning', 'NotDeleted', `Pod was expected by PDB ${pdb.metadata?.namespace}/${pdb.metadata?.name} to be deleted but it wasn't`);
   }
   const currentHealthy = countHealthyPods(pods, disrupted.disruptedPods, now.getTime());
-  const status = nextStatus(pdb, {
-    currentHealthy, desiredHealthy: expected.desiredHealthy, expectedCount: expected.expectedCount, disruptedPods: disrupted.disruptedPods,
-  }, now);
+  const status = nextStatus(
+    pdb,
+    {
+      currentHealthy,
+      desiredHealthy: expected.desiredHealthy,
+      expectedCount: expected.expectedCount,
+      disruptedPods: disrupted.disruptedPods,
+    },
+    now,
+  );
   if (status) await writeStatus(deps, pdb, status);
   // Look again when the earliest disruptedPods entry times out, even if no pod event comes.
   return disrupted.recheckAt === undefined ? undefined : { requeueAfter: Math.max(0, disrupted.recheckAt - now.getTime()) + 1 };

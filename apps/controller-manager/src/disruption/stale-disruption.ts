@@ -42,9 +42,9 @@ export async function syncStalePodDisruption(deps: StaleDisruptionDeps, key: str
   if (wait > 0) return { requeueAfter: wait };
   // As UpdatePodCondition does: the condition is replaced, so the eviction's reason and message go with it.
   const next: Pod = structuredClone(pod);
-  next.status!.conditions = next.status!.conditions!.map((c) => (c.type === DISRUPTION_TARGET_CONDITION
-    ? { type: DISRUPTION_TARGET_CONDITION, status: 'False', lastTransitionTime: formatTime(now) }
-    : c));
+  next.status!.conditions = next.status!.conditions!.map((c) =>
+    c.type === DISRUPTION_TARGET_CONDITION ? { type: DISRUPTION_TARGET_CONDITION, status: 'False', lastTransitionTime: formatTime(now) } : c,
+  );
   await deps.client.update(podsResource, next, { subresource: 'status' });
   deps.logger.info({ pod: key }, 'reset stale DisruptionTarget condition to False');
   return undefined;

@@ -45,15 +45,24 @@ test('sync creates Endpoints named after the service with its labels and subsets
   assert.equal(action.resource, 'endpoints');
   const ep = action.object as Endpoints;
   assert.deepEqual(ep.metadata, { name: 'web', namespace: 'ns', labels: { tier: 'front' } });
-  assert.deepEqual(ep.subsets?.[0].addresses?.map((a) => a.ip), ['10.0.0.1']);
-  assert.deepEqual(ep.subsets?.[0].notReadyAddresses?.map((a) => a.ip), ['10.0.0.2']);
+  assert.deepEqual(
+    ep.subsets?.[0].addresses?.map((a) => a.ip),
+    ['10.0.0.1'],
+  );
+  assert.deepEqual(
+    ep.subsets?.[0].notReadyAddresses?.map((a) => a.ip),
+    ['10.0.0.2'],
+  );
   assert.deepEqual(ep.subsets?.[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
 });
 
 test('sync writes nothing when the stored Endpoints already say the same', async () => {
   const svc = makeService('web', { app: 'web' });
   const pods = [makePod('a', { app: 'web' }, '10.0.0.1')];
-  const stored: Endpoints = { metadata: { name: 'web', namespace: 'ns', resourceVersion: '5', labels: {} }, subsets: JSON.parse(JSON.stringify(buildSubsets(svc, pods))) };
+  const stored: Endpoints = {
+    metadata: { name: 'web', namespace: 'ns', resourceVersion: '5', labels: {} },
+    subsets: JSON.parse(JSON.stringify(buildSubsets(svc, pods))),
+  };
   const { client, controller } = fixture({ services: [svc], pods, endpoints: [stored] });
   await controller.sync('ns/web');
   assert.deepEqual(client.actions, []);
@@ -69,7 +78,10 @@ test('sync updates the stored Endpoints in place when a pod turned ready', async
   const ep = client.actions[0].object as Endpoints;
   assert.equal(client.actions[0].verb, 'update');
   assert.equal(ep.metadata?.resourceVersion, '5', 'the update is a compare-and-swap on what we read');
-  assert.deepEqual(ep.subsets?.[0].addresses?.map((a) => a.ip), ['10.0.0.1']);
+  assert.deepEqual(
+    ep.subsets?.[0].addresses?.map((a) => a.ip),
+    ['10.0.0.1'],
+  );
   assert.equal(ep.subsets?.[0].notReadyAddresses, undefined);
 });
 
@@ -100,7 +112,12 @@ test('a failed write records a Warning event and throws for a retry', async () =
 });
 
 test('pod events enqueue the services selecting the old and new labels', () => {
-  const services = [makeService('web', { app: 'web' }), makeService('api', { app: 'api' }), makeService('all', { tier: 'x' }), makeService('manual', undefined)];
+  const services = [
+    makeService('web', { app: 'web' }),
+    makeService('api', { app: 'api' }),
+    makeService('all', { tier: 'x' }),
+    makeService('manual', undefined),
+  ];
   const events = podServiceEvents(cacheOf(services));
   const old = makePod('a', { app: 'web', tier: 'x' }, '10.0.0.1', true, '1');
   const relabelled = makePod('a', { app: 'api', tier: 'x' }, '10.0.0.1', true, '2');
@@ -124,5 +141,8 @@ test('more than 1000 pods: Endpoints truncated and annotated over-capacity', asy
   await controller.sync('ns/web');
   const ep = client.actions[0].object as Endpoints;
   assert.equal(ep.metadata?.annotations?.['endpoints.kubernetes.io/over-capacity'], 'truncated');
-  assert.equal(ep.subsets?.reduce((n, s) => n + (s.addresses?.length ?? 0), 0), 1000);
+  assert.equal(
+    ep.subsets?.reduce((n, s) => n + (s.addresses?.length ?? 0), 0),
+    1000,
+  );
 });

@@ -76,7 +76,12 @@ export class EndpointsController {
     } catch (err) {
       // AlreadyExists/Conflict mean our cache is behind: the retry reads a fresher one.
       const verb = current ? 'update' : 'create';
-      this.#deps.recorder?.event(svc, 'Warning', current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', `Failed to ${verb} endpoint ${key}: ${(err as Error).message}`);
+      this.#deps.recorder?.event(
+        svc,
+        'Warning',
+        current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint',
+        `Failed to ${verb} endpoint ${key}: ${(err as Error).message}`,
+      );
       throw new Error(`endpoints ${key}: ${verb} failed`, { cause: err });
     }
     this.#deps.logger?.debug({ service: key, subsets: subsets.length }, 'endpoints written');

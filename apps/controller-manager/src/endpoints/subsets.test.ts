@@ -15,7 +15,13 @@ interface PodSpecInput {
 
 function makePod(p: PodSpecInput): Pod {
   return {
-    metadata: { name: p.name, namespace: 'ns', uid: `uid-${p.name}`, labels: { app: 'web' }, ...(p.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    metadata: {
+      name: p.name,
+      namespace: 'ns',
+      uid: `uid-${p.name}`,
+      labels: { app: 'web' },
+      ...(p.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+    },
     spec: { nodeName: p.node ?? 'n1', containers: [{ name: 'c', ports: p.ports }] },
     status: {
       phase: p.phase ?? 'Running',
@@ -40,8 +46,18 @@ const cases: { name: string; svc: Service; pods: PodSpecInput[]; want: EndpointS
   {
     name: 'ready and not-ready pods share a subset',
     svc: makeService([http]),
-    pods: [{ name: 'b', ip: '10.0.0.2' }, { name: 'a', ip: '10.0.0.1' }, { name: 'c', ip: '10.0.0.3', ready: false }],
-    want: [{ addresses: [addr('a', '10.0.0.1'), addr('b', '10.0.0.2')], notReadyAddresses: [addr('c', '10.0.0.3')], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+    pods: [
+      { name: 'b', ip: '10.0.0.2' },
+      { name: 'a', ip: '10.0.0.1' },
+      { name: 'c', ip: '10.0.0.3', ready: false },
+    ],
+    want: [
+      {
+        addresses: [addr('a', '10.0.0.1'), addr('b', '10.0.0.2')],
+        notReadyAddresses: [addr('c', '10.0.0.3')],
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      },
+    ],
   },
   {
     name: 'pods without an IP, finished or terminating are skipped',
@@ -52,7 +68,10 @@ const cases: { name: string; svc: Service; pods: PodSpecInput[]; want: EndpointS
   {
     name: 'publishNotReadyAddresses makes every pod ready, terminating ones included',
     svc: makeService([http], { publishNotReadyAddresses: true }),
-    pods: [{ name: 'a', ip: '10.0.0.1', ready: false }, { name: 'b', ip: '10.0.0.2', terminating: true }],
+    pods: [
+      { name: 'a', ip: '10.0.0.1', ready: false },
+      { name: 'b', ip: '10.0.0.2', terminating: true },
+    ],
     want: [{ addresses: [addr('a', '10.0.0.1'), addr('b', '10.0.0.2')], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
   },
   {
@@ -84,7 +103,10 @@ const cases: { name: string; svc: Service; pods: PodSpecInput[]; want: EndpointS
       {
         addresses: [addr('a', '10.0.0.1')],
         notReadyAddresses: [addr('b', '10.0.0.2')],
-        ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'http', port: 8080, protocol: 'TCP' }],
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP' },
+          { name: 'http', port: 8080, protocol: 'TCP' },
+        ],
       },
       { addresses: [addr('c', '10.0.0.3')], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
     ],
@@ -136,7 +158,13 @@ test('truncateSubsets keeps ready addresses first, up to the cap', () => {
   assert.deepEqual(truncateSubsets(all, 5), { subsets: all, truncated: false });
   const { subsets, truncated } = truncateSubsets(all, 4);
   assert.ok(truncated);
-  assert.deepEqual(subsets[0].addresses?.map((a) => a.ip), ['10.0.0.0', '10.0.0.2', '10.0.0.4']);
-  assert.deepEqual(subsets[0].notReadyAddresses?.map((a) => a.ip), ['10.0.0.1']);
+  assert.deepEqual(
+    subsets[0].addresses?.map((a) => a.ip),
+    ['10.0.0.0', '10.0.0.2', '10.0.0.4'],
+  );
+  assert.deepEqual(
+    subsets[0].notReadyAddresses?.map((a) => a.ip),
+    ['10.0.0.1'],
+  );
   assert.deepEqual(truncateSubsets(all, 2).subsets, [{ addresses: [addr('p0', '10.0.0.0'), addr('p2', '10.0.0.2')], ports: all[0].ports }]);
 });

@@ -35,9 +35,15 @@ function fixture(opts: { services?: Service[]; pods?: Pod[]; slices?: EndpointSl
 test('sync creates the slices of a new service', async () => {
   const { client, controller } = fixture({ services: [svc], pods: [makePod(1), makePod(2)] });
   assert.equal(await controller.sync('ns/web'), undefined);
-  assert.deepEqual(client.actions.map((a) => [a.verb, a.resource]), [['create', 'endpointslices']]);
+  assert.deepEqual(
+    client.actions.map((a) => [a.verb, a.resource]),
+    [['create', 'endpointslices']],
+  );
   const slice = client.actions[0].object as EndpointSlice;
-  assert.deepEqual(slice.endpoints.map((e) => e.addresses[0]), ['10.0.0.1', '10.0.0.2']);
+  assert.deepEqual(
+    slice.endpoints.map((e) => e.addresses[0]),
+    ['10.0.0.1', '10.0.0.2'],
+  );
 });
 
 test('a sync before the cache shows our own create waits instead of creating twice', async () => {
@@ -50,10 +56,16 @@ test('a sync before the cache shows our own create waits instead of creating twi
   assert.deepEqual(await second.controller.sync('ns/web'), { requeueAfter: 250 });
   assert.deepEqual(second.client.actions, []);
   // Once the watch delivered the created slice, the sync goes on and updates it.
-  const stored = { ...(created.object as EndpointSlice), metadata: { ...created.object!.metadata, name: created.name, uid: 'slice-uid', resourceVersion: '101' } };
+  const stored = {
+    ...(created.object as EndpointSlice),
+    metadata: { ...created.object!.metadata, name: created.name, uid: 'slice-uid', resourceVersion: '101' },
+  };
   const third = fixture({ services: [svc], pods: [makePod(1), makePod(2)], slices: [stored], tracker });
   assert.equal(await third.controller.sync('ns/web'), undefined);
-  assert.deepEqual(third.client.actions.map((a) => [a.verb, a.name]), [['update', created.name]]);
+  assert.deepEqual(
+    third.client.actions.map((a) => [a.verb, a.name]),
+    [['update', created.name]],
+  );
 });
 
 test('tracker expectations expire after the TTL', () => {
@@ -89,7 +101,13 @@ test('surplus slices are deleted with a uid precondition, NotFound tolerated', a
     metadata: { name: 'web-old', namespace: 'ns', uid: 'old', resourceVersion: '3', labels, ownerReferences: owner },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 9999, protocol: 'TCP' }],
-    endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', namespace: 'ns', name: 'p1', uid: 'uid-1' } }],
+    endpoints: [
+      {
+        addresses: ['10.0.0.1'],
+        conditions: { ready: true, serving: true, terminating: false },
+        targetRef: { kind: 'Pod', namespace: 'ns', name: 'p1', uid: 'uid-1' },
+      },
+    ],
   };
   const { client, controller } = fixture({ services: [svc], pods: [makePod(1)], slices: [stale] });
   client.failNext(500, 'InternalError');
@@ -97,12 +115,18 @@ test('surplus slices are deleted with a uid precondition, NotFound tolerated', a
   const retry = fixture({ services: [svc], pods: [makePod(1)], slices: [stale] });
   retry.client.failNext(404, 'NotFound', 'delete');
   await retry.controller.sync('ns/web');
-  assert.deepEqual(retry.client.actions.map((a) => a.verb), ['create', 'delete']);
+  assert.deepEqual(
+    retry.client.actions.map((a) => a.verb),
+    ['create', 'delete'],
+  );
   assert.deepEqual((retry.client.actions[0].object as EndpointSlice).ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
   assert.deepEqual(retry.client.actions[1].options, { preconditions: { uid: 'old' } });
 });
 
 test('slice events enqueue their service', () => {
-  assert.equal(serviceKeyOfSlice({ metadata: { namespace: 'ns', name: 'web-abc', labels: { [SERVICE_NAME_LABEL]: 'web' } }, addressType: 'IPv4', endpoints: [] }), 'ns/web');
+  assert.equal(
+    serviceKeyOfSlice({ metadata: { namespace: 'ns', name: 'web-abc', labels: { [SERVICE_NAME_LABEL]: 'web' } }, addressType: 'IPv4', endpoints: [] }),
+    'ns/web',
+  );
   assert.equal(serviceKeyOfSlice({ metadata: { namespace: 'ns', name: 'orphan' }, addressType: 'IPv4', endpoints: [] }), undefined);
 });

@@ -58,7 +58,12 @@ export class EndpointSliceController {
     try {
       await this.#apply(key, plan);
     } catch (err) {
-      this.#deps.recorder?.event(svc, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${key}: ${(err as Error).message}`);
+      this.#deps.recorder?.event(
+        svc,
+        'Warning',
+        'FailedToUpdateEndpointSlices',
+        `Error updating Endpoint Slices for Service ${key}: ${(err as Error).message}`,
+      );
       throw new Error(`endpointslices ${key}: reconcile failed`, { cause: err });
     }
   }
@@ -95,11 +100,7 @@ export function newEndpointSliceController(): Controller {
     const slices = ctx.informers.informerFor<EndpointSlice>(endpointSlicesResource, { labelSelector: MANAGED_SLICES_SELECTOR });
     const controller = new EndpointSliceController({ client: ctx.client, services, pods, slices, recorder: ctx.recorder, logger: ctx.logger });
     return {
-      watches: [
-        watch(services, enqueueObject()),
-        watch(pods, podServiceEvents(services)),
-        watch(slices, enqueueObject({ keyOf: serviceKeyOfSlice })),
-      ],
+      watches: [watch(services, enqueueObject()), watch(pods, podServiceEvents(services)), watch(slices, enqueueObject({ keyOf: serviceKeyOfSlice }))],
       sync: (key) => controller.sync(key),
     };
   });

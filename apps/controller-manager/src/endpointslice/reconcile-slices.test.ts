@@ -10,9 +10,19 @@ const svc: Service = {
 
 function makePod(i: number, opts: { ready?: boolean; terminating?: boolean; port?: number; ip?: string } = {}): Pod {
   return {
-    metadata: { name: `p${i}`, namespace: 'ns', uid: `uid-${i}`, labels: { app: 'web' }, ...(opts.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    metadata: {
+      name: `p${i}`,
+      namespace: 'ns',
+      uid: `uid-${i}`,
+      labels: { app: 'web' },
+      ...(opts.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+    },
     spec: { nodeName: 'n1', containers: [{ name: 'c', ports: [{ name: 'http', containerPort: opts.port ?? 8080 }] }] },
-    status: { phase: 'Running', podIP: opts.ip ?? `10.0.${Math.floor(i / 256)}.${i % 256}`, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+    status: {
+      phase: 'Running',
+      podIP: opts.ip ?? `10.0.${Math.floor(i / 256)}.${i % 256}`,
+      conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }],
+    },
   };
 }
 
@@ -35,9 +45,16 @@ function counts(plan: SlicePlan): [number, number, number] {
 }
 
 test('new service with 250 pods: three slices of at most 100, labelled and owned', () => {
-  const plan = reconcileSlices(svc, range(250).map((i) => makePod(i)), []);
+  const plan = reconcileSlices(
+    svc,
+    range(250).map((i) => makePod(i)),
+    [],
+  );
   assert.deepEqual(counts(plan), [3, 0, 0]);
-  assert.deepEqual(plan.create.map((s) => s.endpoints.length), [100, 100, 50]);
+  assert.deepEqual(
+    plan.create.map((s) => s.endpoints.length),
+    [100, 100, 50],
+  );
   const slice = plan.create[0];
   assert.equal(slice.metadata?.generateName, 'web-');
   assert.equal(slice.addressType, 'IPv4');
@@ -91,23 +108,54 @@ test('removed pods shrink slices; a slice left empty is deleted', () => {
 });
 
 test('new pods fill a slice with room instead of creating one', () => {
-  const slices = applyPlan([], reconcileSlices(svc, range(120).map((i) => makePod(i)), []));
-  const plan = reconcileSlices(svc, range(130).map((i) => makePod(i)), slices);
+  const slices = applyPlan(
+    [],
+    reconcileSlices(
+      svc,
+      range(120).map((i) => makePod(i)),
+      [],
+    ),
+  );
+  const plan = reconcileSlices(
+    svc,
+    range(130).map((i) => makePod(i)),
+    slices,
+  );
   assert.deepEqual(counts(plan), [0, 1, 0]);
   assert.equal(plan.update[0].endpoints.length, 30);
 });
 
 test('a slice whose pods were all replaced is reused in place', () => {
-  const slices = applyPlan([], reconcileSlices(svc, range(3).map((i) => makePod(i)), []));
-  const plan = reconcileSlices(svc, range(3, 10).map((i) => makePod(i)), slices);
+  const slices = applyPlan(
+    [],
+    reconcileSlices(
+      svc,
+      range(3).map((i) => makePod(i)),
+      [],
+    ),
+  );
+  const plan = reconcileSlices(
+    svc,
+    range(3, 10).map((i) => makePod(i)),
+    slices,
+  );
   assert.deepEqual(counts(plan), [0, 1, 0]);
-  assert.deepEqual(plan.update[0].endpoints.map((e) => e.targetRef?.name), ['p10', 'p11', 'p12']);
+  assert.deepEqual(
+    plan.update[0].endpoints.map((e) => e.targetRef?.name),
+    ['p10', 'p11', 'p12'],
+  );
 });
 
 test('pods resolving a named port differently land in separate slices', () => {
   const plan = reconcileSlices(svc, [makePod(1, { port: 8080 }), makePod(2, { port: 9090 }), makePod(3, { port: 8080 })], []);
   assert.deepEqual(counts(plan), [2, 0, 0]);
-  assert.deepEqual(plan.create.map((s) => [s.ports?.[0].port, s.endpoints.length]), [[8080, 2], [9090, 1]]);
+  assert.deepEqual(
+    plan.create.map((s) => [s.ports?.[0].port, s.endpoints.length]),
+    [
+      [8080, 2],
+      [9090, 1],
+    ],
+  );
 });
 
 test('changed service labels rewrite every slice', () => {
@@ -135,5 +183,8 @@ test('pods without an IPv4 address or finished are left out', () => {
   const finished = makePod(2);
   finished.status!.phase = 'Failed';
   const plan = reconcileSlices(svc, [makePod(1, { ip: 'fd00::1' }), finished, makePod(3)], []);
-  assert.deepEqual(plan.create.flatMap((s) => s.endpoints.map((e) => e.targetRef?.name)), ['p3']);
+  assert.deepEqual(
+    plan.create.flatMap((s) => s.endpoints.map((e) => e.targetRef?.name)),
+    ['p3'],
+  );
 });

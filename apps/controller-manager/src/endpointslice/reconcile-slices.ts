@@ -214,7 +214,18 @@ function endpointsEqual(a: Endpoint, b: Endpoint): boolean {
 function normalizeEndpoint(ep: Endpoint): unknown {
   const c = ep.conditions ?? {};
   const ref = ep.targetRef;
-  return [ep.addresses, c.ready ?? false, c.serving ?? false, c.terminating ?? false, ep.nodeName ?? '', ep.hostname ?? '', ref?.kind, ref?.namespace, ref?.name, ref?.uid];
+  return [
+    ep.addresses,
+    c.ready ?? false,
+    c.serving ?? false,
+    c.terminating ?? false,
+    ep.nodeName ?? '',
+    ep.hostname ?? '',
+    ref?.kind,
+    ref?.namespace,
+    ref?.name,
+    ref?.uid,
+  ];
 }
 
 function compareStrings(a: string, b: string): number {

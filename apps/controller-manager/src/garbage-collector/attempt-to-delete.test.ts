@@ -38,7 +38,11 @@ test('decideDeletion: the table of outcomes', () => {
   ];
   for (const c of cases) {
     const pick = (n: number) => (n > 0 ? (c.solid > 0 ? [b] : [a]) : []);
-    const got = decideDeletion({ solid: c.solid ? [a] : [], dangling: pick(c.dangling), waitingForDependentsDeletion: pick(c.waiting) }, c.finalizers ?? [], c.hasDeps ?? false);
+    const got = decideDeletion(
+      { solid: c.solid ? [a] : [], dangling: pick(c.dangling), waitingForDependentsDeletion: pick(c.waiting) },
+      c.finalizers ?? [],
+      c.hasDeps ?? false,
+    );
     if (typeof c.want === 'string') {
       assert.equal(got.action, 'delete', c.name);
       assert.equal(got.action === 'delete' && got.propagation, c.want, c.name);
@@ -57,7 +61,10 @@ test('an owned pod whose owner is observed costs no API call', async () => {
 test('a pod whose owner is gone (404 live) is deleted in the background with a uid precondition', async () => {
   const { client, deps } = fixture([pod]);
   await attemptToDelete(deps, 'p1');
-  assert.deepEqual(client.actions.map((a) => `${a.verb} ${a.resource}/${a.name}`), ['get pods/web-abc-1', 'get replicasets/web-abc', 'delete pods/web-abc-1']);
+  assert.deepEqual(
+    client.actions.map((a) => `${a.verb} ${a.resource}/${a.name}`),
+    ['get pods/web-abc-1', 'get replicasets/web-abc', 'delete pods/web-abc-1'],
+  );
   assert.deepEqual(client.writes[0]!.detail, { propagationPolicy: 'Background', preconditions: { uid: 'p1' } });
 });
 
@@ -86,7 +93,10 @@ test('an owner re-created under the same name (other uid) leaves the old depende
   const recreated = obj('apps/v1', 'ReplicaSet', 'web-abc', 'r1-new');
   const { client, deps } = fixture([recreated, pod], [recreated, pod]);
   await attemptToDelete(deps, 'p1');
-  assert.deepEqual(client.writes.map((a) => `${a.verb} ${a.name}`), ['delete web-abc-1']);
+  assert.deepEqual(
+    client.writes.map((a) => `${a.verb} ${a.name}`),
+    ['delete web-abc-1'],
+  );
 });
 
 test('a dependent replaced on the server (other uid) is left alone', async () => {
@@ -103,8 +113,14 @@ test('with one live owner and one gone, only the dangling reference is cut', asy
   await attemptToDelete(deps, 'p5');
   assert.equal(client.writes.length, 1);
   const patch = (client.writes[0]!.detail as { patch: { op: string; path: string; value?: unknown }[] }).patch;
-  assert.deepEqual(patch.map((op) => op.op), ['test', 'test', 'replace']);
-  assert.deepEqual((patch[2]!.value as { uid: string }[]).map((r) => r.uid), ['r1']);
+  assert.deepEqual(
+    patch.map((op) => op.op),
+    ['test', 'test', 'replace'],
+  );
+  assert.deepEqual(
+    (patch[2]!.value as { uid: string }[]).map((r) => r.uid),
+    ['r1'],
+  );
 });
 
 test('foreground: dependents of a waiting owner are deleted, the owner keeps its finalizer while they block', async () => {
@@ -114,7 +130,10 @@ test('foreground: dependents of a waiting owner are deleted, the owner keeps its
   assert.equal(client.writes.length, 0, 'the owner waits');
   assert.deepEqual(enqueued, ['p1'], 'and nudges its blocking dependent');
   await attemptToDelete(deps, 'p1');
-  assert.deepEqual(client.writes.map((a) => `${a.verb} ${a.name} ${(a.detail as { propagationPolicy: string }).propagationPolicy}`), ['delete web-abc-1 Background']);
+  assert.deepEqual(
+    client.writes.map((a) => `${a.verb} ${a.name} ${(a.detail as { propagationPolicy: string }).propagationPolicy}`),
+    ['delete web-abc-1 Background'],
+  );
 });
 
 test('foreground: once no blocking dependent remains the finalizer goes, other finalizers stay', async () => {
@@ -132,7 +151,10 @@ test('foreground chain: a dependent with dependents of its own is deleted in the
   const ownedRs = obj('apps/v1', 'ReplicaSet', 'web-abc', 'r1', { ownerReferences: [ownerRef(deploy)] });
   const { client, deps } = fixture([deploy, ownedRs, pod]);
   await attemptToDelete(deps, 'r1');
-  assert.deepEqual(client.writes.map((a) => (a.detail as { propagationPolicy: string }).propagationPolicy), ['Foreground']);
+  assert.deepEqual(
+    client.writes.map((a) => (a.detail as { propagationPolicy: string }).propagationPolicy),
+    ['Foreground'],
+  );
 });
 
 test('an object already being deleted (no foreground) is left to finish', async () => {
@@ -160,5 +182,8 @@ test('orphan: a dependent already released is not patched again', async () => {
   const released = obj('v1', 'Pod', 'web-abc-1', 'p1');
   const { client, deps } = fixture([marked, pod], [marked, released]);
   await attemptToOrphan(deps, 'r1');
-  assert.deepEqual(client.writes.map((a) => a.resource), ['replicasets']);
+  assert.deepEqual(
+    client.writes.map((a) => a.resource),
+    ['replicasets'],
+  );
 });

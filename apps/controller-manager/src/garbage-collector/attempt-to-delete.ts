@@ -47,9 +47,7 @@ export function decideDeletion(owners: OwnerClassification, finalizers: readonly
     // The owner waits for us; we wait for ours: the foreground chain continues downwards.
     return { action: 'delete', propagation: 'Foreground', reason: `owner ${names(waiting)} is deleting its dependents in the foreground` };
   }
-  const reason = waiting.length > 0
-    ? `owner ${names(waiting)} is deleting its dependents in the foreground`
-    : `every owner is gone (${names(dangling)})`;
+  const reason = waiting.length > 0 ? `owner ${names(waiting)} is deleting its dependents in the foreground` : `every owner is gone (${names(dangling)})`;
   // An object already marked for a policy keeps it; otherwise as kubectl's default.
   const propagation: Propagation = finalizers.includes(ORPHAN_FINALIZER) ? 'Orphan' : finalizers.includes(FOREGROUND_FINALIZER) ? 'Foreground' : 'Background';
   return { action: 'delete', propagation, reason };
@@ -113,8 +111,17 @@ export async function attemptToDelete(deps: GcDeps, uid: string): Promise<SyncRe
  * Sorts `refs` of the live `dependent`, reading live every owner the graph has not
  * observed; `standingUnobserved` says one of those stood (its kind served but not watched yet).
  */
-export async function classifyOwners(deps: GcDeps, dependent: KubeObject, refs: readonly OwnerReference[]): Promise<OwnerClassification & { standingUnobserved: boolean }> {
-  const out = { solid: [] as OwnerReference[], dangling: [] as OwnerReference[], waitingForDependentsDeletion: [] as OwnerReference[], standingUnobserved: false };
+export async function classifyOwners(
+  deps: GcDeps,
+  dependent: KubeObject,
+  refs: readonly OwnerReference[],
+): Promise<OwnerClassification & { standingUnobserved: boolean }> {
+  const out = {
+    solid: [] as OwnerReference[],
+    dangling: [] as OwnerReference[],
+    waitingForDependentsDeletion: [] as OwnerReference[],
+    standingUnobserved: false,
+  };
   const node = deps.graph.get(dependent.metadata?.uid ?? '');
   for (const ref of refs) {
     const known = node ? deps.graph.ownerState(ref, node) : 'unknown';
@@ -133,7 +140,10 @@ async function readOwnerState(deps: GcDeps, dependent: KubeObject, ref: OwnerRef
   if (!res) {
     // A kind we do not serve cannot be proven absent: keep the dependent, as kube does
     // until discovery knows the kind.
-    deps.logger.warn({ dependent: dependent.metadata?.name, owner: `${ref.apiVersion}/${ref.kind}` }, 'owner reference to an unknown kind; leaving the dependent alone');
+    deps.logger.warn(
+      { dependent: dependent.metadata?.name, owner: `${ref.apiVersion}/${ref.kind}` },
+      'owner reference to an unknown kind; leaving the dependent alone',
+    );
     return 'unserved';
   }
   const namespace = dependent.metadata?.namespace;

@@ -13,7 +13,10 @@ test('a dependent whose owner is observed is not queued; one whose owner is unkn
   assert.deepEqual(graph.observe(rs).attemptToDelete, []);
   const orphan = obj('v1', 'Pod', 'lost', 'p9', { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'gone', uid: 'r-gone' }] });
   assert.deepEqual(graph.observe(orphan).attemptToDelete, ['p9']);
-  assert.deepEqual(graph.dependentsOf('d1').map((n) => n.identity.name), ['web-abc']);
+  assert.deepEqual(
+    graph.dependentsOf('d1').map((n) => n.identity.name),
+    ['web-abc'],
+  );
 });
 
 test('removing an owner queues its dependents; the index survives until they go', () => {
@@ -26,7 +29,10 @@ test('removing an owner queues its dependents; the index survives until they go'
   assert.equal(graph.get('r1'), undefined);
   assert.equal(graph.dependentsOf('r1').length, 2);
   graph.remove(pod('a', 'p1'));
-  assert.deepEqual(graph.dependentsOf('r1').map((n) => n.identity.uid), ['p2']);
+  assert.deepEqual(
+    graph.dependentsOf('r1').map((n) => n.identity.uid),
+    ['p2'],
+  );
 });
 
 test('an owner entering foreground deletion queues itself and every dependent, once', () => {
@@ -34,10 +40,18 @@ test('an owner entering foreground deletion queues itself and every dependent, o
   graph.observe(rs);
   graph.observe(pod('a', 'p1'));
   graph.observe(pod('b', 'p2', false));
-  const marked = obj('apps/v1', 'ReplicaSet', 'web-abc', 'r1', { resourceVersion: '2', deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['foregroundDeletion'], ownerReferences: [ownerRef(deploy)] });
+  const marked = obj('apps/v1', 'ReplicaSet', 'web-abc', 'r1', {
+    resourceVersion: '2',
+    deletionTimestamp: '2026-01-01T00:00:00Z',
+    finalizers: ['foregroundDeletion'],
+    ownerReferences: [ownerRef(deploy)],
+  });
   assert.deepEqual(graph.observe(marked).attemptToDelete.sort(), ['p1', 'p2', 'r1']);
   assert.equal(graph.get('r1')!.deletingDependents, true);
-  assert.deepEqual(graph.blockingDependentsOf('r1').map((n) => n.identity.uid), ['p1']);
+  assert.deepEqual(
+    graph.blockingDependentsOf('r1').map((n) => n.identity.uid),
+    ['p1'],
+  );
   // A later update of the owner does not re-queue every dependent.
   assert.deepEqual(graph.observe({ ...marked, metadata: { ...marked.metadata, resourceVersion: '3' } }).attemptToDelete, ['r1']);
 });

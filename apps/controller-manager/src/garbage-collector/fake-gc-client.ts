@@ -38,8 +38,19 @@ export class FakeGcClient implements GcClient {
     return Promise.resolve(structuredClone(obj) as T);
   }
 
-  delete<T extends KubeObject>(res: ResourceInfo, namespace: string | undefined, name: string, opts: { propagationPolicy?: string; preconditions?: unknown } = {}): Promise<T | Status> {
-    this.actions.push({ verb: 'delete', resource: res.resource, namespace, name, detail: { propagationPolicy: opts.propagationPolicy, preconditions: opts.preconditions } });
+  delete<T extends KubeObject>(
+    res: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    opts: { propagationPolicy?: string; preconditions?: unknown } = {},
+  ): Promise<T | Status> {
+    this.actions.push({
+      verb: 'delete',
+      resource: res.resource,
+      namespace,
+      name,
+      detail: { propagationPolicy: opts.propagationPolicy, preconditions: opts.preconditions },
+    });
     return Promise.resolve({ kind: 'Status', apiVersion: 'v1', status: 'Success' } as Status);
   }
 
@@ -54,12 +65,26 @@ function keyOf(kind: string, namespace: string | undefined, name: string): strin
 }
 
 export function notFound(res: ResourceInfo, name: string): ApiStatusError {
-  return new ApiStatusError({ apiVersion: 'v1', kind: 'Status', status: 'Failure', code: 404, reason: 'NotFound', message: `${res.resource} "${name}" not found` } as Status);
+  return new ApiStatusError({
+    apiVersion: 'v1',
+    kind: 'Status',
+    status: 'Failure',
+    code: 404,
+    reason: 'NotFound',
+    message: `${res.resource} "${name}" not found`,
+  } as Status);
 }
 
 /** An ownerReference to `owner`, controller and (by default) blocking, as controllers write them. */
 export function ownerRef(owner: KubeObject, block = true): OwnerReference {
-  return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: block };
+  return {
+    apiVersion: owner.apiVersion!,
+    kind: owner.kind!,
+    name: owner.metadata!.name!,
+    uid: owner.metadata!.uid!,
+    controller: true,
+    blockOwnerDeletion: block,
+  };
 }
 
 /** A test object in namespace default (override with meta.namespace). */

@@ -7,7 +7,20 @@ import { obj, ownerRef } from './fake-gc-client.ts';
 
 test('monitored kinds: everything listable, watchable and deletable except Events', () => {
   const names = monitoredResources().map((r) => r.resource);
-  for (const want of ['pods', 'replicasets', 'deployments', 'replicationcontrollers', 'endpoints', 'endpointslices', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'leases', 'nodes']) {
+  for (const want of [
+    'pods',
+    'replicasets',
+    'deployments',
+    'replicationcontrollers',
+    'endpoints',
+    'endpointslices',
+    'services',
+    'configmaps',
+    'secrets',
+    'serviceaccounts',
+    'leases',
+    'nodes',
+  ]) {
     assert.ok(names.includes(want), want);
   }
   assert.ok(!names.includes('events') && !names.includes('bindings'));

@@ -37,12 +37,24 @@ async function runGarbageCollector(ctx: ControllerContext, signal: AbortSignal):
   const deps: GcDeps = { client: ctx.client, graph, resolve: kindResolver(discovery), enqueueDelete: (uid) => deleter.enqueue(uid), logger };
   const workers = ctx.config.workers[GARBAGE_COLLECTOR_NAME] ?? DEFAULT_WORKERS;
   const orphaner = new ControllerRunner({
-    name: `${GARBAGE_COLLECTOR_NAME}/orphan`, watches: [], sync: (uid) => attemptToOrphan(deps, uid), workers: Math.max(1, Math.ceil(workers / 2)), logger,
+    name: `${GARBAGE_COLLECTOR_NAME}/orphan`,
+    watches: [],
+    sync: (uid) => attemptToOrphan(deps, uid),
+    workers: Math.max(1, Math.ceil(workers / 2)),
+    logger,
   });
   const deleter = new ControllerRunner({
-    name: `${GARBAGE_COLLECTOR_NAME}/delete`, watches: [], sync: (uid) => attemptToDelete(deps, uid), workers, logger,
+    name: `${GARBAGE_COLLECTOR_NAME}/delete`,
+    watches: [],
+    sync: (uid) => attemptToDelete(deps, uid),
+    workers,
+    logger,
   });
-  const events = queueing(graphEvents(graph, (uids) => orphaner.enqueue(uids)), (uids) => deleter.enqueue(uids), logger);
+  const events = queueing(
+    graphEvents(graph, (uids) => orphaner.enqueue(uids)),
+    (uids) => deleter.enqueue(uids),
+    logger,
+  );
   // Synchronously, before the first await: the manager starts the factory afterwards.
   const monitors = new GraphMonitors({ informers: ctx.informers, discovery, events, logger });
   // The built-in kinds make the graph trustworthy enough to act; kinds discovered later join as they sync.

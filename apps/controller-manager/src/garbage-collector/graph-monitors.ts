@@ -16,8 +16,7 @@ const crdResource = findResource('apiextensions.k8s.io', 'v1', 'customresourcede
  * listed.
  */
 export function monitoredResources(all: readonly ResourceInfo[] = resources): ResourceInfo[] {
-  return all.filter((res) =>
-    res.kind !== 'Event' && ['list', 'watch', 'delete'].every((verb) => res.verbs.includes(verb)));
+  return all.filter((res) => res.kind !== 'Event' && ['list', 'watch', 'delete'].every((verb) => res.verbs.includes(verb)));
 }
 
 export interface GraphMonitorsOptions {

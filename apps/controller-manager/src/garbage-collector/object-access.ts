@@ -18,7 +18,11 @@ export function kindResolver(discovery?: Pick<ResourceDiscovery, 'resolveKind'>)
  * The object as it stands now, or undefined when it is gone or was replaced by another
  * incarnation with the same name (a different uid): neither may be acted on.
  */
-export async function getLiveObject(client: GcClient, res: ResourceInfo, id: Pick<ObjectIdentity, 'namespace' | 'name' | 'uid'>): Promise<KubeObject | undefined> {
+export async function getLiveObject(
+  client: GcClient,
+  res: ResourceInfo,
+  id: Pick<ObjectIdentity, 'namespace' | 'name' | 'uid'>,
+): Promise<KubeObject | undefined> {
   try {
     const obj = await client.get<KubeObject>(res, res.namespaced ? id.namespace : undefined, id.name);
     return obj.metadata?.uid === id.uid ? obj : undefined;

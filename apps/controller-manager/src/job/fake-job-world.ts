@@ -54,7 +54,13 @@ export class FakeJobWorld {
         create: async <T extends KubeObject>(res: ResourceInfo, obj: T) => {
           const stored = structuredClone(obj) as any;
           const name = stored.metadata!.name ?? `${stored.metadata!.generateName}${(++this.#seq).toString(36).padStart(5, 'x')}`;
-          stored.metadata = { ...stored.metadata, name, uid: `pod-${this.#seq}`, resourceVersion: String(++this.#rv), creationTimestamp: this.now.toISOString() };
+          stored.metadata = {
+            ...stored.metadata,
+            name,
+            uid: `pod-${this.#seq}`,
+            resourceVersion: String(++this.#rv),
+            creationTimestamp: this.now.toISOString(),
+          };
           this.actions.push(`create pods/${name}`);
           this.#storePod(stored);
           return structuredClone(stored) as unknown as T;
@@ -127,7 +133,9 @@ export class FakeJobWorld {
   }
 
   activePods(): Pod[] {
-    return this.podList().filter((p) => !p.status?.phase || p.status.phase === 'Running' || p.status.phase === 'Pending').filter((p) => !p.metadata?.deletionTimestamp);
+    return this.podList()
+      .filter((p) => !p.status?.phase || p.status.phase === 'Running' || p.status.phase === 'Pending')
+      .filter((p) => !p.metadata?.deletionTimestamp);
   }
 
   /** The kubelet's part: the pod's containers ended with `exitCode` (0: Succeeded). */
@@ -136,7 +144,16 @@ export class FakeJobWorld {
     next.status = {
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
       conditions,
-      containerStatuses: [{ name: 'pi', image: 'perl', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } } }],
+      containerStatuses: [
+        {
+          name: 'pi',
+          image: 'perl',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } },
+        },
+      ],
     };
     next.metadata!.resourceVersion = String(++this.#rv);
     this.#storePod(next);

@@ -14,7 +14,10 @@ test('completions 4, parallelism 2: never more than 2 active, Complete with succ
   for (let round = 0; round < 10 && !condition(world, 'Complete'); round++) {
     await world.sync();
     maxActive = Math.max(maxActive, world.activePods().length);
-    assert.ok(world.activePods().every((p) => p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER)), 'pods are created with the tracking finalizer');
+    assert.ok(
+      world.activePods().every((p) => p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER)),
+      'pods are created with the tracking finalizer',
+    );
     for (const pod of world.activePods()) world.finishPod(pod, 0);
   }
   assert.equal(maxActive, 2);
@@ -27,7 +30,10 @@ test('completions 4, parallelism 2: never more than 2 active, Complete with succ
   assert.ok(status.completionTime && status.startTime);
   assert.deepEqual(status.uncountedTerminatedPods, { succeeded: [], failed: [] });
   assert.equal(world.podList().length, 4);
-  assert.ok(world.podList().every((p) => !p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER)), 'every counted pod lost its finalizer');
+  assert.ok(
+    world.podList().every((p) => !p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER)),
+    'every counted pod lost its finalizer',
+  );
   assert.ok(world.events.includes('Normal Completed: Job completed'));
 });
 
@@ -51,7 +57,9 @@ test('Indexed: pods get indexes 0..n-1 as annotation, label, env and hostname; c
     assert.equal(pod.metadata?.labels?.[JOB_COMPLETION_INDEX], index);
     assert.equal(pod.spec?.hostname, `pi-${index}`);
     assert.match(pod.metadata!.name!, new RegExp(`^pi-${index}-`));
-    assert.deepEqual(pod.spec?.containers[0]?.env, [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX}']` } } }]);
+    assert.deepEqual(pod.spec?.containers[0]?.env, [
+      { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX}']` } } },
+    ]);
   }
   world.finishPod(pods.find((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX] === '1')!, 0);
   world.finishPod(pods.find((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX] === '0')!, 1);
@@ -60,7 +68,13 @@ test('Indexed: pods get indexes 0..n-1 as annotation, label, env and hostname; c
   // The failed index 0 comes back after the back-off; index 1 is never run again.
   world.now = new Date(world.now.getTime() + 11_000);
   await world.sync();
-  assert.deepEqual(world.activePods().map((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX]).sort(), ['0', '2']);
+  assert.deepEqual(
+    world
+      .activePods()
+      .map((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX])
+      .sort(),
+    ['0', '2'],
+  );
   for (const pod of world.activePods()) world.finishPod(pod, 0);
   await world.sync();
   assert.equal(world.job().status?.completedIndexes, '0-2');
@@ -108,13 +122,17 @@ test('activeDeadlineSeconds: active pods are deleted and the Job fails with Dead
 test('suspend deletes active pods and sets Suspended; resuming recreates them', async () => {
   const world = new FakeJobWorld(newJob({ parallelism: 2, completions: 4 }));
   await world.sync();
-  world.editJob((job) => { job.spec!.suspend = true; });
+  world.editJob((job) => {
+    job.spec!.suspend = true;
+  });
   await world.sync();
   assert.equal(world.activePods().length, 0);
   assert.deepEqual(condition(world, 'Suspended'), { status: 'True', reason: 'JobSuspended', message: 'Job suspended' });
   world.confirmDeletions();
   await world.sync();
-  world.editJob((job) => { job.spec!.suspend = false; });
+  world.editJob((job) => {
+    job.spec!.suspend = false;
+  });
   await world.sync();
   assert.equal(condition(world, 'Suspended')?.status, 'False');
   assert.equal(condition(world, 'Suspended')?.reason, 'JobResumed');
@@ -142,7 +160,9 @@ test('podFailurePolicy: FailJob on an exit code fails the Job; Ignore does not c
 
 test('restartPolicy OnFailure: container restarts count toward the backoff limit', async () => {
   const world = new FakeJobWorld(newJob({ backoffLimit: 2 }));
-  world.editJob((job) => { job.spec!.template.spec!.restartPolicy = 'OnFailure'; });
+  world.editJob((job) => {
+    job.spec!.template.spec!.restartPolicy = 'OnFailure';
+  });
   await world.sync();
   const pod = structuredClone(world.activePods()[0]!) as any;
   pod.status = { phase: 'Running', containerStatuses: [{ name: 'pi', image: 'perl', imageID: '', ready: false, restartCount: 2 }] };
@@ -166,14 +186,17 @@ test('no more pods than the completions still missing, counting pods that just s
   assert.equal(condition(world, 'Complete')?.status, 'True');
 });
 
-test('a deleted Job\'s pods lose the tracking finalizer on their own key, so they do not hang in Terminating', async () => {
+test("a deleted Job's pods lose the tracking finalizer on their own key, so they do not hang in Terminating", async () => {
   const world = new FakeJobWorld(newJob({ parallelism: 2, completions: 2 }));
   await world.sync();
   const [pod] = world.activePods();
   const touched = { ...structuredClone(pod!), metadata: { ...structuredClone(pod!.metadata), resourceVersion: '998' } };
   assert.deepEqual(world.controller.podEvents.update!(pod!, touched), ['default/pi'], 'an owned pod of a live Job queues only its Job');
   world.jobs.remove(world.job()); // deleted in the background: the GC deletes the pods next
-  const terminating = { ...structuredClone(pod!), metadata: { ...structuredClone(pod!.metadata), deletionTimestamp: world.now.toISOString(), resourceVersion: '999' } };
+  const terminating = {
+    ...structuredClone(pod!),
+    metadata: { ...structuredClone(pod!.metadata), deletionTimestamp: world.now.toISOString(), resourceVersion: '999' },
+  };
   world.pods.upsert(terminating);
   const keys = world.controller.podEvents.update!(pod!, terminating) as string[];
   const orphanKey = `orphan-pod:default/${pod!.metadata!.name}`;
@@ -186,12 +209,19 @@ test('deleting a Job queues its pods that still hold the finalizer, even when th
   const world = new FakeJobWorld(newJob({ parallelism: 2, completions: 2 }));
   await world.sync();
   const job = world.job();
-  const names = world.activePods().map((p) => `orphan-pod:default/${p.metadata!.name}`).sort();
+  const names = world
+    .activePods()
+    .map((p) => `orphan-pod:default/${p.metadata!.name}`)
+    .sort();
   world.jobs.remove(job);
   const keys = world.controller.jobEvents.delete!(job) as string[];
   assert.deepEqual([keys[0], ...keys.slice(1).sort()], ['default/pi', ...names]);
   for (const key of names) await world.controller.sync(key);
-  assert.deepEqual(world.podList().filter((p) => p.metadata?.finalizers?.includes('batch.kubernetes.io/job-tracking')), [], 'every tracking finalizer removed');
+  assert.deepEqual(
+    world.podList().filter((p) => p.metadata?.finalizers?.includes('batch.kubernetes.io/job-tracking')),
+    [],
+    'every tracking finalizer removed',
+  );
 });
 
 test('a Job managed by another controller (spec.managedBy) is left alone', async () => {

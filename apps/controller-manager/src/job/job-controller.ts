@@ -41,7 +41,9 @@ export class JobController {
       delete(job) {
         expectations.delete(objectKey(job));
         const uid = job.metadata?.uid;
-        const held = uid ? deps.podLister.byIndex(OWNER_UID_INDEX, uid).filter((pod) => pod.metadata?.namespace === job.metadata?.namespace && hasTrackingFinalizer(pod)) : [];
+        const held = uid
+          ? deps.podLister.byIndex(OWNER_UID_INDEX, uid).filter((pod) => pod.metadata?.namespace === job.metadata?.namespace && hasTrackingFinalizer(pod))
+          : [];
         return [objectKey(job), ...held.map((pod) => `${ORPHAN_POD_KEY_PREFIX}${objectKey(pod)}`)];
       },
     };

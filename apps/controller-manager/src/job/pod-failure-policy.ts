@@ -26,11 +26,15 @@ export function matchPodFailurePolicy(job: Job, pod: Pod): FailurePolicyMatch | 
       const container = matchingContainer(rule, pod);
       if (container) {
         const code = container.state?.terminated?.exitCode;
-        return { action, message: `Container ${container.name} for pod ${podKey} failed with exit code ${code} matching ${rule.action} rule at index ${index}` };
+        return {
+          action,
+          message: `Container ${container.name} for pod ${podKey} failed with exit code ${code} matching ${rule.action} rule at index ${index}`,
+        };
       }
     } else if (rule.onPodConditions) {
       const condition = rule.onPodConditions.find((pattern) =>
-        pod.status?.conditions?.some((c) => c.type === pattern.type && c.status === (pattern.status ?? 'True')));
+        pod.status?.conditions?.some((c) => c.type === pattern.type && c.status === (pattern.status ?? 'True')),
+      );
       if (condition) return { action, message: `Pod ${podKey} has condition ${condition.type} matching ${rule.action} rule at index ${index}` };
     }
   }

@@ -88,7 +88,9 @@ export async function syncJob(deps: JobSyncDeps, key: string): Promise<SyncResul
   const status: JobStatus = structuredClone(job.status ?? {});
   const suspended = job.spec?.suspend === true;
   if (!suspended && !status.startTime) status.startTime = formatTime(now);
-  const failJob = counts.newFailed.map((pod) => (pod.status?.phase === 'Failed' ? matchPodFailurePolicy(job, pod) : undefined)).find((m) => m?.action === 'FailJob');
+  const failJob = counts.newFailed
+    .map((pod) => (pod.status?.phase === 'Failed' ? matchPodFailurePolicy(job, pod) : undefined))
+    .find((m) => m?.action === 'FailJob');
   const target = finishTarget(job, status, params, counts, failJob?.message, now);
 
   let active = counts.active;
@@ -140,7 +142,14 @@ export interface FinishTarget {
 }
 
 /** Whether the Job is done, and why (a target already set wins: it was decided before). */
-function finishTarget(job: Job, status: JobStatus, params: JobParams, counts: PodCounts, failJobMessage: string | undefined, now: Date): FinishTarget | undefined {
+function finishTarget(
+  job: Job,
+  status: JobStatus,
+  params: JobParams,
+  counts: PodCounts,
+  failJobMessage: string | undefined,
+  now: Date,
+): FinishTarget | undefined {
   for (const type of ['FailureTarget', 'SuccessCriteriaMet'] as const) {
     const c = findCondition(status, type);
     if (c?.status === 'True') return { type, reason: c.reason ?? '', message: c.message ?? '' };
@@ -190,7 +199,15 @@ function recordFailures(deps: JobSyncDeps, key: string, failed: number, succeede
  * Creates or deletes toward the wanted number of active pods: parallelism, no more than
  * the completions still missing. Creation waits out the pod-failure back-off.
  */
-async function manageJob(deps: JobSyncDeps, job: Job, key: string, params: JobParams, active: Pod[], counts: PodCounts, now: Date): Promise<{ active: Pod[]; requeueAfter?: number }> {
+async function manageJob(
+  deps: JobSyncDeps,
+  job: Job,
+  key: string,
+  params: JobParams,
+  active: Pod[],
+  counts: PodCounts,
+  now: Date,
+): Promise<{ active: Pod[]; requeueAfter?: number }> {
   const { succeeded, succeededIndexes } = counts;
   let want = params.parallelism;
   if (params.indexed) want = Math.min(want, (params.completions ?? 0) - succeededIndexes.size);
@@ -259,20 +276,22 @@ async function deleteActivePods(deps: JobSyncDeps, job: Job, key: string, victim
   if (victims.length === 0) return;
   deps.expectations.expectDeletions(key, victims.map(objectKey));
   const errors: unknown[] = [];
-  await Promise.all(victims.map(async (pod) => {
-    const podName = pod.metadata?.name ?? '';
-    try {
-      if (await deletePod(deps.client, pod.metadata?.namespace ?? '', podName)) {
-        deps.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${podName}`);
-      } else {
+  await Promise.all(
+    victims.map(async (pod) => {
+      const podName = pod.metadata?.name ?? '';
+      try {
+        if (await deletePod(deps.client, pod.metadata?.namespace ?? '', podName)) {
+          deps.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${podName}`);
+        } else {
+          deps.expectations.deletionObserved(key, objectKey(pod));
+        }
+      } catch (err) {
         deps.expectations.deletionObserved(key, objectKey(pod));
+        deps.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${messageOf(err)}`);
+        errors.push(err);
       }
-    } catch (err) {
-      deps.expectations.deletionObserved(key, objectKey(pod));
-      deps.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${messageOf(err)}`);
-      errors.push(err);
-    }
-  }));
+    }),
+  );
   if (errors.length > 0) throw errors[0];
 }
 

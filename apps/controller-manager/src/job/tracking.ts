@@ -82,7 +82,16 @@ export interface PodCounts {
 export function countPods(tracking: JobTracking, key: string, job: Job, pods: readonly Pod[], params: JobParams): PodCounts {
   const uncounted = job.status?.uncountedTerminatedPods;
   const known = new Set([...(uncounted?.succeeded ?? []), ...(uncounted?.failed ?? [])]);
-  const counts: PodCounts = { active: [], terminating: 0, newSucceeded: [], newFailed: [], ignored: [], succeeded: 0, failed: 0, succeededIndexes: new Set(parseIndexes(job.status?.completedIndexes)) };
+  const counts: PodCounts = {
+    active: [],
+    terminating: 0,
+    newSucceeded: [],
+    newFailed: [],
+    ignored: [],
+    succeeded: 0,
+    failed: 0,
+    succeededIndexes: new Set(parseIndexes(job.status?.completedIndexes)),
+  };
   let budget = MAX_UNCOUNTED_PODS - known.size;
   for (const pod of pods) {
     const phase = pod.status?.phase;
@@ -185,18 +194,20 @@ function normalise(status: JobStatus | undefined): JobStatus {
 async function removeFinalizers(deps: JobSyncDeps, key: string, pods: readonly Pod[]): Promise<{ released: Set<string>; error?: unknown }> {
   const released = new Set<string>();
   let error: unknown;
-  await Promise.all(pods.map(async (pod) => {
-    const uid = uidOf(pod);
-    deps.tracking.expectRemoval(key, uid);
-    try {
-      await removeTrackingFinalizer(deps.client, pod);
-      released.add(uid);
-    } catch (err) {
-      deps.tracking.removalFailed(key, uid);
-      deps.logger?.warn({ err, pod: objectKey(pod) }, 'removing the job tracking finalizer failed');
-      error ??= err;
-    }
-  }));
+  await Promise.all(
+    pods.map(async (pod) => {
+      const uid = uidOf(pod);
+      deps.tracking.expectRemoval(key, uid);
+      try {
+        await removeTrackingFinalizer(deps.client, pod);
+        released.add(uid);
+      } catch (err) {
+        deps.tracking.removalFailed(key, uid);
+        deps.logger?.warn({ err, pod: objectKey(pod) }, 'removing the job tracking finalizer failed');
+        error ??= err;
+      }
+    }),
+  );
   return { released, error };
 }
 

@@ -12,7 +12,15 @@ test('completed indexes: parse and format the interval form', () => {
 });
 
 test('pod failure back-off: 0, 10 s doubling, capped at 6 min', () => {
-  const table: [number, number][] = [[0, 0], [1, 10_000], [2, 20_000], [3, 40_000], [6, 320_000], [7, 360_000], [50, 360_000]];
+  const table: [number, number][] = [
+    [0, 0],
+    [1, 10_000],
+    [2, 20_000],
+    [3, 40_000],
+    [6, 320_000],
+    [7, 360_000],
+    [50, 360_000],
+  ];
   for (const [failures, ms] of table) assert.equal(podBackoffMs(failures), ms, `${failures} failures`);
 });
 
@@ -20,5 +28,10 @@ test('jobParams applies upstream defaults for absent fields', () => {
   const template = { spec: { containers: [] } };
   assert.deepEqual(jobParams({ spec: { template } }), { parallelism: 1, completions: 1, backoffLimit: 6, indexed: false });
   assert.deepEqual(jobParams({ spec: { template, parallelism: 3 } }), { parallelism: 3, completions: undefined, backoffLimit: 6, indexed: false });
-  assert.deepEqual(jobParams({ spec: { template, completions: 5, backoffLimit: 0, completionMode: 'Indexed' } }), { parallelism: 1, completions: 5, backoffLimit: 0, indexed: true });
+  assert.deepEqual(jobParams({ spec: { template, completions: 5, backoffLimit: 0, completionMode: 'Indexed' } }), {
+    parallelism: 1,
+    completions: 5,
+    backoffLimit: 0,
+    indexed: true,
+  });
 });

@@ -18,8 +18,7 @@ export interface ContentRemaining {
  * another schema, so deleting the core ones covers both.
  */
 export function deletableNamespacedResources(all: readonly ResourceInfo[]): ResourceInfo[] {
-  return all.filter((res) =>
-    res.namespaced && res.group !== 'events.k8s.io' && res.verbs.includes('list') && res.verbs.includes('delete'));
+  return all.filter((res) => res.namespaced && res.group !== 'events.k8s.io' && res.verbs.includes('list') && res.verbs.includes('delete'));
 }
 
 /**
@@ -31,20 +30,22 @@ export function deletableNamespacedResources(all: readonly ResourceInfo[]): Reso
 export async function deleteNamespaceContent(client: NamespaceClient, namespace: string, kinds: readonly ResourceInfo[]): Promise<ContentRemaining> {
   const out: ContentRemaining = { remaining: {}, total: 0, finalizersPending: [] };
   const failures: unknown[] = [];
-  await Promise.all(kinds.map(async (res) => {
-    try {
-      const left = await deleteCollectionOf(client, res, namespace);
-      if (left.length === 0) return;
-      out.remaining[qualifiedResource(res)] = left.length;
-      out.total += left.length;
-      for (const obj of left) {
-        const finalizers = obj.metadata?.finalizers ?? [];
-        for (const f of finalizers) if (!out.finalizersPending.includes(f)) out.finalizersPending.push(f);
+  await Promise.all(
+    kinds.map(async (res) => {
+      try {
+        const left = await deleteCollectionOf(client, res, namespace);
+        if (left.length === 0) return;
+        out.remaining[qualifiedResource(res)] = left.length;
+        out.total += left.length;
+        for (const obj of left) {
+          const finalizers = obj.metadata?.finalizers ?? [];
+          for (const f of finalizers) if (!out.finalizersPending.includes(f)) out.finalizersPending.push(f);
+        }
+      } catch (err) {
+        failures.push(new Error(`namespace ${namespace}: deleting ${qualifiedResource(res)}`, { cause: err }));
       }
-    } catch (err) {
-      failures.push(new Error(`namespace ${namespace}: deleting ${qualifiedResource(res)}`, { cause: err }));
-    }
-  }));
+    }),
+  );
   if (failures.length > 0) throw failures[0];
   return out;
 }

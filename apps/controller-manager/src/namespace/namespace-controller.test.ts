@@ -25,7 +25,10 @@ class FakeNamespaceApi {
 
   add(res: ResourceInfo, name: string, extra: Record<string, unknown> = {}): void {
     const path = resourcePath(res, 'team');
-    this.objects.set(path, [...(this.objects.get(path) ?? []), { metadata: { name, namespace: 'team', uid: `${res.resource}-${name}`, ...extra } } as KubeObject]);
+    this.objects.set(path, [
+      ...(this.objects.get(path) ?? []),
+      { metadata: { name, namespace: 'team', uid: `${res.resource}-${name}`, ...extra } } as KubeObject,
+    ]);
   }
 
   list<T extends KubeObject>(res: ResourceInfo, namespace?: string): Promise<KubeList<T>> {
@@ -37,7 +40,10 @@ class FakeNamespaceApi {
   request<T>(method: string, path: string): Promise<T> {
     this.calls.push(`${method} ${path}`);
     const left = (this.objects.get(path) ?? []).filter((o) => path.endsWith('/pods') && (o as { spec?: { nodeName?: string } }).spec?.nodeName);
-    this.objects.set(path, left.map((o) => ({ ...o, metadata: { ...o.metadata, deletionTimestamp: '2026-01-01T00:00:30Z' } })));
+    this.objects.set(
+      path,
+      left.map((o) => ({ ...o, metadata: { ...o.metadata, deletionTimestamp: '2026-01-01T00:00:30Z' } })),
+    );
     return Promise.resolve({} as T);
   }
 
@@ -51,19 +57,36 @@ class FakeNamespaceApi {
   }
 
   update<T extends KubeObject>(_res: ResourceInfo, body: T, opts: { subresource?: string } = {}): Promise<T> {
-    this.calls.push(`PUT ${opts.subresource} ${JSON.stringify(opts.subresource === 'finalize' ? (body as { spec?: unknown }).spec : (body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.map((c) => `${c.type}=${c.status}`))}`);
+    this.calls.push(
+      `PUT ${opts.subresource} ${JSON.stringify(opts.subresource === 'finalize' ? (body as { spec?: unknown }).spec : (body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.map((c) => `${c.type}=${c.status}`))}`,
+    );
     return Promise.resolve(body);
   }
 }
 
 function terminating(name = 'team'): KubeObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: 'ns1', resourceVersion: '5', deletionTimestamp: '2026-01-01T00:00:00Z' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } } as KubeObject;
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, uid: 'ns1', resourceVersion: '5', deletionTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Terminating' },
+  } as KubeObject;
 }
 
 /** A custom resource the static table does not know; only discovery brings it. */
 const widgets: ResourceInfo = {
-  group: 'example.com', version: 'v1', kind: 'Widget', listKind: 'WidgetList', resource: 'widgets', singular: 'widget', namespaced: true,
-  shortNames: [], categories: [], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], subresources: [],
+  group: 'example.com',
+  version: 'v1',
+  kind: 'Widget',
+  listKind: 'WidgetList',
+  resource: 'widgets',
+  singular: 'widget',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: [],
 };
 
 function depsFor(api: FakeNamespaceApi, failed: Record<string, string> = {}, asked: number[] = []): NamespaceSyncDeps {
@@ -73,7 +96,13 @@ function depsFor(api: FakeNamespaceApi, failed: Record<string, string> = {}, ask
       return Promise.resolve({ resources: [...resources, widgets], failed, fetchedAt: notBefore });
     },
   };
-  return { client: api as unknown as NamespaceSyncDeps['client'], namespaces: { get: () => api.namespace }, discovery, logger, now: () => new Date('2026-01-01T00:00:05Z') };
+  return {
+    client: api as unknown as NamespaceSyncDeps['client'],
+    namespaces: { get: () => api.namespace },
+    discovery,
+    logger,
+    now: () => new Date('2026-01-01T00:00:05Z'),
+  };
 }
 
 const pods = findResource('', 'v1', 'pods')!;
@@ -81,7 +110,9 @@ const configmaps = findResource('', 'v1', 'configmaps')!;
 
 test('deletable kinds: namespaced, deletable, the events.k8s.io alias left out', () => {
   const names = deletableNamespacedResources([...resources, widgets]).map((r) => (r.group ? `${r.resource}.${r.group}` : r.resource));
-  assert.ok(names.includes('pods') && names.includes('deployments.apps') && names.includes('leases.coordination.k8s.io') && names.includes('widgets.example.com'));
+  assert.ok(
+    names.includes('pods') && names.includes('deployments.apps') && names.includes('leases.coordination.k8s.io') && names.includes('widgets.example.com'),
+  );
   assert.ok(!names.includes('namespaces') && !names.includes('nodes') && !names.includes('bindings') && !names.includes('events.events.k8s.io'));
 });
 
@@ -93,7 +124,7 @@ test('an active namespace is left alone', async () => {
 
 test('content is deleted; a graceful pod keeps the namespace until it is gone, then it is finalized', async () => {
   const api = new FakeNamespaceApi(terminating());
-  api.add(pods, 'web-1', { });
+  api.add(pods, 'web-1', {});
   api.add(configmaps, 'cfg');
   (api.objects.get(resourcePath(pods, 'team'))![0] as { spec?: unknown }).spec = { nodeName: 'hollow-node-0' };
   const first = await syncNamespace(depsFor(api), 'team');
@@ -101,7 +132,11 @@ test('content is deleted; a graceful pod keeps the namespace until it is gone, t
   assert.ok(api.calls.includes('DELETE /api/v1/namespaces/team/pods'));
   assert.ok(api.calls.includes('DELETE /api/v1/namespaces/team/configmaps'));
   assert.ok(!api.calls.some((c) => c.startsWith('PUT finalize')));
-  assert.ok(api.calls.includes('PUT status ["NamespaceDeletionDiscoveryFailure=False","NamespaceDeletionContentFailure=False","NamespaceContentRemaining=True","NamespaceFinalizersRemaining=False"]'));
+  assert.ok(
+    api.calls.includes(
+      'PUT status ["NamespaceDeletionDiscoveryFailure=False","NamespaceDeletionContentFailure=False","NamespaceContentRemaining=True","NamespaceFinalizersRemaining=False"]',
+    ),
+  );
 
   // The kubelet confirmed: the pod is gone. Already-marked objects are not deleted twice.
   api.calls.length = 0;
@@ -142,7 +177,10 @@ test('custom objects are deleted too, through discovery no older than the deleti
 test('a group discovery could not read keeps the namespace: reported, retried, never finalized', async () => {
   const api = new FakeNamespaceApi(terminating());
   api.add(configmaps, 'cfg');
-  await assert.rejects(syncNamespace(depsFor(api, { 'metrics.example.com/v1': 'HTTP 503' }), 'team'), /Discovery failed for some groups, 1 failing: metrics.example.com\/v1: HTTP 503/);
+  await assert.rejects(
+    syncNamespace(depsFor(api, { 'metrics.example.com/v1': 'HTTP 503' }), 'team'),
+    /Discovery failed for some groups, 1 failing: metrics.example.com\/v1: HTTP 503/,
+  );
   assert.ok(api.calls.includes('DELETE /api/v1/namespaces/team/configmaps'));
   assert.ok(api.calls.some((c) => c.startsWith('PUT status') && c.includes('NamespaceDeletionDiscoveryFailure=True')));
   assert.ok(!api.calls.some((c) => c.startsWith('PUT finalize')));

@@ -61,7 +61,8 @@ export async function syncNamespace(deps: NamespaceSyncDeps, name: string): Prom
     // it (a terminating namespace takes no new objects), and one round serves every pass.
     const snap = await deps.discovery.snapshot(Date.parse(ns.metadata.deletionTimestamp));
     const failed = Object.entries(snap.failed);
-    if (failed.length > 0) discoveryFailure = new Error(`Discovery failed for some groups, ${failed.length} failing: ${failed.map(([gv, why]) => `${gv}: ${why}`).join('; ')}`);
+    if (failed.length > 0)
+      discoveryFailure = new Error(`Discovery failed for some groups, ${failed.length} failing: ${failed.map(([gv, why]) => `${gv}: ${why}`).join('; ')}`);
     content = await deleteNamespaceContent(deps.client, name, deletableNamespacedResources(snap.resources));
   } catch (err) {
     failure = err;

@@ -22,8 +22,12 @@ export class CidrAllocator {
     this.#count = 2 ** (maskSize - prefix);
   }
 
-  get capacity(): number { return this.#count; }
-  get used(): number { return this.#used.size; }
+  get capacity(): number {
+    return this.#count;
+  }
+  get used(): number {
+    return this.#used.size;
+  }
 
   /** Marks a subnet as taken (an existing node's spec.podCIDR). False when it is not one of ours. */
   occupy(cidr: string): boolean {
@@ -57,7 +61,11 @@ export class CidrAllocator {
 
   #indexOf(cidr: string): number | undefined {
     let parsed: { network: number; prefix: number };
-    try { parsed = parseCidr(cidr); } catch { return undefined; }
+    try {
+      parsed = parseCidr(cidr);
+    } catch {
+      return undefined;
+    }
     if (parsed.prefix !== this.#maskSize) return undefined;
     const offset = parsed.network - this.#base;
     const size = 2 ** (32 - this.#maskSize);

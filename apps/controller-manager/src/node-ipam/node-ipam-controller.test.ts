@@ -13,7 +13,12 @@ function fixture(nodes: Node[]) {
   const patches: { name: string; patch: unknown }[] = [];
   const byName = new Map(nodes.map((n) => [n.metadata!.name!, n]));
   const syncer = new NodeIpamSyncer({
-    client: { patch: async (_res, _ns, name, _type, patch) => { patches.push({ name, patch }); return {} as never; } },
+    client: {
+      patch: async (_res, _ns, name, _type, patch) => {
+        patches.push({ name, patch });
+        return {} as never;
+      },
+    },
     nodes: { get: (_ns, name) => byName.get(name) },
     allocator: new CidrAllocator('10.244.0.0/16', 24),
     logger: createLogger('test', 'silent'),
@@ -47,10 +52,17 @@ test('a deleted node frees its CIDR; a failed patch gives it back', async () => 
   fx.syncer.forget(node('y', '10.244.5.0/24'));
   fx.byName.set('b', node('b'));
   await fx.syncer.sync('b');
-  assert.deepEqual(fx.patches.map((p) => p.patch), [{ spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] } }]);
+  assert.deepEqual(
+    fx.patches.map((p) => p.patch),
+    [{ spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] } }],
+  );
 
   const failing = new NodeIpamSyncer({
-    client: { patch: async () => { throw new Error('boom'); } },
+    client: {
+      patch: async () => {
+        throw new Error('boom');
+      },
+    },
     nodes: { get: (_ns, name) => (name === 'c' ? node('c') : undefined) },
     allocator: new CidrAllocator('10.0.0.0/23', 24),
     logger: createLogger('test', 'silent'),

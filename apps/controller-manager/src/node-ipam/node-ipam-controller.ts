@@ -11,7 +11,9 @@ import { CidrAllocator } from './cidr-allocator.ts';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
 
-interface NodeLister { get(namespace: string | undefined, name: string): Node | undefined }
+interface NodeLister {
+  get(namespace: string | undefined, name: string): Node | undefined;
+}
 
 export interface NodeIpamDeps {
   client: Pick<RestClient, 'patch'>;
@@ -61,7 +63,12 @@ export class NodeIpamSyncer {
     const cidr = this.#deps.allocator.allocateNext();
     if (!cidr) {
       // Kubernetes refers to nodes in events with uid = name (the kubelet does the same).
-      this.#deps.recorder?.event({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: name } }, 'Warning', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
+      this.#deps.recorder?.event(
+        { apiVersion: 'v1', kind: 'Node', metadata: { name, uid: name } },
+        'Warning',
+        'CIDRNotAvailable',
+        `Node ${name} status is now: CIDRNotAvailable`,
+      );
       throw new Error(`node ${name}: no pod CIDR left in the cluster CIDR`);
     }
     this.#owners.set(cidr, name);

@@ -2,18 +2,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, NodeCondition, Taint } from '@skiff/api';
 import {
-  TAINT_NOT_READY, TAINT_UNREACHABLE, desiredTaintKeys, firstObservation, heartbeatSignature, lastHeartbeatStamp, markConditionsUnknown, msUntilStale,
-  observeHeartbeat, reconcileTaints,
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
+  desiredTaintKeys,
+  firstObservation,
+  heartbeatSignature,
+  lastHeartbeatStamp,
+  markConditionsUnknown,
+  msUntilStale,
+  observeHeartbeat,
+  reconcileTaints,
 } from './node-health.ts';
 
 const timings = { gracePeriodMs: 40_000, startupGracePeriodMs: 60_000 };
 const now = new Date('2026-01-01T00:10:00Z');
 
 function node(ready?: string, taints?: Taint[]): Node {
-  const conditions: NodeCondition[] = ready ? [
-    { type: 'Ready', status: ready, reason: 'KubeletReady', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' },
-    { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' },
-  ] : [];
+  const conditions: NodeCondition[] = ready
+    ? [
+        { type: 'Ready', status: ready, reason: 'KubeletReady', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' },
+        { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' },
+      ]
+    : [];
   return { metadata: { name: 'n1' }, spec: { taints }, status: { conditions } };
 }
 
@@ -65,7 +75,10 @@ test('conditions go Unknown once, missing ones are added as never updated', () =
   assert.equal(ready.message, 'Kubelet stopped posting node status.');
   assert.equal(ready.lastHeartbeatTime, '2026-01-01T00:00:00Z');
   assert.equal(ready.lastTransitionTime, '2026-01-01T00:10:00Z');
-  assert.deepEqual(marked.map((c) => `${c.type}=${c.status}`), ['Ready=Unknown', 'MemoryPressure=Unknown', 'DiskPressure=Unknown', 'PIDPressure=Unknown']);
+  assert.deepEqual(
+    marked.map((c) => `${c.type}=${c.status}`),
+    ['Ready=Unknown', 'MemoryPressure=Unknown', 'DiskPressure=Unknown', 'PIDPressure=Unknown'],
+  );
   assert.equal(marked.find((c) => c.type === 'DiskPressure')!.reason, 'NodeStatusNeverUpdated');
   const again: Node = { ...node('True'), status: { conditions: marked } };
   assert.equal(markConditionsUnknown(again, now), undefined);
@@ -84,7 +97,7 @@ test('taints follow the Ready condition', () => {
   }
 });
 
-test('reconcileTaints adds both effects, keeps timeAdded and others\' taints, removes stale ones', () => {
+test("reconcileTaints adds both effects, keeps timeAdded and others' taints, removes stale ones", () => {
   const other: Taint = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
   const added = reconcileTaints([other], [TAINT_UNREACHABLE], now)!;
   assert.deepEqual(added, [
@@ -94,7 +107,10 @@ test('reconcileTaints adds both effects, keeps timeAdded and others\' taints, re
   ]);
   assert.equal(reconcileTaints(added, [TAINT_UNREACHABLE], new Date('2026-01-01T01:00:00Z')), undefined, 'unchanged keeps timeAdded');
   const swapped = reconcileTaints(added, [TAINT_NOT_READY], now)!;
-  assert.deepEqual(swapped.map((t) => `${t.key}:${t.effect}`), ['dedicated:NoSchedule', `${TAINT_NOT_READY}:NoSchedule`, `${TAINT_NOT_READY}:NoExecute`]);
+  assert.deepEqual(
+    swapped.map((t) => `${t.key}:${t.effect}`),
+    ['dedicated:NoSchedule', `${TAINT_NOT_READY}:NoSchedule`, `${TAINT_NOT_READY}:NoExecute`],
+  );
   assert.deepEqual(reconcileTaints(swapped, [], now), [other], 'a node that comes back is untainted');
   assert.equal(reconcileTaints([other], [], now), undefined);
 });

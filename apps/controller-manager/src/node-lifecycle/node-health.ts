@@ -118,7 +118,14 @@ export function markConditionsUnknown(node: Node, now: Date): NodeCondition[] | 
   for (const type of KUBELET_CONDITIONS) {
     if (current.some((c) => c.type === type)) continue;
     changed = true;
-    next.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: nowText, lastTransitionTime: nowText });
+    next.push({
+      type,
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastHeartbeatTime: nowText,
+      lastTransitionTime: nowText,
+    });
   }
   return changed ? next : undefined;
 }
@@ -142,7 +149,10 @@ export function reconcileTaints(current: readonly Taint[], keys: readonly string
   const have = new Set<string>();
   for (const t of current) {
     const id = `${t.key}:${t.effect}`;
-    if (MANAGED_TAINT_KEYS.has(t.key) && !want.has(id)) { changed = true; continue; }
+    if (MANAGED_TAINT_KEYS.has(t.key) && !want.has(id)) {
+      changed = true;
+      continue;
+    }
     have.add(id);
     next.push(t);
   }

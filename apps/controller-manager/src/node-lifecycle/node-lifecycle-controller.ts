@@ -24,7 +24,9 @@ export function newNodeLifecycleController(): Controller {
     const pods = ctx.informers.informerFor<Pod>(podsResource);
     const syncer = new NodeLifecycleSyncer({
       client: ctx.client,
-      nodes, leases, pods,
+      nodes,
+      leases,
+      pods,
       recorder: ctx.recorder,
       logger: ctx.logger,
       timings: {

@@ -4,7 +4,12 @@ import type { Lease, Node, Pod } from '@skiff/api';
 import { createLogger } from '@skiff/log';
 import { NodeLifecycleSyncer } from './node-lifecycle-syncer.ts';
 
-interface Action { verb: string; name: string; body?: unknown; opts?: unknown }
+interface Action {
+  verb: string;
+  name: string;
+  body?: unknown;
+  opts?: unknown;
+}
 
 function fixture(node: Node, pods: Pod[], lease?: Lease) {
   const actions: Action[] = [];
@@ -13,30 +18,51 @@ function fixture(node: Node, pods: Pod[], lease?: Lease) {
   const state = { node, pods, lease };
   const syncer = new NodeLifecycleSyncer({
     client: {
-      patch: async (res, _ns, name, _t, body, opts) => { actions.push({ verb: `patch ${res.resource}${opts?.subresource ? '/' + opts.subresource : ''}`, name, body }); return {} as never; },
-      delete: async (res, _ns, name, opts) => { actions.push({ verb: `delete ${res.resource}`, name, opts }); return {} as never; },
+      patch: async (res, _ns, name, _t, body, opts) => {
+        actions.push({ verb: `patch ${res.resource}${opts?.subresource ? '/' + opts.subresource : ''}`, name, body });
+        return {} as never;
+      },
+      delete: async (res, _ns, name, opts) => {
+        actions.push({ verb: `delete ${res.resource}`, name, opts });
+        return {} as never;
+      },
     },
     nodes: { get: (_ns, name) => (name === state.node.metadata!.name ? state.node : undefined) },
     leases: { get: (_ns, name) => (state.lease && name === state.lease.metadata!.name ? state.lease : undefined) },
     pods: { byIndex: (_i, name) => state.pods.filter((p) => p.spec?.nodeName === name) },
-    recorder: { event: (_o, _t, reason, msg) => { events.push(`${reason}: ${msg}`); } },
+    recorder: {
+      event: (_o, _t, reason, msg) => {
+        events.push(`${reason}: ${msg}`);
+      },
+    },
     logger: createLogger('test', 'silent'),
     timings: { gracePeriodMs: 40_000, startupGracePeriodMs: 60_000 },
     now: () => new Date(clock),
   });
-  return { syncer, actions, events, state, advance: (ms: number) => { clock += ms; } };
+  return {
+    syncer,
+    actions,
+    events,
+    state,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
 }
 
 const readyNode = (extra: Partial<Node['spec']> = {}, status = 'True'): Node => ({
   metadata: { name: 'n1', resourceVersion: '5' },
   spec: { ...extra },
-  status: { conditions: [{ type: 'Ready', status, reason: 'KubeletReady', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
+  status: {
+    conditions: [{ type: 'Ready', status, reason: 'KubeletReady', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+  },
 });
 const lease = (renewTime: string): Lease => ({ metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n1', renewTime } });
 const podOn = (name: string, tolerationSeconds?: number, extra: Partial<Pod['metadata']> = {}): Pod => ({
   metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra },
   spec: {
-    nodeName: 'n1', containers: [],
+    nodeName: 'n1',
+    containers: [],
     tolerations: tolerationSeconds === undefined ? [] : [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds }],
   },
   status: { conditions: [{ type: 'Ready', status: 'True' }] },
@@ -68,39 +94,63 @@ test('a silent node goes Unknown, is tainted, its pods go not-ready and are evic
   fx.state.node = { ...fx.state.node, status: { conditions: conditions as never } };
   fx.actions.length = 0;
   await fx.syncer.sync('n1');
-  assert.deepEqual(fx.actions.map((a) => a.verb), ['patch nodes']);
+  assert.deepEqual(
+    fx.actions.map((a) => a.verb),
+    ['patch nodes'],
+  );
   const taints = (fx.actions[0]!.body as { spec: { taints: { key: string; effect: string; timeAdded?: string }[] } }).spec.taints;
-  assert.deepEqual(taints.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
+  assert.deepEqual(
+    taints.map((t) => `${t.key}:${t.effect}`),
+    ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute'],
+  );
 
   // Tainted: pods lose Ready; the intolerant one goes now, the 10 s one waits.
   fx.state.node = { ...fx.state.node, spec: { taints } };
   fx.actions.length = 0;
   const result = await fx.syncer.sync('n1');
-  assert.deepEqual(fx.actions.map((a) => `${a.verb} ${a.name}`), ['patch pods/status short', 'patch pods/status none', 'delete pods none']);
+  assert.deepEqual(
+    fx.actions.map((a) => `${a.verb} ${a.name}`),
+    ['patch pods/status short', 'patch pods/status none', 'delete pods none'],
+  );
   assert.deepEqual(fx.actions[2]!.opts, { preconditions: { uid: 'uid-none' } });
   assert.deepEqual(result, { requeueAfter: 10_000 });
   assert.ok(fx.events.includes('TaintManagerEviction: Marking for deletion Pod default/none'));
 
-  fx.state.pods = [{ ...podOn('short', 10), status: { conditions: [{ type: 'Ready', status: 'False' }] } }, podOn('none', undefined, { deletionTimestamp: '2026-01-01T00:01:11Z' })];
+  fx.state.pods = [
+    { ...podOn('short', 10), status: { conditions: [{ type: 'Ready', status: 'False' }] } },
+    podOn('none', undefined, { deletionTimestamp: '2026-01-01T00:01:11Z' }),
+  ];
   fx.actions.length = 0;
   fx.advance(10_000);
   await fx.syncer.sync('n1');
-  assert.deepEqual(fx.actions.map((a) => `${a.verb} ${a.name}`), ['delete pods short']);
+  assert.deepEqual(
+    fx.actions.map((a) => `${a.verb} ${a.name}`),
+    ['delete pods short'],
+  );
 
   // Past its grace period the terminating pod is force-deleted: its kubelet cannot confirm.
   fx.state.pods = [podOn('none', undefined, { deletionTimestamp: '2026-01-01T00:01:11Z' })];
   fx.actions.length = 0;
   fx.advance(30_000);
   await fx.syncer.sync('n1');
-  assert.deepEqual(fx.actions.map((a) => `${a.verb} ${a.name}`), ['delete pods none']);
+  assert.deepEqual(
+    fx.actions.map((a) => `${a.verb} ${a.name}`),
+    ['delete pods none'],
+  );
   assert.deepEqual(fx.actions[0]!.opts, { gracePeriodSeconds: 0, preconditions: { uid: 'uid-none' } });
 });
 
 test('a node that comes back is untainted', async () => {
-  const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' }];
+  const taints = [
+    { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' },
+  ];
   const fx = fixture(readyNode({ taints }), [], lease('2026-01-01T00:00:00.000000Z'));
   await fx.syncer.sync('n1');
-  assert.deepEqual(fx.actions.map((a) => a.verb), ['patch nodes']);
+  assert.deepEqual(
+    fx.actions.map((a) => a.verb),
+    ['patch nodes'],
+  );
   assert.deepEqual(fx.actions[0]!.body, { metadata: { resourceVersion: '5' }, spec: { taints: null } });
 });
 
@@ -108,7 +158,10 @@ test('a Ready=False node gets the not-ready taints', async () => {
   const fx = fixture(readyNode({}, 'False'), [], lease('2026-01-01T00:00:00.000000Z'));
   await fx.syncer.sync('n1');
   const body = fx.actions[0]!.body as { spec: { taints: { key: string }[] } };
-  assert.deepEqual(body.spec.taints.map((t) => t.key), ['node.kubernetes.io/not-ready', 'node.kubernetes.io/not-ready']);
+  assert.deepEqual(
+    body.spec.taints.map((t) => t.key),
+    ['node.kubernetes.io/not-ready', 'node.kubernetes.io/not-ready'],
+  );
 });
 
 test('a node whose heartbeat expired long before the controller started is marked on the first pass', async () => {
@@ -128,7 +181,11 @@ test('a node whose heartbeat expired long before the controller started is marke
   for (const [why, node, nodeLease, want] of cases) {
     const fx = fixture(node, [podOn('a')], nodeLease);
     await fx.syncer.sync('n1');
-    assert.deepEqual(fx.actions.map((a) => a.verb), want, why);
+    assert.deepEqual(
+      fx.actions.map((a) => a.verb),
+      want,
+      why,
+    );
   }
 
   // The pass after the status write (its watch event, no time passing) taints the node, so the
@@ -141,5 +198,8 @@ test('a node whose heartbeat expired long before the controller started is marke
   fx.actions.length = 0;
   await fx.syncer.sync('n1');
   const taints = (fx.actions[0]!.body as { spec: { taints: { key: string; effect: string }[] } }).spec.taints;
-  assert.deepEqual(taints.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
+  assert.deepEqual(
+    taints.map((t) => `${t.key}:${t.effect}`),
+    ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute'],
+  );
 });

@@ -9,8 +9,17 @@ import { findResource, type Lease, type Node, type Pod, type PodCondition } from
 import { NODE_NAME_INDEX, isNotFound, isConflict, type EventRecorder, type RestClient, type SyncResult } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import {
-  desiredTaintKeys, firstObservation, heartbeatSignature, lastHeartbeatStamp, markConditionsUnknown, msUntilStale,
-  observeHeartbeat, readyConditionOf, reconcileTaints, type HealthTimings, type HeartbeatObservation,
+  desiredTaintKeys,
+  firstObservation,
+  heartbeatSignature,
+  lastHeartbeatStamp,
+  markConditionsUnknown,
+  msUntilStale,
+  observeHeartbeat,
+  readyConditionOf,
+  reconcileTaints,
+  type HealthTimings,
+  type HeartbeatObservation,
 } from './node-health.ts';
 import { decideEviction, shouldForceDelete } from './taint-eviction.ts';
 
@@ -138,10 +147,17 @@ export class NodeLifecycleSyncer {
     if (!ready || ready.status === 'False') return;
     const nowText = now.toISOString().replace(/\.\d+Z$/, 'Z');
     const next: PodCondition[] = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: nowText } : c));
-    await this.#deps.client.patch(podsResource, pod.metadata!.namespace, pod.metadata!.name!, 'merge', {
-      metadata: { resourceVersion: pod.metadata?.resourceVersion },
-      status: { conditions: next },
-    }, { subresource: 'status' });
+    await this.#deps.client.patch(
+      podsResource,
+      pod.metadata!.namespace,
+      pod.metadata!.name!,
+      'merge',
+      {
+        metadata: { resourceVersion: pod.metadata?.resourceVersion },
+        status: { conditions: next },
+      },
+      { subresource: 'status' },
+    );
   }
 
   async evict(pod: Pod, reason: string): Promise<void> {

@@ -5,7 +5,13 @@ import { decideEviction, shouldForceDelete, toleratesTaint } from './taint-evict
 
 const now = new Date('2026-01-01T00:10:00Z');
 const unreachable = (timeAdded: string): Taint => ({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded });
-const tol = (seconds?: number, extra: Toleration = {}): Toleration => ({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', ...(seconds === undefined ? {} : { tolerationSeconds: seconds }), ...extra });
+const tol = (seconds?: number, extra: Toleration = {}): Toleration => ({
+  key: 'node.kubernetes.io/unreachable',
+  operator: 'Exists',
+  effect: 'NoExecute',
+  ...(seconds === undefined ? {} : { tolerationSeconds: seconds }),
+  ...extra,
+});
 const pod = (tolerations: Toleration[]): Pod => ({ metadata: { name: 'p', namespace: 'default' }, spec: { containers: [], tolerations } });
 
 test('toleratesTaint follows Kubernetes', () => {
@@ -22,19 +28,33 @@ test('toleratesTaint follows Kubernetes', () => {
   for (const [t, want] of cases) assert.equal(toleratesTaint(t, taint), want, JSON.stringify(t));
 });
 
-test('eviction timing with tolerations, counted from the taint\'s timeAdded', () => {
+test("eviction timing with tolerations, counted from the taint's timeAdded", () => {
   const cases: [string, Taint[], Toleration[], ReturnType<typeof decideEviction>][] = [
     ['no taints', [], [], { action: 'none' }],
     ['NoSchedule only', [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }], [], { action: 'none' }],
-    ['no toleration: evict now', [unreachable('2026-01-01T00:09:59Z')], [], { action: 'evict', reason: 'does not tolerate node.kubernetes.io/unreachable:NoExecute' }],
+    [
+      'no toleration: evict now',
+      [unreachable('2026-01-01T00:09:59Z')],
+      [],
+      { action: 'evict', reason: 'does not tolerate node.kubernetes.io/unreachable:NoExecute' },
+    ],
     ['300 s, tainted 100 s ago: wait 200 s', [unreachable('2026-01-01T00:08:20Z')], [tol(300)], { action: 'wait', ms: 200_000 }],
     ['300 s, tainted 300 s ago: evict', [unreachable('2026-01-01T00:05:00Z')], [tol(300)], { action: 'evict', reason: 'toleration seconds expired' }],
     ['forever', [unreachable('2026-01-01T00:00:00Z')], [tol()], { action: 'none' }],
     ['negative seconds = 0', [unreachable('2026-01-01T00:10:00Z')], [tol(-5)], { action: 'evict', reason: 'toleration seconds expired' }],
     ['first matching toleration counts', [unreachable('2026-01-01T00:10:00Z')], [tol(10), tol()], { action: 'wait', ms: 10_000 }],
-    ['two taints: the earlier deadline', [unreachable('2026-01-01T00:10:00Z'), { key: 'x', effect: 'NoExecute', timeAdded: '2026-01-01T00:09:50Z' }],
-      [tol(30), { key: 'x', operator: 'Exists', tolerationSeconds: 15 }], { action: 'wait', ms: 5_000 }],
-    ['one tolerated, one not', [unreachable('2026-01-01T00:10:00Z'), { key: 'x', effect: 'NoExecute' }], [tol(30)], { action: 'evict', reason: 'does not tolerate x:NoExecute' }],
+    [
+      'two taints: the earlier deadline',
+      [unreachable('2026-01-01T00:10:00Z'), { key: 'x', effect: 'NoExecute', timeAdded: '2026-01-01T00:09:50Z' }],
+      [tol(30), { key: 'x', operator: 'Exists', tolerationSeconds: 15 }],
+      { action: 'wait', ms: 5_000 },
+    ],
+    [
+      'one tolerated, one not',
+      [unreachable('2026-01-01T00:10:00Z'), { key: 'x', effect: 'NoExecute' }],
+      [tol(30)],
+      { action: 'evict', reason: 'does not tolerate x:NoExecute' },
+    ],
     ['no timeAdded: counted from now', [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }], [tol(5)], { action: 'wait', ms: 5_000 }],
   ];
   for (const [why, taints, tolerations, want] of cases) assert.deepEqual(decideEviction(pod(tolerations), taints, now), want, why);

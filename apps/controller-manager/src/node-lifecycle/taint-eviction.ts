@@ -6,10 +6,7 @@
  */
 import type { Pod, Taint, Toleration } from '@skiff/api';
 
-export type EvictionDecision =
-  | { action: 'none' }
-  | { action: 'evict'; reason: string }
-  | { action: 'wait'; ms: number };
+export type EvictionDecision = { action: 'none' } | { action: 'evict'; reason: string } | { action: 'wait'; ms: number };
 
 /** Kubernetes' Toleration.ToleratesTaint. */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {

@@ -21,7 +21,12 @@ export async function setVolumePhase(client: VolumeClient, volume: PersistentVol
 }
 
 /** Claim status: phase, and once Bound, the volume's capacity and access modes. */
-export async function setClaimPhase(client: VolumeClient, claim: PersistentVolumeClaim, phase: string, volume?: PersistentVolume): Promise<PersistentVolumeClaim> {
+export async function setClaimPhase(
+  client: VolumeClient,
+  claim: PersistentVolumeClaim,
+  phase: string,
+  volume?: PersistentVolume,
+): Promise<PersistentVolumeClaim> {
   const status = { ...claim.status, phase };
   if (volume) {
     status.capacity = volume.spec?.capacity;
@@ -42,8 +47,12 @@ async function bindVolumeToClaim(client: VolumeClient, volume: PersistentVolume,
   next.spec = {
     ...next.spec,
     claimRef: {
-      kind: 'PersistentVolumeClaim', apiVersion: 'v1',
-      namespace: claim.metadata?.namespace, name: claim.metadata?.name, uid: claim.metadata?.uid, resourceVersion: claim.metadata?.resourceVersion,
+      kind: 'PersistentVolumeClaim',
+      apiVersion: 'v1',
+      namespace: claim.metadata?.namespace,
+      name: claim.metadata?.name,
+      uid: claim.metadata?.uid,
+      resourceVersion: claim.metadata?.resourceVersion,
     },
   };
   if (!ref) next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, [ANN_BOUND_BY_CONTROLLER]: 'yes' } };

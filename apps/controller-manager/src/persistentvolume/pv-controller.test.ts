@@ -4,7 +4,13 @@ import type { Node, PersistentVolume, PersistentVolumeClaim, ResourceInfo, Stora
 import { InformerCache, type KubeObject } from '@skiff/client';
 import { PersistentVolumeController } from './pv-controller.ts';
 
-interface Action { verb: string; resource: string; name?: string; subresource?: string; body?: unknown }
+interface Action {
+  verb: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  body?: unknown;
+}
 
 /** Preloaded caches and a client that records writes and applies them to the caches, as the watch would. */
 function fixture(objs: { claims?: PersistentVolumeClaim[]; volumes?: PersistentVolume[]; classes?: StorageClass[] }) {
@@ -24,7 +30,13 @@ function fixture(objs: { claims?: PersistentVolumeClaim[]; volumes?: PersistentV
       cacheOf(res).upsert(obj);
       return obj;
     },
-    async patch<T>(res: ResourceInfo, ns: string | undefined, name: string, type: string, patch: { metadata: { annotations: Record<string, string> } }): Promise<T> {
+    async patch<T>(
+      res: ResourceInfo,
+      ns: string | undefined,
+      name: string,
+      type: string,
+      patch: { metadata: { annotations: Record<string, string> } },
+    ): Promise<T> {
       actions.push({ verb: `patch-${type}`, resource: res.resource, name, body: patch });
       const cur = cacheOf(res).get(ns, name)!;
       const next = { ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata?.annotations, ...patch.metadata.annotations } } };
@@ -42,13 +54,15 @@ function fixture(objs: { claims?: PersistentVolumeClaim[]; volumes?: PersistentV
 }
 
 const claim = (name: string, extra: Partial<PersistentVolumeClaim['spec']> = {}, annotations?: Record<string, string>): PersistentVolumeClaim => ({
-  apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
   metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '1', ...(annotations ? { annotations } : {}) },
   spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '', ...extra },
 });
 
 const volume = (name: string, size: string, extra: Partial<PersistentVolume['spec']> = {}, labels?: Record<string, string>): PersistentVolume => ({
-  apiVersion: 'v1', kind: 'PersistentVolume',
+  apiVersion: 'v1',
+  kind: 'PersistentVolume',
   metadata: { name, resourceVersion: '1', ...(labels ? { labels } : {}) },
   spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/data/${name}` }, storageClassName: '', ...extra },
   status: { phase: 'Available' },
@@ -94,12 +108,20 @@ test('no match and no class: Pending with FailedBinding', async () => {
 });
 
 const localPath: StorageClass = {
-  apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local-path' },
-  provisioner: 'skiff.dev/local-path', volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Delete',
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'local-path' },
+  provisioner: 'skiff.dev/local-path',
+  volumeBindingMode: 'WaitForFirstConsumer',
+  reclaimPolicy: 'Delete',
 };
 
 test('WaitForFirstConsumer: no binding and no provisioning before the scheduler picks a node', async () => {
-  const fx = fixture({ claims: [claim('data', { storageClassName: 'local-path' })], volumes: [volume('pv', '1Gi', { storageClassName: 'local-path' })], classes: [localPath] });
+  const fx = fixture({
+    claims: [claim('data', { storageClassName: 'local-path' })],
+    volumes: [volume('pv', '1Gi', { storageClassName: 'local-path' })],
+    classes: [localPath],
+  });
   await fx.controller.sync('claim:ns/data');
   assert.equal(fx.claims.get('ns', 'data')?.spec?.volumeName, undefined);
   assert.equal(fx.claims.get('ns', 'data')?.status?.phase, 'Pending');
@@ -107,10 +129,15 @@ test('WaitForFirstConsumer: no binding and no provisioning before the scheduler 
 });
 
 test('WaitForFirstConsumer with a selected node: a static volume on that node binds, one pinned elsewhere does not', async () => {
-  const pinned = (node: string) => ({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } });
+  const pinned = (node: string) => ({
+    required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] },
+  });
   const fx = fixture({
     claims: [claim('data', { storageClassName: 'local-path' }, { 'volume.kubernetes.io/selected-node': 'node-b' })],
-    volumes: [volume('on-a', '1Gi', { storageClassName: 'local-path', nodeAffinity: pinned('node-a') }), volume('on-b', '2Gi', { storageClassName: 'local-path', nodeAffinity: pinned('node-b') })],
+    volumes: [
+      volume('on-a', '1Gi', { storageClassName: 'local-path', nodeAffinity: pinned('node-a') }),
+      volume('on-b', '2Gi', { storageClassName: 'local-path', nodeAffinity: pinned('node-b') }),
+    ],
     classes: [localPath],
   });
   await fx.controller.sync('claim:ns/data');
@@ -128,10 +155,18 @@ test('a selected node and no volume: the claim is handed to its class provisione
 
 test('a provisioned volume pre-bound to the claim (uid) is bound, even under WaitForFirstConsumer', async () => {
   const pv = volume('pvc-uid-data', '1Gi', { storageClassName: 'local-path', claimRef: { namespace: 'ns', name: 'data', uid: 'uid-data' } });
-  const fx = fixture({ claims: [claim('data', { storageClassName: 'local-path' }, { 'volume.kubernetes.io/selected-node': 'n' })], volumes: [pv], classes: [localPath] });
+  const fx = fixture({
+    claims: [claim('data', { storageClassName: 'local-path' }, { 'volume.kubernetes.io/selected-node': 'n' })],
+    volumes: [pv],
+    classes: [localPath],
+  });
   await fx.controller.sync('claim:ns/data');
   assert.equal(fx.claims.get('ns', 'data')?.spec?.volumeName, 'pvc-uid-data');
-  assert.equal(fx.volumes.get(undefined, 'pvc-uid-data')?.metadata?.annotations?.['pv.kubernetes.io/bound-by-controller'], undefined, 'pre-bound, not bound by the controller');
+  assert.equal(
+    fx.volumes.get(undefined, 'pvc-uid-data')?.metadata?.annotations?.['pv.kubernetes.io/bound-by-controller'],
+    undefined,
+    'pre-bound, not bound by the controller',
+  );
 });
 
 test('a claim pre-bound by volumeName to a too-small volume is refused with VolumeMismatch', async () => {
@@ -162,7 +197,10 @@ test('reclaim: Retain keeps a Released volume; Delete deletes one nobody provisi
 
   fx = fixture({ volumes: [released('Delete')] });
   await fx.controller.sync('volume:pv');
-  assert.deepEqual(fx.actions.filter((a) => a.verb === 'delete').map((a) => a.name), ['pv']);
+  assert.deepEqual(
+    fx.actions.filter((a) => a.verb === 'delete').map((a) => a.name),
+    ['pv'],
+  );
 
   fx = fixture({ volumes: [released('Delete', { 'pv.kubernetes.io/provisioned-by': 'skiff.dev/local-path' })] });
   await fx.controller.sync('volume:pv');
@@ -170,7 +208,7 @@ test('reclaim: Retain keeps a Released volume; Delete deletes one nobody provisi
   assert.ok(!fx.actions.some((a) => a.verb === 'delete'));
 });
 
-test('a recreated claim of the same name does not inherit the old one\'s volume', async () => {
+test("a recreated claim of the same name does not inherit the old one's volume", async () => {
   const fx = fixture({ claims: [claim('data')], volumes: [released('Retain')] });
   await fx.controller.sync('volume:pv');
   assert.equal(fx.volumes.get(undefined, 'pv')?.status?.phase, 'Released');

@@ -83,8 +83,14 @@ export function newPersistentVolumeBinderController(): Controller {
       const runner = new ControllerRunner({
         name,
         watches: [
-          watch(claims, keysOnChange<PersistentVolumeClaim>((c) => controller.claimKeys(c))),
-          watch(volumes, keysOnChange<PersistentVolume>((v) => controller.volumeKeys(v))),
+          watch(
+            claims,
+            keysOnChange<PersistentVolumeClaim>((c) => controller.claimKeys(c)),
+          ),
+          watch(
+            volumes,
+            keysOnChange<PersistentVolume>((v) => controller.volumeKeys(v)),
+          ),
         ],
         reads: [classes, nodes],
         sync: (key) => controller.sync(key),

@@ -8,8 +8,16 @@ import type { EventObjectRef, Lister, RestClient, SyncResult } from '@skiff/clie
 import type { Logger } from '@skiff/log';
 import { bind, claimsResource, setClaimPhase, type VolumeClient } from './binder.ts';
 import {
-  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER,
-  claimClass, findBestMatch, isDelayBinding, isVolumeBoundToClaim, volumeMismatch,
+  ANN_BETA_STORAGE_PROVISIONER,
+  ANN_BIND_COMPLETED,
+  ANN_SELECTED_NODE,
+  ANN_STORAGE_PROVISIONER,
+  NO_PROVISIONER,
+  claimClass,
+  findBestMatch,
+  isDelayBinding,
+  isVolumeBoundToClaim,
+  volumeMismatch,
 } from './util.ts';
 
 /** Pending claims are looked at again this often, as upstream's periodic resync. */
@@ -36,7 +44,11 @@ export async function syncClaim(deps: PvControllerDeps, claim: PersistentVolumeC
   return syncUnboundClaim(deps, claim);
 }
 
-async function pending(deps: PvControllerDeps, claim: PersistentVolumeClaim, event?: [type: 'Normal' | 'Warning', reason: string, message: string]): Promise<SyncResult> {
+async function pending(
+  deps: PvControllerDeps,
+  claim: PersistentVolumeClaim,
+  event?: [type: 'Normal' | 'Warning', reason: string, message: string],
+): Promise<SyncResult> {
   if (event) deps.recorder.event(claimRef(claim), ...event);
   await setClaimPhase(deps.client, claim, 'Pending');
   return { requeueAfter: PENDING_RESYNC_MS };
@@ -110,7 +122,8 @@ async function provisionClaim(deps: PvControllerDeps, claim: PersistentVolumeCla
     current = await deps.client.patch<PersistentVolumeClaim>(claimsResource, claim.metadata?.namespace, claim.metadata?.name ?? '', 'merge', patch);
   }
   return pending(deps, current, [
-    'Normal', 'ExternalProvisioning',
+    'Normal',
+    'ExternalProvisioning',
     `Waiting for a volume to be created either by the external provisioner '${provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`,
   ]);
 }

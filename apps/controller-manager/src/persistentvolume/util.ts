@@ -8,11 +8,14 @@ import { fromLabelSelector, parseQuantity, type PersistentVolume, type Persisten
 import type { NodeSelectorRequirement, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 
 import {
-  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
+  ANN_BETA_STORAGE_PROVISIONER,
+  ANN_BIND_COMPLETED,
+  ANN_BOUND_BY_CONTROLLER,
+  ANN_PROVISIONED_BY,
+  ANN_SELECTED_NODE,
+  ANN_STORAGE_PROVISIONER,
 } from '@skiff/api';
-export {
-  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
-};
+export { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER };
 /** A class with this provisioner has no dynamic provisioning (static local volumes). */
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
@@ -82,13 +85,20 @@ function termMatches(term: NodeSelectorTerm, nodeName: string, labels: Readonly<
 function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
   const values = req.values ?? [];
   switch (req.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': return value !== undefined && values.length === 1 && Number(value) > Number(values[0]);
-    case 'Lt': return value !== undefined && values.length === 1 && Number(value) < Number(values[0]);
-    default: return false;
+    case 'In':
+      return value !== undefined && values.includes(value);
+    case 'NotIn':
+      return value === undefined || !values.includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+    case 'Gt':
+      return value !== undefined && values.length === 1 && Number(value) > Number(values[0]);
+    case 'Lt':
+      return value !== undefined && values.length === 1 && Number(value) < Number(values[0]);
+    default:
+      return false;
   }
 }
 
@@ -105,7 +115,11 @@ export interface MatchNode {
  * With delayed binding and no node yet, only pre-bound volumes may match: the scheduler
  * picks the node first.
  */
-export function findBestMatch(claim: PersistentVolumeClaim, volumes: readonly PersistentVolume[], opts: { delayBinding: boolean; node?: MatchNode }): PersistentVolume | undefined {
+export function findBestMatch(
+  claim: PersistentVolumeClaim,
+  volumes: readonly PersistentVolume[],
+  opts: { delayBinding: boolean; node?: MatchNode },
+): PersistentVolume | undefined {
   const request = claimRequest(claim);
   const klass = claimClass(claim);
   const mode = claim.spec?.volumeMode ?? 'Filesystem';

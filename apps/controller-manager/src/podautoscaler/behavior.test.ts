@@ -5,17 +5,32 @@ import { behaviorWithDefaults, scaleDownLimit, scaleUpLimit, ScalingHistory, typ
 
 const NOW = 1_000_000_000;
 const KEY = 'default/web';
-const args = (currentReplicas: number, desiredReplicas: number, minReplicas = 1, maxReplicas = 100) => ({ key: KEY, currentReplicas, desiredReplicas, minReplicas, maxReplicas, now: NOW });
+const args = (currentReplicas: number, desiredReplicas: number, minReplicas = 1, maxReplicas = 100) => ({
+  key: KEY,
+  currentReplicas,
+  desiredReplicas,
+  minReplicas,
+  maxReplicas,
+  now: NOW,
+});
 const event = (change: number, secondsAgo: number): ScaleEvent => ({ change, at: NOW - secondsAgo * 1000, outdated: false });
 const rules = (behavior: HorizontalPodAutoscalerBehavior) => behaviorWithDefaults(behavior, 300);
 
 describe('normalize without spec.behavior', () => {
   it('clamps to min and max with upstream reasons', () => {
     const h = new ScalingHistory();
-    assert.deepEqual(h.normalize(args(3, 0, 2, 10), 0).limited, { status: 'True', reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' });
+    assert.deepEqual(h.normalize(args(3, 0, 2, 10), 0).limited, {
+      status: 'True',
+      reason: 'TooFewReplicas',
+      message: 'the desired replica count is less than the minimum replica count',
+    });
     assert.equal(new ScalingHistory().normalize(args(3, 12, 2, 5), 0).replicas, 5);
     assert.equal(new ScalingHistory().normalize(args(3, 12, 2, 5), 0).limited.reason, 'TooManyReplicas');
-    assert.deepEqual(new ScalingHistory().normalize(args(3, 4, 2, 5), 0).limited, { status: 'False', reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' });
+    assert.deepEqual(new ScalingHistory().normalize(args(3, 4, 2, 5), 0).limited, {
+      status: 'False',
+      reason: 'DesiredWithinRange',
+      message: 'the desired count is within the acceptable range',
+    });
   });
 
   it('grows at most to twice the size, or 4', () => {
@@ -27,12 +42,21 @@ describe('normalize without spec.behavior', () => {
 
   it('keeps the highest recommendation of the downscale window', () => {
     const h = new ScalingHistory();
-    h.recommendations.set(KEY, [{ replicas: 6, at: NOW - 100_000 }, { replicas: 9, at: NOW - 400_000 }]);
+    h.recommendations.set(KEY, [
+      { replicas: 6, at: NOW - 100_000 },
+      { replicas: 9, at: NOW - 400_000 },
+    ]);
     const n = h.normalize(args(6, 2), 300_000);
     assert.equal(n.replicas, 6);
-    assert.deepEqual(n.ableToScale, { reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' });
+    assert.deepEqual(n.ableToScale, {
+      reason: 'ScaleDownStabilized',
+      message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+    });
     // The sample older than the window was replaced by this one, not appended.
-    assert.deepEqual(h.recommendations.get(KEY)!.map((r) => r.replicas), [6, 2]);
+    assert.deepEqual(
+      h.recommendations.get(KEY)!.map((r) => r.replicas),
+      [6, 2],
+    );
   });
 });
 
@@ -51,14 +75,21 @@ describe('normalize with spec.behavior', () => {
     const behavior: HorizontalPodAutoscalerBehavior = { scaleUp: { policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] } };
     const n = h.normalizeWithBehavior(args(6, 12), behavior, 300);
     assert.equal(n.replicas, 6);
-    assert.deepEqual(n.limited, { status: 'True', reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' });
+    assert.deepEqual(n.limited, {
+      status: 'True',
+      reason: 'ScaleUpLimit',
+      message: 'the desired replica count is increasing faster than the maximum scale rate',
+    });
     // Once the event is older than the period, the next 4 are allowed.
     h.scaleUpEvents.set(KEY, [event(4, 61)]);
     assert.equal(h.normalizeWithBehavior(args(6, 12), behavior, 300).replicas, 10);
   });
 
   it('selectPolicy Min takes the smaller change, Disabled none', () => {
-    const both = [{ type: 'Pods' as const, value: 4, periodSeconds: 60 }, { type: 'Percent' as const, value: 100, periodSeconds: 60 }];
+    const both = [
+      { type: 'Pods' as const, value: 4, periodSeconds: 60 },
+      { type: 'Percent' as const, value: 100, periodSeconds: 60 },
+    ];
     assert.equal(scaleUpLimit(10, [], [], rules({ scaleUp: { policies: both, selectPolicy: 'Min' } }).scaleUp, NOW), 14);
     assert.equal(scaleUpLimit(10, [], [], rules({ scaleUp: { policies: both, selectPolicy: 'Max' } }).scaleUp, NOW), 20);
     assert.equal(scaleUpLimit(10, [], [], rules({ scaleUp: { selectPolicy: 'Disabled' } }).scaleUp, NOW), 10);
@@ -72,7 +103,11 @@ describe('normalize with spec.behavior', () => {
     assert.equal(scaleDownLimit(10, [], [], down, NOW), 5);
     // 4 removed 20 s ago: the period started at 14, so 7 is the floor until it passes.
     assert.equal(scaleDownLimit(10, [], [event(4, 20)], down, NOW), 7);
-    const n = new ScalingHistory().normalizeWithBehavior(args(10, 1), { scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } }, 300);
+    const n = new ScalingHistory().normalizeWithBehavior(
+      args(10, 1),
+      { scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } },
+      300,
+    );
     assert.deepEqual([n.replicas, n.limited.reason], [5, 'ScaleDownLimit']);
   });
 
@@ -83,7 +118,10 @@ describe('normalize with spec.behavior', () => {
     assert.deepEqual([n.replicas, n.ableToScale.reason], [3, 'ScaleUpStabilized']);
 
     const down = new ScalingHistory();
-    down.recommendations.set(KEY, [{ replicas: 8, at: NOW - 100_000 }, { replicas: 3, at: NOW - 50_000 }]);
+    down.recommendations.set(KEY, [
+      { replicas: 8, at: NOW - 100_000 },
+      { replicas: 3, at: NOW - 50_000 },
+    ]);
     const d = down.normalizeWithBehavior(args(6, 2), {}, 300);
     assert.deepEqual([d.replicas, d.ableToScale.reason], [6, 'ScaleDownStabilized']);
     // With a 0 s window the recommendation goes through.
@@ -102,9 +140,15 @@ describe('normalize with spec.behavior', () => {
     const behavior = rules({});
     h.storeScaleEvent(behavior, KEY, 2, 6, NOW - 20_000);
     h.storeScaleEvent(behavior, KEY, 6, 8, NOW);
-    assert.deepEqual(h.scaleUpEvents.get(KEY)!.map((e) => e.change), [2]);
+    assert.deepEqual(
+      h.scaleUpEvents.get(KEY)!.map((e) => e.change),
+      [2],
+    );
     h.storeScaleEvent(behavior, KEY, 8, 5, NOW);
-    assert.deepEqual(h.scaleDownEvents.get(KEY)!.map((e) => e.change), [3]);
+    assert.deepEqual(
+      h.scaleDownEvents.get(KEY)!.map((e) => e.change),
+      [3],
+    );
     h.storeScaleEvent(undefined, 'other', 1, 2, NOW);
     assert.equal(h.scaleUpEvents.has('other'), false);
   });

@@ -7,8 +7,15 @@
  */
 import type { HorizontalPodAutoscalerBehavior, HPAScalingRules } from '@skiff/api';
 
-export interface Recommendation { replicas: number; at: number }
-export interface ScaleEvent { change: number; at: number; outdated: boolean }
+export interface Recommendation {
+  replicas: number;
+  at: number;
+}
+export interface ScaleEvent {
+  change: number;
+  at: number;
+  outdated: boolean;
+}
 
 /** What normalisation reports on AbleToScale and ScalingLimited besides the number. */
 export interface Normalized {
@@ -34,7 +41,10 @@ const SCALE_UP_LIMIT_MINIMUM = 4;
 
 const READY = { reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
 const UP_STABILIZED = { reason: 'ScaleUpStabilized', message: 'recent recommendations were lower than current one, applying the lowest recent recommendation' };
-const DOWN_STABILIZED = { reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' };
+const DOWN_STABILIZED = {
+  reason: 'ScaleDownStabilized',
+  message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+};
 const WITHIN = { reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
 const TOO_MANY = { reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' };
 const TOO_FEW = { reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
@@ -47,14 +57,20 @@ const DOWN_LIMIT = { reason: 'ScaleDownLimit', message: 'the desired replica cou
  * behind the downscale stabilization window (300 s). Filled in here too, so the controller does
  * the right thing whatever the stored object lacks.
  */
-export function behaviorWithDefaults(behavior: HorizontalPodAutoscalerBehavior, downscaleWindowSeconds: number): { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } {
+export function behaviorWithDefaults(
+  behavior: HorizontalPodAutoscalerBehavior,
+  downscaleWindowSeconds: number,
+): { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } {
   const up = behavior.scaleUp ?? {};
   const down = behavior.scaleDown ?? {};
   return {
     scaleUp: {
       stabilizationWindowSeconds: up.stabilizationWindowSeconds ?? 0,
       selectPolicy: up.selectPolicy ?? 'Max',
-      policies: up.policies ?? [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+      policies: up.policies ?? [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
     },
     scaleDown: {
       stabilizationWindowSeconds: down.stabilizationWindowSeconds ?? downscaleWindowSeconds,
@@ -196,7 +212,14 @@ function changeInPeriod(periodSeconds: number, events: readonly ScaleEvent[], no
  * +2 in the last 60 s, "Percent 100 per 60 s" allows ceil(2 × 2) = 4, i.e. no further step until
  * the period has passed. "Max" picks the policy allowing the biggest change, "Min" the smallest.
  */
-function policyLimit(direction: 'up' | 'down', current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
+function policyLimit(
+  direction: 'up' | 'down',
+  current: number,
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
+  rules: Required<HPAScalingRules>,
+  now: number,
+): number {
   if (rules.selectPolicy === 'Disabled') return current;
   // Scaling up, the biggest change is the highest count; scaling down, the lowest.
   const pickHighest = (rules.selectPolicy === 'Min') === (direction === 'down');
@@ -211,8 +234,18 @@ function policyLimit(direction: 'up' | 'down', current: number, ups: readonly Sc
   return result;
 }
 
-export const scaleUpLimit = (current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number =>
-  policyLimit('up', current, ups, downs, rules, now);
+export const scaleUpLimit = (
+  current: number,
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
+  rules: Required<HPAScalingRules>,
+  now: number,
+): number => policyLimit('up', current, ups, downs, rules, now);
 
-export const scaleDownLimit = (current: number, ups: readonly ScaleEvent[], downs: readonly ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number =>
-  policyLimit('down', current, ups, downs, rules, now);
+export const scaleDownLimit = (
+  current: number,
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
+  rules: Required<HPAScalingRules>,
+  now: number,
+): number => policyLimit('down', current, ups, downs, rules, now);

@@ -5,7 +5,16 @@
  * upstream's words. A failing metric blocks scaling only when all fail or the rest would scale
  * down (never scale down on partial information).
  */
-import { parseQuantity, selectorToString, type HorizontalPodAutoscaler, type LabelSelector, type MetricSpec, type MetricStatus, type MetricTarget, type Pod } from '@skiff/api';
+import {
+  parseQuantity,
+  selectorToString,
+  type HorizontalPodAutoscaler,
+  type LabelSelector,
+  type MetricSpec,
+  type MetricStatus,
+  type MetricTarget,
+  type Pod,
+} from '@skiff/api';
 import type { EventRecorder } from '@skiff/client';
 import type { ConditionUpdate } from './conditions.ts';
 import type { MetricsClient } from './metrics-client.ts';
@@ -24,7 +33,12 @@ export interface MetricContext {
   recorder: Pick<EventRecorder, 'event'>;
 }
 
-interface MetricProposal { replicas: number; name: string; status: MetricStatus; timestamp: number }
+interface MetricProposal {
+  replicas: number;
+  name: string;
+  status: MetricStatus;
+  timestamp: number;
+}
 
 export interface MetricsOutcome {
   /** -1 when nothing may be scaled on (every metric failed, or the working ones would scale down). */
@@ -82,13 +96,24 @@ export async function computeReplicasForMetrics(ctx: MetricContext): Promise<Met
   const error = first ? new Error(`invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${first.wrapped}`) : undefined;
   if (first && (invalid >= specs.length || replicas < ctx.specReplicas)) {
     return {
-      replicas: -1, metricName: '', statuses, error,
+      replicas: -1,
+      metricName: '',
+      statuses,
+      error,
       condition: { type: 'ScalingActive', status: 'False', reason: first.reason, message: `the HPA was unable to compute the replica count: ${first.message}` },
     };
   }
   return {
-    replicas, metricName, statuses, error,
-    condition: { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: `the HPA was able to successfully calculate a replica count from ${metricName}` },
+    replicas,
+    metricName,
+    statuses,
+    error,
+    condition: {
+      type: 'ScalingActive',
+      status: 'True',
+      reason: 'ValidMetricFound',
+      message: `the HPA was able to successfully calculate a replica count from ${metricName}`,
+    },
   };
 }
 
@@ -96,24 +121,40 @@ async function computeForMetric(ctx: MetricContext, spec: MetricSpec): Promise<M
   switch (spec.type) {
     case 'Resource': {
       const r = spec.resource!;
-      const { proposal, name, current } = await resourceProposal(ctx, r.name, r.target, 'FailedGetResourceMetric', (m) => `failed to get ${r.name} resource metric value: ${m}`);
+      const { proposal, name, current } = await resourceProposal(
+        ctx,
+        r.name,
+        r.target,
+        'FailedGetResourceMetric',
+        (m) => `failed to get ${r.name} resource metric value: ${m}`,
+      );
       return { ...proposal, name, status: { type: 'Resource', resource: { name: r.name, current } } };
     }
     case 'ContainerResource': {
       const r = spec.containerResource!;
-      const { proposal, name, current } = await resourceProposal(ctx, r.name, r.target, 'FailedGetContainerResourceMetric', (m) => `failed to get ${r.container} container metric value: ${m}`, r.container);
+      const { proposal, name, current } = await resourceProposal(
+        ctx,
+        r.name,
+        r.target,
+        'FailedGetContainerResourceMetric',
+        (m) => `failed to get ${r.container} container metric value: ${m}`,
+        r.container,
+      );
       return { ...proposal, name, status: { type: 'ContainerResource', containerResource: { name: r.name, container: r.container, current } } };
     }
     case 'Pods': {
       const p = spec.pods!;
       const wrap = (m: string) => `failed to get pods metric value: ${m}`;
       const result = await failAs('FailedGetPodsMetric', wrap, async () => {
-        const sample = await ctx.metrics.podsMetric(p.metric.name, namespaceOf(ctx), ctx.selector, metricSelector(p.metric.selector))
-          .catch((err: Error) => { throw new Error(`unable to get metric ${p.metric.name}: ${err.message}`); });
+        const sample = await ctx.metrics.podsMetric(p.metric.name, namespaceOf(ctx), ctx.selector, metricSelector(p.metric.selector)).catch((err: Error) => {
+          throw new Error(`unable to get metric ${p.metric.name}: ${err.message}`);
+        });
         return { sample, proposal: plainMetricReplicas(ctx.specReplicas, milli(p.target.averageValue), '', ctx.pods, sample.metrics, ctx.timings) };
       });
       return {
-        replicas: result.proposal.replicas, timestamp: result.sample.timestamp, name: `pods metric ${p.metric.name}`,
+        replicas: result.proposal.replicas,
+        timestamp: result.sample.timestamp,
+        name: `pods metric ${p.metric.name}`,
         status: { type: 'Pods', pods: { metric: p.metric, current: { averageValue: formatMilli(result.proposal.rawAverage) } } },
       };
     }
@@ -141,24 +182,43 @@ async function failAs<T>(reason: string, wrap: (message: string) => string, fn: 
 
 /** computeStatusForResourceMetricGeneric: AverageValue is a plain average, else Utilization over requests. */
 async function resourceProposal(
-  ctx: MetricContext, resource: string, target: MetricTarget, reason: string, wrap: (m: string) => string, container?: string,
+  ctx: MetricContext,
+  resource: string,
+  target: MetricTarget,
+  reason: string,
+  wrap: (m: string) => string,
+  container?: string,
 ): Promise<{ proposal: ReplicaProposal & { timestamp: number }; name: string; current: { averageUtilization?: number; averageValue?: string } }> {
   return failAs(reason, wrap, async () => {
     const podNames = new Set(ctx.pods.map((p) => p.metadata?.name ?? ''));
     if (target.averageValue !== undefined) {
-      const sample = await ctx.metrics.resourceMetric(resource, namespaceOf(ctx), ctx.selector, podNames, container)
-        .catch((err: Error) => { throw new Error(`failed to get ${resource} usage: unable to get metrics for resource ${resource}: ${err.message}`); });
-      const proposal = prefixed(`failed to get ${resource} usage`, () => plainMetricReplicas(ctx.specReplicas, milli(target.averageValue), resource, ctx.pods, sample.metrics, ctx.timings));
-      return { proposal: { ...proposal, timestamp: sample.timestamp }, name: `${resource} resource`, current: { averageValue: formatMilli(proposal.rawAverage) } };
+      const sample = await ctx.metrics.resourceMetric(resource, namespaceOf(ctx), ctx.selector, podNames, container).catch((err: Error) => {
+        throw new Error(`failed to get ${resource} usage: unable to get metrics for resource ${resource}: ${err.message}`);
+      });
+      const proposal = prefixed(`failed to get ${resource} usage`, () =>
+        plainMetricReplicas(ctx.specReplicas, milli(target.averageValue), resource, ctx.pods, sample.metrics, ctx.timings),
+      );
+      return {
+        proposal: { ...proposal, timestamp: sample.timestamp },
+        name: `${resource} resource`,
+        current: { averageValue: formatMilli(proposal.rawAverage) },
+      };
     }
     if (target.averageUtilization === undefined) {
       throw new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
     }
-    const sample = await ctx.metrics.resourceMetric(resource, namespaceOf(ctx), ctx.selector, podNames, container)
-      .catch((err: Error) => { throw new Error(`failed to get ${resource} utilization: unable to get metrics for resource ${resource}: ${err.message}`); });
-    const proposal = prefixed(`failed to get ${resource} utilization`, () => resourceReplicas(ctx.specReplicas, target.averageUtilization!, resource, ctx.pods, sample.metrics, ctx.timings, container));
+    const sample = await ctx.metrics.resourceMetric(resource, namespaceOf(ctx), ctx.selector, podNames, container).catch((err: Error) => {
+      throw new Error(`failed to get ${resource} utilization: unable to get metrics for resource ${resource}: ${err.message}`);
+    });
+    const proposal = prefixed(`failed to get ${resource} utilization`, () =>
+      resourceReplicas(ctx.specReplicas, target.averageUtilization!, resource, ctx.pods, sample.metrics, ctx.timings, container),
+    );
     const name = container ? `${resource} container resource utilization (percentage of request)` : `${resource} resource utilization (percentage of request)`;
-    return { proposal: { ...proposal, timestamp: sample.timestamp }, name, current: { averageUtilization: proposal.utilization, averageValue: formatMilli(proposal.rawAverage) } };
+    return {
+      proposal: { ...proposal, timestamp: sample.timestamp },
+      name,
+      current: { averageUtilization: proposal.utilization, averageValue: formatMilli(proposal.rawAverage) },
+    };
   });
 }
 
@@ -172,7 +232,6 @@ function prefixed<T>(prefix: string, fn: () => T): T {
 }
 
 const namespaceOf = (ctx: MetricContext): string => ctx.hpa.metadata?.namespace ?? 'default';
-
 
 /** Pods that are Running and Ready (getReadyPodsCount). */
 function readyPodCount(pods: readonly Pod[]): number {
@@ -198,12 +257,16 @@ async function objectProposal(ctx: MetricContext, spec: MetricSpec): Promise<Met
   const o = spec.object!;
   const wrap = (m: string) => `failed to get object metric value: ${m}`;
   return failAs('FailedGetObjectMetric', wrap, async () => {
-    const read = async () => ctx.metrics.objectMetric(o.metric.name, namespaceOf(ctx), o.describedObject, metricSelector(o.metric.selector))
-      .catch((err: Error) => { throw new Error(`unable to get metric ${o.metric.name}: ${o.describedObject.kind} on ${namespaceOf(ctx)} ${o.describedObject.name}/${err.message}`); });
+    const read = async () =>
+      ctx.metrics.objectMetric(o.metric.name, namespaceOf(ctx), o.describedObject, metricSelector(o.metric.selector)).catch((err: Error) => {
+        throw new Error(`unable to get metric ${o.metric.name}: ${o.describedObject.kind} on ${namespaceOf(ctx)} ${o.describedObject.name}/${err.message}`);
+      });
     if (o.target.type === 'Value' && o.target.value !== undefined) {
       const { value, timestamp } = await read();
       return {
-        replicas: usageRatioReplicas(ctx, value / milli(o.target.value)), timestamp, name: `${o.describedObject.kind} metric ${o.metric.name}`,
+        replicas: usageRatioReplicas(ctx, value / milli(o.target.value)),
+        timestamp,
+        name: `${o.describedObject.kind} metric ${o.metric.name}`,
         status: { type: 'Object', object: { describedObject: o.describedObject, metric: o.metric, current: { value: formatMilli(value) } } },
       };
     }
@@ -211,7 +274,9 @@ async function objectProposal(ctx: MetricContext, spec: MetricSpec): Promise<Met
       const { value, timestamp } = await read();
       const { replicas, average } = perPodReplicas(ctx, value, milli(o.target.averageValue));
       return {
-        replicas, timestamp, name: `external metric ${o.metric.name}(${describeSelector(o.metric.selector)})`,
+        replicas,
+        timestamp,
+        name: `external metric ${o.metric.name}(${describeSelector(o.metric.selector)})`,
         status: { type: 'Object', object: { describedObject: o.describedObject, metric: o.metric, current: { averageValue: formatMilli(average) } } },
       };
     }
@@ -224,8 +289,9 @@ async function externalProposal(ctx: MetricContext, spec: MetricSpec): Promise<M
   const wrap = (m: string) => `failed to get ${e.metric.name} external metric value: ${m}`;
   return failAs('FailedGetExternalMetric', wrap, async () => {
     const read = async () => {
-      const { values, timestamp } = await ctx.metrics.externalMetric(e.metric.name, namespaceOf(ctx), metricSelector(e.metric.selector))
-        .catch((err: Error) => { throw new Error(`unable to get external metric ${namespaceOf(ctx)}/${e.metric.name}/${describeSelector(e.metric.selector)}: ${err.message}`); });
+      const { values, timestamp } = await ctx.metrics.externalMetric(e.metric.name, namespaceOf(ctx), metricSelector(e.metric.selector)).catch((err: Error) => {
+        throw new Error(`unable to get external metric ${namespaceOf(ctx)}/${e.metric.name}/${describeSelector(e.metric.selector)}: ${err.message}`);
+      });
       return { total: values.reduce((a, b) => a + b, 0), timestamp };
     };
     const name = `external metric ${e.metric.name}(${describeSelector(e.metric.selector)})`;
@@ -236,7 +302,12 @@ async function externalProposal(ctx: MetricContext, spec: MetricSpec): Promise<M
     }
     if (e.target.value !== undefined) {
       const { total, timestamp } = await read();
-      return { replicas: usageRatioReplicas(ctx, total / milli(e.target.value)), timestamp, name, status: { type: 'External', external: { metric: e.metric, current: { value: formatMilli(total) } } } };
+      return {
+        replicas: usageRatioReplicas(ctx, total / milli(e.target.value)),
+        timestamp,
+        name,
+        status: { type: 'External', external: { metric: e.metric, current: { value: formatMilli(total) } } },
+      };
     }
     throw new Error('invalid external metric source: neither a value target nor an average value target was set');
   });

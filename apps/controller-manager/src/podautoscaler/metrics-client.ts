@@ -8,7 +8,10 @@ import { parseQuantity } from '@skiff/api';
 import { isNotFound, type RestClient } from '@skiff/client';
 import type { PodMetric, PodMetrics } from './replica-calculator.ts';
 
-export interface MetricsSample { metrics: PodMetrics; timestamp: number }
+export interface MetricsSample {
+  metrics: PodMetrics;
+  timestamp: number;
+}
 
 export interface MetricsClient {
   /** Per pod (of `podNames`), the summed container usage of `resource` in milli-units; with `container`, that container's. */
@@ -16,20 +19,39 @@ export interface MetricsClient {
   /** A Pods metric: one value per pod (milli). */
   podsMetric(metricName: string, namespace: string, selector: string, metricSelector: string): Promise<MetricsSample>;
   /** An Object metric: the value for one object (milli). */
-  objectMetric(metricName: string, namespace: string, ref: { apiVersion?: string; kind: string; name: string }, metricSelector: string): Promise<{ value: number; timestamp: number }>;
+  objectMetric(
+    metricName: string,
+    namespace: string,
+    ref: { apiVersion?: string; kind: string; name: string },
+    metricSelector: string,
+  ): Promise<{ value: number; timestamp: number }>;
   /** An External metric: every matching series' value (milli). */
   externalMetric(metricName: string, namespace: string, metricSelector: string): Promise<{ values: number[]; timestamp: number }>;
 }
 
-interface ContainerUsage { name: string; usage?: Record<string, string> }
-interface PodMetricsItem { metadata?: { name?: string; namespace?: string }; timestamp?: string; window?: string; containers?: ContainerUsage[] }
-interface MetricValue { describedObject?: { kind?: string; name?: string }; timestamp?: string; windowSeconds?: number; value?: string }
+interface ContainerUsage {
+  name: string;
+  usage?: Record<string, string>;
+}
+interface PodMetricsItem {
+  metadata?: { name?: string; namespace?: string };
+  timestamp?: string;
+  window?: string;
+  containers?: ContainerUsage[];
+}
+interface MetricValue {
+  describedObject?: { kind?: string; name?: string };
+  timestamp?: string;
+  windowSeconds?: number;
+  value?: string;
+}
 
 /** "10s", "1m30s", "500ms" → ms (metav1.Duration as the metrics API prints it). */
 export function parseWindow(window: string | undefined): number {
   if (!window) return 0;
   let total = 0;
-  for (const [, n, unit] of window.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(n) * ({ h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as Record<string, number>)[unit!]!;
+  for (const [, n, unit] of window.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
+    total += Number(n) * ({ h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as Record<string, number>)[unit!]!;
   return total;
 }
 
@@ -69,7 +91,10 @@ export class RestMetricsClient implements MetricsClient {
   async resourceMetric(resource: string, namespace: string, selector: string, podNames: ReadonlySet<string>, container?: string): Promise<MetricsSample> {
     let items: PodMetricsItem[];
     try {
-      const list = await this.#client.request<{ items?: PodMetricsItem[] }>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods${query({ labelSelector: selector })}`);
+      const list = await this.#client.request<{ items?: PodMetricsItem[] }>(
+        'GET',
+        `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods${query({ labelSelector: selector })}`,
+      );
       // The selector is the server's job, but a metrics source that ignores it must not leak other pods in.
       items = (list.items ?? []).filter((item) => podNames.has(item.metadata?.name ?? ''));
     } catch (err) {
@@ -86,16 +111,27 @@ export class RestMetricsClient implements MetricsClient {
   }
 
   async podsMetric(metricName: string, namespace: string, selector: string, metricSelector: string): Promise<MetricsSample> {
-    const values = await this.#custom(`/namespaces/${namespace}/pods/*/${metricName}${query({ labelSelector: selector, metricLabelSelector: metricSelector })}`);
+    const values = await this.#custom(
+      `/namespaces/${namespace}/pods/*/${metricName}${query({ labelSelector: selector, metricLabelSelector: metricSelector })}`,
+    );
     if (values.length === 0) throw new Error('no metrics returned from custom metrics API');
     const metrics: PodMetrics = new Map();
     for (const v of values) {
-      metrics.set(v.describedObject?.name ?? '', { value: parseQuantity(v.value ?? '0').toMilli(), timestamp: Date.parse(v.timestamp ?? '') || 0, windowMs: (v.windowSeconds ?? 0) * 1000 });
+      metrics.set(v.describedObject?.name ?? '', {
+        value: parseQuantity(v.value ?? '0').toMilli(),
+        timestamp: Date.parse(v.timestamp ?? '') || 0,
+        windowMs: (v.windowSeconds ?? 0) * 1000,
+      });
     }
     return { metrics, timestamp: Date.parse(values[0]!.timestamp ?? '') || Date.now() };
   }
 
-  async objectMetric(metricName: string, namespace: string, ref: { apiVersion?: string; kind: string; name: string }, metricSelector: string): Promise<{ value: number; timestamp: number }> {
+  async objectMetric(
+    metricName: string,
+    namespace: string,
+    ref: { apiVersion?: string; kind: string; name: string },
+    metricSelector: string,
+  ): Promise<{ value: number; timestamp: number }> {
     const group = ref.apiVersion?.includes('/') ? ref.apiVersion.split('/')[0] : '';
     const resource = `${ref.kind.toLowerCase()}s${group ? `.${group}` : ''}`;
     const values = await this.#custom(`/namespaces/${namespace}/${resource}/${ref.name}/${metricName}${query({ metricLabelSelector: metricSelector })}`);
@@ -106,7 +142,10 @@ export class RestMetricsClient implements MetricsClient {
   async externalMetric(metricName: string, namespace: string, metricSelector: string): Promise<{ values: number[]; timestamp: number }> {
     let items: MetricValue[];
     try {
-      const list = await this.#client.request<{ items?: MetricValue[] }>('GET', `/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/${metricName}${query({ labelSelector: metricSelector })}`);
+      const list = await this.#client.request<{ items?: MetricValue[] }>(
+        'GET',
+        `/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/${metricName}${query({ labelSelector: metricSelector })}`,
+      );
       items = list.items ?? [];
     } catch (err) {
       const why = isNotFound(err) ? `the server could not find the requested resource (get ${metricName}.external.metrics.k8s.io)` : messageOf(err);
@@ -122,7 +161,8 @@ export class RestMetricsClient implements MetricsClient {
       return list.items ?? [];
     } catch (err) {
       // No adapter: the group is not served at all, and the error says so as upstream's client does.
-      const why = isNotFound(err) && !(await this.#served('custom.metrics.k8s.io')) ? 'no custom metrics API (custom.metrics.k8s.io) registered' : messageOf(err);
+      const why =
+        isNotFound(err) && !(await this.#served('custom.metrics.k8s.io')) ? 'no custom metrics API (custom.metrics.k8s.io) registered' : messageOf(err);
       throw new Error(`unable to fetch metrics from custom metrics API: ${why}`, { cause: err });
     }
   }

@@ -12,16 +12,25 @@ function pod(name: string): Pod {
   return {
     metadata: { name, namespace: 'default', labels: { app: 'web' } },
     spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '100m' } } }] },
-    status: { phase: 'Running', startTime: '2026-12-07T11:00:00Z', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-07T11:00:00Z' }] },
+    status: {
+      phase: 'Running',
+      startTime: '2026-12-07T11:00:00Z',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-07T11:00:00Z' }],
+    },
   };
 }
 
 function hpa(spec: Partial<HorizontalPodAutoscaler['spec']> = {}): HorizontalPodAutoscaler {
   return {
-    apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'default', generation: 2 },
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'default', generation: 2 },
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 10,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }], ...spec,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 1,
+      maxReplicas: 10,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+      ...spec,
     },
   };
 }
@@ -29,7 +38,13 @@ function hpa(spec: Partial<HorizontalPodAutoscaler['spec']> = {}): HorizontalPod
 /** A world of one Deployment at `replicas` whose pods each use `usage` millicores; it records writes and events. */
 function world(replicas: number, usage: (number | undefined)[]) {
   const pods = usage.map((_, i) => pod(`web-${i}`));
-  let scale: Scale = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: 'default' }, spec: { replicas }, status: { replicas, selector: 'app=web' } };
+  let scale: Scale = {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { replicas },
+    status: { replicas, selector: 'app=web' },
+  };
   const actions: string[] = [];
   const events: string[] = [];
   const statuses: HorizontalPodAutoscaler['status'][] = [];
@@ -45,8 +60,8 @@ function world(replicas: number, usage: (number | undefined)[]) {
   };
   const deps: ReconcileDeps = {
     client: {
-      get: async <T,>() => structuredClone(scale) as T,
-      update: async <T,>(_res: unknown, obj: T) => {
+      get: async <T>() => structuredClone(scale) as T,
+      update: async <T>(_res: unknown, obj: T) => {
         scale = obj as Scale;
         actions.push(`scale ${scale.spec?.replicas}`);
         return obj;
@@ -58,7 +73,13 @@ function world(replicas: number, usage: (number | undefined)[]) {
     metrics,
     recorder: { event: (_obj, type, reason, message) => events.push(`${type} ${reason} ${message}`) },
     history: new ScalingHistory(),
-    settings: { tolerance: 0.1, cpuInitializationPeriodMs: 300_000, delayOfInitialReadinessStatusMs: 30_000, syncPeriodMs: 15_000, downscaleStabilizationSeconds: 300 },
+    settings: {
+      tolerance: 0.1,
+      cpuInitializationPeriodMs: 300_000,
+      delayOfInitialReadinessStatusMs: 30_000,
+      syncPeriodMs: 15_000,
+      downscaleStabilizationSeconds: 300,
+    },
     writeStatus: async (h) => {
       statuses.push(structuredClone(h.status));
       actions.push('status');
@@ -80,9 +101,14 @@ describe('reconcileAutoscaler', () => {
     assert.equal(status.desiredReplicas, 4);
     assert.equal(status.observedGeneration, 2);
     assert.deepEqual(status.currentMetrics, [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 200, averageValue: '200m' } } }]);
-    assert.deepEqual(status.conditions?.map((c) => [c.type, c.status, c.reason]), [
-      ['AbleToScale', 'True', 'SucceededRescale'], ['ScalingActive', 'True', 'ValidMetricFound'], ['ScalingLimited', 'True', 'ScaleUpLimit'],
-    ]);
+    assert.deepEqual(
+      status.conditions?.map((c) => [c.type, c.status, c.reason]),
+      [
+        ['AbleToScale', 'True', 'SucceededRescale'],
+        ['ScalingActive', 'True', 'ValidMetricFound'],
+        ['ScalingLimited', 'True', 'ScaleUpLimit'],
+      ],
+    );
   });
 
   it('writes nothing when a pass changes nothing', async () => {
@@ -99,7 +125,10 @@ describe('reconcileAutoscaler', () => {
     await reconcileAutoscaler(w.deps, 'default/web', hpa());
     assert.deepEqual(w.actions, ['status']);
     const active = w.statuses[0]!.conditions?.find((c) => c.type === 'ScalingActive');
-    assert.deepEqual([active?.status, active?.reason, active?.message], ['False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero']);
+    assert.deepEqual(
+      [active?.status, active?.reason, active?.message],
+      ['False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero'],
+    );
   });
 
   it('reports a metric it cannot read and does not scale', async () => {
@@ -111,7 +140,10 @@ describe('reconcileAutoscaler', () => {
       'Warning FailedComputeMetricsReplicas invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
     ]);
     const active = w.statuses[0]!.conditions?.find((c) => c.type === 'ScalingActive');
-    assert.equal(active?.message, 'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API');
+    assert.equal(
+      active?.message,
+      'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+    );
   });
 
   it('scales on the metrics that work unless they would scale down', async () => {

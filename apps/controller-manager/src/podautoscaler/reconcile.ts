@@ -51,7 +51,12 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
 
   const failScale = async (message: string, why: string): Promise<never> => {
     deps.recorder.event(hpa, 'Warning', 'FailedGetScale', message);
-    condition({ type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${message}` });
+    condition({
+      type: 'AbleToScale',
+      status: 'False',
+      reason: 'FailedGetScale',
+      message: `the HPA controller was unable to get the target's current scale: ${message}`,
+    });
     await finish(deps, hpa, original);
     throw new ReconcileError(why);
   };
@@ -62,7 +67,9 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
   const res = await deps.resolveKind(apiVersion, ref.kind);
   if (!res || !res.subresources.includes('scale')) {
     const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-    const message = res ? `${res.resource}${group ? `.${group}` : ''} "${ref.name}" has no scale subresource` : `no matches for kind "${ref.kind}" in group "${group}"`;
+    const message = res
+      ? `${res.resource}${group ? `.${group}` : ''} "${ref.name}" has no scale subresource`
+      : `no matches for kind "${ref.kind}" in group "${group}"`;
     await failScale(message, `unable to determine resource for scale target reference: ${message}`);
   }
   let scale: Scale;
@@ -83,7 +90,12 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
   let partialError: Error | undefined;
   if (currentReplicas === 0 && minReplicas !== 0) {
     rescale = false;
-    condition({ type: 'ScalingActive', status: 'False', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' });
+    condition({
+      type: 'ScalingActive',
+      status: 'False',
+      reason: 'ScalingDisabled',
+      message: 'scaling is disabled since the replica count of the target is zero',
+    });
   } else if (currentReplicas > spec.maxReplicas) {
     rescaleReason = 'Current number of replicas above Spec.MaxReplicas';
     desiredReplicas = spec.maxReplicas;
@@ -99,8 +111,14 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
       throw new ReconcileError(`failed to compute desired number of replicas based on listed metrics for ${reference}: invalid selector`);
     }
     const outcome = await computeReplicasForMetrics({
-      hpa, specReplicas: currentReplicas, statusReplicas: scale.status?.replicas ?? 0, pods, selector,
-      metrics: deps.metrics, timings: { ...deps.settings, now: now.getTime() }, recorder: deps.recorder,
+      hpa,
+      specReplicas: currentReplicas,
+      statusReplicas: scale.status?.replicas ?? 0,
+      pods,
+      selector,
+      metrics: deps.metrics,
+      timings: { ...deps.settings, now: now.getTime() },
+      recorder: deps.recorder,
     });
     condition(outcome.condition);
     statuses = outcome.statuses;
@@ -129,12 +147,22 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
       await deps.client.update<Scale>(res!, { ...scale, spec: { ...scale.spec, replicas: desiredReplicas } }, { subresource: 'scale' });
     } catch (err) {
       deps.recorder.event(hpa, 'Warning', 'FailedRescale', `New size: ${desiredReplicas}; reason: ${rescaleReason}; error: ${messageOf(err)}`);
-      condition({ type: 'AbleToScale', status: 'False', reason: 'FailedUpdateScale', message: `the HPA controller was unable to update the target scale: ${messageOf(err)}` });
+      condition({
+        type: 'AbleToScale',
+        status: 'False',
+        reason: 'FailedUpdateScale',
+        message: `the HPA controller was unable to update the target scale: ${messageOf(err)}`,
+      });
       setReplicasAndMetrics(status, currentReplicas, status.desiredReplicas ?? 0, statuses, false, now, hpa);
       await finish(deps, hpa, original);
       throw new ReconcileError(`failed to rescale ${reference}: ${messageOf(err)}`);
     }
-    condition({ type: 'AbleToScale', status: 'True', reason: 'SucceededRescale', message: `the HPA controller was able to update the target scale to ${desiredReplicas}` });
+    condition({
+      type: 'AbleToScale',
+      status: 'True',
+      reason: 'SucceededRescale',
+      message: `the HPA controller was able to update the target scale to ${desiredReplicas}`,
+    });
     deps.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desiredReplicas}; reason: ${rescaleReason}`);
     const behavior = spec.behavior ? behaviorWithDefaults(spec.behavior, deps.settings.downscaleStabilizationSeconds) : undefined;
     deps.history.storeScaleEvent(behavior, key, currentReplicas, desiredReplicas, now.getTime());
@@ -151,7 +179,11 @@ export async function reconcileAutoscaler(deps: ReconcileDeps, key: string, cach
  * reports no selector, an unparsable one, or pods another HPA already scales.
  */
 function selectPods(
-  deps: ReconcileDeps, hpa: HorizontalPodAutoscaler, namespace: string, selector: string, condition: (u: ConditionUpdate) => void,
+  deps: ReconcileDeps,
+  hpa: HorizontalPodAutoscaler,
+  namespace: string,
+  selector: string,
+  condition: (u: ConditionUpdate) => void,
 ): readonly Pod[] | undefined {
   const invalid = (reason: string, event: string, message: string) => {
     deps.recorder.event(hpa, 'Warning', reason, event);
@@ -178,7 +210,13 @@ function selectPods(
 
 /** setStatus: the status is rebuilt from this pass; lastScaleTime moves only on a rescale. */
 function setReplicasAndMetrics(
-  status: HorizontalPodAutoscalerStatus, current: number, desired: number, metrics: MetricStatus[] | undefined, rescaled: boolean, now: Date, hpa: HorizontalPodAutoscaler,
+  status: HorizontalPodAutoscalerStatus,
+  current: number,
+  desired: number,
+  metrics: MetricStatus[] | undefined,
+  rescaled: boolean,
+  now: Date,
+  hpa: HorizontalPodAutoscaler,
 ): void {
   status.currentReplicas = current;
   status.desiredReplicas = desired;

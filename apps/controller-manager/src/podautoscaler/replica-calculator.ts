@@ -102,10 +102,7 @@ function isUnreadyForCpu(pod: Pod, metric: PodMetric, t: CalculatorTimings): boo
 export function calculatePodRequests(pods: readonly Pod[], resource: string, container?: string): Map<string, number> {
   const requests = new Map<string, number>();
   for (const pod of pods) {
-    const containers: Container[] = [
-      ...(pod.spec?.containers ?? []),
-      ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
-    ];
+    const containers: Container[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
     let sum = 0;
     for (const c of containers) {
       if (container && c.name !== container) continue;
@@ -119,7 +116,11 @@ export function calculatePodRequests(pods: readonly Pod[], resource: string, con
 }
 
 /** metricsclient.GetResourceUtilizationRatio: usage over requests of the pods that have both, in whole percent. */
-export function resourceUtilizationRatio(metrics: PodMetrics, requests: Map<string, number>, targetUtilization: number): { ratio: number; utilization: number; rawAverage: number } {
+export function resourceUtilizationRatio(
+  metrics: PodMetrics,
+  requests: Map<string, number>,
+  targetUtilization: number,
+): { ratio: number; utilization: number; rawAverage: number } {
   let metricsTotal = 0;
   let requestsTotal = 0;
   let entries = 0;
@@ -152,8 +153,13 @@ export const withinTolerance = (ratio: number, tolerance: number): boolean => Ma
  * the direction or lands within the tolerance.
  */
 function rebalancedReplicas<U extends { ratio: number }>(
-  currentReplicas: number, resource: string, pods: readonly Pod[], sampled: PodMetrics, t: CalculatorTimings,
-  usageOf: (metrics: PodMetrics) => U, missingValue: (pod: string) => number,
+  currentReplicas: number,
+  resource: string,
+  pods: readonly Pod[],
+  sampled: PodMetrics,
+  t: CalculatorTimings,
+  usageOf: (metrics: PodMetrics) => U,
+  missingValue: (pod: string) => number,
 ): { replicas: number; usage: U } {
   if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
   const metrics = new Map(sampled);
@@ -188,22 +194,47 @@ function rebalancedReplicas<U extends { ratio: number }>(
  * scale-down.
  */
 export function resourceReplicas(
-  currentReplicas: number, targetUtilization: number, resource: string, pods: readonly Pod[], sampled: PodMetrics, t: CalculatorTimings, container?: string,
+  currentReplicas: number,
+  targetUtilization: number,
+  resource: string,
+  pods: readonly Pod[],
+  sampled: PodMetrics,
+  t: CalculatorTimings,
+  container?: string,
 ): ReplicaProposal {
   // Requests are read only once there are metrics, so errors come in upstream's order.
   let requests: Map<string, number> | undefined;
   const requestsOf = () => (requests ??= calculatePodRequests(pods, resource, container));
   const fallback = Math.max(100, targetUtilization);
-  const { replicas, usage } = rebalancedReplicas(currentReplicas, resource, pods, sampled, t,
+  const { replicas, usage } = rebalancedReplicas(
+    currentReplicas,
+    resource,
+    pods,
+    sampled,
+    t,
     (metrics) => resourceUtilizationRatio(metrics, requestsOf(), targetUtilization),
-    (pod) => Math.trunc(((requestsOf().get(pod) ?? 0) * fallback) / 100));
+    (pod) => Math.trunc(((requestsOf().get(pod) ?? 0) * fallback) / 100),
+  );
   return { replicas, utilization: usage.utilization, rawAverage: usage.rawAverage };
 }
 
 /** An AverageValue target (calcPlainMetricReplicas): a missing pod counts at exactly the target on a scale-down. */
 export function plainMetricReplicas(
-  currentReplicas: number, targetUsage: number, resource: string, pods: readonly Pod[], sampled: PodMetrics, t: CalculatorTimings,
+  currentReplicas: number,
+  targetUsage: number,
+  resource: string,
+  pods: readonly Pod[],
+  sampled: PodMetrics,
+  t: CalculatorTimings,
 ): ReplicaProposal {
-  const { replicas, usage } = rebalancedReplicas(currentReplicas, resource, pods, sampled, t, (metrics) => metricUsageRatio(metrics, targetUsage), () => targetUsage);
+  const { replicas, usage } = rebalancedReplicas(
+    currentReplicas,
+    resource,
+    pods,
+    sampled,
+    t,
+    (metrics) => metricUsageRatio(metrics, targetUsage),
+    () => targetUsage,
+  );
   return { replicas, rawAverage: usage.usage };
 }

@@ -8,7 +8,10 @@ import { terminatedPodsToDelete, unscheduledTerminatingPods } from './gc-pods.ts
 function pod(name: string, opts: { node?: string; phase?: string; created?: string; deleting?: boolean } = {}): Pod {
   return {
     metadata: {
-      name, namespace: 'default', uid: name, creationTimestamp: opts.created ?? '2026-01-01T00:00:00Z',
+      name,
+      namespace: 'default',
+      uid: name,
+      creationTimestamp: opts.created ?? '2026-01-01T00:00:00Z',
       ...(opts.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
     },
     spec: { containers: [], ...(opts.node ? { nodeName: opts.node } : {}) },
@@ -23,14 +26,20 @@ test('terminated pods beyond the threshold go, oldest first; 0 keeps them all', 
     pod('mid', { phase: 'Succeeded', created: '2026-01-02T00:00:00Z' }),
     pod('running', { created: '2025-01-01T00:00:00Z' }),
   ];
-  assert.deepEqual(terminatedPodsToDelete(pods, 1).map((p) => p.metadata?.name), ['old', 'mid']);
+  assert.deepEqual(
+    terminatedPodsToDelete(pods, 1).map((p) => p.metadata?.name),
+    ['old', 'mid'],
+  );
   assert.deepEqual(terminatedPodsToDelete(pods, 3), []);
   assert.deepEqual(terminatedPodsToDelete(pods, 0), []);
 });
 
 test('unscheduled terminating pods go; scheduled ones wait for their kubelet', () => {
   const pods = [pod('a', { deleting: true }), pod('b', { deleting: true, node: 'n1' }), pod('c')];
-  assert.deepEqual(unscheduledTerminatingPods(pods).map((p) => p.metadata?.name), ['a']);
+  assert.deepEqual(
+    unscheduledTerminatingPods(pods).map((p) => p.metadata?.name),
+    ['a'],
+  );
 });
 
 function world(nodeNames: string[], livenodes: string[]) {
@@ -41,14 +50,17 @@ function world(nodeNames: string[], livenodes: string[]) {
   const calls: string[] = [];
   let now = Date.parse('2026-01-01T00:00:00Z');
   const gc = new PodGc({
-    pods, nodes, threshold: 100, now: () => new Date(now),
+    pods,
+    nodes,
+    threshold: 100,
+    now: () => new Date(now),
     client: {
-      get: async <T,>(_res: unknown, _ns: unknown, name: string) => {
+      get: async <T>(_res: unknown, _ns: unknown, name: string) => {
         calls.push(`get node ${name}`);
         if (!livenodes.includes(name)) throw new ApiStatusError({ code: 404, reason: 'NotFound', message: 'gone' });
         return { metadata: { name } } as T;
       },
-      patch: async <T,>(_res: unknown, _ns: unknown, name: string, _type: unknown, body: any) => {
+      patch: async <T>(_res: unknown, _ns: unknown, name: string, _type: unknown, body: any) => {
         calls.push(`patch ${name} ${body.status.phase} ${body.status.conditions[0].reason}`);
         return {} as T;
       },
@@ -58,7 +70,14 @@ function world(nodeNames: string[], livenodes: string[]) {
       },
     } as any,
   });
-  return { pods, calls, gc, advance: (ms: number) => { now += ms; } };
+  return {
+    pods,
+    calls,
+    gc,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 test('pods of a node that no longer exists are marked Failed and force-deleted after the 40 s quarantine and a GET', async () => {

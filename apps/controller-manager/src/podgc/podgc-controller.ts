@@ -81,27 +81,41 @@ export class PodGc {
 
   async #deleteAll(victims: readonly Pod[], why: string, markFailed: boolean): Promise<void> {
     const errors: unknown[] = [];
-    await Promise.all(victims.map(async (pod) => {
-      try {
-        if (markFailed && !isPodTerminated(pod)) await this.#markFailed(pod);
-        this.#deps.logger?.info({ pod: objectKey(pod) }, `PodGC is force deleting ${why}`);
-        await this.#deps.client.delete(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', { gracePeriodSeconds: 0 });
-      } catch (err) {
-        if (!isNotFound(err)) errors.push(err);
-      }
-    }));
+    await Promise.all(
+      victims.map(async (pod) => {
+        try {
+          if (markFailed && !isPodTerminated(pod)) await this.#markFailed(pod);
+          this.#deps.logger?.info({ pod: objectKey(pod) }, `PodGC is force deleting ${why}`);
+          await this.#deps.client.delete(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', { gracePeriodSeconds: 0 });
+        } catch (err) {
+          if (!isNotFound(err)) errors.push(err);
+        }
+      }),
+    );
     if (errors.length > 0) throw errors[0];
   }
 
   /** As upstream: the pod ends Failed with a DisruptionTarget condition saying why, so its controller can tell. */
   async #markFailed(pod: Pod): Promise<void> {
-    const now = this.#deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await this.#deps.client.patch(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', {
-      status: {
-        phase: 'Failed',
-        conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: now }],
+    const now = this.#deps
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    await this.#deps.client.patch(
+      podsResource,
+      pod.metadata?.namespace,
+      pod.metadata?.name ?? '',
+      'strategic',
+      {
+        status: {
+          phase: 'Failed',
+          conditions: [
+            { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: now },
+          ],
+        },
       },
-    }, { subresource: 'status' });
+      { subresource: 'status' },
+    );
   }
 }
 
@@ -110,7 +124,11 @@ export function newPodGcController(): Controller {
     const pods = ctx.informers.informerFor<Pod>(podsResource);
     const nodes = ctx.informers.informerFor<Node>(nodesResource);
     const gc = new PodGc({
-      client: ctx.client, pods, nodes, now: () => new Date(), logger: ctx.logger,
+      client: ctx.client,
+      pods,
+      nodes,
+      now: () => new Date(),
+      logger: ctx.logger,
       threshold: ctx.config.terminatedPodGcThreshold ?? DEFAULT_TERMINATED_POD_GC_THRESHOLD,
     });
     // A node's deletion starts a quarantine at once; otherwise the pass runs on its period.

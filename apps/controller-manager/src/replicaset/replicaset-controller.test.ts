@@ -50,7 +50,8 @@ function setup(replicas: number, pods: Pod[] = []) {
   podCache.addIndex(OWNER_UID_INDEX, indexByOwnerUid);
   podCache.addIndex(ORPHAN_POD_INDEX, indexOrphanPodsByNamespace);
   const rs: ReplicaSet = {
-    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
     metadata: { name: 'web', namespace: 'ns', uid: 'rs-1', generation: 1, resourceVersion: '10' },
     spec: {
       replicas,
@@ -78,7 +79,10 @@ const ownerRef = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 
 function pod(name: string, opts: { owned?: boolean; node?: string; ready?: boolean; labels?: Record<string, string>; rv?: string } = {}): Pod {
   return {
     metadata: {
-      name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: opts.rv ?? '1',
+      name,
+      namespace: 'ns',
+      uid: `uid-${name}`,
+      resourceVersion: opts.rv ?? '1',
       labels: opts.labels ?? { app: 'web' },
       creationTimestamp: '2024-01-01T00:00:00Z',
       ...(opts.owned === false ? {} : { ownerReferences: [ownerRef] }),
@@ -104,16 +108,27 @@ test('scale up creates the missing pods with a controller ref, then writes statu
     assert.deepEqual(body.metadata?.labels, { app: 'web' });
     assert.deepEqual(body.metadata?.ownerReferences, [ownerRef]);
   }
-  assert.deepEqual(events, creates.map((c) => `Normal SuccessfulCreate Created pod: ${c.name}`));
+  assert.deepEqual(
+    events,
+    creates.map((c) => `Normal SuccessfulCreate Created pod: ${c.name}`),
+  );
   const status = actions.find((a) => a.verb === 'update');
   assert.equal(status?.subresource, 'status');
-  assert.deepEqual((status?.body as ReplicaSet).status, { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 });
+  assert.deepEqual((status?.body as ReplicaSet).status, {
+    replicas: 0,
+    fullyLabeledReplicas: 0,
+    readyReplicas: 0,
+    availableReplicas: 0,
+    observedGeneration: 1,
+  });
 });
 
 test('expectations prevent double creation until the informer shows the pods', async () => {
   const { controller, actions, podCache } = setup(2);
   await controller.sync('ns/web');
-  const created = actions.filter((a) => a.verb === 'create').map((a) => ({ ...(a.body as Pod), metadata: { ...(a.body as Pod).metadata, name: a.name, uid: `uid-${a.name}`, resourceVersion: '5' } }));
+  const created = actions
+    .filter((a) => a.verb === 'create')
+    .map((a) => ({ ...(a.body as Pod), metadata: { ...(a.body as Pod).metadata, name: a.name, uid: `uid-${a.name}`, resourceVersion: '5' } }));
   actions.length = 0;
   // The watch is slow: the cache still shows no pods.
   await controller.sync('ns/web');
@@ -135,7 +150,10 @@ test('scale down deletes unscheduled, then not-ready pods, keeping the ready one
   const pods = [pod('ready1', { node: 'n1', ready: true }), pod('unscheduled'), pod('notready', { node: 'n2' }), pod('ready2', { node: 'n3', ready: true })];
   const { controller, actions, events } = setup(2, pods);
   await controller.sync('ns/web');
-  const deleted = actions.filter((a) => a.verb === 'delete').map((a) => a.name).sort();
+  const deleted = actions
+    .filter((a) => a.verb === 'delete')
+    .map((a) => a.name)
+    .sort();
   assert.deepEqual(deleted, ['notready', 'unscheduled']);
   assert.deepEqual(events.sort(), ['Normal SuccessfulDelete Deleted pod: notready', 'Normal SuccessfulDelete Deleted pod: unscheduled']);
   assert.equal(controller.deps.expectations.satisfied('ns/web'), false);
@@ -152,13 +170,16 @@ test('an orphan matching the selector is adopted with a strategic patch carrying
   const { controller, actions } = setup(1, [orphan]);
   assert.deepEqual(controller.podEvents.add!(orphan), ['ns/web']);
   await controller.sync('ns/web');
-  assert.ok(actions.some((a) => a.verb === 'get' && a.name === 'web'), 'rechecks the live ReplicaSet before adopting');
+  assert.ok(
+    actions.some((a) => a.verb === 'get' && a.name === 'web'),
+    'rechecks the live ReplicaSet before adopting',
+  );
   const w = writes(actions);
   assert.equal(w[0].verb, 'patch-strategic');
   assert.equal(w[0].name, 'orphan');
   assert.deepEqual(w[0].body, { metadata: { ownerReferences: [ownerRef], uid: 'uid-orphan' } });
   assert.equal(w.filter((a) => a.verb === 'create').length, 0, 'the adopted pod counts toward replicas');
-  assert.equal(((w.find((a) => a.verb === 'update')?.body as ReplicaSet).status)?.readyReplicas, 1);
+  assert.equal((w.find((a) => a.verb === 'update')?.body as ReplicaSet).status?.readyReplicas, 1);
 });
 
 test('an owned pod whose labels no longer match is released and replaced', async () => {
@@ -167,7 +188,9 @@ test('an owned pod whose labels no longer match is released and replaced', async
   await controller.sync('ns/web');
   const w = writes(actions);
   assert.deepEqual(w[0], {
-    verb: 'patch-strategic', resource: 'pods', name: 'moved',
+    verb: 'patch-strategic',
+    resource: 'pods',
+    name: 'moved',
     body: { metadata: { ownerReferences: [{ $patch: 'delete', uid: 'rs-1' }], uid: 'uid-moved' } },
   });
   assert.equal(w.filter((a) => a.verb === 'create').length, 1);
@@ -195,8 +218,11 @@ test('a failed create records FailedCreate, lowers expectations, sets ReplicaFai
 test('pod handlers: owner resolved by UID; orphans enqueue every matching ReplicaSet', () => {
   const { controller } = setup(1);
   const events = controller.podEvents;
-  assert.equal(events.add!({ ...pod('stale'), metadata: { ...pod('stale').metadata, ownerReferences: [{ ...ownerRef, uid: 'old-uid' }] } }), undefined,
-    'a ref to a deleted RS of the same name is ignored');
+  assert.equal(
+    events.add!({ ...pod('stale'), metadata: { ...pod('stale').metadata, ownerReferences: [{ ...ownerRef, uid: 'old-uid' }] } }),
+    undefined,
+    'a ref to a deleted RS of the same name is ignored',
+  );
   assert.deepEqual(events.add!(pod('nomatch', { owned: false, labels: { app: 'db' } })), []);
   const before = pod('p', { rv: '1' });
   assert.equal(events.update!(before, before), undefined, 'resync updates are skipped');

@@ -63,7 +63,14 @@ export function newReplicaController(kind: ReplicaKind): Controller {
     const replicaSets = ctx.informers.informerFor<ReplicaSet>(kind.resource);
     const pods = ctx.informers.informerFor<Pod>(podsResource);
     addOrphanIndex(pods);
-    const controller = new ReplicaSetController({ kind, client: ctx.client, rsLister: replicaSets, podLister: pods, recorder: ctx.recorder, logger: ctx.logger });
+    const controller = new ReplicaSetController({
+      kind,
+      client: ctx.client,
+      rsLister: replicaSets,
+      podLister: pods,
+      recorder: ctx.recorder,
+      logger: ctx.logger,
+    });
     return {
       watches: [watch(replicaSets, controller.replicaSetEvents), watch(pods, controller.podEvents)],
       sync: (key) => controller.sync(key),

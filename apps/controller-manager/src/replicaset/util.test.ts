@@ -18,7 +18,10 @@ interface PodSpec {
 function pod(name: string, s: PodSpec = {}): Pod {
   return {
     metadata: {
-      name, namespace: 'ns', uid: `uid-${name}`, labels: s.labels ?? { app: 'web' },
+      name,
+      namespace: 'ns',
+      uid: `uid-${name}`,
+      labels: s.labels ?? { app: 'web' },
       creationTimestamp: s.created ?? '2024-01-01T00:00:00Z',
       ...(s.cost ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': s.cost } } : {}),
     },
@@ -38,10 +41,28 @@ const rankingCases: { name: string; first: Pod; second: Pod; firstRank?: number;
   { name: 'Unknown before Running', first: pod('a', { node: 'n1', phase: 'Unknown' }), second: pod('b', { node: 'n1', phase: 'Running' }) },
   { name: 'not ready before ready', first: pod('a', { node: 'n1' }), second: pod('b', { node: 'n1', readySince: ready }) },
   { name: 'lower deletion cost first', first: pod('a', { node: 'n1', readySince: ready, cost: '-5' }), second: pod('b', { node: 'n1', readySince: ready }) },
-  { name: 'doubled-up node first', first: pod('a', { node: 'n1', readySince: ready }), second: pod('b', { node: 'n2', readySince: ready }), firstRank: 3, secondRank: 1 },
-  { name: 'ready more recently first', first: pod('a', { node: 'n1', readySince: '2024-01-01T00:59:50Z' }), second: pod('b', { node: 'n1', readySince: '2024-01-01T00:00:00Z' }) },
-  { name: 'more restarts first', first: pod('a', { node: 'n1', readySince: ready, restarts: 4 }), second: pod('b', { node: 'n1', readySince: ready, restarts: 1 }) },
-  { name: 'newer first', first: pod('a', { node: 'n1', readySince: ready, created: '2024-01-01T00:59:00Z' }), second: pod('b', { node: 'n1', readySince: ready, created: '2024-01-01T00:00:00Z' }) },
+  {
+    name: 'doubled-up node first',
+    first: pod('a', { node: 'n1', readySince: ready }),
+    second: pod('b', { node: 'n2', readySince: ready }),
+    firstRank: 3,
+    secondRank: 1,
+  },
+  {
+    name: 'ready more recently first',
+    first: pod('a', { node: 'n1', readySince: '2024-01-01T00:59:50Z' }),
+    second: pod('b', { node: 'n1', readySince: '2024-01-01T00:00:00Z' }),
+  },
+  {
+    name: 'more restarts first',
+    first: pod('a', { node: 'n1', readySince: ready, restarts: 4 }),
+    second: pod('b', { node: 'n1', readySince: ready, restarts: 1 }),
+  },
+  {
+    name: 'newer first',
+    first: pod('a', { node: 'n1', readySince: ready, created: '2024-01-01T00:59:00Z' }),
+    second: pod('b', { node: 'n1', readySince: ready, created: '2024-01-01T00:00:00Z' }),
+  },
 ];
 
 for (const c of rankingCases) {
@@ -63,7 +84,10 @@ test('deletion ranking: creation times in the same log2 bucket tie, broken by UI
 test('getPodsToDelete picks pods crowded with their siblings on a node', () => {
   const pods = [pod('alone', { node: 'n1', readySince: ready }), pod('crowded', { node: 'n2', readySince: ready })];
   const related = [...pods, pod('sibling1', { node: 'n2' }), pod('sibling2', { node: 'n2' })];
-  assert.deepEqual(getPodsToDelete(pods, related, 1, NOW).map((p) => p.metadata?.name), ['crowded']);
+  assert.deepEqual(
+    getPodsToDelete(pods, related, 1, NOW).map((p) => p.metadata?.name),
+    ['crowded'],
+  );
   assert.equal(getPodsToDelete(pods, related, 5, NOW).length, 2);
 });
 

@@ -19,11 +19,12 @@ function fakeDeps(quota: ResourceQuota, objects: Record<string, KubeObject[]>) {
   return { deps, writes };
 }
 
-const pod = (name: string, cpu?: string, phase?: string): KubeObject => ({
-  metadata: { name, namespace: 'team' },
-  spec: { containers: [{ name: 'c', ...(cpu ? { resources: { requests: { cpu } } } : {}) }] },
-  ...(phase ? { status: { phase } } : {}),
-} as KubeObject);
+const pod = (name: string, cpu?: string, phase?: string): KubeObject =>
+  ({
+    metadata: { name, namespace: 'team' },
+    spec: { containers: [{ name: 'c', ...(cpu ? { resources: { requests: { cpu } } } : {}) }] },
+    ...(phase ? { status: { phase } } : {}),
+  }) as KubeObject;
 
 test('status.hard mirrors spec.hard and status.used counts live pods, not finished ones; a resync follows', async () => {
   const quota: ResourceQuota = { metadata: { name: 'q', namespace: 'team' }, spec: { hard: { pods: '5', 'requests.cpu': '2000m', 'count/configmaps': '3' } } };
@@ -33,12 +34,16 @@ test('status.hard mirrors spec.hard and status.used counts live pods, not finish
   });
   assert.deepEqual(await syncQuota(deps, 'team/q'), { requeueAfter: RESYNC_MS });
   assert.equal(writes.length, 1);
-  assert.deepEqual(writes[0].status, { hard: { pods: '5', 'requests.cpu': '2', 'count/configmaps': '3' }, used: { pods: '2', 'requests.cpu': '750m', 'count/configmaps': '1' } });
+  assert.deepEqual(writes[0].status, {
+    hard: { pods: '5', 'requests.cpu': '2', 'count/configmaps': '3' },
+    used: { pods: '2', 'requests.cpu': '750m', 'count/configmaps': '1' },
+  });
 });
 
 test('nothing is written when the status is already exact; a scoped quota counts only its pods', async () => {
   const quota: ResourceQuota = {
-    metadata: { name: 'be', namespace: 'team' }, spec: { hard: { pods: '2' }, scopes: ['BestEffort'] },
+    metadata: { name: 'be', namespace: 'team' },
+    spec: { hard: { pods: '2' }, scopes: ['BestEffort'] },
     status: { hard: { pods: '2' }, used: { pods: '1' } },
   };
   const { deps, writes } = fakeDeps(quota, { pods: [pod('plain'), pod('sized', '100m')] });

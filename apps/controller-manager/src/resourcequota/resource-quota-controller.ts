@@ -7,8 +7,19 @@
  * five minutes (full resync). Keys are `namespace/name` of quotas.
  */
 import {
-  addLists, canonicalList, findResource, findResourceByKind, kindOfQuotaResource, listsEqual, quotaScopesMatch, resources, usageOf,
-  type Pod, type ResourceInfo, type ResourceList, type ResourceQuota,
+  addLists,
+  canonicalList,
+  findResource,
+  findResourceByKind,
+  kindOfQuotaResource,
+  listsEqual,
+  quotaScopesMatch,
+  resources,
+  usageOf,
+  type Pod,
+  type ResourceInfo,
+  type ResourceList,
+  type ResourceQuota,
 } from '@skiff/api';
 import { enqueueObject, isNotFound, splitKey, watch, type EventMapper, type Informer, type KubeObject, type RestClient, type SyncResult } from '@skiff/client';
 import { keyedController, type Controller } from '../controller.ts';
@@ -74,11 +85,13 @@ function quotaEvents(): EventMapper<ResourceQuota> {
   const { add } = enqueueObject<ResourceQuota>();
   return {
     add,
-    update: (old, cur) => (!listsEqual(old.spec?.hard as ResourceList, cur.spec?.hard as ResourceList)
-      || !listsEqual(cur.spec?.hard as ResourceList, cur.status?.hard as ResourceList)
-      || JSON.stringify(old.spec?.scopes) !== JSON.stringify(cur.spec?.scopes)
-      || JSON.stringify(old.spec?.scopeSelector) !== JSON.stringify(cur.spec?.scopeSelector)
-      ? add!(cur) : undefined),
+    update: (old, cur) =>
+      !listsEqual(old.spec?.hard as ResourceList, cur.spec?.hard as ResourceList) ||
+      !listsEqual(cur.spec?.hard as ResourceList, cur.status?.hard as ResourceList) ||
+      JSON.stringify(old.spec?.scopes) !== JSON.stringify(cur.spec?.scopes) ||
+      JSON.stringify(old.spec?.scopeSelector) !== JSON.stringify(cur.spec?.scopeSelector)
+        ? add!(cur)
+        : undefined,
   };
 }
 

@@ -23,9 +23,13 @@ function fixture(namespaces: Namespace[], configMaps: KubeObject[] = []) {
 test('a namespace without the ConfigMap gets it, annotated as upstream', async () => {
   const { client, publisher } = fixture([ns('team')]);
   await publisher.sync('team');
-  assert.deepEqual(client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`), ['create team/kube-root-ca.crt']);
+  assert.deepEqual(
+    client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`),
+    ['create team/kube-root-ca.crt'],
+  );
   assert.deepEqual(client.actions[0]!.object, {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: { name: 'kube-root-ca.crt', namespace: 'team', annotations: { [DESCRIPTION_ANNOTATION]: DESCRIPTION } },
     data: { 'ca.crt': CA },
   });
@@ -41,7 +45,10 @@ for (const c of cases) {
   test(`root CA sync: ${c.name}`, async () => {
     const { client, publisher } = fixture([ns('team')], [c.configMap]);
     await publisher.sync('team');
-    assert.deepEqual(client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`), c.want);
+    assert.deepEqual(
+      client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`),
+      c.want,
+    );
     for (const a of client.actions) {
       const out = a.object as KubeObject & { data: unknown };
       assert.deepEqual(out.data, { 'ca.crt': CA });

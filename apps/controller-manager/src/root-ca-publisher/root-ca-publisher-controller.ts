@@ -13,12 +13,15 @@ import { keyedController, type Controller } from '../controller.ts';
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
 /** Upstream's words, so tools that read the annotation see the same text. */
-export const DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+export const DESCRIPTION =
+  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
 
 const namespacesResource: ResourceInfo = findResourceByKind('v1', 'Namespace')!;
 const configMapsResource: ResourceInfo = findResourceByKind('v1', 'ConfigMap')!;
 
-interface ConfigMap extends KubeObject { data?: Record<string, string> }
+interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
 
 export interface RootCaPublisherDeps {
   client: Pick<RestClient, 'create' | 'update'>;
@@ -52,7 +55,8 @@ export class RootCaPublisher {
     const cm = configMaps.get(namespace, ROOT_CA_CONFIGMAP);
     if (!cm) {
       const fresh: ConfigMap = {
-        apiVersion: 'v1', kind: 'ConfigMap',
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
         metadata: { name: ROOT_CA_CONFIGMAP, namespace, annotations: { [DESCRIPTION_ANNOTATION]: DESCRIPTION } },
         data: { 'ca.crt': rootCa },
       };

@@ -67,5 +67,7 @@ export function desiredIngress(svc: Service, nodes: readonly Node[], slices: rea
 export function sameIngress(a: readonly LoadBalancerIngress[] | undefined, b: readonly LoadBalancerIngress[] | undefined): boolean {
   const x = a ?? [];
   const y = b ?? [];
-  return x.length === y.length && x.every((ing, i) => ing.ip === y[i]!.ip && ing.hostname === y[i]!.hostname && (ing.ipMode ?? 'VIP') === (y[i]!.ipMode ?? 'VIP'));
+  return (
+    x.length === y.length && x.every((ing, i) => ing.ip === y[i]!.ip && ing.hostname === y[i]!.hostname && (ing.ipMode ?? 'VIP') === (y[i]!.ipMode ?? 'VIP'))
+  );
 }

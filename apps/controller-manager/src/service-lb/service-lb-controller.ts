@@ -28,7 +28,11 @@ export function newServiceLbController(): Controller {
     const slices = ctx.informers.informerFor<EndpointSlice>(slicesResource);
     const syncer = new ServiceLbSyncer({ client: ctx.client, services, nodes, slices, recorder: ctx.recorder, logger: ctx.logger });
     const own = enqueueObject<Service>();
-    const allLoadBalancers = () => services.list().filter((s) => s.spec?.type === 'LoadBalancer').map((s) => objectKey(s)!);
+    const allLoadBalancers = () =>
+      services
+        .list()
+        .filter((s) => s.spec?.type === 'LoadBalancer')
+        .map((s) => objectKey(s)!);
     const serviceOfSlice = (slice: EndpointSlice) => {
       const name = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
       const svc = name ? services.get(slice.metadata?.namespace, name) : undefined;

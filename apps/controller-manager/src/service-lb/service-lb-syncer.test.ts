@@ -10,14 +10,24 @@ function node(name: string, ip: string, opts: { ready?: boolean; unschedulable?:
   return {
     metadata: { name, resourceVersion: '1', ...(opts.excluded ? { labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } } : {}) },
     spec: { unschedulable: opts.unschedulable },
-    status: { addresses: [{ type: 'Hostname', address: name }, { type: 'InternalIP', address: ip }], conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+    status: {
+      addresses: [
+        { type: 'Hostname', address: name },
+        { type: 'InternalIP', address: ip },
+      ],
+      conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }],
+    },
   };
 }
 
 function svc(spec: Service['spec'], extra: { finalizers?: string[]; ingress?: string[]; deleting?: boolean } = {}): Service {
   return {
     metadata: {
-      name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '5', finalizers: extra.finalizers,
+      name: 'web',
+      namespace: 'default',
+      uid: 'u1',
+      resourceVersion: '5',
+      finalizers: extra.finalizers,
       ...(extra.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
     },
     spec: { ports: [{ port: 80 }], ...spec },
@@ -33,8 +43,14 @@ function slice(nodes: Record<string, boolean>): EndpointSlice {
   };
 }
 
-const NODES = [node('n3', '10.0.0.30'), node('n1', '10.0.0.4'), node('n2', '10.0.0.20'), node('down', '10.0.0.9', { ready: false }),
-  node('cordoned', '10.0.0.10', { unschedulable: true }), node('excluded', '10.0.0.11', { excluded: true })];
+const NODES = [
+  node('n3', '10.0.0.30'),
+  node('n1', '10.0.0.4'),
+  node('n2', '10.0.0.20'),
+  node('down', '10.0.0.9', { ready: false }),
+  node('cordoned', '10.0.0.10', { unschedulable: true }),
+  node('excluded', '10.0.0.11', { excluded: true }),
+];
 
 test('serving nodes: Ready, schedulable, not excluded, with an InternalIP', () => {
   assert.deepEqual(NODES.map(servingAddressOf), ['10.0.0.30', '10.0.0.4', '10.0.0.20', undefined, undefined, undefined]);
@@ -49,7 +65,10 @@ test('ingress: every serving node for Cluster, sorted numerically; for Local onl
   assert.deepEqual(ips(local), []);
 });
 
-interface Write { subresource?: string; object: Service }
+interface Write {
+  subresource?: string;
+  object: Service;
+}
 
 function fixture(service: Service, slices: EndpointSlice[] = []) {
   const writes: Write[] = [];
@@ -61,7 +80,10 @@ function fixture(service: Service, slices: EndpointSlice[] = []) {
       if (failNext) {
         const code = failNext;
         failNext = undefined;
-        throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason: code === 409 ? 'Conflict' : 'NotFound', message: 'injected' }, 'PUT');
+        throw new ApiStatusError(
+          { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason: code === 409 ? 'Conflict' : 'NotFound', message: 'injected' },
+          'PUT',
+        );
       }
       writes.push({ subresource: opts.subresource, object: structuredClone(obj) as Service });
       return { ...structuredClone(obj), metadata: { ...obj.metadata, resourceVersion: String(++rv) } };
@@ -72,7 +94,8 @@ function fixture(service: Service, slices: EndpointSlice[] = []) {
   return { writes, events, syncer, fail: (code: number) => (failNext = code) };
 }
 
-const summary = (w: Write) => `${w.subresource ?? 'main'} fin=${(w.object.metadata?.finalizers ?? []).join(',')} ingress=${(w.object.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).join(',')}`;
+const summary = (w: Write) =>
+  `${w.subresource ?? 'main'} fin=${(w.object.metadata?.finalizers ?? []).join(',')} ingress=${(w.object.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).join(',')}`;
 
 const cases: { name: string; service: Service; slices?: EndpointSlice[]; writes: string[]; events: string[] }[] = [
   {
@@ -84,18 +107,21 @@ const cases: { name: string; service: Service; slices?: EndpointSlice[]; writes:
   {
     name: 'an up-to-date LoadBalancer is not written',
     service: svc({ type: 'LoadBalancer' }, { finalizers: [FIN], ingress: ['10.0.0.4', '10.0.0.20', '10.0.0.30'] }),
-    writes: [], events: [],
+    writes: [],
+    events: [],
   },
   {
     name: 'Local follows the ready endpoints',
     service: svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' }, { finalizers: [FIN], ingress: ['10.0.0.4'] }),
     slices: [slice({ n3: true })],
-    writes: [`status fin=${FIN} ingress=10.0.0.30`], events: ['Normal EnsuringLoadBalancer', 'Normal EnsuredLoadBalancer'],
+    writes: [`status fin=${FIN} ingress=10.0.0.30`],
+    events: ['Normal EnsuringLoadBalancer', 'Normal EnsuredLoadBalancer'],
   },
   {
     name: 'a loadBalancerClass is not ours: untouched',
     service: svc({ type: 'LoadBalancer', loadBalancerClass: 'example.com/lb' }, { ingress: ['192.0.2.1'] }),
-    writes: [], events: [],
+    writes: [],
+    events: [],
   },
   {
     name: 'no longer a LoadBalancer: the address is cleared and the finalizer removed',
@@ -112,7 +138,8 @@ const cases: { name: string; service: Service; slices?: EndpointSlice[]; writes:
   {
     name: 'a ClusterIP Service with a stale address (never ours) is cleared',
     service: svc({ type: 'ClusterIP' }, { ingress: ['10.0.0.4'] }),
-    writes: ['status fin= ingress='], events: [],
+    writes: ['status fin= ingress='],
+    events: [],
   },
 ];
 for (const c of cases) {

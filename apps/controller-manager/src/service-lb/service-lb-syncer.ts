@@ -9,7 +9,13 @@ import { findResourceByKind, type EndpointSlice, type Node, type Service } from 
 import { isNotFound, splitKey, type EventRecorder, type Lister, type RestClient } from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import {
-  desiredIngress, hasCleanupFinalizer, LOAD_BALANCER_CLEANUP_FINALIZER, needsCleanup, sameIngress, SERVICE_NAME_LABEL, wantsLoadBalancer,
+  desiredIngress,
+  hasCleanupFinalizer,
+  LOAD_BALANCER_CLEANUP_FINALIZER,
+  needsCleanup,
+  sameIngress,
+  SERVICE_NAME_LABEL,
+  wantsLoadBalancer,
   type LoadBalancerIngress,
 } from './load-balancer-status.ts';
 
@@ -58,9 +64,14 @@ export class ServiceLbSyncer {
       latest = await this.#update(svc, key, 'add finalizer');
     }
     if (ingress.length === 0) {
-      recorder.event(svc, 'Warning', 'UnAvailableLoadBalancer', svc.spec?.externalTrafficPolicy === 'Local'
-        ? 'There are no available nodes with a ready endpoint for LoadBalancer'
-        : 'There are no available nodes for LoadBalancer');
+      recorder.event(
+        svc,
+        'Warning',
+        'UnAvailableLoadBalancer',
+        svc.spec?.externalTrafficPolicy === 'Local'
+          ? 'There are no available nodes with a ready endpoint for LoadBalancer'
+          : 'There are no available nodes for LoadBalancer',
+      );
     }
     if (!sameIngress(current, ingress)) await this.#writeIngress(latest, ingress, key);
     recorder.event(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');

@@ -41,7 +41,10 @@ for (const c of cases) {
   test(`serviceaccount sync: ${c.name}`, async () => {
     const { client, controller } = fixture(c.namespaces, c.accounts);
     await controller.sync(c.key);
-    assert.deepEqual(client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`), c.want);
+    assert.deepEqual(
+      client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`),
+      c.want,
+    );
     for (const action of client.actions) {
       assert.equal(action.resource, 'serviceaccounts');
       assert.deepEqual(action.object, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: c.key } });

@@ -24,14 +24,28 @@ class Client extends RecordingClient {
 
   async get<T>(res: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
     const found = this.live.find((sa) => sa.metadata?.namespace === namespace && sa.metadata?.name === name);
-    if (!found) throw new ApiStatusError({ apiVersion: 'v1', kind: 'Status', status: 'Failure', code: 404, reason: 'NotFound', message: 'not found' }, `GET ${res.resource}`);
+    if (!found)
+      throw new ApiStatusError(
+        { apiVersion: 'v1', kind: 'Status', status: 'Failure', code: 404, reason: 'NotFound', message: 'not found' },
+        `GET ${res.resource}`,
+      );
     return found as T;
   }
 }
 
 const account = (uid = 'sa-uid'): ServiceAccount => ({ metadata: { name: 'builder', namespace: 'team', uid, resourceVersion: '3' } });
 function tokenSecret(extra: Partial<Secret> = {}, annotations: Record<string, string> = {}): Secret {
-  return { type: 'kubernetes.io/service-account-token', metadata: { name: 'builder-token', namespace: 'team', uid: 's-uid', resourceVersion: '5', annotations: { 'kubernetes.io/service-account.name': 'builder', ...annotations } }, ...extra };
+  return {
+    type: 'kubernetes.io/service-account-token',
+    metadata: {
+      name: 'builder-token',
+      namespace: 'team',
+      uid: 's-uid',
+      resourceVersion: '5',
+      annotations: { 'kubernetes.io/service-account.name': 'builder', ...annotations },
+    },
+    ...extra,
+  };
 }
 
 function fixture(secrets: Secret[], cached: ServiceAccount[], live: ServiceAccount[] = cached) {
@@ -43,7 +57,10 @@ function fixture(secrets: Secret[], cached: ServiceAccount[], live: ServiceAccou
 test('a new token Secret gets a legacy token, the CA, the namespace and the account uid', async () => {
   const { client, controller } = fixture([tokenSecret()], [account()]);
   await controller.sync('team/builder-token');
-  assert.deepEqual(client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`), ['update team/builder-token']);
+  assert.deepEqual(
+    client.actions.map((a) => `${a.verb} ${a.namespace}/${a.name}`),
+    ['update team/builder-token'],
+  );
   const out = client.actions[0]!.object as Secret;
   assert.equal(out.metadata?.annotations?.['kubernetes.io/service-account.uid'], 'sa-uid');
   assert.equal(out.data?.['ca.crt'], b64(CA));
@@ -74,16 +91,24 @@ test('a filled Secret is left alone; a changed CA is refreshed without a new tok
 test('the account is looked up live before deciding it is gone', async () => {
   const { client, controller } = fixture([tokenSecret()], [], [account()]);
   await controller.sync('team/builder-token');
-  assert.deepEqual(client.actions.map((a) => a.verb), ['update']);
+  assert.deepEqual(
+    client.actions.map((a) => a.verb),
+    ['update'],
+  );
 });
 
 test('a Secret whose account is gone or was recreated is deleted (uid precondition)', async () => {
   const gone = fixture([tokenSecret()], []);
   await gone.controller.sync('team/builder-token');
-  assert.deepEqual(gone.client.actions, [{ verb: 'delete', resource: 'secrets', namespace: 'team', name: 'builder-token', options: { preconditions: { uid: 's-uid' } } }]);
+  assert.deepEqual(gone.client.actions, [
+    { verb: 'delete', resource: 'secrets', namespace: 'team', name: 'builder-token', options: { preconditions: { uid: 's-uid' } } },
+  ]);
   const recreated = fixture([tokenSecret({}, { 'kubernetes.io/service-account.uid': 'old-uid' })], [account('new-uid')]);
   await recreated.controller.sync('team/builder-token');
-  assert.deepEqual(recreated.client.actions.map((a) => a.verb), ['delete']);
+  assert.deepEqual(
+    recreated.client.actions.map((a) => a.verb),
+    ['delete'],
+  );
 });
 
 test('other Secrets are not touched', async () => {

@@ -132,11 +132,20 @@ export function newServiceAccountTokenController(): Controller {
     const secrets = ctx.informers.informerFor<Secret>(secretsResource, { fieldSelector: `type=${SERVICE_ACCOUNT_TOKEN_TYPE}` });
     const serviceAccounts = ctx.informers.informerFor<ServiceAccount>(serviceAccountsResource);
     const [keyPem, rootCa] = await Promise.all([readFile(keyFile, 'utf8'), rootCaFile ? readFile(rootCaFile, 'utf8') : '']);
-    const controller = new ServiceAccountTokenController({ client: ctx.client, secrets, serviceAccounts, sign: legacyTokenSigner(keyPem, keyFile), rootCa, logger: ctx.logger });
+    const controller = new ServiceAccountTokenController({
+      client: ctx.client,
+      secrets,
+      serviceAccounts,
+      sign: legacyTokenSigner(keyPem, keyFile),
+      rootCa,
+      logger: ctx.logger,
+    });
     /** The token Secrets that name an account (it was deleted or recreated: they may have to go). */
-    const secretsOf = (sa: ServiceAccount): string[] => secrets.list(sa.metadata?.namespace)
-      .filter((s) => isTokenSecret(s) && s.metadata?.annotations?.[SERVICE_ACCOUNT_NAME_ANNOTATION] === sa.metadata?.name)
-      .map((s) => objectKey(s));
+    const secretsOf = (sa: ServiceAccount): string[] =>
+      secrets
+        .list(sa.metadata?.namespace)
+        .filter((s) => isTokenSecret(s) && s.metadata?.annotations?.[SERVICE_ACCOUNT_NAME_ANNOTATION] === sa.metadata?.name)
+        .map((s) => objectKey(s));
     return {
       watches: [
         watch(secrets, {

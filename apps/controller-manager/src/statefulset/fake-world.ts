@@ -79,7 +79,8 @@ export class FakeWorld {
       const stored = cache.get(ns, name);
       if (!stored) throw apiError(404, 'NotFound', `"${name}" not found`);
       if (this.graceful && res.kind === 'Pod') {
-        if (!stored.metadata.deletionTimestamp) cache.upsert({ ...structuredClone(stored), metadata: { ...stored.metadata, deletionTimestamp: this.now.toISOString() } });
+        if (!stored.metadata.deletionTimestamp)
+          cache.upsert({ ...structuredClone(stored), metadata: { ...stored.metadata, deletionTimestamp: this.now.toISOString() } });
       } else cache.remove(stored);
       return stored;
     },
@@ -91,7 +92,13 @@ export class FakeWorld {
     if (cache.get(obj.metadata?.namespace, obj.metadata?.name ?? '')) throw apiError(409, 'AlreadyExists', `"${obj.metadata?.name}" already exists`);
     const created = new Date(Date.parse('2026-03-01T00:00:00Z') + 1000 * this.#created++);
     const stored = structuredClone(obj) as any;
-    stored.metadata = { generation: 1, ...stored.metadata, uid: `uid-${this.#uid++}`, resourceVersion: String(++this.#rv), creationTimestamp: created.toISOString() };
+    stored.metadata = {
+      generation: 1,
+      ...stored.metadata,
+      uid: `uid-${this.#uid++}`,
+      resourceVersion: String(++this.#rv),
+      creationTimestamp: created.toISOString(),
+    };
     cache.upsert(stored);
     return structuredClone(stored);
   }
@@ -129,7 +136,11 @@ export class FakeWorld {
   }
 
   podNames(ns = 'default'): string[] {
-    return this.cache<Pod>('Pod').list(ns).filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
+    return this.cache<Pod>('Pod')
+      .list(ns)
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .map((p) => p.metadata!.name!)
+      .sort();
   }
 
   takeActions(): string[] {

@@ -35,7 +35,12 @@ export async function createMissingClaims(deps: PodControlDeps, set: StatefulSet
       deps.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${podName} in StatefulSet ${set.metadata?.name} success`);
     } catch (err) {
       if (isAlreadyExists(err)) continue;
-      deps.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${podName} in StatefulSet ${set.metadata?.name} failed error: ${messageOf(err)}`);
+      deps.recorder.event(
+        set,
+        'Warning',
+        'FailedCreate',
+        `create Claim ${name} for Pod ${podName} in StatefulSet ${set.metadata?.name} failed error: ${messageOf(err)}`,
+      );
       throw err;
     }
   }
@@ -78,10 +83,7 @@ export async function setClaimsOwnedByPod(deps: PodControlDeps, set: StatefulSet
   for (const template of persistentVolumeClaims(set, ordinalOf(pod))) {
     const claim = deps.claims.get(template.metadata?.namespace, template.metadata?.name ?? '');
     if (!claim || claim.metadata?.ownerReferences?.some((ref) => ref.uid === pod.metadata?.uid)) continue;
-    const refs = [
-      ...(claim.metadata?.ownerReferences ?? []),
-      { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
-    ];
+    const refs = [...(claim.metadata?.ownerReferences ?? []), { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' }];
     try {
       await deps.client.patch(claimsResource, claim.metadata?.namespace, claim.metadata?.name ?? '', 'json', [
         { op: 'test', path: '/metadata/uid', value: claim.metadata?.uid },

@@ -4,7 +4,9 @@ import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet } from
 import { StatefulSetSyncer } from './statefulset-controller.ts';
 import { FakeWorld } from './fake-world.ts';
 
-function newSet(opts: { replicas?: number; image?: string; parallel?: boolean; partition?: number; claims?: boolean; retain?: 'Retain' | 'Delete' } = {}): StatefulSet {
+function newSet(
+  opts: { replicas?: number; image?: string; parallel?: boolean; partition?: number; claims?: boolean; retain?: 'Retain' | 'Delete' } = {},
+): StatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -74,7 +76,18 @@ test('OrderedReady: one pod per pass, each only once its predecessor is Running 
   await sync();
   assert.deepEqual(
     { ...current().status, conditions: undefined },
-    { observedGeneration: 1, replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: revisions[0].metadata?.name, updateRevision: revisions[0].metadata?.name, collisionCount: 0, conditions: undefined },
+    {
+      observedGeneration: 1,
+      replicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      currentReplicas: 3,
+      updatedReplicas: 3,
+      currentRevision: revisions[0].metadata?.name,
+      updateRevision: revisions[0].metadata?.name,
+      collisionCount: 0,
+      conditions: undefined,
+    },
   );
   assert.ok(world.takeEvents().includes('SuccessfulCreate: create Pod web-0 in StatefulSet web successful'));
 });
@@ -147,17 +160,31 @@ test('rolling update: reverse ordinal order, honouring the partition; then the u
   world.edit<StatefulSet>('StatefulSet', 'default', 'web', (s) => void (s.spec!.template!.spec!.containers[0].image = 'nginx:2'));
   world.takeActions();
   await sync();
-  assert.deepEqual(world.takeActions().filter((a) => a.startsWith('delete')), ['delete pods/web-2']);
+  assert.deepEqual(
+    world.takeActions().filter((a) => a.startsWith('delete')),
+    ['delete pods/web-2'],
+  );
   await sync();
   assert.equal(pod(world, 'web-2').spec?.containers[0].image, 'nginx:2', 'recreated at the update revision');
-  assert.deepEqual(world.takeActions().filter((a) => a.startsWith('delete')), [], 'web-2 not ready yet: no more deletions');
+  assert.deepEqual(
+    world.takeActions().filter((a) => a.startsWith('delete')),
+    [],
+    'web-2 not ready yet: no more deletions',
+  );
   world.runPods();
   await sync();
-  assert.deepEqual(world.takeActions().filter((a) => a.startsWith('delete')), ['delete pods/web-1']);
+  assert.deepEqual(
+    world.takeActions().filter((a) => a.startsWith('delete')),
+    ['delete pods/web-1'],
+  );
   await sync();
   world.runPods();
   await sync();
-  assert.deepEqual(world.takeActions().filter((a) => a.startsWith('delete')), [], 'web-0 is below the partition');
+  assert.deepEqual(
+    world.takeActions().filter((a) => a.startsWith('delete')),
+    [],
+    'web-0 is below the partition',
+  );
   assert.equal(pod(world, 'web-0').spec?.containers[0].image, 'nginx:1');
   const status = current().status!;
   assert.equal(status.updatedReplicas, 2);
@@ -180,7 +207,10 @@ test('a failed pod is deleted and recreated', async () => {
   world.takeEvents();
   await sync();
   assert.deepEqual(world.podNames(), []);
-  assert.deepEqual(world.takeEvents().filter((e) => e.startsWith('Recreating')), ['RecreatingFailedPod: StatefulSet default/web is recreating failed Pod web-0']);
+  assert.deepEqual(
+    world.takeEvents().filter((e) => e.startsWith('Recreating')),
+    ['RecreatingFailedPod: StatefulSet default/web is recreating failed Pod web-0'],
+  );
   await sync();
   assert.deepEqual(world.podNames(), ['web-0']);
 });
@@ -198,6 +228,10 @@ test('OnDelete leaves running pods alone; history is trimmed to revisionHistoryL
   }
   assert.equal(pod(world, 'web-0').spec?.containers[0].image, 'nginx:1');
   // Kept: the pod's (current) revision, the update revision, and one more unused.
-  const revisions = world.cache<ControllerRevision>('ControllerRevision').list().map((r) => r.revision).sort();
+  const revisions = world
+    .cache<ControllerRevision>('ControllerRevision')
+    .list()
+    .map((r) => r.revision)
+    .sort();
   assert.deepEqual(revisions, [1, 3, 4]);
 });

@@ -4,8 +4,27 @@
  * revisions, finds or makes the update revision, runs one pass of updateStatefulSet,
  * writes the status and trims the history.
  */
-import { findResourceByKind, fromLabelSelector, type ControllerRevision, type PersistentVolumeClaim, type Pod, type ResourceInfo, type StatefulSet } from '@skiff/api';
-import { enqueueObject, enqueueOwner, splitKey, TerminalError, watch, type EventRecorder, type KubeObject, type Lister, type RestClient, type SyncResult } from '@skiff/client';
+import {
+  findResourceByKind,
+  fromLabelSelector,
+  type ControllerRevision,
+  type PersistentVolumeClaim,
+  type Pod,
+  type ResourceInfo,
+  type StatefulSet,
+} from '@skiff/api';
+import {
+  enqueueObject,
+  enqueueOwner,
+  splitKey,
+  TerminalError,
+  watch,
+  type EventRecorder,
+  type KubeObject,
+  type Lister,
+  type RestClient,
+  type SyncResult,
+} from '@skiff/client';
 import type { Logger } from '@skiff/log';
 import { controllerRevisionsResource } from '../common/controller-history.ts';
 import { podsResource } from '../common/pod-control.ts';
@@ -50,14 +69,31 @@ export class StatefulSetSyncer {
     }
     const matches = (obj: KubeObject) => !selector.empty && selector.matches(obj.metadata?.labels ?? {});
     const claim = { client: this.#opts.client, owner: set, ownerResource: statefulSetsResource, gvk: statefulSetGvk };
-    const revisions = await claimOwned<ControllerRevision>({ ...claim, resource: controllerRevisionsResource, candidates: this.#opts.revisions.list(namespace), matches });
+    const revisions = await claimOwned<ControllerRevision>({
+      ...claim,
+      resource: controllerRevisionsResource,
+      candidates: this.#opts.revisions.list(namespace),
+      matches,
+    });
     // A pod is the set's when the selector picks it and its name is `<set>-<ordinal>`.
-    const pods = await claimOwned<Pod>({ ...claim, resource: podsResource, candidates: this.#opts.pods.list(namespace), matches: (pod) => matches(pod) && isMemberOf(set, pod) });
+    const pods = await claimOwned<Pod>({
+      ...claim,
+      resource: podsResource,
+      candidates: this.#opts.pods.list(namespace),
+      matches: (pod) => matches(pod) && isMemberOf(set, pod),
+    });
 
     const setRevisions = await getStatefulSetRevisions(this.#opts.client, set, revisions);
     const status = await updateStatefulSet(this.#opts, set, pods, setRevisions);
     this.#opts.logger?.debug(
-      { statefulset: key, replicas: status.replicas, ready: status.readyReplicas, updated: status.updatedReplicas, currentRevision: status.currentRevision, updateRevision: status.updateRevision },
+      {
+        statefulset: key,
+        replicas: status.replicas,
+        ready: status.readyReplicas,
+        updated: status.updatedReplicas,
+        currentRevision: status.currentRevision,
+        updateRevision: status.updateRevision,
+      },
       'synced statefulset',
     );
     await updateStatusIfChanged(this.#opts.client, statefulSetsResource, set, status);
@@ -72,7 +108,16 @@ export function newStatefulSetController(): Controller {
     const pods = ctx.informers.informerFor<Pod>(podsResource);
     const revisions = ctx.informers.informerFor<ControllerRevision>(controllerRevisionsResource);
     const claims = ctx.informers.informerFor<PersistentVolumeClaim>(claimsResource);
-    const syncer = new StatefulSetSyncer({ client: ctx.client, recorder: ctx.recorder, logger: ctx.logger, now: () => new Date(), sets, pods, revisions, claims });
+    const syncer = new StatefulSetSyncer({
+      client: ctx.client,
+      recorder: ctx.recorder,
+      logger: ctx.logger,
+      now: () => new Date(),
+      sets,
+      pods,
+      revisions,
+      claims,
+    });
     const selectorOf = (set: StatefulSet) => fromLabelSelector(set.spec?.selector);
     return {
       watches: [

@@ -87,7 +87,8 @@ function setAtRevision(set: StatefulSet, revision: ControllerRevision): Stateful
 
 function newVersionedPod(set: StatefulSet, revisions: Revisions, ordinal: number): Pod {
   const useCurrent =
-    updateStrategyOf(set) === 'RollingUpdate' && ordinal < startOrdinalOf(set) + (set.spec?.updateStrategy?.rollingUpdate ? partitionOf(set) : (set.status?.currentReplicas ?? 0));
+    updateStrategyOf(set) === 'RollingUpdate' &&
+    ordinal < startOrdinalOf(set) + (set.spec?.updateStrategy?.rollingUpdate ? partitionOf(set) : (set.status?.currentReplicas ?? 0));
   const revision = useCurrent ? revisions.current : revisions.update;
   return newStatefulSetPod(setAtRevision(set, revision), ordinal, revision.metadata?.name ?? '');
 }
@@ -130,8 +131,20 @@ export async function updateStatefulSet(deps: UpdateDeps, set: StatefulSet, pods
       continue;
     }
     if ((isFailed(pod) || isSucceeded(pod)) && !isTerminating(pod)) {
-      if (isFailed(pod)) deps.recorder.event(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${set.metadata?.namespace}/${set.metadata?.name} is recreating failed Pod ${pod.metadata?.name}`);
-      else deps.recorder.event(set, 'Normal', 'RecreatingTerminatedPod', `StatefulSet ${set.metadata?.namespace}/${set.metadata?.name} is recreating terminated Pod ${pod.metadata?.name}`);
+      if (isFailed(pod))
+        deps.recorder.event(
+          set,
+          'Warning',
+          'RecreatingFailedPod',
+          `StatefulSet ${set.metadata?.namespace}/${set.metadata?.name} is recreating failed Pod ${pod.metadata?.name}`,
+        );
+      else
+        deps.recorder.event(
+          set,
+          'Normal',
+          'RecreatingTerminatedPod',
+          `StatefulSet ${set.metadata?.namespace}/${set.metadata?.name} is recreating terminated Pod ${pod.metadata?.name}`,
+        );
       await deleteStatefulPod(deps, set, pod);
       if (monotonic) return status;
       continue;
@@ -172,7 +185,14 @@ export async function updateStatefulSet(deps: UpdateDeps, set: StatefulSet, pods
  * yet ready → 1 unavailable → nothing deleted; once ready, web-3 goes next; web-0 and
  * web-1 are never touched.
  */
-async function rollOut(deps: UpdateDeps, set: StatefulSet, replicas: readonly (Pod | undefined)[], revisions: Revisions, minReady: number, now: Date): Promise<void> {
+async function rollOut(
+  deps: UpdateDeps,
+  set: StatefulSet,
+  replicas: readonly (Pod | undefined)[],
+  revisions: Revisions,
+  minReady: number,
+  now: Date,
+): Promise<void> {
   const updateName = revisions.update.metadata?.name;
   const updateMin = Math.min(partitionOf(set), replicas.length);
   const unavailable = replicas.filter((pod) => pod === undefined || !isHealthy(pod, minReady, now)).length;

@@ -8,9 +8,7 @@ function job(opts: { ttl?: number; finishedAt?: string; type?: string } = {}): J
   return {
     metadata: { name: 'pi', namespace: 'default', uid: 'u1', resourceVersion: '7' },
     spec: { template: {}, ...(opts.ttl !== undefined ? { ttlSecondsAfterFinished: opts.ttl } : {}) },
-    status: opts.finishedAt
-      ? { conditions: [{ type: opts.type ?? 'Complete', status: 'True', lastTransitionTime: opts.finishedAt }] }
-      : {},
+    status: opts.finishedAt ? { conditions: [{ type: opts.type ?? 'Complete', status: 'True', lastTransitionTime: opts.finishedAt }] } : {},
   };
 }
 
@@ -20,7 +18,7 @@ function deps(cached: Job | undefined, live: Job | undefined, now: string) {
     now: () => new Date(now),
     jobLister: { get: () => cached },
     client: {
-      get: async <T,>() => {
+      get: async <T>() => {
         calls.push('get');
         if (!live) throw new ApiStatusError({ code: 404, reason: 'NotFound', message: 'gone' });
         return live as T;

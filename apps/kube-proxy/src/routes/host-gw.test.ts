@@ -9,7 +9,14 @@ function node(name: string, ip: string | undefined, podCIDR: string | undefined,
     kind: 'Node',
     metadata: { name, ...extra },
     spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
-    status: { addresses: ip ? [{ type: 'Hostname', address: name }, { type: 'InternalIP', address: ip }] : [] },
+    status: {
+      addresses: ip
+        ? [
+            { type: 'Hostname', address: name },
+            { type: 'InternalIP', address: ip },
+          ]
+        : [],
+    },
   } as Node;
 }
 
@@ -29,12 +36,22 @@ test('routes every other node with a pod CIDR and InternalIP, never our own', ()
 });
 
 test('a CIDR claimed by our node or twice is routed once, deterministically', () => {
-  const nodes = [node('a', '10.0.0.11', '10.244.1.0/24'), node('z', '10.0.0.20', '10.244.1.0/24'), node('y', '10.0.0.19', '10.244.9.0/24'), node('x', '10.0.0.18', '10.244.9.0/24')];
+  const nodes = [
+    node('a', '10.0.0.11', '10.244.1.0/24'),
+    node('z', '10.0.0.20', '10.244.1.0/24'),
+    node('y', '10.0.0.19', '10.244.9.0/24'),
+    node('x', '10.0.0.18', '10.244.9.0/24'),
+  ];
   assert.deepEqual(desiredRoutes(nodes, 'a'), [{ dst: '10.244.9.0/24', via: '10.0.0.18', node: 'x' }]);
 });
 
 test('with the cluster CIDR, only pod ranges inside it are routed', () => {
-  const nodes = [node('a', '10.0.0.11', '10.244.1.0/24'), node('b', '10.0.0.12', '10.244.2.0/24'), node('evil', '10.0.0.13', '10.0.0.0/8'), node('wide', '10.0.0.14', '10.244.0.0/15')];
+  const nodes = [
+    node('a', '10.0.0.11', '10.244.1.0/24'),
+    node('b', '10.0.0.12', '10.244.2.0/24'),
+    node('evil', '10.0.0.13', '10.0.0.0/8'),
+    node('wide', '10.0.0.14', '10.244.0.0/15'),
+  ];
   assert.deepEqual(desiredRoutes(nodes, 'a', '10.244.0.0/16'), [{ dst: '10.244.2.0/24', via: '10.0.0.12', node: 'b' }]);
   assert.equal(desiredRoutes(nodes, 'a').length, 3, 'without it, as before');
 });

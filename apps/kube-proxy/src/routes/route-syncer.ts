@@ -30,9 +30,13 @@ export class RouteSyncer {
 
   constructor(opts: RouteSyncerOptions) {
     this.#opts = opts;
-    this.#runner = new BoundedSync(() => this.sync(), opts.minSyncPeriodMs, (err) => {
-      opts.logger.error({ err }, 'sync pod routes failed; retrying');
-    });
+    this.#runner = new BoundedSync(
+      () => this.sync(),
+      opts.minSyncPeriodMs,
+      (err) => {
+        opts.logger.error({ err }, 'sync pod routes failed; retrying');
+      },
+    );
     const request = () => this.#runner.request();
     opts.nodes.onAdd(request);
     opts.nodes.onUpdate(request);

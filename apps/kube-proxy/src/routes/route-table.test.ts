@@ -18,7 +18,10 @@ function fakeIp(routes: string) {
 test('one batch per sync in the namespace, none when in step; refused lines are reported, not thrown', async () => {
   const ip = fakeIp('10.244.2.0/24 via 10.0.0.12 dev eth0 \n10.244.9.0/24 via 10.0.0.19 dev eth0 \n');
   const table = new RouteTable({ ipNetns: 'k6-x', run: ip.run });
-  const result = await table.sync([{ dst: '10.244.2.0/24', via: '10.0.0.12' }, { dst: '10.244.3.0/24', via: '10.0.0.13' }]);
+  const result = await table.sync([
+    { dst: '10.244.2.0/24', via: '10.0.0.12' },
+    { dst: '10.244.3.0/24', via: '10.0.0.13' },
+  ]);
   assert.deepEqual(result.lines, ['route del 10.244.9.0/24 proto 211', 'route replace 10.244.3.0/24 via 10.0.0.13 proto 211']);
   assert.match(result.errors, /invalid gateway/);
   const batches = ip.calls.filter((c) => c.args.includes('-batch'));

@@ -62,8 +62,6 @@ export class RouteTable {
  */
 export async function enableIPForwarding(ipNetns?: string): Promise<void> {
   const path = '/proc/sys/net/ipv4/ip_forward';
-  const r = ipNetns
-    ? await runCommand('ip', ['netns', 'exec', ipNetns, 'sh', '-c', `echo 1 > ${path}`])
-    : await runCommand('sh', ['-c', `echo 1 > ${path}`]);
+  const r = ipNetns ? await runCommand('ip', ['netns', 'exec', ipNetns, 'sh', '-c', `echo 1 > ${path}`]) : await runCommand('sh', ['-c', `echo 1 > ${path}`]);
   if (r.code !== 0) throw new Error(`enable ip_forward${ipNetns ? ` in ${ipNetns}` : ''}: ${r.stderr.trim()}`);
 }

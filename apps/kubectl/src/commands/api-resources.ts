@@ -25,7 +25,12 @@ registerCommand({
     '  kubectl api-resources --api-group=rbac.authorization.k8s.io',
   ].join('\n'),
   flags: [
-    { name: 'namespaced', type: 'bool', default: true, usage: 'If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.' },
+    {
+      name: 'namespaced',
+      type: 'bool',
+      default: true,
+      usage: 'If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.',
+    },
     { name: 'api-group', type: 'string', usage: 'Limit to resources in the specified API group.' },
     { name: 'no-headers', type: 'bool', usage: "When using the default or custom-column output format, don't print headers (default print headers)." },
   ],

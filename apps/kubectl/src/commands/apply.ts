@@ -47,7 +47,9 @@ export async function applyObject(client: RestClient, obj: KubeObject, opts: App
   // kubectl finds out when it GETs the live object: the same words, after the kind was mapped.
   if (!name) {
     const gv = `${res.group}/${res.version}`;
-    throw new CliError(`error when retrieving current configuration of:\nResource: "${gv}, Resource=${res.resource}", GroupVersionKind: "${gv}, Kind=${kind}"\nName: "", Namespace: "${namespace ?? ''}"\nfrom server: resource name may not be empty`);
+    throw new CliError(
+      `error when retrieving current configuration of:\nResource: "${gv}, Resource=${res.resource}", GroupVersionKind: "${gv}, Kind=${kind}"\nName: "", Namespace: "${namespace ?? ''}"\nfrom server: resource name may not be empty`,
+    );
   }
   const dryRun = opts.dryRun ?? 'none';
   const suffix = dryRun === 'none' ? '' : dryRun === 'server' ? ' (server dry run)' : ' (dry run)';
@@ -57,7 +59,14 @@ export async function applyObject(client: RestClient, obj: KubeObject, opts: App
   return `${objectRef(res, name)} ${result}${suffix}`;
 }
 
-async function applyServerSide(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, opts: ApplyOptions): Promise<ApplyResult> {
+async function applyServerSide(
+  client: RestClient,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  obj: KubeObject,
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
   if (opts.dryRun === 'client') return 'serverside-applied';
   // JSON is YAML: the client's JSON body is a valid apply-patch+yaml document.
   await client.patch(res, namespace, name, 'apply', obj, {
@@ -69,7 +78,15 @@ async function applyServerSide(client: RestClient, res: ResourceInfo, namespace:
   return 'serverside-applied';
 }
 
-async function applyClientSide(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, dryRun: DryRun, fieldValidation: FieldValidation): Promise<ApplyResult> {
+async function applyClientSide(
+  client: RestClient,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  obj: KubeObject,
+  dryRun: DryRun,
+  fieldValidation: FieldValidation,
+): Promise<ApplyResult> {
   const modified = withLastApplied(obj);
   let current: KubeObject;
   try {

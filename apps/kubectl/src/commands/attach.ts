@@ -72,12 +72,23 @@ registerCommand({
   # Get output from the first pod of a replica set named nginx
   kubectl attach rs/nginx`,
   flags: [
-    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    {
+      name: 'container',
+      short: 'c',
+      type: 'string',
+      usage:
+        'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen',
+    },
     { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
     { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
     { name: 'detach-keys', type: 'string', default: 'ctrl-p,ctrl-q', usage: 'Override the key sequence for detaching a container' },
-    { name: 'pod-running-timeout', type: 'string', default: '1m0s', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
+    {
+      name: 'pod-running-timeout',
+      type: 'string',
+      default: '1m0s',
+      usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running',
+    },
   ],
   async run(ctx, args) {
     if (args.length === 0) throw new CliError('at least 1 argument is required for attach');
@@ -87,7 +98,9 @@ registerCommand({
     if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`cannot attach a container in a completed pod; current phase is ${phase}`);
     const name = pickContainer(ctx, pod, ctx.flags.string('container'));
     return attachToContainer(ctx, pod, name, {
-      stdin: ctx.flags.bool('stdin'), tty: ctx.flags.bool('tty'), quiet: ctx.flags.bool('quiet'),
+      stdin: ctx.flags.bool('stdin'),
+      tty: ctx.flags.bool('tty'),
+      quiet: ctx.flags.bool('quiet'),
       detachKeys: ctx.flags.string('detach-keys'),
     });
   },
@@ -124,21 +137,31 @@ export async function attachToContainer(ctx: CommandContext, pod: Pod, name: str
     else if (!quiet) ctx.err.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
   }
   const keys = parseDetachKeys(opts.detachKeys || 'ctrl-p,ctrl-q');
-  const query: Query = [['container', name], ['stdout', 'true']];
+  const query: Query = [
+    ['container', name],
+    ['stdout', 'true'],
+  ];
   if (stdin) query.push(['stdin', 'true']);
   if (!raw) query.push(['stderr', 'true']);
   if (raw) query.push(['tty', 'true']);
   const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/attach`;
   const ws = await openWebSocket(ctx.client.config, path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
   if (!quiet) {
-    ctx.err.write('All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n');
+    ctx.err.write(
+      'All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n',
+    );
     ctx.err.write("If you don't see a command prompt, try pressing enter.\n");
   }
-  const status = await runTerminalSession(ws, {
-    stdin: stdin ? (raw ? detachableInput(input, keys, () => ws.close(1000)) : ctx.stdin) : undefined,
-    stdout: ctx.out,
-    stderr: ctx.err,
-  }, raw, input);
+  const status = await runTerminalSession(
+    ws,
+    {
+      stdin: stdin ? (raw ? detachableInput(input, keys, () => ws.close(1000)) : ctx.stdin) : undefined,
+      stdout: ctx.out,
+      stderr: ctx.err,
+    },
+    raw,
+    input,
+  );
   const code = exitOfSession(status, ctx.err, 'attach');
   if (code === 0 && !quiet && stdin && raw && !container?.stdinOnce) {
     // A stdinOnce container's stdin is closed now: there is nothing to resume.

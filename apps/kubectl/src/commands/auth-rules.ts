@@ -26,7 +26,8 @@ function breakdownRule(rule: PolicyRule): PolicyRule[] {
     for (const resource of rule.resources ?? []) {
       for (const verb of rule.verbs) {
         const names = rule.resourceNames?.length ? rule.resourceNames : [undefined];
-        for (const name of names) out.push({ apiGroups: [group], resources: [resource], verbs: [verb], ...(name === undefined ? {} : { resourceNames: [name] }) });
+        for (const name of names)
+          out.push({ apiGroups: [group], resources: [resource], verbs: [verb], ...(name === undefined ? {} : { resourceNames: [name] }) });
       }
     }
   }
@@ -72,7 +73,12 @@ export function formatRulesTable(status: RulesReviewStatus, headers: boolean): s
   const compacted = compactRules(rules.flatMap(breakdownRule));
   const keyed = compacted.map((rule) => ({ rule, key: ruleString(rule) }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const rows = keyed.map(({ rule }) => [combineResourceGroup(rule.resources, rule.apiGroups), goList(rule.nonResourceURLs), goList(rule.resourceNames), goList(rule.verbs)]);
+  const rows = keyed.map(({ rule }) => [
+    combineResourceGroup(rule.resources, rule.apiGroups),
+    goList(rule.nonResourceURLs),
+    goList(rule.resourceNames),
+    goList(rule.verbs),
+  ]);
   if (headers) rows.unshift(['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
   return rows.length > 0 ? formatColumns(rows) : '';
 }

@@ -13,13 +13,39 @@ import { formatColumns } from '../printers/table-printer.ts';
 import { formatRulesTable, goList, type RulesReviewStatus } from './auth-rules.ts';
 
 const AUTHZ = '/apis/authorization.k8s.io/v1';
-const resourceVerbs = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'use', 'bind', 'impersonate', '*', 'approve', 'sign', 'escalate', 'attest']);
+const resourceVerbs = new Set([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'use',
+  'bind',
+  'impersonate',
+  '*',
+  'approve',
+  'sign',
+  'escalate',
+  'attest',
+]);
 const nonResourceVerbs = new Set(['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*']);
 /** Resources the server authorizes but does not serve (impersonating users and groups). */
 const nonStandardResources = new Set(['users', 'groups']);
 
-interface ReviewStatus { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string }
-interface ResourceTarget { group: string; resource: string; namespaced: boolean | undefined }
+interface ReviewStatus {
+  allowed?: boolean;
+  denied?: boolean;
+  reason?: string;
+  evaluationError?: string;
+}
+interface ResourceTarget {
+  group: string;
+  resource: string;
+  namespaced: boolean | undefined;
+}
 
 function warn(ctx: CommandContext, message: string): void {
   ctx.err.write(`Warning: ${message}\n`);
@@ -69,7 +95,10 @@ async function canI(ctx: CommandContext, args: string[]): Promise<number> {
     const res = await resourceFor(ctx, slash < 0 ? target : target.slice(0, slash));
     const name = slash < 0 ? '' : target.slice(slash + 1);
     if (!allNamespaces && res.namespaced === false) {
-      warn(ctx, res.group ? `resource '${res.resource}' is not namespace scoped in group '${res.group}'` : `resource '${res.resource}' is not namespace scoped`);
+      warn(
+        ctx,
+        res.group ? `resource '${res.resource}' is not namespace scoped in group '${res.group}'` : `resource '${res.resource}' is not namespace scoped`,
+      );
     }
     if (!resourceVerbs.has(verb)) warn(ctx, `verb '${verb}' is not a known verb`);
     const attributes = { namespace: allNamespaces ? '' : ctx.namespace, verb, group: res.group, resource: res.resource, subresource, name };
@@ -90,7 +119,12 @@ async function canI(ctx: CommandContext, args: string[]): Promise<number> {
   return status.allowed ? 0 : 1;
 }
 
-interface UserInfo { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> }
+interface UserInfo {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
 
 async function whoami(ctx: CommandContext): Promise<number> {
   const output = ctx.flags.string('output') ?? '';
@@ -175,9 +209,14 @@ const whoamiCommand: Command = {
   run: (ctx) => whoami(ctx),
 };
 
-registerCommand(parentCommand({
-  name: 'auth',
-  summary: 'Inspect authorization',
-  long: 'Inspect authorization.',
-  usage: 'auth [flags] [options]',
-}, [canICommand, whoamiCommand]));
+registerCommand(
+  parentCommand(
+    {
+      name: 'auth',
+      summary: 'Inspect authorization',
+      long: 'Inspect authorization.',
+      usage: 'auth [flags] [options]',
+    },
+    [canICommand, whoamiCommand],
+  ),
+);

@@ -36,7 +36,8 @@ export function hpaV2For(opts: AutoscaleOptions): HpaObject {
     ...(opts.min > 0 ? { minReplicas: opts.min } : {}),
     maxReplicas: opts.max,
   };
-  if (opts.cpuPercent >= 0) spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: opts.cpuPercent } } }];
+  if (opts.cpuPercent >= 0)
+    spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: opts.cpuPercent } } }];
   return { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: opts.name }, spec };
 }
 
@@ -74,7 +75,8 @@ async function runAutoscale(ctx: CommandContext, args: string[]): Promise<number
   const dryRun = dryRunOf(ctx.flags.string('dry-run'));
   const output = ctx.flags.string('output');
   const format = output ? parseOutputFormat(output) : undefined;
-  if (format?.kind === 'table') throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
+  if (format?.kind === 'table')
+    throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
   const mapping = await hpaMapping(ctx);
   for (const { res, name } of await resolveTargets((a) => ctx.resolve(a), args)) {
     if (!autoscalable.has(`${res.group}/${res.kind}`)) throw new CliError(`cannot autoscale a ${res.group ? `${res.kind}.${res.group}` : res.kind}`);
@@ -85,8 +87,10 @@ async function runAutoscale(ctx: CommandContext, args: string[]): Promise<number
     if (invalid.length > 0) throw new CliError(`invalid name "${hpaName}": ${invalid.join(', ')}`);
     const opts: AutoscaleOptions = { name: hpaName, target: { ...res, name }, min, max, cpuPercent };
     const hpa = mapping.version === 'v2' ? hpaV2For(opts) : hpaV1For(opts);
-    const written = dryRun === 'client' ? hpa
-      : await ctx.client.create(mapping, hpa, { namespace: ctx.namespace, dryRun: dryRun === 'server', fieldManager: 'kubectl-autoscale' });
+    const written =
+      dryRun === 'client'
+        ? hpa
+        : await ctx.client.create(mapping, hpa, { namespace: ctx.namespace, dryRun: dryRun === 'server', fieldManager: 'kubectl-autoscale' });
     if (format) {
       ctx.out.write(printObjects([written], format, { single: true, prefixOf: () => kindPrefix(mapping) }));
     } else {
@@ -114,9 +118,21 @@ registerCommand({
     '  kubectl autoscale statefulset foo --max=5 --cpu-percent=80',
   ].join('\n'),
   flags: [
-    { name: 'min', type: 'int', default: -1, usage: "The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value." },
+    {
+      name: 'min',
+      type: 'int',
+      default: -1,
+      usage:
+        "The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value.",
+    },
     { name: 'max', type: 'int', default: -1, usage: 'The upper limit for the number of pods that can be set by the autoscaler. Required.' },
-    { name: 'cpu-percent', type: 'int', default: -1, usage: "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used." },
+    {
+      name: 'cpu-percent',
+      type: 'int',
+      default: -1,
+      usage:
+        "The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used.",
+    },
     { name: 'name', type: 'string', usage: 'The name for the newly created object. If not specified, the name of the input resource will be used.' },
     DRY_RUN_FLAG,
   ],

@@ -16,7 +16,13 @@ import { printObjects } from '../printers/object-printer.ts';
 const CSRS = findResourceByKind('certificates.k8s.io/v1', 'CertificateSigningRequest')!;
 const PREFIX = 'certificatesigningrequest.certificates.k8s.io';
 
-interface Condition { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string }
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+}
 type Csr = KubeObject & { status?: { conditions?: Condition[] } };
 
 export interface Decision {
@@ -30,8 +36,20 @@ export interface Decision {
   verb: string;
 }
 
-export const approve: Decision = { type: 'Approved', opposite: 'Denied', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.', verb: 'approved' };
-export const deny: Decision = { type: 'Denied', opposite: 'Approved', reason: 'KubectlDeny', message: 'This CSR was denied by kubectl certificate deny.', verb: 'denied' };
+export const approve: Decision = {
+  type: 'Approved',
+  opposite: 'Denied',
+  reason: 'KubectlApprove',
+  message: 'This CSR was approved by kubectl certificate approve.',
+  verb: 'approved',
+};
+export const deny: Decision = {
+  type: 'Denied',
+  opposite: 'Approved',
+  reason: 'KubectlDeny',
+  message: 'This CSR was denied by kubectl certificate deny.',
+  verb: 'denied',
+};
 
 /**
  * The CSR with the decision's condition added, or undefined when it already has it.
@@ -43,7 +61,11 @@ export function withDecision(csr: Csr, decision: Decision, now: Date): Csr | und
   if (opposite) throw new CliError(`certificate signing request "${csr.metadata?.name ?? ''}" is already ${opposite.type}`);
   if (conditions.some((c) => c.type === decision.type)) return undefined;
   const condition: Condition = {
-    type: decision.type, status: 'True', reason: decision.reason, message: decision.message, lastUpdateTime: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    type: decision.type,
+    status: 'True',
+    reason: decision.reason,
+    message: decision.message,
+    lastUpdateTime: now.toISOString().replace(/\.\d+Z$/, 'Z'),
   };
   return { ...csr, status: { ...csr.status, conditions: [...conditions, condition] } };
 }
@@ -68,7 +90,8 @@ async function csrNames(ctx: CommandContext, args: string[]): Promise<string[]> 
   const names = [...args];
   if (files.length > 0) {
     for (const { object } of await readManifests(files, { recursive: ctx.flags.bool('recursive'), stdin: ctx.stdin })) {
-      if (object.kind !== 'CertificateSigningRequest') throw new CliError(`can only handle CertificateSigningRequest.certificates.k8s.io objects, got ${object.kind ?? ''}`);
+      if (object.kind !== 'CertificateSigningRequest')
+        throw new CliError(`can only handle CertificateSigningRequest.certificates.k8s.io objects, got ${object.kind ?? ''}`);
       names.push(object.metadata?.name ?? '');
     }
   }
@@ -81,9 +104,10 @@ function certificateCommand(name: 'approve' | 'deny', decision: Decision): Comma
   return {
     name,
     summary: `${what} a certificate signing request`,
-    long: name === 'approve'
-      ? 'Approve a certificate signing request.\n\n kubectl certificate approve allows a cluster admin to approve a certificate signing request (CSR). This action tells a certificate signing controller to issue a certificate to the requester with the attributes requested in the CSR.\n\n SECURITY NOTICE: Depending on the requested attributes, the issued certificate can potentially grant a requester access to cluster resources or to authenticate as a requested identity. Before approving a CSR, ensure you understand what the signed certificate can do.'
-      : 'Deny a certificate signing request.\n\n kubectl certificate deny allows a cluster admin to deny a certificate signing request (CSR). This action tells a certificate signing controller to not to issue a certificate to the requester.',
+    long:
+      name === 'approve'
+        ? 'Approve a certificate signing request.\n\n kubectl certificate approve allows a cluster admin to approve a certificate signing request (CSR). This action tells a certificate signing controller to issue a certificate to the requester with the attributes requested in the CSR.\n\n SECURITY NOTICE: Depending on the requested attributes, the issued certificate can potentially grant a requester access to cluster resources or to authenticate as a requested identity. Before approving a CSR, ensure you understand what the signed certificate can do.'
+        : 'Deny a certificate signing request.\n\n kubectl certificate deny allows a cluster admin to deny a certificate signing request (CSR). This action tells a certificate signing controller to not to issue a certificate to the requester.',
     usage: `certificate ${name} (-f FILENAME | NAME)`,
     examples: `  # ${what} CSR 'csr-sqgzp'\n  kubectl certificate ${name} csr-sqgzp`,
     flags: [{ name: 'force', type: 'bool', usage: `Update the CSR even if it is already ${decision.verb}.` }],
@@ -109,9 +133,14 @@ function certificateCommand(name: 'approve' | 'deny', decision: Decision): Comma
   };
 }
 
-registerCommand(parentCommand({
-  name: 'certificate',
-  summary: 'Modify certificate resources',
-  long: 'Modify certificate resources.',
-  usage: 'certificate SUBCOMMAND [options]',
-}, [certificateCommand('approve', approve), certificateCommand('deny', deny)]));
+registerCommand(
+  parentCommand(
+    {
+      name: 'certificate',
+      summary: 'Modify certificate resources',
+      long: 'Modify certificate resources.',
+      usage: 'certificate SUBCOMMAND [options]',
+    },
+    [certificateCommand('approve', approve), certificateCommand('deny', deny)],
+  ),
+);

@@ -7,7 +7,14 @@ import { bashCompletion } from './completion.ts';
 const run = async () => 0;
 const commands: Command[] = [
   { name: 'get', flags: [{ name: 'show-labels', type: 'bool' }], run },
-  { name: 'config', subcommands: [{ name: 'view', flags: [{ name: 'minify', type: 'bool' }], run }, { name: 'use-context', aliases: ['use'], run }], run },
+  {
+    name: 'config',
+    subcommands: [
+      { name: 'view', flags: [{ name: 'minify', type: 'bool' }], run },
+      { name: 'use-context', aliases: ['use'], run },
+    ],
+    run,
+  },
   { name: 'rollout', subcommands: [{ name: 'status', run }], flags: [{ name: 'timeout', type: 'string' }], run },
 ];
 

@@ -25,17 +25,15 @@ function varName(name: string): string {
 
 export function bashCompletion(commands: Command[] = listCommands()): string {
   const names = commands.flatMap((c) => [c.name, ...(c.aliases ?? [])]).sort();
-  const valueFlags = [...globalFlags, ...commands.flatMap((c) => [...(c.flags ?? []), ...(c.subcommands ?? []).flatMap((s) => s.flags ?? [])])]
-    .filter((f) => f.type !== 'bool');
+  const valueFlags = [...globalFlags, ...commands.flatMap((c) => [...(c.flags ?? []), ...(c.subcommands ?? []).flatMap((s) => s.flags ?? [])])].filter(
+    (f) => f.type !== 'bool',
+  );
   const valuePatterns = [...new Set(valueFlags.flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]))].sort().join('|');
   const perCommand = commands.flatMap((c) => {
     const key = varName(c.name);
     const subs = (c.subcommands ?? []).flatMap((s) => [s.name, ...(s.aliases ?? [])]);
     const flags = [...globalFlags, ...(c.flags ?? []), ...(c.subcommands ?? []).flatMap((s) => s.flags ?? [])];
-    return [
-      `__skiff_kubectl_flags_${key}='${flagWords(flags)}'`,
-      ...(subs.length > 0 ? [`__skiff_kubectl_subcommands_${key}='${subs.join(' ')}'`] : []),
-    ];
+    return [`__skiff_kubectl_flags_${key}='${flagWords(flags)}'`, ...(subs.length > 0 ? [`__skiff_kubectl_subcommands_${key}='${subs.join(' ')}'`] : [])];
   });
   return `# bash completion for Skiff's kubectl. Load it with: source <(kubectl completion bash)
 __skiff_kubectl_commands='${names.join(' ')}'

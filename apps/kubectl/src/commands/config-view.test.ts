@@ -25,7 +25,10 @@ const files = [
     exists: true,
     doc: {
       'current-context': 'ignored',
-      clusters: [{ name: 'c2', cluster: { server: 'https://two', 'certificate-authority': 'ca.crt' } }, { name: 'c1', cluster: { server: 'https://shadowed' } }],
+      clusters: [
+        { name: 'c2', cluster: { server: 'https://two', 'certificate-authority': 'ca.crt' } },
+        { name: 'c1', cluster: { server: 'https://shadowed' } },
+      ],
       users: [{ name: 'u2', user: { password: 'secret', username: 'bob' } }],
       contexts: [{ name: 'prod', context: { cluster: 'c2', user: 'u2' } }],
     },
@@ -58,9 +61,17 @@ describe('config view', () => {
   });
 
   it('--raw shows secrets; an empty config shows null sections; minify needs a context', () => {
-    assert.deepEqual(viewKubeconfig(files, { minify: true, flatten: false, raw: true }).users, [{ name: 'u1', user: { 'client-key-data': 'S0VZ', token: 't1' } }]);
+    assert.deepEqual(viewKubeconfig(files, { minify: true, flatten: false, raw: true }).users, [
+      { name: 'u1', user: { 'client-key-data': 'S0VZ', token: 't1' } },
+    ]);
     assert.deepEqual(viewKubeconfig([], { minify: false, flatten: false, raw: false }), {
-      kind: 'Config', apiVersion: 'v1', preferences: {}, clusters: null, users: null, contexts: null, 'current-context': '',
+      kind: 'Config',
+      apiVersion: 'v1',
+      preferences: {},
+      clusters: null,
+      users: null,
+      contexts: null,
+      'current-context': '',
     });
     assert.throws(() => viewKubeconfig([], { minify: true, flatten: false, raw: false }), /current-context must exist in order to minify/);
     assert.throws(() => viewKubeconfig(files, { minify: true, flatten: false, raw: false, context: 'nope' }), /cannot locate context nope/);

@@ -15,8 +15,33 @@ const bodyKey: Record<KubeconfigSection, string> = { clusters: 'cluster', users:
 /** Field order of client-go's clientcmdapi/v1 structs, which `-o json` follows; unknown fields come after. */
 const fieldOrder: Record<string, string[]> = {
   config: ['kind', 'apiVersion', 'preferences', 'clusters', 'users', 'contexts', 'current-context', 'extensions'],
-  cluster: ['server', 'tls-server-name', 'insecure-skip-tls-verify', 'certificate-authority', 'certificate-authority-data', 'proxy-url', 'disable-compression', 'extensions'],
-  user: ['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'as', 'as-uid', 'as-groups', 'as-user-extra', 'username', 'password', 'auth-provider', 'exec', 'extensions'],
+  cluster: [
+    'server',
+    'tls-server-name',
+    'insecure-skip-tls-verify',
+    'certificate-authority',
+    'certificate-authority-data',
+    'proxy-url',
+    'disable-compression',
+    'extensions',
+  ],
+  user: [
+    'client-certificate',
+    'client-certificate-data',
+    'client-key',
+    'client-key-data',
+    'token',
+    'tokenFile',
+    'as',
+    'as-uid',
+    'as-groups',
+    'as-user-extra',
+    'username',
+    'password',
+    'auth-provider',
+    'exec',
+    'extensions',
+  ],
   context: ['cluster', 'user', 'namespace', 'extensions'],
 };
 
@@ -29,7 +54,10 @@ export interface ViewOptions {
 }
 
 /** The merged document with each entry's own file, for --flatten to read references relative to it. */
-interface Origin { entry: Named; path: string }
+interface Origin {
+  entry: Named;
+  path: string;
+}
 
 function mergeWithOrigins(files: KubeconfigFile[]): { currentContext: string; entries: Record<KubeconfigSection, Origin[]> } {
   const entries: Record<KubeconfigSection, Origin[]> = { clusters: [], users: [], contexts: [] };
@@ -60,7 +88,10 @@ function minify(merged: ReturnType<typeof mergeWithOrigins>, context: string | u
 
 const embedded: Record<string, [string, string][]> = {
   clusters: [['certificate-authority', 'certificate-authority-data']],
-  users: [['client-certificate', 'client-certificate-data'], ['client-key', 'client-key-data']],
+  users: [
+    ['client-certificate', 'client-certificate-data'],
+    ['client-key', 'client-key-data'],
+  ],
 };
 
 /** --flatten: file references become base64 data, read relative to the file that named them. */

@@ -10,8 +10,19 @@ import { registerCommand, type Command, type CommandContext } from '../command.t
 import { parentCommand } from '../parent-command.ts';
 import { CliError } from '../errors.ts';
 import {
-  editKubeconfigFile, entriesOf, fileForCurrentContext, fileForEntry, defaultKubeconfigFile, mergeKubeconfigs,
-  readKubeconfigFiles, removeEntry, upsertEntry, type Fields, type KubeconfigOptions, type KubeconfigSection, type Named,
+  editKubeconfigFile,
+  entriesOf,
+  fileForCurrentContext,
+  fileForEntry,
+  defaultKubeconfigFile,
+  mergeKubeconfigs,
+  readKubeconfigFiles,
+  removeEntry,
+  upsertEntry,
+  type Fields,
+  type KubeconfigOptions,
+  type KubeconfigSection,
+  type Named,
 } from '../kubeconfig.ts';
 import { renderJsonPath } from '../printers/jsonpath.ts';
 import { parseOutputFormat, toJson, toYaml } from '../printers/object-printer.ts';
@@ -48,7 +59,9 @@ function expectArgs(args: string[], count: number, usage: string): void {
 
 function setCurrentContext(ctx: CommandContext, name: string): void {
   const { opts, files } = loaded(ctx);
-  editKubeconfigFile(fileForCurrentContext(files, opts), (doc) => { doc['current-context'] = name; });
+  editKubeconfigFile(fileForCurrentContext(files, opts), (doc) => {
+    doc['current-context'] = name;
+  });
 }
 
 const view: Command = {
@@ -69,19 +82,27 @@ const view: Command = {
   flags: [
     { name: 'minify', type: 'bool', usage: 'Remove all information not used by current-context from the output' },
     { name: 'raw', type: 'bool', usage: 'Display raw byte data and sensitive data' },
-    { name: 'flatten', type: 'bool', usage: 'Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)' },
+    {
+      name: 'flatten',
+      type: 'bool',
+      usage: 'Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)',
+    },
   ],
   sharedFlags: ['output'],
   async run(ctx) {
     const { files } = loaded(ctx);
     const doc = viewKubeconfig(files, {
-      minify: ctx.flags.bool('minify'), flatten: ctx.flags.bool('flatten'), raw: ctx.flags.bool('raw'), context: ctx.flags.string('context'),
+      minify: ctx.flags.bool('minify'),
+      flatten: ctx.flags.bool('flatten'),
+      raw: ctx.flags.bool('raw'),
+      context: ctx.flags.string('context'),
     });
     const format = parseOutputFormat(ctx.flags.string('output') || 'yaml');
     if (format.kind === 'json') ctx.out.write(toJson(doc));
     else if (format.kind === 'jsonpath') ctx.out.write(renderJsonPath(format.template, doc));
     else if (format.kind === 'yaml') ctx.out.write(toYaml(doc));
-    else throw new CliError(`unable to match a printer suitable for the output format "${ctx.flags.string('output')}", allowed formats are: json, jsonpath, yaml`);
+    else
+      throw new CliError(`unable to match a printer suitable for the output format "${ctx.flags.string('output')}", allowed formats are: json, jsonpath, yaml`);
     return 0;
   },
 };
@@ -91,7 +112,8 @@ const getContexts: Command = {
   summary: 'Describe one or many contexts',
   long: 'Display one or many contexts from the kubeconfig file.',
   usage: 'config get-contexts [(-o|--output=)name)]',
-  examples: '  # List all the contexts in your kubeconfig file\n  kubectl config get-contexts\n\n  # Describe one context in your kubeconfig file\n  kubectl config get-contexts my-context',
+  examples:
+    '  # List all the contexts in your kubeconfig file\n  kubectl config get-contexts\n\n  # Describe one context in your kubeconfig file\n  kubectl config get-contexts my-context',
   flags: [{ name: 'no-headers', type: 'bool', usage: "When using the default or custom-column output format, don't print headers (default print headers)." }],
   sharedFlags: ['output'],
   async run(ctx, args) {
@@ -130,7 +152,16 @@ function listNames(name: string, section: KubeconfigSection, what: string): Comm
     examples: `  # List the ${what} that kubectl knows about\n  kubectl config ${name}`,
     async run(ctx) {
       const { merged } = loaded(ctx);
-      ctx.out.write(['NAME', ...entriesOf(merged, section).map((e) => e.name).sort()].map((n) => `${n}\n`).join(''));
+      ctx.out.write(
+        [
+          'NAME',
+          ...entriesOf(merged, section)
+            .map((e) => e.name)
+            .sort(),
+        ]
+          .map((n) => `${n}\n`)
+          .join(''),
+      );
       return 0;
     },
   };
@@ -192,7 +223,11 @@ const setContext: Command = {
     const existing = findEntry(merged, 'contexts', name);
     const body: Fields = { ...((existing?.context as Fields | undefined) ?? {}) };
     // A flag given empty clears the field, as kubectl's set-context does.
-    for (const [flag, field] of [['cluster', 'cluster'], ['user', 'user'], ['namespace', 'namespace']] as const) {
+    for (const [flag, field] of [
+      ['cluster', 'cluster'],
+      ['user', 'user'],
+      ['namespace', 'namespace'],
+    ] as const) {
       if (!ctx.flags.has(flag)) continue;
       const value = ctx.flags.string(flag) ?? '';
       if (value) body[field] = value;
@@ -251,22 +286,35 @@ function deleteEntry(section: KubeconfigSection, what: string): Command {
 }
 
 const subcommands: Command[] = [
-  currentContext, deleteEntry('clusters', 'cluster'), deleteEntry('contexts', 'context'), deleteEntry('users', 'user'),
-  listNames('get-clusters', 'clusters', 'clusters'), getContexts, listNames('get-users', 'users', 'users'),
-  renameContext, setContext, useContext, view,
+  currentContext,
+  deleteEntry('clusters', 'cluster'),
+  deleteEntry('contexts', 'context'),
+  deleteEntry('users', 'user'),
+  listNames('get-clusters', 'clusters', 'clusters'),
+  getContexts,
+  listNames('get-users', 'users', 'users'),
+  renameContext,
+  setContext,
+  useContext,
+  view,
 ];
 
-registerCommand(parentCommand({
-  name: 'config',
-  summary: 'Modify kubeconfig files',
-  long: [
-    'Modify kubeconfig files using subcommands like "kubectl config set-context my-context".',
-    '',
-    'The loading order follows these rules:',
-    '',
-    '  1. If the --kubeconfig flag is set, then only that file is loaded. The flag may only be set once and no merging takes place.',
-    '  2. If $KUBECONFIG environment variable is set, then it is used as a list of paths (normal path delimiting rules for your system). These paths are merged. When a value is modified, it is modified in the file that defines the stanza. When a value is created, it is created in the first file that exists. If no files in the chain exist, then it creates the last file in the list.',
-    '  3. Otherwise, ${HOME}/.kube/config is used and no merging takes place.',
-  ].join('\n'),
-  usage: 'config SUBCOMMAND [options]',
-}, subcommands));
+registerCommand(
+  parentCommand(
+    {
+      name: 'config',
+      summary: 'Modify kubeconfig files',
+      long: [
+        'Modify kubeconfig files using subcommands like "kubectl config set-context my-context".',
+        '',
+        'The loading order follows these rules:',
+        '',
+        '  1. If the --kubeconfig flag is set, then only that file is loaded. The flag may only be set once and no merging takes place.',
+        '  2. If $KUBECONFIG environment variable is set, then it is used as a list of paths (normal path delimiting rules for your system). These paths are merged. When a value is modified, it is modified in the file that defines the stanza. When a value is created, it is created in the first file that exists. If no files in the chain exist, then it creates the last file in the list.',
+        '  3. Otherwise, ${HOME}/.kube/config is used and no merging takes place.',
+      ].join('\n'),
+      usage: 'config SUBCOMMAND [options]',
+    },
+    subcommands,
+  ),
+);

@@ -15,7 +15,10 @@ export async function setUnschedulable(client: RestClient, nodeName: string, uns
   return `node/${nodeName} ${verb}`;
 }
 
-for (const [name, value] of [['cordon', true], ['uncordon', false]] as const) {
+for (const [name, value] of [
+  ['cordon', true],
+  ['uncordon', false],
+] as const) {
   registerCommand({
     name,
     summary: value ? 'Mark node as unschedulable' : 'Mark node as schedulable',

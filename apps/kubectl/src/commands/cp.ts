@@ -110,7 +110,9 @@ function unpacker(ctx: CommandContext, src: FileSpec, dest: string): (h: TarHead
       return undefined;
     }
     if (header.type === '2') {
-      const hint = warned ? '' : ` (consider using "kubectl exec -n ${JSON.stringify(src.namespace ?? '')} ${JSON.stringify(src.pod)} -- tar cf - ${JSON.stringify(src.file)} | tar xf -")`;
+      const hint = warned
+        ? ''
+        : ` (consider using "kubectl exec -n ${JSON.stringify(src.namespace ?? '')} ${JSON.stringify(src.pod)} -- tar cf - ${JSON.stringify(src.file)} | tar xf -")`;
       warned = true;
       ctx.err.write(`warning: skipping symlink: ${JSON.stringify(target)} -> ${JSON.stringify(header.linkname)}${hint}\n`);
       return undefined;
@@ -189,9 +191,21 @@ registerCommand({
   # Copy /tmp/foo from a remote pod to /tmp/bar locally
   kubectl cp <some-namespace>/<some-pod>:/tmp/foo /tmp/bar`,
   flags: [
-    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    {
+      name: 'container',
+      short: 'c',
+      type: 'string',
+      usage:
+        'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen',
+    },
     { name: 'no-preserve', type: 'bool', usage: "The copied file/directory's ownership and permissions will not be preserved in the container" },
-    { name: 'retries', type: 'int', default: 0, usage: 'Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).' },
+    {
+      name: 'retries',
+      type: 'int',
+      default: 0,
+      usage:
+        'Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).',
+    },
   ],
   async run(ctx, args) {
     if (args.length !== 2) throw new CliError('source and destination are required');

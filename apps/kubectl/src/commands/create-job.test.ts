@@ -5,11 +5,13 @@ import { cronJobFromImage, jobFromCronJob, jobFromImage } from './create-job.ts'
 
 test('create job: a container named after the job, the words after NAME as its command, pods never restart', () => {
   assert.deepEqual(jobFromImage({ name: 'pi', image: 'busybox', command: ['sh', '-c', 'echo 3.14'] }), {
-    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'pi' },
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'pi' },
     spec: { template: { spec: { containers: [{ name: 'pi', image: 'busybox', command: ['sh', '-c', 'echo 3.14'] }], restartPolicy: 'Never' } } },
   });
   assert.deepEqual(jobFromImage({ name: 'pi', image: 'busybox', command: [], namespace: 'batch' }).metadata, { name: 'pi', namespace: 'batch' });
-  assert.equal('command' in (jobFromImage({ name: 'pi', image: 'busybox', command: [] }).spec!.template.spec!.containers[0]), false);
+  assert.equal('command' in jobFromImage({ name: 'pi', image: 'busybox', command: [] }).spec!.template.spec!.containers[0], false);
 });
 
 test('create cronjob: schedule, a jobTemplate named after it, OnFailure unless --restart says otherwise', () => {
@@ -18,7 +20,10 @@ test('create cronjob: schedule, a jobTemplate named after it, OnFailure unless -
   assert.equal(cj.spec?.jobTemplate.metadata?.name, 'tick');
   assert.deepEqual(cj.spec?.jobTemplate.spec?.template.spec?.containers, [{ name: 'tick', image: 'busybox', command: ['date'] }]);
   assert.equal(cj.spec?.jobTemplate.spec?.template.spec?.restartPolicy, 'OnFailure');
-  assert.equal(cronJobFromImage({ name: 't', image: 'b', command: [], schedule: '@daily', restart: 'Never' }).spec?.jobTemplate.spec?.template.spec?.restartPolicy, 'Never');
+  assert.equal(
+    cronJobFromImage({ name: 't', image: 'b', command: [], schedule: '@daily', restart: 'Never' }).spec?.jobTemplate.spec?.template.spec?.restartPolicy,
+    'Never',
+  );
 });
 
 test('create job --from=cronjob: the jobTemplate, the manual annotation, the CronJob as controller', () => {

@@ -30,7 +30,8 @@ function report(ctx: CommandContext, mapping: ResourceMapping, obj: KubeObject, 
   const output = ctx.flags.string('output');
   if (output) {
     const format = parseOutputFormat(output);
-    if (format.kind === 'table') throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
+    if (format.kind === 'table')
+      throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
     ctx.out.write(printObjects([obj], format, { single: true, prefixOf: () => kindPrefix(mapping) }));
     return;
   }
@@ -80,7 +81,10 @@ function literals(ctx: CommandContext): Record<string, string> {
 /** Container name kubectl derives from an image: 'registry/nginx:1.27' → 'nginx'. */
 export function containerNameFor(image: string): string {
   const last = image.split('/').pop() ?? image;
-  return last.split('@')[0].split(':')[0].replace(/[^a-z0-9-]/g, '-');
+  return last
+    .split('@')[0]
+    .split(':')[0]
+    .replace(/[^a-z0-9-]/g, '-');
 }
 
 type Generated = { resource: string; object: (KubeObject & Record<string, unknown>) | Job | CronJob };
@@ -112,7 +116,10 @@ function generateCronJob(ctx: CommandContext, name: string, command: string[]): 
   const missing = [...(image ? [] : ['"image"']), ...(schedule ? [] : ['"schedule"'])];
   if (missing.length) throw new CliError(`required flag(s) ${missing.join(', ')} not set`);
   const namespace = ctx.namespaceExplicit ? ctx.namespace : undefined;
-  return { resource: 'cronjobs.batch', object: cronJobFromImage({ name, image: image!, command, schedule: schedule!, restart: ctx.flags.string('restart'), namespace }) };
+  return {
+    resource: 'cronjobs.batch',
+    object: cronJobFromImage({ name, image: image!, command, schedule: schedule!, restart: ctx.flags.string('restart'), namespace }),
+  };
 }
 
 async function generate(ctx: CommandContext, kind: string, name: string, command: string[]): Promise<Generated> {
@@ -145,7 +152,9 @@ async function generate(ctx: CommandContext, kind: string, name: string, command
       return {
         resource: 'deployments.apps',
         object: {
-          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels },
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name, labels },
           spec: { replicas: ctx.flags.int('replicas') ?? 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers } } },
         },
       };
@@ -175,7 +184,12 @@ async function runCreate(ctx: CommandContext, args: string[]): Promise<number> {
 
 // The generators' flags, each listed by the subcommands whose --help describes it.
 const FROM_LITERAL: FlagSpec = { name: 'from-literal', type: 'array', usage: 'Specify a key and literal value to insert (i.e. mykey=somevalue)' };
-const FROM_FILE: FlagSpec = { name: 'from-file', type: 'array', usage: 'Key file can be specified using its file path, in which case file basename will be used as the key, or optionally with a key and file path, in which case the given key will be used.' };
+const FROM_FILE: FlagSpec = {
+  name: 'from-file',
+  type: 'array',
+  usage:
+    'Key file can be specified using its file path, in which case file basename will be used as the key, or optionally with a key and file path, in which case the given key will be used.',
+};
 const IMAGE: FlagSpec = { name: 'image', type: 'array', usage: 'Image name to run. A deployment can have multiple images set for multi-container pod.' };
 const REPLICAS: FlagSpec = { name: 'replicas', short: 'r', type: 'int', usage: 'Number of replicas to create. Default is 1.' };
 const PORT: FlagSpec = { name: 'port', type: 'int', usage: 'The containerPort that this deployment exposes.' };
@@ -187,14 +201,19 @@ const GENERATOR_FLAGS = [DRY_RUN_FLAG];
 
 const createSubcommands: Subcommand[] = [
   {
-    name: 'namespace', aliases: ['ns'], summary: 'Create a namespace with the specified name',
+    name: 'namespace',
+    aliases: ['ns'],
+    summary: 'Create a namespace with the specified name',
     long: 'Create a namespace with the specified name.',
     usage: 'create namespace NAME [--dry-run=server|client|none] [options]',
     examples: '  # Create a new namespace named my-namespace\n  kubectl create namespace my-namespace',
-    flags: GENERATOR_FLAGS, sharedFlags: ['output'],
+    flags: GENERATOR_FLAGS,
+    sharedFlags: ['output'],
   },
   {
-    name: 'configmap', aliases: ['cm'], summary: 'Create a config map from a local file or literal value',
+    name: 'configmap',
+    aliases: ['cm'],
+    summary: 'Create a config map from a local file or literal value',
     long: 'Create a config map based on a file or specified literal value.\n\n A single config map may package one or more key/value pairs.\n\n When creating a config map based on a file, the key will default to the basename of the file, and the value will default to the file content.  If the basename is an invalid key, you may specify an alternate key.',
     usage: 'create configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none] [options]',
     examples: [
@@ -204,28 +223,36 @@ const createSubcommands: Subcommand[] = [
       '  # Create a new config map named my-config with key1=config1 and key2=config2',
       '  kubectl create configmap my-config --from-literal=key1=config1 --from-literal=key2=config2',
     ].join('\n'),
-    flags: [FROM_FILE, FROM_LITERAL, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+    flags: [FROM_FILE, FROM_LITERAL, ...GENERATOR_FLAGS],
+    sharedFlags: ['output'],
   },
   {
-    name: 'secret', summary: 'Create a secret using a specified subcommand',
+    name: 'secret',
+    summary: 'Create a secret using a specified subcommand',
     long: 'Create a secret with specified type.\n\n A generic type secret indicate an Opaque secret type.',
     usage: 'create secret generic [options]',
-    subcommands: [{
-      name: 'generic', summary: 'Create a secret from a local file or literal value',
-      long: 'Create a secret based on a file or specified literal value.\n\n A single secret may package one or more key/value pairs.\n\n When creating a secret based on a file, the key will default to the basename of the file, and the value will default to the file content. If the basename is an invalid key or you wish to chose your own, you may specify an alternate key.',
-      usage: 'create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none] [options]',
-      examples: [
-        '  # Create a new secret named my-secret with key1=supersecret and key2=topsecret',
-        '  kubectl create secret generic my-secret --from-literal=key1=supersecret --from-literal=key2=topsecret',
-        '',
-        '  # Create a new secret named my-secret using a combination of a file and a literal',
-        '  kubectl create secret generic my-secret --from-file=ssh-privatekey=path/to/id_rsa --from-literal=passphrase=topsecret',
-      ].join('\n'),
-      flags: [FROM_FILE, FROM_LITERAL, TYPE, ...GENERATOR_FLAGS], sharedFlags: ['output'],
-    }],
+    subcommands: [
+      {
+        name: 'generic',
+        summary: 'Create a secret from a local file or literal value',
+        long: 'Create a secret based on a file or specified literal value.\n\n A single secret may package one or more key/value pairs.\n\n When creating a secret based on a file, the key will default to the basename of the file, and the value will default to the file content. If the basename is an invalid key or you wish to chose your own, you may specify an alternate key.',
+        usage: 'create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none] [options]',
+        examples: [
+          '  # Create a new secret named my-secret with key1=supersecret and key2=topsecret',
+          '  kubectl create secret generic my-secret --from-literal=key1=supersecret --from-literal=key2=topsecret',
+          '',
+          '  # Create a new secret named my-secret using a combination of a file and a literal',
+          '  kubectl create secret generic my-secret --from-file=ssh-privatekey=path/to/id_rsa --from-literal=passphrase=topsecret',
+        ].join('\n'),
+        flags: [FROM_FILE, FROM_LITERAL, TYPE, ...GENERATOR_FLAGS],
+        sharedFlags: ['output'],
+      },
+    ],
   },
   {
-    name: 'deployment', aliases: ['deploy'], summary: 'Create a deployment with the specified name',
+    name: 'deployment',
+    aliases: ['deploy'],
+    summary: 'Create a deployment with the specified name',
     long: 'Create a deployment with the specified name.',
     usage: 'create deployment NAME --image=image [--replicas=N] [--port=PORT] [options]',
     examples: [
@@ -238,10 +265,12 @@ const createSubcommands: Subcommand[] = [
       '  # Create a deployment named my-dep that runs multiple containers',
       '  kubectl create deployment my-dep --image=busybox:latest --image=ubuntu:latest --image=nginx',
     ].join('\n'),
-    flags: [IMAGE, REPLICAS, PORT, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+    flags: [IMAGE, REPLICAS, PORT, ...GENERATOR_FLAGS],
+    sharedFlags: ['output'],
   },
   {
-    name: 'job', summary: 'Create a job with the specified name',
+    name: 'job',
+    summary: 'Create a job with the specified name',
     long: 'Create a job with the specified name.',
     usage: 'create job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...] [options]',
     examples: [
@@ -254,10 +283,13 @@ const createSubcommands: Subcommand[] = [
       '  # Create a job from a cron job named "a-cronjob"',
       '  kubectl create job test-job --from=cronjob/a-cronjob',
     ].join('\n'),
-    flags: [IMAGE, FROM, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+    flags: [IMAGE, FROM, ...GENERATOR_FLAGS],
+    sharedFlags: ['output'],
   },
   {
-    name: 'cronjob', aliases: ['cj'], summary: 'Create a cron job with the specified name',
+    name: 'cronjob',
+    aliases: ['cj'],
+    summary: 'Create a cron job with the specified name',
     long: 'Create a cron job with the specified name.',
     usage: "create cronjob NAME --image=image --schedule='0/5 * * * ?' -- [COMMAND] [args...] [flags] [options]",
     examples: [
@@ -267,7 +299,8 @@ const createSubcommands: Subcommand[] = [
       '  # Create a cron job with a command',
       '  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *" -- date',
     ].join('\n'),
-    flags: [IMAGE, SCHEDULE, RESTART, ...GENERATOR_FLAGS], sharedFlags: ['output'],
+    flags: [IMAGE, SCHEDULE, RESTART, ...GENERATOR_FLAGS],
+    sharedFlags: ['output'],
   },
 ];
 

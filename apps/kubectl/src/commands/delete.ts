@@ -10,17 +10,30 @@ import { parseDuration } from '../duration.ts';
 import { kindPrefix, type ResourceMapping } from '../rest-mapper.ts';
 import { namespaceFor, resolveFileTargets, resolveResourceArgs, type ResourceTarget } from '../resource-args.ts';
 
-interface Victim { mapping: ResourceMapping; namespace: string | undefined; name: string; uid?: string }
+interface Victim {
+  mapping: ResourceMapping;
+  namespace: string | undefined;
+  name: string;
+  uid?: string;
+}
 
 function deleteOptions(ctx: CommandContext): DeleteOptions {
   let grace = ctx.flags.int('grace-period') ?? -1;
   if (ctx.flags.bool('now')) grace = 1;
   if (ctx.flags.bool('force')) {
     if (grace < 0) grace = 0;
-    ctx.err.write('Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n');
+    ctx.err.write(
+      'Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n',
+    );
   }
   const cascade = ctx.flags.string('cascade') ?? 'background';
-  const policies: Record<string, DeleteOptions['propagationPolicy']> = { background: 'Background', foreground: 'Foreground', orphan: 'Orphan', true: 'Background', false: 'Orphan' };
+  const policies: Record<string, DeleteOptions['propagationPolicy']> = {
+    background: 'Background',
+    foreground: 'Foreground',
+    orphan: 'Orphan',
+    true: 'Background',
+    false: 'Orphan',
+  };
   const propagationPolicy = policies[cascade];
   if (!propagationPolicy) throw new CliError(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`);
   return { propagationPolicy, ...(grace >= 0 ? { gracePeriodSeconds: grace } : {}) };
@@ -73,7 +86,10 @@ async function runDelete(ctx: CommandContext, args: string[]): Promise<number> {
     if (args.length > 0) throw new CliError('resource(s) were provided, but no name was specified');
     targets = await resolveFileTargets(ctx);
   } else {
-    if (args.length === 0) throw new CliError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');
+    if (args.length === 0)
+      throw new CliError(
+        "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
     targets = await resolveResourceArgs(ctx, args);
     const named = targets.some((t) => t.names.length > 0);
     if (!named && !all && !selector) throw new CliError('resource(s) were provided, but no name was specified');
@@ -139,12 +155,31 @@ registerCommand({
   flags: [
     { name: 'all', type: 'bool', usage: 'Delete all resources, in the namespace of the specified resource types.' },
     { name: 'wait', type: 'bool', default: true, usage: 'If true, wait for resources to be gone before returning. This waits for finalizers.' },
-    { name: 'grace-period', type: 'int', usage: 'Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).' },
-    { name: 'force', type: 'bool', usage: 'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.' },
+    {
+      name: 'grace-period',
+      type: 'int',
+      usage:
+        'Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).',
+    },
+    {
+      name: 'force',
+      type: 'bool',
+      usage:
+        'If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.',
+    },
     { name: 'now', type: 'bool', usage: 'If true, resources are signaled for immediate shutdown (same as --grace-period=1).' },
-    { name: 'cascade', type: 'string', usage: 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.' },
+    {
+      name: 'cascade',
+      type: 'string',
+      usage:
+        'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.',
+    },
     { name: 'ignore-not-found', type: 'bool', usage: 'Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.' },
-    { name: 'timeout', type: 'string', usage: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object' },
+    {
+      name: 'timeout',
+      type: 'string',
+      usage: 'The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object',
+    },
   ],
   sharedFlags: ['filename', 'recursive', 'selector', 'field-selector', 'all-namespaces'],
   run: runDelete,

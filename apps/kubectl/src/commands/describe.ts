@@ -27,7 +27,9 @@ async function describeEvents(ctx: CommandContext, w: Lines, o: KubeObject, mapp
     return;
   }
   const now = ctx.now();
-  const sorted = (events.items as Obj[]).sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')));
+  const sorted = (events.items as Obj[]).sort((a, b) =>
+    String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')),
+  );
   w.add(0, 'Events:').add(1, 'Type\tReason\tAge\tFrom\tMessage').add(1, '----\t------\t----\t----\t-------');
   for (const e of sorted) {
     const age = formatAge(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp, now);
@@ -60,7 +62,8 @@ export async function describeObject(ctx: CommandContext, mapping: ResourceMappi
 
 async function runDescribe(ctx: CommandContext, args: string[]): Promise<number> {
   const fromFiles = ctx.flags.list('filename').length > 0;
-  if (!fromFiles && args.length === 0) throw new CliError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
+  if (!fromFiles && args.length === 0)
+    throw new CliError('You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
   const targets = fromFiles ? await resolveFileTargets(ctx) : await resolveResourceArgs(ctx, args);
   const reports: string[] = [];
   for (const t of targets) {

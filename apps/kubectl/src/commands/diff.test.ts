@@ -14,7 +14,10 @@ describe('diff', () => {
   });
 
   it('masks Secret data, marking values that change', () => {
-    const [from, to] = maskSecrets({ kind: 'Secret', data: { a: 'eA==', b: 'eQ==' } } as never, { kind: 'Secret', data: { a: 'eA==', b: 'eg==', c: 'dw==' } } as never);
+    const [from, to] = maskSecrets(
+      { kind: 'Secret', data: { a: 'eA==', b: 'eQ==' } } as never,
+      { kind: 'Secret', data: { a: 'eA==', b: 'eg==', c: 'dw==' } } as never,
+    );
     assert.deepEqual((from as { data: unknown }).data, { a: '***', b: '*** (before)' });
     assert.deepEqual((to as { data: unknown }).data, { a: '***', b: '*** (after)', c: '***' });
   });

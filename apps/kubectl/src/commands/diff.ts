@@ -34,10 +34,21 @@ export function diffFileName(mapping: Pick<ResourceMapping, 'group' | 'version' 
 }
 
 /** What apply would leave: the server's dry-run answer to apply's request (the live object when the patch is empty). */
-export async function mergedObject(client: RestClient, mapping: ResourceMapping, namespace: string | undefined, local: KubeObject, live: KubeObject | undefined, opts: DiffOptions): Promise<KubeObject> {
+export async function mergedObject(
+  client: RestClient,
+  mapping: ResourceMapping,
+  namespace: string | undefined,
+  local: KubeObject,
+  live: KubeObject | undefined,
+  opts: DiffOptions,
+): Promise<KubeObject> {
   const name = local.metadata?.name ?? '';
   if (opts.serverSide) {
-    return client.patch(mapping, namespace, name, 'apply', local, { fieldManager: opts.fieldManager ?? APPLY_FIELD_MANAGER, force: opts.forceConflicts || undefined, dryRun: true });
+    return client.patch(mapping, namespace, name, 'apply', local, {
+      fieldManager: opts.fieldManager ?? APPLY_FIELD_MANAGER,
+      force: opts.forceConflicts || undefined,
+      dryRun: true,
+    });
   }
   if (!live) return client.create(mapping, local, { namespace, dryRun: true });
   // kubectl's GetModifiedConfiguration(annotate=false): the manifest without the annotation.
@@ -121,7 +132,8 @@ async function diffObjects(ctx: CommandContext, liveDir: string, mergedDir: stri
       shown = shown && withoutManagedFields(shown);
       merged = withoutManagedFields(merged);
     }
-    if (mapping.group === '' && mapping.version === 'v1' && mapping.kind === 'Secret' && !ctx.flags.bool('show-secrets')) [shown, merged] = maskSecrets(shown, merged);
+    if (mapping.group === '' && mapping.version === 'v1' && mapping.kind === 'Secret' && !ctx.flags.bool('show-secrets'))
+      [shown, merged] = maskSecrets(shown, merged);
     const file = diffFileName(mapping, namespace ?? '', name);
     if (shown) writeFileSync(join(liveDir, file), toYaml(shown));
     writeFileSync(join(mergedDir, file), toYaml(merged));

@@ -33,7 +33,7 @@ test('DaemonSet pods block the drain unless --ignore-daemonsets, and are never e
   assert.equal(ignored.warnings, 'ignoring DaemonSet-managed Pods: default/ds, default/ds2');
 });
 
-test('a pod of a DaemonSet that is gone needs --force, and the server\'s words say why', () => {
+test("a pod of a DaemonSet that is gone needs --force, and the server's words say why", () => {
   const missing = new Map([['default/o', 'daemonsets.apps "o" not found']]);
   const pods = [pod('orphan', { owner: 'DaemonSet' })];
   assert.deepEqual(selectPodsToEvict(pods, { ignoreDaemonSets: true }, missing).errors, ['cannot delete daemonsets.apps "o" not found: default/orphan']);

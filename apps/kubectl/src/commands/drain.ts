@@ -92,7 +92,11 @@ function grouped(entries: Array<[string, Pod]>, asError: boolean): string[] {
 }
 
 /** The node's pods to evict, the refusals that stop the drain, and the warnings to print. */
-export function selectPodsToEvict(pods: Pod[], opts: Filters, missingDaemonSets: ReadonlyMap<string, string> = new Map()): { evict: Pod[]; errors: string[]; warnings: string } {
+export function selectPodsToEvict(
+  pods: Pod[],
+  opts: Filters,
+  missingDaemonSets: ReadonlyMap<string, string> = new Map(),
+): { evict: Pod[]; errors: string[]; warnings: string } {
   const evict: Pod[] = [];
   const errors: Array<[string, Pod]> = [];
   const warnings: Array<[string, Pod]> = [];
@@ -123,16 +127,19 @@ async function findMissingDaemonSets(client: RestClient, pods: Pod[]): Promise<M
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ref = (pod: Pod) => ({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' });
-const messageOf = (err: unknown) => (err instanceof ApiStatusError ? err.status.message ?? err.message : (err as Error).message);
+const messageOf = (err: unknown) => (err instanceof ApiStatusError ? (err.status.message ?? err.message) : (err as Error).message);
 
 /** Resolves once the pod is gone: not found, or a new pod (another uid) under its name. Throws at the deadline. */
 async function waitForGone(client: RestClient, pod: Pod, deadline: number, timeoutText: string): Promise<void> {
   const { namespace, name } = ref(pod);
   for (;;) {
-    const gone = await client.get<Pod>(PODS, namespace, name).then((p) => p.metadata?.uid !== pod.metadata?.uid, (err) => {
-      if (isNotFound(err)) return true;
-      throw err;
-    });
+    const gone = await client.get<Pod>(PODS, namespace, name).then(
+      (p) => p.metadata?.uid !== pod.metadata?.uid,
+      (err) => {
+        if (isNotFound(err)) return true;
+        throw err;
+      },
+    );
     if (gone) return;
     if (Date.now() >= deadline) throw new Error(`global timeout reached: ${timeoutText}`);
     await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
@@ -175,12 +182,14 @@ async function evictAndWait(client: RestClient, pod: Pod, opts: DrainOptions, de
 async function deleteAndWait(client: RestClient, pods: Pod[], opts: DrainOptions, deadline: number, timeoutText: string): Promise<string[]> {
   for (const pod of pods) {
     const { namespace, name } = ref(pod);
-    await client.delete(PODS, namespace, name, {
-      ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
-      ...(opts.dryRun === 'server' ? { dryRun: true } : {}),
-    }).catch((err) => {
-      if (!isNotFound(err)) throw err;
-    });
+    await client
+      .delete(PODS, namespace, name, {
+        ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
+        ...(opts.dryRun === 'server' ? { dryRun: true } : {}),
+      })
+      .catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
   }
   if (opts.dryRun === 'server') return [];
   const errors: string[] = [];
@@ -197,7 +206,8 @@ async function deleteAndWait(client: RestClient, pods: Pod[], opts: DrainOptions
 }
 
 async function listNodePods(client: RestClient, nodeName: string, podSelector: string | undefined): Promise<Pod[]> {
-  return (await client.list<Pod>(PODS, undefined, { fieldSelector: `spec.nodeName=${nodeName}`, ...(podSelector ? { labelSelector: podSelector } : {}) })).items;
+  return (await client.list<Pod>(PODS, undefined, { fieldSelector: `spec.nodeName=${nodeName}`, ...(podSelector ? { labelSelector: podSelector } : {}) }))
+    .items;
 }
 
 /** kubectl's cordon step, dry runs included (client: nothing sent; server: the patch with dryRun=All). */
@@ -300,13 +310,30 @@ registerCommand({
   ].join('\n'),
   flags: [
     { name: 'ignore-daemonsets', type: 'bool', usage: 'Ignore DaemonSet-managed pods.' },
-    { name: 'delete-emptydir-data', type: 'bool', usage: 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).' },
-    { name: 'delete-local-data', type: 'bool', usage: 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).' },
+    {
+      name: 'delete-emptydir-data',
+      type: 'bool',
+      usage: 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).',
+    },
+    {
+      name: 'delete-local-data',
+      type: 'bool',
+      usage: 'Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).',
+    },
     { name: 'force', type: 'bool', usage: 'Continue even if there are pods that do not declare a controller.' },
-    { name: 'grace-period', type: 'int', default: -1, usage: 'Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.' },
+    {
+      name: 'grace-period',
+      type: 'int',
+      default: -1,
+      usage: 'Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.',
+    },
     { name: 'timeout', type: 'string', usage: 'The length of time to wait before giving up, zero means infinite' },
     { name: 'pod-selector', type: 'string', usage: 'Label selector to filter pods on the node' },
-    { name: 'disable-eviction', type: 'bool', usage: 'Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.' },
+    {
+      name: 'disable-eviction',
+      type: 'bool',
+      usage: 'Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.',
+    },
     DRY_RUN_FLAG,
   ],
   run: drainCommand,

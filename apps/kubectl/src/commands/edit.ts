@@ -37,7 +37,10 @@ export const EDIT_HEADER = [
 ].join('\n');
 
 /** One block of the header: `# head:` then `# * other` lines, then `#`. */
-export interface EditReason { head: string; other?: string[] }
+export interface EditReason {
+  head: string;
+  other?: string[];
+}
 
 /** kubectl's header with the reasons the last save failed. */
 export function editHeader(reasons: EditReason[]): string {
@@ -53,7 +56,10 @@ export function editHeader(reasons: EditReason[]): string {
 
 /** Every line whose first non-blank character is '#' dropped (kubectl's StripComments). */
 export function stripComments(text: string): string {
-  return text.split('\n').filter((line) => !line.trimStart().startsWith('#')).join('\n');
+  return text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join('\n');
 }
 
 /** Only the leading comment block dropped (kubectl's ManualStrip): what is re-opened after an error. */
@@ -98,10 +104,18 @@ type Target = { mapping: ResourceMapping; namespace: string | undefined; name: s
 
 async function targetsOf(ctx: CommandContext, args: string[]): Promise<Target[]> {
   if (ctx.flags.list('filename').length > 0) {
-    return (await resolveFileTargets(ctx)).map((t) => ({ mapping: t.mapping, name: t.names[0], namespace: t.mapping.namespaced ? (t.namespaces?.[0] ?? ctx.namespace) : undefined }));
+    return (await resolveFileTargets(ctx)).map((t) => ({
+      mapping: t.mapping,
+      name: t.names[0],
+      namespace: t.mapping.namespaced ? (t.namespaces?.[0] ?? ctx.namespace) : undefined,
+    }));
   }
   if (args.length === 0) throw new CliError(NO_RESOURCES_GIVEN);
-  return (await resolveTargets((a) => ctx.resolve(a), args)).map(({ res, name }) => ({ mapping: res, name, namespace: res.namespaced ? ctx.namespace : undefined }));
+  return (await resolveTargets((a) => ctx.resolve(a), args)).map(({ res, name }) => ({
+    mapping: res,
+    name,
+    namespace: res.namespaced ? ctx.namespace : undefined,
+  }));
 }
 
 /** What a failed save adds to the header (Invalid), or undefined when the edit must stop. */
@@ -207,18 +221,23 @@ registerCommand({
   ].join('\n'),
   usage: 'edit (RESOURCE/NAME | -f FILENAME) [options]',
   examples: [
-    '  # Edit the service named \'registry\'',
+    "  # Edit the service named 'registry'",
     '  kubectl edit svc/registry',
     '',
     '  # Use an alternative editor',
     '  KUBE_EDITOR="nano" kubectl edit svc/registry',
     '',
-    '  # Edit the deployment \'mydeployment\' in YAML and save the modified config in its annotation',
+    "  # Edit the deployment 'mydeployment' in YAML and save the modified config in its annotation",
     '  kubectl edit deployment/mydeployment -o yaml --save-config',
   ].join('\n'),
   flags: [
     { name: 'output-patch', type: 'bool', usage: 'Output the patch if the resource is edited.' },
-    { name: 'save-config', type: 'bool', usage: 'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.' },
+    {
+      name: 'save-config',
+      type: 'bool',
+      usage:
+        'If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.',
+    },
   ],
   async run(ctx, args) {
     const targets = await targetsOf(ctx, args);

@@ -34,12 +34,25 @@ registerCommand({
   flags: [
     { name: 'stdin', short: 'i', type: 'bool', usage: 'Pass stdin to the container' },
     { name: 'tty', short: 't', type: 'bool', usage: 'Stdin is a TTY' },
-    { name: 'container', short: 'c', type: 'string', usage: 'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen' },
+    {
+      name: 'container',
+      short: 'c',
+      type: 'string',
+      usage:
+        'Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen',
+    },
     { name: 'quiet', short: 'q', type: 'bool', usage: 'Only print output from the remote session' },
-    { name: 'pod-running-timeout', type: 'string', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
+    {
+      name: 'pod-running-timeout',
+      type: 'string',
+      usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running',
+    },
   ],
   async run(ctx, args) {
-    if (args.length === 0) throw new CliError('expected \'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]\'.\nPOD or TYPE/NAME is a required argument for the exec command');
+    if (args.length === 0)
+      throw new CliError(
+        "expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.\nPOD or TYPE/NAME is a required argument for the exec command",
+      );
     const [target, ...command] = args;
     if (command.length === 0) throw new CliError('you must specify at least one command for the container');
     const { pod } = await resolvePodTarget(ctx, target, ctx.namespace);

@@ -39,23 +39,45 @@ describe('explain', () => {
   });
 
   it('prints a kind with its fields, required marked', () => {
-    assert.equal(explainModel(thing, '', gvk, false), [
-      'KIND:     Thing', 'VERSION:  x.io/v1', '', 'DESCRIPTION:', '     Thing is a test kind.', '', 'FIELDS:',
-      '   labels\t<map[string]string>', '     Labels.', '',
-      '   raw\t<>', '     Anything.', '',
-      '   spec\t<Object> -required-', '',
-      '',
-    ].join('\n'));
+    assert.equal(
+      explainModel(thing, '', gvk, false),
+      [
+        'KIND:     Thing',
+        'VERSION:  x.io/v1',
+        '',
+        'DESCRIPTION:',
+        '     Thing is a test kind.',
+        '',
+        'FIELDS:',
+        '   labels\t<map[string]string>',
+        '     Labels.',
+        '',
+        '   raw\t<>',
+        '     Anything.',
+        '',
+        '   spec\t<Object> -required-',
+        '',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('prints a field, and a nested kind with RESOURCE and both descriptions', () => {
-    assert.equal(explainModel(lookupField(thing, ['spec', 'replicas']), 'replicas', gvk, false),
-      'KIND:     Thing\nVERSION:  x.io/v1\n\nFIELD:    replicas <integer>\n\nDESCRIPTION:\n     How many.\n');
-    assert.match(explainModel(lookupField(thing, ['spec']), 'spec', gvk, false), /RESOURCE: spec <Object>\n\nDESCRIPTION:\n\n     ThingSpec says what.\n\nFIELDS:\n   parts\t<\[\]Object>/);
+    assert.equal(
+      explainModel(lookupField(thing, ['spec', 'replicas']), 'replicas', gvk, false),
+      'KIND:     Thing\nVERSION:  x.io/v1\n\nFIELD:    replicas <integer>\n\nDESCRIPTION:\n     How many.\n',
+    );
+    assert.match(
+      explainModel(lookupField(thing, ['spec']), 'spec', gvk, false),
+      /RESOURCE: spec <Object>\n\nDESCRIPTION:\n\n     ThingSpec says what.\n\nFIELDS:\n   parts\t<\[\]Object>/,
+    );
   });
 
   it('--recursive nests names and types and stops at cycles', () => {
-    assert.equal(explainModel(thing, '', gvk, true).split('FIELDS:\n')[1], '   labels\t<map[string]string>\n   raw\t<>\n   spec\t<Object>\n      parts\t<[]Object>\n      replicas\t<integer>\n');
+    assert.equal(
+      explainModel(thing, '', gvk, true).split('FIELDS:\n')[1],
+      '   labels\t<map[string]string>\n   raw\t<>\n   spec\t<Object>\n      parts\t<[]Object>\n      replicas\t<integer>\n',
+    );
   });
 
   it('says which field does not exist', () => {

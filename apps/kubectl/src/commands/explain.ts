@@ -21,7 +21,9 @@ interface JsonSchema {
   'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
 }
 
-export interface OpenApiV2 { definitions?: Record<string, JsonSchema> }
+export interface OpenApiV2 {
+  definitions?: Record<string, JsonSchema>;
+}
 
 /** A schema as kubectl's proto package sees it. */
 type Model =
@@ -56,12 +58,18 @@ export function toModel(doc: OpenApiV2, s: JsonSchema): Model {
 
 export function typeName(m: Model): string {
   switch (m.kind) {
-    case 'reference': return typeName(m.target());
-    case 'array': return `[]${typeName(m.items)}`;
-    case 'map': return `map[string]${typeName(m.values)}`;
-    case 'kind': return 'Object';
-    case 'primitive': return m.type;
-    case 'arbitrary': return '';
+    case 'reference':
+      return typeName(m.target());
+    case 'array':
+      return `[]${typeName(m.items)}`;
+    case 'map':
+      return `map[string]${typeName(m.values)}`;
+    case 'kind':
+      return 'Object';
+    case 'primitive':
+      return m.type;
+    case 'arbitrary':
+      return '';
   }
 }
 
@@ -70,9 +78,12 @@ export function lookupField(m: Model, path: string[]): Model {
   if (m.kind === 'primitive' || m.kind === 'arbitrary') return m;
   if (path.length === 0) return m;
   switch (m.kind) {
-    case 'reference': return lookupField(m.target(), path);
-    case 'array': return lookupField(m.items, path);
-    case 'map': return lookupField(m.values, path);
+    case 'reference':
+      return lookupField(m.target(), path);
+    case 'array':
+      return lookupField(m.items, path);
+    case 'map':
+      return lookupField(m.values, path);
     case 'kind': {
       const field = m.fields[path[0]];
       if (!field) throw new CliError(`field "${path[0]}" does not exist`);
@@ -185,7 +196,7 @@ export function explainModel(m: Model, name: string, gvk: { group: string; versi
     });
     if (empty) w.wrapped(5, '<empty>');
   };
-  for (let cur = m; ;) {
+  for (let cur = m; ; ) {
     if (cur.kind === 'reference') {
       descriptions.push(cur.description);
       cur = cur.target();
@@ -217,7 +228,8 @@ export function explainModel(m: Model, name: string, gvk: { group: string; versi
 /** The definition that carries `x-kubernetes-group-version-kind` = gvk. */
 export function findDefinition(doc: OpenApiV2, gvk: { group: string; version: string; kind: string }): JsonSchema | undefined {
   return Object.values(doc.definitions ?? {}).find((d) =>
-    (d['x-kubernetes-group-version-kind'] ?? []).some((g) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind));
+    (d['x-kubernetes-group-version-kind'] ?? []).some((g) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind),
+  );
 }
 
 /** 'deployments.apps.spec.replicas' → the mapping and ['spec', 'replicas']. */
@@ -231,7 +243,8 @@ async function resolveRequest(ctx: CommandContext, arg: string): Promise<{ mappi
 }
 
 async function runExplain(ctx: CommandContext, args: string[]): Promise<number> {
-  if (args.length === 0) throw new CliError('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.');
+  if (args.length === 0)
+    throw new CliError('You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.');
   if (args.length > 1) throw new CliError('We accept only this format: explain RESOURCE');
   const output = ctx.flags.string('output');
   if (output !== undefined && output !== 'plaintext' && output !== 'plaintext-openapiv2') {

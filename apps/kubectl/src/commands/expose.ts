@@ -15,7 +15,11 @@ import { readManifests } from '../manifests.ts';
 import { createAndReport, parseLabelList } from './run.ts';
 import { resolveTargets } from './scale.ts';
 
-interface PortLike { containerPort?: number; port?: number; protocol?: string }
+interface PortLike {
+  containerPort?: number;
+  port?: number;
+  protocol?: string;
+}
 interface Exposable extends KubeObject {
   spec?: {
     selector?: Record<string, string> | { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
@@ -66,11 +70,13 @@ export function selectorOf(obj: Exposable): Record<string, string> {
   }
   const raw = obj.spec?.selector;
   if (obj.kind === 'Service' || obj.kind === 'ReplicationController') {
-    if (!raw || Object.keys(raw).length === 0) throw new CliError(`the ${obj.kind === 'Service' ? 'service' : 'replication controller'} has no pod selector set`);
+    if (!raw || Object.keys(raw).length === 0)
+      throw new CliError(`the ${obj.kind === 'Service' ? 'service' : 'replication controller'} has no pod selector set`);
     return { ...(raw as Record<string, string>) };
   }
   const sel = raw as { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } | undefined;
-  if (sel?.matchExpressions?.length) throw new CliError(`couldn't convert expressions - "${JSON.stringify(sel.matchExpressions)}", to map-based selector format`);
+  if (sel?.matchExpressions?.length)
+    throw new CliError(`couldn't convert expressions - "${JSON.stringify(sel.matchExpressions)}", to map-based selector format`);
   return { ...(sel?.matchLabels ?? {}) };
 }
 
@@ -78,7 +84,10 @@ export function selectorOf(obj: Exposable): Record<string, string> {
 export function portsOf(obj: Exposable): { port: number; protocol?: string }[] {
   if (obj.kind === 'Service') return (obj.spec?.ports ?? []).map((p) => ({ port: p.port!, protocol: p.protocol }));
   const containers = obj.kind === 'Pod' ? obj.spec?.containers : obj.spec?.template?.spec?.containers;
-  return (containers ?? []).flatMap((c) => c.ports ?? []).filter((p) => p.containerPort !== undefined).map((p) => ({ port: p.containerPort!, protocol: p.protocol }));
+  return (containers ?? [])
+    .flatMap((c) => c.ports ?? [])
+    .filter((p) => p.containerPort !== undefined)
+    .map((p) => ({ port: p.containerPort!, protocol: p.protocol }));
 }
 
 function intOrString(text: string): number | string {
@@ -178,7 +187,8 @@ registerCommand({
     '',
     ' pod (po), service (svc), replicationcontroller (rc), deployment (deploy), replicaset (rs)',
   ].join('\n'),
-  usage: 'expose (-f FILENAME | TYPE NAME) [--port=port] [--protocol=TCP|UDP|SCTP] [--target-port=number-or-name] [--name=name] [--external-ip=external-ip-of-service] [--type=type] [options]',
+  usage:
+    'expose (-f FILENAME | TYPE NAME) [--port=port] [--protocol=TCP|UDP|SCTP] [--target-port=number-or-name] [--name=name] [--external-ip=external-ip-of-service] [--type=type] [options]',
   examples: [
     '  # Create a service for a replicated nginx, which serves on port 80 and connects to the containers on port 8000',
     '  kubectl expose rc nginx --port=80 --target-port=8000',
@@ -189,7 +199,7 @@ registerCommand({
     '  # Create a service for an nginx deployment, which serves on port 80 and connects to the containers on port 8000',
     '  kubectl expose deployment nginx --port=80 --target-port=8000',
     '',
-    '  # Expose a deployment on every node\'s port',
+    "  # Expose a deployment on every node's port",
     '  kubectl expose deployment nginx --port=80 --type=NodePort',
   ].join('\n'),
   flags: [
@@ -198,12 +208,30 @@ registerCommand({
     { name: 'name', type: 'string', usage: 'The name for the newly created object.' },
     { name: 'type', type: 'string', usage: "Type for this service: ClusterIP, NodePort, LoadBalancer, or ExternalName. Default is 'ClusterIP'." },
     { name: 'protocol', type: 'string', usage: "The network protocol for the service to be created. Default is 'TCP'." },
-    { name: 'external-ip', type: 'string', usage: 'Additional external IP address (not managed by Kubernetes) to accept for the service. If this IP is routed to a node, the service can be accessed by this IP in addition to its generated service IP.' },
-    { name: 'cluster-ip', type: 'string', usage: "ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service." },
+    {
+      name: 'external-ip',
+      type: 'string',
+      usage:
+        'Additional external IP address (not managed by Kubernetes) to accept for the service. If this IP is routed to a node, the service can be accessed by this IP in addition to its generated service IP.',
+    },
+    {
+      name: 'cluster-ip',
+      type: 'string',
+      usage: "ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service.",
+    },
     { name: 'labels', short: 'l', type: 'string', usage: 'Labels to apply to the service created by this call.' },
-    { name: 'selector', type: 'string', usage: 'A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the replication controller or replica set.)' },
+    {
+      name: 'selector',
+      type: 'string',
+      usage:
+        'A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the replication controller or replica set.)',
+    },
     { name: 'session-affinity', type: 'string', usage: "If non-empty, set the session affinity for the service to this; legal values: 'None', 'ClientIP'" },
-    { name: 'load-balancer-ip', type: 'string', usage: 'IP to assign to the LoadBalancer. If empty, an ephemeral IP will be created and used (cloud-provider specific).' },
+    {
+      name: 'load-balancer-ip',
+      type: 'string',
+      usage: 'IP to assign to the LoadBalancer. If empty, an ephemeral IP will be created and used (cloud-provider specific).',
+    },
     DRY_RUN_FLAG,
     VALIDATE_FLAG,
   ],

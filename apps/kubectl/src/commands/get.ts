@@ -149,7 +149,13 @@ async function runGet(ctx: CommandContext, args: string[]): Promise<number> {
     const single = targets.length === 1 && targets[0].names.length === 1 && !args.some((a) => a === 'all');
     const prefixes = new Map(targets.map((t) => [t.mapping.kind, kindPrefix(t.mapping)]));
     if (objects.length > 0 || format.kind !== 'name') {
-      ctx.out.write(printObjects(objects, format, { single, noHeaders: ctx.flags.bool('no-headers'), prefixOf: (o) => prefixes.get(o.kind ?? '') ?? (o.kind ?? '').toLowerCase() }));
+      ctx.out.write(
+        printObjects(objects, format, {
+          single,
+          noHeaders: ctx.flags.bool('no-headers'),
+          prefixOf: (o) => prefixes.get(o.kind ?? '') ?? (o.kind ?? '').toLowerCase(),
+        }),
+      );
     }
     if (objects.length === 0 && failures.count === 0 && format.kind === 'name') ctx.err.write(noResourcesMessage(ctx, targets));
     return failures.count > 0 ? 1 : 0;
@@ -182,7 +188,8 @@ registerCommand({
     '',
     'Use "kubectl api-resources" for a complete list of supported resources.',
   ].join('\n'),
-  usage: 'get [(-o|--output=)json|yaml|name|wide|custom-columns=...|custom-columns-file=...|jsonpath=...|go-template=...|go-template-file=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]',
+  usage:
+    'get [(-o|--output=)json|yaml|name|wide|custom-columns=...|custom-columns-file=...|jsonpath=...|go-template=...|go-template-file=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]',
   examples: [
     '  # List all pods in ps output format',
     '  kubectl get pods',
@@ -216,7 +223,12 @@ registerCommand({
     { name: 'show-labels', type: 'bool', usage: 'When printing, show all labels as the last column (default hide labels column)' },
     { name: 'watch-only', type: 'bool', usage: 'Watch for changes to the requested object(s), without listing/getting first.' },
     { name: 'ignore-not-found', type: 'bool', usage: 'If the requested object does not exist the command will return exit code 0.' },
-    { name: 'template', type: 'string', usage: 'Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].' },
+    {
+      name: 'template',
+      type: 'string',
+      usage:
+        'Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].',
+    },
   ],
   sharedFlags: ['all-namespaces', 'field-selector', 'filename', 'output', 'recursive', 'selector', 'watch'],
   run: runGet,

@@ -5,7 +5,10 @@ import { CliError } from '../errors.ts';
 import { objectRef, resolveTargets } from './scale.ts';
 
 /** `k=v` sets, `k-` removes. */
-export interface MetadataChanges { set: Record<string, string>; remove: string[] }
+export interface MetadataChanges {
+  set: Record<string, string>;
+  remove: string[];
+}
 
 export function parseMetadataChanges(args: string[]): MetadataChanges {
   const out: MetadataChanges = { set: {}, remove: [] };
@@ -22,7 +25,15 @@ export function parseMetadataChanges(args: string[]): MetadataChanges {
  * --overwrite, then sends a merge patch guarded by the read resourceVersion (so the
  * overwrite check cannot race another writer).
  */
-export async function changeMetadata(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, field: 'labels' | 'annotations', changes: MetadataChanges, overwrite: boolean): Promise<string> {
+export async function changeMetadata(
+  client: RestClient,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  field: 'labels' | 'annotations',
+  changes: MetadataChanges,
+  overwrite: boolean,
+): Promise<string> {
   const obj = await client.get<KubeObject>(res, namespace, name);
   const existing = obj.metadata?.[field] ?? {};
   const patch: Record<string, string | null> = {};
@@ -72,7 +83,7 @@ const ANNOTATE_HELP = {
   usage: 'annotate [--overwrite] (TYPE NAME | TYPE/NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [options]',
   examples: [
     "  # Update pod 'foo' with the annotation 'description' and the value 'my frontend'",
-    "  # If the same annotation is set multiple times, only the last value will be applied",
+    '  # If the same annotation is set multiple times, only the last value will be applied',
     "  kubectl annotate pods foo description='my frontend'",
     '',
     "  # Update pod 'foo' with the annotation 'description' and the value 'my frontend running nginx', overwriting any existing value",
@@ -84,12 +95,21 @@ const ANNOTATE_HELP = {
   ].join('\n'),
 };
 
-for (const [name, field] of [['label', 'labels'], ['annotate', 'annotations']] as const) {
+for (const [name, field] of [
+  ['label', 'labels'],
+  ['annotate', 'annotations'],
+] as const) {
   registerCommand({
     name,
     summary: field === 'labels' ? 'Update the labels on a resource' : 'Update the annotations on a resource',
     ...(field === 'labels' ? LABEL_HELP : ANNOTATE_HELP),
-    flags: [{ name: 'overwrite', type: 'bool', usage: `If true, allow ${field} to be overwritten, otherwise reject ${field.slice(0, -1)} updates that overwrite existing ${field}.` }],
+    flags: [
+      {
+        name: 'overwrite',
+        type: 'bool',
+        usage: `If true, allow ${field} to be overwritten, otherwise reject ${field.slice(0, -1)} updates that overwrite existing ${field}.`,
+      },
+    ],
     async run(ctx, args) {
       const first = args.findIndex((a) => a.includes('=') || (a.endsWith('-') && !a.includes('/')));
       if (first < 1) throw new CliError(`at least one ${field === 'labels' ? 'label' : 'annotation'} update is required`);

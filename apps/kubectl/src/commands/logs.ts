@@ -85,14 +85,32 @@ registerCommand({
     { name: 'follow', short: 'f', type: 'bool', usage: 'Specify if the logs should be streamed.' },
     { name: 'previous', short: 'p', type: 'bool', usage: 'If true, print the logs for the previous instance of the container in a pod if it exists.' },
     { name: 'container', short: 'c', type: 'string', usage: 'Print the logs of this container' },
-    { name: 'tail', type: 'int', default: -1, usage: 'Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided.' },
-    { name: 'since', type: 'string', usage: 'Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.' },
-    { name: 'since-time', type: 'string', usage: 'Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.' },
+    {
+      name: 'tail',
+      type: 'int',
+      default: -1,
+      usage: 'Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided.',
+    },
+    {
+      name: 'since',
+      type: 'string',
+      usage: 'Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.',
+    },
+    {
+      name: 'since-time',
+      type: 'string',
+      usage: 'Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.',
+    },
     { name: 'timestamps', type: 'bool', usage: 'Include timestamps on each line in the log output' },
     { name: 'limit-bytes', type: 'int', usage: 'Maximum bytes of logs to return. Defaults to no limit.' },
     { name: 'all-containers', type: 'bool', usage: "Get all containers' logs in the pod(s)." },
     { name: 'prefix', type: 'bool', usage: 'Prefix each log line with the log source (pod name and container name)' },
-    { name: 'max-log-requests', type: 'int', default: 5, usage: 'Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.' },
+    {
+      name: 'max-log-requests',
+      type: 'int',
+      default: 5,
+      usage: 'Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.',
+    },
   ],
   sharedFlags: ['selector'],
   async run(ctx, args) {
@@ -108,7 +126,9 @@ registerCommand({
       }
       const max = ctx.flags.int('max-log-requests') ?? 5;
       if (ctx.flags.bool('follow') && pods.length > max) {
-        throw new CliError(`you are attempting to follow ${pods.length} log streams, but maximum allowed concurrency is ${max}, use --max-log-requests to increase the limit`);
+        throw new CliError(
+          `you are attempting to follow ${pods.length} log streams, but maximum allowed concurrency is ${max}, use --max-log-requests to increase the limit`,
+        );
       }
       const jobs = pods.flatMap((pod) => containersOf(ctx, pod).map((c) => ({ pod, c })));
       const prefixOf = (pod: Pod, c: string) => (ctx.flags.bool('prefix') ? `[pod/${pod.metadata?.name}/${c}] ` : '');
@@ -116,8 +136,10 @@ registerCommand({
       else for (const { pod, c } of jobs) await streamLog(ctx, pod, c, 10, prefixOf(pod, c));
       return 0;
     }
-    if (args.length === 0) throw new CliError('expected \'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]\'.\nPOD or TYPE/NAME is a required argument for the logs command');
-    if (args.length > 2) throw new CliError('expected \'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]\'.\nPOD or TYPE/NAME is a required argument for the logs command');
+    if (args.length === 0)
+      throw new CliError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
+    if (args.length > 2)
+      throw new CliError("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command");
     const { pod } = await resolvePodTarget(ctx, args[0], namespace);
     // `kubectl logs POD CONTAINER` (the old positional form) still works.
     if (args[1] && !ctx.flags.has('container')) ctx.flags.set('container', args[1]);

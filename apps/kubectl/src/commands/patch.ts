@@ -71,7 +71,8 @@ export function printResult(ctx: CommandContext, mapping: ResourceMapping, obj: 
     return;
   }
   const format = parseOutputFormat(output);
-  if (format.kind === 'table') throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
+  if (format.kind === 'table')
+    throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
   ctx.out.write(printObjects([obj], format, { single: true, prefixOf: () => kindPrefix(mapping) }));
 }
 
@@ -97,9 +98,10 @@ async function runPatch(ctx: CommandContext, args: string[]): Promise<number> {
   if (subresource && subresource !== 'status' && subresource !== 'scale') {
     throw new CliError(`invalid subresource value: "${subresource}". Must be one of [status scale]`);
   }
-  const targets = ctx.flags.list('filename').length > 0
-    ? (await resolveFileTargets(ctx)).map((t) => ({ res: t.mapping, name: t.names[0], namespace: namespaceFor(ctx, t.mapping, t.namespaces?.[0]) }))
-    : (await resolveTargets((a) => ctx.resolve(a), args)).map((t) => ({ ...t, namespace: namespaceFor(ctx, t.res) }));
+  const targets =
+    ctx.flags.list('filename').length > 0
+      ? (await resolveFileTargets(ctx)).map((t) => ({ res: t.mapping, name: t.names[0], namespace: namespaceFor(ctx, t.mapping, t.namespaces?.[0]) }))
+      : (await resolveTargets((a) => ctx.resolve(a), args)).map((t) => ({ ...t, namespace: namespaceFor(ctx, t.res) }));
   if (targets.length === 0) throw new CliError('no objects passed to patch');
   for (const { res, name, namespace } of targets) {
     // kubectl reads the object first (the builder's lazy GET) and compares it with the answer.
@@ -137,27 +139,36 @@ registerCommand({
     '  kubectl patch node k8s-node-1 -p \'{"spec":{"unschedulable":true}}\'',
     '',
     '  # Partially update a node using a strategic merge patch, specifying the patch as YAML',
-    '  kubectl patch node k8s-node-1 -p $\'spec:\\n unschedulable: true\'',
+    "  kubectl patch node k8s-node-1 -p $'spec:\\n unschedulable: true'",
     '',
     '  # Partially update a node identified by the type and name specified in "node.json" using strategic merge patch',
     '  kubectl patch -f node.json -p \'{"spec":{"unschedulable":true}}\'',
     '',
-    '  # Update a container\'s image; spec.containers[*].name is required because it\'s a merge key',
+    "  # Update a container's image; spec.containers[*].name is required because it's a merge key",
     '  kubectl patch pod valid-pod -p \'{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}\'',
     '',
-    '  # Update a container\'s image using a JSON patch with positional arrays',
+    "  # Update a container's image using a JSON patch with positional arrays",
     '  kubectl patch pod valid-pod --type=\'json\' -p=\'[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]\'',
     '',
-    '  # Update a deployment\'s replicas through the \'scale\' subresource using a merge patch',
-    '  kubectl patch deployment nginx-deployment --subresource=\'scale\' --type=\'merge\' -p \'{"spec":{"replicas":2}}\'',
+    "  # Update a deployment's replicas through the 'scale' subresource using a merge patch",
+    "  kubectl patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{\"spec\":{\"replicas\":2}}'",
   ].join('\n'),
   flags: [
     { name: 'patch', short: 'p', type: 'string', usage: 'The patch to be applied to the resource JSON file.' },
     { name: 'patch-file', type: 'string', usage: 'A file containing a patch to be applied to the resource.' },
     { name: 'type', type: 'string', default: 'strategic', usage: 'The type of patch being provided; one of [json merge strategic]' },
-    { name: 'subresource', type: 'string', usage: 'If specified, patch will operate on the subresource of the requested object. Must be one of [status scale].' },
+    {
+      name: 'subresource',
+      type: 'string',
+      usage: 'If specified, patch will operate on the subresource of the requested object. Must be one of [status scale].',
+    },
     { name: 'field-manager', type: 'string', default: 'kubectl-patch', usage: 'Name of the manager used to track field ownership.' },
-    { ...DRY_RUN_FLAG, default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+    {
+      ...DRY_RUN_FLAG,
+      default: 'none',
+      usage:
+        'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
+    },
   ],
   sharedFlags: ['output', 'filename', 'recursive'],
   run: runPatch,

@@ -56,32 +56,36 @@ export function podPortFor(pod: Pod, remote: string, service?: Service): number 
 
 function tunnel(config: RestConfig, path: string, local: number, remote: number, socket: Socket, err: NodeJS.WritableStream): void {
   socket.pause();
-  openWebSocket(config, path, [['ports', String(remote)]], ['v4.channel.k8s.io', 'portforward.k8s.io']).then((ws) => {
-    const skipped = [false, false];
-    ws.on('message', (data: Buffer) => {
-      const channel = data[0];
-      let body = data.subarray(1);
-      if ((channel === 0 || channel === 1) && !skipped[channel]) {
-        skipped[channel] = true;
-        body = body.subarray(2);
-      }
-      if (body.length === 0) return;
-      if (channel === 0) socket.write(body);
-      else if (channel === 1) err.write(`E${new Date().toISOString()} portforward.go: an error occurred forwarding ${local} -> ${remote}: ${body.toString('utf8')}\n`);
-    });
-    ws.on('close', () => socket.end());
-    ws.resume();
-    ws.on('error', () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => {
-      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([0]), chunk]));
-    });
-    socket.on('end', () => ws.close());
-    socket.on('error', () => ws.close());
-    socket.resume();
-  }, (e: Error) => {
-    err.write(`E${new Date().toISOString()} portforward.go: an error occurred forwarding ${local} -> ${remote}: ${e.message}\n`);
-    socket.destroy();
-  });
+  openWebSocket(config, path, [['ports', String(remote)]], ['v4.channel.k8s.io', 'portforward.k8s.io']).then(
+    (ws) => {
+      const skipped = [false, false];
+      ws.on('message', (data: Buffer) => {
+        const channel = data[0];
+        let body = data.subarray(1);
+        if ((channel === 0 || channel === 1) && !skipped[channel]) {
+          skipped[channel] = true;
+          body = body.subarray(2);
+        }
+        if (body.length === 0) return;
+        if (channel === 0) socket.write(body);
+        else if (channel === 1)
+          err.write(`E${new Date().toISOString()} portforward.go: an error occurred forwarding ${local} -> ${remote}: ${body.toString('utf8')}\n`);
+      });
+      ws.on('close', () => socket.end());
+      ws.resume();
+      ws.on('error', () => socket.destroy());
+      socket.on('data', (chunk: Buffer) => {
+        if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([0]), chunk]));
+      });
+      socket.on('end', () => ws.close());
+      socket.on('error', () => ws.close());
+      socket.resume();
+    },
+    (e: Error) => {
+      err.write(`E${new Date().toISOString()} portforward.go: an error occurred forwarding ${local} -> ${remote}: ${e.message}\n`);
+      socket.destroy();
+    },
+  );
 }
 
 function listen(host: string, port: number): Promise<Server | undefined> {
@@ -123,16 +127,29 @@ registerCommand({
     '  kubectl port-forward pod/mypod :5000',
   ].join('\n'),
   flags: [
-    { name: 'address', type: 'array', usage: 'Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.' },
-    { name: 'pod-running-timeout', type: 'string', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
+    {
+      name: 'address',
+      type: 'array',
+      usage:
+        'Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.',
+    },
+    {
+      name: 'pod-running-timeout',
+      type: 'string',
+      usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running',
+    },
   ],
   async run(ctx, args) {
     if (args.length < 2) throw new CliError('TYPE/NAME and list of ports are required for port-forward');
     const { pod, owner } = await resolvePodTarget(ctx, args[0], ctx.namespace);
-    if (pod.status?.phase !== 'Running') throw new CliError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? 'Unknown'}`);
+    if (pod.status?.phase !== 'Running')
+      throw new CliError(`unable to forward port because pod is not running. Current status=${pod.status?.phase ?? 'Unknown'}`);
     const service = owner?.kind === 'Service' ? (owner.object as Service) : undefined;
     const pairs = parsePortSpecs(args.slice(1)).map((p) => ({ ...p, podPort: podPortFor(pod, p.remote, service) }));
-    const addresses = ctx.flags.list('address').flatMap((a) => a.split(',')).filter(Boolean);
+    const addresses = ctx.flags
+      .list('address')
+      .flatMap((a) => a.split(','))
+      .filter(Boolean);
     const hosts = addresses.length > 0 ? addresses.map((a) => (a === 'localhost' ? '127.0.0.1' : a)) : ['127.0.0.1', '::1'];
     const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata!.namespace!)}/pods/${encodeURIComponent(pod.metadata!.name!)}/portforward`;
     const servers: Server[] = [];

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_ACCEPT_HOSTS, DEFAULT_ACCEPT_PATHS, DEFAULT_REJECT_METHODS, DEFAULT_REJECT_PATHS, acceptRequest, apiPathFor, hostOf, regexpList,
+  DEFAULT_ACCEPT_HOSTS,
+  DEFAULT_ACCEPT_PATHS,
+  DEFAULT_REJECT_METHODS,
+  DEFAULT_REJECT_PATHS,
+  acceptRequest,
+  apiPathFor,
+  hostOf,
+  regexpList,
 } from './proxy.ts';
 
 const filter = {

@@ -94,8 +94,13 @@ const forbidden = (res: ServerResponse) => plainError(res, 403, 'Forbidden');
 const notFound = (res: ServerResponse) => plainError(res, 404, '404 page not found');
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /** --www: files under `base`, directories by index.html or a listing, never a path outside `base`. */
@@ -107,10 +112,14 @@ function serveStatic(base: string, rel: string, res: ServerResponse): void {
   let file = path;
   if (statSync(path).isDirectory()) {
     if (!existsSync(join(path, 'index.html'))) {
-      const names = readdirSync(path, { withFileTypes: true }).map((d) => (d.isDirectory() ? `${d.name}/` : d.name)).sort();
+      const names = readdirSync(path, { withFileTypes: true })
+        .map((d) => (d.isDirectory() ? `${d.name}/` : d.name))
+        .sort();
       const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html>\n<meta name="viewport" content="width=device-width">\n<pre>\n${names.map((n) => `<a href="${esc(encodeURI(n))}">${esc(n)}</a>\n`).join('')}</pre>\n`);
+      res.end(
+        `<!doctype html>\n<meta name="viewport" content="width=device-width">\n<pre>\n${names.map((n) => `<a href="${esc(encodeURI(n))}">${esc(n)}</a>\n`).join('')}</pre>\n`,
+      );
       return;
     }
     file = join(path, 'index.html');
@@ -149,16 +158,23 @@ export function createProxyServer(opts: ProxyOptions): Server {
     if (!r) return notFound(res);
     if (!allowed(req, r.path)) return forbidden(res);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const upstream = send({
-      protocol: target.protocol, hostname: target.hostname, port: target.port,
-      method: req.method, path: basePath + r.path + r.search,
-      headers: forwardHeaders(req.headers, opts.config, target, false), ...tlsOf(opts.config),
-    }, (answer) => {
-      const headers = { ...answer.headers };
-      for (const h of HOP_BY_HOP) delete headers[h];
-      res.writeHead(answer.statusCode ?? 502, headers);
-      answer.pipe(res);
-    });
+    const upstream = send(
+      {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: basePath + r.path + r.search,
+        headers: forwardHeaders(req.headers, opts.config, target, false),
+        ...tlsOf(opts.config),
+      },
+      (answer) => {
+        const headers = { ...answer.headers };
+        for (const h of HOP_BY_HOP) delete headers[h];
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (err) => {
       opts.log(`Error while proxying request: ${err.message}`);
       if (!res.headersSent) plainError(res, 500, err.message);
@@ -171,7 +187,10 @@ export function createProxyServer(opts: ProxyOptions): Server {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const r = route(req);
-    const refuse = (code: number, text: string) => socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length + 1}\r\nConnection: close\r\n\r\n${text}\n`);
+    const refuse = (code: number, text: string) =>
+      socket.end(
+        `HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length + 1}\r\nConnection: close\r\n\r\n${text}\n`,
+      );
     if (!r || r === 'static') return refuse(404, 'Not Found');
     if (!allowed(req, r.path)) return refuse(403, 'Forbidden');
     const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
@@ -183,9 +202,13 @@ export function createProxyServer(opts: ProxyOptions): Server {
       if (head.length) upstream.write(head);
       upstream.pipe(socket).pipe(upstream);
     };
-    const upstream: Socket = target.protocol === 'https:'
-      ? tlsConnect({ host: target.hostname, port, servername: target.hostname.match(/^[\d.]+$/) ? undefined : target.hostname, ...tlsOf(opts.config) }, onConnect)
-      : netConnect({ host: target.hostname, port }, onConnect);
+    const upstream: Socket =
+      target.protocol === 'https:'
+        ? tlsConnect(
+            { host: target.hostname, port, servername: target.hostname.match(/^[\d.]+$/) ? undefined : target.hostname, ...tlsOf(opts.config) },
+            onConnect,
+          )
+        : netConnect({ host: target.hostname, port }, onConnect);
     upstream.on('error', (err) => {
       opts.log(`Error while proxying request: ${err.message}`);
       socket.destroy();
@@ -230,14 +253,40 @@ registerCommand({
     { name: 'address', type: 'string', default: '127.0.0.1', usage: 'The IP address on which to serve on.' },
     { name: 'api-prefix', type: 'string', default: '/', usage: 'Prefix to serve the proxied API under.' },
     { name: 'www', short: 'w', type: 'string', usage: 'Also serve static files from the given directory under the specified prefix.' },
-    { name: 'www-prefix', short: 'P', type: 'string', default: '/static/', usage: 'Prefix to serve static files under, if static file directory is specified.' },
+    {
+      name: 'www-prefix',
+      short: 'P',
+      type: 'string',
+      default: '/static/',
+      usage: 'Prefix to serve static files under, if static file directory is specified.',
+    },
     { name: 'accept-hosts', type: 'string', default: DEFAULT_ACCEPT_HOSTS, usage: 'Regular expression for hosts that the proxy should accept.' },
     { name: 'accept-paths', type: 'string', default: DEFAULT_ACCEPT_PATHS, usage: 'Regular expression for paths that the proxy should accept.' },
-    { name: 'reject-paths', type: 'string', default: DEFAULT_REJECT_PATHS, usage: 'Regular expression for paths that the proxy should reject. Paths specified here will be rejected even accepted by --accept-paths.' },
-    { name: 'reject-methods', type: 'string', default: DEFAULT_REJECT_METHODS, usage: "Regular expression for HTTP methods that the proxy should reject (example --reject-methods='POST,PUT,PATCH'). " },
-    { name: 'disable-filter', type: 'bool', usage: 'If true, disable request filtering in the proxy. This is dangerous, and can leave you vulnerable to XSRF attacks, when used with an accessible port.' },
+    {
+      name: 'reject-paths',
+      type: 'string',
+      default: DEFAULT_REJECT_PATHS,
+      usage: 'Regular expression for paths that the proxy should reject. Paths specified here will be rejected even accepted by --accept-paths.',
+    },
+    {
+      name: 'reject-methods',
+      type: 'string',
+      default: DEFAULT_REJECT_METHODS,
+      usage: "Regular expression for HTTP methods that the proxy should reject (example --reject-methods='POST,PUT,PATCH'). ",
+    },
+    {
+      name: 'disable-filter',
+      type: 'bool',
+      usage:
+        'If true, disable request filtering in the proxy. This is dangerous, and can leave you vulnerable to XSRF attacks, when used with an accessible port.',
+    },
     { name: 'unix-socket', short: 'u', type: 'string', usage: 'Unix socket on which to run the proxy.' },
-    { name: 'keepalive', type: 'string', default: '0s', usage: 'keepalive specifies the keep-alive period for an active network connection. Set to 0 to disable keepalive.' },
+    {
+      name: 'keepalive',
+      type: 'string',
+      default: '0s',
+      usage: 'keepalive specifies the keep-alive period for an active network connection. Set to 0 to disable keepalive.',
+    },
     { name: 'append-server-path', type: 'bool', usage: 'If true, enables automatic path appending of the kube context server path to each request.' },
   ],
   async run(ctx) {
@@ -258,7 +307,8 @@ registerCommand({
     } else {
       const rejectPaths = flags.string('reject-paths') ?? '';
       const rejectMethods = flags.string('reject-methods') ?? '';
-      if (rejectPaths === '' || rejectMethods === '') warn(ctx.err, 'Request filter has been relaxed, your proxy may be vulnerable to attacks, please be cautious');
+      if (rejectPaths === '' || rejectMethods === '')
+        warn(ctx.err, 'Request filter has been relaxed, your proxy may be vulnerable to attacks, please be cautious');
       filter = {
         acceptPaths: regexpList(flags.string('accept-paths') ?? ''),
         rejectPaths: regexpList(rejectPaths),
@@ -270,14 +320,23 @@ registerCommand({
     if (staticDir && !existsSync(staticDir)) warn(ctx.err, `Failed to stat static file directory ${staticDir}: stat ${staticDir}: no such file or directory`);
     else if (staticDir && !statSync(staticDir).isDirectory()) warn(ctx.err, `Static file directory ${staticDir} is not a directory`);
     const server = createProxyServer({
-      config, staticDir, appendServerPath, filter,
+      config,
+      staticDir,
+      appendServerPath,
+      filter,
       apiPrefix: withSlash(flags.string('api-prefix') || '/'),
       staticPrefix: withSlash(flags.string('www-prefix') || '/static/'),
       log: (line) => ctx.err.write(`E${new Date().toISOString()} proxy_server.go: ${line}\n`),
     });
     const address = flags.string('address') || '127.0.0.1';
     await new Promise<void>((resolveListen, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new CliError(`listen ${unixSocket ? 'unix' : 'tcp'} ${unixSocket || `${address}:${port}`}: ${err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.message}`)));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new CliError(
+            `listen ${unixSocket ? 'unix' : 'tcp'} ${unixSocket || `${address}:${port}`}: ${err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.message}`,
+          ),
+        ),
+      );
       if (unixSocket) {
         if (existsSync(unixSocket) && statSync(unixSocket).isSocket()) rmSync(unixSocket);
         server.listen(unixSocket, () => resolveListen());

@@ -4,7 +4,15 @@
  * StatefulSet's and DaemonSet's from the ControllerRevisions it controls, whose `.data` is
  * a strategic merge patch `{"spec":{"template":{...,"$patch":"replace"}}}`.
  */
-import { apiVersionOf, applyStrategicMergePatch, findResourceByKind, type ControllerRevision, type PodTemplateSpec, type ReplicaSet, type ResourceInfo } from '@skiff/api';
+import {
+  apiVersionOf,
+  applyStrategicMergePatch,
+  findResourceByKind,
+  type ControllerRevision,
+  type PodTemplateSpec,
+  type ReplicaSet,
+  type ResourceInfo,
+} from '@skiff/api';
 import type { KubeObject, RestClient } from '@skiff/client';
 import { CliError } from '../errors.ts';
 import { describePodTemplate } from '../describe/pod-template.ts';
@@ -31,7 +39,9 @@ const historyKinds = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/Daemo
 
 export function assertHasHistory(res: Pick<ResourceInfo, 'group' | 'kind'>, what: 'history viewer' | 'rollbacker'): void {
   if (historyKinds.has(`${res.group}/${res.kind}`)) return;
-  throw new CliError(what === 'rollbacker' ? `no rollbacker has been implemented for "${groupKind(res)}"` : `no history viewer has been implemented for ${groupKind(res)}`);
+  throw new CliError(
+    what === 'rollbacker' ? `no rollbacker has been implemented for "${groupKind(res)}"` : `no history viewer has been implemented for ${groupKind(res)}`,
+  );
 }
 
 function isControlledBy(o: KubeObject, owner: KubeObject): boolean {
@@ -65,7 +75,12 @@ export async function listRevisions(client: RestClient, res: ResourceInfo, obj: 
   } else {
     for (const cr of (await client.list<ControllerRevision>(CONTROLLER_REVISIONS, namespace)).items) {
       if (!isControlledBy(cr, obj)) continue;
-      out.push({ revision: cr.revision, changeCause: cr.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION], template: templateOfControllerRevision(res, obj, cr), controllerRevision: cr });
+      out.push({
+        revision: cr.revision,
+        changeCause: cr.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION],
+        template: templateOfControllerRevision(res, obj, cr),
+        controllerRevision: cr,
+      });
     }
   }
   return out.sort((a, b) => a.revision - b.revision);

@@ -11,7 +11,8 @@ export function qualifiedResourceName(res: Pick<ResourceInfo, 'resource' | 'grou
 /** `rollout pause` / `rollout resume`: flips a Deployment's spec.paused; a no-op is an error, as in kubectl. */
 export async function setRolloutPaused(client: RestClient, res: ResourceInfo, namespace: string, name: string, paused: boolean): Promise<string> {
   const verb = paused ? 'paused' : 'resumed';
-  if (res.group !== 'apps' || res.kind !== 'Deployment') throw new CliError(`${qualifiedResourceName(res, name)} ${paused ? 'pausing' : 'resuming'} is not supported`);
+  if (res.group !== 'apps' || res.kind !== 'Deployment')
+    throw new CliError(`${qualifiedResourceName(res, name)} ${paused ? 'pausing' : 'resuming'} is not supported`);
   const d = await client.get<Deployment>(res, namespace, name);
   if ((d.spec?.paused ?? false) === paused) throw new CliError(`${qualifiedResourceName(res, name)} is ${paused ? 'already paused' : 'not paused'}`);
   await client.patch(res, namespace, name, 'strategic', { spec: { paused: paused ? true : null } });

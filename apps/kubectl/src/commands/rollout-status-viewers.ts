@@ -6,7 +6,10 @@ import type { DaemonSet, Deployment, ResourceInfo, StatefulSet } from '@skiff/ap
 import type { KubeObject } from '@skiff/client';
 import { CliError } from '../errors.ts';
 
-export interface RolloutStatus { message: string; done: boolean }
+export interface RolloutStatus {
+  message: string;
+  done: boolean;
+}
 export type StatusViewer = (obj: KubeObject) => RolloutStatus;
 
 export function deploymentStatus(d: Deployment): RolloutStatus {

@@ -9,7 +9,13 @@ import { statusViewerFor } from './rollout-status-viewers.ts';
  * until its kind's status viewer says the rollout is complete, printing each new line.
  * `watch: false` prints the current state once. Times out with kubectl's error.
  */
-export async function waitForRollout(client: RestClient, res: ResourceInfo, namespace: string, name: string, opts: { out: Writable; timeoutMs?: number; watch?: boolean }): Promise<void> {
+export async function waitForRollout(
+  client: RestClient,
+  res: ResourceInfo,
+  namespace: string,
+  name: string,
+  opts: { out: Writable; timeoutMs?: number; watch?: boolean },
+): Promise<void> {
   const viewer = statusViewerFor(res);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 86_400_000);

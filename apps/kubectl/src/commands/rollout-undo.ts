@@ -25,7 +25,14 @@ export function pickRevision(revisions: Revision[], toRevision: number, noHistor
  * resourceVersion test; a StatefulSet or DaemonSet gets its ControllerRevision's data as the
  * strategic merge patch it already is, as kubectl sends it.
  */
-export async function undoRollout(client: RestClient, res: ResourceInfo, namespace: string, name: string, toRevision = 0, dryRun: DryRun = 'none'): Promise<string> {
+export async function undoRollout(
+  client: RestClient,
+  res: ResourceInfo,
+  namespace: string,
+  name: string,
+  toRevision = 0,
+  dryRun: DryRun = 'none',
+): Promise<string> {
   const obj = await client.get<KubeObject & { spec?: Deployment['spec'] }>(res, namespace, name);
   const ref = objectRef(res, name);
   const isDeployment = res.kind === 'Deployment';
@@ -42,10 +49,17 @@ export async function undoRollout(client: RestClient, res: ResourceInfo, namespa
   if (target.controllerRevision) {
     await client.patch(res, namespace, name, 'strategic', target.controllerRevision.data ?? {}, { dryRun: dryRun === 'server' });
   } else {
-    await client.patch(res, namespace, name, 'json', [
-      { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
-      { op: 'replace', path: '/spec/template', value: target.template },
-    ], { dryRun: dryRun === 'server' });
+    await client.patch(
+      res,
+      namespace,
+      name,
+      'json',
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
+        { op: 'replace', path: '/spec/template', value: target.template },
+      ],
+      { dryRun: dryRun === 'server' },
+    );
   }
   return `${ref} rolled back${dryRun === 'server' ? ' (server dry run)' : ''}`;
 }

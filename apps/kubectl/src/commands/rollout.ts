@@ -5,7 +5,7 @@
 import type { FlagSpec } from '../cli.ts';
 import { registerCommand, type Command, type Subcommand } from '../command.ts';
 import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
-import { CliError, unknownSubcommandError } from '../errors.ts';
+import { unknownSubcommandError } from '../errors.ts';
 import { formatCommandHelp } from '../help.ts';
 import { parseDuration } from '../duration.ts';
 import { assertHasHistory, findRevision, formatHistory, formatRevision, listRevisions } from './rollout-history.ts';
@@ -16,7 +16,11 @@ import { statusViewerFor } from './rollout-status-viewers.ts';
 import { undoRollout } from './rollout-undo.ts';
 import { objectRef, resolveTargets } from './scale.ts';
 
-const TIMEOUT: FlagSpec = { name: 'timeout', type: 'string', usage: 'The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).' };
+const TIMEOUT: FlagSpec = {
+  name: 'timeout',
+  type: 'string',
+  usage: 'The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).',
+};
 const REVISION: FlagSpec = { name: 'revision', type: 'int', default: 0, usage: 'See the details, including podTemplate of the revision specified' };
 const TO_REVISION: FlagSpec = { name: 'to-revision', type: 'int', default: 0, usage: 'The revision to rollback to. Default to 0 (last revision).' };
 const WATCH: FlagSpec = { name: 'watch', short: 'w', type: 'bool', default: true, usage: "Watch the status of the rollout until it's done." };
@@ -24,40 +28,49 @@ const WATCH: FlagSpec = { name: 'watch', short: 'w', type: 'bool', default: true
 /** What `kubectl rollout SUB --help` describes; the run below dispatches. */
 const rolloutSubcommands: Subcommand[] = [
   {
-    name: 'status', summary: 'Show the status of the rollout',
+    name: 'status',
+    summary: 'Show the status of the rollout',
     long: "Show the status of the rollout.\n\n By default 'rollout status' will watch the status of the latest rollout until it's done. If you don't want to wait for the rollout to finish then you can use --watch=false.",
     usage: 'rollout status (TYPE NAME | TYPE/NAME) [flags] [options]',
     examples: '  # Watch the rollout status of a deployment\n  kubectl rollout status deployment/nginx',
     flags: [TIMEOUT, WATCH],
   },
   {
-    name: 'history', summary: 'View rollout history',
+    name: 'history',
+    summary: 'View rollout history',
     long: 'View previous rollout revisions and configurations.',
     usage: 'rollout history (TYPE NAME | TYPE/NAME) [flags] [options]',
-    examples: '  # View the rollout history of a deployment\n  kubectl rollout history deployment/abc\n\n  # View the details of daemonset revision 3\n  kubectl rollout history daemonset/abc --revision=3',
+    examples:
+      '  # View the rollout history of a deployment\n  kubectl rollout history deployment/abc\n\n  # View the details of daemonset revision 3\n  kubectl rollout history daemonset/abc --revision=3',
     flags: [REVISION],
   },
   {
-    name: 'undo', summary: 'Undo a previous rollout',
+    name: 'undo',
+    summary: 'Undo a previous rollout',
     long: 'Roll back to a previous rollout.',
     usage: 'rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]',
-    examples: '  # Roll back to the previous deployment\n  kubectl rollout undo deployment/abc\n\n  # Roll back to daemonset revision 3\n  kubectl rollout undo daemonset/abc --to-revision=3\n\n  # Roll back to the previous deployment with dry-run\n  kubectl rollout undo --dry-run=server deployment/abc',
+    examples:
+      '  # Roll back to the previous deployment\n  kubectl rollout undo deployment/abc\n\n  # Roll back to daemonset revision 3\n  kubectl rollout undo daemonset/abc --to-revision=3\n\n  # Roll back to the previous deployment with dry-run\n  kubectl rollout undo --dry-run=server deployment/abc',
     flags: [TO_REVISION, DRY_RUN_FLAG],
   },
   {
-    name: 'restart', summary: 'Restart a resource',
+    name: 'restart',
+    summary: 'Restart a resource',
     long: 'Restart a resource.\n\n        Resource rollout will be restarted.',
     usage: 'rollout restart RESOURCE [options]',
     examples: '  # Restart a deployment\n  kubectl rollout restart deployment/nginx\n\n  # Restart a daemon set\n  kubectl rollout restart daemonset/abc',
   },
   {
-    name: 'pause', summary: 'Mark the provided resource as paused',
+    name: 'pause',
+    summary: 'Mark the provided resource as paused',
     long: 'Mark the provided resource as paused.\n\n Paused resources will not be reconciled by a controller. Use "kubectl rollout resume" to resume a paused resource. Currently only deployments support being paused.',
     usage: 'rollout pause RESOURCE [options]',
-    examples: '  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubectl rollout pause deployment/nginx',
+    examples:
+      '  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubectl rollout pause deployment/nginx',
   },
   {
-    name: 'resume', summary: 'Resume a paused resource',
+    name: 'resume',
+    summary: 'Resume a paused resource',
     long: 'Resume a paused resource.\n\n Paused resources will not be reconciled by a controller. By resuming a resource, we allow it to be reconciled again. Currently only deployments support being resumed.',
     usage: 'rollout resume RESOURCE [options]',
     examples: '  # Resume an already paused deployment\n  kubectl rollout resume deployment/nginx',
@@ -104,7 +117,7 @@ const rolloutCommand: Command = {
         await waitForRollout(ctx.client, res, namespace, name, {
           out: ctx.out,
           // 0 means no limit: a day.
-          timeoutMs: timeout ? (parseDuration(timeout) || 86_400_000) : undefined,
+          timeoutMs: timeout ? parseDuration(timeout) || 86_400_000 : undefined,
           watch: ctx.flags.has('watch') ? ctx.flags.bool('watch') : true,
         });
       } else if (sub === 'history') {

@@ -5,11 +5,15 @@ import { applyOverrides, parseLabelList, podForRun } from './run.ts';
 test('run builds the Pod kubectl >= 1.18 builds: label run=NAME, container NAME, words as args', () => {
   const pod = podForRun({ name: 'web', image: 'nginx', args: ['sh', '-c', 'echo hi'], port: 80, env: ['A=1=2'] });
   assert.deepEqual(pod, {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { creationTimestamp: null, name: 'web', labels: { run: 'web' } },
     spec: {
-      containers: [{ name: 'web', image: 'nginx', args: ['sh', '-c', 'echo hi'], env: [{ name: 'A', value: '1=2' }], ports: [{ containerPort: 80 }], resources: {} }],
-      dnsPolicy: 'ClusterFirst', restartPolicy: 'Always',
+      containers: [
+        { name: 'web', image: 'nginx', args: ['sh', '-c', 'echo hi'], env: [{ name: 'A', value: '1=2' }], ports: [{ containerPort: 80 }], resources: {} },
+      ],
+      dnsPolicy: 'ClusterFirst',
+      restartPolicy: 'Always',
     },
     status: {},
   });

@@ -112,16 +112,18 @@ export async function createAndReport(ctx: CommandContext, mapping: ResourceMapp
   const dryRun: DryRun = dryRunOf(ctx.flags.string('dry-run'));
   const output = ctx.flags.string('output');
   const format = output ? parseOutputFormat(output) : undefined;
-  if (format?.kind === 'table') throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
+  if (format?.kind === 'table')
+    throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json, yaml, name, jsonpath`);
   const namespace = mapping.namespaced ? (obj.metadata?.namespace ?? ctx.namespace) : undefined;
-  const created = dryRun === 'client'
-    ? obj
-    : await ctx.client.create(mapping, obj, {
-        namespace,
-        dryRun: dryRun === 'server',
-        fieldManager: `kubectl-${verb === 'exposed' ? 'expose' : 'run'}`,
-        fieldValidation: fieldValidationOf(ctx.flags.string('validate')),
-      });
+  const created =
+    dryRun === 'client'
+      ? obj
+      : await ctx.client.create(mapping, obj, {
+          namespace,
+          dryRun: dryRun === 'server',
+          fieldManager: `kubectl-${verb === 'exposed' ? 'expose' : 'run'}`,
+          fieldValidation: fieldValidationOf(ctx.flags.string('validate')),
+        });
   if (format) {
     ctx.out.write(printObjects([created], format, { single: true, prefixOf: () => kindPrefix(mapping) }));
   } else {
@@ -142,7 +144,8 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
   const attach = ctx.flags.has('attach') ? ctx.flags.bool('attach') : interactive;
   if (tty && !interactive) throw new CliError("-i/--stdin is required for containers with -t/--tty=true\nSee 'kubectl run -h' for help and examples");
   if (ctx.flags.bool('rm') && !attach) throw new CliError('--rm should only be used for attached containers');
-  if (attach && dryRunOf(ctx.flags.string('dry-run')) !== 'none') throw new CliError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)");
+  if (attach && dryRunOf(ctx.flags.string('dry-run')) !== 'none')
+    throw new CliError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)");
   const port = ctx.flags.int('port');
   if (ctx.flags.bool('expose') && (port === undefined || port < 0)) throw new CliError('--port must be set when exposing a service');
   const pod = podForRun({
@@ -177,7 +180,8 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
   }
   const pods = await ctx.resolve('pods');
   const created = await ctx.client.create<Pod>(pods, obj, {
-    namespace: obj.metadata?.namespace ?? ctx.namespace, fieldManager: 'kubectl-run',
+    namespace: obj.metadata?.namespace ?? ctx.namespace,
+    fieldManager: 'kubectl-run',
     fieldValidation: fieldValidationOf(ctx.flags.string('validate')),
   });
   const ref = { namespace: created.metadata!.namespace!, name: created.metadata!.name!, uid: created.metadata!.uid };
@@ -188,7 +192,11 @@ async function runRun(ctx: CommandContext, args: string[]): Promise<number> {
   }
 }
 
-interface PodRef { namespace: string; name: string; uid?: string }
+interface PodRef {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
 
 /** kubectl run's attached path: wait until the pod runs (or completed: its log), attach, then its exit code. */
 async function attachAndWait(ctx: CommandContext, ref: PodRef, restart: string, opts: { interactive: boolean; tty: boolean }): Promise<number> {
@@ -258,7 +266,8 @@ registerCommand({
   name: 'run',
   summary: 'Run a particular image on the cluster',
   long: 'Create and run a particular image in a pod.',
-  usage: 'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]',
+  usage:
+    'run NAME --image=image [--env="key=value"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]',
   examples: [
     '  # Start a nginx pod',
     '  kubectl run nginx --image=nginx',
@@ -290,16 +299,48 @@ registerCommand({
     { name: 'labels', short: 'l', type: 'string', usage: 'Comma separated labels to apply to the pod. Will override previous values.' },
     { name: 'env', type: 'array', usage: 'Environment variables to set in the container.' },
     { name: 'restart', type: 'string', default: 'Always', usage: 'The restart policy for this Pod.  Legal values [Always, OnFailure, Never].' },
-    { name: 'command', type: 'bool', usage: "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default." },
-    { name: 'overrides', type: 'string', usage: 'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.' },
-    { name: 'image-pull-policy', type: 'string', usage: 'The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.' },
+    {
+      name: 'command',
+      type: 'bool',
+      usage: "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default.",
+    },
+    {
+      name: 'overrides',
+      type: 'string',
+      usage:
+        'An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.',
+    },
+    {
+      name: 'image-pull-policy',
+      type: 'string',
+      usage: 'The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.',
+    },
     { name: 'stdin', short: 'i', type: 'bool', usage: 'Keep stdin open on the container in the pod, even if nothing is attached.' },
     { name: 'tty', short: 't', type: 'bool', usage: 'Allocate a TTY for the container in the pod.' },
-    { name: 'attach', type: 'bool', usage: "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned." },
-    { name: 'rm', type: 'bool', usage: "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'." },
-    { name: 'leave-stdin-open', type: 'bool', usage: 'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.' },
+    {
+      name: 'attach',
+      type: 'bool',
+      usage:
+        "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned.",
+    },
+    {
+      name: 'rm',
+      type: 'bool',
+      usage: "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'.",
+    },
+    {
+      name: 'leave-stdin-open',
+      type: 'bool',
+      usage:
+        'If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.',
+    },
     { name: 'quiet', short: 'q', type: 'bool', usage: 'If true, suppress prompt messages.' },
-    { name: 'pod-running-timeout', type: 'string', default: '1m0s', usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running' },
+    {
+      name: 'pod-running-timeout',
+      type: 'string',
+      default: '1m0s',
+      usage: 'The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running',
+    },
     { name: 'expose', type: 'bool', usage: 'If true, create a ClusterIP service associated with the pod.  Requires `--port`.' },
     DRY_RUN_FLAG,
     VALIDATE_FLAG,

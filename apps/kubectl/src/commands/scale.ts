@@ -46,7 +46,10 @@ export async function resolveTargets(resolve: (arg: string) => Promise<ResourceI
   const out: { res: ResourceInfo; name: string }[] = [];
   for (const arg of args) {
     const slash = arg.indexOf('/');
-    if (slash < 0) throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
+    if (slash < 0)
+      throw new CliError(
+        `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`,
+      );
     out.push({ res: await resolve(arg.slice(0, slash)), name: arg.slice(slash + 1) });
   }
   return out;
@@ -78,7 +81,12 @@ registerCommand({
   ].join('\n'),
   flags: [
     { name: 'replicas', type: 'int', usage: 'The new desired number of replicas. Required.' },
-    { name: 'current-replicas', type: 'int', default: -1, usage: 'Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.' },
+    {
+      name: 'current-replicas',
+      type: 'int',
+      default: -1,
+      usage: 'Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.',
+    },
     DRY_RUN_FLAG,
   ],
   async run(ctx, args) {

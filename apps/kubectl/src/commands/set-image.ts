@@ -5,8 +5,14 @@ import { CliError, unknownSubcommandError } from '../errors.ts';
 import { formatCommandHelp } from '../help.ts';
 import { objectRef, resolveTargets } from './scale.ts';
 
-interface ContainerLike { name: string; image?: string }
-interface PodSpecLike { containers?: ContainerLike[]; initContainers?: ContainerLike[] }
+interface ContainerLike {
+  name: string;
+  image?: string;
+}
+interface PodSpecLike {
+  containers?: ContainerLike[];
+  initContainers?: ContainerLike[];
+}
 
 /** Where a kind keeps its pod spec: a Pod's own spec, or a workload's template. */
 function podSpecOf(obj: KubeObject & { spec?: { template?: { spec?: PodSpecLike } } & PodSpecLike }): PodSpecLike | undefined {
@@ -18,13 +24,18 @@ function podSpecOf(obj: KubeObject & { spec?: { template?: { spec?: PodSpecLike 
  * changed containers by their merge key, so other fields and containers stay as they are.
  * `*` sets every container. Unknown container names fail like kubectl's.
  */
-export async function setImage(client: RestClient, res: ResourceInfo, namespace: string | undefined, name: string, images: Record<string, string>): Promise<string> {
+export async function setImage(
+  client: RestClient,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  images: Record<string, string>,
+): Promise<string> {
   const obj = await client.get<KubeObject>(res, namespace, name);
   const spec = podSpecOf(obj);
   if (!spec) throw new CliError(`${objectRef(res, name)} has no pod template`);
-  const patchList = (list: ContainerLike[] | undefined) => (list ?? [])
-    .filter((c) => images[c.name] !== undefined || images['*'] !== undefined)
-    .map((c) => ({ name: c.name, image: images[c.name] ?? images['*'] }));
+  const patchList = (list: ContainerLike[] | undefined) =>
+    (list ?? []).filter((c) => images[c.name] !== undefined || images['*'] !== undefined).map((c) => ({ name: c.name, image: images[c.name] ?? images['*'] }));
   const containers = patchList(spec.containers);
   const initContainers = patchList(spec.initContainers);
   const known = new Set([...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name));
@@ -53,19 +64,21 @@ const setCommand: Command = {
   summary: 'Set specific features on objects',
   long: 'Configure application resources.\n\n These commands help you make changes to existing application resources.',
   usage: 'set SUBCOMMAND [options]',
-  subcommands: [{
-    name: 'image',
-    summary: 'Update the image of a pod template',
-    long: 'Update existing container image(s) of resources.\n\n Possible resources include (case insensitive):\n\n        pod (po), deployment (deploy), daemonset (ds), statefulset (sts), replicaset (rs)',
-    usage: 'set image (TYPE NAME | TYPE/NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N [options]',
-    examples: [
-      "  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'",
-      '  kubectl set image deployment/nginx busybox=busybox nginx=nginx:1.9.1',
-      '',
-      "  # Update image of all containers of daemonset abc to 'nginx:1.9.1'",
-      "  kubectl set image daemonset abc '*=nginx:1.9.1'",
-    ].join('\n'),
-  }],
+  subcommands: [
+    {
+      name: 'image',
+      summary: 'Update the image of a pod template',
+      long: 'Update existing container image(s) of resources.\n\n Possible resources include (case insensitive):\n\n        pod (po), deployment (deploy), daemonset (ds), statefulset (sts), replicaset (rs)',
+      usage: 'set image (TYPE NAME | TYPE/NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N [options]',
+      examples: [
+        "  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'",
+        '  kubectl set image deployment/nginx busybox=busybox nginx=nginx:1.9.1',
+        '',
+        "  # Update image of all containers of daemonset abc to 'nginx:1.9.1'",
+        "  kubectl set image daemonset abc '*=nginx:1.9.1'",
+      ].join('\n'),
+    },
+  ],
   async run(ctx, args) {
     const [what, ...rest] = args;
     if (what === undefined) {

@@ -4,7 +4,10 @@ import { parseTaints, splitTaintArgs, updateTaints, type Taint } from './taint.t
 
 test('taint arguments: key=value:Effect and key:Effect add, key:Effect- and key- remove', () => {
   assert.deepEqual(parseTaints(['dedicated=gpu:NoSchedule', 'bar:NoExecute', 'old:PreferNoSchedule-', 'gone-']), {
-    add: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'bar', effect: 'NoExecute' }],
+    add: [
+      { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
+      { key: 'bar', effect: 'NoExecute' },
+    ],
     remove: [{ key: 'old', effect: 'PreferNoSchedule' }, { key: 'gone' }],
   });
 });
@@ -35,7 +38,10 @@ test('taint updates: kubectl word for each change, and its refusals', () => {
   assert.deepEqual(updateTaints('n1', [gpu, other], [], [{ key: 'other', effect: 'NoExecute' }], false), { taints: [gpu], operation: 'untainted' });
   // A new value for the same key and effect needs --overwrite, and then reads "modified".
   const cpu = { ...gpu, value: 'cpu' };
-  assert.throws(() => updateTaints('n1', [gpu], [cpu], [], false), /^CliError: node n1 already has dedicated taint\(s\) with same effect\(s\) and --overwrite is false$/);
+  assert.throws(
+    () => updateTaints('n1', [gpu], [cpu], [], false),
+    /^CliError: node n1 already has dedicated taint\(s\) with same effect\(s\) and --overwrite is false$/,
+  );
   assert.deepEqual(updateTaints('n1', [gpu], [cpu], [], true), { taints: [cpu], operation: 'modified' });
   // Adding one and removing another is "modified" too.
   assert.deepEqual(updateTaints('n1', [other], [gpu], [{ key: 'other' }], false), { taints: [gpu], operation: 'modified' });

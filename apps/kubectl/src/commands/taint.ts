@@ -12,7 +12,12 @@ import { DRY_RUN_FLAG, dryRunOf } from '../dry-run.ts';
 import { CliError } from '../errors.ts';
 import { printResult } from './patch.ts';
 
-export interface Taint { key: string; value?: string; effect?: string; timeAdded?: string }
+export interface Taint {
+  key: string;
+  value?: string;
+  effect?: string;
+  timeAdded?: string;
+}
 
 type NodeLike = KubeObject & { spec?: { taints?: Taint[] } };
 
@@ -141,9 +146,10 @@ async function runTaint(ctx: CommandContext, args: string[]): Promise<number> {
   if (all && selector) throw new CliError("setting 'all' parameter with a non empty selector is prohibited");
   if (!all && !selector && names.length === 0) throw new CliError("at least one resource name must be specified since 'all' parameter is not set");
 
-  const nodes: NodeLike[] = all || selector
-    ? (await ctx.client.list<NodeLike>(mapping, undefined, { labelSelector: selector || undefined })).items
-    : await Promise.all(names.map((name) => ctx.client.get<NodeLike>(mapping, undefined, name)));
+  const nodes: NodeLike[] =
+    all || selector
+      ? (await ctx.client.list<NodeLike>(mapping, undefined, { labelSelector: selector || undefined })).items
+      : await Promise.all(names.map((name) => ctx.client.get<NodeLike>(mapping, undefined, name)));
   for (const node of nodes) {
     const name = node.metadata?.name ?? '';
     let update: ReturnType<typeof updateTaints>;
@@ -156,10 +162,20 @@ async function runTaint(ctx: CommandContext, args: string[]): Promise<number> {
     }
     const { taints, operation } = update;
     const changed: NodeLike = { ...node, spec: { ...node.spec, taints } };
-    const written = dryRun === 'client' ? changed : await ctx.client.patch<NodeLike>(mapping, undefined, name, 'merge', {
-      metadata: { resourceVersion: node.metadata?.resourceVersion },
-      spec: { taints: taints.length > 0 ? taints : null },
-    }, { dryRun: dryRun === 'server', fieldManager: ctx.flags.string('field-manager') });
+    const written =
+      dryRun === 'client'
+        ? changed
+        : await ctx.client.patch<NodeLike>(
+            mapping,
+            undefined,
+            name,
+            'merge',
+            {
+              metadata: { resourceVersion: node.metadata?.resourceVersion },
+              spec: { taints: taints.length > 0 ? taints : null },
+            },
+            { dryRun: dryRun === 'server', fieldManager: ctx.flags.string('field-manager') },
+          );
     printResult(ctx, mapping, written, operation);
   }
   return 0;
@@ -200,7 +216,12 @@ registerCommand({
     { name: 'overwrite', type: 'bool', usage: 'If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.' },
     { name: 'all', type: 'bool', usage: 'Select all nodes in the cluster' },
     { name: 'field-manager', type: 'string', default: 'kubectl-taint', usage: 'Name of the manager used to track field ownership.' },
-    { ...DRY_RUN_FLAG, default: 'none', usage: 'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.' },
+    {
+      ...DRY_RUN_FLAG,
+      default: 'none',
+      usage:
+        'Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.',
+    },
   ],
   sharedFlags: ['output', 'selector'],
   run: runTaint,

@@ -8,9 +8,18 @@ import { ApiStatusError } from '@skiff/client';
 import { registerCommand, type CommandContext } from '../command.ts';
 import { CliError, unknownSubcommandError } from '../errors.ts';
 
-interface Usage { cpu?: string; memory?: string }
-interface PodMetrics { metadata: { name: string; namespace?: string }; containers: { name: string; usage: Usage }[] }
-interface NodeMetrics { metadata: { name: string }; usage: Usage }
+interface Usage {
+  cpu?: string;
+  memory?: string;
+}
+interface PodMetrics {
+  metadata: { name: string; namespace?: string };
+  containers: { name: string; usage: Usage }[];
+}
+interface NodeMetrics {
+  metadata: { name: string };
+  usage: Usage;
+}
 
 function quantityValue(q: string | undefined): number {
   if (!q) return 0;
@@ -36,7 +45,16 @@ export function memoryBytes(q: string | undefined): number {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + 3))).join('').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + 3)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 async function getMetrics<T>(ctx: CommandContext, path: string, query: Record<string, string | undefined>): Promise<T> {
@@ -75,7 +93,7 @@ async function topNodes(ctx: CommandContext, args: string[]): Promise<number> {
   const base = '/apis/metrics.k8s.io/v1beta1/nodes';
   const items = args[0]
     ? [await getMetrics<NodeMetrics>(ctx, `${base}/${encodeURIComponent(args[0])}`, {})]
-    : (await getMetrics<{ items: NodeMetrics[] }>(ctx, base, { labelSelector: ctx.flags.string('selector') })).items ?? [];
+    : ((await getMetrics<{ items: NodeMetrics[] }>(ctx, base, { labelSelector: ctx.flags.string('selector') })).items ?? []);
   if (items.length === 0) {
     ctx.err.write('No resources found\n');
     return 0;
@@ -89,7 +107,13 @@ async function topNodes(ctx: CommandContext, args: string[]): Promise<number> {
     const mem = memoryBytes(n.usage.memory);
     const cpuCap = cpuMillis(allocatable.cpu);
     const memCap = memoryBytes(allocatable.memory);
-    rows.push([n.metadata.name, `${cpu}m`, cpuCap ? `${Math.floor((cpu * 100) / cpuCap)}%` : '<unknown>', `${Math.floor(mem / 1024 / 1024)}Mi`, memCap ? `${Math.floor((mem * 100) / memCap)}%` : '<unknown>']);
+    rows.push([
+      n.metadata.name,
+      `${cpu}m`,
+      cpuCap ? `${Math.floor((cpu * 100) / cpuCap)}%` : '<unknown>',
+      `${Math.floor(mem / 1024 / 1024)}Mi`,
+      memCap ? `${Math.floor((mem * 100) / memCap)}%` : '<unknown>',
+    ]);
   }
   ctx.out.write(table(rows));
   return 0;
@@ -98,11 +122,13 @@ async function topNodes(ctx: CommandContext, args: string[]): Promise<number> {
 registerCommand({
   name: 'top',
   summary: 'Display resource (CPU/memory) usage',
-  long: "Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.",
+  long: 'Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.',
   usage: 'top [flags] [options]',
   subcommands: [
     {
-      name: 'pod', aliases: ['pods', 'po'], summary: 'Display resource (CPU/memory) usage of pods',
+      name: 'pod',
+      aliases: ['pods', 'po'],
+      summary: 'Display resource (CPU/memory) usage of pods',
       long: "Display resource (CPU/memory) usage of pods.\n\n The 'top pod' command allows you to see the resource consumption of pods.\n\n Due to the metrics pipeline delay, they may be unavailable for a few minutes since pod creation.",
       usage: 'top pod [NAME | -l label] [options]',
       examples: [
@@ -118,7 +144,9 @@ registerCommand({
       sharedFlags: ['all-namespaces', 'selector'],
     },
     {
-      name: 'node', aliases: ['nodes', 'no'], summary: 'Display resource (CPU/memory) usage of nodes',
+      name: 'node',
+      aliases: ['nodes', 'no'],
+      summary: 'Display resource (CPU/memory) usage of nodes',
       long: 'Display resource (CPU/memory) usage of nodes.\n\n The top-node command allows you to see the resource consumption of nodes.',
       usage: 'top node [NAME | -l label] [options]',
       examples: '  # Show metrics for all nodes\n  kubectl top node\n\n  # Show metrics for a given node\n  kubectl top node NODE_NAME',

@@ -9,7 +9,11 @@ import { toJson, toYaml } from '../printers/object-printer.ts';
  */
 export const CLIENT_VERSION = { major: '1', minor: '30', gitVersion: 'v1.30.0-skiff', platform: `${process.platform}/${process.arch}` };
 
-interface VersionInfo { major?: string; minor?: string; gitVersion?: string }
+interface VersionInfo {
+  major?: string;
+  minor?: string;
+  gitVersion?: string;
+}
 
 /** major.minor from gitVersion (`v1.30.0-skiff`), else from the major/minor fields (`32+`). */
 function majorMinor(v: VersionInfo): [number, number] | undefined {

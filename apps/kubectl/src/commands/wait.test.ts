@@ -7,7 +7,7 @@ test('--for values as kubectl reads them', () => {
   assert.deepEqual(parseWaitFor('DELETE'), { kind: 'delete' });
   assert.deepEqual(parseWaitFor('condition=Ready'), { kind: 'condition', name: 'Ready', value: 'true' });
   assert.deepEqual(parseWaitFor('condition=Ready=false'), { kind: 'condition', name: 'Ready', value: 'false' });
-  assert.deepEqual(parseWaitFor("jsonpath={.status.phase}=Running"), { kind: 'jsonpath', expression: '{.status.phase}', value: 'Running' });
+  assert.deepEqual(parseWaitFor('jsonpath={.status.phase}=Running'), { kind: 'jsonpath', expression: '{.status.phase}', value: 'Running' });
   assert.deepEqual(parseWaitFor("jsonpath=.status.phase='Running'"), { kind: 'jsonpath', expression: '{.status.phase}', value: 'Running' });
   assert.deepEqual(parseWaitFor('jsonpath={.status.loadBalancer.ingress}'), { kind: 'jsonpath', expression: '{.status.loadBalancer.ingress}' });
   assert.throws(() => parseWaitFor('ready'), /^CliError: unrecognized condition: "ready"$/);
@@ -23,7 +23,10 @@ test("jsonpath input splits on single '=' only, and relaxes to {.path}", () => {
 });
 
 test('conditions match case-insensitively and not before their generation is observed', () => {
-  const obj = (status: string, observed?: number) => ({ metadata: { generation: 2 }, status: { observedGeneration: observed, conditions: [{ type: 'Available', status }] } });
+  const obj = (status: string, observed?: number) => ({
+    metadata: { generation: 2 },
+    status: { observedGeneration: observed, conditions: [{ type: 'Available', status }] },
+  });
   assert.equal(isConditionMet(obj('True', 2), 'available', 'true'), true);
   assert.equal(isConditionMet(obj('False', 2), 'Available', 'true'), false);
   assert.equal(isConditionMet(obj('False', 2), 'Available', 'FALSE'), true);
@@ -33,7 +36,17 @@ test('conditions match case-insensitively and not before their generation is obs
 });
 
 test('jsonpath conditions: one primitive compared as text; missing waits; lists refuse', () => {
-  const pod = { kind: 'Pod', status: { phase: 'Running', replicas: 3, conditions: [{ type: 'Ready', status: 'True' }, { type: 'X', status: 'False' }] } };
+  const pod = {
+    kind: 'Pod',
+    status: {
+      phase: 'Running',
+      replicas: 3,
+      conditions: [
+        { type: 'Ready', status: 'True' },
+        { type: 'X', status: 'False' },
+      ],
+    },
+  };
   assert.equal(isJsonPathMet(pod, '{.status.phase}', 'Running'), true);
   assert.equal(isJsonPathMet(pod, '{.status.replicas}', '3'), true);
   assert.equal(isJsonPathMet(pod, '{.status.conditions[?(@.type=="Ready")].status}', 'True'), true);

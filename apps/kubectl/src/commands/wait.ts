@@ -16,10 +16,7 @@ import type { ResourceMapping } from '../rest-mapper.ts';
 import { namespaceFor, resolveFileTargets, resolveResourceArgs } from '../resource-args.ts';
 import { printResult } from './patch.ts';
 
-export type WaitFor =
-  | { kind: 'delete' }
-  | { kind: 'condition'; name: string; value: string }
-  | { kind: 'jsonpath'; expression: string; value?: string };
+export type WaitFor = { kind: 'delete' } | { kind: 'condition'; name: string; value: string } | { kind: 'jsonpath'; expression: string; value?: string };
 
 const WEEK_MS = 168 * 3_600_000;
 
@@ -33,7 +30,8 @@ export function parseWaitFor(spec: string): WaitFor {
   }
   if (spec.startsWith('jsonpath=')) {
     const parts = splitJsonPathInput(spec.slice('jsonpath='.length));
-    if (parts.length > 2) throw new CliError("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'");
+    if (parts.length > 2)
+      throw new CliError("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'");
     const expression = relaxedJsonPath(parts[0]);
     parseTemplate(expression); // a malformed expression fails now, not at the first event
     if (parts.length === 1) return { kind: 'jsonpath', expression };
@@ -96,7 +94,12 @@ export function isJsonPathMet(obj: KubeObject, expression: string, value: string
   return String(found[0] ?? '<nil>').trim() === value.trim();
 }
 
-interface Target { mapping: ResourceMapping; namespace: string | undefined; name: string; object: KubeObject }
+interface Target {
+  mapping: ResourceMapping;
+  namespace: string | undefined;
+  name: string;
+  object: KubeObject;
+}
 
 class Deadline {
   readonly signal: AbortSignal;
@@ -111,7 +114,14 @@ class Deadline {
 }
 
 function notFound(t: Pick<Target, 'mapping' | 'name'>): ApiStatusError {
-  const status: Status = { apiVersion: 'v1', kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: `${qualifiedResource(t.mapping)} "${t.name}" not found` };
+  const status: Status = {
+    apiVersion: 'v1',
+    kind: 'Status',
+    status: 'Failure',
+    reason: 'NotFound',
+    code: 404,
+    message: `${qualifiedResource(t.mapping)} "${t.name}" not found`,
+  };
   return new ApiStatusError(status);
 }
 
@@ -121,7 +131,13 @@ const is404 = (err: unknown): boolean => err instanceof ApiStatusError && err.co
  * Lists the one object by name, then watches it from that revision until `done(event)`
  * says so; a watch that ends (server timeout, 410 Gone) lists again. Answers the object.
  */
-async function watchUntil(ctx: CommandContext, t: Target, deadline: Deadline, done: (type: string, obj: KubeObject | undefined) => boolean, onError: string): Promise<KubeObject | undefined> {
+async function watchUntil(
+  ctx: CommandContext,
+  t: Target,
+  deadline: Deadline,
+  done: (type: string, obj: KubeObject | undefined) => boolean,
+  onError: string,
+): Promise<KubeObject | undefined> {
   const fieldSelector = `metadata.name=${t.name}`;
   const signal = deadline.signal;
   try {
@@ -156,11 +172,17 @@ async function waitForDelete(ctx: CommandContext, t: Target, deadline: Deadline)
   const uid = t.object.metadata?.uid;
   if (uid && current.metadata?.uid !== uid) return current;
   if (deadline.ms === 0) throw new CliError(`condition not met for ${t.mapping.resource}/${t.name}`);
-  await watchUntil(ctx, t, deadline, (type, obj) => {
-    if (type === 'DELETED') return true;
-    // Gone when listed, or replaced by a new object of the same name.
-    return type === 'LIST' && (!obj || (uid !== undefined && obj.metadata?.uid !== uid));
-  }, 'waiting for the object to be deleted');
+  await watchUntil(
+    ctx,
+    t,
+    deadline,
+    (type, obj) => {
+      if (type === 'DELETED') return true;
+      // Gone when listed, or replaced by a new object of the same name.
+      return type === 'LIST' && (!obj || (uid !== undefined && obj.metadata?.uid !== uid));
+    },
+    'waiting for the object to be deleted',
+  );
   return current;
 }
 
@@ -170,11 +192,17 @@ async function waitForState(ctx: CommandContext, t: Target, deadline: Deadline, 
     if (!check(obj)) throw new CliError(`condition not met for ${t.mapping.resource}/${t.name}`);
     return obj;
   }
-  const found = await watchUntil(ctx, t, deadline, (type, obj) => {
-    if (type === 'LIST' && !obj) throw notFound(t);
-    // A deleted object keeps the wait going: it may come back.
-    return type !== 'DELETED' && obj !== undefined && check(obj);
-  }, 'waiting for the condition to be satisfied');
+  const found = await watchUntil(
+    ctx,
+    t,
+    deadline,
+    (type, obj) => {
+      if (type === 'LIST' && !obj) throw notFound(t);
+      // A deleted object keeps the wait going: it may come back.
+      return type !== 'DELETED' && obj !== undefined && check(obj);
+    },
+    'waiting for the condition to be satisfied',
+  );
   return found!;
 }
 
@@ -182,14 +210,21 @@ async function waitForState(ctx: CommandContext, t: Target, deadline: Deadline, 
 async function targetsOf(ctx: CommandContext, args: string[], forDelete: boolean): Promise<Target[]> {
   const fromFiles = ctx.flags.list('filename').length > 0;
   const resolved = fromFiles ? await resolveFileTargets(ctx) : await resolveResourceArgs(ctx, args);
-  if (resolved.length === 0) throw new CliError('You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');
+  if (resolved.length === 0)
+    throw new CliError(
+      "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+    );
   const selector = ctx.flags.string('selector');
   const all = ctx.flags.bool('all');
   const out: Target[] = [];
   for (const r of resolved) {
     if (r.names.length === 0) {
-      if (!selector && !all && !ctx.flags.string('field-selector')) throw new CliError('resource(s) were provided, but no name, label selector, or --all flag specified');
-      const list = await ctx.client.list(r.mapping, namespaceFor(ctx, r.mapping), { labelSelector: selector, fieldSelector: ctx.flags.string('field-selector') });
+      if (!selector && !all && !ctx.flags.string('field-selector'))
+        throw new CliError('resource(s) were provided, but no name, label selector, or --all flag specified');
+      const list = await ctx.client.list(r.mapping, namespaceFor(ctx, r.mapping), {
+        labelSelector: selector,
+        fieldSelector: ctx.flags.string('field-selector'),
+      });
       for (const object of list.items) out.push({ mapping: r.mapping, namespace: object.metadata?.namespace, name: object.metadata?.name ?? '', object });
       continue;
     }
@@ -219,9 +254,12 @@ async function runWait(ctx: CommandContext, args: string[]): Promise<number> {
   const deadline = new Deadline(timeoutMs);
   for (const t of targets) {
     for (const c of conditions) {
-      const obj = c.kind === 'delete'
-        ? await waitForDelete(ctx, t, deadline)
-        : await waitForState(ctx, t, deadline, (o) => (c.kind === 'condition' ? isConditionMet(o, c.name, c.value) : isJsonPathMet(o, c.expression, c.value)));
+      const obj =
+        c.kind === 'delete'
+          ? await waitForDelete(ctx, t, deadline)
+          : await waitForState(ctx, t, deadline, (o) =>
+              c.kind === 'condition' ? isConditionMet(o, c.name, c.value) : isJsonPathMet(o, c.expression, c.value),
+            );
       printResult(ctx, t.mapping, obj, 'condition met');
     }
   }
@@ -240,7 +278,8 @@ registerCommand({
     '',
     ' A successful message will be printed to stdout indicating when the specified condition has been met. You can use -o option to change to output destination.',
   ].join('\n'),
-  usage: "wait ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)]) [--for=delete|--for condition=available|--for=jsonpath='{}'[=value]] [options]",
+  usage:
+    "wait ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)]) [--for=delete|--for condition=available|--for=jsonpath='{}'[=value]] [options]",
   examples: [
     '  # Wait for the pod "busybox1" to contain the status condition of type "Ready"',
     '  kubectl wait --for=condition=Ready pod/busybox1',
@@ -262,8 +301,18 @@ registerCommand({
     '  kubectl wait --for=delete pod/busybox1 --timeout=60s',
   ].join('\n'),
   flags: [
-    { name: 'for', type: 'array', usage: "The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true.  Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity." },
-    { name: 'timeout', type: 'string', default: '30s', usage: 'The length of time to wait before giving up.  Zero means check once and don\'t wait, negative means wait for a week.' },
+    {
+      name: 'for',
+      type: 'array',
+      usage:
+        "The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true.  Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity.",
+    },
+    {
+      name: 'timeout',
+      type: 'string',
+      default: '30s',
+      usage: "The length of time to wait before giving up.  Zero means check once and don't wait, negative means wait for a week.",
+    },
     { name: 'all', type: 'bool', usage: 'Select all resources in the namespace of the specified resource types' },
   ],
   sharedFlags: ['output', 'selector', 'field-selector', 'all-namespaces', 'filename', 'recursive'],

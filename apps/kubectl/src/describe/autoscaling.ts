@@ -18,11 +18,12 @@ function metricLine(metric: Obj, status: Obj | undefined): string {
   const key = metric.type === 'ContainerResource' ? 'containerResource' : String(metric.type ?? '').toLowerCase();
   const src = metric[key] ?? {};
   const target = src.target ?? {};
-  const current: Obj | undefined = status?.[key] ? status[key].current ?? {} : undefined;
+  const current: Obj | undefined = status?.[key] ? (status[key].current ?? {}) : undefined;
   const now = (name: string) => (current === undefined ? '<unknown>' : quantity(current[name]));
   switch (metric.type) {
     case 'External':
-      if (target.averageValue != null) return `"${src.metric?.name ?? ''}" (target average value):\t${current?.averageValue == null ? '<unknown>' : now('averageValue')} / ${quantity(target.averageValue)}`;
+      if (target.averageValue != null)
+        return `"${src.metric?.name ?? ''}" (target average value):\t${current?.averageValue == null ? '<unknown>' : now('averageValue')} / ${quantity(target.averageValue)}`;
       return `"${src.metric?.name ?? ''}" (target value):\t${now('value')} / ${quantity(target.value)}`;
     case 'Pods':
       return `"${src.metric?.name ?? ''}" on pods:\t${now('averageValue')} / ${quantity(target.averageValue)}`;
@@ -33,7 +34,8 @@ function metricLine(metric: Obj, status: Obj | undefined): string {
     }
     case 'Resource':
     case 'ContainerResource': {
-      const what = metric.type === 'Resource' ? `resource ${src.name ?? ''} on pods` : `resource ${src.name ?? ''} of container "${src.container ?? ''}" on pods`;
+      const what =
+        metric.type === 'Resource' ? `resource ${src.name ?? ''} on pods` : `resource ${src.name ?? ''} of container "${src.container ?? ''}" on pods`;
       if (target.averageValue != null) return `${what}:\t${now('averageValue')} / ${quantity(target.averageValue)}`;
       const cur = current?.averageUtilization != null ? `${current.averageUtilization}% (${quantity(current.averageValue)})` : '<unknown>';
       const goal = target.averageUtilization != null ? `${target.averageUtilization}%` : '<auto>';

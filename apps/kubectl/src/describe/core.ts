@@ -52,8 +52,20 @@ export function describeNode(w: Lines, o: Obj): void {
   w.field(0, 'Unschedulable', o.spec?.unschedulable === true ? 'true' : 'false');
   describeConditions(w, o.status?.conditions, true);
   w.field(0, 'Addresses', ((o.status?.addresses ?? []) as Obj[]).map((a) => `${a.type}: ${a.address}`).join('\n'));
-  w.field(0, 'Capacity', Object.entries(o.status?.capacity ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n'));
-  w.field(0, 'Allocatable', Object.entries(o.status?.allocatable ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n'));
+  w.field(
+    0,
+    'Capacity',
+    Object.entries(o.status?.capacity ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+  );
+  w.field(
+    0,
+    'Allocatable',
+    Object.entries(o.status?.allocatable ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+  );
   w.field(0, 'PodCIDR', o.spec?.podCIDR);
 }
 

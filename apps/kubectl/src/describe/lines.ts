@@ -26,7 +26,9 @@ export class Lines {
 
   /** kubectl's printLabelsMultiline: one `k=v` per line, sorted; `<none>` when empty. */
   labels(level: number, title: string, map: Record<string, string> | undefined, skip: string[] = []): this {
-    const keys = Object.keys(map ?? {}).filter((k) => !skip.includes(k)).sort();
+    const keys = Object.keys(map ?? {})
+      .filter((k) => !skip.includes(k))
+      .sort();
     return this.field(level, title, keys.map((k) => `${k}=${map![k]}`).join('\n'));
   }
 
@@ -49,7 +51,9 @@ export function formatMap(map: Record<string, string> | undefined): string {
 /** A LabelSelector as kubectl prints it: `app=web,tier in (a,b)`; `<none>` for none. */
 export function formatSelector(selector: Obj | undefined): string {
   if (!selector) return '<none>';
-  const parts = Object.keys(selector.matchLabels ?? {}).sort().map((k) => `${k}=${selector.matchLabels[k]}`);
+  const parts = Object.keys(selector.matchLabels ?? {})
+    .sort()
+    .map((k) => `${k}=${selector.matchLabels[k]}`);
   for (const e of (selector.matchExpressions ?? []) as Obj[]) {
     const values = [...(e.values ?? [])].sort().join(',');
     if (e.operator === 'In') parts.push(`${e.key} in (${values})`);

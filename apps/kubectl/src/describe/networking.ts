@@ -81,7 +81,9 @@ function describePeers(w: Lines, title: 'From' | 'To', peers: Obj[] | undefined,
     if (peer.namespaceSelector) w.add(3, `NamespaceSelector: ${formatSelector(peer.namespaceSelector)}`);
     if (peer.podSelector) w.add(3, `PodSelector: ${formatSelector(peer.podSelector)}`);
     if (peer.ipBlock && !peer.podSelector && !peer.namespaceSelector) {
-      w.add(3, 'IPBlock:').add(4, `CIDR: ${peer.ipBlock.cidr}`).add(4, `Except: ${(peer.ipBlock.except ?? []).join(', ')}`);
+      w.add(3, 'IPBlock:')
+        .add(4, `CIDR: ${peer.ipBlock.cidr}`)
+        .add(4, `Except: ${(peer.ipBlock.except ?? []).join(', ')}`);
     }
   }
 }
@@ -106,7 +108,10 @@ export function describeNetworkPolicy(w: Lines, o: Obj): void {
   const selector = formatSelector(spec.podSelector);
   w.add(1, `PodSelector:     ${selector === '<none>' ? '<none> (Allowing the specific traffic to all pods in this namespace)' : selector}`);
   const types = (spec.policyTypes ?? []) as string[];
-  for (const [type, direction] of [['Ingress', 'ingress'], ['Egress', 'egress']] as const) {
+  for (const [type, direction] of [
+    ['Ingress', 'ingress'],
+    ['Egress', 'egress'],
+  ] as const) {
     if (!types.includes(type)) {
       w.add(1, `Not affecting ${direction} traffic`);
       continue;

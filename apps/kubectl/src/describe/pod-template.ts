@@ -2,7 +2,7 @@
  * kubectl's DescribePodTemplate and the container and volume sections it shares with the
  * Pod describer: what `describe deploy|sts|ds|job|cj` and `rollout history --revision=N` show.
  */
-import { Lines, LAST_APPLIED, type Obj } from './lines.ts';
+import { type Lines, LAST_APPLIED, type Obj } from './lines.ts';
 
 function ports(c: Obj, pick: (p: Obj) => number | undefined): string {
   return ((c.ports ?? []) as Obj[]).map((p) => `${pick(p) ?? 0}/${p.protocol ?? 'TCP'}`).join(', ');
@@ -22,8 +22,10 @@ function envValue(e: Obj): string {
   if (!from) return e.value ?? '';
   if (from.fieldRef) return ` (${from.fieldRef.apiVersion ?? 'v1'}:${from.fieldRef.fieldPath})`;
   if (from.resourceFieldRef) return `${from.resourceFieldRef.resource} (${from.resourceFieldRef.containerName ?? ''})`;
-  if (from.secretKeyRef) return `<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\tOptional: ${from.secretKeyRef.optional === true}`;
-  if (from.configMapKeyRef) return `<set to the key '${from.configMapKeyRef.key}' of config map '${from.configMapKeyRef.name}'>\tOptional: ${from.configMapKeyRef.optional === true}`;
+  if (from.secretKeyRef)
+    return `<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\tOptional: ${from.secretKeyRef.optional === true}`;
+  if (from.configMapKeyRef)
+    return `<set to the key '${from.configMapKeyRef.key}' of config map '${from.configMapKeyRef.name}'>\tOptional: ${from.configMapKeyRef.optional === true}`;
   return '';
 }
 
@@ -37,7 +39,10 @@ export function describeContainer(w: Lines, c: Obj, status: Obj | undefined, nam
   const hostPorts = ports(c, (p) => p.hostPort);
   w.field(2, containerPorts.includes(',') ? 'Ports' : 'Port', containerPorts);
   w.field(2, hostPorts.includes(',') ? 'Host Ports' : 'Host Port', hostPorts);
-  for (const [title, list] of [['Command', c.command], ['Args', c.args]] as const) {
+  for (const [title, list] of [
+    ['Command', c.command],
+    ['Args', c.args],
+  ] as const) {
     if (!list?.length) continue;
     w.add(2, `${title}:`);
     for (const item of list as string[]) for (const line of item.split('\n')) w.add(3, line);
@@ -54,7 +59,11 @@ export function describeContainer(w: Lines, c: Obj, status: Obj | undefined, nam
     w.add(2, `${kind[0].toUpperCase()}${kind.slice(1)}:`);
     for (const [name, q] of entries) w.add(3, `${name}:\t${q}`);
   }
-  for (const [title, probe] of [['Liveness', c.livenessProbe], ['Readiness', c.readinessProbe], ['Startup', c.startupProbe]] as const) {
+  for (const [title, probe] of [
+    ['Liveness', c.livenessProbe],
+    ['Readiness', c.readinessProbe],
+    ['Startup', c.startupProbe],
+  ] as const) {
     if (probe) w.add(2, `${title}:\t${probeText(probe as Obj)}`);
   }
   const env = (c.env ?? []) as Obj[];
@@ -75,21 +84,36 @@ export function describeContainer(w: Lines, c: Obj, status: Obj | undefined, nam
 /** `  Containers:` (or `  Init Containers:`) and each container; `indent` is '' for a Pod, '  ' in a template. */
 export function describeContainers(w: Lines, title: string, containers: Obj[] | undefined, statuses: Obj[] | undefined, indent: string): void {
   w.add(0, `${indent}${title}:`);
-  for (const c of containers ?? []) describeContainer(w, c, (statuses ?? []).find((s) => s.name === c.name), indent ? ' ' : '');
+  for (const c of containers ?? [])
+    describeContainer(
+      w,
+      c,
+      (statuses ?? []).find((s) => s.name === c.name),
+      indent ? ' ' : '',
+    );
 }
 
 function volumeSource(w: Lines, v: Obj): void {
   if (v.hostPath) {
-    w.add(2, 'Type:\tHostPath (bare host directory volume)').add(2, `Path:\t${v.hostPath.path}`).add(2, `HostPathType:\t${v.hostPath.type ?? ''}`);
+    w.add(2, 'Type:\tHostPath (bare host directory volume)')
+      .add(2, `Path:\t${v.hostPath.path}`)
+      .add(2, `HostPathType:\t${v.hostPath.type ?? ''}`);
   } else if (v.emptyDir) {
-    w.add(2, 'Type:\tEmptyDir (a temporary directory that shares a pod\'s lifetime)').add(2, `Medium:\t${v.emptyDir.medium ?? ''}`).add(2, `SizeLimit:\t${v.emptyDir.sizeLimit ?? '<unset>'}`);
+    w.add(2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)")
+      .add(2, `Medium:\t${v.emptyDir.medium ?? ''}`)
+      .add(2, `SizeLimit:\t${v.emptyDir.sizeLimit ?? '<unset>'}`);
   } else if (v.configMap) {
-    w.add(2, 'Type:\tConfigMap (a volume populated by a ConfigMap)').add(2, `Name:\t${v.configMap.name ?? ''}`).add(2, `Optional:\t${v.configMap.optional === true}`);
+    w.add(2, 'Type:\tConfigMap (a volume populated by a ConfigMap)')
+      .add(2, `Name:\t${v.configMap.name ?? ''}`)
+      .add(2, `Optional:\t${v.configMap.optional === true}`);
   } else if (v.secret) {
-    w.add(2, 'Type:\tSecret (a volume populated by a Secret)').add(2, `SecretName:\t${v.secret.secretName ?? ''}`).add(2, `Optional:\t${v.secret.optional === true}`);
+    w.add(2, 'Type:\tSecret (a volume populated by a Secret)')
+      .add(2, `SecretName:\t${v.secret.secretName ?? ''}`)
+      .add(2, `Optional:\t${v.secret.optional === true}`);
   } else if (v.persistentVolumeClaim) {
     w.add(2, 'Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)')
-      .add(2, `ClaimName:\t${v.persistentVolumeClaim.claimName}`).add(2, `ReadOnly:\t${v.persistentVolumeClaim.readOnly === true}`);
+      .add(2, `ClaimName:\t${v.persistentVolumeClaim.claimName}`)
+      .add(2, `ReadOnly:\t${v.persistentVolumeClaim.readOnly === true}`);
   } else if (v.projected) {
     w.add(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)');
   } else {

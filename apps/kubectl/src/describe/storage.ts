@@ -8,8 +8,16 @@ const BETA_CLASS = 'volume.beta.kubernetes.io/storage-class';
 
 /** kubectl's GetAccessModesAsString: RWO,ROX,RWX,RWOP in that order, each once. */
 export function accessModesText(modes: string[] | undefined): string {
-  const short: [string, string][] = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
-  return short.filter(([mode]) => modes?.includes(mode)).map(([, s]) => s).join(',');
+  const short: [string, string][] = [
+    ['ReadWriteOnce', 'RWO'],
+    ['ReadOnlyMany', 'ROX'],
+    ['ReadWriteMany', 'RWX'],
+    ['ReadWriteOncePod', 'RWOP'],
+  ];
+  return short
+    .filter(([mode]) => modes?.includes(mode))
+    .map(([, s]) => s)
+    .join(',');
 }
 
 export function describeStorageClass(w: Lines, o: Obj): void {
@@ -54,13 +62,20 @@ export async function describePersistentVolumeClaim(w: Lines, o: Obj, env: Descr
 function describeVolumeSource(w: Lines, spec: Obj): void {
   w.add(0, 'Source:');
   if (spec.hostPath) {
-    w.add(2, 'Type:\tHostPath (bare host directory volume)').add(2, `Path:\t${spec.hostPath.path}`).add(2, `HostPathType:\t${spec.hostPath.type ?? ''}`);
+    w.add(2, 'Type:\tHostPath (bare host directory volume)')
+      .add(2, `Path:\t${spec.hostPath.path}`)
+      .add(2, `HostPathType:\t${spec.hostPath.type ?? ''}`);
   } else if (spec.local) {
     w.add(2, 'Type:\tLocalVolume (a persistent volume backed by local storage on a node)').add(2, `Path:\t${spec.local.path}`);
   } else if (spec.nfs) {
-    w.add(2, 'Type:\tNFS (an NFS mount that lasts the lifetime of a pod)').add(2, `Server:\t${spec.nfs.server}`).add(2, `Path:\t${spec.nfs.path}`).add(2, `ReadOnly:\t${spec.nfs.readOnly === true}`);
+    w.add(2, 'Type:\tNFS (an NFS mount that lasts the lifetime of a pod)')
+      .add(2, `Server:\t${spec.nfs.server}`)
+      .add(2, `Path:\t${spec.nfs.path}`)
+      .add(2, `ReadOnly:\t${spec.nfs.readOnly === true}`);
   } else if (spec.csi) {
-    w.add(2, 'Type:\tCSI (a Container Storage Interface (CSI) volume source)').add(2, `Driver:\t${spec.csi.driver}`).add(2, `VolumeHandle:\t${spec.csi.volumeHandle}`);
+    w.add(2, 'Type:\tCSI (a Container Storage Interface (CSI) volume source)')
+      .add(2, `Driver:\t${spec.csi.driver}`)
+      .add(2, `VolumeHandle:\t${spec.csi.volumeHandle}`);
   }
 }
 

@@ -26,8 +26,9 @@ function replicaSetsText(sets: Obj[]): string {
 
 /** The new ReplicaSet runs the Deployment's template (the hash label aside); old ones with replicas still count. */
 async function describeReplicaSetsOf(w: Lines, o: Obj, env: DescribeEnv): Promise<void> {
-  const sets = (await env.controlled('replicasets', o))
-    .sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')));
+  const sets = (await env.controlled('replicasets', o)).sort((a, b) =>
+    String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')),
+  );
   const withoutHash = (rs: Obj): unknown => {
     const template = structuredClone(rs.spec?.template ?? {});
     if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH];
@@ -44,7 +45,11 @@ export async function describeDeployment(w: Lines, o: Obj, env: DescribeEnv): Pr
   w.labels(0, 'Labels', o.metadata?.labels).labels(0, 'Annotations', o.metadata?.annotations, [LAST_APPLIED]);
   w.field(0, 'Selector', formatSelector(o.spec?.selector));
   const s = o.status ?? {};
-  w.field(0, 'Replicas', `${o.spec?.replicas ?? 0} desired | ${s.updatedReplicas ?? 0} updated | ${s.replicas ?? 0} total | ${s.availableReplicas ?? 0} available | ${s.unavailableReplicas ?? 0} unavailable`);
+  w.field(
+    0,
+    'Replicas',
+    `${o.spec?.replicas ?? 0} desired | ${s.updatedReplicas ?? 0} updated | ${s.replicas ?? 0} total | ${s.availableReplicas ?? 0} available | ${s.unavailableReplicas ?? 0} unavailable`,
+  );
   w.field(0, 'StrategyType', o.spec?.strategy?.type);
   w.field(0, 'MinReadySeconds', o.spec?.minReadySeconds ?? 0);
   const ru = o.spec?.strategy?.rollingUpdate;

@@ -2,7 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseColumnsFile, parseColumnsSpec, relaxedPath, renderCustomColumns } from './custom-columns.ts';
 
-const pod = (name: string, images: string[]) => ({ kind: 'Pod', metadata: { name, labels: { app: name } }, spec: { containers: images.map((image) => ({ image })) } });
+const pod = (name: string, images: string[]) => ({
+  kind: 'Pod',
+  metadata: { name, labels: { app: name } },
+  spec: { containers: images.map((image) => ({ image })) },
+});
 
 describe('custom-columns printer', () => {
   it('accepts kubectl relaxed JSONPath', () => {
@@ -13,12 +17,15 @@ describe('custom-columns printer', () => {
   it('prints a header and a row per list item, aligned as kubectl (min width 6, padding 3)', () => {
     const columns = parseColumnsSpec('N:.metadata.name,IMAGES:.spec.containers[*].image,L:.metadata.labels,X:.nope');
     const list = { kind: 'List', items: [pod('web', ['nginx:1.27', 'busybox']), pod('a', [])] };
-    assert.equal(renderCustomColumns(columns, list), [
-      'N     IMAGES               L              X',
-      'web   nginx:1.27,busybox   map[app:web]   <none>',
-      'a     <none>               map[app:a]     <none>',
-      '',
-    ].join('\n'));
+    assert.equal(
+      renderCustomColumns(columns, list),
+      [
+        'N     IMAGES               L              X',
+        'web   nginx:1.27,busybox   map[app:web]   <none>',
+        'a     <none>               map[app:a]     <none>',
+        '',
+      ].join('\n'),
+    );
     assert.equal(renderCustomColumns(parseColumnsSpec('N:.metadata.name'), pod('web', []), true), 'web\n');
   });
 

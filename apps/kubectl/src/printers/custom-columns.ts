@@ -36,8 +36,14 @@ export function parseColumnsSpec(spec: string): CustomColumn[] {
 export function parseColumnsFile(text: string): CustomColumn[] {
   const lines = text.split('\n');
   const words = (line: string | undefined): string[] => (line ?? '').split(/\s+/).filter(Boolean);
-  if (lines.length < 1 || lines[0] === '' && lines.length === 1) throw new CliError('invalid template, missing header line. Expected format is one line of space separated headers, one line of space separated column specs.');
-  if (lines.length < 2) throw new CliError('invalid template, missing spec line. Expected format is one line of space separated headers, one line of space separated column specs.');
+  if (lines.length < 1 || (lines[0] === '' && lines.length === 1))
+    throw new CliError(
+      'invalid template, missing header line. Expected format is one line of space separated headers, one line of space separated column specs.',
+    );
+  if (lines.length < 2)
+    throw new CliError(
+      'invalid template, missing spec line. Expected format is one line of space separated headers, one line of space separated column specs.',
+    );
   const headers = words(lines[0]);
   const specs = words(lines[1]);
   if (headers.length !== specs.length) throw new CliError(`number of headers (${headers.length}) and field specifications (${specs.length}) don't match`);
@@ -60,7 +66,10 @@ export function columnCells(columns: CustomColumn[], obj: unknown): string[] {
 /** Go's tabwriter as kubectl's printers configure it: minwidth 6, padding 3, the last cell unpadded. */
 export function alignColumns(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 6, cell.length + 3); });
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 6, cell.length + 3);
+    });
   return rows.map((row) => `${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('')}\n`).join('');
 }
 
@@ -72,5 +81,10 @@ export function renderCustomColumns(columns: CustomColumn[], data: unknown, noHe
 }
 
 function isList(data: unknown): boolean {
-  return data !== null && typeof data === 'object' && Array.isArray((data as { items?: unknown }).items) && String((data as { kind?: unknown }).kind ?? '').endsWith('List');
+  return (
+    data !== null &&
+    typeof data === 'object' &&
+    Array.isArray((data as { items?: unknown }).items) &&
+    String((data as { kind?: unknown }).kind ?? '').endsWith('List')
+  );
 }

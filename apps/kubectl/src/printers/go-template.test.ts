@@ -5,7 +5,18 @@ import { formatGoValue, goSprintf, renderGoTemplate } from './go-template.ts';
 const deploy = {
   kind: 'Deployment',
   metadata: { name: 'web', labels: { tier: 'front', app: 'web' } },
-  spec: { replicas: 2, paused: false, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }, { name: 'side', image: 'busybox' }] } } },
+  spec: {
+    replicas: 2,
+    paused: false,
+    template: {
+      spec: {
+        containers: [
+          { name: 'web', image: 'nginx:1.27' },
+          { name: 'side', image: 'busybox' },
+        ],
+      },
+    },
+  },
 };
 const list = { kind: 'List', apiVersion: 'v1', items: [deploy, { kind: 'Deployment', metadata: { name: 'api' }, spec: { replicas: 1 } }] };
 
@@ -38,8 +49,14 @@ describe('go-template printer', () => {
   });
 
   it('reports execution errors with the position, as Go does', () => {
-    assert.throws(() => renderGoTemplate('{{len .kind}} {{len 3}}', { kind: 'Pod' }), /template: output:1:16: executing "output" at <len 3>: error calling len: len of type int/);
-    assert.throws(() => renderGoTemplate('{{range .kind}}x{{end}}', { kind: 'Pod' }), /output:1:8: executing "output" at <\.kind>: range can't iterate over Pod/);
+    assert.throws(
+      () => renderGoTemplate('{{len .kind}} {{len 3}}', { kind: 'Pod' }),
+      /template: output:1:16: executing "output" at <len 3>: error calling len: len of type int/,
+    );
+    assert.throws(
+      () => renderGoTemplate('{{range .kind}}x{{end}}', { kind: 'Pod' }),
+      /output:1:8: executing "output" at <\.kind>: range can't iterate over Pod/,
+    );
   });
 
   it('formats values as Go fmt does', () => {

@@ -18,10 +18,7 @@ type Operand =
   | { kind: 'pipe'; pipe: Pipeline; pos: number };
 type Command = { operands: Operand[]; pos: number };
 type Pipeline = { decl: string[]; assign: boolean; cmds: Command[]; pos: number };
-type Node =
-  | { kind: 'text'; text: string }
-  | { kind: 'action'; pipe: Pipeline }
-  | Block;
+type Node = { kind: 'text'; text: string } | { kind: 'action'; pipe: Pipeline } | Block;
 type Block = { kind: 'if' | 'with' | 'range'; pipe: Pipeline; body: Node[]; elseBody: Node[] };
 
 /** A failure while executing: kubectl reports `template: output:L:C: executing "output" at <...>: why`. */
@@ -34,7 +31,9 @@ export function formatGoValue(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (Array.isArray(v)) return `[${v.map(formatGoValue).join(' ')}]`;
   if (typeof v === 'object') {
-    const entries = Object.keys(v).sort().map((k) => `${k}:${formatGoValue((v as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${formatGoValue((v as Record<string, unknown>)[k])}`);
     return `map[${entries.join(' ')}]`;
   }
   return String(v);
@@ -42,14 +41,20 @@ export function formatGoValue(v: unknown): string {
 
 // ---- lexing and parsing -------------------------------------------------------------
 
-interface Token { text: string; pos: number }
+interface Token {
+  text: string;
+  pos: number;
+}
 
 function tokenize(src: string, base: number, fail: (why: string) => never): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (c === '"') {
       i++;
@@ -78,7 +83,9 @@ function unquote(text: string): string {
 
 class Parser {
   readonly #template: string;
-  constructor(template: string) { this.#template = template; }
+  constructor(template: string) {
+    this.#template = template;
+  }
 
   fail(why: string, pos?: number): never {
     const line = pos === undefined ? 1 : this.#template.slice(0, pos).split('\n').length;
@@ -102,9 +109,12 @@ class Parser {
       if (t.startsWith('- ', start)) start += 2;
       let close = this.#findClose(start);
       if (close < 0) this.fail('unclosed action', open);
-      let end = close + 2;
+      const end = close + 2;
       trimNext = false;
-      if (t.slice(close - 2, close) === ' -') { close -= 2; trimNext = true; }
+      if (t.slice(close - 2, close) === ' -') {
+        close -= 2;
+        trimNext = true;
+      }
       i = end;
       const body = t.slice(start, close).trim();
       if (body.startsWith('/*')) continue;
@@ -124,7 +134,12 @@ class Parser {
         top.inElse = true;
         if (words[1] === 'if' || words[1] === 'with') {
           // {{else if x}} is {{else}}{{if x}} ... with one shared {{end}}.
-          const node: Block = { kind: words[1] as 'if' | 'with', pipe: this.pipeline(rest.trim().slice(words[1].length), restPos, false), body: [], elseBody: [] };
+          const node: Block = {
+            kind: words[1] as 'if' | 'with',
+            pipe: this.pipeline(rest.trim().slice(words[1].length), restPos, false),
+            body: [],
+            elseBody: [],
+          };
           top.nodes.push(node);
           top.nodes = node.body;
           top.block = node;
@@ -148,7 +163,10 @@ class Parser {
     const t = this.#template;
     for (let j = from; j < t.length; j++) {
       const c = t[j];
-      if (c === '"') { j++; while (j < t.length && t[j] !== '"') j += t[j] === '\\' ? 2 : 1; } else if (c === '`') j = t.indexOf('`', j + 1) < 0 ? t.length : t.indexOf('`', j + 1);
+      if (c === '"') {
+        j++;
+        while (j < t.length && t[j] !== '"') j += t[j] === '\\' ? 2 : 1;
+      } else if (c === '`') j = t.indexOf('`', j + 1) < 0 ? t.length : t.indexOf('`', j + 1);
       else if (c === '}' && t[j + 1] === '}') return j;
     }
     return -1;
@@ -160,7 +178,10 @@ class Parser {
     // $x := ..., $x = ..., range $i, $v := ...
     const declEnd = tokens.findIndex((tk) => tk.text === ':=' || tk.text === '=');
     if (declEnd > 0 && tokens.slice(0, declEnd).every((tk) => tk.text.startsWith('$') || tk.text === ',')) {
-      pipe.decl = tokens.slice(0, declEnd).filter((tk) => tk.text !== ',').map((tk) => tk.text);
+      pipe.decl = tokens
+        .slice(0, declEnd)
+        .filter((tk) => tk.text !== ',')
+        .map((tk) => tk.text);
       pipe.assign = tokens[declEnd].text === '=';
       if (pipe.decl.length > (range ? 2 : 1)) this.fail('too many declarations in command', pos);
       tokens.splice(0, declEnd + 1);
@@ -273,7 +294,8 @@ function indexOf(item: unknown, ...keys: unknown[]): unknown {
 }
 
 function compare(name: string, a: unknown, b: unknown): number {
-  if (typeof a !== typeof b || (typeof a !== 'string' && typeof a !== 'number')) throw new ExecError(`error calling ${name}: incompatible types for comparison`);
+  if (typeof a !== typeof b || (typeof a !== 'string' && typeof a !== 'number'))
+    throw new ExecError(`error calling ${name}: incompatible types for comparison`);
   const [x, y] = [a as string, b as string];
   return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -287,22 +309,48 @@ export function goSprintf(format: string, args: unknown[]): string {
     const arg = args[n++];
     let s: string;
     switch (verb) {
-      case 'v': case 's': s = typeof arg === 'string' ? arg : formatGoValue(arg); break;
-      case 'q': s = JSON.stringify(typeof arg === 'string' ? arg : formatGoValue(arg)); break;
-      case 'd': s = typeof arg === 'number' && Number.isInteger(arg) ? String(arg) : `%!d(${typeName(arg)}=${formatGoValue(arg)})`; break;
-      case 't': s = typeof arg === 'boolean' ? String(arg) : `%!t(${typeName(arg)}=${formatGoValue(arg)})`; break;
-      case 'f': case 'F': s = typeof arg === 'number' ? arg.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typeName(arg)}=${formatGoValue(arg)})`; break;
-      case 'x': case 'X': s = typeof arg === 'number' ? arg.toString(16) : Buffer.from(String(arg)).toString('hex'); if (verb === 'X') s = s.toUpperCase(); break;
-      case 'o': s = typeof arg === 'number' ? arg.toString(8) : formatGoValue(arg); break;
-      case 'c': s = typeof arg === 'number' ? String.fromCodePoint(arg) : formatGoValue(arg); break;
-      default: s = `%!${verb}(${typeName(arg)}=${formatGoValue(arg)})`;
+      case 'v':
+      case 's':
+        s = typeof arg === 'string' ? arg : formatGoValue(arg);
+        break;
+      case 'q':
+        s = JSON.stringify(typeof arg === 'string' ? arg : formatGoValue(arg));
+        break;
+      case 'd':
+        s = typeof arg === 'number' && Number.isInteger(arg) ? String(arg) : `%!d(${typeName(arg)}=${formatGoValue(arg)})`;
+        break;
+      case 't':
+        s = typeof arg === 'boolean' ? String(arg) : `%!t(${typeName(arg)}=${formatGoValue(arg)})`;
+        break;
+      case 'f':
+      case 'F':
+        s = typeof arg === 'number' ? arg.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typeName(arg)}=${formatGoValue(arg)})`;
+        break;
+      case 'x':
+      case 'X':
+        s = typeof arg === 'number' ? arg.toString(16) : Buffer.from(String(arg)).toString('hex');
+        if (verb === 'X') s = s.toUpperCase();
+        break;
+      case 'o':
+        s = typeof arg === 'number' ? arg.toString(8) : formatGoValue(arg);
+        break;
+      case 'c':
+        s = typeof arg === 'number' ? String.fromCodePoint(arg) : formatGoValue(arg);
+        break;
+      default:
+        s = `%!${verb}(${typeName(arg)}=${formatGoValue(arg)})`;
     }
     if (prec !== undefined && (verb === 's' || verb === 'v')) s = s.slice(0, Number(prec));
     const w = Number(width || 0);
     if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') && verb !== 's' ? '0' : ' ');
     return s;
   });
-  return n < args.length ? `${out}%!(EXTRA ${args.slice(n).map((a) => `${typeName(a)}=${formatGoValue(a)}`).join(', ')})` : out;
+  return n < args.length
+    ? `${out}%!(EXTRA ${args
+        .slice(n)
+        .map((a) => `${typeName(a)}=${formatGoValue(a)}`)
+        .join(', ')})`
+    : out;
 }
 
 /** fmt.Sprint: spaces only between operands when neither is a string. */
@@ -333,7 +381,8 @@ const functions: Record<string, Fn> = {
   ge: (a, b) => compare('ge', a, b) >= 0,
   base64decode: (a) => {
     if (typeof a !== 'string') throw new ExecError('error calling base64decode: expected a string');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a) || a.length % 4 !== 0) throw new ExecError(`error calling base64decode: base64 decode failed: illegal base64 data at input byte ${a.length}`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a) || a.length % 4 !== 0)
+      throw new ExecError(`error calling base64decode: base64 decode failed: illegal base64 data at input byte ${a.length}`);
     return Buffer.from(a, 'base64').toString('utf8');
   },
   exists: (item, ...keys) => {
@@ -351,7 +400,9 @@ const functions: Record<string, Fn> = {
 class Executor {
   readonly #template: string;
   #out = '';
-  constructor(template: string) { this.#template = template; }
+  constructor(template: string) {
+    this.#template = template;
+  }
 
   fail(pos: number, at: string, why: string): never {
     const before = this.#template.slice(0, pos);
@@ -387,7 +438,10 @@ class Executor {
     const v = this.#pipe({ ...node.pipe, decl: [] }, dot, vars);
     let entries: [unknown, unknown][];
     if (Array.isArray(v)) entries = v.map((x, i) => [i, x]);
-    else if (v !== null && typeof v === 'object') entries = Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
+    else if (v !== null && typeof v === 'object')
+      entries = Object.keys(v)
+        .sort()
+        .map((k) => [k, (v as Record<string, unknown>)[k]]);
     else if (typeof v === 'number' && Number.isInteger(v)) entries = Array.from({ length: Math.max(0, v) }, (_, i) => [i, i]);
     else if (v === undefined || v === null) entries = [];
     else this.fail(node.pipe.pos, this.#source(node.pipe), `range can't iterate over ${formatGoValue(v)}`);
@@ -398,14 +452,20 @@ class Executor {
     for (const [key, item] of entries) {
       const scope = new Map(vars);
       if (decl.length === 1) scope.set(decl[0], item);
-      if (decl.length === 2) { scope.set(decl[0], key); scope.set(decl[1], item); }
+      if (decl.length === 2) {
+        scope.set(decl[0], key);
+        scope.set(decl[1], item);
+      }
       this.#walk(node.body, item, scope);
     }
   }
 
   #source(pipe: Pipeline): string {
     const end = this.#template.indexOf('}}', pipe.pos);
-    return this.#template.slice(pipe.pos, end < 0 ? undefined : end).trim().replace(/\s*-$/, '');
+    return this.#template
+      .slice(pipe.pos, end < 0 ? undefined : end)
+      .trim()
+      .replace(/\s*-$/, '');
   }
 
   #pipe(pipe: Pipeline, dot: unknown, vars: Map<string, unknown>): unknown {
@@ -430,30 +490,48 @@ class Executor {
       try {
         return functions[head.name](...args);
       } catch (err) {
-        if (err instanceof ExecError) this.fail(cmd.pos, this.#template.slice(cmd.pos).split(/}}|\)|\|/)[0].trim(), err.message);
+        if (err instanceof ExecError)
+          this.fail(
+            cmd.pos,
+            this.#template
+              .slice(cmd.pos)
+              .split(/}}|\)|\|/)[0]
+              .trim(),
+            err.message,
+          );
         throw err;
       }
     }
-    if (rest.length > 0 || piped.length > 0) this.fail(head.pos, this.#template.slice(head.pos).split(/[\s})|]/)[0], `can't give argument to non-function ${this.#template.slice(head.pos).split(/[\s})|]/)[0]}`);
+    if (rest.length > 0 || piped.length > 0)
+      this.fail(
+        head.pos,
+        this.#template.slice(head.pos).split(/[\s})|]/)[0],
+        `can't give argument to non-function ${this.#template.slice(head.pos).split(/[\s})|]/)[0]}`,
+      );
     if (head.kind === 'literal' && head.value === null) this.fail(head.pos, 'nil', 'nil is not a command');
     return this.#operand(head, dot, vars);
   }
 
   #operand(op: Operand, dot: unknown, vars: Map<string, unknown>): unknown {
     switch (op.kind) {
-      case 'dot': return dot;
-      case 'literal': return op.value;
+      case 'dot':
+        return dot;
+      case 'literal':
+        return op.value;
       case 'var':
         if (op.name === '$') return vars.get('$');
         if (!vars.has(op.name)) this.fail(op.pos, op.name, `undefined variable: ${op.name}`);
         return vars.get(op.name);
-      case 'pipe': return this.#pipe(op.pipe, dot, vars);
-      case 'func': return functions[op.name]();
+      case 'pipe':
+        return this.#pipe(op.pipe, dot, vars);
+      case 'func':
+        return functions[op.name]();
       case 'field': {
         let cur = op.base ? this.#operand(op.base, dot, vars) : dot;
         for (const name of op.names) {
           if (cur === undefined || cur === null) return undefined;
-          if (typeof cur !== 'object' || Array.isArray(cur)) this.fail(op.pos, `.${op.names.join('.')}`, `can't evaluate field ${name} in type ${Array.isArray(cur) ? '[]interface {}' : typeName(cur)}`);
+          if (typeof cur !== 'object' || Array.isArray(cur))
+            this.fail(op.pos, `.${op.names.join('.')}`, `can't evaluate field ${name} in type ${Array.isArray(cur) ? '[]interface {}' : typeName(cur)}`);
           cur = (cur as Record<string, unknown>)[name];
         }
         return cur;

@@ -15,10 +15,7 @@ type Step =
   | { kind: 'recursive'; name: string }
   | { kind: 'filter'; path: Step[]; op?: string; value?: unknown };
 
-type Node =
-  | { kind: 'text'; text: string }
-  | { kind: 'expr'; steps: Step[] }
-  | { kind: 'range'; steps: Step[]; body: Node[] };
+type Node = { kind: 'text'; text: string } | { kind: 'expr'; steps: Step[] } | { kind: 'range'; steps: Step[]; body: Node[] };
 
 function fail(template: string, why: string): never {
   throw new CliError(`error parsing jsonpath ${template}, ${why}`);
@@ -149,7 +146,7 @@ function closingBrace(template: string, open: number): number {
 }
 
 function unescape(s: string): string {
-  return s.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r' } as Record<string, string>)[c] ?? c);
+  return s.replace(/\\(.)/g, (_, c: string) => (({ n: '\n', t: '\t', r: '\r' }) as Record<string, string>)[c] ?? c);
 }
 
 function children(v: unknown): unknown[] {
@@ -165,13 +162,20 @@ function descend(v: unknown, name: string, out: unknown[]): void {
 
 function compare(a: unknown, op: string, b: unknown): boolean {
   switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '<': return (a as number) < (b as number);
-    case '>': return (a as number) > (b as number);
-    case '<=': return (a as number) <= (b as number);
-    case '>=': return (a as number) >= (b as number);
-    default: return false;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return (a as number) < (b as number);
+    case '>':
+      return (a as number) > (b as number);
+    case '<=':
+      return (a as number) <= (b as number);
+    case '>=':
+      return (a as number) >= (b as number);
+    default:
+      return false;
   }
 }
 
@@ -203,7 +207,8 @@ export function evaluatePath(root: unknown, steps: Step[]): unknown[] {
         case 'filter':
           for (const item of Array.isArray(v) ? v : children(v)) {
             const found = evaluatePath(item, step.path);
-            if (step.op === undefined ? found.length > 0 && found[0] !== false && found[0] !== null : found.some((x) => compare(x, step.op!, step.value))) next.push(item);
+            if (step.op === undefined ? found.length > 0 && found[0] !== false && found[0] !== null : found.some((x) => compare(x, step.op!, step.value)))
+              next.push(item);
           }
           break;
       }

@@ -69,7 +69,11 @@ export function toJson(value: unknown): string {
 }
 
 /** Prints full objects in a non-table format. `prefixOf` gives 'deployment.apps' for -o name. */
-export function printObjects(objects: KubeObject[], format: Exclude<OutputFormat, { kind: 'table' }>, opts: { single: boolean; prefixOf: (obj: KubeObject) => string; noHeaders?: boolean }): string {
+export function printObjects(
+  objects: KubeObject[],
+  format: Exclude<OutputFormat, { kind: 'table' }>,
+  opts: { single: boolean; prefixOf: (obj: KubeObject) => string; noHeaders?: boolean },
+): string {
   switch (format.kind) {
     case 'name':
       return objects.map((o) => `${opts.prefixOf(o)}/${o.metadata?.name ?? ''}\n`).join('');

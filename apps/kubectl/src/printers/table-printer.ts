@@ -30,7 +30,10 @@ export function formatLabels(labels: Record<string, string> | undefined): string
 
 /** Which of the table's columns to print. */
 function visibleColumns(table: Table, opts: TableOptions): number[] {
-  return table.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0).map(({ i }) => i);
+  return table.columnDefinitions
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => opts.wide || c.priority === 0)
+    .map(({ i }) => i);
 }
 
 export function headerCells(table: Table, opts: TableOptions): string[] {
@@ -60,11 +63,22 @@ export function tableRows(table: Table, opts: TableOptions): string[][] {
 /** Column widths of `rows`, for aligning later rows (watch) with the first batch. */
 export function columnWidths(rows: string[][]): number[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
   return widths;
 }
 
 /** Lays rows out like Go's tabwriter(minwidth 0, tabwidth 8, padding 3): the last cell is never padded. */
 export function formatColumns(rows: string[][], widths = columnWidths(rows)): string {
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd() + '\n').join('');
+  return rows
+    .map(
+      (row) =>
+        row
+          .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] ?? 0) + 3)))
+          .join('')
+          .trimEnd() + '\n',
+    )
+    .join('');
 }

@@ -12,8 +12,16 @@ test('flags: docker mode needs --node-name; hollow mode keeps working; values pa
   assert.throws(() => parseKubeletFlags(['--kubeconfig=k']), FlagError);
   assert.throws(() => parseKubeletFlags(['--kubeconfig=k', '--node-name=a', '--hollow-nodes=2']), /mutually exclusive/);
   assert.equal(parseKubeletFlags(['--kubeconfig=k', '--hollow-nodes=3']).hollowNodes, 3);
-  const c = parseKubeletFlags(['--kubeconfig=k', '--node-name=n1', '--pod-cidr=10.1.2.0/24', '--cluster-dns=10.0.0.10,10.0.0.11',
-    '--system-reserved=cpu=200m,memory=1Gi', '--allow-privileged', '--healthz-port=0', '--max-dead-containers-per-pod=2']);
+  const c = parseKubeletFlags([
+    '--kubeconfig=k',
+    '--node-name=n1',
+    '--pod-cidr=10.1.2.0/24',
+    '--cluster-dns=10.0.0.10,10.0.0.11',
+    '--system-reserved=cpu=200m,memory=1Gi',
+    '--allow-privileged',
+    '--healthz-port=0',
+    '--max-dead-containers-per-pod=2',
+  ]);
   assert.equal(c.nodeName, 'n1');
   assert.equal(c.podCidr, '10.1.2.0/24');
   assert.deepEqual(c.clusterDns, ['10.0.0.10', '10.0.0.11']);
@@ -30,7 +38,9 @@ test('pod workers: one sync at a time per pod; an update during a sync runs exac
   let maxRunning = 0;
   let calls = 0;
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const workers = new PodWorkers(async () => {
     calls++;
     running++;
@@ -66,15 +76,32 @@ test('pod workers: a finished pod forgets its worker; requeueAfter syncs again',
 
 function dead(id: string, uid: string, name: string, createdAt: number, state: ContainerStatus['state'] = 'CONTAINER_EXITED'): ContainerStatus {
   return {
-    id, podSandboxId: 's', name, attempt: createdAt, image: 'i', imageRef: 'i', state, createdAt, labels: { 'io.kubernetes.pod.uid': uid },
-    startedAt: createdAt, finishedAt: createdAt, exitCode: 1, reason: 'Error', message: '',
+    id,
+    podSandboxId: 's',
+    name,
+    attempt: createdAt,
+    image: 'i',
+    imageRef: 'i',
+    state,
+    createdAt,
+    labels: { 'io.kubernetes.pod.uid': uid },
+    startedAt: createdAt,
+    finishedAt: createdAt,
+    exitCode: 1,
+    reason: 'Error',
+    message: '',
   };
 }
 
 test('container GC keeps the newest two instances per container and at most maxPerPod more dead ones, oldest removed first', () => {
   const cs = [
-    dead('r', 'p1', 'web', 10, 'CONTAINER_RUNNING'), dead('d9', 'p1', 'web', 9), dead('d8', 'p1', 'web', 8), dead('d7', 'p1', 'web', 7), dead('d6', 'p1', 'web', 6),
-    dead('x2', 'p2', 'web', 2), dead('x1', 'p2', 'web', 1),
+    dead('r', 'p1', 'web', 10, 'CONTAINER_RUNNING'),
+    dead('d9', 'p1', 'web', 9),
+    dead('d8', 'p1', 'web', 8),
+    dead('d7', 'p1', 'web', 7),
+    dead('d6', 'p1', 'web', 6),
+    dead('x2', 'p2', 'web', 2),
+    dead('x1', 'p2', 'web', 1),
   ];
   // maxPerPod 1: p1 has one protected dead (d9) → no more; p2's two are protected.
   assert.deepEqual(selectDeadContainers(cs, { maxPerPod: 1, maxTotal: 100 }).sort(), ['d6', 'd7', 'd8']);

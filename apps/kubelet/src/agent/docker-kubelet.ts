@@ -68,10 +68,19 @@ export class DockerKubelet {
     const c = this.#config;
     this.#client = RestClient.fromKubeconfig(c.kubeconfig, { userAgent: `skiff-kubelet/${c.nodeName}` });
     this.runtime = new DockerRuntime({
-      docker: createDockerClient(c.dockerHost), logger: this.#logger, nodeName: c.nodeName, networkName: c.networkName, allowPrivileged: c.allowPrivileged,
+      docker: createDockerClient(c.dockerHost),
+      logger: this.#logger,
+      nodeName: c.nodeName,
+      networkName: c.networkName,
+      allowPrivileged: c.allowPrivileged,
     });
     this.#podInformer = new Informer<Pod>({ client: this.#client, resource: podsResource, fieldSelector: `spec.nodeName=${c.nodeName}`, logger: this.#logger });
-    this.#nodeInformer = new Informer<Node>({ client: this.#client, resource: nodesResource, fieldSelector: `metadata.name=${c.nodeName}`, logger: this.#logger });
+    this.#nodeInformer = new Informer<Node>({
+      client: this.#client,
+      resource: nodesResource,
+      fieldSelector: `metadata.name=${c.nodeName}`,
+      logger: this.#logger,
+    });
     this.#serviceInformer = new Informer<Service>({ client: this.#client, resource: servicesResource, logger: this.#logger });
     this.#recorder = new EventRecorder(this.#client, { component: 'kubelet', host: c.nodeName, logger: this.#logger });
     this.#metrics = createKubeletMetrics();
@@ -90,12 +99,20 @@ export class DockerKubelet {
   async run(signal: AbortSignal): Promise<void> {
     const c = this.#config;
     await this.#rotateClientCertificate(signal);
-    const runtimeVersion = await this.runtime.version().then((v) => `docker://${v.runtimeVersion}`, () => 'docker://unknown');
+    const runtimeVersion = await this.runtime.version().then(
+      (v) => `docker://${v.runtimeVersion}`,
+      () => 'docker://unknown',
+    );
     this.#runtimeUp = runtimeVersion !== 'docker://unknown';
     const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     this.#shape = buildNodeShape({
-      nodeName: c.nodeName, nodeIp: c.nodeIp || detectNodeIp(), maxPods: c.maxPods, labels: c.nodeLabels,
-      systemReserved: c.systemReserved, runtimeVersion, kubeletPort: c.port,
+      nodeName: c.nodeName,
+      nodeIp: c.nodeIp || detectNodeIp(),
+      maxPods: c.maxPods,
+      labels: c.nodeLabels,
+      systemReserved: c.systemReserved,
+      runtimeVersion,
+      kubeletPort: c.port,
     });
     // Given at join: recorded on the Node so routes and kube-proxy see it as if the node-ipam controller set it.
     if (c.podCidr) this.#shape.podCidr = c.podCidr;
@@ -107,16 +124,33 @@ export class DockerKubelet {
     const recordEvent = (pod: Pod, ev: PodEvent) => this.#recordEvent(pod, ev);
     const sources = new ApiSources(this.#client);
     const refreshFraction = refreshFractionFromEnv();
-    if (refreshFraction !== undefined) this.#logger.warn({ [TEST_TOKEN_REFRESH_FRACTION_ENV]: refreshFraction }, 'TEST SETTING: service account tokens refresh early');
-    const tokens = new TokenManager({ requestToken: createTokenRequester(this.#client), logger: this.#logger, ...(refreshFraction !== undefined ? { refreshFraction } : {}) });
+    if (refreshFraction !== undefined)
+      this.#logger.warn({ [TEST_TOKEN_REFRESH_FRACTION_ENV]: refreshFraction }, 'TEST SETTING: service account tokens refresh early');
+    const tokens = new TokenManager({
+      requestToken: createTokenRequester(this.#client),
+      logger: this.#logger,
+      ...(refreshFraction !== undefined ? { refreshFraction } : {}),
+    });
     const plugins = await loadPlugins({
-      rootDir: c.rootDir, sources, tokens, logger: this.#logger,
+      rootDir: c.rootDir,
+      sources,
+      tokens,
+      logger: this.#logger,
       probes: { logger: this.#logger, exec, onChange: (uid) => this.#kubelet.syncPod(uid), recordEvent },
     });
     this.#kubelet = new Kubelet({
-      shape: this.#shape, runtime: this.runtime, client: this.#client, logger: this.#logger,
+      shape: this.#shape,
+      runtime: this.runtime,
+      client: this.#client,
+      logger: this.#logger,
       getNode: () => this.#nodeInformer.get(undefined, c.nodeName),
-      sources, services: this.#serviceInformer, recordEvent, plugins, exec, podCidr: c.podCidr, allowPrivileged: c.allowPrivileged,
+      sources,
+      services: this.#serviceInformer,
+      recordEvent,
+      plugins,
+      exec,
+      podCidr: c.podCidr,
+      allowPrivileged: c.allowPrivileged,
       dns: { clusterDns: c.clusterDns, clusterDomain: c.clusterDomain, hostResolvConf },
       seccompProfileRoot: join(c.rootDir, 'seccomp'),
       imagePresent: (image) => this.runtime.imageExists(image),
@@ -127,9 +161,15 @@ export class DockerKubelet {
     });
 
     this.#hostPorts = new HostPortSyncer({
-      logger: this.#logger.child({ part: 'hostports' }), listPods: () => this.#podInformer.list(), runtime: this.runtime,
-      podCidr: () => this.#kubelet.podCidr, iptables: new HostPortIptables(), recordEvent,
-      enableHairpin: async () => { await enableHairpinMode(await this.#podBridgeName()); },
+      logger: this.#logger.child({ part: 'hostports' }),
+      listPods: () => this.#podInformer.list(),
+      runtime: this.runtime,
+      podCidr: () => this.#kubelet.podCidr,
+      iptables: new HostPortIptables(),
+      recordEvent,
+      enableHairpin: async () => {
+        await enableHairpinMode(await this.#podBridgeName());
+      },
       onSync: (result, mappings) => {
         this.#metrics.hostPortSyncs.inc({ result });
         this.#metrics.hostPortMappings.set(mappings);
@@ -155,7 +195,10 @@ export class DockerKubelet {
       await Promise.race([this.#serviceInformer.waitForSync(), sleep(SERVICES_SYNC_WAIT_MS, signal)]);
       if (signal.aborted) return;
       await this.#kubelet.ensurePodCidr().catch((err) => this.#logger.warn({ err }, 'pod CIDR not applied yet'));
-      this.#logger.info({ ip: this.#shape.internalIp, podCidr: this.#kubelet.podCidr, runtime: runtimeVersion, pods: this.#kubelet.podCount }, 'kubelet running');
+      this.#logger.info(
+        { ip: this.#shape.internalIp, podCidr: this.#kubelet.podCidr, runtime: runtimeVersion, pods: this.#kubelet.podCount },
+        'kubelet running',
+      );
       this.#kubelet.syncAll();
       // Pods deleted while the kubelet was down: their containers go now, not at the first housekeeping.
       if (this.#runtimeUp) await this.#kubelet.cleanupOrphans().catch((err) => this.#logger.warn({ err }, 'orphan cleanup failed'));
@@ -171,7 +214,7 @@ export class DockerKubelet {
 
   /** The Linux bridge of the pod network: the network's name when Docker was told so (bridge-network.ts), else br-<id>. */
   async #podBridgeName(): Promise<string> {
-    const info = await this.runtime.docker.getNetwork(this.#config.networkName).inspect() as { Id: string; Options?: Record<string, string> };
+    const info = (await this.runtime.docker.getNetwork(this.#config.networkName).inspect()) as { Id: string; Options?: Record<string, string> };
     return info.Options?.['com.docker.network.bridge.name'] ?? `br-${info.Id.slice(0, 12)}`;
   }
 
@@ -187,7 +230,10 @@ export class DockerKubelet {
       return;
     }
     const certificates = new ClientCertificateManager({
-      client: this.#client, nodeName: c.nodeName, rootDir: c.rootDir, logger: this.#logger.child({ part: 'client-certificate' }),
+      client: this.#client,
+      nodeName: c.nodeName,
+      rootDir: c.rootDir,
+      logger: this.#logger.child({ part: 'client-certificate' }),
     });
     await certificates.load();
     void certificates.run(signal);
@@ -199,28 +245,52 @@ export class DockerKubelet {
     const collector = new StatsCollector({ runtime: this.runtime, nodeName: c.nodeName, logger: this.#logger });
     const server = await startKubeletServer(
       {
-        address: c.address, port: c.port, certFile: c.tlsCertFile || undefined, keyFile: c.tlsPrivateKeyFile || undefined, clientCaFile: c.clientCaFile || undefined, rootDir: c.rootDir,
-        nodeName: c.nodeName, authorizationMode: c.authorizationMode,
+        address: c.address,
+        port: c.port,
+        certFile: c.tlsCertFile || undefined,
+        keyFile: c.tlsPrivateKeyFile || undefined,
+        clientCaFile: c.clientCaFile || undefined,
+        rootDir: c.rootDir,
+        nodeName: c.nodeName,
+        authorizationMode: c.authorizationMode,
       },
       {
-        logger: this.#logger, runtime: this.runtime, findPod: (ns, name) => this.findPod(ns, name), stats: () => collector.summary(),
+        logger: this.#logger,
+        runtime: this.runtime,
+        findPod: (ns, name) => this.findPod(ns, name),
+        stats: () => collector.summary(),
         postReview: (path, body) => this.#client.request('POST', path, { body }),
       },
     );
     // Usage is sampled in the background from now on, so /stats/summary answers from memory.
     collector.start();
     // A serving certificate given as files is renewed on disk by the server role's renewer: follow it.
-    const unfollow = c.tlsCertFile && c.tlsPrivateKeyFile
-      ? followKeyPair({ cert: c.tlsCertFile, key: c.tlsPrivateKeyFile }, (pair) => server.setServingCertificate({ cert: pair.cert.toString(), key: pair.key.toString() }), { logger: this.#logger, what: 'kubelet serving' })
-      : () => undefined;
+    const unfollow =
+      c.tlsCertFile && c.tlsPrivateKeyFile
+        ? followKeyPair(
+            { cert: c.tlsCertFile, key: c.tlsPrivateKeyFile },
+            (pair) => server.setServingCertificate({ cert: pair.cert.toString(), key: pair.key.toString() }),
+            { logger: this.#logger, what: 'kubelet serving' },
+          )
+        : () => undefined;
     if (!c.tlsCertFile && c.rotateServerCertificates) {
       const certificates = new ServingCertificateManager({
-        client: this.#client, nodeName: c.nodeName, rootDir: c.rootDir, logger: this.#logger.child({ part: 'serving-certificate' }),
-        getNode: () => this.#nodeInformer.get(undefined, c.nodeName), onCertificate: (pair) => server.setServingCertificate(pair),
+        client: this.#client,
+        nodeName: c.nodeName,
+        rootDir: c.rootDir,
+        logger: this.#logger.child({ part: 'serving-certificate' }),
+        getNode: () => this.#nodeInformer.get(undefined, c.nodeName),
+        onCertificate: (pair) => server.setServingCertificate(pair),
       });
       void certificates.run(signal);
     }
-    return { close: async () => { unfollow(); await collector.stop(); await server.close(); } };
+    return {
+      close: async () => {
+        unfollow();
+        await collector.stop();
+        await server.close();
+      },
+    };
   }
 
   #wireInformers(): void {
@@ -246,7 +316,9 @@ export class DockerKubelet {
           const node = await this.#client.get<Node>(nodesResource, undefined, this.#config.nodeName);
           // A Node registered before (without the flag) gets it now.
           if (!node.spec?.podCIDR) {
-            await this.#client.patch(nodesResource, undefined, this.#config.nodeName, 'merge', { spec: { podCIDR: this.#config.podCidr, podCIDRs: [this.#config.podCidr] } });
+            await this.#client.patch(nodesResource, undefined, this.#config.nodeName, 'merge', {
+              spec: { podCIDR: this.#config.podCidr, podCIDRs: [this.#config.podCidr] },
+            });
           }
         }
         this.#logger.info('node registered');
@@ -268,7 +340,10 @@ export class DockerKubelet {
   /** Ready follows Docker: a failed ping turns the node NotReady until it answers again. */
   async #nodeStatusLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const up = await this.runtime.docker.ping().then(() => true, () => false);
+      const up = await this.runtime.docker.ping().then(
+        () => true,
+        () => false,
+      );
       if (up !== this.#runtimeUp) {
         this.#logger.warn({ up }, up ? 'container runtime is back' : 'container runtime is down');
         this.#runtimeUp = up;
@@ -310,6 +385,11 @@ export class DockerKubelet {
 
   #recordEvent(pod: Pod, ev: PodEvent): void {
     const m = pod.metadata ?? {};
-    this.#recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid }, ...(ev.fieldPath ? { fieldPath: ev.fieldPath } : {}) }, ev.type, ev.reason, ev.message);
+    this.#recorder.event(
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid }, ...(ev.fieldPath ? { fieldPath: ev.fieldPath } : {}) },
+      ev.type,
+      ev.reason,
+      ev.message,
+    );
   }
 }

@@ -68,7 +68,7 @@ const HIGH_THRESHOLD = 0.85;
 
 /** Removes images no container (running or not) uses, except the pause image, while disk use is over 85 %. */
 export async function collectImages(runtime: DockerRuntime, pauseImage: string, logger: Logger): Promise<number> {
-  const info = await runtime.docker.info() as { DockerRootDir?: string };
+  const info = (await runtime.docker.info()) as { DockerRootDir?: string };
   let usage: number;
   try {
     const fs = await statfs(info.DockerRootDir ?? '/var/lib/docker');

@@ -18,12 +18,19 @@ export function createKubeletMetrics(): KubeletMetrics {
     registry,
     podSyncs: new Counter({ name: 'kubelet_pod_syncs_total', help: 'Pod sync passes, by result', labelNames: ['result'], registers: [registry] }),
     podSyncDuration: new Histogram({
-      name: 'kubelet_pod_sync_duration_seconds', help: 'Duration of one pod sync pass',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
+      name: 'kubelet_pod_sync_duration_seconds',
+      help: 'Duration of one pod sync pass',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
     }),
     runningPods: new Gauge({ name: 'kubelet_running_pods', help: 'Pods with a ready sandbox', registers: [registry] }),
     runningContainers: new Gauge({ name: 'kubelet_running_containers', help: 'Running containers of pods', registers: [registry] }),
-    hostPortSyncs: new Counter({ name: 'kubelet_hostport_syncs_total', help: 'hostPort rule sync passes, by result', labelNames: ['result'], registers: [registry] }),
+    hostPortSyncs: new Counter({
+      name: 'kubelet_hostport_syncs_total',
+      help: 'hostPort rule sync passes, by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     hostPortMappings: new Gauge({ name: 'kubelet_hostport_mappings', help: 'hostPort mappings published on this node', registers: [registry] }),
   };
 }

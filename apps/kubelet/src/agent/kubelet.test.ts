@@ -20,13 +20,17 @@ function fixture(node: Node = { metadata: { name: 'hollow-node-0', uid: 'n1' }, 
   let rv = 1;
   let kubelet!: Kubelet;
   const client = {
-    get: async () => { throw new Error('no get expected'); },
+    get: async () => {
+      throw new Error('no get expected');
+    },
     create: async (_r: unknown, obj: object) => obj,
     update: async (_r: unknown, obj: object) => obj,
     patch: async (_r: unknown, _ns: string, name: string, _t: string, body: { status: Record<string, unknown> }) => {
       const pod = pods.get(name)!;
       const status = { ...pod.status } as Record<string, unknown>;
-      for (const [k, v] of Object.entries(body.status)) if (v === null) delete status[k]; else status[k] = v;
+      for (const [k, v] of Object.entries(body.status))
+        if (v === null) delete status[k];
+        else status[k] = v;
       const next: Pod = { ...pod, metadata: { ...pod.metadata, resourceVersion: String(++rv) }, status: status as PodStatus };
       pods.set(name, next);
       kubelet.podUpdated(next);
@@ -41,8 +45,20 @@ function fixture(node: Node = { metadata: { name: 'hollow-node-0', uid: 'n1' }, 
     },
   };
   kubelet = new Kubelet({
-    shape: { name: 'hollow-node-0', internalIp: '10.255.0.1', cpu: '4', memory: '16Gi', maxPods: 110, labels: {}, runtimeVersion: 'fake://0.1.0', arch: 'amd64' },
-    runtime, client: client as never, logger, getNode: () => node,
+    shape: {
+      name: 'hollow-node-0',
+      internalIp: '10.255.0.1',
+      cpu: '4',
+      memory: '16Gi',
+      maxPods: 110,
+      labels: {},
+      runtimeVersion: 'fake://0.1.0',
+      arch: 'amd64',
+    },
+    runtime,
+    client: client as never,
+    logger,
+    getNode: () => node,
     sources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
     resyncMs: 20,
   });
@@ -50,7 +66,9 @@ function fixture(node: Node = { metadata: { name: 'hollow-node-0', uid: 'n1' }, 
     pods.set(pod.metadata!.name!, pod);
     kubelet.podUpdated(pod);
   };
-  const setNode = (n: Node) => { node = n; };
+  const setNode = (n: Node) => {
+    node = n;
+  };
   return { kubelet, runtime, pods, deletes, add, setNode };
 }
 
@@ -70,7 +88,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20
 
 const ready = (pod: Pod | undefined) => pod?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
-test('a pod waits for the node\'s pod CIDR, then runs and is reported Running and Ready', async () => {
+test("a pod waits for the node's pod CIDR, then runs and is reported Running and Ready", async () => {
   const fx = fixture({ metadata: { name: 'hollow-node-0' }, spec: {} });
   fx.add(makePod('web'));
   await new Promise((r) => setTimeout(r, 30));
@@ -105,14 +123,17 @@ test('a container that exits in the fake runtime is restarted under restartPolic
   await fx.kubelet.stop();
 });
 
-test('a deleted pod\'s containers are killed and removed, then its deletion is confirmed with a uid precondition', async () => {
+test("a deleted pod's containers are killed and removed, then its deletion is confirmed with a uid precondition", async () => {
   const fx = fixture({ metadata: { name: 'hollow-node-0' }, spec: { podCIDR: '10.0.0.0/30' } });
   fx.add(makePod('web'));
   await until('Ready', () => ready(fx.pods.get('web')));
   const [container] = await fx.runtime.listContainers();
   const seen: string[] = [];
   const stop = fx.runtime.stopContainer.bind(fx.runtime);
-  fx.runtime.stopContainer = async (id, timeout) => { seen.push(id); return stop(id, timeout); };
+  fx.runtime.stopContainer = async (id, timeout) => {
+    seen.push(id);
+    return stop(id, timeout);
+  };
   const pod = fx.pods.get('web')!;
   fx.add({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2026-01-01T00:01:00Z', deletionGracePeriodSeconds: 30, resourceVersion: '99' } });
   await until('the confirmation', () => fx.deletes.length === 1);
@@ -129,7 +150,15 @@ test('a deleted pod\'s containers are killed and removed, then its deletion is c
 
 test('hollow nodes are Kubelets over their own FakeRuntime', () => {
   const hollow = new HollowKubelet({
-    client: {} as never, logger, hollowNodes: 3, nodeNamePrefix: 'h-', firstIndex: 5, cpu: '4', memory: '16Gi', maxPods: 110, labels: {},
+    client: {} as never,
+    logger,
+    hollowNodes: 3,
+    nodeNamePrefix: 'h-',
+    firstIndex: 5,
+    cpu: '4',
+    memory: '16Gi',
+    maxPods: 110,
+    labels: {},
   });
   assert.deepEqual([...hollow.kubelets.keys()], ['h-5', 'h-6', 'h-7']);
   const [a, b] = [hollow.kubelets.get('h-5')!, hollow.kubelets.get('h-6')!];

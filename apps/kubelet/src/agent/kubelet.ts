@@ -126,7 +126,10 @@ export class Kubelet {
 
   /** The Node's pod CIDR changed: apply it and sync every pod. */
   podCidrChanged(): void {
-    void this.ensurePodCidr().then(() => this.syncAll(), () => undefined);
+    void this.ensurePodCidr().then(
+      () => this.syncAll(),
+      () => undefined,
+    );
   }
 
   /** Forgets the applied pod CIDR (a restarted engine lost its network), so the next sync applies it again. */
@@ -136,7 +139,9 @@ export class Kubelet {
 
   /** Single-flight: the node informer and the pod workers may ask at the same moment. */
   ensurePodCidr(): Promise<boolean> {
-    this.#ensuring ??= this.#applyPodCidr().finally(() => { this.#ensuring = undefined; });
+    this.#ensuring ??= this.#applyPodCidr().finally(() => {
+      this.#ensuring = undefined;
+    });
     return this.#ensuring;
   }
 
@@ -217,7 +222,7 @@ export class Kubelet {
       return {};
     }
     if (pod.status?.phase === 'Failed' && pod.status.reason === SYSCTL_FORBIDDEN_REASON) return {};
-    const knownIP = hostNetwork ? hostIP : findReadySandbox(before)?.ip ?? '';
+    const knownIP = hostNetwork ? hostIP : (findReadySandbox(before)?.ip ?? '');
     const { volumes, probes } = opts.plugins ?? {};
     const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     if (volumes && !finished) {
@@ -232,9 +237,14 @@ export class Kubelet {
       }
     }
     const res = await syncPod(pod, {
-      runtime: this.runtime, backoff: this.#backoff, imageBackoff: this.#imageBackoff, hostIP,
+      runtime: this.runtime,
+      backoff: this.#backoff,
+      imageBackoff: this.#imageBackoff,
+      hostIP,
       env: {
-        getConfigMap: (ns, n) => opts.sources.getConfigMap(ns, n), getSecret: (ns, n) => opts.sources.getSecret(ns, n), nodeAllocatable: opts.shape.allocatable,
+        getConfigMap: (ns, n) => opts.sources.getConfigMap(ns, n),
+        getSecret: (ns, n) => opts.sources.getSecret(ns, n),
+        nodeAllocatable: opts.shape.allocatable,
         ...(opts.services ? { services: opts.services } : {}),
       },
       livenessFailed: probes?.livenessFailed(uid),
@@ -246,9 +256,10 @@ export class Kubelet {
     });
     for (const ev of res.events) this.#recordEvent(pod, ev);
     const sandbox = findReadySandbox(res.runtimeStatus);
-    const podIP = hostNetwork ? hostIP : sandbox?.ip ?? '';
+    const podIP = hostNetwork ? hostIP : (sandbox?.ip ?? '');
     // The sandbox (and its IP) is new: rewrite the pod's files that carry the IP (etc-hosts, downward API).
-    if (volumes && podIP && podIP !== knownIP && !finished) await volumes.setUpPod(pod, { podIP, hostIP }).catch((err) => this.#logger.debug({ err }, 'volume refresh failed'));
+    if (volumes && podIP && podIP !== knownIP && !finished)
+      await volumes.setUpPod(pod, { podIP, hostIP }).catch((err) => this.#logger.debug({ err }, 'volume refresh failed'));
     if (probes) {
       const latest = new Map<string, { name: string; id: string; startedAt: number; running: boolean }>();
       for (const ct of res.runtimeStatus.containers) {
@@ -256,7 +267,12 @@ export class Kubelet {
       }
       probes.update(pod, podIP, [...latest.values()]);
     }
-    const status = buildPodStatus(pod, res.runtimeStatus, probes?.results(uid) ?? {}, { now: Date.now(), hostIP, waiting: res.waiting, lastWritten: this.#status.lastWritten(uid) });
+    const status = buildPodStatus(pod, res.runtimeStatus, probes?.results(uid) ?? {}, {
+      now: Date.now(),
+      hostIP,
+      waiting: res.waiting,
+      lastWritten: this.#status.lastWritten(uid),
+    });
     await this.#status.setStatus(pod, status);
     const resync = opts.resyncMs ?? POD_RESYNC_MS;
     return { requeueAfterMs: Math.min(res.requeueAfterMs ?? resync, resync) };
@@ -269,7 +285,10 @@ export class Kubelet {
       const grace = getGracePeriodSeconds(pod);
       this.#logger.info({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, grace }, 'terminating pod');
       await killPodWithGrace(pod, grace, {
-        runtime: this.runtime, logger: this.#logger, recordEvent: (p, ev) => this.#recordEvent(p, ev), ...(this.#opts.exec ? { exec: this.#opts.exec } : {}),
+        runtime: this.runtime,
+        logger: this.#logger,
+        recordEvent: (p, ev) => this.#recordEvent(p, ev),
+        ...(this.#opts.exec ? { exec: this.#opts.exec } : {}),
       });
       this.#killed.add(uid);
     }

@@ -67,9 +67,11 @@ export function buildNodeShape(input: NodeInfoInput): NodeShape {
     kubeletPort: input.kubeletPort,
     nodeInfo: {
       // Several kubelets may share one machine (the lab): the node name keeps the ids apart.
-      machineID: `${machineId}-${input.nodeName}`, systemUUID: input.nodeName,
+      machineID: `${machineId}-${input.nodeName}`,
+      systemUUID: input.nodeName,
       bootID: readFirstLine('/proc/sys/kernel/random/boot_id') ?? input.nodeName,
-      kernelVersion: release(), osImage: osImage(),
+      kernelVersion: release(),
+      osImage: osImage(),
     },
   };
 }

@@ -17,7 +17,11 @@ export interface LoadedPlugins {
 }
 
 export async function loadPlugins(opts: {
-  rootDir: string; sources: VolumeSources; logger: Logger; probes: ProbeManagerOptions; tokens?: ServiceAccountTokens;
+  rootDir: string;
+  sources: VolumeSources;
+  logger: Logger;
+  probes: ProbeManagerOptions;
+  tokens?: ServiceAccountTokens;
 }): Promise<LoadedPlugins> {
   return {
     volumes: new VolumeManager({ rootDir: opts.rootDir, sources: opts.sources, logger: opts.logger, ...(opts.tokens ? { tokens: opts.tokens } : {}) }),

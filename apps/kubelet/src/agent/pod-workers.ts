@@ -56,10 +56,13 @@ export class PodWorkers {
     const w = this.#workers.get(uid);
     if (!w || this.#stopped) return;
     if (w.timer) clearTimeout(w.timer);
-    w.timer = setTimeout(() => {
-      w.timer = undefined;
-      this.update(uid);
-    }, Math.max(0, ms));
+    w.timer = setTimeout(
+      () => {
+        w.timer = undefined;
+        this.update(uid);
+      },
+      Math.max(0, ms),
+    );
     w.timer.unref();
   }
 

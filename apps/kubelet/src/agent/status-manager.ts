@@ -38,9 +38,19 @@ export class StatusManager {
     if (last?.status === next && Date.now() - last.at < RECENT_WRITE_MS) return false;
     try {
       // Fields we no longer report (podIP of a dead sandbox, lastState) must go: null removes them in a merge patch.
-      const removed = Object.fromEntries(Object.keys(current).filter((k) => !(k in status) && k !== 'qosClass' && k !== 'nominatedNodeName').map((k) => [k, null]));
-      await this.#client.patch(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? '', 'merge',
-        { status: { ...removed, ...status } }, { subresource: 'status' });
+      const removed = Object.fromEntries(
+        Object.keys(current)
+          .filter((k) => !(k in status) && k !== 'qosClass' && k !== 'nominatedNodeName')
+          .map((k) => [k, null]),
+      );
+      await this.#client.patch(
+        podsResource,
+        pod.metadata?.namespace,
+        pod.metadata?.name ?? '',
+        'merge',
+        { status: { ...removed, ...status } },
+        { subresource: 'status' },
+      );
       this.#written.set(uid, { status: next, value: status, at: Date.now() });
       this.writes++;
       return true;
@@ -63,9 +73,17 @@ export class StatusManager {
 /** Stable JSON of the fields we own, for comparison. */
 function normalize(s: PodStatus): string {
   const pick = {
-    phase: s.phase, podIP: s.podIP, hostIP: s.hostIP, startTime: s.startTime,
-    conditions: [...(s.conditions ?? [])].sort((a, b) => a.type.localeCompare(b.type)).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime]),
-    initContainerStatuses: s.initContainerStatuses, containerStatuses: s.containerStatuses,
+    phase: s.phase,
+    podIP: s.podIP,
+    hostIP: s.hostIP,
+    startTime: s.startTime,
+    conditions: [...(s.conditions ?? [])]
+      .sort((a, b) => a.type.localeCompare(b.type))
+      .map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime]),
+    initContainerStatuses: s.initContainerStatuses,
+    containerStatuses: s.containerStatuses,
   };
-  return JSON.stringify(pick, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  return JSON.stringify(pick, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }

@@ -39,19 +39,21 @@ export async function killPodWithGrace(pod: Pod, graceSeconds: number, deps: Kil
   const deadline = now() + graceSeconds * 1000;
   const podIP = status.sandboxes.find((s) => s.state === 'SANDBOX_READY')?.ip ?? pod.status?.podIP ?? '';
   const running = status.containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED');
-  await Promise.all(running.map(async (c) => {
-    const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === c.name);
-    const fieldPath = `spec.containers{${c.name}}`;
-    if (spec?.lifecycle?.preStop && deps.exec && c.state === 'CONTAINER_RUNNING' && graceSeconds > 0) {
-      await runPreStop(pod, spec, c.id, podIP, deadline - now(), deps.exec, deps.logger).catch((err: Error) => {
-        deps.recordEvent(pod, { type: 'Warning', reason: 'FailedPreStopHook', message: `PreStopHook failed: ${err.message}`, fieldPath });
-      });
-    }
-    deps.recordEvent(pod, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath });
-    // Kubernetes gives at least 2 s after preStop so SIGTERM can be handled at all.
-    const remaining = graceSeconds > 0 ? Math.max(2, Math.ceil((deadline - now()) / 1000)) : 0;
-    await deps.runtime.stopContainer(c.id, remaining);
-  }));
+  await Promise.all(
+    running.map(async (c) => {
+      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === c.name);
+      const fieldPath = `spec.containers{${c.name}}`;
+      if (spec?.lifecycle?.preStop && deps.exec && c.state === 'CONTAINER_RUNNING' && graceSeconds > 0) {
+        await runPreStop(pod, spec, c.id, podIP, deadline - now(), deps.exec, deps.logger).catch((err: Error) => {
+          deps.recordEvent(pod, { type: 'Warning', reason: 'FailedPreStopHook', message: `PreStopHook failed: ${err.message}`, fieldPath });
+        });
+      }
+      deps.recordEvent(pod, { type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath });
+      // Kubernetes gives at least 2 s after preStop so SIGTERM can be handled at all.
+      const remaining = graceSeconds > 0 ? Math.max(2, Math.ceil((deadline - now()) / 1000)) : 0;
+      await deps.runtime.stopContainer(c.id, remaining);
+    }),
+  );
   for (const s of status.sandboxes) await deps.runtime.stopPodSandbox(s.id);
 }
 
@@ -65,7 +67,15 @@ export async function confirmPodDeletion(client: Pick<RestClient, 'delete'>, pod
   }
 }
 
-async function runPreStop(pod: Pod, spec: KubeContainer, containerId: string, podIP: string, budgetMs: number, exec: ContainerExec, logger: Logger): Promise<void> {
+async function runPreStop(
+  pod: Pod,
+  spec: KubeContainer,
+  containerId: string,
+  podIP: string,
+  budgetMs: number,
+  exec: ContainerExec,
+  logger: Logger,
+): Promise<void> {
   const hook = spec.lifecycle!.preStop!;
   const timeoutMs = Math.max(1, budgetMs);
   if (hook.exec?.command?.length) {

@@ -22,7 +22,10 @@ const POLL_MS = 2000;
 const RETRY_FIRST_MS = 2000;
 const RETRY_MAX_MS = 60_000;
 
-export interface CertificatePair { cert: string; key: string }
+export interface CertificatePair {
+  cert: string;
+  key: string;
+}
 
 export interface CertificateManagerOptions {
   client: Pick<RestClient, 'create' | 'get' | 'config'>;
@@ -50,7 +53,10 @@ export async function createNodeRequest(nodeName: string, names: string[] = []):
     name: [{ O: ['system:nodes'] }, { CN: [`system:node:${nodeName}`] }],
     keys,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: names.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: isIP(n) ? 'ip' as const : 'dns' as const, value: n })))],
+    extensions:
+      names.length === 0
+        ? []
+        : [new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: isIP(n) ? ('ip' as const) : ('dns' as const), value: n })))],
   });
   const key = x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
   return { csr: csr.toString('pem'), key };
@@ -109,7 +115,7 @@ export class CertificateManager {
   /** Loads, then keeps a valid certificate until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
     await this.load();
-    for (let failures = 0; !signal.aborted;) {
+    for (let failures = 0; !signal.aborted; ) {
       const wait = this.#current ? this.#deadline - Date.now() : 0;
       if (wait > 0) await sleep(Math.min(wait, 2 ** 31 - 1), signal);
       if (signal.aborted) return;
@@ -134,7 +140,10 @@ export class CertificateManager {
     if (!pair) return;
     this.#current = pair;
     this.#deadline = rotationDeadline(pair.cert, this.#o.random);
-    this.#o.logger.info({ notAfter: new X509Certificate(pair.cert).validTo, rotationDeadline: new Date(this.#deadline).toISOString() }, `${this.#o.what} in use`);
+    this.#o.logger.info(
+      { notAfter: new X509Certificate(pair.cert).validTo, rotationDeadline: new Date(this.#deadline).toISOString() },
+      `${this.#o.what} in use`,
+    );
   }
 
   #use(pair: CertificatePair): void {
@@ -145,7 +154,10 @@ export class CertificateManager {
   /** An expired certificate cannot authenticate anything: said loudly, at each attempt. */
   #warnIfExpired(): void {
     if (!this.#current || expiry(this.#current) > Date.now()) return;
-    this.#o.logger.error({ notAfter: new X509Certificate(this.#current.cert).validTo }, `the ${this.#o.what} has EXPIRED; requests with it are refused until a new one is issued`);
+    this.#o.logger.error(
+      { notAfter: new X509Certificate(this.#current.cert).validTo },
+      `the ${this.#o.what} has EXPIRED; requests with it are refused until a new one is issued`,
+    );
   }
 
   async #load(): Promise<CertificatePair | undefined> {
@@ -173,7 +185,8 @@ export class CertificateManager {
     if (!request || signal.aborted) return undefined;
     const { csr, key } = request;
     const created = await this.#o.client.create<CertificateSigningRequest>(CSRS, {
-      apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest',
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
       metadata: { generateName: 'csr-' },
       spec: { request: Buffer.from(csr).toString('base64'), signerName: this.#o.signerName, usages: this.#o.usages },
     });

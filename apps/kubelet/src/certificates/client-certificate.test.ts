@@ -25,7 +25,7 @@ test('failed attempts back off: 2 s doubling up to a minute', () => {
   assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 20].map(retryDelay), [2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
 });
 
-test('a kept pair is read back whatever its key\'s PEM label', () => {
+test("a kept pair is read back whatever its key's PEM label", () => {
   const cert = '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n';
   const key = '-----BEGIN EC PRIVATE KEY-----\nBB==\n-----END EC PRIVATE KEY-----\n';
   assert.deepEqual(parsePairPem(cert + key), { cert, key });
@@ -49,7 +49,9 @@ async function startWithKeptPair(keptBy: 'cluster CA' | 'another CA') {
   const presented: string[] = [];
   const client = {
     config: { server: 'https://x', namespace: 'default', caCert: ca.cert, clientCert: fromKubeconfig.cert, clientKey: fromKubeconfig.key },
-    setClientCertificate: (cert: string) => { presented.push(cert); },
+    setClientCertificate: (cert: string) => {
+      presented.push(cert);
+    },
     create: () => assert.fail('no request before the deadline'),
     get: () => assert.fail('no request before the deadline'),
   };
@@ -58,7 +60,7 @@ async function startWithKeptPair(keptBy: 'cluster CA' | 'another CA') {
   return { dir, manager, presented, kept, fromKubeconfig };
 }
 
-test('at start the kept kubelet-client-current.pem wins over the kubeconfig\'s certificate, and the client presents it', async () => {
+test("at start the kept kubelet-client-current.pem wins over the kubeconfig's certificate, and the client presents it", async () => {
   const { dir, manager, presented, kept } = await startWithKeptPair('cluster CA');
   try {
     assert.deepEqual(presented, [kept.cert]);
@@ -69,7 +71,7 @@ test('at start the kept kubelet-client-current.pem wins over the kubeconfig\'s c
   }
 });
 
-test('a kept pair another CA signed (a cluster made anew) is passed over for the kubeconfig\'s', async () => {
+test("a kept pair another CA signed (a cluster made anew) is passed over for the kubeconfig's", async () => {
   const { dir, manager, presented, fromKubeconfig } = await startWithKeptPair('another CA');
   try {
     assert.deepEqual(presented, []);

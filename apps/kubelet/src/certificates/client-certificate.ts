@@ -30,13 +30,21 @@ export class ClientCertificateManager extends CertificateManager {
   constructor(o: ClientCertificateManagerOptions) {
     const { clientCert, clientKey } = o.client.config;
     super({
-      client: o.client, rootDir: o.rootDir, logger: o.logger, ...(o.random ? { random: o.random } : {}),
-      what: 'kubelet client certificate', signerName: KUBELET_CLIENT_SIGNER, file: KUBELET_CLIENT_CURRENT, usages: KUBELET_CLIENT_USAGES,
+      client: o.client,
+      rootDir: o.rootDir,
+      logger: o.logger,
+      ...(o.random ? { random: o.random } : {}),
+      what: 'kubelet client certificate',
+      signerName: KUBELET_CLIENT_SIGNER,
+      file: KUBELET_CLIENT_CURRENT,
+      usages: KUBELET_CLIENT_USAGES,
       newRequest: () => createNodeRequest(o.nodeName),
       // The kubeconfig's files may hold both (kubelet-client-current.pem named twice, as kubeadm writes it).
       initial: () => (clientCert && clientKey ? parsePairPem(`${clientCert}\n${clientKey}`) : undefined),
       // The kubeconfig may name the kept file itself: then the client presents it already.
-      onCertificate: (pair) => { if (pair.cert !== o.client.config.clientCert) o.client.setClientCertificate(pair.cert, pair.key); },
+      onCertificate: (pair) => {
+        if (pair.cert !== o.client.config.clientCert) o.client.setClientCertificate(pair.cert, pair.key);
+      },
     });
   }
 }

@@ -44,8 +44,14 @@ export function createServingRequest(nodeName: string, names: string[]): Promise
 export class ServingCertificateManager extends CertificateManager {
   constructor(o: ServingCertificateManagerOptions) {
     super({
-      client: o.client, rootDir: o.rootDir, logger: o.logger, onCertificate: o.onCertificate, ...(o.random ? { random: o.random } : {}),
-      what: 'kubelet serving certificate', signerName: KUBELET_SERVING_SIGNER, file: 'kubelet-server-current.pem',
+      client: o.client,
+      rootDir: o.rootDir,
+      logger: o.logger,
+      onCertificate: o.onCertificate,
+      ...(o.random ? { random: o.random } : {}),
+      what: 'kubelet serving certificate',
+      signerName: KUBELET_SERVING_SIGNER,
+      file: 'kubelet-server-current.pem',
       usages: ['digital signature', 'key encipherment', 'server auth'],
       // The Node's addresses are known once it registered and reported its status.
       newRequest: async (signal) => {

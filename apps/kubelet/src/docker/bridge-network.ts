@@ -35,7 +35,11 @@ export async function ensureBridgeNetwork(docker: Docker, logger: Logger, spec: 
   if (spec.name.length <= MAX_INTERFACE_NAME) options['com.docker.network.bridge.name'] = spec.name;
   try {
     const network = await docker.createNetwork({
-      Name: spec.name, Driver: 'bridge', CheckDuplicate: true, Labels: spec.labels, Options: options,
+      Name: spec.name,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: spec.labels,
+      Options: options,
       IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet }] },
     });
     logger.info({ network: spec.name, subnet: spec.subnet }, 'bridge network created');
@@ -56,7 +60,7 @@ export async function removeBridgeNetwork(docker: Docker, name: string): Promise
 
 async function inspectNetwork(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | undefined> {
   try {
-    const info = await docker.getNetwork(name).inspect() as Docker.NetworkInspectInfo;
+    const info = (await docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
     // Docker resolves names by prefix of ids too; only an exact name is ours.
     return info.Name === name ? info : undefined;
   } catch (err) {

@@ -2,18 +2,36 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerConfig, PodSandboxConfig } from '../container-runtime.ts';
 import {
-  getAnnotations, getExitReason, parseDockerTime, renderResolvConf, toContainerCreateOptions, toContainerState,
-  toEntrypointAndCmd, toSandboxCreateOptions, toSecurityHostConfig, type RuntimeIdentity,
+  getAnnotations,
+  getExitReason,
+  parseDockerTime,
+  renderResolvConf,
+  toContainerCreateOptions,
+  toContainerState,
+  toEntrypointAndCmd,
+  toSandboxCreateOptions,
+  toSecurityHostConfig,
+  type RuntimeIdentity,
 } from './docker-mapping.ts';
 
 const identity: RuntimeIdentity = { nodeName: 'n1', networkName: 'skiff0', pauseImage: 'skiff/pause:3.9', extraLabels: {} };
 const sandbox: PodSandboxConfig = {
-  metadata: { name: 'web', namespace: 'default', uid: 'u1', attempt: 2 }, hostname: 'web', labels: { app: 'web' },
-  annotations: { note: 'x' }, dns: { servers: ['10.96.0.10'], searches: ['svc.cluster.local'], options: ['ndots:5'] },
+  metadata: { name: 'web', namespace: 'default', uid: 'u1', attempt: 2 },
+  hostname: 'web',
+  labels: { app: 'web' },
+  annotations: { note: 'x' },
+  dns: { servers: ['10.96.0.10'], searches: ['svc.cluster.local'], options: ['ndots:5'] },
 };
 const container: ContainerConfig = {
-  name: 'app', image: 'busybox', command: ['sh'], args: ['-c', 'true'], env: [{ name: 'A', value: '1=2' }], labels: {}, attempt: 3,
-  workingDir: '/w', mounts: [{ hostPath: '/h', containerPath: '/c', readOnly: true }],
+  name: 'app',
+  image: 'busybox',
+  command: ['sh'],
+  args: ['-c', 'true'],
+  env: [{ name: 'A', value: '1=2' }],
+  labels: {},
+  attempt: 3,
+  workingDir: '/w',
+  mounts: [{ hostPath: '/h', containerPath: '/c', readOnly: true }],
   resources: { cpuPeriod: 100000, cpuQuota: 50000, cpuShares: 512, memoryLimitInBytes: 64 << 20 },
   securityContext: { runAsUser: 1000, readOnlyRootFilesystem: true },
 };
@@ -67,7 +85,8 @@ test('toContainerCreateOptions: joins the sandbox, maps env, mounts, resources a
 });
 
 test('stdin/tty: opened only when the spec asks, as dockershim; defaults untouched otherwise', () => {
-  const create = (extra: Partial<ContainerConfig>) => toContainerCreateOptions({ sandboxId: 's', config: { ...container, ...extra }, sandbox, allowPrivileged: false }, identity);
+  const create = (extra: Partial<ContainerConfig>) =>
+    toContainerCreateOptions({ sandboxId: 's', config: { ...container, ...extra }, sandbox, allowPrivileged: false }, identity);
   const plain = create({});
   for (const key of ['OpenStdin', 'AttachStdin', 'StdinOnce', 'Tty'] as const) assert.equal(plain[key], undefined, key);
   const once = create({ stdin: true, stdinOnce: true });
@@ -79,19 +98,33 @@ test('stdin/tty: opened only when the spec asks, as dockershim; defaults untouch
 test('security: NET_RAW dropped by default, capabilities, no-new-privileges, seccomp, groups, user:group', () => {
   assert.deepEqual(toSecurityHostConfig({}), { CapDrop: ['NET_RAW'] });
   assert.deepEqual(toSecurityHostConfig({ capabilitiesAdd: ['NET_RAW'] }), { CapAdd: ['NET_RAW'] });
-  assert.deepEqual(toSecurityHostConfig({ capabilitiesDrop: ['ALL'], capabilitiesAdd: ['NET_BIND_SERVICE'], noNewPrivileges: true }),
-    { CapAdd: ['NET_BIND_SERVICE'], CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] });
-  assert.deepEqual(toSecurityHostConfig({ privileged: true, capabilitiesDrop: ['ALL'], seccomp: { type: 'Unconfined' } }), { SecurityOpt: ['seccomp=unconfined'] });
-  assert.deepEqual(toSecurityHostConfig({ seccomp: { type: 'RuntimeDefault' } }), { CapDrop: ['NET_RAW'] }, 'Docker\'s default profile: no option');
-  assert.deepEqual(toSecurityHostConfig({ seccomp: { type: 'Localhost', json: '{"defaultAction":"SCMP_ACT_ALLOW"}' } }).SecurityOpt, ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}']);
-  assert.deepEqual(toSecurityHostConfig({ supplementalGroups: [2000, 4000], unmaskedProc: true }),
-    { CapDrop: ['NET_RAW'], GroupAdd: ['2000', '4000'], MaskedPaths: [], ReadonlyPaths: [] });
-  const create = (securityContext: ContainerConfig['securityContext']) => toContainerCreateOptions({ sandboxId: 's', config: { ...container, securityContext }, sandbox, allowPrivileged: false }, identity);
+  assert.deepEqual(toSecurityHostConfig({ capabilitiesDrop: ['ALL'], capabilitiesAdd: ['NET_BIND_SERVICE'], noNewPrivileges: true }), {
+    CapAdd: ['NET_BIND_SERVICE'],
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+  });
+  assert.deepEqual(toSecurityHostConfig({ privileged: true, capabilitiesDrop: ['ALL'], seccomp: { type: 'Unconfined' } }), {
+    SecurityOpt: ['seccomp=unconfined'],
+  });
+  assert.deepEqual(toSecurityHostConfig({ seccomp: { type: 'RuntimeDefault' } }), { CapDrop: ['NET_RAW'] }, "Docker's default profile: no option");
+  assert.deepEqual(toSecurityHostConfig({ seccomp: { type: 'Localhost', json: '{"defaultAction":"SCMP_ACT_ALLOW"}' } }).SecurityOpt, [
+    'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}',
+  ]);
+  assert.deepEqual(toSecurityHostConfig({ supplementalGroups: [2000, 4000], unmaskedProc: true }), {
+    CapDrop: ['NET_RAW'],
+    GroupAdd: ['2000', '4000'],
+    MaskedPaths: [],
+    ReadonlyPaths: [],
+  });
+  const create = (securityContext: ContainerConfig['securityContext']) =>
+    toContainerCreateOptions({ sandboxId: 's', config: { ...container, securityContext }, sandbox, allowPrivileged: false }, identity);
   assert.equal(create({ runAsUser: 1000, runAsGroup: 3000 }).User, '1000:3000');
   assert.equal(create({ runAsGroup: 3000 }).User, '0:3000');
   assert.equal(create({ runAsGroup: 3000, runAsUsername: 'app' }).User, 'app:3000');
   assert.equal(create({}).User, undefined);
-  assert.deepEqual(toSandboxCreateOptions({ ...sandbox, sysctls: { 'net.ipv4.tcp_syncookies': '1' } }, identity).HostConfig?.Sysctls, { 'net.ipv4.tcp_syncookies': '1' });
+  assert.deepEqual(toSandboxCreateOptions({ ...sandbox, sysctls: { 'net.ipv4.tcp_syncookies': '1' } }, identity).HostConfig?.Sysctls, {
+    'net.ipv4.tcp_syncookies': '1',
+  });
 });
 
 test('state, time, exit reason, annotations and resolv.conf helpers', () => {

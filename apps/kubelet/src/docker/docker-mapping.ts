@@ -5,8 +5,15 @@
  */
 import type Docker from 'dockerode';
 import {
-  LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
-  type ContainerConfig, type ContainerSecurity, type ContainerState, type Labels, type PodSandboxConfig,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  type ContainerConfig,
+  type ContainerSecurity,
+  type ContainerState,
+  type Labels,
+  type PodSandboxConfig,
 } from '../container-runtime.ts';
 
 /** On every sandbox: `true`; on every container of a pod: `false`. */
@@ -51,9 +58,15 @@ function toAnnotationLabels(annotations: Labels | undefined): Labels {
 export function toSandboxCreateOptions(config: PodSandboxConfig, id: RuntimeIdentity): Docker.ContainerCreateOptions {
   const m = config.metadata;
   const labels: Labels = {
-    ...config.labels, ...toAnnotationLabels(config.annotations), ...id.extraLabels,
-    [LABEL_POD_NAME]: m.name, [LABEL_POD_NAMESPACE]: m.namespace, [LABEL_POD_UID]: m.uid,
-    [LABEL_CONTAINER_NAME]: SANDBOX_CONTAINER_NAME, [LABEL_SANDBOX]: 'true', [LABEL_NODE]: id.nodeName,
+    ...config.labels,
+    ...toAnnotationLabels(config.annotations),
+    ...id.extraLabels,
+    [LABEL_POD_NAME]: m.name,
+    [LABEL_POD_NAMESPACE]: m.namespace,
+    [LABEL_POD_UID]: m.uid,
+    [LABEL_CONTAINER_NAME]: SANDBOX_CONTAINER_NAME,
+    [LABEL_SANDBOX]: 'true',
+    [LABEL_NODE]: id.nodeName,
     [LABEL_ATTEMPT]: String(m.attempt),
   };
   const dns = config.dns;
@@ -66,7 +79,9 @@ export function toSandboxCreateOptions(config: PodSandboxConfig, id: RuntimeIden
       NetworkMode: config.hostNetwork ? 'host' : id.networkName,
       // Containers of the pod join this IPC namespace with `container:<sandbox>`.
       IpcMode: 'shareable',
-      Dns: dns?.servers, DnsSearch: dns?.searches, DnsOptions: dns?.options,
+      Dns: dns?.servers,
+      DnsSearch: dns?.searches,
+      DnsOptions: dns?.options,
       // The pod's sysctls live in the namespaces its containers join (net, ipc): set them here.
       ...(config.sysctls ? { Sysctls: config.sysctls } : {}),
       RestartPolicy: { Name: 'no' },
@@ -89,10 +104,18 @@ export function toContainerCreateOptions(input: ContainerCreateInput, id: Runtim
     throw new Error(`container ${m.namespace}/${m.name}/${config.name}: privileged containers are not allowed on this node`);
   }
   const labels: Labels = {
-    ...config.labels, ...toAnnotationLabels(config.annotations), ...id.extraLabels,
-    [LABEL_POD_NAME]: m.name, [LABEL_POD_NAMESPACE]: m.namespace, [LABEL_POD_UID]: m.uid,
-    [LABEL_CONTAINER_NAME]: config.name, [LABEL_SANDBOX]: 'false', [LABEL_NODE]: id.nodeName,
-    [LABEL_SANDBOX_ID]: sandboxId, [LABEL_ATTEMPT]: String(config.attempt), [LABEL_RESTART_COUNT]: String(config.attempt),
+    ...config.labels,
+    ...toAnnotationLabels(config.annotations),
+    ...id.extraLabels,
+    [LABEL_POD_NAME]: m.name,
+    [LABEL_POD_NAMESPACE]: m.namespace,
+    [LABEL_POD_UID]: m.uid,
+    [LABEL_CONTAINER_NAME]: config.name,
+    [LABEL_SANDBOX]: 'false',
+    [LABEL_NODE]: id.nodeName,
+    [LABEL_SANDBOX_ID]: sandboxId,
+    [LABEL_ATTEMPT]: String(config.attempt),
+    [LABEL_RESTART_COUNT]: String(config.attempt),
   };
   const r = config.resources ?? {};
   const { entrypoint, cmd } = toEntrypointAndCmd(config.command, config.args);
@@ -112,7 +135,10 @@ export function toContainerCreateOptions(input: ContainerCreateInput, id: Runtim
       NetworkMode: `container:${sandboxId}`,
       IpcMode: `container:${sandboxId}`,
       Binds: config.mounts?.map((mt) => `${mt.hostPath}:${mt.containerPath}${mt.readOnly ? ':ro' : ''}`),
-      CpuPeriod: r.cpuPeriod, CpuQuota: r.cpuQuota, CpuShares: r.cpuShares, Memory: r.memoryLimitInBytes,
+      CpuPeriod: r.cpuPeriod,
+      CpuQuota: r.cpuQuota,
+      CpuShares: r.cpuShares,
+      Memory: r.memoryLimitInBytes,
       ReadonlyRootfs: security.readOnlyRootFilesystem ?? false,
       Privileged: security.privileged ?? false,
       ...toSecurityHostConfig(security),
@@ -172,10 +198,18 @@ export function toEntrypointAndCmd(command?: string[], args?: string[]): { entry
 /** Docker's container states (created, running, paused, restarting, removing, exited, dead) in CRI's terms. */
 export function toContainerState(dockerState: string): ContainerState {
   switch (dockerState) {
-    case 'created': return 'CONTAINER_CREATED';
-    case 'running': case 'paused': case 'restarting': return 'CONTAINER_RUNNING';
-    case 'exited': case 'dead': case 'removing': return 'CONTAINER_EXITED';
-    default: return 'CONTAINER_UNKNOWN';
+    case 'created':
+      return 'CONTAINER_CREATED';
+    case 'running':
+    case 'paused':
+    case 'restarting':
+      return 'CONTAINER_RUNNING';
+    case 'exited':
+    case 'dead':
+    case 'removing':
+      return 'CONTAINER_EXITED';
+    default:
+      return 'CONTAINER_UNKNOWN';
   }
 }
 
@@ -205,7 +239,9 @@ export function getExitReason(state: { OOMKilled?: boolean; ExitCode?: number })
 
 /** Annotations stored as prefixed labels, back as a map. */
 export function getAnnotations(labels: Labels): Labels {
-  return Object.fromEntries(Object.entries(labels)
-    .filter(([k]) => k.startsWith(ANNOTATION_PREFIX))
-    .map(([k, v]) => [k.slice(ANNOTATION_PREFIX.length), v]));
+  return Object.fromEntries(
+    Object.entries(labels)
+      .filter(([k]) => k.startsWith(ANNOTATION_PREFIX))
+      .map(([k, v]) => [k.slice(ANNOTATION_PREFIX.length), v]),
+  );
 }

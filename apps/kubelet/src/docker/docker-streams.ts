@@ -20,7 +20,9 @@ export async function streamContainerLogs(docker: Docker, id: string, opts: LogO
   const info = await container.inspect();
   // Docker's default tail is every line; `since` is in whole seconds.
   const common: Docker.ContainerLogsOptions = {
-    stdout: true, stderr: true, timestamps: opts.timestamps ?? false,
+    stdout: true,
+    stderr: true,
+    timestamps: opts.timestamps ?? false,
     since: opts.sinceTime === undefined ? 0 : Math.floor(opts.sinceTime / 1000),
   };
   if (opts.tailLines !== undefined) common.tail = opts.tailLines;
@@ -71,7 +73,12 @@ export interface ExecSession {
 
 export async function execInContainer(docker: Docker, id: string, cmd: string[], opts: ExecOptions): Promise<ExecSession> {
   const exec = await docker.getContainer(id).exec({
-    Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: opts.stdin ?? false, Tty: opts.tty ?? false, Env: opts.env,
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: opts.stdin ?? false,
+    Tty: opts.tty ?? false,
+    Env: opts.env,
   });
   const stream = await exec.start({ hijack: true, stdin: opts.stdin ?? false, Tty: opts.tty ?? false });
   const stdout = new PassThrough();
@@ -92,21 +99,25 @@ export async function execInContainer(docker: Docker, id: string, cmd: string[],
 }
 
 /** Runs a command to completion and collects its output (exec probes, tests). */
-export async function runInContainer(docker: Docker, id: string, cmd: string[], timeoutMs = 30_000): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function runInContainer(
+  docker: Docker,
+  id: string,
+  cmd: string[],
+  timeoutMs = 30_000,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const session = await execInContainer(docker, id, cmd, {});
-  const collect = (s: NodeJS.ReadableStream) => new Promise<string>((resolve) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
+  const collect = (s: NodeJS.ReadableStream) =>
+    new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`exec ${cmd.join(' ')} in ${id}: timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const [exitCode, stdout, stderr] = await Promise.race([
-      Promise.all([session.exitCode, collect(session.stdout), collect(session.stderr)]), timeout,
-    ]);
+    const [exitCode, stdout, stderr] = await Promise.race([Promise.all([session.exitCode, collect(session.stdout), collect(session.stderr)]), timeout]);
     return { exitCode, stdout, stderr };
   } finally {
     clearTimeout(timer);

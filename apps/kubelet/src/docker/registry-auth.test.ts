@@ -4,8 +4,11 @@ import { findRegistryAuth, getPullSecretAuth, getRegistryHost } from './registry
 
 test('getRegistryHost: Docker Hub unless the first component looks like a host', () => {
   const cases: [string, string][] = [
-    ['busybox', 'docker.io'], ['library/busybox:1', 'docker.io'], ['reg.example.com/a/b:1', 'reg.example.com'],
-    ['localhost/x', 'localhost'], ['127.0.0.1:5000/x', '127.0.0.1:5000'],
+    ['busybox', 'docker.io'],
+    ['library/busybox:1', 'docker.io'],
+    ['reg.example.com/a/b:1', 'reg.example.com'],
+    ['localhost/x', 'localhost'],
+    ['127.0.0.1:5000/x', '127.0.0.1:5000'],
   ];
   for (const [image, host] of cases) assert.equal(getRegistryHost(image), host, image);
 });
@@ -21,7 +24,7 @@ test('findRegistryAuth: picks the matching registry and decodes auth', () => {
   assert.equal(findRegistryAuth('other.io/app', secrets), undefined);
 });
 
-test('getPullSecretAuth: reads the pod\'s imagePullSecrets in order, skipping missing ones', async () => {
+test("getPullSecretAuth: reads the pod's imagePullSecrets in order, skipping missing ones", async () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const secrets: Record<string, { data?: Record<string, string> }> = {
     'ns1/reg': { data: { '.dockerconfigjson': b64(JSON.stringify({ auths: { '127.0.0.1:5000': { username: 'u', password: 'p' } } })) } },

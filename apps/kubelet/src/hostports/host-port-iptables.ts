@@ -55,7 +55,8 @@ export class HostPortIptables {
   async deleteUdpConntrack(hostPort: number): Promise<void> {
     const r = await this.#runner.run('conntrack', ['-D', '-p', 'udp', '--dport', String(hostPort)]);
     // Exit 1 with "0 flow entries have been deleted" when there was nothing: fine.
-    if (r.code !== 0 && !/0 flow entries/.test(r.stderr)) throw new Error(`conntrack -D -p udp --dport ${hostPort} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    if (r.code !== 0 && !/0 flow entries/.test(r.stderr))
+      throw new Error(`conntrack -D -p udp --dport ${hostPort} failed (exit ${r.code}): ${r.stderr.trim()}`);
   }
 
   /** Removes every jump of ours (each copy) and every SKIFFHP- chain; other rules are untouched. */

@@ -18,7 +18,7 @@ function recorder(opts: { fail?: (cmd: string, args: string[]) => boolean; saved
     // Inside `ip netns exec NS`, judge the command that runs there.
     const [inner, innerArgs] = cmd === 'ip' && args[0] === 'netns' ? [args[3]!, args.slice(4)] : [cmd, args];
     if (opts.fail?.(inner, innerArgs)) return { code: 1, stdout: '', stderr: `${inner}: failed` };
-    return { code: 0, stdout: inner === 'iptables-save' ? opts.saved ?? '' : '', stderr: '' };
+    return { code: 0, stdout: inner === 'iptables-save' ? (opts.saved ?? '') : '', stderr: '' };
   };
   return { calls, run };
 }
@@ -33,7 +33,13 @@ function dnsPod(uid = 'uid-dns'): Pod {
 
 /** A runtime with one ready sandbox per uid in `ips`. */
 function runtimeWith(ips: Map<string, string>) {
-  const sandbox = (uid: string): PodSandbox => ({ id: `sb-${uid}`, metadata: { name: uid, namespace: 'default', uid, attempt: 0 }, state: 'SANDBOX_READY', createdAt: 1, labels: {} });
+  const sandbox = (uid: string): PodSandbox => ({
+    id: `sb-${uid}`,
+    metadata: { name: uid, namespace: 'default', uid, attempt: 0 },
+    state: 'SANDBOX_READY',
+    createdAt: 1,
+    labels: {},
+  });
   return {
     listPodSandboxes: async (f?: SandboxFilter) => [...ips.keys()].filter((uid) => f?.labels?.['io.kubernetes.pod.uid'] === uid).map(sandbox),
     podSandboxStatus: async (id: string): Promise<PodSandboxStatus | undefined> => {
@@ -56,7 +62,11 @@ test('HostPortSyncer: publishes a running pod, skips unchanged syncs, unpublishe
   const ips = new Map([['uid-dns', '10.244.1.5']]);
   const results: string[] = [];
   const syncer = new HostPortSyncer({
-    logger, listPods: () => pods, runtime: runtimeWith(ips), podCidr: () => '10.244.1.0/24', iptables: new HostPortIptables({ run }),
+    logger,
+    listPods: () => pods,
+    runtime: runtimeWith(ips),
+    podCidr: () => '10.244.1.0/24',
+    iptables: new HostPortIptables({ run }),
     onSync: (result, n) => results.push(`${result}:${n}`),
   });
   syncer.request();
@@ -66,8 +76,14 @@ test('HostPortSyncer: publishes a running pod, skips unchanged syncs, unpublishe
   const restores = () => calls.filter((c) => c.cmd === 'iptables-restore');
   assert.equal(restores().length, 1);
   assert.match(restores()[0]!.stdin!, new RegExp(`-A ${chain} .* -p udp -m udp --dport 24453 -j DNAT --to-destination 10\\.244\\.1\\.5:5353`));
-  assert.deepEqual(calls.filter((c) => c.args.includes('-I')).map((c) => c.args[4]), ['PREROUTING', 'OUTPUT', 'POSTROUTING']);
-  assert.deepEqual(calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' ')), ['-D -p udp --dport 24453']);
+  assert.deepEqual(
+    calls.filter((c) => c.args.includes('-I')).map((c) => c.args[4]),
+    ['PREROUTING', 'OUTPUT', 'POSTROUTING'],
+  );
+  assert.deepEqual(
+    calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' ')),
+    ['-D -p udp --dport 24453'],
+  );
 
   calls.length = 0;
   syncer.podChanged(dnsPod());
@@ -79,9 +95,12 @@ test('HostPortSyncer: publishes a running pod, skips unchanged syncs, unpublishe
   syncer.podChanged(old);
   await syncer.idle();
   assert.equal(restores().length, 1);
-  assert.ok(restores()[0]!.stdin!.includes(`-X ${chain}`), 'the pod\'s chain is deleted');
+  assert.ok(restores()[0]!.stdin!.includes(`-X ${chain}`), "the pod's chain is deleted");
   assert.ok(!restores()[0]!.stdin!.includes('DNAT --to-destination'));
-  assert.deepEqual(calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' ')), ['-D -p udp --dport 24453']);
+  assert.deepEqual(
+    calls.filter((c) => c.cmd === 'conntrack').map((c) => c.args.join(' ')),
+    ['-D -p udp --dport 24453'],
+  );
   assert.deepEqual(results, ['success:1', 'success:1', 'success:0']);
   ac.abort();
 });
@@ -92,8 +111,16 @@ test('HostPortSyncer: a pod without a ready sandbox, or finished, publishes noth
   const hostNet = dnsPod('uid-host');
   hostNet.spec!.hostNetwork = true;
   const syncer = new HostPortSyncer({
-    logger, listPods: () => [dnsPod('uid-starting'), finished, hostNet], runtime: runtimeWith(new Map([['uid-done', '10.244.1.9'], ['uid-host', '10.244.1.8']])),
-    podCidr: () => '', iptables: new HostPortIptables({ run }),
+    logger,
+    listPods: () => [dnsPod('uid-starting'), finished, hostNet],
+    runtime: runtimeWith(
+      new Map([
+        ['uid-done', '10.244.1.9'],
+        ['uid-host', '10.244.1.8'],
+      ]),
+    ),
+    podCidr: () => '',
+    iptables: new HostPortIptables({ run }),
   });
   const ac = await started(syncer);
   const payload = calls.find((c) => c.cmd === 'iptables-restore')!.stdin!;
@@ -107,8 +134,13 @@ test('HostPortSyncer: a failed restore is logged and recorded once per failure s
   const events: PodEvent[] = [];
   const results: string[] = [];
   const syncer = new HostPortSyncer({
-    logger, listPods: () => [dnsPod()], runtime: runtimeWith(new Map([['uid-dns', '10.244.1.5']])), podCidr: () => '',
-    iptables: new HostPortIptables({ run }), recordEvent: (_pod, ev) => events.push(ev), onSync: (r) => results.push(r),
+    logger,
+    listPods: () => [dnsPod()],
+    runtime: runtimeWith(new Map([['uid-dns', '10.244.1.5']])),
+    podCidr: () => '',
+    iptables: new HostPortIptables({ run }),
+    recordEvent: (_pod, ev) => events.push(ev),
+    onSync: (r) => results.push(r),
   });
   const ac = await started(syncer);
   syncer.request();
@@ -129,15 +161,29 @@ test('HostPortSyncer: a failed restore is logged and recorded once per failure s
 test('HostPortSyncer: after a restart, chains left by the last kubelet for pods now gone are deleted', async () => {
   const leftover = podChainName('uid-gone');
   const { calls, run } = recorder({ saved: `*nat\n:PREROUTING ACCEPT [0:0]\n:SKIFFHP-DNAT - [0:0]\n:${leftover} - [0:0]\nCOMMIT\n` });
-  const syncer = new HostPortSyncer({ logger, listPods: () => [], runtime: runtimeWith(new Map()), podCidr: () => '', iptables: new HostPortIptables({ run }) });
+  const syncer = new HostPortSyncer({
+    logger,
+    listPods: () => [],
+    runtime: runtimeWith(new Map()),
+    podCidr: () => '',
+    iptables: new HostPortIptables({ run }),
+  });
   const ac = await started(syncer);
   assert.ok(calls.find((c) => c.cmd === 'iptables-restore')!.stdin!.includes(`-X ${leftover}`));
   ac.abort();
 });
 
 test('staleUdpPorts: removed, retargeted and new UDP mappings; unchanged ones keep their flows', () => {
-  const before = new Map([['|udp/53', '10.244.1.5:53'], ['|udp/54', '10.244.1.5:54'], ['1.2.3.4|udp/55', '10.244.1.5:55']]);
-  const after = new Map([['|udp/53', '10.244.1.5:53'], ['|udp/54', '10.244.1.6:54'], ['|udp/56', '10.244.1.5:56']]);
+  const before = new Map([
+    ['|udp/53', '10.244.1.5:53'],
+    ['|udp/54', '10.244.1.5:54'],
+    ['1.2.3.4|udp/55', '10.244.1.5:55'],
+  ]);
+  const after = new Map([
+    ['|udp/53', '10.244.1.5:53'],
+    ['|udp/54', '10.244.1.6:54'],
+    ['|udp/56', '10.244.1.5:56'],
+  ]);
   assert.deepEqual(staleUdpPorts(before, after), [54, 55, 56]);
   assert.deepEqual(staleUdpPorts(undefined, after), [53, 54, 56]);
 });

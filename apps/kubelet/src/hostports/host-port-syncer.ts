@@ -60,7 +60,9 @@ export class HostPortSyncer {
       this.#pending = true;
       return;
     }
-    this.#running = this.#loop().finally(() => { this.#running = undefined; });
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+    });
   }
 
   /** Periodic forced resyncs until `signal` aborts; resolves once the last sync finished. */
@@ -135,7 +137,7 @@ export class HostPortSyncer {
       const uid = pod.metadata?.uid ?? '';
       const ready = await runtime.listPodSandboxes({ labels: { [LABEL_POD_UID]: uid }, state: 'SANDBOX_READY' });
       const newest = ready.sort((a, b) => b.createdAt - a.createdAt)[0];
-      const ip = newest ? (await runtime.podSandboxStatus(newest.id))?.ip ?? '' : '';
+      const ip = newest ? ((await runtime.podSandboxStatus(newest.id))?.ip ?? '') : '';
       if (!ip) continue;
       const found = getPortMappings(pod, ip);
       if (found.skipped.length) logger.warn({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, skipped: found.skipped }, 'IPv6 hostIP not published');

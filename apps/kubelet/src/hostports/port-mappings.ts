@@ -39,7 +39,7 @@ export function getPortMappings(pod: Pod, podIP: string): { mappings: PortMappin
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
       const protocol = (p.protocol ?? 'TCP').toLowerCase() as HostPortProtocol;
-      const hostIP = p.hostIP === '0.0.0.0' ? '' : p.hostIP ?? '';
+      const hostIP = p.hostIP === '0.0.0.0' ? '' : (p.hostIP ?? '');
       if (hostIP && !isIPv4(hostIP)) {
         skipped.push(`${protocol}/${p.hostPort} on ${hostIP}`);
         continue;

@@ -5,20 +5,30 @@ import { getPortMappings, type PortMapping } from './port-mappings.ts';
 import { podChainName, renderHostPortRules } from './render-host-port-rules.ts';
 
 const mapping = (over: Partial<PortMapping>): PortMapping => ({
-  pod: 'default/dns', podUid: 'uid-dns', podIP: '10.244.1.5', protocol: 'udp', hostPort: 53, containerPort: 5353, hostIP: '', ...over,
+  pod: 'default/dns',
+  podUid: 'uid-dns',
+  podIP: '10.244.1.5',
+  protocol: 'udp',
+  hostPort: 53,
+  containerPort: 5353,
+  hostIP: '',
+  ...over,
 });
 
 test('renderHostPortRules: no mapping still declares the fixed chains (the jumps need targets)', () => {
-  assert.equal(renderHostPortRules({ mappings: [] }).payload, [
-    '*nat',
-    ':SKIFFHP-DNAT - [0:0]',
-    ':SKIFFHP-MARK-MASQ - [0:0]',
-    ':SKIFFHP-POSTROUTING - [0:0]',
-    '-A SKIFFHP-MARK-MASQ -j MARK --set-xmark 0x2000/0x2000',
-    '-A SKIFFHP-POSTROUTING -m comment --comment "skiff hostport hairpin" -m mark --mark 0x2000/0x2000 -j MASQUERADE',
-    'COMMIT',
-    '',
-  ].join('\n'));
+  assert.equal(
+    renderHostPortRules({ mappings: [] }).payload,
+    [
+      '*nat',
+      ':SKIFFHP-DNAT - [0:0]',
+      ':SKIFFHP-MARK-MASQ - [0:0]',
+      ':SKIFFHP-POSTROUTING - [0:0]',
+      '-A SKIFFHP-MARK-MASQ -j MARK --set-xmark 0x2000/0x2000',
+      '-A SKIFFHP-POSTROUTING -m comment --comment "skiff hostport hairpin" -m mark --mark 0x2000/0x2000 -j MASQUERADE',
+      'COMMIT',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('renderHostPortRules: a DNAT per mapping in a chain per pod, hostIP as -d, hairpin from the pod CIDR', () => {
@@ -58,9 +68,12 @@ test('renderHostPortRules: the same input gives the same bytes whatever the orde
   assert.equal(renderHostPortRules({ mappings: [a, b] }).payload, renderHostPortRules({ mappings: [b, a] }).payload);
 });
 
-test('renderHostPortRules: chains of pods that went are flushed and deleted; others\' chains are not touched', () => {
+test("renderHostPortRules: chains of pods that went are flushed and deleted; others' chains are not touched", () => {
   const gone = podChainName('uid-gone');
-  const { payload, chains } = renderHostPortRules({ mappings: [mapping({})], previousChains: ['SKIFFHP-DNAT', gone, podChainName('uid-dns'), 'SKIFF-SERVICES', 'KUBE-X'] });
+  const { payload, chains } = renderHostPortRules({
+    mappings: [mapping({})],
+    previousChains: ['SKIFFHP-DNAT', gone, podChainName('uid-dns'), 'SKIFF-SERVICES', 'KUBE-X'],
+  });
   const lines = payload.split('\n');
   assert.ok(lines.includes(`:${gone} - [0:0]`), 'declared (flushed) first');
   assert.equal(lines.at(-3), `-X ${gone}`);
@@ -68,7 +81,7 @@ test('renderHostPortRules: chains of pods that went are flushed and deleted; oth
   assert.ok(!chains.includes(gone));
 });
 
-test('podChainName: fits iptables\' 28 characters and never starts with kube-proxy\'s SKIFF- prefix', () => {
+test("podChainName: fits iptables' 28 characters and never starts with kube-proxy's SKIFF- prefix", () => {
   const name = podChainName('0b6f3ad5-27a4-4c5e-9d0c-6f1e2f8e0c11');
   assert.match(name, /^SKIFFHP-DN-[0-9A-F]{16}$/);
   assert.ok(name.length <= 28);
@@ -81,15 +94,24 @@ test('getPortMappings: container ports with a hostPort, protocol lower-cased, 0.
     spec: {
       containers: [
         { name: 'a', ports: [{ containerPort: 53, hostPort: 53, protocol: 'UDP', hostIP: '0.0.0.0' }, { containerPort: 9153 }] },
-        { name: 'b', ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 81, hostPort: 8081, hostIP: 'fd00::1' }] },
+        {
+          name: 'b',
+          ports: [
+            { containerPort: 80, hostPort: 8080 },
+            { containerPort: 81, hostPort: 8081, hostIP: 'fd00::1' },
+          ],
+        },
       ],
     },
   };
   const { mappings, skipped } = getPortMappings(pod, '10.244.0.9');
-  assert.deepEqual(mappings.map((m) => [m.protocol, m.hostPort, m.containerPort, m.hostIP, m.pod]), [
-    ['udp', 53, 53, '', 'kube-system/dns'],
-    ['tcp', 8080, 80, '', 'kube-system/dns'],
-  ]);
+  assert.deepEqual(
+    mappings.map((m) => [m.protocol, m.hostPort, m.containerPort, m.hostIP, m.pod]),
+    [
+      ['udp', 53, 53, '', 'kube-system/dns'],
+      ['tcp', 8080, 80, '', 'kube-system/dns'],
+    ],
+  );
   assert.deepEqual(skipped, ['tcp/8081 on fd00::1']);
   assert.deepEqual(getPortMappings({ ...pod, spec: { ...pod.spec!, hostNetwork: true } }, '10.244.0.9').mappings, [], 'host network: nothing to publish');
   assert.deepEqual(getPortMappings(pod, '').mappings, [], 'no address yet');

@@ -43,9 +43,7 @@ export class Backoff {
   /** Records a restart at `eventTime` and grows the delay for the next one. */
   next(key: string, eventTime: number): number {
     const entry = this.#entries.get(key);
-    const delayMs = !entry || eventTime - entry.lastUpdate > this.resetAfterMs
-      ? this.initialMs
-      : Math.min(entry.delayMs * 2, this.maxMs);
+    const delayMs = !entry || eventTime - entry.lastUpdate > this.resetAfterMs ? this.initialMs : Math.min(entry.delayMs * 2, this.maxMs);
     this.#entries.set(key, { delayMs, lastUpdate: eventTime });
     return delayMs;
   }

@@ -11,9 +11,7 @@
 import { goDuration, type Container as KubeContainer, type Pod } from '@skiff/api';
 import type { ContainerStatus } from '../container-runtime.ts';
 import type { Backoff } from './backoff.ts';
-import {
-  findContainerStatuses, findReadySandbox, getContainerBackoffKey, isExited, isRunning, type PodRuntimeStatus,
-} from './container-status.ts';
+import { findContainerStatuses, findReadySandbox, getContainerBackoffKey, isExited, isRunning, type PodRuntimeStatus } from './container-status.ts';
 import { hashContainerSpec, LABEL_CONTAINER_HASH } from './spec-hash.ts';
 
 export interface ContainerToStart {
@@ -72,12 +70,19 @@ export interface ComputePodActionsOptions {
 
 export function computePodActions(pod: Pod, status: PodRuntimeStatus, opts: ComputePodActionsOptions = {}): PodActions {
   const actions: PodActions = {
-    killPod: false, killReason: '', createSandbox: false, sandboxAttempt: 0, initFailed: false,
-    containersToStart: [], containersToKill: [], backOff: [],
+    killPod: false,
+    killReason: '',
+    createSandbox: false,
+    sandboxAttempt: 0,
+    initFailed: false,
+    containersToStart: [],
+    containersToKill: [],
+    backOff: [],
   };
   const ctx: Context = { pod, status, opts, now: opts.now ?? Date.now(), actions };
-  const alive = status.sandboxes.some((s) => s.state === 'SANDBOX_READY')
-    || status.containers.some((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED');
+  const alive =
+    status.sandboxes.some((s) => s.state === 'SANDBOX_READY') ||
+    status.containers.some((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED');
   const kill = (reason: string) => Object.assign(actions, { killPod: alive, killReason: alive ? reason : '' });
 
   if (pod.metadata?.deletionTimestamp) return kill('pod is being deleted');
@@ -145,8 +150,12 @@ export function computePodActions(pod: Pod, status: PodRuntimeStatus, opts: Comp
       // Restarted at once, like the kubelet: the running instance is not a crash.
       const previous = findContainerStatuses(status, spec.name)[0];
       actions.containersToStart.push({
-        name: spec.name, init: false, attempt: (previous?.attempt ?? 0) + 1, hash,
-        backoffKey: getContainerBackoffKey(pod, spec.name, hash), reason: message,
+        name: spec.name,
+        init: false,
+        attempt: (previous?.attempt ?? 0) + 1,
+        hash,
+        backoffKey: getContainerBackoffKey(pod, spec.name, hash),
+        reason: message,
       });
     }
   }
@@ -174,13 +183,20 @@ function decideStart(ctx: Context, spec: KubeContainer, init: boolean, reason: s
   if (finishedAt !== undefined && opts.backoff?.isInBackOffSince(key, finishedAt, now)) {
     const podName = `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
     actions.backOff.push({
-      name: spec.name, init, retryAt: opts.backoff.expiresAt(key, finishedAt),
+      name: spec.name,
+      init,
+      retryAt: opts.backoff.expiresAt(key, finishedAt),
       message: `back-off ${formatDuration(opts.backoff.get(key))} restarting failed container=${spec.name} pod=${podName}`,
     });
     return;
   }
   const toStart: ContainerToStart = {
-    name: spec.name, init, attempt: previous ? previous.attempt + 1 : 0, hash, backoffKey: key, reason,
+    name: spec.name,
+    init,
+    attempt: previous ? previous.attempt + 1 : 0,
+    hash,
+    backoffKey: key,
+    reason,
     ...(finishedAt !== undefined ? { previousFinishedAt: finishedAt } : {}),
   };
   if (init) actions.nextInitContainer = toStart;

@@ -91,8 +91,11 @@ export function toContainerSecurity(pod: Pod, container: KubeContainer): Contain
     // AddNoNewPrivileges: only an explicit false sets it; privileged or CAP_SYS_ADMIN imply escalation.
     ...(ctx.allowPrivilegeEscalation === false && !canEscalate ? { noNewPrivileges: true } : {}),
     // A privileged container runs unconfined, whatever its profile says.
-    ...(privileged || seccomp === 'Unconfined' ? { seccomp: { type: 'Unconfined' as const } }
-      : seccomp === 'RuntimeDefault' ? { seccomp: { type: 'RuntimeDefault' as const } } : {}),
+    ...(privileged || seccomp === 'Unconfined'
+      ? { seccomp: { type: 'Unconfined' as const } }
+      : seccomp === 'RuntimeDefault'
+        ? { seccomp: { type: 'RuntimeDefault' as const } }
+        : {}),
     // Privileged containers already see /proc unmasked.
     ...(ctx.procMount === 'Unmasked' && !privileged ? { unmaskedProc: true } : {}),
   };

@@ -24,10 +24,12 @@ export interface PodRuntimeStatus {
 /** Reads the pod's sandboxes and containers from the runtime by the pod uid label. */
 export async function getPodRuntimeStatus(runtime: ContainerRuntime, podUid: string): Promise<PodRuntimeStatus> {
   const filter = { labels: { [LABEL_POD_UID]: podUid } };
-  const sandboxes = (await Promise.all((await runtime.listPodSandboxes(filter)).map((s) => runtime.podSandboxStatus(s.id))))
-    .filter((s): s is PodSandboxStatus => s !== undefined);
-  const containers = (await Promise.all((await runtime.listContainers(filter)).map((c) => runtime.containerStatus(c.id))))
-    .filter((c): c is ContainerStatus => c !== undefined);
+  const sandboxes = (await Promise.all((await runtime.listPodSandboxes(filter)).map((s) => runtime.podSandboxStatus(s.id)))).filter(
+    (s): s is PodSandboxStatus => s !== undefined,
+  );
+  const containers = (await Promise.all((await runtime.listContainers(filter)).map((c) => runtime.containerStatus(c.id)))).filter(
+    (c): c is ContainerStatus => c !== undefined,
+  );
   return { runtimeName: runtime.name, sandboxes: sortNewestFirst(sandboxes), containers: sortNewestFirst(containers) };
 }
 

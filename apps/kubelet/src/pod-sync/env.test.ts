@@ -49,9 +49,24 @@ test('envFrom, then env in order: overrides, $(VAR) expansion, all sources', asy
   };
   const env = Object.fromEntries((await resolveEnv(pod, container, sources)).map((e) => [e.name, e.value]));
   assert.deepEqual(env, {
-    MODE: 'fast', LEVEL: 'override-fast', DB_PASSWORD: 's3cret', KEY: 'fast', PW: 's3cret',
-    POD: 'web-1', NS: 'shop', UID: 'u-42', APP: 'web', NOTE: 'hi', LABELS: 'app="web"\ntier="front"',
-    IP: '10.0.0.7', HOST: '192.168.1.5', NODE: 'node-a', SA: 'builder', CPU: '1', CPU_M: '250', MEM_MI: '64',
+    MODE: 'fast',
+    LEVEL: 'override-fast',
+    DB_PASSWORD: 's3cret',
+    KEY: 'fast',
+    PW: 's3cret',
+    POD: 'web-1',
+    NS: 'shop',
+    UID: 'u-42',
+    APP: 'web',
+    NOTE: 'hi',
+    LABELS: 'app="web"\ntier="front"',
+    IP: '10.0.0.7',
+    HOST: '192.168.1.5',
+    NODE: 'node-a',
+    SA: 'builder',
+    CPU: '1',
+    CPU_M: '250',
+    MEM_MI: '64',
     ESC: '$(MODE) and $(UNKNOWN)',
   });
   assert.equal('bad key' in env, false, 'keys that are not valid names are skipped');
@@ -61,7 +76,10 @@ test('missing required sources fail with the kubelet message', async () => {
   const run = (env: KubeContainer['env'], envFrom?: KubeContainer['envFrom']) => resolveEnv(pod, { name: 'c', env, ...(envFrom ? { envFrom } : {}) }, sources);
   await assert.rejects(run([], [{ configMapRef: { name: 'absent' } }]), /configmap "absent" not found/);
   await assert.rejects(run([], [{ secretRef: { name: 'absent' } }]), /secret "absent" not found/);
-  await assert.rejects(run([{ name: 'X', valueFrom: { configMapKeyRef: { name: 'settings', key: 'nope' } } }]), /couldn't find key nope in ConfigMap shop\/settings/);
+  await assert.rejects(
+    run([{ name: 'X', valueFrom: { configMapKeyRef: { name: 'settings', key: 'nope' } } }]),
+    /couldn't find key nope in ConfigMap shop\/settings/,
+  );
   await assert.rejects(run([{ name: 'X', valueFrom: { secretKeyRef: { name: 'creds', key: 'nope' } } }]), /couldn't find key nope in Secret shop\/creds/);
   await assert.rejects(run([{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'spec.bogus' } } }]), /unsupported fieldRef/);
 });
@@ -76,12 +94,18 @@ test('resourceFieldRef rounds up and falls back to node allocatable', () => {
 });
 
 test('expandVars', () => {
-  const vars = new Map([['A', 'x'], ['B', 'y']]);
+  const vars = new Map([
+    ['A', 'x'],
+    ['B', 'y'],
+  ]);
   assert.equal(expandVars('$(A)-$(B)/$(C)/$$(A)/$', vars), 'x-y/$(C)/$(A)/$');
 });
 
-test('Service variables: appended after the container\'s own, which win; $(VAR) may use them; none without a lister', async () => {
-  const kubernetes = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } };
+test("Service variables: appended after the container's own, which win; $(VAR) may use them; none without a lister", async () => {
+  const kubernetes = {
+    metadata: { name: 'kubernetes', namespace: 'default' },
+    spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+  };
   const backend = { metadata: { name: 'backend', namespace: 'shop' }, spec: { clusterIP: '10.96.0.3', ports: [{ port: 8080 }] } };
   const services = { hasSynced: () => true, list: (ns?: string) => [kubernetes, backend].filter((s) => ns === undefined || s.metadata.namespace === ns) };
   const container: KubeContainer = {
@@ -94,13 +118,20 @@ test('Service variables: appended after the container\'s own, which win; $(VAR) 
   const env = await resolveEnv(pod, container, { ...sources, services });
   const byName = Object.fromEntries(env.map((e) => [e.name, e.value]));
   assert.equal(byName.API, 'https://10.96.0.1:443');
-  assert.equal(byName.BACKEND_SERVICE_HOST, 'mine', 'the container\'s own variable wins');
+  assert.equal(byName.BACKEND_SERVICE_HOST, 'mine', "the container's own variable wins");
   assert.equal(byName.BACKEND_PORT, 'tcp://10.96.0.3:8080');
   assert.equal(byName.KUBERNETES_SERVICE_PORT_HTTPS, '443');
-  assert.deepEqual(env.slice(0, 2).map((e) => e.name), ['API', 'BACKEND_SERVICE_HOST'], 'declared variables first, in order');
+  assert.deepEqual(
+    env.slice(0, 2).map((e) => e.name),
+    ['API', 'BACKEND_SERVICE_HOST'],
+    'declared variables first, in order',
+  );
   assert.equal(env.filter((e) => e.name === 'BACKEND_SERVICE_HOST').length, 1);
 
   const noLinks = await resolveEnv({ ...pod, spec: { ...pod.spec!, enableServiceLinks: false } }, { name: 'c' }, { ...sources, services });
-  assert.deepEqual(noLinks.map((e) => e.name).filter((n) => n.endsWith('_SERVICE_HOST')), ['KUBERNETES_SERVICE_HOST']);
+  assert.deepEqual(
+    noLinks.map((e) => e.name).filter((n) => n.endsWith('_SERVICE_HOST')),
+    ['KUBERNETES_SERVICE_HOST'],
+  );
   assert.deepEqual(await resolveEnv(pod, { name: 'c' }, sources), [], 'hollow nodes: no Services, no variables');
 });

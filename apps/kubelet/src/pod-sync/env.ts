@@ -96,18 +96,30 @@ export function getDownwardField(pod: Pod, fieldPath: string, sources: Pick<EnvS
     return map?.[subscript[2]!] ?? '';
   }
   switch (fieldPath) {
-    case 'metadata.name': return pod.metadata?.name ?? '';
-    case 'metadata.namespace': return pod.metadata?.namespace ?? '';
-    case 'metadata.uid': return pod.metadata?.uid ?? '';
-    case 'metadata.labels': return formatMap(pod.metadata?.labels);
-    case 'metadata.annotations': return formatMap(pod.metadata?.annotations);
-    case 'spec.nodeName': return pod.spec?.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
-    case 'status.podIP': return sources.podIP ?? pod.status?.podIP ?? '';
-    case 'status.podIPs': return sources.podIP ?? (pod.status?.podIPs ?? []).map((p) => p.ip).join(',');
-    case 'status.hostIP': return sources.hostIP ?? pod.status?.hostIP ?? '';
-    case 'status.hostIPs': return sources.hostIP ?? (pod.status?.hostIPs ?? []).map((p) => p.ip).join(',');
-    default: throw new Error(`unsupported fieldRef ${fieldPath}`);
+    case 'metadata.name':
+      return pod.metadata?.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata?.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata?.uid ?? '';
+    case 'metadata.labels':
+      return formatMap(pod.metadata?.labels);
+    case 'metadata.annotations':
+      return formatMap(pod.metadata?.annotations);
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.podIP':
+      return sources.podIP ?? pod.status?.podIP ?? '';
+    case 'status.podIPs':
+      return sources.podIP ?? (pod.status?.podIPs ?? []).map((p) => p.ip).join(',');
+    case 'status.hostIP':
+      return sources.hostIP ?? pod.status?.hostIP ?? '';
+    case 'status.hostIPs':
+      return sources.hostIP ?? (pod.status?.hostIPs ?? []).map((p) => p.ip).join(',');
+    default:
+      throw new Error(`unsupported fieldRef ${fieldPath}`);
   }
 }
 
@@ -116,10 +128,15 @@ export function getDownwardField(pod: Pod, fieldPath: string, sources: Pick<EnvS
  * (limits.cpu 500m with divisor 1 → "1"; limits.memory 64Mi with divisor 1Mi → "64").
  * An unset limit falls back to the node's allocatable.
  */
-export function getResourceField(container: KubeContainer, ref: { resource: string; divisor?: string | number; containerName?: string }, sources: Pick<EnvSources, 'nodeAllocatable'>): string {
+export function getResourceField(
+  container: KubeContainer,
+  ref: { resource: string; divisor?: string | number; containerName?: string },
+  sources: Pick<EnvSources, 'nodeAllocatable'>,
+): string {
   const [kind, resource] = ref.resource.split('.', 2) as [string, string | undefined];
   if ((kind !== 'limits' && kind !== 'requests') || !resource) throw new Error(`unsupported resourceFieldRef ${ref.resource}`);
-  const own = kind === 'limits' ? container.resources?.limits?.[resource] : container.resources?.requests?.[resource] ?? container.resources?.limits?.[resource];
+  const own =
+    kind === 'limits' ? container.resources?.limits?.[resource] : (container.resources?.requests?.[resource] ?? container.resources?.limits?.[resource]);
   const raw = own ?? (kind === 'limits' ? sources.nodeAllocatable?.[resource] : undefined) ?? '0';
   const divisor = parseQuantity(ref.divisor ?? '1');
   const value = parseQuantity(raw);
@@ -146,5 +163,8 @@ function decodeSecretData(secret: Secret | undefined): Record<string, string> {
 
 /** The downward API's key="value" lines, sorted. */
 function formatMap(map: Record<string, string> | undefined): string {
-  return Object.keys(map ?? {}).sort().map((k) => `${k}="${map![k]}"`).join('\n');
+  return Object.keys(map ?? {})
+    .sort()
+    .map((k) => `${k}="${map![k]}"`)
+    .join('\n');
 }

@@ -39,7 +39,10 @@ test('pull per policy: present images are not pulled unless Always; Never never 
   assert.equal(await run({ name: 'c', image: 'have:1' }), 'Pulled');
   assert.equal(await run({ name: 'c', image: 'have:latest' }), 'Pulling,Pulled', 'Always pulls even when present');
   assert.equal(await run({ name: 'c', image: 'missing:1' }), 'Pulling,Pulled');
-  assert.equal(await run({ name: 'c', image: 'missing:1', imagePullPolicy: 'Never' }), 'ErrImageNeverPull: Container image "missing:1" is not present with pull policy of Never');
+  assert.equal(
+    await run({ name: 'c', image: 'missing:1', imagePullPolicy: 'Never' }),
+    'ErrImageNeverPull: Container image "missing:1" is not present with pull policy of Never',
+  );
   assert.equal(await run({ name: 'c', image: 'have:1', imagePullPolicy: 'Never' }), 'Pulled');
   assert.deepEqual(pulled, ['have:latest', 'missing:1']);
 });

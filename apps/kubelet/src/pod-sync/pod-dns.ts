@@ -21,7 +21,10 @@ const MAX_SEARCHES = 32;
 export function parseResolvConf(text: string): DnsConfig {
   const out: Required<DnsConfig> = { servers: [], searches: [], options: [] };
   for (const raw of text.split('\n')) {
-    const [key, ...fields] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const [key, ...fields] = raw
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (key === 'nameserver' && fields[0]) out.servers.push(fields[0]);
     else if (key === 'search' || key === 'domain') out.searches = fields;
     else if (key === 'options') out.options.push(...fields);
@@ -57,7 +60,7 @@ function mergeDnsConfig(base: DnsConfig, extra: NonNullable<Pod['spec']>['dnsCon
   // An option given by dnsConfig replaces the base's option of the same name.
   const options = new Map<string, string>();
   for (const o of base.options ?? []) options.set(o.split(':')[0]!, o);
-  for (const o of extra?.options ?? []) options.set(o.name ?? '', o.value !== undefined ? `${o.name}:${o.value}` : o.name ?? '');
+  for (const o of extra?.options ?? []) options.set(o.name ?? '', o.value !== undefined ? `${o.name}:${o.value}` : (o.name ?? ''));
   return { servers, searches, options: [...options.values()].filter(Boolean) };
 }
 

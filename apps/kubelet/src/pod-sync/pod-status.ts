@@ -8,7 +8,14 @@
  */
 import type { Container as KubeContainer, ContainerStatus as KubeContainerStatus, Pod, PodCondition, PodStatus } from '@skiff/api';
 import {
-  findContainerStatuses, formatTime, findReadySandbox, formatContainerId, isExited, isRunning, toKubeContainerState, type PodRuntimeStatus,
+  findContainerStatuses,
+  formatTime,
+  findReadySandbox,
+  formatContainerId,
+  isExited,
+  isRunning,
+  toKubeContainerState,
+  type PodRuntimeStatus,
 } from './container-status.ts';
 
 export interface ProbeResults {
@@ -44,8 +51,9 @@ export function buildPodStatus(pod: Pod, runtime: PodRuntimeStatus, probes: Prob
   const waiting = opts.waiting ?? new Map<string, WaitingReason>();
   const initSpecs = pod.spec?.initContainers ?? [];
   const initStatuses = initSpecs.map((spec) => buildContainerStatus(spec, runtime, probes, waiting, { init: true, initPending: false }));
-  const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0)
-    || (pod.spec?.containers ?? []).some((c) => findContainerStatuses(runtime, c.name).length > 0);
+  const initDone =
+    initStatuses.every((s) => s.state?.terminated?.exitCode === 0) ||
+    (pod.spec?.containers ?? []).some((c) => findContainerStatuses(runtime, c.name).length > 0);
   const statuses = (pod.spec?.containers ?? []).map((spec) => buildContainerStatus(spec, runtime, probes, waiting, { init: false, initPending: !initDone }));
 
   const phase = getPodPhase(pod, initStatuses, statuses);
@@ -56,9 +64,11 @@ export function buildPodStatus(pod: Pod, runtime: PodRuntimeStatus, probes: Prob
     const status = ok ? 'True' : 'False';
     const before = opts.lastWritten?.conditions?.find((c) => c.type === type) ?? previous.conditions?.find((c) => c.type === type);
     return {
-      type, status,
+      type,
+      status,
       lastTransitionTime: before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : now,
-      ...(!ok && reason ? { reason } : {}), ...(!ok && message ? { message } : {}),
+      ...(!ok && reason ? { reason } : {}),
+      ...(!ok && message ? { message } : {}),
     };
   };
   const list = (xs: KubeContainerStatus[]) => `[${xs.map((s) => s.name).join(' ')}]`;
@@ -95,12 +105,19 @@ export function buildPodStatus(pod: Pod, runtime: PodRuntimeStatus, probes: Prob
 }
 
 function buildContainerStatus(
-  spec: KubeContainer, runtime: PodRuntimeStatus, probes: ProbeResults, waiting: ReadonlyMap<string, WaitingReason>,
+  spec: KubeContainer,
+  runtime: PodRuntimeStatus,
+  probes: ProbeResults,
+  waiting: ReadonlyMap<string, WaitingReason>,
   where: { init: boolean; initPending: boolean },
 ): KubeContainerStatus {
   const [latest, before] = findContainerStatuses(runtime, spec.name);
   const status: KubeContainerStatus = {
-    name: spec.name, image: spec.image ?? '', imageID: latest?.imageRef ?? '', ready: false, restartCount: latest?.attempt ?? 0,
+    name: spec.name,
+    image: spec.image ?? '',
+    imageID: latest?.imageRef ?? '',
+    ready: false,
+    restartCount: latest?.attempt ?? 0,
   };
   const why = waiting.get(spec.name);
   if (!latest) {

@@ -14,7 +14,11 @@ import { removePodResources, syncPod, type SyncPodDeps } from './sync-pod.ts';
 function makePod(spec: Partial<Pod['spec']> = {}): Pod {
   return {
     metadata: { name: 'web-1', namespace: 'default', uid: 'uid-1', labels: { app: 'web' } },
-    spec: { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx:1.27', env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }], ...spec },
+    spec: {
+      nodeName: 'node-a',
+      containers: [{ name: 'web', image: 'nginx:1.27', env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }],
+      ...spec,
+    },
   };
 }
 
@@ -51,13 +55,21 @@ test('syncPod runs init containers first, then the app with its env, to Running'
   clock.now = 1_000_000;
   const runtime = new TestRuntime({ now: () => clock.now });
   const { deps } = await setup(runtime);
-  const pod = makePod({ initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['sh', '-c', 'echo $(GREETING)'], env: [{ name: 'GREETING', value: 'hi' }] }] });
+  const pod = makePod({
+    initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['sh', '-c', 'echo $(GREETING)'], env: [{ name: 'GREETING', value: 'hi' }] }],
+  });
   const status = (r: { runtimeStatus: PodRuntimeStatus; waiting: Map<string, WaitingReason> }) =>
     buildPodStatus(pod, r.runtimeStatus, {}, { now: clock.now, hostIP: '192.168.1.5', waiting: r.waiting });
 
   const first = await syncPod(pod, deps);
-  assert.deepEqual(first.results.map((r) => `${r.action}:${r.ok}`), ['CreatePodSandbox:true', 'InitContainer:true']);
-  assert.deepEqual(first.events.map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
+  assert.deepEqual(
+    first.results.map((r) => `${r.action}:${r.ok}`),
+    ['CreatePodSandbox:true', 'InitContainer:true'],
+  );
+  assert.deepEqual(
+    first.events.map((e) => e.reason),
+    ['Pulling', 'Pulled', 'Created', 'Started'],
+  );
   assert.equal(first.events[0]!.fieldPath, 'spec.initContainers{setup}');
   assert.deepEqual(runtime.configs[0]!.command, ['sh', '-c', 'echo hi'], '$(VAR) expands in the command');
   assert.equal(status(first).phase, 'Pending');
@@ -69,7 +81,10 @@ test('syncPod runs init containers first, then the app with its env, to Running'
   runtime.cleanExits.add(setupC.id);
 
   const second = await syncPod(pod, deps);
-  assert.deepEqual(second.results.map((r) => `${r.action}:${r.target}:${r.ok}`), ['StartContainer:web:true']);
+  assert.deepEqual(
+    second.results.map((r) => `${r.action}:${r.target}:${r.ok}`),
+    ['StartContainer:web:true'],
+  );
   assert.deepEqual(runtime.configs[1]!.env, [{ name: 'IP', value: '10.244.1.2' }], 'status.podIP comes from the sandbox');
   assert.equal(runtime.configs[1]!.labels['io.kubernetes.container.hash']?.length, 16);
   const s = status(second);
@@ -83,26 +98,57 @@ test('syncPod runs init containers first, then the app with its env, to Running'
 test('syncPod: two containers to Running; a changed spec restarts only that container', async () => {
   clock.now = 1_000_000;
   const { runtime, deps } = await setup();
-  const pod = makePod({ containers: [{ name: 'web', image: 'nginx:1.27' }, { name: 'side', image: 'busybox:1.36' }] });
+  const pod = makePod({
+    containers: [
+      { name: 'web', image: 'nginx:1.27' },
+      { name: 'side', image: 'busybox:1.36' },
+    ],
+  });
   const first = await syncPod(pod, deps);
-  assert.deepEqual(first.results.map((r) => `${r.action}:${r.target}:${r.ok}`), ['CreatePodSandbox:web-1:true', 'StartContainer:web:true', 'StartContainer:side:true']);
-  assert.deepEqual(first.events.filter((e) => e.fieldPath === 'spec.containers{web}').map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
+  assert.deepEqual(
+    first.results.map((r) => `${r.action}:${r.target}:${r.ok}`),
+    ['CreatePodSandbox:web-1:true', 'StartContainer:web:true', 'StartContainer:side:true'],
+  );
+  assert.deepEqual(
+    first.events.filter((e) => e.fieldPath === 'spec.containers{web}').map((e) => e.reason),
+    ['Pulling', 'Pulled', 'Created', 'Started'],
+  );
   const status = buildPodStatus(pod, first.runtimeStatus, {}, { now: clock.now, hostIP: '192.168.1.5', waiting: first.waiting });
   assert.equal(status.phase, 'Running');
   assert.equal(status.podIP, '10.244.1.2');
-  assert.deepEqual(status.containerStatuses!.map((s) => [s.name, s.ready, s.restartCount]), [['web', true, 0], ['side', true, 0]]);
+  assert.deepEqual(
+    status.containerStatuses!.map((s) => [s.name, s.ready, s.restartCount]),
+    [
+      ['web', true, 0],
+      ['side', true, 0],
+    ],
+  );
 
   const again = await syncPod(pod, deps);
   assert.deepEqual(again.results, [], 'a pod in its desired state needs no action');
   assert.deepEqual(again.events, []);
 
   // A changed spec restarts only that container.
-  const changed = makePod({ containers: [{ name: 'web', image: 'nginx:1.28' }, { name: 'side', image: 'busybox:1.36' }] });
+  const changed = makePod({
+    containers: [
+      { name: 'web', image: 'nginx:1.28' },
+      { name: 'side', image: 'busybox:1.36' },
+    ],
+  });
   const third = await syncPod(changed, deps);
-  assert.deepEqual(third.results.map((r) => `${r.action}:${r.target}`), ['KillContainer:web', 'StartContainer:web']);
+  assert.deepEqual(
+    third.results.map((r) => `${r.action}:${r.target}`),
+    ['KillContainer:web', 'StartContainer:web'],
+  );
   assert.match(third.events[0]!.message, /Container web definition changed/);
   const web = third.runtimeStatus.containers.filter((c) => c.name === 'web');
-  assert.deepEqual(web.map((c) => [c.image, c.state, c.attempt]), [['nginx:1.28', 'CONTAINER_RUNNING', 1], ['nginx:1.27', 'CONTAINER_EXITED', 0]]);
+  assert.deepEqual(
+    web.map((c) => [c.image, c.state, c.attempt]),
+    [
+      ['nginx:1.28', 'CONTAINER_RUNNING', 1],
+      ['nginx:1.27', 'CONTAINER_EXITED', 0],
+    ],
+  );
   await removePodResources(runtime, 'uid-1');
 });
 
@@ -120,7 +166,10 @@ test('syncPod: a crash loop waits 10 s, 20 s, 40 s … between restarts', async 
   clock.now += 1000;
   await crash();
   const r1 = await syncPod(pod, deps);
-  assert.deepEqual(r1.results.map((r) => `${r.action}:${r.ok}`), ['StartContainer:true']);
+  assert.deepEqual(
+    r1.results.map((r) => `${r.action}:${r.ok}`),
+    ['StartContainer:true'],
+  );
 
   const delays: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -140,7 +189,10 @@ test('syncPod: a crash loop waits 10 s, 20 s, 40 s … between restarts', async 
     assert.deepEqual((await syncPod(pod, deps)).results, [], 'one millisecond early: still waiting');
     clock.now += 1;
     const restarted = await syncPod(pod, deps);
-    assert.deepEqual(restarted.results.map((r) => `${r.action}:${r.ok}`), ['StartContainer:true']);
+    assert.deepEqual(
+      restarted.results.map((r) => `${r.action}:${r.ok}`),
+      ['StartContainer:true'],
+    );
   }
   assert.deepEqual(delays, [10_000, 20_000, 40_000, 80_000, 160_000]);
   const web = (await runtime.listContainers()).filter((c) => c.name === 'web');
@@ -151,13 +203,22 @@ test('syncPod: a crash loop waits 10 s, 20 s, 40 s … between restarts', async 
 test('syncPod: deleting a pod kills every container and the sandbox', async () => {
   clock.now = 1_000_000;
   const { runtime, deps } = await setup();
-  const pod = makePod({ containers: [{ name: 'web', image: 'nginx:1.27' }, { name: 'side', image: 'busybox:1.36' }], terminationGracePeriodSeconds: 5 });
+  const pod = makePod({
+    containers: [
+      { name: 'web', image: 'nginx:1.27' },
+      { name: 'side', image: 'busybox:1.36' },
+    ],
+    terminationGracePeriodSeconds: 5,
+  });
   await syncPod(pod, deps);
   const deleting: Pod = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 5 } };
   const r = await syncPod(deleting, deps);
   assert.deepEqual(r.results.map((x) => x.action).sort(), ['KillContainer', 'KillContainer', 'KillPod']);
   assert.deepEqual(r.events.map((e) => `${e.reason}:${e.message}`).sort(), ['Killing:Stopping container side', 'Killing:Stopping container web']);
-  assert.equal(r.runtimeStatus.containers.every((c) => c.state === 'CONTAINER_EXITED'), true);
+  assert.equal(
+    r.runtimeStatus.containers.every((c) => c.state === 'CONTAINER_EXITED'),
+    true,
+  );
   assert.equal(r.runtimeStatus.sandboxes[0]!.state, 'SANDBOX_NOTREADY');
   assert.deepEqual((await syncPod(deleting, deps)).results, [], 'a second pass finds nothing to kill');
   await removePodResources(runtime, 'uid-1');
@@ -170,10 +231,18 @@ test('syncPod: ErrImagePull, then ImagePullBackOff until the delay passes; sibli
   const runtime = new TestRuntime({ now: () => clock.now });
   const { deps } = await setup(runtime);
   runtime.failing.add('nginx:9.9');
-  const pod = makePod({ containers: [{ name: 'web', image: 'nginx:9.9' }, { name: 'side', image: 'busybox:1.36' }] });
+  const pod = makePod({
+    containers: [
+      { name: 'web', image: 'nginx:9.9' },
+      { name: 'side', image: 'busybox:1.36' },
+    ],
+  });
 
   const first = await syncPod(pod, deps);
-  assert.deepEqual(first.results.map((r) => `${r.target}:${r.ok}:${r.reason ?? ''}`), ['web-1:true:', 'web:false:ErrImagePull', 'side:true:']);
+  assert.deepEqual(
+    first.results.map((r) => `${r.target}:${r.ok}:${r.reason ?? ''}`),
+    ['web-1:true:', 'web:false:ErrImagePull', 'side:true:'],
+  );
   assert.deepEqual(first.waiting.get('web'), { reason: 'ErrImagePull', message: 'Failed to pull image "nginx:9.9": manifest for nginx:9.9 not found' });
   assert.ok(first.events.some((e) => e.type === 'Warning' && e.message === 'Error: ErrImagePull'));
   assert.equal(first.requeueAfterMs, 10_000);
@@ -181,7 +250,11 @@ test('syncPod: ErrImagePull, then ImagePullBackOff until the delay passes; sibli
   clock.now += 5000;
   const second = await syncPod(pod, deps);
   assert.equal(second.waiting.get('web')?.reason, 'ImagePullBackOff');
-  assert.equal(second.events.some((e) => e.reason === 'Pulling'), false, 'no pull while backing off');
+  assert.equal(
+    second.events.some((e) => e.reason === 'Pulling'),
+    false,
+    'no pull while backing off',
+  );
   const status = buildPodStatus(pod, second.runtimeStatus, {}, { now: clock.now, hostIP: '192.168.1.5', waiting: second.waiting });
   // As newer kubelets do, the back-off message carries the last pull error.
   assert.deepEqual(status.containerStatuses![0]!.state, {
@@ -192,7 +265,10 @@ test('syncPod: ErrImagePull, then ImagePullBackOff until the delay passes; sibli
   runtime.failing.clear();
   clock.now += 5000;
   const third = await syncPod(pod, deps);
-  assert.deepEqual(third.results.map((r) => `${r.target}:${r.ok}`), ['web:true']);
+  assert.deepEqual(
+    third.results.map((r) => `${r.target}:${r.ok}`),
+    ['web:true'],
+  );
   await removePodResources(runtime, 'uid-1');
 });
 
@@ -203,18 +279,30 @@ test('syncPod: an init container that cannot start ends the pass; Never + failed
   runtime.failing.add('broken:1');
   const pod = makePod({ restartPolicy: 'Never', initContainers: [{ name: 'setup', image: 'broken:1' }] });
   const first = await syncPod(pod, deps);
-  assert.deepEqual(first.results.map((r) => `${r.action}:${r.ok}`), ['CreatePodSandbox:true', 'InitContainer:false']);
-  assert.equal(first.results.some((r) => r.action === 'StartContainer'), false);
+  assert.deepEqual(
+    first.results.map((r) => `${r.action}:${r.ok}`),
+    ['CreatePodSandbox:true', 'InitContainer:false'],
+  );
+  assert.equal(
+    first.results.some((r) => r.action === 'StartContainer'),
+    false,
+  );
 
   runtime.failing.clear();
   clock.now += 10_000;
   const second = await syncPod(pod, deps);
-  assert.deepEqual(second.results.map((r) => `${r.action}:${r.ok}`), ['InitContainer:true']);
+  assert.deepEqual(
+    second.results.map((r) => `${r.action}:${r.ok}`),
+    ['InitContainer:true'],
+  );
   const setupC = second.runtimeStatus.containers.find((c) => c.name === 'setup')!;
   await runtime.stopContainer(setupC.id, 0); // exits 143
   const third = await syncPod(pod, deps);
   assert.equal(third.actions.initFailed, true);
-  assert.deepEqual(third.results.map((r) => r.action), ['KillPod']);
+  assert.deepEqual(
+    third.results.map((r) => r.action),
+    ['KillPod'],
+  );
   const status = buildPodStatus(pod, third.runtimeStatus, {}, { now: clock.now, hostIP: '192.168.1.5' });
   assert.equal(status.phase, 'Failed');
   await removePodResources(runtime, 'uid-1');
@@ -222,7 +310,10 @@ test('syncPod: an init container that cannot start ends the pass; Never + failed
 
 test('syncPod: runAsNonRoot against the image user, Localhost seccomp from the profile root, unsafe sysctls refused', async () => {
   clock.now = 1_000_000;
-  const users = new Map([['root:1', ''], ['app:1', '1000:1000']]);
+  const users = new Map([
+    ['root:1', ''],
+    ['app:1', '1000:1000'],
+  ]);
   class UserRuntime extends TestRuntime {
     async imageUser(image: string): Promise<string | undefined> {
       return users.get(image);
@@ -233,22 +324,43 @@ test('syncPod: runAsNonRoot against the image user, Localhost seccomp from the p
   try {
     await writeFile(join(root, 'audit.json'), '{ "defaultAction": "SCMP_ACT_LOG" }\n');
     const { deps } = await setup(runtime);
-    const pod = (name: string, spec: Partial<Pod['spec']>): Pod => ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { containers: [], ...spec } });
+    const pod = (name: string, spec: Partial<Pod['spec']>): Pod => ({
+      metadata: { name, namespace: 'default', uid: `uid-${name}` },
+      spec: { containers: [], ...spec },
+    });
     const nonRoot = { securityContext: { runAsNonRoot: true } };
     const refused = await syncPod(pod('r', { ...nonRoot, containers: [{ name: 'c', image: 'root:1' }] }), { ...deps, seccompProfileRoot: root });
-    assert.deepEqual(refused.waiting.get('c'), { reason: 'CreateContainerConfigError', message: 'container has runAsNonRoot and image will run as root (pod: "r_default(uid-r)", container: c)' });
-    const allowed = await syncPod(pod('a', {
-      ...nonRoot, containers: [{ name: 'c', image: 'app:1', securityContext: { runAsGroup: 5, seccompProfile: { type: 'Localhost', localhostProfile: 'audit.json' } } }],
-    }), { ...deps, seccompProfileRoot: root });
+    assert.deepEqual(refused.waiting.get('c'), {
+      reason: 'CreateContainerConfigError',
+      message: 'container has runAsNonRoot and image will run as root (pod: "r_default(uid-r)", container: c)',
+    });
+    const allowed = await syncPod(
+      pod('a', {
+        ...nonRoot,
+        containers: [{ name: 'c', image: 'app:1', securityContext: { runAsGroup: 5, seccompProfile: { type: 'Localhost', localhostProfile: 'audit.json' } } }],
+      }),
+      { ...deps, seccompProfileRoot: root },
+    );
     assert.equal(allowed.waiting.size, 0, JSON.stringify([...allowed.waiting]));
     assert.deepEqual(runtime.configs.at(-1)!.securityContext, {
-      runAsGroup: 5, runAsUsername: '1000', seccomp: { type: 'Localhost', json: '{"defaultAction":"SCMP_ACT_LOG"}' },
+      runAsGroup: 5,
+      runAsUsername: '1000',
+      seccomp: { type: 'Localhost', json: '{"defaultAction":"SCMP_ACT_LOG"}' },
     });
-    const missing = await syncPod(pod('m', { securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'nope.json' } }, containers: [{ name: 'c', image: 'app:1' }] }), { ...deps, seccompProfileRoot: root });
+    const missing = await syncPod(
+      pod('m', { securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'nope.json' } }, containers: [{ name: 'c', image: 'app:1' }] }),
+      { ...deps, seccompProfileRoot: root },
+    );
     assert.equal(missing.waiting.get('c')?.reason, 'CreateContainerConfigError');
     assert.match(missing.waiting.get('c')!.message, /failed to load seccomp profile ".*nope\.json": no such file/);
-    const sysctl = await syncPod(pod('s', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }] }, containers: [{ name: 'c', image: 'app:1' }] }), deps);
-    assert.equal(sysctl.events.find((e) => e.reason === 'FailedCreatePodSandBox')?.message, 'Failed to create pod sandbox: forbidden sysctl: "kernel.msgmax" not allowlisted');
+    const sysctl = await syncPod(
+      pod('s', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }] }, containers: [{ name: 'c', image: 'app:1' }] }),
+      deps,
+    );
+    assert.equal(
+      sysctl.events.find((e) => e.reason === 'FailedCreatePodSandBox')?.message,
+      'Failed to create pod sandbox: forbidden sysctl: "kernel.msgmax" not allowlisted',
+    );
     assert.equal((await runtime.listPodSandboxes({ labels: { 'io.kubernetes.pod.uid': 'uid-s' } })).length, 0);
   } finally {
     await rm(root, { recursive: true, force: true });

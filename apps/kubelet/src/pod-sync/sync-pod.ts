@@ -7,12 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Container as KubeContainer, Pod } from '@skiff/api';
-import {
-  LABEL_CONTAINER_NAME, podLabels, type ContainerRuntime, type ContainerSecurity, type Mount, type PodSandboxConfig,
-} from '../container-runtime.ts';
-import {
-  getEffectiveSecurity, getLocalhostSeccompPath, toContainerSecurity, toLinuxResources, verifyRunAsNonRoot,
-} from './container-config.ts';
+import { LABEL_CONTAINER_NAME, podLabels, type ContainerRuntime, type ContainerSecurity, type Mount, type PodSandboxConfig } from '../container-runtime.ts';
+import { getEffectiveSecurity, getLocalhostSeccompPath, toContainerSecurity, toLinuxResources, verifyRunAsNonRoot } from './container-config.ts';
 import { checkPodSysctls, getSandboxSysctls } from './sysctls.ts';
 import { getPodDns, type ClusterDnsSettings } from './pod-dns.ts';
 import type { Backoff } from './backoff.ts';
@@ -96,7 +92,14 @@ export async function syncPod(pod: Pod, deps: SyncPodDeps): Promise<SyncPodResul
   const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
   const finish = async (): Promise<SyncPodResult> => {
     const requeueAfterMs = computeRequeueAfter(pod, actions, waiting, deps.imageBackoff, now());
-    return { actions, results, events, waiting, runtimeStatus: await getPodRuntimeStatus(runtime, uid), ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+    return {
+      actions,
+      results,
+      events,
+      waiting,
+      runtimeStatus: await getPodRuntimeStatus(runtime, uid),
+      ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
+    };
   };
 
   // Step 1: kill the pod when it is deleting, finished, or its sandbox is being replaced.
@@ -140,7 +143,12 @@ export async function syncPod(pod: Pod, deps: SyncPodDeps): Promise<SyncPodResul
   // Step 4: containers still in CrashLoopBackOff wait; say so in status and events.
   for (const b of actions.backOff) {
     waiting.set(b.name, { reason: 'CrashLoopBackOff', message: b.message });
-    events.push({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${b.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`, fieldPath: fieldPathOf(pod, b.name) });
+    events.push({
+      type: 'Warning',
+      reason: 'BackOff',
+      message: `Back-off restarting failed container ${b.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`,
+      fieldPath: fieldPathOf(pod, b.name),
+    });
   }
 
   // Step 5: start the next init container; if it cannot start, this pass ends here.
@@ -168,8 +176,14 @@ export async function syncPod(pod: Pod, deps: SyncPodDeps): Promise<SyncPodResul
 
 /** Pulls, configures, creates and starts one container; returns why it failed, if it did. */
 async function startContainer(
-  pod: Pod, spec: KubeContainer, toStart: ContainerToStart, sandboxId: string, sandboxConfig: PodSandboxConfig,
-  podIP: string, deps: SyncPodDeps, events: PodEvent[],
+  pod: Pod,
+  spec: KubeContainer,
+  toStart: ContainerToStart,
+  sandboxId: string,
+  sandboxConfig: PodSandboxConfig,
+  podIP: string,
+  deps: SyncPodDeps,
+  events: PodEvent[],
 ): Promise<ContainerStartError | undefined> {
   const now = deps.now ?? Date.now;
   const fieldPath = fieldPathOf(pod, spec.name);
@@ -211,26 +225,32 @@ async function startContainer(
   }
   let id: string;
   try {
-    id = await deps.runtime.createContainer(sandboxId, {
-      name: spec.name,
-      // The name as written: the runtime resolves it to the reference just pulled.
-      image: spec.image ?? imageRef,
-      // $(VAR) in command and args reads the container's own environment, as in Kubernetes.
-      ...(spec.command ? { command: spec.command.map((x) => expandVars(x, envMap)) } : {}),
-      ...(spec.args ? { args: spec.args.map((x) => expandVars(x, envMap)) } : {}),
-      env,
-      ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
-      ...(spec.stdin ? { stdin: true, stdinOnce: spec.stdinOnce ?? false } : {}),
-      ...(spec.tty ? { tty: true } : {}),
-      mounts,
-      resources: toLinuxResources(spec),
-      securityContext,
-      labels: {
-        ...sandboxConfig.labels, [LABEL_CONTAINER_NAME]: spec.name,
-        [LABEL_CONTAINER_HASH]: toStart.hash, [LABEL_CONTAINER_RESTART_COUNT]: String(toStart.attempt),
+    id = await deps.runtime.createContainer(
+      sandboxId,
+      {
+        name: spec.name,
+        // The name as written: the runtime resolves it to the reference just pulled.
+        image: spec.image ?? imageRef,
+        // $(VAR) in command and args reads the container's own environment, as in Kubernetes.
+        ...(spec.command ? { command: spec.command.map((x) => expandVars(x, envMap)) } : {}),
+        ...(spec.args ? { args: spec.args.map((x) => expandVars(x, envMap)) } : {}),
+        env,
+        ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+        ...(spec.stdin ? { stdin: true, stdinOnce: spec.stdinOnce ?? false } : {}),
+        ...(spec.tty ? { tty: true } : {}),
+        mounts,
+        resources: toLinuxResources(spec),
+        securityContext,
+        labels: {
+          ...sandboxConfig.labels,
+          [LABEL_CONTAINER_NAME]: spec.name,
+          [LABEL_CONTAINER_HASH]: toStart.hash,
+          [LABEL_CONTAINER_RESTART_COUNT]: String(toStart.attempt),
+        },
+        attempt: toStart.attempt,
       },
-      attempt: toStart.attempt,
-    }, sandboxConfig);
+      sandboxConfig,
+    );
   } catch (err) {
     return fail('CreateContainerError', (err as Error).message);
   }
@@ -263,7 +283,9 @@ async function completeSecurity(pod: Pod, spec: KubeContainer, security: Contain
   try {
     json = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`failed to load seccomp profile ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new Error(
+      `failed to load seccomp profile ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   try {
     // Docker takes the profile inline; re-serialising drops whitespace and proves it is JSON.
@@ -275,7 +297,13 @@ async function completeSecurity(pod: Pod, spec: KubeContainer, security: Contain
 }
 
 /** When a back-off this pass ran into ends, relative to now: the caller syncs the pod again then. */
-function computeRequeueAfter(pod: Pod, actions: PodActions, waiting: ReadonlyMap<string, WaitingReason>, imageBackoff: Backoff, now: number): number | undefined {
+function computeRequeueAfter(
+  pod: Pod,
+  actions: PodActions,
+  waiting: ReadonlyMap<string, WaitingReason>,
+  imageBackoff: Backoff,
+  now: number,
+): number | undefined {
   const retryAt = actions.backOff.map((b) => b.retryAt);
   for (const [name, why] of waiting) {
     if (why.reason !== 'ErrImagePull' && why.reason !== 'ImagePullBackOff') continue;

@@ -12,7 +12,9 @@ const GRACE_MS = 2000;
 export async function probeExec(exec: ProbeExec, containerId: string, command: string[], timeoutMs: number): Promise<ProbeOutcome> {
   const timedOut = failure(`command ${JSON.stringify(command.join(' '))} timed out`);
   let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs + GRACE_MS); });
+  const expiry = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs + GRACE_MS);
+  });
   try {
     const outcome = await Promise.race([exec(containerId, command, timeoutMs), expiry]);
     if (outcome === 'timeout') return timedOut;

@@ -9,9 +9,25 @@ import { describeDialError, joinHostPort } from './net-errors.ts';
 import { failure, success, type ProbeOutcome } from './types.ts';
 
 const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
-const GRPC_CODES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists',
-  'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal',
-  'Unavailable', 'DataLoss', 'Unauthenticated'];
+const GRPC_CODES = [
+  'OK',
+  'Canceled',
+  'Unknown',
+  'InvalidArgument',
+  'DeadlineExceeded',
+  'NotFound',
+  'AlreadyExists',
+  'PermissionDenied',
+  'ResourceExhausted',
+  'FailedPrecondition',
+  'Aborted',
+  'OutOfRange',
+  'Unimplemented',
+  'Internal',
+  'Unavailable',
+  'DataLoss',
+  'Unauthenticated',
+];
 const UNIMPLEMENTED = 12;
 
 export function probeGrpc(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeOutcome> {
@@ -21,9 +37,13 @@ export function probeGrpc(host: string, port: number, service: string, timeoutMs
     let connected = false;
     let settled = false;
     const client = http2.connect(`http://${address}`);
-    const timer = setTimeout(() => finish(failure(connected
-      ? `timeout: health rpc did not complete within ${seconds}`
-      : `timeout: failed to connect service "${address}" within ${seconds}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          failure(connected ? `timeout: health rpc did not complete within ${seconds}` : `timeout: failed to connect service "${address}" within ${seconds}`),
+        ),
+      timeoutMs,
+    );
     function finish(outcome: ProbeOutcome): void {
       if (settled) return;
       settled = true;
@@ -31,12 +51,17 @@ export function probeGrpc(host: string, port: number, service: string, timeoutMs
       client.destroy();
       resolve(outcome);
     }
-    client.on('connect', () => { connected = true; });
+    client.on('connect', () => {
+      connected = true;
+    });
     client.on('error', (err) => finish(failure(`failed to connect service "${address}": ${describeDialError(address, err)}`)));
 
     const req = client.request({
-      ':method': 'POST', ':path': '/grpc.health.v1.Health/Check',
-      'content-type': 'application/grpc', te: 'trailers', 'user-agent': PROBE_USER_AGENT,
+      ':method': 'POST',
+      ':path': '/grpc.health.v1.Health/Check',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': PROBE_USER_AGENT,
     });
     const chunks: Buffer[] = [];
     let status: string | undefined;

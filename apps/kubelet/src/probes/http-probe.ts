@@ -24,7 +24,11 @@ export interface HttpProbeTarget {
   timeoutMs: number;
 }
 
-interface Response { status: number; location?: string; body: string }
+interface Response {
+  status: number;
+  location?: string;
+  body: string;
+}
 
 export function probeUrl(target: Pick<HttpProbeTarget, 'scheme' | 'host' | 'port' | 'path'>): URL {
   const path = target.path.startsWith('/') ? target.path : `/${target.path}`;
@@ -44,7 +48,7 @@ export async function probeHttp(target: HttpProbeTarget): Promise<ProbeOutcome> 
       return failure(describeRequestError(url, err, deadline));
     }
     if (res.status >= 300 && res.status < 400) {
-      const next = res.location === undefined ? undefined : URL.parse(res.location, url.href) ?? undefined;
+      const next = res.location === undefined ? undefined : (URL.parse(res.location, url.href) ?? undefined);
       if (next && next.hostname === first.hostname && (next.protocol === 'http:' || next.protocol === 'https:')) {
         if (redirects + 1 >= MAX_REDIRECTS) return failure(`Get "${next.href}": stopped after ${MAX_REDIRECTS} redirects`);
         url = next;
@@ -83,11 +87,12 @@ function get(url: URL, headers: http.OutgoingHttpHeaders, signal: AbortSignal): 
         size += chunk.length;
         if (size >= MAX_BODY_BYTES) res.destroy();
       });
-      const done = () => resolve({
-        status: res.statusCode ?? 0,
-        location: typeof res.headers.location === 'string' ? res.headers.location : undefined,
-        body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
-      });
+      const done = () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          location: typeof res.headers.location === 'string' ? res.headers.location : undefined,
+          body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+        });
       res.on('end', done);
       res.on('close', () => (size >= MAX_BODY_BYTES ? done() : undefined));
       res.on('error', (err) => (size >= MAX_BODY_BYTES ? done() : reject(err)));

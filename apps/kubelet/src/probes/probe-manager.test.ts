@@ -30,7 +30,10 @@ function harness(opts: { now?: () => number } = {}) {
   const changes: Array<{ uid: string; calls: number }> = [];
   const events: ProbeEvent[] = [];
   const manager = new ProbeManager({
-    logger: createLogger('probe-test', 'silent'), exec: exec.fn, secondMs: SECOND, now: opts.now,
+    logger: createLogger('probe-test', 'silent'),
+    exec: exec.fn,
+    secondMs: SECOND,
+    now: opts.now,
     onChange: (uid) => changes.push({ uid, calls: exec.calls.length }),
     recordEvent: (_pod, ev) => events.push(ev),
   });
@@ -61,7 +64,12 @@ describe('ProbeManager', () => {
       manager.update(pod, '10.0.0.5', running('c1'));
       assert.equal(manager.results('uid-1').readiness.get('app'), false);
       await waitFor('a failed run', () => events.length > 0);
-      assert.deepEqual(events[0], { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: ready: failed', fieldPath: 'spec.containers{app}' });
+      assert.deepEqual(events[0], {
+        type: 'Warning',
+        reason: 'Unhealthy',
+        message: 'Readiness probe failed: ready: failed',
+        fieldPath: 'spec.containers{app}',
+      });
       assert.equal(manager.results('uid-1').readiness.get('app'), false);
       assert.equal(changes.length, 0, 'failures while already unready change nothing');
 
@@ -83,7 +91,11 @@ describe('ProbeManager', () => {
     const { exec, changes, manager } = harness();
     exec.codes.set('ready', 0);
     try {
-      manager.update(podWith({ name: 'app', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1, successThreshold: 3 } }), '10.0.0.5', running('c1'));
+      manager.update(
+        podWith({ name: 'app', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1, successThreshold: 3 } }),
+        '10.0.0.5',
+        running('c1'),
+      );
       await waitFor('ready', () => manager.results('uid-1').readiness.get('app') === true);
       assert.equal(changes[0]?.calls, 3, 'the flip came with the third success');
     } finally {
@@ -155,7 +167,10 @@ describe('ProbeManager', () => {
 
   it('restarts a container whose startup probe fails past its threshold', async () => {
     const { exec, events, manager } = harness();
-    const pod = podWith({ name: 'app', startupProbe: { exec: { command: ['started'] }, periodSeconds: 1, failureThreshold: 2, terminationGracePeriodSeconds: 7 } });
+    const pod = podWith({
+      name: 'app',
+      startupProbe: { exec: { command: ['started'] }, periodSeconds: 1, failureThreshold: 2, terminationGracePeriodSeconds: 7 },
+    });
     try {
       manager.update(pod, '10.0.0.5', running('c1'));
       assert.equal(manager.killGracePeriodSeconds('uid-1', 'app'), undefined, 'nothing failed yet');
@@ -174,7 +189,11 @@ describe('ProbeManager', () => {
     const { exec, manager } = harness({ now: () => now });
     exec.codes.set('ready', 0);
     try {
-      manager.update(podWith({ name: 'app', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1, initialDelaySeconds: 30 } }), '10.0.0.5', running('c1', now));
+      manager.update(
+        podWith({ name: 'app', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1, initialDelaySeconds: 30 } }),
+        '10.0.0.5',
+        running('c1', now),
+      );
       await sleep(SECOND * 5);
       assert.equal(exec.count('c1', 'ready'), 0);
       now += 30 * SECOND;
@@ -208,7 +227,11 @@ describe('ProbeManager', () => {
 
     it('follows the server and records the kubelet event text', async () => {
       const { events, manager } = harness();
-      const pod = podWith({ name: 'app', ports: [{ name: 'web', containerPort: HTTP_PORT }], readinessProbe: { httpGet: { port: 'web', path: '/healthz' }, periodSeconds: 1, failureThreshold: 1 } });
+      const pod = podWith({
+        name: 'app',
+        ports: [{ name: 'web', containerPort: HTTP_PORT }],
+        readinessProbe: { httpGet: { port: 'web', path: '/healthz' }, periodSeconds: 1, failureThreshold: 1 },
+      });
       try {
         manager.update(pod, '127.0.0.1', running('c1'));
         await waitFor('ready', () => manager.results('uid-1').readiness.get('app') === true);

@@ -164,7 +164,10 @@ export class ProbeManager {
         runProbe(probe, { container, containerId, podIP: entry()?.podIP ?? '', exec: this.opts.exec }),
       report: (worker, outcome) => this.report(uid, fieldPath, worker, outcome),
       changed: (worker) => {
-        logger.debug({ podUid: uid, container: worker.container.name, probe: worker.kind, result: worker.result, failed: worker.failed }, 'probe result changed');
+        logger.debug(
+          { podUid: uid, container: worker.container.name, probe: worker.kind, result: worker.result, failed: worker.failed },
+          'probe result changed',
+        );
         try {
           this.opts.onChange(uid);
         } catch (err) {
@@ -179,11 +182,12 @@ export class ProbeManager {
     const pod = this.pods.get(uid)?.pod;
     if (!pod) return;
     const title = KINDS.find((k) => k.kind === worker.kind)!.title;
-    const ev: ProbeEvent = outcome.result === 'warning'
-      ? { type: 'Warning', reason: 'ProbeWarning', message: `${title} probe warning: ${outcome.output}`, fieldPath }
-      : outcome.result === 'unknown'
-        ? { type: 'Warning', reason: 'Unhealthy', message: `${title} probe errored and resulted in unknown state: ${outcome.output}`, fieldPath }
-        : { type: 'Warning', reason: 'Unhealthy', message: `${title} probe failed: ${outcome.output}`, fieldPath };
+    const ev: ProbeEvent =
+      outcome.result === 'warning'
+        ? { type: 'Warning', reason: 'ProbeWarning', message: `${title} probe warning: ${outcome.output}`, fieldPath }
+        : outcome.result === 'unknown'
+          ? { type: 'Warning', reason: 'Unhealthy', message: `${title} probe errored and resulted in unknown state: ${outcome.output}`, fieldPath }
+          : { type: 'Warning', reason: 'Unhealthy', message: `${title} probe failed: ${outcome.output}`, fieldPath };
     this.opts.logger.debug({ podUid: uid, container: worker.container.name, probe: worker.kind, output: outcome.output }, `probe ${outcome.result}`);
     try {
       this.opts.recordEvent(pod, ev);
@@ -195,7 +199,8 @@ export class ProbeManager {
 
 /** Containers that can have probes: the app containers and the sidecars (restartable init containers). */
 function probedContainers(pod: Pod): Array<{ spec: Container; fieldPath: string }> {
-  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')
+  const sidecars = (pod.spec?.initContainers ?? [])
+    .filter((c) => c.restartPolicy === 'Always')
     .map((spec) => ({ spec, fieldPath: `spec.initContainers{${spec.name}}` }));
   const apps = (pod.spec?.containers ?? []).map((spec) => ({ spec, fieldPath: `spec.containers{${spec.name}}` }));
   return [...sidecars, ...apps];

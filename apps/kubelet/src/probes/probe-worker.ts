@@ -116,9 +116,8 @@ export class ProbeWorker {
     const run = outcome.result === 'failure' ? 'failure' : 'success';
     this.runLength = this.lastRun === run ? this.runLength + 1 : 1;
     this.lastRun = run;
-    const threshold = run === 'failure'
-      ? this.probe.failureThreshold || PROBE_DEFAULTS.failureThreshold
-      : this.probe.successThreshold || PROBE_DEFAULTS.successThreshold;
+    const threshold =
+      run === 'failure' ? this.probe.failureThreshold || PROBE_DEFAULTS.failureThreshold : this.probe.successThreshold || PROBE_DEFAULTS.successThreshold;
     if (this.runLength < threshold) return;
 
     if (run === 'failure' && this.kind !== 'readiness') {

@@ -25,14 +25,28 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
   lastRequest = req;
   const url = new URL(req.url ?? '/', 'http://x');
   switch (url.pathname) {
-    case '/ok': res.end('fine'); return;
-    case '/fail': res.writeHead(500).end('broken'); return;
-    case '/moved': res.writeHead(302, { location: '/ok' }).end(); return;
-    case '/away': res.writeHead(302, { location: `http://localhost:${HTTP_PORT}/fail` }).end('going away'); return;
-    case '/bare': res.writeHead(300).end('choices'); return;
-    case '/loop': res.writeHead(301, { location: '/loop' }).end(); return;
-    case '/hang': return; // never answers
-    default: res.writeHead(404).end();
+    case '/ok':
+      res.end('fine');
+      return;
+    case '/fail':
+      res.writeHead(500).end('broken');
+      return;
+    case '/moved':
+      res.writeHead(302, { location: '/ok' }).end();
+      return;
+    case '/away':
+      res.writeHead(302, { location: `http://localhost:${HTTP_PORT}/fail` }).end('going away');
+      return;
+    case '/bare':
+      res.writeHead(300).end('choices');
+      return;
+    case '/loop':
+      res.writeHead(301, { location: '/loop' }).end();
+      return;
+    case '/hang':
+      return; // never answers
+    default:
+      res.writeHead(404).end();
   }
 }
 
@@ -41,14 +55,24 @@ function listen(server: http.Server | net.Server, port: number): Promise<void> {
   return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
 }
 
-const target = (path: string, extra: Partial<Parameters<typeof probeHttp>[0]> = {}) =>
-  ({ scheme: 'HTTP' as const, host: '127.0.0.1', port: HTTP_PORT, path, headers: [], timeoutMs: 1000, ...extra });
+const target = (path: string, extra: Partial<Parameters<typeof probeHttp>[0]> = {}) => ({
+  scheme: 'HTTP' as const,
+  host: '127.0.0.1',
+  port: HTTP_PORT,
+  path,
+  headers: [],
+  timeoutMs: 1000,
+  ...extra,
+});
 
 before(async () => {
   await listen(http.createServer(handler), HTTP_PORT);
   const pair = await createCertificateAuthority('k3-probe-test', 1);
   await listen(https.createServer({ cert: pair.cert, key: pair.key }, handler), HTTPS_PORT);
-  await listen(net.createServer((socket) => socket.end()), TCP_PORT);
+  await listen(
+    net.createServer((socket) => socket.end()),
+    TCP_PORT,
+  );
 });
 
 after(() => {
@@ -60,7 +84,14 @@ after(() => {
 
 describe('httpGet prober', () => {
   it('succeeds on 2xx and sends upstream-like headers', async () => {
-    const outcome = await probeHttp(target('ok', { headers: [{ name: 'X-Probe', value: 'a' }, { name: 'Host', value: 'example.test' }] }));
+    const outcome = await probeHttp(
+      target('ok', {
+        headers: [
+          { name: 'X-Probe', value: 'a' },
+          { name: 'Host', value: 'example.test' },
+        ],
+      }),
+    );
     assert.deepEqual(outcome, { result: 'success', output: 'fine' });
     assert.equal(lastRequest?.url, '/ok');
     assert.equal(lastRequest?.headers['user-agent'], PROBE_USER_AGENT);
@@ -107,8 +138,10 @@ describe('tcpSocket prober', () => {
     assert.equal((await probeTcp('127.0.0.1', TCP_PORT, 1000)).result, 'success');
   });
   it('fails when nothing listens', async () => {
-    assert.deepEqual(await probeTcp('127.0.0.1', CLOSED_PORT, 1000),
-      { result: 'failure', output: `dial tcp 127.0.0.1:${CLOSED_PORT}: connect: connection refused` });
+    assert.deepEqual(await probeTcp('127.0.0.1', CLOSED_PORT, 1000), {
+      result: 'failure',
+      output: `dial tcp 127.0.0.1:${CLOSED_PORT}: connect: connection refused`,
+    });
   });
 });
 
@@ -120,7 +153,14 @@ describe('exec prober', () => {
     assert.deepEqual(bad, { result: 'failure', output: "cat: can't open '/tmp/ready'" });
     const hung = await probeExec(() => new Promise(() => {}), 'c1', ['sleep', '100'], 10);
     assert.deepEqual(hung, { result: 'failure', output: 'command "sleep 100" timed out' });
-    const gone = await probeExec(async () => { throw new Error('no such container'); }, 'c1', ['true'], 1000);
+    const gone = await probeExec(
+      async () => {
+        throw new Error('no such container');
+      },
+      'c1',
+      ['true'],
+      1000,
+    );
     assert.deepEqual(gone, { result: 'unknown', output: 'no such container' });
   });
 });
@@ -132,12 +172,18 @@ describe('runProbe', () => {
     assert.equal(resolvePort('http', container), HTTP_PORT);
     assert.equal(resolvePort('8080', container), 8080);
     assert.throws(() => resolvePort('nope', container), /couldn't find port: nope/);
-    const outcome = await runProbe({ httpGet: { port: 'http', path: '/fail' } }, { container, containerId: 'c1', podIP: '127.0.0.1', exec: async () => ({ exitCode: 0, output: '' }) });
+    const outcome = await runProbe(
+      { httpGet: { port: 'http', path: '/fail' } },
+      { container, containerId: 'c1', podIP: '127.0.0.1', exec: async () => ({ exitCode: 0, output: '' }) },
+    );
     assert.equal(outcome.output, 'HTTP probe failed with statuscode: 500');
   });
 
   it('reports an unknown named port as unknown, not as a failure', async () => {
-    const outcome = await runProbe({ tcpSocket: { port: 'nope' } }, { container, containerId: 'c1', podIP: '127.0.0.1', exec: async () => ({ exitCode: 0, output: '' }) });
+    const outcome = await runProbe(
+      { tcpSocket: { port: 'nope' } },
+      { container, containerId: 'c1', podIP: '127.0.0.1', exec: async () => ({ exitCode: 0, output: '' }) },
+    );
     assert.equal(outcome.result, 'unknown');
   });
 });

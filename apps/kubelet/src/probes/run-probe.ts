@@ -28,8 +28,12 @@ export function runProbe(probe: Probe, target: ProbeTarget): Promise<ProbeOutcom
       const scheme = (get.scheme ?? 'HTTP').toUpperCase();
       if (scheme !== 'HTTP' && scheme !== 'HTTPS') return Promise.resolve(unknown(`unsupported HTTP scheme ${JSON.stringify(get.scheme)}`));
       return probeHttp({
-        scheme, host: get.host || requirePodIP(target), port: resolvePort(get.port, target.container),
-        path: get.path ?? '/', headers: get.httpHeaders ?? [], timeoutMs,
+        scheme,
+        host: get.host || requirePodIP(target),
+        port: resolvePort(get.port, target.container),
+        path: get.path ?? '/',
+        headers: get.httpHeaders ?? [],
+        timeoutMs,
       });
     }
     if (probe.tcpSocket) {

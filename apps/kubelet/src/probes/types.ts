@@ -1,9 +1,7 @@
 /** Shapes shared by the probe manager, its workers and the probers. */
 
 /** Runs `command` in a running container (docker exec); resolves with its exit code and combined output. */
-export interface ProbeExec {
-  (containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
-}
+export type ProbeExec = (containerId: string, command: string[], timeoutMs: number) => Promise<{ exitCode: number; output: string }>;
 
 /** The current container of one name in a pod, as the kubelet's last sync saw it. */
 export interface RunningContainer {

@@ -14,7 +14,8 @@ interface FakeRequest {
 function request(r: FakeRequest): IncomingMessage {
   const cert = r.cn ? { subject: { CN: r.cn, ...(r.o ? { O: r.o.length === 1 ? r.o[0] : r.o } : {}) } } : {};
   return {
-    method: r.method ?? 'GET', url: r.url ?? '/stats/summary',
+    method: r.method ?? 'GET',
+    url: r.url ?? '/stats/summary',
     headers: r.token ? { authorization: `Bearer ${r.token}` } : {},
     socket: { authorized: r.cn !== undefined, getPeerCertificate: () => cert },
   } as unknown as IncomingMessage;
@@ -27,7 +28,9 @@ function fakeApiserver(allowed: Set<string>): { post: ReviewPoster; reviews: Arr
     reviews.push({ path, body });
     if (path.endsWith('/tokenreviews')) {
       const ok = body.spec.token === 'good-token';
-      return { status: ok ? { authenticated: true, user: { username: 'system:serviceaccount:ns:sa', groups: ['system:serviceaccounts'] } } : { authenticated: false } };
+      return {
+        status: ok ? { authenticated: true, user: { username: 'system:serviceaccount:ns:sa', groups: ['system:serviceaccounts'] } } : { authenticated: false },
+      };
     }
     return { status: { allowed: allowed.has(body.spec.user) } };
   };
@@ -37,9 +40,18 @@ function fakeApiserver(allowed: Set<string>): { post: ReviewPoster; reviews: Arr
 describe('kubelet API authorization', () => {
   it('maps paths and methods as upstream', () => {
     const table: Array<[string, string]> = [
-      ['/stats/summary', 'stats'], ['/stats', 'stats'], ['/metrics', 'metrics'], ['/metrics/cadvisor', 'metrics'],
-      ['/logs/syslog', 'log'], ['/spec/', 'spec'], ['/exec/ns/pod/c', 'proxy'], ['/containerLogs/ns/p/c', 'proxy'],
-      ['/portForward/ns/p', 'proxy'], ['/run/ns/p/c', 'proxy'], ['/statsx', 'proxy'], ['/pods', 'proxy'],
+      ['/stats/summary', 'stats'],
+      ['/stats', 'stats'],
+      ['/metrics', 'metrics'],
+      ['/metrics/cadvisor', 'metrics'],
+      ['/logs/syslog', 'log'],
+      ['/spec/', 'spec'],
+      ['/exec/ns/pod/c', 'proxy'],
+      ['/containerLogs/ns/p/c', 'proxy'],
+      ['/portForward/ns/p', 'proxy'],
+      ['/run/ns/p/c', 'proxy'],
+      ['/statsx', 'proxy'],
+      ['/pods', 'proxy'],
     ];
     for (const [path, sub] of table) assert.equal(subresourceOf(path), sub, path);
     assert.deepEqual(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].map(verbOf), ['get', 'get', 'create', 'update', 'patch', 'delete']);
@@ -50,7 +62,8 @@ describe('kubelet API authorization', () => {
     const auth = new KubeletAuth({ mode: 'Webhook', nodeName: 'n1', hasClientCa: true, post: api.post });
     assert.equal((await auth.check(request({ cn: 'kube-apiserver-kubelet-client', method: 'POST', url: '/exec/ns/p/c' }))).ok, true);
     assert.deepEqual(api.reviews[0]!.body.spec, {
-      user: 'kube-apiserver-kubelet-client', groups: ['system:authenticated'],
+      user: 'kube-apiserver-kubelet-client',
+      groups: ['system:authenticated'],
       resourceAttributes: { verb: 'create', resource: 'nodes', name: 'n1', subresource: 'proxy' },
     });
     const denied = await auth.check(request({ cn: 'system:kube-proxy', url: '/stats/summary' }));
@@ -98,7 +111,9 @@ describe('kubelet API authorization', () => {
   it('answers 500 and does not cache when the apiserver cannot be asked', async () => {
     let fail = true;
     const auth = new KubeletAuth({
-      mode: 'Webhook', nodeName: 'n1', hasClientCa: true,
+      mode: 'Webhook',
+      nodeName: 'n1',
+      hasClientCa: true,
       post: async () => {
         if (fail) throw new Error('connection refused');
         return { status: { allowed: true } };

@@ -49,11 +49,16 @@ const ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 /** Upstream's verb for a kubelet request (GET and HEAD read; the rest by method). */
 export function verbOf(method: string | undefined): string {
   switch (method) {
-    case 'POST': return 'create';
-    case 'PUT': return 'update';
-    case 'PATCH': return 'patch';
-    case 'DELETE': return 'delete';
-    default: return 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return 'get';
   }
 }
 
@@ -87,7 +92,12 @@ class DecisionCache<T> {
     const value = lookup();
     const entry: Entry<T> = { value, expires: Number.POSITIVE_INFINITY };
     this.#entries.set(key, entry);
-    value.then((v) => { entry.expires = this.now() + ttlOf(v); }, () => this.#entries.delete(key));
+    value.then(
+      (v) => {
+        entry.expires = this.now() + ttlOf(v);
+      },
+      () => this.#entries.delete(key),
+    );
     return value;
   }
 }
@@ -134,7 +144,11 @@ export class KubeletAuth {
     const token = match[1]!;
     // Keyed by the token's hash, so the cache does not hold credentials.
     const key = createHash('sha256').update(token).digest('base64');
-    return this.#tokens.get(key, () => this.#reviewToken(token), (u) => (u ? TOKEN_TTL_MS : DENIED_TTL_MS));
+    return this.#tokens.get(
+      key,
+      () => this.#reviewToken(token),
+      (u) => (u ? TOKEN_TTL_MS : DENIED_TTL_MS),
+    );
   }
 
   #certificateUser(req: IncomingMessage): KubeletUser | undefined {
@@ -150,9 +164,11 @@ export class KubeletAuth {
   }
 
   async #reviewToken(token: string): Promise<KubeletUser | undefined> {
-    const review = await this.#opts.post!(TOKEN_REVIEWS, {
-      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token },
-    }) as { status?: { authenticated?: boolean; user?: KubeletUser } };
+    const review = (await this.#opts.post!(TOKEN_REVIEWS, {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token },
+    })) as { status?: { authenticated?: boolean; user?: KubeletUser } };
     const user = review.status?.user;
     if (!review.status?.authenticated || !user?.username) return undefined;
     return { username: user.username, groups: user.groups ?? [], uid: user.uid, extra: user.extra };
@@ -161,15 +177,23 @@ export class KubeletAuth {
   #authorize(user: KubeletUser, verb: string, subresource: string): Promise<boolean> {
     if (!this.#opts.post) return Promise.resolve(false);
     const key = JSON.stringify([user.username, [...user.groups].sort(), user.extra ?? {}, verb, subresource]);
-    return this.#decisions.get(key, async () => {
-      const review = await this.#opts.post!(ACCESS_REVIEWS, {
-        apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-        spec: {
-          user: user.username, groups: user.groups, ...(user.uid ? { uid: user.uid } : {}), ...(user.extra ? { extra: user.extra } : {}),
-          resourceAttributes: { verb, resource: 'nodes', name: this.#opts.nodeName, subresource },
-        },
-      }) as { status?: { allowed?: boolean } };
-      return review.status?.allowed === true;
-    }, (allowed) => (allowed ? ALLOWED_TTL_MS : DENIED_TTL_MS));
+    return this.#decisions.get(
+      key,
+      async () => {
+        const review = (await this.#opts.post!(ACCESS_REVIEWS, {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: {
+            user: user.username,
+            groups: user.groups,
+            ...(user.uid ? { uid: user.uid } : {}),
+            ...(user.extra ? { extra: user.extra } : {}),
+            resourceAttributes: { verb, resource: 'nodes', name: this.#opts.nodeName, subresource },
+          },
+        })) as { status?: { allowed?: boolean } };
+        return review.status?.allowed === true;
+      },
+      (allowed) => (allowed ? ALLOWED_TTL_MS : DENIED_TTL_MS),
+    );
   }
 }

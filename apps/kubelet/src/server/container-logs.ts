@@ -8,7 +8,12 @@ import type { ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import type { ContainerStatus, Pod } from '@skiff/api';
 import {
-  LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, type Container as RuntimeContainer, type Labels,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  type Container as RuntimeContainer,
+  type Labels,
 } from '../container-runtime.ts';
 import type { LogOptions } from '../docker/docker-streams.ts';
 import type { DockerRuntime } from '../docker-runtime.ts';
@@ -50,7 +55,9 @@ export function parseLogQuery(q: URLSearchParams, now = Date.now()): LogQuery {
   const tailLines = int('tailLines');
   const limitBytes = int('limitBytes');
   return {
-    follow: isTrue(q.get('follow')), previous: isTrue(q.get('previous')), timestamps: isTrue(q.get('timestamps')),
+    follow: isTrue(q.get('follow')),
+    previous: isTrue(q.get('previous')),
+    timestamps: isTrue(q.get('timestamps')),
     ...(tailLines !== undefined && tailLines >= 0 ? { tailLines } : {}),
     ...(sinceTime !== undefined ? { sinceTime } : {}),
     ...(limitBytes !== undefined && limitBytes > 0 ? { limitBytes } : {}),
@@ -66,7 +73,9 @@ export function parseLogQuery(q: URLSearchParams, now = Date.now()): LogQuery {
 export function selectLogContainer(pod: Pod, containerName: string, previous: boolean, instances: readonly RuntimeContainer[]): string {
   const podName = pod.metadata?.name ?? '';
   const statuses: ContainerStatus[] = [
-    ...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
   ];
   const s = statuses.find((c) => c.name === containerName);
   if (!s) throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is not available`);
@@ -83,8 +92,8 @@ export function selectLogContainer(pod: Pod, containerName: string, previous: bo
     throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is terminated`);
   }
   if (waiting) {
-    const reason = waiting.reason === 'ErrImagePull' ? "image can't be pulled"
-      : waiting.reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : waiting.reason;
+    const reason =
+      waiting.reason === 'ErrImagePull' ? "image can't be pulled" : waiting.reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : waiting.reason;
     throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is waiting to start: ${reason}`);
   }
   throw new LogRequestError(400, `container "${containerName}" in pod "${podName}" is waiting to start - no logs yet`);
@@ -106,14 +115,19 @@ function limitBytes(limit: number): Transform {
 }
 
 export async function serveContainerLogs(
-  res: ServerResponse, runtime: DockerRuntime, findPod: (ns: string, name: string) => Pod | undefined,
-  path: string[], query: URLSearchParams,
+  res: ServerResponse,
+  runtime: DockerRuntime,
+  findPod: (ns: string, name: string) => Pod | undefined,
+  path: string[],
+  query: URLSearchParams,
 ): Promise<void> {
   const [namespace, podName, containerName] = path;
   if (!namespace || !podName || !containerName) throw new LogRequestError(400, 'expected /containerLogs/{namespace}/{pod}/{container}');
   const pod = findPod(namespace, podName);
   if (!pod) throw new LogRequestError(404, `pod "${podName}" does not exist`);
-  const inSpec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some((c) => c.name === containerName);
+  const inSpec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some(
+    (c) => c.name === containerName,
+  );
   if (!inSpec) throw new LogRequestError(404, `container "${containerName}" not found in pod "${podName}"`);
   const q = parseLogQuery(query);
   const labels: Labels = { [LABEL_POD_NAMESPACE]: namespace, [LABEL_POD_NAME]: podName, [LABEL_CONTAINER_NAME]: containerName };
@@ -124,7 +138,8 @@ export async function serveContainerLogs(
   try {
     logs = await runtime.containerLogs(id, opts);
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) throw new LogRequestError(404, `container "${containerName}" in pod "${podName}" not found (removed)`);
+    if ((err as { statusCode?: number }).statusCode === 404)
+      throw new LogRequestError(404, `container "${containerName}" in pod "${podName}" not found (removed)`);
     throw err;
   }
   res.writeHead(200, { 'Content-Type': 'text/plain', ...(q.follow ? { 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' } : {}) });

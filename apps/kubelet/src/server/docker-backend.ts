@@ -43,7 +43,11 @@ export class DockerStreamingBackend implements StreamingBackend {
     if (!req.command?.length) throw new StreamError(400, 'BadRequest', 'you must specify at least 1 command');
     const docker = this.#runtime.docker;
     const exec = await docker.getContainer(id).exec({
-      Cmd: req.command, AttachStdin: req.stdin, AttachStdout: true, AttachStderr: true, Tty: req.tty,
+      Cmd: req.command,
+      AttachStdin: req.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: req.tty,
     });
     const stream = (await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty })) as Duplex;
     streams.resize?.on('resize', (size) => {
@@ -74,8 +78,13 @@ export class DockerStreamingBackend implements StreamingBackend {
     const ip = await this.#podIP(req);
     return new Promise<Socket>((resolve, reject) => {
       const socket = connect({ host: ip, port });
-      socket.once('connect', () => { socket.off('error', reject); resolve(socket); });
-      socket.once('error', (err) => reject(new StreamError(500, 'InternalError', `error forwarding port ${port} to pod ${req.namespace}/${req.pod}: ${err.message}`)));
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', (err) =>
+        reject(new StreamError(500, 'InternalError', `error forwarding port ${port} to pod ${req.namespace}/${req.pod}: ${err.message}`)),
+      );
     });
   }
 

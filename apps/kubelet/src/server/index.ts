@@ -5,9 +5,18 @@
  */
 export { startKubeletServer, type KubeletServer, type KubeletServerDeps, type KubeletServerOptions } from './kubelet-server.ts';
 export {
-  parseStreamRequest, StreamError, toErrorStatus, toExitStatus,
-  type ResizeSource, type SessionResult, type SessionStreams, type StreamingBackend, type StreamKind, type StreamRequest,
-  type StreamStatus, type TerminalSize,
+  parseStreamRequest,
+  StreamError,
+  toErrorStatus,
+  toExitStatus,
+  type ResizeSource,
+  type SessionResult,
+  type SessionStreams,
+  type StreamingBackend,
+  type StreamKind,
+  type StreamRequest,
+  type StreamStatus,
+  type TerminalSize,
 } from './streaming-backend.ts';
 export { DockerStreamingBackend } from './docker-backend.ts';
 export { StatsCollector, type StatsSummary, type PodStats, type ContainerStats, type NodeStats, type CpuStats, type MemoryStats } from './stats.ts';

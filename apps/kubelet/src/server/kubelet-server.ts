@@ -64,7 +64,9 @@ function sendStatus(res: ServerResponse, code: number, message: string): void {
 function rejectUpgrade(socket: Duplex, code: number, message: string): void {
   const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[code] ?? 'Internal Server Error';
   const body = `${message}\n`;
-  socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export async function startKubeletServer(opts: KubeletServerOptions, deps: KubeletServerDeps): Promise<KubeletServer> {
@@ -74,12 +76,18 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
   if (!clientCa) logger.warn('kubelet API: no --client-ca-file, every request but /healthz is refused');
   const backend = deps.streaming ?? new DockerStreamingBackend({ runtime: deps.runtime, findPod: deps.findPod, logger });
   const auth = new KubeletAuth({
-    mode: opts.authorizationMode ?? 'Webhook', nodeName: opts.nodeName, hasClientCa: clientCa !== undefined, post: deps.postReview,
+    mode: opts.authorizationMode ?? 'Webhook',
+    nodeName: opts.nodeName,
+    hasClientCa: clientCa !== undefined,
+    post: deps.postReview,
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://kubelet');
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     if (url.pathname === '/healthz') {
       sendStatus(res, 200, 'ok');
       return;
@@ -103,19 +111,25 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
     }
   };
 
-  const server = createServer({
-    cert: tls.cert, key: tls.key, ...(clientCa ? { ca: clientCa } : {}),
-    // Ask for a certificate but admit anyone to the handshake: /healthz is open, and refusals get a proper 401/403.
-    requestCert: true, rejectUnauthorized: false,
-  }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (err instanceof LogRequestError || err instanceof StreamError) sendStatus(res, err.code, err.message);
-      else {
-        logger.error({ err, url: req.url }, 'kubelet API request failed');
-        sendStatus(res, 500, (err as Error).message);
-      }
-    });
-  });
+  const server = createServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ...(clientCa ? { ca: clientCa } : {}),
+      // Ask for a certificate but admit anyone to the handshake: /healthz is open, and refusals get a proper 401/403.
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (err instanceof LogRequestError || err instanceof StreamError) sendStatus(res, err.code, err.message);
+        else {
+          logger.error({ err, url: req.url }, 'kubelet API request failed');
+          sendStatus(res, 500, (err as Error).message);
+        }
+      });
+    },
+  );
 
   // Upgraded connections leave the server's bookkeeping: track them so close() ends sessions too.
   const upgraded = new Set<Duplex>();
@@ -123,26 +137,32 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
     socket.on('error', (err) => logger.debug({ err: err.message }, 'stream connection error'));
-    auth.check(req).then((decision) => {
-      if (!decision.ok) return rejectUpgrade(socket, decision.code, decision.message);
-      const request = parseStreamRequest(req.url ?? '/');
-      if (!request) return rejectUpgrade(socket, 404, '404 page not found');
-      return validateAndUpgrade(req, socket, head, request);
-    }, (err: unknown) => rejectUpgrade(socket, 500, (err as Error).message));
+    auth.check(req).then(
+      (decision) => {
+        if (!decision.ok) return rejectUpgrade(socket, decision.code, decision.message);
+        const request = parseStreamRequest(req.url ?? '/');
+        if (!request) return rejectUpgrade(socket, 404, '404 page not found');
+        return validateAndUpgrade(req, socket, head, request);
+      },
+      (err: unknown) => rejectUpgrade(socket, 500, (err as Error).message),
+    );
   });
   const validateAndUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, request: StreamRequest): void => {
-    backend.validate(request).then(() => {
-      const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
-      if (upgrade === 'websocket') handleWebSocketUpgrade(req, socket, head, backend, request, logger);
-      else if (upgrade.startsWith('spdy/')) handleSpdyUpgrade(req, socket, head, backend, request);
-      else rejectUpgrade(socket, 400, `unsupported upgrade protocol "${req.headers.upgrade}"`);
-    }, (err: unknown) => {
-      if (err instanceof StreamError) rejectUpgrade(socket, err.code, err.message);
-      else {
-        logger.error({ err, url: req.url }, 'kubelet stream request failed');
-        rejectUpgrade(socket, 500, (err as Error).message);
-      }
-    });
+    backend.validate(request).then(
+      () => {
+        const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+        if (upgrade === 'websocket') handleWebSocketUpgrade(req, socket, head, backend, request, logger);
+        else if (upgrade.startsWith('spdy/')) handleSpdyUpgrade(req, socket, head, backend, request);
+        else rejectUpgrade(socket, 400, `unsupported upgrade protocol "${req.headers.upgrade}"`);
+      },
+      (err: unknown) => {
+        if (err instanceof StreamError) rejectUpgrade(socket, err.code, err.message);
+        else {
+          logger.error({ err, url: req.url }, 'kubelet stream request failed');
+          rejectUpgrade(socket, 500, (err as Error).message);
+        }
+      },
+    );
   };
   server.on('clientError', (_err, socket) => socket.destroy());
 
@@ -159,10 +179,11 @@ export async function startKubeletServer(opts: KubeletServerOptions, deps: Kubel
   return {
     port,
     setServingCertificate: (pair) => server.setSecureContext({ cert: pair.cert, key: pair.key, ...(clientCa ? { ca: clientCa } : {}) }),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of upgraded) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
+      }),
   };
 }

@@ -9,8 +9,15 @@ import { negotiateProtocol } from './websocket.ts';
 describe('parseStreamRequest', () => {
   it('reads exec argv from repeated command= and drops stderr under a TTY', () => {
     assert.deepEqual(parseStreamRequest('/exec/ns1/web/app?command=sh&command=-c&command=echo%20hi&stdin=1&stdout=true&stderr=1&tty=1'), {
-      kind: 'exec', namespace: 'ns1', pod: 'web', container: 'app', command: ['sh', '-c', 'echo hi'],
-      stdin: true, stdout: true, stderr: false, tty: true,
+      kind: 'exec',
+      namespace: 'ns1',
+      pod: 'web',
+      container: 'app',
+      command: ['sh', '-c', 'echo hi'],
+      stdin: true,
+      stdout: true,
+      stderr: false,
+      tty: true,
     });
   });
   it('reads port-forward ports and rejects unknown paths', () => {
@@ -39,23 +46,78 @@ describe('toExitStatus', () => {
 });
 
 describe('container logs', () => {
-  const pod = (status: NonNullable<Pod['status']>['containerStatuses']): Pod => ({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] }, status: { containerStatuses: status } });
+  const pod = (status: NonNullable<Pod['status']>['containerStatuses']): Pod => ({
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'c' }] },
+    status: { containerStatuses: status },
+  });
   it('picks the current, the previous, or says why not, in upstream words', () => {
-    const restarted = pod([{ name: 'c', image: '', imageID: '', ready: true, restartCount: 1, containerID: 'docker://new', state: { running: {} }, lastState: { terminated: { exitCode: 1, containerID: 'docker://old' } } }]);
+    const restarted = pod([
+      {
+        name: 'c',
+        image: '',
+        imageID: '',
+        ready: true,
+        restartCount: 1,
+        containerID: 'docker://new',
+        state: { running: {} },
+        lastState: { terminated: { exitCode: 1, containerID: 'docker://old' } },
+      },
+    ]);
     const instance = (id: string, attempt: number, state: RuntimeContainer['state']): RuntimeContainer => ({
-      id, podSandboxId: 's', name: 'c', attempt, image: '', imageRef: '', state, createdAt: attempt, labels: {},
+      id,
+      podSandboxId: 's',
+      name: 'c',
+      attempt,
+      image: '',
+      imageRef: '',
+      state,
+      createdAt: attempt,
+      labels: {},
     });
     const runtime = [instance('old', 0, 'CONTAINER_EXITED'), instance('new', 1, 'CONTAINER_RUNNING')];
     assert.equal(selectLogContainer(restarted, 'c', false, runtime), 'new');
     assert.equal(selectLogContainer(restarted, 'c', true, runtime), 'old');
     // The ids are the runtime's: a status pointing elsewhere changes nothing.
-    const forged = pod([{ name: 'c', image: '', imageID: '', ready: true, restartCount: 1, containerID: 'docker://other-pods', state: { running: {} }, lastState: { terminated: { exitCode: 1, containerID: 'docker://x' } } }]);
+    const forged = pod([
+      {
+        name: 'c',
+        image: '',
+        imageID: '',
+        ready: true,
+        restartCount: 1,
+        containerID: 'docker://other-pods',
+        state: { running: {} },
+        lastState: { terminated: { exitCode: 1, containerID: 'docker://x' } },
+      },
+    ]);
     assert.equal(selectLogContainer(forged, 'c', false, runtime), 'new');
     const fresh = pod([{ name: 'c', image: '', imageID: '', ready: true, restartCount: 0, containerID: 'docker://new', state: { running: {} } }]);
-    assert.throws(() => selectLogContainer(fresh, 'c', true, [instance('new', 0, 'CONTAINER_RUNNING')]), /previous terminated container "c" in pod "p" not found/);
+    assert.throws(
+      () => selectLogContainer(fresh, 'c', true, [instance('new', 0, 'CONTAINER_RUNNING')]),
+      /previous terminated container "c" in pod "p" not found/,
+    );
     // Crash-looping: the newest instance is the previous one too.
-    const looping = pod([{ name: 'c', image: '', imageID: '', ready: false, restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } }]);
-    assert.equal(selectLogContainer(looping, 'c', true, runtime.map((c) => ({ ...c, state: 'CONTAINER_EXITED' as const }))), 'new');
+    const looping = pod([
+      {
+        name: 'c',
+        image: '',
+        imageID: '',
+        ready: false,
+        restartCount: 1,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode: 1 } },
+      },
+    ]);
+    assert.equal(
+      selectLogContainer(
+        looping,
+        'c',
+        true,
+        runtime.map((c) => ({ ...c, state: 'CONTAINER_EXITED' as const })),
+      ),
+      'new',
+    );
     const waiting = pod([{ name: 'c', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }]);
     assert.throws(() => selectLogContainer(waiting, 'c', false, []), /container "c" in pod "p" is waiting to start: ContainerCreating/);
   });

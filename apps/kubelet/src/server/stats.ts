@@ -71,8 +71,19 @@ function containerStats(c: ContainerUsage): ContainerStats {
   const cpu = cpuStats(c.cpu);
   const m = c.memory;
   return {
-    name: c.name, startTime: c.startTime, ...(cpu ? { cpu } : {}),
-    ...(m ? { memory: { time: iso(m.at), usageBytes: m.usageBytes, workingSetBytes: m.workingSetBytes, ...(m.rssBytes !== undefined ? { rssBytes: m.rssBytes } : {}) } } : {}),
+    name: c.name,
+    startTime: c.startTime,
+    ...(cpu ? { cpu } : {}),
+    ...(m
+      ? {
+          memory: {
+            time: iso(m.at),
+            usageBytes: m.usageBytes,
+            workingSetBytes: m.workingSetBytes,
+            ...(m.rssBytes !== undefined ? { rssBytes: m.rssBytes } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -83,7 +94,10 @@ function sum(values: (number | undefined)[]): number | undefined {
 
 /** The latest of the containers' times: when the pod's figures were last brought up to date. */
 function latestTime(times: (string | undefined)[]): string | undefined {
-  return times.filter((t): t is string => t !== undefined).sort().at(-1);
+  return times
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .at(-1);
 }
 
 /** A pod's figures are its containers' sums, as the kubelet's summary provider adds them up. */
@@ -93,9 +107,23 @@ function podStats(containers: ContainerUsage[]): PodStats {
   const cpuTime = latestTime(stats.map((c) => c.cpu?.time));
   const memTime = latestTime(stats.map((c) => c.memory?.time));
   return {
-    podRef: { ...first.pod }, startTime: containers.map((c) => c.startTime).sort()[0]!, containers: stats,
-    ...(cpuTime ? { cpu: { time: cpuTime, usageNanoCores: sum(stats.map((c) => c.cpu?.usageNanoCores)), usageCoreNanoSeconds: sum(stats.map((c) => c.cpu?.usageCoreNanoSeconds)) } } : {}),
-    ...(memTime ? { memory: { time: memTime, workingSetBytes: sum(stats.map((c) => c.memory?.workingSetBytes)), usageBytes: sum(stats.map((c) => c.memory?.usageBytes)) } } : {}),
+    podRef: { ...first.pod },
+    startTime: containers.map((c) => c.startTime).sort()[0]!,
+    containers: stats,
+    ...(cpuTime
+      ? {
+          cpu: {
+            time: cpuTime,
+            usageNanoCores: sum(stats.map((c) => c.cpu?.usageNanoCores)),
+            usageCoreNanoSeconds: sum(stats.map((c) => c.cpu?.usageCoreNanoSeconds)),
+          },
+        }
+      : {}),
+    ...(memTime
+      ? {
+          memory: { time: memTime, workingSetBytes: sum(stats.map((c) => c.memory?.workingSetBytes)), usageBytes: sum(stats.map((c) => c.memory?.usageBytes)) },
+        }
+      : {}),
   };
 }
 
@@ -111,7 +139,8 @@ export class StatsCollector {
     const { runtime } = opts;
     this.#nodeName = opts.nodeName;
     this.#sampler = new StatsSampler({
-      logger: opts.logger, listRunning: () => runtime.listContainers({ state: 'CONTAINER_RUNNING' }),
+      logger: opts.logger,
+      listRunning: () => runtime.listContainers({ state: 'CONTAINER_RUNNING' }),
       readStats: (id, twoTicks, signal) => readDockerStats(runtime.docker, id, twoTicks, signal),
     });
   }
@@ -141,7 +170,9 @@ export class StatsCollector {
     const cpu = cpuStats(this.#sampler.hostCpu());
     const m = this.#sampler.hostMemory();
     return {
-      nodeName: this.#nodeName, startTime: this.#startTime, ...(cpu ? { cpu } : {}),
+      nodeName: this.#nodeName,
+      startTime: this.#startTime,
+      ...(cpu ? { cpu } : {}),
       ...(m ? { memory: { time: iso(m.at), availableBytes: m.availableBytes, usageBytes: m.usageBytes, workingSetBytes: m.workingSetBytes } } : {}),
     };
   }

@@ -91,7 +91,8 @@ export interface StreamStatus {
 export function toExitStatus(result: SessionResult, command: string[] = []): StreamStatus {
   if (result.exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
-    metadata: {}, status: 'Failure',
+    metadata: {},
+    status: 'Failure',
     message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${result.exitCode}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(result.exitCode) }] },
@@ -110,20 +111,33 @@ export function toErrorStatus(err: unknown): StreamStatus {
  */
 export function parseStreamRequest(url: string): StreamRequest | undefined {
   const parsed = new URL(url, 'http://kubelet');
-  const parts = parsed.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = parsed.pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const q = parsed.searchParams;
   const flag = (name: string) => ['1', 'true', 't', 'TRUE', 'True', 'T'].includes(q.get(name) ?? '');
   const [verb, namespace, pod, container] = parts;
   if (verb === 'portForward' && parts.length === 3) {
-    const ports = q.getAll('port').flatMap((p) => p.split(',')).filter((p) => p !== '').map(Number);
+    const ports = q
+      .getAll('port')
+      .flatMap((p) => p.split(','))
+      .filter((p) => p !== '')
+      .map(Number);
     return { kind: 'portforward', namespace, pod, stdin: false, stdout: false, stderr: false, tty: false, ports };
   }
   if ((verb === 'exec' || verb === 'attach') && parts.length === 4) {
     const tty = flag('tty');
     return {
-      kind: verb, namespace, pod, container,
+      kind: verb,
+      namespace,
+      pod,
+      container,
       command: verb === 'exec' ? q.getAll('command') : undefined,
-      stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !tty, tty,
+      stdin: flag('stdin'),
+      stdout: flag('stdout'),
+      stderr: flag('stderr') && !tty,
+      tty,
     };
   }
   return undefined;

@@ -32,19 +32,33 @@ const CLOSE = 255;
 
 /** The protocol we speak from what the client offered; '' (binary) when it offered none, undefined when none fits. */
 export function negotiateProtocol(kind: StreamRequest['kind'], header: string | undefined): string | undefined {
-  const offered = (header ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const offered = (header ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (offered.length === 0) return '';
   const ours = kind === 'portforward' ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS;
   return ours.find((p) => offered.includes(p));
 }
 
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered: Set<string>, req: IncomingMessage) => {
-  const chosen = (req as IncomingMessage & { k8sProtocol?: string }).k8sProtocol;
-  return chosen && offered.has(chosen) ? chosen : false;
-} });
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  handleProtocols: (offered: Set<string>, req: IncomingMessage) => {
+    const chosen = (req as IncomingMessage & { k8sProtocol?: string }).k8sProtocol;
+    return chosen && offered.has(chosen) ? chosen : false;
+  },
+});
 
 /** Upgrades `req` (already authenticated and validated) and runs the session on `backend`. */
-export function handleWebSocketUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, backend: StreamingBackend, request: StreamRequest, logger: Logger): void {
+export function handleWebSocketUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  backend: StreamingBackend,
+  request: StreamRequest,
+  logger: Logger,
+): void {
   const protocol = negotiateProtocol(request.kind, req.headers['sec-websocket-protocol']);
   if (protocol === undefined) {
     const body = `unable to upgrade: unable to negotiate protocol: client supports ${req.headers['sec-websocket-protocol']}`;

@@ -129,7 +129,10 @@ export class StatsSampler {
       return;
     }
     const usage = known ?? {
-      id: c.id, name: c.labels[LABEL_CONTAINER_NAME] ?? c.name, startTime: new Date(c.createdAt).toISOString(), cpu: new UsageWindow(this.#windowMs),
+      id: c.id,
+      name: c.labels[LABEL_CONTAINER_NAME] ?? c.name,
+      startTime: new Date(c.createdAt).toISOString(),
+      cpu: new UsageWindow(this.#windowMs),
       pod: { name: c.labels[LABEL_POD_NAME] ?? '', namespace: c.labels[LABEL_POD_NAMESPACE] ?? '', uid: c.labels[LABEL_POD_UID] ?? '' },
     };
     for (const sample of cpuSamples(stats)) usage.cpu.add(sample);

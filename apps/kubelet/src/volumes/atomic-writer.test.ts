@@ -11,7 +11,10 @@ test('atomic writer: ..data generation, user-visible symlinks, swap on change on
   const dir = mkdtempSync(join(tmpdir(), 'k2-aw-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const first: Payload = new Map([['a', file('1')], ['sub/b', file('2', 0o400)]]);
+  const first: Payload = new Map([
+    ['a', file('1')],
+    ['sub/b', file('2', 0o400)],
+  ]);
   assert.equal(await writeAtomically(dir, first), true);
   const gen1 = readlinkSync(join(dir, '..data'));
   assert.match(gen1, /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\./);
@@ -23,7 +26,16 @@ test('atomic writer: ..data generation, user-visible symlinks, swap on change on
   assert.equal(await writeAtomically(dir, new Map(first)), false, 'same payload: no new generation');
   assert.equal(readlinkSync(join(dir, '..data')), gen1);
 
-  assert.equal(await writeAtomically(dir, new Map([['a', file('changed')], ['c', file('3')]])), true);
+  assert.equal(
+    await writeAtomically(
+      dir,
+      new Map([
+        ['a', file('changed')],
+        ['c', file('3')],
+      ]),
+    ),
+    true,
+  );
   const gen2 = readlinkSync(join(dir, '..data'));
   assert.notEqual(gen2, gen1);
   assert.equal(readFileSync(join(dir, 'a'), 'utf8'), 'changed');
@@ -31,7 +43,17 @@ test('atomic writer: ..data generation, user-visible symlinks, swap on change on
   assert.equal(lstatSync(join(dir, 'sub'), { throwIfNoEntry: false }), undefined, 'names gone from the payload are removed');
   assert.deepEqual(readdirSync(dir).sort(), [gen2, '..data', 'a', 'c'].sort(), 'the old generation is removed');
 
-  assert.equal(await writeAtomically(dir, new Map([['a', file('changed', 0o600)], ['c', file('3')]])), true, 'a mode change is a change');
+  assert.equal(
+    await writeAtomically(
+      dir,
+      new Map([
+        ['a', file('changed', 0o600)],
+        ['c', file('3')],
+      ]),
+    ),
+    true,
+    'a mode change is a change',
+  );
 });
 
 test('atomic writer: refuses paths that leave the volume', async (t) => {

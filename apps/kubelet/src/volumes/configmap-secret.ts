@@ -38,7 +38,11 @@ export function secretData(secret: Secret): Map<string, Buffer> {
  * ("configmap references non-existent config key: x").
  */
 export function projectKeys(
-  data: Map<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number, optional: boolean, what: 'configmap' | 'secret',
+  data: Map<string, Buffer>,
+  items: KeyToPath[] | undefined,
+  defaultMode: number,
+  optional: boolean,
+  what: 'configmap' | 'secret',
 ): Payload {
   const payload: Payload = new Map();
   if (!items || items.length === 0) {
@@ -56,7 +60,12 @@ export function projectKeys(
   return payload;
 }
 
-export async function buildConfigMapPayload(pod: Pod, source: NonNullable<Volume['configMap']>, sources: VolumeSources, defaultMode?: number): Promise<Payload> {
+export async function buildConfigMapPayload(
+  pod: Pod,
+  source: NonNullable<Volume['configMap']>,
+  sources: VolumeSources,
+  defaultMode?: number,
+): Promise<Payload> {
   const ns = pod.metadata?.namespace ?? 'default';
   const name = source.name ?? '';
   const cm = await sources.getConfigMap(ns, name);
@@ -83,7 +92,11 @@ export async function buildSecretPayload(pod: Pod, source: NonNullable<Volume['s
  * validation says). `tokens` serves serviceAccountToken sources.
  */
 export async function buildProjectedPayload(
-  pod: Pod, source: NonNullable<Volume['projected']>, sources: VolumeSources, info: DownwardInfo, tokens?: ServiceAccountTokens,
+  pod: Pod,
+  source: NonNullable<Volume['projected']>,
+  sources: VolumeSources,
+  info: DownwardInfo,
+  tokens?: ServiceAccountTokens,
 ): Promise<Payload> {
   const defaultMode = source.defaultMode ?? DEFAULT_MODE;
   const payload: Payload = new Map();

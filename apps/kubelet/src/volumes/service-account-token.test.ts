@@ -39,9 +39,16 @@ const kubeApiAccess: Volume = {
 
 function pod(uid: string, volumes: Volume[], serviceAccountName = 'builder'): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'web', namespace: 'shop', uid },
-    spec: { serviceAccountName, volumes, containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name: volumes[0]!.name, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }] },
+    spec: {
+      serviceAccountName,
+      volumes,
+      containers: [
+        { name: 'c', image: 'busybox', volumeMounts: [{ name: volumes[0]!.name, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] },
+      ],
+    },
   };
 }
 
@@ -51,7 +58,8 @@ function setup() {
   const requests: { namespace: string; serviceAccount: string; spec: TokenRequestSpec }[] = [];
   let fail: Error | undefined;
   const tokens = new TokenManager({
-    now: () => now, jitterMs: () => 0,
+    now: () => now,
+    jitterMs: () => 0,
     requestToken: async (namespace, serviceAccount, spec) => {
       requests.push({ namespace, serviceAccount, spec });
       if (fail) throw fail;
@@ -60,7 +68,18 @@ function setup() {
   });
   const rootDir = join(work, `root-${++seq}`);
   const vm = new VolumeManager({ rootDir, sources, logger: createLogger('k2-test', 'silent'), tokens });
-  return { vm, rootDir, tokens, requests, advance: (ms: number) => { now += ms; }, failWith: (err?: Error) => { fail = err; } };
+  return {
+    vm,
+    rootDir,
+    tokens,
+    requests,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    failWith: (err?: Error) => {
+      fail = err;
+    },
+  };
 }
 
 test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, on tmpfs', async () => {
@@ -72,10 +91,13 @@ test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, 
   assert.equal(readFileSync(join(dir, 'ca.crt'), 'utf8'), CA);
   assert.equal(readFileSync(join(dir, 'namespace'), 'utf8'), 'shop');
   assert.equal(statSync(join(dir, 'token')).mode & 0o777, 0o644);
-  assert.deepEqual(requests, [{
-    namespace: 'shop', serviceAccount: 'builder',
-    spec: { expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: 'uid-access' } },
-  }]);
+  assert.deepEqual(requests, [
+    {
+      namespace: 'shop',
+      serviceAccount: 'builder',
+      spec: { expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: 'uid-access' } },
+    },
+  ]);
   const mounts = vm.mountsFor(p, p.spec!.containers[0]!);
   assert.deepEqual(mounts[0], { hostPath: dir, containerPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
   await vm.tearDownPod('uid-access');
@@ -83,7 +105,10 @@ test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, 
 
 test('an explicit short-lived token with an audience and defaultMode is rewritten atomically at 80% of its life', async () => {
   const { vm, rootDir, requests, tokens, advance } = setup();
-  const volume: Volume = { name: 'vault-token', projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'sub/vault-token' } }] } };
+  const volume: Volume = {
+    name: 'vault-token',
+    projected: { defaultMode: 0o440, sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'sub/vault-token' } }] },
+  };
   const p = pod('uid-short', [volume], '');
   await vm.setUpPod(p, info);
   const dir = join(rootDir, 'pods/uid-short/volumes/kubernetes.io~projected/vault-token');
@@ -106,14 +131,17 @@ test('an explicit short-lived token with an audience and defaultMode is rewritte
 
   assert.equal(tokens.size, 1);
   await vm.tearDownPod('uid-short');
-  assert.equal(tokens.size, 0, 'the pod\'s token is forgotten with it');
+  assert.equal(tokens.size, 0, "the pod's token is forgotten with it");
 });
 
 test('a failed TokenRequest is a VolumeError naming the volume; the next sync retries', async () => {
   const { vm, rootDir, failWith } = setup();
   const p = pod('uid-fail', [kubeApiAccess]);
   failWith(new Error('serviceaccounts "builder" not found'));
-  const err = await vm.setUpPod(p, info).then(() => undefined, (e: unknown) => e);
+  const err = await vm.setUpPod(p, info).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof VolumeError);
   assert.equal(err.volume, 'kube-api-access-x7k2p');
   assert.equal(err.message, 'failed to fetch token: serviceaccounts "builder" not found');

@@ -24,7 +24,10 @@ export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
 
 export async function buildServiceAccountTokenPayload(
-  pod: Pod, source: ServiceAccountTokenProjection, defaultMode: number, tokens: ServiceAccountTokens | undefined,
+  pod: Pod,
+  source: ServiceAccountTokenProjection,
+  defaultMode: number,
+  tokens: ServiceAccountTokens | undefined,
 ): Promise<Payload> {
   if (!tokens) throw new Error('this kubelet cannot request service account tokens (no API client)');
   const expirationSeconds = source.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;

@@ -22,14 +22,22 @@ function fixture(opts: { refreshFraction?: number; jitterMs?: number; lifetimeSe
     },
   });
   return {
-    manager, calls,
-    advance(ms: number) { now += ms; },
-    failWith(err: Error | undefined) { fail = err; },
+    manager,
+    calls,
+    advance(ms: number) {
+      now += ms;
+    },
+    failWith(err: Error | undefined) {
+      fail = err;
+    },
   };
 }
 
-const spec = (over: Partial<TokenRequestSpec> = {}, uid = 'uid-1'): TokenRequestSpec =>
-  ({ expirationSeconds: 600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid }, ...over });
+const spec = (over: Partial<TokenRequestSpec> = {}, uid = 'uid-1'): TokenRequestSpec => ({
+  expirationSeconds: 600,
+  boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid },
+  ...over,
+});
 
 test('a token is cached until 80% of its life has passed, then refreshed', async () => {
   const f = fixture();
@@ -109,7 +117,7 @@ test('an answer without a token or expiry is an error', async () => {
   await assert.rejects(manager.getServiceAccountToken('ns1', 'default', spec()), /no token or expirationTimestamp/);
 });
 
-test('tokens are kept apart by audience, expiration, service account and pod; a pod\'s go with it', async () => {
+test("tokens are kept apart by audience, expiration, service account and pod; a pod's go with it", async () => {
   const f = fixture();
   const m = f.manager;
   const a = await m.getServiceAccountToken('ns1', 'default', spec());
@@ -127,10 +135,7 @@ test('tokens are kept apart by audience, expiration, service account and pod; a 
 
 test('concurrent asks for one token make one request; expired tokens are collected', async () => {
   const f = fixture();
-  const [x, y] = await Promise.all([
-    f.manager.getServiceAccountToken('ns1', 'default', spec()),
-    f.manager.getServiceAccountToken('ns1', 'default', spec()),
-  ]);
+  const [x, y] = await Promise.all([f.manager.getServiceAccountToken('ns1', 'default', spec()), f.manager.getServiceAccountToken('ns1', 'default', spec())]);
   assert.equal(x, y);
   assert.equal(f.calls.length, 1);
   await f.manager.getServiceAccountToken('ns1', 'default', spec({}, 'uid-gone'));

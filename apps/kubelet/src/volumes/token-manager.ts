@@ -125,7 +125,10 @@ export class TokenManager {
       const reason = err instanceof Error ? err.message : String(err);
       if (!cached) throw new Error(`failed to fetch token: ${reason}`, { cause: err });
       if (this.#now() >= cached.expiresAt) throw new Error(`token ${key} expired and refresh failed: ${reason}`, { cause: err });
-      this.#logger?.warn({ serviceAccount: `${namespace}/${serviceAccount}`, pod: spec.boundObjectRef.name, err: reason }, 'could not refresh the service account token; the current one stays until it expires');
+      this.#logger?.warn(
+        { serviceAccount: `${namespace}/${serviceAccount}`, pod: spec.boundObjectRef.name, err: reason },
+        'could not refresh the service account token; the current one stays until it expires',
+      );
       return cached.token;
     }
     const receivedAt = this.#now();

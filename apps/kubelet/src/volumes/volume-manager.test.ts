@@ -20,10 +20,18 @@ class FakeSources implements VolumeSources {
   secrets = new Map<string, Secret>();
   pvcs = new Map<string, PersistentVolumeClaim>();
   pvs = new Map<string, PersistentVolume>();
-  async getConfigMap(ns: string, name: string) { return this.configMaps.get(`${ns}/${name}`); }
-  async getSecret(ns: string, name: string) { return this.secrets.get(`${ns}/${name}`); }
-  async getPersistentVolumeClaim(ns: string, name: string) { return this.pvcs.get(`${ns}/${name}`); }
-  async getPersistentVolume(name: string) { return this.pvs.get(name); }
+  async getConfigMap(ns: string, name: string) {
+    return this.configMaps.get(`${ns}/${name}`);
+  }
+  async getSecret(ns: string, name: string) {
+    return this.secrets.get(`${ns}/${name}`);
+  }
+  async getPersistentVolumeClaim(ns: string, name: string) {
+    return this.pvcs.get(`${ns}/${name}`);
+  }
+  async getPersistentVolume(name: string) {
+    return this.pvs.get(name);
+  }
 }
 
 let seq = 0;
@@ -36,21 +44,35 @@ function setup() {
 
 function pod(uid: string, spec: Partial<NonNullable<Pod['spec']>>, meta: Partial<NonNullable<Pod['metadata']>> = {}): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: 'web', namespace: 'ns1', uid, labels: { app: 'web', tier: 'front' }, ...meta },
     spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec },
   };
 }
 
 const info = { podIP: '10.202.0.7', hostIP: '192.168.1.2' };
-const mountsOf = (uid: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(uid));
+const mountsOf = (uid: string) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(uid));
 
 test('emptyDir on disk and on tmpfs with sizeLimit; shared by two containers; torn down', async () => {
   const { vm, rootDir } = setup();
   const p = pod('uid-empty', {
-    volumes: [{ name: 'scratch', emptyDir: {} }, { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }],
+    volumes: [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+    ],
     containers: [
-      { name: 'a', image: 'busybox', volumeMounts: [{ name: 'scratch', mountPath: '/data' }, { name: 'mem', mountPath: '/mem' }] },
+      {
+        name: 'a',
+        image: 'busybox',
+        volumeMounts: [
+          { name: 'scratch', mountPath: '/data' },
+          { name: 'mem', mountPath: '/mem' },
+        ],
+      },
       { name: 'b', image: 'busybox', volumeMounts: [{ name: 'scratch', mountPath: '/shared', readOnly: true }] },
     ],
   });
@@ -64,8 +86,14 @@ test('emptyDir on disk and on tmpfs with sizeLimit; shared by two containers; to
 
   const a = vm.mountsFor(p, p.spec!.containers[0]!);
   const b = vm.mountsFor(p, p.spec!.containers[1]!);
-  assert.deepEqual(a.find((m) => m.containerPath === '/data'), { hostPath: scratch, containerPath: '/data', readOnly: false });
-  assert.deepEqual(b.find((m) => m.containerPath === '/shared'), { hostPath: scratch, containerPath: '/shared', readOnly: true });
+  assert.deepEqual(
+    a.find((m) => m.containerPath === '/data'),
+    { hostPath: scratch, containerPath: '/data', readOnly: false },
+  );
+  assert.deepEqual(
+    b.find((m) => m.containerPath === '/shared'),
+    { hostPath: scratch, containerPath: '/shared', readOnly: true },
+  );
   assert.ok(a.some((m) => m.containerPath === '/etc/hosts'));
   const term = a.find((m) => m.containerPath === '/dev/termination-log');
   assert.ok(term && existsSync(term.hostPath) && !term.readOnly);
@@ -86,7 +114,16 @@ test('configMap: items, modes, optional, missing → VolumeError, refresh on cha
       { name: 'all', configMap: { name: 'game', defaultMode: 0o440 } },
       { name: 'maybe', configMap: { name: 'absent', optional: true } },
     ],
-    containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }, { name: 'all', mountPath: '/all/lives', subPath: 'lives' }] }],
+    containers: [
+      {
+        name: 'c',
+        image: 'busybox',
+        volumeMounts: [
+          { name: 'cfg', mountPath: '/cfg' },
+          { name: 'all', mountPath: '/all/lives', subPath: 'lives' },
+        ],
+      },
+    ],
   });
   await assert.rejects(vm.setUpPod(p, info), (err: unknown) => {
     assert.ok(err instanceof VolumeError);
@@ -95,7 +132,11 @@ test('configMap: items, modes, optional, missing → VolumeError, refresh on cha
     return true;
   });
 
-  sources.configMaps.set('ns1/game', { metadata: { name: 'game' }, data: { lives: '3', color: 'red' }, binaryData: { bin: Buffer.from([0, 1]).toString('base64') } });
+  sources.configMaps.set('ns1/game', {
+    metadata: { name: 'game' },
+    data: { lives: '3', color: 'red' },
+    binaryData: { bin: Buffer.from([0, 1]).toString('base64') },
+  });
   await vm.setUpPod(p, info);
   const cfg = join(rootDir, 'pods/uid-cm/volumes/kubernetes.io~configmap/cfg');
   assert.equal(readFileSync(join(cfg, 'conf/lives.txt'), 'utf8'), '3');
@@ -124,8 +165,16 @@ test('configMap: items, modes, optional, missing → VolumeError, refresh on cha
 
 test('secret: on a tmpfs per volume, decoded, items and defaultMode', async () => {
   const { vm, rootDir, sources } = setup();
-  sources.secrets.set('ns1/creds', { metadata: { name: 'creds' }, data: { user: Buffer.from('admin').toString('base64'), pass: Buffer.from('s3cr3t').toString('base64') } });
-  const p = pod('uid-secret', { volumes: [{ name: 'creds', secret: { secretName: 'creds', defaultMode: 0o400 } }, { name: 'gone', secret: { secretName: 'nope' } }] });
+  sources.secrets.set('ns1/creds', {
+    metadata: { name: 'creds' },
+    data: { user: Buffer.from('admin').toString('base64'), pass: Buffer.from('s3cr3t').toString('base64') },
+  });
+  const p = pod('uid-secret', {
+    volumes: [
+      { name: 'creds', secret: { secretName: 'creds', defaultMode: 0o400 } },
+      { name: 'gone', secret: { secretName: 'nope' } },
+    ],
+  });
   await assert.rejects(vm.setUpPod(p, info), /secret "nope" not found/);
   const dir = join(rootDir, 'pods/uid-secret/volumes/kubernetes.io~secret/creds');
   assert.equal(readFileSync(join(dir, 'pass'), 'utf8'), 's3cr3t', 'the other volumes are set up despite one failing');
@@ -138,17 +187,22 @@ test('secret: on a tmpfs per volume, decoded, items and defaultMode', async () =
 test('downwardAPI: labels, annotations, name, uid, resourceFieldRef; updated when labels change', async () => {
   const { vm, rootDir } = setup();
   const spec = {
-    volumes: [{
-      name: 'info', downwardAPI: { items: [
-        { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
-        { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
-        { path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } },
-        { path: 'uid', fieldRef: { fieldPath: 'metadata.uid' } },
-        { path: 'tier', fieldRef: { fieldPath: "metadata.labels['tier']" } },
-        { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
-        { path: 'mem', resourceFieldRef: { containerName: 'c', resource: 'limits.memory', divisor: '1Mi' } },
-      ] },
-    }],
+    volumes: [
+      {
+        name: 'info',
+        downwardAPI: {
+          items: [
+            { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+            { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+            { path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } },
+            { path: 'uid', fieldRef: { fieldPath: 'metadata.uid' } },
+            { path: 'tier', fieldRef: { fieldPath: "metadata.labels['tier']" } },
+            { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
+            { path: 'mem', resourceFieldRef: { containerName: 'c', resource: 'limits.memory', divisor: '1Mi' } },
+          ],
+        },
+      },
+    ],
     containers: [{ name: 'c', image: 'busybox', resources: { limits: { memory: '64Mi' } } }],
   };
   const p = pod('uid-dw', spec, { annotations: { 'x.io/a': 'b' } });
@@ -192,7 +246,10 @@ test('hostPath types in Kubernetes words', async () => {
   }
   assert.ok(statSync(join(base, 'new-dir/nested')).isDirectory());
   assert.ok(statSync(join(base, 'new-file')).isFile());
-  const p = pod('uid-hp', { volumes: [{ name: 'h', hostPath: { path: base } }], containers: [{ name: 'c', image: 'b', volumeMounts: [{ name: 'h', mountPath: '/h' }] }] });
+  const p = pod('uid-hp', {
+    volumes: [{ name: 'h', hostPath: { path: base } }],
+    containers: [{ name: 'c', image: 'b', volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
+  });
   assert.deepEqual(vm.mountsFor(p, p.spec!.containers[0]!)[0], { hostPath: base, containerPath: '/h', readOnly: false });
   await vm.tearDownPod('uid-hp');
   assert.ok(existsSync(join(base, 'file')), 'tearing down never touches the host path');
@@ -216,7 +273,10 @@ test('subPath: created inside the volume; a symlink escape is refused', async ()
   assert.equal(vm.mountsFor(p, p.spec!.containers[0]!)[0]!.hostPath, join(vol, 'logs/app'));
   assert.ok(statSync(join(vol, 'logs/app')).isDirectory());
   for (const c of [p.spec!.containers[1]!, p.spec!.containers[2]!]) {
-    assert.throws(() => vm.mountsFor(p, c), (err: unknown) => err instanceof VolumeError && /subpath ".*escape.*" not within volume path/.test(err.message));
+    assert.throws(
+      () => vm.mountsFor(p, c),
+      (err: unknown) => err instanceof VolumeError && /subpath ".*escape.*" not within volume path/.test(err.message),
+    );
   }
   assert.equal(existsSync('/etc/deeper'), false, 'nothing created outside the volume');
   assert.equal(vm.mountsFor(p, expr!)[0]!.hostPath, join(vol, 'per-pod/web'));
@@ -251,7 +311,10 @@ test('etc-hosts: pod IP, FQDN with subdomain, hostAliases; not for hostNetwork; 
   const p = pod('uid-hosts', { hostname: 'db-0', subdomain: 'db', hostAliases: [{ ip: '10.1.2.3', hostnames: ['foo.local', 'bar.local'] }] });
   const path = join(rootDir, 'pods/uid-hosts/etc-hosts');
   const mounts = vm.mountsFor(p, p.spec!.containers[0]!);
-  assert.deepEqual(mounts.find((m) => m.containerPath === '/etc/hosts'), { hostPath: path, containerPath: '/etc/hosts', readOnly: false });
+  assert.deepEqual(
+    mounts.find((m) => m.containerPath === '/etc/hosts'),
+    { hostPath: path, containerPath: '/etc/hosts', readOnly: false },
+  );
   const inode = statSync(path).ino;
   await vm.setUpPod(p, info);
   const hosts = readFileSync(path, 'utf8');
@@ -266,7 +329,10 @@ test('etc-hosts: pod IP, FQDN with subdomain, hostAliases; not for hostNetwork; 
   await vm.setUpPod(plain, info);
   assert.match(readFileSync(join(rootDir, 'pods/uid-hosts2/etc-hosts'), 'utf8'), /\n10\.202\.0\.7\tweb\n$/);
   const hostNet = pod('uid-hosts3', { hostNetwork: true });
-  assert.equal(vm.mountsFor(hostNet, hostNet.spec!.containers[0]!).some((m) => m.containerPath === '/etc/hosts'), false);
+  assert.equal(
+    vm.mountsFor(hostNet, hostNet.spec!.containers[0]!).some((m) => m.containerPath === '/etc/hosts'),
+    false,
+  );
   for (const uid of ['uid-hosts', 'uid-hosts2', 'uid-hosts3']) await vm.tearDownPod(uid);
 });
 
@@ -274,12 +340,23 @@ test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflict
   const { vm, rootDir, sources } = setup();
   sources.configMaps.set('ns1/app', { metadata: { name: 'app' }, data: { 'app.conf': 'x=1' } });
   sources.secrets.set('ns1/tls', { metadata: { name: 'tls' }, data: { key: Buffer.from('KEY').toString('base64') } });
-  const projected = (extra: object[] = []) => pod('uid-proj', { volumes: [{ name: 'all', projected: { defaultMode: 0o440, sources: [
-    { configMap: { name: 'app' } },
-    { secret: { name: 'tls', items: [{ key: 'key', path: 'tls/tls.key', mode: 0o400 }] } },
-    { downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
-    ...extra,
-  ] } }] });
+  const projected = (extra: object[] = []) =>
+    pod('uid-proj', {
+      volumes: [
+        {
+          name: 'all',
+          projected: {
+            defaultMode: 0o440,
+            sources: [
+              { configMap: { name: 'app' } },
+              { secret: { name: 'tls', items: [{ key: 'key', path: 'tls/tls.key', mode: 0o400 }] } },
+              { downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+              ...extra,
+            ],
+          },
+        },
+      ],
+    });
   await vm.setUpPod(projected(), info);
   const dir = join(rootDir, 'pods/uid-proj/volumes/kubernetes.io~projected/all');
   assert.equal(readFileSync(join(dir, 'app.conf'), 'utf8'), 'x=1');

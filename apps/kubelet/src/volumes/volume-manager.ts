@@ -161,7 +161,10 @@ export class VolumeManager {
       perPod.set(volume.name, claim);
       return;
     }
-    throw new VolumeError(volume.name, 'unsupported volume type (this kubelet mounts emptyDir, hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim)');
+    throw new VolumeError(
+      volume.name,
+      'unsupported volume type (this kubelet mounts emptyDir, hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim)',
+    );
   }
 
   private async project(pod: Pod, volume: Volume, dir: string, build: () => Promise<Payload>, onTmpfs: boolean): Promise<void> {

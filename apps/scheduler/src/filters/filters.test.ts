@@ -7,7 +7,7 @@ import { filterNodeResourcesFit } from './node-resources-fit.ts';
 import { filterNodeSelector } from './node-selector.ts';
 import { filterTaintToleration } from './taint-toleration.ts';
 import { filterNodePorts } from './node-ports.ts';
-import { NodeInfo } from '../cache.ts';
+import type { NodeInfo } from '../cache.ts';
 
 interface Case {
   name: string;
@@ -91,10 +91,18 @@ test('node-selector and required node affinity', () => {
     {
       name: 'terms are ORed',
       node: { labels },
-      pod: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-        { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z'] }] },
-        { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] },
-      ] } } } },
+      pod: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z'] }] },
+                { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] },
+              ],
+            },
+          },
+        },
+      },
       want: undefined,
     },
     {
@@ -105,16 +113,28 @@ test('node-selector and required node affinity', () => {
     },
     {
       name: 'matchFields metadata.name',
-      pod: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-        { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] },
-      ] } } } },
+      pod: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }],
+            },
+          },
+        },
+      },
       want: undefined,
     },
     {
       name: 'matchFields other name',
-      pod: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-        { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] },
-      ] } } } },
+      pod: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }],
+            },
+          },
+        },
+      },
       want: mismatch,
     },
     { name: 'selector and affinity both needed', node: { labels }, pod: { nodeSelector: { disk: 'ssd' }, ...term('zone', 'In', ['b']) }, want: mismatch },
@@ -127,12 +147,32 @@ test('taint-toleration', () => {
     { name: 'no taints', want: undefined },
     { name: 'untolerated', node: { taints: [gpu] }, want: ['node(s) had untolerated taint {gpu: true}'] },
     { name: 'PreferNoSchedule ignored', node: { taints: [{ key: 'x', effect: 'PreferNoSchedule' }] }, want: undefined },
-    { name: 'Equal match', node: { taints: [gpu] }, pod: { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }] }, want: undefined },
+    {
+      name: 'Equal match',
+      node: { taints: [gpu] },
+      pod: { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }] },
+      want: undefined,
+    },
     { name: 'default operator is Equal', node: { taints: [gpu] }, pod: { tolerations: [{ key: 'gpu', value: 'true' }] }, want: undefined },
-    { name: 'Equal other value', node: { taints: [gpu] }, pod: { tolerations: [{ key: 'gpu', value: 'false' }] }, want: ['node(s) had untolerated taint {gpu: true}'] },
+    {
+      name: 'Equal other value',
+      node: { taints: [gpu] },
+      pod: { tolerations: [{ key: 'gpu', value: 'false' }] },
+      want: ['node(s) had untolerated taint {gpu: true}'],
+    },
     { name: 'Exists by key', node: { taints: [gpu] }, pod: { tolerations: [{ key: 'gpu', operator: 'Exists' }] }, want: undefined },
-    { name: 'other effect', node: { taints: [gpu] }, pod: { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoExecute' }] }, want: ['node(s) had untolerated taint {gpu: true}'] },
-    { name: 'empty key Exists tolerates all', node: { taints: [gpu, { key: 'b', effect: 'NoExecute' }] }, pod: { tolerations: [{ operator: 'Exists' }] }, want: undefined },
+    {
+      name: 'other effect',
+      node: { taints: [gpu] },
+      pod: { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoExecute' }] },
+      want: ['node(s) had untolerated taint {gpu: true}'],
+    },
+    {
+      name: 'empty key Exists tolerates all',
+      node: { taints: [gpu, { key: 'b', effect: 'NoExecute' }] },
+      pod: { tolerations: [{ operator: 'Exists' }] },
+      want: undefined,
+    },
     {
       name: 'NoExecute taint without value',
       node: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] },
@@ -148,8 +188,18 @@ test('node-ports', () => {
     { name: 'free port', pod: { hostPorts: [{ port: 81 }] }, existing: [{ hostPorts: [{ port: 80 }] }], want: undefined },
     { name: 'same port', pod: { hostPorts: [{ port: 80 }] }, existing: [{ hostPorts: [{ port: 80 }] }], want: conflict },
     { name: 'other protocol', pod: { hostPorts: [{ port: 53, protocol: 'UDP' }] }, existing: [{ hostPorts: [{ port: 53 }] }], want: undefined },
-    { name: 'distinct host IPs', pod: { hostPorts: [{ port: 80, hostIP: '10.0.0.1' }] }, existing: [{ hostPorts: [{ port: 80, hostIP: '10.0.0.2' }] }], want: undefined },
-    { name: 'wildcard overlaps', pod: { hostPorts: [{ port: 80, hostIP: '10.0.0.1' }] }, existing: [{ hostPorts: [{ port: 80, hostIP: '0.0.0.0' }] }], want: conflict },
+    {
+      name: 'distinct host IPs',
+      pod: { hostPorts: [{ port: 80, hostIP: '10.0.0.1' }] },
+      existing: [{ hostPorts: [{ port: 80, hostIP: '10.0.0.2' }] }],
+      want: undefined,
+    },
+    {
+      name: 'wildcard overlaps',
+      pod: { hostPorts: [{ port: 80, hostIP: '10.0.0.1' }] },
+      existing: [{ hostPorts: [{ port: 80, hostIP: '0.0.0.0' }] }],
+      want: conflict,
+    },
   ]);
 });
 

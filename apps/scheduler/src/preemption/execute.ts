@@ -9,7 +9,13 @@ import type { Candidate } from './pick-node.ts';
  * preemptor's uid and the node. A victim already being deleted is left to finish: deleting it
  * again would change nothing.
  */
-export async function preemptVictims(binder: Binder, recorder: EventSink | undefined, preemptor: Pod, schedulerName: string, candidate: Candidate): Promise<void> {
+export async function preemptVictims(
+  binder: Binder,
+  recorder: EventSink | undefined,
+  preemptor: Pod,
+  schedulerName: string,
+  candidate: Candidate,
+): Promise<void> {
   if (!binder.preemptVictim) throw new Error('this binder cannot delete pods');
   const preemptVictim = binder.preemptVictim.bind(binder);
   const message = `${schedulerName}: preempting to accommodate a higher priority pod`;

@@ -69,21 +69,39 @@ test('splitByPdbViolation spends disruptionsAllowed in order; disruptedPods and 
   const other = makePodInfo('o', { labels: { app: 'x' }, namespace: 'elsewhere' });
   const plain = makePodInfo('nolabels');
   const split = splitByPdbViolation([...pods, other, plain], [pdb({ app: 'x' }, 1, { b: '2026-12-07T11:59:00Z' })]);
-  assert.deepEqual(split.violating.map((p) => p.pod.metadata!.name), ['c']);
-  assert.deepEqual(split.nonViolating.map((p) => p.pod.metadata!.name), ['a', 'b', 'o', 'nolabels']);
+  assert.deepEqual(
+    split.violating.map((p) => p.pod.metadata!.name),
+    ['c'],
+  );
+  assert.deepEqual(
+    split.nonViolating.map((p) => p.pod.metadata!.name),
+    ['a', 'b', 'o', 'nolabels'],
+  );
   const empty = splitByPdbViolation(pods, [{ ...pdb({}, 0), spec: { selector: {} } }]);
   assert.equal(empty.violating.length, 0, 'an empty selector matches nothing');
 });
 
 test('node choice follows upstream: PDB violations, top victim priority, sum, count, latest start', () => {
   const victim = (name: string, priority: number, startTime = '2026-12-07T10:00:00Z') => makePodInfo(name, { priority, startTime });
-  const candidate = (node: string, pods: ReturnType<typeof victim>[], numPdbViolations = 0): Candidate => ({ node: makeNodeInfo(node), pods, numPdbViolations });
+  const candidate = (node: string, pods: ReturnType<typeof victim>[], numPdbViolations = 0): Candidate => ({
+    node: makeNodeInfo(node),
+    pods,
+    numPdbViolations,
+  });
   const pick = (...cs: Candidate[]) => pickOneNodeForPreemption(cs, NOW)?.node.name;
   assert.equal(pick(candidate('a', [victim('x', 1)], 1), candidate('b', [victim('y', 50)])), 'b', 'fewest violations');
   assert.equal(pick(candidate('a', [victim('x', 5)]), candidate('b', [victim('y', 3), victim('z', 3)])), 'b', 'lowest top priority');
   assert.equal(pick(candidate('a', [victim('x', 5), victim('w', 4)]), candidate('b', [victim('y', 5), victim('z', 1)])), 'b', 'smallest sum');
-  assert.equal(pick(candidate('a', [victim('x', -5), victim('w', -5)]), candidate('b', [victim('y', -5)])), 'b', 'negative priorities: fewer pods still cheaper');
-  assert.equal(pick(candidate('a', [victim('x', 5), victim('w', 0)]), candidate('b', [victim('y', 5), victim('z', 0), victim('v', 0)])), 'a', 'the shift makes every victim cost: fewer victims, smaller sum');
+  assert.equal(
+    pick(candidate('a', [victim('x', -5), victim('w', -5)]), candidate('b', [victim('y', -5)])),
+    'b',
+    'negative priorities: fewer pods still cheaper',
+  );
+  assert.equal(
+    pick(candidate('a', [victim('x', 5), victim('w', 0)]), candidate('b', [victim('y', 5), victim('z', 0), victim('v', 0)])),
+    'a',
+    'the shift makes every victim cost: fewer victims, smaller sum',
+  );
   assert.equal(
     pick(candidate('a', [victim('x', 5, '2026-12-07T09:00:00Z')]), candidate('b', [victim('y', 5, '2026-12-07T11:00:00Z')])),
     'b',
@@ -100,12 +118,24 @@ test('evaluatePreemption: messages when it cannot help, the cheapest node when i
     const f = new NodeFinder({ nominator });
     const found = f.find(pod, nodes);
     assert.equal(found.node, undefined);
-    return evaluatePreemption({ pod, nodes, rejections: found.rejections, nominatedNode, pdbs: [], filter: (q, n) => f.filter(q, n), random: () => 0, now: NOW });
+    return evaluatePreemption({
+      pod,
+      nodes,
+      rejections: found.rejections,
+      nominatedNode,
+      pdbs: [],
+      filter: (q, n) => f.filter(q, n),
+      random: () => 0,
+      now: NOW,
+    });
   };
   const hi = run({ cpu: '1', priority: 100 });
   assert.ok('candidate' in hi);
   assert.equal(hi.candidate.node.name, 'n2');
-  assert.deepEqual(hi.candidate.pods.map((p) => p.key), ['default/n2-pod']);
+  assert.deepEqual(
+    hi.candidate.pods.map((p) => p.key),
+    ['default/n2-pod'],
+  );
 
   assert.deepEqual(run({ cpu: '1', priority: 0 }), {
     message: 'preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',

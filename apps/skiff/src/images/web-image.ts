@@ -38,9 +38,15 @@ export async function ensureWebImage(docker: Docker, version: string): Promise<s
   try {
     await writeFile(join(dir, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nCOPY web.sh /web.sh\nEXPOSE ${WEB_PORT}\nCMD ["/web.sh"]\n`);
     await writeFile(join(dir, 'web.sh'), webScript(version), { mode: 0o755 });
-    const stream = await docker.buildImage({ context: dir, src: ['Dockerfile', 'web.sh'] }, {
-      t: ref, rm: true, forcerm: true, labels: { 'io.skiff.image': 'web', 'io.skiff.version': version },
-    });
+    const stream = await docker.buildImage(
+      { context: dir, src: ['Dockerfile', 'web.sh'] },
+      {
+        t: ref,
+        rm: true,
+        forcerm: true,
+        labels: { 'io.skiff.image': 'web', 'io.skiff.version': version },
+      },
+    );
     // Docker reports build failures inside the stream, with an HTTP 200.
     const output = await new Promise<{ error?: string }[]>((resolveOut, reject) => {
       docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolveOut(out)));

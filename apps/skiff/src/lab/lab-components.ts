@@ -11,7 +11,16 @@ import { REPO_ROOT } from '../paths.ts';
 import type { ManagedProcess } from '../processes.ts';
 import { etcdMemberTls, isApiServerReady, isEtcdHealthyWithPki, isHealthzOk, memberOf, type ComponentSpec, type HostRole } from '../components.ts';
 import {
-  apiServerFlags, controllerManagerFlags, dnsFlags, ingressFlags, kubeletFlags, kubeProxyFlags, localPathFlags, networkPolicyFlags, pkiFilesIn, schedulerFlags,
+  apiServerFlags,
+  controllerManagerFlags,
+  dnsFlags,
+  ingressFlags,
+  kubeletFlags,
+  kubeProxyFlags,
+  localPathFlags,
+  networkPolicyFlags,
+  pkiFilesIn,
+  schedulerFlags,
 } from '../roles/component-flags.ts';
 import { roleMarker, roleSpec, type RoleConfig } from '../roles/roles.ts';
 import { tryCommand } from './run-command.ts';
@@ -122,17 +131,32 @@ export function serverRoles(layout: LabLayout, caCert: () => Promise<string>, fa
     const config: RoleConfig = {
       role: 'server',
       components: [
-        { name: 'apiserver', flags: apiServerFlags({
-          etcdServers: etcdEndpoints(layout), bindAddress: layout.hostIp, securePort: port, advertiseAddress: layout.hostIp, pki, kubeletClient: true, etcdTls: true,
-          auditLogPath: join(layout.logDir, `apiserver-${i}.audit.log`),
-          ...(fastFailover ? { tolerationSeconds: FAST_FAILOVER.tolerationSeconds } : {}),
-        }) },
-        { name: 'controller-manager', flags: controllerManagerFlags({
-          kubeconfig: labKubeconfig(layout, `controller-manager-${i}`), metricsPort: cmPort, leaderElect: true, clusterCidr: layout.clusterCidr,
-          // The CA pods trust (kube-root-ca.crt) and the key of legacy service-account token Secrets, as `up` passes them.
-          signingPki: pki,
-          ...(fastFailover ? { nodeMonitorGracePeriodSeconds: FAST_FAILOVER.nodeMonitorGracePeriodSeconds } : {}),
-        }) },
+        {
+          name: 'apiserver',
+          flags: apiServerFlags({
+            etcdServers: etcdEndpoints(layout),
+            bindAddress: layout.hostIp,
+            securePort: port,
+            advertiseAddress: layout.hostIp,
+            pki,
+            kubeletClient: true,
+            etcdTls: true,
+            auditLogPath: join(layout.logDir, `apiserver-${i}.audit.log`),
+            ...(fastFailover ? { tolerationSeconds: FAST_FAILOVER.tolerationSeconds } : {}),
+          }),
+        },
+        {
+          name: 'controller-manager',
+          flags: controllerManagerFlags({
+            kubeconfig: labKubeconfig(layout, `controller-manager-${i}`),
+            metricsPort: cmPort,
+            leaderElect: true,
+            clusterCidr: layout.clusterCidr,
+            // The CA pods trust (kube-root-ca.crt) and the key of legacy service-account token Secrets, as `up` passes them.
+            signingPki: pki,
+            ...(fastFailover ? { nodeMonitorGracePeriodSeconds: FAST_FAILOVER.nodeMonitorGracePeriodSeconds } : {}),
+          }),
+        },
         { name: 'scheduler', flags: schedulerFlags({ kubeconfig: labKubeconfig(layout, `scheduler-${i}`), metricsPort: schedulerPort, leaderElect: true }) },
       ],
     };
@@ -216,11 +240,23 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
   const config: RoleConfig = {
     role: 'agent',
     components: [
-      { name: 'kubelet', flags: kubeletFlags({
-        kubeconfig: kubeconfig('kubelet'), nodeName: node.name, dockerHost: node.dockerHost, nodeIp: node.ip, rootDir: kubeletRootDir(node),
-        networkName: 'skiff0', clusterDns: LAB_DNS_ADDRESS, tlsCertFile: pki(`${node.name}.kubelet.crt`), tlsPrivateKeyFile: pki(`${node.name}.kubelet.key`),
-        clientCaFile: pki('ca.crt'), nodeLabels: `skiff.dev/lab-node=${node.name}`, ...(fastFailover ? { heartbeatMs: FAST_FAILOVER.kubeletHeartbeatMs } : {}),
-      }) },
+      {
+        name: 'kubelet',
+        flags: kubeletFlags({
+          kubeconfig: kubeconfig('kubelet'),
+          nodeName: node.name,
+          dockerHost: node.dockerHost,
+          nodeIp: node.ip,
+          rootDir: kubeletRootDir(node),
+          networkName: 'skiff0',
+          clusterDns: LAB_DNS_ADDRESS,
+          tlsCertFile: pki(`${node.name}.kubelet.crt`),
+          tlsPrivateKeyFile: pki(`${node.name}.kubelet.key`),
+          clientCaFile: pki('ca.crt'),
+          nodeLabels: `skiff.dev/lab-node=${node.name}`,
+          ...(fastFailover ? { heartbeatMs: FAST_FAILOVER.kubeletHeartbeatMs } : {}),
+        }),
+      },
       { name: 'kube-proxy', flags: kubeProxyFlags({ kubeconfig: kubeconfig('kube-proxy'), nodeName: node.name, clusterCidr: layout.clusterCidr }) },
       // Nodes have no route to the internet: only cluster names resolve (upstream is the host, best effort).
       { name: 'dns', flags: dnsFlags({ kubeconfig: kubeconfig('dns'), bind: LAB_DNS_ADDRESS, upstream: layout.hostIp }) },
@@ -230,9 +266,9 @@ export function nodeAgentRole(layout: LabLayout, node: LabNode, fastFailover: bo
       { name: 'network-policy', flags: networkPolicyFlags({ kubeconfig: kubeconfig('network-policy'), nodeName: node.name, clusterCidr: layout.clusterCidr }) },
     ],
   };
-  const members = NODE_AGENTS.map((agent) => memberOf(
-    p, agent, `http://127.0.0.1:${AGENT_HEALTHZ_PORT[agent]}/healthz in ${node.netns}`, () => netnsHealthzOk(node, AGENT_HEALTHZ_PORT[agent]),
-  ));
+  const members = NODE_AGENTS.map((agent) =>
+    memberOf(p, agent, `http://127.0.0.1:${AGENT_HEALTHZ_PORT[agent]}/healthz in ${node.netns}`, () => netnsHealthzOk(node, AGENT_HEALTHZ_PORT[agent])),
+  );
   return {
     ...roleSpec(p, config, file, members, {
       restartOnFailure: true,

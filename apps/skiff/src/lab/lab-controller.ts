@@ -15,7 +15,14 @@ import type { ComponentSpec } from '../components.ts';
 import { ensureNodeImages } from '../images/web-image.ts';
 import { findRunningPid, isOurProcess, readLogTail, startDetached, stopProcess, waitForExit } from '../processes.ts';
 import {
-  balancerComponent, balancerUrl, etcdComponents, kubeletRootDir, nodeAgentRole, registryComponent, registryConfig, serverRoles,
+  balancerComponent,
+  balancerUrl,
+  etcdComponents,
+  kubeletRootDir,
+  nodeAgentRole,
+  registryComponent,
+  registryConfig,
+  serverRoles,
 } from './lab-components.ts';
 import type { HostRole } from '../components.ts';
 import { dockerdProcess, ensureNodeDockerd, nodeDocker, stopNodeDockerd } from './lab-dockerd.ts';
@@ -84,7 +91,9 @@ export class LabController {
     if (process.getuid?.() !== 0) throw new Error('skiff lab: needs root (network namespaces, iptables, dockerd)');
     const saved = this.readSavedOptions();
     if (saved && (saved.nodes !== opts.nodes || saved.etcd !== opts.etcd || saved.controlPlanes !== opts.controlPlanes || saved.slot !== opts.slot)) {
-      throw new Error(`skiff lab: a lab with ${saved.nodes} nodes, ${saved.etcd} etcd, ${saved.controlPlanes} control planes (slot ${saved.slot}) exists; './skiff lab down' first`);
+      throw new Error(
+        `skiff lab: a lab with ${saved.nodes} nodes, ${saved.etcd} etcd, ${saved.controlPlanes} control planes (slot ${saved.slot}) exists; './skiff lab down' first`,
+      );
     }
     this.#options = opts;
     const layout = (this.#layout = computeLabLayout(this.home, opts));
@@ -112,14 +121,19 @@ export class LabController {
     if (existsSync('/usr/bin/docker-registry')) await this.#ensureAll([registryComponent(layout)]);
     else this.progress('registry: /usr/bin/docker-registry missing (apt-get install docker-registry); skipped');
 
-    await Promise.all(layout.nodes.map(async (node) => {
-      await ensureNodeDockerd(layout, node, this.progress);
-      for (const ref of images) {
-        if (await copyImageToNode(host, node, ref)) this.progress(`${node.name}: loaded ${ref}`);
-      }
-    }));
+    await Promise.all(
+      layout.nodes.map(async (node) => {
+        await ensureNodeDockerd(layout, node, this.progress);
+        for (const ref of images) {
+          if (await copyImageToNode(host, node, ref)) this.progress(`${node.name}: loaded ${ref}`);
+        }
+      }),
+    );
     await this.#ensureAll(layout.nodes.flatMap((node) => this.#agents(node)));
-    await this.waitForNodesReady(layout.nodes.map((n) => n.name), NODES_READY_TIMEOUT_MS);
+    await this.waitForNodesReady(
+      layout.nodes.map((n) => n.name),
+      NODES_READY_TIMEOUT_MS,
+    );
     await this.#routePodNetworks();
     return this.state();
   }
@@ -130,7 +144,10 @@ export class LabController {
    */
   async #claimSlot(slot: number): Promise<void> {
     const file = labSlotFile(slot);
-    const owner = await readFile(file, 'utf8').then((s) => s.trim(), () => undefined);
+    const owner = await readFile(file, 'utf8').then(
+      (s) => s.trim(),
+      () => undefined,
+    );
     if (owner && owner !== this.home && existsSync(join(owner, 'lab', 'lab.json'))) {
       throw new Error(`skiff lab: slot ${slot} is used by the lab under ${owner} (SKIFF_HOME=${owner} ./skiff lab down)`);
     }
@@ -157,7 +174,12 @@ export class LabController {
       return this.#agents(findLabNode(this.layout, node))[0]!;
     }
     const found = this.#hostComponents().find((c) => c.name === name);
-    if (!found) throw new Error(`skiff lab: no component "${name}" (${this.#hostComponents().map((c) => c.name).join(', ')})`);
+    if (!found)
+      throw new Error(
+        `skiff lab: no component "${name}" (${this.#hostComponents()
+          .map((c) => c.name)
+          .join(', ')})`,
+      );
     return found;
   }
 
@@ -175,18 +197,22 @@ export class LabController {
       pids.set(c, pid);
       this.progress(`${c.name}: started (pid ${pid})`);
     }
-    await Promise.all(components.map(async (c) => {
-      const pid = pids.get(c)!;
-      const deadline = Date.now() + START_TIMEOUT_MS;
-      while (!(await c.isHealthy())) {
-        const died = !isOurProcess(pid, c.marker);
-        if (died || Date.now() > deadline) {
-          const tail = await readLogTail(c.logFile);
-          throw new Error(`${c.name} ${died ? 'exited' : `not healthy at ${c.healthUrl} within ${START_TIMEOUT_MS / 1000} s`}; see ${c.logFile}${tail ? `:\n${tail}` : ''}`);
+    await Promise.all(
+      components.map(async (c) => {
+        const pid = pids.get(c)!;
+        const deadline = Date.now() + START_TIMEOUT_MS;
+        while (!(await c.isHealthy())) {
+          const died = !isOurProcess(pid, c.marker);
+          if (died || Date.now() > deadline) {
+            const tail = await readLogTail(c.logFile);
+            throw new Error(
+              `${c.name} ${died ? 'exited' : `not healthy at ${c.healthUrl} within ${START_TIMEOUT_MS / 1000} s`}; see ${c.logFile}${tail ? `:\n${tail}` : ''}`,
+            );
+          }
+          await sleep(250);
         }
-        await sleep(250);
-      }
-    }));
+      }),
+    );
   }
 
   client(): RestClient {
@@ -209,12 +235,15 @@ export class LabController {
     let last = '';
     for (;;) {
       const nodes = (await this.listNodes()) ?? [];
-      const ready = names.filter((name) => nodes.find((n) => n.metadata?.name === name)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      const ready = names.filter((name) =>
+        nodes.find((n) => n.metadata?.name === name)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
       const line = `nodes Ready: ${ready.length}/${names.length}`;
       if (line !== last) this.progress(line);
       last = line;
       if (ready.length === names.length) return;
-      if (Date.now() > deadline) throw new Error(`skiff lab: ${line} after ${timeoutMs / 1000} s; agent logs (kubelet, kube-proxy, dns): ${this.layout.logDir}/<node>.agent.log`);
+      if (Date.now() > deadline)
+        throw new Error(`skiff lab: ${line} after ${timeoutMs / 1000} s; agent logs (kubelet, kube-proxy, dns): ${this.layout.logDir}/<node>.agent.log`);
       await sleep(1000);
     }
   }
@@ -280,7 +309,10 @@ export class LabController {
     const caCert = () => readFile(join(this.layout.pkiDir, 'ca.crt'), 'utf8');
     for (const server of serverRoles(this.layout, caCert, this.options.fastFailover)) {
       const member = server.members.find((m) => m.name.startsWith(`${component}-`))!;
-      const metrics = await fetch(member.healthUrl.replace(/\/healthz$/, '/metrics'), { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+      const metrics = await fetch(member.healthUrl.replace(/\/healthz$/, '/metrics'), { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.text(),
+        () => '',
+      );
       // Each component's registry labels its series ({component="controller-manager"}).
       if (/^skiff_leader_election_master_status(\{[^}]*\})? 1$/m.test(metrics)) return server.name;
     }
@@ -309,10 +341,12 @@ export class LabController {
     const host = new Docker();
     const layout = this.layout;
     for (const ref of refs) {
-      await Promise.all(layout.nodes.map(async (node) => {
-        const loaded = await copyImageToNode(host, node, ref);
-        this.progress(`${node.name}: ${ref} ${loaded ? 'loaded' : 'already there'}`);
-      }));
+      await Promise.all(
+        layout.nodes.map(async (node) => {
+          const loaded = await copyImageToNode(host, node, ref);
+          this.progress(`${node.name}: ${ref} ${loaded ? 'loaded' : 'already there'}`);
+        }),
+      );
       if (await registryComponent(layout).isHealthy()) {
         this.progress(`registry: pushed ${await pushFromNode(layout, layout.nodes[0]!, ref)}`);
       }
@@ -333,7 +367,13 @@ export class LabController {
     for (const node of layout.nodes) {
       const pid = await findRunningPid(dockerdProcess(layout, node));
       let healthy = false;
-      if (pid !== undefined) healthy = await nodeDocker(node).ping().then(() => true, () => false);
+      if (pid !== undefined)
+        healthy = await nodeDocker(node)
+          .ping()
+          .then(
+            () => true,
+            () => false,
+          );
       rows.push({ name: `${node.name}/dockerd`, pid, healthy });
     }
     return rows;
@@ -355,11 +395,13 @@ export class LabController {
         errors.push(`${what}: ${(err as Error).message}`);
       }
     };
-    await Promise.all(layout.nodes.map(async (node) => {
-      for (const c of this.#agents(node).reverse()) await attempt(c.name, () => stopProcess(c, 10_000));
-      await attempt(`${node.name}/containers`, () => removeAllContainers(node));
-      await attempt(`${node.name}/dockerd`, () => stopNodeDockerd(layout, node));
-    }));
+    await Promise.all(
+      layout.nodes.map(async (node) => {
+        for (const c of this.#agents(node).reverse()) await attempt(c.name, () => stopProcess(c, 10_000));
+        await attempt(`${node.name}/containers`, () => removeAllContainers(node));
+        await attempt(`${node.name}/dockerd`, () => stopNodeDockerd(layout, node));
+      }),
+    );
     for (const c of this.#hostComponents().reverse()) await attempt(c.name, () => stopProcess(c, 10_000));
     for (const node of layout.nodes) {
       // The kubelet leaves its pods' tmpfs volumes (secrets, projected tokens) mounted when it stops, as it must for a restart.
@@ -396,7 +438,14 @@ async function removeAllContainers(node: LabNode): Promise<void> {
   } catch {
     return;
   }
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
 }
 
 /** Removes the (empty once its containers are gone) cgroup directories the node's engine used as parent. */

@@ -43,7 +43,10 @@ export async function ensureNodeDockerd(layout: LabLayout, node: LabNode, progre
   // A dockerd that just stopped may still be finishing (its containerd, its pid file): a start that
   // fails at once is tried again, twice, before it counts as failed.
   for (let attempt = 1; ; attempt++) {
-    const logOffset = await stat(proc.logFile).then((st) => st.size, () => 0);
+    const logOffset = await stat(proc.logFile).then(
+      (st) => st.size,
+      () => 0,
+    );
     try {
       await startAndWait(layout, node, proc, progress);
       return;

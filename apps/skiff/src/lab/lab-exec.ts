@@ -29,9 +29,18 @@ export async function execInContainer(docker: Docker, containerId: string, cmd: 
       stream.destroy();
       reject(new Error(`exec ${cmd.join(' ')}: no exit within ${timeoutMs / 1000} s`));
     }, timeoutMs);
-    stream.on('end', () => { clearTimeout(timer); resolveEnd(); });
-    stream.on('close', () => { clearTimeout(timer); resolveEnd(); });
-    stream.on('error', (err) => { clearTimeout(timer); reject(err); });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolveEnd();
+    });
+    stream.on('close', () => {
+      clearTimeout(timer);
+      resolveEnd();
+    });
+    stream.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
   const info = await exec.inspect();
   return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };

@@ -8,11 +8,14 @@ it('names slot 0 the way users see it: skiff-lab0, skiff-nK at 10.250.0.1K', () 
   const layout = computeLabLayout('/h', base);
   assert.equal(layout.bridge, 'skiff-lab0');
   assert.equal(layout.hostIp, '10.250.0.1');
-  assert.deepEqual(layout.nodes.map((n) => [n.name, n.ip, n.hostVeth, n.dockerHost]), [
-    ['skiff-n1', '10.250.0.11', 'sl0n1', 'unix:///run/skiff-lab/skiff-n1/docker.sock'],
-    ['skiff-n2', '10.250.0.12', 'sl0n2', 'unix:///run/skiff-lab/skiff-n2/docker.sock'],
-    ['skiff-n3', '10.250.0.13', 'sl0n3', 'unix:///run/skiff-lab/skiff-n3/docker.sock'],
-  ]);
+  assert.deepEqual(
+    layout.nodes.map((n) => [n.name, n.ip, n.hostVeth, n.dockerHost]),
+    [
+      ['skiff-n1', '10.250.0.11', 'sl0n1', 'unix:///run/skiff-lab/skiff-n1/docker.sock'],
+      ['skiff-n2', '10.250.0.12', 'sl0n2', 'unix:///run/skiff-lab/skiff-n2/docker.sock'],
+      ['skiff-n3', '10.250.0.13', 'sl0n3', 'unix:///run/skiff-lab/skiff-n3/docker.sock'],
+    ],
+  );
   assert.equal(layout.stateFile, '/h/lab/lab.json');
   assert.equal(findLabNode(layout, 'n2').name, 'skiff-n2');
   assert.throws(() => findLabNode(layout, 'skiff-n9'), /no node "skiff-n9"/);

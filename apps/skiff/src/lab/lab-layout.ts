@@ -90,8 +90,14 @@ export function validateLabOptions(opts: LabOptions): void {
     if (!ok) throw new Error(`skiff lab: ${message}`);
   };
   check(Number.isInteger(opts.nodes) && opts.nodes >= 1 && opts.nodes <= MAX_LAB_NODES, `--nodes wants 1 to ${MAX_LAB_NODES}, got ${opts.nodes}`);
-  check(Number.isInteger(opts.etcd) && opts.etcd >= 1 && opts.etcd <= MAX_ETCD_MEMBERS && opts.etcd % 2 === 1, `--etcd wants an odd number from 1 to ${MAX_ETCD_MEMBERS}, got ${opts.etcd}`);
-  check(Number.isInteger(opts.controlPlanes) && opts.controlPlanes >= 1 && opts.controlPlanes <= MAX_CONTROL_PLANES, `--control-planes wants 1 to ${MAX_CONTROL_PLANES}, got ${opts.controlPlanes}`);
+  check(
+    Number.isInteger(opts.etcd) && opts.etcd >= 1 && opts.etcd <= MAX_ETCD_MEMBERS && opts.etcd % 2 === 1,
+    `--etcd wants an odd number from 1 to ${MAX_ETCD_MEMBERS}, got ${opts.etcd}`,
+  );
+  check(
+    Number.isInteger(opts.controlPlanes) && opts.controlPlanes >= 1 && opts.controlPlanes <= MAX_CONTROL_PLANES,
+    `--control-planes wants 1 to ${MAX_CONTROL_PLANES}, got ${opts.controlPlanes}`,
+  );
   check(Number.isInteger(opts.slot) && opts.slot >= 0 && opts.slot <= MAX_SLOT, `--slot wants 0 to ${MAX_SLOT}, got ${opts.slot}`);
 }
 

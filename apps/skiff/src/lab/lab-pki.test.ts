@@ -10,7 +10,7 @@ import { findKubectl } from '../kubectl.ts';
 import { computeLabLayout } from './lab-layout.ts';
 import { ensureLabPki } from './lab-pki.ts';
 
-it('a lab\'s kubeconfigs name their cluster and context skiff-lab-<slot>, the admin user too: KUBECONFIG=single:lab lists both', async () => {
+it("a lab's kubeconfigs name their cluster and context skiff-lab-<slot>, the admin user too: KUBECONFIG=single:lab lists both", async () => {
   const home = await mkdtemp(join(tmpdir(), 'skiff-lab-pki-'));
   try {
     const layout = computeLabLayout(home, { nodes: 1, etcd: 1, controlPlanes: 1, slot: 2 });
@@ -29,7 +29,8 @@ it('a lab\'s kubeconfigs name their cluster and context skiff-lab-<slot>, the ad
     const single = join(home, 'kubeconfig');
     await writeFile(single, renderKubeconfig({ server: 'https://127.0.0.1:6443', caCert: 'CA', clientCert: 'C', clientKey: 'K' }));
     const kubectl = spawnSync(findKubectl() ?? 'kubectl', ['config', 'get-contexts', '-o', 'name'], {
-      env: { ...process.env, KUBECONFIG: `${single}${delimiter}${layout.kubeconfigPath}` }, encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: `${single}${delimiter}${layout.kubeconfigPath}` },
+      encoding: 'utf8',
     });
     assert.equal(kubectl.status, 0, kubectl.stderr);
     assert.deepEqual(kubectl.stdout.trim().split('\n').sort(), ['skiff', 'skiff-lab-2']);

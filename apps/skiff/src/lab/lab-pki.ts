@@ -45,13 +45,20 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
   await ensureEtcdPki(layout.pkiDir, { hosts: [] });
   for (const node of layout.nodes) {
     await writePairOnce(layout, `${node.name}.kubelet`, () =>
-      issueCertificate(ca, { commonName: node.name, hosts: [node.ip, node.name], usage: 'server', validityDays: VALIDITY_DAYS }));
+      issueCertificate(ca, { commonName: node.name, hosts: [node.ip, node.name], usage: 'server', validityDays: VALIDITY_DAYS }),
+    );
   }
   const server = balancerUrl(layout);
   await mkdir(layout.kubeconfigDir, { recursive: true, mode: 0o700 });
   const labName = labContextName(layout.slot);
   await writeKubeconfig(layout.kubeconfigPath, {
-    server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey, clusterName: labName, userName: labName, contextName: labName,
+    server,
+    caCert: pki.caCert,
+    clientCert: pki.adminCert,
+    clientKey: pki.adminKey,
+    clusterName: labName,
+    userName: labName,
+    contextName: labName,
   });
   const clients = [
     ...layout.controllerManagerPorts.map((_, i) => `controller-manager-${i}`),
@@ -63,7 +70,15 @@ export async function ensureLabPki(layout: LabLayout): Promise<ClusterPki> {
     if (existsSync(path)) continue;
     const { user, groups } = identityOf(name);
     const pair = await issueClientCertificate(pki, user, groups);
-    await writeKubeconfig(path, { server, caCert: pki.caCert, clientCert: pair.cert, clientKey: pair.key, userName: user, clusterName: labName, contextName: labName });
+    await writeKubeconfig(path, {
+      server,
+      caCert: pki.caCert,
+      clientCert: pair.cert,
+      clientKey: pair.key,
+      userName: user,
+      clusterName: labName,
+      contextName: labName,
+    });
   }
   return pki;
 }

@@ -1,10 +1,12 @@
 /** `node tcp-balancer-main.ts --listen=HOST:PORT --backends=HOST:PORT,...`: the lab's apiserver balancer. */
 import { parseBackends, startBalancer } from './tcp-balancer.ts';
 
-const flags = new Map(process.argv.slice(2).map((a) => {
-  const eq = a.indexOf('=');
-  return [a.slice(2, eq), a.slice(eq + 1)] as const;
-}));
+const flags = new Map(
+  process.argv.slice(2).map((a) => {
+    const eq = a.indexOf('=');
+    return [a.slice(2, eq), a.slice(eq + 1)] as const;
+  }),
+);
 const [listen] = parseBackends(flags.get('listen') ?? '');
 const backends = parseBackends(flags.get('backends') ?? '');
 if (!listen || backends.length === 0) {

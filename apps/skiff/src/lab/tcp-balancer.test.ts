@@ -28,7 +28,15 @@ function ask(port: number): Promise<string> {
 it('spreads connections over backends and skips one that is down', async () => {
   const a = await echoServer('a');
   const b = await echoServer('b');
-  const balancer = await startBalancer({ host: '127.0.0.1', port: 0, backends: [{ host: '127.0.0.1', port: a }, { host: '127.0.0.1', port: b }], probeIntervalMs: 100 });
+  const balancer = await startBalancer({
+    host: '127.0.0.1',
+    port: 0,
+    backends: [
+      { host: '127.0.0.1', port: a },
+      { host: '127.0.0.1', port: b },
+    ],
+    probeIntervalMs: 100,
+  });
   const port = (balancer.server.address() as { port: number }).port;
   try {
     const answers = new Set([await ask(port), await ask(port), await ask(port)]);
@@ -42,7 +50,10 @@ it('spreads connections over backends and skips one that is down', async () => {
 });
 
 it('parses host:port lists', () => {
-  assert.deepEqual(parseBackends('10.0.0.1:1,h:2'), [{ host: '10.0.0.1', port: 1 }, { host: 'h', port: 2 }]);
+  assert.deepEqual(parseBackends('10.0.0.1:1,h:2'), [
+    { host: '10.0.0.1', port: 1 },
+    { host: 'h', port: 2 },
+  ]);
   assert.throws(() => parseBackends('nope'), /host:port/);
 });
 
@@ -53,10 +64,21 @@ it('falls back to a backend the probe last saw down when every healthy one refus
   const placeholder = createServer();
   const b = await new Promise<number>((resolvePort) => placeholder.listen(0, '127.0.0.1', () => resolvePort((placeholder.address() as { port: number }).port)));
   await new Promise<void>((resolveClose) => placeholder.close(() => resolveClose()));
-  const balancer = await startBalancer({ host: '127.0.0.1', port: 0, backends: [{ host: '127.0.0.1', port: a }, { host: '127.0.0.1', port: b }], probeIntervalMs: 60_000 });
+  const balancer = await startBalancer({
+    host: '127.0.0.1',
+    port: 0,
+    backends: [
+      { host: '127.0.0.1', port: a },
+      { host: '127.0.0.1', port: b },
+    ],
+    probeIntervalMs: 60_000,
+  });
   const port = (balancer.server.address() as { port: number }).port;
   try {
-    assert.deepEqual(balancer.healthy().map((x) => x.port), [a]);
+    assert.deepEqual(
+      balancer.healthy().map((x) => x.port),
+      [a],
+    );
     const revived = createServer((socket) => socket.on('error', () => {}).end('b'));
     servers.push(revived);
     await new Promise<void>((resolveListen) => revived.listen(b, '127.0.0.1', () => resolveListen()));

@@ -32,12 +32,15 @@ function probe(backend: Backend, timeoutMs: number): Promise<boolean> {
 }
 
 export function parseBackends(spec: string): Backend[] {
-  return spec.split(',').filter(Boolean).map((entry) => {
-    const colon = entry.lastIndexOf(':');
-    const port = Number(entry.slice(colon + 1));
-    if (colon <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`backend "${entry}": want host:port`);
-    return { host: entry.slice(0, colon), port };
-  });
+  return spec
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.lastIndexOf(':');
+      const port = Number(entry.slice(colon + 1));
+      if (colon <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`backend "${entry}": want host:port`);
+      return { host: entry.slice(0, colon), port };
+    });
 }
 
 export async function startBalancer(opts: BalancerOptions): Promise<{ server: Server; healthy(): Backend[]; close(): Promise<void> }> {
@@ -48,11 +51,13 @@ export async function startBalancer(opts: BalancerOptions): Promise<{ server: Se
   let next = 0;
 
   const probeAll = async () => {
-    await Promise.all(opts.backends.map(async (b) => {
-      const now = await probe(b, connectTimeoutMs);
-      if (up.get(b) !== now) log(`backend ${b.host}:${b.port} is ${now ? 'up' : 'down'}`);
-      up.set(b, now);
-    }));
+    await Promise.all(
+      opts.backends.map(async (b) => {
+        const now = await probe(b, connectTimeoutMs);
+        if (up.get(b) !== now) log(`backend ${b.host}:${b.port} is ${now ? 'up' : 'down'}`);
+        up.set(b, now);
+      }),
+    );
   };
   await probeAll();
   const timer = setInterval(() => void probeAll(), opts.probeIntervalMs ?? 1000);

@@ -34,7 +34,13 @@ export type ApiServerFlagOptions = {
 export function apiServerFlags(o: ApiServerFlagOptions): string[] {
   return [
     `--etcd-servers=${o.etcdServers.join(',')}`,
-    ...(o.etcdTls ? [`--etcd-cafile=${o.pki('etcd/ca.crt')}`, `--etcd-certfile=${o.pki('apiserver-etcd-client.crt')}`, `--etcd-keyfile=${o.pki('apiserver-etcd-client.key')}`] : []),
+    ...(o.etcdTls
+      ? [
+          `--etcd-cafile=${o.pki('etcd/ca.crt')}`,
+          `--etcd-certfile=${o.pki('apiserver-etcd-client.crt')}`,
+          `--etcd-keyfile=${o.pki('apiserver-etcd-client.key')}`,
+        ]
+      : []),
     `--bind-address=${o.bindAddress}`,
     `--secure-port=${o.securePort}`,
     ...(o.advertiseAddress ? [`--advertise-address=${o.advertiseAddress}`] : []),
@@ -44,13 +50,19 @@ export function apiServerFlags(o: ApiServerFlagOptions): string[] {
     `--encryption-key-file=${o.pki('encryption.key')}`,
     `--service-account-key-file=${o.pki('sa.pub')}`,
     `--service-account-signing-key-file=${o.pki('sa.key')}`,
-    ...(o.kubeletClient ? [`--kubelet-client-certificate=${o.pki('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${o.pki('apiserver-kubelet-client.key')}`] : []),
+    ...(o.kubeletClient
+      ? [`--kubelet-client-certificate=${o.pki('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${o.pki('apiserver-kubelet-client.key')}`]
+      : []),
     // Kubelets serve certificates from the cluster CA (issued by the launcher, or through the CSR flow on joined nodes): verified.
     ...(o.kubeletClient ? [`--kubelet-certificate-authority=${o.pki('ca.crt')}`] : []),
-    ...(o.kubeletClient ? [
-      `--proxy-client-cert-file=${o.pki('front-proxy-client.crt')}`, `--proxy-client-key-file=${o.pki('front-proxy-client.key')}`,
-      `--requestheader-client-ca-file=${o.pki('front-proxy-ca.crt')}`, '--requestheader-allowed-names=front-proxy-client',
-    ] : []),
+    ...(o.kubeletClient
+      ? [
+          `--proxy-client-cert-file=${o.pki('front-proxy-client.crt')}`,
+          `--proxy-client-key-file=${o.pki('front-proxy-client.key')}`,
+          `--requestheader-client-ca-file=${o.pki('front-proxy-ca.crt')}`,
+          '--requestheader-allowed-names=front-proxy-client',
+        ]
+      : []),
     ...(o.auditLogPath ? [`--audit-log-path=${o.auditLogPath}`] : []),
     ...(o.tolerationSeconds !== undefined
       ? [`--default-not-ready-toleration-seconds=${o.tolerationSeconds}`, `--default-unreachable-toleration-seconds=${o.tolerationSeconds}`]
@@ -70,7 +82,9 @@ export type ControllerManagerFlagOptions = {
 
 export function controllerManagerFlags(o: ControllerManagerFlagOptions): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--metrics-port=${o.metricsPort}`, `--leader-elect=${o.leaderElect}`,
+    `--kubeconfig=${o.kubeconfig}`,
+    `--metrics-port=${o.metricsPort}`,
+    `--leader-elect=${o.leaderElect}`,
     // The node-ipam controller hands each node a /24 of it: the kubelet's pod network.
     ...(o.clusterCidr ? [`--cluster-cidr=${o.clusterCidr}`] : []),
     ...(o.signingPki ? [`--cluster-signing-cert-file=${o.signingPki('ca.crt')}`, `--cluster-signing-key-file=${o.signingPki('ca.key')}`] : []),
@@ -104,8 +118,12 @@ export type KubeletFlagOptions = {
 
 export function kubeletFlags(o: KubeletFlagOptions): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`, ...(o.nodeIp ? [`--node-ip=${o.nodeIp}`] : []),
-    `--root-dir=${o.rootDir}`, `--network-name=${o.networkName}`, `--cluster-dns=${o.clusterDns}`,
+    `--kubeconfig=${o.kubeconfig}`,
+    `--node-name=${o.nodeName}`,
+    ...(o.nodeIp ? [`--node-ip=${o.nodeIp}`] : []),
+    `--root-dir=${o.rootDir}`,
+    `--network-name=${o.networkName}`,
+    `--cluster-dns=${o.clusterDns}`,
     ...(o.dockerHost ? [`--docker-host=${o.dockerHost}`] : []),
     ...(o.port !== undefined ? [`--port=${o.port}`] : []),
     ...(o.healthzPort !== undefined ? [`--healthz-port=${o.healthzPort}`] : []),
@@ -121,14 +139,18 @@ export function kubeletFlags(o: KubeletFlagOptions): string[] {
 
 export function kubeProxyFlags(o: { kubeconfig: string; nodeName: string; clusterCidr: string; metricsPort?: number }): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`, `--cluster-cidr=${o.clusterCidr}`,
+    `--kubeconfig=${o.kubeconfig}`,
+    `--node-name=${o.nodeName}`,
+    `--cluster-cidr=${o.clusterCidr}`,
     ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
   ];
 }
 
 export function dnsFlags(o: { kubeconfig: string; bind: string; metricsPort?: number; upstream?: string }): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--bind=${o.bind}`, '--port=53',
+    `--kubeconfig=${o.kubeconfig}`,
+    `--bind=${o.bind}`,
+    '--port=53',
     ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
     ...(o.upstream ? [`--upstream=${o.upstream}`] : []),
   ];
@@ -137,7 +159,9 @@ export function dnsFlags(o: { kubeconfig: string; bind: string; metricsPort?: nu
 /** The local-path provisioner's node half: the node it serves and where its volumes' directories go (one root per node). */
 export function localPathFlags(o: { kubeconfig: string; nodeName: string; storageRoot: string; metricsPort?: number }): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`, `--storage-root=${o.storageRoot}`,
+    `--kubeconfig=${o.kubeconfig}`,
+    `--node-name=${o.nodeName}`,
+    `--storage-root=${o.storageRoot}`,
     ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
   ];
 }
@@ -145,7 +169,8 @@ export function localPathFlags(o: { kubeconfig: string; nodeName: string; storag
 /** The built-in ingress controller: :80 and :443 on every address of the node unless told otherwise. */
 export function ingressFlags(o: { kubeconfig: string; nodeName: string; metricsPort?: number; httpPort?: number; httpsPort?: number }): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`,
+    `--kubeconfig=${o.kubeconfig}`,
+    `--node-name=${o.nodeName}`,
     ...(o.httpPort !== undefined ? [`--http-port=${o.httpPort}`] : []),
     ...(o.httpsPort !== undefined ? [`--https-port=${o.httpsPort}`] : []),
     ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
@@ -155,7 +180,9 @@ export function ingressFlags(o: { kubeconfig: string; nodeName: string; metricsP
 /** NetworkPolicy enforcement for the pods of this node (iptables in the node's own network namespace). */
 export function networkPolicyFlags(o: { kubeconfig: string; nodeName: string; clusterCidr: string; metricsPort?: number }): string[] {
   return [
-    `--kubeconfig=${o.kubeconfig}`, `--node-name=${o.nodeName}`, `--cluster-cidr=${o.clusterCidr}`,
+    `--kubeconfig=${o.kubeconfig}`,
+    `--node-name=${o.nodeName}`,
+    `--cluster-cidr=${o.clusterCidr}`,
     ...(o.metricsPort !== undefined ? [`--metrics-port=${o.metricsPort}`] : []),
   ];
 }

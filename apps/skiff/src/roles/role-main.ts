@@ -55,7 +55,12 @@ async function startSuccessor(pidFile: string | undefined): Promise<void> {
 }
 
 function spawnSuccessor(pidFile: string | undefined): void {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { detached: true, stdio: ['ignore', 1, 2], cwd: process.cwd(), env: process.env });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    detached: true,
+    stdio: ['ignore', 1, 2],
+    cwd: process.cwd(),
+    env: process.env,
+  });
   child.unref();
   if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
 }
@@ -72,10 +77,10 @@ function startServerRenewer(config: Awaited<ReturnType<typeof readRoleConfig>>, 
     onEtcdClientRenewed: () => {
       if (!opts.restartOnFailure) {
         // Nobody would start this role again: say what to do instead of stopping it.
-        logger.warn('the apiserver\'s etcd client certificate was renewed; restart the server role before the old one expires to use it');
+        logger.warn("the apiserver's etcd client certificate was renewed; restart the server role before the old one expires to use it");
         return;
       }
-      logger.info('the apiserver\'s etcd client certificate was renewed; restarting the server role to use it');
+      logger.info("the apiserver's etcd client certificate was renewed; restarting the server role to use it");
       process.once('exit', () => spawnSuccessor(opts.pidFile));
       process.kill(process.pid, 'SIGTERM');
     },

@@ -80,11 +80,18 @@ export function roleConfigFile(home: string, role: RoleName): string {
  * `node apps/skiff/src/main.ts <role> --config=FILE`. With `restartOnFailure` (no systemd to do
  * it), a role whose component stops by itself starts its own successor before it exits.
  */
-export function roleCommand(configFile: string, role: RoleName, opts: { restartOnFailure?: boolean; pidFile?: string } = {}): { command: string; args: string[] } {
+export function roleCommand(
+  configFile: string,
+  role: RoleName,
+  opts: { restartOnFailure?: boolean; pidFile?: string } = {},
+): { command: string; args: string[] } {
   return {
     command: process.execPath,
     args: [
-      ...ROLE_V8_FLAGS[role], SKIFF_MAIN, role, `--config=${configFile}`,
+      ...ROLE_V8_FLAGS[role],
+      SKIFF_MAIN,
+      role,
+      `--config=${configFile}`,
       ...(opts.restartOnFailure ? ['--restart-on-failure'] : []),
       ...(opts.pidFile ? [`--pid-file=${opts.pidFile}`] : []),
     ],
@@ -111,7 +118,12 @@ export function roleSpec(
   config: RoleConfig,
   configFile: string,
   members: Array<Pick<ComponentSpec, 'healthUrl' | 'isHealthy'>>,
-  opts: { restartOnFailure?: boolean; wrap?: (cmd: { command: string; args: string[] }) => { command: string; args: string[] }; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  opts: {
+    restartOnFailure?: boolean;
+    wrap?: (cmd: { command: string; args: string[] }) => { command: string; args: string[] };
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+  } = {},
 ): ComponentSpec & { config: RoleConfig; writeConfig(): Promise<void> } {
   return {
     ...proc,

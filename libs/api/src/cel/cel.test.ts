@@ -41,16 +41,25 @@ test('Kubernetes IP, CIDR, URL and format libraries', () => {
   const cases: [string, unknown][] = [
     ['isIP("1.2.3.4") && isIP("::1") && !isIP("1.2.3") && !isIP("::ffff:1.2.3.4") && !isIP("fe80::1%eth0")', true],
     ['[ip("10.0.0.1").family(), ip("2001:db8::1").family()]', [4, 6]],
-    ['string(ip("2001:DB8:0:0:0:0:0:1")) + " " + string(ip("1:0:0:1:0:0:0:1")) + " " + string(ip("64:ff9b::10.0.0.1"))', '2001:db8::1 1:0:0:1::1 64:ff9b::a00:1'],
+    [
+      'string(ip("2001:DB8:0:0:0:0:0:1")) + " " + string(ip("1:0:0:1:0:0:0:1")) + " " + string(ip("64:ff9b::10.0.0.1"))',
+      '2001:db8::1 1:0:0:1::1 64:ff9b::a00:1',
+    ],
     ['ip("127.0.0.2").isLoopback() && ip("::1").isLoopback() && ip("0.0.0.0").isUnspecified()', true],
-    ['ip("8.8.8.8").isGlobalUnicast() && !ip("fe80::1").isGlobalUnicast() && ip("fe80::1").isLinkLocalUnicast() && ip("224.0.0.1").isLinkLocalMulticast()', true],
+    [
+      'ip("8.8.8.8").isGlobalUnicast() && !ip("fe80::1").isGlobalUnicast() && ip("fe80::1").isLinkLocalUnicast() && ip("224.0.0.1").isLinkLocalMulticast()',
+      true,
+    ],
     ['cidr("10.0.0.0/8").containsIP("10.1.2.3") && !cidr("10.0.0.0/8").containsIP(ip("11.0.0.1")) && !cidr("10.0.0.0/8").containsIP("::1")', true],
     ['cidr("10.0.0.0/8").containsCIDR("10.1.0.0/16") && !cidr("10.1.0.0/16").containsCIDR(cidr("10.0.0.0/8"))', true],
     ['[string(cidr("10.1.2.3/8").masked()), string(cidr("10.1.2.3/8").ip()), string(cidr("2001:db8::/32"))]', ['10.0.0.0/8', '10.1.2.3', '2001:db8::/32']],
     ['cidr("2001:db8::/32").prefixLength() == 32 && cidr("2001:db8::/32").containsIP("2001:db8:1::5") && isCIDR("::/0") && !isCIDR("10.0.0.0/33")', true],
     ['ip("1.2.3.4") == ip("1.2.3.4") && cidr("10.0.0.0/8") != cidr("10.0.0.0/9")', true],
     ['isURL("https://example.com/p?k=v") && isURL("/a/b") && !isURL("a/b") && !isURL("https://a b")', true],
-    ['[url("https://u@Example.com:8080/a/../b").getHost(), url("https://[::1]:80/x").getHostname(), url("https://[::1]:80/x").getPort(), url("https://e.com/a/../b").getEscapedPath(), url("mailto:a@b").getScheme()]', ['Example.com:8080', '::1', '80', '/a/../b', 'mailto']],
+    [
+      '[url("https://u@Example.com:8080/a/../b").getHost(), url("https://[::1]:80/x").getHostname(), url("https://[::1]:80/x").getPort(), url("https://e.com/a/../b").getEscapedPath(), url("mailto:a@b").getScheme()]',
+      ['Example.com:8080', '::1', '80', '/a/../b', 'mailto'],
+    ],
     ['url("/p?k=v&k=w&x=1").getQuery()', { k: ['v', 'w'], x: ['1'] }],
     ['!format.dns1123Label().validate("ab").hasValue() && format.dns1123LabelPrefix().validate("my-").hasValue() == false', true],
     ['format.named("labelValue").value().validate("-x").value().size() == 1 && !format.named("nope").hasValue()', true],
@@ -63,8 +72,17 @@ test('Kubernetes IP, CIDR, URL and format libraries', () => {
 });
 
 test('evaluateCel throws CelError on evaluation errors and on compile errors', () => {
-  assert.throws(() => evaluateCel('self.x', { self: {} }), (e: Error) => e instanceof CelError && /x/.test(e.message));
-  assert.throws(() => evaluateCel('1 / self', { self: 0 }), (e: Error) => e instanceof CelError && /division by zero/.test(e.message));
-  assert.throws(() => evaluateCel('self +', { self: 1 }), (e: Error) => e instanceof CelError && /compilation failed/.test(e.message));
+  assert.throws(
+    () => evaluateCel('self.x', { self: {} }),
+    (e: Error) => e instanceof CelError && /x/.test(e.message),
+  );
+  assert.throws(
+    () => evaluateCel('1 / self', { self: 0 }),
+    (e: Error) => e instanceof CelError && /division by zero/.test(e.message),
+  );
+  assert.throws(
+    () => evaluateCel('self +', { self: 1 }),
+    (e: Error) => e instanceof CelError && /compilation failed/.test(e.message),
+  );
   assert.throws(() => evaluateCel('[].max()', {}), CelError);
 });

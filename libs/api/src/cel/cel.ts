@@ -106,9 +106,7 @@ function compile(expression: string, options: CelOptions | undefined): Compiled 
   try {
     const program = env.parse(expression);
     const checked = program.check();
-    compiled = checked.valid
-      ? { program }
-      : { error: describeCompileError(expression, checked.error ?? new Error('type check failed')) };
+    compiled = checked.valid ? { program } : { error: describeCompileError(expression, checked.error ?? new Error('type check failed')) };
   } catch (err) {
     compiled = { error: describeCompileError(expression, err as Error) };
   }

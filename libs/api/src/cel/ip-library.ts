@@ -120,12 +120,8 @@ export function registerIPLibrary(env: Environment): Environment {
     .registerFunction('net.IP.family(): int', (ip: IP) => BigInt(ip.family))
     .registerFunction('net.IP.isUnspecified(): bool', (ip: IP) => ip.value === 0n)
     .registerFunction('net.IP.isLoopback(): bool', (ip: IP) => (ip.family === 4 ? inRange(ip, '127.0.0.0', 8) : ip.value === 1n))
-    .registerFunction('net.IP.isLinkLocalMulticast(): bool', (ip: IP) =>
-      ip.family === 4 ? inRange(ip, '224.0.0.0', 24) : inRange(ip, 'ff02::', 16),
-    )
-    .registerFunction('net.IP.isLinkLocalUnicast(): bool', (ip: IP) =>
-      ip.family === 4 ? inRange(ip, '169.254.0.0', 16) : inRange(ip, 'fe80::', 10),
-    )
+    .registerFunction('net.IP.isLinkLocalMulticast(): bool', (ip: IP) => (ip.family === 4 ? inRange(ip, '224.0.0.0', 24) : inRange(ip, 'ff02::', 16)))
+    .registerFunction('net.IP.isLinkLocalUnicast(): bool', (ip: IP) => (ip.family === 4 ? inRange(ip, '169.254.0.0', 16) : inRange(ip, 'fe80::', 10)))
     .registerFunction('net.IP.isGlobalUnicast(): bool', (ip: IP) => {
       if (ip.value === 0n || (ip.family === 4 && ip.value === 0xffffffffn)) return false;
       const special = ip.family === 4 ? ['127.0.0.0/8', '224.0.0.0/4', '169.254.0.0/16'] : ['::1/128', 'ff00::/8', 'fe80::/10'];

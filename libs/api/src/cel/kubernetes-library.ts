@@ -38,19 +38,13 @@ function bigintAsString(_key: string, v: unknown): unknown {
 /** Registers the functions on `env` (before it is cloned or used). */
 export function registerKubernetesLibrary(env: Environment): Environment {
   return env
-    .registerFunction('list.isSorted(): bool', (list: Comparable[]) =>
-      list.every((v, i) => i === 0 || compare(list[i - 1], v) <= 0),
-    )
+    .registerFunction('list.isSorted(): bool', (list: Comparable[]) => list.every((v, i) => i === 0 || compare(list[i - 1], v) <= 0))
     .registerFunction('list<int>.sum(): int', (list: bigint[]) => list.reduce((a, b) => a + b, 0n))
     .registerFunction('list<double>.sum(): double', (list: number[]) => list.reduce((a, b) => a + b, 0))
     .registerFunction('list.min(): dyn', (list: Comparable[]) => extreme(list, -1, 'min'))
     .registerFunction('list.max(): dyn', (list: Comparable[]) => extreme(list, 1, 'max'))
-    .registerFunction('list.indexOf(dyn): int', (list: unknown[], v: unknown) =>
-      BigInt(list.findIndex((x) => celEquals(x, v))),
-    )
-    .registerFunction('list.lastIndexOf(dyn): int', (list: unknown[], v: unknown) =>
-      BigInt(list.findLastIndex((x) => celEquals(x, v))),
-    )
+    .registerFunction('list.indexOf(dyn): int', (list: unknown[], v: unknown) => BigInt(list.findIndex((x) => celEquals(x, v))))
+    .registerFunction('list.lastIndexOf(dyn): int', (list: unknown[], v: unknown) => BigInt(list.findLastIndex((x) => celEquals(x, v))))
     .registerFunction('string.find(string): string', (s: string, re: string) => regexFor(re).exec(s)?.[0] ?? '')
     .registerFunction('string.findAll(string): list<string>', (s: string, re: string) =>
       [...s.matchAll(new RegExp(regexFor(re).source, 'gu'))].map((m) => m[0]),
@@ -63,8 +57,6 @@ export function registerKubernetesLibrary(env: Environment): Environment {
       if (i < 0n || i > BigInt(s.length)) throw new EvaluationError(`index out of range: ${i}`);
       return s.charAt(Number(i));
     })
-    .registerFunction('string.replace(string, string): string', (s: string, a: string, b: string) =>
-      s.replaceAll(a, b),
-    )
+    .registerFunction('string.replace(string, string): string', (s: string, a: string, b: string) => s.replaceAll(a, b))
     .registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''));
 }

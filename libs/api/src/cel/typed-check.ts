@@ -13,15 +13,7 @@ import { celEquals } from './kubernetes-library.ts';
  * A declared CEL type: scalars, `dyn` (anything, e.g. int-or-string), lists and string-keyed maps
  * of a type, and objects whose fields are known (CEL message types).
  */
-export type CelType =
-  | 'int'
-  | 'double'
-  | 'string'
-  | 'bool'
-  | 'dyn'
-  | { list: CelType }
-  | { map: CelType }
-  | { fields: Record<string, CelType> };
+export type CelType = 'int' | 'double' | 'string' | 'bool' | 'dyn' | { list: CelType } | { map: CelType } | { fields: Record<string, CelType> };
 
 export interface CelCheck {
   /** Kubernetes-style "ERROR: <input>:1:5: ..." when the expression does not compile. */

@@ -8,7 +8,9 @@ test('v2: minReplicas 1, the 80% cpu metric, and no behavior unless one is given
   const hpa: any = { apiVersion: 'autoscaling/v2', spec: { scaleTargetRef: ref, maxReplicas: 3 } };
   defaultHorizontalPodAutoscaler(hpa);
   assert.deepEqual(hpa.spec, {
-    scaleTargetRef: ref, maxReplicas: 3, minReplicas: 1,
+    scaleTargetRef: ref,
+    maxReplicas: 3,
+    minReplicas: 1,
     metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
   });
 });
@@ -19,8 +21,12 @@ test('v2: a given behavior gets every unset rule, scale-down keeping no stabiliz
   assert.equal(hpa.spec.minReplicas, 2);
   assert.deepEqual(hpa.spec.behavior, {
     scaleUp: {
-      stabilizationWindowSeconds: 0, selectPolicy: 'Max',
-      policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
     },
     scaleDown: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
   });

@@ -14,7 +14,10 @@ function defaultScaleUpRules(): Record<string, unknown> {
   return {
     stabilizationWindowSeconds: 0,
     selectPolicy: 'Max',
-    policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+    policies: [
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ],
   };
 }
 

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaulted } from './testing.ts';
 
-
 const template = { metadata: { labels: { app: 'pi' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl:5.34' }] } };
 
 test('Job: completions and parallelism follow SetDefaults_Job', () => {
@@ -10,7 +9,10 @@ test('Job: completions and parallelism follow SetDefaults_Job', () => {
     [{}, { completions: 1, parallelism: 1 }],
     [{ parallelism: 3 }, { parallelism: 3 }],
     [{ completions: 5 }, { completions: 5, parallelism: 1 }],
-    [{ completions: 0, parallelism: 0 }, { completions: 0, parallelism: 0 }],
+    [
+      { completions: 0, parallelism: 0 },
+      { completions: 0, parallelism: 0 },
+    ],
   ];
   for (const [given, want] of cases) {
     const job = defaulted('batch/v1', { kind: 'Job', metadata: { name: 'j' }, spec: { ...given, template } });
@@ -31,9 +33,13 @@ test('Job: the rest of SetDefaults_Job, and pod defaults but for restartPolicy l
   assert.deepEqual(job.status, {});
 
   const perIndex = defaulted('batch/v1', {
-    kind: 'Job', metadata: { name: 'j', labels: { own: 'yes' } },
+    kind: 'Job',
+    metadata: { name: 'j', labels: { own: 'yes' } },
     spec: {
-      completionMode: 'Indexed', completions: 3, backoffLimitPerIndex: 1, template,
+      completionMode: 'Indexed',
+      completions: 3,
+      backoffLimitPerIndex: 1,
+      template,
       podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] },
     },
   });
@@ -45,7 +51,9 @@ test('Job: the rest of SetDefaults_Job, and pod defaults but for restartPolicy l
 
 test('CronJob: SetDefaults_CronJob, and the job template only gets pod defaults', () => {
   const cj = defaulted('batch/v1', {
-    kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '*/1 * * * *', jobTemplate: { spec: { template } } },
+    kind: 'CronJob',
+    metadata: { name: 'c' },
+    spec: { schedule: '*/1 * * * *', jobTemplate: { spec: { template } } },
   });
   assert.equal(cj.spec.concurrencyPolicy, 'Allow');
   assert.equal(cj.spec.suspend, false);
@@ -60,7 +68,13 @@ test('StorageClass: Delete and Immediate unless said otherwise', () => {
   const sc = defaulted('storage.k8s.io/v1', { kind: 'StorageClass', metadata: { name: 's' }, provisioner: 'skiff.dev/local-path' });
   assert.equal(sc.reclaimPolicy, 'Delete');
   assert.equal(sc.volumeBindingMode, 'Immediate');
-  const kept = defaulted('storage.k8s.io/v1', { kind: 'StorageClass', metadata: { name: 's' }, provisioner: 'p', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
+  const kept = defaulted('storage.k8s.io/v1', {
+    kind: 'StorageClass',
+    metadata: { name: 's' },
+    provisioner: 'p',
+    reclaimPolicy: 'Retain',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  });
   assert.equal(kept.reclaimPolicy, 'Retain');
   assert.equal(kept.volumeBindingMode, 'WaitForFirstConsumer');
 });

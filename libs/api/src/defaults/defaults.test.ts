@@ -64,7 +64,11 @@ test('defaultObject: Pod', () => {
 test('defaultObject: Pod keeps what the user set', () => {
   const pod = defaulted('v1', {
     kind: 'Pod',
-    spec: { restartPolicy: 'Never', hostNetwork: true, containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Never', ports: [{ containerPort: 8080, protocol: 'UDP' }] }] },
+    spec: {
+      restartPolicy: 'Never',
+      hostNetwork: true,
+      containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Never', ports: [{ containerPort: 8080, protocol: 'UDP' }] }],
+    },
   });
   assert.equal(pod.spec.restartPolicy, 'Never');
   assert.equal(pod.spec.containers[0].imagePullPolicy, 'Never');
@@ -76,11 +80,26 @@ test('defaultObject: Service', () => {
   const cases: [any, any][] = [
     [
       { ports: [{ port: 80 }] },
-      { type: 'ClusterIP', sessionAffinity: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], internalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] },
+      {
+        type: 'ClusterIP',
+        sessionAffinity: 'None',
+        ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
+        internalTrafficPolicy: 'Cluster',
+        ipFamilyPolicy: 'SingleStack',
+        ipFamilies: ['IPv4'],
+      },
     ],
     [
       { type: 'NodePort', ports: [{ port: 80, targetPort: 'http' }] },
-      { type: 'NodePort', sessionAffinity: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 'http' }], externalTrafficPolicy: 'Cluster', internalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] },
+      {
+        type: 'NodePort',
+        sessionAffinity: 'None',
+        ports: [{ port: 80, protocol: 'TCP', targetPort: 'http' }],
+        externalTrafficPolicy: 'Cluster',
+        internalTrafficPolicy: 'Cluster',
+        ipFamilyPolicy: 'SingleStack',
+        ipFamilies: ['IPv4'],
+      },
     ],
     [
       { type: 'ExternalName', externalName: 'example.com' },
@@ -88,7 +107,17 @@ test('defaultObject: Service', () => {
     ],
     [
       { sessionAffinity: 'ClientIP', clusterIP: '10.96.0.10', ports: [{ port: 53, protocol: 'UDP' }] },
-      { type: 'ClusterIP', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } }, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ port: 53, protocol: 'UDP', targetPort: 53 }], internalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'] },
+      {
+        type: 'ClusterIP',
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+        clusterIP: '10.96.0.10',
+        clusterIPs: ['10.96.0.10'],
+        ports: [{ port: 53, protocol: 'UDP', targetPort: 53 }],
+        internalTrafficPolicy: 'Cluster',
+        ipFamilyPolicy: 'SingleStack',
+        ipFamilies: ['IPv4'],
+      },
     ],
   ];
   for (const [spec, want] of cases) assert.deepEqual(defaulted('v1', { kind: 'Service', spec }).spec, want, JSON.stringify(spec));
@@ -154,22 +183,71 @@ const zeroValueTemplate = { metadata: { labels: { app: 'web' } }, spec: { contai
 
 test('fields Go serialises without omitempty are there from the first write', () => {
   const cases: [string, string, any, (o: any) => unknown, unknown][] = [
-    ['a new RC has status.replicas 0', 'v1', { kind: 'ReplicationController', spec: { replicas: 0, template: zeroValueTemplate } }, (o) => o.status, { replicas: 0 }],
-    ['a new RS has status.replicas 0', 'apps/v1', { kind: 'ReplicaSet', spec: { selector: { matchLabels: { app: 'web' } }, template: zeroValueTemplate } }, (o) => o.status, { replicas: 0 }],
-    ['a new Deployment has an empty status', 'apps/v1', { kind: 'Deployment', spec: { selector: { matchLabels: { app: 'web' } }, template: zeroValueTemplate } }, (o) => o.status, {}],
-    ['a controller status write without replicas keeps 0', 'v1', { kind: 'ReplicationController', spec: { template: zeroValueTemplate }, status: { observedGeneration: 2 } }, (o) => o.status, { observedGeneration: 2, replicas: 0 }],
-    ['a counted status is left alone', 'apps/v1', { kind: 'ReplicaSet', spec: { template: zeroValueTemplate }, status: { replicas: 3, readyReplicas: 2 } }, (o) => o.status, { replicas: 3, readyReplicas: 2 }],
+    [
+      'a new RC has status.replicas 0',
+      'v1',
+      { kind: 'ReplicationController', spec: { replicas: 0, template: zeroValueTemplate } },
+      (o) => o.status,
+      { replicas: 0 },
+    ],
+    [
+      'a new RS has status.replicas 0',
+      'apps/v1',
+      { kind: 'ReplicaSet', spec: { selector: { matchLabels: { app: 'web' } }, template: zeroValueTemplate } },
+      (o) => o.status,
+      { replicas: 0 },
+    ],
+    [
+      'a new Deployment has an empty status',
+      'apps/v1',
+      { kind: 'Deployment', spec: { selector: { matchLabels: { app: 'web' } }, template: zeroValueTemplate } },
+      (o) => o.status,
+      {},
+    ],
+    [
+      'a controller status write without replicas keeps 0',
+      'v1',
+      { kind: 'ReplicationController', spec: { template: zeroValueTemplate }, status: { observedGeneration: 2 } },
+      (o) => o.status,
+      { observedGeneration: 2, replicas: 0 },
+    ],
+    [
+      'a counted status is left alone',
+      'apps/v1',
+      { kind: 'ReplicaSet', spec: { template: zeroValueTemplate }, status: { replicas: 3, readyReplicas: 2 } },
+      (o) => o.status,
+      { replicas: 3, readyReplicas: 2 },
+    ],
     ['a Service has status.loadBalancer', 'v1', { kind: 'Service', spec: { ports: [{ port: 80 }] } }, (o) => o.status, { loadBalancer: {} }],
-    ['container statuses carry ready, restartCount, image, imageID, state and lastState', 'v1',
+    [
+      'container statuses carry ready, restartCount, image, imageID, state and lastState',
+      'v1',
       { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { containerStatuses: [{ name: 'c', state: { running: {} } }] } },
-      (o) => o.status.containerStatuses[0], { name: 'c', state: { running: {} }, lastState: {}, ready: false, restartCount: 0, image: '', imageID: '' }],
-    ['a Node has nodeInfo and daemonEndpoints', 'v1', { kind: 'Node', metadata: { name: 'n1' }, status: { nodeInfo: { kubeletVersion: 'v1.30.0' } } },
-      (o) => [o.status.nodeInfo.kubeletVersion, o.status.nodeInfo.bootID, o.status.nodeInfo.kubeProxyVersion, o.status.daemonEndpoints], ['v1.30.0', '', '', { kubeletEndpoint: { Port: 0 } }]],
-    ['an EndpointSlice has endpoints, each with conditions', 'discovery.k8s.io/v1', { kind: 'EndpointSlice', addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] },
-      (o) => o.endpoints, [{ addresses: ['10.0.0.1'], conditions: {} }]],
+      (o) => o.status.containerStatuses[0],
+      { name: 'c', state: { running: {} }, lastState: {}, ready: false, restartCount: 0, image: '', imageID: '' },
+    ],
+    [
+      'a Node has nodeInfo and daemonEndpoints',
+      'v1',
+      { kind: 'Node', metadata: { name: 'n1' }, status: { nodeInfo: { kubeletVersion: 'v1.30.0' } } },
+      (o) => [o.status.nodeInfo.kubeletVersion, o.status.nodeInfo.bootID, o.status.nodeInfo.kubeProxyVersion, o.status.daemonEndpoints],
+      ['v1.30.0', '', '', { kubeletEndpoint: { Port: 0 } }],
+    ],
+    [
+      'an EndpointSlice has endpoints, each with conditions',
+      'discovery.k8s.io/v1',
+      { kind: 'EndpointSlice', addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] },
+      (o) => o.endpoints,
+      [{ addresses: ['10.0.0.1'], conditions: {} }],
+    ],
     ['an empty EndpointSlice has endpoints: []', 'discovery.k8s.io/v1', { kind: 'EndpointSlice', addressType: 'IPv4' }, (o) => o.endpoints, []],
-    ['container ports default to TCP', 'v1', { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
-      (o) => o.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP' }]],
+    [
+      'container ports default to TCP',
+      'v1',
+      { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
+      (o) => o.spec.containers[0].ports,
+      [{ containerPort: 80, protocol: 'TCP' }],
+    ],
   ];
   for (const [name, apiVersion, obj, pick, want] of cases) assert.deepEqual(pick(defaulted(apiVersion, obj)), want, name);
 });

@@ -11,7 +11,10 @@ import { defaultStorageClass } from './storage.ts';
 import { defaultBinding } from './rbac.ts';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking.ts';
 import {
-  defaultMutatingWebhookConfiguration, defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding, defaultValidatingWebhookConfiguration,
+  defaultMutatingWebhookConfiguration,
+  defaultValidatingAdmissionPolicy,
+  defaultValidatingAdmissionPolicyBinding,
+  defaultValidatingWebhookConfiguration,
 } from './admissionregistration.ts';
 import { defaultCustomResourceDefinition } from './apiextensions.ts';
 import { defaultApiService } from './apiregistration.ts';
@@ -19,9 +22,7 @@ import { defaultHorizontalPodAutoscaler } from './autoscaling.ts';
 import { defaultPodDisruptionBudget } from './policy.ts';
 import { defaultLimitRange } from './quota.ts';
 import { defaultPriorityClass } from './scheduling.ts';
-import {
-  defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet,
-} from './workloads.ts';
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from './workloads.ts';
 import { fillAlwaysSerializedFields } from './zero-values.ts';
 
 export { defaultImagePullPolicy, defaultPodSpec, defaultPodTemplate, imageTag } from './pod.ts';

@@ -22,10 +22,14 @@ test('NetworkPolicy: policyTypes from the rules, as SetDefaults_NetworkPolicy', 
 
 test('NetworkPolicy: ports without a protocol are TCP, in ingress and egress rules', () => {
   const np = defaulted(API, {
-    kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'a' },
+    kind: 'NetworkPolicy',
+    metadata: { name: 'p', namespace: 'a' },
     spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }] }], egress: [{ ports: [{ port: 'dns' }] }] },
   });
-  assert.deepEqual(np.spec.ingress[0].ports, [{ port: 80, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }]);
+  assert.deepEqual(np.spec.ingress[0].ports, [
+    { port: 80, protocol: 'TCP' },
+    { port: 53, protocol: 'UDP' },
+  ]);
   assert.deepEqual(np.spec.egress[0].ports, [{ port: 'dns', protocol: 'TCP' }]);
 });
 
@@ -34,6 +38,10 @@ test('IngressClass: parameters default to the Cluster scope; Ingress gets its al
   assert.equal(ic.spec.parameters.scope, 'Cluster');
   const bare = defaulted(API, { kind: 'IngressClass', metadata: { name: 'c' }, spec: { controller: 'a.io/b' } });
   assert.deepEqual(bare.spec, { controller: 'a.io/b' });
-  const ing = defaulted(API, { kind: 'Ingress', metadata: { name: 'i', namespace: 'a' }, spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } });
+  const ing = defaulted(API, {
+    kind: 'Ingress',
+    metadata: { name: 'i', namespace: 'a' },
+    spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } },
+  });
   assert.deepEqual(ing.status, { loadBalancer: {} });
 });

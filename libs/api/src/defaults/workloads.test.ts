@@ -8,9 +8,11 @@ const template = { metadata: { labels: { app: 'db' } }, spec: { containers: [{ n
 
 test('StatefulSet: SetDefaults_StatefulSet with the claim templates defaulted as claims', () => {
   const sts = defaulted({
-    kind: 'StatefulSet', metadata: { name: 'db' },
+    kind: 'StatefulSet',
+    metadata: { name: 'db' },
     spec: {
-      selector: { matchLabels: { app: 'db' } }, template,
+      selector: { matchLabels: { app: 'db' } },
+      template,
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1024Mi' } } } }],
     },
   });
@@ -35,7 +37,11 @@ test('StatefulSet: OnDelete gets no rollingUpdate, an explicit partition stays',
   assert.deepEqual(onDelete.spec.updateStrategy, { type: 'OnDelete' });
   const empty = defaulted({ kind: 'StatefulSet', metadata: { name: 'db' }, spec: { podManagementPolicy: '', template } });
   assert.equal(empty.spec.podManagementPolicy, 'OrderedReady');
-  const partitioned = defaulted({ kind: 'StatefulSet', metadata: { name: 'db' }, spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, template } });
+  const partitioned = defaulted({
+    kind: 'StatefulSet',
+    metadata: { name: 'db' },
+    spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }, template },
+  });
   assert.deepEqual(partitioned.spec.updateStrategy.rollingUpdate, { partition: 2 });
 });
 
@@ -44,6 +50,10 @@ test('DaemonSet: one node at a time, no surge, and the counts Go always writes',
   assert.deepEqual(ds.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
   assert.equal(ds.spec.revisionHistoryLimit, 10);
   assert.deepEqual(ds.status, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
-  const surge = defaulted({ kind: 'DaemonSet', metadata: { name: 'a' }, spec: { updateStrategy: { rollingUpdate: { maxSurge: '10%', maxUnavailable: 0 } }, template } });
+  const surge = defaulted({
+    kind: 'DaemonSet',
+    metadata: { name: 'a' },
+    spec: { updateStrategy: { rollingUpdate: { maxSurge: '10%', maxUnavailable: 0 } }, template },
+  });
   assert.deepEqual(surge.spec.updateStrategy.rollingUpdate, { maxSurge: '10%', maxUnavailable: 0 });
 });

@@ -15,17 +15,34 @@ type ZeroFields = Record<string, unknown>;
 /** The fields of a v1.ContainerStatus that have no omitempty. */
 function containerStatusFields(list: string): ZeroFields {
   return {
-    [`${list}[].name`]: '', [`${list}[].state`]: {}, [`${list}[].lastState`]: {}, [`${list}[].ready`]: false,
-    [`${list}[].restartCount`]: 0, [`${list}[].image`]: '', [`${list}[].imageID`]: '',
+    [`${list}[].name`]: '',
+    [`${list}[].state`]: {},
+    [`${list}[].lastState`]: {},
+    [`${list}[].ready`]: false,
+    [`${list}[].restartCount`]: 0,
+    [`${list}[].image`]: '',
+    [`${list}[].imageID`]: '',
   };
 }
 
-const nodeInfoFields = ['machineID', 'systemUUID', 'bootID', 'kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'kubeProxyVersion', 'operatingSystem', 'architecture'];
+const nodeInfoFields = [
+  'machineID',
+  'systemUUID',
+  'bootID',
+  'kernelVersion',
+  'osImage',
+  'containerRuntimeVersion',
+  'kubeletVersion',
+  'kubeProxyVersion',
+  'operatingSystem',
+  'architecture',
+];
 
 /** By `<group>/<Kind>`. */
 const alwaysSerialized: Record<string, ZeroFields> = {
   '/Pod': {
-    spec: {}, status: {},
+    spec: {},
+    status: {},
     ...containerStatusFields('status.initContainerStatuses'),
     ...containerStatusFields('status.containerStatuses'),
     ...containerStatusFields('status.ephemeralContainerStatuses'),
@@ -36,11 +53,19 @@ const alwaysSerialized: Record<string, ZeroFields> = {
   'apps/Deployment': { spec: {}, status: {} },
   // StatefulSetSpec.serviceName has no omitempty in 1.30; StatefulSetStatus.replicas and availableReplicas neither.
   'apps/StatefulSet': {
-    'spec.template': {}, 'spec.updateStrategy': {}, 'spec.serviceName': '', 'status.replicas': 0, 'status.availableReplicas': 0,
+    'spec.template': {},
+    'spec.updateStrategy': {},
+    'spec.serviceName': '',
+    'status.replicas': 0,
+    'status.availableReplicas': 0,
   },
   'apps/DaemonSet': {
-    'spec.template': {}, 'spec.updateStrategy': {}, 'status.currentNumberScheduled': 0, 'status.numberMisscheduled': 0,
-    'status.desiredNumberScheduled': 0, 'status.numberReady': 0,
+    'spec.template': {},
+    'spec.updateStrategy': {},
+    'status.currentNumberScheduled': 0,
+    'status.numberMisscheduled': 0,
+    'status.desiredNumberScheduled': 0,
+    'status.numberReady': 0,
   },
   'apps/ControllerRevision': { revision: 0 },
   'batch/Job': { 'spec.template': {}, status: {} },

@@ -5,7 +5,8 @@ import { PatchError } from './patch-error.ts';
 
 function deployment() {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
     spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'img:1' }] } } },
   };
@@ -19,7 +20,10 @@ const applies: Array<{ name: string; ops: unknown[]; check: (out: ReturnType<typ
   },
   {
     name: 'replace replicas after a passing test (optimistic update)',
-    ops: [{ op: 'test', path: '/spec/replicas', value: 1 }, { op: 'replace', path: '/spec/replicas', value: 5 }],
+    ops: [
+      { op: 'test', path: '/spec/replicas', value: 1 },
+      { op: 'replace', path: '/spec/replicas', value: 5 },
+    ],
     check: (out) => assert.equal(out.spec.replicas, 5),
   },
   {
@@ -33,9 +37,11 @@ const applies: Array<{ name: string; ops: unknown[]; check: (out: ReturnType<typ
       { op: 'add', path: '/spec/template/spec/containers/-', value: { name: 'side', image: 'busybox' } },
       { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'img:2' },
     ],
-    check: (out) => assert.deepEqual(out.spec.template.spec.containers, [
-      { name: 'web', image: 'img:2' }, { name: 'side', image: 'busybox' },
-    ]),
+    check: (out) =>
+      assert.deepEqual(out.spec.template.spec.containers, [
+        { name: 'web', image: 'img:2' },
+        { name: 'side', image: 'busybox' },
+      ]),
   },
   {
     name: 'keys with ~1 escapes (annotations with slashes)',
@@ -55,10 +61,30 @@ for (const c of applies) {
 }
 
 const failures: Array<{ name: string; ops: unknown; kind: string; message: RegExp }> = [
-  { name: 'failing test op', ops: [{ op: 'test', path: '/metadata/name', value: 'db' }], kind: 'conflict', message: /^testing value \/metadata\/name failed: test failed$/ },
-  { name: 'remove a missing path', ops: [{ op: 'remove', path: '/metadata/annotations' }], kind: 'conflict', message: /remove operation does not apply: doc is missing path: "\/metadata\/annotations"/ },
-  { name: 'replace a missing path', ops: [{ op: 'replace', path: '/spec/paused', value: true }], kind: 'conflict', message: /replace operation does not apply/ },
-  { name: 'add under a missing parent', ops: [{ op: 'add', path: '/metadata/annotations/a', value: 'b' }], kind: 'conflict', message: /add operation does not apply: doc is missing path/ },
+  {
+    name: 'failing test op',
+    ops: [{ op: 'test', path: '/metadata/name', value: 'db' }],
+    kind: 'conflict',
+    message: /^testing value \/metadata\/name failed: test failed$/,
+  },
+  {
+    name: 'remove a missing path',
+    ops: [{ op: 'remove', path: '/metadata/annotations' }],
+    kind: 'conflict',
+    message: /remove operation does not apply: doc is missing path: "\/metadata\/annotations"/,
+  },
+  {
+    name: 'replace a missing path',
+    ops: [{ op: 'replace', path: '/spec/paused', value: true }],
+    kind: 'conflict',
+    message: /replace operation does not apply/,
+  },
+  {
+    name: 'add under a missing parent',
+    ops: [{ op: 'add', path: '/metadata/annotations/a', value: 'b' }],
+    kind: 'conflict',
+    message: /add operation does not apply: doc is missing path/,
+  },
   { name: 'index out of range', ops: [{ op: 'add', path: '/spec/template/spec/containers/9', value: {} }], kind: 'conflict', message: /invalid array index/ },
   { name: 'move from a missing path', ops: [{ op: 'move', from: '/nope', path: '/x' }], kind: 'conflict', message: /missing from path: "\/nope"/ },
   { name: 'not an array', ops: { op: 'add' }, kind: 'invalid', message: /must be a JSON array/ },
@@ -71,13 +97,16 @@ const failures: Array<{ name: string; ops: unknown; kind: string; message: RegEx
 for (const c of failures) {
   test(`applyJsonPatch rejects: ${c.name}`, () => {
     const doc = deployment();
-    assert.throws(() => applyJsonPatch(doc, c.ops), (err: unknown) => {
-      assert.ok(err instanceof PatchError);
-      assert.equal(err.kind, c.kind);
-      assert.equal(err.code, c.kind === 'conflict' ? 422 : 400);
-      assert.match(err.message, c.message);
-      return true;
-    });
+    assert.throws(
+      () => applyJsonPatch(doc, c.ops),
+      (err: unknown) => {
+        assert.ok(err instanceof PatchError);
+        assert.equal(err.kind, c.kind);
+        assert.equal(err.code, c.kind === 'conflict' ? 422 : 400);
+        assert.match(err.message, c.message);
+        return true;
+      },
+    );
     assert.deepEqual(doc, deployment(), 'a failed patch leaves the document unchanged');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
@@ -92,8 +121,14 @@ test('applyJsonPatch: an added value is not shared with the operation', () => {
 
 test('applyJsonPatch: more than 10,000 operations are refused before any applies', () => {
   const ops = Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 }));
-  assert.throws(() => applyJsonPatch(deployment(), ops), (err: unknown) => err instanceof PatchError && err.kind === 'tooLarge' && err.code === 413
-    && err.message === 'The allowed maximum operations in a JSON patch is 10000, got 10001');
+  assert.throws(
+    () => applyJsonPatch(deployment(), ops),
+    (err: unknown) =>
+      err instanceof PatchError &&
+      err.kind === 'tooLarge' &&
+      err.code === 413 &&
+      err.message === 'The allowed maximum operations in a JSON patch is 10000, got 10001',
+  );
   assert.equal((applyJsonPatch(deployment(), ops.slice(1)) as ReturnType<typeof deployment>).spec.replicas, 1);
 });
 
@@ -101,11 +136,26 @@ test('applyJsonPatch: copies that double the object stop at the copy budget, qui
   // Each copy puts the whole metadata inside itself: 2^40 times the object if nothing stops it.
   const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/c${i}` }));
   const started = performance.now();
-  assert.throws(() => applyJsonPatch(deployment(), ops), (err: unknown) => err instanceof PatchError && err.kind === 'conflict'
-    && /^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/.test(err.message));
+  assert.throws(
+    () => applyJsonPatch(deployment(), ops),
+    (err: unknown) =>
+      err instanceof PatchError &&
+      err.kind === 'conflict' &&
+      /^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/.test(err.message),
+  );
   assert.ok(performance.now() - started < 1000, 'refused in well under a second');
-  assert.throws(() => applyJsonPatch({ a: 'x'.repeat(60) }, [{ op: 'copy', from: '/a', path: '/b' }, { op: 'copy', from: '/a', path: '/c' }], { maxCopyBytes: 100 }),
-    /accumulated size increase of copy is 124, exceeding the limit 100/);
+  assert.throws(
+    () =>
+      applyJsonPatch(
+        { a: 'x'.repeat(60) },
+        [
+          { op: 'copy', from: '/a', path: '/b' },
+          { op: 'copy', from: '/a', path: '/c' },
+        ],
+        { maxCopyBytes: 100 },
+      ),
+    /accumulated size increase of copy is 124, exceeding the limit 100/,
+  );
   assert.deepEqual(applyJsonPatch({ a: 'x' }, [{ op: 'copy', from: '/a', path: '/b' }]), { a: 'x', b: 'x' });
 });
 

@@ -69,7 +69,13 @@ function validateOperation(operation: Operation, index: number, document: unknow
   }
   jsonPatch.validator(operation, index);
   if (valueAt(document, operation.from) === undefined) {
-    throw new jsonPatch.JsonPatchError('Cannot perform the operation from a path that does not exist', 'OPERATION_FROM_UNRESOLVABLE', index, operation, document);
+    throw new jsonPatch.JsonPatchError(
+      'Cannot perform the operation from a path that does not exist',
+      'OPERATION_FROM_UNRESOLVABLE',
+      index,
+      operation,
+      document,
+    );
   }
 }
 
@@ -96,15 +102,23 @@ class CopyBudget {
     // Sizing stringifies the value, as the copy itself is about to; the budget bounds the total.
     this.spent += Buffer.byteLength(JSON.stringify(value) ?? '');
     if (this.spent > this.limit) {
-      throw new PatchError('conflict', `Unable to complete the copy, the accumulated size increase of copy is ${this.spent}, exceeding the limit ${this.limit}`, { path: operation.path });
+      throw new PatchError(
+        'conflict',
+        `Unable to complete the copy, the accumulated size increase of copy is ${this.spent}, exceeding the limit ${this.limit}`,
+        { path: operation.path },
+      );
     }
   }
 }
 
 /** Errors that depend on the document rather than on the operation's own shape. */
 const documentErrors = new Set([
-  'TEST_OPERATION_FAILED', 'OPERATION_PATH_UNRESOLVABLE', 'OPERATION_PATH_CANNOT_ADD',
-  'OPERATION_FROM_UNRESOLVABLE', 'OPERATION_VALUE_OUT_OF_BOUNDS', 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX',
+  'TEST_OPERATION_FAILED',
+  'OPERATION_PATH_UNRESOLVABLE',
+  'OPERATION_PATH_CANNOT_ADD',
+  'OPERATION_FROM_UNRESOLVABLE',
+  'OPERATION_VALUE_OUT_OF_BOUNDS',
+  'OPERATION_PATH_ILLEGAL_ARRAY_INDEX',
 ]);
 
 function toPatchError(err: unknown, operation: Operation, index: number): PatchError {

@@ -41,7 +41,14 @@ const cases: Array<{ name: string; doc: unknown; patch: unknown; want: unknown }
   },
   {
     name: 'a list of containers is replaced whole',
-    doc: { spec: { containers: [{ name: 'a', image: '1' }, { name: 'b', image: '1' }] } },
+    doc: {
+      spec: {
+        containers: [
+          { name: 'a', image: '1' },
+          { name: 'b', image: '1' },
+        ],
+      },
+    },
     patch: { spec: { containers: [{ name: 'a', image: '2' }] } },
     want: { spec: { containers: [{ name: 'a', image: '2' }] } },
   },
@@ -69,11 +76,14 @@ test('applyMergePatch: the result shares nothing with its inputs', () => {
 
 for (const patch of [null, [], 'x', 3]) {
   test(`applyMergePatch rejects a patch that is ${JSON.stringify(patch)}`, () => {
-    assert.throws(() => applyMergePatch({ a: 1 }, patch), (err: unknown) => {
-      assert.ok(err instanceof PatchError);
-      assert.equal(err.kind, 'invalid');
-      assert.match(err.message, /merge patch must be a JSON object/);
-      return true;
-    });
+    assert.throws(
+      () => applyMergePatch({ a: 1 }, patch),
+      (err: unknown) => {
+        assert.ok(err instanceof PatchError);
+        assert.equal(err.kind, 'invalid');
+        assert.match(err.message, /merge patch must be a JSON object/);
+        return true;
+      },
+    );
   });
 }

@@ -4,38 +4,94 @@ import { applyStrategicMergePatch } from './strategic-merge-patch.ts';
 import { PatchError } from './patch-error.ts';
 
 const pod = {
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', finalizers: ['x'] },
-  spec: { containers: [{ name: 'a', image: '1' }, { name: 'b', image: '1' }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', finalizers: ['x'] },
+  spec: {
+    containers: [
+      { name: 'a', image: '1' },
+      { name: 'b', image: '1' },
+    ],
+  },
 };
 const containers = (list: unknown[], extra: Record<string, unknown> = {}) => ({ spec: { ...extra, containers: list } });
 
 const failures: Array<{ name: string; patch: unknown; kind: 'invalid' | 'conflict' | 'unsupported'; message: RegExp }> = [
   { name: 'a patch that is not an object', patch: [{ op: 'add' }], kind: 'invalid', message: /must be a JSON object, got an array/ },
   { name: 'an unknown $patch in a map', patch: { metadata: { $patch: 'frob' } }, kind: 'invalid', message: /^metadata: unknown \$patch directive "frob"/ },
-  { name: 'an unknown $patch in a list element', patch: containers([{ name: 'a', $patch: 'frob' }]), kind: 'invalid', message: /spec\.containers: unknown \$patch/ },
+  {
+    name: 'an unknown $patch in a list element',
+    patch: containers([{ name: 'a', $patch: 'frob' }]),
+    kind: 'invalid',
+    message: /spec\.containers: unknown \$patch/,
+  },
   { name: '$patch: merge in a list element', patch: containers([{ $patch: 'merge' }]), kind: 'unsupported', message: /merging lists cannot yet be specified/ },
   { name: 'a list element without its merge key', patch: containers([{ image: '2' }]), kind: 'invalid', message: /does not contain declared merge key: name/ },
   { name: '$patch: delete without the merge key', patch: containers([{ $patch: 'delete' }]), kind: 'invalid', message: /merge key: name/ },
-  { name: 'a keyed list element that is not an object', patch: containers(['a']), kind: 'invalid', message: /spec\.containers\[0\]: expected an object with merge key "name"/ },
+  {
+    name: 'a keyed list element that is not an object',
+    patch: containers(['a']),
+    kind: 'invalid',
+    message: /spec\.containers\[0\]: expected an object with merge key "name"/,
+  },
   { name: '$retainKeys that is not a list of names', patch: { spec: { $retainKeys: 'containers' } }, kind: 'invalid', message: /\$retainKeys must be a list/ },
-  { name: 'a field set but missing from $retainKeys', patch: { spec: { $retainKeys: ['containers'], hostname: 'h' } }, kind: 'invalid', message: /"hostname" is set by the patch but missing from \$retainKeys/ },
-  { name: '$setElementOrder that is not a list', patch: containers([], { '$setElementOrder/containers': { name: 'a' } }), kind: 'invalid', message: /\$setElementOrder\/containers must be a list/ },
-  { name: '$setElementOrder entries without the merge key', patch: containers([], { '$setElementOrder/containers': [{ image: 'a' }] }), kind: 'invalid', message: /must name the merge key "name"/ },
-  { name: '$setElementOrder that omits a patched element', patch: containers([{ name: 'c', image: '1' }], { '$setElementOrder/containers': [{ name: 'a' }] }), kind: 'conflict', message: /doesn't match the \$setElementOrder list/ },
-  { name: '$setElementOrder that contradicts the patch order', patch: containers([{ name: 'b', image: '2' }, { name: 'a', image: '2' }], { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }] }), kind: 'conflict', message: /doesn't match/ },
-  { name: '$deleteFromPrimitiveList that is not a list', patch: { metadata: { '$deleteFromPrimitiveList/finalizers': 'x' } }, kind: 'invalid', message: /must be a list/ },
+  {
+    name: 'a field set but missing from $retainKeys',
+    patch: { spec: { $retainKeys: ['containers'], hostname: 'h' } },
+    kind: 'invalid',
+    message: /"hostname" is set by the patch but missing from \$retainKeys/,
+  },
+  {
+    name: '$setElementOrder that is not a list',
+    patch: containers([], { '$setElementOrder/containers': { name: 'a' } }),
+    kind: 'invalid',
+    message: /\$setElementOrder\/containers must be a list/,
+  },
+  {
+    name: '$setElementOrder entries without the merge key',
+    patch: containers([], { '$setElementOrder/containers': [{ image: 'a' }] }),
+    kind: 'invalid',
+    message: /must name the merge key "name"/,
+  },
+  {
+    name: '$setElementOrder that omits a patched element',
+    patch: containers([{ name: 'c', image: '1' }], { '$setElementOrder/containers': [{ name: 'a' }] }),
+    kind: 'conflict',
+    message: /doesn't match the \$setElementOrder list/,
+  },
+  {
+    name: '$setElementOrder that contradicts the patch order',
+    patch: containers(
+      [
+        { name: 'b', image: '2' },
+        { name: 'a', image: '2' },
+      ],
+      { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }] },
+    ),
+    kind: 'conflict',
+    message: /doesn't match/,
+  },
+  {
+    name: '$deleteFromPrimitiveList that is not a list',
+    patch: { metadata: { '$deleteFromPrimitiveList/finalizers': 'x' } },
+    kind: 'invalid',
+    message: /must be a list/,
+  },
   { name: 'a list of lists in a merging primitive list', patch: { metadata: { finalizers: [['x']] } }, kind: 'conflict', message: /lists of lists/ },
 ];
 
 for (const c of failures) {
   test(`applyStrategicMergePatch rejects ${c.name}`, () => {
     const doc = structuredClone(pod);
-    assert.throws(() => applyStrategicMergePatch(doc, c.patch, 'v1/Pod'), (err: unknown) => {
-      assert.ok(err instanceof PatchError, String(err));
-      assert.equal(err.kind, c.kind);
-      assert.match(err.message, c.message);
-      return true;
-    });
+    assert.throws(
+      () => applyStrategicMergePatch(doc, c.patch, 'v1/Pod'),
+      (err: unknown) => {
+        assert.ok(err instanceof PatchError, String(err));
+        assert.equal(err.kind, c.kind);
+        assert.match(err.message, c.message);
+        return true;
+      },
+    );
     assert.deepEqual(doc, pod, 'a failed patch leaves the document unchanged');
   });
 }
@@ -55,7 +111,10 @@ for (const c of orders) {
     const doc = { spec: { containers: toContainers(c.live) } };
     const patch = containers(toContainers(c.patch), { '$setElementOrder/containers': c.order.map((name) => ({ name })) });
     const out = applyStrategicMergePatch(doc, patch, 'v1/Pod') as typeof doc;
-    assert.deepEqual(out.spec.containers.map((item) => item.name), c.want);
+    assert.deepEqual(
+      out.spec.containers.map((item) => item.name),
+      c.want,
+    );
   });
 
   test(`$setElementOrder on a primitive list: ${c.name}`, () => {
@@ -90,31 +149,42 @@ const kubernetesFixtures: Array<{ name: string; current: object[]; patch: object
   {
     name: 'server-only items 1',
     current: [{ name: 1, other: 'a' }, { name: 3, value: 3 }, { name: 4, value: 4 }, { name: 2, value: 2 }, { name: 9 }],
-    patch: [], order: [4, 2, 3, 1],
+    patch: [],
+    order: [4, 2, 3, 1],
     want: [{ name: 4, value: 4 }, { name: 2, value: 2 }, { name: 3, value: 3 }, { name: 1, other: 'a' }, { name: 9 }],
   },
   {
     name: 'server-only items 2',
     current: [{ name: 1, other: 'a' }, { name: 2, value: 2 }, { name: 9 }, { name: 3, value: 3 }, { name: 4, value: 4 }],
-    patch: [], order: [2, 1, 4, 3],
+    patch: [],
+    order: [2, 1, 4, 3],
     want: [{ name: 2, value: 2 }, { name: 1, other: 'a' }, { name: 9 }, { name: 4, value: 4 }, { name: 3, value: 3 }],
   },
   {
     name: 'server-only items 3',
     current: [{ name: 1, other: 'a' }, { name: 2, value: 2 }, { name: 7 }, { name: 9 }, { name: 8 }, { name: 3, value: 3 }, { name: 4, value: 4 }],
-    patch: [], order: [2, 1, 4, 3],
+    patch: [],
+    order: [2, 1, 4, 3],
     want: [{ name: 2, value: 2 }, { name: 1, other: 'a' }, { name: 7 }, { name: 9 }, { name: 8 }, { name: 4, value: 4 }, { name: 3, value: 3 }],
   },
   {
     name: 'an ordered item present nowhere',
     current: [{ name: 1 }, { name: 3 }],
-    patch: [{ name: 3, value: 3 }, { name: 1, value: 1 }], order: [3, 2, 1],
-    want: [{ name: 3, value: 3 }, { name: 1, value: 1 }],
+    patch: [
+      { name: 3, value: 3 },
+      { name: 1, value: 1 },
+    ],
+    order: [3, 2, 1],
+    want: [
+      { name: 3, value: 3 },
+      { name: 1, value: 1 },
+    ],
   },
   {
     name: 'duplicate merge keys',
     current: [{ name: 1 }, { name: 2, value: 'dup1' }, { name: 3 }, { name: 2, value: 'dup2' }, { name: 4 }],
-    patch: [], order: [2, 1, 4, 3, 2],
+    patch: [],
+    order: [2, 1, 4, 3, 2],
     want: [{ name: 2, value: 'dup1' }, { name: 2, value: 'dup2' }, { name: 1 }, { name: 4 }, { name: 3 }],
   },
 ];
@@ -124,7 +194,8 @@ for (const c of kubernetesFixtures) {
     const out = applyStrategicMergePatch(
       { spec: { containers: c.current } },
       { spec: { containers: c.patch, '$setElementOrder/containers': c.order.map((name) => ({ name })) } },
-      'v1/Pod') as { spec: { containers: object[] } };
+      'v1/Pod',
+    ) as { spec: { containers: object[] } };
     assert.deepEqual(out.spec.containers, c.want);
   });
 }

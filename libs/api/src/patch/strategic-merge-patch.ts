@@ -37,12 +37,14 @@ const setElementOrderPrefix = '$setElementOrder/';
 const deleteFromPrimitiveListPrefix = '$deleteFromPrimitiveList/';
 
 function isDirectiveKey(key: string): boolean {
-  return key === patchDirective || key === retainKeysDirective ||
-    key.startsWith(setElementOrderPrefix) || key.startsWith(deleteFromPrimitiveListPrefix);
+  return key === patchDirective || key === retainKeysDirective || key.startsWith(setElementOrderPrefix) || key.startsWith(deleteFromPrimitiveListPrefix);
 }
 
 /** The `$setElementOrder/<field>` and `$deleteFromPrimitiveList/<field>` of one field. */
-interface ListDirectives { order?: unknown[]; remove?: unknown[] }
+interface ListDirectives {
+  order?: unknown[];
+  remove?: unknown[];
+}
 
 /** Merges `patch` into `target` (owned by the caller; undefined: a new object). */
 function mergeObject(target: JsonObject | undefined, patch: JsonObject, type: TypePatchMeta | undefined, path: string): JsonObject {
@@ -72,7 +74,14 @@ function mergeObject(target: JsonObject | undefined, patch: JsonObject, type: Ty
 }
 
 /** `value` undefined: only list directives name this field. */
-function mergeField(out: JsonObject, field: string, value: unknown, meta: FieldPatchMeta | undefined, directives: ListDirectives | undefined, path: string): void {
+function mergeField(
+  out: JsonObject,
+  field: string,
+  value: unknown,
+  meta: FieldPatchMeta | undefined,
+  directives: ListDirectives | undefined,
+  path: string,
+): void {
   const current = out[field];
   if (value === null) {
     delete out[field];
@@ -88,7 +97,13 @@ function mergeField(out: JsonObject, field: string, value: unknown, meta: FieldP
   }
 }
 
-function mergeListField(current: unknown[] | undefined, patch: unknown[] | undefined, meta: FieldPatchMeta | undefined, directives: ListDirectives | undefined, path: string): unknown[] {
+function mergeListField(
+  current: unknown[] | undefined,
+  patch: unknown[] | undefined,
+  meta: FieldPatchMeta | undefined,
+  directives: ListDirectives | undefined,
+  path: string,
+): unknown[] {
   let list: unknown[];
   if (meta?.strategy !== 'merge') {
     // Atomic list: the patch's list wins whole.
@@ -182,8 +197,7 @@ function orderList(list: unknown[], order: unknown[], current: unknown[], patch:
   const positionIn = (keys: unknown[], item: unknown) => keys.findIndex((k) => isJsonEqual(k, keyOf(item)));
   checkPatchFollowsOrder(patch, orderKeys, positionIn, path);
 
-  const named = list.filter((item) => positionIn(orderKeys, item) >= 0)
-    .sort((a, b) => positionIn(orderKeys, a) - positionIn(orderKeys, b));
+  const named = list.filter((item) => positionIn(orderKeys, item) >= 0).sort((a, b) => positionIn(orderKeys, a) - positionIn(orderKeys, b));
   const serverOnly = list.filter((item) => positionIn(orderKeys, item) < 0);
   const liveKeys = current.map(keyOf);
   const out: unknown[] = [];
@@ -204,7 +218,11 @@ function checkPatchFollowsOrder(patch: unknown[], orderKeys: unknown[], position
     if (isJsonObject(item) && item[patchDirective] !== undefined) continue;
     const at = positionIn(orderKeys.slice(from), item);
     if (at < 0) {
-      throw new PatchError('conflict', `${where(path)}the order in the patch list ${JSON.stringify(patch)} doesn't match the $setElementOrder list ${JSON.stringify(orderKeys)}`, { path });
+      throw new PatchError(
+        'conflict',
+        `${where(path)}the order in the patch list ${JSON.stringify(patch)} doesn't match the $setElementOrder list ${JSON.stringify(orderKeys)}`,
+        { path },
+      );
     }
     from += at + 1;
   }
@@ -228,8 +246,11 @@ function applyRetainKeys(out: JsonObject, patch: JsonObject, path: string): void
 function collectListDirectives(patch: JsonObject, path: string): Map<string, ListDirectives> {
   const found = new Map<string, ListDirectives>();
   for (const [key, value] of Object.entries(patch)) {
-    const prefix = key.startsWith(setElementOrderPrefix) ? setElementOrderPrefix
-      : key.startsWith(deleteFromPrimitiveListPrefix) ? deleteFromPrimitiveListPrefix : undefined;
+    const prefix = key.startsWith(setElementOrderPrefix)
+      ? setElementOrderPrefix
+      : key.startsWith(deleteFromPrimitiveListPrefix)
+        ? deleteFromPrimitiveListPrefix
+        : undefined;
     if (!prefix) continue;
     if (!Array.isArray(value)) {
       throw new PatchError('invalid', `${where(path)}${key} must be a list, got ${describeJson(value)}`, { path });

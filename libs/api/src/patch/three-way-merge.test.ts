@@ -38,40 +38,102 @@ function live(m: ReturnType<typeof manifest>) {
 }
 
 /** Applying the patch to live must equal live with the manifest's changes made. */
-interface Case { name: string; original: ReturnType<typeof manifest>; modified: ReturnType<typeof manifest>; expect: (current: any) => void }
+interface Case {
+  name: string;
+  original: ReturnType<typeof manifest>;
+  modified: ReturnType<typeof manifest>;
+  expect: (current: any) => void;
+}
 
 const cases: Case[] = [
-  { name: 'edit replicas', original: manifest(), modified: manifest({ replicas: 5 }), expect: (c) => { c.spec.replicas = 5; } },
-  { name: 'change image', original: manifest(), modified: manifest({ image: 'nginx:2' }), expect: (c) => { c.spec.template.spec.containers[0].image = 'nginx:2'; } },
   {
-    name: 'add env', original: manifest({ env: [{ name: 'A', value: '1' }] }),
-    modified: manifest({ env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }),
-    expect: (c) => { c.spec.template.spec.containers[0].env.push({ name: 'B', value: '2' }); },
+    name: 'edit replicas',
+    original: manifest(),
+    modified: manifest({ replicas: 5 }),
+    expect: (c) => {
+      c.spec.replicas = 5;
+    },
   },
   {
-    name: 'remove env', original: manifest({ env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }),
+    name: 'change image',
+    original: manifest(),
+    modified: manifest({ image: 'nginx:2' }),
+    expect: (c) => {
+      c.spec.template.spec.containers[0].image = 'nginx:2';
+    },
+  },
+  {
+    name: 'add env',
+    original: manifest({ env: [{ name: 'A', value: '1' }] }),
+    modified: manifest({
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    }),
+    expect: (c) => {
+      c.spec.template.spec.containers[0].env.push({ name: 'B', value: '2' });
+    },
+  },
+  {
+    name: 'remove env',
+    original: manifest({
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    }),
     modified: manifest({ env: [{ name: 'B', value: '2' }] }),
-    expect: (c) => { c.spec.template.spec.containers[0].env = [{ name: 'B', value: '2' }]; },
+    expect: (c) => {
+      c.spec.template.spec.containers[0].env = [{ name: 'B', value: '2' }];
+    },
   },
   {
-    name: 'remove a port', original: manifest({ ports: [{ containerPort: 80 }, { containerPort: 443 }] }),
+    name: 'remove a port',
+    original: manifest({ ports: [{ containerPort: 80 }, { containerPort: 443 }] }),
     modified: manifest({ ports: [{ containerPort: 80 }] }),
-    expect: (c) => { c.spec.template.spec.containers[0].ports = [{ containerPort: 80 }]; },
+    expect: (c) => {
+      c.spec.template.spec.containers[0].ports = [{ containerPort: 80 }];
+    },
   },
   {
-    name: 'remove a label (keeping the one another writer set)', original: manifest({ labels: { app: 'web', tier: 'front' } }),
+    name: 'remove a label (keeping the one another writer set)',
+    original: manifest({ labels: { app: 'web', tier: 'front' } }),
     modified: manifest({ labels: { app: 'web' } }),
-    expect: (c) => { delete c.metadata.labels.tier; },
+    expect: (c) => {
+      delete c.metadata.labels.tier;
+    },
   },
   {
-    name: 'list reorder', original: manifest({ env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }),
-    modified: manifest({ env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }] }),
-    expect: (c) => { c.spec.template.spec.containers[0].env.reverse(); },
+    name: 'list reorder',
+    original: manifest({
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    }),
+    modified: manifest({
+      env: [
+        { name: 'B', value: '2' },
+        { name: 'A', value: '1' },
+      ],
+    }),
+    expect: (c) => {
+      c.spec.template.spec.containers[0].env.reverse();
+    },
   },
   {
-    name: 'add a container', original: manifest(),
-    modified: manifest({ containers: [{ name: 'web', image: 'nginx:1' }, { name: 'side', image: 'busybox' }] }),
-    expect: (c) => { c.spec.template.spec.containers.push({ name: 'side', image: 'busybox' }); },
+    name: 'add a container',
+    original: manifest(),
+    modified: manifest({
+      containers: [
+        { name: 'web', image: 'nginx:1' },
+        { name: 'side', image: 'busybox' },
+      ],
+    }),
+    expect: (c) => {
+      c.spec.template.spec.containers.push({ name: 'side', image: 'busybox' });
+    },
   },
 ];
 

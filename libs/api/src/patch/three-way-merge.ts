@@ -58,7 +58,14 @@ function diffObject(original: JsonObject | undefined, modified: JsonObject, curr
 }
 
 /** Writes the patch of one list field (and its directives) into `patch`, if any is needed. */
-function diffList(patch: JsonObject, field: string, original: unknown[] | undefined, modified: unknown[], current: unknown[] | undefined, meta: FieldPatchMeta | undefined): void {
+function diffList(
+  patch: JsonObject,
+  field: string,
+  original: unknown[] | undefined,
+  modified: unknown[],
+  current: unknown[] | undefined,
+  meta: FieldPatchMeta | undefined,
+): void {
   if (meta?.strategy !== 'merge' || current === undefined) {
     // Atomic lists, and merged lists with nothing live to merge into, go whole.
     if (!isJsonEqual(modified, current)) patch[field] = structuredClone(modified);
@@ -68,7 +75,15 @@ function diffList(patch: JsonObject, field: string, original: unknown[] | undefi
   else diffPrimitiveList(patch, field, original ?? [], modified, current);
 }
 
-function diffKeyedList(patch: JsonObject, field: string, original: unknown[], modified: unknown[], current: unknown[], key: string, type: TypePatchMeta | undefined): void {
+function diffKeyedList(
+  patch: JsonObject,
+  field: string,
+  original: unknown[],
+  modified: unknown[],
+  current: unknown[],
+  key: string,
+  type: TypePatchMeta | undefined,
+): void {
   const keyOf = (item: unknown): unknown => (isJsonObject(item) ? item[key] : undefined);
   const find = (list: unknown[], value: unknown) => list.find((item) => isJsonEqual(keyOf(item), value));
   const items: unknown[] = [];
@@ -94,7 +109,10 @@ function diffKeyedList(patch: JsonObject, field: string, original: unknown[], mo
   }
   const wantKeys = modified.map(keyOf);
   const liveOrder = current.map(keyOf).filter((value) => wantKeys.some((k) => isJsonEqual(k, value)));
-  const reordered = !isJsonEqual(liveOrder, wantKeys.filter((k) => liveOrder.some((v) => isJsonEqual(v, k))));
+  const reordered = !isJsonEqual(
+    liveOrder,
+    wantKeys.filter((k) => liveOrder.some((v) => isJsonEqual(v, k))),
+  );
   if (items.length > 0) patch[field] = items;
   if (items.length > 0 || reordered) patch[`$setElementOrder/${field}`] = wantKeys.map((value) => ({ [key]: value }));
 }
@@ -104,7 +122,10 @@ function diffPrimitiveList(patch: JsonObject, field: string, original: unknown[]
   const added = modified.filter((value) => !has(current, value));
   const removed = original.filter((value) => !has(modified, value) && has(current, value));
   const liveOrder = current.filter((value) => has(modified, value));
-  const reordered = !isJsonEqual(liveOrder, modified.filter((value) => has(liveOrder, value)));
+  const reordered = !isJsonEqual(
+    liveOrder,
+    modified.filter((value) => has(liveOrder, value)),
+  );
   if (added.length > 0) patch[field] = structuredClone(added);
   if (removed.length > 0) patch[`$deleteFromPrimitiveList/${field}`] = structuredClone(removed);
   if (added.length > 0 || removed.length > 0 || reordered) patch[`$setElementOrder/${field}`] = structuredClone(modified);

@@ -14,7 +14,8 @@ type Containers = NonNullable<Pod['spec']>['containers'];
 
 /** The pod's effective requests/limits: sum of its containers, at least the largest init container, plus overhead. */
 export function podResources(pod: Pod, kind: 'requests' | 'limits'): ResourceList {
-  const sum = (containers: Containers | undefined) => (containers ?? []).reduce<ResourceList>((acc, c) => addLists(acc, (c.resources?.[kind] ?? {}) as ResourceList), {});
+  const sum = (containers: Containers | undefined) =>
+    (containers ?? []).reduce<ResourceList>((acc, c) => addLists(acc, (c.resources?.[kind] ?? {}) as ResourceList), {});
   const total = sum(pod.spec?.containers);
   for (const init of pod.spec?.initContainers ?? []) {
     for (const [k, v] of Object.entries((init.resources?.[kind] ?? {}) as ResourceList)) {
@@ -78,7 +79,10 @@ function pvcUsage(pvc: PersistentVolumeClaim): ResourceList {
 }
 
 const legacyCountNames: Record<string, string> = {
-  secrets: 'secrets', configmaps: 'configmaps', replicationcontrollers: 'replicationcontrollers', resourcequotas: 'resourcequotas',
+  secrets: 'secrets',
+  configmaps: 'configmaps',
+  replicationcontrollers: 'replicationcontrollers',
+  resourcequotas: 'resourcequotas',
 };
 
 /** What one object of `group/resource` charges. */
@@ -109,7 +113,8 @@ export function kindOfQuotaResource(name: string): { group: string; resource: st
   if (count) return { group: count[2] ?? '', resource: count[1] };
   if (name === 'pods' || /^(requests\.|limits\.)?(cpu|memory|ephemeral-storage)$/.test(name)) return { group: '', resource: 'pods' };
   if (name.startsWith('services')) return { group: '', resource: 'services' };
-  if (name === 'persistentvolumeclaims' || name === 'requests.storage' || name.includes(STORAGE_CLASS_SUFFIX)) return { group: '', resource: 'persistentvolumeclaims' };
+  if (name === 'persistentvolumeclaims' || name === 'requests.storage' || name.includes(STORAGE_CLASS_SUFFIX))
+    return { group: '', resource: 'persistentvolumeclaims' };
   if (legacyCountNames[name]) return { group: '', resource: name };
   return undefined;
 }

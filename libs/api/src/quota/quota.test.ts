@@ -6,7 +6,9 @@ import { addLists, subtractLists } from './resources.ts';
 import { quotaScopesMatch } from './scopes.ts';
 
 const pod = (spec: Partial<NonNullable<Pod['spec']>>, phase?: string): Pod => ({
-  metadata: { name: 'p' }, spec: { containers: [], ...spec }, ...(phase ? { status: { phase } } : {}),
+  metadata: { name: 'p' },
+  spec: { containers: [], ...spec },
+  ...(phase ? { status: { phase } } : {}),
 });
 
 test('a pod charges its containers summed, at least its largest init container, and nothing once finished', () => {
@@ -18,16 +20,29 @@ test('a pod charges its containers summed, at least its largest init container, 
     initContainers: [{ name: 'init', resources: { requests: { cpu: '1' } } }],
   });
   assert.deepEqual(usageOf('', 'pods', p), {
-    pods: '1', 'count/pods': '1', 'requests.cpu': '1', cpu: '1', 'requests.memory': '128Mi', memory: '128Mi', 'limits.cpu': '500m',
+    pods: '1',
+    'count/pods': '1',
+    'requests.cpu': '1',
+    cpu: '1',
+    'requests.memory': '128Mi',
+    memory: '128Mi',
+    'limits.cpu': '500m',
   });
   assert.deepEqual(usageOf('', 'pods', { ...p, status: { phase: 'Succeeded' } }), {});
 });
 
 test('services, claims and other kinds', () => {
-  assert.deepEqual(usageOf('', 'services', { spec: { type: 'NodePort', ports: [{ port: 80 }, { port: 443 }] } }), { services: '1', 'count/services': '1', 'services.nodeports': '2' });
+  assert.deepEqual(usageOf('', 'services', { spec: { type: 'NodePort', ports: [{ port: 80 }, { port: 443 }] } }), {
+    services: '1',
+    'count/services': '1',
+    'services.nodeports': '2',
+  });
   assert.deepEqual(usageOf('', 'persistentvolumeclaims', { spec: { storageClassName: 'fast', resources: { requests: { storage: '2Gi' } } } }), {
-    persistentvolumeclaims: '1', 'count/persistentvolumeclaims': '1', 'fast.storageclass.storage.k8s.io/persistentvolumeclaims': '1',
-    'requests.storage': '2Gi', 'fast.storageclass.storage.k8s.io/requests.storage': '2Gi',
+    persistentvolumeclaims: '1',
+    'count/persistentvolumeclaims': '1',
+    'fast.storageclass.storage.k8s.io/persistentvolumeclaims': '1',
+    'requests.storage': '2Gi',
+    'fast.storageclass.storage.k8s.io/requests.storage': '2Gi',
   });
   assert.deepEqual(usageOf('apps', 'deployments', {}), { 'count/deployments.apps': '1' });
   assert.deepEqual(usageOf('', 'secrets', {}), { 'count/secrets': '1', secrets: '1' });

@@ -10,18 +10,44 @@ export type ResourceList = Record<string, string>;
 
 /** Names a quota may limit without a '/' (upstream's standard quota resource names). */
 export const STANDARD_QUOTA_RESOURCES = new Set([
-  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'services.nodeports', 'services.loadbalancers',
-  'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory',
-  'ephemeral-storage', 'requests.ephemeral-storage', 'limits.ephemeral-storage', 'requests.storage',
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
+  'cpu',
+  'memory',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+  'ephemeral-storage',
+  'requests.ephemeral-storage',
+  'limits.ephemeral-storage',
+  'requests.storage',
 ]);
 
 /** Resources counted in whole objects: their values must be integers. */
 export function isIntegerQuotaResource(name: string): boolean {
-  return name.startsWith('count/') || name.endsWith('/persistentvolumeclaims') || [
-    'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-    'services.nodeports', 'services.loadbalancers',
-  ].includes(name);
+  return (
+    name.startsWith('count/') ||
+    name.endsWith('/persistentvolumeclaims') ||
+    [
+      'pods',
+      'services',
+      'replicationcontrollers',
+      'resourcequotas',
+      'secrets',
+      'configmaps',
+      'persistentvolumeclaims',
+      'services.nodeports',
+      'services.loadbalancers',
+    ].includes(name)
+  );
 }
 
 export const QUOTA_SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity'] as const;

@@ -5,7 +5,11 @@
 import type { Pod, ResourceQuota } from '../types.ts';
 import { isBestEffort, isTerminating } from './evaluators.ts';
 
-interface ScopeRequirement { scopeName: string; operator: string; values?: string[] }
+interface ScopeRequirement {
+  scopeName: string;
+  operator: string;
+  values?: string[];
+}
 
 function requirementsOf(quota: ResourceQuota): ScopeRequirement[] {
   const out: ScopeRequirement[] = (quota.spec?.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists' }));
@@ -15,18 +19,27 @@ function requirementsOf(quota: ResourceQuota): ScopeRequirement[] {
 
 function podMatches(pod: Pod, req: ScopeRequirement): boolean {
   switch (req.scopeName) {
-    case 'Terminating': return isTerminating(pod);
-    case 'NotTerminating': return !isTerminating(pod);
-    case 'BestEffort': return isBestEffort(pod);
-    case 'NotBestEffort': return !isBestEffort(pod);
+    case 'Terminating':
+      return isTerminating(pod);
+    case 'NotTerminating':
+      return !isTerminating(pod);
+    case 'BestEffort':
+      return isBestEffort(pod);
+    case 'NotBestEffort':
+      return !isBestEffort(pod);
     case 'PriorityClass': {
       const name = pod.spec?.priorityClassName ?? '';
       switch (req.operator) {
-        case 'Exists': return name !== '';
-        case 'DoesNotExist': return name === '';
-        case 'In': return (req.values ?? []).includes(name);
-        case 'NotIn': return !(req.values ?? []).includes(name);
-        default: return false;
+        case 'Exists':
+          return name !== '';
+        case 'DoesNotExist':
+          return name === '';
+        case 'In':
+          return (req.values ?? []).includes(name);
+        case 'NotIn':
+          return !(req.values ?? []).includes(name);
+        default:
+          return false;
       }
     }
     case 'CrossNamespacePodAffinity': {
@@ -38,7 +51,8 @@ function podMatches(pod: Pod, req: ScopeRequirement): boolean {
       ];
       return terms.some((t) => (t.namespaces?.length ?? 0) > 0 || t.namespaceSelector !== undefined);
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

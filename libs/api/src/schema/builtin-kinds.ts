@@ -17,12 +17,28 @@ export interface GroupVersionKind {
  */
 export const builtinKinds: readonly GroupVersionKind[] = [
   ...kindsOf('', 'v1', [
-    'Binding', 'ConfigMap', 'Endpoints', 'Event', 'LimitRange', 'Namespace', 'Node',
-    'PersistentVolume', 'PersistentVolumeClaim', 'Pod', 'PodTemplate', 'ReplicationController',
-    'ResourceQuota', 'Secret', 'Service', 'ServiceAccount',
+    'Binding',
+    'ConfigMap',
+    'Endpoints',
+    'Event',
+    'LimitRange',
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'Pod',
+    'PodTemplate',
+    'ReplicationController',
+    'ResourceQuota',
+    'Secret',
+    'Service',
+    'ServiceAccount',
   ]),
   ...kindsOf('admissionregistration.k8s.io', 'v1', [
-    'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+    'ValidatingWebhookConfiguration',
   ]),
   ...kindsOf('apiextensions.k8s.io', 'v1', ['CustomResourceDefinition']),
   ...kindsOf('apiregistration.k8s.io', 'v1', ['APIService']),
@@ -51,16 +67,20 @@ function kindsOf(group: string, version: string, kinds: string[]): GroupVersionK
 /** Groups whose types client-node models; a kind of any other group is not ours to judge. */
 const knownGroups = new Set([
   ...builtinKinds.map((gvk) => gvk.group),
-  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'flowcontrol.apiserver.k8s.io',
-  'resource.k8s.io', 'storagemigration.k8s.io', 'internal.apiserver.k8s.io', 'meta.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'resource.k8s.io',
+  'storagemigration.k8s.io',
+  'internal.apiserver.k8s.io',
+  'meta.k8s.io',
 ]);
 
 /** 'apps/v1' → { group: 'apps', version: 'v1' }; 'v1' → core. */
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
-  return slash < 0
-    ? { group: '', version: apiVersion }
-    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /**
@@ -97,10 +117,27 @@ export const metaPrefix = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 /** Types of apimachinery's meta/v1, whatever group first reaches them. */
 const metaTypes = new Set([
-  'APIGroup', 'APIGroupList', 'APIResource', 'APIResourceList', 'APIVersions', 'Condition', 'DeleteOptions',
-  'FieldSelectorRequirement', 'GroupVersionForDiscovery', 'LabelSelector', 'LabelSelectorRequirement', 'ListMeta',
-  'ManagedFieldsEntry', 'ObjectMeta', 'OwnerReference', 'Preconditions', 'ServerAddressByClientCIDR', 'Status',
-  'StatusCause', 'StatusDetails', 'WatchEvent',
+  'APIGroup',
+  'APIGroupList',
+  'APIResource',
+  'APIResourceList',
+  'APIVersions',
+  'Condition',
+  'DeleteOptions',
+  'FieldSelectorRequirement',
+  'GroupVersionForDiscovery',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'ListMeta',
+  'ManagedFieldsEntry',
+  'ObjectMeta',
+  'OwnerReference',
+  'Preconditions',
+  'ServerAddressByClientCIDR',
+  'Status',
+  'StatusCause',
+  'StatusDetails',
+  'WatchEvent',
 ]);
 
 /** 'V1PodSpec' → { version: 'v1', shortName: 'PodSpec' }; 'CoreV1Event' → Event. */

@@ -54,7 +54,9 @@ export function loadDescriptions(): CatalogDescriptions {
  */
 export function renderCatalogFiles(catalog: CatalogFiles): { models: string; descriptions: string } {
   const lines = (record: Record<string, unknown>) =>
-    Object.entries(record).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`).join(',\n');
+    Object.entries(record)
+      .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
+      .join(',\n');
   return {
     models: `{"clientNodeVersion":${JSON.stringify(catalog.clientNodeVersion)},"models":{\n${lines(catalog.models)}\n}}\n`,
     descriptions: `{\n${lines(catalog.descriptions)}\n}\n`,

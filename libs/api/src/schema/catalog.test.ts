@@ -16,7 +16,7 @@ test('the committed catalog is what the generator writes from the installed clie
   assert.equal(result.status, 0, `${result.stderr}\nregenerate with: node libs/api/scripts/build-schemas.ts --write`);
 });
 
-test('the catalog carries client-node\'s models: fields, types, required and descriptions', () => {
+test("the catalog carries client-node's models: fields, types, required and descriptions", () => {
   assert.ok(hasModel('V1Pod') && hasModel('CoreV1Event') && !hasModel('V1NoSuchThing') && !hasModel('constructor'));
   const container = getModel('V1Container')!;
   assert.match(describeModel('V1Container').description ?? '', /container/);

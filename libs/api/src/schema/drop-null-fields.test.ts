@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropNullFields } from './drop-null-fields.ts';
 
-test('dropNullFields: a null field is an absent one (Longhorn\'s nodePort: null on a ClusterIP port)', () => {
+test("dropNullFields: a null field is an absent one (Longhorn's nodePort: null on a ClusterIP port)", () => {
   const service = {
     metadata: { name: 'longhorn-frontend', labels: null, annotations: { note: null } },
     spec: { type: 'ClusterIP', selector: { app: 'ui' }, ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: null }], clusterIP: null },

@@ -69,12 +69,18 @@ const keepNull = Symbol('keep null');
 /** What a null array element decodes to in Go; undefined: drop it; keepNull: free-form JSON. */
 function zeroElement(type: TypeRef): unknown {
   switch (type.kind) {
-    case 'model': return {};
-    case 'string': return '';
+    case 'model':
+      return {};
+    case 'string':
+      return '';
     case 'integer':
-    case 'number': return 0;
-    case 'boolean': return false;
-    case 'any': return keepNull;
-    default: return undefined;
+    case 'number':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'any':
+      return keepNull;
+    default:
+      return undefined;
   }
 }

@@ -5,14 +5,7 @@
  * kubectl apply reads.
  */
 import { describeModel, getModel, type Model, type TypeRef } from './model-catalog.ts';
-import {
-  builtinKinds,
-  definitionNameFor,
-  findModelName,
-  metaPrefix,
-  splitModelName,
-  type GroupVersionKind,
-} from './builtin-kinds.ts';
+import { builtinKinds, definitionNameFor, findModelName, metaPrefix, splitModelName, type GroupVersionKind } from './builtin-kinds.ts';
 import { findPatchStrategy } from './patch-strategies.ts';
 
 /** A JSON Schema object as OpenAPI v2 uses it (kept loose: it is data, not code). */

@@ -37,7 +37,11 @@ const pod = {
   kind: 'Pod',
   metadata: { name: 'p', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }] },
   spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }], nodeName: 'n1', tolerations: [{ key: 'k', operator: 'Exists' }] },
-  status: { phase: 'Running', podIP: '10.244.0.5', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: '2024-01-01T00:00:00Z' } } }] },
+  status: {
+    phase: 'Running',
+    podIP: '10.244.0.5',
+    containerStatuses: [{ name: 'c', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: '2024-01-01T00:00:00Z' } } }],
+  },
 };
 
 const service = {
@@ -89,7 +93,10 @@ test('kinds without a schema are not judged', () => {
 test('kinds sharing a name across groups resolve to their own models', () => {
   assert.equal(findModelName({ group: '', version: 'v1', kind: 'Event' }), 'CoreV1Event');
   assert.equal(findModelName({ group: 'events.k8s.io', version: 'v1', kind: 'Event' }), 'EventsV1Event');
-  assert.deepEqual(findUnknownFields('events.k8s.io/v1', 'Event', { apiVersion: 'events.k8s.io/v1', kind: 'Event', eventTime: null, note: 'x', regarding: {} }), []);
+  assert.deepEqual(
+    findUnknownFields('events.k8s.io/v1', 'Event', { apiVersion: 'events.k8s.io/v1', kind: 'Event', eventTime: null, note: 'x', regarding: {} }),
+    [],
+  );
   assert.deepEqual(findUnknownFields('v1', 'Event', { involvedObject: {}, message: 'x', note: 'only in events.k8s.io' }), ['note']);
 });
 

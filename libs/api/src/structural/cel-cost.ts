@@ -129,7 +129,13 @@ function estimate(node: CelNode, scope: Map<string, JsonSchema | undefined>): Es
 
 /** The estimated cost of one evaluation of an expression with self (and oldSelf) at `schema`. */
 export function estimateRuleCost(ast: CelNode, schema: JsonSchema): number {
-  return estimate(ast, new Map([['self', schema], ['oldSelf', schema]])).cost;
+  return estimate(
+    ast,
+    new Map([
+      ['self', schema],
+      ['oldSelf', schema],
+    ]),
+  ).cost;
 }
 
 /** Kubernetes' wording: "more than 100x", "2.5x", or six decimals just above 1 (never "1.0x"). */

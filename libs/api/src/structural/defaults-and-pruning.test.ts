@@ -27,7 +27,10 @@ test('defaults fill absent fields and non-nullable nulls, parents before childre
     tls: { mode: 'strict', ports: [443] },
     opt: null, // nullable: null stays
     tags: { a: 'none', b: 'set' },
-    list: [{ kind: 'a', n: 1 }, { kind: 'b', n: 1 }],
+    list: [
+      { kind: 'a', n: 1 },
+      { kind: 'b', n: 1 },
+    ],
   });
   const b: Record<string, any> = {};
   applySchemaDefaults(s, b);
@@ -36,7 +39,12 @@ test('defaults fill absent fields and non-nullable nulls, parents before childre
 
   const c = { spec: { secretName: 's', issuerRef: { name: 'ca' }, privateKey: {}, ports: [{ port: 80 }] } };
   applySchemaDefaults(certificateSchema, c);
-  assert.deepEqual(c.spec, { secretName: 's', issuerRef: { name: 'ca', kind: 'Issuer' }, privateKey: { algorithm: 'RSA' }, ports: [{ port: 80, protocol: 'TCP' }] });
+  assert.deepEqual(c.spec, {
+    secretName: 's',
+    issuerRef: { name: 'ca', kind: 'Issuer' },
+    privateKey: { algorithm: 'RSA' },
+    ports: [{ port: 80, protocol: 'TCP' }],
+  });
 });
 
 test('pruning drops unknown fields and answers their paths', () => {

@@ -15,7 +15,10 @@ export const cronTabSchema: JsonSchema = {
         maxReplicas: { type: 'integer' },
       },
       'x-kubernetes-validations': [
-        { rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas', message: 'minReplicas cannot be larger than maxReplicas' },
+        {
+          rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+          message: 'minReplicas cannot be larger than maxReplicas',
+        },
       ],
     },
   },
@@ -49,7 +52,12 @@ export const certificateSchema: JsonSchema = {
             rotationPolicy: { type: 'string', enum: ['Never', 'Always'] },
           },
           'x-kubernetes-validations': [
-            { rule: "self.algorithm != 'Ed25519' || !has(self.size)", message: 'size is not used with Ed25519', fieldPath: '.size', reason: 'FieldValueForbidden' },
+            {
+              rule: "self.algorithm != 'Ed25519' || !has(self.size)",
+              message: 'size is not used with Ed25519',
+              fieldPath: '.size',
+              reason: 'FieldValueForbidden',
+            },
           ],
         },
         issuerRef: {

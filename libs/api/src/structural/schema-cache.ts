@@ -41,9 +41,7 @@ export function enumKey(v: unknown): string {
       return `${typeof v}${v}`;
     default:
       if (v === null || v === undefined) return 'null';
-      return `o${JSON.stringify(v, (_k, x) =>
-        x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
-      )}`;
+      return `o${JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x))}`;
   }
 }
 

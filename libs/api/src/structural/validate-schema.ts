@@ -87,7 +87,7 @@ function checkListType(s: JsonSchema, path: string, errs: FieldError[]): void {
   }
   const items = subSchema(s, 'items');
   if (items?.type !== 'object') {
-    errs.push(invalid(`${path}.items.type`, items?.type ?? '', 'must be object if parent array\'s x-kubernetes-list-type is map'));
+    errs.push(invalid(`${path}.items.type`, items?.type ?? '', "must be object if parent array's x-kubernetes-list-type is map"));
     return;
   }
   const props = properties(items) ?? {};

@@ -63,7 +63,10 @@ test('unsupported keywords and forbidden combinations', () => {
 
 test('root metadata may only restrict name and generateName, without defaults', () => {
   assert.deepEqual(
-    causes({ type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' }, name: { type: 'string', default: 'x' } } } } }),
+    causes({
+      type: 'object',
+      properties: { metadata: { type: 'object', properties: { labels: { type: 'object' }, name: { type: 'string', default: 'x' } } } },
+    }),
     [
       '.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified',
       '.properties[metadata].properties[name].default: Forbidden: must not be set for metadata',
@@ -99,7 +102,12 @@ test('list types are consistent', () => {
         b: { type: 'string', 'x-kubernetes-list-type': 'set' },
         c: { type: 'array', items: { type: 'object', properties: { k: { type: 'string' } } }, 'x-kubernetes-list-type': 'map' },
         d: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'] },
-        e: { type: 'array', items: { type: 'object', properties: { k: { type: 'string' } } }, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['z'] },
+        e: {
+          type: 'array',
+          items: { type: 'object', properties: { k: { type: 'string' } } },
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['z'],
+        },
         f: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', 'x-kubernetes-list-map-keys': ['k'] },
       },
     }),
@@ -170,21 +178,18 @@ test('CEL rules are typed from the schema: fields, lists, maps, numbers, dyn whe
   ];
   assert.deepEqual(causes(schema(good, '"replicas: " + string(self.replicas)')), []);
   const at = '.properties[spec].x-kubernetes-validations';
-  assert.deepEqual(
-    causes(schema(['self.foo > 0', 'self.ports.all(p, p.nope)', 'self.replicas == 1.0', 'self.replicas', 'other > 1'], 'self.replicas')),
-    [
-      `${at}[0].rule: Invalid value: "self.foo > 0": compilation failed: ERROR: <input>:1:5: undefined field 'foo'`,
-      `${at}[0].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
-      `${at}[1].rule: Invalid value: "self.ports.all(p, p.nope)": compilation failed: ERROR: <input>:1:20: undefined field 'nope'`,
-      `${at}[1].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
-      `${at}[2].rule: Invalid value: "self.replicas == 1.0": compilation failed: ERROR: <input>:1:1: no such overload: int == double`,
-      `${at}[2].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
-      `${at}[3].rule: Invalid value: "self.replicas": cel expression must evaluate to a bool`,
-      `${at}[3].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
-      `${at}[4].rule: Invalid value: "other > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to 'other' (in container '')`,
-      `${at}[4].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
-    ],
-  );
+  assert.deepEqual(causes(schema(['self.foo > 0', 'self.ports.all(p, p.nope)', 'self.replicas == 1.0', 'self.replicas', 'other > 1'], 'self.replicas')), [
+    `${at}[0].rule: Invalid value: "self.foo > 0": compilation failed: ERROR: <input>:1:5: undefined field 'foo'`,
+    `${at}[0].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+    `${at}[1].rule: Invalid value: "self.ports.all(p, p.nope)": compilation failed: ERROR: <input>:1:20: undefined field 'nope'`,
+    `${at}[1].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+    `${at}[2].rule: Invalid value: "self.replicas == 1.0": compilation failed: ERROR: <input>:1:1: no such overload: int == double`,
+    `${at}[2].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+    `${at}[3].rule: Invalid value: "self.replicas": cel expression must evaluate to a bool`,
+    `${at}[3].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+    `${at}[4].rule: Invalid value: "other > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to 'other' (in container '')`,
+    `${at}[4].messageExpression: Invalid value: "self.replicas": must evaluate to a string`,
+  ]);
 });
 
 test('rules whose estimated cost is over the limit are refused: nested comprehensions over unbounded lists', () => {
@@ -195,9 +200,7 @@ test('rules whose estimated cost is over the limit are refused: nested comprehen
     'x-kubernetes-validations': [{ rule }],
   });
   const why = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
-  assert.deepEqual(causes(tagged()), [
-    `.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${why}`,
-  ]);
+  assert.deepEqual(causes(tagged()), [`.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${why}`]);
   assert.deepEqual(causes(tagged(100)), []);
   // One pass over an unbounded list is fine; the same rule on items of another unbounded list is not.
   const once = { type: 'array', items: { type: 'integer' }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x > 0)' }] };
@@ -215,7 +218,10 @@ test('rules whose estimated cost is over the limit are refused: nested comprehen
     additionalProperties: { type: 'string' },
     'x-kubernetes-validations': [{ rule: 'true', messageExpression: 'self.filter(k, self.exists(j, j == k)).join(",")' }],
   });
-  assert.match(causes({ type: 'object', properties: { m: labels() } })[0] ?? '', /^\.properties\[m\]\.x-kubernetes-validations\[0\]\.messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x/);
+  assert.match(
+    causes({ type: 'object', properties: { m: labels() } })[0] ?? '',
+    /^\.properties\[m\]\.x-kubernetes-validations\[0\]\.messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x/,
+  );
   assert.deepEqual(causes({ type: 'object', properties: { m: labels(64) } }), []);
 });
 

@@ -17,19 +17,28 @@ const cert = (spec: Record<string, unknown>) => ({
 
 test('a valid Certificate has no errors; root apiVersion/kind/metadata are not checked', () => {
   assert.deepEqual(
-    causes(certificateSchema, cert({
-      dnsNames: ['example.com', 'www.example.com'],
-      ipAddresses: ['10.0.0.1'],
-      emailAddresses: ['ops@example.com'],
-      duration: '2160h', renewBefore: '360h0m0s',
-      revisionHistoryLimit: 3, isCA: false, usages: ['server auth'],
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-      secretTemplate: { labels: { app: 'web' } },
-      keystores: { pkcs12: { create: true, anything: { goes: 1 } } },
-      ports: [{ port: 443, protocol: 'TCP', targetPort: 'https' }, { port: 443, protocol: 'UDP', targetPort: 8443 }],
-      template: { apiVersion: 'v1', kind: 'Pod', whatever: true },
-      podRef: { apiVersion: 'v1', kind: 'Pod', spec: {} },
-    })),
+    causes(
+      certificateSchema,
+      cert({
+        dnsNames: ['example.com', 'www.example.com'],
+        ipAddresses: ['10.0.0.1'],
+        emailAddresses: ['ops@example.com'],
+        duration: '2160h',
+        renewBefore: '360h0m0s',
+        revisionHistoryLimit: 3,
+        isCA: false,
+        usages: ['server auth'],
+        privateKey: { algorithm: 'ECDSA', size: 256 },
+        secretTemplate: { labels: { app: 'web' } },
+        keystores: { pkcs12: { create: true, anything: { goes: 1 } } },
+        ports: [
+          { port: 443, protocol: 'TCP', targetPort: 'https' },
+          { port: 443, protocol: 'UDP', targetPort: 8443 },
+        ],
+        template: { apiVersion: 'v1', kind: 'Pod', whatever: true },
+        podRef: { apiVersion: 'v1', kind: 'Pod', spec: {} },
+      }),
+    ),
     [],
   );
 });
@@ -83,13 +92,41 @@ test('required, enum, bounds, lengths, items, properties', () => {
 });
 
 test('formats', () => {
-  const s: JsonSchema = { type: 'object', properties: Object.fromEntries(
-    ['date-time', 'date', 'byte', 'uuid', 'email', 'hostname', 'ipv4', 'ipv6', 'cidr', 'duration'].map((f) => [f, { type: 'string', format: f }]),
-  ) };
-  const good = { 'date-time': '2024-02-29T12:00:00Z', date: '2024-02-29', byte: 'aGVsbG8=', uuid: '123e4567-e89b-12d3-a456-426614174000', email: 'a@b.c', hostname: 'a-b.example.com', ipv4: '192.168.0.1', ipv6: '::1', cidr: '10.0.0.0/8', duration: '1h30m' };
+  const s: JsonSchema = {
+    type: 'object',
+    properties: Object.fromEntries(
+      ['date-time', 'date', 'byte', 'uuid', 'email', 'hostname', 'ipv4', 'ipv6', 'cidr', 'duration'].map((f) => [f, { type: 'string', format: f }]),
+    ),
+  };
+  const good = {
+    'date-time': '2024-02-29T12:00:00Z',
+    date: '2024-02-29',
+    byte: 'aGVsbG8=',
+    uuid: '123e4567-e89b-12d3-a456-426614174000',
+    email: 'a@b.c',
+    hostname: 'a-b.example.com',
+    ipv4: '192.168.0.1',
+    ipv6: '::1',
+    cidr: '10.0.0.0/8',
+    duration: '1h30m',
+  };
   assert.deepEqual(causes(s, good), []);
-  const bad = { 'date-time': '2024-02-29', date: '2024-13-01', byte: 'a', uuid: 'x', email: 'nope', hostname: '-a', ipv4: '256.0.0.1', ipv6: 'fe80::zz', cidr: '10.0.0.0/33', duration: '5 minutes' };
-  assert.deepEqual(causes(s, bad), Object.entries(bad).map(([f, v]) => `${f}: Invalid value: ${JSON.stringify(v)}: ${f} in body must be of type ${f}: ${JSON.stringify(v)}`));
+  const bad = {
+    'date-time': '2024-02-29',
+    date: '2024-13-01',
+    byte: 'a',
+    uuid: 'x',
+    email: 'nope',
+    hostname: '-a',
+    ipv4: '256.0.0.1',
+    ipv6: 'fe80::zz',
+    cidr: '10.0.0.0/33',
+    duration: '5 minutes',
+  };
+  assert.deepEqual(
+    causes(s, bad),
+    Object.entries(bad).map(([f, v]) => `${f}: Invalid value: ${JSON.stringify(v)}: ${f} in body must be of type ${f}: ${JSON.stringify(v)}`),
+  );
   assert.deepEqual(causes(certificateSchema, cert({ revisionHistoryLimit: 3000000000 })), [
     'spec.revisionHistoryLimit: Invalid value: 3000000000: spec.revisionHistoryLimit in body must be of type int32: "3000000000"',
   ]);
@@ -191,20 +228,58 @@ test('CEL transition rules see oldSelf only on update, correlated by key', () =>
             'x-kubernetes-list-map-keys': ['name'],
             items: {
               type: 'object',
-              properties: { name: { type: 'string' }, size: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf', message: 'may only grow' }] } },
+              properties: {
+                name: { type: 'string' },
+                size: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf', message: 'may only grow' }] },
+              },
             },
           },
         },
       },
     },
   };
-  const old = { spec: { mode: 'a', items: [{ name: 'x', size: 5 }, { name: 'y', size: 1 }] } };
+  const old = {
+    spec: {
+      mode: 'a',
+      items: [
+        { name: 'x', size: 5 },
+        { name: 'y', size: 1 },
+      ],
+    },
+  };
   assert.deepEqual(causes(s, { spec: { mode: 'b', items: [{ name: 'z', size: 1 }] } }), []); // create: no old value
-  assert.deepEqual(causes(s, { spec: { mode: 'a', items: [{ name: 'y', size: 2 }, { name: 'x', size: 5 }] } }, old), []);
-  assert.deepEqual(causes(s, { spec: { mode: 'b', items: [{ name: 'y', size: 0 }, { name: 'new', size: 0 }] } }, old), [
-    'spec.mode: Invalid value: "b": mode is immutable',
-    'spec.items[0].size: Invalid value: 0: may only grow',
-  ]);
+  assert.deepEqual(
+    causes(
+      s,
+      {
+        spec: {
+          mode: 'a',
+          items: [
+            { name: 'y', size: 2 },
+            { name: 'x', size: 5 },
+          ],
+        },
+      },
+      old,
+    ),
+    [],
+  );
+  assert.deepEqual(
+    causes(
+      s,
+      {
+        spec: {
+          mode: 'b',
+          items: [
+            { name: 'y', size: 0 },
+            { name: 'new', size: 0 },
+          ],
+        },
+      },
+      old,
+    ),
+    ['spec.mode: Invalid value: "b": mode is immutable', 'spec.items[0].size: Invalid value: 0: may only grow'],
+  );
 });
 
 test('patterns are Go regular expressions: leading flags, \\A and \\z, escapes RE2 allows', () => {

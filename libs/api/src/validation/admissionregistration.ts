@@ -9,9 +9,7 @@
  * names it is refused when written rather than failing on every request.
  */
 import { checkDns1035Label, checkDns1123Subdomain, checkPortNumber, checkQualifiedName } from '../names.ts';
-import {
-  type FieldError, duplicate, forbidden, invalid, invalidEach, isObject, notSupported, required, tooMany,
-} from './field-error.ts';
+import { type FieldError, duplicate, forbidden, invalid, invalidEach, isObject, notSupported, required, tooMany } from './field-error.ts';
 import { validateLabelSelector } from './meta.ts';
 import { compileCel } from '../cel/index.ts';
 
@@ -64,7 +62,8 @@ function validateResources(resources: string[], field: string): FieldError[] {
     if (res === '*') wildcardResources.add(sub);
   });
   if (resources.length > 1 && resources.includes('*/*')) errs.push(invalid(field, resources, "if '*/*' is present, must not specify other resources"));
-  if (resources.includes('*') && resourceWithoutSub) errs.push(invalid(field, resources, "if '*' is present, must not specify other resources without subresources"));
+  if (resources.includes('*') && resourceWithoutSub)
+    errs.push(invalid(field, resources, "if '*' is present, must not specify other resources without subresources"));
   return errs;
 }
 
@@ -82,7 +81,9 @@ function validateRule(rule: any, field: string): FieldError[] {
   const versions = list(rule.apiVersions).map(str);
   if (versions.length === 0) errs.push(required(`${field}.apiVersions`));
   errs.push(...wildcardAlone(versions, `${field}.apiVersions`, 'API versions'));
-  versions.forEach((v, i) => { if (v === '') errs.push(required(`${field}.apiVersions[${i}]`)); });
+  versions.forEach((v, i) => {
+    if (v === '') errs.push(required(`${field}.apiVersions[${i}]`));
+  });
   errs.push(...validateResources(list(rule.resources).map(str), `${field}.resources`));
   errs.push(...oneOf(`${field}.scope`, rule.scope, scopes));
   return errs;
@@ -101,7 +102,8 @@ function validateWebhookUrl(raw: string, field: string): FieldError[] {
   const scheme = url.protocol.replace(/:$/, '');
   if (scheme !== 'https') errs.push(invalid(field, scheme, `'https' is the only allowed URL scheme${form}`));
   if (url.host === '') errs.push(invalid(field, url.host, `host must be specified${form}`));
-  if (url.username || url.password) errs.push(invalid(field, url.password ? `${url.username}:xxxxx` : url.username, 'user information is not permitted in the URL'));
+  if (url.username || url.password)
+    errs.push(invalid(field, url.password ? `${url.username}:xxxxx` : url.username, 'user information is not permitted in the URL'));
   if (url.hash) errs.push(invalid(field, url.hash.slice(1), 'fragments are not permitted in the URL'));
   if (url.search) errs.push(invalid(field, url.search.slice(1), 'query parameters are not permitted in the URL'));
   return errs;
@@ -155,7 +157,8 @@ function validateWebhook(hook: any, field: string, mutating: boolean): FieldErro
   list(hook.rules).forEach((rule, i) => errs.push(...validateRule(rule, `${field}.rules[${i}]`)));
   errs.push(...oneOf(`${field}.failurePolicy`, hook.failurePolicy, failurePolicies));
   errs.push(...oneOf(`${field}.matchPolicy`, hook.matchPolicy, matchPolicies));
-  if (hook.sideEffects === undefined || hook.sideEffects === null) errs.push(required(`${field}.sideEffects`, `must specify one of ${sideEffectClasses.join(', ')}`));
+  if (hook.sideEffects === undefined || hook.sideEffects === null)
+    errs.push(required(`${field}.sideEffects`, `must specify one of ${sideEffectClasses.join(', ')}`));
   else errs.push(...oneOf(`${field}.sideEffects`, hook.sideEffects, sideEffectClasses));
   const timeout = hook.timeoutSeconds;
   if (timeout !== undefined && timeout !== null && (typeof timeout !== 'number' || timeout < 1 || timeout > 30)) {
@@ -271,8 +274,8 @@ const MAX_VALUE_EXPRESSION_LENGTH = 5 * 1024;
 /** validateAuditAnnotation: `<policy>/<key>` a qualified name, keys unique, valueExpression compiles. */
 function validateAuditAnnotations(policyName: string, annotations: unknown, field: string): FieldError[] {
   const items = list(annotations);
-  const errs: FieldError[] = items.length > MAX_AUDIT_ANNOTATIONS
-    ? [invalid(field, items, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`)] : [];
+  const errs: FieldError[] =
+    items.length > MAX_AUDIT_ANNOTATIONS ? [invalid(field, items, `must not have more than ${MAX_AUDIT_ANNOTATIONS} auditAnnotations`)] : [];
   const keys = new Set<string>();
   items.forEach((annotation, i) => {
     const at = `${field}[${i}]`;
@@ -283,7 +286,8 @@ function validateAuditAnnotations(policyName: string, annotations: unknown, fiel
     keys.add(key);
     const value = str(annotation?.valueExpression).trim();
     if (!value) errs.push(required(`${at}.valueExpression`, 'valueExpression is not specified'));
-    else if (value.length > MAX_VALUE_EXPRESSION_LENGTH) errs.push(required(`${at}.valueExpression`, `must not exceed ${MAX_VALUE_EXPRESSION_LENGTH} bytes in length`));
+    else if (value.length > MAX_VALUE_EXPRESSION_LENGTH)
+      errs.push(required(`${at}.valueExpression`, `must not exceed ${MAX_VALUE_EXPRESSION_LENGTH} bytes in length`));
     else errs.push(...validateExpression(value, `${at}.valueExpression`));
   });
   return errs;
@@ -356,8 +360,13 @@ export function validateValidatingAdmissionPolicyBinding(binding: any): FieldErr
     errs.push(...oneOf(`spec.validationActions[${i}]`, action, validationActions));
   });
   if (seen.has('Deny') && seen.has('Warn')) {
-    errs.push(invalid('spec.validationActions', actions,
-      'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)'));
+    errs.push(
+      invalid(
+        'spec.validationActions',
+        actions,
+        'must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)',
+      ),
+    );
   }
   errs.push(...validateParamRef(spec.paramRef, 'spec.paramRef'));
   errs.push(...validateMatchResources(spec.matchResources, 'spec.matchResources', false));

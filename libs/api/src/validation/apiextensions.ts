@@ -28,7 +28,9 @@ export function validateCustomResourceDefinition(crd: any): FieldError[] {
   errs.push(...validateNames(names, 'spec.names'));
   errs.push(...validateConversion(spec.conversion));
   if (spec.preserveUnknownFields === true) {
-    errs.push(invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'));
+    errs.push(
+      invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'),
+    );
   }
   return errs;
 }
@@ -122,7 +124,8 @@ function validateVersion(v: any, path: string): FieldError[] {
   });
   const selectable: any[] = Array.isArray(v?.selectableFields) ? v.selectableFields : [];
   if (selectable.length > 0) {
-    if (!isObject(schema)) errs.push(invalid(`${path}.selectableFields`, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
+    if (!isObject(schema))
+      errs.push(invalid(`${path}.selectableFields`, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
     else errs.push(...validateSelectableFields(selectable, schema, `${path}.selectableFields`));
   }
   return errs;

@@ -18,7 +18,11 @@ const MIN_REPLICAS_LOWER_BOUND = 1;
 const metricSourceTypes = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
 /** Each metric type's source field, in the order upstream looks for them (only the first present is checked). */
 const sourceFields: Record<string, string> = {
-  Object: 'object', External: 'external', Pods: 'pods', Resource: 'resource', ContainerResource: 'containerResource',
+  Object: 'object',
+  External: 'external',
+  Pods: 'pods',
+  Resource: 'resource',
+  ContainerResource: 'containerResource',
 };
 const selectPolicies = ['Disabled', 'Max', 'Min'];
 const scalingPolicyTypes = ['Percent', 'Pods'];
@@ -113,12 +117,15 @@ function validateSource(field: string, src: unknown, path: string): FieldError[]
     case 'object':
       errs.push(...validateCrossVersionObjectReference(s.describedObject, `${path}.describedObject`));
       errs.push(...validateMetricIdentifier(s.metric, `${path}.metric`), ...validateMetricTarget(target, `${path}.target`));
-      if (target.value == null && target.averageValue == null) errs.push(required(`${path}.target.averageValue`, 'must set either a target value or averageValue'));
+      if (target.value == null && target.averageValue == null)
+        errs.push(required(`${path}.target.averageValue`, 'must set either a target value or averageValue'));
       break;
     case 'external':
       errs.push(...validateMetricIdentifier(s.metric, `${path}.metric`), ...validateMetricTarget(target, `${path}.target`));
-      if (target.value == null && target.averageValue == null) errs.push(required(`${path}.target.averageValue`, 'must set either a target value for metric or a per-pod target'));
-      if (target.value != null && target.averageValue != null) errs.push(forbidden(`${path}.target.value`, 'may not set both a target value for metric and a per-pod target'));
+      if (target.value == null && target.averageValue == null)
+        errs.push(required(`${path}.target.averageValue`, 'must set either a target value for metric or a per-pod target'));
+      if (target.value != null && target.averageValue != null)
+        errs.push(forbidden(`${path}.target.value`, 'may not set both a target value for metric and a per-pod target'));
       break;
     case 'pods':
       errs.push(...validateMetricIdentifier(s.metric, `${path}.metric`), ...validateMetricTarget(target, `${path}.target`));
@@ -131,8 +138,10 @@ function validateSource(field: string, src: unknown, path: string): FieldError[]
         else errs.push(...invalidEach(`${path}.container`, s.container, checkDns1123Label(s.container)));
       }
       errs.push(...validateMetricTarget(target, `${path}.target`));
-      if (target.averageUtilization == null && target.averageValue == null) errs.push(required(`${path}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
-      if (target.averageUtilization != null && target.averageValue != null) errs.push(forbidden(`${path}.target.averageValue`, 'may not set both a target raw value and a target utilization'));
+      if (target.averageUtilization == null && target.averageValue == null)
+        errs.push(required(`${path}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
+      if (target.averageUtilization != null && target.averageValue != null)
+        errs.push(forbidden(`${path}.target.averageValue`, 'may not set both a target raw value and a target utilization'));
   }
   return errs;
 }
@@ -172,7 +181,8 @@ function validateScalingRules(rules: unknown, path: string): FieldError[] {
   if (typeof window === 'number' && window > MAX_STABILIZATION_WINDOW_SECONDS) {
     errs.push(invalid(`${path}.stabilizationWindowSeconds`, window, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`));
   }
-  if (rules.selectPolicy != null && !selectPolicies.includes(rules.selectPolicy)) errs.push(notSupported(`${path}.selectPolicy`, rules.selectPolicy, selectPolicies));
+  if (rules.selectPolicy != null && !selectPolicies.includes(rules.selectPolicy))
+    errs.push(notSupported(`${path}.selectPolicy`, rules.selectPolicy, selectPolicies));
   const policies = Array.isArray(rules.policies) ? rules.policies : [];
   if (policies.length === 0) errs.push(required(`${path}.policies`, 'must specify at least one Policy'));
   policies.forEach((policy: any, i: number) => {

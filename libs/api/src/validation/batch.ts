@@ -1,9 +1,7 @@
 /** Job and CronJob validation (pkg/apis/batch/validation). */
 import { checkTimeZone, cronScheduleError } from '../cron-schedule.ts';
 import { fromLabelSelector } from '../label-selector.ts';
-import {
-  type FieldError, immutable, invalid, isObject, nonNegative, notSupported, required,
-} from './field-error.ts';
+import { type FieldError, immutable, invalid, isObject, nonNegative, notSupported, required } from './field-error.ts';
 import { validateAnnotations, validateLabelSelector, validateLabels } from './meta.ts';
 import { validatePodFailurePolicy } from './pod-failure-policy.ts';
 import { validateSelectorMatchesTemplate, validateTemplate } from './workloads.ts';
@@ -29,7 +27,9 @@ function validateCompletionMode(spec: any, path: string): FieldError[] {
   if (mode === 'Indexed') {
     if (spec.completions == null) errs.push(required(`${path}.completions`, 'when completion mode is Indexed'));
     if (typeof spec.parallelism === 'number' && spec.parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB) {
-      errs.push(invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`));
+      errs.push(
+        invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`),
+      );
     }
   }
   if (mode === 'NonIndexed' && spec.backoffLimitPerIndex != null) {
@@ -59,7 +59,15 @@ function validateJobRestartPolicy(spec: any, path: string): FieldError[] {
 /** validateJobSpec: what a Job and a CronJob's job template share (no selector rules). */
 function validateJobSpecFields(spec: any, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes']) {
+  for (const f of [
+    'parallelism',
+    'completions',
+    'activeDeadlineSeconds',
+    'backoffLimit',
+    'ttlSecondsAfterFinished',
+    'backoffLimitPerIndex',
+    'maxFailedIndexes',
+  ]) {
     errs.push(...nonNegative(`${path}.${f}`, spec[f]));
   }
   if (spec.maxFailedIndexes != null && spec.backoffLimitPerIndex == null) {
@@ -93,7 +101,10 @@ function validateGeneratedSelector(job: any): FieldError[] {
   errs.push(...hasLabel(labels, LEGACY_JOB_CONTROLLER_UID_LABEL, uid), ...hasLabel(labels, LEGACY_JOB_NAME_LABEL, name));
   errs.push(...hasLabel(labels, JOB_CONTROLLER_UID_LABEL, uid), ...hasLabel(labels, JOB_NAME_LABEL, name));
   const expected = {
-    [JOB_CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, [LEGACY_JOB_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name,
+    [JOB_CONTROLLER_UID_LABEL]: uid,
+    [JOB_NAME_LABEL]: name,
+    [LEGACY_JOB_CONTROLLER_UID_LABEL]: uid,
+    [LEGACY_JOB_NAME_LABEL]: name,
   };
   try {
     if (!fromLabelSelector(spec.selector).matches(expected)) errs.push(invalid('spec.selector', spec.selector, '`selector` not auto-generated'));
@@ -148,8 +159,12 @@ export function validateJobUpdate(job: any, old: any): FieldError[] {
   const spec = job.spec ?? {};
   const oldSpec = old.spec ?? {};
   const errs: FieldError[] = [];
-  const elastic = spec.completionMode === 'Indexed' && spec.completions != null && spec.completions === spec.parallelism
-    && oldSpec.completions != null && oldSpec.completions === oldSpec.parallelism;
+  const elastic =
+    spec.completionMode === 'Indexed' &&
+    spec.completions != null &&
+    spec.completions === spec.parallelism &&
+    oldSpec.completions != null &&
+    oldSpec.completions === oldSpec.parallelism;
   if (!elastic) errs.push(...immutable('spec.completions', spec.completions, oldSpec.completions));
   errs.push(...immutable('spec.selector', spec.selector, oldSpec.selector));
   errs.push(...immutable('spec.template', spec.template, comparableOldTemplate(job, old)));
@@ -198,7 +213,8 @@ function validateCronJobSpec(spec: any): FieldError[] {
   errs.push(...nonNegative('spec.startingDeadlineSeconds', spec.startingDeadlineSeconds));
   errs.push(...validateTimeZone(spec.timeZone));
   if (!spec.concurrencyPolicy) errs.push(required('spec.concurrencyPolicy'));
-  else if (!concurrencyPolicies.includes(spec.concurrencyPolicy)) errs.push(notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, concurrencyPolicies));
+  else if (!concurrencyPolicies.includes(spec.concurrencyPolicy))
+    errs.push(notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, concurrencyPolicies));
   errs.push(...validateJobTemplate(spec.jobTemplate, 'spec.jobTemplate'));
   errs.push(...nonNegative('spec.successfulJobsHistoryLimit', spec.successfulJobsHistoryLimit));
   errs.push(...nonNegative('spec.failedJobsHistoryLimit', spec.failedJobsHistoryLimit));

@@ -7,7 +7,9 @@ const res = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequest
 const pem = Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n').toString('base64');
 const cert = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
 const valid = () => ({
-  apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'node-csr-1' },
+  apiVersion: 'certificates.k8s.io/v1',
+  kind: 'CertificateSigningRequest',
+  metadata: { name: 'node-csr-1' },
   spec: { request: pem, signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] },
 });
 const fields = (obj: unknown, old?: unknown) => validateObject(res, obj, old).map((e) => e.field);
@@ -24,7 +26,18 @@ test('CertificateSigningRequest: status and update rules', () => {
   const approved = { ...valid(), status: { conditions: [{ type: 'Approved', status: 'True' }] } };
   assert.deepEqual(fields({ ...valid(), status: { certificate: cert } }), ['status.certificate'], 'no certificate before approval');
   assert.deepEqual(fields({ ...approved, status: { ...approved.status, certificate: cert } }), []);
-  assert.deepEqual(fields({ ...valid(), status: { conditions: [{ type: 'Approved', status: 'True' }, { type: 'Denied', status: 'True' }] } }), ['status.conditions']);
+  assert.deepEqual(
+    fields({
+      ...valid(),
+      status: {
+        conditions: [
+          { type: 'Approved', status: 'True' },
+          { type: 'Denied', status: 'True' },
+        ],
+      },
+    }),
+    ['status.conditions'],
+  );
   assert.deepEqual(fields({ ...approved, spec: { ...approved.spec, usages: ['client auth'] } }, approved), ['spec']);
   assert.deepEqual(fields(valid(), approved), ['status.conditions'], 'approval cannot be taken back');
 });

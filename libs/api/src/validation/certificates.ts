@@ -3,16 +3,35 @@ import { type FieldError, immutable, invalid, isObject, notSupported, required }
 
 /** certificates.k8s.io/v1 KeyUsage values. */
 export const KEY_USAGES = [
-  'signing', 'digital signature', 'content commitment', 'key encipherment', 'key agreement', 'data encipherment',
-  'cert sign', 'crl sign', 'encipher only', 'decipher only', 'any', 'server auth', 'client auth', 'code signing',
-  'email protection', 's/mime', 'ipsec end system', 'ipsec tunnel', 'ipsec user', 'timestamping', 'ocsp signing',
-  'microsoft sgc', 'netscape sgc',
+  'signing',
+  'digital signature',
+  'content commitment',
+  'key encipherment',
+  'key agreement',
+  'data encipherment',
+  'cert sign',
+  'crl sign',
+  'encipher only',
+  'decipher only',
+  'any',
+  'server auth',
+  'client auth',
+  'code signing',
+  'email protection',
+  's/mime',
+  'ipsec end system',
+  'ipsec tunnel',
+  'ipsec user',
+  'timestamping',
+  'ocsp signing',
+  'microsoft sgc',
+  'netscape sgc',
 ] as const;
 
 const CONDITION_TYPES = ['Approved', 'Denied', 'Failed'] as const;
 
 /** `example.com/name`: a DNS subdomain, a slash, then a path (as IsQualifiedName + signer rules ask). */
-const SIGNER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.\/]*[A-Za-z0-9])?$/;
+const SIGNER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
 
 function decodedPem(request: unknown): string | undefined {
   if (typeof request !== 'string' || request === '') return undefined;
@@ -30,12 +49,13 @@ export function validateCertificateSigningRequest(csr: any): FieldError[] {
   }
   if (typeof spec.signerName !== 'string' || spec.signerName === '') errs.push(required('spec.signerName'));
   else if (!SIGNER_NAME.test(spec.signerName)) {
-    errs.push(invalid('spec.signerName', spec.signerName, 'must be a fully qualified domain and path of the form \'example.com/signer-name\''));
+    errs.push(invalid('spec.signerName', spec.signerName, "must be a fully qualified domain and path of the form 'example.com/signer-name'"));
   }
   if (!Array.isArray(spec.usages) || spec.usages.length === 0) errs.push(required('spec.usages'));
-  else spec.usages.forEach((u: unknown, i: number) => {
-    if (!(KEY_USAGES as readonly unknown[]).includes(u)) errs.push(notSupported(`spec.usages[${i}]`, u, KEY_USAGES));
-  });
+  else
+    spec.usages.forEach((u: unknown, i: number) => {
+      if (!(KEY_USAGES as readonly unknown[]).includes(u)) errs.push(notSupported(`spec.usages[${i}]`, u, KEY_USAGES));
+    });
   if (spec.expirationSeconds !== undefined && (typeof spec.expirationSeconds !== 'number' || spec.expirationSeconds < 600)) {
     errs.push(invalid('spec.expirationSeconds', spec.expirationSeconds, 'may not specify a duration less than 600 seconds (10 minutes)'));
   }
@@ -51,7 +71,10 @@ function validateStatus(status: unknown): FieldError[] {
   const seen = new Set<string>();
   conditions.forEach((c, i) => {
     const type = isObject(c) ? c.type : undefined;
-    if (typeof type !== 'string' || type === '') { errs.push(required(`status.conditions[${i}].type`)); return; }
+    if (typeof type !== 'string' || type === '') {
+      errs.push(required(`status.conditions[${i}].type`));
+      return;
+    }
     if (!(CONDITION_TYPES as readonly string[]).includes(type)) errs.push(notSupported(`status.conditions[${i}].type`, type, CONDITION_TYPES));
     if (seen.has(type)) errs.push(invalid(`status.conditions[${i}].type`, type, 'duplicate condition type'));
     seen.add(type);

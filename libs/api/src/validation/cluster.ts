@@ -1,9 +1,7 @@
 /** Namespace, Node, Lease, Event, Binding and ServiceAccount validation. */
 import { checkCIDR, checkQualifiedName } from '../names.ts';
 import { parseQuantity } from '../quantity.ts';
-import {
-  type FieldError, forbidden, invalid, invalidEach, isObject, nonNegative, notSupported, positive, required,
-} from './field-error.ts';
+import { type FieldError, forbidden, invalid, invalidEach, isObject, nonNegative, notSupported, positive, required } from './field-error.ts';
 import { validateLabels } from './meta.ts';
 
 const taintEffects = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];

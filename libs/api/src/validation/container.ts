@@ -2,9 +2,7 @@
 import { isWhole, parseQuantityMap } from './quota.ts';
 import { checkDns1123Label, checkEnvVarName, checkPortName, checkPortNumber, checkQualifiedName } from '../names.ts';
 import type { Quantity } from '../quantity.ts';
-import {
-  type FieldError, duplicate, forbidden, invalid, invalidEach, isObject, nonNegative, notFound, notSupported, required,
-} from './field-error.ts';
+import { type FieldError, duplicate, forbidden, invalid, invalidEach, isObject, nonNegative, notFound, notSupported, required } from './field-error.ts';
 
 export const supportedProtocols = ['SCTP', 'TCP', 'UDP'];
 const pullPolicies = ['Always', 'IfNotPresent', 'Never'];
@@ -47,7 +45,8 @@ function validateEnv(env: unknown, path: string): FieldError[] {
     if (ev.valueFrom !== undefined) {
       const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((s) => ev.valueFrom?.[s]);
       if (ev.value !== undefined && ev.value !== '') errs.push(invalid(`${p}.valueFrom`, '', 'may not be specified when `value` is not empty'));
-      if (sources.length === 0) errs.push(invalid(`${p}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+      if (sources.length === 0)
+        errs.push(invalid(`${p}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
       else if (sources.length > 1) errs.push(invalid(`${p}.valueFrom`, '', 'may not have more than one field specified at a time'));
       for (const ref of ['configMapKeyRef', 'secretKeyRef']) {
         const r = ev.valueFrom?.[ref];
@@ -60,13 +59,17 @@ function validateEnv(env: unknown, path: string): FieldError[] {
 }
 
 function parseResourceList(list: unknown, path: string, errs: FieldError[]): Map<string, Quantity> {
-  return parseQuantityMap(list, path, errs,
+  return parseQuantityMap(
+    list,
+    path,
+    errs,
     // Extended resources (vendor.com/gpu) are whole units.
     (name, q, p) => (name.includes('/') && !isWhole(q) ? [invalid(p, q.toString(), 'must be an integer')] : []),
     (name, p) => {
       if (name.includes('/')) return invalidEach(p, name, checkQualifiedName(name));
       return standardContainerResources.has(name) || name.startsWith('hugepages-') ? [] : [invalid(p, name, 'must be a standard resource for containers')];
-    });
+    },
+  );
 }
 
 export function validateResources(resources: unknown, path: string): FieldError[] {

@@ -5,10 +5,7 @@ import { isZeroIntOrPercent, validateIntOrPercent, validateRestartAlways, valida
 /** Exactly one of maxUnavailable and maxSurge is non-zero: a surge replaces pods before removing them, so it cannot also take nodes down. */
 function validateRollingUpdate(rolling: any, path: string): FieldError[] {
   const { maxUnavailable, maxSurge } = rolling;
-  const errs = [
-    ...validateIntOrPercent(maxUnavailable, `${path}.maxUnavailable`),
-    ...validateIntOrPercent(maxSurge, `${path}.maxSurge`),
-  ];
+  const errs = [...validateIntOrPercent(maxUnavailable, `${path}.maxUnavailable`), ...validateIntOrPercent(maxSurge, `${path}.maxSurge`)];
   const hasUnavailable = maxUnavailable != null && !isZeroIntOrPercent(maxUnavailable);
   const hasSurge = maxSurge != null && !isZeroIntOrPercent(maxSurge);
   if (hasUnavailable && hasSurge) errs.push(invalid(`${path}.maxSurge`, maxSurge, 'may not be set when maxUnavailable is non-zero'));

@@ -6,7 +6,9 @@
 import type { ResourceInfo } from '../resource-info.ts';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain } from '../names.ts';
 import {
-  validateMutatingWebhookConfiguration, validateValidatingAdmissionPolicy, validateValidatingAdmissionPolicyBinding,
+  validateMutatingWebhookConfiguration,
+  validateValidatingAdmissionPolicy,
+  validateValidatingAdmissionPolicyBinding,
   validateValidatingWebhookConfiguration,
 } from './admissionregistration.ts';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './apiextensions.ts';
@@ -22,23 +24,13 @@ import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSec
 import { validateDaemonSet } from './daemonset.ts';
 import { type FieldError, invalid, isObject } from './field-error.ts';
 import { type NameCheck, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
-import {
-  validateIngress, validateIngressClass, validateIngressClassAnnotation, validateIngressClassUpdate, validateNetworkPolicy,
-} from './networking.ts';
+import { validateIngress, validateIngressClass, validateIngressClassAnnotation, validateIngressClassUpdate, validateNetworkPolicy } from './networking.ts';
 import { validatePod, validatePodUpdate } from './pod.ts';
-import {
-  checkPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding,
-} from './rbac.ts';
-import {
-  validateControllerRevision, validateControllerRevisionUpdate, validateStatefulSet, validateStatefulSetUpdate,
-} from './statefulset.ts';
+import { checkPathSegmentName, validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from './rbac.ts';
+import { validateControllerRevision, validateControllerRevisionUpdate, validateStatefulSet, validateStatefulSetUpdate } from './statefulset.ts';
 import { validateStorageClass, validateStorageClassUpdate } from './storage.ts';
-import {
-  validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateService, validateServiceUpdate,
-} from './service.ts';
-import {
-  validateDeployment, validateReplicaSet, validateReplicationController, validateSelectorUpdate,
-} from './workloads.ts';
+import { validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateService, validateServiceUpdate } from './service.ts';
+import { validateDeployment, validateReplicaSet, validateReplicationController, validateSelectorUpdate } from './workloads.ts';
 
 export * from './field-error.ts';
 export { validateLabels, validateAnnotations, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

@@ -1,9 +1,7 @@
 /** ObjectMeta validation (ValidateObjectMeta / ValidateObjectMetaUpdate in apimachinery). */
 import type { ResourceInfo } from '../resource-info.ts';
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelValue, checkQualifiedName } from '../names.ts';
-import {
-  type FieldError, forbidden, immutable, invalid, invalidEach, isObject, nonNegative, notSupported, required, tooLong,
-} from './field-error.ts';
+import { type FieldError, forbidden, immutable, invalid, invalidEach, isObject, nonNegative, notSupported, required, tooLong } from './field-error.ts';
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
@@ -111,7 +109,13 @@ export function validateObjectMetaUpdate(meta: any, old: any): FieldError[] {
     // A terminating object may lose finalizers but not gain new ones.
     const before = new Set<string>(old.finalizers ?? []);
     for (const f of meta.finalizers ?? []) {
-      if (!before.has(f)) errs.push(forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}`));
+      if (!before.has(f))
+        errs.push(
+          forbidden(
+            'metadata.finalizers',
+            `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}`,
+          ),
+        );
     }
   }
   return errs;

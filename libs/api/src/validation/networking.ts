@@ -3,12 +3,17 @@
  * and field paths of upstream's pkg/apis/networking/validation.
  */
 import {
-  DNS1123_SUBDOMAIN_MAX_LENGTH, checkCIDR, checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkPortName, checkPortNumber, isIP,
+  DNS1123_SUBDOMAIN_MAX_LENGTH,
+  checkCIDR,
+  checkDns1035Label,
+  checkDns1123Label,
+  checkDns1123Subdomain,
+  checkPortName,
+  checkPortNumber,
+  isIP,
 } from '../names.ts';
 import { supportedProtocols } from './container.ts';
-import {
-  type FieldError, duplicate, forbidden, immutable, invalid, invalidEach, isObject, notSupported, required, tooLong,
-} from './field-error.ts';
+import { type FieldError, duplicate, forbidden, immutable, invalid, invalidEach, isObject, notSupported, required, tooLong } from './field-error.ts';
 import { validateLabelSelector } from './meta.ts';
 import { checkPathSegmentName } from './rbac.ts';
 
@@ -31,8 +36,10 @@ function checkWildcardDns1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(`must be no more than ${DNS1123_SUBDOMAIN_MAX_LENGTH} characters`);
   if (!wildcardRe.test(value)) {
-    errs.push("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric"
-      + ` characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '${wildcardFmt}')`);
+    errs.push(
+      "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric" +
+        ` characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '${wildcardFmt}')`,
+    );
   }
   return errs;
 }
@@ -239,7 +246,11 @@ export function validateIngressClassUpdate(ic: any, old: any): FieldError[] {
 
 // --- NetworkPolicy ---
 
-interface Cidr { v6: boolean; network: bigint; prefix: number }
+interface Cidr {
+  v6: boolean;
+  network: bigint;
+  prefix: number;
+}
 
 /** A CIDR checkCIDR accepted, as its masked network. */
 function parseCidr(value: string): Cidr {

@@ -2,9 +2,7 @@
 import { volumeSourceNames } from '../defaults/pod.ts';
 import { checkDns1123Label, checkDns1123Subdomain } from '../names.ts';
 import { validateContainers } from './container.ts';
-import {
-  type FieldError, deepEqual, duplicate, forbidden, invalid, invalidEach, isObject, nonNegative, notSupported, required,
-} from './field-error.ts';
+import { type FieldError, deepEqual, duplicate, forbidden, invalid, invalidEach, isObject, nonNegative, notSupported, required } from './field-error.ts';
 import { validateLabels } from './meta.ts';
 import { validatePreemptionPolicy } from './scheduling.ts';
 
@@ -53,10 +51,11 @@ function validateTolerations(tolerations: unknown, path: string): FieldError[] {
     if (!isObject(t)) return void errs.push(invalid(p, t, 'must be an object'));
     if (t.key) errs.push(...invalidLabelKey(`${p}.key`, t.key));
     if (t.operator !== undefined && !tolerationOperators.includes(t.operator)) errs.push(notSupported(`${p}.operator`, t.operator, tolerationOperators));
-    if (!t.key && t.operator !== 'Exists') errs.push(invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (t.operator === 'Exists' && t.value) errs.push(invalid(`${p}.operator`, t.value, 'value must be empty when `operator` is \'Exists\''));
+    if (!t.key && t.operator !== 'Exists')
+      errs.push(invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (t.operator === 'Exists' && t.value) errs.push(invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      errs.push(invalid(`${p}.effect`, t.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
+      errs.push(invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     }
     if (t.effect !== undefined && t.effect !== '' && !taintEffects.includes(t.effect)) errs.push(notSupported(`${p}.effect`, t.effect, taintEffects));
   });

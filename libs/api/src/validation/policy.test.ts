@@ -3,14 +3,26 @@ import assert from 'node:assert/strict';
 import { causes, withPatch } from './testing.ts';
 
 const pdb = {
-  apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'a' },
+  apiVersion: 'policy/v1',
+  kind: 'PodDisruptionBudget',
+  metadata: { name: 'web', namespace: 'a' },
   spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
 };
-const spec = (s: Record<string, unknown>) => withPatch(pdb, (p) => { p.spec = { selector: { matchLabels: { app: 'web' } }, ...s }; });
+const spec = (s: Record<string, unknown>) =>
+  withPatch(pdb, (p) => {
+    p.spec = { selector: { matchLabels: { app: 'web' } }, ...s };
+  });
 
 test('PodDisruptionBudget: valid budgets pass', () => {
-  for (const s of [{ minAvailable: 0 }, { minAvailable: '50%' }, { maxUnavailable: 1 }, { maxUnavailable: '100%' }, {},
-    { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' }, { minAvailable: 1, selector: {} }]) {
+  for (const s of [
+    { minAvailable: 0 },
+    { minAvailable: '50%' },
+    { maxUnavailable: 1 },
+    { maxUnavailable: '100%' },
+    {},
+    { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    { minAvailable: 1, selector: {} },
+  ]) {
     assert.deepEqual(causes(spec(s)), [], JSON.stringify(s));
   }
 });
@@ -36,7 +48,10 @@ test('PodDisruptionBudget: selector and unhealthyPodEvictionPolicy', () => {
 });
 
 test('PodDisruptionBudget: the status counters default to zero and must stay non-negative', () => {
-  const withStatus = (status: Record<string, unknown>) => withPatch(pdb, (p) => { p.status = status; });
+  const withStatus = (status: Record<string, unknown>) =>
+    withPatch(pdb, (p) => {
+      p.status = status;
+    });
   assert.deepEqual(causes(withStatus({ disruptionsAllowed: -1, expectedPods: 3 })), [
     'status.disruptionsAllowed: Invalid value: -1: must be greater than or equal to 0',
   ]);

@@ -5,9 +5,7 @@
  * checked when it was written), so the check only ever bites on what a status write proposes.
  */
 import { checkQualifiedName } from '../names.ts';
-import {
-  type FieldError, duplicate, invalid, invalidEach, isObject, nonNegative, notSupported, required, tooLong,
-} from './field-error.ts';
+import { type FieldError, duplicate, invalid, invalidEach, isObject, nonNegative, notSupported, required, tooLong } from './field-error.ts';
 import { validateLabelSelector } from './meta.ts';
 import { validateIntOrPercent } from './workloads.ts';
 
@@ -73,8 +71,14 @@ export function validateConditions(conditions: unknown, path: string): FieldErro
       errs.push(required(`${p}.reason`, 'must be set'));
     } else {
       if (!conditionReasonRe.test(reason)) {
-        errs.push(invalid(`${p}.reason`, reason, 'a condition reason must start with alphabetic character, optionally followed by a string of '
-          + `alphanumeric characters or '_,:', and must end with an alphanumeric character or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName',  or 'ReasonA,ReasonB',  or 'ReasonA:ReasonB', regex used for validation is '${conditionReasonFmt}')`));
+        errs.push(
+          invalid(
+            `${p}.reason`,
+            reason,
+            'a condition reason must start with alphabetic character, optionally followed by a string of ' +
+              `alphanumeric characters or '_,:', and must end with an alphanumeric character or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName',  or 'ReasonA,ReasonB',  or 'ReasonA:ReasonB', regex used for validation is '${conditionReasonFmt}')`,
+          ),
+        );
       }
       if (reason.length > MAX_REASON_LENGTH) errs.push(tooLong(`${p}.reason`, MAX_REASON_LENGTH));
     }

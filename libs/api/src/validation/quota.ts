@@ -25,7 +25,10 @@ function checkQuotaResourceName(name: string, path: string): FieldError[] {
  * Container resources parse their lists the same way (container.ts could build on this).
  */
 export function parseQuantityMap(
-  list: unknown, path: string, errs: FieldError[], check: (name: string, q: Quantity, p: string) => FieldError[] = () => [],
+  list: unknown,
+  path: string,
+  errs: FieldError[],
+  check: (name: string, q: Quantity, p: string) => FieldError[] = () => [],
   checkName: (name: string, p: string) => FieldError[] = () => [],
 ): Map<string, Quantity> {
   const out = new Map<string, Quantity>();
@@ -55,7 +58,9 @@ export const isWhole = (q: Quantity) => q.scaledValue(0) * 1000n === q.scaledVal
 
 /** Quota lists: object counts are whole numbers. */
 function quantities(list: unknown, path: string, errs: FieldError[], integers: boolean): Map<string, Quantity> {
-  return parseQuantityMap(list, path, errs, (name, q, p) => (integers && isIntegerQuotaResource(name) && !isWhole(q) ? [invalid(p, q.toString(), 'must be an integer')] : []));
+  return parseQuantityMap(list, path, errs, (name, q, p) =>
+    integers && isIntegerQuotaResource(name) && !isWhole(q) ? [invalid(p, q.toString(), 'must be an integer')] : [],
+  );
 }
 
 function validateQuotaList(list: unknown, path: string): FieldError[] {
@@ -66,14 +71,32 @@ function validateQuotaList(list: unknown, path: string): FieldError[] {
 }
 
 const conflicting: Record<string, string> = {
-  Terminating: 'NotTerminating', NotTerminating: 'Terminating', BestEffort: 'NotBestEffort', NotBestEffort: 'BestEffort',
+  Terminating: 'NotTerminating',
+  NotTerminating: 'Terminating',
+  BestEffort: 'NotBestEffort',
+  NotBestEffort: 'BestEffort',
 };
 /** The scopes that only track some resources (upstream's ValidateResourceQuotaScopes / helper.IsResourceQuotaScopeValidForResource). */
 function scopeFitsResource(scope: string, resource: string): boolean {
   if (scope === 'BestEffort') return resource === 'pods' || resource === 'count/pods';
   if (['Terminating', 'NotTerminating', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity'].includes(scope)) {
-    return ['pods', 'count/pods', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'ephemeral-storage', 'requests.ephemeral-storage', 'limits.ephemeral-storage'].includes(resource)
-      || resource.startsWith('hugepages-') || resource.startsWith('requests.hugepages-');
+    return (
+      [
+        'pods',
+        'count/pods',
+        'cpu',
+        'memory',
+        'requests.cpu',
+        'requests.memory',
+        'limits.cpu',
+        'limits.memory',
+        'ephemeral-storage',
+        'requests.ephemeral-storage',
+        'limits.ephemeral-storage',
+      ].includes(resource) ||
+      resource.startsWith('hugepages-') ||
+      resource.startsWith('requests.hugepages-')
+    );
   }
   return true;
 }
@@ -101,12 +124,24 @@ function validateScopes(spec: Record<string, any>, hardNames: string[]): FieldEr
       if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op)) {
         errs.push(notSupported(`${p}.operator`, op, ['DoesNotExist', 'Exists', 'In', 'NotIn']));
       } else if ((op === 'In' || op === 'NotIn') && !(e.values?.length > 0)) {
-        errs.push(required(`${p}.values`, 'must be at least one value when `operator` is \'In\' or \'NotIn\' for scope selector'));
+        errs.push(required(`${p}.values`, "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"));
       } else if ((op === 'Exists' || op === 'DoesNotExist') && e.values?.length > 0) {
-        errs.push(invalid(`${p}.values`, e.values, 'must be no value when `operator` is \'Exist\' or \'DoesNotExist\' for scope selector'));
+        errs.push(invalid(`${p}.values`, e.values, "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
       }
-      if (e.scopeName !== 'PriorityClass' && e.scopeName !== 'CrossNamespacePodAffinity' && op !== 'Exists' && op !== 'DoesNotExist' && QUOTA_SCOPES.includes(e.scopeName)) {
-        errs.push(invalid(`${p}.operator`, op, 'must be \'Exist\' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort or ResourceQuotaScopeNotBestEffort'));
+      if (
+        e.scopeName !== 'PriorityClass' &&
+        e.scopeName !== 'CrossNamespacePodAffinity' &&
+        op !== 'Exists' &&
+        op !== 'DoesNotExist' &&
+        QUOTA_SCOPES.includes(e.scopeName)
+      ) {
+        errs.push(
+          invalid(
+            `${p}.operator`,
+            op,
+            "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort or ResourceQuotaScopeNotBestEffort",
+          ),
+        );
       }
     });
   }
@@ -152,27 +187,32 @@ function validateLimitItem(item: any, p: string): FieldError[] {
     }
   }
   if (type === 'Pod') {
-    if (lists.default.size > 0) errs.push(invalid(`${p}.default`, item.default, 'may not be specified when `type` is \'Pod\''));
-    if (lists.defaultRequest.size > 0) errs.push(invalid(`${p}.defaultRequest`, item.defaultRequest, 'may not be specified when `type` is \'Pod\''));
+    if (lists.default.size > 0) errs.push(invalid(`${p}.default`, item.default, "may not be specified when `type` is 'Pod'"));
+    if (lists.defaultRequest.size > 0) errs.push(invalid(`${p}.defaultRequest`, item.defaultRequest, "may not be specified when `type` is 'Pod'"));
   }
   if (type === 'PersistentVolumeClaim') {
-    if (!lists.min.has('storage') && !lists.max.has('storage')) errs.push(required(`${p}.limits`, 'either minimum or maximum storage value is required, but neither was provided'));
+    if (!lists.min.has('storage') && !lists.max.has('storage'))
+      errs.push(required(`${p}.limits`, 'either minimum or maximum storage value is required, but neither was provided'));
   }
   const names = new Set(Object.values(lists).flatMap((m) => [...m.keys()]));
   for (const name of names) {
     const [min, max, def, defReq, ratio] = ['min', 'max', 'default', 'defaultRequest', 'maxLimitRequestRatio'].map((f) => lists[f].get(name));
     const k = `[${name}]`;
     if (min && max && min.cmp(max) > 0) errs.push(invalid(`${p}.min${k}`, min.toString(), `min value ${min} is greater than max value ${max}`));
-    if (defReq && max && defReq.cmp(max) > 0) errs.push(invalid(`${p}.defaultRequest${k}`, defReq.toString(), `default request value ${defReq} is greater than max value ${max}`));
-    if (defReq && min && min.cmp(defReq) > 0) errs.push(invalid(`${p}.defaultRequest${k}`, defReq.toString(), `min value ${min} is greater than default request value ${defReq}`));
+    if (defReq && max && defReq.cmp(max) > 0)
+      errs.push(invalid(`${p}.defaultRequest${k}`, defReq.toString(), `default request value ${defReq} is greater than max value ${max}`));
+    if (defReq && min && min.cmp(defReq) > 0)
+      errs.push(invalid(`${p}.defaultRequest${k}`, defReq.toString(), `min value ${min} is greater than default request value ${defReq}`));
     if (def && max && def.cmp(max) > 0) errs.push(invalid(`${p}.default${k}`, def.toString(), `default value ${def} is greater than max value ${max}`));
     if (def && min && min.cmp(def) > 0) errs.push(invalid(`${p}.default${k}`, def.toString(), `min value ${min} is greater than default value ${def}`));
-    if (defReq && def && defReq.cmp(def) > 0) errs.push(invalid(`${p}.defaultRequest${k}`, defReq.toString(), `default request value ${defReq} is greater than default limit value ${def}`));
+    if (defReq && def && defReq.cmp(def) > 0)
+      errs.push(invalid(`${p}.defaultRequest${k}`, defReq.toString(), `default request value ${defReq} is greater than default limit value ${def}`));
     if (ratio) {
       if (ratio.cmp(parseQuantity('1')) < 0) errs.push(invalid(`${p}.maxLimitRequestRatio${k}`, ratio.toString(), `ratio ${ratio} is less than 1`));
       if (max && min && min.sign() > 0) {
         const maxRatio = max.toNumber() / min.toNumber();
-        if (ratio.toNumber() > maxRatio) errs.push(invalid(`${p}.maxLimitRequestRatio${k}`, ratio.toString(), `ratio ${ratio} is greater than max/min = ${maxRatio.toFixed(6)}`));
+        if (ratio.toNumber() > maxRatio)
+          errs.push(invalid(`${p}.maxLimitRequestRatio${k}`, ratio.toString(), `ratio ${ratio} is greater than max/min = ${maxRatio.toFixed(6)}`));
       }
     }
   }

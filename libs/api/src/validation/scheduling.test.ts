@@ -15,20 +15,38 @@ test('PriorityClass validation: the user ceiling, the reserved system- prefix an
   const cases: [string, Record<string, unknown>, string[]][] = [
     ['user class at the ceiling', priorityClass('high', { value: 1_000_000_000 }), []],
     ['negative values are fine', priorityClass('low', { value: -100, preemptionPolicy: 'Never' }), []],
-    ['above the ceiling', priorityClass('too-high', { value: 1_000_000_001 }), ['value: Forbidden: maximum allowed value of a user defined priority is 1000000000']],
+    [
+      'above the ceiling',
+      priorityClass('too-high', { value: 1_000_000_001 }),
+      ['value: Forbidden: maximum allowed value of a user defined priority is 1000000000'],
+    ],
     ['a built-in as bootstrap creates it', priorityClass('system-node-critical', { value: 2_000_001_000 }), []],
-    ['a built-in with another value', priorityClass('system-cluster-critical', { value: 5 }), [
-      "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: value of system-cluster-critical PriorityClass must be 2000000000",
-    ]],
-    ['a built-in as the default', priorityClass('system-cluster-critical', { value: 2_000_000_000, globalDefault: true }), [
-      "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: globalDefault of system-cluster-critical PriorityClass must be false",
-    ]],
-    ['another system- name', priorityClass('system-mine', { value: 1 }), [
-      "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class",
-    ]],
-    ['bad policy', priorityClass('p', { value: 1, preemptionPolicy: 'Sometimes' }), [
-      'preemptionPolicy: Unsupported value: "Sometimes": supported values: "PreemptLowerPriority", "Never"',
-    ]],
+    [
+      'a built-in with another value',
+      priorityClass('system-cluster-critical', { value: 5 }),
+      [
+        "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: value of system-cluster-critical PriorityClass must be 2000000000",
+      ],
+    ],
+    [
+      'a built-in as the default',
+      priorityClass('system-cluster-critical', { value: 2_000_000_000, globalDefault: true }),
+      [
+        "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: globalDefault of system-cluster-critical PriorityClass must be false",
+      ],
+    ],
+    [
+      'another system- name',
+      priorityClass('system-mine', { value: 1 }),
+      [
+        "metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class",
+      ],
+    ],
+    [
+      'bad policy',
+      priorityClass('p', { value: 1, preemptionPolicy: 'Sometimes' }),
+      ['preemptionPolicy: Unsupported value: "Sometimes": supported values: "PreemptLowerPriority", "Never"'],
+    ],
     ['empty policy', priorityClass('p', { value: 1, preemptionPolicy: '' }), ['preemptionPolicy: Required value']],
     ['not an int32', priorityClass('p', { value: 2 ** 31 }), ['value: Invalid value: 2147483648: must be a 32-bit integer']],
   ];
@@ -53,7 +71,7 @@ test('pod specs: priorityClassName is a DNS subdomain, preemptionPolicy one of t
   const spec = (fields: Record<string, unknown>) => ({ containers: [{ name: 'c', image: 'i' }], ...fields });
   assert.deepEqual(messages(validatePodSpec(spec({ priorityClassName: 'high', preemptionPolicy: 'Never', priority: 5 }), 'spec')), []);
   assert.deepEqual(messages(validatePodSpec(spec({ priorityClassName: 'High_1', preemptionPolicy: 'Always' }), 'spec')), [
-    'spec.priorityClassName: Invalid value: "High_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
+    "spec.priorityClassName: Invalid value: \"High_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     'spec.preemptionPolicy: Unsupported value: "Always": supported values: "PreemptLowerPriority", "Never"',
   ]);
 });

@@ -41,7 +41,9 @@ export function validatePriorityClass(pc: any): FieldError[] {
   } else if (name.startsWith(SYSTEM_PRIORITY_CLASS_PREFIX)) {
     const reason = unknownSystemClassReason(name, value, pc.globalDefault === true);
     if (reason) {
-      errs.push(forbidden('metadata.name', `priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only. error: ${reason}`));
+      errs.push(
+        forbidden('metadata.name', `priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only. error: ${reason}`),
+      );
     }
   } else if (value > HIGHEST_USER_DEFINABLE_PRIORITY) {
     errs.push(forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}`));

@@ -1,9 +1,7 @@
 /** Service, Endpoints and EndpointSlice validation (pkg/apis/core/validation, discovery/validation). */
 import { checkDns1123Label, checkDns1123Subdomain, checkIP, checkPortName, checkPortNumber, checkQualifiedName, isIPv4, isIPv6 } from '../names.ts';
 import { supportedProtocols } from './container.ts';
-import {
-  type FieldError, duplicate, forbidden, immutable, invalid, invalidEach, isObject, notSupported, required,
-} from './field-error.ts';
+import { type FieldError, duplicate, forbidden, immutable, invalid, invalidEach, isObject, notSupported, required } from './field-error.ts';
 import { validateLabels } from './meta.ts';
 
 const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -67,7 +65,7 @@ export function validateService(svc: any): FieldError[] {
     }
   });
   if (spec.clusterIP !== undefined && spec.clusterIP !== '' && spec.clusterIP !== 'None' && checkIP(String(spec.clusterIP)).length) {
-    errs.push(invalid('spec.clusterIPs[0]', spec.clusterIP, 'must be empty, \'None\', or a valid IP address'));
+    errs.push(invalid('spec.clusterIPs[0]', spec.clusterIP, "must be empty, 'None', or a valid IP address"));
   }
   if (Array.isArray(spec.clusterIPs) && spec.clusterIP !== undefined && spec.clusterIPs[0] !== undefined && spec.clusterIPs[0] !== spec.clusterIP) {
     errs.push(invalid('spec.clusterIPs', spec.clusterIPs, 'must be empty or the first value must match spec.clusterIP'));

@@ -1,8 +1,6 @@
 /** StatefulSet and ControllerRevision validation (ValidateStatefulSet*, ValidateControllerRevision* in pkg/apis/apps/validation). */
 import { checkDns1123Subdomain } from '../names.ts';
-import {
-  type FieldError, deepEqual, forbidden, immutable, invalid, invalidEach, isObject, nonNegative, notSupported, required,
-} from './field-error.ts';
+import { type FieldError, deepEqual, forbidden, immutable, invalid, invalidEach, isObject, nonNegative, notSupported, required } from './field-error.ts';
 import { validateAnnotations, validateLabels } from './meta.ts';
 import { validatePersistentVolumeClaimSpec } from './storage.ts';
 import { isZeroIntOrPercent, validateIntOrPercent, validateRestartAlways, validateSelectorAndTemplate } from './workloads.ts';
@@ -87,18 +85,33 @@ function withClaimVolumes(spec: any): any {
   if (claims.length === 0 || !isObject(podSpec)) return spec;
   const volumes: any[] = Array.isArray(podSpec.volumes) ? podSpec.volumes : [];
   const have = new Set(volumes.map((v) => v?.name));
-  const extra = claims.map((c: any) => c?.metadata?.name).filter((name: unknown) => typeof name === 'string' && name !== '' && !have.has(name))
+  const extra = claims
+    .map((c: any) => c?.metadata?.name)
+    .filter((name: unknown) => typeof name === 'string' && name !== '' && !have.has(name))
     .map((name: string) => ({ name, persistentVolumeClaim: { claimName: name } }));
   return { ...spec, template: { ...spec.template, spec: { ...podSpec, volumes: [...volumes, ...extra] } } };
 }
 
 /** The fields of a StatefulSet's spec an update may change; everything else (selector, serviceName, claims) is fixed. */
-const mutableSpecFields = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+const mutableSpecFields = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
 
 export function validateStatefulSetUpdate(sts: any, old: any): FieldError[] {
   const rest = (spec: unknown) => Object.fromEntries(Object.entries(isObject(spec) ? spec : {}).filter(([k]) => !mutableSpecFields.includes(k)));
   if (deepEqual(rest(sts.spec), rest(old.spec))) return [];
-  return [forbidden('spec', "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")];
+  return [
+    forbidden(
+      'spec',
+      "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    ),
+  ];
 }
 
 export function validateControllerRevision(rev: any): FieldError[] {

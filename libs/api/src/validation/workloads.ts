@@ -3,9 +3,7 @@
  * selector/template/strategy checks StatefulSets, DaemonSets and Jobs share with them.
  */
 import { fromLabelSelector, selectorFromSet } from '../label-selector.ts';
-import {
-  type FieldError, forbidden, immutable, invalid, isObject, nonNegative, notSupported, required,
-} from './field-error.ts';
+import { type FieldError, forbidden, immutable, invalid, isObject, nonNegative, notSupported, required } from './field-error.ts';
 import { validateAnnotations, validateLabelSelector, validateLabels } from './meta.ts';
 import { validatePodSpec } from './pod.ts';
 
@@ -16,7 +14,14 @@ export function validateIntOrPercent(value: unknown, path: string): FieldError[]
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') {
     const m = /^([0-9]+)%$/.exec(value);
-    if (!m) return [invalid(path, value, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
+    if (!m)
+      return [
+        invalid(
+          path,
+          value,
+          "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+        ),
+      ];
     if (Number(m[1]) > 100) return [invalid(path, value, 'must not be greater than 100%')];
     return [];
   }

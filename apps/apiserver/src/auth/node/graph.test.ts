@@ -12,11 +12,16 @@ const everything: Partial<NonNullable<Pod['spec']>> = {
   serviceAccountName: 'builder',
   imagePullSecrets: [{ name: 'pull' }],
   initContainers: [{ name: 'init', envFrom: [{ secretRef: { name: 'init-env' } }] }],
-  containers: [{
-    name: 'c',
-    env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'a' } } }, { name: 'B', valueFrom: { configMapKeyRef: { name: 'env-cm', key: 'b' } } }],
-    envFrom: [{ configMapRef: { name: 'from-cm' } }],
-  }],
+  containers: [
+    {
+      name: 'c',
+      env: [
+        { name: 'A', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'a' } } },
+        { name: 'B', valueFrom: { configMapKeyRef: { name: 'env-cm', key: 'b' } } },
+      ],
+      envFrom: [{ configMapRef: { name: 'from-cm' } }],
+    },
+  ],
   volumes: [
     { name: 'v1', secret: { secretName: 'vol-secret' } },
     { name: 'v2', configMap: { name: 'vol-cm' } },
@@ -37,17 +42,27 @@ test('podReferences: every place a pod names a secret, config map, claim or acco
 });
 
 test('persistentVolumeSecrets: csi refs with their namespace, others in the claim namespace', () => {
-  const pv: PersistentVolume = { metadata: { name: 'pv1' }, spec: {
-    claimRef: { namespace: 'apps', name: 'data' },
-    csi: { driver: 'x', volumeHandle: 'h', nodePublishSecretRef: { name: 'pub', namespace: 'csi' }, nodeStageSecretRef: { name: 'stage' } },
-  } };
+  const pv: PersistentVolume = {
+    metadata: { name: 'pv1' },
+    spec: {
+      claimRef: { namespace: 'apps', name: 'data' },
+      csi: { driver: 'x', volumeHandle: 'h', nodePublishSecretRef: { name: 'pub', namespace: 'csi' }, nodeStageSecretRef: { name: 'stage' } },
+    },
+  };
   assert.deepEqual(persistentVolumeSecrets(pv).sort(), ['apps/stage', 'csi/pub']);
 });
 
 test('graph: a bound pod leads its node to what it names, and only its node', () => {
   const g = new NodeGraph();
   g.setPod(pod('web', 'n1', everything), undefined);
-  for (const [type, name] of [['secret', 'pull'], ['secret', 'vol-secret'], ['configmap', 'proj-cm'], ['pvc', 'data'], ['pvc', 'web-scratch'], ['serviceaccount', 'builder']] as const) {
+  for (const [type, name] of [
+    ['secret', 'pull'],
+    ['secret', 'vol-secret'],
+    ['configmap', 'proj-cm'],
+    ['pvc', 'data'],
+    ['pvc', 'web-scratch'],
+    ['serviceaccount', 'builder'],
+  ] as const) {
     assert.equal(g.hasPath('n1', type, 'default', name), true, `${type} ${name}`);
     assert.equal(g.hasPath('n2', type, 'default', name), false, `${type} ${name} from n2`);
   }
@@ -83,7 +98,13 @@ test('graph: two pods on a node naming the same secret; one leaving keeps the pa
 test('graph: a volume reaches the node through its claim, and the volume’s secrets through it', () => {
   const g = new NodeGraph();
   g.setPod(pod('db', 'n1', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }), undefined);
-  const pv: PersistentVolume = { metadata: { name: 'pv1' }, spec: { claimRef: { namespace: 'default', name: 'data' }, csi: { driver: 'x', volumeHandle: 'h', nodePublishSecretRef: { name: 'creds', namespace: 'storage' } } } };
+  const pv: PersistentVolume = {
+    metadata: { name: 'pv1' },
+    spec: {
+      claimRef: { namespace: 'default', name: 'data' },
+      csi: { driver: 'x', volumeHandle: 'h', nodePublishSecretRef: { name: 'creds', namespace: 'storage' } },
+    },
+  };
   assert.equal(g.hasPath('n1', 'pv', undefined, 'pv1'), false, 'not yet known');
   g.setPersistentVolume(pv, undefined);
   assert.equal(g.hasPath('n1', 'pv', undefined, 'pv1'), true);

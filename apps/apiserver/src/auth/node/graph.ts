@@ -47,7 +47,9 @@ class Edges {
   }
 }
 
-interface Contribution { edges: [from: string, to: string][] }
+interface Contribution {
+  edges: [from: string, to: string][];
+}
 
 export class NodeGraph {
   /** object vertex → pods (`ns/name`), pv → claims, secret → pvs. */

@@ -9,11 +9,22 @@ const n1 = { username: 'system:node:n1', groups: ['system:nodes', 'system:authen
 
 function setup() {
   const graph = new NodeGraph();
-  const web: Pod = { metadata: { name: 'web', namespace: 'default' }, spec: {
-    nodeName: 'n1', serviceAccountName: 'web-sa', containers: [{ name: 'c', envFrom: [{ configMapRef: { name: 'settings' } }] }],
-    volumes: [{ name: 's', secret: { secretName: 'web-tls' } }, { name: 'd', persistentVolumeClaim: { claimName: 'data' } }],
-  } };
-  const other: Pod = { metadata: { name: 'api', namespace: 'default' }, spec: { nodeName: 'n2', containers: [{ name: 'c' }], volumes: [{ name: 's', secret: { secretName: 'api-tls' } }] } };
+  const web: Pod = {
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      nodeName: 'n1',
+      serviceAccountName: 'web-sa',
+      containers: [{ name: 'c', envFrom: [{ configMapRef: { name: 'settings' } }] }],
+      volumes: [
+        { name: 's', secret: { secretName: 'web-tls' } },
+        { name: 'd', persistentVolumeClaim: { claimName: 'data' } },
+      ],
+    },
+  };
+  const other: Pod = {
+    metadata: { name: 'api', namespace: 'default' },
+    spec: { nodeName: 'n2', containers: [{ name: 'c' }], volumes: [{ name: 's', secret: { secretName: 'api-tls' } }] },
+  };
   graph.setPod(web, undefined);
   graph.setPod(other, undefined);
   graph.setPersistentVolume({ metadata: { name: 'pv-data' }, spec: { claimRef: { namespace: 'default', name: 'data' } } }, undefined);
@@ -66,7 +77,14 @@ test('node authorizer: objects its pods use, and nothing else of those kinds', a
 test('node authorizer: a refusal waits for a pod bound a moment ago', async () => {
   const { graph, authorize } = setup();
   const pending = decide(authorize, 'GET', '/api/v1/namespaces/default/secrets/late');
-  setTimeout(() => graph.setPod({ metadata: { name: 'late', namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c' }], imagePullSecrets: [{ name: 'late' }] } }, undefined), 50);
+  setTimeout(
+    () =>
+      graph.setPod(
+        { metadata: { name: 'late', namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c' }], imagePullSecrets: [{ name: 'late' }] } },
+        undefined,
+      ),
+    50,
+  );
   assert.equal((await pending).allowed, true);
 });
 
@@ -74,9 +92,18 @@ test('node authorizer: leases in kube-node-lease under its own name', async () =
   const { authorize } = setup();
   assert.equal((await decide(authorize, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1')).allowed, true);
   assert.equal((await decide(authorize, 'POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases')).allowed, true);
-  assert.equal((await decide(authorize, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2')).reason, 'can only access node lease with the same name as the requesting node');
-  assert.equal((await decide(authorize, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/n1')).reason, 'can only access leases in the "kube-node-lease" system namespace');
-  assert.equal((await decide(authorize, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases')).reason, 'can only get, create, update, patch, or delete a node lease');
+  assert.equal(
+    (await decide(authorize, 'PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2')).reason,
+    'can only access node lease with the same name as the requesting node',
+  );
+  assert.equal(
+    (await decide(authorize, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/n1')).reason,
+    'can only access leases in the "kube-node-lease" system namespace',
+  );
+  assert.equal(
+    (await decide(authorize, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases')).reason,
+    'can only get, create, update, patch, or delete a node lease',
+  );
 });
 
 test('node authorizer: the rest by the system:node rules', async () => {
@@ -99,7 +126,8 @@ test('node authorizer: the rest by the system:node rules', async () => {
     ['PUT', '/apis/certificates.k8s.io/v1/certificatesigningrequests/x/approval'],
     ['GET', '/healthz'],
   ];
-  for (const [method, url] of refused) assert.deepEqual(await decide(authorize, method, url), { allowed: false, noOpinion: true, reason: '' }, `${method} ${url}`);
+  for (const [method, url] of refused)
+    assert.deepEqual(await decide(authorize, method, url), { allowed: false, noOpinion: true, reason: '' }, `${method} ${url}`);
 });
 
 test('node authorizer: a graph that cannot list yet has no opinion', async () => {

@@ -51,9 +51,12 @@ function getOne(type: VertexType, info: RequestInfo): GraphQuestion {
 function graphQuestion(info: RequestInfo): GraphQuestion | undefined {
   if (info.group !== '') return undefined;
   switch (info.resource) {
-    case 'secrets': return readOneNamespaced('secret', info);
-    case 'configmaps': return readOneNamespaced('configmap', info);
-    case 'persistentvolumes': return getOne('pv', info);
+    case 'secrets':
+      return readOneNamespaced('secret', info);
+    case 'configmaps':
+      return readOneNamespaced('configmap', info);
+    case 'persistentvolumes':
+      return getOne('pv', info);
     case 'persistentvolumeclaims':
       if (info.subresource !== 'status') return getOne('pvc', info);
       if (info.verb !== 'update' && info.verb !== 'patch') return { refuse: 'can only get/update/patch this type' };
@@ -62,7 +65,8 @@ function graphQuestion(info: RequestInfo): GraphQuestion | undefined {
       if (info.verb !== 'create' || !info.name) return { refuse: 'can only create tokens for individual service accounts' };
       if (info.subresource !== 'token') return { refuse: 'can only create token subresource of serviceaccount' };
       return { type: 'serviceaccount' };
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -33,8 +33,10 @@ function isReview(info: RequestInfo, resource: string): boolean {
 
 /** The user a review asks about; at least a user or a group, as upstream's validation wants. */
 function subjectOf(kind: string, spec: NonNullable<SubjectAccessReview['spec']>): UserInfo {
-  if (!spec.user && !(spec.groups?.length)) {
-    throw errors.invalid(kind, GROUP, '', [{ reason: 'FieldValueInvalid', field: 'spec.user', message: 'Invalid value: "": at least one of user or group must be specified' }]);
+  if (!spec.user && !spec.groups?.length) {
+    throw errors.invalid(kind, GROUP, '', [
+      { reason: 'FieldValueInvalid', field: 'spec.user', message: 'Invalid value: "": at least one of user or group must be specified' },
+    ]);
   }
   return { username: spec.user ?? '', groups: spec.groups ?? [], ...(spec.uid ? { uid: spec.uid } : {}), ...(spec.extra ? { extra: spec.extra } : {}) };
 }
@@ -44,18 +46,24 @@ function checkLocalNamespace(review: SubjectAccessReview, namespace: string): vo
   if (metaNamespace !== namespace) throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
   const spec = review.spec ?? {};
   if (spec.nonResourceAttributes) {
-    throw errors.invalid('LocalSubjectAccessReview', GROUP, '', [{ reason: 'FieldValueInvalid', field: 'spec.nonResourceAttributes', message: 'Invalid value: "": disallowed on this kind of request' }]);
+    throw errors.invalid('LocalSubjectAccessReview', GROUP, '', [
+      { reason: 'FieldValueInvalid', field: 'spec.nonResourceAttributes', message: 'Invalid value: "": disallowed on this kind of request' },
+    ]);
   }
   if (spec.resourceAttributes && spec.resourceAttributes.namespace !== namespace) {
-    throw errors.invalid('LocalSubjectAccessReview', GROUP, '', [{
-      reason: 'FieldValueInvalid', field: 'spec.resourceAttributes.namespace', message: `Invalid value: "${spec.resourceAttributes.namespace ?? ''}": must match metadata.namespace`,
-    }]);
+    throw errors.invalid('LocalSubjectAccessReview', GROUP, '', [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.resourceAttributes.namespace',
+        message: `Invalid value: "${spec.resourceAttributes.namespace ?? ''}": must match metadata.namespace`,
+      },
+    ]);
   }
 }
 
 export function accessReviewRoutes(chain: { authorize: Authorizer; rulesFor: RulesFor }, maxRequestBytes = 1 << 20): ApiRoute[] {
   const serveSubjectAccessReview = async (req: Request, res: Response, info: RequestInfo, kind: string): Promise<void> => {
-    const review = await readObjectBody(req, maxRequestBytes, `a ${kind}`) as SubjectAccessReview;
+    const review = (await readObjectBody(req, maxRequestBytes, `a ${kind}`)) as SubjectAccessReview;
     if (kind === 'LocalSubjectAccessReview') checkLocalNamespace(review, info.namespace!);
     const spec = review.spec ?? {};
     const attributes = requestInfoOfReview(spec, kind);

@@ -29,7 +29,8 @@ const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const EVENTS = [rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events'])];
 
 const metadata = (name: string, labels: Record<string, string> = {}, namespace?: string) => ({
-  name, ...(namespace ? { namespace } : {}),
+  name,
+  ...(namespace ? { namespace } : {}),
   labels: { [BOOTSTRAPPING_LABEL]: 'rbac-defaults', ...labels },
   annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
 });
@@ -46,17 +47,69 @@ export const user = (name: string): Subject => ({ kind: 'User', apiGroup: RBAC_A
 export const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC_API, name });
 
 function clusterRoleBinding(name: string, role: string, subjects: Subject[]): KubeObject {
-  return { apiVersion: `${RBAC_API}/v1`, kind: 'ClusterRoleBinding', metadata: metadata(name), roleRef: { apiGroup: RBAC_API, kind: 'ClusterRole', name: role }, subjects };
+  return {
+    apiVersion: `${RBAC_API}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: metadata(name),
+    roleRef: { apiGroup: RBAC_API, kind: 'ClusterRole', name: role },
+    subjects,
+  };
 }
 
 // --- admin, edit, view and the roles they aggregate (upstream policy.go) ---
 
 const viewRules: PolicyRule[] = [
-  rule(READ, [''], ['pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'configmaps']),
-  rule(READ, [''], ['limitranges', 'resourcequotas', 'bindings', 'events', 'pods/status', 'resourcequotas/status', 'namespaces/status', 'replicationcontrollers/status', 'pods/log']),
+  rule(
+    READ,
+    [''],
+    [
+      'pods',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+      'services',
+      'services/status',
+      'endpoints',
+      'persistentvolumeclaims',
+      'persistentvolumeclaims/status',
+      'configmaps',
+    ],
+  ),
+  rule(
+    READ,
+    [''],
+    [
+      'limitranges',
+      'resourcequotas',
+      'bindings',
+      'events',
+      'pods/status',
+      'resourcequotas/status',
+      'namespaces/status',
+      'replicationcontrollers/status',
+      'pods/log',
+    ],
+  ),
   rule(READ, [''], ['namespaces']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-  rule(READ, ['apps'], ['controllerrevisions', 'statefulsets', 'statefulsets/scale', 'statefulsets/status', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status']),
+  rule(
+    READ,
+    ['apps'],
+    [
+      'controllerrevisions',
+      'statefulsets',
+      'statefulsets/scale',
+      'statefulsets/status',
+      'daemonsets',
+      'daemonsets/status',
+      'deployments',
+      'deployments/scale',
+      'deployments/status',
+      'replicasets',
+      'replicasets/scale',
+      'replicasets/status',
+    ],
+  ),
   rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
   rule(READ, ['batch'], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status']),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
@@ -67,9 +120,27 @@ const editRules: PolicyRule[] = [
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, [''], ['pods', 'pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward']),
   rule(['create'], [''], ['pods/eviction']),
-  rule(WRITE, [''], ['replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/proxy', 'persistentvolumeclaims', 'configmaps', 'secrets', 'endpoints']),
+  rule(
+    WRITE,
+    [''],
+    [
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+      'services',
+      'services/proxy',
+      'persistentvolumeclaims',
+      'configmaps',
+      'secrets',
+      'endpoints',
+    ],
+  ),
   rule(['create'], [''], ['serviceaccounts/token']),
-  rule(WRITE, ['apps'], ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale']),
+  rule(
+    WRITE,
+    ['apps'],
+    ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale'],
+  ),
   rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
   rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
   rule(WRITE, ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
@@ -100,7 +171,9 @@ const systemRoles: KubeObject[] = [
   aggregatedClusterRole('admin'),
   aggregatedClusterRole('edit', { [AGGREGATE_TO('admin')]: 'true' }),
   aggregatedClusterRole('view', { [AGGREGATE_TO('edit')]: 'true' }),
-  aggregateToAdmin, aggregateToEdit, aggregateToView,
+  aggregateToAdmin,
+  aggregateToEdit,
+  aggregateToView,
   clusterRole('system:discovery', [urls(['get'], discoveryUrls)]),
   clusterRole('system:public-info-viewer', [urls(['get'], publicInfoUrls)]),
   clusterRole('system:basic-user', [
@@ -111,7 +184,9 @@ const systemRoles: KubeObject[] = [
     rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   ]),
-  clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])]),
+  clusterRole('system:service-account-issuer-discovery', [
+    urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']),
+  ]),
   clusterRole('system:node', nodeRules),
   clusterRole('system:node-proxier', [
     rule(['list', 'watch'], [''], ['services', 'endpoints']),
@@ -121,11 +196,17 @@ const systemRoles: KubeObject[] = [
   ]),
   clusterRole('system:kubelet-api-admin', [
     rule(['get', 'list', 'watch', 'proxy'], [''], ['nodes']),
-    rule(['*'], [''], ['nodes/proxy', 'nodes/metrics', 'nodes/stats', 'nodes/log', 'nodes/spec', 'nodes/pods', 'nodes/healthz', 'nodes/configz', 'nodes/checkpoint']),
+    rule(
+      ['*'],
+      [''],
+      ['nodes/proxy', 'nodes/metrics', 'nodes/stats', 'nodes/log', 'nodes/spec', 'nodes/pods', 'nodes/healthz', 'nodes/configz', 'nodes/checkpoint'],
+    ),
   ]),
   clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], [CSR_GROUP], ['certificatesigningrequests'])]),
   clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], [CSR_GROUP], ['certificatesigningrequests/nodeclient'])]),
-  clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], [CSR_GROUP], ['certificatesigningrequests/selfnodeclient'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+    rule(['create'], [CSR_GROUP], ['certificatesigningrequests/selfnodeclient']),
+  ]),
   clusterRole('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', [rule(['approve'], [CSR_GROUP], ['signers'], [KUBELET_CLIENT_SIGNER])]),
   clusterRole('system:kube-scheduler', [
     ...EVENTS,
@@ -157,10 +238,7 @@ const systemRoles: KubeObject[] = [
     rule(['list', 'watch'], ['*'], ['*']),
   ]),
   // Skiff's own node add-ons.
-  clusterRole('system:skiff:dns', [
-    rule(READ, [''], ['services']),
-    rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-  ]),
+  clusterRole('system:skiff:dns', [rule(READ, [''], ['services']), rule(READ, ['discovery.k8s.io'], ['endpointslices'])]),
   // The ingress controller reads what routes traffic (and the TLS Secrets it serves); its leader writes Ingress status.
   clusterRole('system:skiff:ingress', [
     rule(READ, ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
@@ -231,10 +309,7 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['get', 'list'], ['custom.metrics.k8s.io', 'external.metrics.k8s.io'], ['*']),
   ],
   // Counts every kind a quota may name (count/<resource>.<group>), and writes the quotas' status.
-  'resourcequota-controller': [
-    rule(['list', 'watch'], ['*'], ['*']),
-    rule(['update'], [''], ['resourcequotas/status']),
-  ],
+  'resourcequota-controller': [rule(['list', 'watch'], ['*'], ['*']), rule(['update'], [''], ['resourcequotas/status'])],
   'deployment-controller': [
     rule(['get', 'list', 'watch', 'update'], ['apps'], ['deployments']),
     rule(['update'], ['apps'], ['deployments/status', 'deployments/finalizers']),
@@ -275,11 +350,7 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['get', 'list', 'watch'], [''], ['pods']),
     rule(READ, ['storage.k8s.io'], ['storageclasses']),
   ],
-  'pod-garbage-collector': [
-    rule(['list', 'watch', 'delete'], [''], ['pods']),
-    rule(['get', 'list'], [''], ['nodes']),
-    rule(['patch'], [''], ['pods/status']),
-  ],
+  'pod-garbage-collector': [rule(['list', 'watch', 'delete'], [''], ['pods']), rule(['get', 'list'], [''], ['nodes']), rule(['patch'], [''], ['pods/status'])],
   'replicaset-controller': [
     rule(['get', 'list', 'watch', 'update'], ['apps'], ['replicasets']),
     rule(['update'], ['apps'], ['replicasets/status', 'replicasets/finalizers']),
@@ -305,7 +376,12 @@ const controllerRules: Record<string, PolicyRule[]> = {
     rule(['get', 'list', 'watch', 'delete'], [CSR_GROUP], ['certificatesigningrequests']),
     rule(['update'], [CSR_GROUP], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
     rule(['approve'], [CSR_GROUP], ['signers'], [KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER]),
-    rule(['sign'], [CSR_GROUP], ['signers'], ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client', KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER]),
+    rule(
+      ['sign'],
+      [CSR_GROUP],
+      ['signers'],
+      ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client', KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER],
+    ),
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   ],
   // The legacy token controller, which upstream runs with the manager's own credentials.
@@ -339,7 +415,9 @@ const bindings: KubeObject[] = [
   // kubeadm's bootstrap-token bindings: a token may ask for a node client certificate, and a node may renew its own.
   clusterRoleBinding('skiff:kubelet-bootstrap', 'system:node-bootstrapper', [group('system:bootstrappers')]),
   clusterRoleBinding('skiff:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group('system:bootstrappers')]),
-  clusterRoleBinding('skiff:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
+  clusterRoleBinding('skiff:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+    group('system:nodes'),
+  ]),
   ...Object.keys(controllerRules).map((name) => clusterRoleBinding(`system:controller:${name}`, `system:controller:${name}`, [user(CONTROLLER_MANAGER_USER)])),
 ];
 
@@ -348,12 +426,17 @@ const bindings: KubeObject[] = [
  * (kubeadm's bootstrap-signer-clusterinfo Role, bound to system:anonymous).
  */
 const clusterInfoRole: KubeObject = {
-  apiVersion: `${RBAC_API}/v1`, kind: 'Role', metadata: metadata('skiff:bootstrap-signer-clusterinfo', {}, 'kube-public'),
+  apiVersion: `${RBAC_API}/v1`,
+  kind: 'Role',
+  metadata: metadata('skiff:bootstrap-signer-clusterinfo', {}, 'kube-public'),
   rules: [rule(['get'], [''], ['configmaps'], ['cluster-info'])],
 };
 const clusterInfoBinding: KubeObject = {
-  apiVersion: `${RBAC_API}/v1`, kind: 'RoleBinding', metadata: metadata('skiff:bootstrap-signer-clusterinfo', {}, 'kube-public'),
-  roleRef: { apiGroup: RBAC_API, kind: 'Role', name: 'skiff:bootstrap-signer-clusterinfo' }, subjects: [user('system:anonymous')],
+  apiVersion: `${RBAC_API}/v1`,
+  kind: 'RoleBinding',
+  metadata: metadata('skiff:bootstrap-signer-clusterinfo', {}, 'kube-public'),
+  roleRef: { apiGroup: RBAC_API, kind: 'Role', name: 'skiff:bootstrap-signer-clusterinfo' },
+  subjects: [user('system:anonymous')],
 };
 
 export interface BootstrapPolicy {

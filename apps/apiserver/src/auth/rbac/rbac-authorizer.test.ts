@@ -11,16 +11,25 @@ function fakeCollections() {
   const listeners = new Map<string, Set<CollectionListener>>();
   const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const of = (res: { resource: string }) => {
-    if (!stores.has(res.resource)) { stores.set(res.resource, new Map()); listeners.set(res.resource, new Set()); }
+    if (!stores.has(res.resource)) {
+      stores.set(res.resource, new Map());
+      listeners.set(res.resource, new Set());
+    }
     const objects = stores.get(res.resource)!;
     return {
       synced: Promise.resolve(),
       get: (ns: string | undefined, name: string) => objects.get(`${ns ?? ''}/${name}`),
-      *values() { yield* objects.values(); },
-      onChange: (l: CollectionListener) => { listeners.get(res.resource)!.add(l); return () => listeners.get(res.resource)!.delete(l); },
+      *values() {
+        yield* objects.values();
+      },
+      onChange: (l: CollectionListener) => {
+        listeners.get(res.resource)!.add(l);
+        return () => listeners.get(res.resource)!.delete(l);
+      },
     };
   };
-  const resourceOf = (obj: KubeObject) => ({ Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' })[obj.kind as string]!;
+  const resourceOf = (obj: KubeObject) =>
+    ({ Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' })[obj.kind as string]!;
   return {
     watched: { of } as unknown as WatchedCollections,
     put(obj: KubeObject) {
@@ -39,10 +48,18 @@ function fakeCollections() {
   };
 }
 
-const role = (kind: 'Role' | 'ClusterRole', name: string, rules: object[], namespace?: string): KubeObject =>
-  ({ kind, metadata: { name, ...(namespace ? { namespace } : {}) }, rules });
-const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, roleRef: { kind: string; name: string }, subjects: object[], namespace?: string): KubeObject =>
-  ({ kind, metadata: { name, ...(namespace ? { namespace } : {}) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef }, subjects });
+const role = (kind: 'Role' | 'ClusterRole', name: string, rules: object[], namespace?: string): KubeObject => ({
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  rules,
+});
+const binding = (
+  kind: 'RoleBinding' | 'ClusterRoleBinding',
+  name: string,
+  roleRef: { kind: string; name: string },
+  subjects: object[],
+  namespace?: string,
+): KubeObject => ({ kind, metadata: { name, ...(namespace ? { namespace } : {}) }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef }, subjects });
 
 const reader = { username: 'system:serviceaccount:team:reader', groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'] };
 const carol = { username: 'carol', groups: ['devs', 'system:authenticated'] };
@@ -65,7 +82,8 @@ test('a RoleBinding grants its Role in its own namespace only, to the service ac
   assert.equal(allowed(reader, 'GET', '/api/v1/namespaces/team/secrets'), false);
   assert.equal(allowed(carol, 'GET', '/api/v1/namespaces/team/pods'), false);
   assert.deepEqual(rbac.authorize(reader, parseRequestInfo('GET', '/api/v1/namespaces/team/pods')), {
-    allowed: true, reason: 'RBAC: allowed by RoleBinding "rb/team" of Role "pod-reader" to ServiceAccount "reader/team"',
+    allowed: true,
+    reason: 'RBAC: allowed by RoleBinding "rb/team" of Role "pod-reader" to ServiceAccount "reader/team"',
   });
   assert.deepEqual(rbac.authorize(reader, parseRequestInfo('GET', '/api/v1/namespaces/team/secrets')), { allowed: false, noOpinion: true, reason: '' });
 });
@@ -83,7 +101,10 @@ test('a RoleBinding to a ClusterRole grants its rules in that namespace; a Clust
   assert.equal(allowed(carol, 'GET', '/healthz'), true);
   assert.equal(allowed(carol, 'GET', '/apis/apps'), true);
   assert.equal(allowed(carol, 'GET', '/metrics'), false);
-  assert.equal(rbac.authorize(carol, parseRequestInfo('GET', '/api/v1/pods')).reason, 'RBAC: allowed by ClusterRoleBinding "devs-view" of ClusterRole "view" to Group "devs"');
+  assert.equal(
+    rbac.authorize(carol, parseRequestInfo('GET', '/api/v1/pods')).reason,
+    'RBAC: allowed by ClusterRoleBinding "devs-view" of ClusterRole "view" to Group "devs"',
+  );
 });
 
 test('changes to bindings and roles take effect as the collections report them', async () => {
@@ -113,7 +134,7 @@ test('a binding to a missing role grants nothing; a Namespace counts as inside i
   assert.equal(allowed(carol, 'GET', '/api/v1/namespaces/other'), false);
 });
 
-test('rulesFor lists the cluster-wide and the namespace\'s grants', async () => {
+test("rulesFor lists the cluster-wide and the namespace's grants", async () => {
   const { put, rbac } = await setup();
   put(role('ClusterRole', 'basic', [{ nonResourceURLs: ['/version'], verbs: ['get'] }]));
   put(binding('ClusterRoleBinding', 'basic', { kind: 'ClusterRole', name: 'basic' }, [{ kind: 'Group', name: 'system:authenticated' }]));

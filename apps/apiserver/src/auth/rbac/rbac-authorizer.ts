@@ -20,9 +20,21 @@ export const clusterRolesResource: ResourceInfo = findResourceByKind('rbac.autho
 export const roleBindingsResource: ResourceInfo = findResourceByKind('rbac.authorization.k8s.io/v1', 'RoleBinding')!;
 export const clusterRoleBindingsResource: ResourceInfo = findResourceByKind('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding')!;
 
-export interface Subject { kind: string; name: string; namespace?: string; apiGroup?: string }
-export interface RoleRef { apiGroup?: string; kind: string; name: string }
-interface Binding extends KubeObject { subjects?: Subject[]; roleRef: RoleRef }
+export interface Subject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  apiGroup?: string;
+}
+export interface RoleRef {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+}
+interface Binding extends KubeObject {
+  subjects?: Subject[];
+  roleRef: RoleRef;
+}
 
 const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 
@@ -72,7 +84,7 @@ class BindingIndex {
     const id = bindingId(binding);
     for (const key of this.#keysOf(binding)) {
       let bindings = this.#bySubject.get(key);
-      if (!bindings) this.#bySubject.set(key, bindings = new Map());
+      if (!bindings) this.#bySubject.set(key, (bindings = new Map()));
       bindings.set(id, binding);
     }
   }
@@ -128,12 +140,22 @@ export class RbacAuthorizer {
   static async create(watched: WatchedCollections): Promise<RbacAuthorizer> {
     const collections = [rolesResource, clusterRolesResource, roleBindingsResource, clusterRoleBindingsResource].map((res) => watched.of(res));
     await Promise.all(collections.map((c) => c.synced));
-    const [roles, clusterRoles, roleBindings, clusterRoleBindings] = collections as [WatchedCollection, WatchedCollection, WatchedCollection, WatchedCollection];
+    const [roles, clusterRoles, roleBindings, clusterRoleBindings] = collections as [
+      WatchedCollection,
+      WatchedCollection,
+      WatchedCollection,
+      WatchedCollection,
+    ];
     return new RbacAuthorizer(roles, clusterRoles, roleBindings, clusterRoleBindings);
   }
 
   #rulesOf(ref: RoleRef, namespace: string | undefined): readonly PolicyRule[] {
-    const role = ref.kind === 'ClusterRole' ? this.#clusterRoles.get(undefined, ref.name) : ref.kind === 'Role' && namespace ? this.#roles.get(namespace, ref.name) : undefined;
+    const role =
+      ref.kind === 'ClusterRole'
+        ? this.#clusterRoles.get(undefined, ref.name)
+        : ref.kind === 'Role' && namespace
+          ? this.#roles.get(namespace, ref.name)
+          : undefined;
     return (role?.rules as PolicyRule[] | undefined) ?? [];
   }
 

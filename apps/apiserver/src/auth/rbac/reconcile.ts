@@ -25,7 +25,9 @@ import { clusterRoleBindingsResource, clusterRolesResource, roleBindingsResource
 
 /** The apiserver's own writes (registry/bootstrap.ts writes as the same user). */
 
-interface AggregationRule { clusterRoleSelectors?: { matchLabels?: Record<string, string> }[] }
+interface AggregationRule {
+  clusterRoleSelectors?: { matchLabels?: Record<string, string> }[];
+}
 
 const sameJson = isDeepStrictEqual;
 
@@ -66,8 +68,10 @@ export function reconcileBinding(existing: KubeObject, expected: KubeObject): Ku
 
 /** What aggregation would put into each aggregated role, from the policy's own roles (to a fixpoint: edit includes view). */
 export function withAggregatedRules(clusterRoles: KubeObject[]): KubeObject[] {
-  const selects = (aggregated: KubeObject, role: KubeObject) => ((aggregated.aggregationRule as AggregationRule).clusterRoleSelectors ?? [])
-    .some((s) => Object.entries(s.matchLabels ?? {}).every(([k, v]) => role.metadata.labels?.[k] === v));
+  const selects = (aggregated: KubeObject, role: KubeObject) =>
+    ((aggregated.aggregationRule as AggregationRule).clusterRoleSelectors ?? []).some((s) =>
+      Object.entries(s.matchLabels ?? {}).every(([k, v]) => role.metadata.labels?.[k] === v),
+    );
   let changed = true;
   while (changed) {
     changed = false;
@@ -89,7 +93,12 @@ function nameOf(obj: KubeObject): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
 }
 
-async function reconcileOne(ctx: RegistryContext, res: ResourceInfo, expected: KubeObject, reconcile: (existing: KubeObject, expected: KubeObject) => KubeObject): Promise<'created' | 'updated' | 'unchanged' | 'skipped'> {
+async function reconcileOne(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  expected: KubeObject,
+  reconcile: (existing: KubeObject, expected: KubeObject) => KubeObject,
+): Promise<'created' | 'updated' | 'unchanged' | 'skipped'> {
   const { namespace, name } = expected.metadata as { namespace?: string; name: string };
   for (let attempt = 1; ; attempt++) {
     let existing: KubeObject | undefined;
@@ -112,7 +121,9 @@ async function reconcileOne(ctx: RegistryContext, res: ResourceInfo, expected: K
       const desired = reconcile(existing, expected);
       if (sameJson(desired, existing)) return 'unchanged';
       await updateObject(ctx, res, namespace, name, {
-        mode: 'main', resourceVersion: existing.metadata.resourceVersion, opts: { user: APISERVER_USER },
+        mode: 'main',
+        resourceVersion: existing.metadata.resourceVersion,
+        opts: { user: APISERVER_USER },
         transform: () => desired,
       });
       return 'updated';
@@ -135,11 +146,13 @@ export async function reconcileBootstrapPolicy(ctx: RegistryContext, logger: Log
   ];
   const counts = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
   for (const [res, objects, reconcile] of steps) {
-    const outcomes = await Promise.all(objects.map(async (expected) => {
-      const outcome = await reconcileOne(ctx, res, expected, reconcile);
-      if (outcome === 'updated' || outcome === 'skipped') logger.info({ [res.singular]: nameOf(expected) }, `bootstrap policy: ${outcome} ${res.singular}`);
-      return outcome;
-    }));
+    const outcomes = await Promise.all(
+      objects.map(async (expected) => {
+        const outcome = await reconcileOne(ctx, res, expected, reconcile);
+        if (outcome === 'updated' || outcome === 'skipped') logger.info({ [res.singular]: nameOf(expected) }, `bootstrap policy: ${outcome} ${res.singular}`);
+        return outcome;
+      }),
+    );
     for (const outcome of outcomes) counts[outcome]++;
   }
   logger.info(counts, 'bootstrap RBAC policy reconciled');

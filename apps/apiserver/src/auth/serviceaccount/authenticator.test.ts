@@ -21,7 +21,11 @@ function fixture(objects: { serviceAccounts?: KubeObject[]; pods?: KubeObject[];
 
 const sa = obj('builder', 'sa-uid');
 const pod = obj('web', 'pod-uid');
-const bound = (audiences = ['api']) => issuer.issue({ namespace: 'team', serviceAccount: { name: 'builder', uid: 'sa-uid' }, pod: { name: 'web', uid: 'pod-uid' }, audiences, expirationSeconds: 3600 }, now);
+const bound = (audiences = ['api']) =>
+  issuer.issue(
+    { namespace: 'team', serviceAccount: { name: 'builder', uid: 'sa-uid' }, pod: { name: 'web', uid: 'pod-uid' }, audiences, expirationSeconds: 3600 },
+    now,
+  );
 
 test('a pod-bound token is the service account, with the pod in extra', async () => {
   const { token } = await bound(['api', 'other']);
@@ -38,7 +42,14 @@ test('a pod-bound token is the service account, with the pod in extra', async ()
 const refusals: { name: string; objects: Parameters<typeof fixture>[0]; audiences?: string[]; want: RegExp }[] = [
   { name: 'the pod is gone', objects: { serviceAccounts: [sa] }, want: /pod "web" no longer exists/ },
   { name: 'the pod was recreated under the same name', objects: { serviceAccounts: [sa], pods: [obj('web', 'other-uid')] }, want: /pod "web" uid/ },
-  { name: 'the pod was deleted over a minute ago', objects: { serviceAccounts: [sa], pods: [obj('web', 'pod-uid', { metadata: { name: 'web', uid: 'pod-uid', deletionTimestamp: new Date(now.getTime() - 61_000).toISOString() } })] }, want: /was deleted/ },
+  {
+    name: 'the pod was deleted over a minute ago',
+    objects: {
+      serviceAccounts: [sa],
+      pods: [obj('web', 'pod-uid', { metadata: { name: 'web', uid: 'pod-uid', deletionTimestamp: new Date(now.getTime() - 61_000).toISOString() } })],
+    },
+    want: /was deleted/,
+  },
   { name: 'the service account is gone', objects: { pods: [pod] }, want: /service account "builder" no longer exists/ },
   { name: 'the service account was recreated', objects: { serviceAccounts: [obj('builder', 'new-uid')], pods: [pod] }, want: /service account "builder" uid/ },
   { name: 'the audience is not accepted', objects: { serviceAccounts: [sa], pods: [pod] }, audiences: ['vault'], want: /audiences are invalid/ },

@@ -53,7 +53,8 @@ function intersect(a: readonly string[], b: readonly string[]): string[] {
 /** The live object must exist, carry the token's uid, and not have been deleted over a minute ago. */
 function checkLive(obj: KubeObject | undefined, ref: ObjectRef, what: string, now: Date): void {
   if (!obj) throw new InvalidTokenError(`${what} "${ref.name}" no longer exists`);
-  if (obj.metadata.uid !== ref.uid) throw new InvalidTokenError(`${what} "${ref.name}" uid (${String(obj.metadata.uid)}) does not match the token's (${ref.uid})`);
+  if (obj.metadata.uid !== ref.uid)
+    throw new InvalidTokenError(`${what} "${ref.name}" uid (${String(obj.metadata.uid)}) does not match the token's (${ref.uid})`);
   const deleted = obj.metadata.deletionTimestamp;
   if (typeof deleted === 'string' && Date.parse(deleted) < now.getTime() - DELETION_GRACE_MS) {
     throw new InvalidTokenError(`${what} "${ref.name}" was deleted`);

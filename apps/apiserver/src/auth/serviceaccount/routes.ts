@@ -20,7 +20,10 @@ export const jwksPath = '/openid/v1/jwks';
 /** What a TokenReview asks: the outcome for one token, or why it failed. */
 export type ReviewToken = (token: string, audiences: string[] | undefined) => Promise<{ user: UserInfo; audiences: string[] } | { error: string }>;
 
-interface TokenReviewSpec { token?: unknown; audiences?: unknown }
+interface TokenReviewSpec {
+  token?: unknown;
+  audiences?: unknown;
+}
 
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
@@ -34,9 +37,8 @@ export function tokenReviewRoute(review: ReviewToken, maxRequestBytes: number): 
     const token = typeof spec.token === 'string' ? spec.token : '';
     const audiences = stringList(spec.audiences);
     const outcome = token ? await review(token, audiences?.length ? audiences : undefined) : { error: 'token is empty' };
-    const status = 'user' in outcome
-      ? { authenticated: true, user: userInfoOf(outcome.user), audiences: outcome.audiences }
-      : { user: {}, error: outcome.error };
+    const status =
+      'user' in outcome ? { authenticated: true, user: userInfoOf(outcome.user), audiences: outcome.audiences } : { user: {}, error: outcome.error };
     sendJson(res, 201, {
       kind: 'TokenReview',
       apiVersion: 'authentication.k8s.io/v1',

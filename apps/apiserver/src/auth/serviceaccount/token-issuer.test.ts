@@ -17,7 +17,10 @@ function issuer(opts: Partial<ConstructorParameters<typeof TokenIssuer>[0]> = {}
 
 test('a bound token carries upstream claims and verifies back to them', async () => {
   const iss = issuer();
-  const { token, expirationTimestamp } = await iss.issue({ namespace: 'team', serviceAccount: sa, pod: { name: 'web', uid: 'pod-uid' }, audiences: ['api', 'vault'], expirationSeconds: 600 }, now);
+  const { token, expirationTimestamp } = await iss.issue(
+    { namespace: 'team', serviceAccount: sa, pod: { name: 'web', uid: 'pod-uid' }, audiences: ['api', 'vault'], expirationSeconds: 600 },
+    now,
+  );
   assert.equal(expirationTimestamp.toISOString(), '2026-03-01T10:10:00.000Z');
   const header = decodeProtectedHeader(token);
   assert.deepEqual(header, { alg: 'RS256', kid: serviceAccountKeyId(publicKey) });
@@ -30,7 +33,14 @@ test('a bound token carries upstream claims and verifies back to them', async ()
   assert.match(String(claims.jti), /^[0-9a-f-]{36}$/);
   assert.deepEqual(claims['kubernetes.io'], { namespace: 'team', pod: { name: 'web', uid: 'pod-uid' }, serviceaccount: sa });
   const verified = await iss.verify(token, new Date(now.getTime() + 599_000));
-  assert.deepEqual(verified, { legacy: false, audiences: ['api', 'vault'], jti: claims.jti, namespace: 'team', serviceAccount: sa, pod: { name: 'web', uid: 'pod-uid' } });
+  assert.deepEqual(verified, {
+    legacy: false,
+    audiences: ['api', 'vault'],
+    jti: claims.jti,
+    namespace: 'team',
+    serviceAccount: sa,
+    pod: { name: 'web', uid: 'pod-uid' },
+  });
   assert.deepEqual(iss.apiAudiences, [ISSUER], 'no --api-audiences: the issuer');
 });
 
@@ -60,7 +70,12 @@ test('legacy tokens: issuer kubernetes/serviceaccount, flat claims, no expiry', 
   const token = await iss.signLegacy('team', sa, 'builder-token');
   assert.equal(unverifiedIssuer(token), LEGACY_ISSUER);
   assert.equal(decodeJwt(token).exp, undefined);
-  assert.deepEqual(await iss.verify(token, new Date('2099-01-01T00:00:00Z')), { legacy: true, namespace: 'team', serviceAccount: sa, secretName: 'builder-token' });
+  assert.deepEqual(await iss.verify(token, new Date('2099-01-01T00:00:00Z')), {
+    legacy: true,
+    namespace: 'team',
+    serviceAccount: sa,
+    secretName: 'builder-token',
+  });
 });
 
 test('the JWKS verifies what the issuer signs', async () => {

@@ -15,14 +15,23 @@ import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { decodeJwt, decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import {
-  LEGACY_CLAIMS, LEGACY_SERVICE_ACCOUNT_ISSUER, legacyServiceAccountClaims, parseServiceAccountPrivateKey, parseServiceAccountPublicKeys,
-  serviceAccountKeyId, signingAlgorithmOf, type ServiceAccountSigningAlgorithm,
+  LEGACY_CLAIMS,
+  LEGACY_SERVICE_ACCOUNT_ISSUER,
+  legacyServiceAccountClaims,
+  parseServiceAccountPrivateKey,
+  parseServiceAccountPublicKeys,
+  serviceAccountKeyId,
+  signingAlgorithmOf,
+  type ServiceAccountSigningAlgorithm,
 } from '@skiff/pki';
 
 /** `iss` of the tokens in legacy token Secrets. */
 export const LEGACY_ISSUER = LEGACY_SERVICE_ACCOUNT_ISSUER;
 
-export interface ObjectRef { name: string; uid: string }
+export interface ObjectRef {
+  name: string;
+  uid: string;
+}
 
 /** What a bound token says about who it is for and what it is bound to. */
 export interface BoundTokenClaims {
@@ -38,7 +47,10 @@ export interface IssueTokenRequest extends BoundTokenClaims {
   expirationSeconds: number;
 }
 
-export interface IssuedToken { token: string; expirationTimestamp: Date }
+export interface IssuedToken {
+  token: string;
+  expirationTimestamp: Date;
+}
 
 export type VerifiedToken =
   | ({ legacy: false; audiences: string[]; jti?: string } & BoundTokenClaims)
@@ -52,7 +64,11 @@ export class InvalidTokenError extends Error {
   }
 }
 
-interface VerifyKey { key: KeyObject; kid: string; alg: ServiceAccountSigningAlgorithm }
+interface VerifyKey {
+  key: KeyObject;
+  kid: string;
+  alg: ServiceAccountSigningAlgorithm;
+}
 
 /** `kubernetes.io` private claim of a bound token, as upstream spells it. */
 interface KubernetesClaim {
@@ -91,7 +107,8 @@ function boundClaimsOf(payload: JWTPayload): BoundTokenClaims {
   if (!k8s || typeof k8s.namespace !== 'string' || !k8s.namespace) throw new InvalidTokenError('token lacks the kubernetes.io claim');
   const serviceAccount = refOf(k8s.serviceaccount, 'service account');
   if (!serviceAccount) throw new InvalidTokenError('token names no service account');
-  if (payload.sub !== serviceAccountUsername(k8s.namespace, serviceAccount.name)) throw new InvalidTokenError('token subject does not match its service account');
+  if (payload.sub !== serviceAccountUsername(k8s.namespace, serviceAccount.name))
+    throw new InvalidTokenError('token subject does not match its service account');
   const claims: BoundTokenClaims = { namespace: k8s.namespace, serviceAccount };
   const pod = refOf(k8s.pod, 'pod');
   const secret = refOf(k8s.secret, 'secret');
@@ -226,10 +243,12 @@ export class TokenIssuer {
 
   /** The verifying keys as a JWK Set, as /openid/v1/jwks serves them. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const keys = await Promise.all(this.#verify.map(async ({ key, kid, alg }) => {
-      const jwk = await exportJWK(key);
-      return { use: 'sig', kty: jwk.kty!, kid, alg, ...jwk } as JWK;
-    }));
+    const keys = await Promise.all(
+      this.#verify.map(async ({ key, kid, alg }) => {
+        const jwk = await exportJWK(key);
+        return { use: 'sig', kty: jwk.kty!, kid, alg, ...jwk } as JWK;
+      }),
+    );
     return { keys };
   }
 }

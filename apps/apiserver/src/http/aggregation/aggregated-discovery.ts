@@ -36,20 +36,23 @@ interface GroupVersionKind {
 /** One legacy APIResourceList's entries as v2 resources, subresources folded under their parent. */
 export function toDiscoveryResources(group: string, version: string, list: readonly ApiResource[]): Record<string, unknown>[] {
   const kindOf = (r: ApiResource): GroupVersionKind => ({ group: r.group ?? group, version: r.version ?? version, kind: r.kind });
-  return list.filter((r) => !r.name.includes('/')).map((r) => {
-    const subresources = list.filter((s) => s.name.startsWith(`${r.name}/`))
-      .map((s) => ({ subresource: s.name.slice(r.name.length + 1), responseKind: kindOf(s), verbs: s.verbs }));
-    return {
-      resource: r.name,
-      responseKind: kindOf(r),
-      scope: r.namespaced ? 'Namespaced' : 'Cluster',
-      singularResource: r.singularName || r.kind.toLowerCase(),
-      verbs: r.verbs,
-      ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
-      ...(r.categories?.length ? { categories: r.categories } : {}),
-      ...(subresources.length ? { subresources } : {}),
-    };
-  });
+  return list
+    .filter((r) => !r.name.includes('/'))
+    .map((r) => {
+      const subresources = list
+        .filter((s) => s.name.startsWith(`${r.name}/`))
+        .map((s) => ({ subresource: s.name.slice(r.name.length + 1), responseKind: kindOf(s), verbs: s.verbs }));
+      return {
+        resource: r.name,
+        responseKind: kindOf(r),
+        scope: r.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: r.singularName || r.kind.toLowerCase(),
+        verbs: r.verbs,
+        ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
+        ...(r.categories?.length ? { categories: r.categories } : {}),
+        ...(subresources.length ? { subresources } : {}),
+      };
+    });
 }
 
 /** The APIGroupDiscoveryList of /api (`core`) or /apis. */
@@ -58,14 +61,23 @@ export function buildGroupDiscoveryList(sources: DiscoverySources, root: 'api' |
   const names = root === 'api' ? [''] : groupNames(sources);
   const items = names.map((name) => {
     const versions = [
-      ...local.filter((gv) => gv.group === name).map((gv) => ({
-        version: gv.version, resources: toDiscoveryResources(name, gv.version, localResources(sources.served, name, gv.version) ?? []), freshness: 'Current',
-      })),
-      ...(root === 'api' ? [] : sources.remote.filter((gv) => gv.group === name).map((gv) => ({
-        version: gv.version, resources: toDiscoveryResources(name, gv.version, gv.resources ?? []),
-        // Not fetched yet or failing: clients keep what they had.
-        freshness: gv.resources ? 'Current' : 'Stale',
-      }))),
+      ...local
+        .filter((gv) => gv.group === name)
+        .map((gv) => ({
+          version: gv.version,
+          resources: toDiscoveryResources(name, gv.version, localResources(sources.served, name, gv.version) ?? []),
+          freshness: 'Current',
+        })),
+      ...(root === 'api'
+        ? []
+        : sources.remote
+            .filter((gv) => gv.group === name)
+            .map((gv) => ({
+              version: gv.version,
+              resources: toDiscoveryResources(name, gv.version, gv.resources ?? []),
+              // Not fetched yet or failing: clients keep what they had.
+              freshness: gv.resources ? 'Current' : 'Stale',
+            }))),
     ];
     return { metadata: { name, creationTimestamp: null }, versions };
   });

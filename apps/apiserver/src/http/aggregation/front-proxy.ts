@@ -32,7 +32,9 @@ export interface FrontProxy {
 export async function loadFrontProxy(config: ApiServerConfig): Promise<FrontProxy | undefined> {
   if (!config.proxyClientCertFile || !config.proxyClientKeyFile) return undefined;
   const [cert, key, clientCa, requestHeaderCa] = await Promise.all([
-    readFile(config.proxyClientCertFile), readFile(config.proxyClientKeyFile), readFile(config.clientCaFile, 'utf8'),
+    readFile(config.proxyClientCertFile),
+    readFile(config.proxyClientKeyFile),
+    readFile(config.clientCaFile, 'utf8'),
     config.requestheaderClientCaFile ? readFile(config.requestheaderClientCaFile, 'utf8') : undefined,
   ]);
   return { cert, key, clientCa, allowedNames: config.requestheaderAllowedNames ?? [], ...(requestHeaderCa ? { requestHeaderCa } : {}) };
@@ -66,7 +68,8 @@ export async function publishExtensionApiserverAuthentication(ctx: RegistryConte
   }
   try {
     await ctx.store.create(CONFIGMAPS, {
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name, namespace, uid: randomUUID(), creationTimestamp: formatTimestamp(ctx.now()) },
       data,
     });

@@ -34,7 +34,10 @@ export async function resolveProxyTarget(ctx: RegistryContext, spec: ApiServiceS
   const ref = spec.service!;
   const { host, port } = await resolveServiceEndpoint(ctx, { namespace: ref.namespace, name: ref.name, port: ref.port ?? 443 });
   return {
-    host, port, serverName: `${ref.name}.${ref.namespace}.svc`, insecure: spec.insecureSkipTLSVerify === true,
+    host,
+    port,
+    serverName: `${ref.name}.${ref.namespace}.svc`,
+    insecure: spec.insecureSkipTLSVerify === true,
     ...(spec.caBundle ? { ca: Buffer.from(spec.caBundle, 'base64') } : {}),
   };
 }
@@ -64,18 +67,30 @@ export function requestHeaders(incoming: IncomingHttpHeaders, user: UserInfo): O
 }
 
 /** Streams `req` to the extension apiserver and its answer back; rejects only when no answer started. */
-export function proxyRequest(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, user: UserInfo, frontProxy: FrontProxy | undefined): Promise<void> {
+export function proxyRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ProxyTarget,
+  user: UserInfo,
+  frontProxy: FrontProxy | undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const upstream = httpsRequest({ ...tlsOptions(target, frontProxy), method: req.method, path: req.url, headers: requestHeaders(req.headers, user) }, (answer) => {
-      const headers: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !DROPPED.test(name)) headers[name] = value;
-      res.writeHead(answer.statusCode ?? 502, headers);
-      // Watches flush each event as it comes.
-      res.flushHeaders();
-      answer.pipe(res);
-      answer.on('end', resolve);
-      answer.on('error', () => { res.destroy(); resolve(); });
-    });
+    const upstream = httpsRequest(
+      { ...tlsOptions(target, frontProxy), method: req.method, path: req.url, headers: requestHeaders(req.headers, user) },
+      (answer) => {
+        const headers: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !DROPPED.test(name)) headers[name] = value;
+        res.writeHead(answer.statusCode ?? 502, headers);
+        // Watches flush each event as it comes.
+        res.flushHeaders();
+        answer.pipe(res);
+        answer.on('end', resolve);
+        answer.on('error', () => {
+          res.destroy();
+          resolve();
+        });
+      },
+    );
     upstream.on('error', (err) => {
       if (res.headersSent) {
         res.destroy();
@@ -91,23 +106,29 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, target: 
 /** GET `path` of the extension apiserver as the apiserver itself (discovery, availability). */
 export function getJson(target: ProxyTarget, path: string, frontProxy: FrontProxy | undefined, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({
-      ...tlsOptions(target, frontProxy), method: 'GET', path, timeout: timeoutMs,
-      headers: { Accept: 'application/json', [USERNAME_HEADER]: 'system:kube-aggregator', [GROUP_HEADER]: 'system:masters' },
-    }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('error', reject);
-      answer.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (answer.statusCode !== 200) return reject(new Error(`bad status from https://${target.host}:${target.port}${path}: ${answer.statusCode}`));
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new Error(`the response from https://${target.host}:${target.port}${path} is not JSON`));
-        }
-      });
-    });
+    const req = httpsRequest(
+      {
+        ...tlsOptions(target, frontProxy),
+        method: 'GET',
+        path,
+        timeout: timeoutMs,
+        headers: { Accept: 'application/json', [USERNAME_HEADER]: 'system:kube-aggregator', [GROUP_HEADER]: 'system:masters' },
+      },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('error', reject);
+        answer.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (answer.statusCode !== 200) return reject(new Error(`bad status from https://${target.host}:${target.port}${path}: ${answer.statusCode}`));
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`the response from https://${target.host}:${target.port}${path} is not JSON`));
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`Client.Timeout exceeded while awaiting headers (${timeoutMs / 1000}s)`)));
     req.on('error', reject);
     req.end();

@@ -71,7 +71,9 @@ export class RemoteApis {
       // Our own condition writes change only status: no need to check again.
       if (JSON.stringify(current.spec) !== JSON.stringify(previous?.spec)) void this.#check(current);
     });
-    const recheckAll = (): void => { for (const obj of collection.values()) void this.#check(obj); };
+    const recheckAll = (): void => {
+      for (const obj of collection.values()) void this.#check(obj);
+    };
     // A Service or its endpoints coming and going changes the APIServices that name it.
     const recheckService = (namespace: string | undefined, name: string | undefined): void => {
       for (const obj of collection.values()) {
@@ -142,15 +144,23 @@ export class RemoteApis {
     try {
       target = await this.target(remote);
     } catch {
-      return { status: 'False', reason: 'MissingEndpoints', message: `endpoints for service/${name} in "${namespace}" have no addresses with port ${remote.spec.service!.port ?? 443}` };
+      return {
+        status: 'False',
+        reason: 'MissingEndpoints',
+        message: `endpoints for service/${name} in "${namespace}" have no addresses with port ${remote.spec.service!.port ?? 443}`,
+      };
     }
     const path = `/apis/${remote.spec.group}/${remote.spec.version}`;
     try {
-      const doc = await getJson(target, path, this.#frontProxy, DISCOVERY_TIMEOUT_MS) as { resources?: ApiResource[] };
+      const doc = (await getJson(target, path, this.#frontProxy, DISCOVERY_TIMEOUT_MS)) as { resources?: ApiResource[] };
       this.#resources.set(remote.name, Array.isArray(doc.resources) ? doc.resources : []);
       return { status: 'True', reason: 'Passed', message: 'all checks passed' };
     } catch (err) {
-      return { status: 'False', reason: 'FailedDiscoveryCheck', message: `failing or missing response from https://${target.host}:${target.port}${path}: ${(err as Error).message}` };
+      return {
+        status: 'False',
+        reason: 'FailedDiscoveryCheck',
+        message: `failing or missing response from https://${target.host}:${target.port}${path}: ${(err as Error).message}`,
+      };
     }
   }
 }

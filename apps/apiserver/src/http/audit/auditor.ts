@@ -38,7 +38,12 @@ interface ObjectReference {
   subresource?: string;
 }
 
-interface AuditUser { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> }
+interface AuditUser {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
 
 export interface AuditEvent {
   kind: 'Event';
@@ -82,9 +87,15 @@ function auditUser(u: UserInfo): AuditUser {
 /** utilnet.SourceIPs: X-Forwarded-For, then X-Real-Ip, then the peer, each once. */
 function sourceIPs(req: IncomingMessage): string[] {
   const ips: string[] = [];
-  const add = (ip: string | undefined) => { if (ip && !ips.includes(ip)) ips.push(ip); };
+  const add = (ip: string | undefined) => {
+    if (ip && !ips.includes(ip)) ips.push(ip);
+  };
   const forwarded = req.headers['x-forwarded-for'];
-  if (typeof forwarded === 'string') forwarded.split(',').map((s) => s.trim()).forEach(add);
+  if (typeof forwarded === 'string')
+    forwarded
+      .split(',')
+      .map((s) => s.trim())
+      .forEach(add);
   const real = req.headers['x-real-ip'];
   if (typeof real === 'string') add(real.trim());
   add(req.socket.remoteAddress?.replace(/^::ffff:/, ''));
@@ -119,7 +130,11 @@ export class Auditor {
     this.policy = opts.policy ?? (opts.policyFile ? loadAuditPolicy(opts.policyFile) : DEFAULT_AUDIT_POLICY);
     this.maxBodyBytes = opts.maxBodyBytes;
     this.writer = new AuditLogWriter({
-      path: opts.path, maxBytes: opts.maxSizeMB * 1024 * 1024, maxBackups: opts.maxBackups, maxAgeDays: opts.maxAgeDays, logger: opts.logger,
+      path: opts.path,
+      maxBytes: opts.maxSizeMB * 1024 * 1024,
+      maxBackups: opts.maxBackups,
+      maxAgeDays: opts.maxAgeDays,
+      logger: opts.logger,
     });
   }
 
@@ -127,13 +142,26 @@ export class Auditor {
   begin(req: IncomingMessage, res: ServerResponse | undefined, auditID: string, info: RequestInfo, user: UserInfo, received: number): RequestAudit | undefined {
     const decision = evaluatePolicy(this.policy, user, info);
     if (decision.level === 'None') return undefined;
-    const audit = new RequestAudit(this, decision, {
-      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: decision.level, auditID, stage: 'RequestReceived',
-      requestURI: req.url ?? '/', verb: info.verb, user: auditUser(user), sourceIPs: sourceIPs(req),
-      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
-      ...(info.isResourceRequest ? { objectRef: objectRefOf(info) } : {}),
-      requestReceivedTimestamp: microTime(received), stageTimestamp: '',
-    }, isLongRunning(info));
+    const audit = new RequestAudit(
+      this,
+      decision,
+      {
+        kind: 'Event',
+        apiVersion: 'audit.k8s.io/v1',
+        level: decision.level,
+        auditID,
+        stage: 'RequestReceived',
+        requestURI: req.url ?? '/',
+        verb: info.verb,
+        user: auditUser(user),
+        sourceIPs: sourceIPs(req),
+        ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+        ...(info.isResourceRequest ? { objectRef: objectRefOf(info) } : {}),
+        requestReceivedTimestamp: microTime(received),
+        stageTimestamp: '',
+      },
+      isLongRunning(info),
+    );
     audit.emit('RequestReceived');
     requestAudits.set(req, audit);
     if (res) audit.watch(req, res, info);
@@ -175,7 +203,7 @@ export class RequestAudit {
 
   /** The event's annotations, live: what is set here appears in the stages emitted after. */
   annotations(): Record<string, string> {
-    return this.event.annotations ??= {};
+    return (this.event.annotations ??= {});
   }
 
   /**

@@ -71,8 +71,13 @@ export function tapResponse(res: ServerResponse, limit: number, all: boolean): (
   const keep = (chunk: unknown, encoding: unknown) => {
     if (copy.full || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (!all && res.statusCode < 400) return;
-    copy.add(Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk)
-      : Buffer.from(String(chunk), typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8'));
+    copy.add(
+      Buffer.isBuffer(chunk)
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk)
+          : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'),
+    );
   };
   const write = res.write;
   const end = res.end;

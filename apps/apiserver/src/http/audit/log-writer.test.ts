@@ -26,9 +26,15 @@ describe('audit log writer', () => {
       for (const f of files) assert.ok(statSync(join(dir, f)).size <= 1000);
       assert.equal(statSync(path).mode & 0o777, 0o600);
       // The newest events are in the live file, whole lines, in order.
-      const live = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+      const live = readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { i: number });
       assert.equal(live.at(-1)!.i, 39);
-      assert.deepEqual(live.map((e) => e.i), live.map((_, k) => 40 - live.length + k));
+      assert.deepEqual(
+        live.map((e) => e.i),
+        live.map((_, k) => 40 - live.length + k),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -107,7 +107,8 @@ export class AuditLogWriter {
     const cutoff = Date.now() - this.opts.maxAgeDays * 24 * 3600_000;
     const backups = readdirSync(dir)
       .filter((f) => f.startsWith(`${prefix}-`) && f.endsWith(ext) && backupTime(f.slice(prefix.length + 1, f.length - ext.length)) !== undefined)
-      .sort().reverse(); // newest first: the timestamps sort as text
+      .sort()
+      .reverse(); // newest first: the timestamps sort as text
     backups.forEach((f, i) => {
       const when = backupTime(f.slice(prefix.length + 1, f.length - ext.length))!;
       if (i >= this.opts.maxBackups || (this.opts.maxAgeDays > 0 && when < cutoff)) {

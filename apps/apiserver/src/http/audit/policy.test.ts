@@ -7,7 +7,9 @@ const alice = { username: 'alice', groups: ['devs', 'system:authenticated'] };
 const node = { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
 
 const policy = parseAuditPolicy({
-  apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'],
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
   rules: [
     { level: 'None', users: ['quiet'] },
     { level: 'None', nonResourceURLs: ['/healthz*', '/version'] },
@@ -68,9 +70,18 @@ describe('audit policy', () => {
     const bad: [unknown, RegExp][] = [
       [{ apiVersion: 'audit.k8s.io/v1beta1', kind: 'Policy', rules: [{ level: 'None' }] }, /want kind Policy, apiVersion audit.k8s.io\/v1/],
       [{ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [] }, /at least one rule/],
-      [{ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Everything' }] }, /rules\[0\]\.level: want one of None, Metadata, Request, RequestResponse/],
-      [{ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'None', omitStages: ['Started'] }] }, /rules\[0\]\.omitStages: unknown stage "Started"/],
-      [{ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'None', nonResourceURLs: ['/x'], resources: [{ group: '' }] }] }, /both regular resources and non-resource URLs/],
+      [
+        { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Everything' }] },
+        /rules\[0\]\.level: want one of None, Metadata, Request, RequestResponse/,
+      ],
+      [
+        { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'None', omitStages: ['Started'] }] },
+        /rules\[0\]\.omitStages: unknown stage "Started"/,
+      ],
+      [
+        { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'None', nonResourceURLs: ['/x'], resources: [{ group: '' }] }] },
+        /both regular resources and non-resource URLs/,
+      ],
     ];
     for (const [doc, message] of bad) assert.throws(() => parseAuditPolicy(doc as AuditPolicy), message);
   });

@@ -109,9 +109,10 @@ function matchesResource(rule: PolicyRule, info: RequestInfo): boolean {
     if ((gr.group ?? '') !== info.group) return false;
     if (!gr.resources?.length) return true;
     if (gr.resourceNames?.length && !gr.resourceNames.includes(info.name)) return false;
-    return gr.resources.some((r) => r === combined || r === '*'
-      || (info.subresource !== '' && r === `*/${info.subresource}`)
-      || (r.endsWith('/*') && r.slice(0, -2) === info.resource));
+    return gr.resources.some(
+      (r) =>
+        r === combined || r === '*' || (info.subresource !== '' && r === `*/${info.subresource}`) || (r.endsWith('/*') && r.slice(0, -2) === info.resource),
+    );
   });
 }
 
@@ -131,10 +132,13 @@ export function loadAuditPolicy(path: string): AuditPolicy {
 }
 
 export function parseAuditPolicy(doc: unknown, source = 'audit policy'): AuditPolicy {
-  const fail = (why: string): never => { throw new Error(`${source}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new Error(`${source}: ${why}`);
+  };
   if (!doc || typeof doc !== 'object') fail('want an audit.k8s.io/v1 Policy object');
   const d = doc as Record<string, unknown>;
-  if (d.kind !== 'Policy' || d.apiVersion !== 'audit.k8s.io/v1') fail(`want kind Policy, apiVersion audit.k8s.io/v1, got ${String(d.kind)} ${String(d.apiVersion)}`);
+  if (d.kind !== 'Policy' || d.apiVersion !== 'audit.k8s.io/v1')
+    fail(`want kind Policy, apiVersion audit.k8s.io/v1, got ${String(d.kind)} ${String(d.apiVersion)}`);
   if (!Array.isArray(d.rules) || d.rules.length === 0) fail('rules: at least one rule is required');
   const stages = (v: unknown, field: string): AuditStage[] | undefined => {
     if (v === undefined) return undefined;

@@ -29,7 +29,9 @@ export const metricsApiGroup = {
 };
 
 export const metricsResourceList = {
-  kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GROUP_VERSION,
+  kind: 'APIResourceList',
+  apiVersion: 'v1',
+  groupVersion: GROUP_VERSION,
   resources: [
     { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
     { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
@@ -110,15 +112,15 @@ export function createMetricsApi(opts: MetricsApiOptions) {
     if (parts[0] !== 'apis' || parts[1] !== METRICS_GROUP) return false;
     try {
       if (req.method !== 'GET') throw errors.methodNotSupported({ group: METRICS_GROUP, resource: parts[3] ?? '' }, req.method?.toLowerCase() ?? '');
-      if (parts.length === 2) return sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...metricsApiGroup }), true;
+      if (parts.length === 2) return (sendJson(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...metricsApiGroup }), true);
       if (parts[2] !== 'v1beta1') throw errors.notFound({ group: METRICS_GROUP, resource: '' }, parts[2]!);
-      if (parts.length === 3) return sendJson(res, 200, metricsResourceList), true;
+      if (parts.length === 3) return (sendJson(res, 200, metricsResourceList), true);
       const rest = parts.slice(3);
       // nodes | nodes/{name} | pods | namespaces/{ns}/pods | namespaces/{ns}/pods/{name}
-      if (rest[0] === 'nodes' && rest.length <= 2) return await serveNodes(res, url, rest[1]), true;
+      if (rest[0] === 'nodes' && rest.length <= 2) return (await serveNodes(res, url, rest[1]), true);
       const ns = rest[0] === 'namespaces' ? rest[1] : undefined;
       const podPath = rest[0] === 'namespaces' ? rest.slice(2) : rest;
-      if (podPath[0] === 'pods' && podPath.length <= 2 && (ns || podPath.length === 1)) return await servePods(res, url, ns, podPath[1]), true;
+      if (podPath[0] === 'pods' && podPath.length <= 2 && (ns || podPath.length === 1)) return (await servePods(res, url, ns, podPath[1]), true);
       throw errors.notFound({ group: METRICS_GROUP, resource: rest[0] ?? '' }, rest.slice(1).join('/'));
     } catch (err) {
       sendError(res, err, logger);

@@ -12,27 +12,49 @@ const figures = (nanoCores: number | undefined, bytes: number | undefined, time 
   memory: { time, ...(bytes !== undefined ? { workingSetBytes: bytes } : {}) },
 });
 const pod = (name: string, uid = `uid-${name}`, labels?: Record<string, string>): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid, ...(labels ? { labels } : {}) }, spec: { nodeName: 'n1', containers: [] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', uid, ...(labels ? { labels } : {}) },
+  spec: { nodeName: 'n1', containers: [] },
 });
 
 const summary: Summary = {
   node: { nodeName: 'n1', ...figures(1_500_000_000, 2048 * 1024) },
   pods: [
-    { podRef: { name: 'web', namespace: 'default', uid: 'uid-web' }, containers: [{ name: 'app', ...figures(200_000_000, 10 * 1024) }, { name: 'side', ...figures(1_000_000, 2048, T2) }] },
+    {
+      podRef: { name: 'web', namespace: 'default', uid: 'uid-web' },
+      containers: [
+        { name: 'app', ...figures(200_000_000, 10 * 1024) },
+        { name: 'side', ...figures(1_000_000, 2048, T2) },
+      ],
+    },
     { podRef: { name: 'new', namespace: 'default', uid: 'uid-new' }, containers: [{ name: 'app', ...figures(undefined, 4096) }] },
     { podRef: { name: 'old', namespace: 'default', uid: 'uid-before' }, containers: [{ name: 'app', ...figures(5, 4096) }] },
-    { podRef: { name: 'half', namespace: 'default', uid: 'uid-half' }, containers: [{ name: 'a', ...figures(5, 4096) }, { name: 'b', ...figures(5, undefined) }] },
+    {
+      podRef: { name: 'half', namespace: 'default', uid: 'uid-half' },
+      containers: [
+        { name: 'a', ...figures(5, 4096) },
+        { name: 'b', ...figures(5, undefined) },
+      ],
+    },
   ],
 };
 
 describe('metrics objects', () => {
   it('a pod with every figure: containers in nanocores and Ki, the newest reading as timestamp, the pod labels', () => {
-    assert.deepEqual(podMetrics([pod('web', 'uid-web', { app: 'web' })], [summary], NOW), [{
-      kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1',
-      metadata: { name: 'web', namespace: 'default', labels: { app: 'web' }, creationTimestamp: NOW },
-      timestamp: T2, window: '15s',
-      containers: [{ name: 'app', usage: { cpu: '200000000n', memory: '10Ki' } }, { name: 'side', usage: { cpu: '1000000n', memory: '2Ki' } }],
-    }]);
+    assert.deepEqual(podMetrics([pod('web', 'uid-web', { app: 'web' })], [summary], NOW), [
+      {
+        kind: 'PodMetrics',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        metadata: { name: 'web', namespace: 'default', labels: { app: 'web' }, creationTimestamp: NOW },
+        timestamp: T2,
+        window: '15s',
+        containers: [
+          { name: 'app', usage: { cpu: '200000000n', memory: '10Ki' } },
+          { name: 'side', usage: { cpu: '1000000n', memory: '2Ki' } },
+        ],
+      },
+    ]);
   });
 
   const left: [string, Pod][] = [
@@ -46,8 +68,12 @@ describe('metrics objects', () => {
   it('NodeMetrics carry the node labels, or nothing while the kubelet has no CPU rate', () => {
     const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { zone: 'a' } } };
     assert.deepEqual(nodeMetrics(node, summary, NOW), {
-      kind: 'NodeMetrics', apiVersion: 'metrics.k8s.io/v1beta1', metadata: { name: 'n1', labels: { zone: 'a' }, creationTimestamp: NOW },
-      timestamp: T1, window: '15s', usage: { cpu: '1500000000n', memory: '2048Ki' },
+      kind: 'NodeMetrics',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: { name: 'n1', labels: { zone: 'a' }, creationTimestamp: NOW },
+      timestamp: T1,
+      window: '15s',
+      usage: { cpu: '1500000000n', memory: '2048Ki' },
     });
     assert.equal(nodeMetrics(node, { ...summary, node: { nodeName: 'n1', ...figures(undefined, 1024) } }, NOW), undefined);
   });

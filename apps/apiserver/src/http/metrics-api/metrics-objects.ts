@@ -12,7 +12,10 @@ export const METRICS_GROUP_VERSION = 'metrics.k8s.io/v1beta1';
 /** The kubelet's sampling window (apps/kubelet/src/stats): the span of every CPU rate it reports. */
 export const METRICS_WINDOW = '15s';
 
-interface Usage { cpu: string; memory: string }
+interface Usage {
+  cpu: string;
+  memory: string;
+}
 
 export interface NodeMetrics {
   kind: 'NodeMetrics';
@@ -44,9 +47,12 @@ const usage = (f: Complete): Usage => ({ cpu: `${Math.round(f.cpu.usageNanoCores
 export function nodeMetrics(node: Node, summary: Summary, now: string): NodeMetrics | undefined {
   if (!isComplete(summary.node)) return undefined;
   return {
-    kind: 'NodeMetrics', apiVersion: METRICS_GROUP_VERSION,
+    kind: 'NodeMetrics',
+    apiVersion: METRICS_GROUP_VERSION,
     metadata: { name: node.metadata!.name!, ...(node.metadata?.labels ? { labels: node.metadata.labels } : {}), creationTimestamp: now },
-    timestamp: summary.node.cpu.time, window: METRICS_WINDOW, usage: usage(summary.node),
+    timestamp: summary.node.cpu.time,
+    window: METRICS_WINDOW,
+    usage: usage(summary.node),
   };
 }
 
@@ -67,10 +73,15 @@ export function podMetrics(pods: Pod[], summaries: Summary[], now: string): PodM
     const containers = entry.containers.filter(isComplete);
     if (containers.length === 0 || containers.length < entry.containers.length) continue;
     items.push({
-      kind: 'PodMetrics', apiVersion: METRICS_GROUP_VERSION,
+      kind: 'PodMetrics',
+      apiVersion: METRICS_GROUP_VERSION,
       metadata: { name: meta.name!, namespace: meta.namespace!, ...(meta.labels ? { labels: meta.labels } : {}), creationTimestamp: now },
       // The newest reading among the containers: when the pod's figures were last brought up to date.
-      timestamp: containers.map((c) => c.cpu.time).sort().at(-1)!, window: METRICS_WINDOW,
+      timestamp: containers
+        .map((c) => c.cpu.time)
+        .sort()
+        .at(-1)!,
+      window: METRICS_WINDOW,
       containers: containers.map((c) => ({ name: c.name, usage: usage(c) })),
     });
   }

@@ -89,7 +89,8 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
     async serve(req, res, info) {
       try {
         if (STREAM_SUBRESOURCES.has(info.subresource)) throw errors.badRequest('Upgrade request required');
-        if (req.method !== 'GET') throw errors.methodNotSupported({ group: '', resource: `${info.resource}/${info.subresource}` }, req.method?.toLowerCase() ?? '');
+        if (req.method !== 'GET')
+          throw errors.methodNotSupported({ group: '', resource: `${info.resource}/${info.subresource}` }, req.method?.toLowerCase() ?? '');
         const { loc, path } = await target(req, info);
         const options: RequestOptions = { ...tlsOptions(loc), method: 'GET', path, headers: { Accept: String(req.headers.accept ?? '*/*') } };
         const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -122,9 +123,12 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
       try {
         ({ loc, path } = await target(req, info));
       } catch (err) {
-        const status = err instanceof Error && 'toStatus' in err ? (err as ReturnType<typeof errors.badRequest>).toStatus() : errors.internal(String(err)).toStatus();
+        const status =
+          err instanceof Error && 'toStatus' in err ? (err as ReturnType<typeof errors.badRequest>).toStatus() : errors.internal(String(err)).toStatus();
         const body = JSON.stringify(status);
-        socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
         return;
       }
       const upstream = tlsConnect({ ...tlsOptions(loc), ALPNProtocols: ['http/1.1'] });
@@ -147,7 +151,9 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
         logger.warn({ err: err.message, kubelet: `${loc.host}:${loc.port}` }, 'kubelet stream connection failed');
         if (!connected) {
           const body = JSON.stringify(errors.serviceUnavailable(`error dialing backend: ${err.message}`).toStatus());
-          socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+          socket.end(
+            `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          );
         } else socket.destroy();
       });
       socket.on('error', () => upstream.destroy());

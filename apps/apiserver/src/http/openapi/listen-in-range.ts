@@ -14,4 +14,3 @@ export async function listenInRange(app: express.Express, first: number, last: n
   }
   throw new Error(`no free port in ${first}-${last}`);
 }
-

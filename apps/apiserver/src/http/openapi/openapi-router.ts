@@ -11,10 +11,7 @@ import { ApiError, errors } from '../../errors.ts';
 import { ServedResources } from '../../registry/custom-resources/served-resources.ts';
 import { gzipped, jsonType, OpenApiDocuments, type Encoded } from './openapi-documents.ts';
 
-const protobufTypes = [
-  'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
-  'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
-];
+const protobufTypes = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
 /**
  * The response says the dotted form, as Kubernetes does: '@' is not a MIME token
  * character, and client-go's mime.ParseMediaType rejects the whole response over it.
@@ -101,7 +98,10 @@ export function negotiate(accept: string | undefined): 'protobuf' | 'json' | und
   const ranges = accept
     .split(',')
     .map((part, index) => {
-      const [type, ...params] = part.trim().split(';').map((s) => s.trim());
+      const [type, ...params] = part
+        .trim()
+        .split(';')
+        .map((s) => s.trim());
       const q = params.find((p) => p.startsWith('q='));
       return { type: type.toLowerCase(), q: q ? Number(q.slice(2)) : 1, index };
     })

@@ -109,8 +109,12 @@ function addResourcePaths(res: ResourceInfo, refs: Map<string, OpenApiSchema>, p
   const listSchema = refs.get(`${res.group}/${res.version}/${res.listKind}`) ?? { type: 'object' };
   const names = operationNames(res);
   const verbs = new Set(res.verbs);
-  const op = (o: Omit<OpenApiOperation, 'tags' | 'schemes' | 'x-kubernetes-group-version-kind'>): OpenApiOperation =>
-    ({ ...o, tags: [names.tag], schemes: ['https'], 'x-kubernetes-group-version-kind': gvk });
+  const op = (o: Omit<OpenApiOperation, 'tags' | 'schemes' | 'x-kubernetes-group-version-kind'>): OpenApiOperation => ({
+    ...o,
+    tags: [names.tag],
+    schemes: ['https'],
+    'x-kubernetes-group-version-kind': gvk,
+  });
 
   const collectionItem: OpenApiPathItem = { parameters: pathParameters(res.namespaced, false) };
   if (verbs.has('list')) {
@@ -131,7 +135,11 @@ function addResourcePaths(res: ResourceInfo, refs: Map<string, OpenApiSchema>, p
       consumes: ['*/*'],
       produces: jsonTypes,
       parameters: [bodyParameter(objectSchema), ...writeParameters()],
-      responses: { ...okResponse(objectSchema), '201': { description: 'Created', schema: objectSchema }, '202': { description: 'Accepted', schema: objectSchema } },
+      responses: {
+        ...okResponse(objectSchema),
+        '201': { description: 'Created', schema: objectSchema },
+        '202': { description: 'Accepted', schema: objectSchema },
+      },
       'x-kubernetes-action': 'post',
     });
   }
@@ -253,7 +261,14 @@ function pathParameters(namespaced: boolean, named: boolean): OpenApiParameter[]
   const params: OpenApiParameter[] = [];
   if (named) params.push({ name: 'name', in: 'path', required: true, type: 'string', uniqueItems: true, description: 'name of the object' });
   if (namespaced) {
-    params.push({ name: 'namespace', in: 'path', required: true, type: 'string', uniqueItems: true, description: 'object name and auth scope, such as for teams and projects' });
+    params.push({
+      name: 'namespace',
+      in: 'path',
+      required: true,
+      type: 'string',
+      uniqueItems: true,
+      description: 'object name and auth scope, such as for teams and projects',
+    });
   }
   params.push(query('pretty', 'string', "If 'true', then the output is pretty printed."));
   return params;

@@ -26,15 +26,30 @@ const cronTabSchema = {
 
 function cronTab(version = 'v1'): CustomResourceInfo {
   const base: ResourceInfo = {
-    group: 'stable.example.com', version, kind: 'CronTab', listKind: 'CronTabList', resource: 'crontabs', singular: 'crontab',
-    namespaced: true, shortNames: ['ct'], categories: [], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    group: 'stable.example.com',
+    version,
+    kind: 'CronTab',
+    listKind: 'CronTabList',
+    resource: 'crontabs',
+    singular: 'crontab',
+    namespaced: true,
+    shortNames: ['ct'],
+    categories: [],
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: [],
   };
   return {
     ...base,
     custom: {
-      crdName: 'crontabs.stable.example.com', crd: {} as CustomResourceInfo['custom']['crd'], storageVersion: 'v1', servedVersions: ['v1'],
-      schema: cronTabSchema, preserveUnknownFields: false, status: false, printerColumns: [], conversion: { strategy: 'None' },
+      crdName: 'crontabs.stable.example.com',
+      crd: {} as CustomResourceInfo['custom']['crd'],
+      storageVersion: 'v1',
+      servedVersions: ['v1'],
+      schema: cronTabSchema,
+      preserveUnknownFields: false,
+      status: false,
+      printerColumns: [],
+      conversion: { strategy: 'None' },
     },
   };
 }
@@ -80,8 +95,11 @@ test('a custom resource: its schema under metadata/apiVersion/kind, whole in v3,
   assert.ok(schema.properties.spec.properties.replicas.anyOf);
   assert.ok(v3.components.schemas['com.example.stable.v1.CronTabList']);
   const patch = v3.paths['/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}'].patch as Json;
-  assert.deepEqual(Object.keys(patch.requestBody.content).sort(), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'],
-    'no strategic merge patch for custom resources: kubectl apply reads this to pick its patch type');
+  assert.deepEqual(
+    Object.keys(patch.requestBody.content).sort(),
+    ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'],
+    'no strategic merge patch for custom resources: kubectl apply reads this to pick its patch type',
+  );
   assert.ok(v3.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
 
   const v2 = buildOpenApiV2Document(served).definitions['com.example.stable.v1.CronTab'] as Json;

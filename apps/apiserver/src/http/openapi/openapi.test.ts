@@ -77,8 +77,10 @@ test('the v2 document defines Pod, Deployment and Service with their GVKs, and e
   const create = doc.paths['/api/v1/namespaces/{namespace}/pods'].post!;
   assert.ok(create.parameters.some((p) => p.in === 'query' && p.name === 'fieldValidation'));
   assert.equal(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}/status'].put?.operationId, 'replaceCoreV1NamespacedPodStatus');
-  assert.equal(doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'].get?.responses['200'].schema?.$ref,
-    '#/definitions/io.k8s.api.autoscaling.v1.Scale');
+  assert.equal(
+    doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'].get?.responses['200'].schema?.$ref,
+    '#/definitions/io.k8s.api.autoscaling.v1.Scale',
+  );
   assert.ok(doc.paths['/api/v1/nodes/{name}'], 'cluster-scoped paths have no namespace');
   assert.equal(doc.paths['/api/v1/namespaces/{namespace}/bindings'].get, undefined, 'bindings are create-only');
 
@@ -94,7 +96,9 @@ test('the v2 document defines Pod, Deployment and Service with their GVKs, and e
 test('the RBAC kinds have definitions (kubectl explain role.rules) and paths, roles namespaced and clusterroles not', () => {
   const doc = buildOpenApiV2Document();
   for (const kind of ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']) {
-    assert.deepEqual(doc.definitions[`io.k8s.api.rbac.v1.${kind}`]?.['x-kubernetes-group-version-kind'], [{ group: 'rbac.authorization.k8s.io', kind, version: 'v1' }]);
+    assert.deepEqual(doc.definitions[`io.k8s.api.rbac.v1.${kind}`]?.['x-kubernetes-group-version-kind'], [
+      { group: 'rbac.authorization.k8s.io', kind, version: 'v1' },
+    ]);
   }
   const rule = doc.definitions['io.k8s.api.rbac.v1.PolicyRule']!;
   assert.deepEqual(rule.required, ['verbs']);
@@ -133,9 +137,7 @@ test('the protobuf encoding decodes as gnostic openapi.v2.Document', () => {
   const podItem = decoded.paths.path.find((p: Decoded) => p.name === '/api/v1/namespaces/{namespace}/pods/{name}').value;
   assert.deepEqual(extension(podItem.patch.vendor_extension, 'x-kubernetes-group-version-kind'), { group: '', kind: 'Pod', version: 'v1' });
   assert.equal(extension(podItem.patch.vendor_extension, 'x-kubernetes-action'), 'patch');
-  const queryNames = podItem.patch.parameters
-    .map((p: Decoded) => p.parameter?.non_body_parameter?.query_parameter_sub_schema?.name)
-    .filter(Boolean);
+  const queryNames = podItem.patch.parameters.map((p: Decoded) => p.parameter?.non_body_parameter?.query_parameter_sub_schema?.name).filter(Boolean);
   assert.ok(queryNames.includes('fieldValidation'));
   const body = podItem.patch.parameters.find((p: Decoded) => p.parameter?.body_parameter).parameter.body_parameter;
   assert.equal(body.in, 'body');

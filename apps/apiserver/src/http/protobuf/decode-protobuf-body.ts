@@ -21,7 +21,16 @@ export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
 
-const decoder = new MessageDecoder({ ...metaSchemas, ...podSchemas, ...kindSchemas, ...rbacSchemas, ...networkingSchemas, ...policySchemas, ...autoscalingSchemas, ...schedulingSchemas });
+const decoder = new MessageDecoder({
+  ...metaSchemas,
+  ...podSchemas,
+  ...kindSchemas,
+  ...rbacSchemas,
+  ...networkingSchemas,
+  ...policySchemas,
+  ...autoscalingSchemas,
+  ...schedulingSchemas,
+});
 
 export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
@@ -34,7 +43,10 @@ export function decodeProtobufBody(body: Buffer): Record<string, unknown> {
   if (envelope.contentEncoding) throw new ProtobufDecodeError(`protobuf content encoding "${String(envelope.contentEncoding)}" is not supported`);
   const message = messageForKind(apiVersion, kind);
   if (!message) {
-    throw new ProtobufDecodeError(`Skiff reads protobuf bodies of ${decodableKinds()}; send ${apiVersion || '(no apiVersion)'} ${kind || '(no kind)'} as application/json`, true);
+    throw new ProtobufDecodeError(
+      `Skiff reads protobuf bodies of ${decodableKinds()}; send ${apiVersion || '(no apiVersion)'} ${kind || '(no kind)'} as application/json`,
+      true,
+    );
   }
   return { apiVersion, kind, ...decoder.decode((envelope.raw as Uint8Array | undefined) ?? new Uint8Array(), message) };
 }

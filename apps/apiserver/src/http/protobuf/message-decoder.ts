@@ -143,18 +143,26 @@ export class MessageDecoder {
     }
     const bytes = expectBytes(reader, wireType, path);
     switch (type) {
-      case 'string': return utf8.decode(bytes);
-      case 'bytes': return Buffer.from(bytes).toString('base64');
-      case 'payload': return bytes; // runtime.Unknown's raw object: decoded next, never shown as JSON
-      case 'Time': return timeOf(this.message(bytes, 'apimachinery.Timestamp', path), false);
-      case 'MicroTime': return timeOf(this.message(bytes, 'apimachinery.Timestamp', path), true);
-      case 'Quantity': return (this.message(bytes, 'apimachinery.Quantity', path).string as string | undefined) ?? '0';
+      case 'string':
+        return utf8.decode(bytes);
+      case 'bytes':
+        return Buffer.from(bytes).toString('base64');
+      case 'payload':
+        return bytes; // runtime.Unknown's raw object: decoded next, never shown as JSON
+      case 'Time':
+        return timeOf(this.message(bytes, 'apimachinery.Timestamp', path), false);
+      case 'MicroTime':
+        return timeOf(this.message(bytes, 'apimachinery.Timestamp', path), true);
+      case 'Quantity':
+        return (this.message(bytes, 'apimachinery.Quantity', path).string as string | undefined) ?? '0';
       case 'IntOrString': {
         const v = this.message(bytes, 'apimachinery.IntOrString', path);
         return v.type === 1 ? (v.strVal ?? '') : (v.intVal ?? 0);
       }
-      case 'ExtraValue': return (this.message(bytes, 'apimachinery.ExtraValue', path).items as string[] | undefined) ?? [];
-      default: return this.message(bytes, type, path);
+      case 'ExtraValue':
+        return (this.message(bytes, 'apimachinery.ExtraValue', path).items as string[] | undefined) ?? [];
+      default:
+        return this.message(bytes, type, path);
     }
   }
 }

@@ -48,7 +48,9 @@ const zeroStatus = msg([1, 0], [3, 0], [4, 0], [5, 0], [6, 0]);
 test('kubectl create pdb web --selector=app=web --min-available=2', () => {
   const body = envelope(msg([1, meta], [2, msg([1, intValue(2)], [2, appWeb])], [3, zeroStatus]));
   assert.deepEqual(decodeProtobufBody(body), {
-    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default' },
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'web', namespace: 'default' },
     spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
     status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
   });
@@ -57,21 +59,38 @@ test('kubectl create pdb web --selector=app=web --min-available=2', () => {
 test('minAvailable 0 and an empty selector (every pod) survive; percentages stay strings; the eviction policy', () => {
   const spec = msg([1, intValue(0)], [2, new Uint8Array()], [4, 'AlwaysAllow']);
   assert.deepEqual((decodeProtobufBody(envelope(msg([1, meta], [2, spec]))) as { spec: unknown }).spec, {
-    minAvailable: 0, selector: {}, unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    minAvailable: 0,
+    selector: {},
+    unhealthyPodEvictionPolicy: 'AlwaysAllow',
   });
   const pct = msg([3, strValue('34%')], [2, appWeb]);
   assert.deepEqual((decodeProtobufBody(envelope(msg([1, meta], [2, pct]))) as { spec: unknown }).spec, {
-    maxUnavailable: '34%', selector: { matchLabels: { app: 'web' } },
+    maxUnavailable: '34%',
+    selector: { matchLabels: { app: 'web' } },
   });
 });
 
 test('a status with disruptedPods and a condition', () => {
   const at = msg([1, 1796644800]); // 2026-12-07T12:00:00Z
-  const status = msg([1, 3], [2, msg([1, 'web-1'], [2, at])], [3, 1], [4, 3], [5, 2], [6, 3],
-    [7, msg([1, 'DisruptionAllowed'], [2, 'True'], [3, 3], [4, at], [5, 'SufficientPods'], [6, ''])]);
+  const status = msg(
+    [1, 3],
+    [2, msg([1, 'web-1'], [2, at])],
+    [3, 1],
+    [4, 3],
+    [5, 2],
+    [6, 3],
+    [7, msg([1, 'DisruptionAllowed'], [2, 'True'], [3, 3], [4, at], [5, 'SufficientPods'], [6, ''])],
+  );
   assert.deepEqual((decodeProtobufBody(envelope(msg([1, meta], [3, status]))) as { status: unknown }).status, {
-    observedGeneration: 3, disruptedPods: { 'web-1': '2026-12-07T12:00:00Z' }, disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3,
+    observedGeneration: 3,
+    disruptedPods: { 'web-1': '2026-12-07T12:00:00Z' },
+    disruptionsAllowed: 1,
+    currentHealthy: 3,
+    desiredHealthy: 2,
+    expectedPods: 3,
     // Condition.message is always on the wire, so an empty one survives as JSON's "" does.
-    conditions: [{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 3, lastTransitionTime: '2026-12-07T12:00:00Z', reason: 'SufficientPods', message: '' }],
+    conditions: [
+      { type: 'DisruptionAllowed', status: 'True', observedGeneration: 3, lastTransitionTime: '2026-12-07T12:00:00Z', reason: 'SufficientPods', message: '' },
+    ],
   });
 });

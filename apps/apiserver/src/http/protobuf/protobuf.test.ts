@@ -11,7 +11,11 @@ const recorded = (name: string): Buffer => readFileSync(join(TESTDATA, `${name}.
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
   return value;
 }
@@ -39,13 +43,19 @@ test('bytes fields come out base64 as in JSON, including non-UTF-8 data', () => 
 
 test('a named targetPort stays a string, a numbered one a number', () => {
   const svc = decodeProtobufBody(recorded('service-clusterip')) as { spec: { ports: { targetPort: unknown }[] } };
-  assert.deepEqual(svc.spec.ports.map((p) => p.targetPort), [8080, 'https']);
+  assert.deepEqual(
+    svc.spec.ports.map((p) => p.targetPort),
+    [8080, 'https'],
+  );
 });
 
 test('kubectl auth can-i: resource and non-resource reviews', () => {
   assert.deepEqual(decodeProtobufBody(recorded('access-review-resource')), {
-    apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {},
-    spec: { resourceAttributes: { namespace: 'pbfix', verb: 'create', resource: 'pods' } }, status: {},
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: {},
+    spec: { resourceAttributes: { namespace: 'pbfix', verb: 'create', resource: 'pods' } },
+    status: {},
   });
   const nonResource = decodeProtobufBody(recorded('access-review-nonresource')) as { spec: unknown };
   assert.deepEqual(nonResource.spec, { nonResourceAttributes: { path: '/healthz', verb: 'get' } });
@@ -53,7 +63,10 @@ test('kubectl auth can-i: resource and non-resource reviews', () => {
 
 test('kubectl auth whoami: an empty SelfSubjectReview', () => {
   assert.deepEqual(decodeProtobufBody(recorded('self-subject-review')), {
-    apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {}, status: { userInfo: {} },
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'SelfSubjectReview',
+    metadata: {},
+    status: { userInfo: {} },
   });
 });
 
@@ -104,14 +117,22 @@ test('negative and 64-bit integers decode as Go wrote them', () => {
 });
 
 test('a kind outside the tables is refused as unsupported, naming what is readable', () => {
-  assert.throws(() => decodeProtobufBody(envelope('apps/v1', 'StatefulSet', [])), (err: unknown) =>
-    err instanceof ProtobufDecodeError && err.unsupported && /apps\/v1 StatefulSet as application\/json/.test(err.message) && /apps\/v1 Deployment/.test(err.message));
+  assert.throws(
+    () => decodeProtobufBody(envelope('apps/v1', 'StatefulSet', [])),
+    (err: unknown) =>
+      err instanceof ProtobufDecodeError &&
+      err.unsupported &&
+      /apps\/v1 StatefulSet as application\/json/.test(err.message) &&
+      /apps\/v1 Deployment/.test(err.message),
+  );
 });
 
 test('a field outside the tables is refused with its number, never dropped', () => {
   // Field 99 of ConfigMap does not exist in Skiff's table.
-  assert.throws(() => decodeProtobufBody(envelope('v1', 'ConfigMap', field(99, []))), (err: unknown) =>
-    err instanceof ProtobufDecodeError && err.unsupported && /ConfigMap: field 99 of ConfigMap/.test(err.message));
+  assert.throws(
+    () => decodeProtobufBody(envelope('v1', 'ConfigMap', field(99, []))),
+    (err: unknown) => err instanceof ProtobufDecodeError && err.unsupported && /ConfigMap: field 99 of ConfigMap/.test(err.message),
+  );
 });
 
 test('malformed bodies are errors, not guesses', () => {
@@ -120,6 +141,9 @@ test('malformed bodies are errors, not guesses', () => {
     recorded('deployment').subarray(0, 40),
     envelope('v1', 'ConfigMap', [...varint((1 << 3) | 0), 5]), // metadata as a varint
   ]) {
-    assert.throws(() => decodeProtobufBody(bad), (err: unknown) => err instanceof ProtobufDecodeError && !err.unsupported);
+    assert.throws(
+      () => decodeProtobufBody(bad),
+      (err: unknown) => err instanceof ProtobufDecodeError && !err.unsupported,
+    );
   }
 });

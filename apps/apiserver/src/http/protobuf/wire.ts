@@ -63,11 +63,20 @@ export class WireReader {
   /** Skips one value of the given wire type (groups, long deprecated, are refused). */
   skip(wireType: number): void {
     switch (wireType) {
-      case WireType.varint: this.varint(); return;
-      case WireType.fixed64: this.fixed(8); return;
-      case WireType.bytes: this.bytes(); return;
-      case WireType.fixed32: this.fixed(4); return;
-      default: throw new WireError(`unsupported wire type ${wireType}`);
+      case WireType.varint:
+        this.varint();
+        return;
+      case WireType.fixed64:
+        this.fixed(8);
+        return;
+      case WireType.bytes:
+        this.bytes();
+        return;
+      case WireType.fixed32:
+        this.fixed(4);
+        return;
+      default:
+        throw new WireError(`unsupported wire type ${wireType}`);
     }
   }
 }

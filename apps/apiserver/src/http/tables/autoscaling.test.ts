@@ -9,10 +9,18 @@ const external = { type: 'External', external: { metric: { name: 'q' }, target: 
 
 test('TARGETS: named resource metrics, <unknown> before the first reading, two shown then + N more...', () => {
   assert.equal(formatHpaMetrics({ spec: { metrics: [cpu] } }), 'cpu: <unknown>/50%');
-  assert.equal(formatHpaMetrics({ spec: { metrics: [cpu, memory] }, status: { currentMetrics: [
-    { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 35, averageValue: '35m' } } },
-    { type: 'Resource', resource: { name: 'memory', current: { averageValue: '20Mi' } } },
-  ] } }), 'cpu: 35%/50%, memory: 20Mi/100Mi');
+  assert.equal(
+    formatHpaMetrics({
+      spec: { metrics: [cpu, memory] },
+      status: {
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 35, averageValue: '35m' } } },
+          { type: 'Resource', resource: { name: 'memory', current: { averageValue: '20Mi' } } },
+        ],
+      },
+    }),
+    'cpu: 35%/50%, memory: 20Mi/100Mi',
+  );
   assert.equal(formatHpaMetrics({ spec: { metrics: [pods, external, cpu, memory] } }), '<unknown>/10, <unknown>/30 (avg) + 2 more...');
   assert.equal(formatHpaMetrics({ spec: {} }), '<none>');
   assert.equal(formatHpaMetrics({ spec: { metrics: [{ type: 'Foo' }] } }), '<unknown type>');
@@ -22,8 +30,12 @@ test('row: REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE', () => {
   const now = Date.parse('2024-05-01T10:01:00Z');
   const hpa = {
     metadata: { name: 'web', creationTimestamp: '2024-05-01T10:00:00Z' },
-    spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, metrics: [cpu] }, status: { currentReplicas: 3 },
+    spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, metrics: [cpu] },
+    status: { currentReplicas: 3 },
   };
   assert.deepEqual(horizontalPodAutoscalerPrinter.cells(hpa, now), ['Deployment/web', 'cpu: <unknown>/50%', '2', 5, 3, '60s']);
-  assert.deepEqual(horizontalPodAutoscalerPrinter.columns.map((c) => c.name), ['Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age']);
+  assert.deepEqual(
+    horizontalPodAutoscalerPrinter.columns.map((c) => c.name),
+    ['Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age'],
+  );
 });

@@ -16,7 +16,7 @@ function formatMetric(spec: Record<string, unknown>, status: unknown): string {
   const type = str(spec, 'type');
   const key = type === 'ContainerResource' ? 'containerResource' : type.toLowerCase();
   const target = field(spec, key, 'target') ?? {};
-  const current = field(status, key) !== undefined ? field(status, key, 'current') ?? {} : undefined;
+  const current = field(status, key) !== undefined ? (field(status, key, 'current') ?? {}) : undefined;
   const cur = (name: string, render: (v: unknown) => string = quantity): string => {
     const v = field(current, name);
     return current === undefined || v === undefined ? '<unknown>' : render(v);
@@ -53,18 +53,31 @@ export function formatHpaMetrics(hpa: unknown): string {
 
 export const horizontalPodAutoscalerPrinter: TablePrinter = {
   columns: [
-    column('Reference', 'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.'),
-    column('Targets', 'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).'),
+    column(
+      'Reference',
+      'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.',
+    ),
+    column(
+      'Targets',
+      'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).',
+    ),
     column('MinPods', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
-    column('MaxPods', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.', { type: 'integer' }),
-    column('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', { type: 'integer' }),
+    column('MaxPods', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.', {
+      type: 'integer',
+    }),
+    column('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', {
+      type: 'integer',
+    }),
     ageColumn,
   ],
   cells: (hpa, now) => {
     const min = field(hpa, 'spec', 'minReplicas');
     return [
-      `${str(hpa, 'spec', 'scaleTargetRef', 'kind')}/${str(hpa, 'spec', 'scaleTargetRef', 'name')}`, formatHpaMetrics(hpa),
-      typeof min === 'number' ? String(min) : '<unset>', int(hpa, 'spec', 'maxReplicas'), int(hpa, 'status', 'currentReplicas'),
+      `${str(hpa, 'spec', 'scaleTargetRef', 'kind')}/${str(hpa, 'spec', 'scaleTargetRef', 'name')}`,
+      formatHpaMetrics(hpa),
+      typeof min === 'number' ? String(min) : '<unset>',
+      int(hpa, 'spec', 'maxReplicas'),
+      int(hpa, 'status', 'currentReplicas'),
       formatAge(hpa.metadata.creationTimestamp, now),
     ];
   },

@@ -9,9 +9,14 @@ const wide = { version: 'v1', includeObject: 'None' } as const;
 
 function job(spec: Record<string, unknown>, status: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject {
   return {
-    apiVersion: 'batch/v1', kind: 'Job',
+    apiVersion: 'batch/v1',
+    kind: 'Job',
     metadata: { name: 'pi', namespace: 'default', creationTimestamp: ago(600), ...meta },
-    spec: { selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } }, template: { spec: { containers: [{ name: 'pi', image: 'perl' }] } }, ...spec },
+    spec: {
+      selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } },
+      template: { spec: { containers: [{ name: 'pi', image: 'perl' }] } },
+      ...spec,
+    },
     status,
   };
 }
@@ -20,8 +25,10 @@ const cells = (obj: KubeObject, resource: string) => toTable({ group: 'batch', r
 
 test('jobs: NAME STATUS COMPLETIONS DURATION AGE, wide CONTAINERS IMAGES SELECTOR', () => {
   const t = toTable({ group: 'batch', resource: 'jobs' }, job({ completions: 1 }, {}), wide, now);
-  assert.deepEqual(t.columnDefinitions.map((c) => `${c.name}:${c.priority}`),
-    ['Name:0', 'Status:0', 'Completions:0', 'Duration:0', 'Age:0', 'Containers:1', 'Images:1', 'Selector:1']);
+  assert.deepEqual(
+    t.columnDefinitions.map((c) => `${c.name}:${c.priority}`),
+    ['Name:0', 'Status:0', 'Completions:0', 'Duration:0', 'Age:0', 'Containers:1', 'Images:1', 'Selector:1'],
+  );
   assert.deepEqual(t.rows[0]!.cells, ['pi', 'Running', '0/1', '', '10m', 'pi', 'perl', 'batch.kubernetes.io/controller-uid=u1']);
 });
 
@@ -47,13 +54,17 @@ test('jobs: COMPLETIONS for fixed counts and work queues; DURATION to completion
 
 test('cronjobs: NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE, wide CONTAINERS IMAGES SELECTOR', () => {
   const cj: KubeObject = {
-    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick', namespace: 'default', creationTimestamp: ago(3600) },
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'tick', namespace: 'default', creationTimestamp: ago(3600) },
     spec: { schedule: '*/1 * * * *', suspend: false, jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } } },
     status: {},
   };
   const t = toTable({ group: 'batch', resource: 'cronjobs' }, cj, wide, now);
-  assert.deepEqual(t.columnDefinitions.map((c) => c.name),
-    ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', 'Containers', 'Images', 'Selector']);
+  assert.deepEqual(
+    t.columnDefinitions.map((c) => c.name),
+    ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', 'Containers', 'Images', 'Selector'],
+  );
   assert.deepEqual(t.rows[0]!.cells, ['tick', '*/1 * * * *', '<none>', 'False', 0, '<none>', '60m', 'c', 'busybox', '<none>']);
   const running = structuredClone(cj) as any;
   running.spec.timeZone = 'Europe/Paris';

@@ -39,22 +39,34 @@ export function jobDuration(job: KubeObject, now: number): string {
 export const jobPrinter: TablePrinter = {
   columns: [
     column('Status', 'Status of the job.'),
-    column('Completions', 'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.'),
+    column(
+      'Completions',
+      'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.',
+    ),
     column('Duration', 'Time required to complete the job.'),
     ageColumn,
     ...wideColumns,
   ],
   cells: (job, now) => [
-    jobStatus(job), jobCompletions(job), jobDuration(job, now), formatAge(job.metadata.creationTimestamp, now),
-    ...containerCells(field(job, 'spec', 'template', 'spec')), formatLabelSelector(field(job, 'spec', 'selector')),
+    jobStatus(job),
+    jobCompletions(job),
+    jobDuration(job, now),
+    formatAge(job.metadata.creationTimestamp, now),
+    ...containerCells(field(job, 'spec', 'template', 'spec')),
+    formatLabelSelector(field(job, 'spec', 'selector')),
   ],
 };
 
 export const cronJobPrinter: TablePrinter = {
   columns: [
     column('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
-    column('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones'),
-    column('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.', { type: 'boolean' }),
+    column(
+      'Timezone',
+      'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones',
+    ),
+    column('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.', {
+      type: 'boolean',
+    }),
     column('Active', 'A list of pointers to currently running jobs.', { type: 'integer' }),
     column('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
     ageColumn,
@@ -65,10 +77,14 @@ export const cronJobPrinter: TablePrinter = {
     const lastSchedule = str(cj, 'status', 'lastScheduleTime');
     const jobSpec = field(cj, 'spec', 'jobTemplate', 'spec');
     return [
-      str(cj, 'spec', 'schedule'), orNone(str(cj, 'spec', 'timeZone')),
+      str(cj, 'spec', 'schedule'),
+      orNone(str(cj, 'spec', 'timeZone')),
       typeof suspend === 'boolean' ? (suspend ? 'True' : 'False') : '<unset>',
-      list(cj, 'status', 'active').length, lastSchedule ? formatAge(lastSchedule, now) : '<none>', formatAge(cj.metadata.creationTimestamp, now),
-      ...containerCells(field(jobSpec, 'template', 'spec')), formatLabelSelector(field(jobSpec, 'selector')),
+      list(cj, 'status', 'active').length,
+      lastSchedule ? formatAge(lastSchedule, now) : '<none>',
+      formatAge(cj.metadata.creationTimestamp, now),
+      ...containerCells(field(jobSpec, 'template', 'spec')),
+      formatLabelSelector(field(jobSpec, 'selector')),
     ];
   },
 };

@@ -25,8 +25,11 @@ export const certificateSigningRequestPrinter: TablePrinter = {
   cells: (csr, now) => {
     const seconds = field(csr, 'spec', 'expirationSeconds');
     return [
-      formatAge(csr.metadata.creationTimestamp, now), str(csr, 'spec', 'signerName') || '<none>', str(csr, 'spec', 'username'),
-      typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>', csrCondition(csr),
+      formatAge(csr.metadata.creationTimestamp, now),
+      str(csr, 'spec', 'signerName') || '<none>',
+      str(csr, 'spec', 'username'),
+      typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>',
+      csrCondition(csr),
     ];
   },
 };

@@ -38,13 +38,18 @@ export const nodePrinter: TablePrinter = {
     column('Internal-IP', 'List of addresses reachable to the node. Queried from cloud provider, if available.', { wide: true }),
     column('External-IP', 'List of addresses reachable to the node. Queried from cloud provider, if available.', { wide: true }),
     column('OS-Image', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', { wide: true }),
-    column('Kernel-Version', 'Kernel Version reported by the node from \'uname -r\' (e.g. 3.16.0-0.bpo.4-amd64).', { wide: true }),
+    column('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", { wide: true }),
     column('Container-Runtime', 'Container runtime version reported by the node.', { wide: true }),
   ],
   cells: (node, now) => [
-    nodeStatus(node), nodeRoles(node), formatAge(node.metadata.creationTimestamp, now), str(node, 'status', 'nodeInfo', 'kubeletVersion'),
-    nodeAddress(node, 'InternalIP'), nodeAddress(node, 'ExternalIP'),
-    str(node, 'status', 'nodeInfo', 'osImage') || '<unknown>', str(node, 'status', 'nodeInfo', 'kernelVersion') || '<unknown>',
+    nodeStatus(node),
+    nodeRoles(node),
+    formatAge(node.metadata.creationTimestamp, now),
+    str(node, 'status', 'nodeInfo', 'kubeletVersion'),
+    nodeAddress(node, 'InternalIP'),
+    nodeAddress(node, 'ExternalIP'),
+    str(node, 'status', 'nodeInfo', 'osImage') || '<unknown>',
+    str(node, 'status', 'nodeInfo', 'kernelVersion') || '<unknown>',
     str(node, 'status', 'nodeInfo', 'containerRuntimeVersion') || '<unknown>',
   ],
 };
@@ -84,8 +89,14 @@ export const eventPrinter: TablePrinter = {
     const source = str(ev, 'source', 'component') || str(ev, 'reportingComponent');
     const host = str(ev, 'source', 'host');
     return [
-      formatAge(eventLastSeen(ev), now), str(ev, 'type'), str(ev, 'reason'), `${kind}/${name}`, str(ev, 'message').trim(),
-      host ? `${source}, ${host}` : source, formatAge(str(ev, 'firstTimestamp') || str(ev, 'eventTime'), now), int(ev, 'count') || 1,
+      formatAge(eventLastSeen(ev), now),
+      str(ev, 'type'),
+      str(ev, 'reason'),
+      `${kind}/${name}`,
+      str(ev, 'message').trim(),
+      host ? `${source}, ${host}` : source,
+      formatAge(str(ev, 'firstTimestamp') || str(ev, 'eventTime'), now),
+      int(ev, 'count') || 1,
       ev.metadata.name ?? '',
     ];
   },

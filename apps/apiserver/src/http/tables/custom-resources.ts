@@ -18,10 +18,15 @@ function cellOf(column: PrinterColumn, obj: unknown, now: number): Cell {
   const value = readJsonPath(obj, column.jsonPath)[0];
   if (value === undefined || value === null) return NO_VALUE;
   switch (column.type) {
-    case 'date': return typeof value === 'string' ? formatAge(value, now) : NO_VALUE;
-    case 'integer': case 'number': return typeof value === 'number' ? value : NO_VALUE;
-    case 'boolean': return typeof value === 'boolean' ? value : NO_VALUE;
-    default: return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    case 'date':
+      return typeof value === 'string' ? formatAge(value, now) : NO_VALUE;
+    case 'integer':
+    case 'number':
+      return typeof value === 'number' ? value : NO_VALUE;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : NO_VALUE;
+    default:
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 }
 

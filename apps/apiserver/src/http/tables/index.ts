@@ -8,7 +8,12 @@ import { errors } from '../../errors.ts';
 import { defaultPrinter, nameColumn, type TableColumnDefinition, type TablePrinter } from './table.ts';
 import { podPrinter } from './pods.ts';
 import {
-  controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter,
+  controllerRevisionPrinter,
+  daemonSetPrinter,
+  deploymentPrinter,
+  replicaSetPrinter,
+  replicationControllerPrinter,
+  statefulSetPrinter,
 } from './workloads.ts';
 import { cronJobPrinter, jobPrinter } from './batch.ts';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services.ts';
@@ -28,7 +33,6 @@ import { priorityClassPrinter } from './scheduling.ts';
 import { toStorageVersion } from '../../registry/conversion/version-converter.ts';
 import { isCustomResource } from '../../registry/custom-resources/served-resources.ts';
 import { customResourcePrinter } from './custom-resources.ts';
-
 
 /** Printers by `<group>/<resource>` ('' group for core). */
 const printers: Record<string, TablePrinter> = {
@@ -132,7 +136,13 @@ export interface Table {
 }
 
 /** A Table of the given objects; `listMeta` is the list's metadata (resourceVersion, continue, ...). */
-export function buildTable(res: Pick<ResourceInfo, 'group' | 'resource'>, items: KubeObject[], listMeta: Record<string, unknown>, req: TableRequest, now = Date.now()): Table {
+export function buildTable(
+  res: Pick<ResourceInfo, 'group' | 'resource'>,
+  items: KubeObject[],
+  listMeta: Record<string, unknown>,
+  req: TableRequest,
+  now = Date.now(),
+): Table {
   const printer = printerFor(res);
   return {
     kind: 'Table',

@@ -12,12 +12,17 @@ const rule = (host?: string) => ({ ...(host ? { host } : {}), http: { paths: [] 
 
 test('ingresses: NAME CLASS HOSTS ADDRESS PORTS AGE', () => {
   const ing: KubeObject = {
-    apiVersion: `${group}/v1`, kind: 'Ingress', metadata: meta('web'),
+    apiVersion: `${group}/v1`,
+    kind: 'Ingress',
+    metadata: meta('web'),
     spec: { ingressClassName: 'skiff', rules: [rule('a.example.com'), rule('b.example.com')], tls: [{ hosts: ['a.example.com'] }] },
     status: { loadBalancer: { ingress: [{ ip: '10.0.0.3' }, { ip: '10.0.0.2' }, { hostname: 'lb.example.com' }, { ip: '10.0.0.2' }] } },
   };
   const t = toTable({ group, resource: 'ingresses' }, ing, req, now);
-  assert.deepEqual(t.columnDefinitions.map((c) => c.name), ['Name', 'Class', 'Hosts', 'Address', 'Ports', 'Age']);
+  assert.deepEqual(
+    t.columnDefinitions.map((c) => c.name),
+    ['Name', 'Class', 'Hosts', 'Address', 'Ports', 'Age'],
+  );
   assert.deepEqual(t.rows[0]!.cells, ['web', 'skiff', 'a.example.com,b.example.com', '10.0.0.2,10.0.0.3,lb.example.com', '80, 443', '5m']);
 });
 
@@ -30,9 +35,17 @@ test('ingresses: no class, no host, no address, no TLS; more than three hosts ab
 });
 
 test('ingressclasses: NAME CONTROLLER PARAMETERS AGE', () => {
-  const ic: KubeObject = { apiVersion: `${group}/v1`, kind: 'IngressClass', metadata: { ...meta('skiff'), namespace: undefined }, spec: { controller: 'skiff.dev/ingress' } };
+  const ic: KubeObject = {
+    apiVersion: `${group}/v1`,
+    kind: 'IngressClass',
+    metadata: { ...meta('skiff'), namespace: undefined },
+    spec: { controller: 'skiff.dev/ingress' },
+  };
   const t = toTable({ group, resource: 'ingressclasses' }, ic, req, now);
-  assert.deepEqual(t.columnDefinitions.map((c) => c.name), ['Name', 'Controller', 'Parameters', 'Age']);
+  assert.deepEqual(
+    t.columnDefinitions.map((c) => c.name),
+    ['Name', 'Controller', 'Parameters', 'Age'],
+  );
   assert.deepEqual(t.rows[0]!.cells, ['skiff', 'skiff.dev/ingress', '<none>', '5m']);
   const withParams = { ...ic, spec: { controller: 'x.io/y', parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'external-lb' } } };
   assert.equal(cells('ingressclasses', withParams)[2], 'IngressParameters.k8s.example.com/external-lb');
@@ -41,11 +54,16 @@ test('ingressclasses: NAME CONTROLLER PARAMETERS AGE', () => {
 
 test('networkpolicies: NAME POD-SELECTOR AGE', () => {
   const np: KubeObject = {
-    apiVersion: `${group}/v1`, kind: 'NetworkPolicy', metadata: meta('db'),
+    apiVersion: `${group}/v1`,
+    kind: 'NetworkPolicy',
+    metadata: meta('db'),
     spec: { podSelector: { matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['b', 'a'] }] } },
   };
   const t = toTable({ group, resource: 'networkpolicies' }, np, req, now);
-  assert.deepEqual(t.columnDefinitions.map((c) => c.name), ['Name', 'Pod-Selector', 'Age']);
+  assert.deepEqual(
+    t.columnDefinitions.map((c) => c.name),
+    ['Name', 'Pod-Selector', 'Age'],
+  );
   assert.deepEqual(t.rows[0]!.cells, ['db', 'app=db,tier in (a,b)', '5m']);
   assert.equal(cells('networkpolicies', { ...np, spec: { podSelector: {} } })[1], '<none>');
 });

@@ -22,7 +22,9 @@ function formatHosts(ing: unknown): string {
 
 /** The load balancer's addresses (IP, else hostname), sorted and unique; the server prints them wide, uncut. */
 function formatAddresses(ing: unknown): string {
-  const addresses = list(ing, 'status', 'loadBalancer', 'ingress').map((i) => str(i, 'ip') || str(i, 'hostname')).filter(Boolean);
+  const addresses = list(ing, 'status', 'loadBalancer', 'ingress')
+    .map((i) => str(i, 'ip') || str(i, 'hostname'))
+    .filter(Boolean);
   return [...new Set(addresses)].sort().join(',');
 }
 
@@ -35,8 +37,11 @@ export const ingressPrinter: TablePrinter = {
     ageColumn,
   ],
   cells: (ing, now) => [
-    orNone(str(ing, 'spec', 'ingressClassName')), formatHosts(ing), formatAddresses(ing),
-    list(ing, 'spec', 'tls').length > 0 ? '80, 443' : '80', formatAge(ing.metadata.creationTimestamp, now),
+    orNone(str(ing, 'spec', 'ingressClassName')),
+    formatHosts(ing),
+    formatAddresses(ing),
+    list(ing, 'spec', 'tls').length > 0 ? '80, 443' : '80',
+    formatAge(ing.metadata.creationTimestamp, now),
   ],
 };
 
@@ -59,7 +64,10 @@ export const ingressClassPrinter: TablePrinter = {
 
 export const networkPolicyPrinter: TablePrinter = {
   columns: [
-    column('Pod-Selector', 'Selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.'),
+    column(
+      'Pod-Selector',
+      'Selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.',
+    ),
     ageColumn,
   ],
   cells: (np, now) => [formatLabelSelector(field(np, 'spec', 'podSelector') ?? {}), formatAge(np.metadata.creationTimestamp, now)],

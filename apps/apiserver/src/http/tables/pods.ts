@@ -144,8 +144,14 @@ export const podPrinter: TablePrinter = {
   cells: (pod, now) => {
     const summary = summarizePod(pod, now);
     return [
-      summary.ready, summary.reason, summary.restarts, formatAge(pod.metadata.creationTimestamp, now),
-      podIp(pod), str(pod, 'spec', 'nodeName') || '<none>', str(pod, 'status', 'nominatedNodeName') || '<none>', readinessGates(pod),
+      summary.ready,
+      summary.reason,
+      summary.restarts,
+      formatAge(pod.metadata.creationTimestamp, now),
+      podIp(pod),
+      str(pod, 'spec', 'nodeName') || '<none>',
+      str(pod, 'status', 'nominatedNodeName') || '<none>',
+      readinessGates(pod),
     ];
   },
 };

@@ -15,7 +15,9 @@ export const podDisruptionBudgetPrinter: TablePrinter = {
     ageColumn,
   ],
   cells: (pdb, now) => [
-    intOrStringOrNA(field(pdb, 'spec', 'minAvailable')), intOrStringOrNA(field(pdb, 'spec', 'maxUnavailable')),
-    int(pdb, 'status', 'disruptionsAllowed'), formatAge(pdb.metadata.creationTimestamp, now),
+    intOrStringOrNA(field(pdb, 'spec', 'minAvailable')),
+    intOrStringOrNA(field(pdb, 'spec', 'maxUnavailable')),
+    int(pdb, 'status', 'disruptionsAllowed'),
+    formatAge(pdb.metadata.creationTimestamp, now),
   ],
 };

@@ -31,7 +31,10 @@ function subjectsStrings(binding: unknown): [string, string, string] {
 /** RoleBindings and ClusterRoleBindings: NAME ROLE AGE, wide USERS GROUPS SERVICEACCOUNTS; ROLE is `ClusterRole/view`. */
 export const roleBindingPrinter: TablePrinter = {
   columns: [
-    column('Role', 'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.'),
+    column(
+      'Role',
+      'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+    ),
     ageColumn,
     column('Users', 'Users in the roleBinding', { wide: true }),
     column('Groups', 'Groups in the roleBinding', { wide: true }),

@@ -15,7 +15,9 @@ function externalIp(svc: unknown): string {
   if (type === 'ExternalName') return str(svc, 'spec', 'externalName');
   if (type === 'LoadBalancer') {
     // The balancer's addresses (IP, else hostname) sorted and unique, then the external IPs.
-    const ingress = list(svc, 'status', 'loadBalancer', 'ingress').map((i) => str(i, 'ip') || str(i, 'hostname')).filter(Boolean);
+    const ingress = list(svc, 'status', 'loadBalancer', 'ingress')
+      .map((i) => str(i, 'ip') || str(i, 'hostname'))
+      .filter(Boolean);
     const all = [...[...new Set(ingress)].sort(), ...externalIPs];
     return all.length > 0 ? all.join(',') : '<pending>';
   }
@@ -46,8 +48,12 @@ export const servicePrinter: TablePrinter = {
     column('Selector', 'Route service traffic to pods with label keys and values matching this selector.', { wide: true }),
   ],
   cells: (svc, now) => [
-    str(svc, 'spec', 'type') || 'ClusterIP', str(svc, 'spec', 'clusterIP') || '<none>', externalIp(svc), formatServicePorts(svc),
-    formatAge(svc.metadata.creationTimestamp, now), formatMapSelector(field(svc, 'spec', 'selector')),
+    str(svc, 'spec', 'type') || 'ClusterIP',
+    str(svc, 'spec', 'clusterIP') || '<none>',
+    externalIp(svc),
+    formatServicePorts(svc),
+    formatAge(svc.metadata.creationTimestamp, now),
+    formatMapSelector(field(svc, 'spec', 'selector')),
   ],
 };
 

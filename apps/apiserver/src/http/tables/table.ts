@@ -23,7 +23,11 @@ export interface TablePrinter {
   cells(obj: KubeObject, now: number): Cell[];
 }
 
-export function column(name: string, description: string, opts: { type?: TableColumnDefinition['type']; wide?: boolean; format?: string } = {}): TableColumnDefinition {
+export function column(
+  name: string,
+  description: string,
+  opts: { type?: TableColumnDefinition['type']; wide?: boolean; format?: string } = {},
+): TableColumnDefinition {
   return { name, type: opts.type ?? 'string', format: opts.format ?? '', description, priority: opts.wide ? 1 : 0 };
 }
 
@@ -76,7 +80,9 @@ export function formatLabelSelector(selector: unknown): string {
 /** A map selector (Service, ReplicationController): 'app=web'. */
 export function formatMapSelector(selector: unknown): string {
   if (!selector || typeof selector !== 'object') return '<none>';
-  const parts = Object.entries(selector as Record<string, string>).sort().map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(selector as Record<string, string>)
+    .sort()
+    .map(([k, v]) => `${k}=${v}`);
   return parts.length === 0 ? '<none>' : parts.join(',');
 }
 

@@ -24,8 +24,12 @@ export const deploymentPrinter: TablePrinter = {
     ...wideColumns,
   ],
   cells: (d, now) => [
-    `${int(d, 'status', 'readyReplicas')}/${desired(d)}`, int(d, 'status', 'updatedReplicas'), int(d, 'status', 'availableReplicas'),
-    formatAge(d.metadata.creationTimestamp, now), ...containerCells(field(d, 'spec', 'template', 'spec')), formatLabelSelector(field(d, 'spec', 'selector')),
+    `${int(d, 'status', 'readyReplicas')}/${desired(d)}`,
+    int(d, 'status', 'updatedReplicas'),
+    int(d, 'status', 'availableReplicas'),
+    formatAge(d.metadata.creationTimestamp, now),
+    ...containerCells(field(d, 'spec', 'template', 'spec')),
+    formatLabelSelector(field(d, 'spec', 'selector')),
   ],
 };
 
@@ -40,43 +44,70 @@ const replicaColumns = [
 export const replicaSetPrinter: TablePrinter = {
   columns: replicaColumns,
   cells: (rs, now) => [
-    desired(rs), int(rs, 'status', 'replicas'), int(rs, 'status', 'readyReplicas'), formatAge(rs.metadata.creationTimestamp, now),
-    ...containerCells(field(rs, 'spec', 'template', 'spec')), formatLabelSelector(field(rs, 'spec', 'selector')),
+    desired(rs),
+    int(rs, 'status', 'replicas'),
+    int(rs, 'status', 'readyReplicas'),
+    formatAge(rs.metadata.creationTimestamp, now),
+    ...containerCells(field(rs, 'spec', 'template', 'spec')),
+    formatLabelSelector(field(rs, 'spec', 'selector')),
   ],
 };
 
 export const replicationControllerPrinter: TablePrinter = {
   columns: replicaColumns,
   cells: (rc, now) => [
-    desired(rc), int(rc, 'status', 'replicas'), int(rc, 'status', 'readyReplicas'), formatAge(rc.metadata.creationTimestamp, now),
-    ...containerCells(field(rc, 'spec', 'template', 'spec')), formatMapSelector(field(rc, 'spec', 'selector')),
+    desired(rc),
+    int(rc, 'status', 'replicas'),
+    int(rc, 'status', 'readyReplicas'),
+    formatAge(rc.metadata.creationTimestamp, now),
+    ...containerCells(field(rc, 'spec', 'template', 'spec')),
+    formatMapSelector(field(rc, 'spec', 'selector')),
   ],
 };
 
 export const statefulSetPrinter: TablePrinter = {
   columns: [column('Ready', 'Number of the pod with ready state'), ageColumn, ...containerColumns],
   cells: (sts, now) => [
-    `${int(sts, 'status', 'readyReplicas')}/${desired(sts)}`, formatAge(sts.metadata.creationTimestamp, now),
+    `${int(sts, 'status', 'readyReplicas')}/${desired(sts)}`,
+    formatAge(sts.metadata.creationTimestamp, now),
     ...containerCells(field(sts, 'spec', 'template', 'spec')),
   ],
 };
 
 export const daemonSetPrinter: TablePrinter = {
   columns: [
-    column('Desired', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).', { type: 'integer' }),
+    column('Desired', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).', {
+      type: 'integer',
+    }),
     column('Current', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.', { type: 'integer' }),
-    column('Ready', 'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.', { type: 'integer' }),
+    column(
+      'Ready',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+      { type: 'integer' },
+    ),
     column('Up-to-date', 'The total number of nodes that are running updated daemon pod', { type: 'integer' }),
-    column('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)', { type: 'integer' }),
-    column('Node Selector', "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
+    column(
+      'Available',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+      { type: 'integer' },
+    ),
+    column(
+      'Node Selector',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node.",
+    ),
     ageColumn,
     ...wideColumns,
   ],
   cells: (ds, now) => [
-    int(ds, 'status', 'desiredNumberScheduled'), int(ds, 'status', 'currentNumberScheduled'), int(ds, 'status', 'numberReady'),
-    int(ds, 'status', 'updatedNumberScheduled'), int(ds, 'status', 'numberAvailable'),
-    formatMapSelector(field(ds, 'spec', 'template', 'spec', 'nodeSelector')), formatAge(ds.metadata.creationTimestamp, now),
-    ...containerCells(field(ds, 'spec', 'template', 'spec')), formatLabelSelector(field(ds, 'spec', 'selector')),
+    int(ds, 'status', 'desiredNumberScheduled'),
+    int(ds, 'status', 'currentNumberScheduled'),
+    int(ds, 'status', 'numberReady'),
+    int(ds, 'status', 'updatedNumberScheduled'),
+    int(ds, 'status', 'numberAvailable'),
+    formatMapSelector(field(ds, 'spec', 'template', 'spec', 'nodeSelector')),
+    formatAge(ds.metadata.creationTimestamp, now),
+    ...containerCells(field(ds, 'spec', 'template', 'spec')),
+    formatLabelSelector(field(ds, 'spec', 'selector')),
   ],
 };
 

@@ -53,10 +53,15 @@ export async function startTestApiServer(ports: { etcdBase: number; api: number 
     const token = 'test-token-0123456789';
     await writeFile(join(dir, 'tokens.csv'), `${token},tester,1001,"devs,qa"\n`);
     const config = parseApiServerFlags([
-      `--etcd-servers=${etcd.endpoints.join(',')}`, '--bind-address=127.0.0.1', `--secure-port=${ports.api}`,
-      `--tls-cert-file=${join(pki.dir, 'apiserver.crt')}`, `--tls-private-key-file=${join(pki.dir, 'apiserver.key')}`,
-      `--client-ca-file=${join(pki.dir, 'ca.crt')}`, `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      `--encryption-key-file=${join(pki.dir, 'encryption.key')}`, `--log-level=${process.env.SKIFF_LOG_LEVEL ?? 'error'}`,
+      `--etcd-servers=${etcd.endpoints.join(',')}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.api}`,
+      `--tls-cert-file=${join(pki.dir, 'apiserver.crt')}`,
+      `--tls-private-key-file=${join(pki.dir, 'apiserver.key')}`,
+      `--client-ca-file=${join(pki.dir, 'ca.crt')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      `--encryption-key-file=${join(pki.dir, 'encryption.key')}`,
+      `--log-level=${process.env.SKIFF_LOG_LEVEL ?? 'error'}`,
       ...extraFlags,
     ]);
     handle = await run(config);
@@ -64,7 +69,13 @@ export async function startTestApiServer(ports: { etcdBase: number; api: number 
     await writeKubeconfig(kubeconfig, { server: handle.url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
     const url = handle.url;
     return {
-      url, dir, pki, kubeconfig, token, handle, stop,
+      url,
+      dir,
+      pki,
+      kubeconfig,
+      token,
+      handle,
+      stop,
       request: (path, opts = {}) => sendRequest(url, pki, path, opts),
     };
   } catch (err) {
@@ -78,21 +89,25 @@ function sendRequest(base: string, pki: ClusterPki, path: string, opts: RequestO
   const headers: Record<string, string> = { ...opts.headers };
   if (typeof auth === 'object') headers.authorization = `Bearer ${auth.token}`;
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(new URL(path, base), {
-      method: opts.method ?? 'GET',
-      headers,
-      ca: pki.caCert,
-      ...(auth === 'cert' ? { cert: pki.adminCert, key: pki.adminKey } : {}),
-      agent: false,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
+    const req = httpsRequest(
+      new URL(path, base),
+      {
+        method: opts.method ?? 'GET',
+        headers,
+        ca: pki.caCert,
+        ...(auth === 'cert' ? { cert: pki.adminCert, key: pki.adminKey } : {}),
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });

@@ -13,8 +13,15 @@ import type { UserInfo } from '../handlers.ts';
 
 export function signerAttributes(verb: string, name: string): RequestInfo {
   return {
-    isResourceRequest: true, path: '', verb, group: 'certificates.k8s.io', version: '*',
-    resource: 'signers', subresource: '', name, rest: [],
+    isResourceRequest: true,
+    path: '',
+    verb,
+    group: 'certificates.k8s.io',
+    version: '*',
+    resource: 'signers',
+    subresource: '',
+    name,
+    rest: [],
   };
 }
 

@@ -12,8 +12,17 @@
  *
  * LimitRanges are read from the apiserver's watched collection.
  */
-import { findResourceByKind, podResources, quantity, type Container, type LimitRange, type LimitRangeItem, type Pod, type PersistentVolumeClaim } from '@skiff/api';
-import { ApiError, errors } from '../../errors.ts';
+import {
+  findResourceByKind,
+  podResources,
+  quantity,
+  type Container,
+  type LimitRange,
+  type LimitRangeItem,
+  type Pod,
+  type PersistentVolumeClaim,
+} from '@skiff/api';
+import { type ApiError, errors } from '../../errors.ts';
 import type { RegistryContext } from '../context.ts';
 import { qualifiedOf } from '../object-helpers.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.ts';
@@ -26,9 +35,7 @@ type Resources = Record<string, string>;
 async function limitItems(ctx: RegistryContext, namespace: string, type: string): Promise<LimitRangeItem[]> {
   const collection = ctx.watched.of(limitRangesResource);
   if (!collection.isSynced) await collection.synced;
-  return ([...collection.values(namespace)] as unknown as LimitRange[])
-    .flatMap((lr) => lr.spec?.limits ?? [])
-    .filter((item) => item.type === type);
+  return ([...collection.values(namespace)] as unknown as LimitRange[]).flatMap((lr) => lr.spec?.limits ?? []).filter((item) => item.type === type);
 }
 
 function supports(attrs: AdmissionAttributes): 'pod' | 'pvc' | undefined {
@@ -116,7 +123,8 @@ function ratioConstraint(kind: string, name: string, ratio: string, requests: Re
   if (req === 0) return `${name} max limit to request ratio per ${kind} is ${quantity(ratio)}, but no request is specified or request is 0`;
   if (lim === 0) return `${name} max limit to request ratio per ${kind} is ${quantity(ratio)}, but no limit is specified or limit is 0`;
   const observed = lim / req;
-  if (observed > quantity(ratio).toNumber()) return `${name} max limit to request ratio per ${kind} is ${quantity(ratio)}, but provided ratio is ${observed.toFixed(6)}`;
+  if (observed > quantity(ratio).toNumber())
+    return `${name} max limit to request ratio per ${kind} is ${quantity(ratio)}, but provided ratio is ${observed.toFixed(6)}`;
   return undefined;
 }
 
@@ -131,7 +139,8 @@ function checkItem(kind: string, item: LimitRangeItem, requests: Resources, limi
 function podViolations(pod: Pod, containerItems: LimitRangeItem[], podItems: LimitRangeItem[]): string[] {
   const out: string[] = [];
   for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
-    for (const item of containerItems) out.push(...checkItem('Container', item, (c.resources?.requests ?? {}) as Resources, (c.resources?.limits ?? {}) as Resources));
+    for (const item of containerItems)
+      out.push(...checkItem('Container', item, (c.resources?.requests ?? {}) as Resources, (c.resources?.limits ?? {}) as Resources));
   }
   for (const item of podItems) out.push(...checkItem('Pod', item, podResources(pod, 'requests'), podResources(pod, 'limits')));
   return out;
@@ -147,8 +156,10 @@ function pvcViolations(pvc: PersistentVolumeClaim, items: LimitRangeItem[]): str
       if (min !== undefined || max !== undefined) out.push('PersistentVolumeClaim must specify storage request');
       continue;
     }
-    if (min !== undefined && cmp(storage, min) < 0) out.push(`minimum storage usage per PersistentVolumeClaim is ${quantity(min)}, but request is ${quantity(storage)}`);
-    if (max !== undefined && cmp(storage, max) > 0) out.push(`maximum storage usage per PersistentVolumeClaim is ${quantity(max)}, but request is ${quantity(storage)}`);
+    if (min !== undefined && cmp(storage, min) < 0)
+      out.push(`minimum storage usage per PersistentVolumeClaim is ${quantity(min)}, but request is ${quantity(storage)}`);
+    if (max !== undefined && cmp(storage, max) > 0)
+      out.push(`maximum storage usage per PersistentVolumeClaim is ${quantity(max)}, but request is ${quantity(storage)}`);
   }
   return out;
 }
@@ -168,9 +179,10 @@ export const limitRangerAdmission: AdmissionPlugin = {
   async validate(ctx, attrs) {
     const kind = supports(attrs);
     if (!kind) return;
-    const messages = kind === 'pod'
-      ? podViolations(attrs.object as Pod, await limitItems(ctx, attrs.namespace!, 'Container'), await limitItems(ctx, attrs.namespace!, 'Pod'))
-      : pvcViolations(attrs.object as PersistentVolumeClaim, await limitItems(ctx, attrs.namespace!, 'PersistentVolumeClaim'));
+    const messages =
+      kind === 'pod'
+        ? podViolations(attrs.object as Pod, await limitItems(ctx, attrs.namespace!, 'Container'), await limitItems(ctx, attrs.namespace!, 'Pod'))
+        : pvcViolations(attrs.object as PersistentVolumeClaim, await limitItems(ctx, attrs.namespace!, 'PersistentVolumeClaim'));
     if (messages.length > 0) throw refuse(attrs, messages);
   },
 };

@@ -18,7 +18,9 @@ import type { RegistryContext } from '../context.ts';
 function patched(matched: MatchedWebhook, response: AdmissionResponse, attrs: AdmissionAttributes): KubeObject | undefined {
   if (!response.patch || !attrs.object) return attrs.object;
   if (response.patchType !== 'JSONPatch') {
-    throw errors.internal(`failed calling webhook "${matched.hook.name}": received invalid webhook response: expected patchType JSONPatch, got "${response.patchType ?? ''}"`);
+    throw errors.internal(
+      `failed calling webhook "${matched.hook.name}": received invalid webhook response: expected patchType JSONPatch, got "${response.patchType ?? ''}"`,
+    );
   }
   let ops: unknown;
   try {

@@ -79,7 +79,8 @@ async function admitPod(ctx: RegistryContext, node: string, attrs: AdmissionAttr
     case '':
       if (attrs.operation === 'CREATE') return admitMirrorPodCreate(ctx, node, attrs);
       if (attrs.operation === 'DELETE') {
-        if ((attrs.oldObject as Pod | undefined)?.spec?.nodeName !== node) throw forbidden(attrs, `node "${node}" can only delete pods with spec.nodeName set to itself`);
+        if ((attrs.oldObject as Pod | undefined)?.spec?.nodeName !== node)
+          throw forbidden(attrs, `node "${node}" can only delete pods with spec.nodeName set to itself`);
         return;
       }
       throw forbidden(attrs, `unexpected operation "${attrs.operation}", node "${node}" can only create and delete mirror pods`);
@@ -87,7 +88,8 @@ async function admitPod(ctx: RegistryContext, node: string, attrs: AdmissionAttr
       if (attrs.operation !== 'UPDATE') throw forbidden(attrs, `unexpected operation "${attrs.operation}"`);
       const before = attrs.oldObject as Pod | undefined;
       if (before?.spec?.nodeName !== node) throw forbidden(attrs, `node "${node}" can only update pod status for pods with spec.nodeName set to itself`);
-      if (!isDeepStrictEqual(before.metadata?.labels ?? {}, attrs.object?.metadata.labels ?? {})) throw forbidden(attrs, `node "${node}" cannot update labels through pod status`);
+      if (!isDeepStrictEqual(before.metadata?.labels ?? {}, attrs.object?.metadata.labels ?? {}))
+        throw forbidden(attrs, `node "${node}" cannot update labels through pod status`);
       return;
     }
     case 'eviction': {
@@ -135,7 +137,9 @@ function admitClaimStatus(node: string, attrs: AdmissionAttributes): void {
   }
 }
 
-interface TokenRequestBody { spec?: { boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } } }
+interface TokenRequestBody {
+  spec?: { boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } };
+}
 
 async function admitServiceAccountToken(ctx: RegistryContext, node: string, attrs: AdmissionAttributes): Promise<void> {
   if (attrs.operation !== 'CREATE' || attrs.subresource !== 'token') return;
@@ -144,7 +148,10 @@ async function admitServiceAccountToken(ctx: RegistryContext, node: string, attr
   if (!ref.uid) throw forbidden(attrs, 'node requested token with a pod binding without a uid');
   const pod = await watchedPod(ctx, attrs.namespace, ref.name);
   if (ref.uid !== pod.metadata?.uid) {
-    throw forbidden(attrs, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    throw forbidden(
+      attrs,
+      `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+    );
   }
   if (pod.spec?.nodeName !== node) throw forbidden(attrs, 'node requested token bound to a pod scheduled on a different node');
 }

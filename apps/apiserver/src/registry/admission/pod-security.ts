@@ -50,7 +50,7 @@ const configOf = (ctx: RegistryContext): PodSecurityConfig => ctx.admission?.pod
 function templateOf(obj: KubeObject, path: readonly string[]): { metadata?: PodMeta; spec?: PodSpec } | undefined {
   let at: unknown = obj;
   for (const key of path) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined;
-  return typeof at === 'object' && at !== null ? at as { metadata?: PodMeta; spec?: PodSpec } : undefined;
+  return typeof at === 'object' && at !== null ? (at as { metadata?: PodMeta; spec?: PodSpec }) : undefined;
 }
 
 /**
@@ -63,7 +63,7 @@ const relabelled = new WeakMap<RegistryContext, Map<string, number>>();
 
 function noteRelabel(ctx: RegistryContext, name: string): void {
   let names = relabelled.get(ctx);
-  if (!names) relabelled.set(ctx, names = new Map());
+  if (!names) relabelled.set(ctx, (names = new Map()));
   names.set(name, Date.now() + LIVE_LOOKUP_MS);
 }
 
@@ -90,8 +90,12 @@ function annotate(attrs: AdmissionAttributes, key: 'enforce-policy' | 'audit-vio
 
 /** Whether the request is exempt; an exempt one is annotated with why (`namespace`, `user`). */
 function exempt(config: PodSecurityConfig, attrs: AdmissionAttributes): boolean {
-  const reason = attrs.namespace !== undefined && config.exemptions.namespaces.includes(attrs.namespace) ? 'namespace'
-    : config.exemptions.usernames.includes(attrs.user.username) ? 'user' : undefined;
+  const reason =
+    attrs.namespace !== undefined && config.exemptions.namespaces.includes(attrs.namespace)
+      ? 'namespace'
+      : config.exemptions.usernames.includes(attrs.user.username)
+        ? 'user'
+        : undefined;
   if (reason) annotate(attrs, 'exempt', reason);
   return reason !== undefined;
 }
@@ -134,7 +138,12 @@ function isSignificantPodUpdate(pod: Pod, old: Pod): boolean {
     if (now.length !== before.length || now.some((c, i) => changed(c, before[i]))) return true;
   }
   const oldEphemeral = old.spec?.ephemeralContainers ?? [];
-  return (pod.spec?.ephemeralContainers ?? []).some((c) => changed(c, oldEphemeral.find((o) => o.name === c.name)));
+  return (pod.spec?.ephemeralContainers ?? []).some((c) =>
+    changed(
+      c,
+      oldEphemeral.find((o) => o.name === c.name),
+    ),
+  );
 }
 
 async function validatePod(ctx: RegistryContext, attrs: AdmissionAttributes): Promise<void> {
@@ -151,7 +160,11 @@ async function validatePod(ctx: RegistryContext, attrs: AdmissionAttributes): Pr
   // Audited whether or not enforce refuses the pod, as upstream.
   auditIfViolates(attrs, policy.audit, pod.metadata ?? {}, pod.spec);
   if (violations.length > 0) {
-    throw errors.forbidden(qualifiedOf(attrs.res), attrs.name, `violates PodSecurity ${JSON.stringify(levelVersionString(policy.enforce))}: ${describeViolations(violations)}`);
+    throw errors.forbidden(
+      qualifiedOf(attrs.res),
+      attrs.name,
+      `violates PodSecurity ${JSON.stringify(levelVersionString(policy.enforce))}: ${describeViolations(violations)}`,
+    );
   }
   warnIfViolates(attrs, policy.warn, pod.metadata ?? {}, pod.spec);
 }

@@ -17,7 +17,9 @@ function priorityClass(name: string, value: number, extra: Record<string, unknow
 function ctxWith(watched: KubeObject[], stored: KubeObject[] = watched): RegistryContext {
   const byName = (list: KubeObject[], name: string) => list.find((pc) => pc.metadata.name === name);
   return {
-    watched: { of: () => ({ isSynced: true, synced: Promise.resolve(), get: (_ns: unknown, name: string) => byName(watched, name), values: () => watched.values() }) },
+    watched: {
+      of: () => ({ isSynced: true, synced: Promise.resolve(), get: (_ns: unknown, name: string) => byName(watched, name), values: () => watched.values() }),
+    },
     store: {
       get: async (_res: unknown, _ns: unknown, name: string) => byName(stored, name) ?? Promise.reject(new ApiError(404, 'NotFound', 'not found')),
       list: async () => ({ items: stored, resourceVersion: '1' }),
@@ -26,11 +28,26 @@ function ctxWith(watched: KubeObject[], stored: KubeObject[] = watched): Registr
 }
 
 function attrsFor(object: KubeObject | undefined, extra: Partial<AdmissionAttributes> = {}): AdmissionAttributes {
-  return { res: pods, subresource: '', operation: 'CREATE', namespace: 'default', name: 'web', object, user: { username: 'u', groups: [] }, dryRun: false, ...extra };
+  return {
+    res: pods,
+    subresource: '',
+    operation: 'CREATE',
+    namespace: 'default',
+    name: 'web',
+    object,
+    user: { username: 'u', groups: [] },
+    dryRun: false,
+    ...extra,
+  };
 }
 
 async function admitPod(classes: KubeObject[], spec: Record<string, unknown>, stored?: KubeObject[]): Promise<Record<string, unknown>> {
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'i' }], ...spec } } as KubeObject;
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { containers: [{ name: 'c', image: 'i' }], ...spec },
+  } as KubeObject;
   await priorityAdmission.admit!(ctxWith(classes, stored), attrsFor(pod));
   return pod.spec as Record<string, unknown>;
 }
@@ -73,12 +90,18 @@ test('an unknown class, or a priority or policy the client set differently, is a
     assert.fail('admitted');
   };
   assert.equal(await refusal({ priorityClassName: 'nope' }), 'pods "web" is forbidden: no PriorityClass with name nope was found');
-  assert.equal(await refusal({ priorityClassName: 'high', priority: 7 }),
-    'pods "web" is forbidden: the integer value of priority (7) must not be provided in pod spec; priority admission controller computed 1000 from the given PriorityClass name');
-  assert.equal(await refusal({ priority: 7 }),
-    'pods "web" is forbidden: the integer value of priority (7) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name');
-  assert.equal(await refusal({ priorityClassName: 'high', preemptionPolicy: 'PreemptLowerPriority' }),
-    'pods "web" is forbidden: the string value of PreemptionPolicy (PreemptLowerPriority) must not be provided in pod spec; priority admission controller computed Never from the given PriorityClass name');
+  assert.equal(
+    await refusal({ priorityClassName: 'high', priority: 7 }),
+    'pods "web" is forbidden: the integer value of priority (7) must not be provided in pod spec; priority admission controller computed 1000 from the given PriorityClass name',
+  );
+  assert.equal(
+    await refusal({ priority: 7 }),
+    'pods "web" is forbidden: the integer value of priority (7) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name',
+  );
+  assert.equal(
+    await refusal({ priorityClassName: 'high', preemptionPolicy: 'PreemptLowerPriority' }),
+    'pods "web" is forbidden: the string value of PreemptionPolicy (PreemptLowerPriority) must not be provided in pod spec; priority admission controller computed Never from the given PriorityClass name',
+  );
   assert.equal((await admitPod([high], { priorityClassName: 'high', priority: 1000, preemptionPolicy: 'Never' })).priority, 1000, 'the same values are fine');
 });
 
@@ -94,9 +117,12 @@ test('pod updates keep what create resolved and resolve nothing anew; subresourc
 
 test('a second globalDefault class is refused; the default itself may be saved again', async () => {
   const ctx = ctxWith([], [low, high]);
-  const classAttrs = (object: KubeObject, operation: 'CREATE' | 'UPDATE') => attrsFor(object, { res: priorityClassesResource, operation, name: object.metadata.name! });
-  await assert.rejects(async () => priorityAdmission.validate!(ctx, classAttrs(priorityClass('other', 1, { globalDefault: true }), 'CREATE')),
-    { code: 403, message: 'priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass low is already marked as default. Only one default can exist' });
+  const classAttrs = (object: KubeObject, operation: 'CREATE' | 'UPDATE') =>
+    attrsFor(object, { res: priorityClassesResource, operation, name: object.metadata.name! });
+  await assert.rejects(async () => priorityAdmission.validate!(ctx, classAttrs(priorityClass('other', 1, { globalDefault: true }), 'CREATE')), {
+    code: 403,
+    message: 'priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass low is already marked as default. Only one default can exist',
+  });
   await assert.rejects(async () => priorityAdmission.validate!(ctx, classAttrs({ ...high, globalDefault: true }, 'UPDATE')), { code: 403 });
   await priorityAdmission.validate!(ctx, classAttrs({ ...low, description: 'changed' }, 'UPDATE'));
   await priorityAdmission.validate!(ctx, classAttrs(priorityClass('plain', 1), 'CREATE'));
@@ -104,7 +130,9 @@ test('a second globalDefault class is refused; the default itself may be saved a
 
 test('the built-in classes cannot be deleted; others can', async () => {
   const deleting = (name: string) => attrsFor(undefined, { res: priorityClassesResource, operation: 'DELETE', name });
-  await assert.rejects(async () => priorityAdmission.validate!(ctxWith([]), deleting('system-node-critical')),
-    { code: 403, message: 'priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted' });
+  await assert.rejects(async () => priorityAdmission.validate!(ctxWith([]), deleting('system-node-critical')), {
+    code: 403,
+    message: 'priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted',
+  });
   await priorityAdmission.validate!(ctxWith([]), deleting('high'));
 });

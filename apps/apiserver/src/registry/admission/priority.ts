@@ -33,7 +33,11 @@ export const priorityClassesResource = findResourceByKind('scheduling.k8s.io/v1'
 const asClass = (obj: KubeObject) => obj as unknown as PriorityClass;
 
 /** What a pod's class resolves to. `name` is '' when no class applies. */
-interface ResolvedPriority { name: string; value: number; preemptionPolicy: string | undefined }
+interface ResolvedPriority {
+  name: string;
+  value: number;
+  preemptionPolicy: string | undefined;
+}
 
 /** The globalDefault class; if a race left several, the lowest value, as upstream picks. */
 export function pickGlobalDefault(classes: Iterable<KubeObject>): PriorityClass | undefined {
@@ -82,12 +86,18 @@ async function admitPodCreate(ctx: RegistryContext, attrs: AdmissionAttributes, 
   const resolved = await resolvePriority(ctx, attrs, spec.priorityClassName ?? '');
   if (resolved.name !== '') spec.priorityClassName = resolved.name;
   if (spec.priority !== undefined && spec.priority !== null && spec.priority !== resolved.value) {
-    throw forbidden(attrs, `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${resolved.value} from the given PriorityClass name`);
+    throw forbidden(
+      attrs,
+      `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${resolved.value} from the given PriorityClass name`,
+    );
   }
   spec.priority = resolved.value;
   if (resolved.preemptionPolicy === undefined) return;
   if (spec.preemptionPolicy !== undefined && spec.preemptionPolicy !== null && spec.preemptionPolicy !== resolved.preemptionPolicy) {
-    throw forbidden(attrs, `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${resolved.preemptionPolicy} from the given PriorityClass name`);
+    throw forbidden(
+      attrs,
+      `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${resolved.preemptionPolicy} from the given PriorityClass name`,
+    );
   }
   spec.preemptionPolicy = resolved.preemptionPolicy;
 }
@@ -110,7 +120,8 @@ async function validateSingleDefault(ctx: RegistryContext, attrs: AdmissionAttri
 }
 
 const isPods = (attrs: AdmissionAttributes) => attrs.res.group === '' && attrs.res.resource === 'pods';
-const isPriorityClasses = (attrs: AdmissionAttributes) => attrs.res.group === priorityClassesResource.group && attrs.res.resource === priorityClassesResource.resource;
+const isPriorityClasses = (attrs: AdmissionAttributes) =>
+  attrs.res.group === priorityClassesResource.group && attrs.res.resource === priorityClassesResource.resource;
 
 export const priorityAdmission: AdmissionPlugin = {
   name: 'Priority',

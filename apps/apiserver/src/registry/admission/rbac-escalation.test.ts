@@ -20,7 +20,7 @@ function fakeContext(held: Record<string, PolicyRule[]>, extra: PolicyRule[] = [
   const asked: RequestInfo[] = [];
   const listeners = new Set<CollectionListener>();
   const objects = new Map(stored.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
-  const rulesFor = (_user: UserInfo, ns: string | undefined) => [...(held[''] ?? []), ...(ns ? held[ns] ?? [] : [])];
+  const rulesFor = (_user: UserInfo, ns: string | undefined) => [...(held[''] ?? []), ...(ns ? (held[ns] ?? []) : [])];
   const ctx = {
     authorization: {
       rulesFor,
@@ -50,15 +50,36 @@ function fakeContext(held: Record<string, PolicyRule[]>, extra: PolicyRule[] = [
 
 function attrs(resource: string, object: KubeObject, extra: Partial<AdmissionAttributes> = {}): AdmissionAttributes {
   return {
-    res: res(resource), subresource: '', operation: 'CREATE', namespace: object.metadata.namespace, name: object.metadata.name!,
-    object, user: alice, dryRun: false, ...extra,
+    res: res(resource),
+    subresource: '',
+    operation: 'CREATE',
+    namespace: object.metadata.namespace,
+    name: object.metadata.name!,
+    object,
+    user: alice,
+    dryRun: false,
+    ...extra,
   };
 }
-const role = (name: string, rules: PolicyRule[], ns = 'a'): KubeObject => ({ apiVersion: `${GROUP}/v1`, kind: 'Role', metadata: { name, namespace: ns }, rules });
-const clusterRole = (name: string, rules: PolicyRule[], more: Record<string, unknown> = {}): KubeObject => ({ apiVersion: `${GROUP}/v1`, kind: 'ClusterRole', metadata: { name }, rules, ...more });
+const role = (name: string, rules: PolicyRule[], ns = 'a'): KubeObject => ({
+  apiVersion: `${GROUP}/v1`,
+  kind: 'Role',
+  metadata: { name, namespace: ns },
+  rules,
+});
+const clusterRole = (name: string, rules: PolicyRule[], more: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: `${GROUP}/v1`,
+  kind: 'ClusterRole',
+  metadata: { name },
+  rules,
+  ...more,
+});
 const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, roleKind: string, roleName: string): KubeObject => ({
-  apiVersion: `${GROUP}/v1`, kind, metadata: kind === 'RoleBinding' ? { name, namespace: 'a' } : { name },
-  roleRef: { apiGroup: GROUP, kind: roleKind, name: roleName }, subjects: [{ kind: 'User', apiGroup: GROUP, name: 'bob' }],
+  apiVersion: `${GROUP}/v1`,
+  kind,
+  metadata: kind === 'RoleBinding' ? { name, namespace: 'a' } : { name },
+  roleRef: { apiGroup: GROUP, kind: roleKind, name: roleName },
+  subjects: [{ kind: 'User', apiGroup: GROUP, name: 'bob' }],
 });
 
 async function refusal(ctx: RegistryContext, a: AdmissionAttributes): Promise<ApiError> {
@@ -77,18 +98,27 @@ test('a role may grant only what its author holds, in that namespace', async () 
   const err = await refusal(ctx, attrs('roles', role('r', [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }])));
   assert.equal(err.code, 403);
   assert.equal(err.reason, 'Forbidden');
-  assert.equal(err.message, 'roles.rbac.authorization.k8s.io "r" is forbidden: user "alice" (groups=["devs" "system:authenticated"]) '
-    + 'is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}');
+  assert.equal(
+    err.message,
+    'roles.rbac.authorization.k8s.io "r" is forbidden: user "alice" (groups=["devs" "system:authenticated"]) ' +
+      'is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+  );
   // What alice holds in `a` is nothing in `b`.
   await refusal(ctx, attrs('roles', role('r', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], 'b')));
 });
 
 test('the missing rules are compacted by verb and listed sorted, one per line', async () => {
   const { ctx } = fakeContext({ a: [podReader] });
-  const err = await refusal(ctx, attrs('roles', role('r', [
-    { verbs: ['get', 'list', 'delete'], apiGroups: ['', 'apps'], resources: ['secrets', 'pods'] },
-    { verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['cfg'] },
-  ])));
+  const err = await refusal(
+    ctx,
+    attrs(
+      'roles',
+      role('r', [
+        { verbs: ['get', 'list', 'delete'], apiGroups: ['', 'apps'], resources: ['secrets', 'pods'] },
+        { verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['cfg'] },
+      ]),
+    ),
+  );
   assert.match(err.message, /not currently held:\n/);
   assert.deepEqual(err.message.split('\n').slice(1), [
     '{APIGroups:[""], Resources:["configmaps"], ResourceNames:["cfg"], Verbs:["get"]}',
@@ -97,13 +127,23 @@ test('the missing rules are compacted by verb and listed sorted, one per line', 
     '{APIGroups:["apps"], Resources:["pods"], Verbs:["get" "list" "delete"]}',
     '{APIGroups:["apps"], Resources:["secrets"], Verbs:["get" "list" "delete"]}',
   ]);
-  assert.deepEqual(compactRules([{ verbs: ['get'], nonResourceURLs: ['/a'] }, { verbs: ['put'], nonResourceURLs: ['/a'] }]).length, 2, 'URLs stay apart');
+  assert.deepEqual(
+    compactRules([
+      { verbs: ['get'], nonResourceURLs: ['/a'] },
+      { verbs: ['put'], nonResourceURLs: ['/a'] },
+    ]).length,
+    2,
+    'URLs stay apart',
+  );
 });
 
 test('escalate on the resource, or system:masters, lifts the check; escalate is asked as upstream asks it', async () => {
   const { ctx, asked } = fakeContext({}, [{ verbs: ['escalate'], apiGroups: [GROUP], resources: ['clusterroles'] }]);
   await rbacEscalationAdmission.validate!(ctx, attrs('clusterroles', clusterRole('big', [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }])));
-  assert.deepEqual(asked.map((i) => [i.verb, i.group, i.resource, i.name, i.namespace]), [['escalate', GROUP, 'clusterroles', '', undefined]]);
+  assert.deepEqual(
+    asked.map((i) => [i.verb, i.group, i.resource, i.name, i.namespace]),
+    [['escalate', GROUP, 'clusterroles', '', undefined]],
+  );
   const updated = clusterRole('big', [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);
   await rbacEscalationAdmission.validate!(ctx, attrs('clusterroles', updated, { operation: 'UPDATE', oldObject: clusterRole('big', []) }));
   assert.equal(asked[1]!.name, 'big', 'an update names the object');
@@ -122,7 +162,12 @@ test('an aggregationRule needs cluster-admin, even with the rules themselves hel
   assert.equal(err.message, 'clusterroles.rbac.authorization.k8s.io "monitoring" is forbidden: must have cluster-admin privileges to use the aggregationRule');
   // Dropping the rule from an aggregated role is an aggregation change too.
   await refusal(ctx, attrs('clusterroles', clusterRole('monitoring', []), { operation: 'UPDATE', oldObject: aggregated }));
-  const admin = fakeContext({ '': [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }] });
+  const admin = fakeContext({
+    '': [
+      { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+      { verbs: ['*'], nonResourceURLs: ['*'] },
+    ],
+  });
   await rbacEscalationAdmission.validate!(admin.ctx, attrs('clusterroles', aggregated));
 });
 
@@ -131,10 +176,16 @@ test('a binding needs bind on the role, or every rule of the role it names', asy
   const view = clusterRole('pods', [podReader]);
   const { ctx, asked } = fakeContext({ a: [podReader] }, [], [secretsReader, view]);
   await rbacEscalationAdmission.validate!(ctx, attrs('rolebindings', binding('RoleBinding', 'b', 'ClusterRole', 'pods')));
-  assert.deepEqual(asked.map((i) => [i.verb, i.resource, i.name, i.namespace]), [['bind', 'clusterroles', 'pods', 'a']]);
+  assert.deepEqual(
+    asked.map((i) => [i.verb, i.resource, i.name, i.namespace]),
+    [['bind', 'clusterroles', 'pods', 'a']],
+  );
   const err = await refusal(ctx, attrs('rolebindings', binding('RoleBinding', 'b', 'Role', 'secrets')));
-  assert.equal(err.message, 'rolebindings.rbac.authorization.k8s.io "b" is forbidden: user "alice" (groups=["devs" "system:authenticated"]) '
-    + 'is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}');
+  assert.equal(
+    err.message,
+    'rolebindings.rbac.authorization.k8s.io "b" is forbidden: user "alice" (groups=["devs" "system:authenticated"]) ' +
+      'is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+  );
   // Pods in `a` are not pods everywhere: a ClusterRoleBinding asks for them cluster-wide.
   await refusal(ctx, attrs('clusterrolebindings', binding('ClusterRoleBinding', 'b', 'ClusterRole', 'pods')));
 

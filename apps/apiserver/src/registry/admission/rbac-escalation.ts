@@ -76,10 +76,23 @@ async function checkBinding(ctx: RegistryContext, attrs: AdmissionAttributes): P
   confirmNoEscalation(ctx, res, attrs.name, user, namespace, rulesOf(role));
 }
 
-async function isAllowed(ctx: RegistryContext, user: UserInfo, ask: { verb: string; resource: string; name: string; namespace: string | undefined }): Promise<boolean> {
+async function isAllowed(
+  ctx: RegistryContext,
+  user: UserInfo,
+  ask: { verb: string; resource: string; name: string; namespace: string | undefined },
+): Promise<boolean> {
   const info: RequestInfo = {
-    isResourceRequest: true, path: '', verb: ask.verb, apiPrefix: 'apis', group: RBAC_GROUP, version: '*',
-    namespace: ask.namespace, resource: ask.resource, subresource: '', name: ask.name, rest: [],
+    isResourceRequest: true,
+    path: '',
+    verb: ask.verb,
+    apiPrefix: 'apis',
+    group: RBAC_GROUP,
+    version: '*',
+    namespace: ask.namespace,
+    resource: ask.resource,
+    subresource: '',
+    name: ask.name,
+    rest: [],
   };
   return (await ctx.authorization.authorize(user, info)).allowed;
 }
@@ -90,8 +103,11 @@ function confirmNoEscalation(ctx: RegistryContext, res: ResourceInfo, name: stri
   if (missing.length === 0) return;
   const described = [...new Set(compactRules(missing).map(formatRule))].sort();
   const groups = `[${user.groups.map((g) => JSON.stringify(g)).join(' ')}]`;
-  throw errors.forbidden(res, name,
-    `user ${JSON.stringify(user.username)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${described.join('\n')}`);
+  throw errors.forbidden(
+    res,
+    name,
+    `user ${JSON.stringify(user.username)} (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${described.join('\n')}`,
+  );
 }
 
 /**
@@ -123,18 +139,20 @@ async function findRole(ctx: RegistryContext, resource: 'roles' | 'clusterroles'
   const info = findResource(RBAC_GROUP, 'v1', resource)!;
   const collection = ctx.watched.of(info);
   await collection.synced;
-  const found = collection.get(namespace, name) ?? await new Promise<KubeObject | undefined>((resolve) => {
-    const stop = collection.onChange((current) => {
-      if (current?.metadata.name !== name || current.metadata.namespace !== namespace) return;
-      finish(current);
-    });
-    const timer = setTimeout(() => finish(collection.get(namespace, name)), ROLE_CACHE_GRACE_MS);
-    function finish(role: KubeObject | undefined): void {
-      clearTimeout(timer);
-      stop();
-      resolve(role);
-    }
-  });
+  const found =
+    collection.get(namespace, name) ??
+    (await new Promise<KubeObject | undefined>((resolve) => {
+      const stop = collection.onChange((current) => {
+        if (current?.metadata.name !== name || current.metadata.namespace !== namespace) return;
+        finish(current);
+      });
+      const timer = setTimeout(() => finish(collection.get(namespace, name)), ROLE_CACHE_GRACE_MS);
+      function finish(role: KubeObject | undefined): void {
+        clearTimeout(timer);
+        stop();
+        resolve(role);
+      }
+    }));
   if (!found) throw errors.notFound(info, name);
   return found;
 }

@@ -17,8 +17,17 @@
  * for an object whose write then failed is given back at its next sync.
  */
 import {
-  addLists, findResourceByKind, maskList, quantity, quotaResourceMatches, quotaScopesMatch, subtractLists,
-  usageOf, type Pod, type ResourceList, type ResourceQuota,
+  addLists,
+  findResourceByKind,
+  maskList,
+  quantity,
+  quotaResourceMatches,
+  quotaScopesMatch,
+  subtractLists,
+  usageOf,
+  type Pod,
+  type ResourceList,
+  type ResourceQuota,
 } from '@skiff/api';
 import { ApiError, errors } from '../../errors.ts';
 import type { KubeObject } from '../../storage/store.ts';
@@ -32,7 +41,11 @@ const MAX_CHARGE_ATTEMPTS = 20;
 const MUST_SPECIFY = ['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'];
 
 /** `a=1,b=2`, keys sorted (upstream's prettyPrint). */
-const prettyPrint = (list: ResourceList) => Object.keys(list).sort().map((k) => `${k}=${list[k]}`).join(',');
+const prettyPrint = (list: ResourceList) =>
+  Object.keys(list)
+    .sort()
+    .map((k) => `${k}=${list[k]}`)
+    .join(',');
 
 function forbidden(attrs: AdmissionAttributes, message: string): ApiError {
   return errors.forbidden(qualifiedOf(attrs.res), attrs.name || (attrs.object?.metadata?.generateName ?? ''), message);
@@ -54,7 +67,9 @@ function chargedResources(quota: ResourceQuota, attrs: AdmissionAttributes, requ
   const { group, resource } = attrs.res;
   if (!quotaScopesMatch(quota, group, resource, attrs.object)) return [];
   // What the controller has taken up into status.hard (a quota it has not synced yet restricts nothing), as upstream.
-  return Object.keys(quota.status?.hard ?? {}).filter((name) => quotaResourceMatches(group, resource, name) && (name in requested || MUST_SPECIFY.includes(name)));
+  return Object.keys(quota.status?.hard ?? {}).filter(
+    (name) => quotaResourceMatches(group, resource, name) && (name in requested || MUST_SPECIFY.includes(name)),
+  );
 }
 
 /** upstream's pod Constraints: `must specify limits.cpu for: a,b` per missing resource. */
@@ -86,17 +101,22 @@ function charge(quota: ResourceQuota, attrs: AdmissionAttributes, requested: Res
   const charged = maskList(requested, names);
   if (Object.keys(charged).length === 0) return undefined;
   const next = addLists(used, charged);
-  const exceeded = Object.keys(charged).filter((n) => quantity(next[n]).cmp(quantity(hard[n])) > 0).sort();
+  const exceeded = Object.keys(charged)
+    .filter((n) => quantity(next[n]).cmp(quantity(hard[n])) > 0)
+    .sort();
   if (exceeded.length > 0) {
-    throw forbidden(attrs, `exceeded quota: ${name}, requested: ${prettyPrint(maskList(charged, exceeded))}, `
-      + `used: ${prettyPrint(maskList(used, exceeded))}, limited: ${prettyPrint(maskList(hard, exceeded))}`);
+    throw forbidden(
+      attrs,
+      `exceeded quota: ${name}, requested: ${prettyPrint(maskList(charged, exceeded))}, ` +
+        `used: ${prettyPrint(maskList(used, exceeded))}, limited: ${prettyPrint(maskList(hard, exceeded))}`,
+    );
   }
   return { ...quota, status: { ...quota.status, used: next } };
 }
 
 async function freshQuota(ctx: RegistryContext, namespace: string, name: string): Promise<ResourceQuota | undefined> {
   try {
-    return await ctx.store.get(resourceQuotasResource, namespace, name) as unknown as ResourceQuota;
+    return (await ctx.store.get(resourceQuotasResource, namespace, name)) as unknown as ResourceQuota;
   } catch (err) {
     if (err instanceof ApiError && err.code === 404) return undefined;
     throw err;

@@ -19,16 +19,30 @@ function ctxWith(accounts: KubeObject[]): RegistryContext {
 }
 
 function attrsFor(pod: KubeObject, operation: AdmissionAttributes['operation'] = 'CREATE'): AdmissionAttributes {
-  return { res: pods, subresource: '', operation, namespace: 'team', name: pod.metadata.name!, object: pod, user: { username: 'u', groups: [] }, dryRun: false };
+  return {
+    res: pods,
+    subresource: '',
+    operation,
+    namespace: 'team',
+    name: pod.metadata.name!,
+    object: pod,
+    user: { username: 'u', groups: [] },
+    dryRun: false,
+  };
 }
 
 function podWith(spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'team', ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'c', image: 'i' }], ...spec } } as KubeObject;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'x', namespace: 'team', ...(annotations ? { annotations } : {}) },
+    spec: { containers: [{ name: 'c', image: 'i' }], ...spec },
+  } as KubeObject;
 }
 
 const account = (name: string, extra: Record<string, unknown> = {}) => ({ metadata: { name, namespace: 'team', uid: `${name}-uid` }, ...extra }) as KubeObject;
 
-test('the projected volume is upstream\'s, byte for byte', () => {
+test("the projected volume is upstream's, byte for byte", () => {
   assert.deepEqual(JSON.parse(JSON.stringify(serviceAccountVolume('kube-api-access-abcde'))), {
     name: 'kube-api-access-abcde',
     projected: {
@@ -45,18 +59,27 @@ test('the projected volume is upstream\'s, byte for byte', () => {
 test('every container and init container without a mount at the path gets one; the volume once', () => {
   const spec = {
     initContainers: [{ name: 'init' }],
-    containers: [{ name: 'a', volumeMounts: [{ name: 'data', mountPath: '/data' }] }, { name: 'b', volumeMounts: [{ name: 'own', mountPath: MOUNT.mountPath }] }],
+    containers: [
+      { name: 'a', volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      { name: 'b', volumeMounts: [{ name: 'own', mountPath: MOUNT.mountPath }] },
+    ],
     volumes: [{ name: 'data' }],
   };
   mountServiceAccountToken(spec, () => 'abcde');
   assert.deepEqual(spec.initContainers[0], { name: 'init', volumeMounts: [MOUNT] });
   assert.deepEqual(spec.containers[0]!.volumeMounts, [{ name: 'data', mountPath: '/data' }, MOUNT]);
   assert.deepEqual(spec.containers[1]!.volumeMounts, [{ name: 'own', mountPath: MOUNT.mountPath }]);
-  assert.deepEqual(spec.volumes.map((v) => v.name), ['data', 'kube-api-access-abcde']);
+  assert.deepEqual(
+    spec.volumes.map((v) => v.name),
+    ['data', 'kube-api-access-abcde'],
+  );
 });
 
 test('no volume when every container mounts the path itself; an existing kube-api-access volume is reused', () => {
-  const own = { containers: [{ name: 'a', volumeMounts: [{ name: 'mine', mountPath: MOUNT.mountPath }] }] } as { containers: { name: string; volumeMounts?: { name: string; mountPath: string }[] }[]; volumes?: { name: string }[] };
+  const own = { containers: [{ name: 'a', volumeMounts: [{ name: 'mine', mountPath: MOUNT.mountPath }] }] } as {
+    containers: { name: string; volumeMounts?: { name: string; mountPath: string }[] }[];
+    volumes?: { name: string }[];
+  };
   mountServiceAccountToken(own, () => 'abcde');
   assert.equal(own.volumes, undefined);
   const copied = { containers: [{ name: 'a' }], volumes: [serviceAccountVolume('kube-api-access-zzzzz') as { name: string }] };
@@ -65,7 +88,7 @@ test('no volume when every container mounts the path itself; an existing kube-ap
   assert.deepEqual(copied.containers[0], { name: 'a', volumeMounts: [{ ...MOUNT, name: 'kube-api-access-zzzzz' }] });
 });
 
-test('admission: default account, the token volume, and the account\'s pull secrets', async () => {
+test("admission: default account, the token volume, and the account's pull secrets", async () => {
   const pod = podWith({});
   await serviceAccountAdmission.admit!(ctxWith([account('default', { imagePullSecrets: [{ name: 'regcred' }] })]), attrsFor(pod));
   const spec = pod.spec as { serviceAccountName: string; serviceAccount: string; volumes: { name: string }[]; imagePullSecrets: unknown };
@@ -89,8 +112,11 @@ for (const c of automount) {
   });
 }
 
-test('a named account that does not exist is refused in upstream\'s words; the deprecated field names it too', async () => {
-  const err = await Promise.resolve(serviceAccountAdmission.admit!(ctxWith([]), attrsFor(podWith({ serviceAccount: 'ghost' })))).then(() => undefined, (e: unknown) => e);
+test("a named account that does not exist is refused in upstream's words; the deprecated field names it too", async () => {
+  const err = await Promise.resolve(serviceAccountAdmission.admit!(ctxWith([]), attrsFor(podWith({ serviceAccount: 'ghost' })))).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ApiError);
   assert.equal(err.code, 403);
   assert.equal(err.message, 'pods "x" is forbidden: error looking up service account team/ghost: serviceaccount "ghost" not found');

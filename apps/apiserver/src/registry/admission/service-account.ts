@@ -29,8 +29,15 @@ const serviceAccountsResource = findResourceByKind('v1', 'ServiceAccount')!;
 
 /** The apiserver's own identity, for the default account it creates on a pod's behalf. */
 
-interface VolumeMount { name: string; mountPath: string; readOnly?: boolean }
-interface Container { name?: string; volumeMounts?: VolumeMount[] }
+interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+interface Container {
+  name?: string;
+  volumeMounts?: VolumeMount[];
+}
 interface PodSpec {
   serviceAccountName?: string;
   serviceAccount?: string;
@@ -40,7 +47,10 @@ interface PodSpec {
   initContainers?: Container[];
   imagePullSecrets?: { name: string }[];
 }
-interface ServiceAccount extends KubeObject { automountServiceAccountToken?: boolean; imagePullSecrets?: { name: string }[] }
+interface ServiceAccount extends KubeObject {
+  automountServiceAccountToken?: boolean;
+  imagePullSecrets?: { name: string }[];
+}
 
 /** The projected volume exactly as upstream's plugin writes it. */
 export function serviceAccountVolume(name: string): Record<string, unknown> {
@@ -90,10 +100,13 @@ async function getServiceAccount(ctx: RegistryContext, namespace: string, name: 
   if (!collection.isSynced) await collection.synced;
   const cached = collection.get(namespace, name);
   if (cached) return cached as ServiceAccount;
-  return ctx.store.get(serviceAccountsResource, namespace, name).then((sa) => sa as ServiceAccount, (err: unknown) => {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  });
+  return ctx.store.get(serviceAccountsResource, namespace, name).then(
+    (sa) => sa as ServiceAccount,
+    (err: unknown) => {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    },
+  );
 }
 
 /**
@@ -126,7 +139,11 @@ async function admitPod(ctx: RegistryContext, attrs: AdmissionAttributes): Promi
   if (!sa && name === DEFAULT_SERVICE_ACCOUNT && !attrs.dryRun) sa = await createDefaultServiceAccount(ctx, namespace);
   else if (!sa && name === DEFAULT_SERVICE_ACCOUNT) sa = { metadata: { name, namespace } };
   if (!sa) {
-    throw errors.forbidden({ group: '', resource: 'pods' }, attrs.name, `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`);
+    throw errors.forbidden(
+      { group: '', resource: 'pods' },
+      attrs.name,
+      `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
+    );
   }
   if (shouldAutomount(sa, spec)) mountServiceAccountToken(spec);
   if (!spec.imagePullSecrets?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = sa.imagePullSecrets.map((s) => ({ name: s.name }));

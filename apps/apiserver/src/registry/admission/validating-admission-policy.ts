@@ -19,7 +19,12 @@ import type { RegistryContext } from '../context.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.ts';
 import { buildAdmissionReview } from './webhooks/admission-review.ts';
 import {
-  isExemptFromAdmissionHooks, matchedResource, namespaceLabelsOnce, selectorsMatch, watchedByName, type NamespaceLabels,
+  isExemptFromAdmissionHooks,
+  matchedResource,
+  namespaceLabelsOnce,
+  selectorsMatch,
+  watchedByName,
+  type NamespaceLabels,
 } from './webhooks/matching-webhooks.ts';
 import { evaluateMatchConditions } from './webhooks/match-conditions.ts';
 import { POLICY_VARIABLES, evaluatePolicy, type PolicyFailure, type PolicySpec } from './webhooks/policy-evaluation.ts';
@@ -60,7 +65,7 @@ function denial(attrs: AdmissionAttributes, policy: string, binding: string, fai
 }
 
 async function namespaceObject(ctx: RegistryContext, attrs: AdmissionAttributes): Promise<KubeObject | null> {
-  return attrs.namespace ? (await ctx.namespaces.get(attrs.namespace)) ?? null : null;
+  return attrs.namespace ? ((await ctx.namespaces.get(attrs.namespace)) ?? null) : null;
 }
 
 export const validatingAdmissionPolicyAdmission: AdmissionPlugin = {
@@ -94,8 +99,10 @@ export const validatingAdmissionPolicyAdmission: AdmissionPlugin = {
       }
       const actions = binding.validationActions ?? [];
       for (const failure of failures) {
-        if (actions.includes('Warn')) (attrs.warnings ??= []).push(`Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${failure.message}`);
-        if (actions.includes('Audit')) ctx.logger.info({ policy: policyName, binding: bindingName, resource: attrs.res.resource, name: attrs.name }, `audit: ${failure.message}`);
+        if (actions.includes('Warn'))
+          (attrs.warnings ??= []).push(`Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${failure.message}`);
+        if (actions.includes('Audit'))
+          ctx.logger.info({ policy: policyName, binding: bindingName, resource: attrs.res.resource, name: attrs.name }, `audit: ${failure.message}`);
       }
       if (failures.length > 0 && actions.includes('Deny')) throw denial(attrs, policyName, bindingName, failures[0]!);
     }

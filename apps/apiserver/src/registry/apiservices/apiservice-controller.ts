@@ -42,7 +42,9 @@ export function desiredLocalApiServices(ctx: Pick<RegistryContext, 'served'>): L
   return localGroupVersions(ctx.served).map(({ group, version }) => {
     const custom = customGroups.has(group);
     return {
-      name: apiServiceName(group, version), group, version,
+      name: apiServiceName(group, version),
+      group,
+      version,
       automanaged: custom ? 'true' : 'onstart',
       priority: custom ? CUSTOM_RESOURCE_PRIORITY : builtinPriority(group, version),
     };
@@ -51,7 +53,8 @@ export function desiredLocalApiServices(ctx: Pick<RegistryContext, 'served'>): L
 
 function buildApiService(want: LocalApiService, now: Date): KubeObject {
   const obj: KubeObject = {
-    apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService',
+    apiVersion: 'apiregistration.k8s.io/v1',
+    kind: 'APIService',
     metadata: { name: want.name, uid: randomUUID(), creationTimestamp: formatTimestamp(now), labels: { [AUTOMANAGED_LABEL]: want.automanaged } },
     spec: { group: want.group, version: want.version, ...want.priority },
   };
@@ -61,8 +64,13 @@ function buildApiService(want: LocalApiService, now: Date): KubeObject {
 /** A CRD's APIService drifts when its priorities change or someone pointed it at a Service. */
 function drifted(obj: KubeObject, want: LocalApiService): boolean {
   const spec = obj.spec as Record<string, unknown> | undefined;
-  return spec?.service !== undefined || spec?.groupPriorityMinimum !== want.priority.groupPriorityMinimum
-    || spec?.versionPriority !== want.priority.versionPriority || spec?.group !== want.group || spec?.version !== want.version;
+  return (
+    spec?.service !== undefined ||
+    spec?.groupPriorityMinimum !== want.priority.groupPriorityMinimum ||
+    spec?.versionPriority !== want.priority.versionPriority ||
+    spec?.group !== want.group ||
+    spec?.version !== want.version
+  );
 }
 
 /** Group/versions some stored CRD serves: the truth for removal, whatever this apiserver's CRD controller has caught up with. */
@@ -97,9 +105,11 @@ export async function syncLocalApiServices(ctx: RegistryContext): Promise<void> 
     }
     const managed = current.metadata.labels?.[AUTOMANAGED_LABEL];
     if (managed === 'true' && want.automanaged === 'true' && drifted(current, want)) {
-      await ctx.store.guaranteedUpdate(APISERVICES, undefined, want.name, (obj) => (drifted(obj, want)
-        ? { ...obj, spec: { ...(obj.spec as object), group: want.group, version: want.version, ...want.priority, service: undefined } }
-        : undefined));
+      await ctx.store.guaranteedUpdate(APISERVICES, undefined, want.name, (obj) =>
+        drifted(obj, want)
+          ? { ...obj, spec: { ...(obj.spec as object), group: want.group, version: want.version, ...want.priority, service: undefined } }
+          : undefined,
+      );
     }
     const spec = current.spec as Record<string, unknown> | undefined;
     if (spec?.service === undefined && availableConditionOf(current)?.reason !== 'Local') await setAvailableCondition(ctx, want.name, LOCAL_AVAILABLE);
@@ -141,7 +151,9 @@ export function startApiServiceController(ctx: RegistryContext): () => void {
   };
   const unsubscribe = [
     ctx.served.onChange(kick),
-    ctx.watched.of(APISERVICES).onChange((current, previous) => { if (!current || !previous) kick(); }),
+    ctx.watched.of(APISERVICES).onChange((current, previous) => {
+      if (!current || !previous) kick();
+    }),
     ctx.watched.of(CRDS).onChange(kick),
   ];
   const timer = setInterval(kick, RESYNC_MS);

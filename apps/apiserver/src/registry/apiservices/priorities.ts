@@ -9,7 +9,7 @@ export interface ApiServicePriority {
 }
 
 const builtin: Record<string, ApiServicePriority> = {
-  'v1': { groupPriorityMinimum: 18000, versionPriority: 1 },
+  v1: { groupPriorityMinimum: 18000, versionPriority: 1 },
   'apiregistration.k8s.io/v1': { groupPriorityMinimum: 18000, versionPriority: 15 },
   'apps/v1': { groupPriorityMinimum: 17800, versionPriority: 15 },
   'events.k8s.io/v1': { groupPriorityMinimum: 17750, versionPriority: 15 },

@@ -31,7 +31,11 @@ export function readConfiguration(body: unknown): KubeObject {
 export function checkResourceVersion(res: ResourceInfo, name: string, patched: KubeObject, current: KubeObject): void {
   const wanted = patched.metadata?.resourceVersion;
   if (wanted !== undefined && wanted !== current.metadata.resourceVersion) {
-    throw errors.conflict({ group: res.group, resource: res.resource }, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    throw errors.conflict(
+      { group: res.group, resource: res.resource },
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
 }
 
@@ -39,16 +43,27 @@ export function requestOf(ctx: RegistryContext, res: ResourceInfo, opts: ApplyOp
   return { actor: actorOf(res, opts, 'Apply', subresource), force: opts.force === true, now: ctx.now() };
 }
 
-export async function applyObject(ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: ApplyOptions): Promise<WriteResult> {
+export async function applyObject(
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  opts: ApplyOptions,
+): Promise<WriteResult> {
   const config = readConfiguration(body);
   if (config.metadata.name !== undefined && config.metadata.name !== name) throw errors.nameMismatch(String(config.metadata.name), name);
-  const update = () => updateObject(ctx, res, namespace, name, {
-    mode: 'main', opts, decodedFrom: 'patch', applied: true,
-    transform: (current) => {
-      checkResourceVersion(res, name, config, current);
-      return applyConfiguration(res, current, config, requestOf(ctx, res, opts, ''));
-    },
-  });
+  const update = () =>
+    updateObject(ctx, res, namespace, name, {
+      mode: 'main',
+      opts,
+      decodedFrom: 'patch',
+      applied: true,
+      transform: (current) => {
+        checkResourceVersion(res, name, config, current);
+        return applyConfiguration(res, current, config, requestOf(ctx, res, opts, ''));
+      },
+    });
   try {
     return await update();
   } catch (err) {
@@ -65,12 +80,19 @@ export async function applyObject(ctx: RegistryContext, res: ResourceInfo, names
 
 /** `prune` sees the applied object before it is written (status.ts: a custom object's pruning warnings). */
 export function applyStatus(
-  ctx: RegistryContext, res: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: ApplyOptions,
+  ctx: RegistryContext,
+  res: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  body: unknown,
+  opts: ApplyOptions,
   prune: (obj: KubeObject) => KubeObject = (obj) => obj,
 ): Promise<WriteResult> {
   const config = readConfiguration(body);
   return updateObject(ctx, res, namespace, name, {
-    mode: 'status', opts, applied: true,
+    mode: 'status',
+    opts,
+    applied: true,
     transform: (current) => {
       checkResourceVersion(res, name, config, current);
       return prune(applyConfiguration(res, current, config, requestOf(ctx, res, opts, 'status')));

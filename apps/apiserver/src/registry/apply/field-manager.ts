@@ -22,14 +22,17 @@ import { capUpdateManagers, decodeManagers, disown, encodeManagers, managerKey, 
 import { hintForEndpoint, hintFromPatchMeta, hintFromSchema, type TypeHint } from './type-hint.ts';
 
 /** The kind's hint and, per endpoint ('' | 'status' | 'scale'...), the hint with its unowned parts. */
-interface Hints { kind: TypeHint; endpoints: Map<string, TypeHint> }
+interface Hints {
+  kind: TypeHint;
+  endpoints: Map<string, TypeHint>;
+}
 const hintsByResource = new WeakMap<ResourceInfo, Hints>();
 
 function hintsOf(res: ResourceInfo): Hints {
   let hints = hintsByResource.get(res);
   if (!hints) {
     const kind = isCustomResource(res) ? hintFromSchema(res.custom.schema) : hintFromPatchMeta(patchMetaFor(`${apiVersionOf(res)}/${res.kind}`));
-    hintsByResource.set(res, hints = { kind, endpoints: new Map() });
+    hintsByResource.set(res, (hints = { kind, endpoints: new Map() }));
   }
   return hints;
 }
@@ -37,7 +40,7 @@ function hintsOf(res: ResourceInfo): Hints {
 function endpointHint(res: ResourceInfo, subresource: string): TypeHint {
   const hints = hintsOf(res);
   let hint = hints.endpoints.get(subresource);
-  if (!hint) hints.endpoints.set(subresource, hint = hintForEndpoint(hints.kind, subresource, res.subresources.includes('status')));
+  if (!hint) hints.endpoints.set(subresource, (hint = hintForEndpoint(hints.kind, subresource, res.subresources.includes('status'))));
   return hint;
 }
 
@@ -112,7 +115,10 @@ export function applyConfiguration(res: ResourceInfo, live: KubeObject | undefin
   if (lastSet) {
     let owned = set;
     for (const [k, m] of managers) if (k !== key) owned = owned.union(m.set);
-    removePaths(merged, [...lastSet.difference(set).paths()].filter((path) => !owned.coversOrLeadsTo(path)));
+    removePaths(
+      merged,
+      [...lastSet.difference(set).paths()].filter((path) => !owned.coversOrLeadsTo(path)),
+    );
   }
   const cmp = compareValues(live ?? {}, merged, hint);
   const changed = cmp.added.union(cmp.modified);
@@ -145,7 +151,10 @@ function setManagedFields(obj: KubeObject, managers: Managers): void {
   else delete obj.metadata.managedFields;
 }
 
-interface Conflict { manager: Manager; fields: FieldSet }
+interface Conflict {
+  manager: Manager;
+  fields: FieldSet;
+}
 
 /** The conflicts left once `allowed` fields are taken out of each. */
 function outside(conflicts: Conflict[], allowed: FieldSet): Conflict[] {
@@ -176,9 +185,12 @@ export function conflictError(conflicts: Conflict[]): ApiError {
   const byManager = conflicts
     .map((c) => ({ who: describeManager(c.manager), paths: [...c.fields.paths()].map((p: PathElement[]) => formatPath(p)).sort() }))
     .sort((a, b) => (a.who < b.who ? -1 : a.who > b.who ? 1 : 0));
-  const causes: StatusCause[] = byManager.flatMap((m) => m.paths.map((field) => ({ reason: 'FieldManagerConflict', message: `conflict with ${m.who}`, field })));
-  const message = causes.length === 1
-    ? `Apply failed with 1 conflict: conflict with ${byManager[0]!.who}: ${causes[0]!.field}`
-    : `Apply failed with ${causes.length} conflicts: ${byManager.map((m) => [`conflicts with ${m.who}:`, ...m.paths.map((p) => `- ${p}`)].join('\n')).join('\n')}`;
+  const causes: StatusCause[] = byManager.flatMap((m) =>
+    m.paths.map((field) => ({ reason: 'FieldManagerConflict', message: `conflict with ${m.who}`, field })),
+  );
+  const message =
+    causes.length === 1
+      ? `Apply failed with 1 conflict: conflict with ${byManager[0]!.who}: ${causes[0]!.field}`
+      : `Apply failed with ${causes.length} conflicts: ${byManager.map((m) => [`conflicts with ${m.who}:`, ...m.paths.map((p) => `- ${p}`)].join('\n')).join('\n')}`;
   return new ApiError(409, 'Conflict', message, { causes });
 }

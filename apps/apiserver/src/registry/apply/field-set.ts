@@ -43,7 +43,9 @@ export function formatPath(elements: readonly PathElement[]): string {
     if (el.startsWith('f:')) out += `.${body}`;
     else if (el.startsWith('k:')) {
       const key = JSON.parse(body) as Record<string, unknown>;
-      out += `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      out += `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     } else if (el.startsWith('v:')) out += `[=${body}]`;
     else out += `[${body}]`;
   }
@@ -105,13 +107,16 @@ export class FieldSet {
    * members below it carries `".": {}`. Children sorted as upstream orders path elements.
    */
   toFieldsV1(): Record<string, unknown> {
-    interface Node { member: boolean; children: Map<string, Node> }
+    interface Node {
+      member: boolean;
+      children: Map<string, Node>;
+    }
     const root: Node = { member: false, children: new Map() };
     for (const p of this.#paths) {
       let node = root;
       for (const el of p.split(SEP)) {
         let child = node.children.get(el);
-        if (!child) node.children.set(el, child = { member: false, children: new Map() });
+        if (!child) node.children.set(el, (child = { member: false, children: new Map() }));
         node = child;
       }
       node.member = true;

@@ -51,11 +51,22 @@ describe('fieldsOf', () => {
 
   it('follows a CRD schema: list-map keys with defaults, sets, atomic maps', () => {
     const hint = hintFromSchema({
-      type: 'object', properties: { spec: { type: 'object', properties: {
-        ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name', 'proto'], items: { type: 'object', properties: { name: { type: 'string' }, proto: { type: 'string', default: 'tcp' }, port: { type: 'integer' } } } },
-        tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
-        selector: { type: 'object', 'x-kubernetes-map-type': 'atomic' },
-      } } },
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            ports: {
+              type: 'array',
+              'x-kubernetes-list-type': 'map',
+              'x-kubernetes-list-map-keys': ['name', 'proto'],
+              items: { type: 'object', properties: { name: { type: 'string' }, proto: { type: 'string', default: 'tcp' }, port: { type: 'integer' } } },
+            },
+            tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+            selector: { type: 'object', 'x-kubernetes-map-type': 'atomic' },
+          },
+        },
+      },
     });
     const set = fieldsOf({ spec: { ports: [{ name: 'a', port: 1 }], tags: ['x'], selector: { k: 'v' } } }, hint);
     assert.deepEqual(paths(set), [
@@ -70,16 +81,38 @@ describe('fieldsOf', () => {
 
 describe('compareValues', () => {
   it('tells added, modified and removed fields apart, item by key', () => {
-    const before = podSpec([{ name: 'a', image: '1' }, { name: 'b', image: '1' }]);
-    const after = { ...podSpec([{ name: 'a', image: '2' }, { name: 'c', image: '1' }]), metadata: { name: 'p', uid: 'other', labels: { a: '1', b: '2' } } };
+    const before = podSpec([
+      { name: 'a', image: '1' },
+      { name: 'b', image: '1' },
+    ]);
+    const after = {
+      ...podSpec([
+        { name: 'a', image: '2' },
+        { name: 'c', image: '1' },
+      ]),
+      metadata: { name: 'p', uid: 'other', labels: { a: '1', b: '2' } },
+    };
     const cmp = compareValues(before, after, pod);
     assert.deepEqual(paths(cmp.modified), ['f:spec f:containers k:{"name":"a"} f:image']);
-    assert.deepEqual(paths(cmp.added), ['f:metadata f:labels f:b', 'f:spec f:containers k:{"name":"c"}', 'f:spec f:containers k:{"name":"c"} f:image', 'f:spec f:containers k:{"name":"c"} f:name']);
-    assert.deepEqual(paths(cmp.removed), ['f:spec f:containers k:{"name":"b"}', 'f:spec f:containers k:{"name":"b"} f:image', 'f:spec f:containers k:{"name":"b"} f:name']);
+    assert.deepEqual(paths(cmp.added), [
+      'f:metadata f:labels f:b',
+      'f:spec f:containers k:{"name":"c"}',
+      'f:spec f:containers k:{"name":"c"} f:image',
+      'f:spec f:containers k:{"name":"c"} f:name',
+    ]);
+    assert.deepEqual(paths(cmp.removed), [
+      'f:spec f:containers k:{"name":"b"}',
+      'f:spec f:containers k:{"name":"b"} f:image',
+      'f:spec f:containers k:{"name":"b"} f:name',
+    ]);
   });
 
   it('sees an atomic list change as one modified field', () => {
-    const cmp = compareValues({ spec: { template: { spec: { tolerations: [{ key: 'a' }] } } } }, { spec: { template: { spec: { tolerations: [{ key: 'b' }] } } } }, deployment);
+    const cmp = compareValues(
+      { spec: { template: { spec: { tolerations: [{ key: 'a' }] } } } },
+      { spec: { template: { spec: { tolerations: [{ key: 'b' }] } } } },
+      deployment,
+    );
     assert.deepEqual(paths(cmp.modified), ['f:spec f:template f:spec f:tolerations']);
   });
 
@@ -95,20 +128,67 @@ describe('compareValues', () => {
 
 describe('mergeApplied and removePaths', () => {
   it('merges map lists by key (live order, new items last), unions sets, replaces atomic lists', () => {
-    const live = { metadata: { finalizers: ['a'] }, spec: { template: { spec: { containers: [{ name: 'a', image: '1', ports: [{ containerPort: 80, protocol: 'TCP' }] }, { name: 'b', image: '1' }], tolerations: [{ key: 'x' }] } } } };
-    const config = { metadata: { finalizers: ['b'] }, spec: { template: { spec: { containers: [{ name: 'c', image: '3' }, { name: 'a', image: '2', ports: [{ containerPort: 80, name: 'http' }] }], tolerations: [{ key: 'y' }] } } } };
+    const live = {
+      metadata: { finalizers: ['a'] },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: '1', ports: [{ containerPort: 80, protocol: 'TCP' }] },
+              { name: 'b', image: '1' },
+            ],
+            tolerations: [{ key: 'x' }],
+          },
+        },
+      },
+    };
+    const config = {
+      metadata: { finalizers: ['b'] },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'c', image: '3' },
+              { name: 'a', image: '2', ports: [{ containerPort: 80, name: 'http' }] },
+            ],
+            tolerations: [{ key: 'y' }],
+          },
+        },
+      },
+    };
     assert.deepEqual(mergeApplied(live, config, deployment), {
       metadata: { finalizers: ['a', 'b'] },
-      spec: { template: { spec: {
-        containers: [{ name: 'a', image: '2', ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }] }, { name: 'b', image: '1' }, { name: 'c', image: '3' }],
-        tolerations: [{ key: 'y' }],
-      } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'a', image: '2', ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }] },
+              { name: 'b', image: '1' },
+              { name: 'c', image: '3' },
+            ],
+            tolerations: [{ key: 'y' }],
+          },
+        },
+      },
     });
   });
 
   it('removes fields, keyed items and set values; paths that lead nowhere are skipped', () => {
-    const obj = { metadata: { labels: { a: '1', b: '2' }, finalizers: ['x', 'y'] }, spec: { ports: [{ port: 80, protocol: 'TCP' }, { port: 80, protocol: 'UDP' }] } };
-    removePaths(obj, [['f:metadata', 'f:labels', 'f:a'], ['f:metadata', 'f:finalizers', 'v:"x"'], ['f:spec', 'f:ports', 'k:{"port":80,"protocol":"UDP"}'], ['f:nothing', 'f:here']]);
+    const obj = {
+      metadata: { labels: { a: '1', b: '2' }, finalizers: ['x', 'y'] },
+      spec: {
+        ports: [
+          { port: 80, protocol: 'TCP' },
+          { port: 80, protocol: 'UDP' },
+        ],
+      },
+    };
+    removePaths(obj, [
+      ['f:metadata', 'f:labels', 'f:a'],
+      ['f:metadata', 'f:finalizers', 'v:"x"'],
+      ['f:spec', 'f:ports', 'k:{"port":80,"protocol":"UDP"}'],
+      ['f:nothing', 'f:here'],
+    ]);
     assert.deepEqual(obj, { metadata: { labels: { b: '2' }, finalizers: ['y'] }, spec: { ports: [{ port: 80, protocol: 'TCP' }] } });
   });
 });

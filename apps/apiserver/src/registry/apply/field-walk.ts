@@ -17,7 +17,8 @@ function isObject(value: unknown): value is Json {
 
 function listKind(hint: TypeHint | undefined, items: unknown[]): 'atomic' | 'set' | 'map' {
   const kind = hint?.listType ?? 'atomic';
-  if (kind === 'map' && !(hint?.keys?.length && items.every((item) => isObject(item) && keyElement(item, hint.keys!, hint.keyDefaults) !== undefined))) return 'atomic';
+  if (kind === 'map' && !(hint?.keys?.length && items.every((item) => isObject(item) && keyElement(item, hint.keys!, hint.keyDefaults) !== undefined)))
+    return 'atomic';
   if (kind === 'set' && !items.every((item) => item === null || typeof item !== 'object')) return 'atomic';
   return kind;
 }

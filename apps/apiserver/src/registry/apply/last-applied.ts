@@ -49,4 +49,3 @@ export function syncLastApplied(obj: KubeObject, config: KubeObject): void {
   if (applied.metadata.annotations) delete applied.metadata.annotations[LAST_APPLIED_ANNOTATION];
   obj.metadata.annotations = { ...obj.metadata.annotations, [LAST_APPLIED_ANNOTATION]: JSON.stringify(sortKeys(applied)) };
 }
-

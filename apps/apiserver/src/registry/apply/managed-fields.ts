@@ -48,8 +48,12 @@ export function decodeManagers(entries: unknown): Managers {
   for (const entry of entries as ManagedFieldsEntry[]) {
     if (typeof entry !== 'object' || entry === null || (entry.operation !== 'Apply' && entry.operation !== 'Update')) continue;
     const m: Manager = {
-      manager: entry.manager ?? '', operation: entry.operation, apiVersion: entry.apiVersion ?? '', subresource: entry.subresource ?? '',
-      set: FieldSet.fromFieldsV1(entry.fieldsV1), entry,
+      manager: entry.manager ?? '',
+      operation: entry.operation,
+      apiVersion: entry.apiVersion ?? '',
+      subresource: entry.subresource ?? '',
+      set: FieldSet.fromFieldsV1(entry.fieldsV1),
+      entry,
       ...(entry.time ? { time: entry.time } : {}),
     };
     const key = managerKey(m);
@@ -62,14 +66,26 @@ export function decodeManagers(entries: unknown): Managers {
 /** Entries in upstream's order: Apply before Update, then by time, manager, apiVersion, subresource. */
 export function encodeManagers(managers: Managers): ManagedFieldsEntry[] {
   const list = [...managers.values()].filter((m) => m.set.size > 0);
-  list.sort((p, q) => compare(p.operation, q.operation) || compare(p.time ?? '', q.time ?? '') || compare(p.manager, q.manager)
-    || compare(p.apiVersion, q.apiVersion) || compare(p.subresource, q.subresource));
-  return list.map((m) => m.entry ?? {
-    manager: m.manager, operation: m.operation, apiVersion: m.apiVersion,
-    ...(m.time ? { time: m.time } : {}),
-    fieldsType: 'FieldsV1', fieldsV1: m.set.toFieldsV1(),
-    ...(m.subresource ? { subresource: m.subresource } : {}),
-  });
+  list.sort(
+    (p, q) =>
+      compare(p.operation, q.operation) ||
+      compare(p.time ?? '', q.time ?? '') ||
+      compare(p.manager, q.manager) ||
+      compare(p.apiVersion, q.apiVersion) ||
+      compare(p.subresource, q.subresource),
+  );
+  return list.map(
+    (m) =>
+      m.entry ?? {
+        manager: m.manager,
+        operation: m.operation,
+        apiVersion: m.apiVersion,
+        ...(m.time ? { time: m.time } : {}),
+        fieldsType: 'FieldsV1',
+        fieldsV1: m.set.toFieldsV1(),
+        ...(m.subresource ? { subresource: m.subresource } : {}),
+      },
+  );
 }
 
 function compare(a: string, b: string): number {
@@ -108,7 +124,8 @@ export const ANCIENT_CHANGES = 'ancient-changes';
  * entry, b joins it as `ancient-changes` (a ∪ b, b's time): two entries, the cap holds.
  */
 export function capUpdateManagers(managers: Managers, max = MAX_UPDATE_MANAGERS): void {
-  const updaters = [...managers].filter(([, m]) => m.operation === 'Update' && m.set.size > 0)
+  const updaters = [...managers]
+    .filter(([, m]) => m.operation === 'Update' && m.set.size > 0)
     .sort(([pk, p], [qk, q]) => compare(p.time ?? '', q.time ?? '') || compare(pk, qk));
   let length = updaters.length;
   const firstOfVersion = new Map<string, string>();

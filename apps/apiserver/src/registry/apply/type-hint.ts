@@ -33,7 +33,19 @@ export function childHint(hint: TypeHint | undefined, name: string): TypeHint | 
 }
 
 /** ObjectMeta as apply sees it: the server-set fields are nobody's (upstream's stripMeta). */
-const SERVER_SET_META = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+const SERVER_SET_META = [
+  'name',
+  'namespace',
+  'creationTimestamp',
+  'selfLink',
+  'uid',
+  'clusterName',
+  'generation',
+  'managedFields',
+  'resourceVersion',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
 
 function objectMetaHint(meta: TypePatchMeta | undefined): TypeHint {
   const fields: Record<string, TypeHint> = { ...fromPatchMeta(meta ?? {}).fields };
@@ -85,7 +97,11 @@ export function hintFromSchema(schema: Schema | undefined): TypeHint {
 function fromSchema(schema: Schema): TypeHint {
   const hint: TypeHint & { fields?: Record<string, TypeHint> } = {};
   if (isSchema(schema.properties)) {
-    hint.fields = Object.fromEntries(Object.entries(schema.properties).filter(([, s]) => isSchema(s)).map(([name, s]) => [name, fromSchema(s as Schema)]));
+    hint.fields = Object.fromEntries(
+      Object.entries(schema.properties)
+        .filter(([, s]) => isSchema(s))
+        .map(([name, s]) => [name, fromSchema(s as Schema)]),
+    );
   }
   if (isSchema(schema.additionalProperties)) hint.additional = fromSchema(schema.additionalProperties);
   if (schema['x-kubernetes-map-type'] === 'atomic') hint.atomic = true;

@@ -48,21 +48,42 @@ function metricToV1(m: Json): Json {
     case 'ContainerResource': {
       const key = m.type === 'Resource' ? 'resource' : 'containerResource';
       const src = m[key];
-      return defined({ type: m.type, [key]: src && defined({ name: src.name, container: src.container, targetAverageUtilization: t(src).averageUtilization, targetAverageValue: t(src).averageValue }) });
+      return defined({
+        type: m.type,
+        [key]:
+          src &&
+          defined({ name: src.name, container: src.container, targetAverageUtilization: t(src).averageUtilization, targetAverageValue: t(src).averageValue }),
+      });
     }
     case 'Pods':
-      return defined({ type: m.type, pods: m.pods && defined({ metricName: m.pods.metric?.name, targetAverageValue: t(m.pods).averageValue, selector: m.pods.metric?.selector }) });
+      return defined({
+        type: m.type,
+        pods: m.pods && defined({ metricName: m.pods.metric?.name, targetAverageValue: t(m.pods).averageValue, selector: m.pods.metric?.selector }),
+      });
     case 'Object':
       return defined({
         type: m.type,
-        object: m.object && defined({
-          target: m.object.describedObject, metricName: m.object.metric?.name, targetValue: t(m.object).value, selector: m.object.metric?.selector, averageValue: t(m.object).averageValue,
-        }),
+        object:
+          m.object &&
+          defined({
+            target: m.object.describedObject,
+            metricName: m.object.metric?.name,
+            targetValue: t(m.object).value,
+            selector: m.object.metric?.selector,
+            averageValue: t(m.object).averageValue,
+          }),
       });
     case 'External':
       return defined({
         type: m.type,
-        external: m.external && defined({ metricName: m.external.metric?.name, metricSelector: m.external.metric?.selector, targetValue: t(m.external).value, targetAverageValue: t(m.external).averageValue }),
+        external:
+          m.external &&
+          defined({
+            metricName: m.external.metric?.name,
+            metricSelector: m.external.metric?.selector,
+            targetValue: t(m.external).value,
+            targetAverageValue: t(m.external).averageValue,
+          }),
       });
     default:
       return m;
@@ -78,10 +99,22 @@ function metricFromV1(m: Json): Json {
       const src = m[key];
       if (!src) return m;
       const type = src.targetAverageUtilization == null ? 'AverageValue' : 'Utilization';
-      return { type: m.type, [key]: defined({ name: src.name, container: src.container, target: defined({ type, averageUtilization: src.targetAverageUtilization, averageValue: src.targetAverageValue }) }) };
+      return {
+        type: m.type,
+        [key]: defined({
+          name: src.name,
+          container: src.container,
+          target: defined({ type, averageUtilization: src.targetAverageUtilization, averageValue: src.targetAverageValue }),
+        }),
+      };
     }
     case 'Pods':
-      return m.pods ? { type: m.type, pods: { metric: metric(m.pods.metricName, m.pods.selector), target: defined({ type: 'AverageValue', averageValue: m.pods.targetAverageValue }) } } : m;
+      return m.pods
+        ? {
+            type: m.type,
+            pods: { metric: metric(m.pods.metricName, m.pods.selector), target: defined({ type: 'AverageValue', averageValue: m.pods.targetAverageValue }) },
+          }
+        : m;
     case 'Object': {
       const o = m.object;
       if (!o) return m;
@@ -106,13 +139,38 @@ function metricStatusToV1(s: Json): Json {
   switch (s.type) {
     case 'Resource':
     case 'ContainerResource':
-      return { type: s.type, [sourceKey(s.type)]: defined({ name: src.name, container: src.container, currentAverageUtilization: c(src).averageUtilization, currentAverageValue: c(src).averageValue }) };
+      return {
+        type: s.type,
+        [sourceKey(s.type)]: defined({
+          name: src.name,
+          container: src.container,
+          currentAverageUtilization: c(src).averageUtilization,
+          currentAverageValue: c(src).averageValue,
+        }),
+      };
     case 'Pods':
       return { type: s.type, pods: defined({ metricName: src.metric?.name, currentAverageValue: c(src).averageValue, selector: src.metric?.selector }) };
     case 'Object':
-      return { type: s.type, object: defined({ target: src.describedObject, metricName: src.metric?.name, currentValue: c(src).value, selector: src.metric?.selector, averageValue: c(src).averageValue }) };
+      return {
+        type: s.type,
+        object: defined({
+          target: src.describedObject,
+          metricName: src.metric?.name,
+          currentValue: c(src).value,
+          selector: src.metric?.selector,
+          averageValue: c(src).averageValue,
+        }),
+      };
     case 'External':
-      return { type: s.type, external: defined({ metricName: src.metric?.name, metricSelector: src.metric?.selector, currentValue: c(src).value, currentAverageValue: c(src).averageValue }) };
+      return {
+        type: s.type,
+        external: defined({
+          metricName: src.metric?.name,
+          metricSelector: src.metric?.selector,
+          currentValue: c(src).value,
+          currentAverageValue: c(src).averageValue,
+        }),
+      };
     default:
       return s;
   }
@@ -125,13 +183,30 @@ function metricStatusFromV1(s: Json): Json {
   switch (s.type) {
     case 'Resource':
     case 'ContainerResource':
-      return { type: s.type, [sourceKey(s.type)]: defined({ name: src.name, container: src.container, current: defined({ averageUtilization: src.currentAverageUtilization, averageValue: src.currentAverageValue }) }) };
+      return {
+        type: s.type,
+        [sourceKey(s.type)]: defined({
+          name: src.name,
+          container: src.container,
+          current: defined({ averageUtilization: src.currentAverageUtilization, averageValue: src.currentAverageValue }),
+        }),
+      };
     case 'Pods':
       return { type: s.type, pods: { metric: metric(src.metricName, src.selector), current: defined({ averageValue: src.currentAverageValue }) } };
     case 'Object':
-      return { type: s.type, object: defined({ describedObject: src.target, metric: metric(src.metricName, src.selector), current: defined({ value: src.currentValue, averageValue: src.averageValue }) }) };
+      return {
+        type: s.type,
+        object: defined({
+          describedObject: src.target,
+          metric: metric(src.metricName, src.selector),
+          current: defined({ value: src.currentValue, averageValue: src.averageValue }),
+        }),
+      };
     case 'External':
-      return { type: s.type, external: { metric: metric(src.metricName, src.metricSelector), current: defined({ value: src.currentValue, averageValue: src.currentAverageValue }) } };
+      return {
+        type: s.type,
+        external: { metric: metric(src.metricName, src.metricSelector), current: defined({ value: src.currentValue, averageValue: src.currentAverageValue }) },
+      };
     default:
       return s;
   }
@@ -183,11 +258,16 @@ export function hpaV2ToV1(hpa: KubeObject): KubeObject {
   const cpu = metrics.find(isCpuUtilization);
   const others = metrics.filter((m) => !isCpuUtilization(m)).map(metricToV1);
   if (others.length > 0) annotations[METRICS_ANNOTATION] = JSON.stringify(others);
-  if (spec.behavior) annotations[BEHAVIOR_ANNOTATION] = JSON.stringify({ ScaleUp: rulesToInternal(spec.behavior.scaleUp), ScaleDown: rulesToInternal(spec.behavior.scaleDown) });
+  if (spec.behavior)
+    annotations[BEHAVIOR_ANNOTATION] = JSON.stringify({ ScaleUp: rulesToInternal(spec.behavior.scaleUp), ScaleDown: rulesToInternal(spec.behavior.scaleDown) });
   const out: KubeObject = {
-    ...structuredClone(hpa), apiVersion: V1, kind: 'HorizontalPodAutoscaler',
+    ...structuredClone(hpa),
+    apiVersion: V1,
+    kind: 'HorizontalPodAutoscaler',
     spec: defined({
-      scaleTargetRef: spec.scaleTargetRef, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas,
+      scaleTargetRef: spec.scaleTargetRef,
+      minReplicas: spec.minReplicas,
+      maxReplicas: spec.maxReplicas,
       targetCPUUtilizationPercentage: cpu?.resource.target.averageUtilization,
     }),
   };
@@ -199,8 +279,10 @@ export function hpaV2ToV1(hpa: KubeObject): KubeObject {
   // The last cpu utilization wins, as upstream's loop has it.
   const cpuNow = current.filter((m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.current?.averageUtilization != null).at(-1);
   out.status = defined({
-    observedGeneration: st.observedGeneration, lastScaleTime: st.lastScaleTime,
-    currentReplicas: st.currentReplicas ?? 0, desiredReplicas: st.desiredReplicas ?? 0,
+    observedGeneration: st.observedGeneration,
+    lastScaleTime: st.lastScaleTime,
+    currentReplicas: st.currentReplicas ?? 0,
+    desiredReplicas: st.desiredReplicas ?? 0,
     currentCPUUtilizationPercentage: cpuNow?.resource.current.averageUtilization,
   });
   setAnnotations(out, annotations);
@@ -219,21 +301,32 @@ export function hpaV1ToV2(hpa: KubeObject): KubeObject {
   const scaleUp = rulesFromInternal(internal?.ScaleUp);
   const scaleDown = rulesFromInternal(internal?.ScaleDown);
   const out: KubeObject = {
-    ...structuredClone(hpa), apiVersion: V2, kind: 'HorizontalPodAutoscaler',
+    ...structuredClone(hpa),
+    apiVersion: V2,
+    kind: 'HorizontalPodAutoscaler',
     spec: defined({
-      scaleTargetRef: spec.scaleTargetRef, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas, metrics,
+      scaleTargetRef: spec.scaleTargetRef,
+      minReplicas: spec.minReplicas,
+      maxReplicas: spec.maxReplicas,
+      metrics,
       behavior: scaleUp || scaleDown ? defined({ scaleUp, scaleDown }) : undefined,
     }),
   };
   if (status) {
     const annotated = parseAnnotation(annotations, CURRENT_METRICS_ANNOTATION);
-    const currentMetrics = Array.isArray(annotated) ? annotated.map(metricStatusFromV1)
+    const currentMetrics = Array.isArray(annotated)
+      ? annotated.map(metricStatusFromV1)
       : status.currentCPUUtilizationPercentage != null
-        ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } }] : undefined;
+        ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } }]
+        : undefined;
     const conditions = parseAnnotation(annotations, CONDITIONS_ANNOTATION);
     out.status = defined({
-      observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime, currentReplicas: status.currentReplicas,
-      desiredReplicas: status.desiredReplicas ?? 0, currentMetrics, conditions: Array.isArray(conditions) ? conditions : undefined,
+      observedGeneration: status.observedGeneration,
+      lastScaleTime: status.lastScaleTime,
+      currentReplicas: status.currentReplicas,
+      desiredReplicas: status.desiredReplicas ?? 0,
+      currentMetrics,
+      conditions: Array.isArray(conditions) ? conditions : undefined,
     });
   }
   for (const key of roundTripAnnotations) delete annotations[key];

@@ -12,15 +12,24 @@ const pods = findResource('', 'v1', 'pods')!;
 function fakeStore(shared: KubeObject): { store: Store; calls: { verb: string; res: ResourceInfo; obj?: KubeObject }[] } {
   const calls: { verb: string; res: ResourceInfo; obj?: KubeObject }[] = [];
   const store = {
-    async create(res: ResourceInfo, obj: KubeObject) { calls.push({ verb: 'create', res, obj }); return obj; },
-    async get(res: ResourceInfo) { calls.push({ verb: 'get', res }); return shared; },
-    async list(res: ResourceInfo) { calls.push({ verb: 'list', res }); return { items: [shared], resourceVersion: '7' }; },
+    async create(res: ResourceInfo, obj: KubeObject) {
+      calls.push({ verb: 'create', res, obj });
+      return obj;
+    },
+    async get(res: ResourceInfo) {
+      calls.push({ verb: 'get', res });
+      return shared;
+    },
+    async list(res: ResourceInfo) {
+      calls.push({ verb: 'list', res });
+      return { items: [shared], resourceVersion: '7' };
+    },
     async guaranteedUpdate(res: ResourceInfo, _ns: string, _name: string, tryUpdate: (o: KubeObject) => Promise<KubeObject | undefined>) {
       const out = await tryUpdate(structuredClone(shared));
       calls.push({ verb: 'guaranteedUpdate', res, obj: out });
       return out ?? shared;
     },
-    async* watch(res: ResourceInfo): AsyncIterable<WatchEvent> {
+    async *watch(res: ResourceInfo): AsyncIterable<WatchEvent> {
       calls.push({ verb: 'watch', res });
       yield { type: 'ADDED', object: shared };
       yield { type: 'BOOKMARK', object: { metadata: { resourceVersion: '8' } } };
@@ -29,7 +38,16 @@ function fakeStore(shared: KubeObject): { store: Store; calls: { verb: string; r
   return { store, calls };
 }
 
-const stored: KubeObject = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'default' }, involvedObject: { name: 'web' }, message: 'hi', source: {}, reportingComponent: '', reportingInstance: '' };
+const stored: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Event',
+  metadata: { name: 'e', namespace: 'default' },
+  involvedObject: { name: 'web' },
+  message: 'hi',
+  source: {},
+  reportingComponent: '',
+  reportingInstance: '',
+};
 
 test('kinds without a converter pass through: same resource, same objects', async () => {
   const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } };
@@ -54,7 +72,10 @@ test('reads in another version go to the storage resource and answer converted c
   assert.equal(listed.items[0]!.note, 'hi');
   const events: WatchEvent[] = [];
   for await (const event of converting.watch(groupEvents, undefined, {}, new AbortController().signal)) events.push(event);
-  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['ADDED', 'BOOKMARK'],
+  );
   assert.equal((events[0]!.object as KubeObject).note, 'hi');
   (events[0]!.object as KubeObject).metadata.name = 'mutated';
   assert.deepEqual(stored, original, 'the shared stored object is never changed');
@@ -63,7 +84,13 @@ test('reads in another version go to the storage resource and answer converted c
 test('writes reach the store in the storage version; the update sees the request version', async () => {
   const { store, calls } = fakeStore(stored);
   const converting = createConvertingStore(store);
-  const created = await converting.create(groupEvents, { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'n' }, regarding: { name: 'web' }, note: 'x' });
+  const created = await converting.create(groupEvents, {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: 'n' },
+    regarding: { name: 'web' },
+    note: 'x',
+  });
   assert.equal(calls[0]!.res, coreEvents);
   assert.equal(calls[0]!.obj!.message, 'x');
   assert.equal(created.note, 'x');

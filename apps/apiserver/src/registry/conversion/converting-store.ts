@@ -107,10 +107,16 @@ export function createConvertingStore(store: Store, context: ContextSource = noC
     async guaranteedUpdate(res, namespace, name, tryUpdate: UpdateFunc, preconditions) {
       const view = viewOf(res);
       if (!view) return store.guaranteedUpdate(res, namespace, name, tryUpdate, preconditions);
-      const updated = await store.guaranteedUpdate(view.storage, namespace, name, async (current) => {
-        const desired = await tryUpdate(await fromStorageOne(view, current));
-        return desired === undefined ? undefined : view.toStorage(desired);
-      }, preconditions);
+      const updated = await store.guaranteedUpdate(
+        view.storage,
+        namespace,
+        name,
+        async (current) => {
+          const desired = await tryUpdate(await fromStorageOne(view, current));
+          return desired === undefined ? undefined : view.toStorage(desired);
+        },
+        preconditions,
+      );
       return fromStorageOne(view, updated);
     },
     async delete(res, namespace, name, preconditions) {

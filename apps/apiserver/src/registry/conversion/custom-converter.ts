@@ -34,7 +34,12 @@ function apiVersionOfStored(res: CustomResourceInfo, obj: KubeObject): string {
  * in that version, a new one where it was converted (the inputs stay untouched: they may be
  * the watch cache's shared objects).
  */
-export async function convertCustomObjects(res: CustomResourceInfo, objects: readonly KubeObject[], version: string, opts: CustomConversionOptions): Promise<KubeObject[]> {
+export async function convertCustomObjects(
+  res: CustomResourceInfo,
+  objects: readonly KubeObject[],
+  version: string,
+  opts: CustomConversionOptions,
+): Promise<KubeObject[]> {
   const desired = apiVersionOf({ group: res.group, version });
   const pending = objects.flatMap((obj, i) => (apiVersionOfStored(res, obj) === desired ? [] : [i]));
   if (pending.length === 0) return [...objects];
@@ -58,6 +63,8 @@ export async function convertCustomObjects(res: CustomResourceInfo, objects: rea
     context: opts.context,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
-  pending.forEach((at, j) => { out[at] = converted[j]!; });
+  pending.forEach((at, j) => {
+    out[at] = converted[j]!;
+  });
   return out;
 }

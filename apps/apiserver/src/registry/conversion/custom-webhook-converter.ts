@@ -134,7 +134,8 @@ function acceptConverted(original: KubeObject, raw: unknown, batch: WebhookBatch
   const object = index === undefined ? 'invalid object' : `invalid converted object at index ${index}`;
   const refuse = (why: string): ApiError => conversionError(`${prefix} ${object}: ${why}`);
   if (!isRecord(raw)) throw refuse('not a JSON object');
-  if (raw.apiVersion !== batch.desiredAPIVersion) throw refuse(`invalid groupVersion (expected ${batch.desiredAPIVersion}, received ${String(raw.apiVersion ?? '')})`);
+  if (raw.apiVersion !== batch.desiredAPIVersion)
+    throw refuse(`invalid groupVersion (expected ${batch.desiredAPIVersion}, received ${String(raw.apiVersion ?? '')})`);
   if (raw.kind !== original.kind) throw refuse(`invalid kind (expected ${String(original.kind)}, received ${String(raw.kind ?? '')})`);
   try {
     checkIdentity(original, raw as KubeObject);
@@ -161,7 +162,8 @@ function urlOf(config: WebhookClientConfig): string {
 export async function convertWithWebhook(batch: WebhookBatch): Promise<KubeObject[]> {
   if (batch.objects.length === 0) return [];
   // CRD validation requires spec.conversion.webhook with Webhook; a CRD stored before it did may still lack one.
-  if (!isRecord(batch.webhook?.clientConfig)) throw conversionError(`conversion webhook for ${batch.describedAs} failed: spec.conversion.webhook.clientConfig is missing`);
+  if (!isRecord(batch.webhook?.clientConfig))
+    throw conversionError(`conversion webhook for ${batch.describedAs} failed: spec.conversion.webhook.clientConfig is missing`);
   const reviewVersion = reviewVersionOf(batch.webhook);
   if (!reviewVersion) throw conversionError('no supported conversion review versions');
   const uid = randomUUID();

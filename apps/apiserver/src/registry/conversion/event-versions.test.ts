@@ -10,8 +10,12 @@ import { startTestApiServer, type TestApiServer } from '../../http/testing/test-
 
 // Ports 25340-25342 (etcd) and 25350 (apiserver) belong to this file.
 let api: TestApiServer;
-before(async () => { api = await startTestApiServer({ etcdBase: 25340, api: 25350 }); });
-after(async () => { await api?.stop(); });
+before(async () => {
+  api = await startTestApiServer({ etcdBase: 25340, api: 25350 });
+});
+after(async () => {
+  await api?.stop();
+});
 
 const core = '/api/v1/namespaces/default/events';
 const group = '/apis/events.k8s.io/v1/namespaces/default/events';
@@ -38,24 +42,42 @@ async function watchWhile(path: string, during: () => Promise<void>, headers: Re
   await during();
   const res = await stream;
   assert.equal(res.status, 200, res.text);
-  return res.text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return res.text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 function groupEvent(name: string): Record<string, unknown> {
   return {
-    apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name },
-    eventTime: '2024-05-01T10:00:00.000000Z', regarding: pod, reason: 'Pulled', note: 'Pulled image busybox',
-    type: 'Normal', action: 'Pulling', reportingController: 'skiff.io/kubelet', reportingInstance: 'node-1',
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name },
+    eventTime: '2024-05-01T10:00:00.000000Z',
+    regarding: pod,
+    reason: 'Pulled',
+    note: 'Pulled image busybox',
+    type: 'Normal',
+    action: 'Pulling',
+    reportingController: 'skiff.io/kubelet',
+    reportingInstance: 'node-1',
     series: { count: 2, lastObservedTime: '2024-05-01T10:00:05.000000Z' },
   };
 }
 
 function coreEvent(name: string): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'Event', metadata: { name },
-    involvedObject: pod, reason: 'Started', message: 'Started container web', type: 'Normal',
-    source: { component: 'kubelet', host: 'node-1' }, count: 3,
-    firstTimestamp: '2024-05-01T10:00:00Z', lastTimestamp: '2024-05-01T10:00:09Z',
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name },
+    involvedObject: pod,
+    reason: 'Started',
+    message: 'Started container web',
+    type: 'Normal',
+    source: { component: 'kubelet', host: 'node-1' },
+    count: 3,
+    firstTimestamp: '2024-05-01T10:00:00Z',
+    lastTimestamp: '2024-05-01T10:00:09Z',
   };
 }
 
@@ -106,12 +128,22 @@ test('an Event created through events.k8s.io/v1 reads as core/v1: get, list, wat
   const listed = await get('/api/v1/events');
   assertCoreView(listed.items.find((e: any) => e.metadata.name === 'pulled'));
   const selected = await get(`${core}?fieldSelector=involvedObject.name=web,reportingComponent=skiff.io/kubelet`);
-  assert.deepEqual(selected.items.map((e: any) => e.metadata.name), ['pulled']);
+  assert.deepEqual(
+    selected.items.map((e: any) => e.metadata.name),
+    ['pulled'],
+  );
 
   const events = await watchWhile(`${core}?resourceVersion=${created.metadata.resourceVersion}`, async () => {
-    await api.request(`${group}/pulled`, { method: 'PATCH', body: JSON.stringify({ note: 'Pulled again' }), headers: { 'content-type': 'application/merge-patch+json' } });
+    await api.request(`${group}/pulled`, {
+      method: 'PATCH',
+      body: JSON.stringify({ note: 'Pulled again' }),
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
   });
-  assert.deepEqual(events.map((e) => e.type), ['MODIFIED']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['MODIFIED'],
+  );
   assert.equal(events[0].object.message, 'Pulled again');
   assert.deepEqual(events[0].object.involvedObject, pod);
 
@@ -125,20 +157,30 @@ test('an Event created through core/v1 reads as events.k8s.io/v1: get, list, wat
   const events = await watchWhile(`${group}?resourceVersion=${before.metadata.resourceVersion}`, async () => {
     await post(core, coreEvent('started'));
   });
-  assert.deepEqual(events.map((e) => e.type), ['ADDED']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['ADDED'],
+  );
   assertGroupView(events[0].object);
 
   assertGroupView(await get(`${group}/started`));
   const listed = await get('/apis/events.k8s.io/v1/events');
   assertGroupView(listed.items.find((e: any) => e.metadata.name === 'started'));
   const selected = await get(`${group}?fieldSelector=regarding.name=web,source=kubelet`);
-  assert.deepEqual(selected.items.map((e: any) => e.metadata.name), ['started']);
+  assert.deepEqual(
+    selected.items.map((e: any) => e.metadata.name),
+    ['started'],
+  );
 
   const printed = await get(`${group}/started`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
   assert.deepEqual(printed.rows[0].cells.slice(1, 6), ['Normal', 'Started', 'pod/web', 'Started container web', 'kubelet, node-1']);
 
   // The watch's Table rows print from the stored object too.
-  const tableEvents = await watchWhile(`${group}?fieldSelector=metadata.name=started&resourceVersion=${before.metadata.resourceVersion}`, async () => undefined, { accept: table });
+  const tableEvents = await watchWhile(
+    `${group}?fieldSelector=metadata.name=started&resourceVersion=${before.metadata.resourceVersion}`,
+    async () => undefined,
+    { accept: table },
+  );
   assert.equal(tableEvents[0].object.kind, 'Table');
   assert.equal(tableEvents[0].object.rows[0].cells[3], 'pod/web');
 });
@@ -147,20 +189,27 @@ test('patches apply to the version the request names, then are stored as core/v1
   await post(group, groupEvent('patched'));
   // A JSON patch addresses events.k8s.io/v1 paths: /note exists there, /message does not.
   const jsonPatch = await api.request(`${group}/patched`, {
-    method: 'PATCH', headers: { 'content-type': 'application/json-patch+json' },
-    body: JSON.stringify([{ op: 'test', path: '/note', value: 'Pulled image busybox' }, { op: 'replace', path: '/series/count', value: 4 }]),
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json-patch+json' },
+    body: JSON.stringify([
+      { op: 'test', path: '/note', value: 'Pulled image busybox' },
+      { op: 'replace', path: '/series/count', value: 4 },
+    ]),
   });
   assert.equal(jsonPatch.status, 200, jsonPatch.text);
   assert.equal(jsonPatch.json().series.count, 4);
   assert.equal((await get(`${core}/patched`)).series.count, 4);
   const wrongVersion = await api.request(`${group}/patched`, {
-    method: 'PATCH', headers: { 'content-type': 'application/json-patch+json' },
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json-patch+json' },
     body: JSON.stringify([{ op: 'test', path: '/message', value: 'Pulled image busybox' }]),
   });
   assert.equal(wrongVersion.status, 422, wrongVersion.text);
 
   const strategic = await api.request(`${core}/patched`, {
-    method: 'PATCH', headers: { 'content-type': 'application/strategic-merge-patch+json' }, body: JSON.stringify({ message: 'restarted' }),
+    method: 'PATCH',
+    headers: { 'content-type': 'application/strategic-merge-patch+json' },
+    body: JSON.stringify({ message: 'restarted' }),
   });
   assert.equal(strategic.status, 200, strategic.text);
   assert.equal(strategic.json().message, 'restarted');
@@ -184,7 +233,10 @@ test("each version's validation still applies to what it was sent", async () => 
   const { reportingController: _missing, ...body } = groupEvent('invalid');
   const res = await api.request(group, { method: 'POST', body: JSON.stringify(body), headers: json });
   assert.equal(res.status, 422, res.text);
-  assert.deepEqual(res.json().details.causes.map((c: any) => c.field), ['reportingController']);
+  assert.deepEqual(
+    res.json().details.causes.map((c: any) => c.field),
+    ['reportingController'],
+  );
 });
 
 test('deleting through either version removes the one stored object', async () => {

@@ -12,18 +12,42 @@ const related = { kind: 'Node', name: 'n1' };
 
 /** The same event in both versions: every renamed field and every shared one. */
 const core: KubeObject = {
-  apiVersion: 'v1', kind: 'Event', metadata,
-  involvedObject: reference, reason: 'Started', message: 'Started container web',
-  source: { component: 'kubelet', host: 'n1' }, firstTimestamp: '2024-05-01T10:00:00Z', lastTimestamp: '2024-05-01T10:00:03Z',
-  count: 3, type: 'Normal', eventTime: '2024-05-01T10:00:00.000000Z', series, action: 'Started', related,
-  reportingComponent: 'kubelet', reportingInstance: 'n1',
+  apiVersion: 'v1',
+  kind: 'Event',
+  metadata,
+  involvedObject: reference,
+  reason: 'Started',
+  message: 'Started container web',
+  source: { component: 'kubelet', host: 'n1' },
+  firstTimestamp: '2024-05-01T10:00:00Z',
+  lastTimestamp: '2024-05-01T10:00:03Z',
+  count: 3,
+  type: 'Normal',
+  eventTime: '2024-05-01T10:00:00.000000Z',
+  series,
+  action: 'Started',
+  related,
+  reportingComponent: 'kubelet',
+  reportingInstance: 'n1',
 };
 const eventsV1: KubeObject = {
-  apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata,
-  regarding: reference, reason: 'Started', note: 'Started container web',
-  deprecatedSource: { component: 'kubelet', host: 'n1' }, deprecatedFirstTimestamp: '2024-05-01T10:00:00Z', deprecatedLastTimestamp: '2024-05-01T10:00:03Z',
-  deprecatedCount: 3, type: 'Normal', eventTime: '2024-05-01T10:00:00.000000Z', series, action: 'Started', related,
-  reportingController: 'kubelet', reportingInstance: 'n1',
+  apiVersion: 'events.k8s.io/v1',
+  kind: 'Event',
+  metadata,
+  regarding: reference,
+  reason: 'Started',
+  note: 'Started container web',
+  deprecatedSource: { component: 'kubelet', host: 'n1' },
+  deprecatedFirstTimestamp: '2024-05-01T10:00:00Z',
+  deprecatedLastTimestamp: '2024-05-01T10:00:03Z',
+  deprecatedCount: 3,
+  type: 'Normal',
+  eventTime: '2024-05-01T10:00:00.000000Z',
+  series,
+  action: 'Started',
+  related,
+  reportingController: 'kubelet',
+  reportingInstance: 'n1',
 };
 
 test('core/v1 → events.k8s.io/v1 renames each field Kubernetes renamed and keeps the rest', () => {
@@ -45,15 +69,40 @@ test('conversions copy: the input (a watch cache object) is never touched or sha
 });
 
 test('a minimal events.k8s.io Event gets the fields core/v1 always writes', () => {
-  const out = eventsV1ToCore({ apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, reason: 'R', reportingController: 'c', action: 'A', type: 'Normal' });
+  const out = eventsV1ToCore({
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: 'e' },
+    reason: 'R',
+    reportingController: 'c',
+    action: 'A',
+    type: 'Normal',
+  });
   assert.deepEqual(out, {
-    apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, reason: 'R', reportingComponent: 'c', action: 'A', type: 'Normal',
-    involvedObject: {}, source: {}, reportingInstance: '',
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e' },
+    reason: 'R',
+    reportingComponent: 'c',
+    action: 'A',
+    type: 'Normal',
+    involvedObject: {},
+    source: {},
+    reportingInstance: '',
   });
 });
 
 test("core/v1's empty strings that events.k8s.io/v1 omits are dropped; its structs appear even when empty", () => {
-  const out = coreToEventsV1({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: {}, source: {}, reportingComponent: '', reportingInstance: '', message: 'm' });
+  const out = coreToEventsV1({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e' },
+    involvedObject: {},
+    source: {},
+    reportingComponent: '',
+    reportingInstance: '',
+    message: 'm',
+  });
   assert.deepEqual(out, { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, regarding: {}, deprecatedSource: {}, note: 'm' });
   const bare = coreToEventsV1({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' } });
   assert.deepEqual(bare.regarding, {});

@@ -53,7 +53,10 @@ export function coreToEventsV1(event: KubeObject): KubeObject {
 /** An events.k8s.io/v1 Event as a core/v1 Event: a new object. */
 export function eventsV1ToCore(event: KubeObject): KubeObject {
   const out = structuredClone(event);
-  renameFields(out, renamed.map(([core, events]) => [events, core]));
+  renameFields(
+    out,
+    renamed.map(([core, events]) => [events, core]),
+  );
   out.apiVersion = CORE;
   out.kind = 'Event';
   // The fields core/v1 always writes (involvedObject, source, reportingComponent, ...), which

@@ -39,8 +39,7 @@ const converters: VersionConverter[] = [eventConverter, horizontalPodAutoscalerC
  * group and resource name one kind, so the version is not needed to find it.
  */
 export function converterFor(res: Pick<ResourceInfo, 'group' | 'resource'>): VersionConverter | undefined {
-  return converters.find((c) => c.resource === res.resource
-    && (c.storage.group === res.group || c.served.some((gv) => gv.group === res.group)));
+  return converters.find((c) => c.resource === res.resource && (c.storage.group === res.group || c.served.some((gv) => gv.group === res.group)));
 }
 
 /** Where a resource's objects are stored: another version's ResourceInfo, or `res` itself. */

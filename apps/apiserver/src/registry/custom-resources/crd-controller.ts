@@ -67,8 +67,9 @@ export function startCustomResourceDefinitionController(ctx: RegistryContext): C
   const onChange = (current: KubeObject | undefined, previous: KubeObject | undefined): void => {
     const crd = (current ?? previous) as CustomResourceDefinition;
     queue.add(crd.metadata.name!);
-    const namesMoved = JSON.stringify((current as CustomResourceDefinition | undefined)?.status?.acceptedNames)
-      !== JSON.stringify((previous as CustomResourceDefinition | undefined)?.status?.acceptedNames);
+    const namesMoved =
+      JSON.stringify((current as CustomResourceDefinition | undefined)?.status?.acceptedNames) !==
+      JSON.stringify((previous as CustomResourceDefinition | undefined)?.status?.acceptedNames);
     if (!namesMoved) return;
     for (const other of ctx.watched.of(crdResource).values() as Iterable<CustomResourceDefinition>) {
       if (other.spec?.group === crd.spec?.group && other.metadata.name !== crd.metadata.name && !isConditionTrue(other, 'NamesAccepted')) {

@@ -4,7 +4,12 @@ import { resources } from '@skiff/api';
 import { acceptNames } from './crd-names.ts';
 import type { CustomResourceDefinition } from './crd-types.ts';
 
-function crd(name: string, group: string, names: CustomResourceDefinition['spec']['names'], accepted?: CustomResourceDefinition['spec']['names']): CustomResourceDefinition {
+function crd(
+  name: string,
+  group: string,
+  names: CustomResourceDefinition['spec']['names'],
+  accepted?: CustomResourceDefinition['spec']['names'],
+): CustomResourceDefinition {
   return {
     metadata: { name },
     spec: { group, names, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
@@ -13,15 +18,28 @@ function crd(name: string, group: string, names: CustomResourceDefinition['spec'
 }
 
 test('free names are accepted and the CRD established', () => {
-  const out = acceptNames(crd('widgets.example.com', 'example.com', { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'] }), [], resources);
+  const out = acceptNames(
+    crd('widgets.example.com', 'example.com', { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'] }),
+    [],
+    resources,
+  );
   assert.deepEqual(out.acceptedNames, { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'] });
   assert.deepEqual([out.namesAccepted.status, out.namesAccepted.reason], ['True', 'NoConflicts']);
   assert.deepEqual([out.established.status, out.established.reason], ['True', 'InitialNamesAccepted']);
 });
 
 test('a plural or kind another CRD of the group holds is refused; the CRD is not established', () => {
-  const holder = crd('widgets.example.com', 'example.com', { plural: 'widgets', kind: 'Widget' }, { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' });
-  const out = acceptNames(crd('gadgets.example.com', 'example.com', { plural: 'gadgets', singular: 'widget', kind: 'Widget', listKind: 'GadgetList' }), [holder], resources);
+  const holder = crd(
+    'widgets.example.com',
+    'example.com',
+    { plural: 'widgets', kind: 'Widget' },
+    { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+  );
+  const out = acceptNames(
+    crd('gadgets.example.com', 'example.com', { plural: 'gadgets', singular: 'widget', kind: 'Widget', listKind: 'GadgetList' }),
+    [holder],
+    resources,
+  );
   assert.equal(out.namesAccepted.status, 'False');
   assert.equal(out.namesAccepted.reason, 'SingularConflict');
   assert.equal(out.namesAccepted.message, '"widget" is already in use, "Widget" is already in use');
@@ -38,7 +56,12 @@ test('a built-in resource of the same group is a conflict', () => {
 
 test('a rename into a taken name keeps the accepted one; Established stays True', () => {
   const holder = crd('gadgets.example.com', 'example.com', { plural: 'gadgets', kind: 'Gadget' }, { plural: 'gadgets', kind: 'Gadget', shortNames: ['gd'] });
-  const mine = crd('widgets.example.com', 'example.com', { plural: 'widgets', kind: 'Widget', shortNames: ['gd'] }, { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] });
+  const mine = crd(
+    'widgets.example.com',
+    'example.com',
+    { plural: 'widgets', kind: 'Widget', shortNames: ['gd'] },
+    { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] },
+  );
   mine.status!.conditions = [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted' }];
   const out = acceptNames(mine, [holder], resources);
   assert.equal(out.namesAccepted.reason, 'ShortNamesConflict');

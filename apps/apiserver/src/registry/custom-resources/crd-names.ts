@@ -70,9 +70,10 @@ export function acceptNames(crd: CustomResourceDefinition, others: Iterable<Cust
   take('listKind', 'ListKindConflict', used.kinds);
   if (requested.categories?.length) next.categories = requested.categories;
 
-  const namesAccepted: CrdCondition = problems.length === 0
-    ? { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' }
-    : { type: 'NamesAccepted', status: 'False', reason: problems[0]!.reason, message: problems.map((p) => p.message).join(', ') };
+  const namesAccepted: CrdCondition =
+    problems.length === 0
+      ? { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' }
+      : { type: 'NamesAccepted', status: 'False', reason: problems[0]!.reason, message: problems.map((p) => p.message).join(', ') };
   return { acceptedNames: next, namesAccepted, established: establishedAfter(crd, namesAccepted) };
 }
 

@@ -62,5 +62,7 @@ function customVersionOf(crd: CustomResourceDefinition, v: CrdVersion, storageVe
 
 /** What changes when served resources change: the CRD's spec, its accepted names, its terminating state. */
 export function servedFingerprint(infos: CustomResourceInfo[]): string {
-  return JSON.stringify(infos.map(({ custom: { crd, ...rest }, ...info }) => ({ ...info, ...rest, uid: crd.metadata.uid, generation: crd.metadata.generation })));
+  return JSON.stringify(
+    infos.map(({ custom: { crd, ...rest }, ...info }) => ({ ...info, ...rest, uid: crd.metadata.uid, generation: crd.metadata.generation })),
+  );
 }

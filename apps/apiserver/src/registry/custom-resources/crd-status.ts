@@ -13,15 +13,19 @@ import { withCondition } from './crd-names.ts';
 export const crdResource: ResourceInfo = builtinResources.find((r) => r.group === 'apiextensions.k8s.io' && r.resource === 'customresourcedefinitions')!;
 
 /** Applies `change` to a copy of the stored status and writes it when it differs; answers the CRD as stored after. */
-export async function updateCrdStatus(ctx: RegistryContext, name: string, change: (crd: CustomResourceDefinition, status: CrdStatus) => void): Promise<CustomResourceDefinition> {
-  return await ctx.store.guaranteedUpdate(crdResource, undefined, name, (current) => {
+export async function updateCrdStatus(
+  ctx: RegistryContext,
+  name: string,
+  change: (crd: CustomResourceDefinition, status: CrdStatus) => void,
+): Promise<CustomResourceDefinition> {
+  return (await ctx.store.guaranteedUpdate(crdResource, undefined, name, (current) => {
     const crd = current as CustomResourceDefinition;
     const status: CrdStatus = structuredClone(crd.status ?? {});
     change(crd, status);
     ensureStoredVersion(crd, status);
     if (deepEqual(status, crd.status ?? {})) return undefined;
     return { ...crd, status } as CustomResourceDefinition;
-  }) as CustomResourceDefinition;
+  })) as CustomResourceDefinition;
 }
 
 /** Sets conditions (transition times kept when the status does not move). */

@@ -47,6 +47,7 @@ function validateReplicas(obj: KubeObject, specReplicasPath: string): FieldError
   if (typeof replicas !== 'number') return [];
   const field = fields.join('.');
   if (replicas < 0) return [{ reason: 'FieldValueInvalid', field, message: `Invalid value: ${replicas}: should be a non-negative integer` }];
-  if (replicas > MAX_INT32) return [{ reason: 'FieldValueInvalid', field, message: `Invalid value: ${replicas}: should be less than or equal to ${MAX_INT32}` }];
+  if (replicas > MAX_INT32)
+    return [{ reason: 'FieldValueInvalid', field, message: `Invalid value: ${replicas}: should be less than or equal to ${MAX_INT32}` }];
   return [];
 }

@@ -4,7 +4,12 @@ import { fieldsOfSimplePath, readJsonPath } from './json-path.ts';
 
 const cert = {
   spec: { secretName: 's', dnsNames: ['a.example', 'b.example'] },
-  status: { conditions: [{ type: 'Issuing', status: 'False' }, { type: 'Ready', status: 'True', message: 'up to date' }] },
+  status: {
+    conditions: [
+      { type: 'Issuing', status: 'False' },
+      { type: 'Ready', status: 'True', message: 'up to date' },
+    ],
+  },
 };
 
 test('readJsonPath: fields, indexes, wildcards and the condition filter', () => {

@@ -33,7 +33,10 @@ export class KeyQueue {
 
   addAfter(key: string, ms: number): void {
     if (this.#stopped) return;
-    const timer = setTimeout(() => { this.#timers.delete(timer); this.add(key); }, ms);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.add(key);
+    }, ms);
     timer.unref();
     this.#timers.add(timer);
   }

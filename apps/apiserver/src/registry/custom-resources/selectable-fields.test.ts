@@ -5,7 +5,8 @@ import { fieldSetOf } from './selectable-fields.ts';
 import type { CustomResourceInfo } from './served-resources.ts';
 
 const shirts = {
-  group: 'stable.example.com', resource: 'shirts',
+  group: 'stable.example.com',
+  resource: 'shirts',
   custom: { selectableFields: ['.spec.color', '.spec.size', '.spec.round'] },
 } as unknown as CustomResourceInfo;
 const shirt = (spec: Record<string, unknown>) => ({ metadata: { name: 'a', namespace: 'ns' }, spec });
@@ -20,9 +21,12 @@ test('selectableFields: strings, integers and booleans compare as text, an absen
 });
 
 test('selectableFields: any other field is refused in apiextensions-apiserver words', () => {
-  assert.throws(() => compileListFilter(shirts, undefined, 'spec.shape=round', fieldSetOf(shirts)), (err: unknown) => {
-    assert.ok(err instanceof SelectorError);
-    assert.equal(err.message, 'field label not supported: spec.shape');
-    return true;
-  });
+  assert.throws(
+    () => compileListFilter(shirts, undefined, 'spec.shape=round', fieldSetOf(shirts)),
+    (err: unknown) => {
+      assert.ok(err instanceof SelectorError);
+      assert.equal(err.message, 'field label not supported: spec.shape');
+      return true;
+    },
+  );
 });

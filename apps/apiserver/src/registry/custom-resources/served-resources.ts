@@ -153,7 +153,9 @@ export class ServedResources {
 
   /** The versions of `group`, preferred first. */
   versionsOf(group: string): string[] {
-    return this.groupVersions().filter((gv) => gv.group === group).map((gv) => gv.version);
+    return this.groupVersions()
+      .filter((gv) => gv.group === group)
+      .map((gv) => gv.version);
   }
 
   /** Replaces what `crdName` serves (an empty list stops serving it). Names must not clash with a built-in. */

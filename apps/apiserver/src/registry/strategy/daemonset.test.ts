@@ -4,8 +4,11 @@ import type { KubeObject } from '../../storage/store.ts';
 import { daemonSetStrategy, TEMPLATE_GENERATION_ANNOTATION } from './daemonset.ts';
 
 const ds = (image: string, annotations?: Record<string, string>): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', ...(annotations ? { annotations } : {}) },
-  spec: { template: { spec: { containers: [{ name: 'a', image }] } } }, status: { numberReady: 3 },
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'agent', ...(annotations ? { annotations } : {}) },
+  spec: { template: { spec: { containers: [{ name: 'a', image }] } } },
+  status: { numberReady: 3 },
 });
 
 test('create: status cleared, template generation 1, user annotations kept', () => {

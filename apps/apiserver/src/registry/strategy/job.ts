@@ -1,6 +1,4 @@
-import {
-  JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL,
-} from '@skiff/api';
+import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '@skiff/api';
 import type { KubeObject } from '../../storage/store.ts';
 import type { Strategy } from './strategy.ts';
 import { clearStatusOnCreate } from './default.ts';

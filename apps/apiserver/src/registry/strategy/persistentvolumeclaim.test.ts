@@ -21,7 +21,9 @@ after(async () => {
 });
 
 const claim = (name: string, spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name },
   spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec },
 });
 
@@ -37,12 +39,12 @@ async function eventually<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 test('bootstrap creates the default local-path class once and records it', async () => {
-  const sc = await fx.registry.get(classes, undefined, 'local-path') as KubeObject;
+  const sc = (await fx.registry.get(classes, undefined, 'local-path')) as KubeObject;
   assert.equal(sc.provisioner, 'skiff.dev/local-path');
   assert.equal(sc.volumeBindingMode, 'WaitForFirstConsumer');
   assert.equal(sc.reclaimPolicy, 'Delete');
   assert.equal(sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'], 'true');
-  const record = await fx.registry.get(configmaps, 'kube-system', 'skiff-bootstrap') as KubeObject;
+  const record = (await fx.registry.get(configmaps, 'kube-system', 'skiff-bootstrap')) as KubeObject;
   assert.equal((record.data as Record<string, string>)['storageclass.local-path'], 'created');
 });
 
@@ -68,24 +70,38 @@ test('a deleted default class is not recreated by the next bootstrap, and then c
 });
 
 test('Skiff refuses a claim pre-bound to a smaller volume with 422 and stores nothing', async () => {
-  await fx.registry.create(volumes, undefined, {
-    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'tiny' },
-    spec: { capacity: { storage: '100Mi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/tiny' } },
-  }, admin);
+  await fx.registry.create(
+    volumes,
+    undefined,
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'tiny' },
+      spec: { capacity: { storage: '100Mi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/tiny' } },
+    },
+    admin,
+  );
   // The check reads a watch-fed cache: a claim written in the same instant as the volume may pass.
   let attempt = 0;
   const err = await eventually(async () => {
     const name = `too-big-${++attempt}`;
-    const e = await apiErrorOf(fx.registry.create(claims, 'default', claim(name, { volumeName: 'tiny', storageClassName: '' }), admin)).catch(async (cause: unknown) => {
-      await fx.registry.delete(claims, 'default', name, {}, admin.user);
-      throw cause;
-    });
+    const e = await apiErrorOf(fx.registry.create(claims, 'default', claim(name, { volumeName: 'tiny', storageClassName: '' }), admin)).catch(
+      async (cause: unknown) => {
+        await fx.registry.delete(claims, 'default', name, {}, admin.user);
+        throw cause;
+      },
+    );
     return { e, name };
   });
   assert.equal(err.e.code, 422);
   assert.match(err.e.message, /spec\.resources\.requests\.storage: Invalid value: "1Gi": exceeds the capacity 100Mi of persistentvolume "tiny"/);
   const gone = await apiErrorOf(fx.registry.get(claims, 'default', err.name));
   assert.equal(gone.code, 404);
-  const fits = await fx.registry.create(claims, 'default', claim('fits', { volumeName: 'tiny', storageClassName: '', resources: { requests: { storage: '100Mi' } } }), admin);
+  const fits = await fx.registry.create(
+    claims,
+    'default',
+    claim('fits', { volumeName: 'tiny', storageClassName: '', resources: { requests: { storage: '100Mi' } } }),
+    admin,
+  );
   assert.equal((fits.object.spec as { volumeName?: string }).volumeName, 'tiny');
 });

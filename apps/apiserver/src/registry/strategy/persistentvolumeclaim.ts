@@ -87,7 +87,11 @@ let admission: ClaimAdmission | undefined;
 export async function startClaimAdmission(store: Store, logger: Logger): Promise<void> {
   admission?.stop.abort();
   const stop = new AbortController();
-  const next: ClaimAdmission = { classes: new WatchedCollection(store, classesResource, logger), volumes: new WatchedCollection(store, volumesResource, logger), stop };
+  const next: ClaimAdmission = {
+    classes: new WatchedCollection(store, classesResource, logger),
+    volumes: new WatchedCollection(store, volumesResource, logger),
+    stop,
+  };
   admission = next;
   try {
     await Promise.all([next.classes.start(stop.signal), next.volumes.start(stop.signal)]);
@@ -108,8 +112,10 @@ export function defaultClassName(classes: Iterable<KubeObject>): string | undefi
   let best: KubeObject | undefined;
   for (const sc of classes) {
     if (sc.metadata.annotations?.[IS_DEFAULT_CLASS_ANNOTATION] !== 'true') continue;
-    const newer = !best || String(sc.metadata.creationTimestamp ?? '') > String(best.metadata.creationTimestamp ?? '')
-      || (sc.metadata.creationTimestamp === best.metadata.creationTimestamp && sc.metadata.name! < best.metadata.name!);
+    const newer =
+      !best ||
+      String(sc.metadata.creationTimestamp ?? '') > String(best.metadata.creationTimestamp ?? '') ||
+      (sc.metadata.creationTimestamp === best.metadata.creationTimestamp && sc.metadata.name! < best.metadata.name!);
     if (newer) best = sc;
   }
   return best?.metadata.name;
@@ -140,11 +146,13 @@ function refuseTooSmallVolume(claim: KubeObject, spec: ClaimSpec, volumes: Reado
     return;
   }
   if (!tooSmall) return;
-  throw errors.invalid('PersistentVolumeClaim', '', claim.metadata.name ?? '', [{
-    reason: 'FieldValueInvalid',
-    field: 'spec.resources.requests.storage',
-    message: `Invalid value: "${String(request)}": exceeds the capacity ${String(capacity)} of persistentvolume "${spec.volumeName}" named in spec.volumeName`,
-  }]);
+  throw errors.invalid('PersistentVolumeClaim', '', claim.metadata.name ?? '', [
+    {
+      reason: 'FieldValueInvalid',
+      field: 'spec.resources.requests.storage',
+      message: `Invalid value: "${String(request)}": exceeds the capacity ${String(capacity)} of persistentvolume "${spec.volumeName}" named in spec.volumeName`,
+    },
+  ]);
 }
 
 export const persistentVolumeClaimStrategy: Strategy = {

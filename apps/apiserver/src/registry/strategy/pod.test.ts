@@ -35,13 +35,26 @@ test('default tolerations are added unless the pod already tolerates the taint',
   const cases: [string, object[] | undefined, object[]][] = [
     ['no tolerations', undefined, [notReady, unreachable]],
     ['unrelated toleration kept first', [{ key: 'gpu', operator: 'Exists' }], [{ key: 'gpu', operator: 'Exists' }, notReady, unreachable]],
-    ['own not-ready forever', [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }],
-      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }, unreachable]],
-    ['any effect tolerates NoExecute', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }, notReady]],
-    ['Equal with empty value tolerates', [{ key: 'node.kubernetes.io/unreachable', operator: 'Equal', effect: 'NoExecute' }],
-      [{ key: 'node.kubernetes.io/unreachable', operator: 'Equal', effect: 'NoExecute' }, notReady]],
-    ['NoSchedule only does not tolerate NoExecute', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }],
-      [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }, notReady, unreachable]],
+    [
+      'own not-ready forever',
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }],
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }, unreachable],
+    ],
+    [
+      'any effect tolerates NoExecute',
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }],
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }, notReady],
+    ],
+    [
+      'Equal with empty value tolerates',
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Equal', effect: 'NoExecute' }],
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Equal', effect: 'NoExecute' }, notReady],
+    ],
+    [
+      'NoSchedule only does not tolerate NoExecute',
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }],
+      [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }, notReady, unreachable],
+    ],
     ['tolerate everything', [{ operator: 'Exists' }], [{ operator: 'Exists' }]],
   ];
   for (const [why, tolerations, want] of cases) {

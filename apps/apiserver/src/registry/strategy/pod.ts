@@ -10,14 +10,33 @@ export const podStrategy: Strategy = {
   },
 };
 
-interface Resources { requests?: Record<string, string | number>; limits?: Record<string, string | number> }
-interface Container { resources?: Resources }
+interface Resources {
+  requests?: Record<string, string | number>;
+  limits?: Record<string, string | number>;
+}
+interface Container {
+  resources?: Resources;
+}
 
 const QOS_RESOURCES = ['cpu', 'memory'] as const;
 
 const SUFFIXES: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** A quantity's value as a float; precise enough to compare requests with limits. NaN when malformed. */
@@ -48,7 +67,10 @@ export function computeQosClass(pod: KubeObject): 'Guaranteed' | 'Burstable' | '
       const request = requests[name];
       const limit = limits[name];
       if ((request !== undefined && quantityValue(request) !== 0) || (limit !== undefined && quantityValue(limit) !== 0)) anySet = true;
-      if (limit === undefined || quantityValue(limit) === 0) { guaranteed = false; continue; }
+      if (limit === undefined || quantityValue(limit) === 0) {
+        guaranteed = false;
+        continue;
+      }
       if (request !== undefined && quantityValue(request) !== quantityValue(limit)) guaranteed = false;
     }
   }
@@ -56,7 +78,13 @@ export function computeQosClass(pod: KubeObject): 'Guaranteed' | 'Burstable' | '
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-interface Toleration { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }
+interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
 
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -79,7 +107,10 @@ export function addDefaultTolerations(pod: KubeObject, notReadySeconds: number, 
   const spec = (pod.spec ?? (pod.spec = {})) as { tolerations?: Toleration[] };
   const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const additions: Toleration[] = [];
-  for (const [key, seconds] of [[TAINT_NODE_NOT_READY, notReadySeconds], [TAINT_NODE_UNREACHABLE, unreachableSeconds]] as const) {
+  for (const [key, seconds] of [
+    [TAINT_NODE_NOT_READY, notReadySeconds],
+    [TAINT_NODE_UNREACHABLE, unreachableSeconds],
+  ] as const) {
     if (tolerations.some((t) => toleratesNoExecute(t, key))) continue;
     additions.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
   }

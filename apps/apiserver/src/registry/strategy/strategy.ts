@@ -26,9 +26,18 @@ export interface Strategy {
 
 /** Workloads (and Ingresses) whose status is the controllers' business: a client cannot create one with a status. */
 const STATUS_CLEARED = new Set([
-  'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets',
-  '/replicationcontrollers', 'batch/jobs', 'batch/cronjobs', 'certificates.k8s.io/certificatesigningrequests',
-  'networking.k8s.io/ingresses', 'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers', '/resourcequotas',
+  'apps/deployments',
+  'apps/replicasets',
+  'apps/statefulsets',
+  'apps/daemonsets',
+  '/replicationcontrollers',
+  'batch/jobs',
+  'batch/cronjobs',
+  'certificates.k8s.io/certificatesigningrequests',
+  'networking.k8s.io/ingresses',
+  'policy/poddisruptionbudgets',
+  'autoscaling/horizontalpodautoscalers',
+  '/resourcequotas',
 ]);
 
 export function strategyFor(res: ResourceInfo): Strategy {

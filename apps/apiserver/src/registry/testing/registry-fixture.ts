@@ -15,12 +15,17 @@ export interface RegistryFixture {
 }
 
 /** Starts etcd with client port basePort+1 and peer port basePort+2 (see the brief's port range). */
-export async function startRegistryFixture(basePort: number, opts: { serviceClusterIpRange?: string; serviceNodePortRange?: string } = {}): Promise<RegistryFixture> {
+export async function startRegistryFixture(
+  basePort: number,
+  opts: { serviceClusterIpRange?: string; serviceNodePortRange?: string } = {},
+): Promise<RegistryFixture> {
   const etcd = await startTestEtcd(1, basePort);
   const store = createEtcdStore({ endpoints: etcd.endpoints, compactionIntervalMs: 0 });
   const registry = createRegistry({ store, ...opts, logger: createLogger('registry-test', 'silent') });
   return {
-    etcd, store, registry,
+    etcd,
+    store,
+    registry,
     async close() {
       registry.close();
       await store.close();

@@ -33,16 +33,37 @@ export class TestEtcdMember {
 
   start(): void {
     const { name, clientPort, peerPort } = this.spec;
-    this.child = spawn('/usr/bin/etcd', [
-      '--name', name, '--data-dir', this.dataDir,
-      '--listen-client-urls', `http://127.0.0.1:${clientPort}`, '--advertise-client-urls', `http://127.0.0.1:${clientPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', this.initialCluster, '--initial-cluster-state', 'new',
-      '--heartbeat-interval', '50', '--election-timeout', '500',
-    ], { stdio: 'ignore' });
+    this.child = spawn(
+      '/usr/bin/etcd',
+      [
+        '--name',
+        name,
+        '--data-dir',
+        this.dataDir,
+        '--listen-client-urls',
+        `http://127.0.0.1:${clientPort}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${clientPort}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster',
+        this.initialCluster,
+        '--initial-cluster-state',
+        'new',
+        '--heartbeat-interval',
+        '50',
+        '--election-timeout',
+        '500',
+      ],
+      { stdio: 'ignore' },
+    );
     // If the test process dies before its after() hook, do not leave etcd running.
     const child = this.child;
-    const reap = (): void => { child.kill('SIGKILL'); };
+    const reap = (): void => {
+      child.kill('SIGKILL');
+    };
     process.once('exit', reap);
     child.once('exit', () => process.removeListener('exit', reap));
   }
@@ -82,7 +103,10 @@ export async function startTestEtcd(size: number, basePort: number): Promise<Tes
       try {
         for (;;) {
           try {
-            await client.get('/ready-probe').options({ deadline: new Date(Date.now() + 1000) }).string();
+            await client
+              .get('/ready-probe')
+              .options({ deadline: new Date(Date.now() + 1000) })
+              .string();
             return;
           } catch (err) {
             if (Date.now() > deadline) throw new Error('etcd did not become ready', { cause: err });

@@ -4,8 +4,18 @@ import type { KubeObject, WatchEvent } from '../store.ts';
 
 function info(group: string, kind: string, resource: string, namespaced: boolean, extra: Partial<ResourceInfo> = {}): ResourceInfo {
   return {
-    group, version: 'v1', kind, listKind: `${kind}List`, resource, singular: kind.toLowerCase(), namespaced,
-    shortNames: [], categories: [], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: [], ...extra,
+    group,
+    version: 'v1',
+    kind,
+    listKind: `${kind}List`,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced,
+    shortNames: [],
+    categories: [],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: [],
+    ...extra,
   };
 }
 

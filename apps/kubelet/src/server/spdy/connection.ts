@@ -8,9 +8,25 @@
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import {
-  FLAG_FIN, FrameReader, GOAWAY, PING, RST_STREAM, SYN_STREAM, HEADERS, type ControlFrame, type Frame,
-  decodeHeaderBlock, encodeData, encodeGoAway, encodeHeaderBlock, encodePing, encodeRstStream, encodeSynReply,
-  parseSynStream, streamIdOf, RST_CANCEL,
+  FLAG_FIN,
+  FrameReader,
+  GOAWAY,
+  PING,
+  RST_STREAM,
+  SYN_STREAM,
+  HEADERS,
+  type ControlFrame,
+  type Frame,
+  decodeHeaderBlock,
+  encodeData,
+  encodeGoAway,
+  encodeHeaderBlock,
+  encodePing,
+  encodeRstStream,
+  encodeSynReply,
+  parseSynStream,
+  streamIdOf,
+  RST_CANCEL,
 } from './frames.ts';
 import { HeaderCompressor, HeaderDecompressor } from './header-codec.ts';
 

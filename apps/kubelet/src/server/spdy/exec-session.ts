@@ -7,7 +7,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { toErrorStatus, toExitStatus, type SessionStreams, type StreamRequest, type StreamStatus, type StreamingBackend, type TerminalSize } from '../streaming-backend.ts';
+import {
+  toErrorStatus,
+  toExitStatus,
+  type SessionStreams,
+  type StreamRequest,
+  type StreamStatus,
+  type StreamingBackend,
+  type TerminalSize,
+} from '../streaming-backend.ts';
 import type { SpdyConnection, SpdyStream } from './connection.ts';
 import { parseResizeStream } from './resize.ts';
 

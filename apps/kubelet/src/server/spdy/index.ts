@@ -16,7 +16,10 @@ import { PORT_FORWARD_PROTOCOLS, servePortForwardSession } from './port-forward-
 export function offeredProtocols(req: IncomingMessage): string[] {
   const raw = req.headers['x-stream-protocol-version'];
   const values = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** The first offered protocol the server supports; '' when the client offered none (legacy v1). */
@@ -34,11 +37,18 @@ export function handleSpdyUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   const offered = offeredProtocols(req);
   const protocol = negotiateProtocol(offered, supported);
   if (protocol === undefined) {
-    refuse(socket, 403, 'Forbidden', `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(supported)}\n`);
+    refuse(
+      socket,
+      403,
+      'Forbidden',
+      `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(supported)}\n`,
+    );
     return;
   }
   const chosen = protocol || (request.kind === 'portforward' ? PORT_FORWARD_PROTOCOLS[0] : 'channel.k8s.io');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n${protocol ? `X-Stream-Protocol-Version: ${protocol}\r\n` : ''}\r\n`);
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n${protocol ? `X-Stream-Protocol-Version: ${protocol}\r\n` : ''}\r\n`,
+  );
   const conn = new SpdyConnection(socket, head);
   if (request.kind === 'portforward') servePortForwardSession(conn, backend, request);
   else void serveExecSession(conn, backend, request, chosen);

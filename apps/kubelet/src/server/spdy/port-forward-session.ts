@@ -27,17 +27,20 @@ function forward(backend: StreamingBackend, request: StreamRequest, pair: Requir
     fail(`invalid port header: ${JSON.stringify(portText)}`);
     return;
   }
-  backend.portForward(request, port).then((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', (err) => fail(`error forwarding port ${port} to pod ${request.namespace}/${request.pod}: ${err.message}`));
-    pair.data.on('reset', () => socket.destroy());
-    pair.data.pipe(socket);
-    socket.pipe(pair.data);
-    socket.on('end', () => {
-      if (!pair.error.writableEnded) pair.error.end();
-    });
-  }, (err: Error) => fail(`error forwarding port ${port} to pod ${request.namespace}/${request.pod}: ${err.message}`));
+  backend.portForward(request, port).then(
+    (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', (err) => fail(`error forwarding port ${port} to pod ${request.namespace}/${request.pod}: ${err.message}`));
+      pair.data.on('reset', () => socket.destroy());
+      pair.data.pipe(socket);
+      socket.pipe(pair.data);
+      socket.on('end', () => {
+        if (!pair.error.writableEnded) pair.error.end();
+      });
+    },
+    (err: Error) => fail(`error forwarding port ${port} to pod ${request.namespace}/${request.pod}: ${err.message}`),
+  );
 }
 
 export function servePortForwardSession(conn: SpdyConnection, backend: StreamingBackend, request: StreamRequest): void {

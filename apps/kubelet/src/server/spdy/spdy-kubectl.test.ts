@@ -16,8 +16,19 @@ import { startFakeKubeApi } from './fake-kube-api.test-support.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 const kubectl120 = join(repoRoot, '.tools/kubernetes-client/usr/bin/kubectl');
-const executable = (p: string) => { try { accessSync(p, constants.X_OK); return true; } catch { return false; } };
-const latest = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'kubectl')).find((p) => p !== kubectl120 && executable(p));
+const executable = (p: string) => {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const latest = (process.env.PATH ?? '')
+  .split(':')
+  .filter(Boolean)
+  .map((d) => join(d, 'kubectl'))
+  .find((p) => p !== kubectl120 && executable(p));
 const binaries = [kubectl120, ...(latest ? [latest] : [])].filter(executable);
 
 const backend: StreamingBackend = {
@@ -28,7 +39,9 @@ const backend: StreamingBackend = {
     if (s.stdin) for await (const chunk of s.stdin) s.stdout?.write(`got:${String(chunk)}`);
     return { exitCode: req.command?.[0] === 'fail' ? 3 : 0 };
   },
-  async attach() { return { exitCode: 0 }; },
+  async attach() {
+    return { exitCode: 0 };
+  },
   async portForward(_req, port) {
     const socket = connect(port === 80 ? (upstream.address() as AddressInfo).port : port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));

@@ -6,8 +6,18 @@
  */
 import type { PodSecurityContext, SecurityContext } from 'kubernetes-types/core/v1.js';
 import {
-  containersPhrase, containersWhere, inUserNamespace, joinQuote, pluralize, quote, settersPhrase, sorted, visitContainers,
-  type Check, type PodMeta, type Violation,
+  containersPhrase,
+  containersWhere,
+  inUserNamespace,
+  joinQuote,
+  pluralize,
+  quote,
+  settersPhrase,
+  sorted,
+  visitContainers,
+  type Check,
+  type PodMeta,
+  type Violation,
 } from './check-helpers.ts';
 import type { PodSpec } from '@skiff/api';
 
@@ -18,7 +28,8 @@ const allowedAppArmorAnnotation = (v: string) => v === '' || v === 'runtime/defa
 const allowedAppArmorType = (t: string | undefined) => t === undefined || t === 'RuntimeDefault' || t === 'Localhost';
 
 const appArmorProfile: Check = {
-  id: 'appArmorProfile', level: 'baseline',
+  id: 'appArmorProfile',
+  level: 'baseline',
   run(meta, spec) {
     const forbidden: string[] = [];
     for (const [key, value] of Object.entries(meta.annotations ?? {})) {
@@ -36,10 +47,25 @@ const appArmorProfile: Check = {
   },
 };
 
-const CAPABILITIES_ALLOWED = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const CAPABILITIES_ALLOWED = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
 
 const capabilitiesBaseline: Check = {
-  id: 'capabilities_baseline', level: 'baseline',
+  id: 'capabilities_baseline',
+  level: 'baseline',
   run(_meta, spec) {
     const added: string[] = [];
     const bad = containersWhere(spec, (c) => {
@@ -53,7 +79,8 @@ const capabilitiesBaseline: Check = {
 };
 
 const hostNamespaces: Check = {
-  id: 'hostNamespaces', level: 'baseline',
+  id: 'hostNamespaces',
+  level: 'baseline',
   run(_meta, spec) {
     const set = [spec.hostNetwork && 'hostNetwork=true', spec.hostPID && 'hostPID=true', spec.hostIPC && 'hostIPC=true'].filter((s): s is string => Boolean(s));
     return set.length > 0 ? violation('host namespaces', set.join(', ')) : undefined;
@@ -63,7 +90,8 @@ const hostNamespaces: Check = {
 export const HOST_PATH_VOLUMES = 'hostPathVolumes';
 
 const hostPathVolumes: Check = {
-  id: HOST_PATH_VOLUMES, level: 'baseline',
+  id: HOST_PATH_VOLUMES,
+  level: 'baseline',
   run(_meta, spec) {
     const names = (spec.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name);
     return names.length > 0 ? violation('hostPath volumes', `${pluralize('volume', 'volumes', names.length)} ${joinQuote(names)}`) : undefined;
@@ -71,7 +99,8 @@ const hostPathVolumes: Check = {
 };
 
 const hostPorts: Check = {
-  id: 'hostPorts', level: 'baseline',
+  id: 'hostPorts',
+  level: 'baseline',
   run(_meta, spec) {
     const ports: string[] = [];
     const bad = containersWhere(spec, (c) => {
@@ -81,13 +110,18 @@ const hostPorts: Check = {
     });
     if (bad.length === 0) return undefined;
     const list = sorted(ports);
-    return violation('hostPort', `${containersPhrase(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('hostPort', 'hostPorts', list.length)} ${list.join(', ')}`);
+    return violation(
+      'hostPort',
+      `${containersPhrase(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('hostPort', 'hostPorts', list.length)} ${list.join(', ')}`,
+    );
   },
 };
 
 /** Probes and lifecycle handlers may not aim at another host than the pod's own (1.34). */
 const hostProbesAndHostLifecycle: Check = {
-  id: 'hostProbesAndHostLifecycle', level: 'baseline', since: 34,
+  id: 'hostProbesAndHostLifecycle',
+  level: 'baseline',
+  since: 34,
   run(_meta, spec) {
     const hosts: string[] = [];
     const bad = containersWhere(spec, (c) => {
@@ -98,12 +132,16 @@ const hostProbesAndHostLifecycle: Check = {
     });
     if (bad.length === 0) return undefined;
     const list = sorted(hosts);
-    return violation('probe or lifecycle host', `${containersPhrase(sorted(bad))} ${pluralize('uses', 'use', bad.length)} ${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', list.length)} ${joinQuote(list)}`);
+    return violation(
+      'probe or lifecycle host',
+      `${containersPhrase(sorted(bad))} ${pluralize('uses', 'use', bad.length)} ${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', list.length)} ${joinQuote(list)}`,
+    );
   },
 };
 
 const privileged: Check = {
-  id: 'privileged', level: 'baseline',
+  id: 'privileged',
+  level: 'baseline',
   run(_meta, spec) {
     const bad = containersWhere(spec, (c) => c.securityContext?.privileged === true);
     return bad.length > 0 ? violation('privileged', `${containersPhrase(bad)} must not set securityContext.privileged=true`) : undefined;
@@ -111,7 +149,8 @@ const privileged: Check = {
 };
 
 const procMount: Check = {
-  id: 'procMount', level: 'baseline',
+  id: 'procMount',
+  level: 'baseline',
   run(_meta, spec) {
     if (inUserNamespace(spec)) return undefined;
     const types: string[] = [];
@@ -121,14 +160,17 @@ const procMount: Check = {
       types.push(mount);
       return true;
     });
-    return bad.length > 0 ? violation('procMount', `${containersPhrase(bad)} must not set securityContext.procMount to ${joinQuote(sorted(types))}`) : undefined;
+    return bad.length > 0
+      ? violation('procMount', `${containersPhrase(bad)} must not set securityContext.procMount to ${joinQuote(sorted(types))}`)
+      : undefined;
   },
 };
 
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
 const seLinuxOptions: Check = {
-  id: 'seLinuxOptions', level: 'baseline',
+  id: 'seLinuxOptions',
+  level: 'baseline',
   run(_meta, spec) {
     const badTypes: string[] = [];
     let setUser = false;
@@ -137,9 +179,18 @@ const seLinuxOptions: Check = {
       const opts = ctx?.seLinuxOptions;
       if (!opts) return false;
       let bad = false;
-      if (!SELINUX_TYPES.has(opts.type ?? '')) { bad = true; badTypes.push(opts.type!); }
-      if (opts.user) { bad = true; setUser = true; }
-      if (opts.role) { bad = true; setRole = true; }
+      if (!SELINUX_TYPES.has(opts.type ?? '')) {
+        bad = true;
+        badTypes.push(opts.type!);
+      }
+      if (opts.user) {
+        bad = true;
+        setUser = true;
+      }
+      if (opts.role) {
+        bad = true;
+        setRole = true;
+      }
       return bad;
     };
     const podBad = invalid(spec.securityContext);
@@ -173,36 +224,51 @@ export function badSeccompSetters(spec: PodSpec): { pod: boolean; containers: st
 export const SECCOMP_BASELINE = 'seccompProfile_baseline';
 
 const seccompProfileBaseline: Check = {
-  id: SECCOMP_BASELINE, level: 'baseline',
+  id: SECCOMP_BASELINE,
+  level: 'baseline',
   run(_meta, spec) {
     const bad = badSeccompSetters(spec);
     if (!bad.pod && bad.containers.length === 0) return undefined;
-    return violation('seccompProfile', `${settersPhrase(bad.pod, bad.containers)} must not set securityContext.seccompProfile.type to ${joinQuote(bad.values)}`);
+    return violation(
+      'seccompProfile',
+      `${settersPhrase(bad.pod, bad.containers)} must not set securityContext.seccompProfile.type to ${joinQuote(bad.values)}`,
+    );
   },
 };
 
 /** The namespaced, isolated sysctls, with the policy version that allowed each. */
 const SAFE_SYSCTLS: ReadonlyMap<string, number> = new Map([
-  ['kernel.shm_rmid_forced', 0], ['net.ipv4.ip_local_port_range', 0], ['net.ipv4.tcp_syncookies', 0],
-  ['net.ipv4.ping_group_range', 0], ['net.ipv4.ip_unprivileged_port_start', 0],
+  ['kernel.shm_rmid_forced', 0],
+  ['net.ipv4.ip_local_port_range', 0],
+  ['net.ipv4.tcp_syncookies', 0],
+  ['net.ipv4.ping_group_range', 0],
+  ['net.ipv4.ip_unprivileged_port_start', 0],
   ['net.ipv4.ip_local_reserved_ports', 27],
-  ['net.ipv4.tcp_keepalive_time', 29], ['net.ipv4.tcp_fin_timeout', 29], ['net.ipv4.tcp_keepalive_intvl', 29], ['net.ipv4.tcp_keepalive_probes', 29],
-  ['net.ipv4.tcp_rmem', 32], ['net.ipv4.tcp_wmem', 32],
+  ['net.ipv4.tcp_keepalive_time', 29],
+  ['net.ipv4.tcp_fin_timeout', 29],
+  ['net.ipv4.tcp_keepalive_intvl', 29],
+  ['net.ipv4.tcp_keepalive_probes', 29],
+  ['net.ipv4.tcp_rmem', 32],
+  ['net.ipv4.tcp_wmem', 32],
 ]);
 
 const sysctls: Check = {
-  id: 'sysctls', level: 'baseline',
+  id: 'sysctls',
+  level: 'baseline',
   run(_meta, spec, minor) {
-    const names = (spec.securityContext?.sysctls ?? []).map((s) => s.name).filter((name) => {
-      const since = SAFE_SYSCTLS.get(name);
-      return since === undefined || since > minor;
-    });
+    const names = (spec.securityContext?.sysctls ?? [])
+      .map((s) => s.name)
+      .filter((name) => {
+        const since = SAFE_SYSCTLS.get(name);
+        return since === undefined || since > minor;
+      });
     return names.length > 0 ? violation('forbidden sysctls', names.join(', ')) : undefined;
   },
 };
 
 const windowsHostProcess: Check = {
-  id: 'windowsHostProcess', level: 'baseline',
+  id: 'windowsHostProcess',
+  level: 'baseline',
   run(_meta, spec) {
     const pod = spec.securityContext?.windowsOptions?.hostProcess === true;
     const bad = containersWhere(spec, (c) => c.securityContext?.windowsOptions?.hostProcess === true);
@@ -212,8 +278,18 @@ const windowsHostProcess: Check = {
 };
 
 export const baselineChecks: Check[] = [
-  appArmorProfile, capabilitiesBaseline, hostNamespaces, hostPathVolumes, hostPorts, hostProbesAndHostLifecycle,
-  privileged, procMount, seLinuxOptions, seccompProfileBaseline, sysctls, windowsHostProcess,
+  appArmorProfile,
+  capabilitiesBaseline,
+  hostNamespaces,
+  hostPathVolumes,
+  hostPorts,
+  hostProbesAndHostLifecycle,
+  privileged,
+  procMount,
+  seLinuxOptions,
+  seccompProfileBaseline,
+  sysctls,
+  windowsHostProcess,
 ];
 
 export type { PodMeta };

@@ -8,7 +8,10 @@ import type { Container, Pod, PodSpec } from '@skiff/api';
 export type PodMeta = NonNullable<Pod['metadata']>;
 
 /** A broken control: `hostPath volumes` / `volume "root"`. */
-export interface Violation { reason: string; detail: string }
+export interface Violation {
+  reason: string;
+  detail: string;
+}
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
 
@@ -35,8 +38,7 @@ export const joinQuote = (items: readonly string[]): string => items.map(quote).
 export const sorted = (items: Iterable<string>): string[] => [...new Set(items)].sort();
 
 /** `container "a"` / `containers "a", "b"`. */
-export const containersPhrase = (names: readonly string[]): string =>
-  `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
+export const containersPhrase = (names: readonly string[]): string => `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
 
 /** Init containers, containers, then ephemeral containers, as upstream visits them. */
 export function visitContainers(spec: PodSpec, visit: (c: Container) => void): void {
@@ -48,7 +50,9 @@ export function visitContainers(spec: PodSpec, visit: (c: Container) => void): v
 /** Names of the containers for which `bad` holds. */
 export function containersWhere(spec: PodSpec, bad: (c: Container) => boolean): string[] {
   const names: string[] = [];
-  visitContainers(spec, (c) => { if (bad(c)) names.push(c.name); });
+  visitContainers(spec, (c) => {
+    if (bad(c)) names.push(c.name);
+  });
   return names;
 }
 

@@ -76,7 +76,8 @@ export function podSecurityConfigFrom(configs: AdmissionPluginConfigurations): P
     const version = String(defaults[`${mode}-version`] ?? 'latest');
     if (!isLevel(level)) throw new Error(`PodSecurity configuration: defaults.${mode}: Invalid value: ${JSON.stringify(level)}: ${LEVEL_ERROR}`);
     const minor = parseVersion(version);
-    if (minor === undefined) throw new Error(`PodSecurity configuration: defaults.${mode}-version: Invalid value: ${JSON.stringify(version)}: ${VERSION_ERROR}`);
+    if (minor === undefined)
+      throw new Error(`PodSecurity configuration: defaults.${mode}-version: Invalid value: ${JSON.stringify(version)}: ${VERSION_ERROR}`);
     policy[mode] = { level, minor };
   }
   const exemptions = isRecord(raw.exemptions) ? raw.exemptions : {};

@@ -11,7 +11,11 @@ import { describeViolations, evaluatePod, levelVersionString, type LevelVersion 
 const MAX_PODS_CHECKED = 3000;
 
 export async function warningsForExistingPods(
-  ctx: RegistryContext, podsResource: ResourceInfo, namespace: string, enforce: LevelVersion, exemptSpec: (spec: PodSpec) => boolean,
+  ctx: RegistryContext,
+  podsResource: ResourceInfo,
+  namespace: string,
+  enforce: LevelVersion,
+  exemptSpec: (spec: PodSpec) => boolean,
 ): Promise<string[]> {
   const pods = (await ctx.store.list(podsResource, namespace)).items as unknown as Pod[];
   const byViolation = new Map<string, { first: string; count: number }>();
@@ -30,8 +34,12 @@ export async function warningsForExistingPods(
     }
   }
   const warnings: string[] = [];
-  if (checked.length < pods.length) warnings.push(`new PodSecurity enforce level only checked against the first ${checked.length} of ${pods.length} existing pods`);
-  if (byViolation.size > 0) warnings.push(`existing pods in namespace ${JSON.stringify(namespace)} violate the new PodSecurity enforce level ${JSON.stringify(levelVersionString(enforce))}`);
+  if (checked.length < pods.length)
+    warnings.push(`new PodSecurity enforce level only checked against the first ${checked.length} of ${pods.length} existing pods`);
+  if (byViolation.size > 0)
+    warnings.push(
+      `existing pods in namespace ${JSON.stringify(namespace)} violate the new PodSecurity enforce level ${JSON.stringify(levelVersionString(enforce))}`,
+    );
   const perPod = [...byViolation].map(([violation, { first, count }]) => {
     const others = count === 1 ? '' : count === 2 ? ' (and 1 other pod)' : ` (and ${count - 1} other pods)`;
     return `${first}${others}: ${violation}`;

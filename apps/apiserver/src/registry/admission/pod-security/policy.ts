@@ -13,11 +13,18 @@ import type { PodSpec } from '@skiff/api';
 export type { Level };
 
 /** A label the parser could not read, as a field error of the namespace. */
-export interface LabelError { reason: string; field: string; message: string }
+export interface LabelError {
+  reason: string;
+  field: string;
+  message: string;
+}
 export const LEVELS: readonly Level[] = ['privileged', 'baseline', 'restricted'];
 
 /** A level at a policy version; `minor` is Infinity for `latest`. */
-export interface LevelVersion { level: Level; minor: number }
+export interface LevelVersion {
+  level: Level;
+  minor: number;
+}
 
 export type Mode = 'enforce' | 'audit' | 'warn';
 export const MODES: readonly Mode[] = ['enforce', 'audit', 'warn'];
@@ -41,7 +48,9 @@ export function parseVersion(value: string): number | undefined {
 }
 
 const invalidLabel = (label: string, value: string, message: string): LabelError => ({
-  reason: 'FieldValueInvalid', field: `metadata.labels[${label}]`, message: `Invalid value: ${JSON.stringify(value)}: ${message}`,
+  reason: 'FieldValueInvalid',
+  field: `metadata.labels[${label}]`,
+  message: `Invalid value: ${JSON.stringify(value)}: ${message}`,
 });
 
 /** The namespace's policy: its labels over the cluster's defaults; `errors` lists the labels that could not be read. */
@@ -87,5 +96,4 @@ export function evaluatePod(lv: LevelVersion, meta: PodMeta, spec: PodSpec): Vio
 }
 
 /** `hostPath volumes (volume "root"), privileged (container "c" must not set securityContext.privileged=true)`. */
-export const describeViolations = (violations: readonly Violation[]): string =>
-  violations.map((v) => `${v.reason} (${v.detail})`).join(', ');
+export const describeViolations = (violations: readonly Violation[]): string => violations.map((v) => `${v.reason} (${v.detail})`).join(', ');

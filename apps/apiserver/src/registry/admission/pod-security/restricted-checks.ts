@@ -5,24 +5,40 @@
  */
 import { badSeccompSetters, HOST_PATH_VOLUMES, SECCOMP_BASELINE, validSeccomp } from './baseline-checks.ts';
 import {
-  containersPhrase, containersWhere, inUserNamespace, isWindowsPod, joinQuote, pluralize, settersPhrase, sorted, type Check, type Violation,
+  containersPhrase,
+  containersWhere,
+  inUserNamespace,
+  isWindowsPod,
+  joinQuote,
+  pluralize,
+  settersPhrase,
+  sorted,
+  type Check,
+  type Violation,
 } from './check-helpers.ts';
 
 const violation = (reason: string, detail: string): Violation => ({ reason, detail });
 
 const allowPrivilegeEscalation: Check = {
-  id: 'allowPrivilegeEscalation', level: 'restricted', since: 8,
+  id: 'allowPrivilegeEscalation',
+  level: 'restricted',
+  since: 8,
   run(_meta, spec) {
     if (isWindowsPod(spec)) return undefined;
     const bad = containersWhere(spec, (c) => c.securityContext?.allowPrivilegeEscalation !== false);
-    return bad.length > 0 ? violation('allowPrivilegeEscalation != false', `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`) : undefined;
+    return bad.length > 0
+      ? violation('allowPrivilegeEscalation != false', `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false`)
+      : undefined;
   },
 };
 
 export const CAPABILITIES_BASELINE = 'capabilities_baseline';
 
 const capabilitiesRestricted: Check = {
-  id: 'capabilities_restricted', level: 'restricted', since: 22, overrides: [CAPABILITIES_BASELINE],
+  id: 'capabilities_restricted',
+  level: 'restricted',
+  since: 22,
+  overrides: [CAPABILITIES_BASELINE],
   run(_meta, spec) {
     if (isWindowsPod(spec)) return undefined;
     const added: string[] = [];
@@ -42,12 +58,33 @@ const capabilitiesRestricted: Check = {
 /** Inline volume sources that cannot reach the node or the network on their own. */
 const ALLOWED_VOLUME_SOURCES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 const RESTRICTED_VOLUME_TYPES = [
-  'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder',
-  'cephfs', 'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos',
+  'hostPath',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
 ];
 
 const restrictedVolumes: Check = {
-  id: 'restrictedVolumes', level: 'restricted', overrides: [HOST_PATH_VOLUMES],
+  id: 'restrictedVolumes',
+  level: 'restricted',
+  overrides: [HOST_PATH_VOLUMES],
   run(_meta, spec) {
     const names: string[] = [];
     const types: string[] = [];
@@ -59,13 +96,16 @@ const restrictedVolumes: Check = {
     }
     if (names.length === 0) return undefined;
     const list = sorted(types);
-    return violation('restricted volume types',
-      `${pluralize('volume', 'volumes', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('restricted volume type', 'restricted volume types', list.length)} ${joinQuote(list)}`);
+    return violation(
+      'restricted volume types',
+      `${pluralize('volume', 'volumes', names.length)} ${joinQuote(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('restricted volume type', 'restricted volume types', list.length)} ${joinQuote(list)}`,
+    );
   },
 };
 
 const runAsNonRoot: Check = {
-  id: 'runAsNonRoot', level: 'restricted',
+  id: 'runAsNonRoot',
+  level: 'restricted',
   run(_meta, spec) {
     if (inUserNamespace(spec)) return undefined;
     const podValue = spec.securityContext?.runAsNonRoot;
@@ -74,12 +114,16 @@ const runAsNonRoot: Check = {
       return violation('runAsNonRoot != true', `${settersPhrase(podValue === false, explicit)} must not set securityContext.runAsNonRoot=false`);
     }
     const implicit = containersWhere(spec, (c) => c.securityContext?.runAsNonRoot === undefined && podValue !== true);
-    return implicit.length > 0 ? violation('runAsNonRoot != true', `pod or ${containersPhrase(implicit)} must set securityContext.runAsNonRoot=true`) : undefined;
+    return implicit.length > 0
+      ? violation('runAsNonRoot != true', `pod or ${containersPhrase(implicit)} must set securityContext.runAsNonRoot=true`)
+      : undefined;
   },
 };
 
 const runAsUser: Check = {
-  id: 'runAsUser', level: 'restricted', since: 23,
+  id: 'runAsUser',
+  level: 'restricted',
+  since: 23,
   run(_meta, spec) {
     if (inUserNamespace(spec)) return undefined;
     const pod = spec.securityContext?.runAsUser === 0;
@@ -89,12 +133,18 @@ const runAsUser: Check = {
 };
 
 const seccompProfileRestricted: Check = {
-  id: 'seccompProfile_restricted', level: 'restricted', since: 19, overrides: [SECCOMP_BASELINE],
+  id: 'seccompProfile_restricted',
+  level: 'restricted',
+  since: 19,
+  overrides: [SECCOMP_BASELINE],
   run(_meta, spec) {
     if (isWindowsPod(spec)) return undefined;
     const bad = badSeccompSetters(spec);
     if (bad.pod || bad.containers.length > 0) {
-      return violation('seccompProfile', `${settersPhrase(bad.pod, bad.containers)} must not set securityContext.seccompProfile.type to ${joinQuote(bad.values)}`);
+      return violation(
+        'seccompProfile',
+        `${settersPhrase(bad.pod, bad.containers)} must not set securityContext.seccompProfile.type to ${joinQuote(bad.values)}`,
+      );
     }
     const podSet = validSeccomp(spec.securityContext?.seccompProfile?.type);
     const implicit = containersWhere(spec, (c) => c.securityContext?.seccompProfile === undefined && !podSet);
@@ -104,4 +154,11 @@ const seccompProfileRestricted: Check = {
   },
 };
 
-export const restrictedChecks: Check[] = [allowPrivilegeEscalation, capabilitiesRestricted, restrictedVolumes, runAsNonRoot, runAsUser, seccompProfileRestricted];
+export const restrictedChecks: Check[] = [
+  allowPrivilegeEscalation,
+  capabilitiesRestricted,
+  restrictedVolumes,
+  runAsNonRoot,
+  runAsUser,
+  seccompProfileRestricted,
+];

@@ -46,7 +46,11 @@ export function inVersion(obj: KubeObject | undefined, as: ResourceInfo): KubeOb
   return convertToVersion(converter, obj, as);
 }
 
-export function buildAdmissionReview(uid: string, attrs: AdmissionAttributes, as: ResourceInfo): { apiVersion: string; kind: string; request: Record<string, unknown> } {
+export function buildAdmissionReview(
+  uid: string,
+  attrs: AdmissionAttributes,
+  as: ResourceInfo,
+): { apiVersion: string; kind: string; request: Record<string, unknown> } {
   const { user } = attrs;
   const object = inVersion(attrs.object, as);
   const oldObject = inVersion(attrs.oldObject, as);
@@ -80,7 +84,12 @@ function conditionsMatch(matched: MatchedWebhook, attrs: AdmissionAttributes, re
   const { hook } = matched;
   if (!hook.matchConditions?.length) return true;
   const { request } = review;
-  const result = evaluateMatchConditions(hook.matchConditions, { object: request.object, oldObject: request.oldObject, request }, CONDITION_VARIABLES, hook.failurePolicy);
+  const result = evaluateMatchConditions(
+    hook.matchConditions,
+    { object: request.object, oldObject: request.oldObject, request },
+    CONDITION_VARIABLES,
+    hook.failurePolicy,
+  );
   if (result.error !== undefined) throw errors.forbidden(attrs.res, attrs.name, `failed calling webhook "${hook.name}": ${result.error}`);
   return result.matches;
 }
@@ -131,10 +140,14 @@ export async function callAdmissionWebhook(ctx: RegistryContext, matched: Matche
   try {
     return readResponse(await callWebhook(ctx, hook.clientConfig, review, timeoutMs), uid);
   } catch (err) {
-    const reason = err instanceof WebhookError && err.failure === 'decode' ? err.message : `failed to call webhook: ${describeTarget(matched)}: ${(err as Error).message}`;
+    const reason =
+      err instanceof WebhookError && err.failure === 'decode' ? err.message : `failed to call webhook: ${describeTarget(matched)}: ${(err as Error).message}`;
     const message = `failed calling webhook "${hook.name}": ${reason}`;
     if (hook.failurePolicy === 'Ignore') {
-      ctx.logger.warn({ webhook: hook.name, configuration: matched.configuration, resource: apiVersionOf(attrs.res) + '/' + attrs.res.resource }, `${message}; failurePolicy Ignore: the request goes on`);
+      ctx.logger.warn(
+        { webhook: hook.name, configuration: matched.configuration, resource: apiVersionOf(attrs.res) + '/' + attrs.res.resource },
+        `${message}; failurePolicy Ignore: the request goes on`,
+      );
       return undefined;
     }
     throw errors.internal(message, err);

@@ -8,12 +8,16 @@ const cond = (expression: string, name = expression) => ({ name, expression });
 
 describe('evaluateMatchConditions (upstream matchconditions matcher)', () => {
   it('all true matches; none matches too', () => {
-    assert.deepEqual(evaluateMatchConditions([cond("request.operation == 'CREATE'"), cond("object.metadata.name == 'web'")], vars, VARIABLES, 'Fail'), { matches: true });
+    assert.deepEqual(evaluateMatchConditions([cond("request.operation == 'CREATE'"), cond("object.metadata.name == 'web'")], vars, VARIABLES, 'Fail'), {
+      matches: true,
+    });
     assert.deepEqual(evaluateMatchConditions(undefined, vars, VARIABLES, 'Fail'), { matches: true });
   });
 
   it('one false is a non-match, even next to an error', () => {
-    assert.deepEqual(evaluateMatchConditions([cond('object.spec.missing'), cond("request.operation == 'DELETE'")], vars, VARIABLES, 'Fail'), { matches: false });
+    assert.deepEqual(evaluateMatchConditions([cond('object.spec.missing'), cond("request.operation == 'DELETE'")], vars, VARIABLES, 'Fail'), {
+      matches: false,
+    });
   });
 
   it('an error with no false: Fail answers the error, Ignore a non-match', () => {

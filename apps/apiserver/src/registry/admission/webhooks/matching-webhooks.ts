@@ -42,7 +42,10 @@ export interface MatchedWebhook {
 
 const GROUP = 'admissionregistration.k8s.io';
 const EXEMPT_KINDS = new Set([
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
 ]);
 
 export const MUTATING_WEBHOOK_CONFIGURATIONS = findResource(GROUP, 'v1', 'mutatingwebhookconfigurations')!;
@@ -93,19 +96,30 @@ export function namespaceLabelsOnce(ctx: RegistryContext, attrs: AdmissionAttrib
 
 /** objectSelector selects the new or the old object, and namespaceSelector the namespace (cluster-scoped requests always pass). */
 export async function selectorsMatch(selectors: Selectors, attrs: AdmissionAttributes, nsLabels: NamespaceLabels): Promise<boolean> {
-  const objectSelected = selects(selectors.objectSelector, labelsOf(attrs.object))
-    || (attrs.oldObject !== undefined && selects(selectors.objectSelector, labelsOf(attrs.oldObject)));
+  const objectSelected =
+    selects(selectors.objectSelector, labelsOf(attrs.object)) ||
+    (attrs.oldObject !== undefined && selects(selectors.objectSelector, labelsOf(attrs.oldObject)));
   if (!objectSelected) return false;
   const labels = await nsLabels();
   return labels === undefined || selects(selectors.namespaceSelector, labels);
 }
 
 /** The version of the request's resource that `rules` match (the request's own first), or undefined. */
-export function matchedResource(rules: readonly RuleWithOperations[] | undefined, matchPolicy: string | undefined, attrs: AdmissionAttributes): ResourceInfo | undefined {
-  return candidateResources(attrs.res, matchPolicy !== 'Exact').find((res) => anyRuleMatches(rules, {
-    operation: attrs.operation, group: res.group, version: res.version, resource: res.resource,
-    subresource: attrs.subresource, namespaced: Boolean(attrs.namespace),
-  }));
+export function matchedResource(
+  rules: readonly RuleWithOperations[] | undefined,
+  matchPolicy: string | undefined,
+  attrs: AdmissionAttributes,
+): ResourceInfo | undefined {
+  return candidateResources(attrs.res, matchPolicy !== 'Exact').find((res) =>
+    anyRuleMatches(rules, {
+      operation: attrs.operation,
+      group: res.group,
+      version: res.version,
+      resource: res.resource,
+      subresource: attrs.subresource,
+      namespaced: Boolean(attrs.namespace),
+    }),
+  );
 }
 
 /** Every object of a cluster-scoped kind from the apiserver's watch, ordered by name as upstream orders configurations. */
@@ -122,7 +136,7 @@ export async function matchingWebhooks(ctx: RegistryContext, configurations: Res
   const nsLabels = namespaceLabelsOnce(ctx, attrs);
   const matched: MatchedWebhook[] = [];
   for (const config of configs) {
-    for (const hook of ((config as { webhooks?: AdmissionWebhook[] }).webhooks ?? [])) {
+    for (const hook of (config as { webhooks?: AdmissionWebhook[] }).webhooks ?? []) {
       const as = matchedResource(hook.rules, hook.matchPolicy, attrs);
       if (!as || !(await selectorsMatch(hook, attrs, nsLabels))) continue;
       matched.push({ hook, configuration: config.metadata.name!, as });

@@ -7,14 +7,17 @@ const vars = { object, oldObject: null, request: { operation: 'CREATE' }, params
 
 describe('evaluatePolicy', () => {
   it('true passes; false fails with the message, messageExpression or the expression', () => {
-    const failures = evaluatePolicy({
-      validations: [
-        { expression: "object.metadata.name == 'web'" },
-        { expression: 'object.spec.replicas <= params.maxReplicas', messageExpression: "'at most ' + string(params.maxReplicas) + ' replicas'" },
-        { expression: "has(object.metadata.labels.owner)", message: 'an owner label is required', reason: 'Forbidden' },
-        { expression: "request.operation == 'DELETE'" },
-      ],
-    }, vars);
+    const failures = evaluatePolicy(
+      {
+        validations: [
+          { expression: "object.metadata.name == 'web'" },
+          { expression: 'object.spec.replicas <= params.maxReplicas', messageExpression: "'at most ' + string(params.maxReplicas) + ' replicas'" },
+          { expression: 'has(object.metadata.labels.owner)', message: 'an owner label is required', reason: 'Forbidden' },
+          { expression: "request.operation == 'DELETE'" },
+        ],
+      },
+      vars,
+    );
     assert.deepEqual(failures, [
       { message: 'at most 3 replicas', reason: 'Invalid' },
       { message: 'an owner label is required', reason: 'Forbidden' },
@@ -23,7 +26,10 @@ describe('evaluatePolicy', () => {
   });
 
   it('variables are computed first and seen by validations', () => {
-    const spec = { variables: [{ name: 'tooMany', expression: 'object.spec.replicas > params.maxReplicas' }], validations: [{ expression: '!variables.tooMany' }] };
+    const spec = {
+      variables: [{ name: 'tooMany', expression: 'object.spec.replicas > params.maxReplicas' }],
+      validations: [{ expression: '!variables.tooMany' }],
+    };
     assert.equal(evaluatePolicy(spec, vars).length, 1);
     assert.equal(evaluatePolicy(spec, { ...vars, params: { maxReplicas: 10 } }).length, 0);
   });

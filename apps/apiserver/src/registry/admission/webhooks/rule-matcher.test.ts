@@ -6,7 +6,11 @@ const pods: RuleTarget = { operation: 'CREATE', group: '', version: 'v1', resour
 const podStatus: RuleTarget = { ...pods, operation: 'UPDATE', subresource: 'status' };
 const node: RuleTarget = { operation: 'CREATE', group: '', version: 'v1', resource: 'nodes', subresource: '', namespaced: false };
 const rule = (over: Partial<RuleWithOperations>): RuleWithOperations => ({
-  operations: ['*'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], ...over,
+  operations: ['*'],
+  apiGroups: [''],
+  apiVersions: ['v1'],
+  resources: ['pods'],
+  ...over,
 });
 
 describe('ruleMatches (upstream predicates/rules)', () => {

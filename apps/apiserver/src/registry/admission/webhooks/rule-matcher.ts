@@ -27,8 +27,7 @@ export interface RuleTarget {
   namespaced: boolean;
 }
 
-const oneOf = (list: readonly string[] | undefined, value: string): boolean =>
-  (list ?? []).some((item) => item === '*' || item === value);
+const oneOf = (list: readonly string[] | undefined, value: string): boolean => (list ?? []).some((item) => item === '*' || item === value);
 
 function matchesResource(resources: readonly string[] | undefined, resource: string, subresource: string): boolean {
   for (const entry of resources ?? []) {
@@ -51,11 +50,13 @@ function matchesScope(scope: string | undefined, namespaced: boolean): boolean {
 }
 
 export function ruleMatches(rule: RuleWithOperations, target: RuleTarget): boolean {
-  return oneOf(rule.operations, target.operation)
-    && oneOf(rule.apiGroups, target.group)
-    && oneOf(rule.apiVersions, target.version)
-    && matchesResource(rule.resources, target.resource, target.subresource)
-    && matchesScope(rule.scope, target.namespaced);
+  return (
+    oneOf(rule.operations, target.operation) &&
+    oneOf(rule.apiGroups, target.group) &&
+    oneOf(rule.apiVersions, target.version) &&
+    matchesResource(rule.resources, target.resource, target.subresource) &&
+    matchesScope(rule.scope, target.namespaced)
+  );
 }
 
 export function anyRuleMatches(rules: readonly RuleWithOperations[] | undefined, target: RuleTarget): boolean {
