@@ -19,7 +19,7 @@ commands:
                      print the admin kubeconfig; --merge adds it to ~/.kube/config (as kind does)
   logs COMPONENT [-f] [--tail N] [--raw]
                      a component's log, pretty-printed; -f follows it
-  test               run every test suite: typecheck, unit, integration, end-to-end (3-node lab)
+  test               run every test suite: lint, typecheck, unit, integration, end-to-end (3-node lab)
   deps [up|test]     install what up and join need, or also what test and lab need, then stop
   bench <name>       run a benchmark (./skiff bench lists them)
   kubectl ...        run kubectl against this cluster's admin kubeconfig

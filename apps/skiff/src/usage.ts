@@ -84,7 +84,7 @@ Install what this machine needs and stop: up (default) what up, join and the age
 kubectl 1.20). The ./skiff script itself does this; test and lab do it on their own.`,
   test: `usage: ./skiff test
 
-Run every test suite: typecheck, unit, integration, end-to-end (a 3-node lab).`,
+Run every test suite: lint (Biome, workspace dependencies), typecheck, unit, integration, end-to-end (a 3-node lab).`,
   bench: `usage: ./skiff bench <name> [args]
 
 Run one benchmark from bench/; ./skiff bench (no name) lists them.`,

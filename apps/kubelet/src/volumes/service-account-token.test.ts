@@ -8,6 +8,9 @@ import { createLogger } from '@skiff/log';
 import { TokenManager, VolumeError, VolumeManager, type TokenRequestSpec, type VolumeSources } from './index.ts';
 import { unmountAllUnder } from './tmpfs.ts';
 
+/** tmpfs mounts need root; `npm test` runs without it and skips them. */
+const root = process.getuid?.() === 0;
+
 const work = mkdtempSync(join(tmpdir(), 'k2-satoken-'));
 after(async () => {
   await unmountAllUnder(work);
@@ -82,7 +85,7 @@ function setup() {
   };
 }
 
-test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, on tmpfs', async () => {
+test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, on tmpfs', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, rootDir, requests } = setup();
   const p = pod('uid-access', [kubeApiAccess]);
   await vm.setUpPod(p, info);
@@ -103,7 +106,7 @@ test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, 
   await vm.tearDownPod('uid-access');
 });
 
-test('an explicit short-lived token with an audience and defaultMode is rewritten atomically at 80% of its life', async () => {
+test('an explicit short-lived token with an audience and defaultMode is rewritten atomically at 80% of its life', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, rootDir, requests, tokens, advance } = setup();
   const volume: Volume = {
     name: 'vault-token',
@@ -134,7 +137,7 @@ test('an explicit short-lived token with an audience and defaultMode is rewritte
   assert.equal(tokens.size, 0, "the pod's token is forgotten with it");
 });
 
-test('a failed TokenRequest is a VolumeError naming the volume; the next sync retries', async () => {
+test('a failed TokenRequest is a VolumeError naming the volume; the next sync retries', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, rootDir, failWith } = setup();
   const p = pod('uid-fail', [kubeApiAccess]);
   failWith(new Error('serviceaccounts "builder" not found'));
@@ -151,7 +154,7 @@ test('a failed TokenRequest is a VolumeError naming the volume; the next sync re
   await vm.tearDownPod('uid-fail');
 });
 
-test('a token shorter than 10 minutes is refused before asking the API', async () => {
+test('a token shorter than 10 minutes is refused before asking the API', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, requests } = setup();
   const p = pod('uid-tiny', [{ name: 'tiny', projected: { sources: [{ serviceAccountToken: { expirationSeconds: 60, path: 'token' } }] } }]);
   await assert.rejects(vm.setUpPod(p, info), /expirationSeconds 60: may not specify a duration less than 10 minutes/);

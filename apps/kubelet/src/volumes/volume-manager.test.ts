@@ -9,6 +9,9 @@ import { createLogger } from '@skiff/log';
 import { VolumeError, VolumeManager, type VolumeSources } from './index.ts';
 import { unmountAllUnder } from './tmpfs.ts';
 
+/** tmpfs mounts need root; `npm test` runs without it and skips them. */
+const root = process.getuid?.() === 0;
+
 const work = mkdtempSync(join(tmpdir(), 'k2-vm-'));
 after(async () => {
   await unmountAllUnder(work);
@@ -57,7 +60,7 @@ const mountsOf = (uid: string) =>
     .split('\n')
     .filter((l) => l.includes(uid));
 
-test('emptyDir on disk and on tmpfs with sizeLimit; shared by two containers; torn down', async () => {
+test('emptyDir on disk and on tmpfs with sizeLimit; shared by two containers; torn down', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, rootDir } = setup();
   const p = pod('uid-empty', {
     volumes: [
@@ -163,7 +166,7 @@ test('configMap: items, modes, optional, missing → VolumeError, refresh on cha
   await vm.tearDownPod('uid-cm');
 });
 
-test('secret: on a tmpfs per volume, decoded, items and defaultMode', async () => {
+test('secret: on a tmpfs per volume, decoded, items and defaultMode', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, rootDir, sources } = setup();
   sources.secrets.set('ns1/creds', {
     metadata: { name: 'creds' },
@@ -336,7 +339,7 @@ test('etc-hosts: pod IP, FQDN with subdomain, hostAliases; not for hostNetwork; 
   for (const uid of ['uid-hosts', 'uid-hosts2', 'uid-hosts3']) await vm.tearDownPod(uid);
 });
 
-test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflicts, and token sources without a token manager, refused', async () => {
+test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflicts, and token sources without a token manager, refused', { skip: !root && 'needs root to mount tmpfs' }, async () => {
   const { vm, rootDir, sources } = setup();
   sources.configMaps.set('ns1/app', { metadata: { name: 'app' }, data: { 'app.conf': 'x=1' } });
   sources.secrets.set('ns1/tls', { metadata: { name: 'tls' }, data: { key: Buffer.from('KEY').toString('base64') } });
