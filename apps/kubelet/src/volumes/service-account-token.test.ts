@@ -106,7 +106,9 @@ test('kube-api-access: token bound to the pod, ca.crt and namespace, mode 0644, 
   await vm.tearDownPod('uid-access');
 });
 
-test('an explicit short-lived token with an audience and defaultMode is rewritten atomically at 80% of its life', { skip: !root && 'needs root to mount tmpfs' }, async () => {
+test('an explicit short-lived token with an audience and defaultMode is rewritten atomically at 80% of its life', {
+  skip: !root && 'needs root to mount tmpfs',
+}, async () => {
   const { vm, rootDir, requests, tokens, advance } = setup();
   const volume: Volume = {
     name: 'vault-token',

@@ -339,7 +339,9 @@ test('etc-hosts: pod IP, FQDN with subdomain, hostAliases; not for hostNetwork; 
   for (const uid of ['uid-hosts', 'uid-hosts2', 'uid-hosts3']) await vm.tearDownPod(uid);
 });
 
-test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflicts, and token sources without a token manager, refused', { skip: !root && 'needs root to mount tmpfs' }, async () => {
+test('projected: configMap, secret and downwardAPI in one tmpfs volume; conflicts, and token sources without a token manager, refused', {
+  skip: !root && 'needs root to mount tmpfs',
+}, async () => {
   const { vm, rootDir, sources } = setup();
   sources.configMaps.set('ns1/app', { metadata: { name: 'app' }, data: { 'app.conf': 'x=1' } });
   sources.secrets.set('ns1/tls', { metadata: { name: 'tls' }, data: { key: Buffer.from('KEY').toString('base64') } });
